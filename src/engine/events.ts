@@ -1,0 +1,27 @@
+// What the engine tells the outside world while it runs. Reporters (progress, recap, JSON) only listen.
+
+export type Status = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+
+export interface TaskResult {
+  host: string;
+  play: string;
+  task: string;
+  type: string;
+  status: Status;
+  /** pending (check mode) or applied changes, one line each */
+  changes: string[];
+  diff?: string;
+  msg?: string;
+  /** true when a failure was ignored by `ignore_errors` */
+  ignored?: boolean;
+  handler?: boolean;
+  ms: number;
+}
+
+export type RunEvent =
+  | { kind: 'play'; name: string; hosts: string[] }
+  | { kind: 'task-start'; host: string; play: string; task: string }
+  | { kind: 'result'; result: TaskResult }
+  | { kind: 'host-done'; host: string; play: string };
+
+export type Listener = (e: RunEvent) => void;

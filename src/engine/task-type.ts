@@ -1,0 +1,57 @@
+// What every file in tasks/ exports. A task first plans from facts it reads on the host (reads only),
+// then applies the plan. Check mode is the plan alone: apply is never called.
+import type * as v from 'valibot';
+import type { Connection } from '../transport/types.ts';
+import type { Inventory } from '../inventory/types.ts';
+
+export interface TaskContext {
+  host: string;
+  conn: Connection;
+  vars: Record<string, unknown>;
+  inventory: Inventory;
+  /** every host's merged vars, for tasks that need other hosts (the query's stores) */
+  hostvars: Record<string, Record<string, unknown>>;
+  check: boolean;
+  /** strings that must never be shown (secret vars), for tasks that build their own messages */
+  secrets: string[];
+}
+
+export interface Plan<S = unknown> {
+  /** one short line per pending change; empty = nothing to do (status ok) */
+  changes: string[];
+  /** a human diff (unified-diff style for files, field by field for containers) */
+  diff?: string;
+  /** facts the apply step needs, so it does not read them again */
+  state?: S;
+  /** values for `register` when nothing changes */
+  result?: Record<string, unknown>;
+  /** ok but worth saying (e.g. "skipped in check mode") */
+  note?: string;
+  /** set by tasks that cannot run in check mode (commands): status skipped */
+  skip?: boolean;
+}
+
+export interface TaskType<P = any, S = any> {
+  name: string;
+  /** one line for `skiff validate` and error messages */
+  summary: string;
+  schema: v.GenericSchema<unknown, P>;
+  /** the short form `type: "string"` becomes `{ [shortKey]: string }` */
+  shortKey?: string;
+  /** params whose `{{ }}` expansions are shell-quoted, since they end up in a remote command */
+  shellParams?: string[];
+  plan(ctx: TaskContext, params: P): Promise<Plan<S>>;
+  /** returns values for `register` */
+  apply(ctx: TaskContext, params: P, plan: Plan<S>): Promise<Record<string, unknown> | void>;
+}
+
+/** A task that fails on purpose, with a message for the user (not a bug in skiff). */
+export class TaskFailure extends Error {
+  constructor(
+    message: string,
+    readonly result: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'TaskFailure';
+  }
+}

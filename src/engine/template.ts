@@ -1,0 +1,82 @@
+// `{{ expr }}` in strings. A string that is exactly one `{{ expr }}` keeps the value's type
+// (so `port: "{{ grpc_port }}"` stays a number); otherwise values are joined as text.
+import { evaluate, ExprError, LATER, type Scope } from './expr.ts';
+
+export type Path = (string | number)[];
+export interface RenderProblem {
+  path: Path;
+  message: string;
+}
+
+const WHOLE = /^\{\{\s*([^]*?)\s*\}\}$/;
+const PART = /\{\{\s*([^]*?)\s*\}\}/g;
+
+export interface RenderOptions {
+  /** quote each expanded value for a POSIX shell (params that end up in a remote command) */
+  shell?: boolean;
+}
+
+export function hasTemplate(s: string): boolean {
+  return s.includes('{{');
+}
+
+export function renderString(s: string, scope: Scope, opts: RenderOptions = {}): unknown {
+  if (!hasTemplate(s)) return s;
+  const whole = s.match(WHOLE);
+  if (whole && !whole[1].includes('}}') && !opts.shell) return evaluate(whole[1], scope);
+  let later = false;
+  const out = s.replace(PART, (_, e: string) => {
+    const v = evaluate(e, scope);
+    if (v === LATER) {
+      later = true;
+      return '';
+    }
+    const text = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return opts.shell ? shqIfNeeded(text) : text;
+  });
+  return later ? LATER : out;
+}
+
+function shqIfNeeded(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Renders every string inside `value`. Problems are collected with their path; the result holds
+ * LATER wherever a value depends on a registered result (only known at run time).
+ */
+export function render(value: unknown, scope: Scope, path: Path = [], problems: RenderProblem[] = [], shellKeys: string[] = []): unknown {
+  if (typeof value === 'string') {
+    try {
+      return renderString(value, scope, { shell: path.length > 0 && shellKeys.includes(String(path[path.length - 1])) });
+    } catch (e) {
+      if (e instanceof ExprError) {
+        problems.push({ path, message: `${e.message} in ${JSON.stringify(value)}` });
+        return undefined;
+      }
+      throw e;
+    }
+  }
+  if (Array.isArray(value)) return value.map((v, i) => render(v, scope, [...path, i], problems, shellKeys));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = render(v, scope, [...path, k], problems, shellKeys);
+    return out;
+  }
+  return value;
+}
+
+export function containsLater(v: unknown): boolean {
+  if (v === LATER) return true;
+  if (Array.isArray(v)) return v.some(containsLater);
+  if (v && typeof v === 'object') return Object.values(v).some(containsLater);
+  return false;
+}
+
+/** A scope over layered plain objects, highest precedence first. */
+export function scopeOf(...layers: Record<string, unknown>[]): Scope {
+  return (name) => {
+    for (const l of layers) if (Object.prototype.hasOwnProperty.call(l, name)) return { found: true, value: l[name] };
+    return { found: false, names: layers.flatMap((l) => Object.keys(l)) };
+  };
+}

@@ -1,0 +1,254 @@
+// Reads an inventory in Ansible's shapes: a YAML or INI file, or a directory holding one or more of
+// them plus group_vars/ and host_vars/. Problems are collected, never thrown.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { InputProblem } from '../util/errors.ts';
+import { show } from '../util/errors.ts';
+import { loadYaml, locate, type YamlSource } from '../util/yaml-source.ts';
+import type { Group, Inventory, Origin, VarLayer } from './types.ts';
+
+const HOST_NAME = /^[A-Za-z0-9_.\-\[\]:]+$/;
+
+export function loadInventory(path: string): { inventory?: Inventory; problems: InputProblem[] } {
+  const problems: InputProblem[] = [];
+  const abs = resolve(path);
+  if (!existsSync(abs)) {
+    return { problems: [{ file: path, line: 0, col: 0, message: 'inventory not found: expected a file or directory' }] };
+  }
+  const isDir = statSync(abs).isDirectory();
+  const inv: Inventory = {
+    root: isDir ? abs : dirname(abs),
+    groups: new Map(),
+    hosts: [],
+    hostInline: new Map(),
+    hostFile: new Map(),
+    hostOrigin: new Map(),
+  };
+  group(inv, 'all');
+  group(inv, 'ungrouped');
+  const files = isDir
+    ? readdirSync(abs)
+        .filter((f) => !f.startsWith('.') && statSync(join(abs, f)).isFile() && /^(hosts|.*\.(ya?ml|ini))$/.test(f))
+        .sort()
+        .map((f) => join(abs, f))
+    : [abs];
+  if (files.length === 0) problems.push({ file: path, line: 0, col: 0, message: 'no inventory file (hosts.yml, *.yml or *.ini) in this directory' });
+  for (const f of files) {
+    const rel = relName(f);
+    if (/\.ya?ml$/.test(f)) readYamlInventory(inv, rel, f, problems);
+    else readIniInventory(inv, rel, readFileSync(f, 'utf8'), problems);
+  }
+  for (const [dir, kind] of [['group_vars', 'group'], ['host_vars', 'host']] as const) {
+    const d = join(inv.root, dir);
+    if (!existsSync(d)) continue;
+    for (const f of readdirSync(d).sort()) {
+      if (!/\.ya?ml$/.test(f)) continue;
+      const name = basename(f, extname(f));
+      const layer = readVarsFile(join(d, f), problems);
+      if (!layer) continue;
+      if (kind === 'group') {
+        if (!inv.groups.has(name)) {
+          problems.push({ file: relName(join(d, f)), line: 1, col: 1, message: `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` });
+          continue;
+        }
+        inv.groups.get(name)!.file = layer;
+      } else {
+        if (!inv.hostOrigin.has(name)) {
+          problems.push({ file: relName(join(d, f)), line: 1, col: 1, message: `host_vars for unknown host ${show(name)}: expected one of ${inv.hosts.join(', ')}` });
+          continue;
+        }
+        inv.hostFile.set(name, layer);
+      }
+    }
+  }
+  // Hosts written in no group but `all` are in `ungrouped`, as in Ansible.
+  const grouped = new Set<string>();
+  for (const g of inv.groups.values()) if (g.name !== 'all') g.hosts.forEach((h) => grouped.add(h));
+  for (const h of inv.hosts) if (!grouped.has(h)) inv.groups.get('ungrouped')!.hosts.add(h);
+  checkCycles(inv, problems);
+  return problems.length ? { problems } : { inventory: inv, problems };
+}
+
+function relName(f: string): string {
+  const r = f.startsWith(process.cwd() + '/') ? f.slice(process.cwd().length + 1) : f;
+  return r;
+}
+
+function group(inv: Inventory, name: string): Group {
+  let g = inv.groups.get(name);
+  if (!g) {
+    g = { name, hosts: new Set(), children: new Set(), inline: { vars: {}, origins: {} } };
+    inv.groups.set(name, g);
+    if (name !== 'all') inv.groups.get('all')?.children.add(name);
+  }
+  return g;
+}
+
+function addHost(inv: Inventory, name: string, g: Group, origin: Origin, problems: InputProblem[]): boolean {
+  if (!HOST_NAME.test(name)) {
+    problems.push({ ...origin, message: `bad host name ${show(name)}: expected letters, digits, '.', '-', '_'` });
+    return false;
+  }
+  if (inv.groups.has(name) && name !== 'all') {
+    problems.push({ ...origin, message: `${show(name)} is already a group name: expected distinct host and group names` });
+    return false;
+  }
+  if (!inv.hostOrigin.has(name)) {
+    inv.hosts.push(name);
+    inv.hostOrigin.set(name, origin);
+    inv.hostInline.set(name, { vars: {}, origins: {} });
+  }
+  g.hosts.add(name);
+  inv.groups.get('all')!.hosts.add(name);
+  return true;
+}
+
+function isPlainMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function readYamlInventory(inv: Inventory, rel: string, file: string, problems: InputProblem[]) {
+  const { source, problems: p } = loadYaml(file);
+  problems.push(...p);
+  if (!source) return;
+  source.file = rel;
+  const top = source.value;
+  if (top === null || top === undefined) return;
+  if (!isPlainMap(top)) {
+    problems.push({ file: rel, ...locate(source, []), message: `expected a map of groups (all: {hosts, vars, children}), got ${show(top)}` });
+    return;
+  }
+  for (const [name, body] of Object.entries(top)) readYamlGroup(inv, source, name, body, [name], problems);
+}
+
+const GROUP_KEYS = ['hosts', 'vars', 'children'];
+
+function readYamlGroup(inv: Inventory, src: YamlSource, name: string, body: unknown, path: (string | number)[], problems: InputProblem[]) {
+  const at = (p: (string | number)[], origin: 'key' | 'value' = 'value'): Origin => ({ file: src.file, ...locate(src, p, origin) });
+  if (inv.hostOrigin.has(name)) {
+    problems.push({ ...at(path, 'key'), message: `${show(name)} is already a host name: expected distinct host and group names` });
+    return;
+  }
+  const g = group(inv, name);
+  if (body === null || body === undefined) return;
+  if (!isPlainMap(body)) {
+    problems.push({ ...at(path), message: `group ${show(name)}: expected a map with hosts, vars, children, got ${show(body)}` });
+    return;
+  }
+  for (const key of Object.keys(body)) {
+    if (!GROUP_KEYS.includes(key)) problems.push({ ...at([...path, key], 'key'), message: `unknown key ${show(key)} in group ${show(name)}: expected one of ${GROUP_KEYS.join(', ')}` });
+  }
+  const { hosts, vars, children } = body as Record<string, unknown>;
+  if (hosts !== undefined && hosts !== null) {
+    if (!isPlainMap(hosts)) problems.push({ ...at([...path, 'hosts']), message: `hosts of ${show(name)}: expected a map of host names, got ${show(hosts)}` });
+    else
+      for (const [h, hv] of Object.entries(hosts)) {
+        if (!addHost(inv, h, g, at([...path, 'hosts', h], 'key'), problems)) continue;
+        if (hv === null || hv === undefined) continue;
+        if (!isPlainMap(hv)) {
+          problems.push({ ...at([...path, 'hosts', h]), message: `vars of host ${show(h)}: expected a map, got ${show(hv)}` });
+          continue;
+        }
+        mergeLayer(inv.hostInline.get(h)!, hv, (k) => at([...path, 'hosts', h, k]));
+      }
+  }
+  if (vars !== undefined && vars !== null) {
+    if (!isPlainMap(vars)) problems.push({ ...at([...path, 'vars']), message: `vars of group ${show(name)}: expected a map, got ${show(vars)}` });
+    else mergeLayer(g.inline, vars, (k) => at([...path, 'vars', k]));
+  }
+  if (children !== undefined && children !== null) {
+    if (!isPlainMap(children)) problems.push({ ...at([...path, 'children']), message: `children of ${show(name)}: expected a map of groups, got ${show(children)}` });
+    else
+      for (const [c, cb] of Object.entries(children)) {
+        g.children.add(c);
+        readYamlGroup(inv, src, c, cb, [...path, 'children', c], problems);
+      }
+  }
+}
+
+function mergeLayer(layer: VarLayer, vars: Record<string, unknown>, origin: (k: string) => Origin) {
+  for (const [k, v] of Object.entries(vars)) {
+    layer.vars[k] = v;
+    layer.origins[k] = origin(k);
+  }
+}
+
+function readVarsFile(file: string, problems: InputProblem[]): VarLayer | undefined {
+  const { source, problems: p } = loadYaml(file);
+  problems.push(...p);
+  if (!source) return undefined;
+  source.file = relName(file);
+  const layer: VarLayer = { vars: {}, origins: {} };
+  if (source.value === null || source.value === undefined) return layer;
+  if (!isPlainMap(source.value)) {
+    problems.push({ file: source.file, ...locate(source, []), message: `expected a map of variables, got ${show(source.value)}` });
+    return undefined;
+  }
+  mergeLayer(layer, source.value, (k) => ({ file: source.file, ...locate(source, [k]) }));
+  return layer;
+}
+
+/** INI values as Ansible reads them in host lines: numbers and booleans typed, quotes removed. */
+function iniValue(raw: string): unknown {
+  if (/^-?\d+$/.test(raw)) return Number(raw);
+  if (/^(true|yes|True|Yes)$/.test(raw)) return true;
+  if (/^(false|no|False|No)$/.test(raw)) return false;
+  const q = raw.match(/^(["'])(.*)\1$/);
+  return q ? q[2] : raw;
+}
+
+function readIniInventory(inv: Inventory, rel: string, text: string, problems: InputProblem[]) {
+  let section = { name: 'ungrouped', kind: 'hosts' as 'hosts' | 'vars' | 'children' };
+  text.split('\n').forEach((rawLine, i) => {
+    const line = rawLine.replace(/\s+[#;].*$/, '').trim();
+    const at = (col = 1): Origin => ({ file: rel, line: i + 1, col });
+    if (!line || line.startsWith('#') || line.startsWith(';')) return;
+    const head = line.match(/^\[([^\]:]+)(?::(vars|children))?\]$/);
+    if (head) {
+      section = { name: head[1], kind: (head[2] as 'vars' | 'children') ?? 'hosts' };
+      if (inv.hostOrigin.has(section.name)) problems.push({ ...at(2), message: `${show(section.name)} is already a host name: expected a group name` });
+      else group(inv, section.name);
+      return;
+    }
+    if (line.startsWith('[')) {
+      problems.push({ ...at(), message: `bad section header ${show(line)}: expected [group], [group:vars] or [group:children]` });
+      return;
+    }
+    const g = group(inv, section.name);
+    if (section.kind === 'children') {
+      g.children.add(line);
+      group(inv, line);
+      return;
+    }
+    if (section.kind === 'vars') {
+      const m = line.match(/^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/);
+      if (!m) problems.push({ ...at(), message: `bad variable line ${show(line)}: expected name=value` });
+      else mergeLayer(g.inline, { [m[1]]: iniValue(m[2]) }, () => at());
+      return;
+    }
+    const [host, ...rest] = line.split(/\s+/);
+    if (!addHost(inv, host, g, at(), problems)) return;
+    let col = rawLine.indexOf(host) + host.length + 1;
+    for (const kv of rest) {
+      col = rawLine.indexOf(kv, col) + 1;
+      const m = kv.match(/^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/);
+      if (!m) problems.push({ ...at(col), message: `bad host variable ${show(kv)}: expected name=value` });
+      else mergeLayer(inv.hostInline.get(host)!, { [m[1]]: iniValue(m[2]) }, () => at(col));
+    }
+  });
+}
+
+function checkCycles(inv: Inventory, problems: InputProblem[]) {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, trail: string[]): void => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') {
+      problems.push({ file: 'inventory', line: 0, col: 0, message: `group cycle: ${[...trail, name].join(' -> ')}` });
+      return;
+    }
+    state.set(name, 'visiting');
+    for (const c of inv.groups.get(name)?.children ?? []) if (c !== name || name !== 'all') visit(c, [...trail, name]);
+    state.set(name, 'done');
+  };
+  for (const name of inv.groups.keys()) visit(name, []);
+}

@@ -1,0 +1,66 @@
+// Which groups a host is in, and its merged variables. Precedence, lowest first (documented in README):
+//   all (inventory file) < group_vars/all.yml < other groups, parents before children, then by name
+//   (inventory file, then group_vars/<group>.yml) < host (inventory file) < host_vars/<host>.yml
+// The playbook adds play vars, registered results and -e extra vars on top (see engine/vars.ts).
+import type { Inventory, Origin, VarLayer, Vars } from './types.ts';
+
+/** Every group that holds `host` directly or through a child group. */
+export function groupsOf(inv: Inventory, host: string): string[] {
+  return [...inv.groups.keys()].filter((g) => groupHosts(inv, g).has(host));
+}
+
+const memo = new WeakMap<Inventory, Map<string, Set<string>>>();
+
+export function groupHosts(inv: Inventory, name: string, seen = new Set<string>()): Set<string> {
+  let cache = memo.get(inv);
+  if (!cache) memo.set(inv, (cache = new Map()));
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const g = inv.groups.get(name);
+  const out = new Set<string>(g?.hosts ?? []);
+  if (g && !seen.has(name)) {
+    seen.add(name);
+    for (const c of g.children) for (const h of groupHosts(inv, c, seen)) out.add(h);
+  }
+  // Keep inventory order, which is what users expect in listings and recaps.
+  const ordered = new Set(inv.hosts.filter((h) => out.has(h)));
+  cache.set(name, ordered);
+  return ordered;
+}
+
+function depth(inv: Inventory, name: string): number {
+  if (name === 'all') return 0;
+  let best = Infinity;
+  for (const g of inv.groups.values()) if (g.children.has(name) && g.name !== name) best = Math.min(best, depth(inv, g.name) + 1);
+  return best === Infinity ? 1 : best;
+}
+
+export function hostLayers(inv: Inventory, host: string): VarLayer[] {
+  const groups = groupsOf(inv, host)
+    .filter((g) => g !== 'all')
+    .sort((a, b) => depth(inv, a) - depth(inv, b) || a.localeCompare(b));
+  const layers: VarLayer[] = [];
+  for (const name of ['all', ...groups]) {
+    const g = inv.groups.get(name)!;
+    layers.push(g.inline);
+    if (g.file) layers.push(g.file);
+  }
+  layers.push(inv.hostInline.get(host)!);
+  const f = inv.hostFile.get(host);
+  if (f) layers.push(f);
+  return layers;
+}
+
+export function mergeLayers(layers: VarLayer[]): { vars: Vars; origins: Record<string, Origin> } {
+  const vars: Vars = {};
+  const origins: Record<string, Origin> = {};
+  for (const l of layers) {
+    Object.assign(vars, l.vars);
+    Object.assign(origins, l.origins);
+  }
+  return { vars, origins };
+}
+
+export function hostVars(inv: Inventory, host: string) {
+  return mergeLayers(hostLayers(inv, host));
+}

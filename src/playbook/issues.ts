@@ -1,0 +1,28 @@
+// valibot issues -> file:line:col problems, pointing at the yaml node each issue is about.
+import type * as v from 'valibot';
+import type { InputProblem } from '../util/errors.ts';
+import { show } from '../util/errors.ts';
+import { problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
+
+export function issuesToProblems(src: YamlSource, base: Path, issues: readonly v.BaseIssue<unknown>[], what: string, known?: string[]): InputProblem[] {
+  const out: InputProblem[] = [];
+  for (const issue of issues) {
+    const rel: (string | number)[] = [];
+    let origin: 'key' | 'value' = 'value';
+    for (const item of issue.path ?? []) {
+      rel.push(item.key as string | number);
+      if ('origin' in item && item.origin === 'key') origin = 'key';
+    }
+    const name = rel.length ? rel.join('.') : what;
+    let msg: string;
+    if (issue.kind === 'schema' && issue.type === 'strict_object' && origin === 'key') {
+      msg = `unknown parameter ${show(rel[rel.length - 1])} for ${what}${known ? `: expected one of ${known.join(', ')}` : ''}`;
+    } else if (issue.received === 'undefined' && issue.kind === 'schema') {
+      msg = `${name}: missing required parameter (expected ${issue.expected})`;
+    } else {
+      msg = `${name}: got ${show(issue.input)}, expected ${issue.expected ?? issue.message}${issue.expected && issue.message && !issue.message.startsWith('Invalid') ? ` (${issue.message})` : ''}`;
+    }
+    out.push(problemAt(src, [...base, ...rel], msg, origin));
+  }
+  return out;
+}

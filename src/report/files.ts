@@ -1,0 +1,33 @@
+// What a run leaves behind: the JSON report and the retry file.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import type { RunSummary } from '../engine/run.ts';
+
+export function retryPath(playbook: string): string {
+  return join('.skiff', 'retry', `${basename(playbook, extname(playbook))}.retry`);
+}
+
+/**
+ * Failed and unreachable hosts, one per line, for `--limit @file`. A run with none removes the file,
+ * so an old list never sends a later rerun to hosts that are fine.
+ */
+export function writeRetry(playbook: string, summary: RunSummary): { path: string; hosts: string[] } {
+  const path = retryPath(playbook);
+  const hosts = Object.entries(summary.recap)
+    .filter(([, r]) => r.failed > 0 || r.unreachable)
+    .map(([h]) => h);
+  if (summary.interrupted) {
+    // Hosts that never finished are as much to retry as failed ones.
+    for (const [h, r] of Object.entries(summary.recap)) if (!hosts.includes(h) && r.ok + r.changed + r.skipped === 0) hosts.push(h);
+  }
+  if (hosts.length) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, hosts.join('\n') + '\n');
+  } else rmSync(path, { force: true });
+  return { path, hosts };
+}
+
+export function writeReport(file: string, meta: Record<string, unknown>, summary: RunSummary): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify({ ...meta, interrupted: summary.interrupted, recap: summary.recap, results: summary.results }, null, 2) + '\n');
+}

@@ -1,0 +1,58 @@
+// The one interface every task talks to a host through. SSH and local connections implement it.
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  /** bytes written to the command's stdin, then stdin is closed */
+  stdin?: string | Buffer;
+  /** the command is ended (channel closed / process killed) after this many ms; result code 124 */
+  timeoutMs?: number;
+}
+
+export interface Connection {
+  readonly host: string;
+  /** Runs `cmd` with the remote user's POSIX sh (wrapped in `sudo -n sh -c` under become). */
+  exec(cmd: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** Closes the connection and ends any command still running on it. */
+  close(): Promise<void>;
+}
+
+export interface SshTarget {
+  host: string; // inventory name, for messages and known_hosts look-up when address is absent
+  address: string;
+  port: number;
+  user: string;
+  privateKeyFile?: string;
+  password?: string;
+  become: boolean;
+  knownHostsFile: string;
+  acceptNewHostKeys: boolean;
+  connectTimeoutMs: number;
+}
+
+/** Connection failures the engine reports as "unreachable" rather than "failed". */
+export class UnreachableError extends Error {
+  constructor(
+    readonly host: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnreachableError';
+  }
+}
+
+/** A host key that differs from the one recorded: never accepted, not even with --accept-new-host-keys. */
+export class HostKeyMismatchError extends UnreachableError {
+  constructor(
+    host: string,
+    readonly fingerprint: string,
+    readonly knownHostsFile: string,
+  ) {
+    super(host, `host key for ${host} does not match ${knownHostsFile} (offered ${fingerprint}); refusing to connect`);
+    this.name = 'HostKeyMismatchError';
+  }
+}

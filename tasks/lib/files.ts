@@ -1,0 +1,97 @@
+// The file helper: read a file's facts (and content) in one round trip, diff, and replace atomically.
+import { createHash } from 'node:crypto';
+import { createTwoFilesPatch } from 'diff';
+import { shq } from '../../src/transport/quote.ts';
+import type { Connection } from '../../src/transport/types.ts';
+import { TaskFailure } from '../../src/engine/task-type.ts';
+
+export interface FileFacts {
+  exists: boolean;
+  kind?: 'file' | 'directory' | 'link' | 'other';
+  mode?: string; // octal, 4 digits: "0644"
+  uid?: number;
+  gid?: number;
+  owner?: string;
+  group?: string;
+  content?: string;
+}
+
+const SEP = '--skiff-content--';
+
+/** One exec: stat (without following links) and, when asked and a regular file, the content. */
+export async function readFileFacts(conn: Connection, path: string, withContent = false): Promise<FileFacts> {
+  const p = shq(path);
+  const cmd =
+    `if [ -L ${p} ] || [ -e ${p} ]; then stat -c '%F|%a|%u|%g|%U|%G' -- ${p} || exit 3; else echo missing; exit 0; fi` +
+    (withContent ? `; if [ -f ${p} ] && [ ! -L ${p} ]; then echo ${SEP}; cat -- ${p} || exit 3; fi` : '');
+  const r = await conn.exec(cmd);
+  if (r.code !== 0) throw new TaskFailure(`cannot read ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
+  const nl = r.stdout.indexOf('\n');
+  const head = r.stdout.slice(0, nl < 0 ? undefined : nl);
+  if (head === 'missing') return { exists: false };
+  const [type, mode, uid, gid, owner, group] = head.split('|');
+  const facts: FileFacts = {
+    exists: true,
+    kind: type === 'regular file' || type === 'regular empty file' ? 'file' : type === 'directory' ? 'directory' : type === 'symbolic link' ? 'link' : 'other',
+    mode: mode.padStart(4, '0'),
+    uid: Number(uid),
+    gid: Number(gid),
+    owner,
+    group,
+  };
+  if (withContent && facts.kind === 'file') {
+    const at = r.stdout.indexOf(SEP + '\n');
+    facts.content = at < 0 ? '' : r.stdout.slice(at + SEP.length + 1);
+  }
+  return facts;
+}
+
+/** Lines describing owner/mode changes wanted on an existing path. */
+export function attrChanges(path: string, f: FileFacts, want: { mode?: string; owner?: string; group?: string }): string[] {
+  const out: string[] = [];
+  if (want.mode && f.mode !== want.mode) out.push(`mode of ${path}: ${f.mode} -> ${want.mode}`);
+  if (want.owner && f.owner !== want.owner && String(f.uid) !== want.owner) out.push(`owner of ${path}: ${f.owner} -> ${want.owner}`);
+  if (want.group && f.group !== want.group && String(f.gid) !== want.group) out.push(`group of ${path}: ${f.group} -> ${want.group}`);
+  return out;
+}
+
+export function fileDiff(path: string, before: string | undefined, after: string | undefined): string {
+  return createTwoFilesPatch(before === undefined ? '/dev/null' : `a${path}`, after === undefined ? '/dev/null' : `b${path}`, before ?? '', after ?? '', undefined, undefined, { context: 3 })
+    .split('\n')
+    .slice(1) // the "=====" line
+    .join('\n');
+}
+
+/**
+ * Replaces `path` atomically: the content goes to a temp file in the same directory, its sha256 is
+ * checked (an interrupted transfer never gets renamed into place), mode and owner are copied from the
+ * file it replaces (or set as asked), then `mv` renames it over the target. One round trip.
+ */
+export async function writeFileAtomic(conn: Connection, path: string, content: string, want: { mode?: string; owner?: string; group?: string } = {}): Promise<void> {
+  const p = shq(path);
+  const sum = createHash('sha256').update(content).digest('hex');
+  const lines = [
+    'set -e',
+    `d=$(dirname -- ${p})`,
+    `t=$(mktemp "$d/.skiff.XXXXXX")`,
+    `trap 'rm -f -- "$t"' EXIT INT TERM HUP`,
+    `cat > "$t"`,
+    `echo "${sum}  $t" | sha256sum -c --status - || { echo "content arrived incomplete" >&2; exit 1; }`,
+    `if [ -e ${p} ]; then chmod --reference=${p} "$t"; chown --reference=${p} "$t" 2>/dev/null || true; else chmod 0644 "$t"; fi`,
+  ];
+  if (want.mode) lines.push(`chmod ${shq(want.mode)} "$t"`);
+  if (want.owner || want.group) lines.push(`chown ${shq(`${want.owner ?? ''}${want.group ? ':' + want.group : ''}`)} "$t"`);
+  lines.push(`mv -f -- "$t" ${p}`, 'trap - EXIT');
+  const r = await conn.exec(lines.join('\n'), { stdin: content });
+  if (r.code !== 0) throw new TaskFailure(`cannot write ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
+}
+
+export async function setAttrs(conn: Connection, path: string, want: { mode?: string; owner?: string; group?: string }): Promise<void> {
+  const p = shq(path);
+  const cmds: string[] = [];
+  if (want.mode) cmds.push(`chmod ${shq(want.mode)} -- ${p}`);
+  if (want.owner || want.group) cmds.push(`chown ${shq(`${want.owner ?? ''}${want.group ? ':' + want.group : ''}`)} -- ${p}`);
+  if (!cmds.length) return;
+  const r = await conn.exec(cmds.join(' && '));
+  if (r.code !== 0) throw new TaskFailure(`cannot set mode/owner of ${path}: ${r.stderr.trim()}`);
+}
