@@ -153,6 +153,7 @@ export function prepare(opts: RunOptions): { prepared?: Prepared; problems: Inpu
   const { inventory: inv, problems: ip } = loadInventory(opts.inventory);
   problems.push(...ip);
   const { playbook, problems: pp } = loadPlaybook(opts.playbook, TASK_TYPES);
+  const loadProblems = pp.length;
   problems.push(...pp);
   const extra = parseExtraVars(opts.extraVars, problems);
   if (!inv || !playbook) return { problems };

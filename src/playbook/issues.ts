@@ -15,12 +15,13 @@ export function issuesToProblems(src: YamlSource, base: Path, issues: readonly v
     }
     const name = rel.length ? rel.join('.') : what;
     let msg: string;
-    if (issue.kind === 'schema' && issue.type === 'strict_object' && origin === 'key') {
+    const expected = issue.message.startsWith('expected') ? issue.message : `expected ${issue.expected}`;
+    if (issue.received === 'undefined' && issue.kind === 'schema') {
+      msg = `${name}: missing required parameter (${expected})`;
+    } else if (issue.kind === 'schema' && issue.expected === 'never' && origin === 'key') {
       msg = `unknown parameter ${show(rel[rel.length - 1])} for ${what}${known ? `: expected one of ${known.join(', ')}` : ''}`;
-    } else if (issue.received === 'undefined' && issue.kind === 'schema') {
-      msg = `${name}: missing required parameter (expected ${issue.expected})`;
     } else {
-      msg = `${name}: got ${show(issue.input)}, expected ${issue.expected ?? issue.message}${issue.expected && issue.message && !issue.message.startsWith('Invalid') ? ` (${issue.message})` : ''}`;
+      msg = `${name}: got ${show(issue.input)}, ${expected}`;
     }
     out.push(problemAt(src, [...base, ...rel], msg, origin));
   }

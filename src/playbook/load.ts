@@ -80,7 +80,8 @@ export function loadPlaybook(file: string, types: Map<string, TaskType>): { play
     }
     plays.push(play);
   });
-  return problems.length ? { problems } : { playbook: { file, src, plays }, problems };
+  // The playbook is returned even with problems, so the checks that follow can report theirs too.
+  return { playbook: { file, src, plays }, problems };
 }
 
 function normalizeTask(src: YamlSource, path: Path, raw: unknown, types: Map<string, TaskType>, problems: InputProblem[]): TaskDef | undefined {

@@ -22,8 +22,13 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
   const problems: InputProblem[] = [];
   for (const e of doc.errors) {
     const pos = lines.linePos(e.pos[0]);
-    const what = e.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'YAML syntax error';
-    problems.push({ file, line: pos.line, col: pos.col, message: `${what}: ${firstLine(e.message)}` });
+    const lineText = text.slice(e.pos[0]).split('\n')[0];
+    const found = (e.code === 'DUPLICATE_KEY' ? lineText.match(/^[^:]*/)![0] : lineText.slice(0, 40)).trim() || text.split('\n')[pos.line - 1]?.trim() || '';
+    const message =
+      e.code === 'DUPLICATE_KEY'
+        ? `duplicate key ${JSON.stringify(found)}: expected each key once per map`
+        : `YAML syntax error${found ? ` at ${JSON.stringify(found)}` : " at end of file"}: ${firstLine(e.message)}`;
+    problems.push({ file, line: pos.line, col: pos.col, message });
   }
   if (problems.length) return { problems };
   return { source: { file, doc, lines, value: doc.toJS({ maxAliasCount: 100 }) }, problems };

@@ -1,0 +1,54 @@
+// Small helpers shared by the ssh and local transports.
+
+import { constants } from 'node:os';
+
+/** Exit code reported for a command ended by its timeoutMs (same as coreutils `timeout`). */
+export const TIMEOUT_CODE = 124;
+
+/**
+ * A counting semaphore with a FIFO queue: limits how many exec channels are open at once on one
+ * SSH connection (OpenSSH's MaxSessions defaults to 10; past it the server answers "Channel open failure").
+ */
+export class Semaphore {
+  private active = 0;
+  private readonly waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  constructor(private readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new Error(`Semaphore: max must be a positive integer, got ${max}`);
+  }
+
+  async acquire(): Promise<void> {
+    if (this.active < this.max) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** Hands the slot straight to the next waiter, if any. */
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next.resolve();
+    else this.active--;
+  }
+
+  /** Rejects everyone still waiting (the connection is gone). */
+  rejectWaiting(err: Error): void {
+    for (const w of this.waiters.splice(0)) w.reject(err);
+  }
+}
+
+/** Shell convention for a command killed by a signal: 128 + signal number (255 if unknown). */
+export function signalExitCode(signal: string | null | undefined): number {
+  const n = signal ? constants.signals[(signal.startsWith('SIG') ? signal : `SIG${signal}`) as NodeJS.Signals] : undefined;
+  return n ? 128 + n : 255;
+}
+
+/** With `sudo -n`, sudo fails instead of prompting; turn that into an error that says what to do. */
+export function sudoPasswordError(host: string, stderr: string): Error | undefined {
+  if (!stderr.includes('sudo: a password is required')) return undefined;
+  return new Error(
+    `become: sudo needs a password on ${host}; skiff uses sudo -n (non-interactive) and cannot answer a prompt. ` +
+      `Allow passwordless sudo (NOPASSWD in sudoers) for the connecting user, or connect as root.`,
+  );
+}

@@ -1,0 +1,279 @@
+// SSH connection (ssh2 Client) implementing Connection: host key checking against known_hosts,
+// key/agent/password auth, a per-connection channel limit, and sh -c / sudo -n sh -c command wrapping.
+//
+// Liveness: keepalive every 5 s, connection dropped after 3 unanswered, so a host whose link goes
+// down is declared unreachable within ~15-20 s (commands in flight reject with UnreachableError).
+
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { checkHostKey, fingerprintSha256, formatKnownHostsLine, keyTypeOfBlob, knownKeyTypes, type HostKeyVerdict } from './known-hosts.ts';
+import { Semaphore, signalExitCode, sudoPasswordError, TIMEOUT_CODE } from './pool.ts';
+import { shq } from './quote.ts';
+import {
+  HostKeyMismatchError,
+  UnreachableError,
+  type Connection,
+  type ExecOptions,
+  type ExecResult,
+  type SshTarget,
+} from './types.ts';
+
+/** Below OpenSSH's default MaxSessions (10), leaving room for an SFTP session. */
+export const DEFAULT_MAX_CHANNELS = 8;
+const KEEPALIVE_INTERVAL_MS = 5000;
+const KEEPALIVE_COUNT_MAX = 3;
+/** After a timed-out command's channel is closed, stop waiting for the server to confirm. */
+const CLOSE_GRACE_MS = 1000;
+
+// ssh2's default host key algorithm order (same list, spelled out so it can be reordered).
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+async function readKnownHosts(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw e;
+  }
+}
+
+/**
+ * Like OpenSSH, offer the host key algorithms already recorded for this host first; otherwise a host
+ * known by (say) its ECDSA key would negotiate ed25519 and look "unknown".
+ */
+function hostKeyAlgorithms(knownTypes: string[]): string[] | undefined {
+  const first = knownTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  const preferred = HOST_KEY_ALGORITHMS.filter((a) => first.includes(a));
+  if (preferred.length === 0) return undefined;
+  return [...preferred, ...HOST_KEY_ALGORITHMS.filter((a) => !preferred.includes(a))];
+}
+
+export async function connectSsh(target: SshTarget, opts: { maxChannels?: number } = {}): Promise<Connection> {
+  const { host, address, port, knownHostsFile: khFile } = target;
+  const where = `${target.user}@${address}:${port}`;
+  const unreachable = (msg: string) => new UnreachableError(host, `${host} (${where}): ${msg}`);
+  // Names this host may be recorded under; a match on either is a match, a mismatch on either refuses.
+  const names = host === address ? [address] : [address, host];
+
+  // ---- auth: key file, else agent; a password is offered too when set
+  const cfg: ConnectConfig = {
+    host: address,
+    port,
+    username: target.user,
+    readyTimeout: target.connectTimeoutMs,
+    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+  };
+  if (target.privateKeyFile) {
+    try {
+      cfg.privateKey = await readFile(target.privateKeyFile);
+    } catch (e) {
+      throw unreachable(`cannot read private key ${target.privateKeyFile}: ${(e as Error).message}`);
+    }
+  } else if (process.env.SSH_AUTH_SOCK) {
+    cfg.agent = process.env.SSH_AUTH_SOCK;
+  }
+  if (target.password !== undefined) cfg.password = target.password;
+  if (!cfg.privateKey && !cfg.agent && cfg.password === undefined) {
+    throw unreachable('no credentials: set a private key file or a password, or run an ssh-agent (SSH_AUTH_SOCK)');
+  }
+
+  let khText: string;
+  try {
+    khText = await readKnownHosts(khFile);
+  } catch (e) {
+    throw unreachable(`cannot read known_hosts ${khFile}: ${(e as Error).message}`);
+  }
+  const algos = hostKeyAlgorithms(names.flatMap((n) => knownKeyTypes(khText, n, port)));
+  if (algos) cfg.algorithms = { serverHostKey: algos as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] };
+
+  // ---- host key verification. ssh2 only reports "Host denied" when we refuse, so the real reason is
+  // kept here and thrown instead.
+  let refusal: UnreachableError | undefined;
+  cfg.hostVerifier = (key: Buffer, verify: (ok: boolean) => void): void => {
+    void (async () => {
+      const keyType = keyTypeOfBlob(key);
+      const b64 = key.toString('base64');
+      const fp = fingerprintSha256(b64);
+      // re-read: another connection (same address, other inventory name) may have appended meanwhile
+      const text = await readKnownHosts(khFile);
+      const verdicts: HostKeyVerdict[] = names.map((n) => checkHostKey(text, n, port, keyType, b64));
+      if (verdicts.includes('mismatch')) {
+        refusal = new HostKeyMismatchError(host, `${keyType} ${fp}`, khFile);
+        return verify(false);
+      }
+      if (verdicts.includes('match')) return verify(true);
+      if (!target.acceptNewHostKeys) {
+        refusal = unreachable(
+          `host key is not in ${khFile} (${keyType} ${fp}); check the fingerprint and rerun with ` +
+            `--accept-new-host-keys to record it`,
+        );
+        return verify(false);
+      }
+      await mkdir(dirname(khFile), { recursive: true, mode: 0o700 });
+      const sep = text !== '' && !text.endsWith('\n') ? '\n' : '';
+      await appendFile(khFile, `${sep}${formatKnownHostsLine(address, port, keyType, b64)}\n`, { mode: 0o600 });
+      verify(true);
+    })().catch((e: Error) => {
+      refusal = unreachable(`host key check failed (${khFile}): ${e.message}`);
+      verify(false);
+    });
+  };
+
+  // ---- connect
+  const client = new Client();
+  let dead: UnreachableError | undefined; // set once the connection is gone; later execs reject with it
+  let lastError: Error | undefined;
+  const inFlight = new Set<(e: Error) => void>();
+  const sem = new Semaphore(opts.maxChannels ?? DEFAULT_MAX_CHANNELS);
+
+  await new Promise<void>((resolve, reject) => {
+    const fail = (e: Error): void => {
+      client.removeListener('ready', onReady);
+      reject(refusal ?? unreachable(e.message));
+      client.end();
+    };
+    const onReady = (): void => {
+      client.removeListener('error', fail);
+      client.removeListener('close', onEarlyClose);
+      resolve();
+    };
+    const onEarlyClose = (): void => fail(lastError ?? new Error('connection closed during handshake'));
+    client.once('ready', onReady).once('error', fail).once('close', onEarlyClose);
+    try {
+      client.connect(cfg);
+    } catch (e) {
+      // e.g. "Cannot parse privateKey: Encrypted private OpenSSH key detected, but no passphrase given"
+      fail(new Error(`${(e as Error).message}${target.privateKeyFile ? ` (${target.privateKeyFile})` : ''}`));
+    }
+  });
+
+  // After 'ready': an 'error' (keepalive timeout, socket reset) is followed by 'close'.
+  client.on('error', (e) => {
+    lastError = e;
+  });
+  let clientClosed = false;
+  client.on('close', () => {
+    clientClosed = true;
+    dead ??= unreachable(`connection lost${lastError ? `: ${lastError.message}` : ''}`);
+    for (const abort of [...inFlight]) abort(dead);
+    sem.rejectWaiting(dead);
+  });
+
+  function runChannel(cmd: string, opts: ExecOptions): Promise<ExecResult> {
+    return new Promise<ExecResult>((resolve, reject) => {
+      const full = target.become ? `sudo -n sh -c ${shq(cmd)}` : `sh -c ${shq(cmd)}`;
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let exitCode: number | undefined;
+      let timedOut = false;
+      let stream: ClientChannel | undefined;
+      const timers: NodeJS.Timeout[] = [];
+      let done = false;
+
+      const result = (): ExecResult => {
+        const stdout = Buffer.concat(out).toString('utf8');
+        let stderr = Buffer.concat(err).toString('utf8');
+        if (timedOut) stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}skiff: command timed out after ${opts.timeoutMs} ms\n`;
+        // no 'exit' message (allowed by the spec, or the server killed the session): 255 like ssh(1)
+        return { code: timedOut ? TIMEOUT_CODE : (exitCode ?? 255), stdout, stderr };
+      };
+      const finish = (e: Error | undefined, r?: ExecResult): void => {
+        if (done) return;
+        done = true;
+        timers.forEach(clearTimeout);
+        inFlight.delete(abort);
+        if (e) {
+          stream?.close();
+          reject(e);
+        } else {
+          resolve(r!);
+        }
+      };
+      const abort = (e: Error): void => finish(e);
+      inFlight.add(abort);
+
+      if (opts.timeoutMs !== undefined) {
+        timers.push(
+          setTimeout(() => {
+            timedOut = true;
+            // OpenSSH >= 7.9 delivers the signal to the session's process (not to its children);
+            // closing the channel ends the session either way.
+            try {
+              stream?.signal('KILL');
+            } catch {
+              /* channel not open yet / already closing */
+            }
+            stream?.close();
+            timers.push(setTimeout(() => finish(undefined, result()), CLOSE_GRACE_MS));
+          }, opts.timeoutMs),
+        );
+      }
+
+      try {
+        client.exec(full, (e, ch) => {
+          if (e) return finish(dead ?? new Error(`${host}: cannot open a session channel: ${e.message}`));
+          stream = ch;
+          if (done || timedOut) return void ch.close();
+          ch.on('data', (b: Buffer) => out.push(b));
+          ch.stderr.on('data', (b: Buffer) => err.push(b));
+          ch.on('exit', (code: number | null, signal?: string) => {
+            exitCode = code ?? signalExitCode(signal);
+          });
+          // 'close' comes after 'exit' and after both streams ended: all output is in.
+          ch.on('close', () => {
+            if (dead && exitCode === undefined && !timedOut) return finish(dead);
+            const r = result();
+            finish(target.become && r.code !== 0 ? sudoPasswordError(host, r.stderr) : undefined, r);
+          });
+          ch.end(opts.stdin ?? '');
+        });
+      } catch (e) {
+        finish(dead ?? unreachable((e as Error).message)); // "Not connected"
+      }
+    });
+  }
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    host,
+    async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
+      if (dead) throw dead;
+      await sem.acquire(); // rejects if the connection goes away while queued
+      try {
+        if (dead) throw dead;
+        return await runChannel(cmd, opts);
+      } finally {
+        sem.release();
+      }
+    },
+    close(): Promise<void> {
+      closing ??= new Promise<void>((resolve) => {
+        dead ??= unreachable('connection closed while a command was running');
+        for (const abort of [...inFlight]) abort(dead);
+        sem.rejectWaiting(dead);
+        if (clientClosed) return resolve();
+        const t = setTimeout(() => {
+          client.destroy(); // server did not answer the disconnect: drop the socket
+          resolve();
+        }, 2000);
+        client.once('close', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        client.end();
+      });
+      return closing;
+    },
+  };
+}
