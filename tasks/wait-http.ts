@@ -5,7 +5,7 @@ import { shq } from '../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 
 const schema = v.strictObject({
-  url: v.pipe(v.string(), v.url('expected a URL like http://127.0.0.1:9090/-/ready')),
+  url: v.pipe(v.string(), v.regex(/^https?:\/\/[^/\s]+/, 'expected a URL like http://127.0.0.1:9090/-/ready')),
   status: v.optional(v.union([v.number(), v.array(v.number())]), 200),
   method: v.optional(v.picklist(['GET', 'POST', 'HEAD']), 'GET'),
   /** seconds to keep trying */

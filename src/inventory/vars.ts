@@ -28,11 +28,12 @@ export function groupHosts(inv: Inventory, name: string, seen = new Set<string>(
   return ordered;
 }
 
-function depth(inv: Inventory, name: string): number {
-  if (name === 'all') return 0;
-  let best = Infinity;
-  for (const g of inv.groups.values()) if (g.children.has(name) && g.name !== name) best = Math.min(best, depth(inv, g.name) + 1);
-  return best === Infinity ? 1 : best;
+/** Longest path from `all`: a child group always comes after every group that contains it. */
+function depth(inv: Inventory, name: string, trail: string[] = []): number {
+  if (name === 'all' || trail.includes(name)) return 0;
+  let best = 1;
+  for (const g of inv.groups.values()) if (g.children.has(name) && g.name !== name) best = Math.max(best, depth(inv, g.name, [...trail, name]) + 1);
+  return best;
 }
 
 export function hostLayers(inv: Inventory, host: string): VarLayer[] {

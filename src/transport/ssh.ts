@@ -4,6 +4,7 @@
 // Liveness: keepalive every 5 s, connection dropped after 3 unanswered, so a host whose link goes
 // down is declared unreachable within ~15-20 s (commands in flight reject with UnreachableError).
 
+import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
@@ -23,8 +24,8 @@ import {
 export const DEFAULT_MAX_CHANNELS = 8;
 const KEEPALIVE_INTERVAL_MS = 5000;
 const KEEPALIVE_COUNT_MAX = 3;
-/** After a timed-out command's channel is closed, stop waiting for the server to confirm. */
-const CLOSE_GRACE_MS = 1000;
+/** Upper bound for killing a timed-out command on the host. */
+const KILL_BOUND_MS = 5000;
 
 // ssh2's default host key algorithm order (same list, spelled out so it can be reordered).
 const HOST_KEY_ALGORITHMS = [
@@ -169,9 +170,12 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
     sem.rejectWaiting(dead);
   });
 
-  function runChannel(cmd: string, opts: ExecOptions): Promise<ExecResult> {
-    return new Promise<ExecResult>((resolve, reject) => {
-      const full = target.become ? `sudo -n sh -c ${shq(cmd)}` : `sh -c ${shq(cmd)}`;
+  /** `sh -c CMD`, or `sudo -n sh -c CMD` under become: the remote login shell only starts it. */
+  const wrap = (cmd: string): string => `${target.become ? 'sudo -n ' : ''}sh -c ${shq(cmd)}`;
+
+  /** Runs one command line on its own channel; `timedOut` tells the caller to reap it. */
+  function runChannel(full: string, opts: ExecOptions): Promise<{ r: ExecResult; timedOut: boolean }> {
+    return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let exitCode: number | undefined;
@@ -196,7 +200,7 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
           stream?.close();
           reject(e);
         } else {
-          resolve(r!);
+          resolve({ r: r!, timedOut });
         }
       };
       const abort = (e: Error): void => finish(e);
@@ -206,15 +210,9 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
         timers.push(
           setTimeout(() => {
             timedOut = true;
-            // OpenSSH >= 7.9 delivers the signal to the session's process (not to its children);
-            // closing the channel ends the session either way.
-            try {
-              stream?.signal('KILL');
-            } catch {
-              /* channel not open yet / already closing */
-            }
+            // sshd keeps the channel open until the command exits: answer now, exec() kills it next
             stream?.close();
-            timers.push(setTimeout(() => finish(undefined, result()), CLOSE_GRACE_MS));
+            finish(undefined, result());
           }, opts.timeoutMs),
         );
       }
@@ -243,19 +241,56 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
     });
   }
 
+  /**
+   * Kills the process group(s) of a timed-out command. Closing its channel does not end it (sshd
+   * leaves non-pty commands running, and keeps their session slot counted against MaxSessions until
+   * they exit), and the SSH "signal" request is no help: sshd refuses it for root logins ("session
+   * signalling requires privilege separation") and ssh2 drops it once stdin is ended. sshd starts
+   * each session in its own process group, so killing the group of the tagged login shell ends the
+   * command and its children. The `[s]` keeps the awk pattern from matching this command itself.
+   * Best effort and bounded: needs ps and awk on the host.
+   */
+  async function killTagged(tag: string): Promise<void> {
+    const script =
+      `ps -eo pgid=,args= | awk '/[s]${tag.slice(1)}/ { print $1 }' | sort -u | ` +
+      `while read -r g; do kill -9 "-$g"; done 2>/dev/null; true`; // dash's kill rejects `--`
+    try {
+      await sem.acquire();
+    } catch {
+      return; // connection gone
+    }
+    let t: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((r) => (t = setTimeout(r, KILL_BOUND_MS)));
+    try {
+      await Promise.race([runChannel(wrap(script), {}).catch(() => undefined), bound]);
+    } finally {
+      clearTimeout(t);
+      sem.release();
+    }
+  }
+
   let closing: Promise<void> | undefined;
 
   return {
     host,
     async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
       if (dead) throw dead;
+      // With a timeout, tag the login shell's command line so a timed-out command can be found and
+      // killed (see killTagged); the command itself is unchanged. The trailing `exit $?` keeps the
+      // login shell from exec'ing into sh (bash/zsh exec the last simple command), so the tagged
+      // process stays alive as the session's process group leader.
+      const tag = opts.timeoutMs !== undefined ? `skiff-exec-${randomUUID()}` : undefined;
+      const full = tag ? `${wrap(cmd)}; exit $? # ${tag}` : wrap(cmd);
       await sem.acquire(); // rejects if the connection goes away while queued
+      let res: { r: ExecResult; timedOut: boolean };
       try {
         if (dead) throw dead;
-        return await runChannel(cmd, opts);
+        res = await runChannel(full, opts);
       } finally {
         sem.release();
       }
+      if (res.timedOut && tag && !dead) await killTagged(tag);
+      return res.r;
     },
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {

@@ -1,0 +1,82 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadInventory } from '../../src/inventory/load.ts';
+import { matchPattern } from '../../src/inventory/pattern.ts';
+import { hostVars, groupsOf } from '../../src/inventory/vars.ts';
+
+function dir(files: Record<string, string>): string {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-inv-'));
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(join(d, f, '..'), { recursive: true });
+    writeFileSync(join(d, f), text);
+  }
+  return d;
+}
+
+const yamlInv = dir({
+  'hosts.yml': `all:
+  vars: {level: all, only_all: 1}
+  children:
+    prometheus:
+      vars: {level: prometheus}
+      children:
+        dc1: {hosts: {prom-dc1: {address: 10.0.0.1}}}
+        dc2: {hosts: {prom-dc2: {address: 10.0.0.2, level: host-inline}}}
+    monitoring:
+      hosts: {mon: {}}
+`,
+  'group_vars/all.yml': 'level: group_vars_all\nfrom_gv_all: yes\n',
+  'group_vars/dc1.yml': 'level: dc1\n',
+  'host_vars/prom-dc2.yml': 'level: host_vars\n',
+});
+
+test('YAML inventory: groups, children, membership', () => {
+  const { inventory, problems } = loadInventory(yamlInv);
+  assert.equal(problems, []);
+  assert.equal(inventory!.hosts, ['prom-dc1', 'prom-dc2', 'mon']);
+  assert.equal(groupsOf(inventory!, 'prom-dc1').sort(), ['all', 'dc1', 'prometheus']);
+});
+
+test('var precedence: all < group_vars/all < parent < child (file) < host inline < host_vars', () => {
+  const inv = loadInventory(yamlInv).inventory!;
+  assert.is(hostVars(inv, 'mon').vars.level, 'group_vars_all');
+  assert.is(hostVars(inv, 'mon').vars.from_gv_all, true, 'YAML 1.1: yes is a boolean');
+  assert.is(hostVars(inv, 'prom-dc1').vars.level, 'dc1');
+  assert.is(hostVars(inv, 'prom-dc2').vars.level, 'host_vars');
+  assert.is(hostVars(inv, 'prom-dc2').vars.only_all, 1);
+});
+
+test('INI inventory with :vars and :children, typed values', () => {
+  const d = dir({ 'hosts.ini': `[dc1]\nprom1 ansible_host=10.0.0.1 ansible_port=2222\n[dc2]\nprom2 address=10.0.0.2 become=true\n[prometheus:children]\ndc1\ndc2\n[prometheus:vars]\nreplica_label=prometheus\n` });
+  const { inventory, problems } = loadInventory(d);
+  assert.equal(problems, []);
+  const v1 = hostVars(inventory!, 'prom1').vars;
+  assert.is(v1.ansible_port, 2222);
+  assert.is(v1.replica_label, 'prometheus');
+  assert.is(hostVars(inventory!, 'prom2').vars.become, true);
+  const m = matchPattern(inventory!, 'prometheus:!dc1');
+  assert.equal(m, { hosts: ['prom2'] });
+});
+
+test('patterns: unions, exclusion, intersection, globs; unknown names are errors', () => {
+  const inv = loadInventory(yamlInv).inventory!;
+  assert.equal(matchPattern(inv, 'prom-*'), { hosts: ['prom-dc1', 'prom-dc2'] });
+  assert.equal(matchPattern(inv, 'dc1,monitoring'), { hosts: ['prom-dc1', 'mon'] });
+  assert.equal(matchPattern(inv, 'all:&prometheus:!dc2'), { hosts: ['prom-dc1'] });
+  const bad = matchPattern(inv, 'prom-dc3');
+  assert.ok('error' in bad && /unknown host or group "prom-dc3" \(did you mean "prom-dc1"\?\)/.test(bad.error));
+});
+
+test('bad inventory: positions and what was expected', () => {
+  const d = dir({ 'hosts.yml': 'all:\n  hosts:\n    h1: {port: 22}\n  child:\n    x: 1\n' });
+  const { problems } = loadInventory(d);
+  assert.is(problems.length, 1);
+  assert.match(problems[0].file, /hosts\.yml$/);
+  assert.is(problems[0].line, 4);
+  assert.match(problems[0].message, /unknown key "child".*expected one of hosts, vars, children/);
+});
+
+test.run();
