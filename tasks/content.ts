@@ -37,7 +37,7 @@ export const content: TaskType<Params, FileFacts> = {
     const f = await readFileFacts(ctx.conn, p.path, true);
     if (f.exists && f.kind !== 'file') throw new TaskFailure(`${p.path} is a ${f.kind}, expected a regular file`);
     const want = wanted(p);
-    const changes = attrChanges(p.path, f, p);
+    const changes = f.exists ? attrChanges(p.path, f, p) : [];
     if (!f.exists || f.content !== want) changes.unshift(f.exists ? `update ${p.path}` : `create ${p.path}`);
     const diff = !f.exists || f.content !== want ? fileDiff(p.path, f.exists ? f.content : undefined, want) : undefined;
     return { changes, diff, state: f };

@@ -194,7 +194,8 @@ export function prepare(opts: RunOptions): { prepared?: Prepared; problems: Inpu
   // Connection settings of every host that will be contacted.
   const used = new Set(prep.plays.flatMap((p) => p.hosts));
   for (const h of used) {
-    const vars = hostvars[h];
+    // -e overrides connection settings too, as in Ansible (e.g. -e known_hosts_file=...).
+    const vars = { ...hostvars[h], ...extra };
     const input = connInput(vars);
     const r = v.safeParse(HostConnSchema, input);
     const names = connVarNames(vars);

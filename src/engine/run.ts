@@ -10,7 +10,7 @@ import { evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
 import type { Prepared, RunOptions } from './prepare.ts';
 import { taskScope } from './prepare.ts';
-import { redact, secretValues } from './secrets.ts';
+import { isSecretName, redact, secretValues } from './secrets.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
 import { render } from './template.ts';
 
@@ -155,6 +155,12 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
     const { play } = pp;
     const registered: Record<string, unknown> = {};
     const scope = taskScope(prep, play, host, registered);
+    // Play vars can hold secrets too: add their rendered values to what this host's output hides.
+    const playSecrets = Object.keys(play.vars).filter((k) => isSecretName(k, play.vars.secret_vars));
+    if (playSecrets.length) {
+      const values = Object.fromEntries(playSecrets.map((k) => [k, evaluate(k, scope)]));
+      secretsOf.set(host, [...new Set([...(secretsOf.get(host) ?? []), ...secretValues({ ...values, secret_vars: playSecrets })])].sort((a, b) => b.length - a.length));
+    }
     const notified = new Set<string>();
     let conn: Connection | undefined;
     const one = async (t: TaskDef, handler: boolean) => {

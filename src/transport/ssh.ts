@@ -109,7 +109,7 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
       const text = await readKnownHosts(khFile);
       const verdicts: HostKeyVerdict[] = names.map((n) => checkHostKey(text, n, port, keyType, b64));
       if (verdicts.includes('mismatch')) {
-        refusal = new HostKeyMismatchError(host, `${keyType} ${fp}`, khFile);
+        refusal = new HostKeyMismatchError(host, fp, khFile);
         return verify(false);
       }
       if (verdicts.includes('match')) return verify(true);
