@@ -1,0 +1,70 @@
+// Names, addresses and paths of the lab. Everything the lab creates on the machine is named here,
+// so that tear-down can find it again by name (netns `skiff-*`, links `sk-*`, bridge `skiffbr0`).
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const LAB_DIR = join(REPO_ROOT, '.lab');
+export const HOSTS_DIR = join(LAB_DIR, 'hosts');
+export const IMAGES_DIR = join(LAB_DIR, 'images');
+export const KEY_FILE = join(LAB_DIR, 'id_ed25519');
+export const KNOWN_HOSTS_FILE = join(LAB_DIR, 'known_hosts');
+/** What is up: mode, hosts, which images were imported. Written last by labUp, removed by labDown. */
+export const STATE_FILE = join(LAB_DIR, 'lab.json');
+
+export const BRIDGE = 'skiffbr0';
+export const BRIDGE_ADDR = '10.213.0.1';
+export const PREFIX_LEN = 16;
+export const NETNS_PREFIX = 'skiff-';
+export const LINK_PREFIX = 'sk-';
+
+export const PROM_IMAGE = 'localhost/prometheus:lab';
+export const GRAFANA_STANDIN_IMAGE = 'localhost/grafana-standin:lab';
+/** The other helper's stand-in image builder (Thanos, Grafana); optional until it lands. */
+export const STANDINS_BUILD = join(REPO_ROOT, 'test', 'standins', 'build.ts');
+
+export const MAX_PLAIN_HOSTS = 200;
+
+/** PATH for commands run inside lab hosts (same as OpenSSH's superuser path on Debian). */
+export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface HostSpec {
+  name: string;
+  address: string;
+  /** runs podman + the `aprom` Prometheus container (default hosts); plain hosts run sshd only */
+  podman: boolean;
+}
+
+export const DEFAULT_HOSTS: HostSpec[] = [
+  { name: 'monitoring', address: '10.213.0.10', podman: true },
+  { name: 'prom1', address: '10.213.0.11', podman: true },
+  { name: 'prom2', address: '10.213.0.12', podman: true },
+  { name: 'prom3', address: '10.213.0.13', podman: true },
+];
+
+/** node1..nodeN at 10.213.1.1.. (250 per /24 so that no address ends in .0 or .255). */
+export function plainHosts(n: number): HostSpec[] {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PLAIN_HOSTS) {
+    throw new Error(`plain host count must be 1..${MAX_PLAIN_HOSTS}, got ${n}`);
+  }
+  return Array.from({ length: n }, (_, k) => {
+    const i = k + 1;
+    return {
+      name: `node${i}`,
+      address: `10.213.${1 + Math.floor((i - 1) / 250)}.${((i - 1) % 250) + 1}`,
+      podman: false,
+    };
+  });
+}
+
+export const netnsName = (host: string) => `${NETNS_PREFIX}${host}`;
+
+/** Root-side veth name; Linux caps interface names at 15 chars, so plain hosts use `sk-n<i>`. */
+export function linkName(host: string): string {
+  const m = /^node(\d+)$/.exec(host);
+  const name = m ? `${LINK_PREFIX}n${m[1]}` : `${LINK_PREFIX}${host}`;
+  if (name.length > 15) throw new Error(`interface name too long: ${name}`);
+  return name;
+}
+
+export const hostDir = (host: string) => join(HOSTS_DIR, host);

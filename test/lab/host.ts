@@ -1,0 +1,263 @@
+// One lab host = one network namespace + one private mount (and UTS) namespace + one sshd.
+//
+// Each host has an "anchor": a `sleep infinity` process that owns the host's mount namespace. It
+// is what labExec enters, so a test can kill sshd (or every other process) and still reach, repair
+// or inspect the host; the namespace lives as long as the anchor does.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BRIDGE_ADDR,
+  HOST_PATH,
+  PREFIX_LEN,
+  type HostSpec,
+  hostDir,
+} from './config.ts';
+import { netnsPath } from './net.ts';
+import { must, nsFileInode, nsInode, pidAlive, run, type RunResult, waitFor } from './proc.ts';
+
+/** POSIX single-quoting for sh. */
+export const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export const CONTAINERS_CONF = `# Written by the skiff lab (see /work/shared/lab-notes.md): plain \`podman run\` fails here otherwise.
+[containers]
+pidns = "host"            # with a new pid namespace, setting RLIMIT_NPROC fails
+netns = "host"            # the lab host's own network namespace is the "host" network
+default_ulimits = ["nofile=1024:20000", "nproc=1000:1000"]
+log_driver = "k8s-file"   # no journald in the lab: keep \`podman logs\` working
+
+[engine]
+runtime = "runc"          # crun fails: "cgroups in hybrid mode not supported"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+`;
+
+// The machine may not ship /usr/share/containers/storage.conf; be explicit.
+const STORAGE_CONF = `[storage]
+driver = "overlay"
+runroot = "/run/containers/storage"
+graphroot = "/var/lib/containers/storage"
+`;
+
+const POLICY_JSON = `{"default":[{"type":"insecureAcceptAnything"}]}\n`;
+
+// No unqualified-search registries: \`podman run prometheus\` must not try to reach any registry.
+const REGISTRIES_CONF = `unqualified-search-registries = []\n`;
+
+function sshdConfig(dir: string): string {
+  return `# skiff lab host sshd (runs in the host's own network namespace)
+Port 22
+ListenAddress 0.0.0.0
+HostKey ${dir}/ssh_host_ed25519_key
+PidFile ${dir}/sshd.pid
+AuthorizedKeysFile /root/.ssh/authorized_keys
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+UseDNS no
+MaxStartups 300:30:600
+MaxSessions 10
+PrintMotd no
+X11Forwarding no
+AcceptEnv LANG LC_*
+Subsystem sftp /usr/lib/openssh/sftp-server
+`;
+}
+
+/**
+ * Directories a host may write outside /srv, /root and /tmp: each is an overlay of the machine's own
+ * directory (read-through) with a per-host upper dir, so that a write to /etc/... on prom1 changes
+ * neither the machine nor prom2. Written files show up in .lab/hosts/<h>/overlay/<dir>/upper.
+ */
+export const OVERLAY_DIRS = ['/etc', '/opt', '/usr/local', '/var/lib', '/var/log', '/home'];
+const overlayKey = (d: string) => d.slice(1).replace(/\//g, '-');
+
+/** Paths of one host's state, as seen from the root namespace. */
+export function hostPaths(name: string) {
+  const dir = hostDir(name);
+  return {
+    dir,
+    anchorPid: join(dir, 'anchor.pid'),
+    sshdPid: join(dir, 'sshd.pid'),
+    sshdConfig: join(dir, 'sshd_config'),
+    sshdLog: join(dir, 'sshd.log'),
+    anchorLog: join(dir, 'anchor.log'),
+    hostKey: join(dir, 'ssh_host_ed25519_key'),
+    srv: join(dir, 'srv'),
+    root: join(dir, 'root'),
+    containers: join(dir, 'containers'),
+  };
+}
+
+/**
+ * With `UsePAM no`, sshd refuses every login (keys too) to an account whose password starts with
+ * "!" (locked). If root is locked on this machine, hosts get an /etc/shadow copy with root unlocked.
+ */
+function shadowOverride(): string | undefined {
+  try {
+    const shadow = readFileSync('/etc/shadow', 'utf8');
+    if (!/^root:!/m.test(shadow)) return undefined;
+    return shadow.replace(/^root:![^:]*:/m, 'root:*:');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Creates the host's state dir (config files, keys, bind-mount sources). */
+export async function prepareHostDir(spec: HostSpec, clientPubKey: string): Promise<void> {
+  const p = hostPaths(spec.name);
+  const overlays = OVERLAY_DIRS.flatMap((d) => [`overlay/${overlayKey(d)}/upper`, `overlay/${overlayKey(d)}/work`]);
+  for (const d of ['containers', 'etc-containers', 'root/.ssh', 'srv', 'tmp', 'var-tmp', ...overlays]) {
+    mkdirSync(join(p.dir, d), { recursive: true });
+  }
+  await must(['chmod', '1777', join(p.dir, 'tmp'), join(p.dir, 'var-tmp')]);
+  await must(['chmod', '700', join(p.dir, 'root'), join(p.dir, 'root/.ssh')]);
+  writeFileSync(join(p.dir, 'root/.ssh/authorized_keys'), clientPubKey, { mode: 0o600 });
+  writeFileSync(join(p.dir, 'etc-containers/containers.conf'), CONTAINERS_CONF);
+  writeFileSync(join(p.dir, 'etc-containers/storage.conf'), STORAGE_CONF);
+  writeFileSync(join(p.dir, 'etc-containers/policy.json'), POLICY_JSON);
+  writeFileSync(join(p.dir, 'etc-containers/registries.conf'), REGISTRIES_CONF);
+  writeFileSync(p.sshdConfig, sshdConfig(p.dir));
+  const shadow = shadowOverride();
+  if (shadow !== undefined) writeFileSync(join(p.dir, 'shadow'), shadow, { mode: 0o640 });
+  await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `root@${spec.name}`, '-f', p.hostKey]);
+}
+
+/** The script the anchor runs inside the new namespaces before it becomes `sleep infinity`. */
+function anchorScript(spec: HostSpec): string {
+  const d = hostDir(spec.name);
+  const bind = (src: string, dst: string) => `mount --bind ${q(src)} ${dst}`;
+  return [
+    'set -e',
+    // the root namespace's /run/netns mounts were copied into this namespace and would keep every
+    // other host's netns alive: this host does not need them
+    'umount -l /run/netns 2>/dev/null || true',
+    `hostname ${q(spec.name)}`,
+    'ip link set lo up',
+    `ip addr add ${spec.address}/${PREFIX_LEN} dev eth0`,
+    'ip link set eth0 up',
+    `ip route add default via ${BRIDGE_ADDR}`,
+    'mkdir -p /var/lib/containers /etc/containers /srv /opt /usr/local /var/lib /var/log /home',
+    ...OVERLAY_DIRS.map((dir) => {
+      const o = `${d}/overlay/${overlayKey(dir)}`;
+      return `mount -t overlay overlay -o ${q(`lowerdir=${dir},upperdir=${o}/upper,workdir=${o}/work`)} ${dir}`;
+    }),
+    // a fresh /run (like a boot): podman keeps its runtime state (runroot, tmp_dir, "alive" file)
+    // there, and two hosts sharing it would see each other's containers
+    'mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run',
+    'mkdir -p /run/sshd /run/lock && chmod 1777 /run/lock && ln -s /dev/shm /run/shm',
+    // podman's container locks live in /dev/shm/libpod_lock: one per host
+    'mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm',
+    bind(`${d}/root`, '/root'), // a clean home: no .bashrc running pyenv for every SSH command
+    bind(`${d}/srv`, '/srv'),
+    bind(`${d}/tmp`, '/tmp'),
+    bind(`${d}/var-tmp`, '/var/tmp'),
+    bind(`${d}/containers`, '/var/lib/containers'),
+    bind(`${d}/etc-containers`, '/etc/containers'),
+    ...(existsSync(join(d, 'shadow')) ? [bind(`${d}/shadow`, '/etc/shadow')] : []),
+    `/usr/sbin/sshd -f ${q(`${d}/sshd_config`)} -E ${q(`${d}/sshd.log`)}`,
+    `echo $$ > ${q(`${d}/anchor.pid`)}`,
+    'exec sleep infinity',
+  ].join('\n');
+}
+
+/**
+ * Starts the host: its anchor enters the host's netns, makes private mount and UTS namespaces,
+ * sets up the mounts and starts sshd. Uses `nsenter --net`, not `ip netns exec`: the latter remounts
+ * /sys, which hides the cgroup mounts that podman needs.
+ */
+export async function startHost(spec: HostSpec): Promise<void> {
+  const p = hostPaths(spec.name);
+  const log = openSync(p.anchorLog, 'a');
+  const child = spawn(
+    'nsenter',
+    [`--net=${netnsPath(spec.name)}`, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', anchorScript(spec)],
+    { detached: true, stdio: ['ignore', log, log], env: { PATH: HOST_PATH, LANG: 'C.UTF-8' }, cwd: '/' },
+  );
+  child.unref();
+  closeSync(log);
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? -1));
+  await waitFor(
+    `host ${spec.name} to start (see ${p.anchorLog})`,
+    () => {
+      if (exited !== null) throw new Error(`host ${spec.name}: anchor exited ${exited}: ${readFileSync(p.anchorLog, 'utf8').trim()}`);
+      return anchorPid(spec.name) !== undefined && sshdPid(spec.name) !== undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 50 },
+  );
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The anchor's pid if it is alive and really in this host's network namespace (not a reused pid). */
+export function anchorPid(host: string): number | undefined {
+  const pid = readPid(hostPaths(host).anchorPid);
+  if (pid === undefined || !pidAlive(pid)) return undefined;
+  const want = nsFileInode(netnsPath(host));
+  return want !== undefined && nsInode(pid, 'net') === want ? pid : undefined;
+}
+
+/** sshd's (listener) pid from its pid file, if that process is alive in this host's netns. */
+export function sshdPid(host: string): number | undefined {
+  const pid = readPid(hostPaths(host).sshdPid);
+  if (pid === undefined || !pidAlive(pid)) return undefined;
+  const want = nsFileInode(netnsPath(host));
+  return want !== undefined && nsInode(pid, 'net') === want ? pid : undefined;
+}
+
+/** The command that (re)starts a host's sshd, to be run inside the host with labExec. */
+export function sshdStartCommand(host: string): string {
+  const p = hostPaths(host);
+  return `mkdir -p /run/sshd && /usr/sbin/sshd -f ${q(p.sshdConfig)} -E ${q(p.sshdLog)}`;
+}
+
+/**
+ * Runs `cmd` with sh inside a lab host (its network, mount and UTS namespaces, as root, cwd /),
+ * without going through SSH. Code 124 on timeout.
+ */
+export async function labExec(host: string, cmd: string, opts: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+  const pid = anchorPid(host);
+  if (pid === undefined) {
+    return { code: 255, stdout: '', stderr: `lab host ${host} is not running (no live anchor process)` };
+  }
+  return run(['nsenter', '-t', String(pid), '-n', '-m', '-u', 'sh', '-c', cmd], {
+    timeoutMs: opts.timeoutMs ?? 120_000,
+    input: opts.input,
+    cwd: '/',
+    env: { PATH: HOST_PATH, HOME: '/root', LANG: 'C.UTF-8', USER: 'root', LOGNAME: 'root' },
+  });
+}
+
+/** Reads the host's SSH banner over TCP from the root namespace: proves sshd listens on its address. */
+export function sshBanner(address: string, timeoutMs = 2000): Promise<string | undefined> {
+  return import('node:net').then(
+    ({ createConnection }) =>
+      new Promise((resolve) => {
+        const sock = createConnection({ host: address, port: 22 });
+        let data = '';
+        const done = (v: string | undefined) => {
+          clearTimeout(timer);
+          sock.destroy();
+          resolve(v);
+        };
+        const timer = setTimeout(() => done(undefined), timeoutMs);
+        sock.on('data', (b) => {
+          data += b.toString();
+          if (data.includes('\n')) done(data.split('\n')[0].trim());
+        });
+        sock.on('error', () => done(undefined));
+        sock.on('close', () => done(data.startsWith('SSH-') ? data.trim() : undefined));
+      }),
+  );
+}

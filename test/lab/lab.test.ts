@@ -1,0 +1,116 @@
+// The lab itself: every default host answers SSH on its own address, with its own host key
+// (from .lab/known_hosts), and runs its own `aprom` container in its own podman store.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'ssh2';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type Lab, type LabHost, labCanStart, labExec, labUp, sshdPid } from './lab.ts';
+
+/** Runs one command over SSH, verifying the host key against the lab's known_hosts. */
+function sshExec(lab: Lab, host: LabHost, cmd: string): Promise<{ code: number; stdout: string }> {
+  const known = readFileSync(lab.knownHostsFile, 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .find(([addr]) => addr === host.address);
+  assert.ok(known, `known_hosts has ${host.address}`);
+  return new Promise((resolve, reject) => {
+    const c = new Client();
+    const timer = setTimeout(() => {
+      c.end();
+      reject(new Error(`ssh ${host.name}: timed out`));
+    }, 15_000);
+    c.on('ready', () => {
+      c.exec(cmd, (err, stream) => {
+        if (err) return reject(err);
+        let stdout = '';
+        let code = -1;
+        stream.on('data', (b: Buffer) => (stdout += b.toString()));
+        stream.stderr.resume();
+        stream.on('exit', (c2: number) => (code = c2));
+        stream.on('close', () => {
+          clearTimeout(timer);
+          c.end();
+          resolve({ code, stdout });
+        });
+      });
+    });
+    c.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    c.connect({
+      host: host.address,
+      port: 22,
+      username: 'root',
+      privateKey: readFileSync(lab.keyFile),
+      hostVerifier: (key: Buffer) => key.toString('base64') === known![2],
+      readyTimeout: 10_000,
+    });
+  });
+}
+
+const can = await labCanStart();
+
+if (!can.ok && process.env.CI !== 'true') {
+  console.log(`lab tests skipped: ${can.reason}`);
+  test.skip('lab hosts (cannot start here)', () => {});
+} else {
+  let lab: Lab;
+
+  test('the lab can start here', () => {
+    assert.ok(can.ok, can.ok ? '' : `lab cannot start: ${can.reason}`);
+  });
+
+  test('labUp brings up the default hosts', async () => {
+    lab = await labUp();
+    assert.equal(
+      lab.hosts.map((h) => `${h.name}=${h.address}`),
+      ['monitoring=10.213.0.10', 'prom1=10.213.0.11', 'prom2=10.213.0.12', 'prom3=10.213.0.13'],
+    );
+    assert.ok(lab.images.includes('localhost/prometheus:lab'));
+  });
+
+  test('each host answers SSH on its own address and runs its own aprom', async () => {
+    const containerIds = new Set<string>();
+    for (const h of lab.hosts) {
+      const r = await sshExec(lab, h, `hostname; podman ps --filter name=aprom --format '{{.ID}} {{.Names}}'`);
+      assert.is(r.code, 0, `${h.name}: exit code`);
+      const [hostname, ps] = r.stdout.trim().split('\n');
+      assert.is(hostname, h.name);
+      const [id, name] = (ps ?? '').split(' ');
+      assert.is(name, 'aprom', `${h.name}: aprom in podman ps`);
+      assert.not.ok(containerIds.has(id), `${h.name}: container ${id} seen on another host`);
+      containerIds.add(id);
+      const ready = await fetch(`http://${h.address}:9090/-/ready`, { signal: AbortSignal.timeout(5000) });
+      assert.is(ready.status, 200, `${h.name}: aprom ready`);
+    }
+  });
+
+  test('aprom runs as Scylla Monitoring runs it: no external labels, no lifecycle API', async () => {
+    const h = lab.hosts.find((x) => x.name === 'prom1')!;
+    const cfg = await (await fetch(`http://${h.address}:9090/api/v1/status/config`)).json();
+    assert.not.match(cfg.data.yaml, 'external_labels');
+    const reload = await fetch(`http://${h.address}:9090/-/reload`, { method: 'POST' });
+    assert.is(reload.status, 403);
+  });
+
+  test('labExec sees the host files that are in .lab/hosts/<h>/srv', async () => {
+    const h = lab.hosts.find((x) => x.name === 'monitoring')!;
+    const r = await labExec(h.name, 'cat /srv/scylla-monitoring/grafana/provisioning/datasources/datasource.yaml');
+    assert.is(r.code, 0, r.stderr);
+    const direct = readFileSync(join(h.dir, 'srv/scylla-monitoring/grafana/provisioning/datasources/datasource.yaml'), 'utf8');
+    assert.is(r.stdout, direct);
+    assert.match(direct, 'url: http://10.213.0.10:9090');
+  });
+
+  test('a second labUp reuses the healthy lab', async () => {
+    const before = lab.hosts.map((h) => sshdPid(h.name));
+    const t0 = Date.now();
+    const again = await labUp();
+    assert.ok(Date.now() - t0 < 10_000, `fast path took ${Date.now() - t0} ms`);
+    assert.equal(again.hosts.map((h) => sshdPid(h.name)), before);
+  });
+}
+
+test.run();
