@@ -5,6 +5,7 @@
 //
 // Pure parts (normalizeInspect, compareContainer, createArgv, recreateScript, parse*) are unit-tested
 // in test/unit/container.test.ts without a host.
+import { diffArrays } from 'diff';
 import * as v from 'valibot';
 import { shJoin, shq } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
@@ -44,6 +45,8 @@ export interface ContainerSpec {
   network?: string;
   user?: string;
   restart?: string;
+  /** --add-host NAME:IP entries (compared when wanted) */
+  extraHosts?: string[];
 }
 
 export interface ContainerFacts extends ContainerSpec {
@@ -56,6 +59,7 @@ export interface ContainerFacts extends ContainerSpec {
   network: string;
   user: string;
   restart: string;
+  extraHosts: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,8 +173,9 @@ function mountsOf(j: Json, format: Engine): Mount[] {
     const type = String(m.Type ?? 'bind');
     const target = trimSlash(String(m.Destination ?? ''));
     const ro = m.RW === false;
-    // docker: Mode is what followed -v's second colon ("z", "ro,Z"); podman: Options (["rbind"])
-    const raw = format === 'docker' ? String(m.Mode ?? '').split(',') : asArray(m.Options);
+    // docker: Mode is what followed -v's second colon ("z", "ro,Z"); podman: Mode sometimes holds
+    // z/Z too, Options the mount options (["rbind"], ["nosuid","nodev","rbind"])
+    const raw = [...String(m.Mode ?? '').split(','), ...(format === 'podman' ? asArray(m.Options) : [])];
     const options = raw.filter((o) => o && o !== 'ro' && o !== 'rw');
     if (type === 'bind') out.push({ source: trimSlash(String(m.Source)), target, ro, options, kind: 'bind' });
     else if (type === 'volume') {
@@ -219,6 +224,7 @@ export function normalizeInspect(raw: unknown): ContainerFacts {
     network: normNetwork(j.HostConfig?.NetworkMode),
     user: String(j.Config?.User ?? ''),
     restart: String(j.HostConfig?.RestartPolicy?.Name || 'no'),
+    extraHosts: asArray(j.HostConfig?.ExtraHosts),
     running: j.State?.Running === true,
     status: String(j.State?.Status ?? ''),
     format,
@@ -298,6 +304,9 @@ export function compareContainer(want: ContainerSpec, have: ContainerFacts): str
   }
   if (want.user !== undefined && want.user !== have.user) out.push(`user: ${have.user || '(image default)'} -> ${want.user}`);
   if (want.restart !== undefined && (want.restart || 'no') !== have.restart) out.push(`restart: ${have.restart} -> ${want.restart}`);
+  if (want.extraHosts !== undefined && JSON.stringify([...want.extraHosts].sort()) !== JSON.stringify([...have.extraHosts].sort())) {
+    out.push(`extra hosts: ${have.extraHosts.join(' ') || '(none)'} -> ${want.extraHosts.join(' ') || '(none)'}`);
+  }
   // values of env may be secrets: name the key only
   for (const [k, x] of Object.entries(want.env)) if (have.env[k] !== x) out.push(`env: ${k} ${k in have.env ? 'changed' : 'added'}`);
   for (const [k, x] of Object.entries(want.labels)) if (have.labels[k] !== x) out.push(`labels: ${k}: ${have.labels[k] ?? '(none)'} -> ${x}`);
@@ -312,7 +321,7 @@ export function compareContainer(want: ContainerSpec, have: ContainerFacts): str
  * (unmodelled()) and refuse, rather than silently dropping them.
  */
 export function specFromFacts(f: ContainerFacts, image: { env: Record<string, string>; labels: Record<string, string> }): ContainerSpec {
-  const env = Object.fromEntries(Object.entries(f.env).filter(([k, x]) => image.env[k] !== x));
+  const env = Object.fromEntries(Object.entries(f.env).filter(([k, x]) => image.env[k] !== x && !engineDefaultEnv(k, x, f)));
   const labels = Object.fromEntries(Object.entries(f.labels).filter(([k, x]) => image.labels[k] !== x));
   return {
     name: f.name,
@@ -327,7 +336,15 @@ export function specFromFacts(f: ContainerFacts, image: { env: Record<string, st
     network: f.network,
     user: f.user || undefined,
     restart: f.restart === 'no' ? undefined : f.restart,
+    extraHosts: f.extraHosts.length ? [...f.extraHosts] : undefined,
   };
+}
+
+/** Env the engine itself puts in every container (podman: container, HOSTNAME, HOME, TERM; both: PATH). */
+export function engineDefaultEnv(k: string, x: string, f: Pick<ContainerFacts, 'format'>): boolean {
+  if (k === 'PATH') return x === '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  if (f.format !== 'podman') return k === 'HOSTNAME';
+  return (k === 'container' && x === 'podman') || k === 'HOSTNAME' || (k === 'TERM' && x === 'xterm') || k === 'HOME';
 }
 
 /** Settings of the running container that a recreate from specFromFacts() would not keep. */
@@ -335,7 +352,6 @@ export function unmodelled(raw: unknown): string[] {
   const j = (Array.isArray(raw) ? raw[0] : raw) as Json;
   const hc = (j?.HostConfig ?? {}) as Json;
   const out: string[] = [];
-  if (Array.isArray(hc.ExtraHosts) && hc.ExtraHosts.length) out.push(`extra hosts ${hc.ExtraHosts.join(' ')}`);
   if (Array.isArray(hc.CapAdd) && hc.CapAdd.length) out.push(`capabilities ${hc.CapAdd.join(' ')}`);
   if (hc.Memory) out.push(`memory limit ${hc.Memory}`);
   if (hc.NanoCpus || hc.CpuQuota) out.push('cpu limit');
@@ -352,6 +368,7 @@ export function createArgv(engine: Engine, spec: ContainerSpec, name = spec.name
   if (spec.user) a.push('--user', spec.user);
   if (spec.network) a.push('--network', spec.network);
   if (spec.restart) a.push('--restart', spec.restart);
+  for (const h of spec.extraHosts ?? []) a.push('--add-host', h);
   for (const [k, x] of Object.entries(spec.env)) a.push('-e', `${k}=${x}`);
   for (const [k, x] of Object.entries(spec.labels)) a.push('--label', `${k}=${x}`);
   for (const m of spec.mounts) a.push('-v', formatMount(m));
@@ -362,23 +379,33 @@ export function createArgv(engine: Engine, spec: ContainerSpec, name = spec.name
   return a;
 }
 
-/** The same container as a `docker run -d` line, for diffs and docs. */
-export function runLine(engine: Engine, spec: ContainerSpec): string {
-  const a = createArgv(engine, spec);
-  a.splice(1, 1, 'run', '-d');
-  return shJoin(a);
+/** Quoted for reading: plain when nothing in it is special to sh. */
+const show = (x: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(x) ? x : shq(x));
+
+/**
+ * The container as `ENGINE run -d` lines, one option per line, for diffs: options, the image, then
+ * each argument. Env values are not shown (they may be secrets).
+ */
+export function runLines(engine: Engine, spec: ContainerSpec): string[] {
+  const out = [`${engine} run -d --name ${show(spec.name)}`];
+  if (spec.user) out.push(`--user ${show(spec.user)}`);
+  if (spec.network) out.push(`--network ${show(spec.network)}`);
+  if (spec.restart) out.push(`--restart ${show(spec.restart)}`);
+  for (const h of spec.extraHosts ?? []) out.push(`--add-host ${show(h)}`);
+  for (const k of Object.keys(spec.env)) out.push(`-e ${show(k)}=(value not shown)`);
+  for (const [k, x] of Object.entries(spec.labels)) out.push(`--label ${show(`${k}=${x}`)}`);
+  for (const m of spec.mounts) out.push(`-v ${show(formatMount(m))}`);
+  if (!isHostNetwork(spec.network)) for (const p of spec.ports) out.push(`-p ${show(formatPort(p))}`);
+  out.push(show(spec.image), ...spec.args.map(show));
+  return out;
 }
 
 /** A field-by-field diff of a container, for --diff. */
 export function containerDiff(engine: Engine, name: string, before: ContainerSpec | undefined, after: ContainerSpec | undefined): string {
-  const lines = (s: ContainerSpec | undefined) => (s ? runLine(engine, s).split(/ (?='-)/).map((l, i) => (i ? `    ${l}` : l)) : []);
-  const b = lines(before);
-  const a = lines(after);
+  const b = before ? runLines(engine, before) : [];
+  const a = after ? runLines(engine, after) : [];
   const out = [`--- container ${name}${before ? '' : ' (absent)'}`, `+++ container ${name}${after ? '' : ' (absent)'}`];
-  const bs = new Set(b);
-  const as = new Set(a);
-  for (const l of b) out.push(`${as.has(l) ? ' ' : '-'}${l}`);
-  for (const l of a) if (!bs.has(l)) out.push(`+${l}`);
+  for (const part of diffArrays(b, a)) for (const l of part.value) out.push(`${part.added ? '+' : part.removed ? '-' : ' '}${l}`);
   return out.join('\n');
 }
 
@@ -559,7 +586,7 @@ export function recreateScript(o: RecreateOptions): string {
 }
 
 export async function recreate(conn: Connection, o: RecreateOptions): Promise<void> {
-  const budget = 900 + 300 + o.stopTimeout + 60 + (o.afterStop ? (o.afterStopTimeout ?? 3600) : 0) + 120 + o.readyTimeout + 60;
+  const budget = 900 + 300 + o.stopTimeout + 60 + (o.afterStop ? (o.afterStopTimeout ?? 3600) : 0) + 120 + o.readyTimeout * 5 + 60;
   const r = await conn.exec(recreateScript(o), { timeoutMs: budget * 1000 });
   if (r.code !== 0) {
     const steps = r.stdout.split('\n').filter((l) => l.startsWith('skiff-step: ')).map((l) => l.slice(12));

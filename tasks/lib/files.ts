@@ -74,7 +74,10 @@ export async function writeFileAtomic(conn: Connection, path: string, content: s
     'set -e',
     `d=$(dirname -- ${p})`,
     `t=$(mktemp "$d/.skiff.XXXXXX")`,
-    `trap 'rm -f -- "$t"' EXIT INT TERM HUP`,
+    // A dropped connection ends cat early (EOF) or kills the shell (HUP/PIPE): either way the temp file
+    // goes, and the checksum below stops a short file from being renamed into place.
+    `trap 'rm -f -- "$t"' EXIT`,
+    `trap 'exit 129' HUP INT TERM PIPE`,
     `cat > "$t"`,
     `echo "${sum}  $t" | sha256sum -c --status - || { echo "content arrived incomplete" >&2; exit 1; }`,
     `if [ -e ${p} ]; then chmod --reference=${p} "$t"; chown --reference=${p} "$t" 2>/dev/null || true; else chmod 0644 "$t"; fi`,

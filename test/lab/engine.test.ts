@@ -44,7 +44,16 @@ function report(file: string): { recap: Record<string, { ok: number; changed: nu
 
 const changedTotal = (r: ReturnType<typeof report>) => Object.values(r.recap).reduce((n, x) => n + x.changed, 0);
 
+let setupError: unknown;
 test.before(async () => {
+  try {
+    await setup();
+  } catch (e) {
+    setupError = e;
+  }
+});
+
+async function setup() {
   const can = await labCanStart();
   if (!can.ok) {
     if (process.env.CI === 'true') throw new Error(`lab cannot start under CI: ${can.reason}`);
@@ -56,9 +65,10 @@ test.before(async () => {
   inv = join(tmp, 'hosts.yml');
   writeFileSync(inv, inventory(lab));
   await Promise.all(lab.hosts.map((h) => labExec(h.name, `rm -rf ${DIR}`)));
-});
+}
 
 test('first run changes every host; a second run reports 0 changed', async () => {
+  if (setupError) throw setupError;
   if (skip) return;
   const r1 = await skiff(['run', PLAYBOOK, '-i', inv, '--report', join(tmp, 'r1.json')]);
   assert.is(r1.code, 0, r1.stdout + r1.stderr);
@@ -77,6 +87,7 @@ test('first run changes every host; a second run reports 0 changed', async () =>
 });
 
 test('--check --diff after a change on one host reports it and writes nothing anywhere', async () => {
+  if (setupError) throw setupError;
   if (skip) return;
   const target = lab!.hosts[2];
   await labExec(target.name, `printf 'name=hand-edited\\n' > ${DIR}/app.conf && rm -f ${DIR}/motd`);
@@ -100,6 +111,7 @@ test('--check --diff after a change on one host reports it and writes nothing an
 });
 
 test('--limit runs only the named hosts', async () => {
+  if (setupError) throw setupError;
   if (skip) return;
   const one = lab!.hosts[0].name;
   const r = await skiff(['run', PLAYBOOK, '-i', inv, '--limit', one, '--report', join(tmp, 'l.json')]);
@@ -108,6 +120,7 @@ test('--limit runs only the named hosts', async () => {
 });
 
 test('a failed host: the others finish, exit 2, the retry file names it, and --limit @retry completes it', async () => {
+  if (setupError) throw setupError;
   if (skip) return;
   const bad = lab!.hosts[3];
   await labExec(bad.name, `rm -rf ${DIR}/motd ${DIR}/token && mkdir ${DIR}/motd`);
@@ -132,6 +145,7 @@ test('a failed host: the others finish, exit 2, the retry file names it, and --l
 });
 
 test('a changed host key is refused, even with --accept-new-host-keys; an unknown one only with it', async () => {
+  if (setupError) throw setupError;
   if (skip) return;
   const h = lab!.hosts[0];
   // a known_hosts that holds another host's key for this address

@@ -50,7 +50,7 @@ Port 22
 ListenAddress 0.0.0.0
 HostKey ${dir}/ssh_host_ed25519_key
 PidFile ${dir}/sshd.pid
-AuthorizedKeysFile /root/.ssh/authorized_keys
+AuthorizedKeysFile .ssh/authorized_keys
 PermitRootLogin prohibit-password
 PubkeyAuthentication yes
 PasswordAuthentication no

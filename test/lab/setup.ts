@@ -29,7 +29,7 @@ export async function labCanStart(): Promise<{ ok: true } | { ok: false; reason:
 // ---------------------------------------------------------------------------------------------
 // packages
 
-const TOOLS = ['sshd', 'ssh-keygen', 'podman', 'runc', 'conmon', 'prometheus', 'ip', 'nsenter', 'unshare', 'ldd'];
+const TOOLS = ['sshd', 'ssh-keygen', 'podman', 'runc', 'conmon', 'prometheus', 'ip', 'nsenter', 'unshare', 'ldd', 'curl', 'sudo'];
 const FILES = ['/usr/lib/openssh/sftp-server', '/bin/busybox'];
 
 async function missingTools(): Promise<string[]> {
@@ -46,7 +46,7 @@ export async function ensurePackages(log: (s: string) => void): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', PATH: HOST_PATH };
   await must(['apt-get', 'update'], { env, timeoutMs: 600_000 });
   await must(
-    ['apt-get', 'install', '-y', 'openssh-server', 'podman', 'runc', 'prometheus', 'iproute2', 'busybox-static'],
+    ['apt-get', 'install', '-y', 'openssh-server', 'podman', 'runc', 'prometheus', 'iproute2', 'busybox-static', 'curl', 'sudo'],
     { env, timeoutMs: 900_000 },
   );
   const still = await missingTools();
