@@ -213,7 +213,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
     done,
     interrupt() {
       interrupted = true;
-      for (const c of conns.values()) c.then((x) => x.close()).catch(() => undefined);
+      for (const c of conns.values()) c.then((x) => x.close({ kill: true })).catch(() => undefined);
     },
   };
 }

@@ -281,6 +281,7 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
   }
 
   let closing: Promise<void> | undefined;
+  const running = new Set<string>();
 
   return {
     host,
@@ -290,9 +291,11 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
       // killed (see killTagged); the command itself is unchanged. The trailing `exit $?` keeps the
       // login shell from exec'ing into sh (bash/zsh exec the last simple command), so the tagged
       // process stays alive as the session's process group leader.
-      const tag = opts.timeoutMs !== undefined ? `skiff-exec-${randomUUID()}` : undefined;
-      const full = tag ? `${wrap(cmd)}; exit $? # ${tag}` : wrap(cmd);
+      // Every command is tagged, so that an interrupted run can end what it started (close({ kill })).
+      const tag = `skiff-exec-${randomUUID()}`;
+      const full = `${wrap(cmd)}; exit $? # ${tag}`;
       await sem.acquire(); // rejects if the connection goes away while queued
+      running.add(tag);
       try {
         if (dead) throw dead;
         const { r, timedOut } = await runChannel(full, opts);
@@ -300,11 +303,14 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
         if (timedOut && tag && !dead) await killTagged(tag);
         return r;
       } finally {
+        running.delete(tag);
         sem.release();
       }
     },
-    close(): Promise<void> {
-      closing ??= new Promise<void>((resolve) => {
+    close(opts: { kill?: boolean } = {}): Promise<void> {
+      // Ctrl-C: end the commands this connection started (bounded), then disconnect.
+      const killFirst = opts.kill && running.size && !dead ? Promise.all([...running].map((t) => killTagged(t))).then(() => undefined) : Promise.resolve();
+      closing ??= killFirst.then(() => new Promise<void>((resolve) => {
         dead ??= unreachable('connection closed while a command was running');
         for (const abort of [...inFlight]) abort(dead);
         sem.rejectWaiting(dead);
@@ -319,7 +325,7 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
           resolve();
         });
         client.end();
-      });
+      }));
       return closing;
     },
   };

@@ -17,8 +17,8 @@ export interface Connection {
   readonly host: string;
   /** Runs `cmd` with the remote user's POSIX sh (wrapped in `sudo -n sh -c` under become). */
   exec(cmd: string, opts?: ExecOptions): Promise<ExecResult>;
-  /** Closes the connection and ends any command still running on it. */
-  close(): Promise<void>;
+  /** Closes the connection; with kill, first ends (best effort, bounded) the commands still running. */
+  close(opts?: { kill?: boolean }): Promise<void>;
 }
 
 export interface SshTarget {

@@ -203,6 +203,25 @@ test('Ctrl-C: in-flight commands end, recap and retry file are written, no temp 
     assert.not.match(left.stdout, '.skiff.', `no temp file on ${h.name}`);
     assert.not.match(left.stdout, 'last');
   }
+  // the remote `sleep 20` was ended, not left running (bounded wait for the kill to land)
+  let sleeping: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    sleeping = lab!.hosts.filter((h) =>
+      execFileSync('ip', ['netns', 'pids', netnsName(h.name)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .some((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sleep\u000020');
+          } catch {
+            return false;
+          }
+        }),
+    ).map((h) => h.name);
+    if (!sleeping.length) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(sleeping, [], 'in-flight commands ended on every host');
   figures.faults++;
 });
 

@@ -394,8 +394,9 @@ sshTest('timeout: code 124, bounded, remote command ended', async () => {
 
 sshTest('connection lost while commands run: they reject with UnreachableError', async () => {
   const c = await connect(target({ knownHostsFile: acceptedFile }));
-  // $PPID of the command is the per-connection sshd session process (started by our sshd)
-  const sessionPid = Number((await c.exec('echo $PPID')).stdout.trim());
+  // the command's parent is the login shell (kept alive by the exec tag), whose parent is the
+  // per-connection sshd session process
+  const sessionPid = Number((await c.exec('ps -o ppid= -p $PPID')).stdout.trim());
   assert.ok(sessionPid > 1);
   const p = rejection(c.exec('sleep 3'), 5000); // left running on the host, as with ssh(1)
   await sleep(200);
