@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import type { TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner } from './lib/schema.ts';
-import { attrChanges, fileDiff, readFileFacts, setAttrs, writeFileAtomic, type FileFacts } from './lib/files.ts';
+import { attrChanges, factsOf, fileDiff, predict, setAttrs, writeFileAtomic, type FileFacts } from './lib/files.ts';
 import { TaskFailure } from '../src/engine/task-type.ts';
 
 const schema = v.pipe(
@@ -34,9 +34,10 @@ export const content: TaskType<Params, FileFacts> = {
   summary: 'a file holds exactly this content (atomic replace, diff shown)',
   schema,
   async plan(ctx, p) {
-    const f = await readFileFacts(ctx.conn, p.path, true);
+    const f = await factsOf(ctx, p.path, true);
     if (f.exists && f.kind !== 'file') throw new TaskFailure(`${p.path} is a ${f.kind}, expected a regular file`);
     const want = wanted(p);
+    predict(ctx, p.path, { exists: true, kind: 'file', mode: p.mode ?? f.mode ?? '0644', owner: p.owner ?? f.owner, group: p.group ?? f.group, content: want });
     const changes = f.exists ? attrChanges(p.path, f, p) : [];
     if (!f.exists || f.content !== want) changes.unshift(f.exists ? `update ${p.path}` : `create ${p.path}`);
     const diff = !f.exists || f.content !== want ? fileDiff(p.path, f.exists ? f.content : undefined, want) : undefined;

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { shq } from '../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner } from './lib/schema.ts';
-import { attrChanges, readFileFacts, setAttrs, type FileFacts } from './lib/files.ts';
+import { attrChanges, factsOf, predict, setAttrs, type FileFacts } from './lib/files.ts';
 
 const schema = v.strictObject({
   path: AbsPath,
@@ -20,7 +20,9 @@ export const file: TaskType<Params, FileFacts> = {
   schema,
   shortKey: 'path',
   async plan(ctx, p) {
-    const f = await readFileFacts(ctx.conn, p.path);
+    const f = await factsOf(ctx, p.path);
+    if (p.state === 'absent') predict(ctx, p.path, { exists: false });
+    else predict(ctx, p.path, { ...f, exists: true, kind: p.state === 'directory' ? 'directory' : 'file', mode: p.mode ?? f.mode ?? (p.state === 'directory' ? '0755' : '0644'), owner: p.owner ?? f.owner, group: p.group ?? f.group, content: f.content ?? '' });
     if (p.state === 'absent') return { changes: f.exists ? [`remove ${p.path}`] : [], state: f, diff: f.exists ? `- ${p.path} (${f.kind})` : undefined };
     const wantKind = p.state === 'directory' ? 'directory' : 'file';
     if (f.exists && f.kind !== wantKind) throw new TaskFailure(`${p.path} is a ${f.kind}, expected a ${wantKind}`);

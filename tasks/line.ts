@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, Mode } from './lib/schema.ts';
-import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
+import { factsOf, fileDiff, predict, writeFileAtomic } from './lib/files.ts';
 
 const Regex = v.pipe(
   v.string(),
@@ -66,7 +66,7 @@ export const line: TaskType<Params, { before: string; after: string; exists: boo
   summary: 'ensure a line (or a regexp replacement) is present in a file, or absent',
   schema,
   async plan(ctx, p) {
-    const f = await readFileFacts(ctx.conn, p.path, true);
+    const f = await factsOf(ctx, p.path, true);
     if (!f.exists && !p.create) {
       if (p.state === 'absent') return { changes: [] };
       throw new TaskFailure(`${p.path} does not exist (set create: true to create it)`);
@@ -74,6 +74,7 @@ export const line: TaskType<Params, { before: string; after: string; exists: boo
     if (f.exists && f.kind !== 'file') throw new TaskFailure(`${p.path} is a ${f.kind}, expected a regular file`);
     const before = f.content ?? '';
     const after = editLines(before, p);
+    predict(ctx, p.path, { ...f, exists: true, kind: 'file', mode: p.mode ?? f.mode ?? '0644', content: after });
     if (after === before && f.exists) return { changes: [] };
     return { changes: [`${f.exists ? 'edit' : 'create'} ${p.path}`], diff: fileDiff(p.path, f.exists ? before : undefined, after), state: { before, after, exists: f.exists } };
   },

@@ -57,6 +57,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
   const recap: Record<string, Recap> = {};
   let interrupted = false;
   const secretsOf = new Map<string, string[]>();
+  const pendingOf = new Map<string, Map<string, unknown>>(); // check mode: predicted files per host
 
   const emit = (r: TaskResult) => {
     const secrets = secretsOf.get(r.host) ?? [];
@@ -115,7 +116,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
       const parsed = v.safeParse(t.type.schema, rendered);
       if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));
       const hv = prep.hostvars[host];
-      const ctx: TaskContext = { host, conn, vars: hv, inventory: prep.inventory, hostvars: prep.hostvars, check: opts.check && t.meta.check_mode !== false, secrets: secretsOf.get(host) ?? [] };
+      const ctx: TaskContext = { host, conn, vars: hv, inventory: prep.inventory, hostvars: prep.hostvars, check: opts.check && t.meta.check_mode !== false, secrets: secretsOf.get(host) ?? [], pending: pendingOf.get(host) ?? pendingOf.set(host, new Map()).get(host) };
       if (t.meta.check_mode === true) ctx.check = true;
       if (handler && ctx.check) {
         return res('changed', { changes: [`would run handler ${t.name}`], msg: 'would run (check mode)' });

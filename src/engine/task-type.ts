@@ -14,6 +14,11 @@ export interface TaskContext {
   check: boolean;
   /** strings that must never be shown (secret vars), for tasks that build their own messages */
   secrets: string[];
+  /**
+   * Check mode only: what earlier tasks of this run would have left at a path (by path), so a task that
+   * edits a file an earlier task would create plans against that, instead of failing on its absence.
+   */
+  pending?: Map<string, unknown>;
 }
 
 export interface Plan<S = unknown> {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { shq } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
-import { TaskFailure } from '../../src/engine/task-type.ts';
+import { TaskFailure, type TaskContext } from '../../src/engine/task-type.ts';
 
 export interface FileFacts {
   exists: boolean;
@@ -17,6 +17,17 @@ export interface FileFacts {
 }
 
 const SEP = '--skiff-content--';
+
+/** Facts of a path as this run would have left them: in check mode, earlier pending changes count. */
+export async function factsOf(ctx: TaskContext, path: string, withContent = false): Promise<FileFacts> {
+  const predicted = ctx.check ? (ctx.pending?.get(path) as FileFacts | undefined) : undefined;
+  return predicted ?? readFileFacts(ctx.conn, path, withContent);
+}
+
+/** Check mode: record what applying this task would leave at `path`, for the tasks after it. */
+export function predict(ctx: TaskContext, path: string, facts: FileFacts): void {
+  if (ctx.check) ctx.pending?.set(path, facts);
+}
 
 /** One exec: stat (without following links) and, when asked and a regular file, the content. */
 export async function readFileFacts(conn: Connection, path: string, withContent = false): Promise<FileFacts> {

@@ -70,6 +70,12 @@ async function setup() {
 test('first run changes every host; a second run reports 0 changed', async () => {
   if (setupError) throw setupError;
   if (skip) return;
+  // check mode on fresh hosts: every task pending (later tasks plan against what earlier ones would
+  // create), nothing written
+  const c = await skiff(['run', PLAYBOOK, '-i', inv, '--check', '--report', join(tmp, 'c0.json')]);
+  assert.is(c.code, 0, c.stdout + c.stderr);
+  for (const h of lab!.hosts) assert.is(report(join(tmp, 'c0.json')).recap[h.name].changed, 10, `${h.name}: 10 pending in check mode`);
+  for (const h of lab!.hosts) assert.not.ok(existsSync(join(h.dir, 'srv/skiff-generic')), 'check mode created nothing');
   const r1 = await skiff(['run', PLAYBOOK, '-i', inv, '--report', join(tmp, 'r1.json')]);
   assert.is(r1.code, 0, r1.stdout + r1.stderr);
   const rep1 = report(join(tmp, 'r1.json'));
