@@ -5,6 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
+npm run build --silent  # the bundle bin/skiff.mjs starts from (it falls back to tsx when stale)
 
 total=0; passed=0; skipped=0; failed_runs=0
 run_uvu() { # dir [pattern]
