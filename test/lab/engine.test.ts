@@ -6,20 +6,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labCanStart, labExec, labUp, type Lab } from './lab.ts';
+import { labExec, labUp, type Lab } from './lab.ts';
+import { labInventory, useLab } from './use-lab.ts';
 import { ROOT, skiff } from '../helpers.ts';
 
 const PLAYBOOK = 'test/lab/playbooks/generic.yml';
 const DIR = '/srv/skiff-generic';
 let lab: Lab | undefined;
-let skip = '';
 let inv = '';
 const tmp = mkdtempSync(join(tmpdir(), 'skiff-engine-'));
 
-function inventory(l: Lab, knownHosts = l.knownHostsFile): string {
-  const hosts = l.hosts.map((h) => `        ${h.name}: {address: ${h.address}}`).join('\n');
-  return `all:\n  vars:\n    user: root\n    private_key_file: ${l.keyFile}\n    known_hosts_file: ${knownHosts}\n  children:\n    lab:\n      hosts:\n${hosts}\n`;
-}
 
 /** Every file under DIR on every host, read from the root namespace: mode, owner, mtime, bytes. */
 function snapshot(): Record<string, string> {
@@ -44,32 +40,15 @@ function report(file: string): { recap: Record<string, { ok: number; changed: nu
 
 const changedTotal = (r: ReturnType<typeof report>) => Object.values(r.recap).reduce((n, x) => n + x.changed, 0);
 
-let setupError: unknown;
-test.before(async () => {
-  try {
-    await setup();
-  } catch (e) {
-    setupError = e;
-  }
+const guard = useLab(test, 'engine lab tests', {}, async (l) => {
+  lab = l;
+  inv = join(tmp, 'hosts.yml');
+  writeFileSync(inv, labInventory(l));
+  await Promise.all(l.hosts.map((h) => labExec(h.name, `rm -rf ${DIR}`)));
 });
 
-async function setup() {
-  const can = await labCanStart();
-  if (!can.ok) {
-    if (process.env.CI === 'true') throw new Error(`lab cannot start under CI: ${can.reason}`);
-    skip = can.reason;
-    console.log(`  SKIP engine lab tests: ${skip}`);
-    return;
-  }
-  lab = await labUp();
-  inv = join(tmp, 'hosts.yml');
-  writeFileSync(inv, inventory(lab));
-  await Promise.all(lab.hosts.map((h) => labExec(h.name, `rm -rf ${DIR}`)));
-}
-
 test('first run changes every host; a second run reports 0 changed', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   // check mode on fresh hosts: every task pending (later tasks plan against what earlier ones would
   // create), nothing written
   const c = await skiff(['run', PLAYBOOK, '-i', inv, '--check', '--report', join(tmp, 'c0.json')]);
@@ -93,8 +72,7 @@ test('first run changes every host; a second run reports 0 changed', async () =>
 });
 
 test('--check --diff after a change on one host reports it and writes nothing anywhere', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   const target = lab!.hosts[2];
   await labExec(target.name, `printf 'name=hand-edited\\n' > ${DIR}/app.conf && rm -f ${DIR}/motd`);
   const before = snapshot();
@@ -117,8 +95,7 @@ test('--check --diff after a change on one host reports it and writes nothing an
 });
 
 test('--limit runs only the named hosts', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   const one = lab!.hosts[0].name;
   const r = await skiff(['run', PLAYBOOK, '-i', inv, '--limit', one, '--report', join(tmp, 'l.json')]);
   assert.is(r.code, 0, r.stdout + r.stderr);
@@ -126,8 +103,7 @@ test('--limit runs only the named hosts', async () => {
 });
 
 test('a failed host: the others finish, exit 2, the retry file names it, and --limit @retry completes it', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   const bad = lab!.hosts[3];
   await labExec(bad.name, `rm -rf ${DIR}/motd ${DIR}/token && mkdir ${DIR}/motd`);
   await Promise.all(lab!.hosts.map((h) => labExec(h.name, `rm -f ${DIR}/token`)));
@@ -151,8 +127,7 @@ test('a failed host: the others finish, exit 2, the retry file names it, and --l
 });
 
 test('a changed host key is refused, even with --accept-new-host-keys; an unknown one only with it', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   const h = lab!.hosts[0];
   // a known_hosts that holds another host's key for this address
   const other = readFileSync(lab!.knownHostsFile, 'utf8').split('\n').find((l) => l.startsWith(lab!.hosts[1].address + ' '))!;

@@ -7,7 +7,8 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labCanStart, labExec, labUp, sshdStartCommand, type Lab } from './lab.ts';
+import { labExec, labUp, sshdStartCommand, type Lab } from './lab.ts';
+import { labInventory, useLab } from './use-lab.ts';
 import { linkName, netnsName } from './config.ts';
 import { ROOT, SKIFF, skiff } from '../helpers.ts';
 import { connectSsh } from '../../src/transport/ssh.ts';
@@ -16,7 +17,6 @@ import { writeFileAtomic } from '../../tasks/lib/files.ts';
 const FAULTS = 'test/lab/playbooks/faults.yml';
 const RETRY = join(ROOT, '.skiff/retry/faults.retry');
 let lab: Lab | undefined;
-let skip = '';
 let inv = '';
 const tmp = mkdtempSync(join(tmpdir(), 'skiff-faults-'));
 const figures = { faults: 0, injections: 0 };
@@ -77,33 +77,16 @@ async function resetFaultsDir() {
   rmSync(RETRY, { force: true });
 }
 
-let setupError: unknown;
-test.before(async () => {
-  try {
-    await setup();
-  } catch (e) {
-    setupError = e;
-  }
+const guard = useLab(test, 'fault tests', {}, async (l) => {
+  lab = l;
+  inv = join(tmp, 'hosts.yml');
+  writeFileSync(inv, labInventory(l, '    connect_timeout: 5\n'));
 });
 
-async function setup() {
-  const can = await labCanStart();
-  if (!can.ok) {
-    if (process.env.CI === 'true') throw new Error(`lab cannot start under CI: ${can.reason}`);
-    skip = can.reason;
-    console.log(`  SKIP fault tests: ${skip}`);
-    return;
-  }
-  lab = await labUp();
-  inv = join(tmp, 'hosts.yml');
-  const hosts = lab.hosts.map((h) => `        ${h.name}: {address: ${h.address}}`).join('\n');
-  writeFileSync(inv, `all:\n  vars:\n    user: root\n    private_key_file: ${lab.keyFile}\n    known_hosts_file: ${lab.knownHostsFile}\n    connect_timeout: 5\n  children:\n    lab:\n      hosts:\n${hosts}\n`);
-}
-
 test.after(async () => {
-  if (skip || !lab) return;
+  if (!guard.lab()) return;
   // leave the lab as we found it: every sshd up, every link up
-  for (const h of lab.hosts) {
+  for (const h of lab!.hosts) {
     execFileSync('ip', ['link', 'set', linkName(h.name), 'up']);
     if (!(await labExec(h.name, 'ss -ltn | grep -q ":22 "')).stdout && (await labExec(h.name, 'ss -ltn | grep -q ":22 "')).code !== 0) await restartSshd(h.name);
   }
@@ -111,8 +94,7 @@ test.after(async () => {
 });
 
 test('sshd killed before the run: the others finish, exit 4, the retry file names it, the rerun completes it', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   await resetFaultsDir();
   const lost = lab!.hosts[3].name;
   assert.ok(killSshd(lost) >= 1);
@@ -130,8 +112,7 @@ test('sshd killed before the run: the others finish, exit 4, the retry file name
 });
 
 test('sshd killed during the run: the in-flight host is unreachable, the others finish, nothing is applied twice', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   await resetFaultsDir();
   const lost = lab!.hosts[1].name;
   let killed = false;
@@ -159,8 +140,7 @@ test('sshd killed during the run: the in-flight host is unreachable, the others 
 });
 
 test('a link set down mid-run: the run does not hang, the host is declared unreachable', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   await resetFaultsDir();
   const lost = lab!.hosts[2].name;
   let down = false;
@@ -181,8 +161,7 @@ test('a link set down mid-run: the run does not hang, the host is declared unrea
 });
 
 test('Ctrl-C: in-flight commands end, recap and retry file are written, no temp file is left on a host', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   await resetFaultsDir();
   let sent = false;
   const { done } = background(['run', FAULTS, '-i', inv, '-e', 'slow_seconds=20'], (out, child) => {
@@ -226,8 +205,7 @@ test('Ctrl-C: in-flight commands end, recap and retry file are written, no temp 
 });
 
 test('an interrupted transfer never leaves a half-written file or a temp file', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   const h = lab!.hosts[0];
   await labExec(h.name, 'mkdir -p /srv/skiff-faults && printf old > /srv/skiff-faults/big');
   const big = 'x'.repeat(8 * 1024 * 1024);
@@ -251,8 +229,7 @@ test('an interrupted transfer never leaves a half-written file or a temp file', 
 });
 
 test('hostile values reach the host as data: no marker file appears', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   await resetFaultsDir();
   const h = lab!.hosts[0];
   const evils = [
@@ -281,8 +258,7 @@ test('hostile values reach the host as data: no marker file appears', async () =
 });
 
 test('become uses sudo -n: a password prompt fails clearly, NOPASSWD works', async () => {
-  if (setupError) throw setupError;
-  if (skip) return;
+  if (!guard.lab()) return;
   const h = lab!.hosts[2];
   const setup = await labExec(
     h.name,
