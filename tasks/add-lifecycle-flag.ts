@@ -84,7 +84,8 @@ export const addLifecycleFlag: TaskType<Params, State> = {
   async apply(ctx, p, plan) {
     const { spec, url } = plan.state!;
     await recreate(ctx.conn, { engine: p.engine, spec: spec!, exists: true, stopTimeout: p.stop_timeout, readyUrl: `${url}/-/ready`, readyTimeout: p.ready_timeout });
-    const r = await curl(ctx.conn, 'POST', `${url}/-/reload`);
+    // a reload waits for the scrape loops to stop: ~10 s seen with a 5 s scrape interval
+    const r = await curl(ctx.conn, 'POST', `${url}/-/reload`, 60);
     if (r.status !== 200) throw new TaskFailure(`${p.container} was recreated with --web.enable-lifecycle, but POST ${url}/-/reload answered ${r.status || 'nothing'}: ${r.body.trim().slice(0, 200)}`);
     return { reload_status: r.status };
   },

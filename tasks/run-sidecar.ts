@@ -60,6 +60,8 @@ interface State {
   container: ContainerPlanState;
   spec: ContainerSpec;
   objstore?: { content: string; file: FileFacts; write: boolean; attrs: boolean };
+  /** uploads turned off: the old config (credentials) is removed */
+  removeObjstore?: boolean;
   bucketDir?: { path: string; create: boolean };
 }
 
@@ -121,6 +123,13 @@ export const runSidecar: TaskType<Params, State> = {
         state.bucketDir = { path: bucket, create };
       }
     }
+    else {
+      const file = await readFileFacts(ctx.conn, p.objstore_file);
+      if (file.exists) {
+        changes.push(`remove ${p.objstore_file} (no objstore: uploads off)`);
+        state.removeObjstore = true;
+      }
+    }
     changes.push(...c.changes);
     if (c.diff) diffs.push(c.diff);
     // a new objstore config is only read at start
@@ -142,6 +151,10 @@ export const runSidecar: TaskType<Params, State> = {
       const q = shq(st.bucketDir.path);
       const r = await ctx.conn.exec(`mkdir -p -- ${q} && chown ${shq(`${uidOf(p.user)}:${gidOf(p.user)}`)} -- ${q} && chmod 0750 -- ${q}`);
       if (r.code !== 0) throw new TaskFailure(`cannot create bucket directory ${st.bucketDir.path}: ${r.stderr.trim()}`);
+    }
+    if (st.removeObjstore) {
+      const r = await ctx.conn.exec(`rm -f -- ${shq(p.objstore_file)}`);
+      if (r.code !== 0) throw new TaskFailure(`cannot remove ${p.objstore_file}: ${r.stderr.trim()}`);
     }
     const action = st.container.action;
     if (action === 'create' || action === 'recreate') {

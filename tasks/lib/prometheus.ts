@@ -156,6 +156,10 @@ export function withExternalLabels(text: string, labels: Record<string, string>,
   }
   if (out === undefined || !sameExceptLabels(text, out, labels)) {
     if (doc.contents === null || isScalar(doc.contents)) doc.contents = doc.createNode({}) as never;
+    const g = doc.get('global', true);
+    if (g === null || isScalar(g)) doc.set('global', doc.createNode({}));
+    const el = doc.getIn(['global', 'external_labels'], true);
+    if (el === null || isScalar(el)) doc.setIn(['global', 'external_labels'], doc.createNode({}));
     for (const [k, x] of Object.entries(labels)) doc.setIn(['global', 'external_labels', k], doc.createNode(x));
     out = doc.toString(styleOf(text));
   }
@@ -170,10 +174,8 @@ function sameExceptLabels(before: string, after: string, labels: Record<string, 
   if (JSON.stringify(Object.fromEntries(Object.entries(b.global?.external_labels ?? {}).map(([k, x]) => [k, String(x)]))) !== JSON.stringify(Object.fromEntries(Object.entries(want).map(([k, x]) => [k, String(x)])))) return false;
   const strip = (o: Record<string, any>) => {
     const c = structuredClone(o);
-    if (c.global) {
-      delete c.global.external_labels;
-      if (Object.keys(c.global).length === 0) delete c.global;
-    }
+    if (c.global && typeof c.global === 'object') delete c.global.external_labels;
+    if (c.global === null || (typeof c.global === 'object' && Object.keys(c.global).length === 0)) delete c.global;
     return c;
   };
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));

@@ -539,6 +539,21 @@ test('external labels: added under global, comments/quoting/layout kept, idempot
   assert.equal(externalLabels(withExternalLabels('scrape_configs: []\n', { a: 'b' })), { a: 'b' });
 });
 
+test('external labels: a changed value keeps its quoting; flow maps and empty global go through the Document API', () => {
+  const q = "global:\n  external_labels:\n    prometheus: \"old\"\n    dc: dc1\n";
+  assert.is(withExternalLabels(q, { prometheus: 'prom1' }), "global:\n  external_labels:\n    prometheus: \"prom1\"\n    dc: dc1\n");
+  const flow = 'global: {scrape_interval: 5s, external_labels: {dc: dc1}}\n';
+  assert.equal(externalLabels(withExternalLabels(flow, { prometheus: 'p' })), { dc: 'dc1', prometheus: 'p' });
+  const empty = 'global:\nscrape_configs: []\n';
+  const e = withExternalLabels(empty, { prometheus: 'p' });
+  assert.equal(YAML.parse(e), { global: { external_labels: { prometheus: 'p' } }, scrape_configs: [] });
+  // values that YAML would read as something else stay strings
+  assert.equal(externalLabels(withExternalLabels('global:\n  scrape_interval: 5s\n', { replica: '1', flag: 'yes' })), { replica: '1', flag: 'yes' });
+  assert.match(withExternalLabels('global:\n  scrape_interval: 5s\n', { replica: '1' }), `replica: "1"`);
+  throwsFailure(() => withExternalLabels('- a\n', { a: 'b' }), /map at the top/);
+  throwsFailure(() => withExternalLabels('global: [1]\n', { a: 'b' }), /global is not a map/);
+});
+
 const DATASOURCE_TEMPLATE = `apiVersion: 1
 datasources:
 - name: prometheus
@@ -672,6 +687,10 @@ test('sidecar plan: objstore content never in the diff; 0600 file, then the cont
   assert.not.match(plan.diff!, secret);
   assert.not.ok(calls.some((c) => c.includes(secret)), 'the plan sends no secret anywhere');
   assert.equal(YAML.parse((plan.state as { objstore: { content: string } }).objstore.content).config.secret_key, secret);
+  // uploads off again: the old file (credentials) goes
+  const conn2 = { ...conn, async exec(cmd: string) { return cmd.includes('container inspect') ? conn.exec(cmd) : { code: 0, stdout: 'regular file|600|65534|65534|nobody|nogroup\n', stderr: '' }; } };
+  const off = await runSidecar.plan({ ...ctx, conn: conn2 } as TaskContext, v.parse(runSidecar.schema, { ...sidecarParams, objstore: null }));
+  assert.equal(off.changes, ['remove /etc/thanos/objstore.yml (no objstore: uploads off)', 'create container sidecar']);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,290 @@
+// playbooks/thanos.yml and thanos-rollback.yml against a fresh lab (monitoring + prom1..3 with
+// podman, Prometheus `aprom` as Scylla Monitoring runs it, Grafana stand-in `agraf`, Thanos stand-in
+// image), run as a user runs skiff: `node bin/skiff.mjs run ... -i inventory/lab`.
+//   (a) --check --diff: every step pending, nothing changed (files byte for byte, containers)
+//   (b) first run: exit 0, verified, no series lost (count at a fixed time, before == after)
+//   (c) second run: 0 changed
+//   (d) Grafana (agraf) serves the query's URL
+//   (e) rollback, then thanos again: clean, and a further run is 0 changed
+// npx tsx node_modules/uvu/bin.js test/lab thanos
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { labCanStart, labExec, labUp, type Lab } from './lab.ts';
+import { skiff, type CliResult } from '../helpers.ts';
+
+const INV = 'inventory/lab';
+const PROMS = ['prom1', 'prom2', 'prom3'];
+const MON = 'monitoring'; // the lab's name; `monitoring1` in the inventory (a host may not be named like its group)
+const QUERY_URL = 'http://10.213.0.10:10904';
+const PROM_URL = 'http://10.213.0.10:9090';
+const tmp = mkdtempSync(join(tmpdir(), 'skiff-thanos-'));
+let lab: Lab | undefined;
+let skip = '';
+let setupError: unknown;
+/** series counts per Prometheus at T0, before the first run */
+const before: Record<string, number> = {};
+let T0 = 0;
+let pristine: Record<string, string> = {};
+const timings: string[] = [];
+
+interface Report {
+  recap: Record<string, { ok: number; changed: number; failed: number; skipped: number; unreachable: boolean }>;
+  results: { host: string; task: string; type: string; status: string; changes: string[]; diff?: string; msg?: string; ms: number }[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const addr = (h: string) => lab!.hosts.find((x) => x.name === h)!.address;
+
+async function run(playbook: string, name: string, extra: string[] = []): Promise<{ r: CliResult; rep: Report }> {
+  const file = join(tmp, `${name}.json`);
+  const r = await skiff(['run', `playbooks/${playbook}.yml`, '-i', INV, '--report', file, ...extra], { timeoutMs: 600_000 });
+  timings.push(`${name}: ${(r.ms / 1000).toFixed(1)} s (exit ${r.code})`);
+  const rep = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Report) : { recap: {}, results: [] };
+  return { r, rep };
+}
+
+const changedTotal = (rep: Report) => Object.values(rep.recap).reduce((n, x) => n + x.changed, 0);
+const failedTotal = (rep: Report) => Object.values(rep.recap).reduce((n, x) => n + x.failed + (x.unreachable ? 1 : 0), 0);
+
+/** Every file under the host dirs the playbooks may touch, read from the root namespace. */
+function files(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of lab!.hosts) {
+    for (const top of ['prometheus', 'scylla-monitoring', 'thanos']) {
+      const base = join(h.dir, 'srv', top);
+      const walk = (p: string) => {
+        if (!existsSync(p)) return;
+        const st = lstatSync(p);
+        out[`${h.name}:${p.slice(join(h.dir, 'srv').length)}`] = `${st.mode.toString(8)} ${st.uid}:${st.gid} ${st.mtimeMs} ${st.isFile() ? createHash('sha256').update(readFileSync(p)).digest('hex') : ''}`;
+        if (st.isDirectory()) for (const f of readdirSync(p)) walk(join(p, f));
+      };
+      walk(base);
+    }
+  }
+  return out;
+}
+
+async function sh(host: string, cmd: string): Promise<string> {
+  const r = await labExec(host, cmd, { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`${host}: ${cmd}: exit ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** Container names + ids and their full inspect JSON, per host. */
+async function containers(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const h of lab!.hosts) {
+    out[`${h.name}:ps`] = await sh(h.name, `podman ps -a --format '{{.Names}} {{.ID}}' | sort`);
+    out[`${h.name}:inspect`] = await sh(h.name, `ids=$(podman ps -aq); [ -z "$ids" ] || podman inspect $ids`);
+  }
+  return out;
+}
+
+const names = async (h: string) => (await sh(h, `podman ps -a --format '{{.Names}}'`)).split('\n').filter(Boolean).sort();
+
+/** count({__name__=~".+"}) of one Prometheus at time t (seconds; 0 = now), queried from the root namespace; bounded. */
+async function seriesAt(host: string, t: number): Promise<number> {
+  const url = `http://${addr(host)}:9090/api/v1/query?query=${encodeURIComponent('count({__name__=~".+"})')}${t ? `&time=${t}` : ''}`;
+  let last = '';
+  for (let i = 0; i < 60; i++) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      const body = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
+      const v = body.data?.result?.[0]?.value?.[1];
+      if (res.status === 200 && v !== undefined) return Number(v);
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await sleep(1000);
+  }
+  throw new Error(`${host}: no series count at ${t}: ${last}`);
+}
+
+/** agraf's datasources, as Grafana serves them (basic auth admin/admin), fetched on monitoring. */
+async function grafanaDatasources(): Promise<{ name: string; url: string }[]> {
+  let last = '';
+  for (let i = 0; i < 30; i++) {
+    const r = await labExec(MON, `curl -s -f -m 5 -u admin:admin http://127.0.0.1:3000/api/datasources`, { timeoutMs: 20_000 });
+    if (r.code === 0) return JSON.parse(r.stdout);
+    last = `curl exit ${r.code} ${r.stderr}`;
+    await sleep(1000);
+  }
+  throw new Error(`agraf /api/datasources: ${last}`);
+}
+
+const agrafStartedAt = async () => JSON.parse(await sh(MON, `curl -s -m 5 http://127.0.0.1:3000/api/standin/info`)).startedAt as string;
+
+test.before(async () => {
+  try {
+    const can = await labCanStart();
+    if (!can.ok) {
+      if (process.env.CI === 'true') throw new Error(`lab cannot start under CI: ${can.reason}`);
+      skip = can.reason;
+      console.log(`  SKIP thanos lab tests: ${skip}`);
+      return;
+    }
+    const t = Date.now();
+    lab = await labUp({ fresh: true });
+    timings.push(`fresh lab: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    for (const img of ['localhost/thanos-standin:lab', 'localhost/grafana-standin:lab']) {
+      if (!lab.images.includes(img)) throw new Error(`the lab has no ${img} (test/standins/build.ts)`);
+    }
+    pristine = files();
+  } catch (e) {
+    setupError = e;
+  }
+});
+
+test.after(() => {
+  if (timings.length) console.log(`  timings: ${timings.join('; ')}`);
+});
+
+const ready = () => {
+  if (setupError) throw setupError;
+  return !skip;
+};
+
+test('(a) --check --diff on the fresh lab: every step pending, nothing changed', async () => {
+  if (!ready()) return;
+  const f0 = files();
+  const c0 = await containers();
+  const { r, rep } = await run('thanos', 'check', ['--check', '--diff']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  for (const h of PROMS) {
+    const tasks = rep.results.filter((x) => x.host === h);
+    assert.equal(
+      tasks.map((x) => `${x.type}:${x.status}`),
+      ['ensure-external-dir:changed', 'add-lifecycle-flag:changed', 'external-labels:changed', 'run-sidecar:changed'],
+      `${h}: ${r.stdout}`,
+    );
+  }
+  const mon = rep.results.filter((x) => x.host === 'monitoring1').map((x) => `${x.type}:${x.status}`);
+  assert.equal(mon, ['run-query:changed', 'verify-thanos:skipped', 'patch-datasource:changed', 'container:changed']);
+  // the diff shows what would change
+  assert.match(r.stdout, '+-v /srv/prometheus/data:/prometheus:z');
+  assert.match(r.stdout, '+    prometheus: prom2');
+  assert.match(r.stdout, '+  url: http://10.213.0.10:10904');
+  assert.match(r.stdout, '+--endpoint=10.213.0.13:10911');
+  assert.match(r.stdout, 'PLAY RECAP');
+  // and nothing changed: host files byte for byte (and mode, owner, mtime), containers and their inspect
+  assert.equal(files(), f0, 'host files unchanged');
+  assert.equal(await containers(), c0, 'containers unchanged');
+});
+
+test('(b) first run: exit 0, verified, no series lost', async () => {
+  if (!ready()) return;
+  // a fixed instant, with samples from several scrapes before it (a fresh Prometheus takes ~10 s to
+  // apply its scrape config, so wait for its first samples first)
+  for (const h of PROMS) await seriesAt(h, 0);
+  await sleep(6000);
+  T0 = Math.floor(Date.now() / 1000) - 1;
+  for (const h of PROMS) before[h] = await seriesAt(h, T0);
+  const { r, rep } = await run('thanos', 'first');
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.is(failedTotal(rep), 0);
+  for (const h of PROMS) assert.is(rep.recap[h].changed, 4, `${h}: ${r.stdout}`);
+  const verify = rep.results.find((x) => x.type === 'verify-thanos')!;
+  assert.is(verify.status, 'ok', verify.msg);
+  assert.match(verify.msg!, 'up from prom1, prom2, prom3');
+  const after: Record<string, number> = {};
+  for (const h of PROMS) {
+    after[h] = await seriesAt(h, T0);
+    assert.ok(before[h] > 0, `${h} had series before`);
+    assert.is(after[h], before[h], `${h}: series at ${T0} before and after the move`);
+    // the TSDB is on the host now, owned by nobody, readable by the sidecar
+    const dir = lstatSync(join(lab!.hosts.find((x) => x.name === h)!.dir, 'srv/prometheus/data'));
+    assert.is(dir.uid, 65534);
+    assert.is(dir.mode & 0o777, 0o755);
+    assert.equal(await names(h), ['aprom', 'sidecar']);
+  }
+  console.log(`  series at T0 per Prometheus, before -> after: ${PROMS.map((h) => `${h} ${before[h]} -> ${after[h]}`).join(', ')}`);
+  const slow = rep.results.filter((x) => x.ms > 3000).map((x) => `${x.host}/${x.type} ${(x.ms / 1000).toFixed(1)} s`);
+  console.log(`  first run: ${slow.join(', ')}`);
+});
+
+test('(c) second run: 0 changed; --check agrees', async () => {
+  if (!ready()) return;
+  const { r, rep } = await run('thanos', 'second');
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.is(changedTotal(rep), 0, r.stdout);
+  const c = await run('thanos', 'second-check', ['--check', '--detailed-exitcode']);
+  assert.is(c.r.code, 0, `nothing pending: ${c.r.stdout}`);
+});
+
+test('(d) Grafana serves the query URL for the prometheus datasource; alertmanager untouched', async () => {
+  if (!ready()) return;
+  const ds = await grafanaDatasources();
+  assert.is(ds.find((d) => d.name === 'prometheus')?.url, QUERY_URL);
+  assert.is(ds.find((d) => d.name === 'alertmanager')?.url, 'http://10.213.0.10:9093');
+  const template = readFileSync(join(lab!.hosts.find((x) => x.name === MON)!.dir, 'srv/scylla-monitoring/grafana/datasource.yml'), 'utf8');
+  assert.match(template, `url: ${QUERY_URL}`);
+  assert.match(template, 'url: http://AM_ADDRESS');
+  // through Thanos, Grafana's queries get every Prometheus (dedup off: one series per replica)
+  const q = await sh(MON, `curl -s -m 10 '${QUERY_URL}/api/v1/query?query=up&dedup=false'`);
+  const replicas = new Set((JSON.parse(q).data.result as { metric: Record<string, string> }[]).map((s) => s.metric.prometheus));
+  assert.equal([...replicas].sort(), PROMS);
+});
+
+test('(e) rollback, then thanos again: clean; a further run is 0 changed', async () => {
+  if (!ready()) return;
+  const startedBefore = await agrafStartedAt();
+  const rb = await run('thanos-rollback', 'rollback');
+  assert.is(rb.r.code, 0, rb.r.stdout + rb.r.stderr);
+  for (const h of PROMS) assert.equal(await names(h), ['aprom'], `${h}: sidecar removed, Prometheus kept`);
+  assert.equal(await names(MON), ['agraf', 'aprom']);
+  assert.is((await grafanaDatasources()).find((d) => d.name === 'prometheus')?.url, PROM_URL);
+  assert.is.not(await agrafStartedAt(), startedBefore, 'agraf restarted');
+  // the Scylla Monitoring files are back to what start-all.sh wrote, byte for byte
+  const mon = lab!.hosts.find((x) => x.name === MON)!.dir;
+  for (const f of ['srv/scylla-monitoring/grafana/datasource.yml', 'srv/scylla-monitoring/grafana/provisioning/datasources/datasource.yaml']) {
+    const key = `${MON}:${'/' + f.slice('srv/'.length)}`;
+    assert.is(pristine[key].split(' ').pop(), createHash('sha256').update(readFileSync(join(mon, f))).digest('hex'), f);
+  }
+  // Prometheus and its data untouched: the old samples are still there
+  for (const h of PROMS) assert.is(await seriesAt(h, T0), before[h], `${h} after rollback`);
+  const rb2 = await run('thanos-rollback', 'rollback-again');
+  assert.is(rb2.r.code, 0);
+  assert.is(changedTotal(rb2.rep), 0, `rollback is idempotent: ${rb2.r.stdout}`);
+
+  const again = await run('thanos', 'again');
+  assert.is(again.r.code, 0, again.r.stdout + again.r.stderr);
+  for (const h of PROMS) {
+    assert.is(again.rep.recap[h].changed, 1, `${h}: only the sidecar comes back (Prometheus kept its data dir, flag, labels): ${again.r.stdout}`);
+  }
+  assert.is((await grafanaDatasources()).find((d) => d.name === 'prometheus')?.url, QUERY_URL);
+  const last = await run('thanos', 'final');
+  assert.is(last.r.code, 0);
+  assert.is(changedTotal(last.rep), 0, last.r.stdout);
+  for (const h of PROMS) assert.is(await seriesAt(h, T0), before[h], `${h} at the end`);
+});
+
+test('(f) block uploads (FILESYSTEM objstore): compaction off in the same kind of safe recreate, secret never shown', async () => {
+  if (!ready()) return;
+  const objstore = JSON.stringify({ thanos_objstore: { type: 'FILESYSTEM', config: { directory: '/srv/thanos-bucket' } } });
+  const up = await run('thanos', 'objstore', ['-e', objstore, '--diff']);
+  assert.is(up.r.code, 0, up.r.stdout + up.r.stderr);
+  for (const h of PROMS) {
+    const tasks = up.rep.results.filter((x) => x.host === h).map((x) => `${x.type}:${x.status}`);
+    assert.equal(tasks, ['ensure-external-dir:ok', 'add-lifecycle-flag:changed', 'external-labels:ok', 'run-sidecar:changed'], h);
+    const args = await sh(h, `podman inspect aprom --format '{{range .Args}}{{.}} {{end}}'`);
+    assert.match(args, '--storage.tsdb.min-block-duration=2h --storage.tsdb.max-block-duration=2h');
+    const f = lstatSync(join(lab!.hosts.find((x) => x.name === h)!.dir, 'srv/thanos/objstore.yml'));
+    assert.equal([f.mode & 0o777, f.uid], [0o600, 65534]);
+    assert.match(await sh(h, 'podman logs sidecar 2>&1'), 'successfully validated prometheus flags');
+    assert.is(await seriesAt(h, T0), before[h], `${h}: no series lost by the second recreate`);
+  }
+  // the objstore var is secret: its values appear nowhere in the output or the report
+  const report = readFileSync(join(tmp, 'objstore.json'), 'utf8');
+  for (const text of [up.r.stdout, up.r.stderr, report]) assert.not.match(text, '/srv/thanos-bucket');
+  assert.match(up.r.stdout, '(secret content hidden)');
+  const again = await run('thanos', 'objstore-again', ['-e', objstore]);
+  assert.is(again.r.code, 0, again.r.stdout);
+  assert.is(changedTotal(again.rep), 0, again.r.stdout);
+});
+
+test.run();
