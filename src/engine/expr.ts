@@ -52,11 +52,31 @@ class Parser {
     if (this.i < this.toks.length) throw new ExprError(`unexpected ${JSON.stringify(this.toks[this.i].v)}`);
     return v;
   }
+  /** Parses the right side of and/or; when the left side already decides, its errors do not count. */
+  lazy(decided: boolean, side: () => unknown): unknown {
+    if (!decided) return side();
+    try {
+      return side();
+    } catch (e) {
+      if (!(e instanceof ExprError)) throw e;
+      // skip the rest of this operand: up to the next and/or/closing bracket at this depth
+      let depth = 0;
+      for (; this.i < this.toks.length; this.i++) {
+        const v = this.toks[this.i].v;
+        if (v === '(' || v === '[') depth++;
+        else if (v === ')' || v === ']') {
+          if (depth === 0) break;
+          depth--;
+        } else if (depth === 0 && (v === 'and' || v === 'or') && this.toks[this.i].t === 'id') break;
+      }
+      return undefined;
+    }
+  }
   or(): unknown {
     let l = this.and();
     while (this.peek('or')) {
       this.i++;
-      const r = this.and();
+      const r = this.lazy(l !== LATER && truthy(l), () => this.and());
       l = l === LATER || r === LATER ? LATER : truthy(l) || truthy(r);
     }
     return l;
@@ -65,7 +85,7 @@ class Parser {
     let l = this.not();
     while (this.peek('and')) {
       this.i++;
-      const r = this.not();
+      const r = this.lazy(l !== LATER && !truthy(l), () => this.not());
       l = l === LATER || r === LATER ? LATER : truthy(l) && truthy(r);
     }
     return l;

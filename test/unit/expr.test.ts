@@ -24,6 +24,12 @@ test('conditions', () => {
   assert.is(evaluate('r.rc != 1', scope), true);
 });
 
+test('and/or stop at the side that decides, as Jinja does', () => {
+  assert.is(evaluate('zzz is defined and zzz.x', scope), false);
+  assert.is(evaluate('name is defined or zzz', scope), true);
+  assert.throws(() => evaluate('name is defined and zzz', scope), /unknown variable "zzz"/);
+});
+
 test('an unknown variable is an error naming it, with a suggestion', () => {
   assert.throws(() => evaluate('nmae', scope), /unknown variable "nmae" \(did you mean "name"\?\)/);
   assert.throws(() => evaluate('a.d', scope), /a has no key "d"/);
