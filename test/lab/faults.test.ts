@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labExec, labUp, sshdStartCommand, type Lab } from './lab.ts';
-import { labInventory, useLab } from './use-lab.ts';
+import { killSshd, labInventory, restartSshd, useLab } from './use-lab.ts';
 import { linkName, netnsName } from './config.ts';
 import { ROOT, SKIFF, skiff } from '../helpers.ts';
 import { connectSsh } from '../../src/transport/ssh.ts';
@@ -23,33 +23,6 @@ const figures = { faults: 0, injections: 0 };
 
 function report(file: string) {
   return JSON.parse(readFileSync(file, 'utf8')) as { recap: Record<string, { ok: number; changed: number; failed: number; unreachable: boolean }>; results: { host: string; task: string; status: string }[] };
-}
-
-/** Kills every sshd process (listener and sessions) in one lab host's network namespace. */
-function killSshd(host: string): number {
-  const pids = execFileSync('ip', ['netns', 'pids', netnsName(host)], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  let n = 0;
-  for (const p of pids) {
-    try {
-      if (readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sshd') {
-        process.kill(Number(p), 'SIGKILL');
-        n++;
-      }
-    } catch {
-      /* already gone */
-    }
-  }
-  return n;
-}
-
-async function restartSshd(host: string) {
-  const r = await labExec(host, sshdStartCommand(host));
-  assert.is(r.code, 0, r.stderr);
-  for (let i = 0; i < 50; i++) {
-    const ok = await labExec(host, `cat < /dev/null > /dev/tcp/127.0.0.1/22 2>/dev/null || nc -z 127.0.0.1 22 2>/dev/null || (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null; ss -ltn 2>/dev/null | grep -q ':22 '`);
-    if (ok.code === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** skiff run in the background, with a hook on its stdout; returns the child and its completion. */

@@ -14,7 +14,8 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labCanStart, labExec, labUp, type Lab } from './lab.ts';
-import { skiff, type CliResult } from '../helpers.ts';
+import { killSshd, restartSshd } from './use-lab.ts';
+import { ROOT, skiff, type CliResult } from '../helpers.ts';
 
 const INV = 'inventory/lab';
 const PROMS = ['prom1', 'prom2', 'prom3'];
@@ -285,6 +286,51 @@ test('(f) block uploads (FILESYSTEM objstore): compaction off in the same kind o
   const again = await run('thanos', 'objstore-again', ['-e', objstore]);
   assert.is(again.r.code, 0, again.r.stdout);
   assert.is(changedTotal(again.rep), 0, again.r.stdout);
+});
+
+test('(g) a recreate that fails (image not to be had) leaves the old container running', async () => {
+  if (!ready()) return;
+  const ids = Object.fromEntries(await Promise.all(PROMS.map(async (h) => [h, await sh(h, `podman inspect sidecar --format '{{.Id}} {{.State.Running}}'`)])));
+  const bad = await run('thanos', 'bad-image', ['-e', 'thanos_image=localhost/thanos-standin:v0.0.0-no-such-image', '--limit', 'prometheus']);
+  assert.is(bad.r.code, 2, bad.r.stdout + bad.r.stderr);
+  for (const h of PROMS) {
+    assert.is(bad.rep.results.find((x) => x.host === h && x.type === 'run-sidecar')?.status, 'failed', h);
+    assert.is(await sh(h, `podman inspect sidecar --format '{{.Id}} {{.State.Running}}'`), ids[h], `${h}: the same sidecar, still running`);
+    assert.equal(await names(h), ['aprom', 'sidecar'], `${h}: no leftover container`);
+  }
+  const fine = await run('thanos', 'after-bad-image');
+  assert.is(fine.r.code, 0, fine.r.stdout);
+  assert.is(changedTotal(fine.rep), 0, fine.r.stdout);
+});
+
+test('(h) one Prometheus host down: the others finish, the retry-file rerun completes it', async () => {
+  if (!ready()) return;
+  const rb = await run('thanos-rollback', 'rollback-before-down');
+  assert.is(rb.r.code, 0, rb.r.stdout);
+  assert.ok(killSshd('prom2') >= 1);
+  let restarted = false;
+  try {
+    const down = await run('thanos', 'one-down');
+    assert.is(down.r.code, 4, down.r.stdout + down.r.stderr);
+    assert.ok(down.rep.recap.prom2.unreachable);
+    for (const h of ['prom1', 'prom3']) assert.equal(await names(h), ['aprom', 'sidecar'], `${h} finished`);
+    // the query cannot see prom2: verification fails, so Grafana is not switched to it
+    assert.is(down.rep.recap.monitoring1.failed, 1, down.r.stdout);
+    assert.is((await grafanaDatasources()).find((d) => d.name === 'prometheus')?.url, PROM_URL);
+    const retry = readFileSync(join(ROOT, '.skiff/retry/thanos.retry'), 'utf8').trim().split('\n').sort();
+    assert.equal(retry, ['monitoring1', 'prom2']);
+    await restartSshd('prom2');
+    restarted = true;
+    const again = await run('thanos', 'retry', ['--limit', '@.skiff/retry/thanos.retry']);
+    assert.is(again.r.code, 0, again.r.stdout + again.r.stderr);
+    assert.equal(Object.keys(again.rep.recap).sort(), ['monitoring1', 'prom2']);
+    assert.equal(await names('prom2'), ['aprom', 'sidecar']);
+    assert.is((await grafanaDatasources()).find((d) => d.name === 'prometheus')?.url, QUERY_URL);
+    const all = await run('thanos', 'after-retry');
+    assert.is(changedTotal(all.rep), 0, all.r.stdout);
+  } finally {
+    if (!restarted) await restartSshd('prom2');
+  }
 });
 
 test.run();
