@@ -89,10 +89,8 @@ function addHost(inv: Inventory, name: string, g: Group, origin: Origin, problem
     problems.push({ ...origin, message: `bad host name ${show(name)}: expected letters, digits, '.', '-', '_'` });
     return false;
   }
-  if (inv.groups.has(name) && name !== 'all') {
-    problems.push({ ...origin, message: `${show(name)} is already a group name: expected distinct host and group names` });
-    return false;
-  }
+  // A host may share its group's name (a `monitoring` host in the `monitoring` group), as in Ansible;
+  // in patterns the group wins, which selects the same host.
   if (!inv.hostOrigin.has(name)) {
     inv.hosts.push(name);
     inv.hostOrigin.set(name, origin);
@@ -125,10 +123,6 @@ const GROUP_KEYS = ['hosts', 'vars', 'children'];
 
 function readYamlGroup(inv: Inventory, src: YamlSource, name: string, body: unknown, path: (string | number)[], problems: InputProblem[]) {
   const at = (p: (string | number)[], origin: 'key' | 'value' = 'value'): Origin => ({ file: src.file, ...locate(src, p, origin) });
-  if (inv.hostOrigin.has(name)) {
-    problems.push({ ...at(path, 'key'), message: `${show(name)} is already a host name: expected distinct host and group names` });
-    return;
-  }
   const g = group(inv, name);
   if (body === null || body === undefined) return;
   if (!isPlainMap(body)) {
@@ -206,8 +200,7 @@ function readIniInventory(inv: Inventory, rel: string, text: string, problems: I
     const head = line.match(/^\[([^\]:]+)(?::(vars|children))?\]$/);
     if (head) {
       section = { name: head[1], kind: (head[2] as 'vars' | 'children') ?? 'hosts' };
-      if (inv.hostOrigin.has(section.name)) problems.push({ ...at(2), message: `${show(section.name)} is already a host name: expected a group name` });
-      else group(inv, section.name);
+      group(inv, section.name);
       return;
     }
     if (line.startsWith('[')) {

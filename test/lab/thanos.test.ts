@@ -19,7 +19,7 @@ import { ROOT, skiff, type CliResult } from '../helpers.ts';
 
 const INV = 'inventory/lab';
 const PROMS = ['prom1', 'prom2', 'prom3'];
-const MON = 'monitoring'; // the lab's name; `monitoring1` in the inventory (a host may not be named like its group)
+const MON = 'monitoring';
 const QUERY_URL = 'http://10.213.0.10:10904';
 const PROM_URL = 'http://10.213.0.10:9090';
 const tmp = mkdtempSync(join(tmpdir(), 'skiff-thanos-'));
@@ -164,7 +164,7 @@ test('(a) --check --diff on the fresh lab: every step pending, nothing changed',
       `${h}: ${r.stdout}`,
     );
   }
-  const mon = rep.results.filter((x) => x.host === 'monitoring1').map((x) => `${x.type}:${x.status}`);
+  const mon = rep.results.filter((x) => x.host === 'monitoring').map((x) => `${x.type}:${x.status}`);
   assert.equal(mon, ['run-query:changed', 'verify-thanos:skipped', 'patch-datasource:changed', 'container:changed']);
   // the diff shows what would change
   assert.match(r.stdout, '+-v /srv/prometheus/data:/prometheus:z');
@@ -315,15 +315,15 @@ test('(h) one Prometheus host down: the others finish, the retry-file rerun comp
     assert.ok(down.rep.recap.prom2.unreachable);
     for (const h of ['prom1', 'prom3']) assert.equal(await names(h), ['aprom', 'sidecar'], `${h} finished`);
     // the query cannot see prom2: verification fails, so Grafana is not switched to it
-    assert.is(down.rep.recap.monitoring1.failed, 1, down.r.stdout);
+    assert.is(down.rep.recap.monitoring.failed, 1, down.r.stdout);
     assert.is((await grafanaDatasources()).find((d) => d.name === 'prometheus')?.url, PROM_URL);
     const retry = readFileSync(join(ROOT, '.skiff/retry/thanos.retry'), 'utf8').trim().split('\n').sort();
-    assert.equal(retry, ['monitoring1', 'prom2']);
+    assert.equal(retry, ['monitoring', 'prom2']);
     await restartSshd('prom2');
     restarted = true;
     const again = await run('thanos', 'retry', ['--limit', '@.skiff/retry/thanos.retry']);
     assert.is(again.r.code, 0, again.r.stdout + again.r.stderr);
-    assert.equal(Object.keys(again.rep.recap).sort(), ['monitoring1', 'prom2']);
+    assert.equal(Object.keys(again.rep.recap).sort(), ['monitoring', 'prom2']);
     assert.equal(await names('prom2'), ['aprom', 'sidecar']);
     assert.is((await grafanaDatasources()).find((d) => d.name === 'prometheus')?.url, QUERY_URL);
     const all = await run('thanos', 'after-retry');
