@@ -224,8 +224,18 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
         );
       }
 
+      // sshd frees a session slot only once the session's processes are reaped, a little after the
+      // channel closed: under load a new channel can be refused though we stay under MaxSessions.
+      // Retry a refused open a few times (bounded: ~1.5 s in all) before calling it a failure.
+      let attempt = 0;
+      const open = (): void => {
       try {
         client.exec(full, (e, ch) => {
+          if (e && !dead && !done && attempt < 8 && /open failed/i.test(e.message)) {
+            attempt++;
+            timers.push(setTimeout(open, 40 * attempt));
+            return;
+          }
           if (e) return finish(dead ?? new Error(`${host}: cannot open a session channel: ${e.message}`));
           stream = ch;
           if (done || timedOut) return void ch.close();
@@ -247,6 +257,8 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
       } catch (e) {
         finish(dead ?? unreachable((e as Error).message)); // "Not connected"
       }
+      };
+      open();
     });
   }
 

@@ -318,9 +318,10 @@ sshTest('12 concurrent execs on one connection succeed (channel semaphore, MaxSe
   const rs = await within(20_000, Promise.all([...Array(12).keys()].map((i) => c.exec(`sleep 0.3; echo ${i}`))), '12 execs');
   rs.forEach((r, i) => assert.equal(r, { code: 0, stdout: `${i}\n`, stderr: '' }));
   console.log(`  12 x 'sleep 0.3' over 8 channels: ${(performance.now() - t0).toFixed(0)} ms`);
-  // and the limit is real: without it, sshd refuses the sessions past MaxSessions
+  // and the limit is real: without it, sshd refuses the sessions past MaxSessions (once the bounded
+  // retries of a refused open, ~1.5 s, run out: the commands here outlast them)
   const unlimited = await connect(target({ knownHostsFile: acceptedFile }), { maxChannels: 12 });
-  const settled = await within(20_000, Promise.allSettled([...Array(12).keys()].map(() => unlimited.exec('sleep 0.3'))), 'unlimited');
+  const settled = await within(20_000, Promise.allSettled([...Array(12).keys()].map(() => unlimited.exec('sleep 3'))), 'unlimited');
   const failed = settled.filter((s) => s.status === 'rejected') as PromiseRejectedResult[];
   assert.ok(failed.length > 0, 'expected sshd to refuse sessions past MaxSessions');
   assert.match(String(failed[0].reason.message), /cannot open a session channel/);
