@@ -5,13 +5,13 @@
 // directory: a recreate would start with an empty TSDB (run ensure-external-dir first).
 import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
-import { EngineSchema, containerDiff, inspectContainer, recreate, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec } from './lib/container.ts';
+import { EngineSchema, containerDiff, inspectContainer, recreate, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec, ContainerName } from './lib/container.ts';
 import { curl, flagValue, hostPathOf, hostUrl, setFlag, tsdbPath } from './lib/prometheus.ts';
 
 const Duration = v.pipe(v.string(), v.regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration like 2h'));
 
 const schema = v.strictObject({
-  container: v.optional(v.string(), 'aprom'),
+  container: v.optional(ContainerName, 'aprom'),
   engine: EngineSchema,
   /** also disable local compaction (min == max block duration), as block uploads need */
   disable_compaction: v.optional(v.boolean(), false),

@@ -18,10 +18,11 @@ import {
   startContainer,
   type ContainerPlanState,
   type ContainerSpec,
+  ContainerName,
 } from './lib/container.ts';
 import { waitReady } from './lib/prometheus.ts';
 
-const Name = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a container name ([A-Za-z0-9][A-Za-z0-9_.-]*)'));
+const Name = ContainerName;
 
 const schema = v.pipe(
   v.strictObject({

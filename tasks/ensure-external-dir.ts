@@ -9,11 +9,11 @@ import * as v from 'valibot';
 import { shq } from '../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath } from './lib/schema.ts';
-import { EngineSchema, containerDiff, inspectContainer, recreate, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec } from './lib/container.ts';
+import { EngineSchema, containerDiff, inspectContainer, recreate, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec, ContainerName } from './lib/container.ts';
 import { cleanPath, hostPathOf, hostUrl, tsdbPath } from './lib/prometheus.ts';
 
 const schema = v.strictObject({
-  container: v.optional(v.string(), 'aprom'),
+  container: v.optional(ContainerName, 'aprom'),
   engine: EngineSchema,
   data_dir: AbsPath,
   /** owner of the data (Prometheus images run as nobody, 65534) */

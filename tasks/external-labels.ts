@@ -7,13 +7,13 @@ import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath } from './lib/schema.ts';
 import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
-import { EngineSchema, StringMap, inspectContainer, restartContainer } from './lib/container.ts';
+import { EngineSchema, StringMap, inspectContainer, restartContainer, ContainerName } from './lib/container.ts';
 import { cleanPath, configFile, curl, externalLabels, hostPathOf, hostUrl, waitReady, withExternalLabels } from './lib/prometheus.ts';
 
 const LabelName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a Prometheus label name'));
 
 const schema = v.strictObject({
-  container: v.optional(v.string(), 'aprom'),
+  container: v.optional(ContainerName, 'aprom'),
   engine: EngineSchema,
   /** host path of prometheus.yml (default: the host side of the container's --config.file mount) */
   config_file: v.optional(AbsPath),

@@ -5,13 +5,13 @@
 import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
 import { groupHosts } from '../src/inventory/vars.ts';
-import { EngineSchema, PinnedImage, inspectContainer, planWanted, recreate, startContainer, type ContainerPlanState, type ContainerSpec } from './lib/container.ts';
+import { EngineSchema, PinnedImage, inspectContainer, planWanted, recreate, startContainer, type ContainerPlanState, type ContainerSpec, ContainerName } from './lib/container.ts';
 import { waitReady } from './lib/prometheus.ts';
 
 const Port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
 
 const schema = v.strictObject({
-  name: v.optional(v.string(), 'thanos-query'),
+  name: v.optional(ContainerName, 'thanos-query'),
   engine: EngineSchema,
   image: PinnedImage,
   /** Thanos version (default: from the image tag) */
@@ -19,7 +19,7 @@ const schema = v.strictObject({
   stores_group: v.optional(v.string(), 'prometheus'),
   /** the sidecars' gRPC port (a host var `sidecar_grpc_port` overrides it per host) */
   store_port: v.optional(Port, 10911),
-  replica_label: v.optional(v.string(), 'prometheus'),
+  replica_label: v.optional(v.pipe(v.string(), v.regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name')), 'prometheus'),
   http_port: v.optional(Port, 10904),
   grpc_port: v.optional(Port, 10903),
   network: v.optional(v.pipe(v.string(), v.minLength(1))),

@@ -25,6 +25,7 @@ import {
   type ContainerPlanState,
   type ContainerSpec,
   type Mount,
+  ContainerName,
 } from './lib/container.ts';
 import { waitReady } from './lib/prometheus.ts';
 
@@ -32,7 +33,7 @@ const Port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
 const OBJSTORE_IN_CONTAINER = '/etc/thanos/objstore.yml';
 
 const schema = v.strictObject({
-  name: v.optional(v.string(), 'sidecar'),
+  name: v.optional(ContainerName, 'sidecar'),
   engine: EngineSchema,
   image: PinnedImage,
   /** host directory of the Prometheus TSDB */

@@ -127,9 +127,13 @@ export const PortSchema = v.pipe(
  * A pinned image: NAME:TAG (or NAME@sha256:...), never :latest and never untagged (an untagged
  * image *is* :latest): what runs would depend on when it was pulled.
  */
+/** Docker's own rule for container names; also keeps every name free of shell metacharacters. */
+export const ContainerName = v.pipe(v.string(), v.regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'expected a container name (letters, digits, _ . -)'));
+
 export const PinnedImage = v.pipe(
   v.string(),
   v.minLength(1, 'expected an image'),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@+-]*$/, 'expected an image reference (letters, digits, . _ / : @ + -)'),
   v.check((s) => !/\s/.test(s), 'expected an image reference without spaces'),
   v.check((s) => s.includes('@sha256:') || /:[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(s.slice(s.lastIndexOf('/') + 1)), 'expected a pinned image NAME:TAG (e.g. quay.io/thanos/thanos:v0.39.2): an untagged image is :latest'),
   v.check((s) => !/:latest$/.test(s), 'expected a pinned tag, not :latest (what would run depends on when it was pulled)'),
