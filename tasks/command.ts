@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { shJoin, shq } from '../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath } from './lib/schema.ts';
+import { factsOf } from './lib/files.ts';
 
 const schema = v.pipe(
   v.strictObject({
@@ -24,14 +25,14 @@ export const command: TaskType<Params> = {
   name: 'command',
   summary: 'run a command, unless `creates` exists or `removes` is missing',
   schema,
+  reads: (p) => [p.creates, p.removes].filter((x): x is string => !!x),
   shortKey: 'cmd',
   shellParams: ['cmd'],
   async plan(ctx, p) {
     const text = p.cmd ?? shJoin(p.argv!.map(String));
     if (p.creates || p.removes) {
-      const test = p.creates ? `test -e ${shq(p.creates)}` : `test ! -e ${shq(p.removes!)}`;
-      const r = await ctx.conn.exec(test);
-      if (r.code === 0) return { changes: [], note: p.creates ? `${p.creates} exists` : `${p.removes} is absent` };
+      const f = await factsOf(ctx, (p.creates ?? p.removes)!);
+      if (f.exists === !!p.creates) return { changes: [], note: p.creates ? `${p.creates} exists` : `${p.removes} is absent` };
       return { changes: [`run: ${text}`] };
     }
     // Without creates/removes a command cannot say whether it would change anything: like Ansible,

@@ -33,6 +33,7 @@ export const content: TaskType<Params, FileFacts> = {
   name: 'content',
   summary: 'a file holds exactly this content (atomic replace, diff shown)',
   schema,
+  reads: (p) => [p.path],
   async plan(ctx, p) {
     const f = await factsOf(ctx, p.path, true);
     if (f.exists && f.kind !== 'file') throw new TaskFailure(`${p.path} is a ${f.kind}, expected a regular file`);

@@ -18,6 +18,7 @@ export const file: TaskType<Params, FileFacts> = {
   name: 'file',
   summary: 'ensure a directory (or file) exists with mode/owner, or that a path is absent',
   schema,
+  reads: (p) => [p.path],
   shortKey: 'path',
   async plan(ctx, p) {
     const f = await factsOf(ctx, p.path);

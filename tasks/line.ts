@@ -65,6 +65,7 @@ export const line: TaskType<Params, { before: string; after: string; exists: boo
   name: 'line',
   summary: 'ensure a line (or a regexp replacement) is present in a file, or absent',
   schema,
+  reads: (p) => [p.path],
   async plan(ctx, p) {
     const f = await factsOf(ctx, p.path, true);
     if (!f.exists && !p.create) {

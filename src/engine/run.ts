@@ -12,7 +12,8 @@ import type { Prepared, RunOptions } from './prepare.ts';
 import { taskScope } from './prepare.ts';
 import { isSecretName, redact, secretValues } from './secrets.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
-import { render } from './template.ts';
+import { containsLater, render } from './template.ts';
+import { readManyFacts } from '../../tasks/lib/files.ts';
 
 export interface RunSummary {
   results: TaskResult[];
@@ -58,6 +59,28 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
   let interrupted = false;
   const secretsOf = new Map<string, string[]>();
   const pendingOf = new Map<string, Map<string, unknown>>(); // check mode: predicted files per host
+  const cacheOf = new Map<string, Map<string, unknown>>(); // facts read ahead, per host
+
+  /**
+   * One round trip for the file facts every task of the play will plan from (those whose params
+   * render now, i.e. not from a registered result), instead of one per task.
+   */
+  async function readAhead(host: string, conn: Connection, tasks: TaskDef[], scope: Scope): Promise<void> {
+    const paths = new Set<string>();
+    for (const t of tasks) {
+      if (!t.type.reads) continue;
+      try {
+        const rendered = render(t.params, scope, [], [], t.type.shellParams);
+        if (containsLater(rendered)) continue;
+        const parsed = v.safeParse(t.type.schema, rendered);
+        if (parsed.success) t.type.reads(parsed.output).forEach((p) => paths.add(p));
+      } catch {
+        /* the task reports its own problem when it runs */
+      }
+    }
+    if (paths.size < 2) return;
+    cacheOf.set(host, (await readManyFacts(conn, [...paths])) as Map<string, unknown>);
+  }
 
   const emit = (r: TaskResult) => {
     const secrets = secretsOf.get(r.host) ?? [];
@@ -116,7 +139,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
       const parsed = v.safeParse(t.type.schema, rendered);
       if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));
       const hv = prep.hostvars[host];
-      const ctx: TaskContext = { host, conn, vars: hv, inventory: prep.inventory, hostvars: prep.hostvars, check: opts.check && t.meta.check_mode !== false, secrets: secretsOf.get(host) ?? [], pending: pendingOf.get(host) ?? pendingOf.set(host, new Map()).get(host) };
+      const ctx: TaskContext = { host, conn, vars: hv, inventory: prep.inventory, hostvars: prep.hostvars, check: opts.check && t.meta.check_mode !== false, secrets: secretsOf.get(host) ?? [], pending: pendingOf.get(host) ?? pendingOf.set(host, new Map()).get(host), cache: cacheOf.get(host) };
       if (t.meta.check_mode === true) ctx.check = true;
       if (handler && ctx.check) {
         return res('changed', { changes: [`would run handler ${t.name}`], msg: 'would run (check mode)' });
@@ -128,6 +151,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
       else if (plan.changes.length === 0) status = 'ok';
       else if (ctx.check) status = 'changed';
       else {
+        ctx.cache?.clear(); // what was read ahead may be stale from here on
         out = { ...out, ...((await t.type.apply(ctx, parsed.output, plan)) ?? {}) };
         status = 'changed';
       }
@@ -182,7 +206,14 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
       if (r.status === 'changed') t.notify.forEach((n) => notified.add(n));
       return true;
     };
+    try {
+      conn = await connect(host);
+      await readAhead(host, conn, play.tasks, scope);
+    } catch {
+      /* unreachable: the first task reports it */
+    }
     for (const t of play.tasks) if (!(await one(t, false))) break;
+    cacheOf.delete(host);
     // Handlers run even after a later failure? Ansible does not (without force_handlers); neither do we.
     if (!dead.has(host)) for (const h of play.handlers) if (notified.has(h.name) && !(await one(h, true))) break;
     listen({ kind: 'host-done', host, play: play.name });

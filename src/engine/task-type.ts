@@ -19,6 +19,8 @@ export interface TaskContext {
    * edits a file an earlier task would create plans against that, instead of failing on its absence.
    */
   pending?: Map<string, unknown>;
+  /** facts the engine read ahead for this host in one round trip (cleared after any change) */
+  cache?: Map<string, unknown>;
 }
 
 export interface Plan<S = unknown> {
@@ -45,6 +47,8 @@ export interface TaskType<P = any, S = any> {
   shortKey?: string;
   /** params whose `{{ }}` expansions are shell-quoted, since they end up in a remote command */
   shellParams?: string[];
+  /** paths whose facts plan() reads: the engine reads those of a whole play in one round trip */
+  reads?(params: P): string[];
   plan(ctx: TaskContext, params: P): Promise<Plan<S>>;
   /** returns values for `register` */
   apply(ctx: TaskContext, params: P, plan: Plan<S>): Promise<Record<string, unknown> | void>;
