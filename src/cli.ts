@@ -94,7 +94,8 @@ export async function main(argv: string[]): Promise<number> {
 
   const tty = !!process.stdout.isTTY && process.env.CI !== 'true';
   const out = (s: string) => process.stdout.write(s + '\n');
-  const progress = (tty ? ttyProgress : plainProgress)({ tty, diff: opts.diff, verbose: !!o.verbose?.length, out });
+  const popts = { tty, diff: opts.diff, verbose: !!o.verbose?.length, out };
+  const progress = tty ? await ttyProgress(popts) : plainProgress(popts);
   const started = new Date();
   const runner = startRun(prepared, opts, (e) => progress.listen(e));
   let sigints = 0;

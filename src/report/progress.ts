@@ -1,6 +1,6 @@
 // Live progress. On a TTY: a listr2 tree, one row per host showing its current task. Without a TTY
 // (CI, pipes, cron): one plain line per task and host, greppable, as Ansible prints.
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import type { ListrTaskWrapper } from 'listr2';
 import type { RunEvent, TaskResult } from '../engine/events.ts';
 
 export interface Progress {
@@ -47,7 +47,9 @@ interface HostRow {
   finished: boolean;
 }
 
-export function ttyProgress(o: ProgressOptions): Progress {
+/** listr2 is loaded only for a terminal: runs from cron and CI do not pay for it. */
+export async function ttyProgress(o: ProgressOptions): Promise<Progress> {
+  const { Listr } = await import('listr2');
   let chain = Promise.resolve();
   let rows = new Map<string, HostRow>();
   const detail: string[] = [];
