@@ -1,5 +1,6 @@
 // Pure plan/compare tests for the container helper and the Thanos tasks: data in -> changes out.
 // The recreate script itself runs against a fake `podman` (a shell script keeping state in files).
+import { DATASOURCE_TEMPLATE } from '../lab/services.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -554,25 +555,7 @@ test('external labels: a changed value keeps its quoting; flow maps and empty gl
   throwsFailure(() => withExternalLabels('global: [1]\n', { a: 'b' }), /global is not a map/);
 });
 
-const DATASOURCE_TEMPLATE = `apiVersion: 1
-datasources:
-- name: prometheus
-  type: prometheus
-  url: http://DB_ADDRESS
-  access: proxy
-  basicAuth: false
-  isDefault: true
-- name: alertmanager
-  type: camptocamp-prometheus-alertmanager-datasource
-  orgId: 1
-  typeLogoUrl: public/img/icn-datasource.svg
-  access: proxy
-  url: http://AM_ADDRESS
-  basicAuth: false
-  jsonData:
-    severity_critical: '4'
-    severity_high: '3'
-`;
+// the same template the lab writes (Scylla Monitoring's grafana/datasource.yml)
 
 test('datasource url: only that value changes, placeholders of the others kept, idempotent', () => {
   const out = withDatasourceUrl(DATASOURCE_TEMPLATE, 'prometheus', 'http://10.213.0.10:10904')!;
