@@ -31,6 +31,8 @@ const before: Record<string, number> = {};
 let T0 = 0;
 let pristine: Record<string, string> = {};
 const timings: string[] = [];
+/** block uploads on: set by (f) and kept by the tests after it */
+const OBJSTORE = JSON.stringify({ thanos_objstore: { type: 'FILESYSTEM', config: { directory: '/srv/thanos-bucket' } } });
 
 interface Report {
   recap: Record<string, { ok: number; changed: number; failed: number; skipped: number; unreachable: boolean }>;
@@ -266,7 +268,7 @@ test('(e) rollback, then thanos again: clean; a further run is 0 changed', async
 
 test('(f) block uploads (FILESYSTEM objstore): compaction off in the same kind of safe recreate, secret never shown', async () => {
   if (!ready()) return;
-  const objstore = JSON.stringify({ thanos_objstore: { type: 'FILESYSTEM', config: { directory: '/srv/thanos-bucket' } } });
+  const objstore = OBJSTORE;
   const up = await run('thanos', 'objstore', ['-e', objstore, '--diff']);
   assert.is(up.r.code, 0, up.r.stdout + up.r.stderr);
   for (const h of PROMS) {
@@ -291,14 +293,14 @@ test('(f) block uploads (FILESYSTEM objstore): compaction off in the same kind o
 test('(g) a recreate that fails (image not to be had) leaves the old container running', async () => {
   if (!ready()) return;
   const ids = Object.fromEntries(await Promise.all(PROMS.map(async (h) => [h, await sh(h, `podman inspect sidecar --format '{{.Id}} {{.State.Running}}'`)])));
-  const bad = await run('thanos', 'bad-image', ['-e', 'thanos_image=localhost/thanos-standin:v0.0.0-no-such-image', '--limit', 'prometheus']);
+  const bad = await run('thanos', 'bad-image', ['-e', OBJSTORE, '-e', 'thanos_image=localhost/thanos-standin:v0.0.0-no-such-image', '--limit', 'prometheus']);
   assert.is(bad.r.code, 2, bad.r.stdout + bad.r.stderr);
   for (const h of PROMS) {
     assert.is(bad.rep.results.find((x) => x.host === h && x.type === 'run-sidecar')?.status, 'failed', h);
     assert.is(await sh(h, `podman inspect sidecar --format '{{.Id}} {{.State.Running}}'`), ids[h], `${h}: the same sidecar, still running`);
     assert.equal(await names(h), ['aprom', 'sidecar'], `${h}: no leftover container`);
   }
-  const fine = await run('thanos', 'after-bad-image');
+  const fine = await run('thanos', 'after-bad-image', ['-e', OBJSTORE]);
   assert.is(fine.r.code, 0, fine.r.stdout);
   assert.is(changedTotal(fine.rep), 0, fine.r.stdout);
 });
