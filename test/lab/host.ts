@@ -75,6 +75,13 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 export const OVERLAY_DIRS = ['/etc', '/opt', '/usr/local', '/var/lib', '/var/log', '/home'];
 const overlayKey = (d: string) => d.slice(1).replace(/\//g, '-');
 
+/**
+ * Where a host sees its own state dir. The state dir may sit under a directory the host gets its own
+ * copy of (a checkout under /tmp, /root or /srv would be hidden by those mounts), so the anchor binds
+ * it here first, and everything inside the host (sshd's config, pid file, mount sources) uses this.
+ */
+export const INNER = '/mnt/skiff-lab-host';
+
 /** Paths of one host's state, as seen from the root namespace. */
 export function hostPaths(name: string) {
   const dir = hostDir(name);
@@ -120,7 +127,7 @@ export async function prepareHostDir(spec: HostSpec, clientPubKey: string): Prom
   writeFileSync(join(p.dir, 'etc-containers/storage.conf'), STORAGE_CONF);
   writeFileSync(join(p.dir, 'etc-containers/policy.json'), POLICY_JSON);
   writeFileSync(join(p.dir, 'etc-containers/registries.conf'), REGISTRIES_CONF);
-  writeFileSync(p.sshdConfig, sshdConfig(p.dir));
+  writeFileSync(p.sshdConfig, sshdConfig(INNER));
   const shadow = shadowOverride();
   if (shadow !== undefined) writeFileSync(join(p.dir, 'shadow'), shadow, { mode: 0o640 });
   await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `root@${spec.name}`, '-f', p.hostKey]);
@@ -128,10 +135,12 @@ export async function prepareHostDir(spec: HostSpec, clientPubKey: string): Prom
 
 /** The script the anchor runs inside the new namespaces before it becomes `sleep infinity`. */
 function anchorScript(spec: HostSpec): string {
-  const d = hostDir(spec.name);
+  const d = INNER;
   const bind = (src: string, dst: string) => `mount --bind ${q(src)} ${dst}`;
   return [
     'set -e',
+    `mkdir -p ${INNER}`,
+    bind(hostDir(spec.name), INNER),
     // the root namespace's /run/netns mounts were copied into this namespace and would keep every
     // other host's netns alive: this host does not need them
     'umount -l /run/netns 2>/dev/null || true',
@@ -218,8 +227,8 @@ export function sshdPid(host: string): number | undefined {
 
 /** The command that (re)starts a host's sshd, to be run inside the host with labExec. */
 export function sshdStartCommand(host: string): string {
-  const p = hostPaths(host);
-  return `mkdir -p /run/sshd && /usr/sbin/sshd -f ${q(p.sshdConfig)} -E ${q(p.sshdLog)}`;
+  void host; // every host sees its own state dir at INNER
+  return `mkdir -p /run/sshd && /usr/sbin/sshd -f ${INNER}/sshd_config -E ${INNER}/sshd.log`;
 }
 
 /**
