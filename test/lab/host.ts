@@ -11,8 +11,7 @@ import {
   HOST_PATH,
   PREFIX_LEN,
   type HostSpec,
-  hostDir,
-} from './config.ts';
+  hostDir, IMAGES_DIR } from './config.ts';
 import { netnsPath } from './net.ts';
 import { must, nsFileInode, nsInode, pidAlive, run, type RunResult, waitFor } from './proc.ts';
 
@@ -81,6 +80,8 @@ const overlayKey = (d: string) => d.slice(1).replace(/\//g, '-');
  * it here first, and everything inside the host (sshd's config, pid file, mount sources) uses this.
  */
 export const INNER = '/mnt/skiff-lab-host';
+/** Where a host sees the lab's image tarballs (.lab/images), for the same reason. */
+export const INNER_IMAGES = '/mnt/skiff-lab-images';
 
 /** Paths of one host's state, as seen from the root namespace. */
 export function hostPaths(name: string) {
@@ -139,8 +140,9 @@ function anchorScript(spec: HostSpec): string {
   const bind = (src: string, dst: string) => `mount --bind ${q(src)} ${dst}`;
   return [
     'set -e',
-    `mkdir -p ${INNER}`,
+    `mkdir -p ${INNER} ${INNER_IMAGES} ${q(IMAGES_DIR)}`,
     bind(hostDir(spec.name), INNER),
+    bind(IMAGES_DIR, INNER_IMAGES),
     // the root namespace's /run/netns mounts were copied into this namespace and would keep every
     // other host's netns alive: this host does not need them
     'umount -l /run/netns 2>/dev/null || true',

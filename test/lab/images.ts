@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, sy
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IMAGES_DIR, PROM_IMAGE, STANDINS_BUILD } from './config.ts';
-import { labExec, q } from './host.ts';
+import { INNER_IMAGES, labExec, q } from './host.ts';
 import { must } from './proc.ts';
 
 export interface ImageTar {
@@ -106,7 +106,9 @@ export async function buildStandinTars(log: (s: string) => void): Promise<ImageT
 /** `podman import` inside a host, so the image lands in that host's own store. */
 export async function importImage(host: string, img: ImageTar): Promise<void> {
   const changes = [`ENTRYPOINT ${JSON.stringify(img.entrypoint)}`, ...(img.changes ?? [])];
-  const cmd = ['podman', 'import', ...changes.flatMap((c) => ['--change', q(c)]), q(img.tar), q(img.image)].join(' ');
+  // the host sees .lab/images at INNER_IMAGES (the checkout may be under a dir the host has its own of)
+  const tar = img.tar.startsWith(IMAGES_DIR + '/') ? INNER_IMAGES + img.tar.slice(IMAGES_DIR.length) : img.tar;
+  const cmd = ['podman', 'import', ...changes.flatMap((c) => ['--change', q(c)]), q(tar), q(img.image)].join(' ');
   const r = await labExec(host, cmd, { timeoutMs: 180_000 });
   if (r.code !== 0) throw new Error(`${host}: ${cmd} exited ${r.code}: ${r.stderr.trim()}`);
 }
