@@ -46,6 +46,20 @@ export interface MeasureOptions {
 
 const PAGE_KB = 4; // x86_64
 
+/** process groups of the runs in flight (each run is started in its own group) */
+const active = new Set<number>();
+
+/** Ends the runs in flight (SIGKILL to their process groups, which this module started). */
+export function killActive(): void {
+  for (const pgid of active) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}
+
 function readOr(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
@@ -164,6 +178,7 @@ export function measure(argv: string[], opts: MeasureOptions): Promise<Measured>
       reject(new Error(`cannot start ${argv[0]}`));
       return;
     }
+    active.add(child.pid);
     const sampler = new TreeSampler(child.pid, opts.match, preexisting);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -181,6 +196,7 @@ export function measure(argv: string[], opts: MeasureOptions): Promise<Measured>
       }
     }, opts.timeoutMs);
     child.on('error', (e) => {
+      active.delete(child.pid!);
       clearInterval(tick);
       clearTimeout(killer);
       rmSync(dir, { recursive: true, force: true });
@@ -188,6 +204,7 @@ export function measure(argv: string[], opts: MeasureOptions): Promise<Measured>
     });
     child.on('close', (code, signal) => {
       const ms = performance.now() - t0;
+      active.delete(child.pid!);
       clearInterval(tick);
       clearTimeout(killer);
       const time = readOr(timeFile) ?? '';

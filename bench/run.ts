@@ -4,19 +4,20 @@
 // skiff vs ansible-playbook vs a bare ssh2 floor, on the same lab hosts (see bench/README.md).
 // Per round, in this order: skiff cold/warm/check, ansible cold/warm/check, floor. Wall time and the
 // controller's peak memory of every run; the files both produced are compared after every cold run.
-// Exit 1 if anything failed (a run, a recap assertion, the equivalence check); targets are reported
-// as PASS/MISS and do not change the exit code.
+// Exit 1 if anything failed (a run, a recap assertion, the equivalence check; with --smoke also the
+// time budget), 130 when interrupted; targets are reported as PASS/MISS and never change the exit code.
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { labDown, labUp, type Lab } from '../test/lab/lab.ts';
-import { STATE_FILE } from '../test/lab/config.ts';
+import { KEY_FILE, KNOWN_HOSTS_FILE, LAB_DIR, STATE_FILE, hostDir, netnsName } from '../test/lab/config.ts';
+import { sshBanner } from '../test/lab/host.ts';
 import { run } from '../test/lab/proc.ts';
 import { ansibleInventory, type BenchHost } from './ansible/inventory.ts';
 import { skiffInventory } from './inventory.ts';
-import { measure, type Measured } from './measure.ts';
+import { killActive, measure, type Measured } from './measure.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SKIFF_ROOT = '/srv/skiff-bench'; // bench/generic.yml
@@ -43,7 +44,7 @@ interface RunRecord {
   ok: boolean;
   problems: string[];
   recap?: Record<string, { ok: number; changed: number; failed: number; unreachable: number }>;
-  /** skiff only: how bin/skiff.mjs started it (see skiffLauncher) */
+  /** skiff only: how bin/skiff.mjs started it (see skiffUnderTest) */
   launcher?: 'bundle' | 'tsx';
 }
 
@@ -76,8 +77,14 @@ const contenders = new Set((argv.only ?? 'skiff,ansible,floor').split(',').map((
 for (const x of contenders) if (!['skiff', 'ansible', 'floor'].includes(x)) throw new Error(`--only: unknown contender ${x} (skiff, ansible, floor)`);
 if (smoke && contenders.size < 3) throw new Error('--smoke runs every contender');
 const started = Date.now();
-/** the smoke run is part of the test suite: it must end in < 2 min, whatever happens */
-const DEADLINE = smoke ? started + 110_000 : started + 6 * 3600_000;
+/**
+ * The smoke run is part of the test suite: it must end in < 2 min, whatever happens. The budget
+ * starts once the prerequisites are there (a first apt-get install of ansible-core is not counted).
+ */
+let DEADLINE = started + 6 * 3600_000;
+const SMOKE_BUDGET_MS = 105_000;
+/** a run's time limit: its own bound, and never past the deadline */
+const budget = (ms: number) => Math.max(1000, Math.min(ms, DEADLINE - Date.now()));
 
 // ---------------------------------------------------------------------------------------------
 // prerequisites (Debian packages, never pip)
@@ -108,29 +115,49 @@ async function prerequisites(): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // the lab
 
-function runningLabShape(): { mode: 'default' | 'plain'; hosts: number } | undefined {
+/**
+ * The lab that is up, as it is: read from its state file, never rebuilt (labUp would rebuild an
+ * unhealthy lab, under whoever else is using it). Only the hosts used are checked: sshd must answer.
+ */
+async function runningLab(n: number): Promise<{ lab: Lab; hosts: Lab['hosts'] } | { problem: string }> {
+  let s: { mode: 'default' | 'plain'; hosts: { name: string; address: string }[]; images?: string[] };
   try {
-    const s = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { mode: 'default' | 'plain'; hosts: unknown[] };
-    return { mode: s.mode, hosts: s.hosts.length };
+    s = JSON.parse(readFileSync(STATE_FILE, 'utf8'));
   } catch {
-    return undefined;
+    return { problem: `no lab is up (${STATE_FILE} missing)` };
   }
+  const lab: Lab = {
+    hosts: s.hosts.map((h) => ({ name: h.name, address: h.address, netns: netnsName(h.name), dir: hostDir(h.name) })),
+    keyFile: KEY_FILE,
+    knownHostsFile: KNOWN_HOSTS_FILE,
+    stateDir: LAB_DIR,
+    mode: s.mode,
+    images: s.images ?? [],
+  };
+  const hosts = lab.hosts.slice(0, n);
+  const silent = (await Promise.all(hosts.map(async (h) => ((await sshBanner(h.address)) ? undefined : h.name)))).filter(Boolean);
+  if (silent.length) return { problem: `the ${s.mode} lab is not healthy: no SSH banner from ${silent.join(', ')}` };
+  if (!existsSync(KEY_FILE) || !existsSync(KNOWN_HOSTS_FILE)) return { problem: 'the lab client key or known_hosts is missing' };
+  return { lab, hosts };
 }
 
+/**
+ * --use-running-lab: the running lab's first N hosts, or an error. --smoke: the same when a healthy
+ * lab with >= 2 hosts is up (in npm test: the default lab, after the lab tests), else 2 plain hosts.
+ * Otherwise: a plain lab of N hosts (labUp({ plain: N }), which replaces any other lab).
+ */
 async function getLab(): Promise<{ lab: Lab; hosts: Lab['hosts']; running: boolean }> {
-  const shape = runningLabShape();
-  const useRunning = argv['use-running-lab'] || (smoke && shape !== undefined && shape.hosts >= 2);
-  let lab: Lab;
-  if (useRunning) {
-    if (!shape) throw new Error(`--use-running-lab: no lab is up (${STATE_FILE} missing)`);
-    // the same shape as what is up: labUp's fast path returns it without rebuilding
-    lab = await labUp(shape.mode === 'plain' ? { plain: shape.hosts } : {});
-  } else {
-    lab = await labUp({ plain: wantHosts });
+  if (argv['use-running-lab'] || smoke) {
+    const r = await runningLab(wantHosts);
+    if ('lab' in r && (!smoke || r.hosts.length >= 2)) {
+      if (r.hosts.length < wantHosts) log(`the running lab has ${r.lab.hosts.length} host(s): using ${r.hosts.length}, not ${wantHosts}`);
+      return { ...r, running: true };
+    }
+    if (!smoke) throw new Error(`--use-running-lab: ${'problem' in r ? r.problem : 'too few hosts'}`);
+    log(`${'problem' in r ? r.problem : 'the running lab has too few hosts'}: bringing up ${wantHosts} plain hosts`);
   }
-  const hosts = lab.hosts.slice(0, wantHosts);
-  if (hosts.length < wantHosts) log(`the running lab has ${lab.hosts.length} host(s): using ${hosts.length}, not ${wantHosts}`);
-  return { lab, hosts, running: useRunning };
+  const lab = await labUp({ plain: wantHosts });
+  return { lab, hosts: lab.hosts.slice(0, wantHosts), running: false };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,6 +251,15 @@ function record(round: number, contender: Contender, mode: Mode, m: Measured, pr
 }
 
 const tail = (s: string, n = 1500) => (s.length > n ? '...' + s.slice(-n) : s).trim();
+/** the lines that say what failed (skiff: "failed:"/"unreachable:" + the message line; Ansible: "fatal:"), at most 6 */
+function failureLines(out: string): string {
+  const lines = out.split('\n');
+  const picked: string[] = [];
+  lines.forEach((l, i) => {
+    if (/^(failed|unreachable|fatal):|^fatal: |FAILED!|UNREACHABLE!/.test(l)) picked.push(l.slice(0, 400) + (lines[i + 1]?.startsWith('    ') ? ` / ${lines[i + 1].trim().slice(0, 300)}` : ''));
+  });
+  return picked.length ? `${picked.slice(0, 6).join(' || ')}${picked.length > 6 ? ` (+${picked.length - 6} more)` : ''} || ` : '';
+}
 
 async function runSkiff(c: Ctx, round: number, mode: Mode): Promise<RunRecord> {
   const report = join(c.work, `skiff-${round}-${mode}.json`);
@@ -231,9 +267,9 @@ async function runSkiff(c: Ctx, round: number, mode: Mode): Promise<RunRecord> {
   const args = [process.execPath, join(c.skiffRoot, 'bin', 'skiff.mjs'), 'run', 'bench/generic.yml', '-i', c.skiffInv, '--forks', String(c.hosts.length), '--report', report];
   if (mode === 'check') args.push('--check');
   const launcher = bundleFresh(c.skiffRoot) ? 'bundle' : 'tsx';
-  const m = await measure(args, { cwd: REPO, env: { ...process.env, CI: 'true' }, timeoutMs: c.timeoutMs });
+  const m = await measure(args, { cwd: REPO, env: { ...process.env, CI: 'true' }, timeoutMs: budget(c.timeoutMs) });
   const problems: string[] = [];
-  if (m.code !== 0) problems.push(`skiff exited ${m.code ?? m.signal}: ${tail(m.stdout + m.stderr)}`);
+  if (m.code !== 0) problems.push(`skiff exited ${m.code ?? m.signal}: ${failureLines(m.stdout)}${tail(m.stdout + m.stderr)}`);
   let recap: RunRecord['recap'];
   try {
     const r = JSON.parse(readFileSync(report, 'utf8')) as { recap: Record<string, { ok: number; changed: number; failed: number; unreachable: boolean }> };
@@ -281,7 +317,7 @@ async function runAnsible(c: Ctx, round: number, mode: Mode): Promise<RunRecord>
     ANSIBLE_SSH_CONTROL_PATH_DIR: cp,
     ANSIBLE_NOCOLOR: '1',
   };
-  const m = await measure(args, { cwd: REPO, env, timeoutMs: c.timeoutMs, match: cp });
+  const m = await measure(args, { cwd: REPO, env, timeoutMs: budget(c.timeoutMs), match: cp });
   // end the run's ControlPersist masters (processes this run started, found by their ControlPath)
   for (const pid of m.leftovers) {
     try {
@@ -292,7 +328,7 @@ async function runAnsible(c: Ctx, round: number, mode: Mode): Promise<RunRecord>
   }
   rmSync(cp, { recursive: true, force: true });
   const problems: string[] = [];
-  if (m.code !== 0) problems.push(`ansible-playbook exited ${m.code ?? m.signal}: ${tail(m.stdout + m.stderr)}`);
+  if (m.code !== 0) problems.push(`ansible-playbook exited ${m.code ?? m.signal}: ${failureLines(m.stdout)}${tail(m.stdout + m.stderr)}`);
   const recap = parseAnsibleRecap(m.stdout);
   problems.push(...checkRecap(c.hosts, recap, mode));
   return record(round, 'ansible', mode, m, problems, recap);
@@ -306,7 +342,7 @@ async function runAnsible(c: Ctx, round: number, mode: Mode): Promise<RunRecord>
 async function runFloor(c: Ctx, round: number, tsx: boolean): Promise<RunRecord> {
   const script = tsx ? ['--import', 'tsx', 'bench/floor.ts'] : [FLOOR_JS];
   const args = [process.execPath, ...script, '--key', c.lab.keyFile, '--known-hosts', c.lab.knownHostsFile, ...c.hosts.map((h) => h.address)];
-  const m = await measure(args, { cwd: REPO, env: process.env, timeoutMs: c.timeoutMs });
+  const m = await measure(args, { cwd: REPO, env: process.env, timeoutMs: budget(c.timeoutMs) });
   const problems = m.code === 0 ? [] : [`floor exited ${m.code ?? m.signal}: ${tail(m.stdout + m.stderr)}`];
   return record(round, tsx ? 'floor-tsx' : 'floor', 'warm', m, problems);
 }
@@ -424,6 +460,7 @@ function table(st: Stat[]): string {
 
 async function main(): Promise<number> {
   const ansibleVersion = await prerequisites();
+  if (smoke) DEADLINE = Date.now() + SMOKE_BUDGET_MS;
   await buildFloorJs();
   const rev = await revision();
   const { root: skiffRoot, launcher } = await skiffUnderTest();
@@ -447,8 +484,36 @@ async function main(): Promise<number> {
 
   const records: RunRecord[] = [];
   const equivalence: { round: number; ok: boolean; problems: string[] }[] = [];
+  const outFile = resolve(REPO, argv.out ?? (smoke ? 'bench/results-smoke.json' : 'bench/results.json'));
+  mkdirSync(dirname(outFile), { recursive: true });
+  const meta = () => ({
+    date: new Date().toISOString(),
+    hosts: hosts.length,
+    hostNames: hosts.map((h) => h.name),
+    rounds,
+    smoke,
+    contenders: [...contenders],
+    lab: { mode: lab.mode, running },
+    node: process.version,
+    ansible: ansibleVersion,
+    skiff: { ...rev, launcher, pinned: skiffRoot !== REPO },
+    machine: { cpus: cpus().length },
+  });
+  // SIGINT/SIGTERM: end the run in flight, then summarize what was measured (a second signal: exit now)
+  let stop: string | undefined;
+  const onSignal = (sig: string) => {
+    if (stop) process.exit(130);
+    stop = `interrupted by ${sig}`;
+    log(`${sig}: ending the run in flight, then writing what was measured`);
+    killActive();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   const show = (r: RunRecord) => {
+    if (stop) return log(`round ${r.round} ${r.contender} ${r.mode}: ended (${stop}), not counted`);
     records.push(r);
+    // after every run: the runs so far, so that an external kill loses nothing measured
+    writeFileSync(outFile, JSON.stringify({ ...meta(), partial: true, equivalence, runs: records }, null, 2) + '\n');
     log(`round ${r.round} ${r.contender.padEnd(7)} ${r.mode.padEnd(5)} ${String(r.ms).padStart(6)} ms  peak ${r.peakMB.toFixed(1).padStart(6)} MB (${r.maxProcs} proc)${r.ok ? '' : `  FAILED: ${r.problems.slice(0, 5).join('; ')}`}`);
   };
   let aborted: string | undefined;
@@ -458,40 +523,47 @@ async function main(): Promise<number> {
         aborted = `deadline reached before round ${round}`;
         break;
       }
+      if (stop) break;
+      // every step is skipped once a signal came (see onSignal)
+      const step = async (fn: () => Promise<RunRecord>) => {
+        if (!stop && Date.now() > DEADLINE) aborted ??= `time budget used up in round ${round}`;
+        if (!stop && !aborted) show(await fn());
+      };
       // A: skiff
       let skiffSnaps: Map<string, Snapshot> | undefined;
       if (contenders.has('skiff')) {
         resetRoot(hosts, SKIFF_ROOT);
-        show(await runSkiff(c, round, 'cold'));
+        await step(() => runSkiff(c, round, 'cold'));
         skiffSnaps = new Map(hosts.map((h) => [h.name, snapshot(srvPath(h, SKIFF_ROOT))]));
-        show(await runSkiff(c, round, 'warm'));
-        show(await runSkiff(c, round, 'check'));
+        await step(() => runSkiff(c, round, 'warm'));
+        await step(() => runSkiff(c, round, 'check'));
       }
       // B: ansible
-      if (contenders.has('ansible')) {
+      if (contenders.has('ansible') && !stop) {
         resetRoot(hosts, ANSIBLE_ROOT);
-        show(await runAnsible(c, round, 'cold'));
-        if (skiffSnaps) {
+        await step(() => runAnsible(c, round, 'cold'));
+        if (skiffSnaps && !stop) {
           const eq = compareTrees(hosts, skiffSnaps);
           equivalence.push({ round, ok: eq.length === 0, problems: eq });
           log(`round ${round} equivalence of ${SKIFF_ROOT} and ${ANSIBLE_ROOT} on ${hosts.length} host(s): ${eq.length ? `DIFFERENT\n  ${eq.slice(0, 10).join('\n  ')}` : 'same'}`);
         }
-        show(await runAnsible(c, round, 'warm'));
-        show(await runAnsible(c, round, 'check'));
+        await step(() => runAnsible(c, round, 'warm'));
+        await step(() => runAnsible(c, round, 'check'));
       }
       // C: the floor (and the same through tsx)
       if (contenders.has('floor')) {
-        show(await runFloor(c, round, false));
-        show(await runFloor(c, round, true));
+        await step(() => runFloor(c, round, false));
+        await step(() => runFloor(c, round, true));
       }
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  if (stop) aborted = stop;
 
   const st = stats(records);
   const get = (k: Contender, m: Mode) => st.find((s) => s.contender === k && s.mode === m);
-  const ratio = (a?: Stat, b?: Stat) => (a && b ? Math.round((a.medianMs / b.medianMs) * 100) / 100 : undefined);
+  const ratio = (a?: Stat, b?: Stat) => (a && b ? Math.round((a.medianMs / b.medianMs) * 1000) / 1000 : undefined);
   const ratios = {
     skiffOverAnsibleCold: ratio(get('skiff', 'cold'), get('ansible', 'cold')),
     skiffOverAnsibleWarm: ratio(get('skiff', 'warm'), get('ansible', 'warm')),
@@ -519,7 +591,7 @@ async function main(): Promise<number> {
   const changedMidway = records.some((r) => r.launcher && r.launcher !== launcher);
   if (changedMidway) out.push(`NOTE: the sources changed during the benchmark: some skiff runs started from ${launcher === 'bundle' ? 'tsx' : 'the bundle'} (see runs[].launcher)`, '');
   out.push(table(st), '');
-  const x = (r?: number) => (r === undefined ? 'n/a' : `${r.toFixed(2)} (${r > 0 ? (1 / r).toFixed(1) : '-'}x)`);
+  const x = (r?: number) => (r === undefined ? 'n/a' : `${r.toFixed(3)} (skiff ${r > 0 ? (1 / r).toFixed(1) : '-'}x faster)`);
   out.push(`skiff/ansible cold  ${x(ratios.skiffOverAnsibleCold)}`);
   out.push(`skiff/ansible warm  ${x(ratios.skiffOverAnsibleWarm)}`);
   out.push(`skiff/ansible check ${x(ratios.skiffOverAnsibleCheck)}`);
@@ -532,17 +604,9 @@ async function main(): Promise<number> {
   process.stdout.write(out.join('\n') + '\n');
 
   const result = {
-    date: new Date().toISOString(),
-    hosts: n,
-    hostNames: hosts.map((h) => h.name),
-    rounds,
-    smoke,
-    contenders: [...contenders],
-    lab: { mode: lab.mode, running },
-    node: process.version,
-    ansible: ansibleVersion,
-    skiff: { ...rev, launcher, pinned: skiffRoot !== REPO, sourcesChangedDuringRun: changedMidway },
-    machine: { cpus: (await import('node:os')).cpus().length },
+    ...meta(),
+    partial: !!aborted,
+    sourcesChangedDuringRun: changedMidway,
     stats: st,
     ratios,
     targets,
@@ -552,19 +616,17 @@ async function main(): Promise<number> {
     aborted,
     seconds: Math.round((Date.now() - started) / 1000),
   };
-  const outFile = resolve(REPO, argv.out ?? (smoke ? 'bench/results-smoke.json' : 'bench/results.json'));
-  mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, JSON.stringify(result, null, 2) + '\n');
   log(`wrote ${relative(process.cwd(), outFile)} (${result.seconds} s)`);
 
   if (argv.down) await labDown();
-  return failures ? 1 : 0;
+  return stop ? 130 : failures ? 1 : 0;
 }
 
 main().then(
   (code) => process.exit(code),
   (e) => {
-    process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+    process.stderr.write(`bench: ${process.env.BENCH_DEBUG ? ((e as Error).stack ?? e) : ((e as Error).message ?? e)}\n`);
     process.exit(1);
   },
 );
