@@ -115,10 +115,8 @@ export async function main(argv: string[]): Promise<number> {
   const retry = writeRetry(target, summary);
   if (retry.hosts.length) out(`\nto retry the ${retry.hosts.length} host(s) that did not finish: --limit @${retry.path}`);
   if (o.report) {
-    const secrets = [...new Set(Object.values(prepared.hostvars).flatMap((v) => secretValues({ ...v, ...prepared.extra })))];
+    // results are already redacted per host by the engine
     writeReport(o.report, { playbook: target, inventory: opts.inventory, check: opts.check, started: started.toISOString(), finished: new Date().toISOString() }, summary);
-    void secrets; // results are already redacted per host by the engine
-    void redact;
   }
   const recaps = Object.values(summary.recap);
   if (summary.interrupted) return EXIT.interrupted;

@@ -127,9 +127,7 @@ export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory
     inventory_hostname: host,
     groups: groupsMap(prep.inventory),
     hostvars: prep.hostvars,
-    play_hosts: undefined as unknown,
   };
-  delete (magic as Record<string, unknown>).play_hosts;
   const playScope = scopeOf(prep.extra, registered);
   const hv = prep.hostvars[host] ?? {};
   return (name) => {
@@ -153,7 +151,6 @@ export function prepare(opts: RunOptions): { prepared?: Prepared; problems: Inpu
   const { inventory: inv, problems: ip } = loadInventory(opts.inventory);
   problems.push(...ip);
   const { playbook, problems: pp } = loadPlaybook(opts.playbook, TASK_TYPES);
-  const loadProblems = pp.length;
   problems.push(...pp);
   const extra = parseExtraVars(opts.extraVars, problems);
   if (!inv || !playbook) return { problems };
@@ -241,7 +238,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   if (rp.length || containsLater(params)) return out;
   const r = v.safeParse(t.type.schema, params);
   if (!r.success) {
-    const issues = issuesToProblems(t.src, shortForm ? base : base, r.issues, `task type ${t.type.name}`, paramsOf(t.type.schema));
+    const issues = issuesToProblems(t.src, base, r.issues, `task type ${t.type.name}`, paramsOf(t.type.schema));
     if (shortForm) issues.forEach((i) => Object.assign(i, problemAt(t.src, base, i.message)));
     out.push(...issues);
   }

@@ -6,7 +6,7 @@ import { connectLocal } from '../transport/local.ts';
 import { connectSsh } from '../transport/ssh.ts';
 import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { TaskDef } from '../playbook/load.ts';
-import { evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
+import { evaluate, ExprError, truthy, type Scope } from './expr.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
 import type { Prepared, RunOptions } from './prepare.ts';
 import { taskScope } from './prepare.ts';
@@ -258,4 +258,3 @@ function batches(hosts: string[], serial: number | string | undefined): string[]
   return out;
 }
 
-void LATER;

@@ -114,18 +114,8 @@ function normalizeTask(src: YamlSource, path: Path, raw: unknown, types: Map<str
     return undefined;
   }
   let params = rawParams;
-  let paramsPath: Path = [...path, typeName];
   if (typeof rawParams === 'string' && type.shortKey) params = { [type.shortKey]: rawParams };
   if (params === null || params === undefined) params = {};
-  void paramsPath;
   const notify = m.output.notify === undefined ? [] : Array.isArray(m.output.notify) ? m.output.notify : [m.output.notify];
   return { name: m.output.name ?? `${typeName}`, type, params, meta: m.output, notify, path, src };
-}
-
-/** Where the params of a task are in the yaml document (for the short form, the string itself). */
-export function paramPath(t: TaskDef, rel: Path): Path {
-  const base = [...t.path, t.type.name];
-  const raw = (t.src.doc.getIn(base) as unknown);
-  if (typeof raw === 'string' || (raw && typeof raw === 'object' && 'value' in (raw as object) && typeof (raw as { value: unknown }).value === 'string')) return base;
-  return [...base, ...rel];
 }
