@@ -18,6 +18,7 @@ import { run } from '../test/lab/proc.ts';
 import { ansibleInventory, type BenchHost } from './ansible/inventory.ts';
 import { skiffInventory } from './inventory.ts';
 import { killActive, measure, type Measured } from './measure.ts';
+import { bundleFresh } from '../bin/bundle.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SKIFF_ROOT = '/srv/skiff-bench'; // bench/generic.yml
@@ -348,24 +349,8 @@ async function runFloor(c: Ctx, round: number, tsx: boolean): Promise<RunRecord>
 }
 
 /**
- * How bin/skiff.mjs will start skiff: its bundle dist/skiff.mjs when that is newer than every .ts file
- * of src/ and tasks/ (the same test as bin/skiff.mjs), else the sources through tsx. A stale or missing
- * bundle is rebuilt first (`npm run build`, as `npm ci` does), unless --no-build.
- */
-function bundleFresh(root: string): boolean {
-  const bundle = join(root, 'dist', 'skiff.mjs');
-  if (!existsSync(bundle)) return false;
-  const built = statSync(bundle).mtimeMs;
-  for (const dir of ['src', 'tasks']) {
-    for (const f of readdirSync(join(root, dir), { recursive: true })) {
-      if (String(f).endsWith('.ts') && statSync(join(root, dir, String(f))).mtimeMs > built) return false;
-    }
-  }
-  return true;
-}
-
-/**
- * The skiff that is measured: unless --live, a copy of bin/, dist/, src/, tasks/ and package.json
+ * The skiff that is measured (bin/skiff.mjs starts its bundle when bundleFresh, else the sources
+ * through tsx; a stale or missing bundle is rebuilt first, as `npm ci` does, unless --no-build): unless --live, a copy of bin/, dist/, src/, tasks/ and package.json
  * taken once at the start (timestamps kept, so bin/skiff.mjs makes the same bundle-or-tsx choice at
  * the same cost), beside node_modules so that packages resolve. Edits to the working tree during a
  * benchmark then change nothing: every round measures the same code.

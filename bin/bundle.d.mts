@@ -1,0 +1,1 @@
+export function bundleFresh(root: string): boolean;
