@@ -5,7 +5,7 @@
 // directory: a recreate would start with an empty TSDB (run ensure-external-dir first).
 import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
-import { EngineSchema, containerDiff, inspectContainer, recreate, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec, ContainerName } from './lib/container.ts';
+import { EngineSchema, containerDiff, inspectContainer, recreate, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec, ContainerName, mustExist, refuseLeftovers } from './lib/container.ts';
 import { curl, flagValue, hostPathOf, hostUrl, setFlag, tsdbPath } from './lib/prometheus.ts';
 
 const Duration = v.pipe(v.string(), v.regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration like 2h'));
@@ -62,8 +62,8 @@ export const addLifecycleFlag: TaskType<Params, State> = {
   schema,
   async plan(ctx, p) {
     const ins = await inspectContainer(ctx.conn, p.engine, p.container);
-    if (!ins.facts) throw new TaskFailure(`container ${p.container} does not exist (${p.engine})`);
-    if (ins.leftovers.length) throw new TaskFailure(`containers ${ins.leftovers.join(', ')} exist (left by an interrupted recreate): check them, then remove them or rename back`);
+    mustExist(ins, p.container, p.engine);
+    refuseLeftovers(ins);
     const image = ins.image ?? { env: {}, labels: {} };
     // In check mode on a fresh host the TSDB is not external yet (ensure-external-dir would do it
     // first): say what would happen instead of refusing.

@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import { shq } from '../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath } from './lib/schema.ts';
-import { EngineSchema, containerDiff, inspectContainer, recreate, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec, ContainerName } from './lib/container.ts';
+import { EngineSchema, containerDiff, inspectContainer, recreate, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec, ContainerName, mustExist, refuseLeftovers } from './lib/container.ts';
 import { cleanPath, hostPathOf, hostUrl, tsdbPath } from './lib/prometheus.ts';
 
 const schema = v.strictObject({
@@ -102,8 +102,8 @@ export const ensureExternalDir: TaskType<Params, State> = {
   schema,
   async plan(ctx, p) {
     const ins = await inspectContainer(ctx.conn, p.engine, p.container);
-    if (!ins.facts) throw new TaskFailure(`container ${p.container} does not exist (${p.engine})`);
-    if (ins.leftovers.length) throw new TaskFailure(`containers ${ins.leftovers.join(', ')} exist (left by an interrupted recreate): check them, then remove them or rename back`);
+    mustExist(ins, p.container, p.engine);
+    refuseLeftovers(ins);
     const dir = await dirFacts(ctx, p.data_dir);
     // env/labels that only come from the image stay out of the new container
     const image = ins.image ?? { env: {}, labels: {} };

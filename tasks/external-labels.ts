@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath } from './lib/schema.ts';
 import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
-import { EngineSchema, StringMap, inspectContainer, restartContainer, ContainerName } from './lib/container.ts';
+import { EngineSchema, StringMap, inspectContainer, restartContainer, ContainerName, mustExist } from './lib/container.ts';
 import { cleanPath, configFile, curl, externalLabels, hostPathOf, hostUrl, waitReady, withExternalLabels } from './lib/prometheus.ts';
 
 const LabelName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a Prometheus label name'));
@@ -61,7 +61,7 @@ export const externalLabelsTask: TaskType<Params, State> = {
   schema,
   async plan(ctx, p) {
     const ins = await inspectContainer(ctx.conn, p.engine, p.container);
-    if (!ins.facts) throw new TaskFailure(`container ${p.container} does not exist (${p.engine})`);
+    mustExist(ins, p.container, p.engine);
     const inside = configFile(ins.facts.args);
     const mounted = hostPathOf(ins.facts.mounts, inside);
     const path = p.config_file ?? mounted.hostPath;

@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
 import { groupHosts } from '../src/inventory/vars.ts';
-import { EngineSchema, PinnedImage, inspectContainer, planWanted, recreate, startContainer, type ContainerPlanState, type ContainerSpec, ContainerName } from './lib/container.ts';
+import { EngineSchema, PinnedImage, inspectContainer, planWanted, recreate, startContainer, type ContainerPlanState, type ContainerSpec, ContainerName, refuseLeftovers } from './lib/container.ts';
 import { waitReady } from './lib/prometheus.ts';
 
 const Port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
@@ -81,7 +81,7 @@ export const runQuery: TaskType<Params, ContainerPlanState & { spec: ContainerSp
     const endpoints = storeEndpoints(ctx, p.stores_group, p.store_port);
     const spec = querySpec(p, endpoints);
     const ins = await inspectContainer(ctx.conn, p.engine, p.name, p.image);
-    if (ins.leftovers.length) throw new TaskFailure(`containers ${ins.leftovers.join(', ')} exist (left by an interrupted recreate): check them, then remove them or rename back`);
+    refuseLeftovers(ins);
     const c = planWanted(p.engine, spec, ins);
     const ver = thanosVersion(p.image, p.version);
     return {

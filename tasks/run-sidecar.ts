@@ -25,8 +25,7 @@ import {
   type ContainerPlanState,
   type ContainerSpec,
   type Mount,
-  ContainerName,
-} from './lib/container.ts';
+  ContainerName, refuseLeftovers } from './lib/container.ts';
 import { waitReady } from './lib/prometheus.ts';
 
 const Port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
@@ -99,7 +98,7 @@ export const runSidecar: TaskType<Params, State> = {
   async plan(ctx, p) {
     const spec = sidecarSpec(p);
     const ins = await inspectContainer(ctx.conn, p.engine, p.name, p.image);
-    if (ins.leftovers.length) throw new TaskFailure(`containers ${ins.leftovers.join(', ')} exist (left by an interrupted recreate): check them, then remove them or rename back`);
+    refuseLeftovers(ins);
     const c = planWanted(p.engine, spec, ins);
     const changes: string[] = [];
     const diffs: string[] = [];

@@ -428,6 +428,16 @@ export interface Inspected {
   leftovers: string[];
 }
 
+/** A task that works on an existing container (Prometheus' own) fails when it is not there. */
+export function mustExist(ins: Inspected, name: string, engine: Engine): asserts ins is Inspected & { facts: ContainerFacts } {
+  if (!ins.facts) throw new TaskFailure(`container ${name} does not exist (${engine})`);
+}
+
+/** No plan over the NAME-skiff-old/-new containers an interrupted recreate left: a person decides. */
+export function refuseLeftovers(ins: Inspected): void {
+  if (ins.leftovers.length) throw new TaskFailure(`containers ${ins.leftovers.join(', ')} exist (left by an interrupted recreate): check them, then remove them or rename back`);
+}
+
 const SEP = '--skiff-sep--';
 
 /** Shell that prints the inspect JSON of NAME ([] when missing), of its image, and whether IMAGE is present. */
