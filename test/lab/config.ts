@@ -18,8 +18,6 @@ export const PREFIX_LEN = 16;
 export const NETNS_PREFIX = 'skiff-';
 export const LINK_PREFIX = 'sk-';
 
-export const PROM_IMAGE = 'localhost/prometheus:lab';
-export const GRAFANA_STANDIN_IMAGE = 'localhost/grafana-standin:lab';
 /** The other helper's stand-in image builder (Thanos, Grafana); optional until it lands. */
 export const STANDINS_BUILD = join(REPO_ROOT, 'test', 'standins', 'build.ts');
 
@@ -28,19 +26,39 @@ export const MAX_PLAIN_HOSTS = 200;
 /** PATH for commands run inside lab hosts (same as OpenSSH's superuser path on Debian). */
 export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+export type Engine = 'docker' | 'podman';
+
 export interface HostSpec {
   name: string;
   address: string;
-  /** runs podman + the `aprom` Prometheus container (default hosts); plain hosts run sshd only */
-  podman: boolean;
+  /**
+   * A Scylla Monitoring host: its container engine and the options its operator gives the real
+   * start-all.sh (besides the target file and the components the lab leaves out). Plain hosts
+   * (no engine) run sshd only.
+   */
+  engine?: Engine;
+  startAll?: string[];
 }
 
+/**
+ * The cases operators have: prom1 keeps its data in a host directory (`-d`, as scylladb's own
+ * Ansible role does), prom2 keeps it in the container (no `-d`), prom3 runs on the host network
+ * (`-l`); all three on Docker, as Scylla Monitoring is documented. monitoring runs the Grafana that
+ * thanos.yml points at the query.
+ */
 export const DEFAULT_HOSTS: HostSpec[] = [
-  { name: 'monitoring', address: '10.213.0.10', podman: true },
-  { name: 'prom1', address: '10.213.0.11', podman: true },
-  { name: 'prom2', address: '10.213.0.12', podman: true },
-  { name: 'prom3', address: '10.213.0.13', podman: true },
+  { name: 'monitoring', address: '10.213.0.10', engine: 'docker', startAll: [] },
+  { name: 'prom1', address: '10.213.0.11', engine: 'docker', startAll: ['-d', '/srv/prometheus-data'] },
+  { name: 'prom2', address: '10.213.0.12', engine: 'docker', startAll: [] },
+  { name: 'prom3', address: '10.213.0.13', engine: 'docker', startAll: ['-l', '-d', '/srv/prometheus-data'] },
 ];
+
+/** Where the real Scylla Monitoring release is unpacked on every Scylla Monitoring host. */
+export const SCYLLA_DIR = '/srv/scylla-monitoring';
+/** The release itself, read at lab-up time and never copied into the project. */
+export const UPSTREAM_TGZ = resolve(REPO_ROOT, '..', 'shared', 'upstream', 'scylla-monitoring-4.12.1.tar.gz');
+/** Cache of downloaded Debian packages (Prometheus 3 from Debian's unstable suite). */
+export const CACHE_DIR = join(LAB_DIR, 'cache');
 
 /** node1..nodeN at 10.213.1.1.. (250 per /24 so that no address ends in .0 or .255). */
 export function plainHosts(n: number): HostSpec[] {
@@ -52,7 +70,6 @@ export function plainHosts(n: number): HostSpec[] {
     return {
       name: `node${i}`,
       address: `10.213.${1 + Math.floor((i - 1) / 250)}.${((i - 1) % 250) + 1}`,
-      podman: false,
     };
   });
 }

@@ -91,6 +91,8 @@ export function hostPaths(name: string) {
     anchorPid: join(dir, 'anchor.pid'),
     sshdPid: join(dir, 'sshd.pid'),
     sshdConfig: join(dir, 'sshd_config'),
+    dockerdPid: join(dir, 'dockerd.pid'),
+    dockerdLog: join(dir, 'dockerd.log'),
     sshdLog: join(dir, 'sshd.log'),
     anchorLog: join(dir, 'anchor.log'),
     hostKey: join(dir, 'ssh_host_ed25519_key'),
@@ -118,7 +120,7 @@ function shadowOverride(): string | undefined {
 export async function prepareHostDir(spec: HostSpec, clientPubKey: string): Promise<void> {
   const p = hostPaths(spec.name);
   const overlays = OVERLAY_DIRS.flatMap((d) => [`overlay/${overlayKey(d)}/upper`, `overlay/${overlayKey(d)}/work`]);
-  for (const d of ['containers', 'etc-containers', 'root/.ssh', 'srv', 'tmp', 'var-tmp', ...overlays]) {
+  for (const d of ['containers', 'docker', 'etc-containers', 'root/.ssh', 'srv', 'tmp', 'var-tmp', ...overlays]) {
     mkdirSync(join(p.dir, d), { recursive: true });
   }
   await must(['chmod', '1777', join(p.dir, 'tmp'), join(p.dir, 'var-tmp')]);
@@ -170,9 +172,33 @@ function anchorScript(spec: HostSpec): string {
     bind(`${d}/etc-containers`, '/etc/containers'),
     ...(existsSync(join(d, 'shadow')) ? [bind(`${d}/shadow`, '/etc/shadow')] : []),
     `/usr/sbin/sshd -f ${q(`${d}/sshd_config`)} -E ${q(`${d}/sshd.log`)}`,
+    ...(spec.engine ? scyllaHostServices(spec) : []),
     `echo $$ > ${q(`${d}/anchor.pid`)}`,
     'exec sleep infinity',
   ].join('\n');
+}
+
+/**
+ * What a Scylla Monitoring host runs besides sshd: a real node exporter (the scrape target, so the
+ * series are real) and, on a Docker host, its own Docker engine: Debian's dockerd with its data on
+ * the host's own directory (overlay2 cannot sit on the /var/lib overlay), its runtime state in the
+ * host's /run, cgroupfs (no systemd here), and a pid file the lab finds it by.
+ */
+function scyllaHostServices(spec: HostSpec): string[] {
+  const d = INNER;
+  const out = [
+    `prometheus-node-exporter --web.listen-address=:9100 >${q(`${d}/node-exporter.log`)} 2>&1 &`,
+  ];
+  if (spec.engine === 'docker') {
+    out.push(
+      'mkdir -p /var/lib/docker',
+      `mount --bind ${d}/docker /var/lib/docker`,
+      `dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile ${q(`${d}/dockerd.pid`)}` +
+        ` -H unix:///run/docker.sock --exec-opt native.cgroupdriver=cgroupfs --storage-driver overlay2` +
+        ` >${q(`${d}/dockerd.log`)} 2>&1 &`,
+    );
+  }
+  return out;
 }
 
 /**
@@ -214,6 +240,14 @@ function readPid(file: string): number | undefined {
 /** The anchor's pid if it is alive and really in this host's network namespace (not a reused pid). */
 export function anchorPid(host: string): number | undefined {
   const pid = readPid(hostPaths(host).anchorPid);
+  if (pid === undefined || !pidAlive(pid)) return undefined;
+  const want = nsFileInode(netnsPath(host));
+  return want !== undefined && nsInode(pid, 'net') === want ? pid : undefined;
+}
+
+/** dockerd's pid from its pid file, if that process is alive in this host's netns. */
+export function dockerdPid(host: string): number | undefined {
+  const pid = readPid(hostPaths(host).dockerdPid);
   if (pid === undefined || !pidAlive(pid)) return undefined;
   const want = nsFileInode(netnsPath(host));
   return want !== undefined && nsInode(pid, 'net') === want ? pid : undefined;

@@ -1,10 +1,11 @@
-// Container images without a registry: root filesystem tarballs imported with `podman import`.
-// The Prometheus image is built here from Debian's binary; the Thanos/Grafana stand-ins come
-// from test/standins/build.ts (another module's contract) when it exists.
+// Container images without a registry: root filesystem tarballs imported with `docker import` or
+// `podman import` under the names Scylla Monitoring's scripts run. The Prometheus image is built
+// here from Debian's Prometheus 3 binary; the Thanos/Grafana stand-ins come from test/standins/build.ts.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { IMAGES_DIR, PROM_IMAGE, STANDINS_BUILD } from './config.ts';
+import { IMAGES_DIR, STANDINS_BUILD, type Engine } from './config.ts';
+import { prometheus3Binary } from './prometheus3.ts';
 import { INNER_IMAGES, labExec, q } from './host.ts';
 import { must } from './proc.ts';
 
@@ -12,19 +13,33 @@ export interface ImageTar {
   tar: string;
   image: string;
   entrypoint: string[];
-  /** extra `podman import --change` instructions */
+  /** extra `import --change` instructions (ones both `docker import` and `podman import` accept) */
   changes?: string[];
 }
 
-const PROM_BIN = '/usr/bin/prometheus';
 const BUSYBOX = '/bin/busybox';
 
+// The upstream image's /etc/prometheus/prometheus.yml (start-all.sh mounts its own over it).
 const DEFAULT_PROM_YML = `global:
   scrape_interval: 15s
 scrape_configs:
   - job_name: prometheus
     static_configs:
       - targets: ['localhost:9090']
+`;
+
+/**
+ * Debian builds Prometheus with `--storage.tsdb.path` defaulting to /var/lib/prometheus/metrics2/;
+ * the upstream binary in docker.io/prom/prometheus defaults to `data/`, under the image's WORKDIR
+ * /prometheus. start-all.sh passes no TSDB path, so the default decides where the data is: this
+ * wrapper restores upstream's default and is otherwise the binary itself (exec, same pid, same args).
+ */
+const PROM_WRAPPER = `#!/bin/sh
+# skiff lab: upstream's default TSDB path (data/), which Debian's build changed; see images.ts
+for a in "$@"; do
+  case "$a" in --storage.tsdb.path|--storage.tsdb.path=*|--agent) exec /bin/prometheus.debian "$@" ;; esac
+done
+exec /bin/prometheus.debian --storage.tsdb.path=data/ "$@"
 `;
 
 /** Shared libraries a binary loads, as absolute paths (from ldd). */
@@ -39,26 +54,31 @@ async function sharedLibs(bin: string): Promise<string[]> {
 }
 
 /**
- * The Prometheus image's rootfs: /bin/prometheus and its two libs, busybox (sh, wget: as in the
- * official image, which is busybox-based), a default config, /prometheus owned by nobody (65534).
- * Built once into .lab/images/ and rebuilt only when Debian's binary changes.
+ * The image start-all.sh runs as docker.io/prom/prometheus:<PROMETHEUS_VERSION>: Debian's
+ * Prometheus 3 binary (see prometheus3.ts) with upstream's defaults restored, its two libraries,
+ * busybox (the upstream image is busybox based: sh, kill, wget), and the upstream image's settings:
+ * USER nobody, WORKDIR /prometheus, VOLUME /prometheus, the same ENTRYPOINT and CMD.
+ * Built once into .lab/images/ and rebuilt only when the binary changes.
  */
-export async function buildPrometheusTar(): Promise<ImageTar> {
-  const tar = join(IMAGES_DIR, 'prometheus-rootfs.tar');
-  const stampFile = join(IMAGES_DIR, 'prometheus-rootfs.stamp');
-  const st = statSync(PROM_BIN);
-  const stamp = `${st.size}:${st.mtimeMs}:v2`;
-  const image: ImageTar = {
+export async function buildPrometheusTar(image: string, log: (s: string) => void): Promise<ImageTar> {
+  const bin = await prometheus3Binary(log);
+  const tar = join(IMAGES_DIR, 'prometheus3-rootfs.tar');
+  const stampFile = `${tar}.stamp`;
+  const st = statSync(bin);
+  const stamp = `${st.size}:${st.mtimeMs}:v3`;
+  const result: ImageTar = {
     tar,
-    image: PROM_IMAGE,
+    image,
     entrypoint: ['/bin/prometheus'],
     changes: [
-      'USER 65534',
+      'USER nobody',
       'WORKDIR /prometheus',
+      'VOLUME ["/prometheus"]',
+      'EXPOSE 9090',
       'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]',
     ],
   };
-  if (existsSync(tar) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return image;
+  if (existsSync(tar) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return result;
 
   const root = join(IMAGES_DIR, 'prometheus-rootfs');
   rmSync(root, { recursive: true, force: true });
@@ -66,10 +86,11 @@ export async function buildPrometheusTar(): Promise<ImageTar> {
     mkdirSync(dirname(join(root, dst)), { recursive: true });
     copyFileSync(src, join(root, dst));
   };
-  put(PROM_BIN, '/bin/prometheus');
-  for (const lib of await sharedLibs(PROM_BIN)) put(lib, lib);
+  put(bin, '/bin/prometheus.debian');
+  writeFileSync(join(root, 'bin/prometheus'), PROM_WRAPPER);
+  for (const lib of await sharedLibs(bin)) put(lib, lib);
   put(BUSYBOX, '/bin/busybox');
-  for (const tool of ['sh', 'wget', 'cat', 'ls', 'ps', 'kill', 'sleep']) symlinkSync('busybox', join(root, 'bin', tool));
+  for (const tool of ['sh', 'wget', 'cat', 'ls', 'ps', 'kill', 'sleep', 'id']) symlinkSync('busybox', join(root, 'bin', tool));
   mkdirSync(join(root, 'etc/prometheus'), { recursive: true });
   writeFileSync(join(root, 'etc/prometheus/prometheus.yml'), DEFAULT_PROM_YML);
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n');
@@ -77,12 +98,12 @@ export async function buildPrometheusTar(): Promise<ImageTar> {
   for (const d of ['prometheus', 'tmp', 'root', 'home', 'proc', 'sys', 'dev']) mkdirSync(join(root, d), { recursive: true });
   await must(['chown', '65534:65534', join(root, 'prometheus')]);
   await must(['chmod', '1777', join(root, 'tmp')]);
-  await must(['chmod', '755', join(root, 'bin/prometheus'), join(root, 'bin/busybox')]);
+  await must(['chmod', '755', join(root, 'bin/prometheus'), join(root, 'bin/prometheus.debian'), join(root, 'bin/busybox')]);
   await must(['tar', '-C', root, '--numeric-owner', '-cf', `${tar}.tmp`, '.']);
   await must(['mv', `${tar}.tmp`, tar]);
   writeFileSync(stampFile, stamp);
   rmSync(root, { recursive: true, force: true });
-  return image;
+  return result;
 }
 
 /** Stand-in images from test/standins/build.ts, or [] (with a note) while that file does not exist. */
@@ -103,12 +124,12 @@ export async function buildStandinTars(log: (s: string) => void): Promise<ImageT
   return await mod.buildStandinImages(outDir);
 }
 
-/** `podman import` inside a host, so the image lands in that host's own store. */
-export async function importImage(host: string, img: ImageTar): Promise<void> {
+/** `docker import` / `podman import` inside a host, so the image lands in that host's own store. */
+export async function importImage(host: string, engine: Engine, img: ImageTar): Promise<void> {
   const changes = [`ENTRYPOINT ${JSON.stringify(img.entrypoint)}`, ...(img.changes ?? [])];
   // the host sees .lab/images at INNER_IMAGES (the checkout may be under a dir the host has its own of)
   const tar = img.tar.startsWith(IMAGES_DIR + '/') ? INNER_IMAGES + img.tar.slice(IMAGES_DIR.length) : img.tar;
-  const cmd = ['podman', 'import', ...changes.flatMap((c) => ['--change', q(c)]), q(tar), q(img.image)].join(' ');
-  const r = await labExec(host, cmd, { timeoutMs: 180_000 });
+  const cmd = [engine, 'import', ...changes.flatMap((c) => ['--change', q(c)]), q(tar), q(img.image)].join(' ');
+  const r = await labExec(host, `${cmd} >/dev/null`, { timeoutMs: 180_000 });
   if (r.code !== 0) throw new Error(`${host}: ${cmd} exited ${r.code}: ${r.stderr.trim()}`);
 }

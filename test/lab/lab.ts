@@ -1,8 +1,8 @@
 // The lab: real SSH hosts on this one machine, for skiff's integration tests and benchmarks.
 //
-//   default mode: monitoring 10.213.0.10, prom1..3 10.213.0.11-13, each with podman and a
-//                 Prometheus container `aprom` as Scylla Monitoring runs it (+ Grafana stand-in
-//                 `agraf` on monitoring when the stand-in images exist)
+//   default mode: monitoring 10.213.0.10, prom1..3 10.213.0.11-13, each a Scylla Monitoring host:
+//                 its own Docker engine, a node exporter, and the real Scylla Monitoring release
+//                 started by its own start-all.sh (aprom: Prometheus 3, agraf: Grafana stand-in)
 //   plain mode:   labUp({ plain: N }) replaces them with node1..nodeN (sshd only), for scale benchmarks
 //
 // Each host = netns `skiff-<name>` + private mount/UTS namespaces + sshd; see host.ts. Everything
@@ -11,7 +11,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   BRIDGE,
   DEFAULT_HOSTS,
-  GRAFANA_STANDIN_IMAGE,
   HOSTS_DIR,
   KEY_FILE,
   KNOWN_HOSTS_FILE,
@@ -23,18 +22,20 @@ import {
   netnsName,
   plainHosts,
 } from './config.ts';
-import { anchorPid, hostPaths, prepareHostDir, sshBanner, sshdPid, startHost } from './host.ts';
+import { anchorPid, dockerdPid, hostPaths, labExec, prepareHostDir, sshBanner, sshdPid, startHost } from './host.ts';
 import { buildPrometheusTar, buildStandinTars, importImage, type ImageTar } from './images.ts';
 import { createHostLinks, ensureBridge, labNetnsNames } from './net.ts';
 import { pool, run, waitFor } from './proc.ts';
-import { MONITORING_HOST, httpStatus, runAgraf, runAprom, waitHttp200, writeServiceFiles } from './services.ts';
+import { MONITORING_HOST, httpStatus, runStartAll, waitHttp200, writeServiceFiles } from './services.ts';
+import { upstreamImages, upstreamPresent } from './upstream.ts';
 import { ensureClientKey, ensurePackages, exclusive, labCanStart } from './setup.ts';
 import { teardown } from './teardown.ts';
 
 export { labCanStart } from './setup.ts';
 export { LAB_DIR } from './config.ts';
 export { labExec, sshdPid, sshdStartCommand, hostPaths } from './host.ts';
-export { LAB_PROMETHEUS_YML, DATASOURCE_TEMPLATE, APROM_RUN, AGRAF_RUN } from './services.ts';
+export { startAllCommand, startAllArgs, KILL_ALL_COMMAND, TARGETS_FILE } from './services.ts';
+export { DEFAULT_HOSTS, SCYLLA_DIR } from './config.ts';
 
 export interface LabHost {
   name: string;
@@ -49,9 +50,9 @@ export interface Lab {
   keyFile: string;
   knownHostsFile: string;
   stateDir: string;
-  /** 'default' (monitoring + prom1..3 with podman) or 'plain' (node1..N, sshd only) */
+  /** 'default' (monitoring + prom1..3, Scylla Monitoring on Docker) or 'plain' (node1..N, sshd only) */
   mode: 'default' | 'plain';
-  /** images imported into every podman host, e.g. localhost/prometheus:lab and the stand-ins */
+  /** images imported into every Scylla Monitoring host, under the names versions.sh pins */
   images: string[];
 }
 
@@ -65,7 +66,7 @@ export interface LabUpOptions {
 }
 
 interface LabState {
-  version: 1;
+  version: 2;
   labDir: string;
   mode: 'default' | 'plain';
   hosts: HostSpec[];
@@ -79,13 +80,22 @@ interface LabState {
 const defaultLog = (line: string) => process.stderr.write(`[lab] ${line}\n`);
 const PARALLEL = 20;
 
+/** Waits (bounded) until the host's container engine answers. */
+async function waitEngine(h: HostSpec): Promise<void> {
+  await waitFor(
+    `${h.engine} on ${h.name} (see ${hostPaths(h.name).dockerdLog})`,
+    async () => (await labExec(h.name, `${h.engine} info >/dev/null 2>&1`, { timeoutMs: 20_000 })).code === 0,
+    { timeoutMs: 60_000, intervalMs: 300 },
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // state
 
 function readState(): LabState | undefined {
   try {
     const s = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as LabState;
-    return s.version === 1 && s.labDir === LAB_DIR ? s : undefined;
+    return s.version === 2 && s.labDir === LAB_DIR ? s : undefined;
   } catch {
     return undefined;
   }
@@ -113,10 +123,9 @@ async function problems(s: LabState): Promise<string[]> {
     if (anchorPid(h.name) === undefined) p.push(`${h.name}: anchor process gone`);
     if (sshdPid(h.name) === undefined) p.push(`${h.name}: sshd not running`);
     else if (!(await sshBanner(h.address))) p.push(`${h.name}: no SSH banner on ${h.address}:22`);
-    if (h.podman && (await httpStatus(`http://${h.address}:9090/-/ready`)) !== 200) p.push(`${h.name}: aprom not ready on :9090`);
-    if (h.name === MONITORING_HOST && s.images.includes(GRAFANA_STANDIN_IMAGE) && (await httpStatus(`http://${h.address}:3000/api/health`)) === undefined) {
-      p.push(`${h.name}: agraf not answering on :3000`);
-    }
+    if (h.engine === 'docker' && dockerdPid(h.name) === undefined) p.push(`${h.name}: dockerd not running`);
+    if (h.engine && (await httpStatus(`http://${h.address}:9090/-/ready`)) !== 200) p.push(`${h.name}: aprom not ready on :9090`);
+    if (h.engine && (await httpStatus(`http://${h.address}:3000/api/health`)) === undefined) p.push(`${h.name}: agraf not answering on :3000`);
     return p;
   });
   return out.concat(perHost.flat());
@@ -150,9 +159,13 @@ async function up(opts: LabUpOptions): Promise<Lab> {
   const pubKey = await ensureClientKey();
 
   // images are built while the hosts start (the stand-ins may take a while)
-  const podmanHosts = specs.filter((h) => h.podman);
-  const imagesP = podmanHosts.length
-    ? Promise.all([buildPrometheusTar(), buildStandinTars(log)]).then(([prom, standins]) => [prom, ...standins])
+  const scyllaHosts = specs.filter((h) => h.engine);
+  if (scyllaHosts.length) {
+    const up = upstreamPresent();
+    if (!up.ok) throw new Error(up.reason);
+  }
+  const imagesP = scyllaHosts.length
+    ? upstreamImages().then((names) => Promise.all([buildPrometheusTar(names.prometheus, log), buildStandinTars(log)]).then(([prom, standins]) => [prom, ...standins]))
     : Promise.resolve([] as ImageTar[]);
   imagesP.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
 
@@ -161,7 +174,7 @@ async function up(opts: LabUpOptions): Promise<Lab> {
   await ensureBridge();
   await pool(specs, PARALLEL, async (h) => {
     await prepareHostDir(h, pubKey);
-    if (h.podman) writeServiceFiles(h);
+    if (h.engine) await writeServiceFiles(h);
   });
   await createHostLinks(specs.map((h) => h.name));
   let started = 0;
@@ -177,27 +190,25 @@ async function up(opts: LabUpOptions): Promise<Lab> {
   log(`sshd answers on all ${specs.length} hosts (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
   let images: string[] = [];
-  if (podmanHosts.length) {
+  if (scyllaHosts.length) {
     const tars = await imagesP;
     images = tars.map((t) => t.image);
-    log(`importing ${images.join(', ')} into ${podmanHosts.map((h) => h.name).join(', ')} ...`);
-    await pool(podmanHosts, PARALLEL, async (h) => {
-      // Prometheus first: it starts up while the stand-ins are imported
-      await importImage(h.name, tars[0]);
-      await runAprom(h.name);
-      for (const t of tars.slice(1)) await importImage(h.name, t);
-      if (h.name === MONITORING_HOST && images.includes(GRAFANA_STANDIN_IMAGE)) await runAgraf(h.name);
+    log(`importing ${images.join(', ')} into ${scyllaHosts.map((h) => h.name).join(', ')} ...`);
+    await pool(scyllaHosts, PARALLEL, async (h) => {
+      await waitEngine(h);
+      for (const t of tars) await importImage(h.name, h.engine!, t);
     });
-    await pool(podmanHosts, PARALLEL, (h) => waitHttp200(`http://${h.address}:9090/-/ready`, 30_000));
-    const mon = podmanHosts.find((h) => h.name === MONITORING_HOST);
-    if (mon && images.includes(GRAFANA_STANDIN_IMAGE)) {
-      await waitHttp200(`http://${mon.address}:3000/api/health`, 30_000);
-    }
-    log('aprom ready on every podman host');
+    log('running start-all.sh on every Scylla Monitoring host ...');
+    await pool(scyllaHosts, PARALLEL, async (h) => {
+      await runStartAll(h);
+      await waitHttp200(`http://${h.address}:9090/-/ready`, 60_000);
+      await waitHttp200(`http://${h.address}:3000/api/health`, 30_000);
+    });
+    log('aprom and agraf ready on every Scylla Monitoring host');
   }
 
   const state: LabState = {
-    version: 1,
+    version: 2,
     labDir: LAB_DIR,
     mode,
     hosts: specs,
@@ -239,7 +250,7 @@ export async function labStatus(): Promise<string> {
     return lines.join('\n');
   }
   const bad = await problems(s);
-  const kind = s.mode === 'plain' ? `plain mode: ${s.hosts.length} sshd-only hosts` : `default mode: ${s.hosts.length} podman hosts`;
+  const kind = s.mode === 'plain' ? `plain mode: ${s.hosts.length} sshd-only hosts` : `default mode: ${s.hosts.length} Scylla Monitoring hosts`;
   lines.push(`lab: ${bad.length ? 'UNHEALTHY' : 'up'} (${kind}), up since ${s.upAt} (took ${s.upSeconds.toFixed(1)} s)`);
   lines.push(`state dir: ${LAB_DIR}`);
   lines.push(`ssh: ssh -i ${KEY_FILE} -o UserKnownHostsFile=${KNOWN_HOSTS_FILE} -o StrictHostKeyChecking=yes root@ADDRESS`);
@@ -247,7 +258,8 @@ export async function labStatus(): Promise<string> {
   const shown = s.hosts.length > 12 ? [...s.hosts.slice(0, 5), ...s.hosts.slice(-2)] : s.hosts;
   for (const h of shown) {
     const sshd = sshdPid(h.name);
-    lines.push(`  ${h.name.padEnd(11)} ${h.address.padEnd(13)} netns ${netnsName(h.name).padEnd(17)} sshd ${sshd ?? '-'}`);
+    const how = h.engine ? ` ${h.engine}: start-all.sh ${(h.startAll ?? []).join(' ')}` : '';
+    lines.push(`  ${h.name.padEnd(11)} ${h.address.padEnd(13)} netns ${netnsName(h.name).padEnd(17)} sshd ${sshd ?? '-'}${how}`);
     if (shown.length !== s.hosts.length && h === shown[4]) lines.push(`  ... ${s.hosts.length - 7} more`);
   }
   if (bad.length) lines.push('problems:', ...bad.map((b) => `  ${b}`));

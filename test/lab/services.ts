@@ -1,79 +1,60 @@
-// What runs on the podman hosts: a Prometheus container `aprom` started the way Scylla Monitoring's
-// start-all.sh starts it (config bind-mounted from the host, data inside the container, no
-// lifecycle flag, no external labels), and on `monitoring` the Scylla Monitoring grafana files plus
-// the Grafana stand-in `agraf` when its image exists.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// What runs on the Scylla Monitoring hosts: the real Scylla Monitoring release, unpacked unmodified
+// in /srv/scylla-monitoring, started by its own start-all.sh as an operator starts it (as root, with
+// a scylla target file, without Loki, Alertmanager and the renderer, which thanos.yml does not touch).
+// start-all.sh then runs `aprom` (Prometheus) and `agraf` (Grafana) itself, with the images the lab
+// imported under the names versions.sh pins.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GRAFANA_STANDIN_IMAGE, PROM_IMAGE, type HostSpec } from './config.ts';
-import { hostPaths, labExec } from './host.ts';
+import { SCYLLA_DIR, type HostSpec } from './config.ts';
+import { hostPaths, labExec, q } from './host.ts';
 import { sleep } from './proc.ts';
+import { unpackInto } from './upstream.ts';
 
 export const MONITORING_HOST = 'monitoring';
+/** The scylla target file given to start-all.sh (-s). */
+export const TARGETS_FILE = '/srv/scylla_servers.yml';
+/** start-all.sh's output on the host. */
+export const START_ALL_LOG = '/srv/start-all.log';
+/** Scylla version for the dashboards (one start-all.sh 4.12.1 supports). */
+const SCYLLA_VERSION = '2025.1';
 
-// No external_labels: adding them is skiff's job.
-export const LAB_PROMETHEUS_YML = `global:
-  scrape_interval: 5s
-  evaluation_interval: 5s
-scrape_configs:
-  - job_name: prometheus
-    static_configs:
-      - targets: ['localhost:9090']
-`;
-
-export const DATASOURCE_TEMPLATE = `apiVersion: 1
-datasources:
-- name: prometheus
-  type: prometheus
-  url: http://DB_ADDRESS
-  access: proxy
-  basicAuth: false
-  isDefault: true
-- name: alertmanager
-  type: camptocamp-prometheus-alertmanager-datasource
-  orgId: 1
-  typeLogoUrl: public/img/icn-datasource.svg
-  access: proxy
-  url: http://AM_ADDRESS
-  basicAuth: false
-  jsonData:
-    severity_critical: '4'
-    severity_high: '3'
-`;
-
-export const APROM_RUN =
-  'podman run -d --name aprom --user 65534:65534' +
-  ' -v /srv/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:z' +
-  ` ${PROM_IMAGE}` +
-  ' --config.file=/etc/prometheus/prometheus.yml --storage.tsdb.path=/prometheus --web.listen-address=0.0.0.0:9090';
-
-export const AGRAF_RUN =
-  'podman run -d --name agraf' +
-  ' -v /srv/scylla-monitoring/grafana/provisioning:/etc/grafana/provisioning:z' +
-  ` ${GRAFANA_STANDIN_IMAGE}`;
+/**
+ * The scylla target file: this host's own address. Scylla itself (:9180) is not there, so that job
+ * is down; node_exporter (:9100, the same file since no -n is given) is real and up.
+ */
+function targets(spec: HostSpec): string {
+  return `# skiff lab: this host (start-all.sh -s ${TARGETS_FILE})\n- targets:\n    - ${spec.address}\n  labels:\n    cluster: lab-${spec.name}\n    dc: dc1\n`;
+}
 
 /** Host files under /srv (written from the root namespace into .lab/hosts/<h>/srv). */
-export function writeServiceFiles(spec: HostSpec): void {
+export async function writeServiceFiles(spec: HostSpec): Promise<void> {
   const srv = hostPaths(spec.name).srv;
-  mkdirSync(join(srv, 'prometheus'), { recursive: true });
-  writeFileSync(join(srv, 'prometheus/prometheus.yml'), LAB_PROMETHEUS_YML);
-  if (spec.name !== MONITORING_HOST) return;
-  const grafana = join(srv, 'scylla-monitoring/grafana');
-  mkdirSync(join(grafana, 'provisioning/datasources'), { recursive: true });
-  writeFileSync(join(grafana, 'datasource.yml'), DATASOURCE_TEMPLATE);
-  // start-all.sh generates this copy with sed from the template
-  writeFileSync(
-    join(grafana, 'provisioning/datasources/datasource.yaml'),
-    DATASOURCE_TEMPLATE.replace('DB_ADDRESS', `${spec.address}:9090`).replace('AM_ADDRESS', `${spec.address}:9093`),
-  );
+  await unpackInto(join(srv, 'scylla-monitoring'));
+  writeFileSync(join(srv, 'scylla_servers.yml'), targets(spec));
 }
 
-async function podmanRun(host: string, cmd: string): Promise<void> {
-  const r = await labExec(host, cmd, { timeoutMs: 60_000 });
-  if (r.code !== 0) throw new Error(`${host}: ${cmd} exited ${r.code}: ${r.stderr.trim()}`);
+/** The start-all.sh options of a host, as its operator would type them. */
+export function startAllArgs(spec: HostSpec): string[] {
+  return ['-s', TARGETS_FILE, ...(spec.startAll ?? []), '--no-loki', '--no-alertmanager', '--no-renderer', '-v', SCYLLA_VERSION];
 }
 
-export const runAprom = (host: string) => podmanRun(host, APROM_RUN);
-export const runAgraf = (host: string) => podmanRun(host, AGRAF_RUN);
+/** The shell command that runs start-all.sh on a host (also what tests use to rerun it). */
+export function startAllCommand(spec: HostSpec): string {
+  return `cd ${SCYLLA_DIR} && ./start-all.sh ${startAllArgs(spec).map(q).join(' ')}`;
+}
+
+/** kill-all.sh, as an operator runs it before start-all.sh again. */
+export const KILL_ALL_COMMAND = `cd ${SCYLLA_DIR} && ./kill-all.sh`;
+
+/** Runs start-all.sh on the host; throws with its output when it fails. */
+export async function runStartAll(spec: HostSpec): Promise<void> {
+  const cmd = `${startAllCommand(spec)} >${START_ALL_LOG} 2>&1`;
+  const r = await labExec(spec.name, cmd, { timeoutMs: 240_000 });
+  if (r.code !== 0) {
+    const out = await labExec(spec.name, `tail -n 30 ${START_ALL_LOG}`);
+    throw new Error(`${spec.name}: start-all.sh exited ${r.code}:\n${out.stdout}${r.stderr}`);
+  }
+}
 
 /** GET url from the root namespace; status code or undefined when nothing answers. */
 export async function httpStatus(url: string, timeoutMs = 1500): Promise<number | undefined> {

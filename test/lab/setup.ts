@@ -29,7 +29,9 @@ export async function labCanStart(): Promise<{ ok: true } | { ok: false; reason:
 // ---------------------------------------------------------------------------------------------
 // packages
 
-const TOOLS = ['sshd', 'ssh-keygen', 'podman', 'runc', 'conmon', 'prometheus', 'ip', 'nsenter', 'unshare', 'ldd', 'curl', 'sudo'];
+// dockerd: Debian's docker.io (one engine per lab host); prometheus-node-exporter: the real scrape
+// target; bash, jq, python3: what Scylla Monitoring's scripts use; dpkg-deb/apt-get: Prometheus 3.
+const TOOLS = ['sshd', 'ssh-keygen', 'podman', 'runc', 'conmon', 'dockerd', 'containerd', 'iptables', 'prometheus-node-exporter', 'ip', 'nsenter', 'unshare', 'ldd', 'curl', 'jq', 'python3', 'bash', 'sudo', 'dpkg'];
 const FILES = ['/usr/lib/openssh/sftp-server', '/bin/busybox'];
 
 async function missingTools(): Promise<string[]> {
@@ -46,7 +48,7 @@ export async function ensurePackages(log: (s: string) => void): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', PATH: HOST_PATH };
   await must(['apt-get', 'update'], { env, timeoutMs: 600_000 });
   await must(
-    ['apt-get', 'install', '-y', 'openssh-server', 'podman', 'runc', 'prometheus', 'iproute2', 'busybox-static', 'curl', 'sudo'],
+    ['apt-get', 'install', '-y', 'openssh-server', 'podman', 'runc', 'docker.io', 'iptables', 'prometheus', 'prometheus-node-exporter', 'iproute2', 'busybox-static', 'curl', 'jq', 'python3', 'sudo'],
     { env, timeoutMs: 900_000 },
   );
   const still = await missingTools();

@@ -24,7 +24,7 @@ function enterPid(host: string, netPids: number[] | undefined): number | undefin
   // a lab of another checkout: enter through its sshd or conmon (not a container process: those
   // have the container's own mount namespace, where there is no podman)
   const ourMnt = nsInode('self', 'mnt');
-  return netPids?.find((p) => ['sleep', 'sshd', 'conmon'].includes(readOr(`/proc/${p}/comm`).trim()) && nsInode(p, 'mnt') !== ourMnt);
+  return netPids?.find((p) => ['sleep', 'sshd', 'conmon', 'dockerd'].includes(readOr(`/proc/${p}/comm`).trim()) && nsInode(p, 'mnt') !== ourMnt);
 }
 
 /**
@@ -48,13 +48,19 @@ export async function teardown(log: (s: string) => void): Promise<void> {
   let byNs = pidsInNamespaces(new Set(netInodes.keys()), mntInodes);
   if (netns.length || existsSync(HOSTS_DIR)) log(`tearing down ${netns.length} lab namespace(s) ...`);
 
-  // 1. containers, through podman inside each host, so that conmon/runc clean up after them
-  const withPodman = hostNames.filter((h) => !existsSync(hostDir(h)) || existsSync(join(hostPaths(h).containers, 'storage')));
-  await pool(withPodman, PARALLEL, async (h) => {
+  // 1. containers, through their engine inside each host, so that it cleans up after them (a
+  //    container on a docker network lives in namespaces of its own: killing the host's processes
+  //    would not reach it)
+  await pool(hostNames, PARALLEL, async (h) => {
     const ino = nsFileInode(netnsPath(h));
     const pid = enterPid(h, ino === undefined ? undefined : byNs.get(ino));
     if (pid === undefined) return;
-    const r = await run(['nsenter', '-t', String(pid), '-n', '-m', 'sh', '-c', 'podman ps -aq | grep -q . || exit 0; podman rm -af -t 0'], {
+    const script = [
+      `if [ -S /run/docker.sock ]; then ids=$(docker ps -aq); [ -z "$ids" ] || docker rm -f -v $ids >/dev/null; fi`,
+      `if [ -d /var/lib/containers/storage ]; then podman ps -aq | grep -q . && podman rm -af -t 0; fi`,
+      'true',
+    ].join('; ');
+    const r = await run(['nsenter', '-t', String(pid), '-n', '-m', 'sh', '-c', script], {
       timeoutMs: 60_000,
       env: { PATH: HOST_PATH, HOME: '/root' },
       cwd: '/',
@@ -69,7 +75,7 @@ export async function teardown(log: (s: string) => void): Promise<void> {
   // sshd/anchors of this checkout whose netns file was already deleted (only if clearly ours)
   if (existsSync(HOSTS_DIR)) {
     for (const h of readdirSync(HOSTS_DIR)) {
-      for (const f of ['sshd.pid', 'anchor.pid']) {
+      for (const f of ['sshd.pid', 'anchor.pid', 'dockerd.pid']) {
         const pid = Number(readOr(join(HOSTS_DIR, h, f)).trim());
         if (!pid || !pidAlive(pid)) continue;
         const cmd = readOr(`/proc/${pid}/cmdline`);

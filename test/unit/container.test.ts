@@ -1,6 +1,6 @@
 // Pure plan/compare tests for the container helper and the Thanos tasks: data in -> changes out.
 // The recreate script itself runs against a fake `podman` (a shell script keeping state in files).
-import { DATASOURCE_TEMPLATE } from '../lab/services.ts';
+import { upstreamFile } from '../lab/upstream.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -555,7 +555,8 @@ test('external labels: a changed value keeps its quoting; flow maps and empty gl
   throwsFailure(() => withExternalLabels('global: [1]\n', { a: 'b' }), /global is not a map/);
 });
 
-// the same template the lab writes (Scylla Monitoring's grafana/datasource.yml)
+// Scylla Monitoring's own grafana/datasource.yml, read from the release in ../shared/upstream
+const DATASOURCE_TEMPLATE = await upstreamFile('grafana/datasource.yml');
 
 test('datasource url: only that value changes, placeholders of the others kept, idempotent', () => {
   const out = withDatasourceUrl(DATASOURCE_TEMPLATE, 'prometheus', 'http://10.213.0.10:10904')!;
