@@ -5,15 +5,14 @@ import { content } from './content.ts';
 import { file } from './file.ts';
 import { line } from './line.ts';
 import { waitHttp } from './wait-http.ts';
+import { debug } from './debug.ts';
 import { container } from './container.ts';
-import { ensureExternalDir } from './ensure-external-dir.ts';
-import { addLifecycleFlag } from './add-lifecycle-flag.ts';
-import { externalLabelsTask } from './external-labels.ts';
+import { preparePrometheus } from './prepare-prometheus.ts';
 import { runSidecar } from './run-sidecar.ts';
 import { runQuery } from './run-query.ts';
 import { patchDatasource } from './patch-datasource.ts';
 import { verifyThanos } from './verify-thanos.ts';
 
 export const TASK_TYPES: Map<string, TaskType> = new Map(
-  [file, content, line, command, waitHttp, container, ensureExternalDir, addLifecycleFlag, externalLabelsTask, runSidecar, runQuery, patchDatasource, verifyThanos].map((t) => [t.name, t as TaskType]),
+  [file, content, line, command, waitHttp, debug, container, preparePrometheus, runSidecar, runQuery, patchDatasource, verifyThanos].map((t) => [t.name, t as TaskType]),
 );

@@ -1,11 +1,12 @@
 // run-query: a Thanos query container fronting every sidecar of an inventory group: one
 // --endpoint=ADDRESS:PORT per host of `stores_group` (all of them, whatever --limit says: the query
 // must know every store), sorted so that the command line, hence the container, is stable.
-// Thanos < 0.23 has no --endpoint: --store= then.
+// Thanos < 0.24 has no --endpoint: --store= then. A query started by Scylla Monitoring itself
+// (`start-all.sh --thanos`: container `thanos`, same ports) is detected and refused with a message.
 import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
 import { groupHosts } from '../src/inventory/vars.ts';
-import { EngineSchema, PinnedImage, inspectContainer, planWanted, recreate, startContainer, type ContainerPlanState, type ContainerSpec, ContainerName, refuseLeftovers } from './lib/container.ts';
+import { EngineSchema, PinnedImage, inspectContainer, refuseScyllaThanos, planWanted, recreate, startContainer, type ContainerPlanState, type ContainerSpec, ContainerName, refuseLeftovers } from './lib/container.ts';
 import { waitReady } from './lib/prometheus.ts';
 
 const Port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
@@ -53,10 +54,10 @@ export function thanosVersion(image: string, version?: string): number[] | undef
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
 }
 
-/** --endpoint since Thanos 0.23 (--store was deprecated then); --store before. */
+/** --endpoint since Thanos 0.24 (--store deprecated then, removed later); --store before. */
 export function storeFlag(ver: number[] | undefined): '--endpoint' | '--store' {
   if (!ver) return '--endpoint';
-  return ver[0] > 0 || ver[1] >= 23 ? '--endpoint' : '--store';
+  return ver[0] > 0 || ver[1] >= 24 ? '--endpoint' : '--store';
 }
 
 export function querySpec(p: Params, endpoints: string[]): ContainerSpec {
@@ -80,6 +81,7 @@ export const runQuery: TaskType<Params, ContainerPlanState & { spec: ContainerSp
   async plan(ctx, p) {
     const endpoints = storeEndpoints(ctx, p.stores_group, p.store_port);
     const spec = querySpec(p, endpoints);
+    await refuseScyllaThanos(ctx.conn, p.engine, 'thanos', '--thanos');
     const ins = await inspectContainer(ctx.conn, p.engine, p.name, p.image);
     refuseLeftovers(ins);
     const c = planWanted(p.engine, spec, ins);
@@ -89,7 +91,7 @@ export const runQuery: TaskType<Params, ContainerPlanState & { spec: ContainerSp
       diff: c.diff,
       state: { inspected: ins, action: c.action, spec },
       result: { endpoints },
-      note: ver ? undefined : `Thanos version unknown from ${p.image}: assuming >= 0.23 (--endpoint); set version to say otherwise`,
+      note: ver ? undefined : `Thanos version unknown from ${p.image}: assuming >= 0.24 (--endpoint); set version to say otherwise`,
     };
   },
   async apply(ctx, p, plan) {

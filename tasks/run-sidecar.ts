@@ -25,7 +25,8 @@ import {
   type ContainerPlanState,
   type ContainerSpec,
   type Mount,
-  ContainerName, refuseLeftovers } from './lib/container.ts';
+  ContainerName, refuseLeftovers, refuseScyllaThanos } from './lib/container.ts';
+import { thanosVersion } from './run-query.ts';
 import { waitReady } from './lib/prometheus.ts';
 
 const Port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
@@ -51,6 +52,9 @@ const schema = v.strictObject({
   /** host path of the objstore config file */
   objstore_file: v.optional(AbsPath, '/etc/thanos/objstore.yml'),
   extra_args: v.optional(v.array(v.string()), []),
+  /** Thanos version (default: from the image tag) and the Prometheus version it runs next to */
+  version: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String))),
+  prometheus_version: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String))),
   stop_timeout: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 30),
   ready_timeout: v.optional(v.pipe(v.number(), v.minValue(1)), 60),
 });
@@ -91,11 +95,22 @@ export function sidecarSpec(p: Params): ContainerSpec {
   return { name: p.name, image: p.image, args, env: {}, labels: {}, mounts, ports, network: p.network, user: p.user, restart: p.restart_policy };
 }
 
+/** Pure: a sidecar older than 0.37 never becomes ready next to Prometheus 3 (refused before any change). */
+export function checkVersions(image: string, version?: string, prometheusVersion?: string): void {
+  const t = thanosVersion(image, version);
+  const pm = /^v?(\d+)\./.exec(prometheusVersion ?? '');
+  if (t && pm && Number(pm[1]) >= 3 && t[0] === 0 && t[1] < 37) {
+    throw new TaskFailure(`Thanos ${t.join('.')} next to Prometheus ${prometheusVersion}: a sidecar older than 0.37 never becomes ready next to Prometheus 3; use Thanos >= 0.37 (Scylla Monitoring pins it in versions.sh)`);
+  }
+}
+
 export const runSidecar: TaskType<Params, State> = {
   name: 'run-sidecar',
   summary: 'a Thanos sidecar container runs next to Prometheus (pinned image, --user 65534, ready-checked)',
   schema,
   async plan(ctx, p) {
+    checkVersions(p.image, p.version, p.prometheus_version);
+    await refuseScyllaThanos(ctx.conn, p.engine, 'sidecar1', '--thanos-sc');
     const spec = sidecarSpec(p);
     const ins = await inspectContainer(ctx.conn, p.engine, p.name, p.image);
     refuseLeftovers(ins);

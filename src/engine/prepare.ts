@@ -172,6 +172,8 @@ export function prepare(opts: RunOptions): { prepared?: Prepared; problems: Inpu
       problems.push(p);
     }
   };
+  // registered results last for the whole run, per host, across plays (as in Ansible)
+  const registeredOf = new Map<string, Record<string, unknown>>();
   for (const play of playbook.plays) {
     const m = matchPattern(inv, play.hosts);
     if ('error' in m) {
@@ -181,7 +183,8 @@ export function prepare(opts: RunOptions): { prepared?: Prepared; problems: Inpu
     const hosts = limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts;
     prep.plays.push({ play, hosts });
     for (const host of hosts) {
-      const registered: Record<string, unknown> = {};
+      const registered = registeredOf.get(host) ?? {};
+      registeredOf.set(host, registered);
       for (const t of [...play.tasks, ...play.handlers]) {
         checkTask(prep, play, t, host, registered).forEach(push);
         if (t.meta.register) registered[t.meta.register] = LATER;

@@ -176,9 +176,12 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
     }
   }
 
+  // registered results last for the whole run, per host, across plays (as in Ansible)
+  const registeredOf = new Map<string, Record<string, unknown>>();
   async function runHost(pp: Prepared['plays'][number], host: string) {
     const { play } = pp;
-    const registered: Record<string, unknown> = {};
+    const registered = registeredOf.get(host) ?? {};
+    registeredOf.set(host, registered);
     const scope = taskScope(prep, play, host, registered);
     // Play vars can hold secrets too: add their rendered values to what this host's output hides.
     const playSecrets = Object.keys(play.vars).filter((k) => isSecretName(k, play.vars.secret_vars));

@@ -22,7 +22,7 @@ const HUE: Record<TaskResult['status'], number> = { ok: 32, changed: 33, failed:
 export function describe(r: TaskResult, o: { diff: boolean; verbose: boolean; color: boolean }): string {
   const c = (s: string) => (o.color ? `\x1b[${HUE[r.status]}m${s}\x1b[0m` : s);
   const lines = [c(`${MARK[r.status]}: [${r.host}] ${r.handler ? 'handler: ' : ''}${r.task}${r.ignored ? ' (ignored)' : ''}`)];
-  if (r.msg && (r.status === 'failed' || r.status === 'unreachable' || o.verbose || r.status === 'skipped')) lines.push(`    ${r.msg}`);
+  if (r.msg && (r.status === 'failed' || r.status === 'unreachable' || o.verbose || r.status === 'skipped' || r.type === 'debug')) lines.push(`    ${r.msg}`);
   if (r.status === 'changed' || o.verbose) for (const ch of r.changes) lines.push(`    ~ ${ch}`);
   if (o.diff && r.diff) lines.push(...r.diff.split('\n').map((l) => `    ${l}`));
   return lines.join('\n');

@@ -60,6 +60,8 @@ export interface ContainerFacts extends ContainerSpec {
   user: string;
   restart: string;
   extraHosts: string[];
+  /** the image's (or container's) working directory: where a relative path in its args points */
+  workdir?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,6 +231,7 @@ export function normalizeInspect(raw: unknown): ContainerFacts {
     user: String(j.Config?.User ?? ''),
     restart: String(j.HostConfig?.RestartPolicy?.Name || 'no'),
     extraHosts: asArray(j.HostConfig?.ExtraHosts),
+    workdir: String(j.Config?.WorkingDir ?? '') || undefined,
     running: j.State?.Running === true,
     status: String(j.State?.Status ?? ''),
     format,
@@ -434,6 +437,18 @@ export function mustExist(ins: Inspected, name: string, engine: Engine): asserts
 }
 
 /** No plan over the NAME-skiff-old/-new containers an interrupted recreate left: a person decides. */
+/**
+ * Scylla Monitoring's own Thanos containers (`start-all.sh --thanos-sc`: sidecar1; `--thanos`:
+ * thanos) use the same ports as skiff's: stop with a message that names them, never a port collision.
+ */
+export async function refuseScyllaThanos(conn: Connection, engine: Engine, name: string, option: string): Promise<void> {
+  const r = await conn.exec(`${shq(engine)} container inspect -f '{{.State.Status}}' ${shq(name)} 2>/dev/null`);
+  if (r.code !== 0) return;
+  throw new TaskFailure(
+    `container ${name} (${r.stdout.trim()}) was started by Scylla Monitoring's start-all.sh ${option}; it uses the ports skiff's container needs. Rerun start-all.sh without ${option} (kill-all.sh removes ${name}), or remove it: ${engine} rm -f ${name}`,
+  );
+}
+
 export function refuseLeftovers(ins: Inspected): void {
   if (ins.leftovers.length) throw new TaskFailure(`containers ${ins.leftovers.join(', ')} exist (left by an interrupted recreate): check them, then remove them or rename back`);
 }

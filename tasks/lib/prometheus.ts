@@ -8,8 +8,14 @@ import type { Connection } from '../../src/transport/types.ts';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { isHostNetwork, type ContainerFacts, type Mount } from './container.ts';
 
-/** The official image's defaults (its CMD), used when the container's args do not say. */
-export const DEFAULT_TSDB_PATH = '/prometheus';
+/**
+ * Prometheus' own default TSDB path, relative to its working directory. The official image's CMD
+ * says `--storage.tsdb.path=/prometheus`, but Scylla Monitoring's start-all.sh passes arguments of
+ * its own after the image, which replace that CMD: the TSDB is then `data/` under the image's
+ * WORKDIR /prometheus, i.e. /prometheus/data (where `start-all.sh -d DIR` mounts DIR).
+ */
+export const DEFAULT_TSDB_PATH = 'data/';
+export const DEFAULT_WORKDIR = '/prometheus';
 export const DEFAULT_CONFIG_FILE = '/etc/prometheus/prometheus.yml';
 export const DEFAULT_LISTEN = '0.0.0.0:9090';
 
@@ -56,7 +62,11 @@ export function setFlag(args: string[], name: string, value?: string): string[] 
   return out;
 }
 
-export const tsdbPath = (args: string[]) => stringFlag(args, 'storage.tsdb.path') ?? DEFAULT_TSDB_PATH;
+/** The TSDB directory in the container, worked out as Prometheus does: the flag, else `data/`, against the working directory. */
+export function tsdbPath(args: string[], workdir = DEFAULT_WORKDIR): string {
+  const p = stringFlag(args, 'storage.tsdb.path') ?? DEFAULT_TSDB_PATH;
+  return cleanPath(p.startsWith('/') ? p : `${workdir || '/'}/${p}`);
+}
 export const configFile = (args: string[]) => stringFlag(args, 'config.file') ?? DEFAULT_CONFIG_FILE;
 
 function stringFlag(args: string[], name: string): string | undefined {

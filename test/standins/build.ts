@@ -6,6 +6,12 @@
 //
 //   buildStandinImages(outDir) -> [{ tar, image, entrypoint, changes }]
 //   import: podman import --change 'ENTRYPOINT ["/bin/thanos"]' --change 'USER 1001' TAR IMAGE
+//           (or `docker import` with the same --change list: every instruction used here, ENTRYPOINT,
+//           USER, WORKDIR, ENV, EXPOSE, LABEL, is one both `docker import` and `podman import` accept)
+//   names:  THANOS_IMAGE / GRAFANA_IMAGE, the references Scylla Monitoring 4.12.1's own scripts run
+//           (start-thanos-sc.sh, start-thanos.sh, start-grafana.sh with versions.sh), so those
+//           scripts start the stand-ins unchanged. The images say what they are: a LABEL, the
+//           `thanos --version` / Grafana /api/health answers, the programs' log lines.
 //   CLI:    npx tsx test/standins/build.ts OUTDIR
 //
 // Tarballs are written by our own ustar writer (root-owned entries, fixed mtimes), so no root and
@@ -37,13 +43,18 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const NODE = '/usr/bin/node';
 const BUSYBOX = '/bin/busybox';
 const MTIME = 1_700_000_000; // fixed, for reproducible tarballs
-const FORMAT_VERSION = 'standins-v1';
+const FORMAT_VERSION = 'standins-v2';
+
+/** Thanos as Scylla Monitoring 4.12.1 runs it: docker.io/thanosio/thanos:$THANOS_VERSION (v0.39.1). */
+export const THANOS_IMAGE = 'docker.io/thanosio/thanos:v0.39.1';
+/** Grafana as Scylla Monitoring 4.12.1 runs it: docker.io/grafana/grafana:$GRAFANA_VERSION (12.2.0). */
+export const GRAFANA_IMAGE = 'docker.io/grafana/grafana:12.2.0';
 
 export interface StandinImage {
   tar: string;
   image: string;
   entrypoint: string[];
-  /** extra `podman import --change` instructions (ENTRYPOINT is given separately) */
+  /** extra `docker import` / `podman import` --change instructions (ENTRYPOINT is given separately) */
   changes: string[];
 }
 
@@ -289,18 +300,18 @@ export async function buildStandinImages(outDir: string): Promise<StandinImage[]
   const baseGroup = 'root:x:0:\nnobody:x:65534:\n';
   const defs: Array<Omit<ImageDef, 'script'> & { scriptName: ScriptName }> = [
     {
-      image: 'localhost/thanos-standin:lab',
+      image: THANOS_IMAGE,
       tarName: 'thanos-standin.tar',
       program: '/bin/thanos',
       scriptName: 'thanos',
       passwd: base + 'thanos:x:1001:1001:thanos:/home/thanos:/bin/false\n',
       group: baseGroup + 'thanos:x:1001:\n',
       extraDirs: [{ path: '/home/thanos', mode: 0o755, uid: 1001, gid: 1001 }],
-      // like quay.io/thanos/thanos (runs as 1001 since v0.32); `--user` still overrides it
+      // like thanosio/thanos (runs as 1001 since v0.32, working directory /); `--user` overrides it
       changes: ['USER 1001', 'LABEL org.opencontainers.image.title="Thanos STAND-IN (not Thanos)"'],
     },
     {
-      image: 'localhost/grafana-standin:lab',
+      image: GRAFANA_IMAGE,
       tarName: 'grafana-standin.tar',
       program: '/bin/grafana-standin',
       scriptName: 'grafana',
@@ -311,11 +322,20 @@ export async function buildStandinImages(outDir: string): Promise<StandinImage[]
         { path: '/etc/grafana/provisioning', mode: 0o755, uid: 0, gid: 0 },
         { path: '/etc/grafana/provisioning/datasources', mode: 0o755, uid: 0, gid: 0 },
         { path: '/var/lib/grafana', mode: 0o755, uid: 472, gid: 0 },
+        { path: '/var/lib/grafana/plugins', mode: 0o755, uid: 472, gid: 0 },
+        { path: '/var/log/grafana', mode: 0o755, uid: 472, gid: 0 },
         { path: '/usr/share/grafana', mode: 0o755, uid: 0, gid: 0 },
       ],
+      // as grafana/grafana: user 472, working directory /usr/share/grafana, the GF_PATHS_* of its
+      // Dockerfile (start-grafana.sh overrides GF_PATHS_PROVISIONING with -e), port 3000
       changes: [
         'USER 472',
         'WORKDIR /usr/share/grafana',
+        'ENV GF_PATHS_CONFIG=/etc/grafana/grafana.ini',
+        'ENV GF_PATHS_DATA=/var/lib/grafana',
+        'ENV GF_PATHS_HOME=/usr/share/grafana',
+        'ENV GF_PATHS_LOGS=/var/log/grafana',
+        'ENV GF_PATHS_PLUGINS=/var/lib/grafana/plugins',
         'ENV GF_PATHS_PROVISIONING=/etc/grafana/provisioning',
         'EXPOSE 3000',
         'LABEL org.opencontainers.image.title="Grafana STAND-IN (not Grafana)"',

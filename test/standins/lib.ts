@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 // ---------------------------------------------------------------------------------------------
 // Flags (kingpin v2 semantics, as used by Thanos)
 
-export type FlagKind = 'string' | 'bool' | 'duration' | 'enum' | 'url';
+export type FlagKind = 'string' | 'bool' | 'duration' | 'enum' | 'url' | 'int' | 'float';
 
 export interface FlagSpec {
   name: string;
@@ -15,6 +15,8 @@ export interface FlagSpec {
   help: string;
   default?: string;
   repeatable?: boolean;
+  /** a real flag kingpin hides from --help (accepted all the same) */
+  hidden?: boolean;
   enumValues?: string[];
   placeholder?: string;
 }
@@ -58,6 +60,10 @@ function checkValue(f: FlagSpec, v: string): void {
     }
   } else if (f.kind === 'enum' && f.enumValues && !f.enumValues.includes(v)) {
     throw new UsageError(`enum value must be one of ${f.enumValues.join(',')}, got '${v}'`);
+  } else if (f.kind === 'int') {
+    if (!/^[+-]?\d+$/.test(v)) throw new UsageError(`strconv.ParseInt: parsing "${v}": invalid syntax`);
+  } else if (f.kind === 'float') {
+    if (v.trim() === '' || !Number.isFinite(Number(v))) throw new UsageError(`strconv.ParseFloat: parsing "${v}": invalid syntax`);
   } else if (f.kind === 'url') {
     try {
       new URL(v);
@@ -175,11 +181,11 @@ export function usage(prog: string, cmd: CommandSpec | null, appFlags: FlagSpec[
   if (cmd) {
     lines.push(`usage: ${prog} ${cmd.name} [<flags>]`, '', cmd.help, '', 'Flags:');
     lines.push('  -h, --help  Show context-sensitive help.', '      --version  Show application version.');
-    for (const f of [...appFlags, ...cmd.flags]) lines.push(flagLine(f));
+    for (const f of [...appFlags, ...cmd.flags]) if (!f.hidden) lines.push(flagLine(f));
   } else {
     lines.push(`usage: ${prog} [<flags>] <command> [<args> ...]`, '', 'Flags:');
     lines.push('  -h, --help  Show context-sensitive help.', '      --version  Show application version.');
-    for (const f of appFlags) lines.push(flagLine(f));
+    for (const f of appFlags) if (!f.hidden) lines.push(flagLine(f));
     lines.push('', 'Commands:');
     for (const c of commands) lines.push(`  ${c.name}\n    ${c.help}`);
   }

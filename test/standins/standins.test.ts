@@ -4,7 +4,7 @@
 // under CI=true where that is a failure. Every wait is bounded.
 //
 //   npx tsx node_modules/uvu/bin.js test/standins '\.test\.ts$'
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -12,11 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bundleStandins } from './build.ts';
+import { GRAFANA_IMAGE, THANOS_IMAGE, buildStandinImages, bundleStandins } from './build.ts';
 
 const PROM_BIN = process.env.STANDINS_PROMETHEUS || '/usr/bin/prometheus'; // override: to test the skip path
 const HAVE_PROM = existsSync(PROM_BIN);
 const IS_ROOT = process.getuid?.() === 0;
+// Scylla Monitoring 4.12.1 as published (read at test time, never copied into the repo)
+const SCYLLA_TGZ = process.env.STANDINS_SCYLLA_TGZ || '/work/shared/upstream/scylla-monitoring-4.12.1.tar.gz';
+const SCYLLA_DIR = 'scylla-monitoring-4.12.1';
+const HAVE_SCYLLA = existsSync(SCYLLA_TGZ);
+const scyllaFile = (path: string) => execFileSync('tar', ['-xzOf', SCYLLA_TGZ, `${SCYLLA_DIR}/${path}`], { encoding: 'utf8' });
+const scyllaTest = (name: string, fn: () => Promise<void>) =>
+  HAVE_SCYLLA || process.env.CI === 'true' ? test(name, fn) : test.skip(`${name} (no ${SCYLLA_TGZ})`, fn);
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -257,7 +264,7 @@ async function sidecar(prom: Prom, extra: string[] = [], tsdb = join(prom.dir, '
 test('thanos --version', async () => {
   const r = await runToExit(['node', THANOS, '--version'], 10_000);
   assert.is(r.code, 0);
-  assert.match(r.out, 'thanos, version 0.39.2 (stand-in)');
+  assert.match(r.out, 'thanos, version 0.39.1 (stand-in)');
 });
 
 test('a -p argument (ports given after the image) exits 2 like kingpin', async () => {
@@ -285,6 +292,255 @@ test('unknown flags exit 2; --store is gone from query (removed in 0.38)', async
   r = await runToExit(['node', THANOS, 'sidecar', 'extra-arg'], 10_000);
   assert.is(r.code, 2);
   assert.match(r.out, 'unexpected extra-arg');
+});
+
+// Every flag of `thanos sidecar --help` / `thanos query --help` v0.39.1 (docs/components/*.md at
+// tag v0.39.1) and the hidden ones of cmd/thanos/*.go, with a valid value: all must parse. `--help`
+// after them makes the stand-in exit 0 once the whole line has parsed (a parse error exits 2).
+const COMMON_FLAGS = [
+  '--log.level=debug',
+  '--log.format=json',
+  '--debug.name=x',
+  '--tracing.config-file=/nonexistent.yml',
+  '--tracing.config=type: JAEGER',
+  '--enable-auto-gomemlimit',
+  '--auto-gomemlimit.ratio=0.8',
+  '--http-address=0.0.0.0:1',
+  '--http-grace-period=1s',
+  '--http.config=',
+  '--grpc-address=0.0.0.0:2',
+  '--grpc-server-tls-cert=/c.pem',
+  '--grpc-server-tls-key=/k.pem',
+  '--grpc-server-tls-client-ca=',
+  '--grpc-server-tls-min-version=1.2',
+  '--grpc-server-max-connection-age=30m',
+  '--grpc-grace-period=1s',
+  '--request.logging-config-file=/r.yml',
+  '--request.logging-config=x',
+  '--store.limits.request-series=10',
+  '--store.limits.request-samples=10',
+];
+const SIDECAR_FLAGS = [
+  '--prometheus.url=http://p:9090',
+  '--prometheus.ready_timeout=1m',
+  '--prometheus.get_config_interval=10s',
+  '--prometheus.get_config_timeout=10s',
+  '--prometheus.http-client-file=/h.yml',
+  '--prometheus.http-client=x',
+  '--tsdb.path=/data',
+  '--reloader.config-file=/p.yml',
+  '--reloader.config-envsubst-file=/o.yml',
+  '--reloader.rule-dir=/r1',
+  '--reloader.rule-dir=/r2',
+  '--reloader.watch-interval=1m',
+  '--reloader.retry-interval=1s',
+  '--reloader.method=signal',
+  '--reloader.process-name=prometheus',
+  '--objstore.config-file=/b.yml',
+  '--objstore.config=type: FILESYSTEM',
+  '--shipper.upload-compacted',
+  '--no-shipper.ignore-unequal-block-size',
+  '--shipper.allow-out-of-order-uploads',
+  '--shipper.skip-corrupted-blocks',
+  '--hash-func=SHA256',
+  '--shipper.meta-file-name=m.json',
+  '--min-time=-1d',
+];
+const QUERY_FLAGS = [
+  '--grpc-client-tls-secure',
+  '--grpc-client-tls-skip-verify',
+  '--grpc-client-tls-cert=/c',
+  '--grpc-client-tls-key=/k',
+  '--grpc-client-tls-ca=/ca',
+  '--grpc-client-server-name=s',
+  '--grpc-compression=snappy',
+  '--web.route-prefix=/x',
+  '--web.external-prefix=/y',
+  '--web.prefix-header=X-Forwarded-Prefix',
+  '--web.disable-cors',
+  '--query.timeout=1m',
+  '--query.promql-engine=thanos',
+  '--query.disable-fallback',
+  '--query.enable-x-functions',
+  '--query.mode=distributed',
+  '--query.max-concurrent=2',
+  '--query.lookback-delta=5m',
+  '--no-query.dynamic-lookback-delta',
+  '--query.max-concurrent-select=2',
+  '--query.conn-metric.label=external_labels',
+  '--deduplication.func=chain',
+  '--query.replica-label=cluster',
+  '--query.replica-label=replica',
+  '--query.partition-label=region',
+  '--query.distributed-with-overlapping-interval',
+  '--query.instant.default.max_source_resolution=1h',
+  '--query.metadata.default-time-range=1h',
+  '--selector-label=a="b"',
+  '--query.auto-downsampling',
+  '--no-query.partial-response',
+  '--no-rule.partial-response',
+  '--no-target.partial-response',
+  '--no-metric-metadata.partial-response',
+  '--no-exemplar.partial-response',
+  '--query.active-query-path=/q',
+  '--enable-feature=promql-experimental-functions',
+  '--query.default-evaluation-interval=30s',
+  '--query.default-step=5s',
+  '--store.response-timeout=10s',
+  '--grpc.proxy-strategy=lazy',
+  '--query.lazy-retrieval-max-buffered-responses=5',
+  '--selector.relabel-config-file=/s.yml',
+  '--selector.relabel-config=x',
+  '--alert.query-url=http://q',
+  '--query.telemetry.request-duration-seconds-quantiles=0.5',
+  '--query.telemetry.request-samples-quantiles=100',
+  '--query.telemetry.request-series-seconds-quantiles=10',
+  '--query.tenant-header=T',
+  '--query.default-tenant-id=t',
+  '--query.tenant-certificate-field=organization',
+  '--query.enforce-tenancy',
+  '--query.tenant-label-name=tenant',
+  '--store.sd-dns-interval=10s',
+  '--store.sd-dns-resolver=golang',
+  '--store.unhealthy-timeout=1m',
+  '--endpoint.info-timeout=2s',
+  '--endpoint.sd-config-file=/e.yml',
+  '--endpoint.sd-config=endpoints: []',
+  '--endpoint.sd-config-reload-interval=1m',
+  '--store.sd-files=/f.yml',
+  '--store.sd-interval=1m',
+  '--endpoint=a:10901',
+  '--endpoint=dns+b:10901',
+  '--endpoint-group=g:10901',
+  '--endpoint-strict=s:10901',
+  '--endpoint-group-strict=gs:10901',
+];
+
+test('every flag of thanos sidecar / query v0.39.1 (hidden ones too) is accepted', async () => {
+  let r = await runToExit(['node', THANOS, 'sidecar', ...COMMON_FLAGS, ...SIDECAR_FLAGS, '--help'], 10_000);
+  assert.is(r.code, 0, r.out);
+  assert.match(r.out, 'usage: thanos sidecar');
+  assert.not.match(r.out, '--debug.name', 'hidden flags are not listed, as in kingpin');
+  r = await runToExit(['node', THANOS, 'query', ...COMMON_FLAGS, ...QUERY_FLAGS, '--help'], 10_000);
+  assert.is(r.code, 0, r.out);
+  // value types are checked as kingpin does
+  for (const bad of ['--query.max-concurrent=x', '--grpc-server-tls-min-version=1.4', '--query.promql-engine=mimir', '--grpc-grace-period=1x']) {
+    r = await runToExit(['node', THANOS, 'query', bad], 10_000);
+    assert.is(r.code, 2, `${bad}: ${r.out}`);
+  }
+  // sidecar flags are not query flags and vice versa
+  r = await runToExit(['node', THANOS, 'query', '--tsdb.path=/x'], 10_000);
+  assert.is(r.code, 2);
+  r = await runToExit(['node', THANOS, 'sidecar', '--endpoint=a:1'], 10_000);
+  assert.is(r.code, 2);
+});
+
+test('flags the stand-in does not implement (route prefix, reloader, file SD...) exit 1 instead of being ignored', async () => {
+  for (const [cmd, flag] of [
+    ['query', '--web.route-prefix=/thanos'],
+    ['query', '--store.sd-files=/f.yml'],
+    ['query', '--query.mode=distributed'],
+    ['sidecar', '--reloader.config-file=/etc/prometheus/prometheus.yml'],
+    ['sidecar', '--min-time=-1d'],
+  ]) {
+    const r = await runToExit(['node', THANOS, cmd, flag, '--http-address=127.0.0.1:0', '--grpc-address=127.0.0.1:0'], 10_000);
+    assert.is(r.code, 1, `${flag}: ${r.out}`);
+    assert.match(r.out, `flag --${flag.slice(2).split('=')[0]} is accepted by Thanos 0.39.1 but not implemented by the Thanos stand-in`);
+  }
+  // the defaults themselves are fine
+  const r = await runToExit(['node', THANOS, 'query', '--query.mode=local', '--web.route-prefix=', '--http-address=127.0.0.1:0', '--grpc-address=127.0.0.1:0', '--no-such'], 10_000);
+  assert.is(r.code, 2); // (stopped by --no-such: parse errors come first)
+});
+
+test("Scylla Monitoring's start-thanos.sh query line: --store exits 2 (removed in 0.38), the rest starts", async () => {
+  // as in start-thanos.sh with `-S a:10911`
+  const scylla = ['query', '--debug.name=query0', '--grpc-address=127.0.0.1:0', '--grpc-grace-period=1s', '--http-address=127.0.0.1:0', '--http-grace-period=1s', '--query.promql-engine=thanos', '--query.replica-label=cluster'];
+  const r = await runToExit(['node', THANOS, ...scylla, '--store=a:10911'], 10_000);
+  assert.is(r.code, 2);
+  assert.match(r.out, "unknown long flag '--store'");
+  // without -S: no store flag, the query starts (and logs with name=query0, from --debug.name)
+  const [qg, qh] = [await freePort(), await freePort()];
+  const argv = scylla.map((a) => (a.startsWith('--grpc-address') ? `--grpc-address=127.0.0.1:${qg}` : a.startsWith('--http-address') ? `--http-address=127.0.0.1:${qh}` : a));
+  const q = start(['node', THANOS, ...argv]);
+  running.push(q);
+  await waitFor('query ready', 10_000, async () => ((await get(`http://127.0.0.1:${qh}/-/ready`)).status === 200 ? true : undefined), q);
+  const stores = await getJSON(`http://127.0.0.1:${qh}/api/v1/stores`);
+  assert.equal(stores, { status: 'success', data: {} });
+  assert.match(q.out(), 'name=query0');
+  assert.match((await get(`http://127.0.0.1:${qh}/metrics`)).body, 'version="0.39.1"');
+  await stop(q);
+});
+
+/** A fake Prometheus answering /api/v1/status/config with external labels (for tests that need no real one). */
+async function fakeProm(labels = 'replica: x'): Promise<{ url: string; close: () => Promise<void> }> {
+  const srv = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ status: 'success', data: { yaml: `global:\n  external_labels:\n    ${labels}\n` } }));
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(srv.address() as net.AddressInfo).port}`,
+    close: async () => {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+    },
+  };
+}
+
+test("Scylla Monitoring's start-thanos-sc.sh sidecar line starts without a TSDB dir (no uploads)", async () => {
+  const prom = await fakeProm();
+  const [grpc, httpPort] = [await freePort(), await freePort()];
+  // the argument list of start-thanos-sc.sh (NAME=1), addresses on loopback; /data/prom1 is not there
+  const s = start([
+    'node', THANOS, 'sidecar', '--debug.name=1', `--grpc-address=127.0.0.1:${grpc}`, '--grpc-grace-period=1s',
+    `--http-address=127.0.0.1:${httpPort}`, '--http-grace-period=1s', `--prometheus.url=${prom.url}`, `--tsdb.path=${join(tmp, 'no-such-dir', 'prom1')}`,
+  ]);
+  running.push(s);
+  await waitFor('sidecar ready', 10_000, async () => ((await get(`http://127.0.0.1:${httpPort}/-/ready`)).status === 200 ? true : undefined), s);
+  assert.match(s.out(), 'name=1');
+  const info = await getJSON(`http://127.0.0.1:${grpc}/info`);
+  assert.equal(info.labelSets, [{ replica: 'x' }]);
+  assert.is(info.tls, false);
+  await stop(s);
+  await prom.close();
+});
+
+test('gRPC TLS flags: cert without key exits 1; a TLS sidecar is usable only by a query with --grpc-client-tls-secure', async () => {
+  let r = await runToExit(['node', THANOS, 'sidecar', '--grpc-server-tls-cert=/etc/hostname', '--http-address=127.0.0.1:0', '--grpc-address=127.0.0.1:0'], 10_000);
+  assert.is(r.code, 1, r.out);
+  assert.match(r.out, 'both server key and certificate must be provided');
+  r = await runToExit(['node', THANOS, 'sidecar', `--grpc-server-tls-cert=${join(tmp, 'nope.pem')}`, `--grpc-server-tls-key=${join(tmp, 'nope.key')}`, '--http-address=127.0.0.1:0', '--grpc-address=127.0.0.1:0'], 10_000);
+  assert.is(r.code, 1, r.out);
+  assert.match(r.out, 'no such file or directory');
+
+  const prom = await fakeProm();
+  writeFileSync(join(tmp, 'tls.pem'), 'not checked by the stand-in\n');
+  const [grpc, httpPort] = [await freePort(), await freePort()];
+  const s = start(['node', THANOS, 'sidecar', `--grpc-address=127.0.0.1:${grpc}`, `--http-address=127.0.0.1:${httpPort}`, `--prometheus.url=${prom.url}`, `--grpc-server-tls-cert=${join(tmp, 'tls.pem')}`, `--grpc-server-tls-key=${join(tmp, 'tls.pem')}`]);
+  running.push(s);
+  await waitFor('TLS sidecar ready', 10_000, async () => ((await get(`http://127.0.0.1:${httpPort}/-/ready`)).status === 200 ? true : undefined), s);
+  const queries: Proc[] = [];
+  const urls: string[] = [];
+  for (const secure of [false, true]) {
+    const [qg, qh] = [await freePort(), await freePort()];
+    const q = start(['node', THANOS, 'query', `--grpc-address=127.0.0.1:${qg}`, `--http-address=127.0.0.1:${qh}`, `--endpoint=127.0.0.1:${grpc}`, ...(secure ? ['--grpc-client-tls-secure'] : [])], { env: { THANOS_STANDIN_ENDPOINT_POLL_MS: '500' } });
+    running.push(q);
+    queries.push(q);
+    urls.push(`http://127.0.0.1:${qh}`);
+  }
+  await waitFor('secure query lists the TLS sidecar', 10_000, async () => {
+    const list = (await getJSON(`${urls[1]}/api/v1/stores`)).data.sidecar ?? [];
+    return list.length === 1 && list[0].lastError === null ? true : undefined;
+  }, queries[1]);
+  const plain = await waitFor('plain query reports the handshake failure', 10_000, async () => {
+    const eps = await getJSON(`${urls[0]}/api/v1/standin/endpoints`);
+    const text = JSON.stringify(eps);
+    return text.includes('TLS') ? eps : undefined;
+  }, queries[0]);
+  assert.ok(plain);
+  assert.equal((await getJSON(`${urls[0]}/api/v1/stores`)).data, {}, 'never answered: not listed, as in Thanos');
+  await Promise.all([...queries, s].map(stop));
+  await prom.close();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -388,22 +644,29 @@ promTest('sidecar exits 1 when Prometheus has no external labels', async () => {
   assert.match(s.proc.out(), 'no external labels configured on Prometheus server');
 });
 
-promTest('sidecar exits 1 when the TSDB dir is not readable by its uid', async () => {
+promTest('unreadable TSDB dir: with uploads exit 1; without uploads (TSDB not needed) the sidecar starts', async () => {
   const dir = join(tmp, 'private-tsdb');
   mkdirSync(dir, { recursive: true });
-  const [grpc, httpPort] = [await freePort(), await freePort()];
-  const argv = ['node', THANOS, 'sidecar', `--tsdb.path=${dir}`, `--prometheus.url=${proms.a!.url}`, `--grpc-address=127.0.0.1:${grpc}`, `--http-address=127.0.0.1:${httpPort}`];
-  let r;
+  const bucketFile = join(tmp, 'bucket-private.yml');
+  writeFileSync(bucketFile, `type: FILESYSTEM\nconfig:\n  directory: ${join(tmp, 'bucket-private')}\n`);
+  const as: { uid?: number; gid?: number } = {};
   if (IS_ROOT) {
     chmodSync(dir, 0o700); // owned by root, as when Prometheus' volume is chmod 700
-    r = await runToExit(argv, 15_000, { uid: 1001, gid: 1001 });
-  } else {
-    chmodSync(dir, 0o000);
-    r = await runToExit(argv, 15_000);
-  }
+    Object.assign(as, { uid: 1001, gid: 1001 });
+  } else chmodSync(dir, 0o000);
+  const argv = async (extra: string[]) => {
+    const [grpc, httpPort] = [await freePort(), await freePort()];
+    return { httpPort, argv: ['node', THANOS, 'sidecar', `--tsdb.path=${dir}`, `--prometheus.url=${proms.a!.url}`, `--grpc-address=127.0.0.1:${grpc}`, `--http-address=127.0.0.1:${httpPort}`, ...extra] };
+  };
+  const withUploads = await argv([`--objstore.config-file=${bucketFile}`]);
+  const r = await runToExit(withUploads.argv, 15_000, as);
   assert.is(r.code, 1, r.out);
   assert.match(r.out, 'permission denied');
-  // and readable: it starts (as root here, or as the owner)
+  const plain = await argv([]);
+  const p = start(plain.argv, as);
+  running.push(p);
+  await waitFor('sidecar without uploads ready', 15_000, async () => ((await get(`http://127.0.0.1:${plain.httpPort}/-/ready`)).status === 200 ? true : undefined), p);
+  await stop(p);
   chmodSync(dir, 0o755);
 });
 
@@ -526,9 +789,9 @@ promTest('shipper copies completed blocks to a FILESYSTEM bucket with the extern
 // ---------------------------------------------------------------------------------------------
 // grafana
 
-async function grafana(prov: string) {
+async function grafana(prov: string, env: Record<string, string> = {}) {
   const port = await freePort();
-  const p = start(['node', GRAFANA, '--http-addr', '127.0.0.1', `--http-port=${port}`], { env: { GF_PATHS_PROVISIONING: prov } });
+  const p = start(['node', GRAFANA, '--http-addr', '127.0.0.1', `--http-port=${port}`], { env: { GF_PATHS_PROVISIONING: prov, ...env } });
   running.push(p);
   return { p, url: `http://127.0.0.1:${port}` };
 }
@@ -546,7 +809,7 @@ test('grafana: datasources loaded at start, health, auth, malformed files exit 1
   writeFileSync(join(prov, 'datasources', 'notes.txt'), 'not yaml: [');
   const g = await grafana(prov);
   const health = await waitFor<any>('grafana health', 10_000, async () => getJSON(`${g.url}/api/health`), g.p);
-  assert.is(health.database, 'ok');
+  assert.equal(health, { database: 'ok', version: '12.2.0', commit: 'stand-in' });
   assert.is((await get(`${g.url}/api/datasources`)).status, 401);
   const list = await getJSON(`${g.url}/api/datasources`, ADMIN);
   assert.is(list.length, 1);
@@ -578,6 +841,199 @@ test('grafana: datasources loaded at start, health, auth, malformed files exit 1
     const r = await runToExit(['node', GRAFANA, '--http-addr=127.0.0.1', `--http-port=${port}`], 10_000, { env: { GF_PATHS_PROVISIONING: prov } });
     assert.is(r.code, 1, `${content}\n${r.out}`);
   }
+});
+
+const basic = (user: string, pass: string) => ({ Authorization: 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64') });
+
+/** The environment start-grafana.sh passes with Scylla's defaults (no -a, no --auth, anonymous on). */
+const SCYLLA_GRAFANA_ENV = {
+  GF_AUTH_BASIC_ENABLED: 'false',
+  GF_AUTH_ANONYMOUS_ENABLED: 'true',
+  GF_AUTH_ANONYMOUS_ORG_ROLE: 'Admin',
+  GF_PANELS_DISABLE_SANITIZE_HTML: 'true',
+  GF_SECURITY_ADMIN_PASSWORD: 'admin',
+  GF_ANALYTICS_GOOGLE_ANALYTICS_UA_ID: '',
+  GF_ANALYTICS_REPORTING_ENABLED: 'false',
+  GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
+  GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: 'false',
+  GF_SECURITY_ANGULAR_SUPPORT_ENABLED: 'false',
+  GF_DATABASE_WAL: 'true',
+  GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS: 'scylladb-scylla-datasource',
+  GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: '/var/lib/grafana/dashboards/ver_2025.1/scylla-overview.2025.1.json',
+  GF_SERVER_ENABLE_GZIP: 'true',
+  GF_USERS_DEFAULT_THEME: 'light',
+};
+
+/**
+ * A provisioning dir as Scylla Monitoring 4.12.1 generates it: grafana-datasource.sh's seds of
+ * grafana/datasource.yml (DB_ADDRESS, AM_ADDRESS), its copy of datasource.scylla.yml, and
+ * generate-dashboards.sh's seds of grafana/load.yaml (NAME, FOLDER, VERSION). Test-only change: the
+ * provider path /var/lib/grafana/dashboards/... is pointed at a directory under tmp.
+ */
+function scyllaProvisioning(name: string): { prov: string; dashDir: string } {
+  const prov = join(tmp, name);
+  const dashDir = join(tmp, `${name}-dashboards`, 'ver_2025.1');
+  mkdirSync(join(prov, 'datasources'), { recursive: true });
+  mkdirSync(join(prov, 'dashboards'), { recursive: true });
+  mkdirSync(dashDir, { recursive: true });
+  const ds = scyllaFile('grafana/datasource.yml').replace('DB_ADDRESS', 'aprom:9090').replace('AM_ADDRESS', 'aalert:9093');
+  writeFileSync(join(prov, 'datasources', 'datasource.yaml'), ds);
+  writeFileSync(join(prov, 'datasources', 'datasource.scylla.yml'), scyllaFile('grafana/datasource.scylla.yml'));
+  const load = scyllaFile('grafana/load.yaml').replace('NAME', 'scylla-2025.1').replace('FOLDER', 'scylla-2025.1').replace('VERSION', 'ver_2025.1');
+  writeFileSync(join(prov, 'dashboards', 'load.scylla-2025.1.yaml'), load.replace('/var/lib/grafana/dashboards/', `${join(tmp, `${name}-dashboards`)}/`));
+  writeFileSync(join(dashDir, 'scylla-overview.2025.1.json'), JSON.stringify({ uid: 'overview-2025-1', title: 'Overview', tags: ['2025.1'], panels: [] }));
+  writeFileSync(join(dashDir, 'broken.json'), '{ not json'); // logged and skipped, as Grafana does
+  return { prov, dashDir };
+}
+
+scyllaTest("grafana: Scylla's generated provisioning (null values, scylla datasource, dashboards) and start-grafana.sh's env", async () => {
+  const { prov } = scyllaProvisioning('grafana-scylla');
+  // the file really has the empty keys that real Grafana reads as null
+  const generated = readFileSync(join(prov, 'datasources', 'datasource.yaml'), 'utf8');
+  assert.match(generated, /^ {2}isDefault: *$/m);
+  assert.match(generated, /^ {2}password: *$/m);
+  const g = await grafana(prov, SCYLLA_GRAFANA_ENV);
+  // start-grafana.sh waits with `curl -f http://localhost:3000/api/org` (no credentials)
+  const org = await waitFor<any>('/api/org', 10_000, async () => {
+    const r = await get(`${g.url}/api/org`);
+    return r.status === 200 ? JSON.parse(r.body) : undefined;
+  }, g.p);
+  assert.is(org.id, 1);
+  assert.is(org.name, 'Main Org.');
+  assert.is((await get(`${g.url}/api/health`)).status, 200);
+  // anonymous Admin: with or without credentials (basic auth is disabled: the header is not even read)
+  for (const h of [{}, ADMIN, basic('admin', 'wrong')]) {
+    const list = await getJSON(`${g.url}/api/datasources`, h);
+    assert.equal(list.map((d: any) => d.name), ['alertmanager', 'prometheus', 'scylla-datasource']);
+  }
+  const list = await getJSON(`${g.url}/api/datasources`, ADMIN);
+  const by = Object.fromEntries(list.map((d: any) => [d.name, d]));
+  assert.is(by.prometheus.url, 'http://aprom:9090');
+  assert.is(by.prometheus.isDefault, true);
+  assert.equal(by.prometheus.jsonData, { timeInterval: '20s' });
+  assert.is(by.alertmanager.url, 'http://aalert:9093');
+  assert.is(by.alertmanager.isDefault, false); // null -> default
+  assert.is(by.alertmanager.basicAuth, false);
+  assert.is(by.alertmanager.user, '');
+  assert.is(by['scylla-datasource'].type, 'scylladb-scylla-datasource');
+
+  // dashboards: the provider's folder and its dashboard; start-grafana.sh --support-dashboard's calls
+  const folders = await getJSON(`${g.url}/api/search?type=dash-folder`, ADMIN);
+  assert.equal(folders.map((f: any) => [f.title, f.type]), [['scylla-2025.1', 'dash-folder']]);
+  const dashes = await getJSON(`${g.url}/api/search?query=overview`, ADMIN);
+  assert.equal(dashes.map((d: any) => [d.uid, d.type, d.folderTitle]), [['overview-2025-1', 'dash-db', 'scylla-2025.1']]);
+  assert.match(g.p.out(), 'broken.json');
+  const perm = await fetch(`${g.url}/api/folders/${folders[0].uid}/permissions`, {
+    method: 'POST',
+    headers: { ...ADMIN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ items: [{ role: 'Editor', permission: 2 }] }),
+  });
+  assert.is(perm.status, 200);
+  assert.is((await fetch(`${g.url}/api/folders//permissions`, { method: 'POST', headers: ADMIN, body: '{"items":[]}' })).status, 404);
+
+  // load-grafana.sh's calls: POST /api/datasources, POST /api/dashboards/db
+  const post = (path: string, body: unknown) =>
+    fetch(`${g.url}${path}`, { method: 'POST', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  let r = await post('/api/datasources', { name: 'thanos', type: 'prometheus', url: 'http://thanos:10904', access: 'proxy', basicAuth: false });
+  assert.is(r.status, 200);
+  r = await post('/api/datasources', { name: 'thanos', type: 'prometheus', url: 'http://x' });
+  assert.is(r.status, 409);
+  assert.ok((await getJSON(`${g.url}/api/datasources`)).some((d: any) => d.name === 'thanos'));
+  r = await post('/api/dashboards/db', { dashboard: { uid: 'extra', title: 'Extra' }, overwrite: true });
+  assert.is(r.status, 200);
+  assert.is(((await r.json()) as any).status, 'success');
+  r = await post('/api/dashboards/db', { dashboard: { uid: 'extra', title: 'Extra' } });
+  assert.is(r.status, 412);
+  assert.equal((await getJSON(`${g.url}/api/search?query=extra`)).map((d: any) => d.uid), ['extra']);
+  await stop(g.p);
+});
+
+test('grafana: auth as Grafana 12 (anonymous, basic, empty GF_* = default, roles)', async () => {
+  const prov = join(tmp, 'grafana-auth');
+  mkdirSync(join(prov, 'datasources'), { recursive: true });
+  writeFileSync(join(prov, 'datasources', 'd.yaml'), 'apiVersion: 1\ndatasources:\n  - name: P\n    type: prometheus\n    url: http://p:9090\n');
+  const check = async (env: Record<string, string>, expect: Array<[string, Record<string, string>, number]>) => {
+    const g = await grafana(prov, env);
+    await waitFor('health', 10_000, async () => ((await get(`${g.url}/api/health`)).status === 200 ? true : undefined), g.p);
+    for (const [path, headers, status] of expect) {
+      assert.is((await get(`${g.url}${path}`, headers)).status, status, `${JSON.stringify(env)} ${path} ${JSON.stringify(headers)}`);
+    }
+    await stop(g.p);
+  };
+  // Grafana's defaults: basic on, anonymous off, admin/admin; an EMPTY variable is no override
+  await check({ GF_SECURITY_ADMIN_PASSWORD: '', GF_AUTH_ANONYMOUS_ENABLED: '', GF_AUTH_BASIC_ENABLED: '' }, [
+    ['/api/org', {}, 401],
+    ['/api/org', ADMIN, 200],
+    ['/api/datasources', ADMIN, 200],
+    ['/api/datasources', basic('admin', ''), 401],
+    ['/api/health', {}, 200],
+  ]);
+  await check({ GF_SECURITY_ADMIN_PASSWORD: 's3cret' }, [
+    ['/api/org', ADMIN, 401],
+    ['/api/datasources', basic('admin', 's3cret'), 200],
+  ]);
+  // anonymous Viewer (Grafana's default role): may read the org and search, not list datasources;
+  // a failed basic login falls through to anonymous, as Grafana's authn does
+  await check({ GF_AUTH_ANONYMOUS_ENABLED: 'true' }, [
+    ['/api/org', {}, 200],
+    ['/api/search', {}, 200],
+    ['/api/datasources', {}, 403],
+    ['/api/datasources', basic('admin', 'wrong'), 403],
+    ['/api/datasources', ADMIN, 200],
+  ]);
+  // basic auth disabled and anonymous off: nothing but /api/health
+  await check({ GF_AUTH_BASIC_ENABLED: 'false' }, [
+    ['/api/org', ADMIN, 401],
+    ['/api/health', {}, 200],
+  ]);
+});
+
+test('grafana: dashboard providers: bad YAML exits 1, a missing dashboards path does not', async () => {
+  const prov = join(tmp, 'grafana-dash');
+  mkdirSync(join(prov, 'dashboards'), { recursive: true });
+  const file = join(prov, 'dashboards', 'load.yaml');
+  writeFileSync(file, `apiVersion: 1\nproviders:\n- name: x\n  folder: F\n  type: file\n  options:\n    path: ${join(tmp, 'no-such-dashboards')}\n`);
+  const g = await grafana(prov);
+  await waitFor('health', 10_000, async () => ((await get(`${g.url}/api/health`)).status === 200 ? true : undefined), g.p);
+  assert.equal((await getJSON(`${g.url}/api/search?type=dash-db`, ADMIN)), []);
+  await stop(g.p);
+  for (const bad of ['apiVersion: 1\nproviders:\n  name: x\n', 'apiVersion: 1\nproviders:\n- name: x\n   folder: y\n']) {
+    writeFileSync(file, bad);
+    const port = await freePort();
+    const r = await runToExit(['node', GRAFANA, '--http-addr=127.0.0.1', `--http-port=${port}`], 10_000, { env: { GF_PATHS_PROVISIONING: prov } });
+    assert.is(r.code, 1, `${bad}\n${r.out}`);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// images
+
+test('images: the names Scylla Monitoring 4.12.1 runs, and --change instructions docker import accepts', async () => {
+  assert.is(THANOS_IMAGE, 'docker.io/thanosio/thanos:v0.39.1');
+  assert.is(GRAFANA_IMAGE, 'docker.io/grafana/grafana:12.2.0');
+  if (HAVE_SCYLLA) {
+    const versions = scyllaFile('versions.sh');
+    assert.match(versions, `THANOS_VERSION="${THANOS_IMAGE.split(':')[1]}"`);
+    assert.match(versions, `GRAFANA_VERSION="${GRAFANA_IMAGE.split(':')[1]}"`);
+    assert.match(scyllaFile('start-thanos-sc.sh'), 'docker.io/thanosio/thanos:$THANOS_VERSION');
+    assert.match(scyllaFile('start-grafana.sh'), 'docker.io/grafana/grafana:$GRAFANA_VERSION');
+  }
+  const images = await buildStandinImages(join(tmp, 'images'));
+  assert.equal(images.map((i) => i.image).sort(), [GRAFANA_IMAGE, THANOS_IMAGE].sort());
+  // `docker import --change` (moby's validCommitCommands) accepts only these
+  const DOCKER_OK = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'ONBUILD', 'USER', 'VOLUME', 'WORKDIR', 'LABEL'];
+  for (const img of images) {
+    for (const c of img.changes) assert.ok(DOCKER_OK.includes(c.split(' ')[0]), `${img.image}: ${c}`);
+  }
+  const by = Object.fromEntries(images.map((i) => [i.image, i]));
+  assert.ok(by[THANOS_IMAGE].changes.includes('USER 1001'));
+  assert.equal(by[THANOS_IMAGE].entrypoint, ['/bin/thanos']);
+  assert.ok(by[GRAFANA_IMAGE].changes.includes('USER 472'));
+  assert.ok(by[GRAFANA_IMAGE].changes.includes('WORKDIR /usr/share/grafana'));
+  assert.ok(by[GRAFANA_IMAGE].changes.includes('ENV GF_PATHS_PROVISIONING=/etc/grafana/provisioning'));
+  const listing = execFileSync('tar', ['-tvf', by[THANOS_IMAGE].tar], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.match(listing, / bin\/thanos\n/);
+  assert.match(listing, / usr\/bin\/node\n/);
 });
 
 test.run();

@@ -40,24 +40,99 @@ import {
 } from './lib.ts';
 import { type Series, mergeSeries, rewriteExternalMatchers } from './promql.ts';
 
-export const VERSION = '0.39.2';
+/** The Thanos release whose command line this stand-in follows (THANOS_VERSION of Scylla Monitoring 4.12.1). */
+export const VERSION = '0.39.1';
 export const PROTOCOL = 'thanos-standin-storeapi/1';
 const MAX_TIME = 9223372036854775807n; // math.MaxInt64, as real Thanos reports it
 const MIN_TIME = -9223372036854775808n;
 
+// ---------------------------------------------------------------------------------------------
+// Command line: every flag `thanos sidecar` / `thanos query` v0.39.1 accept (cmd/thanos/main.go,
+// sidecar.go, query.go, config.go, pkg/extkingpin/flags.go at tag v0.39.1, hidden flags included),
+// so that any command line the real program accepts is accepted here and any other exits 2.
+// Each flag is one of:
+//   - implemented (the stand-in does what Thanos does with it);
+//   - IGNORED: accepted and without effect, because it changes nothing the stand-ins can show
+//     (performance tuning, limits, grace periods, telemetry, tracing, UI, logging of requests...);
+//   - UNSUPPORTED: it would change what the program serves or where it reads from, which the
+//     stand-in does not implement. Accepted by the parser (as Thanos does), but giving it a
+//     non-default value makes the stand-in exit 1 with "not implemented by the Thanos stand-in",
+//     instead of silently behaving unlike Thanos.
+// None of IGNORED/UNSUPPORTED is passed by Scylla Monitoring's start-thanos*.sh or by skiff.
+
+type F = Omit<FlagSpec, 'help'> & { help?: string };
+const f = (spec: F): FlagSpec => ({ help: 'Accepted (see thanos.ts).', ...spec });
+const str = (name: string, extra: Partial<F> = {}) => f({ name, kind: 'string', ...extra });
+const bool = (name: string, dflt = false, extra: Partial<F> = {}) => f({ name, kind: 'bool', default: String(dflt), ...extra });
+const dur = (name: string, dflt: string, extra: Partial<F> = {}) => f({ name, kind: 'duration', default: dflt, ...extra });
+const int = (name: string, dflt: string, extra: Partial<F> = {}) => f({ name, kind: 'int', default: dflt, ...extra });
+const list = (name: string, extra: Partial<F> = {}) => f({ name, kind: 'string', repeatable: true, ...extra });
+
 const APP_FLAGS: FlagSpec[] = [
-  { name: 'log.level', kind: 'enum', enumValues: ['debug', 'info', 'warn', 'error'], default: 'info', help: 'Log filtering level.' },
+  { name: 'log.level', kind: 'enum', enumValues: ['error', 'warn', 'info', 'debug'], default: 'info', help: 'Log filtering level.' },
   { name: 'log.format', kind: 'enum', enumValues: ['logfmt', 'json'], default: 'logfmt', help: 'Log format to use.' },
+  // implemented: adds name=<value> to every log line, as Thanos' logger does
+  str('debug.name', { hidden: true, help: 'Name to add as prefix to log lines.' }),
+  // IGNORED: spans go to a tracing backend; no effect on answers or readiness
+  str('tracing.config-file', { placeholder: '<file-path>' }),
+  str('tracing.config', { placeholder: '<content>' }),
+  // IGNORED: Go runtime memory tuning
+  bool('enable-auto-gomemlimit'),
+  f({ name: 'auto-gomemlimit.ratio', kind: 'float', default: '0.9' }),
 ];
+
+/** Listener flags shared by sidecar and query (http + gRPC server). */
+const SERVER_FLAGS: FlagSpec[] = [
+  { name: 'http-address', kind: 'string', default: '0.0.0.0:10902', help: 'Listen host:port for HTTP endpoints.' },
+  // IGNORED: how long to drain connections on SIGTERM; the stand-in exits at once (nothing to drain)
+  dur('http-grace-period', '2m'),
+  // UNSUPPORTED: TLS / basic auth on the HTTP port
+  str('http.config', { default: '' }),
+  { name: 'grpc-address', kind: 'string', default: '0.0.0.0:10901', help: 'Listen ip:port for the (stand-in) StoreAPI.' },
+  // implemented as far as the stand-ins can (no real TLS): cert and key must both be given and be
+  // readable at start (Thanos loads them then), and /info reports tls=true, so that a query without
+  // --grpc-client-tls-secure cannot use this endpoint and one with it cannot use an endpoint without
+  // TLS, as with real gRPC. A client CA (mTLS) is UNSUPPORTED.
+  str('grpc-server-tls-cert', { default: '' }),
+  str('grpc-server-tls-key', { default: '' }),
+  str('grpc-server-tls-client-ca', { default: '' }),
+  f({ name: 'grpc-server-tls-min-version', kind: 'enum', enumValues: ['1.0', '1.1', '1.2', '1.3'], default: '1.3' }),
+  // IGNORED: connection recycling
+  dur('grpc-server-max-connection-age', '60m'),
+  dur('grpc-grace-period', '2m'), // IGNORED, as http-grace-period
+  // IGNORED: per-request access logging
+  str('request.logging-config-file', { placeholder: '<file-path>' }),
+  str('request.logging-config', { placeholder: '<content>' }),
+  // IGNORED: limits far above anything the lab queries
+  int('store.limits.request-series', '0'),
+  int('store.limits.request-samples', '0'),
+];
+
+/** Flags whose non-default value the stand-in refuses (exit 1) rather than ignore. */
+const UNSUPPORTED = new Set([
+  'http.config',
+  'prometheus.http-client-file',
+  'prometheus.http-client',
+  'reloader.config-file',
+  'reloader.config-envsubst-file',
+  'reloader.rule-dir',
+  'min-time',
+  'web.route-prefix',
+  'web.external-prefix',
+  'query.mode',
+  'selector-label',
+  'selector.relabel-config-file',
+  'selector.relabel-config',
+  'store.sd-files',
+  'query.partition-label',
+  'grpc-server-tls-client-ca',
+]);
 
 const SIDECAR: CommandSpec = {
   name: 'sidecar',
   help: 'Sidecar for Prometheus server. (STAND-IN of Thanos ' + VERSION + ')',
   flags: [
-    { name: 'http-address', kind: 'string', default: '0.0.0.0:10902', help: 'Listen host:port for HTTP endpoints.' },
-    { name: 'http-grace-period', kind: 'duration', default: '2m', help: 'Accepted, ignored by the stand-in.' },
-    { name: 'grpc-address', kind: 'string', default: '0.0.0.0:10901', help: 'Listen ip:port for the (stand-in) StoreAPI.' },
-    { name: 'grpc-grace-period', kind: 'duration', default: '2m', help: 'Accepted, ignored by the stand-in.' },
+    ...SERVER_FLAGS,
     { name: 'prometheus.url', kind: 'url', default: 'http://localhost:9090', help: "URL at which to reach Prometheus's API." },
     {
       name: 'prometheus.ready_timeout',
@@ -71,12 +146,32 @@ const SIDECAR: CommandSpec = {
       default: '5s',
       help: 'How often to re-read the external labels (heartbeat). Stand-in default 5s; real: 30s.',
     },
-    { name: 'prometheus.get_config_timeout', kind: 'duration', default: '5s', help: 'Timeout of each Prometheus request.' },
-    { name: 'tsdb.path', kind: 'string', default: './data', help: 'Data directory of TSDB.' },
+    { name: 'prometheus.get_config_timeout', kind: 'duration', default: '5s', help: 'Timeout of each Prometheus request (stand-in default 5s; real: 30s).' },
+    // UNSUPPORTED: auth/TLS towards Prometheus
+    str('prometheus.http-client-file', { placeholder: '<file-path>' }),
+    str('prometheus.http-client', { placeholder: '<content>' }),
+    { name: 'tsdb.path', kind: 'string', default: './data', help: 'Data directory of TSDB (read only by the shipper, i.e. with an objstore).' },
+    // UNSUPPORTED: the reloader (config/rule watching + POST /-/reload); the intervals and method alone change nothing
+    str('reloader.config-file', { default: '' }),
+    str('reloader.config-envsubst-file', { default: '' }),
+    list('reloader.rule-dir'),
+    dur('reloader.watch-interval', '3m'),
+    dur('reloader.retry-interval', '5s'),
+    f({ name: 'reloader.method', kind: 'enum', enumValues: ['http', 'signal'], default: 'http' }),
+    str('reloader.process-name', { default: 'prometheus' }),
     { name: 'objstore.config-file', kind: 'string', placeholder: '<file-path>', help: 'Path to YAML object store configuration.' },
     { name: 'objstore.config', kind: 'string', placeholder: '<content>', help: "Alternative to 'objstore.config-file' (content)." },
     { name: 'shipper.upload-compacted', kind: 'bool', help: 'Also upload compacted blocks.' },
-    { name: 'shipper.ignore-unequal-block-size', kind: 'bool', help: 'Do not fail when min and max block durations differ.' },
+    bool('shipper.ignore-unequal-block-size', false, { hidden: true, help: 'Do not fail when min and max block durations differ.' }),
+    // IGNORED: the stand-in uploads in ULID order and copies blocks without checking them
+    bool('shipper.allow-out-of-order-uploads', false, { hidden: true }),
+    bool('shipper.skip-corrupted-blocks', false, { hidden: true }),
+    // IGNORED: a hash of each file in meta.json, an optimisation for later downloads
+    f({ name: 'hash-func', kind: 'enum', enumValues: ['', 'SHA256'], default: '' }),
+    // implemented
+    str('shipper.meta-file-name', { default: 'thanos.shipper.json', help: 'the file to store shipper metadata in' }),
+    // UNSUPPORTED: limits the served time range
+    str('min-time', { default: '0000-01-01T00:00:00Z' }),
   ],
 };
 
@@ -84,20 +179,99 @@ const QUERY: CommandSpec = {
   name: 'query',
   help: 'Query node exposing PromQL enabled Query API with data retrieved from multiple store nodes. (STAND-IN)',
   flags: [
-    { name: 'http-address', kind: 'string', default: '0.0.0.0:10902', help: 'Listen host:port for HTTP endpoints.' },
-    { name: 'http-grace-period', kind: 'duration', default: '2m', help: 'Accepted, ignored by the stand-in.' },
-    { name: 'grpc-address', kind: 'string', default: '0.0.0.0:10901', help: 'Listen ip:port for the (stand-in) StoreAPI.' },
-    { name: 'grpc-grace-period', kind: 'duration', default: '2m', help: 'Accepted, ignored by the stand-in.' },
-    { name: 'endpoint', kind: 'string', repeatable: true, placeholder: '<endpoint>', help: 'Addresses of Thanos API servers (repeatable). dns+ supported.' },
+    ...SERVER_FLAGS,
+    // implemented as in grpc-server-tls-*: only "TLS or not" is compared with the endpoint's
+    bool('grpc-client-tls-secure'),
+    // IGNORED: certificate details (no real TLS between stand-ins)
+    bool('grpc-client-tls-skip-verify'),
+    str('grpc-client-tls-cert', { default: '' }),
+    str('grpc-client-tls-key', { default: '' }),
+    str('grpc-client-tls-ca', { default: '' }),
+    str('grpc-client-server-name', { default: '' }),
+    // IGNORED: transport compression
+    f({ name: 'grpc-compression', kind: 'enum', enumValues: ['snappy', 'none'], default: 'none' }),
+    // UNSUPPORTED: route prefixes move every HTTP path
+    str('web.route-prefix', { default: '' }),
+    str('web.external-prefix', { default: '' }),
+    // IGNORED: UI links and CORS headers
+    str('web.prefix-header', { default: '' }),
+    bool('web.disable-cors'),
+    { name: 'query.timeout', kind: 'duration', default: '2m', help: 'Maximum time to process query by query node.' },
+    // IGNORED: the stand-in has no PromQL engine of its own (each Prometheus evaluates, see
+    // README.md); which engine Thanos would use does not change the answers to the lab's queries
+    f({ name: 'query.promql-engine', kind: 'enum', enumValues: ['prometheus', 'thanos'], default: 'prometheus' }),
+    bool('query.disable-fallback', false, { hidden: true }),
+    bool('query.enable-x-functions'),
+    // UNSUPPORTED: distributed mode
+    f({ name: 'query.mode', kind: 'enum', enumValues: ['local', 'distributed'], default: 'local' }),
+    // IGNORED: concurrency, lookback and evaluation tuning (evaluation is Prometheus' own)
+    int('query.max-concurrent', '20'),
+    dur('query.lookback-delta', '0s'),
+    bool('query.dynamic-lookback-delta', true, { hidden: true }),
+    int('query.max-concurrent-select', '4'),
+    list('query.conn-metric.label'),
+    f({ name: 'deduplication.func', kind: 'enum', enumValues: ['penalty', 'chain'], default: 'penalty' }),
+    { name: 'query.replica-label', kind: 'string', repeatable: true, help: 'Labels to treat as replica indicators (repeatable, comma separated).' },
+    list('query.partition-label'), // UNSUPPORTED
+    bool('query.distributed-with-overlapping-interval', false, { hidden: true }),
+    dur('query.instant.default.max_source_resolution', '0s', { hidden: true }),
+    dur('query.metadata.default-time-range', '0s'),
+    list('selector-label'), // UNSUPPORTED
+    bool('query.auto-downsampling'), // IGNORED: no downsampled data behind sidecars
+    { name: 'query.partial-response', kind: 'bool', default: 'true', help: 'Enable partial response for queries.' },
+    // IGNORED: the stand-in serves no rules/targets/metadata/exemplars APIs
+    bool('rule.partial-response', true, { hidden: true }),
+    bool('target.partial-response', true, { hidden: true }),
+    bool('metric-metadata.partial-response', true, { hidden: true }),
+    bool('exemplar.partial-response', true, { hidden: true }),
+    str('query.active-query-path', { default: '' }), // IGNORED: crash forensics file
+    list('enable-feature'), // IGNORED: promql-experimental-functions is up to each Prometheus
+    dur('query.default-evaluation-interval', '1m'),
+    dur('query.default-step', '1s'),
+    dur('store.response-timeout', '0ms'),
+    f({ name: 'grpc.proxy-strategy', kind: 'enum', enumValues: ['eager', 'lazy'], default: 'eager', hidden: true }),
+    int('query.lazy-retrieval-max-buffered-responses', '20', { hidden: true }),
+    str('selector.relabel-config-file', { placeholder: '<file-path>' }), // UNSUPPORTED
+    str('selector.relabel-config', { placeholder: '<content>' }), // UNSUPPORTED
+    str('alert.query-url'), // IGNORED: a link in the UI
+    // IGNORED: histogram buckets of telemetry metrics
+    list('query.telemetry.request-duration-seconds-quantiles'),
+    list('query.telemetry.request-samples-quantiles'),
+    list('query.telemetry.request-series-seconds-quantiles'),
+    // IGNORED: tenancy (no tenant labels in the lab; enforce-tenancy off)
+    str('query.tenant-header', { default: 'THANOS-TENANT' }),
+    str('query.default-tenant-id', { default: 'default-tenant' }),
+    f({ name: 'query.tenant-certificate-field', kind: 'enum', enumValues: ['', 'organization', 'organizationalUnit', 'commonName'], default: '' }),
+    bool('query.enforce-tenancy'),
+    str('query.tenant-label-name', { default: 'tenant_id' }),
+    dur('store.sd-dns-interval', '30s'), // IGNORED: dns+ names are resolved at every poll
+    str('store.sd-dns-resolver', { default: 'miekgdns', hidden: true }),
+    { name: 'store.unhealthy-timeout', kind: 'duration', default: '5m', help: 'Timeout before an unhealthy store is cleaned from the store UI page.' },
+    dur('endpoint.info-timeout', '5s', { hidden: true }), // IGNORED: the stand-in's /info timeout is 5s
     { name: 'endpoint.sd-config-file', kind: 'string', placeholder: '<file-path>', help: 'Path to Config File with endpoint definitions.' },
     { name: 'endpoint.sd-config', kind: 'string', placeholder: '<content>', help: 'Content of Config File with endpoint definitions.' },
-    { name: 'endpoint.sd-config-reload-interval', kind: 'duration', default: '5m', help: 'Accepted; the stand-in re-reads the file every 5s.' },
-    { name: 'query.replica-label', kind: 'string', repeatable: true, help: 'Labels to treat as replica indicators (repeatable, comma separated).' },
-    { name: 'query.timeout', kind: 'duration', default: '2m', help: 'Maximum time to process query by query node.' },
-    { name: 'query.partial-response', kind: 'bool', default: 'true', help: 'Enable partial response for queries.' },
-    { name: 'store.unhealthy-timeout', kind: 'duration', default: '5m', help: 'Timeout before an unhealthy store is cleaned from the store UI page.' },
+    { name: 'endpoint.sd-config-reload-interval', kind: 'duration', default: '5m', help: 'Accepted; the stand-in re-reads the file at every poll.' },
+    list('store.sd-files', { placeholder: '<path>' }), // UNSUPPORTED (deprecated file SD)
+    dur('store.sd-interval', '5m'),
+    { name: 'endpoint', kind: 'string', repeatable: true, placeholder: '<endpoint>', help: 'Addresses of Thanos API servers (repeatable). dns+ supported.' },
+    // implemented like --endpoint: the stand-in fans out to every endpoint; the differences (round
+    // robin inside a group, strict = kept even when unhealthy) do not show with the lab's sidecars
+    list('endpoint-group', { placeholder: '<endpoint-group>' }),
+    list('endpoint-strict', { placeholder: '<endpoint-strict>' }),
+    list('endpoint-group-strict', { placeholder: '<endpoint-group-strict>' }),
+    // No --store, --rule, --metadata, --exemplar, --target: removed in Thanos 0.38 (#7890), so
+    // `thanos query --store=...` exits 2 ("unknown long flag '--store'"), as 0.38+ does.
   ],
 };
+
+/** Exits (via Fatal) when an UNSUPPORTED flag got a value other than its default. */
+function refuseUnsupported(p: Parsed, cmd: CommandSpec): void {
+  for (const spec of [...APP_FLAGS, ...cmd.flags]) {
+    if (!UNSUPPORTED.has(spec.name)) continue;
+    const given = spec.repeatable ? (p.lists.get(spec.name) ?? []).length > 0 : spec.kind === 'bool' ? false : (p.values.get(spec.name) ?? spec.default ?? '') !== (spec.default ?? '');
+    if (given) throw new Fatal(`flag --${spec.name} is accepted by Thanos ${VERSION} but not implemented by the Thanos stand-in`);
+  }
+}
 
 const COMMANDS = [SIDECAR, QUERY];
 const REAL_ONLY_COMMANDS = ['store', 'compact', 'rule', 'receive', 'query-frontend', 'tools', 'bucket', 'check', 'downsample'];
@@ -120,6 +294,24 @@ function exitWith(code: number): never {
 }
 
 class Fatal extends Error {}
+
+/** gRPC server TLS as Thanos' pkg/tls NewServerConfig checks it; returns whether TLS is on. */
+function serverTls(p: Parsed): boolean {
+  const cert = p.values.get('grpc-server-tls-cert') ?? '';
+  const key = p.values.get('grpc-server-tls-key') ?? '';
+  if (cert === '' && key === '') return false;
+  if (cert === '' || key === '') throw new Fatal('setup gRPC server: both server key and certificate must be provided');
+  for (const file of [cert, key]) {
+    try {
+      readFileSync(file);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.code;
+      throw new Fatal(`setup gRPC server: server credentials: open ${file}: ${why}`);
+    }
+  }
+  return true;
+}
 
 export async function main(argv: string[]): Promise<void> {
   let p: Parsed;
@@ -145,7 +337,8 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(usage('thanos', COMMANDS.find((c) => c.name === p.command) ?? null, APP_FLAGS, COMMANDS));
     return;
   }
-  const log = makeLogger(p.values.get('log.level')!, p.values.get('log.format')!, { standin: 'thanos' });
+  const debugName = p.values.get('debug.name');
+  const log = makeLogger(p.values.get('log.level')!, p.values.get('log.format')!, { standin: 'thanos', ...(debugName ? { name: debugName } : {}) });
   const servers: http.Server[] = [];
   const shutdown = (sig: string) => {
     log.info('caught signal. Exiting.', { signal: sig });
@@ -155,6 +348,7 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('terminated'));
   process.on('SIGINT', () => shutdown('interrupt'));
   try {
+    refuseUnsupported(p, COMMANDS.find((c) => c.name === p.command)!);
     if (p.command === 'sidecar') await runSidecar(p, log, servers);
     else await runQuery(p, log, servers);
   } catch (e) {
@@ -177,6 +371,7 @@ interface Bucket {
 /** Parses the objstore config like Thanos (strict top level; never echoes the content). */
 function loadObjstore(file: string | undefined, inline: string | undefined): Bucket | null {
   let content: string;
+  if (file && inline) throw new Fatal('getting object store config: both objstore.config-file and objstore.config flags set.');
   if (file !== undefined && file !== '') {
     try {
       content = readFileSync(file, 'utf8');
@@ -249,6 +444,8 @@ async function runSidecar(p: Parsed, log: Logger, servers: http.Server[]): Promi
   const bucket = loadObjstore(v('objstore.config-file'), v('objstore.config'));
   if (bucket) log.info('starting sidecar with uploads', { bucket: 'FILESYSTEM' });
   else log.info('no supported bucket was configured, uploads will be disabled');
+  const tls = serverTls(p);
+  const shipperMetaFile = v('shipper.meta-file-name')!;
 
   // state shared with the handlers
   let extLabels: Record<string, string> = {};
@@ -290,7 +487,7 @@ async function runSidecar(p: Parsed, log: Logger, servers: http.Server[]): Promi
           200,
           [
             `# stand-in metrics (not the real Thanos set)`,
-            `thanos_build_info{version="${VERSION}-standin"} 1`,
+            `thanos_build_info{branch="stand-in",revision="stand-in",version="${VERSION}"} 1`,
             `thanos_sidecar_prometheus_up ${promUp}`,
             `thanos_sidecar_last_heartbeat_success_time_seconds ${lastHeartbeat / 1000}`,
             `thanos_shipper_uploads_total ${uploads}`,
@@ -347,6 +544,7 @@ async function runSidecar(p: Parsed, log: Logger, servers: http.Server[]): Promi
         return jsonBig(200, {
           standin: PROTOCOL,
           component: 'sidecar',
+          tls,
           labels: extLabels,
           labelSets: [extLabels],
           minTime: await minTime(),
@@ -363,13 +561,18 @@ async function runSidecar(p: Parsed, log: Logger, servers: http.Server[]): Promi
   servers.push(grpcServer);
   log.info('listening for serving gRPC (stand-in HTTP/JSON StoreAPI)', { address: v('grpc-address') });
 
-  // 3. the TSDB directory must be readable by this uid
-  try {
-    await fsp.readdir(tsdb);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'ENOTDIR' ? 'not a directory' : err.message;
-    throw new Fatal(`TSDB directory is not readable (uid ${process.getuid?.() ?? '?'}): open ${tsdb}: ${why}`);
+  // 3. with uploads, the TSDB directory must be readable by this uid. Thanos reads --tsdb.path only
+  // in its shipper: without an objstore a missing or unreadable directory does not matter (it starts
+  // and serves). With one, real 0.39 logs the error (IsWALDirAccessible) and its shipper then fails
+  // at every sync, never uploading: the stand-in exits 1 instead, to make that visible.
+  if (bucket) {
+    try {
+      await fsp.readdir(tsdb);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'ENOTDIR' ? 'not a directory' : err.message;
+      throw new Fatal(`TSDB directory is not readable (uid ${process.getuid?.() ?? '?'}), so no block can be uploaded: open ${tsdb}: ${why}`);
+    }
   }
 
   // 4. external labels, retried until --prometheus.ready_timeout
@@ -480,7 +683,7 @@ async function runSidecar(p: Parsed, log: Logger, servers: http.Server[]): Promi
       if (shipping) return;
       shipping = true;
       try {
-        const r = await shipOnce(tsdb, bucket.directory, extLabels, uploadCompacted, log);
+        const r = await shipOnce(tsdb, bucket.directory, extLabels, uploadCompacted, shipperMetaFile, log);
         uploads += r.uploaded;
         uploadFailures += r.failed;
       } finally {
@@ -497,6 +700,7 @@ async function shipOnce(
   bucketDir: string,
   labels: Record<string, string>,
   uploadCompacted: boolean,
+  metaFileName: string,
   log: Logger,
 ): Promise<{ uploaded: number; failed: number }> {
   let uploaded = 0;
@@ -508,7 +712,7 @@ async function shipOnce(
     log.error('shipper: read tsdb dir failed', { err: (e as Error).message });
     return { uploaded, failed: 1 };
   }
-  const metaFile = join(tsdb, 'thanos.shipper.json');
+  const metaFile = join(tsdb, metaFileName);
   let shipMeta: { version: number; uploaded: string[] } = { version: 1, uploaded: [] };
   try {
     const m = JSON.parse(await fsp.readFile(metaFile, 'utf8')) as { uploaded?: unknown };
@@ -580,6 +784,7 @@ interface EndpointState {
 
 interface InfoReply {
   standin?: string;
+  tls?: boolean;
   component?: string;
   labelSets?: Array<Record<string, string>>;
   minTime?: number;
@@ -601,7 +806,9 @@ async function runQuery(p: Parsed, log: Logger, servers: http.Server[]): Promise
   const queryTimeout = parseDuration(v('query.timeout')!);
   const unhealthyTimeout = parseDuration(v('store.unhealthy-timeout')!);
   const partialDefault = p.bools.get('query.partial-response')!;
-  const staticEndpoints = p.lists.get('endpoint')!;
+  const staticEndpoints = ['endpoint', 'endpoint-strict', 'endpoint-group', 'endpoint-group-strict'].flatMap((k) => p.lists.get(k)!);
+  const clientTls = p.bools.get('grpc-client-tls-secure')!;
+  const tls = serverTls(p);
   const sdFile = v('endpoint.sd-config-file');
   const sdInline = v('endpoint.sd-config');
   const pollMs = Number(process.env.THANOS_STANDIN_ENDPOINT_POLL_MS) || 5000;
@@ -695,6 +902,14 @@ async function runQuery(p: Parsed, log: Logger, servers: http.Server[]): Promise
       }
       if (r.status !== 200 || info.standin !== PROTOCOL) {
         throw new Error(`rpc error: code = Unavailable desc = not a ready (stand-in) StoreAPI: HTTP ${r.status} from GET /info`);
+      }
+      // no real TLS between stand-ins: a mismatch fails as the gRPC handshake would
+      if ((info.tls ?? false) !== clientTls) {
+        throw new Error(
+          clientTls
+            ? 'rpc error: code = Unavailable desc = connection error: tls: first record does not look like a TLS handshake'
+            : 'rpc error: code = Unavailable desc = connection closed before server preface received (endpoint serves TLS)',
+        );
       }
       st.componentType = info.component ?? 'sidecar';
       st.labelSets = info.labelSets ?? [];
@@ -839,7 +1054,7 @@ async function runQuery(p: Parsed, log: Logger, servers: http.Server[]): Promise
           200,
           [
             '# stand-in metrics (not the real Thanos set)',
-            `thanos_build_info{version="${VERSION}-standin"} 1`,
+            `thanos_build_info{branch="stand-in",revision="stand-in",version="${VERSION}"} 1`,
             ...h.map((s) => `thanos_store_nodes_grpc_connections{external_labels=${JSON.stringify(s.labelSets.map((l) => JSON.stringify(l)).join(','))},store_type="${s.componentType}"} 1`),
             '',
           ].join('\n'),
@@ -899,6 +1114,7 @@ async function runQuery(p: Parsed, log: Logger, servers: http.Server[]): Promise
         return jsonBig(200, {
           standin: PROTOCOL,
           component: 'query',
+          tls,
           labels: {},
           labelSets,
           minTime: h.length ? min : MIN_TIME,

@@ -27,8 +27,7 @@ import {
   type ContainerSpec,
 } from '../../tasks/lib/container.ts';
 import { externalLabels, flagValue, hostPathOf, hostUrl, setFlag, tsdbPath, withDatasourceUrl, withExternalLabels } from '../../tasks/lib/prometheus.ts';
-import { planExternalDir } from '../../tasks/ensure-external-dir.ts';
-import { planLifecycle, wantedPrometheusArgs } from '../../tasks/add-lifecycle-flag.ts';
+import { sidecarView, startAllOptions, templateOf, wantedPrometheusArgs } from '../../tasks/prepare-prometheus.ts';
 import { querySpec, storeEndpoints, storeFlag, thanosVersion } from '../../tasks/run-query.ts';
 import { runSidecar, sidecarSpec } from '../../tasks/run-sidecar.ts';
 import { planDatasourceEdits } from '../../tasks/patch-datasource.ts';
@@ -435,7 +434,11 @@ test('flags: both forms read; setFlag replaces any form once, keeps the place', 
   assert.equal(setFlag(['--a=1', '--a=3'], 'a', '2'), ['--a=2']);
   assert.equal(setFlag(['--x'], 'web.enable-lifecycle'), ['--x', '--web.enable-lifecycle']);
   assert.is(tsdbPath(['--storage.tsdb.path', '/data']), '/data');
-  assert.is(tsdbPath([]), '/prometheus');
+  // start-all.sh replaces the image's CMD: Prometheus' own default data/ under the working directory
+  assert.is(tsdbPath([]), '/prometheus/data');
+  assert.is(tsdbPath([], '/srv/p'), '/srv/p/data');
+  assert.is(tsdbPath(['--storage.tsdb.path=tsdb/'], '/prometheus'), '/prometheus/tsdb');
+  assert.is(tsdbPath(['--storage.tsdb.path=/prometheus'], '/x'), '/prometheus');
 });
 
 test('paths and URLs from a container: covering bind mount, host network vs published port', () => {
@@ -452,60 +455,37 @@ test('paths and URLs from a container: covering bind mount, host network vs publ
 });
 
 // ---------------------------------------------------------------------------------------------
-// ensure-external-dir / add-lifecycle-flag plans
+// prepare-prometheus (pure parts; the plan itself runs against the lab)
 
-const extParams = { container: 'aprom', engine: 'podman' as const, data_dir: '/srv/prometheus/data', uid: 65534, stop_timeout: 30, ready_timeout: 120, copy_timeout: 3600 };
-
-test('ensure-external-dir: data inside the container -> copy + recreate with -v DATA:/prometheus:z', () => {
-  const r = planExternalDir(extParams, aprom(), { exists: false });
-  assert.equal(r.changes, ['copy /prometheus of aprom (in the container) to /srv/prometheus/data (aprom stopped gracefully)', 'recreate container aprom: mounts: + /srv/prometheus/data:/prometheus:z']);
-  assert.equal(compareContainer(r.spec!, aprom()), ['mounts: + /srv/prometheus/data:/prometheus']);
-  assert.ok(createArgv('podman', r.spec!).includes('/srv/prometheus/data:/prometheus:z'));
-  // an empty existing directory is fine
-  assert.is(planExternalDir(extParams, aprom(), { exists: true, kind: 'directory', empty: true }).changes.length, 2);
-});
-
-test('ensure-external-dir: docker, data in the image anonymous volume -> replaced by the bind', () => {
-  const d = normalizeInspect(dockerAprom);
-  const r = planExternalDir(extParams, d, { exists: false });
-  assert.match(r.changes[0], /in anonymous volume 4f0a2f7c9d8e/);
-  assert.equal(r.spec!.mounts.filter((m) => m.target === '/prometheus').map((m) => m.source), ['/srv/prometheus/data']);
-  assert.equal(r.spec!.ports, d.ports);
-  assert.is(r.spec!.network, 'bridge');
-});
-
-test('ensure-external-dir: already mounted -> nothing, or only owner/mode', () => {
-  const f = { ...aprom(), mounts: [...aprom().mounts, parseMount('/srv/prometheus/data/:/prometheus:z')] };
-  assert.equal(planExternalDir(extParams, f, { exists: true, kind: 'directory', mode: 0o755, uid: 65534, gid: 65534, empty: false }).changes, []);
-  assert.equal(planExternalDir(extParams, f, { exists: true, kind: 'directory', mode: 0o700, uid: 0, gid: 0, empty: false }).changes, [
-    'owner of /srv/prometheus/data: 0:0 -> 65534:65534 (recursive)',
-    'mode of /srv/prometheus/data: 0700 -> 0755 (readable by the sidecar)',
-  ]);
-});
-
-test('ensure-external-dir: refuses a non-empty data_dir it would copy into, and another host dir', () => {
-  throwsFailure(() => planExternalDir(extParams, aprom(), { exists: true, kind: 'directory', empty: false }), /not empty.*never overwrites/);
-  const f = { ...aprom(), mounts: [...aprom().mounts, parseMount('/var/lib/prom:/prometheus')] };
-  throwsFailure(() => planExternalDir(extParams, f, { exists: true, kind: 'directory', empty: false }), /already on the host at \/var\/lib\/prom/);
-  throwsFailure(() => planExternalDir(extParams, aprom(), { exists: false }, ['capabilities NET_ADMIN']), /cannot carry over/);
-});
-
-test('add-lifecycle-flag: refuses while the TSDB is inside the container; else one recreate', () => {
-  throwsFailure(() => planLifecycle(aprom(), { disable_compaction: false, block_duration: '2h' }), /Run ensure-external-dir first/);
-  const f = { ...aprom(), mounts: [...aprom().mounts, parseMount('/srv/prometheus/data:/prometheus:z')] };
-  const r = planLifecycle(f, { disable_compaction: false, block_duration: '2h' });
-  assert.equal(r.changes, ['recreate container aprom: args: + --web.enable-lifecycle']);
-  assert.equal(compareContainer(r.spec!, f), ['args: + --web.enable-lifecycle']);
-  const done = { ...f, args: r.spec!.args };
-  assert.equal(planLifecycle(done, { disable_compaction: false, block_duration: '2h' }).changes, []);
-  // uploads: equal block durations in the same recreate
-  const u = planLifecycle(f, { disable_compaction: true, block_duration: '2h' });
-  assert.equal(u.changes, ['recreate container aprom: args: + --web.enable-lifecycle; args: + --storage.tsdb.min-block-duration=2h; args: + --storage.tsdb.max-block-duration=2h']);
+test('prepare-prometheus: lifecycle flag added once; block durations for uploads; nothing when present', () => {
+  assert.equal(wantedPrometheusArgs(['--config.file=/c'], { disable_compaction: false, block_duration: '2h' }), ['--config.file=/c', '--web.enable-lifecycle']);
+  const startAll = ['--web.enable-lifecycle', '--enable-feature=promql-experimental-functions', '--config.file=/etc/prometheus/prometheus.yml'];
+  assert.equal(wantedPrometheusArgs(startAll, { disable_compaction: false, block_duration: '2h' }), startAll);
+  assert.equal(wantedPrometheusArgs(startAll, { disable_compaction: true, block_duration: '2h' }), [...startAll, '--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h']);
   assert.equal(wantedPrometheusArgs(['--web.enable-lifecycle=true', '--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'], { disable_compaction: true, block_duration: '2h' }), [
     '--web.enable-lifecycle=true',
     '--storage.tsdb.min-block-duration=2h',
     '--storage.tsdb.max-block-duration=2h',
   ]);
+});
+
+test('prepare-prometheus: the start-all.sh options that keep the result (what start-all.sh passes itself is left out)', () => {
+  const startAll = ['--web.enable-lifecycle', '--enable-feature=promql-experimental-functions', '--config.file=/etc/prometheus/prometheus.yml'];
+  assert.is(startAllOptions('/srv/d', startAll, 'monitor-net'), '-d /srv/d');
+  assert.is(startAllOptions('/srv/d', [...startAll, '--storage.tsdb.min-block-duration=2h'], 'host'), '-d /srv/d -l -b --storage.tsdb.min-block-duration=2h');
+});
+
+test('prepare-prometheus: the template start-all.sh regenerates prometheus.yml from', () => {
+  assert.is(templateOf('/opt/sm/prometheus/build/prometheus.yml'), '/opt/sm/prometheus/prometheus.yml.template');
+  assert.is(templateOf('/opt/sm/prometheus/build/stack/2/prometheus.yml'), '/opt/sm/prometheus/prometheus.yml.template');
+  assert.is(templateOf('/etc/prometheus/prometheus.yml'), undefined);
+});
+
+test('prepare-prometheus: the sidecar joins a user-defined network and reaches Prometheus by name, or localhost on the host network', () => {
+  const f = normalizeInspect(dockerAprom);
+  assert.equal(sidecarView({ ...f, network: 'monitor-net' }), { network: 'monitor-net', prometheus_url: 'http://aprom:9090' });
+  assert.equal(sidecarView({ ...f, network: 'host' }), { network: 'host', prometheus_url: 'http://127.0.0.1:9090' });
+  assert.is(sidecarView({ ...f, network: 'bridge' }), undefined, 'the default bridge has no names: the inventory says how');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -608,12 +588,12 @@ test('query endpoints: every host of the group (children too), address var or na
   throwsFailure(() => storeEndpoints(ctx, 'nope', 10911), /not a group/);
 });
 
-test('thanos version -> --endpoint (>= 0.23) or --store', () => {
+test('thanos version -> --endpoint (>= 0.24) or --store', () => {
   assert.equal(thanosVersion('quay.io/thanos/thanos:v0.39.2'), [0, 39, 2]);
   assert.equal(thanosVersion('localhost/thanos-standin:lab', '0.22.0'), [0, 22, 0]);
   assert.is(thanosVersion('localhost/thanos-standin:lab'), undefined);
-  assert.is(storeFlag([0, 22, 0]), '--store');
-  assert.is(storeFlag([0, 23, 0]), '--endpoint');
+  assert.is(storeFlag([0, 23, 0]), '--store');
+  assert.is(storeFlag([0, 24, 0]), '--endpoint');
   assert.is(storeFlag([1, 0, 0]), '--endpoint');
   assert.is(storeFlag(undefined), '--endpoint');
   const base = { name: 'thanos-query', engine: 'podman' as const, stores_group: 'prometheus', store_port: 10911, replica_label: 'prometheus', http_port: 10904, grpc_port: 10903, extra_args: [], stop_timeout: 30, ready_timeout: 60 };

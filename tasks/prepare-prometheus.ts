@@ -1,0 +1,280 @@
+// prepare-prometheus: a Prometheus container as Scylla Monitoring's start-all.sh runs it (`aprom`)
+// gets what a Thanos sidecar needs, planned together so that it is recreated at most once:
+//   - its TSDB in a host directory, in the layout `start-all.sh -d DIR` makes (DIR mounted at the
+//     TSDB path Prometheus works out: the flag, else data/ under the working directory,
+//     /prometheus/data). An existing bind mount of it counts: nothing is copied twice. Data inside
+//     the container (or its anonymous volume) is copied out after a graceful stop, owned by the
+//     container's own user (who keeps writing it; the sidecar runs as the same user);
+//   - --web.enable-lifecycle (start-all.sh passes it already) and, for block uploads, equal min and
+//     max block durations (no local compaction);
+//   - unique external labels, in the generated prometheus.yml AND in the template start-all.sh
+//     regenerates it from (prometheus/prometheus.yml.template), so a rerun of start-all.sh keeps them.
+// It then writes, next to Scylla's own scylla.txt in the data directory, the start-all.sh options
+// that keep this (`-d DIR`, `-b FLAG`), and returns them (register) for the run's closing message.
+// After kill-all.sh + start-all.sh without -d, the history is in data_dir and the new container's
+// TSDB is a few minutes old: it is set aside next to data_dir (never deleted) and data_dir mounted again.
+import * as v from 'valibot';
+import { shq } from '../src/transport/quote.ts';
+import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
+import { AbsPath } from './lib/schema.ts';
+import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
+import { EngineSchema, StringMap, ContainerName, containerDiff, inspectContainer, isHostNetwork, mustExist, recreate, refuseLeftovers, restartContainer, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec, type Engine } from './lib/container.ts';
+import { cleanPath, configFile, curl, externalLabels, flagValue, hostPathOf, hostUrl, setFlag, tsdbPath, waitReady, withExternalLabels } from './lib/prometheus.ts';
+
+const Duration = v.pipe(v.string(), v.regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration like 2h'));
+const LabelName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a Prometheus label name'));
+const Seconds = v.pipe(v.number(), v.minValue(1));
+
+const schema = v.strictObject({
+  container: v.optional(ContainerName, 'aprom'),
+  engine: EngineSchema,
+  /** where the TSDB goes when it is not on the host yet (an existing bind mount wins) */
+  data_dir: AbsPath,
+  /** the label that tells replicas apart (the query's --query.replica-label) and its value */
+  replica_label: v.optional(LabelName, 'prometheus'),
+  replica: v.pipe(v.union([v.string(), v.number()]), v.transform(String), v.minLength(1, 'expected a replica name')),
+  /** more external labels, the same on every replica */
+  labels: v.optional(StringMap, {}),
+  /** also disable local compaction (min == max block duration), as block uploads need */
+  disable_compaction: v.optional(v.boolean(), false),
+  block_duration: v.optional(Duration, '2h'),
+  stop_timeout: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 120),
+  ready_timeout: v.optional(Seconds, 120),
+  copy_timeout: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10)), 3600),
+});
+type Params = v.InferOutput<typeof schema>;
+
+/** Arguments start-all.sh gives aprom itself: what `-b` need not repeat. */
+const START_ALL_OWN = new Set(['--web.enable-lifecycle', '--enable-feature=promql-experimental-functions', '--config.file=/etc/prometheus/prometheus.yml']);
+
+interface FileEdit {
+  path: string;
+  before: string;
+  after: string;
+}
+
+interface State {
+  facts: ContainerFacts;
+  spec?: ContainerSpec;
+  tsdb: string;
+  dataDir: string;
+  owner: string;
+  move?: 'copy' | 'reattach';
+  edits: FileEdit[];
+  /** a config edit with no recreate: how to make it live */
+  live?: 'reload' | 'restart';
+  url: string;
+  want: Record<string, string>;
+  note: { path: string; before?: string; after: string };
+}
+
+/** Pure: the args the container should run with. */
+export function wantedPrometheusArgs(args: string[], p: Pick<Params, 'disable_compaction' | 'block_duration'>): string[] {
+  let out = [...args];
+  const lc = flagValue(out, 'web.enable-lifecycle');
+  if (lc !== true && lc !== 'true') out = setFlag(out, 'web.enable-lifecycle');
+  if (p.disable_compaction) {
+    for (const f of ['storage.tsdb.min-block-duration', 'storage.tsdb.max-block-duration']) {
+      if (flagValue(out, f) !== p.block_duration) out = setFlag(out, f, p.block_duration);
+    }
+  }
+  return out;
+}
+
+/** Pure: the start-all.sh options that recreate this container as it is wanted. */
+export function startAllOptions(dataDir: string, args: string[], network: string): string {
+  const b = args.filter((a) => !START_ALL_OWN.has(a)).map((a) => `-b ${a}`);
+  return [`-d ${dataDir}`, ...(isHostNetwork(network) ? ['-l'] : []), ...b].join(' ');
+}
+
+/** Pure: the template start-all.sh regenerates a config from, for a config at `configPath`. */
+export function templateOf(configPath: string): string | undefined {
+  const m = /^(.*)\/prometheus\/build(?:\/stack\/\d+)?\/prometheus\.yml$/.exec(configPath);
+  return m ? `${m[1]}/prometheus/prometheus.yml.template` : undefined;
+}
+
+/** Pure: how the sidecar container reaches this Prometheus, and on which network it runs. */
+export function sidecarView(f: ContainerFacts): { network: string; prometheus_url: string } | undefined {
+  const listen = String(flagValue(f.args, 'web.listen-address') ?? '0.0.0.0:9090');
+  const port = listen.slice(listen.lastIndexOf(':') + 1);
+  if (isHostNetwork(f.network)) return { network: 'host', prometheus_url: `http://127.0.0.1:${port}` };
+  // a user-defined network (start-all.sh's monitor-net) resolves container names; the default bridge does not
+  if (f.network !== 'bridge') return { network: f.network, prometheus_url: `http://${f.name}:${port}` };
+  return undefined;
+}
+
+async function sh(ctx: TaskContext, cmd: string, what: string): Promise<string> {
+  const r = await ctx.conn.exec(cmd);
+  if (r.code !== 0) throw new TaskFailure(`${what}: ${r.stderr.trim() || `exit ${r.code}`}`);
+  return r.stdout;
+}
+
+/** uid:gid the container's process runs as (asked inside it: names like `nobody` resolve there). */
+async function processOwner(ctx: TaskContext, engine: Engine, f: ContainerFacts): Promise<string> {
+  const u = f.user.trim();
+  if (/^\d+(:\d+)?$/.test(u)) return u.includes(':') ? u : `${u}:${u}`;
+  if (!f.running) throw new TaskFailure(`${f.name} is not running: cannot tell which user it writes its data as`);
+  const out = await sh(ctx, `${shq(engine)} exec ${shq(f.name)} sh -c 'echo "$(id -u):$(id -g)"'`, `cannot ask ${f.name} for its user`);
+  const owner = out.trim();
+  if (!/^\d+:\d+$/.test(owner)) throw new TaskFailure(`${f.name}: unexpected answer for its user: ${JSON.stringify(owner)}`);
+  return owner;
+}
+
+/** 'missing' | 'empty' | 'tsdb' (holds wal/ or chunks_head/) | 'other' */
+async function dirState(ctx: TaskContext, path: string): Promise<string> {
+  const q = shq(path);
+  const out = await sh(ctx, `if [ ! -e ${q} ]; then echo missing; elif [ ! -d ${q} ]; then echo notdir; elif [ -z "$(ls -A -- ${q})" ]; then echo empty; elif [ -d ${q}/wal ] || [ -d ${q}/chunks_head ]; then echo tsdb; else echo other; fi`, `cannot read ${path}`);
+  return out.trim();
+}
+
+async function liveLabels(ctx: TaskContext, url: string): Promise<Record<string, string> | undefined> {
+  const r = await curl(ctx.conn, 'GET', `${url}/api/v1/status/config`);
+  if (r.status !== 200) return undefined;
+  try {
+    return externalLabels((JSON.parse(r.body) as { data: { yaml: string } }).data.yaml);
+  } catch {
+    return undefined;
+  }
+}
+const same = (want: Record<string, string>, have: Record<string, string> | undefined) => !!have && Object.entries(want).every(([k, x]) => have[k] === x);
+
+export const preparePrometheus: TaskType<Params, State> = {
+  name: 'prepare-prometheus',
+  summary: 'a Prometheus container (as start-all.sh runs it) keeps its TSDB on the host, has the lifecycle API and unique external labels: at most one recreate',
+  schema,
+  async plan(ctx, p) {
+    const ins = await inspectContainer(ctx.conn, p.engine, p.container);
+    mustExist(ins, p.container, p.engine);
+    refuseLeftovers(ins);
+    const f = ins.facts;
+    const image = ins.image ?? { env: {}, labels: {} };
+    const tsdb = tsdbPath(f.args, f.workdir);
+    const bound = hostPathOf(f.mounts, tsdb);
+    const url = hostUrl(f);
+    if (!url) throw new TaskFailure(`cannot tell how to reach ${p.container}'s HTTP API from the host (no published port for its listen address)`);
+    const owner = await processOwner(ctx, p.engine, f);
+    const changes: string[] = [];
+    let move: State['move'];
+    let dataDir = cleanPath(p.data_dir);
+    if (bound.hostPath !== undefined) {
+      dataDir = cleanPath(bound.hostPath); // already on the host (start-all.sh -d): that is the data directory
+    } else {
+      const st = await dirState(ctx, dataDir);
+      if (st === 'notdir') throw new TaskFailure(`data_dir ${dataDir} exists and is not a directory`);
+      if (st === 'other') throw new TaskFailure(`refusing to copy ${p.container}'s TSDB into ${dataDir}: it holds files that are not a Prometheus TSDB (skiff never overwrites data). Empty it or choose another data_dir`);
+      const where = bound.mount ? `its ${bound.mount.kind} volume` : 'the container';
+      if (st === 'tsdb') {
+        move = 'reattach';
+        changes.push(`${dataDir} holds ${p.container}'s history but ${p.container} no longer mounts it (started without -d?): mount it again at ${tsdb}; the TSDB ${p.container} wrote since (in ${where}) is set aside as ${dataDir}.skiff-interim-<time>`);
+      } else {
+        move = 'copy';
+        changes.push(`copy ${tsdb} of ${p.container} (in ${where}) to ${dataDir}, owned ${owner} (${p.container} stopped gracefully)`);
+      }
+    }
+    if (unmodelled(ins.raw).length && (move || JSON.stringify(wantedPrometheusArgs(f.args, p)) !== JSON.stringify(f.args))) {
+      throw new TaskFailure(`${p.container} uses settings skiff cannot carry over when recreating it (${unmodelled(ins.raw).join(', ')})`);
+    }
+    // one recreate for the data mount and the flags together
+    const args = wantedPrometheusArgs(f.args, p);
+    let spec: ContainerSpec | undefined;
+    if (move || JSON.stringify(args) !== JSON.stringify(f.args)) {
+      spec = { ...specFromFacts(f, image), args };
+      if (move) spec.mounts = [...spec.mounts.filter((m) => m.target !== tsdb), { source: dataDir, target: tsdb, ro: false, options: ['z'], kind: 'bind' }];
+      const added = args.filter((a) => !f.args.includes(a)).map((a) => `args: + ${a}`);
+      changes.push(`recreate container ${p.container}: ${[...(move ? [`mounts: + ${dataDir}:${tsdb}`] : []), ...added].join('; ')}`);
+    }
+    // external labels: the generated config and the template it is generated from
+    const want = { ...p.labels, [p.replica_label]: p.replica };
+    const inside = configFile(f.args);
+    const cfg = hostPathOf(f.mounts, inside);
+    if (!cfg.hostPath) throw new TaskFailure(`${p.container}'s config ${inside} is not on a host mount`);
+    const edits: FileEdit[] = [];
+    for (const path of [cfg.hostPath, templateOf(cfg.hostPath)]) {
+      if (!path) continue;
+      const ff = await readFileFacts(ctx.conn, path, true);
+      if (!ff.exists) {
+        if (path === cfg.hostPath) throw new TaskFailure(`${path} is missing, expected ${p.container}'s config`);
+        continue;
+      }
+      const after = withExternalLabels(ff.content!, want, path);
+      if (after !== ff.content) edits.push({ path, before: ff.content!, after });
+    }
+    const shown = Object.entries(want).map(([k, x]) => `${k}=${x}`).join(', ');
+    for (const e of edits) changes.push(`set external labels ${shown} in ${e.path}`);
+    let live: State['live'];
+    if (!spec) {
+      const have = await liveLabels(ctx, url);
+      if (edits.some((e) => e.path === cfg.hostPath) || !same(want, have)) {
+        // a single-file bind mount keeps showing the container the old inode after an atomic replace
+        live = cfg.mount?.target === cleanPath(inside) && edits.some((e) => e.path === cfg.hostPath) ? 'restart' : 'reload';
+        changes.push(`${live} ${p.container} to make the labels live (${have ? `now: ${JSON.stringify(have)}` : 'config API not answering'})`);
+      }
+    }
+    // what keeps it: the start-all.sh options, next to Scylla's scylla.txt
+    const options = startAllOptions(dataDir, args, f.network);
+    const notePath = `${dataDir}/skiff-start-all.txt`;
+    const noteText = `# Written by skiff (prepare-prometheus). Run start-all.sh with these options, or a rerun of it\n# loses what thanos.yml set up (Thanos sidecar data, block flags):\nSTART_ALL_OPTIONS="${options}"\n`;
+    const old = move ? undefined : await readFileFacts(ctx.conn, notePath, true);
+    if (!old || old.content !== noteText) changes.push(`write ${notePath}: start-all.sh ${options}`);
+    const diff = [
+      ...(spec ? [containerDiff(p.engine, p.container, specFromFacts(f, image), spec)] : []),
+      ...edits.map((e) => fileDiff(e.path, e.before, e.after)),
+    ].join('\n');
+    const view = sidecarView(spec ? { ...f, network: spec.network ?? f.network } : f);
+    const build = await curl(ctx.conn, 'GET', `${url}/api/v1/status/buildinfo`);
+    let version: string | undefined;
+    try {
+      version = (JSON.parse(build.body) as { data?: { version?: string } }).data?.version;
+    } catch {
+      version = undefined;
+    }
+    return {
+      changes,
+      diff: diff || undefined,
+      state: { facts: f, spec, tsdb, dataDir, owner, move, edits, live, url, want, note: { path: notePath, before: old?.content, after: noteText } },
+      result: { data_dir: dataDir, tsdb_path: tsdb, user: owner, start_all_options: options, labels: want, network: view?.network, sidecar_prometheus_url: view?.prometheus_url, prometheus_version: version },
+    };
+  },
+  async apply(ctx, p, plan) {
+    const st = plan.state!;
+    for (const e of st.edits) await writeFileAtomic(ctx.conn, e.path, e.after);
+    if (st.spec) {
+      const E = shq(p.engine);
+      const D = shq(st.dataDir);
+      const owner = shq(st.owner);
+      const src = shq(`${p.container}:${st.tsdb}/.`);
+      const copy = st.move === 'copy';
+      await recreate(ctx.conn, {
+        engine: p.engine,
+        spec: st.spec,
+        exists: true,
+        stopTimeout: p.stop_timeout,
+        beforeCreate: copy
+          ? `if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then echo "${st.dataDir} is not empty: refusing to copy into it" >&2; exit 1; fi; mkdir -p -- ${D} && chown ${owner} -- ${D}`
+          : undefined,
+        afterStop: copy
+          ? `${E} cp ${src} ${D}/ && chown -R ${owner} -- ${D}`
+          : st.move === 'reattach'
+            ? `aside=${D}.skiff-interim-$(date +%Y%m%d%H%M%S) && mkdir -p -- "$aside" && ${E} cp ${src} "$aside"/ && echo "set aside: $aside" >&2`
+            : undefined,
+        afterStopTimeout: p.copy_timeout,
+        // a copy is a duplicate (the old container keeps the original): set it aside, never delete
+        onRollback: copy ? `if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then aside=${D}.skiff-failed-$(date +%Y%m%d%H%M%S); mv -- ${D} "$aside" && echo "the partial copy was moved to $aside" >&2; fi` : undefined,
+        readyUrl: `${st.url}/-/ready`,
+        readyTimeout: p.ready_timeout,
+      });
+    } else if (st.live === 'restart') {
+      await restartContainer(ctx.conn, p.engine, p.container, p.stop_timeout, `${st.url}/-/ready`, p.ready_timeout);
+    }
+    if (st.spec || st.live) {
+      await waitReady(ctx.conn, `${st.url}/-/ready`, p.ready_timeout);
+      // a reload waits for the scrape loops to stop: ~10 s seen with a 5 s scrape interval
+      const r = await curl(ctx.conn, 'POST', `${st.url}/-/reload`, 60);
+      if (r.status !== 200) throw new TaskFailure(`POST ${st.url}/-/reload answered ${r.status || 'nothing'} (is --web.enable-lifecycle there?): ${r.body.trim().slice(0, 200)}`);
+      const have = await liveLabels(ctx, st.url);
+      if (!same(st.want, have)) throw new TaskFailure(`external labels not live in ${p.container}: config API shows ${JSON.stringify(have)}`);
+    }
+    if (st.note.before !== st.note.after) await writeFileAtomic(ctx.conn, st.note.path, st.note.after, { mode: '0644' });
+    return plan.result;
+  },
+};
