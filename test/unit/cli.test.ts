@@ -28,7 +28,7 @@ test('inventory -i inventory/prod: groups of two data centers, group_vars merged
   assert.ok(out.groups.prometheus, 'a prometheus group');
   const proms = Object.entries(out.hosts).filter(([, h]) => h.groups.includes('prometheus'));
   assert.ok(proms.length >= 2);
-  assert.match(String(proms[0][1].vars.thanos_image), /^quay\.io\/thanos\/thanos:v\d+\.\d+\.\d+$/);
+  assert.match(String(proms[0][1].vars.thanos_image), /^docker\.io\/thanosio\/thanos:v\d+\.\d+\.\d+$/);
 });
 
 test('tasks lists every task type', async () => {

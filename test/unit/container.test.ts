@@ -638,6 +638,7 @@ test('sidecar plan: objstore content never in the diff; 0600 file, then the cont
     host: 'h',
     async exec(cmd: string) {
       calls.push(cmd);
+      if (cmd.includes("-f '{{.State.Status}}' 'sidecar1'")) return { code: 1, stdout: '', stderr: 'no such container' };
       if (cmd.includes('container inspect')) return { code: 0, stdout: '[]\n--skiff-sep--\n[]\n--skiff-sep--\npresent\n--skiff-sep--\n', stderr: '' };
       return { code: 0, stdout: 'missing\n', stderr: '' };
     },
@@ -648,6 +649,7 @@ test('sidecar plan: objstore content never in the diff; 0600 file, then the cont
   const plan = await runSidecar.plan(ctx, p);
   assert.equal(plan.changes, ['create /etc/thanos/objstore.yml (mode 0600, owner 65534)', 'create container sidecar']);
   assert.match(plan.diff!, /\(secret content hidden\)/);
+  assert.ok(calls.some((c) => c.includes("'sidecar1'")), "Scylla's own sidecar1 is looked for");
   assert.not.match(plan.diff!, secret);
   assert.not.ok(calls.some((c) => c.includes(secret)), 'the plan sends no secret anywhere');
   assert.equal(YAML.parse((plan.state as { objstore: { content: string } }).objstore.content).config.secret_key, secret);
