@@ -109,12 +109,15 @@ async function sh(ctx: TaskContext, cmd: string, what: string): Promise<string> 
   return r.stdout;
 }
 
-/** uid:gid the container's process runs as (asked inside it: names like `nobody` resolve there). */
+/**
+ * uid:gid the container's process runs as, read on the host from /proc of its main process (names
+ * like `nobody` resolve inside the image; an `exec` into the container would show in its inspect).
+ */
 async function processOwner(ctx: TaskContext, engine: Engine, f: ContainerFacts): Promise<string> {
   const u = f.user.trim();
   if (/^\d+(:\d+)?$/.test(u)) return u.includes(':') ? u : `${u}:${u}`;
   if (!f.running) throw new TaskFailure(`${f.name} is not running: cannot tell which user it writes its data as`);
-  const out = await sh(ctx, `${shq(engine)} exec ${shq(f.name)} sh -c 'echo "$(id -u):$(id -g)"'`, `cannot ask ${f.name} for its user`);
+  const out = await sh(ctx, `pid=$(${shq(engine)} container inspect -f '{{.State.Pid}}' ${shq(f.name)}) && stat -c '%u:%g' /proc/"$pid"`, `cannot tell ${f.name}'s user`);
   const owner = out.trim();
   if (!/^\d+:\d+$/.test(owner)) throw new TaskFailure(`${f.name}: unexpected answer for its user: ${JSON.stringify(owner)}`);
   return owner;

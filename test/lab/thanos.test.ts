@@ -1,11 +1,15 @@
-// playbooks/thanos.yml and thanos-rollback.yml against a fresh lab (monitoring + prom1..3 with
-// podman, Prometheus `aprom` as Scylla Monitoring runs it, Grafana stand-in `agraf`, Thanos stand-in
-// image), run as a user runs skiff: `node bin/skiff.mjs run ... -i inventory/lab`.
+// playbooks/thanos.yml and thanos-rollback.yml against a fresh lab: monitoring + prom1..3, each a
+// Scylla Monitoring host started by the real start-all.sh on its own Docker engine (prom1 `-d`,
+// prom2 data in the container, prom3 `-l -d`; Prometheus 3, Grafana and Thanos stand-ins), run as a
+// user runs skiff: `node bin/skiff.mjs run ... -i inventory/lab`.
 //   (a) --check --diff: every step pending, nothing changed (files byte for byte, containers)
 //   (b) first run: exit 0, verified, no series lost (count at a fixed time, before == after)
 //   (c) second run: 0 changed
 //   (d) Grafana (agraf) serves the query's URL
 //   (e) rollback, then thanos again: clean, and a further run is 0 changed
+//   (i) kill-all.sh + start-all.sh, with the printed options (no drift) and without (drift reported,
+//       repaired, no series lost, nothing orphaned)
+//   (j) Scylla's own sidecar1 (start-all.sh --thanos-sc) is refused by name, never a port collision
 // npx tsx node_modules/uvu/bin.js test/lab thanos
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -13,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labCanStart, labExec, labUp, type Lab } from './lab.ts';
+import { DEFAULT_HOSTS, KILL_ALL_COMMAND, labCanStart, labExec, labUp, startAllCommand, type Lab } from './lab.ts';
 import { killSshd, restartSshd } from './use-lab.ts';
 import { ROOT, skiff, type CliResult } from '../helpers.ts';
 
@@ -22,6 +26,10 @@ const PROMS = ['prom1', 'prom2', 'prom3'];
 const MON = 'monitoring';
 const QUERY_URL = 'http://10.213.0.10:10904';
 const PROM_URL = 'http://10.213.0.10:9090';
+const THANOS_IMAGE = 'docker.io/thanosio/thanos:v0.39.1';
+const GRAFANA_IMAGE = 'docker.io/grafana/grafana:12.2.0';
+/** where the lab's inventory puts (or finds) each TSDB: prom1 and prom3 run start-all.sh -d with it */
+const DATA_DIR = 'srv/prometheus-data';
 const tmp = mkdtempSync(join(tmpdir(), 'skiff-thanos-'));
 let lab: Lab | undefined;
 let skip = '';
@@ -57,10 +65,13 @@ const failedTotal = (rep: Report) => Object.values(rep.recap).reduce((n, x) => n
 function files(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const h of lab!.hosts) {
-    for (const top of ['prometheus', 'scylla-monitoring', 'thanos']) {
+    for (const top of ['prometheus-data', 'scylla-monitoring', 'thanos']) {
       const base = join(h.dir, 'srv', top);
       const walk = (p: string) => {
         if (!existsSync(p)) return;
+        // a live TSDB changes by itself: only what skiff writes there counts
+        const rel = p.slice(base.length);
+        if (top === 'prometheus-data' && rel !== '' && rel !== '/skiff-start-all.txt') return;
         const st = lstatSync(p);
         out[`${h.name}:${p.slice(join(h.dir, 'srv').length)}`] = `${st.mode.toString(8)} ${st.uid}:${st.gid} ${st.mtimeMs} ${st.isFile() ? createHash('sha256').update(readFileSync(p)).digest('hex') : ''}`;
         if (st.isDirectory()) for (const f of readdirSync(p)) walk(join(p, f));
@@ -81,13 +92,28 @@ async function sh(host: string, cmd: string): Promise<string> {
 async function containers(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const h of lab!.hosts) {
-    out[`${h.name}:ps`] = await sh(h.name, `podman ps -a --format '{{.Names}} {{.ID}}' | sort`);
-    out[`${h.name}:inspect`] = await sh(h.name, `ids=$(podman ps -aq); [ -z "$ids" ] || podman inspect $ids`);
+    out[`${h.name}:ps`] = await sh(h.name, `docker ps -a --format '{{.Names}} {{.ID}}' | sort`);
+    out[`${h.name}:inspect`] = await sh(h.name, `ids=$(docker ps -aq); [ -z "$ids" ] || docker inspect $ids`);
   }
   return out;
 }
 
-const names = async (h: string) => (await sh(h, `podman ps -a --format '{{.Names}}'`)).split('\n').filter(Boolean).sort();
+const names = async (h: string) => (await sh(h, `docker ps -a --format '{{.Names}}'`)).split('\n').filter(Boolean).sort();
+const inspect = async (h: string, c: string, fmt: string) => (await sh(h, `docker inspect ${c} --format '${fmt}'`)).trim();
+const hostDirOf = (h: string) => lab!.hosts.find((x) => x.name === h)!.dir;
+
+/**
+ * The longest stretch without a sample of `up{job="scylla"}` (scraped every 20 s; the target is down,
+ * but the sample is written each scrape) between from and to: the scrape gap a restart caused.
+ */
+async function scrapeGap(host: string, from: number, to: number): Promise<number> {
+  const q = encodeURIComponent(`up{job="scylla"}[${Math.ceil(to - from) + 120}s]`);
+  const body = JSON.parse(await sh(host, `curl -s -m 10 'http://127.0.0.1:9090/api/v1/query?query=${q}&time=${to + 60}'`));
+  const ts = ((body.data.result[0]?.values ?? []) as [number, string][]).map(([t]) => t).filter((t) => t >= from - 30 && t <= to + 60);
+  let gap = 0;
+  for (let i = 1; i < ts.length; i++) gap = Math.max(gap, ts[i] - ts[i - 1]);
+  return Math.round(gap);
+}
 
 /** count({__name__=~".+"}) of one Prometheus at time t (seconds; 0 = now), queried from the root namespace; bounded. */
 async function seriesAt(host: string, t: number): Promise<number> {
@@ -134,7 +160,7 @@ test.before(async () => {
     const t = Date.now();
     lab = await labUp({ fresh: true });
     timings.push(`fresh lab: ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    for (const img of ['localhost/thanos-standin:lab', 'localhost/grafana-standin:lab']) {
+    for (const img of [THANOS_IMAGE, GRAFANA_IMAGE]) {
       if (!lab.images.includes(img)) throw new Error(`the lab has no ${img} (test/standins/build.ts)`);
     }
     pristine = files();
@@ -162,14 +188,15 @@ test('(a) --check --diff on the fresh lab: every step pending, nothing changed',
     const tasks = rep.results.filter((x) => x.host === h);
     assert.equal(
       tasks.map((x) => `${x.type}:${x.status}`),
-      ['ensure-external-dir:changed', 'add-lifecycle-flag:changed', 'external-labels:changed', 'run-sidecar:changed'],
+      ['prepare-prometheus:changed', 'run-sidecar:changed', 'debug:ok'],
       `${h}: ${r.stdout}`,
     );
   }
   const mon = rep.results.filter((x) => x.host === 'monitoring').map((x) => `${x.type}:${x.status}`);
   assert.equal(mon, ['run-query:changed', 'verify-thanos:skipped', 'patch-datasource:changed', 'container:changed']);
   // the diff shows what would change
-  assert.match(r.stdout, '+-v /srv/prometheus/data:/prometheus:z');
+  assert.match(r.stdout, '+-v /srv/prometheus-data:/prometheus/data:z');
+  assert.match(r.stdout, 'start-all.sh -d /srv/prometheus-data -l');
   assert.match(r.stdout, '+    prometheus: prom2');
   assert.match(r.stdout, '+  url: http://10.213.0.10:10904');
   assert.match(r.stdout, '+--endpoint=10.213.0.13:10911');
@@ -187,10 +214,25 @@ test('(b) first run: exit 0, verified, no series lost', async () => {
   await sleep(6000);
   T0 = Math.floor(Date.now() / 1000) - 1;
   for (const h of PROMS) before[h] = await seriesAt(h, T0);
+  const ids0: Record<string, string> = {};
+  for (const h of PROMS) ids0[h] = await inspect(h, 'aprom', '{{.Id}} {{.State.StartedAt}}');
+  const t1 = Date.now() / 1000;
   const { r, rep } = await run('thanos', 'first');
+  const t2 = Date.now() / 1000;
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.is(failedTotal(rep), 0);
-  for (const h of PROMS) assert.is(rep.recap[h].changed, 4, `${h}: ${r.stdout}`);
+  for (const h of PROMS) assert.is(rep.recap[h].changed, 2, `${h}: ${r.stdout}`);
+  // at most one recreate of aprom per host (prom2: its data moved), a restart where only labels changed
+  const matrix: string[] = [];
+  for (const h of PROMS) {
+    const [id0, started0] = ids0[h].split(' ');
+    const [id1, started1] = (await inspect(h, 'aprom', '{{.Id}} {{.State.StartedAt}}')).split(' ');
+    const recreated = id0 !== id1 ? 1 : 0;
+    assert.is(recreated, h === 'prom2' ? 1 : 0, `${h}: aprom recreates`);
+    const gap = await scrapeGap(h, t1, t2);
+    matrix.push(`${h} (start-all.sh ${DEFAULT_HOSTS.find((x) => x.name === h)!.startAll!.join(' ') || '(no options)'}): recreates ${recreated}, restarts ${recreated ? 0 : started0 !== started1 ? 1 : 0}, scrape gap ${gap} s (interval 20 s)`);
+  }
+  console.log(`  first run ${(t2 - t1).toFixed(1)} s: ${matrix.join('; ')}`);
   const verify = rep.results.find((x) => x.type === 'verify-thanos')!;
   assert.is(verify.status, 'ok', verify.msg);
   assert.match(verify.msg!, 'up from prom1, prom2, prom3');
@@ -199,11 +241,16 @@ test('(b) first run: exit 0, verified, no series lost', async () => {
     after[h] = await seriesAt(h, T0);
     assert.ok(before[h] > 0, `${h} had series before`);
     assert.is(after[h], before[h], `${h}: series at ${T0} before and after the move`);
-    // the TSDB is on the host now, owned by nobody, readable by the sidecar
-    const dir = lstatSync(join(lab!.hosts.find((x) => x.name === h)!.dir, 'srv/prometheus/data'));
-    assert.is(dir.uid, 65534);
-    assert.is(dir.mode & 0o777, 0o755);
-    assert.equal(await names(h), ['aprom', 'sidecar']);
+    // the TSDB is on the host, in start-all.sh -d's layout, owned by aprom's own user (who keeps
+    // writing it; the sidecar runs as the same user)
+    assert.match(await inspect(h, 'aprom', '{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}'), '/srv/prometheus-data:/prometheus/data');
+    const uid = Number((await sh(h, `docker exec aprom id -u`)).trim());
+    assert.is(lstatSync(join(hostDirOf(h), DATA_DIR, 'wal')).uid, uid, `${h}: data owned by aprom's user`);
+    assert.is(await inspect(h, 'sidecar', '{{.Config.User}}'), `${uid}:${uid}`);
+    assert.is(await inspect(h, 'sidecar', '{{.HostConfig.NetworkMode}}'), await inspect(h, 'aprom', '{{.HostConfig.NetworkMode}}'), `${h}: sidecar on aprom's network`);
+    assert.match(readFileSync(join(hostDirOf(h), DATA_DIR, 'skiff-start-all.txt'), 'utf8'), 'START_ALL_OPTIONS="-d /srv/prometheus-data');
+    assert.match(readFileSync(join(hostDirOf(h), 'srv/scylla-monitoring/prometheus/prometheus.yml.template'), 'utf8'), `prometheus: ${h}`);
+    assert.equal(await names(h), ['agraf', 'aprom', 'sidecar']);
   }
   console.log(`  series at T0 per Prometheus, before -> after: ${PROMS.map((h) => `${h} ${before[h]} -> ${after[h]}`).join(', ')}`);
   const slow = rep.results.filter((x) => x.ms > 3000).map((x) => `${x.host}/${x.type} ${(x.ms / 1000).toFixed(1)} s`);
@@ -223,7 +270,7 @@ test('(d) Grafana serves the query URL for the prometheus datasource; alertmanag
   if (!ready()) return;
   const ds = await grafanaDatasources();
   assert.is(ds.find((d) => d.name === 'prometheus')?.url, QUERY_URL);
-  assert.is(ds.find((d) => d.name === 'alertmanager')?.url, 'http://10.213.0.10:9093');
+  assert.is(ds.find((d) => d.name === 'alertmanager')?.url, 'http://127.0.0.1:9093', 'start-all.sh --no-alertmanager');
   const template = readFileSync(join(lab!.hosts.find((x) => x.name === MON)!.dir, 'srv/scylla-monitoring/grafana/datasource.yml'), 'utf8');
   assert.match(template, `url: ${QUERY_URL}`);
   assert.match(template, 'url: http://AM_ADDRESS');
@@ -238,16 +285,15 @@ test('(e) rollback, then thanos again: clean; a further run is 0 changed', async
   const startedBefore = await agrafStartedAt();
   const rb = await run('thanos-rollback', 'rollback');
   assert.is(rb.r.code, 0, rb.r.stdout + rb.r.stderr);
-  for (const h of PROMS) assert.equal(await names(h), ['aprom'], `${h}: sidecar removed, Prometheus kept`);
+  for (const h of PROMS) assert.equal(await names(h), ['agraf', 'aprom'], `${h}: sidecar removed, Prometheus kept`);
   assert.equal(await names(MON), ['agraf', 'aprom']);
   assert.is((await grafanaDatasources()).find((d) => d.name === 'prometheus')?.url, PROM_URL);
   assert.is.not(await agrafStartedAt(), startedBefore, 'agraf restarted');
-  // the Scylla Monitoring files are back to what start-all.sh wrote, byte for byte
-  const mon = lab!.hosts.find((x) => x.name === MON)!.dir;
-  for (const f of ['srv/scylla-monitoring/grafana/datasource.yml', 'srv/scylla-monitoring/grafana/provisioning/datasources/datasource.yaml']) {
-    const key = `${MON}:${'/' + f.slice('srv/'.length)}`;
-    assert.is(pristine[key].split(' ').pop(), createHash('sha256').update(readFileSync(join(mon, f))).digest('hex'), f);
-  }
+  // Scylla's template is back to what was unpacked, byte for byte; the generated file points at Prometheus
+  const mon = hostDirOf(MON);
+  const f = 'srv/scylla-monitoring/grafana/datasource.yml';
+  assert.is(pristine[`${MON}:/${f.slice('srv/'.length)}`].split(' ').pop(), createHash('sha256').update(readFileSync(join(mon, f))).digest('hex'), f);
+  assert.match(readFileSync(join(mon, 'srv/scylla-monitoring/grafana/provisioning/datasources/datasource.yaml'), 'utf8'), `url: ${PROM_URL}`);
   // Prometheus and its data untouched: the old samples are still there
   for (const h of PROMS) assert.is(await seriesAt(h, T0), before[h], `${h} after rollback`);
   const rb2 = await run('thanos-rollback', 'rollback-again');
@@ -273,12 +319,14 @@ test('(f) block uploads (FILESYSTEM objstore): compaction off in the same kind o
   assert.is(up.r.code, 0, up.r.stdout + up.r.stderr);
   for (const h of PROMS) {
     const tasks = up.rep.results.filter((x) => x.host === h).map((x) => `${x.type}:${x.status}`);
-    assert.equal(tasks, ['ensure-external-dir:ok', 'add-lifecycle-flag:changed', 'external-labels:ok', 'run-sidecar:changed'], h);
-    const args = await sh(h, `podman inspect aprom --format '{{range .Args}}{{.}} {{end}}'`);
+    assert.equal(tasks, ['prepare-prometheus:changed', 'run-sidecar:changed', 'debug:ok'], h);
+    const args = await inspect(h, 'aprom', '{{range .Args}}{{.}} {{end}}');
     assert.match(args, '--storage.tsdb.min-block-duration=2h --storage.tsdb.max-block-duration=2h');
-    const f = lstatSync(join(lab!.hosts.find((x) => x.name === h)!.dir, 'srv/thanos/objstore.yml'));
-    assert.equal([f.mode & 0o777, f.uid], [0o600, 65534]);
-    assert.match(await sh(h, 'podman logs sidecar 2>&1'), 'successfully validated prometheus flags');
+    const f = lstatSync(join(hostDirOf(h), 'srv/thanos/objstore.yml'));
+    const uid = Number((await sh(h, `docker exec aprom id -u`)).trim());
+    assert.equal([f.mode & 0o777, f.uid], [0o600, uid]);
+    assert.match(await sh(h, 'docker logs sidecar 2>&1'), 'successfully validated prometheus flags');
+    assert.match(readFileSync(join(hostDirOf(h), DATA_DIR, 'skiff-start-all.txt'), 'utf8'), '-b --storage.tsdb.min-block-duration=2h -b --storage.tsdb.max-block-duration=2h');
     assert.is(await seriesAt(h, T0), before[h], `${h}: no series lost by the second recreate`);
   }
   // the objstore var is secret: its values appear nowhere in the output or the report
@@ -292,13 +340,13 @@ test('(f) block uploads (FILESYSTEM objstore): compaction off in the same kind o
 
 test('(g) a recreate that fails (image not to be had) leaves the old container running', async () => {
   if (!ready()) return;
-  const ids = Object.fromEntries(await Promise.all(PROMS.map(async (h) => [h, await sh(h, `podman inspect sidecar --format '{{.Id}} {{.State.Running}}'`)])));
-  const bad = await run('thanos', 'bad-image', ['-e', OBJSTORE, '-e', 'thanos_image=localhost/thanos-standin:v0.0.0-no-such-image', '--limit', 'prometheus']);
+  const ids = Object.fromEntries(await Promise.all(PROMS.map(async (h) => [h, await inspect(h, 'sidecar', '{{.Id}} {{.State.Running}}')])));
+  const bad = await run('thanos', 'bad-image', ['-e', OBJSTORE, '-e', 'thanos_image=docker.io/thanosio/thanos:v0.40.0-no-such-image', '-e', 'thanos_version=0.40.0', '--limit', 'prometheus']);
   assert.is(bad.r.code, 2, bad.r.stdout + bad.r.stderr);
   for (const h of PROMS) {
     assert.is(bad.rep.results.find((x) => x.host === h && x.type === 'run-sidecar')?.status, 'failed', h);
-    assert.is(await sh(h, `podman inspect sidecar --format '{{.Id}} {{.State.Running}}'`), ids[h], `${h}: the same sidecar, still running`);
-    assert.equal(await names(h), ['aprom', 'sidecar'], `${h}: no leftover container`);
+    assert.is(await inspect(h, 'sidecar', '{{.Id}} {{.State.Running}}'), ids[h], `${h}: the same sidecar, still running`);
+    assert.equal(await names(h), ['agraf', 'aprom', 'sidecar'], `${h}: no leftover container`);
   }
   const fine = await run('thanos', 'after-bad-image', ['-e', OBJSTORE]);
   assert.is(fine.r.code, 0, fine.r.stdout);
@@ -315,7 +363,7 @@ test('(h) one Prometheus host down: the others finish, the retry-file rerun comp
     const down = await run('thanos', 'one-down');
     assert.is(down.r.code, 4, down.r.stdout + down.r.stderr);
     assert.ok(down.rep.recap.prom2.unreachable);
-    for (const h of ['prom1', 'prom3']) assert.equal(await names(h), ['aprom', 'sidecar'], `${h} finished`);
+    for (const h of ['prom1', 'prom3']) assert.equal(await names(h), ['agraf', 'aprom', 'sidecar'], `${h} finished`);
     // the query cannot see prom2: verification fails, so Grafana is not switched to it
     assert.is(down.rep.recap.monitoring.failed, 1, down.r.stdout);
     assert.is((await grafanaDatasources()).find((d) => d.name === 'prometheus')?.url, PROM_URL);
@@ -326,12 +374,52 @@ test('(h) one Prometheus host down: the others finish, the retry-file rerun comp
     const again = await run('thanos', 'retry', ['--limit', '@.skiff/retry/thanos.retry']);
     assert.is(again.r.code, 0, again.r.stdout + again.r.stderr);
     assert.equal(Object.keys(again.rep.recap).sort(), ['monitoring', 'prom2']);
-    assert.equal(await names('prom2'), ['aprom', 'sidecar']);
+    assert.equal(await names('prom2'), ['agraf', 'aprom', 'sidecar']);
     assert.is((await grafanaDatasources()).find((d) => d.name === 'prometheus')?.url, QUERY_URL);
     const all = await run('thanos', 'after-retry');
     assert.is(changedTotal(all.rep), 0, all.r.stdout);
   } finally {
     if (!restarted) await restartSshd('prom2');
+  }
+});
+
+const spec = (h: string) => DEFAULT_HOSTS.find((x) => x.name === h)!;
+
+test('(i) kill-all.sh + start-all.sh: with the printed options nothing drifts; without -d the drift is reported and repaired, no series lost', async () => {
+  if (!ready()) return;
+  // prom1: the operator reruns Scylla's scripts with the options skiff printed (its own -d)
+  const opts = /START_ALL_OPTIONS="([^"]*)"/.exec(readFileSync(join(hostDirOf('prom1'), DATA_DIR, 'skiff-start-all.txt'), 'utf8'))![1];
+  await sh('prom1', `${KILL_ALL_COMMAND} >/dev/null 2>&1; ${startAllCommand({ ...spec('prom1'), startAll: opts.split(' ') })} >/srv/rerun.log 2>&1`);
+  // prom2: the operator reruns start-all.sh as before, without -d: a new, empty TSDB in the container
+  await sh('prom2', `${KILL_ALL_COMMAND} >/dev/null 2>&1; ${startAllCommand(spec('prom2'))} >/srv/rerun.log 2>&1`);
+  const c = await run('thanos', 'drift-check', ['--check', '--detailed-exitcode', '--limit', 'prom1:prom2']);
+  assert.is(c.r.code, 8, `drift pending: ${c.r.stdout}`);
+  assert.is(c.rep.recap.prom1.changed, 0, `prom1 rerun with the printed options: nothing to repair: ${c.r.stdout}`);
+  const p2 = c.rep.results.find((x) => x.host === 'prom2' && x.type === 'prepare-prometheus')!;
+  assert.is(p2.status, 'changed');
+  assert.match(p2.changes.join('\n'), 'no longer mounts it');
+  const fix = await run('thanos', 'drift-repair');
+  assert.is(fix.r.code, 0, fix.r.stdout + fix.r.stderr);
+  for (const h of PROMS) assert.is(await seriesAt(h, T0), before[h], `${h}: series at T0 after kill-all/start-all and repair`);
+  // nothing orphaned: the history is mounted again, the minutes written meanwhile set aside, not deleted
+  assert.match(await inspect('prom2', 'aprom', '{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}'), '/srv/prometheus-data:/prometheus/data');
+  assert.ok(readdirSync(join(hostDirOf('prom2'), 'srv')).some((n) => n.startsWith('prometheus-data.skiff-interim-')), 'interim TSDB set aside');
+  const again = await run('thanos', 'drift-after');
+  assert.is(changedTotal(again.rep), 0, again.r.stdout);
+});
+
+test("(j) Scylla's own sidecar1 (start-all.sh --thanos-sc) is named and refused, never a port collision", async () => {
+  if (!ready()) return;
+  await sh('prom3', `docker create --name sidecar1 ${THANOS_IMAGE} sidecar >/dev/null`);
+  try {
+    const r = await run('thanos', 'scylla-sidecar1', ['--limit', 'prom3']);
+    assert.is(r.r.code, 2, r.r.stdout);
+    const sc = r.rep.results.find((x) => x.type === 'run-sidecar')!;
+    assert.is(sc.status, 'failed');
+    assert.match(sc.msg!, 'sidecar1');
+    assert.match(sc.msg!, '--thanos-sc');
+  } finally {
+    await sh('prom3', 'docker rm -f sidecar1 >/dev/null');
   }
 });
 
