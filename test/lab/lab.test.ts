@@ -1,5 +1,5 @@
 // The lab itself: every default host answers SSH on its own address, with its own host key
-// (from .lab/known_hosts), and runs its own `aprom` container in its own podman store.
+// (from .lab/known_hosts), and runs its own `aprom`, started by the real start-all.sh on its own dockerd.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'ssh2';
@@ -68,18 +68,19 @@ if (!can.ok && process.env.CI !== 'true') {
       lab.hosts.map((h) => `${h.name}=${h.address}`),
       ['monitoring=10.213.0.10', 'prom1=10.213.0.11', 'prom2=10.213.0.12', 'prom3=10.213.0.13'],
     );
-    assert.ok(lab.images.includes('localhost/prometheus:lab'));
+    // the images start-all.sh runs, under the names Scylla Monitoring's versions.sh pins
+    assert.ok(lab.images.includes('docker.io/prom/prometheus:v3.6.0'), lab.images.join(', '));
   });
 
   test('each host answers SSH on its own address and runs its own aprom', async () => {
     const containerIds = new Set<string>();
     for (const h of lab.hosts) {
-      const r = await sshExec(lab, h, `hostname; podman ps --filter name=aprom --format '{{.ID}} {{.Names}}'`);
+      const r = await sshExec(lab, h, `hostname; docker ps --filter name=^aprom$ --format '{{.ID}} {{.Names}}'`);
       assert.is(r.code, 0, `${h.name}: exit code`);
       const [hostname, ps] = r.stdout.trim().split('\n');
       assert.is(hostname, h.name);
       const [id, name] = (ps ?? '').split(' ');
-      assert.is(name, 'aprom', `${h.name}: aprom in podman ps`);
+      assert.is(name, 'aprom', `${h.name}: aprom in docker ps`);
       assert.not.ok(containerIds.has(id), `${h.name}: container ${id} seen on another host`);
       containerIds.add(id);
       const ready = await fetch(`http://${h.address}:9090/-/ready`, { signal: AbortSignal.timeout(5000) });
@@ -87,12 +88,20 @@ if (!can.ok && process.env.CI !== 'true') {
     }
   });
 
-  test('aprom runs as Scylla Monitoring runs it: no external labels, no lifecycle API', async () => {
-    const h = lab.hosts.find((x) => x.name === 'prom1')!;
-    const cfg = await (await fetch(`http://${h.address}:9090/api/v1/status/config`)).json();
-    assert.not.match(cfg.data.yaml, 'external_labels');
-    const reload = await fetch(`http://${h.address}:9090/-/reload`, { method: 'POST' });
-    assert.is(reload.status, 403);
+  test("aprom is what start-all.sh runs: Prometheus 3, TSDB at /prometheus/data (-d DIR mounted there), Scylla's labels only", async () => {
+    for (const h of lab.hosts) {
+      const build = await (await fetch(`http://${h.address}:9090/api/v1/status/buildinfo`)).json();
+      assert.match(build.data.version, /^3\./, `${h.name}: Prometheus 3`);
+      const flags = await (await fetch(`http://${h.address}:9090/api/v1/status/flags`)).json();
+      assert.is(flags.data['storage.tsdb.path'], 'data/', `${h.name}: upstream's default TSDB path`);
+      const cfg = await (await fetch(`http://${h.address}:9090/api/v1/status/config`)).json();
+      assert.match(cfg.data.yaml, 'monitor: scylla-monitor');
+      assert.not.match(cfg.data.yaml, 'prometheus: ');
+      const mounts = await labExec(h.name, `docker inspect aprom --format '{{range .Mounts}}{{.Type}}:{{.Source}}:{{.Destination}} {{end}}{{.HostConfig.NetworkMode}}'`);
+      const wantsD = h.name === 'prom1' || h.name === 'prom3';
+      assert.is(mounts.stdout.includes('bind:/srv/prometheus-data:/prometheus/data'), wantsD, `${h.name}: ${mounts.stdout}`);
+      assert.match(mounts.stdout, h.name === 'prom3' ? / host$/ : / monitor-net$/);
+    }
   });
 
   test('labExec sees the host files that are in .lab/hosts/<h>/srv', async () => {
@@ -101,7 +110,8 @@ if (!can.ok && process.env.CI !== 'true') {
     assert.is(r.code, 0, r.stderr);
     const direct = readFileSync(join(h.dir, 'srv/scylla-monitoring/grafana/provisioning/datasources/datasource.yaml'), 'utf8');
     assert.is(r.stdout, direct);
-    assert.match(direct, 'url: http://10.213.0.10:9090');
+    // start-all.sh writes aprom's address on monitor-net
+    assert.match(direct, /url: http:\/\/\d+\.\d+\.\d+\.\d+:9090/);
   });
 
   test('a second labUp reuses the healthy lab', async () => {
