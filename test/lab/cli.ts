@@ -2,8 +2,10 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { labDown, labStatus, labUp } from './lab.ts';
+import { ensurePackages } from './setup.ts';
 
-const USAGE = `usage: lab up [--hosts N] [--fresh] | down | status
+const USAGE = `usage: lab up [--hosts N] [--fresh] | down | status | install
+  install      the Debian packages the lab and the tests need (apt-get, only what is missing)
   up           default lab: monitoring, prom1..3 (podman + Prometheus container aprom)
   up --hosts N N plain sshd-only hosts node1..nodeN (1..200) instead, for scale benchmarks
   --fresh      rebuild even if a healthy lab of the same shape is up
@@ -40,6 +42,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'status':
       console.log(await labStatus());
+      return 0;
+    case 'install':
+      await ensurePackages((l) => console.error(`[lab] ${l}`));
       return 0;
     default:
       console.error(USAGE);
