@@ -68,6 +68,26 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** One provisioning YAML file as a map; undefined when empty. Throws as Grafana fails on it. */
+function readProvisioningFile(path: string): Record<string, unknown> | undefined {
+  let src: string;
+  try {
+    src = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ProvisioningError(`could not read ${path}: ${(e as NodeJS.ErrnoException).code}`);
+  }
+  const doc = YAML.parseDocument(src, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = src.slice(0, e.pos[0]).split('\n').length;
+    throw new ProvisioningError(`could not parse provisioning file ${path}: yaml: line ${line}: ${e.message.split('\n')[0]}`);
+  }
+  const cfg = doc.toJS() as unknown;
+  if (cfg === null || cfg === undefined) return undefined;
+  if (!isMap(cfg)) throw new ProvisioningError(`could not parse provisioning file ${path}: not a mapping`);
+  return cfg;
+}
+
 export function loadDatasources(dir: string): { datasources: Datasource[]; files: string[] } {
   let names: string[];
   try {
@@ -83,21 +103,8 @@ export function loadDatasources(dir: string): { datasources: Datasource[]; files
   let nextId = 1;
   for (const f of files) {
     const path = join(dir, f);
-    let src: string;
-    try {
-      src = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new ProvisioningError(`could not read ${path}: ${(e as NodeJS.ErrnoException).code}`);
-    }
-    const doc = YAML.parseDocument(src, { prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0];
-      const line = src.slice(0, e.pos[0]).split('\n').length;
-      throw new ProvisioningError(`could not parse provisioning file ${path}: yaml: line ${line}: ${e.message.split('\n')[0]}`);
-    }
-    const cfg = doc.toJS() as unknown;
-    if (cfg === null || cfg === undefined) continue; // empty file
-    if (!isMap(cfg)) throw new ProvisioningError(`could not parse provisioning file ${path}: not a mapping`);
+    const cfg = readProvisioningFile(path);
+    if (cfg === undefined) continue; // empty file
     const apiVersion = cfg.apiVersion ?? 0;
     if (typeof apiVersion !== 'number' || ![0, 1].includes(apiVersion)) {
       throw new ProvisioningError(`${path}: unsupported apiVersion ${JSON.stringify(apiVersion)}`);
@@ -227,21 +234,8 @@ export function loadDashboards(dir: string, log: Logger): { folders: Folder[]; d
   const files = names.filter((n) => /\.ya?ml$/.test(n)).sort();
   for (const f of files) {
     const path = join(dir, f);
-    let src: string;
-    try {
-      src = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new ProvisioningError(`could not read ${path}: ${(e as NodeJS.ErrnoException).code}`);
-    }
-    const doc = YAML.parseDocument(src, { prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0];
-      const line = src.slice(0, e.pos[0]).split('\n').length;
-      throw new ProvisioningError(`could not parse provisioning file ${path}: yaml: line ${line}: ${e.message.split('\n')[0]}`);
-    }
-    const cfg = doc.toJS() as unknown;
-    if (cfg === null || cfg === undefined) continue;
-    if (!isMap(cfg)) throw new ProvisioningError(`could not parse provisioning file ${path}: not a mapping`);
+    const cfg = readProvisioningFile(path);
+    if (cfg === undefined) continue; // empty file
     const providers = cfg.providers ?? [];
     if (!Array.isArray(providers)) throw new ProvisioningError(`${path}: yaml: unmarshal errors: providers is not a list`);
     for (const [i, raw] of providers.entries()) {
