@@ -100,7 +100,7 @@ if (!can.ok && process.env.CI !== 'true') {
       const mounts = await labExec(h.name, `docker inspect aprom --format '{{range .Mounts}}{{.Type}}:{{.Source}}:{{.Destination}} {{end}}{{.HostConfig.NetworkMode}}'`);
       const wantsD = h.name === 'prom1' || h.name === 'prom3';
       assert.is(mounts.stdout.includes('bind:/srv/prometheus-data:/prometheus/data'), wantsD, `${h.name}: ${mounts.stdout}`);
-      assert.match(mounts.stdout, h.name === 'prom3' ? / host$/ : / monitor-net$/);
+      assert.match(mounts.stdout.trim(), h.name === 'prom3' ? / host$/ : / monitor-net$/);
     }
   });
 
