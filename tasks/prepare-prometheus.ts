@@ -19,7 +19,7 @@ import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task
 import { AbsPath } from './lib/schema.ts';
 import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
 import { EngineSchema, StringMap, ContainerName, containerDiff, inspectContainer, isHostNetwork, mustExist, recreate, refuseLeftovers, restartContainer, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec, type Engine } from './lib/container.ts';
-import { cleanPath, configFile, curl, externalLabels, flagValue, hostPathOf, hostUrl, setFlag, tsdbPath, waitReady, withExternalLabels } from './lib/prometheus.ts';
+import { cleanPath, configFile, curl, externalLabels, flagValue, hostPathOf, hostUrl, listenPort, setFlag, tsdbPath, waitReady, withExternalLabels } from './lib/prometheus.ts';
 
 const Duration = v.pipe(v.string(), v.regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration like 2h'));
 const LabelName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a Prometheus label name'));
@@ -95,8 +95,7 @@ export function templateOf(configPath: string): string | undefined {
 
 /** Pure: how the sidecar container reaches this Prometheus, and on which network it runs. */
 export function sidecarView(f: ContainerFacts): { network: string; prometheus_url: string } | undefined {
-  const listen = String(flagValue(f.args, 'web.listen-address') ?? '0.0.0.0:9090');
-  const port = listen.slice(listen.lastIndexOf(':') + 1);
+  const port = listenPort(f.args);
   if (isHostNetwork(f.network)) return { network: 'host', prometheus_url: `http://127.0.0.1:${port}` };
   // a user-defined network (start-all.sh's monitor-net) resolves container names; the default bridge does not
   if (f.network !== 'bridge') return { network: f.network, prometheus_url: `http://${f.name}:${port}` };
@@ -174,13 +173,12 @@ export const preparePrometheus: TaskType<Params, State> = {
         changes.push(`copy ${tsdb} of ${p.container} (in ${where}) to ${dataDir}, owned ${owner} (${p.container} stopped gracefully)`);
       }
     }
-    if (unmodelled(ins.raw).length && (move || JSON.stringify(wantedPrometheusArgs(f.args, p)) !== JSON.stringify(f.args))) {
-      throw new TaskFailure(`${p.container} uses settings skiff cannot carry over when recreating it (${unmodelled(ins.raw).join(', ')})`);
-    }
     // one recreate for the data mount and the flags together
     const args = wantedPrometheusArgs(f.args, p);
     let spec: ContainerSpec | undefined;
     if (move || JSON.stringify(args) !== JSON.stringify(f.args)) {
+      const cannot = unmodelled(ins.raw);
+      if (cannot.length) throw new TaskFailure(`${p.container} uses settings skiff cannot carry over when recreating it (${cannot.join(', ')})`);
       spec = { ...specFromFacts(f, image), args };
       if (move) spec.mounts = [...spec.mounts.filter((m) => m.target !== tsdb), { source: dataDir, target: tsdb, ro: false, options: ['z'], kind: 'bind' }];
       const added = args.filter((a) => !f.args.includes(a)).map((a) => `args: + ${a}`);

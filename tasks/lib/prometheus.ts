@@ -100,10 +100,15 @@ export function hostPathOf(mounts: Mount[], containerPath: string): { hostPath?:
   return { hostPath: rest ? `${covering.source.replace(/\/$/, '')}/${rest}` : covering.source, mount: covering };
 }
 
+/** The port Prometheus listens on in its container (--web.listen-address, default :9090). */
+export function listenPort(args: string[]): string {
+  const listen = stringFlag(args, 'web.listen-address') ?? DEFAULT_LISTEN;
+  return listen.slice(listen.lastIndexOf(':') + 1);
+}
+
 /** http://127.0.0.1:PORT of Prometheus as seen from its host (host networking or a published port). */
 export function hostUrl(f: ContainerFacts): string | undefined {
-  const listen = stringFlag(f.args, 'web.listen-address') ?? DEFAULT_LISTEN;
-  const port = listen.slice(listen.lastIndexOf(':') + 1);
+  const port = listenPort(f.args);
   const prefix = routePrefix(f.args);
   if (isHostNetwork(f.network)) return `http://127.0.0.1:${port}${prefix}`;
   const p = f.ports.find((x) => x.containerPort === port && x.proto === 'tcp');

@@ -26,7 +26,7 @@ import { anchorPid, dockerdPid, hostPaths, labExec, prepareHostDir, sshBanner, s
 import { buildPrometheusTar, buildStandinTars, importImage, type ImageTar } from './images.ts';
 import { createHostLinks, ensureBridge, labNetnsNames } from './net.ts';
 import { pool, run, waitFor } from './proc.ts';
-import { MONITORING_HOST, httpStatus, runStartAll, waitHttp200, writeServiceFiles } from './services.ts';
+import { httpStatus, runStartAll, waitHttp200, writeServiceFiles } from './services.ts';
 import { upstreamImages, upstreamPresent } from './upstream.ts';
 import { ensureClientKey, ensurePackages, exclusive, labCanStart } from './setup.ts';
 import { teardown } from './teardown.ts';

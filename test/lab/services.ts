@@ -10,7 +10,6 @@ import { hostPaths, labExec, q } from './host.ts';
 import { sleep } from './proc.ts';
 import { unpackInto } from './upstream.ts';
 
-export const MONITORING_HOST = 'monitoring';
 /** The scylla target file given to start-all.sh (-s). */
 export const TARGETS_FILE = '/srv/scylla_servers.yml';
 /** start-all.sh's output on the host. */

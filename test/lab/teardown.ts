@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST_PATH, HOSTS_DIR, KNOWN_HOSTS_FILE, NETNS_PREFIX, STATE_FILE, hostDir } from './config.ts';
-import { anchorPid, hostPaths } from './host.ts';
+import { anchorPid } from './host.ts';
 import { deleteNetwork, labLinks, labNetnsNames, netnsPath } from './net.ts';
 import { killPids, nsFileInode, nsInode, pidAlive, pidsInNamespaces, pool, run } from './proc.ts';
 
