@@ -16,13 +16,12 @@
 import * as v from 'valibot';
 import { shq } from '../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
-import { AbsPath } from './lib/schema.ts';
+import { AbsPath, LabelName } from './lib/schema.ts';
 import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
 import { EngineSchema, StringMap, ContainerName, containerDiff, inspectContainer, isHostNetwork, mustExist, recreate, refuseLeftovers, restartContainer, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec, type Engine } from './lib/container.ts';
 import { cleanPath, configFile, curl, externalLabels, flagValue, hostPathOf, hostUrl, listenPort, setFlag, tsdbPath, waitReady, withExternalLabels } from './lib/prometheus.ts';
 
 const Duration = v.pipe(v.string(), v.regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration like 2h'));
-const LabelName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a Prometheus label name'));
 const Seconds = v.pipe(v.number(), v.minValue(1));
 
 const schema = v.strictObject({

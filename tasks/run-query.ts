@@ -8,6 +8,7 @@ import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task
 import { groupHosts } from '../src/inventory/vars.ts';
 import { EngineSchema, PinnedImage, inspectContainer, refuseScyllaThanos, planWanted, recreate, startContainer, type ContainerPlanState, type ContainerSpec, ContainerName, refuseLeftovers } from './lib/container.ts';
 import { waitReady } from './lib/prometheus.ts';
+import { LabelName } from './lib/schema.ts';
 
 const Port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
 
@@ -20,7 +21,7 @@ const schema = v.strictObject({
   stores_group: v.optional(v.string(), 'prometheus'),
   /** the sidecars' gRPC port (a host var `sidecar_grpc_port` overrides it per host) */
   store_port: v.optional(Port, 10911),
-  replica_label: v.optional(v.pipe(v.string(), v.regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name')), 'prometheus'),
+  replica_label: v.optional(LabelName, 'prometheus'),
   http_port: v.optional(Port, 10904),
   grpc_port: v.optional(Port, 10903),
   network: v.optional(v.pipe(v.string(), v.minLength(1))),

@@ -12,3 +12,5 @@ export const Mode = v.pipe(
   v.transform((s) => s.padStart(4, '0')),
 );
 export const Owner = v.pipe(v.union([v.string(), v.number()]), v.transform(String));
+/** A Prometheus label name (external labels, the query's replica label). */
+export const LabelName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a Prometheus label name'));
