@@ -12,7 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { labDown, labUp, type Lab } from '../test/lab/lab.ts';
-import { KEY_FILE, KNOWN_HOSTS_FILE, LAB_DIR, STATE_FILE, hostDir, netnsName } from '../test/lab/config.ts';
+import { KEY_FILE, KNOWN_HOSTS_FILE, LAB_DIR, STATE_FILE, hostDir, netnsName, type HostSpec } from '../test/lab/config.ts';
 import { sshBanner } from '../test/lab/host.ts';
 import { run } from '../test/lab/proc.ts';
 import { ansibleInventory, type BenchHost } from './ansible/inventory.ts';
@@ -121,14 +121,15 @@ async function prerequisites(): Promise<string> {
  * unhealthy lab, under whoever else is using it). Only the hosts used are checked: sshd must answer.
  */
 async function runningLab(n: number): Promise<{ lab: Lab; hosts: Lab['hosts'] } | { problem: string }> {
-  let s: { mode: 'default' | 'plain'; hosts: { name: string; address: string }[]; images?: string[] };
+  let s: { mode: 'default' | 'plain'; hosts: HostSpec[]; images?: string[] };
   try {
     s = JSON.parse(readFileSync(STATE_FILE, 'utf8'));
   } catch {
     return { problem: `no lab is up (${STATE_FILE} missing)` };
   }
   const lab: Lab = {
-    hosts: s.hosts.map((h) => ({ name: h.name, address: h.address, netns: netnsName(h.name), dir: hostDir(h.name) })),
+    // the benchmark logs in as root everywhere (its files go under /srv, which root owns)
+    hosts: s.hosts.map((h) => ({ name: h.name, address: h.address, netns: netnsName(h.name), dir: hostDir(h.name), user: 'root', spec: h })),
     keyFile: KEY_FILE,
     knownHostsFile: KNOWN_HOSTS_FILE,
     stateDir: LAB_DIR,

@@ -38,19 +38,35 @@ export interface HostSpec {
    */
   engine?: Engine;
   startAll?: string[];
+  /**
+   * The account that runs Scylla Monitoring (start-all.sh, the containers) and that skiff logs in
+   * as, when it is not root: rootless Podman, as start-all.sh supports it (`-u UID:GID
+   * --userns=keep-id`). Its home, subordinate ids and runtime dir exist on that host only.
+   */
+  user?: HostUser;
 }
+
+export interface HostUser {
+  name: string;
+  uid: number;
+  /** first subordinate uid/gid (65536 of them), for rootless Podman's user namespace */
+  subid: number;
+}
+
+/** The operator account of the Podman host. */
+export const SCYLLA_USER: HostUser = { name: 'scylla', uid: 2000, subid: 200000 };
 
 /**
  * The cases operators have: prom1 keeps its data in a host directory (`-d`, as scylladb's own
- * Ansible role does), prom2 keeps it in the container (no `-d`), prom3 runs on the host network
- * (`-l`); all three on Docker, as Scylla Monitoring is documented. monitoring runs the Grafana that
- * thanos.yml points at the query.
+ * Ansible role does), prom2 keeps it in the container (no `-d`), both on Docker as Scylla Monitoring
+ * is documented; prom3 runs on the host network (`-l`) on rootless Podman, as a non-root operator
+ * (`scylla`) runs it. monitoring runs the Grafana that thanos.yml points at the query.
  */
 export const DEFAULT_HOSTS: HostSpec[] = [
   { name: 'monitoring', address: '10.213.0.10', engine: 'docker', startAll: [] },
   { name: 'prom1', address: '10.213.0.11', engine: 'docker', startAll: ['-d', '/srv/prometheus-data'] },
   { name: 'prom2', address: '10.213.0.12', engine: 'docker', startAll: [] },
-  { name: 'prom3', address: '10.213.0.13', engine: 'docker', startAll: ['-l', '-d', '/srv/prometheus-data'] },
+  { name: 'prom3', address: '10.213.0.13', engine: 'podman', user: SCYLLA_USER, startAll: ['-l', '-d', '/srv/prometheus-data'] },
 ];
 
 /** Where the real Scylla Monitoring release is unpacked on every Scylla Monitoring host. */

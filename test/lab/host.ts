@@ -11,6 +11,7 @@ import {
   HOST_PATH,
   PREFIX_LEN,
   type HostSpec,
+  type HostUser,
   hostDir, IMAGES_DIR } from './config.ts';
 import { netnsPath } from './net.ts';
 import { must, nsFileInode, nsInode, pidAlive, run, type RunResult, waitFor } from './proc.ts';
@@ -99,6 +100,8 @@ export function hostPaths(name: string) {
     srv: join(dir, 'srv'),
     root: join(dir, 'root'),
     containers: join(dir, 'containers'),
+    /** the operator's rootless container storage (~/.local/share/containers on the host) */
+    userContainers: join(dir, 'user-containers'),
   };
 }
 
@@ -134,6 +137,57 @@ export async function prepareHostDir(spec: HostSpec, clientPubKey: string): Prom
   const shadow = shadowOverride();
   if (shadow !== undefined) writeFileSync(join(p.dir, 'shadow'), shadow, { mode: 0o640 });
   await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `root@${spec.name}`, '-f', p.hostKey]);
+  if (spec.user) {
+    mkdirSync(p.userContainers, { recursive: true });
+    await must(['chown', `${spec.user.uid}:${spec.user.uid}`, p.userContainers]);
+  }
+}
+
+const homeOf = (u: HostUser) => `/home/${u.name}`;
+const runtimeDirOf = (u: HostUser) => `/run/user/${u.uid}`;
+
+/**
+ * The host's operator account, made inside the host (its /etc and /home are the host's own
+ * overlays): a login with the lab's key, subordinate ids for rootless Podman, the runtime dir
+ * logind would make (there is none here), and its container storage on a real directory (overlay
+ * storage cannot sit on the /home overlay). On a Podman host `docker` is Podman, as Debian's
+ * podman-docker makes it (that package cannot be installed beside docker.io): start-all.sh detects
+ * Podman with `docker --help | grep podman`.
+ */
+function operatorSetup(spec: HostSpec, d: string): string[] {
+  const u = spec.user;
+  if (!u) return [];
+  const home = homeOf(u);
+  const ids = `${u.name}:${u.subid}:65536`;
+  return [
+    `id -u ${u.name} >/dev/null 2>&1 || useradd -m -d ${home} -u ${u.uid} -U -s /bin/sh -p '*' ${u.name}`, // "!" (locked) would bar key logins too
+    `grep -q '^${u.name}:' /etc/subuid 2>/dev/null || echo ${ids} >> /etc/subuid`,
+    `grep -q '^${u.name}:' /etc/subgid 2>/dev/null || echo ${ids} >> /etc/subgid`,
+    `mkdir -p ${home}/.ssh ${home}/.local/share/containers`,
+    `cp /root/.ssh/authorized_keys ${home}/.ssh/authorized_keys`,
+    `chown ${u.uid}:${u.uid} ${home}/.ssh ${home}/.ssh/authorized_keys ${home}/.local ${home}/.local/share`,
+    `mount --bind ${d}/user-containers ${home}/.local/share/containers`,
+    `mkdir -p -m 700 ${runtimeDirOf(u)} && chown ${u.uid}:${u.uid} ${runtimeDirOf(u)}`,
+    ...(spec.engine === 'podman'
+      ? [
+          `printf '#!/bin/sh\nexec podman "$@"\n' > /usr/local/bin/docker && chmod 755 /usr/local/bin/docker`,
+          // rootless Podman warns that "/" is not a shared mount and may miss mounts otherwise;
+          // the peer groups made here are this host's own
+          'mount --make-rshared /',
+        ]
+      : []),
+  ];
+}
+
+/**
+ * `cmd` run as the host's operator (root on a host without one), with the environment a login
+ * gives it: what an operator's shell, start-all.sh and rootless Podman need.
+ */
+export function asOperator(spec: HostSpec, cmd: string): string {
+  const u = spec.user;
+  if (!u) return cmd;
+  const env = [`HOME=${homeOf(u)}`, `USER=${u.name}`, `LOGNAME=${u.name}`, `XDG_RUNTIME_DIR=${runtimeDirOf(u)}`];
+  return `cd ${homeOf(u)} && runuser -u ${u.name} -- env ${env.join(' ')} sh -c ${q(cmd)}`;
 }
 
 /** The script the anchor runs inside the new namespaces before it becomes `sleep infinity`. */
@@ -170,7 +224,9 @@ function anchorScript(spec: HostSpec): string {
     bind(`${d}/var-tmp`, '/var/tmp'),
     bind(`${d}/containers`, '/var/lib/containers'),
     bind(`${d}/etc-containers`, '/etc/containers'),
-    ...(existsSync(join(d, 'shadow')) ? [bind(`${d}/shadow`, '/etc/shadow')] : []),
+    // copied into the host's /etc overlay, not bound over it: useradd replaces /etc/shadow by rename
+    ...(existsSync(join(hostDir(spec.name), 'shadow')) ? [`cp ${d}/shadow /etc/shadow`] : []),
+    ...operatorSetup(spec, d),
     `/usr/sbin/sshd -f ${q(`${d}/sshd_config`)} -E ${q(`${d}/sshd.log`)}`,
     ...(spec.engine ? scyllaHostServices(spec) : []),
     `echo $$ > ${q(`${d}/anchor.pid`)}`,

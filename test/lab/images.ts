@@ -4,9 +4,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { IMAGES_DIR, STANDINS_BUILD, type Engine } from './config.ts';
+import { IMAGES_DIR, STANDINS_BUILD, type HostSpec } from './config.ts';
 import { prometheus3Binary } from './prometheus3.ts';
-import { INNER_IMAGES, labExec, q } from './host.ts';
+import { INNER_IMAGES, asOperator, labExec, q } from './host.ts';
 import { must } from './proc.ts';
 
 export interface ImageTar {
@@ -124,12 +124,17 @@ export async function buildStandinTars(log: (s: string) => void): Promise<ImageT
   return await mod.buildStandinImages(outDir);
 }
 
-/** `docker import` / `podman import` inside a host, so the image lands in that host's own store. */
-export async function importImage(host: string, engine: Engine, img: ImageTar): Promise<void> {
+/**
+ * `docker import` / `podman import` inside a host, as its operator, so that the image lands in the
+ * store start-all.sh uses (a rootless operator's own).
+ */
+export async function importImage(spec: HostSpec, img: ImageTar): Promise<void> {
+  const { name: host, engine } = spec;
+  if (!engine) throw new Error(`${host} has no container engine`);
   const changes = [`ENTRYPOINT ${JSON.stringify(img.entrypoint)}`, ...(img.changes ?? [])];
   // the host sees .lab/images at INNER_IMAGES (the checkout may be under a dir the host has its own of)
   const tar = img.tar.startsWith(IMAGES_DIR + '/') ? INNER_IMAGES + img.tar.slice(IMAGES_DIR.length) : img.tar;
   const cmd = [engine, 'import', ...changes.flatMap((c) => ['--change', q(c)]), q(tar), q(img.image)].join(' ');
-  const r = await labExec(host, `${cmd} >/dev/null`, { timeoutMs: 180_000 });
+  const r = await labExec(host, asOperator(spec, `${cmd} >/dev/null`), { timeoutMs: 180_000 });
   if (r.code !== 0) throw new Error(`${host}: ${cmd} exited ${r.code}: ${r.stderr.trim()}`);
 }

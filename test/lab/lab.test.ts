@@ -1,11 +1,12 @@
 // The lab itself: every default host answers SSH on its own address, with its own host key
-// (from .lab/known_hosts), and runs its own `aprom`, started by the real start-all.sh on its own dockerd.
+// (from .lab/known_hosts), and runs its own `aprom`, started by the real start-all.sh: on its own
+// dockerd as root, or (prom3) on rootless Podman as the operator `scylla`, whom skiff logs in as.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'ssh2';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Lab, type LabHost, labCanStart, labExec, labUp, sshdPid } from './lab.ts';
+import { type Lab, type LabHost, asOperator, labCanStart, labExec, labUp, sshdPid } from './lab.ts';
 
 /** Runs one command over SSH, verifying the host key against the lab's known_hosts. */
 function sshExec(lab: Lab, host: LabHost, cmd: string): Promise<{ code: number; stdout: string }> {
@@ -42,7 +43,7 @@ function sshExec(lab: Lab, host: LabHost, cmd: string): Promise<{ code: number; 
     c.connect({
       host: host.address,
       port: 22,
-      username: 'root',
+      username: host.user,
       privateKey: readFileSync(lab.keyFile),
       hostVerifier: (key: Buffer) => key.toString('base64') === known![2],
       readyTimeout: 10_000,
@@ -76,10 +77,11 @@ if (!can.ok && process.env.CI !== 'true') {
   test('each host answers SSH on its own address and runs its own aprom', async () => {
     const containerIds = new Set<string>();
     for (const h of lab.hosts) {
-      const r = await sshExec(lab, h, `hostname; docker ps --filter name=^aprom$ --format '{{.ID}} {{.Names}}'`);
+      const r = await sshExec(lab, h, `hostname; id -un; docker ps --filter name=^aprom$ --format '{{.ID}} {{.Names}}'`);
       assert.is(r.code, 0, `${h.name}: exit code`);
-      const [hostname, ps] = r.stdout.trim().split('\n');
+      const [hostname, user, ps] = r.stdout.trim().split('\n');
       assert.is(hostname, h.name);
+      assert.is(user, h.user);
       const [id, name] = (ps ?? '').split(' ');
       assert.is(name, 'aprom', `${h.name}: aprom in docker ps`);
       assert.not.ok(containerIds.has(id), `${h.name}: container ${id} seen on another host`);
@@ -98,11 +100,25 @@ if (!can.ok && process.env.CI !== 'true') {
       const cfg = await (await fetch(`http://${h.address}:9090/api/v1/status/config`)).json();
       assert.match(cfg.data.yaml, 'monitor: scylla-monitor');
       assert.not.match(cfg.data.yaml, 'prometheus: ');
-      const mounts = await labExec(h.name, `docker inspect aprom --format '{{range .Mounts}}{{.Type}}:{{.Source}}:{{.Destination}} {{end}}{{.HostConfig.NetworkMode}}'`);
+      const mounts = await labExec(h.name, asOperator(h.spec, `docker inspect aprom --format '{{range .Mounts}}{{.Type}}:{{.Source}}:{{.Destination}} {{end}}{{.HostConfig.NetworkMode}}'`));
       const wantsD = h.name === 'prom1' || h.name === 'prom3';
       assert.is(mounts.stdout.includes('bind:/srv/prometheus-data:/prometheus/data'), wantsD, `${h.name}: ${mounts.stdout}`);
       assert.match(mounts.stdout.trim(), h.name === 'prom3' ? / host$/ : / monitor-net$/);
     }
+  });
+
+  test('prom3 runs Scylla Monitoring as start-all.sh does on rootless Podman: aprom as the operator, keep-id', async () => {
+    const h = lab.hosts.find((x) => x.name === 'prom3')!;
+    assert.is(h.spec.engine, 'podman');
+    const r = await labExec(h.name, asOperator(h.spec, `docker --help | grep -c podman; docker inspect aprom --format '{{.Config.CreateCommand}}'; docker exec aprom id -u`));
+    assert.is(r.code, 0, r.stderr);
+    const [isPodman, create, uid] = r.stdout.trim().split('\n');
+    assert.ok(Number(isPodman) > 0, 'docker is podman there (start-all.sh checks docker --help)');
+    assert.match(create, '--userns=keep-id');
+    assert.is(Number(uid), h.spec.user!.uid, 'aprom runs as the operator');
+    // and its process belongs to the operator on the host, not to root or a subordinate id
+    const owner = await labExec(h.name, `stat -c %u /proc/$(pgrep -u ${h.spec.user!.uid} -f prometheus.debian | head -1)`);
+    assert.is(Number(owner.stdout.trim()), h.spec.user!.uid, owner.stderr);
   });
 
   test('labExec sees the host files that are in .lab/hosts/<h>/srv', async () => {

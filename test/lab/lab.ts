@@ -22,7 +22,7 @@ import {
   netnsName,
   plainHosts,
 } from './config.ts';
-import { anchorPid, dockerdPid, hostPaths, labExec, prepareHostDir, sshBanner, sshdPid, startHost } from './host.ts';
+import { anchorPid, asOperator, dockerdPid, hostPaths, labExec, prepareHostDir, sshBanner, sshdPid, startHost } from './host.ts';
 import { buildPrometheusTar, buildStandinTars, importImage, type ImageTar } from './images.ts';
 import { createHostLinks, ensureBridge, labNetnsNames } from './net.ts';
 import { pool, run, waitFor } from './proc.ts';
@@ -33,9 +33,9 @@ import { teardown } from './teardown.ts';
 
 export { labCanStart } from './setup.ts';
 export { LAB_DIR } from './config.ts';
-export { labExec, sshdPid, sshdStartCommand, hostPaths } from './host.ts';
-export { startAllCommand, startAllArgs, KILL_ALL_COMMAND, TARGETS_FILE } from './services.ts';
-export { DEFAULT_HOSTS, SCYLLA_DIR } from './config.ts';
+export { asOperator, labExec, sshdPid, sshdStartCommand, hostPaths } from './host.ts';
+export { startAllCommand, startAllArgs, killAllCommand, TARGETS_FILE } from './services.ts';
+export { DEFAULT_HOSTS, SCYLLA_DIR, type HostSpec } from './config.ts';
 
 export interface LabHost {
   name: string;
@@ -43,6 +43,10 @@ export interface LabHost {
   netns: string;
   /** state dir of the host, in the root namespace: <repo>/.lab/hosts/<name> */
   dir: string;
+  /** the account to log in as: the host's operator (HostSpec.user), else root */
+  user: string;
+  /** the spec it was made from (engine, start-all.sh options, operator) */
+  spec: HostSpec;
 }
 
 export interface Lab {
@@ -84,7 +88,7 @@ const PARALLEL = 20;
 async function waitEngine(h: HostSpec): Promise<void> {
   await waitFor(
     `${h.engine} on ${h.name} (see ${hostPaths(h.name).dockerdLog})`,
-    async () => (await labExec(h.name, `${h.engine} info >/dev/null 2>&1`, { timeoutMs: 20_000 })).code === 0,
+    async () => (await labExec(h.name, asOperator(h, `${h.engine} info >/dev/null 2>&1`), { timeoutMs: 20_000 })).code === 0,
     { timeoutMs: 60_000, intervalMs: 300 },
   );
 }
@@ -103,7 +107,7 @@ function readState(): LabState | undefined {
 
 function toLab(s: LabState): Lab {
   return {
-    hosts: s.hosts.map((h) => ({ name: h.name, address: h.address, netns: netnsName(h.name), dir: hostDir(h.name) })),
+    hosts: s.hosts.map((h) => ({ name: h.name, address: h.address, netns: netnsName(h.name), dir: hostDir(h.name), user: h.user?.name ?? 'root', spec: h })),
     keyFile: KEY_FILE,
     knownHostsFile: KNOWN_HOSTS_FILE,
     stateDir: LAB_DIR,
@@ -196,7 +200,7 @@ async function up(opts: LabUpOptions): Promise<Lab> {
     log(`importing ${images.join(', ')} into ${scyllaHosts.map((h) => h.name).join(', ')} ...`);
     await pool(scyllaHosts, PARALLEL, async (h) => {
       await waitEngine(h);
-      for (const t of tars) await importImage(h.name, h.engine!, t);
+      for (const t of tars) await importImage(h, t);
     });
     log('running start-all.sh on every Scylla Monitoring host ...');
     await pool(scyllaHosts, PARALLEL, async (h) => {
@@ -253,12 +257,12 @@ export async function labStatus(): Promise<string> {
   const kind = s.mode === 'plain' ? `plain mode: ${s.hosts.length} sshd-only hosts` : `default mode: ${s.hosts.length} Scylla Monitoring hosts`;
   lines.push(`lab: ${bad.length ? 'UNHEALTHY' : 'up'} (${kind}), up since ${s.upAt} (took ${s.upSeconds.toFixed(1)} s)`);
   lines.push(`state dir: ${LAB_DIR}`);
-  lines.push(`ssh: ssh -i ${KEY_FILE} -o UserKnownHostsFile=${KNOWN_HOSTS_FILE} -o StrictHostKeyChecking=yes root@ADDRESS`);
+  lines.push(`ssh: ssh -i ${KEY_FILE} -o UserKnownHostsFile=${KNOWN_HOSTS_FILE} -o StrictHostKeyChecking=yes root@ADDRESS (or the host's operator)`);
   if (s.images.length) lines.push(`images: ${s.images.join(', ')}`);
   const shown = s.hosts.length > 12 ? [...s.hosts.slice(0, 5), ...s.hosts.slice(-2)] : s.hosts;
   for (const h of shown) {
     const sshd = sshdPid(h.name);
-    const how = h.engine ? ` ${h.engine}: start-all.sh ${(h.startAll ?? []).join(' ')}` : '';
+    const how = h.engine ? ` ${h.engine}${h.user ? ` as ${h.user.name}` : ''}: start-all.sh ${(h.startAll ?? []).join(' ')}` : '';
     lines.push(`  ${h.name.padEnd(11)} ${h.address.padEnd(13)} netns ${netnsName(h.name).padEnd(17)} sshd ${sshd ?? '-'}${how}`);
     if (shown.length !== s.hosts.length && h === shown[4]) lines.push(`  ... ${s.hosts.length - 7} more`);
   }

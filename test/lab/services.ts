@@ -3,17 +3,17 @@
 // a scylla target file, without Loki, Alertmanager and the renderer, which thanos.yml does not touch).
 // start-all.sh then runs `aprom` (Prometheus) and `agraf` (Grafana) itself, with the images the lab
 // imported under the names versions.sh pins.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCYLLA_DIR, type HostSpec } from './config.ts';
-import { hostPaths, labExec, q } from './host.ts';
-import { sleep } from './proc.ts';
+import { asOperator, hostPaths, labExec, q } from './host.ts';
+import { must, sleep } from './proc.ts';
 import { unpackInto } from './upstream.ts';
 
 /** The scylla target file given to start-all.sh (-s). */
 export const TARGETS_FILE = '/srv/scylla_servers.yml';
-/** start-all.sh's output on the host. */
-export const START_ALL_LOG = '/srv/start-all.log';
+/** start-all.sh's output on the host (in /tmp: a non-root operator cannot write /srv). */
+export const START_ALL_LOG = '/tmp/start-all.log';
 /** Scylla version for the dashboards (one start-all.sh 4.12.1 supports). */
 const SCYLLA_VERSION = '2025.1';
 
@@ -30,6 +30,33 @@ export async function writeServiceFiles(spec: HostSpec): Promise<void> {
   const srv = hostPaths(spec.name).srv;
   await unpackInto(join(srv, 'scylla-monitoring'));
   writeFileSync(join(srv, 'scylla_servers.yml'), targets(spec));
+  if (spec.engine === 'podman') {
+    // start-grafana.sh mounts grafana/plugins, which the release tarball does not contain; Docker
+    // creates a missing bind source, Podman refuses ("statfs ...: no such file or directory"), so a
+    // Podman operator makes it first (an empty directory, as Docker would)
+    mkdirSync(join(srv, 'scylla-monitoring/grafana/plugins'), { recursive: true });
+  }
+  const u = spec.user;
+  if (u) {
+    // a non-root operator owns the release (start-all.sh writes its build/ dirs inside it) and makes
+    // the `-d` directory beforehand: Podman, unlike Docker, does not create a missing bind source
+    const own = [join(srv, 'scylla-monitoring')];
+    const d = dataDirOption(spec);
+    if (d) {
+      mkdirSync(join(srv, d.replace(/^\/srv\//, '')), { recursive: true });
+      own.push(join(srv, d.replace(/^\/srv\//, '')));
+    }
+    await must(['chown', '-R', `${u.uid}:${u.uid}`, ...own]);
+  }
+}
+
+/** The `-d DIR` a host's operator gives start-all.sh (the lab keeps it under /srv). */
+function dataDirOption(spec: HostSpec): string | undefined {
+  const opts = spec.startAll ?? [];
+  const d = opts[opts.indexOf('-d') + 1];
+  if (!opts.includes('-d')) return undefined;
+  if (!d?.startsWith('/srv/')) throw new Error(`${spec.name}: the lab keeps -d under /srv, got ${d}`);
+  return d;
 }
 
 /** The start-all.sh options of a host, as its operator would type them. */
@@ -37,17 +64,22 @@ export function startAllArgs(spec: HostSpec): string[] {
   return ['-s', TARGETS_FILE, ...(spec.startAll ?? []), '--no-loki', '--no-alertmanager', '--no-renderer', '-v', SCYLLA_VERSION];
 }
 
-/** The shell command that runs start-all.sh on a host (also what tests use to rerun it). */
-export function startAllCommand(spec: HostSpec): string {
-  return `cd ${SCYLLA_DIR} && ./start-all.sh ${startAllArgs(spec).map(q).join(' ')}`;
+/**
+ * The shell command that runs start-all.sh on a host, as its operator (also what tests use to rerun
+ * it); `out` redirects its output (a file on the host).
+ */
+export function startAllCommand(spec: HostSpec, out = '/dev/null'): string {
+  return asOperator(spec, `cd ${SCYLLA_DIR} && ./start-all.sh ${startAllArgs(spec).map(q).join(' ')} >${out} 2>&1`);
 }
 
-/** kill-all.sh, as an operator runs it before start-all.sh again. */
-export const KILL_ALL_COMMAND = `cd ${SCYLLA_DIR} && ./kill-all.sh`;
+/** kill-all.sh, as the host's operator runs it before start-all.sh again. */
+export function killAllCommand(spec: HostSpec): string {
+  return asOperator(spec, `cd ${SCYLLA_DIR} && ./kill-all.sh >/dev/null 2>&1`);
+}
 
 /** Runs start-all.sh on the host; throws with its output when it fails. */
 export async function runStartAll(spec: HostSpec): Promise<void> {
-  const cmd = `${startAllCommand(spec)} >${START_ALL_LOG} 2>&1`;
+  const cmd = startAllCommand(spec, START_ALL_LOG);
   const r = await labExec(spec.name, cmd, { timeoutMs: 240_000 });
   if (r.code !== 0) {
     const out = await labExec(spec.name, `tail -n 30 ${START_ALL_LOG}`);

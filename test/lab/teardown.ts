@@ -58,6 +58,9 @@ export async function teardown(log: (s: string) => void): Promise<void> {
     const script = [
       `if [ -S /run/docker.sock ]; then ids=$(docker ps -aq); [ -z "$ids" ] || docker rm -f -v $ids >/dev/null; fi`,
       `if [ -d /var/lib/containers/storage ]; then podman ps -aq | grep -q . && podman rm -af -t 0; fi`,
+      // a rootless operator's containers (config.ts HostUser), through its own podman
+      `for d in /run/user/*; do [ -d "$d/containers" ] || continue; u=$(stat -c %U "$d"); ` +
+        `runuser -u "$u" -- env HOME=/home/$u XDG_RUNTIME_DIR=$d podman rm -af -t 0 >/dev/null; done`,
       'true',
     ].join('; ');
     const r = await run(['nsenter', '-t', String(pid), '-n', '-m', 'sh', '-c', script], {

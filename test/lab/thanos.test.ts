@@ -1,7 +1,7 @@
 // playbooks/thanos.yml and thanos-rollback.yml against a fresh lab: monitoring + prom1..3, each a
-// Scylla Monitoring host started by the real start-all.sh on its own Docker engine (prom1 `-d`,
-// prom2 data in the container, prom3 `-l -d`; Prometheus 3, Grafana and Thanos stand-ins), run as a
-// user runs skiff: `node bin/skiff.mjs run ... -i inventory/lab`.
+// Scylla Monitoring host started by the real start-all.sh (prom1 `-d` and prom2 data in the
+// container, on their own Docker engines; prom3 `-l -d` on rootless Podman as `scylla`; Prometheus 3,
+// Grafana and Thanos stand-ins), run as a user runs skiff: `node bin/skiff.mjs run ... -i inventory/lab`.
 //   (a) --check --diff: every step pending, nothing changed (files byte for byte, containers)
 //   (b) first run: exit 0, verified, no series lost (count at a fixed time, before == after)
 //   (c) second run: 0 changed
@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_HOSTS, KILL_ALL_COMMAND, labCanStart, labExec, labUp, startAllCommand, type Lab } from './lab.ts';
+import { DEFAULT_HOSTS, type HostSpec, asOperator, killAllCommand, labCanStart, labExec, labUp, startAllCommand, type Lab } from './lab.ts';
 import { killSshd, restartSshd } from './use-lab.ts';
 import { ROOT, skiff, type CliResult } from '../helpers.ts';
 
@@ -82,8 +82,14 @@ function files(): Record<string, string> {
   return out;
 }
 
+const spec = (h: string) => DEFAULT_HOSTS.find((x) => x.name === h)!;
+
+/**
+ * `cmd` on a host as its operator: root with Docker, `scylla` with rootless Podman on prom3, where
+ * `docker` is Podman (as start-all.sh sees it), so the same docker commands read every host.
+ */
 async function sh(host: string, cmd: string): Promise<string> {
-  const r = await labExec(host, cmd, { timeoutMs: 60_000 });
+  const r = await labExec(host, asOperator(spec(host), cmd), { timeoutMs: 60_000 });
   if (r.code !== 0) throw new Error(`${host}: ${cmd}: exit ${r.code}: ${r.stderr.trim()}`);
   return r.stdout;
 }
@@ -374,15 +380,19 @@ test('(h) one Prometheus host down: the others finish, the retry-file rerun comp
   }
 });
 
-const spec = (h: string) => DEFAULT_HOSTS.find((x) => x.name === h)!;
+/** kill-all.sh then start-all.sh, as the host's operator runs them. */
+async function rerunStartAll(s: HostSpec): Promise<void> {
+  const r = await labExec(s.name, `${killAllCommand(s)}; ${startAllCommand(s, '/tmp/rerun.log')}`, { timeoutMs: 240_000 });
+  if (r.code !== 0) throw new Error(`${s.name}: start-all.sh exit ${r.code}: ${(await labExec(s.name, 'tail -n 20 /tmp/rerun.log')).stdout}`);
+}
 
 test('(i) kill-all.sh + start-all.sh: with the printed options nothing drifts; without -d the drift is reported and repaired, no series lost', async () => {
   if (!ready()) return;
   // prom1: the operator reruns Scylla's scripts with the options skiff printed (its own -d)
   const opts = /START_ALL_OPTIONS="([^"]*)"/.exec(readFileSync(join(hostDirOf('prom1'), DATA_DIR, 'skiff-start-all.txt'), 'utf8'))![1];
-  await sh('prom1', `${KILL_ALL_COMMAND} >/dev/null 2>&1; ${startAllCommand({ ...spec('prom1'), startAll: opts.split(' ') })} >/srv/rerun.log 2>&1`);
+  await rerunStartAll({ ...spec('prom1'), startAll: opts.split(' ') });
   // prom2: the operator reruns start-all.sh as before, without -d: a new, empty TSDB in the container
-  await sh('prom2', `${KILL_ALL_COMMAND} >/dev/null 2>&1; ${startAllCommand(spec('prom2'))} >/srv/rerun.log 2>&1`);
+  await rerunStartAll(spec('prom2'));
   const c = await run('thanos', 'drift-check', ['--check', '--detailed-exitcode', '--limit', 'prom1:prom2']);
   assert.is(c.r.code, 8, `drift pending: ${c.r.stdout}`);
   assert.is(c.rep.recap.prom1.changed, 0, `prom1 rerun with the printed options: nothing to repair: ${c.r.stdout}`);
