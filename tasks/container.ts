@@ -1,25 +1,13 @@
 // container: a container runs as described (recreated safely on a difference), is absent, or is
-// restarted (for handlers). docker or podman; compared field by field (see lib/container.ts).
+// restarted (for handlers). docker or podman; compared field by field (see lib/container/compare.ts).
 import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
-import {
-  EngineSchema,
-  MountSchema,
-  PinnedImage,
-  PortSchema,
-  StringMap,
-  containerDiff,
-  inspectContainer,
-  planWanted,
-  recreate,
-  removeContainer,
-  restartContainer,
-  specFromFacts,
-  startContainer,
-  type ContainerPlanState,
-  type ContainerSpec,
-  ContainerName,
-} from './lib/container.ts';
+import { EngineSchema, MountSchema, PinnedImage, PortSchema, StringMap, ContainerName, type ContainerSpec } from './lib/container/spec.ts';
+import { inspectContainer } from './lib/container/inspect.ts';
+import { specFromFacts } from './lib/container/compare.ts';
+import { containerDiff } from './lib/container/argv.ts';
+import { recreate, removeContainer, restartContainer, startContainer } from './lib/container/recreate.ts';
+import { planWanted, type ContainerPlanState } from './lib/container/plan.ts';
 import { waitReady } from './lib/prometheus.ts';
 
 const Name = ContainerName;

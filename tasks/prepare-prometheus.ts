@@ -18,7 +18,11 @@ import { shq } from '../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, LabelName } from './lib/schema.ts';
 import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
-import { EngineSchema, StringMap, ContainerName, containerDiff, inspectContainer, isHostNetwork, mustExist, recreate, refuseLeftovers, restartContainer, specFromFacts, unmodelled, type ContainerFacts, type ContainerSpec, type Engine } from './lib/container.ts';
+import { EngineSchema, StringMap, ContainerName, type ContainerFacts, type ContainerSpec, type Engine } from './lib/container/spec.ts';
+import { inspectContainer, mustExist, refuseLeftovers, unmodelled } from './lib/container/inspect.ts';
+import { isHostNetwork, specFromFacts } from './lib/container/compare.ts';
+import { containerDiff } from './lib/container/argv.ts';
+import { recreate, restartContainer } from './lib/container/recreate.ts';
 import { cleanPath, configFile, curl, externalLabels, flagValue, hostPathOf, hostUrl, listenPort, setFlag, tsdbPath, waitReady, withExternalLabels } from './lib/prometheus.ts';
 
 const Duration = v.pipe(v.string(), v.regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration like 2h'));

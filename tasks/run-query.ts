@@ -6,7 +6,10 @@
 import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
 import { groupHosts } from '../src/inventory/vars.ts';
-import { EngineSchema, PinnedImage, inspectContainer, refuseScyllaThanos, planWanted, recreate, startContainer, type ContainerPlanState, type ContainerSpec, ContainerName, refuseLeftovers } from './lib/container.ts';
+import { EngineSchema, PinnedImage, ContainerName, type ContainerSpec } from './lib/container/spec.ts';
+import { inspectContainer, refuseScyllaThanos, refuseLeftovers } from './lib/container/inspect.ts';
+import { planWanted, type ContainerPlanState } from './lib/container/plan.ts';
+import { recreate, startContainer } from './lib/container/recreate.ts';
 import { waitReady } from './lib/prometheus.ts';
 import { LabelName } from './lib/schema.ts';
 

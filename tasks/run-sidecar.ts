@@ -14,18 +14,10 @@ import { shq } from '../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath } from './lib/schema.ts';
 import { readFileFacts, writeFileAtomic, type FileFacts } from './lib/files.ts';
-import {
-  EngineSchema,
-  PinnedImage,
-  inspectContainer,
-  planWanted,
-  recreate,
-  restartContainer,
-  startContainer,
-  type ContainerPlanState,
-  type ContainerSpec,
-  type Mount,
-  ContainerName, refuseLeftovers, refuseScyllaThanos } from './lib/container.ts';
+import { EngineSchema, PinnedImage, ContainerName, type ContainerSpec, type Mount } from './lib/container/spec.ts';
+import { inspectContainer, refuseLeftovers, refuseScyllaThanos } from './lib/container/inspect.ts';
+import { planWanted, type ContainerPlanState } from './lib/container/plan.ts';
+import { recreate, restartContainer, startContainer } from './lib/container/recreate.ts';
 import { thanosVersion } from './run-query.ts';
 import { waitReady } from './lib/prometheus.ts';
 

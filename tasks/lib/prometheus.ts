@@ -1,12 +1,13 @@
 // What the Thanos tasks need to know about a Prometheus container: its flags, where its TSDB and
 // config are on the host, how to reach its HTTP API from the host, and the external labels in its
 // config (edited with the yaml Document API so comments and every other key stay as they were).
-// Pure functions are unit-tested in test/unit/container.test.ts.
+// Pure functions are unit-tested in test/unit/prometheus.test.ts.
 import YAML, { isMap, isScalar, isSeq, type Document, type Scalar } from 'yaml';
 import { shq } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
 import { TaskFailure } from '../../src/engine/task-type.ts';
-import { isHostNetwork, type ContainerFacts, type Mount } from './container.ts';
+import type { ContainerFacts, Mount } from './container/spec.ts';
+import { isHostNetwork } from './container/compare.ts';
 
 /**
  * Prometheus' own default TSDB path, relative to its working directory. The official image's CMD

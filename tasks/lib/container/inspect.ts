@@ -1,0 +1,214 @@
+// Reading a container (docker or podman) in one round trip, and normalizing both engines' inspect
+// JSON to one shape (ContainerFacts), so the rest compares facts, never an engine's format.
+//
+// Pure parts (normalizeInspect, imageDefaults, parseInspectOutput, inspectScript) are unit-tested
+// in test/unit/container-inspect.test.ts without a host.
+import { shq } from '../../../src/transport/quote.ts';
+import type { Connection } from '../../../src/transport/types.ts';
+import { TaskFailure } from '../../../src/engine/task-type.ts';
+import { formatPort, normIp, trimSlash, type ContainerFacts, type Engine, type Mount, type PortMap } from './spec.ts';
+
+// ---------------------------------------------------------------------------------------------
+// inspect JSON -> facts
+
+type Json = Record<string, any>;
+
+const asArray = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : typeof x === 'string' && x !== '' ? [x] : []);
+
+/**
+ * The command line after the image (`docker run IMAGE ARGS...`): [Path, ...Args] without the image's
+ * entrypoint. Podman 4 reports Config.Entrypoint as one space-joined string, podman 5 and docker as
+ * an array.
+ */
+function argsAfterEntrypoint(j: Json): string[] {
+  const full = [String(j.Path ?? ''), ...asArray(j.Args)].filter((x, i) => i > 0 || x !== '');
+  const ep = j.Config?.Entrypoint;
+  if (Array.isArray(ep)) {
+    const e = ep.map(String);
+    if (e.length && e.every((x, i) => full[i] === x)) return full.slice(e.length);
+    return e.length ? asArray(j.Config?.Cmd) : full;
+  }
+  if (typeof ep === 'string' && ep !== '') {
+    for (let k = 1; k <= full.length; k++) if (full.slice(0, k).join(' ') === ep) return full.slice(k);
+    return asArray(j.Config?.Cmd);
+  }
+  return full;
+}
+
+function mountsOf(j: Json, format: Engine): Mount[] {
+  const out: Mount[] = [];
+  for (const m of (j.Mounts ?? []) as Json[]) {
+    const type = String(m.Type ?? 'bind');
+    const target = trimSlash(String(m.Destination ?? ''));
+    const ro = m.RW === false;
+    // docker: Mode is what followed -v's second colon ("z", "ro,Z"); podman: Mode sometimes holds
+    // z/Z too, Options the mount options (["rbind"], ["nosuid","nodev","rbind"])
+    const raw = [...String(m.Mode ?? '').split(','), ...(format === 'podman' ? asArray(m.Options) : [])];
+    const options = raw.filter((o) => o && o !== 'ro' && o !== 'rw');
+    if (type === 'bind') out.push({ source: trimSlash(String(m.Source)), target, ro, options, kind: 'bind' });
+    else if (type === 'volume') {
+      const name = String(m.Name ?? m.Source ?? '');
+      out.push({ source: name, target, ro, options, kind: /^[0-9a-f]{64}$/.test(name) ? 'anonymous' : 'volume' });
+    } else out.push({ source: String(m.Source ?? ''), target, ro, options, kind: 'other' });
+  }
+  return out;
+}
+
+function portsOf(j: Json): PortMap[] {
+  const out: PortMap[] = [];
+  const pb = (j.HostConfig?.PortBindings ?? {}) as Record<string, { HostIp?: string; HostPort?: string }[] | null>;
+  for (const [key, binds] of Object.entries(pb)) {
+    const [containerPort, proto = 'tcp'] = key.split('/');
+    for (const b of binds ?? []) out.push({ hostIp: normIp(b.HostIp ?? ''), hostPort: String(b.HostPort ?? ''), containerPort, proto });
+  }
+  return out.sort((a, b) => formatPort(a).localeCompare(formatPort(b)));
+}
+
+export function normNetwork(n: string | undefined): string {
+  if (n === undefined || n === '' || n === 'default') return 'bridge';
+  return n;
+}
+
+/** One container from `ENGINE container inspect NAME` (the array or its first element). */
+export function normalizeInspect(raw: unknown): ContainerFacts {
+  const j = (Array.isArray(raw) ? raw[0] : raw) as Json;
+  if (!j || typeof j !== 'object') throw new Error('inspect output is not a container');
+  const format: Engine = typeof j.ImageName === 'string' || !String(j.Name ?? '').startsWith('/') ? 'podman' : 'docker';
+  const env: Record<string, string> = {};
+  for (const e of asArray(j.Config?.Env)) {
+    const at = e.indexOf('=');
+    if (at > 0) env[e.slice(0, at)] = e.slice(at + 1);
+  }
+  return {
+    id: String(j.Id ?? ''),
+    name: String(j.Name ?? '').replace(/^\//, ''),
+    image: String(format === 'podman' ? (j.ImageName ?? j.Config?.Image ?? '') : (j.Config?.Image ?? '')),
+    imageId: String(j.Image ?? ''),
+    args: argsAfterEntrypoint(j),
+    env,
+    labels: Object.fromEntries(Object.entries((j.Config?.Labels ?? {}) as Record<string, unknown>).map(([k, x]) => [k, String(x)])),
+    mounts: mountsOf(j, format),
+    ports: portsOf(j),
+    network: normNetwork(j.HostConfig?.NetworkMode),
+    user: String(j.Config?.User ?? ''),
+    restart: String(j.HostConfig?.RestartPolicy?.Name || 'no'),
+    extraHosts: asArray(j.HostConfig?.ExtraHosts),
+    workdir: String(j.Config?.WorkingDir ?? '') || undefined,
+    running: j.State?.Running === true,
+    status: String(j.State?.Status ?? ''),
+    format,
+  };
+}
+
+/** Env and labels an image sets itself, from `ENGINE image inspect` (to tell them from the container's own). */
+export function imageDefaults(raw: unknown): { env: Record<string, string>; labels: Record<string, string> } {
+  const j = (Array.isArray(raw) ? raw[0] : raw) as Json | undefined;
+  const cfg = (j?.Config ?? {}) as Json;
+  const env: Record<string, string> = {};
+  for (const e of asArray(cfg.Env)) {
+    const at = e.indexOf('=');
+    if (at > 0) env[e.slice(0, at)] = e.slice(at + 1);
+  }
+  const labels = Object.fromEntries(Object.entries((cfg.Labels ?? j?.Labels ?? {}) as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
+  return { env, labels };
+}
+
+/** Settings of the running container that a recreate from specFromFacts() would not keep. */
+export function unmodelled(raw: unknown): string[] {
+  const j = (Array.isArray(raw) ? raw[0] : raw) as Json;
+  const hc = (j?.HostConfig ?? {}) as Json;
+  const out: string[] = [];
+  if (Array.isArray(hc.CapAdd) && hc.CapAdd.length) out.push(`capabilities ${hc.CapAdd.join(' ')}`);
+  if (hc.Memory) out.push(`memory limit ${hc.Memory}`);
+  if (hc.NanoCpus || hc.CpuQuota) out.push('cpu limit');
+  if (hc.Privileged) out.push('privileged');
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// reading from a host
+
+export interface Inspected {
+  /** undefined: no such container */
+  facts?: ContainerFacts;
+  raw?: unknown;
+  /** env/labels of the container's own image */
+  image?: { env: Record<string, string>; labels: Record<string, string> };
+  /** whether the wanted image is present on the host (when asked) */
+  wantedImagePresent?: boolean;
+  /** names of leftover containers from an interrupted recreate */
+  leftovers: string[];
+}
+
+/** A task that works on an existing container (Prometheus' own) fails when it is not there. */
+export function mustExist(ins: Inspected, name: string, engine: Engine): asserts ins is Inspected & { facts: ContainerFacts } {
+  if (!ins.facts) throw new TaskFailure(`container ${name} does not exist (${engine})`);
+}
+
+/**
+ * Scylla Monitoring's own Thanos containers (`start-all.sh --thanos-sc`: sidecar1; `--thanos`:
+ * thanos) use the same ports as skiff's: stop with a message that names them, never a port collision.
+ */
+export async function refuseScyllaThanos(conn: Connection, engine: Engine, name: string, option: string): Promise<void> {
+  const r = await conn.exec(`${shq(engine)} container inspect -f '{{.State.Status}}' ${shq(name)} 2>/dev/null`);
+  if (r.code !== 0) return;
+  throw new TaskFailure(
+    `container ${name} (${r.stdout.trim()}) was started by Scylla Monitoring's start-all.sh ${option}; it uses the ports skiff's container needs. Rerun start-all.sh without ${option} (kill-all.sh removes ${name}), or remove it: ${engine} rm -f ${name}`,
+  );
+}
+
+/** No plan over the NAME-skiff-old/-new containers an interrupted recreate left: a person decides. */
+export function refuseLeftovers(ins: Inspected): void {
+  if (ins.leftovers.length) throw new TaskFailure(`containers ${ins.leftovers.join(', ')} exist (left by an interrupted recreate): check them, then remove them or rename back`);
+}
+
+const SEP = '--skiff-sep--';
+
+/** Shell that prints the inspect JSON of NAME ([] when missing), of its image, and whether IMAGE is present. */
+export function inspectScript(engine: Engine, name: string, wantImage?: string): string {
+  const E = shq(engine);
+  const N = shq(name);
+  return [
+    `if out=$(${E} container inspect ${N} 2>&1); then printf '%s\\n' "$out"; else`,
+    `  case "$out" in *[Nn]o\\ such*|*"no container with name"*) echo '[]';; *) printf '%s\\n' "$out" >&2; exit 3;; esac; fi`,
+    `echo ${SEP}`,
+    `id=$(${E} container inspect -f '{{.Image}}' ${N} 2>/dev/null) && [ -n "$id" ] && ${E} image inspect "$id" 2>/dev/null || echo '[]'`,
+    `echo ${SEP}`,
+    wantImage ? `if ${E} image inspect ${shq(wantImage)} >/dev/null 2>&1; then echo present; else echo missing; fi` : 'echo unknown',
+    `echo ${SEP}`,
+    `for n in ${shq(`${name}-skiff-new`)} ${shq(`${name}-skiff-old`)}; do ${E} container inspect "$n" >/dev/null 2>&1 && echo "$n"; done; true`,
+  ].join('\n');
+}
+
+export function parseInspectOutput(stdout: string): Inspected {
+  const [c, img, want, left] = stdout.split(`${SEP}\n`);
+  const arr = JSON.parse(c || '[]') as unknown[];
+  const out: Inspected = { leftovers: (left ?? '').split('\n').filter(Boolean) };
+  if (Array.isArray(arr) && arr.length) {
+    out.facts = normalizeInspect(arr);
+    out.raw = arr[0];
+    try {
+      out.image = imageDefaults(JSON.parse(img || '[]'));
+    } catch {
+      out.image = { env: {}, labels: {} };
+    }
+  }
+  const w = (want ?? '').trim();
+  if (w === 'present' || w === 'missing') out.wantedImagePresent = w === 'present';
+  return out;
+}
+
+/** One round trip: the container (or its absence), its image's defaults, the wanted image's presence. */
+export async function inspectContainer(conn: Connection, engine: Engine, name: string, wantImage?: string): Promise<Inspected> {
+  const r = await conn.exec(inspectScript(engine, name, wantImage), { timeoutMs: 60_000 });
+  if (r.code !== 0) {
+    const msg = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ');
+    if (r.code === 127 || /not found/.test(msg)) throw new TaskFailure(`${engine} is not installed on ${conn.host} (${msg})`);
+    throw new TaskFailure(`cannot inspect container ${name} with ${engine}: ${msg || `exit ${r.code}`}`);
+  }
+  try {
+    return parseInspectOutput(r.stdout);
+  } catch (e) {
+    throw new TaskFailure(`cannot read ${engine} inspect output for ${name}: ${(e as Error).message}`);
+  }
+}
