@@ -236,7 +236,7 @@ export const preparePrometheus: TaskType<Params, State> = {
       changes,
       diff: diff || undefined,
       state: { facts: f, spec, tsdb, dataDir, owner, move, edits, live, url, want, note: { path: notePath, before: old?.content, after: noteText } },
-      result: { data_dir: dataDir, tsdb_path: tsdb, user: owner, start_all_options: options, labels: want, network: view?.network, sidecar_prometheus_url: view?.prometheus_url, prometheus_version: version },
+      result: { data_dir: dataDir, tsdb_path: tsdb, user: owner, userns: f.userns, start_all_options: options, labels: want, network: view?.network, sidecar_prometheus_url: view?.prometheus_url, prometheus_version: version },
     };
   },
   async apply(ctx, p, plan) {

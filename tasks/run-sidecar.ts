@@ -2,8 +2,9 @@
 // directory (ensure-external-dir) and its external labels from its API; optionally uploading
 // blocks to object storage (objstore config written mode 0600, never shown).
 //
-// It runs as 65534:65534 (--user), like Prometheus: Thanos images >= 0.32 run as uid 1001 by
-// default, which cannot read a TSDB owned by 65534 whose directories are 0700.
+// It runs as Prometheus' own user (--user, and --userns=keep-id where aprom has it: rootless Podman,
+// where uid N inside is the operator only with keep-id): Thanos images >= 0.32 run as uid 1001 by
+// default, which cannot read a TSDB whose directories are 0700, nor write its shipper file.
 // Ports are published BEFORE the image (`-p 10911:10911 -p 10912:10912 IMAGE sidecar ...`); the
 // Scylla docs put them after it, where they become arguments of thanos. With host networking
 // nothing is published.
@@ -35,6 +36,8 @@ const schema = v.strictObject({
   /** Prometheus as seen from the sidecar container (host networking: 127.0.0.1; bridge: the host's address) */
   prometheus_url: v.optional(v.pipe(v.string(), v.url()), 'http://127.0.0.1:9090'),
   user: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String)), '65534:65534'),
+  /** --userns: '' (the engine's default) or keep-id (rootless Podman, as aprom runs there) */
+  userns: v.optional(v.picklist(['', 'keep-id'], "expected '' or keep-id"), ''),
   network: v.optional(v.pipe(v.string(), v.minLength(1))),
   grpc_port: v.optional(Port, 10911),
   http_port: v.optional(Port, 10912),
@@ -84,7 +87,7 @@ export function sidecarSpec(p: Params): ContainerSpec {
   }
   args.push(...p.extra_args);
   const ports = [p.grpc_port, p.http_port].map((x) => ({ hostIp: '', hostPort: String(x), containerPort: String(x), proto: 'tcp' }));
-  return { name: p.name, image: p.image, args, env: {}, labels: {}, mounts, ports, network: p.network, user: p.user, restart: p.restart_policy };
+  return { name: p.name, image: p.image, args, env: {}, labels: {}, mounts, ports, network: p.network, user: p.user, userns: p.userns, restart: p.restart_policy };
 }
 
 /** Pure: a sidecar older than 0.37 never becomes ready next to Prometheus 3 (refused before any change). */

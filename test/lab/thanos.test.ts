@@ -39,8 +39,11 @@ const before: Record<string, number> = {};
 let T0 = 0;
 let pristine: Record<string, string> = {};
 const timings: string[] = [];
-/** block uploads on: set by (f) and kept by the tests after it */
-const OBJSTORE = JSON.stringify({ thanos_objstore: { type: 'FILESYSTEM', config: { directory: '/srv/thanos-bucket' } } });
+/** block uploads on: set by (f) and kept by the tests after it (/var/tmp: prom3's operator may write there) */
+const BUCKET = '/var/tmp/thanos-bucket';
+const OBJSTORE = JSON.stringify({ thanos_objstore: { type: 'FILESYSTEM', config: { directory: BUCKET } } });
+/** thanos_objstore_file per host, as inventory/lab sets it (prom3's operator cannot write /srv) */
+const objstoreFile = (h: string) => (h === 'prom3' ? '/home/scylla/thanos/objstore.yml' : '/srv/thanos/objstore.yml');
 
 interface Report {
   recap: Record<string, { ok: number; changed: number; failed: number; skipped: number; unreachable: boolean }>;
@@ -132,6 +135,24 @@ async function seriesAt(host: string, t: number): Promise<number> {
   throw new Error(`${host}: no series count at ${t}: ${last}`);
 }
 
+/**
+ * The longest stretch without a sample of `up{job="scylla"}` (scraped every 20 s by Scylla
+ * Monitoring's config, recorded even though no Scylla answers) in [from, to], in seconds: what a
+ * restart of aprom costs in scrapes. Reads the raw samples (a range selector at `to`).
+ */
+async function longestSampleGap(host: string, from: number, to: number): Promise<{ gap: number; samples: number }> {
+  const q = `up{job="scylla"}[${Math.ceil(to - from)}s]`;
+  const res = await fetch(`http://${addr(host)}:9090/api/v1/query?query=${encodeURIComponent(q)}&time=${to}`, { signal: AbortSignal.timeout(5000) });
+  const body = (await res.json()) as { data: { result: { values: [number, string][] }[] } };
+  const ts = body.data.result.flatMap((s) => s.values.map(([t]) => t)).sort((a, b) => a - b);
+  let gap = 0;
+  for (let i = 1; i < ts.length; i++) gap = Math.max(gap, ts[i] - ts[i - 1]);
+  return { gap, samples: ts.length };
+}
+
+/** the first run's window, for the scrape gap measured once samples after it exist */
+let firstRun: { t1: number; t2: number } | undefined;
+
 /** agraf's datasources, as Grafana serves them (basic auth admin/admin), fetched on monitoring. */
 async function grafanaDatasources(): Promise<{ name: string; url: string }[]> {
   let last = '';
@@ -217,6 +238,7 @@ test('(b) first run: exit 0, verified, no series lost', async () => {
   const t1 = Date.now() / 1000;
   const { r, rep } = await run('thanos', 'first');
   const t2 = Date.now() / 1000;
+  firstRun = { t1, t2 };
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.is(failedTotal(rep), 0);
   for (const h of PROMS) assert.is(rep.recap[h].changed, 2, `${h}: ${r.stdout}`);
@@ -244,6 +266,9 @@ test('(b) first run: exit 0, verified, no series lost', async () => {
     const uid = Number((await sh(h, `docker exec aprom id -u`)).trim());
     assert.is(lstatSync(join(hostDirOf(h), DATA_DIR, 'wal')).uid, uid, `${h}: data owned by aprom's user`);
     assert.is(await inspect(h, 'sidecar', '{{.Config.User}}'), `${uid}:${uid}`);
+    // the same user on the host too (rootless Podman: only with aprom's --userns=keep-id)
+    const hostUid = async (c: string) => (await sh(h, `stat -c %u /proc/$(docker inspect -f '{{.State.Pid}}' ${c})`)).trim();
+    assert.is(await hostUid('sidecar'), await hostUid('aprom'), `${h}: sidecar and aprom are one user on the host`);
     assert.is(await inspect(h, 'sidecar', '{{.HostConfig.NetworkMode}}'), await inspect(h, 'aprom', '{{.HostConfig.NetworkMode}}'), `${h}: sidecar on aprom's network`);
     assert.match(readFileSync(join(hostDirOf(h), DATA_DIR, 'skiff-start-all.txt'), 'utf8'), 'START_ALL_OPTIONS="-d /srv/prometheus-data');
     assert.match(readFileSync(join(hostDirOf(h), 'srv/scylla-monitoring/prometheus/prometheus.yml.template'), 'utf8'), `prometheus: ${h}`);
@@ -261,6 +286,17 @@ test('(c) second run: 0 changed; --check agrees', async () => {
   assert.is(changedTotal(rep), 0, r.stdout);
   const c = await run('thanos', 'second-check', ['--check', '--detailed-exitcode']);
   assert.is(c.r.code, 0, `nothing pending: ${c.r.stdout}`);
+  // the scrape gap of the first run: the longest time without a sample (every 20 s when nothing
+  // restarts) from 30 s before it to 30 s after it, once those later samples exist
+  const { t1, t2 } = firstRun!;
+  await sleep(Math.max(0, (t2 + 45 - Date.now() / 1000) * 1000));
+  const gaps: string[] = [];
+  for (const h of PROMS) {
+    const g = await longestSampleGap(h, t1 - 30, t2 + 30);
+    assert.ok(g.samples >= 3, `${h}: samples around the first run: ${g.samples}`);
+    gaps.push(`${h} ${g.gap.toFixed(1)} s`);
+  }
+  console.log(`  scrape gap in the first run (longest interval between samples of a 20 s job, ${(t2 - t1).toFixed(0)} s run): ${gaps.join(', ')}`);
 });
 
 test('(d) Grafana serves the query URL for the prometheus datasource; alertmanager untouched', async () => {
@@ -319,16 +355,15 @@ test('(f) block uploads (FILESYSTEM objstore): compaction off in the same kind o
     assert.equal(tasks, ['prepare-prometheus:changed', 'run-sidecar:changed', 'debug:ok'], h);
     const args = await inspect(h, 'aprom', '{{range .Args}}{{.}} {{end}}');
     assert.match(args, '--storage.tsdb.min-block-duration=2h --storage.tsdb.max-block-duration=2h');
-    const f = lstatSync(join(hostDirOf(h), 'srv/thanos/objstore.yml'));
     const uid = Number((await sh(h, `docker exec aprom id -u`)).trim());
-    assert.equal([f.mode & 0o777, f.uid], [0o600, uid]);
+    assert.is((await sh(h, `stat -c '%a %u' ${objstoreFile(h)}`)).trim(), `600 ${uid}`);
     assert.match(await sh(h, 'docker logs sidecar 2>&1'), 'successfully validated prometheus flags');
     assert.match(readFileSync(join(hostDirOf(h), DATA_DIR, 'skiff-start-all.txt'), 'utf8'), '-b --storage.tsdb.min-block-duration=2h -b --storage.tsdb.max-block-duration=2h');
     assert.is(await seriesAt(h, T0), before[h], `${h}: no series lost by the second recreate`);
   }
   // the objstore var is secret: its values appear nowhere in the output or the report
   const report = readFileSync(join(tmp, 'objstore.json'), 'utf8');
-  for (const text of [up.r.stdout, up.r.stderr, report]) assert.not.match(text, '/srv/thanos-bucket');
+  for (const text of [up.r.stdout, up.r.stderr, report]) assert.not.match(text, BUCKET);
   assert.match(up.r.stdout, '(secret content hidden)');
   const again = await run('thanos', 'objstore-again', ['-e', objstore]);
   assert.is(again.r.code, 0, again.r.stdout);

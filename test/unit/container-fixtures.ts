@@ -13,6 +13,9 @@ const fixture = (name: string) => JSON.parse(readFileSync(join(here, 'fixtures',
 // bridge networking, ports, a named volume, a read-only :z bind, env, label, restart policy, extra host
 export const podmanAprom = fixture('podman-inspect-aprom.json');
 export const podmanBridge = fixture('podman-inspect-bridge.json');
+// captured from the lab's prom3: aprom as start-all.sh runs it under rootless Podman as `scylla`
+// (uid 2000): -u 2000:2000 --userns=keep-id, host network, -d /srv/prometheus-data
+export const podmanKeepId = fixture('podman-rootless-keep-id-aprom.json');
 // written from docker's documented inspect format: Scylla Monitoring's aprom on docker (bridge,
 // -p 9090:9090, :Z binds, the official image's anonymous VOLUME /prometheus)
 export const dockerAprom = fixture('docker-inspect-aprom.json');

@@ -2,8 +2,10 @@
 // the one-round-trip inspect script.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { imageDefaults, inspectScript, normalizeInspect, parseInspectOutput } from '../../tasks/lib/container/inspect.ts';
-import { dockerAprom, podmanAprom, podmanBridge } from './container-fixtures.ts';
+import { imageDefaults, inspectScript, normalizeInspect, parseInspectOutput, unmodelled } from '../../tasks/lib/container/inspect.ts';
+import { compareContainer, specFromFacts } from '../../tasks/lib/container/compare.ts';
+import { createArgv } from '../../tasks/lib/container/argv.ts';
+import { dockerAprom, podmanAprom, podmanBridge, podmanKeepId } from './container-fixtures.ts';
 
 test('podman inspect (lab aprom): name, image, args without entrypoint, host network, bind mount', () => {
   const f = normalizeInspect(podmanAprom);
@@ -37,6 +39,23 @@ test('podman inspect (bridge): ports with host ip and udp, named volume, ro bind
   assert.is(f.running, false);
   assert.is(f.status, 'created');
   assert.equal(f.args, ['--config.file=/x/prometheus.yml']);
+});
+
+test('rootless podman --userns=keep-id (start-all.sh as a non-root operator): read from the id mappings, kept by a recreate', () => {
+  const f = normalizeInspect(podmanKeepId);
+  assert.is(f.userns, 'keep-id', 'UsernsMode says "private": only the mappings tell');
+  assert.is(f.user, '2000:2000');
+  assert.equal(unmodelled(podmanKeepId), [], 'keep-id is modelled: a recreate may proceed');
+  const spec = specFromFacts(f, { env: {}, labels: {} });
+  assert.ok(createArgv('podman', spec).includes('--userns=keep-id'), 'recreated with it');
+  assert.equal(compareContainer(spec, f), []);
+  assert.equal(compareContainer({ ...spec, userns: '' }, f), ['userns: keep-id -> (default)']);
+  // without keep-id (no mappings) the default; other mappings cannot be recreated: named, refused
+  assert.is(normalizeInspect(podmanAprom).userns, '');
+  const other = structuredClone(podmanKeepId) as { HostConfig: { IDMappings: { UidMap: string[] } } }[];
+  other[0].HostConfig.IDMappings.UidMap = ['0:1:65536'];
+  assert.is(normalizeInspect(other).userns, '');
+  assert.equal(unmodelled(other), ['user namespace mappings 0:1:65536']);
 });
 
 test('podman 5 reports Entrypoint as an array: same args', () => {

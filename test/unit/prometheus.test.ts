@@ -223,6 +223,7 @@ const sidecarParams = {
   tsdb_path: '/prometheus',
   prometheus_url: 'http://10.0.0.5:9090',
   user: '65534:65534',
+  userns: '' as const,
   grpc_port: 10911,
   http_port: 10912,
   objstore_file: '/etc/thanos/objstore.yml',
@@ -237,6 +238,10 @@ test('sidecar: args, --user 65534, data mount, ports before the image; objstore 
   const a = createArgv('docker', s);
   assert.equal(a.slice(a.indexOf('--user'), a.indexOf('--user') + 2), ['--user', '65534:65534']);
   assert.ok(a.lastIndexOf('-p') < a.indexOf('quay.io/thanos/thanos:v0.39.2'));
+  assert.not.ok(a.some((x) => x.startsWith('--userns')), 'no --userns unless aprom has one');
+  // next to a rootless Podman aprom (start-all.sh: -u UID:GID --userns=keep-id): the same user namespace
+  const k = createArgv('podman', sidecarSpec({ ...sidecarParams, user: '2000:2000', userns: 'keep-id' }));
+  assert.ok(k.includes('--userns=keep-id') && k.indexOf('--userns=keep-id') < k.indexOf('quay.io/thanos/thanos:v0.39.2'), k.join(' '));
   const o = sidecarSpec({ ...sidecarParams, objstore: { type: 'FILESYSTEM', config: { directory: '/srv/thanos-bucket' } } });
   assert.ok(o.args.includes('--objstore.config-file=/etc/thanos/objstore.yml'));
   assert.equal(o.mounts.map((m) => `${m.source}:${m.target}${m.ro ? ':ro' : ''}`), ['/srv/prometheus/data:/prometheus', '/etc/thanos/objstore.yml:/etc/thanos/objstore.yml:ro', '/srv/thanos-bucket:/srv/thanos-bucket']);

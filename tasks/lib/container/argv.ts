@@ -11,6 +11,7 @@ import { isHostNetwork } from './compare.ts';
 export function createArgv(engine: Engine, spec: ContainerSpec, name = spec.name): string[] {
   const a: string[] = [engine, 'create', '--name', name];
   if (spec.user) a.push('--user', spec.user);
+  if (spec.userns) a.push(`--userns=${spec.userns}`);
   if (spec.network) a.push('--network', spec.network);
   if (spec.restart) a.push('--restart', spec.restart);
   for (const h of spec.extraHosts ?? []) a.push('--add-host', h);
@@ -34,6 +35,7 @@ const show = (x: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(x) ? x : shq(x));
 export function runLines(engine: Engine, spec: ContainerSpec): string[] {
   const out = [`${engine} run -d --name ${show(spec.name)}`];
   if (spec.user) out.push(`--user ${show(spec.user)}`);
+  if (spec.userns) out.push(`--userns=${show(spec.userns)}`);
   if (spec.network) out.push(`--network ${show(spec.network)}`);
   if (spec.restart) out.push(`--restart ${show(spec.restart)}`);
   for (const h of spec.extraHosts ?? []) out.push(`--add-host ${show(h)}`);

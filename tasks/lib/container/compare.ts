@@ -62,6 +62,7 @@ export function compareContainer(want: ContainerSpec, have: ContainerFacts): str
     for (const p of a) if (!b.has(p)) out.push(`ports: - ${p}`);
   }
   if (want.user !== undefined && want.user !== have.user) out.push(`user: ${have.user || '(image default)'} -> ${want.user}`);
+  if (want.userns !== undefined && want.userns !== have.userns) out.push(`userns: ${have.userns || '(default)'} -> ${want.userns || '(default)'}`);
   if (want.restart !== undefined && (want.restart || 'no') !== have.restart) out.push(`restart: ${have.restart} -> ${want.restart}`);
   if (want.extraHosts !== undefined && JSON.stringify([...want.extraHosts].sort()) !== JSON.stringify([...have.extraHosts].sort())) {
     out.push(`extra hosts: ${have.extraHosts.join(' ') || '(none)'} -> ${want.extraHosts.join(' ') || '(none)'}`);
@@ -94,6 +95,7 @@ export function specFromFacts(f: ContainerFacts, image: { env: Record<string, st
     ports: f.ports.map((p) => ({ ...p })),
     network: f.network,
     user: f.user || undefined,
+    userns: f.userns || undefined,
     restart: f.restart === 'no' ? undefined : f.restart,
     extraHosts: f.extraHosts.length ? [...f.extraHosts] : undefined,
   };

@@ -64,6 +64,18 @@ function portsOf(j: Json): PortMap[] {
   return out.sort((a, b) => formatPort(a).localeCompare(formatPort(b)));
 }
 
+/**
+ * Rootless Podman reports `--userns=keep-id` only as its id mappings (UsernsMode says "private"):
+ * the operator's uid N inside maps to the rootless namespace's 0 (the operator outside), "N:0:1".
+ */
+const isKeepId = (m: unknown) => asArray(m).some((x) => /^([1-9]\d*):0:1$/.test(x));
+
+function usernsOf(j: Json, format: Engine): string {
+  const hc = (j.HostConfig ?? {}) as Json;
+  if (format === 'podman') return isKeepId(hc.IDMappings?.UidMap) ? 'keep-id' : '';
+  return String(hc.UsernsMode ?? '');
+}
+
 export function normNetwork(n: string | undefined): string {
   if (n === undefined || n === '' || n === 'default') return 'bridge';
   return n;
@@ -91,6 +103,7 @@ export function normalizeInspect(raw: unknown): ContainerFacts {
     ports: portsOf(j),
     network: normNetwork(j.HostConfig?.NetworkMode),
     user: String(j.Config?.User ?? ''),
+    userns: usernsOf(j, format),
     restart: String(j.HostConfig?.RestartPolicy?.Name || 'no'),
     extraHosts: asArray(j.HostConfig?.ExtraHosts),
     workdir: String(j.Config?.WorkingDir ?? '') || undefined,
@@ -122,6 +135,8 @@ export function unmodelled(raw: unknown): string[] {
   if (hc.Memory) out.push(`memory limit ${hc.Memory}`);
   if (hc.NanoCpus || hc.CpuQuota) out.push('cpu limit');
   if (hc.Privileged) out.push('privileged');
+  const idmap = hc.IDMappings?.UidMap;
+  if (asArray(idmap).length && !isKeepId(idmap)) out.push(`user namespace mappings ${asArray(idmap).join(' ')}`);
   return out;
 }
 

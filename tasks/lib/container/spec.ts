@@ -38,6 +38,11 @@ export interface ContainerSpec {
   /** undefined: the engine's default (not compared) */
   network?: string;
   user?: string;
+  /**
+   * --userns: 'keep-id' (rootless Podman: the operator's own uid inside, as start-all.sh runs
+   * aprom and agraf under Podman); compared when wanted
+   */
+  userns?: string;
   restart?: string;
   /** --add-host NAME:IP entries (compared when wanted) */
   extraHosts?: string[];
@@ -52,6 +57,8 @@ export interface ContainerFacts extends ContainerSpec {
   format: Engine;
   network: string;
   user: string;
+  /** '' = the engine's default */
+  userns: string;
   restart: string;
   extraHosts: string[];
   /** the image's (or container's) working directory: where a relative path in its args points */
