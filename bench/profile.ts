@@ -30,7 +30,7 @@ const { values: o } = parseArgs({
   },
 });
 if (!o.inventory) {
-  const { STATE_FILE, KEY_FILE, KNOWN_HOSTS_FILE } = await import('../test/lab/config.ts');
+  const { STATE_FILE, KEY_FILE, KNOWN_HOSTS_FILE } = await import('../lab/config.ts');
   const { skiffInventory } = await import('./inventory.ts');
   const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { hosts: { name: string; address: string }[] };
   const hosts = state.hosts.slice(0, o.hosts ? Number(o.hosts) : undefined);

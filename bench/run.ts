@@ -11,10 +11,10 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { labDown, labUp, type Lab } from '../test/lab/lab.ts';
-import { KEY_FILE, KNOWN_HOSTS_FILE, LAB_DIR, STATE_FILE, hostDir, netnsName, type HostSpec } from '../test/lab/config.ts';
-import { sshBanner } from '../test/lab/host.ts';
-import { run } from '../test/lab/proc.ts';
+import { labDown, labUp, type Lab } from '../lab/lab.ts';
+import { KEY_FILE, KNOWN_HOSTS_FILE, LAB_DIR, STATE_FILE, hostDir, netnsName, type HostSpec } from '../lab/config.ts';
+import { sshBanner } from '../lab/host.ts';
+import { run } from '../lab/proc.ts';
 import { ansibleInventory, type BenchHost } from './ansible/inventory.ts';
 import { skiffInventory } from './inventory.ts';
 import { killActive, measure, type Measured } from './measure.ts';
@@ -164,7 +164,7 @@ async function getLab(): Promise<{ lab: Lab; hosts: Lab['hosts']; running: boole
 
 // ---------------------------------------------------------------------------------------------
 // host files, read from the root namespace: each lab host's /srv is a bind mount of
-// .lab/hosts/<host>/srv (test/lab/host.ts), so this is the host's own view of the same files
+// .lab/hosts/<host>/srv (lab/host.ts), so this is the host's own view of the same files
 
 const srvPath = (h: Lab['hosts'][number], root: string) => join(h.dir, 'srv', relative('/srv', root));
 

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
-npx tsx test/lab/cli.ts up
+npx tsx lab/cli.ts up
 exec node bin/skiff.mjs run playbooks/thanos.yml -i inventory/lab --diff "$@"

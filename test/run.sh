@@ -23,7 +23,7 @@ run_uvu() { # dir [pattern]
 }
 
 echo "== packages (the stand-in tests need Prometheus; the lab needs the rest)"
-if [ "$(id -u)" = 0 ]; then npx tsx test/lab/cli.ts install || failed_runs=$((failed_runs + 1)); fi
+if [ "$(id -u)" = 0 ]; then npx tsx lab/cli.ts install || failed_runs=$((failed_runs + 1)); fi
 
 echo "== unit tests"
 run_uvu test/unit '\.test\.ts$'
@@ -31,7 +31,7 @@ run_uvu test/standins '\.test\.ts$'
 
 echo "== lab"
 lab_ok=1
-if ! npx tsx test/lab/cli.ts up; then
+if ! npx tsx lab/cli.ts up; then
   lab_ok=0
   if [ "${CI:-}" = "true" ]; then echo "lab could not start (CI=true: failing, not skipping)"; failed_runs=$((failed_runs + 1)); fi
 fi

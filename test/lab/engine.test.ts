@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labExec, labUp, type Lab } from './lab.ts';
+import { labExec, labUp, type Lab } from '../../lab/lab.ts';
 import { labInventory, useLab } from './use-lab.ts';
 import { ROOT, skiff } from '../helpers.ts';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'ssh2';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Lab, type LabHost, asOperator, labCanStart, labExec, labUp, sshdPid } from './lab.ts';
+import { type Lab, type LabHost, asOperator, labCanStart, labExec, labUp, sshdPid } from '../../lab/lab.ts';
 
 /** Runs one command over SSH, verifying the host key against the lab's known_hosts. */
 function sshExec(lab: Lab, host: LabHost, cmd: string): Promise<{ code: number; stdout: string }> {

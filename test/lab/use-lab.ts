@@ -4,8 +4,8 @@ import type { Test } from 'uvu';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as assert from 'uvu/assert';
-import { netnsName } from './config.ts';
-import { labCanStart, labExec, labUp, sshdStartCommand, type Lab, type LabUpOptions } from './lab.ts';
+import { netnsName } from '../../lab/config.ts';
+import { labCanStart, labExec, labUp, sshdStartCommand, type Lab, type LabUpOptions } from '../../lab/lab.ts';
 
 export interface LabGuard {
   /** the lab, or undefined when skipping; throws the set-up error, if any */

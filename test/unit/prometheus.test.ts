@@ -1,6 +1,6 @@
 // Pure plan tests for the Thanos tasks and the Prometheus helper: data in -> changes out. The
 // container helper's own tests are in container-*.test.ts, one per module of tasks/lib/container/.
-import { upstreamFile } from '../lab/upstream.ts';
+import { upstreamFile } from '../../lab/upstream.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';

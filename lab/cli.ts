@@ -1,4 +1,4 @@
-// npx tsx test/lab/cli.ts up|down|status [--hosts N] [--fresh]     (npm run lab -- up)
+// npx tsx lab/cli.ts up|down|status [--hosts N] [--fresh]     (npm run lab -- up)
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { labDown, labStatus, labUp } from './lab.ts';
@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Only when run as a script: `uvu test/lab` imports every .ts file in this folder.
+// Only when run as a script (the lab's modules never act on import).
 const isMain = (() => {
   try {
     return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));

@@ -3,7 +3,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LAB_DIR = join(REPO_ROOT, '.lab');
 export const HOSTS_DIR = join(LAB_DIR, 'hosts');
 export const IMAGES_DIR = join(LAB_DIR, 'images');

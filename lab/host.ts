@@ -212,6 +212,10 @@ function anchorScript(spec: HostSpec): string {
       const o = `${d}/overlay/${overlayKey(dir)}`;
       return `mount -t overlay overlay -o ${q(`lowerdir=${dir},upperdir=${o}/upper,workdir=${o}/work`)} ${dir}`;
     }),
+    // the host's own name resolves locally, as on any installed machine; the lab has no DNS server,
+    // and Prometheus looks its host name up when it applies a scrape config (10 s of resolver
+    // timeouts per start on the host network otherwise)
+    `grep -q ${q(` ${spec.name}$`)} /etc/hosts || echo ${q(`${spec.address} ${spec.name}`)} >> /etc/hosts`,
     // a fresh /run (like a boot): podman keeps its runtime state (runroot, tmp_dir, "alive" file)
     // there, and two hosts sharing it would see each other's containers
     'mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run',
