@@ -7,6 +7,7 @@ import { inspectContainer } from './lib/container/inspect.ts';
 import { specFromFacts } from './lib/container/compare.ts';
 import { containerDiff } from './lib/container/argv.ts';
 import { recreate, removeContainer, restartContainer, startContainer } from './lib/container/recreate.ts';
+import { resume } from './lib/container/resume.ts';
 import { planWanted, type ContainerPlanState } from './lib/container/plan.ts';
 import { waitReady } from './lib/prometheus.ts';
 
@@ -73,14 +74,15 @@ export const container: TaskType<Params, ContainerPlanState> = {
       if (!have) throw new TaskFailure(`cannot restart container ${p.name}: it does not exist`);
       return { changes: [`restart container ${p.name}`], state: { inspected: ins, action: 'none' } };
     }
-    if (ins.leftovers.length) throw new TaskFailure(`containers ${ins.leftovers.join(', ')} exist (left by an interrupted recreate of ${p.name}): check them, then remove them or rename back`);
-    const { changes, diff, action } = planWanted(p.engine, specOf(p), ins);
-    return { changes, diff, state: { inspected: ins, action }, result: have ? { id: have.id, running: have.running } : undefined };
+    const { changes, diff, action, resume: r } = planWanted(p.engine, specOf(p), ins, p.ready_url, p.ready_timeout);
+    return { changes, diff, state: { inspected: ins, action, resume: r }, result: have ? { id: have.id, running: have.running } : undefined };
   },
   async apply(ctx, p, plan) {
     const st = plan.state!;
     if (p.state === 'absent') return void (await removeContainer(ctx.conn, p.engine, p.name, p.stop_timeout));
     if (p.state === 'restarted') return void (await restartContainer(ctx.conn, p.engine, p.name, p.stop_timeout, p.ready_url, p.ready_timeout));
+    if (st.resume) await resume(ctx.conn, p.name, st.resume, p.ready_timeout);
+    if (st.action === 'none') return;
     if (st.action === 'start') {
       await startContainer(ctx.conn, p.engine, p.name);
       if (p.ready_url) await waitReady(ctx.conn, p.ready_url, p.ready_timeout);

@@ -19,7 +19,8 @@ import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task
 import { AbsPath, LabelName } from './lib/schema.ts';
 import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
 import { EngineSchema, StringMap, ContainerName, type ContainerFacts, type ContainerSpec, type Engine } from './lib/container/spec.ts';
-import { inspectContainer, mustExist, refuseLeftovers, unmodelled } from './lib/container/inspect.ts';
+import { inspectContainer, mustExist, unmodelled } from './lib/container/inspect.ts';
+import { planResume, resume, type Resume } from './lib/container/resume.ts';
 import { isHostNetwork, specFromFacts } from './lib/container/compare.ts';
 import { containerDiff } from './lib/container/argv.ts';
 import { recreate, restartContainer } from './lib/container/recreate.ts';
@@ -69,6 +70,11 @@ interface State {
   url: string;
   want: Record<string, string>;
   note: { path: string; before?: string; after: string };
+}
+
+/** An interrupted recreate is finished first; everything else is planned again after it. */
+interface ResumeFirst {
+  resumeFirst: Resume;
 }
 
 /** Pure: the args the container should run with. */
@@ -143,14 +149,20 @@ async function liveLabels(ctx: TaskContext, url: string): Promise<Record<string,
 }
 const same = (want: Record<string, string>, have: Record<string, string> | undefined) => !!have && Object.entries(want).every(([k, x]) => have[k] === x);
 
-export const preparePrometheus: TaskType<Params, State> = {
+export const preparePrometheus: TaskType<Params, State | ResumeFirst> = {
   name: 'prepare-prometheus',
   summary: 'a Prometheus container (as start-all.sh runs it) keeps its TSDB on the host, has the lifecycle API and unique external labels: at most one recreate',
   schema,
   async plan(ctx, p) {
     const ins = await inspectContainer(ctx.conn, p.engine, p.container);
+    const eff = planResume(p.engine, p.container, ins);
+    if (eff) {
+      // what this task reads (the process' user, its live config) needs the container as it will be
+      const url = eff.effective && hostUrl(eff.effective);
+      const r = planResume(p.engine, p.container, ins, url && `${url}/-/ready`, p.ready_timeout)!;
+      return { changes: [...r.changes, `then plan ${p.container} again`], state: { resumeFirst: r } };
+    }
     mustExist(ins, p.container, p.engine);
-    refuseLeftovers(ins);
     const f = ins.facts;
     const image = ins.image ?? { env: {}, labels: {} };
     const tsdb = tsdbPath(f.args, f.workdir);
@@ -240,7 +252,12 @@ export const preparePrometheus: TaskType<Params, State> = {
     };
   },
   async apply(ctx, p, plan) {
-    const st = plan.state!;
+    if (plan.state && 'resumeFirst' in plan.state) {
+      await resume(ctx.conn, p.container, plan.state.resumeFirst, p.ready_timeout);
+      const again = await preparePrometheus.plan(ctx, p);
+      return again.changes.length ? await preparePrometheus.apply(ctx, p, again) : again.result;
+    }
+    const st = plan.state as State;
     for (const e of st.edits) await writeFileAtomic(ctx.conn, e.path, e.after);
     if (st.spec) {
       const E = shq(p.engine);
@@ -248,22 +265,26 @@ export const preparePrometheus: TaskType<Params, State> = {
       const owner = shq(st.owner);
       const src = shq(`${p.container}:${st.tsdb}/.`);
       const copy = st.move === 'copy';
+      // the copy is made beside the target and renamed over the (empty) target only when whole: a
+      // crash mid-copy leaves no half TSDB where Prometheus would read it. A .skiff-copy found
+      // before creating is such a half copy, a duplicate of what is still in the container: removed
+      const T = shq(`${st.dataDir}.skiff-copy`);
       await recreate(ctx.conn, {
         engine: p.engine,
         spec: st.spec,
         exists: true,
         stopTimeout: p.stop_timeout,
         beforeCreate: copy
-          ? `if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then echo "${st.dataDir} is not empty: refusing to copy into it" >&2; exit 1; fi; mkdir -p -- ${D} && chown ${owner} -- ${D}`
+          ? `rm -rf -- ${T}; if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then echo "${st.dataDir} is not empty: refusing to copy into it" >&2; exit 1; fi; mkdir -p -- ${D} && chown ${owner} -- ${D}`
           : undefined,
         afterStop: copy
-          ? `${E} cp ${src} ${D}/ && chown -R ${owner} -- ${D}`
+          ? `rm -rf -- ${T} && mkdir -- ${T} && ${E} cp ${src} ${T}/ && chown -R ${owner} -- ${T} && mv -T -- ${T} ${D}`
           : st.move === 'reattach'
             ? `aside=${D}.skiff-interim-$(date +%Y%m%d%H%M%S) && mkdir -p -- "$aside" && ${E} cp ${src} "$aside"/ && echo "set aside: $aside" >&2`
             : undefined,
         afterStopTimeout: p.copy_timeout,
         // a copy is a duplicate (the old container keeps the original): set it aside, never delete
-        onRollback: copy ? `if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then aside=${D}.skiff-failed-$(date +%Y%m%d%H%M%S); mv -- ${D} "$aside" && echo "the partial copy was moved to $aside" >&2; fi` : undefined,
+        onRollback: copy ? `rm -rf -- ${T}; if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then aside=${D}.skiff-failed-$(date +%Y%m%d%H%M%S); mv -- ${D} "$aside" && echo "the partial copy was moved to $aside" >&2; fi` : undefined,
         readyUrl: `${st.url}/-/ready`,
         readyTimeout: p.ready_timeout,
       });

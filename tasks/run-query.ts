@@ -7,7 +7,8 @@ import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
 import { groupHosts } from '../src/inventory/vars.ts';
 import { EngineSchema, PinnedImage, ContainerName, type ContainerSpec } from './lib/container/spec.ts';
-import { inspectContainer, refuseScyllaThanos, refuseLeftovers } from './lib/container/inspect.ts';
+import { inspectContainer, refuseScyllaThanos } from './lib/container/inspect.ts';
+import { resume } from './lib/container/resume.ts';
 import { planWanted, type ContainerPlanState } from './lib/container/plan.ts';
 import { recreate, startContainer } from './lib/container/recreate.ts';
 import { waitReady } from './lib/prometheus.ts';
@@ -87,13 +88,12 @@ export const runQuery: TaskType<Params, ContainerPlanState & { spec: ContainerSp
     const spec = querySpec(p, endpoints);
     await refuseScyllaThanos(ctx.conn, p.engine, 'thanos', '--thanos');
     const ins = await inspectContainer(ctx.conn, p.engine, p.name, p.image);
-    refuseLeftovers(ins);
-    const c = planWanted(p.engine, spec, ins);
+    const c = planWanted(p.engine, spec, ins, `http://127.0.0.1:${p.http_port}/-/ready`, p.ready_timeout);
     const ver = thanosVersion(p.image, p.version);
     return {
       changes: c.changes,
       diff: c.diff,
-      state: { inspected: ins, action: c.action, spec },
+      state: { inspected: ins, action: c.action, resume: c.resume, spec },
       result: { endpoints },
       note: ver ? undefined : `Thanos version unknown from ${p.image}: assuming >= 0.24 (--endpoint); set version to say otherwise`,
     };
@@ -101,6 +101,8 @@ export const runQuery: TaskType<Params, ContainerPlanState & { spec: ContainerSp
   async apply(ctx, p, plan) {
     const st = plan.state!;
     const ready = `http://127.0.0.1:${p.http_port}/-/ready`;
+    if (st.resume) await resume(ctx.conn, p.name, st.resume, p.ready_timeout);
+    if (st.action === 'none') return;
     if (st.action === 'start') {
       await startContainer(ctx.conn, p.engine, p.name);
       await waitReady(ctx.conn, ready, p.ready_timeout);

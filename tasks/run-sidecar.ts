@@ -16,7 +16,8 @@ import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath } from './lib/schema.ts';
 import { readFileFacts, writeFileAtomic, type FileFacts } from './lib/files.ts';
 import { EngineSchema, PinnedImage, ContainerName, type ContainerSpec, type Mount } from './lib/container/spec.ts';
-import { inspectContainer, refuseLeftovers, refuseScyllaThanos } from './lib/container/inspect.ts';
+import { inspectContainer, refuseScyllaThanos } from './lib/container/inspect.ts';
+import { resume } from './lib/container/resume.ts';
 import { planWanted, type ContainerPlanState } from './lib/container/plan.ts';
 import { recreate, restartContainer, startContainer } from './lib/container/recreate.ts';
 import { thanosVersion } from './run-query.ts';
@@ -108,11 +109,10 @@ export const runSidecar: TaskType<Params, State> = {
     await refuseScyllaThanos(ctx.conn, p.engine, 'sidecar1', '--thanos-sc');
     const spec = sidecarSpec(p);
     const ins = await inspectContainer(ctx.conn, p.engine, p.name, p.image);
-    refuseLeftovers(ins);
-    const c = planWanted(p.engine, spec, ins);
+    const c = planWanted(p.engine, spec, ins, `http://127.0.0.1:${p.http_port}/-/ready`, p.ready_timeout);
     const changes: string[] = [];
     const diffs: string[] = [];
-    const state: State = { container: { inspected: ins, action: c.action }, spec };
+    const state: State = { container: { inspected: ins, action: c.action, resume: c.resume }, spec };
     if (p.objstore) {
       const content = YAML.stringify(p.objstore);
       const file = await readFileFacts(ctx.conn, p.objstore_file, true);
@@ -166,6 +166,7 @@ export const runSidecar: TaskType<Params, State> = {
       const r = await ctx.conn.exec(`rm -f -- ${shq(p.objstore_file)}`);
       if (r.code !== 0) throw new TaskFailure(`cannot remove ${p.objstore_file}: ${r.stderr.trim()}`);
     }
+    if (st.container.resume) await resume(ctx.conn, p.name, st.container.resume, p.ready_timeout);
     const action = st.container.action;
     if (action === 'create' || action === 'recreate') {
       await recreate(ctx.conn, { engine: p.engine, spec: st.spec, exists: action === 'recreate', stopTimeout: p.stop_timeout, readyUrl: ready, readyTimeout: p.ready_timeout });

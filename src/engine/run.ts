@@ -14,6 +14,7 @@ import { isSecretName, redact, secretValues } from './secrets.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
 import { containsLater, render } from './template.ts';
 import { readManyFacts } from '../../tasks/lib/files.ts';
+import { withFaultHook } from '../transport/fault-hook.ts';
 
 export interface RunSummary {
   results: TaskResult[];
@@ -97,7 +98,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
     let c = conns.get(host);
     if (!c) {
       const hc = prep.conns.get(host)!;
-      c =
+      const raw =
         hc.connection === 'local'
           ? Promise.resolve(connectLocal(host, hc.become))
           : connectSsh({
@@ -111,6 +112,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
               acceptNewHostKeys: opts.acceptNewHostKeys,
               connectTimeoutMs: hc.connect_timeout * 1000,
             });
+      c = raw.then((x) => withFaultHook(x));
       conns.set(host, c);
     }
     return c;

@@ -146,6 +146,8 @@ export function unmodelled(raw: unknown): string[] {
 export interface Inspected {
   /** undefined: no such container */
   facts?: ContainerFacts;
+  /** NAME-skiff-new / NAME-skiff-old as they are, when an interrupted recreate left them */
+  leftoverFacts?: Record<string, ContainerFacts>;
   raw?: unknown;
   /** env/labels of the container's own image */
   image?: { env: Record<string, string>; labels: Record<string, string> };
@@ -172,18 +174,31 @@ export async function refuseScyllaThanos(conn: Connection, engine: Engine, name:
   );
 }
 
-/** No plan over the NAME-skiff-old/-new containers an interrupted recreate left: a person decides. */
-export function refuseLeftovers(ins: Inspected): void {
-  if (ins.leftovers.length) throw new TaskFailure(`containers ${ins.leftovers.join(', ')} exist (left by an interrupted recreate): check them, then remove them or rename back`);
-}
-
 const SEP = '--skiff-sep--';
 
-/** Shell that prints the inspect JSON of NAME ([] when missing), of its image, and whether IMAGE is present. */
+/**
+ * The lock a recreate of NAME holds on the host while it runs (recreate.ts): in the operator's own
+ * runtime (or cache) directory, never a shared /tmp name another user could plant. Two shell
+ * lines: $SKIFF_LOCK is set by the first.
+ */
+export function lockLines(engine: Engine, name: string): string[] {
+  return [`SKIFF_LOCK_DIR="\${XDG_RUNTIME_DIR:-$HOME/.cache}/skiff"`, `SKIFF_LOCK="$SKIFF_LOCK_DIR"/${shq(`recreate-${engine}-${name}.lock`)}`];
+}
+
+/** Seconds a reader waits for a recreate still running on the host (one begun by a skiff that died). */
+export const LOCK_WAIT = 900;
+
+/**
+ * Shell that prints the inspect JSON of NAME ([] when missing), of its image, whether IMAGE is
+ * present, and the inspect JSON of any NAME-skiff-new/-old. It first waits for a recreate of NAME
+ * still running on the host (its lock): what it reads is then what that recreate left.
+ */
 export function inspectScript(engine: Engine, name: string, wantImage?: string): string {
   const E = shq(engine);
   const N = shq(name);
   return [
+    ...lockLines(engine, name),
+    `if [ -e "$SKIFF_LOCK" ] && ! flock -w ${LOCK_WAIT} "$SKIFF_LOCK" true; then echo "a recreate of ${name} still holds $SKIFF_LOCK after ${LOCK_WAIT} s" >&2; exit 4; fi`,
     `if out=$(${E} container inspect ${N} 2>&1); then printf '%s\\n' "$out"; else`,
     `  case "$out" in *[Nn]o\\ such*|*"no container with name"*) echo '[]';; *) printf '%s\\n' "$out" >&2; exit 3;; esac; fi`,
     `echo ${SEP}`,
@@ -191,14 +206,23 @@ export function inspectScript(engine: Engine, name: string, wantImage?: string):
     `echo ${SEP}`,
     wantImage ? `if ${E} image inspect ${shq(wantImage)} >/dev/null 2>&1; then echo present; else echo missing; fi` : 'echo unknown',
     `echo ${SEP}`,
-    `for n in ${shq(`${name}-skiff-new`)} ${shq(`${name}-skiff-old`)}; do ${E} container inspect "$n" >/dev/null 2>&1 && echo "$n"; done; true`,
+    `for n in ${shq(`${name}-skiff-new`)} ${shq(`${name}-skiff-old`)}; do if j=$(${E} container inspect "$n" 2>/dev/null); then echo "$n"; printf '%s\\n' "$j" | tr -d '\\n'; echo; fi; done; true`,
   ].join('\n');
 }
 
 export function parseInspectOutput(stdout: string): Inspected {
   const [c, img, want, left] = stdout.split(`${SEP}\n`);
   const arr = JSON.parse(c || '[]') as unknown[];
-  const out: Inspected = { leftovers: (left ?? '').split('\n').filter(Boolean) };
+  const lines = (left ?? '').split('\n').filter(Boolean);
+  const out: Inspected = { leftovers: [] };
+  for (let i = 0; i < lines.length; i++) {
+    // "NAME" then its inspect JSON on one line (older output: names only)
+    const name = lines[i];
+    out.leftovers.push(name);
+    if (lines[i + 1]?.startsWith('[')) {
+      (out.leftoverFacts ??= {})[name] = normalizeInspect(JSON.parse(lines[++i]));
+    }
+  }
   if (Array.isArray(arr) && arr.length) {
     out.facts = normalizeInspect(arr);
     out.raw = arr[0];
