@@ -250,16 +250,16 @@ function scyllaHostServices(spec: HostSpec): string[] {
     `prometheus-node-exporter --web.listen-address=:9100 >${q(`${d}/node-exporter.log`)} 2>&1 &`,
   ];
   if (spec.engine === 'docker') {
-    out.push(
-      'mkdir -p /var/lib/docker',
-      `mount --bind ${d}/docker /var/lib/docker`,
-      `dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile ${q(`${d}/dockerd.pid`)}` +
-        ` -H unix:///run/docker.sock --exec-opt native.cgroupdriver=cgroupfs --storage-driver overlay2` +
-        ` >${q(`${d}/dockerd.log`)} 2>&1 &`,
-    );
+    out.push('mkdir -p /var/lib/docker', `mount --bind ${d}/docker /var/lib/docker`, DOCKERD_START);
   }
   return out;
 }
+
+/** (Re)starts a host's dockerd, in the background, from inside the host (anchor, or labExec). */
+export const DOCKERD_START =
+  `dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile ${q(`${INNER}/dockerd.pid`)}` +
+  ` -H unix:///run/docker.sock --exec-opt native.cgroupdriver=cgroupfs --storage-driver overlay2` +
+  ` >>${q(`${INNER}/dockerd.log`)} 2>&1 &`;
 
 /**
  * Starts the host: its anchor enters the host's netns, makes private mount and UTS namespaces,

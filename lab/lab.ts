@@ -33,7 +33,7 @@ import { teardown } from './teardown.ts';
 
 export { labCanStart } from './setup.ts';
 export { LAB_DIR } from './config.ts';
-export { asOperator, labExec, sshdPid, sshdStartCommand, hostPaths } from './host.ts';
+export { DOCKERD_START, asOperator, dockerdPid, labExec, sshdPid, sshdStartCommand, hostPaths } from './host.ts';
 export { startAllCommand, startAllArgs, killAllCommand, TARGETS_FILE } from './services.ts';
 export { DEFAULT_HOSTS, SCYLLA_DIR, type HostSpec } from './config.ts';
 

@@ -20,7 +20,7 @@ import { AbsPath, LabelName } from './lib/schema.ts';
 import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
 import { EngineSchema, StringMap, ContainerName, type ContainerFacts, type ContainerSpec, type Engine } from './lib/container/spec.ts';
 import { inspectContainer, mustExist, unmodelled } from './lib/container/inspect.ts';
-import { planResume, resume, type Resume } from './lib/container/resume.ts';
+import { planResume, resume, resumeScript, type Resume } from './lib/container/resume.ts';
 import { isHostNetwork, specFromFacts } from './lib/container/compare.ts';
 import { containerDiff } from './lib/container/argv.ts';
 import { recreate, restartContainer } from './lib/container/recreate.ts';
@@ -155,13 +155,16 @@ export const preparePrometheus: TaskType<Params, State | ResumeFirst> = {
   schema,
   async plan(ctx, p) {
     const ins = await inspectContainer(ctx.conn, p.engine, p.container);
-    const eff = planResume(p.engine, p.container, ins);
-    if (eff) {
-      // what this task reads (the process' user, its live config) needs the container as it will be
-      const url = eff.effective && hostUrl(eff.effective);
-      const r = planResume(p.engine, p.container, ins, url && `${url}/-/ready`, p.ready_timeout)!;
-      return { changes: [...r.changes, `then plan ${p.container} again`], state: { resumeFirst: r } };
-    }
+    // what this task reads (the process' user, its live config) needs the container running, as it
+    // will be once an interrupted recreate is finished, or once it is started again (an engine
+    // restart stops containers without a restart policy, as start-all.sh runs them)
+    const eff = planResume(p.engine, p.container, ins)?.effective ?? ins.facts;
+    const effUrl = eff && hostUrl(eff);
+    const ready = effUrl && `${effUrl}/-/ready`;
+    const first =
+      planResume(p.engine, p.container, ins, ready, p.ready_timeout) ??
+      (ins.facts && !ins.facts.running ? { changes: [`start ${p.container} (${ins.facts.status})`], script: resumeScript(p.engine, p.container, ready, p.ready_timeout) } : undefined);
+    if (first) return { changes: [...first.changes, `then plan ${p.container} again`], state: { resumeFirst: first } };
     mustExist(ins, p.container, p.engine);
     const f = ins.facts;
     const image = ins.image ?? { env: {}, labels: {} };

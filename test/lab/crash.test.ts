@@ -1,0 +1,165 @@
+// Crash safety of thanos.yml's most dangerous step, on the real-Scylla lab: prom2 (start-all.sh
+// without -d) has its TSDB copied out of aprom's volume and aprom recreated with the mount. skiff is
+// SIGKILLed (no handler runs: an OOM kill, a controller losing power) at chosen remote commands
+// (SKIFF_FAULT, src/transport/fault-hook.ts), or the host's dockerd is killed and restarted in the
+// middle of the recreate. After each fault, from the host as start-all.sh left it:
+//   --check right after it reports pending work exactly when the completing run then changes something;
+//   the completing run (one plain rerun) succeeds; the series at a fixed instant are all still there;
+//   one data directory, no half copy, no aprom-skiff-* container, no lock held; a further run: 0 changed.
+// `npm test` runs a bounded sample of fault points; `npm run faults` (SKIFF_CRASH_ALL=1) runs every one.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_HOSTS, DOCKERD_START, dockerdPid, killAllCommand, labExec, startAllCommand } from '../../lab/lab.ts';
+import { hostDir } from '../../lab/config.ts';
+import { useLab } from './use-lab.ts';
+import { skiff } from '../helpers.ts';
+
+const H = 'prom2';
+const SPEC = DEFAULT_HOSTS.find((h) => h.name === H)!;
+const ADDR = SPEC.address;
+const TEMPLATE = '/srv/scylla-monitoring/prometheus/prometheus.yml.template';
+const ALL = process.env.SKIFF_CRASH_ALL === '1';
+const tmp = mkdtempSync(join(tmpdir(), 'skiff-crash-'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const figures: string[] = [];
+let pristineTemplate = '';
+
+const guard = useLab(test, 'crash tests', { fresh: true }, async () => {
+  pristineTemplate = readFileSync(join(hostDir(H), 'srv', TEMPLATE.slice('/srv/'.length)), 'utf8');
+});
+
+async function sh(cmd: string, timeoutMs = 240_000): Promise<string> {
+  const r = await labExec(H, cmd, { timeoutMs });
+  if (r.code !== 0) throw new Error(`${H}: ${cmd.slice(0, 200)}: exit ${r.code}: ${r.stderr.trim().slice(-500)}`);
+  return r.stdout;
+}
+
+/** count of series at time t (0 = now); bounded retries while aprom (re)starts. */
+async function seriesAt(t: number): Promise<number> {
+  const url = `http://${ADDR}:9090/api/v1/query?query=${encodeURIComponent('count({__name__=~".+"})')}${t ? `&time=${t}` : ''}`;
+  let last = '';
+  for (let i = 0; i < 60; i++) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      const v = ((await res.json()) as { data?: { result?: { value: [number, string] }[] } }).data?.result?.[0]?.value?.[1];
+      if (res.status === 200 && v !== undefined) return Number(v);
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await sleep(1000);
+  }
+  throw new Error(`${H}: no series count at ${t}: ${last}`);
+}
+
+/** prom2 as start-all.sh leaves it, before thanos.yml: returns a fixed instant T0 and its series count. */
+async function reset(): Promise<{ t0: number; count: number }> {
+  // the template thanos.yml adds the labels to, as unpacked (read from the root namespace)
+  writeFileSync(join(hostDir(H), 'srv', TEMPLATE.slice('/srv/'.length)), pristineTemplate);
+  await sh(
+    `${killAllCommand(SPEC)}; docker rm -f sidecar aprom-skiff-new aprom-skiff-old >/dev/null 2>&1; ` +
+      `rm -rf /srv/prometheus-data /srv/prometheus-data.skiff-* /srv/thanos; ${startAllCommand(SPEC, '/tmp/crash-start-all.log')}`,
+  );
+  await seriesAt(0);
+  await sleep(3000);
+  const t0 = Math.floor(Date.now() / 1000) - 1;
+  return { t0, count: await seriesAt(t0) };
+}
+
+const playbook = (extra: string[], env: Record<string, string> = {}) =>
+  skiff(['run', 'playbooks/thanos.yml', '-i', 'inventory/lab', '--limit', H, ...extra], { timeoutMs: 600_000, env });
+
+function report(file: string): { recap: Record<string, { changed: number; failed: number }> } {
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** After a fault: check, complete, and every invariant. */
+async function recoverAndVerify(label: string, t0: number, count: number): Promise<void> {
+  const check = await playbook(['--check', '--detailed-exitcode']);
+  assert.ok(check.code === 0 || check.code === 8, `${label}: --check after the fault: exit ${check.code}\n${check.stdout}${check.stderr}`);
+  const rep = join(tmp, `${label.replace(/\W+/g, '-')}.json`);
+  const done = await playbook(['--report', rep]);
+  assert.is(done.code, 0, `${label}: the completing run\n${done.stdout}${done.stderr}`);
+  const changed = report(rep).recap[H].changed;
+  assert.is(check.code === 8, changed > 0, `${label}: --check said ${check.code === 8 ? 'pending' : 'nothing pending'}, the completing run changed ${changed}\n${check.stdout}`);
+  assert.is(await seriesAt(t0), count, `${label}: series at ${t0}`);
+  assert.is((await sh('ls -d /srv/prometheus-data*')).trim(), '/srv/prometheus-data', `${label}: one data directory, no half copy`);
+  assert.ok((await sh('ls /srv/prometheus-data')).includes('wal'), `${label}: the TSDB is in it`);
+  assert.is((await sh(`docker ps -a --format '{{.Names}}' | sort`)).trim(), 'agraf\naprom\nsidecar', `${label}: containers`);
+  assert.match(await sh(`docker inspect aprom --format '{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}'`), '/srv/prometheus-data:/prometheus/data');
+  await sh('for l in "$HOME"/.cache/skiff/*.lock; do [ -e "$l" ] || continue; flock -n "$l" true || { echo "held: $l" >&2; exit 1; }; done');
+  const again = await playbook([]);
+  assert.is(again.code, 0, again.stdout);
+  assert.match(again.stdout, new RegExp(`${H}\\s*: ok=\\d+\\s+changed=0 `), `${label}: a further run changes nothing\n${again.stdout}`);
+}
+
+/** The remote commands of a first run on prom2, in order (SKIFF_FAULT=count). */
+let commands: string[] = [];
+
+test('the remote commands of a first run are known (fault points)', async () => {
+  if (!guard.lab()) return;
+  const { t0, count } = await reset();
+  const r = await playbook([], { SKIFF_FAULT: 'count' });
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  commands = r.stderr.split('\n').filter((l) => l.startsWith('skiff-fault: command ')).map((l) => l.replace(/^skiff-fault: command \d+ on \S+: /, ''));
+  assert.ok(commands.length > 5, r.stderr);
+  assert.ok(commands.some((c) => c.startsWith("trap '' PIPE HUP")), 'the recreate script is among them');
+  assert.is(await seriesAt(t0), count);
+  figures.push(`${commands.length} remote commands in a first run on ${H}`);
+});
+
+/** fault points: after each command (all, or a sample), and during the recreate at several offsets */
+function points(): string[] {
+  const rec = commands.findIndex((c) => c.startsWith("trap '' PIPE HUP")) + 1;
+  if (!ALL) return ['after:1', `during:${rec}:1500`, `after:${rec}`];
+  const after = commands.map((_, i) => `after:${i + 1}`).slice(0, -1);
+  return [...after, ...[300, 1000, 2000, 4000].map((ms) => `during:${rec}:${ms}`)];
+}
+
+test('skiff SIGKILLed at each fault point: the next run finishes the job, nothing lost', async () => {
+  if (!guard.lab()) return;
+  assert.ok(commands.length, 'fault points known');
+  const tried: string[] = [];
+  for (const p of points()) {
+    const { t0, count } = await reset();
+    const r = await playbook([], { SKIFF_FAULT: p });
+    assert.is(r.code, null, `${p}: skiff was killed (exit ${r.code})\n${r.stdout}${r.stderr}`);
+    await recoverAndVerify(p, t0, count);
+    tried.push(p);
+  }
+  figures.push(`SIGKILL: ${tried.length} fault points (${tried.join(' ')}), nothing lost in any`);
+});
+
+test("the host's dockerd killed and restarted in the middle of the recreate: the next run finishes the job", async () => {
+  if (!guard.lab()) return;
+  const { t0, count } = await reset();
+  const run = playbook([]);
+  // bounded: wait for the recreate to be under way (the new container exists), then kill dockerd
+  let hit = false;
+  for (let i = 0; i < 300 && !hit; i++) {
+    hit = (await labExec(H, `docker container inspect aprom-skiff-new >/dev/null 2>&1`)).code === 0;
+    if (!hit) await sleep(100);
+  }
+  assert.ok(hit, 'the recreate started');
+  const pid = dockerdPid(H);
+  assert.ok(pid, 'dockerd pid');
+  process.kill(pid!, 'SIGKILL');
+  await sleep(1000);
+  await sh(DOCKERD_START);
+  for (let i = 0; i < 60; i++) {
+    if ((await labExec(H, 'docker info >/dev/null 2>&1')).code === 0) break;
+    await sleep(500);
+  }
+  const r = await run;
+  figures.push(`dockerd killed mid-recreate: that run exited ${r.code}`);
+  await recoverAndVerify('dockerd-restart', t0, count);
+});
+
+test.after(() => {
+  if (figures.length) console.log(`  crash figures: ${figures.join('; ')}`);
+});
+
+test.run();
