@@ -255,9 +255,13 @@ function scyllaHostServices(spec: HostSpec): string[] {
   return out;
 }
 
-/** (Re)starts a host's dockerd, in the background, from inside the host (anchor, or labExec). */
+/**
+ * (Re)starts a host's dockerd, in the background, from inside the host (anchor, or labExec). A
+ * stale pid file goes first: a killed dockerd stays a zombie under the anchor, which never reaps,
+ * and its pid would look alive to the new one (a service manager would see to that on a real host).
+ */
 export const DOCKERD_START =
-  `dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile ${q(`${INNER}/dockerd.pid`)}` +
+  `rm -f ${q(`${INNER}/dockerd.pid`)}; dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile ${q(`${INNER}/dockerd.pid`)}` +
   ` -H unix:///run/docker.sock --exec-opt native.cgroupdriver=cgroupfs --storage-driver overlay2` +
   ` >>${q(`${INNER}/dockerd.log`)} 2>&1 &`;
 

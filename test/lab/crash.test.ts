@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { DEFAULT_HOSTS, DOCKERD_START, dockerdPid, killAllCommand, labExec, startAllCommand } from '../../lab/lab.ts';
 import { hostDir } from '../../lab/config.ts';
 import { useLab } from './use-lab.ts';
+import { seriesAt as seriesAtAddress } from './prom-api.ts';
 import { skiff } from '../helpers.ts';
+import { shq } from '../../src/transport/quote.ts';
 
 const H = 'prom2';
 const SPEC = DEFAULT_HOSTS.find((h) => h.name === H)!;
@@ -37,23 +39,8 @@ async function sh(cmd: string, timeoutMs = 240_000): Promise<string> {
   return r.stdout;
 }
 
-/** count of series at time t (0 = now); bounded retries while aprom (re)starts. */
-async function seriesAt(t: number): Promise<number> {
-  const url = `http://${ADDR}:9090/api/v1/query?query=${encodeURIComponent('count({__name__=~".+"})')}${t ? `&time=${t}` : ''}`;
-  let last = '';
-  for (let i = 0; i < 60; i++) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      const v = ((await res.json()) as { data?: { result?: { value: [number, string] }[] } }).data?.result?.[0]?.value?.[1];
-      if (res.status === 200 && v !== undefined) return Number(v);
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await sleep(1000);
-  }
-  throw new Error(`${H}: no series count at ${t}: ${last}`);
-}
+/** count of series of prom2's Prometheus at time t (0 = now) */
+const seriesAt = (t: number) => seriesAtAddress(ADDR, t);
 
 /** prom2 as start-all.sh leaves it, before thanos.yml: returns a fixed instant T0 and its series count. */
 async function reset(): Promise<{ t0: number; count: number }> {
@@ -148,11 +135,14 @@ test("the host's dockerd killed and restarted in the middle of the recreate: the
   assert.ok(pid, 'dockerd pid');
   process.kill(pid!, 'SIGKILL');
   await sleep(1000);
-  await sh(DOCKERD_START);
-  for (let i = 0; i < 60; i++) {
-    if ((await labExec(H, 'docker info >/dev/null 2>&1')).code === 0) break;
-    await sleep(500);
+  // in a session of its own: it must outlive the labExec that starts it
+  await sh(`setsid sh -c ${shq(DOCKERD_START)}`);
+  let up = false;
+  for (let i = 0; i < 60 && !up; i++) {
+    up = (await labExec(H, 'docker info >/dev/null 2>&1')).code === 0;
+    if (!up) await sleep(500);
   }
+  assert.ok(up, 'dockerd is back');
   const r = await run;
   figures.push(`dockerd killed mid-recreate: that run exited ${r.code}`);
   await recoverAndVerify('dockerd-restart', t0, count);

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HOSTS, type HostSpec, asOperator, killAllCommand, labCanStart, labExec, labUp, startAllCommand, type Lab } from '../../lab/lab.ts';
 import { killSshd, restartSshd } from './use-lab.ts';
+import { seriesAt as seriesAtAddress } from './prom-api.ts';
 import { ROOT, skiff, type CliResult } from '../helpers.ts';
 
 const INV = 'inventory/lab';
@@ -116,24 +117,8 @@ const inspect = async (h: string, c: string, fmt: string) => (await sh(h, `docke
 const hostDirOf = (h: string) => lab!.hosts.find((x) => x.name === h)!.dir;
 
 
-/** count({__name__=~".+"}) of one Prometheus at time t (seconds; 0 = now), queried from the root namespace; bounded. */
-async function seriesAt(host: string, t: number): Promise<number> {
-  const url = `http://${addr(host)}:9090/api/v1/query?query=${encodeURIComponent('count({__name__=~".+"})')}${t ? `&time=${t}` : ''}`;
-  let last = '';
-  for (let i = 0; i < 60; i++) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      const body = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
-      const v = body.data?.result?.[0]?.value?.[1];
-      if (res.status === 200 && v !== undefined) return Number(v);
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await sleep(1000);
-  }
-  throw new Error(`${host}: no series count at ${t}: ${last}`);
-}
+/** count of series of one lab Prometheus at time t (0 = now) */
+const seriesAt = (host: string, t: number) => seriesAtAddress(addr(host), t);
 
 /**
  * The longest stretch without a sample of `up{job="scylla"}` (scraped every 20 s by Scylla

@@ -189,6 +189,24 @@ export function lockLines(engine: Engine, name: string): string[] {
 export const LOCK_WAIT = 900;
 
 /**
+ * A script whose body runs holding NAME's lock (waited for, bounded), with SIGPIPE and SIGHUP
+ * ignored so a lost connection or a dead skiff does not stop it half-way. The lock's descriptor is
+ * closed for the body: a daemon an engine starts (podman's conmon) would otherwise inherit it and
+ * hold the lock for the container's life. Exit 18: lock not had; 19: no lock directory.
+ */
+export function underLock(engine: Engine, name: string, body: string[]): string {
+  return [
+    `trap '' PIPE HUP`,
+    ...lockLines(engine, name),
+    `mkdir -p "$SKIFF_LOCK_DIR" && chmod 700 "$SKIFF_LOCK_DIR" && exec 9>>"$SKIFF_LOCK" || exit 19`,
+    `flock -w ${LOCK_WAIT} 9 || { echo "another skiff holds $SKIFF_LOCK" >&2; exit 18; }`,
+    `(`,
+    ...body,
+    `) 9>&-`,
+  ].join('\n');
+}
+
+/**
  * Shell that prints the inspect JSON of NAME ([] when missing), of its image, whether IMAGE is
  * present, and the inspect JSON of any NAME-skiff-new/-old. It first waits for a recreate of NAME
  * still running on the host (its lock): what it reads is then what that recreate left.

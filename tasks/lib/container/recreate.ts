@@ -9,7 +9,7 @@ import type { Connection } from '../../../src/transport/types.ts';
 import { TaskFailure } from '../../../src/engine/task-type.ts';
 import type { ContainerSpec, Engine } from './spec.ts';
 import { createArgv } from './argv.ts';
-import { lockLines } from './inspect.ts';
+import { underLock } from './inspect.ts';
 
 export interface RecreateOptions {
   engine: Engine;
@@ -47,10 +47,9 @@ export const RECREATE_EXIT: Record<number, string> = {
 
 /**
  * One remote script for the whole swap, so that a lost connection or a dead skiff cannot stop it
- * half-way (SIGPIPE and SIGHUP are ignored; each engine command is bounded with `timeout`), under a
- * lock on the host that the next run's inspect waits for (inspect.ts), so a rerun sees what the swap
- * finished with, never its middle. The lock's descriptor is closed for the body: a daemon an engine
- * starts (podman's conmon) would otherwise inherit it and hold the lock for the container's life.
+ * half-way (each engine command is bounded with `timeout`), under a lock on the host that the next
+ * run's inspect waits for (inspect.ts underLock), so a rerun sees what the swap finished with,
+ * never its middle.
  *   image present or pulled -> create NAME-skiff-new -> stop NAME (graceful) -> [afterStop] ->
  *   rename NAME -> NAME-skiff-old -> rename new -> NAME -> start -> ready? -> remove old
  * and on a failure after the stop: remove the new one, rename the old one back and start it.
@@ -65,7 +64,6 @@ export function recreateScript(o: RecreateOptions): string {
   const create = shJoin(createArgv(o.engine, o.spec, `${o.spec.name}-skiff-new`));
   const tries = Math.max(1, Math.ceil(o.readyTimeout));
   const L: string[] = [
-    `trap '' PIPE HUP`,
     `step() { echo "skiff-step: $*"; }`,
     `say() { echo "$*" >&2; }`,
     `rollback() { :; ${o.onRollback ?? ''}`,
@@ -120,15 +118,7 @@ export function recreateScript(o: RecreateOptions): string {
   L.push(`  exit 16`, `fi`);
   if (o.exists) L.push(`step remove-old`, `${E} rm ${OLD} >/dev/null || say "warning: could not remove ${o.spec.name}-skiff-old"`);
   L.push(`step done`);
-  return [
-    `trap '' PIPE HUP`,
-    ...lockLines(o.engine, o.spec.name),
-    `mkdir -p "$SKIFF_LOCK_DIR" && chmod 700 "$SKIFF_LOCK_DIR" && exec 9>>"$SKIFF_LOCK" || exit 19`,
-    `flock -w 900 9 || { echo "another skiff holds $SKIFF_LOCK" >&2; exit 18; }`,
-    `(`,
-    ...L,
-    `) 9>&-`,
-  ].join('\n');
+  return underLock(o.engine, o.spec.name, L);
 }
 
 export async function recreate(conn: Connection, o: RecreateOptions): Promise<void> {

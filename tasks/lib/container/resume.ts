@@ -14,7 +14,7 @@ import { shq } from '../../../src/transport/quote.ts';
 import type { Connection } from '../../../src/transport/types.ts';
 import { TaskFailure } from '../../../src/engine/task-type.ts';
 import type { ContainerFacts, Engine } from './spec.ts';
-import { lockLines, type Inspected } from './inspect.ts';
+import { underLock, type Inspected } from './inspect.ts';
 
 export interface Resume {
   /** what the plan names */
@@ -71,15 +71,7 @@ export function resumeScript(engine: Engine, name: string, readyUrl?: string, re
     `fi`,
     `running ${N} || { echo "${name} is not running after finishing the interrupted recreate" >&2; exit 16; }`,
   ];
-  return [
-    `trap '' PIPE HUP`,
-    ...lockLines(engine, name),
-    `mkdir -p "$SKIFF_LOCK_DIR" && chmod 700 "$SKIFF_LOCK_DIR" && exec 9>>"$SKIFF_LOCK" || exit 19`,
-    `flock -w 900 9 || { echo "another skiff holds $SKIFF_LOCK" >&2; exit 18; }`,
-    `(`,
-    ...body,
-    `) 9>&-`,
-  ].join('\n');
+  return underLock(engine, name, body);
 }
 
 export async function resume(conn: Connection, name: string, r: Resume, readyTimeout = 60): Promise<void> {
