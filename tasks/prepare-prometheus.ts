@@ -15,11 +15,11 @@
 // TSDB is a few minutes old: it is set aside next to data_dir (never deleted) and data_dir mounted again.
 import * as v from 'valibot';
 import { shq } from '../src/transport/quote.ts';
-import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
+import { TaskFailure, type Plan, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, LabelName } from './lib/schema.ts';
 import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
 import { EngineSchema, StringMap, ContainerName, type ContainerFacts, type ContainerSpec, type Engine } from './lib/container/spec.ts';
-import { inspectContainer, mustExist, unmodelled } from './lib/container/inspect.ts';
+import { inspectContainer, mustExist, unmodelled, type Inspected } from './lib/container/inspect.ts';
 import { planResume, resume, resumeScript, type Resume } from './lib/container/resume.ts';
 import { isHostNetwork, specFromFacts } from './lib/container/compare.ts';
 import { containerDiff } from './lib/container/argv.ts';
@@ -119,13 +119,28 @@ async function sh(ctx: TaskContext, cmd: string, what: string): Promise<string> 
 
 /**
  * uid:gid the container's process runs as, read on the host from /proc of its main process (names
- * like `nobody` resolve inside the image; an `exec` into the container would show in its inspect).
+ * like `nobody` resolve inside the image; an `exec` into the container would show in its inspect);
+ * of a stopped container (an engine restart stops it), the owner of its TSDB directory on the host,
+ * which that process made.
  */
-async function processOwner(ctx: TaskContext, engine: Engine, f: ContainerFacts): Promise<string> {
+async function processOwner(ctx: TaskContext, engine: Engine, f: ContainerFacts, tsdb: string): Promise<string> {
   const u = f.user.trim();
   if (/^\d+(:\d+)?$/.test(u)) return u.includes(':') ? u : `${u}:${u}`;
-  if (!f.running) throw new TaskFailure(`${f.name} is not running: cannot tell which user it writes its data as`);
-  const out = await sh(ctx, `pid=$(${shq(engine)} container inspect -f '{{.State.Pid}}' ${shq(f.name)}) && stat -c '%u:%g' /proc/"$pid"`, `cannot tell ${f.name}'s user`);
+  const E = shq(engine);
+  const { hostPath, mount } = hostPathOf(f.mounts, tsdb);
+  const sub = mount ? tsdb.slice(mount.target.length).replace(/^\//, '') : '';
+  const dir = hostPath
+    ? `d=${shq(hostPath)}`
+    : mount && mount.kind !== 'other'
+      ? `d=$(${E} volume inspect -f '{{.Mountpoint}}' ${shq(mount.source)} 2>/dev/null)${sub ? `/${shq(sub)}` : ''}`
+      : 'd=';
+  const script = [
+    `pid=$(${E} container inspect -f '{{.State.Pid}}' ${shq(f.name)})`,
+    `if [ "\${pid:-0}" -gt 0 ] && [ -d /proc/"$pid" ]; then stat -c '%u:%g' /proc/"$pid"; exit; fi`,
+    dir,
+    `[ -n "$d" ] && [ -d "$d" ] && stat -c '%u:%g' "$d" || { echo "${f.name} is not running and its TSDB is not on the host: cannot tell which user writes it" >&2; exit 1; }`,
+  ].join('\n');
+  const out = await sh(ctx, script, `cannot tell ${f.name}'s user`);
   const owner = out.trim();
   if (!/^\d+:\d+$/.test(owner)) throw new TaskFailure(`${f.name}: unexpected answer for its user: ${JSON.stringify(owner)}`);
   return owner;
@@ -164,95 +179,19 @@ export const preparePrometheus: TaskType<Params, State | ResumeFirst> = {
     const first =
       planResume(p.engine, p.container, ins, ready, p.ready_timeout) ??
       (ins.facts && !ins.facts.running ? { changes: [`start ${p.container} (${ins.facts.status})`], script: resumeScript(p.engine, p.container, ready, p.ready_timeout) } : undefined);
-    if (first) return { changes: [...first.changes, `then plan ${p.container} again`], state: { resumeFirst: first } };
-    mustExist(ins, p.container, p.engine);
-    const f = ins.facts;
-    const image = ins.image ?? { env: {}, labels: {} };
-    const tsdb = tsdbPath(f.args, f.workdir);
-    const bound = hostPathOf(f.mounts, tsdb);
-    const url = hostUrl(f);
-    if (!url) throw new TaskFailure(`cannot tell how to reach ${p.container}'s HTTP API from the host (no published port for its listen address)`);
-    const owner = await processOwner(ctx, p.engine, f);
-    const changes: string[] = [];
-    let move: State['move'];
-    let dataDir = cleanPath(p.data_dir);
-    if (bound.hostPath !== undefined) {
-      dataDir = cleanPath(bound.hostPath); // already on the host (start-all.sh -d): that is the data directory
-    } else {
-      const st = await dirState(ctx, dataDir);
-      if (st === 'notdir') throw new TaskFailure(`data_dir ${dataDir} exists and is not a directory`);
-      if (st === 'other') throw new TaskFailure(`refusing to copy ${p.container}'s TSDB into ${dataDir}: it holds files that are not a Prometheus TSDB (skiff never overwrites data). Empty it or choose another data_dir`);
-      const where = bound.mount ? `its ${bound.mount.kind} volume` : 'the container';
-      if (st === 'tsdb') {
-        move = 'reattach';
-        changes.push(`${dataDir} holds ${p.container}'s history but ${p.container} no longer mounts it (started without -d?): mount it again at ${tsdb}; the TSDB ${p.container} wrote since (in ${where}) is set aside as ${dataDir}.skiff-interim-<time>`);
-      } else {
-        move = 'copy';
-        changes.push(`copy ${tsdb} of ${p.container} (in ${where}) to ${dataDir}, owned ${owner} (${p.container} stopped gracefully)`);
-      }
+    if (first) {
+      // the rest as it looks before that (the container stopped): for --check and for the tasks
+      // after this one; apply plans again once it is done
+      const facts = planResume(p.engine, p.container, ins)?.effective ?? ins.facts;
+      const rest = facts ? await planFrom(ctx, p, { ...ins, facts: { ...facts, running: false }, leftovers: [] }).catch(() => undefined) : undefined;
+      return {
+        changes: [...first.changes, ...(rest?.changes.length ? rest.changes : [`then plan ${p.container} again`])],
+        diff: rest?.diff,
+        result: rest?.result,
+        state: { resumeFirst: first },
+      };
     }
-    // one recreate for the data mount and the flags together
-    const args = wantedPrometheusArgs(f.args, p);
-    let spec: ContainerSpec | undefined;
-    if (move || JSON.stringify(args) !== JSON.stringify(f.args)) {
-      const cannot = unmodelled(ins.raw);
-      if (cannot.length) throw new TaskFailure(`${p.container} uses settings skiff cannot carry over when recreating it (${cannot.join(', ')})`);
-      spec = { ...specFromFacts(f, image), args };
-      if (move) spec.mounts = [...spec.mounts.filter((m) => m.target !== tsdb), { source: dataDir, target: tsdb, ro: false, options: ['z'], kind: 'bind' }];
-      const added = args.filter((a) => !f.args.includes(a)).map((a) => `args: + ${a}`);
-      changes.push(`recreate container ${p.container}: ${[...(move ? [`mounts: + ${dataDir}:${tsdb}`] : []), ...added].join('; ')}`);
-    }
-    // external labels: the generated config and the template it is generated from
-    const want = { ...p.labels, [p.replica_label]: p.replica };
-    const inside = configFile(f.args);
-    const cfg = hostPathOf(f.mounts, inside);
-    if (!cfg.hostPath) throw new TaskFailure(`${p.container}'s config ${inside} is not on a host mount`);
-    const edits: FileEdit[] = [];
-    for (const path of [cfg.hostPath, templateOf(cfg.hostPath)]) {
-      if (!path) continue;
-      const ff = await readFileFacts(ctx.conn, path, true);
-      if (!ff.exists) {
-        if (path === cfg.hostPath) throw new TaskFailure(`${path} is missing, expected ${p.container}'s config`);
-        continue;
-      }
-      const after = withExternalLabels(ff.content!, want, path);
-      if (after !== ff.content) edits.push({ path, before: ff.content!, after });
-    }
-    const shown = Object.entries(want).map(([k, x]) => `${k}=${x}`).join(', ');
-    for (const e of edits) changes.push(`set external labels ${shown} in ${e.path}`);
-    let live: State['live'];
-    if (!spec) {
-      const have = await liveLabels(ctx, url);
-      if (edits.some((e) => e.path === cfg.hostPath) || !same(want, have)) {
-        // a single-file bind mount keeps showing the container the old inode after an atomic replace
-        live = cfg.mount?.target === cleanPath(inside) && edits.some((e) => e.path === cfg.hostPath) ? 'restart' : 'reload';
-        changes.push(`${live} ${p.container} to make the labels live (${have ? `now: ${JSON.stringify(have)}` : 'config API not answering'})`);
-      }
-    }
-    // what keeps it: the start-all.sh options, next to Scylla's scylla.txt
-    const options = startAllOptions(dataDir, args, f.network);
-    const notePath = `${dataDir}/skiff-start-all.txt`;
-    const noteText = `# Written by skiff (prepare-prometheus). Run start-all.sh with these options, or a rerun of it\n# loses what thanos.yml set up (Thanos sidecar data, block flags):\nSTART_ALL_OPTIONS="${options}"\n`;
-    const old = move ? undefined : await readFileFacts(ctx.conn, notePath, true);
-    if (!old || old.content !== noteText) changes.push(`write ${notePath}: start-all.sh ${options}`);
-    const diff = [
-      ...(spec ? [containerDiff(p.engine, p.container, specFromFacts(f, image), spec)] : []),
-      ...edits.map((e) => fileDiff(e.path, e.before, e.after)),
-    ].join('\n');
-    const view = sidecarView(spec ? { ...f, network: spec.network ?? f.network } : f);
-    const build = await curl(ctx.conn, 'GET', `${url}/api/v1/status/buildinfo`);
-    let version: string | undefined;
-    try {
-      version = (JSON.parse(build.body) as { data?: { version?: string } }).data?.version;
-    } catch {
-      version = undefined;
-    }
-    return {
-      changes,
-      diff: diff || undefined,
-      state: { facts: f, spec, tsdb, dataDir, owner, move, edits, live, url, want, note: { path: notePath, before: old?.content, after: noteText } },
-      result: { data_dir: dataDir, tsdb_path: tsdb, user: owner, userns: f.userns, start_all_options: options, labels: want, network: view?.network, sidecar_prometheus_url: view?.prometheus_url, prometheus_version: version },
-    };
+    return planFrom(ctx, p, ins);
   },
   async apply(ctx, p, plan) {
     if (plan.state && 'resumeFirst' in plan.state) {
@@ -260,53 +199,147 @@ export const preparePrometheus: TaskType<Params, State | ResumeFirst> = {
       const again = await preparePrometheus.plan(ctx, p);
       return again.changes.length ? await preparePrometheus.apply(ctx, p, again) : again.result;
     }
-    const st = plan.state as State;
-    for (const e of st.edits) await writeFileAtomic(ctx.conn, e.path, e.after);
-    if (st.spec) {
-      const E = shq(p.engine);
-      const D = shq(st.dataDir);
-      const owner = shq(st.owner);
-      const src = shq(`${p.container}:${st.tsdb}/.`);
-      const copy = st.move === 'copy';
-      // the copy is made beside the target and renamed over the (empty) target only when whole: a
-      // crash mid-copy leaves no half TSDB where Prometheus would read it. A .skiff-copy found
-      // before creating is such a half copy, a duplicate of what is still in the container: removed
-      const T = shq(`${st.dataDir}.skiff-copy`);
-      await recreate(ctx.conn, {
-        engine: p.engine,
-        spec: st.spec,
-        exists: true,
-        stopTimeout: p.stop_timeout,
-        beforeCreate: copy
-          ? `rm -rf -- ${T}; if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then echo "${st.dataDir} is not empty: refusing to copy into it" >&2; exit 1; fi; mkdir -p -- ${D} && chown ${owner} -- ${D}`
-          : undefined,
-        afterStop: copy
-          ? `rm -rf -- ${T} && mkdir -- ${T} && ${E} cp ${src} ${T}/ && chown -R ${owner} -- ${T} && mv -T -- ${T} ${D}`
-          : st.move === 'reattach'
-            ? `aside=${D}.skiff-interim-$(date +%Y%m%d%H%M%S) && mkdir -p -- "$aside" && ${E} cp ${src} "$aside"/ && echo "set aside: $aside" >&2`
-            : undefined,
-        afterStopTimeout: p.copy_timeout,
-        // a copy is a duplicate (the old container keeps the original): set it aside, never delete
-        onRollback: copy ? `rm -rf -- ${T}; if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then aside=${D}.skiff-failed-$(date +%Y%m%d%H%M%S); mv -- ${D} "$aside" && echo "the partial copy was moved to $aside" >&2; fi` : undefined,
-        readyUrl: `${st.url}/-/ready`,
-        readyTimeout: p.ready_timeout,
-      });
-    } else if (st.live === 'restart') {
-      await restartContainer(ctx.conn, p.engine, p.container, p.stop_timeout, `${st.url}/-/ready`, p.ready_timeout);
-    }
-    if (st.spec || st.live) {
-      await waitReady(ctx.conn, `${st.url}/-/ready`, p.ready_timeout);
-      // a started Prometheus has read the edited config already (it is ready only after that); a
-      // reload as well would wait for every scrape loop to stop: up to a scrape interval (20 s in
-      // Scylla Monitoring's config), for nothing
-      if (st.live === 'reload') {
-        const r = await curl(ctx.conn, 'POST', `${st.url}/-/reload`, 60);
-        if (r.status !== 200) throw new TaskFailure(`POST ${st.url}/-/reload answered ${r.status || 'nothing'} (is --web.enable-lifecycle there?): ${r.body.trim().slice(0, 200)}`);
-      }
-      const have = await liveLabels(ctx, st.url);
-      if (!same(st.want, have)) throw new TaskFailure(`external labels not live in ${p.container}: config API shows ${JSON.stringify(have)}`);
-    }
-    if (st.note.before !== st.note.after) await writeFileAtomic(ctx.conn, st.note.path, st.note.after, { mode: '0644' });
-    return plan.result;
+    return applyPlan(ctx, p, plan.state as State, plan.result);
   },
 };
+
+async function planFrom(ctx: TaskContext, p: Params, ins: Inspected): Promise<Plan<State>> {
+  mustExist(ins, p.container, p.engine);
+  const f = ins.facts;
+  const image = ins.image ?? { env: {}, labels: {} };
+  const tsdb = tsdbPath(f.args, f.workdir);
+  const bound = hostPathOf(f.mounts, tsdb);
+  const url = hostUrl(f);
+  if (!url) throw new TaskFailure(`cannot tell how to reach ${p.container}'s HTTP API from the host (no published port for its listen address)`);
+  const owner = await processOwner(ctx, p.engine, f, tsdb);
+  const changes: string[] = [];
+  let move: State['move'];
+  let dataDir = cleanPath(p.data_dir);
+  if (bound.hostPath !== undefined) {
+    dataDir = cleanPath(bound.hostPath); // already on the host (start-all.sh -d): that is the data directory
+  } else {
+    const st = await dirState(ctx, dataDir);
+    if (st === 'notdir') throw new TaskFailure(`data_dir ${dataDir} exists and is not a directory`);
+    if (st === 'other') throw new TaskFailure(`refusing to copy ${p.container}'s TSDB into ${dataDir}: it holds files that are not a Prometheus TSDB (skiff never overwrites data). Empty it or choose another data_dir`);
+    const where = bound.mount ? `its ${bound.mount.kind} volume` : 'the container';
+    if (st === 'tsdb') {
+      move = 'reattach';
+      changes.push(`${dataDir} holds ${p.container}'s history but ${p.container} no longer mounts it (started without -d?): mount it again at ${tsdb}; the TSDB ${p.container} wrote since (in ${where}) is set aside as ${dataDir}.skiff-interim-<time>`);
+    } else {
+      move = 'copy';
+      changes.push(`copy ${tsdb} of ${p.container} (in ${where}) to ${dataDir}, owned ${owner} (${p.container} stopped gracefully)`);
+    }
+  }
+  // one recreate for the data mount and the flags together
+  const args = wantedPrometheusArgs(f.args, p);
+  let spec: ContainerSpec | undefined;
+  if (move || JSON.stringify(args) !== JSON.stringify(f.args)) {
+    const cannot = unmodelled(ins.raw);
+    if (cannot.length) throw new TaskFailure(`${p.container} uses settings skiff cannot carry over when recreating it (${cannot.join(', ')})`);
+    spec = { ...specFromFacts(f, image), args };
+    if (move) spec.mounts = [...spec.mounts.filter((m) => m.target !== tsdb), { source: dataDir, target: tsdb, ro: false, options: ['z'], kind: 'bind' }];
+    const added = args.filter((a) => !f.args.includes(a)).map((a) => `args: + ${a}`);
+    changes.push(`recreate container ${p.container}: ${[...(move ? [`mounts: + ${dataDir}:${tsdb}`] : []), ...added].join('; ')}`);
+  }
+  // external labels: the generated config and the template it is generated from
+  const want = { ...p.labels, [p.replica_label]: p.replica };
+  const inside = configFile(f.args);
+  const cfg = hostPathOf(f.mounts, inside);
+  if (!cfg.hostPath) throw new TaskFailure(`${p.container}'s config ${inside} is not on a host mount`);
+  const edits: FileEdit[] = [];
+  for (const path of [cfg.hostPath, templateOf(cfg.hostPath)]) {
+    if (!path) continue;
+    const ff = await readFileFacts(ctx.conn, path, true);
+    if (!ff.exists) {
+      if (path === cfg.hostPath) throw new TaskFailure(`${path} is missing, expected ${p.container}'s config`);
+      continue;
+    }
+    const after = withExternalLabels(ff.content!, want, path);
+    if (after !== ff.content) edits.push({ path, before: ff.content!, after });
+  }
+  const shown = Object.entries(want).map(([k, x]) => `${k}=${x}`).join(', ');
+  for (const e of edits) changes.push(`set external labels ${shown} in ${e.path}`);
+  let live: State['live'];
+  if (!spec) {
+    const have = await liveLabels(ctx, url);
+    if (edits.some((e) => e.path === cfg.hostPath) || !same(want, have)) {
+      // a single-file bind mount keeps showing the container the old inode after an atomic replace
+      live = cfg.mount?.target === cleanPath(inside) && edits.some((e) => e.path === cfg.hostPath) ? 'restart' : 'reload';
+      changes.push(`${live} ${p.container} to make the labels live (${have ? `now: ${JSON.stringify(have)}` : 'config API not answering'})`);
+    }
+  }
+  // what keeps it: the start-all.sh options, next to Scylla's scylla.txt
+  const options = startAllOptions(dataDir, args, f.network);
+  const notePath = `${dataDir}/skiff-start-all.txt`;
+  const noteText = `# Written by skiff (prepare-prometheus). Run start-all.sh with these options, or a rerun of it\n# loses what thanos.yml set up (Thanos sidecar data, block flags):\nSTART_ALL_OPTIONS="${options}"\n`;
+  const old = move ? undefined : await readFileFacts(ctx.conn, notePath, true);
+  if (!old || old.content !== noteText) changes.push(`write ${notePath}: start-all.sh ${options}`);
+  const diff = [
+    ...(spec ? [containerDiff(p.engine, p.container, specFromFacts(f, image), spec)] : []),
+    ...edits.map((e) => fileDiff(e.path, e.before, e.after)),
+  ].join('\n');
+  const view = sidecarView(spec ? { ...f, network: spec.network ?? f.network } : f);
+  const build = await curl(ctx.conn, 'GET', `${url}/api/v1/status/buildinfo`);
+  let version: string | undefined;
+  try {
+    version = (JSON.parse(build.body) as { data?: { version?: string } }).data?.version;
+  } catch {
+    version = undefined;
+  }
+  return {
+    changes,
+    diff: diff || undefined,
+    state: { facts: f, spec, tsdb, dataDir, owner, move, edits, live, url, want, note: { path: notePath, before: old?.content, after: noteText } },
+    result: { data_dir: dataDir, tsdb_path: tsdb, user: owner, userns: f.userns, start_all_options: options, labels: want, network: view?.network, sidecar_prometheus_url: view?.prometheus_url, prometheus_version: version },
+  };
+}
+
+async function applyPlan(ctx: TaskContext, p: Params, st: State, result: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
+  for (const e of st.edits) await writeFileAtomic(ctx.conn, e.path, e.after);
+  if (st.spec) {
+    const E = shq(p.engine);
+    const D = shq(st.dataDir);
+    const owner = shq(st.owner);
+    const src = shq(`${p.container}:${st.tsdb}/.`);
+    const copy = st.move === 'copy';
+    // the copy is made beside the target and renamed over the (empty) target only when whole: a
+    // crash mid-copy leaves no half TSDB where Prometheus would read it. A .skiff-copy found
+    // before creating is such a half copy, a duplicate of what is still in the container: removed
+    const T = shq(`${st.dataDir}.skiff-copy`);
+    await recreate(ctx.conn, {
+      engine: p.engine,
+      spec: st.spec,
+      exists: true,
+      stopTimeout: p.stop_timeout,
+      beforeCreate: copy
+        ? `rm -rf -- ${T}; if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then echo "${st.dataDir} is not empty: refusing to copy into it" >&2; exit 1; fi; mkdir -p -- ${D} && chown ${owner} -- ${D}`
+        : undefined,
+      afterStop: copy
+        ? `rm -rf -- ${T} && mkdir -- ${T} && ${E} cp ${src} ${T}/ && chown -R ${owner} -- ${T} && mv -T -- ${T} ${D}`
+        : st.move === 'reattach'
+          ? `aside=${D}.skiff-interim-$(date +%Y%m%d%H%M%S) && mkdir -p -- "$aside" && ${E} cp ${src} "$aside"/ && echo "set aside: $aside" >&2`
+          : undefined,
+      afterStopTimeout: p.copy_timeout,
+      // a copy is a duplicate (the old container keeps the original): set it aside, never delete
+      onRollback: copy ? `rm -rf -- ${T}; if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then aside=${D}.skiff-failed-$(date +%Y%m%d%H%M%S); mv -- ${D} "$aside" && echo "the partial copy was moved to $aside" >&2; fi` : undefined,
+      readyUrl: `${st.url}/-/ready`,
+      readyTimeout: p.ready_timeout,
+    });
+  } else if (st.live === 'restart') {
+    await restartContainer(ctx.conn, p.engine, p.container, p.stop_timeout, `${st.url}/-/ready`, p.ready_timeout);
+  }
+  if (st.spec || st.live) {
+    await waitReady(ctx.conn, `${st.url}/-/ready`, p.ready_timeout);
+    // a started Prometheus has read the edited config already (it is ready only after that); a
+    // reload as well would wait for every scrape loop to stop: up to a scrape interval (20 s in
+    // Scylla Monitoring's config), for nothing
+    if (st.live === 'reload') {
+      const r = await curl(ctx.conn, 'POST', `${st.url}/-/reload`, 60);
+      if (r.status !== 200) throw new TaskFailure(`POST ${st.url}/-/reload answered ${r.status || 'nothing'} (is --web.enable-lifecycle there?): ${r.body.trim().slice(0, 200)}`);
+    }
+    const have = await liveLabels(ctx, st.url);
+    if (!same(st.want, have)) throw new TaskFailure(`external labels not live in ${p.container}: config API shows ${JSON.stringify(have)}`);
+  }
+  if (st.note.before !== st.note.after) await writeFileAtomic(ctx.conn, st.note.path, st.note.after, { mode: '0644' });
+  return result;
+}

@@ -409,14 +409,18 @@ async function rerunStartAll(s: HostSpec): Promise<void> {
 
 test('(i) kill-all.sh + start-all.sh: with the printed options nothing drifts; without -d the drift is reported and repaired, no series lost', async () => {
   if (!ready()) return;
-  // prom1: the operator reruns Scylla's scripts with the options skiff printed (its own -d)
-  const opts = /START_ALL_OPTIONS="([^"]*)"/.exec(readFileSync(join(hostDirOf('prom1'), DATA_DIR, 'skiff-start-all.txt'), 'utf8'))![1];
-  await rerunStartAll({ ...spec('prom1'), startAll: opts.split(' ') });
+  // prom1 (Docker, root) and prom3 (rootless Podman, -l): the operator reruns Scylla's scripts with
+  // the options skiff printed (its -d, and the -b block flags that (f) turned on)
+  for (const h of ['prom1', 'prom3']) {
+    const opts = /START_ALL_OPTIONS="([^"]*)"/.exec(readFileSync(join(hostDirOf(h), DATA_DIR, 'skiff-start-all.txt'), 'utf8'))![1];
+    assert.match(opts, '-b --storage.tsdb.min-block-duration=2h');
+    await rerunStartAll({ ...spec(h), startAll: opts.split(' ') });
+  }
   // prom2: the operator reruns start-all.sh as before, without -d: a new, empty TSDB in the container
   await rerunStartAll(spec('prom2'));
-  const c = await run('thanos', 'drift-check', ['--check', '--detailed-exitcode', '--limit', 'prom1:prom2']);
+  const c = await run('thanos', 'drift-check', ['--check', '--detailed-exitcode', '--limit', 'prometheus']);
   assert.is(c.r.code, 8, `drift pending: ${c.r.stdout}`);
-  assert.is(c.rep.recap.prom1.changed, 0, `prom1 rerun with the printed options: nothing to repair: ${c.r.stdout}`);
+  for (const h of ['prom1', 'prom3']) assert.is(c.rep.recap[h].changed, 0, `${h} rerun with the printed options: nothing to repair: ${c.r.stdout}`);
   const p2 = c.rep.results.find((x) => x.host === 'prom2' && x.type === 'prepare-prometheus')!;
   assert.is(p2.status, 'changed');
   assert.match(p2.changes.join('\n'), 'no longer mounts it');
