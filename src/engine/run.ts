@@ -1,6 +1,7 @@
 // Runs a prepared playbook: per play, hosts in parallel (up to forks), each host through its tasks in
 // order (Ansible's "free" strategy: a slow host does not hold the others back); one connection per
-// host for the whole run; notified handlers once at the end of the play.
+// host for the whole run; notified handlers once at the end of the play (notifications kept on the
+// host until the handler ran: pending-handlers.ts).
 import * as v from 'valibot';
 import { connectLocal } from '../transport/local.ts';
 import { connectSsh } from '../transport/ssh.ts';
@@ -15,6 +16,7 @@ import { TaskFailure, type TaskContext } from './task-type.ts';
 import { containsLater, render } from './template.ts';
 import { readManyFacts } from '../../tasks/lib/files.ts';
 import { withFaultHook } from '../transport/fault-hook.ts';
+import { clearPending, markPending, readPending } from './pending-handlers.ts';
 
 export interface RunSummary {
   results: TaskResult[];
@@ -118,11 +120,12 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
     return c;
   };
 
-  async function runTask(t: TaskDef, host: string, playName: string, conn: Connection, scope: Scope, registered: Record<string, unknown>, handler: boolean): Promise<TaskResult> {
+  async function runTask(t: TaskDef, host: string, playName: string, conn: Connection, scope: Scope, registered: Record<string, unknown>, handler: boolean, pending: Set<string>): Promise<TaskResult> {
     const started = Date.now();
     const base = { host, play: playName, task: t.name, type: t.type.name, handler, changes: [] as string[] };
     const res = (status: Status, extra: Partial<TaskResult> = {}): TaskResult => ({ ...base, status, ms: Date.now() - started, ...extra });
     const hide = t.meta.no_log === true;
+    let marked: string[] = [];
     try {
       const when = t.meta.when;
       if (when !== undefined) {
@@ -154,6 +157,10 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
       else if (ctx.check) status = 'changed';
       else {
         ctx.cache?.clear(); // what was read ahead may be stale from here on
+        // before the change: a crash between it and the handler must not lose the notification
+        marked = t.notify.filter((n) => !pending.has(n));
+        await markPending(conn, marked);
+        marked.forEach((n) => pending.add(n));
         out = { ...out, ...((await t.type.apply(ctx, parsed.output, plan)) ?? {}) };
         status = 'changed';
       }
@@ -165,6 +172,11 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
       if (t.meta.changed_when !== undefined && status !== 'skipped') {
         const c = typeof t.meta.changed_when === 'boolean' ? t.meta.changed_when : truthy(evaluate(t.meta.changed_when, resultScope));
         status = c ? 'changed' : 'ok';
+      }
+      if (status !== 'changed' && marked.length) {
+        // changed_when said no: nothing to notify after all
+        await clearPending(conn, marked);
+        marked.forEach((n) => pending.delete(n));
       }
       if (t.meta.register) registered[t.meta.register] = { ...out, changed: status === 'changed', failed: false, skipped: status === 'skipped' };
       return res(status, { changes: hide ? plan.changes.map(() => '(hidden: no_log)') : plan.changes, diff: hide ? undefined : plan.diff, msg: hide ? undefined : plan.note });
@@ -192,6 +204,8 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
       secretsOf.set(host, [...new Set([...(secretsOf.get(host) ?? []), ...secretValues({ ...values, secret_vars: playSecrets })])].sort((a, b) => b.length - a.length));
     }
     const notified = new Set<string>();
+    /** handlers whose marker is on the host (an earlier run's, or this one's) */
+    const pending = new Set<string>();
     let conn: Connection | undefined;
     const one = async (t: TaskDef, handler: boolean) => {
       if (interrupted || dead.has(host)) return false;
@@ -199,7 +213,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
       let r: TaskResult;
       try {
         conn ??= await connect(host);
-        r = await runTask(t, host, play.name, conn, scope, registered, handler);
+        r = await runTask(t, host, play.name, conn, scope, registered, handler, pending);
       } catch (e) {
         r = { host, play: play.name, task: t.name, type: t.type.name, status: 'unreachable', changes: [], msg: (e as Error).message, ms: 0, handler };
       }
@@ -209,10 +223,19 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
         return false;
       }
       if (r.status === 'changed') t.notify.forEach((n) => notified.add(n));
+      if (handler && !opts.check) {
+        await clearPending(conn!, [t.name]);
+        pending.delete(t.name);
+      }
       return true;
     };
     try {
       conn = await connect(host);
+      // notified in an earlier run that ended before the handler ran: they run at the end of this play
+      for (const h of await readPending(conn, play.handlers.map((x) => x.name))) {
+        pending.add(h);
+        notified.add(h);
+      }
       await readAhead(host, conn, play.tasks, scope);
     } catch {
       /* unreachable: the first task reports it */

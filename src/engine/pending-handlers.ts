@@ -1,0 +1,35 @@
+// Handler notifications that survive a failed or interrupted run (Ansible loses them:
+// ansible/ansible#10498). They are kept on the host itself, since the controller may be what died:
+// one marker file per notified handler, written before the notifying change is applied and removed
+// once the handler has run. A later run of a play that has that handler runs it even when nothing
+// notifies it again. In check mode they are only read.
+import { shq } from '../transport/quote.ts';
+import type { Connection } from '../transport/types.ts';
+
+/** The markers' directory on the host: the login's own cache (survives a reboot, unlike /run). */
+const DIR = '"$HOME/.cache/skiff/handlers"';
+
+/** Pure: a handler name as a file name (hex of its UTF-8: any name, no path tricks). */
+export const markerOf = (handler: string) => Buffer.from(handler, 'utf8').toString('hex');
+export const handlerOf = (marker: string) => (/^([0-9a-f]{2})+$/.test(marker) ? Buffer.from(marker, 'hex').toString('utf8') : undefined);
+
+/** Names of the handlers pending on the host, among `handlers` (the play's). */
+export async function readPending(conn: Connection, handlers: string[]): Promise<Set<string>> {
+  if (!handlers.length) return new Set();
+  const r = await conn.exec(`ls -1 ${DIR} 2>/dev/null || true`);
+  const on = new Set(r.stdout.split('\n').map(handlerOf).filter((x): x is string => x !== undefined));
+  return new Set(handlers.filter((h) => on.has(h)));
+}
+
+/** Records that `handlers` must run; fails loudly (a notification that cannot be kept is not silently dropped). */
+export async function markPending(conn: Connection, handlers: string[]): Promise<void> {
+  if (!handlers.length) return;
+  const files = handlers.map((h) => `${DIR}/${shq(markerOf(h))}`).join(' ');
+  const r = await conn.exec(`mkdir -p ${DIR} && touch ${files}`);
+  if (r.code !== 0) throw new Error(`cannot record the pending handlers ${handlers.join(', ')} on ${conn.host}: ${r.stderr.trim()}`);
+}
+
+export async function clearPending(conn: Connection, handlers: string[]): Promise<void> {
+  if (!handlers.length) return;
+  await conn.exec(`rm -f ${handlers.map((h) => `${DIR}/${shq(markerOf(h))}`).join(' ')}`);
+}
