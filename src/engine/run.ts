@@ -96,26 +96,29 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
     listen({ kind: 'result', result: clean });
   };
 
-  const connect = (host: string): Promise<Connection> => {
-    let c = conns.get(host);
+  /** One connection per host and privilege: a play's `become` overrides the inventory's (as in Ansible). */
+  const connect = (host: string, playBecome?: boolean): Promise<Connection> => {
+    const hc = prep.conns.get(host)!;
+    const become = playBecome ?? hc.become;
+    const key = `${host}\0${become}`;
+    let c = conns.get(key);
     if (!c) {
-      const hc = prep.conns.get(host)!;
       const raw =
         hc.connection === 'local'
-          ? Promise.resolve(connectLocal(host, hc.become))
+          ? Promise.resolve(connectLocal(host, become))
           : connectSsh({
               host,
               address: hc.address,
               port: hc.port,
               user: hc.user,
               privateKeyFile: hc.private_key_file,
-              become: hc.become,
+              become,
               knownHostsFile: hc.known_hosts_file,
               acceptNewHostKeys: opts.acceptNewHostKeys,
               connectTimeoutMs: hc.connect_timeout * 1000,
             });
       c = raw.then((x) => withFaultHook(x));
-      conns.set(host, c);
+      conns.set(key, c);
     }
     return c;
   };
@@ -212,7 +215,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
       listen({ kind: 'task-start', host, play: play.name, task: t.name });
       let r: TaskResult;
       try {
-        conn ??= await connect(host);
+        conn ??= await connect(host, play.become);
         r = await runTask(t, host, play.name, conn, scope, registered, handler, pending);
       } catch (e) {
         r = { host, play: play.name, task: t.name, type: t.type.name, status: 'unreachable', changes: [], msg: (e as Error).message, ms: 0, handler };
@@ -230,7 +233,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
       return true;
     };
     try {
-      conn = await connect(host);
+      conn = await connect(host, play.become);
       // notified in an earlier run that ended before the handler ran: they run at the end of this play
       for (const h of await readPending(conn, play.handlers.map((x) => x.name))) {
         pending.add(h);

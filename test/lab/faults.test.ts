@@ -251,6 +251,19 @@ test('become uses sudo -n: a password prompt fails clearly, NOPASSWD works', asy
   assert.is(ok.code, 0, ok.stdout + ok.stderr);
   const owner = await labExec(h.name, 'stat -c %U /srv/skiff-become');
   assert.is(owner.stdout.trim(), 'root');
+  // a play's become, as in Ansible: on where the inventory does not ask for it, off where it does
+  const plain = join(tmp, 'plain.yml');
+  writeFileSync(plain, readFileSync(binv, 'utf8').replace('become: true, ', ''));
+  const on = join(tmp, 'become-play.yml');
+  writeFileSync(on, `- hosts: all\n  become: true\n  tasks:\n    - content: {path: /srv/skiff-become-play, content: "as root\\n"}\n`);
+  const r1 = await skiff(['run', on, '-i', plain]);
+  assert.is(r1.code, 0, r1.stdout + r1.stderr);
+  assert.is((await labExec(h.name, 'stat -c %U /srv/skiff-become-play')).stdout.trim(), 'root');
+  const off = join(tmp, 'no-become-play.yml');
+  writeFileSync(off, `- hosts: all\n  become: false\n  tasks:\n    - content: {path: /home/skiffer/skiff-own, content: "as skiffer\\n"}\n`);
+  const r2 = await skiff(['run', off, '-i', binv]);
+  assert.is(r2.code, 0, r2.stdout + r2.stderr);
+  assert.is((await labExec(h.name, 'stat -c %U /home/skiffer/skiff-own')).stdout.trim(), 'skiffer');
 });
 
 test.run();
