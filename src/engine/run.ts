@@ -22,6 +22,8 @@ export interface RunSummary {
   results: TaskResult[];
   recap: Record<string, Recap>;
   interrupted: boolean;
+  /** hosts that did not get through every play they are in (failed, unreachable, or interrupted) */
+  unfinished: string[];
 }
 
 export interface Recap {
@@ -195,6 +197,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
 
   // registered results last for the whole run, per host, across plays (as in Ansible)
   const registeredOf = new Map<string, Record<string, unknown>>();
+  const playsDone = new Map<string, number>(); // per host: plays it got all the way through
   async function runHost(pp: Prepared['plays'][number], host: string) {
     const { play } = pp;
     const registered = registeredOf.get(host) ?? {};
@@ -247,6 +250,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
     cacheOf.delete(host);
     // Handlers run even after a later failure? Ansible does not (without force_handlers); neither do we.
     if (!dead.has(host)) for (const h of play.handlers) if (notified.has(h.name) && !(await one(h, true))) break;
+    if (!interrupted && !dead.has(host)) playsDone.set(host, (playsDone.get(host) ?? 0) + 1);
     listen({ kind: 'host-done', host, play: play.name });
   }
 
@@ -269,7 +273,8 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener): Ru
     } finally {
       await Promise.all([...conns.values()].map((c) => c.then((x) => x.close()).catch(() => undefined)));
     }
-    return { results, recap, interrupted };
+    const unfinished = Object.keys(recap).filter((h) => (playsDone.get(h) ?? 0) < prep.plays.filter((p) => p.hosts.includes(h)).length);
+    return { results, recap, interrupted, unfinished };
   })();
 
   return {

@@ -8,18 +8,16 @@ export function retryPath(playbook: string): string {
 }
 
 /**
- * Failed and unreachable hosts, one per line, for `--limit @file`. A run with none removes the file,
- * so an old list never sends a later rerun to hosts that are fine.
+ * Failed and unreachable hosts, one per line, for `--limit @file`, and after an interruption every
+ * host that did not get through all its plays (one stopped between two tasks too). A run with none
+ * removes the file, so an old list never sends a later rerun to hosts that are fine.
  */
 export function writeRetry(playbook: string, summary: RunSummary): { path: string; hosts: string[] } {
   const path = retryPath(playbook);
   const hosts = Object.entries(summary.recap)
     .filter(([, r]) => r.failed > 0 || r.unreachable)
     .map(([h]) => h);
-  if (summary.interrupted) {
-    // Hosts that never finished are as much to retry as failed ones.
-    for (const [h, r] of Object.entries(summary.recap)) if (!hosts.includes(h) && r.ok + r.changed + r.skipped === 0) hosts.push(h);
-  }
+  if (summary.interrupted) for (const h of summary.unfinished) if (!hosts.includes(h)) hosts.push(h);
   if (hosts.length) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, hosts.join('\n') + '\n');
