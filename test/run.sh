@@ -28,6 +28,7 @@ if [ "$(id -u)" = 0 ]; then npx tsx lab/cli.ts install || failed_runs=$((failed_
 echo "== unit tests"
 run_uvu test/unit '\.test\.ts$'
 run_uvu test/standins '\.test\.ts$'
+run_uvu test/fuzz '\.test\.ts$'
 
 echo "== lab"
 lab_ok=1

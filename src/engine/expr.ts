@@ -129,7 +129,7 @@ class Parser {
         const r = this.filtered();
         if (l === LATER || r === LATER) l = LATER;
         else {
-          const has = Array.isArray(r) ? r.some((x) => x === l) : typeof r === 'string' ? r.includes(String(l)) : r && typeof r === 'object' ? String(l) in r : false;
+          const has = Array.isArray(r) ? r.some((x) => x === l) : typeof r === 'string' ? r.includes(String(l)) : r && typeof r === 'object' ? Object.hasOwn(r, String(l)) : false;
           l = neg ? !has : has;
         }
       } else return l;
@@ -141,7 +141,7 @@ class Parser {
     let v = root.value;
     for (const k of path.slice(1)) {
       if (v === LATER) return LATER;
-      if (v === null || typeof v !== 'object' || !(k in (v as object))) return false;
+      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) return false;
       v = (v as Record<string, unknown>)[k];
     }
     return v !== undefined;
@@ -215,7 +215,8 @@ class Parser {
         key = k as string | number;
       } else break;
       if (v === LATER) continue;
-      if (v === null || typeof v !== 'object' || !(String(key) in (v as object))) {
+      // own keys only: every object inherits `constructor`, `toString`, ... which no var defines
+      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, String(key))) {
         if (v !== null && typeof v === 'object' && defaulted()) return undefined;
         const keys = v && typeof v === 'object' ? Object.keys(v) : [];
         throw new ExprError(`${path.join('.')} has no key ${JSON.stringify(key)}${didYouMean(String(key), keys)}${keys.length && keys.length < 12 ? ` (it has: ${keys.join(', ')})` : ''}`);
@@ -267,7 +268,8 @@ const FILTERS: Record<string, (v: unknown, args: unknown[]) => unknown> = {
 };
 
 function applyFilter(name: string, v: unknown, args: unknown[]): unknown {
-  const f = FILTERS[name];
+  // own keys only: `| constructor` or `| __proto__` would call (or fail to call) Object's
+  const f = Object.hasOwn(FILTERS, name) ? FILTERS[name] : undefined;
   if (!f) throw new ExprError(`unknown filter ${JSON.stringify(name)}${didYouMean(name, Object.keys(FILTERS))}: expected one of ${Object.keys(FILTERS).join(', ')}`);
   if (v === LATER || args.includes(LATER)) return LATER;
   return f(v, args);

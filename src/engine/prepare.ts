@@ -13,7 +13,7 @@ import { loadPlaybook, type PlayDef, type Playbook, type TaskDef } from '../play
 import { show, type InputProblem } from '../util/errors.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import { TASK_TYPES } from '../../tasks/index.ts';
-import { LATER, type Scope } from './expr.ts';
+import { ExprError, LATER, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
 
 export interface RunOptions {
@@ -99,10 +99,11 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
   const out: Record<string, unknown> = {};
   const busy = new Set<string>();
   const magic = { inventory_hostname: host, groups: groupsMap(inv) };
+  // own keys only (Object.hasOwn): `{{ constructor }}` is an unknown variable, not Object's
   const scope: Scope = (name) => {
-    if (name in extra) return { found: true, value: extra[name] };
-    if (name in out) return { found: true, value: out[name] };
-    if (name in vars && !busy.has(name)) {
+    if (Object.hasOwn(extra, name)) return { found: true, value: extra[name] };
+    if (Object.hasOwn(out, name)) return { found: true, value: out[name] };
+    if (Object.hasOwn(vars, name) && !busy.has(name)) {
       busy.add(name);
       const ps: { path: Path; message: string }[] = [];
       out[name] = render(vars[name], scope, [], ps);
@@ -110,15 +111,19 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
       for (const p of ps) problems.push({ ...(origins[name] ?? { file: 'inventory', line: 0, col: 0 }), message: `${host}: variable ${name}: ${p.message}` });
       return { found: true, value: out[name] };
     }
-    if (name in magic) return { found: true, value: (magic as Record<string, unknown>)[name] };
+    if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
     return { found: false, names: [...Object.keys(vars), ...Object.keys(extra), ...Object.keys(magic)] };
   };
   for (const k of Object.keys(vars)) scope(k);
   return { vars: out, origins };
 }
 
+/** Made once per inventory: it is every host's `groups`, and building it per host was quadratic. */
+const groupsMemo = new WeakMap<Inventory, Record<string, string[]>>();
 export function groupsMap(inv: Inventory): Record<string, string[]> {
-  return Object.fromEntries([...inv.groups.keys()].map((g) => [g, [...groupHosts(inv, g)]]));
+  let groups = groupsMemo.get(inv);
+  if (!groups) groupsMemo.set(inv, (groups = Object.fromEntries([...inv.groups.keys()].map((g) => [g, [...groupHosts(inv, g)]]))));
+  return groups;
 }
 
 /** The scope a task sees on a host. Registered names are LATER while validating. */
@@ -133,15 +138,16 @@ export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory
   return (name) => {
     const a = playScope(name);
     if (a.found) return a;
-    if (name in play.vars) {
+    if (Object.hasOwn(play.vars, name)) {
       // Play vars may themselves hold templates over host vars.
       const ps: { path: Path; message: string }[] = [];
       const value = render(play.vars[name], scopeOf(prep.extra, registered, hv, magic), [], ps);
-      if (ps.length) throw Object.assign(new Error(ps[0].message), { name: 'ExprError' });
+      // an ExprError, so render() reports it against the template that used the var
+      if (ps.length) throw new ExprError(`play var ${name}: ${ps[0].message}`);
       return { found: true, value };
     }
-    if (name in hv) return { found: true, value: hv[name] };
-    if (name in magic) return { found: true, value: (magic as Record<string, unknown>)[name] };
+    if (Object.hasOwn(hv, name)) return { found: true, value: hv[name] };
+    if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
     return { found: false, names: [...Object.keys(prep.extra), ...Object.keys(registered), ...Object.keys(play.vars), ...Object.keys(hv), ...Object.keys(magic)] };
   };
 }

@@ -1,10 +1,10 @@
 // Reads an inventory in Ansible's shapes: a YAML or INI file, or a directory holding one or more of
 // them plus group_vars/ and host_vars/. Problems are collected, never thrown.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { InputProblem } from '../util/errors.ts';
 import { show } from '../util/errors.ts';
-import { loadYaml, locate, type YamlSource } from '../util/yaml-source.ts';
+import { loadYaml, locate, readText, type YamlSource } from '../util/yaml-source.ts';
 import type { Group, Inventory, Origin, VarLayer } from './types.ts';
 
 const HOST_NAME = /^[A-Za-z0-9_.\-\[\]:]+$/;
@@ -36,7 +36,11 @@ export function loadInventory(path: string): { inventory?: Inventory; problems: 
   for (const f of files) {
     const rel = relName(f);
     if (/\.ya?ml$/.test(f)) readYamlInventory(inv, rel, f, problems);
-    else readIniInventory(inv, rel, readFileSync(f, 'utf8'), problems);
+    else {
+      const { text, problem } = readText(f);
+      if (problem) problems.push({ ...problem, file: rel });
+      else readIniInventory(inv, rel, text!, problems);
+    }
   }
   for (const [dir, kind] of [['group_vars', 'group'], ['host_vars', 'host']] as const) {
     const d = join(inv.root, dir);
@@ -107,7 +111,7 @@ function isPlainMap(v: unknown): v is Record<string, unknown> {
 
 function readYamlInventory(inv: Inventory, rel: string, file: string, problems: InputProblem[]) {
   const { source, problems: p } = loadYaml(file);
-  problems.push(...p);
+  problems.push(...p.map((x) => ({ ...x, file: rel })));
   if (!source) return;
   source.file = rel;
   const top = source.value;
@@ -154,7 +158,7 @@ function readYamlGroup(inv: Inventory, src: YamlSource, name: string, body: unkn
     if (!isPlainMap(children)) problems.push({ ...at([...path, 'children']), message: `children of ${show(name)}: expected a map of groups, got ${show(children)}` });
     else
       for (const [c, cb] of Object.entries(children)) {
-        g.children.add(c);
+        addChild(inv, g, c, at([...path, 'children', c], 'key'));
         readYamlGroup(inv, src, c, cb, [...path, 'children', c], problems);
       }
   }
@@ -169,7 +173,7 @@ function mergeLayer(layer: VarLayer, vars: Record<string, unknown>, origin: (k: 
 
 function readVarsFile(file: string, problems: InputProblem[]): VarLayer | undefined {
   const { source, problems: p } = loadYaml(file);
-  problems.push(...p);
+  problems.push(...p.map((x) => ({ ...x, file: relName(file) })));
   if (!source) return undefined;
   source.file = relName(file);
   const layer: VarLayer = { vars: {}, origins: {} };
@@ -209,7 +213,7 @@ function readIniInventory(inv: Inventory, rel: string, text: string, problems: I
     }
     const g = group(inv, section.name);
     if (section.kind === 'children') {
-      g.children.add(line);
+      addChild(inv, g, line, at());
       group(inv, line);
       return;
     }
@@ -231,12 +235,24 @@ function readIniInventory(inv: Inventory, rel: string, text: string, problems: I
   });
 }
 
+/** Where each `parent -> child` link was written: a cycle is reported at the link that closes it. */
+const childOrigins = new WeakMap<Inventory, Map<string, Origin>>();
+const link = (parent: string, child: string) => `${parent}\u0000${child}`;
+
+function addChild(inv: Inventory, g: Group, child: string, origin: Origin) {
+  g.children.add(child);
+  let origins = childOrigins.get(inv);
+  if (!origins) childOrigins.set(inv, (origins = new Map()));
+  if (!origins.has(link(g.name, child))) origins.set(link(g.name, child), origin);
+}
+
 function checkCycles(inv: Inventory, problems: InputProblem[]) {
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, trail: string[]): void => {
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'visiting') {
-      problems.push({ file: 'inventory', line: 0, col: 0, message: `group cycle: ${[...trail, name].join(' -> ')}` });
+      const at = childOrigins.get(inv)?.get(link(trail[trail.length - 1], name)) ?? { file: 'inventory', line: 0, col: 0 };
+      problems.push({ ...at, message: `group cycle: ${[...trail, name].join(' -> ')}: expected children that do not contain their parent` });
       return;
     }
     state.set(name, 'visiting');

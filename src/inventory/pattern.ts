@@ -32,11 +32,36 @@ function resolveName(inv: Inventory, name: string): Set<string> | undefined {
   if (inv.groups.has(name)) return groupHosts(inv, name);
   if (inv.hostOrigin.has(name)) return new Set([name]);
   if (/[*?]/.test(name)) {
-    const re = new RegExp('^' + name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
     const out = new Set<string>();
-    for (const h of inv.hosts) if (re.test(h)) out.add(h);
-    for (const g of inv.groups.keys()) if (re.test(g)) groupHosts(inv, g).forEach((h) => out.add(h));
+    for (const h of inv.hosts) if (globMatch(name, h)) out.add(h);
+    for (const g of inv.groups.keys()) if (globMatch(name, g)) groupHosts(inv, g).forEach((h) => out.add(h));
     return out.size ? out : undefined;
   }
   return undefined;
+}
+
+/**
+ * `*` (any text) and `?` (one character), matched without a RegExp: as one, `*a*a*a*a*a*a*a*a*a*ab`
+ * backtracked for seconds against a 30-character host name. Here a mismatch only goes back to the
+ * last `*`, so the work is at most the pattern's length times the name's.
+ */
+export function globMatch(glob: string, name: string): boolean {
+  let g = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    if (g < glob.length && (glob[g] === '?' || glob[g] === name[n])) {
+      g++;
+      n++;
+    } else if (g < glob.length && glob[g] === '*') {
+      star = g++;
+      resume = n;
+    } else if (star >= 0) {
+      g = star + 1;
+      n = ++resume;
+    } else return false;
+  }
+  while (glob[g] === '*') g++;
+  return g === glob.length;
 }

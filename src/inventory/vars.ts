@@ -28,11 +28,20 @@ export function groupHosts(inv: Inventory, name: string, seen = new Set<string>(
   return ordered;
 }
 
-/** Longest path from `all`: a child group always comes after every group that contains it. */
+/**
+ * Longest path from `all`: a child group always comes after every group that contains it. Memoized
+ * per inventory: without it, each path was walked anew, and a ladder of 30 groups took seconds.
+ */
+const depths = new WeakMap<Inventory, Map<string, number>>();
 function depth(inv: Inventory, name: string, trail: string[] = []): number {
   if (name === 'all' || trail.includes(name)) return 0;
+  let known = depths.get(inv);
+  if (!known) depths.set(inv, (known = new Map()));
+  const hit = known.get(name);
+  if (hit !== undefined) return hit;
   let best = 1;
   for (const g of inv.groups.values()) if (g.children.has(name) && g.name !== name) best = Math.max(best, depth(inv, g.name, [...trail, name]) + 1);
+  known.set(name, best);
   return best;
 }
 
