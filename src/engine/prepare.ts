@@ -93,6 +93,12 @@ export function resolveLimit(inv: Inventory, limit: string, problems: InputProbl
   return out;
 }
 
+/**
+ * Longest chain of inventory vars whose templates use one another (`a: "{{ b }}"`, `b: "{{ c }}"`...):
+ * each link is a level of recursion, and a chain of 2,000 ran out of stack ("internal error").
+ */
+const MAX_VAR_CHAIN = 100;
+
 /** Host vars as tasks see them: templates in inventory values rendered lazily against the same vars. */
 export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[]): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
   const { vars, origins } = hostVars(inv, host);
@@ -104,6 +110,8 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
     if (Object.hasOwn(extra, name)) return { found: true, value: extra[name] };
     if (Object.hasOwn(out, name)) return { found: true, value: out[name] };
     if (Object.hasOwn(vars, name) && !busy.has(name)) {
+      // an ExprError: reported against the var whose template went one link too far
+      if (busy.size >= MAX_VAR_CHAIN) throw new ExprError(`variables use one another more than ${MAX_VAR_CHAIN} deep (${name} is one too many)`);
       busy.add(name);
       const ps: { path: Path; message: string }[] = [];
       out[name] = render(vars[name], scope, [], ps);

@@ -64,6 +64,12 @@ export const attack: fc.Arbitrary<Attack> = fc.oneof(
   fc.constantFrom('a: 1\n---\nb: 2\n', '---\n---\n', '--- a\n--- b\n').map((text) => ({ name: 'several documents', text, refused: true })),
   fc.constantFrom('a: "x\u0000y"\n', 'a: x\u0000\n', '\u0000', 'a: \u001b[31m\n').map((text) => ({ name: 'NUL and control bytes', text, refused: true })),
   fc.constantFrom('', '\n', '# only a comment\n', '---\n', '~\n', '\ufeff').map((text) => ({ name: 'empty', text, refused: false })),
+  // vars whose templates use the next one: as group_vars, each link is a level of recursion
+  fc.record({ n: fc.integer({ min: 50, max: 5000 }), up: fc.boolean() }).map(({ n, up }) => ({
+    name: `chain of ${n} vars`,
+    text: Array.from({ length: n }, (_, i) => `v${i}: "{{ v${up ? i + 1 : Math.max(0, i - 1)} | default(1) }}"`).join('\n') + '\n',
+    refused: false,
+  })),
 );
 
 /** Inventories big or deep enough to show work that grows faster than the input. */
