@@ -18,11 +18,11 @@ export interface Outcome {
 }
 
 /**
- * One case must not take longer than this (the whole front door, in-process): far above what any case
- * takes on an idle machine (under a second), far below what the blow-ups found took (tens of seconds
- * to hours), with room for a machine busy with other work.
+ * One case must not take longer than this (the whole front door, in-process): a guard against
+ * blow-ups, not a measure of speed. Far above what any case takes on an idle machine (under a
+ * second), far below what the blow-ups found took (tens of seconds to hours), with room for a shared,
+ * busy CI machine (3 s failed there once).
  */
-// a guard against blow-ups, not a measure of speed: generous, since CI machines are shared
 export const CASE_MS = Number(process.env.FUZZ_CASE_MS ?? 15000);
 
 let root: string | undefined;

@@ -10,12 +10,14 @@ if (!isMainThread && workerData?.fuzz) {
   const { runProperty } = await import('./properties.ts');
   const { cleanup } = await import('./check.ts');
   parentPort.on('message', (property) => {
+    let report;
     try {
-      const report = runProperty(property, (n) => parentPort.postMessage({ property, case: n }));
-      parentPort.postMessage({ property, report });
+      report = runProperty(property, (n) => parentPort.postMessage({ property, case: n }));
     } finally {
+      // before the report: on the last one the test ends this worker, maybe mid-cleanup
       cleanup();
     }
+    parentPort.postMessage({ property, report });
   });
   parentPort.postMessage({ ready: true });
 }
