@@ -173,16 +173,16 @@ export const preparePrometheus: TaskType<Params, State | ResumeFirst> = {
     // what this task reads (the process' user, its live config) needs the container running, as it
     // will be once an interrupted recreate is finished, or once it is started again (an engine
     // restart stops containers without a restart policy, as start-all.sh runs them)
-    const eff = planResume(p.engine, p.container, ins)?.effective ?? ins.facts;
+    const left = planResume(p.engine, p.container, ins);
+    const eff = left?.effective ?? ins.facts;
     const effUrl = eff && hostUrl(eff);
     const ready = effUrl && `${effUrl}/-/ready`;
-    const first =
-      planResume(p.engine, p.container, ins, ready, p.ready_timeout) ??
-      (ins.facts && !ins.facts.running ? { changes: [`start ${p.container} (${ins.facts.status})`], script: resumeScript(p.engine, p.container, ready, p.ready_timeout) } : undefined);
+    const stopped = ins.facts && !ins.facts.running ? [`start ${p.container} (${ins.facts.status})`] : undefined;
+    const first = left || stopped ? { changes: left?.changes ?? stopped!, script: resumeScript(p.engine, p.container, ready, p.ready_timeout) } : undefined;
     if (first) {
       // the rest as it looks before that (the container stopped): for --check and for the tasks
       // after this one; apply plans again once it is done
-      const facts = planResume(p.engine, p.container, ins)?.effective ?? ins.facts;
+      const facts = eff;
       const rest = facts ? await planFrom(ctx, p, { ...ins, facts: { ...facts, running: false }, leftovers: [] }).catch(() => undefined) : undefined;
       return {
         changes: [...first.changes, ...(rest?.changes.length ? rest.changes : [`then plan ${p.container} again`])],
