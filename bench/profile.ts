@@ -43,12 +43,13 @@ const t0 = t();
 await import('../src/cli.ts');
 const { prepare } = await import('../src/engine/prepare.ts');
 const { startRun } = await import('../src/engine/run.ts');
+const { REGISTRY } = await import('../tasks/index.ts');
 const { connectSsh } = await import('../src/transport/ssh.ts');
 const tImport = t() - t0;
 
 const opts = { playbook: o.playbook!, inventory: o.inventory, extraVars: [], check: !!o.check, diff: false, acceptNewHostKeys: false };
 const t1 = t();
-const { prepared, problems } = prepare(opts);
+const { prepared, problems } = prepare(opts, REGISTRY);
 if (!prepared) throw new Error(JSON.stringify(problems));
 const tPrepare = t() - t1;
 

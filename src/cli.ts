@@ -10,7 +10,9 @@ import { plainProgress, ttyProgress } from './report/progress.ts';
 import { formatProblem, type InputProblem } from './util/errors.ts';
 import { redact, secretValues } from './engine/secrets.ts';
 import { renderedHostVars } from './engine/prepare.ts';
-import { TASK_TYPES } from '../tasks/index.ts';
+import { REGISTRY, TASK_TYPES } from '../tasks/index.ts';
+import { splitTags } from './engine/tags.ts';
+import { listHosts, listTasks } from './report/list.ts';
 
 /** Exit codes, documented in the README. */
 export const EXIT = { ok: 0, internal: 1, failed: 2, unreachable: 4, badInput: 5, pending: 8, interrupted: 130 } as const;
@@ -18,6 +20,8 @@ export const EXIT = { ok: 0, internal: 1, failed: 2, unreachable: 4, badInput: 5
 const USAGE = `usage:
   skiff run PLAYBOOK -i INVENTORY [--check] [--diff] [--limit PATTERN|@FILE] [-e k=v|@vars.yml]...
             [--forks N] [--report FILE] [--accept-new-host-keys] [--detailed-exitcode] [-v]
+            [--tags T,..] [--skip-tags T,..] [--start-at-task NAME] [--force-handlers]
+            [--list-tasks] [--list-hosts]
   skiff validate PLAYBOOK -i INVENTORY [--limit ...] [-e ...]
   skiff inventory -i INVENTORY [--host NAME]
   skiff tasks                                  list task types
@@ -48,6 +52,12 @@ export async function main(argv: string[]): Promise<number> {
         'detailed-exitcode': { type: 'boolean' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         host: { type: 'string' },
+        tags: { type: 'string', short: 't', multiple: true },
+        'skip-tags': { type: 'string', multiple: true },
+        'start-at-task': { type: 'string' },
+        'force-handlers': { type: 'boolean' },
+        'list-tasks': { type: 'boolean' },
+        'list-hosts': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -78,13 +88,22 @@ export async function main(argv: string[]): Promise<number> {
     diff: !!o.diff,
     forks,
     acceptNewHostKeys: !!o['accept-new-host-keys'],
+    tags: splitTags(o.tags),
+    skipTags: splitTags(o['skip-tags']),
+    startAtTask: o['start-at-task'],
+    forceHandlers: !!o['force-handlers'],
   };
-  const { prepared, problems } = prepare(opts);
+  const { prepared, problems } = prepare(opts, REGISTRY);
   if (!prepared) return badInput(problems);
   const hostCount = new Set(prepared.plays.flatMap((p) => p.hosts)).size;
   if (cmd === 'validate') {
     const tasks = prepared.plays.reduce((n, p) => n + p.play.tasks.length, 0);
     process.stdout.write(`${target}: ${prepared.plays.length} play(s), ${tasks} task(s), ${hostCount} host(s): valid\n`);
+    return EXIT.ok;
+  }
+  if (o['list-hosts'] || o['list-tasks']) {
+    if (o['list-hosts']) process.stdout.write(listHosts(prepared) + '\n');
+    if (o['list-tasks']) process.stdout.write(listTasks(prepared, opts) + '\n');
     return EXIT.ok;
   }
   if (hostCount === 0) {

@@ -1,5 +1,6 @@
 // Every task type skiff knows, by the name playbooks use.
-import type { TaskType } from '../src/engine/task-type.ts';
+import type { Registry, TaskType } from '../src/engine/task-type.ts';
+import { readManyFacts } from './lib/files.ts';
 import { command } from './command.ts';
 import { content } from './content.ts';
 import { file } from './file.ts';
@@ -16,3 +17,6 @@ import { verifyThanos } from './verify-thanos.ts';
 export const TASK_TYPES: Map<string, TaskType> = new Map(
   [file, content, line, command, waitHttp, debug, container, preparePrometheus, runSidecar, runQuery, patchDatasource, verifyThanos].map((t) => [t.name, t as TaskType]),
 );
+
+/** What the CLI gives the engine: these task types, and the one-round-trip file facts read-ahead. */
+export const REGISTRY: Registry = { types: TASK_TYPES, readFacts: readManyFacts as Registry['readFacts'] };

@@ -14,6 +14,12 @@ export interface TaskResult {
   msg?: string;
   /** true when a failure was ignored by `ignore_errors` */
   ignored?: boolean;
+  /** true when a failure was handled by an enclosing block's `rescue` */
+  rescued?: boolean;
+  /** the host the task ran on, when `delegate_to` sent it elsewhere */
+  delegatedTo?: string;
+  /** what `register` kept (secrets masked; hidden under no_log) */
+  registered?: unknown;
   handler?: boolean;
   ms: number;
 }

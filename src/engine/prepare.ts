@@ -9,10 +9,11 @@ import { connInput, connVarNames, hostConn, HostConnSchema, readable, type HostC
 import { groupHosts, hostVars } from '../inventory/vars.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
-import { loadPlaybook, type PlayDef, type Playbook, type TaskDef } from '../playbook/load.ts';
-import { show, type InputProblem } from '../util/errors.ts';
+import { loadPlaybook, walkTasks, type PlayDef, type Playbook, type TaskDef } from '../playbook/load.ts';
+import { didYouMean, show, type InputProblem } from '../util/errors.ts';
+import { loopItems } from './loop.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
-import { TASK_TYPES } from '../../tasks/index.ts';
+import type { Registry } from './task-type.ts';
 import { ExprError, LATER, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
 
@@ -25,6 +26,13 @@ export interface RunOptions {
   diff: boolean;
   forks?: number;
   acceptNewHostKeys: boolean;
+  /** --tags / --skip-tags (Ansible's selection, src/engine/tags.ts) */
+  tags?: string[];
+  skipTags?: string[];
+  /** --start-at-task: tasks before the first one of this name (or glob) are not run */
+  startAtTask?: string;
+  /** --force-handlers: notified handlers run even on a host that failed */
+  forceHandlers?: boolean;
 }
 
 export interface PreparedPlay {
@@ -40,6 +48,7 @@ export interface Prepared {
   /** each host's inventory vars, templates rendered */
   hostvars: Record<string, Record<string, unknown>>;
   conns: Map<string, HostConn>;
+  registry: Registry;
 }
 
 export function parseExtraVars(raw: string[], problems: InputProblem[]): Record<string, unknown> {
@@ -134,37 +143,46 @@ export function groupsMap(inv: Inventory): Record<string, string[]> {
   return groups;
 }
 
-/** The scope a task sees on a host. Registered names are LATER while validating. */
-export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory'>, play: PlayDef, host: string, registered: Record<string, unknown>): Scope {
+/** Ansible's implicit localhost: a `delegate_to: localhost` needs no inventory entry. */
+export const IMPLICIT_LOCALHOST = 'localhost';
+
+/**
+ * The scope a task sees on a host, in Ansible's precedence: loop vars, extra vars, registered results,
+ * task and block vars, play vars, host vars, magic vars. Registered names are LATER while validating.
+ * Task, block and play vars may hold templates over the layers below them: rendered when used.
+ */
+export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory'>, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}): Scope {
   const magic = {
     inventory_hostname: host,
     groups: groupsMap(prep.inventory),
     hostvars: prep.hostvars,
   };
-  const playScope = scopeOf(prep.extra, registered);
   const hv = prep.hostvars[host] ?? {};
+  const fixed = scopeOf(loopVars, prep.extra, registered);
+  const below = (layers: Record<string, unknown>[]) => scopeOf(loopVars, prep.extra, registered, ...layers, hv, magic);
+  const templated = (vars: Record<string, unknown>, name: string, what: string, under: Scope) => {
+    const ps: { path: Path; message: string }[] = [];
+    const value = render(vars[name], under, [], ps);
+    // an ExprError, so render() reports it against the template that used the var
+    if (ps.length) throw new ExprError(`${what} ${name}: ${ps[0].message}`);
+    return { found: true as const, value };
+  };
   return (name) => {
-    const a = playScope(name);
+    const a = fixed(name);
     if (a.found) return a;
-    if (Object.hasOwn(play.vars, name)) {
-      // Play vars may themselves hold templates over host vars.
-      const ps: { path: Path; message: string }[] = [];
-      const value = render(play.vars[name], scopeOf(prep.extra, registered, hv, magic), [], ps);
-      // an ExprError, so render() reports it against the template that used the var
-      if (ps.length) throw new ExprError(`play var ${name}: ${ps[0].message}`);
-      return { found: true, value };
-    }
+    if (Object.hasOwn(taskVars, name)) return templated(taskVars, name, 'task var', below([play.vars]));
+    if (Object.hasOwn(play.vars, name)) return templated(play.vars, name, 'play var', below([]));
     if (Object.hasOwn(hv, name)) return { found: true, value: hv[name] };
     if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
-    return { found: false, names: [...Object.keys(prep.extra), ...Object.keys(registered), ...Object.keys(play.vars), ...Object.keys(hv), ...Object.keys(magic)] };
+    return { found: false, names: [...Object.keys(loopVars), ...Object.keys(prep.extra), ...Object.keys(registered), ...Object.keys(taskVars), ...Object.keys(play.vars), ...Object.keys(hv), ...Object.keys(magic)] };
   };
 }
 
-export function prepare(opts: RunOptions): { prepared?: Prepared; problems: InputProblem[] } {
+export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
   const { inventory: inv, problems: ip } = loadInventory(opts.inventory);
   problems.push(...ip);
-  const { playbook, problems: pp } = loadPlaybook(opts.playbook, TASK_TYPES);
+  const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types);
   problems.push(...pp);
   const extra = parseExtraVars(opts.extraVars, problems);
   if (!inv || !playbook) return { problems };
@@ -177,7 +195,7 @@ export function prepare(opts: RunOptions): { prepared?: Prepared; problems: Inpu
     hostvars[h] = r.vars;
     origins[h] = r.origins;
   }
-  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map() };
+  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry };
   const seen = new Set<string>();
   const push = (p: InputProblem) => {
     const key = `${p.file}:${p.line}:${p.col}:${p.message}`;
@@ -186,12 +204,13 @@ export function prepare(opts: RunOptions): { prepared?: Prepared; problems: Inpu
       problems.push(p);
     }
   };
+  const delegates = new Set<string>();
   // registered results last for the whole run, per host, across plays (as in Ansible)
   const registeredOf = new Map<string, Record<string, unknown>>();
   for (const play of playbook.plays) {
     const m = matchPattern(inv, play.hosts);
     if ('error' in m) {
-      push(problemAt(playbook.src, [...play.path, 'hosts'], m.error));
+      push(problemAt(play.src, [...play.path, 'hosts'], m.error));
       continue;
     }
     const hosts = limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts;
@@ -199,65 +218,133 @@ export function prepare(opts: RunOptions): { prepared?: Prepared; problems: Inpu
     for (const host of hosts) {
       const registered = registeredOf.get(host) ?? {};
       registeredOf.set(host, registered);
-      for (const t of [...play.tasks, ...play.handlers]) {
-        checkTask(prep, play, t, host, registered).forEach(push);
+      for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
+        checkTask(prep, play, t, host, registered, delegates).forEach(push);
         if (t.meta.register) registered[t.meta.register] = LATER;
       }
     }
   }
-  // Connection settings of every host that will be contacted.
-  const used = new Set(prep.plays.flatMap((p) => p.hosts));
-  for (const h of used) {
-    // -e overrides connection settings too, as in Ansible (e.g. -e known_hosts_file=...).
-    const vars = { ...hostvars[h], ...extra };
-    const input = connInput(vars);
-    const r = v.safeParse(HostConnSchema, input);
-    const names = connVarNames(vars);
-    const at = (k: string): Origin => origins[h][names[k] ?? ''] ?? inv.hostOrigin.get(h)!;
-    if (!r.success) {
-      for (const issue of r.issues) {
-        const k = String(issue.path?.[0]?.key ?? '');
-        push({ ...at(k), message: `host ${h}: ${names[k] ?? k}: got ${show(issue.input)}, ${issue.message.startsWith('Invalid') ? `expected ${issue.expected}` : issue.message}` });
-      }
-      continue;
-    }
-    const conn = hostConn(h, r.output, inv.root);
-    if (conn.connection === 'ssh' && conn.private_key_file) {
-      const err = readable(conn.private_key_file);
-      if (err) push({ ...at('private_key_file'), message: `host ${h}: private key ${show(conn.private_key_file)} is not readable (${err}): expected a readable key file` });
-    }
-    prep.conns.set(h, conn);
+  if (opts.startAtTask !== undefined && !playbook.plays.some((p) => [...walkTasks(p.tasks)].some((t) => startsHere(t.name, opts.startAtTask!)))) {
+    push({ file: '--start-at-task', line: 0, col: 0, message: `no task is named ${JSON.stringify(opts.startAtTask)}: expected the name (or a glob) of a task in ${opts.playbook}` });
+  }
+  // Connection settings of every host that will be contacted (delegate_to targets too).
+  for (const h of new Set([...prep.plays.flatMap((p) => p.hosts), ...delegates])) {
+    const r = hostConnection(prep, origins, h);
+    if ('problems' in r) r.problems.forEach(push);
+    else prep.conns.set(h, r.conn);
   }
   return problems.length ? { problems } : { prepared: prep, problems };
 }
 
-function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>): InputProblem[] {
+/** --start-at-task matches a task's name exactly or as a glob (Ansible uses fnmatch). */
+export function startsHere(name: string, pattern: string): boolean {
+  if (name === pattern) return true;
+  const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return re.test(name);
+}
+
+/** How to reach `h`: from its vars (-e overrides them, as in Ansible), or the implicit localhost. */
+export function hostConnection(prep: Pick<Prepared, 'inventory' | 'hostvars' | 'extra'>, origins: Record<string, Record<string, Origin>>, h: string): { conn: HostConn } | { problems: InputProblem[] } {
+  const inv = prep.inventory;
+  if (!inv.hosts.includes(h)) {
+    return h === IMPLICIT_LOCALHOST ? { conn: hostConn(h, v.parse(HostConnSchema, { connection: 'local' }), inv.root) } : { problems: [{ file: 'inventory', line: 0, col: 0, message: `unknown host ${JSON.stringify(h)}` }] };
+  }
+  const vars = { ...prep.hostvars[h], ...prep.extra };
+  const r = v.safeParse(HostConnSchema, connInput(vars));
+  const names = connVarNames(vars);
+  const at = (k: string): Origin => origins[h]?.[names[k] ?? ''] ?? inv.hostOrigin.get(h)!;
+  if (!r.success) {
+    return { problems: r.issues.map((issue) => {
+      const k = String(issue.path?.[0]?.key ?? '');
+      return { ...at(k), message: `host ${h}: ${names[k] ?? k}: got ${show(issue.input)}, ${issue.message.startsWith('Invalid') ? `expected ${issue.expected}` : issue.message}` };
+    }) };
+  }
+  const conn = hostConn(h, r.output, inv.root);
+  if (conn.connection === 'ssh' && conn.private_key_file) {
+    const err = readable(conn.private_key_file);
+    if (err) return { problems: [{ ...at('private_key_file'), message: `host ${h}: private key ${show(conn.private_key_file)} is not readable (${err}): expected a readable key file` }] };
+  }
+  return { conn };
+}
+
+/** Names a task's `until`, `changed_when` and `failed_when` see besides the scope: its own result. */
+export const RESULT_NAMES = ['rc', 'stdout', 'stderr', 'stdout_lines', 'result', 'attempts', 'changed', 'failed'];
+
+function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>, delegates: Set<string>): InputProblem[] {
   const out: InputProblem[] = [];
-  const scope = taskScope(prep, play, host, registered);
+  const scope0 = taskScope(prep, play, host, registered, t.kw.vars);
+  // the loop: its items when known now (each checked), else the loop var is known at run time
+  let itemsToCheck: unknown[] = [LATER];
+  if (t.loop) {
+    const ps: { path: Path; message: string }[] = [];
+    const value = render(t.loop.value, scope0, [], ps);
+    for (const p of ps) out.push(problemAt(t.src, [...t.path, t.loop.kind, ...p.path], `${p.message} (host ${host})`));
+    if (!ps.length && !containsLater(value)) {
+      const r = loopItems(t.loop.kind, value);
+      if ('error' in r) out.push(problemAt(t.src, [...t.path, t.loop.kind], `${r.error} (host ${host})`));
+      else itemsToCheck = r.items.slice(0, MAX_ITEMS_CHECKED);
+    }
+  }
+  for (const item of t.loop ? itemsToCheck : [undefined]) {
+    const loopVars = t.loop ? { [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
+    const scope = taskScope(prep, play, host, registered, t.kw.vars, loopVars);
+    out.push(...checkParams(t, scope, host));
+    out.push(...checkConditions(t, scope, host));
+    if (t.kw.delegate_to !== undefined) {
+      const ps: { path: Path; message: string }[] = [];
+      const d = render(t.kw.delegate_to, scope, [], ps);
+      for (const p of ps) out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: ${p.message} (host ${host})`));
+      if (!ps.length && d !== LATER) {
+        if (typeof d === 'string' && (prep.inventory.hosts.includes(d) || d === IMPLICIT_LOCALHOST)) delegates.add(d);
+        else out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
+      }
+    }
+  }
+  return out;
+}
+
+/** Items of a loop known before the run that are each checked (the rest are like them, or fail at run time). */
+const MAX_ITEMS_CHECKED = 50;
+
+function checkParams(t: TaskDef, scope: Scope, host: string): InputProblem[] {
+  const out: InputProblem[] = [];
   const rp: { path: Path; message: string }[] = [];
   const base = [...t.path, t.type.name];
   const shortForm = typeof t.src.doc.getIn(base) === 'string';
   const params = render(t.params, scope, [], rp, t.type.shellParams);
   for (const p of rp) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
-  for (const key of ['when', 'changed_when', 'failed_when'] as const) {
-    const w = t.meta[key];
-    if (typeof w !== 'string' && !Array.isArray(w)) continue;
-    const list = Array.isArray(w) ? w : [w];
-    list.forEach((e, i) => {
-      if (typeof e !== 'string') return;
-      const ps: { path: Path; message: string }[] = [];
-      // changed_when/failed_when also see the task's own result
-      const s: Scope = key === 'when' ? scope : (n) => (['rc', 'stdout', 'stderr', 'stdout_lines', 'result'].includes(n) ? { found: true, value: LATER } : scope(n));
-      render(`{{ ${e} }}`, s, [], ps);
-      for (const p of ps) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, key, i] : [...t.path, key], `${key}: ${p.message} (host ${host})`));
-    });
-  }
   if (rp.length || containsLater(params)) return out;
   const r = v.safeParse(t.type.schema, params);
   if (!r.success) {
     const issues = issuesToProblems(t.src, base, r.issues, `task type ${t.type.name}`, paramsOf(t.type.schema));
     if (shortForm) issues.forEach((i) => Object.assign(i, problemAt(t.src, base, i.message)));
     out.push(...issues);
+  }
+  return out;
+}
+
+function checkConditions(t: TaskDef, scope: Scope, host: string): InputProblem[] {
+  const out: InputProblem[] = [];
+  // block/play conditions are checked where they are written; the task's own here
+  const own = { when: t.meta.when, changed_when: t.meta.changed_when, failed_when: t.meta.failed_when, until: t.meta.until };
+  const inherited = t.kw.when.slice(0, t.kw.when.length - (t.meta.when === undefined ? 0 : Array.isArray(t.meta.when) ? t.meta.when.length : 1));
+  inherited.forEach((e) => {
+    if (typeof e !== 'string') return;
+    const ps: { path: Path; message: string }[] = [];
+    render(`{{ ${e} }}`, scope, [], ps);
+    for (const p of ps) out.push(problemAt(t.src, t.path, `when (from an enclosing block): ${p.message} (host ${host})`));
+  });
+  for (const [key, w] of Object.entries(own)) {
+    if (typeof w !== 'string' && !Array.isArray(w)) continue;
+    const list = Array.isArray(w) ? w : [w];
+    list.forEach((e, i) => {
+      if (typeof e !== 'string') return;
+      const ps: { path: Path; message: string }[] = [];
+      // changed_when, failed_when and until also see the task's own result
+      const s: Scope = key === 'when' ? scope : (n) => (RESULT_NAMES.includes(n) ? { found: true, value: LATER } : scope(n));
+      render(`{{ ${e} }}`, s, [], ps);
+      for (const p of ps) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, key, i] : [...t.path, key], `${key}: ${p.message} (host ${host})`));
+    });
   }
   return out;
 }

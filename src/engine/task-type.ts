@@ -64,3 +64,12 @@ export class TaskFailure extends Error {
     this.name = 'TaskFailure';
   }
 }
+
+/**
+ * What the engine is given to run with: the task types by name (composed by the CLI from tasks/), and
+ * optionally how to read the file facts of many paths in one round trip (the read-ahead).
+ */
+export interface Registry {
+  types: Map<string, TaskType>;
+  readFacts?(conn: Connection, paths: string[]): Promise<Map<string, unknown>>;
+}

@@ -10,6 +10,8 @@ export const HostConnSchema = v.object({
   user: v.optional(v.pipe(v.string(), v.minLength(1))),
   private_key_file: v.optional(v.string()),
   become: v.optional(v.boolean('expected true or false'), false),
+  /** sudo's target user under become (root when unset, as sudo does) */
+  become_user: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a user name'))),
   connection: v.optional(v.picklist(['ssh', 'local'], 'expected ssh or local'), 'ssh'),
   known_hosts_file: v.optional(v.string()),
   /** seconds to wait for the SSH handshake */
@@ -23,6 +25,7 @@ const ALIASES: Record<string, string> = {
   ansible_user: 'user',
   ansible_ssh_private_key_file: 'private_key_file',
   ansible_become: 'become',
+  ansible_become_user: 'become_user',
   ansible_connection: 'connection',
 };
 

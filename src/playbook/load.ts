@@ -1,34 +1,96 @@
-// Loads a playbook file: a list of plays, each task normalized from Ansible's shape
-// (`- name: x \n  content: {...}`, the type *is* the key) to { type, params, meta }, with positions kept.
+// Loads a playbook file: a list of plays (and `import_playbook`s), each task normalized from Ansible's
+// shape (`- name: x \n  content: {...}`, the type *is* the key) to a node with its keywords resolved:
+// what enclosing blocks and the play say is folded into each task here, once, so the engine reads one
+// `kw` per task. Positions are kept for every node.
+import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { InputProblem } from '../util/errors.ts';
 import { didYouMean, show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import type { TaskType } from '../engine/task-type.ts';
 import { issuesToProblems } from './issues.ts';
-import { META_KEYS, PlaySchema, TaskMetaSchema, type TaskMeta } from './schema.ts';
+import { BlockSchema, ImportPlaybookSchema, META_KEYS, MetaTaskSchema, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
-export interface TaskDef {
+/** A task's keywords after inheritance from its play and enclosing blocks. */
+export interface Keywords {
+  /** every condition that must hold, outermost first */
+  when: (string | boolean)[];
+  tags: string[];
+  /** block and task vars, inner wins (play vars are the play's) */
+  vars: Record<string, unknown>;
+  environment: Record<string, string | number | boolean>;
+  become?: boolean;
+  become_user?: string;
+  ignore_errors?: boolean;
+  no_log?: boolean;
+  check_mode?: boolean;
+  any_errors_fatal?: boolean;
+  run_once?: boolean;
+  delegate_to?: string;
+}
+
+export type LoopKind = 'loop' | (typeof WITH_KINDS)[number];
+export interface LoopSpec {
+  kind: LoopKind;
+  /** raw, templates not yet rendered */
+  value: unknown;
+  loopVar: string;
+  indexVar?: string;
+  label?: string;
+  pauseS: number;
+}
+
+interface NodeBase {
   name: string;
+  kw: Keywords;
+  /** path of the node in its yaml document */
+  path: Path;
+  src: YamlSource;
+}
+
+export interface TaskDef extends NodeBase {
+  kind: 'task';
   type: TaskType;
   /** raw params, templates not yet rendered */
   params: unknown;
   meta: TaskMeta;
   notify: string[];
-  /** path of the task node in the yaml document */
-  path: Path;
-  src: YamlSource;
+  /** handlers: the names a notify may use (its name and its `listen` topics) */
+  listen: string[];
+  loop?: LoopSpec;
 }
+
+export interface MetaDef extends NodeBase {
+  kind: 'meta';
+  action: 'flush_handlers' | 'noop' | 'end_host' | 'end_play';
+  /** added by skiff (after pre_tasks and tasks, as Ansible does): not listed */
+  implicit?: boolean;
+}
+
+export interface BlockDef extends NodeBase {
+  kind: 'block';
+  block: Node[];
+  rescue: Node[];
+  always: Node[];
+}
+
+export type Node = TaskDef | MetaDef | BlockDef;
 
 export interface PlayDef {
   name: string;
   hosts: string;
   vars: Record<string, unknown>;
-  tasks: TaskDef[];
+  /** pre_tasks, tasks and post_tasks, with the flushes Ansible puts between them */
+  tasks: Node[];
   handlers: TaskDef[];
   serial?: number | string;
-  become?: boolean;
+  max_fail_percentage?: number;
+  any_errors_fatal: boolean;
+  force_handlers: boolean;
+  /** the play's own keywords (become, tags, environment...): its tasks' kw start from these */
+  kw: Keywords;
   path: Path;
+  src: YamlSource;
 }
 
 export interface Playbook {
@@ -37,7 +99,9 @@ export interface Playbook {
   plays: PlayDef[];
 }
 
-export function loadPlaybook(file: string, types: Map<string, TaskType>): { playbook?: Playbook; problems: InputProblem[] } {
+const MAX_IMPORT_DEPTH = 20;
+
+export function loadPlaybook(file: string, types: Map<string, TaskType>, chain: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
   const { source: src, problems } = loadYaml(file);
   if (!src) return { problems };
   if (!Array.isArray(src.value)) {
@@ -45,60 +109,170 @@ export function loadPlaybook(file: string, types: Map<string, TaskType>): { play
   }
   const plays: PlayDef[] = [];
   src.value.forEach((raw, i) => {
-    const r = v.safeParse(PlaySchema, raw);
-    if (!r.success) {
-      problems.push(...issuesToProblems(src, [i], r.issues, 'a play', Object.keys(PlaySchema.entries)));
+    if (raw && typeof raw === 'object' && !Array.isArray(raw) && ('import_playbook' in raw || 'ansible.builtin.import_playbook' in raw)) {
+      plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, [...chain, resolve(file)], problems));
       return;
     }
-    const p = r.output;
-    const play: PlayDef = {
-      name: p.name ?? p.hosts,
-      hosts: p.hosts,
-      vars: p.vars ?? {},
-      tasks: [],
-      handlers: [],
-      serial: p.serial,
-      become: p.become,
-      path: [i],
-    };
-    p.tasks.forEach((t, j) => {
-      const def = normalizeTask(src, [i, 'tasks', j], t, types, problems);
-      if (def) play.tasks.push(def);
-    });
-    p.handlers.forEach((t, j) => {
-      const def = normalizeTask(src, [i, 'handlers', j], t, types, problems);
-      if (def) play.handlers.push(def);
-    });
-    const handlerNames = new Set(play.handlers.map((h) => h.name));
-    for (const t of [...play.tasks, ...play.handlers]) {
-      t.notify.forEach((n, k) => {
-        if (!handlerNames.has(n)) {
-          const at = typeof t.meta.notify === 'string' ? [...t.path, 'notify'] : [...t.path, 'notify', k];
-          problems.push(problemAt(src, at, `notify names unknown handler ${show(n)}${didYouMean(n, handlerNames)}: expected one of: ${[...handlerNames].join(', ') || '(this play has no handlers)'}`));
-        }
-      });
-    }
-    plays.push(play);
+    const play = loadPlay(src, i, raw, types, problems);
+    if (play) plays.push(play);
   });
   // The playbook is returned even with problems, so the checks that follow can report theirs too.
   return { playbook: { file, src, plays }, problems };
 }
 
-function normalizeTask(src: YamlSource, path: Path, raw: unknown, types: Map<string, TaskType>, problems: InputProblem[]): TaskDef | undefined {
+function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: Map<string, TaskType>, chain: string[], problems: InputProblem[]): PlayDef[] {
+  const { 'ansible.builtin.import_playbook': fq, ...rest } = raw;
+  const r = v.safeParse(ImportPlaybookSchema, fq === undefined ? raw : { ...rest, import_playbook: fq });
+  if (!r.success) {
+    problems.push(...issuesToProblems(src, path, r.issues, 'import_playbook', Object.keys(ImportPlaybookSchema.entries)));
+    return [];
+  }
+  const target = resolve(dirname(src.file), r.output.import_playbook);
+  const at = [...path, fq === undefined ? 'import_playbook' : 'ansible.builtin.import_playbook'];
+  if (chain.includes(target)) {
+    problems.push(problemAt(src, at, `import_playbook ${show(r.output.import_playbook)} imports itself (${[...chain, target].join(' -> ')}): expected a playbook that is not already being imported`));
+    return [];
+  }
+  if (chain.length >= MAX_IMPORT_DEPTH) {
+    problems.push(problemAt(src, at, `import_playbook nests more than ${MAX_IMPORT_DEPTH} deep: expected fewer levels`));
+    return [];
+  }
+  const { playbook, problems: ps } = loadPlaybook(target, types, chain);
+  problems.push(...ps.map((p) => (p.line === 0 && p.file === target ? { ...problemAt(src, at, ''), message: `import_playbook: ${p.message}` } : p)));
+  return playbook?.plays ?? [];
+}
+
+function loadPlay(src: YamlSource, i: number, raw: unknown, types: Map<string, TaskType>, problems: InputProblem[]): PlayDef | undefined {
+  const r = v.safeParse(PlaySchema, raw);
+  if (!r.success) {
+    problems.push(...issuesToProblems(src, [i], r.issues, 'a play', [...Object.keys(PlaySchema.entries), 'import_playbook']));
+    return undefined;
+  }
+  const p = r.output;
+  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal });
+  const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, types, problems);
+  const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
+  const tasks: Node[] = [...load('pre_tasks'), ...(p.pre_tasks.length ? [flush()] : []), ...load('tasks'), ...(p.post_tasks.length ? [flush(), ...load('post_tasks')] : [])];
+  const handlers: TaskDef[] = [];
+  for (const h of load('handlers')) {
+    if (h.kind === 'task') handlers.push(h);
+    else problems.push(problemAt(src, h.path, `handlers: expected a task, got a ${h.kind}`));
+  }
+  const play: PlayDef = {
+    name: p.name ?? p.hosts,
+    hosts: p.hosts,
+    vars: p.vars ?? {},
+    tasks,
+    handlers,
+    serial: p.serial,
+    max_fail_percentage: p.max_fail_percentage,
+    any_errors_fatal: p.any_errors_fatal === true,
+    force_handlers: p.force_handlers === true,
+    kw,
+    path: [i],
+    src,
+  };
+  checkNotify(play, problems);
+  return play;
+}
+
+/** Every notify names a handler of the play, by its name or a `listen` topic. */
+function checkNotify(play: PlayDef, problems: InputProblem[]): void {
+  const names = new Set(play.handlers.flatMap((h) => h.listen));
+  for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
+    t.notify.forEach((n, k) => {
+      if (names.has(n)) return;
+      const at = typeof t.meta.notify === 'string' ? [...t.path, 'notify'] : [...t.path, 'notify', k];
+      problems.push(problemAt(t.src, at, `notify names unknown handler ${show(n)}${didYouMean(n, names)}: expected one of: ${[...names].join(', ') || '(this play has no handlers)'}`));
+    });
+  }
+}
+
+/** Every task under these nodes, in order (blocks opened, meta tasks left out). */
+export function* walkTasks(nodes: Node[]): Generator<TaskDef> {
+  for (const n of nodes) {
+    if (n.kind === 'task') yield n;
+    else if (n.kind === 'block') for (const part of [n.block, n.rescue, n.always]) yield* walkTasks(part);
+  }
+}
+
+export const emptyKeywords = (): Keywords => ({ when: [], tags: [], vars: {}, environment: {} });
+
+type OwnKeywords = Partial<{ when: unknown; tags: unknown; vars: Record<string, unknown>; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'vars' | 'environment'>>;
+
+/** Pure: an inner node's keywords over its parent's (Ansible's inheritance, see schema.ts). */
+export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
+  const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+  const out: Keywords = {
+    when: [...parent.when, ...(list(own.when) as (string | boolean)[])],
+    tags: [...new Set([...parent.tags, ...list(own.tags).map(String)])],
+    vars: { ...parent.vars, ...(own.vars ?? {}) },
+    environment: { ...parent.environment, ...(own.environment ?? {}) },
+  };
+  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to'] as const) {
+    const value = own[k] ?? parent[k];
+    if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
+  }
+  return out;
+}
+
+function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: Keywords, types: Map<string, TaskType>, problems: InputProblem[]): Node[] {
+  const out: Node[] = [];
+  raws.forEach((raw, j) => {
+    const node = loadNode(src, [...path, j], raw, parent, types, problems);
+    if (node) out.push(node);
+  });
+  return out;
+}
+
+function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, types: Map<string, TaskType>, problems: InputProblem[]): Node | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     problems.push(problemAt(src, path, `expected a task (a map with a name and one task type), got ${show(raw)}`));
     return undefined;
   }
-  const entries = Object.entries(raw as Record<string, unknown>);
+  const obj = raw as Record<string, unknown>;
+  if ('block' in obj) return loadBlock(src, path, obj, parent, types, problems);
+  if ('meta' in obj) {
+    const r = v.safeParse(MetaTaskSchema, obj);
+    if (!r.success) {
+      problems.push(...issuesToProblems(src, path, r.issues, 'a meta task', Object.keys(MetaTaskSchema.entries)));
+      return undefined;
+    }
+    return { kind: 'meta', action: r.output.meta, name: r.output.name ?? `meta: ${r.output.meta}`, kw: inherit(parent, r.output), path, src };
+  }
+  return normalizeTask(src, path, obj, parent, types, problems);
+}
+
+function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, parent: Keywords, types: Map<string, TaskType>, problems: InputProblem[]): BlockDef | undefined {
+  const r = v.safeParse(BlockSchema, obj);
+  if (!r.success) {
+    problems.push(...issuesToProblems(src, path, r.issues, 'a block', Object.keys(BlockSchema.entries)));
+    return undefined;
+  }
+  const b = r.output;
+  const kw = inherit(parent, b);
+  const part = (k: 'block' | 'rescue' | 'always') => loadNodes(src, [...path, k], b[k], kw, types, problems);
+  return { kind: 'block', name: b.name ?? 'block', kw, block: part('block'), rescue: part('rescue'), always: part('always'), path, src };
+}
+
+function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, types: Map<string, TaskType>, problems: InputProblem[]): TaskDef | undefined {
+  const entries = Object.entries(raw);
   const metaRaw = Object.fromEntries(entries.filter(([k]) => META_KEYS.includes(k)));
   const typeKeys = entries.filter(([k]) => !META_KEYS.includes(k));
   const known = [...types.keys()];
+  const unsupportedWith = typeKeys.find(([k]) => k.startsWith('with_'));
+  if (unsupportedWith) {
+    problems.push(problemAt(src, [...path, unsupportedWith[0]], `${unsupportedWith[0]} is not supported by skiff: expected loop: or one of ${WITH_KINDS.join(', ')}`, 'key'));
+    return undefined;
+  }
   if (typeKeys.length !== 1) {
     if (typeKeys.length === 0) problems.push(problemAt(src, path, `task has no task type: expected exactly one of ${known.join(', ')}`));
-    else
-      problems.push(
-        problemAt(src, [...path, typeKeys[1][0]], `task has more than one task type (${typeKeys.map(([k]) => k).join(', ')}): expected exactly one of ${known.join(', ')}`, 'key'),
-      );
+    else {
+      const unknown = typeKeys.filter(([k]) => !types.has(k)).map(([k]) => k);
+      const detail = unknown.length ? `${unknown.map((k) => show(k)).join(', ')} ${unknown.length > 1 ? 'are neither task keywords nor task types' : 'is neither a task keyword nor a task type'}` : `more than one task type (${typeKeys.map(([k]) => k).join(', ')})`;
+      const at = unknown[0] ?? typeKeys[1][0];
+      problems.push(problemAt(src, [...path, at], `task has ${detail}${didYouMean(at, [...known, ...META_KEYS])}: expected exactly one of ${known.join(', ')}, with keywords from ${META_KEYS.join(', ')}`, 'key'));
+    }
     return undefined;
   }
   const [typeName, rawParams] = typeKeys[0];
@@ -113,9 +287,30 @@ function normalizeTask(src: YamlSource, path: Path, raw: unknown, types: Map<str
     problems.push(...issuesToProblems(src, path, m.issues, 'a task'));
     return undefined;
   }
+  const meta = m.output;
   let params = rawParams;
   if (typeof rawParams === 'string' && type.shortKey) params = { [type.shortKey]: rawParams };
   if (params === null || params === undefined) params = {};
-  const notify = m.output.notify === undefined ? [] : Array.isArray(m.output.notify) ? m.output.notify : [m.output.notify];
-  return { name: m.output.name ?? `${typeName}`, type, params, meta: m.output, notify, path, src };
+  // args: Ansible's older spelling for parameters; the inline ones win
+  if (meta.args) params = typeof params === 'object' && !Array.isArray(params) ? { ...meta.args, ...(params as object) } : params;
+  const list = (x: string | string[] | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+  const name = meta.name ?? typeName;
+  const loop = loopOf(src, path, meta, problems);
+  if (loop === null) return undefined;
+  return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: list(meta.notify), listen: [name, ...list(meta.listen)], loop, path, src };
+}
+
+/** The task's loop, if any; null when it has two (refused). */
+function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: InputProblem[]): LoopSpec | undefined | null {
+  const kinds = (['loop', ...WITH_KINDS] as const).filter((k) => meta[k] !== undefined);
+  if (kinds.length > 1) {
+    problems.push(problemAt(src, [...path, kinds[1]], `a task loops once: got ${kinds.join(' and ')}, expected one of them`, 'key'));
+    return null;
+  }
+  if (!kinds.length) {
+    if (meta.loop_control) problems.push(problemAt(src, [...path, 'loop_control'], 'loop_control without a loop: expected loop: or with_items: on this task', 'key'));
+    return undefined;
+  }
+  const c = meta.loop_control ?? {};
+  return { kind: kinds[0], value: meta[kinds[0]], loopVar: c.loop_var ?? 'item', indexVar: c.index_var, label: c.label, pauseS: c.pause ?? 0 };
 }

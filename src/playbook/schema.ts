@@ -1,32 +1,115 @@
-// The shapes of a playbook, as valibot schemas: the single source of these input types.
+// The shapes of a playbook, as valibot schemas: the single source of these input types. Every key
+// here has an effect (test/unit/keywords.test.ts walks these schemas and fails on a key it has no
+// behaviour test for). Spelling and meaning are Ansible's.
 import * as v from 'valibot';
 
 export const Identifier = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name (letters, digits, _)'));
 
+const Bool = v.boolean('expected true or false');
+const Vars = v.record(Identifier, v.unknown());
+/** environment: names as a shell takes them; values become text, as in Ansible */
+const Env = v.record(
+  v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')),
+  v.union([v.string(), v.number(), v.boolean()], 'expected a string, number or boolean'),
+);
+const Tags = v.union([v.string(), v.array(v.union([v.string(), v.number()]))], 'expected a tag or a list of tags');
+const Condition = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');
+const Percent = v.pipe(v.number('expected a percentage (0-100)'), v.minValue(0), v.maxValue(100));
+const BecomeUser = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a user name'));
+
+/**
+ * Keywords a play, a block and a task all take; a block's apply to every task in it (as Ansible's
+ * inheritance does): `when` adds a condition, `tags` adds tags, `vars`/`environment` merge (inner
+ * wins), the others are overridden by the inner value.
+ */
+export const Inheritable = {
+  when: v.optional(Condition),
+  tags: v.optional(Tags),
+  vars: v.optional(Vars),
+  environment: v.optional(Env),
+  become: v.optional(Bool),
+  become_user: v.optional(BecomeUser),
+  ignore_errors: v.optional(Bool),
+  no_log: v.optional(Bool),
+  check_mode: v.optional(Bool),
+  any_errors_fatal: v.optional(Bool),
+  run_once: v.optional(Bool),
+  delegate_to: v.optional(v.pipe(v.string(), v.minLength(1, 'expected an inventory host or localhost'))),
+};
+
 export const PlaySchema = v.strictObject({
   name: v.optional(v.string()),
   hosts: v.pipe(v.string(), v.minLength(1, 'expected a host pattern')),
-  vars: v.optional(v.record(Identifier, v.unknown())),
+  vars: v.optional(Vars),
+  pre_tasks: v.optional(v.array(v.unknown()), []),
   tasks: v.optional(v.array(v.unknown()), []),
+  post_tasks: v.optional(v.array(v.unknown()), []),
   handlers: v.optional(v.array(v.unknown()), []),
   serial: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(1)), v.pipe(v.string(), v.regex(/^\d+%$/, 'expected a number of hosts or a percentage like "30%"'))])),
-  /** accepted for Ansible playbooks; skiff reads facts per task, never gathers them all */
-  gather_facts: v.optional(v.boolean()),
-  become: v.optional(v.boolean()),
+  max_fail_percentage: v.optional(Percent),
+  any_errors_fatal: v.optional(Bool),
+  force_handlers: v.optional(Bool),
+  /** skiff reads facts per task and gathers none: `false` says just that; `true` cannot be honoured */
+  gather_facts: v.optional(v.literal(false, 'expected false: skiff gathers no facts (each task reads what it needs)')),
+  become: v.optional(Bool),
+  become_user: v.optional(BecomeUser),
+  tags: v.optional(Tags),
+  environment: v.optional(Env),
+  ignore_errors: v.optional(Bool),
+  no_log: v.optional(Bool),
+  check_mode: v.optional(Bool),
 });
 export type PlayInput = v.InferOutput<typeof PlaySchema>;
+
+const LoopControl = v.strictObject({
+  loop_var: v.optional(Identifier),
+  index_var: v.optional(Identifier),
+  label: v.optional(v.string()),
+  pause: v.optional(v.pipe(v.number(), v.minValue(0))),
+});
+
+/** The `with_*` lookups skiff has, and what each makes of its value (see src/engine/loop.ts). */
+export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed_items'] as const;
 
 /** Keys of a task that are not its type. */
 export const TaskMetaSchema = v.strictObject({
   name: v.optional(v.string()),
   notify: v.optional(v.union([v.string(), v.array(v.string())])),
-  when: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
   register: v.optional(Identifier),
-  check_mode: v.optional(v.boolean()),
-  no_log: v.optional(v.boolean()),
-  ignore_errors: v.optional(v.boolean()),
-  changed_when: v.optional(v.union([v.string(), v.boolean()])),
-  failed_when: v.optional(v.union([v.string(), v.boolean()])),
+  changed_when: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
+  failed_when: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
+  loop: v.optional(v.unknown()),
+  ...Object.fromEntries(WITH_KINDS.map((k) => [k, v.optional(v.unknown())])) as Record<(typeof WITH_KINDS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>,
+  loop_control: v.optional(LoopControl),
+  until: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
+  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  delay: v.optional(v.pipe(v.number(), v.minValue(0))),
+  args: v.optional(v.record(v.string(), v.unknown())),
+  /** handlers only: topics a `notify` may name instead of the handler's name */
+  listen: v.optional(v.union([v.string(), v.array(v.string())])),
+  ...Inheritable,
 });
 export type TaskMeta = v.InferOutput<typeof TaskMetaSchema>;
 export const META_KEYS = Object.keys(TaskMetaSchema.entries);
+
+export const BlockSchema = v.strictObject({
+  name: v.optional(v.string()),
+  block: v.array(v.unknown(), 'expected a list of tasks'),
+  rescue: v.optional(v.array(v.unknown(), 'expected a list of tasks'), []),
+  always: v.optional(v.array(v.unknown(), 'expected a list of tasks'), []),
+  ...Inheritable,
+});
+
+/** `meta:` actions skiff has (Ansible's others are refused by name). */
+export const META_ACTIONS = ['flush_handlers', 'noop', 'end_host', 'end_play'] as const;
+export const MetaTaskSchema = v.strictObject({
+  name: v.optional(v.string()),
+  meta: v.picklist(META_ACTIONS, `expected one of ${META_ACTIONS.join(', ')}`),
+  when: v.optional(Condition),
+  tags: v.optional(Tags),
+});
+
+export const ImportPlaybookSchema = v.strictObject({
+  name: v.optional(v.string()),
+  import_playbook: v.pipe(v.string(), v.minLength(1, 'expected a playbook file')),
+});

@@ -8,8 +8,8 @@ export function retryPath(playbook: string): string {
 }
 
 /**
- * Failed and unreachable hosts, one per line, for `--limit @file`, and after an interruption every
- * host that did not get through all its plays (one stopped between two tasks too). A run with none
+ * Failed and unreachable hosts, one per line, for `--limit @file`, and every host that did not get
+ * through all its plays (interrupted, or stopped by any_errors_fatal / max_fail_percentage). A run with none
  * removes the file, so an old list never sends a later rerun to hosts that are fine.
  */
 export function writeRetry(playbook: string, summary: RunSummary): { path: string; hosts: string[] } {
@@ -17,7 +17,8 @@ export function writeRetry(playbook: string, summary: RunSummary): { path: strin
   const hosts = Object.entries(summary.recap)
     .filter(([, r]) => r.failed > 0 || r.unreachable)
     .map(([h]) => h);
-  if (summary.interrupted) for (const h of summary.unfinished) if (!hosts.includes(h)) hosts.push(h);
+  // interrupted, or stopped by any_errors_fatal / max_fail_percentage: they have work left too
+  for (const h of summary.unfinished) if (!hosts.includes(h)) hosts.push(h);
   if (hosts.length) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, hosts.join('\n') + '\n');

@@ -13,10 +13,10 @@ const CLOSE_GRACE_MS = 1000;
  * Runs commands locally. Under become the command runs as `sudo -n sh -c CMD`, except when skiff
  * already runs as root (then sudo would change nothing, and it is often missing in containers).
  */
-export function connectLocal(host: string, become: boolean): Connection {
+export function connectLocal(host: string, become: boolean, becomeUser?: string): Connection {
   const running = new Map<ChildProcess, (e: Error) => void>();
   let closed = false;
-  const useSudo = become && process.getuid?.() !== 0;
+  const useSudo = become && (process.getuid?.() !== 0 || (becomeUser !== undefined && becomeUser !== 'root'));
 
   // Each command gets its own process group (detached) so a timeout can end the whole tree.
   const killGroup = (child: ChildProcess, sig: NodeJS.Signals): void => {
@@ -30,7 +30,7 @@ export function connectLocal(host: string, become: boolean): Connection {
   function exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
     if (closed) return Promise.reject(new UnreachableError(host, `connection to ${host} is closed`));
     return new Promise<ExecResult>((resolve, reject) => {
-      const [file, args] = useSudo ? ['sudo', ['-n', 'sh', '-c', cmd]] : ['sh', ['-c', cmd]];
+      const [file, args] = useSudo ? ['sudo', ['-n', ...(becomeUser ? ['-u', becomeUser] : []), 'sh', '-c', cmd]] : ['sh', ['-c', cmd]];
       const child = spawn(file, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];

@@ -178,7 +178,7 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
   });
 
   /** `sh -c CMD`, or `sudo -n sh -c CMD` under become: the remote login shell only starts it. */
-  const wrap = (cmd: string): string => `${target.become ? 'sudo -n ' : ''}sh -c ${shq(cmd)}`;
+  const wrap = (cmd: string): string => `${target.become ? `sudo -n ${target.becomeUser ? `-u ${shq(target.becomeUser)} ` : ''}` : ''}sh -c ${shq(cmd)}`;
 
   /** Runs one command line on its own channel; `timedOut` tells the caller to reap it. */
   function runChannel(full: string, opts: ExecOptions): Promise<{ r: ExecResult; timedOut: boolean }> {

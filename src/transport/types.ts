@@ -29,6 +29,8 @@ export interface SshTarget {
   privateKeyFile?: string;
   password?: string;
   become: boolean;
+  /** sudo -u under become; root when unset */
+  becomeUser?: string;
   knownHostsFile: string;
   acceptNewHostKeys: boolean;
   connectTimeoutMs: number;

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { prepare } from '../../src/engine/prepare.ts';
+import { REGISTRY } from '../../tasks/index.ts';
 import { formatProblem, type InputProblem } from '../../src/util/errors.ts';
 import { UNREADABLE } from '../../src/util/yaml-source.ts';
 import { BAD_BYTES, BAD_BYTES_MARK, type Expect } from './mutate.ts';
@@ -60,7 +61,7 @@ export function run(w: Written): Outcome {
         check: true,
         diff: false,
         acceptNewHostKeys: false,
-      });
+      }, REGISTRY);
       return { problems, ms: performance.now() - started };
     } catch (e) {
       return { problems: [], crash: (e as Error)?.stack ?? String(e), ms: performance.now() - started };

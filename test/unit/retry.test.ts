@@ -4,8 +4,9 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeRetry } from '../../src/report/files.ts';
 import type { RunSummary } from '../../src/engine/run.ts';
+import { emptyRecap } from '../../src/engine/recap.ts';
 
-const rc = (x: Partial<RunSummary['recap'][string]> = {}) => ({ ok: 0, changed: 0, failed: 0, skipped: 0, ignored: 0, unreachable: false, ...x });
+const rc = (x: Partial<RunSummary['recap'][string]> = {}) => ({ ...emptyRecap(), ...x });
 const name = 'skiff-unit-retry-test';
 
 test('after an interruption: failed hosts, and hosts stopped between two tasks; not the finished ones', () => {

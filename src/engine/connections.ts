@@ -1,0 +1,62 @@
+// One connection per host and privilege for the whole run: a task's `become`/`become_user` (or its
+// block's, or play's) overrides the inventory's, as in Ansible, and gets its own connection.
+import type { HostConn } from '../inventory/host.ts';
+import { withFaultHook } from '../transport/fault-hook.ts';
+import { connectLocal } from '../transport/local.ts';
+import { connectSsh } from '../transport/ssh.ts';
+import type { Connection } from '../transport/types.ts';
+
+export interface Privilege {
+  become?: boolean;
+  become_user?: string;
+}
+
+/** How a connection is opened: the real transports, or a fake in unit tests. */
+export type Connector = (hc: HostConn, become: boolean, becomeUser: string | undefined) => Promise<Connection>;
+
+export const realConnector =
+  (opts: { acceptNewHostKeys: boolean }): Connector =>
+  async (hc, become, becomeUser) =>
+    withFaultHook(
+      hc.connection === 'local'
+        ? connectLocal(hc.name, become, becomeUser)
+        : await connectSsh({
+            host: hc.name,
+            address: hc.address,
+            port: hc.port,
+            user: hc.user,
+            privateKeyFile: hc.private_key_file,
+            become,
+            becomeUser,
+            knownHostsFile: hc.known_hosts_file,
+            acceptNewHostKeys: opts.acceptNewHostKeys,
+            connectTimeoutMs: hc.connect_timeout * 1000,
+          }),
+    );
+
+export class ConnectionPool {
+  private readonly open = new Map<string, Promise<Connection>>();
+  constructor(
+    private readonly settings: (host: string) => HostConn,
+    private readonly connector: Connector,
+  ) {}
+
+  get(host: string, p: Privilege = {}): Promise<Connection> {
+    const hc = this.settings(host);
+    const become = p.become ?? hc.become;
+    const user = become ? (p.become_user ?? hc.become_user) : undefined;
+    const key = `${host}\0${become}\0${user ?? ''}`;
+    let c = this.open.get(key);
+    if (!c) this.open.set(key, (c = this.connector(hc, become, user)));
+    return c;
+  }
+
+  closeAll(): Promise<unknown> {
+    return Promise.all([...this.open.values()].map((c) => c.then((x) => x.close()).catch(() => undefined)));
+  }
+
+  /** Ctrl-C: ends what runs on every connection. */
+  killAll(): void {
+    for (const c of this.open.values()) c.then((x) => x.close({ kill: true })).catch(() => undefined);
+  }
+}

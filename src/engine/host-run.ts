@@ -1,0 +1,379 @@
+// One host through one play: its tasks in order (blocks with rescue/always, meta tasks, run_once,
+// delegate_to), tag and --start-at-task selection, notifications and handlers (flushed by
+// `meta: flush_handlers` and at the end of the play). Everything shared with other hosts lives in
+// RunCtx (the run) and BatchCtx (this serial batch): results, recap, connections, the stop flags.
+import type { Connection } from '../transport/types.ts';
+import type { BlockDef, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
+import { walkTasks } from '../playbook/load.ts';
+import { shq } from '../transport/quote.ts';
+import * as v from 'valibot';
+import type { ConnectionPool } from './connections.ts';
+import type { Listener, Status, TaskResult } from './events.ts';
+import { evaluate, truthy } from './expr.ts';
+import { clearPending, markPending, readPending } from './pending-handlers.ts';
+import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
+import { startsHere, taskScope } from './prepare.ts';
+import { count, emptyRecap, type Recap } from './recap.ts';
+import { runTask, type TaskEnv } from './run-task.ts';
+import { isSecretName, redact, secretValues } from './secrets.ts';
+import { tagsSelect, type TagFilter } from './tags.ts';
+import { TaskFailure } from './task-type.ts';
+import { containsLater, render } from './template.ts';
+
+export interface RunCtx {
+  prep: Prepared;
+  opts: RunOptions;
+  listen: Listener;
+  pool: ConnectionPool;
+  tags: TagFilter;
+  results: TaskResult[];
+  recap: Record<string, Recap>;
+  /** hosts out of the run: failed or unreachable */
+  dead: Map<string, Status>;
+  secretsOf: Map<string, string[]>;
+  /** check mode: what earlier tasks would have left at a path, per host */
+  pendingOf: Map<string, Map<string, unknown>>;
+  /** facts read ahead, per host */
+  cacheOf: Map<string, Map<string, unknown>>;
+  /** registered results last for the whole run, per host, across plays (as in Ansible) */
+  registeredOf: Map<string, Record<string, unknown>>;
+  /** per host: plays it got all the way through */
+  playsDone: Map<string, number>;
+  interrupted: boolean;
+  /** a batch went over max_fail_percentage, or any_errors_fatal: nothing more runs */
+  aborted: boolean;
+  /** --start-at-task: the named task was reached (from then on everything runs) */
+  startReached: boolean;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface BatchCtx {
+  pp: PreparedPlay;
+  hosts: string[];
+  failed: Set<string>;
+  /** any_errors_fatal or max_fail_percentage: the batch's hosts stop (handlers only if forced) */
+  stopped: boolean;
+  /** `meta: end_play`: the batch's hosts end the play normally */
+  ended: boolean;
+  /** run_once: the first host to reach the task runs it; the others share its outcome */
+  once: Map<TaskDef, Promise<TaskResult>>;
+}
+
+type Flow = 'ok' | 'failed' | 'unreachable' | 'stop';
+
+/** Pure: has this batch failed past the play's max_fail_percentage (or, with serial, entirely)? */
+export function overFailLimit(play: Pick<PlayDef, 'max_fail_percentage' | 'serial'>, failed: number, batchSize: number): boolean {
+  if (!failed) return false;
+  if (play.max_fail_percentage !== undefined) return (failed / batchSize) * 100 > play.max_fail_percentage;
+  return play.serial !== undefined && failed >= batchSize;
+}
+
+export function emit(rc: RunCtx, r: TaskResult): void {
+  const secrets = rc.secretsOf.get(r.host) ?? [];
+  const clean: TaskResult = {
+    ...r,
+    changes: r.changes.map((c) => redact(c, secrets)),
+    diff: r.diff && redact(r.diff, secrets),
+    msg: r.msg && redact(r.msg, secrets),
+    registered: r.registered === undefined ? undefined : JSON.parse(redact(JSON.stringify(r.registered), secrets.map((s) => JSON.stringify(s).slice(1, -1)))),
+  };
+  rc.results.push(clean);
+  count((rc.recap[r.host] ??= emptyRecap()), clean);
+  rc.listen({ kind: 'result', result: clean });
+}
+
+export class HostRun {
+  private readonly registered: Record<string, unknown>;
+  /** handlers (by name) notified and not yet run */
+  private readonly notified = new Set<string>();
+  /** handlers whose marker is on the host (an earlier run's, or this one's) */
+  private readonly pending = new Set<string>();
+  private ended = false;
+  private readonly play: PlayDef;
+
+  constructor(
+    private readonly rc: RunCtx,
+    private readonly b: BatchCtx,
+    private readonly host: string,
+  ) {
+    this.play = b.pp.play;
+    this.registered = rc.registeredOf.get(host) ?? {};
+    rc.registeredOf.set(host, this.registered);
+  }
+
+  /** The play's own connection: notifications are recorded through it, whatever a task's become. */
+  private base(): Promise<Connection> {
+    return this.rc.pool.get(this.host, this.play.kw);
+  }
+
+  private stopped(): boolean {
+    return this.rc.interrupted || this.rc.aborted || this.b.stopped || this.b.ended || this.ended;
+  }
+
+  async run(): Promise<void> {
+    const { rc, play, host } = this;
+    this.addSecrets(play.vars);
+    try {
+      const conn = await this.base();
+      // notified in an earlier run that ended before the handler ran: they run at the end of this play
+      for (const h of await readPending(conn, play.handlers.map((x) => x.name))) {
+        this.pending.add(h);
+        this.notified.add(h);
+      }
+      await this.readAhead(conn);
+    } catch {
+      /* unreachable: the first task reports it */
+    }
+    const flow = await this.nodes(play.tasks, false);
+    rc.cacheOf.delete(host);
+    const force = play.force_handlers || rc.opts.forceHandlers === true;
+    // ended on purpose (meta end_host / end_play): a normal end of the play
+    const graceful = flow === 'ok' || (flow === 'stop' && (this.ended || this.b.ended) && !rc.interrupted && !rc.aborted && !this.b.stopped);
+    // Handlers after a failure or an abort only with force_handlers (as in Ansible); never when
+    // unreachable or interrupted (their notifications stay recorded on the host for the next run).
+    let handlers: Flow = 'stop';
+    if (!rc.interrupted && rc.dead.get(host) !== 'unreachable' && ((graceful && !rc.dead.has(host)) || force)) handlers = await this.flush(true);
+    if (graceful && handlers === 'ok' && !rc.interrupted && !rc.dead.has(host)) rc.playsDone.set(host, (rc.playsDone.get(host) ?? 0) + 1);
+    rc.listen({ kind: 'host-done', host, play: play.name });
+  }
+
+  private addSecrets(vars: Record<string, unknown>): void {
+    const names = Object.keys(vars).filter((k) => isSecretName(k, (vars as { secret_vars?: unknown }).secret_vars));
+    if (!names.length) return;
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, vars === this.play.vars ? {} : vars);
+    const values = Object.fromEntries(names.map((k) => [k, evaluate(k, scope)]));
+    const all = new Set([...(this.rc.secretsOf.get(this.host) ?? []), ...secretValues({ ...values, secret_vars: names })]);
+    this.rc.secretsOf.set(this.host, [...all].sort((a, b) => b.length - a.length));
+  }
+
+  /**
+   * One round trip for the file facts every task of the play will plan from (those whose params
+   * render now: not from a registered result, a loop item, or on another host), instead of one per task.
+   */
+  private async readAhead(conn: Connection): Promise<void> {
+    const readFacts = this.rc.prep.registry.readFacts;
+    if (!readFacts) return;
+    const paths = new Set<string>();
+    for (const t of walkTasks(this.play.tasks)) {
+      if (!t.type.reads || t.loop || t.kw.delegate_to !== undefined) continue;
+      try {
+        const rendered = render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars), [], [], t.type.shellParams);
+        if (containsLater(rendered)) continue;
+        const parsed = v.safeParse(t.type.schema, rendered);
+        if (parsed.success) t.type.reads(parsed.output).forEach((p) => paths.add(p));
+      } catch {
+        /* the task reports its own problem when it runs */
+      }
+    }
+    if (paths.size < 2) return;
+    this.rc.cacheOf.set(this.host, await readFacts(conn, [...paths]));
+  }
+
+  private async nodes(list: Node[], rescuable: boolean): Promise<Flow> {
+    for (const n of list) {
+      const flow = n.kind === 'task' ? await this.task(n, rescuable) : n.kind === 'block' ? await this.block(n, rescuable) : await this.meta(n);
+      if (flow !== 'ok') return flow;
+    }
+    return 'ok';
+  }
+
+  /** Ansible's block: rescue runs after a failure in block, always after both, whatever happened. */
+  private async block(b: BlockDef, rescuable: boolean): Promise<Flow> {
+    if (this.stopped()) return 'stop';
+    let flow = await this.nodes(b.block, rescuable || b.rescue.length > 0);
+    if (flow === 'failed' && b.rescue.length) flow = await this.nodes(b.rescue, rescuable);
+    if (flow === 'ok' || flow === 'failed') {
+      const after = await this.nodes(b.always, rescuable);
+      if (after !== 'ok') flow = after;
+    }
+    if (flow === 'failed' && !rescuable) this.fail('failed');
+    return flow;
+  }
+
+  private async meta(m: MetaDef): Promise<Flow> {
+    if (this.stopped()) return 'stop';
+    if (!m.implicit && !tagsSelect(m.kw.tags, this.rc.tags)) return 'ok';
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, m.kw.vars);
+    if (!m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(w, scope))))) return 'ok';
+    switch (m.action) {
+      case 'flush_handlers':
+        return this.flush(false);
+      case 'noop':
+        return 'ok';
+      case 'end_host':
+        this.ended = true;
+        return 'stop';
+      case 'end_play':
+        this.b.ended = true;
+        return 'stop';
+    }
+  }
+
+  private selected(t: TaskDef): boolean {
+    if (!tagsSelect(t.kw.tags, this.rc.tags)) return false;
+    const start = this.rc.opts.startAtTask;
+    if (start === undefined || this.rc.startReached) return true;
+    if (!startsHere(t.name, start)) return false;
+    this.rc.startReached = true;
+    return true;
+  }
+
+  private async task(t: TaskDef, rescuable: boolean): Promise<Flow> {
+    if (this.stopped()) return 'stop';
+    if (!this.selected(t)) return 'ok';
+    if (!t.kw.run_once) return this.settle(t, await this.execute(t, false, rescuable), rescuable);
+    const first = this.b.once.get(t);
+    if (!first) {
+      const mine = this.execute(t, false, rescuable);
+      this.b.once.set(t, mine);
+      return this.settle(t, await mine, rescuable);
+    }
+    // run_once: another host ran it; its registered result is this host's too (as in Ansible)
+    const r = await first;
+    if (t.meta.register) this.registered[t.meta.register] = this.rc.registeredOf.get(r.host)?.[t.meta.register];
+    if (r.status !== 'failed' && r.status !== 'unreachable') return 'ok';
+    if (r.ignored) return 'ok';
+    const mine: TaskResult = { ...r, host: this.host, changes: [], diff: undefined, registered: undefined, msg: `run_once: failed on ${r.host}`, rescued: rescuable, ms: 0, status: 'failed' };
+    emit(this.rc, mine);
+    return this.settle(t, mine, rescuable);
+  }
+
+  /** A result's consequence for the host: go on, or out of the play (and maybe the batch). */
+  private settle(t: TaskDef, r: TaskResult, rescuable: boolean): Flow {
+    if (r.status === 'unreachable') {
+      this.fail('unreachable');
+      return 'unreachable';
+    }
+    if (r.status !== 'failed' || r.ignored) return 'ok';
+    if (rescuable) return 'failed';
+    this.fail('failed');
+    if (t.kw.any_errors_fatal || this.play.any_errors_fatal) this.b.stopped = true;
+    return 'failed';
+  }
+
+  private fail(status: Status): void {
+    const { rc, b, host } = this;
+    if (!rc.dead.has(host)) rc.dead.set(host, status);
+    b.failed.add(host);
+    if (overFailLimit(this.play, b.failed.size, b.hosts.length)) {
+      b.stopped = true;
+      rc.aborted = true;
+    }
+  }
+
+  /** Runs the handlers notified so far, in the order the play lists them. */
+  private async flush(force: boolean): Promise<Flow> {
+    for (const h of this.play.handlers) {
+      if (!this.notified.has(h.name)) continue;
+      if (this.rc.interrupted || (!force && this.stopped())) return 'stop';
+      this.notified.delete(h.name);
+      const r = await this.execute(h, true, false);
+      if (r.status === 'unreachable' || (r.status === 'failed' && !r.ignored)) {
+        this.fail(r.status);
+        return r.status === 'unreachable' ? 'unreachable' : 'failed';
+      }
+      if (!this.rc.opts.check) {
+        await clearPending(await this.base(), [h.name]);
+        this.pending.delete(h.name);
+      }
+    }
+    return 'ok';
+  }
+
+  /** The handlers a notify name reaches: by name, or by a `listen` topic. */
+  private handlersFor(names: string[]): string[] {
+    return this.play.handlers.filter((h) => h.listen.some((l) => names.includes(l))).map((h) => h.name);
+  }
+
+  private async execute(t: TaskDef, handler: boolean, rescuable: boolean): Promise<TaskResult> {
+    const { rc, host, play } = this;
+    const started = Date.now();
+    rc.listen({ kind: 'task-start', host, play: play.name, task: t.name });
+    this.addSecrets(t.kw.vars);
+    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, loopVars);
+    const base = { host, play: play.name, task: t.name, type: t.type.name, handler, changes: [] as string[] };
+    let delegate: string | undefined;
+    let marked: string[] = [];
+    let outcome;
+    try {
+      delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
+      const env: TaskEnv = {
+        scope,
+        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, t.kw), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),
+        ctx: {
+          host,
+          vars: rc.prep.hostvars[host] ?? {},
+          inventory: rc.prep.inventory,
+          hostvars: rc.prep.hostvars,
+          secrets: rc.secretsOf.get(host) ?? [],
+          // facts read ahead and predicted files are this host's: not for a task sent elsewhere
+          pending: delegate ? new Map() : (rc.pendingOf.get(host) ?? rc.pendingOf.set(host, new Map()).get(host)),
+          cache: delegate ? undefined : rc.cacheOf.get(host),
+        },
+        check: rc.opts.check,
+        handler,
+        // before the change: a crash between it and the handler must not lose the notification
+        beforeChange: async () => {
+          const now = this.handlersFor(t.notify).filter((n) => !this.pending.has(n));
+          if (!now.length) return;
+          await markPending(await this.base(), now);
+          now.forEach((n) => this.pending.add(n));
+          marked = [...marked, ...now];
+        },
+        sleep: rc.sleep,
+        interrupted: () => rc.interrupted,
+      };
+      outcome = await runTask(t, env);
+    } catch (e) {
+      const msg = (e as Error).message;
+      outcome = { status: 'failed' as Status, result: { failed: true, changed: false, msg }, changes: [], msg };
+    }
+    if (outcome.status !== 'changed' && marked.length) {
+      // changed_when said no (or the change failed): nothing to notify after all
+      await clearPending(await this.base(), marked).catch(() => undefined);
+      marked.forEach((n) => this.pending.delete(n));
+    }
+    if (t.meta.register) this.registered[t.meta.register] = outcome.result;
+    if (outcome.status === 'changed') this.handlersFor(t.notify).forEach((n) => this.notified.add(n));
+    const hide = t.kw.no_log === true;
+    const failed = outcome.status === 'failed';
+    if (failed && !hide) this.registered.ansible_failed_result = outcome.result;
+    const r: TaskResult = {
+      ...base,
+      status: rc.interrupted && failed ? 'failed' : outcome.status,
+      changes: hide ? outcome.changes.map(() => '(hidden: no_log)') : outcome.changes,
+      diff: hide ? undefined : outcome.diff,
+      msg: rc.interrupted && failed ? 'interrupted' : hide && outcome.msg ? '(hidden: no_log)' : outcome.msg,
+      ignored: failed && t.kw.ignore_errors === true ? true : undefined,
+      rescued: failed && t.kw.ignore_errors !== true && rescuable ? true : undefined,
+      delegatedTo: delegate && delegate !== host ? delegate : undefined,
+      registered: t.meta.register ? (hide ? '(hidden: no_log)' : outcome.result) : undefined,
+      ms: Date.now() - started,
+    };
+    emit(rc, r);
+    return r;
+  }
+}
+
+/**
+ * `environment:` for every command of the task: exported in the command's own shell (inside sudo's
+ * `sh -c` under become, since sudo resets the environment). A secret value is refused: it would be
+ * in the remote command line, visible to every user of the host.
+ */
+export function renderEnvironment(t: TaskDef, scope: ReturnType<typeof taskScope>, secrets: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, raw] of Object.entries(t.kw.environment)) {
+    const value = render(raw, scope, []);
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    if (secrets.some((s) => s && text.includes(s))) throw new TaskFailure(`environment: ${k} holds a secret, which would be visible in the host's process list: pass it in a file instead`);
+    out[k] = text;
+  }
+  return out;
+}
+
+export function withEnvironment(conn: Connection, env: Record<string, string>): Connection {
+  const names = Object.keys(env);
+  if (!names.length) return conn;
+  const prefix = `export ${names.map((k) => `${k}=${shq(env[k])}`).join(' ')}; `;
+  return { host: conn.host, exec: (cmd, o) => conn.exec(prefix + cmd, o), close: (o) => conn.close(o) };
+}

@@ -1,0 +1,26 @@
+// Ansible's per-host counts, accumulated from results as they come.
+import type { TaskResult } from './events.ts';
+
+export interface Recap {
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  /** failures a block's `rescue` handled (not counted as failed, as in Ansible) */
+  rescued: number;
+  /** failures `ignore_errors` let pass (counted as ok too, as in Ansible) */
+  ignored: number;
+  unreachable: boolean;
+}
+
+export const emptyRecap = (): Recap => ({ ok: 0, changed: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0, unreachable: false });
+
+/** Pure: the recap after one more result. */
+export function count(rc: Recap, r: Pick<TaskResult, 'status' | 'ignored' | 'rescued'>): void {
+  if (r.status === 'unreachable') rc.unreachable = true;
+  else if (r.status === 'failed' && r.rescued) rc.rescued++;
+  else if (r.status === 'failed' && r.ignored) {
+    rc.ok++;
+    rc.ignored++;
+  } else rc[r.status]++;
+}

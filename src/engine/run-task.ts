@@ -1,0 +1,199 @@
+// One task on one host: its conditions, its loop (one pass per item), its retries (`until`), the plan
+// and (outside check mode) the apply, `changed_when`/`failed_when`, and what `register` keeps. It knows
+// nothing of plays, blocks or other hosts: what it needs comes in a TaskEnv, so a unit test can run it
+// against a fake connection.
+import * as v from 'valibot';
+import type { TaskDef } from '../playbook/load.ts';
+import { UnreachableError, type Connection } from '../transport/types.ts';
+import type { Status } from './events.ts';
+import { evaluate, ExprError, truthy, type Scope } from './expr.ts';
+import { itemLabel, loopItems } from './loop.ts';
+import { TaskFailure, type TaskContext } from './task-type.ts';
+import { render } from './template.ts';
+
+export interface TaskEnv {
+  /** the scope with these loop vars added (task vars, registered results, play and host vars below) */
+  scope(loopVars: Record<string, unknown>): Scope;
+  /** the connection this task runs on (delegation, become and environment applied) */
+  conn(): Promise<Connection>;
+  /** what TaskContext carries besides the connection and check flag */
+  ctx: Omit<TaskContext, 'conn' | 'check'>;
+  /** --check */
+  check: boolean;
+  handler: boolean;
+  /** called before each change is applied (durable notifications are recorded there) */
+  beforeChange(): Promise<void>;
+  sleep(ms: number): Promise<void>;
+  interrupted(): boolean;
+}
+
+export interface ItemOutcome {
+  status: Status;
+  /** what `register` keeps of this item (Ansible's shape: changed, failed, skipped, rc, stdout...) */
+  result: Record<string, unknown>;
+  changes: string[];
+  diff?: string;
+  note?: string;
+  /** failed: why */
+  msg?: string;
+  label?: string;
+}
+
+export interface TaskOutcome {
+  status: Status;
+  result: Record<string, unknown>;
+  changes: string[];
+  diff?: string;
+  msg?: string;
+}
+
+const conditionsHold = (list: (string | boolean)[], scope: Scope): string | undefined => {
+  for (const w of list) if (!(typeof w === 'boolean' ? w : truthy(evaluate(w, scope)))) return String(w);
+  return undefined;
+};
+const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+
+export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
+  if (!t.loop) return fromItem(await runItem(t, env, {}));
+  const loop = t.loop;
+  let value: unknown;
+  try {
+    value = render(loop.value, env.scope({}), []);
+  } catch (e) {
+    return failedOutcome(e);
+  }
+  const r = loopItems(loop.kind, value);
+  if ('error' in r) return { status: 'failed', result: { failed: true, changed: false, msg: r.error }, changes: [], msg: r.error };
+  const items: ItemOutcome[] = [];
+  for (const [i, item] of r.items.entries()) {
+    if (env.interrupted()) break;
+    if (i > 0 && loop.pauseS) await env.sleep(loop.pauseS * 1000);
+    const loopVars: Record<string, unknown> = { [loop.loopVar]: item, ansible_loop_var: loop.loopVar, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
+    let label: string;
+    try {
+      label = loop.label === undefined ? itemLabel(item) : String(render(loop.label, env.scope(loopVars), []));
+    } catch {
+      label = itemLabel(item);
+    }
+    const o = await runItem(t, env, loopVars);
+    items.push({ ...o, label, result: { ...o.result, [loop.loopVar]: item, ansible_loop_var: loop.loopVar } });
+  }
+  return fromLoop(items);
+}
+
+/** Pure: a loop's items as one task result, as Ansible reports it (failed if any failed, etc.). */
+export function fromLoop(items: ItemOutcome[]): TaskOutcome {
+  const any = (s: Status) => items.some((o) => o.status === s);
+  const status: Status = any('unreachable') ? 'unreachable' : any('failed') ? 'failed' : any('changed') ? 'changed' : items.length && items.every((o) => o.status === 'skipped') ? 'skipped' : items.length ? 'ok' : 'skipped';
+  const failedItems = items.filter((o) => o.status === 'failed' || o.status === 'unreachable');
+  const msg = failedItems.length ? failedItems.map((o) => `(item=${o.label}) ${o.msg}`).join('; ') : items.length ? undefined : 'no items';
+  return {
+    status,
+    result: { results: items.map((o) => o.result), changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...(msg ? { msg } : {}) },
+    changes: items.flatMap((o) => o.changes.map((c) => `(item=${o.label}) ${c}`)),
+    diff: items.map((o) => o.diff).filter(Boolean).join('\n') || undefined,
+    msg,
+  };
+}
+
+function fromItem(o: ItemOutcome): TaskOutcome {
+  return { status: o.status, result: o.result, changes: o.changes, diff: o.diff, msg: o.msg ?? o.note };
+}
+
+function failedOutcome(e: unknown): TaskOutcome {
+  const o = failedItem(e);
+  return fromItem(o);
+}
+
+function failedItem(e: unknown): ItemOutcome {
+  if (e instanceof UnreachableError) return { status: 'unreachable', result: { unreachable: true, changed: false, msg: e.message }, changes: [], msg: e.message };
+  const failure = e instanceof TaskFailure || e instanceof ExprError;
+  const msg = failure ? (e as Error).message : `internal error: ${(e as Error).stack ?? e}`;
+  return { status: 'failed', result: { ...(e instanceof TaskFailure ? e.result : {}), changed: false, failed: true, skipped: false, msg }, changes: [], msg };
+}
+
+/** Ansible: `until` without `retries` tries 3 more times; attempts = retries + 1. */
+export function attemptsOf(t: TaskDef): number {
+  if (t.meta.until === undefined) return 1;
+  return (t.meta.retries ?? 3) + 1;
+}
+
+async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknown>): Promise<ItemOutcome> {
+  try {
+    const scope = env.scope(loopVars);
+    const unmet = conditionsHold(t.kw.when, scope);
+    if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], note: `when: ${unmet}` };
+    const problems: { path: (string | number)[]; message: string }[] = [];
+    const rendered = render(t.params, scope, [], problems, t.type.shellParams);
+    if (problems.length) throw new TaskFailure(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
+    const parsed = v.safeParse(t.type.schema, rendered);
+    if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));
+    const check = t.kw.check_mode === true || (env.check && t.kw.check_mode !== false);
+    if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false, skipped: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
+    const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check };
+    const attempts = attemptsOf(t);
+    for (let attempt = 1; ; attempt++) {
+      const o = await attemptOnce(t, env, ctx, parsed.output, scope);
+      if (attempts > 1) o.result.attempts = attempt;
+      // until: not for what check mode only planned, nor for a skipped task (Ansible does not retry those)
+      if (t.meta.until === undefined || o.status === 'skipped' || (check && o.status === 'changed')) return o;
+      const met = conditionsHold(asList(t.meta.until), resultScope(o.result, scope)) === undefined;
+      if (met) return o;
+      if (attempt >= attempts || env.interrupted()) {
+        const msg = `until: ${asList(t.meta.until).join(' and ')}: not met after ${attempt} attempt${attempt > 1 ? 's' : ''}${o.msg ? ` (last: ${o.msg})` : ''}`;
+        return { ...o, status: 'failed', msg, result: { ...o.result, failed: true, msg } };
+      }
+      await env.sleep((t.meta.delay ?? 5) * 1000);
+    }
+  } catch (e) {
+    return failedItem(e);
+  }
+}
+
+async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: unknown, scope: Scope): Promise<ItemOutcome> {
+  let status: Status;
+  let plan;
+  let out: Record<string, unknown>;
+  try {
+    plan = await t.type.plan(ctx, params);
+    out = { ...(plan.result ?? {}) };
+    if (plan.skip) status = 'skipped';
+    else if (plan.changes.length === 0) status = 'ok';
+    else if (ctx.check) status = 'changed';
+    else {
+      ctx.cache?.clear(); // what was read ahead may be stale from here on
+      await env.beforeChange();
+      out = { ...out, ...((await t.type.apply(ctx, params, plan)) ?? {}) };
+      status = 'changed';
+    }
+  } catch (e) {
+    if (e instanceof UnreachableError) throw e;
+    const f = failedItem(e);
+    // failed_when can still say a failure is fine (e.g. `failed_when: rc > 1`)
+    if (t.meta.failed_when === undefined || !(e instanceof TaskFailure)) return f;
+    plan = undefined;
+    out = f.result;
+    status = 'changed';
+  }
+  const rs = resultScope(out, scope);
+  if (t.meta.failed_when !== undefined && status !== 'skipped') {
+    const failed = conditionsHold(asList(t.meta.failed_when), rs) === undefined;
+    if (failed) {
+      const msg = `failed_when: ${asList(t.meta.failed_when).join(' and ')}`;
+      return { status: 'failed', result: { ...out, changed: false, failed: true, skipped: false, msg }, changes: plan?.changes ?? [], msg };
+    }
+  }
+  if (t.meta.changed_when !== undefined && status !== 'skipped') status = conditionsHold(asList(t.meta.changed_when), rs) === undefined ? 'changed' : 'ok';
+  return {
+    status,
+    result: { ...out, changed: status === 'changed', failed: false, skipped: status === 'skipped' },
+    changes: status === 'ok' ? [] : (plan?.changes ?? []),
+    diff: status === 'ok' ? undefined : plan?.diff,
+    note: plan?.note,
+  };
+}
+
+/** What changed_when, failed_when and until see: the task's result by field, and as `result`. */
+function resultScope(out: Record<string, unknown>, scope: Scope): Scope {
+  return (n) => (Object.hasOwn(out, n) ? { found: true, value: out[n] } : n === 'result' ? { found: true, value: out } : scope(n));
+}
