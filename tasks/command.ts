@@ -44,7 +44,11 @@ export const command: TaskType<Params> = {
     const text = p.cmd ?? shJoin(p.argv!.map(String));
     const full = p.chdir ? `cd ${shq(p.chdir)} && ${text}` : text;
     const r = await ctx.conn.exec(full, { stdin: p.stdin, timeoutMs: p.timeout * 1000 });
-    const result = { rc: r.code, stdout: r.stdout, stderr: r.stderr, stdout_lines: r.stdout.split('\n').filter(Boolean) };
+    // as Ansible's command module: trailing newlines stripped, lines split as Python's splitlines()
+    const trim = (x: string) => x.replace(/[\r\n]+$/, '');
+    const [stdout, stderr] = [trim(r.stdout), trim(r.stderr)];
+    const lines = (x: string) => (x === '' ? [] : x.split(/\r?\n/));
+    const result = { rc: r.code, stdout, stderr, stdout_lines: lines(stdout), stderr_lines: lines(stderr) };
     if (r.code !== 0) throw new TaskFailure(`command exited ${r.code}${r.code === 124 ? ' (timed out)' : ''}: ${r.stderr.trim().split('\n').slice(-3).join(' | ') || r.stdout.trim().split('\n').slice(-1)[0] || ''}`, result);
     return result;
   },

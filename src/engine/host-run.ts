@@ -337,7 +337,8 @@ export class HostRun {
     if (outcome.status === 'changed') this.handlersFor(t.notify).forEach((n) => this.notified.add(n));
     const hide = t.kw.no_log === true;
     const failed = outcome.status === 'failed';
-    if (failed && !hide) this.registered.ansible_failed_result = outcome.result;
+    // what a block's rescue sees of the failure (as Ansible names it)
+    if (failed) Object.assign(this.registered, { ansible_failed_task: { name: t.name, action: t.type.name }, ansible_failed_result: hide ? { censored: 'hidden: no_log' } : outcome.result });
     const r: TaskResult = {
       ...base,
       status: rc.interrupted && failed ? 'failed' : outcome.status,

@@ -216,7 +216,8 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     const hosts = limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts;
     prep.plays.push({ play, hosts });
     for (const host of hosts) {
-      const registered = registeredOf.get(host) ?? {};
+      // what a block's rescue sees of the failure (known at run time only)
+      const registered = registeredOf.get(host) ?? { ansible_failed_task: LATER, ansible_failed_result: LATER };
       registeredOf.set(host, registered);
       for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
         checkTask(prep, play, t, host, registered, delegates).forEach(push);

@@ -18,7 +18,17 @@ export interface YamlSource {
  * stays the text it is, and an explicit `!!binary` or `!!set` is refused as an unknown tag.
  */
 const NOT_PLAIN = ['binary', 'omap', 'pairs', 'set', 'timestamp'].map((t) => `tag:yaml.org,2002:${t}`);
-const plainTags = (tags: Tags): Tags => tags.filter((t) => typeof t === 'string' || !NOT_PLAIN.includes(t.tag));
+/**
+ * Booleans as Ansible reads them (PyYAML): yes/no, true/false, on/off in their three casings. YAML 1.1
+ * also has y/n, which PyYAML leaves as strings: `probe: y` or `answer: n` stay text, as in Ansible.
+ */
+const BOOL = 'tag:yaml.org,2002:bool';
+const PYYAML_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
+const PYYAML_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+const plainTags = (tags: Tags): Tags =>
+  tags
+    .filter((t) => typeof t === 'string' || !NOT_PLAIN.includes(t.tag))
+    .map((t) => (typeof t !== 'string' && t.tag === BOOL && t.test ? { ...t, test: t.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE } : t));
 
 /**
  * Most values that aliases may add to a document. Aliases are shared, not copied, when loaded, but

@@ -1,0 +1,114 @@
+// Runs a playbook through the engine in-process, as the CLI does (prepare, then startRun), on hosts
+// that are this machine (connection: local) through a recording connector, with a `probe` task type
+// that logs what ran where. What a test asserts is what a user would see: which tasks ran on which
+// host in which order, the results and the recap. HOME is a temporary directory (handler markers).
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as v from 'valibot';
+import type { Connector } from '../../src/engine/connections.ts';
+import type { RunEvent, TaskResult } from '../../src/engine/events.ts';
+import { prepare, type RunOptions } from '../../src/engine/prepare.ts';
+import { startRun, type RunSummary } from '../../src/engine/run.ts';
+import { TaskFailure, type Registry, type TaskType } from '../../src/engine/task-type.ts';
+import { connectLocal } from '../../src/transport/local.ts';
+import { formatProblem } from '../../src/util/errors.ts';
+import { REGISTRY } from '../../tasks/index.ts';
+
+const home = mkdtempSync(join(tmpdir(), 'skiff-engine-home-'));
+process.env.HOME = home;
+
+/** What probes did, in order: `host:id` (host = where it ran: the delegate, if any). */
+export const calls: string[] = [];
+const attempts = new Map<string, number>();
+
+const ProbeSchema = v.strictObject({
+  id: v.pipe(v.union([v.string(), v.number()]), v.transform(String)),
+  /** plan a change (default true) */
+  change: v.optional(v.boolean(), true),
+  /** fail with this message */
+  fail: v.optional(v.union([v.string(), v.boolean()])),
+  /** fail the first N attempts on this host (for until/retries) */
+  fail_times: v.optional(v.number()),
+  /** returned as `out` in the registered result */
+  out: v.optional(v.unknown()),
+});
+type Probe = v.InferOutput<typeof ProbeSchema>;
+
+const probe: TaskType<Probe> = {
+  name: 'probe',
+  summary: 'test task: records that it ran',
+  schema: ProbeSchema,
+  shortKey: 'id',
+  async plan(ctx, p) {
+    return p.change ? { changes: [`probe ${p.id}`] } : { changes: [], result: { out: p.out } };
+  },
+  async apply(ctx, p) {
+    calls.push(`${ctx.conn.host}:${p.id}`);
+    const key = `${ctx.host}:${p.id}`;
+    const n = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, n);
+    if (p.fail_times !== undefined && n <= p.fail_times) throw new TaskFailure(`probe ${p.id} attempt ${n} failed`, { attempt: n });
+    if (p.fail) throw new TaskFailure(typeof p.fail === 'string' ? p.fail : `probe ${p.id} failed`, { out: p.out });
+    return { out: p.out, attempt: n };
+  },
+};
+
+export const TEST_REGISTRY: Registry = { ...REGISTRY, types: new Map([...REGISTRY.types, ['probe', probe as TaskType]]) };
+
+/** Every connection opened: `host become becomeUser`. */
+export const opened: string[] = [];
+const connector: Connector = async (hc, become, becomeUser) => {
+  opened.push(`${hc.name} ${become} ${becomeUser ?? '-'}`);
+  // become is recorded, not used: sudo is not what these tests are about (the lab tests use it)
+  return { ...connectLocal(hc.name, false), host: hc.name };
+};
+
+export interface Outcome {
+  code: 'bad-input' | 'ran';
+  problems: string[];
+  summary?: RunSummary;
+  results: TaskResult[];
+  events: RunEvent[];
+  /** `host task status` per result, in order */
+  lines: string[];
+  sleeps: number[];
+}
+
+export interface Case {
+  playbook: string;
+  /** host names (all local) or a full inventory YAML */
+  hosts?: string[] | string;
+  opts?: Partial<RunOptions>;
+  files?: Record<string, string>;
+}
+
+let n = 0;
+export async function play(c: Case): Promise<Outcome> {
+  calls.length = 0;
+  opened.length = 0;
+  attempts.clear();
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-engine-'));
+  const inv = join(dir, 'hosts.yml');
+  const hosts = c.hosts ?? ['a'];
+  writeFileSync(inv, typeof hosts === 'string' ? hosts : `all:\n  hosts:\n${hosts.map((h) => `    ${h}: {connection: local}`).join('\n')}\n`);
+  const pb = join(dir, `play${n++}.yml`);
+  writeFileSync(pb, c.playbook);
+  for (const [f, text] of Object.entries(c.files ?? {})) {
+    mkdirSync(join(dir, f, '..'), { recursive: true });
+    writeFileSync(join(dir, f), text);
+  }
+  const opts: RunOptions = { playbook: pb, inventory: inv, extraVars: [], check: false, diff: false, acceptNewHostKeys: false, ...c.opts };
+  const { prepared, problems } = prepare(opts, TEST_REGISTRY);
+  if (!prepared) return { code: 'bad-input', problems: problems.map(formatProblem), results: [], events: [], lines: [], sleeps: [] };
+  const events: RunEvent[] = [];
+  const sleeps: number[] = [];
+  const summary = await startRun(prepared, opts, (e) => events.push(e), { connector, sleep: async (ms) => void sleeps.push(ms) }).done;
+  const results = summary.results;
+  return { code: 'ran', problems: [], summary, results, events, lines: results.map((r) => `${r.host} ${r.task} ${r.status}`), sleeps };
+}
+
+/** The YAML of a one-play playbook over `hosts: all` with these tasks (and handlers). */
+export function playbook(tasks: string, extra = ''): string {
+  return `- hosts: all\n${extra}  tasks:\n${tasks.replace(/^/gm, '    ')}\n`;
+}

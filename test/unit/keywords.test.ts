@@ -1,0 +1,315 @@
+// The playbook language at run time: each keyword a play, block or task accepts, shown doing what
+// Ansible does with it (order of events, results, recap), on local hosts through the real engine.
+// The last test walks the schemas and fails on any accepted key that no test here covers.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BlockSchema, ImportPlaybookSchema, MetaTaskSchema, PlaySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
+import { calls, opened, play, playbook } from './engine-harness.ts';
+
+const covered = new Set<string>();
+/** A test that shows the run-time effect of these schema keys (`task.loop`, `play.serial`...). */
+function kw(keys: string[], name: string, fn: () => Promise<void>) {
+  keys.forEach((k) => covered.add(k));
+  test(`${keys.join(', ')}: ${name}`, fn);
+}
+
+kw(['task.name', 'play.name', 'play.hosts', 'play.tasks'], 'tasks run in order on every host of the pattern, named as written', async () => {
+  const o = await play({ hosts: ['a', 'b'], playbook: `- name: P\n  hosts: b\n  tasks:\n    - name: one\n      probe: x\n    - name: two\n      probe: y\n` });
+  assert.equal(o.lines, ['b one changed', 'b two changed']);
+  assert.equal(calls, ['b:x', 'b:y']);
+  assert.equal(o.events[0], { kind: 'play', name: 'P', hosts: ['b'] });
+});
+
+kw(['task.loop', 'task.loop_control'], 'loop: one pass per item; loop_var, index_var and label; register gets results[]', async () => {
+  const o = await play({
+    playbook: playbook(`- name: each
+  probe: {id: "{{ i }}-{{ n }}", out: "{{ i }}"}
+  loop: [p, q, r]
+  loop_control: {loop_var: i, index_var: n, label: "item {{ i }}"}
+  register: r
+- name: after
+  probe: {id: "{{ r.results | length }}-{{ r.results[1].out }}-{{ r.changed }}"}`),
+  });
+  assert.equal(calls, ['a:p-0', 'a:q-1', 'a:r-2', 'a:3-q-true']);
+  assert.equal(o.results[0].changes, ['(item=item p) probe p-0', '(item=item q) probe q-1', '(item=item r) probe r-2']);
+  assert.is(o.summary!.recap.a.changed, 2, 'a loop counts once, as in Ansible');
+});
+
+kw(['task.with_items', 'task.with_list', 'task.with_dict', 'task.with_indexed_items'], 'the with_* lookups make the items Ansible makes', async () => {
+  const o = await play({
+    playbook: playbook(`- probe: {id: "i-{{ item }}"}
+  with_items: [[1, 2], 3]
+- probe: {id: "l-{{ item | length }}"}
+  with_list: [[1, 2], [3]]
+- probe: {id: "d-{{ item.key }}={{ item.value }}"}
+  with_dict: {x: 1, k: 2}
+- probe: {id: "x-{{ item[0] }}{{ item[1] }}"}
+  with_indexed_items: [a, b]`),
+  });
+  assert.equal(calls, ['a:i-1', 'a:i-2', 'a:i-3', 'a:l-2', 'a:l-1', 'a:d-x=1', 'a:d-k=2', 'a:x-0a', 'a:x-1b']);
+});
+
+kw(['task.when'], 'when: evaluated per item in a loop; a task whose every item is skipped is skipped', async () => {
+  const o = await play({ playbook: playbook(`- probe: {id: "{{ item }}"}\n  loop: [1, 2, 3]\n  when: item != 2\n- name: never\n  probe: z\n  when: false`) });
+  assert.equal(calls, ['a:1', 'a:3']);
+  assert.equal(o.lines, ['a probe changed', 'a never skipped']);
+});
+
+kw(['task.until', 'task.retries', 'task.delay'], 'until: retried with the delay between attempts until it holds; attempts registered', async () => {
+  const o = await play({ playbook: playbook(`- name: flaky\n  probe: {id: f, fail_times: 2}\n  until: result.failed == false\n  retries: 4\n  delay: 7\n  register: r\n- probe: {id: "attempts-{{ r.attempts }}"}`) });
+  assert.equal(calls, ['a:f', 'a:f', 'a:f', 'a:attempts-3']);
+  assert.equal(o.sleeps, [7000, 7000]);
+  assert.equal(o.lines, ['a flaky changed', 'a probe changed']);
+});
+
+test('until that never holds: retries + 1 attempts (Ansible), then the task fails and says so', async () => {
+  const o = await play({ playbook: playbook(`- name: never\n  probe: {id: n, fail: true}\n  until: false\n  retries: 2\n  delay: 1`) });
+  assert.equal(calls, ['a:n', 'a:n', 'a:n']);
+  assert.equal(o.lines, ['a never failed']);
+  assert.match(o.results[0].msg!, 'not met after 3 attempts');
+});
+
+kw(['block.block', 'block.rescue', 'block.always', 'block.name'], 'a failure in block runs rescue, then always; the host goes on; the recap counts it rescued', async () => {
+  const o = await play({
+    playbook: playbook(`- name: b
+  block:
+    - {name: t1, probe: {id: 1}}
+    - {name: t2, probe: {id: 2, fail: boom}}
+    - {name: t3, probe: {id: 3}}
+  rescue:
+    - {name: r1, probe: {id: "r-{{ ansible_failed_result.msg }}"}}
+  always:
+    - {name: a1, probe: a}
+- {name: next, probe: n}`),
+  });
+  assert.equal(calls, ['a:1', 'a:2', 'a:r-boom', 'a:a', 'a:n']);
+  assert.equal(o.summary!.recap.a, { ok: 0, changed: 4, failed: 0, skipped: 0, rescued: 1, ignored: 0, unreachable: false });
+  assert.equal(o.summary!.unfinished, []);
+});
+
+test('block without rescue: always still runs after the failure, then the host is out of the play', async () => {
+  const o = await play({ playbook: playbook(`- block:\n    - {name: t, probe: {id: 1, fail: true}}\n  always:\n    - {name: cleanup, probe: c}\n- {name: next, probe: n}`) });
+  assert.equal(calls, ['a:1', 'a:c']);
+  assert.is(o.summary!.recap.a.failed, 1);
+  assert.equal(o.summary!.unfinished, ['a']);
+});
+
+test('a rescue that fails too: always runs, the host fails', async () => {
+  const o = await play({ playbook: playbook(`- block:\n    - {probe: {id: 1, fail: true}}\n  rescue:\n    - {probe: {id: 2, fail: true}}\n  always:\n    - {probe: {id: 3}}\n- {probe: n}`) });
+  assert.equal(calls, ['a:1', 'a:2', 'a:3']);
+  assert.equal([o.summary!.recap.a.rescued, o.summary!.recap.a.failed], [1, 1]);
+});
+
+kw(['block.when', 'block.vars', 'block.tags', 'task.vars'], 'a block passes when, vars and tags to its tasks; task vars win over block vars', async () => {
+  const o = await play({
+    playbook: playbook(`- block:
+    - {probe: {id: "{{ x }}-{{ y }}"}}
+    - {probe: {id: "{{ x }}-{{ y }}"}, vars: {y: task}}
+  vars: {x: blk, y: blk}
+  when: go
+  tags: [t]
+- block:
+    - {probe: never}
+  when: not go`, '  vars: {go: true}\n'),
+    opts: { tags: ['t'] },
+  });
+  assert.equal(calls, ['a:blk-blk', 'a:blk-task']);
+});
+
+kw(['task.tags', 'play.tags'], '--tags and --skip-tags select as Ansible does (always, never, tagged, untagged)', async () => {
+  const pb = `- hosts: all\n  tags: p\n  tasks:\n    - {probe: plain}\n    - {probe: x, tags: x}\n    - {probe: y, tags: [y, z]}\n    - {probe: al, tags: always}\n    - {probe: nv, tags: never}\n    - {probe: nvx, tags: [never, x]}\n`;
+  const ran = async (opts: object) => (await play({ playbook: pb, opts })).lines.length && calls.map((c) => c.slice(2));
+  assert.equal(await ran({}), ['plain', 'x', 'y', 'al']);
+  assert.equal(await ran({ tags: ['x'] }), ['x', 'al', 'nvx']);
+  assert.equal(await ran({ tags: ['p'] }), ['plain', 'x', 'y', 'al', 'nv', 'nvx'], 'play tags apply to every task (never too: asked for by a tag it has)');
+  assert.equal(await ran({ skipTags: ['y'] }), ['plain', 'x', 'al']);
+  assert.equal(await ran({ tags: ['never'] }), ['al', 'nv', 'nvx']);
+  assert.equal(await ran({ skipTags: ['always'], tags: ['z'] }), ['y']);
+});
+
+kw(['task.run_once'], 'run_once: runs on one host of the batch; every host sees its registered result', async () => {
+  const o = await play({ hosts: ['a', 'b', 'c'], playbook: playbook(`- name: once\n  probe: {id: once, out: 42}\n  run_once: true\n  register: r\n- probe: {id: "{{ inventory_hostname }}-{{ r.out }}"}`) });
+  assert.is(calls.filter((c) => c.endsWith(':once')).length, 1);
+  assert.equal(calls.filter((c) => !c.endsWith(':once')).sort(), ['a:a-42', 'b:b-42', 'c:c-42']);
+  assert.is(o.lines.filter((l) => l.includes(' once ')).length, 1);
+});
+
+kw(['task.delegate_to'], 'delegate_to: runs on the other host, with the first host\'s vars; counted for the first host', async () => {
+  const o = await play({ hosts: ['a', 'b'], playbook: `- hosts: a\n  tasks:\n    - name: d\n      probe: {id: "for-{{ inventory_hostname }}"}\n      delegate_to: b\n    - {name: l, probe: local, delegate_to: localhost}\n` });
+  assert.equal(calls, ['b:for-a', 'localhost:local']);
+  assert.equal(o.lines, ['a d changed', 'a l changed']);
+  assert.is(o.results[0].delegatedTo, 'b');
+});
+
+test('delegate_to an unknown host: refused before any host is touched, with the position', async () => {
+  const o = await play({ hosts: ['a'], playbook: playbook(`- probe: x\n  delegate_to: nosuch`) });
+  assert.is(o.code, 'bad-input');
+  assert.match(o.problems.join('\n'), /play\d+\.yml:4:20: delegate_to: got "nosuch", expected an inventory host or localhost/);
+  assert.equal(calls, []);
+});
+
+kw(['task.environment', 'play.environment', 'block.environment'], 'environment: exported for the task\'s commands; inner wins; a secret is refused', async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  environment: {A: play, B: play}\n  tasks:\n    - block:\n        - {name: e, command: 'echo "$A $B $C"', register: r, environment: {C: task}}\n      environment: {B: block}\n    - {probe: {id: "{{ r.stdout }}"}}\n    - {name: s, command: 'true', environment: {T: "{{ db_password }}"}}\n`,
+    hosts: 'all:\n  hosts:\n    a: {connection: local, db_password: hunter2}\n',
+  });
+  assert.equal(calls, ['a:play block task']);
+  assert.equal(o.lines.at(-1), 'a s failed');
+  assert.match(o.results.at(-1)!.msg!, 'holds a secret');
+  assert.not.match(JSON.stringify(o.results), 'hunter2');
+});
+
+kw(['task.args'], 'args: parameters given the older way; the inline ones win', async () => {
+  await play({ playbook: playbook(`- probe: {id: inline}\n  args: {id: args, out: 1}`) });
+  assert.equal(calls, ['a:inline']);
+});
+
+kw(['task.listen', 'task.notify', 'play.handlers'], 'notify a topic: every handler that listens runs once, in the order the play lists them, after the tasks', async () => {
+  const o = await play({
+    playbook: playbook(`- {name: c1, probe: {id: 1}, notify: restart stack}\n- {name: c2, probe: {id: 2}, notify: [h0, restart stack]}\n- {name: c3, probe: {id: 3, change: false}, notify: h3}`, '') + `  handlers:\n    - {name: h0, probe: h0}\n    - {name: h1, probe: h1, listen: restart stack}\n    - {name: h2, probe: h2, listen: [restart stack]}\n    - {name: h3, probe: h3}\n`,
+  });
+  assert.equal(calls, ['a:1', 'a:2', 'a:h0', 'a:h1', 'a:h2']);
+  assert.ok(o.results.filter((r) => r.handler).every((r) => r.status === 'changed'));
+});
+
+kw(['task.become', 'task.become_user', 'block.become', 'block.become_user', 'play.become', 'play.become_user'], 'become per play, block and task: each privilege gets its connection', async () => {
+  await play({
+    playbook: `- hosts: all\n  become: true\n  tasks:\n    - {probe: p}\n    - {probe: t, become: false}\n    - block:\n        - {probe: b}\n        - {probe: u, become_user: postgres}\n      become_user: scylla\n`,
+  });
+  assert.equal(opened.sort(), ['a false -', 'a true -', 'a true postgres', 'a true scylla']);
+});
+
+kw(['play.any_errors_fatal', 'task.any_errors_fatal', 'block.any_errors_fatal'], 'any_errors_fatal: one host fails, the others stop before their next task', async () => {
+  const o = await play({ hosts: ['a', 'b'], playbook: playbook(`- probe: {id: first, fail: "{{ inventory_hostname == 'a' }}"}\n  any_errors_fatal: true\n- probe: second`) });
+  assert.not.ok(calls.some((c) => c.endsWith(':second')));
+  assert.equal(o.summary!.unfinished.sort(), ['a', 'b']);
+  const blockLevel = await play({ hosts: ['a', 'b'], playbook: playbook(`- block:\n    - probe: {id: first, fail: "{{ inventory_hostname == 'a' }}"}\n  any_errors_fatal: true\n- probe: second`) });
+  assert.not.ok(calls.some((c) => c.endsWith(':second')), JSON.stringify(blockLevel.lines));
+  await play({ hosts: ['a', 'b'], playbook: playbook(`- probe: {id: first, fail: "{{ inventory_hostname == 'a' }}"}\n- probe: second`, '  any_errors_fatal: true\n') });
+  assert.not.ok(calls.some((c) => c.endsWith(':second')));
+});
+
+kw(['play.serial', 'play.max_fail_percentage'], 'serial batches; a batch over max_fail_percentage ends the run: later batches never start', async () => {
+  const hosts = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
+  const fail = `"{{ inventory_hostname in ['h2'] }}"`;
+  const o = await play({ hosts, playbook: playbook(`- probe: {id: t, fail: ${fail}}`, '  serial: 2\n  max_fail_percentage: 40\n') });
+  assert.equal(calls.map((c) => c.split(':')[0]).sort(), ['h1', 'h2']);
+  assert.equal(o.summary!.unfinished.sort(), ['h2', 'h3', 'h4', 'h5', 'h6']);
+  // 1 of 2 = 50%: not over 50
+  await play({ hosts, playbook: playbook(`- probe: {id: t, fail: ${fail}}`, '  serial: 2\n  max_fail_percentage: 50\n') });
+  assert.is(calls.length, 6);
+  // serial without max_fail_percentage: only a batch that failed entirely stops the run
+  await play({ hosts, playbook: playbook(`- probe: {id: t, fail: "{{ inventory_hostname in ['h3', 'h4'] }}"}`, '  serial: 2\n') });
+  assert.equal(calls.map((c) => c.split(':')[0]).sort(), ['h1', 'h2', 'h3', 'h4']);
+});
+
+kw(['play.force_handlers'], 'force_handlers (and --force-handlers): notified handlers run on a host that failed later', async () => {
+  const pb = (extra: string) => playbook(`- {probe: c, notify: h}\n- {probe: {id: x, fail: true}}`, extra) + '  handlers:\n    - {name: h, probe: h}\n';
+  await play({ playbook: pb('') });
+  assert.equal(calls, ['a:c', 'a:x']);
+  await play({ playbook: pb('  force_handlers: true\n') });
+  assert.equal(calls, ['a:c', 'a:x', 'a:h']);
+  await play({ playbook: pb(''), opts: { forceHandlers: true } });
+  assert.equal(calls, ['a:c', 'a:x', 'a:h']);
+});
+
+kw(['meta.meta', 'meta.name', 'meta.when', 'meta.tags'], 'meta: flush_handlers runs notified handlers there; end_host ends the play for that host', async () => {
+  await play({ playbook: playbook(`- {probe: c, notify: h}\n- meta: flush_handlers\n- probe: after`) + '  handlers:\n    - {name: h, probe: h}\n' });
+  assert.equal(calls, ['a:c', 'a:h', 'a:after']);
+  const o = await play({ hosts: ['a', 'b'], playbook: playbook(`- probe: x\n- name: stop a\n  meta: end_host\n  when: inventory_hostname == 'a'\n  tags: [t]\n- probe: y`) });
+  assert.equal(calls.sort(), ['a:x', 'b:x', 'b:y']);
+  assert.equal(o.summary!.unfinished, [], 'ending a host on purpose is not a failure');
+});
+
+kw(['play.pre_tasks', 'play.post_tasks'], 'pre_tasks, tasks, post_tasks in order, handlers flushed after each section', async () => {
+  await play({ playbook: `- hosts: all\n  pre_tasks:\n    - {probe: pre, notify: h}\n  tasks:\n    - {probe: main, notify: h}\n  post_tasks:\n    - {probe: post}\n  handlers:\n    - {name: h, probe: h}\n` });
+  assert.equal(calls, ['a:pre', 'a:h', 'a:main', 'a:h', 'a:post']);
+});
+
+kw(['import.import_playbook', 'import.name'], 'import_playbook: the other file\'s plays run in place; an import cycle is refused', async () => {
+  await play({ files: { 'sub/other.yml': '- hosts: all\n  tasks:\n    - probe: other\n' }, playbook: `- import_playbook: sub/other.yml\n  name: other\n- hosts: all\n  tasks:\n    - probe: mine\n` });
+  assert.equal(calls, ['a:other', 'a:mine']);
+  const o = await play({ files: { 'loop.yml': '- import_playbook: loop.yml\n' }, playbook: '- import_playbook: loop.yml\n' });
+  assert.is(o.code, 'bad-input');
+  assert.match(o.problems.join('\n'), 'imports itself');
+});
+
+kw(['play.vars', 'task.register'], 'play vars template over host vars; register keeps a result for later tasks', async () => {
+  await play({ playbook: playbook(`- {probe: {id: p, change: false, out: "{{ base }}/conf"}, register: r}\n- probe: {id: "{{ r.out }}"}`, '  vars: {base: "/etc/{{ app }}"}\n'), hosts: 'all:\n  hosts:\n    a: {connection: local, app: web}\n' });
+  assert.equal(calls, ['a:/etc/web/conf']);
+});
+
+kw(['task.changed_when', 'task.failed_when'], 'changed_when and failed_when decide from the result', async () => {
+  const o = await play({ playbook: playbook(`- {name: c, command: "echo hi", changed_when: false}\n- {name: f, command: "exit 3", failed_when: "rc not in [0, 3]"}\n- {name: g, command: "echo bad", failed_when: "'bad' in stdout"}`) });
+  assert.equal(o.lines, ['a c ok', 'a f changed', 'a g failed']);
+});
+
+kw(['task.ignore_errors', 'play.ignore_errors', 'block.ignore_errors'], 'ignore_errors: the failure is shown, counted ok and ignored, the host goes on', async () => {
+  const o = await play({ playbook: playbook(`- {probe: {id: x, fail: true}, ignore_errors: true}\n- block:\n    - {probe: {id: y, fail: true}}\n  ignore_errors: true\n- probe: z`) });
+  assert.equal(calls, ['a:x', 'a:y', 'a:z']);
+  assert.equal([o.summary!.recap.a.ignored, o.summary!.recap.a.ok, o.summary!.recap.a.failed], [2, 2, 0]);
+  await play({ playbook: playbook(`- {probe: {id: x, fail: true}}\n- probe: z`, '  ignore_errors: true\n') });
+  assert.equal(calls, ['a:x', 'a:z']);
+});
+
+kw(['task.no_log', 'play.no_log', 'block.no_log'], 'no_log: changes, messages and registered values hidden', async () => {
+  const o = await play({ playbook: playbook(`- {probe: {id: "s3cret", fail: "s3cret-msg"}, no_log: true, register: r, ignore_errors: true}\n- block:\n    - {probe: {id: "b10ck"}}\n  no_log: true`) });
+  assert.not.match(JSON.stringify(o.results), /s3cret|b10ck/);
+  const p = await play({ playbook: playbook(`- probe: pl4y`, '  no_log: true\n') });
+  assert.not.match(JSON.stringify(p.results), /pl4y/);
+});
+
+kw(['task.check_mode', 'play.check_mode', 'block.check_mode'], 'check_mode: false runs a task for real under --check; true only plans it in a normal run', async () => {
+  await play({ playbook: playbook(`- {probe: real, check_mode: false}\n- probe: planned`), opts: { check: true } });
+  assert.equal(calls, ['a:real']);
+  await play({ playbook: playbook(`- {probe: planned, check_mode: true}\n- block:\n    - probe: b\n  check_mode: true\n- probe: real`) });
+  assert.equal(calls, ['a:real']);
+  await play({ playbook: playbook(`- probe: p`, '  check_mode: true\n') });
+  assert.equal(calls, []);
+});
+
+kw(['play.gather_facts'], 'gather_facts: false is accepted (skiff gathers none); true is refused, with the position', async () => {
+  assert.is((await play({ playbook: playbook('- probe: x', '  gather_facts: false\n') })).code, 'ran');
+  const o = await play({ playbook: playbook('- probe: x', '  gather_facts: true\n') });
+  assert.match(o.problems.join('\n'), /:2:17: gather_facts: got true, expected false: skiff gathers no facts/);
+});
+
+kw(['block.run_once', 'block.delegate_to'], 'a block passes run_once and delegate_to to its tasks', async () => {
+  await play({ hosts: ['a', 'b'], playbook: playbook(`- block:\n    - probe: {id: "{{ inventory_hostname }}"}\n  run_once: true\n  delegate_to: localhost`) });
+  assert.is(calls.length, 1);
+  assert.match(calls[0], /^localhost:(a|b)$/);
+});
+
+test('--start-at-task: tasks before the named one do not run, the rest do (a glob works); an unknown name is refused', async () => {
+  await play({ playbook: playbook(`- {name: one, probe: {id: 1}}\n- {name: two, probe: {id: 2}}\n- {name: three, probe: {id: 3}}`), opts: { startAtTask: 'tw*' } });
+  assert.equal(calls, ['a:2', 'a:3']);
+  const o = await play({ playbook: playbook(`- {name: one, probe: {id: 1}}`), opts: { startAtTask: 'nope' } });
+  assert.match(o.problems.join('\n'), '--start-at-task: no task is named "nope"');
+});
+
+test('a loop over a list that is not one, and loop_control without a loop, are refused before the run', async () => {
+  const o = await play({ playbook: playbook(`- probe: x\n  loop: "{{ 3 }}"\n- probe: y\n  loop_control: {loop_var: z}\n- probe: z\n  with_fileglob: "*.txt"`) });
+  const text = o.problems.join('\n');
+  assert.match(text, 'loop: got 3, expected a list');
+  assert.match(text, 'loop_control without a loop');
+  assert.match(text, 'with_fileglob is not supported by skiff');
+});
+
+test('registered results are in the results (the JSON report), secrets masked', async () => {
+  const o = await play({ playbook: playbook(`- {probe: {id: x, out: "{{ api_token }}-ok"}, register: r}`), hosts: 'all:\n  hosts:\n    a: {connection: local, api_token: t0ps3cret}\n' });
+  assert.equal(o.results[0].registered, { out: '********-ok', attempt: 1, changed: true, failed: false, skipped: false });
+});
+
+test('every key a play, block, task, meta task or import accepts is covered by a test above', () => {
+  const keys = [
+    ...Object.keys(PlaySchema.entries).map((k) => `play.${k}`),
+    ...Object.keys(TaskMetaSchema.entries).map((k) => `task.${k}`),
+    ...Object.keys(BlockSchema.entries).map((k) => `block.${k}`),
+    ...Object.keys(MetaTaskSchema.entries).map((k) => `meta.${k}`),
+    ...Object.keys(ImportPlaybookSchema.entries).map((k) => `import.${k}`),
+  ];
+  const missing = keys.filter((k) => !covered.has(k));
+  assert.equal(missing, [], `keys accepted with no test of their effect: ${missing.join(', ')}`);
+});
+
+test.run();
