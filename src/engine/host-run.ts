@@ -55,11 +55,26 @@ export interface BatchCtx {
   stopped: boolean;
   /** `meta: end_play`: the batch's hosts end the play normally */
   ended: boolean;
-  /** run_once: the first host to reach the task runs it; the others share its outcome */
-  once: Map<TaskDef, Promise<TaskResult>>;
+  /** run_once: the first host of the batch still in it runs the task; the others share its outcome */
+  once: Map<TaskDef, OnceSlot>;
+  /** hosts whose play is over (done, failed, ended): no longer chosen for run_once */
+  left: Set<string>;
 }
 
 type Flow = 'ok' | 'failed' | 'unreachable' | 'stop';
+
+/** A run_once task's run: by `host`; `done` gives its result, or undefined if the host left without. */
+export interface OnceSlot {
+  host: string;
+  done: Promise<TaskResult | undefined>;
+  resolve(r?: TaskResult): void;
+}
+
+function onceSlot(host: string): OnceSlot {
+  let resolve!: (r?: TaskResult) => void;
+  const done = new Promise<TaskResult | undefined>((r) => (resolve = r));
+  return { host, done, resolve };
+}
 
 /** Pure: has this batch failed past the play's max_fail_percentage (or, with serial, entirely)? */
 export function overFailLimit(play: Pick<PlayDef, 'max_fail_percentage' | 'serial'>, failed: number, batchSize: number): boolean {
@@ -124,7 +139,12 @@ export class HostRun {
     } catch {
       /* unreachable: the first task reports it */
     }
-    const flow = await this.nodes(play.tasks, false);
+    let flow: Flow;
+    try {
+      flow = await this.nodes(play.tasks, false);
+    } finally {
+      this.leave();
+    }
     rc.cacheOf.delete(host);
     const force = play.force_handlers || rc.opts.forceHandlers === true;
     // ended on purpose (meta end_host / end_play): a normal end of the play
@@ -222,20 +242,41 @@ export class HostRun {
     if (this.stopped()) return 'stop';
     if (!this.selected(t)) return 'ok';
     if (!t.kw.run_once) return this.settle(t, await this.execute(t, false, rescuable), rescuable);
-    const first = this.b.once.get(t);
-    if (!first) {
-      const mine = this.execute(t, false, rescuable);
-      this.b.once.set(t, mine);
-      return this.settle(t, await mine, rescuable);
-    }
-    // run_once: another host ran it; its registered result is this host's too (as in Ansible)
-    const r = await first;
+    const r = await this.runOnce(t, rescuable);
+    if (r.host === this.host) return this.settle(t, r, rescuable);
+    // another host ran it: its registered result is this host's too (as in Ansible)
     if (t.meta.register) this.registered[t.meta.register] = this.rc.registeredOf.get(r.host)?.[t.meta.register];
     if (r.status !== 'failed' && r.status !== 'unreachable') return 'ok';
     if (r.ignored) return 'ok';
     const mine: TaskResult = { ...r, host: this.host, changes: [], diff: undefined, registered: undefined, msg: `run_once: failed on ${r.host}`, rescued: rescuable, ms: 0, status: 'failed' };
     emit(this.rc, mine);
     return this.settle(t, mine, rescuable);
+  }
+
+  /**
+   * run_once: the batch's first host that is still in the play runs it (as Ansible's first host of
+   * the batch), the others wait for its result; if that host leaves the play before reaching the
+   * task (it failed, or ended), the next one is chosen.
+   */
+  private async runOnce(t: TaskDef, rescuable: boolean): Promise<TaskResult> {
+    for (;;) {
+      let slot = this.b.once.get(t);
+      if (!slot) this.b.once.set(t, (slot = onceSlot(this.b.hosts.find((h) => !this.b.left.has(h)) ?? this.host)));
+      if (slot.host === this.host) {
+        const r = await this.execute(t, false, rescuable);
+        slot.resolve(r);
+        return r;
+      }
+      const r = await slot.done;
+      if (r) return r;
+      if (this.b.once.get(t) === slot) this.b.once.delete(t);
+    }
+  }
+
+  /** This host's play is over: run_once tasks it was chosen for and did not reach go to another. */
+  private leave(): void {
+    this.b.left.add(this.host);
+    for (const slot of this.b.once.values()) if (slot.host === this.host) slot.resolve(undefined);
   }
 
   /** A result's consequence for the host: go on, or out of the play (and maybe the batch). */

@@ -342,7 +342,7 @@ function checkConditions(t: TaskDef, scope: Scope, host: string): InputProblem[]
       if (typeof e !== 'string') return;
       const ps: { path: Path; message: string }[] = [];
       // changed_when, failed_when and until also see the task's own result
-      const s: Scope = key === 'when' ? scope : (n) => (RESULT_NAMES.includes(n) ? { found: true, value: LATER } : scope(n));
+      const s: Scope = key === 'when' ? scope : (n) => (RESULT_NAMES.includes(n) || n === t.meta.register ? { found: true, value: LATER } : scope(n));
       render(`{{ ${e} }}`, s, [], ps);
       for (const p of ps) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, key, i] : [...t.path, key], `${key}: ${p.message} (host ${host})`));
     });

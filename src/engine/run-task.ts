@@ -137,7 +137,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
       if (attempts > 1) o.result.attempts = attempt;
       // until: not for what check mode only planned, nor for a skipped task (Ansible does not retry those)
       if (t.meta.until === undefined || o.status === 'skipped' || (check && o.status === 'changed')) return o;
-      const met = conditionsHold(asList(t.meta.until), resultScope(o.result, scope)) === undefined;
+      const met = conditionsHold(asList(t.meta.until), resultScope(t, o.result, scope)) === undefined;
       if (met) return o;
       if (attempt >= attempts || env.interrupted()) {
         const msg = `until: ${asList(t.meta.until).join(' and ')}: not met after ${attempt} attempt${attempt > 1 ? 's' : ''}${o.msg ? ` (last: ${o.msg})` : ''}`;
@@ -175,7 +175,7 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
     out = f.result;
     status = 'changed';
   }
-  const rs = resultScope(out, scope);
+  const rs = resultScope(t, out, scope);
   if (t.meta.failed_when !== undefined && status !== 'skipped') {
     const failed = conditionsHold(asList(t.meta.failed_when), rs) === undefined;
     if (failed) {
@@ -193,7 +193,10 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
   };
 }
 
-/** What changed_when, failed_when and until see: the task's result by field, and as `result`. */
-function resultScope(out: Record<string, unknown>, scope: Scope): Scope {
-  return (n) => (Object.hasOwn(out, n) ? { found: true, value: out[n] } : n === 'result' ? { found: true, value: out } : scope(n));
+/**
+ * What changed_when, failed_when and until see: the task's result under its `register` name (as
+ * Ansible users write `until: r.rc == 0`), as `result`, and field by field.
+ */
+function resultScope(t: TaskDef, out: Record<string, unknown>, scope: Scope): Scope {
+  return (n) => (n === t.meta.register || n === 'result' ? { found: true, value: out } : Object.hasOwn(out, n) ? { found: true, value: out[n] } : scope(n));
 }

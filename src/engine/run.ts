@@ -83,7 +83,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
         const forks = limit(Math.max(1, opts.forks ?? Math.min(50, hosts.length || 1)));
         for (const batch of batches(hosts, pp.play.serial)) {
           if (rc.interrupted || rc.aborted) break;
-          const b: BatchCtx = { pp, hosts: batch, failed: new Set(), stopped: false, ended: false, once: new Map() };
+          const b: BatchCtx = { pp, hosts: batch, failed: new Set(), stopped: false, ended: false, once: new Map(), left: new Set() };
           await Promise.all(batch.map((h) => forks(() => new HostRun(rc, b, h).run())));
         }
       }

@@ -129,9 +129,20 @@ kw(['task.tags', 'play.tags'], '--tags and --skip-tags select as Ansible does (a
 
 kw(['task.run_once'], 'run_once: runs on one host of the batch; every host sees its registered result', async () => {
   const o = await play({ hosts: ['a', 'b', 'c'], playbook: playbook(`- name: once\n  probe: {id: once, out: 42}\n  run_once: true\n  register: r\n- probe: {id: "{{ inventory_hostname }}-{{ r.out }}"}`) });
-  assert.is(calls.filter((c) => c.endsWith(':once')).length, 1);
+  assert.equal(calls.filter((c) => c.endsWith(':once')), ['a:once'], 'on the first host of the batch, as in Ansible');
   assert.equal(calls.filter((c) => !c.endsWith(':once')).sort(), ['a:a-42', 'b:b-42', 'c:c-42']);
   assert.is(o.lines.filter((l) => l.includes(' once ')).length, 1);
+});
+
+test('run_once: when the first host failed before the task, the next host runs it, once', async () => {
+  await play({ hosts: ['a', 'b', 'c'], playbook: playbook(`- probe: {id: x, fail: "{{ inventory_hostname == 'a' }}"}\n- {probe: once, run_once: true}`) });
+  assert.equal(calls.filter((c) => c.endsWith(':once')), ['b:once']);
+});
+
+test('until on the registered name (until: r.rc == 0), as Ansible users write it', async () => {
+  const o = await play({ playbook: playbook(`- name: w\n  command: "test -e $HOME/flag || { touch $HOME/flag; exit 1; }"\n  register: r\n  until: r.rc == 0\n  retries: 3\n  delay: 1\n  changed_when: false\n  failed_when: false`) });
+  assert.equal(o.lines, ['a w ok']);
+  assert.equal(o.sleeps, [1000]);
 });
 
 kw(['task.delegate_to'], 'delegate_to: runs on the other host, with the first host\'s vars; counted for the first host', async () => {
