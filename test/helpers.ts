@@ -60,3 +60,23 @@ export async function pool<T, R>(items: T[], n: number, fn: (x: T) => Promise<R>
   );
   return out;
 }
+
+/** `skiff ARGS` in the background; onOutput sees all output so far, with the child (to signal it). */
+export function background(args: string[], onLine: (s: string, child: ReturnType<typeof spawn>) => void) {
+  const child = spawn(process.execPath, [SKIFF, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const started = Date.now();
+  child.stdout!.on('data', (d) => {
+    out += d;
+    onLine(out, child);
+  });
+  child.stderr!.on('data', (d) => (out += d));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const done = new Promise<{ code: number | null; out: string; ms: number; killed: boolean }>((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, out, ms: Date.now() - started, killed: signal === 'SIGKILL' });
+    }),
+  );
+  return { child, done };
+}

@@ -3,14 +3,14 @@
 // Every wait is bounded; only the lab's own hosts are touched.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labExec, labUp, sshdStartCommand, type Lab } from '../../lab/lab.ts';
 import { killSshd, labInventory, restartSshd, useLab } from './use-lab.ts';
 import { linkName, netnsName } from '../../lab/config.ts';
-import { ROOT, SKIFF, skiff } from '../helpers.ts';
+import { background, ROOT, skiff } from '../helpers.ts';
 import { connectSsh } from '../../src/transport/ssh.ts';
 import { writeFileAtomic } from '../../tasks/lib/files.ts';
 
@@ -26,25 +26,6 @@ function report(file: string) {
 }
 
 /** skiff run in the background, with a hook on its stdout; returns the child and its completion. */
-function background(args: string[], onLine: (s: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(process.execPath, [SKIFF, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const started = Date.now();
-  child.stdout!.on('data', (d) => {
-    out += d;
-    onLine(out, child);
-  });
-  child.stderr!.on('data', (d) => (out += d));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const done = new Promise<{ code: number | null; out: string; ms: number; killed: boolean }>((resolve) =>
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      resolve({ code, out, ms: Date.now() - started, killed: signal === 'SIGKILL' });
-    }),
-  );
-  return { child, done };
-}
-
 async function resetFaultsDir() {
   await Promise.all(lab!.hosts.map((h) => labExec(h.name, 'rm -rf /srv/skiff-faults /srv/skiff-hostile')));
   rmSync(RETRY, { force: true });
