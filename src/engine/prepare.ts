@@ -25,6 +25,11 @@ export interface RunOptions {
   diff: boolean;
   forks?: number;
   acceptNewHostKeys: boolean;
+  /**
+   * Connection settings under every host's own (ansible.cfg / ANSIBLE_* / -u, --private-key, -T):
+   * `user`, `private_key_file` (absolute), `connect_timeout`, each with where it was set.
+   */
+  connDefaults?: Record<string, { value: unknown; origin: Origin }>;
 }
 
 export interface PreparedPlay {
@@ -210,10 +215,11 @@ export function prepare(opts: RunOptions): { prepared?: Prepared; problems: Inpu
   for (const h of used) {
     // -e overrides connection settings too, as in Ansible (e.g. -e known_hosts_file=...).
     const vars = { ...hostvars[h], ...extra };
-    const input = connInput(vars);
+    const defaults = opts.connDefaults ?? {};
+    const input = { ...Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, d.value])), ...connInput(vars) };
     const r = v.safeParse(HostConnSchema, input);
     const names = connVarNames(vars);
-    const at = (k: string): Origin => origins[h][names[k] ?? ''] ?? inv.hostOrigin.get(h)!;
+    const at = (k: string): Origin => origins[h][names[k] ?? ''] ?? (names[k] ? undefined : defaults[k]?.origin) ?? inv.hostOrigin.get(h)!;
     if (!r.success) {
       for (const issue of r.issues) {
         const k = String(issue.path?.[0]?.key ?? '');
