@@ -52,7 +52,7 @@ export const ConfigSchema = v.object({
     v.picklist([...TRUE, ...FALSE], 'expected a boolean (true/false, yes/no, on/off, 1/0)'),
     v.transform((s) => TRUE.includes(s)),
     v.literal(true, 'refused: skiff always verifies host keys against known_hosts (a changed key may be an attacker); for hosts not yet in known_hosts use --accept-new-host-keys'),
-    v.metadata({ ini: 'host_key_checking', env: 'ANSIBLE_HOST_KEY_CHECKING', default: 'True (always)' } satisfies SettingMeta),
+    v.metadata({ ini: 'host_key_checking', env: 'ANSIBLE_HOST_KEY_CHECKING', default: 'True' } satisfies SettingMeta),
   ),
   // reserved: for `skiff vault` and vault-encrypted vars, being built (the flag --vault-password-file comes with it)
   vault_password_file: text({ ini: 'vault_password_file', env: 'ANSIBLE_VAULT_PASSWORD_FILE', default: 'none', path: 'one', reserved: 'vault' }),
@@ -127,7 +127,11 @@ export function findConfigFile(ce: ConfigEnv, etc = '/etc/ansible/ansible.cfg'):
   const local = join(ce.cwd, 'ansible.cfg');
   if (readableFile(local)) {
     if (worldWritable(ce.cwd) || worldWritable(local)) {
-      warnings.push(`skiff: ignoring ${local}: ${worldWritable(ce.cwd) ? `the directory ${ce.cwd} is` : 'the file is'} world-writable (as Ansible does: anyone could have written its settings)`);
+      warnings.push(
+        worldWritable(ce.cwd)
+          ? `skiff: ignoring ${local}: the directory ${ce.cwd} is world-writable, anyone could have put it there (Ansible ignores it too)`
+          : `skiff: ignoring ${local}: the file is world-writable, anyone could have written its settings`,
+      );
     } else candidates.push(local);
   }
   candidates.push(join(ce.home, '.ansible.cfg'), etc);
@@ -208,7 +212,7 @@ export function formatConfig(c: ResolvedConfig): string {
   const rows = SETTINGS.map((name) => {
     const meta = settingMeta(name);
     const val = c.values[name];
-    const shown = val === undefined ? `(${meta.default})` : String(val);
+    const shown = val === undefined ? meta.default : String(val);
     return [name, shown, describeSource(c.sources[name]) + (meta.reserved ? `  [reserved for ${meta.reserved}, not used yet]` : '')];
   });
   const w0 = Math.max(...rows.map((r) => r[0].length));

@@ -9,7 +9,7 @@ import { writeReport, writeRetry } from '../../report/files.ts';
 import { profiler } from '../../report/profile.ts';
 import { plainProgress, ttyProgress } from '../../report/progress.ts';
 import { formatRecap } from '../../report/recap.ts';
-import type { Source } from '../config.ts';
+import type { ResolvedConfig, Source } from '../config.ts';
 import { badInput, EXIT } from '../output.ts';
 import { printWarnings, settingsOf } from '../settings.ts';
 import type { Invocation } from '../spec.ts';
@@ -17,17 +17,22 @@ import type { Invocation } from '../spec.ts';
 const originOf = (s: Source): Origin =>
   s.kind === 'file' ? { file: s.file, line: s.line, col: s.col } : { file: s.kind === 'flag' ? s.flag : s.kind === 'env' ? s.name : 'default', line: 0, col: 0 };
 
+/** The config's connection settings: a layer under each host's own vars (prepare() puts them there). */
+export function connDefaultsOf(config: ResolvedConfig): NonNullable<RunOptions['connDefaults']> {
+  const out: NonNullable<RunOptions['connDefaults']> = {};
+  const c = config.values;
+  if (c.remote_user !== undefined) out.user = { value: c.remote_user, origin: originOf(config.sources.remote_user) };
+  if (c.private_key_file !== undefined) out.private_key_file = { value: c.private_key_file, origin: originOf(config.sources.private_key_file) };
+  if (c.timeout !== undefined) out.connect_timeout = { value: c.timeout, origin: originOf(config.sources.timeout) };
+  return out;
+}
+
 export async function runCommand({ command, values: o, args: [target] }: Invocation): Promise<number> {
   const { config, problems: cp } = settingsOf({ command, values: o, args: [target], written: {} });
   if (!config) return badInput(cp);
   printWarnings(config.warnings);
   const c = config.values;
   if (!c.inventory) return badInput([{ file: 'argv', line: 0, col: 0, message: `-i INVENTORY is required (or inventory in ansible.cfg, or ANSIBLE_INVENTORY); see skiff ${command} --help` }]);
-  // the config's connection settings are a layer under each host's own vars (prepare() puts them there)
-  const connDefaults: NonNullable<RunOptions['connDefaults']> = {};
-  if (c.remote_user !== undefined) connDefaults.user = { value: c.remote_user, origin: originOf(config.sources.remote_user) };
-  if (c.private_key_file !== undefined) connDefaults.private_key_file = { value: c.private_key_file, origin: originOf(config.sources.private_key_file) };
-  if (c.timeout !== undefined) connDefaults.connect_timeout = { value: c.timeout, origin: originOf(config.sources.timeout) };
   const opts: RunOptions = {
     playbook: target,
     inventory: c.inventory,
@@ -37,7 +42,7 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
     diff: !!o.diff,
     forks: c.forks,
     acceptNewHostKeys: !!o['accept-new-host-keys'],
-    connDefaults,
+    connDefaults: connDefaultsOf(config),
   };
   const { prepared, problems } = prepare(opts);
   if (!prepared) return badInput(problems);
