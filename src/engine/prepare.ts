@@ -33,6 +33,11 @@ export interface RunOptions {
   startAtTask?: string;
   /** --force-handlers: notified handlers run even on a host that failed */
   forceHandlers?: boolean;
+  /**
+   * Connection settings under every host's own (ansible.cfg / ANSIBLE_* / -u, --private-key, -T):
+   * `user`, `private_key_file` (absolute), `connect_timeout`, each with where it was set.
+   */
+  connDefaults?: Record<string, { value: unknown; origin: Origin }>;
 }
 
 export interface PreparedPlay {
@@ -230,7 +235,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   }
   // Connection settings of every host that will be contacted (delegate_to targets too).
   for (const h of new Set([...prep.plays.flatMap((p) => p.hosts), ...delegates])) {
-    const r = hostConnection(prep, origins, h);
+    const r = hostConnection(prep, origins, h, opts.connDefaults);
     if ('problems' in r) r.problems.forEach(push);
     else prep.conns.set(h, r.conn);
   }
@@ -245,15 +250,17 @@ export function startsHere(name: string, pattern: string): boolean {
 }
 
 /** How to reach `h`: from its vars (-e overrides them, as in Ansible), or the implicit localhost. */
-export function hostConnection(prep: Pick<Prepared, 'inventory' | 'hostvars' | 'extra'>, origins: Record<string, Record<string, Origin>>, h: string): { conn: HostConn } | { problems: InputProblem[] } {
+export function hostConnection(prep: Pick<Prepared, 'inventory' | 'hostvars' | 'extra'>, origins: Record<string, Record<string, Origin>>, h: string, defaults: NonNullable<RunOptions['connDefaults']> = {}): { conn: HostConn } | { problems: InputProblem[] } {
   const inv = prep.inventory;
   if (!inv.hosts.includes(h)) {
     return h === IMPLICIT_LOCALHOST ? { conn: hostConn(h, v.parse(HostConnSchema, { connection: 'local' }), inv.root) } : { problems: [{ file: 'inventory', line: 0, col: 0, message: `unknown host ${JSON.stringify(h)}` }] };
   }
+  // -e overrides connection settings too, as in Ansible (e.g. -e known_hosts_file=...); ansible.cfg's
+  // and the flags' (-u, --private-key, -T) are under every host's own
   const vars = { ...prep.hostvars[h], ...prep.extra };
-  const r = v.safeParse(HostConnSchema, connInput(vars));
+  const r = v.safeParse(HostConnSchema, { ...Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, d.value])), ...connInput(vars) });
   const names = connVarNames(vars);
-  const at = (k: string): Origin => origins[h]?.[names[k] ?? ''] ?? inv.hostOrigin.get(h)!;
+  const at = (k: string): Origin => origins[h]?.[names[k] ?? ''] ?? (names[k] ? undefined : defaults[k]?.origin) ?? inv.hostOrigin.get(h)!;
   if (!r.success) {
     return { problems: r.issues.map((issue) => {
       const k = String(issue.path?.[0]?.key ?? '');

@@ -3,8 +3,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { RunSummary } from '../engine/run.ts';
 
-export function retryPath(playbook: string): string {
-  return join('.skiff', 'retry', `${basename(playbook, extname(playbook))}.retry`);
+/** dir: ansible.cfg retry_files_save_path / ANSIBLE_RETRY_FILES_SAVE_PATH, else .skiff/retry */
+export function retryPath(playbook: string, dir = join('.skiff', 'retry')): string {
+  return join(dir, `${basename(playbook, extname(playbook))}.retry`);
 }
 
 /**
@@ -12,8 +13,8 @@ export function retryPath(playbook: string): string {
  * through all its plays (interrupted, or stopped by any_errors_fatal / max_fail_percentage). A run with none
  * removes the file, so an old list never sends a later rerun to hosts that are fine.
  */
-export function writeRetry(playbook: string, summary: RunSummary): { path: string; hosts: string[] } {
-  const path = retryPath(playbook);
+export function writeRetry(playbook: string, summary: RunSummary, dir?: string): { path: string; hosts: string[] } {
+  const path = retryPath(playbook, dir);
   const hosts = Object.entries(summary.recap)
     .filter(([, r]) => r.failed > 0 || r.unreachable)
     .map(([h]) => h);

@@ -2,6 +2,7 @@
 // (CI, pipes, cron): one plain line per task and host, greppable, as Ansible prints.
 import type { ListrTaskWrapper } from 'listr2';
 import type { RunEvent, TaskResult } from '../engine/events.ts';
+import { alignColorEnv } from './color.ts';
 
 export interface Progress {
   listen(e: RunEvent): void;
@@ -13,6 +14,8 @@ export interface ProgressOptions {
   tty: boolean;
   diff: boolean;
   verbose: boolean;
+  /** ANSI colours (report/color.ts decides: NO_COLOR, FORCE_COLOR, terminal) */
+  color: boolean;
   out: (s: string) => void;
 }
 
@@ -32,7 +35,7 @@ export function plainProgress(o: ProgressOptions): Progress {
   return {
     listen(e) {
       if (e.kind === 'play') o.out(`\nPLAY [${e.name}] (${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'})`);
-      else if (e.kind === 'result') o.out(describe(e.result, { ...o, color: false }));
+      else if (e.kind === 'result') o.out(describe(e.result, o));
     },
     finish: async () => {},
   };
@@ -49,6 +52,7 @@ interface HostRow {
 
 /** listr2 is loaded only for a terminal: runs from cron and CI do not pay for it. */
 export async function ttyProgress(o: ProgressOptions): Promise<Progress> {
+  alignColorEnv(o.color);
   const { Listr } = await import('listr2');
   let chain = Promise.resolve();
   let rows = new Map<string, HostRow>();
@@ -97,7 +101,7 @@ export async function ttyProgress(o: ProgressOptions): Promise<Progress> {
           if (res.status === 'unreachable') r.failed = `unreachable: ${res.msg}`;
           sync(res.host);
         }
-        if (res.status === 'changed' || res.status === 'failed' || res.status === 'unreachable' || o.verbose) detail.push(describe(res, { ...o, color: true }));
+        if (res.status === 'changed' || res.status === 'failed' || res.status === 'unreachable' || o.verbose) detail.push(describe(res, o));
       } else if (e.kind === 'host-done') {
         const r = rows.get(e.host);
         if (r) {

@@ -1,0 +1,121 @@
+// skiff run / skiff validate: settings -> prepare (all checks that need no host) -> run -> progress,
+// recap, profile, events, report, retry.
+import type { Origin } from '../../inventory/types.ts';
+import { prepare, type RunOptions } from '../../engine/prepare.ts';
+import { startRun } from '../../engine/run.ts';
+import { useColor } from '../../report/color.ts';
+import { openEventLog, type EventLog } from '../../report/events.ts';
+import { writeReport, writeRetry } from '../../report/files.ts';
+import { profiler } from '../../report/profile.ts';
+import { plainProgress, ttyProgress } from '../../report/progress.ts';
+import { formatRecap } from '../../report/recap.ts';
+import type { ResolvedConfig, Source } from '../config.ts';
+import { badInput, EXIT } from '../output.ts';
+import { printWarnings, settingsOf } from '../settings.ts';
+import type { Invocation } from '../spec.ts';
+import { splitTags } from '../../engine/tags.ts';
+import { walkTasks } from '../../playbook/load.ts';
+import { listHosts, listTasks } from '../../report/list.ts';
+import { REGISTRY } from '../../../tasks/index.ts';
+
+const originOf = (s: Source): Origin =>
+  s.kind === 'file' ? { file: s.file, line: s.line, col: s.col } : { file: s.kind === 'flag' ? s.flag : s.kind === 'env' ? s.name : 'default', line: 0, col: 0 };
+
+/** The config's connection settings: a layer under each host's own vars (prepare() puts them there). */
+export function connDefaultsOf(config: ResolvedConfig): NonNullable<RunOptions['connDefaults']> {
+  const out: NonNullable<RunOptions['connDefaults']> = {};
+  const c = config.values;
+  if (c.remote_user !== undefined) out.user = { value: c.remote_user, origin: originOf(config.sources.remote_user) };
+  if (c.private_key_file !== undefined) out.private_key_file = { value: c.private_key_file, origin: originOf(config.sources.private_key_file) };
+  if (c.timeout !== undefined) out.connect_timeout = { value: c.timeout, origin: originOf(config.sources.timeout) };
+  return out;
+}
+
+export async function runCommand({ command, values: o, args: [target] }: Invocation): Promise<number> {
+  const { config, problems: cp } = settingsOf({ command, values: o, args: [target], written: {} });
+  if (!config) return badInput(cp);
+  printWarnings(config.warnings);
+  const c = config.values;
+  if (!c.inventory) return badInput([{ file: 'argv', line: 0, col: 0, message: `-i INVENTORY is required (or inventory in ansible.cfg, or ANSIBLE_INVENTORY); see skiff ${command} --help` }]);
+  const opts: RunOptions = {
+    playbook: target,
+    inventory: c.inventory,
+    limit: o.limit as string | undefined,
+    extraVars: (o['extra-vars'] as string[] | undefined) ?? [],
+    check: !!o.check || command === 'validate',
+    diff: !!o.diff,
+    forks: c.forks,
+    acceptNewHostKeys: !!o['accept-new-host-keys'],
+    connDefaults: connDefaultsOf(config),
+    tags: splitTags(o.tags as string[] | undefined),
+    skipTags: splitTags(o['skip-tags'] as string[] | undefined),
+    startAtTask: o['start-at-task'] as string | undefined,
+    forceHandlers: !!o['force-handlers'],
+  };
+  const { prepared, problems } = prepare(opts, REGISTRY);
+  if (!prepared) return badInput(problems);
+  const hostCount = new Set(prepared.plays.flatMap((p) => p.hosts)).size;
+  if (command === 'validate') {
+    const tasks = prepared.plays.reduce((n, p) => n + [...walkTasks(p.play.tasks)].length, 0);
+    process.stdout.write(`${target}: ${prepared.plays.length} play(s), ${tasks} task(s), ${hostCount} host(s): valid\n`);
+    return EXIT.ok;
+  }
+  if (o['list-hosts'] || o['list-tasks']) {
+    if (o['list-hosts']) process.stdout.write(listHosts(prepared) + '\n');
+    if (o['list-tasks']) process.stdout.write(listTasks(prepared, opts) + '\n');
+    return EXIT.ok;
+  }
+  if (hostCount === 0) {
+    process.stderr.write(`skiff: no hosts matched${opts.limit ? ` (--limit ${opts.limit})` : ''}; nothing to do\n`);
+    return EXIT.ok;
+  }
+
+  let events: EventLog | undefined;
+  if (typeof o.events === 'string') {
+    const r = openEventLog(o.events);
+    if (!r.log) return badInput([{ file: '--events', line: 0, col: 0, message: `${o.events}: ${r.error}` }]);
+    events = r.log;
+  }
+  // with --events -, stdout is the event stream: everything for people goes to stderr
+  const human = o.events === '-' ? process.stderr : process.stdout;
+  const tty = !!human.isTTY && process.env.CI !== 'true';
+  const color = useColor(process.env, tty);
+  const out = (s: string) => human.write(s + '\n');
+  const popts = { tty, diff: opts.diff, verbose: !!(o.verbose as boolean[] | undefined)?.length, color, out };
+  const progress = tty ? await ttyProgress(popts) : plainProgress(popts);
+  const profile = o.profile ? profiler() : undefined;
+  const started = new Date();
+  const runner = startRun(prepared, opts, (e) => {
+    events?.listen(e);
+    profile?.listen(e);
+    progress.listen(e);
+  });
+  let sigints = 0;
+  const onSigint = () => {
+    sigints++;
+    if (sigints > 1) process.exit(EXIT.interrupted);
+    process.stderr.write('\nskiff: interrupted: ending in-flight commands, writing recap and retry file (Ctrl-C again to quit now)\n');
+    runner.interrupt();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const summary = await runner.done;
+  await progress.finish();
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigint);
+  events?.end({ recap: summary.recap, interrupted: summary.interrupted });
+  out(formatRecap(summary.recap, color));
+  if (profile) out(profile.format());
+  const retry = writeRetry(target, summary, c.retry_files_save_path);
+  if (retry.hosts.length) out(`\nto retry the ${retry.hosts.length} host(s) that did not finish: --limit @${retry.path}`);
+  if (typeof o.report === 'string') {
+    // results are already redacted per host by the engine
+    writeReport(o.report, { playbook: target, inventory: opts.inventory, check: opts.check, started: started.toISOString(), finished: new Date().toISOString() }, summary);
+  }
+  const recaps = Object.values(summary.recap);
+  if (summary.interrupted) return EXIT.interrupted;
+  if (recaps.some((r) => r.unreachable)) return EXIT.unreachable;
+  if (recaps.some((r) => r.failed > 0)) return EXIT.failed;
+  if (opts.check && o['detailed-exitcode'] && recaps.some((r) => r.changed > 0)) return EXIT.pending;
+  return EXIT.ok;
+}

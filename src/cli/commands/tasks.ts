@@ -1,0 +1,24 @@
+// skiff tasks [TYPE]: the task types; with a type, its parameters.
+import { didYouMean } from '../../util/errors.ts';
+import { TASK_TYPES } from '../../../tasks/index.ts';
+import { badInput, EXIT } from '../output.ts';
+import type { Invocation } from '../spec.ts';
+
+/** Parameter names of a task type's schema (an object schema, possibly inside a pipe), optional ones marked. */
+function params(schema: unknown): { name: string; optional: boolean }[] {
+  let s = schema as { entries?: Record<string, { type?: string }>; pipe?: unknown[] };
+  if (!s.entries && s.pipe) s = s.pipe[0] as typeof s;
+  return Object.entries(s.entries ?? {}).map(([name, e]) => ({ name, optional: e.type === 'optional' || e.type === 'nullish' }));
+}
+
+export async function tasksCommand({ args: [name] }: Invocation): Promise<number> {
+  if (!name) {
+    for (const t of TASK_TYPES.values()) process.stdout.write(`${t.name.padEnd(20)} ${t.summary}\n`);
+    return EXIT.ok;
+  }
+  const t = TASK_TYPES.get(name);
+  if (!t) return badInput([{ file: 'argv', line: 0, col: 0, message: `unknown task type ${JSON.stringify(name)}${didYouMean(name, TASK_TYPES.keys())}: see skiff tasks` }]);
+  const ps = params(t.schema);
+  process.stdout.write(`${t.name}: ${t.summary}\n${t.shortKey ? `short form: ${t.name}: <${t.shortKey}>\n` : ''}parameters:\n${ps.map((p) => `  ${p.name}${p.optional ? '' : '  (required)'}`).join('\n')}\n`);
+  return EXIT.ok;
+}

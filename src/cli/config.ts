@@ -1,0 +1,222 @@
+// skiff's settings, read as Ansible reads them: command-line flag > ANSIBLE_* environment variable >
+// ansible.cfg ([defaults]) > default. The valibot schema below is the one list of settings: each entry
+// parses the raw string and carries (as metadata) its ansible.cfg key, its environment variable and the
+// default shown by `skiff config` and the README. Inventory host vars still win over remote_user,
+// private_key_file and timeout: those are only the default layer under the inventory (see prepare()).
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import * as v from 'valibot';
+import { show, type InputProblem } from '../util/errors.ts';
+import { parseIni } from './ini.ts';
+
+// a type (not an interface): valibot's metadata() takes a Record
+export type SettingMeta = {
+  /** key in ansible.cfg's [defaults] */
+  ini: string;
+  env: string;
+  /** what applies when nothing sets it */
+  default: string;
+  /** a path: relative to ansible.cfg's directory when read from it (as Ansible resolves them), ~ expanded */
+  path?: 'one' | 'list';
+  /** stored and shown, but used by a feature still being built */
+  reserved?: string;
+};
+
+// Ansible's boolean() spellings (lower-cased).
+const TRUE = ['y', 'yes', 'on', '1', 'true', 't'];
+const FALSE = ['n', 'no', 'off', '0', 'false', 'f'];
+
+const text = (meta: SettingMeta) => v.pipe(v.string(), v.trim(), v.minLength(1, 'expected a value'), v.metadata(meta));
+const count = (meta: SettingMeta) =>
+  v.pipe(v.string(), v.trim(), v.regex(/^[0-9]+$/, 'expected a whole number > 0'), v.transform(Number), v.minValue(1, 'expected a whole number > 0'), v.metadata(meta));
+
+export const ConfigSchema = v.object({
+  inventory: v.pipe(
+    v.string(),
+    v.trim(),
+    v.minLength(1, 'expected an inventory path'),
+    // Ansible accepts a comma-separated list of sources; skiff reads one inventory (a directory can hold several files)
+    v.check((s) => !s.includes(','), 'expected one inventory path (skiff reads one inventory; a directory can hold several files)'),
+    v.metadata({ ini: 'inventory', env: 'ANSIBLE_INVENTORY', default: 'none: -i is required', path: 'one' } satisfies SettingMeta),
+  ),
+  remote_user: text({ ini: 'remote_user', env: 'ANSIBLE_REMOTE_USER', default: 'the inventory user, else $USER' }),
+  private_key_file: text({ ini: 'private_key_file', env: 'ANSIBLE_PRIVATE_KEY_FILE', default: 'the inventory key, else ssh-agent', path: 'one' }),
+  forks: count({ ini: 'forks', env: 'ANSIBLE_FORKS', default: 'every host of the play, at most 50' }),
+  // skiff is secure by default: a host key is always verified. `False` (accept any key, even a changed
+  // one) is refused by name rather than honoured or dropped; True is what skiff does anyway.
+  host_key_checking: v.pipe(
+    v.string(),
+    v.trim(),
+    v.toLowerCase(),
+    v.picklist([...TRUE, ...FALSE], 'expected a boolean (true/false, yes/no, on/off, 1/0)'),
+    v.transform((s) => TRUE.includes(s)),
+    v.literal(true, 'refused: skiff always verifies host keys against known_hosts (a changed key may be an attacker); for hosts not yet in known_hosts use --accept-new-host-keys'),
+    v.metadata({ ini: 'host_key_checking', env: 'ANSIBLE_HOST_KEY_CHECKING', default: 'True' } satisfies SettingMeta),
+  ),
+  // reserved: for `skiff vault` and vault-encrypted vars, being built (the flag --vault-password-file comes with it)
+  vault_password_file: text({ ini: 'vault_password_file', env: 'ANSIBLE_VAULT_PASSWORD_FILE', default: 'none', path: 'one', reserved: 'vault' }),
+  // reserved: for roles, being built
+  roles_path: text({ ini: 'roles_path', env: 'ANSIBLE_ROLES_PATH', default: 'none', path: 'list', reserved: 'roles' }),
+  retry_files_save_path: text({ ini: 'retry_files_save_path', env: 'ANSIBLE_RETRY_FILES_SAVE_PATH', default: '.skiff/retry', path: 'one' }),
+  timeout: count({ ini: 'timeout', env: 'ANSIBLE_TIMEOUT', default: 'the inventory connect_timeout, else 10 (seconds)' }),
+});
+
+export type Config = v.InferOutput<typeof ConfigSchema>;
+export type SettingName = keyof Config;
+export const SETTINGS = Object.keys(ConfigSchema.entries) as SettingName[];
+
+export function settingMeta(name: SettingName): SettingMeta {
+  return v.getMetadata(ConfigSchema.entries[name]) as unknown as SettingMeta;
+}
+
+export type Source = { kind: 'flag'; flag: string } | { kind: 'env'; name: string } | { kind: 'file'; file: string; line: number; col: number } | { kind: 'default' };
+
+export interface ResolvedConfig {
+  values: Partial<Config>;
+  sources: Record<SettingName, Source>;
+  /** the ansible.cfg read, if any */
+  file?: string;
+  /** lines for stderr: a skipped ansible.cfg, the settings skiff does not support */
+  warnings: string[];
+}
+
+export interface ConfigEnv {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  home: string;
+}
+
+const readableFile = (p: string) => {
+  try {
+    accessSync(p, constants.R_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+const worldWritable = (p: string) => {
+  try {
+    return (statSync(p).mode & 0o002) !== 0;
+  } catch {
+    return false;
+  }
+};
+const expandHome = (p: string, home: string) => (p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p);
+
+/**
+ * Ansible's search: $ANSIBLE_CONFIG (a directory means its ansible.cfg), ./ansible.cfg, ~/.ansible.cfg,
+ * /etc/ansible/ansible.cfg; the first readable one wins, the others are not read. As Ansible does,
+ * ./ansible.cfg is ignored (with a warning) when the current directory is world-writable: anyone could
+ * have put it there. skiff also ignores it when the file itself is world-writable, for the same reason.
+ */
+export function findConfigFile(ce: ConfigEnv, etc = '/etc/ansible/ansible.cfg'): { file?: string; warnings: string[] } {
+  const warnings: string[] = [];
+  const candidates: string[] = [];
+  const fromEnv = ce.env.ANSIBLE_CONFIG;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    let p = resolve(ce.cwd, expandHome(fromEnv, ce.home));
+    try {
+      if (statSync(p).isDirectory()) p = join(p, 'ansible.cfg');
+    } catch {
+      /* not there: Ansible goes on to the next place; say so below */
+    }
+    if (readableFile(p)) return { file: p, warnings };
+    warnings.push(`skiff: ANSIBLE_CONFIG=${fromEnv}: no readable file there; looking further, as Ansible does`);
+  }
+  const local = join(ce.cwd, 'ansible.cfg');
+  if (readableFile(local)) {
+    if (worldWritable(ce.cwd) || worldWritable(local)) {
+      warnings.push(
+        worldWritable(ce.cwd)
+          ? `skiff: ignoring ${local}: the directory ${ce.cwd} is world-writable, anyone could have put it there (Ansible ignores it too)`
+          : `skiff: ignoring ${local}: the file is world-writable, anyone could have written its settings`,
+      );
+    } else candidates.push(local);
+  }
+  candidates.push(join(ce.home, '.ansible.cfg'), etc);
+  return { file: candidates.find(readableFile), warnings };
+}
+
+/**
+ * The effective settings. `flags` holds the raw command-line values by setting (e.g. { forks: '4' }),
+ * `flagNames` the flag each came from, for messages and `skiff config`.
+ */
+export function resolveConfig(
+  flags: Partial<Record<SettingName, string>>,
+  flagNames: Partial<Record<SettingName, string>>,
+  ce: ConfigEnv,
+  etc?: string,
+): { config?: ResolvedConfig; problems: InputProblem[] } {
+  const problems: InputProblem[] = [];
+  const { file, warnings } = findConfigFile(ce, etc);
+  const fromFile = new Map<string, { value: string; line: number; col: number }>();
+  if (file) {
+    let textOf: string;
+    try {
+      textOf = readFileSync(file, 'utf8');
+    } catch (e) {
+      return { problems: [{ file, line: 0, col: 0, message: `cannot read: ${(e as Error).message}` }] };
+    }
+    const { entries, problems: ip } = parseIni(textOf, file);
+    problems.push(...ip);
+    const known = new Set(SETTINGS.map((s) => settingMeta(s).ini));
+    const unsupported: string[] = [];
+    for (const e of entries) {
+      if (e.section === 'defaults' && known.has(e.key)) fromFile.set(e.key, e);
+      else unsupported.push(e.section === 'defaults' ? e.key : `${e.section}.${e.key}`);
+    }
+    // named once, never silently dropped
+    if (unsupported.length) warnings.push(`skiff: ${file}: settings skiff does not support (ignored): ${unsupported.join(', ')}`);
+  }
+  const values: Record<string, unknown> = {};
+  const sources = {} as Record<SettingName, Source>;
+  for (const name of SETTINGS) {
+    const meta = settingMeta(name);
+    let raw: string | undefined;
+    let source: Source = { kind: 'default' };
+    let base = ce.cwd;
+    const inFile = fromFile.get(meta.ini);
+    if (flags[name] !== undefined) [raw, source] = [flags[name], { kind: 'flag', flag: flagNames[name] ?? name }];
+    else if (ce.env[meta.env] !== undefined) [raw, source] = [ce.env[meta.env], { kind: 'env', name: meta.env }];
+    else if (inFile && file) [raw, source, base] = [inFile.value, { kind: 'file', file, line: inFile.line, col: inFile.col }, dirname(file)];
+    sources[name] = source;
+    if (raw === undefined) continue;
+    const r = v.safeParse(ConfigSchema.entries[name], raw);
+    if (!r.success) {
+      const where = source.kind === 'file' ? { file: source.file, line: source.line, col: source.col } : { file: source.kind === 'flag' ? source.flag : (source as { name: string }).name, line: 0, col: 0 };
+      const label = source.kind === 'file' ? `${meta.ini}: ` : '';
+      problems.push({ ...where, message: `${label}got ${show(raw)}, ${r.issues[0].message}` });
+      continue;
+    }
+    let value: unknown = r.output;
+    // a relative path in ansible.cfg is relative to its directory (as Ansible resolves it); from a flag
+    // or the environment it stays relative to the current directory
+    const abs = (p: string) => (source.kind === 'file' ? resolve(base, expandHome(p, ce.home)) : expandHome(p, ce.home));
+    if (meta.path === 'one') value = abs(String(value));
+    if (meta.path === 'list') value = String(value).split(':').filter(Boolean).map(abs).join(':');
+    values[name] = value;
+  }
+  return problems.length ? { problems } : { config: { values: values as Partial<Config>, sources, file, warnings }, problems };
+}
+
+export function describeSource(s: Source): string {
+  if (s.kind === 'flag') return `flag ${s.flag}`;
+  if (s.kind === 'env') return `env ${s.name}`;
+  if (s.kind === 'file') return `ansible.cfg ${s.file}:${s.line}`;
+  return 'default';
+}
+
+/** `skiff config`: one line per setting: name, value, where it came from. */
+export function formatConfig(c: ResolvedConfig): string {
+  const rows = SETTINGS.map((name) => {
+    const meta = settingMeta(name);
+    const val = c.values[name];
+    const shown = val === undefined ? meta.default : String(val);
+    return [name, shown, describeSource(c.sources[name]) + (meta.reserved ? `  [reserved for ${meta.reserved}, not used yet]` : '')];
+  });
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  const head = `config file: ${c.file ?? 'none found ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg)'}`;
+  return [head, ...rows.map((r) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`)].join('\n');
+}

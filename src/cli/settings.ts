@@ -1,0 +1,20 @@
+// The effective settings of one invocation: its flags (those with a `setting` in spec.ts) over the
+// environment and ansible.cfg (config.ts).
+import { homedir } from 'node:os';
+import { resolveConfig, type SettingName } from './config.ts';
+import { FLAGS, type Invocation } from './spec.ts';
+
+export function settingsOf(inv: Invocation, env: Record<string, string | undefined> = process.env) {
+  const flags: Partial<Record<SettingName, string>> = {};
+  const names: Partial<Record<SettingName, string>> = {};
+  for (const [name, f] of Object.entries(FLAGS)) {
+    const value = inv.values[name];
+    if (f.setting && typeof value === 'string') [flags[f.setting], names[f.setting]] = [value, `--${name}`];
+  }
+  return resolveConfig(flags, names, { env, cwd: process.cwd(), home: env.HOME || homedir() });
+}
+
+/** Warnings (a skipped ansible.cfg, unsupported settings) go to stderr, once per invocation. */
+export function printWarnings(warnings: string[]): void {
+  for (const w of warnings) process.stderr.write(w + '\n');
+}

@@ -1,0 +1,142 @@
+// The command line as data: every flag and every command is one entry here. Parsing (args.ts), help
+// (help.ts) and shell completion (completion.ts) are all made from these two tables.
+//
+// Why node:util parseArgs plus a table, not a CLI library: skiff's contract is its own (bad input is
+// exit 5 with `file:line:col: reason` lines, every problem reported together, nothing printed by a
+// library on its own). commander and yargs print their own errors and exit (or throw) on the first
+// one, and need overriding at every turn; their generated completions cannot ask the inventory for
+// hosts and groups. parseArgs' tokens give everything needed for suggestions and per-command checks.
+import type { SettingName } from './config.ts';
+
+/** What the shell completes after a flag, or for a positional argument. */
+export type Complete = 'file' | 'dir' | 'inventory' | 'hosts' | 'tasks' | 'commands' | 'shells' | 'none';
+
+export interface FlagSpec {
+  short?: string;
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  /** name of the value in help, e.g. PATTERN */
+  arg?: string;
+  help: string;
+  /** the commands that take it; '*' for every command */
+  commands: readonly string[] | '*';
+  complete?: Complete;
+  /** the setting (ansible.cfg / ANSIBLE_*) this flag overrides */
+  setting?: SettingName;
+}
+
+// validate is "what run does first": it takes every flag of run, so a run's command line can be checked
+// by changing one word
+const PLAYBOOK = ['run', 'validate'] as const;
+const SETTINGS_CMDS = ['run', 'validate', 'config'] as const;
+
+export const FLAGS: Record<string, FlagSpec> = {
+  inventory: { short: 'i', type: 'string', arg: 'INVENTORY', help: 'inventory file or directory (default: ansible.cfg inventory / ANSIBLE_INVENTORY)', commands: [...SETTINGS_CMDS, 'inventory', '__complete'], complete: 'inventory', setting: 'inventory' },
+  check: { short: 'C', type: 'boolean', help: 'plan only: read every host, show what would change, write nothing', commands: PLAYBOOK },
+  diff: { short: 'D', type: 'boolean', help: 'show a diff for every change (files line by line, containers field by field)', commands: PLAYBOOK },
+  limit: { short: 'l', type: 'string', arg: 'PATTERN|@FILE', help: 'only these hosts (a:b, group, !x, &y, globs; @file: one per line)', commands: PLAYBOOK, complete: 'hosts' },
+  'extra-vars': { short: 'e', type: 'string', multiple: true, arg: 'k=v|@FILE|JSON', help: 'highest-precedence variables (repeatable)', commands: PLAYBOOK },
+  forks: { short: 'f', type: 'string', arg: 'N', help: 'hosts in parallel (default: every host of the play, at most 50)', commands: SETTINGS_CMDS, complete: 'none', setting: 'forks' },
+  user: { short: 'u', type: 'string', arg: 'USER', help: 'remote user when the inventory sets none (ansible.cfg remote_user)', commands: SETTINGS_CMDS, complete: 'none', setting: 'remote_user' },
+  'private-key': { type: 'string', arg: 'FILE', help: 'SSH key when the inventory sets none (ansible.cfg private_key_file)', commands: SETTINGS_CMDS, complete: 'file', setting: 'private_key_file' },
+  timeout: { short: 'T', type: 'string', arg: 'SECONDS', help: 'SSH connect timeout when the inventory sets none (ansible.cfg timeout)', commands: SETTINGS_CMDS, complete: 'none', setting: 'timeout' },
+  report: { type: 'string', arg: 'FILE', help: 'write a JSON report: recap and every (redacted) result', commands: PLAYBOOK, complete: 'file' },
+  'accept-new-host-keys': { type: 'boolean', help: 'record the key of a host not yet in known_hosts (a changed key is never accepted)', commands: PLAYBOOK },
+  'detailed-exitcode': { type: 'boolean', help: 'with --check: exit 8 when changes are pending', commands: PLAYBOOK },
+  profile: { type: 'boolean', help: 'at the end: wall time per task and per host, slowest first', commands: PLAYBOOK },
+  events: { type: 'string', arg: 'FILE|-', help: 'newline-delimited JSON of every engine event as it happens (- : stdout; then progress goes to stderr)', commands: PLAYBOOK, complete: 'file' },
+  tags: { short: 't', type: 'string', multiple: true, arg: 'TAG,..', help: 'only tasks with these tags (always-tagged ones too; never-tagged ones only by name)', commands: PLAYBOOK, complete: 'none' },
+  'skip-tags': { type: 'string', multiple: true, arg: 'TAG,..', help: 'not the tasks with these tags', commands: PLAYBOOK, complete: 'none' },
+  'start-at-task': { type: 'string', arg: 'NAME', help: 'skip the tasks before the first one with this name (or glob)', commands: PLAYBOOK, complete: 'none' },
+  'force-handlers': { type: 'boolean', help: 'run notified handlers even on a host that failed', commands: PLAYBOOK },
+  'list-tasks': { type: 'boolean', help: 'list the tasks that would run (after --tags, --skip-tags, --start-at-task); contacts no host', commands: PLAYBOOK },
+  'list-hosts': { type: 'boolean', help: 'list the hosts each play would run on; contacts no host', commands: PLAYBOOK },
+  verbose: { short: 'v', type: 'boolean', multiple: true, help: 'also show ok/skipped details', commands: PLAYBOOK },
+  host: { type: 'string', arg: 'NAME', help: 'only this host', commands: ['inventory'], complete: 'hosts' },
+  help: { short: 'h', type: 'boolean', help: 'this help', commands: '*' },
+  version: { type: 'boolean', help: 'print the version', commands: '*' },
+};
+
+export interface CommandSpec {
+  summary: string;
+  /** positional arguments, in order; a trailing ? marks one optional */
+  args: { name: string; optional?: boolean; complete: Complete }[];
+  /** lines after the usage: what it does */
+  description?: string;
+  examples: string[];
+  /** not listed in help or completion (used by the completion scripts themselves) */
+  hidden?: boolean;
+  /** loaded on use: `skiff --help` and completion do not load the engine */
+  handler: () => Promise<Handler>;
+}
+
+export type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
+export interface Invocation {
+  command: string;
+  values: Values;
+  args: string[];
+  /** the flag as written for each value given (e.g. -f or --forks), for messages */
+  written: Record<string, string>;
+}
+export type Handler = (inv: Invocation) => Promise<number>;
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  run: {
+    summary: 'run a playbook against an inventory',
+    args: [{ name: 'PLAYBOOK', complete: 'file' }],
+    description: 'Checks everything that needs no host first (as validate), then runs each play: hosts in parallel, each through its tasks in order.',
+    examples: ['skiff run playbooks/thanos.yml -i inventory/prod --check --diff', 'skiff run playbooks/thanos.yml -i inventory/prod --limit @.skiff/retry/thanos.retry', 'skiff run site.yml --tags config --list-tasks', 'skiff run site.yml --profile --events run.ndjson'],
+    handler: async () => (await import('./commands/run.ts')).runCommand,
+  },
+  validate: {
+    summary: 'every check that needs no host (what run does first)',
+    args: [{ name: 'PLAYBOOK', complete: 'file' }],
+    examples: ['skiff validate playbooks/thanos.yml -i inventory/prod', 'skiff validate site.yml -i inventory/lab -e private_key_file=~/.ssh/lab'],
+    handler: async () => (await import('./commands/run.ts')).runCommand,
+  },
+  inventory: {
+    summary: 'groups, hosts and their merged vars (secrets hidden), as JSON',
+    args: [],
+    examples: ['skiff inventory -i inventory/prod', 'skiff inventory -i inventory/prod --host prom1'],
+    handler: async () => (await import('./commands/inventory.ts')).inventoryCommand,
+  },
+  tasks: {
+    summary: 'the task types, or one type and its parameters',
+    args: [{ name: 'TYPE', optional: true, complete: 'tasks' }],
+    examples: ['skiff tasks', 'skiff tasks container'],
+    handler: async () => (await import('./commands/tasks.ts')).tasksCommand,
+  },
+  config: {
+    summary: 'each effective setting, its value and where it came from',
+    args: [],
+    description: 'Precedence, as Ansible: flag > ANSIBLE_* environment variable > ansible.cfg [defaults] > default.\nansible.cfg is the first of $ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg.',
+    examples: ['skiff config', 'ANSIBLE_FORKS=4 skiff config', 'skiff config -i inventory/lab'],
+    handler: async () => (await import('./commands/config.ts')).configCommand,
+  },
+  completion: {
+    summary: 'print a shell completion script (bash or zsh)',
+    args: [{ name: 'SHELL', complete: 'shells' }],
+    examples: ['source <(skiff completion bash)', 'skiff completion zsh > "${fpath[1]}/_skiff"'],
+    handler: async () => (await import('./commands/completion.ts')).completionCommand,
+  },
+  help: {
+    summary: 'help for a command (same as skiff COMMAND --help)',
+    args: [{ name: 'COMMAND', optional: true, complete: 'commands' }],
+    examples: ['skiff help run'],
+    handler: async () => (await import('./help.ts')).helpCommand,
+  },
+  // room for `vault`: one entry here, its flags in FLAGS with commands: ['vault']
+  __complete: {
+    summary: 'candidates for the completion scripts: hosts and groups of the inventory',
+    args: [{ name: 'WHAT', complete: 'none' }],
+    examples: ['skiff __complete hosts -i inventory/prod'],
+    hidden: true,
+    handler: async () => (await import('./commands/completion.ts')).completeCommand,
+  },
+};
+
+export function flagsOf(command: string): string[] {
+  return Object.entries(FLAGS)
+    .filter(([, f]) => f.commands === '*' || f.commands.includes(command))
+    .map(([n]) => n);
+}
