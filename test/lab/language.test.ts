@@ -47,6 +47,8 @@ test('loops, until, block/rescue/always, delegate_to and run_once on every host;
     assert.is(file(h, 'skiff-language/rescued'), h === 'prom2' ? 'fails on prom2\n' : undefined);
     assert.is(rep.recap[h].rescued, h === 'prom2' ? 1 : 0);
     assert.is(rep.recap[h].failed, 0);
+    // become_user: the task ran through sudo as that user
+    assert.is(file(h, 'skiff-language/who'), 'nobody\n');
     // tags: a never-tagged task did not run
     assert.is(file(h, 'skiff-language/extra'), undefined);
     // delegate_to: written on monitoring, for each host
