@@ -103,6 +103,8 @@ export class HostRun {
   private readonly notified = new Set<string>();
   /** handlers whose marker is on the host (an earlier run's, or this one's) */
   private readonly pending = new Set<string>();
+  /** handlers pending from an earlier run and not notified again in this one: said so when they run */
+  private readonly fromEarlier = new Set<string>();
   private ended = false;
   private readonly play: PlayDef;
 
@@ -134,6 +136,7 @@ export class HostRun {
       for (const h of await readPending(conn, play.handlers.map((x) => x.name))) {
         this.pending.add(h);
         this.notified.add(h);
+        this.fromEarlier.add(h);
       }
       await this.readAhead(conn);
     } catch {
@@ -375,7 +378,12 @@ export class HostRun {
       marked.forEach((n) => this.pending.delete(n));
     }
     if (t.meta.register) this.registered[t.meta.register] = outcome.result;
-    if (outcome.status === 'changed') this.handlersFor(t.notify).forEach((n) => this.notified.add(n));
+    if (outcome.status === 'changed')
+      for (const n of this.handlersFor(t.notify)) {
+        this.notified.add(n);
+        this.fromEarlier.delete(n);
+      }
+    if (handler && this.fromEarlier.delete(t.name) && outcome.status !== 'failed') outcome.msg ??= 'notified by an earlier run that ended before this handler ran';
     const hide = t.kw.no_log === true;
     const failed = outcome.status === 'failed';
     // what a block's rescue sees of the failure (as Ansible names it)

@@ -24,8 +24,10 @@ const HUE: Record<TaskResult['status'], number> = { ok: 32, changed: 33, failed:
 
 export function describe(r: TaskResult, o: { diff: boolean; verbose: boolean; color: boolean }): string {
   const c = (s: string) => (o.color ? `\x1b[${HUE[r.status]}m${s}\x1b[0m` : s);
-  const lines = [c(`${MARK[r.status]}: [${r.host}] ${r.handler ? 'handler: ' : ''}${r.task}${r.ignored ? ' (ignored)' : ''}`)];
-  if (r.msg && (r.status === 'failed' || r.status === 'unreachable' || o.verbose || r.status === 'skipped' || r.type === 'debug')) lines.push(`    ${r.msg}`);
+  const host = r.delegatedTo ? `${r.host} -> ${r.delegatedTo}` : r.host;
+  const marks = `${r.ignored ? ' (ignored)' : ''}${r.rescued ? ' (rescued)' : ''}`;
+  const lines = [c(`${MARK[r.status]}: [${host}] ${r.handler ? 'handler: ' : ''}${r.task}${marks}`)];
+  if (r.msg && (r.status === 'failed' || r.status === 'unreachable' || o.verbose || r.status === 'skipped' || r.type === 'debug' || r.handler)) lines.push(`    ${r.msg}`);
   if (r.status === 'changed' || o.verbose) for (const ch of r.changes) lines.push(`    ~ ${ch}`);
   if (o.diff && r.diff) lines.push(...r.diff.split('\n').map((l) => `    ${l}`));
   return lines.join('\n');

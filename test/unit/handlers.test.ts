@@ -47,6 +47,7 @@ test('a handler that failed runs on the next run, without a new change; then not
   assert.is(second.code, 0, second.stdout + second.stderr);
   assert.match(second.stdout, /ok: \[here\] config/);
   assert.is(restarts(), 1, 'the handler ran');
+  assert.match(second.stdout, /handler: restart app\n    notified by an earlier run that ended before this handler ran/, 'and says why');
   const third = await run();
   assert.is(third.code, 0);
   assert.match(third.stdout, /here\s*: ok=1\s+changed=0/);
