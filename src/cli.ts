@@ -11,6 +11,9 @@ import { formatProblem, type InputProblem } from './util/errors.ts';
 import { redact, secretValues } from './engine/secrets.ts';
 import { renderedHostVars } from './engine/prepare.ts';
 import { TASK_TYPES } from '../tasks/index.ts';
+import { VAULT_FLAGS, vaultMain, vaultSecretsFromFlags } from './cli-vault.ts';
+import { revealedValues } from './vault/revealed.ts';
+import type { VaultSecret } from './vault/vaultlib.ts';
 
 /** Exit codes, documented in the README. */
 export const EXIT = { ok: 0, internal: 1, failed: 2, unreachable: 4, badInput: 5, pending: 8, interrupted: 130 } as const;
@@ -21,16 +24,22 @@ const USAGE = `usage:
   skiff validate PLAYBOOK -i INVENTORY [--limit ...] [-e ...]
   skiff inventory -i INVENTORY [--host NAME]
   skiff tasks                                  list task types
+  skiff vault encrypt|decrypt|view|edit|encrypt_string ...   ansible-vault files and values
+vault passwords (run, validate, inventory): --vault-id LABEL@FILE|LABEL@prompt (repeatable),
+  --vault-password-file FILE (executable: its stdout), --ask-vault-pass, ANSIBLE_VAULT_PASSWORD_FILE
 exit codes: 0 ok, 1 internal error, 2 a host failed, 4 a host was unreachable, 5 bad input (nothing was run),
             8 changes pending (--check --detailed-exitcode), 130 interrupted`;
 
 function badInput(problems: InputProblem[]): number {
-  for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
+  // a message may quote a value that came out of a vault (a mistyped param rendered from it)
+  const hidden = revealedValues().sort((a, b) => b.length - a.length);
+  for (const p of problems) process.stderr.write(redact(formatProblem(p), hidden) + '\n');
   process.stderr.write(`skiff: ${problems.length} problem${problems.length > 1 ? 's' : ''} found; nothing was run\n`);
   return EXIT.badInput;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'vault') return vaultMain(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -49,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
         verbose: { type: 'boolean', short: 'v', multiple: true },
         host: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...VAULT_FLAGS,
       },
     });
   } catch (e) {
@@ -64,7 +74,10 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!o.inventory) return badInput([{ file: 'argv', line: 0, col: 0, message: `-i INVENTORY is required\n${USAGE}` }]);
-  if (cmd === 'inventory') return showInventory(o.inventory, o.host);
+  // passwords first: every vaulted value is decrypted while loading, so a wrong one is bad input
+  const { secrets: vault, problems: vp } = cmd === 'run' || cmd === 'validate' || cmd === 'inventory' ? await vaultSecretsFromFlags(o) : { secrets: [], problems: [] };
+  if (!vault) return badInput(vp);
+  if (cmd === 'inventory') return showInventory(o.inventory, o.host, vault);
   if (cmd !== 'run' && cmd !== 'validate') return badInput([{ file: 'argv', line: 0, col: 0, message: `unknown command ${JSON.stringify(cmd)}: expected run, validate, inventory or tasks\n${USAGE}` }]);
   if (!target) return badInput([{ file: 'argv', line: 0, col: 0, message: `a playbook is required\n${USAGE}` }]);
   const forks = o.forks === undefined ? undefined : Number(o.forks);
@@ -78,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     diff: !!o.diff,
     forks,
     acceptNewHostKeys: !!o['accept-new-host-keys'],
+    vault,
   };
   const { prepared, problems } = prepare(opts);
   if (!prepared) return badInput(problems);
@@ -126,8 +140,8 @@ export async function main(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-function showInventory(path: string, only?: string): number {
-  const { inventory: inv, problems } = loadInventory(path);
+function showInventory(path: string, only: string | undefined, vault: VaultSecret[]): number {
+  const { inventory: inv, problems } = loadInventory(path, vault);
   if (!inv) return badInput(problems);
   const ps: InputProblem[] = [];
   const hosts: Record<string, unknown> = {};

@@ -12,6 +12,7 @@ import { issuesToProblems } from '../playbook/issues.ts';
 import { loadPlaybook, type PlayDef, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { show, type InputProblem } from '../util/errors.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
+import type { VaultSecret } from '../vault/vaultlib.ts';
 import { TASK_TYPES } from '../../tasks/index.ts';
 import { ExprError, LATER, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
@@ -25,6 +26,8 @@ export interface RunOptions {
   diff: boolean;
   forks?: number;
   acceptNewHostKeys: boolean;
+  /** passwords for ansible-vault data in the inventory, the playbook and -e @files */
+  vault?: readonly VaultSecret[];
 }
 
 export interface PreparedPlay {
@@ -42,11 +45,11 @@ export interface Prepared {
   conns: Map<string, HostConn>;
 }
 
-export function parseExtraVars(raw: string[], problems: InputProblem[]): Record<string, unknown> {
+export function parseExtraVars(raw: string[], problems: InputProblem[], vault: readonly VaultSecret[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const e of raw) {
     if (e.startsWith('@')) {
-      const { source, problems: p } = loadYaml(e.slice(1));
+      const { source, problems: p } = loadYaml(e.slice(1), vault);
       problems.push(...p);
       if (!source) continue;
       if (!source.value || typeof source.value !== 'object' || Array.isArray(source.value)) {
@@ -162,11 +165,11 @@ export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory
 
 export function prepare(opts: RunOptions): { prepared?: Prepared; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
-  const { inventory: inv, problems: ip } = loadInventory(opts.inventory);
+  const { inventory: inv, problems: ip } = loadInventory(opts.inventory, opts.vault);
   problems.push(...ip);
-  const { playbook, problems: pp } = loadPlaybook(opts.playbook, TASK_TYPES);
+  const { playbook, problems: pp } = loadPlaybook(opts.playbook, TASK_TYPES, opts.vault);
   problems.push(...pp);
-  const extra = parseExtraVars(opts.extraVars, problems);
+  const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
   if (!inv || !playbook) return { problems };
   const limit = opts.limit ? resolveLimit(inv, opts.limit, problems) : undefined;
 

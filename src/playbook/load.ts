@@ -5,6 +5,7 @@ import type { InputProblem } from '../util/errors.ts';
 import { didYouMean, show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import type { TaskType } from '../engine/task-type.ts';
+import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { META_KEYS, PlaySchema, TaskMetaSchema, type TaskMeta } from './schema.ts';
 
@@ -37,8 +38,8 @@ export interface Playbook {
   plays: PlayDef[];
 }
 
-export function loadPlaybook(file: string, types: Map<string, TaskType>): { playbook?: Playbook; problems: InputProblem[] } {
-  const { source: src, problems } = loadYaml(file);
+export function loadPlaybook(file: string, types: Map<string, TaskType>, vault: readonly VaultSecret[] = []): { playbook?: Playbook; problems: InputProblem[] } {
+  const { source: src, problems } = loadYaml(file, vault);
   if (!src) return { problems };
   if (!Array.isArray(src.value)) {
     return { problems: [problemAt(src, [], `expected a list of plays (- hosts: ..., tasks: [...]), got ${show(src.value)}`)] };
