@@ -5,7 +5,8 @@
 // ever put in a child's argv or environment.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { basename, extname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, extname, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { DEFAULT_ID, type VaultSecret } from './vaultlib.ts';
 
@@ -97,8 +98,11 @@ function isExecutable(file: string): boolean {
 /** Ansible's script_is_client(): a script named `something-client[.ext]` is asked for one vault id. */
 const isClient = (file: string) => basename(file, extname(file)).endsWith('-client');
 
+/** `~/x` as Ansible's unfrackpath() reads it: `--vault-id prod@~/.vault-prod` is not expanded by a shell. */
+const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
+
 function fromFile(s: Source): { password: Buffer } | { error: string } {
-  const file = resolve(s.source);
+  const file = resolve(expandHome(s.source));
   let st;
   try {
     st = statSync(file);

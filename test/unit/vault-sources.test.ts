@@ -33,6 +33,18 @@ test('a password file: surrounding blanks and the newline stripped', async () =>
   assert.is(r.secrets?.[0].id, 'default');
 });
 
+test('~/ in a password file name is the home directory (after @, no shell expands it)', async () => {
+  const home = process.env.HOME;
+  process.env.HOME = dir;
+  try {
+    file('home-pw', 'in-home\n');
+    const r = await load({ 'vault-id': ['prod@~/home-pw'] });
+    assert.is(text(r.secrets?.[0].password), 'in-home');
+  } finally {
+    process.env.HOME = home;
+  }
+});
+
 test('ANSIBLE_VAULT_PASSWORD_FILE is read like --vault-password-file', async () => {
   const r = await load({}, { ANSIBLE_VAULT_PASSWORD_FILE: file('envpw', 'from-env\n') });
   assert.is(text(r.secrets?.[0].password), 'from-env');
