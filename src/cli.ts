@@ -9,6 +9,8 @@ import { VERSION } from './cli/version.ts';
 export { EXIT } from './cli/output.ts';
 
 export async function main(argv: string[]): Promise<number> {
+  // ansible-vault's own command line, options and all
+  if (argv[0] === 'vault') return (await import('./cli-vault.ts')).vaultMain(argv.slice(1));
   const { invocation: inv, problems } = parseArgv(argv);
   if (inv.values.version) {
     process.stdout.write(`skiff ${VERSION}\n`);

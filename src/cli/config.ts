@@ -178,7 +178,8 @@ export function resolveConfig(
     let base = ce.cwd;
     const inFile = fromFile.get(meta.ini);
     if (flags[name] !== undefined) [raw, source] = [flags[name], { kind: 'flag', flag: flagNames[name] ?? name }];
-    else if (ce.env[meta.env] !== undefined) [raw, source] = [ce.env[meta.env], { kind: 'env', name: meta.env }];
+    // an empty variable is unset (as a shell user means by ANSIBLE_X= to switch a setting off)
+    else if (ce.env[meta.env] !== undefined && ce.env[meta.env] !== '') [raw, source] = [ce.env[meta.env], { kind: 'env', name: meta.env }];
     else if (inFile && file) [raw, source, base] = [inFile.value, { kind: 'file', file, line: inFile.line, col: inFile.col }, dirname(file)];
     sources[name] = source;
     if (raw === undefined) continue;

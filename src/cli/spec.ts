@@ -53,6 +53,11 @@ export const FLAGS: Record<string, FlagSpec> = {
   'list-hosts': { type: 'boolean', help: 'list the hosts each play would run on; contacts no host', commands: PLAYBOOK },
   verbose: { short: 'v', type: 'boolean', multiple: true, help: 'also show ok/skipped details', commands: PLAYBOOK },
   host: { type: 'string', arg: 'NAME', help: 'only this host', commands: ['inventory'], complete: 'hosts' },
+  'vault-id': { type: 'string', multiple: true, arg: 'LABEL@FILE|LABEL@prompt', help: 'a vault password (repeatable; 1.2 values pick theirs by label)', commands: [...PLAYBOOK, 'inventory'], complete: 'file' },
+  'vault-password-file': { type: 'string', multiple: true, arg: 'FILE', help: 'the vault password (an executable file: its output); ansible.cfg vault_password_file adds to it', commands: [...PLAYBOOK, 'inventory'], complete: 'file' },
+  'vault-pass-file': { type: 'string', multiple: true, arg: 'FILE', help: 'same as --vault-password-file (Ansible\'s alias)', commands: [...PLAYBOOK, 'inventory'], complete: 'file' },
+  'ask-vault-pass': { type: 'boolean', help: 'ask for the vault password (no echo)', commands: [...PLAYBOOK, 'inventory'] },
+  'ask-vault-password': { type: 'boolean', help: 'same as --ask-vault-pass (Ansible\'s alias)', commands: [...PLAYBOOK, 'inventory'] },
   help: { short: 'h', type: 'boolean', help: 'this help', commands: '*' },
   version: { type: 'boolean', help: 'print the version', commands: '*' },
 };
@@ -125,7 +130,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
     examples: ['skiff help run'],
     handler: async () => (await import('./help.ts')).helpCommand,
   },
-  // room for `vault`: one entry here, its flags in FLAGS with commands: ['vault']
+  vault: {
+    summary: "ansible-vault's files and values: encrypt, decrypt, view, edit, encrypt_string",
+    args: [{ name: 'ACTION', complete: 'none' }, { name: 'FILE', optional: true, complete: 'file' }],
+    description: 'Reads and writes the $ANSIBLE_VAULT;1.1 and 1.2 formats, as ansible-vault does; its options are ansible-vault\'s (skiff vault --help).',
+    examples: ['skiff vault encrypt inventory/prod/group_vars/secrets.yml --vault-password-file ~/.vault-pass', "skiff vault encrypt_string --name thanos_objstore_key 's3cr3t'"],
+    // its arguments are ansible-vault's, parsed by cli-vault.ts (cli.ts hands it the raw argv)
+    handler: async () => async () => 5,
+  },
   __complete: {
     summary: 'candidates for the completion scripts: hosts and groups of the inventory',
     args: [{ name: 'WHAT', complete: 'none' }],

@@ -14,6 +14,7 @@ import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { loopItems } from './loop.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
+import type { VaultSecret } from '../vault/vaultlib.ts';
 import { ExprError, LATER, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
 
@@ -38,6 +39,8 @@ export interface RunOptions {
    * `user`, `private_key_file` (absolute), `connect_timeout`, each with where it was set.
    */
   connDefaults?: Record<string, { value: unknown; origin: Origin }>;
+  /** passwords for ansible-vault data in the inventory, the playbook and -e @files */
+  vault?: readonly VaultSecret[];
 }
 
 export interface PreparedPlay {
@@ -56,11 +59,11 @@ export interface Prepared {
   registry: Registry;
 }
 
-export function parseExtraVars(raw: string[], problems: InputProblem[]): Record<string, unknown> {
+export function parseExtraVars(raw: string[], problems: InputProblem[], vault: readonly VaultSecret[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const e of raw) {
     if (e.startsWith('@')) {
-      const { source, problems: p } = loadYaml(e.slice(1));
+      const { source, problems: p } = loadYaml(e.slice(1), vault);
       problems.push(...p);
       if (!source) continue;
       if (!source.value || typeof source.value !== 'object' || Array.isArray(source.value)) {
@@ -185,11 +188,11 @@ export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
-  const { inventory: inv, problems: ip } = loadInventory(opts.inventory);
+  const { inventory: inv, problems: ip } = loadInventory(opts.inventory, opts.vault);
   problems.push(...ip);
-  const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types);
+  const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types, opts.vault);
   problems.push(...pp);
-  const extra = parseExtraVars(opts.extraVars, problems);
+  const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
   if (!inv || !playbook) return { problems };
   const limit = opts.limit ? resolveLimit(inv, opts.limit, problems) : undefined;
 

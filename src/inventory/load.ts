@@ -6,10 +6,12 @@ import type { InputProblem } from '../util/errors.ts';
 import { show } from '../util/errors.ts';
 import { loadYaml, locate, readText, type YamlSource } from '../util/yaml-source.ts';
 import type { Group, Inventory, Origin, VarLayer } from './types.ts';
+import type { VaultSecret } from '../vault/vaultlib.ts';
 
 const HOST_NAME = /^[A-Za-z0-9_.\-\[\]:]+$/;
 
-export function loadInventory(path: string): { inventory?: Inventory; problems: InputProblem[] } {
+/** `vault`: the passwords for `!vault` values and vault-encrypted files (group_vars/*.yml...). */
+export function loadInventory(path: string, vault: readonly VaultSecret[] = []): { inventory?: Inventory; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
   const abs = resolve(path);
   if (!existsSync(abs)) {
@@ -35,7 +37,7 @@ export function loadInventory(path: string): { inventory?: Inventory; problems: 
   if (files.length === 0) problems.push({ file: path, line: 0, col: 0, message: 'no inventory file (hosts.yml, *.yml or *.ini) in this directory' });
   for (const f of files) {
     const rel = relName(f);
-    if (/\.ya?ml$/.test(f)) readYamlInventory(inv, rel, f, problems);
+    if (/\.ya?ml$/.test(f)) readYamlInventory(inv, rel, f, problems, vault);
     else {
       const { text, problem } = readText(f);
       if (problem) problems.push({ ...problem, file: rel });
@@ -48,7 +50,7 @@ export function loadInventory(path: string): { inventory?: Inventory; problems: 
     for (const f of readdirSync(d).sort()) {
       if (!/\.ya?ml$/.test(f)) continue;
       const name = basename(f, extname(f));
-      const layer = readVarsFile(join(d, f), problems);
+      const layer = readVarsFile(join(d, f), problems, vault);
       if (!layer) continue;
       if (kind === 'group') {
         if (!inv.groups.has(name)) {
@@ -109,8 +111,8 @@ function isPlainMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function readYamlInventory(inv: Inventory, rel: string, file: string, problems: InputProblem[]) {
-  const { source, problems: p } = loadYaml(file);
+function readYamlInventory(inv: Inventory, rel: string, file: string, problems: InputProblem[], vault: readonly VaultSecret[]) {
+  const { source, problems: p } = loadYaml(file, vault);
   problems.push(...p.map((x) => ({ ...x, file: rel })));
   if (!source) return;
   source.file = rel;
@@ -171,8 +173,8 @@ function mergeLayer(layer: VarLayer, vars: Record<string, unknown>, origin: (k: 
   }
 }
 
-function readVarsFile(file: string, problems: InputProblem[]): VarLayer | undefined {
-  const { source, problems: p } = loadYaml(file);
+function readVarsFile(file: string, problems: InputProblem[], vault: readonly VaultSecret[]): VarLayer | undefined {
+  const { source, problems: p } = loadYaml(file, vault);
   problems.push(...p.map((x) => ({ ...x, file: relName(file) })));
   if (!source) return undefined;
   source.file = relName(file);

@@ -8,6 +8,7 @@ import type { InputProblem } from '../util/errors.ts';
 import { didYouMean, show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import type { TaskType } from '../engine/task-type.ts';
+import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { BlockSchema, ImportPlaybookSchema, META_KEYS, MetaTaskSchema, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
@@ -101,8 +102,8 @@ export interface Playbook {
 
 const MAX_IMPORT_DEPTH = 20;
 
-export function loadPlaybook(file: string, types: Map<string, TaskType>, chain: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
-  const { source: src, problems } = loadYaml(file);
+export function loadPlaybook(file: string, types: Map<string, TaskType>, vault: readonly VaultSecret[] = [], chain: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
+  const { source: src, problems } = loadYaml(file, vault);
   if (!src) return { problems };
   if (!Array.isArray(src.value)) {
     return { problems: [problemAt(src, [], `expected a list of plays (- hosts: ..., tasks: [...]), got ${show(src.value)}`)] };
@@ -110,7 +111,7 @@ export function loadPlaybook(file: string, types: Map<string, TaskType>, chain: 
   const plays: PlayDef[] = [];
   src.value.forEach((raw, i) => {
     if (raw && typeof raw === 'object' && !Array.isArray(raw) && ('import_playbook' in raw || 'ansible.builtin.import_playbook' in raw)) {
-      plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, [...chain, resolve(file)], problems));
+      plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, [...chain, resolve(file)], problems));
       return;
     }
     const play = loadPlay(src, i, raw, types, problems);
@@ -120,7 +121,7 @@ export function loadPlaybook(file: string, types: Map<string, TaskType>, chain: 
   return { playbook: { file, src, plays }, problems };
 }
 
-function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: Map<string, TaskType>, chain: string[], problems: InputProblem[]): PlayDef[] {
+function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: Map<string, TaskType>, vault: readonly VaultSecret[], chain: string[], problems: InputProblem[]): PlayDef[] {
   const { 'ansible.builtin.import_playbook': fq, ...rest } = raw;
   const r = v.safeParse(ImportPlaybookSchema, fq === undefined ? raw : { ...rest, import_playbook: fq });
   if (!r.success) {
@@ -137,7 +138,7 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
     problems.push(problemAt(src, at, `import_playbook nests more than ${MAX_IMPORT_DEPTH} deep: expected fewer levels`));
     return [];
   }
-  const { playbook, problems: ps } = loadPlaybook(target, types, chain);
+  const { playbook, problems: ps } = loadPlaybook(target, types, vault, chain);
   problems.push(...ps.map((p) => (p.line === 0 && p.file === target ? { ...problemAt(src, at, ''), message: `import_playbook: ${p.message}` } : p)));
   return playbook?.plays ?? [];
 }

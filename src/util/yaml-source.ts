@@ -2,6 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Node, type Pair, type Tags, type YAMLMap } from 'yaml';
 import type { InputProblem } from './errors.ts';
+import { isVaulted } from '../vault/envelope.ts';
+import { markRevealed } from '../vault/revealed.ts';
+import { openText, vaultScalars, vaultTag } from '../vault/yaml.ts';
+import type { VaultSecret } from '../vault/vaultlib.ts';
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -10,6 +14,8 @@ export interface YamlSource {
   doc: Document;
   lines: LineCounter;
   value: unknown;
+  /** the whole file was ansible-vault encrypted: lines and columns are those of its plaintext */
+  vaulted?: boolean;
 }
 
 /**
@@ -28,7 +34,8 @@ const PYYAML_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
 const plainTags = (tags: Tags): Tags =>
   tags
     .filter((t) => typeof t === 'string' || !NOT_PLAIN.includes(t.tag))
-    .map((t) => (typeof t !== 'string' && t.tag === BOOL && t.test ? { ...t, test: t.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE } : t));
+    .map((t) => (typeof t !== 'string' && t.tag === BOOL && t.test ? { ...t, test: t.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE } : t))
+    .concat([vaultTag]);
 
 /**
  * Most values that aliases may add to a document. Aliases are shared, not copied, when loaded, but
@@ -49,8 +56,9 @@ export const UNREADABLE = 'YAML that cannot be read as data';
 /**
  * YAML 1.1 on purpose: Ansible users write `yes`/`no`/`on`/`off` as booleans, and reading them as
  * strings would silently turn `become: yes` into a truthy string that validation cannot catch.
+ * `!vault` values are decrypted with `vault` (the passwords given); without one, each is a problem.
  */
-export function parseYaml(file: string, text: string): { source?: YamlSource; problems: InputProblem[] } {
+export function parseYaml(file: string, text: string, vault: readonly VaultSecret[] = [], quote = true): { source?: YamlSource; problems: InputProblem[] } {
   const lines = new LineCounter();
   // uniqueKeys off: the library compares each key with every other (20,000 hosts: seconds); the
   // same check is made below with a set per map
@@ -60,9 +68,10 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
   // Each check needs the ones before it: the walks need a parsed tree of bounded depth, keys and
   // merges need aliases resolved, and counting what aliases add needs both.
   const checks = [
-    () => syntaxProblems(doc, text, at),
+    () => syntaxProblems(doc, text, at, quote),
     () => (nanAsText(doc), []), // a repair, not a check: before keys are compared
     () => depthProblems(doc, at),
+    () => vaultProblems(doc, vault, at),
     () => aliasProblems(doc, targets, at),
     () => [...keyProblems(doc, targets, at), ...mergeProblems(doc, targets, at)],
     () => bombProblems(doc, targets, at),
@@ -83,15 +92,21 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; pr
 
 type At = (offset: number) => Omit<InputProblem, 'message'>;
 
-/** The parser's errors, and its warnings: each warning is a guess (an unknown tag read as text). */
-function syntaxProblems(doc: Document, text: string, at: At): InputProblem[] {
+/**
+ * The parser's errors, and its warnings: each warning is a guess (an unknown tag read as text).
+ * Without `quote` (the plaintext of a vaulted file), no text of the file is shown.
+ */
+function syntaxProblems(doc: Document, text: string, at: At, quote: boolean): InputProblem[] {
   const overflow = (e: { message: string }) => /Maximum call stack/.test(e.message);
   const all = [...doc.errors, ...doc.warnings];
   return all.filter((e, i) => !overflow(e) || all.findIndex(overflow) === i).map((e) => {
     const pos = at(e.pos[0]);
     const found = text.slice(e.pos[0]).split('\n')[0].slice(0, 40).trim() || text.split('\n')[pos.line - 1]?.trim() || '';
     let message: string;
-    if (e.code === 'TAG_RESOLVE_FAILED' || e.code === 'BAD_COLLECTION_TYPE')
+    if (!quote) message = `YAML syntax error in the decrypted text (not shown: it is secret): ${firstLine(e.message)}`;
+    else if ((e.code === 'TAG_RESOLVE_FAILED' || e.code === 'BAD_COLLECTION_TYPE') && /^!vault\b/.test(found))
+      message = `tag !vault on a list or map: expected !vault | followed by the text ansible-vault encrypt_string prints`;
+    else if (e.code === 'TAG_RESOLVE_FAILED' || e.code === 'BAD_COLLECTION_TYPE')
       message = `tag ${JSON.stringify(found.match(/^!\S*/)?.[0] ?? found)} cannot be read: expected a plain value without a tag (text, number, boolean, null, list or map)`;
     // the parser recurses: on some thousands of levels it reports its stack, not the input's fault
     else if (overflow(e)) message = `nested too deeply to read: expected at most ${MAX_DEPTH} levels`;
@@ -135,6 +150,31 @@ function nanAsText(doc: Document): void {
   walk(doc, (node) => {
     if (isScalar(node) && Number.isNaN(node.value) && node.source !== undefined && !/^\.nan$/i.test(node.source)) node.value = node.source;
   });
+}
+
+/**
+ * Replaces each `!vault` value by its plaintext, remembered as a secret (vault/revealed.ts). A value
+ * that cannot be decrypted is reported where it is written, by its header, never by its content.
+ */
+function vaultProblems(doc: Document, vault: readonly VaultSecret[], at: At): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (const node of vaultScalars(doc)) {
+    const r = openText(String(node.value ?? ''), vault, 'tag !vault: value');
+    if ('error' in r) {
+      problems.push({ ...at(start(node)), message: r.error });
+      continue;
+    }
+    // same rule as for a file's text (readText): no NUL or escape sequence reaches a host
+    const c = r.text.search(CONTROL);
+    if (c >= 0) {
+      problems.push({ ...at(start(node)), message: `tag !vault: the decrypted value holds control character U+${r.text.charCodeAt(c).toString(16).toUpperCase().padStart(4, '0')}: expected printable text` });
+      continue;
+    }
+    node.value = r.text;
+    node.tag = undefined;
+    markRevealed(r.text);
+  }
+  return problems;
 }
 
 function depthProblems(doc: Document, at: At): InputProblem[] {
@@ -285,10 +325,24 @@ function posIn(text: string, index: number): { line: number; col: number } {
   return { line: before.split('\n').length, col: index - nl };
 }
 
-export function loadYaml(file: string): { source?: YamlSource; problems: InputProblem[] } {
+/**
+ * A YAML file, or a whole file that `ansible-vault encrypt` made of one (Ansible's loader decrypts any
+ * file it reads): then every value in it is a secret, and positions are those of the plaintext.
+ */
+export function loadYaml(file: string, vault: readonly VaultSecret[] = []): { source?: YamlSource; problems: InputProblem[] } {
   const { text, problem } = readText(file);
   if (problem) return { problems: [problem] };
-  return parseYaml(file, text!);
+  if (!isVaulted(text!)) return parseYaml(file, text!, vault);
+  const opened = openText(text!, vault, 'vault-encrypted file');
+  if ('error' in opened) return { problems: [{ file, line: 1, col: 1, message: opened.error }] };
+  const c = opened.text.search(CONTROL);
+  if (c >= 0) return { problems: [{ file, ...posIn(opened.text, c), message: `control character U+${opened.text.charCodeAt(c).toString(16).toUpperCase().padStart(4, '0')} in the decrypted text: expected printable text` }] };
+  const r = parseYaml(file, opened.text, vault, false);
+  if (r.source) {
+    r.source.vaulted = true;
+    markRevealed(r.source.value);
+  }
+  return r;
 }
 
 function firstLine(s: string): string {

@@ -165,7 +165,7 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
   'unknown task type': (plays, d) => {
     const t = pick(taskPaths(plays), d.a);
     const task = getIn(plays, t) as Vars;
-    const to = pick(['shell', 'comand', 'contnet', 'file_', 'Debug', 'wait_http', 'copy', 'with_items', 'loop'], d.b);
+    const to = pick(['shell', 'comand', 'contnet', 'file_', 'Debug', 'wait_http', 'copy', 'items', 'looop'], d.b);
     renameKey(task, typeOf(task), to);
     return { path: [...t, to], message: /unknown task type/ };
   },
@@ -249,8 +249,26 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
   },
 };
 
+const VAULT_V1 = `$ANSIBLE_VAULT;1.1;AES256
+62636463633933363233636266336462643039313231656531373062636561616334343133336131
+3032613336393539376561326234636432643966636539630a623463393562636566613935303564
+62353262336666626131653130393132643831356266633932393863653736393364356439633238
+3862356437323135350a343365326530613236666262346432626137383065613035646536313362
+3536
+`;
+
 /** Mistakes of YAML itself (or attacks on the parser), possible in any YAML file. */
-const TAGS = ['!!python/object:os.system ["ls"]', '!!python/name:os.system', '!unsafe "x"', '!vault "x"', '!!binary aGk=', '!!set {a, b}', '!!omap [{a: 1}]', '!!timestamp 2001-12-14', '!!int abc', '!!map [1]', '!foo bar', '!<tag:yaml.org,2002:js/function> "x"'];
+const TAGS = ['!!python/object:os.system ["ls"]', '!!python/name:os.system', '!unsafe "x"', '!!binary aGk=', '!!set {a, b}', '!!omap [{a: 1}]', '!!timestamp 2001-12-14', '!!int abc', '!!map [1]', '!foo bar', '!<tag:yaml.org,2002:js/function> "x"'];
+/** `!vault` values and the refusal each gets without a password: not vault text, or no password given. */
+const VAULT_VALUES: [string, RegExp][] = [
+  ['!vault "x"', /tag !vault: value "x": not ansible-vault text/],
+  ['!vault ""', /tag !vault: value "": not ansible-vault text/],
+  ['!vault "$ANSIBLE_VAULT;1.1;AES256\\nzz"', /not hexadecimal/],
+  ['!vault "$ANSIBLE_VAULT;9.9;AES256\\n6162"', /version "9\.9"/],
+  // real vault text (ansible-vault encrypt_string of "v1"), written on one line with escaped newlines
+  [`!vault "${VAULT_V1.replace(/\n/g, '\\n')}"`, /no vault password was given/],
+  ['!vault [1, 2]', /tag !vault on a list or map/],
+];
 const CONTROL = ['\u0000', '\u0001', '\u0007', '\u0008', '\u000b', '\u000c', '\u001b', '\u001f', '\u007f', '\u0080', '\u009f', '\ufffe'];
 
 const YAML_MUTATIONS: Record<string, (tree: unknown, d: Dice) => Change> = {
@@ -271,6 +289,15 @@ const YAML_MUTATIONS: Record<string, (tree: unknown, d: Dice) => Change> = {
     if (!at) return undefined;
     setIn(tree, at, new Raw(pick(TAGS, d.b)));
     return { path: at, message: /tag/ };
+  },
+  // `!vault` is read (ansible-vault values), so what is wrong is what follows it; the fuzz cases give no
+  // vault password, so real vault text is refused for that, at its own position, exit 5 as ever
+  '!vault value that cannot be decrypted': (tree, d) => {
+    const at = pick(leaves(tree), d.a);
+    if (!at) return undefined;
+    const [text, message] = pick(VAULT_VALUES, d.b);
+    setIn(tree, at, new Raw(text));
+    return { path: at, message };
   },
   'merge of a non-map': (tree, d) => {
     const m = pick(maps(tree), d.a);

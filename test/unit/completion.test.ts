@@ -34,13 +34,13 @@ function complete(...words: string[]): string[] {
 }
 
 test('commands', () => {
-  assert.equal(complete(''), ['completion', 'config', 'help', 'inventory', 'run', 'tasks', 'validate']);
-  assert.equal(complete('va'), ['validate']);
+  assert.equal(complete(''), ['completion', 'config', 'help', 'inventory', 'run', 'tasks', 'validate', 'vault']);
+  assert.equal(complete('va'), ['validate', 'vault']);
 });
 
 test("a command's own flags", () => {
   assert.equal(complete('run', '--ch'), ['--check']);
-  assert.equal(complete('inventory', '--'), ['--help', '--host', '--inventory', '--version']);
+  assert.equal(complete('inventory', '--'), ['--ask-vault-pass', '--ask-vault-password', '--help', '--host', '--inventory', '--vault-id', '--vault-pass-file', '--vault-password-file', '--version']);
   assert.equal(complete('run', 'site.yml', '-i', 'inv.yml', '--pro'), ['--profile']);
 });
 

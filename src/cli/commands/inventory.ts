@@ -7,6 +7,7 @@ import type { InputProblem } from '../../util/errors.ts';
 import { badInput, EXIT } from '../output.ts';
 import { printWarnings, settingsOf } from '../settings.ts';
 import type { Invocation } from '../spec.ts';
+import { vaultOf } from '../vault.ts';
 
 export async function inventoryCommand(inv: Invocation): Promise<number> {
   const { config, problems: cp } = settingsOf(inv);
@@ -15,7 +16,10 @@ export async function inventoryCommand(inv: Invocation): Promise<number> {
   const path = config.values.inventory;
   if (!path) return badInput([{ file: 'argv', line: 0, col: 0, message: '-i INVENTORY is required (or inventory in ansible.cfg, or ANSIBLE_INVENTORY); see skiff inventory --help' }]);
   const only = inv.values.host as string | undefined;
-  const { inventory, problems } = loadInventory(path);
+  // passwords first: every vaulted value is decrypted while loading, so a wrong one is bad input
+  const { secrets: vault, problems: vp } = await vaultOf(inv.values, config);
+  if (!vault) return badInput(vp);
+  const { inventory, problems } = loadInventory(path, vault);
   if (!inventory) return badInput(problems);
   const ps: InputProblem[] = [];
   const hosts: Record<string, unknown> = {};

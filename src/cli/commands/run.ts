@@ -13,6 +13,7 @@ import type { ResolvedConfig, Source } from '../config.ts';
 import { badInput, EXIT } from '../output.ts';
 import { printWarnings, settingsOf } from '../settings.ts';
 import type { Invocation } from '../spec.ts';
+import { vaultOf } from '../vault.ts';
 import { splitTags } from '../../engine/tags.ts';
 import { walkTasks } from '../../playbook/load.ts';
 import { listHosts, listTasks } from '../../report/list.ts';
@@ -37,6 +38,8 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   printWarnings(config.warnings);
   const c = config.values;
   if (!c.inventory) return badInput([{ file: 'argv', line: 0, col: 0, message: `-i INVENTORY is required (or inventory in ansible.cfg, or ANSIBLE_INVENTORY); see skiff ${command} --help` }]);
+  const { secrets: vault, problems: vp } = await vaultOf(o, config);
+  if (!vault) return badInput(vp);
   const opts: RunOptions = {
     playbook: target,
     inventory: c.inventory,
@@ -51,6 +54,7 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
     skipTags: splitTags(o['skip-tags'] as string[] | undefined),
     startAtTask: o['start-at-task'] as string | undefined,
     forceHandlers: !!o['force-handlers'],
+    vault,
   };
   const { prepared, problems } = prepare(opts, REGISTRY);
   if (!prepared) return badInput(problems);

@@ -1,0 +1,32 @@
+// Every value decrypted from a vault in this process. The engine hides the values of variables it
+// considers secret (engine/secrets.ts); a vaulted value is secret whatever its variable is called and
+// wherever it goes (a template may copy it into another variable, a task parameter, an error message),
+// so the decrypted text itself is remembered and hidden everywhere output is redacted. A process-wide
+// set, because the plaintext exists process-wide once decrypted; nothing is ever removed.
+const revealed = new Set<string>();
+
+/** Shorter values are not hidden by text replacement (engine/secrets.ts: every "true" would go). */
+export const MIN_HIDDEN = 4;
+
+/** Remembers every text or number inside a decrypted value (a whole vaulted file: each of its values). */
+export function markRevealed(value: unknown): void {
+  const walk = (x: unknown) => {
+    if (typeof x === 'string') {
+      if (x.length >= MIN_HIDDEN) revealed.add(x);
+      // a multi-line secret (a key file) is also hidden line by line: a diff shows it by lines
+      if (x.includes('\n')) for (const l of x.split('\n')) if (l.trim().length >= MIN_HIDDEN) revealed.add(l.trim());
+    } else if (typeof x === 'number' || typeof x === 'bigint') {
+      if (String(x).length >= MIN_HIDDEN) revealed.add(String(x));
+    } else if (Array.isArray(x)) x.forEach(walk);
+    else if (x && typeof x === 'object') Object.values(x).forEach(walk);
+  };
+  walk(value);
+}
+
+export function revealedValues(): string[] {
+  return [...revealed];
+}
+
+export function isRevealed(s: string): boolean {
+  return revealed.has(s);
+}
