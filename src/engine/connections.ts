@@ -5,6 +5,7 @@ import { withFaultHook } from '../transport/fault-hook.ts';
 import { connectLocal } from '../transport/local.ts';
 import { connectSsh } from '../transport/ssh.ts';
 import type { Connection } from '../transport/types.ts';
+import type { Hop } from '../transport/ssh-handshake.ts';
 
 export interface Privilege {
   become?: boolean;
@@ -14,23 +15,32 @@ export interface Privilege {
 /** How a connection is opened: the real transports, or a fake in unit tests. */
 export type Connector = (hc: HostConn, become: boolean, becomeUser: string | undefined) => Promise<Connection>;
 
+/** A host's settings as one SSH hop (the target itself, or a jump host on the way). */
+const hopOf = (hc: HostConn, acceptNew: boolean): Hop => ({
+  host: hc.name,
+  address: hc.address,
+  port: hc.port,
+  user: hc.user,
+  privateKeyFile: hc.private_key_file,
+  passphrase: hc.private_key_passphrase,
+  password: hc.password,
+  knownHostsFile: hc.known_hosts_file,
+  acceptNewHostKeys: acceptNew || hc.accept_new_host_keys === true,
+  connectTimeoutMs: hc.connect_timeout * 1000,
+});
+
 export const realConnector =
   (opts: { acceptNewHostKeys: boolean }): Connector =>
   async (hc, become, becomeUser) =>
     withFaultHook(
       hc.connection === 'local'
-        ? connectLocal(hc.name, become, becomeUser)
+        ? connectLocal(hc.name, become, becomeUser, hc.become_password)
         : await connectSsh({
-            host: hc.name,
-            address: hc.address,
-            port: hc.port,
-            user: hc.user,
-            privateKeyFile: hc.private_key_file,
+            ...hopOf(hc, opts.acceptNewHostKeys),
             become,
             becomeUser,
-            knownHostsFile: hc.known_hosts_file,
-            acceptNewHostKeys: opts.acceptNewHostKeys,
-            connectTimeoutMs: hc.connect_timeout * 1000,
+            becomePassword: hc.become_password,
+            jumps: hc.jumps.map((j) => hopOf(j, opts.acceptNewHostKeys)),
           }),
     );
 

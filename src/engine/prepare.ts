@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { loadInventory } from '../inventory/load.ts';
 import { matchPattern } from '../inventory/pattern.ts';
-import { connInput, connVarNames, hostConn, HostConnSchema, readable, type HostConn } from '../inventory/host.ts';
+import type { HostConn } from '../inventory/host.ts';
+import { hostConnection, IMPLICIT_LOCALHOST } from './connection-settings.ts';
+export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
 import { groupHosts, hostVars } from '../inventory/vars.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
@@ -39,6 +41,12 @@ export interface RunOptions {
    * `user`, `private_key_file` (absolute), `connect_timeout`, each with where it was set.
    */
   connDefaults?: Record<string, { value: unknown; origin: Origin }>;
+  /** -K (--ask-become-pass): sudo's password for every host (over become_password) */
+  becomePassword?: string;
+  /** -k (--ask-pass): the SSH password for every host (over password) */
+  sshPassword?: string;
+  /** --ask-key-passphrase: the passphrase of encrypted private keys that ssh-agent does not hold */
+  keyPassphrase?: string;
   /** passwords for ansible-vault data in the inventory, the playbook and -e @files */
   vault?: readonly VaultSecret[];
 }
@@ -151,8 +159,6 @@ export function groupsMap(inv: Inventory): Record<string, string[]> {
   return groups;
 }
 
-/** Ansible's implicit localhost: a `delegate_to: localhost` needs no inventory entry. */
-export const IMPLICIT_LOCALHOST = 'localhost';
 
 /**
  * The scope a task sees on a host, in Ansible's precedence: loop vars, extra vars, registered results,
@@ -238,7 +244,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   }
   // Connection settings of every host that will be contacted (delegate_to targets too).
   for (const h of new Set([...prep.plays.flatMap((p) => p.hosts), ...delegates])) {
-    const r = hostConnection(prep, origins, h, opts.connDefaults);
+    const r = hostConnection(prep, origins, h, { defaults: opts.connDefaults, becomePassword: opts.becomePassword, sshPassword: opts.sshPassword, keyPassphrase: opts.keyPassphrase });
     if ('problems' in r) r.problems.forEach(push);
     else prep.conns.set(h, r.conn);
   }
@@ -250,32 +256,6 @@ export function startsHere(name: string, pattern: string): boolean {
   if (name === pattern) return true;
   const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
   return re.test(name);
-}
-
-/** How to reach `h`: from its vars (-e overrides them, as in Ansible), or the implicit localhost. */
-export function hostConnection(prep: Pick<Prepared, 'inventory' | 'hostvars' | 'extra'>, origins: Record<string, Record<string, Origin>>, h: string, defaults: NonNullable<RunOptions['connDefaults']> = {}): { conn: HostConn } | { problems: InputProblem[] } {
-  const inv = prep.inventory;
-  if (!inv.hosts.includes(h)) {
-    return h === IMPLICIT_LOCALHOST ? { conn: hostConn(h, v.parse(HostConnSchema, { connection: 'local' }), inv.root) } : { problems: [{ file: 'inventory', line: 0, col: 0, message: `unknown host ${JSON.stringify(h)}` }] };
-  }
-  // -e overrides connection settings too, as in Ansible (e.g. -e known_hosts_file=...); ansible.cfg's
-  // and the flags' (-u, --private-key, -T) are under every host's own
-  const vars = { ...prep.hostvars[h], ...prep.extra };
-  const r = v.safeParse(HostConnSchema, { ...Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, d.value])), ...connInput(vars) });
-  const names = connVarNames(vars);
-  const at = (k: string): Origin => origins[h]?.[names[k] ?? ''] ?? (names[k] ? undefined : defaults[k]?.origin) ?? inv.hostOrigin.get(h)!;
-  if (!r.success) {
-    return { problems: r.issues.map((issue) => {
-      const k = String(issue.path?.[0]?.key ?? '');
-      return { ...at(k), message: `host ${h}: ${names[k] ?? k}: got ${show(issue.input)}, ${issue.message.startsWith('Invalid') ? `expected ${issue.expected}` : issue.message}` };
-    }) };
-  }
-  const conn = hostConn(h, r.output, inv.root);
-  if (conn.connection === 'ssh' && conn.private_key_file) {
-    const err = readable(conn.private_key_file);
-    if (err) return { problems: [{ ...at('private_key_file'), message: `host ${h}: private key ${show(conn.private_key_file)} is not readable (${err}): expected a readable key file` }] };
-  }
-  return { conn };
 }
 
 /** Names a task's `until`, `changed_when` and `failed_when` see besides the scope: its own result. */

@@ -72,7 +72,9 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
 
   const done = (async (): Promise<RunSummary> => {
     for (const h of new Set(prep.plays.flatMap((p) => p.hosts))) {
-      rc.secretsOf.set(h, secretValues({ ...prep.hostvars[h], ...prep.extra }));
+      // passwords asked for (-K, -k, --ask-key-passphrase) are hidden like secret vars
+      const asked = { become_password: opts.becomePassword, ssh_password: opts.sshPassword, key_passphrase: opts.keyPassphrase };
+      rc.secretsOf.set(h, secretValues({ ...prep.hostvars[h], ...prep.extra, ...asked }));
       rc.recap[h] = emptyRecap();
     }
     try {

@@ -2,7 +2,7 @@
 // name says so (password, secret, token, objstore, credential...) or when it is listed in `secret_vars`.
 // Every value decrypted from an ansible-vault is secret too, whatever its name (vault/revealed.ts).
 import { revealedValues } from '../vault/revealed.ts';
-const SECRET_NAME = /(passw|secret|token|objstore|credential|access_key|api_key)/i;
+const SECRET_NAME = /(passw|passphrase|secret|token|objstore|credential|access_key|api_key)/i;
 
 export function isSecretName(name: string, listed: unknown): boolean {
   return SECRET_NAME.test(name) || (Array.isArray(listed) && listed.includes(name));

@@ -16,8 +16,30 @@ export const HostConnSchema = v.object({
   known_hosts_file: v.optional(v.string()),
   /** seconds to wait for the SSH handshake */
   connect_timeout: v.optional(v.pipe(v.number(), v.minValue(1)), 10),
+  /** SSH password (also answers keyboard-interactive); only from a vault (checked in prepare) */
+  password: v.optional(v.string()),
+  /** sudo's password under become; only from a vault or -K */
+  become_password: v.optional(v.string()),
+  /** for an encrypted private_key_file that ssh-agent does not hold; only from a vault or --ask-key-passphrase */
+  private_key_passphrase: v.optional(v.string()),
+  /** jump hosts: `[user@]host[:port]`, comma-separated or a list, or inventory host names */
+  proxy_jump: v.optional(v.union([v.pipe(v.string(), v.minLength(1)), v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1))], 'expected a jump host or a list of them')),
+  /** Ansible's ansible_ssh_common_args / _extra_args: read for the jump host (ssh-config.ts) */
+  ssh_common_args: v.optional(v.string()),
+  ssh_extra_args: v.optional(v.string()),
+  /** OpenSSH client configuration read for this host (default ~/.ssh/config) */
+  ssh_config_file: v.optional(v.string()),
+  /** record an unknown host key (StrictHostKeyChecking accept-new); a changed one is refused anyway */
+  accept_new_host_keys: v.optional(v.boolean('expected true or false')),
 });
-export type HostConn = v.InferOutput<typeof HostConnSchema> & { name: string; address: string; user: string; known_hosts_file: string };
+export type HostConn = v.InferOutput<typeof HostConnSchema> & {
+  name: string;
+  address: string;
+  user: string;
+  known_hosts_file: string;
+  /** jump hosts resolved (ProxyJump), first hop first */
+  jumps: HostConn[];
+};
 
 const ALIASES: Record<string, string> = {
   ansible_host: 'address',
@@ -26,6 +48,12 @@ const ALIASES: Record<string, string> = {
   ansible_ssh_private_key_file: 'private_key_file',
   ansible_become: 'become',
   ansible_become_user: 'become_user',
+  ansible_password: 'password',
+  ansible_ssh_pass: 'password',
+  ansible_become_password: 'become_password',
+  ansible_become_pass: 'become_password',
+  ansible_ssh_common_args: 'ssh_common_args',
+  ansible_ssh_extra_args: 'ssh_extra_args',
   ansible_connection: 'connection',
 };
 
@@ -51,6 +79,8 @@ export function hostConn(name: string, parsed: v.InferOutput<typeof HostConnSche
     user: parsed.user ?? process.env.USER ?? 'root',
     private_key_file: parsed.private_key_file ? abs(parsed.private_key_file) : undefined,
     known_hosts_file: abs(parsed.known_hosts_file ?? '~/.ssh/known_hosts'),
+    ssh_config_file: abs(parsed.ssh_config_file ?? '~/.ssh/config'),
+    jumps: [],
   };
 }
 

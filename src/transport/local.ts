@@ -1,7 +1,8 @@
 // Connection to the machine skiff runs on: each exec is a `sh -c` child process.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { signalExitCode, sudoPasswordError, TIMEOUT_CODE } from './pool.ts';
+import { signalExitCode, TIMEOUT_CODE } from './pool.ts';
+import { becomeLine, becomeRefused, sudoPasswordError } from './become.ts';
 import { UnreachableError, type Connection, type ExecOptions, type ExecResult } from './types.ts';
 
 /** After SIGTERM to a timed-out command's process group, wait this long before SIGKILL. */
@@ -13,7 +14,7 @@ const CLOSE_GRACE_MS = 1000;
  * Runs commands locally. Under become the command runs as `sudo -n sh -c CMD`, except when skiff
  * already runs as root (then sudo would change nothing, and it is often missing in containers).
  */
-export function connectLocal(host: string, become: boolean, becomeUser?: string): Connection {
+export function connectLocal(host: string, become: boolean, becomeUser?: string, becomePassword?: string): Connection {
   const running = new Map<ChildProcess, (e: Error) => void>();
   let closed = false;
   const useSudo = become && (process.getuid?.() !== 0 || (becomeUser !== undefined && becomeUser !== 'root'));
@@ -30,8 +31,11 @@ export function connectLocal(host: string, become: boolean, becomeUser?: string)
   function exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
     if (closed) return Promise.reject(new UnreachableError(host, `connection to ${host} is closed`));
     return new Promise<ExecResult>((resolve, reject) => {
-      const [file, args] = useSudo ? ['sudo', ['-n', ...(becomeUser ? ['-u', becomeUser] : []), 'sh', '-c', cmd]] : ['sh', ['-c', cmd]];
-      const child = spawn(file, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+      // the same command line as over SSH (become.ts), run by a local sh
+      const b = becomeLine(cmd, useSudo ? { user: becomeUser, password: becomePassword } : undefined);
+      const gate = b.gate;
+      const file = 'sh';
+      const child = spawn(file, ['-c', b.line], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let exitCode: number | undefined;
@@ -62,13 +66,24 @@ export function connectLocal(host: string, become: boolean, becomeUser?: string)
         finish(e);
       });
       child.stdout!.on('data', (b: Buffer) => out.push(b));
-      child.stderr!.on('data', (b: Buffer) => err.push(b));
+      child.stderr!.on('data', (b: Buffer) => {
+        if (!gate || gate.done) return void err.push(b);
+        const step = gate.feed(b.toString('utf8'));
+        if (step.stderr) err.push(Buffer.from(step.stderr));
+        if (step.write) child.stdin!.write(step.write);
+        if (step.ready) child.stdin!.end(opts.stdin ?? '');
+        if (step.refused) {
+          killGroup(child, 'SIGKILL');
+          finish(becomeRefused(host));
+        }
+      });
       child.on('error', (e) => finish(new Error(`${host}: cannot run ${file}: ${e.message}`)));
       child.on('exit', (code, signal) => {
         exitCode = code ?? signalExitCode(signal);
       });
       // 'close' = process exited AND its stdout/stderr reached EOF, so all output is collected.
       child.on('close', () => {
+        if (gate && !gate.done) err.push(Buffer.from(gate.rest()));
         const r = result();
         const sudoErr = useSudo && r.code !== 0 ? sudoPasswordError(host, r.stderr) : undefined;
         finish(sudoErr, r);
@@ -86,7 +101,8 @@ export function connectLocal(host: string, become: boolean, becomeUser?: string)
       }
 
       child.stdin!.on('error', () => {}); // EPIPE when the command exits without reading its stdin
-      child.stdin!.end(opts.stdin ?? '');
+      // under a become password, stdin waits until sudo is past its prompt
+      if (!gate) child.stdin!.end(opts.stdin ?? '');
     });
   }
 

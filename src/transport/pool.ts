@@ -43,12 +43,3 @@ export function signalExitCode(signal: string | null | undefined): number {
   const n = signal ? constants.signals[(signal.startsWith('SIG') ? signal : `SIG${signal}`) as NodeJS.Signals] : undefined;
   return n ? 128 + n : 255;
 }
-
-/** With `sudo -n`, sudo fails instead of prompting; turn that into an error that says what to do. */
-export function sudoPasswordError(host: string, stderr: string): Error | undefined {
-  if (!stderr.includes('sudo: a password is required')) return undefined;
-  return new Error(
-    `become: sudo needs a password on ${host}; skiff uses sudo -n (non-interactive) and cannot answer a prompt. ` +
-      `Allow passwordless sudo (NOPASSWD in sudoers) for the connecting user, or connect as root.`,
-  );
-}

@@ -1,168 +1,48 @@
-// SSH connection (ssh2 Client) implementing Connection: host key checking against known_hosts,
-// key/agent/password auth, a per-connection channel limit, and sh -c / sudo -n sh -c command wrapping.
+// SSH connection implementing Connection: the handshake (ssh-handshake.ts: credentials, host key), or
+// the same through jump hosts (ssh-jump.ts); then a per-connection channel limit, commands wrapped in
+// `sh -c` or sudo (become.ts), timeouts that end what they started.
 //
 // Liveness: keepalive every 5 s, connection dropped after 3 unanswered, so a host whose link goes
 // down is declared unreachable within ~15-20 s (commands in flight reject with UnreachableError).
 
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
-import { checkHostKey, fingerprintSha256, formatKnownHostsLine, keyTypeOfBlob, knownKeyTypes, type HostKeyVerdict } from './known-hosts.ts';
-import { Semaphore, signalExitCode, sudoPasswordError, TIMEOUT_CODE } from './pool.ts';
-import { shq } from './quote.ts';
-import {
-  HostKeyMismatchError,
-  UnreachableError,
-  type Connection,
-  type ExecOptions,
-  type ExecResult,
-  type SshTarget,
-} from './types.ts';
+import type { Client, ClientChannel } from 'ssh2';
+import { becomeLine, becomeRefused, sudoPasswordError, type Become, type BecomeGate } from './become.ts';
+import { Semaphore, signalExitCode, TIMEOUT_CODE } from './pool.ts';
+import { handshake } from './ssh-handshake.ts';
+import { tunnel } from './ssh-jump.ts';
+import { UnreachableError, type Connection, type ExecOptions, type ExecResult, type SshTarget } from './types.ts';
 
 /**
  * Below OpenSSH's default MaxSessions (10): 8 exec channels + 1 for killing timed-out commands
  * + 1 for an SFTP session.
  */
 export const DEFAULT_MAX_CHANNELS = 8;
-const KEEPALIVE_INTERVAL_MS = 5000;
-const KEEPALIVE_COUNT_MAX = 3;
 /** Upper bound for killing a timed-out command on the host. */
 const KILL_BOUND_MS = 5000;
 
-// ssh2's default host key algorithm order (same list, spelled out so it can be reordered).
-const HOST_KEY_ALGORITHMS = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-  'ssh-rsa',
-];
-
-async function readKnownHosts(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw e;
-  }
-}
-
-/**
- * Like OpenSSH, offer the host key algorithms already recorded for this host first; otherwise a host
- * known by (say) its ECDSA key would negotiate ed25519 and look "unknown".
- */
-function hostKeyAlgorithms(knownTypes: string[]): string[] | undefined {
-  const first = knownTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
-  const preferred = HOST_KEY_ALGORITHMS.filter((a) => first.includes(a));
-  if (preferred.length === 0) return undefined;
-  return [...preferred, ...HOST_KEY_ALGORITHMS.filter((a) => !preferred.includes(a))];
-}
-
 export async function connectSsh(target: SshTarget, opts: { maxChannels?: number } = {}): Promise<Connection> {
-  const { host, address, port, knownHostsFile: khFile } = target;
+  const { host, address, port } = target;
   const where = `${target.user}@${address}:${port}`;
   const unreachable = (msg: string) => new UnreachableError(host, `${host} (${where}): ${msg}`);
-  // Names this host may be recorded under; a match on either is a match, a mismatch on either refuses.
-  const names = host === address ? [address] : [address, host];
-
-  // ---- auth: key file, else agent; a password is offered too when set
-  const cfg: ConnectConfig = {
-    host: address,
-    port,
-    username: target.user,
-    readyTimeout: target.connectTimeoutMs,
-    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-    keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-  };
-  if (target.privateKeyFile) {
-    try {
-      cfg.privateKey = await readFile(target.privateKeyFile);
-    } catch (e) {
-      throw unreachable(`cannot read private key ${target.privateKeyFile}: ${(e as Error).message}`);
-    }
-  } else if (process.env.SSH_AUTH_SOCK) {
-    cfg.agent = process.env.SSH_AUTH_SOCK;
-  }
-  if (target.password !== undefined) cfg.password = target.password;
-  if (!cfg.privateKey && !cfg.agent && cfg.password === undefined) {
-    throw unreachable('no credentials: set a private key file or a password, or run an ssh-agent (SSH_AUTH_SOCK)');
-  }
-
-  let khText: string;
+  const hop = { host, address, port, user: target.user, privateKeyFile: target.privateKeyFile, passphrase: target.passphrase, password: target.password, knownHostsFile: target.knownHostsFile, acceptNewHostKeys: target.acceptNewHostKeys, connectTimeoutMs: target.connectTimeoutMs };
+  let release = () => {};
+  let sock;
+  if (target.jumps?.length) ({ sock, release } = await tunnel(target.jumps, { host, address, port }));
+  let client: Client;
   try {
-    khText = await readKnownHosts(khFile);
+    client = await handshake(hop, { sock, unreachable });
   } catch (e) {
-    throw unreachable(`cannot read known_hosts ${khFile}: ${(e as Error).message}`);
+    release();
+    throw e;
   }
-  const algos = hostKeyAlgorithms(names.flatMap((n) => knownKeyTypes(khText, n, port)));
-  if (algos) cfg.algorithms = { serverHostKey: algos as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] };
+  client.once('close', release);
 
-  // ---- host key verification. ssh2 only reports "Host denied" when we refuse, so the real reason is
-  // kept here and thrown instead.
-  let refusal: UnreachableError | undefined;
-  cfg.hostVerifier = (key: Buffer, verify: (ok: boolean) => void): void => {
-    void (async () => {
-      const keyType = keyTypeOfBlob(key);
-      const b64 = key.toString('base64');
-      const fp = fingerprintSha256(b64);
-      // re-read: another connection (same address, other inventory name) may have appended meanwhile
-      const text = await readKnownHosts(khFile);
-      const verdicts: HostKeyVerdict[] = names.map((n) => checkHostKey(text, n, port, keyType, b64));
-      if (verdicts.includes('mismatch')) {
-        refusal = new HostKeyMismatchError(host, fp, khFile);
-        return verify(false);
-      }
-      if (verdicts.includes('match')) return verify(true);
-      if (!target.acceptNewHostKeys) {
-        refusal = unreachable(
-          `host key is not in ${khFile} (${keyType} ${fp}); check the fingerprint and rerun with ` +
-            `--accept-new-host-keys to record it`,
-        );
-        return verify(false);
-      }
-      await mkdir(dirname(khFile), { recursive: true, mode: 0o700 });
-      const sep = text !== '' && !text.endsWith('\n') ? '\n' : '';
-      await appendFile(khFile, `${sep}${formatKnownHostsLine(address, port, keyType, b64)}\n`, { mode: 0o600 });
-      verify(true);
-    })().catch((e: Error) => {
-      refusal = unreachable(`host key check failed (${khFile}): ${e.message}`);
-      verify(false);
-    });
-  };
-
-  // ---- connect
-  const client = new Client();
   let dead: UnreachableError | undefined; // set once the connection is gone; later execs reject with it
   let lastError: Error | undefined;
   const inFlight = new Set<(e: Error) => void>();
   const sem = new Semaphore(opts.maxChannels ?? DEFAULT_MAX_CHANNELS);
   const killSem = new Semaphore(1); // see killTagged
-
-  await new Promise<void>((resolve, reject) => {
-    const fail = (e: Error): void => {
-      client.removeListener('ready', onReady);
-      reject(refusal ?? unreachable(e.message));
-      client.end();
-    };
-    const onReady = (): void => {
-      client.removeListener('error', fail);
-      client.removeListener('close', onEarlyClose);
-      // Nagle's algorithm holds small packets back: ~45 ms per exec round trip instead of ~5 ms.
-      client.setNoDelay(true);
-      resolve();
-    };
-    const onEarlyClose = (): void => fail(lastError ?? new Error('connection closed during handshake'));
-    client.once('ready', onReady).once('error', fail).once('close', onEarlyClose);
-    try {
-      client.connect(cfg);
-    } catch (e) {
-      // e.g. "Cannot parse privateKey: Encrypted private OpenSSH key detected, but no passphrase given"
-      fail(new Error(`${(e as Error).message}${target.privateKeyFile ? ` (${target.privateKeyFile})` : ''}`));
-    }
-  });
 
   // After 'ready': an 'error' (keepalive timeout, socket reset) is followed by 'close'.
   client.on('error', (e) => {
@@ -177,11 +57,11 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
     killSem.rejectWaiting(dead);
   });
 
-  /** `sh -c CMD`, or `sudo -n sh -c CMD` under become: the remote login shell only starts it. */
-  const wrap = (cmd: string): string => `${target.become ? `sudo -n ${target.becomeUser ? `-u ${shq(target.becomeUser)} ` : ''}` : ''}sh -c ${shq(cmd)}`;
+  /** `sh -c CMD`, or sudo's under become (become.ts): the remote login shell only starts it. */
+  const become: Become | undefined = target.become ? { user: target.becomeUser, password: target.becomePassword } : undefined;
 
   /** Runs one command line on its own channel; `timedOut` tells the caller to reap it. */
-  function runChannel(full: string, opts: ExecOptions): Promise<{ r: ExecResult; timedOut: boolean }> {
+  function runChannel(full: string, opts: ExecOptions, gate?: BecomeGate): Promise<{ r: ExecResult; timedOut: boolean }> {
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
@@ -242,17 +122,27 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
           ch.on('error', (e: Error) => finish(dead ?? new Error(`${host}: channel error: ${e.message}`)));
           ch.stderr.on('error', () => {}); // reported through the channel
           ch.on('data', (b: Buffer) => out.push(b));
-          ch.stderr.on('data', (b: Buffer) => err.push(b));
+          ch.stderr.on('data', (b: Buffer) => {
+            if (!gate || gate.done) return void err.push(b);
+            // sudo's prompt, or the marker that the command runs (become.ts)
+            const step = gate.feed(b.toString('utf8'));
+            if (step.stderr) err.push(Buffer.from(step.stderr));
+            if (step.write) ch.write(step.write);
+            if (step.ready) ch.end(opts.stdin ?? '');
+            if (step.refused) finish(becomeRefused(host));
+          });
           ch.on('exit', (code: number | null, signal?: string) => {
             exitCode = code ?? signalExitCode(signal);
           });
           // 'close' comes after 'exit' and after both streams ended: all output is in.
           ch.on('close', () => {
             if (dead && exitCode === undefined && !timedOut) return finish(dead);
+            if (gate && !gate.done) err.push(Buffer.from(gate.rest()));
             const r = result();
             finish(target.become && r.code !== 0 ? sudoPasswordError(host, r.stderr) : undefined, r);
           });
-          ch.end(opts.stdin ?? '');
+          // under a become password, stdin waits until sudo is past its prompt
+          if (!gate) ch.end(opts.stdin ?? '');
         });
       } catch (e) {
         finish(dead ?? unreachable((e as Error).message)); // "Not connected"
@@ -285,7 +175,8 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
     let t: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((r) => (t = setTimeout(r, KILL_BOUND_MS)));
     try {
-      await Promise.race([runChannel(wrap(script), {}).catch(() => undefined), bound]);
+      const b = becomeLine(script, become);
+      await Promise.race([runChannel(b.line, {}, b.gate).catch(() => undefined), bound]);
     } finally {
       clearTimeout(t);
       killSem.release();
@@ -305,12 +196,13 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
       // process stays alive as the session's process group leader.
       // Every command is tagged, so that an interrupted run can end what it started (close({ kill })).
       const tag = `skiff-exec-${randomUUID()}`;
-      const full = `${wrap(cmd)}; exit $? # ${tag}`;
+      const b = becomeLine(cmd, become);
+      const full = `${b.line}; exit $? # ${tag}`;
       await sem.acquire(); // rejects if the connection goes away while queued
       running.add(tag);
       try {
         if (dead) throw dead;
-        const { r, timedOut } = await runChannel(full, opts);
+        const { r, timedOut } = await runChannel(full, opts, b.gate);
         // keep the slot until the command is really gone: its sshd session counts until then
         if (timedOut && tag && !dead) await killTagged(tag);
         return r;

@@ -27,13 +27,19 @@ export interface SshTarget {
   port: number;
   user: string;
   privateKeyFile?: string;
+  /** for an encrypted private key that ssh-agent does not hold */
+  passphrase?: string;
   password?: string;
   become: boolean;
   /** sudo -u under become; root when unset */
   becomeUser?: string;
+  /** sudo's password (sudo -S, given on stdin); without it become is `sudo -n` */
+  becomePassword?: string;
   knownHostsFile: string;
   acceptNewHostKeys: boolean;
   connectTimeoutMs: number;
+  /** jump hosts, first hop first (ProxyJump) */
+  jumps?: import('./ssh-handshake.ts').Hop[];
 }
 
 /** Connection failures the engine reports as "unreachable" rather than "failed". */

@@ -1,6 +1,7 @@
 // ansible.cfg and ANSIBLE_*: found as Ansible finds it, precedence flag > env > file > default, bad
 // values refused with their position, unsupported settings named, and each setting taking effect.
 import { test } from 'uvu';
+import { execFileSync } from 'node:child_process';
 import * as assert from 'uvu/assert';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -204,7 +205,8 @@ test('remote_user, private_key_file, timeout: defaults under the inventory host 
   const dir = tmp();
   writeFileSync(join(dir, 'inv.yml'), 'all:\n  hosts:\n    plain: {}\n    own: {ansible_user: alice, ansible_ssh_private_key_file: own.key, connect_timeout: 3}\n');
   writeFileSync(join(dir, 'pb.yml'), '- hosts: all\n  tasks:\n    - debug: hi\n');
-  writeFileSync(join(dir, 'own.key'), 'k');
+  // real keys: skiff checks a key can be used before any host is contacted
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'own.key')]);
   writeFileSync(join(dir, 'ansible.cfg'), '[defaults]\nremote_user = deploy\nprivate_key_file = missing.key\ntimeout = 42\n');
   const { config } = resolveConfig({}, {}, { env: {}, cwd: dir, home: dir }, NO_ETC);
   const opts = { playbook: join(dir, 'pb.yml'), inventory: join(dir, 'inv.yml'), extraVars: [], check: true, diff: false, acceptNewHostKeys: false, connDefaults: connDefaultsOf(config!) };
@@ -214,7 +216,7 @@ test('remote_user, private_key_file, timeout: defaults under the inventory host 
     bad.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`),
     [`${join(dir, 'ansible.cfg')}:3:20: host plain: private key "${join(dir, 'missing.key')}" is not readable (ENOENT): expected a readable key file`],
   );
-  writeFileSync(join(dir, 'missing.key'), 'k');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'missing.key')]);
   const { prepared } = prepare(opts, REGISTRY);
   const plain = prepared!.conns.get('plain')!;
   const own = prepared!.conns.get('own')!;

@@ -339,6 +339,32 @@ sshTest('wrong key for [127.0.0.1]:PORT: HostKeyMismatchError with fingerprint, 
   }
 });
 
+/** A jump hop to the same sshd: the second handshake runs over a stream forwarded through the first. */
+const hop = (over: Partial<SshTarget> = {}) => ({ host: 'bastion', address: '127.0.0.1', port, user, privateKeyFile: join(dir, 'client'), knownHostsFile: acceptedFile, acceptNewHostKeys: false, connectTimeoutMs: 5000, ...over });
+const accepted = () => (sshdLog.match(/Accepted publickey/g) ?? []).length;
+
+sshTest('through a jump host (twice, and two hops): each hop checked, one connection per hop for every host behind it', async () => {
+  const before = accepted();
+  const a = await connect(target({ knownHostsFile: acceptedFile, jumps: [hop()] }));
+  assert.is((await a.exec('echo through')).stdout, 'through\n');
+  const b = await connect(target({ host: 'other', knownHostsFile: acceptedFile, jumps: [hop()] }));
+  assert.is((await b.exec('echo again')).stdout, 'again\n');
+  // the jump host was logged in to once, each target once (sshd's own log)
+  assert.is(accepted() - before, 3);
+  const two = await connect(target({ knownHostsFile: acceptedFile, jumps: [hop(), hop({ host: 'inner' })] }));
+  assert.is((await two.exec('echo two')).stdout, 'two\n');
+});
+
+sshTest("a jump host's changed key is refused like any other, and the error names the hop", async () => {
+  const f = knownHosts([`[127.0.0.1]:${port} ${pub('other')}`]);
+  const e = await rejection(connectSsh(target({ knownHostsFile: acceptedFile, jumps: [hop({ knownHostsFile: f, acceptNewHostKeys: true })] })));
+  assert.instance(e, HostKeyMismatchError);
+  assert.match(e.message, 'bastion');
+  const refused = await rejection(connectSsh(target({ knownHostsFile: acceptedFile, jumps: [hop({ privateKeyFile: join(dir, 'other') })] })));
+  assert.instance(refused, UnreachableError);
+  assert.match(refused.message, /jump host bastion \(.*@127\.0\.0\.1:\d+\)/);
+});
+
 sshTest('host name look-up: a match by name is enough; a mismatch by name refuses', async () => {
   const byName = knownHosts([`[testhost]:${port} ${pub('host_ed25519')}`]);
   await connect(target({ knownHostsFile: byName }));

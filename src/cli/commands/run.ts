@@ -14,6 +14,8 @@ import { badInput, EXIT } from '../output.ts';
 import { printWarnings, settingsOf } from '../settings.ts';
 import type { Invocation } from '../spec.ts';
 import { vaultOf } from '../vault.ts';
+import { askNoEcho } from '../../vault/prompt.ts';
+import type { InputProblem } from '../../util/errors.ts';
 import { splitTags } from '../../engine/tags.ts';
 import { walkTasks } from '../../playbook/load.ts';
 import { listHosts, listTasks } from '../../report/list.ts';
@@ -40,6 +42,8 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   if (!c.inventory) return badInput([{ file: 'argv', line: 0, col: 0, message: `-i INVENTORY is required (or inventory in ansible.cfg, or ANSIBLE_INVENTORY); see skiff ${command} --help` }]);
   const { secrets: vault, problems: vp } = await vaultOf(o, config);
   if (!vault) return badInput(vp);
+  const asked = await askPasswords(o);
+  if ('problems' in asked) return badInput(asked.problems);
   const opts: RunOptions = {
     playbook: target,
     inventory: c.inventory,
@@ -55,6 +59,7 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
     startAtTask: o['start-at-task'] as string | undefined,
     forceHandlers: !!o['force-handlers'],
     vault,
+    ...asked,
   };
   const { prepared, problems } = prepare(opts, REGISTRY);
   if (!prepared) return badInput(problems);
@@ -122,4 +127,21 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   if (recaps.some((r) => r.failed > 0)) return EXIT.failed;
   if (opts.check && o['detailed-exitcode'] && recaps.some((r) => r.changed > 0)) return EXIT.pending;
   return EXIT.ok;
+}
+
+/** -K, -k, --ask-key-passphrase: asked once, on the terminal, no echo (Ansible's prompts). */
+async function askPasswords(o: Invocation['values']): Promise<Pick<RunOptions, 'becomePassword' | 'sshPassword' | 'keyPassphrase'> | { problems: InputProblem[] }> {
+  const out: Pick<RunOptions, 'becomePassword' | 'sshPassword' | 'keyPassphrase'> = {};
+  const asks = [
+    ['ask-pass', 'SSH password: ', 'sshPassword'],
+    ['ask-become-pass', 'BECOME password: ', 'becomePassword'],
+    ['ask-key-passphrase', 'private key passphrase: ', 'keyPassphrase'],
+  ] as const;
+  for (const [flag, question, key] of asks) {
+    if (!o[flag]) continue;
+    const r = await askNoEcho(question);
+    if (typeof r !== 'string') return { problems: [{ file: `--${flag}`, line: 0, col: 0, message: r.error }] };
+    out[key] = r;
+  }
+  return out;
 }

@@ -1,0 +1,107 @@
+// ~/.ssh/config as OpenSSH applies it (npm ssh-config computes a host's settings: first match wins per
+// keyword), mapped to skiff's connection settings. Inventory values win over the file (prepare()).
+// Honoured: HostName, User, Port, IdentityFile (the first), ProxyJump, UserKnownHostsFile (the first),
+// StrictHostKeyChecking (accept-new; a changed key is refused whatever it says), ConnectTimeout.
+import { existsSync, readFileSync } from 'node:fs';
+import SSHConfig from 'ssh-config';
+
+export interface FromSshConfig {
+  address?: string;
+  user?: string;
+  port?: number;
+  private_key_file?: string;
+  proxy_jump?: string;
+  known_hosts_file?: string;
+  connect_timeout?: number;
+  accept_new_host_keys?: boolean;
+}
+
+const parsed = new Map<string, SSHConfig | undefined>();
+
+/** The file, parsed once per run; undefined when it does not exist (most CI machines). */
+function load(file: string): SSHConfig | undefined {
+  if (!parsed.has(file)) parsed.set(file, existsSync(file) ? SSHConfig.parse(readFileSync(file, 'utf8')) : undefined);
+  return parsed.get(file);
+}
+
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** OpenSSH's tokens in paths: %d home, %u local user, %h host, %r remote user, %p port, %% percent. */
+export function expandTokens(s: string, t: { home: string; localUser: string; host: string; user: string; port: number }): string {
+  return s.replace(/%([duhrp%])/g, (_, c: string) => ({ d: t.home, u: t.localUser, h: t.host, r: t.user, p: String(t.port), '%': '%' })[c]!);
+}
+
+/** Settings the file gives `hostArg` (what ssh would be called with: ansible_host, or the name). */
+export function sshConfigFor(file: string, hostArg: string, env: { home: string; localUser: string }): FromSshConfig {
+  const cfg = load(file);
+  if (!cfg) return {};
+  const c = cfg.compute(hostArg) as Record<string, string | string[] | undefined>;
+  const out: FromSshConfig = {};
+  const hostName = first(c.HostName);
+  if (hostName) out.address = hostName.replace(/%h/g, hostArg);
+  const user = first(c.User);
+  if (user) out.user = user;
+  const port = Number(first(c.Port));
+  if (Number.isInteger(port) && port > 0) out.port = port;
+  const tokens = { ...env, host: out.address ?? hostArg, user: out.user ?? env.localUser, port: out.port ?? 22 };
+  const key = first(c.IdentityFile);
+  if (key) out.private_key_file = expandTokens(key, tokens);
+  const jump = first(c.ProxyJump);
+  if (jump && jump.toLowerCase() !== 'none') out.proxy_jump = jump;
+  const kh = first(c.UserKnownHostsFile);
+  if (kh) out.known_hosts_file = expandTokens(kh.split(/\s+/)[0], tokens);
+  const timeout = Number(first(c.ConnectTimeout));
+  if (timeout > 0) out.connect_timeout = timeout;
+  const strict = first(c.StrictHostKeyChecking)?.toLowerCase();
+  if (strict === 'accept-new' || strict === 'no' || strict === 'off') out.accept_new_host_keys = true;
+  return out;
+}
+
+export interface JumpSpec {
+  user?: string;
+  host: string;
+  port?: number;
+}
+
+/** Pure: ProxyJump's `[user@]host[:port]` list (comma-separated, or a YAML list), first hop first. */
+export function parseJumps(value: string | string[]): { jumps: JumpSpec[] } | { error: string } {
+  const parts = (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean);
+  const jumps: JumpSpec[] = [];
+  for (const p of parts) {
+    const m = p.match(/^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d+))?$/);
+    if (!m) return { error: `${JSON.stringify(p)}: expected [user@]host[:port]` };
+    const port = m[3] === undefined ? undefined : Number(m[3]);
+    if (port !== undefined && (port < 1 || port > 65535)) return { error: `${JSON.stringify(p)}: port ${port}: expected 1-65535` };
+    jumps.push({ user: m[1], host: m[2].replace(/^\[|\]$/g, ''), port });
+  }
+  if (!jumps.length) return { error: 'expected at least one jump host' };
+  return { jumps };
+}
+
+/**
+ * Pure: Ansible's ansible_ssh_common_args / ansible_ssh_extra_args, read for what skiff can honour: the
+ * jump host (`-o ProxyJump=`, `-J`, or `-o ProxyCommand="ssh -W %h:%p [-q] [-p PORT] [user@]host"`).
+ * Anything else cannot be honoured and is named.
+ */
+export function jumpFromSshArgs(args: string): { proxy_jump?: string; unsupported: string[] } {
+  // shell words: quoted parts may sit inside a word (-o ProxyCommand="ssh -W %h:%p bastion")
+  const words = args.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g)?.map((w) => w.replace(/"([^"]*)"|'([^']*)'/g, (_, a, b) => a ?? b)) ?? [];
+  let proxy_jump: string | undefined;
+  const unsupported: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    const opt = w === '-o' ? words[++i] : w.startsWith('-o') ? w.slice(2) : undefined;
+    if (w === '-J') proxy_jump = words[++i];
+    else if (opt !== undefined) {
+      const [k, ...rest] = opt.split('=');
+      const val = rest.join('=');
+      if (/^proxyjump$/i.test(k)) proxy_jump = val;
+      else if (/^proxycommand$/i.test(k)) {
+        const m = val.match(/^ssh\s+(?:-q\s+)?-W\s+%h:%p(?:\s+-q)?(?:\s+-p\s+(\d+))?(?:\s+-q)?\s+(\S+)$/);
+        if (m) proxy_jump = `${m[2]}${m[1] ? `:${m[1]}` : ''}`;
+        else unsupported.push(`-o ${opt}`);
+      } else unsupported.push(`-o ${opt}`);
+    } else unsupported.push(w);
+  }
+  return { proxy_jump, unsupported };
+}
