@@ -1,7 +1,7 @@
 // Connection to the machine skiff runs on: each exec is a `sh -c` child process.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { signalExitCode, sudoPasswordError, TIMEOUT_CODE } from './pool.ts';
+import { signalExitCode, streamTo, sudoPasswordError, TIMEOUT_CODE } from './pool.ts';
 import { UnreachableError, type Connection, type ExecOptions, type ExecResult } from './types.ts';
 
 /** After SIGTERM to a timed-out command's process group, wait this long before SIGKILL. */
@@ -61,7 +61,11 @@ export function connectLocal(host: string, become: boolean, becomeUser?: string)
         killGroup(child, 'SIGKILL');
         finish(e);
       });
-      child.stdout!.on('data', (b: Buffer) => out.push(b));
+      const stream = streamTo(opts.onStdout);
+      child.stdout!.on('data', (b: Buffer) => {
+        out.push(b);
+        stream(b);
+      });
       child.stderr!.on('data', (b: Buffer) => err.push(b));
       child.on('error', (e) => finish(new Error(`${host}: cannot run ${file}: ${e.message}`)));
       child.on('exit', (code, signal) => {

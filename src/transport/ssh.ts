@@ -9,7 +9,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { checkHostKey, fingerprintSha256, formatKnownHostsLine, keyTypeOfBlob, knownKeyTypes, type HostKeyVerdict } from './known-hosts.ts';
-import { Semaphore, signalExitCode, sudoPasswordError, TIMEOUT_CODE } from './pool.ts';
+import { Semaphore, signalExitCode, streamTo, sudoPasswordError, TIMEOUT_CODE } from './pool.ts';
 import { shq } from './quote.ts';
 import {
   HostKeyMismatchError,
@@ -241,7 +241,11 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
           if (done || timedOut) return void ch.close();
           ch.on('error', (e: Error) => finish(dead ?? new Error(`${host}: channel error: ${e.message}`)));
           ch.stderr.on('error', () => {}); // reported through the channel
-          ch.on('data', (b: Buffer) => out.push(b));
+          const streamed = streamTo(opts.onStdout);
+          ch.on('data', (b: Buffer) => {
+            out.push(b);
+            streamed(b);
+          });
           ch.stderr.on('data', (b: Buffer) => err.push(b));
           ch.on('exit', (code: number | null, signal?: string) => {
             exitCode = code ?? signalExitCode(signal);
