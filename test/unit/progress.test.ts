@@ -5,6 +5,20 @@ import * as assert from 'uvu/assert';
 import type { ProgressEvent, RunEvent } from '../../src/engine/events.ts';
 import { progressChannel, PROGRESS_INTERVAL_MS, type Clock } from '../../src/engine/progress.ts';
 import { play, playbook } from './engine-harness.ts';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { ProgressReport } from '../../src/engine/task-type.ts';
+import { withEnvironment } from '../../src/engine/host-run.ts';
+import { connectLocal } from '../../src/transport/local.ts';
+import { copiedLine, following, waitLine } from '../../tasks/lib/progress.ts';
+import { recreate } from '../../tasks/lib/container/recreate.ts';
+import { copyScript } from '../../tasks/prepare-prometheus.ts';
+import { answerOf } from '../../tasks/wait-http.ts';
+import { aprom, same } from './container-fixtures.ts';
+import { fakeHost } from './fake-podman.ts';
 
 /** A clock the test moves by hand: timers fire only when advance() passes them. */
 function fakeClock(): Clock & { advance(ms: number): void } {
@@ -127,6 +141,116 @@ test('engine: a task\'s progress text is masked like its result; all of it under
   assert.equal(progressOf(o.events).map((e) => e.text), ['using ******** now']);
   const hidden = await play({ playbook: playbook(`- {name: talk, probe: {id: x, say: "plain words"}, no_log: true}`), hosts });
   assert.equal(progressOf(hidden.events).map((e) => e.text), ['(hidden: no_log)']);
+});
+
+
+// ------------------------------------------------------------------------------ what tasks report
+
+test('marker lines: waits say what, the last answer, the try and the time left; copies say bytes', () => {
+  assert.equal(waitLine('skiff-wait: 3 503', 'http://x/-/ready to answer 2xx', 60), { text: 'waiting for http://x/-/ready to answer 2xx (last answer: 503): try 3 of 60, about 57 s left' });
+  assert.equal(waitLine('skiff-wait: 1 000', 'x', 5)?.text, 'waiting for x (last answer: none): try 1 of 5, about 4 s left');
+  assert.equal(waitLine('skiff-wait: 2', 'the new aprom to be ready', 3)?.text, 'waiting for the new aprom to be ready: try 2 of 3, about 1 s left');
+  assert.is(waitLine('200', 'x', 5), undefined);
+  assert.equal(copiedLine('skiff-copied: 4096 81920', 'copying'), { text: 'copying', done: 4096, total: 81920, unit: 'bytes' });
+  assert.equal(copiedLine('skiff-copied:  ?', 'copying'), { text: 'copying', done: 0, unit: 'bytes' }, 'destination not there yet, size of the source unknown');
+  assert.is(answerOf('skiff-wait: 1 503\nskiff-wait: 2 503\n200\nskiff-wait: in the body\n'), '200\nskiff-wait: in the body\n');
+  const lines: string[] = [];
+  const feed = following((p) => lines.push(p.text), (l) => (l.startsWith('#') ? { text: l.slice(1) } : undefined))!;
+  feed('#a\nnoise\n#b');
+  feed('c\n#');
+  assert.equal(lines, ['a', 'bc'], 'lines split across chunks are joined; a partial last line waits');
+});
+
+/** Runs `fn` with a local connection whose commands see `env` (a fake engine first in PATH). */
+async function onFakeHost<T>(env: Record<string, string>, fn: (conn: ReturnType<typeof connectLocal>) => Promise<T>): Promise<T> {
+  const lc = connectLocal('fake', false);
+  try {
+    return await fn(withEnvironment(lc, env));
+  } finally {
+    await lc.close();
+  }
+}
+
+test('recreate: the steps on the host are reported as they happen: pull, create, stop, swap, start, readiness tries, removal', async () => {
+  const h = fakeHost({ aprom: 'old1 running' }, []);
+  // not ready twice, then ready
+  writeFileSync(join(h.dir, 'bin', 'curl'), '#!/bin/sh\nn=$(cat "$FAKE/curl-n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$FAKE/curl-n"; [ $n -le 2 ] && printf 503 || printf 200\n');
+  const said: ProgressReport[] = [];
+  const spec = { ...same(aprom()), args: [...aprom().args, '--web.enable-lifecycle'] };
+  const url = 'http://127.0.0.1:9090/-/ready';
+  await onFakeHost({ PATH: `${join(h.dir, 'bin')}:${process.env.PATH}`, FAKE: h.dir, XDG_RUNTIME_DIR: h.dir }, (conn) =>
+    recreate(conn, { engine: 'podman', spec, exists: true, stopTimeout: 30, readyUrl: url, readyTimeout: 5, progress: (p) => said.push(p) }),
+  );
+  assert.match(h.state().aprom, /^new\d+ running$/);
+  assert.equal(said.map((p) => p.text), [
+    'pulling image localhost/prometheus:lab',
+    'creating the new aprom',
+    'stopping aprom (gracefully: up to 30 s)',
+    'swapping the old and new aprom',
+    'starting the new aprom',
+    `waiting for the new aprom to be ready at ${url} (last answer: 503): try 1 of 5, about 4 s left`,
+    `waiting for the new aprom to be ready at ${url} (last answer: 503): try 2 of 5, about 3 s left`,
+    'removing the old aprom',
+  ]);
+});
+
+test('TSDB copy: bytes copied so far of the source\'s size, measured on the host; the copy itself intact', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-copy-'));
+  const vol = join(d, 'volumes', 'abc');
+  mkdirSync(join(vol, 'data', 'wal'), { recursive: true });
+  for (const n of ['1', '2', '3']) writeFileSync(join(vol, 'data', `chunk${n}`), Buffer.alloc(200_000, n));
+  writeFileSync(join(vol, 'data', 'wal', '0001'), 'wal');
+  // a fake engine whose cp is slow (one file every 0.4 s) so the copy is seen under way
+  mkdirSync(join(d, 'bin'));
+  writeFileSync(join(d, 'bin', 'podman'), `#!/bin/sh
+case "$1" in
+volume) echo "${vol}";;
+container) echo "<no value>";;
+cp) for f in "${vol}"/data/*; do cp -R "$f" "$3"; sleep 0.4; done;;
+esac
+`);
+  chmodSync(join(d, 'bin', 'podman'), 0o755);
+  const total = Number(spawnSync('du', ['-sb', join(vol, 'data')], { encoding: 'utf8' }).stdout.split('\t')[0]);
+  const mounts = [{ source: 'abc', target: '/prometheus', ro: false, options: [], kind: 'anonymous' as const }];
+  const run = (m: typeof mounts, dest: string) => {
+    const said: ProgressReport[] = [];
+    return onFakeHost({ PATH: `${join(d, 'bin')}:${process.env.PATH}` }, async (conn) => {
+      const r = await conn.exec(copyScript('podman', { name: 'aprom', mounts: m }, '/prometheus/data', dest), { onStdout: following((p) => said.push(p), (l) => copiedLine(l, 'copying')) });
+      return { r, said };
+    });
+  };
+  const { r, said } = await run(mounts, join(d, 'copy'));
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(said.length >= 1, 'at least one report while copying');
+  assert.ok(said.every((p) => p.total === total && p.unit === 'bytes'), JSON.stringify(said));
+  const dones = said.map((p) => p.done!);
+  assert.equal(dones, [...dones].sort((a, b) => a - b), 'never going back');
+  assert.ok(dones.every((x) => x <= total));
+  assert.equal(readdirSync(join(d, 'copy')).sort(), ['chunk1', 'chunk2', 'chunk3', 'wal']);
+  assert.is(readFileSync(join(d, 'copy', 'chunk2')).length, 200_000);
+  // in the container's own layer, with an engine that cannot say where it is: bytes without a total
+  const inLayer = await run([], join(d, 'copy2'));
+  assert.is(inLayer.r.code, 0, inLayer.r.stderr);
+  assert.ok(inLayer.said.length >= 1 && inLayer.said.every((p) => p.total === undefined && p.done !== undefined));
+});
+
+test('wait-http: each failed try is reported with the last answer and the time left', async () => {
+  let n = 0;
+  const server = createServer((_, res) => {
+    n++;
+    res.writeHead(n <= 2 ? 503 : 200).end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/ready`;
+  try {
+    const o = await play({ playbook: playbook(`- {name: wait, wait-http: {url: "${url}", timeout: 10}}`) });
+    assert.equal(o.lines, ['a wait ok']);
+    const texts = progressOf(o.events).map((e) => e.text);
+    assert.is(texts[0], `waiting for ${url} (last answer: 503): try 1 of 10, about 9 s left`);
+    assert.ok(texts.length <= 2);
+  } finally {
+    server.close();
+  }
 });
 
 test.run();
