@@ -18,6 +18,8 @@ import { recreate } from '../../tasks/lib/container/recreate.ts';
 import { copyScript } from '../../tasks/prepare-prometheus.ts';
 import { answerOf } from '../../tasks/wait-http.ts';
 import { aprom, same } from './container-fixtures.ts';
+import { formatProgress, plainProgress } from '../../src/report/progress.ts';
+import { skiff } from '../helpers.ts';
 import { fakeHost } from './fake-podman.ts';
 
 /** A clock the test moves by hand: timers fire only when advance() passes them. */
@@ -251,6 +253,40 @@ test('wait-http: each failed try is reported with the last answer and the time l
   } finally {
     server.close();
   }
+});
+
+// ------------------------------------------------------------------------------------ reporters
+
+test('formatProgress: text, bytes done / total and rate as an operator reads them; other counts plain', () => {
+  assert.is(formatProgress({ text: 'copying TSDB', done: 3_200_000_000, total: 41_000_000_000, unit: 'bytes', rate: 180_400_000 }), 'copying TSDB 3.2 GB / 41.0 GB, 180 MB/s');
+  assert.is(formatProgress({ text: 'copying', done: 512, unit: 'bytes', rate: 4_500_000 }), 'copying 512 B, 4.5 MB/s');
+  assert.is(formatProgress({ text: 'hosts', done: 3, total: 10 }), 'hosts 3 / 10');
+  assert.is(formatProgress({ text: 'attempt 2 of 4' }), 'attempt 2 of 4');
+});
+
+test('plain output: a progress line per host at most every few seconds, the first at once', () => {
+  const out: string[] = [];
+  const p = plainProgress({ tty: false, diff: false, verbose: false, color: false, out: (s) => out.push(s), progressEveryMs: 60_000 });
+  const ev = (host: string, text: string): ProgressEvent => ({ kind: 'progress', host, play: 'p', task: 'copy', text });
+  p.listen(ev('prom1', 'one'));
+  p.listen(ev('prom1', 'two'));
+  p.listen(ev('prom2', 'other host'));
+  assert.equal(out, ['progress: [prom1] copy: one', 'progress: [prom2] copy: other host']);
+});
+
+test('a run without a terminal prints progress lines; --events has the progress events', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-progress-cli-'));
+  writeFileSync(join(dir, 'inv.yml'), 'all:\n  hosts:\n    h1: {connection: local}\n');
+  writeFileSync(join(dir, 'pb.yml'), `- hosts: all\n  tasks:\n    - name: wait for flag\n      command: "test -e flag || { touch flag; exit 1; }"\n      register: r\n      until: r.rc == 0\n      retries: 3\n      delay: 1\n      changed_when: false\n`);
+  const r = await skiff(['run', 'pb.yml', '-i', 'inv.yml', '--events', 'ev.ndjson'], { cwd: dir, env: { HOME: dir, ANSIBLE_CONFIG: '' } });
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, 'progress: [h1] wait for flag: attempt 1 of 4: until r.rc == 0 not met, next in 1 s\n');
+  const events = readFileSync(join(dir, 'ev.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const p = events.filter((e) => e.kind === 'progress');
+  assert.is(p.length, 1);
+  assert.is(p[0].host, 'h1');
+  assert.is(p[0].task, 'wait for flag');
+  assert.is(typeof p[0].time, 'string');
 });
 
 test.run();
