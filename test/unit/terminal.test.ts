@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SKIFF } from '../helpers.ts';
@@ -111,6 +111,16 @@ guarded('Ctrl-C: the run ends with the interrupted message, the recap and exit c
   assert.match(end, 'skiff: interrupted: ending in-flight commands, writing recap and retry file');
   assert.match(end, /^PLAY RECAP \*+$/m);
   assert.match(end, /^EXIT=130$/m);
+});
+
+guarded('--events - into a file from a terminal: the file holds only events, the people\'s output stays on the screen', async () => {
+  writeFileSync(join(dir, 'flag'), '');
+  start('events', 'slow.yml --events - > ev.ndjson');
+  const end = await waitFor('events', 'exit code', (s) => /^EXIT=\d+$/m.test(s));
+  assert.match(end, /^PLAY RECAP \*+$/m);
+  const lines = readFileSync(join(dir, 'ev.ndjson'), 'utf8').trim().split('\n');
+  assert.equal(lines.filter((l) => !l.startsWith('{')), [], 'nothing but JSON lines');
+  assert.is(JSON.parse(lines.at(-1)!).kind, 'end');
 });
 
 test.run();
