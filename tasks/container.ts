@@ -85,7 +85,7 @@ export const container: TaskType<Params, ContainerPlanState> = {
     if (st.action === 'none') return;
     if (st.action === 'start') {
       await startContainer(ctx.conn, p.engine, p.name);
-      if (p.ready_url) await waitReady(ctx.conn, p.ready_url, p.ready_timeout);
+      if (p.ready_url) await waitReady(ctx.conn, p.ready_url, p.ready_timeout, ctx.progress);
       return;
     }
     await recreate(ctx.conn, {
@@ -95,6 +95,7 @@ export const container: TaskType<Params, ContainerPlanState> = {
       stopTimeout: p.stop_timeout,
       readyUrl: p.ready_url,
       readyTimeout: p.ready_timeout,
+      progress: ctx.progress,
     });
   },
 };

@@ -111,6 +111,35 @@ export function sidecarView(f: ContainerFacts): { network: string; prometheus_ur
   return undefined;
 }
 
+/**
+ * Pure: shell (run once the container is stopped) that copies its TSDB into `dest` (a new directory)
+ * and prints `skiff-copied: DONE TOTAL` every 2 s while the copy runs, for progress: TOTAL is the
+ * size (du -sb) of the source measured on the host before the copy, through the volume's mountpoint
+ * or the container's writable layer (`?` when neither can be found), DONE the size of `dest` so far.
+ * Exits with the copy's own status.
+ */
+export function copyScript(engine: Engine, f: Pick<ContainerFacts, 'name' | 'mounts'>, tsdb: string, dest: string): string {
+  const E = shq(engine);
+  const T = shq(dest);
+  const { mount } = hostPathOf(f.mounts, tsdb);
+  const sub = mount ? tsdb.slice(mount.target.length).replace(/^\//, '') : '';
+  // base: where the engine keeps what is under the TSDB path (empty, or docker's `<no value>`, if unknown)
+  const [base, rest] =
+    mount && (mount.kind === 'volume' || mount.kind === 'anonymous')
+      ? [`${E} volume inspect -f '{{.Mountpoint}}' ${shq(mount.source)}`, sub ? `/${sub}` : '']
+      : mount
+        ? ['true', '']
+        : [`${E} container inspect -f '{{.GraphDriver.Data.UpperDir}}' ${shq(f.name)}`, tsdb];
+  return [
+    `base=$(${base} 2>/dev/null); total=; case "$base" in /*) total=$(du -sb -- "$base"${shq(rest)} 2>/dev/null | cut -f1);; esac`,
+    `rm -rf -- ${T} && mkdir -- ${T} && {`,
+    `  ${E} cp ${shq(`${f.name}:${tsdb}/.`)} ${T}/ & cp=$!`,
+    `  while kill -0 $cp 2>/dev/null; do echo "skiff-copied: $(du -sb -- ${T} 2>/dev/null | cut -f1) \${total:-?}"; sleep 2; done`,
+    `  wait $cp`,
+    `}`,
+  ].join('\n');
+}
+
 async function sh(ctx: TaskContext, cmd: string, what: string): Promise<string> {
   const r = await ctx.conn.exec(cmd);
   if (r.code !== 0) throw new TaskFailure(`${what}: ${r.stderr.trim() || `exit ${r.code}`}`);
@@ -315,11 +344,13 @@ async function applyPlan(ctx: TaskContext, p: Params, st: State, result: Record<
         ? `rm -rf -- ${T}; if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then echo "${st.dataDir} is not empty: refusing to copy into it" >&2; exit 1; fi; mkdir -p -- ${D} && chown ${owner} -- ${D}`
         : undefined,
       afterStop: copy
-        ? `rm -rf -- ${T} && mkdir -- ${T} && ${E} cp ${src} ${T}/ && chown -R ${owner} -- ${T} && mv -T -- ${T} ${D}`
+        ? `${copyScript(p.engine, st.facts, st.tsdb, T)} && chown -R ${owner} -- ${T} && mv -T -- ${T} ${D}`
         : st.move === 'reattach'
           ? `aside=${D}.skiff-interim-$(date +%Y%m%d%H%M%S) && mkdir -p -- "$aside" && ${E} cp ${src} "$aside"/ && echo "set aside: $aside" >&2`
           : undefined,
       afterStopTimeout: p.copy_timeout,
+      afterStopText: copy ? `copying the TSDB of ${p.container}` : `setting aside the TSDB ${p.container} wrote since`,
+      progress: ctx.progress,
       // a copy is a duplicate (the old container keeps the original): set it aside, never delete
       onRollback: copy ? `rm -rf -- ${T}; if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then aside=${D}.skiff-failed-$(date +%Y%m%d%H%M%S); mv -- ${D} "$aside" && echo "the partial copy was moved to $aside" >&2; fi` : undefined,
       readyUrl: `${st.url}/-/ready`,
@@ -329,7 +360,7 @@ async function applyPlan(ctx: TaskContext, p: Params, st: State, result: Record<
     await restartContainer(ctx.conn, p.engine, p.container, p.stop_timeout, `${st.url}/-/ready`, p.ready_timeout);
   }
   if (st.spec || st.live) {
-    await waitReady(ctx.conn, `${st.url}/-/ready`, p.ready_timeout);
+    await waitReady(ctx.conn, `${st.url}/-/ready`, p.ready_timeout, ctx.progress);
     // a started Prometheus has read the edited config already (it is ready only after that); a
     // reload as well would wait for every scrape loop to stop: up to a scrape interval (20 s in
     // Scylla Monitoring's config), for nothing

@@ -105,8 +105,8 @@ export const runQuery: TaskType<Params, ContainerPlanState & { spec: ContainerSp
     if (st.action === 'none') return;
     if (st.action === 'start') {
       await startContainer(ctx.conn, p.engine, p.name);
-      await waitReady(ctx.conn, ready, p.ready_timeout);
-    } else await recreate(ctx.conn, { engine: p.engine, spec: st.spec, exists: st.action === 'recreate', stopTimeout: p.stop_timeout, readyUrl: ready, readyTimeout: p.ready_timeout });
+      await waitReady(ctx.conn, ready, p.ready_timeout, ctx.progress);
+    } else await recreate(ctx.conn, { engine: p.engine, spec: st.spec, exists: st.action === 'recreate', stopTimeout: p.stop_timeout, readyUrl: ready, readyTimeout: p.ready_timeout, progress: ctx.progress });
     return { endpoints: st.spec.args.filter((a) => /^--(endpoint|store)=/.test(a)).map((a) => a.slice(a.indexOf('=') + 1)) };
   },
 };

@@ -169,12 +169,12 @@ export const runSidecar: TaskType<Params, State> = {
     if (st.container.resume) await resume(ctx.conn, p.name, st.container.resume, p.ready_timeout);
     const action = st.container.action;
     if (action === 'create' || action === 'recreate') {
-      await recreate(ctx.conn, { engine: p.engine, spec: st.spec, exists: action === 'recreate', stopTimeout: p.stop_timeout, readyUrl: ready, readyTimeout: p.ready_timeout });
+      await recreate(ctx.conn, { engine: p.engine, spec: st.spec, exists: action === 'recreate', stopTimeout: p.stop_timeout, readyUrl: ready, readyTimeout: p.ready_timeout, progress: ctx.progress });
     } else if (action === 'start') {
       if (st.container.inspected.facts?.running) await restartContainer(ctx.conn, p.engine, p.name, p.stop_timeout, ready, p.ready_timeout);
       else {
         await startContainer(ctx.conn, p.engine, p.name);
-        await waitReady(ctx.conn, ready, p.ready_timeout);
+        await waitReady(ctx.conn, ready, p.ready_timeout, ctx.progress);
       }
     }
   },

@@ -43,6 +43,16 @@ export function thanosProblems(stores: unknown, up: unknown, endpoints: string[]
   return { missingStores, failing, missingReplicas, seen };
 }
 
+/** Pure: what keeps the answers from being healthy, in words. */
+export function whyNot(last: ReturnType<typeof thanosProblems> | undefined, lastErr: string, label: string): string {
+  const why: string[] = [];
+  if (last?.missingStores.length) why.push(`not listed by the query: ${last.missingStores.join(', ')}`);
+  if (last?.failing.length) why.push(`failing: ${last.failing.join(', ')}`);
+  if (last?.missingReplicas.length) why.push(`no \`up\` series with ${label}=${last.missingReplicas.join(', ')} (seen: ${last.seen.join(', ') || 'none'})`);
+  if (!last || lastErr) why.push(lastErr || 'the query never answered');
+  return why.join('; ');
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const verifyThanos: TaskType<Params> = {
@@ -74,14 +84,11 @@ export const verifyThanos: TaskType<Params> = {
         lastErr = (e as Error).message;
       }
       if (Date.now() + 1000 > deadline) break;
+      // what is still missing, so a slow start is not mistaken for a hang
+      ctx.progress?.({ text: `waiting for Thanos at ${base}: ${whyNot(last, lastErr, p.replica_label)}; about ${Math.round((deadline - Date.now()) / 1000)} s left` });
       await sleep(1000);
     }
-    const why: string[] = [];
-    if (last?.missingStores.length) why.push(`not listed by the query: ${last.missingStores.join(', ')}`);
-    if (last?.failing.length) why.push(`failing: ${last.failing.join(', ')}`);
-    if (last?.missingReplicas.length) why.push(`no \`up\` series with ${p.replica_label}=${last.missingReplicas.join(', ')} (seen: ${last.seen.join(', ') || 'none'})`);
-    if (!last || lastErr) why.push(lastErr || 'the query never answered');
-    throw new TaskFailure(`Thanos not healthy after ${p.timeout}s at ${base}: ${why.join('; ')}`);
+    throw new TaskFailure(`Thanos not healthy after ${p.timeout}s at ${base}: ${whyNot(last, lastErr, p.replica_label)}`);
   },
   async apply() {},
 };

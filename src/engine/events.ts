@@ -28,6 +28,21 @@ export type RunEvent =
   | { kind: 'play'; name: string; hosts: string[] }
   | { kind: 'task-start'; host: string; play: string; task: string }
   | { kind: 'result'; result: TaskResult }
-  | { kind: 'host-done'; host: string; play: string };
+  | { kind: 'host-done'; host: string; play: string }
+  | ProgressEvent;
+
+/** A running task's report (engine/progress.ts): throttled, redacted, with a rate for bytes. */
+export interface ProgressEvent {
+  kind: 'progress';
+  host: string;
+  play: string;
+  task: string;
+  text: string;
+  done?: number;
+  total?: number;
+  unit?: 'bytes';
+  /** bytes per second over the last few seconds (bytes only, once there are two reports to go by) */
+  rate?: number;
+}
 
 export type Listener = (e: RunEvent) => void;

@@ -14,6 +14,7 @@ import { clearPending, markPending, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
 import { startsHere, taskScope } from './prepare.ts';
 import { count, emptyRecap, type Recap } from './recap.ts';
+import { progressChannel } from './progress.ts';
 import { runTask, type TaskEnv } from './run-task.ts';
 import { isSecretName, redact, secretValues } from './secrets.ts';
 import { tagsSelect, type TagFilter } from './tags.ts';
@@ -339,6 +340,8 @@ export class HostRun {
     let delegate: string | undefined;
     let marked: string[] = [];
     let outcome;
+    // masked like the result: the host's secrets (read when sent: task vars add some), all under no_log
+    const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (t.kw.no_log === true ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
     try {
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
       const env: TaskEnv = {
@@ -353,6 +356,7 @@ export class HostRun {
           // facts read ahead and predicted files are this host's: not for a task sent elsewhere
           pending: delegate ? new Map() : (rc.pendingOf.get(host) ?? rc.pendingOf.set(host, new Map()).get(host)),
           cache: delegate ? undefined : rc.cacheOf.get(host),
+          progress: progress.report,
         },
         check: rc.opts.check,
         handler,
@@ -372,6 +376,7 @@ export class HostRun {
       const msg = (e as Error).message;
       outcome = { status: 'failed' as Status, result: { failed: true, changed: false, msg }, changes: [], msg };
     }
+    progress.end();
     if (outcome.status !== 'changed' && marked.length) {
       // changed_when said no (or the change failed): nothing to notify after all
       await clearPending(await this.base(), marked).catch(() => undefined);

@@ -143,7 +143,9 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
         const msg = `until: ${asList(t.meta.until).join(' and ')}: not met after ${attempt} attempt${attempt > 1 ? 's' : ''}${o.msg ? ` (last: ${o.msg})` : ''}`;
         return { ...o, status: 'failed', msg, result: { ...o.result, failed: true, msg } };
       }
-      await env.sleep((t.meta.delay ?? 5) * 1000);
+      const delay = t.meta.delay ?? 5;
+      ctx.progress?.({ text: `attempt ${attempt} of ${attempts}: until ${asList(t.meta.until).join(' and ')} not met, next in ${delay} s` });
+      await env.sleep(delay * 1000);
     }
   } catch (e) {
     return failedItem(e);

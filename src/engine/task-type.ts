@@ -21,6 +21,20 @@ export interface TaskContext {
   pending?: Map<string, unknown>;
   /** facts the engine read ahead for this host in one round trip (cleared after any change) */
   cache?: Map<string, unknown>;
+  /**
+   * For long steps: what the task is doing now, so an operator can tell a slow copy from a hang.
+   * Call it as often as is handy: the engine throttles, redacts secrets and works out the rate.
+   */
+  progress?(p: ProgressReport): void;
+}
+
+/** What a task says while it works: `text` alone, or with how far it is (`done` of `total`). */
+export interface ProgressReport {
+  text: string;
+  done?: number;
+  total?: number;
+  /** done/total are bytes: shown as sizes, with a rate */
+  unit?: 'bytes';
 }
 
 export interface Plan<S = unknown> {

@@ -1,7 +1,7 @@
 // Live progress. On a TTY: a listr2 tree, one row per host showing its current task. Without a TTY
 // (CI, pipes, cron): one plain line per task and host, greppable, as Ansible prints.
 import type { ListrTaskWrapper } from 'listr2';
-import type { RunEvent, TaskResult } from '../engine/events.ts';
+import type { ProgressEvent, RunEvent, TaskResult } from '../engine/events.ts';
 import { alignColorEnv } from './color.ts';
 
 export interface Progress {
@@ -17,6 +17,35 @@ export interface ProgressOptions {
   /** ANSI colours (report/color.ts decides: NO_COLOR, FORCE_COLOR, terminal) */
   color: boolean;
   out: (s: string) => void;
+  /** without a TTY: at most one progress line per host this often (a CI log must stay readable) */
+  progressEveryMs?: number;
+}
+
+/** n bytes in decimal units (as `du --si` and most tools print rates): [value, unit] */
+function scaled(n: number): [number, string] {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) (n /= 1000), i++;
+  return [n, units[i]];
+}
+
+export function formatBytes(n: number): string {
+  const [v, u] = scaled(n);
+  return u === 'B' ? `${Math.round(v)} B` : `${v.toFixed(1)} ${u}`;
+}
+
+/** 180 MB/s, 4.5 MB/s: a decimal only where it says something */
+export function formatRate(bytesPerS: number): string {
+  const [v, u] = scaled(bytesPerS);
+  return `${v >= 10 || u === 'B' ? Math.round(v) : v.toFixed(1)} ${u}/s`;
+}
+
+/** `copying the TSDB of aprom 3.2 GB / 41.0 GB, 180 MB/s`; `3 / 10` for other counts. */
+export function formatProgress(e: Pick<ProgressEvent, 'text' | 'done' | 'total' | 'unit' | 'rate'>): string {
+  if (e.done === undefined) return e.text;
+  const fmt = e.unit === 'bytes' ? formatBytes : String;
+  const amount = e.total === undefined ? fmt(e.done) : `${fmt(e.done)} / ${fmt(e.total)}`;
+  return `${e.text} ${amount}${e.rate !== undefined ? `, ${formatRate(e.rate)}` : ''}`;
 }
 
 const MARK: Record<TaskResult['status'], string> = { ok: 'ok', changed: 'changed', failed: 'failed', skipped: 'skipping', unreachable: 'unreachable' };
@@ -34,10 +63,19 @@ export function describe(r: TaskResult, o: { diff: boolean; verbose: boolean; co
 }
 
 export function plainProgress(o: ProgressOptions): Progress {
+  const every = o.progressEveryMs ?? 5000;
+  const lastLine = new Map<string, number>();
   return {
     listen(e) {
       if (e.kind === 'play') o.out(`\nPLAY [${e.name}] (${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'})`);
       else if (e.kind === 'result') o.out(describe(e.result, o));
+      else if (e.kind === 'progress') {
+        // the first report of a host at once, then one every few seconds: enough to tell a slow step from a hang
+        const now = Date.now();
+        if (now - (lastLine.get(e.host) ?? -Infinity) < every) return;
+        lastLine.set(e.host, now);
+        o.out(`progress: [${e.host}] ${e.task}: ${formatProgress(e)}`);
+      }
     },
     finish: async () => {},
   };
@@ -51,6 +89,8 @@ interface HostRow {
   failed?: string;
   finished: boolean;
 }
+
+const firstLine = (s: string | undefined) => (s ?? '').trim().split('\n')[0];
 
 /** listr2 is loaded only for a terminal: runs from cron and CI do not pay for it. */
 export async function ttyProgress(o: ProgressOptions): Promise<Progress> {
@@ -94,13 +134,19 @@ export async function ttyProgress(o: ProgressOptions): Promise<Progress> {
       } else if (e.kind === 'task-start') {
         const r = rows.get(e.host);
         if (r) (r.title = `${e.host}: ${e.task}`), sync(e.host);
+      } else if (e.kind === 'progress') {
+        // on the host's own row: the step it is in, how far, how fast
+        const r = rows.get(e.host);
+        if (r && !r.finished) (r.title = `${e.host}: ${e.task}: ${formatProgress(e)}`), sync(e.host);
       } else if (e.kind === 'result') {
         const res = e.result;
         const r = rows.get(res.host);
         if (r) {
           r.lines.push(`${MARK[res.status]}: ${res.task}${res.changes.length && res.status === 'changed' ? ` (${res.changes.length} change${res.changes.length > 1 ? 's' : ''})` : ''}`);
-          if (res.status === 'failed' && !res.ignored) r.failed = `${res.task}: ${res.msg}`;
-          if (res.status === 'unreachable') r.failed = `unreachable: ${res.msg}`;
+          // the failed row replaces its title with this (listr2's showErrorMessage): keep the host's
+          // name in it, and one line only, since the whole message is in the details below the tree
+          if (res.status === 'failed' && !res.ignored && !res.rescued) r.failed = `${res.host}: ${res.task}: ${firstLine(res.msg)}`;
+          if (res.status === 'unreachable') r.failed = `${res.host}: unreachable: ${firstLine(res.msg)}`;
           sync(res.host);
         }
         if (res.status === 'changed' || res.status === 'failed' || res.status === 'unreachable' || o.verbose) detail.push(describe(res, o));

@@ -1,7 +1,7 @@
 // Connection to the machine skiff runs on: each exec is a `sh -c` child process.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { signalExitCode, TIMEOUT_CODE } from './pool.ts';
+import { signalExitCode, streamTo, TIMEOUT_CODE } from './pool.ts';
 import { becomeLine, becomeRefused, sudoPasswordError } from './become.ts';
 import { UnreachableError, type Connection, type ExecOptions, type ExecResult } from './types.ts';
 
@@ -65,7 +65,11 @@ export function connectLocal(host: string, become: boolean, becomeUser?: string,
         killGroup(child, 'SIGKILL');
         finish(e);
       });
-      child.stdout!.on('data', (b: Buffer) => out.push(b));
+      const stream = streamTo(opts.onStdout);
+      child.stdout!.on('data', (b: Buffer) => {
+        out.push(b);
+        stream(b);
+      });
       child.stderr!.on('data', (b: Buffer) => {
         if (!gate || gate.done) return void err.push(b);
         const step = gate.feed(b.toString('utf8'));

@@ -1,6 +1,7 @@
 // Small helpers shared by the ssh and local transports.
 
 import { constants } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 
 /** Exit code reported for a command ended by its timeoutMs (same as coreutils `timeout`). */
 export const TIMEOUT_CODE = 124;
@@ -42,4 +43,23 @@ export class Semaphore {
 export function signalExitCode(signal: string | null | undefined): number {
   const n = signal ? constants.signals[(signal.startsWith('SIG') ? signal : `SIG${signal}`) as NodeJS.Signals] : undefined;
   return n ? 128 + n : 255;
+}
+
+/**
+ * A data handler for ExecOptions.onStdout: decodes UTF-8 across chunk boundaries (a character split
+ * between two packets must not become two replacement characters) and swallows the callback's errors
+ * (it runs inside a stream 'data' handler, where a throw would take the process down).
+ */
+export function streamTo(onStdout: ((chunk: string) => void) | undefined): (b: Buffer) => void {
+  if (!onStdout) return () => {};
+  const decoder = new StringDecoder('utf8');
+  return (b) => {
+    const text = decoder.write(b);
+    if (!text) return;
+    try {
+      onStdout(text);
+    } catch {
+      /* a progress callback must never break the command */
+    }
+  };
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
 import { becomeLine, becomeRefused, sudoPasswordError, type Become, type BecomeGate } from './become.ts';
-import { Semaphore, signalExitCode, TIMEOUT_CODE } from './pool.ts';
+import { Semaphore, signalExitCode, streamTo, TIMEOUT_CODE } from './pool.ts';
 import { handshake } from './ssh-handshake.ts';
 import { tunnel } from './ssh-jump.ts';
 import { UnreachableError, type Connection, type ExecOptions, type ExecResult, type SshTarget } from './types.ts';
@@ -121,7 +121,11 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
           if (done || timedOut) return void ch.close();
           ch.on('error', (e: Error) => finish(dead ?? new Error(`${host}: channel error: ${e.message}`)));
           ch.stderr.on('error', () => {}); // reported through the channel
-          ch.on('data', (b: Buffer) => out.push(b));
+          const streamed = streamTo(opts.onStdout);
+          ch.on('data', (b: Buffer) => {
+            out.push(b);
+            streamed(b);
+          });
           ch.stderr.on('data', (b: Buffer) => {
             if (!gate || gate.done) return void err.push(b);
             // sudo's prompt, or the marker that the command runs (become.ts)

@@ -11,6 +11,12 @@ export interface ExecOptions {
   stdin?: string | Buffer;
   /** the command is ended (channel closed / process killed) after this many ms; result code 124 */
   timeoutMs?: number;
+  /**
+   * Called with the command's stdout as it arrives (UTF-8 text, split anywhere, even mid-line), for
+   * long commands that print their own progress. The result still holds the whole stdout. A callback
+   * that throws is ignored: progress must never break the command.
+   */
+  onStdout?(chunk: string): void;
 }
 
 export interface Connection {

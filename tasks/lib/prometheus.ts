@@ -8,6 +8,7 @@ import type { Connection } from '../../src/transport/types.ts';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import type { ContainerFacts, Mount } from './container/spec.ts';
 import { isHostNetwork } from './container/compare.ts';
+import { following, waitLine, type Say } from './progress.ts';
 
 /**
  * Prometheus' own default TSDB path, relative to its working directory. The official image's CMD
@@ -312,10 +313,13 @@ export async function curl(conn: Connection, method: 'GET' | 'POST', url: string
   return { status: Number(r.stdout.slice(0, nl)) || 0, body: r.stdout.slice(nl + 1) };
 }
 
-/** Polls a URL on the host until it answers 2xx (one remote loop, bounded). */
-export async function waitReady(conn: Connection, url: string, timeoutS: number): Promise<void> {
+/**
+ * Polls a URL on the host until it answers 2xx (one remote loop, bounded). Each failed try prints a
+ * `skiff-wait:` line, which `say` turns into "waiting for URL ...: up to N s left".
+ */
+export async function waitReady(conn: Connection, url: string, timeoutS: number, say?: Say): Promise<void> {
   const tries = Math.max(1, Math.ceil(timeoutS));
-  const cmd = `i=0; while :; do code=$(curl -s -o /dev/null -w '%{http_code}' -m 3 ${shq(url)} 2>/dev/null); case "$code" in 2??) exit 0;; esac; i=$((i+1)); [ $i -ge ${tries} ] && { echo "$code"; exit 1; }; sleep 1; done`;
-  const r = await conn.exec(cmd, { timeoutMs: (timeoutS * 4 + 20) * 1000 });
-  if (r.code !== 0) throw new TaskFailure(`${url} not ready after ${timeoutS}s (last answer: ${r.stdout.trim() || 'none'})`);
+  const cmd = `i=0; while :; do code=$(curl -s -o /dev/null -w '%{http_code}' -m 3 ${shq(url)} 2>/dev/null); case "$code" in 2??) exit 0;; esac; i=$((i+1)); [ $i -ge ${tries} ] && { echo "$code"; exit 1; }; echo "skiff-wait: $i $code"; sleep 1; done`;
+  const r = await conn.exec(cmd, { timeoutMs: (timeoutS * 4 + 20) * 1000, onStdout: following(say, (l) => waitLine(l, `${url} to answer 2xx`, tries)) });
+  if (r.code !== 0) throw new TaskFailure(`${url} not ready after ${timeoutS}s (last answer: ${r.stdout.trim().split('\n').at(-1) || 'none'})`);
 }

@@ -32,6 +32,8 @@ const ProbeSchema = v.strictObject({
   fail_times: v.optional(v.number()),
   /** returned as `out` in the registered result */
   out: v.optional(v.unknown()),
+  /** reported through ctx.progress while applying */
+  say: v.optional(v.string()),
 });
 type Probe = v.InferOutput<typeof ProbeSchema>;
 
@@ -45,6 +47,7 @@ const probe: TaskType<Probe> = {
   },
   async apply(ctx, p) {
     calls.push(`${ctx.conn.host}:${p.id}`);
+    if (p.say !== undefined) ctx.progress?.({ text: p.say });
     const key = `${ctx.host}:${p.id}`;
     const n = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, n);

@@ -44,6 +44,31 @@ function liveInGroup(pgid: number): string[] {
   });
 }
 
+/**
+ * onStdout delivers output while the command runs: the command prints "ready", then waits (bounded:
+ * 100 x 50 ms) for a file that only the callback creates on seeing "ready". Without streaming it
+ * would end with "no-go". A UTF-8 character split across two writes arrives whole, and a callback
+ * that throws changes nothing.
+ */
+async function streamsStdout(c: Connection, scratch: string): Promise<void> {
+  const go = join(scratch, `go-${Math.random().toString(36).slice(2)}`);
+  let seen = '';
+  const r = await within(15_000, c.exec(`echo ready; i=0; while [ ! -e ${shq(go)} ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; [ -e ${shq(go)} ] && echo go || echo no-go`, {
+    onStdout(chunk) {
+      seen += chunk;
+      if (seen.includes('ready\n')) writeFileSync(go, '');
+    },
+  }), 'streamed exec');
+  assert.is(r.stdout, 'ready\ngo\n', 'the callback saw "ready" before the command ended');
+  assert.is(seen, r.stdout, 'every chunk delivered, in order');
+  let joined = '';
+  const split = await c.exec(`printf '\\303'; sleep 0.2; printf '\\251\\n'`, { onStdout: (x) => (joined += x) });
+  assert.is(split.stdout, 'é\n');
+  assert.is(joined, 'é\n', 'no replacement characters at the split');
+  const thrown = await c.exec('echo a; echo b', { onStdout: () => { throw new Error('progress bug'); } });
+  assert.equal(thrown, { code: 0, stdout: 'a\nb\n', stderr: '' });
+}
+
 // ---------------------------------------------------------------------------------------------- local
 
 const local = suite('local');
@@ -92,6 +117,10 @@ local('close() rejects a running command with UnreachableError and later execs t
   const e = await p;
   assert.instance(e, UnreachableError);
   assert.instance(await rejection(c.exec('true')), UnreachableError);
+});
+
+local('onStdout: output arrives while the command runs, whole UTF-8 characters, callback errors ignored', async () => {
+  await streamsStdout(lc, mkdtempSync(join(tmpdir(), 'skiff-stream-')));
 });
 
 local('become as root runs the command directly (no sudo needed)', async () => {
@@ -417,6 +446,10 @@ sshTest('timeout: code 124, bounded, remote command ended', async () => {
   assert.is(spawnSync('pgrep', ['-f', 'sleep 32.718'], { encoding: 'utf8' }).stdout.trim(), '', 'remote sleeps still running');
   const again = await within(10_000, Promise.all([...Array(8).keys()].map(() => c.exec('echo ok'))), '8 more');
   assert.ok(again.every((r) => r.stdout === 'ok\n'));
+});
+
+sshTest('onStdout: output arrives while the command runs, whole UTF-8 characters, callback errors ignored', async () => {
+  await streamsStdout(await connect(target({ knownHostsFile: acceptedFile })), dir);
 });
 
 sshTest('connection lost while commands run: they reject with UnreachableError', async () => {

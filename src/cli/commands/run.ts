@@ -87,7 +87,10 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   }
   // with --events -, stdout is the event stream: everything for people goes to stderr
   const human = o.events === '-' ? process.stderr : process.stdout;
-  const tty = !!human.isTTY && process.env.CI !== 'true';
+  // listr2 draws on stdout whatever we write to (and falls back to plain lines there when stdout is
+  // not a terminal): with --events - that would put the tree into the event stream, so the tree only
+  // when people have stdout; otherwise plain lines on stderr
+  const tty = human === process.stdout && !!human.isTTY && process.env.CI !== 'true';
   const color = useColor(process.env, tty);
   const out = (s: string) => human.write(s + '\n');
   const popts = { tty, diff: opts.diff, verbose: !!(o.verbose as boolean[] | undefined)?.length, color, out };

@@ -10,6 +10,8 @@ import { TaskFailure } from '../../../src/engine/task-type.ts';
 import type { ContainerSpec, Engine } from './spec.ts';
 import { createArgv } from './argv.ts';
 import { underLock } from './inspect.ts';
+import type { ProgressReport } from '../../../src/engine/task-type.ts';
+import { copiedLine, following, waitLine, type Say } from '../progress.ts';
 
 export interface RecreateOptions {
   engine: Engine;
@@ -29,6 +31,10 @@ export interface RecreateOptions {
   readyTimeout: number;
   /** seconds for the afterStop step (copying data can take a while) */
   afterStopTimeout?: number;
+  /** what afterStop does, for progress ("copying the TSDB"); its `skiff-copied:` lines report bytes */
+  afterStopText?: string;
+  /** told each step as the script on the host reaches it (TaskContext.progress) */
+  progress?: Say;
 }
 
 /** Exit codes of the recreate script, for messages. */
@@ -108,6 +114,7 @@ export function recreateScript(o: RecreateOptions): string {
       ? `  code=$(curl -s -o /dev/null -w '%{http_code}' -m 3 ${shq(o.readyUrl)} 2>/dev/null); case "$code" in 2??) break;; esac`
       : `  [ $i -ge 2 ] && break`,
     `  i=$((i+1)); [ $i -ge ${o.readyUrl ? tries : 3} ] && { ok=0; say "${o.spec.name} not ready${o.readyUrl ? ` at ${o.readyUrl} (last answer: \${code:-none})` : ''} after $i s"; break; }`,
+    `  echo "skiff-wait: $i${o.readyUrl ? ' $code' : ''}"`,
     `  sleep 1`,
     `done`,
     `if [ $ok = 0 ]; then`,
@@ -121,9 +128,31 @@ export function recreateScript(o: RecreateOptions): string {
   return underLock(o.engine, o.spec.name, L);
 }
 
+/** Pure: what a line of the recreate script's stdout tells the operator, if anything. */
+export function recreateProgress(line: string, o: Pick<RecreateOptions, 'spec' | 'stopTimeout' | 'readyUrl' | 'readyTimeout' | 'afterStopText'>): ProgressReport | undefined {
+  const name = o.spec.name;
+  const afterStop = o.afterStopText ?? 'running the step after the stop';
+  if (line.startsWith('skiff-wait: ')) return waitLine(line, `the new ${name} to be ready${o.readyUrl ? ` at ${o.readyUrl}` : ''}`, o.readyUrl ? Math.max(1, Math.ceil(o.readyTimeout)) : 3);
+  if (line.startsWith('skiff-copied: ')) return copiedLine(line, afterStop);
+  const m = /^skiff-step: (\S+)(?: (.*))?$/.exec(line);
+  if (!m) return undefined;
+  const text: Record<string, string> = {
+    pull: `pulling image ${m[2] ?? o.spec.image}`,
+    'before-create': `preparing to create the new ${name}`,
+    create: `creating the new ${name}`,
+    stop: `stopping ${name} (gracefully: up to ${o.stopTimeout} s)`,
+    'after-stop': afterStop,
+    swap: `swapping the old and new ${name}`,
+    rename: `naming the new container ${name}`,
+    start: `starting the new ${name}`,
+    'remove-old': `removing the old ${name}`,
+  };
+  return text[m[1]] ? { text: text[m[1]] } : undefined;
+}
+
 export async function recreate(conn: Connection, o: RecreateOptions): Promise<void> {
   const budget = 900 + 300 + o.stopTimeout + 60 + (o.afterStop ? (o.afterStopTimeout ?? 3600) : 0) + 120 + o.readyTimeout * 5 + 60;
-  const r = await conn.exec(recreateScript(o), { timeoutMs: budget * 1000 });
+  const r = await conn.exec(recreateScript(o), { timeoutMs: budget * 1000, onStdout: following(o.progress, (l) => recreateProgress(l, o)) });
   if (r.code !== 0) {
     const steps = r.stdout.split('\n').filter((l) => l.startsWith('skiff-step: ')).map((l) => l.slice(12));
     const why = RECREATE_EXIT[r.code] ?? `exit ${r.code}`;
