@@ -2,7 +2,8 @@
 // through {{ }} are shell-quoted; `argv` quotes every element.
 import * as v from 'valibot';
 import { shJoin, shq } from '../src/transport/quote.ts';
-import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
+import type { TaskType } from '../src/engine/task-type.ts';
+import { commandFailure, commandResult } from './lib/commands.ts';
 import { AbsPath } from './lib/schema.ts';
 import { factsOf } from './lib/files.ts';
 
@@ -44,12 +45,8 @@ export const command: TaskType<Params> = {
     const text = p.cmd ?? shJoin(p.argv!.map(String));
     const full = p.chdir ? `cd ${shq(p.chdir)} && ${text}` : text;
     const r = await ctx.conn.exec(full, { stdin: p.stdin, timeoutMs: p.timeout * 1000 });
-    // as Ansible's command module: trailing newlines stripped, lines split as Python's splitlines()
-    const trim = (x: string) => x.replace(/[\r\n]+$/, '');
-    const [stdout, stderr] = [trim(r.stdout), trim(r.stderr)];
-    const lines = (x: string) => (x === '' ? [] : x.split(/\r?\n/));
-    const result = { rc: r.code, stdout, stderr, stdout_lines: lines(stdout), stderr_lines: lines(stderr) };
-    if (r.code !== 0) throw new TaskFailure(`command exited ${r.code}${r.code === 124 ? ' (timed out)' : ''}: ${r.stderr.trim().split('\n').slice(-3).join(' | ') || r.stdout.trim().split('\n').slice(-1)[0] || ''}`, result);
+    const result = commandResult(r);
+    if (r.code !== 0) throw commandFailure(r, result);
     return result;
   },
 };

@@ -1,5 +1,7 @@
 // Every task type skiff knows, by the name playbooks use.
-import type { Registry, TaskType } from '../src/engine/task-type.ts';
+import type { Registry, TaskType, TaskTypes } from '../src/engine/task-type.ts';
+import { typeTable } from './ansible/names.ts';
+import { ANSIBLE_TYPES } from './ansible/index.ts';
 import { readManyFacts } from './lib/files.ts';
 import { command } from './command.ts';
 import { content } from './content.ts';
@@ -14,8 +16,9 @@ import { runQuery } from './run-query.ts';
 import { patchDatasource } from './patch-datasource.ts';
 import { verifyThanos } from './verify-thanos.ts';
 
-export const TASK_TYPES: Map<string, TaskType> = new Map(
-  [file, content, line, command, waitHttp, debug, container, preparePrometheus, runSidecar, runQuery, patchDatasource, verifyThanos].map((t) => [t.name, t as TaskType]),
+export const TASK_TYPES: TaskTypes = typeTable(
+  [file, content, line, command, waitHttp, debug, container, preparePrometheus, runSidecar, runQuery, patchDatasource, verifyThanos] as TaskType[],
+  ANSIBLE_TYPES,
 );
 
 /** What the CLI gives the engine: these task types, and the one-round-trip file facts read-ahead. */

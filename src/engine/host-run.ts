@@ -370,6 +370,8 @@ export class HostRun {
         },
         sleep: rc.sleep,
         interrupted: () => rc.interrupted,
+        // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
+        setFacts: (facts) => Object.assign(this.registered, facts),
       };
       outcome = await runTask(t, env);
     } catch (e) {

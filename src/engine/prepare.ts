@@ -236,6 +236,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
       for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
         checkTask(prep, play, t, host, registered, delegates).forEach(push);
         if (t.meta.register) registered[t.meta.register] = LATER;
+        for (const name of t.type.sets?.(t.params) ?? []) registered[name] = LATER;
       }
     }
   }
@@ -318,6 +319,9 @@ function checkConditions(t: TaskDef, scope: Scope, host: string): InputProblem[]
   const out: InputProblem[] = [];
   // block/play conditions are checked where they are written; the task's own here
   const own = { when: t.meta.when, changed_when: t.meta.changed_when, failed_when: t.meta.failed_when, until: t.meta.until };
+  // a task type's own conditions (assert's `that`), checked as `when` is, where they are written
+  const raw = (t.params ?? {}) as Record<string, unknown>;
+  for (const k of t.type.exprParams ?? []) if (typeof raw === 'object' && Object.hasOwn(raw, k)) checkExprs(t, [t.type.name, k], raw[k], scope, host, out);
   const inherited = t.kw.when.slice(0, t.kw.when.length - (t.meta.when === undefined ? 0 : Array.isArray(t.meta.when) ? t.meta.when.length : 1));
   inherited.forEach((e) => {
     if (typeof e !== 'string') return;
@@ -338,6 +342,16 @@ function checkConditions(t: TaskDef, scope: Scope, host: string): InputProblem[]
     });
   }
   return out;
+}
+
+function checkExprs(t: TaskDef, at: Path, w: unknown, scope: Scope, host: string, out: InputProblem[]): void {
+  const list = Array.isArray(w) ? w : [w];
+  list.forEach((e, i) => {
+    if (typeof e !== 'string') return;
+    const ps: { path: Path; message: string }[] = [];
+    render(`{{ ${e} }}`, scope, [], ps);
+    for (const p of ps) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, ...at, i] : [...t.path, ...at], `${at[at.length - 1]}: ${p.message} (host ${host})`));
+  });
 }
 
 function paramsOf(schema: unknown): string[] | undefined {

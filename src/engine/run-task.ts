@@ -2,6 +2,7 @@
 // and (outside check mode) the apply, `changed_when`/`failed_when`, and what `register` keeps. It knows
 // nothing of plays, blocks or other hosts: what it needs comes in a TaskEnv, so a unit test can run it
 // against a fake connection.
+import { dirname } from 'node:path';
 import * as v from 'valibot';
 import type { TaskDef } from '../playbook/load.ts';
 import { UnreachableError, type Connection } from '../transport/types.ts';
@@ -25,6 +26,8 @@ export interface TaskEnv {
   beforeChange(): Promise<void>;
   sleep(ms: number): Promise<void>;
   interrupted(): boolean;
+  /** host vars a task set (its result's `ansible_facts`, set_fact): seen by everything after it */
+  setFacts(facts: Record<string, unknown>): void;
 }
 
 export interface ItemOutcome {
@@ -54,7 +57,7 @@ const conditionsHold = (list: (string | boolean)[], scope: Scope): string | unde
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
-  if (!t.loop) return fromItem(await runItem(t, env, {}));
+  if (!t.loop) return fromItem(keepFacts(await runItem(t, env, {}), env));
   const loop = t.loop;
   let value: unknown;
   try {
@@ -75,10 +78,20 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
     } catch {
       label = itemLabel(item);
     }
-    const o = await runItem(t, env, loopVars);
+    const o = keepFacts(await runItem(t, env, loopVars), env);
     items.push({ ...o, label, result: { ...o.result, [loop.loopVar]: item, ansible_loop_var: loop.loopVar } });
   }
   return fromLoop(items);
+}
+
+/**
+ * A result's `ansible_facts` become host vars at once: the next item of a loop sees them, as Ansible's
+ * `set_fact: acc="{{ acc + [item] }}"` idiom expects. Not those of a failed or skipped item.
+ */
+function keepFacts(o: ItemOutcome, env: TaskEnv): ItemOutcome {
+  const f = o.result.ansible_facts;
+  if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>);
+  return o;
 }
 
 /** Pure: a loop's items as one task result, as Ansible reports it (failed if any failed, etc.). */
@@ -130,7 +143,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));
     const check = t.kw.check_mode === true || (env.check && t.kw.check_mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false, skipped: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
-    const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check };
+    const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check, scope, dir: dirname(t.src.file) };
     const attempts = attemptsOf(t);
     for (let attempt = 1; ; attempt++) {
       const o = await attemptOnce(t, env, ctx, parsed.output, scope);

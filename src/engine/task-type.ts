@@ -3,6 +3,7 @@
 import type * as v from 'valibot';
 import type { Connection } from '../transport/types.ts';
 import type { Inventory } from '../inventory/types.ts';
+import type { Scope } from './expr.ts';
 
 export interface TaskContext {
   host: string;
@@ -21,6 +22,10 @@ export interface TaskContext {
   pending?: Map<string, unknown>;
   /** facts the engine read ahead for this host in one round trip (cleared after any change) */
   cache?: Map<string, unknown>;
+  /** the task's variables, for tasks that evaluate expressions or render files (assert, template) */
+  scope?: Scope;
+  /** directory of the file the task is written in: Ansible looks up a relative `src` from there */
+  dir?: string;
   /**
    * For long steps: what the task is doing now, so an operator can tell a slow copy from a hang.
    * Call it as often as is handy: the engine throttles, redacts secrets and works out the rate.
@@ -44,7 +49,10 @@ export interface Plan<S = unknown> {
   diff?: string;
   /** facts the apply step needs, so it does not read them again */
   state?: S;
-  /** values for `register` when nothing changes */
+  /**
+   * values for `register` when nothing changes. Its `ansible_facts` (a map), if any, become host vars
+   * for every later task of the run, as Ansible's set_fact (merged into the registered layer).
+   */
   result?: Record<string, unknown>;
   /** ok but worth saying (e.g. "skipped in check mode") */
   note?: string;
@@ -61,6 +69,15 @@ export interface TaskType<P = any, S = any> {
   shortKey?: string;
   /** params whose `{{ }}` expansions are shell-quoted, since they end up in a remote command */
   shellParams?: string[];
+  /**
+   * Ansible's name for skiff's type `aliasOf` (`copy` for `ansible.builtin.copy`): accepted in a
+   * playbook, left out of the lists of task types
+   */
+  aliasOf?: string;
+  /** params that are conditions, as `when:` (assert's `that`): checked before the run like `when` */
+  exprParams?: string[];
+  /** names of the host vars a task with these raw params sets (set_fact): known to later tasks' checks */
+  sets?(params: unknown): string[];
   /** paths whose facts plan() reads: the engine reads those of a whole play in one round trip */
   reads?(params: P): string[];
   plan(ctx: TaskContext, params: P): Promise<Plan<S>>;
@@ -79,11 +96,20 @@ export class TaskFailure extends Error {
   }
 }
 
+/** Task types by the name a playbook uses (aliases included). */
+export interface TaskTypes extends Map<string, TaskType> {
+  /**
+   * Why a key that is not a task type here is refused, when it is a name skiff knows from Ansible (a
+   * module or a task keyword skiff does not support): the loader names it instead of calling it unknown.
+   */
+  refuse?(key: string): string | undefined;
+}
+
 /**
  * What the engine is given to run with: the task types by name (composed by the CLI from tasks/), and
  * optionally how to read the file facts of many paths in one round trip (the read-ahead).
  */
 export interface Registry {
-  types: Map<string, TaskType>;
+  types: TaskTypes;
   readFacts?(conn: Connection, paths: string[]): Promise<Map<string, unknown>>;
 }

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { InputProblem } from '../util/errors.ts';
 import { didYouMean, show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
-import type { TaskType } from '../engine/task-type.ts';
+import type { TaskType, TaskTypes } from '../engine/task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { BlockSchema, ImportPlaybookSchema, META_KEYS, MetaTaskSchema, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
@@ -102,7 +102,7 @@ export interface Playbook {
 
 const MAX_IMPORT_DEPTH = 20;
 
-export function loadPlaybook(file: string, types: Map<string, TaskType>, vault: readonly VaultSecret[] = [], chain: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
+export function loadPlaybook(file: string, types: TaskTypes, vault: readonly VaultSecret[] = [], chain: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
   const { source: src, problems } = loadYaml(file, vault);
   if (!src) return { problems };
   if (!Array.isArray(src.value)) {
@@ -121,7 +121,7 @@ export function loadPlaybook(file: string, types: Map<string, TaskType>, vault: 
   return { playbook: { file, src, plays }, problems };
 }
 
-function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: Map<string, TaskType>, vault: readonly VaultSecret[], chain: string[], problems: InputProblem[]): PlayDef[] {
+function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: TaskTypes, vault: readonly VaultSecret[], chain: string[], problems: InputProblem[]): PlayDef[] {
   const { 'ansible.builtin.import_playbook': fq, ...rest } = raw;
   const r = v.safeParse(ImportPlaybookSchema, fq === undefined ? raw : { ...rest, import_playbook: fq });
   if (!r.success) {
@@ -143,7 +143,7 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
   return playbook?.plays ?? [];
 }
 
-function loadPlay(src: YamlSource, i: number, raw: unknown, types: Map<string, TaskType>, problems: InputProblem[]): PlayDef | undefined {
+function loadPlay(src: YamlSource, i: number, raw: unknown, types: TaskTypes, problems: InputProblem[]): PlayDef | undefined {
   const r = v.safeParse(PlaySchema, raw);
   if (!r.success) {
     problems.push(...issuesToProblems(src, [i], r.issues, 'a play', [...Object.keys(PlaySchema.entries), 'import_playbook']));
@@ -217,7 +217,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
   return out;
 }
 
-function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: Keywords, types: Map<string, TaskType>, problems: InputProblem[]): Node[] {
+function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: Keywords, types: TaskTypes, problems: InputProblem[]): Node[] {
   const out: Node[] = [];
   raws.forEach((raw, j) => {
     const node = loadNode(src, [...path, j], raw, parent, types, problems);
@@ -226,7 +226,7 @@ function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: Keyword
   return out;
 }
 
-function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, types: Map<string, TaskType>, problems: InputProblem[]): Node | undefined {
+function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, types: TaskTypes, problems: InputProblem[]): Node | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     problems.push(problemAt(src, path, `expected a task (a map with a name and one task type), got ${show(raw)}`));
     return undefined;
@@ -244,7 +244,7 @@ function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, t
   return normalizeTask(src, path, obj, parent, types, problems);
 }
 
-function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, parent: Keywords, types: Map<string, TaskType>, problems: InputProblem[]): BlockDef | undefined {
+function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, parent: Keywords, types: TaskTypes, problems: InputProblem[]): BlockDef | undefined {
   const r = v.safeParse(BlockSchema, obj);
   if (!r.success) {
     problems.push(...issuesToProblems(src, path, r.issues, 'a block', Object.keys(BlockSchema.entries)));
@@ -256,14 +256,21 @@ function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, pa
   return { kind: 'block', name: b.name ?? 'block', kw, block: part('block'), rescue: part('rescue'), always: part('always'), path, src };
 }
 
-function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, types: Map<string, TaskType>, problems: InputProblem[]): TaskDef | undefined {
+function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, types: TaskTypes, problems: InputProblem[]): TaskDef | undefined {
   const entries = Object.entries(raw);
   const metaRaw = Object.fromEntries(entries.filter(([k]) => META_KEYS.includes(k)));
   const typeKeys = entries.filter(([k]) => !META_KEYS.includes(k));
-  const known = [...types.keys()];
+  // aliases (Ansible's names for skiff's types) are accepted but not listed
+  const known = [...types.values()].filter((t) => !t.aliasOf).map((t) => t.name);
   const unsupportedWith = typeKeys.find(([k]) => k.startsWith('with_'));
   if (unsupportedWith) {
     problems.push(problemAt(src, [...path, unsupportedWith[0]], `${unsupportedWith[0]} is not supported by skiff: expected loop: or one of ${WITH_KINDS.join(', ')}`, 'key'));
+    return undefined;
+  }
+  // a name skiff knows from Ansible but does not run is named as such, not as an unknown or extra type
+  const refused = typeKeys.filter(([k]) => !types.has(k)).map(([k]) => [k, types.refuse?.(k)] as const).filter((r): r is readonly [string, string] => r[1] !== undefined);
+  if (refused.length) {
+    for (const [k, why] of refused) problems.push(problemAt(src, [...path, k], why, 'key'));
     return undefined;
   }
   if (typeKeys.length !== 1) {

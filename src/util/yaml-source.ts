@@ -1,6 +1,6 @@
 // A YAML file loaded with positions kept, so any value found bad later can be pointed at.
 import { readFileSync } from 'node:fs';
-import { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Node, type Pair, type Tags, type YAMLMap } from 'yaml';
+import { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Node, type Pair, type ScalarTag, type Tags, type YAMLMap } from 'yaml';
 import type { InputProblem } from './errors.ts';
 import { isVaulted } from '../vault/envelope.ts';
 import { markRevealed } from '../vault/revealed.ts';
@@ -31,10 +31,17 @@ const NOT_PLAIN = ['binary', 'omap', 'pairs', 'set', 'timestamp'].map((t) => `ta
 const BOOL = 'tag:yaml.org,2002:bool';
 const PYYAML_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
 const PYYAML_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+/**
+ * YAML 1.1 octal (`0755`) is kept as the text written, not the number 493: a mode is where it is written
+ * (Ansible reads `mode: 0755` right), and as a number it could not be told from a bare `493` or `644`,
+ * which Ansible misreads as decimal (tasks/lib/mode.ts refuses those). Elsewhere `010` is text, not 8.
+ */
+const INT = 'tag:yaml.org,2002:int';
 const plainTags = (tags: Tags): Tags =>
   tags
     .filter((t) => typeof t === 'string' || !NOT_PLAIN.includes(t.tag))
     .map((t) => (typeof t !== 'string' && t.tag === BOOL && t.test ? { ...t, test: t.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE } : t))
+    .map((t) => (typeof t !== 'string' && t.tag === INT && t.format === 'OCT' ? ({ ...t, resolve: (text: string) => text } as ScalarTag) : t))
     .concat([vaultTag]);
 
 /**

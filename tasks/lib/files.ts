@@ -4,6 +4,7 @@ import { createTwoFilesPatch } from 'diff';
 import { shq } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
 import { TaskFailure, type TaskContext } from '../../src/engine/task-type.ts';
+import { effectiveMode } from './mode.ts';
 
 export interface FileFacts {
   exists: boolean;
@@ -13,6 +14,8 @@ export interface FileFacts {
   gid?: number;
   owner?: string;
   group?: string;
+  /** bytes */
+  size?: number;
   content?: string;
 }
 
@@ -62,7 +65,7 @@ export async function readManyFacts(conn: Connection, paths: string[]): Promise<
     const [type, mode, uid, gid, owner, group, size] = head.split('|');
     if (size === undefined) continue;
     const kind = type === 'regular file' || type === 'regular empty file' ? 'file' : type === 'directory' ? 'directory' : type === 'symbolic link' ? 'link' : 'other';
-    const facts: FileFacts = { exists: true, kind, mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid), owner, group };
+    const facts: FileFacts = { exists: true, kind, mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid), owner, group, size: Number(size) };
     if (kind === 'file' && Number(size) <= MAX_AHEAD) facts.content = Buffer.from(lines[k + 2] ?? '', 'base64').toString('utf8');
     out.set(path, facts);
   }
@@ -78,14 +81,14 @@ export function predict(ctx: TaskContext, path: string, facts: FileFacts): void 
 export async function readFileFacts(conn: Connection, path: string, withContent = false): Promise<FileFacts> {
   const p = shq(path);
   const cmd =
-    `if [ -L ${p} ] || [ -e ${p} ]; then stat -c '%F|%a|%u|%g|%U|%G' -- ${p} || exit 3; else echo missing; exit 0; fi` +
+    `if [ -L ${p} ] || [ -e ${p} ]; then stat -c '%F|%a|%u|%g|%U|%G|%s' -- ${p} || exit 3; else echo missing; exit 0; fi` +
     (withContent ? `; if [ -f ${p} ] && [ ! -L ${p} ]; then echo ${SEP}; cat -- ${p} || exit 3; fi` : '');
   const r = await conn.exec(cmd);
   if (r.code !== 0) throw new TaskFailure(`cannot read ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
   const nl = r.stdout.indexOf('\n');
   const head = r.stdout.slice(0, nl < 0 ? undefined : nl);
   if (head === 'missing') return { exists: false };
-  const [type, mode, uid, gid, owner, group] = head.split('|');
+  const [type, mode, uid, gid, owner, group, size] = head.split('|');
   const facts: FileFacts = {
     exists: true,
     kind: type === 'regular file' || type === 'regular empty file' ? 'file' : type === 'directory' ? 'directory' : type === 'symbolic link' ? 'link' : 'other',
@@ -94,6 +97,7 @@ export async function readFileFacts(conn: Connection, path: string, withContent 
     gid: Number(gid),
     owner,
     group,
+    size: Number(size),
   };
   if (withContent && facts.kind === 'file') {
     const at = r.stdout.indexOf(SEP + '\n');
@@ -105,7 +109,9 @@ export async function readFileFacts(conn: Connection, path: string, withContent 
 /** Lines describing owner/mode changes wanted on an existing path. */
 export function attrChanges(path: string, f: FileFacts, want: { mode?: string; owner?: string; group?: string }): string[] {
   const out: string[] = [];
-  if (want.mode && f.mode !== want.mode) out.push(`mode of ${path}: ${f.mode} -> ${want.mode}`);
+  // a symbolic mode ("u=rw,g=r") is compared as what chmod would leave
+  const mode = want.mode && effectiveMode(want.mode, f.mode, f.kind === 'directory');
+  if (mode && f.mode !== mode) out.push(`mode of ${path}: ${f.mode} -> ${mode}`);
   if (want.owner && f.owner !== want.owner && String(f.uid) !== want.owner) out.push(`owner of ${path}: ${f.owner} -> ${want.owner}`);
   if (want.group && f.group !== want.group && String(f.gid) !== want.group) out.push(`group of ${path}: ${f.group} -> ${want.group}`);
   return out;
@@ -153,4 +159,22 @@ export async function setAttrs(conn: Connection, path: string, want: { mode?: st
   if (!cmds.length) return;
   const r = await conn.exec(cmds.join(' && '));
   if (r.code !== 0) throw new TaskFailure(`cannot set mode/owner of ${path}: ${r.stderr.trim()}`);
+}
+
+/** The sha1 of a regular file on the host (Ansible's stat and copy report it as `checksum`). */
+export async function sha1Of(conn: Connection, path: string): Promise<string> {
+  const r = await conn.exec(`sha1sum -- ${shq(path)}`);
+  if (r.code !== 0) throw new TaskFailure(`cannot read ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
+  return r.stdout.split(' ')[0];
+}
+
+export const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+
+/** Ansible's `backup: true`: a copy next to the file, named as Ansible names it; returns its path. */
+export async function backupFile(conn: Connection, path: string): Promise<string> {
+  const stamp = new Date().toISOString().replace(/T/, '@').replace(/\..*$/, '');
+  const to = `${path}.${process.pid}.${stamp}~`;
+  const r = await conn.exec(`cp -p -- ${shq(path)} ${shq(to)}`);
+  if (r.code !== 0) throw new TaskFailure(`cannot back up ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
+  return to;
 }

@@ -1,15 +1,23 @@
 // Parameter pieces shared by task schemas.
 import * as v from 'valibot';
+import { MODE_EXPECTED, parseMode } from './mode.ts';
 
 export const AbsPath = v.pipe(v.string(), v.regex(/^\//, 'expected an absolute path'));
 /**
- * Modes are quoted strings only: an unquoted 0644 is octal in YAML 1.1 but 644 is decimal, and
- * guessing which one was meant is how files end up mode 1204.
+ * A mode as Ansible reads it: octal written with its leading 0 (`0644` unquoted, which the YAML loader
+ * keeps as that text, or `"0644"`), 3 or 4 octal digits quoted, or symbolic (`"u=rw,g=r,o="`). A bare
+ * `644` is refused: YAML makes it the decimal 644, which Ansible would turn into mode 01204.
  */
 export const Mode = v.pipe(
-  v.string('expected a quoted octal mode like "0644"'),
-  v.regex(/^[0-7]{3,4}$/, 'expected an octal mode like "0644"'),
-  v.transform((s) => s.padStart(4, '0')),
+  v.union([v.string(), v.number()], MODE_EXPECTED),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const r = parseMode(dataset.value);
+    if ('error' in r) {
+      addIssue({ message: r.error });
+      return NEVER;
+    }
+    return r.mode;
+  }),
 );
 export const Owner = v.pipe(v.union([v.string(), v.number()]), v.transform(String));
 /** A Prometheus label name (external labels, the query's replica label). */

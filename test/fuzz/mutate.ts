@@ -163,9 +163,10 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
     return { path: t, message: /expected a task/ };
   },
   'unknown task type': (plays, d) => {
+    // shell and copy are Ansible module names skiff runs (tasks/ansible/): misspelled here
     const t = pick(taskPaths(plays), d.a);
     const task = getIn(plays, t) as Vars;
-    const to = pick(['shell', 'comand', 'contnet', 'file_', 'Debug', 'wait_http', 'copy', 'items', 'looop'], d.b);
+    const to = pick(['shel', 'comand', 'contnet', 'file_', 'Debug', 'wait_http', 'kopy', 'items', 'looop'], d.b);
     renameKey(task, typeOf(task), to);
     return { path: [...t, to], message: /unknown task type/ };
   },

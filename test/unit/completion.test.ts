@@ -45,7 +45,7 @@ test("a command's own flags", () => {
 });
 
 test('task type names', () => {
-  assert.equal(complete('tasks', 'co'), ['command', 'container', 'content']);
+  assert.equal(complete('tasks', 'co'), ['command', 'container', 'content', 'copy']);
 });
 
 test('files after -i and for a playbook; shells for completion', () => {

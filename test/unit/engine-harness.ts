@@ -57,7 +57,7 @@ const probe: TaskType<Probe> = {
   },
 };
 
-export const TEST_REGISTRY: Registry = { ...REGISTRY, types: new Map([...REGISTRY.types, ['probe', probe as TaskType]]) };
+export const TEST_REGISTRY: Registry = { ...REGISTRY, types: Object.assign(new Map([...REGISTRY.types, ['probe', probe as TaskType]]), { refuse: REGISTRY.types.refuse }) };
 
 /** Every connection opened: `host become becomeUser`. */
 export const opened: string[] = [];

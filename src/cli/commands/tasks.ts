@@ -13,7 +13,12 @@ function params(schema: unknown): { name: string; optional: boolean }[] {
 
 export async function tasksCommand({ args: [name] }: Invocation): Promise<number> {
   if (!name) {
-    for (const t of TASK_TYPES.values()) process.stdout.write(`${t.name.padEnd(20)} ${t.summary}\n`);
+    // Ansible's short names for a type are listed with it, not as types of their own
+    for (const t of TASK_TYPES.values()) {
+      if (t.aliasOf) continue;
+      const aliases = [...TASK_TYPES.values()].filter((a) => a.aliasOf === t.name).map((a) => a.name);
+      process.stdout.write(`${t.name.padEnd(20)} ${t.summary}${aliases.length ? ` (also: ${aliases.join(', ')})` : ''}\n`);
+    }
     return EXIT.ok;
   }
   const t = TASK_TYPES.get(name);

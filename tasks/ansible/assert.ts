@@ -1,0 +1,52 @@
+// assert and fail: a task that fails on purpose, with the operator's message. Both touch nothing on the
+// host and run in check mode too (a check run stops where the real run would).
+import * as v from 'valibot';
+import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
+import { evaluate, truthy } from '../../src/engine/expr.ts';
+
+const Conditions = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');
+const Msg = v.union([v.string(), v.array(v.string())], 'expected a message or a list of lines');
+const text = (m: string | string[]) => (Array.isArray(m) ? m.join('\n') : m);
+
+const assertSchema = v.strictObject({
+  that: Conditions,
+  fail_msg: v.optional(Msg),
+  /** Ansible's older name for fail_msg */
+  msg: v.optional(Msg),
+  success_msg: v.optional(Msg),
+  /** no success message in the output */
+  quiet: v.optional(v.boolean(), false),
+});
+
+export const assertType: TaskType<v.InferOutput<typeof assertSchema>> = {
+  name: 'ansible.builtin.assert',
+  summary: 'fail with fail_msg unless every condition in `that` holds',
+  schema: assertSchema,
+  exprParams: ['that'],
+  async plan(ctx, p) {
+    const list = Array.isArray(p.that) ? p.that : [p.that];
+    for (const c of list) {
+      const holds = typeof c === 'boolean' ? c : truthy(evaluate(c, ctx.scope!));
+      if (!holds) {
+        const msg = text(p.fail_msg ?? p.msg ?? 'Assertion failed');
+        throw new TaskFailure(msg, { assertion: String(c), evaluated_to: false, msg });
+      }
+    }
+    const msg = text(p.success_msg ?? 'All assertions passed');
+    return { changes: [], note: p.quiet ? undefined : msg, result: { msg } };
+  },
+  async apply() {},
+};
+
+const failSchema = v.strictObject({ msg: v.optional(Msg, 'Failed as requested from task') });
+
+export const failType: TaskType<v.InferOutput<typeof failSchema>> = {
+  name: 'ansible.builtin.fail',
+  summary: 'fail with msg (with when:, a check that stops the host)',
+  schema: failSchema,
+  shortKey: 'msg',
+  async plan(_ctx, p) {
+    throw new TaskFailure(text(p.msg), { msg: text(p.msg) });
+  },
+  async apply() {},
+};

@@ -1,0 +1,48 @@
+// copy: a file on the host holds `content`, or the text of `src` (from files/ next to the playbook, or
+// from the host itself with remote_src). Text files only for now: bytes that are not UTF-8 are not kept.
+import * as v from 'valibot';
+import type { TaskType } from '../../src/engine/task-type.ts';
+import { Mode, Owner } from '../lib/schema.ts';
+import { readFileFacts } from '../lib/files.ts';
+import { TaskFailure } from '../../src/engine/task-type.ts';
+import { applyPut, planPut, type PutState } from './put-file.ts';
+import { readSource } from './source.ts';
+
+const schema = v.pipe(
+  v.strictObject({
+    dest: v.pipe(v.string(), v.regex(/^\//, 'expected an absolute path')),
+    content: v.optional(v.pipe(v.unknown(), v.transform((c) => (typeof c === 'string' ? c : JSON.stringify(c))))),
+    src: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a file name'))),
+    /** src is a path on the host, not on the controller */
+    remote_src: v.optional(v.boolean(), false),
+    mode: v.optional(Mode),
+    owner: v.optional(Owner),
+    group: v.optional(Owner),
+    backup: v.optional(v.boolean(), false),
+    /** false: only when dest does not exist yet */
+    force: v.optional(v.boolean(), true),
+  }),
+  v.check((p) => (p.content === undefined) !== (p.src === undefined), 'expected exactly one of content or src'),
+  v.check((p) => !p.remote_src || (p.src !== undefined && p.src.startsWith('/')), 'remote_src: expected an absolute src on the host'),
+);
+type Params = v.InferOutput<typeof schema>;
+
+export const copy: TaskType<Params, PutState> = {
+  name: 'ansible.builtin.copy',
+  summary: 'a file holds this content, or a copy of src (files/ or, with remote_src, the host)',
+  schema,
+  reads: (p) => [p.dest],
+  async plan(ctx, p) {
+    let text: string;
+    if (p.content !== undefined) text = p.content;
+    else if (p.remote_src) {
+      const f = await readFileFacts(ctx.conn, p.src!, true);
+      if (!f.exists || f.kind !== 'file') throw new TaskFailure(`remote src ${p.src} is ${f.exists ? `a ${f.kind}` : 'absent'}: expected a regular file on the host`);
+      text = f.content!;
+    } else text = readSource(ctx, 'files', p.src!).text;
+    return planPut(ctx, p, text, p.src);
+  },
+  async apply(ctx, p, plan) {
+    return applyPut(ctx, p, plan);
+  },
+};

@@ -1,0 +1,25 @@
+// set_fact: host vars for every later task of the run (Ansible's set_fact). Reads nothing, changes
+// nothing on the host: the values go back as the result's `ansible_facts`, which the engine keeps.
+import * as v from 'valibot';
+import type { TaskType } from '../../src/engine/task-type.ts';
+import { Identifier } from '../../src/playbook/schema.ts';
+
+const schema = v.pipe(
+  v.record(Identifier, v.unknown(), 'expected a map of variable names to values'),
+  v.check((p) => Object.keys(p).some((k) => k !== 'cacheable'), 'expected at least one variable to set'),
+  // cacheable: Ansible's fact cache; skiff keeps set facts for the run (as Ansible does without a cache)
+  v.check((p) => p.cacheable === undefined || typeof p.cacheable === 'boolean', 'cacheable: expected true or false'),
+);
+type Params = v.InferOutput<typeof schema>;
+
+export const setFact: TaskType<Params> = {
+  name: 'ansible.builtin.set_fact',
+  summary: 'set host variables for the tasks after it (Ansible\'s set_fact)',
+  schema,
+  sets: (raw) => (raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw).filter((k) => k !== 'cacheable') : []),
+  async plan(_ctx, p) {
+    const { cacheable: _, ...facts } = p;
+    return { changes: [], result: { ansible_facts: facts } };
+  },
+  async apply() {},
+};

@@ -1,0 +1,119 @@
+// Ansible's file: a directory, a file that must exist, an empty file touched, a symbolic link, or
+// nothing, with mode/owner/group (recursively for a directory with recurse). State defaults as
+// Ansible's: what is there now, `file` when nothing is (which then fails: file does not create).
+import * as v from 'valibot';
+import { shq } from '../../src/transport/quote.ts';
+import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
+import { AbsPath, Mode, Owner } from '../lib/schema.ts';
+import { attrChanges, factsOf, predict, setAttrs, type FileFacts } from '../lib/files.ts';
+import { effectiveMode } from '../lib/mode.ts';
+
+const schema = v.pipe(
+  v.strictObject({
+    path: v.optional(AbsPath),
+    /** Ansible's other names for path */
+    dest: v.optional(AbsPath),
+    name: v.optional(AbsPath),
+    state: v.optional(v.picklist(['directory', 'file', 'touch', 'absent', 'link'], 'expected directory, file, touch, absent or link (hard links are not supported by skiff)')),
+    /** the link's target (state: link) */
+    src: v.optional(v.pipe(v.string(), v.minLength(1))),
+    mode: v.optional(Mode),
+    owner: v.optional(Owner),
+    group: v.optional(Owner),
+    /** a directory's mode/owner/group for everything in it too */
+    recurse: v.optional(v.boolean(), false),
+    /** state link: replace a file that is in the way */
+    force: v.optional(v.boolean(), false),
+    /** touch: `preserve` keeps the times (and the task idempotent); default: now, changed every run */
+    modification_time: v.optional(v.literal('preserve', 'expected preserve (other times are not supported by skiff)')),
+    access_time: v.optional(v.literal('preserve', 'expected preserve (other times are not supported by skiff)')),
+  }),
+  v.check((p) => [p.path, p.dest, p.name].filter((x) => x !== undefined).length === 1, 'expected path (or dest, or name), once'),
+  v.check((p) => p.state !== 'link' || p.src !== undefined, 'state link: expected src, the link\'s target'),
+  v.check((p) => p.src === undefined || p.state === 'link', 'src: expected only with state: link'),
+  v.check((p) => !p.recurse || p.state === undefined || p.state === 'directory', 'recurse: expected only with state: directory'),
+  v.transform(({ dest, name, ...p }) => ({ ...p, path: (p.path ?? dest ?? name)! })),
+);
+type Params = v.InferOutput<typeof schema>;
+type State = { facts: FileFacts; state: NonNullable<Params['state']>; create: boolean; attrs: boolean; deep: boolean; target?: string };
+
+const kindOf: Record<string, FileFacts['kind']> = { directory: 'directory', file: 'file', touch: 'file', link: 'link' };
+
+async function linkTarget(ctx: TaskContext, path: string): Promise<string> {
+  const r = await ctx.conn.exec(`readlink -- ${shq(path)}`);
+  return r.stdout.replace(/\n$/, '');
+}
+
+/** recurse: is anything under the directory not yet as asked? One `find`, reads only. */
+async function deepDiffers(ctx: TaskContext, p: Params): Promise<boolean> {
+  const tests: string[] = [];
+  if (p.mode) tests.push(`! -perm ${shq(p.mode)}`);
+  if (p.owner) tests.push(/^\d+$/.test(p.owner) ? `! -uid ${p.owner}` : `! -user ${shq(p.owner)}`);
+  if (p.group) tests.push(/^\d+$/.test(p.group) ? `! -gid ${p.group}` : `! -group ${shq(p.group)}`);
+  if (!tests.length) return false;
+  const r = await ctx.conn.exec(`find ${shq(p.path)} -mindepth 1 ! -type l \\( ${tests.join(' -o ')} \\) -print -quit`);
+  // check mode: a directory an earlier task would create is not there to look into (nothing under it)
+  if (r.code !== 0 && ctx.check) return false;
+  if (r.code !== 0) throw new TaskFailure(`cannot read ${p.path}: ${r.stderr.trim()}`);
+  return r.stdout.trim() !== '';
+}
+
+export const fileType: TaskType<Params, State> = {
+  name: 'ansible.builtin.file',
+  summary: 'a directory, file, link or touched file with mode/owner, or a path made absent (Ansible\'s file)',
+  schema,
+  reads: (p) => [p.path],
+  async plan(ctx, p) {
+    const f = await factsOf(ctx, p.path);
+    const state = p.state ?? (p.recurse ? 'directory' : f.exists ? (f.kind === 'directory' ? 'directory' : f.kind === 'link' ? 'link' : 'file') : 'file');
+    const base: State = { facts: f, state, create: false, attrs: false, deep: false };
+    if (state === 'absent') {
+      predict(ctx, p.path, { exists: false });
+      return { changes: f.exists ? [`remove ${p.path}`] : [], diff: f.exists ? `- ${p.path} (${f.kind})` : undefined, state: base, result: { path: p.path, state: 'absent' } };
+    }
+    const want = kindOf[state];
+    const result = { path: p.path, state };
+    if (state === 'link') {
+      const target = f.exists && f.kind === 'link' ? await linkTarget(ctx, p.path) : undefined;
+      if (f.exists && f.kind !== 'link' && !(p.force && f.kind === 'file')) throw new TaskFailure(`${p.path} is a ${f.kind}, expected a symbolic link (force: true replaces a file)`);
+      predict(ctx, p.path, { exists: true, kind: 'link' });
+      if (target === p.src) {
+        const changes = attrChanges(p.path, f, { owner: p.owner, group: p.group });
+        return { changes, state: { ...base, attrs: changes.length > 0 }, result };
+      }
+      return { changes: [`link ${p.path} -> ${p.src}${target !== undefined ? ` (was -> ${target})` : ''}`], diff: `+ ${p.path} -> ${p.src}`, state: { ...base, create: true }, result };
+    }
+    if (f.exists && f.kind !== want && !(state === 'touch' && f.kind !== 'link')) throw new TaskFailure(`${p.path} is a ${f.kind}, expected a ${want}`);
+    if (!f.exists && state === 'file') throw new TaskFailure(`file (${p.path}) is absent, cannot continue (state: file only checks; touch or copy creates it)`);
+    const mode = p.mode ? effectiveMode(p.mode, f.mode, want === 'directory') : f.mode;
+    predict(ctx, p.path, { ...f, exists: true, kind: f.exists ? f.kind : want, mode: mode ?? (want === 'directory' ? '0755' : '0644'), owner: p.owner ?? f.owner, group: p.group ?? f.group, content: f.content ?? '' });
+    if (!f.exists) return { changes: [`create ${state === 'touch' ? 'file' : 'directory'} ${p.path}${p.mode ? ` mode ${mode}` : ''}${p.owner ? ` owner ${p.owner}` : ''}`], diff: `+ ${p.path} (${want})`, state: { ...base, create: true }, result };
+    const changes = attrChanges(p.path, f, p);
+    const deep = p.recurse && f.kind === 'directory' && (await deepDiffers(ctx, p));
+    if (deep) changes.push(`mode/owner of what is under ${p.path}`);
+    // touch on an existing path updates its times: changed every run, as in Ansible, unless preserved
+    const touch = state === 'touch' && !(p.modification_time === 'preserve' && p.access_time === 'preserve');
+    if (touch) changes.push(`touch ${p.path}`);
+    return { changes, state: { ...base, attrs: changes.length > 0, deep }, result };
+  },
+  async apply(ctx, p, plan) {
+    const s = plan.state!;
+    const q = shq(p.path);
+    const run = async (cmd: string, what: string) => {
+      const r = await ctx.conn.exec(cmd);
+      if (r.code !== 0) throw new TaskFailure(`cannot ${what} ${p.path}: ${r.stderr.trim()}`);
+    };
+    if (s.state === 'absent') return void (await run(`rm -rf -- ${q}`, 'remove'));
+    if (s.state === 'link') {
+      if (s.create) await run(`ln -sfn -- ${shq(p.src!)} ${q}`, 'link');
+      if (p.owner || p.group) await run(`chown -h ${shq(`${p.owner ?? ''}${p.group ? ':' + p.group : ''}`)} -- ${q}`, 'set the owner of');
+      return;
+    }
+    if (s.create) await run(s.state === 'directory' ? `mkdir -p -- ${q}` : `touch -- ${q}`, 'create');
+    else if (s.state === 'touch' && !(p.modification_time === 'preserve' && p.access_time === 'preserve')) await run(`touch -- ${q}`, 'touch');
+    if (p.recurse && (p.mode || p.owner || p.group)) {
+      if (p.mode) await run(`chmod -R ${shq(p.mode)} -- ${q}`, 'set the mode of');
+      if (p.owner || p.group) await run(`chown -R ${shq(`${p.owner ?? ''}${p.group ? ':' + p.group : ''}`)} -- ${q}`, 'set the owner of');
+    } else await setAttrs(ctx.conn, p.path, p);
+  },
+};

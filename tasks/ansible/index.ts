@@ -1,0 +1,13 @@
+// Ansible's modules skiff runs, one file each (named in tasks/ansible/names.ts, with the ones it does not).
+import type { TaskType } from '../../src/engine/task-type.ts';
+import { assertType, failType } from './assert.ts';
+import { commandType, shellType } from './command.ts';
+import { copy } from './copy.ts';
+import { debugType } from './debug.ts';
+import { setFact } from './facts.ts';
+import { fileType } from './file.ts';
+import { lineinfile } from './lineinfile.ts';
+import { stat } from './stat.ts';
+import { template } from './template.ts';
+
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template] as TaskType[];

@@ -1,0 +1,148 @@
+// Ansible's names, in one table: the modules skiff runs (each under `ansible.builtin.X`, `ansible.legacy.X`
+// and the short `X`), the ones it does not (refused by name, with the nearest skiff equivalent), and the
+// task keywords it does not support. Roles written for Ansible then fail on what skiff lacks, said so,
+// instead of on "unknown task type".
+import type { TaskType, TaskTypes } from '../../src/engine/task-type.ts';
+
+/**
+ * ansible.builtin modules skiff does not run, each with the nearest skiff way when there is one. The
+ * list is ansible-core's builtin catalogue (2.14-2.18) minus what tasks/ansible/ implements.
+ */
+export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
+  add_host: undefined,
+  apt: 'command: apt-get install -y PKG with creates:',
+  apt_key: undefined,
+  apt_repository: 'ansible.builtin.copy of the .list file with content:',
+  assemble: 'ansible.builtin.template or content',
+  async_status: undefined,
+  blockinfile: 'ansible.builtin.copy with content:, or line',
+  cron: 'ansible.builtin.copy of a file in /etc/cron.d',
+  deb822_repository: 'ansible.builtin.copy of the .sources file with content:',
+  debconf: undefined,
+  dnf: 'command: dnf install -y PKG with creates:',
+  dnf5: 'command: dnf install -y PKG with creates:',
+  dpkg_selections: undefined,
+  expect: undefined,
+  fetch: undefined,
+  find: 'ansible.builtin.stat, or command with register',
+  gather_facts: 'skiff gathers no facts: each task reads what it needs (ansible.builtin.stat, command with register)',
+  get_url: 'command: curl -fsSLo DEST URL with creates: DEST',
+  getent: 'command: getent DATABASE KEY with register',
+  git: 'command: git clone with creates:',
+  group: 'command: groupadd with a check (changed_when)',
+  group_by: undefined,
+  hostname: undefined,
+  import_role: 'not yet: put the role\'s tasks in the play',
+  import_tasks: 'not yet: put the tasks in the play',
+  include: 'not yet: put the tasks in the play',
+  include_role: 'not yet: put the role\'s tasks in the play',
+  include_tasks: 'not yet: put the tasks in the play',
+  include_vars: 'vars: on the play, or -e @FILE.yml',
+  iptables: undefined,
+  known_hosts: undefined,
+  mount_facts: undefined,
+  package: 'command: apt-get/dnf install with creates:',
+  package_facts: 'command: dpkg-query/rpm -q with register',
+  pause: 'until/retries/delay on the task that waits',
+  ping: 'any task: an unreachable host fails it',
+  pip: 'command: pip install with creates:',
+  raw: 'command',
+  reboot: undefined,
+  replace: 'ansible.builtin.lineinfile with regexp (one line), or line',
+  rpm_key: undefined,
+  script: 'command',
+  service: 'command: systemctl enable --now NAME (with changed_when)',
+  service_facts: 'command: systemctl show NAME with register',
+  set_stats: undefined,
+  setup: 'skiff gathers no facts: each task reads what it needs (ansible.builtin.stat, command with register)',
+  slurp: 'command: base64 FILE with register, or ansible.builtin.stat',
+  subversion: undefined,
+  systemd: 'command: systemctl enable --now NAME (with changed_when)',
+  systemd_service: 'command: systemctl enable --now NAME (with changed_when)',
+  sysvinit: 'command',
+  tempfile: 'command: mktemp with register',
+  unarchive: 'command: tar -xf with creates:',
+  uri: 'wait-http (to wait for a URL), or command: curl with register',
+  user: 'command: useradd with a check (changed_when)',
+  validate_argument_spec: 'ansible.builtin.assert',
+  wait_for: 'wait-http (for an HTTP port), or command with until:',
+  wait_for_connection: 'any task: an unreachable host fails it',
+  yum: 'command: yum install -y PKG with creates:',
+  yum_repository: 'ansible.builtin.copy of the .repo file with content:',
+};
+
+/** Collection modules with a skiff equivalent worth naming. */
+const COLLECTION_HINTS: Record<string, string> = {
+  'community.docker.docker_container': 'container',
+  'containers.podman.podman_container': 'container',
+  'community.general.ini_file': 'ansible.builtin.lineinfile',
+  'ansible.posix.synchronize': 'ansible.builtin.copy',
+};
+
+/**
+ * Ansible task keywords skiff does not support: a task that uses one is refused by the keyword's name
+ * (it would otherwise read as a second task type).
+ */
+export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
+  action: 'write the module as the task\'s key',
+  local_action: 'delegate_to: localhost',
+  async: undefined,
+  poll: undefined,
+  become_method: 'skiff becomes through sudo only',
+  become_flags: undefined,
+  become_exe: undefined,
+  collections: 'write modules by their full names',
+  connection: 'ansible_connection in the inventory',
+  debugger: undefined,
+  delegate_facts: undefined,
+  diff: 'skiff run --diff',
+  module_defaults: undefined,
+  port: 'ansible_port in the inventory',
+  remote_user: 'ansible_user in the inventory, or become_user',
+  throttle: 'serial: on the play',
+  timeout: 'timeout: on command',
+  vars_files: 'vars:, or -e @FILE.yml',
+  with_fileglob: 'loop: over a list',
+  with_first_found: undefined,
+  with_together: undefined,
+  with_nested: undefined,
+  with_subelements: undefined,
+  with_sequence: undefined,
+  with_random_choice: undefined,
+  with_lines: undefined,
+};
+
+/** Where a name of Ansible's leads: a skiff type, or a refusal with its reason. */
+export function refusal(key: string): string | undefined {
+  const short = key.replace(/^ansible\.(?:builtin|legacy)\./, '');
+  if (Object.hasOwn(UNSUPPORTED_BUILTIN, short)) return notSupported(key, UNSUPPORTED_BUILTIN[short]);
+  if (Object.hasOwn(COLLECTION_HINTS, key)) return notSupported(key, COLLECTION_HINTS[key]);
+  // namespace.collection.module: a module of a collection (community.general.foo, ...)
+  if (/^[a-z0-9_]+\.[a-z0-9_]+\.[A-Za-z0-9_]+$/.test(key)) return notSupported(key, undefined, `a module of the collection ${key.split('.').slice(0, 2).join('.')}`);
+  if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key)) {
+    const hint = UNSUPPORTED_KEYWORDS[key];
+    return `${key} is an Ansible task keyword not supported by skiff${hint ? `: instead, ${hint}` : ''}`;
+  }
+  return undefined;
+}
+
+function notSupported(key: string, hint: string | undefined, what = 'an Ansible module'): string {
+  return `${key} is ${what} not supported by skiff${hint ? `: nearest skiff way: ${hint}` : ''}`;
+}
+
+/**
+ * The task-type table: skiff's own types by their names, each Ansible module of tasks/ansible/ under
+ * `ansible.builtin.X` (its name), `ansible.legacy.X` and `X` — except where skiff has its own type of
+ * that short name (`file`, `command`, `debug`): those keep skiff's meaning, and Ansible's is reached
+ * by its full name.
+ */
+export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
+  const table: TaskTypes = new Map(own.map((t) => [t.name, t]));
+  for (const t of ansible) {
+    table.set(t.name, t);
+    const short = t.name.replace(/^ansible\.builtin\./, '');
+    for (const alias of [`ansible.legacy.${short}`, short]) if (!table.has(alias)) table.set(alias, { ...t, name: alias, aliasOf: t.name });
+  }
+  table.refuse = refusal;
+  return table;
+}

@@ -1,0 +1,52 @@
+// What copy and template share: a file on the host holds exactly this text, with mode/owner/group, an
+// optional backup, and `force: false` (only when absent). Plan reads only; apply writes atomically.
+import type { Plan, TaskContext } from '../../src/engine/task-type.ts';
+import { TaskFailure } from '../../src/engine/task-type.ts';
+import { attrChanges, backupFile, factsOf, fileDiff, predict, setAttrs, sha1, writeFileAtomic, type FileFacts } from '../lib/files.ts';
+import { effectiveMode } from '../lib/mode.ts';
+
+export interface PutParams {
+  dest: string;
+  mode?: string;
+  owner?: string;
+  group?: string;
+  backup: boolean;
+  force: boolean;
+}
+
+export interface PutState {
+  dest: string;
+  facts: FileFacts;
+  text: string;
+  write: boolean;
+}
+
+export async function planPut(ctx: TaskContext, p: PutParams, text: string, srcName?: string): Promise<Plan<PutState>> {
+  let dest = p.dest;
+  let f = await factsOf(ctx, dest, true);
+  // as Ansible: into a directory (or a dest ending in /), the file keeps its source's name
+  if ((f.exists && f.kind === 'directory') || dest.endsWith('/')) {
+    if (!srcName) throw new TaskFailure(`dest ${dest} is a directory: expected a file path when copying content`);
+    dest = `${dest.replace(/\/+$/, '')}/${srcName.split('/').pop()}`;
+    f = await factsOf(ctx, dest, true);
+  }
+  if (f.exists && f.kind !== 'file') throw new TaskFailure(`${dest} is a ${f.kind}, expected a regular file`);
+  const result = { dest, checksum: sha1(text), size: Buffer.byteLength(text) };
+  if (f.exists && !p.force) return { changes: [], result: { ...result, note: 'exists (force: false)' } };
+  const write = !f.exists || f.content !== text;
+  const mode = p.mode ? effectiveMode(p.mode, f.mode, false) : (f.mode ?? '0644');
+  predict(ctx, dest, { exists: true, kind: 'file', mode, owner: p.owner ?? f.owner, group: p.group ?? f.group, content: text });
+  const changes = f.exists ? attrChanges(dest, f, p) : [];
+  if (write) changes.unshift(f.exists ? `update ${dest}` : `create ${dest}`);
+  return { changes, diff: write ? fileDiff(dest, f.exists ? f.content : undefined, text) : undefined, state: { dest, facts: f, text, write }, result: { ...result, mode } };
+}
+
+export async function applyPut(ctx: TaskContext, p: PutParams, plan: Plan<PutState>): Promise<Record<string, unknown>> {
+  const s = plan.state!;
+  const out: Record<string, unknown> = { ...plan.result };
+  if (s.write) {
+    if (p.backup && s.facts.exists) out.backup_file = await backupFile(ctx.conn, s.dest);
+    await writeFileAtomic(ctx.conn, s.dest, s.text, p);
+  } else await setAttrs(ctx.conn, s.dest, p);
+  return out;
+}

@@ -1,0 +1,49 @@
+// stat: what is at a path, registered as Ansible's `stat` result (exists, isdir, isreg, islnk, mode,
+// size, owner, checksum...). Reads only: the same in check mode.
+import * as v from 'valibot';
+import type { TaskType } from '../../src/engine/task-type.ts';
+import { AbsPath } from '../lib/schema.ts';
+import { readFileFacts, sha1Of } from '../lib/files.ts';
+
+const schema = v.strictObject({
+  path: AbsPath,
+  /** sha1 of a regular file, as Ansible's default checksum_algorithm */
+  get_checksum: v.optional(v.boolean(), true),
+  checksum_algorithm: v.optional(v.literal('sha1', 'expected sha1 (the one skiff computes)'), 'sha1'),
+  /** follow a symbolic link to what it points to */
+  follow: v.optional(v.boolean(), false),
+});
+type Params = v.InferOutput<typeof schema>;
+
+export const stat: TaskType<Params> = {
+  name: 'ansible.builtin.stat',
+  summary: 'register what is at a path (stat.exists, isdir, mode, size, checksum...)',
+  schema,
+  shortKey: 'path',
+  async plan(ctx, p) {
+    // the read-ahead does not follow links and keeps no size for every kind: read here
+    let path = p.path;
+    if (p.follow) {
+      const r = await ctx.conn.exec(`readlink -f -- '${p.path.replace(/'/g, `'\\''`)}' || true`);
+      path = r.stdout.trim() || p.path;
+    }
+    const f = await readFileFacts(ctx.conn, path);
+    if (!f.exists) return { changes: [], result: { stat: { exists: false } } };
+    const s: Record<string, unknown> = {
+      exists: true,
+      path: p.path,
+      isdir: f.kind === 'directory',
+      isreg: f.kind === 'file',
+      islnk: f.kind === 'link',
+      mode: f.mode,
+      size: f.size,
+      uid: f.uid,
+      gid: f.gid,
+      pw_name: f.owner,
+      gr_name: f.group,
+    };
+    if (p.get_checksum && f.kind === 'file') s.checksum = await sha1Of(ctx.conn, path);
+    return { changes: [], result: { stat: s } };
+  },
+  async apply() {},
+};

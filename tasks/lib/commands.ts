@@ -1,0 +1,71 @@
+// What command-like tasks share: the registered result in Ansible's shape, and reading Ansible's
+// free-form command line (`command: ./x --y creates=/z`).
+import type { ExecResult } from '../../src/transport/types.ts';
+import { TaskFailure } from '../../src/engine/task-type.ts';
+
+/** rc/stdout/stderr as Ansible's command module registers them: trailing newlines stripped, lines as Python's splitlines(). */
+export function commandResult(r: ExecResult): Record<string, unknown> & { rc: number } {
+  const trim = (x: string) => x.replace(/[\r\n]+$/, '');
+  const [stdout, stderr] = [trim(r.stdout), trim(r.stderr)];
+  const lines = (x: string) => (x === '' ? [] : x.split(/\r?\n/));
+  return { rc: r.code, stdout, stderr, stdout_lines: lines(stdout), stderr_lines: lines(stderr) };
+}
+
+/** The failure of a command that exited non-zero, with the last lines it printed. */
+export function commandFailure(r: ExecResult, result: Record<string, unknown>, what = 'command'): TaskFailure {
+  const tail = r.stderr.trim().split('\n').slice(-3).join(' | ') || r.stdout.trim().split('\n').slice(-1)[0] || '';
+  return new TaskFailure(`${what} exited ${r.code}${r.code === 124 ? ' (timed out)' : ''}: ${tail}`, result);
+}
+
+/**
+ * Words of a command line as Python's shlex.split (POSIX mode) makes them, which is how Ansible's
+ * command module runs a free-form line without a shell. Null when a quote is not closed. Pure.
+ */
+export function shlexSplit(line: string): string[] | null {
+  const out: string[] = [];
+  let word: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (/\s/.test(c)) {
+      if (word !== null) out.push(word);
+      word = null;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) return null;
+      word = (word ?? '') + line.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      let s = '';
+      let j = i + 1;
+      for (; j < line.length && line[j] !== '"'; j++) {
+        if (line[j] === '\\' && j + 1 < line.length && '\\"$`\n'.includes(line[j + 1])) s += line[++j];
+        else s += line[j];
+      }
+      if (j >= line.length) return null;
+      word = (word ?? '') + s;
+      i = j;
+    } else if (c === '\\' && i + 1 < line.length) {
+      word = (word ?? '') + line[++i];
+    } else word = (word ?? '') + c;
+  }
+  if (word !== null) out.push(word);
+  return out;
+}
+
+const FREE_FORM_KEYS = ['creates', 'removes', 'chdir', 'executable', 'stdin'];
+
+/**
+ * Ansible's free form: `key=value` words for these parameters, anywhere in the line, are parameters,
+ * not part of the command. Returns the command without them, and them. Pure.
+ */
+export function splitFreeForm(line: string): { cmd: string; params: Record<string, string> } {
+  const params: Record<string, string> = {};
+  const re = new RegExp(`(^|\\s)(${FREE_FORM_KEYS.join('|')})=("[^"]*"|'[^']*'|\\S+)`, 'g');
+  const cmd = line
+    .replace(re, (_, lead: string, k: string, value: string) => {
+      params[k] = /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
+      return lead;
+    })
+    .trim();
+  return { cmd, params };
+}

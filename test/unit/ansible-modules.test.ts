@@ -1,0 +1,240 @@
+// Ansible's modules (tasks/ansible/) through the engine on a local host in a temp dir: what a user
+// would notice — files left on disk, a second run changing nothing, check mode writing nothing, and
+// the registered results' shape.
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { play, playbook, type Outcome } from './engine-harness.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'skiff-ansible-'));
+const modeOf = (p: string) => (statSync(p).mode & 0o7777).toString(8).padStart(4, '0');
+const statuses = (o: Outcome) => o.results.map((r) => r.status);
+const reg = (o: Outcome, i: number) => o.results[i].registered as Record<string, any>;
+/** runs, runs again, and runs in check mode: the three outcomes */
+async function twice(tasks: string, files?: Record<string, string>) {
+  const pb = playbook(tasks);
+  const first = await play({ playbook: pb, files });
+  const second = await play({ playbook: pb, files });
+  return { first, second };
+}
+
+test('names: ansible.builtin.X, ansible.legacy.X and short X reach the same module; skiff\'s own short names stay', async () => {
+  const d = tmp();
+  const o = await play({
+    playbook: playbook(`- ansible.builtin.copy: {dest: ${d}/a, content: "1\\n"}
+- ansible.legacy.copy: {dest: ${d}/b, content: "2\\n"}
+- copy: {dest: ${d}/c, content: "3\\n"}
+- file: ${d}/dir`),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['changed', 'changed', 'changed', 'changed']);
+  assert.is(readFileSync(`${d}/c`, 'utf8'), '3\n');
+  // skiff's own `file` (a directory by default), not Ansible's (which would fail: state file)
+  assert.ok(statSync(`${d}/dir`).isDirectory());
+});
+
+test('names: an Ansible module skiff lacks is refused by name, with the nearest skiff way; a collection\'s too; before any host', async () => {
+  const o = await play({ playbook: playbook(`- name: svc\n  ansible.builtin.service: {name: x, state: started}\n- community.general.foo: {a: 1}\n- name: pkg\n  apt: {name: curl}`) });
+  assert.is(o.code, 'bad-input');
+  assert.match(o.problems[0], /play\d+\.yml:4:7: ansible\.builtin\.service is an Ansible module not supported by skiff: nearest skiff way: command: systemctl/);
+  assert.match(o.problems[1], /community\.general\.foo is a module of the collection community\.general not supported by skiff/);
+  assert.match(o.problems[2], /apt is an Ansible module not supported by skiff/);
+});
+
+test('names: an unsupported task keyword is named, not called a second task type', async () => {
+  const o = await play({ playbook: playbook(`- ansible.builtin.debug: {msg: hi}\n  become_method: su`) });
+  assert.equal(o.problems.length, 1);
+  assert.match(o.problems[0], /become_method is an Ansible task keyword not supported by skiff: instead, skiff becomes through sudo only/);
+});
+
+test('set_fact: later tasks see the facts (over play vars); a loop accumulates; validation knows the names', async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  vars: {x: play, acc: []}\n  tasks:\n${`- set_fact: {x: fact, n: 2}
+- ansible.builtin.set_fact: {acc: "{{ [item] }}"}
+  loop: [p, q]
+- ansible.builtin.debug: {msg: "{{ x }}-{{ n }}-{{ acc | join(',') }}"}
+  register: d`.replace(/^/gm, '    ')}\n`,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['ok', 'ok', 'ok']);
+  assert.is(reg(o, 2).msg, 'fact-2-q');
+});
+
+test('set_fact in check mode sets facts too (nothing on the host changes)', async () => {
+  const o = await play({ playbook: playbook(`- set_fact: {y: 1}\n- ansible.builtin.assert: {that: "y == 1"}`), opts: { check: true } });
+  assert.equal(statuses(o), ['ok', 'ok']);
+});
+
+test('assert: passes with success_msg; fails with fail_msg and the assertion; quiet hides the message; conditions checked before the run', async () => {
+  const o = await play({ playbook: playbook(`- assert: {that: ["1 == 1", "'a' in 'abc'"], success_msg: fine}\n  register: a\n- assert: {that: "2 == 3", fail_msg: "no!", quiet: true}\n  register: b\n  ignore_errors: true`) });
+  assert.equal(statuses(o), ['ok', 'failed']);
+  assert.is(reg(o, 0).msg, 'fine');
+  assert.is(reg(o, 1).msg, 'no!');
+  assert.is(reg(o, 1).assertion, '2 == 3');
+  const bad = await play({ playbook: playbook(`- assert: {that: "nope == 1"}`) });
+  assert.is(bad.code, 'bad-input');
+  assert.match(bad.problems[0], /that: unknown variable "nope"/);
+});
+
+test('fail: fails with msg, also in check mode; skipped by when', async () => {
+  const o = await play({ playbook: playbook(`- fail: {msg: stop here}\n  when: false\n- ansible.builtin.fail: {msg: stop here}`), opts: { check: true } });
+  assert.equal(statuses(o), ['skipped', 'failed']);
+  assert.is(o.results[1].msg, 'stop here');
+});
+
+test('ansible.builtin.debug: msg of any shape, var registered under its name, verbosity above 0 skipped', async () => {
+  const o = await play({ playbook: playbook(`- set_fact: {v: {a: [1]}}\n- ansible.builtin.debug: {var: v.a}\n  register: r\n- ansible.builtin.debug: {msg: [1, 2]}\n  register: m\n- ansible.builtin.debug: {msg: x, verbosity: 1}`) });
+  assert.equal(statuses(o), ['ok', 'ok', 'ok', 'skipped']);
+  assert.equal(reg(o, 1)['v.a'], [1]);
+  assert.equal(reg(o, 2).msg, [1, 2]);
+});
+
+test('stat: Ansible\'s result shape (exists, isdir, mode, size, sha1 checksum); absent path; same in check mode', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/f`, 'hello\n');
+  chmodSync(`${d}/f`, 0o640);
+  const tasks = `- stat: {path: ${d}/f}\n  register: s\n- ansible.builtin.stat: {path: ${d}}\n  register: dir\n- stat: {path: ${d}/none}\n  register: none`;
+  for (const check of [false, true]) {
+    const o = await play({ playbook: playbook(tasks), opts: { check } });
+    assert.equal(statuses(o), ['ok', 'ok', 'ok']);
+    const s = reg(o, 0).stat;
+    assert.equal([s.exists, s.isdir, s.isreg, s.mode, s.size, s.checksum], [true, false, true, '0640', 6, 'f572d396fae9206628714fb2ce00f72e94f2258f']);
+    assert.is(reg(o, 1).stat.isdir, true);
+    assert.equal(reg(o, 2).stat, { exists: false });
+  }
+});
+
+test('copy: content and src (from files/), mode 0755 unquoted; second run 0 changed; check mode writes nothing', async () => {
+  const d = tmp();
+  const tasks = `- copy: {dest: ${d}/a.conf, content: "k=v\\n", mode: 0640}\n  register: c\n- ansible.builtin.copy: {src: app.sh, dest: ${d}/, mode: "u=rwx,g=rx,o="}`;
+  const check = await play({ playbook: playbook(tasks), files: { 'files/app.sh': '#!/bin/sh\n' }, opts: { check: true } });
+  assert.equal(statuses(check), ['changed', 'changed']);
+  assert.not.ok(existsSync(`${d}/a.conf`), 'check mode wrote nothing');
+  const { first, second } = await twice(tasks, { 'files/app.sh': '#!/bin/sh\n' });
+  assert.equal(statuses(first), ['changed', 'changed']);
+  assert.is(readFileSync(`${d}/a.conf`, 'utf8'), 'k=v\n');
+  assert.is(modeOf(`${d}/a.conf`), '0640');
+  assert.is(readFileSync(`${d}/app.sh`, 'utf8'), '#!/bin/sh\n');
+  assert.is(modeOf(`${d}/app.sh`), '0750');
+  assert.equal(statuses(second), ['ok', 'ok']);
+  assert.is(reg(second, 0).checksum, '9940908da9cf52b150ce8ffafe2b385618d22a15', 'sha1 of the content, as Ansible registers it');
+  assert.is(reg(first, 0).dest, `${d}/a.conf`);
+});
+
+test('copy: backup keeps the old file; remote_src copies a file of the host; force false leaves an existing file', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/t`, 'old\n');
+  writeFileSync(`${d}/src`, 'from host\n');
+  const o = await play({ playbook: playbook(`- copy: {dest: ${d}/t, content: "new\\n", backup: true}\n  register: b\n- copy: {src: ${d}/src, remote_src: true, dest: ${d}/r}\n- copy: {dest: ${d}/src, content: "x", force: false}`) });
+  assert.equal(statuses(o), ['changed', 'changed', 'ok']);
+  assert.is(readFileSync(reg(o, 0).backup_file, 'utf8'), 'old\n');
+  assert.is(readFileSync(`${d}/r`, 'utf8'), 'from host\n');
+  assert.is(readFileSync(`${d}/src`, 'utf8'), 'from host\n');
+});
+
+test('mode: a bare 644 is refused before the run with the reason; "0644" and symbolic accepted', async () => {
+  const o = await play({ playbook: playbook(`- copy: {dest: /tmp/x, content: "", mode: 644}`) });
+  assert.is(o.code, 'bad-input');
+  assert.match(o.problems[0], /play\d+\.yml:3:\d+: mode: got 644, expected an octal mode with its leading 0.*decimal number 644 \(Ansible would set mode 01204\)/);
+});
+
+test('lineinfile: regexp replaces, insertafter/insertbefore, backrefs, absent; idempotent; check mode writes nothing', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/c`, '# top\nport=1\n[s]\nkey=a\n');
+  const tasks = `- lineinfile: {path: ${d}/c, regexp: '^port=', line: port=9}
+- ansible.builtin.lineinfile: {dest: ${d}/c, line: 'new=1', insertafter: '^\\[s\\]'}
+- lineinfile: {path: ${d}/c, line: '# first', insertbefore: BOF}
+- lineinfile: {path: ${d}/c, regexp: '^key=(\\w)$', line: 'key=\\1\\1', backrefs: true}
+- lineinfile: {path: ${d}/c, regexp: '^nomatch', line: 'zzz', backrefs: true}
+- lineinfile: {path: ${d}/c, line: '# top', state: absent}
+- lineinfile: {path: ${d}/n, line: 'x', create: true, mode: '0600'}`;
+  const check = await play({ playbook: playbook(tasks), opts: { check: true } });
+  assert.ok(check.results.every((r) => r.status !== 'failed'), JSON.stringify(check.results.map((r) => r.msg)));
+  assert.is(readFileSync(`${d}/c`, 'utf8'), '# top\nport=1\n[s]\nkey=a\n');
+  const { first, second } = await twice(tasks);
+  assert.equal(statuses(first), ['changed', 'changed', 'changed', 'changed', 'ok', 'changed', 'changed']);
+  assert.is(readFileSync(`${d}/c`, 'utf8'), '# first\nport=9\n[s]\nnew=1\nkey=aa\n');
+  assert.is(modeOf(`${d}/n`), '0600');
+  assert.equal(statuses(second), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+});
+
+test('file: directory with mode, touch, link, absent, recurse; idempotent (touch with preserve); check mode leaves nothing', async () => {
+  const d = tmp();
+  const tasks = `- ansible.builtin.file: {path: ${d}/dir, state: directory, mode: 0750}
+- ansible.builtin.file: {path: ${d}/dir/f, state: touch, mode: "0640", modification_time: preserve, access_time: preserve}
+- ansible.builtin.file: {src: ${d}/dir/f, dest: ${d}/link, state: link}
+- ansible.builtin.file: {path: ${d}/tree, state: directory, mode: "u=rwX,g=rX,o=", recurse: true}
+- ansible.builtin.file: {path: ${d}/gone, state: absent}`;
+  const check = await play({ playbook: playbook(tasks), opts: { check: true } });
+  assert.ok(check.results.every((r) => r.status !== 'failed'), JSON.stringify(check.results.map((r) => r.msg)));
+  assert.not.ok(existsSync(`${d}/dir`));
+  assert.not.ok(existsSync(`${d}/link`));
+  mkdirSync(`${d}/gone`);
+  mkdirSync(`${d}/tree/sub`, { recursive: true });
+  writeFileSync(`${d}/tree/sub/f`, '');
+  chmodSync(`${d}/tree/sub/f`, 0o666);
+  const { first, second } = await twice(tasks);
+  assert.equal(statuses(first), ['changed', 'changed', 'changed', 'changed', 'changed']);
+  assert.is(modeOf(`${d}/dir`), '0750');
+  assert.is(modeOf(`${d}/dir/f`), '0640');
+  assert.equal([modeOf(`${d}/tree`), modeOf(`${d}/tree/sub`), modeOf(`${d}/tree/sub/f`)], ['0750', '0750', '0640'], 'recurse: X is x for directories only');
+  assert.is(readlinkSync(`${d}/link`), `${d}/dir/f`);
+  assert.ok(lstatSync(`${d}/link`).isSymbolicLink());
+  assert.not.ok(existsSync(`${d}/gone`));
+  assert.equal(statuses(second), ['ok', 'ok', 'ok', 'ok', 'ok']);
+});
+
+test('file: state file on a missing path fails as Ansible\'s does; touch without preserve is changed every run (Ansible)', async () => {
+  const d = tmp();
+  const o = await play({ playbook: playbook(`- ansible.builtin.file: {path: ${d}/t, state: touch}\n- ansible.builtin.file: {path: ${d}/t, state: touch}\n- ansible.builtin.file: {path: ${d}/none}`) });
+  assert.equal(statuses(o), ['changed', 'changed', 'failed']);
+  assert.match(o.results[2].msg!, 'is absent, cannot continue');
+});
+
+test('command: no shell (words stay data), free form with creates=, chdir, stdin; registered rc/stdout/stdout_lines', async () => {
+  const d = tmp();
+  const o = await play({
+    playbook: playbook(`- ansible.builtin.command: echo $HOME 'a  b' >x
+  register: r
+- ansible.builtin.command: touch made creates=${d}/made chdir=${d}
+- ansible.builtin.command: touch made creates=${d}/made chdir=${d}
+  register: again
+- ansible.builtin.command: {cmd: cat, stdin: hi}
+  register: s`),
+  });
+  assert.equal(statuses(o), ['changed', 'changed', 'ok', 'changed']);
+  assert.equal(reg(o, 0).stdout, '$HOME a  b >x');
+  assert.equal(reg(o, 0).cmd, ['echo', '$HOME', 'a  b', '>x']);
+  assert.equal([reg(o, 0).rc, reg(o, 0).stdout_lines, reg(o, 0).stderr_lines, reg(o, 0).changed], [0, ['$HOME a  b >x'], [], true]);
+  assert.ok(existsSync(`${d}/made`));
+  assert.is(reg(o, 2).stdout, `skipped, since ${d}/made exists`);
+  assert.is(reg(o, 3).stdout, 'hi', 'stdin gets a newline added, cat gives it back, the trailing newline stripped');
+});
+
+test('shell: through /bin/sh -c (pipes, $VARS); non-zero rc fails with the registered result; check mode does not run it', async () => {
+  const d = tmp();
+  const o = await play({ playbook: playbook(`- shell: "printf 'a\\\\nb\\\\n' | wc -l; echo err >&2"\n  register: r\n- ansible.builtin.shell: "exit 3"\n  register: f\n  ignore_errors: true`) });
+  assert.equal(statuses(o), ['changed', 'failed']);
+  assert.equal([reg(o, 0).stdout, reg(o, 0).stderr_lines], ['2', ['err']]);
+  assert.is(reg(o, 1).rc, 3);
+  const check = await play({ playbook: playbook(`- shell: touch ${d}/x`), opts: { check: true } });
+  assert.equal(statuses(check), ['skipped']);
+  assert.not.ok(existsSync(`${d}/x`));
+});
+
+test('template: renders templates/SRC with {{ }}, mode; idempotent; {% %} refused with the reason and line', async () => {
+  const d = tmp();
+  const files = { 'templates/app.conf.j2': '{# comment #}\nname={{ app }}\nport={{ port | default(80) }}\n', 'templates/bad.j2': 'a\n{% if x %}y{% endif %}\n' };
+  const tasks = `- set_fact: {app: web}\n- template: {src: app.conf.j2, dest: ${d}/app.conf, mode: 0644}`;
+  const { first, second } = await twice(tasks, files);
+  assert.equal(statuses(first), ['ok', 'changed']);
+  assert.is(readFileSync(`${d}/app.conf`, 'utf8'), '\nname=web\nport=80\n');
+  assert.equal(statuses(second), ['ok', 'ok']);
+  const bad = await play({ playbook: playbook(`- template: {src: bad.j2, dest: ${d}/b}`), files });
+  assert.equal(statuses(bad), ['failed']);
+  assert.match(bad.results[0].msg!, /bad\.j2:2: Jinja2 statements \(\{% \.\.\. %\}\) are not supported by skiff yet/);
+});
+
+test.run();
