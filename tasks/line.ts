@@ -1,20 +1,8 @@
 // line: a line is present in a file (replacing the last line matching regexp), or absent.
 import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
-import { AbsPath, Mode } from './lib/schema.ts';
+import { AbsPath, Mode, Regex } from './lib/schema.ts';
 import { factsOf, fileDiff, predict, writeFileAtomic } from './lib/files.ts';
-
-const Regex = v.pipe(
-  v.string(),
-  v.check((s) => {
-    try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'expected a valid regular expression'),
-);
 
 const schema = v.pipe(
   v.strictObject({

@@ -4,24 +4,12 @@ import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
 import { authConfig } from './ssh-auth.ts';
 import { hostKeyCheck } from './ssh-hostkey.ts';
-import { UnreachableError } from './types.ts';
+import { UnreachableError, type Hop } from './types.ts';
+
+export type { Hop } from './types.ts';
 
 const KEEPALIVE_INTERVAL_MS = 5000;
 const KEEPALIVE_COUNT_MAX = 3;
-
-export interface Hop {
-  /** inventory name (or the jump spec as written), for messages and known_hosts look-up */
-  host: string;
-  address: string;
-  port: number;
-  user: string;
-  privateKeyFile?: string;
-  passphrase?: string;
-  password?: string;
-  knownHostsFile: string;
-  acceptNewHostKeys: boolean;
-  connectTimeoutMs: number;
-}
 
 export const hopLabel = (h: Pick<Hop, 'user' | 'address' | 'port'>) => `${h.user}@${h.address}:${h.port}`;
 

@@ -25,13 +25,12 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
   const { host, address, port } = target;
   const where = `${target.user}@${address}:${port}`;
   const unreachable = (msg: string) => new UnreachableError(host, `${host} (${where}): ${msg}`);
-  const hop = { host, address, port, user: target.user, privateKeyFile: target.privateKeyFile, passphrase: target.passphrase, password: target.password, knownHostsFile: target.knownHostsFile, acceptNewHostKeys: target.acceptNewHostKeys, connectTimeoutMs: target.connectTimeoutMs };
   let release = () => {};
   let sock;
   if (target.jumps?.length) ({ sock, release } = await tunnel(target.jumps, { host, address, port }));
   let client: Client;
   try {
-    client = await handshake(hop, { sock, unreachable });
+    client = await handshake(target, { sock, unreachable });
   } catch (e) {
     release();
     throw e;

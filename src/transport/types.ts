@@ -27,8 +27,10 @@ export interface Connection {
   close(opts?: { kill?: boolean }): Promise<void>;
 }
 
-export interface SshTarget {
-  host: string; // inventory name, for messages and known_hosts look-up when address is absent
+/** One SSH login: the target host itself, or a jump host on the way to it. */
+export interface Hop {
+  /** inventory name (or the jump spec as written), for messages and known_hosts look-up */
+  host: string;
   address: string;
   port: number;
   user: string;
@@ -36,16 +38,19 @@ export interface SshTarget {
   /** for an encrypted private key that ssh-agent does not hold */
   passphrase?: string;
   password?: string;
+  knownHostsFile: string;
+  acceptNewHostKeys: boolean;
+  connectTimeoutMs: number;
+}
+
+export interface SshTarget extends Hop {
   become: boolean;
   /** sudo -u under become; root when unset */
   becomeUser?: string;
   /** sudo's password (sudo -S, given on stdin); without it become is `sudo -n` */
   becomePassword?: string;
-  knownHostsFile: string;
-  acceptNewHostKeys: boolean;
-  connectTimeoutMs: number;
   /** jump hosts, first hop first (ProxyJump) */
-  jumps?: import('./ssh-handshake.ts').Hop[];
+  jumps?: Hop[];
 }
 
 /** Connection failures the engine reports as "unreachable" rather than "failed". */

@@ -2,21 +2,9 @@
 // module edits it (tasks/lib/lines.ts). Plan reads the file; apply writes it atomically.
 import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner } from '../lib/schema.ts';
+import { AbsPath, Mode, Owner, Regex } from '../lib/schema.ts';
 import { attrChanges, backupFile, factsOf, fileDiff, predict, setAttrs, writeFileAtomic } from '../lib/files.ts';
 import { lineinfile as edit } from '../lib/lines.ts';
-
-const Regex = v.pipe(
-  v.string(),
-  v.check((s) => {
-    try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'expected a valid regular expression'),
-);
 
 const schema = v.pipe(
   v.strictObject({

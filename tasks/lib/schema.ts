@@ -22,3 +22,16 @@ export const Mode = v.pipe(
 export const Owner = v.pipe(v.union([v.string(), v.number()]), v.transform(String));
 /** A Prometheus label name (external labels, the query's replica label). */
 export const LabelName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a Prometheus label name'));
+
+/** A regular expression, as line and lineinfile take it (JavaScript's syntax; the common cases read as in Python). */
+export const Regex = v.pipe(
+  v.string(),
+  v.check((s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected a valid regular expression'),
+);
