@@ -221,10 +221,16 @@ test('(b) first run: exit 0, verified, no series lost', async () => {
   const ids0: Record<string, string> = {};
   for (const h of PROMS) ids0[h] = await inspect(h, 'aprom', '{{.Id}} {{.State.StartedAt}}');
   const t1 = Date.now() / 1000;
-  const { r, rep } = await run('thanos', 'first');
+  const events = join(tmp, 'first.ndjson');
+  const { r, rep } = await run('thanos', 'first', ['--events', events]);
   const t2 = Date.now() / 1000;
   firstRun = { t1, t2 };
   assert.is(r.code, 0, r.stdout + r.stderr);
+  // the longest step reports its progress: prom2's TSDB copied out of its container, bytes of a total
+  const copy = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.kind === 'progress' && e.host === 'prom2' && e.unit === 'bytes');
+  assert.ok(copy.length > 0, 'progress of the TSDB copy on prom2');
+  assert.ok(copy.every((e) => e.total > 0), `a total known from the source: ${JSON.stringify(copy)}`);
+  assert.match(copy[0].text, /TSDB/);
   assert.is(failedTotal(rep), 0);
   for (const h of PROMS) assert.is(rep.recap[h].changed, 2, `${h}: ${r.stdout}`);
   // at most one recreate of aprom per host (prom2: its data moved), a restart where only labels changed
