@@ -344,7 +344,7 @@ async function applyPlan(ctx: TaskContext, p: Params, st: State, result: Record<
         ? `rm -rf -- ${T}; if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then echo "${st.dataDir} is not empty: refusing to copy into it" >&2; exit 1; fi; mkdir -p -- ${D} && chown ${owner} -- ${D}`
         : undefined,
       afterStop: copy
-        ? `${copyScript(p.engine, st.facts, st.tsdb, T)} && chown -R ${owner} -- ${T} && mv -T -- ${T} ${D}`
+        ? `${copyScript(p.engine, st.facts, st.tsdb, `${st.dataDir}.skiff-copy`)} && chown -R ${owner} -- ${T} && mv -T -- ${T} ${D}`
         : st.move === 'reattach'
           ? `aside=${D}.skiff-interim-$(date +%Y%m%d%H%M%S) && mkdir -p -- "$aside" && ${E} cp ${src} "$aside"/ && echo "set aside: $aside" >&2`
           : undefined,
