@@ -66,7 +66,7 @@ export async function pool<T, R>(items: T[], n: number, fn: (x: T) => Promise<R>
 
 /** `skiff ARGS` in the background; onOutput sees all output so far, with the child (to signal it). */
 export function background(args: string[], onLine: (s: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(process.execPath, [SKIFF, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SKIFF, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: undefined, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const started = Date.now();
   child.stdout!.on('data', (d) => {
