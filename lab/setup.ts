@@ -33,8 +33,8 @@ export async function labCanStart(): Promise<{ ok: true } | { ok: false; reason:
 // target; bash, jq, python3: what Scylla Monitoring's scripts use; dpkg-deb/apt-get: Prometheus 3;
 // newuidmap (uidmap): rootless Podman on prom3 (only a Recommends of podman); flock: skiff's lock;
 // ansible-vault (ansible-core): the reference skiff's vault files are tested against (test/unit/vault-ansible).
-// tmux: the terminal test (test/unit/terminal.test.ts) drives skiff in it, as an operator sees it.
-const TOOLS = ['ansible-vault', 'sshd', 'ssh-keygen', 'podman', 'runc', 'conmon', 'newuidmap', 'dockerd', 'containerd', 'iptables', 'prometheus-node-exporter', 'ip', 'nsenter', 'unshare', 'runuser', 'flock', 'ldd', 'curl', 'jq', 'python3', 'bash', 'sudo', 'dpkg', 'tmux'];
+// tmux: the terminal tests drive skiff in it, as an operator sees it; zsh: its completion script is run in it.
+const TOOLS = ['ansible-vault', 'sshd', 'ssh-keygen', 'podman', 'runc', 'conmon', 'newuidmap', 'dockerd', 'containerd', 'iptables', 'prometheus-node-exporter', 'ip', 'nsenter', 'unshare', 'runuser', 'flock', 'ldd', 'curl', 'jq', 'python3', 'bash', 'sudo', 'dpkg', 'tmux', 'zsh'];
 const FILES = ['/usr/lib/openssh/sftp-server', '/bin/busybox'];
 
 async function missingTools(): Promise<string[]> {
@@ -51,7 +51,7 @@ export async function ensurePackages(log: (s: string) => void): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', PATH: HOST_PATH };
   await must(['apt-get', 'update'], { env, timeoutMs: 600_000 });
   await must(
-    ['apt-get', 'install', '-y', 'openssh-server', 'podman', 'runc', 'uidmap', 'docker.io', 'iptables', 'prometheus', 'prometheus-node-exporter', 'iproute2', 'busybox-static', 'curl', 'jq', 'python3', 'sudo', 'ansible-core', 'tmux'],
+    ['apt-get', 'install', '-y', 'openssh-server', 'podman', 'runc', 'uidmap', 'docker.io', 'iptables', 'prometheus', 'prometheus-node-exporter', 'iproute2', 'busybox-static', 'curl', 'jq', 'python3', 'sudo', 'ansible-core', 'tmux', 'zsh'],
     { env, timeoutMs: 900_000 },
   );
   const still = await missingTools();

@@ -90,7 +90,7 @@ _skiff() {
   case $prev in
     ${pat(flagsBy(['hosts']))})
       local -a names
-      names=(\${(f)"$(\${words[1]} __complete hosts \${inv:+-i $inv} 2>/dev/null)"})
+      names=(\${(f)"$(\${words[1]} __complete hosts \${inv:+-i} \${inv} 2>/dev/null)"})
       compset -P '*[:,]'
       compset -P '[!&]'
       compadd -a names

@@ -2,17 +2,18 @@
 // on Tab; hosts and groups come from skiff itself (`skiff __complete hosts`).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SKIFF, skiff } from '../helpers.ts';
+import { ROOT, SKIFF, skiff } from '../helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-completion-'));
 writeFileSync(join(dir, 'inv.yml'), 'all:\n  hosts:\n    prom1: {connection: local}\n    prom2: {connection: local}\n  children:\n    prometheus: {hosts: {prom1: {}, prom2: {}}}\n    monitoring: {hosts: {mon: {connection: local}}}\n');
 writeFileSync(join(dir, 'site.yml'), '[]\n');
 let script = '';
 
+let zscript = '';
 test('skiff completion bash prints a script; an unknown shell is bad input', async () => {
   const r = await skiff(['completion', 'bash']);
   assert.is(r.code, 0, r.stderr);
@@ -20,6 +21,8 @@ test('skiff completion bash prints a script; an unknown shell is bad input', asy
   writeFileSync(script, r.stdout);
   const z = await skiff(['completion', 'zsh']);
   assert.is(z.code, 0);
+  zscript = join(dir, '_skiff');
+  writeFileSync(zscript, z.stdout);
   assert.match(z.stdout, /^#compdef skiff/);
   const bad = await skiff(['completion', 'fish']);
   assert.is(bad.code, 5);
@@ -66,6 +69,31 @@ test('--limit and --host: hosts and groups of the -i inventory, asked of skiff',
 test('--limit without -i: the inventory of ansible.cfg', () => {
   writeFileSync(join(dir, 'ansible.cfg'), '[defaults]\ninventory = inv.yml\n');
   assert.equal(complete('run', 'site.yml', '--limit', 'prom'), ['prom1', 'prom2', 'prometheus']);
+});
+
+// zsh: the script's _skiff run by zsh itself, with compadd/compset/_files standing in for the
+// completion system (they print what would be offered), on the same command lines as for bash
+const haveZsh = spawnSync('sh', ['-c', 'command -v zsh']).status === 0;
+function zshComplete(...words: string[]): string[] {
+  const stubs = `compdef() { :; }; compset() { :; }; _files() { print -r -- '<files>'; }
+compadd() { if [[ $1 == -a ]]; then print -rl -- \${(P)2}; else [[ $1 == -- ]] && shift; print -rl -- "$@"; fi; }`;
+  const line = `words=('${SKIFF}' ${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length + 1}; _skiff`;
+  const r = spawnSync('zsh', ['-f', '-c', `${stubs}\nsource ${zscript}\n${line}`], { encoding: 'utf8', timeout: 20_000, cwd: ROOT, env: { ...process.env, ANSIBLE_CONFIG: '' } });
+  assert.is(r.status, 0, r.stderr);
+  const cur = words[words.length - 1];
+  return r.stdout.split('\n').filter((x) => x && x.startsWith(cur));
+}
+
+test("zsh: commands, a command's flags, task types, and hosts of the inventory on the line", async () => {
+  if (!haveZsh) {
+    if (process.env.CI === 'true') assert.unreachable('zsh is not installed (lab/setup.ts installs it)');
+    console.log('  (skipped: no zsh)');
+    return;
+  }
+  assert.equal(zshComplete('va'), ['validate', 'vault']);
+  assert.ok(zshComplete('run', '--ch').includes('--check'));
+  assert.ok(zshComplete('tasks', 'prepare').includes('prepare-prometheus'));
+  assert.equal(zshComplete('run', 'x.yml', '-i', 'inventory/lab', '--limit', 'prom'), ['prom1', 'prom2', 'prom3', 'prometheus']);
 });
 
 test.run();
