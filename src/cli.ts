@@ -9,8 +9,9 @@ import { VERSION } from './cli/version.ts';
 export { EXIT } from './cli/output.ts';
 
 export async function main(argv: string[]): Promise<number> {
-  // ansible-vault's own command line, options and all
-  if (argv[0] === 'vault') return (await import('./cli-vault.ts')).vaultMain(argv.slice(1));
+  // a command with a command line of its own (vault: ansible-vault's), options and all
+  const raw = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? COMMANDS[argv[0]].raw : undefined;
+  if (raw) return (await raw())(argv.slice(1));
   const { invocation: inv, problems } = parseArgv(argv);
   if (inv.values.version) {
     process.stdout.write(`skiff ${VERSION}\n`);

@@ -76,6 +76,8 @@ export interface CommandSpec {
   hidden?: boolean;
   /** loaded on use: `skiff --help` and completion do not load the engine */
   handler: () => Promise<Handler>;
+  /** a command with a command line of its own (vault: ansible-vault's options): given argv as is */
+  raw?: () => Promise<(argv: string[]) => Promise<number>>;
 }
 
 export type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -138,8 +140,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: [{ name: 'ACTION', complete: 'none' }, { name: 'FILE', optional: true, complete: 'file' }],
     description: 'Reads and writes the $ANSIBLE_VAULT;1.1 and 1.2 formats, as ansible-vault does; its options are ansible-vault\'s (skiff vault --help).',
     examples: ['skiff vault encrypt inventory/prod/group_vars/secrets.yml --vault-password-file ~/.vault-pass', "skiff vault encrypt_string --name thanos_objstore_key 's3cr3t'"],
-    // its arguments are ansible-vault's, parsed by cli-vault.ts (cli.ts hands it the raw argv)
-    handler: async () => async () => 5,
+    // its arguments are ansible-vault's: cli-vault.ts parses them (cli.ts hands it argv as is)
+    raw: async () => (await import('../cli-vault.ts')).vaultMain,
+    handler: async () => (inv) => import('../cli-vault.ts').then((m) => m.vaultMain(inv.args)),
   },
   __complete: {
     summary: 'candidates for the completion scripts: hosts and groups of the inventory',
