@@ -161,10 +161,10 @@ export class HostRun {
     rc.listen({ kind: 'host-done', host, play: play.name });
   }
 
-  private addSecrets(vars: Record<string, unknown>): void {
+  private addSecrets(vars: Record<string, unknown>, defaults: Record<string, unknown> = {}): void {
     const names = Object.keys(vars).filter((k) => isSecretName(k, (vars as { secret_vars?: unknown }).secret_vars));
     if (!names.length) return;
-    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, vars === this.play.vars ? {} : vars);
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, vars === this.play.vars ? {} : vars, {}, defaults);
     const values = Object.fromEntries(names.map((k) => [k, evaluate(k, scope)]));
     const all = new Set([...(this.rc.secretsOf.get(this.host) ?? []), ...secretValues({ ...values, secret_vars: names })]);
     this.rc.secretsOf.set(this.host, [...all].sort((a, b) => b.length - a.length));
@@ -181,7 +181,7 @@ export class HostRun {
     for (const t of walkTasks(this.play.tasks)) {
       if (!t.type.reads || t.loop || t.kw.delegate_to !== undefined) continue;
       try {
-        const rendered = render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars), [], [], t.type.shellParams);
+        const rendered = render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults), [], [], t.type.shellParams);
         if (containsLater(rendered)) continue;
         const parsed = v.safeParse(t.type.schema, rendered);
         if (parsed.success) t.type.reads(parsed.output).forEach((p) => paths.add(p));
@@ -217,7 +217,7 @@ export class HostRun {
   private async meta(m: MetaDef): Promise<Flow> {
     if (this.stopped()) return 'stop';
     if (!m.implicit && !tagsSelect(m.kw.tags, this.rc.tags)) return 'ok';
-    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, m.kw.vars);
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, m.kw.vars, {}, m.kw.defaults);
     if (!m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(w, scope))))) return 'ok';
     switch (m.action) {
       case 'flush_handlers':
@@ -334,8 +334,8 @@ export class HostRun {
     const { rc, host, play } = this;
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task: t.name });
-    this.addSecrets(t.kw.vars);
-    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, loopVars);
+    this.addSecrets(t.kw.vars, t.kw.defaults);
+    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, loopVars, t.kw.defaults);
     const base = { host, play: play.name, task: t.name, type: t.type.name, handler, changes: [] as string[] };
     let delegate: string | undefined;
     let marked: string[] = [];
