@@ -104,6 +104,11 @@ test('a collection\'s role names a sibling by its full name (namespace.collectio
   assert.equal(calls, ['a:common', 'a:app']);
 });
 
+test('the old bare `include:` is refused by name, with import_tasks as the way', async () => {
+  const o = await play({ playbook: playbook(`- include: t.yml`), files: { 't.yml': '- probe: t\n' } });
+  assert.match(o.problems.join('\n'), /:3:\d+: include is an Ansible module not supported by skiff: nearest skiff way: ansible.builtin.import_tasks/);
+});
+
 test('role problems: a missing role names where it was looked for; a missing tasks_from; a dependency cycle', async () => {
   const missing = await play({ playbook: playbook(`- import_role: {name: nope}`) });
   assert.match(missing.problems.join('\n'), /play\d+\.yml:3:\d+: role "nope" not found: looked in .*\/roles\/nope/);
