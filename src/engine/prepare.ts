@@ -11,7 +11,7 @@ export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
 import { groupHosts, hostVars } from '../inventory/vars.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
-import { loadPlaybook, walkTasks, type PlayDef, type Playbook, type TaskDef } from '../playbook/load.ts';
+import { loadPlaybook, walkLoops, walkTasks, type BlockDef, type PlayDef, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { loopItems } from './loop.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
@@ -259,6 +259,8 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
         if (t.meta.register) registered[t.meta.register] = LATER;
         for (const name of t.type.sets?.(t.params) ?? []) registered[name] = LATER;
       }
+      // after the tasks: a loop over a registered result sees its name (as LATER), as the tasks do
+      for (const b of walkLoops(play.tasks)) checkIncludeLoop(prep, play, b, host, registered).forEach(push);
     }
   }
   if (opts.startAtTask !== undefined && !playbook.plays.some((p) => [...walkTasks(p.tasks)].some((t) => startsHere(t.name, opts.startAtTask!)))) {
@@ -285,7 +287,9 @@ export const RESULT_NAMES = ['rc', 'stdout', 'stderr', 'stdout_lines', 'result',
 
 function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>, delegates: Set<string>): InputProblem[] {
   const out: InputProblem[] = [];
-  const scope0 = taskScope(prep, play, host, registered, t.kw.vars, {}, t.kw.defaults);
+  // the vars of enclosing include_tasks loops: known when the task runs
+  const outer = Object.fromEntries(t.kw.loopVars.map((n) => [n, LATER]));
+  const scope0 = taskScope(prep, play, host, registered, t.kw.vars, outer, t.kw.defaults);
   // the loop: its items when known now (each checked), else the loop var is known at run time
   let itemsToCheck: unknown[] = [LATER];
   if (t.loop) {
@@ -299,8 +303,8 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     }
   }
   for (const item of t.loop ? itemsToCheck : [undefined]) {
-    const loopVars = t.loop ? { [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
-    const scope = taskScope(prep, play, host, registered, t.kw.vars, loopVars, t.kw.defaults);
+    const loopVars = t.loop ? { ...outer, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
+    const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults);
     out.push(...checkParams(t, scope, host));
     out.push(...checkConditions(t, scope, host));
     if (t.kw.delegate_to !== undefined) {
@@ -312,6 +316,22 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
         else out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
       }
     }
+  }
+  return out;
+}
+
+/** An include_tasks loop: its expression renders for the host, and is a list when known now. */
+function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: string, registered: Record<string, unknown>): InputProblem[] {
+  const loop = b.loop!;
+  // the include's own loop var is not known to its own expression, enclosing ones are
+  const own = new Set([loop.loopVar, loop.indexVar]);
+  const outer = Object.fromEntries(b.kw.loopVars.filter((n) => !own.has(n)).map((n) => [n, LATER]));
+  const ps: { path: Path; message: string }[] = [];
+  const value = render(loop.value, taskScope(prep, play, host, registered, b.kw.vars, outer, b.kw.defaults), [], ps);
+  const out = ps.map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`));
+  if (!ps.length && !containsLater(value)) {
+    const r = loopItems(loop.kind, value);
+    if ('error' in r) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
   }
   return out;
 }

@@ -10,8 +10,8 @@ import * as v from 'valibot';
 import { show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import { issuesToProblems } from './issues.ts';
-import { inherit, loadNodes, type BlockDef, type Ctx, type Keywords, type Node } from './load.ts';
-import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, WITH_KINDS } from './schema.ts';
+import { inherit, loadNodes, loopOf, type BlockDef, type Ctx, type Keywords, type Node } from './load.ts';
+import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, WITH_KINDS } from './schema.ts';
 
 /** Task files included within task files, deeper than this, are refused (a cycle is refused sooner). */
 const MAX_INCLUDE_DEPTH = 30;
@@ -43,13 +43,15 @@ function shortKeys(obj: Record<string, unknown>, names: readonly string[]): { ob
 function refuseLoop(src: YamlSource, path: Path, obj: Record<string, unknown>, what: string, cx: Ctx): boolean {
   const loop = ['loop', ...WITH_KINDS, 'loop_control'].find((k) => k in obj);
   if (!loop) return false;
-  cx.problems.push(problemAt(src, [...path, loop], `${loop} on ${what} is not supported by skiff: task files are loaded before the run, once; instead, put the loop on the tasks of the file`, 'key'));
+  cx.problems.push(problemAt(src, [...path, loop], `${loop} on ${what} is not supported by skiff: ${what.endsWith('include_tasks') ? 'expected loop: (with loop_control)' : 'expected include_tasks with loop:, or the loop on the tasks of the file'}`, 'key'));
   return true;
 }
 
 export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
   const { obj, key } = shortKeys(raw, INCLUDE_TASKS_KEYS);
-  if (refuseLoop(src, path, raw, key, cx)) return undefined;
+  // include_tasks loops at run time (once per item); import_tasks cannot, in Ansible either
+  const loopable = short(key) === 'include_tasks' ? { ...raw, loop: undefined, loop_control: undefined } : raw;
+  if (refuseLoop(src, path, Object.fromEntries(Object.entries(loopable).filter(([, x]) => x !== undefined)), key, cx)) return undefined;
   const r = v.safeParse(IncludeTasksSchema, obj);
   if (!r.success) {
     cx.problems.push(...issuesToProblems(src, path, r.issues, key, Object.keys(IncludeTasksSchema.entries)));
@@ -72,10 +74,12 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   const target = isAbsolute(file) ? file : (candidates.find((c) => existsSync(c)) ?? candidates[0]);
   // For include_tasks Ansible evaluates `when` once, on the include; applied to each included task
   // instead, it gives the same result as long as no included task changes what the condition reads.
-  const kw = inherit(parent, r.output);
+  const loop = loopOf(src, path, r.output as TaskMeta, cx.problems);
+  if (loop === null) return undefined;
+  const kw = inherit(parent, { ...r.output, loopVars: loop ? [loop.loopVar, ...(loop.indexVar ? [loop.indexVar] : [])] : [] });
   const nodes = loadTaskFile(src, at, target, kw, cx, `${key} ${show(file)}`);
   if (!nodes) return undefined;
-  return { kind: 'block', name: r.output.name ?? `${key}: ${file}`, kw, block: nodes, rescue: [], always: [], path, src };
+  return { kind: 'block', name: r.output.name ?? `${key}: ${file}`, kw, block: nodes, rescue: [], always: [], path, src, loop };
 }
 
 /** The tasks of a file (a list of tasks and blocks), each with its own position in that file. */

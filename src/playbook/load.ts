@@ -22,6 +22,8 @@ export interface Keywords {
   vars: Record<string, unknown>;
   /** role defaults (defaults/main.yml): the lowest precedence of all, below inventory vars, as in Ansible */
   defaults: Record<string, unknown>;
+  /** the loop (and index) vars of enclosing `include_tasks` loops: known when the task runs */
+  loopVars: string[];
   environment: Record<string, string | number | boolean>;
   become?: boolean;
   become_user?: string;
@@ -78,6 +80,8 @@ export interface BlockDef extends NodeBase {
   block: Node[];
   rescue: Node[];
   always: Node[];
+  /** an `include_tasks` with a loop: `block` runs once per item */
+  loop?: LoopSpec;
 }
 
 export type Node = TaskDef | MetaDef | BlockDef;
@@ -222,6 +226,15 @@ function checkNotify(play: PlayDef, problems: InputProblem[]): void {
   }
 }
 
+/** Every include_tasks with a loop under these nodes, outermost first. */
+export function* walkLoops(nodes: Node[]): Generator<BlockDef> {
+  for (const n of nodes) {
+    if (n.kind !== 'block') continue;
+    if (n.loop) yield n;
+    for (const part of [n.block, n.rescue, n.always]) yield* walkLoops(part);
+  }
+}
+
 /** Every task under these nodes, in order (blocks opened, meta tasks left out). */
 export function* walkTasks(nodes: Node[]): Generator<TaskDef> {
   for (const n of nodes) {
@@ -230,9 +243,9 @@ export function* walkTasks(nodes: Node[]): Generator<TaskDef> {
   }
 }
 
-export const emptyKeywords = (): Keywords => ({ when: [], tags: [], vars: {}, defaults: {}, environment: {} });
+export const emptyKeywords = (): Keywords => ({ when: [], tags: [], vars: {}, defaults: {}, loopVars: [], environment: {} });
 
-type OwnKeywords = Partial<{ when: unknown; tags: unknown; vars: Record<string, unknown>; defaults: Record<string, unknown>; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'vars' | 'defaults' | 'environment'>>;
+type OwnKeywords = Partial<{ when: unknown; tags: unknown; vars: Record<string, unknown>; defaults: Record<string, unknown>; loopVars: string[]; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'vars' | 'defaults' | 'loopVars' | 'environment'>>;
 
 /** Pure: an inner node's keywords over its parent's (Ansible's inheritance, see schema.ts). */
 export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
@@ -242,6 +255,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
     tags: [...new Set([...parent.tags, ...list(own.tags).map(String)])],
     vars: { ...parent.vars, ...(own.vars ?? {}) },
     defaults: { ...parent.defaults, ...(own.defaults ?? {}) },
+    loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
     environment: { ...parent.environment, ...(own.environment ?? {}) },
   };
   for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to'] as const) {
@@ -350,7 +364,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
 }
 
 /** The task's loop, if any; null when it has two (refused). */
-function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: InputProblem[]): LoopSpec | undefined | null {
+export function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: InputProblem[]): LoopSpec | undefined | null {
   const kinds = (['loop', ...WITH_KINDS] as const).filter((k) => meta[k] !== undefined);
   if (kinds.length > 1) {
     problems.push(problemAt(src, [...path, kinds[1]], `a task loops once: got ${kinds.join(' and ')}, expected one of them`, 'key'));

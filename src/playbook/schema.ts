@@ -131,6 +131,9 @@ export const IncludeTasksSchema = v.strictObject({
   name: v.optional(v.string()),
   import_tasks: v.optional(FileRef),
   include_tasks: v.optional(FileRef),
+  /** include_tasks only: the file's tasks run once per item, the item in the loop var */
+  loop: v.optional(v.unknown()),
+  loop_control: v.optional(LoopControl),
   ...Inheritable,
 });
 export const INCLUDE_TASKS_KEYS = ['import_tasks', 'include_tasks'] as const;

@@ -312,6 +312,12 @@ test('registered results are in the results (the JSON report), secrets masked', 
   assert.equal(o.results[0].registered, { out: '********-ok', attempt: 1, changed: true, failed: false, skipped: false });
 });
 
+kw(['include.loop', 'include.loop_control'], 'loop on include_tasks: the file\'s tasks once per item, with loop_var and index_var', async () => {
+  const o = await play({ playbook: playbook(`- include_tasks: t.yml\n  loop: [p, q]\n  loop_control: {loop_var: i, index_var: n}`), files: { 't.yml': '- probe: "{{ i }}{{ n }}"\n- probe: "again-{{ i }}"\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:p0', 'a:again-p', 'a:q1', 'a:again-q']);
+});
+
 kw(['include.import_tasks', 'include.include_tasks', 'include.name'], 'import_tasks / include_tasks: the file\'s tasks run where the include is', async () => {
   const o = await play({ playbook: playbook(`- probe: one\n- {name: first, import_tasks: t.yml}\n- {name: again, include_tasks: {file: t.yml}}\n- probe: two`), files: { 't.yml': '- probe: t\n' } });
   assert.equal(o.problems, []);

@@ -19,6 +19,18 @@ test('import_tasks / include_tasks (and ansible.builtin.): the file\'s tasks run
   assert.ok(o.lines.includes('a b1 changed'));
 });
 
+test('include_tasks with loop: the file runs once per item (nested loops see both items); a registered list is read at run time', async () => {
+  const o = await play({
+    playbook: playbook(`- {probe: {id: reg, out: [x, y]}, register: r}\n- include_tasks: outer.yml\n  loop: "{{ r.out }}"\n  loop_control: {loop_var: o, index_var: n}\n  when: o != 'z'`),
+    files: { 'outer.yml': '- probe: "{{ o }}{{ n }}"\n- include_tasks: inner.yml\n  loop: [1, 2]\n', 'inner.yml': '- probe: "{{ o }}-{{ item }}"\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:reg', 'a:x0', 'a:x-1', 'a:x-2', 'a:y1', 'a:y-1', 'a:y-2']);
+  const bad = await play({ playbook: playbook(`- {probe: {id: reg, out: 5}, register: r}\n- include_tasks: t.yml\n  loop: "{{ r.out }}"\n- probe: after`), files: { 't.yml': '- probe: t\n' } });
+  assert.equal(bad.lines, ['a probe changed', 'a include_tasks: t.yml failed']);
+  assert.match(bad.results[1].msg!, 'loop: got 5, expected a list');
+});
+
 test('an included file\'s problem is reported at its own file:line:col; a missing file and a cycle at the include', async () => {
   const bad = await play({ playbook: playbook(`- import_tasks: t.yml`), files: { 't.yml': '- probe: ok\n- probe: {id: x, nope: 1}\n' } });
   assert.match(bad.problems.join('\n'), /t\.yml:2:\d+: unknown parameter "nope"/);
@@ -28,8 +40,11 @@ test('an included file\'s problem is reported at its own file:line:col; a missin
   assert.match(cycle.problems.join('\n'), /y\.yml:1:\d+: import_tasks "x.yml" includes itself \(.*x\.yml -> .*y\.yml -> .*x\.yml\)/);
   const templated = await play({ playbook: playbook(`- include_tasks: "{{ os }}.yml"`, '  vars: {os: debian}\n') });
   assert.match(templated.problems.join('\n'), 'expected a file name without a template');
-  const looped = await play({ playbook: playbook(`- include_tasks: x.yml\n  loop: [1, 2]`), files: { 'x.yml': '- probe: x\n' } });
-  assert.match(looped.problems.join('\n'), /:4:\d+: loop on include_tasks is not supported by skiff/);
+  const looped = await play({ playbook: playbook(`- import_tasks: x.yml\n  loop: [1, 2]\n- include_tasks: x.yml\n  with_items: [1]`), files: { 'x.yml': '- probe: x\n' } });
+  assert.match(looped.problems.join('\n'), /:4:\d+: loop on import_tasks is not supported by skiff: expected include_tasks with loop:/);
+  assert.match(looped.problems.join('\n'), /:6:\d+: with_items on include_tasks is not supported by skiff: expected loop:/);
+  const notList = await play({ playbook: playbook(`- include_tasks: x.yml\n  loop: "{{ 3 }}"`), files: { 'x.yml': '- probe: x\n' } });
+  assert.match(notList.problems.join('\n'), /:4:\d+: loop: got 3, expected a list/);
 });
 
 const ROLE = {
