@@ -126,7 +126,7 @@ export function loadRoles(src: YamlSource, path: Path, entries: unknown[], paren
   const out: Node[] = [];
   entries.forEach((e, j) => {
     const ref = roleEntry(src, [...path, j], e, cx);
-    if (!ref || cx.played.has(roleKey(ref, cx))) return;
+    if (!ref || cx.played.has(playedKey(ref, cx))) return;
     const node = loadRole(ref, parent, cx, true);
     if (node) out.push(node);
   });
@@ -168,7 +168,9 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   return block && name !== undefined ? { ...block, name } : block;
 }
 
-const roleKey = (ref: RoleRef, cx: Ctx) => `${findRole(ref.name, cx).dir ?? ref.name}`;
+const roleDirOf = (ref: RoleRef, cx: Ctx) => findRole(ref.name, cx).dir ?? ref.name;
+/** Ansible runs a role of `roles:` or `dependencies:` once per play for the same keywords and vars */
+const playedKey = (ref: RoleRef, cx: Ctx) => `${roleDirOf(ref, cx)}\0${JSON.stringify(ref.own)}`;
 
 /** Where Ansible looks for a role: roles/ next to the playbook, the roles_path, the playbook's directory. */
 function findRole(name: string, cx: Ctx): { dir?: string; tried: string[] } {
@@ -229,7 +231,7 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
     cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)} depends on itself (${[...cx.roles, dir].join(' -> ')}): expected a role that is not already being loaded`));
     return undefined;
   }
-  if (once) cx.played.add(dir);
+  if (once) cx.played.add(playedKey(ref, cx));
   const rcx: Ctx = { ...cx, roles: [...cx.roles, dir], roleDir: dir };
   const { vars, ...own } = ref.own;
   const fromRole = { vars: roleVars(dir, 'vars', cx), defaults: roleVars(dir, 'defaults', cx) };
@@ -237,8 +239,7 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
   const nodes: Node[] = [];
   for (const dep of dependencies(dir, rcx)) {
     // a role already in the play runs once; one that is being loaded is a cycle (loadRole refuses it)
-    const key = roleKey(dep, cx);
-    if (cx.played.has(key) && !rcx.roles.includes(key)) continue;
+    if (cx.played.has(playedKey(dep, cx)) && !rcx.roles.includes(roleDirOf(dep, cx))) continue;
     const d = loadRole(dep, kw, rcx, true);
     if (d) nodes.push(d);
   }

@@ -91,6 +91,17 @@ test('variable precedence, as Ansible: role defaults < inventory < play vars < r
   assert.equal(calls, ['a:defaults inventory play role task extra defaults+inventory']);
 });
 
+test('a role listed twice with other vars runs twice (Ansible\'s once is per role and parameters); a role\'s template finds templates/', async () => {
+  const dest = join(mkdtempSync(join(tmpdir(), 'skiff-role-template-')), 'out.conf');
+  const o = await play({
+    playbook: `- hosts: all\n  roles:\n    - {role: t, vars: {n: 1}}\n    - {role: t, vars: {n: 2}}\n    - {role: t, vars: {n: 2}}\n`,
+    files: { 'roles/t/tasks/main.yml': `- probe: "t{{ n }}"\n- ansible.builtin.template: {src: app.conf.j2, dest: ${dest}}\n`, 'roles/t/templates/app.conf.j2': 'port={{ port }} n={{ n }}\n', 'roles/t/defaults/main.yml': 'port: 9100\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:t1', 'a:t2']);
+  assert.is(readFileSync(dest, 'utf8'), 'port=9100 n=2\n');
+});
+
 test('a role\'s copy finds src in the role\'s files/; roles_path is searched after roles/', async () => {
   const dest = join(mkdtempSync(join(tmpdir(), 'skiff-role-copy-')), 'out.txt');
   const o = await play({
