@@ -1,12 +1,12 @@
 // How many tasks of real Ansible roles skiff accepts as written (issue #14): each tasks file of each
-// role goes through prepare() in-process, as `skiff validate` does, inside a generated play (the
-// role's defaults and vars as play vars, its handlers as handlers, one local host). Prints, per role,
+// role goes through prepare() in-process, as `skiff validate` does, imported into a generated play
+// with import_role (skiff reads the role's defaults, vars, handlers and dependencies; one local host). Prints, per role,
 // tasks accepted / total and the commonest reasons for the rest. Reads a corpus of role checkouts
 // from a directory (not part of the repository, not run by `npm test`):
 //   npm run compat -- DIR      (default: ../shared/corpus)
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { prepare } from '../src/engine/prepare.ts';
 import { REGISTRY } from '../tasks/index.ts';
@@ -66,65 +66,43 @@ function reason(msg: string): string {
   return m.replace(/"[^"]*"/g, '"…"').slice(0, 70);
 }
 
-function readYaml(file: string): string | undefined {
-  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-}
-
-/** defaults/main.yml and vars/main.yml as one YAML map text (vars win, as in Ansible). */
-function roleVars(role: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of ['defaults/main.yml', 'defaults/main.yaml', 'vars/main.yml', 'vars/main.yaml']) {
-    const text = readYaml(join(role, f));
-    if (!text) continue;
-    try {
-      const v = parseDocument(text, { version: '1.1' }).toJS();
-      if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, v);
-    } catch {
-      /* the role's own YAML problems are not what is measured */
-    }
-  }
-  return out;
-}
-
-const indent = (text: string, n: number) => text.replace(/^---\s*$/m, '').replace(/^/gm, ' '.repeat(n));
-
+/**
+ * Each tasks file of a role, imported as Ansible would run it: `import_role` with `tasks_from` in a
+ * generated play, the role found through roles_path (so its defaults, vars, handlers, meta
+ * dependencies and includes are read by skiff itself). Problems point into the tasks file; those in
+ * the role's other task files and handlers count where they are measured (or not at all: handlers),
+ * the rest (a dependency not found, a bad defaults file) leave every task of the file refused.
+ */
 function measureRole(role: string, work: string): { total: number; accepted: number; reasons: Map<string, number> } {
   const reasons = new Map<string, number>();
+  const add = (r: string, n: number) => reasons.set(r, (reasons.get(r) ?? 0) + n);
   let total = 0;
   let accepted = 0;
   const inv = join(work, 'hosts.yml');
   writeFileSync(inv, 'all:\n  hosts:\n    h: {connection: local}\n');
-  const vars = JSON.stringify(roleVars(role));
-  const handlersText = readYaml(join(role, 'handlers/main.yml')) ?? readYaml(join(role, 'handlers/main.yaml'));
-  // an empty handlers file (only comments) is no handlers
-  const handlers = handlersText && isSeq(parseDocument(handlersText, { version: '1.1' }).contents) ? handlersText : undefined;
   for (const f of readdirSync(join(role, 'tasks')).filter((x) => /\.ya?ml$/.test(x))) {
-    const text = readFileSync(join(role, 'tasks', f), 'utf8').replace(/^---\s*\n/, '');
-    const header = `- hosts: all\n  gather_facts: false\n  vars: ${vars}\n  tasks:\n`;
-    const offset = header.split('\n').length - 1;
-    const pb = join(work, `${basename(f)}`);
-    writeFileSync(pb, header + indent(text, 4) + '\n' + (handlers ? `  handlers:\n${indent(handlers.replace(/^---\s*\n/, ''), 4)}\n` : ''));
-    const ls = leaves(text, offset);
+    const file = join(role, 'tasks', f);
+    const text = readFileSync(file, 'utf8');
+    const ls = leaves(text, 0);
     if (!ls.length) continue;
-    const { problems } = prepare({ playbook: pb, inventory: inv, extraVars: [], check: true, diff: false, acceptNewHostKeys: false }, REGISTRY);
-    const bad = new Map<number, Set<string>>();
-    // a problem in the generated play itself leaves the tasks unchecked: then none counts as accepted.
-    // The handlers' own problems are not counted (a notify to a refused handler is, on its task).
-    const outside = problems.filter((p) => p.file !== pb || p.line <= offset);
-    const inTasks = (p: { line: number }) => p.line <= offset + text.split('\n').length;
+    const pb = join(work, 'play.yml');
+    writeFileSync(pb, `- hosts: all\n  gather_facts: false\n  tasks:\n    - import_role: {name: ${JSON.stringify(basename(role))}, tasks_from: ${JSON.stringify(f)}}\n`);
+    const { problems } = prepare({ playbook: pb, inventory: inv, extraVars: [], check: true, diff: false, acceptNewHostKeys: false, rolesPath: [dirname(role)] }, REGISTRY);
+    const elsewhere = (p: { file: string }) => /\/(tasks|handlers)\/[^/]+$/.test(p.file);
+    const outside = problems.filter((p) => p.file !== file && !elsewhere(p));
+    total += ls.length;
     if (outside.length) {
-      total += ls.length;
-      for (const p of outside) reasons.set(`outside the tasks: ${reason(p.message)}`, (reasons.get(`outside the tasks: ${reason(p.message)}`) ?? 0) + ls.length);
+      for (const p of outside) add(`outside the tasks: ${reason(p.message)}`, ls.length);
       continue;
     }
-    for (const p of problems.filter(inTasks)) {
+    const bad = new Map<number, Set<string>>();
+    for (const p of problems.filter((q) => q.file === file)) {
       const hit = ls.findIndex((l) => p.line >= l.start && p.line <= l.end);
       const idx = hit >= 0 ? [hit] : ls.map((l, i) => (l.start <= p.line ? i : -1)).filter((i) => i >= 0).slice(-1);
       for (const i of idx) (bad.get(i) ?? bad.set(i, new Set()).get(i)!).add(reason(p.message));
     }
-    total += ls.length;
     accepted += ls.length - bad.size;
-    for (const rs of bad.values()) for (const r of rs) reasons.set(r, (reasons.get(r) ?? 0) + 1);
+    for (const rs of bad.values()) for (const r of rs) add(r, 1);
   }
   return { total, accepted, reasons };
 }

@@ -56,8 +56,8 @@ export const ConfigSchema = v.object({
   ),
   // reserved: for `skiff vault` and vault-encrypted vars, being built (the flag --vault-password-file comes with it)
   vault_password_file: text({ ini: 'vault_password_file', env: 'ANSIBLE_VAULT_PASSWORD_FILE', default: 'none', path: 'one', reserved: 'vault' }),
-  // reserved: for roles, being built
-  roles_path: text({ ini: 'roles_path', env: 'ANSIBLE_ROLES_PATH', default: 'none', path: 'list', reserved: 'roles' }),
+  // where roles are looked for after roles/ next to the playbook
+  roles_path: text({ ini: 'roles_path', env: 'ANSIBLE_ROLES_PATH', default: "none: roles/ next to the playbook, then the playbook's directory", path: 'list' }),
   retry_files_save_path: text({ ini: 'retry_files_save_path', env: 'ANSIBLE_RETRY_FILES_SAVE_PATH', default: '.skiff/retry', path: 'one' }),
   timeout: count({ ini: 'timeout', env: 'ANSIBLE_TIMEOUT', default: 'the inventory connect_timeout, else 10 (seconds)' }),
 });

@@ -15,6 +15,7 @@ import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
 import { startsHere, taskScope } from './prepare.ts';
 import { count, emptyRecap, type Recap } from './recap.ts';
 import { progressChannel } from './progress.ts';
+import { loopItems } from './loop.ts';
 import { runTask, type TaskEnv } from './run-task.ts';
 import { isSecretName, redact, secretValues } from './secrets.ts';
 import { tagsSelect, type TagFilter } from './tags.ts';
@@ -107,6 +108,8 @@ export class HostRun {
   /** handlers pending from an earlier run and not notified again in this one: said so when they run */
   private readonly fromEarlier = new Set<string>();
   private ended = false;
+  /** the loop vars of the include_tasks loops being run (their tasks see the current items) */
+  private outer: Record<string, unknown> = {};
   private readonly play: PlayDef;
 
   constructor(
@@ -161,10 +164,10 @@ export class HostRun {
     rc.listen({ kind: 'host-done', host, play: play.name });
   }
 
-  private addSecrets(vars: Record<string, unknown>): void {
+  private addSecrets(vars: Record<string, unknown>, defaults: Record<string, unknown> = {}): void {
     const names = Object.keys(vars).filter((k) => isSecretName(k, (vars as { secret_vars?: unknown }).secret_vars));
     if (!names.length) return;
-    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, vars === this.play.vars ? {} : vars);
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, vars === this.play.vars ? {} : vars, {}, defaults);
     const values = Object.fromEntries(names.map((k) => [k, evaluate(k, scope)]));
     const all = new Set([...(this.rc.secretsOf.get(this.host) ?? []), ...secretValues({ ...values, secret_vars: names })]);
     this.rc.secretsOf.set(this.host, [...all].sort((a, b) => b.length - a.length));
@@ -179,9 +182,9 @@ export class HostRun {
     if (!readFacts) return;
     const paths = new Set<string>();
     for (const t of walkTasks(this.play.tasks)) {
-      if (!t.type.reads || t.loop || t.kw.delegate_to !== undefined) continue;
+      if (!t.type.reads || t.loop || t.kw.loopVars.length || t.kw.delegate_to !== undefined) continue;
       try {
-        const rendered = render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars), [], [], t.type.shellParams);
+        const rendered = render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults), [], [], t.type.shellParams);
         if (containsLater(rendered)) continue;
         const parsed = v.safeParse(t.type.schema, rendered);
         if (parsed.success) t.type.reads(parsed.output).forEach((p) => paths.add(p));
@@ -201,9 +204,40 @@ export class HostRun {
     return 'ok';
   }
 
+  /** An include_tasks with a loop: the file's tasks once per item, the item in the loop var. */
+  private async includeLoop(b: BlockDef, rescuable: boolean): Promise<Flow> {
+    const loop = b.loop!;
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, b.kw.vars, this.outer, b.kw.defaults);
+    let items: unknown[];
+    try {
+      const r = loopItems(loop.kind, render(loop.value, scope, []));
+      if ('error' in r) throw new Error(r.error);
+      items = r.items;
+    } catch (e) {
+      // a loop over a registered value that is not a list: known only now
+      const msg = `${loop.kind}: ${(e as Error).message}`;
+      const r: TaskResult = { host: this.host, play: this.play.name, task: b.name, type: 'include_tasks', handler: false, status: 'failed', changes: [], msg, rescued: rescuable || undefined, ms: 0 };
+      emit(this.rc, r);
+      if (!rescuable) this.fail('failed');
+      return 'failed';
+    }
+    const saved = this.outer;
+    try {
+      for (const [i, item] of items.entries()) {
+        this.outer = { ...saved, [loop.loopVar]: item, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
+        const flow = await this.nodes(b.block, rescuable);
+        if (flow !== 'ok') return flow;
+      }
+    } finally {
+      this.outer = saved;
+    }
+    return 'ok';
+  }
+
   /** Ansible's block: rescue runs after a failure in block, always after both, whatever happened. */
   private async block(b: BlockDef, rescuable: boolean): Promise<Flow> {
     if (this.stopped()) return 'stop';
+    if (b.loop) return this.includeLoop(b, rescuable);
     let flow = await this.nodes(b.block, rescuable || b.rescue.length > 0);
     if (flow === 'failed' && b.rescue.length) flow = await this.nodes(b.rescue, rescuable);
     if (flow === 'ok' || flow === 'failed') {
@@ -217,7 +251,7 @@ export class HostRun {
   private async meta(m: MetaDef): Promise<Flow> {
     if (this.stopped()) return 'stop';
     if (!m.implicit && !tagsSelect(m.kw.tags, this.rc.tags)) return 'ok';
-    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, m.kw.vars);
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, m.kw.vars, this.outer, m.kw.defaults);
     if (!m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(w, scope))))) return 'ok';
     switch (m.action) {
       case 'flush_handlers':
@@ -334,8 +368,8 @@ export class HostRun {
     const { rc, host, play } = this;
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task: t.name });
-    this.addSecrets(t.kw.vars);
-    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, loopVars);
+    this.addSecrets(t.kw.vars, t.kw.defaults);
+    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, { ...this.outer, ...loopVars }, t.kw.defaults);
     const base = { host, play: play.name, task: t.name, type: t.type.name, handler, changes: [] as string[] };
     let delegate: string | undefined;
     let marked: string[] = [];

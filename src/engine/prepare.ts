@@ -11,7 +11,7 @@ export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
 import { groupHosts, hostVars } from '../inventory/vars.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
-import { loadPlaybook, walkTasks, type PlayDef, type Playbook, type TaskDef } from '../playbook/load.ts';
+import { loadPlaybook, walkLoops, walkTasks, type BlockDef, type PlayDef, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { loopItems } from './loop.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
@@ -47,6 +47,8 @@ export interface RunOptions {
   sshPassword?: string;
   /** --ask-key-passphrase: the passphrase of encrypted private keys that ssh-agent does not hold */
   keyPassphrase?: string;
+  /** where roles are looked for after roles/ next to the playbook (ansible.cfg roles_path, ANSIBLE_ROLES_PATH) */
+  rolesPath?: string[];
   /** passwords for ansible-vault data in the inventory, the playbook and -e @files */
   vault?: readonly VaultSecret[];
 }
@@ -162,10 +164,12 @@ export function groupsMap(inv: Inventory): Record<string, string[]> {
 
 /**
  * The scope a task sees on a host, in Ansible's precedence: loop vars, extra vars, registered results,
- * task and block vars, play vars, host vars, magic vars. Registered names are LATER while validating.
- * Task, block and play vars may hold templates over the layers below them: rendered when used.
+ * task, block and role vars, play vars, host vars, role defaults, magic vars. Registered names are
+ * LATER while validating. Task, block, role, play vars and role defaults may hold templates: rendered
+ * when used, against the whole scope as Ansible does (a role default `"{{ a }}"` sees an inventory `a`);
+ * a var whose template names itself reads the next layer down.
  */
-export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory'>, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}): Scope {
+export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory'>, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}): Scope {
   const magic = {
     inventory_hostname: host,
     groups: groupsMap(prep.inventory),
@@ -173,7 +177,14 @@ export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory
   };
   const hv = prep.hostvars[host] ?? {};
   const fixed = scopeOf(loopVars, prep.extra, registered);
-  const below = (layers: Record<string, unknown>[]) => scopeOf(loopVars, prep.extra, registered, ...layers, hv, magic);
+  // host vars are rendered already (renderedHostVars): `what` is empty for them
+  const layers = [
+    { vars: taskVars, what: 'task var' },
+    { vars: play.vars, what: 'play var' },
+    { vars: hv, what: '' },
+    { vars: defaults, what: 'role default' },
+  ];
+  const busy = new Set<string>();
   const templated = (vars: Record<string, unknown>, name: string, what: string, under: Scope) => {
     const ps: { path: Path; message: string }[] = [];
     const value = render(vars[name], under, [], ps);
@@ -181,22 +192,32 @@ export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory
     if (ps.length) throw new ExprError(`${what} ${name}: ${ps[0].message}`);
     return { found: true as const, value };
   };
-  return (name) => {
+  const from = (start: number): Scope => (name) => {
     const a = fixed(name);
     if (a.found) return a;
-    if (Object.hasOwn(taskVars, name)) return templated(taskVars, name, 'task var', below([play.vars]));
-    if (Object.hasOwn(play.vars, name)) return templated(play.vars, name, 'play var', below([]));
-    if (Object.hasOwn(hv, name)) return { found: true, value: hv[name] };
+    for (let i = start; i < layers.length; i++) {
+      const { vars, what } = layers[i];
+      const key = `${i}:${name}`;
+      if (!Object.hasOwn(vars, name) || busy.has(key)) continue;
+      if (!what) return { found: true, value: vars[name] };
+      busy.add(key);
+      try {
+        return templated(vars, name, what, from(0));
+      } finally {
+        busy.delete(key);
+      }
+    }
     if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
-    return { found: false, names: [...Object.keys(loopVars), ...Object.keys(prep.extra), ...Object.keys(registered), ...Object.keys(taskVars), ...Object.keys(play.vars), ...Object.keys(hv), ...Object.keys(magic)] };
+    return { found: false, names: [...Object.keys(loopVars), ...Object.keys(prep.extra), ...Object.keys(registered), ...layers.flatMap((l) => Object.keys(l.vars)), ...Object.keys(magic)] };
   };
+  return from(0);
 }
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
   const { inventory: inv, problems: ip } = loadInventory(opts.inventory, opts.vault);
   problems.push(...ip);
-  const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types, opts.vault);
+  const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types, opts.vault, opts.rolesPath);
   problems.push(...pp);
   const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
   if (!inv || !playbook) return { problems };
@@ -238,6 +259,8 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
         if (t.meta.register) registered[t.meta.register] = LATER;
         for (const name of t.type.sets?.(t.params) ?? []) registered[name] = LATER;
       }
+      // after the tasks: a loop over a registered result sees its name (as LATER), as the tasks do
+      for (const b of walkLoops(play.tasks)) checkIncludeLoop(prep, play, b, host, registered).forEach(push);
     }
   }
   if (opts.startAtTask !== undefined && !playbook.plays.some((p) => [...walkTasks(p.tasks)].some((t) => startsHere(t.name, opts.startAtTask!)))) {
@@ -264,7 +287,9 @@ export const RESULT_NAMES = ['rc', 'stdout', 'stderr', 'stdout_lines', 'result',
 
 function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>, delegates: Set<string>): InputProblem[] {
   const out: InputProblem[] = [];
-  const scope0 = taskScope(prep, play, host, registered, t.kw.vars);
+  // the vars of enclosing include_tasks loops: known when the task runs
+  const outer = Object.fromEntries(t.kw.loopVars.map((n) => [n, LATER]));
+  const scope0 = taskScope(prep, play, host, registered, t.kw.vars, outer, t.kw.defaults);
   // the loop: its items when known now (each checked), else the loop var is known at run time
   let itemsToCheck: unknown[] = [LATER];
   if (t.loop) {
@@ -278,8 +303,8 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     }
   }
   for (const item of t.loop ? itemsToCheck : [undefined]) {
-    const loopVars = t.loop ? { [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
-    const scope = taskScope(prep, play, host, registered, t.kw.vars, loopVars);
+    const loopVars = t.loop ? { ...outer, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
+    const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults);
     out.push(...checkParams(t, scope, host));
     out.push(...checkConditions(t, scope, host));
     if (t.kw.delegate_to !== undefined) {
@@ -291,6 +316,22 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
         else out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
       }
     }
+  }
+  return out;
+}
+
+/** An include_tasks loop: its expression renders for the host, and is a list when known now. */
+function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: string, registered: Record<string, unknown>): InputProblem[] {
+  const loop = b.loop!;
+  // the include's own loop var is not known to its own expression, enclosing ones are
+  const own = new Set([loop.loopVar, loop.indexVar]);
+  const outer = Object.fromEntries(b.kw.loopVars.filter((n) => !own.has(n)).map((n) => [n, LATER]));
+  const ps: { path: Path; message: string }[] = [];
+  const value = render(loop.value, taskScope(prep, play, host, registered, b.kw.vars, outer, b.kw.defaults), [], ps);
+  const out = ps.map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`));
+  if (!ps.length && !containsLater(value)) {
+    const r = loopItems(loop.kind, value);
+    if ('error' in r) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
   }
   return out;
 }

@@ -143,7 +143,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));
     const check = t.kw.check_mode === true || (env.check && t.kw.check_mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false, skipped: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
-    const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check, scope, dir: dirname(t.src.file) };
+    const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file) };
     const attempts = attemptsOf(t);
     for (let attempt = 1; ; attempt++) {
       const o = await attemptOnce(t, env, ctx, parsed.output, scope);

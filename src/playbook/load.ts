@@ -10,6 +10,7 @@ import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-so
 import type { TaskType, TaskTypes } from '../engine/task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
+import { includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { BlockSchema, ImportPlaybookSchema, META_KEYS, MetaTaskSchema, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
@@ -17,8 +18,12 @@ export interface Keywords {
   /** every condition that must hold, outermost first */
   when: (string | boolean)[];
   tags: string[];
-  /** block and task vars, inner wins (play vars are the play's) */
+  /** block and task vars, inner wins (play vars are the play's); a role's vars/main.yml is the outermost */
   vars: Record<string, unknown>;
+  /** role defaults (defaults/main.yml): the lowest precedence of all, below inventory vars, as in Ansible */
+  defaults: Record<string, unknown>;
+  /** the loop (and index) vars of enclosing `include_tasks` loops: known when the task runs */
+  loopVars: string[];
   environment: Record<string, string | number | boolean>;
   become?: boolean;
   become_user?: string;
@@ -47,6 +52,8 @@ interface NodeBase {
   /** path of the node in its yaml document */
   path: Path;
   src: YamlSource;
+  /** a role's task: the role's directory, where a relative `src:` is looked up (files/, templates/) */
+  roleDir?: string;
 }
 
 export interface TaskDef extends NodeBase {
@@ -73,6 +80,8 @@ export interface BlockDef extends NodeBase {
   block: Node[];
   rescue: Node[];
   always: Node[];
+  /** an `include_tasks` with a loop: `block` runs once per item */
+  loop?: LoopSpec;
 }
 
 export type Node = TaskDef | MetaDef | BlockDef;
@@ -102,7 +111,30 @@ export interface Playbook {
 
 const MAX_IMPORT_DEPTH = 20;
 
-export function loadPlaybook(file: string, types: TaskTypes, vault: readonly VaultSecret[] = [], chain: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
+/** What loading one play carries down to its tasks, included files and roles. */
+export interface Ctx {
+  types: TaskTypes;
+  problems: InputProblem[];
+  vault: readonly VaultSecret[];
+  /** directory of the playbook: its roles/ is searched first */
+  playDir: string;
+  /** then these (ansible.cfg roles_path / ANSIBLE_ROLES_PATH) */
+  rolesPath: string[];
+  /** task files being included, outermost first (a file that includes itself is refused) */
+  files: string[];
+  /** the role whose tasks are being loaded */
+  roleDir?: string;
+  /** roles being loaded, outermost first (a role depending on itself is refused) */
+  roles: string[];
+  /** roles already in the play from `roles:` and dependencies (each runs once, as in Ansible) */
+  played: Set<string>;
+  /** handlers of the play's roles, added after the play's own */
+  roleHandlers: Node[];
+  /** roles whose handlers were added (a role imported twice adds them once) */
+  handlersOf: Set<string>;
+}
+
+export function loadPlaybook(file: string, types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], chain: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
   const { source: src, problems } = loadYaml(file, vault);
   if (!src) return { problems };
   if (!Array.isArray(src.value)) {
@@ -111,17 +143,18 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
   const plays: PlayDef[] = [];
   src.value.forEach((raw, i) => {
     if (raw && typeof raw === 'object' && !Array.isArray(raw) && ('import_playbook' in raw || 'ansible.builtin.import_playbook' in raw)) {
-      plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, [...chain, resolve(file)], problems));
+      plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems));
       return;
     }
-    const play = loadPlay(src, i, raw, types, problems);
+    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set() };
+    const play = loadPlay(src, i, raw, cx);
     if (play) plays.push(play);
   });
   // The playbook is returned even with problems, so the checks that follow can report theirs too.
   return { playbook: { file, src, plays }, problems };
 }
 
-function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: TaskTypes, vault: readonly VaultSecret[], chain: string[], problems: InputProblem[]): PlayDef[] {
+function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: TaskTypes, vault: readonly VaultSecret[], rolesPath: string[], chain: string[], problems: InputProblem[]): PlayDef[] {
   const { 'ansible.builtin.import_playbook': fq, ...rest } = raw;
   const r = v.safeParse(ImportPlaybookSchema, fq === undefined ? raw : { ...rest, import_playbook: fq });
   if (!r.success) {
@@ -138,12 +171,13 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
     problems.push(problemAt(src, at, `import_playbook nests more than ${MAX_IMPORT_DEPTH} deep: expected fewer levels`));
     return [];
   }
-  const { playbook, problems: ps } = loadPlaybook(target, types, vault, chain);
+  const { playbook, problems: ps } = loadPlaybook(target, types, vault, rolesPath, chain);
   problems.push(...ps.map((p) => (p.line === 0 && p.file === target ? { ...problemAt(src, at, ''), message: `import_playbook: ${p.message}` } : p)));
   return playbook?.plays ?? [];
 }
 
-function loadPlay(src: YamlSource, i: number, raw: unknown, types: TaskTypes, problems: InputProblem[]): PlayDef | undefined {
+function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | undefined {
+  const { problems } = cx;
   const r = v.safeParse(PlaySchema, raw);
   if (!r.success) {
     problems.push(...issuesToProblems(src, [i], r.issues, 'a play', [...Object.keys(PlaySchema.entries), 'import_playbook']));
@@ -151,11 +185,14 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, types: TaskTypes, pr
   }
   const p = r.output;
   const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal });
-  const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, types, problems);
+  const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
-  const tasks: Node[] = [...load('pre_tasks'), ...(p.pre_tasks.length ? [flush()] : []), ...load('tasks'), ...(p.post_tasks.length ? [flush(), ...load('post_tasks')] : [])];
+  // Ansible's order: pre_tasks, a flush, then roles and tasks as one section, a flush, post_tasks
+  const pre = load('pre_tasks');
+  const roles = loadRoles(src, [i, 'roles'], p.roles, kw, cx);
+  const tasks: Node[] = [...pre, ...(p.pre_tasks.length ? [flush()] : []), ...roles, ...load('tasks'), ...(p.post_tasks.length ? [flush(), ...load('post_tasks')] : [])];
   const handlers: TaskDef[] = [];
-  for (const h of load('handlers')) {
+  for (const h of [...load('handlers'), ...cx.roleHandlers]) {
     if (h.kind === 'task') handlers.push(h);
     else problems.push(problemAt(src, h.path, `handlers: expected a task, got a ${h.kind}`));
   }
@@ -189,6 +226,15 @@ function checkNotify(play: PlayDef, problems: InputProblem[]): void {
   }
 }
 
+/** Every include_tasks with a loop under these nodes, outermost first. */
+export function* walkLoops(nodes: Node[]): Generator<BlockDef> {
+  for (const n of nodes) {
+    if (n.kind !== 'block') continue;
+    if (n.loop) yield n;
+    for (const part of [n.block, n.rescue, n.always]) yield* walkLoops(part);
+  }
+}
+
 /** Every task under these nodes, in order (blocks opened, meta tasks left out). */
 export function* walkTasks(nodes: Node[]): Generator<TaskDef> {
   for (const n of nodes) {
@@ -197,9 +243,9 @@ export function* walkTasks(nodes: Node[]): Generator<TaskDef> {
   }
 }
 
-export const emptyKeywords = (): Keywords => ({ when: [], tags: [], vars: {}, environment: {} });
+export const emptyKeywords = (): Keywords => ({ when: [], tags: [], vars: {}, defaults: {}, loopVars: [], environment: {} });
 
-type OwnKeywords = Partial<{ when: unknown; tags: unknown; vars: Record<string, unknown>; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'vars' | 'environment'>>;
+type OwnKeywords = Partial<{ when: unknown; tags: unknown; vars: Record<string, unknown>; defaults: Record<string, unknown>; loopVars: string[]; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'vars' | 'defaults' | 'loopVars' | 'environment'>>;
 
 /** Pure: an inner node's keywords over its parent's (Ansible's inheritance, see schema.ts). */
 export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
@@ -208,6 +254,8 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
     when: [...parent.when, ...(list(own.when) as (string | boolean)[])],
     tags: [...new Set([...parent.tags, ...list(own.tags).map(String)])],
     vars: { ...parent.vars, ...(own.vars ?? {}) },
+    defaults: { ...parent.defaults, ...(own.defaults ?? {}) },
+    loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
     environment: { ...parent.environment, ...(own.environment ?? {}) },
   };
   for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to'] as const) {
@@ -217,22 +265,27 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
   return out;
 }
 
-function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: Keywords, types: TaskTypes, problems: InputProblem[]): Node[] {
+export function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: Keywords, cx: Ctx): Node[] {
+  const { types, problems } = cx;
   const out: Node[] = [];
   raws.forEach((raw, j) => {
-    const node = loadNode(src, [...path, j], raw, parent, types, problems);
+    const node = loadNode(src, [...path, j], raw, parent, cx);
     if (node) out.push(node);
   });
   return out;
 }
 
-function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, types: TaskTypes, problems: InputProblem[]): Node | undefined {
+function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, cx: Ctx): Node | undefined {
+  const { types, problems } = cx;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     problems.push(problemAt(src, path, `expected a task (a map with a name and one task type), got ${show(raw)}`));
     return undefined;
   }
   const obj = raw as Record<string, unknown>;
-  if ('block' in obj) return loadBlock(src, path, obj, parent, types, problems);
+  if ('block' in obj) return loadBlock(src, path, obj, parent, cx);
+  const include = includeKind(obj);
+  if (include === 'tasks') return loadIncludeTasks(src, path, obj, parent, cx);
+  if (include === 'role') return loadIncludeRole(src, path, obj, parent, cx);
   if ('meta' in obj) {
     const r = v.safeParse(MetaTaskSchema, obj);
     if (!r.success) {
@@ -241,10 +294,11 @@ function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, t
     }
     return { kind: 'meta', action: r.output.meta, name: r.output.name ?? `meta: ${r.output.meta}`, kw: inherit(parent, r.output), path, src };
   }
-  return normalizeTask(src, path, obj, parent, types, problems);
+  return normalizeTask(src, path, obj, parent, cx);
 }
 
-function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, parent: Keywords, types: TaskTypes, problems: InputProblem[]): BlockDef | undefined {
+function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
+  const { types, problems } = cx;
   const r = v.safeParse(BlockSchema, obj);
   if (!r.success) {
     problems.push(...issuesToProblems(src, path, r.issues, 'a block', Object.keys(BlockSchema.entries)));
@@ -252,11 +306,12 @@ function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, pa
   }
   const b = r.output;
   const kw = inherit(parent, b);
-  const part = (k: 'block' | 'rescue' | 'always') => loadNodes(src, [...path, k], b[k], kw, types, problems);
+  const part = (k: 'block' | 'rescue' | 'always') => loadNodes(src, [...path, k], b[k], kw, cx);
   return { kind: 'block', name: b.name ?? 'block', kw, block: part('block'), rescue: part('rescue'), always: part('always'), path, src };
 }
 
-function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, types: TaskTypes, problems: InputProblem[]): TaskDef | undefined {
+function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): TaskDef | undefined {
+  const { types, problems } = cx;
   const entries = Object.entries(raw);
   const metaRaw = Object.fromEntries(entries.filter(([k]) => META_KEYS.includes(k)));
   const typeKeys = entries.filter(([k]) => !META_KEYS.includes(k));
@@ -303,13 +358,13 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   if (meta.args) params = typeof params === 'object' && !Array.isArray(params) ? { ...meta.args, ...(params as object) } : params;
   const list = (x: string | string[] | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
   const name = meta.name ?? typeName;
-  const loop = loopOf(src, path, meta, problems);
+  const loop = loopOf(src, path, meta, cx.problems);
   if (loop === null) return undefined;
-  return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: list(meta.notify), listen: [name, ...list(meta.listen)], loop, path, src };
+  return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: list(meta.notify), listen: [name, ...list(meta.listen)], loop, path, src, roleDir: cx.roleDir };
 }
 
 /** The task's loop, if any; null when it has two (refused). */
-function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: InputProblem[]): LoopSpec | undefined | null {
+export function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: InputProblem[]): LoopSpec | undefined | null {
   const kinds = (['loop', ...WITH_KINDS] as const).filter((k) => meta[k] !== undefined);
   if (kinds.length > 1) {
     problems.push(problemAt(src, [...path, kinds[1]], `a task loops once: got ${kinds.join(' and ')}, expected one of them`, 'key'));

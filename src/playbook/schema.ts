@@ -37,6 +37,9 @@ export const Inheritable = {
   delegate_to: v.optional(v.pipe(v.string(), v.minLength(1, 'expected an inventory host or localhost'))),
 };
 
+const InheritableSchema = v.object(Inheritable);
+export type InheritableInput = v.InferOutput<typeof InheritableSchema>;
+
 export const PlaySchema = v.strictObject({
   name: v.optional(v.string()),
   hosts: v.pipe(v.string(), v.minLength(1, 'expected a host pattern')),
@@ -45,6 +48,8 @@ export const PlaySchema = v.strictObject({
   tasks: v.optional(v.array(v.unknown()), []),
   post_tasks: v.optional(v.array(v.unknown()), []),
   handlers: v.optional(v.array(v.unknown()), []),
+  /** roles run after pre_tasks, before tasks (each a name or a RoleEntrySchema) */
+  roles: v.optional(v.array(v.unknown(), 'expected a list of roles'), []),
   serial: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(1)), v.pipe(v.string(), v.regex(/^\d+%$/, 'expected a number of hosts or a percentage like "30%"'))])),
   max_fail_percentage: v.optional(Percent),
   any_errors_fatal: v.optional(Bool),
@@ -112,4 +117,46 @@ export const MetaTaskSchema = v.strictObject({
 export const ImportPlaybookSchema = v.strictObject({
   name: v.optional(v.string()),
   import_playbook: v.pipe(v.string(), v.minLength(1, 'expected a playbook file')),
+});
+
+const File = v.pipe(v.string('expected a task file'), v.minLength(1, 'expected a task file'));
+/** `import_tasks: x.yml`, or the free-form `{file: x.yml}` Ansible also takes */
+const FileRef = v.union([File, v.strictObject({ file: File })], 'expected a task file (a path, or {file: path})');
+
+/**
+ * `import_tasks` / `include_tasks`: both load the file when the playbook is loaded (skiff checks every
+ * task before any host), so they differ only in name here. Keywords apply to each included task.
+ */
+export const IncludeTasksSchema = v.strictObject({
+  name: v.optional(v.string()),
+  import_tasks: v.optional(FileRef),
+  include_tasks: v.optional(FileRef),
+  /** include_tasks only: the file's tasks run once per item, the item in the loop var */
+  loop: v.optional(v.unknown()),
+  loop_control: v.optional(LoopControl),
+  ...Inheritable,
+});
+export const INCLUDE_TASKS_KEYS = ['import_tasks', 'include_tasks'] as const;
+
+export const RoleName = v.pipe(v.string('expected a role name'), v.minLength(1, 'expected a role name'));
+/** what `import_role:` / `include_role:` take */
+export const RoleCallSchema = v.strictObject({
+  name: RoleName,
+  /** a task file of the role's tasks/ instead of main.yml */
+  tasks_from: v.optional(File),
+});
+export const IncludeRoleSchema = v.strictObject({
+  name: v.optional(v.string()),
+  import_role: v.optional(RoleCallSchema),
+  include_role: v.optional(RoleCallSchema),
+  ...Inheritable,
+});
+export const INCLUDE_ROLE_KEYS = ['import_role', 'include_role'] as const;
+
+/** An entry of a play's `roles:` (or of a role's meta/main.yml `dependencies:`) written as a map. */
+export const RoleEntrySchema = v.strictObject({
+  role: v.optional(RoleName),
+  /** Ansible's other spelling of `role` */
+  name: v.optional(RoleName),
+  ...Inheritable,
 });

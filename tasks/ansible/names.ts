@@ -32,11 +32,8 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   group: 'command: groupadd with a check (changed_when)',
   group_by: undefined,
   hostname: undefined,
-  import_role: 'not yet: put the role\'s tasks in the play',
-  import_tasks: 'not yet: put the tasks in the play',
-  include: 'not yet: put the tasks in the play',
-  include_role: 'not yet: put the role\'s tasks in the play',
-  include_tasks: 'not yet: put the tasks in the play',
+  // import_tasks, include_tasks, import_role, include_role: read by src/playbook/includes.ts
+  include: 'ansible.builtin.import_tasks or include_tasks (Ansible removed include in 2.16)',
   include_vars: 'vars: on the play, or -e @FILE.yml',
   iptables: undefined,
   known_hosts: undefined,

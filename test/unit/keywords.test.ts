@@ -3,7 +3,8 @@
 // The last test walks the schemas and fails on any accepted key that no test here covers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BlockSchema, ImportPlaybookSchema, MetaTaskSchema, PlaySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
+import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
+import type { Outcome, Case } from './engine-harness.ts';
 import { calls, opened, play, playbook } from './engine-harness.ts';
 
 const covered = new Set<string>();
@@ -311,6 +312,77 @@ test('registered results are in the results (the JSON report), secrets masked', 
   assert.equal(o.results[0].registered, { out: '********-ok', attempt: 1, changed: true, failed: false, skipped: false });
 });
 
+kw(['include.loop', 'include.loop_control'], 'loop on include_tasks: the file\'s tasks once per item, with loop_var and index_var', async () => {
+  const o = await play({ playbook: playbook(`- include_tasks: t.yml\n  loop: [p, q]\n  loop_control: {loop_var: i, index_var: n}`), files: { 't.yml': '- probe: "{{ i }}{{ n }}"\n- probe: "again-{{ i }}"\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:p0', 'a:again-p', 'a:q1', 'a:again-q']);
+});
+
+kw(['include.import_tasks', 'include.include_tasks', 'include.name'], 'import_tasks / include_tasks: the file\'s tasks run where the include is', async () => {
+  const o = await play({ playbook: playbook(`- probe: one\n- {name: first, import_tasks: t.yml}\n- {name: again, include_tasks: {file: t.yml}}\n- probe: two`), files: { 't.yml': '- probe: t\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:one', 'a:t', 'a:t', 'a:two']);
+});
+
+kw(['play.roles', 'role.role', 'role.name'], 'roles: run after pre_tasks and before tasks, written as a name, {role: x} or {name: x}; each once', async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  roles: [r, {role: s}, {name: r}]\n  tasks:\n    - probe: task\n  pre_tasks:\n    - probe: pre\n`,
+    files: { 'roles/r/tasks/main.yml': '- probe: r\n', 'roles/s/tasks/main.yml': '- probe: s\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:pre', 'a:r', 'a:s', 'a:task']);
+});
+
+kw(['include_role.import_role', 'include_role.include_role', 'include_role.name', 'role_call.name', 'role_call.tasks_from'], 'import_role / include_role: the role\'s tasks (or tasks_from\'s) run where the task is', async () => {
+  const o = await play({
+    playbook: playbook(`- probe: one\n- {name: main, import_role: {name: r}}\n- {name: other, include_role: {name: r, tasks_from: other}}\n- probe: two`),
+    files: { 'roles/r/tasks/main.yml': '- probe: main\n', 'roles/r/tasks/other.yml': '- probe: other\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:one', 'a:main', 'a:other', 'a:two']);
+});
+
+/**
+ * Each keyword a block passes to its tasks, passed the same way by an include, a role import and a
+ * `roles:` entry: a case shows the keyword's effect on the included task `in` (and on `after`, outside).
+ */
+interface InheritCase {
+  value: string;
+  inner?: string;
+  after?: string;
+  hosts?: string[];
+  opts?: Case['opts'];
+  check: (o: Outcome) => void;
+}
+const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
+  when: { value: 'false', check: () => assert.equal(calls, ['a:after']) },
+  tags: { value: '[t]', opts: { tags: ['t'] }, check: () => assert.equal(calls, ['a:in']) },
+  vars: { value: '{x: v}', inner: '- probe: "{{ x }}"', check: () => assert.equal(calls, ['a:v', 'a:after']) },
+  environment: { value: '{E: env}', inner: "- {command: 'echo $E', register: r}", after: '- probe: "{{ r.stdout }}"', check: () => assert.equal(calls, ['a:env']) },
+  become: { value: 'true', check: () => assert.ok(opened.includes('a true -'), opened.join()) },
+  become_user: { value: 'postgres', inner: '- {probe: in, become: true}', check: () => assert.ok(opened.includes('a true postgres'), opened.join()) },
+  ignore_errors: { value: 'true', inner: '- probe: {id: in, fail: true}', check: () => assert.equal(calls, ['a:in', 'a:after']) },
+  no_log: { value: 'true', inner: '- probe: s3cret', check: (o) => assert.not.match(JSON.stringify(o.results), 's3cret') },
+  check_mode: { value: 'true', check: () => assert.equal(calls, ['a:after']) },
+  any_errors_fatal: { value: 'true', hosts: ['a', 'b'], inner: `- probe: {id: in, fail: "{{ inventory_hostname == 'a' }}"}`, check: () => assert.not.ok(calls.some((c) => c.endsWith(':after'))) },
+  run_once: { value: 'true', hosts: ['a', 'b'], check: () => assert.is(calls.filter((c) => c.endsWith(':in')).length, 1) },
+  delegate_to: { value: 'localhost', check: () => assert.equal(calls, ['localhost:in', 'a:after']) },
+};
+const WRAPPERS: Record<string, (key: string, value: string, inner: string, after: string) => Pick<Case, 'playbook' | 'files'>> = {
+  include: (k, value, inner, after) => ({ playbook: playbook(`- include_tasks: inc.yml\n  ${k}: ${value}\n${after}`), files: { 'inc.yml': `${inner}\n` } }),
+  include_role: (k, value, inner, after) => ({ playbook: playbook(`- import_role: {name: r}\n  ${k}: ${value}\n${after}`), files: { 'roles/r/tasks/main.yml': `${inner}\n` } }),
+  role: (k, value, inner, after) => ({ playbook: `- hosts: all\n  roles:\n    - {role: r, ${k}: ${value}}\n  tasks:\n${after.replace(/^/gm, '    ')}\n`, files: { 'roles/r/tasks/main.yml': `${inner}\n` } }),
+};
+for (const [prefix, wrap] of Object.entries(WRAPPERS)) {
+  for (const [k, c] of Object.entries(INHERITED)) {
+    kw([`${prefix}.${k}`], `${k} on ${prefix === 'role' ? 'a roles: entry' : `an ${prefix}`} applies to each task it brings in, as on a block`, async () => {
+      const o = await play({ ...wrap(k, c.value, c.inner ?? '- probe: in', c.after ?? '- probe: after'), hosts: c.hosts, opts: c.opts });
+      assert.equal(o.problems, []);
+      c.check(o);
+    });
+  }
+}
+
 test('every key a play, block, task, meta task or import accepts is covered by a test above', () => {
   const keys = [
     ...Object.keys(PlaySchema.entries).map((k) => `play.${k}`),
@@ -318,6 +390,10 @@ test('every key a play, block, task, meta task or import accepts is covered by a
     ...Object.keys(BlockSchema.entries).map((k) => `block.${k}`),
     ...Object.keys(MetaTaskSchema.entries).map((k) => `meta.${k}`),
     ...Object.keys(ImportPlaybookSchema.entries).map((k) => `import.${k}`),
+    ...Object.keys(IncludeTasksSchema.entries).map((k) => `include.${k}`),
+    ...Object.keys(IncludeRoleSchema.entries).map((k) => `include_role.${k}`),
+    ...Object.keys(RoleCallSchema.entries).map((k) => `role_call.${k}`),
+    ...Object.keys(RoleEntrySchema.entries).map((k) => `role.${k}`),
   ];
   const missing = keys.filter((k) => !covered.has(k));
   assert.equal(missing, [], `keys accepted with no test of their effect: ${missing.join(', ')}`);

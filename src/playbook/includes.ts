@@ -1,0 +1,263 @@
+// Task files and roles, as Ansible reads them: `import_tasks` / `include_tasks`, a play's `roles:`,
+// `import_role` / `include_role`, and a role's tasks/, handlers/, defaults/, vars/ and meta/ files.
+// Everything is loaded with the playbook (skiff checks every task of every host before touching one),
+// so the dynamic `include_*` are read as their static `import_*`: the same tasks run, in the same
+// place. What a static load cannot honour (a loop over an include, a file name known only on the
+// host) is refused by name.
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import * as v from 'valibot';
+import { show } from '../util/errors.ts';
+import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
+import { issuesToProblems } from './issues.ts';
+import { inherit, loadNodes, loopOf, type BlockDef, type Ctx, type Keywords, type Node } from './load.ts';
+import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, WITH_KINDS } from './schema.ts';
+
+/** Task files included within task files, deeper than this, are refused (a cycle is refused sooner). */
+const MAX_INCLUDE_DEPTH = 30;
+
+const short = (k: string) => k.replace(/^ansible\.(?:builtin|legacy)\./, '');
+
+/** Whether a task is an include of tasks or of a role (by its short or full name). */
+export function includeKind(obj: Record<string, unknown>): 'tasks' | 'role' | undefined {
+  for (const k of Object.keys(obj)) {
+    if ((INCLUDE_TASKS_KEYS as readonly string[]).includes(short(k))) return 'tasks';
+    if ((INCLUDE_ROLE_KEYS as readonly string[]).includes(short(k))) return 'role';
+  }
+  return undefined;
+}
+
+/** The include's keys with `ansible.builtin.` dropped, and the key as written (for positions). */
+function shortKeys(obj: Record<string, unknown>, names: readonly string[]): { obj: Record<string, unknown>; key: string } {
+  let key = '';
+  const out: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(obj)) {
+    const s = short(k);
+    if (names.includes(s)) key = k;
+    out[names.includes(s) ? s : k] = value;
+  }
+  return { obj: out, key };
+}
+
+/** A loop on an include: Ansible includes the file once per item; skiff loads files before the run. */
+function refuseLoop(src: YamlSource, path: Path, obj: Record<string, unknown>, what: string, cx: Ctx): boolean {
+  const loop = ['loop', ...WITH_KINDS, 'loop_control'].find((k) => k in obj);
+  if (!loop) return false;
+  cx.problems.push(problemAt(src, [...path, loop], `${loop} on ${what} is not supported by skiff: ${what.endsWith('include_tasks') ? 'expected loop: (with loop_control)' : 'expected include_tasks with loop:, or the loop on the tasks of the file'}`, 'key'));
+  return true;
+}
+
+export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
+  const { obj, key } = shortKeys(raw, INCLUDE_TASKS_KEYS);
+  // include_tasks loops at run time (once per item); import_tasks cannot, in Ansible either
+  const loopable = short(key) === 'include_tasks' ? { ...raw, loop: undefined, loop_control: undefined } : raw;
+  if (refuseLoop(src, path, Object.fromEntries(Object.entries(loopable).filter(([, x]) => x !== undefined)), key, cx)) return undefined;
+  const r = v.safeParse(IncludeTasksSchema, obj);
+  if (!r.success) {
+    cx.problems.push(...issuesToProblems(src, path, r.issues, key, Object.keys(IncludeTasksSchema.entries)));
+    return undefined;
+  }
+  const both = INCLUDE_TASKS_KEYS.filter((k) => r.output[k] !== undefined);
+  if (both.length > 1) {
+    cx.problems.push(problemAt(src, [...path, both[1]], `a task includes one file: got ${both.join(' and ')}, expected one of them`, 'key'));
+    return undefined;
+  }
+  const ref = r.output.import_tasks ?? r.output.include_tasks!;
+  const file = typeof ref === 'string' ? ref : ref.file;
+  const at = typeof ref === 'string' ? [...path, key] : [...path, key, 'file'];
+  if (file.includes('{{') || file.includes('{%')) {
+    cx.problems.push(problemAt(src, at, `${key}: got ${show(file)}, expected a file name without a template: skiff loads task files before the run, when no host's variables are known`));
+    return undefined;
+  }
+  // Ansible looks next to the including file, then in the role's tasks/ (an include in a role's handlers)
+  const candidates = [resolve(dirname(src.file), file), ...(cx.roleDir ? [resolve(cx.roleDir, 'tasks', file)] : [])];
+  const target = isAbsolute(file) ? file : (candidates.find((c) => existsSync(c)) ?? candidates[0]);
+  // For include_tasks Ansible evaluates `when` once, on the include; applied to each included task
+  // instead, it gives the same result as long as no included task changes what the condition reads.
+  const loop = loopOf(src, path, r.output as TaskMeta, cx.problems);
+  if (loop === null) return undefined;
+  const kw = inherit(parent, { ...r.output, loopVars: loop ? [loop.loopVar, ...(loop.indexVar ? [loop.indexVar] : [])] : [] });
+  const nodes = loadTaskFile(src, at, target, kw, cx, `${key} ${show(file)}`);
+  if (!nodes) return undefined;
+  return { kind: 'block', name: r.output.name ?? `${key}: ${file}`, kw, block: nodes, rescue: [], always: [], path, src, loop };
+}
+
+/** The tasks of a file (a list of tasks and blocks), each with its own position in that file. */
+function loadTaskFile(src: YamlSource, at: Path, target: string, kw: Keywords, cx: Ctx, what: string, roleDir = cx.roleDir): Node[] | undefined {
+  if (cx.files.includes(target)) {
+    cx.problems.push(problemAt(src, at, `${what} includes itself (${[...cx.files, target].join(' -> ')}): expected a file that is not already being included`));
+    return undefined;
+  }
+  if (cx.files.length >= MAX_INCLUDE_DEPTH) {
+    cx.problems.push(problemAt(src, at, `${what}: includes nest more than ${MAX_INCLUDE_DEPTH} deep: expected fewer levels`));
+    return undefined;
+  }
+  if (!existsSync(target) || !statSync(target).isFile()) {
+    cx.problems.push(problemAt(src, at, `${what}: file not found: expected a task file at ${target}`));
+    return undefined;
+  }
+  const { source, problems } = loadYaml(target, cx.vault);
+  cx.problems.push(...problems);
+  if (!source) return undefined;
+  // an empty file (or one of comments only) is no tasks, as in Ansible
+  if (source.value === null || source.value === undefined) return [];
+  if (!Array.isArray(source.value)) {
+    cx.problems.push(problemAt(source, [], `expected a list of tasks, got ${show(source.value)}`));
+    return undefined;
+  }
+  return loadNodes(source, [], source.value, kw, { ...cx, files: [...cx.files, target], roleDir });
+}
+
+// ---- roles ----
+
+interface RoleRef {
+  name: string;
+  tasksFrom?: string;
+  /** the keywords written on the reference (vars, when, tags, become...) */
+  own: InheritableInput;
+  /** where the reference is written: the node, and its role name (for problems) */
+  src: YamlSource;
+  path: Path;
+  at: Path;
+}
+
+/** A play's `roles:`: each role's tasks (its dependencies first), each role once per play. */
+export function loadRoles(src: YamlSource, path: Path, entries: unknown[], parent: Keywords, cx: Ctx): Node[] {
+  const out: Node[] = [];
+  entries.forEach((e, j) => {
+    const ref = roleEntry(src, [...path, j], e, cx);
+    if (!ref || cx.played.has(playedKey(ref, cx))) return;
+    const node = loadRole(ref, parent, cx, true);
+    if (node) out.push(node);
+  });
+  return out;
+}
+
+/** A `roles:` or `dependencies:` entry: a name, or a map with `role:` (or `name:`) and keywords. */
+function roleEntry(src: YamlSource, at: Path, e: unknown, cx: Ctx): RoleRef | undefined {
+  if (typeof e === 'string' && e) return { name: e, own: {}, src, path: at, at };
+  const r = v.safeParse(RoleEntrySchema, e);
+  if (!r.success) {
+    cx.problems.push(...issuesToProblems(src, at, r.issues, 'a role', Object.keys(RoleEntrySchema.entries)));
+    return undefined;
+  }
+  const { role, name, ...own } = r.output;
+  if ((role ?? name) === undefined) {
+    cx.problems.push(problemAt(src, at, `a role: got ${show(e)}, expected a role name, or a map with role: NAME`));
+    return undefined;
+  }
+  return { name: (role ?? name)!, own, src, path: at, at: [...at, role !== undefined ? 'role' : 'name'] };
+}
+
+export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
+  const { obj, key } = shortKeys(raw, INCLUDE_ROLE_KEYS);
+  if (refuseLoop(src, path, raw, key, cx)) return undefined;
+  const r = v.safeParse(IncludeRoleSchema, obj);
+  if (!r.success) {
+    cx.problems.push(...issuesToProblems(src, path, r.issues, key, Object.keys(IncludeRoleSchema.entries)));
+    return undefined;
+  }
+  const both = INCLUDE_ROLE_KEYS.filter((k) => r.output[k] !== undefined);
+  if (both.length > 1) {
+    cx.problems.push(problemAt(src, [...path, both[1]], `a task includes one role: got ${both.join(' and ')}, expected one of them`, 'key'));
+    return undefined;
+  }
+  const call = r.output.import_role ?? r.output.include_role!;
+  const { import_role: _i, include_role: _j, name, ...own } = r.output;
+  const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false);
+  return block && name !== undefined ? { ...block, name } : block;
+}
+
+const roleDirOf = (ref: RoleRef, cx: Ctx) => findRole(ref.name, cx).dir ?? ref.name;
+/** Ansible runs a role of `roles:` or `dependencies:` once per play for the same keywords and vars */
+const playedKey = (ref: RoleRef, cx: Ctx) => `${roleDirOf(ref, cx)}\0${JSON.stringify(ref.own)}`;
+
+/** Where Ansible looks for a role: roles/ next to the playbook, the roles_path, the playbook's directory. */
+function findRole(name: string, cx: Ctx): { dir?: string; tried: string[] } {
+  // a collection's role names its sibling roles by full name (namespace.collection.role): next to it
+  const fq = name.match(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.([A-Za-z0-9_]+)$/);
+  const sibling = fq && cx.roleDir ? [join(dirname(cx.roleDir), fq[1])] : [];
+  const tried = isAbsolute(name) ? [name] : [join(cx.playDir, 'roles', name), ...cx.rolesPath.map((p) => join(p, name)), join(cx.playDir, name), ...sibling];
+  return { dir: tried.find((d) => existsSync(d) && statSync(d).isDirectory()), tried };
+}
+
+/** A role's YAML file (main.yml or main.yaml), if there is one. */
+function roleFile(dir: string, sub: string, base = 'main'): string | undefined {
+  const names = /\.ya?ml$/.test(base) ? [base] : [`${base}.yml`, `${base}.yaml`, base];
+  return names.map((n) => join(dir, sub, n)).find((f) => existsSync(f) && statSync(f).isFile());
+}
+
+/** defaults/main.yml or vars/main.yml: a map of variables (an empty file is none). */
+function roleVars(dir: string, sub: 'defaults' | 'vars', cx: Ctx): Record<string, unknown> {
+  const f = roleFile(dir, sub);
+  if (!f) return {};
+  const { source, problems } = loadYaml(f, cx.vault);
+  cx.problems.push(...problems);
+  if (!source || source.value === null || source.value === undefined) return {};
+  if (typeof source.value !== 'object' || Array.isArray(source.value)) {
+    cx.problems.push(problemAt(source, [], `expected a map of variables, got ${show(source.value)}`));
+    return {};
+  }
+  return source.value as Record<string, unknown>;
+}
+
+/** meta/main.yml `dependencies:`, as role references. */
+function dependencies(dir: string, cx: Ctx): RoleRef[] {
+  const f = roleFile(dir, 'meta');
+  if (!f) return [];
+  const { source, problems } = loadYaml(f, cx.vault);
+  cx.problems.push(...problems);
+  const deps = (source?.value as { dependencies?: unknown } | null)?.dependencies;
+  if (!source || deps === undefined || deps === null) return [];
+  if (!Array.isArray(deps)) {
+    cx.problems.push(problemAt(source, ['dependencies'], `dependencies: got ${show(deps)}, expected a list of roles`));
+    return [];
+  }
+  return deps.map((d, k) => roleEntry(source, ['dependencies', k], d, cx)).filter((r): r is RoleRef => r !== undefined);
+}
+
+/**
+ * One role, as a block: its dependencies (each once per play), then its tasks. Its handlers join the
+ * play's. Precedence, as Ansible's: defaults/ under everything (even inventory vars), vars/ over play
+ * vars, the reference's own `vars:` over vars/.
+ */
+function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): BlockDef | undefined {
+  const { dir, tried } = findRole(ref.name, cx);
+  if (!dir) {
+    cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)} not found: looked in ${tried.join(', ')} (set roles_path in ansible.cfg or ANSIBLE_ROLES_PATH for others)`));
+    return undefined;
+  }
+  if (cx.roles.includes(dir)) {
+    cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)} depends on itself (${[...cx.roles, dir].join(' -> ')}): expected a role that is not already being loaded`));
+    return undefined;
+  }
+  if (once) cx.played.add(playedKey(ref, cx));
+  const rcx: Ctx = { ...cx, roles: [...cx.roles, dir], roleDir: dir };
+  const { vars, ...own } = ref.own;
+  const fromRole = { vars: roleVars(dir, 'vars', cx), defaults: roleVars(dir, 'defaults', cx) };
+  const kw = inherit(parent, { ...own, vars: { ...fromRole.vars, ...vars }, defaults: fromRole.defaults });
+  const nodes: Node[] = [];
+  for (const dep of dependencies(dir, rcx)) {
+    // a role already in the play runs once; one that is being loaded is a cycle (loadRole refuses it)
+    if (cx.played.has(playedKey(dep, cx)) && !rcx.roles.includes(roleDirOf(dep, cx))) continue;
+    const d = loadRole(dep, kw, rcx, true);
+    if (d) nodes.push(d);
+  }
+  const tasks = roleFile(dir, 'tasks', ref.tasksFrom);
+  if (ref.tasksFrom !== undefined && !tasks) {
+    cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)}: tasks_from ${show(ref.tasksFrom)} not found: expected it in ${join(dir, 'tasks')}`));
+    return undefined;
+  }
+  if (tasks) nodes.push(...(loadTaskFile(ref.src, ref.at, tasks, kw, rcx, `role ${show(ref.name)}`) ?? []));
+  // a role's handlers see its defaults and vars/, not the keywords (when, tags, vars) of what imported it
+  addHandlers(ref, dir, inherit({ ...parent, when: [], tags: [] }, fromRole), rcx);
+  return { kind: 'block', name: `role ${ref.name}`, kw, block: nodes, rescue: [], always: [], path: ref.path, src: ref.src };
+}
+
+/** handlers/main.yml of a role, once per play, with the role's variables. */
+function addHandlers(ref: RoleRef, dir: string, kw: Keywords, cx: Ctx): void {
+  const f = roleFile(dir, 'handlers');
+  if (!f || cx.handlersOf.has(dir)) return;
+  cx.handlersOf.add(dir);
+  cx.roleHandlers.push(...(loadTaskFile(ref.src, ref.at, f, kw, cx, `role ${show(ref.name)} handlers`) ?? []));
+}

@@ -1,0 +1,150 @@
+// Task files and roles as Ansible reads them, through the real engine on local hosts: which tasks run
+// in which order, which variable wins, which handler runs, which file a role's copy finds, and the
+// problems (file:line:col) when a file, a role or a cycle is wrong.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { calls, play, playbook } from './engine-harness.ts';
+
+test('import_tasks / include_tasks (and ansible.builtin.): the file\'s tasks run in place, nested files relative to their includer', async () => {
+  const o = await play({
+    playbook: playbook(`- probe: before\n- import_tasks: sub/a.yml\n- ansible.builtin.include_tasks: {file: sub/a.yml}\n- probe: after`),
+    files: { 'sub/a.yml': '- probe: a1\n- include_tasks: b.yml\n', 'sub/b.yml': '- name: b1\n  probe: b1\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:before', 'a:a1', 'a:b1', 'a:a1', 'a:b1', 'a:after']);
+  assert.ok(o.lines.includes('a b1 changed'));
+});
+
+test('include_tasks with loop: the file runs once per item (nested loops see both items); a registered list is read at run time', async () => {
+  const o = await play({
+    playbook: playbook(`- {probe: {id: reg, out: [x, y]}, register: r}\n- include_tasks: outer.yml\n  loop: "{{ r.out }}"\n  loop_control: {loop_var: o, index_var: n}\n  when: o != 'z'`),
+    files: { 'outer.yml': '- probe: "{{ o }}{{ n }}"\n- include_tasks: inner.yml\n  loop: [1, 2]\n', 'inner.yml': '- probe: "{{ o }}-{{ item }}"\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:reg', 'a:x0', 'a:x-1', 'a:x-2', 'a:y1', 'a:y-1', 'a:y-2']);
+  const bad = await play({ playbook: playbook(`- {probe: {id: reg, out: 5}, register: r}\n- include_tasks: t.yml\n  loop: "{{ r.out }}"\n- probe: after`), files: { 't.yml': '- probe: t\n' } });
+  assert.equal(bad.lines, ['a probe changed', 'a include_tasks: t.yml failed']);
+  assert.match(bad.results[1].msg!, 'loop: got 5, expected a list');
+});
+
+test('an included file\'s problem is reported at its own file:line:col; a missing file and a cycle at the include', async () => {
+  const bad = await play({ playbook: playbook(`- import_tasks: t.yml`), files: { 't.yml': '- probe: ok\n- probe: {id: x, nope: 1}\n' } });
+  assert.match(bad.problems.join('\n'), /t\.yml:2:\d+: unknown parameter "nope"/);
+  const missing = await play({ playbook: playbook(`- include_tasks: gone.yml`) });
+  assert.match(missing.problems.join('\n'), /play\d+\.yml:3:\d+: include_tasks "gone.yml": file not found: expected a task file at .*gone\.yml/);
+  const cycle = await play({ playbook: playbook(`- include_tasks: x.yml`), files: { 'x.yml': '- include_tasks: y.yml\n', 'y.yml': '- import_tasks: x.yml\n' } });
+  assert.match(cycle.problems.join('\n'), /y\.yml:1:\d+: import_tasks "x.yml" includes itself \(.*x\.yml -> .*y\.yml -> .*x\.yml\)/);
+  const templated = await play({ playbook: playbook(`- include_tasks: "{{ os }}.yml"`, '  vars: {os: debian}\n') });
+  assert.match(templated.problems.join('\n'), 'expected a file name without a template');
+  const looped = await play({ playbook: playbook(`- import_tasks: x.yml\n  loop: [1, 2]\n- include_tasks: x.yml\n  with_items: [1]`), files: { 'x.yml': '- probe: x\n' } });
+  assert.match(looped.problems.join('\n'), /:4:\d+: loop on import_tasks is not supported by skiff: expected include_tasks with loop:/);
+  assert.match(looped.problems.join('\n'), /:6:\d+: with_items on include_tasks is not supported by skiff: expected loop:/);
+  const notList = await play({ playbook: playbook(`- include_tasks: x.yml\n  loop: "{{ 3 }}"`), files: { 'x.yml': '- probe: x\n' } });
+  assert.match(notList.problems.join('\n'), /:4:\d+: loop: got 3, expected a list/);
+});
+
+const ROLE = {
+  'roles/web/tasks/main.yml': '- {name: w1, probe: {id: "w1-{{ who }}"}, notify: restart web}\n- import_tasks: more.yml\n',
+  'roles/web/tasks/more.yml': '- {name: w2, probe: {id: "w2-{{ port }}"}}\n',
+  'roles/web/tasks/other.yml': '- {name: o1, probe: {id: o1}}\n',
+  'roles/web/handlers/main.yml': '- {name: restart web, probe: {id: "h-{{ who }}"}}\n',
+  'roles/web/defaults/main.yml': 'who: default\nport: 80\n',
+  'roles/web/meta/main.yml': 'dependencies:\n  - base\n',
+  'roles/base/tasks/main.yml': '- {name: base, probe: base}\n',
+};
+
+test('roles: pre_tasks, then each role (its dependencies first, once), then tasks, post_tasks; a role\'s handler runs when its task notifies', async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  pre_tasks:\n    - probe: pre\n  roles:\n    - base\n    - web\n    - {role: web}\n  tasks:\n    - probe: task\n  post_tasks:\n    - probe: post\n`,
+    files: ROLE,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:pre', 'a:base', 'a:w1-default', 'a:w2-80', 'a:task', 'a:h-default', 'a:post']);
+});
+
+test('import_role / include_role: name, tasks_from, vars; the role runs each time it is imported', async () => {
+  const o = await play({
+    playbook: playbook(`- import_role: {name: web}\n  vars: {who: mine}\n- ansible.builtin.include_role: {name: web, tasks_from: other}\n- include_role: {name: web, tasks_from: other.yml}`),
+    files: ROLE,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:base', 'a:w1-mine', 'a:w2-80', 'a:o1', 'a:o1', 'a:h-default']);
+});
+
+test('variable precedence, as Ansible: role defaults < inventory < play vars < role vars < task vars < extra vars', async () => {
+  const files = {
+    'roles/p/defaults/main.yml': 'd: defaults\ni: defaults\npl: defaults\nr: defaults\nt: defaults\ne: defaults\nchain: "{{ d }}+{{ i }}"\n',
+    'roles/p/vars/main.yml': 'r: role\nt: role\ne: role\n',
+    'roles/p/tasks/main.yml': '- probe: {id: "{{ d }} {{ i }} {{ pl }} {{ r }} {{ t }} {{ e }} {{ chain }}"}\n  vars: {t: task, e: task}\n',
+  };
+  const o = await play({
+    playbook: `- hosts: all\n  vars: {pl: play, r: play, t: play, e: play}\n  roles: [p]\n`,
+    hosts: 'all:\n  hosts:\n    a: {connection: local, i: inventory, pl: inventory, r: inventory, t: inventory, e: inventory}\n',
+    files,
+    opts: { extraVars: ['e=extra'] },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:defaults inventory play role task extra defaults+inventory']);
+});
+
+test('a role listed twice with other vars runs twice (Ansible\'s once is per role and parameters); a role\'s template finds templates/', async () => {
+  const dest = join(mkdtempSync(join(tmpdir(), 'skiff-role-template-')), 'out.conf');
+  const o = await play({
+    playbook: `- hosts: all\n  roles:\n    - {role: t, vars: {n: 1}}\n    - {role: t, vars: {n: 2}}\n    - {role: t, vars: {n: 2}}\n`,
+    files: { 'roles/t/tasks/main.yml': `- probe: "t{{ n }}"\n- ansible.builtin.template: {src: app.conf.j2, dest: ${dest}}\n`, 'roles/t/templates/app.conf.j2': 'port={{ port }} n={{ n }}\n', 'roles/t/defaults/main.yml': 'port: 9100\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:t1', 'a:t2']);
+  assert.is(readFileSync(dest, 'utf8'), 'port=9100 n=2\n');
+});
+
+test('a role\'s copy finds src in the role\'s files/; roles_path is searched after roles/', async () => {
+  const dest = join(mkdtempSync(join(tmpdir(), 'skiff-role-copy-')), 'out.txt');
+  const o = await play({
+    playbook: `- hosts: all\n  roles: [shipper]\n`,
+    files: { 'elsewhere/shipper/tasks/main.yml': `- ansible.builtin.copy: {src: hello.txt, dest: ${dest}}\n`, 'elsewhere/shipper/files/hello.txt': 'from the role\n' },
+    opts: { rolesPath: [] },
+  });
+  assert.match(o.problems.join('\n'), /role "shipper" not found: looked in .*roles\/shipper, .*shipper/);
+  const dir = o.problems[0].match(/looked in (\S+)\/roles\/shipper/)![1];
+  const ok = await play({
+    playbook: `- hosts: all\n  roles: [shipper]\n`,
+    files: { 'elsewhere/shipper/tasks/main.yml': `- ansible.builtin.copy: {src: hello.txt, dest: ${dest}}\n`, 'elsewhere/shipper/files/hello.txt': 'from the role\n' },
+    opts: { rolesPath: [join(dir, 'elsewhere')] },
+  });
+  assert.equal(ok.problems, []);
+  assert.ok(existsSync(dest));
+  assert.is(readFileSync(dest, 'utf8'), 'from the role\n');
+});
+
+test('a collection\'s role names a sibling by its full name (namespace.collection.role)', async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  roles: [app]\n`,
+    files: { 'roles/app/tasks/main.yml': '- include_role: {name: acme.tools._common, tasks_from: pre}\n- probe: app\n', 'roles/_common/tasks/pre.yml': '- probe: common\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:common', 'a:app']);
+});
+
+test('the old bare `include:` is refused by name, with import_tasks as the way', async () => {
+  const o = await play({ playbook: playbook(`- include: t.yml`), files: { 't.yml': '- probe: t\n' } });
+  assert.match(o.problems.join('\n'), /:3:\d+: include is an Ansible module not supported by skiff: nearest skiff way: ansible.builtin.import_tasks/);
+});
+
+test('role problems: a missing role names where it was looked for; a missing tasks_from; a dependency cycle', async () => {
+  const missing = await play({ playbook: playbook(`- import_role: {name: nope}`) });
+  assert.match(missing.problems.join('\n'), /play\d+\.yml:3:\d+: role "nope" not found: looked in .*\/roles\/nope/);
+  const from = await play({ playbook: playbook(`- include_role: {name: web, tasks_from: gone}`), files: ROLE });
+  assert.match(from.problems.join('\n'), /tasks_from "gone" not found: expected it in .*roles\/web\/tasks/);
+  const cycle = await play({
+    playbook: `- hosts: all\n  roles: [x]\n`,
+    files: { 'roles/x/meta/main.yml': 'dependencies: [y]\n', 'roles/y/meta/main.yml': 'dependencies:\n  - role: x\n', 'roles/x/tasks/main.yml': '- probe: x\n' },
+  });
+  assert.match(cycle.problems.join('\n'), /roles\/y\/meta\/main\.yml:2:\d+: role "x" depends on itself/);
+});
+
+test.run();
