@@ -19,8 +19,6 @@ export type SettingMeta = {
   default: string;
   /** a path: relative to ansible.cfg's directory when read from it (as Ansible resolves them), ~ expanded */
   path?: 'one' | 'list';
-  /** stored and shown, but used by a feature still being built */
-  reserved?: string;
 };
 
 // Ansible's boolean() spellings (lower-cased).
@@ -54,8 +52,8 @@ export const ConfigSchema = v.object({
     v.literal(true, 'refused: skiff always verifies host keys against known_hosts (a changed key may be an attacker); for hosts not yet in known_hosts use --accept-new-host-keys'),
     v.metadata({ ini: 'host_key_checking', env: 'ANSIBLE_HOST_KEY_CHECKING', default: 'True' } satisfies SettingMeta),
   ),
-  // reserved: for `skiff vault` and vault-encrypted vars, being built (the flag --vault-password-file comes with it)
-  vault_password_file: text({ ini: 'vault_password_file', env: 'ANSIBLE_VAULT_PASSWORD_FILE', default: 'none', path: 'one', reserved: 'vault' }),
+  // added to --vault-password-file / --vault-id passwords, as Ansible does (cli/vault.ts)
+  vault_password_file: text({ ini: 'vault_password_file', env: 'ANSIBLE_VAULT_PASSWORD_FILE', default: 'none', path: 'one' }),
   // where roles are looked for after roles/ next to the playbook
   roles_path: text({ ini: 'roles_path', env: 'ANSIBLE_ROLES_PATH', default: "none: roles/ next to the playbook, then the playbook's directory", path: 'list' }),
   retry_files_save_path: text({ ini: 'retry_files_save_path', env: 'ANSIBLE_RETRY_FILES_SAVE_PATH', default: '.skiff/retry', path: 'one' }),
@@ -214,7 +212,7 @@ export function formatConfig(c: ResolvedConfig): string {
     const meta = settingMeta(name);
     const val = c.values[name];
     const shown = val === undefined ? meta.default : String(val);
-    return [name, shown, describeSource(c.sources[name]) + (meta.reserved ? `  [reserved for ${meta.reserved}, not used yet]` : '')];
+    return [name, shown, describeSource(c.sources[name])];
   });
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));

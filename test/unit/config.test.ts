@@ -164,7 +164,7 @@ test('skiff config: each setting, its value and its source', async () => {
   assert.match(line('remote_user'), /bob +flag --user$/);
   assert.match(line('timeout'), /4 +env ANSIBLE_TIMEOUT$/);
   assert.match(line('private_key_file'), /default$/);
-  assert.match(line('vault_password_file'), new RegExp(`${join(dir, 'vault.txt')} .*reserved for vault`));
+  assert.match(line('vault_password_file'), new RegExp(`${join(dir, 'vault.txt')} +ansible.cfg .*:4$`));
   assert.match(line('roles_path'), new RegExp(`${join(dir, 'roles')} +ansible.cfg .*:5$`));
   assert.equal(r.stderr.trim().split('\n'), [`skiff: ${join(dir, 'ansible.cfg')}: settings skiff does not support (ignored): gathering`]);
 });
