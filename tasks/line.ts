@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, Mode, Regex } from './lib/schema.ts';
-import { factsOf, fileDiff, predict, writeFileAtomic } from './lib/files.ts';
+import { fileDiff, lineTarget, predict, writeFileAtomic } from './lib/files.ts';
 
 const schema = v.pipe(
   v.strictObject({
@@ -55,13 +55,9 @@ export const line: TaskType<Params, { before: string; after: string; exists: boo
   schema,
   reads: (p) => [p.path],
   async plan(ctx, p) {
-    const f = await factsOf(ctx, p.path, true);
-    if (!f.exists && !p.create) {
-      if (p.state === 'absent') return { changes: [] };
-      throw new TaskFailure(`${p.path} does not exist (set create: true to create it)`);
-    }
-    if (f.exists && f.kind !== 'file') throw new TaskFailure(`${p.path} is a ${f.kind}, expected a regular file`);
-    const before = f.content ?? '';
+    const target = await lineTarget(ctx, p);
+    if (!target) return { changes: [] };
+    const { f, before } = target;
     const after = editLines(before, p);
     predict(ctx, p.path, { ...f, exists: true, kind: 'file', mode: p.mode ?? f.mode ?? '0644', content: after });
     if (after === before && f.exists) return { changes: [] };

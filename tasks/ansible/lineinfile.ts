@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner, Regex } from '../lib/schema.ts';
-import { attrChanges, backupFile, factsOf, fileDiff, predict, setAttrs, writeFileAtomic } from '../lib/files.ts';
+import { attrChanges, backupFile, fileDiff, lineTarget, predict, setAttrs, writeFileAtomic } from '../lib/files.ts';
 import { lineinfile as edit } from '../lib/lines.ts';
 
 const schema = v.pipe(
@@ -41,13 +41,9 @@ export const lineinfile: TaskType<Params, { after: string; exists: boolean; writ
   schema,
   reads: (p) => [p.path],
   async plan(ctx, p) {
-    const f = await factsOf(ctx, p.path, true);
-    if (!f.exists && !p.create) {
-      if (p.state === 'absent') return { changes: [] };
-      throw new TaskFailure(`${p.path} does not exist (set create: true to create it)`);
-    }
-    if (f.exists && f.kind !== 'file') throw new TaskFailure(`${p.path} is a ${f.kind}, expected a regular file`);
-    const before = f.content ?? '';
+    const target = await lineTarget(ctx, p);
+    if (!target) return { changes: [] };
+    const { f, before } = target;
     const after = edit(before, p);
     const write = after !== before || !f.exists;
     predict(ctx, p.path, { ...f, exists: true, kind: 'file', mode: p.mode ?? f.mode ?? '0644', content: after });

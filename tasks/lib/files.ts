@@ -178,3 +178,18 @@ export async function backupFile(conn: Connection, path: string): Promise<string
   if (r.code !== 0) throw new TaskFailure(`cannot back up ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
   return to;
 }
+
+/**
+ * The text file a line edit (line, lineinfile) works on, with its content: undefined when it is absent
+ * and the line is to be absent too (nothing to do); a failure when it is absent without `create`, or is
+ * not a regular file.
+ */
+export async function lineTarget(ctx: TaskContext, p: { path: string; create?: boolean; state?: string }): Promise<{ f: FileFacts; before: string } | undefined> {
+  const f = await factsOf(ctx, p.path, true);
+  if (!f.exists && !p.create) {
+    if (p.state === 'absent') return undefined;
+    throw new TaskFailure(`${p.path} does not exist (set create: true to create it)`);
+  }
+  if (f.exists && f.kind !== 'file') throw new TaskFailure(`${p.path} is a ${f.kind}, expected a regular file`);
+  return { f, before: f.content ?? '' };
+}
