@@ -1,6 +1,6 @@
 // line: a line is present in a file (replacing the last line matching regexp), or absent.
 import * as v from 'valibot';
-import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
+import type { TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, Mode, Regex } from './lib/schema.ts';
 import { fileDiff, lineTarget, predict, writeFileAtomic } from './lib/files.ts';
 

@@ -1,7 +1,7 @@
 // lineinfile: a line is in a file (replacing the last line matching regexp), or absent, as Ansible's
 // module edits it (tasks/lib/lines.ts). Plan reads the file; apply writes it atomically.
 import * as v from 'valibot';
-import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
+import type { TaskType } from '../../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner, Regex } from '../lib/schema.ts';
 import { attrChanges, backupFile, fileDiff, lineTarget, predict, setAttrs, writeFileAtomic } from '../lib/files.ts';
 import { lineinfile as edit } from '../lib/lines.ts';
