@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import type { TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, Mode, Regex } from './lib/schema.ts';
 import { fileDiff, lineTarget, predict, writeFileAtomic } from './lib/files.ts';
+import { lineinfile } from './lib/lines.ts';
 
 const schema = v.pipe(
   v.strictObject({
@@ -20,33 +21,13 @@ const schema = v.pipe(
 );
 type Params = v.InferOutput<typeof schema>;
 
-/** The new content, or the same string when nothing needs to change. Pure: tested without a host. */
+/**
+ * The new content, or the same string when nothing needs to change: Ansible's lineinfile edit
+ * (tasks/lib/lines.ts) without its backrefs/firstmatch/insertbefore, which `line` does not take. Pure.
+ */
 export function editLines(text: string, p: Params): string {
-  const trailing = text.endsWith('\n') || text === '';
-  const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
-  const re = p.regexp ? new RegExp(p.regexp) : undefined;
-  const matches = (l: string) => (re ? re.test(l) : l === p.line);
-  if (p.state === 'absent') {
-    const kept = lines.filter((l) => !matches(l));
-    return kept.length === lines.length ? text : kept.join('\n') + (kept.length ? '\n' : '');
-  }
-  const idx = lines.map((l, i) => (matches(l) ? i : -1)).filter((i) => i >= 0);
-  if (idx.length) {
-    const last = idx[idx.length - 1];
-    if (lines[last] === p.line) return text;
-    lines[last] = p.line!;
-  } else if (!re && lines.includes(p.line!)) {
-    return text;
-  } else if (re && lines.includes(p.line!)) {
-    return text;
-  } else if (p.insertafter === 'BOF') lines.unshift(p.line!);
-  else if (p.insertafter === 'EOF') lines.push(p.line!);
-  else {
-    const after = new RegExp(p.insertafter);
-    const at = lines.map((l, i) => (after.test(l) ? i : -1)).filter((i) => i >= 0).pop();
-    lines.splice(at === undefined ? lines.length : at + 1, 0, p.line!);
-  }
-  return lines.join('\n') + (trailing || lines.length ? '\n' : '');
+  // an empty regexp here has always meant "none" (match `line` itself)
+  return lineinfile(text, { line: p.line, regexp: p.regexp || undefined, state: p.state, insertafter: p.insertafter, backrefs: false, firstmatch: false });
 }
 
 export const line: TaskType<Params, { before: string; after: string; exists: boolean }> = {
