@@ -47,22 +47,42 @@ function refuseLoop(src: YamlSource, path: Path, obj: Record<string, unknown>, w
   return true;
 }
 
+/**
+ * An include's parameters (import_tasks/include_tasks, import_role/include_role), parsed; undefined,
+ * with the problems recorded, when they are invalid or name both spellings of the include.
+ */
+function parseInclude<S extends v.ObjectEntries, K extends keyof S & string>(
+  src: YamlSource,
+  path: Path,
+  obj: unknown,
+  key: string,
+  schema: v.StrictObjectSchema<S, undefined>,
+  keys: readonly K[],
+  what: 'file' | 'role',
+  cx: Ctx,
+): v.InferOutput<v.StrictObjectSchema<S, undefined>> | undefined {
+  const r = v.safeParse(schema, obj);
+  if (!r.success) {
+    cx.problems.push(...issuesToProblems(src, path, r.issues, key, Object.keys(schema.entries)));
+    return undefined;
+  }
+  const output = r.output as Record<string, unknown>;
+  const both = keys.filter((k) => output[k] !== undefined);
+  if (both.length > 1) {
+    cx.problems.push(problemAt(src, [...path, both[1]], `a task includes one ${what}: got ${both.join(' and ')}, expected one of them`, 'key'));
+    return undefined;
+  }
+  return r.output;
+}
+
 export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
   const { obj, key } = shortKeys(raw, INCLUDE_TASKS_KEYS);
   // include_tasks loops at run time (once per item); import_tasks cannot, in Ansible either
   const loopable = short(key) === 'include_tasks' ? { ...raw, loop: undefined, loop_control: undefined } : raw;
   if (refuseLoop(src, path, Object.fromEntries(Object.entries(loopable).filter(([, x]) => x !== undefined)), key, cx)) return undefined;
-  const r = v.safeParse(IncludeTasksSchema, obj);
-  if (!r.success) {
-    cx.problems.push(...issuesToProblems(src, path, r.issues, key, Object.keys(IncludeTasksSchema.entries)));
-    return undefined;
-  }
-  const both = INCLUDE_TASKS_KEYS.filter((k) => r.output[k] !== undefined);
-  if (both.length > 1) {
-    cx.problems.push(problemAt(src, [...path, both[1]], `a task includes one file: got ${both.join(' and ')}, expected one of them`, 'key'));
-    return undefined;
-  }
-  const ref = r.output.import_tasks ?? r.output.include_tasks!;
+  const out = parseInclude(src, path, obj, key, IncludeTasksSchema, INCLUDE_TASKS_KEYS, 'file', cx);
+  if (!out) return undefined;
+  const ref = out.import_tasks ?? out.include_tasks!;
   const file = typeof ref === 'string' ? ref : ref.file;
   const at = typeof ref === 'string' ? [...path, key] : [...path, key, 'file'];
   if (file.includes('{{') || file.includes('{%')) {
@@ -74,12 +94,12 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   const target = isAbsolute(file) ? file : (candidates.find((c) => existsSync(c)) ?? candidates[0]);
   // For include_tasks Ansible evaluates `when` once, on the include; applied to each included task
   // instead, it gives the same result as long as no included task changes what the condition reads.
-  const loop = loopOf(src, path, r.output as TaskMeta, cx.problems);
+  const loop = loopOf(src, path, out as TaskMeta, cx.problems);
   if (loop === null) return undefined;
-  const kw = inherit(parent, { ...r.output, loopVars: loop ? [loop.loopVar, ...(loop.indexVar ? [loop.indexVar] : [])] : [] });
+  const kw = inherit(parent, { ...out, loopVars: loop ? [loop.loopVar, ...(loop.indexVar ? [loop.indexVar] : [])] : [] });
   const nodes = loadTaskFile(src, at, target, kw, cx, `${key} ${show(file)}`);
   if (!nodes) return undefined;
-  return { kind: 'block', name: r.output.name ?? `${key}: ${file}`, kw, block: nodes, rescue: [], always: [], path, src, loop };
+  return { kind: 'block', name: out.name ?? `${key}: ${file}`, kw, block: nodes, rescue: [], always: [], path, src, loop };
 }
 
 /** The tasks of a file (a list of tasks and blocks), each with its own position in that file. */
@@ -152,18 +172,10 @@ function roleEntry(src: YamlSource, at: Path, e: unknown, cx: Ctx): RoleRef | un
 export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
   const { obj, key } = shortKeys(raw, INCLUDE_ROLE_KEYS);
   if (refuseLoop(src, path, raw, key, cx)) return undefined;
-  const r = v.safeParse(IncludeRoleSchema, obj);
-  if (!r.success) {
-    cx.problems.push(...issuesToProblems(src, path, r.issues, key, Object.keys(IncludeRoleSchema.entries)));
-    return undefined;
-  }
-  const both = INCLUDE_ROLE_KEYS.filter((k) => r.output[k] !== undefined);
-  if (both.length > 1) {
-    cx.problems.push(problemAt(src, [...path, both[1]], `a task includes one role: got ${both.join(' and ')}, expected one of them`, 'key'));
-    return undefined;
-  }
-  const call = r.output.import_role ?? r.output.include_role!;
-  const { import_role: _i, include_role: _j, name, ...own } = r.output;
+  const out = parseInclude(src, path, obj, key, IncludeRoleSchema, INCLUDE_ROLE_KEYS, 'role', cx);
+  if (!out) return undefined;
+  const call = out.import_role ?? out.include_role!;
+  const { import_role: _i, include_role: _j, name, ...own } = out;
   const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false);
   return block && name !== undefined ? { ...block, name } : block;
 }
