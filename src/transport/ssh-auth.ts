@@ -3,7 +3,7 @@
 // keyboard-interactive prompts). An encrypted key without a passphrase is not an error when the agent
 // holds it: that is how most operators use their keys.
 import { existsSync, readFileSync } from 'node:fs';
-import ssh2, { type ConnectConfig, type OpenSSHAgent as Agent } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type ConnectConfig, type OpenSSHAgent as Agent } from 'ssh2';
 
 // ssh2 is CommonJS: its named exports are only on the default import under Node's ESM loader
 const { OpenSSHAgent, utils } = ssh2;
@@ -16,18 +16,42 @@ export interface AuthInput {
   agentSocket?: string;
 }
 
-/** Pure-ish: can this key file be used as given (read, parsed, decrypted)? An error says why not. */
-export function keyProblem(file: string, passphrase?: string): { encrypted: boolean; error?: string } {
-  let data: Buffer;
+type ParsedKey = ReturnType<typeof utils.parseKey>;
+interface LoadedKey {
+  key?: Exclude<ParsedKey, Error | unknown[]>;
+  encrypted: boolean;
+  error?: string;
+}
+
+/**
+ * Key files read and decrypted once per run, per passphrase: decrypting an OpenSSH key (bcrypt KDF) costs
+ * ~0.6 s, and the check before the run and every connection that uses the key would each pay it again.
+ */
+const loaded = new Map<string, LoadedKey>();
+
+function loadKey(file: string, passphrase?: string): LoadedKey {
+  const id = `${file}\0${passphrase ?? ''}`;
+  let k = loaded.get(id);
+  if (k) return k;
+  let data: Buffer | undefined;
   try {
     data = readFileSync(file);
   } catch (e) {
-    return { encrypted: false, error: `cannot read it: ${(e as Error).message}` };
+    k = { encrypted: false, error: `cannot read it: ${(e as Error).message}` };
   }
-  const parsed = utils.parseKey(data, passphrase);
-  if (!(parsed instanceof Error)) return { encrypted: false };
-  const encrypted = /encrypted|passphrase|bad decrypt/i.test(parsed.message);
-  return { encrypted, error: parsed.message };
+  if (data) {
+    const parsed = utils.parseKey(data, passphrase);
+    if (parsed instanceof Error) k = { encrypted: /encrypted|passphrase|bad decrypt/i.test(parsed.message), error: parsed.message };
+    else k = { key: (Array.isArray(parsed) ? parsed[0] : parsed) as LoadedKey['key'], encrypted: false };
+  }
+  loaded.set(id, k!);
+  return k!;
+}
+
+/** Can this key file be used as given (read, parsed, decrypted)? An error says why not. */
+export function keyProblem(file: string, passphrase?: string): { encrypted: boolean; error?: string } {
+  const { encrypted, error } = loadKey(file, passphrase);
+  return { encrypted, error };
 }
 
 /** The agent, offering the identity whose public key is `preferredPub` (base64 blob) first. */
@@ -56,24 +80,31 @@ function publicBlobOf(file: string): string | undefined {
   return readFileSync(pub, 'utf8').trim().split(/\s+/)[1];
 }
 
-export function authConfig(a: AuthInput): { config: Partial<ConnectConfig>; error?: string } {
-  const config: Partial<ConnectConfig> = {};
-  let keyUsable = false;
+/**
+ * ssh2's connect options for these credentials: the methods in ssh2's own order (none, password,
+ * publickey, agent, keyboard-interactive), with the key given already parsed (see loadKey).
+ */
+export function authConfig(a: AuthInput & { username: string }): { config: Partial<ConnectConfig>; error?: string } {
+  const { username } = a;
+  let key: LoadedKey['key'];
   if (a.privateKeyFile) {
-    const p = keyProblem(a.privateKeyFile, a.passphrase);
-    if (!p.error) {
-      config.privateKey = readFileSync(a.privateKeyFile);
-      if (a.passphrase !== undefined) config.passphrase = a.passphrase;
-      keyUsable = true;
-    } else if (!(p.encrypted && a.agentSocket)) {
-      return { config, error: `private key ${a.privateKeyFile}: ${p.error}${p.encrypted ? ' (give its passphrase with --ask-key-passphrase or private_key_passphrase, or add it to ssh-agent)' : ''}` };
+    const p = loadKey(a.privateKeyFile, a.passphrase);
+    if (p.key) key = p.key;
+    else if (!(p.encrypted && a.agentSocket)) {
+      return { config: {}, error: `private key ${a.privateKeyFile}: ${p.error}${p.encrypted ? ' (give its passphrase with --ask-key-passphrase or private_key_passphrase, or add it to ssh-agent)' : ''}` };
     }
   }
-  if (a.agentSocket) config.agent = new PreferringAgent(a.agentSocket, a.privateKeyFile && !keyUsable ? publicBlobOf(a.privateKeyFile) : undefined);
-  if (a.password !== undefined) {
-    config.password = a.password;
-    config.tryKeyboard = true;
-  }
-  if (!config.privateKey && !config.agent && config.password === undefined) return { config, error: 'no credentials: set a private key file or a password, or run an ssh-agent (SSH_AUTH_SOCK)' };
-  return { config };
+  const agent = a.agentSocket ? new PreferringAgent(a.agentSocket, a.privateKeyFile && !key ? publicBlobOf(a.privateKeyFile) : undefined) : undefined;
+  if (!key && !agent && a.password === undefined) return { config: {}, error: 'no credentials: set a private key file or a password, or run an ssh-agent (SSH_AUTH_SOCK)' };
+  const password = a.password;
+  const methods: AnyAuthMethod[] = [
+    { type: 'none', username },
+    ...(password !== undefined ? [{ type: 'password' as const, username, password }] : []),
+    ...(key ? [{ type: 'publickey' as const, username, key }] : []),
+    ...(agent ? [{ type: 'agent' as const, username, agent }] : []),
+    // a server that asks for the password through keyboard-interactive prompts gets it there
+    ...(password !== undefined ? [{ type: 'keyboard-interactive' as const, username, prompt: (_n: string, _i: string, _l: string, prompts: unknown[], finish: (answers: string[]) => void) => finish(prompts.map(() => password)) }] : []),
+  ];
+  // ssh2's type for authHandler names the base AuthMethod; it takes these (makeSimpleAuthHandler)
+  return { config: { authHandler: methods as ConnectConfig['authHandler'] } };
 }

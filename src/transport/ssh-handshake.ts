@@ -16,7 +16,7 @@ export const hopLabel = (h: Pick<Hop, 'user' | 'address' | 'port'>) => `${h.user
 /** `unreachableAs`: the host the error is reported for (the target, when this hop is a jump host). */
 export async function handshake(hop: Hop, opts: { sock?: Duplex; unreachable: (msg: string) => UnreachableError }): Promise<Client> {
   const { unreachable } = opts;
-  const auth = authConfig({ privateKeyFile: hop.privateKeyFile, passphrase: hop.passphrase, password: hop.password, agentSocket: process.env.SSH_AUTH_SOCK });
+  const auth = authConfig({ username: hop.user, privateKeyFile: hop.privateKeyFile, passphrase: hop.passphrase, password: hop.password, agentSocket: process.env.SSH_AUTH_SOCK });
   if (auth.error) throw unreachable(auth.error);
   const keys = await hostKeyCheck({ host: hop.host, address: hop.address, port: hop.port, knownHostsFile: hop.knownHostsFile, acceptNewHostKeys: hop.acceptNewHostKeys, unreachable });
   const cfg: ConnectConfig = {
@@ -32,7 +32,6 @@ export async function handshake(hop: Hop, opts: { sock?: Duplex; unreachable: (m
   };
   const client = new Client();
   let lastError: Error | undefined;
-  if (hop.password !== undefined) client.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => finish(prompts.map(() => hop.password!)));
   await new Promise<void>((resolve, reject) => {
     const fail = (e: Error): void => {
       client.removeListener('ready', onReady);
