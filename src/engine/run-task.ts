@@ -50,7 +50,8 @@ export interface TaskOutcome {
   msg?: string;
 }
 
-const conditionsHold = (list: (string | boolean)[], scope: Scope): string | undefined => {
+/** The first condition that does not hold, if any (undefined: they all hold). */
+const firstUnmet = (list: (string | boolean)[], scope: Scope): string | undefined => {
   for (const w of list) if (!(typeof w === 'boolean' ? w : truthy(evaluate(w, scope)))) return String(w);
   return undefined;
 };
@@ -134,7 +135,7 @@ export function attemptsOf(t: TaskDef): number {
 async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknown>): Promise<ItemOutcome> {
   try {
     const scope = env.scope(loopVars);
-    const unmet = conditionsHold(t.kw.when, scope);
+    const unmet = firstUnmet(t.kw.when, scope);
     if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], note: `when: ${unmet}` };
     const problems: { path: (string | number)[]; message: string }[] = [];
     const rendered = render(t.params, scope, [], problems, t.type.shellParams);
@@ -150,7 +151,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
       if (attempts > 1) o.result.attempts = attempt;
       // until: not for what check mode only planned, nor for a skipped task (Ansible does not retry those)
       if (t.meta.until === undefined || o.status === 'skipped' || (check && o.status === 'changed')) return o;
-      const met = conditionsHold(asList(t.meta.until), resultScope(t, o.result, scope)) === undefined;
+      const met = firstUnmet(asList(t.meta.until), resultScope(t, o.result, scope)) === undefined;
       if (met) return o;
       if (attempt >= attempts || env.interrupted()) {
         const msg = `until: ${asList(t.meta.until).join(' and ')}: not met after ${attempt} attempt${attempt > 1 ? 's' : ''}${o.msg ? ` (last: ${o.msg})` : ''}`;
@@ -192,13 +193,13 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
   }
   const rs = resultScope(t, out, scope);
   if (t.meta.failed_when !== undefined && status !== 'skipped') {
-    const failed = conditionsHold(asList(t.meta.failed_when), rs) === undefined;
+    const failed = firstUnmet(asList(t.meta.failed_when), rs) === undefined;
     if (failed) {
       const msg = `failed_when: ${asList(t.meta.failed_when).join(' and ')}`;
       return { status: 'failed', result: { ...out, changed: false, failed: true, skipped: false, msg }, changes: plan?.changes ?? [], msg };
     }
   }
-  if (t.meta.changed_when !== undefined && status !== 'skipped') status = conditionsHold(asList(t.meta.changed_when), rs) === undefined ? 'changed' : 'ok';
+  if (t.meta.changed_when !== undefined && status !== 'skipped') status = firstUnmet(asList(t.meta.changed_when), rs) === undefined ? 'changed' : 'ok';
   return {
     status,
     result: { ...out, changed: status === 'changed', failed: false, skipped: status === 'skipped' },
