@@ -45,8 +45,9 @@ export function hostConnection(prep: Ctx, origins: Record<string, Record<string,
   const layered: Record<string, unknown> = { ...Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, d.value])), ...connInput(vars) };
   if (layered.connection !== 'local') {
     const file = expandHome(typeof layered.ssh_config_file === 'string' ? layered.ssh_config_file : '~/.ssh/config');
-    const fromFile: FromSshConfig = sshConfigFor(file, String(layered.address ?? h), env());
-    for (const [k, val] of Object.entries(fromFile)) if (layered[k] === undefined) layered[k] = val;
+    const fromFile = sshConfigFor(file, String(layered.address ?? h), env());
+    if ('error' in fromFile) return problem('ssh_config_file', `${fromFile.error}: expected a readable OpenSSH client configuration file`);
+    for (const [k, val] of Object.entries(fromFile as FromSshConfig)) if (layered[k] === undefined) layered[k] = val;
   }
   for (const k of ['ssh_common_args', 'ssh_extra_args'] as const) {
     if (typeof layered[k] !== 'string') continue;
@@ -116,7 +117,9 @@ function resolveJumps(prep: Ctx, origins: Record<string, Record<string, Origin>>
       jumps.push(...r.conn.jumps, r.conn);
       continue;
     }
-    const fromFile = sshConfigFor(conn.ssh_config_file!, spec.host, env());
+    const found = sshConfigFor(conn.ssh_config_file!, spec.host, env());
+    if ('error' in found) return bad(found.error);
+    const fromFile: FromSshConfig = found;
     const defaultKey = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((k) => `${env().home}/.ssh/${k}`).find((f) => existsSync(f));
     const hop: HostConn = {
       ...conn,

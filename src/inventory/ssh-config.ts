@@ -16,12 +16,20 @@ export interface FromSshConfig {
   accept_new_host_keys?: boolean;
 }
 
-const parsed = new Map<string, SSHConfig | undefined>();
+const parsed = new Map<string, { cfg?: SSHConfig; error?: string }>();
 
-/** The file, parsed once per run; undefined when it does not exist (most CI machines). */
-function load(file: string): SSHConfig | undefined {
-  if (!parsed.has(file)) parsed.set(file, existsSync(file) ? SSHConfig.parse(readFileSync(file, 'utf8')) : undefined);
-  return parsed.get(file);
+/** The file, parsed once per run; no cfg when it does not exist (most CI machines), an error when unreadable. */
+function load(file: string): { cfg?: SSHConfig; error?: string } {
+  let r = parsed.get(file);
+  if (!r) {
+    try {
+      r = existsSync(file) ? { cfg: SSHConfig.parse(readFileSync(file, 'utf8')) } : {};
+    } catch (e) {
+      r = { error: `cannot read ${file}: ${(e as Error).message}` };
+    }
+    parsed.set(file, r);
+  }
+  return r;
 }
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
@@ -32,8 +40,9 @@ export function expandTokens(s: string, t: { home: string; localUser: string; ho
 }
 
 /** Settings the file gives `hostArg` (what ssh would be called with: ansible_host, or the name). */
-export function sshConfigFor(file: string, hostArg: string, env: { home: string; localUser: string }): FromSshConfig {
-  const cfg = load(file);
+export function sshConfigFor(file: string, hostArg: string, env: { home: string; localUser: string }): FromSshConfig | { error: string } {
+  const { cfg, error } = load(file);
+  if (error) return { error };
   if (!cfg) return {};
   const c = cfg.compute(hostArg) as Record<string, string | string[] | undefined>;
   const out: FromSshConfig = {};
