@@ -30,7 +30,7 @@ const hopOf = (hc: HostConn, acceptNew: boolean): Hop => ({
 });
 
 export const realConnector =
-  (opts: { acceptNewHostKeys: boolean }): Connector =>
+  (opts: { acceptNewHostKeys: boolean }, onNote?: (host: string, text: string) => void): Connector =>
   async (hc, become, becomeUser) =>
     withFaultHook(
       hc.connection === 'local'
@@ -41,7 +41,7 @@ export const realConnector =
             becomeUser,
             becomePassword: hc.become_password,
             jumps: hc.jumps.map((j) => hopOf(j, opts.acceptNewHostKeys)),
-          }),
+          }, { onNote: onNote && ((text) => onNote(hc.name, text)) }),
     );
 
 export class ConnectionPool {

@@ -29,6 +29,8 @@ export type RunEvent =
   | { kind: 'task-start'; host: string; play: string; task: string }
   | { kind: 'result'; result: TaskResult }
   | { kind: 'host-done'; host: string; play: string }
+  /** how skiff reaches a host, when it is worth saying (shown under -v) */
+  | { kind: 'note'; host: string; text: string }
   | ProgressEvent;
 
 /** A running task's report (engine/progress.ts): throttled, redacted, with a rate for bytes. */

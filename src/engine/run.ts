@@ -49,7 +49,7 @@ export const limit = (n: number) => {
 };
 
 export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, deps: RunDeps = {}): Runner {
-  const pool = new ConnectionPool((h) => prep.conns.get(h)!, deps.connector ?? realConnector(opts));
+  const pool = new ConnectionPool((h) => prep.conns.get(h)!, deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
   const rc: RunCtx = {
     prep,
     opts,

@@ -69,7 +69,9 @@ export function plainProgress(o: ProgressOptions): Progress {
     listen(e) {
       if (e.kind === 'play') o.out(`\nPLAY [${e.name}] (${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'})`);
       else if (e.kind === 'result') o.out(describe(e.result, o));
-      else if (e.kind === 'progress') {
+      else if (e.kind === 'note') {
+        if (o.verbose) o.out(`note: ${e.text}`);
+      } else if (e.kind === 'progress') {
         // the first report of a host at once, then one every few seconds: enough to tell a slow step from a hang
         const now = Date.now();
         if (now - (lastLine.get(e.host) ?? -Infinity) < every) return;
@@ -150,6 +152,8 @@ export async function ttyProgress(o: ProgressOptions): Promise<Progress> {
           sync(res.host);
         }
         if (res.status === 'changed' || res.status === 'failed' || res.status === 'unreachable' || o.verbose) detail.push(describe(res, o));
+      } else if (e.kind === 'note') {
+        if (o.verbose) detail.push(`note: ${e.text}`);
       } else if (e.kind === 'host-done') {
         const r = rows.get(e.host);
         if (r) {

@@ -11,6 +11,7 @@ import { becomeLine, becomeRefused, sudoPasswordError, type Become, type BecomeG
 import { Semaphore, signalExitCode, streamTo, TIMEOUT_CODE } from './pool.ts';
 import { handshake } from './ssh-handshake.ts';
 import { tunnel } from './ssh-jump.ts';
+import { Session, SESSION_SCRIPT } from './session.ts';
 import { UnreachableError, type Connection, type ExecOptions, type ExecResult, type SshTarget } from './types.ts';
 
 /**
@@ -21,7 +22,18 @@ export const DEFAULT_MAX_CHANNELS = 8;
 /** Upper bound for killing a timed-out command on the host. */
 const KILL_BOUND_MS = 5000;
 
-export async function connectSsh(target: SshTarget, opts: { maxChannels?: number } = {}): Promise<Connection> {
+/** Persistent sessions per connection (session.ts): commands of one host run mostly one at a time. */
+export const DEFAULT_SESSIONS = 3;
+
+export interface SshOptions {
+  maxChannels?: number;
+  /** persistent shell sessions kept open (0: an exec channel per command, the way before issue #11) */
+  sessions?: number;
+  /** told once when the connection falls back to an exec per command, and why (shown under -v) */
+  onNote?(text: string): void;
+}
+
+export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Promise<Connection> {
   const { host, address, port } = target;
   const where = `${target.user}@${address}:${port}`;
   const unreachable = (msg: string) => new UnreachableError(host, `${host} (${where}): ${msg}`);
@@ -40,7 +52,9 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
   let dead: UnreachableError | undefined; // set once the connection is gone; later execs reject with it
   let lastError: Error | undefined;
   const inFlight = new Set<(e: Error) => void>();
-  const sem = new Semaphore(opts.maxChannels ?? DEFAULT_MAX_CHANNELS);
+  const maxSessions = opts.sessions ?? DEFAULT_SESSIONS;
+  // sessions hold an sshd session each for the whole run: exec channels get what is left
+  const sem = new Semaphore(Math.max(1, (opts.maxChannels ?? DEFAULT_MAX_CHANNELS) - maxSessions));
   const killSem = new Semaphore(1); // see killTagged
 
   // After 'ready': an 'error' (keepalive timeout, socket reset) is followed by 'close'.
@@ -189,10 +203,135 @@ export async function connectSsh(target: SshTarget, opts: { maxChannels?: number
   let closing: Promise<void> | undefined;
   const running = new Set<string>();
 
+  // ---- persistent sessions (session.ts) ----
+  let sessionsOff: string | undefined = maxSessions > 0 ? undefined : 'sessions disabled';
+  let live = 0;
+  const idle: Live[] = [];
+  interface Live {
+    s: Session;
+    tag: string;
+  }
+
+  /** Opens a channel running the helper (under sudo for become, a password answered once). */
+  function startSession(): Promise<Live> {
+    const tag = `skiff-session-${randomUUID()}`;
+    const b = becomeLine(SESSION_SCRIPT, become);
+    const full = `${b.line}; exit $? # ${tag}`;
+    return new Promise<Live>((resolve, reject) => {
+      let attempt = 0;
+      const open = (): void => {
+        try {
+          client.exec(full, (e, ch) => {
+            if (e && !dead && attempt < 8 && /open failed/i.test(e.message)) {
+              attempt++;
+              return void setTimeout(open, 40 * attempt);
+            }
+            if (e) return reject(dead ?? new Error(`cannot open a session channel: ${e.message}`));
+            const s = new Session({ write: (d) => ch.write(d), close: () => ch.close() });
+            const errText: string[] = [];
+            const gate = b.gate;
+            ch.on('data', (d: Buffer) => s.stdout(d));
+            ch.stderr.on('data', (d: Buffer) => {
+              if (!gate || gate.done) {
+                if (!sessionReady) errText.push(d.toString('utf8'));
+                return s.stderr(d);
+              }
+              const step = gate.feed(d.toString('utf8'));
+              if (step.write) ch.write(step.write);
+              if (step.ready) s.start().then(ok, fail);
+              if (step.refused) fail(becomeRefused(host));
+            });
+            ch.on('error', (x: Error) => s.closed(dead ?? x));
+            ch.stderr.on('error', () => {});
+            ch.on('close', () => s.closed(dead ?? new Error('the session channel closed')));
+            let sessionReady = false;
+            const ok = () => {
+              sessionReady = true;
+              running.add(tag); // Ctrl-C ends the helper and what it runs
+              resolve({ s, tag });
+            };
+            const fail = (x: Error) => {
+              s.abandon(x);
+              const said = errText.join('').trim();
+              reject(new Error(`${x.message}${said ? `; it said: ${said.slice(0, 300)}` : ''}`));
+            };
+            if (!gate) s.start().then(ok, fail);
+          });
+        } catch (e) {
+          reject(dead ?? unreachable((e as Error).message));
+        }
+      };
+      open();
+    });
+  }
+
+  /**
+   * An idle session, or a new one while fewer than maxSessions are open; undefined when all are busy
+   * (the command gets an exec channel: commands sent at once still run at once) or sessions are off.
+   */
+  async function takeSession(): Promise<Live | undefined> {
+    if (sessionsOff || dead) return undefined;
+    for (let l = idle.pop(); l; l = idle.pop()) {
+      if (!l.s.dead) return l;
+      forget(l); // its channel closed while idle
+    }
+    if (live >= maxSessions) return undefined;
+    live++;
+    try {
+      return await startSession();
+    } catch (e) {
+      live--;
+      if (dead) throw dead;
+      sessionsOff ??= (e as Error).message;
+      opts.onNote?.(`${host}: one exec per command (the persistent session did not start: ${sessionsOff})`);
+      return undefined;
+    }
+  }
+
+  function forget(l: Live): void {
+    live--;
+    running.delete(l.tag);
+  }
+
+  function giveBack(l: Live): void {
+    if (l.s.dead) forget(l);
+    else idle.push(l);
+  }
+
+  async function execOnSession(l: Live, cmd: string, o: ExecOptions): Promise<ExecResult> {
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const timeout = o.timeoutMs === undefined ? undefined : new Promise<ExecResult>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        l.s.abandon(new Error('timed out'));
+        resolve({ code: TIMEOUT_CODE, stdout: '', stderr: `skiff: command timed out after ${o.timeoutMs} ms\n` });
+      }, o.timeoutMs);
+    });
+    try {
+      const r = await (timeout ? Promise.race([l.s.run(cmd, o), timeout]) : l.s.run(cmd, o)).catch(async (e: Error) => {
+        if (timedOut) return timeout!;
+        // a lost connection closes its channels before the client says so: wait for that word, so a
+        // host gone is "unreachable" and only a helper ended on a live connection is a failure
+        if (!dead) await new Promise((r) => setTimeout(r, 100));
+        throw dead ?? new Error(`${host}: the session ended during a command: ${e.message}`);
+      });
+      // the helper and what it ran are killed before the session's place is given back (as a
+      // timed-out exec channel keeps its slot until its command is gone)
+      if (timedOut && !dead) await killTagged(l.tag);
+      return r;
+    } finally {
+      clearTimeout(timer);
+      giveBack(l);
+    }
+  }
+
   return {
     host,
     async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
       if (dead) throw dead;
+      const l = await takeSession();
+      if (l) return execOnSession(l, cmd, opts);
       // With a timeout, tag the login shell's command line so a timed-out command can be found and
       // killed (see killTagged); the command itself is unchanged. The trailing `exit $?` keeps the
       // login shell from exec'ing into sh (bash/zsh exec the last simple command), so the tagged

@@ -9,7 +9,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { connectLocal } from '../../src/transport/local.ts';
 import { shq } from '../../src/transport/quote.ts';
-import { connectSsh } from '../../src/transport/ssh.ts';
+import { connectSsh, type SshOptions } from '../../src/transport/ssh.ts';
 import { HostKeyMismatchError, UnreachableError, type Connection, type SshTarget } from '../../src/transport/types.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -200,7 +200,7 @@ function target(over: Partial<SshTarget>): SshTarget {
 }
 
 const open: Connection[] = [];
-async function connect(t: SshTarget, opts?: { maxChannels?: number }): Promise<Connection> {
+async function connect(t: SshTarget, opts?: SshOptions): Promise<Connection> {
   const c = await within(10_000, connectSsh(t, opts), 'connectSsh');
   open.push(c);
   return c;
@@ -222,6 +222,9 @@ ssh.before(async () => {
       `[ "$1" = -n ] && shift\nexec "$@"\n`,
   );
   chmodSync(join(dir, 'bin', 'sudo'), 0o755);
+  // a head that fails while head.broken exists: a host where the persistent session cannot start
+  writeFileSync(join(dir, 'bin', 'head'), `#!/bin/sh\n[ -e ${dir}/head.broken ] && { echo 'head: broken' >&2; exit 1; }\nexec /usr/bin/head "$@"\n`);
+  chmodSync(join(dir, 'bin', 'head'), 0o755);
   port = await freePort();
   writeFileSync(
     join(dir, 'sshd_config'),
@@ -335,10 +338,13 @@ sshTest('exec: stdout, stderr, exit codes, stdin, hostile strings; timings', asy
   assert.not.ok(existsSync(join(dir, 'pwned')));
   assert.is((await c.exec('echo "$0"')).stdout, 'sh\n', 'runs under sh -c whatever the login shell');
   const n = 20;
-  const t1 = performance.now();
-  for (let i = 0; i < n; i++) await c.exec('true');
-  const rtt = (performance.now() - t1) / n;
-  console.log(`  ssh loopback: connect ${connectMs.toFixed(0)} ms, exec round trip ${rtt.toFixed(1)} ms (avg of ${n})`);
+  const rtt = async (x: Connection) => {
+    const t1 = performance.now();
+    for (let i = 0; i < n; i++) await x.exec('true');
+    return ((performance.now() - t1) / n).toFixed(1);
+  };
+  const channels = await connect(target({ knownHostsFile: acceptedFile }), { sessions: 0 });
+  console.log(`  ssh loopback: connect ${connectMs.toFixed(0)} ms, round trip (avg of ${n}) ${await rtt(c)} ms in a session, ${await rtt(channels)} ms with an exec channel each`);
 });
 
 sshTest('12 concurrent execs on one connection succeed (channel semaphore, MaxSessions 10)', async () => {
@@ -349,7 +355,7 @@ sshTest('12 concurrent execs on one connection succeed (channel semaphore, MaxSe
   console.log(`  12 x 'sleep 0.3' over 8 channels: ${(performance.now() - t0).toFixed(0)} ms`);
   // and the limit is real: without it, sshd refuses the sessions past MaxSessions (once the bounded
   // retries of a refused open, ~1.5 s, run out: the commands here outlast them)
-  const unlimited = await connect(target({ knownHostsFile: acceptedFile }), { maxChannels: 12 });
+  const unlimited = await connect(target({ knownHostsFile: acceptedFile }), { maxChannels: 12, sessions: 0 });
   const settled = await within(20_000, Promise.allSettled([...Array(12).keys()].map(() => unlimited.exec('sleep 3'))), 'unlimited');
   const failed = settled.filter((s) => s.status === 'rejected') as PromiseRejectedResult[];
   assert.ok(failed.length > 0, 'expected sshd to refuse sessions past MaxSessions');
@@ -421,13 +427,37 @@ sshTest('a host known only by its ECDSA key negotiates ECDSA (no spurious "unkno
 });
 
 sshTest('become: runs `sudo -n sh -c CMD`; a sudo password prompt is a clear error', async () => {
-  const c = await connect(target({ knownHostsFile: acceptedFile, become: true }));
-  assert.is((await c.exec(`echo 'it''s'`)).stdout, 'its\n');
-  assert.is(readFileSync(join(dir, 'sudo.argv'), 'utf8'), `<-n><sh><-c><echo 'it''s'>`);
-  writeFileSync(join(dir, 'sudo.password'), '');
-  const e = await rejection(c.exec('true'));
-  assert.match(e.message, /become: sudo needs a password on testhost/);
-  rmSync(join(dir, 'sudo.password'));
+  for (const sessions of [0, undefined]) {
+    const c = await connect(target({ knownHostsFile: acceptedFile, become: true }), { sessions });
+    assert.is((await c.exec(`echo 'it''s'`)).stdout, 'its\n');
+    const argv = readFileSync(join(dir, 'sudo.argv'), 'utf8');
+    // with a session, sudo runs once: for the helper, which then runs every command as root
+    if (sessions === 0) assert.is(argv, `<-n><sh><-c><echo 'it''s'>`);
+    else assert.match(argv, /^<-n><sh><-c><__skiff_h=/);
+    writeFileSync(join(dir, 'sudo.argv'), '');
+    assert.is((await c.exec('echo again')).stdout, 'again\n');
+    assert.is(readFileSync(join(dir, 'sudo.argv'), 'utf8'), sessions === 0 ? `<-n><sh><-c><echo again>` : '', 'no second sudo');
+    writeFileSync(join(dir, 'sudo.password'), '');
+    const notes: string[] = [];
+    const c2 = await connect(target({ knownHostsFile: acceptedFile, become: true }), { sessions, onNote: (n) => notes.push(n) });
+    const e = await rejection(c2.exec('true'));
+    assert.match(e.message, /become: sudo needs a password on testhost/);
+    if (sessions !== 0) assert.match(notes.join(''), /testhost: one exec per command .*sudo: a password is required/);
+    rmSync(join(dir, 'sudo.password'));
+  }
+});
+
+sshTest('a host where the session helper cannot start: one exec per command, said once in a note', async () => {
+  writeFileSync(join(dir, 'head.broken'), '');
+  try {
+    const notes: string[] = [];
+    const c = await connect(target({ knownHostsFile: acceptedFile }), { onNote: (n) => notes.push(n) });
+    for (let i = 0; i < 3; i++) assert.equal(await c.exec('echo out; echo err >&2; exit 3'), { code: 3, stdout: 'out\n', stderr: 'err\n' });
+    assert.is(notes.length, 1, notes.join('\n'));
+    assert.match(notes[0], /^testhost: one exec per command \(the persistent session did not start: .*skiff-session-unusable/);
+  } finally {
+    rmSync(join(dir, 'head.broken'));
+  }
 });
 
 sshTest('timeout: code 124, bounded, remote command ended', async () => {
