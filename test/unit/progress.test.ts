@@ -289,4 +289,14 @@ test('a run without a terminal prints progress lines; --events has the progress 
   assert.is(typeof p[0].time, 'string');
 });
 
+
+test('notes (how a host is reached) are shown under -v only', () => {
+  for (const verbose of [false, true]) {
+    const lines: string[] = [];
+    const p = plainProgress({ tty: false, diff: false, verbose, color: false, out: (s) => lines.push(s) });
+    p.listen({ kind: 'note', host: 'prom1', text: 'prom1: one exec per command (the persistent session did not start: x)' });
+    assert.equal(lines, verbose ? ['note: prom1: one exec per command (the persistent session did not start: x)'] : []);
+  }
+});
+
 test.run();
