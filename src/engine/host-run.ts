@@ -2,7 +2,7 @@
 // delegate_to), tag and --start-at-task selection, notifications and handlers (flushed by
 // `meta: flush_handlers` and at the end of the play). Everything shared with other hosts lives in
 // RunCtx (the run) and BatchCtx (this serial batch): results, recap, connections, the stop flags.
-import type { Connection } from '../transport/types.ts';
+import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { BlockDef, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
 import { walkTasks } from '../playbook/load.ts';
 import { shq } from '../transport/quote.ts';
@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import type { ConnectionPool } from './connections.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
 import { evaluate, truthy } from './expr.ts';
+import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
 import { startsHere, taskScope } from './prepare.ts';
@@ -37,6 +38,8 @@ export interface RunCtx {
   pendingOf: Map<string, Map<string, unknown>>;
   /** facts read ahead, per host */
   cacheOf: Map<string, Map<string, unknown>>;
+  /** gathered facts, per host, for the whole run (a later play does not gather them again) */
+  factsOf: Map<string, Facts>;
   /** registered results last for the whole run, per host, across plays (as in Ansible) */
   registeredOf: Map<string, Record<string, unknown>>;
   /** per host: plays it got all the way through */
@@ -108,6 +111,8 @@ export class HostRun {
   /** handlers pending from an earlier run and not notified again in this one: said so when they run */
   private readonly fromEarlier = new Set<string>();
   private ended = false;
+  /** the outcome of gathering facts at the start of the play ('ok' when there was none to do) */
+  private gathered: Flow = 'ok';
   /** the loop vars of the include_tasks loops being run (their tasks see the current items) */
   private outer: Record<string, unknown> = {};
   private readonly play: PlayDef;
@@ -146,9 +151,9 @@ export class HostRun {
     } catch {
       /* unreachable: the first task reports it */
     }
-    let flow: Flow;
+    let flow: Flow = this.gathered;
     try {
-      flow = await this.nodes(play.tasks, false);
+      if (flow === 'ok') flow = await this.nodes(play.tasks, false);
     } finally {
       this.leave();
     }
@@ -162,6 +167,33 @@ export class HostRun {
     if (!rc.interrupted && rc.dead.get(host) !== 'unreachable' && ((graceful && !rc.dead.has(host)) || force)) handlers = await this.flush(true);
     if (graceful && handlers === 'ok' && !rc.interrupted && !rc.dead.has(host)) rc.playsDone.set(host, (rc.playsDone.get(host) ?? 0) + 1);
     rc.listen({ kind: 'host-done', host, play: play.name });
+  }
+
+  /**
+   * Ansible's "Gathering Facts" task, first in the play: the facts become host vars (over inventory
+   * vars, under play vars, as in Ansible) and hostvars[host]'s. Once per host per run. The batch's
+   * hosts all gather before any of them goes on, so `hostvars[other].ansible_facts` is there.
+   */
+  async gather(): Promise<void> {
+    const { rc, play, host } = this;
+    if (!play.gatherFacts || rc.factsOf.has(host) || rc.interrupted || rc.aborted) return;
+    const task = 'Gathering Facts';
+    const started = Date.now();
+    rc.listen({ kind: 'task-start', host, play: play.name, task });
+    let status: Status = 'ok';
+    let msg: string | undefined;
+    try {
+      const facts = await gatherFacts(await this.base());
+      rc.factsOf.set(host, facts);
+      Object.assign((rc.prep.hostvars[host] ??= {}), factVars(facts));
+    } catch (e) {
+      status = e instanceof UnreachableError ? 'unreachable' : 'failed';
+      msg = (e as Error).message;
+    }
+    emit(rc, { host, play: play.name, task, type: 'gather_facts', handler: false, status, changes: [], msg, ms: Date.now() - started });
+    if (status === 'ok') return;
+    this.gathered = status === 'unreachable' ? 'unreachable' : 'failed';
+    this.fail(status);
   }
 
   private addSecrets(vars: Record<string, unknown>, defaults: Record<string, unknown> = {}): void {

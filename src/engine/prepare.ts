@@ -14,6 +14,7 @@ import { issuesToProblems } from '../playbook/issues.ts';
 import { loadPlaybook, walkLoops, walkTasks, type BlockDef, type PlayDef, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { loopItems } from './loop.ts';
+import { FACT_SHAPE, factVars } from './facts.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
@@ -242,6 +243,10 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   const delegates = new Set<string>();
   // registered results last for the whole run, per host, across plays (as in Ansible)
   const registeredOf = new Map<string, Record<string, unknown>>();
+  // hosts whose facts are gathered by this play or an earlier one (kept for the run): validation sees
+  // every fact name there, each known at run time
+  const factHosts = new Set<string>();
+  const shaped = factVars(FACT_SHAPE);
   for (const play of playbook.plays) {
     const m = matchPattern(inv, play.hosts);
     if ('error' in m) {
@@ -250,17 +255,19 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     }
     const hosts = limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts;
     prep.plays.push({ play, hosts });
+    if (play.gatherFacts) hosts.forEach((h) => factHosts.add(h));
+    const vprep = factHosts.size ? { ...prep, hostvars: Object.fromEntries(Object.entries(hostvars).map(([h, hv]) => [h, factHosts.has(h) ? { ...hv, ...shaped } : hv])) } : prep;
     for (const host of hosts) {
       // what a block's rescue sees of the failure (known at run time only)
       const registered = registeredOf.get(host) ?? { ansible_failed_task: LATER, ansible_failed_result: LATER };
       registeredOf.set(host, registered);
       for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
-        checkTask(prep, play, t, host, registered, delegates).forEach(push);
+        checkTask(vprep, play, t, host, registered, delegates).forEach(push);
         if (t.meta.register) registered[t.meta.register] = LATER;
         for (const name of t.type.sets?.(t.params) ?? []) registered[name] = LATER;
       }
       // after the tasks: a loop over a registered result sees its name (as LATER), as the tasks do
-      for (const b of walkLoops(play.tasks)) checkIncludeLoop(prep, play, b, host, registered).forEach(push);
+      for (const b of walkLoops(play.tasks)) checkIncludeLoop(vprep, play, b, host, registered).forEach(push);
     }
   }
   if (opts.startAtTask !== undefined && !playbook.plays.some((p) => [...walkTasks(p.tasks)].some((t) => startsHere(t.name, opts.startAtTask!)))) {

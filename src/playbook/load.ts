@@ -10,6 +10,7 @@ import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-so
 import type { TaskType, TaskTypes } from '../engine/task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
+import { namesFacts } from '../engine/facts.ts';
 import { includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { BlockSchema, ImportPlaybookSchema, META_KEYS, MetaTaskSchema, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
@@ -97,6 +98,8 @@ export interface PlayDef {
   max_fail_percentage?: number;
   any_errors_fatal: boolean;
   force_handlers: boolean;
+  /** facts are gathered at the start of the play: gather_facts is not false and the play names a fact */
+  gatherFacts: boolean;
   /** the play's own keywords (become, tags, environment...): its tasks' kw start from these */
   kw: Keywords;
   path: Path;
@@ -206,12 +209,30 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     max_fail_percentage: p.max_fail_percentage,
     any_errors_fatal: p.any_errors_fatal === true,
     force_handlers: p.force_handlers === true,
+    gatherFacts: false,
     kw,
     path: [i],
     src,
   };
   checkNotify(play, problems);
+  play.gatherFacts = p.gather_facts !== false && playNamesFacts(play);
   return play;
+}
+
+/** Does anything the play runs name a fact? Every value a task, block or handler carries, and templates. */
+function playNamesFacts(play: PlayDef): boolean {
+  const values: unknown[] = [play.vars];
+  const sources: { src: string; dir: string }[] = [];
+  const tasks = [...walkTasks(play.tasks), ...play.handlers];
+  for (const t of tasks) {
+    values.push(t.params, t.meta, t.kw);
+    const src = (t.params as { src?: unknown } | null)?.src;
+    if (typeof src === 'string') sources.push({ src, dir: t.roleDir ?? dirname(t.src.file) });
+  }
+  for (const b of walkLoops(play.tasks)) values.push(b.loop?.value, b.kw);
+  const metas = (nodes: Node[]): void => nodes.forEach((n) => (n.kind === 'meta' ? values.push(n.kw.when) : n.kind === 'block' ? [n.block, n.rescue, n.always].forEach(metas) : undefined));
+  metas(play.tasks);
+  return namesFacts(values, sources);
 }
 
 /** Every notify names a handler of the play, by its name or a `listen` topic. */

@@ -54,8 +54,11 @@ export const PlaySchema = v.strictObject({
   max_fail_percentage: v.optional(Percent),
   any_errors_fatal: v.optional(Bool),
   force_handlers: v.optional(Bool),
-  /** skiff reads facts per task and gathers none: `false` says just that; `true` cannot be honoured */
-  gather_facts: v.optional(v.literal(false, 'expected false: skiff gathers no facts (each task reads what it needs)')),
+  /**
+   * true by default, as in Ansible; skiff gathers only for a play that names a fact (src/engine/facts.ts),
+   * so `true` and the default are the same. `false`: never gathered for this play.
+   */
+  gather_facts: v.optional(Bool),
   become: v.optional(Bool),
   become_user: v.optional(BecomeUser),
   tags: v.optional(Tags),

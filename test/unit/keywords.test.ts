@@ -1,6 +1,8 @@
 // The playbook language at run time: each keyword a play, block or task accepts, shown doing what
 // Ansible does with it (order of events, results, recap), on local hosts through the real engine.
 // The last test walks the schemas and fails on any accepted key that no test here covers.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
@@ -280,10 +282,14 @@ kw(['task.check_mode', 'play.check_mode', 'block.check_mode'], 'check_mode: fals
   assert.equal(calls, []);
 });
 
-kw(['play.gather_facts'], 'gather_facts: false is accepted (skiff gathers none); true is refused, with the position', async () => {
-  assert.is((await play({ playbook: playbook('- probe: x', '  gather_facts: false\n') })).code, 'ran');
-  const o = await play({ playbook: playbook('- probe: x', '  gather_facts: true\n') });
-  assert.match(o.problems.join('\n'), /:2:17: gather_facts: got true, expected false: skiff gathers no facts/);
+kw(['play.gather_facts'], 'gather_facts: a play naming a fact gathers it first, unless false (then the fact is unknown); not a boolean is refused', async () => {
+  const facts = { a: readFileSync(join(import.meta.dirname, 'fixtures', 'facts', 'debian12.txt'), 'utf8') };
+  const o = await play({ facts, playbook: playbook('- probe: "{{ ansible_distribution }}"', '  gather_facts: true\n') });
+  assert.equal(o.lines, ['a Gathering Facts ok', 'a probe changed']);
+  assert.equal(calls, ['a:Debian']);
+  assert.is((await play({ facts, playbook: playbook('- probe: "{{ ansible_distribution }}"', '  gather_facts: false\n') })).code, 'bad-input');
+  const bad = await play({ playbook: playbook('- probe: x', '  gather_facts: smart\n') });
+  assert.match(bad.problems.join('\n'), /:2:17: gather_facts: got "smart", expected true or false/);
 });
 
 kw(['block.run_once', 'block.delegate_to'], 'a block passes run_once and delegate_to to its tasks', async () => {
