@@ -18,7 +18,7 @@ import { FACT_SHAPE, factVars } from './facts.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
-import { ExprError, LATER, type Scope } from './expr.ts';
+import { evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
 
 export interface RunOptions {
@@ -312,8 +312,15 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   for (const item of t.loop ? itemsToCheck : [undefined]) {
     const loopVars = t.loop ? { ...outer, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
     const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults);
-    out.push(...checkParams(t, scope, host));
     out.push(...checkConditions(t, scope, host));
+    // a task (or item) whose `when` is false on this host whatever happens before it is skipped there:
+    // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
+    // `cfg.cert_file` is not an error while cfg is {}. A misspelled parameter name still is.
+    if (skippedForSure(t.kw.when, scope)) {
+      out.push(...checkParams(t, scope, host, true));
+      continue;
+    }
+    out.push(...checkParams(t, scope, host));
     if (t.kw.delegate_to !== undefined) {
       const ps: { path: Path; message: string }[] = [];
       const d = render(t.kw.delegate_to, scope, [], ps);
@@ -325,6 +332,19 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     }
   }
   return out;
+}
+
+/** Pure: does one of these conditions evaluate, now, to false (not to a value known at run time only)? */
+export function skippedForSure(when: (string | boolean)[], scope: Scope): boolean {
+  return when.some((w) => {
+    if (typeof w === 'boolean') return !w;
+    try {
+      const v = evaluate(w, scope);
+      return v !== LATER && !truthy(v);
+    } catch {
+      return false; // checkConditions reports it
+    }
+  });
 }
 
 /** An include_tasks loop: its expression renders for the host, and is a list when known now. */
@@ -346,17 +366,19 @@ function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: stri
 /** Items of a loop known before the run that are each checked (the rest are like them, or fail at run time). */
 const MAX_ITEMS_CHECKED = 50;
 
-function checkParams(t: TaskDef, scope: Scope, host: string): InputProblem[] {
+/** A task's parameters for a host; `namesOnly` (a task skipped there): only unknown parameter names. */
+function checkParams(t: TaskDef, scope: Scope, host: string, namesOnly = false): InputProblem[] {
   const out: InputProblem[] = [];
   const rp: { path: Path; message: string }[] = [];
   const base = [...t.path, t.type.name];
   const shortForm = typeof t.src.doc.getIn(base) === 'string';
   const params = render(t.params, scope, [], rp, t.type.shellParams);
-  for (const p of rp) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
-  if (rp.length || containsLater(params)) return out;
+  if (!namesOnly) for (const p of rp) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
+  if ((rp.length && !namesOnly) || containsLater(params)) return out;
   const r = v.safeParse(t.type.schema, params);
   if (!r.success) {
-    const issues = issuesToProblems(t.src, base, r.issues, `task type ${t.type.name}`, paramsOf(t.type.schema));
+    const unknownName = (i: v.BaseIssue<unknown>) => i.expected === 'never' && (i.path ?? []).some((p) => 'origin' in p && p.origin === 'key');
+    const issues = issuesToProblems(t.src, base, namesOnly ? r.issues.filter(unknownName) : r.issues, `task type ${t.type.name}`, paramsOf(t.type.schema));
     if (shortForm) issues.forEach((i) => Object.assign(i, problemAt(t.src, base, i.message)));
     out.push(...issues);
   }

@@ -58,6 +58,18 @@ kw(['task.when'], 'when: evaluated per item in a loop; a task whose every item i
   assert.equal(o.lines, ['a probe changed', 'a never skipped']);
 });
 
+test('when false on a host before the run: the task is skipped there, its parameters not rendered (Ansible\'s guard idiom); a misspelled parameter is still refused', async () => {
+  const inv = 'all:\n  hosts:\n    a: {connection: local, tls: {}}\n    b: {connection: local, tls: {cert_file: /etc/c.pem}}\n';
+  const o = await play({ hosts: inv, playbook: playbook(`- name: cert\n  probe: {id: "{{ tls.cert_file }}"}\n  when: tls | length > 0`) });
+  assert.is(o.code, 'ran', o.problems.join('\n'));
+  assert.equal(o.lines.sort(), ['a cert skipped', 'b cert changed']);
+  assert.equal(calls, ['b:/etc/c.pem']);
+  const typo = await play({ hosts: inv, playbook: playbook(`- probe: {idd: "{{ tls.cert_file }}"}\n  when: tls | length > 0`) });
+  assert.match(typo.problems.join('\n'), /unknown parameter "idd" for task type probe/);
+  const unguarded = await play({ hosts: inv, playbook: playbook(`- probe: {id: "{{ tls.cert_file }}"}`) });
+  assert.match(unguarded.problems.join('\n'), /tls has no key "cert_file" .*\(host a\)/);
+});
+
 kw(['task.until', 'task.retries', 'task.delay'], 'until: retried with the delay between attempts until it holds; attempts registered', async () => {
   const o = await play({ playbook: playbook(`- name: flaky\n  probe: {id: f, fail_times: 2}\n  until: result.failed == false\n  retries: 4\n  delay: 7\n  register: r\n- probe: {id: "attempts-{{ r.attempts }}"}`) });
   assert.equal(calls, ['a:f', 'a:f', 'a:f', 'a:attempts-3']);
