@@ -406,8 +406,11 @@ export class HostRun {
     let delegate: string | undefined;
     let marked: string[] = [];
     let outcome;
+    // an expression that cannot be read hides everything: a secret is never shown by mistake
+    const hide = flag(t.kw.no_log, () => scope({}), true);
+    const showDiff = flag(t.kw.diff, () => scope({}), undefined);
     // masked like the result: the host's secrets (read when sent: task vars add some), all under no_log
-    const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (t.kw.no_log === true ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
+    const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (hide ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
     try {
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
       const env: TaskEnv = {
@@ -457,7 +460,6 @@ export class HostRun {
         this.fromEarlier.delete(n);
       }
     if (handler && this.fromEarlier.delete(t.name) && outcome.status !== 'failed') outcome.msg ??= 'notified by an earlier run that ended before this handler ran';
-    const hide = t.kw.no_log === true;
     const failed = outcome.status === 'failed';
     // what a block's rescue sees of the failure (as Ansible names it)
     if (failed) Object.assign(this.registered, { ansible_failed_task: { name: t.name, action: t.type.name }, ansible_failed_result: hide ? { censored: 'hidden: no_log' } : outcome.result });
@@ -465,7 +467,8 @@ export class HostRun {
       ...base,
       status: rc.interrupted && failed ? 'failed' : outcome.status,
       changes: hide ? outcome.changes.map(() => '(hidden: no_log)') : outcome.changes,
-      diff: hide ? undefined : outcome.diff,
+      diff: hide || showDiff === false ? undefined : outcome.diff,
+      showDiff: showDiff === true && !hide ? true : undefined,
       msg: rc.interrupted && failed ? 'interrupted' : hide && outcome.msg ? '(hidden: no_log)' : outcome.msg,
       ignored: failed && t.kw.ignore_errors === true ? true : undefined,
       rescued: failed && t.kw.ignore_errors !== true && rescuable ? true : undefined,
@@ -475,6 +478,16 @@ export class HostRun {
     };
     emit(rc, r);
     return r;
+  }
+}
+
+/** A no_log / diff keyword for this run of the task: its value, or its expression's (`failed` if unreadable). */
+export function flag<T>(value: boolean | string | undefined, scope: () => ReturnType<typeof taskScope>, failed: T): boolean | T | undefined {
+  if (typeof value !== 'string') return value;
+  try {
+    return truthy(render(value, scope(), []));
+  } catch {
+    return failed;
   }
 }
 

@@ -313,6 +313,14 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     const loopVars = t.loop ? { ...outer, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
     const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults);
     out.push(...checkConditions(t, scope, host));
+    for (const key of ['no_log', 'diff'] as const) {
+      const value = t.kw[key];
+      if (typeof value !== 'string') continue;
+      const ps: { path: Path; message: string }[] = [];
+      render(value, scope, [], ps);
+      const own = t.meta[key] !== undefined;
+      for (const p of ps) out.push(problemAt(t.src, own ? [...t.path, key] : t.path, `${key}${own ? '' : ' (from an enclosing block)'}: ${p.message} (host ${host})`));
+    }
     // a task (or item) whose `when` is false on this host whatever happens before it is skipped there:
     // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
     // `cfg.cert_file` is not an error while cfg is {}. A misspelled parameter name still is.

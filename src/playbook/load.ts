@@ -29,7 +29,9 @@ export interface Keywords {
   become?: boolean;
   become_user?: string;
   ignore_errors?: boolean;
-  no_log?: boolean;
+  /** true/false, or an expression rendered for the host when the task runs */
+  no_log?: boolean | string;
+  diff?: boolean | string;
   check_mode?: boolean;
   any_errors_fatal?: boolean;
   run_once?: boolean;
@@ -194,7 +196,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     return undefined;
   }
   const p = r.output;
-  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal });
+  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, declaring: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
   // Ansible's order: pre_tasks, a flush, then roles and tasks as one section, a flush, post_tasks
@@ -289,7 +291,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
     loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
     environment: { ...parent.environment, ...(own.environment ?? {}) },
   };
-  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to'] as const) {
+  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to'] as const) {
     const value = own[k] ?? parent[k];
     if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
   }

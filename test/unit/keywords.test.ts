@@ -1,7 +1,8 @@
 // The playbook language at run time: each keyword a play, block or task accepts, shown doing what
 // Ansible does with it (order of events, results, recap), on local hosts through the real engine.
 // The last test walks the schemas and fails on any accepted key that no test here covers.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -285,6 +286,25 @@ kw(['task.no_log', 'play.no_log', 'block.no_log'], 'no_log: changes, messages an
   assert.not.match(JSON.stringify(p.results), /pl4y/);
 });
 
+kw(['task.diff', 'play.diff', 'block.diff'], 'diff: false drops a task\'s diff (report too), true shows it even without --diff; no_log and diff may be expressions, decided per host', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-kw-diff-'));
+  let n = 0;
+  // a file each: in check mode a second task on the same file would see the first one's content
+  const task = (extra: string) => `- {name: c, content: {path: "${dir}/f${n++}.conf", content: "new\\n"}${extra}}`;
+  const o = await play({ opts: { check: true }, playbook: playbook(`${task(', diff: false')}\n${task(', diff: true')}\n${task('')}\n- block:\n    - ${task(', diff: "{{ mask }}"').slice(2)}\n  diff: false`, '  vars: {mask: true}\n') });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => [r.diff !== undefined, r.showDiff === true]), [[false, false], [true, true], [true, false], [true, true]]);
+  const p = await play({ opts: { check: true }, playbook: playbook(task(''), '  diff: false\n') });
+  assert.is(p.results[0].diff, undefined);
+  const hosts = 'all:\n  hosts:\n    a: {connection: local, quiet: true}\n    b: {connection: local, quiet: false}\n';
+  const q = await play({ hosts, playbook: playbook(`- {probe: {id: "s3cret-{{ inventory_hostname }}", fail: true}, no_log: "{{ quiet }}", ignore_errors: true}`) });
+  assert.not.match(JSON.stringify(q.results.filter((r) => r.host === 'a')), /s3cret/);
+  assert.match(JSON.stringify(q.results.filter((r) => r.host === 'b')), /s3cret-b/);
+  const bad = await play({ playbook: playbook(`- {probe: x, no_log: "{{ quiett }}"}\n- {probe: y, diff: maybe}`) });
+  assert.match(bad.problems.join("\n"), /:3:\d+: no_log: unknown variable "quiett"/, bad.problems.join("\n"));
+  assert.match(bad.problems.join('\n'), /diff: got "maybe", expected true or false, or a \{\{ \}\} expression/);
+});
+
 kw(['task.check_mode', 'play.check_mode', 'block.check_mode'], 'check_mode: false runs a task for real under --check; true only plans it in a normal run', async () => {
   await play({ playbook: playbook(`- {probe: real, check_mode: false}\n- probe: planned`), opts: { check: true } });
   assert.equal(calls, ['a:real']);
@@ -381,6 +401,7 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   become_user: { value: 'postgres', inner: '- {probe: in, become: true}', check: () => assert.ok(opened.includes('a true postgres'), opened.join()) },
   ignore_errors: { value: 'true', inner: '- probe: {id: in, fail: true}', check: () => assert.equal(calls, ['a:in', 'a:after']) },
   no_log: { value: 'true', inner: '- probe: s3cret', check: (o) => assert.not.match(JSON.stringify(o.results), 's3cret') },
+  diff: { value: 'false', inner: `- {content: {path: "${join(tmpdir(), 'skiff-kw-never-written.conf')}", content: "x"}, check_mode: true}`, check: (o) => assert.is(o.results[0].diff, undefined) },
   check_mode: { value: 'true', check: () => assert.equal(calls, ['a:after']) },
   any_errors_fatal: { value: 'true', hosts: ['a', 'b'], inner: `- probe: {id: in, fail: "{{ inventory_hostname == 'a' }}"}`, check: () => assert.not.ok(calls.some((c) => c.endsWith(':after'))) },
   run_once: { value: 'true', hosts: ['a', 'b'], check: () => assert.is(calls.filter((c) => c.endsWith(':in')).length, 1) },
