@@ -6,6 +6,7 @@ import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { BlockDef, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
 import { walkTasks } from '../playbook/load.ts';
 import { shq } from '../transport/quote.ts';
+import { dirname } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool } from './connections.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
@@ -242,7 +243,7 @@ export class HostRun {
     const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, b.kw.vars, this.outer, b.kw.defaults);
     let items: unknown[];
     try {
-      const r = loopItems(loop.kind, render(loop.value, scope, []));
+      const r = loopItems(loop.kind, render(loop.value, scope, []), b.roleDir ?? dirname(b.src.file));
       if ('error' in r) throw new Error(r.error);
       items = r.items;
     } catch (e) {

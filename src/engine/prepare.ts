@@ -2,6 +2,7 @@
 // task's parameters rendered for every host it will run on, key files. Problems are collected and
 // returned together, before any connection is opened.
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as v from 'valibot';
 import { loadInventory } from '../inventory/load.ts';
 import { matchPattern } from '../inventory/pattern.ts';
@@ -304,7 +305,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     const value = render(t.loop.value, scope0, [], ps);
     for (const p of ps) out.push(problemAt(t.src, [...t.path, t.loop.kind, ...p.path], `${p.message} (host ${host})`));
     if (!ps.length && !containsLater(value)) {
-      const r = loopItems(t.loop.kind, value);
+      const r = loopItems(t.loop.kind, value, t.roleDir ?? dirname(t.src.file));
       if ('error' in r) out.push(problemAt(t.src, [...t.path, t.loop.kind], `${r.error} (host ${host})`));
       else itemsToCheck = r.items.slice(0, MAX_ITEMS_CHECKED);
     }
@@ -365,7 +366,7 @@ function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: stri
   const value = render(loop.value, taskScope(prep, play, host, registered, b.kw.vars, outer, b.kw.defaults), [], ps);
   const out = ps.map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`));
   if (!ps.length && !containsLater(value)) {
-    const r = loopItems(loop.kind, value);
+    const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file));
     if ('error' in r) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
   }
   return out;

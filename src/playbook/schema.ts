@@ -82,7 +82,7 @@ const LoopControl = v.strictObject({
 });
 
 /** The `with_*` lookups skiff has, and what each makes of its value (see src/engine/loop.ts). */
-export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed_items'] as const;
+export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed_items', 'with_fileglob'] as const;
 
 /** Keys of a task that are not its type. */
 export const TaskMetaSchema = v.strictObject({

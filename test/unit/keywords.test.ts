@@ -53,6 +53,21 @@ kw(['task.with_items', 'task.with_list', 'task.with_dict', 'task.with_indexed_it
   assert.equal(calls, ['a:i-1', 'a:i-2', 'a:i-3', 'a:l-2', 'a:l-1', 'a:d-x=1', 'a:d-k=2', 'a:x-0a', 'a:x-1b']);
 });
 
+kw(['task.with_fileglob'], 'with_fileglob: the files matching each pattern, in files/ of the role (or next to the playbook), as absolute paths', async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  roles: [r]\n  tasks:\n    - probe: {id: "{{ item }}"}\n      with_fileglob: ["*.conf", /nonexistent-skiff-dir/*]\n`,
+    files: {
+      'roles/r/tasks/main.yml': '- probe: {id: "{{ item }}"}\n  with_fileglob: "{{ pats }}"\n  vars: {pats: [t/*.tmpl]}\n',
+      'roles/r/files/t/b.tmpl': '', 'roles/r/files/t/a.tmpl': '', 'roles/r/files/t/.hidden.tmpl': '', 'roles/r/files/t/c.txt': '', 'roles/r/files/t/d.tmpl/x': '',
+      'x.conf': '', 'files/y.conf': '',
+    },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls.map((c) => c.replace(/^a:\/.*?\/skiff-engine-[^/]+\//, 'a:')), ['a:roles/r/files/t/a.tmpl', 'a:roles/r/files/t/b.tmpl', 'a:files/y.conf']);
+  const bad = await play({ playbook: playbook(`- probe: {id: "{{ item }}"}\n  with_fileglob: "*/x.conf"`) });
+  assert.match(bad.problems.join('\n'), /with_fileglob: "\*\/x\.conf": a wildcard in a directory name is not supported by skiff/);
+});
+
 kw(['task.when'], 'when: evaluated per item in a loop; a task whose every item is skipped is skipped', async () => {
   const o = await play({ playbook: playbook(`- probe: {id: "{{ item }}"}\n  loop: [1, 2, 3]\n  when: item != 2\n- name: never\n  probe: z\n  when: false`) });
   assert.equal(calls, ['a:1', 'a:3']);
@@ -338,11 +353,11 @@ test('--start-at-task: tasks before the named one do not run, the rest do (a glo
 });
 
 test('a loop over a list that is not one, and loop_control without a loop, are refused before the run', async () => {
-  const o = await play({ playbook: playbook(`- probe: x\n  loop: "{{ 3 }}"\n- probe: y\n  loop_control: {loop_var: z}\n- probe: z\n  with_fileglob: "*.txt"`) });
+  const o = await play({ playbook: playbook(`- probe: x\n  loop: "{{ 3 }}"\n- probe: y\n  loop_control: {loop_var: z}\n- probe: z\n  with_nested: [[1], [2]]`) });
   const text = o.problems.join('\n');
   assert.match(text, 'loop: got 3, expected a list');
   assert.match(text, 'loop_control without a loop');
-  assert.match(text, 'with_fileglob is not supported by skiff');
+  assert.match(text, 'with_nested is not supported by skiff');
 });
 
 test('registered results are in the results (the JSON report), secrets masked', async () => {
