@@ -2,7 +2,7 @@
 // task's parameters rendered for every host it will run on, key files. Problems are collected and
 // returned together, before any connection is opened.
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import { loadInventory } from '../inventory/load.ts';
 import { matchPattern } from '../inventory/pattern.ts';
@@ -69,6 +69,8 @@ export interface Prepared {
   hostvars: Record<string, Record<string, unknown>>;
   conns: Map<string, HostConn>;
   registry: Registry;
+  /** --check and --diff, which tasks see as ansible_check_mode and ansible_diff_mode */
+  mode?: { check: boolean; diff: boolean };
 }
 
 export function parseExtraVars(raw: string[], problems: InputProblem[], vault: readonly VaultSecret[] = []): Record<string, unknown> {
@@ -164,6 +166,25 @@ export function groupsMap(inv: Inventory): Record<string, string[]> {
 }
 
 
+/** Ansible's magic variables skiff has, for a host (`group_names` worked out only when read). */
+function magicVars(prep: Pick<Prepared, 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode'>>, host: string): Record<string, unknown> {
+  const groups = groupsMap(prep.inventory);
+  const origin = prep.inventory.hostOrigin.get(host);
+  return {
+    inventory_hostname: host,
+    inventory_hostname_short: host.split('.')[0],
+    groups,
+    hostvars: prep.hostvars,
+    get group_names() {
+      return Object.keys(groups).filter((g) => g !== 'all' && groups[g].includes(host)).sort();
+    },
+    // where the host is declared, as Ansible's (roles put their files next to the inventory)
+    ...(origin ? { inventory_file: origin.file, inventory_dir: dirname(origin.file) } : {}),
+    ...(prep.playbook ? { playbook_dir: dirname(resolve(prep.playbook.file)) } : {}),
+    ...(prep.mode ? { ansible_check_mode: prep.mode.check, ansible_diff_mode: prep.mode.diff } : {}),
+  };
+}
+
 /**
  * The scope a task sees on a host, in Ansible's precedence: loop vars, extra vars, registered results,
  * task, block and role vars, play vars, host vars, role defaults, magic vars. Registered names are
@@ -171,12 +192,8 @@ export function groupsMap(inv: Inventory): Record<string, string[]> {
  * when used, against the whole scope as Ansible does (a role default `"{{ a }}"` sees an inventory `a`);
  * a var whose template names itself reads the next layer down.
  */
-export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory'>, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}): Scope {
-  const magic = {
-    inventory_hostname: host,
-    groups: groupsMap(prep.inventory),
-    hostvars: prep.hostvars,
-  };
+export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode'>>, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}): Scope {
+  const magic = magicVars(prep, host);
   const hv = prep.hostvars[host] ?? {};
   const fixed = scopeOf(loopVars, prep.extra, registered);
   // host vars are rendered already (renderedHostVars): `what` is empty for them
@@ -232,7 +249,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     hostvars[h] = r.vars;
     origins[h] = r.origins;
   }
-  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry };
+  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff } };
   const seen = new Set<string>();
   const push = (p: InputProblem) => {
     const key = `${p.file}:${p.line}:${p.col}:${p.message}`;
