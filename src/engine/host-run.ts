@@ -441,7 +441,13 @@ export class HostRun {
         sleep: rc.sleep,
         interrupted: () => rc.interrupted,
         // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
-        setFacts: (facts) => Object.assign(this.registered, facts),
+        // gathered ones (setup) are host facts, as the play's own gathering: in hostvars[host] too
+        setFacts: (facts) => {
+          const gathered = facts.ansible_facts;
+          if (!gathered || typeof gathered !== 'object' || Array.isArray(gathered)) return void Object.assign(this.registered, facts);
+          rc.factsOf.set(host, gathered as Facts);
+          Object.assign((rc.prep.hostvars[host] ??= {}), facts);
+        },
       };
       outcome = await runTask(t, env);
     } catch (e) {
