@@ -86,7 +86,7 @@ function measureRole(role: string, work: string): { total: number; accepted: num
     const ls = leaves(text, 0);
     if (!ls.length) continue;
     const pb = join(work, 'play.yml');
-    writeFileSync(pb, `- hosts: all\n  gather_facts: false\n  tasks:\n    - import_role: {name: ${JSON.stringify(basename(role))}, tasks_from: ${JSON.stringify(f)}}\n`);
+    writeFileSync(pb, `- hosts: all\n  tasks:\n    - import_role: {name: ${JSON.stringify(basename(role))}, tasks_from: ${JSON.stringify(f)}}\n`);
     const { problems } = prepare({ playbook: pb, inventory: inv, extraVars: [], check: true, diff: false, acceptNewHostKeys: false, rolesPath: [dirname(role)] }, REGISTRY);
     const elsewhere = (p: { file: string }) => /\/(tasks|handlers)\/[^/]+$/.test(p.file);
     const outside = problems.filter((p) => p.file !== file && !elsewhere(p));

@@ -15,10 +15,11 @@ import { runSidecar } from './run-sidecar.ts';
 import { runQuery } from './run-query.ts';
 import { patchDatasource } from './patch-datasource.ts';
 import { verifyThanos } from './verify-thanos.ts';
+import { gatherFactsType, setup } from './setup.ts';
 
 export const TASK_TYPES: TaskTypes = typeTable(
   [file, content, line, command, waitHttp, debug, container, preparePrometheus, runSidecar, runQuery, patchDatasource, verifyThanos] as TaskType[],
-  ANSIBLE_TYPES,
+  [...ANSIBLE_TYPES, setup, gatherFactsType] as TaskType[],
 );
 
 /** What the CLI gives the engine: these task types, and the one-round-trip file facts read-ahead. */

@@ -11,6 +11,8 @@ export interface TaskResult {
   /** pending (check mode) or applied changes, one line each */
   changes: string[];
   diff?: string;
+  /** the task's `diff: true`: its diff is shown even without --diff */
+  showDiff?: boolean;
   msg?: string;
   /** true when a failure was ignored by `ignore_errors` */
   ignored?: boolean;

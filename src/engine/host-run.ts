@@ -2,14 +2,16 @@
 // delegate_to), tag and --start-at-task selection, notifications and handlers (flushed by
 // `meta: flush_handlers` and at the end of the play). Everything shared with other hosts lives in
 // RunCtx (the run) and BatchCtx (this serial batch): results, recap, connections, the stop flags.
-import type { Connection } from '../transport/types.ts';
+import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { BlockDef, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
 import { walkTasks } from '../playbook/load.ts';
 import { shq } from '../transport/quote.ts';
+import { dirname } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool } from './connections.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
 import { evaluate, truthy } from './expr.ts';
+import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
 import { startsHere, taskScope } from './prepare.ts';
@@ -37,6 +39,8 @@ export interface RunCtx {
   pendingOf: Map<string, Map<string, unknown>>;
   /** facts read ahead, per host */
   cacheOf: Map<string, Map<string, unknown>>;
+  /** gathered facts, per host, for the whole run (a later play does not gather them again) */
+  factsOf: Map<string, Facts>;
   /** registered results last for the whole run, per host, across plays (as in Ansible) */
   registeredOf: Map<string, Record<string, unknown>>;
   /** per host: plays it got all the way through */
@@ -108,6 +112,8 @@ export class HostRun {
   /** handlers pending from an earlier run and not notified again in this one: said so when they run */
   private readonly fromEarlier = new Set<string>();
   private ended = false;
+  /** the outcome of gathering facts at the start of the play ('ok' when there was none to do) */
+  private gathered: Flow = 'ok';
   /** the loop vars of the include_tasks loops being run (their tasks see the current items) */
   private outer: Record<string, unknown> = {};
   private readonly play: PlayDef;
@@ -146,9 +152,9 @@ export class HostRun {
     } catch {
       /* unreachable: the first task reports it */
     }
-    let flow: Flow;
+    let flow: Flow = this.gathered;
     try {
-      flow = await this.nodes(play.tasks, false);
+      if (flow === 'ok') flow = await this.nodes(play.tasks, false);
     } finally {
       this.leave();
     }
@@ -162,6 +168,33 @@ export class HostRun {
     if (!rc.interrupted && rc.dead.get(host) !== 'unreachable' && ((graceful && !rc.dead.has(host)) || force)) handlers = await this.flush(true);
     if (graceful && handlers === 'ok' && !rc.interrupted && !rc.dead.has(host)) rc.playsDone.set(host, (rc.playsDone.get(host) ?? 0) + 1);
     rc.listen({ kind: 'host-done', host, play: play.name });
+  }
+
+  /**
+   * Ansible's "Gathering Facts" task, first in the play: the facts become host vars (over inventory
+   * vars, under play vars, as in Ansible) and hostvars[host]'s. Once per host per run. The batch's
+   * hosts all gather before any of them goes on, so `hostvars[other].ansible_facts` is there.
+   */
+  async gather(): Promise<void> {
+    const { rc, play, host } = this;
+    if (!play.gatherFacts || rc.factsOf.has(host) || rc.interrupted || rc.aborted) return;
+    const task = 'Gathering Facts';
+    const started = Date.now();
+    rc.listen({ kind: 'task-start', host, play: play.name, task });
+    let status: Status = 'ok';
+    let msg: string | undefined;
+    try {
+      const facts = await gatherFacts(await this.base());
+      rc.factsOf.set(host, facts);
+      Object.assign((rc.prep.hostvars[host] ??= {}), factVars(facts));
+    } catch (e) {
+      status = e instanceof UnreachableError ? 'unreachable' : 'failed';
+      msg = (e as Error).message;
+    }
+    emit(rc, { host, play: play.name, task, type: 'gather_facts', handler: false, status, changes: [], msg, ms: Date.now() - started });
+    if (status === 'ok') return;
+    this.gathered = status === 'unreachable' ? 'unreachable' : 'failed';
+    this.fail(status);
   }
 
   private addSecrets(vars: Record<string, unknown>, defaults: Record<string, unknown> = {}): void {
@@ -210,7 +243,7 @@ export class HostRun {
     const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, b.kw.vars, this.outer, b.kw.defaults);
     let items: unknown[];
     try {
-      const r = loopItems(loop.kind, render(loop.value, scope, []));
+      const r = loopItems(loop.kind, render(loop.value, scope, []), b.roleDir ?? dirname(b.src.file));
       if ('error' in r) throw new Error(r.error);
       items = r.items;
     } catch (e) {
@@ -374,8 +407,11 @@ export class HostRun {
     let delegate: string | undefined;
     let marked: string[] = [];
     let outcome;
+    // an expression that cannot be read hides everything: a secret is never shown by mistake
+    const hide = flag(t.kw.no_log, () => scope({}), true);
+    const showDiff = flag(t.kw.diff, () => scope({}), undefined);
     // masked like the result: the host's secrets (read when sent: task vars add some), all under no_log
-    const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (t.kw.no_log === true ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
+    const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (hide ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
     try {
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
       const env: TaskEnv = {
@@ -405,7 +441,13 @@ export class HostRun {
         sleep: rc.sleep,
         interrupted: () => rc.interrupted,
         // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
-        setFacts: (facts) => Object.assign(this.registered, facts),
+        // gathered ones (setup) are host facts, as the play's own gathering: in hostvars[host] too
+        setFacts: (facts) => {
+          const gathered = facts.ansible_facts;
+          if (!gathered || typeof gathered !== 'object' || Array.isArray(gathered)) return void Object.assign(this.registered, facts);
+          rc.factsOf.set(host, gathered as Facts);
+          Object.assign((rc.prep.hostvars[host] ??= {}), facts);
+        },
       };
       outcome = await runTask(t, env);
     } catch (e) {
@@ -425,7 +467,6 @@ export class HostRun {
         this.fromEarlier.delete(n);
       }
     if (handler && this.fromEarlier.delete(t.name) && outcome.status !== 'failed') outcome.msg ??= 'notified by an earlier run that ended before this handler ran';
-    const hide = t.kw.no_log === true;
     const failed = outcome.status === 'failed';
     // what a block's rescue sees of the failure (as Ansible names it)
     if (failed) Object.assign(this.registered, { ansible_failed_task: { name: t.name, action: t.type.name }, ansible_failed_result: hide ? { censored: 'hidden: no_log' } : outcome.result });
@@ -433,7 +474,8 @@ export class HostRun {
       ...base,
       status: rc.interrupted && failed ? 'failed' : outcome.status,
       changes: hide ? outcome.changes.map(() => '(hidden: no_log)') : outcome.changes,
-      diff: hide ? undefined : outcome.diff,
+      diff: hide || showDiff === false ? undefined : outcome.diff,
+      showDiff: showDiff === true && !hide ? true : undefined,
       msg: rc.interrupted && failed ? 'interrupted' : hide && outcome.msg ? '(hidden: no_log)' : outcome.msg,
       ignored: failed && t.kw.ignore_errors === true ? true : undefined,
       rescued: failed && t.kw.ignore_errors !== true && rescuable ? true : undefined,
@@ -443,6 +485,16 @@ export class HostRun {
     };
     emit(rc, r);
     return r;
+  }
+}
+
+/** A no_log / diff keyword for this run of the task: its value, or its expression's (`failed` if unreadable). */
+export function flag<T>(value: boolean | string | undefined, scope: () => ReturnType<typeof taskScope>, failed: T): boolean | T | undefined {
+  if (typeof value !== 'string') return value;
+  try {
+    return truthy(render(value, scope(), []));
+  } catch {
+    return failed;
   }
 }
 

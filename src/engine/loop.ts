@@ -1,10 +1,18 @@
 // A task's loop: the items it runs over, as Ansible makes them from `loop:` and the `with_*` lookups.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { LoopKind } from '../playbook/load.ts';
 import { show } from '../util/errors.ts';
 
-/** Pure: the items of a rendered loop value, or what was expected instead. */
-export function loopItems(kind: LoopKind, value: unknown): { items: unknown[] } | { error: string } {
+/**
+ * The items of a rendered loop value, or what was expected instead. Pure, except with_fileglob, which
+ * lists files on the controller: `dir` is where the task is written (a role's directory), whose
+ * `files/` a relative pattern is looked up in first, as Ansible's fileglob does.
+ */
+export function loopItems(kind: LoopKind, value: unknown, dir = '.'): { items: unknown[] } | { error: string } {
   switch (kind) {
+    case 'with_fileglob':
+      return fileglob(value, dir);
     case 'loop':
     case 'with_list':
       return Array.isArray(value) ? { items: value } : { error: `${kind}: got ${show(value)}, expected a list` };
@@ -19,6 +27,41 @@ export function loopItems(kind: LoopKind, value: unknown): { items: unknown[] } 
         ? { items: Object.entries(value).map(([key, v]) => ({ key, value: v })) }
         : { error: `with_dict: got ${show(value)}, expected a map` };
   }
+}
+
+/**
+ * Ansible's fileglob: the regular files matching each pattern (`*`, `?`, `[...]` in the file name
+ * part only), as absolute paths, sorted; a pattern that matches nothing adds nothing.
+ */
+function fileglob(value: unknown, base: string): { items: unknown[] } | { error: string } {
+  const patterns = Array.isArray(value) ? value : [value];
+  if (!patterns.every((p): p is string => typeof p === 'string' && p !== '')) return { error: `with_fileglob: got ${show(value)}, expected a file pattern or a list of them` };
+  const items: string[] = [];
+  for (const p of patterns) {
+    if (/[*?[]/.test(dirname(p))) return { error: `with_fileglob: ${show(p)}: a wildcard in a directory name is not supported by skiff: expected one in the file name only` };
+    const d = dirname(p);
+    const dir = isAbsolute(p) ? d : [join(base, 'files', d), join(base, d)].find((x) => existsSync(x));
+    if (!dir || !existsSync(dir)) continue;
+    const re = globRe(basename(p));
+    items.push(...readdirSync(dir).filter((f) => re.test(f)).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()).sort());
+  }
+  return { items };
+}
+
+/** A file-name glob as a regular expression (a leading dot is matched only by a leading dot, as in the shell). */
+function globRe(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[' && glob.indexOf(']', i + 2) > 0) {
+      const end = glob.indexOf(']', i + 2);
+      re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+      i = end;
+    } else re += c.replace(/[.+^${}()|[\\\]]/g, '\\$&');
+  }
+  return new RegExp(`^${glob.startsWith('.') ? '' : '(?!\\.)'}${re}$`);
 }
 
 /** Pure: how an item is named in output (`loop_control.label` rendered, else the item itself). */

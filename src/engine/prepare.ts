@@ -2,6 +2,7 @@
 // task's parameters rendered for every host it will run on, key files. Problems are collected and
 // returned together, before any connection is opened.
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import { loadInventory } from '../inventory/load.ts';
 import { matchPattern } from '../inventory/pattern.ts';
@@ -14,10 +15,11 @@ import { issuesToProblems } from '../playbook/issues.ts';
 import { loadPlaybook, walkLoops, walkTasks, type BlockDef, type PlayDef, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { loopItems } from './loop.ts';
+import { FACT_SHAPE, factVars } from './facts.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
-import { ExprError, LATER, type Scope } from './expr.ts';
+import { evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
 
 export interface RunOptions {
@@ -67,6 +69,8 @@ export interface Prepared {
   hostvars: Record<string, Record<string, unknown>>;
   conns: Map<string, HostConn>;
   registry: Registry;
+  /** --check and --diff, which tasks see as ansible_check_mode and ansible_diff_mode */
+  mode?: { check: boolean; diff: boolean };
 }
 
 export function parseExtraVars(raw: string[], problems: InputProblem[], vault: readonly VaultSecret[] = []): Record<string, unknown> {
@@ -162,6 +166,25 @@ export function groupsMap(inv: Inventory): Record<string, string[]> {
 }
 
 
+/** Ansible's magic variables skiff has, for a host (`group_names` worked out only when read). */
+function magicVars(prep: Pick<Prepared, 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode'>>, host: string): Record<string, unknown> {
+  const groups = groupsMap(prep.inventory);
+  const origin = prep.inventory.hostOrigin.get(host);
+  return {
+    inventory_hostname: host,
+    inventory_hostname_short: host.split('.')[0],
+    groups,
+    hostvars: prep.hostvars,
+    get group_names() {
+      return Object.keys(groups).filter((g) => g !== 'all' && groups[g].includes(host)).sort();
+    },
+    // where the host is declared, as Ansible's (roles put their files next to the inventory)
+    ...(origin ? { inventory_file: origin.file, inventory_dir: dirname(origin.file) } : {}),
+    ...(prep.playbook ? { playbook_dir: dirname(resolve(prep.playbook.file)) } : {}),
+    ...(prep.mode ? { ansible_check_mode: prep.mode.check, ansible_diff_mode: prep.mode.diff } : {}),
+  };
+}
+
 /**
  * The scope a task sees on a host, in Ansible's precedence: loop vars, extra vars, registered results,
  * task, block and role vars, play vars, host vars, role defaults, magic vars. Registered names are
@@ -169,12 +192,8 @@ export function groupsMap(inv: Inventory): Record<string, string[]> {
  * when used, against the whole scope as Ansible does (a role default `"{{ a }}"` sees an inventory `a`);
  * a var whose template names itself reads the next layer down.
  */
-export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory'>, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}): Scope {
-  const magic = {
-    inventory_hostname: host,
-    groups: groupsMap(prep.inventory),
-    hostvars: prep.hostvars,
-  };
+export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode'>>, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}): Scope {
+  const magic = magicVars(prep, host);
   const hv = prep.hostvars[host] ?? {};
   const fixed = scopeOf(loopVars, prep.extra, registered);
   // host vars are rendered already (renderedHostVars): `what` is empty for them
@@ -230,7 +249,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     hostvars[h] = r.vars;
     origins[h] = r.origins;
   }
-  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry };
+  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff } };
   const seen = new Set<string>();
   const push = (p: InputProblem) => {
     const key = `${p.file}:${p.line}:${p.col}:${p.message}`;
@@ -242,6 +261,10 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   const delegates = new Set<string>();
   // registered results last for the whole run, per host, across plays (as in Ansible)
   const registeredOf = new Map<string, Record<string, unknown>>();
+  // hosts whose facts are gathered by this play or an earlier one (kept for the run): validation sees
+  // every fact name there, each known at run time
+  const factHosts = new Set<string>();
+  const shaped = factVars(FACT_SHAPE);
   for (const play of playbook.plays) {
     const m = matchPattern(inv, play.hosts);
     if ('error' in m) {
@@ -250,17 +273,19 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     }
     const hosts = limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts;
     prep.plays.push({ play, hosts });
+    if (play.gatherFacts) hosts.forEach((h) => factHosts.add(h));
+    const vprep = factHosts.size ? { ...prep, hostvars: Object.fromEntries(Object.entries(hostvars).map(([h, hv]) => [h, factHosts.has(h) ? { ...hv, ...shaped } : hv])) } : prep;
     for (const host of hosts) {
       // what a block's rescue sees of the failure (known at run time only)
       const registered = registeredOf.get(host) ?? { ansible_failed_task: LATER, ansible_failed_result: LATER };
       registeredOf.set(host, registered);
       for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
-        checkTask(prep, play, t, host, registered, delegates).forEach(push);
+        checkTask(vprep, play, t, host, registered, delegates).forEach(push);
         if (t.meta.register) registered[t.meta.register] = LATER;
         for (const name of t.type.sets?.(t.params) ?? []) registered[name] = LATER;
       }
       // after the tasks: a loop over a registered result sees its name (as LATER), as the tasks do
-      for (const b of walkLoops(play.tasks)) checkIncludeLoop(prep, play, b, host, registered).forEach(push);
+      for (const b of walkLoops(play.tasks)) checkIncludeLoop(vprep, play, b, host, registered).forEach(push);
     }
   }
   if (opts.startAtTask !== undefined && !playbook.plays.some((p) => [...walkTasks(p.tasks)].some((t) => startsHere(t.name, opts.startAtTask!)))) {
@@ -297,7 +322,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     const value = render(t.loop.value, scope0, [], ps);
     for (const p of ps) out.push(problemAt(t.src, [...t.path, t.loop.kind, ...p.path], `${p.message} (host ${host})`));
     if (!ps.length && !containsLater(value)) {
-      const r = loopItems(t.loop.kind, value);
+      const r = loopItems(t.loop.kind, value, t.roleDir ?? dirname(t.src.file));
       if ('error' in r) out.push(problemAt(t.src, [...t.path, t.loop.kind], `${r.error} (host ${host})`));
       else itemsToCheck = r.items.slice(0, MAX_ITEMS_CHECKED);
     }
@@ -305,8 +330,23 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   for (const item of t.loop ? itemsToCheck : [undefined]) {
     const loopVars = t.loop ? { ...outer, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
     const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults);
-    out.push(...checkParams(t, scope, host));
     out.push(...checkConditions(t, scope, host));
+    for (const key of ['no_log', 'diff'] as const) {
+      const value = t.kw[key];
+      if (typeof value !== 'string') continue;
+      const ps: { path: Path; message: string }[] = [];
+      render(value, scope, [], ps);
+      const own = t.meta[key] !== undefined;
+      for (const p of ps) out.push(problemAt(t.src, own ? [...t.path, key] : t.path, `${key}${own ? '' : ' (from an enclosing block)'}: ${p.message} (host ${host})`));
+    }
+    // a task (or item) whose `when` is false on this host whatever happens before it is skipped there:
+    // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
+    // `cfg.cert_file` is not an error while cfg is {}. A misspelled parameter name still is.
+    if (skippedForSure(t.kw.when, scope)) {
+      out.push(...checkParams(t, scope, host, true));
+      continue;
+    }
+    out.push(...checkParams(t, scope, host));
     if (t.kw.delegate_to !== undefined) {
       const ps: { path: Path; message: string }[] = [];
       const d = render(t.kw.delegate_to, scope, [], ps);
@@ -320,6 +360,19 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   return out;
 }
 
+/** Pure: does one of these conditions evaluate, now, to false (not to a value known at run time only)? */
+export function skippedForSure(when: (string | boolean)[], scope: Scope): boolean {
+  return when.some((w) => {
+    if (typeof w === 'boolean') return !w;
+    try {
+      const v = evaluate(w, scope);
+      return v !== LATER && !truthy(v);
+    } catch {
+      return false; // checkConditions reports it
+    }
+  });
+}
+
 /** An include_tasks loop: its expression renders for the host, and is a list when known now. */
 function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: string, registered: Record<string, unknown>): InputProblem[] {
   const loop = b.loop!;
@@ -330,7 +383,7 @@ function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: stri
   const value = render(loop.value, taskScope(prep, play, host, registered, b.kw.vars, outer, b.kw.defaults), [], ps);
   const out = ps.map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`));
   if (!ps.length && !containsLater(value)) {
-    const r = loopItems(loop.kind, value);
+    const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file));
     if ('error' in r) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
   }
   return out;
@@ -339,17 +392,19 @@ function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: stri
 /** Items of a loop known before the run that are each checked (the rest are like them, or fail at run time). */
 const MAX_ITEMS_CHECKED = 50;
 
-function checkParams(t: TaskDef, scope: Scope, host: string): InputProblem[] {
+/** A task's parameters for a host; `namesOnly` (a task skipped there): only unknown parameter names. */
+function checkParams(t: TaskDef, scope: Scope, host: string, namesOnly = false): InputProblem[] {
   const out: InputProblem[] = [];
   const rp: { path: Path; message: string }[] = [];
   const base = [...t.path, t.type.name];
   const shortForm = typeof t.src.doc.getIn(base) === 'string';
   const params = render(t.params, scope, [], rp, t.type.shellParams);
-  for (const p of rp) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
-  if (rp.length || containsLater(params)) return out;
+  if (!namesOnly) for (const p of rp) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
+  if ((rp.length && !namesOnly) || containsLater(params)) return out;
   const r = v.safeParse(t.type.schema, params);
   if (!r.success) {
-    const issues = issuesToProblems(t.src, base, r.issues, `task type ${t.type.name}`, paramsOf(t.type.schema));
+    const unknownName = (i: v.BaseIssue<unknown>) => i.expected === 'never' && (i.path ?? []).some((p) => 'origin' in p && p.origin === 'key');
+    const issues = issuesToProblems(t.src, base, namesOnly ? r.issues.filter(unknownName) : r.issues, `task type ${t.type.name}`, paramsOf(t.type.schema));
     if (shortForm) issues.forEach((i) => Object.assign(i, problemAt(t.src, base, i.message)));
     out.push(...issues);
   }

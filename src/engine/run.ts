@@ -62,6 +62,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
     secretsOf: new Map(),
     pendingOf: new Map(),
     cacheOf: new Map(),
+    factsOf: new Map(),
     registeredOf: new Map(),
     playsDone: new Map(),
     interrupted: false,
@@ -86,7 +87,10 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
         for (const batch of batches(hosts, pp.play.serial)) {
           if (rc.interrupted || rc.aborted) break;
           const b: BatchCtx = { pp, hosts: batch, failed: new Set(), stopped: false, ended: false, once: new Map(), left: new Set() };
-          await Promise.all(batch.map((h) => forks(() => new HostRun(rc, b, h).run())));
+          const runs = batch.map((h) => new HostRun(rc, b, h));
+          // facts first, on every host of the batch (as Ansible's first task): a host may read another's
+          await Promise.all(runs.map((r) => forks(() => r.gather())));
+          await Promise.all(runs.map((r) => forks(() => r.run())));
         }
       }
     } finally {

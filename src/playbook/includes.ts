@@ -271,5 +271,5 @@ function addHandlers(ref: RoleRef, dir: string, kw: Keywords, cx: Ctx): void {
   const f = roleFile(dir, 'handlers');
   if (!f || cx.handlersOf.has(dir)) return;
   cx.handlersOf.add(dir);
-  cx.roleHandlers.push(...(loadTaskFile(ref.src, ref.at, f, kw, cx, `role ${show(ref.name)} handlers`) ?? []));
+  cx.roleHandlers.push(...(loadTaskFile(ref.src, ref.at, f, kw, { ...cx, declaring: ref.name }, `role ${show(ref.name)} handlers`) ?? []));
 }

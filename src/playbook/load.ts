@@ -10,6 +10,7 @@ import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-so
 import type { TaskType, TaskTypes } from '../engine/task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
+import { namesFacts } from '../engine/facts.ts';
 import { includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { BlockSchema, ImportPlaybookSchema, META_KEYS, MetaTaskSchema, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
@@ -28,7 +29,9 @@ export interface Keywords {
   become?: boolean;
   become_user?: string;
   ignore_errors?: boolean;
-  no_log?: boolean;
+  /** true/false, or an expression rendered for the host when the task runs */
+  no_log?: boolean | string;
+  diff?: boolean | string;
   check_mode?: boolean;
   any_errors_fatal?: boolean;
   run_once?: boolean;
@@ -97,6 +100,8 @@ export interface PlayDef {
   max_fail_percentage?: number;
   any_errors_fatal: boolean;
   force_handlers: boolean;
+  /** facts are gathered at the start of the play: gather_facts is not false and the play names a fact */
+  gatherFacts: boolean;
   /** the play's own keywords (become, tags, environment...): its tasks' kw start from these */
   kw: Keywords;
   path: Path;
@@ -132,6 +137,13 @@ export interface Ctx {
   roleHandlers: Node[];
   /** roles whose handlers were added (a role imported twice adds them once) */
   handlersOf: Set<string>;
+  /**
+   * Loading handlers: true for the play's, the role's name for a role's (whose handlers also answer
+   * to `ROLE : NAME`, as in Ansible)
+   */
+  declaring?: true | string;
+  /** every name a handler of the play is written with, loaded or refused (a refused one is reported once, where it is written) */
+  declared: Set<string>;
 }
 
 export function loadPlaybook(file: string, types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], chain: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
@@ -146,7 +158,7 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
       plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems));
       return;
     }
-    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set() };
+    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), declared: new Set() };
     const play = loadPlay(src, i, raw, cx);
     if (play) plays.push(play);
   });
@@ -184,8 +196,8 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     return undefined;
   }
   const p = r.output;
-  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal });
-  const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, cx);
+  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal });
+  const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, declaring: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
   // Ansible's order: pre_tasks, a flush, then roles and tasks as one section, a flush, post_tasks
   const pre = load('pre_tasks');
@@ -206,20 +218,41 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     max_fail_percentage: p.max_fail_percentage,
     any_errors_fatal: p.any_errors_fatal === true,
     force_handlers: p.force_handlers === true,
+    gatherFacts: false,
     kw,
     path: [i],
     src,
   };
-  checkNotify(play, problems);
+  checkNotify(play, cx.declared, problems);
+  play.gatherFacts = p.gather_facts !== false && playNamesFacts(play);
   return play;
 }
 
-/** Every notify names a handler of the play, by its name or a `listen` topic. */
-function checkNotify(play: PlayDef, problems: InputProblem[]): void {
+/** Does anything the play runs name a fact? Every value a task, block or handler carries, and templates. */
+function playNamesFacts(play: PlayDef): boolean {
+  const values: unknown[] = [play.vars];
+  const sources: { src: string; dir: string }[] = [];
+  const tasks = [...walkTasks(play.tasks), ...play.handlers];
+  for (const t of tasks) {
+    values.push(t.params, t.meta, t.kw);
+    const src = (t.params as { src?: unknown } | null)?.src;
+    if (typeof src === 'string') sources.push({ src, dir: t.roleDir ?? dirname(t.src.file) });
+  }
+  for (const b of walkLoops(play.tasks)) values.push(b.loop?.value, b.kw);
+  const metas = (nodes: Node[]): void => nodes.forEach((n) => (n.kind === 'meta' ? values.push(n.kw.when) : n.kind === 'block' ? [n.block, n.rescue, n.always].forEach(metas) : undefined));
+  metas(play.tasks);
+  return namesFacts(values, sources);
+}
+
+/**
+ * Every notify names a handler of the play, by its name or a `listen` topic. A handler that was
+ * refused (a module skiff lacks...) is not "unknown": its own problem is reported where it is written.
+ */
+function checkNotify(play: PlayDef, declared: Set<string>, problems: InputProblem[]): void {
   const names = new Set(play.handlers.flatMap((h) => h.listen));
   for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
     t.notify.forEach((n, k) => {
-      if (names.has(n)) return;
+      if (names.has(n) || declared.has(n)) return;
       const at = typeof t.meta.notify === 'string' ? [...t.path, 'notify'] : [...t.path, 'notify', k];
       problems.push(problemAt(t.src, at, `notify names unknown handler ${show(n)}${didYouMean(n, names)}: expected one of: ${[...names].join(', ') || '(this play has no handlers)'}`));
     });
@@ -258,7 +291,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
     loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
     environment: { ...parent.environment, ...(own.environment ?? {}) },
   };
-  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to'] as const) {
+  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to'] as const) {
     const value = own[k] ?? parent[k];
     if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
   }
@@ -268,11 +301,20 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
 export function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: Keywords, cx: Ctx): Node[] {
   const { types, problems } = cx;
   const out: Node[] = [];
+  if (cx.declaring) for (const raw of raws) handlerNames(raw, cx.declaring).forEach((n) => cx.declared.add(n));
   raws.forEach((raw, j) => {
     const node = loadNode(src, [...path, j], raw, parent, cx);
     if (node) out.push(node);
   });
   return out;
+}
+
+/** The names a handler answers to: its name, its `listen` topics, and `ROLE : NAME` for a role's. */
+function handlerNames(raw: unknown, declaring: true | string): string[] {
+  if (!raw || typeof raw !== 'object') return [];
+  const { name, listen } = raw as { name?: unknown; listen?: unknown };
+  const out = [name, ...(Array.isArray(listen) ? listen : [listen])].filter((x): x is string => typeof x === 'string');
+  return typeof declaring === 'string' && typeof name === 'string' ? [...out, `${declaring} : ${name}`] : out;
 }
 
 function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, cx: Ctx): Node | undefined {
@@ -360,7 +402,8 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   const name = meta.name ?? typeName;
   const loop = loopOf(src, path, meta, cx.problems);
   if (loop === null) return undefined;
-  return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: list(meta.notify), listen: [name, ...list(meta.listen)], loop, path, src, roleDir: cx.roleDir };
+  const listen = cx.declaring ? handlerNames(raw, cx.declaring) : [name, ...list(meta.listen)];
+  return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: list(meta.notify), listen: listen.length ? listen : [name], loop, path, src, roleDir: cx.roleDir };
 }
 
 /** The task's loop, if any; null when it has two (refused). */

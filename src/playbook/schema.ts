@@ -15,6 +15,8 @@ const Env = v.record(
 const Tags = v.union([v.string(), v.array(v.union([v.string(), v.number()]))], 'expected a tag or a list of tags');
 const Condition = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');
 const Percent = v.pipe(v.number('expected a percentage (0-100)'), v.minValue(0), v.maxValue(100));
+/** no_log and diff: a boolean, or an expression decided per host when the task runs (roles compute them) */
+const Flag = v.union([Bool, v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/, 'expected true or false, or a {{ }} expression'))], 'expected true or false, or a {{ }} expression');
 const BecomeUser = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a user name'));
 
 /**
@@ -30,7 +32,9 @@ export const Inheritable = {
   become: v.optional(Bool),
   become_user: v.optional(BecomeUser),
   ignore_errors: v.optional(Bool),
-  no_log: v.optional(Bool),
+  no_log: v.optional(Flag),
+  /** false: this task's diff is never shown; true: shown even without --diff (Ansible's keyword) */
+  diff: v.optional(Flag),
   check_mode: v.optional(Bool),
   any_errors_fatal: v.optional(Bool),
   run_once: v.optional(Bool),
@@ -54,14 +58,18 @@ export const PlaySchema = v.strictObject({
   max_fail_percentage: v.optional(Percent),
   any_errors_fatal: v.optional(Bool),
   force_handlers: v.optional(Bool),
-  /** skiff reads facts per task and gathers none: `false` says just that; `true` cannot be honoured */
-  gather_facts: v.optional(v.literal(false, 'expected false: skiff gathers no facts (each task reads what it needs)')),
+  /**
+   * true by default, as in Ansible; skiff gathers only for a play that names a fact (src/engine/facts.ts),
+   * so `true` and the default are the same. `false`: never gathered for this play.
+   */
+  gather_facts: v.optional(Bool),
   become: v.optional(Bool),
   become_user: v.optional(BecomeUser),
   tags: v.optional(Tags),
   environment: v.optional(Env),
   ignore_errors: v.optional(Bool),
-  no_log: v.optional(Bool),
+  no_log: v.optional(Flag),
+  diff: v.optional(Flag),
   check_mode: v.optional(Bool),
 });
 export type PlayInput = v.InferOutput<typeof PlaySchema>;
@@ -74,7 +82,7 @@ const LoopControl = v.strictObject({
 });
 
 /** The `with_*` lookups skiff has, and what each makes of its value (see src/engine/loop.ts). */
-export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed_items'] as const;
+export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed_items', 'with_fileglob'] as const;
 
 /** Keys of a task that are not its type. */
 export const TaskMetaSchema = v.strictObject({

@@ -58,7 +58,7 @@ export function describe(r: TaskResult, o: { diff: boolean; verbose: boolean; co
   const lines = [c(`${MARK[r.status]}: [${host}] ${r.handler ? 'handler: ' : ''}${r.task}${marks}`)];
   if (r.msg && (r.status === 'failed' || r.status === 'unreachable' || o.verbose || r.status === 'skipped' || r.type === 'debug' || r.handler)) lines.push(`    ${r.msg}`);
   if (r.status === 'changed' || o.verbose) for (const ch of r.changes) lines.push(`    ~ ${ch}`);
-  if (o.diff && r.diff) lines.push(...r.diff.split('\n').map((l) => `    ${l}`));
+  if ((o.diff || r.showDiff) && r.diff) lines.push(...r.diff.split('\n').map((l) => `    ${l}`));
   return lines.join('\n');
 }
 

@@ -12,6 +12,7 @@ import { prepare, type RunOptions } from '../../src/engine/prepare.ts';
 import { startRun, type RunSummary } from '../../src/engine/run.ts';
 import { TaskFailure, type Registry, type TaskType } from '../../src/engine/task-type.ts';
 import { connectLocal } from '../../src/transport/local.ts';
+import { FACTS_SCRIPT } from '../../src/engine/facts.ts';
 import { formatProblem } from '../../src/util/errors.ts';
 import { REGISTRY } from '../../tasks/index.ts';
 
@@ -61,10 +62,24 @@ export const TEST_REGISTRY: Registry = { ...REGISTRY, types: Object.assign(new M
 
 /** Every connection opened: `host become becomeUser`. */
 export const opened: string[] = [];
+/** Hosts that ran the facts script, in order. */
+export const gathered: string[] = [];
+/** What the facts script prints, per host (the case's `facts`): a captured output, not this machine's. */
+let factsOutput: Record<string, string> = {};
 const connector: Connector = async (hc, become, becomeUser) => {
   opened.push(`${hc.name} ${become} ${becomeUser ?? '-'}`);
   // become is recorded, not used: sudo is not what these tests are about (the lab tests use it)
-  return { ...connectLocal(hc.name, false), host: hc.name };
+  const local = connectLocal(hc.name, false);
+  return {
+    host: hc.name,
+    exec: (cmd, o) => {
+      if (cmd !== FACTS_SCRIPT) return local.exec(cmd, o);
+      gathered.push(hc.name);
+      const out = factsOutput[hc.name];
+      return Promise.resolve(out === undefined ? { code: 127, stdout: '', stderr: `no facts output given for ${hc.name}` } : { code: 0, stdout: out, stderr: '' });
+    },
+    close: (o) => local.close(o),
+  };
 };
 
 export interface Outcome {
@@ -84,12 +99,16 @@ export interface Case {
   hosts?: string[] | string;
   opts?: Partial<RunOptions>;
   files?: Record<string, string>;
+  /** per host: what the facts script prints there (see test/unit/fixtures/facts) */
+  facts?: Record<string, string>;
 }
 
 let n = 0;
 export async function play(c: Case): Promise<Outcome> {
   calls.length = 0;
   opened.length = 0;
+  gathered.length = 0;
+  factsOutput = c.facts ?? {};
   attempts.clear();
   const dir = mkdtempSync(join(tmpdir(), 'skiff-engine-'));
   const inv = join(dir, 'hosts.yml');

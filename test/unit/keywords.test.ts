@@ -1,6 +1,9 @@
 // The playbook language at run time: each keyword a play, block or task accepts, shown doing what
 // Ansible does with it (order of events, results, recap), on local hosts through the real engine.
 // The last test walks the schemas and fails on any accepted key that no test here covers.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
@@ -50,10 +53,37 @@ kw(['task.with_items', 'task.with_list', 'task.with_dict', 'task.with_indexed_it
   assert.equal(calls, ['a:i-1', 'a:i-2', 'a:i-3', 'a:l-2', 'a:l-1', 'a:d-x=1', 'a:d-k=2', 'a:x-0a', 'a:x-1b']);
 });
 
+kw(['task.with_fileglob'], 'with_fileglob: the files matching each pattern, in files/ of the role (or next to the playbook), as absolute paths', async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  roles: [r]\n  tasks:\n    - probe: {id: "{{ item }}"}\n      with_fileglob: ["*.conf", /nonexistent-skiff-dir/*]\n`,
+    files: {
+      'roles/r/tasks/main.yml': '- probe: {id: "{{ item }}"}\n  with_fileglob: "{{ pats }}"\n  vars: {pats: [t/*.tmpl]}\n',
+      'roles/r/files/t/b.tmpl': '', 'roles/r/files/t/a.tmpl': '', 'roles/r/files/t/.hidden.tmpl': '', 'roles/r/files/t/c.txt': '', 'roles/r/files/t/d.tmpl/x': '',
+      'x.conf': '', 'files/y.conf': '',
+    },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls.map((c) => c.replace(/^a:\/.*?\/skiff-engine-[^/]+\//, 'a:')), ['a:roles/r/files/t/a.tmpl', 'a:roles/r/files/t/b.tmpl', 'a:files/y.conf']);
+  const bad = await play({ playbook: playbook(`- probe: {id: "{{ item }}"}\n  with_fileglob: "*/x.conf"`) });
+  assert.match(bad.problems.join('\n'), /with_fileglob: "\*\/x\.conf": a wildcard in a directory name is not supported by skiff/);
+});
+
 kw(['task.when'], 'when: evaluated per item in a loop; a task whose every item is skipped is skipped', async () => {
   const o = await play({ playbook: playbook(`- probe: {id: "{{ item }}"}\n  loop: [1, 2, 3]\n  when: item != 2\n- name: never\n  probe: z\n  when: false`) });
   assert.equal(calls, ['a:1', 'a:3']);
   assert.equal(o.lines, ['a probe changed', 'a never skipped']);
+});
+
+test('when false on a host before the run: the task is skipped there, its parameters not rendered (Ansible\'s guard idiom); a misspelled parameter is still refused', async () => {
+  const inv = 'all:\n  hosts:\n    a: {connection: local, tls: {}}\n    b: {connection: local, tls: {cert_file: /etc/c.pem}}\n';
+  const o = await play({ hosts: inv, playbook: playbook(`- name: cert\n  probe: {id: "{{ tls.cert_file }}"}\n  when: tls | length > 0`) });
+  assert.is(o.code, 'ran', o.problems.join('\n'));
+  assert.equal(o.lines.sort(), ['a cert skipped', 'b cert changed']);
+  assert.equal(calls, ['b:/etc/c.pem']);
+  const typo = await play({ hosts: inv, playbook: playbook(`- probe: {idd: "{{ tls.cert_file }}"}\n  when: tls | length > 0`) });
+  assert.match(typo.problems.join('\n'), /unknown parameter "idd" for task type probe/);
+  const unguarded = await play({ hosts: inv, playbook: playbook(`- probe: {id: "{{ tls.cert_file }}"}`) });
+  assert.match(unguarded.problems.join('\n'), /tls has no key "cert_file" .*\(host a\)/);
 });
 
 kw(['task.until', 'task.retries', 'task.delay'], 'until: retried with the delay between attempts until it holds; attempts registered', async () => {
@@ -271,6 +301,25 @@ kw(['task.no_log', 'play.no_log', 'block.no_log'], 'no_log: changes, messages an
   assert.not.match(JSON.stringify(p.results), /pl4y/);
 });
 
+kw(['task.diff', 'play.diff', 'block.diff'], 'diff: false drops a task\'s diff (report too), true shows it even without --diff; no_log and diff may be expressions, decided per host', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-kw-diff-'));
+  let n = 0;
+  // a file each: in check mode a second task on the same file would see the first one's content
+  const task = (extra: string) => `- {name: c, content: {path: "${dir}/f${n++}.conf", content: "new\\n"}${extra}}`;
+  const o = await play({ opts: { check: true }, playbook: playbook(`${task(', diff: false')}\n${task(', diff: true')}\n${task('')}\n- block:\n    - ${task(', diff: "{{ mask }}"').slice(2)}\n  diff: false`, '  vars: {mask: true}\n') });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => [r.diff !== undefined, r.showDiff === true]), [[false, false], [true, true], [true, false], [true, true]]);
+  const p = await play({ opts: { check: true }, playbook: playbook(task(''), '  diff: false\n') });
+  assert.is(p.results[0].diff, undefined);
+  const hosts = 'all:\n  hosts:\n    a: {connection: local, quiet: true}\n    b: {connection: local, quiet: false}\n';
+  const q = await play({ hosts, playbook: playbook(`- {probe: {id: "s3cret-{{ inventory_hostname }}", fail: true}, no_log: "{{ quiet }}", ignore_errors: true}`) });
+  assert.not.match(JSON.stringify(q.results.filter((r) => r.host === 'a')), /s3cret/);
+  assert.match(JSON.stringify(q.results.filter((r) => r.host === 'b')), /s3cret-b/);
+  const bad = await play({ playbook: playbook(`- {probe: x, no_log: "{{ quiett }}"}\n- {probe: y, diff: maybe}`) });
+  assert.match(bad.problems.join("\n"), /:3:\d+: no_log: unknown variable "quiett"/, bad.problems.join("\n"));
+  assert.match(bad.problems.join('\n'), /diff: got "maybe", expected true or false, or a \{\{ \}\} expression/);
+});
+
 kw(['task.check_mode', 'play.check_mode', 'block.check_mode'], 'check_mode: false runs a task for real under --check; true only plans it in a normal run', async () => {
   await play({ playbook: playbook(`- {probe: real, check_mode: false}\n- probe: planned`), opts: { check: true } });
   assert.equal(calls, ['a:real']);
@@ -280,10 +329,14 @@ kw(['task.check_mode', 'play.check_mode', 'block.check_mode'], 'check_mode: fals
   assert.equal(calls, []);
 });
 
-kw(['play.gather_facts'], 'gather_facts: false is accepted (skiff gathers none); true is refused, with the position', async () => {
-  assert.is((await play({ playbook: playbook('- probe: x', '  gather_facts: false\n') })).code, 'ran');
-  const o = await play({ playbook: playbook('- probe: x', '  gather_facts: true\n') });
-  assert.match(o.problems.join('\n'), /:2:17: gather_facts: got true, expected false: skiff gathers no facts/);
+kw(['play.gather_facts'], 'gather_facts: a play naming a fact gathers it first, unless false (then the fact is unknown); not a boolean is refused', async () => {
+  const facts = { a: readFileSync(join(import.meta.dirname, 'fixtures', 'facts', 'debian12.txt'), 'utf8') };
+  const o = await play({ facts, playbook: playbook('- probe: "{{ ansible_distribution }}"', '  gather_facts: true\n') });
+  assert.equal(o.lines, ['a Gathering Facts ok', 'a probe changed']);
+  assert.equal(calls, ['a:Debian']);
+  assert.is((await play({ facts, playbook: playbook('- probe: "{{ ansible_distribution }}"', '  gather_facts: false\n') })).code, 'bad-input');
+  const bad = await play({ playbook: playbook('- probe: x', '  gather_facts: smart\n') });
+  assert.match(bad.problems.join('\n'), /:2:17: gather_facts: got "smart", expected true or false/);
 });
 
 kw(['block.run_once', 'block.delegate_to'], 'a block passes run_once and delegate_to to its tasks', async () => {
@@ -300,11 +353,11 @@ test('--start-at-task: tasks before the named one do not run, the rest do (a glo
 });
 
 test('a loop over a list that is not one, and loop_control without a loop, are refused before the run', async () => {
-  const o = await play({ playbook: playbook(`- probe: x\n  loop: "{{ 3 }}"\n- probe: y\n  loop_control: {loop_var: z}\n- probe: z\n  with_fileglob: "*.txt"`) });
+  const o = await play({ playbook: playbook(`- probe: x\n  loop: "{{ 3 }}"\n- probe: y\n  loop_control: {loop_var: z}\n- probe: z\n  with_nested: [[1], [2]]`) });
   const text = o.problems.join('\n');
   assert.match(text, 'loop: got 3, expected a list');
   assert.match(text, 'loop_control without a loop');
-  assert.match(text, 'with_fileglob is not supported by skiff');
+  assert.match(text, 'with_nested is not supported by skiff');
 });
 
 test('registered results are in the results (the JSON report), secrets masked', async () => {
@@ -363,6 +416,7 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   become_user: { value: 'postgres', inner: '- {probe: in, become: true}', check: () => assert.ok(opened.includes('a true postgres'), opened.join()) },
   ignore_errors: { value: 'true', inner: '- probe: {id: in, fail: true}', check: () => assert.equal(calls, ['a:in', 'a:after']) },
   no_log: { value: 'true', inner: '- probe: s3cret', check: (o) => assert.not.match(JSON.stringify(o.results), 's3cret') },
+  diff: { value: 'false', inner: `- {content: {path: "${join(tmpdir(), 'skiff-kw-never-written.conf')}", content: "x"}, check_mode: true}`, check: (o) => assert.is(o.results[0].diff, undefined) },
   check_mode: { value: 'true', check: () => assert.equal(calls, ['a:after']) },
   any_errors_fatal: { value: 'true', hosts: ['a', 'b'], inner: `- probe: {id: in, fail: "{{ inventory_hostname == 'a' }}"}`, check: () => assert.not.ok(calls.some((c) => c.endsWith(':after'))) },
   run_once: { value: 'true', hosts: ['a', 'b'], check: () => assert.is(calls.filter((c) => c.endsWith(':in')).length, 1) },
@@ -382,6 +436,15 @@ for (const [prefix, wrap] of Object.entries(WRAPPERS)) {
     });
   }
 }
+
+test('magic variables: ansible_check_mode, ansible_diff_mode, inventory_dir/file, playbook_dir, group_names, inventory_hostname_short', async () => {
+  const inv = 'all:\n  children:\n    web: {hosts: {a.example.com: {connection: local}}}\n    db: {hosts: {a.example.com: {}}}\n';
+  const pb = playbook(`- probe: {id: "{{ ansible_check_mode }} {{ ansible_diff_mode }} {{ group_names | join(',') }} {{ inventory_hostname_short }}"}\n  check_mode: false\n- probe: {id: "{{ inventory_dir == playbook_dir }} {{ inventory_file | length > 0 }}"}\n  check_mode: false`);
+  await play({ hosts: inv, playbook: pb, opts: { check: true, diff: true } });
+  assert.equal(calls, ['a.example.com:true true db,web a', 'a.example.com:true true']);
+  await play({ hosts: inv, playbook: pb });
+  assert.equal(calls[0], 'a.example.com:false false db,web a');
+});
 
 test('every key a play, block, task, meta task or import accepts is covered by a test above', () => {
   const keys = [

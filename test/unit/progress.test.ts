@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ProgressEvent, RunEvent } from '../../src/engine/events.ts';
 import { progressChannel, PROGRESS_INTERVAL_MS, type Clock } from '../../src/engine/progress.ts';
+import { describe } from '../../src/report/progress.ts';
 import { play, playbook } from './engine-harness.ts';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -297,6 +298,14 @@ test('notes (how a host is reached) are shown under -v only', () => {
     p.listen({ kind: 'note', host: 'prom1', text: 'prom1: one exec per command (the persistent session did not start: x)' });
     assert.equal(lines, verbose ? ['note: prom1: one exec per command (the persistent session did not start: x)'] : []);
   }
+});
+
+test('a result line shows the diff with --diff, or without it for a task that says diff: true', () => {
+  const r = { host: 'a', play: 'p', task: 't', type: 'content', status: 'changed' as const, changes: ['write /f'], diff: '+new', ms: 1 };
+  const o = { diff: false, verbose: false, color: false };
+  assert.not.match(describe(r, o), '+new');
+  assert.match(describe(r, { ...o, diff: true }), '    +new');
+  assert.match(describe({ ...r, showDiff: true }, o), '    +new');
 });
 
 test.run();
