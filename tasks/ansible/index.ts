@@ -8,6 +8,8 @@ import { setFact } from './facts.ts';
 import { fileType } from './file.ts';
 import { lineinfile } from './lineinfile.ts';
 import { stat } from './stat.ts';
+import { apt, dnf, packageType, yum } from './packages.ts';
+import { service, systemd, systemdService } from './service.ts';
 import { template } from './template.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service] as TaskType[];

@@ -10,7 +10,6 @@ import type { TaskType, TaskTypes } from '../../src/engine/task-type.ts';
  */
 export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   add_host: undefined,
-  apt: 'command: apt-get install -y PKG with creates:',
   apt_key: undefined,
   apt_repository: 'ansible.builtin.copy of the .list file with content:',
   assemble: 'ansible.builtin.template or content',
@@ -19,7 +18,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   cron: 'ansible.builtin.copy of a file in /etc/cron.d',
   deb822_repository: 'ansible.builtin.copy of the .sources file with content:',
   debconf: undefined,
-  dnf: 'command: dnf install -y PKG with creates:',
   dnf5: 'command: dnf install -y PKG with creates:',
   dpkg_selections: undefined,
   expect: undefined,
@@ -38,7 +36,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   iptables: undefined,
   known_hosts: undefined,
   mount_facts: undefined,
-  package: 'command: apt-get/dnf install with creates:',
   package_facts: 'command: dpkg-query/rpm -q with register',
   pause: 'until/retries/delay on the task that waits',
   ping: 'any task: an unreachable host fails it',
@@ -48,14 +45,11 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   replace: 'ansible.builtin.lineinfile with regexp (one line), or line',
   rpm_key: undefined,
   script: 'command',
-  service: 'command: systemctl enable --now NAME (with changed_when)',
   service_facts: 'command: systemctl show NAME with register',
   set_stats: undefined,
   setup: 'skiff gathers no facts: each task reads what it needs (ansible.builtin.stat, command with register)',
   slurp: 'command: base64 FILE with register, or ansible.builtin.stat',
   subversion: undefined,
-  systemd: 'command: systemctl enable --now NAME (with changed_when)',
-  systemd_service: 'command: systemctl enable --now NAME (with changed_when)',
   sysvinit: 'command',
   tempfile: 'command: mktemp with register',
   unarchive: 'command: tar -xf with creates:',
@@ -64,7 +58,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   validate_argument_spec: 'ansible.builtin.assert',
   wait_for: 'wait-http (for an HTTP port), or command with until:',
   wait_for_connection: 'any task: an unreachable host fails it',
-  yum: 'command: yum install -y PKG with creates:',
   yum_repository: 'ansible.builtin.copy of the .repo file with content:',
 };
 
