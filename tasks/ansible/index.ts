@@ -10,6 +10,9 @@ import { lineinfile } from './lineinfile.ts';
 import { stat } from './stat.ts';
 import { apt, dnf, packageType, yum } from './packages.ts';
 import { service, systemd, systemdService } from './service.ts';
+import { getUrl } from './get-url.ts';
+import { uri } from './uri.ts';
+import { waitFor } from './wait-for.ts';
 import { template } from './template.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor] as TaskType[];

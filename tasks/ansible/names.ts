@@ -24,7 +24,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   fetch: undefined,
   find: 'ansible.builtin.stat, or command with register',
   gather_facts: 'skiff gathers no facts: each task reads what it needs (ansible.builtin.stat, command with register)',
-  get_url: 'command: curl -fsSLo DEST URL with creates: DEST',
   getent: 'command: getent DATABASE KEY with register',
   git: 'command: git clone with creates:',
   group: 'command: groupadd with a check (changed_when)',
@@ -53,10 +52,8 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   sysvinit: 'command',
   tempfile: 'command: mktemp with register',
   unarchive: 'command: tar -xf with creates:',
-  uri: 'wait-http (to wait for a URL), or command: curl with register',
   user: 'command: useradd with a check (changed_when)',
   validate_argument_spec: 'ansible.builtin.assert',
-  wait_for: 'wait-http (for an HTTP port), or command with until:',
   wait_for_connection: 'any task: an unreachable host fails it',
   yum_repository: 'ansible.builtin.copy of the .repo file with content:',
 };
