@@ -13,6 +13,8 @@ import { service, systemd, systemdService } from './service.ts';
 import { getUrl } from './get-url.ts';
 import { uri } from './uri.ts';
 import { waitFor } from './wait-for.ts';
+import { blockinfile } from './blockinfile.ts';
+import { iniFile } from './ini-file.ts';
 import { template } from './template.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile] as TaskType[];

@@ -14,7 +14,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   apt_repository: 'ansible.builtin.copy of the .list file with content:',
   assemble: 'ansible.builtin.template or content',
   async_status: undefined,
-  blockinfile: 'ansible.builtin.copy with content:, or line',
   cron: 'ansible.builtin.copy of a file in /etc/cron.d',
   deb822_repository: 'ansible.builtin.copy of the .sources file with content:',
   debconf: undefined,
@@ -62,7 +61,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
 const COLLECTION_HINTS: Record<string, string> = {
   'community.docker.docker_container': 'container',
   'containers.podman.podman_container': 'container',
-  'community.general.ini_file': 'ansible.builtin.lineinfile',
   'ansible.posix.synchronize': 'ansible.builtin.copy',
 };
 
@@ -127,8 +125,10 @@ export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
   const table: TaskTypes = new Map(own.map((t) => [t.name, t]));
   for (const t of ansible) {
     table.set(t.name, t);
-    const short = t.name.replace(/^ansible\.builtin\./, '');
-    for (const alias of [`ansible.legacy.${short}`, short]) if (!table.has(alias)) table.set(alias, { ...t, name: alias, aliasOf: t.name });
+    // a collection's module (community.general.ini_file) is also reached by its short name, as Ansible routes it
+    const short = t.name.split('.').pop()!;
+    const aliases = t.name.startsWith('ansible.builtin.') ? [`ansible.legacy.${short}`, short] : [short];
+    for (const alias of aliases) if (!table.has(alias)) table.set(alias, { ...t, name: alias, aliasOf: t.name });
   }
   table.refuse = refusal;
   return table;
