@@ -25,7 +25,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   gather_facts: 'skiff gathers no facts: each task reads what it needs (ansible.builtin.stat, command with register)',
   getent: 'command: getent DATABASE KEY with register',
   git: 'command: git clone with creates:',
-  group: 'command: groupadd with a check (changed_when)',
   group_by: undefined,
   hostname: undefined,
   // import_tasks, include_tasks, import_role, include_role: read by src/playbook/includes.ts
@@ -51,7 +50,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   sysvinit: 'command',
   tempfile: 'command: mktemp with register',
   unarchive: 'command: tar -xf with creates:',
-  user: 'command: useradd with a check (changed_when)',
   validate_argument_spec: 'ansible.builtin.assert',
   wait_for_connection: 'any task: an unreachable host fails it',
   yum_repository: 'ansible.builtin.copy of the .repo file with content:',
