@@ -16,6 +16,7 @@ import { waitFor } from './wait-for.ts';
 import { blockinfile } from './blockinfile.ts';
 import { iniFile } from './ini-file.ts';
 import { group, user } from './users.ts';
+import { unarchive } from './unarchive.ts';
 import { template } from './template.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive] as TaskType[];

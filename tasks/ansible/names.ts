@@ -49,7 +49,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   subversion: undefined,
   sysvinit: 'command',
   tempfile: 'command: mktemp with register',
-  unarchive: 'command: tar -xf with creates:',
   validate_argument_spec: 'ansible.builtin.assert',
   wait_for_connection: 'any task: an unreachable host fails it',
   yum_repository: 'ansible.builtin.copy of the .repo file with content:',
