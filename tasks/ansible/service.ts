@@ -28,7 +28,8 @@ const serviceSchema = v.pipe(
   v.check((p) => p.name !== undefined, 'expected name'),
   v.check((p) => p.state !== undefined || p.enabled !== undefined || p.masked !== undefined, 'expected state, enabled or masked'),
 );
-export type ServiceParams = v.InferOutput<typeof systemdSchema>;
+/** systemd's parameters; service has them but daemon_reexec */
+export type ServiceParams = v.InferOutput<typeof serviceSchema> & { daemon_reexec?: boolean };
 
 /** `systemctl show -p LoadState -p ActiveState -p UnitFileState`, as read. */
 export interface UnitFacts {
@@ -120,4 +121,4 @@ function systemdModule<P extends ServiceParams>(name: string, summary: string, s
 
 export const systemd = systemdModule('ansible.builtin.systemd', 'a systemd unit is started/stopped, enabled or not, masked or not (Ansible\'s systemd)', systemdSchema);
 export const systemdService = systemdModule('ansible.builtin.systemd_service', 'Ansible\'s systemd under its newer name', systemdSchema);
-export const service = systemdModule('ansible.builtin.service', 'a service is started/stopped, enabled or not (through systemd, in skiff)', serviceSchema as unknown as TaskType<ServiceParams>['schema']);
+export const service = systemdModule('ansible.builtin.service', 'a service is started/stopped, enabled or not (through systemd, in skiff)', serviceSchema);

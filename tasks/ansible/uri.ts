@@ -20,7 +20,8 @@ const schema = v.pipe(
     headers: v.optional(Headers),
     /** seconds */
     timeout: v.optional(v.pipe(v.number(), v.minValue(1)), 30),
-    follow_redirects: v.optional(v.picklist(['all', 'safe', 'none', 'urllib2', 'yes', 'no']), 'safe'),
+    // yes/no (YAML 1.1 booleans) are Ansible's older all/none
+    follow_redirects: v.optional(v.pipe(v.union([v.picklist(['all', 'safe', 'none', 'urllib2']), v.boolean()], 'expected all, safe or none'), v.transform((x) => (x === true ? 'all' : x === false ? 'none' : x))), 'safe'),
     validate_certs: v.optional(v.boolean(), true),
   }),
   v.check((p) => p.body_format !== 'raw' || p.body === undefined || typeof p.body === 'string', 'expected body as a string with body_format raw (or body_format: json)'),
@@ -67,7 +68,7 @@ export const uri: TaskType<Params> = {
     if (ctx.check) return { changes: [], skip: true, note: `not run in check mode: ${p.method} ${shownUrl(p.url)}` };
     if (!(await toolsOn(ctx.conn, ['curl'])).has('curl')) throw new TaskFailure(`uri: no curl on ${ctx.conn.host}`);
     const { body, headers } = requestBody(p);
-    const follow = p.follow_redirects === 'all' || p.follow_redirects === 'yes' || ((p.follow_redirects === 'safe' || p.follow_redirects === 'urllib2') && ['GET', 'HEAD'].includes(p.method));
+    const follow = p.follow_redirects === 'all' || ((p.follow_redirects === 'safe' || p.follow_redirects === 'urllib2') && ['GET', 'HEAD'].includes(p.method));
     const config = curlConfig({ url: p.url, method: p.method, headers, body, follow, timeout: p.timeout, insecure: !p.validate_certs });
     const r = await ctx.conn.exec(SCRIPT, { stdin: config, timeoutMs: (p.timeout + 10) * 1000 });
     const a = parseAnswer(r.stdout);

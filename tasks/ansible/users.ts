@@ -26,7 +26,7 @@ const userSchema = v.pipe(
     name: Name,
     uid: v.optional(Id),
     /** the primary group */
-    group: v.optional(Name),
+    group: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String), Name)),
     /** supplementary groups: exactly these, or (append) at least these */
     groups: v.optional(NameList),
     append: v.optional(v.boolean(), false),

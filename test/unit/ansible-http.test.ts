@@ -100,10 +100,12 @@ test('requestBody: json and form bodies with their Content-Type, unless the head
 test('uri: status, json, content; a POSTed json body and headers arrive; redirects followed for GET; ok (never changed); skipped in check mode', async () => {
   const tasks = `- uri: {url: "${base}/api"}\n  register: a
 - ansible.builtin.uri: {url: "${base}/echo", method: POST, body: {x: 1}, body_format: json, status_code: [200, 201], return_content: true, headers: {Authorization: "Bearer abc"}}\n  register: e
-- uri: {url: "${base}/moved"}\n  register: m`;
+- uri: {url: "${base}/moved"}\n  register: m
+- uri: {url: "${base}/moved", follow_redirects: no, status_code: 302}\n  register: n`;
   const o = await play({ playbook: playbook(tasks) });
-  assert.equal(statuses(o), ['ok', 'ok', 'ok']);
+  assert.equal(statuses(o), ['ok', 'ok', 'ok', 'ok']);
   assert.equal(reg(o, 0).json, { ok: true, n: 3 });
+  assert.equal([reg(o, 3).status, reg(o, 3).redirected], [302, false], 'follow_redirects: no (a YAML 1.1 boolean) is none');
   assert.is(reg(o, 0).status, 200);
   assert.is(reg(o, 0).content, undefined, 'content only with return_content');
   assert.is(reg(o, 1).status, 201);
@@ -111,7 +113,7 @@ test('uri: status, json, content; a POSTed json body and headers arrive; redirec
   assert.match(reg(o, 1).content, /"method":"POST"/);
   assert.equal([reg(o, 2).status, reg(o, 2).redirected, reg(o, 2).url], [200, true, `${base}/api`]);
   const check = await play({ playbook: playbook(tasks), opts: { check: true } });
-  assert.equal(statuses(check), ['skipped', 'skipped', 'skipped']);
+  assert.equal(statuses(check), ['skipped', 'skipped', 'skipped', 'skipped']);
 });
 
 test('uri: an unexpected status fails with Ansible\'s message and the status registered; a refused connection is status -1', async () => {

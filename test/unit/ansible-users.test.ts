@@ -34,7 +34,7 @@ test('planUser: a system user as the node_exporter role makes it; only the diffe
   assert.equal(planUser(up({ groups: ['adm'], append: true }), inGroups), { changes: [] });
   assert.equal(planUser(up({ groups: ['docker'] }), inGroups).cmd, "usermod '-G' 'docker' 'node_exporter'", 'without append: exactly these');
   assert.equal(planUser(up({ groups: [] }), inGroups).cmd, "usermod '-G' '' 'node_exporter'");
-  assert.equal(planUser(up({ group: '998' }), NE), { changes: [] }, 'a gid for the primary group');
+  assert.equal(planUser(up({ group: 998 }), NE), { changes: [] }, 'a gid (a YAML number) for the primary group');
   assert.equal(planUser(up({ state: 'absent', remove: true }), NE).cmd, "userdel '-r' 'node_exporter'");
 });
 
