@@ -8,6 +8,15 @@ import { setFact } from './facts.ts';
 import { fileType } from './file.ts';
 import { lineinfile } from './lineinfile.ts';
 import { stat } from './stat.ts';
+import { apt, dnf, packageType, yum } from './packages.ts';
+import { service, systemd, systemdService } from './service.ts';
+import { getUrl } from './get-url.ts';
+import { uri } from './uri.ts';
+import { waitFor } from './wait-for.ts';
+import { blockinfile } from './blockinfile.ts';
+import { iniFile } from './ini-file.ts';
+import { group, user } from './users.ts';
+import { unarchive } from './unarchive.ts';
 import { template } from './template.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive] as TaskType[];

@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner, Regex } from '../lib/schema.ts';
-import { attrChanges, backupFile, fileDiff, lineTarget, predict, setAttrs, writeFileAtomic } from '../lib/files.ts';
+import { applyEdit, planEdit, type EditState } from './edit-file.ts';
 import { lineinfile as edit } from '../lib/lines.ts';
 
 const schema = v.pipe(
@@ -35,27 +35,11 @@ const schema = v.pipe(
 );
 type Params = v.InferOutput<typeof schema>;
 
-export const lineinfile: TaskType<Params, { after: string; exists: boolean; write: boolean }> = {
+export const lineinfile: TaskType<Params, EditState> = {
   name: 'ansible.builtin.lineinfile',
   summary: 'a line is in a file (replacing the last regexp match), or absent (Ansible\'s lineinfile)',
   schema,
   reads: (p) => [p.path],
-  async plan(ctx, p) {
-    const target = await lineTarget(ctx, p);
-    if (!target) return { changes: [] };
-    const { f, before } = target;
-    const after = edit(before, p);
-    const write = after !== before || !f.exists;
-    predict(ctx, p.path, { ...f, exists: true, kind: 'file', mode: p.mode ?? f.mode ?? '0644', content: after });
-    const changes = f.exists ? attrChanges(p.path, f, p) : [];
-    if (write) changes.unshift(`${f.exists ? 'edit' : 'create'} ${p.path}`);
-    return { changes, diff: write ? fileDiff(p.path, f.exists ? before : undefined, after) : undefined, state: { after, exists: f.exists, write } };
-  },
-  async apply(ctx, p, plan) {
-    const s = plan.state!;
-    if (!s.write) return void (await setAttrs(ctx.conn, p.path, p));
-    const backup_file = p.backup && s.exists ? await backupFile(ctx.conn, p.path) : undefined;
-    await writeFileAtomic(ctx.conn, p.path, s.after, p);
-    return backup_file ? { backup_file } : {};
-  },
+  plan: (ctx, p) => planEdit(ctx, p, p.state === 'absent', (text) => edit(text, p)),
+  apply: (ctx, p, plan) => applyEdit(ctx, p, plan),
 };

@@ -10,25 +10,20 @@ import type { TaskType, TaskTypes } from '../../src/engine/task-type.ts';
  */
 export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   add_host: undefined,
-  apt: 'command: apt-get install -y PKG with creates:',
   apt_key: undefined,
   apt_repository: 'ansible.builtin.copy of the .list file with content:',
   assemble: 'ansible.builtin.template or content',
   async_status: undefined,
-  blockinfile: 'ansible.builtin.copy with content:, or line',
   cron: 'ansible.builtin.copy of a file in /etc/cron.d',
   deb822_repository: 'ansible.builtin.copy of the .sources file with content:',
   debconf: undefined,
-  dnf: 'command: dnf install -y PKG with creates:',
   dnf5: 'command: dnf install -y PKG with creates:',
   dpkg_selections: undefined,
   expect: undefined,
   fetch: undefined,
   find: 'ansible.builtin.stat, or command with register',
-  get_url: 'command: curl -fsSLo DEST URL with creates: DEST',
   getent: 'command: getent DATABASE KEY with register',
   git: 'command: git clone with creates:',
-  group: 'command: groupadd with a check (changed_when)',
   group_by: undefined,
   hostname: undefined,
   // import_tasks, include_tasks, import_role, include_role: read by src/playbook/includes.ts
@@ -37,7 +32,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   iptables: undefined,
   known_hosts: undefined,
   mount_facts: undefined,
-  package: 'command: apt-get/dnf install with creates:',
   package_facts: 'command: dpkg-query/rpm -q with register',
   pause: 'until/retries/delay on the task that waits',
   ping: 'any task: an unreachable host fails it',
@@ -47,22 +41,14 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   replace: 'ansible.builtin.lineinfile with regexp (one line), or line',
   rpm_key: undefined,
   script: 'command',
-  service: 'command: systemctl enable --now NAME (with changed_when)',
   service_facts: 'command: systemctl show NAME with register',
   set_stats: undefined,
   slurp: 'command: base64 FILE with register, or ansible.builtin.stat',
   subversion: undefined,
-  systemd: 'command: systemctl enable --now NAME (with changed_when)',
-  systemd_service: 'command: systemctl enable --now NAME (with changed_when)',
   sysvinit: 'command',
   tempfile: 'command: mktemp with register',
-  unarchive: 'command: tar -xf with creates:',
-  uri: 'wait-http (to wait for a URL), or command: curl with register',
-  user: 'command: useradd with a check (changed_when)',
   validate_argument_spec: 'ansible.builtin.assert',
-  wait_for: 'wait-http (for an HTTP port), or command with until:',
   wait_for_connection: 'any task: an unreachable host fails it',
-  yum: 'command: yum install -y PKG with creates:',
   yum_repository: 'ansible.builtin.copy of the .repo file with content:',
 };
 
@@ -70,7 +56,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
 const COLLECTION_HINTS: Record<string, string> = {
   'community.docker.docker_container': 'container',
   'containers.podman.podman_container': 'container',
-  'community.general.ini_file': 'ansible.builtin.lineinfile',
   'ansible.posix.synchronize': 'ansible.builtin.copy',
 };
 
@@ -133,8 +118,10 @@ export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
   const table: TaskTypes = new Map(own.map((t) => [t.name, t]));
   for (const t of ansible) {
     table.set(t.name, t);
-    const short = t.name.replace(/^ansible\.builtin\./, '');
-    for (const alias of [`ansible.legacy.${short}`, short]) if (!table.has(alias)) table.set(alias, { ...t, name: alias, aliasOf: t.name });
+    // a collection's module (community.general.ini_file) is also reached by its short name, as Ansible routes it
+    const short = t.name.split('.').pop()!;
+    const aliases = t.name.startsWith('ansible.builtin.') ? [`ansible.legacy.${short}`, short] : [short];
+    for (const alias of aliases) if (!table.has(alias)) table.set(alias, { ...t, name: alias, aliasOf: t.name });
   }
   table.refuse = refusal;
   return table;

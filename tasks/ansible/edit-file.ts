@@ -1,0 +1,44 @@
+// What lineinfile, blockinfile and ini_file share: a text file on the host is edited by a pure function
+// of its content (tasks/lib/lines.ts). Plan reads the file and diffs; apply writes it atomically (with
+// an optional backup), or only sets mode/owner when the text is already right.
+import type { Plan, TaskContext } from '../../src/engine/task-type.ts';
+import { attrChanges, backupFile, fileDiff, lineTarget, predict, setAttrs, writeFileAtomic } from '../lib/files.ts';
+
+export interface EditParams {
+  path: string;
+  create: boolean;
+  backup: boolean;
+  mode?: string;
+  owner?: string;
+  group?: string;
+}
+
+export interface EditState {
+  after: string;
+  exists: boolean;
+  write: boolean;
+}
+
+/** `removing`: the edit only takes away, so a missing file is already right (no create needed). */
+export async function planEdit(ctx: TaskContext, p: EditParams, removing: boolean, edit: (before: string) => string): Promise<Plan<EditState>> {
+  const target = await lineTarget(ctx, { ...p, state: removing ? 'absent' : 'present' });
+  if (!target) return { changes: [] };
+  const { f, before } = target;
+  const after = edit(before);
+  const write = after !== before || !f.exists;
+  predict(ctx, p.path, { ...f, exists: true, kind: 'file', mode: p.mode ?? f.mode ?? '0644', content: after });
+  const changes = f.exists ? attrChanges(p.path, f, p) : [];
+  if (write) changes.unshift(`${f.exists ? 'edit' : 'create'} ${p.path}`);
+  return { changes, diff: write ? fileDiff(p.path, f.exists ? before : undefined, after) : undefined, state: { after, exists: f.exists, write } };
+}
+
+export async function applyEdit(ctx: TaskContext, p: EditParams, plan: Plan<EditState>): Promise<Record<string, unknown>> {
+  const s = plan.state!;
+  if (!s.write) {
+    await setAttrs(ctx.conn, p.path, p);
+    return {};
+  }
+  const backup_file = p.backup && s.exists ? await backupFile(ctx.conn, p.path) : undefined;
+  await writeFileAtomic(ctx.conn, p.path, s.after, p);
+  return backup_file ? { backup_file } : {};
+}

@@ -1,0 +1,46 @@
+// ini_file (community.general's, also reached as ini_file): an option of an INI section has a value,
+// or is absent, or a whole section is absent (tasks/lib/lines.ts). Plan reads; apply writes atomically.
+import * as v from 'valibot';
+import type { TaskType } from '../../src/engine/task-type.ts';
+import { AbsPath, Mode, Owner } from '../lib/schema.ts';
+import { applyEdit, planEdit, type EditState } from './edit-file.ts';
+import { iniFile as edit } from '../lib/lines.ts';
+
+// Ansible's module takes str: a YAML true arrives as "True" (Python's str), a number as its digits
+const Text = v.pipe(
+  v.union([v.string(), v.number(), v.boolean()]),
+  v.transform((x) => (typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x))),
+);
+
+const schema = v.pipe(
+  v.strictObject({
+    path: v.optional(AbsPath),
+    /** Ansible's older name for path */
+    dest: v.optional(AbsPath),
+    section: v.nullable(v.pipe(v.string(), v.regex(/^[^\]\n]*$/, 'expected a section name (without ] or a line break)'))),
+    option: v.optional(v.pipe(v.string(), v.minLength(1), v.regex(/^[^=\n]+$/, 'expected an option name (without = or a line break)'))),
+    value: v.optional(Text),
+    state: v.optional(v.picklist(['present', 'absent']), 'present'),
+    /** option=value, not option = value */
+    no_extra_spaces: v.optional(v.boolean(), false),
+    exclusive: v.optional(v.boolean(), true),
+    create: v.optional(v.boolean(), true),
+    backup: v.optional(v.boolean(), false),
+    mode: v.optional(Mode),
+    owner: v.optional(Owner),
+    group: v.optional(Owner),
+  }),
+  v.check((p) => (p.path === undefined) !== (p.dest === undefined), 'expected path (or dest), once'),
+  v.check((p) => p.state === 'absent' || p.option !== undefined || p.section !== null, 'expected option (or a section) when state is present'),
+  v.transform(({ dest, ...p }) => ({ ...p, path: (p.path ?? dest)! })),
+);
+type Params = v.InferOutput<typeof schema>;
+
+export const iniFile: TaskType<Params, EditState> = {
+  name: 'community.general.ini_file',
+  summary: 'an option of an INI section has a value, or is absent; or a section is absent (Ansible\'s ini_file)',
+  schema,
+  reads: (p) => [p.path],
+  plan: (ctx, p) => planEdit(ctx, p, p.state === 'absent', (text) => edit(text, p)),
+  apply: (ctx, p, plan) => applyEdit(ctx, p, plan),
+};

@@ -1,0 +1,245 @@
+// Ansible's apt and package (through apt-get and dpkg), and yum/dnf, which skiff reads but does not run
+// (it manages packages through apt only): they fail naming what the host lacks, or that skiff has no
+// rpm support, so a role's RedHat branch fails clearly instead of doing something else.
+import * as v from 'valibot';
+import { shJoin } from '../../src/transport/quote.ts';
+import type { Connection } from '../../src/transport/types.ts';
+import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
+import { toolsOn } from '../lib/host-tools.ts';
+
+const Name = v.pipe(
+  v.string(),
+  v.minLength(1, 'expected a package name'),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9+.:_~*-]*(=[A-Za-z0-9+.:_~*-]+)?$/, 'expected a package name, optionally =VERSION (a .deb file or URL is not supported by skiff)'),
+);
+const Names = v.pipe(
+  v.union([v.array(v.string()), v.string()], 'expected a package name or a list of them'),
+  // Ansible's apt also reads "a,b" as two names
+  v.transform((n) => (Array.isArray(n) ? n : n.split(',').map((s) => s.trim()).filter(Boolean))),
+  v.array(Name),
+);
+const State = v.pipe(
+  v.picklist(['present', 'installed', 'absent', 'removed', 'latest'], 'expected present, absent or latest'),
+  v.transform((s) => (s === 'installed' ? 'present' : s === 'removed' ? 'absent' : s) as 'present' | 'absent' | 'latest'),
+);
+
+const aptSchema = v.pipe(
+  v.strictObject({
+    name: v.optional(Names),
+    /** Ansible's other name for name */
+    pkg: v.optional(Names),
+    state: v.optional(State, 'present'),
+    update_cache: v.optional(v.boolean(), false),
+    /** seconds: the cache is refreshed only when older than this */
+    cache_valid_time: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+    allow_downgrade: v.optional(v.boolean(), false),
+    install_recommends: v.optional(v.boolean()),
+    /** absent: also remove configuration files */
+    purge: v.optional(v.boolean(), false),
+    /** skiff always runs apt-get (never aptitude) */
+    force_apt_get: v.optional(v.literal(true, 'expected true (skiff always uses apt-get)')),
+  }),
+  v.check((p) => p.name === undefined || p.pkg === undefined, 'expected name or pkg, not both'),
+  v.transform(({ pkg, ...p }) => ({ ...p, name: p.name ?? pkg ?? [] })),
+  v.check((p) => p.name.length > 0 || p.update_cache, 'expected name (or update_cache: true)'),
+);
+export type AptParams = v.InferOutput<typeof aptSchema>;
+
+/** What dpkg and apt say about the named packages: installed version, and the candidate for `latest`. */
+export interface AptFacts {
+  installed: Map<string, string>;
+  candidate: Map<string, string>;
+}
+
+/** Lines of `dpkg-query -W -f='${Package}\t${db:Status-Status}\t${Version}\n'`: installed packages. Pure. */
+export function parseDpkg(out: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [name, status, version] = line.split('\t');
+    if (status === 'installed' && version) m.set(name.replace(/:[a-z0-9]+$/, ''), version);
+  }
+  return m;
+}
+
+/** `apt-cache policy A B`: each package's Candidate version (none when apt knows no candidate). Pure. */
+export function parsePolicy(out: string): Map<string, string> {
+  const m = new Map<string, string>();
+  let pkg: string | undefined;
+  for (const line of out.split('\n')) {
+    const head = /^(\S+):$/.exec(line);
+    if (head) pkg = head[1];
+    const cand = /^\s+Candidate:\s*(\S+)/.exec(line);
+    if (pkg && cand && cand[1] !== '(none)') m.set(pkg, cand[1]);
+  }
+  return m;
+}
+
+const split = (spec: string) => {
+  const at = spec.indexOf('=');
+  return at < 0 ? { name: spec, version: undefined } : { name: spec.slice(0, at), version: spec.slice(at + 1) };
+};
+/** apt's `name=1.2*`: the version as a glob. */
+const versionMatches = (have: string, want: string) => new RegExp(`^${want.replace(/[.+^$()|[\]\\?{}]/g, '\\$&').replace(/\*/g, '.*')}$`).test(have);
+
+/** Which packages apt-get has to install, upgrade or remove for `p`, from facts. Pure. */
+export function planApt(p: Pick<AptParams, 'name' | 'state'>, f: AptFacts): { install: string[]; upgrade: string[]; remove: string[] } {
+  const out = { install: [] as string[], upgrade: [] as string[], remove: [] as string[] };
+  for (const spec of p.name) {
+    const { name, version } = split(spec);
+    const have = f.installed.get(name);
+    if (p.state === 'absent') {
+      if (have !== undefined) out.remove.push(name);
+    } else if (have === undefined || (version !== undefined && !versionMatches(have, version))) out.install.push(spec);
+    else if (p.state === 'latest' && version === undefined && f.candidate.has(name) && f.candidate.get(name) !== have) out.upgrade.push(name);
+  }
+  return out;
+}
+
+const APT_ENV = 'DEBIAN_FRONTEND=noninteractive';
+
+/** The apt-get command lines for a plan. Pure. */
+export function aptCommands(p: Pick<AptParams, 'allow_downgrade' | 'install_recommends' | 'purge'>, todo: ReturnType<typeof planApt>): string[] {
+  const cmds: string[] = [];
+  const add = [...todo.install, ...todo.upgrade];
+  if (add.length) {
+    const opts = ['-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
+    if (p.allow_downgrade) opts.push('--allow-downgrades');
+    if (p.install_recommends === true) opts.push('--install-recommends');
+    if (p.install_recommends === false) opts.push('--no-install-recommends');
+    cmds.push(`${APT_ENV} apt-get install ${shJoin(opts)} -- ${shJoin(add)}`);
+  }
+  if (todo.remove.length) cmds.push(`${APT_ENV} apt-get ${p.purge ? 'purge' : 'remove'} -y -q -- ${shJoin(todo.remove)}`);
+  return cmds;
+}
+
+/** Seconds since the apt cache was last refreshed (pkgcache.bin's age, as Ansible measures it). */
+async function cacheAge(conn: Connection): Promise<number> {
+  const r = await conn.exec(`echo $(( $(date +%s) - $(stat -c %Y /var/cache/apt/pkgcache.bin 2>/dev/null || echo 0) ))`);
+  const n = Number(r.stdout.trim());
+  return Number.isFinite(n) ? n : Infinity;
+}
+
+async function readAptFacts(conn: Connection, p: AptParams): Promise<AptFacts> {
+  const names = p.name.map((s) => split(s).name);
+  if (!names.length) return { installed: new Map(), candidate: new Map() };
+  // dpkg-query exits 1 when a name is unknown to it (not installed, ever): that is a fact, not an error
+  const q = `dpkg-query -W -f='\${Package}\\t\${db:Status-Status}\\t\${Version}\\n' -- ${shJoin(names)} 2>/dev/null; echo @policy;` + (p.state === 'latest' ? ` apt-cache policy -- ${shJoin(names)}` : '');
+  const r = await conn.exec(q);
+  const [dpkg, policy = ''] = r.stdout.split('@policy\n');
+  return { installed: parseDpkg(dpkg), candidate: parsePolicy(policy) };
+}
+
+interface AptState {
+  commands: string[];
+  updateCache: boolean;
+}
+
+async function planAptTask(ctx: TaskContext, p: AptParams, module: string): Promise<{ changes: string[]; state: AptState; result: Record<string, unknown>; note?: string }> {
+  const have = await toolsOn(ctx.conn, ['apt-get', 'dpkg-query']);
+  if (!have.has('apt-get') || !have.has('dpkg-query')) throw new TaskFailure(`${module}: no ${have.has('apt-get') ? 'dpkg-query' : 'apt-get'} on ${ctx.conn.host}`);
+  let stale = p.update_cache && (p.cache_valid_time === 0 || (await cacheAge(ctx.conn)) > p.cache_valid_time);
+  let cache_updated = false;
+  let note: string | undefined;
+  // As Ansible's apt: the cache is refreshed before deciding (so `latest` sees new versions) and does
+  // not count as a change when packages are named; never in check mode, which writes nothing.
+  if (stale && p.name.length) {
+    if (ctx.check) note = 'apt cache not refreshed in check mode';
+    else {
+      await updateCache(ctx.conn, module);
+      cache_updated = true;
+      stale = false;
+    }
+  }
+  const todo = planApt(p, await readAptFacts(ctx.conn, p));
+  const commands = aptCommands(p, todo);
+  const changes = [
+    ...(stale && !p.name.length ? ['update the apt cache'] : []),
+    ...todo.install.map((n) => `install ${n}`),
+    ...todo.upgrade.map((n) => `upgrade ${n}`),
+    ...todo.remove.map((n) => `${p.purge ? 'purge' : 'remove'} ${n}`),
+  ];
+  return { changes, state: { commands, updateCache: stale && !p.name.length }, result: { cache_updated }, note };
+}
+
+async function updateCache(conn: Connection, module: string): Promise<void> {
+  const r = await conn.exec(`${APT_ENV} apt-get update -q`);
+  if (r.code !== 0) throw new TaskFailure(`${module}: apt-get update exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+}
+
+async function applyApt(ctx: TaskContext, s: AptState, module: string): Promise<Record<string, unknown>> {
+  if (s.updateCache) await updateCache(ctx.conn, module);
+  let stdout = '';
+  for (const cmd of s.commands) {
+    const r = await ctx.conn.exec(cmd);
+    stdout += r.stdout;
+    if (r.code !== 0) throw new TaskFailure(`${module}: apt-get exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, { stdout, stderr: r.stderr });
+  }
+  return { cache_updated: s.updateCache, stdout, stdout_lines: stdout ? stdout.replace(/\n$/, '').split('\n') : [] };
+}
+
+export const apt: TaskType<AptParams, AptState> = {
+  name: 'ansible.builtin.apt',
+  summary: 'Debian packages are installed (present, latest) or absent, through apt-get (Ansible\'s apt)',
+  schema: aptSchema,
+  shortKey: 'name',
+  plan: (ctx, p) => planAptTask(ctx, p, 'apt'),
+  apply: (ctx, _p, plan) => applyApt(ctx, plan.state!, 'apt'),
+};
+
+const packageSchema = v.strictObject({
+  name: Names,
+  state: v.optional(State, 'present'),
+  /** the manager to use; skiff has apt only, and `auto` finds it */
+  use: v.optional(v.picklist(['auto', 'apt'], 'expected auto or apt (the one skiff runs)'), 'auto'),
+  allow_downgrade: v.optional(v.boolean(), false),
+});
+type PackageParams = v.InferOutput<typeof packageSchema>;
+
+/** A host without apt: name the manager it has, since skiff cannot use it. */
+async function noApt(conn: Connection, module: string): Promise<never> {
+  const have = await toolsOn(conn, ['dnf', 'yum', 'zypper', 'apk', 'pacman']);
+  const other = [...have][0];
+  throw new TaskFailure(other ? `${module}: ${conn.host} manages packages with ${other}, which skiff does not run (apt only)` : `${module}: no apt-get on ${conn.host}`);
+}
+
+export const packageType: TaskType<PackageParams, AptState> = {
+  name: 'ansible.builtin.package',
+  summary: 'packages are installed or absent through the host\'s manager (apt only, in skiff)',
+  schema: packageSchema,
+  shortKey: 'name',
+  async plan(ctx, p) {
+    if (!(await toolsOn(ctx.conn, ['apt-get'])).has('apt-get')) await noApt(ctx.conn, 'package');
+    return planAptTask(ctx, { ...p, update_cache: false, cache_valid_time: 0, purge: false, install_recommends: undefined, force_apt_get: undefined }, 'package');
+  },
+  apply: (ctx, _p, plan) => applyApt(ctx, plan.state!, 'package'),
+};
+
+const rpmSchema = v.strictObject({
+  name: v.optional(v.union([v.array(v.string()), v.string()], 'expected a package name or a list of them')),
+  state: v.optional(v.picklist(['present', 'installed', 'absent', 'removed', 'latest'], 'expected present, absent or latest')),
+  update_cache: v.optional(v.boolean()),
+  enablerepo: v.optional(v.union([v.array(v.string()), v.string()])),
+  disablerepo: v.optional(v.union([v.array(v.string()), v.string()])),
+  lock_timeout: v.optional(v.number()),
+  disable_gpg_check: v.optional(v.boolean()),
+});
+type RpmParams = v.InferOutput<typeof rpmSchema>;
+
+/** yum and dnf: read, so a role's RedHat branch is checked; on a host they fail with the reason. */
+function rpmManager(tool: 'yum' | 'dnf'): TaskType<RpmParams> {
+  return {
+    name: `ansible.builtin.${tool}`,
+    summary: `RedHat packages (${tool}): read, but skiff runs apt only, so it fails on a host`,
+    schema: rpmSchema,
+    shortKey: 'name',
+    async plan(ctx) {
+      const have = await toolsOn(ctx.conn, [tool]);
+      if (!have.has(tool)) throw new TaskFailure(`${tool}: no ${tool} on ${ctx.conn.host}`);
+      throw new TaskFailure(`${tool}: skiff does not run ${tool} (apt only); ${ctx.conn.host} has it: use command: ${tool} install -y PKG with creates:`);
+    },
+    async apply() {},
+  };
+}
+export const yum = rpmManager('yum');
+export const dnf = rpmManager('dnf');
+
