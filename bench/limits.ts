@@ -10,7 +10,7 @@ export interface LimitsInput {
   floor: 'floor' | 'floor-tsx';
   fdSoft: number;
   fdHard: number;
-  /** MiB the lab's hosts took (MemAvailable before - after bringing them up), and how many hosts */
+  /** PSS (MiB) of the idle lab's hosts (sshd + anchor each), how many, and what the machine still has */
   lab?: { hosts: number; mb: number; availableMB: number };
   memTargetMB: number;
 }
@@ -52,7 +52,7 @@ export function nextStep(input: LimitsInput): { projections: Projection[]; lines
     const perHost = input.lab.mb / input.lab.hosts;
     // what the machine has left with the current hosts up, against what the extra hosts would take
     const extra = perHost * (next - input.lab.hosts);
-    projections.push({ what: 'lab hosts memory (MB, sshd + anchor per host)', perHost, projected: perHost * next, bound: input.lab.availableMB + input.lab.mb, over: extra >= input.lab.availableMB });
+    projections.push({ what: 'idle lab hosts memory (MB PSS, sshd + anchor per host)', perHost, projected: perHost * next, bound: input.lab.availableMB + input.lab.mb, over: extra >= input.lab.availableMB });
   }
 
   const f = (v: number) => (Math.abs(v) >= 100 ? String(Math.round(v)) : v.toFixed(2));

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { labDown, labUp, type Lab } from '../lab/lab.ts';
 import { KEY_FILE, KNOWN_HOSTS_FILE, LAB_DIR, MAX_PLAIN_HOSTS, STATE_FILE, hostDir, netnsName, type HostSpec } from '../lab/config.ts';
 import { sshBanner } from '../lab/host.ts';
-import { run } from '../lab/proc.ts';
+import { nsFileInode, pidsInNamespaces, run } from '../lab/proc.ts';
 import { ansibleInventory, type BenchHost } from './ansible/inventory.ts';
 import { skiffInventory } from './inventory.ts';
 import { killActive, measure, type Measured } from './measure.ts';
@@ -174,10 +174,25 @@ async function getLab(want: number): Promise<{ lab: Lab; hosts: Lab['hosts']; ru
   return { lab, hosts: lab.hosts.slice(0, want), running: false };
 }
 
-/** MemAvailable of the machine, MiB (what the lab's hosts take is the drop when they come up) */
+/** MemAvailable of the machine, MiB */
 function memAvailableMB(): number {
   const m = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** What the idle lab hosts take from the machine: the PSS of every process in their network namespaces. */
+function labFootprint(hosts: Lab['hosts']): { procs: number; mb: number } {
+  const inodes = new Set(hosts.map((h) => nsFileInode(`/var/run/netns/${h.netns}`)).filter((i): i is number => i !== undefined));
+  const pids = [...pidsInNamespaces(inodes, new Set()).values()].flat();
+  let kb = 0;
+  for (const p of pids) {
+    try {
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      /* gone */
+    }
+  }
+  return { procs: pids.length, mb: MB(kb) };
 }
 
 /** the open-files limit this process has, which skiff and the others inherit */
@@ -459,7 +474,7 @@ async function main(): Promise<number> {
   /** what was not run, and why (Ansible past its limits, Mitogen not active, counts above the lab) */
   const notRun: string[] = [];
   const problemsOutside: string[] = [];
-  let labInfo: { mode: string; running: boolean; hosts: number; upSeconds?: number; mb?: number; availableMB?: number } | undefined;
+  let labInfo: { mode: string; running: boolean; hosts: number; upSeconds: number; procs: number; mb: number; availableMB: number } | undefined;
   let thanos: ThanosResult | undefined;
   const meta = () => ({
     date: new Date().toISOString(),
@@ -498,12 +513,11 @@ async function main(): Promise<number> {
   try {
     // -------- scale: every count on the first N hosts of one lab
     if (scenario !== 'thanos') {
-      const before = memAvailableMB();
       const t0 = Date.now();
       const { lab, hosts: all, running } = await getLab(counts.at(-1)!);
-      labInfo = { mode: lab.mode, running, hosts: all.length, upSeconds: Math.round((Date.now() - t0) / 100) / 10 };
-      // what the lab's hosts take from the machine (only meaningful when this run brought them up)
-      if (!running) Object.assign(labInfo, { mb: before - memAvailableMB(), availableMB: memAvailableMB() });
+      const foot = labFootprint(all);
+      labInfo = { mode: lab.mode, running, hosts: all.length, upSeconds: Math.round((Date.now() - t0) / 100) / 10, procs: foot.procs, mb: foot.mb, availableMB: memAvailableMB() };
+      log(`the ${all.length} idle lab hosts: ${foot.procs} processes, ${foot.mb} MB PSS; the machine has ${labInfo.availableMB} MB available`);
       log(`${all.length} host(s) of the ${lab.mode} lab; counts ${counts.join(', ')}; ${rounds} round(s); ${ansibleVersion}`);
       /** Ansible contenders that took too long at a count: not run at the larger ones */
       const tooSlow = new Map<string, string>();
@@ -630,7 +644,7 @@ async function main(): Promise<number> {
     fdSoft: fd.soft,
     fdHard: fd.hard,
     memTargetMB: 250,
-    lab: labInfo?.mb !== undefined && labInfo.availableMB !== undefined ? { hosts: labInfo.hosts, mb: labInfo.mb, availableMB: labInfo.availableMB } : undefined,
+    lab: labInfo && { hosts: labInfo.hosts, mb: labInfo.mb, availableMB: labInfo.availableMB },
   });
   const thanosFailures = thanos ? thanos.runs.filter((r) => !r.ok).length : 0;
   const failures = records.filter((r) => !r.ok).length + equivalence.filter((e) => !e.ok).length + problemsOutside.length + thanosFailures + (aborted ? 1 : 0);
