@@ -10,7 +10,7 @@
 // Mitogen not active; with --smoke also the time budget), 130 when interrupted; targets are reported
 // as PASS/MISS and never change the exit code.
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -464,6 +464,7 @@ async function main(): Promise<number> {
   const { root: skiffRoot, launcher } = await skiffUnderTest();
   log(`skiff ${rev.commit ?? '(no git)'}${rev.dirty?.length ? ` + ${rev.dirty.length} uncommitted file(s)` : ''}, started from its ${launcher === 'bundle' ? 'bundle dist/skiff.mjs' : 'TypeScript sources through tsx'}`);
   const fd = fdLimits();
+  const loadAtStart = loadavg().map((x) => Math.round(x * 10) / 10);
   const work = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   const outFile = resolve(REPO, argv.out ?? (smoke ? 'bench/results-smoke.json' : 'bench/results.json'));
   const svgFile = outFile.replace(/\.json$/, '') + '.svg';
@@ -488,7 +489,8 @@ async function main(): Promise<number> {
     node: process.version,
     ansible: ansibleVersion,
     skiff: { ...rev, launcher, pinned: skiffRoot !== REPO },
-    machine: { cpus: cpus().length, fdSoft: fd.soft, fdHard: fd.hard },
+    // other load on the machine shows in every figure: the load average at the start and now
+    machine: { cpus: cpus().length, fdSoft: fd.soft, fdHard: fd.hard, loadAtStart, loadNow: loadavg().map((x) => Math.round(x * 10) / 10) },
   });
   // SIGINT/SIGTERM: end the run in flight, then summarize what was measured (a second signal: exit now)
   let stop: string | undefined;
@@ -652,6 +654,7 @@ async function main(): Promise<number> {
 
   const out: string[] = [];
   out.push('', `skiff benchmark: ${counts.join(', ')} host(s) (${labInfo ? `${labInfo.mode} lab${labInfo.running ? ', the running one' : ''}` : 'no scale run'}), ${rounds} round(s), node ${process.version}, ${ansibleVersion}`);
+  out.push(`load average (1, 5, 15 min) at the start ${loadAtStart.join(' ')}, at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   out.push(`skiff ${rev.commit ?? '(no git)'}${rev.dirty?.length ? ` + uncommitted ${rev.dirty.map((d) => d.slice(3)).join(' ')}` : ''}, started from ${launcher === 'bundle' ? 'its bundle (dist/skiff.mjs)' : 'its sources (tsx)'}`, '');
   const changedMidway = records.some((r) => r.launcher && r.launcher !== launcher);
   if (changedMidway) out.push(`NOTE: the sources changed during the benchmark: some skiff runs started from ${launcher === 'bundle' ? 'tsx' : 'the bundle'} (see runs[].launcher)`, '');
