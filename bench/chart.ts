@@ -49,7 +49,7 @@ export function chartPoints(stats: Stat[]): { points: Point[]; hostTicks: number
 }
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
-const msLabel = (ms: number) => (ms >= 60_000 ? `${ms / 60_000} min` : ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`);
+const msLabel = (ms: number) => (ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`); // decades: 100 s, not 1.67 min
 
 export function chartSvg(stats: Stat[], title: string): string {
   const { points, hostTicks, msDecades } = chartPoints(stats);

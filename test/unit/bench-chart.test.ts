@@ -51,6 +51,9 @@ test('times between decades sit by their logarithm; the axis widens to whole dec
   assert.ok(Math.abs(a.cy - (PLOT.bottom - Math.log10(3) * decade)) < 0.1, String(a.cy));
   assert.ok(Math.abs(b.cy - (PLOT.bottom - (1 + Math.log10(3)) * decade)) < 0.1, String(b.cy));
   for (const label of ['100 ms', '1 s', '10 s']) assert.ok(svg.includes(`>${label}</text>`), label);
+  // whole decades above a minute read as seconds too
+  const long = chartSvg([stat(2, 'skiff', 'warm', 300), stat(20, 'skiff', 'warm', 90_000)], 't');
+  for (const label of ['100 ms', '1 s', '10 s', '100 s']) assert.ok(long.includes(`>${label}</text>`), label);
 });
 
 test('a series whose every run failed (no median) is left out; nothing measured says so', () => {
