@@ -63,6 +63,11 @@ export function nextStep(input: LimitsInput): { projections: Projection[]; lines
   const warm = projections.find((p) => p.what.startsWith('skiff warm'));
   const fl = projections.find((p) => p.what.startsWith(input.floor));
   if (warm && fl) lines.push(`  skiff warm / floor at ${next}: ${(warm.projected / fl.projected).toFixed(2)}x (the time per extra host is what 2 cores spend on SSH handshakes and commands, on both sides)`);
+  // is skiff's own process the bottleneck? its CPU time against its wall time, at the largest count
+  const top = skiff.find((s) => s.hosts === counts.at(-1) && s.mode === 'warm');
+  if (top && Number.isFinite(top.cpuS) && Number.isFinite(top.medianMs)) {
+    lines.push(`  skiff's own CPU, warm at ${top.hosts} hosts: ${top.cpuS.toFixed(1)} s in ${(top.medianMs / 1000).toFixed(1)} s (${((top.cpuS * 1000) / top.medianMs).toFixed(2)} of a core; node runs one thread of JavaScript)`);
+  }
   lines.push(`  fd limits skiff inherits: soft ${input.fdSoft}, hard ${input.fdHard}`);
   const over = projections.filter((p) => p.over);
   lines.push(over.length ? `  first limit: ${over.map((p) => p.what).join(', ')}` : '  no bound crossed: the limit is wall time (CPU)');

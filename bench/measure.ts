@@ -28,6 +28,8 @@ export interface Measured {
   peakTreePssKB: number;
   /** /usr/bin/time %M: peak RSS of the biggest single process (KiB) */
   maxRssKB: number;
+  /** /usr/bin/time %U + %S: CPU seconds of the command and every child it waited for */
+  cpuS: number;
   /** peak of the open file descriptors of the run's processes, summed (/proc/PID/fd, every 100 ms) */
   peakFds: number;
   /** how many processes the run had at most at once, and in all */
@@ -184,7 +186,7 @@ export function measure(argv: string[], opts: MeasureOptions): Promise<Measured>
   const preexisting = new Set(readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number));
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, ...argv], {
+    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, ...argv], {
       cwd: opts.cwd,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -227,7 +229,9 @@ export function measure(argv: string[], opts: MeasureOptions): Promise<Measured>
       const time = readOr(timeFile) ?? '';
       rmSync(dir, { recursive: true, force: true });
       // /usr/bin/time writes "Command exited with non-zero status N" before %M when the command fails
-      const maxRssKB = Number(time.trim().split('\n').pop()) || 0;
+      const [rss, user, sys] = (time.trim().split('\n').pop() ?? '').split(' ').map(Number);
+      const maxRssKB = rss || 0;
+      const cpuS = Math.round(((user || 0) + (sys || 0)) * 100) / 100;
       resolve({
         code,
         signal,
@@ -237,6 +241,7 @@ export function measure(argv: string[], opts: MeasureOptions): Promise<Measured>
         peakTreeRssKB: sampler.peakRss,
         peakTreePssKB: sampler.peakPss,
         maxRssKB,
+        cpuS,
         peakFds: sampler.peakFds,
         maxProcs: sampler.maxProcs,
         procsSeen: sampler.procsSeen,

@@ -288,6 +288,7 @@ function record(c: Ctx, round: number, contender: Contender, mode: Mode, m: Meas
     treePssMB: MB(m.peakTreePssKB),
     maxRssMB: MB(m.maxRssKB),
     maxProcs: m.maxProcs,
+    cpuS: m.cpuS,
     peakFds: m.peakFds,
     ok: problems.length === 0,
     problems,

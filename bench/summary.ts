@@ -16,6 +16,8 @@ export interface RunRecord {
   treePssMB: number;
   maxRssMB: number;
   maxProcs: number;
+  /** CPU seconds (user + sys) of the run's processes that were waited for (/usr/bin/time) */
+  cpuS: number;
   /** peak of the open file descriptors of the run's processes (summed), sampled */
   peakFds: number;
   ok: boolean;
@@ -37,6 +39,8 @@ export interface Stat {
   peakMB: number;
   peakPssMB: number;
   peakFds: number;
+  /** median CPU seconds of the successful runs: against medianMs, how many cores the controller kept busy */
+  cpuS: number;
   failures: number;
 }
 
@@ -71,6 +75,7 @@ export function stats(records: RunRecord[]): Stat[] {
           peakMB: Math.max(...all.map((r) => r.peakMB)),
           peakPssMB: Math.max(...all.map((r) => r.treePssMB)),
           peakFds: Math.max(...all.map((r) => r.peakFds)),
+          cpuS: ok.length ? median(ok.map((r) => r.cpuS * 1000)) / 1000 : NaN,
           failures: all.length - ok.length,
         });
       }
@@ -80,9 +85,9 @@ export function stats(records: RunRecord[]): Stat[] {
 }
 
 export function table(st: Stat[]): string {
-  const head = ['hosts', 'contender', 'mode', 'runs', 'median ms', 'min ms', 'max ms', 'peak MB (RSS)', 'peak MB (PSS)', 'peak fds', 'failed'];
+  const head = ['hosts', 'contender', 'mode', 'runs', 'median ms', 'min ms', 'max ms', 'CPU s', 'peak MB (RSS)', 'peak MB (PSS)', 'peak fds', 'failed'];
   const n = (x: number) => (Number.isNaN(x) ? '-' : String(x));
-  const rows = st.map((s) => [String(s.hosts), s.contender, s.contender.startsWith('floor') ? '-' : s.mode, String(s.n), n(s.medianMs), n(s.minMs), n(s.maxMs), s.peakMB.toFixed(1), s.peakPssMB.toFixed(1), String(s.peakFds), String(s.failures)]);
+  const rows = st.map((s) => [String(s.hosts), s.contender, s.contender.startsWith('floor') ? '-' : s.mode, String(s.n), n(s.medianMs), n(s.minMs), n(s.maxMs), Number.isNaN(s.cpuS) ? '-' : s.cpuS.toFixed(1), s.peakMB.toFixed(1), s.peakPssMB.toFixed(1), String(s.peakFds), String(s.failures)]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 1 || i === 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   return [line(head), w.map((k) => '-'.repeat(k)).join('  '), ...rows.map(line)].join('\n');

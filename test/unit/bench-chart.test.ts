@@ -5,7 +5,7 @@ import { PLOT, chartSvg } from '../../bench/chart.ts';
 import type { Contender, Mode, Stat } from '../../bench/summary.ts';
 
 const stat = (hosts: number, contender: Contender, mode: Mode, medianMs: number): Stat => ({
-  hosts, contender, mode, n: 3, medianMs, minMs: medianMs, maxMs: medianMs, peakMB: 80, peakPssMB: 40, peakFds: 30, failures: 0,
+  hosts, contender, mode, n: 3, medianMs, minMs: medianMs, maxMs: medianMs, peakMB: 80, peakPssMB: 40, peakFds: 30, cpuS: 1, failures: 0,
 });
 
 /** every circle of a series: hosts, ms, cx, cy */

@@ -5,7 +5,7 @@ import { nextStep } from '../../bench/limits.ts';
 import type { Contender, Mode, Stat } from '../../bench/summary.ts';
 
 const stat = (hosts: number, contender: Contender, mode: Mode, medianMs: number, peakMB: number, peakFds: number): Stat => ({
-  hosts, contender, mode, n: 3, medianMs, minMs: medianMs, maxMs: medianMs, peakMB, peakPssMB: peakMB / 2, peakFds, failures: 0,
+  hosts, contender, mode, n: 3, medianMs, minMs: medianMs, maxMs: medianMs, peakMB, peakPssMB: peakMB / 2, peakFds, cpuS: medianMs / 2000, failures: 0,
 });
 
 const run = [
@@ -33,6 +33,8 @@ test('per host from the two largest counts, carried on to 1000: memory over 250 
   assert.not.ok(p('idle lab hosts memory').over);
   assert.ok(lines.some((l) => /first limit: skiff peak RSS/.test(l)), lines.join('\n'));
   assert.ok(lines.some((l) => /skiff warm \/ floor at 1000: 1\.33x/.test(l)), lines.join('\n'));
+  // skiff's CPU against its wall time at the largest count: 5 s of CPU in 10 s is half a core
+  assert.ok(lines.some((l) => /skiff's own CPU, warm at 500 hosts: 5\.0 s in 10\.0 s \(0\.50 of a core/.test(l)), lines.join('\n'));
 });
 
 test('a low fd soft limit is reported as what stops it; no bound crossed means wall time', () => {

@@ -5,7 +5,7 @@ import { evaluateTargets, targetLine, type Target } from '../../bench/targets.ts
 import type { Contender, Mode, Stat } from '../../bench/summary.ts';
 
 const stat = (hosts: number, contender: Contender, mode: Mode, medianMs: number, peakMB = 80): Stat => ({
-  hosts, contender, mode, n: 3, medianMs, minMs: medianMs, maxMs: medianMs, peakMB, peakPssMB: peakMB / 2, peakFds: hosts + 20, failures: 0,
+  hosts, contender, mode, n: 3, medianMs, minMs: medianMs, maxMs: medianMs, peakMB, peakPssMB: peakMB / 2, peakFds: hosts + 20, cpuS: 1, failures: 0,
 });
 const byName = (ts: Target[], start: string) => {
   const t = ts.find((x) => x.name.startsWith(start));
