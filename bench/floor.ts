@@ -32,7 +32,7 @@ function one(address: string): Promise<void> {
     const timer = setTimeout(() => {
       c.destroy();
       reject(new Error(`${address}: timed out`));
-    }, 30_000);
+    }, 90_000);
     const fail = (e: Error) => {
       clearTimeout(timer);
       reject(new Error(`${address}: ${e.message}`));
@@ -59,7 +59,8 @@ function one(address: string): Promise<void> {
       port: 22,
       username: o.user,
       privateKey,
-      readyTimeout: 20_000,
+      // as skiff's connect_timeout in the bench's inventory (bench/inventory.ts)
+      readyTimeout: 60_000,
       hostVerifier: (key: Buffer) => known.get(address)?.has(key.toString('base64')) ?? false,
     });
   });

@@ -6,6 +6,7 @@
 //   ControlPersist masters daemonize: their parent becomes init). Every 4th sample also sums PSS
 //   (/proc/PID/smaps_rollup), which splits pages shared between processes (Ansible's forks share
 //   copy-on-write pages with their parent; a plain RSS sum counts those once per fork).
+// - fds: every other sample, the open file descriptors of the same processes (/proc/PID/fd), summed.
 // - maxrss: /usr/bin/time -f %M, the exact peak RSS of the biggest single process (getrusage
 //   RUSAGE_CHILDREN): not sampled, so it also catches a spike between two samples.
 // The /usr/bin/time wrapper itself (~2 MB) is not counted.
@@ -27,6 +28,10 @@ export interface Measured {
   peakTreePssKB: number;
   /** /usr/bin/time %M: peak RSS of the biggest single process (KiB) */
   maxRssKB: number;
+  /** /usr/bin/time %U + %S: CPU seconds of the command and every child it waited for */
+  cpuS: number;
+  /** peak of the open file descriptors of the run's processes, summed (/proc/PID/fd, every 100 ms) */
+  peakFds: number;
   /** how many processes the run had at most at once, and in all */
   maxProcs: number;
   procsSeen: number;
@@ -81,6 +86,14 @@ function rssKB(pid: number): number {
   return s ? Number(s.split(' ')[1]) * PAGE_KB : 0;
 }
 
+function fdCount(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
 function pssKB(pid: number): number {
   const s = readOr(`/proc/${pid}/smaps_rollup`);
   const m = s && /^Pss:\s+(\d+) kB/m.exec(s);
@@ -93,6 +106,7 @@ class TreeSampler {
   private readonly seen = new Set<number>(); // every pid already classified (ours or not)
   peakRss = 0;
   peakPss = 0;
+  peakFds = 0;
   maxProcs = 0;
   procsSeen = 0;
   private ticks = 0;
@@ -144,6 +158,11 @@ class TreeSampler {
     for (const p of this.ours) rss += rssKB(p);
     this.peakRss = Math.max(this.peakRss, rss);
     this.maxProcs = Math.max(this.maxProcs, this.ours.size);
+    if (this.ticks % 2 === 0) {
+      let fds = 0;
+      for (const p of this.ours) fds += fdCount(p);
+      this.peakFds = Math.max(this.peakFds, fds);
+    }
     if (this.ticks++ % 4 === 0) {
       let pss = 0;
       for (const p of this.ours) pss += pssKB(p);
@@ -167,7 +186,7 @@ export function measure(argv: string[], opts: MeasureOptions): Promise<Measured>
   const preexisting = new Set(readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number));
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, ...argv], {
+    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, ...argv], {
       cwd: opts.cwd,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -210,7 +229,9 @@ export function measure(argv: string[], opts: MeasureOptions): Promise<Measured>
       const time = readOr(timeFile) ?? '';
       rmSync(dir, { recursive: true, force: true });
       // /usr/bin/time writes "Command exited with non-zero status N" before %M when the command fails
-      const maxRssKB = Number(time.trim().split('\n').pop()) || 0;
+      const [rss, user, sys] = (time.trim().split('\n').pop() ?? '').split(' ').map(Number);
+      const maxRssKB = rss || 0;
+      const cpuS = Math.round(((user || 0) + (sys || 0)) * 100) / 100;
       resolve({
         code,
         signal,
@@ -220,6 +241,8 @@ export function measure(argv: string[], opts: MeasureOptions): Promise<Measured>
         peakTreeRssKB: sampler.peakRss,
         peakTreePssKB: sampler.peakPss,
         maxRssKB,
+        cpuS,
+        peakFds: sampler.peakFds,
         maxProcs: sampler.maxProcs,
         procsSeen: sampler.procsSeen,
         leftovers: opts.match ? sampler.leftovers() : [],

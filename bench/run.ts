@@ -1,53 +1,42 @@
-// npm run bench -- [--hosts N] [--rounds R] [--smoke] [--out FILE] [--use-running-lab] [--down] [--live] [--no-build]
-//                   [--only skiff,ansible,floor]
+// npm run bench -- [--hosts 2,20,200,500] [--rounds R] [--smoke] [--scenario all|scale|thanos] [--out FILE]
+//                   [--use-running-lab] [--down] [--live] [--no-build] [--only skiff,ansible,mitogen,floor]
+//                   [--ansible-max-hosts 20] [--ansible-max-s 120]
 //
-// skiff vs ansible-playbook vs a bare ssh2 floor, on the same lab hosts (see bench/README.md).
-// Per round, in this order: skiff cold/warm/check, ansible cold/warm/check, floor. Wall time and the
-// controller's peak memory of every run; the files both produced are compared after every cold run.
-// Exit 1 if anything failed (a run, a recap assertion, the equivalence check; with --smoke also the
-// time budget), 130 when interrupted; targets are reported as PASS/MISS and never change the exit code.
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+// skiff vs ansible-playbook vs Ansible+Mitogen vs a bare ssh2 floor, on the same lab hosts, at each
+// host count (see bench/README.md); then the `thanos` scenario on a fresh default lab. Per round, in
+// this order: skiff cold/warm/check, ansible cold/warm/check, mitogen cold/warm/check, floor. Wall
+// time, the controller's peak memory and open fds of every run; the files they produced are compared
+// after every cold run. Exit 1 if anything failed (a run, a recap assertion, the equivalence check,
+// Mitogen not active; with --smoke also the time budget), 130 when interrupted; targets are reported
+// as PASS/MISS and never change the exit code.
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { labDown, labUp, type Lab } from '../lab/lab.ts';
-import { KEY_FILE, KNOWN_HOSTS_FILE, LAB_DIR, STATE_FILE, hostDir, netnsName, type HostSpec } from '../lab/config.ts';
+import { KEY_FILE, KNOWN_HOSTS_FILE, LAB_DIR, MAX_PLAIN_HOSTS, STATE_FILE, hostDir, netnsName, type HostSpec } from '../lab/config.ts';
 import { sshBanner } from '../lab/host.ts';
-import { run } from '../lab/proc.ts';
+import { nsFileInode, pidsInNamespaces, run } from '../lab/proc.ts';
 import { ansibleInventory, type BenchHost } from './ansible/inventory.ts';
 import { skiffInventory } from './inventory.ts';
 import { killActive, measure, type Measured } from './measure.ts';
+import { stats, table, type Contender, type Mode, type RunRecord, type Stat } from './summary.ts';
+import { evaluateTargets, targetLine } from './targets.ts';
+import { chartSvg } from './chart.ts';
+import { nextStep } from './limits.ts';
+import { thanosScenario, type ThanosResult } from './thanos.ts';
 import { bundleFresh } from '../bin/bundle.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SKIFF_ROOT = '/srv/skiff-bench'; // bench/generic.yml
-const ANSIBLE_ROOT = '/srv/ansible-bench'; // bench/ansible/generic.yml
+const ANSIBLE_ROOT = '/srv/ansible-bench'; // bench/ansible/generic.yml (ansible and mitogen)
 const TASKS = 10;
 /** files whose content is not compared (only existence, type and mode): the `date` output */
 const VOLATILE = new Set(['data/initialized']);
 const EXPECTED_ENTRIES = ['.', 'app.conf', 'conf.d', 'conf.d/extra.conf', 'data', 'data/initialized', 'env', 'motd', 'token'];
-
-type Contender = 'skiff' | 'ansible' | 'floor' | 'floor-tsx';
-type Mode = 'cold' | 'warm' | 'check';
-
-interface RunRecord {
-  round: number;
-  contender: Contender;
-  mode: Mode;
-  ms: number;
-  /** max(peak of the sampled tree RSS sum, /usr/bin/time %M) in MiB */
-  peakMB: number;
-  treeRssMB: number;
-  treePssMB: number;
-  maxRssMB: number;
-  maxProcs: number;
-  ok: boolean;
-  problems: string[];
-  recap?: Record<string, { ok: number; changed: number; failed: number; unreachable: number }>;
-  /** skiff only: how bin/skiff.mjs started it (see skiffUnderTest) */
-  launcher?: 'bundle' | 'tsx';
-}
+/** the Ansible contenders: the same playbook, plain (`linear`) or with Mitogen's strategy */
+const ANSIBLE_CFG: Record<'ansible' | 'mitogen', string> = { ansible: 'bench/ansible/ansible.cfg', mitogen: 'bench/ansible/mitogen.cfg' };
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 const MB = (kb: number) => Math.round((kb / 1024) * 10) / 10;
@@ -57,32 +46,49 @@ const MB = (kb: number) => Math.round((kb / 1024) * 10) / 10;
 
 const { values: argv } = parseArgs({
   options: {
-    hosts: { type: 'string', default: '20' },
+    hosts: { type: 'string', default: '2,20,200,500' },
     rounds: { type: 'string', default: '5' },
     smoke: { type: 'boolean', default: false },
+    scenario: { type: 'string' },
     out: { type: 'string' },
     'use-running-lab': { type: 'boolean', default: false },
     down: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     live: { type: 'boolean', default: false },
     only: { type: 'string' },
+    'ansible-max-hosts': { type: 'string', default: '20' },
+    'ansible-max-s': { type: 'string', default: '120' },
   },
 });
 const smoke = argv.smoke!;
-const wantHosts = smoke ? 2 : Number(argv.hosts);
+const counts = smoke ? [2] : [...new Set(argv.hosts!.split(',').map((x) => Number(x.trim())))].sort((a, b) => a - b);
 const rounds = smoke ? 1 : Number(argv.rounds);
-if (!Number.isInteger(wantHosts) || wantHosts < 1 || wantHosts > 200) throw new Error(`--hosts: expected 1..200, got ${argv.hosts}`);
+for (const n of counts) if (!Number.isInteger(n) || n < 1 || n > MAX_PLAIN_HOSTS) throw new Error(`--hosts: expected a list of 1..${MAX_PLAIN_HOSTS}, got ${argv.hosts}`);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) throw new Error(`--rounds: expected 1..50, got ${argv.rounds}`);
+/**
+ * Ansible contenders run up to --ansible-max-hosts hosts, and stop at the next count once one of
+ * their runs took longer than --ansible-max-s: at 200 hosts one ansible-playbook run takes minutes
+ * on 2 cores, and 15 of them per count would take the whole benchmark's time.
+ */
+const ansibleMaxHosts = Number(argv['ansible-max-hosts']);
+const ansibleMaxMs = Number(argv['ansible-max-s']) * 1000;
+if (!Number.isInteger(ansibleMaxHosts) || ansibleMaxHosts < 0) throw new Error(`--ansible-max-hosts: expected a host count, got ${argv['ansible-max-hosts']}`);
+if (!(ansibleMaxMs > 0)) throw new Error(`--ansible-max-s: expected seconds, got ${argv['ansible-max-s']}`);
+/** thanos needs a fresh default lab: not with --smoke (npm test ran thanos.yml already) or a lab that must not be rebuilt */
+const scenario = argv.scenario ?? (smoke || argv['use-running-lab'] ? 'scale' : 'all');
+if (!['all', 'scale', 'thanos'].includes(scenario)) throw new Error(`--scenario: expected all, scale or thanos, got ${scenario}`);
+if (scenario !== 'scale' && (smoke || argv['use-running-lab'])) throw new Error('--scenario thanos rebuilds the default lab: not with --smoke or --use-running-lab');
 /** --only skiff,floor: skip the others (to iterate on skiff; no equivalence check without both) */
-const contenders = new Set((argv.only ?? 'skiff,ansible,floor').split(',').map((x) => x.trim()));
-for (const x of contenders) if (!['skiff', 'ansible', 'floor'].includes(x)) throw new Error(`--only: unknown contender ${x} (skiff, ansible, floor)`);
-if (smoke && contenders.size < 3) throw new Error('--smoke runs every contender');
+const ALL = ['skiff', 'ansible', 'mitogen', 'floor'];
+const contenders = new Set((argv.only ?? ALL.join(',')).split(',').map((x) => x.trim()));
+for (const x of contenders) if (!ALL.includes(x)) throw new Error(`--only: unknown contender ${x} (${ALL.join(', ')})`);
+if (smoke && contenders.size < ALL.length) throw new Error('--smoke runs every contender');
 const started = Date.now();
 /**
  * The smoke run is part of the test suite: it must end in < 2 min, whatever happens. The budget
  * starts once the prerequisites are there (a first apt-get install of ansible-core is not counted).
  */
-let DEADLINE = started + 6 * 3600_000;
+let DEADLINE = started + 12 * 3600_000;
 const SMOKE_BUDGET_MS = 105_000;
 /** a run's time limit: its own bound, and never past the deadline */
 const budget = (ms: number) => Math.max(1000, Math.min(ms, DEADLINE - Date.now()));
@@ -101,9 +107,14 @@ async function aptInstall(pkgs: string[]): Promise<void> {
   if (r.code !== 0) throw new Error(`apt-get install ${pkgs.join(' ')} failed: ${r.stderr.trim().slice(-1000)}`);
 }
 
+/** where Debian's ansible-mitogen puts the strategy bench/ansible/mitogen.cfg names */
+const MITOGEN_STRATEGY = '/usr/lib/python3/dist-packages/ansible_mitogen/plugins/strategy/mitogen_linear.py';
+
 async function prerequisites(): Promise<string> {
   const missing: string[] = [];
   if ((await run(['sh', '-c', 'command -v ansible-playbook'])).code !== 0) missing.push('ansible-core');
+  // Debian's package (its Ansible plugins for Debian's ansible-core); python3-mitogen alone is only the library
+  if (contenders.has('mitogen') && !existsSync(MITOGEN_STRATEGY)) missing.push('ansible-mitogen');
   if (!existsSync('/usr/bin/time')) missing.push('time');
   // lab hosts share the machine's /usr: Debian's python3 there is the hosts' interpreter too
   // (the machine's pyenv python lives under /root, which lab hosts do not see)
@@ -144,22 +155,51 @@ async function runningLab(n: number): Promise<{ lab: Lab; hosts: Lab['hosts'] } 
 }
 
 /**
- * --use-running-lab: the running lab's first N hosts, or an error. --smoke: the same when a healthy
- * lab with >= 2 hosts is up (in npm test: the default lab, after the lab tests), else 2 plain hosts.
- * Otherwise: a plain lab of N hosts (labUp({ plain: N }), which replaces any other lab).
+ * --use-running-lab: the running lab's first hosts (as many as the largest count, or all it has),
+ * or an error. --smoke: the same when a healthy lab with >= 2 hosts is up (in npm test: the default
+ * lab, after the lab tests), else 2 plain hosts. Otherwise: one plain lab of the largest count
+ * (labUp({ plain: N }), which replaces any other lab); each count uses its first N hosts.
  */
-async function getLab(): Promise<{ lab: Lab; hosts: Lab['hosts']; running: boolean }> {
+async function getLab(want: number): Promise<{ lab: Lab; hosts: Lab['hosts']; running: boolean }> {
   if (argv['use-running-lab'] || smoke) {
-    const r = await runningLab(wantHosts);
+    const r = await runningLab(want);
     if ('lab' in r && (!smoke || r.hosts.length >= 2)) {
-      if (r.hosts.length < wantHosts) log(`the running lab has ${r.lab.hosts.length} host(s): using ${r.hosts.length}, not ${wantHosts}`);
+      if (r.hosts.length < want) log(`the running lab has ${r.lab.hosts.length} host(s): the counts above it are not measured`);
       return { ...r, running: true };
     }
     if (!smoke) throw new Error(`--use-running-lab: ${'problem' in r ? r.problem : 'too few hosts'}`);
-    log(`${'problem' in r ? r.problem : 'the running lab has too few hosts'}: bringing up ${wantHosts} plain hosts`);
+    log(`${'problem' in r ? r.problem : 'the running lab has too few hosts'}: bringing up ${want} plain hosts`);
   }
-  const lab = await labUp({ plain: wantHosts });
-  return { lab, hosts: lab.hosts.slice(0, wantHosts), running: false };
+  const lab = await labUp({ plain: want });
+  return { lab, hosts: lab.hosts.slice(0, want), running: false };
+}
+
+/** MemAvailable of the machine, MiB */
+function memAvailableMB(): number {
+  const m = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** What the idle lab hosts take from the machine: the PSS of every process in their network namespaces. */
+function labFootprint(hosts: Lab['hosts']): { procs: number; mb: number } {
+  const inodes = new Set(hosts.map((h) => nsFileInode(`/var/run/netns/${h.netns}`)).filter((i): i is number => i !== undefined));
+  const pids = [...pidsInNamespaces(inodes, new Set()).values()].flat();
+  let kb = 0;
+  for (const p of pids) {
+    try {
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      /* gone */
+    }
+  }
+  return { procs: pids.length, mb: MB(kb) };
+}
+
+/** the open-files limit this process has, which skiff and the others inherit */
+function fdLimits(): { soft: number; hard: number } {
+  const m = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+  const n = (x?: string) => (x === 'unlimited' ? Infinity : Number(x));
+  return { soft: n(m?.[1]), hard: n(m?.[2]) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,7 +237,8 @@ function snapshot(dir: string): Snapshot {
   return out;
 }
 
-function compareTrees(hosts: Lab['hosts'], skiffSnaps: Map<string, Snapshot>): string[] {
+/** skiff's tree (snapshot after its cold run) against what `other` (ansible or mitogen) just wrote */
+function compareTrees(hosts: Lab['hosts'], skiffSnaps: Map<string, Snapshot>, other: 'ansible' | 'mitogen'): string[] {
   const problems: string[] = [];
   for (const h of hosts) {
     const a = skiffSnaps.get(h.name);
@@ -206,12 +247,12 @@ function compareTrees(hosts: Lab['hosts'], skiffSnaps: Map<string, Snapshot>): s
       problems.push(`${h.name}: no snapshot of ${SKIFF_ROOT}`);
       continue;
     }
-    for (const [name, snap] of [['skiff', a], ['ansible', b]] as const) {
+    for (const [name, snap] of [['skiff', a], [other, b]] as const) {
       const got = [...snap.keys()].sort().join(' ');
       if (got !== EXPECTED_ENTRIES.join(' ')) problems.push(`${h.name}: ${name} produced [${got}], expected [${EXPECTED_ENTRIES.join(' ')}]`);
     }
     for (const k of new Set([...a.keys(), ...b.keys()])) {
-      if (a.get(k) !== b.get(k)) problems.push(`${h.name}: ${k}: skiff ${a.get(k) ?? '(missing)'} | ansible ${b.get(k) ?? '(missing)'}`);
+      if (a.get(k) !== b.get(k)) problems.push(`${h.name}: ${k}: skiff ${a.get(k) ?? '(missing)'} | ${other} ${b.get(k) ?? '(missing)'}`);
     }
     const app = a.get('app.conf');
     if (app && !app.endsWith(JSON.stringify(`name=${h.name}\nport=9090\n`))) problems.push(`${h.name}: app.conf holds ${app}`);
@@ -233,10 +274,11 @@ interface Ctx {
   skiffRoot: string;
 }
 
-function record(round: number, contender: Contender, mode: Mode, m: Measured, problems: string[], recap?: RunRecord['recap']): RunRecord {
+function record(c: Ctx, round: number, contender: Contender, mode: Mode, m: Measured, problems: string[], recap?: RunRecord['recap']): RunRecord {
   if (m.timedOut) problems.unshift(`timed out after ${Math.round(m.ms)} ms`);
   const peakKB = Math.max(m.peakTreeRssKB, m.maxRssKB);
   return {
+    hosts: c.hosts.length,
     round,
     contender,
     mode,
@@ -246,9 +288,11 @@ function record(round: number, contender: Contender, mode: Mode, m: Measured, pr
     treePssMB: MB(m.peakTreePssKB),
     maxRssMB: MB(m.maxRssKB),
     maxProcs: m.maxProcs,
+    cpuS: m.cpuS,
+    peakFds: m.peakFds,
     ok: problems.length === 0,
     problems,
-    recap,
+    ...(problems.length && recap ? { recap } : {}),
   };
 }
 
@@ -280,7 +324,7 @@ async function runSkiff(c: Ctx, round: number, mode: Mode): Promise<RunRecord> {
     problems.push(`no report ${report}: ${(e as Error).message}`);
   }
   if (recap) problems.push(...checkRecap(c.hosts, recap, mode));
-  return { ...record(round, 'skiff', mode, m, problems, recap), launcher };
+  return { ...record(c, round, 'skiff', mode, m, problems, recap), launcher };
 }
 
 /** Every host is in the recap with all tasks ok or changed; warm and check runs change nothing. */
@@ -308,14 +352,14 @@ function parseAnsibleRecap(out: string): NonNullable<RunRecord['recap']> {
   return recap;
 }
 
-async function runAnsible(c: Ctx, round: number, mode: Mode): Promise<RunRecord> {
+/** ansible-playbook with the contender's config; `extra` before the playbook (--check, -vvv) */
+async function ansibleRun(c: Ctx, who: 'ansible' | 'mitogen', extra: string[]): Promise<Measured> {
   // a fresh ControlPath directory per run: the run makes its own connections, like skiff's
   const cp = mkdtempSync(join(c.work, 'cp-'));
-  const args = ['ansible-playbook', '-i', c.ansibleInv, '--forks', String(c.hosts.length), 'bench/ansible/generic.yml'];
-  if (mode === 'check') args.push('--check');
+  const args = ['ansible-playbook', '-i', c.ansibleInv, '--forks', String(c.hosts.length), ...extra, 'bench/ansible/generic.yml'];
   const env = {
     ...process.env,
-    ANSIBLE_CONFIG: join(REPO, 'bench/ansible/ansible.cfg'),
+    ANSIBLE_CONFIG: join(REPO, ANSIBLE_CFG[who]),
     ANSIBLE_SSH_CONTROL_PATH_DIR: cp,
     ANSIBLE_NOCOLOR: '1',
   };
@@ -329,11 +373,31 @@ async function runAnsible(c: Ctx, round: number, mode: Mode): Promise<RunRecord>
     }
   }
   rmSync(cp, { recursive: true, force: true });
+  return m;
+}
+
+async function runAnsible(c: Ctx, who: 'ansible' | 'mitogen', round: number, mode: Mode): Promise<RunRecord> {
+  const m = await ansibleRun(c, who, mode === 'check' ? ['--check'] : []);
   const problems: string[] = [];
-  if (m.code !== 0) problems.push(`ansible-playbook exited ${m.code ?? m.signal}: ${failureLines(m.stdout)}${tail(m.stdout + m.stderr)}`);
+  if (m.code !== 0) problems.push(`ansible-playbook (${who}) exited ${m.code ?? m.signal}: ${failureLines(m.stdout)}${tail(m.stdout + m.stderr)}`);
   const recap = parseAnsibleRecap(m.stdout);
   problems.push(...checkRecap(c.hosts, recap, mode));
-  return record(round, 'ansible', mode, m, problems, recap);
+  return record(c, round, who, mode, m, problems, recap);
+}
+
+/**
+ * Is Mitogen's strategy really what runs? One untimed `-vvv --check` run on the count's hosts, with
+ * the same config: its log must show ansible_mitogen at work, and its connection multiplexer used
+ * for every host. Without it, Ansible would quietly measure its own `linear` strategy. [] = active.
+ */
+async function mitogenInactive(c: Ctx): Promise<string[]> {
+  const m = await ansibleRun(c, 'mitogen', ['-vvv', '--check']);
+  const out = m.stdout + m.stderr;
+  const problems: string[] = [];
+  if (!/ansible_mitogen\.affinity/.test(out)) problems.push(`no ansible_mitogen in the -vvv log: ${tail(out, 600)}`);
+  const missing = c.hosts.filter((h) => !out.includes(`to connect to "${h.name}"`)).map((h) => h.name);
+  if (missing.length) problems.push(`Mitogen's multiplexer connected to no ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` (+${missing.length - 10})` : ''}`);
+  return problems;
 }
 
 /**
@@ -346,7 +410,7 @@ async function runFloor(c: Ctx, round: number, tsx: boolean): Promise<RunRecord>
   const args = [process.execPath, ...script, '--key', c.lab.keyFile, '--known-hosts', c.lab.knownHostsFile, ...c.hosts.map((h) => h.address)];
   const m = await measure(args, { cwd: REPO, env: process.env, timeoutMs: budget(c.timeoutMs) });
   const problems = m.code === 0 ? [] : [`floor exited ${m.code ?? m.signal}: ${tail(m.stdout + m.stderr)}`];
-  return record(round, tsx ? 'floor-tsx' : 'floor', 'warm', m, problems);
+  return record(c, round, tsx ? 'floor-tsx' : 'floor', 'warm', m, problems);
 }
 
 /**
@@ -391,57 +455,6 @@ async function buildFloorJs(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// summary
-
-interface Stat {
-  contender: Contender;
-  mode: Mode;
-  n: number;
-  medianMs: number;
-  minMs: number;
-  maxMs: number;
-  peakMB: number;
-  peakPssMB: number;
-  failures: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const k = Math.floor(s.length / 2);
-  return s.length % 2 ? s[k] : Math.round((s[k - 1] + s[k]) / 2);
-}
-
-function stats(records: RunRecord[]): Stat[] {
-  const out: Stat[] = [];
-  const keys: [Contender, Mode][] = [['skiff', 'cold'], ['skiff', 'warm'], ['skiff', 'check'], ['ansible', 'cold'], ['ansible', 'warm'], ['ansible', 'check'], ['floor', 'warm'], ['floor-tsx', 'warm']];
-  for (const [contender, mode] of keys) {
-    const rs = records.filter((r) => r.contender === contender && r.mode === mode);
-    if (!rs.length) continue;
-    const ms = rs.map((r) => r.ms);
-    out.push({
-      contender,
-      mode,
-      n: rs.length,
-      medianMs: median(ms),
-      minMs: Math.min(...ms),
-      maxMs: Math.max(...ms),
-      peakMB: Math.max(...rs.map((r) => r.peakMB)),
-      peakPssMB: Math.max(...rs.map((r) => r.treePssMB)),
-      failures: rs.filter((r) => !r.ok).length,
-    });
-  }
-  return out;
-}
-
-function table(st: Stat[]): string {
-  const head = ['contender', 'mode', 'runs', 'median ms', 'min ms', 'max ms', 'peak MB (RSS)', 'peak MB (PSS)', 'failed'];
-  const rows = st.map((s) => [s.contender, s.contender.startsWith('floor') ? '-' : s.mode, String(s.n), String(s.medianMs), String(s.minMs), String(s.maxMs), s.peakMB.toFixed(1), s.peakPssMB.toFixed(1), String(s.failures)]);
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
-  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
-}
-
-// ---------------------------------------------------------------------------------------------
 // main
 
 async function main(): Promise<number> {
@@ -451,39 +464,34 @@ async function main(): Promise<number> {
   const rev = await revision();
   const { root: skiffRoot, launcher } = await skiffUnderTest();
   log(`skiff ${rev.commit ?? '(no git)'}${rev.dirty?.length ? ` + ${rev.dirty.length} uncommitted file(s)` : ''}, started from its ${launcher === 'bundle' ? 'bundle dist/skiff.mjs' : 'TypeScript sources through tsx'}`);
-  const { lab, hosts, running } = await getLab();
-  log(`${hosts.length} host(s) of the ${lab.mode} lab: ${hosts.length > 6 ? `${hosts[0].name}..${hosts[hosts.length - 1].name}` : hosts.map((h) => h.name).join(' ')}; ${rounds} round(s); ${ansibleVersion}`);
-
+  const fd = fdLimits();
+  const loadAtStart = loadavg().map((x) => Math.round(x * 10) / 10);
   const work = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
-  const benchHosts: BenchHost[] = hosts.map((h) => ({ name: h.name, address: h.address }));
-  const c: Ctx = {
-    hosts,
-    lab,
-    work,
-    skiffInv: join(work, 'skiff-hosts.yml'),
-    ansibleInv: join(work, 'ansible-hosts.ini'),
-    timeoutMs: smoke ? 60_000 : 60_000 + 3_000 * hosts.length,
-    skiffRoot,
-  };
-  writeFileSync(c.skiffInv, skiffInventory(benchHosts, lab.keyFile, lab.knownHostsFile));
-  writeFileSync(c.ansibleInv, ansibleInventory(benchHosts, lab.keyFile, lab.knownHostsFile));
+  const outFile = resolve(REPO, argv.out ?? (smoke ? 'bench/results-smoke.json' : 'bench/results.json'));
+  const svgFile = outFile.replace(/\.json$/, '') + '.svg';
+  mkdirSync(dirname(outFile), { recursive: true });
 
   const records: RunRecord[] = [];
-  const equivalence: { round: number; ok: boolean; problems: string[] }[] = [];
-  const outFile = resolve(REPO, argv.out ?? (smoke ? 'bench/results-smoke.json' : 'bench/results.json'));
-  mkdirSync(dirname(outFile), { recursive: true });
+  const equivalence: { hosts: number; round: number; with: 'ansible' | 'mitogen'; ok: boolean; problems: string[] }[] = [];
+  /** what was not run, and why (Ansible past its limits, Mitogen not active, counts above the lab) */
+  const notRun: string[] = [];
+  const problemsOutside: string[] = [];
+  let labInfo: { mode: string; running: boolean; hosts: number; upSeconds: number; procs: number; mb: number; availableMB: number } | undefined;
+  let thanos: ThanosResult | undefined;
   const meta = () => ({
     date: new Date().toISOString(),
-    hosts: hosts.length,
-    hostNames: hosts.map((h) => h.name),
+    hostCounts: counts,
     rounds,
     smoke,
+    scenario,
     contenders: [...contenders],
-    lab: { mode: lab.mode, running },
+    ansibleLimits: { maxHosts: ansibleMaxHosts, maxSeconds: ansibleMaxMs / 1000 },
+    lab: labInfo,
     node: process.version,
     ansible: ansibleVersion,
     skiff: { ...rev, launcher, pinned: skiffRoot !== REPO },
-    machine: { cpus: cpus().length },
+    // other load on the machine shows in every figure: the load average at the start and now
+    machine: { cpus: cpus().length, fdSoft: fd.soft, fdHard: fd.hard, loadAtStart, loadNow: loadavg().map((x) => Math.round(x * 10) / 10) },
   });
   // SIGINT/SIGTERM: end the run in flight, then summarize what was measured (a second signal: exit now)
   let stop: string | undefined;
@@ -495,52 +503,120 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  const partial = () => writeFileSync(outFile, JSON.stringify({ ...meta(), partial: true, equivalence, notRun, thanos, runs: records }, null, 2) + '\n');
   const show = (r: RunRecord) => {
-    if (stop) return log(`round ${r.round} ${r.contender} ${r.mode}: ended (${stop}), not counted`);
+    if (stop) return log(`${r.hosts} hosts round ${r.round} ${r.contender} ${r.mode}: ended (${stop}), not counted`);
     records.push(r);
     // after every run: the runs so far, so that an external kill loses nothing measured
-    writeFileSync(outFile, JSON.stringify({ ...meta(), partial: true, equivalence, runs: records }, null, 2) + '\n');
-    log(`round ${r.round} ${r.contender.padEnd(7)} ${r.mode.padEnd(5)} ${String(r.ms).padStart(6)} ms  peak ${r.peakMB.toFixed(1).padStart(6)} MB (${r.maxProcs} proc)${r.ok ? '' : `  FAILED: ${r.problems.slice(0, 5).join('; ')}`}`);
+    partial();
+    log(`${String(r.hosts).padStart(3)} hosts round ${r.round} ${r.contender.padEnd(9)} ${r.mode.padEnd(5)} ${String(r.ms).padStart(6)} ms  peak ${r.peakMB.toFixed(1).padStart(6)} MB ${String(r.peakFds).padStart(5)} fds (${r.maxProcs} proc)${r.ok ? '' : `  FAILED: ${r.problems.slice(0, 5).join('; ').slice(0, 2000)}`}`);
   };
   let aborted: string | undefined;
+
   try {
-    for (let round = 1; round <= rounds; round++) {
-      if (Date.now() > DEADLINE) {
-        aborted = `deadline reached before round ${round}`;
-        break;
-      }
-      if (stop) break;
-      // every step is skipped once a signal came (see onSignal)
-      const step = async (fn: () => Promise<RunRecord>) => {
-        if (!stop && Date.now() > DEADLINE) aborted ??= `time budget used up in round ${round}`;
-        if (!stop && !aborted) show(await fn());
-      };
-      // A: skiff
-      let skiffSnaps: Map<string, Snapshot> | undefined;
-      if (contenders.has('skiff')) {
-        resetRoot(hosts, SKIFF_ROOT);
-        await step(() => runSkiff(c, round, 'cold'));
-        skiffSnaps = new Map(hosts.map((h) => [h.name, snapshot(srvPath(h, SKIFF_ROOT))]));
-        await step(() => runSkiff(c, round, 'warm'));
-        await step(() => runSkiff(c, round, 'check'));
-      }
-      // B: ansible
-      if (contenders.has('ansible') && !stop) {
-        resetRoot(hosts, ANSIBLE_ROOT);
-        await step(() => runAnsible(c, round, 'cold'));
-        if (skiffSnaps && !stop) {
-          const eq = compareTrees(hosts, skiffSnaps);
-          equivalence.push({ round, ok: eq.length === 0, problems: eq });
-          log(`round ${round} equivalence of ${SKIFF_ROOT} and ${ANSIBLE_ROOT} on ${hosts.length} host(s): ${eq.length ? `DIFFERENT\n  ${eq.slice(0, 10).join('\n  ')}` : 'same'}`);
+    // -------- scale: every count on the first N hosts of one lab
+    if (scenario !== 'thanos') {
+      const t0 = Date.now();
+      const { lab, hosts: all, running } = await getLab(counts.at(-1)!);
+      const foot = labFootprint(all);
+      labInfo = { mode: lab.mode, running, hosts: all.length, upSeconds: Math.round((Date.now() - t0) / 100) / 10, procs: foot.procs, mb: foot.mb, availableMB: memAvailableMB() };
+      log(`the ${all.length} idle lab hosts: ${foot.procs} processes, ${foot.mb} MB PSS; the machine has ${labInfo.availableMB} MB available`);
+      log(`${all.length} host(s) of the ${lab.mode} lab; counts ${counts.join(', ')}; ${rounds} round(s); ${ansibleVersion}`);
+      /** Ansible contenders that took too long at a count: not run at the larger ones */
+      const tooSlow = new Map<string, string>();
+      for (const n of counts) {
+        if (stop || aborted) break;
+        if (n > all.length) {
+          notRun.push(`${n} hosts: the lab has ${all.length}`);
+          continue;
         }
-        await step(() => runAnsible(c, round, 'warm'));
-        await step(() => runAnsible(c, round, 'check'));
+        const hosts = all.slice(0, n);
+        const dir = mkdtempSync(join(work, `${n}-`));
+        const benchHosts: BenchHost[] = hosts.map((h) => ({ name: h.name, address: h.address }));
+        const c: Ctx = {
+          hosts,
+          lab,
+          work: dir,
+          skiffInv: join(dir, 'skiff-hosts.yml'),
+          ansibleInv: join(dir, 'ansible-hosts.ini'),
+          timeoutMs: smoke ? 60_000 : 120_000 + 5_000 * n,
+          skiffRoot,
+        };
+        writeFileSync(c.skiffInv, skiffInventory(benchHosts, lab.keyFile, lab.knownHostsFile));
+        writeFileSync(c.ansibleInv, ansibleInventory(benchHosts, lab.keyFile, lab.knownHostsFile));
+        const ansibles = (['ansible', 'mitogen'] as const).filter((k) => {
+          if (!contenders.has(k)) return false;
+          const why = n > ansibleMaxHosts ? `above --ansible-max-hosts ${ansibleMaxHosts}` : tooSlow.get(k);
+          if (why) notRun.push(`${k} at ${n} hosts: ${why}`);
+          return !why;
+        });
+        if (ansibles.includes('mitogen')) {
+          const p = await mitogenInactive(c);
+          if (p.length) {
+            problemsOutside.push(`${n} hosts: Mitogen is not active, its runs are left out: ${p.join('; ')}`);
+            log(`${n} hosts: MITOGEN NOT ACTIVE: ${p.join('; ')}`);
+            ansibles.splice(ansibles.indexOf('mitogen'), 1);
+          } else log(`${n} hosts: Mitogen active (ansible_mitogen's multiplexer connected to every host in a -vvv run)`);
+        }
+        for (let round = 1; round <= rounds; round++) {
+          if (Date.now() > DEADLINE) {
+            aborted = `deadline reached before round ${round} at ${n} hosts`;
+            break;
+          }
+          if (stop) break;
+          // every step is skipped once a signal came (see onSignal)
+          const step = async (fn: () => Promise<RunRecord>) => {
+            if (!stop && Date.now() > DEADLINE) aborted ??= `time budget used up in round ${round} at ${n} hosts`;
+            if (!stop && !aborted) show(await fn());
+          };
+          // A: skiff
+          let skiffSnaps: Map<string, Snapshot> | undefined;
+          if (contenders.has('skiff')) {
+            resetRoot(hosts, SKIFF_ROOT);
+            await step(() => runSkiff(c, round, 'cold'));
+            skiffSnaps = new Map(hosts.map((h) => [h.name, snapshot(srvPath(h, SKIFF_ROOT))]));
+            await step(() => runSkiff(c, round, 'warm'));
+            await step(() => runSkiff(c, round, 'check'));
+          }
+          // B: ansible, then the same playbook with Mitogen (both write /srv/ansible-bench)
+          for (const who of ansibles) {
+            if (stop) break;
+            resetRoot(hosts, ANSIBLE_ROOT);
+            await step(() => runAnsible(c, who, round, 'cold'));
+            if (skiffSnaps && !stop && !aborted) {
+              const eq = compareTrees(hosts, skiffSnaps, who);
+              equivalence.push({ hosts: n, round, with: who, ok: eq.length === 0, problems: eq });
+              log(`${n} hosts round ${round} equivalence of ${SKIFF_ROOT} and ${ANSIBLE_ROOT} (${who}): ${eq.length ? `DIFFERENT\n  ${eq.slice(0, 10).join('\n  ')}` : 'same'}`);
+            }
+            // --smoke: their cold run only (recap, equivalence, Mitogen active): each Ansible run takes
+            // 5-20 s even at 2 hosts, and the smoke run must end in < 2 min inside npm test
+            if (smoke) continue;
+            await step(() => runAnsible(c, who, round, 'warm'));
+            await step(() => runAnsible(c, who, round, 'check'));
+          }
+          // C: the floor (and the same through tsx)
+          if (contenders.has('floor')) {
+            await step(() => runFloor(c, round, false));
+            await step(() => runFloor(c, round, true));
+          }
+        }
+        for (const k of ansibles) {
+          const slow = records.filter((r) => r.hosts === n && r.contender === k && r.ms > ansibleMaxMs);
+          if (slow.length) tooSlow.set(k, `a run at ${n} hosts took ${(Math.max(...slow.map((r) => r.ms)) / 1000).toFixed(0)} s, above --ansible-max-s ${ansibleMaxMs / 1000}`);
+        }
       }
-      // C: the floor (and the same through tsx)
-      if (contenders.has('floor')) {
-        await step(() => runFloor(c, round, false));
-        await step(() => runFloor(c, round, true));
+    }
+
+    // -------- thanos: playbooks/thanos.yml on a fresh default lab
+    if (scenario !== 'scale' && !stop && !aborted) {
+      try {
+        thanos = await thanosScenario({ repo: REPO, skiffRoot, work, rounds, timeoutMs: budget, log, stopped: () => !!stop });
+      } catch (e) {
+        // the lab did not come up: what the scale part measured is still summarized
+        problemsOutside.push(`thanos: ${(e as Error).message}`);
+        log(`thanos: ${(e as Error).message}`);
       }
+      partial();
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -548,43 +624,63 @@ async function main(): Promise<number> {
   if (stop) aborted = stop;
 
   const st = stats(records);
-  const get = (k: Contender, m: Mode) => st.find((s) => s.contender === k && s.mode === m);
-  const ratio = (a?: Stat, b?: Stat) => (a && b ? Math.round((a.medianMs / b.medianMs) * 1000) / 1000 : undefined);
-  const ratios = {
-    skiffOverAnsibleCold: ratio(get('skiff', 'cold'), get('ansible', 'cold')),
-    skiffOverAnsibleWarm: ratio(get('skiff', 'warm'), get('ansible', 'warm')),
-    skiffOverAnsibleCheck: ratio(get('skiff', 'check'), get('ansible', 'check')),
-    /** against the floor started the way skiff was: plain node for the bundle, tsx for the sources */
-    skiffOverFloorWarm: ratio(get('skiff', 'warm'), get(launcher === 'bundle' ? 'floor' : 'floor-tsx', 'warm')),
-    skiffOverFloorJsWarm: ratio(get('skiff', 'warm'), get('floor', 'warm')),
-    skiffOverFloorTsxWarm: ratio(get('skiff', 'warm'), get('floor-tsx', 'warm')),
-  };
-  const skiffPeak = Math.max(0, ...st.filter((s) => s.contender === 'skiff').map((s) => s.peakMB));
-  const n = hosts.length;
-  const at = (want: number) => (n === want ? `at ${n} hosts` : `measured at ${n} hosts; the target is for ${want}`);
-  const verdict = (ok: boolean | undefined) => (ok === undefined ? 'N/A ' : ok ? 'PASS' : 'MISS');
-  const targets = [
-    { name: 'warm >= 10x faster than Ansible', value: ratios.skiffOverAnsibleWarm && 1 / ratios.skiffOverAnsibleWarm, pass: ratios.skiffOverAnsibleWarm === undefined ? undefined : 1 / ratios.skiffOverAnsibleWarm >= 10, scope: at(20) },
-    { name: 'warm <= 2x the floor', value: ratios.skiffOverFloorWarm, pass: ratios.skiffOverFloorWarm === undefined ? undefined : ratios.skiffOverFloorWarm <= 2, scope: at(20) },
-    { name: 'cold >= 3x faster than Ansible', value: ratios.skiffOverAnsibleCold && 1 / ratios.skiffOverAnsibleCold, pass: ratios.skiffOverAnsibleCold === undefined ? undefined : 1 / ratios.skiffOverAnsibleCold >= 3, scope: `at ${n} hosts` },
-    { name: 'controller peak memory < 150 MB', value: skiffPeak, pass: skiffPeak ? skiffPeak < 150 : undefined, scope: at(200) },
-  ];
-  const failures = records.filter((r) => !r.ok).length + equivalence.filter((e) => !e.ok).length + (aborted ? 1 : 0);
+  const floor = launcher === 'bundle' ? 'floor' : 'floor-tsx';
+  const get = (h: number, k: Contender, m: Mode) => st.find((s) => s.hosts === h && s.contender === k && s.mode === m);
+  const ratio = (a?: Stat, b?: Stat) => (a && b && Number.isFinite(a.medianMs / b.medianMs) ? Math.round((a.medianMs / b.medianMs) * 1000) / 1000 : undefined);
+  const ratios = Object.fromEntries(
+    [...new Set(st.map((s) => s.hosts))].map((h) => [
+      h,
+      {
+        /** against the floor started the way skiff was: plain node for the bundle, tsx for the sources */
+        skiffOverFloorWarm: ratio(get(h, 'skiff', 'warm'), get(h, floor, 'warm')),
+        skiffOverFloorCold: ratio(get(h, 'skiff', 'cold'), get(h, floor, 'warm')),
+        skiffOverFloorJsWarm: ratio(get(h, 'skiff', 'warm'), get(h, 'floor', 'warm')),
+        skiffOverFloorTsxWarm: ratio(get(h, 'skiff', 'warm'), get(h, 'floor-tsx', 'warm')),
+        ...Object.fromEntries(
+          (['ansible', 'mitogen'] as const).flatMap((k) => (['cold', 'warm', 'check'] as const).map((m) => [`skiffOver${k[0].toUpperCase()}${k.slice(1)}${m[0].toUpperCase()}${m.slice(1)}`, ratio(get(h, 'skiff', m), get(h, k, m))])),
+        ),
+      },
+    ]),
+  );
+  const targets = evaluateTargets({ stats: st, floor, thanos: thanos && { rerunMs: thanos.rerunMs } });
+  const limits = nextStep({
+    stats: st,
+    next: 1000,
+    floor,
+    fdSoft: fd.soft,
+    fdHard: fd.hard,
+    memTargetMB: 250,
+    lab: labInfo && { hosts: labInfo.hosts, mb: labInfo.mb, availableMB: labInfo.availableMB },
+  });
+  const thanosFailures = thanos ? thanos.runs.filter((r) => !r.ok).length : 0;
+  const failures = records.filter((r) => !r.ok).length + equivalence.filter((e) => !e.ok).length + problemsOutside.length + thanosFailures + (aborted ? 1 : 0);
+  if (st.length) writeFileSync(svgFile, chartSvg(st, `skiff ${rev.commit ?? ''}: median wall time against hosts (${rounds} round${rounds > 1 ? 's' : ''}, ${new Date().toISOString().slice(0, 10)})`));
 
   const out: string[] = [];
-  out.push('', `skiff benchmark: ${n} host(s) (${lab.mode} lab${running ? ', the running one' : ''}), ${rounds} round(s), node ${process.version}, ${ansibleVersion}`);
+  out.push('', `skiff benchmark: ${counts.join(', ')} host(s) (${labInfo ? `${labInfo.mode} lab${labInfo.running ? ', the running one' : ''}` : 'no scale run'}), ${rounds} round(s), node ${process.version}, ${ansibleVersion}`);
+  out.push(`load average (1, 5, 15 min) at the start ${loadAtStart.join(' ')}, at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   out.push(`skiff ${rev.commit ?? '(no git)'}${rev.dirty?.length ? ` + uncommitted ${rev.dirty.map((d) => d.slice(3)).join(' ')}` : ''}, started from ${launcher === 'bundle' ? 'its bundle (dist/skiff.mjs)' : 'its sources (tsx)'}`, '');
   const changedMidway = records.some((r) => r.launcher && r.launcher !== launcher);
   if (changedMidway) out.push(`NOTE: the sources changed during the benchmark: some skiff runs started from ${launcher === 'bundle' ? 'tsx' : 'the bundle'} (see runs[].launcher)`, '');
-  out.push(table(st), '');
+  if (st.length) out.push(table(st), '');
   const x = (r?: number) => (r === undefined ? 'n/a' : `${r.toFixed(3)} (skiff ${r > 0 ? (1 / r).toFixed(1) : '-'}x faster)`);
-  out.push(`skiff/ansible cold  ${x(ratios.skiffOverAnsibleCold)}`);
-  out.push(`skiff/ansible warm  ${x(ratios.skiffOverAnsibleWarm)}`);
-  out.push(`skiff/ansible check ${x(ratios.skiffOverAnsibleCheck)}`);
-  out.push(`skiff/floor   warm  ${ratios.skiffOverFloorWarm?.toFixed(2) ?? 'n/a'}   (against ${launcher === 'bundle' ? 'floor' : 'floor-tsx'}, started as skiff was: ${launcher}; skiff/floor ${ratios.skiffOverFloorJsWarm?.toFixed(2) ?? 'n/a'}, skiff/floor-tsx ${ratios.skiffOverFloorTsxWarm?.toFixed(2) ?? 'n/a'})`);
-  out.push(`equivalence: ${equivalence.length ? (equivalence.every((e) => e.ok) ? `same files on every host in all ${equivalence.length} round(s)` : `DIFFERENT in ${equivalence.filter((e) => !e.ok).length} round(s)`) : 'not checked (needs skiff and ansible)'}`);
-  out.push('');
-  for (const t of targets) out.push(`${verdict(t.pass)}  ${t.name}: ${t.value === undefined ? 'n/a' : t.name.includes('memory') ? `${t.value.toFixed(1)} MB` : `${t.value.toFixed(2)}x`} (${t.scope})`);
+  for (const [h, r] of Object.entries(ratios)) {
+    out.push(`${h} hosts: skiff/${floor} warm ${r.skiffOverFloorWarm?.toFixed(2) ?? 'n/a'}, cold ${r.skiffOverFloorCold?.toFixed(2) ?? 'n/a'} (skiff/floor ${r.skiffOverFloorJsWarm?.toFixed(2) ?? 'n/a'}, skiff/floor-tsx ${r.skiffOverFloorTsxWarm?.toFixed(2) ?? 'n/a'})`);
+    for (const k of ['Ansible', 'Mitogen']) {
+      const rr = r as Record<string, number | undefined>;
+      if (rr[`skiffOver${k}Warm`] !== undefined || rr[`skiffOver${k}Cold`] !== undefined) out.push(`  skiff/${k.toLowerCase()} cold ${x(rr[`skiffOver${k}Cold`])}, warm ${x(rr[`skiffOver${k}Warm`])}, check ${x(rr[`skiffOver${k}Check`])}`);
+    }
+  }
+  out.push(`equivalence: ${equivalence.length ? (equivalence.every((e) => e.ok) ? `same files on every host in all ${equivalence.length} comparison(s)` : `DIFFERENT in ${equivalence.filter((e) => !e.ok).length} comparison(s)`) : 'not checked (needs skiff and an Ansible contender)'}`);
+  for (const n of notRun) out.push(`not run: ${n}`);
+  for (const p of problemsOutside) out.push(`FAILED: ${p}`);
+  if (thanos) {
+    const f = (ms: number) => (Number.isNaN(ms) ? 'failed' : `${ms} ms`);
+    out.push('', `thanos (playbooks/thanos.yml, fresh default lab up in ${thanos.labUpSeconds} s): first run ${f(thanos.firstMs)}, rerun ${f(thanos.rerunMs)} (median), check ${f(thanos.checkMs)} (median); peak ${Math.max(...thanos.runs.map((r) => r.peakMB))} MB${thanosFailures ? `; ${thanosFailures} run(s) FAILED` : ''}`);
+  }
+  out.push('', ...limits.lines, '');
+  for (const t of targets) out.push(targetLine(t));
+  if (st.length) out.push(`chart: ${relative(process.cwd(), svgFile)}`);
   if (aborted) out.push(`ABORTED: ${aborted}`);
   out.push(failures ? `\n${failures} failure(s): see the [bench] lines above` : '');
   process.stdout.write(out.join('\n') + '\n');
@@ -596,14 +692,18 @@ async function main(): Promise<number> {
     stats: st,
     ratios,
     targets,
+    limits,
+    thanos,
     equivalence,
+    notRun,
+    problems: problemsOutside,
     runs: records,
     failures,
     aborted,
     seconds: Math.round((Date.now() - started) / 1000),
   };
   writeFileSync(outFile, JSON.stringify(result, null, 2) + '\n');
-  log(`wrote ${relative(process.cwd(), outFile)} (${result.seconds} s)`);
+  log(`wrote ${relative(process.cwd(), outFile)}${st.length ? ` and ${relative(process.cwd(), svgFile)}` : ''} (${result.seconds} s)`);
 
   if (argv.down) await labDown();
   return stop ? 130 : failures ? 1 : 0;

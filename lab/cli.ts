@@ -7,7 +7,7 @@ import { ensurePackages } from './setup.ts';
 const USAGE = `usage: lab up [--hosts N] [--fresh] | down | status | install
   install      the Debian packages the lab and the tests need (apt-get, only what is missing)
   up           default lab: monitoring, prom1..3 (podman + Prometheus container aprom)
-  up --hosts N N plain sshd-only hosts node1..nodeN (1..200) instead, for scale benchmarks
+  up --hosts N N plain sshd-only hosts node1..nodeN (1..500) instead, for scale benchmarks
   --fresh      rebuild even if a healthy lab of the same shape is up
   down         remove everything the lab made
   status       what is up and whether it answers`;
