@@ -31,7 +31,7 @@ kw(['task.loop', 'task.loop_control'], 'loop: one pass per item; loop_var, index
 - name: after
   probe: {id: "{{ r.results | length }}-{{ r.results[1].out }}-{{ r.changed }}"}`),
   });
-  assert.equal(calls, ['a:p-0', 'a:q-1', 'a:r-2', 'a:3-q-true']);
+  assert.equal(calls, ['a:p-0', 'a:q-1', 'a:r-2', 'a:3-q-True']); // a boolean in text reads as Python's, as in Ansible
   assert.equal(o.results[0].changes, ['(item=item p) probe p-0', '(item=item q) probe q-1', '(item=item r) probe r-2']);
   assert.is(o.summary!.recap.a.changed, 2, 'a loop counts once, as in Ansible');
 });
