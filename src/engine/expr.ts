@@ -7,6 +7,8 @@ import { didYouMean } from '../util/errors.ts';
 import { ExprError, LATER, Undef, order, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { Parser, type Node } from './jinja-parse.ts';
+import { isSecretName } from './secrets.ts';
+import { markRevealed, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
 
 export { ExprError, LATER, truthy } from './expr-error.ts';
 
@@ -60,6 +62,24 @@ function arith(op: string, l: unknown, r: unknown): unknown {
   throw new ExprError(`cannot apply ${op} to ${typeName(l)} ${pyStr(l)} and ${typeName(r)} ${pyStr(r)}`);
 }
 
+/** Python's seq[from:to:step] of a list or string. */
+function slice(obj: unknown, from: unknown, to: unknown, step: unknown): unknown {
+  if (!Array.isArray(obj) && typeof obj !== 'string') throw new ExprError(`cannot slice ${typeName(obj)} ${pyStr(obj)}`);
+  const all = [...obj];
+  const st = step === undefined || step === null ? 1 : Number(step);
+  if (!Number.isInteger(st) || st === 0) throw new ExprError(`slice step must be a non-zero integer, got ${pyStr(step)}`);
+  const len = all.length;
+  const norm = (x: unknown, dflt: number) => {
+    if (x === undefined || x === null) return dflt;
+    const i = Number(x);
+    return i < 0 ? Math.max(i + len, st > 0 ? 0 : -1) : Math.min(i, st > 0 ? len : len - 1);
+  };
+  const [a, b] = [norm(from, st > 0 ? 0 : len - 1), norm(to, st > 0 ? len : -1)];
+  const out: unknown[] = [];
+  for (let i = a; st > 0 ? i < b : i > b; i += st) out.push(all[i]);
+  return typeof obj === 'string' ? out.join('') : out;
+}
+
 /** Functions callable by name, unless a variable of that name hides them (as in Jinja2). */
 const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>) => unknown> = {
   range: ([a, b, step = 1]) => {
@@ -104,8 +124,28 @@ function lookup([name, ...terms]: unknown[], kw: Record<string, unknown>, wantLi
   return wantList || name === 'dict' || name === 'items' || name === 'list' ? out : out.map(pyStr).join(',');
 }
 
+/** Every string inside a value. */
+function leaves(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) v.forEach((x) => leaves(x, out));
+  else if (isObj(v)) Object.values(v).forEach((x) => leaves(x, out));
+  return out;
+}
+
 class Evaluator {
+  /** Texts of the secret vars this expression read: what a filter derives from them is secret too. */
+  private secrets: string[] = [];
   constructor(private scope: Scope) {}
+
+  /**
+   * Output is redacted by text: a secret that a filter or method transforms (`| b64encode`, `| hash`,
+   * `.split()`) would no longer match, so its result is remembered as secret like a vault value.
+   */
+  derived(input: unknown, result: unknown): unknown {
+    const known = [...this.secrets, ...revealedValues()];
+    if (known.length && leaves(input).some((s) => known.some((k) => s.includes(k)))) markRevealed(result);
+    return result;
+  }
 
   /** A value that must be defined; LATER passes through. */
   val(n: Node): unknown {
@@ -127,6 +167,7 @@ class Evaluator {
         return n.v;
       case 'name': {
         const r = this.scope(n.n);
+        if (r.found && isSecretName(n.n, this.secretVars())) this.secrets.push(...leaves(r.value).filter((x) => x.length >= MIN_HIDDEN));
         return r.found ? r.value : new Undef(`unknown variable ${JSON.stringify(n.n)}${didYouMean(n.n, r.names)}`);
       }
       case 'list': {
@@ -139,6 +180,12 @@ class Evaluator {
       }
       case 'get':
         return this.get(n);
+      case 'slice': {
+        const obj = this.val(n.obj);
+        const [from, to, step] = [n.from, n.to, n.step].map((x) => (x ? this.val(x) : undefined));
+        if ([obj, from, to, step].some(isLater)) return LATER;
+        return slice(obj, from, to, step);
+      }
       case 'call':
         return this.call(n);
       case 'filter':
@@ -183,6 +230,11 @@ class Evaluator {
     }
   }
 
+  secretVars(): unknown {
+    const r = this.scope('secret_vars');
+    return r.found ? r.value : undefined;
+  }
+
   get(n: Extract<Node, { k: 'get' }>): Val {
     const obj = this.ev(n.obj);
     const key = this.val(n.key);
@@ -208,7 +260,7 @@ class Evaluator {
       const obj = this.val(n.fn.obj);
       if (isLater(obj) || later || kLater) return LATER;
       const m = method(obj, String(n.fn.key.v), vs);
-      if (m.found) return m.value;
+      if (m.found) return this.derived(obj, m.value);
       throw new ExprError(`${describe(n.fn.obj)} (${typeName(obj)}) has no method ${JSON.stringify(n.fn.key.v)}`);
     }
     if (n.fn.k === 'name' && !this.scope(n.fn.n).found) throw new ExprError(`unknown function ${JSON.stringify(n.fn.n)}${didYouMean(n.fn.n, Object.keys(GLOBALS))}: expected one of ${Object.keys(GLOBALS).join(', ')}`);
@@ -228,7 +280,7 @@ class Evaluator {
     if (n.name === 'mandatory' && v instanceof Undef) throw new ExprError(vs[0] !== undefined ? pyStr(vs[0]) : v.message);
     const x = use(v);
     if (isLater(x) || later || kLater) return LATER;
-    return f(x, vs, kv);
+    return this.derived([x, vs], f(x, vs, kv));
   }
 
   test(n: Extract<Node, { k: 'test' }>): Val {
@@ -241,7 +293,7 @@ class Evaluator {
       r = !(v instanceof Undef) === (name === 'defined');
     } else {
       const t = Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
-      if (!t) throw new ExprError(`unknown test ${JSON.stringify(name)}${didYouMean(name, [...Object.keys(TESTS), 'defined', 'undefined'])}`);
+      if (!t) throw new ExprError(`unknown test ${JSON.stringify(name)}${didYouMean(name, Object.keys(TESTS))}`);
       const x = use(v);
       if (isLater(x) || later) return LATER;
       r = t(x, vs);

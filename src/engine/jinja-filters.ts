@@ -3,6 +3,7 @@
 // ansible-core 2.14 return for the same input (test/unit/jinja.test.ts compares them when Ansible is
 // installed). Undefined and run-time (LATER) values never reach these: expr.ts handles them first.
 import { createHash } from 'node:crypto';
+import { lstatSync, statSync } from 'node:fs';
 import { Document, isPair, isScalar, parse as yamlParse, visit } from 'yaml';
 import { shq } from '../transport/quote.ts';
 import { ExprError, order, pyStr, same, truthy, typeName } from './expr-error.ts';
@@ -306,6 +307,9 @@ const VERSION_OPS: Record<string, (c: number) => boolean> = {
 const result = (v: unknown, key: string): unknown => (isDict(v) ? v[key] : undefined);
 
 export const TESTS: Record<string, (v: unknown, args: unknown[]) => boolean> = {
+  // for selectattr('a', 'defined'): a missing attribute is undefined there (expr.ts handles `x is defined`)
+  defined: (v) => v !== undefined,
+  undefined: (v) => v === undefined,
   none: (v) => v === null,
   number: (v) => typeof v === 'number',
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
@@ -349,6 +353,11 @@ export const TESTS: Record<string, (v: unknown, args: unknown[]) => boolean> = {
   subset: (v, [o]) => items(v).every((x) => items(o).some((y) => same(x, y))),
   superset: (v, [o]) => items(o).every((x) => items(v).some((y) => same(x, y))),
   abs: (v) => typeof v === 'string' && v.startsWith('/'),
+  // Ansible's path tests look at the controller's file system, as these do
+  exists: (v) => !!statSync(pyStr(v), { throwIfNoEntry: false }),
+  file: (v) => !!statSync(pyStr(v), { throwIfNoEntry: false })?.isFile(),
+  directory: (v) => !!statSync(pyStr(v), { throwIfNoEntry: false })?.isDirectory(),
+  link: (v) => !!lstatSync(pyStr(v), { throwIfNoEntry: false })?.isSymbolicLink(),
 };
 TESTS.equalto = TESTS['=='] = TESTS.eq;
 TESTS['!='] = TESTS.ne;

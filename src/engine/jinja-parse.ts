@@ -9,6 +9,7 @@ export type Node =
   | { k: 'lit'; v: unknown }
   | { k: 'name'; n: string }
   | { k: 'get'; obj: Node; key: Node; dot: boolean }
+  | { k: 'slice'; obj: Node; from?: Node; to?: Node; step?: Node }
   | { k: 'call'; fn: Node; args: Node[]; kw: Record<string, Node> }
   | { k: 'filter'; v: Node; name: string; args: Node[]; kw: Record<string, Node> }
   | { k: 'test'; v: Node; name: string; args: Node[]; neg: boolean }
@@ -172,9 +173,17 @@ export class Parser {
         if (!t || (t.t !== 'id' && t.t !== 'num')) throw new ExprError('expected a name after "."');
         n = { k: 'get', obj: n, key: { k: 'lit', v: t.t === 'num' ? Number(t.v) : t.v }, dot: true };
       } else if (this.take('[')) {
-        const key = this.expr();
+        const key = this.peek(':') ? undefined : this.expr();
+        if (this.take(':')) {
+          // a slice: [from:to:step], each part optional
+          const to = this.peek(':') || this.peek(']') ? undefined : this.expr();
+          const step = this.take(':') && !this.peek(']') ? this.expr() : undefined;
+          this.eat(']');
+          n = { k: 'slice', obj: n, from: key, to, step };
+          continue;
+        }
         this.eat(']');
-        n = { k: 'get', obj: n, key, dot: false };
+        n = { k: 'get', obj: n, key: key!, dot: false };
       } else if (this.take('(')) n = { k: 'call', fn: n, ...this.args(')') };
       else return n;
     }

@@ -8,7 +8,9 @@ import * as assert from 'uvu/assert';
 import { pyStr } from '../../src/engine/expr-error.ts';
 import { evaluate, LATER } from '../../src/engine/expr.ts';
 import { renderText, TemplateError } from '../../src/engine/jinja-template.ts';
+import { redact, secretValues } from '../../src/engine/secrets.ts';
 import { render, renderString, scopeOf } from '../../src/engine/template.ts';
+import { markRevealed } from '../../src/vault/revealed.ts';
 
 process.env.SKIFF_JINJA_TEST = 'from-env';
 
@@ -147,6 +149,17 @@ const TABLE: [string, Record<string, unknown>, string][] = [
   ["{% for h in hosts %}\n- {{ h }}:{{ port }}\n{% endfor %}\n",{"hosts":["a","b"],"port":9100},"- a:9100\n- b:9100\n"],
   ["{{ '-a ' + pw if pw is defined }}",{},""],
   ["{{ '-a ' + pw if pw is defined }}",{"pw":"x"},"-a x"],
+  ["{{ l[1:] }} {{ l[:2] }} {{ l[::-1] }} {{ l[-2:] }} {{ l[1:-1] }} {{ l[::2] }}",{"l":[1,2,3,4,5]},"[2, 3, 4, 5] [1, 2] [5, 4, 3, 2, 1] [4, 5] [2, 3, 4] [1, 3, 5]"],
+  ["{{ '1.22.3'.split('.')[0:2] | join('.') }} {{ 'abcdef'[2:4] }} {{ 'abc'[::-1] }}",{},"1.22 cd cba"],
+  ["{{ l[5:] }} {{ l[-9:1] }} {{ l[3:1:-1] }}",{"l":[1,2,3,4,5]},"[] [1] [4, 3]"],
+  ["{{ '/etc/passwd' is file }} {{ '/etc' is file }} {{ '/etc' is directory }} {{ '/nonexistent-skiff' is exists }} {{ '/etc/passwd' is not link }}",{},"True False True False True"],
+  ["x{{ ['a', 'b'] | map('upper') | list }} {{ {'a': 1}.get('b') }}",{},"x['A', 'B'] "],
+  ["{{ '%s:%s' % ('h', 80) }}",{},"h:80"],
+  ["{{ [1, 2, 3] | select('odd') | list }} {{ [1, 2, 3] | reject('odd') | list }} {{ [{'a': 1}, {}] | selectattr('a', 'defined') | list }}",{},"[1, 3] [2] [{'a': 1}]"],
+  ["{{ x | mandatory }}",{"x":1},"1"],
+  ["{{ [3, 1] | sort | first }} {{ 'a,b' | split(',') }} {{ 'abc' | list }}",{},"1 ['a', 'b'] ['a', 'b', 'c']"],
+  ["{{ {'a': [1]} | combine({'a': [2]}, list_merge='append') }}",{},"{'a': [1, 2]}"],
+  ["{{ 'Hello World' | lower | replace(' ', '_') }} {{ 'x' | center(5) }}|",{},"hello_world   x  |"],
 ];
 
 const text = (v: unknown) => (v === null || v === undefined ? '' : pyStr(v));
@@ -235,6 +248,17 @@ test('template errors name their line; unsupported statements are refused by nam
   assert.match(err('{% endfor %}'), /1: unexpected \{% endfor %\}/);
   assert.match(err('{{ a | nosuch }}'), /1: unknown filter "nosuch"/);
   assert.match(err("{{ lookup('pipe', 'id') }}"), /lookup\("pipe"\) is not supported by skiff/);
+});
+
+test('what a filter or method derives from a secret is hidden like the secret; other values are not', () => {
+  const vars = { db_password: 'hunter2-long', user: 'bobby-user' };
+  const enc = renderString('{{ db_password | b64encode }}', scopeOf(vars)) as string;
+  const part = renderString("{{ db_password.split('-')[0] }}", scopeOf(vars)) as string;
+  const pub = renderString('{{ user | b64encode }}', scopeOf(vars)) as string;
+  assert.is(redact(`${enc} ${part} ${pub}`, secretValues(vars)), `******** ******** ${pub}`);
+  markRevealed('vaulted-value');
+  const up = renderString('{{ v | upper }}', scopeOf({ v: 'vaulted-value' })) as string;
+  assert.is(redact(`got ${up}`, secretValues({})), 'got ********');
 });
 
 test('skiff differs on purpose: a number and a numeric string compare as numbers', () => {
