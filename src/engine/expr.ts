@@ -95,7 +95,8 @@ const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>) => 
 };
 
 /** lookup()/query() of the plugins that read only the controller: env, file, dict, items, list. */
-function lookup([name, ...terms]: unknown[], kw: Record<string, unknown>, wantList: boolean): unknown {
+function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, wantList: boolean): unknown {
+  const name = String(plugin).replace(/^ansible\.(builtin|legacy)\./, '');
   let out: unknown[];
   switch (name) {
     case 'env':

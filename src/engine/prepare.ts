@@ -17,7 +17,7 @@ import { loopItems } from './loop.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
-import { ExprError, LATER, type Scope } from './expr.ts';
+import { ExprError, LATER, truthy, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
 
 export interface RunOptions {
@@ -305,8 +305,10 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   for (const item of t.loop ? itemsToCheck : [undefined]) {
     const loopVars = t.loop ? { ...outer, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
     const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults);
-    out.push(...checkParams(t, scope, host));
-    out.push(...checkConditions(t, scope, host));
+    // a task whose `when` is already false for this host is skipped: as in Ansible, nothing else of it is evaluated
+    const skipped = whenFalse(t, scope);
+    if (!skipped) out.push(...checkParams(t, scope, host));
+    out.push(...checkConditions(t, scope, host, skipped));
     if (t.kw.delegate_to !== undefined) {
       const ps: { path: Path; message: string }[] = [];
       const d = render(t.kw.delegate_to, scope, [], ps);
@@ -356,13 +358,24 @@ function checkParams(t: TaskDef, scope: Scope, host: string): InputProblem[] {
   return out;
 }
 
-function checkConditions(t: TaskDef, scope: Scope, host: string): InputProblem[] {
+/** True when one of the task's `when` conditions (its blocks' included) is false before the run. */
+function whenFalse(t: TaskDef, scope: Scope): boolean {
+  return t.kw.when.some((e) => {
+    if (typeof e === 'boolean') return !e;
+    if (typeof e !== 'string') return false;
+    const ps: { path: Path; message: string }[] = [];
+    const v = render(`{{ ${e} }}`, scope, [], ps);
+    return !ps.length && v !== LATER && !truthy(v);
+  });
+}
+
+function checkConditions(t: TaskDef, scope: Scope, host: string, skipped: boolean): InputProblem[] {
   const out: InputProblem[] = [];
   // block/play conditions are checked where they are written; the task's own here
-  const own = { when: t.meta.when, changed_when: t.meta.changed_when, failed_when: t.meta.failed_when, until: t.meta.until };
+  const own = skipped ? { when: t.meta.when } : { when: t.meta.when, changed_when: t.meta.changed_when, failed_when: t.meta.failed_when, until: t.meta.until };
   // a task type's own conditions (assert's `that`), checked as `when` is, where they are written
   const raw = (t.params ?? {}) as Record<string, unknown>;
-  for (const k of t.type.exprParams ?? []) if (typeof raw === 'object' && Object.hasOwn(raw, k)) checkExprs(t, [t.type.name, k], raw[k], scope, host, out);
+  if (!skipped) for (const k of t.type.exprParams ?? []) if (typeof raw === 'object' && Object.hasOwn(raw, k)) checkExprs(t, [t.type.name, k], raw[k], scope, host, out);
   const inherited = t.kw.when.slice(0, t.kw.when.length - (t.meta.when === undefined ? 0 : Array.isArray(t.meta.when) ? t.meta.when.length : 1));
   inherited.forEach((e) => {
     if (typeof e !== 'string') return;

@@ -56,6 +56,21 @@ kw(['task.when'], 'when: evaluated per item in a loop; a task whose every item i
   assert.equal(o.lines, ['a probe changed', 'a never skipped']);
 });
 
+test('a task whose when is false before the run is not checked further, as Ansible never evaluates it; a true or run-time when still is', async () => {
+  const vars = `  vars: {tls: {}}\n`;
+  const skipped = await play({ playbook: playbook(`- name: tls
+  probe: {id: "{{ tls.cert_file }}"}
+  when: tls | length > 0
+- block:
+    - probe: {id: "{{ tls.key_file }}"}
+  when: tls.key_file is defined`, vars) });
+  assert.equal(skipped.problems, []);
+  assert.equal(skipped.lines, ['a tls skipped', 'a probe skipped']);
+  const checked = await play({ playbook: playbook(`- probe: {id: "{{ tls.cert_file }}"}\n  when: tls | length == 0\n- probe: {id: z}\n  register: r\n- probe: {id: "{{ tls.cert_fiel }}"}\n  when: r is changed`, vars) });
+  assert.match(checked.problems.join('\n'), /tls has no key "cert_file"/);
+  assert.match(checked.problems.join('\n'), /tls has no key "cert_fiel"/);
+});
+
 kw(['task.until', 'task.retries', 'task.delay'], 'until: retried with the delay between attempts until it holds; attempts registered', async () => {
   const o = await play({ playbook: playbook(`- name: flaky\n  probe: {id: f, fail_times: 2}\n  until: result.failed == false\n  retries: 4\n  delay: 7\n  register: r\n- probe: {id: "attempts-{{ r.attempts }}"}`) });
   assert.equal(calls, ['a:f', 'a:f', 'a:f', 'a:attempts-3']);
