@@ -206,8 +206,10 @@ class Evaluator {
         // Jinja2 returns the operand that decides; the other side is not evaluated (nor checked)
         const l = this.val(n.l);
         if (isLater(l)) {
-          this.ev(n.r);
-          return LATER;
+          // the right side is checked; `later and false` is false whatever the left turns out to be
+          // (its value then is the left's own falsy one or this false: a condition cannot tell them apart)
+          const r = this.val(n.r);
+          return n.k === 'and' && !isLater(r) && !truthy(r) ? r : LATER;
         }
         return truthy(l) === (n.k === 'or') ? l : this.ev(n.r);
       }

@@ -205,6 +205,8 @@ test('a value known only at run time makes the result LATER, every branch and lo
   assert.is(evaluate('r.changed and port > 1', s), LATER);
   assert.is(evaluate('r is changed', s), LATER);
   assert.is(evaluate("r.stdout | default('x')", s), LATER);
+  // `later and false` is false now: what it guards is not evaluated (Ansible would not either)
+  assert.is(evaluate("r.changed and 'g' in groups and groups['g'] | length > 0", scopeOf({ r: LATER as unknown, groups: {} })), false);
   assert.is(renderString('{% if r.rc == 0 %}a{% else %}{{ port }}{% endif %}', s), LATER);
   assert.is(renderString('{% for l in r.stdout_lines %}{{ l }}{% endfor %}', s), LATER);
   assert.throws(() => renderString('{% if r.rc == 0 %}a{% else %}{{ prot }}{% endif %}', s), /unknown variable "prot"/);
