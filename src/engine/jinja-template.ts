@@ -231,8 +231,9 @@ export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = 
         for (const b of n.branches) {
           const c = b.cond ? ev(b.cond, s, n.line) : true;
           if (c === LATER) {
-            // every branch is checked; none is chosen
+            // every branch is checked, the conditions after this one too; none is chosen
             later = true;
+            for (const x of n.branches.slice(n.branches.indexOf(b) + 1)) if (x.cond) ev(x.cond, s, n.line);
             for (const x of n.branches) run(x.body, s, f);
             break;
           }

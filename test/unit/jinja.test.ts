@@ -210,6 +210,7 @@ test('a value known only at run time makes the result LATER, every branch and lo
   assert.is(renderString('{% if r.rc == 0 %}a{% else %}{{ port }}{% endif %}', s), LATER);
   assert.is(renderString('{% for l in r.stdout_lines %}{{ l }}{% endfor %}', s), LATER);
   assert.throws(() => renderString('{% if r.rc == 0 %}a{% else %}{{ prot }}{% endif %}', s), /unknown variable "prot"/);
+  assert.throws(() => renderString('{% if r.rc == 0 %}a{% elif prot %}b{% endif %}', s), /unknown variable "prot"/);
   assert.throws(() => renderString('{% for l in r.stdout_lines %}{{ l }}{{ prot }}{% endfor %}', s), /unknown variable "prot"/);
 });
 
