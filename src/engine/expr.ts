@@ -8,7 +8,7 @@ import { ExprError, LATER, Undef, order, pyStr, same, truthy, typeName, use } fr
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from './secrets.ts';
-import { markRevealed, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
+import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
 
 export { ExprError, LATER, truthy } from './expr-error.ts';
 
@@ -144,7 +144,7 @@ class Evaluator {
    */
   derived(input: unknown, result: unknown): unknown {
     const known = [...this.secrets, ...revealedValues()];
-    if (known.length && leaves(input).some((s) => known.some((k) => s.includes(k)))) markRevealed(result);
+    if (known.length && leaves(input).some((s) => known.some((k) => s.includes(k)))) markDerived(result);
     return result;
   }
 

@@ -10,7 +10,7 @@ import { evaluate, LATER } from '../../src/engine/expr.ts';
 import { renderText, TemplateError } from '../../src/engine/jinja-template.ts';
 import { redact, secretValues } from '../../src/engine/secrets.ts';
 import { render, renderString, scopeOf } from '../../src/engine/template.ts';
-import { markRevealed } from '../../src/vault/revealed.ts';
+import { isRevealed, markRevealed } from '../../src/vault/revealed.ts';
 
 process.env.SKIFF_JINJA_TEST = 'from-env';
 
@@ -259,6 +259,7 @@ test('what a filter or method derives from a secret is hidden like the secret; o
   const part = renderString("{{ db_password.split('-')[0] }}", scopeOf(vars)) as string;
   const pub = renderString('{{ user | b64encode }}', scopeOf(vars)) as string;
   assert.is(redact(`${enc} ${part} ${pub}`, secretValues(vars)), `******** ******** ${pub}`);
+  assert.not.ok(isRevealed(part), 'hidden, but not taken for a vault value (an inventory password equal to it is still plain text)');
   markRevealed('vaulted-value');
   const up = renderString('{{ v | upper }}', scopeOf({ v: 'vaulted-value' })) as string;
   assert.is(redact(`got ${up}`, secretValues({})), 'got ********');
