@@ -11,7 +11,7 @@ import { jumpFromSshArgs, parseJumps, sshConfigFor, type FromSshConfig } from '.
 import type { Origin } from '../inventory/types.ts';
 import { keyProblem } from '../transport/ssh-auth.ts';
 import { show, type InputProblem } from '../util/errors.ts';
-import { revealedValues } from '../vault/revealed.ts';
+import { isRevealed } from '../vault/revealed.ts';
 import type { Prepared, RunOptions } from './prepare.ts';
 
 /** Ansible's implicit localhost: a `delegate_to: localhost` needs no inventory entry. */
@@ -67,11 +67,10 @@ export function hostConnection(prep: Ctx, origins: Record<string, Record<string,
   const conn = hostConn(h, r.output, inv.root);
   if (conn.connection !== 'ssh') return { conn };
   // secrets in plain text: an inventory is read by many, and kept in git
-  const revealed = new Set(revealedValues());
   for (const k of ['password', 'become_password', 'private_key_passphrase'] as const) {
     const val = conn[k];
     const fromPrompt = (k === 'become_password' && o.becomePassword !== undefined) || (k === 'password' && o.sshPassword !== undefined) || (k === 'private_key_passphrase' && o.keyPassphrase !== undefined && names.private_key_passphrase === undefined);
-    if (val !== undefined && !fromPrompt && !revealed.has(val)) return problem(k, `is in plain text: expected it encrypted (skiff vault encrypt_string --name ${names[k] ?? k}) or asked for (${k === 'password' ? '-k' : k === 'become_password' ? '-K' : '--ask-key-passphrase'})`);
+    if (val !== undefined && !fromPrompt && !isRevealed(val)) return problem(k, `is in plain text: expected it encrypted (skiff vault encrypt_string --name ${names[k] ?? k}) or asked for (${k === 'password' ? '-k' : k === 'become_password' ? '-K' : '--ask-key-passphrase'})`);
   }
   const keyErr = checkKey(conn);
   if (keyErr) return { problems: [{ ...at('private_key_file'), message: `host ${h}: ${keyErr}` }] };

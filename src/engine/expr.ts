@@ -1,280 +1,315 @@
-// The small expression language of `{{ ... }}` and `when:`: dotted paths, ['key'] / [0] indexing,
-// string/number/bool literals, lists, == != < <= > >=, in, not, and, or, `is defined`, `is not defined`,
-// and a few filters (default, join, int, string, lower, upper, length, bool, quote).
-// An unknown variable is an error, never an empty string.
+// Jinja2 expressions (`{{ ... }}` and `when:`), evaluated over skiff's scope. What skiff adds to Jinja2:
+// an unknown variable or key is an error naming it (with a did-you-mean), never an empty string, unless
+// `default`, `is defined` or a branch that does not run accepts it; and a value only known at run time
+// (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
+import { readFileSync } from 'node:fs';
 import { didYouMean } from '../util/errors.ts';
-import { shq } from '../transport/quote.ts';
+import { ExprError, LATER, Undef, order, pyStr, same, truthy, typeName, use } from './expr-error.ts';
+import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
+import { Parser, type Node } from './jinja-parse.ts';
+import { isSecretName } from './secrets.ts';
+import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
 
-/** Value of a variable that only exists at run time (a `register`), seen while validating. */
-export const LATER: unique symbol = Symbol('known at run time');
-
-export class ExprError extends Error {}
-
-type Tok = { t: 'id' | 'num' | 'str' | 'op'; v: string };
-
-function lex(src: string): Tok[] {
-  const out: Tok[] = [];
-  const re = /\s*(?:([A-Za-z_][A-Za-z0-9_]*)|(\d+(?:\.\d+)?)|'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(==|!=|<=|>=|[<>.()[\],|]))/y;
-  let i = 0;
-  while (i < src.length) {
-    if (/^\s*$/.test(src.slice(i))) break;
-    re.lastIndex = i;
-    const m = re.exec(src);
-    if (!m) throw new ExprError(`cannot read expression at ${JSON.stringify(src.slice(i).trim())}`);
-    i = re.lastIndex;
-    if (m[1] !== undefined) out.push({ t: 'id', v: m[1] });
-    else if (m[2] !== undefined) out.push({ t: 'num', v: m[2] });
-    else if (m[3] !== undefined) out.push({ t: 'str', v: m[3].replace(/\\(.)/g, '$1') });
-    else if (m[4] !== undefined) out.push({ t: 'str', v: m[4].replace(/\\(.)/g, '$1') });
-    else out.push({ t: 'op', v: m[5] });
-  }
-  return out;
-}
+export { ExprError, LATER, truthy } from './expr-error.ts';
 
 export type Scope = (name: string) => { found: true; value: unknown } | { found: false; names: string[] };
 
-class Parser {
-  i = 0;
-  constructor(
-    private toks: Tok[],
-    private scope: Scope,
-  ) {}
-  peek(v?: string) {
-    const t = this.toks[this.i];
-    return t && (v === undefined || t.v === v) ? t : undefined;
-  }
-  eat(v: string) {
-    if (!this.peek(v)) throw new ExprError(`expected ${JSON.stringify(v)}${this.toks[this.i] ? ` near ${JSON.stringify(this.toks[this.i].v)}` : ' at end'}`);
-    this.i++;
-  }
-  parse(): unknown {
-    const v = this.or();
-    if (this.i < this.toks.length) throw new ExprError(`unexpected ${JSON.stringify(this.toks[this.i].v)}`);
-    return v;
-  }
-  /** Parses the right side of and/or; when the left side already decides, its errors do not count. */
-  lazy(decided: boolean, side: () => unknown): unknown {
-    if (!decided) return side();
-    try {
-      return side();
-    } catch (e) {
-      if (!(e instanceof ExprError)) throw e;
-      // skip the rest of this operand: up to the next and/or/closing bracket at this depth
-      let depth = 0;
-      for (; this.i < this.toks.length; this.i++) {
-        const v = this.toks[this.i].v;
-        if (v === '(' || v === '[') depth++;
-        else if (v === ')' || v === ']') {
-          if (depth === 0) break;
-          depth--;
-        } else if (depth === 0 && (v === 'and' || v === 'or') && this.toks[this.i].t === 'id') break;
-      }
-      return undefined;
-    }
-  }
-  or(): unknown {
-    let l = this.and();
-    while (this.peek('or')) {
-      this.i++;
-      const r = this.lazy(l !== LATER && truthy(l), () => this.and());
-      l = l === LATER || r === LATER ? LATER : truthy(l) || truthy(r);
-    }
-    return l;
-  }
-  and(): unknown {
-    let l = this.not();
-    while (this.peek('and')) {
-      this.i++;
-      const r = this.lazy(l !== LATER && !truthy(l), () => this.not());
-      l = l === LATER || r === LATER ? LATER : truthy(l) && truthy(r);
-    }
-    return l;
-  }
-  not(): unknown {
-    if (this.peek('not')) {
-      this.i++;
-      const v = this.not();
-      return v === LATER ? LATER : !truthy(v);
-    }
-    return this.cmp();
-  }
-  cmp(): unknown {
-    // `x is defined` must not fail on an unknown x: parse the path leniently.
-    const start = this.i;
-    const save = this.toks[this.i];
-    if (save?.t === 'id') {
-      const isAt = this.toks.findIndex((t, k) => k > start && t.v === 'is');
-      if (isAt > start && this.toks.slice(start + 1, isAt).every((t) => t.t === 'id' || t.v === '.')) {
-        const path = this.toks.slice(start, isAt).filter((t) => t.t === 'id').map((t) => t.v);
-        this.i = isAt + 1;
-        const neg = !!this.peek('not') && (this.i++, true);
-        const what = this.toks[this.i++]?.v;
-        if (what !== 'defined' && what !== 'undefined') throw new ExprError(`expected "defined" after "is"`);
-        const d = this.defined(path);
-        if (d === LATER) return LATER;
-        return (what === 'defined') !== neg ? d : !d;
-      }
-    }
-    let l = this.filtered();
-    for (;;) {
-      const op = this.peek()?.v;
-      if (op && ['==', '!=', '<', '<=', '>', '>='].includes(op)) {
-        this.i++;
-        const r = this.filtered();
-        if (l === LATER || r === LATER) l = LATER;
-        else l = compare(op, l, r);
-      } else if (op === 'in' || (op === 'not' && this.toks[this.i + 1]?.v === 'in')) {
-        const neg = op === 'not';
-        this.i += neg ? 2 : 1;
-        const r = this.filtered();
-        if (l === LATER || r === LATER) l = LATER;
-        else {
-          const has = Array.isArray(r) ? r.some((x) => x === l) : typeof r === 'string' ? r.includes(String(l)) : r && typeof r === 'object' ? Object.hasOwn(r, String(l)) : false;
-          l = neg ? !has : has;
-        }
-      } else return l;
-    }
-  }
-  defined(path: string[]): boolean | typeof LATER {
-    const root = this.scope(path[0]);
-    if (!root.found) return false;
-    let v = root.value;
-    for (const k of path.slice(1)) {
-      if (v === LATER) return LATER;
-      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) return false;
-      v = (v as Record<string, unknown>)[k];
-    }
-    return v !== undefined;
-  }
-  filtered(): unknown {
-    let v = this.primary();
-    while (this.peek('|')) {
-      this.i++;
-      const name = this.toks[this.i++];
-      if (!name || name.t !== 'id') throw new ExprError('expected a filter name after "|"');
-      const args: unknown[] = [];
-      if (this.peek('(')) {
-        this.i++;
-        while (!this.peek(')')) {
-          args.push(this.or());
-          if (!this.peek(')')) this.eat(',');
-        }
-        this.eat(')');
-      }
-      v = applyFilter(name.v, v, args);
-    }
-    return v;
-  }
-  primary(): unknown {
-    const t = this.toks[this.i];
-    if (!t) throw new ExprError('expression ends too early');
-    if (t.v === '(') {
-      this.i++;
-      const v = this.or();
-      this.eat(')');
-      return v;
-    }
-    if (t.v === '[') {
-      this.i++;
-      const items: unknown[] = [];
-      while (!this.peek(']')) {
-        items.push(this.or());
-        if (!this.peek(']')) this.eat(',');
-      }
-      this.eat(']');
-      return items.includes(LATER) ? LATER : items;
-    }
-    this.i++;
-    if (t.t === 'num') return Number(t.v);
-    if (t.t === 'str') return t.v;
-    if (t.t !== 'id') throw new ExprError(`unexpected ${JSON.stringify(t.v)}`);
-    if (t.v === 'true' || t.v === 'True') return true;
-    if (t.v === 'false' || t.v === 'False') return false;
-    if (t.v === 'none' || t.v === 'None' || t.v === 'null') return null;
-    const root = this.scope(t.v);
-    // `x | default(...)` must accept an unknown x: look ahead for it.
-    const defaulted = () => this.peek('|') && this.toks[this.i + 1]?.v === 'default';
-    if (!root.found) {
-      if (defaulted()) return undefined;
-      throw new ExprError(`unknown variable ${JSON.stringify(t.v)}${didYouMean(t.v, root.names)}`);
-    }
-    let v = root.value;
-    const path = [t.v];
-    for (;;) {
-      let key: string | number;
-      if (this.peek('.')) {
-        this.i++;
-        const k = this.toks[this.i++];
-        if (!k || (k.t !== 'id' && k.t !== 'num')) throw new ExprError(`expected a name after "${path.join('.')}."`);
-        key = k.t === 'num' ? Number(k.v) : k.v;
-      } else if (this.peek('[')) {
-        this.i++;
-        const k = this.or();
-        this.eat(']');
-        if (k === LATER) return LATER;
-        key = k as string | number;
-      } else break;
-      if (v === LATER) continue;
-      // own keys only: every object inherits `constructor`, `toString`, ... which no var defines
-      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, String(key))) {
-        if (v !== null && typeof v === 'object' && defaulted()) return undefined;
-        const keys = v && typeof v === 'object' ? Object.keys(v) : [];
-        throw new ExprError(`${path.join('.')} has no key ${JSON.stringify(key)}${didYouMean(String(key), keys)}${keys.length && keys.length < 12 ? ` (it has: ${keys.join(', ')})` : ''}`);
-      }
-      v = (v as Record<string, unknown>)[String(key)];
-      path.push(String(key));
-    }
-    return v;
-  }
+type Val = unknown; // a plain value, LATER, or an Undef
+
+const isLater = (v: Val) => v === LATER;
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Source-like name of a path, for messages: `a.b`, `groups['x']`. */
+function describe(n: Node): string {
+  if (n.k === 'name') return n.n;
+  if (n.k === 'get') return n.key.k === 'lit' ? `${describe(n.obj)}.${String(n.key.v)}` : `${describe(n.obj)}[...]`;
+  return 'the value';
 }
 
-export function truthy(v: unknown): boolean {
-  if (Array.isArray(v)) return v.length > 0;
-  if (v && typeof v === 'object') return Object.keys(v).length > 0;
-  if (typeof v === 'string') return v !== '' && !/^(false|no|off|0)$/i.test(v);
-  return !!v;
-}
-
+/** Skiff's comparisons: a number and a numeric string compare as numbers (YAML and INI disagree on types). */
 function compare(op: string, l: unknown, r: unknown): boolean {
-  if (typeof l === 'number' && typeof r === 'string' && r !== '' && !isNaN(Number(r))) r = Number(r);
-  if (typeof r === 'number' && typeof l === 'string' && l !== '' && !isNaN(Number(l))) l = Number(l);
-  switch (op) {
-    case '==':
-      return JSON.stringify(l) === JSON.stringify(r);
-    case '!=':
-      return JSON.stringify(l) !== JSON.stringify(r);
-    case '<':
-      return (l as number) < (r as number);
-    case '<=':
-      return (l as number) <= (r as number);
-    case '>':
-      return (l as number) > (r as number);
-    default:
-      return (l as number) >= (r as number);
-  }
+  if (typeof l === 'number' && typeof r === 'string' && r.trim() !== '' && !isNaN(Number(r))) r = Number(r);
+  if (typeof r === 'number' && typeof l === 'string' && l.trim() !== '' && !isNaN(Number(l))) l = Number(l);
+  if (op === '==') return same(l, r);
+  if (op === '!=') return !same(l, r);
+  const c = order(l, r);
+  return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
 }
 
-const FILTERS: Record<string, (v: unknown, args: unknown[]) => unknown> = {
-  default: (v, [d]) => (v === undefined || v === null ? d : v),
-  join: (v, [sep = '']) => (Array.isArray(v) ? v.join(String(sep)) : v),
-  int: (v) => parseInt(String(v), 10),
-  string: (v) => (typeof v === 'string' ? v : JSON.stringify(v)),
-  lower: (v) => String(v).toLowerCase(),
-  upper: (v) => String(v).toUpperCase(),
-  length: (v) => (Array.isArray(v) || typeof v === 'string' ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0),
-  bool: (v) => truthy(v),
-  quote: (v) => shq(String(v)),
-  to_json: (v) => JSON.stringify(v),
+function arith(op: string, l: unknown, r: unknown): unknown {
+  if (op === '~') return pyStr(l) + pyStr(r);
+  const num = (x: unknown) => typeof x === 'number' || typeof x === 'boolean';
+  if (op === '+') {
+    if (num(l) && num(r)) return Number(l) + Number(r);
+    if (typeof l === 'string' && typeof r === 'string') return l + r;
+    if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
+  } else if (op === '*' && (typeof l === 'string' || Array.isArray(l)) && typeof r === 'number') {
+    return typeof l === 'string' ? l.repeat(Math.max(0, r)) : Array.from({ length: Math.max(0, r) }, () => l).flat();
+  } else if (op === '%' && typeof l === 'string') {
+    return FILTERS.format(l, Array.isArray(r) ? r : [r], {});
+  } else if (num(l) && num(r)) {
+    const [a, b] = [Number(l), Number(r)];
+    if (b === 0 && op !== '**' && op !== '-' && op !== '*') throw new ExprError(`division by zero`);
+    switch (op) {
+      case '-': return a - b;
+      case '*': return a * b;
+      case '/': return a / b;
+      case '//': return Math.floor(a / b);
+      case '%': return ((a % b) + b) % b;
+      case '**': return a ** b;
+    }
+  }
+  throw new ExprError(`cannot apply ${op} to ${typeName(l)} ${pyStr(l)} and ${typeName(r)} ${pyStr(r)}`);
+}
+
+/** Python's seq[from:to:step] of a list or string. */
+function slice(obj: unknown, from: unknown, to: unknown, step: unknown): unknown {
+  if (!Array.isArray(obj) && typeof obj !== 'string') throw new ExprError(`cannot slice ${typeName(obj)} ${pyStr(obj)}`);
+  const all = [...obj];
+  const st = step === undefined || step === null ? 1 : Number(step);
+  if (!Number.isInteger(st) || st === 0) throw new ExprError(`slice step must be a non-zero integer, got ${pyStr(step)}`);
+  const len = all.length;
+  const norm = (x: unknown, dflt: number) => {
+    if (x === undefined || x === null) return dflt;
+    const i = Number(x);
+    return i < 0 ? Math.max(i + len, st > 0 ? 0 : -1) : Math.min(i, st > 0 ? len : len - 1);
+  };
+  const [a, b] = [norm(from, st > 0 ? 0 : len - 1), norm(to, st > 0 ? len : -1)];
+  const out: unknown[] = [];
+  for (let i = a; st > 0 ? i < b : i > b; i += st) out.push(all[i]);
+  return typeof obj === 'string' ? out.join('') : out;
+}
+
+/** Functions callable by name, unless a variable of that name hides them (as in Jinja2). */
+const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>) => unknown> = {
+  range: ([a, b, step = 1]) => {
+    const [from, to] = b === undefined ? [0, Number(a)] : [Number(a), Number(b)];
+    const out: number[] = [];
+    for (let i = from; Number(step) > 0 ? i < to : i > to; i += Number(step)) out.push(i);
+    return out;
+  },
+  dict: ([pairs], kw) => ({ ...(pairs === undefined ? {} : Array.isArray(pairs) ? Object.fromEntries(pairs.map((p) => items(p))) : (pairs as object)), ...kw }),
+  lookup: (args, kw) => lookup(args, kw, false),
+  query: (args, kw) => lookup(args, kw, true),
+  q: (args, kw) => lookup(args, kw, true),
 };
 
-function applyFilter(name: string, v: unknown, args: unknown[]): unknown {
-  // own keys only: `| constructor` or `| __proto__` would call (or fail to call) Object's
-  const f = Object.hasOwn(FILTERS, name) ? FILTERS[name] : undefined;
-  if (!f) throw new ExprError(`unknown filter ${JSON.stringify(name)}${didYouMean(name, Object.keys(FILTERS))}: expected one of ${Object.keys(FILTERS).join(', ')}`);
-  if (v === LATER || args.includes(LATER)) return LATER;
-  return f(v, args);
+/** lookup()/query() of the plugins that read only the controller: env, file, dict, items, list. */
+function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, wantList: boolean): unknown {
+  const name = String(plugin).replace(/^ansible\.(builtin|legacy)\./, '');
+  let out: unknown[];
+  switch (name) {
+    case 'env':
+      out = terms.map((t) => process.env[String(t)] ?? kw.default ?? '');
+      break;
+    case 'file':
+      out = terms.map((t) => {
+        try {
+          return readFileSync(String(t), 'utf8').replace(/\n$/, '');
+        } catch (e) {
+          throw new ExprError(`lookup('file', ${JSON.stringify(t)}): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+      });
+      break;
+    case 'dict':
+      out = terms.flatMap((t) => FILTERS.dict2items(t, [], {}) as unknown[]);
+      break;
+    case 'items':
+    case 'list':
+    case 'flattened':
+      out = terms.flat();
+      break;
+    default:
+      throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of env, file, dict, items, list`);
+  }
+  return wantList || name === 'dict' || name === 'items' || name === 'list' ? out : out.map(pyStr).join(',');
+}
+
+/** Every string inside a value. */
+function leaves(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) v.forEach((x) => leaves(x, out));
+  else if (isObj(v)) Object.values(v).forEach((x) => leaves(x, out));
+  return out;
+}
+
+class Evaluator {
+  /** Texts of the secret vars this expression read: what a filter derives from them is secret too. */
+  private secrets: string[] = [];
+  constructor(private scope: Scope) {}
+
+  /**
+   * Output is redacted by text: a secret that a filter or method transforms (`| b64encode`, `| hash`,
+   * `.split()`) would no longer match, so its result is remembered as secret like a vault value.
+   */
+  derived(input: unknown, result: unknown): unknown {
+    const known = [...this.secrets, ...revealedValues()];
+    if (known.length && leaves(input).some((s) => known.some((k) => s.includes(k)))) markDerived(result);
+    return result;
+  }
+
+  /** A value that must be defined; LATER passes through. */
+  val(n: Node): unknown {
+    return use(this.ev(n));
+  }
+  /** Every value of `ns`, all evaluated (so each is checked) before LATER stops the caller. */
+  vals(ns: Node[]): { vs: unknown[]; later: boolean } {
+    const vs = ns.map((n) => this.val(n));
+    return { vs, later: vs.some(isLater) };
+  }
+  kws(kw: Record<string, Node>): { kv: Record<string, unknown>; later: boolean } {
+    const kv = Object.fromEntries(Object.entries(kw).map(([k, n]) => [k, this.val(n)]));
+    return { kv, later: Object.values(kv).some(isLater) };
+  }
+
+  ev(n: Node): Val {
+    switch (n.k) {
+      case 'lit':
+        return n.v;
+      case 'name': {
+        const r = this.scope(n.n);
+        if (r.found && isSecretName(n.n, this.secretVars())) this.secrets.push(...leaves(r.value).filter((x) => x.length >= MIN_HIDDEN));
+        return r.found ? r.value : new Undef(`unknown variable ${JSON.stringify(n.n)}${didYouMean(n.n, r.names)}`);
+      }
+      case 'list': {
+        const { vs, later } = this.vals(n.items);
+        return later ? LATER : vs;
+      }
+      case 'dict': {
+        const pairs = n.pairs.map(([k, v]) => [this.val(k), this.val(v)]);
+        return pairs.some(([k, v]) => isLater(k) || isLater(v)) ? LATER : Object.fromEntries(pairs.map(([k, v]) => [pyStr(k), v]));
+      }
+      case 'get':
+        return this.get(n);
+      case 'slice': {
+        const obj = this.val(n.obj);
+        const [from, to, step] = [n.from, n.to, n.step].map((x) => (x ? this.val(x) : undefined));
+        if ([obj, from, to, step].some(isLater)) return LATER;
+        return slice(obj, from, to, step);
+      }
+      case 'call':
+        return this.call(n);
+      case 'filter':
+        return this.filter(n);
+      case 'test':
+        return this.test(n);
+      case 'not': {
+        const v = this.val(n.v);
+        return isLater(v) ? LATER : !truthy(v);
+      }
+      case 'neg': {
+        const v = this.val(n.v);
+        return isLater(v) ? LATER : arith('-', 0, v);
+      }
+      case 'and':
+      case 'or': {
+        // Jinja2 returns the operand that decides; the other side is not evaluated (nor checked)
+        const l = this.val(n.l);
+        if (isLater(l)) {
+          // the right side is checked; `later and false` is false whatever the left turns out to be
+          // (its value then is the left's own falsy one or this false: a condition cannot tell them apart)
+          const r = this.val(n.r);
+          return n.k === 'and' && !isLater(r) && !truthy(r) ? r : LATER;
+        }
+        return truthy(l) === (n.k === 'or') ? l : this.ev(n.r);
+      }
+      case 'if': {
+        const c = this.val(n.cond);
+        if (isLater(c)) {
+          const [a, b] = [this.ev(n.then), n.else ? this.ev(n.else) : undefined];
+          for (const x of [a, b]) if (x instanceof Undef && !x.empty) use(x);
+          return LATER;
+        }
+        if (truthy(c)) return this.ev(n.then);
+        return n.else ? this.ev(n.else) : new Undef('`x if c` without else, c false', true);
+      }
+      case 'bin': {
+        const [l, r] = [this.val(n.l), this.val(n.r)];
+        if (isLater(l) || isLater(r)) return LATER;
+        if (n.op === 'in') return TESTS.in(l, [r]);
+        if (['==', '!=', '<', '<=', '>', '>='].includes(n.op)) return compare(n.op, l, r);
+        return arith(n.op, l, r);
+      }
+    }
+  }
+
+  secretVars(): unknown {
+    const r = this.scope('secret_vars');
+    return r.found ? r.value : undefined;
+  }
+
+  get(n: Extract<Node, { k: 'get' }>): Val {
+    const obj = this.ev(n.obj);
+    const key = this.val(n.key);
+    if (obj instanceof Undef) return obj; // Ansible's undefined chains: `a.b | default(x)` of an undefined a
+    if (isLater(obj) || isLater(key)) return LATER;
+    if (Array.isArray(obj) || typeof obj === 'string') {
+      const i = typeof key === 'number' ? key : NaN;
+      const at = i < 0 ? obj.length + i : i;
+      if (Number.isInteger(at) && at >= 0 && at < obj.length) return obj[at];
+      return new Undef(`${describe(n.obj)} has no item ${pyStr(key)} (it has ${obj.length})`);
+    }
+    // own keys only: every object inherits `constructor`, `toString`, ... which no var defines
+    if (isObj(obj) && Object.hasOwn(obj, pyStr(key))) return obj[pyStr(key)];
+    const keys = isObj(obj) ? Object.keys(obj) : [];
+    return new Undef(`${describe(n.obj)} has no key ${JSON.stringify(pyStr(key))}${didYouMean(pyStr(key), keys)}${keys.length && keys.length < 12 ? ` (it has: ${keys.join(', ')})` : ''}`);
+  }
+
+  call(n: Extract<Node, { k: 'call' }>): Val {
+    const { vs, later } = this.vals(n.args);
+    const { kv, later: kLater } = this.kws(n.kw);
+    if (n.fn.k === 'name' && Object.hasOwn(GLOBALS, n.fn.n) && !this.scope(n.fn.n).found) return later || kLater ? LATER : GLOBALS[n.fn.n](vs, kv);
+    if (n.fn.k === 'get' && n.fn.dot && n.fn.key.k === 'lit') {
+      const obj = this.val(n.fn.obj);
+      if (isLater(obj) || later || kLater) return LATER;
+      const m = method(obj, String(n.fn.key.v), vs);
+      if (m.found) return this.derived(obj, m.value);
+      throw new ExprError(`${describe(n.fn.obj)} (${typeName(obj)}) has no method ${JSON.stringify(n.fn.key.v)}`);
+    }
+    if (n.fn.k === 'name' && !this.scope(n.fn.n).found) throw new ExprError(`unknown function ${JSON.stringify(n.fn.n)}${didYouMean(n.fn.n, Object.keys(GLOBALS))}: expected one of ${Object.keys(GLOBALS).join(', ')}`);
+    throw new ExprError(`${describe(n.fn)} cannot be called`);
+  }
+
+  filter(n: Extract<Node, { k: 'filter' }>): Val {
+    const f = Object.hasOwn(FILTERS, n.name) ? FILTERS[n.name] : undefined;
+    if (!f) throw new ExprError(`unknown filter ${JSON.stringify(n.name)}${didYouMean(n.name, Object.keys(FILTERS))}`);
+    const v = this.ev(n.v);
+    const { vs, later } = this.vals(n.args);
+    const { kv, later: kLater } = this.kws(n.kw);
+    if (n.name === 'default' || n.name === 'd') {
+      if (v instanceof Undef) return vs[0] ?? '';
+      if (isLater(v)) return LATER;
+    }
+    if (n.name === 'mandatory' && v instanceof Undef) throw new ExprError(vs[0] !== undefined ? pyStr(vs[0]) : v.message);
+    const x = use(v);
+    if (isLater(x) || later || kLater) return LATER;
+    return this.derived([x, vs], f(x, vs, kv));
+  }
+
+  test(n: Extract<Node, { k: 'test' }>): Val {
+    const name = n.name;
+    const v = this.ev(n.v);
+    const { vs, later } = this.vals(n.args);
+    let r: boolean;
+    if (name === 'defined' || name === 'undefined') {
+      if (isLater(v)) return LATER;
+      r = !(v instanceof Undef) === (name === 'defined');
+    } else {
+      const t = Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
+      if (!t) throw new ExprError(`unknown test ${JSON.stringify(name)}${didYouMean(name, Object.keys(TESTS))}`);
+      const x = use(v);
+      if (isLater(x) || later) return LATER;
+      r = t(x, vs);
+    }
+    return n.neg ? !r : r;
+  }
+}
+
+/** The value of a parsed expression; an undefined result is the error that names what is missing. */
+export function evalNode(n: Node, scope: Scope): unknown {
+  return use(new Evaluator(scope).ev(n));
 }
 
 export function evaluate(src: string, scope: Scope): unknown {
-  return new Parser(lex(src), scope).parse();
+  return evalNode(Parser.expression(src), scope);
 }

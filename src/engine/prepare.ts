@@ -330,7 +330,11 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   for (const item of t.loop ? itemsToCheck : [undefined]) {
     const loopVars = t.loop ? { ...outer, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
     const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults);
-    out.push(...checkConditions(t, scope, host));
+    // a task (or item) whose `when` is false on this host whatever happens before it is skipped there:
+    // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
+    // `cfg.cert_file` is not an error while cfg is {}. A misspelled parameter name still is.
+    const skipped = whenFalse(t, scope);
+    out.push(...checkConditions(t, scope, host, skipped));
     for (const key of ['no_log', 'diff'] as const) {
       const value = t.kw[key];
       if (typeof value !== 'string') continue;
@@ -339,14 +343,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       const own = t.meta[key] !== undefined;
       for (const p of ps) out.push(problemAt(t.src, own ? [...t.path, key] : t.path, `${key}${own ? '' : ' (from an enclosing block)'}: ${p.message} (host ${host})`));
     }
-    // a task (or item) whose `when` is false on this host whatever happens before it is skipped there:
-    // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
-    // `cfg.cert_file` is not an error while cfg is {}. A misspelled parameter name still is.
-    if (skippedForSure(t.kw.when, scope)) {
-      out.push(...checkParams(t, scope, host, true));
-      continue;
-    }
-    out.push(...checkParams(t, scope, host));
+    out.push(...checkParams(t, scope, host, skipped));
     if (t.kw.delegate_to !== undefined) {
       const ps: { path: Path; message: string }[] = [];
       const d = render(t.kw.delegate_to, scope, [], ps);
@@ -358,19 +355,6 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     }
   }
   return out;
-}
-
-/** Pure: does one of these conditions evaluate, now, to false (not to a value known at run time only)? */
-export function skippedForSure(when: (string | boolean)[], scope: Scope): boolean {
-  return when.some((w) => {
-    if (typeof w === 'boolean') return !w;
-    try {
-      const v = evaluate(w, scope);
-      return v !== LATER && !truthy(v);
-    } catch {
-      return false; // checkConditions reports it
-    }
-  });
 }
 
 /** An include_tasks loop: its expression renders for the host, and is a list when known now. */
@@ -411,13 +395,24 @@ function checkParams(t: TaskDef, scope: Scope, host: string, namesOnly = false):
   return out;
 }
 
-function checkConditions(t: TaskDef, scope: Scope, host: string): InputProblem[] {
+/** True when one of the task's `when` conditions (its blocks' included) is false before the run. */
+function whenFalse(t: TaskDef, scope: Scope): boolean {
+  return t.kw.when.some((e) => {
+    if (typeof e === 'boolean') return !e;
+    if (typeof e !== 'string') return false;
+    const ps: { path: Path; message: string }[] = [];
+    const v = render(`{{ ${e} }}`, scope, [], ps);
+    return !ps.length && v !== LATER && !truthy(v);
+  });
+}
+
+function checkConditions(t: TaskDef, scope: Scope, host: string, skipped: boolean): InputProblem[] {
   const out: InputProblem[] = [];
   // block/play conditions are checked where they are written; the task's own here
-  const own = { when: t.meta.when, changed_when: t.meta.changed_when, failed_when: t.meta.failed_when, until: t.meta.until };
+  const own = skipped ? { when: t.meta.when } : { when: t.meta.when, changed_when: t.meta.changed_when, failed_when: t.meta.failed_when, until: t.meta.until };
   // a task type's own conditions (assert's `that`), checked as `when` is, where they are written
   const raw = (t.params ?? {}) as Record<string, unknown>;
-  for (const k of t.type.exprParams ?? []) if (typeof raw === 'object' && Object.hasOwn(raw, k)) checkExprs(t, [t.type.name, k], raw[k], scope, host, out);
+  if (!skipped) for (const k of t.type.exprParams ?? []) if (typeof raw === 'object' && Object.hasOwn(raw, k)) checkExprs(t, [t.type.name, k], raw[k], scope, host, out);
   const inherited = t.kw.when.slice(0, t.kw.when.length - (t.meta.when === undefined ? 0 : Array.isArray(t.meta.when) ? t.meta.when.length : 1));
   inherited.forEach((e) => {
     if (typeof e !== 'string') return;

@@ -1,6 +1,7 @@
-// `{{ expr }}` in strings. A string that is exactly one `{{ expr }}` keeps the value's type
-// (so `port: "{{ grpc_port }}"` stays a number); otherwise values are joined as text.
+// Jinja2 in strings. A string that is exactly one `{{ expr }}` keeps the value's type (so
+// `port: "{{ grpc_port }}"` stays a number); otherwise it is text, statements and all (jinja-template.ts).
 import { evaluate, ExprError, LATER, type Scope } from './expr.ts';
+import { renderText, scan } from './jinja-template.ts';
 
 export type Path = (string | number)[];
 export interface RenderProblem {
@@ -8,33 +9,20 @@ export interface RenderProblem {
   message: string;
 }
 
-const WHOLE = /^\{\{\s*([^]*?)\s*\}\}$/;
-const PART = /\{\{\s*([^]*?)\s*\}\}/g;
-
 export interface RenderOptions {
   /** quote each expanded value for a POSIX shell (params that end up in a remote command) */
   shell?: boolean;
 }
 
 export function hasTemplate(s: string): boolean {
-  return s.includes('{{');
+  return /\{[{%#]/.test(s);
 }
 
 export function renderString(s: string, scope: Scope, opts: RenderOptions = {}): unknown {
   if (!hasTemplate(s)) return s;
-  const whole = s.match(WHOLE);
-  if (whole && !whole[1].includes('}}') && !opts.shell) return evaluate(whole[1], scope);
-  let later = false;
-  const out = s.replace(PART, (_, e: string) => {
-    const v = evaluate(e, scope);
-    if (v === LATER) {
-      later = true;
-      return '';
-    }
-    const text = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return opts.shell ? shqIfNeeded(text) : text;
-  });
-  return later ? LATER : out;
+  const tags = scan(s);
+  if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) return evaluate(tags[0].s, scope);
+  return renderText(s, scope, opts.shell ? { each: shqIfNeeded } : {});
 }
 
 function shqIfNeeded(s: string): string {

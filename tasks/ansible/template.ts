@@ -1,9 +1,9 @@
-// template: a file rendered from templates/ next to the playbook, with skiff's `{{ }}` language (the
-// same as in playbooks). Jinja2 statements (`{% %}`) are refused with that reason: Jinja2 is a later step.
+// template: a file rendered from templates/ next to the playbook with Jinja2, as in playbooks: `{{ }}`,
+// `{% if %}`, `{% for %}`, `{% set %}`, `{% raw %}`, comments, and Ansible's trim_blocks.
 import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
-import { ExprError } from '../../src/engine/expr.ts';
-import { renderString } from '../../src/engine/template.ts';
+import { ExprError, LATER } from '../../src/engine/expr.ts';
+import { renderText, TemplateError } from '../../src/engine/jinja-template.ts';
 import { Mode, Owner } from '../lib/schema.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
 import { readSource } from './source.ts';
@@ -19,27 +19,22 @@ const schema = v.strictObject({
 });
 type Params = v.InferOutput<typeof schema>;
 
-/** The template's text rendered line by line, so a problem names its line. Pure but for the scope. */
+/** The template's text rendered with Jinja2 (jinja-template.ts); a problem names its line. Pure but for the scope. */
 export function renderTemplate(file: string, text: string, ctx: Pick<TaskContext, 'scope'>): string {
-  // Jinja2 comments render to nothing; its statements are not skiff's language (yet)
-  const lines = text.replace(/\{#[^]*?#\}/g, (c) => '\n'.repeat(c.split('\n').length - 1)).split('\n');
-  return lines
-    .map((l, i) => {
-      if (/\{%/.test(l)) throw new TaskFailure(`${file}:${i + 1}: Jinja2 statements ({% ... %}) are not supported by skiff yet: templates use {{ }} expressions only (Jinja2 is a later step)`);
-      try {
-        const out = renderString(l, ctx.scope!);
-        return typeof out === 'string' ? out : out === null || out === undefined ? '' : typeof out === 'object' ? JSON.stringify(out) : String(out);
-      } catch (e) {
-        if (e instanceof ExprError) throw new TaskFailure(`${file}:${i + 1}: ${e.message}`);
-        throw e;
-      }
-    })
-    .join('\n');
+  try {
+    const out = renderText(text, ctx.scope!, { pyEscapes: true });
+    if (out === LATER) throw new TaskFailure(`${file}: uses a value only known later in the run`);
+    return out;
+  } catch (e) {
+    if (e instanceof TemplateError) throw new TaskFailure(`${file}:${e.line}: ${e.message}`);
+    if (e instanceof ExprError) throw new TaskFailure(`${file}: ${e.message}`);
+    throw e;
+  }
 }
 
 export const template: TaskType<Params, PutState> = {
   name: 'ansible.builtin.template',
-  summary: 'a file rendered from templates/SRC with {{ }} expressions (Jinja2 {% %} not yet)',
+  summary: 'a file rendered from templates/SRC with Jinja2 ({{ }}, {% if %}, {% for %}, {% set %})',
   schema,
   reads: (p) => [p.dest],
   async plan(ctx, p) {

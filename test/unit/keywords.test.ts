@@ -34,7 +34,7 @@ kw(['task.loop', 'task.loop_control'], 'loop: one pass per item; loop_var, index
 - name: after
   probe: {id: "{{ r.results | length }}-{{ r.results[1].out }}-{{ r.changed }}"}`),
   });
-  assert.equal(calls, ['a:p-0', 'a:q-1', 'a:r-2', 'a:3-q-true']);
+  assert.equal(calls, ['a:p-0', 'a:q-1', 'a:r-2', 'a:3-q-True']); // a boolean in text reads as Python's, as in Ansible
   assert.equal(o.results[0].changes, ['(item=item p) probe p-0', '(item=item q) probe q-1', '(item=item r) probe r-2']);
   assert.is(o.summary!.recap.a.changed, 2, 'a loop counts once, as in Ansible');
 });
@@ -84,6 +84,21 @@ test('when false on a host before the run: the task is skipped there, its parame
   assert.match(typo.problems.join('\n'), /unknown parameter "idd" for task type probe/);
   const unguarded = await play({ hosts: inv, playbook: playbook(`- probe: {id: "{{ tls.cert_file }}"}`) });
   assert.match(unguarded.problems.join('\n'), /tls has no key "cert_file" .*\(host a\)/);
+});
+
+test('a task whose when is false before the run is not checked further, as Ansible never evaluates it; a true or run-time when still is', async () => {
+  const vars = `  vars: {tls: {}}\n`;
+  const skipped = await play({ playbook: playbook(`- name: tls
+  probe: {id: "{{ tls.cert_file }}"}
+  when: tls | length > 0
+- block:
+    - probe: {id: "{{ tls.key_file }}"}
+  when: tls.key_file is defined`, vars) });
+  assert.equal(skipped.problems, []);
+  assert.equal(skipped.lines, ['a tls skipped', 'a probe skipped']);
+  const checked = await play({ playbook: playbook(`- probe: {id: "{{ tls.cert_file }}"}\n  when: tls | length == 0\n- probe: {id: z}\n  register: r\n- probe: {id: "{{ tls.cert_fiel }}"}\n  when: r is changed`, vars) });
+  assert.match(checked.problems.join('\n'), /tls has no key "cert_file"/);
+  assert.match(checked.problems.join('\n'), /tls has no key "cert_fiel"/);
 });
 
 kw(['task.until', 'task.retries', 'task.delay'], 'until: retried with the delay between attempts until it holds; attempts registered', async () => {

@@ -1,0 +1,94 @@
+// What the expression modules share: the error every bad expression raises, the value of a variable
+// only known at run time, and an undefined value that is an error only where it is used.
+
+/** Value of a variable that only exists at run time (a `register`), seen while validating. */
+export const LATER: unique symbol = Symbol('known at run time');
+
+export class ExprError extends Error {}
+
+/**
+ * Jinja2's Undefined, with Ansible's chaining (`a.b.c` of an undefined `a` is undefined, not an error):
+ * `default` and `is defined` accept it; any other use raises the message that names what was missing.
+ * `empty` marks the value of `x if c` without else, which Jinja2 renders as ''.
+ */
+export class Undef {
+  constructor(
+    readonly message: string,
+    readonly empty = false,
+  ) {}
+}
+
+export function use<T>(v: T | Undef): T {
+  if (v instanceof Undef) {
+    if (v.empty) return '' as T;
+    throw new ExprError(v.message);
+  }
+  return v;
+}
+
+export function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (v && typeof v === 'object') return Object.keys(v).length > 0;
+  if (typeof v === 'string') return v !== '' && !/^(false|no|off|0)$/i.test(v);
+  return !!v;
+}
+
+/** Python's repr() of a value, which is what str() of a list or dict shows of its items. */
+export function pyRepr(v: unknown): string {
+  if (typeof v === 'string') {
+    const q = v.includes("'") && !v.includes('"') ? '"' : "'";
+    const body = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+    return q + (q === "'" ? body.replace(/'/g, "\\'") : body) + q;
+  }
+  return pyStr(v);
+}
+
+/** Python's str(): how a value reads inside text (`x={{ v }}`), with `~` and with `| string`. */
+export function pyStr(v: unknown): string {
+  if (v === undefined) return '';
+  if (v === null) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'inf' : v < 0 ? '-inf' : 'nan';
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (typeof v === 'object') return `{${Object.entries(v as object).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  return String(v);
+}
+
+/** Equality of plain values, as Python compares them (lists and dicts by content, key order aside). */
+export function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
+}
+
+export function typeName(v: unknown): string {
+  if (v === null) return 'NoneType';
+  if (Array.isArray(v)) return 'list';
+  if (typeof v === 'object') return 'dict';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  return typeof v;
+}
+
+/** Python's ordering: numbers with numbers, strings with strings, lists item by item; else a TypeError. */
+export function order(a: unknown, b: unknown): number {
+  if (typeof a === 'boolean') a = Number(a);
+  if (typeof b === 'boolean') b = Number(b);
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const c = order(a[i], b[i]);
+      if (c) return c;
+    }
+    return a.length - b.length;
+  }
+  throw new ExprError(`cannot order ${typeName(a)} and ${typeName(b)}`);
+}

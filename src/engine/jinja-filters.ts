@@ -1,0 +1,419 @@
+// The filters, tests and methods of Jinja2 and Ansible that real roles use, as plain functions of plain
+// values (YAML's: strings, numbers, booleans, null, lists, objects). Each follows what Jinja2 3.1 /
+// ansible-core 2.14 return for the same input (test/unit/jinja.test.ts compares them when Ansible is
+// installed). Undefined and run-time (LATER) values never reach these: expr.ts handles them first.
+import { createHash } from 'node:crypto';
+import { lstatSync, statSync } from 'node:fs';
+import { Document, isPair, isScalar, parse as yamlParse, visit } from 'yaml';
+import { shq } from '../transport/quote.ts';
+import { ExprError, order, pyStr, same, truthy, typeName } from './expr-error.ts';
+
+type Dict = Record<string, unknown>;
+export type Fn = (v: unknown, args: unknown[], kw: Dict) => unknown;
+
+const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Python's iteration: a list's items, a dict's keys, a string's characters. */
+export function items(v: unknown, what = 'value'): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return [...v];
+  if (isDict(v)) return Object.keys(v);
+  throw new ExprError(`${what} is not iterable: got ${typeName(v)} ${pyStr(v)}`);
+}
+
+/** Ansible's `bool` filter: true, 'yes', 'on', '1', 'true' and 1 are true; everything else is false. */
+function toBool(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') return ['yes', 'on', '1', 'true'].includes(v.toLowerCase());
+  return v === 1;
+}
+
+function toInt(v: unknown, dflt: unknown = 0, base = 10): unknown {
+  if (typeof v === 'boolean') return Number(v);
+  if (typeof v === 'number') return Math.trunc(v);
+  if (typeof v === 'string') {
+    const s = v.trim().replace(/_/g, '');
+    const digits = base === 16 ? /^[-+]?(0x)?[0-9a-f]+$/i : base === 8 ? /^[-+]?(0o)?[0-7]+$/i : base === 2 ? /^[-+]?(0b)?[01]+$/i : /^[-+]?\d+$/;
+    if (digits.test(s)) return parseInt(s.replace(/^([-+]?)0[xob]/i, '$1'), base);
+    if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) return Math.trunc(Number(s));
+  }
+  return dflt;
+}
+
+function toFloat(v: unknown, dflt: unknown = 0): unknown {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return Number(v);
+  if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
+  return dflt;
+}
+
+/** An attribute path like `a.b` or `0` of selectattr/map/sort/unique/join's `attribute=`. */
+function attr(v: unknown, path: unknown): unknown {
+  let x = v;
+  for (const k of String(path).split('.')) {
+    if (Array.isArray(x) && /^\d+$/.test(k)) x = x[Number(k)];
+    else if (isDict(x) && Object.hasOwn(x, k)) x = x[k];
+    else return undefined;
+  }
+  return x;
+}
+
+function keyFn(kw: Dict, caseSensitive: boolean): (v: unknown) => unknown {
+  return (v) => {
+    const x = kw.attribute !== undefined && kw.attribute !== null ? attr(v, kw.attribute) : v;
+    return !caseSensitive && typeof x === 'string' ? x.toLowerCase() : x;
+  };
+}
+
+/** Python's re syntax, as far as JavaScript's RegExp reads it the same. */
+export function regex(pattern: unknown, flags = ''): RegExp {
+  const src = String(pattern)
+    .replace(/\(\?P<(\w+)>/g, '(?<$1>')
+    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
+    .replace(/\\A/g, '^')
+    .replace(/\\Z/g, '$');
+  try {
+    return new RegExp(src, flags);
+  } catch (e) {
+    throw new ExprError(`bad regular expression ${JSON.stringify(String(pattern))}: ${(e as Error).message}`);
+  }
+}
+
+const reFlags = (kw: Dict, g = '') => g + (kw.ignorecase ? 'i' : '') + (kw.multiline ? 'm' : '');
+
+/** Python's re.sub replacement: \1 and \g<name> are groups. */
+function pyRepl(repl: string): string {
+  return repl.replace(/\$/g, '$$$$').replace(/\\g<(\w+)>/g, (_, n: string) => (/^\d+$/.test(n) ? `$${n}` : `$<${n}>`)).replace(/\\(\d+)/g, '$$$1').replace(/\\\\/g, '\\');
+}
+
+function combine(a: unknown, b: unknown, recursive: boolean, listMerge: string): unknown {
+  if (!isDict(a) || !isDict(b)) throw new ExprError(`combine expects dicts, got ${typeName(a)} and ${typeName(b)}`);
+  const out: Dict = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const old = out[k];
+    if (recursive && isDict(old) && isDict(v)) out[k] = combine(old, v, true, listMerge);
+    else if (Array.isArray(old) && Array.isArray(v) && listMerge === 'append') out[k] = [...old, ...v];
+    else if (Array.isArray(old) && Array.isArray(v) && listMerge === 'prepend') out[k] = [...v, ...old];
+    else out[k] = v;
+  }
+  return out;
+}
+
+function flatten(v: unknown[], levels: number | null): unknown[] {
+  const out: unknown[] = [];
+  for (const x of v) {
+    if (Array.isArray(x) && (levels === null || levels > 0)) out.push(...flatten(x, levels === null ? null : levels - 1));
+    else if (x !== null) out.push(x);
+  }
+  return out;
+}
+
+/**
+ * PyYAML's dump as Ansible calls it: keys sorted, strings YAML 1.1 would misread ('yes') quoted;
+ * `to_yaml` writes collections of scalars inline (default_flow_style=None), `to_nice_yaml` never.
+ * Whitespace may differ from PyYAML's (its sequences under an indent of 4, its long strings).
+ */
+function toYaml(v: unknown, indent: number, flowLeaves: boolean): string {
+  const doc = new Document(v, { version: '1.1', sortMapEntries: true });
+  if (flowLeaves) visit(doc, { Collection: (_, n) => void (n.flow = n.items.every((i) => isScalar(isPair(i) ? i.value : i))) });
+  return doc.toString({ indent, indentSeq: false, lineWidth: 0, singleQuote: true, flowCollectionPadding: false });
+}
+
+function toJson(v: unknown, indent?: number): string {
+  // Python's json.dumps: ", " and ": " separators inline; sorted keys when pretty
+  if (indent === undefined) return JSON.stringify(v, null, 1)?.replace(/\n\s*/g, (m, off, s: string) => (/[[{]$/.test(s.slice(0, off)) || /^\n\s*[\]}]/.test(s.slice(off)) ? '' : ' ')) ?? 'null';
+  const sort = (x: unknown): unknown => (Array.isArray(x) ? x.map(sort) : isDict(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort(x[k])])) : x);
+  return JSON.stringify(sort(v), null, indent);
+}
+
+function pyFormat(fmt: string, args: unknown[]): string {
+  let i = 0;
+  return fmt.replace(/%([-+ 0#]*\d*(?:\.\d+)?)([sdifr%])/g, (m, spec: string, c: string) => {
+    if (c === '%') return '%';
+    const a = args[i++];
+    if (c === 's') return pyStr(a);
+    if (c === 'd' || c === 'i') return String(Math.trunc(Number(a)));
+    if (c === 'f') return Number(a).toFixed(/\.(\d+)/.exec(spec)?.[1] ? Number(/\.(\d+)/.exec(spec)![1]) : 6);
+    return m;
+  });
+}
+
+export const FILTERS: Record<string, Fn> = {
+  default: (v, [d = '', boolean], kw) => ((kw.boolean ?? boolean) && !truthy(v) ? (kw.default_value ?? d) : v), // undefined handled in expr.ts
+  bool: (v) => toBool(v),
+  int: (v, [d = 0, base = 10], kw) => toInt(v, kw.default ?? d, Number(kw.base ?? base)),
+  float: (v, [d = 0], kw) => toFloat(v, kw.default ?? d),
+  string: (v) => pyStr(v),
+  lower: (v) => pyStr(v).toLowerCase(),
+  upper: (v) => pyStr(v).toUpperCase(),
+  capitalize: (v) => pyStr(v).charAt(0).toUpperCase() + pyStr(v).slice(1).toLowerCase(),
+  title: (v) => pyStr(v).replace(/[A-Za-z0-9]+/g, (w) => w[0].toUpperCase() + w.slice(1).toLowerCase()),
+  trim: (v, [chars]) => (chars === undefined ? pyStr(v).trim() : pyStr(v).replace(new RegExp(`^[${String(chars).replace(/[\]\\^-]/g, '\\$&')}]+|[${String(chars).replace(/[\]\\^-]/g, '\\$&')}]+$`, 'g'), '')),
+  replace: (v, [a, b, count]) => {
+    let n = count === undefined || count === null ? Infinity : Number(count);
+    return pyStr(v).split(pyStr(a)).reduce((acc, part, i) => (i === 0 ? part : acc + (n-- > 0 ? pyStr(b) : pyStr(a)) + part), '');
+  },
+  length: (v) => items(v, 'length of a value').length,
+  first: (v) => items(v)[0],
+  last: (v) => items(v).at(-1),
+  list: (v) => [...items(v)],
+  join: (v, [sep = ''], kw) => items(v).map((x) => pyStr(kw.attribute !== undefined ? attr(x, kw.attribute) : x)).join(pyStr(sep)),
+  sort: (v, [reverse = false, caseSensitive = false], kw) => {
+    const key = keyFn(kw, !!(kw.case_sensitive ?? caseSensitive));
+    const out = [...items(v)].sort((a, b) => order(key(a), key(b)));
+    return (kw.reverse ?? reverse) ? out.reverse() : out;
+  },
+  unique: (v, [caseSensitive = false], kw) => {
+    const key = keyFn(kw, !!(kw.case_sensitive ?? caseSensitive));
+    const seen: unknown[] = [];
+    return items(v).filter((x) => (seen.some((s) => same(s, key(x))) ? false : (seen.push(key(x)), true)));
+  },
+  reverse: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...items(v)].reverse()),
+  min: (v, _a, kw) => [...items(v)].sort((a, b) => order(keyFn(kw, false)(a), keyFn(kw, false)(b)))[0],
+  max: (v, _a, kw) => [...items(v)].sort((a, b) => order(keyFn(kw, false)(a), keyFn(kw, false)(b))).at(-1),
+  sum: (v, [start = 0], kw) => items(v).reduce((acc: number, x) => acc + Number(kw.attribute !== undefined ? attr(x, kw.attribute) : x), Number(start)),
+  abs: (v) => Math.abs(Number(v)),
+  round: (v, [precision = 0, method = 'common'], kw) => {
+    const f = 10 ** Number(kw.precision ?? precision);
+    const m = kw.method ?? method;
+    // 'common' is Python's round(): halves go to the even neighbour
+    const even = (x: number) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
+    return (m === 'ceil' ? Math.ceil : m === 'floor' ? Math.floor : even)(Number(v) * f) / f;
+  },
+  flatten: (v, [levels = null], kw) => flatten(items(v), (kw.levels ?? levels) as number | null),
+  combine: (v, args, kw) => [v, ...args.flat()].reduce((a, b) => combine(a, b, !!kw.recursive, String(kw.list_merge ?? 'replace'))),
+  dict2items: (v, _a, kw) => {
+    if (!isDict(v)) throw new ExprError(`dict2items expects a dict, got ${typeName(v)}`);
+    return Object.entries(v).map(([k, x]) => ({ [String(kw.key_name ?? 'key')]: k, [String(kw.value_name ?? 'value')]: x }));
+  },
+  items2dict: (v, _a, kw) => Object.fromEntries(items(v).map((x) => [pyStr(attr(x, kw.key_name ?? 'key')), attr(x, kw.value_name ?? 'value')])),
+  items: (v) => (isDict(v) ? Object.entries(v) : []),
+  dictsort: (v) => (isDict(v) ? Object.entries(v).sort((a, b) => order(a[0].toLowerCase(), b[0].toLowerCase())) : []),
+  zip: (v, args) => {
+    const ls = [v, ...args].map((x) => items(x));
+    return ls[0].slice(0, Math.min(...ls.map((l) => l.length))).map((_, i) => ls.map((l) => l[i]));
+  },
+  difference: (v, [o]) => FILTERS.unique(items(v).filter((x) => !items(o).some((y) => same(x, y))), [true], {}),
+  intersect: (v, [o]) => FILTERS.unique(items(v).filter((x) => items(o).some((y) => same(x, y))), [true], {}),
+  union: (v, [o]) => FILTERS.unique([...items(v), ...items(o)], [true], {}),
+  symmetric_difference: (v, [o]) => [...(FILTERS.difference(v, [o], {}) as unknown[]), ...(FILTERS.difference(o, [v], {}) as unknown[])],
+  to_json: (v) => toJson(v),
+  to_nice_json: (v, [indent = 4], kw) => toJson(v, Number(kw.indent ?? indent)),
+  from_json: (v) => {
+    try {
+      return JSON.parse(pyStr(v));
+    } catch (e) {
+      throw new ExprError(`from_json: ${(e as Error).message}`);
+    }
+  },
+  to_yaml: (v, [indent = 2], kw) => toYaml(v, Number(kw.indent ?? indent), true),
+  to_nice_yaml: (v, [indent = 4], kw) => toYaml(v, Number(kw.indent ?? indent), false),
+  from_yaml: (v) => yamlParse(pyStr(v), { version: '1.1' }),
+  regex_replace: (v, [pattern = '', repl = '', ignorecase, multiline], kw) => pyStr(v).replace(regex(pattern, reFlags({ ignorecase, multiline, ...kw }, 'g')), pyRepl(pyStr(repl))),
+  regex_search: (v, [pattern = '', ...groups], kw) => {
+    const m = regex(pattern, reFlags(kw)).exec(pyStr(v));
+    if (!m) return null;
+    if (!groups.length) return m[0];
+    return groups.map((g) => {
+      const s = String(g);
+      return /^\\\d+$/.test(s) ? m[Number(s.slice(1))] : /^\\g<\w+>$/.test(s) ? m.groups?.[s.slice(3, -1)] : undefined;
+    });
+  },
+  regex_findall: (v, [pattern = ''], kw) => [...pyStr(v).matchAll(regex(pattern, reFlags(kw, 'g')))].map((m) => (m.length > 2 ? m.slice(1) : m.length === 2 ? m[1] : m[0])),
+  regex_escape: (v) => pyStr(v).replace(/[^A-Za-z0-9_]/g, '\\$&'),
+  basename: (v) => pyStr(v).slice(pyStr(v).lastIndexOf('/') + 1),
+  dirname: (v) => {
+    const s = pyStr(v);
+    const head = s.slice(0, s.lastIndexOf('/') + 1);
+    return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '');
+  },
+  splitext: (v) => {
+    const s = pyStr(v);
+    const m = /^(.*?[^/.][^/]*?)(\.[^./]*)$/.exec(s);
+    return m ? [m[1], m[2]] : [s, ''];
+  },
+  b64encode: (v) => Buffer.from(pyStr(v), 'utf8').toString('base64'),
+  b64decode: (v) => Buffer.from(pyStr(v), 'base64').toString('utf8'),
+  hash: (v, [alg = 'sha1']) => createHash(String(alg)).update(pyStr(v)).digest('hex'),
+  checksum: (v) => createHash('sha1').update(pyStr(v)).digest('hex'),
+  quote: (v) => shq(pyStr(v)),
+  split: (v, [sep, max]) => pySplit(pyStr(v), sep, max),
+  ternary: (v, [a, b, none]) => (v === null && none !== undefined ? none : truthy(v) ? a : b),
+  type_debug: (v) => typeName(v),
+  indent: (v, [width = 4, first = false, blank = false], kw) => {
+    const pad = typeof width === 'string' ? width : ' '.repeat(Number(width));
+    const lines = pyStr(v).split('\n');
+    return lines.map((l, i) => ((i === 0 ? (kw.first ?? first) : l !== '' || (kw.blank ?? blank)) ? pad + l : l)).join('\n');
+  },
+  format: (v, args) => pyFormat(pyStr(v), args),
+  center: (v, [width = 80]) => {
+    const s = pyStr(v);
+    const n = Math.max(0, Number(width) - s.length);
+    return ' '.repeat(Math.floor(n / 2) + (n % 2 && Number(width) % 2 ? 1 : 0)) + s + ' '.repeat(n - Math.floor(n / 2) - (n % 2 && Number(width) % 2 ? 1 : 0));
+  },
+  wordcount: (v) => pyStr(v).split(/\s+/).filter(Boolean).length,
+  mandatory: (v) => v, // undefined handled in expr.ts
+};
+/** map('filter', args) / map(attribute='a.b'); select/reject('test', args); selectattr/rejectattr('a.b', 'test', args). */
+function named<T>(table: Record<string, T>, kind: string, name: unknown): T {
+  const n = String(name).replace(/^.*\./, '');
+  if (!Object.hasOwn(table, n)) throw new ExprError(`unknown ${kind} ${JSON.stringify(String(name))}`);
+  return table[n];
+}
+const pick = (v: unknown, [test, ...args]: unknown[], keep: boolean, path?: unknown) =>
+  items(v).filter((x) => {
+    const y = path === undefined ? x : attr(x, path);
+    return (test === undefined ? truthy(y) : named(TESTS, 'test', test)(y, args)) === keep;
+  });
+FILTERS.map = (v, [name, ...args], kw) => items(v).map((x) => (kw.attribute !== undefined ? (attr(x, kw.attribute) ?? kw.default) : named(FILTERS, 'filter', name)(x, args, {})));
+FILTERS.select = (v, args) => pick(v, args, true);
+FILTERS.reject = (v, args) => pick(v, args, false);
+FILTERS.selectattr = (v, [path, ...args]) => pick(v, args, true, path);
+FILTERS.rejectattr = (v, [path, ...args]) => pick(v, args, false, path);
+FILTERS.d = FILTERS.default;
+FILTERS.count = FILTERS.length;
+FILTERS.e = FILTERS.escape = (v) => pyStr(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+
+function pySplit(s: string, sep: unknown, max: unknown): string[] {
+  const n = max === undefined || max === null ? -1 : Number(max);
+  if (sep === undefined || sep === null) {
+    const parts = s.trim().split(/\s+/).filter(Boolean);
+    return n < 0 || parts.length <= n + 1 ? parts : [...parts.slice(0, n), s.trim().split(/\s+/).slice(n).join(' ')];
+  }
+  const parts = s.split(pyStr(sep));
+  return n < 0 || parts.length <= n + 1 ? parts : [...parts.slice(0, n), parts.slice(n).join(pyStr(sep))];
+}
+
+/** Loose version comparison (Ansible's default `version` test type): numbers compare as numbers. */
+function versionCmp(a: string, b: string): number {
+  const parts = (s: string) => s.match(/\d+|[a-z]+|\.|-/gi)?.filter((p) => p !== '.' && p !== '-').map((p) => (/^\d+$/.test(p) ? Number(p) : p)) ?? [];
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if (x[i] === undefined) return -1;
+    if (y[i] === undefined) return 1;
+    if (x[i] === y[i]) continue;
+    if (typeof x[i] === typeof y[i]) return x[i] < y[i] ? -1 : 1;
+    throw new ExprError(`version comparison failed: ${JSON.stringify(a)} and ${JSON.stringify(b)} have a number and a word at the same place`);
+  }
+  return 0;
+}
+
+const VERSION_OPS: Record<string, (c: number) => boolean> = {
+  '<': (c) => c < 0, lt: (c) => c < 0, '<=': (c) => c <= 0, le: (c) => c <= 0,
+  '>': (c) => c > 0, gt: (c) => c > 0, '>=': (c) => c >= 0, ge: (c) => c >= 0,
+  '==': (c) => c === 0, '=': (c) => c === 0, eq: (c) => c === 0, '!=': (c) => c !== 0, '<>': (c) => c !== 0, ne: (c) => c !== 0,
+};
+
+const result = (v: unknown, key: string): unknown => (isDict(v) ? v[key] : undefined);
+
+export const TESTS: Record<string, (v: unknown, args: unknown[]) => boolean> = {
+  // for selectattr('a', 'defined'): a missing attribute is undefined there (expr.ts handles `x is defined`)
+  defined: (v) => v !== undefined,
+  undefined: (v) => v === undefined,
+  none: (v) => v === null,
+  number: (v) => typeof v === 'number',
+  integer: (v) => typeof v === 'number' && Number.isInteger(v),
+  float: (v) => typeof v === 'number' && !Number.isInteger(v),
+  string: (v) => typeof v === 'string',
+  boolean: (v) => typeof v === 'boolean',
+  true: (v) => v === true,
+  false: (v) => v === false,
+  mapping: (v) => isDict(v),
+  sequence: (v) => Array.isArray(v) || typeof v === 'string' || isDict(v),
+  iterable: (v) => Array.isArray(v) || typeof v === 'string' || isDict(v),
+  callable: () => false,
+  lower: (v) => typeof v === 'string' && v === v.toLowerCase(),
+  upper: (v) => typeof v === 'string' && v === v.toUpperCase(),
+  eq: (v, [o]) => same(v, o),
+  ne: (v, [o]) => !same(v, o),
+  lt: (v, [o]) => order(v, o) < 0,
+  le: (v, [o]) => order(v, o) <= 0,
+  gt: (v, [o]) => order(v, o) > 0,
+  ge: (v, [o]) => order(v, o) >= 0,
+  in: (v, [o]) => items(o).some((x) => same(x, v)) || (typeof o === 'string' && o.includes(pyStr(v))),
+  sameas: (v, [o]) => v === o,
+  divisibleby: (v, [n]) => Number(v) % Number(n) === 0,
+  even: (v) => Number(v) % 2 === 0,
+  odd: (v) => Math.abs(Number(v) % 2) === 1,
+  changed: (v) => toBool(result(v, 'changed') ?? false),
+  failed: (v) => toBool(result(v, 'failed') ?? false),
+  succeeded: (v) => !toBool(result(v, 'failed') ?? false),
+  skipped: (v) => toBool(result(v, 'skipped') ?? false),
+  version: (v, [other, op = 'eq']) => {
+    const f = VERSION_OPS[String(op)];
+    if (!f) throw new ExprError(`version: unknown operator ${JSON.stringify(op)}: expected one of ${Object.keys(VERSION_OPS).join(', ')}`);
+    return f(versionCmp(pyStr(v), pyStr(other)));
+  },
+  search: (v, [p, ignorecase, multiline]) => regex(p, reFlags({ ignorecase, multiline })).test(pyStr(v)),
+  match: (v, [p, ignorecase, multiline]) => regex(`^(?:${String(p)})`, reFlags({ ignorecase, multiline })).test(pyStr(v)),
+  regex: (v, [p, ignorecase, multiline, type = 'search']) => TESTS[type === 'match' ? 'match' : 'search'](v, [p, ignorecase, multiline]),
+  contains: (v, [x]) => items(v).some((y) => same(x, y)),
+  any: (v) => items(v).some(truthy),
+  all: (v) => items(v).every(truthy),
+  subset: (v, [o]) => items(v).every((x) => items(o).some((y) => same(x, y))),
+  superset: (v, [o]) => items(o).every((x) => items(v).some((y) => same(x, y))),
+  abs: (v) => typeof v === 'string' && v.startsWith('/'),
+  // Ansible's path tests look at the controller's file system, as these do
+  exists: (v) => !!statSync(pyStr(v), { throwIfNoEntry: false }),
+  file: (v) => !!statSync(pyStr(v), { throwIfNoEntry: false })?.isFile(),
+  directory: (v) => !!statSync(pyStr(v), { throwIfNoEntry: false })?.isDirectory(),
+  link: (v) => !!lstatSync(pyStr(v), { throwIfNoEntry: false })?.isSymbolicLink(),
+};
+TESTS.equalto = TESTS['=='] = TESTS.eq;
+TESTS['!='] = TESTS.ne;
+TESTS.lessthan = TESTS['<'] = TESTS.lt;
+TESTS.greaterthan = TESTS['>'] = TESTS.gt;
+TESTS['<='] = TESTS.le;
+TESTS['>='] = TESTS.ge;
+TESTS.version_compare = TESTS.version;
+TESTS.success = TESTS.succeeded;
+TESTS.failure = TESTS.failed;
+TESTS.change = TESTS.changed;
+TESTS.skip = TESTS.skipped;
+
+/** Python's methods on str, dict and list that templates call (`.split('.')`, `.keys()`, `.get(k, d)`). */
+export function method(obj: unknown, name: string, args: unknown[]): { found: true; value: unknown } | { found: false } {
+  const s = typeof obj === 'string' ? obj : undefined;
+  const a = args.map((x) => x);
+  const ok = (value: unknown) => ({ found: true as const, value });
+  if (s !== undefined) {
+    switch (name) {
+      case 'split': return ok(pySplit(s, a[0], a[1]));
+      case 'splitlines': return ok(s.split(/\r\n|\n|\r/).filter((l, i, all) => i < all.length - 1 || l !== ''));
+      case 'strip': return ok(FILTERS.trim(s, a.slice(0, 1), {}));
+      case 'lstrip': return ok(a[0] === undefined ? s.trimStart() : s.replace(new RegExp(`^[${String(a[0]).replace(/[\]\\^-]/g, '\\$&')}]+`), ''));
+      case 'rstrip': return ok(a[0] === undefined ? s.trimEnd() : s.replace(new RegExp(`[${String(a[0]).replace(/[\]\\^-]/g, '\\$&')}]+$`), ''));
+      case 'lower': return ok(s.toLowerCase());
+      case 'upper': return ok(s.toUpperCase());
+      case 'capitalize': return ok(FILTERS.capitalize(s, [], {}));
+      case 'title': return ok(FILTERS.title(s, [], {}));
+      case 'startswith': return ok((Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => s.startsWith(String(p))));
+      case 'endswith': return ok((Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => s.endsWith(String(p))));
+      case 'replace': return ok(FILTERS.replace(s, a, {}));
+      case 'find': return ok(s.indexOf(String(a[0])));
+      case 'count': return ok(s.split(String(a[0])).length - 1);
+      case 'join': return ok(items(a[0]).map(pyStr).join(s));
+      case 'isdigit': return ok(/^\d+$/.test(s));
+      case 'format': return ok(s.replace(/\{(\d*)\}/g, (_, i: string, off: number) => pyStr(a[i === '' ? s.slice(0, off).split(/\{\d*\}/).length - 1 : Number(i)])));
+    }
+  }
+  if (isDict(obj)) {
+    switch (name) {
+      case 'keys': return ok(Object.keys(obj));
+      case 'values': return ok(Object.values(obj));
+      case 'items': return ok(Object.entries(obj));
+      case 'get': return ok(Object.hasOwn(obj, String(a[0])) ? obj[String(a[0])] : (a[1] ?? null));
+    }
+  }
+  if (Array.isArray(obj)) {
+    switch (name) {
+      case 'index': {
+        const i = obj.findIndex((x) => same(x, a[0]));
+        if (i < 0) throw new ExprError(`${pyStr(a[0])} is not in list`);
+        return ok(i);
+      }
+      case 'count': return ok(obj.filter((x) => same(x, a[0])).length);
+    }
+  }
+  return { found: false };
+}

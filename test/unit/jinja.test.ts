@@ -1,0 +1,285 @@
+// Jinja2 as Ansible renders it. TABLE: a template, its vars, and the text ansible-core 2.14 (Jinja2 3.1)
+// renders (the value as text: str() of it, None as ''). The last test renders the same rows with
+// ansible-core's own Templar (test/unit/fixtures/ansible-template.py) when Debian's python3 has it, so
+// the expected column is Ansible's, not ours.
+import { execFileSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { pyStr } from '../../src/engine/expr-error.ts';
+import { evaluate, LATER } from '../../src/engine/expr.ts';
+import { renderText, TemplateError } from '../../src/engine/jinja-template.ts';
+import { redact, secretValues } from '../../src/engine/secrets.ts';
+import { render, renderString, scopeOf } from '../../src/engine/template.ts';
+import { isRevealed, markRevealed } from '../../src/vault/revealed.ts';
+
+process.env.SKIFF_JINJA_TEST = 'from-env';
+
+const TABLE: [string, Record<string, unknown>, string][] = [
+  ["{{ missing | default('d') }}",{},"d"],
+  ["{{ none_v | default('d') }}",{"none_v":null},""],
+  ["{{ '' | default('d', true) }}",{},"d"],
+  ["{{ 'yes' | bool }}",{},"True"],
+  ["{{ 'off' | bool }}",{},"False"],
+  ["{{ 2 | bool }}",{},"False"],
+  ["{{ '42' | int + 1 }}",{},"43"],
+  ["{{ '3.7' | int }}",{},"3"],
+  ["{{ 'abc' | int }}",{},"0"],
+  ["{{ '0x1A' | int(base=16) }}",{},"26"],
+  ["{{ ['a', 'b'] | join(', ') }}",{},"a, b"],
+  ["{{ [1, 2] | join }}",{},"12"],
+  ["{{ {'a': 1, 'b': [1, 'x', none, true]} | to_json }}",{},"{\"a\": 1, \"b\": [1, \"x\", null, true]}"],
+  ["{{ {'b': 1, 'a': {'c': [1, 2]}} | to_nice_json }}",{},"{\n    \"a\": {\n        \"c\": [\n            1,\n            2\n        ]\n    },\n    \"b\": 1\n}"],
+  ["{{ {'b': 1, 'a': ['x', 'z'], 'm': {'k': {'z': 1}}} | to_yaml }}",{},"a: [x, z]\nb: 1\nm:\n  k: {z: 1}\n"],
+  ["{{ 'v1.2.3' | regex_replace('^v', '') }}",{},"1.2.3"],
+  ["{{ 'a1b22' | regex_replace('(\\d+)', '<\\1>') }}",{},"a<1>b<22>"],
+  ["{{ 'Hello' | regex_replace('h', 'j', ignorecase=true) }}",{},"jello"],
+  ["{{ 'abc 123 de 45' | regex_findall('\\d+') }}",{},"['123', '45']"],
+  ["{{ 'version 1.22' | regex_search('\\d+\\.\\d+') }}",{},"1.22"],
+  ["{{ 'nothing' | regex_search('\\d+') }}",{},""],
+  ["{{ '/etc/prometheus/prometheus.yml' | basename }}",{},"prometheus.yml"],
+  ["{{ '/etc/prometheus/prometheus.yml' | dirname }}",{},"/etc/prometheus"],
+  ["{{ '/etc/' | dirname }}",{},"/etc"],
+  ["{{ 'file' | dirname }}",{},""],
+  ["{{ {'a': 1, 'b': {'x': 1}} | combine({'b': {'y': 2}, 'c': 3}) }}",{},"{'a': 1, 'b': {'y': 2}, 'c': 3}"],
+  ["{{ {'a': 1, 'b': {'x': 1}} | combine({'b': {'y': 2}}, recursive=true) }}",{},"{'a': 1, 'b': {'x': 1, 'y': 2}}"],
+  ["{{ {'a': 1} | combine({'b': 2}, {'a': 3}) }}",{},"{'a': 3, 'b': 2}"],
+  ["{{ {'a': 1, 'b': 2} | dict2items }}",{},"[{'key': 'a', 'value': 1}, {'key': 'b', 'value': 2}]"],
+  ["{{ {'a': 1} | dict2items(key_name='k', value_name='v') }}",{},"[{'k': 'a', 'v': 1}]"],
+  ["{{ [{'key': 'a', 'value': 1}, {'key': 'b', 'value': 2}] | items2dict }}",{},"{'a': 1, 'b': 2}"],
+  ["{{ users | selectattr('admin') | map(attribute='name') | list }}",{"users":[{"name":"ann","admin":true},{"name":"bob","admin":false},{"name":"cy","admin":true}]},"['ann', 'cy']"],
+  ["{{ users | selectattr('name', 'equalto', 'bob') | list }}",{"users":[{"name":"ann"},{"name":"bob"}]},"[{'name': 'bob'}]"],
+  ["{{ users | rejectattr('name', 'match', 'a.*') | map(attribute='name') | list }}",{"users":[{"name":"ann"},{"name":"bob"}]},"['bob']"],
+  ["{{ ['1', '2'] | map('int') | list }}",{},"[1, 2]"],
+  ["{{ ['a', 'b'] | map('upper') | join(',') }}",{},"A,B"],
+  ["{{ [3, 0, 5] | select('>', 1) | list }}",{},"[3, 5]"],
+  ["{{ ['a.rules', 'b.yml'] | select('search', '.rules$') | list }}",{},"['a.rules']"],
+  ["{{ [3, 1, 2] | sort }}",{},"[1, 2, 3]"],
+  ["{{ ['b', 'A', 'c'] | sort }}",{},"['A', 'b', 'c']"],
+  ["{{ [3, 1, 2] | sort(reverse=true) }}",{},"[3, 2, 1]"],
+  ["{{ users | sort(attribute='age') | map(attribute='n') | list }}",{"users":[{"n":"x","age":30},{"n":"y","age":20}]},"['y', 'x']"],
+  ["{{ [1, 2, 1, 3, 2] | unique }}",{},"[1, 2, 3]"],
+  ["{{ ['a', 'A', 'b'] | unique }}",{},"['a', 'b']"],
+  ["{{ 'skiff:secret' | b64encode }}",{},"c2tpZmY6c2VjcmV0"],
+  ["{{ 'c2tpZmY6c2VjcmV0' | b64decode }}",{},"skiff:secret"],
+  ["{{ x is defined }}",{},"False"],
+  ["{{ x is defined }}",{"x":1},"True"],
+  ["{{ x.y is undefined }}",{"x":{}},"True"],
+  ["{{ r is changed }}",{"r":{"changed":true}},"True"],
+  ["{{ r is changed }}",{"r":{"rc":0}},"False"],
+  ["{{ r is failed }}",{"r":{"failed":false}},"False"],
+  ["{{ r is succeeded }}",{"r":{"failed":false}},"True"],
+  ["{{ r is skipped }}",{"r":{"skipped":true}},"True"],
+  ["{{ d.keys() | list }}",{"d":{"a":1,"b":2}},"['a', 'b']"],
+  ["{{ d.values() | list }}",{"d":{"a":1,"b":2}},"[1, 2]"],
+  ["{{ d.items() | list | length }} {{ (d.items() | list)[1][0] }}",{"d":{"a":1,"b":2}},"2 b"],
+  ["{{ d.get('a') }} {{ d.get('z', 'none') }}",{"d":{"a":1}},"1 none"],
+  ["{{ 'a.b.c'.split('.') }}",{},"['a', 'b', 'c']"],
+  ["{{ 'a.b.c'.split('.', 1) }}",{},"['a', 'b.c']"],
+  ["{{ '  x  '.strip() }}|{{ 'abc'.startswith('ab') }}|{{ 'abc'.endswith('z') }}",{},"x|True|False"],
+  ["{{ 'A-b'.lower() }}{{ 'a'.upper() }}{{ 'a,b'.replace(',', ';') }}",{},"a-bAa;b"],
+  ["{{ 'yes' if flag else 'no' }}",{"flag":true},"yes"],
+  ["{{ 'yes' if flag else 'no' }}",{"flag":false},"no"],
+  ["a{{ ' b' if flag }}c",{"flag":false},"ac"],
+  ["{{ 'x' ~ 1 ~ true }}",{},"x1True"],
+  ["{{ 7 // 2 }} {{ 7 % 3 }} {{ 2 ** 10 }} {{ -3 }}",{},"3 1 1024 -3"],
+  ["{{ [1] + [2, 3] }}",{},"[1, 2, 3]"],
+  ["{{ 'ab' * 3 }}",{},"ababab"],
+  ["{{ {'a': 1}['a'] }}",{},"1"],
+  ["{{ {} == {} }} {{ [] != [] }}",{},"True False"],
+  ["{{ l[-1] }} {{ l[0] }}",{"l":[1,2,3]},"3 1"],
+  ["{{ 'a' in ['a'] }} {{ 'b' not in 'abc' }} {{ 'k' in {'k': 1} }}",{},"True False True"],
+  ["{{ not false and (true or x) }}",{},"True"],
+  ["{{ false or 'fallback' }}",{},"fallback"],
+  ["{{ 'left' and 'right' }}",{},"right"],
+  ["{{ '1.10.0' is version('1.9.0', '>') }}",{},"True"],
+  ["{{ '2.0.0' is version('2.0.0', '>=') }}",{},"True"],
+  ["{{ '0.21.1' is version_compare('0.22.0', '<') }}",{},"True"],
+  ["{{ 'abc --online-discard x' is search('--online-discard') }}",{},"True"],
+  ["{{ 'abc' is match('b') }}",{},"False"],
+  ["{{ [0, 1] is any }} {{ [0, 1] is all }}",{},"True False"],
+  ["{{ 10 is divisibleby 5 }} {{ 3 is odd }} {{ 4 is even }}",{},"True True True"],
+  ["{{ none is none }} {{ 1 is number }} {{ 'a' is string }} {{ {} is mapping }} {{ [] is sequence }}",{},"True True True True True"],
+  ["{{ [1, [2, [3]]] | flatten }}",{},"[1, 2, 3]"],
+  ["{{ [1, [2, [3]]] | flatten(levels=1) }}",{},"[1, 2, [3]]"],
+  ["{{ [1, 5, 3] | max }} {{ [1, 5, 3] | min }} {{ [1, 2] | sum }}",{},"5 1 3"],
+  ["{{ [1, 2, 3] | first }} {{ [1, 2, 3] | last }} {{ 'abc' | length }}",{},"1 3 3"],
+  ["{{ [1, 2, 3] | difference([2]) }} {{ [1, 2] | union([2, 3]) }} {{ [1, 2] | intersect([2, 3]) }}",{},"[1, 3] [1, 2, 3] [2]"],
+  ["{{ 'a b' | quote }}",{},"'a b'"],
+  ["{{ ' x ' | trim }}|{{ 'hello' | replace('l', 'L') }}|{{ 'hello world' | title }}|{{ 'hELLO' | capitalize }}",{},"x|heLLo|Hello World|Hello"],
+  ["{{ 'a' | ternary('yes', 'no') }}",{},"yes"],
+  ["{{ '{\"a\": [1]}' | from_json }}",{},"{'a': [1]}"],
+  ["{{ 'line1\\nline2' | indent(2) }}",{},"line1\\nline2"],
+  ["{{ '%s-%d' | format('a', 3) }}",{},"a-3"],
+  ["{{ range(3) | list }}",{},"[0, 1, 2]"],
+  ["{{ dict([['a', 1], ['b', 2]]) }}",{},"{'a': 1, 'b': 2}"],
+  ["{{ 42 | string }}{{ [1] | string }}",{},"42[1]"],
+  ["{{ 'x' | type_debug }} {{ 1 | type_debug }} {{ [] | type_debug }}",{},"str int list"],
+  ["{{ [1, 2] | zip(['a', 'b']) | map('join', '-') | list }}",{},"['1-a', '2-b']"],
+  ["{{ 'a' | ansible.builtin.regex_replace('a', 'b') }}",{},"b"],
+  ["{% if x > 1 %}big{% elif x == 1 %}one{% else %}small{% endif %}",{"x":1},"one"],
+  ["{% for i in l %}{{ loop.index }}:{{ i }}{% if not loop.last %},{% endif %}{% endfor %}",{"l":["a","b","c"]},"1:a,2:b,3:c"],
+  ["{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}",{"d":{"a":1,"b":2}},"a=1;b=2;"],
+  ["{% for i in l if i > 1 %}{{ i }}{% else %}none{% endfor %}",{"l":[1,2,3]},"23"],
+  ["{% for i in [] %}{{ i }}{% else %}none{% endfor %}",{},"none"],
+  ["{% set y = x * 2 %}{{ y }}",{"x":21},"42"],
+  ["{% raw %}{{ $labels.instance }}{% endraw %} ok",{},"{{ $labels.instance }} ok"],
+  ["a\n{% if true %}\nb\n{% endif %}\nc\n",{},"a\nb\nc\n"],
+  ["a {%- if true -%}  b  {%- endif %}  c",{},"ab  c"],
+  ["{# note #}\nx={{ x }}\n",{"x":1},"x=1\n"],
+  ["{%- if v == 'latest' -%}\n  scylla\n{%- else -%}\n  other\n{%- endif -%}",{"v":"latest"},"scylla"],
+  ["x={{ [1, 'a', {'k': none}] }} y={{ {'a': true} }} z={{ none }} w={{ false }}",{},"x=[1, 'a', {'k': None}] y={'a': True} z= w=False"],
+  ["{{ lookup('env', 'SKIFF_JINJA_TEST') }}",{},"from-env"],
+  ["{{ 'It''s' }}",{},"Its"],
+  ["{{ 1.5 | round | int }} {{ 2.5 | round | int }} {{ 3.14159 | round(2) }}",{},"2 2 3.14"],
+  ["{{ {'b': 1, 'a': {'c': 'x', 'd': 'yes'}} | to_nice_yaml(indent=2) }}",{},"a:\n  c: x\n  d: 'yes'\nb: 1\n"],
+  ["{{ {'b': 1, 'a': {'c': [1, 2]}} | to_nice_yaml(indent=2) }}",{},"a:\n  c:\n  - 1\n  - 2\nb: 1\n"],
+  ["{{ 'a: 1\nb: [x, z]' | from_yaml }}",{},"{'a': 1, 'b': ['x', 'z']}"],
+  ["{{ (1 + 2 * 3 - 4 // 2) }}",{},"5"],
+  ["{{ '10' | int > 9 }}",{},"True"],
+  ["{{ ['a', 'b'] | map('regex_replace', '$', '.conf') | list }}",{},"['a.conf', 'b.conf']"],
+  ["{{ docker_daemon_options.keys() | length > 0 }}",{"docker_daemon_options":{"a":1}},"True"],
+  ["{{ item in flags.keys() }}",{"item":"x","flags":{"x":1}},"True"],
+  ["{{ (scylla_ssl | default({})).cert_path | default('/etc/ssl') }}",{},"/etc/ssl"],
+  ["{{ node_list | default([]) + [hostvars[item]['broadcast_address']] }}",{"item":"h1","hostvars":{"h1":{"broadcast_address":"10.0.0.1"}}},"['10.0.0.1']"],
+  ["{{ dc_to_node_list[dc][0] == inventory_hostname }}",{"dc":"dc1","dc_to_node_list":{"dc1":["h1"]},"inventory_hostname":"h1"},"True"],
+  ["{{ [swap|int, 1024]|max // 1024 }}",{"swap":"4096"},"4"],
+  ["{{ prometheus_targets != {} }}",{"prometheus_targets":{}},"False"],
+  ["{{ aptversions | regex_findall(regexp, ignorecase=True) }}",{"aptversions":"Scylla 5.2\nscylla 5.4","regexp":"scylla (\\d+\\.\\d+)"},"['5.2', '5.4']"],
+  ["{{ 'v2.0.1' | regex_replace('^v?([0-9\\.]+)$', '\\1') }}",{},"2.0.1"],
+  ["{% for h in hosts %}\n- {{ h }}:{{ port }}\n{% endfor %}\n",{"hosts":["a","b"],"port":9100},"- a:9100\n- b:9100\n"],
+  ["{{ '-a ' + pw if pw is defined }}",{},""],
+  ["{{ '-a ' + pw if pw is defined }}",{"pw":"x"},"-a x"],
+  ["{{ l[1:] }} {{ l[:2] }} {{ l[::-1] }} {{ l[-2:] }} {{ l[1:-1] }} {{ l[::2] }}",{"l":[1,2,3,4,5]},"[2, 3, 4, 5] [1, 2] [5, 4, 3, 2, 1] [4, 5] [2, 3, 4] [1, 3, 5]"],
+  ["{{ '1.22.3'.split('.')[0:2] | join('.') }} {{ 'abcdef'[2:4] }} {{ 'abc'[::-1] }}",{},"1.22 cd cba"],
+  ["{{ l[5:] }} {{ l[-9:1] }} {{ l[3:1:-1] }}",{"l":[1,2,3,4,5]},"[] [1] [4, 3]"],
+  ["{{ '/etc/passwd' is file }} {{ '/etc' is file }} {{ '/etc' is directory }} {{ '/nonexistent-skiff' is exists }} {{ '/etc/passwd' is not link }}",{},"True False True False True"],
+  ["x{{ ['a', 'b'] | map('upper') | list }} {{ {'a': 1}.get('b') }}",{},"x['A', 'B'] "],
+  ["{{ '%s:%s' % ('h', 80) }}",{},"h:80"],
+  ["{{ [1, 2, 3] | select('odd') | list }} {{ [1, 2, 3] | reject('odd') | list }} {{ [{'a': 1}, {}] | selectattr('a', 'defined') | list }}",{},"[1, 3] [2] [{'a': 1}]"],
+  ["{{ x | mandatory }}",{"x":1},"1"],
+  ["{{ [3, 1] | sort | first }} {{ 'a,b' | split(',') }} {{ 'abc' | list }}",{},"1 ['a', 'b'] ['a', 'b', 'c']"],
+  ["{{ {'a': [1]} | combine({'a': [2]}, list_merge='append') }}",{},"{'a': [1, 2]}"],
+  ["{{ 'Hello World' | lower | replace(' ', '_') }} {{ 'x' | center(5) }}|",{},"hello_world   x  |"],
+];
+
+const text = (v: unknown) => (v === null || v === undefined ? '' : pyStr(v));
+
+test('every row renders as ansible-core renders it', () => {
+  const wrong = TABLE.flatMap(([t, vars, want]) => {
+    let got: string;
+    try {
+      got = text(renderString(t, scopeOf(vars)));
+    } catch (e) {
+      got = `error: ${(e as Error).message}`;
+    }
+    return got === want ? [] : [`${JSON.stringify(t)}: got ${JSON.stringify(got)}, Ansible ${JSON.stringify(want)}`];
+  });
+  assert.equal(wrong, []);
+});
+
+test('a whole {{ }} keeps its type (Ansible would give text for numbers)', () => {
+  assert.is(renderString("{{ '42' | int + 1 }}", scopeOf({})), 43);
+  assert.equal(renderString('{{ d | dict2items }}', scopeOf({ d: { a: 1 } })), [{ key: 'a', value: 1 }]);
+  assert.is(renderString("{{ 'yes' | bool }}", scopeOf({})), true);
+});
+
+test('an unknown variable is refused, with a suggestion, wherever it is used', () => {
+  const s = scopeOf({ prometheus_port: 9090, users: [{ name: 'a' }] });
+  assert.throws(() => evaluate('prometheus_prot + 1', s), /unknown variable "prometheus_prot" \(did you mean "prometheus_port"\?\)/);
+  assert.throws(() => evaluate("users | map(attribute='name') | join(sep)", s), /unknown variable "sep"/);
+  assert.is(evaluate("'a' if prometheus_port else nope", s), 'a', 'the branch not taken is not evaluated');
+  assert.throws(() => renderString('{% for u in users %}{{ u.nmae }}{% endfor %}', s), /u has no key "nmae" \(did you mean "name"\?\)/);
+  assert.throws(() => renderString('{% if prometheus_port > 1 %}{{ oops }}{% endif %}', s), /unknown variable "oops"/);
+});
+
+test('default, `is defined` and the branch not taken accept an unknown variable, as in Ansible', () => {
+  const s = scopeOf({ cfg: {} });
+  assert.is(evaluate("cfg.tls.cert | default('none')", s), 'none');
+  assert.is(evaluate('x is defined and x.y', s), false);
+  assert.is(evaluate("'-a ' + pw if pw is defined else ''", s), '');
+  assert.is(renderString("{% if pw is defined %}{{ pw }}{% else %}none{% endif %}", s), 'none');
+});
+
+test('a value known only at run time makes the result LATER, every branch and loop body still checked', () => {
+  const s = scopeOf({ r: LATER as unknown, port: 80 });
+  assert.is(evaluate('r.changed and port > 1', s), LATER);
+  assert.is(evaluate('r is changed', s), LATER);
+  assert.is(evaluate("r.stdout | default('x')", s), LATER);
+  // `later and false` is false now: what it guards is not evaluated (Ansible would not either)
+  assert.is(evaluate("r.changed and 'g' in groups and groups['g'] | length > 0", scopeOf({ r: LATER as unknown, groups: {} })), false);
+  assert.is(renderString('{% if r.rc == 0 %}a{% else %}{{ port }}{% endif %}', s), LATER);
+  assert.is(renderString('{% for l in r.stdout_lines %}{{ l }}{% endfor %}', s), LATER);
+  assert.throws(() => renderString('{% if r.rc == 0 %}a{% else %}{{ prot }}{% endif %}', s), /unknown variable "prot"/);
+  assert.throws(() => renderString('{% if r.rc == 0 %}a{% elif prot %}b{% endif %}', s), /unknown variable "prot"/);
+  assert.throws(() => renderString('{% for l in r.stdout_lines %}{{ l }}{{ prot }}{% endfor %}', s), /unknown variable "prot"/);
+});
+
+test('command: every value a template expands is shell-quoted, in statements too; the text written stays', () => {
+  const s = scopeOf({ evil: "x'; touch /tmp/pwned; echo '", names: ['a b', 'c'], flag: true });
+  const out = render({ cmd: 'echo {% for n in names %}{{ n }} {% endfor %}{% if flag %}--x {{ evil }}{% endif %}' }, s, [], [], ['cmd']) as { cmd: string };
+  assert.is(out.cmd, `echo 'a b' c --x 'x'\\''; touch /tmp/pwned; echo '\\'''`);
+  assert.is(renderString('{{ evil | quote }}', s), `'x'\\''; touch /tmp/pwned; echo '\\'''`);
+});
+
+test("backslashes: literal in playbook values (Ansible's escape_backslashes), Python escapes in template files", () => {
+  assert.is(renderString("{{ 'a\\nb' }}", scopeOf({})), 'a\\nb');
+  assert.is(renderText("{{ 'a\\nb' }}", scopeOf({}), { pyEscapes: true }), 'a\nb');
+  assert.is(renderText("{{ 'v1.2' | regex_replace('\\\\d', 'N') }}", scopeOf({}), { pyEscapes: true }), 'vN.N');
+});
+
+test('template text: trim_blocks, `-` whitespace control, raw, comments, loop variables, set', () => {
+  const s = scopeOf({ targets: ['a:9100', 'b:9100'], job: 'node' });
+  const src = '{# generated #}\nscrape_configs:\n  - job_name: {{ job }}\n    static_configs:\n{% for t in targets %}\n      - {{ t }}{{ "," if not loop.last }}\n{% endfor %}\n{% raw %}{{ $labels.instance }}{% endraw %}\n';
+  assert.is(renderText(src, s), 'scrape_configs:\n  - job_name: node\n    static_configs:\n      - a:9100,\n      - b:9100\n{{ $labels.instance }}'); // as Jinja2 with trim_blocks: the newline after endraw goes
+  assert.is(renderText('{% raw %}{{ x }}{% endraw %}\nnext\n{%- raw %} a {% endraw -%}  \nb', s), '{{ x }}next a b');
+  assert.is(renderText('{% set n = targets | length %}{{ n }} {%- if n > 1 %} targets{% endif %}', s), '2 targets');
+});
+
+test('template errors name their line; unsupported statements are refused by name', () => {
+  const s = scopeOf({ a: 1 });
+  const err = (src: string) => {
+    try {
+      renderText(src, s);
+    } catch (e) {
+      return e instanceof TemplateError ? `${e.line}: ${e.message}` : String(e);
+    }
+    return 'no error';
+  };
+  assert.is(err('x\ny\n{{ b }}\n'), '3: unknown variable "b" (did you mean "a"?)');
+  assert.is(err('x\n{% macro m() %}{% endmacro %}'), '2: Jinja2 statement {% macro %} is not supported by skiff: expected if, for, set, raw');
+  assert.match(err('{% if a %}\nno end\n'), /expected \{% endif %\} before the end/);
+  assert.match(err('{% endfor %}'), /1: unexpected \{% endfor %\}/);
+  assert.match(err('{{ a | nosuch }}'), /1: unknown filter "nosuch"/);
+  assert.match(err("{{ lookup('pipe', 'id') }}"), /lookup\("pipe"\) is not supported by skiff/);
+});
+
+test('what a filter or method derives from a secret is hidden like the secret; other values are not', () => {
+  const vars = { db_password: 'hunter2-long', user: 'bobby-user' };
+  const enc = renderString('{{ db_password | b64encode }}', scopeOf(vars)) as string;
+  const part = renderString("{{ db_password.split('-')[0] }}", scopeOf(vars)) as string;
+  const pub = renderString('{{ user | b64encode }}', scopeOf(vars)) as string;
+  assert.is(redact(`${enc} ${part} ${pub}`, secretValues(vars)), `******** ******** ${pub}`);
+  assert.not.ok(isRevealed(part), 'hidden, but not taken for a vault value (an inventory password equal to it is still plain text)');
+  markRevealed('vaulted-value');
+  const up = renderString('{{ v | upper }}', scopeOf({ v: 'vaulted-value' })) as string;
+  assert.is(redact(`got ${up}`, secretValues({})), 'got ********');
+});
+
+test('skiff differs on purpose: a number and a numeric string compare as numbers', () => {
+  assert.is(evaluate("port == '80'", scopeOf({ port: 80 })), true); // Ansible: False
+});
+
+test('the expected column is what ansible-core 2.14 renders (when Debian python3 has ansible)', () => {
+  let out: string;
+  try {
+    out = execFileSync('/usr/bin/python3', [new URL('./fixtures/ansible-template.py', import.meta.url).pathname], { input: JSON.stringify(TABLE.map(([template, vars]) => ({ template, vars }))), stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+  } catch (e) {
+    console.log(`  (ansible-core not available, the Ansible comparison is not run: ${(e as Error).message.split('\n')[0]})`);
+    return;
+  }
+  const answers = JSON.parse(out) as { text?: string; error?: string }[];
+  const wrong = TABLE.flatMap(([t, , want], i) => (answers[i].text === want ? [] : [`${JSON.stringify(t)}: Ansible ${JSON.stringify(answers[i])}, table ${JSON.stringify(want)}`]));
+  assert.equal(wrong, []);
+});
+
+test.run();
