@@ -277,7 +277,8 @@ class Evaluator {
     const { vs, later } = this.vals(n.args);
     const { kv, later: kLater } = this.kws(n.kw);
     if (n.name === 'default' || n.name === 'd') {
-      if (v instanceof Undef) return vs[0] ?? '';
+      // default(none) is None, not ''
+      if (v instanceof Undef) return vs.length ? vs[0] : Object.hasOwn(kv, 'default_value') ? kv.default_value : '';
       if (isLater(v)) return LATER;
     }
     if (n.name === 'mandatory' && v instanceof Undef) throw new ExprError(vs[0] !== undefined ? pyStr(vs[0]) : v.message);

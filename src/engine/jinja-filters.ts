@@ -139,7 +139,7 @@ function pyFormat(fmt: string, args: unknown[]): string {
 }
 
 export const FILTERS: Record<string, Fn> = {
-  default: (v, [d = '', boolean], kw) => ((kw.boolean ?? boolean) && !truthy(v) ? (kw.default_value ?? d) : v), // undefined handled in expr.ts
+  default: (v, [d = '', boolean], kw) => ((kw.boolean ?? boolean) && !truthy(v) ? (Object.hasOwn(kw, 'default_value') ? kw.default_value : d) : v), // undefined handled in expr.ts
   bool: (v) => toBool(v),
   int: (v, [d = 0, base = 10], kw) => toInt(v, kw.default ?? d, Number(kw.base ?? base)),
   float: (v, [d = 0], kw) => toFloat(v, kw.default ?? d),

@@ -181,6 +181,9 @@ test('a whole {{ }} keeps its type (Ansible would give text for numbers)', () =>
   assert.is(renderString("{{ '42' | int + 1 }}", scopeOf({})), 43);
   assert.equal(renderString('{{ d | dict2items }}', scopeOf({ d: { a: 1 } })), [{ key: 'a', value: 1 }]);
   assert.is(renderString("{{ 'yes' | bool }}", scopeOf({})), true);
+  // thanos.yml's `objstore: "{{ thanos_objstore | default(none) }}"`: unset means null, not ''
+  assert.is(renderString('{{ missing | default(none) }}', scopeOf({})), null);
+  assert.is(renderString('{{ missing | default(default_value=none) }}', scopeOf({})), null);
 });
 
 test('an unknown variable is refused, with a suggestion, wherever it is used', () => {
