@@ -151,7 +151,8 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
       return { found: true, value: out[name] };
     }
     if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
-    return { found: false, names: [...Object.keys(vars), ...Object.keys(extra), ...Object.keys(magic)] };
+    // the names are for a did-you-mean, wanted only when the miss is reported: a getter, not an array per miss
+    return { found: false, get names() { return [...Object.keys(vars), ...Object.keys(extra), ...Object.keys(magic)]; } };
   };
   for (const k of Object.keys(vars)) scope(k);
   return { vars: out, origins };
@@ -227,7 +228,7 @@ export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory
       }
     }
     if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
-    return { found: false, names: [...Object.keys(loopVars), ...Object.keys(prep.extra), ...Object.keys(registered), ...layers.flatMap((l) => Object.keys(l.vars)), ...Object.keys(magic)] };
+    return { found: false, get names() { return [...Object.keys(loopVars), ...Object.keys(prep.extra), ...Object.keys(registered), ...layers.flatMap((l) => Object.keys(l.vars)), ...Object.keys(magic)]; } };
   };
   return from(0);
 }
@@ -377,13 +378,24 @@ function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: stri
 const MAX_ITEMS_CHECKED = 50;
 
 /** A task's parameters for a host; `namesOnly` (a task skipped there): only unknown parameter names. */
-function checkParams(t: TaskDef, scope: Scope, host: string, namesOnly = false): InputProblem[] {
+/** What a `when` that is already false excuses: a value the guard is there for (a var or key not set). */
+const GUARDED = /unknown variable|has no key|has no attribute|is undefined/;
+
+/**
+ * The task's parameters, rendered for this host, against its schema. `skipped`: the task's `when` is
+ * already false here, so, as Ansible never renders them, a variable or key that is not set is no error
+ * (the guard idiom); what is wrong whatever the variables (a template that cannot be read, an unknown
+ * parameter name, a literal of the wrong type) still is.
+ */
+function checkParams(t: TaskDef, scope: Scope, host: string, skipped = false): InputProblem[] {
   const out: InputProblem[] = [];
   const rp: { path: Path; message: string }[] = [];
   const base = [...t.path, t.type.name];
   const shortForm = typeof t.src.doc.getIn(base) === 'string';
   const params = render(t.params, scope, [], rp, t.type.shellParams);
-  if (!namesOnly) for (const p of rp) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
+  const reported = skipped ? rp.filter((p) => !GUARDED.test(p.message)) : rp;
+  for (const p of reported) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
+  const namesOnly = skipped && rp.length > 0;
   if ((rp.length && !namesOnly) || containsLater(params)) return out;
   const r = v.safeParse(t.type.schema, params);
   if (!r.success) {

@@ -65,6 +65,6 @@ export function containsLater(v: unknown): boolean {
 export function scopeOf(...layers: Record<string, unknown>[]): Scope {
   return (name) => {
     for (const l of layers) if (Object.prototype.hasOwnProperty.call(l, name)) return { found: true, value: l[name] };
-    return { found: false, names: layers.flatMap((l) => Object.keys(l)) };
+    return { found: false, get names() { return layers.flatMap((l) => Object.keys(l)); } };
   };
 }

@@ -219,7 +219,10 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
   },
   'unknown variable in a param': (plays, d) => {
     const name = pick(UNKNOWN_NAMES, d.b);
-    const at = stringParam(plays, pick(taskPaths(plays), d.a), (prefix) => `${prefix}{{ ${name} }}`);
+    const t = pick(taskPaths(plays), d.a);
+    // under a `when` that is already false an unset variable is Ansible's guard idiom, accepted
+    delete (getIn(plays, t) as Vars).when;
+    const at = stringParam(plays, t, (prefix) => `${prefix}{{ ${name} }}`);
     return { path: at, message: new RegExp(`unknown variable "${name}"`) };
   },
   'bad template in a param': (plays, d) => {

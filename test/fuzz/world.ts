@@ -59,13 +59,13 @@ const PLAY_VAR_NAMES = ['pv_a', 'pv_b', 'pv_c'];
 /** A name no generated document defines, for "unknown variable" mutations. */
 export const UNKNOWN_VAR = 'nosuch_zz';
 
-/** Text without `{{` (which would be a template) and without characters a file cannot hold. */
+/** Text without `{{`, `{%` or `{#` (Jinja2 would read a template there) and without characters a file cannot hold. */
 export const text = (max = 12): fc.Arbitrary<string> =>
   fc.oneof(
     { weight: 3, arbitrary: fc.string({ maxLength: max }) },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: max }) },
     { weight: 1, arbitrary: fc.constantFrom('', ' ', 'yes', 'no', '~', 'null', '0644', '1e3', 'e5', 'E1', '.', '0x_', '1_000', '-', '#x', ': x', '- a', '{}', '[]', '&a', '*a', '!!str', '<<', '%', '@x', '`x`') },
-  ).filter((s) => !s.includes('{{'));
+  ).filter((s) => !/\{[{%#]/.test(s));
 
 /**
  * Text over an alphabet (fc.stringMatching does the same, ten times slower: generation, not skiff,
