@@ -1,9 +1,9 @@
 // Ansible's apt_key, through the host's gpg (not apt-key, which Debian 13 and Ubuntu 24.04 dropped). A key
 // counts as present when its id is in one of apt's keyrings (or in `keyring`, when given); without an
 // `id`, the key is fetched while planning (a read: into a temp dir, as Ansible does) and its
-// fingerprints compared. Keyrings are rewritten whole with `gpg --export` (plain OpenPGP, which apt
-// reads: gpg --import into a missing file would make a keybox, which apt ignores), atomically beside
-// the keyring.
+// fingerprints compared. A keyring is changed in a temp file beside it and renamed over it; keys are
+// written with `gpg --export` (plain OpenPGP, which apt reads: gpg --import into a missing file would
+// make a keybox, which apt ignores).
 import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
@@ -138,26 +138,32 @@ export function factsScript(p: AptKeyParams): string {
 }
 
 /**
- * Rewrites one keyring: its keys and the source's (add) or without `remove` (fingerprints), exported
- * into a temp file beside it (armored for .asc), mode and owner kept (new: 0644, apt reads it as
- * _apt), renamed over it. Pure.
+ * Changes one keyring in a temp file beside it, then renames that over it, mode and owner kept (new:
+ * 0644, apt reads it as _apt). A binary keyring keeps its bytes: the new key is appended (a keyring is
+ * a sequence of OpenPGP packets), a removal is gpg's edit of the copy; so a key this gpg would not
+ * import (an old v3 key) is never dropped in passing. An .asc keyring is read and exported again,
+ * armored. Pure.
  */
 export function writeScript(p: AptKeyParams, keyring: string, remove: string[] = []): string {
   const k = shq(keyring);
-  const lines = [...HOME, `if [ -f ${k} ]; then g --import -- ${k}; fi`];
+  const armored = keyring.endsWith('.asc');
+  const lines = [...HOME];
   if (!remove.length) {
     if (p.keyserver) lines.push(`g --keyserver ${shq(p.keyserver)} --recv-keys -- ${shq(p.id!)}`);
     else lines.push(...fetchLines(p), 'g --import -- "$h/key"');
     // a source that does not hold `id` would otherwise be "changed" on every run
     if (p.id) lines.push(`g --list-keys -- ${shq(p.id)} >/dev/null 2>&1 || { echo "the key fetched is not ${p.id}" >&2; exit 3; }`);
-  } else lines.push(`g --yes --delete-keys -- ${remove.map(shq).join(' ')}`);
+  }
+  lines.push(`t=$(mktemp "$(dirname -- ${k})/.skiff.XXXXXX")`, `trap 'rm -rf -- "$h" "$t" "$t~" "$t.lock"' EXIT`);
+  if (armored) {
+    if (remove.length) lines.push(`g --import -- ${k}`, `g --yes --delete-keys -- ${remove.map(shq).join(' ')}`);
+    else lines.push(`if [ -f ${k} ]; then g --import -- ${k}; fi`);
+    lines.push('g --export --armor > "$t"');
+  } else if (remove.length) lines.push(`cat -- ${k} > "$t"`, `g --no-default-keyring --keyring "$t" --yes --delete-keys -- ${remove.map(shq).join(' ')}`);
+  else lines.push(`{ if [ -f ${k} ]; then cat -- ${k}; fi; g --export; } > "$t"`);
   lines.push(
-    `t=$(mktemp "$(dirname -- ${k})/.skiff.XXXXXX")`,
-    `trap 'rm -rf -- "$h" "$t"' EXIT`,
-    `g --export ${keyring.endsWith('.asc') ? '--armor ' : ''}> "$t"`,
     `if [ -e ${k} ]; then chmod --reference=${k} "$t"; chown --reference=${k} "$t" 2>/dev/null || true; else chmod 0644 "$t"; fi`,
     `mv -f -- "$t" ${k}`,
-    `trap 'rm -rf -- "$h"' EXIT`,
   );
   return lines.join('\n');
 }

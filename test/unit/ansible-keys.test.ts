@@ -120,7 +120,7 @@ test.before(async () => {
 });
 test.after(() => void server.close());
 
-test('apt_key for real: a URL\'s key (no id: downloaded and compared), check mode writing nothing, a second run ok, a second key by data, then absent', async () => {
+test('apt_key for real: a URL\'s key (no id: downloaded and compared), check mode writing nothing, a second key by data appended, a second run ok, then absent', async () => {
   const d = tmp();
   const ring = `${d}/repo.gpg`;
   const add = `- apt_key: {url: "${base}/a.asc", keyring: ${ring}}\n- apt_key: {data: "{{ key_b }}", id: "${B.fpr.slice(-16)}", keyring: ${ring}}`;
@@ -129,8 +129,12 @@ test('apt_key for real: a URL\'s key (no id: downloaded and compared), check mod
   assert.equal(check.problems, []);
   assert.equal(statuses(check), ['changed', 'changed']);
   assert.equal(readdirSync(d), [], 'check mode wrote nothing');
+  const onlyA = await play({ playbook: playbook(add.split('\n')[0]) });
+  assert.equal(statuses(onlyA), ['changed']);
+  const bytesA = readFileSync(ring);
   const first = await play({ playbook: playbook(add) + vars });
-  assert.equal(statuses(first), ['changed', 'changed'], JSON.stringify(first.results.map((r) => r.msg)));
+  assert.equal(statuses(first), ['ok', 'changed'], JSON.stringify(first.results.map((r) => r.msg)));
+  assert.equal(readFileSync(ring).subarray(0, bytesA.length), bytesA, 'the keys there kept byte for byte, the new one appended');
   assert.equal(keysIn(ring).sort(), [A.fpr, B.fpr].sort());
   assert.not.match(readFileSync(ring).subarray(0, 16).toString('latin1'), 'KBXf', 'plain OpenPGP, not a keybox apt would ignore');
   assert.is((statSync(ring).mode & 0o777).toString(8), '644');
@@ -142,6 +146,7 @@ test('apt_key for real: a URL\'s key (no id: downloaded and compared), check mod
   const del = `- apt_key: {id: "${A.fpr.slice(-8)}", keyring: ${ring}, state: absent}`;
   assert.equal(statuses(await play({ playbook: playbook(del) })), ['changed']);
   assert.equal(keysIn(ring), [B.fpr]);
+  assert.equal(readdirSync(d), ['repo.gpg'], 'neither the temp copy nor gpg\'s backup of it left');
   assert.equal(statuses(await play({ playbook: playbook(del) })), ['ok']);
 });
 
