@@ -60,7 +60,7 @@ export interface KeyFacts {
   fresh?: Key[];
 }
 
-/** `gpg --with-colons --show-keys`: the keys, each with its fingerprints. Pure. */
+/** `gpg --with-colons --import-options show-only --import` (--show-keys, as gpg before 2.2.8 spells it): the keys, each with its fingerprints. Pure. */
 export function parseKeys(out: string): Key[] {
   const keys: Key[] = [];
   for (const line of out.split('\n')) {
@@ -132,8 +132,8 @@ const HOME = ['set -e', 'h=$(mktemp -d)', `trap 'rm -rf -- "$h"' EXIT`, `trap 'e
 /** Reads the keyrings' keys and, without `id` for state present, the source's. Writes only in a temp dir. Pure. */
 export function factsScript(p: AptKeyParams): string {
   const files = p.keyring ? shq(p.keyring) : APT_KEYRINGS;
-  const lines = [...HOME, `for f in ${files}; do [ -f "$f" ] || continue; echo "@keyring $f"; g --with-colons --show-keys -- "$f" 2>/dev/null || true; done`];
-  if (p.state === 'present' && !p.id) lines.push(...fetchLines(p), 'echo @new', 'g --with-colons --show-keys -- "$h/key" || { echo "no OpenPGP key in it" >&2; exit 3; }');
+  const lines = [...HOME, `for f in ${files}; do [ -f "$f" ] || continue; echo "@keyring $f"; g --with-colons --import-options show-only --import -- "$f" 2>/dev/null || true; done`];
+  if (p.state === 'present' && !p.id) lines.push(...fetchLines(p), 'echo @new', 'g --with-colons --import-options show-only --import -- "$h/key" || { echo "no OpenPGP key in it" >&2; exit 3; }');
   return lines.join('\n');
 }
 

@@ -41,10 +41,10 @@ const p = (params: unknown) => v.parse(aptKey.schema, params);
 
 test('apt_key on a fake host: a key already in trusted.gpg.d is ok; a keyserver key goes through gpg --recv-keys; data never in a command line', async () => {
   const listing = `@keyring /etc/apt/trusted.gpg.d/docker.gpg\n${colons([FPR_A])}`;
-  const host = fakeHost([tools('gpg', 'dirmngr'), [/show-keys/, { stdout: listing }]]);
+  const host = fakeHost([tools('gpg', 'dirmngr'), [/show-only/, { stdout: listing }]]);
   const ctx = fakeCtx(host);
   assert.equal((await aptKey.plan(ctx, p({ id: `0x${FPR_A.slice(-8).toLowerCase()}`, keyserver: 'keyserver.ubuntu.com' }))).changes, []);
-  assert.match(host.cmds.find((c) => c.includes('show-keys'))!, /for f in \/etc\/apt\/trusted\.gpg \/etc\/apt\/trusted\.gpg\.d\/\*\.gpg \/etc\/apt\/trusted\.gpg\.d\/\*\.asc;/);
+  assert.match(host.cmds.find((c) => c.includes('show-only'))!, /for f in \/etc\/apt\/trusted\.gpg \/etc\/apt\/trusted\.gpg\.d\/\*\.gpg \/etc\/apt\/trusted\.gpg\.d\/\*\.asc;/);
   const ks = p({ id: FPR_B.slice(-16), keyserver: 'hkp://keyserver.ubuntu.com:80', keyring: '/etc/apt/keyrings/scylla.gpg' });
   const plan = await aptKey.plan(ctx, ks);
   assert.equal(plan.changes, [`add key ${FPR_B.slice(-16)} from keyserver hkp://keyserver.ubuntu.com:80 to /etc/apt/keyrings/scylla.gpg`]);
@@ -113,6 +113,7 @@ test.before(async () => {
   server = createServer((req, res) => {
     requests.push(req.url!);
     if (req.url === '/a.asc') return void res.end(A.armored);
+    if (req.url === '/page') return void res.end('<html>a login page</html>');
     res.writeHead(404).end('no such key');
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -150,13 +151,16 @@ test('apt_key for real: a URL\'s key (no id: downloaded and compared), check mod
   assert.equal(statuses(await play({ playbook: playbook(del) })), ['ok']);
 });
 
-test('apt_key for real: a key that is not the id given fails and leaves the keyring as it was; a 404 fails naming the URL; an .asc keyring stays armored', async () => {
+test('apt_key for real: a key that is not the id given fails and leaves the keyring as it was; a 404 or a page that is no key fails naming the URL; an .asc keyring stays armored', async () => {
   const d = tmp();
   const ring = `${d}/k.asc`;
   const o = await play({ playbook: playbook(`- apt_key: {url: "${base}/a.asc", keyring: ${ring}}\n- apt_key: {url: "${base}/a.asc", id: "${B.fpr.slice(-8)}", keyring: ${ring}}\n  ignore_errors: true\n- apt_key: {url: "${base}/nope.asc", keyring: ${d}/x.gpg}\n  ignore_errors: true`) });
   assert.equal(statuses(o), ['changed', 'failed', 'failed']);
   assert.match(o.results[1].msg!, `the key fetched is not ${B.fpr.slice(-8)}`);
   assert.match(o.results[2].msg!, new RegExp(`apt_key: reading the key from ${base}/nope.asc: .*404`));
+  const page = await play({ playbook: playbook(`- apt_key: {url: "${base}/page", keyring: ${d}/y.gpg}\n  ignore_errors: true`) });
+  assert.match(page.results[0].msg!, `apt_key: reading the key from ${base}/page: `);
+  assert.match(page.results[0].msg!, 'no OpenPGP key in it');
   assert.match(readFileSync(ring, 'utf8'), /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
   assert.equal(keysIn(ring), [A.fpr]);
   assert.equal(readdirSync(d), ['k.asc']);
