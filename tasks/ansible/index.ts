@@ -18,5 +18,7 @@ import { iniFile } from './ini-file.ts';
 import { group, user } from './users.ts';
 import { unarchive } from './unarchive.ts';
 import { template } from './template.ts';
+import { aptKey } from './apt-key.ts';
+import { rpmKey } from './rpm-key.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey] as TaskType[];

@@ -10,7 +10,6 @@ import type { TaskType, TaskTypes } from '../../src/engine/task-type.ts';
  */
 export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   add_host: undefined,
-  apt_key: undefined,
   apt_repository: 'ansible.builtin.copy of the .list file with content:',
   assemble: 'ansible.builtin.template or content',
   async_status: undefined,
@@ -39,7 +38,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   raw: 'command',
   reboot: undefined,
   replace: 'ansible.builtin.lineinfile with regexp (one line), or line',
-  rpm_key: undefined,
   script: 'command',
   service_facts: 'command: systemctl show NAME with register',
   set_stats: undefined,
