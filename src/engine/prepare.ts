@@ -378,14 +378,18 @@ function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: stri
 const MAX_ITEMS_CHECKED = 50;
 
 /** A task's parameters for a host; `namesOnly` (a task skipped there): only unknown parameter names. */
-/** What a `when` that is already false excuses: a value the guard is there for (a var or key not set). */
-const GUARDED = /unknown variable|has no key|has no attribute|is undefined/;
+/**
+ * What is wrong in a template whatever the variables, so even under a `when` that is already false:
+ * it cannot be parsed, or names a filter or test that does not exist (the rest, unset vars and keys,
+ * lookups skiff lacks, depends on what the guard is there for).
+ */
+const STATIC = /cannot read expression|^unexpected |^expected |expression ends too early|is never closed|unknown filter|unknown test|before the end/;
 
 /**
  * The task's parameters, rendered for this host, against its schema. `skipped`: the task's `when` is
  * already false here, so, as Ansible never renders them, a variable or key that is not set is no error
- * (the guard idiom); what is wrong whatever the variables (a template that cannot be read, an unknown
- * parameter name, a literal of the wrong type) still is.
+ * (the guard idiom); what is wrong whatever the variables (STATIC, an unknown parameter name, a literal
+ * of the wrong type) still is.
  */
 function checkParams(t: TaskDef, scope: Scope, host: string, skipped = false): InputProblem[] {
   const out: InputProblem[] = [];
@@ -393,7 +397,7 @@ function checkParams(t: TaskDef, scope: Scope, host: string, skipped = false): I
   const base = [...t.path, t.type.name];
   const shortForm = typeof t.src.doc.getIn(base) === 'string';
   const params = render(t.params, scope, [], rp, t.type.shellParams);
-  const reported = skipped ? rp.filter((p) => !GUARDED.test(p.message)) : rp;
+  const reported = skipped ? rp.filter((p) => STATIC.test(p.message)) : rp;
   for (const p of reported) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
   const namesOnly = skipped && rp.length > 0;
   if ((rp.length && !namesOnly) || containsLater(params)) return out;

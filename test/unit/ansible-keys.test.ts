@@ -72,7 +72,7 @@ test('rpm_key: read and checked; fails on a host without rpm, and on one with it
 });
 
 test('apt_key/rpm_key in a playbook: accepted by their names; bad ids and missing sources refused before the run with their position', async () => {
-  const ok = await play({ playbook: playbook(`- ansible.builtin.apt_key: {keyserver: keyserver.ubuntu.com, id: 0x6B2BFD3660EF3F5B, keyring: /etc/apt/keyrings/s.gpg}\n  when: false\n- apt_key: {id: ABCDEF01, state: absent}\n  when: false\n- rpm_key: {key: "https://www.elrepo.org/RPM-GPG-KEY-elrepo.org", state: present}\n  when: false`) });
+  const ok = await play({ playbook: playbook(`- ansible.builtin.apt_key: {keyserver: keyserver.ubuntu.com, id: "0x6B2BFD3660EF3F5B", keyring: /etc/apt/keyrings/s.gpg}\n  when: false\n- apt_key: {id: ABCDEF01, state: absent}\n  when: false\n- rpm_key: {key: "https://www.elrepo.org/RPM-GPG-KEY-elrepo.org", state: present}\n  when: false`) });
   assert.equal(ok.problems, []);
   const bad = await play({ playbook: playbook(`- apt_key: {id: ABCDEF, keyserver: k}\n- apt_key: {url: "https://x/gpg", data: "x"}\n- apt_key: {state: absent}\n- apt_key: {id: ABCDEF01}\n- rpm_key: {key: ./RPM-GPG-KEY}`) });
   assert.is(bad.code, 'bad-input');
