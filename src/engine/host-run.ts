@@ -21,6 +21,7 @@ import { loopItems } from './loop.ts';
 import { runTask, type TaskEnv } from './run-task.ts';
 import { isSecretName, redact, secretValues } from './secrets.ts';
 import { tagsSelect, type TagFilter } from './tags.ts';
+import { decide, flag } from './flag.ts';
 import { TaskFailure } from './task-type.ts';
 import { containsLater, render } from './template.ts';
 
@@ -130,7 +131,8 @@ export class HostRun {
 
   /** The play's own connection: notifications are recorded through it, whatever a task's become. */
   private base(): Promise<Connection> {
-    return this.rc.pool.get(this.host, this.play.kw);
+    const { rc, play, host } = this;
+    return rc.pool.get(host, { ...play.kw, become: flag(play.kw.become, () => taskScope(rc.prep, play, host, this.registered, play.kw.vars, {}, play.kw.defaults), false) });
   }
 
   private stopped(): boolean {
@@ -312,7 +314,7 @@ export class HostRun {
   private async task(t: TaskDef, rescuable: boolean): Promise<Flow> {
     if (this.stopped()) return 'stop';
     if (!this.selected(t)) return 'ok';
-    if (!t.kw.run_once) return this.settle(t, await this.execute(t, false, rescuable), rescuable);
+    if (!this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.execute(t, false, rescuable), rescuable);
     const r = await this.runOnce(t, rescuable);
     if (r.host === this.host) return this.settle(t, r, rescuable);
     // another host ran it: its registered result is this host's too (as in Ansible)
@@ -359,8 +361,13 @@ export class HostRun {
     if (r.status !== 'failed' || r.ignored) return 'ok';
     if (rescuable) return 'failed';
     this.fail('failed');
-    if (t.kw.any_errors_fatal || this.play.any_errors_fatal) this.b.stopped = true;
+    if (this.decided(t, t.kw.any_errors_fatal, false) || this.play.any_errors_fatal) this.b.stopped = true;
     return 'failed';
+  }
+
+  /** A templated boolean keyword of `t` on this host, outside its run (`failed` if unreadable). */
+  private decided(t: TaskDef, value: boolean | string | undefined, failed: boolean): boolean {
+    return flag(value, () => taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, this.outer, t.kw.defaults), failed) === true;
   }
 
   private fail(status: Status): void {
@@ -410,13 +417,15 @@ export class HostRun {
     // an expression that cannot be read hides everything: a secret is never shown by mistake
     const hide = flag(t.kw.no_log, () => scope({}), true);
     const showDiff = flag(t.kw.diff, () => scope({}), undefined);
+    // an unreadable one does not hide the failure
+    const ignore = flag(t.kw.ignore_errors, () => scope({}), false) === true;
     // masked like the result: the host's secrets (read when sent: task vars add some), all under no_log
     const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (hide ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
     try {
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
       const env: TaskEnv = {
         scope,
-        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, t.kw), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),
+        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, { ...t.kw, become: decide(t.kw.become, () => scope({})) }), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),
         ctx: {
           host,
           vars: rc.prep.hostvars[host] ?? {},
@@ -477,24 +486,14 @@ export class HostRun {
       diff: hide || showDiff === false ? undefined : outcome.diff,
       showDiff: showDiff === true && !hide ? true : undefined,
       msg: rc.interrupted && failed ? 'interrupted' : hide && outcome.msg ? '(hidden: no_log)' : outcome.msg,
-      ignored: failed && t.kw.ignore_errors === true ? true : undefined,
-      rescued: failed && t.kw.ignore_errors !== true && rescuable ? true : undefined,
+      ignored: failed && ignore ? true : undefined,
+      rescued: failed && !ignore && rescuable ? true : undefined,
       delegatedTo: delegate && delegate !== host ? delegate : undefined,
       registered: t.meta.register ? (hide ? '(hidden: no_log)' : outcome.result) : undefined,
       ms: Date.now() - started,
     };
     emit(rc, r);
     return r;
-  }
-}
-
-/** A no_log / diff keyword for this run of the task: its value, or its expression's (`failed` if unreadable). */
-export function flag<T>(value: boolean | string | undefined, scope: () => ReturnType<typeof taskScope>, failed: T): boolean | T | undefined {
-  if (typeof value !== 'string') return value;
-  try {
-    return truthy(render(value, scope(), []));
-  } catch {
-    return failed;
   }
 }
 

@@ -335,7 +335,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     // `cfg.cert_file` is not an error while cfg is {}. A misspelled parameter name still is.
     const skipped = whenFalse(t, scope);
     out.push(...checkConditions(t, scope, host, skipped));
-    for (const key of ['no_log', 'diff'] as const) {
+    for (const key of ['no_log', 'diff', 'ignore_errors', 'check_mode', 'become', 'run_once', 'any_errors_fatal'] as const) {
       const value = t.kw[key];
       if (typeof value !== 'string') continue;
       const ps: { path: Path; message: string }[] = [];

@@ -11,6 +11,7 @@ import { evaluate, ExprError, truthy, type Scope } from './expr.ts';
 import { itemLabel, loopItems } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
 import { render } from './template.ts';
+import { decide } from './flag.ts';
 
 export interface TaskEnv {
   /** the scope with these loop vars added (task vars, registered results, play and host vars below) */
@@ -142,7 +143,8 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (problems.length) throw new TaskFailure(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
     const parsed = v.safeParse(t.type.schema, rendered);
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));
-    const check = t.kw.check_mode === true || (env.check && t.kw.check_mode !== false);
+    const mode = decide(t.kw.check_mode, () => scope);
+    const check = mode === true || (env.check && mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false, skipped: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
     const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file) };
     const attempts = attemptsOf(t);

@@ -26,15 +26,15 @@ export interface Keywords {
   /** the loop (and index) vars of enclosing `include_tasks` loops: known when the task runs */
   loopVars: string[];
   environment: Record<string, string | number | boolean>;
-  become?: boolean;
+  /** these booleans: true/false, or an expression rendered for the host when the task runs */
+  become?: boolean | string;
   become_user?: string;
-  ignore_errors?: boolean;
-  /** true/false, or an expression rendered for the host when the task runs */
+  ignore_errors?: boolean | string;
   no_log?: boolean | string;
   diff?: boolean | string;
-  check_mode?: boolean;
-  any_errors_fatal?: boolean;
-  run_once?: boolean;
+  check_mode?: boolean | string;
+  any_errors_fatal?: boolean | string;
+  run_once?: boolean | string;
   delegate_to?: string;
 }
 

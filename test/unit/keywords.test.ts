@@ -335,6 +335,28 @@ kw(['task.diff', 'play.diff', 'block.diff'], 'diff: false drops a task\'s diff (
   assert.match(bad.problems.join('\n'), /diff: got "maybe", expected true or false, or a \{\{ \}\} expression/);
 });
 
+test('ignore_errors, check_mode, become, run_once and any_errors_fatal may be expressions, decided per host when the task runs (ignore_errors: "{{ ansible_check_mode }}")', async () => {
+  const onA = `"{{ inventory_hostname == 'a' }}"`;
+  const hosts = ['a', 'b'];
+  await play({ hosts, playbook: playbook(`- {probe: {id: f, fail: true}, ignore_errors: ${onA}}\n- probe: after`) });
+  assert.equal(calls.filter((c) => c.endsWith(':after')), ['a:after']);
+  await play({ hosts, playbook: playbook(`- {probe: planned, check_mode: ${onA}}`) });
+  assert.equal(calls, ['b:planned']);
+  await play({ hosts, playbook: playbook(`- {probe: root, become: ${onA}}`) });
+  assert.ok(opened.includes('a true -') && opened.includes('b false -') && !opened.includes('b true -'), opened.join());
+  await play({ hosts, playbook: playbook(`- {probe: once, run_once: "{{ 1 < 2 }}"}`) });
+  assert.is(calls.filter((c) => c.endsWith(':once')).length, 1);
+  await play({ hosts, playbook: playbook(`- {probe: {id: first, fail: ${onA}}, any_errors_fatal: "{{ not ansible_check_mode }}"}\n- probe: second`) });
+  assert.not.ok(calls.some((c) => c.endsWith(':second')), calls.join());
+  const quiet = await play({ opts: { check: true }, playbook: playbook(`- {probe: {id: f, fail: true}, check_mode: false, ignore_errors: "{{ ansible_check_mode }}"}\n- probe: after`) });
+  assert.equal(quiet.problems, []);
+  assert.is(quiet.results[0].ignored, true);
+  const bad = await play({ playbook: playbook(`- {probe: x, ignore_errors: "{{ lenient }}"}\n- {probe: y, become: sometimes}`) });
+  assert.match(bad.problems.join('\n'), /:3:\d+: ignore_errors: unknown variable "lenient"/, bad.problems.join('\n'));
+  assert.match(bad.problems.join('\n'), /become: got "sometimes", expected true or false, or a \{\{ \}\} expression/);
+  assert.equal(calls, []);
+});
+
 kw(['task.check_mode', 'play.check_mode', 'block.check_mode'], 'check_mode: false runs a task for real under --check; true only plans it in a normal run', async () => {
   await play({ playbook: playbook(`- {probe: real, check_mode: false}\n- probe: planned`), opts: { check: true } });
   assert.equal(calls, ['a:real']);
