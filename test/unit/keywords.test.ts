@@ -478,9 +478,9 @@ test('magic variables: ansible_check_mode, ansible_diff_mode, inventory_dir/file
   const inv = 'all:\n  children:\n    web: {hosts: {a.example.com: {connection: local}}}\n    db: {hosts: {a.example.com: {}}}\n';
   const pb = playbook(`- probe: {id: "{{ ansible_check_mode }} {{ ansible_diff_mode }} {{ group_names | join(',') }} {{ inventory_hostname_short }}"}\n  check_mode: false\n- probe: {id: "{{ inventory_dir == playbook_dir }} {{ inventory_file | length > 0 }}"}\n  check_mode: false`);
   await play({ hosts: inv, playbook: pb, opts: { check: true, diff: true } });
-  assert.equal(calls, ['a.example.com:true true db,web a', 'a.example.com:true true']);
+  assert.equal(calls, ['a.example.com:True True db,web a', 'a.example.com:True True']);
   await play({ hosts: inv, playbook: pb });
-  assert.equal(calls[0], 'a.example.com:false false db,web a');
+  assert.equal(calls[0], 'a.example.com:False False db,web a');
 });
 
 test('every key a play, block, task, meta task or import accepts is covered by a test above', () => {
