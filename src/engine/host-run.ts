@@ -22,6 +22,7 @@ import { runTask, type TaskEnv } from './run-task.ts';
 import { isSecretName, redact, secretValues } from './secrets.ts';
 import { tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
+import { removeOmit } from './omit.ts';
 import { TaskFailure } from './task-type.ts';
 import { containsLater, render } from './template.ts';
 
@@ -219,7 +220,7 @@ export class HostRun {
     for (const t of walkTasks(this.play.tasks)) {
       if (!t.type.reads || t.loop || t.kw.loopVars.length || t.kw.delegate_to !== undefined) continue;
       try {
-        const rendered = render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults), [], [], t.type.shellParams);
+        const rendered = removeOmit(render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults), [], [], t.type.shellParams));
         if (containsLater(rendered)) continue;
         const parsed = v.safeParse(t.type.schema, rendered);
         if (parsed.success) t.type.reads(parsed.output).forEach((p) => paths.add(p));

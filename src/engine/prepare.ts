@@ -21,6 +21,7 @@ import type { Registry } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
+import { OMIT, removeOmit } from './omit.ts';
 
 export interface RunOptions {
   playbook: string;
@@ -173,6 +174,7 @@ function magicVars(prep: Pick<Prepared, 'hostvars' | 'inventory'> & Partial<Pick
   return {
     inventory_hostname: host,
     inventory_hostname_short: host.split('.')[0],
+    omit: OMIT,
     groups,
     hostvars: prep.hostvars,
     get group_names() {
@@ -382,7 +384,7 @@ function checkParams(t: TaskDef, scope: Scope, host: string, namesOnly = false):
   const rp: { path: Path; message: string }[] = [];
   const base = [...t.path, t.type.name];
   const shortForm = typeof t.src.doc.getIn(base) === 'string';
-  const params = render(t.params, scope, [], rp, t.type.shellParams);
+  const params = removeOmit(render(t.params, scope, [], rp, t.type.shellParams));
   if (!namesOnly) for (const p of rp) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
   if ((rp.length && !namesOnly) || containsLater(params)) return out;
   const r = v.safeParse(t.type.schema, params);

@@ -483,6 +483,15 @@ test('magic variables: ansible_check_mode, ansible_diff_mode, inventory_dir/file
   assert.equal(calls[0], 'a.example.com:False False db,web a');
 });
 
+test('omit: a parameter (or a key of a map in one) whose value is omit is left out, as if not written; a list item stays, as in Ansible', async () => {
+  const o = await play({ playbook: playbook(`- probe: {id: x, fail: "{{ no_such_var | default(omit) }}", out: {a: "{{ omit }}", b: 1, l: ["{{ omit }}", {c: "{{ omit }}", d: 2}]}}
+  register: r
+- probe: {id: "{{ 'a' in r.out }}-{{ r.out.b }}-{{ 'c' in r.out.l[1] }}-{{ r.out.l | length }}"}`) });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:x', 'a:False-1-False-2']);
+  assert.equal(o.results.map((r) => r.status), ['changed', 'changed']);
+});
+
 test('every key a play, block, task, meta task or import accepts is covered by a test above', () => {
   const keys = [
     ...Object.keys(PlaySchema.entries).map((k) => `play.${k}`),
