@@ -220,7 +220,7 @@ export class HostRun {
     for (const t of walkTasks(this.play.tasks)) {
       if (!t.type.reads || t.loop || t.kw.loopVars.length || t.kw.delegate_to !== undefined) continue;
       try {
-        const rendered = removeOmit(render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults), [], [], t.type.shellParams));
+        const rendered = removeOmit(render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults, t.kw.role), [], [], t.type.shellParams));
         if (containsLater(rendered)) continue;
         const parsed = v.safeParse(t.type.schema, rendered);
         if (parsed.success) t.type.reads(parsed.output).forEach((p) => paths.add(p));
@@ -243,7 +243,7 @@ export class HostRun {
   /** An include_tasks with a loop: the file's tasks once per item, the item in the loop var. */
   private async includeLoop(b: BlockDef, rescuable: boolean): Promise<Flow> {
     const loop = b.loop!;
-    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, b.kw.vars, this.outer, b.kw.defaults);
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, b.kw.vars, this.outer, b.kw.defaults, b.kw.role);
     let items: unknown[];
     try {
       const r = loopItems(loop.kind, render(loop.value, scope, []), b.roleDir ?? dirname(b.src.file));
@@ -287,7 +287,7 @@ export class HostRun {
   private async meta(m: MetaDef): Promise<Flow> {
     if (this.stopped()) return 'stop';
     if (!m.implicit && !tagsSelect(m.kw.tags, this.rc.tags)) return 'ok';
-    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, m.kw.vars, this.outer, m.kw.defaults);
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, m.kw.vars, this.outer, m.kw.defaults, m.kw.role);
     if (!m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(w, scope))))) return 'ok';
     switch (m.action) {
       case 'flush_handlers':
@@ -368,7 +368,7 @@ export class HostRun {
 
   /** A templated boolean keyword of `t` on this host, outside its run (`failed` if unreadable). */
   private decided(t: TaskDef, value: boolean | string | undefined, failed: boolean): boolean {
-    return flag(value, () => taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, this.outer, t.kw.defaults), failed) === true;
+    return flag(value, () => taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, this.outer, t.kw.defaults, t.kw.role), failed) === true;
   }
 
   private fail(status: Status): void {
@@ -410,7 +410,7 @@ export class HostRun {
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task: t.name });
     this.addSecrets(t.kw.vars, t.kw.defaults);
-    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, { ...this.outer, ...loopVars }, t.kw.defaults);
+    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, { ...this.outer, ...loopVars }, t.kw.defaults, t.kw.role);
     const base = { host, play: play.name, task: t.name, type: t.type.name, handler, changes: [] as string[] };
     let delegate: string | undefined;
     let marked: string[] = [];

@@ -12,7 +12,7 @@ export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
 import { groupHosts, hostVars } from '../inventory/vars.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
-import { loadPlaybook, walkLoops, walkTasks, type BlockDef, type PlayDef, type Playbook, type TaskDef } from '../playbook/load.ts';
+import { loadPlaybook, walkLoops, walkTasks, type BlockDef, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { loopItems } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
@@ -72,6 +72,8 @@ export interface Prepared {
   registry: Registry;
   /** --check and --diff, which tasks see as ansible_check_mode and ansible_diff_mode */
   mode?: { check: boolean; diff: boolean };
+  /** set by the run: hosts out of the play and each play's current batch (ansible_play_hosts, ansible_play_batch) */
+  live?: { dead: ReadonlyMap<string, unknown>; batch: Map<PlayDef, string[]> };
 }
 
 export function parseExtraVars(raw: string[], problems: InputProblem[], vault: readonly VaultSecret[] = []): Record<string, unknown> {
@@ -168,13 +170,31 @@ export function groupsMap(inv: Inventory): Record<string, string[]> {
 
 
 /** Ansible's magic variables skiff has, for a host (`group_names` worked out only when read). */
-function magicVars(prep: Pick<Prepared, 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode'>>, host: string): Record<string, unknown> {
+function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMagic): Record<string, unknown> {
   const groups = groupsMap(prep.inventory);
   const origin = prep.inventory.hostOrigin.get(host);
+  // the play's hosts still in it (all of them before the run), and those of the current serial batch
+  const all = (play && prep.plays?.find((p) => p.play === play)?.hosts) ?? [];
+  const alive = (hs: string[]) => hs.filter((h) => !prep.live?.dead.has(h));
   return {
+    ...(play ? {
+      ansible_play_name: play.name,
+      ansible_play_hosts_all: all,
+      get ansible_play_hosts() { return alive(all); },
+      get ansible_play_batch() { return alive(prep.live?.batch.get(play) ?? all); },
+      get play_hosts() { return alive(prep.live?.batch.get(play) ?? all); },
+    } : {}),
+    ...(role ? {
+      role_name: role.short,
+      role_path: role.path,
+      ansible_role_name: role.name,
+      ansible_collection_name: role.collection,
+      ansible_parent_role_names: role.parents.map((p) => p.name),
+      ansible_parent_role_paths: role.parents.map((p) => p.path),
+    } : {}),
+    omit: OMIT,
     inventory_hostname: host,
     inventory_hostname_short: host.split('.')[0],
-    omit: OMIT,
     groups,
     hostvars: prep.hostvars,
     get group_names() {
@@ -194,8 +214,8 @@ function magicVars(prep: Pick<Prepared, 'hostvars' | 'inventory'> & Partial<Pick
  * when used, against the whole scope as Ansible does (a role default `"{{ a }}"` sees an inventory `a`);
  * a var whose template names itself reads the next layer down.
  */
-export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode'>>, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}): Scope {
-  const magic = magicVars(prep, host);
+export function taskScope(prep: ScopePrep, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}, role?: RoleMagic): Scope {
+  const magic = magicVars(prep, host, play, role);
   const hv = prep.hostvars[host] ?? {};
   const fixed = scopeOf(loopVars, prep.extra, registered);
   // host vars are rendered already (renderedHostVars): `what` is empty for them
@@ -229,10 +249,34 @@ export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory
       }
     }
     if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
+    if (name === 'vars') return { found: true, value: varsDict(from(0)) };
     return { found: false, names: [...Object.keys(loopVars), ...Object.keys(prep.extra), ...Object.keys(registered), ...layers.flatMap((l) => Object.keys(l.vars)), ...Object.keys(magic)] };
   };
   return from(0);
 }
+
+/**
+ * Ansible's `vars`: every variable the task sees, as a dict (`vars['x']`, `'x' in vars`); each read
+ * through the scope, so a var is rendered only when used.
+ */
+function varsDict(scope: Scope): Record<string, unknown> {
+  const names = () => {
+    const r = scope('\0');
+    return r.found ? [] : [...new Set(r.names)];
+  };
+  return new Proxy({} as Record<string, unknown>, {
+    get: (_, k) => (typeof k === 'string' && k !== 'vars' ? (scope(k) as { value?: unknown }).value : undefined),
+    has: (_, k) => typeof k === 'string' && k !== 'vars' && scope(k).found,
+    ownKeys: () => names(),
+    getOwnPropertyDescriptor: (_, k) => {
+      if (typeof k !== 'string' || k === 'vars') return undefined;
+      const r = scope(k);
+      return r.found ? { value: r.value, enumerable: true, configurable: true, writable: false } : undefined;
+    },
+  });
+}
+
+type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
@@ -316,7 +360,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   const out: InputProblem[] = [];
   // the vars of enclosing include_tasks loops: known when the task runs
   const outer = Object.fromEntries(t.kw.loopVars.map((n) => [n, LATER]));
-  const scope0 = taskScope(prep, play, host, registered, t.kw.vars, outer, t.kw.defaults);
+  const scope0 = taskScope(prep, play, host, registered, t.kw.vars, outer, t.kw.defaults, t.kw.role);
   // the loop: its items when known now (each checked), else the loop var is known at run time
   let itemsToCheck: unknown[] = [LATER];
   if (t.loop) {
@@ -331,7 +375,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   }
   for (const item of t.loop ? itemsToCheck : [undefined]) {
     const loopVars = t.loop ? { ...outer, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
-    const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults);
+    const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults, t.kw.role);
     // a task (or item) whose `when` is false on this host whatever happens before it is skipped there:
     // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
     // `cfg.cert_file` is not an error while cfg is {}. A misspelled parameter name still is.
@@ -366,7 +410,7 @@ function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: stri
   const own = new Set([loop.loopVar, loop.indexVar]);
   const outer = Object.fromEntries(b.kw.loopVars.filter((n) => !own.has(n)).map((n) => [n, LATER]));
   const ps: { path: Path; message: string }[] = [];
-  const value = render(loop.value, taskScope(prep, play, host, registered, b.kw.vars, outer, b.kw.defaults), [], ps);
+  const value = render(loop.value, taskScope(prep, play, host, registered, b.kw.vars, outer, b.kw.defaults, b.kw.role), [], ps);
   const out = ps.map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`));
   if (!ps.length && !containsLater(value)) {
     const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file));

@@ -36,6 +36,22 @@ export interface Keywords {
   any_errors_fatal?: boolean | string;
   run_once?: boolean | string;
   delegate_to?: string;
+  /** the role whose task this is (its magic variables: role_name, role_path, ansible_parent_role_names...) */
+  role?: RoleMagic;
+}
+
+/** A role as its tasks see it, in Ansible's magic variables. */
+export interface RoleMagic {
+  /** ansible_role_name: namespace.collection.role for a collection's role, else as written */
+  name: string;
+  /** role_name: without the collection */
+  short: string;
+  /** role_path */
+  path: string;
+  /** ansible_collection_name: null outside a collection, as Ansible's */
+  collection: string | null;
+  /** ansible_parent_role_names / _paths: the roles that brought this one in, most recent first */
+  parents: { name: string; path: string }[];
 }
 
 export type LoopKind = 'loop' | (typeof WITH_KINDS)[number];
@@ -291,7 +307,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
     loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
     environment: { ...parent.environment, ...(own.environment ?? {}) },
   };
-  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to'] as const) {
+  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'role'] as const) {
     const value = own[k] ?? parent[k];
     if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
   }

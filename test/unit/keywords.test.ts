@@ -483,6 +483,16 @@ test('magic variables: ansible_check_mode, ansible_diff_mode, inventory_dir/file
   assert.equal(calls[0], 'a.example.com:False False db,web a');
 });
 
+test('magic variables: ansible_play_name, ansible_play_hosts (failed hosts leave it), ansible_play_hosts_all, ansible_play_batch and play_hosts (the serial batch), vars (every variable, by name)', async () => {
+  const hosts = ['a', 'b', 'c'];
+  const pb = `- name: P\n  hosts: all\n  serial: 2\n  vars: {x: 1}\n  tasks:\n    - probe: {id: f, fail: "{{ inventory_hostname == 'a' }}"}\n    - probe: {id: "{{ ansible_play_name }} {{ ansible_play_hosts | join(',') }} {{ ansible_play_hosts_all | join(',') }} {{ ansible_play_batch | join(',') }} {{ play_hosts | join(',') }} {{ vars['x'] }} {{ 'x' in vars }} {{ 'y' in vars }} {{ vars.inventory_hostname }}"}\n`;
+  const o = await play({ hosts, playbook: pb });
+  assert.equal(o.problems, []);
+  assert.equal(calls.filter((c) => c !== 'a:f' && !c.endsWith(':f')), ['b:P b,c a,b,c b b 1 True False b', 'c:P b,c a,b,c c c 1 True False c']);
+  const bad = await play({ playbook: playbook(`- probe: {id: "{{ vars['nope'] }}"}`) });
+  assert.match(bad.problems.join('\n'), /vars has no key "nope"/, bad.problems.join('\n'));
+});
+
 test('omit: a parameter (or a key of a map in one) whose value is omit is left out, as if not written; a list item stays, as in Ansible', async () => {
   const o = await play({ playbook: playbook(`- probe: {id: x, fail: "{{ no_such_var | default(omit) }}", out: {a: "{{ omit }}", b: 1, l: ["{{ omit }}", {c: "{{ omit }}", d: 2}]}}
   register: r
