@@ -23,6 +23,7 @@ import { isSecretName, redact, secretValues } from './secrets.ts';
 import { tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
 import { removeOmit } from './omit.ts';
+import { handlersReached, nameOn } from './notify.ts';
 import { TaskFailure } from './task-type.ts';
 import { containsLater, render } from './template.ts';
 
@@ -400,9 +401,11 @@ export class HostRun {
     return 'ok';
   }
 
-  /** The handlers a notify name reaches: by name, or by a `listen` topic. */
-  private handlersFor(names: string[]): string[] {
-    return this.play.handlers.filter((h) => h.listen.some((l) => names.includes(l))).map((h) => h.name);
+  /** The handlers a task's notify reaches on this host: by name, or by a `listen` topic. */
+  private handlersFor(t: TaskDef): string[] {
+    const { rc, play, host } = this;
+    const scopeOf = (n: TaskDef) => taskScope(rc.prep, play, host, this.registered, n.kw.vars, n === t ? this.outer : {}, n.kw.defaults, n.kw.role);
+    return handlersReached(play.handlers, t.notify.map((n) => nameOn(n, () => scopeOf(t))), scopeOf);
   }
 
   private async execute(t: TaskDef, handler: boolean, rescuable: boolean): Promise<TaskResult> {
@@ -442,7 +445,7 @@ export class HostRun {
         handler,
         // before the change: a crash between it and the handler must not lose the notification
         beforeChange: async () => {
-          const now = this.handlersFor(t.notify).filter((n) => !this.pending.has(n));
+          const now = this.handlersFor(t).filter((n) => !this.pending.has(n));
           if (!now.length) return;
           await markPending(await this.base(), now);
           now.forEach((n) => this.pending.add(n));
@@ -472,7 +475,7 @@ export class HostRun {
     }
     if (t.meta.register) this.registered[t.meta.register] = outcome.result;
     if (outcome.status === 'changed')
-      for (const n of this.handlersFor(t.notify)) {
+      for (const n of this.handlersFor(t)) {
         this.notified.add(n);
         this.fromEarlier.delete(n);
       }

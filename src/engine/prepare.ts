@@ -22,6 +22,8 @@ import type { VaultSecret } from '../vault/vaultlib.ts';
 import { evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
 import { OMIT, removeOmit } from './omit.ts';
+import { handlersReached, nameOn } from './notify.ts';
+import { pyStr } from './expr-error.ts';
 
 export interface RunOptions {
   playbook: string;
@@ -390,6 +392,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       for (const p of ps) out.push(problemAt(t.src, own ? [...t.path, key] : t.path, `${key}${own ? '' : ' (from an enclosing block)'}: ${p.message} (host ${host})`));
     }
     out.push(...checkParams(t, scope, host, skipped));
+    if (!skipped) out.push(...checkNotify(prep, play, t, scope, host, registered));
     if (t.kw.delegate_to !== undefined) {
       const ps: { path: Path; message: string }[] = [];
       const d = render(t.kw.delegate_to, scope, [], ps);
@@ -400,6 +403,25 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       }
     }
   }
+  return out;
+}
+
+/** A templated notify name: it renders on the host, and reaches a handler there (plain ones are checked when loading). */
+function checkNotify(prep: Prepared, play: PlayDef, t: TaskDef, scope: Scope, host: string, registered: Record<string, unknown>): InputProblem[] {
+  const out: InputProblem[] = [];
+  t.notify.forEach((n, k) => {
+    if (!n.includes('{{')) return;
+    const at = typeof t.meta.notify === 'string' ? [...t.path, 'notify'] : [...t.path, 'notify', k];
+    const ps: { path: Path; message: string }[] = [];
+    const name = render(n, scope, [], ps);
+    for (const p of ps) out.push(problemAt(t.src, at, `notify: ${p.message} (host ${host})`));
+    if (ps.length || containsLater(name)) return;
+    const handlerScope = (h: TaskDef) => taskScope(prep, play, host, registered, h.kw.vars, {}, h.kw.defaults, h.kw.role);
+    if (!handlersReached(play.handlers, [pyStr(name)], handlerScope).length) {
+      const names = play.handlers.flatMap((h) => h.listen.map((l) => nameOn(l, () => handlerScope(h))));
+      out.push(problemAt(t.src, at, `notify names unknown handler ${show(pyStr(name))} (from ${show(n)})${didYouMean(pyStr(name), names)}: expected one of: ${names.join(', ') || '(this play has no handlers)'} (host ${host})`));
+    }
+  });
   return out;
 }
 

@@ -263,7 +263,7 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
   }
   if (tasks) nodes.push(...(loadTaskFile(ref.src, ref.at, tasks, kw, rcx, `role ${show(ref.name)}`) ?? []));
   // a role's handlers see its defaults and vars/, not the keywords (when, tags, vars) of what imported it
-  addHandlers(ref, dir, inherit({ ...parent, when: [], tags: [] }, { ...fromRole, role }), rcx);
+  addHandlers(ref, dir, inherit({ ...parent, when: [], tags: [] }, { ...fromRole, role }), rcx, role);
   return { kind: 'block', name: `role ${ref.name}`, kw, block: nodes, rescue: [], always: [], path: ref.path, src: ref.src };
 }
 
@@ -285,9 +285,9 @@ function roleMagic(written: string, dir: string, parent: RoleMagic | undefined):
 }
 
 /** handlers/main.yml of a role, once per play, with the role's variables. */
-function addHandlers(ref: RoleRef, dir: string, kw: Keywords, cx: Ctx): void {
+function addHandlers(ref: RoleRef, dir: string, kw: Keywords, cx: Ctx, role: RoleMagic): void {
   const f = roleFile(dir, 'handlers');
   if (!f || cx.handlersOf.has(dir)) return;
   cx.handlersOf.add(dir);
-  cx.roleHandlers.push(...(loadTaskFile(ref.src, ref.at, f, kw, { ...cx, declaring: ref.name }, `role ${show(ref.name)} handlers`) ?? []));
+  cx.roleHandlers.push(...(loadTaskFile(ref.src, ref.at, f, kw, { ...cx, declaring: [...new Set([ref.name, role.name, role.short])] }, `role ${show(ref.name)} handlers`) ?? []));
 }

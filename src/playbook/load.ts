@@ -157,7 +157,7 @@ export interface Ctx {
    * Loading handlers: true for the play's, the role's name for a role's (whose handlers also answer
    * to `ROLE : NAME`, as in Ansible)
    */
-  declaring?: true | string;
+  declaring?: true | string[];
   /** every name a handler of the play is written with, loaded or refused (a refused one is reported once, where it is written) */
   declared: Set<string>;
 }
@@ -268,7 +268,8 @@ function checkNotify(play: PlayDef, declared: Set<string>, problems: InputProble
   const names = new Set(play.handlers.flatMap((h) => h.listen));
   for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
     t.notify.forEach((n, k) => {
-      if (names.has(n) || declared.has(n)) return;
+      // a templated name is known per host: prepare() checks it
+      if (names.has(n) || declared.has(n) || n.includes('{{')) return;
       const at = typeof t.meta.notify === 'string' ? [...t.path, 'notify'] : [...t.path, 'notify', k];
       problems.push(problemAt(t.src, at, `notify names unknown handler ${show(n)}${didYouMean(n, names)}: expected one of: ${[...names].join(', ') || '(this play has no handlers)'}`));
     });
@@ -326,11 +327,11 @@ export function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: 
 }
 
 /** The names a handler answers to: its name, its `listen` topics, and `ROLE : NAME` for a role's. */
-function handlerNames(raw: unknown, declaring: true | string): string[] {
+function handlerNames(raw: unknown, declaring: true | string[]): string[] {
   if (!raw || typeof raw !== 'object') return [];
   const { name, listen } = raw as { name?: unknown; listen?: unknown };
   const out = [name, ...(Array.isArray(listen) ? listen : [listen])].filter((x): x is string => typeof x === 'string');
-  return typeof declaring === 'string' && typeof name === 'string' ? [...out, `${declaring} : ${name}`] : out;
+  return Array.isArray(declaring) && typeof name === 'string' ? [...out, ...declaring.map((r) => `${r} : ${name}`)] : out;
 }
 
 function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, cx: Ctx): Node | undefined {

@@ -185,3 +185,18 @@ test('a role\'s magic variables: role_name, role_path, ansible_role_name, ansibl
   const outside = await play({ playbook: playbook(`- probe: {id: "{{ role_path }}"}`) });
   assert.match(outside.problems.join('\n'), /unknown variable "role_path"/);
 });
+
+test('templated notify and handler names are matched per host, each rendered with its own variables: a shared role notifies the handler of the role that included it', async () => {
+  const files = {
+    'roles/app/vars/main.yml': 'svc: appd\n',
+    'roles/app/tasks/main.yml': '- include_role: {name: common}\n- {name: own, probe: own, notify: "Reload {{ svc }}"}\n',
+    'roles/app/handlers/main.yml': '- {name: "Restart {{ svc }}", probe: "restart-{{ svc }}"}\n- {name: "Reload {{ svc }}", probe: "reload-{{ svc }}"}\n',
+    'roles/common/vars/main.yml': 'parent_svc: "{{ ansible_parent_role_names | first }}d"\n',
+    'roles/common/tasks/main.yml': '- {name: shared, probe: shared, notify: "{{ ansible_parent_role_names | first }} : Restart {{ parent_svc }}"}\n',
+  };
+  const o = await play({ playbook: playbook(`- import_role: {name: app}`), files });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:shared', 'a:own', 'a:restart-appd', 'a:reload-appd']);
+  const bad = await play({ playbook: playbook(`- import_role: {name: app}`), files: { ...files, 'roles/common/vars/main.yml': 'parent_svc: "{{ ansible_parent_role_names | first }}x"\n' } });
+  assert.match(bad.problems.join('\n'), /common\/tasks\/main\.yml:1:\d+: notify names unknown handler "app : Restart appx" \(from .*\).*expected one of: Restart appd, app : Restart appd/, bad.problems.join('\n'));
+});
