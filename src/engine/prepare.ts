@@ -23,6 +23,7 @@ import { evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { handlersReached, nameOn } from './notify.ts';
+import { countOf } from './run-task.ts';
 import { pyStr } from './expr-error.ts';
 
 export interface RunOptions {
@@ -390,6 +391,19 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       render(value, scope, [], ps);
       const own = t.meta[key] !== undefined;
       for (const p of ps) out.push(problemAt(t.src, own ? [...t.path, key] : t.path, `${key}${own ? '' : ' (from an enclosing block)'}: ${p.message} (host ${host})`));
+    }
+    for (const key of ['retries', 'delay'] as const) {
+      const value = t.meta[key];
+      if (typeof value !== 'string' || skipped) continue;
+      const ps: { path: Path; message: string }[] = [];
+      const n = render(value, scope, [], ps);
+      for (const p of ps) out.push(problemAt(t.src, [...t.path, key], `${key}: ${p.message} (host ${host})`));
+      if (ps.length || containsLater(n)) continue;
+      try {
+        countOf(key, value, scope, key === 'retries');
+      } catch (e) {
+        out.push(problemAt(t.src, [...t.path, key], `${(e as Error).message} (host ${host})`));
+      }
     }
     out.push(...checkParams(t, scope, host, skipped));
     if (!skipped) out.push(...checkNotify(prep, play, t, scope, host, registered));

@@ -8,6 +8,7 @@ import type { TaskDef } from '../playbook/load.ts';
 import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { Status } from './events.ts';
 import { evaluate, ExprError, truthy, type Scope } from './expr.ts';
+import { pyStr } from './expr-error.ts';
 import { itemLabel, loopItems } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
 import { render } from './template.ts';
@@ -129,9 +130,18 @@ function failedItem(e: unknown): ItemOutcome {
 }
 
 /** Ansible: `until` without `retries` tries 3 more times; attempts = retries + 1. */
-export function attemptsOf(t: TaskDef): number {
+export function attemptsOf(t: TaskDef, scope: Scope): number {
   if (t.meta.until === undefined) return 1;
-  return (t.meta.retries ?? 3) + 1;
+  return countOf('retries', t.meta.retries ?? 3, scope, true) + 1;
+}
+
+/** retries / delay: a number, or its expression's value on this host (a number as Ansible's int()). */
+export function countOf(key: string, value: number | string, scope: Scope, whole: boolean): number {
+  if (typeof value === 'number') return value;
+  const x = render(value, scope, []);
+  const n = typeof x === 'number' ? x : typeof x === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(x) ? Number(x) : NaN;
+  if (!(n >= 0) || (whole && !Number.isInteger(n))) throw new TaskFailure(`${key}: ${JSON.stringify(value)} gave ${pyStr(x)}, expected ${whole ? 'a whole number (0 or more)' : 'a number of seconds'}`);
+  return n;
 }
 
 async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknown>): Promise<ItemOutcome> {
@@ -148,7 +158,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const check = mode === true || (env.check && mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false, skipped: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
     const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file) };
-    const attempts = attemptsOf(t);
+    const attempts = attemptsOf(t, scope);
     for (let attempt = 1; ; attempt++) {
       const o = await attemptOnce(t, env, ctx, parsed.output, scope);
       if (attempts > 1) o.result.attempts = attempt;
@@ -160,7 +170,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
         const msg = `until: ${asList(t.meta.until).join(' and ')}: not met after ${attempt} attempt${attempt > 1 ? 's' : ''}${o.msg ? ` (last: ${o.msg})` : ''}`;
         return { ...o, status: 'failed', msg, result: { ...o.result, failed: true, msg } };
       }
-      const delay = t.meta.delay ?? 5;
+      const delay = countOf('delay', t.meta.delay ?? 5, scope, false);
       ctx.progress?.({ text: `attempt ${attempt} of ${attempts}: until ${asList(t.meta.until).join(' and ')} not met, next in ${delay} s` });
       await env.sleep(delay * 1000);
     }

@@ -17,6 +17,7 @@ const Condition = v.union([v.string(), v.boolean(), v.array(v.union([v.string(),
 const Percent = v.pipe(v.number('expected a percentage (0-100)'), v.minValue(0), v.maxValue(100));
 /** boolean keywords: true/false, or an expression decided per host when the task runs (roles compute them) */
 const Flag = v.union([Bool, v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/, 'expected true or false, or a {{ }} expression'))], 'expected true or false, or a {{ }} expression');
+const Expr = v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/));
 const BecomeUser = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a user name'));
 
 /**
@@ -95,8 +96,9 @@ export const TaskMetaSchema = v.strictObject({
   ...Object.fromEntries(WITH_KINDS.map((k) => [k, v.optional(v.unknown())])) as Record<(typeof WITH_KINDS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>,
   loop_control: v.optional(LoopControl),
   until: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
-  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  delay: v.optional(v.pipe(v.number(), v.minValue(0))),
+  /** a number, or an expression rendered for the host (`"{{ timeout // 30 }}"`) */
+  retries: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), Expr], 'expected a whole number (0 or more), or a {{ }} expression')),
+  delay: v.optional(v.union([v.pipe(v.number(), v.minValue(0)), Expr], 'expected a number of seconds, or a {{ }} expression')),
   args: v.optional(v.record(v.string(), v.unknown())),
   /** handlers only: topics a `notify` may name instead of the handler's name */
   listen: v.optional(v.union([v.string(), v.array(v.string())])),

@@ -108,6 +108,17 @@ kw(['task.until', 'task.retries', 'task.delay'], 'until: retried with the delay 
   assert.equal(o.lines, ['a flaky changed', 'a probe changed']);
 });
 
+test('retries and delay may be expressions, rendered for the host ("{{ timeout // 30 }}"); an unknown variable or a value that is no count is refused before the run', async () => {
+  const o = await play({ playbook: playbook(`- name: never\n  probe: {id: n, fail: true}\n  until: false\n  retries: "{{ timeout // 30 }}"\n  delay: "{{ pause }}"`, '  vars: {timeout: 65, pause: "1.5"}\n') });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:n', 'a:n', 'a:n']);
+  assert.equal(o.sleeps, [1500, 1500]);
+  const bad = await play({ playbook: playbook(`- {probe: x, until: false, retries: "{{ tries }}"}\n- {probe: y, until: false, retries: "{{ 'many' }}"}`) });
+  assert.match(bad.problems.join('\n'), /:3:\d+: retries: unknown variable "tries"/, bad.problems.join('\n'));
+  assert.match(bad.problems.join('\n'), /:4:\d+: retries: .* gave many, expected a whole number/, bad.problems.join('\n'));
+  assert.equal(calls, []);
+});
+
 test('until that never holds: retries + 1 attempts (Ansible), then the task fails and says so', async () => {
   const o = await play({ playbook: playbook(`- name: never\n  probe: {id: n, fail: true}\n  until: false\n  retries: 2\n  delay: 1`) });
   assert.equal(calls, ['a:n', 'a:n', 'a:n']);
