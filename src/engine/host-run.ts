@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool } from './connections.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
-import { evaluate, truthy } from './expr.ts';
+import { conditionText, evaluate, truthy } from './expr.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
@@ -289,7 +289,7 @@ export class HostRun {
     if (this.stopped()) return 'stop';
     if (!m.implicit && !tagsSelect(m.kw.tags, this.rc.tags)) return 'ok';
     const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, m.kw.vars, this.outer, m.kw.defaults, m.kw.role);
-    if (!m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(w, scope))))) return 'ok';
+    if (!m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), scope))))) return 'ok';
     switch (m.action) {
       case 'flush_handlers':
         return this.flush(false);

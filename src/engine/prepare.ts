@@ -19,7 +19,7 @@ import { FACT_SHAPE, factVars } from './facts.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
-import { evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
+import { conditionText, evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { handlersReached, nameOn } from './notify.ts';
@@ -483,7 +483,7 @@ function whenFalse(t: TaskDef, scope: Scope): boolean {
     if (typeof e === 'boolean') return !e;
     if (typeof e !== 'string') return false;
     const ps: { path: Path; message: string }[] = [];
-    const v = render(`{{ ${e} }}`, scope, [], ps);
+    const v = render(`{{ ${conditionText(e)} }}`, scope, [], ps);
     return !ps.length && v !== LATER && !truthy(v);
   });
 }
@@ -499,7 +499,7 @@ function checkConditions(t: TaskDef, scope: Scope, host: string, skipped: boolea
   inherited.forEach((e) => {
     if (typeof e !== 'string') return;
     const ps: { path: Path; message: string }[] = [];
-    render(`{{ ${e} }}`, scope, [], ps);
+    render(`{{ ${conditionText(e)} }}`, scope, [], ps);
     for (const p of ps) out.push(problemAt(t.src, t.path, `when (from an enclosing block): ${p.message} (host ${host})`));
   });
   for (const [key, w] of Object.entries(own)) {
@@ -510,7 +510,7 @@ function checkConditions(t: TaskDef, scope: Scope, host: string, skipped: boolea
       const ps: { path: Path; message: string }[] = [];
       // changed_when, failed_when and until also see the task's own result
       const s: Scope = key === 'when' ? scope : (n) => (RESULT_NAMES.includes(n) || n === t.meta.register ? { found: true, value: LATER } : scope(n));
-      render(`{{ ${e} }}`, s, [], ps);
+      render(`{{ ${conditionText(e)} }}`, s, [], ps);
       for (const p of ps) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, key, i] : [...t.path, key], `${key}: ${p.message} (host ${host})`));
     });
   }
@@ -522,7 +522,7 @@ function checkExprs(t: TaskDef, at: Path, w: unknown, scope: Scope, host: string
   list.forEach((e, i) => {
     if (typeof e !== 'string') return;
     const ps: { path: Path; message: string }[] = [];
-    render(`{{ ${e} }}`, scope, [], ps);
+    render(`{{ ${conditionText(e)} }}`, scope, [], ps);
     for (const p of ps) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, ...at, i] : [...t.path, ...at], `${at[at.length - 1]}: ${p.message} (host ${host})`));
   });
 }

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { TaskDef } from '../playbook/load.ts';
 import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { Status } from './events.ts';
-import { evaluate, ExprError, truthy, type Scope } from './expr.ts';
+import { conditionText, evaluate, ExprError, truthy, type Scope } from './expr.ts';
 import { pyStr } from './expr-error.ts';
 import { itemLabel, loopItems } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
@@ -55,7 +55,7 @@ export interface TaskOutcome {
 
 /** The first condition that does not hold, if any (undefined: they all hold). */
 const firstUnmet = (list: (string | boolean)[], scope: Scope): string | undefined => {
-  for (const w of list) if (!(typeof w === 'boolean' ? w : truthy(evaluate(w, scope)))) return String(w);
+  for (const w of list) if (!(typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), scope)))) return String(w);
   return undefined;
 };
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);

@@ -119,6 +119,12 @@ test('retries and delay may be expressions, rendered for the host ("{{ timeout /
   assert.equal(calls, []);
 });
 
+test('a condition written as a whole {{ }} expression (when, changed_when, failed_when, until, assert that) is read as the expression, as Ansible does', async () => {
+  const o = await play({ playbook: playbook(`- {name: c, probe: x, changed_when: "{{ flag }}"}\n- {name: w, probe: w, when: "{{ flag }}"}\n- {name: f, probe: f, failed_when: "{{ not flag }}", ignore_errors: true}\n- {name: a, assert: {that: ["{{ not flag }}"]}}`, '  vars: {flag: false}\n') });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a c ok', 'a w skipped', 'a f failed', 'a a ok']);
+});
+
 test('until that never holds: retries + 1 attempts (Ansible), then the task fails and says so', async () => {
   const o = await play({ playbook: playbook(`- name: never\n  probe: {id: n, fail: true}\n  until: false\n  retries: 2\n  delay: 1`) });
   assert.equal(calls, ['a:n', 'a:n', 'a:n']);
