@@ -311,6 +311,15 @@ export function evalNode(n: Node, scope: Scope): unknown {
   return use(new Evaluator(scope).ev(n));
 }
 
+/**
+ * A condition (when, changed_when, failed_when, until, assert's that) as an expression: Ansible also
+ * takes one written as a whole `{{ expr }}` (with a warning), so the delimiters are dropped.
+ */
+export function conditionText(src: string): string {
+  const m = /^\s*\{\{([^]*)\}\}\s*$/.exec(src);
+  return m && !/\{\{|\}\}/.test(m[1]) ? m[1] : src;
+}
+
 export function evaluate(src: string, scope: Scope): unknown {
   return evalNode(Parser.expression(src), scope);
 }

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool } from './connections.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
-import { evaluate, truthy } from './expr.ts';
+import { conditionText, evaluate, truthy } from './expr.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
@@ -21,6 +21,9 @@ import { loopItems } from './loop.ts';
 import { runTask, type TaskEnv } from './run-task.ts';
 import { isSecretName, redact, secretValues } from './secrets.ts';
 import { tagsSelect, type TagFilter } from './tags.ts';
+import { decide, flag } from './flag.ts';
+import { removeOmit } from './omit.ts';
+import { handlersReached, nameOn } from './notify.ts';
 import { TaskFailure } from './task-type.ts';
 import { containsLater, render } from './template.ts';
 
@@ -130,7 +133,8 @@ export class HostRun {
 
   /** The play's own connection: notifications are recorded through it, whatever a task's become. */
   private base(): Promise<Connection> {
-    return this.rc.pool.get(this.host, this.play.kw);
+    const { rc, play, host } = this;
+    return rc.pool.get(host, { ...play.kw, become: flag(play.kw.become, () => taskScope(rc.prep, play, host, this.registered, play.kw.vars, {}, play.kw.defaults), false) });
   }
 
   private stopped(): boolean {
@@ -217,7 +221,7 @@ export class HostRun {
     for (const t of walkTasks(this.play.tasks)) {
       if (!t.type.reads || t.loop || t.kw.loopVars.length || t.kw.delegate_to !== undefined) continue;
       try {
-        const rendered = render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults), [], [], t.type.shellParams);
+        const rendered = removeOmit(render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults, t.kw.role), [], [], t.type.shellParams));
         if (containsLater(rendered)) continue;
         const parsed = v.safeParse(t.type.schema, rendered);
         if (parsed.success) t.type.reads(parsed.output).forEach((p) => paths.add(p));
@@ -240,7 +244,7 @@ export class HostRun {
   /** An include_tasks with a loop: the file's tasks once per item, the item in the loop var. */
   private async includeLoop(b: BlockDef, rescuable: boolean): Promise<Flow> {
     const loop = b.loop!;
-    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, b.kw.vars, this.outer, b.kw.defaults);
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, b.kw.vars, this.outer, b.kw.defaults, b.kw.role);
     let items: unknown[];
     try {
       const r = loopItems(loop.kind, render(loop.value, scope, []), b.roleDir ?? dirname(b.src.file));
@@ -284,8 +288,8 @@ export class HostRun {
   private async meta(m: MetaDef): Promise<Flow> {
     if (this.stopped()) return 'stop';
     if (!m.implicit && !tagsSelect(m.kw.tags, this.rc.tags)) return 'ok';
-    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, m.kw.vars, this.outer, m.kw.defaults);
-    if (!m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(w, scope))))) return 'ok';
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, m.kw.vars, this.outer, m.kw.defaults, m.kw.role);
+    if (!m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), scope))))) return 'ok';
     switch (m.action) {
       case 'flush_handlers':
         return this.flush(false);
@@ -312,7 +316,7 @@ export class HostRun {
   private async task(t: TaskDef, rescuable: boolean): Promise<Flow> {
     if (this.stopped()) return 'stop';
     if (!this.selected(t)) return 'ok';
-    if (!t.kw.run_once) return this.settle(t, await this.execute(t, false, rescuable), rescuable);
+    if (!this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.execute(t, false, rescuable), rescuable);
     const r = await this.runOnce(t, rescuable);
     if (r.host === this.host) return this.settle(t, r, rescuable);
     // another host ran it: its registered result is this host's too (as in Ansible)
@@ -359,8 +363,13 @@ export class HostRun {
     if (r.status !== 'failed' || r.ignored) return 'ok';
     if (rescuable) return 'failed';
     this.fail('failed');
-    if (t.kw.any_errors_fatal || this.play.any_errors_fatal) this.b.stopped = true;
+    if (this.decided(t, t.kw.any_errors_fatal, false) || this.play.any_errors_fatal) this.b.stopped = true;
     return 'failed';
+  }
+
+  /** A templated boolean keyword of `t` on this host, outside its run (`failed` if unreadable). */
+  private decided(t: TaskDef, value: boolean | string | undefined, failed: boolean): boolean {
+    return flag(value, () => taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, this.outer, t.kw.defaults, t.kw.role), failed) === true;
   }
 
   private fail(status: Status): void {
@@ -392,9 +401,11 @@ export class HostRun {
     return 'ok';
   }
 
-  /** The handlers a notify name reaches: by name, or by a `listen` topic. */
-  private handlersFor(names: string[]): string[] {
-    return this.play.handlers.filter((h) => h.listen.some((l) => names.includes(l))).map((h) => h.name);
+  /** The handlers a task's notify reaches on this host: by name, or by a `listen` topic. */
+  private handlersFor(t: TaskDef): string[] {
+    const { rc, play, host } = this;
+    const scopeOf = (n: TaskDef) => taskScope(rc.prep, play, host, this.registered, n.kw.vars, n === t ? this.outer : {}, n.kw.defaults, n.kw.role);
+    return handlersReached(play.handlers, t.notify.map((n) => nameOn(n, () => scopeOf(t))), scopeOf);
   }
 
   private async execute(t: TaskDef, handler: boolean, rescuable: boolean): Promise<TaskResult> {
@@ -402,7 +413,7 @@ export class HostRun {
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task: t.name });
     this.addSecrets(t.kw.vars, t.kw.defaults);
-    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, { ...this.outer, ...loopVars }, t.kw.defaults);
+    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, { ...this.outer, ...loopVars }, t.kw.defaults, t.kw.role);
     const base = { host, play: play.name, task: t.name, type: t.type.name, handler, changes: [] as string[] };
     let delegate: string | undefined;
     let marked: string[] = [];
@@ -410,13 +421,15 @@ export class HostRun {
     // an expression that cannot be read hides everything: a secret is never shown by mistake
     const hide = flag(t.kw.no_log, () => scope({}), true);
     const showDiff = flag(t.kw.diff, () => scope({}), undefined);
+    // an unreadable one does not hide the failure
+    const ignore = flag(t.kw.ignore_errors, () => scope({}), false) === true;
     // masked like the result: the host's secrets (read when sent: task vars add some), all under no_log
     const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (hide ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
     try {
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
       const env: TaskEnv = {
         scope,
-        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, t.kw), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),
+        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, { ...t.kw, become: decide(t.kw.become, () => scope({})) }), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),
         ctx: {
           host,
           vars: rc.prep.hostvars[host] ?? {},
@@ -432,7 +445,7 @@ export class HostRun {
         handler,
         // before the change: a crash between it and the handler must not lose the notification
         beforeChange: async () => {
-          const now = this.handlersFor(t.notify).filter((n) => !this.pending.has(n));
+          const now = this.handlersFor(t).filter((n) => !this.pending.has(n));
           if (!now.length) return;
           await markPending(await this.base(), now);
           now.forEach((n) => this.pending.add(n));
@@ -462,7 +475,7 @@ export class HostRun {
     }
     if (t.meta.register) this.registered[t.meta.register] = outcome.result;
     if (outcome.status === 'changed')
-      for (const n of this.handlersFor(t.notify)) {
+      for (const n of this.handlersFor(t)) {
         this.notified.add(n);
         this.fromEarlier.delete(n);
       }
@@ -477,24 +490,14 @@ export class HostRun {
       diff: hide || showDiff === false ? undefined : outcome.diff,
       showDiff: showDiff === true && !hide ? true : undefined,
       msg: rc.interrupted && failed ? 'interrupted' : hide && outcome.msg ? '(hidden: no_log)' : outcome.msg,
-      ignored: failed && t.kw.ignore_errors === true ? true : undefined,
-      rescued: failed && t.kw.ignore_errors !== true && rescuable ? true : undefined,
+      ignored: failed && ignore ? true : undefined,
+      rescued: failed && !ignore && rescuable ? true : undefined,
       delegatedTo: delegate && delegate !== host ? delegate : undefined,
       registered: t.meta.register ? (hide ? '(hidden: no_log)' : outcome.result) : undefined,
       ms: Date.now() - started,
     };
     emit(rc, r);
     return r;
-  }
-}
-
-/** A no_log / diff keyword for this run of the task: its value, or its expression's (`failed` if unreadable). */
-export function flag<T>(value: boolean | string | undefined, scope: () => ReturnType<typeof taskScope>, failed: T): boolean | T | undefined {
-  if (typeof value !== 'string') return value;
-  try {
-    return truthy(render(value, scope(), []));
-  } catch {
-    return failed;
   }
 }
 

@@ -3,9 +3,11 @@
 // ansible-core 2.14 return for the same input (test/unit/jinja.test.ts compares them when Ansible is
 // installed). Undefined and run-time (LATER) values never reach these: expr.ts handles them first.
 import { createHash } from 'node:crypto';
-import { lstatSync, statSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { Document, isPair, isScalar, parse as yamlParse, visit } from 'yaml';
 import { shq } from '../transport/quote.ts';
+import { globFiles } from './loop.ts';
 import { ExprError, order, pyStr, same, truthy, typeName } from './expr-error.ts';
 
 type Dict = Record<string, unknown>;
@@ -253,7 +255,52 @@ export const FILTERS: Record<string, Fn> = {
   },
   wordcount: (v) => pyStr(v).split(/\s+/).filter(Boolean).length,
   mandatory: (v) => v, // undefined handled in expr.ts
+  // controller-side, relative to skiff's working directory, as Ansible's (glob.glob; sorted here)
+  fileglob: (v) => {
+    const p = pyStr(v);
+    if (/[*?[]/.test(dirname(p))) throw new ExprError(`fileglob: ${JSON.stringify(p)}: a wildcard in a directory name is not supported by skiff: expected one in the file name only`);
+    return globFiles(resolve(dirname(p)), basename(p), p.includes('/') ? dirname(p) : '');
+  },
+  realpath: (v) => {
+    const p = resolve(pyStr(v));
+    try {
+      return realpathSync(p);
+    } catch {
+      return p; // os.path.realpath does not need the path to exist
+    }
+  },
+  urlsplit: (v, [query = '']) => {
+    const parts = urlSplit(pyStr(v));
+    if (query === '') return parts;
+    if (!Object.hasOwn(parts, String(query))) throw new ExprError(`urlsplit: unknown URL component ${JSON.stringify(query)}: expected one of ${Object.keys(parts).join(', ')}`);
+    return parts[String(query)];
+  },
+  // itertools.product: every combination, one item from each list
+  product: (v, args) => [items(v), ...args.map((a) => items(a))].reduce<unknown[][]>((acc, xs) => acc.flatMap((a) => xs.map((x) => [...a, x])), [[]]),
 };
+
+/** Python's urllib.parse.urlsplit, as Ansible's urlsplit filter shows it (port a number, absent parts ''/None). */
+function urlSplit(url: string): Dict {
+  const m = /^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?:\/\/([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(url)!;
+  const netloc = m[2] ?? '';
+  const at = netloc.lastIndexOf('@');
+  const userinfo = at >= 0 ? netloc.slice(0, at) : null;
+  const hostport = netloc.slice(at + 1);
+  const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostport);
+  const host = hp?.[1].replace(/^\[|\]$/g, '') ?? '';
+  const colon = userinfo?.indexOf(':') ?? -1;
+  return {
+    fragment: m[5] ?? '',
+    hostname: host ? host.toLowerCase() : null,
+    netloc,
+    password: userinfo !== null && colon >= 0 ? userinfo.slice(colon + 1) : null,
+    path: m[3],
+    port: hp?.[2] ? Number(hp[2]) : null,
+    query: m[4] ?? '',
+    scheme: (m[1] ?? '').toLowerCase(),
+    username: userinfo !== null ? (colon >= 0 ? userinfo.slice(0, colon) : userinfo) : null,
+  };
+}
 /** map('filter', args) / map(attribute='a.b'); select/reject('test', args); selectattr/rejectattr('a.b', 'test', args). */
 function named<T>(table: Record<string, T>, kind: string, name: unknown): T {
   const n = String(name).replace(/^.*\./, '');

@@ -42,10 +42,16 @@ function fileglob(value: unknown, base: string): { items: unknown[] } | { error:
     const d = dirname(p);
     const dir = isAbsolute(p) ? d : [join(base, 'files', d), join(base, d)].find((x) => existsSync(x));
     if (!dir || !existsSync(dir)) continue;
-    const re = globRe(basename(p));
-    items.push(...readdirSync(dir).filter((f) => re.test(f)).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()).sort());
+    items.push(...globFiles(dir, basename(p)));
   }
   return { items };
+}
+
+/** The regular files in `dir` whose name matches `glob`, sorted, as `join(shown, name)`. */
+export function globFiles(dir: string, glob: string, shown = dir): string[] {
+  if (!existsSync(dir)) return [];
+  const re = globRe(glob);
+  return readdirSync(dir).filter((f) => re.test(f) && statSync(join(dir, f)).isFile()).sort().map((f) => join(shown, f));
 }
 
 /** A file-name glob as a regular expression (a leading dot is matched only by a leading dot, as in the shell). */

@@ -12,15 +12,19 @@ export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
 import { groupHosts, hostVars } from '../inventory/vars.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
-import { loadPlaybook, walkLoops, walkTasks, type BlockDef, type PlayDef, type Playbook, type TaskDef } from '../playbook/load.ts';
+import { loadPlaybook, walkLoops, walkTasks, type BlockDef, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { loopItems } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
-import { evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
+import { conditionText, evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
+import { OMIT, removeOmit } from './omit.ts';
+import { handlersReached, nameOn } from './notify.ts';
+import { countOf } from './run-task.ts';
+import { pyStr } from './expr-error.ts';
 
 export interface RunOptions {
   playbook: string;
@@ -71,6 +75,8 @@ export interface Prepared {
   registry: Registry;
   /** --check and --diff, which tasks see as ansible_check_mode and ansible_diff_mode */
   mode?: { check: boolean; diff: boolean };
+  /** set by the run: hosts out of the play and each play's current batch (ansible_play_hosts, ansible_play_batch) */
+  live?: { dead: ReadonlyMap<string, unknown>; batch: Map<PlayDef, string[]> };
 }
 
 export function parseExtraVars(raw: string[], problems: InputProblem[], vault: readonly VaultSecret[] = []): Record<string, unknown> {
@@ -168,10 +174,29 @@ export function groupsMap(inv: Inventory): Record<string, string[]> {
 
 
 /** Ansible's magic variables skiff has, for a host (`group_names` worked out only when read). */
-function magicVars(prep: Pick<Prepared, 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode'>>, host: string): Record<string, unknown> {
+function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMagic): Record<string, unknown> {
   const groups = groupsMap(prep.inventory);
   const origin = prep.inventory.hostOrigin.get(host);
+  // the play's hosts still in it (all of them before the run), and those of the current serial batch
+  const all = (play && prep.plays?.find((p) => p.play === play)?.hosts) ?? [];
+  const alive = (hs: string[]) => hs.filter((h) => !prep.live?.dead.has(h));
   return {
+    ...(play ? {
+      ansible_play_name: play.name,
+      ansible_play_hosts_all: all,
+      get ansible_play_hosts() { return alive(all); },
+      get ansible_play_batch() { return alive(prep.live?.batch.get(play) ?? all); },
+      get play_hosts() { return alive(prep.live?.batch.get(play) ?? all); },
+    } : {}),
+    ...(role ? {
+      role_name: role.short,
+      role_path: role.path,
+      ansible_role_name: role.name,
+      ansible_collection_name: role.collection,
+      ansible_parent_role_names: role.parents.map((p) => p.name),
+      ansible_parent_role_paths: role.parents.map((p) => p.path),
+    } : {}),
+    omit: OMIT,
     inventory_hostname: host,
     inventory_hostname_short: host.split('.')[0],
     groups,
@@ -193,8 +218,8 @@ function magicVars(prep: Pick<Prepared, 'hostvars' | 'inventory'> & Partial<Pick
  * when used, against the whole scope as Ansible does (a role default `"{{ a }}"` sees an inventory `a`);
  * a var whose template names itself reads the next layer down.
  */
-export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode'>>, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}): Scope {
-  const magic = magicVars(prep, host);
+export function taskScope(prep: ScopePrep, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}, role?: RoleMagic): Scope {
+  const magic = magicVars(prep, host, play, role);
   const hv = prep.hostvars[host] ?? {};
   const fixed = scopeOf(loopVars, prep.extra, registered);
   // host vars are rendered already (renderedHostVars): `what` is empty for them
@@ -228,10 +253,34 @@ export function taskScope(prep: Pick<Prepared, 'extra' | 'hostvars' | 'inventory
       }
     }
     if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
+    if (name === 'vars') return { found: true, value: varsDict(from(0)) };
     return { found: false, get names() { return [...Object.keys(loopVars), ...Object.keys(prep.extra), ...Object.keys(registered), ...layers.flatMap((l) => Object.keys(l.vars)), ...Object.keys(magic)]; } };
   };
   return from(0);
 }
+
+/**
+ * Ansible's `vars`: every variable the task sees, as a dict (`vars['x']`, `'x' in vars`); each read
+ * through the scope, so a var is rendered only when used.
+ */
+function varsDict(scope: Scope): Record<string, unknown> {
+  const names = () => {
+    const r = scope('\0');
+    return r.found ? [] : [...new Set(r.names)];
+  };
+  return new Proxy({} as Record<string, unknown>, {
+    get: (_, k) => (typeof k === 'string' && k !== 'vars' ? (scope(k) as { value?: unknown }).value : undefined),
+    has: (_, k) => typeof k === 'string' && k !== 'vars' && scope(k).found,
+    ownKeys: () => names(),
+    getOwnPropertyDescriptor: (_, k) => {
+      if (typeof k !== 'string' || k === 'vars') return undefined;
+      const r = scope(k);
+      return r.found ? { value: r.value, enumerable: true, configurable: true, writable: false } : undefined;
+    },
+  });
+}
+
+type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
@@ -315,7 +364,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   const out: InputProblem[] = [];
   // the vars of enclosing include_tasks loops: known when the task runs
   const outer = Object.fromEntries(t.kw.loopVars.map((n) => [n, LATER]));
-  const scope0 = taskScope(prep, play, host, registered, t.kw.vars, outer, t.kw.defaults);
+  const scope0 = taskScope(prep, play, host, registered, t.kw.vars, outer, t.kw.defaults, t.kw.role);
   // the loop: its items when known now (each checked), else the loop var is known at run time
   let itemsToCheck: unknown[] = [LATER];
   if (t.loop) {
@@ -330,13 +379,13 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   }
   for (const item of t.loop ? itemsToCheck : [undefined]) {
     const loopVars = t.loop ? { ...outer, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
-    const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults);
+    const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults, t.kw.role);
     // a task (or item) whose `when` is false on this host whatever happens before it is skipped there:
     // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
     // `cfg.cert_file` is not an error while cfg is {}. A misspelled parameter name still is.
     const skipped = whenFalse(t, scope);
     out.push(...checkConditions(t, scope, host, skipped));
-    for (const key of ['no_log', 'diff'] as const) {
+    for (const key of ['no_log', 'diff', 'ignore_errors', 'check_mode', 'become', 'run_once', 'any_errors_fatal'] as const) {
       const value = t.kw[key];
       if (typeof value !== 'string') continue;
       const ps: { path: Path; message: string }[] = [];
@@ -344,7 +393,21 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       const own = t.meta[key] !== undefined;
       for (const p of ps) out.push(problemAt(t.src, own ? [...t.path, key] : t.path, `${key}${own ? '' : ' (from an enclosing block)'}: ${p.message} (host ${host})`));
     }
+    for (const key of ['retries', 'delay'] as const) {
+      const value = t.meta[key];
+      if (typeof value !== 'string' || skipped) continue;
+      const ps: { path: Path; message: string }[] = [];
+      const n = render(value, scope, [], ps);
+      for (const p of ps) out.push(problemAt(t.src, [...t.path, key], `${key}: ${p.message} (host ${host})`));
+      if (ps.length || containsLater(n)) continue;
+      try {
+        countOf(key, value, scope, key === 'retries');
+      } catch (e) {
+        out.push(problemAt(t.src, [...t.path, key], `${(e as Error).message} (host ${host})`));
+      }
+    }
     out.push(...checkParams(t, scope, host, skipped));
+    if (!skipped) out.push(...checkNotify(prep, play, t, scope, host, registered));
     if (t.kw.delegate_to !== undefined) {
       const ps: { path: Path; message: string }[] = [];
       const d = render(t.kw.delegate_to, scope, [], ps);
@@ -358,6 +421,25 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   return out;
 }
 
+/** A templated notify name: it renders on the host, and reaches a handler there (plain ones are checked when loading). */
+function checkNotify(prep: Prepared, play: PlayDef, t: TaskDef, scope: Scope, host: string, registered: Record<string, unknown>): InputProblem[] {
+  const out: InputProblem[] = [];
+  t.notify.forEach((n, k) => {
+    if (!n.includes('{{')) return;
+    const at = typeof t.meta.notify === 'string' ? [...t.path, 'notify'] : [...t.path, 'notify', k];
+    const ps: { path: Path; message: string }[] = [];
+    const name = render(n, scope, [], ps);
+    for (const p of ps) out.push(problemAt(t.src, at, `notify: ${p.message} (host ${host})`));
+    if (ps.length || containsLater(name)) return;
+    const handlerScope = (h: TaskDef) => taskScope(prep, play, host, registered, h.kw.vars, {}, h.kw.defaults, h.kw.role);
+    if (!handlersReached(play.handlers, [pyStr(name)], handlerScope).length) {
+      const names = play.handlers.flatMap((h) => h.listen.map((l) => nameOn(l, () => handlerScope(h))));
+      out.push(problemAt(t.src, at, `notify names unknown handler ${show(pyStr(name))} (from ${show(n)})${didYouMean(pyStr(name), names)}: expected one of: ${names.join(', ') || '(this play has no handlers)'} (host ${host})`));
+    }
+  });
+  return out;
+}
+
 /** An include_tasks loop: its expression renders for the host, and is a list when known now. */
 function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: string, registered: Record<string, unknown>): InputProblem[] {
   const loop = b.loop!;
@@ -365,7 +447,7 @@ function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: stri
   const own = new Set([loop.loopVar, loop.indexVar]);
   const outer = Object.fromEntries(b.kw.loopVars.filter((n) => !own.has(n)).map((n) => [n, LATER]));
   const ps: { path: Path; message: string }[] = [];
-  const value = render(loop.value, taskScope(prep, play, host, registered, b.kw.vars, outer, b.kw.defaults), [], ps);
+  const value = render(loop.value, taskScope(prep, play, host, registered, b.kw.vars, outer, b.kw.defaults, b.kw.role), [], ps);
   const out = ps.map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`));
   if (!ps.length && !containsLater(value)) {
     const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file));
@@ -396,7 +478,7 @@ function checkParams(t: TaskDef, scope: Scope, host: string, skipped = false): I
   const rp: { path: Path; message: string }[] = [];
   const base = [...t.path, t.type.name];
   const shortForm = typeof t.src.doc.getIn(base) === 'string';
-  const params = render(t.params, scope, [], rp, t.type.shellParams);
+  const params = removeOmit(render(t.params, scope, [], rp, t.type.shellParams));
   const reported = skipped ? rp.filter((p) => STATIC.test(p.message)) : rp;
   for (const p of reported) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
   const namesOnly = skipped && rp.length > 0;
@@ -417,7 +499,7 @@ function whenFalse(t: TaskDef, scope: Scope): boolean {
     if (typeof e === 'boolean') return !e;
     if (typeof e !== 'string') return false;
     const ps: { path: Path; message: string }[] = [];
-    const v = render(`{{ ${e} }}`, scope, [], ps);
+    const v = render(`{{ ${conditionText(e)} }}`, scope, [], ps);
     return !ps.length && v !== LATER && !truthy(v);
   });
 }
@@ -433,7 +515,7 @@ function checkConditions(t: TaskDef, scope: Scope, host: string, skipped: boolea
   inherited.forEach((e) => {
     if (typeof e !== 'string') return;
     const ps: { path: Path; message: string }[] = [];
-    render(`{{ ${e} }}`, scope, [], ps);
+    render(`{{ ${conditionText(e)} }}`, scope, [], ps);
     for (const p of ps) out.push(problemAt(t.src, t.path, `when (from an enclosing block): ${p.message} (host ${host})`));
   });
   for (const [key, w] of Object.entries(own)) {
@@ -444,7 +526,7 @@ function checkConditions(t: TaskDef, scope: Scope, host: string, skipped: boolea
       const ps: { path: Path; message: string }[] = [];
       // changed_when, failed_when and until also see the task's own result
       const s: Scope = key === 'when' ? scope : (n) => (RESULT_NAMES.includes(n) || n === t.meta.register ? { found: true, value: LATER } : scope(n));
-      render(`{{ ${e} }}`, s, [], ps);
+      render(`{{ ${conditionText(e)} }}`, s, [], ps);
       for (const p of ps) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, key, i] : [...t.path, key], `${key}: ${p.message} (host ${host})`));
     });
   }
@@ -456,7 +538,7 @@ function checkExprs(t: TaskDef, at: Path, w: unknown, scope: Scope, host: string
   list.forEach((e, i) => {
     if (typeof e !== 'string') return;
     const ps: { path: Path; message: string }[] = [];
-    render(`{{ ${e} }}`, scope, [], ps);
+    render(`{{ ${conditionText(e)} }}`, scope, [], ps);
     for (const p of ps) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, ...at, i] : [...t.path, ...at], `${at[at.length - 1]}: ${p.message} (host ${host})`));
   });
 }

@@ -7,10 +7,13 @@ import * as v from 'valibot';
 import type { TaskDef } from '../playbook/load.ts';
 import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { Status } from './events.ts';
-import { evaluate, ExprError, truthy, type Scope } from './expr.ts';
+import { conditionText, evaluate, ExprError, truthy, type Scope } from './expr.ts';
+import { pyStr } from './expr-error.ts';
 import { itemLabel, loopItems } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
 import { render } from './template.ts';
+import { decide } from './flag.ts';
+import { removeOmit } from './omit.ts';
 
 export interface TaskEnv {
   /** the scope with these loop vars added (task vars, registered results, play and host vars below) */
@@ -52,7 +55,7 @@ export interface TaskOutcome {
 
 /** The first condition that does not hold, if any (undefined: they all hold). */
 const firstUnmet = (list: (string | boolean)[], scope: Scope): string | undefined => {
-  for (const w of list) if (!(typeof w === 'boolean' ? w : truthy(evaluate(w, scope)))) return String(w);
+  for (const w of list) if (!(typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), scope)))) return String(w);
   return undefined;
 };
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
@@ -127,9 +130,18 @@ function failedItem(e: unknown): ItemOutcome {
 }
 
 /** Ansible: `until` without `retries` tries 3 more times; attempts = retries + 1. */
-export function attemptsOf(t: TaskDef): number {
+export function attemptsOf(t: TaskDef, scope: Scope): number {
   if (t.meta.until === undefined) return 1;
-  return (t.meta.retries ?? 3) + 1;
+  return countOf('retries', t.meta.retries ?? 3, scope, true) + 1;
+}
+
+/** retries / delay: a number, or its expression's value on this host (a number as Ansible's int()). */
+export function countOf(key: string, value: number | string, scope: Scope, whole: boolean): number {
+  if (typeof value === 'number') return value;
+  const x = render(value, scope, []);
+  const n = typeof x === 'number' ? x : typeof x === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(x) ? Number(x) : NaN;
+  if (!(n >= 0) || (whole && !Number.isInteger(n))) throw new TaskFailure(`${key}: ${JSON.stringify(value)} gave ${pyStr(x)}, expected ${whole ? 'a whole number (0 or more)' : 'a number of seconds'}`);
+  return n;
 }
 
 async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknown>): Promise<ItemOutcome> {
@@ -138,14 +150,15 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const unmet = firstUnmet(t.kw.when, scope);
     if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], note: `when: ${unmet}` };
     const problems: { path: (string | number)[]; message: string }[] = [];
-    const rendered = render(t.params, scope, [], problems, t.type.shellParams);
+    const rendered = removeOmit(render(t.params, scope, [], problems, t.type.shellParams));
     if (problems.length) throw new TaskFailure(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
     const parsed = v.safeParse(t.type.schema, rendered);
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));
-    const check = t.kw.check_mode === true || (env.check && t.kw.check_mode !== false);
+    const mode = decide(t.kw.check_mode, () => scope);
+    const check = mode === true || (env.check && mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false, skipped: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
     const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file) };
-    const attempts = attemptsOf(t);
+    const attempts = attemptsOf(t, scope);
     for (let attempt = 1; ; attempt++) {
       const o = await attemptOnce(t, env, ctx, parsed.output, scope);
       if (attempts > 1) o.result.attempts = attempt;
@@ -157,7 +170,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
         const msg = `until: ${asList(t.meta.until).join(' and ')}: not met after ${attempt} attempt${attempt > 1 ? 's' : ''}${o.msg ? ` (last: ${o.msg})` : ''}`;
         return { ...o, status: 'failed', msg, result: { ...o.result, failed: true, msg } };
       }
-      const delay = t.meta.delay ?? 5;
+      const delay = countOf('delay', t.meta.delay ?? 5, scope, false);
       ctx.progress?.({ text: `attempt ${attempt} of ${attempts}: until ${asList(t.meta.until).join(' and ')} not met, next in ${delay} s` });
       await env.sleep(delay * 1000);
     }

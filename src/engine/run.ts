@@ -50,15 +50,17 @@ export const limit = (n: number) => {
 
 export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, deps: RunDeps = {}): Runner {
   const pool = new ConnectionPool((h) => prep.conns.get(h)!, deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
+  // what tasks see of the run as ansible_play_hosts / ansible_play_batch
+  const live = { dead: new Map(), batch: new Map() };
   const rc: RunCtx = {
-    prep,
+    prep: { ...prep, live },
     opts,
     listen,
     pool,
     tags: { only: opts.tags?.length ? opts.tags : NO_FILTER.only, skip: opts.skipTags ?? [] },
     results: [],
     recap: {},
-    dead: new Map(),
+    dead: live.dead,
     secretsOf: new Map(),
     pendingOf: new Map(),
     cacheOf: new Map(),
@@ -86,6 +88,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
         const forks = limit(Math.max(1, opts.forks ?? Math.min(50, hosts.length || 1)));
         for (const batch of batches(hosts, pp.play.serial)) {
           if (rc.interrupted || rc.aborted) break;
+          live.batch.set(pp.play, batch);
           const b: BatchCtx = { pp, hosts: batch, failed: new Set(), stopped: false, ended: false, once: new Map(), left: new Set() };
           const runs = batch.map((h) => new HostRun(rc, b, h));
           // facts first, on every host of the batch (as Ansible's first task): a host may read another's

@@ -4,13 +4,13 @@
 // so the dynamic `include_*` are read as their static `import_*`: the same tasks run, in the same
 // place. What a static load cannot honour (a loop over an include, a file name known only on the
 // host) is refused by name.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import { issuesToProblems } from './issues.ts';
-import { inherit, loadNodes, loopOf, type BlockDef, type Ctx, type Keywords, type Node } from './load.ts';
+import { inherit, loadNodes, loopOf, type BlockDef, type Ctx, type Keywords, type Node, type RoleMagic } from './load.ts';
 import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, WITH_KINDS } from './schema.ts';
 
 /** Task files included within task files, deeper than this, are refused (a cycle is refused sooner). */
@@ -247,7 +247,8 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
   const rcx: Ctx = { ...cx, roles: [...cx.roles, dir], roleDir: dir };
   const { vars, ...own } = ref.own;
   const fromRole = { vars: roleVars(dir, 'vars', cx), defaults: roleVars(dir, 'defaults', cx) };
-  const kw = inherit(parent, { ...own, vars: { ...fromRole.vars, ...vars }, defaults: fromRole.defaults });
+  const role = roleMagic(ref.name, dir, parent.role);
+  const kw = inherit(parent, { ...own, vars: { ...fromRole.vars, ...vars }, defaults: fromRole.defaults, role });
   const nodes: Node[] = [];
   for (const dep of dependencies(dir, rcx)) {
     // a role already in the play runs once; one that is being loaded is a cycle (loadRole refuses it)
@@ -262,14 +263,31 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
   }
   if (tasks) nodes.push(...(loadTaskFile(ref.src, ref.at, tasks, kw, rcx, `role ${show(ref.name)}`) ?? []));
   // a role's handlers see its defaults and vars/, not the keywords (when, tags, vars) of what imported it
-  addHandlers(ref, dir, inherit({ ...parent, when: [], tags: [] }, fromRole), rcx);
+  addHandlers(ref, dir, inherit({ ...parent, when: [], tags: [] }, { ...fromRole, role }), rcx, role);
   return { kind: 'block', name: `role ${ref.name}`, kw, block: nodes, rescue: [], always: [], path: ref.path, src: ref.src };
 }
 
+/**
+ * The role's magic variables. Its collection: from a full name (namespace.collection.role), or the
+ * galaxy.yml of the collection checkout it is in (COLLECTION/roles/ROLE), as Ansible knows it.
+ */
+function roleMagic(written: string, dir: string, parent: RoleMagic | undefined): RoleMagic {
+  const fq = written.match(/^([^.]+\.[^.]+)\.([^.]+)$/);
+  let collection = fq ? fq[1] : null;
+  const galaxy = join(dir, '..', '..', 'galaxy.yml');
+  if (!collection && basename(dirname(dir)) === 'roles' && existsSync(galaxy)) {
+    const text = readFileSync(galaxy, 'utf8');
+    const [ns, name] = [/^namespace:\s*['"]?([\w]+)/m, /^name:\s*['"]?([\w]+)/m].map((re) => text.match(re)?.[1]);
+    if (ns && name) collection = `${ns}.${name}`;
+  }
+  const short = fq ? fq[2] : basename(written);
+  return { name: collection ? `${collection}.${short}` : written, short, path: dir, collection, parents: parent ? [{ name: parent.name, path: parent.path }, ...parent.parents] : [] };
+}
+
 /** handlers/main.yml of a role, once per play, with the role's variables. */
-function addHandlers(ref: RoleRef, dir: string, kw: Keywords, cx: Ctx): void {
+function addHandlers(ref: RoleRef, dir: string, kw: Keywords, cx: Ctx, role: RoleMagic): void {
   const f = roleFile(dir, 'handlers');
   if (!f || cx.handlersOf.has(dir)) return;
   cx.handlersOf.add(dir);
-  cx.roleHandlers.push(...(loadTaskFile(ref.src, ref.at, f, kw, { ...cx, declaring: ref.name }, `role ${show(ref.name)} handlers`) ?? []));
+  cx.roleHandlers.push(...(loadTaskFile(ref.src, ref.at, f, kw, { ...cx, declaring: [...new Set([ref.name, role.name, role.short])] }, `role ${show(ref.name)} handlers`) ?? []));
 }

@@ -26,16 +26,32 @@ export interface Keywords {
   /** the loop (and index) vars of enclosing `include_tasks` loops: known when the task runs */
   loopVars: string[];
   environment: Record<string, string | number | boolean>;
-  become?: boolean;
+  /** these booleans: true/false, or an expression rendered for the host when the task runs */
+  become?: boolean | string;
   become_user?: string;
-  ignore_errors?: boolean;
-  /** true/false, or an expression rendered for the host when the task runs */
+  ignore_errors?: boolean | string;
   no_log?: boolean | string;
   diff?: boolean | string;
-  check_mode?: boolean;
-  any_errors_fatal?: boolean;
-  run_once?: boolean;
+  check_mode?: boolean | string;
+  any_errors_fatal?: boolean | string;
+  run_once?: boolean | string;
   delegate_to?: string;
+  /** the role whose task this is (its magic variables: role_name, role_path, ansible_parent_role_names...) */
+  role?: RoleMagic;
+}
+
+/** A role as its tasks see it, in Ansible's magic variables. */
+export interface RoleMagic {
+  /** ansible_role_name: namespace.collection.role for a collection's role, else as written */
+  name: string;
+  /** role_name: without the collection */
+  short: string;
+  /** role_path */
+  path: string;
+  /** ansible_collection_name: null outside a collection, as Ansible's */
+  collection: string | null;
+  /** ansible_parent_role_names / _paths: the roles that brought this one in, most recent first */
+  parents: { name: string; path: string }[];
 }
 
 export type LoopKind = 'loop' | (typeof WITH_KINDS)[number];
@@ -141,7 +157,7 @@ export interface Ctx {
    * Loading handlers: true for the play's, the role's name for a role's (whose handlers also answer
    * to `ROLE : NAME`, as in Ansible)
    */
-  declaring?: true | string;
+  declaring?: true | string[];
   /** every name a handler of the play is written with, loaded or refused (a refused one is reported once, where it is written) */
   declared: Set<string>;
 }
@@ -252,7 +268,8 @@ function checkNotify(play: PlayDef, declared: Set<string>, problems: InputProble
   const names = new Set(play.handlers.flatMap((h) => h.listen));
   for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
     t.notify.forEach((n, k) => {
-      if (names.has(n) || declared.has(n)) return;
+      // a templated name is known per host: prepare() checks it
+      if (names.has(n) || declared.has(n) || n.includes('{{')) return;
       const at = typeof t.meta.notify === 'string' ? [...t.path, 'notify'] : [...t.path, 'notify', k];
       problems.push(problemAt(t.src, at, `notify names unknown handler ${show(n)}${didYouMean(n, names)}: expected one of: ${[...names].join(', ') || '(this play has no handlers)'}`));
     });
@@ -291,7 +308,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
     loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
     environment: { ...parent.environment, ...(own.environment ?? {}) },
   };
-  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to'] as const) {
+  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'role'] as const) {
     const value = own[k] ?? parent[k];
     if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
   }
@@ -310,11 +327,11 @@ export function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: 
 }
 
 /** The names a handler answers to: its name, its `listen` topics, and `ROLE : NAME` for a role's. */
-function handlerNames(raw: unknown, declaring: true | string): string[] {
+function handlerNames(raw: unknown, declaring: true | string[]): string[] {
   if (!raw || typeof raw !== 'object') return [];
   const { name, listen } = raw as { name?: unknown; listen?: unknown };
   const out = [name, ...(Array.isArray(listen) ? listen : [listen])].filter((x): x is string => typeof x === 'string');
-  return typeof declaring === 'string' && typeof name === 'string' ? [...out, `${declaring} : ${name}`] : out;
+  return Array.isArray(declaring) && typeof name === 'string' ? [...out, ...declaring.map((r) => `${r} : ${name}`)] : out;
 }
 
 function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, cx: Ctx): Node | undefined {

@@ -15,8 +15,9 @@ const Env = v.record(
 const Tags = v.union([v.string(), v.array(v.union([v.string(), v.number()]))], 'expected a tag or a list of tags');
 const Condition = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');
 const Percent = v.pipe(v.number('expected a percentage (0-100)'), v.minValue(0), v.maxValue(100));
-/** no_log and diff: a boolean, or an expression decided per host when the task runs (roles compute them) */
+/** boolean keywords: true/false, or an expression decided per host when the task runs (roles compute them) */
 const Flag = v.union([Bool, v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/, 'expected true or false, or a {{ }} expression'))], 'expected true or false, or a {{ }} expression');
+const Expr = v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/));
 const BecomeUser = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a user name'));
 
 /**
@@ -29,15 +30,15 @@ export const Inheritable = {
   tags: v.optional(Tags),
   vars: v.optional(Vars),
   environment: v.optional(Env),
-  become: v.optional(Bool),
+  become: v.optional(Flag),
   become_user: v.optional(BecomeUser),
-  ignore_errors: v.optional(Bool),
+  ignore_errors: v.optional(Flag),
   no_log: v.optional(Flag),
   /** false: this task's diff is never shown; true: shown even without --diff (Ansible's keyword) */
   diff: v.optional(Flag),
-  check_mode: v.optional(Bool),
-  any_errors_fatal: v.optional(Bool),
-  run_once: v.optional(Bool),
+  check_mode: v.optional(Flag),
+  any_errors_fatal: v.optional(Flag),
+  run_once: v.optional(Flag),
   delegate_to: v.optional(v.pipe(v.string(), v.minLength(1, 'expected an inventory host or localhost'))),
 };
 
@@ -63,14 +64,14 @@ export const PlaySchema = v.strictObject({
    * so `true` and the default are the same. `false`: never gathered for this play.
    */
   gather_facts: v.optional(Bool),
-  become: v.optional(Bool),
+  become: v.optional(Flag),
   become_user: v.optional(BecomeUser),
   tags: v.optional(Tags),
   environment: v.optional(Env),
-  ignore_errors: v.optional(Bool),
+  ignore_errors: v.optional(Flag),
   no_log: v.optional(Flag),
   diff: v.optional(Flag),
-  check_mode: v.optional(Bool),
+  check_mode: v.optional(Flag),
 });
 export type PlayInput = v.InferOutput<typeof PlaySchema>;
 
@@ -95,8 +96,9 @@ export const TaskMetaSchema = v.strictObject({
   ...Object.fromEntries(WITH_KINDS.map((k) => [k, v.optional(v.unknown())])) as Record<(typeof WITH_KINDS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>,
   loop_control: v.optional(LoopControl),
   until: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
-  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  delay: v.optional(v.pipe(v.number(), v.minValue(0))),
+  /** a number, or an expression rendered for the host (`"{{ timeout // 30 }}"`) */
+  retries: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), Expr], 'expected a whole number (0 or more), or a {{ }} expression')),
+  delay: v.optional(v.union([v.pipe(v.number(), v.minValue(0)), Expr], 'expected a number of seconds, or a {{ }} expression')),
   args: v.optional(v.record(v.string(), v.unknown())),
   /** handlers only: topics a `notify` may name instead of the handler's name */
   listen: v.optional(v.union([v.string(), v.array(v.string())])),

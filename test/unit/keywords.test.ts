@@ -108,6 +108,23 @@ kw(['task.until', 'task.retries', 'task.delay'], 'until: retried with the delay 
   assert.equal(o.lines, ['a flaky changed', 'a probe changed']);
 });
 
+test('retries and delay may be expressions, rendered for the host ("{{ timeout // 30 }}"); an unknown variable or a value that is no count is refused before the run', async () => {
+  const o = await play({ playbook: playbook(`- name: never\n  probe: {id: n, fail: true}\n  until: false\n  retries: "{{ timeout // 30 }}"\n  delay: "{{ pause }}"`, '  vars: {timeout: 65, pause: "1.5"}\n') });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:n', 'a:n', 'a:n']);
+  assert.equal(o.sleeps, [1500, 1500]);
+  const bad = await play({ playbook: playbook(`- {probe: x, until: false, retries: "{{ tries }}"}\n- {probe: y, until: false, retries: "{{ 'many' }}"}`) });
+  assert.match(bad.problems.join('\n'), /:3:\d+: retries: unknown variable "tries"/, bad.problems.join('\n'));
+  assert.match(bad.problems.join('\n'), /:4:\d+: retries: .* gave many, expected a whole number/, bad.problems.join('\n'));
+  assert.equal(calls, []);
+});
+
+test('a condition written as a whole {{ }} expression (when, changed_when, failed_when, until, assert that) is read as the expression, as Ansible does', async () => {
+  const o = await play({ playbook: playbook(`- {name: c, probe: x, changed_when: "{{ flag }}"}\n- {name: w, probe: w, when: "{{ flag }}"}\n- {name: f, probe: f, failed_when: "{{ not flag }}", ignore_errors: true}\n- {name: a, assert: {that: ["{{ not flag }}"]}}`, '  vars: {flag: false}\n') });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a c ok', 'a w skipped', 'a f failed', 'a a ok']);
+});
+
 test('until that never holds: retries + 1 attempts (Ansible), then the task fails and says so', async () => {
   const o = await play({ playbook: playbook(`- name: never\n  probe: {id: n, fail: true}\n  until: false\n  retries: 2\n  delay: 1`) });
   assert.equal(calls, ['a:n', 'a:n', 'a:n']);
@@ -335,6 +352,28 @@ kw(['task.diff', 'play.diff', 'block.diff'], 'diff: false drops a task\'s diff (
   assert.match(bad.problems.join('\n'), /diff: got "maybe", expected true or false, or a \{\{ \}\} expression/);
 });
 
+test('ignore_errors, check_mode, become, run_once and any_errors_fatal may be expressions, decided per host when the task runs (ignore_errors: "{{ ansible_check_mode }}")', async () => {
+  const onA = `"{{ inventory_hostname == 'a' }}"`;
+  const hosts = ['a', 'b'];
+  await play({ hosts, playbook: playbook(`- {probe: {id: f, fail: true}, ignore_errors: ${onA}}\n- probe: after`) });
+  assert.equal(calls.filter((c) => c.endsWith(':after')), ['a:after']);
+  await play({ hosts, playbook: playbook(`- {probe: planned, check_mode: ${onA}}`) });
+  assert.equal(calls, ['b:planned']);
+  await play({ hosts, playbook: playbook(`- {probe: root, become: ${onA}}`) });
+  assert.ok(opened.includes('a true -') && opened.includes('b false -') && !opened.includes('b true -'), opened.join());
+  await play({ hosts, playbook: playbook(`- {probe: once, run_once: "{{ 1 < 2 }}"}`) });
+  assert.is(calls.filter((c) => c.endsWith(':once')).length, 1);
+  await play({ hosts, playbook: playbook(`- {probe: {id: first, fail: ${onA}}, any_errors_fatal: "{{ not ansible_check_mode }}"}\n- probe: second`) });
+  assert.not.ok(calls.some((c) => c.endsWith(':second')), calls.join());
+  const quiet = await play({ opts: { check: true }, playbook: playbook(`- {probe: {id: f, fail: true}, check_mode: false, ignore_errors: "{{ ansible_check_mode }}"}\n- probe: after`) });
+  assert.equal(quiet.problems, []);
+  assert.is(quiet.results[0].ignored, true);
+  const bad = await play({ playbook: playbook(`- {probe: x, ignore_errors: "{{ lenient }}"}\n- {probe: y, become: sometimes}`) });
+  assert.match(bad.problems.join('\n'), /:3:\d+: ignore_errors: unknown variable "lenient"/, bad.problems.join('\n'));
+  assert.match(bad.problems.join('\n'), /become: got "sometimes", expected true or false, or a \{\{ \}\} expression/);
+  assert.equal(calls, []);
+});
+
 kw(['task.check_mode', 'play.check_mode', 'block.check_mode'], 'check_mode: false runs a task for real under --check; true only plans it in a normal run', async () => {
   await play({ playbook: playbook(`- {probe: real, check_mode: false}\n- probe: planned`), opts: { check: true } });
   assert.equal(calls, ['a:real']);
@@ -460,6 +499,25 @@ test('magic variables: ansible_check_mode, ansible_diff_mode, inventory_dir/file
   assert.equal(calls, ['a.example.com:True True db,web a', 'a.example.com:True True']);
   await play({ hosts: inv, playbook: pb });
   assert.equal(calls[0], 'a.example.com:False False db,web a');
+});
+
+test('magic variables: ansible_play_name, ansible_play_hosts (failed hosts leave it), ansible_play_hosts_all, ansible_play_batch and play_hosts (the serial batch), vars (every variable, by name)', async () => {
+  const hosts = ['a', 'b', 'c'];
+  const pb = `- name: P\n  hosts: all\n  serial: 2\n  vars: {x: 1}\n  tasks:\n    - probe: {id: f, fail: "{{ inventory_hostname == 'a' }}"}\n    - probe: {id: "{{ ansible_play_name }} {{ ansible_play_hosts | join(',') }} {{ ansible_play_hosts_all | join(',') }} {{ ansible_play_batch | join(',') }} {{ play_hosts | join(',') }} {{ vars['x'] }} {{ 'x' in vars }} {{ 'y' in vars }} {{ vars.inventory_hostname }}"}\n`;
+  const o = await play({ hosts, playbook: pb });
+  assert.equal(o.problems, []);
+  assert.equal(calls.filter((c) => c !== 'a:f' && !c.endsWith(':f')), ['b:P b,c a,b,c b b 1 True False b', 'c:P b,c a,b,c c c 1 True False c']);
+  const bad = await play({ playbook: playbook(`- probe: {id: "{{ vars['nope'] }}"}`) });
+  assert.match(bad.problems.join('\n'), /vars has no key "nope"/, bad.problems.join('\n'));
+});
+
+test('omit: a parameter (or a key of a map in one) whose value is omit is left out, as if not written; a list item stays, as in Ansible', async () => {
+  const o = await play({ playbook: playbook(`- probe: {id: x, fail: "{{ no_such_var | default(omit) }}", out: {a: "{{ omit }}", b: 1, l: ["{{ omit }}", {c: "{{ omit }}", d: 2}]}}
+  register: r
+- probe: {id: "{{ 'a' in r.out }}-{{ r.out.b }}-{{ 'c' in r.out.l[1] }}-{{ r.out.l | length }}"}`) });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:x', 'a:False-1-False-2']);
+  assert.equal(o.results.map((r) => r.status), ['changed', 'changed']);
 });
 
 test('every key a play, block, task, meta task or import accepts is covered by a test above', () => {

@@ -169,3 +169,34 @@ test('a notify of a handler skiff refuses is reported once, at the handler (not 
 });
 
 test.run();
+
+test('a role\'s magic variables: role_name, role_path, ansible_role_name, ansible_collection_name, ansible_parent_role_names (the roles that brought it in, most recent first)', async () => {
+  const o = await play({
+    playbook: playbook(`- import_role: {name: outer}`),
+    files: {
+      // a collection checkout (COLLECTION/roles/ROLE next to its galaxy.yml): its roles have full names
+      'galaxy.yml': 'namespace: acme\nname: tools\nversion: 1.0.0\n',
+      'roles/outer/tasks/main.yml': '- probe: {id: "outer {{ ansible_parent_role_names }}"}\n- include_role: {name: acme.tools.inner}\n',
+      'roles/inner/tasks/main.yml': `- probe: {id: "{{ role_name }} {{ ansible_role_name }} {{ ansible_collection_name }} {{ ansible_parent_role_names | first }} {{ role_path is match('.*/roles/inner$') }} {{ ansible_parent_role_paths[0] is match('.*/roles/outer$') }}"}\n`,
+    },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:outer []', 'a:inner acme.tools.inner acme.tools acme.tools.outer True True']);
+  const outside = await play({ playbook: playbook(`- probe: {id: "{{ role_path }}"}`) });
+  assert.match(outside.problems.join('\n'), /unknown variable "role_path"/);
+});
+
+test('templated notify and handler names are matched per host, each rendered with its own variables: a shared role notifies the handler of the role that included it', async () => {
+  const files = {
+    'roles/app/vars/main.yml': 'svc: appd\n',
+    'roles/app/tasks/main.yml': '- include_role: {name: common}\n- {name: own, probe: own, notify: "Reload {{ svc }}"}\n',
+    'roles/app/handlers/main.yml': '- {name: "Restart {{ svc }}", probe: "restart-{{ svc }}"}\n- {name: "Reload {{ svc }}", probe: "reload-{{ svc }}"}\n',
+    'roles/common/vars/main.yml': 'parent_svc: "{{ ansible_parent_role_names | first }}d"\n',
+    'roles/common/tasks/main.yml': '- {name: shared, probe: shared, notify: "{{ ansible_parent_role_names | first }} : Restart {{ parent_svc }}"}\n',
+  };
+  const o = await play({ playbook: playbook(`- import_role: {name: app}`), files });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:shared', 'a:own', 'a:restart-appd', 'a:reload-appd']);
+  const bad = await play({ playbook: playbook(`- import_role: {name: app}`), files: { ...files, 'roles/common/vars/main.yml': 'parent_svc: "{{ ansible_parent_role_names | first }}x"\n' } });
+  assert.match(bad.problems.join('\n'), /common\/tasks\/main\.yml:1:\d+: notify names unknown handler "app : Restart appx" \(from .*\).*expected one of: Restart appd, app : Restart appd/, bad.problems.join('\n'));
+});
