@@ -2,17 +2,13 @@
 // as Ansible's module edits it (tasks/lib/lines.ts). Plan reads the file; apply writes it atomically.
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner, Regex } from '../lib/schema.ts';
-import { applyEdit, planEdit, type EditState } from './edit-file.ts';
+import { Regex } from '../lib/schema.ts';
+import { applyEdit, EDIT_FILE, EDIT_PATH, onePath, planEdit, type EditState } from './edit-file.ts';
 import { blockinfile as edit } from '../lib/lines.ts';
 
 const schema = v.pipe(
   v.strictObject({
-    path: v.optional(AbsPath),
-    /** Ansible's other names for path */
-    dest: v.optional(AbsPath),
-    destfile: v.optional(AbsPath),
-    name: v.optional(AbsPath),
+    ...EDIT_PATH,
     block: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String)), ''),
     /** Ansible's other name for block */
     content: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String))),
@@ -22,13 +18,9 @@ const schema = v.pipe(
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
     insertafter: v.optional(v.union([v.literal('EOF'), Regex])),
     insertbefore: v.optional(v.union([v.literal('BOF'), Regex])),
-    create: v.optional(v.boolean(), false),
-    backup: v.optional(v.boolean(), false),
-    mode: v.optional(Mode),
-    owner: v.optional(Owner),
-    group: v.optional(Owner),
+    ...EDIT_FILE,
   }),
-  v.check((p) => [p.path, p.dest, p.destfile, p.name].filter((x) => x !== undefined).length === 1, 'expected path (or dest), once'),
+  v.check((p) => onePath(p), 'expected path (or dest), once'),
   v.check((p) => p.insertafter === undefined || p.insertbefore === undefined, 'expected insertafter or insertbefore, not both'),
   v.check((p) => p.marker_begin !== p.marker_end, 'expected marker_begin and marker_end to differ'),
   v.transform(({ dest, destfile, name, content, ...p }) => ({ ...p, block: content ?? p.block, path: (p.path ?? dest ?? destfile ?? name)! })),

@@ -1,8 +1,22 @@
 // What lineinfile, blockinfile and ini_file share: a text file on the host is edited by a pure function
 // of its content (tasks/lib/lines.ts). Plan reads the file and diffs; apply writes it atomically (with
 // an optional backup), or only sets mode/owner when the text is already right.
+import * as v from 'valibot';
 import type { Plan, TaskContext } from '../../src/engine/task-type.ts';
+import { AbsPath, Mode, Owner } from '../lib/schema.ts';
 import { attrChanges, backupFile, fileDiff, lineTarget, predict, setAttrs, writeFileAtomic } from '../lib/files.ts';
+
+/** The file an edit module works on, under any of Ansible's names for it (one of them, once). */
+export const EDIT_PATH = {
+  path: v.optional(AbsPath),
+  /** Ansible's other names for path */
+  dest: v.optional(AbsPath),
+  destfile: v.optional(AbsPath),
+  name: v.optional(AbsPath),
+};
+export const onePath = (p: { path?: string; dest?: string; destfile?: string; name?: string }) => [p.path, p.dest, p.destfile, p.name].filter((x) => x !== undefined).length === 1;
+/** create, backup and the attributes of the file written, as every edit module takes them */
+export const EDIT_FILE = { create: v.optional(v.boolean(), false), backup: v.optional(v.boolean(), false), mode: v.optional(Mode), owner: v.optional(Owner), group: v.optional(Owner) };
 
 export interface EditParams {
   path: string;

@@ -2,31 +2,23 @@
 // module edits it (tasks/lib/lines.ts). Plan reads the file; apply writes it atomically.
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner, Regex } from '../lib/schema.ts';
-import { applyEdit, planEdit, type EditState } from './edit-file.ts';
+import { Regex } from '../lib/schema.ts';
+import { applyEdit, EDIT_FILE, EDIT_PATH, onePath, planEdit, type EditState } from './edit-file.ts';
 import { lineinfile as edit } from '../lib/lines.ts';
 
 const schema = v.pipe(
   v.strictObject({
-    path: v.optional(AbsPath),
-    /** Ansible's other names for path */
-    dest: v.optional(AbsPath),
-    destfile: v.optional(AbsPath),
-    name: v.optional(AbsPath),
+    ...EDIT_PATH,
     line: v.optional(v.pipe(v.union([v.string(), v.number(), v.boolean()]), v.transform(String))),
     regexp: v.optional(Regex),
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
     insertafter: v.optional(v.union([v.literal('EOF'), v.literal('BOF'), Regex])),
     insertbefore: v.optional(v.union([v.literal('BOF'), Regex])),
-    create: v.optional(v.boolean(), false),
     backrefs: v.optional(v.boolean(), false),
     firstmatch: v.optional(v.boolean(), false),
-    backup: v.optional(v.boolean(), false),
-    mode: v.optional(Mode),
-    owner: v.optional(Owner),
-    group: v.optional(Owner),
+    ...EDIT_FILE,
   }),
-  v.check((p) => [p.path, p.dest, p.destfile, p.name].filter((x) => x !== undefined).length === 1, 'expected path (or dest), once'),
+  v.check((p) => onePath(p), 'expected path (or dest), once'),
   v.check((p) => p.state === 'absent' || p.line !== undefined, 'expected line when state is present'),
   v.check((p) => p.state === 'present' || p.line !== undefined || p.regexp !== undefined, 'expected line or regexp when state is absent'),
   v.check((p) => !p.backrefs || p.regexp !== undefined, 'backrefs: expected a regexp'),
