@@ -180,14 +180,8 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
   // the play's hosts still in it (all of them before the run), and those of the current serial batch
   const all = (play && prep.plays?.find((p) => p.play === play)?.hosts) ?? [];
   const alive = (hs: string[]) => hs.filter((h) => !prep.live?.dead.has(h));
-  return {
-    ...(play ? {
-      ansible_play_name: play.name,
-      ansible_play_hosts_all: all,
-      get ansible_play_hosts() { return alive(all); },
-      get ansible_play_batch() { return alive(prep.live?.batch.get(play) ?? all); },
-      get play_hosts() { return alive(prep.live?.batch.get(play) ?? all); },
-    } : {}),
+  const m: Record<string, unknown> = {
+    ...(play ? { ansible_play_name: play.name, ansible_play_hosts_all: all } : {}),
     ...(role ? {
       role_name: role.short,
       role_path: role.path,
@@ -209,6 +203,16 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
     ...(prep.playbook ? { playbook_dir: dirname(resolve(prep.playbook.file)) } : {}),
     ...(prep.mode ? { ansible_check_mode: prep.mode.check, ansible_diff_mode: prep.mode.diff } : {}),
   };
+  // getters, computed when read: a spread would compute each list for every task and host (O(hosts²))
+  if (play) {
+    const batch = () => alive(prep.live?.batch.get(play) ?? all);
+    Object.defineProperties(m, {
+      ansible_play_hosts: { get: () => alive(all), enumerable: true },
+      ansible_play_batch: { get: batch, enumerable: true },
+      play_hosts: { get: batch, enumerable: true },
+    });
+  }
+  return m;
 }
 
 /**
