@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import * as v from 'valibot';
 import { connInput, connVarNames, hostConn, HostConnSchema, readable, type HostConn } from '../inventory/host.ts';
-import { jumpFromSshArgs, parseJumps, sshConfigFor, type FromSshConfig } from '../inventory/ssh-config.ts';
+import { sshArgs, parseJumps, sshConfigFor, type FromSshConfig } from '../inventory/ssh-config.ts';
 import type { Origin } from '../inventory/types.ts';
 import { keyProblem } from '../transport/ssh-auth.ts';
 import { show, type InputProblem } from '../util/errors.ts';
@@ -51,9 +51,10 @@ export function hostConnection(prep: Ctx, origins: Record<string, Record<string,
   }
   for (const k of ['ssh_common_args', 'ssh_extra_args'] as const) {
     if (typeof layered[k] !== 'string') continue;
-    const j = jumpFromSshArgs(layered[k] as string);
-    if (j.unsupported.length) return problem(k, `${j.unsupported.map((u) => show(u)).join(', ')} cannot be honoured by skiff: expected only a jump host (-o ProxyJump=, -J, or -o ProxyCommand="ssh -W %h:%p host")`);
-    if (j.proxy_jump && names.proxy_jump === undefined) layered.proxy_jump = j.proxy_jump;
+    const j = sshArgs(layered[k] as string);
+    if (j.unsupported.length) return problem(k, `${j.unsupported.map((u) => show(u)).join(', ')} cannot be honoured by skiff: expected only a jump host (-o ProxyJump=, -J, or -o ProxyCommand="ssh -W %h:%p host"), -o UserKnownHostsFile=, -o StrictHostKeyChecking=yes or accept-new`);
+    // what the inventory names itself wins over what its ssh args say
+    for (const s of ['proxy_jump', 'known_hosts_file', 'accept_new_host_keys'] as const) if (j[s] !== undefined && names[s] === undefined) layered[s] = j[s];
   }
   if (o.becomePassword !== undefined) layered.become_password = o.becomePassword;
   if (o.sshPassword !== undefined) layered.password = o.sshPassword;

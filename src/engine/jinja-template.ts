@@ -1,6 +1,6 @@
 // Jinja2 text templates: `{{ expr }}`, `{% if/elif/else %}`, `{% for x in xs [if c] %}` with `loop.*`
 // and `{% else %}`, `{% set %}`, `{% raw %}`, `{# comments #}`, `-` whitespace control, and Ansible's
-// settings (trim_blocks on: the newline after a statement or comment goes; trailing newlines kept).
+// settings (trim_blocks on: the newline after a statement or comment goes; trailing newlines as Ansible keeps them).
 // While validating, a condition or a loop over a value only known at run time (LATER) still checks
 // every branch and the loop body once, and makes the whole text LATER.
 import { ExprError, LATER, pyStr, truthy } from './expr-error.ts';
@@ -277,6 +277,16 @@ function unpack(v: unknown, n: number, line: number): unknown[] {
   throw new TemplateError(`cannot unpack ${pyStr(v)} into ${n} names`, line);
 }
 
+/**
+ * As Ansible renders: Jinja2 drops one trailing newline of the source (keep_trailing_newline off), then
+ * Ansible adds back as many as the output lacks against the source's count (preserve_trailing_newlines):
+ * the same text unless what ends the template already ends in newlines (`{{ x | to_nice_yaml }}` last).
+ */
 export function renderText(src: string, scope: Scope, opts: OutputOptions = {}): string | typeof LATER {
-  return renderNodes(parseTemplate(src, opts.pyEscapes), scope, opts);
+  const out = renderNodes(parseTemplate(src.replace(/\n$/, ''), opts.pyEscapes), scope, opts);
+  if (out === LATER) return out;
+  const want = trailingNewlines(src) - trailingNewlines(out);
+  return want > 0 ? out + '\n'.repeat(want) : out;
 }
+
+const trailingNewlines = (s: string) => s.length - s.replace(/\n+$/, '').length;

@@ -229,9 +229,11 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
   // host vars are rendered already (renderedHostVars): `what` is empty for them
   const layers = [
     { vars: taskVars, what: 'task var' },
+    { vars: play.roleVars, what: 'role var' },
     { vars: play.vars, what: 'play var' },
     { vars: hv, what: '' },
     { vars: defaults, what: 'role default' },
+    { vars: play.roleDefaults, what: 'role default' },
   ];
   const busy = new Set<string>();
   const templated = (vars: Record<string, unknown>, name: string, what: string, under: Scope) => {

@@ -87,30 +87,45 @@ export function parseJumps(value: string | string[]): { jumps: JumpSpec[] } | { 
   return { jumps };
 }
 
+/** What skiff honours of ansible_ssh_common_args / ansible_ssh_extra_args. */
+export interface FromSshArgs {
+  proxy_jump?: string;
+  /** -o UserKnownHostsFile= (the first file) */
+  known_hosts_file?: string;
+  /** -o StrictHostKeyChecking=accept-new */
+  accept_new_host_keys?: true;
+  unsupported: string[];
+}
+
 /**
  * Pure: Ansible's ansible_ssh_common_args / ansible_ssh_extra_args, read for what skiff can honour: the
- * jump host (`-o ProxyJump=`, `-J`, or `-o ProxyCommand="ssh -W %h:%p [-q] [-p PORT] [user@]host"`).
- * Anything else cannot be honoured and is named.
+ * jump host (`-o ProxyJump=`, `-J`, or `-o ProxyCommand="ssh -W %h:%p [-q] [-p PORT] [user@]host"`), the
+ * known hosts file and host key checking that stays on (`yes`, or `accept-new`: an unknown key recorded, a
+ * changed one refused). Anything else cannot be honoured and is named: `StrictHostKeyChecking=no` among
+ * them, as skiff always checks host keys.
  */
-export function jumpFromSshArgs(args: string): { proxy_jump?: string; unsupported: string[] } {
+export function sshArgs(args: string): FromSshArgs {
   // shell words: quoted parts may sit inside a word (-o ProxyCommand="ssh -W %h:%p bastion")
   const words = args.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g)?.map((w) => w.replace(/"([^"]*)"|'([^']*)'/g, (_, a, b) => a ?? b)) ?? [];
-  let proxy_jump: string | undefined;
-  const unsupported: string[] = [];
+  const out: FromSshArgs = { unsupported: [] };
+  const unsupported = out.unsupported;
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
     const opt = w === '-o' ? words[++i] : w.startsWith('-o') ? w.slice(2) : undefined;
-    if (w === '-J') proxy_jump = words[++i];
+    if (w === '-J') out.proxy_jump = words[++i];
     else if (opt !== undefined) {
       const [k, ...rest] = opt.split('=');
       const val = rest.join('=');
-      if (/^proxyjump$/i.test(k)) proxy_jump = val;
+      if (/^proxyjump$/i.test(k)) out.proxy_jump = val;
       else if (/^proxycommand$/i.test(k)) {
         const m = val.match(/^ssh\s+(?:-q\s+)?-W\s+%h:%p(?:\s+-q)?(?:\s+-p\s+(\d+))?(?:\s+-q)?\s+(\S+)$/);
-        if (m) proxy_jump = `${m[2]}${m[1] ? `:${m[1]}` : ''}`;
+        if (m) out.proxy_jump = `${m[2]}${m[1] ? `:${m[1]}` : ''}`;
         else unsupported.push(`-o ${opt}`);
+      } else if (/^userknownhostsfile$/i.test(k) && val.trim()) out.known_hosts_file ??= val.trim().split(/\s+/)[0];
+      else if (/^stricthostkeychecking$/i.test(k) && /^(yes|accept-new)$/i.test(val)) {
+        if (/^accept-new$/i.test(val)) out.accept_new_host_keys = true;
       } else unsupported.push(`-o ${opt}`);
     } else unsupported.push(w);
   }
-  return { proxy_jump, unsupported };
+  return out;
 }

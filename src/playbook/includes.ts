@@ -176,7 +176,7 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   if (!out) return undefined;
   const call = out.import_role ?? out.include_role!;
   const { import_role: _i, include_role: _j, name, ...own } = out;
-  const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false);
+  const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false, out.import_role !== undefined);
   return block && name !== undefined ? { ...block, name } : block;
 }
 
@@ -233,7 +233,7 @@ function dependencies(dir: string, cx: Ctx): RoleRef[] {
  * play's. Precedence, as Ansible's: defaults/ under everything (even inventory vars), vars/ over play
  * vars, the reference's own `vars:` over vars/.
  */
-function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): BlockDef | undefined {
+function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean, exposed = once): BlockDef | undefined {
   const { dir, tried } = findRole(ref.name, cx);
   if (!dir) {
     cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)} not found: looked in ${tried.join(', ')} (set roles_path in ansible.cfg or ANSIBLE_ROLES_PATH for others)`));
@@ -247,6 +247,8 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
   const rcx: Ctx = { ...cx, roles: [...cx.roles, dir], roleDir: dir };
   const { vars, ...own } = ref.own;
   const fromRole = { vars: roleVars(dir, 'vars', cx), defaults: roleVars(dir, 'defaults', cx) };
+  // Ansible's roles are public: a role of roles: or import_role lends its variables to the whole play
+  if (exposed) cx.exposed.push(fromRole);
   const role = roleMagic(ref.name, dir, parent.role);
   const kw = inherit(parent, { ...own, vars: { ...fromRole.vars, ...vars }, defaults: fromRole.defaults, role });
   const nodes: Node[] = [];

@@ -109,6 +109,12 @@ export interface PlayDef {
   name: string;
   hosts: string;
   vars: Record<string, unknown>;
+  /**
+   * Ansible's public roles (DEFAULT_PRIVATE_ROLE_VARS false): the vars/ of the play's roles: (their
+   * dependencies, import_role) over play vars, their defaults/ under everything, for every task of the play
+   */
+  roleVars: Record<string, unknown>;
+  roleDefaults: Record<string, unknown>;
   /** pre_tasks, tasks and post_tasks, with the flushes Ansible puts between them */
   tasks: Node[];
   handlers: TaskDef[];
@@ -160,6 +166,8 @@ export interface Ctx {
   declaring?: true | string[];
   /** every name a handler of the play is written with, loaded or refused (a refused one is reported once, where it is written) */
   declared: Set<string>;
+  /** vars/ and defaults/ of the play's public roles (roles:, their dependencies, import_role), in load order */
+  exposed: { vars: Record<string, unknown>; defaults: Record<string, unknown> }[];
 }
 
 export function loadPlaybook(file: string, types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], chain: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
@@ -174,7 +182,7 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
       plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems));
       return;
     }
-    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), declared: new Set() };
+    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), declared: new Set(), exposed: [] };
     const play = loadPlay(src, i, raw, cx);
     if (play) plays.push(play);
   });
@@ -228,6 +236,8 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     name: p.name ?? p.hosts,
     hosts: p.hosts,
     vars: p.vars ?? {},
+    roleVars: Object.assign({}, ...cx.exposed.map((r) => r.vars)),
+    roleDefaults: Object.assign({}, ...cx.exposed.map((r) => r.defaults)),
     tasks,
     handlers,
     serial: p.serial,
@@ -345,8 +355,10 @@ function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, c
   const include = includeKind(obj);
   if (include === 'tasks') return loadIncludeTasks(src, path, obj, parent, cx);
   if (include === 'role') return loadIncludeRole(src, path, obj, parent, cx);
-  if ('meta' in obj) {
-    const r = v.safeParse(MetaTaskSchema, obj);
+  const fqMeta = 'ansible.builtin.meta' in obj || 'ansible.legacy.meta' in obj;
+  if ('meta' in obj || fqMeta) {
+    const { 'ansible.builtin.meta': fq, 'ansible.legacy.meta': legacy, ...rest } = obj;
+    const r = v.safeParse(MetaTaskSchema, fqMeta && !('meta' in obj) ? { ...rest, meta: fq ?? legacy } : obj);
     if (!r.success) {
       problems.push(...issuesToProblems(src, path, r.issues, 'a meta task', Object.keys(MetaTaskSchema.entries)));
       return undefined;

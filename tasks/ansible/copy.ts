@@ -2,8 +2,9 @@
 // from the host itself with remote_src). Text files only for now: bytes that are not UTF-8 are not kept.
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { Mode, Owner } from '../lib/schema.ts';
+import { ModeOrPreserve, Owner } from '../lib/schema.ts';
 import { readFileFacts } from '../lib/files.ts';
+import { statSync } from 'node:fs';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
 import { readSource } from './source.ts';
@@ -15,7 +16,8 @@ const schema = v.pipe(
     src: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a file name'))),
     /** src is a path on the host, not on the controller */
     remote_src: v.optional(v.boolean(), false),
-    mode: v.optional(Mode),
+    /** preserve: the source file's mode (Ansible's) */
+    mode: v.optional(ModeOrPreserve),
     owner: v.optional(Owner),
     group: v.optional(Owner),
     backup: v.optional(v.boolean(), false),
@@ -34,15 +36,22 @@ export const copy: TaskType<Params, PutState> = {
   reads: (p) => [p.dest],
   async plan(ctx, p) {
     let text: string;
+    let srcMode: string | undefined;
     if (p.content !== undefined) text = p.content;
     else if (p.remote_src) {
       const f = await readFileFacts(ctx.conn, p.src!, true);
       if (!f.exists || f.kind !== 'file') throw new TaskFailure(`remote src ${p.src} is ${f.exists ? `a ${f.kind}` : 'absent'}: expected a regular file on the host`);
       text = f.content!;
-    } else text = readSource(ctx, 'files', p.src!).text;
-    return planPut(ctx, p, text, p.src);
+      srcMode = f.mode;
+    } else {
+      const s = readSource(ctx, 'files', p.src!);
+      text = s.text;
+      srcMode = (statSync(s.path).mode & 0o7777).toString(8).padStart(4, '0');
+    }
+    if (p.mode === 'preserve' && srcMode === undefined) throw new TaskFailure('mode: preserve needs src (content has no mode to keep)');
+    return planPut(ctx, { ...p, mode: p.mode === 'preserve' ? srcMode : p.mode }, text, p.src);
   },
   async apply(ctx, p, plan) {
-    return applyPut(ctx, p, plan);
+    return applyPut(ctx, { ...p, mode: undefined }, plan);
   },
 };

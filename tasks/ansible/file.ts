@@ -14,8 +14,8 @@ const schema = v.pipe(
     /** Ansible's other names for path */
     dest: v.optional(AbsPath),
     name: v.optional(AbsPath),
-    state: v.optional(v.picklist(['directory', 'file', 'touch', 'absent', 'link'], 'expected directory, file, touch, absent or link (hard links are not supported by skiff)')),
-    /** the link's target (state: link) */
+    state: v.optional(v.picklist(['directory', 'file', 'touch', 'absent', 'link', 'hard'], 'expected directory, file, touch, absent, link or hard')),
+    /** the link's target (state: link), or the file a hard link shares (state: hard) */
     src: v.optional(v.pipe(v.string(), v.minLength(1))),
     mode: v.optional(Mode),
     owner: v.optional(Owner),
@@ -29,15 +29,17 @@ const schema = v.pipe(
     access_time: v.optional(v.literal('preserve', 'expected preserve (other times are not supported by skiff)')),
   }),
   v.check((p) => [p.path, p.dest, p.name].filter((x) => x !== undefined).length === 1, 'expected path (or dest, or name), once'),
-  v.check((p) => p.state !== 'link' || p.src !== undefined, 'state link: expected src, the link\'s target'),
-  v.check((p) => p.src === undefined || p.state === 'link', 'src: expected only with state: link'),
+  v.check((p) => (p.state !== 'link' && p.state !== 'hard') || p.src !== undefined, 'state link or hard: expected src, the link\'s target'),
+  v.check((p) => p.src === undefined || p.state === 'link' || p.state === 'hard', 'src: expected only with state: link or hard'),
+  // Ansible reads a relative src of a hard link against the module's working directory: not a place to rely on
+  v.check((p) => p.state !== 'hard' || p.src!.startsWith('/'), 'state hard: expected src as an absolute path'),
   v.check((p) => !p.recurse || p.state === undefined || p.state === 'directory', 'recurse: expected only with state: directory'),
   v.transform(({ dest, name, ...p }) => ({ ...p, path: (p.path ?? dest ?? name)! })),
 );
 type Params = v.InferOutput<typeof schema>;
 type State = { facts: FileFacts; state: NonNullable<Params['state']>; create: boolean; attrs: boolean; deep: boolean; target?: string };
 
-const kindOf: Record<string, FileFacts['kind']> = { directory: 'directory', file: 'file', touch: 'file', link: 'link' };
+const kindOf: Record<string, FileFacts['kind']> = { directory: 'directory', file: 'file', touch: 'file', link: 'link', hard: 'file' };
 
 async function linkTarget(ctx: TaskContext, path: string): Promise<string> {
   const r = await ctx.conn.exec(`readlink -- ${shq(path)}`);
@@ -58,11 +60,40 @@ async function deepDiffers(ctx: TaskContext, p: Params): Promise<boolean> {
   return r.stdout.trim() !== '';
 }
 
+/**
+ * A hard link: nothing to do where the path already is the same file (device and inode) as src. A
+ * different file in the way is replaced only with force, as in Ansible. Mode and owner are the shared file's.
+ */
+async function planHard(ctx: TaskContext, p: Params, f: FileFacts, base: State) {
+  const result = { path: p.path, state: 'hard', src: p.src };
+  const src = await factsOf(ctx, p.src!);
+  // check mode: src an earlier task would write is not there yet
+  if (!src.exists && !ctx.check) throw new TaskFailure(`src ${p.src} does not exist: a hard link needs the file it shares`);
+  if (src.exists && src.kind !== 'file') throw new TaskFailure(`src ${p.src} is a ${src.kind}, expected a regular file to hard link`);
+  if (f.exists && f.kind !== 'file') throw new TaskFailure(`${p.path} is a ${f.kind}, expected a hard link to ${p.src}`);
+  let same = false;
+  if (f.exists && src.exists) {
+    const r = await ctx.conn.exec(`stat -c %d:%i -- ${shq(p.src!)} ${shq(p.path)}`);
+    if (r.code !== 0) throw new TaskFailure(`cannot read ${p.path}: ${r.stderr.trim()}`);
+    const [a, b] = r.stdout.trim().split('\n');
+    same = a === b;
+  }
+  if (f.exists && !same && !p.force) throw new TaskFailure(`${p.path} is another file: expected a hard link to ${p.src} (force: true replaces it)`);
+  const now = src.exists ? src : f;
+  predict(ctx, p.path, { ...now, exists: true, kind: 'file' });
+  if (same) {
+    const changes = attrChanges(p.path, f, p);
+    return { changes, state: { ...base, attrs: changes.length > 0 }, result };
+  }
+  const changes = [`hard link ${p.path} to ${p.src}${f.exists ? ' (replacing a file)' : ''}`, ...(src.exists ? attrChanges(p.path, src, p) : [])];
+  return { changes, diff: `+ ${p.path} (hard link to ${p.src})`, state: { ...base, create: true }, result };
+}
+
 export const fileType: TaskType<Params, State> = {
   name: 'ansible.builtin.file',
   summary: 'a directory, file, link or touched file with mode/owner, or a path made absent (Ansible\'s file)',
   schema,
-  reads: (p) => [p.path],
+  reads: (p) => (p.state === 'hard' ? [p.path, p.src!] : [p.path]),
   async plan(ctx, p) {
     const f = await factsOf(ctx, p.path);
     const state = p.state ?? (p.recurse ? 'directory' : f.exists ? (f.kind === 'directory' ? 'directory' : f.kind === 'link' ? 'link' : 'file') : 'file');
@@ -73,6 +104,7 @@ export const fileType: TaskType<Params, State> = {
     }
     const want = kindOf[state];
     const result = { path: p.path, state };
+    if (state === 'hard') return planHard(ctx, p, f, base);
     if (state === 'link') {
       const target = f.exists && f.kind === 'link' ? await linkTarget(ctx, p.path) : undefined;
       if (f.exists && f.kind !== 'link' && !(p.force && f.kind === 'file')) throw new TaskFailure(`${p.path} is a ${f.kind}, expected a symbolic link (force: true replaces a file)`);
@@ -104,6 +136,10 @@ export const fileType: TaskType<Params, State> = {
       if (r.code !== 0) throw new TaskFailure(`cannot ${what} ${p.path}: ${r.stderr.trim()}`);
     };
     if (s.state === 'absent') return void (await run(`rm -rf -- ${q}`, 'remove'));
+    if (s.state === 'hard') {
+      if (s.create) await run(`ln -f -- ${shq(p.src!)} ${q}`, 'link');
+      return void (await setAttrs(ctx.conn, p.path, p));
+    }
     if (s.state === 'link') {
       if (s.create) await run(`ln -sfn -- ${shq(p.src!)} ${q}`, 'link');
       if (p.owner || p.group) await run(`chown -h ${shq(`${p.owner ?? ''}${p.group ? ':' + p.group : ''}`)} -- ${q}`, 'set the owner of');

@@ -19,6 +19,8 @@ export interface PutState {
   facts: FileFacts;
   text: string;
   write: boolean;
+  /** the mode asked for, as resolved at plan time (copy's `mode: preserve` is the source's) */
+  mode?: string;
 }
 
 export async function planPut(ctx: TaskContext, p: PutParams, text: string, srcName?: string): Promise<Plan<PutState>> {
@@ -38,11 +40,12 @@ export async function planPut(ctx: TaskContext, p: PutParams, text: string, srcN
   predict(ctx, dest, { exists: true, kind: 'file', mode, owner: p.owner ?? f.owner, group: p.group ?? f.group, content: text });
   const changes = f.exists ? attrChanges(dest, f, p) : [];
   if (write) changes.unshift(f.exists ? `update ${dest}` : `create ${dest}`);
-  return { changes, diff: write ? fileDiff(dest, f.exists ? f.content : undefined, text) : undefined, state: { dest, facts: f, text, write }, result: { ...result, mode } };
+  return { changes, diff: write ? fileDiff(dest, f.exists ? f.content : undefined, text) : undefined, state: { dest, facts: f, text, write, mode: p.mode }, result: { ...result, mode } };
 }
 
 export async function applyPut(ctx: TaskContext, p: PutParams, plan: Plan<PutState>): Promise<Record<string, unknown>> {
   const s = plan.state!;
+  p = { ...p, mode: s.mode };
   const out: Record<string, unknown> = { ...plan.result };
   if (s.write) {
     if (p.backup && s.facts.exists) out.backup_file = await backupFile(ctx.conn, s.dest);

@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { AbsPath } from '../lib/schema.ts';
 import { readFileFacts, sha1Of } from '../lib/files.ts';
+import { shq } from '../../src/transport/quote.ts';
 
 const schema = v.strictObject({
   path: AbsPath,
@@ -24,7 +25,7 @@ export const stat: TaskType<Params> = {
     // the read-ahead does not follow links and keeps no size for every kind: read here
     let path = p.path;
     if (p.follow) {
-      const r = await ctx.conn.exec(`readlink -f -- '${p.path.replace(/'/g, `'\\''`)}' || true`);
+      const r = await ctx.conn.exec(`readlink -f -- ${shq(p.path)} || true`);
       path = r.stdout.trim() || p.path;
     }
     const f = await readFileFacts(ctx.conn, path);
@@ -43,6 +44,12 @@ export const stat: TaskType<Params> = {
       gr_name: f.group,
     };
     if (p.get_checksum && f.kind === 'file') s.checksum = await sha1Of(ctx.conn, path);
+    if (f.kind === 'link') {
+      // as Ansible: lnk_target is the link's text, lnk_source the absolute path it resolves to
+      const r = await ctx.conn.exec(`readlink -- ${shq(path)}; readlink -m -- ${shq(path)}`);
+      const [target, source] = r.stdout.split('\n');
+      Object.assign(s, { lnk_target: target, lnk_source: source });
+    }
     return { changes: [], result: { stat: s } };
   },
   async apply() {},

@@ -19,6 +19,8 @@ export const Mode = v.pipe(
     return r.mode;
   }),
 );
+/** Mode, or copy's `preserve`: the source file's mode. */
+export const ModeOrPreserve = v.union([v.literal('preserve'), Mode], (issue) => (issue.input === 'preserve' ? '' : issue.issues?.at(-1)?.message ?? MODE_EXPECTED));
 export const Owner = v.pipe(v.union([v.string(), v.number()]), v.transform(String));
 /** A Prometheus label name (external labels, the query's replica label). */
 export const LabelName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a Prometheus label name'));

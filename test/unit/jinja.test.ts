@@ -240,7 +240,10 @@ test("backslashes: literal in playbook values (Ansible's escape_backslashes), Py
 test('template text: trim_blocks, `-` whitespace control, raw, comments, loop variables, set', () => {
   const s = scopeOf({ targets: ['a:9100', 'b:9100'], job: 'node' });
   const src = '{# generated #}\nscrape_configs:\n  - job_name: {{ job }}\n    static_configs:\n{% for t in targets %}\n      - {{ t }}{{ "," if not loop.last }}\n{% endfor %}\n{% raw %}{{ $labels.instance }}{% endraw %}\n';
-  assert.is(renderText(src, s), 'scrape_configs:\n  - job_name: node\n    static_configs:\n      - a:9100,\n      - b:9100\n{{ $labels.instance }}'); // as Jinja2 with trim_blocks: the newline after endraw goes
+  assert.is(renderText(src, s), 'scrape_configs:\n  - job_name: node\n    static_configs:\n      - a:9100,\n      - b:9100\n{{ $labels.instance }}\n'); // as Ansible: Jinja2 drops the source's last newline, Ansible adds it back
+  // the output's own trailing newlines count: one from to_nice_yaml, none added (ansible-core 2.14's Templar)
+  assert.is(renderText('y\n{{ x | to_nice_yaml }}\n', scopeOf({ x: { a: 1 } })), 'y\na: 1\n');
+  assert.is(renderText('y\n{{ x | to_nice_yaml }}\n\n', scopeOf({ x: { a: 1 } })), 'y\na: 1\n\n');
   assert.is(renderText('{% raw %}{{ x }}{% endraw %}\nnext\n{%- raw %} a {% endraw -%}  \nb', s), '{{ x }}next a b');
   assert.is(renderText('{% set n = targets | length %}{{ n }} {%- if n > 1 %} targets{% endif %}', s), '2 targets');
 });

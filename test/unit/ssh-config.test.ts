@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jumpFromSshArgs, parseJumps, sshConfigFor } from '../../src/inventory/ssh-config.ts';
+import { sshArgs, parseJumps, sshConfigFor } from '../../src/inventory/ssh-config.ts';
 import { prepare } from '../../src/engine/prepare.ts';
 import { REGISTRY } from '../../tasks/index.ts';
 
@@ -52,10 +52,16 @@ test('ProxyJump lists: user, host, port, several hops', () => {
 });
 
 test("Ansible's ssh args: the jump host read from ProxyJump, -J and ProxyCommand ssh -W; the rest named", () => {
-  assert.equal(jumpFromSshArgs('-o ProxyJump=ops@bastion'), { proxy_jump: 'ops@bastion', unsupported: [] });
-  assert.equal(jumpFromSshArgs('-J bastion:2200'), { proxy_jump: 'bastion:2200', unsupported: [] });
-  assert.equal(jumpFromSshArgs(`-o ProxyCommand="ssh -W %h:%p -q ops@bastion"`), { proxy_jump: 'ops@bastion', unsupported: [] });
-  assert.equal(jumpFromSshArgs('-o ProxyJump=b -o ForwardAgent=yes -C'), { proxy_jump: 'b', unsupported: ['-o ForwardAgent=yes', '-C'] });
+  assert.equal(sshArgs('-o ProxyJump=ops@bastion'), { proxy_jump: 'ops@bastion', unsupported: [] });
+  assert.equal(sshArgs('-J bastion:2200'), { proxy_jump: 'bastion:2200', unsupported: [] });
+  assert.equal(sshArgs(`-o ProxyCommand="ssh -W %h:%p -q ops@bastion"`), { proxy_jump: 'ops@bastion', unsupported: [] });
+  assert.equal(sshArgs('-o ProxyJump=b -o ForwardAgent=yes -C'), { proxy_jump: 'b', unsupported: ['-o ForwardAgent=yes', '-C'] });
+});
+
+test("Ansible's ssh args: the known hosts file and host key checking that stays on are honoured; checking off is refused", () => {
+  assert.equal(sshArgs('-o UserKnownHostsFile=/etc/kh -o StrictHostKeyChecking=yes'), { known_hosts_file: '/etc/kh', unsupported: [] });
+  assert.equal(sshArgs('-oUserKnownHostsFile="~/a b" -o StrictHostKeyChecking=accept-new'), { known_hosts_file: '~/a', accept_new_host_keys: true, unsupported: [] });
+  assert.equal(sshArgs('-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'), { known_hosts_file: '/dev/null', unsupported: ['-o StrictHostKeyChecking=no'] });
 });
 
 const key = join(dir, 'id');
