@@ -15,7 +15,8 @@ export function issuesToProblems(src: YamlSource, base: Path, issues: readonly v
     }
     const name = rel.length ? rel.join('.') : what;
     let msg: string;
-    const expected = issue.message.startsWith('expected') ? issue.message : `expected ${issue.expected}`;
+    // a check's own message ("state link: expected src...") has no `expected` of its own to show
+    const expected = issue.message.startsWith('expected') || issue.expected === null ? issue.message : `expected ${issue.expected}`;
     if (issue.received === 'undefined' && issue.kind === 'schema') {
       msg = `${name}: missing required parameter (${expected})`;
     } else if (issue.kind === 'schema' && issue.expected === 'never' && origin === 'key') {

@@ -186,6 +186,50 @@ test('file: directory with mode, touch, link, absent, recurse; idempotent (touch
   assert.equal(statuses(second), ['ok', 'ok', 'ok', 'ok', 'ok']);
 });
 
+test('file: state hard links to the same file (one inode); idempotent; check mode writes nothing; another file in the way needs force', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/src`, 'shared\n');
+  chmodSync(`${d}/src`, 0o644);
+  writeFileSync(`${d}/other`, 'other\n');
+  const tasks = `- ansible.builtin.file: {src: ${d}/src, dest: ${d}/hard, state: hard, mode: "0600"}`;
+  const check = await play({ playbook: playbook(tasks), opts: { check: true } });
+  assert.equal(statuses(check), ['changed']);
+  assert.not.ok(existsSync(`${d}/hard`));
+  const { first, second } = await twice(tasks);
+  assert.equal([statuses(first), statuses(second)], [['changed'], ['ok']]);
+  assert.is(statSync(`${d}/hard`).ino, statSync(`${d}/src`).ino);
+  assert.is(modeOf(`${d}/src`), '0600', 'the mode is the shared file\'s');
+  const blocked = await play({ playbook: playbook(`- ansible.builtin.file: {src: ${d}/src, dest: ${d}/other, state: hard}`) });
+  assert.match(blocked.results[0].msg!, /is another file: expected a hard link .* \(force: true replaces it\)/);
+  assert.is(readFileSync(`${d}/other`, 'utf8'), 'other\n');
+  const forced = await play({ playbook: playbook(`- ansible.builtin.file: {src: ${d}/src, dest: ${d}/other, state: hard, force: true}`) });
+  assert.equal(statuses(forced), ['changed']);
+  assert.is(statSync(`${d}/other`).ino, statSync(`${d}/src`).ino);
+  const relative = await play({ playbook: playbook(`- ansible.builtin.file: {src: src, dest: ${d}/x, state: hard}`) });
+  assert.match(relative.problems[0], /state hard: expected src as an absolute path/);
+});
+
+test('copy mode preserve: the source\'s mode, from files/ or the host; stat of a link names its target and source', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/hostfile`, 'x\n');
+  chmodSync(`${d}/hostfile`, 0o751);
+  // a controller file (not remote_src): the local host here is the controller too
+  writeFileSync(`${d}/tool.sh`, '#!/bin/sh\n');
+  chmodSync(`${d}/tool.sh`, 0o700);
+  const tasks = `- copy: {src: ${d}/hostfile, remote_src: true, dest: ${d}/a, mode: preserve}
+- copy: {src: ${d}/tool.sh, dest: ${d}/b, mode: preserve}
+- ansible.builtin.file: {src: a, dest: ${d}/l, state: link}
+- stat: {path: ${d}/l}
+  register: l`;
+  const { first, second } = await twice(tasks);
+  assert.equal(statuses(first), ['changed', 'changed', 'changed', 'ok'], JSON.stringify(first.results.map((r) => r.msg)));
+  assert.equal(statuses(second), ['ok', 'ok', 'ok', 'ok']);
+  assert.equal([modeOf(`${d}/a`), modeOf(`${d}/b`)], ['0751', '0700']);
+  assert.equal([reg(first, 3).stat.lnk_target, reg(first, 3).stat.lnk_source], ['a', `${d}/a`]);
+  const bad = await play({ playbook: playbook(`- copy: {content: x, dest: ${d}/c, mode: preserve}`) });
+  assert.match(bad.results[0].msg!, /mode: preserve needs src/);
+});
+
 test('file: state file on a missing path fails as Ansible\'s does; touch without preserve is changed every run (Ansible)', async () => {
   const d = tmp();
   const o = await play({ playbook: playbook(`- ansible.builtin.file: {path: ${d}/t, state: touch}\n- ansible.builtin.file: {path: ${d}/t, state: touch}\n- ansible.builtin.file: {path: ${d}/none}`) });

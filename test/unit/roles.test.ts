@@ -91,6 +91,28 @@ test('variable precedence, as Ansible: role defaults < inventory < play vars < r
   assert.equal(calls, ['a:defaults inventory play role task extra defaults+inventory']);
 });
 
+test("a play's roles lend their defaults and vars to the play's other tasks (Ansible's public roles); include_role's stay its own", async () => {
+  const files = {
+    'roles/p/defaults/main.yml': 'pd: p-default\nshared: p\n',
+    'roles/p/vars/main.yml': 'pv: p-var\n',
+    'roles/p/tasks/main.yml': '- probe: {id: "in p {{ shared }}"}\n',
+    'roles/q/defaults/main.yml': 'qd: q-default\nshared: q\n',
+    'roles/q/tasks/main.yml': '- probe: {id: "in q {{ shared }}"}\n',
+    'roles/r/defaults/main.yml': 'rd: r-default\n',
+    'roles/r/tasks/main.yml': '- probe: {id: "in r {{ rd }}"}\n',
+  };
+  const o = await play({
+    playbook: `- hosts: all\n  vars: {pv: play}\n  roles: [p]\n  tasks:\n    - probe: {id: "play {{ pd }} {{ pv }} {{ shared }}"}\n    - import_role: {name: q}\n    - probe: {id: "after {{ qd }} {{ shared }}"}\n    - include_role: {name: r}\n`,
+    hosts: 'all:\n  hosts:\n    a: {connection: local}\n',
+    files,
+  });
+  assert.equal(o.problems, []);
+  // role vars over play vars, as Ansible; the later role's default wins outside the roles, each role sees its own
+  assert.equal(calls, ['a:in p p', 'a:play p-default p-var q', 'a:in q q', 'a:after q-default q', 'a:in r r-default']);
+  const bad = await play({ playbook: `- hosts: all\n  tasks:\n    - include_role: {name: r}\n    - probe: {id: "{{ rd }}"}\n`, hosts: 'all:\n  hosts:\n    a: {connection: local}\n', files });
+  assert.match(bad.problems.join('\n'), /unknown variable "rd"/);
+});
+
 test('a role listed twice with other vars runs twice (Ansible\'s once is per role and parameters); a role\'s template finds templates/', async () => {
   const dest = join(mkdtempSync(join(tmpdir(), 'skiff-role-template-')), 'out.conf');
   const o = await play({
