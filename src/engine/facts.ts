@@ -15,10 +15,13 @@ import { TaskFailure } from './task-type.ts';
  * answers, with those facts absent. Only POSIX sh, uname, cat, date, id, env are required.
  */
 export const FACTS_SCRIPT = [
+  // the host's environment as a module would see it: before the script's own LC_ALL
+  'echo @@env; env',
   'LC_ALL=C; export LC_ALL',
   'echo @@uname; uname -s; uname -r; uname -m; uname -n; uname -v',
   'echo @@hostname; hostname 2>/dev/null || uname -n',
-  'echo @@fqdn; hostname -f 2>/dev/null',
+  // Python's socket.getfqdn(), which Ansible's fqdn is: the host name resolved, that address looked up
+  `echo @@fqdn; a=$(getent ahosts "$(hostname 2>/dev/null || uname -n)" 2>/dev/null | awk 'NR==1{print $1}'); [ -n "$a" ] && getent hosts "$a" 2>/dev/null | head -n 1`,
   'echo @@os-release; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null',
   'echo @@debian_version; cat /etc/debian_version 2>/dev/null',
   // the route to a public address is the default one as the kernel picks it; no `ip`: /proc/net/route
@@ -29,12 +32,11 @@ export const FACTS_SCRIPT = [
   'echo @@user; id -un; id -u; id -g; echo "$HOME"; echo "$SHELL"',
   'echo @@init; cat /proc/1/comm 2>/dev/null',
   'echo @@markers; [ -d /run/systemd/system ] && echo systemd; [ -x /sbin/openrc-run ] || [ -x /sbin/openrc ] && echo openrc; [ -d /etc/init.d ] && echo initd',
-  `echo @@python; for p in python3 python; do command -v "$p" >/dev/null 2>&1 && "$p" -c 'import sys; v = sys.version_info; print(sys.executable); print(v[0], v[1], v[2], v[3], v[4])' 2>/dev/null && break; done`,
+  `echo @@python; for p in python3 python; do command -v "$p" >/dev/null 2>&1 && "$p" -c 'import sys; v = sys.version_info; print(sys.executable); print(v[0], v[1], v[2], v[3], v[4]); print(sys.implementation.name)' 2>/dev/null && break; done`,
   'echo @@pkg; for m in apt-get dnf5 dnf yum apk zypper pacman; do command -v "$m" >/dev/null 2>&1 && echo "$m"; done',
   'echo @@cpu; nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null',
   'echo @@meminfo; cat /proc/meminfo 2>/dev/null',
   'echo @@selinux; cat /sys/fs/selinux/enforce 2>/dev/null',
-  'echo @@env; env',
   'echo @@end',
 ].join('\n');
 
@@ -125,13 +127,29 @@ function dateTime(lines: string[]): Facts | undefined {
   };
 }
 
-/** Ansible's service_mgr: what PID 1 is, else what the system shows signs of. */
+/**
+ * Ansible's service_mgr: PID 1's name (a few renamed), unless it is `init` or a shell (it says nothing
+ * then); else what the system shows signs of.
+ */
 function serviceMgr(init: string | undefined, markers: string[]): string {
-  const known: Record<string, string> = { systemd: 'systemd', 'openrc-init': 'openrc', runit: 'runit', 'runit-init': 'runit', 's6-svscan': 's6', upstart: 'upstart' };
-  if (init && known[init]) return known[init];
+  const renamed: Record<string, string> = { procd: 'openwrt_init', 'runit-init': 'runit', svscan: 'svc', 'openrc-init': 'openrc' };
+  const proc1 = init?.split('/').pop()?.trim();
+  if (proc1 && proc1 !== 'init' && !proc1.endsWith('sh')) return renamed[proc1] ?? proc1;
   if (markers.includes('systemd')) return 'systemd';
   if (markers.includes('openrc')) return 'openrc';
   return markers.includes('initd') ? 'sysvinit' : 'service';
+}
+
+/**
+ * As Python's socket.getfqdn(): of the names the host's address has (`getent hosts` of it: address,
+ * name, aliases), the first with a dot, else the first; the host name when its address has none.
+ * An older script printed `hostname -f` here: one word, taken as it is.
+ */
+function getfqdn(line: string | undefined, hostname: string): string {
+  const words = (line ?? '').trim().split(/\s+/).filter(Boolean);
+  if (words.length === 1) return words[0];
+  const names = words.slice(1);
+  return names.find((n) => n.includes('.')) ?? names[0] ?? hostname;
 }
 
 function env(lines: string[]): Record<string, string> {
@@ -158,9 +176,9 @@ export function parseFacts(out: string): Facts {
   const version = distribution === 'Debian' && debianVersion && /^\d+(\.\d+)*$/.test(debianVersion) ? debianVersion : (os.VERSION_ID ?? '');
   const likeFamily = LIKE_FAMILY.find(([re]) => re.test(os.ID_LIKE ?? ''))?.[1];
   const hostname = (get('hostname')[0] ?? nodename ?? '').trim();
-  const fqdn = (get('fqdn')[0] ?? '').trim() || hostname;
+  const fqdn = getfqdn(get('fqdn')[0], hostname);
   const [user_id, uid, gid, dir, shell] = get('user');
-  const [pyExe, pyVer] = get('python');
+  const [pyExe, pyVer, pyImpl] = get('python');
   const pv = pyVer?.split(' ');
   const mem = Object.fromEntries(get('meminfo').map((l) => l.match(/^(\w+):\s+(\d+) kB/)).filter((m) => m !== null).map((m) => [m![1], Math.floor(Number(m![2]) / 1024)]));
   const cpus = int(get('cpu')[0]);
@@ -174,7 +192,7 @@ export function parseFacts(out: string): Facts {
     nodename: nodename ?? '',
     hostname: hostname.split('.')[0],
     fqdn,
-    domain: fqdn.startsWith(`${hostname.split('.')[0]}.`) ? fqdn.slice(hostname.split('.')[0].length + 1) : '',
+    domain: fqdn.split('.').slice(1).join('.'),
     distribution,
     distribution_version: version,
     distribution_major_version: version.split('.')[0] || 'NA',
@@ -196,7 +214,7 @@ export function parseFacts(out: string): Facts {
   if (mem.MemTotal !== undefined) Object.assign(facts, { memtotal_mb: mem.MemTotal, memfree_mb: mem.MemFree ?? 0, swaptotal_mb: mem.SwapTotal ?? 0 });
   if (pyExe && pv?.length === 5) {
     const [major, minor, micro, releaselevel, serial] = pv;
-    facts.python = { executable: pyExe, type: 'CPython', version: { major: Number(major), minor: Number(minor), micro: Number(micro), releaselevel, serial: Number(serial) }, version_info: [Number(major), Number(minor), Number(micro), releaselevel, Number(serial)] };
+    facts.python = { executable: pyExe, type: pyImpl?.trim() || 'cpython', version: { major: Number(major), minor: Number(minor), micro: Number(micro), releaselevel, serial: Number(serial) }, version_info: [Number(major), Number(minor), Number(micro), releaselevel, Number(serial)] };
     facts.python_version = `${major}.${minor}.${micro}`;
   }
   return facts;

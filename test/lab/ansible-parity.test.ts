@@ -168,4 +168,40 @@ test('one role with every core module: skiff and ansible-playbook leave the same
   assert.is(s3.recap.changed, 0, `--check after the runs would change: ${s3.changed.join(', ')}`);
 });
 
+test("gathered facts: every fact skiff gathers is what Ansible's setup says of the same host", async () => {
+  if (!guard.lab()) return;
+  const cp = mkdtempSync(join(tmp, 'cp-'));
+  const a = await run('ansible-playbook', ['-i', 'inventory.yml', '-l', SKIFF_HOST, 'pb/facts.yml', '-e', 'facts_dest=/tmp/ansible-facts.json'], {
+    ANSIBLE_RETRY_FILES_ENABLED: 'false',
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_PIPELINING: 'true',
+    ANSIBLE_SSH_ARGS: '-o ControlMaster=auto -o ControlPersist=2s',
+    ANSIBLE_SSH_CONTROL_PATH_DIR: cp,
+  });
+  assert.is(a.code, 0, a.out.slice(-3000));
+  const r = await skiff(['run', join(pb, 'facts.yml'), '-i', join(tmp, 'inventory.yml'), '-l', SKIFF_HOST, '-e', 'facts_dest=/tmp/skiff-facts.json']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const read = (f: string) => JSON.parse(readFileSync(join(hostDir(SKIFF_HOST), 'tmp', f), 'utf8')) as Record<string, unknown>;
+  const [ours, theirs] = [read('skiff-facts.json'), read('ansible-facts.json')];
+  // what moves between two runs, and what each tool's own connection puts in the environment (Ansible
+  // asks for a terminal and sets LC_CTYPE; the ports differ; skiff's helper shell is one level deeper)
+  const volatile = new Set(['memfree_mb', 'date_time.epoch', 'date_time.epoch_int', 'date_time.second', 'date_time.minute', 'date_time.hour', 'date_time.time', 'date_time.iso8601', 'date_time.iso8601_basic_short']);
+  const connectionEnv = /^(SSH_\w+|SHLVL|_|TERM|LC_CTYPE|LC_ALL)$/;
+  const differ: string[] = [];
+  let compared = 0;
+  for (const [k, v] of Object.entries(ours)) {
+    const sub = v && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : [['', v] as [string, unknown]];
+    for (const [kk, vv] of sub) {
+      const name = kk ? `${k}.${kk}` : k;
+      if (volatile.has(name) || (k === 'env' && connectionEnv.test(kk))) continue;
+      const want = kk ? (theirs[k] as Record<string, unknown> | undefined)?.[kk] : theirs[k];
+      compared++;
+      if (JSON.stringify(vv) !== JSON.stringify(want)) differ.push(`${name}: skiff ${JSON.stringify(vv)}, ansible ${JSON.stringify(want)}`);
+    }
+  }
+  assert.equal(differ, []);
+  assert.ok(compared >= 40, `compared ${compared} facts`);
+  assert.is((ours.default_ipv4 as { address: string }).address, lab!.hosts.find((h) => h.name === SKIFF_HOST)!.address);
+});
+
 test.run();
