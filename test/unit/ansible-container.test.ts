@@ -9,7 +9,7 @@ import { dockerContainer, podmanContainer, type Mapped } from '../../tasks/ansib
 import { specOf } from '../../tasks/container.ts';
 import { fakeCtx, fakeHost } from './fake-host.ts';
 import { fakeHost as fakePodman } from './fake-podman.ts';
-import { dockerAprom } from './container-fixtures.ts';
+import { dockerAprom, podmanBridge } from './container-fixtures.ts';
 import { play, playbook } from './engine-harness.ts';
 import type { Connection } from '../../src/transport/types.ts';
 
@@ -222,6 +222,18 @@ test('podman_container apply on a fake podman: absent -> created and running (pu
   const never = fakePodman({}, []);
   const err = await podmanContainer.plan(fakeCtx(podmanConn(never)), mapped(podmanContainer, { name: 'web', image: 'nginx:1.27.2', pull: 'never' })).catch((e: Error) => e.message);
   assert.is(err, 'image nginx:1.27.2 is not on p1 and pull is never');
+});
+
+test('podman_container force_restart: an existing container is restarted as it is, differences aside (as the module does); registered from its inspect', async () => {
+  const out = `${JSON.stringify(podmanBridge)}\n--skiff-sep--\n[]\n--skiff-sep--\nunknown\n--skiff-sep--\n`;
+  const host = fakeHost([[/container inspect/, { stdout: out }]]);
+  const p = mapped(podmanContainer, { name: 'skiff-fixture', image: 'localhost/other:2', force_restart: true });
+  const plan = await podmanContainer.plan(fakeCtx(host), p);
+  assert.equal(plan.changes, ['restart container skiff-fixture (force_restart)']);
+  assert.is((plan.result!.container as { Id: string }).Id.slice(0, 12), '61b9e1e1683f');
+  await podmanContainer.apply(fakeCtx(host), p, plan);
+  assert.ok(host.cmds.some((c) => c.includes("'podman' restart -t 30 'skiff-fixture'")), host.cmds.join('\n'));
+  assert.not.ok(host.cmds.some((c) => c.includes(' create ')), 'not recreated');
 });
 
 test.run();
