@@ -552,5 +552,7 @@ function checkExprs(t: TaskDef, at: Path, w: unknown, scope: Scope, host: string
 function paramsOf(schema: unknown): string[] | undefined {
   let s = schema as { entries?: Record<string, unknown>; pipe?: unknown[] };
   if (!s.entries && s.pipe) s = s.pipe[0] as typeof s;
-  return s.entries ? Object.keys(s.entries) : undefined;
+  // a parameter declared as never is there to be refused by name, not to be suggested
+  const refused = (x: unknown) => (x as { type?: string; wrapped?: { type?: string } }).wrapped?.type === 'never';
+  return s.entries ? Object.keys(s.entries).filter((k) => !refused(s.entries![k])) : undefined;
 }

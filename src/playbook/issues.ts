@@ -21,6 +21,9 @@ export function issuesToProblems(src: YamlSource, base: Path, issues: readonly v
       msg = `${name}: missing required parameter (${expected})`;
     } else if (issue.kind === 'schema' && issue.expected === 'never' && origin === 'key') {
       msg = `unknown parameter ${show(rel[rel.length - 1])} for ${what}${known ? `: expected one of ${known.join(', ')}` : ''}`;
+    } else if (issue.type === 'never' && issue.message.startsWith('is ')) {
+      // a parameter declared only to be refused by name (a module's option skiff does not support)
+      msg = `${name} ${issue.message}`;
     } else {
       msg = `${name}: got ${show(issue.input)}, ${expected}`;
     }

@@ -20,5 +20,6 @@ import { unarchive } from './unarchive.ts';
 import { template } from './template.ts';
 import { aptKey } from './apt-key.ts';
 import { rpmKey } from './rpm-key.ts';
+import { dockerContainer, podmanContainer } from './docker-container.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey, dockerContainer, podmanContainer] as TaskType[];

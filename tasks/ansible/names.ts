@@ -52,8 +52,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
 
 /** Collection modules with a skiff equivalent worth naming. */
 const COLLECTION_HINTS: Record<string, string> = {
-  'community.docker.docker_container': 'container',
-  'containers.podman.podman_container': 'container',
   'ansible.posix.synchronize': 'ansible.builtin.copy',
 };
 

@@ -48,7 +48,7 @@ test("a command's own flags", () => {
 });
 
 test('task type names', () => {
-  assert.equal(complete('tasks', 'co'), ['command', 'community.general.ini_file', 'container', 'content', 'copy']);
+  assert.equal(complete('tasks', 'co'), ['command', 'community.docker.docker_container', 'community.general.ini_file', 'container', 'containers.podman.podman_container', 'content', 'copy']);
 });
 
 test('files after -i and for a playbook; shells for completion', () => {
