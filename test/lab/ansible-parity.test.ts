@@ -108,13 +108,15 @@ function run(cmd: string, args: string[], env: Record<string, string>, timeoutMs
   });
 }
 
-type AnsibleJson = { plays: { tasks: { task: { name: string }; hosts: Record<string, { changed?: boolean; skipped?: boolean; failed?: boolean }> }[] }[]; stats: Record<string, { changed: number; failures: number; unreachable: number }> };
-
-/** ansible-playbook on the Ansible host, its JSON callback's report: which tasks changed, and the recap. */
-async function ansible(): Promise<{ changed: string[]; stats: AnsibleJson['stats'][string] }> {
+/**
+ * ansible-playbook on the Ansible host, read from its default output (ansible-core's own callback: the
+ * JSON one is in the ansible.posix collection, which Debian's ansible-core lacks): the tasks that
+ * reported changed (a loop's when any item did), and the recap's counts.
+ */
+async function ansible(): Promise<{ changed: string[]; stats: { changed: number; failures: number } }> {
   const cp = mkdtempSync(join(tmp, 'cp-'));
   const r = await run('ansible-playbook', ['-i', 'inventory.yml', '-l', ANSIBLE_HOST, 'pb/parity.yml'], {
-    ANSIBLE_STDOUT_CALLBACK: 'json',
+    ANSIBLE_STDOUT_CALLBACK: 'default',
     ANSIBLE_RETRY_FILES_ENABLED: 'false',
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_PIPELINING: 'true',
@@ -123,10 +125,17 @@ async function ansible(): Promise<{ changed: string[]; stats: AnsibleJson['stats
     ANSIBLE_SSH_CONTROL_PATH_DIR: cp,
   });
   assert.is(r.code, 0, `ansible-playbook failed:\n${r.out.slice(-3000)}`);
-  const j = JSON.parse(r.out.slice(r.out.indexOf('{'))) as AnsibleJson;
-  // the JSON callback names a role's task "ROLE : NAME"
-  const changed = j.plays.flatMap((p) => p.tasks.filter((t) => t.hosts[ANSIBLE_HOST]?.changed).map((t) => t.task.name.replace(/^[\w.]+ : /, '')));
-  return { changed, stats: j.stats[ANSIBLE_HOST] };
+  const changed: string[] = [];
+  let task = '';
+  for (const line of r.out.split('\n')) {
+    // "TASK [parity : derived names] ****", "RUNNING HANDLER [parity : app changed] ****"
+    const head = line.match(/^(?:TASK|RUNNING HANDLER) \[(?:[\w.]+ : )?(.*)\] \*+$/);
+    if (head) task = head[1];
+    else if (line.startsWith(`changed: [${ANSIBLE_HOST}]`) && changed.at(-1) !== task) changed.push(task);
+  }
+  const recap = r.out.match(new RegExp(`^${ANSIBLE_HOST}\\s*:.*changed=(\\d+).*failed=(\\d+)`, 'm'));
+  assert.ok(recap, r.out.slice(-2000));
+  return { changed, stats: { changed: Number(recap![1]), failures: Number(recap![2]) } };
 }
 
 type Report = { recap: Record<string, { changed: number; failed: number }>; results: { host: string; task: string; status: string; handler: boolean }[] };
@@ -172,6 +181,7 @@ test("gathered facts: every fact skiff gathers is what Ansible's setup says of t
   if (!guard.lab()) return;
   const cp = mkdtempSync(join(tmp, 'cp-'));
   const a = await run('ansible-playbook', ['-i', 'inventory.yml', '-l', SKIFF_HOST, 'pb/facts.yml', '-e', 'facts_dest=/tmp/ansible-facts.json'], {
+    ANSIBLE_STDOUT_CALLBACK: 'default',
     ANSIBLE_RETRY_FILES_ENABLED: 'false',
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_PIPELINING: 'true',
