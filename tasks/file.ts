@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { shq } from '../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner } from './lib/schema.ts';
-import { attrChanges, factsOf, predict, setAttrs, type FileFacts } from './lib/files.ts';
+import { attrChanges, factsOf, predict, setAttrs, type FileFacts, fileReads } from './lib/files.ts';
 
 const schema = v.strictObject({
   path: AbsPath,
@@ -18,7 +18,7 @@ export const file: TaskType<Params, FileFacts> = {
   name: 'file',
   summary: 'ensure a directory (or file) exists with mode/owner, or that a path is absent',
   schema,
-  reads: (p) => [p.path],
+  reads: (p) => fileReads(p.path),
   shortKey: 'path',
   async plan(ctx, p) {
     const f = await factsOf(ctx, p.path);

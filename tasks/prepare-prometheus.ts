@@ -19,7 +19,7 @@ import { TaskFailure, type Plan, type TaskContext, type TaskType } from '../src/
 import { AbsPath, LabelName } from './lib/schema.ts';
 import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
 import { EngineSchema, StringMap, ContainerName, type ContainerFacts, type ContainerSpec, type Engine } from './lib/container/spec.ts';
-import { inspectContainer, mustExist, unmodelled, type Inspected } from './lib/container/inspect.ts';
+import { containerReads, inspectOf, mustExist, unmodelled, type Inspected } from './lib/container/inspect.ts';
 import { planResume, resume, resumeScript, type Resume } from './lib/container/resume.ts';
 import { isHostNetwork, specFromFacts } from './lib/container/compare.ts';
 import { containerDiff } from './lib/container/argv.ts';
@@ -197,8 +197,9 @@ export const preparePrometheus: TaskType<Params, State | ResumeFirst> = {
   name: 'prepare-prometheus',
   summary: 'a Prometheus container (as start-all.sh runs it) keeps its TSDB on the host, has the lifecycle API and unique external labels: at most one recreate',
   schema,
+  reads: (p) => containerReads({ engine: p.engine, name: p.container }),
   async plan(ctx, p) {
-    const ins = await inspectContainer(ctx.conn, p.engine, p.container);
+    const ins = await inspectOf(ctx, p.engine, p.container);
     // what this task reads (the process' user, its live config) needs the container running, as it
     // will be once an interrupted recreate is finished, or once it is started again (an engine
     // restart stops containers without a restart policy, as start-all.sh runs them)

@@ -190,7 +190,6 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
     else if (plan.changes.length === 0) status = 'ok';
     else if (ctx.check) status = 'changed';
     else {
-      ctx.cache?.clear(); // what was read ahead may be stale from here on
       await env.beforeChange();
       out = { ...out, ...((await t.type.apply(ctx, params, plan)) ?? {}) };
       status = 'changed';

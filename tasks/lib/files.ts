@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { shq } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
-import { TaskFailure, type TaskContext } from '../../src/engine/task-type.ts';
+import { TaskFailure, type FactRead, type FactSource, type TaskContext } from '../../src/engine/task-type.ts';
 import { effectiveMode } from './mode.ts';
 
 export interface FileFacts {
@@ -28,7 +28,7 @@ const SEP = '--skiff-content--';
 export async function factsOf(ctx: TaskContext, path: string, withContent = false): Promise<FileFacts> {
   const predicted = ctx.check ? (ctx.pending?.get(path) as FileFacts | undefined) : undefined;
   if (predicted) return predicted;
-  const cached = ctx.cache?.get(path) as FileFacts | undefined;
+  const cached = ctx.cache?.get(FILE_FACTS.key(path)) as FileFacts | undefined;
   if (cached && (!withContent || cached.kind !== 'file' || cached.content !== undefined)) return cached;
   return readFileFacts(ctx.conn, path, withContent);
 }
@@ -36,41 +36,47 @@ export async function factsOf(ctx: TaskContext, path: string, withContent = fals
 const MAX_AHEAD = 1024 * 1024; // content read ahead only for files up to this size
 
 /**
- * Facts (and content of regular files up to 1 MiB) of many paths in one exec. Content comes base64
- * encoded, one line per file, so any bytes and any marker-like text in a file parse safely.
+ * File facts as the engine reads them ahead (read-ahead.ts): facts (and content of regular files up
+ * to 1 MiB) of many paths in one script. Content comes base64 encoded, one line per file, so any
+ * bytes and any marker-like text in a file parse safely.
  */
-export async function readManyFacts(conn: Connection, paths: string[]): Promise<Map<string, FileFacts>> {
-  const script = paths
-    .map((path, i) => {
-      const p = shq(path);
-      return (
-        `echo "@${i}"; if [ -L ${p} ] || [ -e ${p} ]; then stat -c '%F|%a|%u|%g|%U|%G|%s' -- ${p} || echo error; ` +
-        `if [ -f ${p} ] && [ ! -L ${p} ] && [ "$(stat -c %s -- ${p})" -le ${MAX_AHEAD} ]; then base64 -w0 -- ${p} || echo; echo; fi; else echo missing; fi`
-      );
-    })
-    .join('\n');
-  const r = await conn.exec(script);
-  const out = new Map<string, FileFacts>();
-  if (r.code !== 0) return out; // read ahead is an optimisation: tasks read for themselves
-  const lines = r.stdout.split('\n');
-  for (let k = 0; k < lines.length; k++) {
-    const m = /^@(\d+)$/.exec(lines[k]);
-    if (!m) continue;
-    const path = paths[Number(m[1])];
-    const head = lines[k + 1] ?? '';
-    if (head === 'missing') {
-      out.set(path, { exists: false });
-      continue;
+export const FILE_FACTS: FactSource<string> = {
+  key: (path) => `file:${path}`,
+  script: (paths) =>
+    paths
+      .map((path, i) => {
+        const p = shq(path);
+        return (
+          `echo "@${i}"; if [ -L ${p} ] || [ -e ${p} ]; then stat -c '%F|%a|%u|%g|%U|%G|%s' -- ${p} || echo error; ` +
+          `if [ -f ${p} ] && [ ! -L ${p} ] && [ "$(stat -c %s -- ${p})" -le ${MAX_AHEAD} ]; then base64 -w0 -- ${p} || echo; echo; fi; else echo missing; fi`
+        );
+      })
+      .join('\n'),
+  parse(stdout, paths) {
+    const out = new Map<string, FileFacts>();
+    const lines = stdout.split('\n');
+    for (let k = 0; k < lines.length; k++) {
+      const m = /^@(\d+)$/.exec(lines[k]);
+      if (!m) continue;
+      const path = paths[Number(m[1])];
+      const head = lines[k + 1] ?? '';
+      if (head === 'missing') {
+        out.set(FILE_FACTS.key(path), { exists: false });
+        continue;
+      }
+      const [type, mode, uid, gid, owner, group, size] = head.split('|');
+      if (size === undefined) continue;
+      const kind = type === 'regular file' || type === 'regular empty file' ? 'file' : type === 'directory' ? 'directory' : type === 'symbolic link' ? 'link' : 'other';
+      const facts: FileFacts = { exists: true, kind, mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid), owner, group, size: Number(size) };
+      if (kind === 'file' && Number(size) <= MAX_AHEAD) facts.content = Buffer.from(lines[k + 2] ?? '', 'base64').toString('utf8');
+      out.set(FILE_FACTS.key(path), facts);
     }
-    const [type, mode, uid, gid, owner, group, size] = head.split('|');
-    if (size === undefined) continue;
-    const kind = type === 'regular file' || type === 'regular empty file' ? 'file' : type === 'directory' ? 'directory' : type === 'symbolic link' ? 'link' : 'other';
-    const facts: FileFacts = { exists: true, kind, mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid), owner, group, size: Number(size) };
-    if (kind === 'file' && Number(size) <= MAX_AHEAD) facts.content = Buffer.from(lines[k + 2] ?? '', 'base64').toString('utf8');
-    out.set(path, facts);
-  }
-  return out;
-}
+    return out;
+  },
+};
+
+/** A task's `reads`: the facts of these paths (empty or undefined ones left out). */
+export const fileReads = (...paths: (string | undefined)[]): FactRead<string>[] => paths.filter((p): p is string => !!p).map((query) => ({ source: FILE_FACTS, query }));
 
 /** Check mode: record what applying this task would leave at `path`, for the tasks after it. */
 export function predict(ctx: TaskContext, path: string, facts: FileFacts): void {
