@@ -152,7 +152,7 @@ async function sh(ctx: TaskContext, cmd: string, what: string): Promise<string> 
  * of a stopped container (an engine restart stops it), the owner of its TSDB directory on the host,
  * which that process made.
  */
-async function processOwner(ctx: TaskContext, engine: Engine, f: ContainerFacts, tsdb: string): Promise<string> {
+async function processOwner(ctx: TaskContext, engine: Engine, f: ContainerFacts, tsdb: string, pid: unknown): Promise<string> {
   const u = f.user.trim();
   if (/^\d+(:\d+)?$/.test(u)) return u.includes(':') ? u : `${u}:${u}`;
   const E = shq(engine);
@@ -164,7 +164,8 @@ async function processOwner(ctx: TaskContext, engine: Engine, f: ContainerFacts,
       ? `d=$(${E} volume inspect -f '{{.Mountpoint}}' ${shq(mount.source)} 2>/dev/null)${sub ? `/${shq(sub)}` : ''}`
       : 'd=';
   const script = [
-    `pid=$(${E} container inspect -f '{{.State.Pid}}' ${shq(f.name)})`,
+    // the pid inspect gave (no second engine call: ~100 ms with Podman)
+    typeof pid === 'number' && Number.isInteger(pid) ? `pid=${pid}` : `pid=$(${E} container inspect -f '{{.State.Pid}}' ${shq(f.name)})`,
     `if [ "\${pid:-0}" -gt 0 ] && [ -d /proc/"$pid" ]; then stat -c '%u:%g' /proc/"$pid"; exit; fi`,
     dir,
     `[ -n "$d" ] && [ -d "$d" ] && stat -c '%u:%g' "$d" || { echo "${f.name} is not running and its TSDB is not on the host: cannot tell which user writes it" >&2; exit 1; }`,
@@ -241,7 +242,7 @@ async function planFrom(ctx: TaskContext, p: Params, ins: Inspected): Promise<Pl
   const bound = hostPathOf(f.mounts, tsdb);
   const url = hostUrl(f);
   if (!url) throw new TaskFailure(`cannot tell how to reach ${p.container}'s HTTP API from the host (no published port for its listen address)`);
-  const owner = await processOwner(ctx, p.engine, f, tsdb);
+  const owner = await processOwner(ctx, p.engine, f, tsdb, (ins.raw as { State?: { Pid?: unknown } } | undefined)?.State?.Pid);
   const changes: string[] = [];
   let move: State['move'];
   let dataDir = cleanPath(p.data_dir);

@@ -13,7 +13,7 @@ import type { ConnectionPool } from './connections.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
 import { conditionText, evaluate, LATER, truthy, type Scope } from './expr.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
-import { clearPending, markPending, readPending } from './pending-handlers.ts';
+import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
 import { startsHere, taskScope } from './prepare.ts';
 import { count, emptyRecap, type Recap } from './recap.ts';
@@ -147,13 +147,14 @@ export class HostRun {
     this.addSecrets(play.vars);
     try {
       const conn = await this.base();
+      const handlers = play.handlers.map((x) => x.name);
+      await this.readAhead(conn, handlers.length > 0);
       // notified in an earlier run that ended before the handler ran: they run at the end of this play
-      for (const h of await readPending(conn, play.handlers.map((x) => x.name))) {
+      for (const h of await readPending(conn, handlers, rc.cacheOf.get(host)?.get(PENDING_MARKERS.key(null)) as string[] | undefined)) {
         this.pending.add(h);
         this.notified.add(h);
         this.fromEarlier.add(h);
       }
-      await this.readAhead(conn);
     } catch {
       /* unreachable: the first task reports it */
     }
@@ -212,12 +213,14 @@ export class HostRun {
   }
 
   /**
-   * One round trip for the facts every task of the play will plan from (read-ahead.ts): of those that
+   * One round trip for the facts every task of the play will plan from (read-ahead.ts), and the
+   * handler markers when the play has handlers: of the tasks that
    * run on the play's own connection and whose params render now (not from a loop item, nor on another
    * host); of params that need a registered result, what the known ones name (readsKnown).
    */
-  private async readAhead(conn: Connection): Promise<void> {
-    const reads: FactRead[] = [];
+  private async readAhead(conn: Connection, withPending: boolean): Promise<void> {
+    // the play's handlers pending from an earlier run: read with the rest
+    const reads: FactRead[] = withPending ? [{ source: PENDING_MARKERS, query: null }] : [];
     for (const t of walkTasks(this.play.tasks)) {
       if (!(t.type.reads || t.type.readsKnown) || t.loop || t.kw.loopVars.length) continue;
       try {
@@ -236,7 +239,7 @@ export class HostRun {
         /* the task reports its own problem when it runs */
       }
     }
-    // one fact alone: the task's own read costs the same round trip, and only if it runs
+    // one fact alone: its own read costs the same round trip (and a task's, only if it runs)
     if (new Set(reads.map((r) => r.source.key(r.query))).size < 2) return;
     this.rc.cacheOf.set(this.host, await readAhead(conn, reads));
   }

@@ -187,4 +187,15 @@ test('files: a play that changes nothing reads all its files in one round trip; 
   assert.ok(existsSync(f));
 });
 
+test("a play with handlers: the markers of an earlier run's pending handlers come in the same round trip", async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-ahead-handlers-'));
+  const f = join(d, 'f.txt');
+  const pb = playbook(`- content: {path: ${f}, content: "x\\n"}\n  notify: h\n- file: {path: ${d}, state: directory}`, '').replace('  tasks:', '  handlers:\n    - name: h\n      probe: h1\n  tasks:');
+  const first = await play({ playbook: pb });
+  assert.equal(first.lines, ['a content changed', 'a file ok', 'a h changed']);
+  const again = await play({ playbook: pb });
+  assert.equal(again.lines, ['a content ok', 'a file ok']);
+  assert.is(execs.length, 1, execs.join('\n'));
+});
+
 test.run();
