@@ -35,42 +35,71 @@ export async function factsOf(ctx: TaskContext, path: string, withContent = fals
 
 const MAX_AHEAD = 1024 * 1024; // content read ahead only for files up to this size
 
+const STAT = `stat -c '%F|%a|%u|%g|%U|%G|%s'`;
+
+/** Pure: FileFacts from a line of STAT's output. */
+function statFacts(head: string): FileFacts | undefined {
+  const [type, mode, uid, gid, owner, group, size] = head.split('|');
+  if (size === undefined) return undefined;
+  const kind = type === 'regular file' || type === 'regular empty file' ? 'file' : type === 'directory' ? 'directory' : type === 'symbolic link' ? 'link' : 'other';
+  return { exists: true, kind, mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid), owner, group, size: Number(size) };
+}
+
 /**
  * File facts as the engine reads them ahead (read-ahead.ts): facts (and content of regular files up
- * to 1 MiB) of many paths in one script. Content comes base64 encoded, one line per file, so any
- * bytes and any marker-like text in a file parse safely.
+ * to 1 MiB) of many paths with a fixed number of processes, whatever their number (one stat, one
+ * cat, one base64: a fork each per file was most of a warm run's time on the host side). Which paths
+ * exist is told by shell builtins (a line of 0/1), stat describes those in order, and the small
+ * regular files' bytes come as one base64 line, cut by the sizes stat gave. A file that changes
+ * between stat and cat makes the lengths disagree: then nothing is taken (the tasks read for
+ * themselves). Paths are positional parameters, never text in an eval.
  */
 export const FILE_FACTS: FactSource<string> = {
   key: (path) => `file:${path}`,
   script: (paths) =>
-    paths
-      .map((path, i) => {
-        const p = shq(path);
-        return (
-          `echo "@${i}"; if [ -L ${p} ] || [ -e ${p} ]; then stat -c '%F|%a|%u|%g|%U|%G|%s' -- ${p} || echo error; ` +
-          `if [ -f ${p} ] && [ ! -L ${p} ] && [ "$(stat -c %s -- ${p})" -le ${MAX_AHEAD} ]; then base64 -w0 -- ${p} || echo; echo; fi; else echo missing; fi`
-        );
-      })
-      .join('\n'),
+    [
+      'x=; set --',
+      ...paths.map((path) => `if [ -L ${shq(path)} ] || [ -e ${shq(path)} ]; then x="\${x}1"; set -- "$@" ${shq(path)}; else x="\${x}0"; fi`),
+      'echo "$x"',
+      '[ $# -eq 0 ] && exit 0',
+      `st=$(${STAT} -- "$@") || exit 3`,
+      `printf '%s\n' "$st"`,
+      // the positional parameters ($1...) of the small regular files, in order
+      'c=; n=0',
+      'while IFS="|" read -r type mode uid gid u g size; do',
+      '  n=$((n+1))',
+      `  case "$type" in "regular file"|"regular empty file") [ "$size" -le ${MAX_AHEAD} ] && c="$c $n";; esac`,
+      'done <<EOF',
+      '$st',
+      'EOF',
+      'echo "@content$c"',
+      '[ -z "$c" ] && exit 0',
+      'eval "set -- $(for k in $c; do printf \'"${%s}" \' "$k"; done)"',
+      'cat -- "$@" | base64 -w0 || exit 3',
+      'echo',
+    ].join('\n'),
   parse(stdout, paths) {
     const out = new Map<string, FileFacts>();
     const lines = stdout.split('\n');
-    for (let k = 0; k < lines.length; k++) {
-      const m = /^@(\d+)$/.exec(lines[k]);
-      if (!m) continue;
-      const path = paths[Number(m[1])];
-      const head = lines[k + 1] ?? '';
-      if (head === 'missing') {
-        out.set(FILE_FACTS.key(path), { exists: false });
-        continue;
+    const there = lines[0] ?? '';
+    if (there.length !== paths.length) throw new Error('file facts: unexpected output');
+    const existing = paths.filter((_, i) => there[i] === '1');
+    const facts = existing.map((_, i) => statFacts(lines[1 + i] ?? ''));
+    if (facts.some((f) => !f)) throw new Error('file facts: unexpected stat output');
+    paths.forEach((p, i) => there[i] === '0' && out.set(FILE_FACTS.key(p), { exists: false }));
+    const content = lines[1 + existing.length];
+    if (existing.length && content?.startsWith('@content')) {
+      const which = content.slice('@content'.length).trim().split(' ').filter(Boolean).map(Number);
+      const bytes = Buffer.from(lines[2 + existing.length] ?? '', 'base64');
+      if (bytes.length !== which.reduce((n, k) => n + facts[k - 1]!.size!, 0)) throw new Error('file facts: a file changed while read');
+      let at = 0;
+      for (const k of which) {
+        const f = facts[k - 1]!;
+        f.content = bytes.subarray(at, at + f.size!).toString('utf8');
+        at += f.size!;
       }
-      const [type, mode, uid, gid, owner, group, size] = head.split('|');
-      if (size === undefined) continue;
-      const kind = type === 'regular file' || type === 'regular empty file' ? 'file' : type === 'directory' ? 'directory' : type === 'symbolic link' ? 'link' : 'other';
-      const facts: FileFacts = { exists: true, kind, mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid), owner, group, size: Number(size) };
-      if (kind === 'file' && Number(size) <= MAX_AHEAD) facts.content = Buffer.from(lines[k + 2] ?? '', 'base64').toString('utf8');
-      out.set(FILE_FACTS.key(path), facts);
-    }
+    } else if (existing.length) throw new Error('file facts: unexpected output');
+    existing.forEach((p, i) => out.set(FILE_FACTS.key(p), facts[i]!));
     return out;
   },
 };

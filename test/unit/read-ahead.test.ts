@@ -2,7 +2,7 @@
 // one round trip, the same answers as each task's own read, and never stale after a change.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectLocal } from '../../src/transport/local.ts';
@@ -40,15 +40,27 @@ test('facts of several sources in one round trip; a source whose script fails le
   assert.equal([...got], [['a:x', 'x'], ['a:z', 'z']]);
 });
 
-test('file facts read ahead are those each read gives (content, kinds, a missing path)', async () => {
+test('file facts read ahead are those each read gives (content, kinds, links, odd names, a missing path), in one round trip of a few processes', async () => {
   const d = mkdtempSync(join(tmpdir(), 'skiff-ahead-'));
-  writeFileSync(join(d, 'f'), 'line\n@0\n--skiff-content--\n');
+  writeFileSync(join(d, 'f'), 'line\n@0\n--skiff-content--\nüñï\n');
+  writeFileSync(join(d, 'empty'), '');
+  writeFileSync(join(d, "it's a\nname"), 'odd\n');
+  writeFileSync(join(d, 'big'), Buffer.alloc(1024 * 1024 + 1, 97)); // over 1 MiB: facts, no content
   mkdirSync(join(d, 'dir'));
-  const paths = [join(d, 'f'), join(d, 'dir'), join(d, 'missing')];
+  symlinkSync(join(d, 'f'), join(d, 'link'));
+  // more than 9 (positional parameters past $9 need braces)
+  const many = [...Array(10).keys()].map((i) => join(d, `m${i}`));
+  many.forEach((p, i) => writeFileSync(p, `${i}\n`));
+  const paths = [join(d, 'f'), join(d, 'dir'), join(d, 'missing'), join(d, 'empty'), join(d, "it's a\nname"), join(d, 'big'), join(d, 'link'), ...many];
   const conn = counted();
   const got = await readAhead(conn, paths.map((query) => ({ source: FILE_FACTS, query })));
   assert.is(conn.n, 1);
-  for (const p of paths) assert.equal(got.get(FILE_FACTS.key(p)), await readFileFacts(conn, p, true), p);
+  for (const p of paths) {
+    const big = p.endsWith('big');
+    assert.equal(got.get(FILE_FACTS.key(p)), big ? await readFileFacts(conn, p) : await readFileFacts(conn, p, true), p);
+  }
+  // nothing exists: one line
+  assert.equal([...(await readAhead(conn, [join(d, 'x'), join(d, 'y')].map((query) => ({ source: FILE_FACTS, query })))).values()], [{ exists: false }, { exists: false }]);
 });
 
 // ---------------------------------------------------------------------------------------------
