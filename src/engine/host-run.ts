@@ -471,9 +471,11 @@ export class HostRun {
         check: rc.opts.check,
         handler,
         // before the change: a crash between it and the handler must not lose the notification
-        beforeChange: async () => {
+        beforeChange: async (forget) => {
           // what was read ahead may be stale from here on, whichever connection makes the change
-          rc.cacheOf.get(host)?.clear();
+          // (the task type may know exactly what: a file task, its path)
+          const mine = rc.cacheOf.get(host);
+          if (mine && !(delegate === undefined && forget?.(mine))) mine.clear();
           if (delegate !== undefined) rc.cacheOf.get(delegate)?.clear();
           const now = this.handlersFor(t).filter((n) => !this.pending.has(n));
           if (!now.length) return;

@@ -86,6 +86,11 @@ export interface TaskType<P = any, S = any> {
    * is not known yet left out: check what is used.
    */
   readsKnown?(known: Record<string, unknown>): FactRead[];
+  /**
+   * Before apply: drop from the facts read ahead (TaskContext.cache) what apply may change, and say
+   * so (true). Without it, or false, the engine drops them all.
+   */
+  forget?(params: P, cache: Map<string, unknown>): boolean;
   plan(ctx: TaskContext, params: P): Promise<Plan<S>>;
   /** returns values for `register` */
   apply(ctx: TaskContext, params: P, plan: Plan<S>): Promise<Record<string, unknown> | void>;

@@ -58,6 +58,8 @@ export const FILE_FACTS: FactSource<string> = {
   key: (path) => `file:${path}`,
   script: (paths) =>
     [
+      // each path's own name resolved (NUL-terminated, any name): which cached facts a change may touch
+      `realpath -m -z -- ${paths.map(shq).join(' ')} 2>/dev/null; echo`,
       'x=; set --',
       ...paths.map((path) => `if [ -L ${shq(path)} ] || [ -e ${shq(path)} ]; then x="\${x}1"; set -- "$@" ${shq(path)}; else x="\${x}0"; fi`),
       'echo "$x"',
@@ -79,8 +81,11 @@ export const FILE_FACTS: FactSource<string> = {
       'echo',
     ].join('\n'),
   parse(stdout, paths) {
-    const out = new Map<string, FileFacts>();
-    const lines = stdout.split('\n');
+    const out = new Map<string, unknown>();
+    const nl = stdout.indexOf('\n', stdout.lastIndexOf('\0') + 1);
+    const real = stdout.slice(0, nl).split('\0');
+    if (real.length === paths.length + 1) paths.forEach((p, i) => out.set(`real:${p}`, real[i]));
+    const lines = stdout.slice(nl + 1).split('\n');
     const there = lines[0] ?? '';
     if (there.length !== paths.length) throw new Error('file facts: unexpected output');
     const existing = paths.filter((_, i) => there[i] === '1');
@@ -103,6 +108,28 @@ export const FILE_FACTS: FactSource<string> = {
     return out;
   },
 };
+
+/**
+ * After a task changed `paths` (and what is beneath them, or their missing parents: mkdir -p, rm -rf),
+ * drops from the read-ahead cache the file facts that may have changed with them and keeps the rest:
+ * true. False (the engine then drops everything) unless each of `paths` was read ahead and names
+ * itself (no symbolic link on the way, through which two names can mean one file); a cached path
+ * that does not name itself is dropped whatever it is.
+ */
+export function forgetPaths(cache: Map<string, unknown>, paths: string[]): boolean {
+  const real = (p: string) => cache.get(`real:${p}`);
+  if (!paths.every((p) => real(p) === p)) return false;
+  const near = (a: string, b: string) => a === b || a.startsWith(b.endsWith('/') ? b : `${b}/`) || b.startsWith(a.endsWith('/') ? a : `${a}/`);
+  for (const key of [...cache.keys()]) {
+    if (!key.startsWith('file:')) continue;
+    const p = key.slice('file:'.length);
+    if (real(p) !== p || paths.some((w) => near(p, w))) {
+      cache.delete(key);
+      cache.delete(`real:${p}`);
+    }
+  }
+  return true;
+}
 
 /** A task's `reads`: the facts of these paths (empty or undefined ones left out). */
 export const fileReads = (...paths: (string | undefined)[]): FactRead<string>[] => paths.filter((p): p is string => !!p).map((query) => ({ source: FILE_FACTS, query }));
@@ -186,11 +213,17 @@ export async function writeFileAtomic(conn: Connection, path: string, content: s
   if (r.code !== 0) throw new TaskFailure(`cannot write ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
 }
 
-export async function setAttrs(conn: Connection, path: string, want: { mode?: string; owner?: string; group?: string }): Promise<void> {
+/** Shell commands that give `path` this mode/owner (none when nothing is asked). */
+export function attrCommands(path: string, want: { mode?: string; owner?: string; group?: string }): string[] {
   const p = shq(path);
   const cmds: string[] = [];
   if (want.mode) cmds.push(`chmod ${shq(want.mode)} -- ${p}`);
   if (want.owner || want.group) cmds.push(`chown ${shq(`${want.owner ?? ''}${want.group ? ':' + want.group : ''}`)} -- ${p}`);
+  return cmds;
+}
+
+export async function setAttrs(conn: Connection, path: string, want: { mode?: string; owner?: string; group?: string }): Promise<void> {
+  const cmds = attrCommands(path, want);
   if (!cmds.length) return;
   const r = await conn.exec(cmds.join(' && '));
   if (r.code !== 0) throw new TaskFailure(`cannot set mode/owner of ${path}: ${r.stderr.trim()}`);

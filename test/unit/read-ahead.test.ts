@@ -60,7 +60,8 @@ test('file facts read ahead are those each read gives (content, kinds, links, od
     assert.equal(got.get(FILE_FACTS.key(p)), big ? await readFileFacts(conn, p) : await readFileFacts(conn, p, true), p);
   }
   // nothing exists: one line
-  assert.equal([...(await readAhead(conn, [join(d, 'x'), join(d, 'y')].map((query) => ({ source: FILE_FACTS, query })))).values()], [{ exists: false }, { exists: false }]);
+  const none = await readAhead(conn, [join(d, 'x'), join(d, 'y')].map((query) => ({ source: FILE_FACTS, query })));
+  assert.equal([join(d, 'x'), join(d, 'y')].map((p) => none.get(FILE_FACTS.key(p))), [{ exists: false }, { exists: false }]);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -197,6 +198,25 @@ test('files: a play that changes nothing reads all its files in one round trip; 
   assert.equal(again.lines, ['a content ok', 'a file ok', 'a content ok', 'a file ok']);
   assert.is(execs.length, 1, execs.join('\n'));
   assert.ok(existsSync(f));
+});
+
+test('a file task forgets only what it changed: the next tasks keep their facts (no read of their own), unless a symbolic link is on the way', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-ahead-forget-'));
+  mkdirSync(join(d, 'real'));
+  symlinkSync(join(d, 'real'), join(d, 'link'));
+  writeFileSync(join(d, 'b.txt'), 'b\n');
+  const tasks = (a: string) => [`- content: {path: ${join(d, 'a.txt')}, content: "${a}\\n"}`, `- content: {path: ${join(d, 'b.txt')}, content: "b\\n"}`, `- file: {path: ${join(d, 'sub')}, state: directory}`, `- file: {path: ${join(d, 'sub', 'x')}, state: absent}`].join('\n');
+  assert.equal((await play({ playbook: playbook(tasks('1')) })).lines, ['a content changed', 'a content ok', 'a file changed', 'a file ok']);
+  // a.txt changes: its write, and nothing read again for the tasks after it
+  assert.equal((await play({ playbook: playbook(tasks('2')) })).lines, ['a content changed', 'a content ok', 'a file ok', 'a file ok']);
+  assert.is(execs.length, 2, execs.join('\n'));
+  // removed, then looked at beneath it: the facts under a changed path are read again
+  const gone = [`- file: {path: ${join(d, 'sub')}, state: absent}`, `- file: {path: ${join(d, 'sub', 'x')}, state: directory}`, `- content: {path: ${join(d, 'b.txt')}, content: "b\\n"}`].join('\n');
+  assert.equal((await play({ playbook: playbook(gone) })).lines, ['a file changed', 'a file changed', 'a content ok']);
+  assert.ok(existsSync(join(d, 'sub', 'x')));
+  // written through a link, then read by its real name: everything is read again
+  const linked = [`- content: {path: ${join(d, 'link', 'f')}, content: "one\\n"}`, `- content: {path: ${join(d, 'real', 'f')}, content: "one\\n"}`].join('\n');
+  assert.equal((await play({ playbook: playbook(linked) })).lines, ['a content changed', 'a content ok']);
 });
 
 test("a play with handlers: the markers of an earlier run's pending handlers come in the same round trip", async () => {
