@@ -134,6 +134,28 @@ export function forgetPaths(cache: Map<string, unknown>, paths: string[]): boole
 /** A task's `reads`: the facts of these paths (empty or undefined ones left out). */
 export const fileReads = (...paths: (string | undefined)[]): FactRead<string>[] => paths.filter((p): p is string => !!p).map((query) => ({ source: FILE_FACTS, query }));
 
+/**
+ * Facts and content of several paths in one round trip (FILE_FACTS's script), for a task that reads
+ * them together; a path the batch could not answer for (a file over 1 MiB, one that changed while
+ * read) is read alone.
+ */
+export async function readFilesWithContent(conn: Connection, paths: string[]): Promise<Map<string, FileFacts>> {
+  const unique = [...new Set(paths)];
+  const r = await conn.exec(FILE_FACTS.script(unique));
+  let got: Map<string, unknown> | undefined;
+  try {
+    if (r.code === 0) got = FILE_FACTS.parse(r.stdout, unique);
+  } catch {
+    got = undefined;
+  }
+  const out = new Map<string, FileFacts>();
+  for (const p of unique) {
+    const f = got?.get(FILE_FACTS.key(p)) as FileFacts | undefined;
+    out.set(p, f && (f.kind !== 'file' || f.content !== undefined) ? f : await readFileFacts(conn, p, true));
+  }
+  return out;
+}
+
 /** Check mode: record what applying this task would leave at `path`, for the tasks after it. */
 export function predict(ctx: TaskContext, path: string, facts: FileFacts): void {
   if (ctx.check) ctx.pending?.set(path, facts);

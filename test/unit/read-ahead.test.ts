@@ -10,7 +10,7 @@ import type { Connection } from '../../src/transport/types.ts';
 import type { FactSource } from '../../src/engine/task-type.ts';
 import { readAhead } from '../../src/engine/read-ahead.ts';
 import { CONTAINER_FACTS, inspectContainer, parseBatchInspect, type Inspected } from '../../tasks/lib/container/inspect.ts';
-import { FILE_FACTS, readFileFacts } from '../../tasks/lib/files.ts';
+import { FILE_FACTS, readFileFacts, readFilesWithContent } from '../../tasks/lib/files.ts';
 import { execs, play, playbook } from './engine-harness.ts';
 
 /** This machine through a connection that counts its round trips. */
@@ -62,6 +62,17 @@ test('file facts read ahead are those each read gives (content, kinds, links, od
   // nothing exists: one line
   const none = await readAhead(conn, [join(d, 'x'), join(d, 'y')].map((query) => ({ source: FILE_FACTS, query })));
   assert.equal([join(d, 'x'), join(d, 'y')].map((p) => none.get(FILE_FACTS.key(p))), [{ exists: false }, { exists: false }]);
+});
+
+test('several files read together in one round trip, as each alone; one over 1 MiB read alone', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-files-'));
+  writeFileSync(join(d, 'a'), 'a\n');
+  writeFileSync(join(d, 'big'), Buffer.alloc(1024 * 1024 + 3, 98));
+  const paths = [join(d, 'a'), join(d, 'missing'), join(d, 'big'), join(d, 'a')];
+  const conn = counted();
+  const got = await readFilesWithContent(conn, paths);
+  assert.is(conn.n, 2);
+  for (const p of paths) assert.equal(got.get(p), await readFileFacts(conn, p, true), p);
 });
 
 // ---------------------------------------------------------------------------------------------
