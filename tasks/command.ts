@@ -5,7 +5,7 @@ import { shJoin, shq } from '../src/transport/quote.ts';
 import type { TaskType } from '../src/engine/task-type.ts';
 import { commandFailure, commandResult } from './lib/commands.ts';
 import { AbsPath } from './lib/schema.ts';
-import { factsOf } from './lib/files.ts';
+import { factsOf, fileReads } from './lib/files.ts';
 
 const schema = v.pipe(
   v.strictObject({
@@ -26,7 +26,7 @@ export const command: TaskType<Params> = {
   name: 'command',
   summary: 'run a command, unless `creates` exists or `removes` is missing',
   schema,
-  reads: (p) => [p.creates, p.removes].filter((x): x is string => !!x),
+  reads: (p) => fileReads(p.creates, p.removes),
   shortKey: 'cmd',
   shellParams: ['cmd'],
   async plan(ctx, p) {

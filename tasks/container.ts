@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { EngineSchema, MountSchema, PinnedImage, PortSchema, StringMap, ContainerName, type ContainerSpec } from './lib/container/spec.ts';
-import { inspectContainer } from './lib/container/inspect.ts';
+import { containerReads, inspectOf } from './lib/container/inspect.ts';
 import { specFromFacts } from './lib/container/compare.ts';
 import { containerDiff } from './lib/container/argv.ts';
 import { recreate, removeContainer, restartContainer, startContainer } from './lib/container/recreate.ts';
@@ -59,8 +59,9 @@ export const container: TaskType<Params, ContainerPlanState> = {
   name: 'container',
   summary: 'a container runs as described (recreated safely on a difference), is absent, or is restarted',
   schema,
+  reads: (p) => containerReads({ engine: p.engine, name: p.name, image: p.state === 'started' ? p.image : undefined }),
   async plan(ctx, p) {
-    const ins = await inspectContainer(ctx.conn, p.engine, p.name, p.state === 'started' ? p.image : undefined);
+    const ins = await inspectOf(ctx, p.engine, p.name, p.state === 'started' ? p.image : undefined);
     const have = ins.facts;
     if (p.state === 'absent') {
       if (!have) return { changes: [], state: { inspected: ins, action: 'none' }, result: { exists: false } };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import type { TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner } from './lib/schema.ts';
-import { attrChanges, factsOf, fileDiff, predict, setAttrs, writeFileAtomic, type FileFacts } from './lib/files.ts';
+import { attrChanges, factsOf, fileDiff, fileReads, forgetPaths, predict, setAttrs, writeFileAtomic, type FileFacts } from './lib/files.ts';
 import { TaskFailure } from '../src/engine/task-type.ts';
 
 const schema = v.pipe(
@@ -33,7 +33,8 @@ export const content: TaskType<Params, FileFacts> = {
   name: 'content',
   summary: 'a file holds exactly this content (atomic replace, diff shown)',
   schema,
-  reads: (p) => [p.path],
+  reads: (p) => fileReads(p.path),
+  forget: (p, cache) => forgetPaths(cache, [p.path]),
   async plan(ctx, p) {
     const f = await factsOf(ctx, p.path, true);
     if (f.exists && f.kind !== 'file') throw new TaskFailure(`${p.path} is a ${f.kind}, expected a regular file`);

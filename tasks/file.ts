@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { shq } from '../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner } from './lib/schema.ts';
-import { attrChanges, factsOf, predict, setAttrs, type FileFacts } from './lib/files.ts';
+import { attrChanges, attrCommands, factsOf, fileReads, forgetPaths, predict, setAttrs, type FileFacts } from './lib/files.ts';
 
 const schema = v.strictObject({
   path: AbsPath,
@@ -18,7 +18,8 @@ export const file: TaskType<Params, FileFacts> = {
   name: 'file',
   summary: 'ensure a directory (or file) exists with mode/owner, or that a path is absent',
   schema,
-  reads: (p) => [p.path],
+  reads: (p) => fileReads(p.path),
+  forget: (p, cache) => forgetPaths(cache, [p.path]),
   shortKey: 'path',
   async plan(ctx, p) {
     const f = await factsOf(ctx, p.path);
@@ -40,10 +41,9 @@ export const file: TaskType<Params, FileFacts> = {
       if (r.code !== 0) throw new TaskFailure(`cannot remove ${p.path}: ${r.stderr.trim()}`);
       return;
     }
-    if (!plan.state!.exists) {
-      const r = await ctx.conn.exec(p.state === 'directory' ? `mkdir -p -- ${q}` : `touch -- ${q}`);
-      if (r.code !== 0) throw new TaskFailure(`cannot create ${p.path}: ${r.stderr.trim()}`);
-    }
-    await setAttrs(ctx.conn, p.path, p);
+    if (plan.state!.exists) return setAttrs(ctx.conn, p.path, p);
+    // created and given its mode/owner in one round trip
+    const r = await ctx.conn.exec([p.state === 'directory' ? `mkdir -p -- ${q}` : `touch -- ${q}`, ...attrCommands(p.path, p)].join(' && '));
+    if (r.code !== 0) throw new TaskFailure(`cannot create ${p.path}: ${r.stderr.trim()}`);
   },
 };

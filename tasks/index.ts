@@ -2,7 +2,6 @@
 import type { Registry, TaskType, TaskTypes } from '../src/engine/task-type.ts';
 import { typeTable } from './ansible/names.ts';
 import { ANSIBLE_TYPES } from './ansible/index.ts';
-import { readManyFacts } from './lib/files.ts';
 import { command } from './command.ts';
 import { content } from './content.ts';
 import { file } from './file.ts';
@@ -22,5 +21,5 @@ export const TASK_TYPES: TaskTypes = typeTable(
   [...ANSIBLE_TYPES, setup, gatherFactsType] as TaskType[],
 );
 
-/** What the CLI gives the engine: these task types, and the one-round-trip file facts read-ahead. */
-export const REGISTRY: Registry = { types: TASK_TYPES, readFacts: readManyFacts as Registry['readFacts'] };
+/** What the CLI gives the engine: these task types. */
+export const REGISTRY: Registry = { types: TASK_TYPES };

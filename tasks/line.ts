@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import type { TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, Mode, Regex } from './lib/schema.ts';
-import { fileDiff, lineTarget, predict, writeFileAtomic } from './lib/files.ts';
+import { fileDiff, fileReads, forgetPaths, lineTarget, predict, writeFileAtomic } from './lib/files.ts';
 import { lineinfile } from './lib/lines.ts';
 
 const schema = v.pipe(
@@ -34,7 +34,8 @@ export const line: TaskType<Params, { before: string; after: string; exists: boo
   name: 'line',
   summary: 'ensure a line (or a regexp replacement) is present in a file, or absent',
   schema,
-  reads: (p) => [p.path],
+  reads: (p) => fileReads(p.path),
+  forget: (p, cache) => forgetPaths(cache, [p.path]),
   async plan(ctx, p) {
     const target = await lineTarget(ctx, p);
     if (!target) return { changes: [] };

@@ -17,14 +17,14 @@ import * as v from 'valibot';
 import { shq } from '../src/transport/quote.ts';
 import { TaskFailure, type Plan, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, LabelName } from './lib/schema.ts';
-import { fileDiff, readFileFacts, writeFileAtomic } from './lib/files.ts';
+import { fileDiff, readFilesWithContent, writeFileAtomic } from './lib/files.ts';
 import { EngineSchema, StringMap, ContainerName, type ContainerFacts, type ContainerSpec, type Engine } from './lib/container/spec.ts';
-import { inspectContainer, mustExist, unmodelled, type Inspected } from './lib/container/inspect.ts';
+import { containerReads, inspectOf, mustExist, unmodelled, type Inspected } from './lib/container/inspect.ts';
 import { planResume, resume, resumeScript, type Resume } from './lib/container/resume.ts';
 import { isHostNetwork, specFromFacts } from './lib/container/compare.ts';
 import { containerDiff } from './lib/container/argv.ts';
 import { recreate, restartContainer } from './lib/container/recreate.ts';
-import { cleanPath, configFile, curl, externalLabels, flagValue, hostPathOf, hostUrl, listenPort, setFlag, tsdbPath, waitReady, withExternalLabels } from './lib/prometheus.ts';
+import { cleanPath, configFile, curl, curlAll, externalLabels, type HttpAnswer, flagValue, hostPathOf, hostUrl, listenPort, setFlag, tsdbPath, waitReady, withExternalLabels } from './lib/prometheus.ts';
 
 const Duration = v.pipe(v.string(), v.regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration like 2h'));
 const Seconds = v.pipe(v.number(), v.minValue(1));
@@ -152,7 +152,7 @@ async function sh(ctx: TaskContext, cmd: string, what: string): Promise<string> 
  * of a stopped container (an engine restart stops it), the owner of its TSDB directory on the host,
  * which that process made.
  */
-async function processOwner(ctx: TaskContext, engine: Engine, f: ContainerFacts, tsdb: string): Promise<string> {
+async function processOwner(ctx: TaskContext, engine: Engine, f: ContainerFacts, tsdb: string, pid: unknown): Promise<string> {
   const u = f.user.trim();
   if (/^\d+(:\d+)?$/.test(u)) return u.includes(':') ? u : `${u}:${u}`;
   const E = shq(engine);
@@ -164,7 +164,8 @@ async function processOwner(ctx: TaskContext, engine: Engine, f: ContainerFacts,
       ? `d=$(${E} volume inspect -f '{{.Mountpoint}}' ${shq(mount.source)} 2>/dev/null)${sub ? `/${shq(sub)}` : ''}`
       : 'd=';
   const script = [
-    `pid=$(${E} container inspect -f '{{.State.Pid}}' ${shq(f.name)})`,
+    // the pid inspect gave (no second engine call: ~100 ms with Podman)
+    typeof pid === 'number' && Number.isInteger(pid) ? `pid=${pid}` : `pid=$(${E} container inspect -f '{{.State.Pid}}' ${shq(f.name)})`,
     `if [ "\${pid:-0}" -gt 0 ] && [ -d /proc/"$pid" ]; then stat -c '%u:%g' /proc/"$pid"; exit; fi`,
     dir,
     `[ -n "$d" ] && [ -d "$d" ] && stat -c '%u:%g' "$d" || { echo "${f.name} is not running and its TSDB is not on the host: cannot tell which user writes it" >&2; exit 1; }`,
@@ -183,7 +184,11 @@ async function dirState(ctx: TaskContext, path: string): Promise<string> {
 }
 
 async function liveLabels(ctx: TaskContext, url: string): Promise<Record<string, string> | undefined> {
-  const r = await curl(ctx.conn, 'GET', `${url}/api/v1/status/config`);
+  return labelsIn(await curl(ctx.conn, 'GET', `${url}/api/v1/status/config`));
+}
+
+/** The external labels in an answer of /api/v1/status/config (undefined: no answer, or unreadable). */
+function labelsIn(r: HttpAnswer): Record<string, string> | undefined {
   if (r.status !== 200) return undefined;
   try {
     return externalLabels((JSON.parse(r.body) as { data: { yaml: string } }).data.yaml);
@@ -197,8 +202,9 @@ export const preparePrometheus: TaskType<Params, State | ResumeFirst> = {
   name: 'prepare-prometheus',
   summary: 'a Prometheus container (as start-all.sh runs it) keeps its TSDB on the host, has the lifecycle API and unique external labels: at most one recreate',
   schema,
+  reads: (p) => containerReads({ engine: p.engine, name: p.container }),
   async plan(ctx, p) {
-    const ins = await inspectContainer(ctx.conn, p.engine, p.container);
+    const ins = await inspectOf(ctx, p.engine, p.container);
     // what this task reads (the process' user, its live config) needs the container running, as it
     // will be once an interrupted recreate is finished, or once it is started again (an engine
     // restart stops containers without a restart policy, as start-all.sh runs them)
@@ -240,7 +246,7 @@ async function planFrom(ctx: TaskContext, p: Params, ins: Inspected): Promise<Pl
   const bound = hostPathOf(f.mounts, tsdb);
   const url = hostUrl(f);
   if (!url) throw new TaskFailure(`cannot tell how to reach ${p.container}'s HTTP API from the host (no published port for its listen address)`);
-  const owner = await processOwner(ctx, p.engine, f, tsdb);
+  const owner = await processOwner(ctx, p.engine, f, tsdb, (ins.raw as { State?: { Pid?: unknown } } | undefined)?.State?.Pid);
   const changes: string[] = [];
   let move: State['move'];
   let dataDir = cleanPath(p.data_dir);
@@ -276,9 +282,15 @@ async function planFrom(ctx: TaskContext, p: Params, ins: Inspected): Promise<Pl
   const cfg = hostPathOf(f.mounts, inside);
   if (!cfg.hostPath) throw new TaskFailure(`${p.container}'s config ${inside} is not on a host mount`);
   const edits: FileEdit[] = [];
+  // the config, its template and the note below in one round trip
+  const notePath = `${dataDir}/skiff-start-all.txt`;
+  const files = await readFilesWithContent(ctx.conn, [cfg.hostPath, templateOf(cfg.hostPath), move ? undefined : notePath].filter((x): x is string => !!x));
+  // the live labels (when no recreate makes them live anyway) and the build info, in one round trip
+  const answers = await curlAll(ctx.conn, [`${url}/api/v1/status/buildinfo`, ...(spec ? [] : [`${url}/api/v1/status/config`])]);
+  const [build, liveAnswer] = [answers[0], answers[1] as HttpAnswer | undefined];
   for (const path of [cfg.hostPath, templateOf(cfg.hostPath)]) {
     if (!path) continue;
-    const ff = await readFileFacts(ctx.conn, path, true);
+    const ff = files.get(path)!;
     if (!ff.exists) {
       if (path === cfg.hostPath) throw new TaskFailure(`${path} is missing, expected ${p.container}'s config`);
       continue;
@@ -290,7 +302,7 @@ async function planFrom(ctx: TaskContext, p: Params, ins: Inspected): Promise<Pl
   for (const e of edits) changes.push(`set external labels ${shown} in ${e.path}`);
   let live: State['live'];
   if (!spec) {
-    const have = await liveLabels(ctx, url);
+    const have = liveAnswer && labelsIn(liveAnswer);
     if (edits.some((e) => e.path === cfg.hostPath) || !same(want, have)) {
       // a single-file bind mount keeps showing the container the old inode after an atomic replace
       live = cfg.mount?.target === cleanPath(inside) && edits.some((e) => e.path === cfg.hostPath) ? 'restart' : 'reload';
@@ -299,16 +311,14 @@ async function planFrom(ctx: TaskContext, p: Params, ins: Inspected): Promise<Pl
   }
   // what keeps it: the start-all.sh options, next to Scylla's scylla.txt
   const options = startAllOptions(dataDir, args, f.network);
-  const notePath = `${dataDir}/skiff-start-all.txt`;
   const noteText = `# Written by skiff (prepare-prometheus). Run start-all.sh with these options, or a rerun of it\n# loses what thanos.yml set up (Thanos sidecar data, block flags):\nSTART_ALL_OPTIONS="${options}"\n`;
-  const old = move ? undefined : await readFileFacts(ctx.conn, notePath, true);
+  const old = move ? undefined : files.get(notePath);
   if (!old || old.content !== noteText) changes.push(`write ${notePath}: start-all.sh ${options}`);
   const diff = [
     ...(spec ? [containerDiff(p.engine, p.container, specFromFacts(f, image), spec)] : []),
     ...edits.map((e) => fileDiff(e.path, e.before, e.after)),
   ].join('\n');
   const view = sidecarView(spec ? { ...f, network: spec.network ?? f.network } : f);
-  const build = await curl(ctx.conn, 'GET', `${url}/api/v1/status/buildinfo`);
   let version: string | undefined;
   try {
     version = (JSON.parse(build.body) as { data?: { version?: string } }).data?.version;

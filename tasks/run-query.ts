@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
 import { groupHosts } from '../src/inventory/vars.ts';
 import { EngineSchema, PinnedImage, ContainerName, type ContainerSpec } from './lib/container/spec.ts';
-import { inspectContainer, refuseScyllaThanos } from './lib/container/inspect.ts';
+import { containerReads, inspectOf, refuseScyllaThanos } from './lib/container/inspect.ts';
 import { resume } from './lib/container/resume.ts';
 import { planWanted, type ContainerPlanState } from './lib/container/plan.ts';
 import { recreate, startContainer } from './lib/container/recreate.ts';
@@ -83,11 +83,12 @@ export const runQuery: TaskType<Params, ContainerPlanState & { spec: ContainerSp
   name: 'run-query',
   summary: 'a Thanos query container with one --endpoint per sidecar of an inventory group (sorted, stable)',
   schema,
+  reads: (p) => containerReads({ engine: p.engine, name: 'thanos' }, { engine: p.engine, name: p.name, image: p.image }),
   async plan(ctx, p) {
     const endpoints = storeEndpoints(ctx, p.stores_group, p.store_port);
     const spec = querySpec(p, endpoints);
-    await refuseScyllaThanos(ctx.conn, p.engine, 'thanos', '--thanos');
-    const ins = await inspectContainer(ctx.conn, p.engine, p.name, p.image);
+    await refuseScyllaThanos(ctx, p.engine, 'thanos', '--thanos');
+    const ins = await inspectOf(ctx, p.engine, p.name, p.image);
     const c = planWanted(p.engine, spec, ins, `http://127.0.0.1:${p.http_port}/-/ready`, p.ready_timeout);
     const ver = thanosVersion(p.image, p.version);
     return {

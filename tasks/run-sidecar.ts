@@ -12,11 +12,11 @@ import { dirname } from 'node:path';
 import * as v from 'valibot';
 import YAML from 'yaml';
 import { shq } from '../src/transport/quote.ts';
-import { TaskFailure, type TaskType } from '../src/engine/task-type.ts';
+import { TaskFailure, type FactRead, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath } from './lib/schema.ts';
-import { readFileFacts, writeFileAtomic, type FileFacts } from './lib/files.ts';
+import { factsOf, fileReads, readFileFacts, writeFileAtomic, type FileFacts } from './lib/files.ts';
 import { EngineSchema, PinnedImage, ContainerName, type ContainerSpec, type Mount } from './lib/container/spec.ts';
-import { inspectContainer, refuseScyllaThanos } from './lib/container/inspect.ts';
+import { containerReads, inspectOf, refuseScyllaThanos } from './lib/container/inspect.ts';
 import { resume } from './lib/container/resume.ts';
 import { planWanted, type ContainerPlanState } from './lib/container/plan.ts';
 import { recreate, restartContainer, startContainer } from './lib/container/recreate.ts';
@@ -100,15 +100,26 @@ export function checkVersions(image: string, version?: string, prometheusVersion
   }
 }
 
+/** What plan() reads: Scylla's sidecar1, the sidecar and its image, the objstore file (and its content when there is one). */
+function readsOf(p: Pick<Params, 'name' | 'engine' | 'image' | 'objstore_file' | 'objstore'>): FactRead[] {
+  return [...containerReads({ engine: p.engine, name: 'sidecar1' }, { engine: p.engine, name: p.name, image: p.image }), ...(p.objstore ? [] : fileReads(p.objstore_file))];
+}
+
 export const runSidecar: TaskType<Params, State> = {
   name: 'run-sidecar',
   summary: 'a Thanos sidecar container runs next to Prometheus (pinned image, --user 65534, ready-checked)',
   schema,
+  reads: (p) => readsOf(p),
+  // thanos.yml's params come from prepare-prometheus' result: the containers and the objstore file are known before
+  readsKnown: (k) => {
+    const p = v.safeParse(v.object({ name: schema.entries.name, engine: schema.entries.engine, image: schema.entries.image, objstore_file: schema.entries.objstore_file, objstore: schema.entries.objstore }), k);
+    return p.success ? readsOf(p.output) : [];
+  },
   async plan(ctx, p) {
     checkVersions(p.image, p.version, p.prometheus_version);
-    await refuseScyllaThanos(ctx.conn, p.engine, 'sidecar1', '--thanos-sc');
+    await refuseScyllaThanos(ctx, p.engine, 'sidecar1', '--thanos-sc');
     const spec = sidecarSpec(p);
-    const ins = await inspectContainer(ctx.conn, p.engine, p.name, p.image);
+    const ins = await inspectOf(ctx, p.engine, p.name, p.image);
     const c = planWanted(p.engine, spec, ins, `http://127.0.0.1:${p.http_port}/-/ready`, p.ready_timeout);
     const changes: string[] = [];
     const diffs: string[] = [];
@@ -134,7 +145,7 @@ export const runSidecar: TaskType<Params, State> = {
       }
     }
     else {
-      const file = await readFileFacts(ctx.conn, p.objstore_file);
+      const file = await factsOf(ctx, p.objstore_file);
       if (file.exists) {
         changes.push(`remove ${p.objstore_file} (no objstore: uploads off)`);
         state.removeObjstore = true;

@@ -55,10 +55,17 @@ export class ConnectionPool {
     const hc = this.settings(host);
     const become = p.become ?? hc.become;
     const user = become ? (p.become_user ?? hc.become_user) : undefined;
-    const key = `${host}\0${become}\0${user ?? ''}`;
+    const key = this.key(host, p);
     let c = this.open.get(key);
     if (!c) this.open.set(key, (c = this.connector(hc, become, user)));
     return c;
+  }
+
+  /** Which connection `get` gives for this host and privilege: equal keys, the same connection. */
+  key(host: string, p: Privilege = {}): string {
+    const hc = this.settings(host);
+    const become = p.become ?? hc.become;
+    return `${host}\0${become}\0${become ? (p.become_user ?? hc.become_user ?? '') : ''}`;
   }
 
   closeAll(): Promise<unknown> {

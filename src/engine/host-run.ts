@@ -4,15 +4,16 @@
 // RunCtx (the run) and BatchCtx (this serial batch): results, recap, connections, the stop flags.
 import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { BlockDef, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
+import { readAhead } from './read-ahead.ts';
 import { walkTasks } from '../playbook/load.ts';
 import { shq } from '../transport/quote.ts';
 import { dirname } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool } from './connections.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
-import { conditionText, evaluate, truthy } from './expr.ts';
+import { conditionText, evaluate, LATER, truthy, type Scope } from './expr.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
-import { clearPending, markPending, readPending } from './pending-handlers.ts';
+import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
 import { startsHere, taskScope } from './prepare.ts';
 import { count, emptyRecap, type Recap } from './recap.ts';
@@ -24,8 +25,8 @@ import { tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
 import { removeOmit } from './omit.ts';
 import { handlersReached, nameOn } from './notify.ts';
-import { TaskFailure } from './task-type.ts';
-import { containsLater, render } from './template.ts';
+import { TaskFailure, type FactRead } from './task-type.ts';
+import { containsLater, render, type RenderProblem } from './template.ts';
 
 export interface RunCtx {
   prep: Prepared;
@@ -146,13 +147,14 @@ export class HostRun {
     this.addSecrets(play.vars);
     try {
       const conn = await this.base();
+      const handlers = play.handlers.map((x) => x.name);
+      await this.readAhead(conn, handlers.length > 0);
       // notified in an earlier run that ended before the handler ran: they run at the end of this play
-      for (const h of await readPending(conn, play.handlers.map((x) => x.name))) {
+      for (const h of await readPending(conn, handlers, rc.cacheOf.get(host)?.get(PENDING_MARKERS.key(null)) as string[] | undefined)) {
         this.pending.add(h);
         this.notified.add(h);
         this.fromEarlier.add(h);
       }
-      await this.readAhead(conn);
     } catch {
       /* unreachable: the first task reports it */
     }
@@ -211,26 +213,50 @@ export class HostRun {
   }
 
   /**
-   * One round trip for the file facts every task of the play will plan from (those whose params
-   * render now: not from a registered result, a loop item, or on another host), instead of one per task.
+   * One round trip for the facts every task of the play will plan from (read-ahead.ts), and the
+   * handler markers when the play has handlers: of the tasks that
+   * run on the play's own connection and whose params render now (not from a loop item, nor on another
+   * host); of params that need a registered result, what the known ones name (readsKnown).
    */
-  private async readAhead(conn: Connection): Promise<void> {
-    const readFacts = this.rc.prep.registry.readFacts;
-    if (!readFacts) return;
-    const paths = new Set<string>();
+  private async readAhead(conn: Connection, withPending: boolean): Promise<void> {
+    // the play's handlers pending from an earlier run: read with the rest
+    const reads: FactRead[] = withPending ? [{ source: PENDING_MARKERS, query: null }] : [];
     for (const t of walkTasks(this.play.tasks)) {
-      if (!t.type.reads || t.loop || t.kw.loopVars.length || t.kw.delegate_to !== undefined) continue;
+      if (!(t.type.reads || t.type.readsKnown) || t.loop || t.kw.loopVars.length) continue;
       try {
-        const rendered = removeOmit(render(t.params, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults, t.kw.role), [], [], t.type.shellParams));
-        if (containsLater(rendered)) continue;
+        const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults, t.kw.role);
+        if (!this.onBase(t, () => scope, undefined)) continue;
+        const problems: RenderProblem[] = [];
+        const rendered = removeOmit(render(t.params, scope, [], problems, t.type.shellParams));
+        // a registered result not there yet (an unknown variable now, LATER when prepared)
+        if (problems.length || containsLater(rendered)) {
+          if (t.type.readsKnown && rendered && typeof rendered === 'object') reads.push(...t.type.readsKnown(withoutLater(rendered as Record<string, unknown>)));
+          continue;
+        }
         const parsed = v.safeParse(t.type.schema, rendered);
-        if (parsed.success) t.type.reads(parsed.output).forEach((p) => paths.add(p));
+        if (parsed.success && t.type.reads) reads.push(...t.type.reads(parsed.output));
       } catch {
         /* the task reports its own problem when it runs */
       }
     }
-    if (paths.size < 2) return;
-    this.rc.cacheOf.set(this.host, await readFacts(conn, [...paths]));
+    // one fact alone: its own read costs the same round trip (and a task's, only if it runs)
+    if (new Set(reads.map((r) => r.source.key(r.query))).size < 2) return;
+    this.rc.cacheOf.set(this.host, await readAhead(conn, reads));
+  }
+
+  /**
+   * Whether task `t` runs on the play's own connection on this host, as the read-ahead read through:
+   * not delegated, the same become and become_user, no `environment` (DOCKER_HOST would be another engine).
+   */
+  private onBase(t: TaskDef, scope: () => Scope, delegate: string | undefined): boolean {
+    const { rc, play, host } = this;
+    if (delegate !== undefined || t.kw.delegate_to !== undefined || Object.keys(t.kw.environment).length) return false;
+    try {
+      const base = { ...play.kw, become: flag(play.kw.become, () => taskScope(rc.prep, play, host, this.registered, play.kw.vars, {}, play.kw.defaults), false) };
+      return rc.pool.key(host, { ...t.kw, become: decide(t.kw.become, scope) }) === rc.pool.key(host, base);
+    } catch {
+      return false;
+    }
   }
 
   private async nodes(list: Node[], rescuable: boolean): Promise<Flow> {
@@ -438,13 +464,19 @@ export class HostRun {
           secrets: rc.secretsOf.get(host) ?? [],
           // facts read ahead and predicted files are this host's: not for a task sent elsewhere
           pending: delegate ? new Map() : (rc.pendingOf.get(host) ?? rc.pendingOf.set(host, new Map()).get(host)),
-          cache: delegate ? undefined : rc.cacheOf.get(host),
+          // read through the play's connection: not for a task that sees the host as another user
+          cache: this.onBase(t, () => scope({}), delegate) ? rc.cacheOf.get(host) : undefined,
           progress: progress.report,
         },
         check: rc.opts.check,
         handler,
         // before the change: a crash between it and the handler must not lose the notification
-        beforeChange: async () => {
+        beforeChange: async (forget) => {
+          // what was read ahead may be stale from here on, whichever connection makes the change
+          // (the task type may know exactly what: a file task, its path)
+          const mine = rc.cacheOf.get(host);
+          if (mine && !(delegate === undefined && forget?.(mine))) mine.clear();
+          if (delegate !== undefined) rc.cacheOf.get(delegate)?.clear();
           const now = this.handlersFor(t).filter((n) => !this.pending.has(n));
           if (!now.length) return;
           await markPending(await this.base(), now);
@@ -522,4 +554,14 @@ export function withEnvironment(conn: Connection, env: Record<string, string>): 
   if (!names.length) return conn;
   const prefix = `export ${names.map((k) => `${k}=${shq(env[k])}`).join(' ')}; `;
   return { host: conn.host, exec: (cmd, o) => conn.exec(prefix + cmd, o), close: (o) => conn.close(o) };
+}
+
+/** The params known before the run: what needs a registered result (LATER, or not rendered) left out, at any depth. */
+function withoutLater(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(o)) {
+    if (x === LATER || x === undefined) continue;
+    out[k] = x && typeof x === 'object' && !Array.isArray(x) ? withoutLater(x as Record<string, unknown>) : x;
+  }
+  return out;
 }

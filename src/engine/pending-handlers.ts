@@ -5,6 +5,7 @@
 // notifies it again. In check mode they are only read.
 import { shq } from '../transport/quote.ts';
 import type { Connection } from '../transport/types.ts';
+import type { FactSource } from './task-type.ts';
 
 /** The markers' directory on the host: the login's own cache (survives a reboot, unlike /run). */
 const DIR = '"$HOME/.cache/skiff/handlers"';
@@ -13,11 +14,18 @@ const DIR = '"$HOME/.cache/skiff/handlers"';
 export const markerOf = (handler: string) => Buffer.from(handler, 'utf8').toString('hex');
 export const handlerOf = (marker: string) => (/^([0-9a-f]{2})+$/.test(marker) ? Buffer.from(marker, 'hex').toString('utf8') : undefined);
 
-/** Names of the handlers pending on the host, among `handlers` (the play's). */
-export async function readPending(conn: Connection, handlers: string[]): Promise<Set<string>> {
+/** The markers on the host, as a fact: the engine reads it with the play's other facts (read-ahead.ts). */
+export const PENDING_MARKERS: FactSource<null> = {
+  key: () => 'handlers:pending',
+  script: () => `ls -1 ${DIR} 2>/dev/null || true`,
+  parse: (out) => new Map([['handlers:pending', out.split('\n')]]),
+};
+
+/** Names of the handlers pending on the host, among `handlers` (the play's); `ahead`: the markers read ahead. */
+export async function readPending(conn: Connection, handlers: string[], ahead?: string[]): Promise<Set<string>> {
   if (!handlers.length) return new Set();
-  const r = await conn.exec(`ls -1 ${DIR} 2>/dev/null || true`);
-  const on = new Set(r.stdout.split('\n').map(handlerOf).filter((x): x is string => x !== undefined));
+  const lines = ahead ?? (await conn.exec(PENDING_MARKERS.script([null]))).stdout.split('\n');
+  const on = new Set(lines.map(handlerOf).filter((x): x is string => x !== undefined));
   return new Set(handlers.filter((h) => on.has(h)));
 }
 

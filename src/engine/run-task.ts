@@ -25,8 +25,11 @@ export interface TaskEnv {
   /** --check */
   check: boolean;
   handler: boolean;
-  /** called before each change is applied (durable notifications are recorded there) */
-  beforeChange(): Promise<void>;
+  /**
+   * called before each change is applied (durable notifications are recorded there; the facts read
+   * ahead are dropped, or what `forget` says may change)
+   */
+  beforeChange(forget?: (cache: Map<string, unknown>) => boolean): Promise<void>;
   sleep(ms: number): Promise<void>;
   interrupted(): boolean;
   /** host vars a task set (its result's `ansible_facts`, set_fact): seen by everything after it */
@@ -190,8 +193,7 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
     else if (plan.changes.length === 0) status = 'ok';
     else if (ctx.check) status = 'changed';
     else {
-      ctx.cache?.clear(); // what was read ahead may be stale from here on
-      await env.beforeChange();
+      await env.beforeChange(t.type.forget && ((cache) => t.type.forget!(params, cache)));
       out = { ...out, ...((await t.type.apply(ctx, params, plan)) ?? {}) };
       status = 'changed';
     }

@@ -9,6 +9,8 @@ import type { Prepared, RunOptions } from './prepare.ts';
 import { emptyRecap, type Recap } from './recap.ts';
 import { secretValues } from './secrets.ts';
 import { NO_FILTER } from './tags.ts';
+import { flag } from './flag.ts';
+import { taskScope } from './prepare.ts';
 import type { TaskResult } from './events.ts';
 
 export type { Recap } from './recap.ts';
@@ -81,6 +83,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
       rc.recap[h] = emptyRecap();
     }
     try {
+      preconnect(rc);
       for (const pp of prep.plays) {
         if (rc.interrupted || rc.aborted) break;
         const hosts = pp.hosts.filter((h) => !rc.dead.has(h));
@@ -110,6 +113,28 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
       pool.killAll();
     },
   };
+}
+
+/**
+ * The hosts a later play adds start their SSH handshake at once, beside the first play, instead of
+ * when their play begins (thanos.yml's monitoring host waited ~100 ms for its own after the
+ * Prometheus hosts' play). Through the connection their first play would open (the pool keeps it);
+ * a failure is the same UnreachableError, reported when the play gets there. Not with serial
+ * batches, whose point is to touch a few hosts at a time.
+ */
+function preconnect(rc: RunCtx): void {
+  const plays = rc.prep.plays;
+  if (plays.some((pp) => pp.play.serial !== undefined)) return;
+  const seen = new Set(plays[0]?.hosts ?? []);
+  for (const pp of plays.slice(1)) {
+    const { play } = pp;
+    for (const h of pp.hosts) {
+      if (seen.has(h)) continue;
+      seen.add(h);
+      const become = flag(play.kw.become, () => taskScope(rc.prep, play, h, rc.registeredOf.get(h) ?? {}, play.kw.vars, {}, play.kw.defaults), false);
+      rc.pool.get(h, { ...play.kw, become }).catch(() => undefined);
+    }
+  }
 }
 
 /** Pure: Ansible's serial batches (a number of hosts, or a percentage of the play's hosts). */

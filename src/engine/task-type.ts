@@ -78,8 +78,19 @@ export interface TaskType<P = any, S = any> {
   exprParams?: string[];
   /** names of the host vars a task with these raw params sets (set_fact): known to later tasks' checks */
   sets?(params: unknown): string[];
-  /** paths whose facts plan() reads: the engine reads those of a whole play in one round trip */
-  reads?(params: P): string[];
+  /** facts plan() reads: the engine reads those of a whole play in one round trip (read-ahead.ts) */
+  reads?(params: P): FactRead[];
+  /**
+   * For params some of which are known only at run time (from a registered result): the facts plan()
+   * will read that these params name anyway. `known` is the rendered params, unvalidated, with what
+   * is not known yet left out: check what is used.
+   */
+  readsKnown?(known: Record<string, unknown>): FactRead[];
+  /**
+   * Before apply: drop from the facts read ahead (TaskContext.cache) what apply may change, and say
+   * so (true). Without it, or false, the engine drops them all.
+   */
+  forget?(params: P, cache: Map<string, unknown>): boolean;
   plan(ctx: TaskContext, params: P): Promise<Plan<S>>;
   /** returns values for `register` */
   apply(ctx: TaskContext, params: P, plan: Plan<S>): Promise<Record<string, unknown> | void>;
@@ -106,10 +117,25 @@ export interface TaskTypes extends Map<string, TaskType> {
 }
 
 /**
- * What the engine is given to run with: the task types by name (composed by the CLI from tasks/), and
- * optionally how to read the file facts of many paths in one round trip (the read-ahead).
+ * A kind of fact tasks plan from, read as pyinfra reads facts: one shell command for many queries and
+ * a parser of its output, so that the engine can read what a whole play's tasks will read in one
+ * round trip and keep it per host (TaskContext.cache, by `key`) until a task changes something.
  */
+export interface FactSource<Q = any> {
+  /** the cache key of one query's facts: the same for every task that reads the same thing */
+  key(q: Q): string;
+  /** POSIX sh printing the facts of all these queries (distinct keys) on stdout */
+  script(qs: Q[]): string;
+  /** the facts by key, from the script's stdout when it exited 0; a key left out is read by the task itself */
+  parse(stdout: string, qs: Q[]): Map<string, unknown>;
+}
+
+export interface FactRead<Q = any> {
+  source: FactSource<Q>;
+  query: Q;
+}
+
+/** What the engine is given to run with: the task types by name (composed by the CLI from tasks/). */
 export interface Registry {
   types: TaskTypes;
-  readFacts?(conn: Connection, paths: string[]): Promise<Map<string, unknown>>;
 }

@@ -73,6 +73,33 @@ export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Prom
   /** `sh -c CMD`, or sudo's under become (become.ts): the remote login shell only starts it. */
   const become: Become | undefined = target.become ? { user: target.becomeUser, password: target.becomePassword } : undefined;
 
+  /**
+   * An exec channel running `full`, given to `onOpen` as soon as it is open (synchronously: its
+   * 'exit' may come in the same read). sshd frees a session slot only once the session's processes
+   * are reaped, a little after the channel closed: under load a new channel can be refused though we
+   * stay under MaxSessions. A refused open is retried a few times (bounded: ~1.5 s in all, not once
+   * `stop()` says the caller gave up) before it is a failure.
+   */
+  function openChannel(full: string, stop: () => boolean, onOpen: (ch: ClientChannel) => void, onFail: (e: Error) => void): void {
+    let attempt = 0;
+    const open = (): void => {
+      if (stop()) return onFail(new Error('given up'));
+      try {
+        client.exec(full, (e, ch) => {
+          if (e && !dead && !stop() && attempt < 8 && /open failed/i.test(e.message)) {
+            attempt++;
+            return void setTimeout(open, 40 * attempt);
+          }
+          if (e) return onFail(dead ?? new Error(`${host}: cannot open a session channel: ${e.message}`));
+          onOpen(ch);
+        });
+      } catch (e) {
+        onFail(dead ?? unreachable((e as Error).message)); // "Not connected"
+      }
+    };
+    open();
+  }
+
   /** Runs one command line on its own channel; `timedOut` tells the caller to reap it. */
   function runChannel(full: string, opts: ExecOptions, gate?: BecomeGate): Promise<{ r: ExecResult; timedOut: boolean }> {
     return new Promise((resolve, reject) => {
@@ -117,19 +144,10 @@ export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Prom
         );
       }
 
-      // sshd frees a session slot only once the session's processes are reaped, a little after the
-      // channel closed: under load a new channel can be refused though we stay under MaxSessions.
-      // Retry a refused open a few times (bounded: ~1.5 s in all) before calling it a failure.
-      let attempt = 0;
-      const open = (): void => {
-      try {
-        client.exec(full, (e, ch) => {
-          if (e && !dead && !done && attempt < 8 && /open failed/i.test(e.message)) {
-            attempt++;
-            timers.push(setTimeout(open, 40 * attempt));
-            return;
-          }
-          if (e) return finish(dead ?? new Error(`${host}: cannot open a session channel: ${e.message}`));
+      openChannel(
+        full,
+        () => done,
+        (ch) => {
           stream = ch;
           if (done || timedOut) return void ch.close();
           ch.on('error', (e: Error) => finish(dead ?? new Error(`${host}: channel error: ${e.message}`)));
@@ -160,12 +178,9 @@ export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Prom
           });
           // under a become password, stdin waits until sudo is past its prompt
           if (!gate) ch.end(opts.stdin ?? '');
-        });
-      } catch (e) {
-        finish(dead ?? unreachable((e as Error).message)); // "Not connected"
-      }
-      };
-      open();
+        },
+        (e) => finish(e),
+      );
     });
   }
 
@@ -218,50 +233,42 @@ export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Prom
     const b = becomeLine(SESSION_SCRIPT, become);
     const full = `${b.line}; exit $? # ${tag}`;
     return new Promise<Live>((resolve, reject) => {
-      let attempt = 0;
-      const open = (): void => {
-        try {
-          client.exec(full, (e, ch) => {
-            if (e && !dead && attempt < 8 && /open failed/i.test(e.message)) {
-              attempt++;
-              return void setTimeout(open, 40 * attempt);
+      openChannel(
+        full,
+        () => false,
+        (ch) => {
+          const s = new Session({ write: (d) => ch.write(d), close: () => ch.close() });
+          const errText: string[] = [];
+          const gate = b.gate;
+          ch.on('data', (d: Buffer) => s.stdout(d));
+          ch.stderr.on('data', (d: Buffer) => {
+            if (!gate || gate.done) {
+              if (!sessionReady) errText.push(d.toString('utf8'));
+              return s.stderr(d);
             }
-            if (e) return reject(dead ?? new Error(`cannot open a session channel: ${e.message}`));
-            const s = new Session({ write: (d) => ch.write(d), close: () => ch.close() });
-            const errText: string[] = [];
-            const gate = b.gate;
-            ch.on('data', (d: Buffer) => s.stdout(d));
-            ch.stderr.on('data', (d: Buffer) => {
-              if (!gate || gate.done) {
-                if (!sessionReady) errText.push(d.toString('utf8'));
-                return s.stderr(d);
-              }
-              const step = gate.feed(d.toString('utf8'));
-              if (step.write) ch.write(step.write);
-              if (step.ready) s.start().then(ok, fail);
-              if (step.refused) fail(becomeRefused(host));
-            });
-            ch.on('error', (x: Error) => s.closed(dead ?? x));
-            ch.stderr.on('error', () => {});
-            ch.on('close', () => s.closed(dead ?? new Error('the session channel closed')));
-            let sessionReady = false;
-            const ok = () => {
-              sessionReady = true;
-              running.add(tag); // Ctrl-C ends the helper and what it runs
-              resolve({ s, tag });
-            };
-            const fail = (x: Error) => {
-              s.abandon(x);
-              const said = errText.join('').trim();
-              reject(new Error(`${x.message}${said ? `; it said: ${said.slice(0, 300)}` : ''}`));
-            };
-            if (!gate) s.start().then(ok, fail);
+            const step = gate.feed(d.toString('utf8'));
+            if (step.write) ch.write(step.write);
+            if (step.ready) s.start().then(ok, fail);
+            if (step.refused) fail(becomeRefused(host));
           });
-        } catch (e) {
-          reject(dead ?? unreachable((e as Error).message));
-        }
-      };
-      open();
+          ch.on('error', (x: Error) => s.closed(dead ?? x));
+          ch.stderr.on('error', () => {});
+          ch.on('close', () => s.closed(dead ?? new Error('the session channel closed')));
+          let sessionReady = false;
+          const ok = () => {
+            sessionReady = true;
+            running.add(tag); // Ctrl-C ends the helper and what it runs
+            resolve({ s, tag });
+          };
+          const fail = (x: Error) => {
+            s.abandon(x);
+            const said = errText.join('').trim();
+            reject(new Error(`${x.message}${said ? `; it said: ${said.slice(0, 300)}` : ''}`));
+          };
+          if (!gate) s.start().then(ok, fail);
+        },
+        reject,
+      );
     });
   }
 
@@ -298,6 +305,32 @@ export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Prom
     else idle.push(l);
   }
 
+  /**
+   * Settles once the connection has shown it is alive or gone, with no timed wait: the server answers
+   * a channel open (a refusal is an answer too), or the client's 'close' comes first (then `dead` is
+   * set). A server closes a channel before its disconnect, and TCP keeps that order.
+   */
+  function answers(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const settled = (): void => {
+        client.removeListener('close', settled);
+        resolve();
+      };
+      client.once('close', settled);
+      try {
+        client.exec('true', (e, ch) => {
+          if (!e) {
+            ch.resume();
+            ch.close();
+          }
+          settled();
+        });
+      } catch {
+        settled(); // "Not connected"
+      }
+    });
+  }
+
   async function execOnSession(l: Live, cmd: string, o: ExecOptions): Promise<ExecResult> {
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
@@ -311,9 +344,9 @@ export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Prom
     try {
       const r = await (timeout ? Promise.race([l.s.run(cmd, o), timeout]) : l.s.run(cmd, o)).catch(async (e: Error) => {
         if (timedOut) return timeout!;
-        // a lost connection closes its channels before the client says so: wait for that word, so a
-        // host gone is "unreachable" and only a helper ended on a live connection is a failure
-        if (!dead) await new Promise((r) => setTimeout(r, 100));
+        // a host going away may close its channels before its connection: the connection decides,
+        // so that a host gone is "unreachable" and only a helper ended on a live connection a failure
+        if (!dead) await answers();
         throw dead ?? new Error(`${host}: the session ended during a command: ${e.message}`);
       });
       // the helper and what it ran are killed before the session's place is given back (as a

@@ -1,5 +1,6 @@
 // blockinfile: a block of lines between two marker lines is in a file (replaced as a whole), or absent,
 // as Ansible's module edits it (tasks/lib/lines.ts). Plan reads the file; apply writes it atomically.
+import { fileReads } from '../lib/files.ts';
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { Regex } from '../lib/schema.ts';
@@ -31,7 +32,7 @@ export const blockinfile: TaskType<Params, EditState> = {
   name: 'ansible.builtin.blockinfile',
   summary: 'a block of lines between marker lines is in a file, or absent (Ansible\'s blockinfile)',
   schema,
-  reads: (p) => [p.path],
+  reads: (p) => fileReads(p.path),
   plan: (ctx, p) => planEdit(ctx, p, p.state === 'absent' || p.block === '', (text) => edit(text, p)),
   apply: (ctx, p, plan) => applyEdit(ctx, p, plan),
 };

@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { shJoin, shq } from '../../src/transport/quote.ts';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { factsOf } from '../lib/files.ts';
+import { factsOf, fileReads } from '../lib/files.ts';
 import { commandFailure, commandResult, shlexSplit, splitFreeForm } from '../lib/commands.ts';
 
 const Text = v.pipe(v.string(), v.minLength(1, 'expected a command'));
@@ -55,7 +55,7 @@ function makeCommand<P extends Common>(name: string, summary: string, schema: Ta
     summary,
     schema,
     shortKey: '_raw_params',
-    reads: (p) => [p.creates, p.removes].filter((x): x is string => x !== undefined && x.startsWith('/')),
+    reads: (p) => fileReads(...[p.creates, p.removes].filter((x) => x?.startsWith('/'))),
     async plan(ctx, p) {
       const text = line(p);
       const cmd = shown(p);

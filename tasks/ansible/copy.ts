@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { ModeOrPreserve, Owner } from '../lib/schema.ts';
-import { readFileFacts } from '../lib/files.ts';
+import { readFileFacts, fileReads } from '../lib/files.ts';
 import { statSync } from 'node:fs';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
@@ -33,7 +33,7 @@ export const copy: TaskType<Params, PutState> = {
   name: 'ansible.builtin.copy',
   summary: 'a file holds this content, or a copy of src (files/ or, with remote_src, the host)',
   schema,
-  reads: (p) => [p.dest],
+  reads: (p) => fileReads(p.dest),
   async plan(ctx, p) {
     let text: string;
     let srcMode: string | undefined;

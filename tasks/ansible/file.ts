@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner } from '../lib/schema.ts';
-import { attrChanges, factsOf, predict, setAttrs, type FileFacts } from '../lib/files.ts';
+import { attrChanges, factsOf, predict, setAttrs, type FileFacts, fileReads } from '../lib/files.ts';
 import { effectiveMode } from '../lib/mode.ts';
 
 const schema = v.pipe(
@@ -93,7 +93,7 @@ export const fileType: TaskType<Params, State> = {
   name: 'ansible.builtin.file',
   summary: 'a directory, file, link or touched file with mode/owner, or a path made absent (Ansible\'s file)',
   schema,
-  reads: (p) => (p.state === 'hard' ? [p.path, p.src!] : [p.path]),
+  reads: (p) => fileReads(p.path, p.state === 'hard' ? p.src : undefined),
   async plan(ctx, p) {
     const f = await factsOf(ctx, p.path);
     const state = p.state ?? (p.recurse ? 'directory' : f.exists ? (f.kind === 'directory' ? 'directory' : f.kind === 'link' ? 'link' : 'file') : 'file');

@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner } from '../lib/schema.ts';
-import { attrChanges, factsOf, predict, setAttrs, type FileFacts } from '../lib/files.ts';
+import { attrChanges, factsOf, predict, setAttrs, type FileFacts, fileReads } from '../lib/files.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { toolsOn } from '../lib/host-tools.ts';
 
@@ -84,7 +84,7 @@ export const getUrl: TaskType<Params, State> = {
   name: 'ansible.builtin.get_url',
   summary: 'the host downloads a URL to a file (idempotent by checksum, or by the file existing)',
   schema,
-  reads: (p) => [p.dest],
+  reads: (p) => fileReads(p.dest),
   async plan(ctx, p) {
     let f: FileFacts = await factsOf(ctx, p.dest);
     const dest = destOf(p.dest, p.url, f.exists && f.kind === 'directory');

@@ -1,5 +1,6 @@
 // ini_file (community.general's, also reached as ini_file): an option of an INI section has a value,
 // or is absent, or a whole section is absent (tasks/lib/lines.ts). Plan reads; apply writes atomically.
+import { fileReads } from '../lib/files.ts';
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner } from '../lib/schema.ts';
@@ -40,7 +41,7 @@ export const iniFile: TaskType<Params, EditState> = {
   name: 'community.general.ini_file',
   summary: 'an option of an INI section has a value, or is absent; or a section is absent (Ansible\'s ini_file)',
   schema,
-  reads: (p) => [p.path],
+  reads: (p) => fileReads(p.path),
   plan: (ctx, p) => planEdit(ctx, p, p.state === 'absent', (text) => edit(text, p)),
   apply: (ctx, p, plan) => applyEdit(ctx, p, plan),
 };

@@ -1,5 +1,6 @@
 // lineinfile: a line is in a file (replacing the last line matching regexp), or absent, as Ansible's
 // module edits it (tasks/lib/lines.ts). Plan reads the file; apply writes it atomically.
+import { fileReads } from '../lib/files.ts';
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { Regex } from '../lib/schema.ts';
@@ -31,7 +32,7 @@ export const lineinfile: TaskType<Params, EditState> = {
   name: 'ansible.builtin.lineinfile',
   summary: 'a line is in a file (replacing the last regexp match), or absent (Ansible\'s lineinfile)',
   schema,
-  reads: (p) => [p.path],
+  reads: (p) => fileReads(p.path),
   plan: (ctx, p) => planEdit(ctx, p, p.state === 'absent', (text) => edit(text, p)),
   apply: (ctx, p, plan) => applyEdit(ctx, p, plan),
 };

@@ -1,5 +1,6 @@
 // template: a file rendered from templates/ next to the playbook with Jinja2, as in playbooks: `{{ }}`,
 // `{% if %}`, `{% for %}`, `{% set %}`, `{% raw %}`, comments, and Ansible's trim_blocks.
+import { fileReads } from '../lib/files.ts';
 import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { ExprError, LATER } from '../../src/engine/expr.ts';
@@ -36,7 +37,7 @@ export const template: TaskType<Params, PutState> = {
   name: 'ansible.builtin.template',
   summary: 'a file rendered from templates/SRC with Jinja2 ({{ }}, {% if %}, {% for %}, {% set %})',
   schema,
-  reads: (p) => [p.dest],
+  reads: (p) => fileReads(p.dest),
   async plan(ctx, p) {
     const src = readSource(ctx, 'templates', p.src);
     return planPut(ctx, p, renderTemplate(src.path, src.text, ctx), p.src.replace(/\.j2$/, ''));

@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import { shJoin, shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { AbsPath, Mode, Owner } from '../lib/schema.ts';
-import { factsOf } from '../lib/files.ts';
+import { factsOf, fileReads } from '../lib/files.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { toolsOn } from '../lib/host-tools.ts';
 import { findSource } from './source.ts';
@@ -100,7 +100,7 @@ export const unarchive: TaskType<Params, State> = {
   name: 'ansible.builtin.unarchive',
   summary: 'a tar or zip archive (controller, host or URL) is unpacked into a directory, unless creates exists',
   schema,
-  reads: (p) => [p.dest, ...(p.creates ? [p.creates] : [])],
+  reads: (p) => fileReads(p.dest, p.creates),
   async plan(ctx, p) {
     if (p.creates && (await factsOf(ctx, p.creates)).exists) return { changes: [], note: `skipped, since ${p.creates} exists`, result: { dest: p.dest } };
     const d = await factsOf(ctx, p.dest);

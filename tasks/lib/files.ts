@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { shq } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
-import { TaskFailure, type TaskContext } from '../../src/engine/task-type.ts';
+import { TaskFailure, type FactRead, type FactSource, type TaskContext } from '../../src/engine/task-type.ts';
 import { effectiveMode } from './mode.ts';
 
 export interface FileFacts {
@@ -28,46 +28,130 @@ const SEP = '--skiff-content--';
 export async function factsOf(ctx: TaskContext, path: string, withContent = false): Promise<FileFacts> {
   const predicted = ctx.check ? (ctx.pending?.get(path) as FileFacts | undefined) : undefined;
   if (predicted) return predicted;
-  const cached = ctx.cache?.get(path) as FileFacts | undefined;
+  const cached = ctx.cache?.get(FILE_FACTS.key(path)) as FileFacts | undefined;
   if (cached && (!withContent || cached.kind !== 'file' || cached.content !== undefined)) return cached;
   return readFileFacts(ctx.conn, path, withContent);
 }
 
 const MAX_AHEAD = 1024 * 1024; // content read ahead only for files up to this size
 
+const STAT = `stat -c '%F|%a|%u|%g|%U|%G|%s'`;
+
+/** Pure: FileFacts from a line of STAT's output. */
+function statFacts(head: string): FileFacts | undefined {
+  const [type, mode, uid, gid, owner, group, size] = head.split('|');
+  if (size === undefined) return undefined;
+  const kind = type === 'regular file' || type === 'regular empty file' ? 'file' : type === 'directory' ? 'directory' : type === 'symbolic link' ? 'link' : 'other';
+  return { exists: true, kind, mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid), owner, group, size: Number(size) };
+}
+
 /**
- * Facts (and content of regular files up to 1 MiB) of many paths in one exec. Content comes base64
- * encoded, one line per file, so any bytes and any marker-like text in a file parse safely.
+ * File facts as the engine reads them ahead (read-ahead.ts): facts (and content of regular files up
+ * to 1 MiB) of many paths with a fixed number of processes, whatever their number (one stat, one
+ * cat, one base64: a fork each per file was most of a warm run's time on the host side). Which paths
+ * exist is told by shell builtins (a line of 0/1), stat describes those in order, and the small
+ * regular files' bytes come as one base64 line, cut by the sizes stat gave. A file that changes
+ * between stat and cat makes the lengths disagree: then nothing is taken (the tasks read for
+ * themselves). Paths are positional parameters, never text in an eval.
  */
-export async function readManyFacts(conn: Connection, paths: string[]): Promise<Map<string, FileFacts>> {
-  const script = paths
-    .map((path, i) => {
-      const p = shq(path);
-      return (
-        `echo "@${i}"; if [ -L ${p} ] || [ -e ${p} ]; then stat -c '%F|%a|%u|%g|%U|%G|%s' -- ${p} || echo error; ` +
-        `if [ -f ${p} ] && [ ! -L ${p} ] && [ "$(stat -c %s -- ${p})" -le ${MAX_AHEAD} ]; then base64 -w0 -- ${p} || echo; echo; fi; else echo missing; fi`
-      );
-    })
-    .join('\n');
-  const r = await conn.exec(script);
-  const out = new Map<string, FileFacts>();
-  if (r.code !== 0) return out; // read ahead is an optimisation: tasks read for themselves
-  const lines = r.stdout.split('\n');
-  for (let k = 0; k < lines.length; k++) {
-    const m = /^@(\d+)$/.exec(lines[k]);
-    if (!m) continue;
-    const path = paths[Number(m[1])];
-    const head = lines[k + 1] ?? '';
-    if (head === 'missing') {
-      out.set(path, { exists: false });
-      continue;
+export const FILE_FACTS: FactSource<string> = {
+  key: (path) => `file:${path}`,
+  script: (paths) =>
+    [
+      // each path's own name resolved (NUL-terminated, any name): which cached facts a change may touch
+      `realpath -m -z -- ${paths.map(shq).join(' ')} 2>/dev/null; echo`,
+      'x=; set --',
+      ...paths.map((path) => `if [ -L ${shq(path)} ] || [ -e ${shq(path)} ]; then x="\${x}1"; set -- "$@" ${shq(path)}; else x="\${x}0"; fi`),
+      'echo "$x"',
+      '[ $# -eq 0 ] && exit 0',
+      `st=$(${STAT} -- "$@") || exit 3`,
+      `printf '%s\n' "$st"`,
+      // the positional parameters ($1...) of the small regular files, in order
+      'c=; n=0',
+      'while IFS="|" read -r type mode uid gid u g size; do',
+      '  n=$((n+1))',
+      `  case "$type" in "regular file"|"regular empty file") [ "$size" -le ${MAX_AHEAD} ] && c="$c $n";; esac`,
+      'done <<EOF',
+      '$st',
+      'EOF',
+      'echo "@content$c"',
+      '[ -z "$c" ] && exit 0',
+      'eval "set -- $(for k in $c; do printf \'"${%s}" \' "$k"; done)"',
+      'cat -- "$@" | base64 -w0 || exit 3',
+      'echo',
+    ].join('\n'),
+  parse(stdout, paths) {
+    const out = new Map<string, unknown>();
+    const nl = stdout.indexOf('\n', stdout.lastIndexOf('\0') + 1);
+    const real = stdout.slice(0, nl).split('\0');
+    if (real.length === paths.length + 1) paths.forEach((p, i) => out.set(`real:${p}`, real[i]));
+    const lines = stdout.slice(nl + 1).split('\n');
+    const there = lines[0] ?? '';
+    if (there.length !== paths.length) throw new Error('file facts: unexpected output');
+    const existing = paths.filter((_, i) => there[i] === '1');
+    const facts = existing.map((_, i) => statFacts(lines[1 + i] ?? ''));
+    if (facts.some((f) => !f)) throw new Error('file facts: unexpected stat output');
+    paths.forEach((p, i) => there[i] === '0' && out.set(FILE_FACTS.key(p), { exists: false }));
+    const content = lines[1 + existing.length];
+    if (existing.length && content?.startsWith('@content')) {
+      const which = content.slice('@content'.length).trim().split(' ').filter(Boolean).map(Number);
+      const bytes = Buffer.from(lines[2 + existing.length] ?? '', 'base64');
+      if (bytes.length !== which.reduce((n, k) => n + facts[k - 1]!.size!, 0)) throw new Error('file facts: a file changed while read');
+      let at = 0;
+      for (const k of which) {
+        const f = facts[k - 1]!;
+        f.content = bytes.subarray(at, at + f.size!).toString('utf8');
+        at += f.size!;
+      }
+    } else if (existing.length) throw new Error('file facts: unexpected output');
+    existing.forEach((p, i) => out.set(FILE_FACTS.key(p), facts[i]!));
+    return out;
+  },
+};
+
+/**
+ * After a task changed `paths` (and what is beneath them, or their missing parents: mkdir -p, rm -rf),
+ * drops from the read-ahead cache the file facts that may have changed with them and keeps the rest:
+ * true. False (the engine then drops everything) unless each of `paths` was read ahead and names
+ * itself (no symbolic link on the way, through which two names can mean one file); a cached path
+ * that does not name itself is dropped whatever it is.
+ */
+export function forgetPaths(cache: Map<string, unknown>, paths: string[]): boolean {
+  const real = (p: string) => cache.get(`real:${p}`);
+  if (!paths.every((p) => real(p) === p)) return false;
+  const near = (a: string, b: string) => a === b || a.startsWith(b.endsWith('/') ? b : `${b}/`) || b.startsWith(a.endsWith('/') ? a : `${a}/`);
+  for (const key of [...cache.keys()]) {
+    if (!key.startsWith('file:')) continue;
+    const p = key.slice('file:'.length);
+    if (real(p) !== p || paths.some((w) => near(p, w))) {
+      cache.delete(key);
+      cache.delete(`real:${p}`);
     }
-    const [type, mode, uid, gid, owner, group, size] = head.split('|');
-    if (size === undefined) continue;
-    const kind = type === 'regular file' || type === 'regular empty file' ? 'file' : type === 'directory' ? 'directory' : type === 'symbolic link' ? 'link' : 'other';
-    const facts: FileFacts = { exists: true, kind, mode: mode.padStart(4, '0'), uid: Number(uid), gid: Number(gid), owner, group, size: Number(size) };
-    if (kind === 'file' && Number(size) <= MAX_AHEAD) facts.content = Buffer.from(lines[k + 2] ?? '', 'base64').toString('utf8');
-    out.set(path, facts);
+  }
+  return true;
+}
+
+/** A task's `reads`: the facts of these paths (empty or undefined ones left out). */
+export const fileReads = (...paths: (string | undefined)[]): FactRead<string>[] => paths.filter((p): p is string => !!p).map((query) => ({ source: FILE_FACTS, query }));
+
+/**
+ * Facts and content of several paths in one round trip (FILE_FACTS's script), for a task that reads
+ * them together; a path the batch could not answer for (a file over 1 MiB, one that changed while
+ * read) is read alone.
+ */
+export async function readFilesWithContent(conn: Connection, paths: string[]): Promise<Map<string, FileFacts>> {
+  const unique = [...new Set(paths)];
+  const r = await conn.exec(FILE_FACTS.script(unique));
+  let got: Map<string, unknown> | undefined;
+  try {
+    if (r.code === 0) got = FILE_FACTS.parse(r.stdout, unique);
+  } catch {
+    got = undefined;
+  }
+  const out = new Map<string, FileFacts>();
+  for (const p of unique) {
+    const f = got?.get(FILE_FACTS.key(p)) as FileFacts | undefined;
+    out.set(p, f && (f.kind !== 'file' || f.content !== undefined) ? f : await readFileFacts(conn, p, true));
   }
   return out;
 }
@@ -151,11 +235,17 @@ export async function writeFileAtomic(conn: Connection, path: string, content: s
   if (r.code !== 0) throw new TaskFailure(`cannot write ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
 }
 
-export async function setAttrs(conn: Connection, path: string, want: { mode?: string; owner?: string; group?: string }): Promise<void> {
+/** Shell commands that give `path` this mode/owner (none when nothing is asked). */
+export function attrCommands(path: string, want: { mode?: string; owner?: string; group?: string }): string[] {
   const p = shq(path);
   const cmds: string[] = [];
   if (want.mode) cmds.push(`chmod ${shq(want.mode)} -- ${p}`);
   if (want.owner || want.group) cmds.push(`chown ${shq(`${want.owner ?? ''}${want.group ? ':' + want.group : ''}`)} -- ${p}`);
+  return cmds;
+}
+
+export async function setAttrs(conn: Connection, path: string, want: { mode?: string; owner?: string; group?: string }): Promise<void> {
+  const cmds = attrCommands(path, want);
   if (!cmds.length) return;
   const r = await conn.exec(cmds.join(' && '));
   if (r.code !== 0) throw new TaskFailure(`cannot set mode/owner of ${path}: ${r.stderr.trim()}`);

@@ -313,6 +313,18 @@ export async function curl(conn: Connection, method: 'GET' | 'POST', url: string
   return { status: Number(r.stdout.slice(0, nl)) || 0, body: r.stdout.slice(nl + 1) };
 }
 
+/** Several GETs on the host in one round trip, answered in order (status 0 = no answer). */
+export async function curlAll(conn: Connection, urls: string[], timeoutS = 10): Promise<HttpAnswer[]> {
+  const one = (url: string) => `t=$(mktemp) || exit 3; code=$(curl -s -o "$t" -w '%{http_code}' -m ${timeoutS} -X GET ${shq(url)} 2>/dev/null) || code=000; printf '%s ' "$code"; base64 -w0 < "$t"; echo; rm -f "$t"`;
+  const r = await conn.exec(urls.map(one).join('\n'), { timeoutMs: (timeoutS * urls.length + 10) * 1000 });
+  if (r.code !== 0) throw new TaskFailure(`cannot run curl on ${conn.host}: ${r.stderr.trim() || `exit ${r.code}`}`);
+  const lines = r.stdout.split('\n');
+  return urls.map((_, i) => {
+    const [code, body = ''] = (lines[i] ?? '').split(' ');
+    return { status: Number(code) || 0, body: Buffer.from(body, 'base64').toString('utf8') };
+  });
+}
+
 /**
  * Polls a URL on the host until it answers 2xx (one remote loop, bounded). Each failed try prints a
  * `skiff-wait:` line, which `say` turns into "waiting for URL ...: up to N s left".

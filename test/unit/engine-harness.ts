@@ -62,6 +62,8 @@ export const TEST_REGISTRY: Registry = { ...REGISTRY, types: Object.assign(new M
 
 /** Every connection opened: `host become becomeUser`. */
 export const opened: string[] = [];
+/** Every command run, as `host: first line`, in order (round trips counted by tests of the read-ahead). */
+export const execs: string[] = [];
 /** Hosts that ran the facts script, in order. */
 export const gathered: string[] = [];
 /** What the facts script prints, per host (the case's `facts`): a captured output, not this machine's. */
@@ -73,6 +75,7 @@ const connector: Connector = async (hc, become, becomeUser) => {
   return {
     host: hc.name,
     exec: (cmd, o) => {
+      execs.push(`${hc.name}: ${cmd.split('\n')[0]}`);
       if (cmd !== FACTS_SCRIPT) return local.exec(cmd, o);
       gathered.push(hc.name);
       const out = factsOutput[hc.name];
@@ -107,6 +110,7 @@ let n = 0;
 export async function play(c: Case): Promise<Outcome> {
   calls.length = 0;
   opened.length = 0;
+  execs.length = 0;
   gathered.length = 0;
   factsOutput = c.facts ?? {};
   attempts.clear();

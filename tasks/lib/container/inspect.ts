@@ -5,7 +5,7 @@
 // in test/unit/container-inspect.test.ts without a host.
 import { shq } from '../../../src/transport/quote.ts';
 import type { Connection } from '../../../src/transport/types.ts';
-import { TaskFailure } from '../../../src/engine/task-type.ts';
+import { TaskFailure, type FactRead, type FactSource, type TaskContext } from '../../../src/engine/task-type.ts';
 import { formatPort, normIp, trimSlash, type ContainerFacts, type Engine, type Mount, type PortMap } from './spec.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -166,11 +166,16 @@ export function mustExist(ins: Inspected, name: string, engine: Engine): asserts
  * Scylla Monitoring's own Thanos containers (`start-all.sh --thanos-sc`: sidecar1; `--thanos`:
  * thanos) use the same ports as skiff's: stop with a message that names them, never a port collision.
  */
-export async function refuseScyllaThanos(conn: Connection, engine: Engine, name: string, option: string): Promise<void> {
-  const r = await conn.exec(`${shq(engine)} container inspect -f '{{.State.Status}}' ${shq(name)} 2>/dev/null`);
-  if (r.code !== 0) return;
+export async function refuseScyllaThanos(ctx: Pick<TaskContext, 'conn' | 'cache'>, engine: Engine, name: string, option: string): Promise<void> {
+  const cached = ctx.cache?.get(CONTAINER_FACTS.key({ engine, name })) as Inspected | undefined;
+  let status = cached?.facts?.status;
+  if (!cached) {
+    const r = await ctx.conn.exec(`${shq(engine)} container inspect -f '{{.State.Status}}' ${shq(name)} 2>/dev/null`);
+    if (r.code === 0) status = r.stdout.trim();
+  }
+  if (status === undefined) return;
   throw new TaskFailure(
-    `container ${name} (${r.stdout.trim()}) was started by Scylla Monitoring's start-all.sh ${option}; it uses the ports skiff's container needs. Rerun start-all.sh without ${option} (kill-all.sh removes ${name}), or remove it: ${engine} rm -f ${name}`,
+    `container ${name} (${status}) was started by Scylla Monitoring's start-all.sh ${option}; it uses the ports skiff's container needs. Rerun start-all.sh without ${option} (kill-all.sh removes ${name}), or remove it: ${engine} rm -f ${name}`,
   );
 }
 
@@ -253,6 +258,131 @@ export function parseInspectOutput(stdout: string): Inspected {
   const w = (want ?? '').trim();
   if (w === 'present' || w === 'missing') out.wantedImagePresent = w === 'present';
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// read ahead: many containers in two engine calls
+
+export interface ContainerQuery {
+  engine: Engine;
+  name: string;
+  /** the image the task wants: whether it is present is read too */
+  image?: string;
+}
+
+const LEFTOVERS = ['-skiff-new', '-skiff-old'];
+const NOT_THERE = /no such container|no container with name/i;
+
+/**
+ * Pure: shell reading every queried container of one engine (and its recreate leftovers) with ONE
+ * `container inspect` (a JSON line each; the errors of those missing on the same output), their
+ * images and the wanted ones with ONE `image inspect` (each wanted image again alone only when that
+ * fails). The engine CLI's start is what a read costs (~30 ms Docker, ~150 ms Podman), not the round
+ * trip. A recreate running on the host (its lock held) makes it fail at once: the tasks then read
+ * for themselves, waiting for it as inspectScript does.
+ */
+export function batchInspectScript(engine: Engine, qs: ContainerQuery[]): string {
+  const E = shq(engine);
+  const names = [...new Set(qs.map((q) => q.name))];
+  const wanted = [...new Set(qs.flatMap((q) => (q.image ? [q.image] : [])))];
+  const all = names.flatMap((n) => [n, ...LEFTOVERS.map((x) => n + x)]);
+  return [
+    ...names.flatMap((n) => [...lockLines(engine, n), `if [ -e "$SKIFF_LOCK" ] && ! flock -n "$SKIFF_LOCK" true; then echo "a recreate of ${n} holds $SKIFF_LOCK" >&2; exit 4; fi`]),
+    `out=$(${E} container inspect --format '{{json .}}' ${all.map(shq).join(' ')} 2>&1); printf '%s\\n' "$out"`,
+    `echo ${SEP}`,
+    // the image of each container found, by id (Docker sha256:HEX, Podman HEX): the last such "Image" of a
+    // Docker JSON line, Podman's own line (a container's Config.Image is a name)
+    `ids=$(printf '%s\\n' "$out" | sed -n 's/.*"Image": *"\\(sha256:\\)\\{0,1\\}\\([0-9a-f]\\{64\\}\\)".*/\\2/p' | sort -u)`,
+    `rc=0; if [ -n "$ids" ]${wanted.length ? ' || true' : ''}; then ${E} image inspect --format '{{json .}}' $ids ${wanted.map(shq).join(' ')} 2>/dev/null; rc=$?; fi; echo "rc $rc"`,
+    `echo ${SEP}`,
+    ...(wanted.length ? [`if [ $rc -ne 0 ]; then`, ...wanted.map((w, i) => `  ${E} image inspect --format x ${shq(w)} >/dev/null 2>&1; echo "${i} $?"`), `fi`] : []),
+  ].join('\n');
+}
+
+/**
+ * The objects an inspect printed with its errors on the same output: Docker prints a JSON line each
+ * for --format '{{json .}}', Podman 4 its usual indented array (it ignores that format); errors are
+ * lines of their own, after the JSON.
+ */
+function objectsIn(text: string): { objects: unknown[]; errors: string[] } {
+  const lines = text.split('\n').filter((l) => l.trim());
+  const errors = lines.filter((l) => /^(error|Error)\b/.test(l));
+  const json = lines.filter((l) => !/^(error|Error)\b/.test(l));
+  if (json[0]?.trim() === '[') return { objects: JSON.parse(json.join('\n')) as unknown[], errors };
+  return { objects: json.map((l) => JSON.parse(l) as unknown), errors };
+}
+
+/** Pure: what batchInspectScript printed, as inspectContainer's answer per query (by cache key). */
+export function parseBatchInspect(stdout: string, engine: Engine, qs: ContainerQuery[]): Map<string, Inspected> {
+  const [cs, imgs, each] = stdout.split(`${SEP}\n`);
+  if (each === undefined) throw new Error('inspect output cut short');
+  const names = [...new Set(qs.map((q) => q.name))];
+  const byName = new Map<string, { facts: ContainerFacts; raw: unknown }>();
+  const c = objectsIn(cs);
+  for (const raw of c.objects) {
+    const facts = normalizeInspect(raw);
+    byName.set(facts.name, { facts, raw });
+  }
+  const missing = c.errors.filter((l) => NOT_THERE.test(l)).length;
+  if (missing < c.errors.length) throw new Error(`${engine} container inspect: ${c.errors.join(' | ')}`);
+  // every name answered for, found or missing: an engine that stopped at the first missing one says less
+  if (byName.size + missing !== names.length * (1 + LEFTOVERS.length)) throw new Error('not every container answered for');
+  const image = new Map<string, { env: Record<string, string>; labels: Record<string, string> }>();
+  const ilines = imgs.split('\n');
+  for (const raw of objectsIn(ilines.filter((l) => !/^rc \d+$/.test(l)).join('\n')).objects) image.set(String((raw as { Id?: string }).Id ?? '').replace(/^sha256:/, ''), imageDefaults(raw));
+  const allThere = ilines.includes('rc 0');
+  const wanted = [...new Set(qs.flatMap((q) => (q.image ? [q.image] : [])))];
+  const present = new Map(each.split('\n').filter(Boolean).map((l) => l.split(' ')).map(([i, rc]) => [wanted[Number(i)], rc === '0']));
+  const out = new Map<string, Inspected>();
+  for (const q of qs) {
+    const ins: Inspected = { leftovers: [] };
+    for (const n of LEFTOVERS.map((x) => q.name + x)) {
+      const l = byName.get(n);
+      if (!l) continue;
+      ins.leftovers.push(n);
+      (ins.leftoverFacts ??= {})[n] = l.facts;
+    }
+    const c = byName.get(q.name);
+    if (c) {
+      ins.facts = c.facts;
+      ins.raw = c.raw;
+      ins.image = image.get(c.facts.imageId.replace(/^sha256:/, '')) ?? { env: {}, labels: {} };
+    }
+    if (q.image) {
+      const p = allThere || present.get(q.image);
+      if (p === undefined) throw new Error(`no answer for image ${q.image}`);
+      ins.wantedImagePresent = p;
+    }
+    out.set(CONTAINER_FACTS.key(q), ins);
+  }
+  return out;
+}
+
+/** Containers as the engine reads them ahead for several tasks (read-ahead.ts): Inspected by key. */
+export const CONTAINER_FACTS: FactSource<ContainerQuery> = {
+  key: (q) => `container:${q.engine}:${q.name}:${q.image ?? ''}`,
+  script: (qs) => {
+    const engines = [...new Set(qs.map((q) => q.engine))];
+    return engines.map((e) => `echo ${shq(`@engine ${e}`)}\n${batchInspectScript(e, qs.filter((q) => q.engine === e))}`).join('\n');
+  },
+  parse(stdout, qs) {
+    const out = new Map<string, unknown>();
+    for (const part of stdout.split(/^@engine /m).slice(1)) {
+      const nl = part.indexOf('\n');
+      const engine = part.slice(0, nl) as Engine;
+      for (const [k, x] of parseBatchInspect(part.slice(nl + 1), engine, qs.filter((q) => q.engine === engine))) out.set(k, x);
+    }
+    return out;
+  },
+};
+
+/** A task's `reads`: these containers. */
+export const containerReads = (...qs: ContainerQuery[]): FactRead<ContainerQuery>[] => qs.map((query) => ({ source: CONTAINER_FACTS, query }));
+
+/** inspectContainer, answered from what the engine read ahead when it has it (and nothing changed since). */
+export async function inspectOf(ctx: Pick<TaskContext, 'conn' | 'cache'>, engine: Engine, name: string, wantImage?: string): Promise<Inspected> {
+  const cached = ctx.cache?.get(CONTAINER_FACTS.key({ engine, name, image: wantImage })) as Inspected | undefined;
+  return cached ?? inspectContainer(ctx.conn, engine, name, wantImage);
 }
 
 /** One round trip: the container (or its absence), its image's defaults, the wanted image's presence. */
