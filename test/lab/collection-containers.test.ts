@@ -38,8 +38,11 @@ test('docker_container and podman_container: create, rerun unchanged, check, rec
     assert.ok(c?.running, `${h}: running`);
     assert.ok(c.env.includes('WHICH=one'), `${h}: env ${c.env}`);
     assert.is(c.labels.team, 'sre');
-    assert.equal(c.ports, { '9399/tcp': [{ HostIp: '127.0.0.1', HostPort: '9399' }] });
   }
+  assert.equal(first.prom1.ports, { '9399/tcp': [{ HostIp: '127.0.0.1', HostPort: '9399' }] });
+  // the lab's Podman puts containers on the host's network (its containers.conf, see lab/host.ts), where
+  // nothing is published: Podman drops -p there, and skiff does not compare ports on a host network
+  assert.equal(first.prom3.ports, {});
   assert.is(first.prom1.restart, 'unless-stopped');
   assert.is(first.prom3.restart, 'always');
   assert.is(await run('one', 'started'), 0);
