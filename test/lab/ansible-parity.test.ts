@@ -108,22 +108,26 @@ function run(cmd: string, args: string[], env: Record<string, string>, timeoutMs
   });
 }
 
-/**
- * ansible-playbook on the Ansible host, read from its default output (ansible-core's own callback: the
- * JSON one is in the ansible.posix collection, which Debian's ansible-core lacks): the tasks that
- * reported changed (a loop's when any item did), and the recap's counts.
- */
-async function ansible(): Promise<{ changed: string[]; stats: { changed: number; failures: number } }> {
-  const cp = mkdtempSync(join(tmp, 'cp-'));
-  const r = await run('ansible-playbook', ['-i', 'inventory.yml', '-l', ANSIBLE_HOST, 'pb/parity.yml'], {
+/** ansible-playbook with the test's inventory, ansible-core's default output, its own SSH masters. */
+function ansiblePlaybook(args: string[]) {
+  return run('ansible-playbook', ['-i', 'inventory.yml', ...args], {
     ANSIBLE_STDOUT_CALLBACK: 'default',
     ANSIBLE_RETRY_FILES_ENABLED: 'false',
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_PIPELINING: 'true',
     // its own connection masters, gone 2 s after the run
     ANSIBLE_SSH_ARGS: '-o ControlMaster=auto -o ControlPersist=2s',
-    ANSIBLE_SSH_CONTROL_PATH_DIR: cp,
+    ANSIBLE_SSH_CONTROL_PATH_DIR: mkdtempSync(join(tmp, 'cp-')),
   });
+}
+
+/**
+ * ansible-playbook on the Ansible host, read from its default output (ansible-core's own callback: the
+ * JSON one is in the ansible.posix collection, which Debian's ansible-core lacks): the tasks that
+ * reported changed (a loop's when any item did), and the recap's counts.
+ */
+async function ansible(): Promise<{ changed: string[]; stats: { changed: number; failures: number } }> {
+  const r = await ansiblePlaybook(['-l', ANSIBLE_HOST, 'pb/parity.yml']);
   assert.is(r.code, 0, `ansible-playbook failed:\n${r.out.slice(-3000)}`);
   const changed: string[] = [];
   let task = '';
@@ -179,15 +183,7 @@ test('one role with every core module: skiff and ansible-playbook leave the same
 
 test("gathered facts: every fact skiff gathers is what Ansible's setup says of the same host", async () => {
   if (!guard.lab()) return;
-  const cp = mkdtempSync(join(tmp, 'cp-'));
-  const a = await run('ansible-playbook', ['-i', 'inventory.yml', '-l', SKIFF_HOST, 'pb/facts.yml', '-e', 'facts_dest=/tmp/ansible-facts.json'], {
-    ANSIBLE_STDOUT_CALLBACK: 'default',
-    ANSIBLE_RETRY_FILES_ENABLED: 'false',
-    ANSIBLE_NOCOLOR: '1',
-    ANSIBLE_PIPELINING: 'true',
-    ANSIBLE_SSH_ARGS: '-o ControlMaster=auto -o ControlPersist=2s',
-    ANSIBLE_SSH_CONTROL_PATH_DIR: cp,
-  });
+  const a = await ansiblePlaybook(['-l', SKIFF_HOST, 'pb/facts.yml', '-e', 'facts_dest=/tmp/ansible-facts.json']);
   assert.is(a.code, 0, a.out.slice(-3000));
   const r = await skiff(['run', join(pb, 'facts.yml'), '-i', join(tmp, 'inventory.yml'), '-l', SKIFF_HOST, '-e', 'facts_dest=/tmp/skiff-facts.json']);
   assert.is(r.code, 0, r.stdout + r.stderr);
