@@ -134,8 +134,7 @@ export class HostRun {
 
   /** The play's own connection: notifications are recorded through it, whatever a task's become. */
   private base(): Promise<Connection> {
-    const { rc, play, host } = this;
-    return rc.pool.get(host, { ...play.kw, become: flag(play.kw.become, () => taskScope(rc.prep, play, host, this.registered, play.kw.vars, {}, play.kw.defaults), false) });
+    return this.rc.pool.get(this.host, playPrivilege(this.rc.prep, this.play, this.host, this.registered));
   }
 
   private stopped(): boolean {
@@ -252,8 +251,7 @@ export class HostRun {
     const { rc, play, host } = this;
     if (delegate !== undefined || t.kw.delegate_to !== undefined || Object.keys(t.kw.environment).length) return false;
     try {
-      const base = { ...play.kw, become: flag(play.kw.become, () => taskScope(rc.prep, play, host, this.registered, play.kw.vars, {}, play.kw.defaults), false) };
-      return rc.pool.key(host, { ...t.kw, become: decide(t.kw.become, scope) }) === rc.pool.key(host, base);
+      return rc.pool.key(host, { ...t.kw, become: decide(t.kw.become, scope) }) === rc.pool.key(host, playPrivilege(rc.prep, play, host, this.registered));
     } catch {
       return false;
     }
@@ -554,6 +552,11 @@ export function withEnvironment(conn: Connection, env: Record<string, string>): 
   if (!names.length) return conn;
   const prefix = `export ${names.map((k) => `${k}=${shq(env[k])}`).join(' ')}; `;
   return { host: conn.host, exec: (cmd, o) => conn.exec(prefix + cmd, o), close: (o) => conn.close(o) };
+}
+
+/** The play's own privilege on a host (its `become` templated there): the connection its tasks share. */
+export function playPrivilege(prep: Prepared, play: PlayDef, host: string, registered: Record<string, unknown>) {
+  return { ...play.kw, become: flag(play.kw.become, () => taskScope(prep, play, host, registered, play.kw.vars, {}, play.kw.defaults), false) };
 }
 
 /** The params known before the run: what needs a registered result (LATER, or not rendered) left out, at any depth. */

@@ -4,13 +4,11 @@
 // A batch past max_fail_percentage (or any_errors_fatal) ends the run, as in Ansible.
 import type { Listener } from './events.ts';
 import { ConnectionPool, realConnector, type Connector } from './connections.ts';
-import { HostRun, type BatchCtx, type RunCtx } from './host-run.ts';
+import { HostRun, playPrivilege, type BatchCtx, type RunCtx } from './host-run.ts';
 import type { Prepared, RunOptions } from './prepare.ts';
 import { emptyRecap, type Recap } from './recap.ts';
 import { secretValues } from './secrets.ts';
 import { NO_FILTER } from './tags.ts';
-import { flag } from './flag.ts';
-import { taskScope } from './prepare.ts';
 import type { TaskResult } from './events.ts';
 
 export type { Recap } from './recap.ts';
@@ -131,8 +129,7 @@ function preconnect(rc: RunCtx): void {
     for (const h of pp.hosts) {
       if (seen.has(h)) continue;
       seen.add(h);
-      const become = flag(play.kw.become, () => taskScope(rc.prep, play, h, rc.registeredOf.get(h) ?? {}, play.kw.vars, {}, play.kw.defaults), false);
-      rc.pool.get(h, { ...play.kw, become }).catch(() => undefined);
+      rc.pool.get(h, playPrivilege(rc.prep, play, h, rc.registeredOf.get(h) ?? {})).catch(() => undefined);
     }
   }
 }

@@ -9,7 +9,7 @@ import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { pyStr } from '../../src/engine/expr-error.ts';
 import { container } from '../container.ts';
 import { ContainerName, MountSchema, PinnedImage, PortSchema, type Engine } from '../lib/container/spec.ts';
-import { inspectContainer } from '../lib/container/inspect.ts';
+import { inspectContainer, inspectOf } from '../lib/container/inspect.ts';
 import { restartContainer } from '../lib/container/recreate.ts';
 import { shlexSplit } from '../lib/commands.ts';
 import type { ContainerPlanState } from '../lib/container/plan.ts';
@@ -81,6 +81,9 @@ function once(p: object, keys: string[], add: (info: { message: string; input: u
   add({ message: `expected ${given[0]} or its alias ${given[1]}, once`, input: value, path: [{ type: 'object', origin: 'value', input: p as Record<string, unknown>, key: given[1], value }] });
 }
 
+/** A command as a list: each word as written (a number as its text). */
+const ArgList = v.array(v.pipe(v.union([v.string(), v.number()]), v.transform(String)));
+
 const NEEDS_IMAGE = 'expected image when state is started (skiff does not start a container without knowing its image)';
 
 // ---------------------------------------------------------------------------------------------
@@ -128,7 +131,7 @@ const dockerSchema = v.pipe(
       v.union(
         [
           v.pipe(v.string(), v.check((s) => shlexSplit(s) !== null, 'expected a command line with its quotes closed'), v.transform((s) => shlexSplit(s)!)),
-          v.array(v.pipe(v.union([v.string(), v.number()]), v.transform(String))),
+          ArgList,
         ],
         'expected a command: a string (split as a shell would) or a list',
       ),
@@ -256,6 +259,20 @@ const PyStrMap = v.pipe(
   v.transform((r) => Object.fromEntries(Object.entries(r).map(([k, x]) => [k, pyStr(x)]))),
 );
 
+// rootless Podman's keep-id (the operator's uid inside) is the one user namespace skiff reads back
+const KeepId = v.literal('keep-id', 'expected keep-id (other user namespaces are not supported by skiff)');
+
+/** podman_container's options with aliases: each written under one name only (see once). */
+const PODMAN_ALIASES = [
+  ['label', 'labels'],
+  ['volume', 'volumes'],
+  ['publish', 'ports', 'published', 'published_ports'],
+  ['network', 'net', 'network_mode'],
+  ['etc_hosts', 'add_hosts'],
+  ['force_restart', 'restart'],
+  ['userns', 'userns_mode'],
+];
+
 /** An Ansible list of str: a string is split on commas, as Ansible's list type does. */
 const Networks = v.pipe(
   v.union([v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()))), v.array(v.string())], 'expected a list of networks (or one, as a string)'),
@@ -273,7 +290,7 @@ const podmanSchema = v.pipe(
     /** a string is split on whitespace, as the module does (no shell quoting) */
     command: v.optional(
       v.union(
-        [v.pipe(v.string(), v.transform((s) => s.split(/\s+/).filter(Boolean))), v.array(v.pipe(v.union([v.string(), v.number()]), v.transform(String)))],
+        [v.pipe(v.string(), v.transform((s) => s.split(/\s+/).filter(Boolean))), ArgList],
         'expected a command: a string (split on spaces) or a list',
       ),
     ),
@@ -290,9 +307,8 @@ const podmanSchema = v.pipe(
     net: v.optional(Networks),
     network_mode: v.optional(Networks),
     user: v.optional(User),
-    // rootless Podman's keep-id (the operator's uid inside) is the one user namespace skiff reads back
-    userns: v.optional(v.literal('keep-id', 'expected keep-id (other user namespaces are not supported by skiff)')),
-    userns_mode: v.optional(v.literal('keep-id', 'expected keep-id (other user namespaces are not supported by skiff)')),
+    userns: v.optional(KeepId),
+    userns_mode: v.optional(KeepId),
     restart_policy: v.optional(RestartPolicy),
     etc_hosts: v.optional(EtcHosts),
     add_hosts: v.optional(EtcHosts),
@@ -305,13 +321,7 @@ const podmanSchema = v.pipe(
     detach: only(true, 'skiff runs containers detached'),
     ...refuse(PODMAN, PODMAN_REFUSED, PODMAN_HINTS),
   }),
-  v.rawCheck(({ dataset, addIssue }) => dataset.typed && once(dataset.value, ['label', 'labels'], addIssue)),
-  v.rawCheck(({ dataset, addIssue }) => dataset.typed && once(dataset.value, ['volume', 'volumes'], addIssue)),
-  v.rawCheck(({ dataset, addIssue }) => dataset.typed && once(dataset.value, ['publish', 'ports', 'published', 'published_ports'], addIssue)),
-  v.rawCheck(({ dataset, addIssue }) => dataset.typed && once(dataset.value, ['network', 'net', 'network_mode'], addIssue)),
-  v.rawCheck(({ dataset, addIssue }) => dataset.typed && once(dataset.value, ['etc_hosts', 'add_hosts'], addIssue)),
-  v.rawCheck(({ dataset, addIssue }) => dataset.typed && once(dataset.value, ['force_restart', 'restart'], addIssue)),
-  v.rawCheck(({ dataset, addIssue }) => dataset.typed && once(dataset.value, ['userns', 'userns_mode'], addIssue)),
+  v.rawCheck(({ dataset, addIssue }) => dataset.typed && PODMAN_ALIASES.forEach((keys) => once(dataset.value, keys, addIssue))),
   v.check((p) => p.state !== 'started' || p.image !== undefined, NEEDS_IMAGE),
   v.transform((p): Mapped => ({
     container: containerParams('podman', {
@@ -352,6 +362,8 @@ function moduleType(name: string, summary: string, schema: v.GenericSchema<unkno
     name,
     summary,
     schema,
+    // the container task's reads: its containers read ahead with the play's other facts
+    reads: (p) => container.reads!(p.container),
     async plan(ctx, p) {
       const c = p.container;
       if (c.state === 'absent') {
@@ -361,7 +373,7 @@ function moduleType(name: string, summary: string, schema: v.GenericSchema<unkno
       // podman_container's force_restart restarts (or starts) an existing container without comparing
       // it: the module does that before it looks for differences (make_started)
       if (p.restart && c.engine === 'podman') {
-        const ins = await inspectContainer(ctx.conn, c.engine, c.name);
+        const ins = await inspectOf(ctx, c.engine, c.name);
         if (ins.facts) {
           return { changes: [`restart container ${c.name} (force_restart)`], result: registered(ins.raw), state: { restart: true } };
         }

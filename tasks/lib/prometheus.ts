@@ -304,9 +304,13 @@ export interface HttpAnswer {
   body: string;
 }
 
+/** Shell: the body of one request in the file "$t", its status in $code (000: no answer). */
+const fetchInto = (method: 'GET' | 'POST', url: string, timeoutS: number) =>
+  `t=$(mktemp) || exit 3; code=$(curl -s -o "$t" -w '%{http_code}' -m ${timeoutS} -X ${method} ${shq(url)} 2>/dev/null) || code=000`;
+
 /** One curl on the host (status 0 = no answer). Never fails the task by itself. */
 export async function curl(conn: Connection, method: 'GET' | 'POST', url: string, timeoutS = 10): Promise<HttpAnswer> {
-  const cmd = `t=$(mktemp) || exit 3; code=$(curl -s -o "$t" -w '%{http_code}' -m ${timeoutS} -X ${method} ${shq(url)} 2>/dev/null) || code=000; echo "$code"; cat "$t"; rm -f "$t"`;
+  const cmd = `${fetchInto(method, url, timeoutS)}; echo "$code"; cat "$t"; rm -f "$t"`;
   const r = await conn.exec(cmd, { timeoutMs: (timeoutS + 10) * 1000 });
   if (r.code !== 0) throw new TaskFailure(`cannot run curl on ${conn.host}: ${r.stderr.trim() || `exit ${r.code}`}`);
   const nl = r.stdout.indexOf('\n');
@@ -315,7 +319,7 @@ export async function curl(conn: Connection, method: 'GET' | 'POST', url: string
 
 /** Several GETs on the host in one round trip, answered in order (status 0 = no answer). */
 export async function curlAll(conn: Connection, urls: string[], timeoutS = 10): Promise<HttpAnswer[]> {
-  const one = (url: string) => `t=$(mktemp) || exit 3; code=$(curl -s -o "$t" -w '%{http_code}' -m ${timeoutS} -X GET ${shq(url)} 2>/dev/null) || code=000; printf '%s ' "$code"; base64 -w0 < "$t"; echo; rm -f "$t"`;
+  const one = (url: string) => `${fetchInto('GET', url, timeoutS)}; printf '%s ' "$code"; base64 -w0 < "$t"; echo; rm -f "$t"`;
   const r = await conn.exec(urls.map(one).join('\n'), { timeoutMs: (timeoutS * urls.length + 10) * 1000 });
   if (r.code !== 0) throw new TaskFailure(`cannot run curl on ${conn.host}: ${r.stderr.trim() || `exit ${r.code}`}`);
   const lines = r.stdout.split('\n');
