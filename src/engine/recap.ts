@@ -2,6 +2,7 @@
 import type { TaskResult } from './events.ts';
 
 export interface Recap {
+  /** tasks that did not fail: changed ones too, as Ansible counts them */
   ok: number;
   changed: number;
   failed: number;
@@ -22,5 +23,8 @@ export function count(rc: Recap, r: Pick<TaskResult, 'status' | 'ignored' | 'res
   else if (r.status === 'failed' && r.ignored) {
     rc.ok++;
     rc.ignored++;
+  } else if (r.status === 'changed') {
+    rc.ok++;
+    rc.changed++;
   } else rc[r.status]++;
 }

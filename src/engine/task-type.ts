@@ -74,6 +74,10 @@ export interface TaskType<P = any, S = any> {
    * playbook, left out of the lists of task types
    */
   aliasOf?: string;
+  /** other names of params (Ansible's aliases: `dest` for `path`), renamed to the param's own name when loaded */
+  paramAliases?: Readonly<Record<string, string>>;
+  /** why a param this type does not take is refused, when it is one its module has (an option of Ansible's skiff does not honour) */
+  refuseParam?(key: string): string | undefined;
   /** params that are conditions, as `when:` (assert's `that`): checked before the run like `when` */
   exprParams?: string[];
   /** names of the host vars a task with these raw params sets (set_fact): known to later tasks' checks */
@@ -94,6 +98,13 @@ export interface TaskType<P = any, S = any> {
   plan(ctx: TaskContext, params: P): Promise<Plan<S>>;
   /** returns values for `register` */
   apply(ctx: TaskContext, params: P, plan: Plan<S>): Promise<Record<string, unknown> | void>;
+}
+
+/** The parameter names of a task type's schema (an object schema, possibly first in a pipe). */
+export function schemaParams(schema: unknown): string[] {
+  let s = schema as { entries?: Record<string, unknown>; pipe?: unknown[] };
+  if (!s.entries && s.pipe) s = s.pipe[0] as typeof s;
+  return Object.keys(s.entries ?? {});
 }
 
 /** A task that fails on purpose, with a message for the user (not a bug in skiff). */

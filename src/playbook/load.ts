@@ -427,12 +427,36 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   if (params === null || params === undefined) params = {};
   // args: Ansible's older spelling for parameters; the inline ones win
   if (meta.args) params = typeof params === 'object' && !Array.isArray(params) ? { ...meta.args, ...(params as object) } : params;
+  params = canonicalParams(src, [...path, typeName], type, params, problems);
+  if (params === undefined) return undefined;
   const list = (x: string | string[] | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
   const name = meta.name ?? typeName;
   const loop = loopOf(src, path, meta, cx.problems);
   if (loop === null) return undefined;
   const listen = cx.declaring ? handlerNames(raw, cx.declaring) : [name, ...list(meta.listen)];
   return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: list(meta.notify), listen: listen.length ? listen : [name], loop, path, src, roleDir: cx.roleDir };
+}
+
+/**
+ * Params under their own names: an alias (Ansible's `dest` for `path`) renamed, a param the type's
+ * module has but the type does not honour refused by name (undefined). Both spellings given: the
+ * param's own name wins, as Ansible's (which warns).
+ */
+function canonicalParams(src: YamlSource, at: Path, type: TaskType, params: unknown, problems: InputProblem[]): unknown {
+  if (!params || typeof params !== 'object' || Array.isArray(params)) return params;
+  let refused = false;
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(params)) {
+    const why = type.refuseParam?.(k);
+    if (why) {
+      problems.push(problemAt(src, [...at, k], why, 'key'));
+      refused = true;
+    }
+    const own = type.paramAliases?.[k];
+    if (own === undefined) out[k] = val;
+    else if (!Object.hasOwn(params, own)) out[own] = val;
+  }
+  return refused ? undefined : out;
 }
 
 /** The task's loop, if any; null when it has two (refused). */

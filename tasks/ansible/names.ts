@@ -3,6 +3,7 @@
 // task keywords it does not support. Roles written for Ansible then fail on what skiff lacks, said so,
 // instead of on "unknown task type".
 import type { TaskType, TaskTypes } from '../../src/engine/task-type.ts';
+import { withAnsibleParams } from './spec.ts';
 
 /**
  * ansible.builtin modules skiff does not run, each with the nearest skiff way when there is one. The
@@ -112,7 +113,8 @@ function notSupported(key: string, hint: string | undefined, what = 'an Ansible 
  */
 export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
   const table: TaskTypes = new Map(own.map((t) => [t.name, t]));
-  for (const t of ansible) {
+  for (const bare of ansible) {
+    const t = withAnsibleParams(bare);
     table.set(t.name, t);
     // a collection's module (community.general.ini_file) is also reached by its short name, as Ansible routes it
     const short = t.name.split('.').pop()!;

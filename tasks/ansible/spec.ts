@@ -1,0 +1,56 @@
+// Ansible's own parameter specs (tasks/ansible/ansible-spec.json, generated from Debian's ansible-core by
+// `npm run ansible-spec`): the aliases each module accepts for its options, and the options skiff's
+// version of a module does not take, refused by name instead of as unknown parameters.
+import spec from './ansible-spec.json' with { type: 'json' };
+import type { TaskType } from '../../src/engine/task-type.ts';
+import { schemaParams } from '../../src/engine/task-type.ts';
+
+export interface OptionSpec {
+  type?: string;
+  elements?: string;
+  aliases?: string[];
+  choices?: unknown[];
+  default?: unknown;
+  required?: boolean;
+  no_log?: boolean;
+  options?: Record<string, OptionSpec>;
+}
+export interface ModuleSpec {
+  options: Record<string, OptionSpec>;
+  mutually_exclusive?: string[][];
+  required_one_of?: string[][];
+  required_together?: string[][];
+  /** `ansible-doc` where the module is an action with no argument spec of its own */
+  from?: string;
+}
+export interface AnsibleSpec {
+  ansible_core: string;
+  modules: Record<string, ModuleSpec>;
+}
+
+export const ANSIBLE_SPEC: AnsibleSpec = spec;
+
+/** The spec of an ansible.builtin module by any of its names (ansible.builtin.stat, stat). */
+export function moduleSpec(name: string): ModuleSpec | undefined {
+  const m = name.match(/^ansible\.(?:builtin|legacy)\.([a-z0-9_]+)$/);
+  return m ? ANSIBLE_SPEC.modules[m[1]] : undefined;
+}
+
+/** An Ansible module's type with its module's aliases and its refusals of the options skiff lacks. */
+export function withAnsibleParams<T extends TaskType>(t: T): T {
+  const spec = moduleSpec(t.name);
+  if (!spec) return t;
+  const own = new Set(schemaParams(t.schema));
+  const aliases: Record<string, string> = {};
+  for (const [name, o] of Object.entries(spec.options)) for (const a of o.aliases ?? []) if (own.has(name) && !own.has(a)) aliases[a] = name;
+  const canonical = (k: string) => Object.entries(spec.options).find(([n, o]) => n === k || o.aliases?.includes(k))?.[0];
+  return {
+    ...t,
+    paramAliases: aliases,
+    refuseParam(key: string) {
+      const c = canonical(key);
+      if (!c || own.has(c)) return undefined;
+      return `${key} is an option of ${t.name} (ansible-core ${ANSIBLE_SPEC.ansible_core}) that skiff does not honour: the task is refused rather than run without it`;
+    },
+  };
+}
