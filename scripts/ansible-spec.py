@@ -16,11 +16,15 @@ CONSTRAINTS = ('mutually_exclusive', 'required_one_of', 'required_together', 're
 class Captured(Exception):
     pass
 
+def kept(o):
+    # a default of False, 0 or [] is a default; for the other keys those mean "not set"
+    return {k: o[k] for k in KEEP if (o.get(k) is not None if k == 'default' else o.get(k) not in (None, False, []))}
+
 def options(spec):
     out = {}
     for name, o in (spec or {}).items():
         o = o or {}
-        d = {k: o[k] for k in KEEP if o.get(k) not in (None, False, [])}
+        d = kept(o)
         if 'options' in o and o['options']:
             d['options'] = options(o['options'])
         out[name] = d
@@ -56,7 +60,7 @@ def from_doc(names):
     out = {}
     for full, d in json.loads(raw).items():
         def opts(o):
-            return {k: dict({x: v[x] for x in KEEP if v.get(x) not in (None, False, [])}, **({'options': opts(v['suboptions'])} if v.get('suboptions') else {})) for k, v in (o or {}).items()}
+            return {k: dict(kept(v), **({'options': opts(v['suboptions'])} if v.get('suboptions') else {})) for k, v in (o or {}).items()}
         out[full.split('.')[-1]] = {'options': opts(d['doc'].get('options'))}
     return out
 

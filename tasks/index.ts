@@ -1,13 +1,11 @@
-// Every task type skiff knows, by the name playbooks use.
+// Every task type skiff knows, by the name playbooks use. Ansible's short names (file, command, debug...)
+// are Ansible's modules: skiff's own types have names Ansible does not use.
 import type { Registry, TaskType, TaskTypes } from '../src/engine/task-type.ts';
 import { typeTable } from './ansible/names.ts';
 import { ANSIBLE_TYPES } from './ansible/index.ts';
-import { command } from './command.ts';
 import { content } from './content.ts';
-import { file } from './file.ts';
 import { line } from './line.ts';
 import { waitHttp } from './wait-http.ts';
-import { debug } from './debug.ts';
 import { container } from './container.ts';
 import { preparePrometheus } from './prepare-prometheus.ts';
 import { runSidecar } from './run-sidecar.ts';
@@ -17,7 +15,7 @@ import { verifyThanos } from './verify-thanos.ts';
 import { gatherFactsType, setup } from './setup.ts';
 
 export const TASK_TYPES: TaskTypes = typeTable(
-  [file, content, line, command, waitHttp, debug, container, preparePrometheus, runSidecar, runQuery, patchDatasource, verifyThanos] as TaskType[],
+  [content, line, waitHttp, container, preparePrometheus, runSidecar, runQuery, patchDatasource, verifyThanos] as TaskType[],
   [...ANSIBLE_TYPES, setup, gatherFactsType] as TaskType[],
 );
 

@@ -41,15 +41,23 @@ export function withAnsibleParams<T extends TaskType>(t: T): T {
   const spec = moduleSpec(t.name);
   if (!spec) return t;
   const own = new Set(schemaParams(t.schema));
+  // an option is honoured when the type takes one of its names (apt's `package` is skiff's `name`);
+  // its other names are renamed to that one, unless the type takes them itself
   const aliases: Record<string, string> = {};
-  for (const [name, o] of Object.entries(spec.options)) for (const a of o.aliases ?? []) if (own.has(name) && !own.has(a)) aliases[a] = name;
-  const canonical = (k: string) => Object.entries(spec.options).find(([n, o]) => n === k || o.aliases?.includes(k))?.[0];
+  const honoured = new Set<string>();
+  for (const [name, o] of Object.entries(spec.options)) {
+    const names = [name, ...(o.aliases ?? [])];
+    const mine = names.find((n) => own.has(n));
+    if (mine === undefined) continue;
+    names.forEach((n) => honoured.add(n));
+    for (const n of names) if (!own.has(n)) aliases[n] = mine;
+  }
+  const known = new Set(Object.entries(spec.options).flatMap(([n, o]) => [n, ...(o.aliases ?? [])]));
   return {
     ...t,
     paramAliases: aliases,
     refuseParam(key: string) {
-      const c = canonical(key);
-      if (!c || own.has(c)) return undefined;
+      if (!known.has(key) || honoured.has(key)) return undefined;
       return `${key} is an option of ${t.name} (ansible-core ${ANSIBLE_SPEC.ansible_core}) that skiff does not honour: the task is refused rather than run without it`;
     },
   };

@@ -32,6 +32,8 @@ export interface TargetResult {
   agreed: number;
   silent: number;
   difference?: string;
+  /** ansible-core's runs (without their output), for a later --ansible-from */
+  ansibleOutcome?: { rc: number; runs: RunRecord[] };
 }
 
 const RECAP_LINE = /^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)/;

@@ -20,19 +20,22 @@ async function twice(tasks: string, files?: Record<string, string>) {
   return { first, second };
 }
 
-test('names: ansible.builtin.X, ansible.legacy.X and short X reach the same module; skiff\'s own short names stay', async () => {
+test('names: ansible.builtin.X, ansible.legacy.X and short X reach the same module, file and debug too', async () => {
   const d = tmp();
   const o = await play({
     playbook: playbook(`- ansible.builtin.copy: {dest: ${d}/a, content: "1\\n"}
 - ansible.legacy.copy: {dest: ${d}/b, content: "2\\n"}
 - copy: {dest: ${d}/c, content: "3\\n"}
-- file: ${d}/dir`),
+- file: {path: ${d}/c, mode: "0600"}
+- file: {path: ${d}/none}
+  ignore_errors: true`),
   });
   assert.equal(o.problems, []);
-  assert.equal(statuses(o), ['changed', 'changed', 'changed', 'changed']);
+  assert.equal(statuses(o), ['changed', 'changed', 'changed', 'changed', 'failed']);
   assert.is(readFileSync(`${d}/c`, 'utf8'), '3\n');
-  // skiff's own `file` (a directory by default), not Ansible's (which would fail: state file)
-  assert.ok(statSync(`${d}/dir`).isDirectory());
+  assert.is(modeOf(`${d}/c`), '0600');
+  // Ansible's `file` (state: file by default, which only checks), not a directory made
+  assert.not.ok(existsSync(`${d}/none`));
 });
 
 test('names: an Ansible module skiff lacks is refused by name, with the nearest skiff way; a collection\'s too; before any host', async () => {

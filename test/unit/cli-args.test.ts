@@ -82,13 +82,13 @@ test('--forks still refuses a bad value with the flag as the file', async () => 
 });
 
 test('tasks TYPE: its parameters; an unknown type is named with a suggestion', async () => {
-  const r = await skiff(['tasks', 'file']);
+  const r = await skiff(['tasks', 'content']);
   assert.is(r.code, 0);
-  assert.match(r.stdout, /^file: /);
+  assert.match(r.stdout, /^content: /);
   assert.match(r.stdout, /^  path  \(required\)$/m);
-  const bad = await skiff(['tasks', 'fiel']);
+  const bad = await skiff(['tasks', 'contnet']);
   assert.is(bad.code, 5);
-  assert.match(bad.stderr, /unknown task type "fiel" \(did you mean "file"\?\)/);
+  assert.match(bad.stderr, /unknown task type "contnet" \(did you mean "content"\?\)/);
 });
 
 test.run();
