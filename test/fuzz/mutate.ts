@@ -72,7 +72,7 @@ function maps(tree: unknown, path: Path = []): Path[] {
   return [...own, ...entries.flatMap(([k, v]) => maps(v, [...path, k]))];
 }
 
-const SHORT_KEY: Record<string, string> = { file: 'path', command: 'cmd', debug: 'msg', 'wait-http': 'url' };
+const SHORT_KEY: Record<string, string> = { file: 'path', command: 'cmd', shell: 'cmd', debug: 'msg', 'wait-http': 'url' };
 const META = ['name', 'notify', 'when', 'register', 'check_mode', 'no_log', 'ignore_errors', 'changed_when', 'failed_when'];
 
 /** Paths of the tasks of a playbook; adds one when there is none. */
@@ -105,7 +105,7 @@ function stringParam(plays: Vars[], t: Path, make: (prefix: string) => string): 
     task[type] = make(prefix);
     return [...t, type];
   }
-  const key = { file: 'path', content: 'path', line: 'path', command: 'cmd', debug: 'msg', 'wait-http': 'url' }[type]!;
+  const key = { file: 'path', content: 'path', line: 'path', command: 'cmd', shell: 'cmd', debug: 'msg', 'wait-http': 'url' }[type]!;
   const params = task[type] as Vars;
   if (type === 'command' && 'argv' in params) {
     delete params.argv;
@@ -197,7 +197,8 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
         file: ['mode', pick([644, '999', 'rw', true], d.b)],
         content: ['content', pick([new Raw('[1]'), new Raw('{a: 1}'), 42], d.b)],
         line: ['create', pick(['maybe', 2, []], d.b)],
-        command: ['timeout', pick(['soon', 0, -5], d.b)],
+        command: ['chdir', pick([new Raw('[1]'), new Raw('{a: 1}'), ''], d.b)],
+        shell: ['executable', pick(['sh', new Raw('[1]'), 'bin/bash'], d.b)],
         debug: ['msg', pick([new Raw('[1, 2]'), new Raw('{a: 1}'), null], d.b)],
         'wait-http': ['status', pick(['ok', new Raw('[true]'), new Raw('{a: 1}')], d.b)],
       } as Record<string, [string, unknown]>
@@ -209,7 +210,8 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
   'relative path': (plays, d) => {
     const p = paramsMap(plays, pick(taskPaths(plays), d.a));
     const rel = pick(['srv/data', 'x', './a', '~/b', ''], d.b);
-    const k = ['file', 'content', 'line'].includes(p.type) ? 'path' : p.type === 'command' ? 'creates' : undefined;
+    // (command's and shell's creates may be relative, to chdir, as in Ansible)
+    const k = ['file', 'content', 'line'].includes(p.type) ? 'path' : undefined;
     if (!k) {
       renameKey(p.task, p.type, 'file', { path: rel });
       return { path: [...p.at.slice(0, -1), 'file', 'path'], message: /absolute path/ };

@@ -186,7 +186,8 @@ function taskParams(vars: VarInfo[], registered: string[]): fc.Arbitrary<[string
   const s = str(vars, registered);
   const p = pathT(vars, registered);
   return fc.oneof(
-    fc.tuple(fc.constant('file'), fc.oneof(absPath, fc.record({ path: p, state: fc.constantFrom('directory', 'file', 'touch', 'absent'), mode, owner: fc.oneof(fc.constantFrom('root', 'prom'), fc.nat(65535)) }, { requiredKeys: ['path'] }))),
+    // Ansible's file, command and debug (no short form for file or debug: Ansible reads one as k=v)
+    fc.tuple(fc.constant('file'), fc.record({ path: p, state: fc.constantFrom('directory', 'file', 'touch', 'absent'), mode, owner: fc.oneof(fc.constantFrom('root', 'prom'), fc.nat(65535)) }, { requiredKeys: ['path'] })),
     fc.tuple(fc.constant('content'), fc.record({ path: p, content: s, mode }, { requiredKeys: ['path', 'content'] })),
     fc.tuple(
       fc.constant('line'),
@@ -195,15 +196,16 @@ function taskParams(vars: VarInfo[], registered: string[]): fc.Arbitrary<[string
         fc.record({ path: p, regexp: text().map(escapeRe), state: fc.constant('absent') }),
       ),
     ),
+    // any text is a shell line; command splits its line as shlex does (an unclosed quote is an error)
     fc.tuple(
-      fc.constant('command'),
+      fc.constant('shell'),
       fc.oneof(
         text().filter((c) => c.trim().length > 0),
-        fc.record({ cmd: fc.oneof(text().filter((c) => c.length > 0), templated(vars, registered, 'echo ')), creates: absPath, chdir: absPath, timeout: fc.integer({ min: 1, max: 3600 }), stdin: text() }, { requiredKeys: ['cmd'] }),
-        fc.record({ argv: fc.array(fc.oneof(s, fc.integer()), { minLength: 1, maxLength: 4 }) }),
+        fc.record({ cmd: fc.oneof(text().filter((c) => c.length > 0), templated(vars, registered, 'echo ')), creates: absPath, chdir: absPath, stdin: text() }, { requiredKeys: ['cmd'] }),
       ),
     ),
-    fc.tuple(fc.constant('debug'), fc.oneof(s, fc.record({ msg: fc.oneof(s, fc.integer(), fc.boolean()) }))),
+    fc.tuple(fc.constant('command'), fc.record({ argv: fc.array(fc.oneof(s, fc.integer()), { minLength: 1, maxLength: 4 }) })),
+    fc.tuple(fc.constant('debug'), fc.record({ msg: fc.oneof(s, fc.integer(), fc.boolean()) })),
     fc.tuple(
       fc.constant('wait-http'),
       fc.record(
