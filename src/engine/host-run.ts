@@ -340,7 +340,7 @@ export class HostRun {
   private async task(t: TaskDef, rescuable: boolean): Promise<Flow> {
     if (this.stopped()) return 'stop';
     if (!this.selected(t)) return 'ok';
-    if (!this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.execute(t, false, rescuable), rescuable);
+    if (!t.type.once && !this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.execute(t, false, rescuable), rescuable);
     const r = await this.runOnce(t, rescuable);
     if (r.host === this.host) return this.settle(t, r, rescuable);
     // another host ran it: its registered result is this host's too (as in Ansible)
@@ -465,6 +465,7 @@ export class HostRun {
           // read through the play's connection: not for a task that sees the host as another user
           cache: this.onBase(t, () => scope({}), delegate) ? rc.cacheOf.get(host) : undefined,
           progress: progress.report,
+          sleep: rc.sleep,
         },
         check: rc.opts.check,
         handler,

@@ -31,6 +31,8 @@ export interface TaskContext {
    * Call it as often as is handy: the engine throttles, redacts secrets and works out the rate.
    */
   progress?(p: ProgressReport): void;
+  /** waits (pause): the engine's clock, which tests replace */
+  sleep?(ms: number): Promise<void>;
 }
 
 /** What a task says while it works: `text` alone, or with how far it is (`done` of `total`). */
@@ -74,6 +76,11 @@ export interface TaskType<P = any, S = any> {
    * playbook, left out of the lists of task types
    */
   aliasOf?: string;
+  /**
+   * Runs once per batch, on its first host, the others sharing the result, as `run_once` (Ansible's
+   * actions that bypass the host loop: pause, add_host)
+   */
+  once?: boolean;
   /** params that are conditions, as `when:` (assert's `that`): checked before the run like `when` */
   exprParams?: string[];
   /** names of the host vars a task with these raw params sets (set_fact): known to later tasks' checks */
