@@ -486,7 +486,8 @@ export class HostRun {
         interrupted: () => rc.interrupted,
         // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
         // gathered ones (setup) are host facts, as the play's own gathering: in hostvars[host] too
-        setFacts: (facts) => {
+        setFacts: (facts, included) => {
+          if (included) return void Object.assign(rc.prep.included!.get(host) ?? rc.prep.included!.set(host, {}).get(host)!, facts);
           const gathered = facts.ansible_facts;
           if (!gathered || typeof gathered !== 'object' || Array.isArray(gathered)) return void Object.assign(this.registered, facts);
           rc.factsOf.set(host, gathered as Facts);

@@ -53,7 +53,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
   // what tasks see of the run as ansible_play_hosts / ansible_play_batch
   const live = { dead: new Map(), batch: new Map() };
   const rc: RunCtx = {
-    prep: { ...prep, live },
+    prep: { ...prep, live, included: new Map() },
     opts,
     listen,
     pool,

@@ -53,7 +53,8 @@ export interface Plan<S = unknown> {
   state?: S;
   /**
    * values for `register` when nothing changes. Its `ansible_facts` (a map), if any, become host vars
-   * for every later task of the run, as Ansible's set_fact (merged into the registered layer).
+   * for every later task of the run, as Ansible's set_fact (merged into the registered layer), or at
+   * include_vars precedence for a type with `includesVars`.
    */
   result?: Record<string, unknown>;
   /** ok but worth saying (e.g. "skipped in check mode") */
@@ -83,8 +84,16 @@ export interface TaskType<P = any, S = any> {
   once?: boolean;
   /** params that are conditions, as `when:` (assert's `that`): checked before the run like `when` */
   exprParams?: string[];
-  /** names of the host vars a task with these raw params sets (set_fact): known to later tasks' checks */
-  sets?(params: unknown): string[];
+  /**
+   * names of the host vars a task with these raw params sets (set_fact): known to later tasks' checks.
+   * `where`: the task's directory (its role's, in a role) and the playbook's, for files it would read.
+   */
+  sets?(params: unknown, where?: { dir: string; role: boolean; playbookDir?: string }): string[];
+  /**
+   * its result's `ansible_facts` are variables at include_vars precedence (over task, block, role and
+   * play vars; under set_fact and registered results), not set_fact's (Ansible's include_vars)
+   */
+  includesVars?: boolean;
   /** facts plan() reads: the engine reads those of a whole play in one round trip (read-ahead.ts) */
   reads?(params: P): FactRead[];
   /**

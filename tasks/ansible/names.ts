@@ -26,7 +26,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   hostname: undefined,
   // import_tasks, include_tasks, import_role, include_role: read by src/playbook/includes.ts
   include: 'ansible.builtin.import_tasks or include_tasks (Ansible removed include in 2.16)',
-  include_vars: 'vars: on the play, or -e @FILE.yml',
   iptables: undefined,
   known_hosts: undefined,
   mount_facts: undefined,

@@ -82,4 +82,49 @@ test('pause: Ansible\'s words for bad parameters', async () => {
   assert.match(o.problems.join('\n'), /parameters are mutually exclusive: minutes\|seconds/);
 });
 
+
+
+test('include_vars: a file from vars/, over play and task vars, under set_fact; templates in it rendered when used; names known before the run', async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  vars: {x: play, y: play}\n  tasks:\n${`- set_fact: {y: fact}
+- include_vars: {file: env/all.yml}
+  register: r
+- ansible.builtin.debug: {msg: "{{ x }} {{ y }} {{ z }}"}
+  vars: {x: task}
+  register: d
+- include_vars: more.yml`.replace(/^/gm, '    ')}\n`,
+    files: { 'vars/env/all.yml': 'x: included\ny: included\nz: "{{ x }}!"\n', 'more.yml': 'w: 1\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['ok', 'ok', 'ok', 'ok']);
+  assert.is(reg(o, 2).msg, 'included fact included!');
+  assert.equal(reg(o, 1).ansible_facts, { x: 'included', y: 'included', z: '{{ x }}!' });
+  assert.match(reg(o, 1).ansible_included_var_files[0], /vars\/env\/all\.yml$/);
+});
+
+test('include_vars: a directory walked in sorted order (later files win), files_matching, ignore_files, extensions, name, depth; hash_behaviour merge', async () => {
+  const files = { 'd/a.yml': 't: 1\nh: {a: 1, b: {c: 1}}\n', 'd/sub/b.yml': 't: 2\n', 'd/c.yml': 't: 3\n', 'd/noext': 'n: 1\n', 'vars/h.yml': 'h: {b: {d: 2}}\n' };
+  const o = await play({
+    playbook: playbook(`- include_vars: {dir: d, ignore_unknown_extensions: true}
+  register: all
+- include_vars: {dir: d, files_matching: "^a", name: only_a}
+- include_vars: {dir: d, depth: 1, ignore_files: [c.yml], extensions: ['', yml]}
+  register: top
+- include_vars: {dir: d}
+  register: bad
+  ignore_errors: true
+- include_vars: {file: h.yml, hash_behaviour: merge}
+- ansible.builtin.debug: {msg: "{{ t }} {{ only_a.t }} {{ h }}"}
+  register: d`),
+    files,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['ok', 'ok', 'ok', 'failed', 'ok', 'ok']);
+  assert.equal(reg(o, 0).ansible_included_var_files.map((f: string) => f.replace(/.*skiff-engine-[^/]*\//, '')), ['d/a.yml', 'd/c.yml', 'd/sub/b.yml']);
+  assert.equal(reg(o, 2).ansible_included_var_files.map((f: string) => f.replace(/.*skiff-engine-[^/]*\//, '')), ['d/a.yml', 'd/noext']);
+  assert.match(reg(o, 3).message, /noext does not have a valid extension: yaml, yml, json/);
+  assert.is(reg(o, 5).msg, "1 1 {'a': 1, 'b': {'c': 1, 'd': 2}}");
+  const missing = await play({ playbook: playbook(`- include_vars: {file: nope.yml}\n  register: r\n  ignore_errors: true`) });
+  assert.match(reg(missing, 0).message, /Could not find or access 'nope\.yml'/);
+});
 test.run();
