@@ -95,6 +95,11 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
           // facts first, on every host of the batch (as Ansible's first task): a host may read another's
           await Promise.all(runs.map((r) => forks(() => r.gather())));
           await Promise.all(runs.map((r) => forks(() => r.run())));
+          // meta end_play: the play's later batches do not run (their hosts end the play normally)
+          if (b.endedPlay) {
+            for (const h of hosts.slice(hosts.indexOf(batch.at(-1)!) + 1)) rc.playsDone.set(h, (rc.playsDone.get(h) ?? 0) + 1);
+            break;
+          }
         }
       }
     } finally {
