@@ -68,6 +68,14 @@ export class ConnectionPool {
     return `${host}\0${become}\0${become ? (p.become_user ?? hc.become_user ?? '') : ''}`;
   }
 
+  /** meta reset_connection: the host's connections closed (true if there were any); the next task opens anew. */
+  async reset(host: string): Promise<boolean> {
+    const mine = [...this.open].filter(([k]) => k.startsWith(`${host}\0`));
+    for (const [k] of mine) this.open.delete(k);
+    await Promise.all(mine.map(([, c]) => c.then((x) => x.close()).catch(() => undefined)));
+    return mine.length > 0;
+  }
+
   closeAll(): Promise<unknown> {
     return Promise.all([...this.open.values()].map((c) => c.then((x) => x.close()).catch(() => undefined)));
   }

@@ -63,8 +63,10 @@ export interface BatchCtx {
   failed: Set<string>;
   /** any_errors_fatal or max_fail_percentage: the batch's hosts stop (handlers only if forced) */
   stopped: boolean;
-  /** `meta: end_play`: the batch's hosts end the play normally */
+  /** `meta: end_play` or `end_batch`: the batch's hosts end the play normally */
   ended: boolean;
+  /** `meta: end_play`: no later batch of the play runs either */
+  endedPlay?: boolean;
   /** run_once: the first host of the batch still in it runs the task; the others share its outcome */
   once: Map<TaskDef, OnceSlot>;
   /** hosts whose play is over (done, failed, ended): no longer chosen for run_once */
@@ -309,22 +311,69 @@ export class HostRun {
     return flow;
   }
 
+  /** Ansible's meta actions (strategy/__init__.py _execute_meta), each said as Ansible says it under -vv. */
   private async meta(m: MetaDef): Promise<Flow> {
+    const { rc, b, host } = this;
     if (this.stopped()) return 'stop';
-    if (!m.implicit && !tagsSelect(m.kw.tags, this.rc.tags)) return 'ok';
-    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, m.kw.vars, this.outer, m.kw.defaults, m.kw.role);
-    if (!m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), scope))))) return 'ok';
+    if (!m.implicit && !tagsSelect(m.kw.tags, rc.tags)) return 'ok';
+    const say = (text: string) => m.implicit || rc.listen({ kind: 'note', host, text: `META: ${text}` });
+    // these three run whatever `when` says (Ansible warns that it is not supported there)
+    const unconditional = m.action === 'noop' || m.action === 'refresh_inventory' || m.action === 'reset_connection';
+    const scope = taskScope(rc.prep, this.play, host, this.registered, m.kw.vars, this.outer, m.kw.defaults, m.kw.role);
+    if (!unconditional && !m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), scope))))) {
+      const why: Partial<Record<MetaDef['action'], string>> = {
+        flush_handlers: `, not running handlers for ${host}`,
+        clear_facts: `, not clearing facts and fact cache for ${host}`,
+        clear_host_errors: `, not clearing host error state for ${host}`,
+        end_batch: ', continuing current batch',
+        end_play: ', continuing play',
+        end_host: `, continuing execution for ${host}`,
+      };
+      say(`${m.action} conditional evaluated to False${why[m.action] ?? ''}`);
+      return 'ok';
+    }
+    // the play's hosts, as Ansible's meta actions that act on all of them
+    const playHosts = b.pp.hosts;
     switch (m.action) {
       case 'flush_handlers':
         return this.flush(false);
       case 'noop':
         return 'ok';
       case 'end_host':
+        say(`ending play for ${host}`);
         this.ended = true;
         return 'stop';
-      case 'end_play':
-        this.b.ended = true;
+      case 'end_batch':
+        say('ending batch');
+        b.ended = true;
         return 'stop';
+      case 'end_play':
+        say('ending play');
+        b.ended = true;
+        b.endedPlay = true;
+        return 'stop';
+      case 'clear_host_errors':
+        // failed and unreachable hosts of the play are in the run again: later plays include them
+        for (const h of playHosts) rc.dead.delete(h);
+        b.failed.clear();
+        say('cleared host errors');
+        return 'ok';
+      case 'clear_facts':
+        // the gathered facts (not set_fact's): gone from hostvars, gathered again by a later play
+        for (const h of playHosts) {
+          const facts = rc.factsOf.get(h);
+          if (!facts) continue;
+          for (const k of Object.keys(factVars(facts))) delete rc.prep.hostvars[h]?.[k];
+          rc.factsOf.delete(h);
+        }
+        say('facts cleared');
+        return 'ok';
+      case 'reset_connection':
+        say((await rc.pool.reset(host)) ? 'reset connection' : 'no connection, nothing to reset');
+        return 'ok';
+      case 'refresh_inventory':
+        say('inventory not refreshed: skiff reads the inventory once, before the run');
+        return 'ok';
     }
   }
 
@@ -340,7 +389,7 @@ export class HostRun {
   private async task(t: TaskDef, rescuable: boolean): Promise<Flow> {
     if (this.stopped()) return 'stop';
     if (!this.selected(t)) return 'ok';
-    if (!this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.execute(t, false, rescuable), rescuable);
+    if (!t.type.once && !this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.execute(t, false, rescuable), rescuable);
     const r = await this.runOnce(t, rescuable);
     if (r.host === this.host) return this.settle(t, r, rescuable);
     // another host ran it: its registered result is this host's too (as in Ansible)
@@ -465,6 +514,7 @@ export class HostRun {
           // read through the play's connection: not for a task that sees the host as another user
           cache: this.onBase(t, () => scope({}), delegate) ? rc.cacheOf.get(host) : undefined,
           progress: progress.report,
+          sleep: rc.sleep,
         },
         check: rc.opts.check,
         handler,
@@ -485,7 +535,8 @@ export class HostRun {
         interrupted: () => rc.interrupted,
         // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
         // gathered ones (setup) are host facts, as the play's own gathering: in hostvars[host] too
-        setFacts: (facts) => {
+        setFacts: (facts, included) => {
+          if (included) return void Object.assign(rc.prep.included!.get(host) ?? rc.prep.included!.set(host, {}).get(host)!, facts);
           const gathered = facts.ansible_facts;
           if (!gathered || typeof gathered !== 'object' || Array.isArray(gathered)) return void Object.assign(this.registered, facts);
           rc.factsOf.set(host, gathered as Facts);

@@ -77,6 +77,8 @@ export interface Prepared {
   mode?: { check: boolean; diff: boolean };
   /** set by the run: hosts out of the play and each play's current batch (ansible_play_hosts, ansible_play_batch) */
   live?: { dead: ReadonlyMap<string, unknown>; batch: Map<PlayDef, string[]> };
+  /** set by the run: per host, the variables include_vars set (their own precedence layer) */
+  included?: Map<string, Record<string, unknown>>;
 }
 
 export function parseExtraVars(raw: string[], problems: InputProblem[], vault: readonly VaultSecret[] = []): Record<string, unknown> {
@@ -228,6 +230,8 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
   const fixed = scopeOf(loopVars, prep.extra, registered);
   // host vars are rendered already (renderedHostVars): `what` is empty for them
   const layers = [
+    // include_vars: over task vars, under registered results and set_fact (Ansible's precedence)
+    { vars: prep.included?.get(host) ?? {}, what: 'include_vars var' },
     { vars: taskVars, what: 'task var' },
     { vars: play.roleVars, what: 'role var' },
     { vars: play.vars, what: 'play var' },
@@ -286,7 +290,7 @@ function varsDict(scope: Scope): Record<string, unknown> {
   });
 }
 
-type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live'>>;
+type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live' | 'included'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
@@ -338,7 +342,8 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
       for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
         checkTask(vprep, play, t, host, registered, delegates).forEach(push);
         if (t.meta.register) registered[t.meta.register] = LATER;
-        for (const name of t.type.sets?.(t.params) ?? []) registered[name] = LATER;
+        const where = { dir: t.roleDir ?? dirname(t.src.file), role: t.roleDir !== undefined, playbookDir: dirname(resolve(playbook.file)) };
+        for (const name of t.type.sets?.(t.params, where) ?? []) registered[name] = LATER;
       }
       // after the tasks: a loop over a registered result sees its name (as LATER), as the tasks do
       for (const b of walkLoops(play.tasks)) checkIncludeLoop(vprep, play, b, host, registered).forEach(push);

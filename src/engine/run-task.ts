@@ -32,8 +32,8 @@ export interface TaskEnv {
   beforeChange(forget?: (cache: Map<string, unknown>) => boolean): Promise<void>;
   sleep(ms: number): Promise<void>;
   interrupted(): boolean;
-  /** host vars a task set (its result's `ansible_facts`, set_fact): seen by everything after it */
-  setFacts(facts: Record<string, unknown>): void;
+  /** host vars a task set (its result's `ansible_facts`, set_fact; include_vars': `included`): seen by everything after it */
+  setFacts(facts: Record<string, unknown>, included?: boolean): void;
 }
 
 export interface ItemOutcome {
@@ -64,7 +64,7 @@ const firstUnmet = (list: (string | boolean)[], scope: Scope): string | undefine
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
-  if (!t.loop) return fromItem(keepFacts(await runItem(t, env, {}), env));
+  if (!t.loop) return fromItem(keepFacts(await runItem(t, env, {}), env, t));
   const loop = t.loop;
   let value: unknown;
   try {
@@ -85,7 +85,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
     } catch {
       label = itemLabel(item);
     }
-    const o = keepFacts(await runItem(t, env, loopVars), env);
+    const o = keepFacts(await runItem(t, env, loopVars), env, t);
     items.push({ ...o, label, result: { ...o.result, [loop.loopVar]: item, ansible_loop_var: loop.loopVar } });
   }
   return fromLoop(items);
@@ -95,9 +95,9 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
  * A result's `ansible_facts` become host vars at once: the next item of a loop sees them, as Ansible's
  * `set_fact: acc="{{ acc + [item] }}"` idiom expects. Not those of a failed or skipped item.
  */
-function keepFacts(o: ItemOutcome, env: TaskEnv): ItemOutcome {
+function keepFacts(o: ItemOutcome, env: TaskEnv, t: TaskDef): ItemOutcome {
   const f = o.result.ansible_facts;
-  if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>);
+  if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>, t.type.includesVars);
   return o;
 }
 

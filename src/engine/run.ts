@@ -53,7 +53,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
   // what tasks see of the run as ansible_play_hosts / ansible_play_batch
   const live = { dead: new Map(), batch: new Map() };
   const rc: RunCtx = {
-    prep: { ...prep, live },
+    prep: { ...prep, live, included: new Map() },
     opts,
     listen,
     pool,
@@ -95,6 +95,11 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
           // facts first, on every host of the batch (as Ansible's first task): a host may read another's
           await Promise.all(runs.map((r) => forks(() => r.gather())));
           await Promise.all(runs.map((r) => forks(() => r.run())));
+          // meta end_play: the play's later batches do not run (their hosts end the play normally)
+          if (b.endedPlay) {
+            for (const h of hosts.slice(hosts.indexOf(batch.at(-1)!) + 1)) rc.playsDone.set(h, (rc.playsDone.get(h) ?? 0) + 1);
+            break;
+          }
         }
       }
     } finally {

@@ -31,6 +31,8 @@ export interface TaskContext {
    * Call it as often as is handy: the engine throttles, redacts secrets and works out the rate.
    */
   progress?(p: ProgressReport): void;
+  /** waits (pause): the engine's clock, which tests replace */
+  sleep?(ms: number): Promise<void>;
 }
 
 /** What a task says while it works: `text` alone, or with how far it is (`done` of `total`). */
@@ -51,7 +53,8 @@ export interface Plan<S = unknown> {
   state?: S;
   /**
    * values for `register` when nothing changes. Its `ansible_facts` (a map), if any, become host vars
-   * for every later task of the run, as Ansible's set_fact (merged into the registered layer).
+   * for every later task of the run, as Ansible's set_fact (merged into the registered layer), or at
+   * include_vars precedence for a type with `includesVars`.
    */
   result?: Record<string, unknown>;
   /** ok but worth saying (e.g. "skipped in check mode") */
@@ -78,10 +81,23 @@ export interface TaskType<P = any, S = any> {
   paramAliases?: Readonly<Record<string, string>>;
   /** why a param this type does not take is refused, when it is one its module has (an option of Ansible's skiff does not honour) */
   refuseParam?(key: string): string | undefined;
+  /**
+   * Runs once per batch, on its first host, the others sharing the result, as `run_once` (Ansible's
+   * actions that bypass the host loop: pause, add_host)
+   */
+  once?: boolean;
   /** params that are conditions, as `when:` (assert's `that`): checked before the run like `when` */
   exprParams?: string[];
-  /** names of the host vars a task with these raw params sets (set_fact): known to later tasks' checks */
-  sets?(params: unknown): string[];
+  /**
+   * names of the host vars a task with these raw params sets (set_fact): known to later tasks' checks.
+   * `where`: the task's directory (its role's, in a role) and the playbook's, for files it would read.
+   */
+  sets?(params: unknown, where?: { dir: string; role: boolean; playbookDir?: string }): string[];
+  /**
+   * its result's `ansible_facts` are variables at include_vars precedence (over task, block, role and
+   * play vars; under set_fact and registered results), not set_fact's (Ansible's include_vars)
+   */
+  includesVars?: boolean;
   /** facts plan() reads: the engine reads those of a whole play in one round trip (read-ahead.ts) */
   reads?(params: P): FactRead[];
   /**

@@ -12,7 +12,7 @@ import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { namesFacts } from '../engine/facts.ts';
 import { includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
-import { BlockSchema, ImportPlaybookSchema, META_KEYS, MetaTaskSchema, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
+import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
 export interface Keywords {
@@ -89,7 +89,7 @@ export interface TaskDef extends NodeBase {
 
 export interface MetaDef extends NodeBase {
   kind: 'meta';
-  action: 'flush_handlers' | 'noop' | 'end_host' | 'end_play';
+  action: (typeof META_ACTIONS)[number];
   /** added by skiff (after pre_tasks and tasks, as Ansible does): not listed */
   implicit?: boolean;
 }

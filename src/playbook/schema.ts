@@ -115,8 +115,8 @@ export const BlockSchema = v.strictObject({
   ...Inheritable,
 });
 
-/** `meta:` actions skiff has (Ansible's others are refused by name). */
-export const META_ACTIONS = ['flush_handlers', 'noop', 'end_host', 'end_play'] as const;
+/** `meta:` actions (Ansible's, by the strategy's _execute_meta; `role_complete` is internal to it). */
+export const META_ACTIONS = ['flush_handlers', 'noop', 'end_host', 'end_play', 'end_batch', 'clear_host_errors', 'clear_facts', 'reset_connection', 'refresh_inventory'] as const;
 export const MetaTaskSchema = v.strictObject({
   name: v.optional(v.string()),
   meta: v.picklist(META_ACTIONS, `expected one of ${META_ACTIONS.join(', ')}`),

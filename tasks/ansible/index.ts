@@ -21,5 +21,10 @@ import { template } from './template.ts';
 import { aptKey } from './apt-key.ts';
 import { rpmKey } from './rpm-key.ts';
 import { dockerContainer, podmanContainer } from './docker-container.ts';
+import { ping } from './ping.ts';
+import { pause } from './pause.ts';
+import { tempfile } from './tempfile.ts';
+import { getent } from './getent.ts';
+import { includeVarsType } from './include-vars.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey, dockerContainer, podmanContainer] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey, dockerContainer, podmanContainer, ping, pause, tempfile, getent, includeVarsType] as TaskType[];

@@ -37,3 +37,32 @@ export const Regex = v.pipe(
     }
   }, 'expected a valid regular expression'),
 );
+
+/** Ansible's booleans (module_utils.parsing.convert_bool): true/false, yes/no, on/off, 1/0, y/n, t/f. */
+const TRUES = ['y', 'yes', 'on', '1', 'true', 't'];
+const FALSES = ['n', 'no', 'off', '0', 'false', 'f'];
+export const AnsibleBool = v.pipe(
+  v.union([v.boolean(), v.string(), v.number()], 'expected true or false'),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const x = dataset.value;
+    if (typeof x === 'boolean') return x;
+    const s = String(x).toLowerCase();
+    if (TRUES.includes(s)) return true;
+    if (FALSES.includes(s)) return false;
+    // Ansible's text, so a playbook's check of the message reads the same
+    addIssue({ message: `The value ${JSON.stringify(x)} is not a valid boolean: expected one of ${[...TRUES, ...FALSES].join(', ')}` });
+    return NEVER;
+  }),
+);
+
+/** A whole number as Ansible's `int` type reads it: an integer, a float cut down, or a text of digits. */
+export const AnsibleInt = v.pipe(
+  v.union([v.number(), v.string()], 'expected a whole number'),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const x = dataset.value;
+    if (typeof x === 'number') return Math.trunc(x);
+    if (/^\s*[-+]?\d+\s*$/.test(x)) return parseInt(x, 10);
+    addIssue({ message: `got ${JSON.stringify(x)}, unable to convert to int: expected a whole number` });
+    return NEVER;
+  }),
+);

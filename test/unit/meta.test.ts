@@ -1,0 +1,55 @@
+// meta actions as Ansible's strategy runs them (targets meta_tasks): end_play and end_batch with
+// serial, end_host, clear_host_errors, clear_facts, reset_connection, and what -v says of each.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { calls, opened, play, playbook, type Outcome } from './engine-harness.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const notes = (o: Outcome) => o.events.flatMap((e) => (e.kind === 'note' ? [`${e.host}: ${e.text}`] : []));
+
+test('meta end_play with serial 1: the play ends, its later batches too; the next play runs', async () => {
+  const o = await play({ hosts: ['a', 'b'], playbook: `- hosts: all\n  serial: 1\n  tasks:\n    - probe: x\n    - meta: end_play\n    - probe: never\n- hosts: all\n  tasks:\n    - probe: next\n` });
+  assert.equal(calls.sort(), ['a:next', 'a:x', 'b:next']);
+  assert.ok(notes(o).includes('a: META: ending play'));
+  assert.equal(o.summary!.unfinished, []);
+});
+
+test('meta end_batch with serial 1: each batch ends there, the next batch starts', async () => {
+  const o = await play({ hosts: ['a', 'b'], playbook: `- hosts: all\n  serial: 1\n  tasks:\n    - probe: x\n    - meta: end_batch\n    - probe: never\n` });
+  assert.equal(calls, ['a:x', 'b:x']);
+  assert.is(notes(o).filter((n) => n.endsWith('META: ending batch')).length, 2);
+});
+
+test('meta end_host with a false when: said as Ansible says it, the host goes on', async () => {
+  const o = await play({ hosts: ['a', 'b'], playbook: playbook(`- meta: end_host\n  when: inventory_hostname == 'b'\n- probe: y`) });
+  assert.equal(calls, ['a:y']);
+  assert.ok(notes(o).includes('a: META: end_host conditional evaluated to False, continuing execution for a'));
+  assert.ok(notes(o).includes('b: META: ending play for b'));
+});
+
+test('meta clear_host_errors: a host that failed is in the next play again', async () => {
+  const pb = (clear: string) => `- hosts: all\n  tasks:\n    - probe: {id: f, fail: "{{ inventory_hostname == 'a' }}"}\n    - probe: x\n${clear}- hosts: all\n  tasks:\n    - probe: next\n`;
+  await play({ hosts: ['a', 'b'], playbook: pb('') });
+  assert.equal(calls.filter((c) => c.endsWith(':next')).sort(), ['b:next']);
+  await play({ hosts: ['a', 'b'], playbook: pb('    - meta: clear_host_errors\n') });
+  assert.equal(calls.filter((c) => c.endsWith(':next')).sort(), ['a:next', 'b:next']);
+});
+
+test('meta clear_facts: the gathered facts are gone, and a later play gathers them again', async () => {
+  const facts = readFileSync(join(import.meta.dirname, 'fixtures', 'facts', 'debian12.txt'), 'utf8');
+  const o = await play({
+    facts: { a: facts },
+    playbook: `- hosts: all\n  gather_facts: true\n  tasks:\n    - assert: {that: ansible_facts is defined}\n    - meta: clear_facts\n    - assert: {that: ansible_facts is not defined}\n- hosts: all\n  gather_facts: true\n  tasks:\n    - assert: {that: ansible_facts is defined}\n`,
+  });
+  assert.equal(o.results.map((r) => r.status), ['ok', 'ok', 'ok', 'ok', 'ok']);
+});
+
+test('meta reset_connection: the next task opens a new connection', async () => {
+  const o = await play({ playbook: playbook(`- probe: x\n- meta: reset_connection\n- probe: y`) });
+  assert.equal(calls, ['a:x', 'a:y']);
+  assert.is(opened.length, 2);
+  assert.ok(notes(o).includes('a: META: reset connection'));
+});
+
+test.run();
