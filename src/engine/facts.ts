@@ -1,10 +1,7 @@
 // Gathered facts (Ansible's `gather_facts` / `setup`): a documented subset, read by one POSIX sh script
-// in one exec, and a pure parser from its output to the `ansible_facts` map. A play gathers only when
-// it names a fact (decided statically when it is loaded, see `namesFacts`): a play that reads none
-// costs no round trip. Before the run, validation sees every fact as known-at-run-time (FACT_SHAPE),
+// in one exec, and a pure parser from its output to the `ansible_facts` map. A play gathers unless it
+// says `gather_facts: false`, as Ansible's. Before the run, validation sees every fact as known-at-run-time (FACT_SHAPE),
 // so a misspelled `ansible_distribtion` is refused with a suggestion, before any host is touched.
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import type { Connection } from '../transport/types.ts';
 import { LATER } from './expr.ts';
 import { TaskFailure } from './task-type.ts';
@@ -241,26 +238,6 @@ export const FACT_SHAPE: Facts = {
   python: { executable: L, type: L, version: { major: L, minor: L, micro: L, releaselevel: L, serial: L }, version_info: L },
   python_version: L,
 };
-
-/** A fact's variable name anywhere in a text: `ansible_facts`, or `ansible_<fact>` (a whole word). */
-const FACT_NAME = new RegExp(`\\bansible_(?:facts|${Object.keys(FACT_SHAPE).join('|')})\\b`);
-
-/**
- * Does anything of a play name a fact? Its values as loaded (params, conditions, loops, vars, role
- * defaults: `values`), and the files its tasks read by `src` (templates), found as the template task
- * finds them. Static, so a play that reads no fact is never slowed by gathering.
- */
-export function namesFacts(values: unknown[], sources: { src: string; dir: string }[]): boolean {
-  if (values.some((x) => FACT_NAME.test(JSON.stringify(x) ?? ''))) return true;
-  return sources.some(({ src, dir }) => {
-    const path = (isAbsolute(src) ? [src] : [join(dir, 'templates', src), join(dir, src)]).find((p) => existsSync(p));
-    try {
-      return path !== undefined && FACT_NAME.test(readFileSync(path, 'utf8'));
-    } catch {
-      return false; // a directory, unreadable: the task says so itself when it runs
-    }
-  });
-}
 
 
 /** A host's facts, read through its connection in one exec. */

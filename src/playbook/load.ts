@@ -10,7 +10,6 @@ import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-so
 import type { TaskType, TaskTypes } from '../engine/task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
-import { namesFacts } from '../engine/facts.ts';
 import { includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
@@ -122,7 +121,7 @@ export interface PlayDef {
   max_fail_percentage?: number;
   any_errors_fatal: boolean;
   force_handlers: boolean;
-  /** facts are gathered at the start of the play: gather_facts is not false and the play names a fact */
+  /** facts are gathered at the start of the play unless gather_facts is false (Ansible's implicit gathering) */
   gatherFacts: boolean;
   /** the play's own keywords (become, tags, environment...): its tasks' kw start from these */
   kw: Keywords;
@@ -250,25 +249,10 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     src,
   };
   checkNotify(play, cx.declared, problems);
-  play.gatherFacts = p.gather_facts !== false && playNamesFacts(play);
+  play.gatherFacts = p.gather_facts !== false;
   return play;
 }
 
-/** Does anything the play runs name a fact? Every value a task, block or handler carries, and templates. */
-function playNamesFacts(play: PlayDef): boolean {
-  const values: unknown[] = [play.vars];
-  const sources: { src: string; dir: string }[] = [];
-  const tasks = [...walkTasks(play.tasks), ...play.handlers];
-  for (const t of tasks) {
-    values.push(t.params, t.meta, t.kw);
-    const src = (t.params as { src?: unknown } | null)?.src;
-    if (typeof src === 'string') sources.push({ src, dir: t.roleDir ?? dirname(t.src.file) });
-  }
-  for (const b of walkLoops(play.tasks)) values.push(b.loop?.value, b.kw);
-  const metas = (nodes: Node[]): void => nodes.forEach((n) => (n.kind === 'meta' ? values.push(n.kw.when) : n.kind === 'block' ? [n.block, n.rescue, n.always].forEach(metas) : undefined));
-  metas(play.tasks);
-  return namesFacts(values, sources);
-}
 
 /**
  * Every notify names a handler of the play, by its name or a `listen` topic. A handler that was

@@ -136,5 +136,7 @@ export async function play(c: Case): Promise<Outcome> {
 
 /** The YAML of a one-play playbook over `hosts: all` with these tasks (and handlers). */
 export function playbook(tasks: string, extra = ''): string {
-  return `- hosts: all\n${extra}  tasks:\n${tasks.replace(/^/gm, '    ')}\n`;
+  // facts are gathered only where a test asks (gather_facts: true in extra): Ansible gathers by default
+  // (written last, so that the tasks' line numbers stay those tests assert)
+  return `- hosts: all\n${extra}  tasks:\n${tasks.replace(/^/gm, '    ')}\n${extra.includes('gather_facts:') ? '' : '  gather_facts: false\n'}`;
 }

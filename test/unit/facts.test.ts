@@ -8,6 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FACT_SHAPE, FACTS_SCRIPT, parseFacts } from '../../src/engine/facts.ts';
 import { calls, gathered, play, playbook } from './engine-harness.ts';
+/** a play that gathers facts (the harness's playbook() says gather_facts: false unless told) */
+const gathering = (tasks: string, extra = '') => playbook(tasks, `  gather_facts: true\n${extra}`);
 
 const fixture = (n: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'facts', `${n}.txt`), 'utf8');
 const DEBIAN = fixture('debian12');
@@ -66,7 +68,7 @@ test('the script runs under this machine\'s sh and reads its facts (read only)',
 });
 
 test('a play that names a fact gathers once per host first ("Gathering Facts" ok), and its tasks see the values', async () => {
-  const o = await play({ hosts: ['a', 'b'], facts: { a: DEBIAN, b: ROCKY }, playbook: playbook(`- probe: {id: "{{ ansible_distribution }}-{{ ansible_facts['os_family'] }}-{{ ansible_default_ipv4.address }}"}`) });
+  const o = await play({ hosts: ['a', 'b'], facts: { a: DEBIAN, b: ROCKY }, playbook: gathering(`- probe: {id: "{{ ansible_distribution }}-{{ ansible_facts['os_family'] }}-{{ ansible_default_ipv4.address }}"}`) });
   assert.is(o.code, 'ran', o.problems.join('\n'));
   assert.equal(gathered.sort(), ['a', 'b']);
   assert.equal(o.lines.filter((l) => l.startsWith('a')), ['a Gathering Facts ok', 'a probe changed']);
@@ -74,12 +76,15 @@ test('a play that names a fact gathers once per host first ("Gathering Facts" ok
   assert.is(o.summary!.recap.a.ok, 2); // the changed probe counts as ok too, as in Ansible
 });
 
-test('a play that names no fact does not gather (no round trip), gather_facts true or not', async () => {
+test('a play gathers unless gather_facts: false, as Ansible (implicit gathering), naming a fact or not', async () => {
   for (const extra of ['', '  gather_facts: true\n']) {
-    const o = await play({ facts: { a: DEBIAN }, playbook: playbook(`- probe: {id: "{{ inventory_hostname }}"}`, extra) });
-    assert.equal(gathered, []);
-    assert.equal(o.lines, ['a probe changed']);
+    const o = await play({ facts: { a: DEBIAN }, playbook: `- hosts: all\n${extra}  tasks:\n    - probe: {id: "{{ inventory_hostname }}"}\n` });
+    assert.equal(gathered, ['a']);
+    assert.equal(o.lines, ['a Gathering Facts ok', 'a probe changed']);
   }
+  const off = await play({ facts: { a: DEBIAN }, playbook: playbook(`- probe: {id: "{{ inventory_hostname }}"}`, '  gather_facts: false\n') });
+  assert.equal(gathered, []);
+  assert.equal(off.lines, ['a probe changed']);
 });
 
 test('gather_facts: false never gathers: a fact named in it is refused before the run', async () => {
@@ -90,7 +95,7 @@ test('gather_facts: false never gathers: a fact named in it is refused before th
 });
 
 test('a misspelled fact is refused before any host is touched, with the nearest name', async () => {
-  const o = await play({ facts: { a: DEBIAN }, playbook: playbook(`- probe: {id: "{{ ansible_distribtion }}"}\n- probe: {id: "{{ ansible_facts.os_famly }}"}\n- probe: {id: "{{ ansible_default_ipv4.adress }}"}`) });
+  const o = await play({ facts: { a: DEBIAN }, playbook: gathering(`- probe: {id: "{{ ansible_distribtion }}"}\n- probe: {id: "{{ ansible_facts.os_famly }}"}\n- probe: {id: "{{ ansible_default_ipv4.adress }}"}`) });
   assert.is(o.code, 'bad-input');
   const text = o.problems.join('\n');
   assert.match(text, /unknown variable "ansible_distribtion" \(did you mean "ansible_distribution"\?\)/);
@@ -110,30 +115,21 @@ test('facts are kept for the run: a second play naming them does not gather agai
   assert.ok(calls.includes('a:b-is-Alpine-Debian'), calls.join(' '));
 });
 
-test('a fact named only in a template file makes the play gather', async () => {
-  const o = await play({
-    facts: { a: DEBIAN },
-    files: { 'templates/motd.j2': 'this is {{ ansible_facts.distribution }}\n' },
-    playbook: playbook(`- ansible.builtin.template: {src: motd.j2, dest: "{{ dest }}"}\n  check_mode: true`, '  vars: {dest: /nonexistent-skiff-dir/motd}\n'),
-  });
-  assert.equal(gathered, ['a'], o.problems.join('\n'));
-});
-
 test('facts are over inventory vars and under play vars, as in Ansible', async () => {
   const inv = 'all:\n  hosts:\n    a: {connection: local, ansible_os_family: Mine, ansible_distribution: Mine}\n';
-  const o = await play({ hosts: inv, facts: { a: DEBIAN }, playbook: playbook(`- probe: {id: "{{ ansible_os_family }}/{{ ansible_distribution }}"}`, '  vars: {ansible_distribution: PlayVar}\n') });
+  const o = await play({ hosts: inv, facts: { a: DEBIAN }, playbook: gathering(`- probe: {id: "{{ ansible_os_family }}/{{ ansible_distribution }}"}`, '  vars: {ansible_distribution: PlayVar}\n') });
   assert.equal(calls, ['a:Debian/PlayVar']);
 });
 
 test('gathering that fails fails the host before its first task (and says why)', async () => {
-  const o = await play({ facts: {}, playbook: playbook(`- probe: {id: "{{ ansible_hostname }}"}`) });
+  const o = await play({ facts: {}, playbook: gathering(`- probe: {id: "{{ ansible_hostname }}"}`) });
   assert.equal(o.lines, ['a Gathering Facts failed']);
   assert.match(o.results[0].msg!, /gathering facts: the script exited 127: no facts output given for a/);
   assert.equal(calls, []);
 });
 
 test('check mode gathers too (reading facts writes nothing)', async () => {
-  const o = await play({ facts: { a: DEBIAN }, opts: { check: true }, playbook: playbook(`- probe: {id: "{{ ansible_hostname }}"}`) });
+  const o = await play({ facts: { a: DEBIAN }, opts: { check: true }, playbook: gathering(`- probe: {id: "{{ ansible_hostname }}"}`) });
   assert.equal(o.lines, ['a Gathering Facts ok', 'a probe changed']);
   assert.equal(gathered, ['a']);
 });

@@ -203,7 +203,7 @@ test('run_once: when the first host failed before the task, the next host runs i
 });
 
 test('until on the registered name (until: r.rc == 0), as Ansible users write it', async () => {
-  const o = await play({ playbook: playbook(`- name: w\n  command: "test -e $HOME/flag || { touch $HOME/flag; exit 1; }"\n  register: r\n  until: r.rc == 0\n  retries: 3\n  delay: 1\n  changed_when: false\n  failed_when: false`) });
+  const o = await play({ playbook: playbook(`- name: w\n  shell: "test -e $HOME/flag || { touch $HOME/flag; exit 1; }"\n  register: r\n  until: r.rc == 0\n  retries: 3\n  delay: 1\n  changed_when: false\n  failed_when: false`) });
   assert.equal(o.lines, ['a w ok']);
   assert.equal(o.sleeps, [1000]);
 });
@@ -224,7 +224,7 @@ test('delegate_to an unknown host: refused before any host is touched, with the 
 
 kw(['task.environment', 'play.environment', 'block.environment'], 'environment: exported for the task\'s commands; inner wins; a secret is refused', async () => {
   const o = await play({
-    playbook: `- hosts: all\n  environment: {A: play, B: play}\n  tasks:\n    - block:\n        - {name: e, command: 'echo "$A $B $C"', register: r, environment: {C: task}}\n      environment: {B: block}\n    - {probe: {id: "{{ r.stdout }}"}}\n    - {name: s, command: 'true', environment: {T: "{{ db_password }}"}}\n`,
+    playbook: `- hosts: all\n  environment: {A: play, B: play}\n  tasks:\n    - block:\n        - {name: e, shell: 'echo "$A $B $C"', register: r, environment: {C: task}}\n      environment: {B: block}\n    - {probe: {id: "{{ r.stdout }}"}}\n    - {name: s, command: 'true', environment: {T: "{{ db_password }}"}}\n`,
     hosts: 'all:\n  hosts:\n    a: {connection: local, db_password: hunter2}\n',
   });
   assert.equal(calls, ['a:play block task']);
@@ -314,7 +314,7 @@ kw(['play.vars', 'task.register'], 'play vars template over host vars; register 
 });
 
 kw(['task.changed_when', 'task.failed_when'], 'changed_when and failed_when decide from the result', async () => {
-  const o = await play({ playbook: playbook(`- {name: c, command: "echo hi", changed_when: false}\n- {name: f, command: "exit 3", failed_when: "rc not in [0, 3]"}\n- {name: g, command: "echo bad", failed_when: "'bad' in stdout"}`) });
+  const o = await play({ playbook: playbook(`- {name: c, command: "echo hi", changed_when: false}\n- {name: f, shell: "exit 3", failed_when: "rc not in [0, 3]"}\n- {name: g, command: "echo bad", failed_when: "'bad' in stdout"}`) });
   assert.equal(o.lines, ['a c ok', 'a f changed', 'a g failed']);
 });
 
@@ -465,7 +465,7 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   when: { value: 'false', check: () => assert.equal(calls, ['a:after']) },
   tags: { value: '[t]', opts: { tags: ['t'] }, check: () => assert.equal(calls, ['a:in']) },
   vars: { value: '{x: v}', inner: '- probe: "{{ x }}"', check: () => assert.equal(calls, ['a:v', 'a:after']) },
-  environment: { value: '{E: env}', inner: "- {command: 'echo $E', register: r}", after: '- probe: "{{ r.stdout }}"', check: () => assert.equal(calls, ['a:env']) },
+  environment: { value: '{E: env}', inner: "- {shell: 'echo $E', register: r}", after: '- probe: "{{ r.stdout }}"', check: () => assert.equal(calls, ['a:env']) },
   become: { value: 'true', check: () => assert.ok(opened.includes('a true -'), opened.join()) },
   become_user: { value: 'postgres', inner: '- {probe: in, become: true}', check: () => assert.ok(opened.includes('a true postgres'), opened.join()) },
   ignore_errors: { value: 'true', inner: '- probe: {id: in, fail: true}', check: () => assert.equal(calls, ['a:in', 'a:after']) },

@@ -278,7 +278,7 @@ test('plain output: a progress line per host at most every few seconds, the firs
 test('a run without a terminal prints progress lines; --events has the progress events', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-progress-cli-'));
   writeFileSync(join(dir, 'inv.yml'), 'all:\n  hosts:\n    h1: {connection: local}\n');
-  writeFileSync(join(dir, 'pb.yml'), `- hosts: all\n  tasks:\n    - name: wait for flag\n      command: "test -e flag || { touch flag; exit 1; }"\n      register: r\n      until: r.rc == 0\n      retries: 3\n      delay: 1\n      changed_when: false\n`);
+  writeFileSync(join(dir, 'pb.yml'), `- hosts: all\n  tasks:\n    - name: wait for flag\n      shell: "test -e flag || { touch flag; exit 1; }"\n      register: r\n      until: r.rc == 0\n      retries: 3\n      delay: 1\n      changed_when: false\n`);
   const r = await skiff(['run', 'pb.yml', '-i', 'inv.yml', '--events', 'ev.ndjson'], { cwd: dir, env: { HOME: dir, ANSIBLE_CONFIG: '' } });
   assert.is(r.code, 0, r.stderr + r.stdout);
   assert.match(r.stdout, 'progress: [h1] wait for flag: attempt 1 of 4: until r.rc == 0 not met, next in 1 s\n');
