@@ -57,6 +57,13 @@ export const ConfigSchema = v.object({
   // where roles are looked for after roles/ next to the playbook
   roles_path: text({ ini: 'roles_path', env: 'ANSIBLE_ROLES_PATH', default: "none: roles/ next to the playbook, then the playbook's directory", path: 'list' }),
   retry_files_save_path: text({ ini: 'retry_files_save_path', env: 'ANSIBLE_RETRY_FILES_SAVE_PATH', default: '.skiff/retry', path: 'one' }),
+  // the strategy of a play without `strategy:` (Ansible's DEFAULT_STRATEGY)
+  strategy: v.pipe(
+    v.string(),
+    v.trim(),
+    v.picklist(['linear', 'free', 'host_pinned'], 'expected linear, free or host_pinned'),
+    v.metadata({ ini: 'strategy', env: 'ANSIBLE_STRATEGY', default: 'linear' } satisfies SettingMeta),
+  ),
   timeout: count({ ini: 'timeout', env: 'ANSIBLE_TIMEOUT', default: 'the inventory connect_timeout, else 10 (seconds)' }),
 });
 

@@ -23,6 +23,7 @@ import { runTask, type TaskEnv } from './run-task.ts';
 import { isSecretName, redact, secretValues } from './secrets.ts';
 import { tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
+import { limit, type Cursor, type Limit, type Lockstep, type Round } from './lockstep.ts';
 import { removeOmit } from './omit.ts';
 import { handlersReached, nameOn } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
@@ -61,8 +62,23 @@ export interface BatchCtx {
   pp: PreparedPlay;
   hosts: string[];
   failed: Set<string>;
-  /** any_errors_fatal or max_fail_percentage: the batch's hosts stop (handlers only if forced) */
+  /** max_fail_percentage: the batch's hosts stop (handlers only if forced) */
   stopped: boolean;
+  /**
+   * any_errors_fatal (linear): hosts that were not in a rescue or always when a host failed stop before
+   * their next task (`stopping`), the others finish; the run ends after the batch (as linear.py marks them)
+   */
+  fatal: boolean;
+  stopping?: Set<string>;
+  /** per host: how many rescue/always sections it is in (Ansible's states any_errors_fatal does not stop) */
+  shielded?: Map<string, number>;
+  /** linear: the task barrier, and forks, which bounds the tasks running at once (free: the hosts) */
+  lockstep?: Lockstep;
+  forks?: Limit;
+  /** throttle: per task, the bound on the hosts running it at once */
+  throttles: Map<TaskDef, Limit>;
+  /** linear run_once: the host of a round (lockstep.ts) that runs the task, the others share its result */
+  roundOnce?: WeakMap<Round, OnceSlot>;
   /** `meta: end_play` or `end_batch`: the batch's hosts end the play normally */
   ended: boolean;
   /** `meta: end_play`: no later batch of the play runs either */
@@ -118,6 +134,12 @@ export class HostRun {
   /** handlers pending from an earlier run and not notified again in this one: said so when they run */
   private readonly fromEarlier = new Set<string>();
   private ended = false;
+  /** meta clear_host_errors in an always: the block that ends does not fail the host */
+  private cleared = false;
+  /** how many enclosing blocks have an always still ahead: where a failure goes next (any_errors_fatal) */
+  private alwaysAhead = 0;
+  /** linear: the hosts that took this host's last turn with it */
+  private round?: Round;
   /** the outcome of gathering facts at the start of the play ('ok' when there was none to do) */
   private gathered: Flow = 'ok';
   /** the loop vars of the include_tasks loops being run (their tasks see the current items) */
@@ -140,10 +162,59 @@ export class HostRun {
   }
 
   private stopped(): boolean {
-    return this.rc.interrupted || this.rc.aborted || this.b.stopped || this.b.ended || this.ended;
+    return this.rc.interrupted || this.rc.aborted || this.b.stopped || !!this.b.stopping?.has(this.host) || this.b.ended || this.ended;
+  }
+
+  /** linear: waits for this host's turn at the task at `at` (lockstep.ts); false if it must stop meanwhile. */
+  private async turn(at: Cursor): Promise<boolean> {
+    if (this.b.lockstep) this.round = await this.b.lockstep.turn(this.host, at);
+    return !this.stopped();
+  }
+
+  /** A rescue or always section: any_errors_fatal does not stop a host in one (Ansible's dont_fail_states). */
+  private async shielded(fn: () => Promise<Flow>): Promise<Flow> {
+    const m = (this.b.shielded ??= new Map());
+    m.set(this.host, (m.get(this.host) ?? 0) + 1);
+    try {
+      return await fn();
+    } finally {
+      m.set(this.host, m.get(this.host)! - 1);
+    }
+  }
+
+  /** Runs `t` within forks (linear) and its throttle (at most that many hosts at once; not with run_once). */
+  private bounded(t: TaskDef, once: boolean, fn: () => Promise<TaskResult>): Promise<TaskResult> {
+    let run = fn;
+    const n = once ? 0 : this.throttleOf(t);
+    if (n > 0) {
+      let bound = this.b.throttles.get(t);
+      if (!bound) this.b.throttles.set(t, (bound = limit(n)));
+      run = () => bound(fn);
+    }
+    const forks = this.b.forks;
+    return forks ? forks(run) : run();
+  }
+
+  private throttleOf(t: TaskDef): number {
+    const value = t.kw.throttle;
+    if (typeof value !== 'string') return value ?? 0;
+    try {
+      const n = Number(render(value, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, this.outer, t.kw.defaults, t.kw.role), []));
+      return Number.isInteger(n) && n > 0 ? n : 0;
+    } catch {
+      return 0;
+    }
   }
 
   async run(): Promise<void> {
+    try {
+      await this.walk();
+    } finally {
+      this.b.lockstep?.leave(this.host);
+    }
+  }
+
+  private async walk(): Promise<void> {
     const { rc, play, host } = this;
     this.addSecrets(play.vars);
     try {
@@ -161,7 +232,7 @@ export class HostRun {
     }
     let flow: Flow = this.gathered;
     try {
-      if (flow === 'ok') flow = await this.nodes(play.tasks, false);
+      if (flow === 'ok') flow = await this.nodes(play.tasks, false, []);
     } finally {
       this.leave();
     }
@@ -172,7 +243,7 @@ export class HostRun {
     // Handlers after a failure or an abort only with force_handlers (as in Ansible); never when
     // unreachable or interrupted (their notifications stay recorded on the host for the next run).
     let handlers: Flow = 'stop';
-    if (!rc.interrupted && rc.dead.get(host) !== 'unreachable' && ((graceful && !rc.dead.has(host)) || force)) handlers = await this.flush(true);
+    if (!rc.interrupted && rc.dead.get(host) !== 'unreachable' && ((graceful && !rc.dead.has(host)) || force)) handlers = await this.flush(true, [play.tasks.length]);
     if (graceful && handlers === 'ok' && !rc.interrupted && !rc.dead.has(host)) rc.playsDone.set(host, (rc.playsDone.get(host) ?? 0) + 1);
     rc.listen({ kind: 'host-done', host, play: play.name });
   }
@@ -259,17 +330,20 @@ export class HostRun {
     }
   }
 
-  private async nodes(list: Node[], rescuable: boolean): Promise<Flow> {
-    for (const n of list) {
-      const flow = n.kind === 'task' ? await this.task(n, rescuable) : n.kind === 'block' ? await this.block(n, rescuable) : await this.meta(n);
+  /** `at`: where the list is in the play (lockstep.ts's Cursor); its nodes are at [...at, index]. */
+  private async nodes(list: Node[], rescuable: boolean, at: Cursor): Promise<Flow> {
+    for (const [i, n] of list.entries()) {
+      const here = [...at, i];
+      const flow = n.kind === 'task' ? await this.task(n, rescuable, here) : n.kind === 'block' ? await this.block(n, rescuable, here) : await this.meta(n, here);
       if (flow !== 'ok') return flow;
     }
     return 'ok';
   }
 
   /** An include_tasks with a loop: the file's tasks once per item, the item in the loop var. */
-  private async includeLoop(b: BlockDef, rescuable: boolean): Promise<Flow> {
+  private async includeLoop(b: BlockDef, rescuable: boolean, at: Cursor): Promise<Flow> {
     const loop = b.loop!;
+    if (!(await this.turn(at))) return 'stop';
     const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, b.kw.vars, this.outer, b.kw.defaults, b.kw.role);
     let items: unknown[];
     try {
@@ -288,7 +362,7 @@ export class HostRun {
     try {
       for (const [i, item] of items.entries()) {
         this.outer = { ...saved, [loop.loopVar]: item, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
-        const flow = await this.nodes(b.block, rescuable);
+        const flow = await this.nodes(b.block, rescuable, [...at, 0, i]);
         if (flow !== 'ok') return flow;
       }
     } finally {
@@ -298,24 +372,39 @@ export class HostRun {
   }
 
   /** Ansible's block: rescue runs after a failure in block, always after both, whatever happened. */
-  private async block(b: BlockDef, rescuable: boolean): Promise<Flow> {
+  private async block(b: BlockDef, rescuable: boolean, at: Cursor): Promise<Flow> {
     if (this.stopped()) return 'stop';
-    if (b.loop) return this.includeLoop(b, rescuable);
-    let flow = await this.nodes(b.block, rescuable || b.rescue.length > 0);
-    if (flow === 'failed' && b.rescue.length) flow = await this.nodes(b.rescue, rescuable);
-    if (flow === 'ok' || flow === 'failed') {
-      const after = await this.nodes(b.always, rescuable);
+    if (b.loop) return this.includeLoop(b, rescuable, at);
+    const always = b.always.length > 0;
+    if (always) this.alwaysAhead++;
+    let flow: Flow;
+    try {
+      flow = await this.nodes(b.block, rescuable || b.rescue.length > 0, [...at, 0]);
+      if (flow === 'failed' && b.rescue.length) flow = await this.shielded(() => this.nodes(b.rescue, rescuable, [...at, 1]));
+    } finally {
+      if (always) this.alwaysAhead--;
+    }
+    if (always && (flow === 'ok' || flow === 'failed')) {
+      const after = await this.shielded(() => this.nodes(b.always, rescuable, [...at, 2]));
       if (after !== 'ok') flow = after;
+      // meta clear_host_errors there: the host goes on, as if nothing had failed
+      if (this.cleared && flow === 'failed') {
+        flow = 'ok';
+        this.rc.dead.delete(this.host);
+        this.b.failed.delete(this.host);
+      }
+      this.cleared = false;
     }
     if (flow === 'failed' && !rescuable) this.fail('failed');
     return flow;
   }
 
   /** Ansible's meta actions (strategy/__init__.py _execute_meta), each said as Ansible says it under -vv. */
-  private async meta(m: MetaDef): Promise<Flow> {
+  private async meta(m: MetaDef, at: Cursor): Promise<Flow> {
     const { rc, b, host } = this;
     if (this.stopped()) return 'stop';
     if (!m.implicit && !tagsSelect(m.kw.tags, rc.tags)) return 'ok';
+    if (!(await this.turn(at))) return 'stop';
     const say = (text: string) => m.implicit || rc.listen({ kind: 'note', host, text: `META: ${text}` });
     // these three run whatever `when` says (Ansible warns that it is not supported there)
     const unconditional = m.action === 'noop' || m.action === 'refresh_inventory' || m.action === 'reset_connection';
@@ -336,7 +425,7 @@ export class HostRun {
     const playHosts = b.pp.hosts;
     switch (m.action) {
       case 'flush_handlers':
-        return this.flush(false);
+        return this.flush(false, at);
       case 'noop':
         return 'ok';
       case 'end_host':
@@ -353,7 +442,9 @@ export class HostRun {
         b.endedPlay = true;
         return 'stop';
       case 'clear_host_errors':
-        // failed and unreachable hosts of the play are in the run again: later plays include them
+        // this host goes on past its failure (in an always), and failed and unreachable hosts of the
+        // play are in the run again: later plays include them
+        this.cleared = true;
         for (const h of playHosts) rc.dead.delete(h);
         b.failed.clear();
         say('cleared host errors');
@@ -386,10 +477,11 @@ export class HostRun {
     return true;
   }
 
-  private async task(t: TaskDef, rescuable: boolean): Promise<Flow> {
+  private async task(t: TaskDef, rescuable: boolean, at: Cursor): Promise<Flow> {
     if (this.stopped()) return 'stop';
     if (!this.selected(t)) return 'ok';
-    if (!t.type.once && !this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.execute(t, false, rescuable), rescuable);
+    if (!(await this.turn(at))) return 'stop';
+    if (!t.type.once && !this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.bounded(t, false, () => this.execute(t, false, rescuable)), rescuable);
     const r = await this.runOnce(t, rescuable);
     if (r.host === this.host) return this.settle(t, r, rescuable);
     // another host ran it: its registered result is this host's too (as in Ansible)
@@ -407,6 +499,19 @@ export class HostRun {
    * task (it failed, or ended), the next one is chosen.
    */
   private async runOnce(t: TaskDef, rescuable: boolean): Promise<TaskResult> {
+    // linear: the first host of the round that gets here (lockstep.ts), all of them at this task
+    if (this.b.lockstep && this.round) {
+      const slots = (this.b.roundOnce ??= new WeakMap());
+      let slot = slots.get(this.round);
+      if (!slot) slots.set(this.round, (slot = onceSlot(this.host)));
+      if (slot.host !== this.host) return (await slot.done) ?? this.execute(t, false, rescuable);
+      let r: TaskResult | undefined;
+      try {
+        return (r = await this.bounded(t, true, () => this.execute(t, false, rescuable)));
+      } finally {
+        slot.resolve(r);
+      }
+    }
     for (;;) {
       let slot = this.b.once.get(t);
       if (!slot) this.b.once.set(t, (slot = onceSlot(this.b.hosts.find((h) => !this.b.left.has(h)) ?? this.host)));
@@ -429,15 +534,34 @@ export class HostRun {
 
   /** A result's consequence for the host: go on, or out of the play (and maybe the batch). */
   private settle(t: TaskDef, r: TaskResult, rescuable: boolean): Flow {
+    if (r.ignored) return 'ok';
     if (r.status === 'unreachable') {
       this.fail('unreachable');
+      this.fatal(t);
       return 'unreachable';
     }
-    if (r.status !== 'failed' || r.ignored) return 'ok';
+    if (r.status !== 'failed') return 'ok';
     if (rescuable) return 'failed';
     this.fail('failed');
-    if (this.decided(t, t.kw.any_errors_fatal, false) || this.play.any_errors_fatal) this.b.stopped = true;
+    this.fatal(t);
     return 'failed';
+  }
+
+  /**
+   * any_errors_fatal on a failure no rescue catches (linear only: Ansible's free warns and ignores it):
+   * the batch's hosts stop before their next task, but for those in a rescue or always (this host too,
+   * if an always is ahead of it), which finish it first; the run ends after the batch.
+   */
+  private fatal(t: TaskDef): void {
+    const { b, host } = this;
+    if (!b.lockstep || !(this.decided(t, t.kw.any_errors_fatal, false) || this.play.any_errors_fatal)) return;
+    // this host goes to an always if one is ahead (a failure in rescue is no shield); the others are
+    // shielded while in a rescue or an always
+    const stop = b.hosts.filter((h) => !b.left.has(h) && (h === host ? this.alwaysAhead === 0 : !(b.shielded?.get(h) ?? 0)));
+    if (!stop.length) return;
+    b.stopping ??= new Set();
+    stop.forEach((h) => b.stopping!.add(h));
+    b.fatal = true;
   }
 
   /** A templated boolean keyword of `t` on this host, outside its run (`failed` if unreadable). */
@@ -456,12 +580,13 @@ export class HostRun {
   }
 
   /** Runs the handlers notified so far, in the order the play lists them. */
-  private async flush(force: boolean): Promise<Flow> {
-    for (const h of this.play.handlers) {
+  private async flush(force: boolean, at: Cursor): Promise<Flow> {
+    for (const [k, h] of this.play.handlers.entries()) {
       if (!this.notified.has(h.name)) continue;
       if (this.rc.interrupted || (!force && this.stopped())) return 'stop';
+      if (!(await this.turn([...at, k])) && !force) return 'stop';
       this.notified.delete(h.name);
-      const r = await this.execute(h, true, false);
+      const r = await this.bounded(h, false, () => this.execute(h, true, false));
       if (r.status === 'unreachable' || (r.status === 'failed' && !r.ignored)) {
         this.fail(r.status);
         return r.status === 'unreachable' ? 'unreachable' : 'failed';
@@ -496,6 +621,7 @@ export class HostRun {
     const showDiff = flag(t.kw.diff, () => scope({}), undefined);
     // an unreadable one does not hide the failure
     const ignore = flag(t.kw.ignore_errors, () => scope({}), false) === true;
+    const ignoreUnreachable = flag(t.kw.ignore_unreachable, () => scope({}), false) === true;
     // masked like the result: the host's secrets (read when sent: task vars add some), all under no_log
     const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (hide ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
     try {
@@ -571,7 +697,7 @@ export class HostRun {
       diff: hide || showDiff === false ? undefined : outcome.diff,
       showDiff: showDiff === true && !hide ? true : undefined,
       msg: rc.interrupted && failed ? 'interrupted' : hide && outcome.msg ? '(hidden: no_log)' : outcome.msg,
-      ignored: failed && ignore ? true : undefined,
+      ignored: (failed && ignore) || (outcome.status === 'unreachable' && ignoreUnreachable) ? true : undefined,
       rescued: failed && !ignore && rescuable ? true : undefined,
       delegatedTo: delegate && delegate !== host ? delegate : undefined,
       registered: t.meta.register ? (hide ? '(hidden: no_log)' : outcome.result) : undefined,

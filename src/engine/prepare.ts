@@ -34,6 +34,8 @@ export interface RunOptions {
   check: boolean;
   diff: boolean;
   forks?: number;
+  /** a play's strategy when it names none (ANSIBLE_STRATEGY, ansible.cfg): linear if unset */
+  strategy?: 'linear' | 'free' | 'host_pinned';
   acceptNewHostKeys: boolean;
   /** --tags / --skip-tags (Ansible's selection, src/engine/tags.ts) */
   tags?: string[];

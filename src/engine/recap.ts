@@ -9,7 +9,7 @@ export interface Recap {
   skipped: number;
   /** failures a block's `rescue` handled (not counted as failed, as in Ansible) */
   rescued: number;
-  /** failures `ignore_errors` let pass (counted as ok too, as in Ansible) */
+  /** failures `ignore_errors` let pass, unreachables `ignore_unreachable` did (counted as ok too, as in Ansible) */
   ignored: number;
   unreachable: boolean;
 }
@@ -18,9 +18,9 @@ export const emptyRecap = (): Recap => ({ ok: 0, changed: 0, failed: 0, skipped:
 
 /** Pure: the recap after one more result. */
 export function count(rc: Recap, r: Pick<TaskResult, 'status' | 'ignored' | 'rescued'>): void {
-  if (r.status === 'unreachable') rc.unreachable = true;
+  if (r.status === 'unreachable' && !r.ignored) rc.unreachable = true;
   else if (r.status === 'failed' && r.rescued) rc.rescued++;
-  else if (r.status === 'failed' && r.ignored) {
+  else if ((r.status === 'failed' || r.status === 'unreachable') && r.ignored) {
     rc.ok++;
     rc.ignored++;
   } else if (r.status === 'changed') {

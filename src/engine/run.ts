@@ -1,11 +1,16 @@
 // Runs a prepared playbook: plays in order; per play, hosts in serial batches, hosts of a batch in
-// parallel (up to forks), each host through its tasks in order (Ansible's "free" strategy: a slow host
-// does not hold the others back; host-run.ts); one connection per host and privilege for the whole run.
-// A batch past max_fail_percentage (or any_errors_fatal) ends the run, as in Ansible.
+// parallel, each host through its tasks in order (host-run.ts); one connection per host and privilege
+// for the whole run. With Ansible's `linear` strategy (the default) the hosts of a batch take each task
+// together (lockstep.ts) and forks bounds the tasks running at once; with `free` a slow host does not
+// hold the others back and forks bounds the hosts running at once. A batch past max_fail_percentage,
+// one that failed entirely, or any_errors_fatal ends the run, as in Ansible.
 import type { Listener } from './events.ts';
 import { ConnectionPool, realConnector, type Connector } from './connections.ts';
-import { HostRun, playPrivilege, type BatchCtx, type RunCtx } from './host-run.ts';
-import type { Prepared, RunOptions } from './prepare.ts';
+import { emit, HostRun, playPrivilege, type BatchCtx, type RunCtx } from './host-run.ts';
+import { limit, Lockstep } from './lockstep.ts';
+export { limit } from './lockstep.ts';
+import { taskScope, type Prepared, type PreparedPlay, type RunOptions } from './prepare.ts';
+import { render } from './template.ts';
 import { emptyRecap, type Recap } from './recap.ts';
 import { secretValues } from './secrets.ts';
 import { NO_FILTER } from './tags.ts';
@@ -19,6 +24,8 @@ export interface RunSummary {
   interrupted: boolean;
   /** hosts that did not get through every play they are in (failed, unreachable, stopped or interrupted) */
   unfinished: string[];
+  /** hosts out of the run on a failure at its end (not rescued, nor cleared by meta clear_host_errors): exit code 2 */
+  failed: string[];
 }
 
 export interface Runner {
@@ -32,21 +39,6 @@ export interface RunDeps {
   connector?: Connector;
   sleep?: (ms: number) => Promise<void>;
 }
-
-export const limit = (n: number) => {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((r) => queue.push(r));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
-};
 
 export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, deps: RunDeps = {}): Runner {
   const pool = new ConnectionPool((h) => prep.conns.get(h)!, deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
@@ -87,14 +79,28 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
         const hosts = pp.hosts.filter((h) => !rc.dead.has(h));
         listen({ kind: 'play', name: pp.play.name, hosts });
         const forks = limit(Math.max(1, opts.forks ?? Math.min(50, hosts.length || 1)));
+        const strategy = strategyOf(rc, pp, hosts);
+        if (strategy instanceof Error) {
+          for (const host of hosts) {
+            emit(rc, { host, play: pp.play.name, task: 'strategy', type: 'strategy', status: 'failed', changes: [], msg: strategy.message, ms: 0 });
+            rc.dead.set(host, 'failed');
+          }
+          rc.aborted = true;
+          break;
+        }
         for (const batch of batches(hosts, pp.play.serial)) {
           if (rc.interrupted || rc.aborted) break;
           live.batch.set(pp.play, batch);
-          const b: BatchCtx = { pp, hosts: batch, failed: new Set(), stopped: false, ended: false, once: new Map(), left: new Set() };
+          const linear = strategy === 'linear';
+          const b: BatchCtx = { pp, hosts: batch, failed: new Set(), stopped: false, fatal: false, ended: false, once: new Map(), left: new Set(), throttles: new Map() };
+          // linear: every host of the batch walks the play, forks bounds the tasks running at once
+          if (linear) Object.assign(b, { lockstep: new Lockstep(batch), forks });
           const runs = batch.map((h) => new HostRun(rc, b, h));
           // facts first, on every host of the batch (as Ansible's first task): a host may read another's
           await Promise.all(runs.map((r) => forks(() => r.gather())));
-          await Promise.all(runs.map((r) => forks(() => r.run())));
+          await Promise.all(runs.map((r) => (linear ? r.run() : forks(() => r.run()))));
+          // Ansible's PlaybookExecutor: any_errors_fatal, or a batch whose every host failed, ends the run
+          if (b.fatal || (b.failed.size && b.failed.size >= batch.length)) rc.aborted = true;
           // meta end_play: the play's later batches do not run (their hosts end the play normally)
           if (b.endedPlay) {
             for (const h of hosts.slice(hosts.indexOf(batch.at(-1)!) + 1)) rc.playsDone.set(h, (rc.playsDone.get(h) ?? 0) + 1);
@@ -106,7 +112,8 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
       await pool.closeAll();
     }
     const unfinished = Object.keys(rc.recap).filter((h) => (rc.playsDone.get(h) ?? 0) < prep.plays.filter((p) => p.hosts.includes(h)).length);
-    return { results: rc.results, recap: rc.recap, interrupted: rc.interrupted, unfinished };
+    const failed = [...rc.dead].filter(([, s]) => s === 'failed').map(([h]) => h);
+    return { results: rc.results, recap: rc.recap, interrupted: rc.interrupted, unfinished, failed };
   })();
 
   return {
@@ -137,6 +144,20 @@ function preconnect(rc: RunCtx): void {
       rc.pool.get(h, playPrivilege(rc.prep, play, h, rc.registeredOf.get(h) ?? {})).catch(() => undefined);
     }
   }
+}
+
+/** The play's strategy: its `strategy:` (an expression rendered with its vars), else the configured one. */
+function strategyOf(rc: RunCtx, pp: PreparedPlay, hosts: string[]): 'linear' | 'free' | Error {
+  const { play } = pp;
+  let value: unknown = play.strategy ?? rc.opts.strategy ?? 'linear';
+  try {
+    if (play.strategy !== undefined && hosts.length) value = render(play.strategy, taskScope(rc.prep, play, hosts[0], {}, {}, {}, play.kw.defaults), []);
+  } catch (e) {
+    return new Error(`strategy: ${(e as Error).message}`);
+  }
+  if (value === 'linear') return 'linear';
+  if (value === 'free' || value === 'host_pinned') return 'free';
+  return new Error(`Invalid play strategy specified: ${String(value)}: expected linear, free or host_pinned`);
 }
 
 /** Pure: Ansible's serial batches (a number of hosts, or a percentage of the play's hosts). */

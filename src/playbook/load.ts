@@ -35,6 +35,9 @@ export interface Keywords {
   any_errors_fatal?: boolean | string;
   run_once?: boolean | string;
   delegate_to?: string;
+  ignore_unreachable?: boolean | string;
+  /** at most this many hosts run the task at once: a number, or an expression rendered when it runs */
+  throttle?: number | string;
   /** the role whose task this is (its magic variables: role_name, role_path, ansible_parent_role_names...) */
   role?: RoleMagic;
 }
@@ -121,6 +124,8 @@ export interface PlayDef {
   max_fail_percentage?: number;
   any_errors_fatal: boolean;
   force_handlers: boolean;
+  /** linear, free (host_pinned is free here), or an expression for the play's start; undefined: the configured default */
+  strategy?: string;
   /** facts are gathered at the start of the play unless gather_facts is false (Ansible's implicit gathering) */
   gatherFacts: boolean;
   /** the play's own keywords (become, tags, environment...): its tasks' kw start from these */
@@ -219,7 +224,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     return undefined;
   }
   const p = r.output;
-  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal });
+  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, declaring: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
   // Ansible's order: pre_tasks, a flush, then roles and tasks as one section, a flush, post_tasks
@@ -243,6 +248,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     max_fail_percentage: p.max_fail_percentage,
     any_errors_fatal: p.any_errors_fatal === true,
     force_handlers: p.force_handlers === true,
+    strategy: p.strategy,
     gatherFacts: false,
     kw,
     path: [i],
@@ -302,7 +308,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
     loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
     environment: { ...parent.environment, ...(own.environment ?? {}) },
   };
-  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'role'] as const) {
+  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'role'] as const) {
     const value = own[k] ?? parent[k];
     if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
   }

@@ -40,6 +40,10 @@ export const Inheritable = {
   any_errors_fatal: v.optional(Flag),
   run_once: v.optional(Flag),
   delegate_to: v.optional(v.pipe(v.string(), v.minLength(1, 'expected an inventory host or localhost'))),
+  /** an unreachable host on this task is counted ok and ignored, and stays in the play (Ansible's keyword) */
+  ignore_unreachable: v.optional(Flag),
+  /** at most this many hosts run the task at once (0: forks decide), as Ansible's */
+  throttle: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), Expr], 'expected a whole number (0 or more), or a {{ }} expression')),
 };
 
 const InheritableSchema = v.object(Inheritable);
@@ -47,7 +51,11 @@ export type InheritableInput = v.InferOutput<typeof InheritableSchema>;
 
 export const PlaySchema = v.strictObject({
   name: v.optional(v.string()),
-  hosts: v.pipe(v.string(), v.minLength(1, 'expected a host pattern')),
+  /** a pattern, or a list of them (Ansible joins the list with ',') */
+  hosts: v.union(
+    [v.pipe(v.string(), v.minLength(1, 'expected a host pattern')), v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1), v.transform((l) => l.join(',')))],
+    'expected a host pattern, or a list of them',
+  ),
   vars: v.optional(Vars),
   pre_tasks: v.optional(v.array(v.unknown()), []),
   tasks: v.optional(v.array(v.unknown()), []),
@@ -59,6 +67,15 @@ export const PlaySchema = v.strictObject({
   max_fail_percentage: v.optional(Percent),
   any_errors_fatal: v.optional(Bool),
   force_handlers: v.optional(Bool),
+  /**
+   * Ansible's strategies: `linear` (the default, or ANSIBLE_STRATEGY / ansible.cfg's strategy): the hosts
+   * of a batch go task by task together; `free` (and `host_pinned`, the same here): each host at its
+   * own pace. Or an expression, rendered with the play's and extra vars when the play starts.
+   */
+  strategy: v.optional(v.union([v.picklist(['linear', 'free', 'host_pinned'], 'expected linear, free or host_pinned'), Expr], 'expected linear, free or host_pinned, or a {{ }} expression')),
+  run_once: v.optional(Flag),
+  ignore_unreachable: v.optional(Flag),
+  throttle: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), Expr], 'expected a whole number (0 or more), or a {{ }} expression')),
   /**
    * true by default, as in Ansible; skiff gathers only for a play that names a fact (src/engine/facts.ts),
    * so `true` and the default are the same. `false`: never gathered for this play.

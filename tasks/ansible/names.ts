@@ -70,7 +70,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
   module_defaults: undefined,
   port: 'ansible_port in the inventory',
   remote_user: 'ansible_user in the inventory, or become_user',
-  throttle: 'serial: on the play',
   timeout: 'timeout: on command',
   vars_files: 'vars:, or -e @FILE.yml',
   with_first_found: undefined,

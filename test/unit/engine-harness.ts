@@ -12,6 +12,7 @@ import { prepare, type RunOptions } from '../../src/engine/prepare.ts';
 import { startRun, type RunSummary } from '../../src/engine/run.ts';
 import { TaskFailure, type Registry, type TaskType } from '../../src/engine/task-type.ts';
 import { connectLocal } from '../../src/transport/local.ts';
+import { UnreachableError } from '../../src/transport/types.ts';
 import { FACTS_SCRIPT } from '../../src/engine/facts.ts';
 import { formatProblem } from '../../src/util/errors.ts';
 import { REGISTRY } from '../../tasks/index.ts';
@@ -22,6 +23,9 @@ process.env.HOME = home;
 /** What probes did, in order: `host:id` (host = where it ran: the delegate, if any). */
 export const calls: string[] = [];
 const attempts = new Map<string, number>();
+/** per probe id: how many hosts were in it at once, at most (probes with `hold`) */
+export const peak = new Map<string, number>();
+const running = new Map<string, number>();
 
 const ProbeSchema = v.strictObject({
   id: v.pipe(v.union([v.string(), v.number()]), v.transform(String)),
@@ -35,6 +39,8 @@ const ProbeSchema = v.strictObject({
   out: v.optional(v.unknown()),
   /** reported through ctx.progress while applying */
   say: v.optional(v.string()),
+  /** stay this many ms in apply (how many hosts run it at once: `peak`) */
+  hold: v.optional(v.number()),
 });
 type Probe = v.InferOutput<typeof ProbeSchema>;
 
@@ -49,6 +55,12 @@ const probe: TaskType<Probe> = {
   async apply(ctx, p) {
     calls.push(`${ctx.conn.host}:${p.id}`);
     if (p.say !== undefined) ctx.progress?.({ text: p.say });
+    if (p.hold !== undefined) {
+      running.set(p.id, (running.get(p.id) ?? 0) + 1);
+      peak.set(p.id, Math.max(peak.get(p.id) ?? 0, running.get(p.id)!));
+      await new Promise((r) => setTimeout(r, p.hold));
+      running.set(p.id, running.get(p.id)! - 1);
+    }
     const key = `${ctx.host}:${p.id}`;
     const n = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, n);
@@ -70,6 +82,8 @@ export const gathered: string[] = [];
 let factsOutput: Record<string, string> = {};
 const connector: Connector = async (hc, become, becomeUser) => {
   opened.push(`${hc.name} ${become} ${becomeUser ?? '-'}`);
+  // a host named down*: cannot be reached
+  if (hc.name.startsWith('down')) throw new UnreachableError(hc.name, `${hc.name}: connection refused`);
   // become is recorded, not used: sudo is not what these tests are about (the lab tests use it)
   const local = connectLocal(hc.name, false);
   return {
@@ -114,6 +128,7 @@ export async function play(c: Case): Promise<Outcome> {
   gathered.length = 0;
   factsOutput = c.facts ?? {};
   attempts.clear();
+  peak.clear();
   const dir = mkdtempSync(join(tmpdir(), 'skiff-engine-'));
   const inv = join(dir, 'hosts.yml');
   const hosts = c.hosts ?? ['a'];

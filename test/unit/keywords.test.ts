@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
 import type { Outcome, Case } from './engine-harness.ts';
-import { calls, opened, play, playbook } from './engine-harness.ts';
+import { calls, opened, peak, play, playbook } from './engine-harness.ts';
 
 const covered = new Set<string>();
 /** A test that shows the run-time effect of these schema keys (`task.loop`, `play.serial`...). */
@@ -263,6 +263,93 @@ kw(['play.any_errors_fatal', 'task.any_errors_fatal', 'block.any_errors_fatal'],
   assert.not.ok(calls.some((c) => c.endsWith(':second')));
 });
 
+test('any_errors_fatal: hosts not in a rescue or always stop, and the run ends; a rescue catches the failure first; a failure in rescue still runs always (checked against ansible-playbook 2.14)', async () => {
+  const blk = `- block:\n    - probe: {id: blk, fail: "{{ inventory_hostname == 'a' }}"}\n  rescue:\n    - probe: {id: res, fail: true}\n    - probe: never\n`;
+  const play2 = `- hosts: all\n  tasks:\n    - probe: play2\n`;
+  // b is past its block when a fails in rescue: its next task is in no rescue or always, it stops
+  const o = await play({ hosts: ['a', 'b'], playbook: playbook(`${blk}- probe: next\n- block:\n    - probe: inner\n  always:\n    - probe: alw`, '  any_errors_fatal: true\n') + play2 });
+  assert.equal(calls, ['a:blk', 'b:blk', 'a:res']);
+  assert.equal(o.summary!.recap.a, { ok: 0, changed: 0, failed: 1, skipped: 0, rescued: 1, ignored: 0, unreachable: false });
+  assert.is(o.summary!.recap.b.failed, 0, 'a host stopped by another\'s failure has no failure of its own');
+  assert.equal(o.summary!.unfinished.sort(), ['a', 'b']);
+  // both on their way to the block's always (Ansible's always_block.yml): nobody is stopped, a fails after it
+  const p = await play({ hosts: ['a', 'b'], playbook: playbook(`${blk}  always:\n    - probe: alw\n- probe: next`, '  any_errors_fatal: true\n') + play2 });
+  assert.equal(calls.slice(0, 3), ['a:blk', 'b:blk', 'a:res']);
+  assert.equal(calls.slice(3, 5).sort(), ['a:alw', 'b:alw']);
+  assert.equal(calls.slice(5), ['b:next', 'b:play2']);
+  assert.equal(p.summary!.unfinished, ['a']);
+  // a failure in a rescue is no shield for the host that failed: the run ends after the play; b, in its
+  // rescue then, goes on (as ansible-playbook 2.14 does)
+  await play({ hosts: ['a', 'b'], playbook: playbook(`- block:\n    - probe: {id: blk, fail: true}\n  rescue:\n    - probe: {id: res, fail: "{{ inventory_hostname == 'a' }}"}\n    - probe: res2\n- probe: next`, '  any_errors_fatal: true\n') + play2 });
+  assert.equal(calls, ['a:blk', 'b:blk', 'a:res', 'b:res', 'b:res2', 'b:next']);
+  // a rescue that succeeds: nothing is fatal
+  await play({ hosts: ['a', 'b'], playbook: playbook(`- block:\n    - probe: {id: blk, fail: "{{ inventory_hostname == 'a' }}"}\n  rescue:\n    - probe: res\n- probe: next`, '  any_errors_fatal: true\n') });
+  assert.equal(calls.slice(0, 3), ['a:blk', 'b:blk', 'a:res']);
+  assert.equal(calls.slice(3).sort(), ['a:next', 'b:next']);
+});
+
+test('meta clear_host_errors in an always: the host that failed in rescue goes on (Ansible\'s blocks target)', async () => {
+  const o = await play({ playbook: playbook(`- block:\n    - probe: {id: 1, fail: true}\n  rescue:\n    - probe: {id: 2, fail: true}\n  always:\n    - probe: c\n    - meta: clear_host_errors\n- probe: after`) });
+  assert.equal(calls, ["a:1", "a:2", "a:c", "a:after"]);
+  assert.equal([o.summary!.recap.a.rescued, o.summary!.recap.a.failed], [1, 1], 'the failure still counts, as in Ansible');
+  assert.equal(o.summary!.unfinished, []);
+  assert.equal(o.summary!.failed, [], 'no failed host: exit code 0, as ansible-playbook\'s');
+  // Ansible's issue 72725: the meta in a block of the always; the other host is untouched
+  const p = await play({ hosts: ['a', 'b'], playbook: playbook(`- block:\n    - block:\n        - probe: {id: f, fail: "{{ inventory_hostname == 'a' }}"}\n        - probe: ok\n  always:\n    - block:\n        - meta: clear_host_errors\n- probe: after`) });
+  assert.equal(calls.filter((c) => c.endsWith(':after')).sort(), ['a:after', 'b:after']);
+  assert.equal(p.summary!.failed, []);
+});
+
+kw(['play.strategy'], 'strategy: linear (the default): no host starts a task before every host finished the one before; free: each at its own pace', async () => {
+  // a is slow at the first task, b fast: linear holds b back, free does not
+  const slowA = `- name: one\n  probe: {id: one, hold: "{{ 500 if inventory_hostname == 'a' else 0 }}"}\n- {name: two, probe: two}`;
+  const linear = ['b one changed', 'a one changed'];
+  const free = ['b one changed', 'b two changed'];
+  assert.equal((await play({ hosts: ['a', 'b'], playbook: playbook(slowA) })).lines.slice(0, 2), linear);
+  assert.equal((await play({ hosts: ['a', 'b'], playbook: playbook(slowA, '  strategy: free\n') })).lines.slice(0, 2), free);
+  assert.equal((await play({ hosts: ['a', 'b'], playbook: playbook(slowA), opts: { strategy: 'free' } })).lines.slice(0, 2), free, 'ANSIBLE_STRATEGY / ansible.cfg strategy: the default of a play without one');
+  const o = await play({ hosts: ['a', 'b'], playbook: playbook(slowA, `  strategy: "{{ s | default('linear') }}"\n  vars: {s: free}\n`) });
+  assert.equal(o.lines.slice(0, 2), free, 'an expression, rendered with the play\'s vars');
+  const bad = await play({ playbook: playbook('- probe: x', '  strategy: "{{ \'nope\' }}"\n') });
+  assert.match(bad.results[0].msg!, 'Invalid play strategy specified: nope');
+  assert.equal(calls, []);
+});
+
+test('linear: a host in a rescue, or skipping what another includes, waits for the others at the task it does not run (Ansible\'s lockstep)', async () => {
+  await play({ hosts: ['a', 'b'], playbook: playbook(`- block:\n    - probe: {id: one, fail: "{{ inventory_hostname == 'a' }}"}\n    - probe: {id: two, hold: 150}\n  rescue:\n    - probe: r\n- probe: three`) });
+  assert.equal(calls.slice(0, 4), ['a:one', 'b:one', 'b:two', 'a:r'], 'block tasks come before the rescue in the play');
+  assert.equal(calls.slice(4).sort(), ['a:three', 'b:three']);
+  // run_once in a round where the batch's first host is elsewhere (Ansible's issue 71306)
+  await play({ hosts: ['a', 'b'], playbook: playbook(`- block:\n    - block:\n        - probe: {id: f, fail: "{{ inventory_hostname == 'a' }}"}\n        - {probe: once, run_once: true}\n  rescue:\n    - probe: r`) });
+  assert.equal(calls, ['a:f', 'b:f', 'b:once', 'a:r']);
+});
+
+kw(['play.run_once'], 'run_once on the play applies to each task', async () => {
+  await play({ hosts: ['a', 'b'], playbook: playbook('- probe: x\n- probe: y', '  run_once: true\n') });
+  assert.equal(calls, ['a:x', 'a:y']);
+});
+
+kw(['play.throttle', 'task.throttle', 'block.throttle'], 'throttle: at most that many hosts run the task at once; the innermost wins', async () => {
+  const hosts = ['a', 'b', 'c', 'd'];
+  await play({ hosts, playbook: playbook(`- {probe: {id: t, hold: 150}, throttle: 2}\n- block:\n    - {probe: {id: b, hold: 150}}\n    - {probe: {id: i, hold: 150}, throttle: 3}\n  throttle: 1\n- probe: {id: p, hold: 150}`, '  throttle: "{{ 2 + 0 }}"\n') });
+  assert.equal([peak.get('t'), peak.get('b'), peak.get('i'), peak.get('p')], [2, 1, 3, 2]);
+  await play({ hosts, playbook: playbook(`- {probe: {id: t, hold: 150}, throttle: 2}`, '  strategy: free\n') });
+  assert.is(peak.get('t'), 2);
+});
+
+kw(['play.ignore_unreachable', 'task.ignore_unreachable', 'block.ignore_unreachable'], 'ignore_unreachable: the host is counted ok and ignored, and stays in the play', async () => {
+  const o = await play({ hosts: ['a', 'down1'], playbook: playbook(`- {name: x, probe: x, ignore_unreachable: true}\n- {name: y, probe: y}`) });
+  assert.equal(o.lines.sort(), ['a x changed', 'a y changed', 'down1 x unreachable', 'down1 y unreachable']);
+  assert.equal(o.summary!.recap.down1, { ok: 1, changed: 0, failed: 0, skipped: 0, rescued: 0, ignored: 1, unreachable: true });
+  const p = await play({ hosts: ['down1'], playbook: playbook(`- probe: x`, '  ignore_unreachable: true\n') });
+  assert.equal(p.summary!.recap.down1.unreachable, false);
+});
+
+test('a play whose every host failed ends the run, as Ansible\'s; a later play does not start', async () => {
+  await play({ hosts: ['a', 'b'], playbook: `- hosts: a\n  tasks:\n    - probe: {id: x, fail: true}\n- hosts: b\n  tasks:\n    - probe: y\n` });
+  assert.equal(calls, ['a:x']);
+});
+
 kw(['play.serial', 'play.max_fail_percentage'], 'serial batches; a batch over max_fail_percentage ends the run: later batches never start', async () => {
   const hosts = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
   const fail = `"{{ inventory_hostname in ['h2'] }}"`;
@@ -475,6 +562,8 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   any_errors_fatal: { value: 'true', hosts: ['a', 'b'], inner: `- probe: {id: in, fail: "{{ inventory_hostname == 'a' }}"}`, check: () => assert.not.ok(calls.some((c) => c.endsWith(':after'))) },
   run_once: { value: 'true', hosts: ['a', 'b'], check: () => assert.is(calls.filter((c) => c.endsWith(':in')).length, 1) },
   delegate_to: { value: 'localhost', check: () => assert.equal(calls, ['localhost:in', 'a:after']) },
+  ignore_unreachable: { value: 'true', hosts: ['down1'], check: (o) => assert.equal(o.results.map((r) => `${r.status} ${r.ignored ?? ''}`), ['unreachable true', 'unreachable ']) },
+  throttle: { value: '1', hosts: ['a', 'b', 'c'], inner: '- probe: {id: in, hold: 150}', check: () => assert.is(peak.get('in'), 1) },
 };
 const WRAPPERS: Record<string, (key: string, value: string, inner: string, after: string) => Pick<Case, 'playbook' | 'files'>> = {
   include: (k, value, inner, after) => ({ playbook: playbook(`- include_tasks: inc.yml\n  ${k}: ${value}\n${after}`), files: { 'inc.yml': `${inner}\n` } }),

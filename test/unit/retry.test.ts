@@ -15,12 +15,13 @@ test('after an interruption: failed hosts, and hosts stopped between two tasks; 
     interrupted: true,
     recap: { done: rc({ ok: 3 }), between: rc({ ok: 1, changed: 1 }), failed: rc({ ok: 1, failed: 1 }), untouched: rc() },
     unfinished: ['between', 'failed', 'untouched'],
+    failed: ['failed'],
   };
   const r = writeRetry(`${name}.yml`, s);
   assert.equal(r.hosts.sort(), ['between', 'failed', 'untouched']);
   assert.equal(readFileSync(r.path, 'utf8').trim().split('\n').sort(), ['between', 'failed', 'untouched']);
   // a later clean run removes it
-  const clean = writeRetry(`${name}.yml`, { results: [], interrupted: false, recap: { done: rc({ ok: 3 }) }, unfinished: [] });
+  const clean = writeRetry(`${name}.yml`, { results: [], interrupted: false, recap: { done: rc({ ok: 3 }) }, unfinished: [], failed: [] });
   assert.equal(clean.hosts, []);
   assert.not.ok(existsSync(clean.path));
 });

@@ -50,6 +50,22 @@ test('FORCE_COLOR colours the recap and result lines into a pipe; NO_COLOR and p
   assert.not.match(plain.stdout, ESC);
 });
 
+test('-vv: the playbook and its number of plays first, as ansible-playbook -vv prints them (scripts count plays by it)', async () => {
+  const r = await run(['-vv']);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(r.stdout.startsWith('PLAYBOOK: pb.yml\n1 plays in pb.yml\n'), r.stdout);
+  assert.not.match((await run(['-v'])).stdout, 'plays in');
+});
+
+test('strategy: linear by default (the slow host holds the next task back); ANSIBLE_STRATEGY=free lets the fast host on', async () => {
+  const order = (out: string) => out.split('\n').filter((l) => /\[slow\] nap|\[fast\] tell/.test(l)).map((l) => l.replace(/^\w+: /, ''));
+  assert.equal(order((await run([])).stdout), ['[slow] nap', '[fast] tell']);
+  assert.equal(order((await run([], { ANSIBLE_STRATEGY: 'free' })).stdout), ['[fast] tell', '[slow] nap']);
+  const bad = await run([], { ANSIBLE_STRATEGY: 'fastest' });
+  assert.is(bad.code, 5);
+  assert.match(bad.stderr, 'ANSIBLE_STRATEGY: got "fastest", expected linear, free or host_pinned');
+});
+
 test('--profile: per task (slowest host named) and per host, slowest first', async () => {
   const r = await run(['--profile']);
   assert.is(r.code, 0, r.stderr);

@@ -52,6 +52,7 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
     check: !!o.check || command === 'validate',
     diff: !!o.diff,
     forks: c.forks,
+    strategy: c.strategy,
     acceptNewHostKeys: !!o['accept-new-host-keys'],
     connDefaults: connDefaultsOf(config),
     // made absolute and joined with ':' by the config (Ansible's list of paths)
@@ -98,6 +99,8 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   const popts = { tty, diff: opts.diff, verbose: !!(o.verbose as boolean[] | undefined)?.length, color, out };
   const progress = tty ? await ttyProgress(popts) : plainProgress(popts);
   const profile = o.profile ? profiler() : undefined;
+  // ansible-playbook -vv's header: scripts count the plays by it (Ansible's blocks target does)
+  if (((o.verbose as boolean[] | undefined)?.length ?? 0) >= 2) out(`PLAYBOOK: ${target}\n${prepared.playbook.plays.length} plays in ${target}`);
   const started = new Date();
   const runner = startRun(prepared, opts, (e) => {
     events?.listen(e);
@@ -129,7 +132,8 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   const recaps = Object.values(summary.recap);
   if (summary.interrupted) return EXIT.interrupted;
   if (recaps.some((r) => r.unreachable)) return EXIT.unreachable;
-  if (recaps.some((r) => r.failed > 0)) return EXIT.failed;
+  // as Ansible's: a host whose failure meta clear_host_errors cleared is not failed (its recap still counts it)
+  if (summary.failed.length) return EXIT.failed;
   if (opts.check && o['detailed-exitcode'] && recaps.some((r) => r.changed > 0)) return EXIT.pending;
   return EXIT.ok;
 }
