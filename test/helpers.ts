@@ -16,12 +16,13 @@ export interface CliResult {
 
 /**
  * Runs `skiff ARGS` in ROOT, with plain output (CI=true, and no FORCE_COLOR: uvu sets it for itself and
- * skiff honours it; a test that wants colour passes it in env), ended after timeoutMs.
+ * skiff honours it; a test that wants colour passes it in env), plays gathering facts only when they say
+ * gather_facts: true (ANSIBLE_GATHERING=explicit: tests about other things read no facts), ended after timeoutMs.
  */
 export function skiff(args: string[], opts: { timeoutMs?: number; env?: Record<string, string>; cwd?: string; onStdout?: (chunk: string) => void } = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SKIFF, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, FORCE_COLOR: undefined, CI: 'true', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SKIFF, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, FORCE_COLOR: undefined, CI: 'true', ANSIBLE_GATHERING: 'explicit', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {

@@ -64,6 +64,14 @@ export const ConfigSchema = v.object({
     v.picklist(['linear', 'free', 'host_pinned'], 'expected linear, free or host_pinned'),
     v.metadata({ ini: 'strategy', env: 'ANSIBLE_STRATEGY', default: 'linear' } satisfies SettingMeta),
   ),
+  // whether a play without `gather_facts:` gathers (Ansible's DEFAULT_GATHERING): implicit (yes), explicit
+  // (no), smart (yes: skiff keeps a host's facts for the run, so a later play never gathers again)
+  gathering: v.pipe(
+    v.string(),
+    v.trim(),
+    v.picklist(['implicit', 'explicit', 'smart'], 'expected implicit, explicit or smart'),
+    v.metadata({ ini: 'gathering', env: 'ANSIBLE_GATHERING', default: 'implicit' } satisfies SettingMeta),
+  ),
   timeout: count({ ini: 'timeout', env: 'ANSIBLE_TIMEOUT', default: 'the inventory connect_timeout, else 10 (seconds)' }),
 });
 

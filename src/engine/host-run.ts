@@ -15,7 +15,7 @@ import { conditionText, evaluate, LATER, truthy, type Scope } from './expr.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
-import { startsHere, taskScope } from './prepare.ts';
+import { gathers, startsHere, taskScope } from './prepare.ts';
 import { count, emptyRecap, type Recap } from './recap.ts';
 import { progressChannel } from './progress.ts';
 import { loopItems } from './loop.ts';
@@ -255,7 +255,7 @@ export class HostRun {
    */
   async gather(): Promise<void> {
     const { rc, play, host } = this;
-    if (!play.gatherFacts || rc.factsOf.has(host) || rc.interrupted || rc.aborted) return;
+    if (!gathers(play, rc.opts) || rc.factsOf.has(host) || rc.interrupted || rc.aborted) return;
     const task = 'Gathering Facts';
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task });

@@ -36,6 +36,8 @@ export interface RunOptions {
   forks?: number;
   /** a play's strategy when it names none (ANSIBLE_STRATEGY, ansible.cfg): linear if unset */
   strategy?: 'linear' | 'free' | 'host_pinned';
+  /** whether a play without gather_facts: gathers (ANSIBLE_GATHERING, ansible.cfg): implicit if unset */
+  gathering?: 'implicit' | 'explicit' | 'smart';
   acceptNewHostKeys: boolean;
   /** --tags / --skip-tags (Ansible's selection, src/engine/tags.ts) */
   tags?: string[];
@@ -335,7 +337,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     }
     const hosts = limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts;
     prep.plays.push({ play, hosts });
-    if (play.gatherFacts) hosts.forEach((h) => factHosts.add(h));
+    if (gathers(play, opts)) hosts.forEach((h) => factHosts.add(h));
     const vprep = factHosts.size ? { ...prep, hostvars: Object.fromEntries(Object.entries(hostvars).map(([h, hv]) => [h, factHosts.has(h) ? { ...hv, ...shaped } : hv])) } : prep;
     for (const host of hosts) {
       // what a block's rescue sees of the failure (known at run time only)
@@ -562,4 +564,9 @@ function paramsOf(schema: unknown): string[] | undefined {
   // a parameter declared as never is there to be refused by name, not to be suggested
   const refused = (x: unknown) => (x as { type?: string; wrapped?: { type?: string } }).wrapped?.type === 'never';
   return s.entries ? Object.keys(s.entries).filter((k) => !refused(s.entries![k])) : undefined;
+}
+
+/** Does the play gather facts first? gather_facts as written, else the `gathering` setting (implicit: yes). */
+export function gathers(play: PlayDef, opts: Pick<RunOptions, 'gathering'>): boolean {
+  return play.gatherFacts ?? opts.gathering !== 'explicit';
 }

@@ -126,8 +126,8 @@ export interface PlayDef {
   force_handlers: boolean;
   /** linear, free (host_pinned is free here), or an expression for the play's start; undefined: the configured default */
   strategy?: string;
-  /** facts are gathered at the start of the play unless gather_facts is false (Ansible's implicit gathering) */
-  gatherFacts: boolean;
+  /** gather_facts as written: unset, the `gathering` setting decides (engine/prepare.ts gathers()) */
+  gatherFacts?: boolean;
   /** the play's own keywords (become, tags, environment...): its tasks' kw start from these */
   kw: Keywords;
   path: Path;
@@ -249,13 +249,12 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     any_errors_fatal: p.any_errors_fatal === true,
     force_handlers: p.force_handlers === true,
     strategy: p.strategy,
-    gatherFacts: false,
     kw,
     path: [i],
     src,
   };
   checkNotify(play, cx.declared, problems);
-  play.gatherFacts = p.gather_facts !== false;
+  play.gatherFacts = p.gather_facts;
   return play;
 }
 

@@ -127,9 +127,9 @@ test('host_key_checking: True accepted, False refused by name with the reason (s
 
 test('unsupported settings are named in one line, [defaults] keys bare, others section.key', () => {
   const cwd = tmp();
-  writeFileSync(join(cwd, 'ansible.cfg'), '[defaults]\nforks = 2\ngathering = smart\nstdout_callback = yaml\n[ssh_connection]\npipelining = True\n');
+  writeFileSync(join(cwd, 'ansible.cfg'), '[defaults]\nforks = 2\nnocows = 1\nstdout_callback = yaml\n[ssh_connection]\npipelining = True\n');
   const { config } = resolveConfig({}, {}, { env: {}, cwd, home: '/h' }, NO_ETC);
-  assert.equal(config!.warnings, [`skiff: ${join(cwd, 'ansible.cfg')}: settings skiff does not support (ignored): gathering, stdout_callback, ssh_connection.pipelining`]);
+  assert.equal(config!.warnings, [`skiff: ${join(cwd, 'ansible.cfg')}: settings skiff does not support (ignored): nocows, stdout_callback, ssh_connection.pipelining`]);
 });
 
 test('every setting has an ansible.cfg key, an ANSIBLE_ variable and a default', () => {
@@ -154,7 +154,7 @@ function project(cfg: string) {
 }
 
 test('skiff config: each setting, its value and its source', async () => {
-  const { dir, run } = project('[defaults]\ninventory = inv.yml\nforks = 3\nvault_password_file = vault.txt\nroles_path = roles\ngathering = smart\n');
+  const { dir, run } = project('[defaults]\ninventory = inv.yml\nforks = 3\nvault_password_file = vault.txt\nroles_path = roles\nnocows = 1\n');
   const r = await run(['config', '-u', 'bob'], { ANSIBLE_TIMEOUT: '4' });
   assert.is(r.code, 0, r.stderr);
   const line = (k: string) => r.stdout.split('\n').find((l) => l.startsWith(k + ' '))!;
@@ -166,7 +166,7 @@ test('skiff config: each setting, its value and its source', async () => {
   assert.match(line('private_key_file'), /default$/);
   assert.match(line('vault_password_file'), new RegExp(`${join(dir, 'vault.txt')} +ansible.cfg .*:4$`));
   assert.match(line('roles_path'), new RegExp(`${join(dir, 'roles')} +ansible.cfg .*:5$`));
-  assert.equal(r.stderr.trim().split('\n'), [`skiff: ${join(dir, 'ansible.cfg')}: settings skiff does not support (ignored): gathering`]);
+  assert.equal(r.stderr.trim().split('\n'), [`skiff: ${join(dir, 'ansible.cfg')}: settings skiff does not support (ignored): nocows`]);
 });
 
 test('a bad ansible.cfg value stops run before anything runs: exit 5, ansible.cfg:line:col', async () => {

@@ -139,7 +139,10 @@ export async function play(c: Case): Promise<Outcome> {
     mkdirSync(join(dir, f, '..'), { recursive: true });
     writeFileSync(join(dir, f), text);
   }
-  const opts: RunOptions = { playbook: pb, inventory: inv, extraVars: [], check: false, diff: false, acceptNewHostKeys: false, ...c.opts };
+  // a case that gives no facts runs with Ansible's `gathering = explicit`: its plays gather only when they
+  // say gather_facts: true (the facts tests give facts, and get Ansible's implicit default)
+  const gathering = c.facts ? 'implicit' : 'explicit';
+  const opts: RunOptions = { playbook: pb, inventory: inv, extraVars: [], check: false, diff: false, acceptNewHostKeys: false, gathering, ...c.opts };
   const { prepared, problems } = prepare(opts, TEST_REGISTRY);
   if (!prepared) return { code: 'bad-input', problems: problems.map(formatProblem), results: [], events: [], lines: [], sleeps: [] };
   const events: RunEvent[] = [];
@@ -151,7 +154,5 @@ export async function play(c: Case): Promise<Outcome> {
 
 /** The YAML of a one-play playbook over `hosts: all` with these tasks (and handlers). */
 export function playbook(tasks: string, extra = ''): string {
-  // facts are gathered only where a test asks (gather_facts: true in extra): Ansible gathers by default
-  // (written last, so that the tasks' line numbers stay those tests assert)
-  return `- hosts: all\n${extra}  tasks:\n${tasks.replace(/^/gm, '    ')}\n${extra.includes('gather_facts:') ? '' : '  gather_facts: false\n'}`;
+  return `- hosts: all\n${extra}  tasks:\n${tasks.replace(/^/gm, '    ')}\n`;
 }

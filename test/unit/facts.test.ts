@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { FACT_SHAPE, FACTS_SCRIPT, parseFacts } from '../../src/engine/facts.ts';
 import { calls, gathered, play, playbook } from './engine-harness.ts';
 /** a play that gathers facts (the harness's playbook() says gather_facts: false unless told) */
-const gathering = (tasks: string, extra = '') => playbook(tasks, `  gather_facts: true\n${extra}`);
+const gathering = (tasks: string, extra = "") => playbook(tasks, `  gather_facts: true\n${extra}`);
 
 const fixture = (n: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'facts', `${n}.txt`), 'utf8');
 const DEBIAN = fixture('debian12');

@@ -26,7 +26,7 @@ writeFileSync(
       notify: restart app
   handlers:
     - name: restart app
-      command:
+      shell:
         cmd: "test ! -e ${dir}/broken && echo restarted >> ${dir}/restarts"
 `,
 );

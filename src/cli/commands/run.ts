@@ -53,6 +53,7 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
     diff: !!o.diff,
     forks: c.forks,
     strategy: c.strategy,
+    gathering: c.gathering,
     acceptNewHostKeys: !!o['accept-new-host-keys'],
     connDefaults: connDefaultsOf(config),
     // made absolute and joined with ':' by the config (Ansible's list of paths)
