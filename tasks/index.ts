@@ -7,7 +7,6 @@ import { content } from './content.ts';
 import { file } from './file.ts';
 import { line } from './line.ts';
 import { waitHttp } from './wait-http.ts';
-import { debug } from './debug.ts';
 import { container } from './container.ts';
 import { preparePrometheus } from './prepare-prometheus.ts';
 import { runSidecar } from './run-sidecar.ts';
@@ -17,7 +16,7 @@ import { verifyThanos } from './verify-thanos.ts';
 import { gatherFactsType, setup } from './setup.ts';
 
 export const TASK_TYPES: TaskTypes = typeTable(
-  [file, content, line, command, waitHttp, debug, container, preparePrometheus, runSidecar, runQuery, patchDatasource, verifyThanos] as TaskType[],
+  [file, content, line, command, waitHttp, container, preparePrometheus, runSidecar, runQuery, patchDatasource, verifyThanos] as TaskType[],
   [...ANSIBLE_TYPES, setup, gatherFactsType] as TaskType[],
 );
 

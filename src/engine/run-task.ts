@@ -11,7 +11,7 @@ import { conditionText, evaluate, ExprError, truthy, type Scope } from './expr.t
 import { pyStr } from './expr-error.ts';
 import { itemLabel, loopItems } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
-import { render } from './template.ts';
+import { render, renderParams } from './template.ts';
 import { decide } from './flag.ts';
 import { removeOmit } from './omit.ts';
 
@@ -153,7 +153,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const unmet = firstUnmet(t.kw.when, scope);
     if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], note: `when: ${unmet}` };
     const problems: { path: (string | number)[]; message: string }[] = [];
-    const rendered = removeOmit(render(t.params, scope, [], problems, t.type.shellParams));
+    const rendered = removeOmit(renderParams(t.params, t.type, scope, problems));
     if (problems.length) throw new TaskFailure(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
     const parsed = v.safeParse(t.type.schema, rendered);
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));

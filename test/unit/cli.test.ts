@@ -33,7 +33,7 @@ test('inventory -i inventory/prod: groups of two data centers, group_vars merged
 
 test('tasks lists every task type', async () => {
   const r = await skiff(['tasks']);
-  for (const t of ['file', 'content', 'line', 'command', 'wait-http', 'debug', 'container', 'prepare-prometheus', 'run-sidecar', 'run-query', 'patch-datasource', 'verify-thanos']) assert.match(r.stdout, new RegExp(`^${t} `, 'm'));
+  for (const t of ['file', 'content', 'line', 'command', 'wait-http', 'container', 'prepare-prometheus', 'run-sidecar', 'run-query', 'patch-datasource', 'verify-thanos']) assert.match(r.stdout, new RegExp(`^${t} `, 'm'));
 });
 
 test.run();
