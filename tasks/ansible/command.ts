@@ -3,6 +3,7 @@
 // `/bin/sh -c` as written (Ansible's semantics: quote values yourself with `| quote`). Free form as
 // Ansible reads it: `command: ./x --y creates=/z chdir=/w` (split when the task is loaded).
 import * as v from 'valibot';
+import { Bool } from '../lib/schema.ts';
 import { shJoin, shq } from '../../src/transport/quote.ts';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { factsOf, fileReads } from '../lib/files.ts';
@@ -21,7 +22,7 @@ const entries = {
   /** skipped when this path does not exist */
   removes: v.optional(Path),
   stdin: v.optional(v.string()),
-  stdin_add_newline: v.optional(v.boolean(), true),
+  stdin_add_newline: v.optional(Bool, true),
   /** strip trailing newlines from stdout/stderr, as Ansible does by default (false is not supported) */
   strip_empty_ends: v.optional(v.literal(true, 'expected true (skiff always strips them)'), true),
 };

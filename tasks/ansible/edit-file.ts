@@ -3,7 +3,7 @@
 // an optional backup), or only sets mode/owner when the text is already right.
 import * as v from 'valibot';
 import type { Plan, TaskContext } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner } from '../lib/schema.ts';
+import { AbsPath, Mode, Owner, Bool } from '../lib/schema.ts';
 import { attrChanges, backupFile, fileDiff, lineTarget, predict, setAttrs, writeFileAtomic } from '../lib/files.ts';
 
 /** The file an edit module works on, under any of Ansible's names for it (one of them, once). */
@@ -16,7 +16,7 @@ export const EDIT_PATH = {
 };
 export const onePath = (p: { path?: string; dest?: string; destfile?: string; name?: string }) => [p.path, p.dest, p.destfile, p.name].filter((x) => x !== undefined).length === 1;
 /** create, backup and the attributes of the file written, as every edit module takes them */
-export const EDIT_FILE = { create: v.optional(v.boolean(), false), backup: v.optional(v.boolean(), false), mode: v.optional(Mode), owner: v.optional(Owner), group: v.optional(Owner) };
+export const EDIT_FILE = { create: v.optional(Bool, false), backup: v.optional(Bool, false), mode: v.optional(Mode), owner: v.optional(Owner), group: v.optional(Owner) };
 
 export interface EditParams {
   path: string;

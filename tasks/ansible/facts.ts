@@ -3,18 +3,13 @@
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { Identifier } from '../../src/playbook/schema.ts';
-
-/** Ansible's boolean() (module_utils/parsing/convert_bool.py), strict: what `cacheable` takes */
-const TRUE = ['y', 'yes', 'on', '1', 'true', 't'];
-const FALSE = ['n', 'no', 'off', '0', 'false', 'f'];
-const boolean = (x: unknown): boolean | undefined =>
-  typeof x === 'boolean' ? x : x === 1 || x === 0 ? x === 1 : typeof x === 'string' ? (TRUE.includes(x.toLowerCase()) ? true : FALSE.includes(x.toLowerCase()) ? false : undefined) : undefined;
+import { ansibleBool } from '../lib/schema.ts';
 
 const schema = v.pipe(
   v.record(Identifier, v.unknown(), 'expected a map of variable names to values'),
   v.check((p) => Object.keys(p).some((k) => k !== 'cacheable'), 'expected at least one variable to set'),
   // cacheable: Ansible's fact cache; skiff keeps set facts for the run (as Ansible does without a cache)
-  v.check((p) => p.cacheable === undefined || boolean(p.cacheable) !== undefined, 'cacheable: expected true or false'),
+  v.check((p) => p.cacheable === undefined || ansibleBool(p.cacheable) !== undefined, 'cacheable: expected true or false'),
 );
 type Params = v.InferOutput<typeof schema>;
 

@@ -3,7 +3,7 @@
 import { fileReads } from '../lib/files.ts';
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { Regex } from '../lib/schema.ts';
+import { Regex, Bool } from '../lib/schema.ts';
 import { applyEdit, EDIT_FILE, EDIT_PATH, onePath, planEdit, type EditState } from './edit-file.ts';
 import { lineinfile as edit } from '../lib/lines.ts';
 
@@ -15,8 +15,8 @@ const schema = v.pipe(
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
     insertafter: v.optional(v.union([v.literal('EOF'), v.literal('BOF'), Regex])),
     insertbefore: v.optional(v.union([v.literal('BOF'), Regex])),
-    backrefs: v.optional(v.boolean(), false),
-    firstmatch: v.optional(v.boolean(), false),
+    backrefs: v.optional(Bool, false),
+    firstmatch: v.optional(Bool, false),
     ...EDIT_FILE,
   }),
   v.check((p) => onePath(p), 'expected path (or dest), once'),

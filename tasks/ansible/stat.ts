@@ -2,17 +2,17 @@
 // size, owner, checksum...). Reads only: the same in check mode.
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath } from '../lib/schema.ts';
+import { AbsPath, Bool } from '../lib/schema.ts';
 import { readFileFacts, sha1Of } from '../lib/files.ts';
 import { shq } from '../../src/transport/quote.ts';
 
 const schema = v.strictObject({
   path: AbsPath,
   /** sha1 of a regular file, as Ansible's default checksum_algorithm */
-  get_checksum: v.optional(v.boolean(), true),
+  get_checksum: v.optional(Bool, true),
   checksum_algorithm: v.optional(v.literal('sha1', 'expected sha1 (the one skiff computes)'), 'sha1'),
   /** follow a symbolic link to what it points to */
-  follow: v.optional(v.boolean(), false),
+  follow: v.optional(Bool, false),
 });
 type Params = v.InferOutput<typeof schema>;
 
