@@ -7,11 +7,16 @@ import { Regex, Bool } from '../lib/schema.ts';
 import { applyEdit, EDIT_FILE, EDIT_PATH, onePath, planEdit, type EditState } from './edit-file.ts';
 import { lineinfile as edit } from '../lib/lines.ts';
 
+const Line = v.pipe(v.union([v.string(), v.number(), v.boolean()]), v.transform(String));
 const schema = v.pipe(
   v.strictObject({
     ...EDIT_PATH,
-    line: v.optional(v.pipe(v.union([v.string(), v.number(), v.boolean()]), v.transform(String))),
+    line: v.optional(Line),
+    /** Ansible's other name for line */
+    value: v.optional(Line),
     regexp: v.optional(Regex),
+    /** Ansible's other name for regexp */
+    regex: v.optional(Regex),
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
     insertafter: v.optional(v.union([v.literal('EOF'), v.literal('BOF'), Regex])),
     insertbefore: v.optional(v.union([v.literal('BOF'), Regex])),
@@ -20,6 +25,9 @@ const schema = v.pipe(
     ...EDIT_FILE,
   }),
   v.check((p) => onePath(p), 'expected path (or dest), once'),
+  v.check((p) => p.line === undefined || p.value === undefined, 'expected line (or value), once'),
+  v.check((p) => p.regexp === undefined || p.regex === undefined, 'expected regexp (or regex), once'),
+  v.transform(({ value, regex, ...p }) => ({ ...p, line: p.line ?? value, regexp: p.regexp ?? regex })),
   v.check((p) => p.state === 'absent' || p.line !== undefined, 'expected line when state is present'),
   v.check((p) => p.state === 'present' || p.line !== undefined || p.regexp !== undefined, 'expected line or regexp when state is absent'),
   v.check((p) => !p.backrefs || p.regexp !== undefined, 'backrefs: expected a regexp'),

@@ -1,7 +1,7 @@
 // Task arguments written as Ansible writes them: `module: k=v k2="v 2"` (src/playbook/kv.ts, a port of
 // Ansible's parse_kv/split_args), checked as the map form is; debug and set_fact as Ansible 2.14 runs
 // them; a scalar task name. Expected values are what ansible-playbook 2.14 gives for the same text.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -136,6 +136,28 @@ test('set_fact: "yes"/"no"/"True"... become booleans, written so or rendered so 
   });
   assert.equal(o.problems, []);
   assert.equal(reg(o, 2).msg, [true, true, false, false, true, 'y', false]);
+});
+
+test('aliases and argument-spec types: stat dest=, lineinfile dest= regex= value=, booleans as yes/no text', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-ff-'));
+  writeFileSync(`${d}/f`, 'a=1\nb=2\n');
+  const o = await play({
+    playbook: playbook(`- stat: dest=${d}/f get_checksum=no follow=yes
+  register: s
+- lineinfile: dest=${d}/f regex=^a= value=a=3 backup=no
+- lineinfile:
+    destfile: ${d}/f
+    regexp: ^b=
+    line: b=4
+    firstmatch: "yes"`),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['ok', 'changed', 'changed']);
+  assert.is(reg(o, 0).stat.exists, true);
+  assert.is(reg(o, 0).stat.checksum, undefined);
+  assert.is(readFileSync(`${d}/f`, 'utf8'), 'a=3\nb=4\n');
+  const bad = await play({ playbook: playbook(`- stat: path=/x follow=maybe`) });
+  assert.match(bad.problems.join('\n'), /follow: got "maybe", expected true or false \(or yes\/no, on\/off, 1\/0\)/);
 });
 
 test('name: a scalar is its text (true is "True", 7 is "7"), not a refusal', async () => {
