@@ -117,6 +117,17 @@ test('debug: bare prints Hello world!; var undefined is VARIABLE IS NOT DEFINED!
   assert.equal(reg(o, 4).msg, [1, 2]);
 });
 
+test('debug: var=ansible_facts shows them without setting host vars (debug/nosetfacts.yml, Ansible #74060)', async () => {
+  const o = await play({
+    playbook: playbook(`- set_fact:
+    ansible_facts: {nonfact: 1}
+- debug: var=ansible_facts
+- assert: {that: [nonfact is not defined]}`, '  gather_facts: false\n'),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['ok', 'ok', 'ok']);
+});
+
 test('set_fact: "yes"/"no"/"True"... become booleans, written so or rendered so (set_fact_bool_conv.yml); cacheable=no', async () => {
   const o = await play({
     playbook: `- hosts: all
