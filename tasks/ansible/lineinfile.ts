@@ -17,6 +17,8 @@ const schema = v.pipe(
     regexp: v.optional(Regex),
     /** Ansible's other name for regexp */
     regex: v.optional(Regex),
+    /** a literal text the line to replace (or remove) contains, instead of regexp */
+    search_string: v.optional(v.string()),
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
     insertafter: v.optional(v.union([v.literal('EOF'), v.literal('BOF'), Regex])),
     insertbefore: v.optional(v.union([v.literal('BOF'), Regex])),
@@ -29,7 +31,9 @@ const schema = v.pipe(
   v.check((p) => p.regexp === undefined || p.regex === undefined, 'expected regexp (or regex), once'),
   v.transform(({ value, regex, ...p }) => ({ ...p, line: p.line ?? value, regexp: p.regexp ?? regex })),
   v.check((p) => p.state === 'absent' || p.line !== undefined, 'expected line when state is present'),
-  v.check((p) => p.state === 'present' || p.line !== undefined || p.regexp !== undefined, 'expected line or regexp when state is absent'),
+  v.check((p) => p.regexp === undefined || p.search_string === undefined, 'expected regexp or search_string, not both'),
+  v.check((p) => !p.backrefs || p.search_string === undefined, 'backrefs: expected regexp, not search_string'),
+  v.check((p) => p.state === 'present' || p.line !== undefined || p.regexp !== undefined || p.search_string !== undefined, 'expected line, regexp or search_string when state is absent'),
   v.check((p) => !p.backrefs || p.regexp !== undefined, 'backrefs: expected a regexp'),
   v.check((p) => p.insertafter === undefined || p.insertbefore === undefined, 'expected insertafter or insertbefore, not both'),
   v.transform(({ dest, destfile, name, ...p }) => ({ ...p, path: (p.path ?? dest ?? destfile ?? name)! })),

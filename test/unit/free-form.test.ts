@@ -171,6 +171,26 @@ test('aliases and argument-spec types: stat dest=, lineinfile dest= regex= value
   assert.match(bad.problems.join('\n'), /follow: got "maybe", expected true or false \(or yes\/no, on\/off, 1\/0\)/);
 });
 
+test('lineinfile: search_string (a literal text, last match replaced), validate (%s: the new file; a failure leaves the file) as Ansible', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-ff-'));
+  writeFileSync(`${d}/f`, 'a.b=1\nx.y=2\na.b=3\n');
+  const o = await play({
+    playbook: playbook(`- lineinfile: path=${d}/f search_string=a.b line=A=9
+- lineinfile: path=${d}/f search_string=x.y state=absent validate="grep -q A %s"
+- lineinfile: {path: ${d}/f, line: c, validate: /some/path}
+  ignore_errors: true
+  register: nopct
+- lineinfile: {path: ${d}/f, regexp: ^A, state: absent, validate: "grep -q A %s"}
+  ignore_errors: true
+  register: invalid`),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['changed', 'changed', 'failed', 'failed']);
+  assert.is(reg(o, 2).msg, 'validate must contain %s: /some/path');
+  assert.match(reg(o, 3).msg, /^failed to validate: rc:1 error:/);
+  assert.is(readFileSync(`${d}/f`, 'utf8'), 'a.b=1\nA=9\n');
+});
+
 test('name: a scalar is its text (true is "True", 7 is "7"), not a refusal', async () => {
   const o = await play({ playbook: playbook(`- name: true\n  debug: msg=a\n- name: 7\n  debug: msg=b\n- name:\n  debug: msg=c`) });
   assert.equal(o.problems, []);
