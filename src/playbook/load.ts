@@ -451,6 +451,9 @@ function freeForm(src: YamlSource, at: Path, typeName: string, type: TaskType, t
     return undefined;
   }
   const { _raw_params: raw, ...args } = kv.value;
+  // skiff's own short forms (`wait-http: http://h/?a=b`) are not k=v when a "key" is no parameter name
+  const own = !type.aliasOf && !type.name.includes('.');
+  if (own && type.shortKey && Object.keys(args).some((k) => !/^[A-Za-z_]\w*$/.test(k))) return { [type.shortKey]: text };
   if (raw === undefined || raw === '') return args;
   // skiff's own command (shortKey cmd) is a command line too
   if (keepsRawParams(typeName) || type.name === 'command') return { ...args, [type.shortKey ?? '_raw_params']: raw };

@@ -90,6 +90,11 @@ test('free form: an unknown k=v, a bad value and extra words are refused before 
   assert.match(all, /play\d+\.yml:6:13: failed at splitting arguments, either an unbalanced jinja2 block or quotes/);
 });
 
+test('free form: skiff\'s own short form keeps a URL with a query whole (wait-http: URL?a=b is no k=v)', async () => {
+  const o = await play({ playbook: playbook(`- wait-http: http://127.0.0.1:9/x?a=b\n  check_mode: true`) });
+  assert.equal(o.problems, []);
+});
+
 test('debug: bare prints Hello world!; var undefined is VARIABLE IS NOT DEFINED!; a templated var keeps its text as key', async () => {
   const o = await play({
     playbook: playbook(`- debug:
