@@ -5,6 +5,8 @@
 export const LATER: unique symbol = Symbol('known at run time');
 
 export class ExprError extends Error {}
+/** An undefined value used: what Ansible's AnsibleUndefinedVariable is (debug's `var` prints it instead of failing) */
+export class UndefinedError extends ExprError {}
 
 /**
  * Jinja2's Undefined, with Ansible's chaining (`a.b.c` of an undefined `a` is undefined, not an error):
@@ -21,7 +23,7 @@ export class Undef {
 export function use<T>(v: T | Undef): T {
   if (v instanceof Undef) {
     if (v.empty) return '' as T;
-    throw new ExprError(v.message);
+    throw new UndefinedError(v.message);
   }
   return v;
 }

@@ -27,7 +27,7 @@ import { limit, type Cursor, type Limit, type Lockstep, type Round } from './loc
 import { removeOmit } from './omit.ts';
 import { handlersReached, nameOn } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
-import { containsLater, render, type RenderProblem } from './template.ts';
+import { containsLater, render, renderParams, type RenderProblem } from './template.ts';
 
 export interface RunCtx {
   prep: Prepared;
@@ -299,7 +299,7 @@ export class HostRun {
         const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults, t.kw.role);
         if (!this.onBase(t, () => scope, undefined)) continue;
         const problems: RenderProblem[] = [];
-        const rendered = removeOmit(render(t.params, scope, [], problems, t.type.shellParams));
+        const rendered = removeOmit(renderParams(t.params, t.type, scope, problems));
         // a registered result not there yet (an unknown variable now, LATER when prepared)
         if (problems.length || containsLater(rendered)) {
           if (t.type.readsKnown && rendered && typeof rendered === 'object') reads.push(...t.type.readsKnown(withoutLater(rendered as Record<string, unknown>)));

@@ -20,7 +20,7 @@ import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { conditionText, evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
-import { containsLater, render, scopeOf, type Path } from './template.ts';
+import { containsLater, render, renderParams, scopeOf, type Path } from './template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { handlersReached, nameOn } from './notify.ts';
 import { countOf } from './run-task.ts';
@@ -493,7 +493,7 @@ function checkParams(t: TaskDef, scope: Scope, host: string, skipped = false): I
   const rp: { path: Path; message: string }[] = [];
   const base = [...t.path, t.type.name];
   const shortForm = typeof t.src.doc.getIn(base) === 'string';
-  const params = removeOmit(render(t.params, scope, [], rp, t.type.shellParams));
+  const params = removeOmit(renderParams(t.params, t.type, scope, rp));
   const reported = skipped ? rp.filter((p) => STATIC.test(p.message)) : rp;
   for (const p of reported) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
   const namesOnly = skipped && rp.length > 0;

@@ -11,7 +11,7 @@ import { conditionText, evaluate, ExprError, truthy, type Scope } from './expr.t
 import { pyStr } from './expr-error.ts';
 import { itemLabel, loopItems } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
-import { render } from './template.ts';
+import { render, renderParams } from './template.ts';
 import { decide } from './flag.ts';
 import { removeOmit } from './omit.ts';
 
@@ -64,7 +64,7 @@ const firstUnmet = (list: (string | boolean)[], scope: Scope): string | undefine
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
-  if (!t.loop) return fromItem(keepFacts(await runItem(t, env, {}), env, t));
+  if (!t.loop) return fromItem(keepFacts(t, await runItem(t, env, {}), env));
   const loop = t.loop;
   let value: unknown;
   try {
@@ -85,7 +85,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
     } catch {
       label = itemLabel(item);
     }
-    const o = keepFacts(await runItem(t, env, loopVars), env, t);
+    const o = keepFacts(t, await runItem(t, env, loopVars), env);
     items.push({ ...o, label, result: { ...o.result, [loop.loopVar]: item, ansible_loop_var: loop.loopVar } });
   }
   return fromLoop(items);
@@ -93,10 +93,12 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
 
 /**
  * A result's `ansible_facts` become host vars at once: the next item of a loop sees them, as Ansible's
- * `set_fact: acc="{{ acc + [item] }}"` idiom expects. Not those of a failed or skipped item.
+ * `set_fact: acc="{{ acc + [item] }}"` idiom expects. Not those of a failed or skipped item, nor
+ * debug's (`debug: var=ansible_facts` shows them, as Ansible's task executor leaves debug out: #74060).
  */
-function keepFacts(o: ItemOutcome, env: TaskEnv, t: TaskDef): ItemOutcome {
+function keepFacts(t: TaskDef, o: ItemOutcome, env: TaskEnv): ItemOutcome {
   const f = o.result.ansible_facts;
+  if (/^(?:ansible\.(?:builtin|legacy)\.)?debug$/.test(t.type.name)) return o;
   if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>, t.type.includesVars);
   return o;
 }
@@ -153,7 +155,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const unmet = firstUnmet(t.kw.when, scope);
     if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], note: `when: ${unmet}` };
     const problems: { path: (string | number)[]; message: string }[] = [];
-    const rendered = removeOmit(render(t.params, scope, [], problems, t.type.shellParams));
+    const rendered = removeOmit(renderParams(t.params, t.type, scope, problems));
     if (problems.length) throw new TaskFailure(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
     const parsed = v.safeParse(t.type.schema, rendered);
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));

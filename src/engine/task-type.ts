@@ -72,6 +72,8 @@ export interface TaskType<P = any, S = any> {
   shortKey?: string;
   /** params whose `{{ }}` expansions are shell-quoted, since they end up in a remote command */
   shellParams?: string[];
+  /** params given to the task as written, not rendered: the task templates them itself (debug's `var`) */
+  verbatim?: string[];
   /**
    * Ansible's name for skiff's type `aliasOf` (`copy` for `ansible.builtin.copy`): accepted in a
    * playbook, left out of the lists of task types

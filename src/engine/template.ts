@@ -54,6 +54,16 @@ export function render(value: unknown, scope: Scope, path: Path = [], problems: 
   return value;
 }
 
+/** A task's params rendered for a scope (its shellParams shell-quoted), its `verbatim` params left as written. */
+export function renderParams(params: unknown, type: { shellParams?: string[]; verbatim?: string[] }, scope: Scope, problems: RenderProblem[] = []): unknown {
+  const keep = type.verbatim ?? [];
+  if (!keep.length || !params || typeof params !== 'object' || Array.isArray(params)) return render(params, scope, [], problems, type.shellParams);
+  const entries = Object.entries(params);
+  const out = render(Object.fromEntries(entries.filter(([k]) => !keep.includes(k))), scope, [], problems, type.shellParams) as Record<string, unknown>;
+  for (const [k, x] of entries) if (keep.includes(k)) out[k] = x;
+  return out;
+}
+
 export function containsLater(v: unknown): boolean {
   if (v === LATER) return true;
   if (Array.isArray(v)) return v.some(containsLater);

@@ -10,8 +10,9 @@ import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-so
 import type { TaskType, TaskTypes } from '../engine/task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
+import { isFreeForm, keepsRawParams, parseKv } from './kv.ts';
 import { includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
-import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
+import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, Name, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
 export interface Keywords {
@@ -329,8 +330,9 @@ export function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: 
 function handlerNames(raw: unknown, declaring: true | string[]): string[] {
   if (!raw || typeof raw !== 'object') return [];
   const { name, listen } = raw as { name?: unknown; listen?: unknown };
-  const out = [name, ...(Array.isArray(listen) ? listen : [listen])].filter((x): x is string => typeof x === 'string');
-  return Array.isArray(declaring) && typeof name === 'string' ? [...out, ...declaring.map((r) => `${r} : ${name}`)] : out;
+  const text = v.safeParse(Name, name).output as string | undefined;
+  const out = [text, ...(Array.isArray(listen) ? listen : [listen])].filter((x): x is string => typeof x === 'string');
+  return Array.isArray(declaring) && typeof text === 'string' ? [...out, ...declaring.map((r) => `${r} : ${text}`)] : out;
 }
 
 function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, cx: Ctx): Node | undefined {
@@ -411,9 +413,9 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
     return undefined;
   }
   const meta = m.output;
-  let params = rawParams;
-  if (typeof rawParams === 'string' && type.shortKey) params = { [type.shortKey]: rawParams };
-  if (params === null || params === undefined) params = {};
+  let params = typeof rawParams === 'string' ? freeForm(src, [...path, typeName], typeName, type, rawParams, problems) : rawParams;
+  if (params === undefined) return undefined;
+  if (params === null) params = {};
   // args: Ansible's older spelling for parameters; the inline ones win
   if (meta.args) params = typeof params === 'object' && !Array.isArray(params) ? { ...meta.args, ...(params as object) } : params;
   params = canonicalParams(src, [...path, typeName], type, params, problems);
@@ -446,6 +448,33 @@ function canonicalParams(src: YamlSource, at: Path, type: TaskType, params: unkn
     else if (!Object.hasOwn(params, own)) out[own] = val;
   }
   return refused ? undefined : out;
+}
+
+/**
+ * A task's arguments written as one string (`copy: src=a dest="b c"`), as Ansible reads them when it
+ * loads the task (src/playbook/kv.ts): its `key=value` words are the parameters, checked by the type's
+ * schema as the map form is. The other words are the command line of command/shell (`_raw_params`),
+ * or, when the string has no `key=value` word at all, skiff's short form (`stat: /x`, the whole string
+ * as the type's shortKey). Undefined (with the problem recorded) when Ansible would refuse it.
+ */
+function freeForm(src: YamlSource, at: Path, typeName: string, type: TaskType, text: string, problems: InputProblem[]): Record<string, unknown> | undefined {
+  const kv = parseKv(text, isFreeForm(typeName) || type.name === 'command');
+  if (!kv.ok) {
+    problems.push(problemAt(src, at, `${kv.error}: expected key=value words, with quotes and {{ }} closed`));
+    return undefined;
+  }
+  const { _raw_params: raw, ...args } = kv.value;
+  // skiff's own short forms (`wait-http: http://h/?a=b`) are not k=v when a "key" is no parameter name
+  const own = !type.aliasOf && !type.name.includes('.');
+  if (own && type.shortKey && Object.keys(args).some((k) => !/^[A-Za-z_]\w*$/.test(k))) return { [type.shortKey]: text };
+  if (raw === undefined || raw === '') return args;
+  // skiff's own command (shortKey cmd) is a command line too
+  if (keepsRawParams(typeName) || type.name === 'command') return { ...args, [type.shortKey ?? '_raw_params']: raw };
+  if (!Object.keys(args).length && type.shortKey) return { [type.shortKey]: text };
+  // Ansible takes a lone {{ }} there for a variable holding the parameters (its _variable_params)
+  const why = raw.includes('{{') ? 'parameters from a variable are not supported by skiff' : 'only command, shell, raw, script and set_fact take words that are not key=value';
+  problems.push(problemAt(src, at, `${typeName} has extra params ${show(raw)}: expected key=value words only (${why})`));
+  return undefined;
 }
 
 /** The task's loop, if any; null when it has two (refused). */

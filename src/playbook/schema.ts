@@ -5,6 +5,14 @@ import * as v from 'valibot';
 
 export const Identifier = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name (letters, digits, _)'));
 
+/**
+ * A play's, block's or task's `name`: text, or a scalar as Ansible reads it as text (`name: true` is
+ * "True", `name: 7` is "7"); an empty `name:` is no name.
+ */
+export const Name = v.pipe(
+  v.nullable(v.union([v.string(), v.number(), v.boolean()], 'expected a name (text)')),
+  v.transform((x) => (x === null ? undefined : typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x))),
+);
 const Bool = v.boolean('expected true or false');
 const Vars = v.record(Identifier, v.unknown());
 /** environment: names as a shell takes them; values become text, as in Ansible */
@@ -50,7 +58,7 @@ const InheritableSchema = v.object(Inheritable);
 export type InheritableInput = v.InferOutput<typeof InheritableSchema>;
 
 export const PlaySchema = v.strictObject({
-  name: v.optional(v.string()),
+  name: v.optional(Name),
   /** a pattern, or a list of them (Ansible joins the list with ',') */
   hosts: v.union(
     [v.pipe(v.string(), v.minLength(1, 'expected a host pattern')), v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1), v.transform((l) => l.join(',')))],
@@ -104,7 +112,7 @@ export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed
 
 /** Keys of a task that are not its type. */
 export const TaskMetaSchema = v.strictObject({
-  name: v.optional(v.string()),
+  name: v.optional(Name),
   notify: v.optional(v.union([v.string(), v.array(v.string())])),
   register: v.optional(Identifier),
   changed_when: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
@@ -125,7 +133,7 @@ export type TaskMeta = v.InferOutput<typeof TaskMetaSchema>;
 export const META_KEYS = Object.keys(TaskMetaSchema.entries);
 
 export const BlockSchema = v.strictObject({
-  name: v.optional(v.string()),
+  name: v.optional(Name),
   block: v.array(v.unknown(), 'expected a list of tasks'),
   rescue: v.optional(v.array(v.unknown(), 'expected a list of tasks'), []),
   always: v.optional(v.array(v.unknown(), 'expected a list of tasks'), []),
@@ -135,14 +143,14 @@ export const BlockSchema = v.strictObject({
 /** `meta:` actions (Ansible's, by the strategy's _execute_meta; `role_complete` is internal to it). */
 export const META_ACTIONS = ['flush_handlers', 'noop', 'end_host', 'end_play', 'end_batch', 'clear_host_errors', 'clear_facts', 'reset_connection', 'refresh_inventory'] as const;
 export const MetaTaskSchema = v.strictObject({
-  name: v.optional(v.string()),
+  name: v.optional(Name),
   meta: v.picklist(META_ACTIONS, `expected one of ${META_ACTIONS.join(', ')}`),
   when: v.optional(Condition),
   tags: v.optional(Tags),
 });
 
 export const ImportPlaybookSchema = v.strictObject({
-  name: v.optional(v.string()),
+  name: v.optional(Name),
   import_playbook: v.pipe(v.string(), v.minLength(1, 'expected a playbook file')),
 });
 
@@ -155,7 +163,7 @@ const FileRef = v.union([File, v.strictObject({ file: File })], 'expected a task
  * task before any host), so they differ only in name here. Keywords apply to each included task.
  */
 export const IncludeTasksSchema = v.strictObject({
-  name: v.optional(v.string()),
+  name: v.optional(Name),
   import_tasks: v.optional(FileRef),
   include_tasks: v.optional(FileRef),
   /** include_tasks only: the file's tasks run once per item, the item in the loop var */
@@ -173,7 +181,7 @@ export const RoleCallSchema = v.strictObject({
   tasks_from: v.optional(File),
 });
 export const IncludeRoleSchema = v.strictObject({
-  name: v.optional(v.string()),
+  name: v.optional(Name),
   import_role: v.optional(RoleCallSchema),
   include_role: v.optional(RoleCallSchema),
   ...Inheritable,

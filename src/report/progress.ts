@@ -56,7 +56,7 @@ export function describe(r: TaskResult, o: { diff: boolean; verbose: boolean; co
   const host = r.delegatedTo ? `${r.host} -> ${r.delegatedTo}` : r.host;
   const marks = `${r.ignored ? ' (ignored)' : ''}${r.rescued ? ' (rescued)' : ''}`;
   const lines = [c(`${MARK[r.status]}: [${host}] ${r.handler ? 'handler: ' : ''}${r.task}${marks}`)];
-  if (r.msg && (r.status === 'failed' || r.status === 'unreachable' || o.verbose || r.status === 'skipped' || r.type === 'debug' || r.handler)) lines.push(`    ${r.msg}`);
+  if (r.msg && (r.status === 'failed' || r.status === 'unreachable' || o.verbose || r.status === 'skipped' || /^(?:ansible\.(?:builtin|legacy)\.)?debug$/.test(r.type) || r.handler)) lines.push(`    ${r.msg}`);
   if (r.status === 'changed' || o.verbose) for (const ch of r.changes) lines.push(`    ~ ${ch}`);
   if ((o.diff || r.showDiff) && r.diff) lines.push(...r.diff.split('\n').map((l) => `    ${l}`));
   return lines.join('\n');

@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath } from '../lib/schema.ts';
+import { AbsPath, Bool } from '../lib/schema.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { needTools } from '../lib/host-tools.ts';
 import { Url } from './get-url.ts';
@@ -34,7 +34,7 @@ const schema = v.pipe(
     /** default: apt's /etc/apt/trusted.gpg (where apt-key add puts keys) */
     keyring: v.optional(AbsPath),
     state: v.optional(v.picklist(['present', 'absent'], 'expected present or absent'), 'present'),
-    validate_certs: v.optional(v.boolean(), true),
+    validate_certs: v.optional(Bool, true),
   }),
   v.check((p) => SOURCES.filter((s) => p[s] !== undefined).length <= 1, 'expected one of url, data, file or keyserver, not several'),
   v.check((p) => p.keyserver === undefined || p.id !== undefined, 'expected id with keyserver'),

@@ -1,6 +1,7 @@
 // assert and fail: a task that fails on purpose, with the operator's message. Both touch nothing on the
 // host and run in check mode too (a check run stops where the real run would).
 import * as v from 'valibot';
+import { Bool } from '../lib/schema.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { conditionText, evaluate, truthy } from '../../src/engine/expr.ts';
 
@@ -15,7 +16,7 @@ const assertSchema = v.strictObject({
   msg: v.optional(Msg),
   success_msg: v.optional(Msg),
   /** no success message in the output */
-  quiet: v.optional(v.boolean(), false),
+  quiet: v.optional(Bool, false),
 });
 
 export const assertType: TaskType<v.InferOutput<typeof assertSchema>> = {

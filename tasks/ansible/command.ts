@@ -1,12 +1,13 @@
 // Ansible's command and shell. command runs its words without a shell (the line split as Python's
 // shlex does, each word quoted), so `{{ }}` values and `$`, `|`, `>` stay data; shell gives the text to
 // `/bin/sh -c` as written (Ansible's semantics: quote values yourself with `| quote`). Free form as
-// Ansible reads it: `command: ./x --y creates=/z chdir=/w`.
+// Ansible reads it: `command: ./x --y creates=/z chdir=/w` (split when the task is loaded).
 import * as v from 'valibot';
+import { Bool } from '../lib/schema.ts';
 import { shJoin, shq } from '../../src/transport/quote.ts';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { factsOf, fileReads } from '../lib/files.ts';
-import { commandFailure, commandResult, shlexSplit, splitFreeForm } from '../lib/commands.ts';
+import { commandFailure, commandResult, shlexSplit } from '../lib/commands.ts';
 
 const Text = v.pipe(v.string(), v.minLength(1, 'expected a command'));
 const Path = v.pipe(v.string(), v.minLength(1, 'expected a path'));
@@ -21,25 +22,26 @@ const entries = {
   /** skipped when this path does not exist */
   removes: v.optional(Path),
   stdin: v.optional(v.string()),
-  stdin_add_newline: v.optional(v.boolean(), true),
+  stdin_add_newline: v.optional(Bool, true),
   /** strip trailing newlines from stdout/stderr, as Ansible does by default (false is not supported) */
   strip_empty_ends: v.optional(v.literal(true, 'expected true (skiff always strips them)'), true),
 };
 
-const free = <T extends { _raw_params?: string; cmd?: string }>({ _raw_params, ...p }: T) => {
-  if (_raw_params === undefined) return p;
-  const { cmd, params } = splitFreeForm(_raw_params);
-  return { ...params, ...p, cmd: p.cmd ?? cmd };
-};
+// the free form's options (creates=, chdir=...) were taken out of it when the task was loaded, before
+// templating, as Ansible does (src/playbook/kv.ts): what is left is the command line
+const free = <T extends { _raw_params?: string; cmd?: string }>({ _raw_params, ...p }: T) => (_raw_params === undefined ? p : { ...p, cmd: _raw_params });
+const oneForm = <T extends { _raw_params?: string; cmd?: string }>() => v.check<T, string>((p) => p._raw_params === undefined || p.cmd === undefined, "expected the command in cmd or in the free form, not both (Ansible: the 'cmd' argument cannot be used when other raw parameters are specified)");
 
 const commandSchema = v.pipe(
   v.strictObject({ ...entries, argv: v.optional(v.pipe(v.array(v.pipe(v.union([v.string(), v.number()]), v.transform(String))), v.minLength(1, 'expected at least the program name'))) }),
+  oneForm(),
   v.transform(free),
   v.check((p) => (p.cmd === undefined) !== (p.argv === undefined), 'expected exactly one of cmd (or the free form) and argv'),
   v.check((p) => p.cmd === undefined || shlexSplit(p.cmd) !== null, 'expected a command line with its quotes closed'),
 );
 const shellSchema = v.pipe(
   v.strictObject({ ...entries, executable: v.optional(v.pipe(v.string(), v.regex(/^\//, 'expected the absolute path of a shell'))) }),
+  oneForm(),
   v.transform(free),
   v.check((p) => p.cmd !== undefined, 'expected cmd (or the free form)'),
 );

@@ -2,7 +2,7 @@
 // from the host itself with remote_src). Text files only for now: bytes that are not UTF-8 are not kept.
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { ModeOrPreserve, Owner } from '../lib/schema.ts';
+import { ModeOrPreserve, Owner, Bool } from '../lib/schema.ts';
 import { readFileFacts, fileReads } from '../lib/files.ts';
 import { statSync } from 'node:fs';
 import { TaskFailure } from '../../src/engine/task-type.ts';
@@ -15,14 +15,14 @@ const schema = v.pipe(
     content: v.optional(v.pipe(v.unknown(), v.transform((c) => (typeof c === 'string' ? c : JSON.stringify(c))))),
     src: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a file name'))),
     /** src is a path on the host, not on the controller */
-    remote_src: v.optional(v.boolean(), false),
+    remote_src: v.optional(Bool, false),
     /** preserve: the source file's mode (Ansible's) */
     mode: v.optional(ModeOrPreserve),
     owner: v.optional(Owner),
     group: v.optional(Owner),
-    backup: v.optional(v.boolean(), false),
+    backup: v.optional(Bool, false),
     /** false: only when dest does not exist yet */
-    force: v.optional(v.boolean(), true),
+    force: v.optional(Bool, true),
   }),
   v.check((p) => (p.content === undefined) !== (p.src === undefined), 'expected exactly one of content or src'),
   v.check((p) => !p.remote_src || (p.src !== undefined && p.src.startsWith('/')), 'remote_src: expected an absolute src on the host'),

@@ -5,6 +5,7 @@
 //
 // The mapping is pure (the schema's transform); test/unit/ansible-container.test.ts.
 import * as v from 'valibot';
+import { Bool } from '../lib/schema.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { pyStr } from '../../src/engine/expr-error.ts';
 import { container } from '../container.ts';
@@ -163,8 +164,8 @@ const dockerSchema = v.pipe(
     restart_policy: v.optional(RestartPolicy),
     etc_hosts: v.optional(EtcHosts),
     stop_timeout: v.optional(StopTimeout),
-    restart: v.optional(v.boolean(), false),
-    recreate: v.optional(v.boolean(), false),
+    restart: v.optional(Bool, false),
+    recreate: v.optional(Bool, false),
     pull: v.optional(
       v.pipe(
         v.union([v.picklist(['missing', 'never']), v.literal(false)], 'expected missing, never or false (always: skiff runs pinned images and pulls only a missing one)'),
@@ -313,9 +314,9 @@ const podmanSchema = v.pipe(
     etc_hosts: v.optional(EtcHosts),
     add_hosts: v.optional(EtcHosts),
     stop_timeout: v.optional(StopTimeout),
-    force_restart: v.optional(v.boolean()),
-    restart: v.optional(v.boolean()),
-    recreate: v.optional(v.boolean(), false),
+    force_restart: v.optional(Bool),
+    restart: v.optional(Bool),
+    recreate: v.optional(Bool, false),
     pull: v.optional(v.picklist(['missing', 'never'], 'expected missing or never (always and newer: skiff runs pinned images and pulls only a missing one)'), 'missing'),
     executable: only('podman', 'skiff runs podman from the PATH'),
     detach: only(true, 'skiff runs containers detached'),

@@ -2,8 +2,8 @@
 // of its content (tasks/lib/lines.ts). Plan reads the file and diffs; apply writes it atomically (with
 // an optional backup), or only sets mode/owner when the text is already right.
 import * as v from 'valibot';
-import type { Plan, TaskContext } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner } from '../lib/schema.ts';
+import { TaskFailure, type Plan, type TaskContext } from '../../src/engine/task-type.ts';
+import { AbsPath, Mode, Owner, Bool } from '../lib/schema.ts';
 import { attrChanges, backupFile, fileDiff, lineTarget, predict, setAttrs, writeFileAtomic } from '../lib/files.ts';
 
 /** The file an edit module works on, under any of Ansible's names for it (one of them, once). */
@@ -16,7 +16,15 @@ export const EDIT_PATH = {
 };
 export const onePath = (p: { path?: string; dest?: string; destfile?: string; name?: string }) => [p.path, p.dest, p.destfile, p.name].filter((x) => x !== undefined).length === 1;
 /** create, backup and the attributes of the file written, as every edit module takes them */
-export const EDIT_FILE = { create: v.optional(v.boolean(), false), backup: v.optional(v.boolean(), false), mode: v.optional(Mode), owner: v.optional(Owner), group: v.optional(Owner) };
+export const EDIT_FILE = {
+  create: v.optional(Bool, false),
+  backup: v.optional(Bool, false),
+  mode: v.optional(Mode),
+  owner: v.optional(Owner),
+  group: v.optional(Owner),
+  /** a command that must succeed on the new text (%s: its temp file) before it replaces the file */
+  validate: v.optional(v.string()),
+};
 
 export interface EditParams {
   path: string;
@@ -25,6 +33,7 @@ export interface EditParams {
   mode?: string;
   owner?: string;
   group?: string;
+  validate?: string;
 }
 
 export interface EditState {
@@ -52,6 +61,7 @@ export async function applyEdit(ctx: TaskContext, p: EditParams, plan: Plan<Edit
     await setAttrs(ctx.conn, p.path, p);
     return {};
   }
+  if (p.validate !== undefined && !p.validate.includes('%s')) throw new TaskFailure(`validate must contain %s: ${p.validate}`);
   const backup_file = p.backup && s.exists ? await backupFile(ctx.conn, p.path) : undefined;
   await writeFileAtomic(ctx.conn, p.path, s.after, p);
   return backup_file ? { backup_file } : {};

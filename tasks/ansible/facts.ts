@@ -3,12 +3,13 @@
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { Identifier } from '../../src/playbook/schema.ts';
+import { ansibleBool } from '../lib/schema.ts';
 
 const schema = v.pipe(
   v.record(Identifier, v.unknown(), 'expected a map of variable names to values'),
   v.check((p) => Object.keys(p).some((k) => k !== 'cacheable'), 'expected at least one variable to set'),
   // cacheable: Ansible's fact cache; skiff keeps set facts for the run (as Ansible does without a cache)
-  v.check((p) => p.cacheable === undefined || typeof p.cacheable === 'boolean', 'cacheable: expected true or false'),
+  v.check((p) => p.cacheable === undefined || ansibleBool(p.cacheable) !== undefined, 'cacheable: expected true or false'),
 );
 type Params = v.InferOutput<typeof schema>;
 
@@ -19,6 +20,9 @@ export const setFact: TaskType<Params> = {
   sets: (raw) => (raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw).filter((k) => k !== 'cacheable') : []),
   async plan(_ctx, p) {
     const { cacheable: _, ...facts } = p;
+    // as Ansible 2.14's set_fact (without jinja2_native): a value that is the text true/false/yes/no,
+    // in any case, written so or rendered so, becomes a boolean (`a: "yes"`, `a=no`, `"{{ 'True' }}"`)
+    for (const [k, x] of Object.entries(facts)) if (typeof x === 'string' && /^(?:true|false|yes|no)$/i.test(x)) facts[k] = /^(?:true|yes)$/i.test(x);
     return { changes: [], result: { ansible_facts: facts } };
   },
   async apply() {},

@@ -4,7 +4,7 @@
 import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner } from '../lib/schema.ts';
+import { AbsPath, Mode, Owner, Bool } from '../lib/schema.ts';
 import { attrChanges, factsOf, predict, setAttrs, type FileFacts, fileReads } from '../lib/files.ts';
 import { effectiveMode } from '../lib/mode.ts';
 
@@ -21,9 +21,9 @@ const schema = v.pipe(
     owner: v.optional(Owner),
     group: v.optional(Owner),
     /** a directory's mode/owner/group for everything in it too */
-    recurse: v.optional(v.boolean(), false),
+    recurse: v.optional(Bool, false),
     /** state link: replace a file that is in the way */
-    force: v.optional(v.boolean(), false),
+    force: v.optional(Bool, false),
     /** touch: `preserve` keeps the times (and the task idempotent); default: now, changed every run */
     modification_time: v.optional(v.literal('preserve', 'expected preserve (other times are not supported by skiff)')),
     access_time: v.optional(v.literal('preserve', 'expected preserve (other times are not supported by skiff)')),

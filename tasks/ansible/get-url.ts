@@ -4,7 +4,7 @@
 import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner } from '../lib/schema.ts';
+import { AbsPath, Mode, Owner, Bool, Num } from '../lib/schema.ts';
 import { attrChanges, factsOf, predict, setAttrs, type FileFacts, fileReads } from '../lib/files.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { toolsOn } from '../lib/host-tools.ts';
@@ -27,14 +27,14 @@ const schema = v.strictObject({
   dest: AbsPath,
   checksum: v.optional(Checksum),
   /** download again even when dest exists (without a checksum: every run) */
-  force: v.optional(v.boolean(), false),
+  force: v.optional(Bool, false),
   mode: v.optional(Mode),
   owner: v.optional(Owner),
   group: v.optional(Owner),
   headers: v.optional(Headers),
   /** seconds */
-  timeout: v.optional(v.pipe(v.number(), v.minValue(1)), 10),
-  validate_certs: v.optional(v.boolean(), true),
+  timeout: v.optional(v.pipe(Num, v.minValue(1)), 10),
+  validate_certs: v.optional(Bool, true),
 });
 type Params = v.InferOutput<typeof schema>;
 

@@ -3,7 +3,7 @@
 import { fileReads } from '../lib/files.ts';
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner } from '../lib/schema.ts';
+import { AbsPath, Mode, Owner, Bool } from '../lib/schema.ts';
 import { applyEdit, planEdit, type EditState } from './edit-file.ts';
 import { iniFile as edit } from '../lib/lines.ts';
 
@@ -23,10 +23,10 @@ const schema = v.pipe(
     value: v.optional(Text),
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
     /** option=value, not option = value */
-    no_extra_spaces: v.optional(v.boolean(), false),
-    exclusive: v.optional(v.boolean(), true),
-    create: v.optional(v.boolean(), true),
-    backup: v.optional(v.boolean(), false),
+    no_extra_spaces: v.optional(Bool, false),
+    exclusive: v.optional(Bool, true),
+    create: v.optional(Bool, true),
+    backup: v.optional(Bool, false),
     mode: v.optional(Mode),
     owner: v.optional(Owner),
     group: v.optional(Owner),

@@ -102,7 +102,7 @@ function notSupported(key: string, hint: string | undefined, what = 'an Ansible 
 /**
  * The task-type table: skiff's own types by their names, each Ansible module of tasks/ansible/ under
  * `ansible.builtin.X` (its name), `ansible.legacy.X` and `X` — except where skiff has its own type of
- * that short name (`file`, `command`, `debug`): those keep skiff's meaning, and Ansible's is reached
+ * that short name (`file`, `command`): those keep skiff's meaning, and Ansible's is reached
  * by its full name.
  */
 export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {

@@ -2,6 +2,7 @@
 // (it manages packages through apt only): they fail naming what the host lacks, or that skiff has no
 // rpm support, so a role's RedHat branch fails clearly instead of doing something else.
 import * as v from 'valibot';
+import { Bool, Num } from '../lib/schema.ts';
 import { shJoin } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
@@ -29,13 +30,13 @@ const aptSchema = v.pipe(
     /** Ansible's other name for name */
     pkg: v.optional(Names),
     state: v.optional(State, 'present'),
-    update_cache: v.optional(v.boolean(), false),
+    update_cache: v.optional(Bool, false),
     /** seconds: the cache is refreshed only when older than this */
-    cache_valid_time: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
-    allow_downgrade: v.optional(v.boolean(), false),
-    install_recommends: v.optional(v.boolean()),
+    cache_valid_time: v.optional(v.pipe(Num, v.integer(), v.minValue(0)), 0),
+    allow_downgrade: v.optional(Bool, false),
+    install_recommends: v.optional(Bool),
     /** absent: also remove configuration files */
-    purge: v.optional(v.boolean(), false),
+    purge: v.optional(Bool, false),
     /** skiff always runs apt-get (never aptitude) */
     force_apt_get: v.optional(v.literal(true, 'expected true (skiff always uses apt-get)')),
   }),
@@ -191,7 +192,7 @@ const packageSchema = v.strictObject({
   state: v.optional(State, 'present'),
   /** the manager to use; skiff has apt only, and `auto` finds it */
   use: v.optional(v.picklist(['auto', 'apt'], 'expected auto or apt (the one skiff runs)'), 'auto'),
-  allow_downgrade: v.optional(v.boolean(), false),
+  allow_downgrade: v.optional(Bool, false),
 });
 type PackageParams = v.InferOutput<typeof packageSchema>;
 
@@ -217,11 +218,11 @@ export const packageType: TaskType<PackageParams, AptState> = {
 const rpmSchema = v.strictObject({
   name: v.optional(v.union([v.array(v.string()), v.string()], 'expected a package name or a list of them')),
   state: v.optional(v.picklist(['present', 'installed', 'absent', 'removed', 'latest'], 'expected present, absent or latest')),
-  update_cache: v.optional(v.boolean()),
+  update_cache: v.optional(Bool),
   enablerepo: v.optional(v.union([v.array(v.string()), v.string()])),
   disablerepo: v.optional(v.union([v.array(v.string()), v.string()])),
-  lock_timeout: v.optional(v.number()),
-  disable_gpg_check: v.optional(v.boolean()),
+  lock_timeout: v.optional(Num),
+  disable_gpg_check: v.optional(Bool),
 });
 type RpmParams = v.InferOutput<typeof rpmSchema>;
 

@@ -3,6 +3,7 @@
 // host that has rpm: a key there only serves a yum/dnf that skiff does not run, and no host of skiff's
 // tests has an rpm database to check `rpm -q gpg-pubkey` / `rpm --import` against.
 import * as v from 'valibot';
+import { Bool } from '../lib/schema.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { toolsOn } from '../lib/host-tools.ts';
 
@@ -13,7 +14,7 @@ const schema = v.strictObject({
   key: v.pipe(v.string(), v.regex(/^(?:(?:https?|ftp|file):\/\/\S+|\/.*|(?:0x)?[0-9A-Fa-f]{8,40})$/, 'expected a URL, an absolute path on the host or a key id')),
   state: v.optional(v.picklist(['present', 'absent'], 'expected present or absent'), 'present'),
   fingerprint: v.optional(v.union([Fingerprint, v.array(Fingerprint)], 'expected a fingerprint or a list of them')),
-  validate_certs: v.optional(v.boolean(), true),
+  validate_certs: v.optional(Bool, true),
 });
 type Params = v.InferOutput<typeof schema>;
 

@@ -2,6 +2,7 @@
 // enabled or not, masked or not. Plan reads `systemctl show`; apply runs only the systemctl commands
 // the difference needs (restarted/reloaded always act, as in Ansible).
 import * as v from 'valibot';
+import { Bool } from '../lib/schema.ts';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { toolsOn } from '../lib/host-tools.ts';
@@ -11,16 +12,16 @@ const Unit = v.pipe(v.string(), v.regex(/^[A-Za-z0-9:_.@\\-]+$/, 'expected a uni
 const entries = {
   name: v.optional(Unit),
   state: v.optional(v.picklist(['started', 'stopped', 'restarted', 'reloaded'])),
-  enabled: v.optional(v.boolean()),
+  enabled: v.optional(Bool),
   /** systemctl daemon-reload first (after a unit file changed) */
-  daemon_reload: v.optional(v.boolean(), false),
-  masked: v.optional(v.boolean()),
+  daemon_reload: v.optional(Bool, false),
+  masked: v.optional(Bool),
   /** systemd's own scope: the system manager only */
   scope: v.optional(v.literal('system', 'expected system (the only scope skiff manages)')),
-  no_block: v.optional(v.boolean(), false),
+  no_block: v.optional(Bool, false),
 };
 const systemdSchema = v.pipe(
-  v.strictObject({ ...entries, daemon_reexec: v.optional(v.boolean(), false) }),
+  v.strictObject({ ...entries, daemon_reexec: v.optional(Bool, false) }),
   v.check((p) => p.name !== undefined || ((p.daemon_reload || p.daemon_reexec) && p.state === undefined && p.enabled === undefined && p.masked === undefined), 'expected name (only daemon_reload may go without it)'),
 );
 const serviceSchema = v.pipe(

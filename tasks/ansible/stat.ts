@@ -2,18 +2,29 @@
 // size, owner, checksum...). Reads only: the same in check mode.
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath } from '../lib/schema.ts';
+import { AbsPath, Bool } from '../lib/schema.ts';
 import { readFileFacts, sha1Of } from '../lib/files.ts';
 import { shq } from '../../src/transport/quote.ts';
 
-const schema = v.strictObject({
-  path: AbsPath,
-  /** sha1 of a regular file, as Ansible's default checksum_algorithm */
-  get_checksum: v.optional(v.boolean(), true),
-  checksum_algorithm: v.optional(v.literal('sha1', 'expected sha1 (the one skiff computes)'), 'sha1'),
-  /** follow a symbolic link to what it points to */
-  follow: v.optional(v.boolean(), false),
-});
+const Sha1 = v.optional(v.literal('sha1', 'expected sha1 (the one skiff computes)'));
+const schema = v.pipe(
+  v.strictObject({
+    path: v.optional(AbsPath),
+    /** Ansible's other names for path */
+    dest: v.optional(AbsPath),
+    name: v.optional(AbsPath),
+    /** sha1 of a regular file, as Ansible's default checksum_algorithm */
+    get_checksum: v.optional(Bool, true),
+    checksum_algorithm: Sha1,
+    /** Ansible's other names for checksum_algorithm */
+    checksum: Sha1,
+    checksum_algo: Sha1,
+    /** follow a symbolic link to what it points to */
+    follow: v.optional(Bool, false),
+  }),
+  v.check((p) => [p.path, p.dest, p.name].filter((x) => x !== undefined).length === 1, 'expected path (or dest, or name), once'),
+  v.transform(({ dest, name, checksum: _c, checksum_algo: _a, ...p }) => ({ ...p, path: (p.path ?? dest ?? name)!, checksum_algorithm: 'sha1' as const })),
+);
 type Params = v.InferOutput<typeof schema>;
 
 export const stat: TaskType<Params> = {

@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { ExprError, LATER } from '../../src/engine/expr.ts';
 import { renderText, TemplateError } from '../../src/engine/jinja-template.ts';
-import { Mode, Owner } from '../lib/schema.ts';
+import { Mode, Owner, Bool } from '../lib/schema.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
 import { readSource } from './source.ts';
 
@@ -15,8 +15,8 @@ const schema = v.strictObject({
   mode: v.optional(Mode),
   owner: v.optional(Owner),
   group: v.optional(Owner),
-  backup: v.optional(v.boolean(), false),
-  force: v.optional(v.boolean(), true),
+  backup: v.optional(Bool, false),
+  force: v.optional(Bool, true),
 });
 type Params = v.InferOutput<typeof schema>;
 

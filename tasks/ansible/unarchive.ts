@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { shJoin, shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner } from '../lib/schema.ts';
+import { AbsPath, Mode, Owner, Bool } from '../lib/schema.ts';
 import { factsOf, fileReads } from '../lib/files.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { toolsOn } from '../lib/host-tools.ts';
@@ -18,13 +18,13 @@ const schema = v.pipe(
   v.strictObject({
     src: v.pipe(v.string(), v.minLength(1, 'expected an archive')),
     dest: AbsPath,
-    remote_src: v.optional(v.boolean(), false),
+    remote_src: v.optional(Bool, false),
     /** skipped when this path exists on the host */
     creates: v.optional(AbsPath),
     /** more options for tar or unzip, one word each */
     extra_opts: v.optional(v.array(v.pipe(v.union([v.string(), v.number()]), v.transform(String))), []),
     /** register the archive's member names as `files` */
-    list_files: v.optional(v.boolean(), false),
+    list_files: v.optional(Bool, false),
     /** set on every member unpacked */
     mode: v.optional(Mode),
     owner: v.optional(Owner),

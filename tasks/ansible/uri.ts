@@ -2,6 +2,7 @@
 // Ansible's: status, content (return_content), json (a JSON answer), content_type, url. It changes
 // nothing Ansible counts (always ok); check mode skips it, as Ansible does, since the request may act.
 import * as v from 'valibot';
+import { Bool, Num } from '../lib/schema.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { toolsOn } from '../lib/host-tools.ts';
@@ -16,13 +17,13 @@ const schema = v.pipe(
     body: v.optional(v.unknown()),
     body_format: v.optional(v.picklist(['raw', 'json', 'form-urlencoded']), 'raw'),
     status_code: v.optional(v.union([v.array(Status), Status]), 200),
-    return_content: v.optional(v.boolean(), false),
+    return_content: v.optional(Bool, false),
     headers: v.optional(Headers),
     /** seconds */
-    timeout: v.optional(v.pipe(v.number(), v.minValue(1)), 30),
+    timeout: v.optional(v.pipe(Num, v.minValue(1)), 30),
     // yes/no (YAML 1.1 booleans) are Ansible's older all/none
     follow_redirects: v.optional(v.pipe(v.union([v.picklist(['all', 'safe', 'none', 'urllib2']), v.boolean()], 'expected all, safe or none'), v.transform((x) => (x === true ? 'all' : x === false ? 'none' : x))), 'safe'),
-    validate_certs: v.optional(v.boolean(), true),
+    validate_certs: v.optional(Bool, true),
   }),
   v.check((p) => p.body_format !== 'raw' || p.body === undefined || typeof p.body === 'string', 'expected body as a string with body_format raw (or body_format: json)'),
   v.check((p) => p.body_format !== 'form-urlencoded' || p.body === undefined || (typeof p.body === 'object' && p.body !== null), 'expected body as a map with body_format form-urlencoded'),

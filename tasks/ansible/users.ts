@@ -1,6 +1,7 @@
 // Ansible's user and group: an account or group exists with these attributes (useradd/usermod,
 // groupadd/groupmod), or is absent. Plan reads getent/id; apply runs the one command the difference needs.
 import * as v from 'valibot';
+import { Bool } from '../lib/schema.ts';
 import { shJoin, shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { toolsOn } from '../lib/host-tools.ts';
@@ -17,7 +18,7 @@ const groupSchema = v.strictObject({
   name: Name,
   gid: v.optional(Id),
   state: v.optional(v.picklist(['present', 'absent']), 'present'),
-  system: v.optional(v.boolean(), false),
+  system: v.optional(Bool, false),
 });
 type GroupParams = v.InferOutput<typeof groupSchema>;
 
@@ -29,17 +30,17 @@ const userSchema = v.pipe(
     group: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String), Name)),
     /** supplementary groups: exactly these, or (append) at least these */
     groups: v.optional(NameList),
-    append: v.optional(v.boolean(), false),
+    append: v.optional(Bool, false),
     shell: v.optional(v.pipe(v.string(), v.regex(/^\//, 'expected the absolute path of a shell'))),
     home: v.optional(v.pipe(v.string(), v.regex(/^\//, 'expected an absolute path'))),
     comment: v.optional(v.pipe(v.string(), v.regex(/^[^:\n]*$/, 'expected a comment without : or a line break'))),
-    create_home: v.optional(v.boolean()),
+    create_home: v.optional(Bool),
     /** Ansible's older name for create_home */
-    createhome: v.optional(v.boolean()),
-    system: v.optional(v.boolean(), false),
+    createhome: v.optional(Bool),
+    system: v.optional(Bool, false),
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
     /** absent: also remove the home directory and mail spool */
-    remove: v.optional(v.boolean(), false),
+    remove: v.optional(Bool, false),
   }),
   v.transform(({ createhome, ...p }) => ({ ...p, create_home: p.create_home ?? createhome ?? true })),
 );

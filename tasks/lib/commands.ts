@@ -1,5 +1,5 @@
-// What command-like tasks share: the registered result in Ansible's shape, and reading Ansible's
-// free-form command line (`command: ./x --y creates=/z`).
+// What command-like tasks share: the registered result in Ansible's shape, and the words of a
+// command line as Ansible's command module splits it.
 import type { ExecResult } from '../../src/transport/types.ts';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 
@@ -50,22 +50,4 @@ export function shlexSplit(line: string): string[] | null {
   }
   if (word !== null) out.push(word);
   return out;
-}
-
-const FREE_FORM_KEYS = ['creates', 'removes', 'chdir', 'executable', 'stdin'];
-
-/**
- * Ansible's free form: `key=value` words for these parameters, anywhere in the line, are parameters,
- * not part of the command. Returns the command without them, and them. Pure.
- */
-export function splitFreeForm(line: string): { cmd: string; params: Record<string, string> } {
-  const params: Record<string, string> = {};
-  const re = new RegExp(`(^|\\s)(${FREE_FORM_KEYS.join('|')})=("[^"]*"|'[^']*'|\\S+)`, 'g');
-  const cmd = line
-    .replace(re, (_, lead: string, k: string, value: string) => {
-      params[k] = /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
-      return lead;
-    })
-    .trim();
-  return { cmd, params };
 }

@@ -5,6 +5,7 @@ import { shq } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
 import { TaskFailure, type FactRead, type FactSource, type TaskContext } from '../../src/engine/task-type.ts';
 import { effectiveMode } from './mode.ts';
+import { shlexSplit } from './commands.ts';
 
 export interface FileFacts {
   exists: boolean;
@@ -213,7 +214,7 @@ export function fileDiff(path: string, before: string | undefined, after: string
  * checked (an interrupted transfer never gets renamed into place), mode and owner are copied from the
  * file it replaces (or set as asked), then `mv` renames it over the target. One round trip.
  */
-export async function writeFileAtomic(conn: Connection, path: string, content: string, want: { mode?: string; owner?: string; group?: string } = {}): Promise<void> {
+export async function writeFileAtomic(conn: Connection, path: string, content: string, want: { mode?: string; owner?: string; group?: string; validate?: string } = {}): Promise<void> {
   const p = shq(path);
   const sum = createHash('sha256').update(content).digest('hex');
   const lines = [
@@ -230,9 +231,18 @@ export async function writeFileAtomic(conn: Connection, path: string, content: s
   ];
   if (want.mode) lines.push(`chmod ${shq(want.mode)} "$t"`);
   if (want.owner || want.group) lines.push(`chown ${shq(`${want.owner ?? ''}${want.group ? ':' + want.group : ''}`)} "$t"`);
+  // Ansible's validate: the command (its words, no shell), %s being the new file, must succeed first
+  if (want.validate) lines.push(`e=$(${validateCommand(want.validate)} 2>&1 >/dev/null) && rc=0 || rc=$?`, `if [ $rc -ne 0 ]; then printf 'failed to validate: rc:%s error:%s' "$rc" "$e" >&2; exit 1; fi`);
   lines.push(`mv -f -- "$t" ${p}`, 'trap - EXIT');
   const r = await conn.exec(lines.join('\n'), { stdin: content });
+  if (r.code !== 0 && r.stderr.startsWith('failed to validate: ')) throw new TaskFailure(r.stderr);
   if (r.code !== 0) throw new TaskFailure(`cannot write ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
+}
+
+/** A `validate` command line as shell words, each `%s` the temp file "$t" (shlex-split as Ansible's run_command does). */
+function validateCommand(validate: string): string {
+  const words = shlexSplit(validate) ?? [validate];
+  return words.map((w) => w.split('%s').map((part) => (part === '' ? '' : shq(part))).join('"$t"')).join(' ');
 }
 
 /** Shell commands that give `path` this mode/owner (none when nothing is asked). */

@@ -1,10 +1,12 @@
-// Ansible's lineinfile edit, as its module computes it: the last line matching `regexp` (or equal to
-// `line`) is replaced; otherwise the line is inserted after/before the last line matching insertafter/
+// Ansible's lineinfile edit, as its module computes it: the last line matching `regexp` (or containing
+// `search_string`, or equal to `line`) is replaced; otherwise the line is inserted after/before the last line matching insertafter/
 // insertbefore (EOF when none matches), unless it is already there. Pure: tested without a host.
 
 export interface LineEdit {
   line?: string;
   regexp?: string;
+  /** a literal text a line contains (instead of regexp) */
+  search_string?: string;
   state: 'present' | 'absent';
   insertafter?: string;
   insertbefore?: string;
@@ -24,7 +26,8 @@ export function lineinfile(text: string, p: LineEdit): string {
   const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
   const join = (ls: string[]) => (ls.length ? ls.join('\n') + '\n' : '');
   const re = p.regexp !== undefined ? new RegExp(p.regexp) : undefined;
-  const matches = (l: string) => (re ? re.test(l) : l === p.line);
+  const search = p.search_string;
+  const matches = (l: string) => (re ? re.test(l) : search !== undefined ? l.includes(search) : l === p.line);
   if (p.state === 'absent') {
     const kept = lines.filter((l) => !matches(l));
     return kept.length === lines.length ? text : join(kept);
@@ -34,7 +37,7 @@ export function lineinfile(text: string, p: LineEdit): string {
   let at = -1;
   let match: RegExpExecArray | null = null;
   for (let i = 0; i < lines.length; i++) {
-    const m = re ? re.exec(lines[i]) : lines[i] === p.line ? ([lines[i]] as unknown as RegExpExecArray) : null;
+    const m = re ? re.exec(lines[i]) : matches(lines[i]) ? ([lines[i]] as unknown as RegExpExecArray) : null;
     if (m) {
       found = i;
       match = m;
@@ -52,8 +55,8 @@ export function lineinfile(text: string, p: LineEdit): string {
   }
   // backrefs: a regexp that matches nothing leaves the file as it is (Ansible)
   if (p.backrefs) return text;
-  // a regexp that matches nothing, but the line is there already: nothing to do (Ansible)
-  if (re && lines.includes(p.line!)) return text;
+  // a regexp (or search_string) that matches nothing, but the line is there already: nothing to do (Ansible)
+  if ((re || search !== undefined) && lines.includes(p.line!)) return text;
   if (p.insertbefore === 'BOF' || p.insertafter === 'BOF') lines.unshift(p.line!);
   else if (at < 0) lines.push(p.line!);
   else lines.splice(at, 0, p.line!);

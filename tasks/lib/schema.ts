@@ -2,6 +2,35 @@
 import * as v from 'valibot';
 import { MODE_EXPECTED, parseMode } from './mode.ts';
 
+/**
+ * A boolean module parameter as Ansible's argument spec takes it (type bool, convert_bool.py): true/false,
+ * or yes/no, on/off, true/false, y/n, t/f, 1/0 as text in any case, or the numbers 1/0, which is what
+ * `follow=yes` in the free form and `"{{ 'no' }}"` give.
+ */
+const TRUE = ['y', 'yes', 'on', '1', 'true', 't'];
+const FALSE = ['n', 'no', 'off', '0', 'false', 'f'];
+export function ansibleBool(x: unknown): boolean | undefined {
+  if (typeof x === 'boolean') return x;
+  if (x === 1 || x === 0) return x === 1;
+  if (typeof x !== 'string') return undefined;
+  const s = x.toLowerCase();
+  return TRUE.includes(s) ? true : FALSE.includes(s) ? false : undefined;
+}
+export const Bool = v.pipe(
+  v.union([v.boolean(), v.string(), v.number()], 'expected true or false'),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const b = ansibleBool(dataset.value);
+    if (b === undefined) {
+      addIssue({ message: 'expected true or false (or yes/no, on/off, 1/0)' });
+      return NEVER;
+    }
+    return b;
+  }),
+);
+
+/** A number module parameter (type int/float): a number, or its digits as text (`timeout=10` in the free form). */
+export const Num = v.union([v.number(), v.pipe(v.string(), v.regex(/^\s*-?\d+(?:\.\d+)?\s*$/), v.transform(Number))], 'expected a number');
+
 export const AbsPath = v.pipe(v.string(), v.regex(/^\//, 'expected an absolute path'));
 /**
  * A mode as Ansible reads it: octal written with its leading 0 (`0644` unquoted, which the YAML loader
