@@ -41,6 +41,8 @@ export function withAnsibleParams<T extends TaskType>(t: T): T {
   const spec = moduleSpec(t.name);
   if (!spec) return t;
   const own = new Set(schemaParams(t.schema));
+  // a type whose parameters are any names (set_fact's variables) has no options to rename or refuse
+  if (!own.size) return t;
   // an option is honoured when the type takes one of its names (apt's `package` is skiff's `name`);
   // its other names are renamed to that one, unless the type takes them itself
   const aliases: Record<string, string> = {};
