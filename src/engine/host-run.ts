@@ -328,12 +328,15 @@ export class HostRun {
           if (problems.length) return result('failed', `${inc.action} ${show(name)}: ${problems.map(formatProblem).join('\n')}`);
           nodes = r.nodes!;
           target = r.target;
+          // a role's handlers join the play's (once: its handlers are read with its first include)
+          for (const h of r.handlers ?? []) if (h.kind === 'task' && !this.play.handlers.includes(h)) this.play.handlers.push(h);
         }
       } catch (e) {
         return result('failed', `${inc.action}: ${(e as Error).message}`);
       }
       included = true;
-      result('ok', `included: ${target}`);
+      // Ansible counts an included file, not an included role
+      if (!/include_role$/.test(inc.action)) result('ok', `included: ${target}`);
       const saved = this.outer;
       this.outer = { ...saved, ...vars };
       this.depth++;

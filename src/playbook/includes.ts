@@ -250,8 +250,29 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   if (!out) return undefined;
   const call = out.import_role ?? out.include_role!;
   const { import_role: _i, include_role: _j, name, ...own } = out;
+  if (out.include_role !== undefined && /\{[{%]/.test(call.name)) return dynamicRole(src, path, key, call, name, own, parent, cx);
   const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false, out.import_role !== undefined);
   return block && name !== undefined ? { ...block, name } : block;
+}
+
+/**
+ * include_role with a templated name, as Ansible's: the name rendered when a host reaches it, the role
+ * read then. Its own keywords are the include's (its tasks get its vars); its handlers join the play's.
+ */
+function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string }, name: string | undefined, own: InheritableInput, parent: Keywords, cx: Ctx): BlockDef | undefined {
+  const at = [...path, key, 'name'];
+  if (call.tasks_from !== undefined && /\{[{%]/.test(call.tasks_from)) {
+    cx.problems.push(problemAt(src, [...path, key, 'tasks_from'], `${key}: tasks_from with a template is not supported by skiff: expected a plain file name (the role's name may be templated)`));
+    return undefined;
+  }
+  const kw = inherit(parent, own);
+  const load = (role: string) => {
+    const problems: Ctx['problems'] = [];
+    const rcx: Ctx = { ...cx, problems, roleHandlers: [] };
+    const block = loadRole({ name: role, tasksFrom: call.tasks_from, own: { vars: own.vars }, src, path, at }, parent, rcx, false, false);
+    return { nodes: block && !problems.length ? [block] : undefined, problems, target: role, handlers: rcx.roleHandlers };
+  };
+  return { kind: 'block', name: name ?? `${key} : ${call.name}`, kw, block: [], rescue: [], always: [], path, src, roleDir: cx.roleDir, include: { action: key, file: call.name, kw, when: kw.when.slice(parent.when.length), loaded: false, load } };
 }
 
 const roleDirOf = (ref: RoleRef, cx: Ctx) => findRole(ref.name, cx).dir ?? ref.name;

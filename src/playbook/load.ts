@@ -116,7 +116,7 @@ export interface BlockDef extends NodeBase {
  * host reaches it, its name rendered there.
  */
 export interface IncludeSpec {
-  /** include_tasks, include (as written, for messages) */
+  /** include_tasks, include, include_role (as written, for messages) */
   action: string;
   /** the file name as written ({{ }} rendered on the host) */
   file: string;
@@ -127,7 +127,7 @@ export interface IncludeSpec {
   /** `block` holds the file's tasks, read with the playbook */
   loaded: boolean;
   /** read the (rendered) file name's tasks: the path read, or the problems that stop it */
-  load(file: string): { nodes?: Node[]; problems: InputProblem[]; target: string; missing?: boolean };
+  load(file: string): { nodes?: Node[]; problems: InputProblem[]; target: string; missing?: boolean; handlers?: Node[] };
 }
 
 export type Node = TaskDef | MetaDef | BlockDef;

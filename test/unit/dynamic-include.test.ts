@@ -86,4 +86,16 @@ test("include_tasks takes only Ansible's include keywords (the rest go under app
   assert.equal(calls.filter((c) => c.endsWith(':after')).sort(), ['a:after', 'b:after']);
 });
 
+test("include_role with a templated name: the role read when reached, with its handlers; its tags are the include's", async () => {
+  const files = { 'roles/web/tasks/main.yml': '- {probe: web, notify: restart}\n- {probe: tagged, tags: [x]}\n', 'roles/web/handlers/main.yml': '- name: restart\n  probe: restart\n' };
+  const o = await play({ playbook: playbook(`- include_role: {name: "{{ which }}"}\n  vars: {which: web}\n  tags: [x]`), files });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:web', 'a:tagged', 'a:restart']);
+  await play({ playbook: playbook(`- include_role: {name: "{{ which }}"}\n  vars: {which: web}\n  tags: [x]`), files, opts: { tags: ['x'] } });
+  assert.equal(calls, ['a:tagged']);
+  const missing = await play({ playbook: playbook(`- include_role: {name: "{{ 'nope' }}"}`) });
+  assert.equal(missing.lines, ['a include_role : {{ \'nope\' }} failed']);
+  assert.match(missing.results[0].msg!, /role "nope" not found/);
+});
+
 test.run();
