@@ -6,13 +6,14 @@ import { FACT_SHAPE, factVars, gatherFacts } from '../src/engine/facts.ts';
 import type { TaskType } from '../src/engine/task-type.ts';
 
 /**
- * skiff gathers one fixed set, so only the subsets it covers are accepted: `all` and `min` (it has
- * more than min, which does no harm). A narrower or other subset (`network`, `!all,hardware`) would
- * say the play needs facts skiff may not have: refused, so the facts it names are checked by name.
+ * skiff gathers one fixed set, so only the subsets it covers are accepted: `all`, `min` and
+ * `distribution` (it has more than those, which does no harm; Ansible's setup_remote_tmp_dir asks for
+ * distribution). Another subset (`network`, `!all,hardware`) would say the play needs facts skiff may
+ * not have: refused, so the facts it names are checked by name.
  */
-const Subset = v.picklist(['all', 'min'], 'expected all or min: skiff gathers one fixed set of facts (see README, Coming from Ansible)');
+const Subset = v.picklist(['all', 'min', 'distribution'], 'expected all, min or distribution: skiff gathers one fixed set of facts (see README, Coming from Ansible)');
 const schema = v.strictObject({
-  gather_subset: v.optional(v.union([Subset, v.pipe(v.array(Subset), v.minLength(1))], 'expected all or min (or a list of them): skiff gathers one fixed set of facts')),
+  gather_subset: v.optional(v.union([Subset, v.pipe(v.array(Subset), v.minLength(1))], 'expected all, min or distribution (or a list of them): skiff gathers one fixed set of facts')),
 });
 type Params = v.InferOutput<typeof schema>;
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { didYouMean } from '../util/errors.ts';
 import { ExprError, LATER, Undef, order, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
+import { firstFound } from './lookup-first-found.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from './secrets.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
@@ -81,7 +82,7 @@ function slice(obj: unknown, from: unknown, to: unknown, step: unknown): unknown
 }
 
 /** Functions callable by name, unless a variable of that name hides them (as in Jinja2). */
-const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>) => unknown> = {
+const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>, scope: Scope) => unknown> = {
   range: ([a, b, step = 1]) => {
     const [from, to] = b === undefined ? [0, Number(a)] : [Number(a), Number(b)];
     const out: number[] = [];
@@ -89,13 +90,13 @@ const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>) => 
     return out;
   },
   dict: ([pairs], kw) => ({ ...(pairs === undefined ? {} : Array.isArray(pairs) ? Object.fromEntries(pairs.map((p) => items(p))) : (pairs as object)), ...kw }),
-  lookup: (args, kw) => lookup(args, kw, false),
-  query: (args, kw) => lookup(args, kw, true),
-  q: (args, kw) => lookup(args, kw, true),
+  lookup: (args, kw, scope) => lookup(args, kw, false, scope),
+  query: (args, kw, scope) => lookup(args, kw, true, scope),
+  q: (args, kw, scope) => lookup(args, kw, true, scope),
 };
 
-/** lookup()/query() of the plugins that read only the controller: env, file, dict, items, list. */
-function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, wantList: boolean): unknown {
+/** lookup()/query() of the plugins that read only the controller: env, file, dict, items, list, first_found. */
+function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, wantList: boolean, scope: Scope): unknown {
   const name = String(plugin).replace(/^ansible\.(builtin|legacy)\./, '');
   let out: unknown[];
   switch (name) {
@@ -119,8 +120,25 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
     case 'flattened':
       out = terms.flat();
       break;
+    case 'first_found': {
+      // the task's search path (its role, its file's directory), as Ansible passes it to lookups
+      const at = (n: string) => {
+        const r = scope(n);
+        return r.found ? r.value : undefined;
+      };
+      const base = String(at('playbook_dir') ?? process.cwd());
+      const path = at('ansible_search_path');
+      try {
+        out = firstFound(terms, kw, Array.isArray(path) ? path.map(String) : [base], base);
+      } catch (e) {
+        // errors='ignore': lookup gives '', query []
+        if (kw.errors === 'ignore' || kw.errors === 'warn') out = [];
+        else throw e;
+      }
+      break;
+    }
     default:
-      throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of env, file, dict, items, list`);
+      throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of env, file, dict, items, list, first_found`);
   }
   return wantList || name === 'dict' || name === 'items' || name === 'list' ? out : out.map(pyStr).join(',');
 }
@@ -258,7 +276,7 @@ class Evaluator {
   call(n: Extract<Node, { k: 'call' }>): Val {
     const { vs, later } = this.vals(n.args);
     const { kv, later: kLater } = this.kws(n.kw);
-    if (n.fn.k === 'name' && Object.hasOwn(GLOBALS, n.fn.n) && !this.scope(n.fn.n).found) return later || kLater ? LATER : GLOBALS[n.fn.n](vs, kv);
+    if (n.fn.k === 'name' && Object.hasOwn(GLOBALS, n.fn.n) && !this.scope(n.fn.n).found) return later || kLater ? LATER : GLOBALS[n.fn.n](vs, kv, this.scope);
     if (n.fn.k === 'get' && n.fn.dot && n.fn.key.k === 'lit') {
       const obj = this.val(n.fn.obj);
       if (isLater(obj) || later || kLater) return LATER;

@@ -7,7 +7,7 @@ import type { BlockDef, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load
 import { readAhead } from './read-ahead.ts';
 import { walkTasks } from '../playbook/load.ts';
 import { shq } from '../transport/quote.ts';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool } from './connections.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
@@ -15,7 +15,9 @@ import { conditionText, evaluate, LATER, truthy, type Scope } from './expr.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
-import { gathers, startsHere, taskScope } from './prepare.ts';
+import { checkIncluded, gathers, startsHere, taskScope } from './prepare.ts';
+import { pyStr } from './expr-error.ts';
+import { formatProblem, show } from '../util/errors.ts';
 import { count, emptyRecap, type Recap } from './recap.ts';
 import { progressChannel } from './progress.ts';
 import { loopItems } from './loop.ts';
@@ -91,6 +93,9 @@ export interface BatchCtx {
 
 type Flow = 'ok' | 'failed' | 'unreachable' | 'stop';
 
+/** Dynamic includes one in another, deeper than this, fail (a file that includes itself with no end). */
+const MAX_DYNAMIC_DEPTH = 50;
+
 /** A run_once task's run: by `host`; `done` gives its result, or undefined if the host left without. */
 export interface OnceSlot {
   host: string;
@@ -144,6 +149,8 @@ export class HostRun {
   private gathered: Flow = 'ok';
   /** the loop vars of the include_tasks loops being run (their tasks see the current items) */
   private outer: Record<string, unknown> = {};
+  /** dynamic includes being run, one in another */
+  private depth = 0;
   private readonly play: PlayDef;
 
   constructor(
@@ -340,41 +347,92 @@ export class HostRun {
     return 'ok';
   }
 
-  /** An include_tasks with a loop: the file's tasks once per item, the item in the loop var. */
-  private async includeLoop(b: BlockDef, rescuable: boolean, at: Cursor): Promise<Flow> {
-    const loop = b.loop!;
-    if (!(await this.turn(at))) return 'stop';
-    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, b.kw.vars, this.outer, b.kw.defaults, b.kw.role);
-    let items: unknown[];
-    try {
-      const r = loopItems(loop.kind, render(loop.value, scope, []), b.roleDir ?? dirname(b.src.file));
-      if ('error' in r) throw new Error(r.error);
-      items = r.items;
-    } catch (e) {
-      // a loop over a registered value that is not a list: known only now
-      const msg = `${loop.kind}: ${(e as Error).message}`;
-      const r: TaskResult = { host: this.host, play: this.play.name, task: b.name, type: 'include_tasks', handler: false, status: 'failed', changes: [], msg, rescued: rescuable || undefined, ms: 0 };
-      emit(this.rc, r);
-      if (!rescuable) this.fail('failed');
-      return 'failed';
-    }
-    const saved = this.outer;
-    try {
-      for (const [i, item] of items.entries()) {
-        this.outer = { ...saved, [loop.loopVar]: item, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
-        const flow = await this.nodes(b.block, rescuable, [...at, 0, i]);
-        if (flow !== 'ok') return flow;
+  /**
+   * A dynamic include (include_tasks), as Ansible's: selected by its own tags, decided by its own `when`
+   * (once per loop item), then its file: read with the playbook, or now, its name rendered on this host,
+   * and checked as prepare() checks the rest. Its result is Ansible's: ok ("included"), skipped, or failed
+   * (a file that is not there; one that cannot be read also ends the run, as Ansible's parser error).
+   */
+  private async include(b: BlockDef, rescuable: boolean, at: Cursor, turn = true): Promise<Flow> {
+    const inc = b.include!;
+    if (!tagsSelect(inc.kw.tags, this.rc.tags)) return 'ok';
+    // linear: the include is a task of the barrier (a handler's took its turn in the flush)
+    if (turn && !(await this.turn(at))) return 'stop';
+    // where lookups look (first_found), as Ansible's task.get_search_path() plus the playbook's directory
+    const searchPath = [...(inc.kw.role ? [inc.kw.role.path, ...inc.kw.role.parents.map((p) => p.path)] : []), dirname(b.src.file), dirname(resolve(this.rc.prep.playbook.file))];
+    const scope = (vars: Record<string, unknown>) => taskScope(this.rc.prep, this.play, this.host, this.registered, inc.kw.vars, { ...this.outer, ...vars, ansible_search_path: searchPath }, inc.kw.defaults, inc.kw.role);
+    // run_once: the batch's first host still in the play includes the file; the others do not (as Ansible's)
+    if (flag(inc.kw.run_once, () => scope({}), false) === true && this.b.hosts.find((h) => !this.b.left.has(h)) !== this.host) return 'ok';
+    const result = (status: Status, msg?: string): Flow => {
+      const failed = status === 'failed';
+      // a run that ends is no block's to rescue
+      if (this.rc.aborted) rescuable = false;
+      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: false, status, changes: [], msg, rescued: (failed && rescuable) || undefined, ms: 0 });
+      if (failed && !rescuable) this.fail('failed');
+      return failed ? 'failed' : 'ok';
+    };
+    let runs: Record<string, unknown>[] = [{}];
+    if (b.loop) {
+      const loop = b.loop;
+      try {
+        const r = loopItems(loop.kind, render(loop.value, scope({}), []), b.roleDir ?? dirname(b.src.file));
+        if ('error' in r) throw new Error(r.error);
+        runs = r.items.map((item, i) => ({ [loop.loopVar]: item, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) }));
+      } catch (e) {
+        // a loop over a registered value that is not a list: known only now
+        return result('failed', `${loop.kind}: ${(e as Error).message}`);
       }
-    } finally {
-      this.outer = saved;
     }
+    let included = false;
+    for (const [i, vars] of runs.entries()) {
+      if (this.stopped()) return 'stop';
+      let nodes = b.block;
+      let target = inc.file;
+      try {
+        const s = scope(vars);
+        if (!inc.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), s))))) continue;
+        if (!inc.loaded) {
+          if (this.depth >= MAX_DYNAMIC_DEPTH) return result('failed', `${inc.action}: includes nest more than ${MAX_DYNAMIC_DEPTH} deep: expected fewer levels (an include that includes itself without an end?)`);
+          const ps: RenderProblem[] = [];
+          const rendered = render(inc.file, s, [], ps);
+          if (ps.length) return result('failed', `${inc.action}: ${ps[0].message}`);
+          const name = pyStr(rendered);
+          const r = inc.load(name);
+          if (r.missing) return result('failed', `Could not find or access '${r.target}' on the Ansible Controller.`);
+          // a file that cannot be read ends the run, as Ansible's parser error does
+          if (!r.nodes) this.rc.aborted = true;
+          const problems = r.nodes ? checkIncluded(this.rc.prep, this.play, r.nodes, this.host, this.registered) : r.problems;
+          if (problems.length) return result('failed', `${inc.action} ${show(name)}: ${problems.map(formatProblem).join('\n')}`);
+          nodes = r.nodes!;
+          target = r.target;
+          // a role's handlers join the play's (once: its handlers are read with its first include)
+          for (const h of r.handlers ?? []) if (h.kind === 'task' && !this.play.handlers.includes(h)) this.play.handlers.push(h);
+        }
+      } catch (e) {
+        return result('failed', `${inc.action}: ${(e as Error).message}`);
+      }
+      included = true;
+      // Ansible counts an included file, not an included role
+      if (!/include_role$/.test(inc.action)) result('ok', `included: ${target}`);
+      const saved = this.outer;
+      this.outer = { ...saved, ...vars };
+      this.depth++;
+      try {
+        const flow = await this.nodes(nodes, rescuable, [...at, 0, i]);
+        if (flow !== 'ok') return flow;
+      } finally {
+        this.outer = saved;
+        this.depth--;
+      }
+    }
+    if (!included) result('skipped');
     return 'ok';
   }
 
   /** Ansible's block: rescue runs after a failure in block, always after both, whatever happened. */
   private async block(b: BlockDef, rescuable: boolean, at: Cursor): Promise<Flow> {
     if (this.stopped()) return 'stop';
-    if (b.loop) return this.includeLoop(b, rescuable, at);
+    if (b.include) return this.include(b, rescuable, at);
     const always = b.always.length > 0;
     if (always) this.alwaysAhead++;
     let flow: Flow;
@@ -586,10 +644,16 @@ export class HostRun {
       if (this.rc.interrupted || (!force && this.stopped())) return 'stop';
       if (!(await this.turn([...at, k])) && !force) return 'stop';
       this.notified.delete(h.name);
-      const r = await this.bounded(h, false, () => this.execute(h, true, false));
-      if (r.status === 'unreachable' || (r.status === 'failed' && !r.ignored)) {
-        this.fail(r.status);
-        return r.status === 'unreachable' ? 'unreachable' : 'failed';
+      if (h.include) {
+        // a handler that is an include_tasks: the include runs (its failures are its tasks')
+        const flow = await this.include(h.include, false, [...at, k], false);
+        if (flow !== 'ok') return flow;
+      } else {
+        const r = await this.bounded(h, false, () => this.execute(h, true, false));
+        if (r.status === 'unreachable' || (r.status === 'failed' && !r.ignored)) {
+          this.fail(r.status);
+          return r.status === 'unreachable' ? 'unreachable' : 'failed';
+        }
       }
       if (!this.rc.opts.check) {
         await clearPending(await this.base(), [h.name]);

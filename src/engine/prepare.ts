@@ -2,7 +2,7 @@
 // task's parameters rendered for every host it will run on, key files. Problems are collected and
 // returned together, before any connection is opened.
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { loadInventory } from '../inventory/load.ts';
 import { matchPattern } from '../inventory/pattern.ts';
@@ -12,7 +12,7 @@ export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
 import { groupHosts, hostVars } from '../inventory/vars.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
-import { loadPlaybook, walkLoops, walkTasks, type BlockDef, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
+import { loadPlaybook, walkTasks, type BlockDef, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { loopItems } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
@@ -79,6 +79,8 @@ export interface Prepared {
   registry: Registry;
   /** --check and --diff, which tasks see as ansible_check_mode and ansible_diff_mode */
   mode?: { check: boolean; diff: boolean };
+  /** the connection settings of a host first named by a task read at run time (a dynamic include's delegate_to) */
+  connect?: (host: string) => { conn: HostConn } | { problems: InputProblem[] };
   /** set by the run: hosts out of the play and each play's current batch (ansible_play_hosts, ansible_play_batch) */
   live?: { dead: ReadonlyMap<string, unknown>; batch: Map<PlayDef, string[]> };
   /** set by the run: per host, the variables include_vars set (their own precedence layer) */
@@ -207,6 +209,9 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
     // where the host is declared, as Ansible's (roles put their files next to the inventory)
     ...(origin ? { inventory_file: origin.file, inventory_dir: dirname(origin.file) } : {}),
     ...(prep.playbook ? { playbook_dir: dirname(resolve(prep.playbook.file)) } : {}),
+    // where lookups (first_found) look, as Ansible's task.get_search_path(): the role (and the roles that
+    // brought it in), its tasks/, the playbook's directory (an include's own file's: host-run.ts)
+    ...(prep.playbook ? { ansible_search_path: [...(role ? [role.path, ...role.parents.map((p) => p.path), join(role.path, 'tasks')] : []), dirname(resolve(prep.playbook.file))] } : {}),
     ...(prep.mode ? { ansible_check_mode: prep.mode.check, ansible_diff_mode: prep.mode.diff } : {}),
   };
   // getters, computed when read: a spread would compute each list for every task and host (O(hosts²))
@@ -268,6 +273,7 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
     }
     if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
     if (name === 'vars') return { found: true, value: varsDict(from(0)) };
+    if (Object.hasOwn(registered, AFTER_DYNAMIC_INCLUDE)) return { found: true, value: LATER };
     return { found: false, get names() { return [...Object.keys(loopVars), ...Object.keys(prep.extra), ...Object.keys(registered), ...layers.flatMap((l) => Object.keys(l.vars)), ...Object.keys(magic)]; } };
   };
   return from(0);
@@ -343,22 +349,16 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
       // what a block's rescue sees of the failure (known at run time only)
       const registered = registeredOf.get(host) ?? { ansible_failed_task: LATER, ansible_failed_result: LATER };
       registeredOf.set(host, registered);
-      for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
-        checkTask(vprep, play, t, host, registered, delegates).forEach(push);
-        if (t.meta.register) registered[t.meta.register] = LATER;
-        const where = { dir: t.roleDir ?? dirname(t.src.file), role: t.roleDir !== undefined, playbookDir: dirname(resolve(playbook.file)) };
-        for (const name of t.type.sets?.(t.params, where) ?? []) registered[name] = LATER;
-      }
-      // after the tasks: a loop over a registered result sees its name (as LATER), as the tasks do
-      for (const b of walkLoops(play.tasks)) checkIncludeLoop(vprep, play, b, host, registered).forEach(push);
+      checkNodes(vprep, play, [...play.tasks, ...play.handlers], host, registered, delegates).forEach(push);
     }
   }
   if (opts.startAtTask !== undefined && !playbook.plays.some((p) => [...walkTasks(p.tasks)].some((t) => startsHere(t.name, opts.startAtTask!)))) {
     push({ file: '--start-at-task', line: 0, col: 0, message: `no task is named ${JSON.stringify(opts.startAtTask)}: expected the name (or a glob) of a task in ${opts.playbook}` });
   }
   // Connection settings of every host that will be contacted (delegate_to targets too).
+  prep.connect = (h) => hostConnection(prep, origins, h, { defaults: opts.connDefaults, becomePassword: opts.becomePassword, sshPassword: opts.sshPassword, keyPassphrase: opts.keyPassphrase });
   for (const h of new Set([...prep.plays.flatMap((p) => p.hosts), ...delegates])) {
-    const r = hostConnection(prep, origins, h, { defaults: opts.connDefaults, becomePassword: opts.becomePassword, sshPassword: opts.sshPassword, keyPassphrase: opts.keyPassphrase });
+    const r = prep.connect(h);
     if ('problems' in r) r.problems.forEach(push);
     else prep.conns.set(h, r.conn);
   }
@@ -455,18 +455,91 @@ function checkNotify(prep: Prepared, play: PlayDef, t: TaskDef, scope: Scope, ho
   return out;
 }
 
-/** An include_tasks loop: its expression renders for the host, and is a list when known now. */
-function checkIncludeLoop(prep: Prepared, play: PlayDef, b: BlockDef, host: string, registered: Record<string, unknown>): InputProblem[] {
-  const loop = b.loop!;
-  // the include's own loop var is not known to its own expression, enclosing ones are
-  const own = new Set([loop.loopVar, loop.indexVar]);
-  const outer = Object.fromEntries(b.kw.loopVars.filter((n) => !own.has(n)).map((n) => [n, LATER]));
-  const ps: { path: Path; message: string }[] = [];
-  const value = render(loop.value, taskScope(prep, play, host, registered, b.kw.vars, outer, b.kw.defaults, b.kw.role), [], ps);
-  const out = ps.map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`));
-  if (!ps.length && !containsLater(value)) {
-    const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file));
-    if ('error' in r) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
+/**
+ * Set in a host's registered results once it has passed an include whose file is read only when the
+ * host reaches it: the variables that file sets are not known before, so a name nothing defines is
+ * taken as set there (LATER) and is checked when its task runs.
+ */
+export const AFTER_DYNAMIC_INCLUDE = Symbol('after a dynamic include');
+
+/** Tasks and includes, in the order a host meets them (blocks opened; includes before their tasks). */
+function* walkRun(nodes: Node[]): Generator<TaskDef | BlockDef> {
+  for (const n of nodes) {
+    if (n.kind === 'task') yield* n.include ? walkRun([n.include]) : [n];
+    else if (n.kind === 'block') {
+      if (n.include) yield n;
+      for (const part of [n.block, n.rescue, n.always]) yield* walkRun(part);
+    }
+  }
+}
+
+/** Every check of these nodes on a host, in the order it meets them: what they register is LATER after. */
+function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>, delegates: Set<string>): InputProblem[] {
+  const out: InputProblem[] = [];
+  for (const n of walkRun(nodes)) {
+    if (n.kind === 'block') {
+      out.push(...checkInclude(prep, play, n, host, registered));
+      if (!n.include!.loaded) (registered as Record<PropertyKey, unknown>)[AFTER_DYNAMIC_INCLUDE] = true;
+      continue;
+    }
+    out.push(...checkTask(prep, play, n, host, registered, delegates));
+    if (n.meta.register) registered[n.meta.register] = LATER;
+    const where = { dir: n.roleDir ?? dirname(n.src.file), role: n.roleDir !== undefined, playbookDir: dirname(resolve(prep.playbook.file)) };
+    for (const name of n.type.sets?.(n.params, where) ?? []) registered[name] = LATER;
+  }
+  return out;
+}
+
+/**
+ * The checks of a file a dynamic include read on a host at run time, before any of its tasks runs (as
+ * prepare() does for the rest), with what the host has registered so far; the connection settings of a
+ * host one of its tasks is delegated to, new in the run, are added.
+ */
+export function checkIncluded(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>): InputProblem[] {
+  const delegates = new Set<string>();
+  const out = checkNodes(prep, play, nodes, host, { ...registered, ansible_failed_task: LATER, ansible_failed_result: LATER }, delegates);
+  for (const d of delegates) {
+    if (prep.conns.has(d) || !prep.connect) continue;
+    const r = prep.connect(d);
+    if ('problems' in r) out.push(...r.problems);
+    else prep.conns.set(d, r.conn);
+  }
+  return out;
+}
+
+/**
+ * A dynamic include on a host: its own `when` renders, its loop is a list when known now, its file
+ * name is a template that can be read (what it names is known when the host reaches it).
+ */
+function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, registered: Record<string, unknown>): InputProblem[] {
+  const inc = b.include!;
+  const loop = b.loop;
+  // the include's own loop var is not known to its own loop expression, enclosing ones are
+  const own = new Set([loop?.loopVar, loop?.indexVar]);
+  const outer = Object.fromEntries(inc.kw.loopVars.filter((n) => !own.has(n)).map((n) => [n, LATER]));
+  const scope = taskScope(prep, play, host, registered, inc.kw.vars, outer, inc.kw.defaults, inc.kw.role);
+  const out: InputProblem[] = [];
+  if (loop) {
+    const ps: { path: Path; message: string }[] = [];
+    const value = render(loop.value, scope, [], ps);
+    out.push(...ps.map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`)));
+    if (!ps.length && !containsLater(value)) {
+      const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file));
+      if ('error' in r) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
+    }
+  }
+  const withItem = taskScope(prep, play, host, registered, inc.kw.vars, Object.fromEntries(inc.kw.loopVars.map((n) => [n, LATER])), inc.kw.defaults, inc.kw.role);
+  inc.when.forEach((e, i) => {
+    if (typeof e !== 'string') return;
+    const ps: { path: Path; message: string }[] = [];
+    render(`{{ ${conditionText(e)} }}`, withItem, [], ps);
+    for (const p of ps) out.push(problemAt(b.src, inc.when.length > 1 ? [...b.path, 'when', i] : [...b.path, 'when'], `when: ${p.message} (host ${host})`));
+  });
+  if (!inc.loaded) {
+    // only what is wrong whatever the variables: what the name reads (facts, lookups) is the host's
+    const ps: { path: Path; message: string }[] = [];
+    render(inc.file, withItem, [], ps);
+    for (const p of ps.filter((p) => STATIC.test(p.message))) out.push(problemAt(b.src, b.path, `${inc.action}: ${p.message} (host ${host})`));
   }
   return out;
 }
@@ -510,7 +583,7 @@ function checkParams(t: TaskDef, scope: Scope, host: string, skipped = false): I
 
 /** True when one of the task's `when` conditions (its blocks' included) is false before the run. */
 function whenFalse(t: TaskDef, scope: Scope): boolean {
-  return t.kw.when.some((e) => {
+  return [...(t.kw.guards ?? []), ...t.kw.when].some((e) => {
     if (typeof e === 'boolean') return !e;
     if (typeof e !== 'string') return false;
     const ps: { path: Path; message: string }[] = [];

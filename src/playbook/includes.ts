@@ -1,16 +1,17 @@
 // Task files and roles, as Ansible reads them: `import_tasks` / `include_tasks`, a play's `roles:`,
 // `import_role` / `include_role`, and a role's tasks/, handlers/, defaults/, vars/ and meta/ files.
-// Everything is loaded with the playbook (skiff checks every task of every host before touching one),
-// so the dynamic `include_*` are read as their static `import_*`: the same tasks run, in the same
-// place. What a static load cannot honour (a loop over an include, a file name known only on the
-// host) is refused by name.
+// Static imports are loaded with the playbook (skiff checks every task of every host before touching
+// one). include_tasks is dynamic, as Ansible's: a task of its own whose file is read when a host
+// reaches it (its name rendered there), or with the playbook when its name is plain and it loads
+// cleanly; include_role is still read as import_role. What cannot be honoured is refused by name.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import { issuesToProblems } from './issues.ts';
-import { inherit, loadNodes, loopOf, type BlockDef, type Ctx, type Keywords, type Node, type RoleMagic } from './load.ts';
+import { inherit, loadNodes, loopOf, type BlockDef, type Ctx, type Keywords, type Node, type RoleMagic, type TaskDef } from './load.ts';
+import type { TaskType } from '../engine/task-type.ts';
 import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, WITH_KINDS } from './schema.ts';
 
 /** Task files included within task files, deeper than this, are refused (a cycle is refused sooner). */
@@ -77,29 +78,102 @@ function parseInclude<S extends v.ObjectEntries, K extends keyof S & string>(
 
 export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
   const { obj, key } = shortKeys(raw, INCLUDE_TASKS_KEYS);
+  const action = short(key) as (typeof INCLUDE_TASKS_KEYS)[number];
+  const written = obj[action];
+  const name0 = typeof written === 'string' ? written : ((written as { file?: unknown } | null)?.file ?? '');
+  const templated = typeof name0 === 'string' && (name0.includes('{{') || name0.includes('{%'));
+  const looped = ['loop', ...WITH_KINDS, 'loop_control'].some((k) => k in raw);
+  // Ansible's `include` is static unless its file name is a template or it loops (helpers.py)
+  const dynamic = action === 'include_tasks' || (action === 'include' && (templated || looped));
   // include_tasks loops at run time (once per item); import_tasks cannot, in Ansible either
-  const loopable = short(key) === 'include_tasks' ? { ...raw, loop: undefined, loop_control: undefined } : raw;
+  const loopable = dynamic ? Object.fromEntries(Object.entries(raw).filter(([k]) => !['loop', 'loop_control', ...WITH_KINDS].includes(k))) : raw;
   if (refuseLoop(src, path, Object.fromEntries(Object.entries(loopable).filter(([, x]) => x !== undefined)), key, cx)) return undefined;
   const out = parseInclude(src, path, obj, key, IncludeTasksSchema, INCLUDE_TASKS_KEYS, 'file', cx);
   if (!out) return undefined;
-  const ref = out.import_tasks ?? out.include_tasks!;
+  const ref = out[action]!;
   const file = typeof ref === 'string' ? ref : ref.file;
+  const apply = typeof ref === 'string' ? undefined : ref.apply;
   const at = typeof ref === 'string' ? [...path, key] : [...path, key, 'file'];
-  if (file.includes('{{') || file.includes('{%')) {
-    cx.problems.push(problemAt(src, at, `${key}: got ${show(file)}, expected a file name without a template: skiff loads task files before the run, when no host's variables are known`));
+  if (apply && action !== 'include_tasks') {
+    cx.problems.push(problemAt(src, [...at.slice(0, -1), 'apply'], `${key}: apply is for include_tasks: expected the keywords on the ${key} itself`, 'key'));
     return undefined;
   }
-  // Ansible looks next to the including file, then in the role's tasks/ (an include in a role's handlers)
-  const candidates = [resolve(dirname(src.file), file), ...(cx.roleDir ? [resolve(cx.roleDir, 'tasks', file)] : [])];
-  const target = isAbsolute(file) ? file : (candidates.find((c) => existsSync(c)) ?? candidates[0]);
-  // For include_tasks Ansible evaluates `when` once, on the include; applied to each included task
-  // instead, it gives the same result as long as no included task changes what the condition reads.
+  if (!dynamic && templated) {
+    cx.problems.push(problemAt(src, at, `${key}: got ${show(file)}, expected a file name without a template: ${key} is read with the playbook, before any host's variables are known (include_tasks reads it when a host reaches it)`));
+    return undefined;
+  }
+  // Ansible's TaskInclude takes only these keywords of its own (VALID_INCLUDE_KEYWORDS): for the tasks, apply:
+  const invalid = dynamic ? NOT_ON_INCLUDE.find((k) => out[k] !== undefined) : undefined;
+  if (invalid) {
+    cx.problems.push(problemAt(src, [...path, invalid], `'${invalid}' is not a valid attribute for a TaskInclude: expected it under apply: (${key}: {file: ..., apply: {${invalid}: ...}}) for the included tasks, or import_tasks`, 'key'));
+    return undefined;
+  }
   const loop = loopOf(src, path, out as TaskMeta, cx.problems);
   if (loop === null) return undefined;
-  const kw = inherit(parent, { ...out, loopVars: loop ? [loop.loopVar, ...(loop.indexVar ? [loop.indexVar] : [])] : [] });
-  const nodes = loadTaskFile(src, at, target, kw, cx, `${key} ${show(file)}`);
-  if (!nodes) return undefined;
-  return { kind: 'block', name: out.name ?? `${key}: ${file}`, kw, block: nodes, rescue: [], always: [], path, src, loop };
+  const loopVars = loop ? [loop.loopVar, ...(loop.indexVar ? [loop.indexVar] : [])] : [];
+  if (!dynamic) {
+    const kw = inherit(parent, out);
+    const nodes = loadTaskFile(src, at, findTaskFile(src, file, cx), kw, cx, `${key} ${show(file)}`);
+    if (!nodes) return undefined;
+    return { kind: 'block', name: out.name ?? `${key}: ${file}`, kw, block: nodes, rescue: [], always: [], path, src };
+  }
+  // the include's own keywords are the include's; its tasks inherit its vars, its apply, what encloses it
+  const own = inherit(parent, { ...out, loopVars });
+  const when = own.when.slice(parent.when.length);
+  const kw = inherit(parent, { ...apply, vars: { ...out.vars, ...apply?.vars }, loopVars, guards: when });
+  const what = `${key} ${show(file)}`;
+  const load = (name: string, files: string[]) => {
+    const problems: Ctx['problems'] = [];
+    const target = findTaskFile(src, name, cx);
+    if (!existsSync(target) || !statSync(target).isFile()) return { problems, target, missing: true };
+    const nodes = loadTaskFile(src, at, target, kw, { ...cx, problems, files }, what);
+    return { nodes: problems.length ? undefined : nodes, problems, target };
+  };
+  // a plain name is read now when it loads cleanly (checked before the run); else when a host reaches it,
+  // which fails that host only then (a missing file, a cycle that a `when` ends, a file a task writes)
+  const now = templated ? undefined : load(file, cx.files);
+  const loaded = !!now?.nodes;
+  return {
+    kind: 'block',
+    // as Ansible names an unnamed one: by its action
+    name: out.name ?? key,
+    kw,
+    block: now?.nodes ?? [],
+    rescue: [],
+    always: [],
+    path,
+    src,
+    loop,
+    roleDir: cx.roleDir,
+    include: { action: key, file, kw: own, when, loaded, load: (name) => load(name, []) },
+  };
+}
+
+/** What a handler that is an include is, as a task: nothing of its own (its include runs, host-run.ts). */
+const INCLUDE_HANDLER: TaskType = {
+  name: 'include_tasks',
+  summary: 'a handler that includes a task file',
+  schema: v.unknown(),
+  plan: async () => ({ changes: [] }),
+  apply: async () => undefined,
+};
+
+/** A handler that is an include_tasks (Ansible's HandlerTaskInclude): notified by its name, it runs the include. */
+export function includeHandler(b: BlockDef, listen: string[]): TaskDef {
+  return { kind: 'task', name: b.name, type: INCLUDE_HANDLER, params: {}, meta: {}, kw: b.include!.kw, notify: [], listen: listen.length ? listen : [b.name], path: b.path, src: b.src, roleDir: b.roleDir, include: b };
+}
+
+/** Keywords of a block that an include_tasks does not take (its tasks get them from apply:). */
+const NOT_ON_INCLUDE = ['environment', 'become', 'become_user', 'diff', 'check_mode', 'any_errors_fatal', 'delegate_to'] as const;
+
+/**
+ * Where Ansible finds an included file: next to the including file, then in the role's tasks/ (an
+ * include in a role's handlers), then in the playbook's directory.
+ */
+function findTaskFile(src: YamlSource, file: string, cx: Ctx): string {
+  if (isAbsolute(file)) return file;
+  const candidates = [resolve(dirname(src.file), file), ...(cx.roleDir ? [resolve(cx.roleDir, 'tasks', file)] : []), resolve(cx.playDir, file)];
+  return candidates.find((c) => existsSync(c)) ?? candidates[0];
 }
 
 /** The tasks of a file (a list of tasks and blocks), each with its own position in that file. */
@@ -176,8 +250,29 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   if (!out) return undefined;
   const call = out.import_role ?? out.include_role!;
   const { import_role: _i, include_role: _j, name, ...own } = out;
+  if (out.include_role !== undefined && /\{[{%]/.test(call.name)) return dynamicRole(src, path, key, call, name, own, parent, cx);
   const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false, out.import_role !== undefined);
   return block && name !== undefined ? { ...block, name } : block;
+}
+
+/**
+ * include_role with a templated name, as Ansible's: the name rendered when a host reaches it, the role
+ * read then. Its own keywords are the include's (its tasks get its vars); its handlers join the play's.
+ */
+function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string }, name: string | undefined, own: InheritableInput, parent: Keywords, cx: Ctx): BlockDef | undefined {
+  const at = [...path, key, 'name'];
+  if (call.tasks_from !== undefined && /\{[{%]/.test(call.tasks_from)) {
+    cx.problems.push(problemAt(src, [...path, key, 'tasks_from'], `${key}: tasks_from with a template is not supported by skiff: expected a plain file name (the role's name may be templated)`));
+    return undefined;
+  }
+  const kw = inherit(parent, own);
+  const load = (role: string) => {
+    const problems: Ctx['problems'] = [];
+    const rcx: Ctx = { ...cx, problems, roleHandlers: [] };
+    const block = loadRole({ name: role, tasksFrom: call.tasks_from, own: { vars: own.vars }, src, path, at }, parent, rcx, false, false);
+    return { nodes: block && !problems.length ? [block] : undefined, problems, target: role, handlers: rcx.roleHandlers };
+  };
+  return { kind: 'block', name: name ?? `${key} : ${call.name}`, kw, block: [], rescue: [], always: [], path, src, roleDir: cx.roleDir, include: { action: key, file: call.name, kw, when: kw.when.slice(parent.when.length), loaded: false, load } };
 }
 
 const roleDirOf = (ref: RoleRef, cx: Ctx) => findRole(ref.name, cx).dir ?? ref.name;

@@ -11,7 +11,7 @@ import type { TaskType, TaskTypes } from '../engine/task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { isFreeForm, keepsRawParams, parseKv } from './kv.ts';
-import { includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
+import { includeHandler, includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, Name, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
@@ -25,6 +25,8 @@ export interface Keywords {
   defaults: Record<string, unknown>;
   /** the loop (and index) vars of enclosing `include_tasks` loops: known when the task runs */
   loopVars: string[];
+  /** the `when` of enclosing include_tasks: decided once, at the include (prepare reads them as guards) */
+  guards?: (string | boolean)[];
   environment: Record<string, string | number | boolean>;
   /** these booleans: true/false, or an expression rendered for the host when the task runs */
   become?: boolean | string;
@@ -88,6 +90,8 @@ export interface TaskDef extends NodeBase {
   /** handlers: the names a notify may use (its name and its `listen` topics) */
   listen: string[];
   loop?: LoopSpec;
+  /** a handler that is an include_tasks: notified, it runs the include (includes.ts includeHandler) */
+  include?: BlockDef;
 }
 
 export interface MetaDef extends NodeBase {
@@ -104,6 +108,29 @@ export interface BlockDef extends NodeBase {
   always: Node[];
   /** an `include_tasks` with a loop: `block` runs once per item */
   loop?: LoopSpec;
+  /** include_tasks (a dynamic include): a task of its own, its file read when a host reaches it */
+  include?: IncludeSpec;
+}
+
+/**
+ * A dynamic include, as Ansible's: its own keywords (when, tags, ignore_errors...) are the include's,
+ * not its tasks' (they inherit its vars, its `apply:`, and what encloses it). The file is read with the
+ * playbook when its name is plain and it loads cleanly (`block`, checked before the run); else when a
+ * host reaches it, its name rendered there.
+ */
+export interface IncludeSpec {
+  /** include_tasks, include, include_role (as written, for messages) */
+  action: string;
+  /** the file name as written ({{ }} rendered on the host) */
+  file: string;
+  /** the include's own keywords over its parent's */
+  kw: Keywords;
+  /** its own `when` (kw.when ends with them) */
+  when: (string | boolean)[];
+  /** `block` holds the file's tasks, read with the playbook */
+  loaded: boolean;
+  /** read the (rendered) file name's tasks: the path read, or the problems that stop it */
+  load(file: string): { nodes?: Node[]; problems: InputProblem[]; target: string; missing?: boolean; handlers?: Node[] };
 }
 
 export type Node = TaskDef | MetaDef | BlockDef;
@@ -266,7 +293,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
  */
 function checkNotify(play: PlayDef, declared: Set<string>, problems: InputProblem[]): void {
   const names = new Set(play.handlers.flatMap((h) => h.listen));
-  for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
+  for (const t of [...walkTasks(play.tasks), ...walkTasks(play.handlers)]) {
     t.notify.forEach((n, k) => {
       // a templated name is known per host: prepare() checks it
       if (names.has(n) || declared.has(n) || n.includes('{{')) return;
@@ -288,7 +315,7 @@ export function* walkLoops(nodes: Node[]): Generator<BlockDef> {
 /** Every task under these nodes, in order (blocks opened, meta tasks left out). */
 export function* walkTasks(nodes: Node[]): Generator<TaskDef> {
   for (const n of nodes) {
-    if (n.kind === 'task') yield n;
+    if (n.kind === 'task') yield* n.include ? walkTasks([n.include]) : [n];
     else if (n.kind === 'block') for (const part of [n.block, n.rescue, n.always]) yield* walkTasks(part);
   }
 }
@@ -308,6 +335,8 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
     loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
     environment: { ...parent.environment, ...(own.environment ?? {}) },
   };
+  const guards = [...(parent.guards ?? []), ...(own.guards ?? [])];
+  if (guards.length) out.guards = guards;
   for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'role'] as const) {
     const value = own[k] ?? parent[k];
     if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
@@ -344,7 +373,10 @@ function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, c
   const obj = raw as Record<string, unknown>;
   if ('block' in obj) return loadBlock(src, path, obj, parent, cx);
   const include = includeKind(obj);
-  if (include === 'tasks') return loadIncludeTasks(src, path, obj, parent, cx);
+  if (include === 'tasks') {
+    const b = loadIncludeTasks(src, path, obj, parent, cx);
+    return b?.include && cx.declaring ? includeHandler(b, handlerNames(raw, cx.declaring)) : b;
+  }
   if (include === 'role') return loadIncludeRole(src, path, obj, parent, cx);
   const fqMeta = 'ansible.builtin.meta' in obj || 'ansible.legacy.meta' in obj;
   if ('meta' in obj || fqMeta) {

@@ -155,23 +155,29 @@ export const ImportPlaybookSchema = v.strictObject({
 });
 
 const File = v.pipe(v.string('expected a task file'), v.minLength(1, 'expected a task file'));
-/** `import_tasks: x.yml`, or the free-form `{file: x.yml}` Ansible also takes */
-const FileRef = v.union([File, v.strictObject({ file: File })], 'expected a task file (a path, or {file: path})');
+/** include_tasks' `apply`: keywords for the included tasks (the include's own keywords are the include's) */
+export const ApplySchema = v.strictObject({ ...Inheritable });
+/** `import_tasks: x.yml`, or the free-form `{file: x.yml}` Ansible also takes (include_tasks: with `apply`) */
+const FileRef = v.union([File, v.strictObject({ file: File, apply: v.optional(ApplySchema) })], 'expected a task file (a path, or {file: path})');
 
 /**
- * `import_tasks` / `include_tasks`: both load the file when the playbook is loaded (skiff checks every
- * task before any host), so they differ only in name here. Keywords apply to each included task.
+ * `import_tasks` (static: read with the playbook, its keywords on each of its tasks) and `include_tasks`
+ * (dynamic, as Ansible's: a task of its own, whose `when`, `tags`... are the include's; its file is read
+ * when a host reaches it, src/playbook/includes.ts). `include`: Ansible's older spelling, static unless
+ * its file name is a template or it loops.
  */
 export const IncludeTasksSchema = v.strictObject({
   name: v.optional(Name),
   import_tasks: v.optional(FileRef),
   include_tasks: v.optional(FileRef),
+  include: v.optional(FileRef),
   /** include_tasks only: the file's tasks run once per item, the item in the loop var */
   loop: v.optional(v.unknown()),
+  ...Object.fromEntries(WITH_KINDS.map((k) => [k, v.optional(v.unknown())])) as Record<(typeof WITH_KINDS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>,
   loop_control: v.optional(LoopControl),
   ...Inheritable,
 });
-export const INCLUDE_TASKS_KEYS = ['import_tasks', 'include_tasks'] as const;
+export const INCLUDE_TASKS_KEYS = ['import_tasks', 'include_tasks', 'include'] as const;
 
 export const RoleName = v.pipe(v.string('expected a role name'), v.minLength(1, 'expected a role name'));
 /** what `import_role:` / `include_role:` take */

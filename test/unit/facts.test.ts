@@ -135,16 +135,16 @@ test('check mode gathers too (reading facts writes nothing)', async () => {
 });
 
 test('setup (and gather_facts) as a task gathers there, in a play that gathers none itself; register gets the facts', async () => {
-  const o = await play({ facts: { a: ROCKY }, playbook: playbook(`- probe: before\n- ansible.builtin.setup:\n  register: s\n- probe: "{{ ansible_distribution }}-{{ s.ansible_facts.ansible_facts.pkg_mgr }}"\n- gather_facts: {gather_subset: [all]}`, '  gather_facts: false\n') });
+  const o = await play({ facts: { a: ROCKY }, playbook: playbook(`- probe: before\n- ansible.builtin.setup:\n  register: s\n- probe: "{{ ansible_distribution }}-{{ s.ansible_facts.ansible_facts.pkg_mgr }}"\n- gather_facts: {gather_subset: [all]}\n- setup: {gather_subset: distribution}`, '  gather_facts: false\n') });
   assert.is(o.code, 'ran', o.problems.join('\n'));
-  assert.equal(o.lines, ['a probe changed', 'a ansible.builtin.setup ok', 'a probe changed', 'a gather_facts ok']);
+  assert.equal(o.lines, ['a probe changed', 'a ansible.builtin.setup ok', 'a probe changed', 'a gather_facts ok', 'a setup ok']);
   assert.equal(calls, ['a:before', 'a:Rocky-dnf']);
-  assert.equal(gathered, ['a', 'a']);
+  assert.equal(gathered, ['a', 'a', 'a']);
 });
 
 test('setup: a gather_subset skiff does not cover is refused (its facts would not be there)', async () => {
   const o = await play({ facts: { a: DEBIAN }, playbook: playbook(`- setup: {gather_subset: ['!all', network]}`) });
-  assert.match(o.problems.join('\n'), /gather_subset: got \["!all","network"\], expected all or min \(or a list of them\): skiff gathers one fixed set of facts/);
+  assert.match(o.problems.join('\n'), /gather_subset: got \["!all","network"\], expected all, min or distribution \(or a list of them\): skiff gathers one fixed set of facts/);
   const before = await play({ facts: { a: DEBIAN }, playbook: playbook(`- probe: "{{ ansible_hostname }}"\n- setup:`, '  gather_facts: false\n') });
   assert.match(before.problems.join('\n'), /unknown variable "ansible_hostname"/, 'a fact is known after the setup task, not before');
 });

@@ -512,6 +512,20 @@ kw(['include.loop', 'include.loop_control'], 'loop on include_tasks: the file\'s
   assert.equal(calls, ['a:p0', 'a:again-p', 'a:q1', 'a:again-q']);
 });
 
+kw(['include.with_items', 'include.with_list', 'include.with_dict', 'include.with_indexed_items', 'include.with_fileglob'], 'with_* on include_tasks: the file once per item, as loop:', async () => {
+  const o = await play({ playbook: playbook(`- include_tasks: t.yml\n  with_items: [p, [q]]\n- include_tasks: d.yml\n  with_dict: {k: v}`), files: { 't.yml': '- probe: "{{ item }}"\n', 'd.yml': '- probe: "{{ item.key }}={{ item.value }}"\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:p', 'a:q', 'a:k=v']);
+});
+
+kw(['include.include'], "the old `include:` is import_tasks with a plain name, include_tasks with a templated one or a loop (Ansible's helpers.py)", async () => {
+  const o = await play({ playbook: playbook(`- include: t.yml\n  tags: [x]\n- include: "{{ f }}"\n  vars: {f: t.yml}\n  tags: [x]`), files: { 't.yml': '- probe: t\n' }, opts: { tags: ['x'] } });
+  assert.equal(o.problems, []);
+  // static: its tags on the task; dynamic: the include's own, so under --tags x its untagged task does not run
+  assert.equal(calls, ['a:t']);
+  assert.equal(o.lines, ['a probe changed', 'a include ok']);
+});
+
 kw(['include.import_tasks', 'include.include_tasks', 'include.name'], 'import_tasks / include_tasks: the file\'s tasks run where the include is', async () => {
   const o = await play({ playbook: playbook(`- probe: one\n- {name: first, import_tasks: t.yml}\n- {name: again, include_tasks: {file: t.yml}}\n- probe: two`), files: { 't.yml': '- probe: t\n' } });
   assert.equal(o.problems, []);
@@ -566,7 +580,8 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   throttle: { value: '1', hosts: ['a', 'b', 'c'], inner: '- probe: {id: in, hold: 150}', check: () => assert.is(peak.get('in'), 1) },
 };
 const WRAPPERS: Record<string, (key: string, value: string, inner: string, after: string) => Pick<Case, 'playbook' | 'files'>> = {
-  include: (k, value, inner, after) => ({ playbook: playbook(`- include_tasks: inc.yml\n  ${k}: ${value}\n${after}`), files: { 'inc.yml': `${inner}\n` } }),
+  // import_tasks: static, its keywords on each task (include_tasks' are its own: the tests below)
+  include: (k, value, inner, after) => ({ playbook: playbook(`- import_tasks: inc.yml\n  ${k}: ${value}\n${after}`), files: { 'inc.yml': `${inner}\n` } }),
   include_role: (k, value, inner, after) => ({ playbook: playbook(`- import_role: {name: r}\n  ${k}: ${value}\n${after}`), files: { 'roles/r/tasks/main.yml': `${inner}\n` } }),
   role: (k, value, inner, after) => ({ playbook: `- hosts: all\n  roles:\n    - {role: r, ${k}: ${value}}\n  tasks:\n${after.replace(/^/gm, '    ')}\n`, files: { 'roles/r/tasks/main.yml': `${inner}\n` } }),
 };
