@@ -315,6 +315,9 @@ kw(['import.import_playbook', 'import.name'], 'import_playbook: the other file\'
 kw(['play.vars', 'task.register'], 'play vars template over host vars; register keeps a result for later tasks', async () => {
   await play({ playbook: playbook(`- {probe: {id: p, change: false, out: "{{ base }}/conf"}, register: r}\n- probe: {id: "{{ r.out }}"}`, '  vars: {base: "/etc/{{ app }}"}\n'), hosts: 'all:\n  hosts:\n    a: {connection: local, app: web}\n' });
   assert.equal(calls, ['a:/etc/web/conf']);
+  // not a name: refused before the run, in Ansible's words too (its register target greps for them)
+  const bad = await play({ playbook: playbook(`- {probe: p, register: 200}`) });
+  assert.match(bad.problems.join('\n'), /:3:\d+: register: got 200, expected a variable name \(letters, digits, _\): Invalid variable name in 'register' specified/);
 });
 
 kw(['task.changed_when', 'task.failed_when'], 'changed_when and failed_when decide from the result', async () => {
