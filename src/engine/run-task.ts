@@ -228,14 +228,27 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
     status = 'changed';
   }
   const rs = resultScope(t, out, scope);
-  if (t.meta.failed_when !== undefined && status !== 'skipped') {
-    const failed = firstUnmet(asList(t.meta.failed_when), rs) === undefined;
-    if (failed) {
-      const msg = `failed_when: ${asList(t.meta.failed_when).join(' and ')}`;
-      return { status: 'failed', result: { ...out, changed: false, failed: true, skipped: false, msg }, changes: plan?.changes ?? [], msg };
+  if (status !== 'skipped') {
+    // Ansible's order: changed_when, then failed_when (its value kept as failed_when_result); one that
+    // cannot be evaluated fails the task, the result kept, its error as `<cond>_when_result`
+    let cond = 'changed_when';
+    try {
+      if (t.meta.changed_when !== undefined) status = firstUnmet(asList(t.meta.changed_when), rs) === undefined ? 'changed' : 'ok';
+      cond = 'failed_when';
+      if (t.meta.failed_when !== undefined) {
+        const failed = firstUnmet(asList(t.meta.failed_when), rs) === undefined;
+        out = { ...out, failed_when_result: failed };
+        if (failed) {
+          const msg = `failed_when: ${asList(t.meta.failed_when).join(' and ')}`;
+          return { status: 'failed', result: { ...out, changed: false, failed: true, skipped: false, msg }, changes: plan?.changes ?? [], msg };
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof ExprError || e instanceof TaskFailure)) throw e;
+      const why = (e as Error).message;
+      return { status: 'failed', result: { ...out, changed: false, failed: true, skipped: false, [`${cond}_result`]: why }, changes: plan?.changes ?? [], msg: typeof out.msg === 'string' ? out.msg : why };
     }
   }
-  if (t.meta.changed_when !== undefined && status !== 'skipped') status = firstUnmet(asList(t.meta.changed_when), rs) === undefined ? 'changed' : 'ok';
   return {
     status,
     result: { ...out, changed: status === 'changed', failed: false, skipped: status === 'skipped' },

@@ -74,6 +74,26 @@ test('a condition or a loop over an undefined variable fails the task with Ansib
   assert.is(o.results[2].msg, "The conditional check 'rc_later > 1' failed. The error was: error while evaluating conditional (rc_later > 1): 'rc_later' is undefined. 'rc_later' is undefined");
 });
 
+test("changed_when / failed_when that cannot be evaluated fail the task, its result kept, the error as <cond>_when_result (Ansible's failed_when target)", async () => {
+  const o = await play({
+    playbook: playbook(`- command: echo foo
+  failed_when: boomboomboom
+  register: bad
+  ignore_errors: true
+- command: "true"
+  changed_when: nope
+  register: badc
+  ignore_errors: true
+- command: "true"
+  failed_when: false
+  register: fine
+- probe: {id: "{{ bad.stdout }} {{ bad.failed_when_result is contains('boomboomboom') }} {{ 'failed_when_result' in badc }} {{ badc.changed_when_result is contains('nope') }} {{ fine.failed_when_result }}"}`),
+  });
+  assert.is(o.code, 'ran', o.problems.join('\n'));
+  assert.equal(o.lines, ['a command failed', 'a command failed', 'a command changed', 'a probe changed']);
+  assert.equal(calls, ['a:foo True False True False']);
+});
+
 test('--strict refuses an undefined variable before the run, with the nearest name', async () => {
   const o = await play({ playbook: playbook(`- probe: {id: "{{ cfg.prot }}"}\n  ignore_errors: true`, '  vars: {cfg: {port: 1}}\n'), opts: { strict: true } });
   assert.is(o.code, 'bad-input');
