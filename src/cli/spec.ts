@@ -49,6 +49,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'skip-tags': { type: 'string', multiple: true, arg: 'TAG,..', help: 'not the tasks with these tags', commands: PLAYBOOK, complete: 'none' },
   'start-at-task': { type: 'string', arg: 'NAME', help: 'skip the tasks before the first one with this name (or glob)', commands: PLAYBOOK, complete: 'none' },
   'force-handlers': { type: 'boolean', help: 'run notified handlers even on a host that failed', commands: PLAYBOOK },
+  strict: { type: 'boolean', help: 'also refuse, before the run, a variable, key or item no task can see yet (by default the task fails on the host when it runs, as in Ansible: set_fact, register or facts may define it)', commands: PLAYBOOK },
   'list-tasks': { type: 'boolean', help: 'list the tasks that would run (after --tags, --skip-tags, --start-at-task); contacts no host', commands: PLAYBOOK },
   'list-hosts': { type: 'boolean', help: 'list the hosts each play would run on; contacts no host', commands: PLAYBOOK },
   verbose: { short: 'v', type: 'boolean', multiple: true, help: 'also show ok/skipped details', commands: PLAYBOOK },

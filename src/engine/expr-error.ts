@@ -5,25 +5,47 @@
 export const LATER: unique symbol = Symbol('known at run time');
 
 export class ExprError extends Error {}
-/** An undefined value used: what Ansible's AnsibleUndefinedVariable is (debug's `var` prints it instead of failing) */
-export class UndefinedError extends ExprError {}
+/**
+ * An undefined variable, key or item was used (Ansible's AnsibleUndefinedVariable: debug's `var` prints
+ * it instead of failing): `message` is skiff's (with a did-you-mean), `jinja` is
+ * Jinja2's text of it (`'x' is undefined`, `'dict object' has no attribute 'b'`), which Ansible puts
+ * in the task's failure when it runs. Not a load-time error unless --strict: a name may be defined at
+ * run time (set_fact, register, include_vars, facts...).
+ */
+export class UndefinedError extends ExprError {
+  constructor(
+    message: string,
+    readonly jinja: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Jinja2's Undefined, with Ansible's chaining (`a.b.c` of an undefined `a` is undefined, not an error):
  * `default` and `is defined` accept it; any other use raises the message that names what was missing.
  * `empty` marks the value of `x if c` without else, which Jinja2 renders as ''.
  */
+/** Jinja2's text of an undefined-variable error (an UndefinedError, or one wrapped with its text); else undefined. */
+export function undefinedText(e: unknown): string | undefined {
+  if (e instanceof UndefinedError) return e.jinja;
+  const j = (e as { jinja?: unknown } | null)?.jinja;
+  return e instanceof ExprError && typeof j === 'string' ? j : undefined;
+}
+
 export class Undef {
   constructor(
     readonly message: string,
     readonly empty = false,
+    /** Jinja2's message for it (see UndefinedError) */
+    readonly jinja = message,
   ) {}
 }
 
 export function use<T>(v: T | Undef): T {
   if (v instanceof Undef) {
     if (v.empty) return '' as T;
-    throw new UndefinedError(v.message);
+    throw new UndefinedError(v.message, v.jinja);
   }
   return v;
 }
@@ -69,8 +91,12 @@ export function same(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** The Python class name an object stands for when it is not a plain dict (Ansible's hostvars). */
+export const PYTYPE: unique symbol = Symbol('python type');
+
 export function typeName(v: unknown): string {
   if (v === null) return 'NoneType';
+  if (v && typeof v === 'object' && typeof (v as { [PYTYPE]?: unknown })[PYTYPE] === 'string') return (v as { [PYTYPE]: string })[PYTYPE];
   if (Array.isArray(v)) return 'list';
   if (typeof v === 'object') return 'dict';
   if (typeof v === 'string') return 'str';

@@ -4,14 +4,14 @@
 // (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
 import { readFileSync } from 'node:fs';
 import { didYouMean } from '../util/errors.ts';
-import { ExprError, LATER, Undef, order, pyStr, same, truthy, typeName, use } from './expr-error.ts';
+import { ExprError, LATER, Undef, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { firstFound } from './lookup-first-found.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from './secrets.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
 
-export { ExprError, LATER, truthy } from './expr-error.ts';
+export { ExprError, LATER, truthy, UndefinedError } from './expr-error.ts';
 
 export type Scope = (name: string) => { found: true; value: unknown } | { found: false; names: string[] };
 
@@ -26,6 +26,21 @@ function describe(n: Node): string {
   if (n.k === 'get') return n.key.k === 'lit' ? `${describe(n.obj)}.${String(n.key.v)}` : `${describe(n.obj)}[...]`;
   return 'the value';
 }
+
+/**
+ * Jinja2's message for a missing attribute or item (Undefined._undefined_message): `'dict object' has
+ * no attribute 'b'`, `list object has no element 3`; a host hostvars lacks is `"hostvars['h']" is undefined`.
+ */
+function missing(obj: unknown, key: unknown): string {
+  const type = typeName(obj);
+  if (type === HOSTVARS) return `${pyRepr(`hostvars[${pyRepr(key)}]`)} is undefined`;
+  const what = obj === null ? 'None' : `${type} object`;
+  return typeof key === 'string' ? `${pyRepr(what)} has no attribute ${pyRepr(key)}` : `${what} has no element ${pyRepr(key)}`;
+}
+
+/** Ansible's class names of hostvars and of one host's vars in it (in Jinja2's messages). */
+export const HOSTVARS = 'ansible.vars.hostvars.HostVars';
+export const HOSTVARS_VARS = 'ansible.vars.hostvars.HostVarsVars';
 
 /** Skiff's comparisons: a number and a numeric string compare as numbers (YAML and INI disagree on types). */
 function compare(op: string, l: unknown, r: unknown): boolean {
@@ -187,7 +202,7 @@ class Evaluator {
       case 'name': {
         const r = this.scope(n.n);
         if (r.found && isSecretName(n.n, this.secretVars())) this.secrets.push(...leaves(r.value).filter((x) => x.length >= MIN_HIDDEN));
-        return r.found ? r.value : new Undef(`unknown variable ${JSON.stringify(n.n)}${didYouMean(n.n, r.names)}`);
+        return r.found ? r.value : new Undef(`unknown variable ${JSON.stringify(n.n)}${didYouMean(n.n, r.names)}`, false, `${pyRepr(n.n)} is undefined`);
       }
       case 'list': {
         const { vs, later } = this.vals(n.items);
@@ -265,12 +280,12 @@ class Evaluator {
       const i = typeof key === 'number' ? key : NaN;
       const at = i < 0 ? obj.length + i : i;
       if (Number.isInteger(at) && at >= 0 && at < obj.length) return obj[at];
-      return new Undef(`${describe(n.obj)} has no item ${pyStr(key)} (it has ${obj.length})`);
+      return new Undef(`${describe(n.obj)} has no item ${pyStr(key)} (it has ${obj.length})`, false, missing(obj, key));
     }
     // own keys only: every object inherits `constructor`, `toString`, ... which no var defines
     if (isObj(obj) && Object.hasOwn(obj, pyStr(key))) return obj[pyStr(key)];
     const keys = isObj(obj) ? Object.keys(obj) : [];
-    return new Undef(`${describe(n.obj)} has no key ${JSON.stringify(pyStr(key))}${didYouMean(pyStr(key), keys)}${keys.length && keys.length < 12 ? ` (it has: ${keys.join(', ')})` : ''}`);
+    return new Undef(`${describe(n.obj)} has no key ${JSON.stringify(pyStr(key))}${didYouMean(pyStr(key), keys)}${keys.length && keys.length < 12 ? ` (it has: ${keys.join(', ')})` : ''}`, false, missing(obj, key));
   }
 
   call(n: Extract<Node, { k: 'call' }>): Val {

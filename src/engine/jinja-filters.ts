@@ -394,7 +394,8 @@ export const TESTS: Record<string, (v: unknown, args: unknown[]) => boolean> = {
   search: (v, [p, ignorecase, multiline]) => regex(p, reFlags({ ignorecase, multiline })).test(pyStr(v)),
   match: (v, [p, ignorecase, multiline]) => regex(`^(?:${String(p)})`, reFlags({ ignorecase, multiline })).test(pyStr(v)),
   regex: (v, [p, ignorecase, multiline, type = 'search']) => TESTS[type === 'match' ? 'match' : 'search'](v, [p, ignorecase, multiline]),
-  contains: (v, [x]) => items(v).some((y) => same(x, y)),
+  // Ansible's `value in seq`: a substring of a string
+  contains: (v, [x]) => (typeof v === 'string' && typeof x === 'string' ? v.includes(x) : items(v).some((y) => same(x, y))),
   any: (v) => items(v).some(truthy),
   all: (v) => items(v).every(truthy),
   subset: (v, [o]) => items(v).every((x) => items(o).some((y) => same(x, y))),

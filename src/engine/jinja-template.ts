@@ -3,7 +3,7 @@
 // settings (trim_blocks on: the newline after a statement or comment goes; trailing newlines as Ansible keeps them).
 // While validating, a condition or a loop over a value only known at run time (LATER) still checks
 // every branch and the loop body once, and makes the whole text LATER.
-import { ExprError, LATER, pyStr, truthy } from './expr-error.ts';
+import { ExprError, LATER, pyStr, truthy, undefinedText } from './expr-error.ts';
 import { evalNode, type Scope } from './expr.ts';
 import { items } from './jinja-filters.ts';
 import { Parser, lex, type Node } from './jinja-parse.ts';
@@ -20,6 +20,8 @@ export class TemplateError extends ExprError {
   constructor(
     message: string,
     readonly line: number,
+    /** an undefined variable's Jinja2 text (UndefinedError's), kept through the wrapping */
+    readonly jinja?: string,
   ) {
     super(message);
   }
@@ -168,7 +170,7 @@ class TemplateParser {
     try {
       return f();
     } catch (e) {
-      if (e instanceof ExprError && !(e instanceof TemplateError)) throw new TemplateError(e.message, tag.line);
+      if (e instanceof ExprError && !(e instanceof TemplateError)) throw new TemplateError(e.message, tag.line, undefinedText(e));
       throw e;
     }
   }
@@ -211,7 +213,7 @@ export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = 
     try {
       return evalNode(e, s);
     } catch (err) {
-      if (err instanceof ExprError && !(err instanceof TemplateError)) throw new TemplateError(err.message, line);
+      if (err instanceof ExprError && !(err instanceof TemplateError)) throw new TemplateError(err.message, line, undefinedText(err));
       throw err;
     }
   };

@@ -19,12 +19,12 @@ import { FACT_SHAPE, factVars } from './facts.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
-import { conditionText, evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
-import { containsLater, render, renderParams, scopeOf, type Path } from './template.ts';
+import { conditionText, evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from './expr.ts';
+import { containsLater, render, renderParams, scopeOf, type Path, type RenderProblem } from './template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { handlersReached, nameOn } from './notify.ts';
 import { countOf } from './run-task.ts';
-import { pyStr } from './expr-error.ts';
+import { PYTYPE, pyStr } from './expr-error.ts';
 
 export interface RunOptions {
   playbook: string;
@@ -61,6 +61,11 @@ export interface RunOptions {
   rolesPath?: string[];
   /** passwords for ansible-vault data in the inventory, the playbook and -e @files */
   vault?: readonly VaultSecret[];
+  /**
+   * --strict: an undefined variable, key or item in a task is refused before the run (by default it
+   * fails the task on the host when it runs, as in Ansible: the run may define it)
+   */
+  strict?: boolean;
 }
 
 export interface PreparedPlay {
@@ -85,6 +90,11 @@ export interface Prepared {
   live?: { dead: ReadonlyMap<string, unknown>; batch: Map<PlayDef, string[]> };
   /** set by the run: per host, the variables include_vars set (their own precedence layer) */
   included?: Map<string, Record<string, unknown>>;
+  /**
+   * each host's registered results and set_fact facts (the run's; while preparing, the names known so
+   * far, as LATER): they are in hostvars[host] too, as in Ansible
+   */
+  registeredOf?: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 export function parseExtraVars(raw: string[], problems: InputProblem[], vault: readonly VaultSecret[] = []): Record<string, unknown> {
@@ -158,7 +168,7 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
       // an ExprError: reported against the var whose template went one link too far
       if (busy.size >= MAX_VAR_CHAIN) throw new ExprError(`variables use one another more than ${MAX_VAR_CHAIN} deep (${name} is one too many)`);
       busy.add(name);
-      const ps: { path: Path; message: string }[] = [];
+      const ps: RenderProblem[] = [];
       out[name] = render(vars[name], scope, [], ps);
       busy.delete(name);
       for (const p of ps) problems.push({ ...(origins[name] ?? { file: 'inventory', line: 0, col: 0 }), message: `${host}: variable ${name}: ${p.message}` });
@@ -202,7 +212,7 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
     inventory_hostname: host,
     inventory_hostname_short: host.split('.')[0],
     groups,
-    hostvars: prep.hostvars,
+    hostvars: hostvarsView(prep),
     get group_names() {
       return Object.keys(groups).filter((g) => g !== 'all' && groups[g].includes(host)).sort();
     },
@@ -224,6 +234,35 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
     });
   }
   return m;
+}
+
+/**
+ * Ansible's hostvars: each host's vars (inventory vars and facts) under what set_fact and register
+ * gave it; play vars are not there (as in Ansible). Read through, never copied: a view per use.
+ */
+function hostvarsView(prep: ScopePrep): Record<string, unknown> {
+  const all = prep.hostvars;
+  const one = (h: string) => layered([prep.registeredOf?.get(h) ?? {}, all[h]], HOSTVARS_VARS);
+  return new Proxy({} as Record<string, unknown>, {
+    get: (_, k) => (k === PYTYPE ? HOSTVARS : typeof k === 'string' && Object.hasOwn(all, k) ? one(k) : undefined),
+    has: (_, k) => typeof k === 'string' && Object.hasOwn(all, k),
+    ownKeys: () => Object.keys(all),
+    getOwnPropertyDescriptor: (_, k) => (typeof k === 'string' && Object.hasOwn(all, k) ? { value: one(k), enumerable: true, configurable: true, writable: false } : undefined),
+  });
+}
+
+/** A read-only dict of layers, the first that has a key giving its value; `type`: its Python class in messages. */
+function layered(layers: Record<string, unknown>[], type: string): Record<string, unknown> {
+  const owner = (k: string | symbol) => (typeof k === 'string' ? layers.find((l) => Object.hasOwn(l, k)) : undefined);
+  return new Proxy({} as Record<string, unknown>, {
+    get: (_, k) => (k === PYTYPE ? type : owner(k)?.[k as string]),
+    has: (_, k) => !!owner(k),
+    ownKeys: () => [...new Set(layers.flatMap((l) => Object.keys(l)))],
+    getOwnPropertyDescriptor: (_, k) => {
+      const o = owner(k);
+      return o ? { value: o[k as string], enumerable: true, configurable: true, writable: false } : undefined;
+    },
+  });
 }
 
 /**
@@ -250,10 +289,10 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
   ];
   const busy = new Set<string>();
   const templated = (vars: Record<string, unknown>, name: string, what: string, under: Scope) => {
-    const ps: { path: Path; message: string }[] = [];
+    const ps: RenderProblem[] = [];
     const value = render(vars[name], under, [], ps);
     // an ExprError, so render() reports it against the template that used the var
-    if (ps.length) throw new ExprError(`${what} ${name}: ${ps[0].message}`);
+    if (ps.length) throw ps[0].undefinedVar === undefined ? new ExprError(`${what} ${name}: ${ps[0].message}`) : new UndefinedError(`${what} ${name}: ${ps[0].message}`, ps[0].undefinedVar);
     return { found: true as const, value };
   };
   const from = (start: number): Scope => (name) => {
@@ -300,7 +339,7 @@ function varsDict(scope: Scope): Record<string, unknown> {
   });
 }
 
-type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live' | 'included'>>;
+type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'registeredOf'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
@@ -331,6 +370,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   const delegates = new Set<string>();
   // registered results last for the whole run, per host, across plays (as in Ansible)
   const registeredOf = new Map<string, Record<string, unknown>>();
+  const strict = opts.strict === true;
   // hosts whose facts are gathered by this play or an earlier one (kept for the run): validation sees
   // every fact name there, each known at run time
   const factHosts = new Set<string>();
@@ -344,12 +384,12 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     const hosts = limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts;
     prep.plays.push({ play, hosts });
     if (gathers(play, opts)) hosts.forEach((h) => factHosts.add(h));
-    const vprep = factHosts.size ? { ...prep, hostvars: Object.fromEntries(Object.entries(hostvars).map(([h, hv]) => [h, factHosts.has(h) ? { ...hv, ...shaped } : hv])) } : prep;
+    const vprep = { ...prep, registeredOf, ...(factHosts.size ? { hostvars: Object.fromEntries(Object.entries(hostvars).map(([h, hv]) => [h, factHosts.has(h) ? { ...hv, ...shaped } : hv])) } : {}) };
     for (const host of hosts) {
       // what a block's rescue sees of the failure (known at run time only)
       const registered = registeredOf.get(host) ?? { ansible_failed_task: LATER, ansible_failed_result: LATER };
       registeredOf.set(host, registered);
-      checkNodes(vprep, play, [...play.tasks, ...play.handlers], host, registered, delegates).forEach(push);
+      checkNodes(vprep, play, [...play.tasks, ...play.handlers], host, registered, delegates, strict).forEach(push);
     }
   }
   if (opts.startAtTask !== undefined && !playbook.plays.some((p) => [...walkTasks(p.tasks)].some((t) => startsHere(t.name, opts.startAtTask!)))) {
@@ -375,7 +415,7 @@ export function startsHere(name: string, pattern: string): boolean {
 /** Names a task's `until`, `changed_when` and `failed_when` see besides the scope: its own result. */
 export const RESULT_NAMES = ['rc', 'stdout', 'stderr', 'stdout_lines', 'result', 'attempts', 'changed', 'failed'];
 
-function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>, delegates: Set<string>): InputProblem[] {
+function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>, delegates: Set<string>, strict: boolean): InputProblem[] {
   const out: InputProblem[] = [];
   // the vars of enclosing include_tasks loops: known when the task runs
   const outer = Object.fromEntries(t.kw.loopVars.map((n) => [n, LATER]));
@@ -383,9 +423,9 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   // the loop: its items when known now (each checked), else the loop var is known at run time
   let itemsToCheck: unknown[] = [LATER];
   if (t.loop) {
-    const ps: { path: Path; message: string }[] = [];
+    const ps: RenderProblem[] = [];
     const value = render(t.loop.value, scope0, [], ps);
-    for (const p of ps) out.push(problemAt(t.src, [...t.path, t.loop.kind, ...p.path], `${p.message} (host ${host})`));
+    for (const p of certain(ps, strict)) out.push(problemAt(t.src, [...t.path, t.loop.kind, ...p.path], `${p.message} (host ${host})`));
     if (!ps.length && !containsLater(value)) {
       const r = loopItems(t.loop.kind, value, t.roleDir ?? dirname(t.src.file));
       if ('error' in r) out.push(problemAt(t.src, [...t.path, t.loop.kind], `${r.error} (host ${host})`));
@@ -399,21 +439,21 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
     // `cfg.cert_file` is not an error while cfg is {}. A misspelled parameter name still is.
     const skipped = whenFalse(t, scope);
-    out.push(...checkConditions(t, scope, host, skipped));
+    out.push(...checkConditions(t, scope, host, skipped, strict));
     for (const key of ['no_log', 'diff', 'ignore_errors', 'check_mode', 'become', 'run_once', 'any_errors_fatal'] as const) {
       const value = t.kw[key];
       if (typeof value !== 'string') continue;
-      const ps: { path: Path; message: string }[] = [];
+      const ps: RenderProblem[] = [];
       render(value, scope, [], ps);
       const own = t.meta[key] !== undefined;
-      for (const p of ps) out.push(problemAt(t.src, own ? [...t.path, key] : t.path, `${key}${own ? '' : ' (from an enclosing block)'}: ${p.message} (host ${host})`));
+      for (const p of certain(ps, strict)) out.push(problemAt(t.src, own ? [...t.path, key] : t.path, `${key}${own ? '' : ' (from an enclosing block)'}: ${p.message} (host ${host})`));
     }
     for (const key of ['retries', 'delay'] as const) {
       const value = t.meta[key];
       if (typeof value !== 'string' || skipped) continue;
-      const ps: { path: Path; message: string }[] = [];
+      const ps: RenderProblem[] = [];
       const n = render(value, scope, [], ps);
-      for (const p of ps) out.push(problemAt(t.src, [...t.path, key], `${key}: ${p.message} (host ${host})`));
+      for (const p of certain(ps, strict)) out.push(problemAt(t.src, [...t.path, key], `${key}: ${p.message} (host ${host})`));
       if (ps.length || containsLater(n)) continue;
       try {
         countOf(key, value, scope, key === 'retries');
@@ -421,12 +461,12 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
         out.push(problemAt(t.src, [...t.path, key], `${(e as Error).message} (host ${host})`));
       }
     }
-    out.push(...checkParams(t, scope, host, skipped));
-    if (!skipped) out.push(...checkNotify(prep, play, t, scope, host, registered));
+    out.push(...checkParams(t, scope, host, skipped, strict));
+    if (!skipped) out.push(...checkNotify(prep, play, t, scope, host, registered, strict));
     if (t.kw.delegate_to !== undefined) {
-      const ps: { path: Path; message: string }[] = [];
+      const ps: RenderProblem[] = [];
       const d = render(t.kw.delegate_to, scope, [], ps);
-      for (const p of ps) out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: ${p.message} (host ${host})`));
+      for (const p of certain(ps, strict)) out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: ${p.message} (host ${host})`));
       if (!ps.length && d !== LATER) {
         if (typeof d === 'string' && (prep.inventory.hosts.includes(d) || d === IMPLICIT_LOCALHOST)) delegates.add(d);
         else out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
@@ -437,14 +477,14 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
 }
 
 /** A templated notify name: it renders on the host, and reaches a handler there (plain ones are checked when loading). */
-function checkNotify(prep: Prepared, play: PlayDef, t: TaskDef, scope: Scope, host: string, registered: Record<string, unknown>): InputProblem[] {
+function checkNotify(prep: Prepared, play: PlayDef, t: TaskDef, scope: Scope, host: string, registered: Record<string, unknown>, strict: boolean): InputProblem[] {
   const out: InputProblem[] = [];
   t.notify.forEach((n, k) => {
     if (!n.includes('{{')) return;
     const at = typeof t.meta.notify === 'string' ? [...t.path, 'notify'] : [...t.path, 'notify', k];
-    const ps: { path: Path; message: string }[] = [];
+    const ps: RenderProblem[] = [];
     const name = render(n, scope, [], ps);
-    for (const p of ps) out.push(problemAt(t.src, at, `notify: ${p.message} (host ${host})`));
+    for (const p of certain(ps, strict)) out.push(problemAt(t.src, at, `notify: ${p.message} (host ${host})`));
     if (ps.length || containsLater(name)) return;
     const handlerScope = (h: TaskDef) => taskScope(prep, play, host, registered, h.kw.vars, {}, h.kw.defaults, h.kw.role);
     if (!handlersReached(play.handlers, [pyStr(name)], handlerScope).length) {
@@ -474,15 +514,15 @@ function* walkRun(nodes: Node[]): Generator<TaskDef | BlockDef> {
 }
 
 /** Every check of these nodes on a host, in the order it meets them: what they register is LATER after. */
-function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>, delegates: Set<string>): InputProblem[] {
+function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>, delegates: Set<string>, strict = false): InputProblem[] {
   const out: InputProblem[] = [];
   for (const n of walkRun(nodes)) {
     if (n.kind === 'block') {
-      out.push(...checkInclude(prep, play, n, host, registered));
+      out.push(...checkInclude(prep, play, n, host, registered, strict));
       if (!n.include!.loaded) (registered as Record<PropertyKey, unknown>)[AFTER_DYNAMIC_INCLUDE] = true;
       continue;
     }
-    out.push(...checkTask(prep, play, n, host, registered, delegates));
+    out.push(...checkTask(prep, play, n, host, registered, delegates, strict));
     if (n.meta.register) registered[n.meta.register] = LATER;
     const where = { dir: n.roleDir ?? dirname(n.src.file), role: n.roleDir !== undefined, playbookDir: dirname(resolve(prep.playbook.file)) };
     for (const name of n.type.sets?.(n.params, where) ?? []) registered[name] = LATER;
@@ -511,7 +551,7 @@ export function checkIncluded(prep: Prepared, play: PlayDef, nodes: Node[], host
  * A dynamic include on a host: its own `when` renders, its loop is a list when known now, its file
  * name is a template that can be read (what it names is known when the host reaches it).
  */
-function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, registered: Record<string, unknown>): InputProblem[] {
+function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, registered: Record<string, unknown>, strict: boolean): InputProblem[] {
   const inc = b.include!;
   const loop = b.loop;
   // the include's own loop var is not known to its own loop expression, enclosing ones are
@@ -520,9 +560,9 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
   const scope = taskScope(prep, play, host, registered, inc.kw.vars, outer, inc.kw.defaults, inc.kw.role);
   const out: InputProblem[] = [];
   if (loop) {
-    const ps: { path: Path; message: string }[] = [];
+    const ps: RenderProblem[] = [];
     const value = render(loop.value, scope, [], ps);
-    out.push(...ps.map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`)));
+    out.push(...certain(ps, strict).map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`)));
     if (!ps.length && !containsLater(value)) {
       const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file));
       if ('error' in r) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
@@ -531,9 +571,9 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
   const withItem = taskScope(prep, play, host, registered, inc.kw.vars, Object.fromEntries(inc.kw.loopVars.map((n) => [n, LATER])), inc.kw.defaults, inc.kw.role);
   inc.when.forEach((e, i) => {
     if (typeof e !== 'string') return;
-    const ps: { path: Path; message: string }[] = [];
+    const ps: RenderProblem[] = [];
     render(`{{ ${conditionText(e)} }}`, withItem, [], ps);
-    for (const p of ps) out.push(problemAt(b.src, inc.when.length > 1 ? [...b.path, 'when', i] : [...b.path, 'when'], `when: ${p.message} (host ${host})`));
+    for (const p of certain(ps, strict)) out.push(problemAt(b.src, inc.when.length > 1 ? [...b.path, 'when', i] : [...b.path, 'when'], `when: ${p.message} (host ${host})`));
   });
   if (!inc.loaded) {
     // only what is wrong whatever the variables: what the name reads (facts, lookups) is the host's
@@ -542,6 +582,15 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
     for (const p of ps.filter((p) => STATIC.test(p.message))) out.push(problemAt(b.src, b.path, `${inc.action}: ${p.message} (host ${host})`));
   }
   return out;
+}
+
+/**
+ * The problems that are certain before the run: without --strict, an undefined variable, key or item
+ * is not one (set_fact, register, include_vars, facts, add_host... may define it on the host), so the
+ * task fails there when it runs, with Ansible's message, and ignore_errors or a rescue can take it.
+ */
+function certain(ps: RenderProblem[], strict: boolean): RenderProblem[] {
+  return strict ? ps : ps.filter((p) => p.undefinedVar === undefined);
 }
 
 /** Items of a loop known before the run that are each checked (the rest are like them, or fail at run time). */
@@ -561,15 +610,16 @@ const STATIC = /cannot read expression|^unexpected |^expected |expression ends t
  * (the guard idiom); what is wrong whatever the variables (STATIC, an unknown parameter name, a literal
  * of the wrong type) still is.
  */
-function checkParams(t: TaskDef, scope: Scope, host: string, skipped = false): InputProblem[] {
+function checkParams(t: TaskDef, scope: Scope, host: string, skipped: boolean, strict: boolean): InputProblem[] {
   const out: InputProblem[] = [];
-  const rp: { path: Path; message: string }[] = [];
+  const rp: RenderProblem[] = [];
   const base = [...t.path, t.type.name];
   const shortForm = typeof t.src.doc.getIn(base) === 'string';
   const params = removeOmit(renderParams(t.params, t.type, scope, rp));
-  const reported = skipped ? rp.filter((p) => STATIC.test(p.message)) : rp;
+  const reported = skipped ? rp.filter((p) => STATIC.test(p.message)) : certain(rp, strict);
   for (const p of reported) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
-  const namesOnly = skipped && rp.length > 0;
+  // a variable only the run may define: the names of the parameters are still checked
+  const namesOnly = rp.length > 0 && (skipped || !reported.length);
   if ((rp.length && !namesOnly) || containsLater(params)) return out;
   const r = v.safeParse(t.type.schema, params);
   if (!r.success) {
@@ -586,48 +636,48 @@ function whenFalse(t: TaskDef, scope: Scope): boolean {
   return [...(t.kw.guards ?? []), ...t.kw.when].some((e) => {
     if (typeof e === 'boolean') return !e;
     if (typeof e !== 'string') return false;
-    const ps: { path: Path; message: string }[] = [];
+    const ps: RenderProblem[] = [];
     const v = render(`{{ ${conditionText(e)} }}`, scope, [], ps);
     return !ps.length && v !== LATER && !truthy(v);
   });
 }
 
-function checkConditions(t: TaskDef, scope: Scope, host: string, skipped: boolean): InputProblem[] {
+function checkConditions(t: TaskDef, scope: Scope, host: string, skipped: boolean, strict: boolean): InputProblem[] {
   const out: InputProblem[] = [];
   // block/play conditions are checked where they are written; the task's own here
   const own = skipped ? { when: t.meta.when } : { when: t.meta.when, changed_when: t.meta.changed_when, failed_when: t.meta.failed_when, until: t.meta.until };
   // a task type's own conditions (assert's `that`), checked as `when` is, where they are written
   const raw = (t.params ?? {}) as Record<string, unknown>;
-  if (!skipped) for (const k of t.type.exprParams ?? []) if (typeof raw === 'object' && Object.hasOwn(raw, k)) checkExprs(t, [t.type.name, k], raw[k], scope, host, out);
+  if (!skipped) for (const k of t.type.exprParams ?? []) if (typeof raw === 'object' && Object.hasOwn(raw, k)) checkExprs(t, [t.type.name, k], raw[k], scope, host, out, strict);
   const inherited = t.kw.when.slice(0, t.kw.when.length - (t.meta.when === undefined ? 0 : Array.isArray(t.meta.when) ? t.meta.when.length : 1));
   inherited.forEach((e) => {
     if (typeof e !== 'string') return;
-    const ps: { path: Path; message: string }[] = [];
+    const ps: RenderProblem[] = [];
     render(`{{ ${conditionText(e)} }}`, scope, [], ps);
-    for (const p of ps) out.push(problemAt(t.src, t.path, `when (from an enclosing block): ${p.message} (host ${host})`));
+    for (const p of certain(ps, strict)) out.push(problemAt(t.src, t.path, `when (from an enclosing block): ${p.message} (host ${host})`));
   });
   for (const [key, w] of Object.entries(own)) {
     if (typeof w !== 'string' && !Array.isArray(w)) continue;
     const list = Array.isArray(w) ? w : [w];
     list.forEach((e, i) => {
       if (typeof e !== 'string') return;
-      const ps: { path: Path; message: string }[] = [];
+      const ps: RenderProblem[] = [];
       // changed_when, failed_when and until also see the task's own result
       const s: Scope = key === 'when' ? scope : (n) => (RESULT_NAMES.includes(n) || n === t.meta.register ? { found: true, value: LATER } : scope(n));
       render(`{{ ${conditionText(e)} }}`, s, [], ps);
-      for (const p of ps) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, key, i] : [...t.path, key], `${key}: ${p.message} (host ${host})`));
+      for (const p of certain(ps, strict)) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, key, i] : [...t.path, key], `${key}: ${p.message} (host ${host})`));
     });
   }
   return out;
 }
 
-function checkExprs(t: TaskDef, at: Path, w: unknown, scope: Scope, host: string, out: InputProblem[]): void {
+function checkExprs(t: TaskDef, at: Path, w: unknown, scope: Scope, host: string, out: InputProblem[], strict: boolean): void {
   const list = Array.isArray(w) ? w : [w];
   list.forEach((e, i) => {
     if (typeof e !== 'string') return;
-    const ps: { path: Path; message: string }[] = [];
+    const ps: RenderProblem[] = [];
     render(`{{ ${conditionText(e)} }}`, scope, [], ps);
-    for (const p of ps) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, ...at, i] : [...t.path, ...at], `${at[at.length - 1]}: ${p.message} (host ${host})`));
+    for (const p of certain(ps, strict)) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, ...at, i] : [...t.path, ...at], `${at[at.length - 1]}: ${p.message} (host ${host})`));
   });
 }
 

@@ -11,7 +11,8 @@ import { conditionText, evaluate, ExprError, truthy, type Scope } from './expr.t
 import { pyStr } from './expr-error.ts';
 import { itemLabel, loopItems } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
-import { render, renderParams } from './template.ts';
+import { render, renderParams, type RenderProblem } from './template.ts';
+import { conditionError, undefinedError, undefinedOption } from './ansible-errors.ts';
 import { decide } from './flag.ts';
 import { removeOmit } from './omit.ts';
 
@@ -56,9 +57,24 @@ export interface TaskOutcome {
   msg?: string;
 }
 
-/** The first condition that does not hold, if any (undefined: they all hold). */
-const firstUnmet = (list: (string | boolean)[], scope: Scope): string | undefined => {
-  for (const w of list) if (!(typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), scope)))) return String(w);
+/**
+ * The first condition that does not hold, if any (undefined: they all hold). One that uses an
+ * undefined variable fails the task with Ansible's message (`at`: the task, named for `when`).
+ */
+const firstUnmet = (list: (string | boolean)[], scope: Scope, at?: TaskDef): string | undefined => {
+  for (const w of list) {
+    if (typeof w === 'boolean') {
+      if (!w) return String(w);
+      continue;
+    }
+    let holds: boolean;
+    try {
+      holds = truthy(evaluate(conditionText(w), scope));
+    } catch (e) {
+      throw conditionError(w, e, at);
+    }
+    if (!holds) return w;
+  }
   return undefined;
 };
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
@@ -68,7 +84,10 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   const loop = t.loop;
   let value: unknown;
   try {
-    value = render(loop.value, env.scope({}), []);
+    const problems: RenderProblem[] = [];
+    value = render(loop.value, env.scope({}), [], problems);
+    // Ansible's loop error is the templar's own (no "task includes an option" around it)
+    if (problems.length) throw new TaskFailure(problems[0].undefinedVar !== undefined ? undefinedError(problems[0].undefinedVar) : problems.map((p) => p.message).join('; '));
   } catch (e) {
     return failedOutcome(e);
   }
@@ -152,10 +171,12 @@ export function countOf(key: string, value: number | string, scope: Scope, whole
 async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknown>): Promise<ItemOutcome> {
   try {
     const scope = env.scope(loopVars);
-    const unmet = firstUnmet(t.kw.when, scope);
+    const unmet = firstUnmet(t.kw.when, scope, t);
     if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], note: `when: ${unmet}` };
-    const problems: { path: (string | number)[]; message: string }[] = [];
+    const problems: RenderProblem[] = [];
     const rendered = removeOmit(renderParams(t.params, t.type, scope, problems));
+    const undef = problems.find((p) => p.undefinedVar !== undefined);
+    if (undef) throw undefinedOption(undef.undefinedVar!, t);
     if (problems.length) throw new TaskFailure(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
     const parsed = v.safeParse(t.type.schema, rendered);
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));
@@ -209,14 +230,27 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
     status = 'changed';
   }
   const rs = resultScope(t, out, scope);
-  if (t.meta.failed_when !== undefined && status !== 'skipped') {
-    const failed = firstUnmet(asList(t.meta.failed_when), rs) === undefined;
-    if (failed) {
-      const msg = `failed_when: ${asList(t.meta.failed_when).join(' and ')}`;
-      return { status: 'failed', result: { ...out, changed: false, failed: true, skipped: false, msg }, changes: plan?.changes ?? [], msg };
+  if (status !== 'skipped') {
+    // Ansible's order: changed_when, then failed_when (its value kept as failed_when_result); one that
+    // cannot be evaluated fails the task, the result kept, its error as `<cond>_when_result`
+    let cond = 'changed_when';
+    try {
+      if (t.meta.changed_when !== undefined) status = firstUnmet(asList(t.meta.changed_when), rs) === undefined ? 'changed' : 'ok';
+      cond = 'failed_when';
+      if (t.meta.failed_when !== undefined) {
+        const failed = firstUnmet(asList(t.meta.failed_when), rs) === undefined;
+        out = { ...out, failed_when_result: failed };
+        if (failed) {
+          const msg = `failed_when: ${asList(t.meta.failed_when).join(' and ')}`;
+          return { status: 'failed', result: { ...out, changed: false, failed: true, skipped: false, msg }, changes: plan?.changes ?? [], msg };
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof ExprError || e instanceof TaskFailure)) throw e;
+      const why = (e as Error).message;
+      return { status: 'failed', result: { ...out, changed: false, failed: true, skipped: false, [`${cond}_result`]: why }, changes: plan?.changes ?? [], msg: typeof out.msg === 'string' ? out.msg : why };
     }
   }
-  if (t.meta.changed_when !== undefined && status !== 'skipped') status = firstUnmet(asList(t.meta.changed_when), rs) === undefined ? 'changed' : 'ok';
   return {
     status,
     result: { ...out, changed: status === 'changed', failed: false, skipped: status === 'skipped' },

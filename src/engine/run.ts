@@ -44,8 +44,10 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
   const pool = new ConnectionPool((h) => prep.conns.get(h)!, deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
   // what tasks see of the run as ansible_play_hosts / ansible_play_batch
   const live = { dead: new Map(), batch: new Map() };
+  // each host's registered results and set_fact facts: its hostvars show them too
+  const registeredOf = new Map<string, Record<string, unknown>>();
   const rc: RunCtx = {
-    prep: { ...prep, live, included: new Map() },
+    prep: { ...prep, live, included: new Map(), registeredOf },
     opts,
     listen,
     pool,
@@ -57,7 +59,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
     pendingOf: new Map(),
     cacheOf: new Map(),
     factsOf: new Map(),
-    registeredOf: new Map(),
+    registeredOf,
     playsDone: new Map(),
     interrupted: false,
     aborted: false,

@@ -1,12 +1,15 @@
 // Jinja2 in strings. A string that is exactly one `{{ expr }}` keeps the value's type (so
 // `port: "{{ grpc_port }}"` stays a number); otherwise it is text, statements and all (jinja-template.ts).
 import { evaluate, ExprError, LATER, type Scope } from './expr.ts';
+import { undefinedText } from './expr-error.ts';
 import { renderText, scan } from './jinja-template.ts';
 
 export type Path = (string | number)[];
 export interface RenderProblem {
   path: Path;
   message: string;
+  /** an undefined variable, key or item: Jinja2's text of it (UndefinedError), known for sure only at run time */
+  undefinedVar?: string;
 }
 
 export interface RenderOptions {
@@ -39,7 +42,7 @@ export function render(value: unknown, scope: Scope, path: Path = [], problems: 
       return renderString(value, scope, { shell: path.length > 0 && shellKeys.includes(String(path[path.length - 1])) });
     } catch (e) {
       if (e instanceof ExprError) {
-        problems.push({ path, message: `${e.message} in ${JSON.stringify(value)}` });
+        problems.push({ path, message: `${e.message} in ${JSON.stringify(value)}`, ...(undefinedText(e) !== undefined ? { undefinedVar: undefinedText(e) } : {}) });
         return undefined;
       }
       throw e;

@@ -13,6 +13,11 @@ export const Name = v.pipe(
   v.nullable(v.union([v.string(), v.number(), v.boolean()], 'expected a name (text)')),
   v.transform((x) => (x === null ? undefined : typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x))),
 );
+
+/** register's name, refused with Ansible's words too (task_executor.py): scripts grep for them */
+const REGISTER_MSG = "expected a variable name (letters, digits, _): Invalid variable name in 'register' specified";
+const RegisterName = v.pipe(v.string(REGISTER_MSG), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, REGISTER_MSG));
+
 const Bool = v.boolean('expected true or false');
 const Vars = v.record(Identifier, v.unknown());
 /** environment: names as a shell takes them; values become text, as in Ansible */
@@ -114,7 +119,7 @@ export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed
 export const TaskMetaSchema = v.strictObject({
   name: v.optional(Name),
   notify: v.optional(v.union([v.string(), v.array(v.string())])),
-  register: v.optional(Identifier),
+  register: v.optional(RegisterName),
   changed_when: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
   failed_when: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
   loop: v.optional(v.unknown()),

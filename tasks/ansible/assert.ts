@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { Bool } from '../lib/schema.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { conditionText, evaluate, truthy } from '../../src/engine/expr.ts';
+import { conditionError } from '../../src/engine/ansible-errors.ts';
 
 const Conditions = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');
 const Msg = v.union([v.string(), v.array(v.string())], 'expected a message or a list of lines');
@@ -27,7 +28,12 @@ export const assertType: TaskType<v.InferOutput<typeof assertSchema>> = {
   async plan(ctx, p) {
     const list = Array.isArray(p.that) ? p.that : [p.that];
     for (const c of list) {
-      const holds = typeof c === 'boolean' ? c : truthy(evaluate(conditionText(c), ctx.scope!));
+      let holds: boolean;
+      try {
+        holds = typeof c === 'boolean' ? c : truthy(evaluate(conditionText(c), ctx.scope!));
+      } catch (e) {
+        throw conditionError(String(c), e);
+      }
       if (!holds) {
         const msg = text(p.fail_msg ?? p.msg ?? 'Assertion failed');
         throw new TaskFailure(msg, { assertion: String(c), evaluated_to: false, msg });

@@ -70,13 +70,17 @@ test('set_fact in check mode sets facts too (nothing on the host changes)', asyn
   assert.equal(statuses(o), ['ok', 'ok']);
 });
 
-test('assert: passes with success_msg; fails with fail_msg and the assertion; quiet hides the message; conditions checked before the run', async () => {
+test('assert: passes with success_msg; fails with fail_msg and the assertion; quiet hides the message; an undefined name fails it when it runs (--strict: before the run)', async () => {
   const o = await play({ playbook: playbook(`- assert: {that: ["1 == 1", "'a' in 'abc'"], success_msg: fine}\n  register: a\n- assert: {that: "2 == 3", fail_msg: "no!", quiet: true}\n  register: b\n  ignore_errors: true`) });
   assert.equal(statuses(o), ['ok', 'failed']);
   assert.is(reg(o, 0).msg, 'fine');
   assert.is(reg(o, 1).msg, 'no!');
   assert.is(reg(o, 1).assertion, '2 == 3');
-  const bad = await play({ playbook: playbook(`- assert: {that: "nope == 1"}`) });
+  // Ansible's conditional error, taken by ignore_errors like any failure (set_fact may define nope)
+  const undef = await play({ playbook: playbook(`- assert: {that: "nope == 1"}\n  ignore_errors: true\n- assert: {that: "nope is undefined"}`) });
+  assert.equal(statuses(undef), ['failed', 'ok']);
+  assert.is(undef.results[0].msg, "The conditional check 'nope == 1' failed. The error was: error while evaluating conditional (nope == 1): 'nope' is undefined. 'nope' is undefined");
+  const bad = await play({ playbook: playbook(`- assert: {that: "nope == 1"}`), opts: { strict: true } });
   assert.is(bad.code, 'bad-input');
   assert.match(bad.problems[0], /that: unknown variable "nope"/);
 });

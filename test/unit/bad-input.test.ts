@@ -28,7 +28,8 @@ test('every broken playbook and inventory is refused before any connection, with
   const cases: Case[] = [];
   for (const f of readdirSync(join(BAD, 'playbooks')).sort()) {
     const file = join(BAD, 'playbooks', f);
-    cases.push({ name: f, args: ['run', relative(ROOT, file), '-i', inv], expect: expectOf(file)!, where: relative(ROOT, file) });
+    const extra = readFileSync(file, 'utf8').match(/^# args: (\S+)/m);
+    cases.push({ name: f, args: ['run', relative(ROOT, file), '-i', inv, ...(extra ? [extra[1]] : [])], expect: expectOf(file)!, where: relative(ROOT, file) });
   }
   for (const d of readdirSync(join(BAD, 'inventories')).sort()) {
     const withExpect = filesIn(join(BAD, 'inventories', d)).find((f) => expectOf(f));

@@ -87,15 +87,19 @@ test('a play gathers unless gather_facts: false, as Ansible (implicit gathering)
   assert.equal(off.lines, ['a probe changed']);
 });
 
-test('gather_facts: false never gathers: a fact named in it is refused before the run', async () => {
-  const o = await play({ facts: { a: DEBIAN }, playbook: playbook(`- probe: {id: "{{ ansible_hostname }}"}`, '  gather_facts: false\n') });
+test('gather_facts: false never gathers: a fact named in it fails the task when it runs (as in Ansible), --strict refuses it before the run', async () => {
+  const ran = await play({ facts: { a: DEBIAN }, playbook: playbook(`- probe: {id: "{{ ansible_hostname }}"}`, '  gather_facts: false\n') });
+  assert.equal(ran.lines, ['a probe failed']);
+  assert.match(ran.results[0].msg!, /^The task includes an option with an undefined variable. The error was: 'ansible_hostname' is undefined. 'ansible_hostname' is undefined\n\nThe error appears to be in '.*play\d+\.yml': line 4, column 7/);
+  assert.equal(gathered, []);
+  const o = await play({ facts: { a: DEBIAN }, playbook: playbook(`- probe: {id: "{{ ansible_hostname }}"}`, '  gather_facts: false\n'), opts: { strict: true } });
   assert.is(o.code, 'bad-input');
   assert.match(o.problems.join('\n'), /:4:\d+: unknown variable "ansible_hostname"/);
   assert.equal(gathered, []);
 });
 
-test('a misspelled fact is refused before any host is touched, with the nearest name', async () => {
-  const o = await play({ facts: { a: DEBIAN }, playbook: gathering(`- probe: {id: "{{ ansible_distribtion }}"}\n- probe: {id: "{{ ansible_facts.os_famly }}"}\n- probe: {id: "{{ ansible_default_ipv4.adress }}"}`) });
+test('--strict: a misspelled fact is refused before any host is touched, with the nearest name', async () => {
+  const o = await play({ facts: { a: DEBIAN }, playbook: gathering(`- probe: {id: "{{ ansible_distribtion }}"}\n- probe: {id: "{{ ansible_facts.os_famly }}"}\n- probe: {id: "{{ ansible_default_ipv4.adress }}"}`), opts: { strict: true } });
   assert.is(o.code, 'bad-input');
   const text = o.problems.join('\n');
   assert.match(text, /unknown variable "ansible_distribtion" \(did you mean "ansible_distribution"\?\)/);
@@ -145,7 +149,7 @@ test('setup (and gather_facts) as a task gathers there, in a play that gathers n
 test('setup: a gather_subset skiff does not cover is refused (its facts would not be there)', async () => {
   const o = await play({ facts: { a: DEBIAN }, playbook: playbook(`- setup: {gather_subset: ['!all', network]}`) });
   assert.match(o.problems.join('\n'), /gather_subset: got \["!all","network"\], expected all, min or distribution \(or a list of them\): skiff gathers one fixed set of facts/);
-  const before = await play({ facts: { a: DEBIAN }, playbook: playbook(`- probe: "{{ ansible_hostname }}"\n- setup:`, '  gather_facts: false\n') });
+  const before = await play({ facts: { a: DEBIAN }, playbook: playbook(`- probe: "{{ ansible_hostname }}"\n- setup:`, '  gather_facts: false\n'), opts: { strict: true } });
   assert.match(before.problems.join('\n'), /unknown variable "ansible_hostname"/, 'a fact is known after the setup task, not before');
 });
 

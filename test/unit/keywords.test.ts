@@ -82,8 +82,12 @@ test('when false on a host before the run: the task is skipped there, its parame
   assert.equal(calls, ['b:/etc/c.pem']);
   const typo = await play({ hosts: inv, playbook: playbook(`- probe: {idd: "{{ tls.cert_file }}"}\n  when: tls | length > 0`) });
   assert.match(typo.problems.join('\n'), /unknown parameter "idd" for task type probe/);
+  // unguarded: the host without the key fails the task when it runs, as in Ansible (--strict: refused before)
   const unguarded = await play({ hosts: inv, playbook: playbook(`- probe: {id: "{{ tls.cert_file }}"}`) });
-  assert.match(unguarded.problems.join('\n'), /tls has no key "cert_file" .*\(host a\)/);
+  assert.equal(unguarded.lines.sort(), ['a probe failed', 'b probe changed']);
+  assert.match(unguarded.results.find((r) => r.host === 'a')!.msg!, /^The task includes an option with an undefined variable. The error was: 'dict object' has no attribute 'cert_file'. 'dict object' has no attribute 'cert_file'\n/);
+  const strict = await play({ hosts: inv, playbook: playbook(`- probe: {id: "{{ tls.cert_file }}"}`), opts: { strict: true } });
+  assert.match(strict.problems.join('\n'), /tls has no key "cert_file" .*\(host a\)/);
 });
 
 test('a task whose when is false before the run is not checked further, as Ansible never evaluates it; a true or run-time when still is', async () => {
@@ -96,7 +100,7 @@ test('a task whose when is false before the run is not checked further, as Ansib
   when: tls.key_file is defined`, vars) });
   assert.equal(skipped.problems, []);
   assert.equal(skipped.lines, ['a tls skipped', 'a probe skipped']);
-  const checked = await play({ playbook: playbook(`- probe: {id: "{{ tls.cert_file }}"}\n  when: tls | length == 0\n- probe: {id: z}\n  register: r\n- probe: {id: "{{ tls.cert_fiel }}"}\n  when: r is changed`, vars) });
+  const checked = await play({ playbook: playbook(`- probe: {id: "{{ tls.cert_file }}"}\n  when: tls | length == 0\n- probe: {id: z}\n  register: r\n- probe: {id: "{{ tls.cert_fiel }}"}\n  when: r is changed`, vars), opts: { strict: true } });
   assert.match(checked.problems.join('\n'), /tls has no key "cert_file"/);
   assert.match(checked.problems.join('\n'), /tls has no key "cert_fiel"/);
 });
@@ -113,7 +117,7 @@ test('retries and delay may be expressions, rendered for the host ("{{ timeout /
   assert.equal(o.problems, []);
   assert.equal(calls, ['a:n', 'a:n', 'a:n']);
   assert.equal(o.sleeps, [1500, 1500]);
-  const bad = await play({ playbook: playbook(`- {probe: x, until: false, retries: "{{ tries }}"}\n- {probe: y, until: false, retries: "{{ 'many' }}"}`) });
+  const bad = await play({ playbook: playbook(`- {probe: x, until: false, retries: "{{ tries }}"}\n- {probe: y, until: false, retries: "{{ 'many' }}"}`), opts: { strict: true } });
   assert.match(bad.problems.join('\n'), /:3:\d+: retries: unknown variable "tries"/, bad.problems.join('\n'));
   assert.match(bad.problems.join('\n'), /:4:\d+: retries: .* gave many, expected a whole number/, bad.problems.join('\n'));
   assert.equal(calls, []);
@@ -398,6 +402,9 @@ kw(['import.import_playbook', 'import.name'], 'import_playbook: the other file\'
 kw(['play.vars', 'task.register'], 'play vars template over host vars; register keeps a result for later tasks', async () => {
   await play({ playbook: playbook(`- {probe: {id: p, change: false, out: "{{ base }}/conf"}, register: r}\n- probe: {id: "{{ r.out }}"}`, '  vars: {base: "/etc/{{ app }}"}\n'), hosts: 'all:\n  hosts:\n    a: {connection: local, app: web}\n' });
   assert.equal(calls, ['a:/etc/web/conf']);
+  // not a name: refused before the run, in Ansible's words too (its register target greps for them)
+  const bad = await play({ playbook: playbook(`- {probe: p, register: 200}`) });
+  assert.match(bad.problems.join('\n'), /:3:\d+: register: got 200, expected a variable name \(letters, digits, _\): Invalid variable name in 'register' specified/);
 });
 
 kw(['task.changed_when', 'task.failed_when'], 'changed_when and failed_when decide from the result', async () => {
@@ -434,7 +441,7 @@ kw(['task.diff', 'play.diff', 'block.diff'], 'diff: false drops a task\'s diff (
   const q = await play({ hosts, playbook: playbook(`- {probe: {id: "s3cret-{{ inventory_hostname }}", fail: true}, no_log: "{{ quiet }}", ignore_errors: true}`) });
   assert.not.match(JSON.stringify(q.results.filter((r) => r.host === 'a')), /s3cret/);
   assert.match(JSON.stringify(q.results.filter((r) => r.host === 'b')), /s3cret-b/);
-  const bad = await play({ playbook: playbook(`- {probe: x, no_log: "{{ quiett }}"}\n- {probe: y, diff: maybe}`) });
+  const bad = await play({ playbook: playbook(`- {probe: x, no_log: "{{ quiett }}"}\n- {probe: y, diff: maybe}`), opts: { strict: true } });
   assert.match(bad.problems.join("\n"), /:3:\d+: no_log: unknown variable "quiett"/, bad.problems.join("\n"));
   assert.match(bad.problems.join('\n'), /diff: got "maybe", expected true or false, or a \{\{ \}\} expression/);
 });
@@ -455,7 +462,7 @@ test('ignore_errors, check_mode, become, run_once and any_errors_fatal may be ex
   const quiet = await play({ opts: { check: true }, playbook: playbook(`- {probe: {id: f, fail: true}, check_mode: false, ignore_errors: "{{ ansible_check_mode }}"}\n- probe: after`) });
   assert.equal(quiet.problems, []);
   assert.is(quiet.results[0].ignored, true);
-  const bad = await play({ playbook: playbook(`- {probe: x, ignore_errors: "{{ lenient }}"}\n- {probe: y, become: sometimes}`) });
+  const bad = await play({ playbook: playbook(`- {probe: x, ignore_errors: "{{ lenient }}"}\n- {probe: y, become: sometimes}`), opts: { strict: true } });
   assert.match(bad.problems.join('\n'), /:3:\d+: ignore_errors: unknown variable "lenient"/, bad.problems.join('\n'));
   assert.match(bad.problems.join('\n'), /become: got "sometimes", expected true or false, or a \{\{ \}\} expression/);
   assert.equal(calls, []);
@@ -475,7 +482,7 @@ kw(['play.gather_facts'], 'gather_facts: a play naming a fact gathers it first, 
   const o = await play({ facts, playbook: playbook('- probe: "{{ ansible_distribution }}"', '  gather_facts: true\n') });
   assert.equal(o.lines, ['a Gathering Facts ok', 'a probe changed']);
   assert.equal(calls, ['a:Debian']);
-  assert.is((await play({ facts, playbook: playbook('- probe: "{{ ansible_distribution }}"', '  gather_facts: false\n') })).code, 'bad-input');
+  assert.is((await play({ facts, playbook: playbook('- probe: "{{ ansible_distribution }}"', '  gather_facts: false\n'), opts: { strict: true } })).code, 'bad-input');
   const bad = await play({ playbook: playbook('- probe: x', '  gather_facts: smart\n') });
   assert.match(bad.problems.join('\n'), /:2:17: gather_facts: got "smart", expected true or false/);
 });
@@ -611,7 +618,7 @@ test('magic variables: ansible_play_name, ansible_play_hosts (failed hosts leave
   const o = await play({ hosts, playbook: pb });
   assert.equal(o.problems, []);
   assert.equal(calls.filter((c) => c !== 'a:f' && !c.endsWith(':f')), ['b:P b,c a,b,c b b 1 True False b', 'c:P b,c a,b,c c c 1 True False c']);
-  const bad = await play({ playbook: playbook(`- probe: {id: "{{ vars['nope'] }}"}`) });
+  const bad = await play({ playbook: playbook(`- probe: {id: "{{ vars['nope'] }}"}`), opts: { strict: true } });
   assert.match(bad.problems.join('\n'), /vars has no key "nope"/, bad.problems.join('\n'));
 });
 

@@ -115,7 +115,10 @@ test("a play's roles lend their defaults and vars to the play's other tasks (Ans
   assert.equal(o.problems, []);
   // role vars over play vars, as Ansible; the later role's default wins outside the roles, each role sees its own
   assert.equal(calls, ['a:in p p', 'a:play p-default p-var q', 'a:in q q', 'a:after q-default q', 'a:in r r-default']);
-  const bad = await play({ playbook: `- hosts: all\n  tasks:\n    - include_role: {name: r}\n    - probe: {id: "{{ rd }}"}\n`, hosts: 'all:\n  hosts:\n    a: {connection: local}\n', files });
+  const after = await play({ playbook: `- hosts: all\n  tasks:\n    - include_role: {name: r}\n    - probe: {id: "{{ rd }}"}\n`, hosts: 'all:\n  hosts:\n    a: {connection: local}\n', files });
+  assert.equal(after.lines, ['a probe changed', 'a probe failed']);
+  assert.match(after.results[1].msg!, /The error was: 'rd' is undefined/);
+  const bad = await play({ playbook: `- hosts: all\n  tasks:\n    - include_role: {name: r}\n    - probe: {id: "{{ rd }}"}\n`, hosts: 'all:\n  hosts:\n    a: {connection: local}\n', files, opts: { strict: true } });
   assert.match(bad.problems.join('\n'), /unknown variable "rd"/);
 });
 
@@ -205,7 +208,7 @@ test('a role\'s magic variables: role_name, role_path, ansible_role_name, ansibl
   });
   assert.equal(o.problems, []);
   assert.equal(calls, ['a:outer []', 'a:inner acme.tools.inner acme.tools acme.tools.outer True True']);
-  const outside = await play({ playbook: playbook(`- probe: {id: "{{ role_path }}"}`) });
+  const outside = await play({ playbook: playbook(`- probe: {id: "{{ role_path }}"}`), opts: { strict: true } });
   assert.match(outside.problems.join('\n'), /unknown variable "role_path"/);
 });
 

@@ -62,6 +62,7 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
     skipTags: splitTags(o['skip-tags'] as string[] | undefined),
     startAtTask: o['start-at-task'] as string | undefined,
     forceHandlers: !!o['force-handlers'],
+    strict: !!o.strict,
     vault,
     ...asked,
   };
