@@ -69,8 +69,8 @@ test('a variable nothing defines, after a file read at run time, is reported whe
   assert.equal(calls, ['a:here']);
   assert.equal(o.lines.at(-1), 'a probe failed');
   assert.match(o.results.at(-1)!.msg!, /typo/);
-  // before any dynamic include, still before the run
-  const early = await play({ playbook: playbook(`- probe: "{{ typo }}"\n- include_tasks: "{{ 't' }}.yml"`), files: { 't.yml': '- probe: t\n' } });
+  // before any dynamic include, with --strict: still before the run
+  const early = await play({ playbook: playbook(`- probe: "{{ typo }}"\n- include_tasks: "{{ 't' }}.yml"`), files: { 't.yml': '- probe: t\n' }, opts: { strict: true } });
   assert.match(early.problems.join('\n'), /typo/);
 });
 

@@ -29,6 +29,7 @@ writeFileSync(join(dir, 'inv.yml'), 'all:\n  hosts:\n    h1: {connection: local}
 writeFileSync(
   join(dir, 'slow.yml'),
   `- hosts: all
+  gather_facts: false
   tasks:
     - name: quick
       command: {cmd: "true"}
@@ -43,7 +44,7 @@ writeFileSync(
       command: {cmd: "test {{ inventory_hostname }} = h1"}
 `,
 );
-writeFileSync(join(dir, 'long.yml'), `- hosts: all\n  tasks:\n    - {name: quick, command: {cmd: "true"}}\n    - {name: long sleep, command: {cmd: "sleep 30"}}\n`);
+writeFileSync(join(dir, 'long.yml'), `- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: quick, command: {cmd: "true"}}\n    - {name: long sleep, command: {cmd: "sleep 30"}}\n`);
 
 /** Starts `skiff run PLAYBOOK` in a new 120x40 session; the shell prints EXIT=<code> after it. */
 function start(session: string, playbook: string): void {
