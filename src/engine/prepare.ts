@@ -10,6 +10,7 @@ import type { HostConn } from '../inventory/host.ts';
 import { hostConnection, IMPLICIT_LOCALHOST } from './connection-settings.ts';
 export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
 import { groupHosts, hostVars } from '../inventory/vars.ts';
+import { isLocalhostName } from '../inventory/localhost.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
 import { loadPlaybook, walkLoops, walkTasks, type BlockDef, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
@@ -22,6 +23,7 @@ import type { VaultSecret } from '../vault/vaultlib.ts';
 import { conditionText, evaluate, ExprError, LATER, truthy, type Scope } from './expr.ts';
 import { containsLater, render, scopeOf, type Path } from './template.ts';
 import { OMIT, removeOmit } from './omit.ts';
+import { runVars } from './run-vars.ts';
 import { handlersReached, nameOn } from './notify.ts';
 import { countOf } from './run-task.ts';
 import { pyStr } from './expr-error.ts';
@@ -57,6 +59,10 @@ export interface RunOptions {
   rolesPath?: string[];
   /** passwords for ansible-vault data in the inventory, the playbook and -e @files */
   vault?: readonly VaultSecret[];
+  /** -v count (ansible_verbosity) */
+  verbosity?: number;
+  /** the ansible.cfg read (ansible_config_file) */
+  configFile?: string;
 }
 
 export interface PreparedPlay {
@@ -75,6 +81,8 @@ export interface Prepared {
   registry: Registry;
   /** --check and --diff, which tasks see as ansible_check_mode and ansible_diff_mode */
   mode?: { check: boolean; diff: boolean };
+  /** the magic variables of the whole run (run-vars.ts): ansible_version, ansible_run_tags... */
+  runVars?: Record<string, unknown>;
   /** set by the run: hosts out of the play and each play's current batch (ansible_play_hosts, ansible_play_batch) */
   live?: { dead: ReadonlyMap<string, unknown>; batch: Map<PlayDef, string[]> };
 }
@@ -137,11 +145,11 @@ export function resolveLimit(inv: Inventory, limit: string, problems: InputProbl
 const MAX_VAR_CHAIN = 100;
 
 /** Host vars as tasks see them: templates in inventory values rendered lazily against the same vars. */
-export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[]): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
+export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[], run: Record<string, unknown> = {}): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
   const { vars, origins } = hostVars(inv, host);
   const out: Record<string, unknown> = {};
   const busy = new Set<string>();
-  const magic = { inventory_hostname: host, groups: groupsMap(inv) };
+  const magic = { ...run, inventory_hostname: host, groups: groupsMap(inv) };
   // own keys only (Object.hasOwn): `{{ constructor }}` is an unknown variable, not Object's
   const scope: Scope = (name) => {
     if (Object.hasOwn(extra, name)) return { found: true, value: extra[name] };
@@ -177,10 +185,12 @@ export function groupsMap(inv: Inventory): Record<string, string[]> {
 function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMagic): Record<string, unknown> {
   const groups = groupsMap(prep.inventory);
   const origin = prep.inventory.hostOrigin.get(host);
+  const hv = prep.hostvars[host] ?? {};
   // the play's hosts still in it (all of them before the run), and those of the current serial batch
   const all = (play && prep.plays?.find((p) => p.play === play)?.hosts) ?? [];
   const alive = (hs: string[]) => hs.filter((h) => !prep.live?.dead.has(h));
   const m: Record<string, unknown> = {
+    ...prep.runVars,
     ...(play ? { ansible_play_name: play.name, ansible_play_hosts_all: all } : {}),
     ...(role ? {
       role_name: role.short,
@@ -198,8 +208,11 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
     get group_names() {
       return Object.keys(groups).filter((g) => g !== 'all' && groups[g].includes(host)).sort();
     },
-    // where the host is declared, as Ansible's (roles put their files next to the inventory)
-    ...(origin ? { inventory_file: origin.file, inventory_dir: dirname(origin.file) } : {}),
+    // where the host is declared, as Ansible's (roles put their files next to the inventory); the
+    // implicit localhost has none
+    ...(origin ? { inventory_file: resolve(origin.file), inventory_dir: dirname(resolve(origin.file)) } : {}),
+    // the address, as Ansible's connection vars define it for every host (the implicit localhost's is 127.0.0.1)
+    ansible_host: hv.ansible_host ?? hv.address ?? (origin ? host : '127.0.0.1'),
     ...(prep.playbook ? { playbook_dir: dirname(resolve(prep.playbook.file)) } : {}),
     ...(prep.mode ? { ansible_check_mode: prep.mode.check, ansible_diff_mode: prep.mode.diff } : {}),
   };
@@ -286,7 +299,7 @@ function varsDict(scope: Scope): Record<string, unknown> {
   });
 }
 
-type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live'>>;
+type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live' | 'runVars'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
@@ -300,12 +313,14 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
 
   const hostvars: Record<string, Record<string, unknown>> = {};
   const origins: Record<string, Record<string, Origin>> = {};
-  for (const h of inv.hosts) {
-    const r = renderedHostVars(inv, h, extra, problems);
+  const run = runVars({ ...opts, playbook: opts.playbook });
+  const addHostVars = (h: string) => {
+    const r = renderedHostVars(inv, h, extra, problems, { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT });
     hostvars[h] = r.vars;
     origins[h] = r.origins;
-  }
-  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff } };
+  };
+  inv.hosts.forEach(addHostVars);
+  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff }, runVars: run };
   const seen = new Set<string>();
   const push = (p: InputProblem) => {
     const key = `${p.file}:${p.line}:${p.col}:${p.message}`;
@@ -328,6 +343,8 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
       continue;
     }
     const hosts = limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts;
+    // the implicit localhost (a host the inventory lacks): its vars once it is a play's host
+    for (const h of hosts) if (!Object.hasOwn(hostvars, h)) addHostVars(h);
     prep.plays.push({ play, hosts });
     if (play.gatherFacts) hosts.forEach((h) => factHosts.add(h));
     const vprep = factHosts.size ? { ...prep, hostvars: Object.fromEntries(Object.entries(hostvars).map(([h, hv]) => [h, factHosts.has(h) ? { ...hv, ...shaped } : hv])) } : prep;
@@ -347,6 +364,8 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   if (opts.startAtTask !== undefined && !playbook.plays.some((p) => [...walkTasks(p.tasks)].some((t) => startsHere(t.name, opts.startAtTask!)))) {
     push({ file: '--start-at-task', line: 0, col: 0, message: `no task is named ${JSON.stringify(opts.startAtTask)}: expected the name (or a glob) of a task in ${opts.playbook}` });
   }
+  // a delegate_to the implicit localhost: its vars, as a play's host has them
+  for (const h of delegates) if (!Object.hasOwn(hostvars, h)) addHostVars(h);
   // Connection settings of every host that will be contacted (delegate_to targets too).
   for (const h of new Set([...prep.plays.flatMap((p) => p.hosts), ...delegates])) {
     const r = hostConnection(prep, origins, h, { defaults: opts.connDefaults, becomePassword: opts.becomePassword, sshPassword: opts.sshPassword, keyPassphrase: opts.keyPassphrase });
@@ -419,7 +438,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       const d = render(t.kw.delegate_to, scope, [], ps);
       for (const p of ps) out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: ${p.message} (host ${host})`));
       if (!ps.length && d !== LATER) {
-        if (typeof d === 'string' && (prep.inventory.hosts.includes(d) || d === IMPLICIT_LOCALHOST)) delegates.add(d);
+        if (typeof d === 'string' && (prep.inventory.hosts.includes(d) || isLocalhostName(d))) delegates.add(d);
         else out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
       }
     }

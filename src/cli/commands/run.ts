@@ -60,6 +60,8 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
     skipTags: splitTags(o['skip-tags'] as string[] | undefined),
     startAtTask: o['start-at-task'] as string | undefined,
     forceHandlers: !!o['force-handlers'],
+    verbosity: (o.verbose as boolean[] | undefined)?.length ?? 0,
+    configFile: config.file,
     vault,
     ...asked,
   };
