@@ -1,12 +1,12 @@
 // Everything that can be checked without a host: inventory, playbook, extra vars, --limit, every
 // task's parameters rendered for every host it will run on, key files. Problems are collected and
 // returned together, before any connection is opened.
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { loadInventory } from '../inventory/load.ts';
 import { matchPattern } from '../inventory/pattern.ts';
-import type { HostConn } from '../inventory/host.ts';
+import { connVarNames, type HostConn } from '../inventory/host.ts';
 import { hostConnection, IMPLICIT_LOCALHOST } from './connection-settings.ts';
 export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
 import { groupHosts, hostVars } from '../inventory/vars.ts';
@@ -83,6 +83,8 @@ export interface Prepared {
   mode?: { check: boolean; diff: boolean };
   /** the magic variables of the whole run (run-vars.ts): ansible_version, ansible_run_tags... */
   runVars?: Record<string, unknown>;
+  /** each play's vars_files as read for each host (readVarsFiles) */
+  varsFilesOf?: Map<PlayDef, Map<string, Record<string, unknown>>>;
   /** set by the run: hosts out of the play and each play's current batch (ansible_play_hosts, ansible_play_batch) */
   live?: { dead: ReadonlyMap<string, unknown>; batch: Map<PlayDef, string[]> };
 }
@@ -243,6 +245,7 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
   const layers = [
     { vars: taskVars, what: 'task var' },
     { vars: play.roleVars, what: 'role var' },
+    { vars: prep.varsFilesOf?.get(play)?.get(host) ?? {}, what: 'vars_files var' },
     { vars: play.vars, what: 'play var' },
     { vars: hv, what: '' },
     { vars: defaults, what: 'role default' },
@@ -299,7 +302,7 @@ function varsDict(scope: Scope): Record<string, unknown> {
   });
 }
 
-type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live' | 'runVars'>>;
+type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live' | 'runVars' | 'varsFilesOf'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
@@ -320,7 +323,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     origins[h] = r.origins;
   };
   inv.hosts.forEach(addHostVars);
-  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff }, runVars: run };
+  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff }, runVars: run, varsFilesOf: new Map() };
   const seen = new Set<string>();
   const push = (p: InputProblem) => {
     const key = `${p.file}:${p.line}:${p.col}:${p.message}`;
@@ -330,6 +333,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     }
   };
   const delegates = new Set<string>();
+  const remoteUsers: RemoteUser[] = [];
   // registered results last for the whole run, per host, across plays (as in Ansible)
   const registeredOf = new Map<string, Record<string, unknown>>();
   // hosts whose facts are gathered by this play or an earlier one (kept for the run): validation sees
@@ -342,18 +346,19 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
       push(problemAt(play.src, [...play.path, 'hosts'], m.error));
       continue;
     }
-    const hosts = limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts;
+    const hosts = ordered(limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts, play.order);
     // the implicit localhost (a host the inventory lacks): its vars once it is a play's host
     for (const h of hosts) if (!Object.hasOwn(hostvars, h)) addHostVars(h);
     prep.plays.push({ play, hosts });
     if (play.gatherFacts) hosts.forEach((h) => factHosts.add(h));
     const vprep = factHosts.size ? { ...prep, hostvars: Object.fromEntries(Object.entries(hostvars).map(([h, hv]) => [h, factHosts.has(h) ? { ...hv, ...shaped } : hv])) } : prep;
+    if (play.varsFiles.length) readVarsFiles(vprep, play, hosts, opts.vault ?? [], push);
     for (const host of hosts) {
       // what a block's rescue sees of the failure (known at run time only)
       const registered = registeredOf.get(host) ?? { ansible_failed_task: LATER, ansible_failed_result: LATER };
       registeredOf.set(host, registered);
       for (const t of [...walkTasks(play.tasks), ...play.handlers]) {
-        checkTask(vprep, play, t, host, registered, delegates).forEach(push);
+        checkTask(vprep, play, t, host, registered, delegates, remoteUsers).forEach(push);
         if (t.meta.register) registered[t.meta.register] = LATER;
         for (const name of t.type.sets?.(t.params) ?? []) registered[name] = LATER;
       }
@@ -372,7 +377,74 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     if ('problems' in r) r.problems.forEach(push);
     else prep.conns.set(h, r.conn);
   }
+  // remote_user: a host's own user var wins over it, as in Ansible; else it would be the SSH user, and
+  // skiff connects to a host as one user for the whole run: refused by name when it would differ
+  for (const { host, user, t } of remoteUsers) {
+    const conn = prep.conns.get(host);
+    if (!conn || conn.connection !== 'ssh' || connVarNames({ ...hostvars[host], ...extra }).user !== undefined || user === LATER || user === conn.user) continue;
+    const at = t.meta.remote_user !== undefined ? [...t.path, 'remote_user'] : t.path;
+    push(problemAt(t.src, at, `remote_user ${show(user)}${t.meta.remote_user !== undefined ? '' : ' (from the play or a block)'} on host ${host}, which skiff reaches as ${show(conn.user)}: skiff connects to a host as one user for the whole run; expected ansible_user for that host in the inventory (or -u)`));
+  }
   return problems.length ? { problems } : { prepared: prep, problems };
+}
+
+/** Ansible's `order` keyword: the play's hosts in inventory order (the default), reversed, by name, or shuffled. */
+function ordered(hosts: string[], order: PlayDef['order']): string[] {
+  if (order === 'reverse_inventory') return [...hosts].reverse();
+  if (order === 'sorted') return [...hosts].sort();
+  if (order === 'reverse_sorted') return [...hosts].sort().reverse();
+  if (order === 'shuffle') return hosts.map((h) => [Math.random(), h] as const).sort((a, b) => a[0] - b[0]).map(([, h]) => h);
+  return hosts;
+}
+
+/**
+ * A play's vars_files for each of its hosts, as Ansible's VariableManager reads them: each name rendered
+ * for the host, looked up as vars/NAME then NAME next to the play's playbook (an absolute path as is); a
+ * list is first-found. A file found nowhere is an error (Ansible's "vars file X was not found").
+ */
+function readVarsFiles(prep: Prepared, play: PlayDef, hosts: string[], vault: readonly VaultSecret[], push: (p: InputProblem) => void): void {
+  const byHost = new Map<string, Record<string, unknown>>();
+  prep.varsFilesOf!.set(play, byHost);
+  const base = dirname(resolve(play.src.file));
+  const loaded = new Map<string, Record<string, unknown> | undefined>();
+  const load = (file: string, at: Path): Record<string, unknown> | undefined => {
+    if (loaded.has(file)) return loaded.get(file);
+    const { source, problems } = loadYaml(file, vault);
+    problems.forEach(push);
+    let vars: Record<string, unknown> | undefined = {};
+    const data = source?.value;
+    const maps = Array.isArray(data) ? data : data === null || data === undefined ? [] : [data];
+    if (!source || !maps.every((d) => d && typeof d === 'object' && !Array.isArray(d))) {
+      if (source) push(problemAt(play.src, at, `vars_files: ${file}: expected a map of variables, got ${show(data)}`));
+      vars = undefined;
+    } else Object.assign(vars, ...maps);
+    loaded.set(file, vars);
+    return vars;
+  };
+  for (const host of hosts) {
+    const vars: Record<string, unknown> = {};
+    // names see the host's vars and the play's, not the files being read
+    const scope = taskScope(prep, play, host, {});
+    play.varsFiles.forEach((entry, i) => {
+      const names = Array.isArray(entry) ? entry : [entry];
+      const at: Path = [...play.path, 'vars_files', i];
+      const rendered: string[] = [];
+      for (const [j, n] of names.entries()) {
+        const ps: { path: Path; message: string }[] = [];
+        const r = render(n, scope, [], ps);
+        const where = Array.isArray(entry) ? [...at, j] : at;
+        for (const p of ps) push(problemAt(play.src, where, `vars_files: ${p.message} (host ${host})`));
+        if (ps.length) return;
+        if (containsLater(r)) return push(problemAt(play.src, where, `vars_files: ${show(n)} names a fact or a registered result, known only once the play runs: skiff reads vars_files before it (expected a name from inventory, play or extra vars)`));
+        rendered.push(String(r));
+      }
+      const candidates = rendered.flatMap((n) => (isAbsolute(n) ? [n] : [join(base, 'vars', n), join(base, n)]));
+      const found = candidates.find((f) => existsSync(f) && statSync(f).isFile());
+      if (!found) return push(problemAt(play.src, at, `vars file ${rendered.join(', ')} was not found: looked for ${candidates.join(', ')} (host ${host})`));
+      Object.assign(vars, load(found, at) ?? {});
+    });
+    byHost.set(host, vars);
+  }
 }
 
 /** --start-at-task matches a task's name exactly or as a glob (Ansible uses fnmatch). */
@@ -385,7 +457,10 @@ export function startsHere(name: string, pattern: string): boolean {
 /** Names a task's `until`, `changed_when` and `failed_when` see besides the scope: its own result. */
 export const RESULT_NAMES = ['rc', 'stdout', 'stderr', 'stdout_lines', 'result', 'attempts', 'changed', 'failed'];
 
-function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>, delegates: Set<string>): InputProblem[] {
+/** remote_user asked for on a host by a task (or its play or block): checked once connections are known */
+type RemoteUser = { host: string; user: unknown; t: TaskDef };
+
+function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>, delegates: Set<string>, remoteUsers: RemoteUser[] = []): InputProblem[] {
   const out: InputProblem[] = [];
   // the vars of enclosing include_tasks loops: known when the task runs
   const outer = Object.fromEntries(t.kw.loopVars.map((n) => [n, LATER]));
@@ -432,6 +507,12 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       }
     }
     out.push(...checkParams(t, scope, host, skipped));
+    if (t.kw.remote_user !== undefined && !skipped) {
+      const ps: { path: Path; message: string }[] = [];
+      const user = render(t.kw.remote_user, scope, [], ps);
+      for (const p of ps) out.push(problemAt(t.src, t.meta.remote_user !== undefined ? [...t.path, 'remote_user'] : t.path, `remote_user: ${p.message} (host ${host})`));
+      if (!ps.length) remoteUsers.push({ host, user, t });
+    }
     if (!skipped) out.push(...checkNotify(prep, play, t, scope, host, registered));
     if (t.kw.delegate_to !== undefined) {
       const ps: { path: Path; message: string }[] = [];

@@ -9,6 +9,7 @@ import type { Group, Inventory, Origin, VarLayer } from './types.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { pyLiteral, shlexWords } from './py-literal.ts';
 import { isLocalhostName } from './localhost.ts';
+import { mergeLayers } from './vars.ts';
 
 const HOST_NAME = /^[A-Za-z0-9_.\-\[\]:]+$/;
 
@@ -50,10 +51,16 @@ export function loadInventory(path: string, vault: readonly VaultSecret[] = []):
     const d = join(inv.root, dir);
     if (!existsSync(d)) continue;
     for (const f of readdirSync(d).sort()) {
-      if (!/\.ya?ml$/.test(f)) continue;
-      const name = basename(f, extname(f));
-      const layer = readVarsFile(join(d, f), problems, vault);
-      if (!layer) continue;
+      if (f.startsWith('.')) continue;
+      // as Ansible's host_group_vars: NAME, NAME.yml/.yaml/.json, or a directory NAME/ of such files
+      const full = join(d, f);
+      const isDir = statSync(full).isDirectory();
+      if (!isDir && extname(f) !== '' && !VARS_EXT.test(f)) continue;
+      const name = isDir ? f : basename(f, extname(f));
+      const files = isDir ? varsFilesIn(full) : [full];
+      const read = files.map((x) => readVarsFile(x, problems, vault));
+      if (read.some((l) => !l)) continue;
+      const layer = mergeLayers(read as VarLayer[]);
       if (kind === 'group') {
         if (!inv.groups.has(name)) {
           problems.push({ file: relName(join(d, f)), line: 1, col: 1, message: `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` });
@@ -76,6 +83,20 @@ export function loadInventory(path: string, vault: readonly VaultSecret[] = []):
   for (const h of inv.hosts) if (!grouped.has(h)) inv.groups.get('ungrouped')!.hosts.add(h);
   checkCycles(inv, problems);
   return problems.length ? { problems } : { inventory: inv, problems };
+}
+
+const VARS_EXT = /\.(ya?ml|json)$/;
+
+/** The vars files of a group_vars/NAME/ directory, as Ansible reads them: every level, sorted by path. */
+function varsFilesIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => !f.startsWith('.'))
+    .sort()
+    .flatMap((f) => {
+      const full = join(dir, f);
+      if (statSync(full).isDirectory()) return varsFilesIn(full);
+      return extname(f) === '' || VARS_EXT.test(f) ? [full] : [];
+    });
 }
 
 function relName(f: string): string {

@@ -36,6 +36,8 @@ export interface Keywords {
   any_errors_fatal?: boolean | string;
   run_once?: boolean | string;
   delegate_to?: string;
+  /** the SSH user asked for (a host's own user var wins, as in Ansible; checked in prepare) */
+  remote_user?: string;
   /** the role whose task this is (its magic variables: role_name, role_path, ansible_parent_role_names...) */
   role?: RoleMagic;
 }
@@ -119,6 +121,12 @@ export interface PlayDef {
   tasks: Node[];
   handlers: TaskDef[];
   serial?: number | string;
+  /** vars_files as written: each entry a file, or a list whose first found is read (prepare.ts reads them per host) */
+  varsFiles: (string | string[])[];
+  /** linear or free (Ansible's strategy keyword), for the scheduler */
+  strategy: 'linear' | 'free';
+  /** Ansible's `order` of the play's hosts */
+  order: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
   max_fail_percentage?: number;
   any_errors_fatal: boolean;
   force_handlers: boolean;
@@ -220,7 +228,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     return undefined;
   }
   const p = r.output;
-  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal });
+  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, remote_user: p.remote_user });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, declaring: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
   // Ansible's order: pre_tasks, a flush, then roles and tasks as one section, a flush, post_tasks
@@ -241,6 +249,9 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     tasks,
     handlers,
     serial: p.serial,
+    varsFiles: p.vars_files ?? [],
+    strategy: p.strategy ?? 'linear',
+    order: p.order ?? 'inventory',
     max_fail_percentage: p.max_fail_percentage,
     any_errors_fatal: p.any_errors_fatal === true,
     force_handlers: p.force_handlers === true,
@@ -318,7 +329,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
     loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
     environment: { ...parent.environment, ...(own.environment ?? {}) },
   };
-  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'role'] as const) {
+  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'remote_user', 'role'] as const) {
     const value = own[k] ?? parent[k];
     if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
   }

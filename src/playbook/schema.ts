@@ -6,7 +6,13 @@ import * as v from 'valibot';
 export const Identifier = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name (letters, digits, _)'));
 
 const Bool = v.boolean('expected true or false');
-const Vars = v.record(Identifier, v.unknown());
+const isMap = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+/** a map of variables, or (as Ansible's _load_vars takes it) a list of maps, merged in order */
+const Vars = v.pipe(
+  v.unknown(),
+  v.transform((x) => (Array.isArray(x) && x.every(isMap) ? (Object.assign({}, ...x) as unknown) : x)),
+  v.record(Identifier, v.unknown(), 'expected a map of variables (or a list of maps)'),
+);
 /** environment: names as a shell takes them; values become text, as in Ansible */
 const Env = v.record(
   v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')),
@@ -40,6 +46,8 @@ export const Inheritable = {
   any_errors_fatal: v.optional(Flag),
   run_once: v.optional(Flag),
   delegate_to: v.optional(v.pipe(v.string(), v.minLength(1, 'expected an inventory host or localhost'))),
+  /** the SSH user; a host's own user var (ansible_user) wins, as in Ansible (checked in prepare) */
+  remote_user: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a user name'))),
 };
 
 const InheritableSchema = v.object(Inheritable);
@@ -47,8 +55,28 @@ export type InheritableInput = v.InferOutput<typeof InheritableSchema>;
 
 export const PlaySchema = v.strictObject({
   name: v.optional(v.string()),
-  hosts: v.pipe(v.string(), v.minLength(1, 'expected a host pattern')),
+  /** a pattern, or a list of them (joined with `,`, as Ansible's play name shows it) */
+  hosts: v.pipe(
+    v.union([v.string(), v.array(v.pipe(v.string(), v.minLength(1)))], 'expected a host pattern or a list of them'),
+    v.transform((h) => (Array.isArray(h) ? h.join(',') : h)),
+    v.minLength(1, 'expected a host pattern'),
+  ),
   vars: v.optional(Vars),
+  /**
+   * files of variables, over play vars (under role vars/), each found next to the playbook (vars/NAME,
+   * then NAME) with its name rendered for the host; a nested list is first-found
+   */
+  vars_files: v.optional(
+    v.pipe(
+      v.union([v.string(), v.array(v.union([v.string(), v.array(v.string())], 'expected a file or a list of files (the first found is read)'))], 'expected a list of files'),
+      v.transform((f) => (typeof f === 'string' ? [f] : f)),
+    ),
+  ),
+  /** linear (Ansible's default, skiff's way) or free: recorded; the scheduler decides (engine/run.ts) */
+  strategy: v.optional(v.picklist(['linear', 'free'], 'expected linear or free (the strategies skiff has)')),
+  /** the order of the play's hosts, as Ansible's: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle */
+  order: v.optional(v.picklist(['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'], 'expected inventory, reverse_inventory, sorted, reverse_sorted or shuffle')),
+  remote_user: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a user name'))),
   pre_tasks: v.optional(v.array(v.unknown()), []),
   tasks: v.optional(v.array(v.unknown()), []),
   post_tasks: v.optional(v.array(v.unknown()), []),

@@ -88,6 +88,21 @@ test('INI values as Ansible reads them: shlex words, Python literals (yes/true s
   assert.is(bad[0].line, 1);
 });
 
+test('group_vars/host_vars as Ansible reads them: NAME without extension, .json, a NAME/ directory of files', () => {
+  // var_precedence's host_vars/testhost has no extension
+  const d = dir({
+    'hosts.ini': '[web]\ntesthost\n',
+    'host_vars/testhost': 'from_bare: 1\n',
+    'group_vars/web/a.yml': 'ga: 1\nshared: a\n',
+    'group_vars/web/b.json': '{"gb": 2, "shared": "b"}',
+    'group_vars/web/README.md': 'not vars',
+  });
+  const { inventory, problems } = loadInventory(d);
+  assert.equal(problems, []);
+  const v = hostVars(inventory!, 'testhost').vars;
+  assert.equal([v.from_bare, v.ga, v.gb, v.shared], [1, 1, 2, 'b']);
+});
+
 test('patterns: unions, exclusion, intersection, globs; unknown names are errors', () => {
   const inv = loadInventory(yamlInv).inventory!;
   assert.equal(matchPattern(inv, 'prom-*'), { hosts: ['prom-dc1', 'prom-dc2'] });
