@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
-import { loadInventory } from '../inventory/load.ts';
+import { emptyInventory, loadInventory } from '../inventory/load.ts';
+import { parse as parseYaml } from 'yaml';
 import { matchPattern } from '../inventory/pattern.ts';
 import { connVarNames, type HostConn } from '../inventory/host.ts';
 import { hostConnection, IMPLICIT_LOCALHOST } from './connection-settings.ts';
@@ -102,10 +103,13 @@ export function parseExtraVars(raw: string[], problems: InputProblem[], vault: r
       }
       Object.assign(out, source.value);
     } else if (e.trim().startsWith('{')) {
+      // as Ansible's load_extra_vars: read as YAML, so `{"x": False}` (Python's spelling) is a boolean too
       try {
-        Object.assign(out, JSON.parse(e));
+        const value = parseYaml(e);
+        if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`got ${show(value)}`);
+        Object.assign(out, value);
       } catch (err) {
-        problems.push({ file: '-e', line: 0, col: 0, message: `${show(e)}: expected JSON object (${(err as Error).message})` });
+        problems.push({ file: '-e', line: 0, col: 0, message: `${show(e)}: expected a JSON (or YAML) object (${(err as Error).message})` });
       }
     } else {
       for (const kv of e.split(/\s+(?=[A-Za-z_][A-Za-z0-9_]*=)/)) {
@@ -304,9 +308,13 @@ function varsDict(scope: Scope): Record<string, unknown> {
 
 type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live' | 'runVars' | 'varsFilesOf'>>;
 
-export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[] } {
+export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[]; warnings?: string[] } {
   const problems: InputProblem[] = [];
-  const { inventory: inv, problems: ip } = loadInventory(opts.inventory, opts.vault);
+  const warnings: string[] = [];
+  // as Ansible: an inventory that is not there leaves only the implicit localhost, with a warning
+  const missing = !existsSync(opts.inventory);
+  if (missing) warnings.push(`skiff: inventory ${opts.inventory} not found: only the implicit localhost is available (as in Ansible)`);
+  const { inventory: inv, problems: ip } = missing ? { inventory: emptyInventory(opts.inventory), problems: [] } : loadInventory(opts.inventory, opts.vault);
   problems.push(...ip);
   const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types, opts.vault, opts.rolesPath);
   problems.push(...pp);
@@ -385,7 +393,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     const at = t.meta.remote_user !== undefined ? [...t.path, 'remote_user'] : t.path;
     push(problemAt(t.src, at, `remote_user ${show(user)}${t.meta.remote_user !== undefined ? '' : ' (from the play or a block)'} on host ${host}, which skiff reaches as ${show(conn.user)}: skiff connects to a host as one user for the whole run; expected ansible_user for that host in the inventory (or -u)`));
   }
-  return problems.length ? { problems } : { prepared: prep, problems };
+  return problems.length ? { problems, warnings } : { prepared: prep, problems, warnings };
 }
 
 /** Ansible's `order` keyword: the play's hosts in inventory order (the default), reversed, by name, or shuffled. */

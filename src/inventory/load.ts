@@ -13,6 +13,14 @@ import { mergeLayers } from './vars.ts';
 
 const HOST_NAME = /^[A-Za-z0-9_.\-\[\]:]+$/;
 
+/** No hosts, `all` and `ungrouped` only: what Ansible has when no inventory could be read. */
+export function emptyInventory(path: string): Inventory {
+  const inv: Inventory = { root: dirname(resolve(path)), groups: new Map(), hosts: [], hostInline: new Map(), hostFile: new Map(), hostOrigin: new Map() };
+  group(inv, 'all');
+  group(inv, 'ungrouped');
+  return inv;
+}
+
 /** `vault`: the passwords for `!vault` values and vault-encrypted files (group_vars/*.yml...). */
 export function loadInventory(path: string, vault: readonly VaultSecret[] = []): { inventory?: Inventory; problems: InputProblem[] } {
   const problems: InputProblem[] = [];

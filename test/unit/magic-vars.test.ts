@@ -67,4 +67,19 @@ test('run magic vars: ansible_version, ansible_run_tags/skip_tags, ansible_playb
   assert.equal(o.problems, []);
   assert.equal(o.lines, ['a assert ok']);
 });
+test('a missing inventory leaves the implicit localhost, with a warning (var_templating runs -i inventory with none there); -e is read as YAML', async () => {
+  const { prepare } = await import('../../src/engine/prepare.ts');
+  const { TEST_REGISTRY } = await import('./engine-harness.ts');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-noinv-'));
+  writeFileSync(join(dir, 'p.yml'), '- hosts: localhost\n  tasks: [{assert: {that: [mytest == false]}}]\n- hosts: all\n  tasks: [{probe: x}]\n');
+  const r = prepare({ playbook: join(dir, 'p.yml'), inventory: join(dir, 'inventory'), extraVars: ['{"mytest": False}'], check: false, diff: false, acceptNewHostKeys: false }, TEST_REGISTRY);
+  assert.equal(r.problems, []);
+  assert.match(r.warnings!.join('\n'), /inventory .*inventory not found: only the implicit localhost is available/);
+  assert.equal(r.prepared!.plays.map((p) => p.hosts), [['localhost'], []]);
+  assert.is(r.prepared!.extra.mytest, false);
+});
+
 test.run();

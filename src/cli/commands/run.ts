@@ -65,7 +65,8 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
     vault,
     ...asked,
   };
-  const { prepared, problems } = prepare(opts, REGISTRY);
+  const { prepared, problems, warnings } = prepare(opts, REGISTRY);
+  printWarnings(warnings ?? []);
   if (!prepared) return badInput(problems);
   const hostCount = new Set(prepared.plays.flatMap((p) => p.hosts)).size;
   if (command === 'validate') {
