@@ -203,9 +203,9 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
       role_path: role.path,
       ansible_role_name: role.name,
       ansible_collection_name: role.collection,
-      ansible_parent_role_names: role.parents.map((p) => p.name),
-      ansible_parent_role_paths: role.parents.map((p) => p.path),
     } : {}),
+    // undefined outside an included role, as in Ansible (special_vars: `ansible_parent_role_names is undefined`)
+    ...(role?.parents.length ? { ansible_parent_role_names: role.parents.map((p) => p.name), ansible_parent_role_paths: role.parents.map((p) => p.path) } : {}),
     omit: OMIT,
     inventory_hostname: host,
     inventory_hostname_short: host.split('.')[0],

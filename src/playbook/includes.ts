@@ -256,7 +256,8 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean, expose
   const fromRole = { vars: roleVars(dir, 'vars', cx), defaults: roleVars(dir, 'defaults', cx) };
   // Ansible's roles are public: a role of roles: or import_role lends its variables to the whole play
   if (exposed) cx.exposed.push(fromRole);
-  const role = roleMagic(ref.name, dir, parent.role);
+  // ansible_parent_role_names comes from include_role / import_role only (Ansible's role_include.py)
+  const role = roleMagic(ref.name, dir, once ? undefined : parent.role);
   const kw = inherit(parent, { ...own, vars: { ...fromRole.vars, ...vars }, defaults: fromRole.defaults, role });
   const nodes: Node[] = [];
   for (const dep of dependencies(dir, rcx)) {
