@@ -182,6 +182,9 @@ export function resolveConfig(
     // named once, never silently dropped
     if (unsupported.length) warnings.push(`skiff: ${file}: settings skiff does not support (ignored): ${unsupported.join(', ')}`);
   }
+  const unknownEnv = unknownAnsibleEnv(ce.env);
+  // named once, like ansible.cfg settings skiff does not support: never silently dropped
+  if (unknownEnv.length) warnings.push(`skiff: environment variables skiff does not support (ignored): ${unknownEnv.join(', ')}`);
   const values: Record<string, unknown> = {};
   const sources = {} as Record<SettingName, Source>;
   for (const name of SETTINGS) {
@@ -212,6 +215,21 @@ export function resolveConfig(
     values[name] = value;
   }
   return problems.length ? { problems } : { config: { values: values as Partial<Config>, sources, file, warnings }, problems };
+}
+
+/**
+ * ANSIBLE_* variables skiff reads without a setting of its own: ANSIBLE_CONFIG (findConfigFile), the
+ * colour switches (report/color.ts), the vault password file (vault/sources.ts), and ANSIBLE_PLAYBOOK_DIR,
+ * which ansible-playbook itself does not use (the playbook's directory is playbook_dir).
+ */
+const READ_ELSEWHERE = new Set(['ANSIBLE_CONFIG', 'ANSIBLE_NOCOLOR', 'ANSIBLE_FORCE_COLOR', 'ANSIBLE_VAULT_PASSWORD_FILE', 'ANSIBLE_PLAYBOOK_DIR']);
+
+/** The ANSIBLE_* variables set (not empty) that skiff neither reads nor has a setting for, sorted. */
+export function unknownAnsibleEnv(env: Record<string, string | undefined>): string[] {
+  const known = new Set([...SETTINGS.map((s) => settingMeta(s).env), ...READ_ELSEWHERE]);
+  return Object.keys(env)
+    .filter((k) => k.startsWith('ANSIBLE_') && env[k] !== undefined && env[k] !== '' && !known.has(k))
+    .sort();
 }
 
 export function describeSource(s: Source): string {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import * as v from 'valibot';
 import { connInput, connVarNames, hostConn, HostConnSchema, readable, type HostConn } from '../inventory/host.ts';
+import { isLocalhostName } from '../inventory/localhost.ts';
 import { sshArgs, parseJumps, sshConfigFor, type FromSshConfig } from '../inventory/ssh-config.ts';
 import type { Origin } from '../inventory/types.ts';
 import { keyProblem } from '../transport/ssh-auth.ts';
@@ -14,7 +15,7 @@ import { show, type InputProblem } from '../util/errors.ts';
 import { isRevealed } from '../vault/revealed.ts';
 import type { Prepared, RunOptions } from './prepare.ts';
 
-/** Ansible's implicit localhost: a `delegate_to: localhost` needs no inventory entry. */
+/** Ansible's implicit localhost: a `delegate_to: localhost` needs no inventory entry (see inventory/localhost.ts). */
 export const IMPLICIT_LOCALHOST = 'localhost';
 const MAX_JUMP_DEPTH = 8;
 
@@ -34,7 +35,7 @@ const expandHome = (p: string) => (p.startsWith('~/') ? `${env().home}/${p.slice
 export function hostConnection(prep: Ctx, origins: Record<string, Record<string, Origin>>, h: string, o: ConnOptions = {}, depth = 0): Result {
   const inv = prep.inventory;
   if (!inv.hosts.includes(h)) {
-    return h === IMPLICIT_LOCALHOST ? { conn: hostConn(h, v.parse(HostConnSchema, { connection: 'local' }), inv.root) } : { problems: [{ file: 'inventory', line: 0, col: 0, message: `unknown host ${JSON.stringify(h)}` }] };
+    return isLocalhostName(h) ? { conn: hostConn(h, v.parse(HostConnSchema, { connection: 'local' }), inv.root) } : { problems: [{ file: 'inventory', line: 0, col: 0, message: `unknown host ${JSON.stringify(h)}` }] };
   }
   const defaults = o.defaults ?? {};
   // -e overrides connection settings too, as in Ansible (e.g. -e known_hosts_file=...)

@@ -1,15 +1,17 @@
 // Everything that can be checked without a host: inventory, playbook, extra vars, --limit, every
 // task's parameters rendered for every host it will run on, key files. Problems are collected and
 // returned together, before any connection is opened.
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
-import { loadInventory } from '../inventory/load.ts';
+import { emptyInventory, loadInventory } from '../inventory/load.ts';
+import { parse as parseYaml } from 'yaml';
 import { matchPattern } from '../inventory/pattern.ts';
-import type { HostConn } from '../inventory/host.ts';
+import { connVarNames, type HostConn } from '../inventory/host.ts';
 import { hostConnection, IMPLICIT_LOCALHOST } from './connection-settings.ts';
 export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
 import { groupHosts, hostVars } from '../inventory/vars.ts';
+import { isLocalhostName } from '../inventory/localhost.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
 import { loadPlaybook, walkTasks, type BlockDef, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
@@ -22,6 +24,7 @@ import type { VaultSecret } from '../vault/vaultlib.ts';
 import { conditionText, evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from './expr.ts';
 import { containsLater, render, renderParams, scopeOf, type Path, type RenderProblem } from './template.ts';
 import { OMIT, removeOmit } from './omit.ts';
+import { runVars } from './run-vars.ts';
 import { handlersReached, nameOn } from './notify.ts';
 import { countOf } from './run-task.ts';
 import { PYTYPE, pyStr } from './expr-error.ts';
@@ -66,6 +69,10 @@ export interface RunOptions {
    * fails the task on the host when it runs, as in Ansible: the run may define it)
    */
   strict?: boolean;
+  /** -v count (ansible_verbosity) */
+  verbosity?: number;
+  /** the ansible.cfg read (ansible_config_file) */
+  configFile?: string;
 }
 
 export interface PreparedPlay {
@@ -86,6 +93,10 @@ export interface Prepared {
   mode?: { check: boolean; diff: boolean };
   /** the connection settings of a host first named by a task read at run time (a dynamic include's delegate_to) */
   connect?: (host: string) => { conn: HostConn } | { problems: InputProblem[] };
+  /** the magic variables of the whole run (run-vars.ts): ansible_version, ansible_run_tags... */
+  runVars?: Record<string, unknown>;
+  /** each play's vars_files as read for each host (readVarsFiles) */
+  varsFilesOf?: Map<PlayDef, Map<string, Record<string, unknown>>>;
   /** set by the run: hosts out of the play and each play's current batch (ansible_play_hosts, ansible_play_batch) */
   live?: { dead: ReadonlyMap<string, unknown>; batch: Map<PlayDef, string[]> };
   /** set by the run: per host, the variables include_vars set (their own precedence layer) */
@@ -110,10 +121,13 @@ export function parseExtraVars(raw: string[], problems: InputProblem[], vault: r
       }
       Object.assign(out, source.value);
     } else if (e.trim().startsWith('{')) {
+      // as Ansible's load_extra_vars: read as YAML, so `{"x": False}` (Python's spelling) is a boolean too
       try {
-        Object.assign(out, JSON.parse(e));
+        const value = parseYaml(e);
+        if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`got ${show(value)}`);
+        Object.assign(out, value);
       } catch (err) {
-        problems.push({ file: '-e', line: 0, col: 0, message: `${show(e)}: expected JSON object (${(err as Error).message})` });
+        problems.push({ file: '-e', line: 0, col: 0, message: `${show(e)}: expected a JSON (or YAML) object (${(err as Error).message})` });
       }
     } else {
       for (const kv of e.split(/\s+(?=[A-Za-z_][A-Za-z0-9_]*=)/)) {
@@ -155,11 +169,11 @@ export function resolveLimit(inv: Inventory, limit: string, problems: InputProbl
 const MAX_VAR_CHAIN = 100;
 
 /** Host vars as tasks see them: templates in inventory values rendered lazily against the same vars. */
-export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[]): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
+export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[], run: Record<string, unknown> = {}): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
   const { vars, origins } = hostVars(inv, host);
   const out: Record<string, unknown> = {};
   const busy = new Set<string>();
-  const magic = { inventory_hostname: host, groups: groupsMap(inv) };
+  const magic = { ...run, inventory_hostname: host, groups: groupsMap(inv) };
   // own keys only (Object.hasOwn): `{{ constructor }}` is an unknown variable, not Object's
   const scope: Scope = (name) => {
     if (Object.hasOwn(extra, name)) return { found: true, value: extra[name] };
@@ -195,19 +209,21 @@ export function groupsMap(inv: Inventory): Record<string, string[]> {
 function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMagic): Record<string, unknown> {
   const groups = groupsMap(prep.inventory);
   const origin = prep.inventory.hostOrigin.get(host);
+  const hv = prep.hostvars[host] ?? {};
   // the play's hosts still in it (all of them before the run), and those of the current serial batch
   const all = (play && prep.plays?.find((p) => p.play === play)?.hosts) ?? [];
   const alive = (hs: string[]) => hs.filter((h) => !prep.live?.dead.has(h));
   const m: Record<string, unknown> = {
+    ...prep.runVars,
     ...(play ? { ansible_play_name: play.name, ansible_play_hosts_all: all } : {}),
     ...(role ? {
       role_name: role.short,
       role_path: role.path,
       ansible_role_name: role.name,
       ansible_collection_name: role.collection,
-      ansible_parent_role_names: role.parents.map((p) => p.name),
-      ansible_parent_role_paths: role.parents.map((p) => p.path),
     } : {}),
+    // undefined outside an included role, as in Ansible (special_vars: `ansible_parent_role_names is undefined`)
+    ...(role?.parents.length ? { ansible_parent_role_names: role.parents.map((p) => p.name), ansible_parent_role_paths: role.parents.map((p) => p.path) } : {}),
     omit: OMIT,
     inventory_hostname: host,
     inventory_hostname_short: host.split('.')[0],
@@ -216,8 +232,11 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
     get group_names() {
       return Object.keys(groups).filter((g) => g !== 'all' && groups[g].includes(host)).sort();
     },
-    // where the host is declared, as Ansible's (roles put their files next to the inventory)
-    ...(origin ? { inventory_file: origin.file, inventory_dir: dirname(origin.file) } : {}),
+    // where the host is declared, as Ansible's (roles put their files next to the inventory); the
+    // implicit localhost has none
+    ...(origin ? { inventory_file: resolve(origin.file), inventory_dir: dirname(resolve(origin.file)) } : {}),
+    // the address, as Ansible's connection vars define it for every host (the implicit localhost's is 127.0.0.1)
+    ansible_host: hv.ansible_host ?? hv.address ?? (origin ? host : '127.0.0.1'),
     ...(prep.playbook ? { playbook_dir: dirname(resolve(prep.playbook.file)) } : {}),
     // where lookups (first_found) look, as Ansible's task.get_search_path(): the role (and the roles that
     // brought it in), its tasks/, the playbook's directory (an include's own file's: host-run.ts)
@@ -282,6 +301,7 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
     { vars: prep.included?.get(host) ?? {}, what: 'include_vars var' },
     { vars: taskVars, what: 'task var' },
     { vars: play.roleVars, what: 'role var' },
+    { vars: prep.varsFilesOf?.get(play)?.get(host) ?? {}, what: 'vars_files var' },
     { vars: play.vars, what: 'play var' },
     { vars: hv, what: '' },
     { vars: defaults, what: 'role default' },
@@ -339,11 +359,15 @@ function varsDict(scope: Scope): Record<string, unknown> {
   });
 }
 
-type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'registeredOf'>>;
+type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'registeredOf' | 'runVars' | 'varsFilesOf'>>;
 
-export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[] } {
+export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[]; warnings?: string[] } {
   const problems: InputProblem[] = [];
-  const { inventory: inv, problems: ip } = loadInventory(opts.inventory, opts.vault);
+  const warnings: string[] = [];
+  // as Ansible: an inventory that is not there leaves only the implicit localhost, with a warning
+  const missing = !existsSync(opts.inventory);
+  if (missing) warnings.push(`skiff: inventory ${opts.inventory} not found: only the implicit localhost is available (as in Ansible)`);
+  const { inventory: inv, problems: ip } = missing ? { inventory: emptyInventory(opts.inventory), problems: [] } : loadInventory(opts.inventory, opts.vault);
   problems.push(...ip);
   const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types, opts.vault, opts.rolesPath);
   problems.push(...pp);
@@ -353,12 +377,14 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
 
   const hostvars: Record<string, Record<string, unknown>> = {};
   const origins: Record<string, Record<string, Origin>> = {};
-  for (const h of inv.hosts) {
-    const r = renderedHostVars(inv, h, extra, problems);
+  const run = runVars({ ...opts, playbook: opts.playbook });
+  const addHostVars = (h: string) => {
+    const r = renderedHostVars(inv, h, extra, problems, { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT });
     hostvars[h] = r.vars;
     origins[h] = r.origins;
-  }
-  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff } };
+  };
+  inv.hosts.forEach(addHostVars);
+  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff }, runVars: run, varsFilesOf: new Map() };
   const seen = new Set<string>();
   const push = (p: InputProblem) => {
     const key = `${p.file}:${p.line}:${p.col}:${p.message}`;
@@ -368,6 +394,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     }
   };
   const delegates = new Set<string>();
+  const remoteUsers: RemoteUser[] = [];
   // registered results last for the whole run, per host, across plays (as in Ansible)
   const registeredOf = new Map<string, Record<string, unknown>>();
   const strict = opts.strict === true;
@@ -381,20 +408,25 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
       push(problemAt(play.src, [...play.path, 'hosts'], m.error));
       continue;
     }
-    const hosts = limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts;
+    const hosts = ordered(limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts, play.order);
+    // the implicit localhost (a host the inventory lacks): its vars once it is a play's host
+    for (const h of hosts) if (!Object.hasOwn(hostvars, h)) addHostVars(h);
     prep.plays.push({ play, hosts });
     if (gathers(play, opts)) hosts.forEach((h) => factHosts.add(h));
     const vprep = { ...prep, registeredOf, ...(factHosts.size ? { hostvars: Object.fromEntries(Object.entries(hostvars).map(([h, hv]) => [h, factHosts.has(h) ? { ...hv, ...shaped } : hv])) } : {}) };
+    if (play.varsFiles.length) readVarsFiles(vprep, play, hosts, opts.vault ?? [], push);
     for (const host of hosts) {
       // what a block's rescue sees of the failure (known at run time only)
       const registered = registeredOf.get(host) ?? { ansible_failed_task: LATER, ansible_failed_result: LATER };
       registeredOf.set(host, registered);
-      checkNodes(vprep, play, [...play.tasks, ...play.handlers], host, registered, delegates, strict).forEach(push);
+      checkNodes(vprep, play, [...play.tasks, ...play.handlers], host, registered, delegates, strict, remoteUsers).forEach(push);
     }
   }
   if (opts.startAtTask !== undefined && !playbook.plays.some((p) => [...walkTasks(p.tasks)].some((t) => startsHere(t.name, opts.startAtTask!)))) {
     push({ file: '--start-at-task', line: 0, col: 0, message: `no task is named ${JSON.stringify(opts.startAtTask)}: expected the name (or a glob) of a task in ${opts.playbook}` });
   }
+  // a delegate_to the implicit localhost: its vars, as a play's host has them
+  for (const h of delegates) if (!Object.hasOwn(hostvars, h)) addHostVars(h);
   // Connection settings of every host that will be contacted (delegate_to targets too).
   prep.connect = (h) => hostConnection(prep, origins, h, { defaults: opts.connDefaults, becomePassword: opts.becomePassword, sshPassword: opts.sshPassword, keyPassphrase: opts.keyPassphrase });
   for (const h of new Set([...prep.plays.flatMap((p) => p.hosts), ...delegates])) {
@@ -402,7 +434,74 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     if ('problems' in r) r.problems.forEach(push);
     else prep.conns.set(h, r.conn);
   }
-  return problems.length ? { problems } : { prepared: prep, problems };
+  // remote_user: a host's own user var wins over it, as in Ansible; else it would be the SSH user, and
+  // skiff connects to a host as one user for the whole run: refused by name when it would differ
+  for (const { host, user, t } of remoteUsers) {
+    const conn = prep.conns.get(host);
+    if (!conn || conn.connection !== 'ssh' || connVarNames({ ...hostvars[host], ...extra }).user !== undefined || user === LATER || user === conn.user) continue;
+    const at = t.meta.remote_user !== undefined ? [...t.path, 'remote_user'] : t.path;
+    push(problemAt(t.src, at, `remote_user ${show(user)}${t.meta.remote_user !== undefined ? '' : ' (from the play or a block)'} on host ${host}, which skiff reaches as ${show(conn.user)}: skiff connects to a host as one user for the whole run; expected ansible_user for that host in the inventory (or -u)`));
+  }
+  return problems.length ? { problems, warnings } : { prepared: prep, problems, warnings };
+}
+
+/** Ansible's `order` keyword: the play's hosts in inventory order (the default), reversed, by name, or shuffled. */
+function ordered(hosts: string[], order: PlayDef['order']): string[] {
+  if (order === 'reverse_inventory') return [...hosts].reverse();
+  if (order === 'sorted') return [...hosts].sort();
+  if (order === 'reverse_sorted') return [...hosts].sort().reverse();
+  if (order === 'shuffle') return hosts.map((h) => [Math.random(), h] as const).sort((a, b) => a[0] - b[0]).map(([, h]) => h);
+  return hosts;
+}
+
+/**
+ * A play's vars_files for each of its hosts, as Ansible's VariableManager reads them: each name rendered
+ * for the host, looked up as vars/NAME then NAME next to the play's playbook (an absolute path as is); a
+ * list is first-found. A file found nowhere is an error (Ansible's "vars file X was not found").
+ */
+function readVarsFiles(prep: Prepared, play: PlayDef, hosts: string[], vault: readonly VaultSecret[], push: (p: InputProblem) => void): void {
+  const byHost = new Map<string, Record<string, unknown>>();
+  prep.varsFilesOf!.set(play, byHost);
+  const base = dirname(resolve(play.src.file));
+  const loaded = new Map<string, Record<string, unknown> | undefined>();
+  const load = (file: string, at: Path): Record<string, unknown> | undefined => {
+    if (loaded.has(file)) return loaded.get(file);
+    const { source, problems } = loadYaml(file, vault);
+    problems.forEach(push);
+    let vars: Record<string, unknown> | undefined = {};
+    const data = source?.value;
+    const maps = Array.isArray(data) ? data : data === null || data === undefined ? [] : [data];
+    if (!source || !maps.every((d) => d && typeof d === 'object' && !Array.isArray(d))) {
+      if (source) push(problemAt(play.src, at, `vars_files: ${file}: expected a map of variables, got ${show(data)}`));
+      vars = undefined;
+    } else Object.assign(vars, ...maps);
+    loaded.set(file, vars);
+    return vars;
+  };
+  for (const host of hosts) {
+    const vars: Record<string, unknown> = {};
+    // names see the host's vars and the play's, not the files being read
+    const scope = taskScope(prep, play, host, {});
+    play.varsFiles.forEach((entry, i) => {
+      const names = Array.isArray(entry) ? entry : [entry];
+      const at: Path = [...play.path, 'vars_files', i];
+      const rendered: string[] = [];
+      for (const [j, n] of names.entries()) {
+        const ps: { path: Path; message: string }[] = [];
+        const r = render(n, scope, [], ps);
+        const where = Array.isArray(entry) ? [...at, j] : at;
+        for (const p of ps) push(problemAt(play.src, where, `vars_files: ${p.message} (host ${host})`));
+        if (ps.length) return;
+        if (containsLater(r)) return push(problemAt(play.src, where, `vars_files: ${show(n)} names a fact or a registered result, known only once the play runs: skiff reads vars_files before it (expected a name from inventory, play or extra vars)`));
+        rendered.push(String(r));
+      }
+      const candidates = rendered.flatMap((n) => (isAbsolute(n) ? [n] : [join(base, 'vars', n), join(base, n)]));
+      const found = candidates.find((f) => existsSync(f) && statSync(f).isFile());
+      if (!found) return push(problemAt(play.src, at, `vars file ${rendered.join(', ')} was not found: looked for ${candidates.join(', ')} (host ${host})`));
+      Object.assign(vars, load(found, at) ?? {});
+    });
+    byHost.set(host, vars);
+  }
 }
 
 /** --start-at-task matches a task's name exactly or as a glob (Ansible uses fnmatch). */
@@ -415,7 +514,10 @@ export function startsHere(name: string, pattern: string): boolean {
 /** Names a task's `until`, `changed_when` and `failed_when` see besides the scope: its own result. */
 export const RESULT_NAMES = ['rc', 'stdout', 'stderr', 'stdout_lines', 'result', 'attempts', 'changed', 'failed'];
 
-function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>, delegates: Set<string>, strict: boolean): InputProblem[] {
+/** remote_user asked for on a host by a task (or its play or block): checked once connections are known */
+type RemoteUser = { host: string; user: unknown; t: TaskDef };
+
+function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>, delegates: Set<string>, strict: boolean, remoteUsers: RemoteUser[] = []): InputProblem[] {
   const out: InputProblem[] = [];
   // the vars of enclosing include_tasks loops: known when the task runs
   const outer = Object.fromEntries(t.kw.loopVars.map((n) => [n, LATER]));
@@ -462,13 +564,19 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       }
     }
     out.push(...checkParams(t, scope, host, skipped, strict));
+    if (t.kw.remote_user !== undefined && !skipped) {
+      const ps: { path: Path; message: string }[] = [];
+      const user = render(t.kw.remote_user, scope, [], ps);
+      for (const p of ps) out.push(problemAt(t.src, t.meta.remote_user !== undefined ? [...t.path, 'remote_user'] : t.path, `remote_user: ${p.message} (host ${host})`));
+      if (!ps.length) remoteUsers.push({ host, user, t });
+    }
     if (!skipped) out.push(...checkNotify(prep, play, t, scope, host, registered, strict));
     if (t.kw.delegate_to !== undefined) {
       const ps: RenderProblem[] = [];
       const d = render(t.kw.delegate_to, scope, [], ps);
       for (const p of certain(ps, strict)) out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: ${p.message} (host ${host})`));
       if (!ps.length && d !== LATER) {
-        if (typeof d === 'string' && (prep.inventory.hosts.includes(d) || d === IMPLICIT_LOCALHOST)) delegates.add(d);
+        if (typeof d === 'string' && (prep.inventory.hosts.includes(d) || isLocalhostName(d))) delegates.add(d);
         else out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
       }
     }
@@ -514,7 +622,7 @@ function* walkRun(nodes: Node[]): Generator<TaskDef | BlockDef> {
 }
 
 /** Every check of these nodes on a host, in the order it meets them: what they register is LATER after. */
-function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>, delegates: Set<string>, strict = false): InputProblem[] {
+function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>, delegates: Set<string>, strict = false, remoteUsers: RemoteUser[] = []): InputProblem[] {
   const out: InputProblem[] = [];
   for (const n of walkRun(nodes)) {
     if (n.kind === 'block') {
@@ -522,7 +630,7 @@ function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, 
       if (!n.include!.loaded) (registered as Record<PropertyKey, unknown>)[AFTER_DYNAMIC_INCLUDE] = true;
       continue;
     }
-    out.push(...checkTask(prep, play, n, host, registered, delegates, strict));
+    out.push(...checkTask(prep, play, n, host, registered, delegates, strict, remoteUsers));
     if (n.meta.register) registered[n.meta.register] = LATER;
     const where = { dir: n.roleDir ?? dirname(n.src.file), role: n.roleDir !== undefined, playbookDir: dirname(resolve(prep.playbook.file)) };
     for (const name of n.type.sets?.(n.params, where) ?? []) registered[name] = LATER;

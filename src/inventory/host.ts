@@ -4,12 +4,30 @@ import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
 
+/**
+ * A boolean as Ansible's boolean() reads a connection var: an INI inventory gives `yes`, `true`, `on`
+ * as text (only Python's True/False are booleans there), and Ansible takes them all.
+ */
+const AnsibleBool = v.union(
+  [
+    v.boolean(),
+    v.pipe(
+      v.string(),
+      v.toLowerCase(),
+      v.picklist(['y', 'yes', 'on', '1', 'true', 't', 'n', 'no', 'off', '0', 'false', 'f']),
+      v.transform((s) => ['y', 'yes', 'on', '1', 'true', 't'].includes(s)),
+    ),
+    v.pipe(v.picklist([0, 1]), v.transform((n) => n === 1)),
+  ],
+  'expected true or false',
+);
+
 export const HostConnSchema = v.object({
   address: v.optional(v.pipe(v.string(), v.minLength(1))),
   port: v.optional(v.pipe(v.number('expected a port number'), v.integer(), v.minValue(1), v.maxValue(65535)), 22),
   user: v.optional(v.pipe(v.string(), v.minLength(1))),
   private_key_file: v.optional(v.string()),
-  become: v.optional(v.boolean('expected true or false'), false),
+  become: v.optional(AnsibleBool, false),
   /** sudo's target user under become (root when unset, as sudo does) */
   become_user: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a user name'))),
   connection: v.optional(v.picklist(['ssh', 'local'], 'expected ssh or local'), 'ssh'),
@@ -30,7 +48,7 @@ export const HostConnSchema = v.object({
   /** OpenSSH client configuration read for this host (default ~/.ssh/config) */
   ssh_config_file: v.optional(v.string()),
   /** record an unknown host key (StrictHostKeyChecking accept-new); a changed one is refused anyway */
-  accept_new_host_keys: v.optional(v.boolean('expected true or false')),
+  accept_new_host_keys: v.optional(AnsibleBool),
 });
 export type HostConn = v.InferOutput<typeof HostConnSchema> & {
   name: string;

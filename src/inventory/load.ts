@@ -7,8 +7,19 @@ import { show } from '../util/errors.ts';
 import { loadYaml, locate, readText, type YamlSource } from '../util/yaml-source.ts';
 import type { Group, Inventory, Origin, VarLayer } from './types.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
+import { pyLiteral, shlexWords } from './py-literal.ts';
+import { isLocalhostName } from './localhost.ts';
+import { mergeLayers } from './vars.ts';
 
 const HOST_NAME = /^[A-Za-z0-9_.\-\[\]:]+$/;
+
+/** No hosts, `all` and `ungrouped` only: what Ansible has when no inventory could be read. */
+export function emptyInventory(path: string): Inventory {
+  const inv: Inventory = { root: dirname(resolve(path)), groups: new Map(), hosts: [], hostInline: new Map(), hostFile: new Map(), hostOrigin: new Map() };
+  group(inv, 'all');
+  group(inv, 'ungrouped');
+  return inv;
+}
 
 /** `vault`: the passwords for `!vault` values and vault-encrypted files (group_vars/*.yml...). */
 export function loadInventory(path: string, vault: readonly VaultSecret[] = []): { inventory?: Inventory; problems: InputProblem[] } {
@@ -48,10 +59,16 @@ export function loadInventory(path: string, vault: readonly VaultSecret[] = []):
     const d = join(inv.root, dir);
     if (!existsSync(d)) continue;
     for (const f of readdirSync(d).sort()) {
-      if (!/\.ya?ml$/.test(f)) continue;
-      const name = basename(f, extname(f));
-      const layer = readVarsFile(join(d, f), problems, vault);
-      if (!layer) continue;
+      if (f.startsWith('.')) continue;
+      // as Ansible's host_group_vars: NAME, NAME.yml/.yaml/.json, or a directory NAME/ of such files
+      const full = join(d, f);
+      const isDir = statSync(full).isDirectory();
+      if (!isDir && extname(f) !== '' && !VARS_EXT.test(f)) continue;
+      const name = isDir ? f : basename(f, extname(f));
+      const files = isDir ? varsFilesIn(full) : [full];
+      const read = files.map((x) => readVarsFile(x, problems, vault));
+      if (read.some((l) => !l)) continue;
+      const layer = mergeLayers(read as VarLayer[]);
       if (kind === 'group') {
         if (!inv.groups.has(name)) {
           problems.push({ file: relName(join(d, f)), line: 1, col: 1, message: `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` });
@@ -59,7 +76,8 @@ export function loadInventory(path: string, vault: readonly VaultSecret[] = []):
         }
         inv.groups.get(name)!.file = layer;
       } else {
-        if (!inv.hostOrigin.has(name)) {
+        // host_vars/localhost.yml is the implicit localhost's when the inventory has no such host
+        if (!inv.hostOrigin.has(name) && !isLocalhostName(name)) {
           problems.push({ file: relName(join(d, f)), line: 1, col: 1, message: `host_vars for unknown host ${show(name)}: expected one of ${inv.hosts.join(', ')}` });
           continue;
         }
@@ -73,6 +91,20 @@ export function loadInventory(path: string, vault: readonly VaultSecret[] = []):
   for (const h of inv.hosts) if (!grouped.has(h)) inv.groups.get('ungrouped')!.hosts.add(h);
   checkCycles(inv, problems);
   return problems.length ? { problems } : { inventory: inv, problems };
+}
+
+const VARS_EXT = /\.(ya?ml|json)$/;
+
+/** The vars files of a group_vars/NAME/ directory, as Ansible reads them: every level, sorted by path. */
+function varsFilesIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => !f.startsWith('.'))
+    .sort()
+    .flatMap((f) => {
+      const full = join(dir, f);
+      if (statSync(full).isDirectory()) return varsFilesIn(full);
+      return extname(f) === '' || VARS_EXT.test(f) ? [full] : [];
+    });
 }
 
 function relName(f: string): string {
@@ -188,22 +220,15 @@ function readVarsFile(file: string, problems: InputProblem[], vault: readonly Va
   return layer;
 }
 
-/** INI values as Ansible reads them in host lines: numbers and booleans typed, quotes removed. */
-function iniValue(raw: string): unknown {
-  if (/^-?\d+$/.test(raw)) return Number(raw);
-  if (/^(true|yes|True|Yes)$/.test(raw)) return true;
-  if (/^(false|no|False|No)$/.test(raw)) return false;
-  const q = raw.match(/^(["'])(.*)\1$/);
-  return q ? q[2] : raw;
-}
-
 function readIniInventory(inv: Inventory, rel: string, text: string, problems: InputProblem[]) {
   let section = { name: 'ungrouped', kind: 'hosts' as 'hosts' | 'vars' | 'children' };
   text.split('\n').forEach((rawLine, i) => {
-    const line = rawLine.replace(/\s+[#;].*$/, '').trim();
+    const line = rawLine.trim();
     const at = (col = 1): Origin => ({ file: rel, line: i + 1, col });
     if (!line || line.startsWith('#') || line.startsWith(';')) return;
-    const head = line.match(/^\[([^\]:]+)(?::(vars|children))?\]$/);
+    // a section header or a child group may end in a comment (Ansible's patterns allow `\s*#...`)
+    const bare = line.replace(/\s*#.*$/, '');
+    const head = bare.match(/^\[([^\]:\s]+)(?::(vars|children))?\]$/);
     if (head) {
       section = { name: head[1], kind: (head[2] as 'vars' | 'children') ?? 'hosts' };
       group(inv, section.name);
@@ -215,24 +240,32 @@ function readIniInventory(inv: Inventory, rel: string, text: string, problems: I
     }
     const g = group(inv, section.name);
     if (section.kind === 'children') {
-      addChild(inv, g, line, at());
-      group(inv, line);
+      addChild(inv, g, bare, at());
+      group(inv, bare);
       return;
     }
     if (section.kind === 'vars') {
+      // as Ansible: the rest of the line after the first `=`, read as a Python literal (`#...` included)
       const m = line.match(/^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/);
       if (!m) problems.push({ ...at(), message: `bad variable line ${show(line)}: expected name=value` });
-      else mergeLayer(g.inline, { [m[1]]: iniValue(m[2]) }, () => at());
+      else mergeLayer(g.inline, { [m[1]]: pyLiteral(m[2]) }, () => at());
       return;
     }
-    const [host, ...rest] = line.split(/\s+/);
-    if (!addHost(inv, host, g, at(), problems)) return;
-    let col = rawLine.indexOf(host) + host.length + 1;
+    // a host line: words as shlex splits them (`x="a b"` is one), each value a Python literal
+    const lead = rawLine.indexOf(line);
+    const words = shlexWords(line);
+    if (!words) {
+      problems.push({ ...at(lead + 1), message: `host line ${show(line)} has a quote that is not closed: expected host name=value ...` });
+      return;
+    }
+    if (!words.length) return;
+    const [host, ...rest] = words;
+    if (!addHost(inv, host.text, g, at(lead + host.at + 1), problems)) return;
     for (const kv of rest) {
-      col = rawLine.indexOf(kv, col) + 1;
-      const m = kv.match(/^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/);
-      if (!m) problems.push({ ...at(col), message: `bad host variable ${show(kv)}: expected name=value` });
-      else mergeLayer(inv.hostInline.get(host)!, { [m[1]]: iniValue(m[2]) }, () => at(col));
+      const col = lead + kv.at + 1;
+      const m = kv.text.match(/^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s);
+      if (!m) problems.push({ ...at(col), message: `bad host variable ${show(kv.text)}: expected name=value` });
+      else mergeLayer(inv.hostInline.get(host.text)!, { [m[1]]: pyLiteral(m[2]) }, () => at(col));
     }
   });
 }

@@ -1,8 +1,10 @@
 // Ansible host patterns: `all`, `*`, names and globs of hosts or groups, joined by `:` or `,`,
-// with `!x` to exclude and `&x` to intersect. A name that matches nothing is an error, not an empty set.
+// with `!x` to exclude and `&x` to intersect. A name that matches nothing is an error, not an empty set,
+// except `localhost` / `127.0.0.1` / `::1`: the implicit localhost (localhost.ts), after the inventory's hosts.
 import { didYouMean } from '../util/errors.ts';
 import type { Inventory } from './types.ts';
 import { groupHosts } from './vars.ts';
+import { isLocalhostName } from './localhost.ts';
 
 export type PatternResult = { hosts: string[] } | { error: string };
 
@@ -24,10 +26,17 @@ export function matchPattern(inv: Inventory, pattern: string): PatternResult {
     else hosts.forEach((h) => set.add(h));
   }
   for (const i of intersect) set = new Set([...set].filter((h) => i.has(h)));
-  return { hosts: inv.hosts.filter((h) => set.has(h) && !exclude.has(h)) };
+  const implicit = [...set].filter((h) => !inv.hostOrigin.has(h) && !exclude.has(h));
+  return { hosts: [...inv.hosts.filter((h) => set.has(h) && !exclude.has(h)), ...implicit] };
 }
 
 function resolveName(inv: Inventory, name: string): Set<string> | undefined {
+  const r = resolveInventoryName(inv, name);
+  // Ansible's _enumerate_matches: a localhost name that matches nothing is the implicit localhost
+  return r ?? (isLocalhostName(name) ? new Set([name]) : undefined);
+}
+
+function resolveInventoryName(inv: Inventory, name: string): Set<string> | undefined {
   if (name === 'all' || name === '*') return new Set(inv.hosts);
   if (inv.groups.has(name)) return groupHosts(inv, name);
   if (inv.hostOrigin.has(name)) return new Set([name]);

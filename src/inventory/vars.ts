@@ -3,6 +3,7 @@
 //   (inventory file, then group_vars/<group>.yml) < host (inventory file) < host_vars/<host>.yml
 // The playbook adds play vars, registered results and -e extra vars on top (see engine/vars.ts).
 import type { Inventory, Origin, VarLayer, Vars } from './types.ts';
+import { implicitLayer } from './localhost.ts';
 
 /** Every group that holds `host` directly or through a child group. */
 export function groupsOf(inv: Inventory, host: string): string[] {
@@ -55,7 +56,8 @@ export function hostLayers(inv: Inventory, host: string): VarLayer[] {
     layers.push(g.inline);
     if (g.file) layers.push(g.file);
   }
-  layers.push(inv.hostInline.get(host)!);
+  // a host the inventory does not have is the implicit localhost (pattern.ts): `all`'s vars, its own, its host_vars
+  layers.push(inv.hostInline.get(host) ?? implicitLayer());
   const f = inv.hostFile.get(host);
   if (f) layers.push(f);
   return layers;

@@ -230,6 +230,13 @@ export function loadRoles(src: YamlSource, path: Path, entries: unknown[], paren
 /** A `roles:` or `dependencies:` entry: a name, or a map with `role:` (or `name:`) and keywords. */
 function roleEntry(src: YamlSource, at: Path, e: unknown, cx: Ctx): RoleRef | undefined {
   if (typeof e === 'string' && e) return { name: e, own: {}, src, path: at, at };
+  // Ansible's role params: any other key of the entry is a variable of the role (`{role: r, port: 80}`)
+  const keys = Object.keys(RoleEntrySchema.entries);
+  const params = e && typeof e === 'object' && !Array.isArray(e) ? Object.entries(e).filter(([k]) => !keys.includes(k) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) : [];
+  if (params.length) {
+    const rest = Object.fromEntries(Object.entries(e as object).filter(([k]) => !params.some(([p]) => p === k)));
+    e = { ...rest, vars: { ...Object.fromEntries(params), ...((rest as { vars?: object }).vars ?? {}) } };
+  }
   const r = v.safeParse(RoleEntrySchema, e);
   if (!r.success) {
     cx.problems.push(...issuesToProblems(src, at, r.issues, 'a role', Object.keys(RoleEntrySchema.entries)));
@@ -344,7 +351,8 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean, expose
   const fromRole = { vars: roleVars(dir, 'vars', cx), defaults: roleVars(dir, 'defaults', cx) };
   // Ansible's roles are public: a role of roles: or import_role lends its variables to the whole play
   if (exposed) cx.exposed.push(fromRole);
-  const role = roleMagic(ref.name, dir, parent.role);
+  // ansible_parent_role_names comes from include_role / import_role only (Ansible's role_include.py)
+  const role = roleMagic(ref.name, dir, once ? undefined : parent.role);
   const kw = inherit(parent, { ...own, vars: { ...fromRole.vars, ...vars }, defaults: fromRole.defaults, role });
   const nodes: Node[] = [];
   for (const dep of dependencies(dir, rcx)) {

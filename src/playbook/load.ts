@@ -41,6 +41,8 @@ export interface Keywords {
   ignore_unreachable?: boolean | string;
   /** at most this many hosts run the task at once: a number, or an expression rendered when it runs */
   throttle?: number | string;
+  /** the SSH user asked for (a host's own user var wins, as in Ansible; checked in prepare) */
+  remote_user?: string;
   /** the role whose task this is (its magic variables: role_name, role_path, ansible_parent_role_names...) */
   role?: RoleMagic;
 }
@@ -149,6 +151,10 @@ export interface PlayDef {
   tasks: Node[];
   handlers: TaskDef[];
   serial?: number | string;
+  /** vars_files as written: each entry a file, or a list whose first found is read (prepare.ts reads them per host) */
+  varsFiles: (string | string[])[];
+  /** Ansible's `order` of the play's hosts */
+  order: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
   max_fail_percentage?: number;
   any_errors_fatal: boolean;
   force_handlers: boolean;
@@ -252,7 +258,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     return undefined;
   }
   const p = r.output;
-  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle });
+  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, remote_user: p.remote_user });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, declaring: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
   // Ansible's order: pre_tasks, a flush, then roles and tasks as one section, a flush, post_tasks
@@ -273,6 +279,8 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     tasks,
     handlers,
     serial: p.serial,
+    varsFiles: p.vars_files ?? [],
+    order: p.order ?? 'inventory',
     max_fail_percentage: p.max_fail_percentage,
     any_errors_fatal: p.any_errors_fatal === true,
     force_handlers: p.force_handlers === true,
@@ -337,7 +345,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
   };
   const guards = [...(parent.guards ?? []), ...(own.guards ?? [])];
   if (guards.length) out.guards = guards;
-  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'role'] as const) {
+  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'remote_user', 'role'] as const) {
     const value = own[k] ?? parent[k];
     if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
   }

@@ -19,7 +19,13 @@ const REGISTER_MSG = "expected a variable name (letters, digits, _): Invalid var
 const RegisterName = v.pipe(v.string(REGISTER_MSG), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, REGISTER_MSG));
 
 const Bool = v.boolean('expected true or false');
-const Vars = v.record(Identifier, v.unknown());
+const isMap = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+/** a map of variables, or (as Ansible's _load_vars takes it) a list of maps, merged in order */
+const Vars = v.pipe(
+  v.unknown(),
+  v.transform((x) => (Array.isArray(x) && x.every(isMap) ? (Object.assign({}, ...x) as unknown) : x)),
+  v.record(Identifier, v.unknown(), 'expected a map of variables (or a list of maps)'),
+);
 /** environment: names as a shell takes them; values become text, as in Ansible */
 const Env = v.record(
   v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')),
@@ -57,6 +63,8 @@ export const Inheritable = {
   ignore_unreachable: v.optional(Flag),
   /** at most this many hosts run the task at once (0: forks decide), as Ansible's */
   throttle: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), Expr], 'expected a whole number (0 or more), or a {{ }} expression')),
+  /** the SSH user; a host's own user var (ansible_user) wins, as in Ansible (checked in prepare) */
+  remote_user: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a user name'))),
 };
 
 const InheritableSchema = v.object(Inheritable);
@@ -70,6 +78,20 @@ export const PlaySchema = v.strictObject({
     'expected a host pattern, or a list of them',
   ),
   vars: v.optional(Vars),
+  /**
+   * files of variables, over play vars (under role vars/), each found next to the playbook (vars/NAME,
+   * then NAME) with its name rendered for the host; a nested list is first-found
+   */
+  vars_files: v.optional(
+    v.pipe(
+      v.union([v.string(), v.array(v.union([v.string(), v.array(v.string())], 'expected a file or a list of files (the first found is read)'))], 'expected a list of files'),
+      v.transform((f) => (typeof f === 'string' ? [f] : f)),
+    ),
+  ),
+  /** linear (Ansible's default, skiff's way) or free: recorded; the scheduler decides (engine/run.ts) */
+  /** the order of the play's hosts, as Ansible's: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle */
+  order: v.optional(v.picklist(['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'], 'expected inventory, reverse_inventory, sorted, reverse_sorted or shuffle')),
+  remote_user: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a user name'))),
   pre_tasks: v.optional(v.array(v.unknown()), []),
   tasks: v.optional(v.array(v.unknown()), []),
   post_tasks: v.optional(v.array(v.unknown()), []),

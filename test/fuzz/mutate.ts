@@ -621,8 +621,9 @@ function argvMutant(w: World, kind: string, d: Dice): Mutant | undefined {
       written.extraVars = [...written.extraVars, pick(['novalue', '1x=2', '=3', '-x=1', 'a.b=1', ''], d.a)];
       return { what: kind, written, expect: { file: '-e', message: /expected key=value/ } };
     case '-e bad JSON':
-      written.extraVars = [...written.extraVars, pick(['{"a": ', '{a: 1}', "{'a': 1}", '{"a": 1,}', '{}}'], d.a)];
-      return { what: kind, written, expect: { file: '-e', message: /expected JSON object/ } };
+      // read as YAML, as Ansible reads it: `{a: 1}` and `{'a': 1}` are objects there
+      written.extraVars = [...written.extraVars, pick(['{"a": ', '{"a": [}', '{}}'], d.a)];
+      return { what: kind, written, expect: { file: '-e', message: /expected a JSON \(or YAML\) object/ } };
     case '-e missing file':
       written.extraVars = [...written.extraVars, '@missing.yml'];
       return { what: kind, written, expect: { file: 'missing.yml', message: /cannot read/ } };

@@ -377,7 +377,8 @@ export function inventoryTree(w: World): Vars {
   return { all };
 }
 
-const iniToken = (v: unknown): string => String(v);
+// Python's spellings: Ansible reads an INI value as a Python literal, so `true` would be text
+const iniToken = (v: unknown): string => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
 
 export function inventoryIni(w: World): string {
   const out: string[] = [];

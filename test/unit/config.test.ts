@@ -132,6 +132,14 @@ test('unsupported settings are named in one line, [defaults] keys bare, others s
   assert.equal(config!.warnings, [`skiff: ${join(cwd, 'ansible.cfg')}: settings skiff does not support (ignored): nocows, stdout_callback, ssh_connection.pipelining`]);
 });
 
+test('ANSIBLE_* variables skiff does not know are named once; its settings\' and the harmless ones are not', () => {
+  const env = { ANSIBLE_PIPELINING: 'True', ANSIBLE_BECOME_ALLOW_SAME_USER: 'true', ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '1', ANSIBLE_ROLES_PATH: '/r', ANSIBLE_CONFIG: '/nonexistent/x.cfg', ANSIBLE_PLAYBOOK_DIR: '/p', ANSIBLE_DEBUG: '', ANSIBLE_FORKS: '3' };
+  const { config } = resolveConfig({}, {}, { env, cwd: tmp(), home: '/nonexistent-home' }, NO_ETC);
+  const named = config!.warnings.filter((w) => w.includes('environment variables'));
+  assert.equal(named, ['skiff: environment variables skiff does not support (ignored): ANSIBLE_BECOME_ALLOW_SAME_USER, ANSIBLE_PIPELINING']);
+  assert.is(config!.values.forks, 3);
+});
+
 test('every setting has an ansible.cfg key, an ANSIBLE_ variable and a default', () => {
   for (const s of SETTINGS) {
     const m = settingMeta(s);

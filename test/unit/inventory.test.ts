@@ -50,7 +50,7 @@ test('var precedence: all < group_vars/all < parent < child (file) < host inline
 });
 
 test('INI inventory with :vars and :children, typed values', () => {
-  const d = dir({ 'hosts.ini': `[dc1]\nprom1 ansible_host=10.0.0.1 ansible_port=2222\n[dc2]\nprom2 address=10.0.0.2 become=true\n[prometheus:children]\ndc1\ndc2\n[prometheus:vars]\nreplica_label=prometheus\n` });
+  const d = dir({ 'hosts.ini': `[dc1]\nprom1 ansible_host=10.0.0.1 ansible_port=2222\n[dc2]\nprom2 address=10.0.0.2 become=True\n[prometheus:children]\ndc1\ndc2\n[prometheus:vars]\nreplica_label=prometheus\n` });
   const { inventory, problems } = loadInventory(d);
   assert.equal(problems, []);
   const v1 = hostVars(inventory!, 'prom1').vars;
@@ -59,6 +59,48 @@ test('INI inventory with :vars and :children, typed values', () => {
   assert.is(hostVars(inventory!, 'prom2').vars.become, true);
   const m = matchPattern(inventory!, 'prometheus:!dc1');
   assert.equal(m, { hosts: ['prom2'] });
+});
+
+test('INI values as Ansible reads them: shlex words, Python literals (yes/true stay text), quoted spaces', () => {
+  // the host line of var_blending's inventory, and Ansible's _parse_value on each value
+  const d = dir({
+    'hosts.ini': [
+      '[local]',
+      `testhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}" n=1 f=1.5 t=True y=yes lit=true l="[1, 'a']" d="{'k': 2}" q="'1'" ip=10.0.0.1 z=010  # a comment`,
+      'h2 msg="a b"#a comment too, as Python\'s shlex reads it',
+      '[local:vars]',
+      `gv=5000`,
+      `gs="a b"`,
+      `gt=yes`,
+      `gc=abc # kept, as Ansible keeps it`,
+    ].join('\n'),
+  });
+  const { inventory, problems } = loadInventory(d);
+  assert.equal(problems, []);
+  assert.equal(inventory!.hosts, ['testhost', 'h2']);
+  const v = hostVars(inventory!, 'testhost').vars;
+  assert.is(v.ansible_python_interpreter, '{{ ansible_playbook_python }}');
+  assert.equal([v.n, v.f, v.t, v.y, v.lit, v.l, v.d, v.q, v.ip, v.z], [1, 1.5, true, 'yes', 'true', [1, 'a'], { k: 2 }, '1', '10.0.0.1', '010']);
+  assert.equal([v.gv, v.gs, v.gt, v.gc], [5000, 'a b', 'yes', 'abc # kept, as Ansible keeps it']);
+  assert.is(hostVars(inventory!, 'h2').vars.msg, 'a b');
+  const bad = loadInventory(dir({ 'hosts.ini': 'h1 x="open\n' })).problems;
+  assert.match(bad[0].message, /quote that is not closed/);
+  assert.is(bad[0].line, 1);
+});
+
+test('group_vars/host_vars as Ansible reads them: NAME without extension, .json, a NAME/ directory of files', () => {
+  // var_precedence's host_vars/testhost has no extension
+  const d = dir({
+    'hosts.ini': '[web]\ntesthost\n',
+    'host_vars/testhost': 'from_bare: 1\n',
+    'group_vars/web/a.yml': 'ga: 1\nshared: a\n',
+    'group_vars/web/b.json': '{"gb": 2, "shared": "b"}',
+    'group_vars/web/README.md': 'not vars',
+  });
+  const { inventory, problems } = loadInventory(d);
+  assert.equal(problems, []);
+  const v = hostVars(inventory!, 'testhost').vars;
+  assert.equal([v.from_bare, v.ga, v.gb, v.shared], [1, 1, 2, 'b']);
 });
 
 test('patterns: unions, exclusion, intersection, globs; unknown names are errors', () => {

@@ -585,6 +585,8 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   delegate_to: { value: 'localhost', check: () => assert.equal(calls, ['localhost:in', 'a:after']) },
   ignore_unreachable: { value: 'true', hosts: ['down1'], check: (o) => assert.equal(o.results.map((r) => `${r.status} ${r.ignored ?? ''}`), ['unreachable true', 'unreachable ']) },
   throttle: { value: '1', hosts: ['a', 'b', 'c'], inner: '- probe: {id: in, hold: 150}', check: () => assert.is(peak.get('in'), 1) },
+  // over a local connection the SSH user plays no part (Ansible's local connection ignores it too)
+  remote_user: { value: 'deploy', check: () => assert.equal(calls, ['a:in', 'a:after']) },
 };
 const WRAPPERS: Record<string, (key: string, value: string, inner: string, after: string) => Pick<Case, 'playbook' | 'files'>> = {
   // import_tasks: static, its keywords on each task (include_tasks' are its own: the tests below)
@@ -601,6 +603,62 @@ for (const [prefix, wrap] of Object.entries(WRAPPERS)) {
     });
   }
 }
+
+kw(['play.vars_files'], 'vars_files: over play vars, under role vars/; names rendered for the host; a nested list is first-found; vars/NAME first', async () => {
+  const o = await play({
+    hosts: 'all:\n  hosts:\n    a: {connection: local, env: prod}\n',
+    playbook: `- hosts: all
+  vars: [{x: play, y: play}, {z: "{{ y }}"}]
+  vars_files:
+    - common.yml
+    - ["{{ env }}.yml", default.yml]
+    - [missing.yml, default.yml]
+  tasks:
+    - probe: "{{ x }}-{{ y }}-{{ z }}-{{ w }}-{{ d }}"
+`,
+    files: { 'vars/common.yml': 'x: common\nw: "{{ env }}-w"\n', 'common.yml': 'x: not-this-one\n', 'prod.yml': 'y: prod\n', 'default.yml': 'd: default\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:common-prod-prod-prod-w-default']);
+  const missing = await play({ playbook: '- hosts: all\n  vars_files: [nope.yml]\n  tasks: [{probe: x}]\n' });
+  assert.match(missing.problems.join('\n'), /play\d+\.yml:2:16: vars file nope\.yml was not found: looked for .*\/vars\/nope\.yml, .*\/nope\.yml \(host a\)/);
+});
+
+test('role params: other keys of a roles: entry are variables of the role, as in Ansible', async () => {
+  const o = await play({
+    playbook: '- hosts: all\n  roles:\n    - {role: r, param_var: p1}\n    - role: r\n      param_var: p2\n',
+    files: { 'roles/r/tasks/main.yml': '- probe: "{{ param_var }}"\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:p1', 'a:p2']);
+});
+
+kw(['play.order', 'play.strategy'], 'order: the play\'s hosts reversed or sorted; strategy linear/free accepted, others refused by name', async () => {
+  await play({ hosts: ['b', 'c', 'a'], playbook: '- hosts: all\n  order: sorted\n  strategy: free\n  tasks: [{probe: x}]\n' });
+  assert.equal(calls, ['a:x', 'b:x', 'c:x']);
+  await play({ hosts: ['b', 'c', 'a'], playbook: '- hosts: all\n  order: reverse_inventory\n  tasks: [{probe: x}]\n' });
+  assert.equal(calls, ['a:x', 'c:x', 'b:x']);
+  const bad = await play({ playbook: '- hosts: all\n  strategy: host_pinned\n  tasks: [{probe: x}]\n' });
+  assert.match(bad.problems.join('\n'), /strategy.*expected linear or free/);
+});
+
+kw(['task.remote_user', 'block.remote_user'], 'remote_user on an SSH host: its ansible_user wins (as in Ansible); without one, another user is refused by name', async () => {
+  const inv = (user: string) => `all:\n  hosts:\n    s: {ansible_host: 192.0.2.1, accept_new_host_keys: true${user}}\n`;
+  const pb = playbook('- block:\n    - {probe: x, remote_user: deploy}\n  remote_user: deploy');
+  const bad = await play({ hosts: inv(''), playbook: pb });
+  assert.match(bad.problems.join('\n'), /play\d+\.yml:4:\d+: remote_user "deploy" on host s, which skiff reaches as ".*": skiff connects to a host as one user/);
+  const blk = await play({ hosts: inv(''), playbook: playbook('- block:\n    - probe: x\n  remote_user: deploy') });
+  assert.match(blk.problems.join('\n'), /remote_user "deploy" \(from the play or a block\) on host s/);
+  // with ansible_user, remote_user has no say: validation passes (the run would then reach 192.0.2.1)
+  const ok = await play({ hosts: inv(', ansible_user: admin'), playbook: pb, opts: { check: true, limit: 'nomatch' } });
+  assert.not.match(ok.problems.join('\n'), /remote_user/);
+});
+
+kw(['play.remote_user'], 'remote_user: accepted over a local connection (no SSH user to set); hosts: as a list is one pattern', async () => {
+  const o = await play({ hosts: ['a', 'b', 'c'], playbook: '- hosts: [a, c]\n  remote_user: deploy\n  tasks: [{probe: "{{ ansible_play_name }}"}]\n' });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:a,c', 'c:a,c']);
+});
 
 test('magic variables: ansible_check_mode, ansible_diff_mode, inventory_dir/file, playbook_dir, group_names, inventory_hostname_short', async () => {
   const inv = 'all:\n  children:\n    web: {hosts: {a.example.com: {connection: local}}}\n    db: {hosts: {a.example.com: {}}}\n';

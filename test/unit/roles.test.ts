@@ -202,12 +202,13 @@ test('a role\'s magic variables: role_name, role_path, ansible_role_name, ansibl
     files: {
       // a collection checkout (COLLECTION/roles/ROLE next to its galaxy.yml): its roles have full names
       'galaxy.yml': 'namespace: acme\nname: tools\nversion: 1.0.0\n',
-      'roles/outer/tasks/main.yml': '- probe: {id: "outer {{ ansible_parent_role_names }}"}\n- include_role: {name: acme.tools.inner}\n',
+      // no parent: undefined, as in Ansible (special_vars), not []
+      'roles/outer/tasks/main.yml': '- probe: {id: "outer {{ ansible_parent_role_names is undefined }}"}\n- include_role: {name: acme.tools.inner}\n',
       'roles/inner/tasks/main.yml': `- probe: {id: "{{ role_name }} {{ ansible_role_name }} {{ ansible_collection_name }} {{ ansible_parent_role_names | first }} {{ role_path is match('.*/roles/inner$') }} {{ ansible_parent_role_paths[0] is match('.*/roles/outer$') }}"}\n`,
     },
   });
   assert.equal(o.problems, []);
-  assert.equal(calls, ['a:outer []', 'a:inner acme.tools.inner acme.tools acme.tools.outer True True']);
+  assert.equal(calls, ['a:outer True', 'a:inner acme.tools.inner acme.tools acme.tools.outer True True']);
   const outside = await play({ playbook: playbook(`- probe: {id: "{{ role_path }}"}`), opts: { strict: true } });
   assert.match(outside.problems.join('\n'), /unknown variable "role_path"/);
 });

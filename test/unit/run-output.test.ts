@@ -35,6 +35,11 @@ test('useColor: FORCE_COLOR wins (0/false: none), then NO_COLOR, then a terminal
   assert.is(useColor({ FORCE_COLOR: '1', NO_COLOR: '1' }, false), true);
   assert.is(useColor({ FORCE_COLOR: '0' }, true), false);
   assert.is(useColor({ FORCE_COLOR: 'false' }, true), false);
+  // Ansible's switches, as ansible-test sets ANSIBLE_NOCOLOR; NOCOLOR wins over FORCE_COLOR, as in Ansible
+  assert.is(useColor({ ANSIBLE_NOCOLOR: '1' }, true), false);
+  assert.is(useColor({ ANSIBLE_FORCE_COLOR: 'true' }, false), true);
+  assert.is(useColor({ ANSIBLE_FORCE_COLOR: 'yes', ANSIBLE_NOCOLOR: 'True' }, false), false);
+  assert.is(useColor({ ANSIBLE_NOCOLOR: '0' }, true), true);
 });
 
 test('FORCE_COLOR colours the recap and result lines into a pipe; NO_COLOR and plain pipes do not', async () => {

@@ -63,10 +63,13 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
     startAtTask: o['start-at-task'] as string | undefined,
     forceHandlers: !!o['force-handlers'],
     strict: !!o.strict,
+    verbosity: (o.verbose as boolean[] | undefined)?.length ?? 0,
+    configFile: config.file,
     vault,
     ...asked,
   };
-  const { prepared, problems } = prepare(opts, REGISTRY);
+  const { prepared, problems, warnings } = prepare(opts, REGISTRY);
+  printWarnings(warnings ?? []);
   if (!prepared) return badInput(problems);
   const hostCount = new Set(prepared.plays.flatMap((p) => p.hosts)).size;
   if (command === 'validate') {
