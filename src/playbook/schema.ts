@@ -88,7 +88,6 @@ export const PlaySchema = v.strictObject({
       v.transform((f) => (typeof f === 'string' ? [f] : f)),
     ),
   ),
-  /** linear (Ansible's default, skiff's way) or free: recorded; the scheduler decides (engine/run.ts) */
   /** the order of the play's hosts, as Ansible's: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle */
   order: v.optional(v.picklist(['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'], 'expected inventory, reverse_inventory, sorted, reverse_sorted or shuffle')),
   remote_user: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a user name'))),

@@ -633,13 +633,13 @@ test('role params: other keys of a roles: entry are variables of the role, as in
   assert.equal(calls, ['a:p1', 'a:p2']);
 });
 
-kw(['play.order', 'play.strategy'], 'order: the play\'s hosts reversed or sorted; strategy linear/free accepted, others refused by name', async () => {
+kw(['play.order', 'play.strategy'], 'order: the play\'s hosts reversed or sorted; strategy linear/free/host_pinned accepted, others refused by name', async () => {
   await play({ hosts: ['b', 'c', 'a'], playbook: '- hosts: all\n  order: sorted\n  strategy: free\n  tasks: [{probe: x}]\n' });
   assert.equal(calls, ['a:x', 'b:x', 'c:x']);
   await play({ hosts: ['b', 'c', 'a'], playbook: '- hosts: all\n  order: reverse_inventory\n  tasks: [{probe: x}]\n' });
   assert.equal(calls, ['a:x', 'c:x', 'b:x']);
-  const bad = await play({ playbook: '- hosts: all\n  strategy: host_pinned\n  tasks: [{probe: x}]\n' });
-  assert.match(bad.problems.join('\n'), /strategy.*expected linear or free/);
+  const bad = await play({ playbook: '- hosts: all\n  strategy: debug\n  tasks: [{probe: x}]\n' });
+  assert.match(bad.problems.join('\n'), /strategy.*expected linear, free or host_pinned/);
 });
 
 kw(['task.remote_user', 'block.remote_user'], 'remote_user on an SSH host: its ansible_user wins (as in Ansible); without one, another user is refused by name', async () => {
