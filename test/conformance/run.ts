@@ -29,7 +29,7 @@ export const TARGETS = [
 type Tool = 'ansible' | 'skiff';
 
 /** One target under one tool, in a fresh copy of the targets: every playbook run it made. */
-export function runTarget(targetsDir: string, target: string, tool: Tool, timeoutS = 600): { rc: number; runs: RunRecord[]; log: string } {
+export function runTarget(targetsDir: string, target: string, tool: Tool, timeoutS = 300): { rc: number; runs: RunRecord[]; log: string } {
   const work = mkdtempSync(join(tmpdir(), `conformance-${target}-${tool}-`));
   const targets = join(work, 'targets');
   // ansible-test copies the integration directory; a target may write beside its files.
