@@ -23,6 +23,12 @@ export interface TaskResult {
   /** what `register` kept (secrets masked; hidden under no_log) */
   registered?: unknown;
   handler?: boolean;
+  /** the whole result, as Ansible's output prints it (secrets masked; censored under no_log) */
+  result?: Record<string, unknown>;
+  /** a loop's items as the output names them, in result.results' order */
+  labels?: unknown[];
+  /** the role of the task, for Ansible's `TASK [role : name]` */
+  role?: string;
   ms: number;
 }
 

@@ -124,6 +124,8 @@ export function emit(rc: RunCtx, r: TaskResult): void {
     diff: r.diff && redact(r.diff, secrets),
     msg: r.msg && redact(r.msg, secrets),
     registered: r.registered === undefined ? undefined : JSON.parse(redact(JSON.stringify(r.registered), secrets.map((s) => JSON.stringify(s).slice(1, -1)))),
+    result: r.result === undefined ? undefined : JSON.parse(redact(JSON.stringify(r.result), secrets.map((s) => JSON.stringify(s).slice(1, -1)))),
+    labels: r.labels === undefined ? undefined : JSON.parse(redact(JSON.stringify(r.labels), secrets.map((s) => JSON.stringify(s).slice(1, -1)))),
   };
   rc.results.push(clean);
   count((rc.recap[r.host] ??= emptyRecap()), clean);
@@ -765,6 +767,10 @@ export class HostRun {
       rescued: failed && !ignore && rescuable ? true : undefined,
       delegatedTo: delegate && delegate !== host ? delegate : undefined,
       registered: t.meta.register ? (hide ? '(hidden: no_log)' : outcome.result) : undefined,
+      // Ansible's own words under no_log
+      result: hide ? { censored: "the output has been hidden due to the fact that 'no_log: true' was specified for this result", changed: outcome.result.changed === true } : outcome.result,
+      labels: hide ? undefined : (outcome as { labels?: unknown[] }).labels,
+      role: t.kw.role?.name,
       ms: Date.now() - started,
     };
     emit(rc, r);

@@ -47,6 +47,8 @@ export interface ItemOutcome {
   /** failed: why */
   msg?: string;
   label?: string;
+  /** what Ansible's output names the item by: loop_control's label, else the item itself */
+  shown?: unknown;
 }
 
 export interface TaskOutcome {
@@ -55,6 +57,8 @@ export interface TaskOutcome {
   changes: string[];
   diff?: string;
   msg?: string;
+  /** a loop's items, as the output names each (its results are in result.results, in the same order) */
+  labels?: unknown[];
 }
 
 /**
@@ -99,13 +103,15 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
     if (i > 0 && loop.pauseS) await env.sleep(loop.pauseS * 1000);
     const loopVars: Record<string, unknown> = { [loop.loopVar]: item, ansible_loop_var: loop.loopVar, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
     let label: string;
+    let shown: unknown = item;
     try {
-      label = loop.label === undefined ? itemLabel(item) : String(render(loop.label, env.scope(loopVars), []));
+      if (loop.label !== undefined) shown = render(loop.label, env.scope(loopVars), []);
+      label = loop.label === undefined ? itemLabel(item) : String(shown);
     } catch {
       label = itemLabel(item);
     }
     const o = keepFacts(t, await runItem(t, env, loopVars), env);
-    items.push({ ...o, label, result: { ...o.result, [loop.loopVar]: item, ansible_loop_var: loop.loopVar } });
+    items.push({ ...o, label, shown, result: { ...o.result, [loop.loopVar]: item, ansible_loop_var: loop.loopVar } });
   }
   return fromLoop(items);
 }
@@ -134,6 +140,7 @@ export function fromLoop(items: ItemOutcome[]): TaskOutcome {
     changes: items.flatMap((o) => o.changes.map((c) => `(item=${o.label}) ${c}`)),
     diff: items.map((o) => o.diff).filter(Boolean).join('\n') || undefined,
     msg,
+    labels: items.map((o) => o.shown),
   };
 }
 

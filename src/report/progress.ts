@@ -1,8 +1,9 @@
 // Live progress. On a TTY: a listr2 tree, one row per host showing its current task. Without a TTY
-// (CI, pipes, cron): one plain line per task and host, greppable, as Ansible prints.
+// (CI, pipes, cron): Ansible's default callback's lines (ansible-lines.ts), greppable as Ansible's.
 import type { ListrTaskWrapper } from 'listr2';
 import type { ProgressEvent, RunEvent, TaskResult } from '../engine/events.ts';
 import { alignColorEnv } from './color.ts';
+import { ansibleLines } from './ansible-lines.ts';
 
 export interface Progress {
   listen(e: RunEvent): void;
@@ -14,6 +15,8 @@ export interface ProgressOptions {
   tty: boolean;
   diff: boolean;
   verbose: boolean;
+  /** the -v count (Ansible's verbosity: -v adds results, -vvv indents them) */
+  verbosity?: number;
   /** ANSI colours (report/color.ts decides: NO_COLOR, FORCE_COLOR, terminal) */
   color: boolean;
   out: (s: string) => void;
@@ -65,10 +68,10 @@ export function describe(r: TaskResult, o: { diff: boolean; verbose: boolean; co
 export function plainProgress(o: ProgressOptions): Progress {
   const every = o.progressEveryMs ?? 5000;
   const lastLine = new Map<string, number>();
+  const lines = ansibleLines({ verbosity: o.verbosity ?? (o.verbose ? 1 : 0), diff: o.diff, color: o.color, out: o.out });
   return {
     listen(e) {
-      if (e.kind === 'play') o.out(`\nPLAY [${e.name}] (${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'})`);
-      else if (e.kind === 'result') o.out(describe(e.result, o));
+      if (e.kind === 'play' || e.kind === 'result') lines(e);
       else if (e.kind === 'note') {
         if (o.verbose) o.out(`note: ${e.text}`);
       } else if (e.kind === 'progress') {

@@ -37,17 +37,17 @@ test('a handler that failed runs on the next run, without a new change; then not
   writeFileSync(join(dir, 'broken'), '');
   const first = await run();
   assert.is(first.code, 2, first.stdout + first.stderr);
-  assert.match(first.stdout, /failed: \[here\] handler: restart app/);
+  assert.match(first.stdout, /RUNNING HANDLER \[restart app\] \*+\nfatal: \[here\]: FAILED! => /);
   assert.is(restarts(), 0);
   rmSync(join(dir, 'broken'));
   // the config is already right: only the pending notification makes the handler run
   const check = await run(['--check']);
-  assert.match(check.stdout, 'would run handler restart app');
+  assert.match(check.stdout, /RUNNING HANDLER \[restart app\] \*+\nchanged: \[here\]\n    would run \(check mode\)/);
   const second = await run();
   assert.is(second.code, 0, second.stdout + second.stderr);
-  assert.match(second.stdout, /ok: \[here\] config/);
+  assert.match(second.stdout, /TASK \[config\] \*+\nok: \[here\]\n/);
   assert.is(restarts(), 1, 'the handler ran');
-  assert.match(second.stdout, /handler: restart app\n    notified by an earlier run that ended before this handler ran/, 'and says why');
+  assert.match(second.stdout, /RUNNING HANDLER \[restart app\] \*+\nchanged: \[here\]\n    notified by an earlier run that ended before this handler ran/, 'and says why');
   const third = await run();
   assert.is(third.code, 0);
   assert.match(third.stdout, /here\s*: ok=1\s+changed=0/);

@@ -101,7 +101,8 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   const tty = human === process.stdout && !!human.isTTY && process.env.CI !== 'true';
   const color = useColor(process.env, tty);
   const out = (s: string) => human.write(s + '\n');
-  const popts = { tty, diff: opts.diff, verbose: !!(o.verbose as boolean[] | undefined)?.length, color, out };
+  const verbosity = (o.verbose as boolean[] | undefined)?.length ?? 0;
+  const popts = { tty, diff: opts.diff, verbose: verbosity > 0, verbosity, color, out };
   const progress = tty ? await ttyProgress(popts) : plainProgress(popts);
   const profile = o.profile ? profiler() : undefined;
   // ansible-playbook -vv's header: scripts count the plays by it (Ansible's blocks target does)
@@ -126,7 +127,7 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);
   events?.end({ recap: summary.recap, interrupted: summary.interrupted });
-  out(formatRecap(summary.recap, color));
+  out(formatRecap(summary.recap, color, tty));
   if (profile) out(profile.format());
   const retry = writeRetry(target, summary, c.retry_files_save_path);
   if (retry.hosts.length) out(`\nto retry the ${retry.hosts.length} host(s) that did not finish: --limit @${retry.path}`);

@@ -1,0 +1,127 @@
+// Without a terminal (CI, pipes, the scripts that grep a run's output): Ansible's `default` stdout
+// callback, line for line (lib/ansible/plugins/callback/default.py, 2.14): banners padded with `*` to 80
+// columns, `ok: [host]`, `fatal: [host]: FAILED! => {json}`, `=> (item=...)` per loop item, `...ignoring`.
+// skiff's own extras stay out of these lines: a diff (--diff) and a handler's note are indented below
+// them, progress lines start with `progress:`, notes with `note:` (-v), so no grep for Ansible's lines
+// matches them.
+import type { RunEvent, TaskResult } from '../engine/events.ts';
+import { pyStr } from '../engine/expr-error.ts';
+
+/** Display.banner: the message, a space, `*` up to 80 columns (79 + 1: the width when not on a tty), at least 3 */
+export function banner(msg: string): string {
+  const m = msg.trim();
+  return `\n${m} ${'*'.repeat(Math.max(3, 79 - m.length))}`;
+}
+
+/** Python's json.dumps(v, sort_keys=True, ensure_ascii=False, indent=indent): the callback's _dump_results. */
+export function pyJson(v: unknown, indent?: number, depth = 0): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  if (typeof v !== 'object') return JSON.stringify(v);
+  const entries: [string | undefined, unknown][] = Array.isArray(v)
+    ? v.map((x) => [undefined, x])
+    : Object.keys(v)
+        .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+        .sort()
+        .map((k) => [k, (v as Record<string, unknown>)[k]]);
+  const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
+  if (!entries.length) return open + close;
+  const parts = entries.map(([k, x]) => (k === undefined ? '' : `${JSON.stringify(k)}: `) + pyJson(x, indent, depth + 1));
+  if (indent === undefined) return open + parts.join(', ') + close;
+  const pad = ' '.repeat(indent * (depth + 1));
+  return `${open}\n${pad}${parts.join(`,\n${pad}`)}\n${' '.repeat(indent * depth)}${close}`;
+}
+
+const DEBUG_ALLOWED = ['msg', 'exception', 'warnings', 'deprecations'];
+const HIDE_IN_DEBUG = ['changed', 'failed', 'skipped', 'invocation', 'skip_reason'];
+const isDebug = (type: string) => type === 'debug' || type.endsWith('.debug');
+
+/**
+ * TaskResult.clean_copy, _clean_results and _dump_results: what of a result is shown (failed, skipped,
+ * internal keys, diff, exception out; debug's msg alone).
+ */
+function shown(result: Record<string, unknown>, type: string, verbosity: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(result)) {
+    if (k === 'failed' || k === 'skipped' || k.startsWith('_ansible_') || k === 'exception' || k === 'warnings' || k === 'deprecations') continue;
+    if (verbosity < 3 && (k === 'invocation' || k === 'diff')) continue;
+    out[k] = x;
+  }
+  if (isDebug(type)) {
+    if ('msg' in result) {
+      for (const k of Object.keys(out)) if (!DEBUG_ALLOWED.includes(k)) delete out[k];
+    } else for (const k of HIDE_IN_DEBUG) delete out[k];
+  }
+  return out;
+}
+
+export interface LineOptions {
+  /** -v count */
+  verbosity: number;
+  diff: boolean;
+  /** ANSI colours as Ansible's (each line of a message wrapped: Display's stringc) */
+  color?: boolean;
+}
+
+const HUE = { ok: 32, changed: 33, failed: 31, skip: 36 } as const;
+
+/** The lines one result prints (after its task's banner): Ansible's v2_runner_on_* and v2_runner_item_on_*. */
+export function resultLines(r: TaskResult, o: LineOptions): string[] {
+  const host = r.delegatedTo ? `${r.host} -> ${r.delegatedTo}` : r.host;
+  const result = r.result ?? { changed: r.status === 'changed', ...(r.msg ? { msg: r.msg } : {}) };
+  // debug's results are always shown, indented (_ansible_verbose_always); others under -v, indented from -vvv
+  const debug = isDebug(r.type) && r.status !== 'skipped' && r.status !== 'failed';
+  const dump = (x: Record<string, unknown>, always = false) => pyJson(shown(x, r.type, o.verbosity), always || o.verbosity > 2 ? 4 : undefined);
+  const verbose = (x: Record<string, unknown>, always: boolean) => (always || o.verbosity > 0 ? ` => ${dump(x, always)}` : '');
+  const lines: string[] = [];
+  const say = (hue: number, text: string) => lines.push(o.color ? text.split('\n').map((l) => `\x1b[${hue}m${l}\x1b[0m`).join('\n') : text);
+  const items = Array.isArray(result.results) && r.labels ? (result.results as Record<string, unknown>[]) : undefined;
+  if (items) {
+    items.forEach((item, i) => {
+      const label = pyStr(r.labels![i]);
+      if (item.failed) say(HUE.failed, `failed: [${host}] (item=${label}) => ${dump(item)}`);
+      else if (item.skipped) say(HUE.skip, `skipping: [${host}] => (item=${label}) ${verbose(item, false)}`);
+      else say(item.changed ? HUE.changed : HUE.ok, `${item.changed ? 'changed' : 'ok'}: [${host}] => (item=${label})${verbose(item, isDebug(r.type))}`);
+    });
+    if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose({ ...result, results: undefined }, false)}`);
+  } else if (r.status === 'failed') say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result)}`);
+  else if (r.status === 'unreachable') say(HUE.failed, `fatal: [${host}]: UNREACHABLE! => ${dump(result)}`);
+  else if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose(result, false)}`);
+  else say(r.status === 'changed' ? HUE.changed : HUE.ok, `${r.status === 'changed' ? 'changed' : 'ok'}: [${host}]${verbose(result, debug)}`);
+  if (r.status === 'failed' && r.ignored) say(HUE.skip, '...ignoring');
+  // skiff's own: the note a handler run leaves (why it ran), the diff; indented, under Ansible's line
+  if (r.handler && r.msg && r.status !== 'failed' && !isDebug(r.type)) lines.push(`    ${r.msg}`);
+  if ((o.diff || r.showDiff) && r.diff) lines.push(...r.diff.split('\n').map((l) => `    ${l}`));
+  return lines;
+}
+
+/** The banner a result goes under: `TASK [role : name]`, `RUNNING HANDLER [...]`. */
+export function taskBanner(r: Pick<TaskResult, 'task' | 'role' | 'handler'>): string {
+  const name = r.role && r.task !== 'Gathering Facts' ? `${r.role} : ${r.task}` : r.task;
+  return banner(`${r.handler ? 'RUNNING HANDLER' : 'TASK'} [${name}]`);
+}
+
+/**
+ * The listener: a play's banner when it starts, a task's banner before its first result, and again when
+ * another task's result came in between or the same host reports again (the next task of the same name).
+ */
+export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e: RunEvent) => void {
+  let current: string | undefined;
+  let hosts = new Set<string>();
+  return (e) => {
+    if (e.kind === 'play') {
+      o.out(banner(e.name.trim() ? `PLAY [${e.name}]` : 'PLAY'));
+      current = undefined;
+    } else if (e.kind === 'result') {
+      const r = e.result;
+      const key = `${r.play}\0${r.handler ? 'h' : 't'}\0${r.role ?? ''}\0${r.task}`;
+      if (key !== current || hosts.has(r.host)) {
+        o.out(taskBanner(r));
+        current = key;
+        hosts = new Set();
+      }
+      hosts.add(r.host);
+      for (const l of resultLines(r, o)) o.out(l);
+    }
+  };
+}
