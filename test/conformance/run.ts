@@ -124,6 +124,8 @@ async function main() {
     // kept for --ansible-from: exit codes and recaps, not the output
     if (ans) res.ansibleOutcome = { rc: ans.rc, runs: ans.runs.map((r) => ({ ...r, stdout: '', stderr: '' })) };
     results.push(res);
+    // written after each target: a long run stopped midway keeps what it measured
+    if (o.json) writeFileSync(o.json, JSON.stringify(results, null, 2) + '\n');
     console.error(`${t}: ansible ${ans ? (ans.rc === 0 ? 'pass' : 'FAIL') : '-'}, skiff ${sk ? (sk.rc === 0 ? 'pass' : 'FAIL') : '-'} (${((Date.now() - started) / 1000).toFixed(1)} s)${res.difference ? `: ${res.difference}` : ''}`);
   }
   console.log(formatTable(results));
