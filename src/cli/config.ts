@@ -36,7 +36,7 @@ export const ConfigSchema = v.object({
     v.minLength(1, 'expected an inventory path'),
     // Ansible accepts a comma-separated list of sources; skiff reads one inventory (a directory can hold several files)
     v.check((s) => !s.includes(','), 'expected one inventory path (skiff reads one inventory; a directory can hold several files)'),
-    v.metadata({ ini: 'inventory', env: 'ANSIBLE_INVENTORY', default: 'none: -i is required', path: 'one' } satisfies SettingMeta),
+    v.metadata({ ini: 'inventory', env: 'ANSIBLE_INVENTORY', default: '/etc/ansible/hosts (Ansible\'s; where it is not: the implicit localhost alone)', path: 'one' } satisfies SettingMeta),
   ),
   remote_user: text({ ini: 'remote_user', env: 'ANSIBLE_REMOTE_USER', default: 'the inventory user, else $USER' }),
   private_key_file: text({ ini: 'private_key_file', env: 'ANSIBLE_PRIVATE_KEY_FILE', default: 'the inventory key, else ssh-agent', path: 'one' }),

@@ -39,14 +39,14 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   if (!config) return badInput(cp);
   printWarnings(config.warnings);
   const c = config.values;
-  if (!c.inventory) return badInput([{ file: 'argv', line: 0, col: 0, message: `-i INVENTORY is required (or inventory in ansible.cfg, or ANSIBLE_INVENTORY); see skiff ${command} --help` }]);
   const { secrets: vault, problems: vp } = await vaultOf(o, config);
   if (!vault) return badInput(vp);
   const asked = await askPasswords(o);
   if ('problems' in asked) return badInput(asked.problems);
   const opts: RunOptions = {
     playbook: target,
-    inventory: c.inventory,
+    // Ansible's default inventory; where it is not, the implicit localhost alone (with a warning)
+    inventory: c.inventory ?? '/etc/ansible/hosts',
     limit: o.limit as string | undefined,
     extraVars: (o['extra-vars'] as string[] | undefined) ?? [],
     check: !!o.check || command === 'validate',
