@@ -64,7 +64,18 @@ test('-vv: the playbook and its number of plays first, as ansible-playbook -vv p
 });
 
 test('strategy: linear by default (the slow host holds the next task back); ANSIBLE_STRATEGY=free lets the fast host on', async () => {
-  const order = (out: string) => out.split('\n').filter((l) => /\[slow\] nap|\[fast\] tell/.test(l)).map((l) => l.replace(/^\w+: /, ''));
+  // Ansible's lines: a TASK [name] banner, then a status line per host ("changed: [slow]")
+  const order = (out: string) => {
+    let task = '';
+    const seen: string[] = [];
+    for (const l of out.split('\n')) {
+      const banner = l.match(/^TASK \[(.+?)\] \*+$/);
+      if (banner) task = banner[1];
+      const status = l.match(/^\w+: (\[\w+\])/);
+      if (status) seen.push(`${status[1]} ${task}`);
+    }
+    return seen.filter((x) => x === '[slow] nap' || x === '[fast] tell');
+  };
   assert.equal(order((await run([])).stdout), ['[slow] nap', '[fast] tell']);
   assert.equal(order((await run([], { ANSIBLE_STRATEGY: 'free' })).stdout), ['[fast] tell', '[slow] nap']);
   const bad = await run([], { ANSIBLE_STRATEGY: 'fastest' });
