@@ -61,6 +61,9 @@ export function run(w: Written): Outcome {
         check: true,
         diff: false,
         acceptNewHostKeys: false,
+        // skiff validate --strict: an undefined name is refused before the run (without it, Ansible's
+        // way, it fails its task when it runs, which a front-door check cannot see)
+        strict: true,
       }, REGISTRY);
       return { problems, ms: performance.now() - started };
     } catch (e) {

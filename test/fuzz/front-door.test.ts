@@ -146,7 +146,7 @@ test('the CLI refuses broken and hostile input with exit 5 and file:line:col, be
   const results = await pool(cases, 2, (c) => {
     const dir = mkdtempSync(join(tmpdir(), 'skiff-fuzz-cli-'));
     writeFiles(dir, c.written.files);
-    const args = ['run', c.written.playbook, '-i', c.written.inventory, '--check', ...c.written.extraVars.flatMap((e) => ['-e', e]), ...(c.written.limit ? ['--limit', c.written.limit] : [])];
+    const args = ['run', c.written.playbook, '-i', c.written.inventory, '--check', '--strict', ...c.written.extraVars.flatMap((e) => ['-e', e]), ...(c.written.limit ? ['--limit', c.written.limit] : [])];
     return skiff(args, { cwd: dir, timeoutMs: 30_000 }).finally(() => rmSync(dir, { recursive: true, force: true }));
   });
   const failures: string[] = [];

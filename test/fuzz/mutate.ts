@@ -82,7 +82,7 @@ function taskPaths(plays: Vars[]): Path[] {
     (['tasks', 'handlers'] as const).forEach((s) => ((p[s] as unknown[]) ?? []).forEach((t, j) => t && typeof t === 'object' && out.push([i, s, j]))),
   );
   if (out.length) return out;
-  (plays[0].tasks as unknown[]).push({ name: 'added', debug: 'x' });
+  (plays[0].tasks as unknown[]).push({ name: 'added', debug: { msg: 'x' } });
   return [[0, 'tasks', (plays[0].tasks as unknown[]).length - 1]];
 }
 
@@ -100,7 +100,7 @@ function paramsMap(plays: Vars[], t: Path): { task: Vars; type: string; params: 
 function stringParam(plays: Vars[], t: Path, make: (prefix: string) => string): Path {
   const task = getIn(plays, t) as Vars;
   const type = typeOf(task);
-  const prefix = { file: '/x/', content: '/x/', line: '/x/', command: 'echo ', debug: 'm ', 'wait-http': 'http://h/' }[type] ?? '';
+  const prefix = { file: '/x/', content: '/x/', line: '/x/', command: 'echo ', shell: 'echo ', debug: 'm ', 'wait-http': 'http://h/' }[type] ?? '';
   if (typeof task[type] === 'string') {
     task[type] = make(prefix);
     return [...t, type];
@@ -199,7 +199,8 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
         line: ['create', pick(['maybe', 2, []], d.b)],
         command: ['chdir', pick([new Raw('[1]'), new Raw('{a: 1}'), ''], d.b)],
         shell: ['executable', pick(['sh', new Raw('[1]'), 'bin/bash'], d.b)],
-        debug: ['msg', pick([new Raw('[1, 2]'), new Raw('{a: 1}'), null], d.b)],
+        // (Ansible's debug prints a msg of any shape)
+        debug: ['verbosity', pick(['loud', new Raw('[1]'), new Raw('{a: 1}')], d.b)],
         'wait-http': ['status', pick(['ok', new Raw('[true]'), new Raw('{a: 1}')], d.b)],
       } as Record<string, [string, unknown]>
     )[p.type];

@@ -143,7 +143,7 @@ export const PROPERTIES: Record<string, Prop<unknown>> = {
 };
 
 function bigWritten(b: BigInventory): Written {
-  return { files: { ...b.files, [PLAYBOOK]: `- hosts: "${b.hosts}"\n  tasks:\n    - debug: "{{ inventory_hostname }} {{ groups['all'] | length }}"\n    - file: /srv/x\n` }, lines: {}, playbook: PLAYBOOK, inventory: INV_DIR, extraVars: [] };
+  return { files: { ...b.files, [PLAYBOOK]: `- hosts: "${b.hosts}"\n  gather_facts: false\n  tasks:\n    - debug: {msg: "{{ inventory_hostname }} {{ groups['all'] | length }}"}\n    - file: {path: /srv/x, state: directory}\n` }, lines: {}, playbook: PLAYBOOK, inventory: INV_DIR, extraVars: [] };
 }
 
 function globWritten(hosts: string[], pattern: string, asLimit: boolean): Written {

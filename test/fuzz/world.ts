@@ -196,11 +196,11 @@ function taskParams(vars: VarInfo[], registered: string[]): fc.Arbitrary<[string
         fc.record({ path: p, regexp: text().map(escapeRe), state: fc.constant('absent') }),
       ),
     ),
-    // any text is a shell line; command splits its line as shlex does (an unclosed quote is an error)
+    // any text is a shell line in cmd: (a free-form line is split as Ansible's split_args does, where an
+    // unclosed quote is an error; command splits its line as shlex does)
     fc.tuple(
       fc.constant('shell'),
       fc.oneof(
-        text().filter((c) => c.trim().length > 0),
         fc.record({ cmd: fc.oneof(text().filter((c) => c.length > 0), templated(vars, registered, 'echo ')), creates: absPath, chdir: absPath, stdin: text() }, { requiredKeys: ['cmd'] }),
       ),
     ),
