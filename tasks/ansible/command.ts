@@ -69,8 +69,9 @@ function makeCommand<P extends Common>(name: string, summary: string, schema: Ta
           return { changes: [], note: msg, result: { cmd, rc: 0, stdout: msg, stderr: '', stdout_lines: [msg], stderr_lines: [] } };
         }
       }
-      // a command cannot say what it would change: not run in check mode (Ansible's "would have run")
-      if (ctx.check) return { changes: [], skip: true, note: `not run in check mode: ${text}` };
+      // a command cannot say what it would change: not run in check mode; with creates/removes (not
+      // met) it is changed there, as Ansible's ("Command would have run if not in check mode")
+      if (ctx.check && p.creates === undefined && p.removes === undefined) return { changes: [], skip: true, note: `not run in check mode: ${text}` };
       return { changes: [`run: ${text}`] };
     },
     async apply(ctx, p) {
