@@ -64,7 +64,8 @@ test('the run is interrupted right after the datasource task: the next run resta
   await rollback();
   let sent = false;
   const { done } = background(['run', 'playbooks/thanos.yml', '-i', INV], (out, child) => {
-    if (!sent && /changed: \[monitoring\] Grafana datasource on the query/.test(out)) {
+    // Ansible's lines: the task's banner, then its status line for the host
+    if (!sent && /TASK \[Grafana datasource on the query\] \*+\n(?:.*\n)*?changed: \[monitoring\]/.test(out)) {
       sent = true;
       child.kill('SIGINT');
     }
