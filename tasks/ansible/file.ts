@@ -32,7 +32,7 @@ const schema = v.pipe(
   v.check((p) => (p.state !== 'link' && p.state !== 'hard') || p.src !== undefined, 'state link or hard: expected src, the link\'s target'),
   v.check((p) => p.src === undefined || p.state === 'link' || p.state === 'hard', 'src: expected only with state: link or hard'),
   // Ansible reads a relative src of a hard link against the module's working directory: not a place to rely on
-  v.check((p) => p.state !== 'hard' || p.src!.startsWith('/'), 'state hard: expected src as an absolute path'),
+  v.check((p) => p.state !== 'hard' || p.src === undefined || p.src.startsWith('/'), 'state hard: expected src as an absolute path'),
   v.check((p) => !p.recurse || p.state === undefined || p.state === 'directory', 'recurse: expected only with state: directory'),
   v.transform(({ dest, name, ...p }) => ({ ...p, path: (p.path ?? dest ?? name)! })),
 );
