@@ -391,13 +391,15 @@ test('(h) one Prometheus host down: the others finish, the retry-file rerun comp
     // the query cannot see prom2: verification fails, so Grafana is not switched to it
     assert.is(down.rep.recap.monitoring.failed, 1, down.r.stdout);
     assert.is((await grafanaDatasources()).find((d) => d.name === 'prometheus')?.url, PROM_URL);
+    // the monitoring play's only host failed: the run ends there, as Ansible's does (no hosts left), so
+    // prom1 and prom3 did not get to the last play either: the retry file names them too (work left)
     const retry = readFileSync(join(ROOT, '.skiff/retry/thanos.retry'), 'utf8').trim().split('\n').sort();
-    assert.equal(retry, ['monitoring', 'prom2']);
+    assert.equal(retry, ['monitoring', 'prom1', 'prom2', 'prom3']);
     await restartSshd('prom2');
     restarted = true;
     const again = await run('thanos', 'retry', ['--limit', '@.skiff/retry/thanos.retry']);
     assert.is(again.r.code, 0, again.r.stdout + again.r.stderr);
-    assert.equal(Object.keys(again.rep.recap).sort(), ['monitoring', 'prom2']);
+    assert.equal(Object.keys(again.rep.recap).sort(), ['monitoring', 'prom1', 'prom2', 'prom3']);
     assert.equal(await names('prom2'), ['agraf', 'aprom', 'sidecar']);
     assert.is((await grafanaDatasources()).find((d) => d.name === 'prometheus')?.url, QUERY_URL);
     const all = await run('thanos', 'after-retry');
