@@ -40,7 +40,7 @@ async function nextRunsFinishTheJob(name: string) {
   const next = await run('thanos', `${name}-next`);
   assert.is(next.r.code, 0, next.r.stdout + next.r.stderr);
   assert.ok(handlerRan(next.rep), `the pending restart ran: ${next.r.stdout}`);
-  assert.match(next.r.stdout, /handler: restart grafana/);
+  assert.match(next.r.stdout, /RUNNING HANDLER \[restart grafana\]/); // Ansible's banner
   assert.is.not(await startedAt(), before, 'agraf was restarted');
   const after = await run('thanos', `${name}-after`);
   assert.is(after.r.code, 0, after.r.stdout);
