@@ -20,6 +20,7 @@ import { loopItems } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
+import { schemaEntries } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { conditionText, evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from './expr.ts';
 import { containsLater, render, renderParams, scopeOf, type Path, type RenderProblem } from './template.ts';
@@ -790,11 +791,9 @@ function checkExprs(t: TaskDef, at: Path, w: unknown, scope: Scope, host: string
 }
 
 function paramsOf(schema: unknown): string[] | undefined {
-  let s = schema as { entries?: Record<string, unknown>; pipe?: unknown[] };
-  if (!s.entries && s.pipe) s = s.pipe[0] as typeof s;
+  const entries = schemaEntries(schema);
   // a parameter declared as never is there to be refused by name, not to be suggested
-  const refused = (x: unknown) => (x as { type?: string; wrapped?: { type?: string } }).wrapped?.type === 'never';
-  return s.entries ? Object.keys(s.entries).filter((k) => !refused(s.entries![k])) : undefined;
+  return entries && Object.keys(entries).filter((k) => entries[k].wrapped?.type !== 'never');
 }
 
 /** Does the play gather facts first? gather_facts as written, else the `gathering` setting (implicit: yes). */

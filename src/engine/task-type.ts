@@ -118,11 +118,16 @@ export interface TaskType<P = any, S = any> {
   apply(ctx: TaskContext, params: P, plan: Plan<S>): Promise<Record<string, unknown> | void>;
 }
 
-/** The parameter names of a task type's schema (an object schema, possibly first in a pipe). */
-export function schemaParams(schema: unknown): string[] {
-  let s = schema as { entries?: Record<string, unknown>; pipe?: unknown[] };
+/** The parameters of a task type's schema (an object schema, possibly first in a pipe), by name; none for others. */
+export function schemaEntries(schema: unknown): Record<string, { type?: string; wrapped?: { type?: string } }> | undefined {
+  let s = schema as { entries?: Record<string, { type?: string }>; pipe?: unknown[] };
   if (!s.entries && s.pipe) s = s.pipe[0] as typeof s;
-  return Object.keys(s.entries ?? {});
+  return s.entries;
+}
+
+/** The parameter names of a task type's schema. */
+export function schemaParams(schema: unknown): string[] {
+  return Object.keys(schemaEntries(schema) ?? {});
 }
 
 /** A task that fails on purpose, with a message for the user (not a bug in skiff). */

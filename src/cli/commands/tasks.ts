@@ -1,14 +1,13 @@
 // skiff tasks [TYPE]: the task types; with a type, its parameters.
 import { didYouMean } from '../../util/errors.ts';
+import { schemaEntries } from '../../engine/task-type.ts';
 import { TASK_TYPES } from '../../../tasks/index.ts';
 import { badInput, EXIT } from '../output.ts';
 import type { Invocation } from '../spec.ts';
 
 /** Parameter names of a task type's schema (an object schema, possibly inside a pipe), optional ones marked. */
 function params(schema: unknown): { name: string; optional: boolean }[] {
-  let s = schema as { entries?: Record<string, { type?: string }>; pipe?: unknown[] };
-  if (!s.entries && s.pipe) s = s.pipe[0] as typeof s;
-  return Object.entries(s.entries ?? {}).map(([name, e]) => ({ name, optional: e.type === 'optional' || e.type === 'nullish' }));
+  return Object.entries(schemaEntries(schema) ?? {}).map(([name, e]) => ({ name, optional: e.type === 'optional' || e.type === 'nullish' }));
 }
 
 export async function tasksCommand({ args: [name] }: Invocation): Promise<number> {
