@@ -65,6 +65,13 @@ export async function pool<T, R>(items: T[], n: number, fn: (x: T) => Promise<R>
   return out;
 }
 
+/** Whether Ansible-style output (not a terminal) reports HOST done with TASK: a result line
+ * (`ok:`/`changed:`) for it after the task's banner. */
+export function taskDone(out: string, task: string, host: string): boolean {
+  const at = out.indexOf(`TASK [${task}]`);
+  return at >= 0 && new RegExp(`^(ok|changed): \\[${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]`, 'm').test(out.slice(at));
+}
+
 /** `skiff ARGS` in the background; onOutput sees all output so far, with the child (to signal it). */
 export function background(args: string[], onLine: (s: string, child: ReturnType<typeof spawn>) => void) {
   const child = spawn(process.execPath, [SKIFF, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: undefined, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });

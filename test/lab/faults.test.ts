@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { labExec, labUp, sshdStartCommand, type Lab } from '../../lab/lab.ts';
 import { killSshd, labInventory, restartSshd, useLab } from './use-lab.ts';
 import { linkName, netnsName } from '../../lab/config.ts';
-import { background, ROOT, skiff } from '../helpers.ts';
+import { background, ROOT, skiff, taskDone } from '../helpers.ts';
 import { connectSsh } from '../../src/transport/ssh.ts';
 import { writeFileAtomic } from '../../tasks/lib/files.ts';
 
@@ -71,7 +71,7 @@ test('sshd killed during the run: the in-flight host is unreachable, the others 
   const lost = lab!.hosts[1].name;
   let killed = false;
   const { done } = background(['run', FAULTS, '-i', inv, '-e', 'slow_seconds=4', '--report', join(tmp, 'd.json')], (out) => {
-    if (!killed && out.includes(`[${lost}] first`)) {
+    if (!killed && taskDone(out, 'first', lost)) {
       killed = true;
       killSshd(lost);
     }
@@ -99,7 +99,7 @@ test('a link set down mid-run: the run does not hang, the host is declared unrea
   const lost = lab!.hosts[2].name;
   let down = false;
   const { done } = background(['run', FAULTS, '-i', inv, '-e', 'slow_seconds=3', '--report', join(tmp, 'n.json')], (out) => {
-    if (!down && out.includes(`[${lost}] first`)) {
+    if (!down && taskDone(out, 'first', lost)) {
       down = true;
       execFileSync('ip', ['link', 'set', linkName(lost), 'down']);
     }
@@ -119,7 +119,7 @@ test('Ctrl-C: in-flight commands end, recap and retry file are written, no temp 
   await resetFaultsDir();
   let sent = false;
   const { done } = background(['run', FAULTS, '-i', inv, '-e', 'slow_seconds=20'], (out, child) => {
-    if (!sent && lab!.hosts.every((h) => out.includes(`[${h.name}] first`))) {
+    if (!sent && lab!.hosts.every((h) => taskDone(out, 'first', h.name))) {
       sent = true;
       setTimeout(() => child.kill('SIGINT'), 300);
     }
