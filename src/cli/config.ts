@@ -26,6 +26,9 @@ const TRUE = ['y', 'yes', 'on', '1', 'true', 't'];
 const FALSE = ['n', 'no', 'off', '0', 'false', 'f'];
 
 const text = (meta: SettingMeta) => v.pipe(v.string(), v.trim(), v.minLength(1, 'expected a value'), v.metadata(meta));
+const bool = (meta: SettingMeta) =>
+  v.pipe(v.string(), v.trim(), v.toLowerCase(), v.picklist([...TRUE, ...FALSE], 'expected a boolean (true/false, yes/no, on/off, 1/0)'), v.transform((s) => TRUE.includes(s)), v.metadata(meta));
+
 const count = (meta: SettingMeta) =>
   v.pipe(v.string(), v.trim(), v.regex(/^[0-9]+$/, 'expected a whole number > 0'), v.transform(Number), v.minValue(1, 'expected a whole number > 0'), v.metadata(meta));
 
@@ -73,6 +76,10 @@ export const ConfigSchema = v.object({
     v.metadata({ ini: 'gathering', env: 'ANSIBLE_GATHERING', default: 'implicit' } satisfies SettingMeta),
   ),
   timeout: count({ ini: 'timeout', env: 'ANSIBLE_TIMEOUT', default: 'the inventory connect_timeout, else 10 (seconds)' }),
+  // --force-handlers sets it; a play's force_handlers wins over both
+  force_handlers: bool({ ini: 'force_handlers', env: 'ANSIBLE_FORCE_HANDLERS', default: 'False' }),
+  // false: a notify that reaches no handler is a warning, not the run's end
+  error_on_missing_handler: bool({ ini: 'error_on_missing_handler', env: 'ANSIBLE_ERROR_ON_MISSING_HANDLER', default: 'True' }),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;

@@ -38,7 +38,7 @@ export type RunEvent =
   | { kind: 'result'; result: TaskResult }
   | { kind: 'host-done'; host: string; play: string }
   /** how skiff reaches a host, when it is worth saying (shown under -v) */
-  | { kind: 'note'; host: string; text: string }
+  | { kind: 'note'; host: string; text: string; warning?: boolean }
   | ProgressEvent;
 
 /** A running task's report (engine/progress.ts): throttled, redacted, with a rate for bytes. */

@@ -3,7 +3,7 @@
 // `meta: flush_handlers` and at the end of the play). Everything shared with other hosts lives in
 // RunCtx (the run) and BatchCtx (this serial batch): results, recap, connections, the stop flags.
 import { UnreachableError, type Connection } from '../transport/types.ts';
-import type { BlockDef, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
+import type { BlockDef, Handler, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
 import { readAhead } from './read-ahead.ts';
 import { walkTasks } from '../playbook/load.ts';
 import { shq } from '../transport/quote.ts';
@@ -27,7 +27,7 @@ import { tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
 import { limit, type Cursor, type Limit, type Lockstep, type Round } from './lockstep.ts';
 import { removeOmit } from './omit.ts';
-import { handlersReached, nameOn } from './notify.ts';
+import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
 import { containsLater, render, renderParams, type RenderProblem } from './template.ts';
 
@@ -57,6 +57,8 @@ export interface RunCtx {
   aborted: boolean;
   /** --start-at-task: the named task was reached (from then on everything runs) */
   startReached: boolean;
+  /** an error that ends the run at once, as Ansible's `ERROR!` (a notify that reaches no handler...) */
+  fatal?: string;
   sleep(ms: number): Promise<void>;
 }
 
@@ -103,6 +105,9 @@ export interface OnceSlot {
   resolve(r?: TaskResult): void;
 }
 
+/** run_once handlers' runs without the task barrier, per batch: `handler index#n` -> the n-th run's result */
+const onceHandlers = new WeakMap<BatchCtx, Map<string, Promise<TaskResult>>>();
+
 function onceSlot(host: string): OnceSlot {
   let resolve!: (r?: TaskResult) => void;
   const done = new Promise<TaskResult | undefined>((r) => (resolve = r));
@@ -134,8 +139,12 @@ export function emit(rc: RunCtx, r: TaskResult): void {
 
 export class HostRun {
   private readonly registered: Record<string, unknown>;
-  /** handlers (by name) notified and not yet run */
-  private readonly notified = new Set<string>();
+  /** handlers notified and not yet run (a handler stays notified while it runs, as in Ansible) */
+  private readonly notified = new Set<Handler>();
+  /** running an include_tasks handler: its tasks are handlers too */
+  private handling = false;
+  /** run_once handlers without lockstep: how many times this host reached each (hosts share the n-th run) */
+  private readonly handlerRuns = new Map<Handler, number>();
   /** handlers whose marker is on the host (an earlier run's, or this one's) */
   private readonly pending = new Set<string>();
   /** handlers pending from an earlier run and not notified again in this one: said so when they run */
@@ -171,7 +180,7 @@ export class HostRun {
   }
 
   private stopped(): boolean {
-    return this.rc.interrupted || this.rc.aborted || this.b.stopped || !!this.b.stopping?.has(this.host) || this.b.ended || this.ended;
+    return this.rc.interrupted || this.rc.aborted || this.rc.fatal !== undefined || this.b.stopped || !!this.b.stopping?.has(this.host) || this.b.ended || this.ended;
   }
 
   /** linear: waits for this host's turn at the task at `at` (lockstep.ts); false if it must stop meanwhile. */
@@ -228,12 +237,12 @@ export class HostRun {
     this.addSecrets(play.vars);
     try {
       const conn = await this.base();
-      const handlers = play.handlers.map((x) => x.name);
+      const handlers = play.handlers.filter((x) => x.kind === 'task').map((x) => x.name);
       await this.readAhead(conn, handlers.length > 0);
       // notified in an earlier run that ended before the handler ran: they run at the end of this play
       for (const h of await readPending(conn, handlers, rc.cacheOf.get(host)?.get(PENDING_MARKERS.key(null)) as string[] | undefined)) {
         this.pending.add(h);
-        this.notified.add(h);
+        this.notified.add(play.handlers.find((x) => x.kind === 'task' && x.name === h)!);
         this.fromEarlier.add(h);
       }
     } catch {
@@ -246,13 +255,14 @@ export class HostRun {
       this.leave();
     }
     rc.cacheOf.delete(host);
-    const force = play.force_handlers || rc.opts.forceHandlers === true;
+    // the play's force_handlers, when set, wins over --force-handlers (its default, as in Ansible)
+    const force = play.force_handlers ?? rc.opts.forceHandlers === true;
     // ended on purpose (meta end_host / end_play): a normal end of the play
     const graceful = flow === 'ok' || (flow === 'stop' && (this.ended || this.b.ended) && !rc.interrupted && !rc.aborted && !this.b.stopped);
     // Handlers after a failure or an abort only with force_handlers (as in Ansible); never when
     // unreachable or interrupted (their notifications stay recorded on the host for the next run).
     let handlers: Flow = 'stop';
-    if (!rc.interrupted && rc.dead.get(host) !== 'unreachable' && ((graceful && !rc.dead.has(host)) || force)) handlers = await this.flush(true, [play.tasks.length]);
+    if (!rc.interrupted && !rc.fatal && rc.dead.get(host) !== 'unreachable' && ((graceful && !rc.dead.has(host)) || force)) handlers = await this.flush(true, [play.tasks.length]);
     if (graceful && handlers === 'ok' && !rc.interrupted && !rc.dead.has(host)) rc.playsDone.set(host, (rc.playsDone.get(host) ?? 0) + 1);
     rc.listen({ kind: 'host-done', host, play: play.name });
   }
@@ -343,7 +353,7 @@ export class HostRun {
   private async nodes(list: Node[], rescuable: boolean, at: Cursor): Promise<Flow> {
     for (const [i, n] of list.entries()) {
       const here = [...at, i];
-      const flow = n.kind === 'task' ? await this.task(n, rescuable, here) : n.kind === 'block' ? await this.block(n, rescuable, here) : await this.meta(n, here);
+      const flow = n.kind === 'task' ? await this.task(n, rescuable, here) : n.kind === 'block' ? await this.block(n, rescuable, here) : await this.meta(n, here, rescuable);
       if (flow !== 'ok') return flow;
     }
     return 'ok';
@@ -460,8 +470,10 @@ export class HostRun {
   }
 
   /** Ansible's meta actions (strategy/__init__.py _execute_meta), each said as Ansible says it under -vv. */
-  private async meta(m: MetaDef, at: Cursor): Promise<Flow> {
+  private async meta(m: MetaDef, at: Cursor, rescuable = false): Promise<Flow> {
     const { rc, b, host } = this;
+    // the flush at the end of a section, with nothing to run: the host got through the section
+    if (m.implicit && m.action === 'flush_handlers' && !this.notified.size) return 'ok';
     if (this.stopped()) return 'stop';
     if (!m.implicit && !tagsSelect(m.kw.tags, rc.tags)) return 'ok';
     if (!(await this.turn(at))) return 'stop';
@@ -485,7 +497,7 @@ export class HostRun {
     const playHosts = b.pp.hosts;
     switch (m.action) {
       case 'flush_handlers':
-        return this.flush(false, at);
+        return this.flush(false, at, rescuable);
       case 'noop':
         return 'ok';
       case 'end_host':
@@ -529,6 +541,8 @@ export class HostRun {
   }
 
   private selected(t: TaskDef): boolean {
+    // a handler's tasks run whatever the tags (as Ansible's included handler tasks)
+    if (this.handling) return true;
     if (!tagsSelect(t.kw.tags, this.rc.tags)) return false;
     const start = this.rc.opts.startAtTask;
     if (start === undefined || this.rc.startReached) return true;
@@ -541,7 +555,7 @@ export class HostRun {
     if (this.stopped()) return 'stop';
     if (!this.selected(t)) return 'ok';
     if (!(await this.turn(at))) return 'stop';
-    if (!t.type.once && !this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.bounded(t, false, () => this.execute(t, false, rescuable)), rescuable);
+    if (!t.type.once && !this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.bounded(t, false, () => this.execute(t, this.handling, rescuable)), rescuable);
     const r = await this.runOnce(t, rescuable);
     if (r.host === this.host) return this.settle(t, r, rescuable);
     // another host ran it: its registered result is this host's too (as in Ansible)
@@ -564,10 +578,10 @@ export class HostRun {
       const slots = (this.b.roundOnce ??= new WeakMap());
       let slot = slots.get(this.round);
       if (!slot) slots.set(this.round, (slot = onceSlot(this.host)));
-      if (slot.host !== this.host) return (await slot.done) ?? this.execute(t, false, rescuable);
+      if (slot.host !== this.host) return (await slot.done) ?? this.execute(t, this.handling, rescuable);
       let r: TaskResult | undefined;
       try {
-        return (r = await this.bounded(t, true, () => this.execute(t, false, rescuable)));
+        return (r = await this.bounded(t, true, () => this.execute(t, this.handling, rescuable)));
       } finally {
         slot.resolve(r);
       }
@@ -576,7 +590,7 @@ export class HostRun {
       let slot = this.b.once.get(t);
       if (!slot) this.b.once.set(t, (slot = onceSlot(this.b.hosts.find((h) => !this.b.left.has(h)) ?? this.host)));
       if (slot.host === this.host) {
-        const r = await this.execute(t, false, rescuable);
+        const r = await this.execute(t, this.handling, rescuable);
         slot.resolve(r);
         return r;
       }
@@ -639,25 +653,26 @@ export class HostRun {
     }
   }
 
-  /** Runs the handlers notified so far, in the order the play lists them. */
-  private async flush(force: boolean, at: Cursor): Promise<Flow> {
+  /**
+   * A flush: one pass over the play's handlers in their order, each notified one run (Ansible's
+   * HANDLERS state). One notified meanwhile runs in this pass if it comes later in the list, else at
+   * the next flush; one that notifies itself is not run again (it is still notified while it runs).
+   */
+  private async flush(force: boolean, at: Cursor, rescuable = false): Promise<Flow> {
     for (const [k, h] of this.play.handlers.entries()) {
-      if (!this.notified.has(h.name)) continue;
-      if (this.rc.interrupted || (!force && this.stopped())) return 'stop';
+      if (!this.notified.has(h)) continue;
+      if (this.rc.interrupted || this.rc.fatal || (!force && this.stopped())) return 'stop';
       if (!(await this.turn([...at, k])) && !force) return 'stop';
-      this.notified.delete(h.name);
-      if (h.include) {
-        // a handler that is an include_tasks: the include runs (its failures are its tasks')
-        const flow = await this.include(h.include, false, [...at, k], false);
-        if (flow !== 'ok') return flow;
-      } else {
-        const r = await this.bounded(h, false, () => this.execute(h, true, false));
-        if (r.status === 'unreachable' || (r.status === 'failed' && !r.ignored)) {
-          this.fail(r.status);
-          return r.status === 'unreachable' ? 'unreachable' : 'failed';
-        }
+      this.handling = true;
+      let flow: Flow;
+      try {
+        flow = await this.handler(h, rescuable, [...at, k]);
+      } finally {
+        this.handling = false;
       }
-      if (!this.rc.opts.check) {
+      this.notified.delete(h);
+      if (flow !== 'ok') return flow;
+      if (!this.rc.opts.check && h.kind === 'task') {
         await clearPending(await this.base(), [h.name]);
         this.pending.delete(h.name);
       }
@@ -665,11 +680,77 @@ export class HostRun {
     return 'ok';
   }
 
-  /** The handlers a task's notify reaches on this host: by name, or by a `listen` topic. */
-  private handlersFor(t: TaskDef): string[] {
+  /**
+   * One notified handler: a meta task, an include_tasks (its tasks run, as handlers), or a task. In a
+   * flush inside a block with rescue the host goes on to the rescue, but a handler's failure still
+   * counts as one (Ansible 2.14: its iterator is in HANDLERS, not rescuing, when the result comes).
+   */
+  private async handler(h: Handler, rescuable: boolean, at: Cursor): Promise<Flow> {
+    if (h.kind === 'meta') {
+      if (h.action === 'flush_handlers') return this.endRun('flush_handlers cannot be used as a handler');
+      return this.meta({ ...h, implicit: true }, at);
+    }
+    // the include's failures are its tasks'
+    if (h.include) return this.include(h.include, rescuable, at, false);
+    if (!this.decided(h, h.kw.run_once, false)) return this.settle(h, await this.bounded(h, false, () => this.execute(h, true, false)), rescuable);
+    return this.settle(h, this.b.lockstep && this.round ? await this.runOnce(h, false) : await this.handlerOnce(h), rescuable);
+  }
+
+  /**
+   * A run_once handler without the task barrier (free): the first host of the batch to reach it runs
+   * it, the hosts that reach it for the same time share that result.
+   */
+  private async handlerOnce(h: TaskDef): Promise<TaskResult> {
+    const n = (this.handlerRuns.get(h) ?? 0) + 1;
+    this.handlerRuns.set(h, n);
+    const runs = onceHandlers.get(this.b) ?? onceHandlers.set(this.b, new Map()).get(this.b)!;
+    const key = `${this.play.handlers.indexOf(h)}#${n}`;
+    const first = runs.get(key);
+    if (!first) {
+      const mine = this.execute(h, true, false);
+      runs.set(key, mine);
+      return mine;
+    }
+    const r = await first;
+    if ((r.status !== 'failed' && r.status !== 'unreachable') || r.ignored) return r;
+    const mine: TaskResult = { ...r, host: this.host, changes: [], diff: undefined, registered: undefined, msg: `run_once: failed on ${r.host}`, ms: 0, status: 'failed' };
+    emit(this.rc, mine);
+    return mine;
+  }
+
+  /** Ends the run here, as Ansible's `ERROR!` does; without a task to fail, a result says why. */
+  private endRun(msg: string, t?: TaskDef): Flow {
+    this.rc.fatal ??= msg;
+    this.rc.aborted = true;
+    if (!t) emit(this.rc, { host: this.host, play: this.play.name, task: 'meta: flush_handlers', type: 'meta', handler: true, status: 'failed', changes: [], msg: `ERROR! ${msg}`, ms: 0 });
+    this.fail('failed');
+    return 'failed';
+  }
+
+  /**
+   * The handlers a task's notify reaches on this host. A name that reaches none ends the run, as in
+   * Ansible (error_on_missing_handler); with that setting false it is a warning.
+   */
+  private handlersFor(t: TaskDef, report = true): { handlers: Handler[]; error?: string } {
     const { rc, play, host } = this;
-    const scopeOf = (n: TaskDef) => taskScope(rc.prep, play, host, this.registered, n.kw.vars, n === t ? this.outer : {}, n.kw.defaults, n.kw.role);
-    return handlersReached(play.handlers, t.notify.map((n) => nameOn(n, () => scopeOf(t))), scopeOf);
+    const scopeOf = (n: Handler) => taskScope(rc.prep, play, host, this.registered, n.kw.vars, n === t ? this.outer : {}, n.kw.defaults, n.kw.role);
+    let r;
+    try {
+      r = handlersReached(play.handlers, notifyNames(t.notify, () => scopeOf(t)), scopeOf);
+    } catch (e) {
+      return { handlers: [], error: `notify: ${(e as Error).message}` };
+    }
+    if (report) for (const u of r.unusable) this.warn(unusableHandler(u.handler.name, u.error));
+    let error: string | undefined;
+    for (const m of r.missing) {
+      if (rc.opts.errorOnMissingHandler !== false) error ??= missingHandler(m);
+      else if (report) this.warn(missingHandler(m));
+    }
+    return { handlers: r.handlers, error };
+  }
+
+  private warn(text: string): void {
+    this.rc.listen({ kind: 'note', host: this.host, text, warning: true });
   }
 
   private async execute(t: TaskDef, handler: boolean, rescuable: boolean): Promise<TaskResult> {
@@ -717,7 +798,8 @@ export class HostRun {
           const mine = rc.cacheOf.get(host);
           if (mine && !(delegate === undefined && forget?.(mine))) mine.clear();
           if (delegate !== undefined) rc.cacheOf.get(delegate)?.clear();
-          const now = this.handlersFor(t).filter((n) => !this.pending.has(n));
+          // a name that reaches no handler is reported after the task (Ansible's order)
+          const now = [...new Set(this.handlersFor(t, false).handlers.flatMap((n) => (n.kind === 'task' ? [n.name] : [])))].filter((n) => !this.pending.has(n));
           if (!now.length) return;
           await markPending(await this.base(), now);
           now.forEach((n) => this.pending.add(n));
@@ -747,11 +829,17 @@ export class HostRun {
       marked.forEach((n) => this.pending.delete(n));
     }
     if (t.meta.register) this.registered[t.meta.register] = outcome.result;
-    if (outcome.status === 'changed')
-      for (const n of this.handlersFor(t)) {
+    if (outcome.status === 'changed') {
+      const { handlers, error } = this.handlersFor(t);
+      for (const n of handlers) {
         this.notified.add(n);
-        this.fromEarlier.delete(n);
+        this.fromEarlier.delete(n.name);
       }
+      if (error) {
+        this.endRun(error, t);
+        outcome = { ...outcome, status: 'failed' as Status, msg: `ERROR! ${error}` };
+      }
+    }
     if (handler && this.fromEarlier.delete(t.name) && outcome.status !== 'failed') outcome.msg ??= 'notified by an earlier run that ended before this handler ran';
     const failed = outcome.status === 'failed';
     // what a block's rescue sees of the failure (as Ansible names it)

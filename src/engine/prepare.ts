@@ -26,7 +26,6 @@ import { conditionText, evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, tru
 import { containsLater, render, renderParams, scopeOf, type Path, type RenderProblem } from './template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { runVars } from './run-vars.ts';
-import { handlersReached, nameOn } from './notify.ts';
 import { countOf } from './run-task.ts';
 import { PYTYPE, pyStr } from './expr-error.ts';
 
@@ -48,8 +47,10 @@ export interface RunOptions {
   skipTags?: string[];
   /** --start-at-task: tasks before the first one of this name (or glob) are not run */
   startAtTask?: string;
-  /** --force-handlers: notified handlers run even on a host that failed */
+  /** --force-handlers (or ANSIBLE_FORCE_HANDLERS): notified handlers run even on a host that failed, unless the play says otherwise */
   forceHandlers?: boolean;
+  /** false (ANSIBLE_ERROR_ON_MISSING_HANDLER=false): a notify that reaches no handler is a warning, not an error */
+  errorOnMissingHandler?: boolean;
   /**
    * Connection settings under every host's own (ansible.cfg / ANSIBLE_* / -u, --private-key, -T):
    * `user`, `private_key_file` (absolute), `connect_timeout`, each with where it was set.
@@ -571,7 +572,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       for (const p of ps) out.push(problemAt(t.src, t.meta.remote_user !== undefined ? [...t.path, 'remote_user'] : t.path, `remote_user: ${p.message} (host ${host})`));
       if (!ps.length) remoteUsers.push({ host, user, t });
     }
-    if (!skipped) out.push(...checkNotify(prep, play, t, scope, host, registered, strict));
+    if (!skipped) out.push(...checkNotify(t, scope, host, strict));
     if (t.kw.delegate_to !== undefined) {
       const ps: RenderProblem[] = [];
       const d = render(t.kw.delegate_to, scope, [], ps);
@@ -585,21 +586,18 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   return out;
 }
 
-/** A templated notify name: it renders on the host, and reaches a handler there (plain ones are checked when loading). */
-function checkNotify(prep: Prepared, play: PlayDef, t: TaskDef, scope: Scope, host: string, registered: Record<string, unknown>, strict: boolean): InputProblem[] {
+/**
+ * A templated notify name renders on the host. Whether a name reaches a handler is known when the task
+ * changes something (as in Ansible, where include_role may add handlers on the way).
+ */
+function checkNotify(t: TaskDef, scope: Scope, host: string, strict: boolean): InputProblem[] {
   const out: InputProblem[] = [];
   t.notify.forEach((n, k) => {
     if (!n.includes('{{')) return;
     const at = typeof t.meta.notify === 'string' ? [...t.path, 'notify'] : [...t.path, 'notify', k];
     const ps: RenderProblem[] = [];
-    const name = render(n, scope, [], ps);
+    render(n, scope, [], ps);
     for (const p of certain(ps, strict)) out.push(problemAt(t.src, at, `notify: ${p.message} (host ${host})`));
-    if (ps.length || containsLater(name)) return;
-    const handlerScope = (h: TaskDef) => taskScope(prep, play, host, registered, h.kw.vars, {}, h.kw.defaults, h.kw.role);
-    if (!handlersReached(play.handlers, [pyStr(name)], handlerScope).length) {
-      const names = play.handlers.flatMap((h) => h.listen.map((l) => nameOn(l, () => handlerScope(h))));
-      out.push(problemAt(t.src, at, `notify names unknown handler ${show(pyStr(name))} (from ${show(n)})${didYouMean(pyStr(name), names)}: expected one of: ${names.join(', ') || '(this play has no handlers)'} (host ${host})`));
-    }
   });
   return out;
 }

@@ -26,6 +26,8 @@ export interface RunSummary {
   unfinished: string[];
   /** hosts out of the run on a failure at its end (not rescued, nor cleared by meta clear_host_errors): exit code 2 */
   failed: string[];
+  /** an error that ended the run, as Ansible's `ERROR!` (a notify that reached no handler...) */
+  fatal?: string;
 }
 
 export interface Runner {
@@ -115,7 +117,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
     }
     const unfinished = Object.keys(rc.recap).filter((h) => (rc.playsDone.get(h) ?? 0) < prep.plays.filter((p) => p.hosts.includes(h)).length);
     const failed = [...rc.dead].filter(([, s]) => s === 'failed').map(([h]) => h);
-    return { results: rc.results, recap: rc.recap, interrupted: rc.interrupted, unfinished, failed };
+    return { results: rc.results, recap: rc.recap, interrupted: rc.interrupted, unfinished, failed, fatal: rc.fatal };
   })();
 
   return {

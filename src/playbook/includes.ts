@@ -159,8 +159,8 @@ const INCLUDE_HANDLER: TaskType = {
 };
 
 /** A handler that is an include_tasks (Ansible's HandlerTaskInclude): notified by its name, it runs the include. */
-export function includeHandler(b: BlockDef, listen: string[]): TaskDef {
-  return { kind: 'task', name: b.name, type: INCLUDE_HANDLER, params: {}, meta: {}, kw: b.include!.kw, notify: [], listen: listen.length ? listen : [b.name], path: b.path, src: b.src, roleDir: b.roleDir, include: b };
+export function includeHandler(b: BlockDef, own: { name?: string; listen: string[] }): TaskDef {
+  return { kind: 'task', name: b.name, type: INCLUDE_HANDLER, params: {}, meta: own.name === undefined ? {} : { name: own.name }, kw: b.include!.kw, notify: [], listen: own.listen, path: b.path, src: b.src, roleDir: b.roleDir, include: b };
 }
 
 /** Keywords of a block that an include_tasks does not take (its tasks get them from apply:). */
@@ -207,6 +207,7 @@ function loadTaskFile(src: YamlSource, at: Path, target: string, kw: Keywords, c
 interface RoleRef {
   name: string;
   tasksFrom?: string;
+  handlersFrom?: string;
   /** the keywords written on the reference (vars, when, tags, become...) */
   own: InheritableInput;
   /** where the reference is written: the node, and its role name (for problems) */
@@ -258,7 +259,7 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   const call = out.import_role ?? out.include_role!;
   const { import_role: _i, include_role: _j, name, ...own } = out;
   if (out.include_role !== undefined && /\{[{%]/.test(call.name)) return dynamicRole(src, path, key, call, name, own, parent, cx);
-  const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false, out.import_role !== undefined);
+  const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false, out.import_role !== undefined);
   return block && name !== undefined ? { ...block, name } : block;
 }
 
@@ -266,7 +267,7 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
  * include_role with a templated name, as Ansible's: the name rendered when a host reaches it, the role
  * read then. Its own keywords are the include's (its tasks get its vars); its handlers join the play's.
  */
-function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string }, name: string | undefined, own: InheritableInput, parent: Keywords, cx: Ctx): BlockDef | undefined {
+function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string; handlers_from?: string }, name: string | undefined, own: InheritableInput, parent: Keywords, cx: Ctx): BlockDef | undefined {
   const at = [...path, key, 'name'];
   if (call.tasks_from !== undefined && /\{[{%]/.test(call.tasks_from)) {
     cx.problems.push(problemAt(src, [...path, key, 'tasks_from'], `${key}: tasks_from with a template is not supported by skiff: expected a plain file name (the role's name may be templated)`));
@@ -276,7 +277,7 @@ function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: str
   const load = (role: string) => {
     const problems: Ctx['problems'] = [];
     const rcx: Ctx = { ...cx, problems, roleHandlers: [] };
-    const block = loadRole({ name: role, tasksFrom: call.tasks_from, own: { vars: own.vars }, src, path, at }, parent, rcx, false, false);
+    const block = loadRole({ name: role, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, own: { vars: own.vars }, src, path, at }, parent, rcx, false, false);
     return { nodes: block && !problems.length ? [block] : undefined, problems, target: role, handlers: rcx.roleHandlers };
   };
   return { kind: 'block', name: name ?? `${key} : ${call.name}`, kw, block: [], rescue: [], always: [], path, src, roleDir: cx.roleDir, include: { action: key, file: call.name, kw, when: kw.when.slice(parent.when.length), loaded: false, load } };
@@ -368,7 +369,7 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean, expose
   }
   if (tasks) nodes.push(...(loadTaskFile(ref.src, ref.at, tasks, kw, rcx, `role ${show(ref.name)}`) ?? []));
   // a role's handlers see its defaults and vars/, not the keywords (when, tags, vars) of what imported it
-  addHandlers(ref, dir, inherit({ ...parent, when: [], tags: [] }, { ...fromRole, role }), rcx, role);
+  addHandlers(ref, dir, inherit({ ...parent, when: [], tags: [], notify: undefined }, { ...fromRole, role }), rcx);
   return { kind: 'block', name: `role ${ref.name}`, kw, block: nodes, rescue: [], always: [], path: ref.path, src: ref.src };
 }
 
@@ -390,9 +391,10 @@ function roleMagic(written: string, dir: string, parent: RoleMagic | undefined):
 }
 
 /** handlers/main.yml of a role, once per play, with the role's variables. */
-function addHandlers(ref: RoleRef, dir: string, kw: Keywords, cx: Ctx, role: RoleMagic): void {
-  const f = roleFile(dir, 'handlers');
-  if (!f || cx.handlersOf.has(dir)) return;
-  cx.handlersOf.add(dir);
-  cx.roleHandlers.push(...(loadTaskFile(ref.src, ref.at, f, kw, { ...cx, declaring: [...new Set([ref.name, role.name, role.short])] }, `role ${show(ref.name)} handlers`) ?? []));
+function addHandlers(ref: RoleRef, dir: string, kw: Keywords, cx: Ctx): void {
+  const f = roleFile(dir, 'handlers', ref.handlersFrom);
+  if (ref.handlersFrom !== undefined && !f) cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)}: handlers_from ${show(ref.handlersFrom)} not found: expected it in ${join(dir, 'handlers')}`));
+  if (!f || cx.handlersOf.has(f)) return;
+  cx.handlersOf.add(f);
+  cx.roleHandlers.push(...(loadTaskFile(ref.src, ref.at, f, kw, { ...cx, inHandlers: true, inBlock: false }, `role ${show(ref.name)} handlers`) ?? []));
 }

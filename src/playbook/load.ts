@@ -45,6 +45,8 @@ export interface Keywords {
   remote_user?: string;
   /** the role whose task this is (its magic variables: role_name, role_path, ansible_parent_role_names...) */
   role?: RoleMagic;
+  /** an enclosing block's notify: a task without its own notifies these (Ansible's Notifiable) */
+  notify?: string[];
 }
 
 /** A role as its tasks see it, in Ansible's magic variables. */
@@ -89,7 +91,7 @@ export interface TaskDef extends NodeBase {
   params: unknown;
   meta: TaskMeta;
   notify: string[];
-  /** handlers: the names a notify may use (its name and its `listen` topics) */
+  /** handlers: the topics a notify may name besides the handler's name (taken as written, as Ansible does) */
   listen: string[];
   loop?: LoopSpec;
   /** a handler that is an include_tasks: notified, it runs the include (includes.ts includeHandler) */
@@ -101,7 +103,12 @@ export interface MetaDef extends NodeBase {
   action: (typeof META_ACTIONS)[number];
   /** added by skiff (after pre_tasks and tasks, as Ansible does): not listed */
   implicit?: boolean;
+  /** its name as written (a handler is reached by it) */
+  written?: string;
 }
+
+/** A handler, as Ansible lists them: a task (an include_tasks is one: includes.ts includeHandler), or a meta task. */
+export type Handler = TaskDef | MetaDef;
 
 export interface BlockDef extends NodeBase {
   kind: 'block';
@@ -149,7 +156,11 @@ export interface PlayDef {
   roleDefaults: Record<string, unknown>;
   /** pre_tasks, tasks and post_tasks, with the flushes Ansible puts between them */
   tasks: Node[];
-  handlers: TaskDef[];
+  /**
+   * In Ansible's order: the handlers of the play's roles, then the play's own. A block's or an
+   * import_tasks' tasks are handlers each (handlerList).
+   */
+  handlers: Handler[];
   serial?: number | string;
   /** vars_files as written: each entry a file, or a list whose first found is read (prepare.ts reads them per host) */
   varsFiles: (string | string[])[];
@@ -157,7 +168,8 @@ export interface PlayDef {
   order: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
   max_fail_percentage?: number;
   any_errors_fatal: boolean;
-  force_handlers: boolean;
+  /** unset: --force-handlers (or ANSIBLE_FORCE_HANDLERS) decides; a play's own value wins over them */
+  force_handlers?: boolean;
   /** linear, free (host_pinned is free here), or an expression for the play's start; undefined: the configured default */
   strategy?: string;
   /** gather_facts as written: unset, the `gathering` setting decides (engine/prepare.ts gathers()) */
@@ -197,13 +209,10 @@ export interface Ctx {
   roleHandlers: Node[];
   /** roles whose handlers were added (a role imported twice adds them once) */
   handlersOf: Set<string>;
-  /**
-   * Loading handlers: true for the play's, the role's name for a role's (whose handlers also answer
-   * to `ROLE : NAME`, as in Ansible)
-   */
-  declaring?: true | string[];
-  /** every name a handler of the play is written with, loaded or refused (a refused one is reported once, where it is written) */
-  declared: Set<string>;
+  /** loading handlers (the play's or a role's): a nested block or a role is not a handler */
+  inHandlers?: boolean;
+  /** inside a block (of handlers) */
+  inBlock?: boolean;
   /** vars/ and defaults/ of the play's public roles (roles:, their dependencies, import_role), in load order */
   exposed: { vars: Record<string, unknown>; defaults: Record<string, unknown> }[];
 }
@@ -220,7 +229,7 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
       plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems));
       return;
     }
-    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), declared: new Set(), exposed: [] };
+    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [] };
     const play = loadPlay(src, i, raw, cx);
     if (play) plays.push(play);
   });
@@ -259,17 +268,17 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
   }
   const p = r.output;
   const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, remote_user: p.remote_user });
-  const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, declaring: true } : cx);
+  const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, inHandlers: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
-  // Ansible's order: pre_tasks, a flush, then roles and tasks as one section, a flush, post_tasks
+  // Ansible's order (Play.compile): pre_tasks, a flush, roles and tasks as one section, a flush,
+  // post_tasks, and the flush at the end of the play (host-run.ts). The second flush is there even
+  // without post_tasks: a handler that notifies one listed before it gets it run there.
   const pre = load('pre_tasks');
   const roles = loadRoles(src, [i, 'roles'], p.roles, kw, cx);
-  const tasks: Node[] = [...pre, ...(p.pre_tasks.length ? [flush()] : []), ...roles, ...load('tasks'), ...(p.post_tasks.length ? [flush(), ...load('post_tasks')] : [])];
-  const handlers: TaskDef[] = [];
-  for (const h of [...load('handlers'), ...cx.roleHandlers]) {
-    if (h.kind === 'task') handlers.push(h);
-    else problems.push(problemAt(src, h.path, `handlers: expected a task, got a ${h.kind}`));
-  }
+  const tasks: Node[] = [...pre, ...(p.pre_tasks.length ? [flush()] : []), ...roles, ...load('tasks'), flush(), ...load('post_tasks')];
+  const own = load('handlers');
+  // the roles' handlers come first (TaskQueueManager: compile_roles_handlers() + play.handlers)
+  const handlers = handlerList([...cx.roleHandlers, ...own]);
   const play: PlayDef = {
     name: p.name ?? p.hosts,
     hosts: p.hosts,
@@ -283,32 +292,24 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     order: p.order ?? 'inventory',
     max_fail_percentage: p.max_fail_percentage,
     any_errors_fatal: p.any_errors_fatal === true,
-    force_handlers: p.force_handlers === true,
+    force_handlers: p.force_handlers,
     strategy: p.strategy,
     kw,
     path: [i],
     src,
   };
-  checkNotify(play, cx.declared, problems);
   play.gatherFacts = p.gather_facts;
   return play;
 }
 
 
 /**
- * Every notify names a handler of the play, by its name or a `listen` topic. A handler that was
- * refused (a module skiff lacks...) is not "unknown": its own problem is reported where it is written.
+ * A play's handlers as Ansible lists them: a block's tasks (and an import_tasks') are handlers each;
+ * an include_tasks is one handler (includes.ts includeHandler). Whether a notify reaches one is known
+ * when the task changes something (engine/notify.ts), as in Ansible, where include_role adds handlers.
  */
-function checkNotify(play: PlayDef, declared: Set<string>, problems: InputProblem[]): void {
-  const names = new Set(play.handlers.flatMap((h) => h.listen));
-  for (const t of [...walkTasks(play.tasks), ...walkTasks(play.handlers)]) {
-    t.notify.forEach((n, k) => {
-      // a templated name is known per host: prepare() checks it
-      if (names.has(n) || declared.has(n) || n.includes('{{')) return;
-      const at = typeof t.meta.notify === 'string' ? [...t.path, 'notify'] : [...t.path, 'notify', k];
-      problems.push(problemAt(t.src, at, `notify names unknown handler ${show(n)}${didYouMean(n, names)}: expected one of: ${[...names].join(', ') || '(this play has no handlers)'}`));
-    });
-  }
+function handlerList(nodes: Node[]): Handler[] {
+  return nodes.flatMap((n) => (n.kind === 'block' ? handlerList([...n.block, ...n.rescue, ...n.always]) : [n]));
 }
 
 /** Every include_tasks with a loop under these nodes, outermost first. */
@@ -330,7 +331,7 @@ export function* walkTasks(nodes: Node[]): Generator<TaskDef> {
 
 export const emptyKeywords = (): Keywords => ({ when: [], tags: [], vars: {}, defaults: {}, loopVars: [], environment: {} });
 
-type OwnKeywords = Partial<{ when: unknown; tags: unknown; vars: Record<string, unknown>; defaults: Record<string, unknown>; loopVars: string[]; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'vars' | 'defaults' | 'loopVars' | 'environment'>>;
+type OwnKeywords = Partial<{ when: unknown; tags: unknown; notify: string | string[]; vars: Record<string, unknown>; defaults: Record<string, unknown>; loopVars: string[]; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'notify' | 'vars' | 'defaults' | 'loopVars' | 'environment'>>;
 
 /** Pure: an inner node's keywords over its parent's (Ansible's inheritance, see schema.ts). */
 export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
@@ -343,6 +344,8 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
     loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
     environment: { ...parent.environment, ...(own.environment ?? {}) },
   };
+  if (own.notify !== undefined) out.notify = (Array.isArray(own.notify) ? own.notify : [own.notify]).map(String);
+  else if (parent.notify) out.notify = parent.notify;
   const guards = [...(parent.guards ?? []), ...(own.guards ?? [])];
   if (guards.length) out.guards = guards;
   for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'remote_user', 'role'] as const) {
@@ -355,7 +358,6 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
 export function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: Keywords, cx: Ctx): Node[] {
   const { types, problems } = cx;
   const out: Node[] = [];
-  if (cx.declaring) for (const raw of raws) handlerNames(raw, cx.declaring).forEach((n) => cx.declared.add(n));
   raws.forEach((raw, j) => {
     const node = loadNode(src, [...path, j], raw, parent, cx);
     if (node) out.push(node);
@@ -363,13 +365,11 @@ export function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: 
   return out;
 }
 
-/** The names a handler answers to: its name, its `listen` topics, and `ROLE : NAME` for a role's. */
-function handlerNames(raw: unknown, declaring: true | string[]): string[] {
-  if (!raw || typeof raw !== 'object') return [];
-  const { name, listen } = raw as { name?: unknown; listen?: unknown };
-  const text = v.safeParse(Name, name).output as string | undefined;
-  const out = [text, ...(Array.isArray(listen) ? listen : [listen])].filter((x): x is string => typeof x === 'string');
-  return Array.isArray(declaring) && typeof text === 'string' ? [...out, ...declaring.map((r) => `${r} : ${text}`)] : out;
+/** A handler's name and `listen` topics as written (an include_tasks handler is reached by them). */
+function handlerOwn(raw: Record<string, unknown>): { name?: string; listen: string[] } {
+  const name = v.safeParse(Name, raw.name).output as string | undefined;
+  const listen = (Array.isArray(raw.listen) ? raw.listen : [raw.listen]).filter((x): x is string => typeof x === 'string');
+  return { name: typeof name === 'string' ? name : undefined, listen };
 }
 
 function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, cx: Ctx): Node | undefined {
@@ -383,9 +383,17 @@ function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, c
   const include = includeKind(obj);
   if (include === 'tasks') {
     const b = loadIncludeTasks(src, path, obj, parent, cx);
-    return b?.include && cx.declaring ? includeHandler(b, handlerNames(raw, cx.declaring)) : b;
+    return b?.include && cx.inHandlers ? includeHandler(b, handlerOwn(obj)) : b;
   }
-  if (include === 'role') return loadIncludeRole(src, path, obj, parent, cx);
+  if (include === 'role') {
+    // Ansible's parser refuses it (helpers.load_list_of_tasks)
+    if (cx.inHandlers) {
+      const key = Object.keys(obj).find((k) => /(^|\.)(include|import)_role$/.test(k))!;
+      problems.push(problemAt(src, [...path, key], `Using '${key.replace(/^ansible\.(builtin|legacy)\./, '')}' as a handler is not supported.`, 'key'));
+      return undefined;
+    }
+    return loadIncludeRole(src, path, obj, parent, cx);
+  }
   const fqMeta = 'ansible.builtin.meta' in obj || 'ansible.legacy.meta' in obj;
   if ('meta' in obj || fqMeta) {
     const { 'ansible.builtin.meta': fq, 'ansible.legacy.meta': legacy, ...rest } = obj;
@@ -394,7 +402,7 @@ function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, c
       problems.push(...issuesToProblems(src, path, r.issues, 'a meta task', Object.keys(MetaTaskSchema.entries)));
       return undefined;
     }
-    return { kind: 'meta', action: r.output.meta, name: r.output.name ?? `meta: ${r.output.meta}`, kw: inherit(parent, r.output), path, src };
+    return { kind: 'meta', action: r.output.meta, name: r.output.name ?? `meta: ${r.output.meta}`, written: r.output.name, kw: inherit(parent, r.output), path, src };
   }
   return normalizeTask(src, path, obj, parent, cx);
 }
@@ -407,8 +415,13 @@ function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, pa
     return undefined;
   }
   const b = r.output;
+  // a handlers' block is Ansible's implicit block; one inside it is refused by its parser
+  if (cx.inHandlers && cx.inBlock) {
+    problems.push(problemAt(src, [...path, 'block'], 'Using a block as a handler is not supported.', 'key'));
+    return undefined;
+  }
   const kw = inherit(parent, b);
-  const part = (k: 'block' | 'rescue' | 'always') => loadNodes(src, [...path, k], b[k], kw, cx);
+  const part = (k: 'block' | 'rescue' | 'always') => loadNodes(src, [...path, k], b[k], kw, cx.inHandlers ? { ...cx, inBlock: true } : cx);
   return { kind: 'block', name: b.name ?? 'block', kw, block: part('block'), rescue: part('rescue'), always: part('always'), path, src };
 }
 
@@ -464,8 +477,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   const name = meta.name ?? typeName;
   const loop = loopOf(src, path, meta, cx.problems);
   if (loop === null) return undefined;
-  const listen = cx.declaring ? handlerNames(raw, cx.declaring) : [name, ...list(meta.listen)];
-  return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: list(meta.notify), listen: listen.length ? listen : [name], loop, path, src, roleDir: cx.roleDir };
+  return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: meta.notify === undefined ? (parent.notify ?? []) : list(meta.notify), listen: list(meta.listen), loop, path, src, roleDir: cx.roleDir };
 }
 
 /**

@@ -160,6 +160,8 @@ export const META_KEYS = Object.keys(TaskMetaSchema.entries);
 
 export const BlockSchema = v.strictObject({
   name: v.optional(Name),
+  /** the notify of each task in the block that has none of its own (Ansible's Notifiable) */
+  notify: v.optional(v.union([v.string(), v.array(v.string())])),
   block: v.array(v.unknown(), 'expected a list of tasks'),
   rescue: v.optional(v.array(v.unknown(), 'expected a list of tasks'), []),
   always: v.optional(v.array(v.unknown(), 'expected a list of tasks'), []),
@@ -211,6 +213,8 @@ export const RoleCallSchema = v.strictObject({
   name: RoleName,
   /** a task file of the role's tasks/ instead of main.yml */
   tasks_from: v.optional(File),
+  /** a file of the role's handlers/ instead of main.yml */
+  handlers_from: v.optional(File),
 });
 export const IncludeRoleSchema = v.strictObject({
   name: v.optional(Name),

@@ -73,7 +73,9 @@ export function plainProgress(o: ProgressOptions): Progress {
     listen(e) {
       if (e.kind === 'play' || e.kind === 'result') lines(e);
       else if (e.kind === 'note') {
-        if (o.verbose) o.out(`note: ${e.text}`);
+        // Ansible's own warning line (a notify that reaches no handler, with error_on_missing_handler off)
+        if (e.warning) o.out(`[WARNING]: ${e.text}`);
+        else if (o.verbose) o.out(`note: ${e.text}`);
       } else if (e.kind === 'progress') {
         // the first report of a host at once, then one every few seconds: enough to tell a slow step from a hang
         const now = Date.now();
@@ -156,7 +158,8 @@ export async function ttyProgress(o: ProgressOptions): Promise<Progress> {
         }
         if (res.status === 'changed' || res.status === 'failed' || res.status === 'unreachable' || o.verbose) detail.push(describe(res, o));
       } else if (e.kind === 'note') {
-        if (o.verbose) detail.push(`note: ${e.text}`);
+        if (e.warning) detail.push(`[WARNING]: ${e.text}`);
+        else if (o.verbose) detail.push(`note: ${e.text}`);
       } else if (e.kind === 'host-done') {
         const r = rows.get(e.host);
         if (r) {

@@ -238,11 +238,6 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
     setIn(plays, [...t, 'when'], e);
     return { path: [...t, 'when'], message: /when: / };
   },
-  'notify unknown handler': (plays, d) => {
-    const t = pick(taskPaths(plays), d.a);
-    setIn(plays, [...t, 'notify'], pick(['no such handler', 'restart  a', 'toString'], d.b));
-    return { path: [...t, 'notify'], message: /notify names unknown handler/ };
-  },
   'bad register': (plays, d) => {
     const t = pick(taskPaths(plays), d.a);
     setIn(plays, [...t, 'register'], pick(['my-result', '1x', 'a.b', ''], d.b));

@@ -689,6 +689,22 @@ test('omit: a parameter (or a key of a map in one) whose value is omit is left o
   assert.equal(o.results.map((r) => r.status), ['changed', 'changed']);
 });
 
+kw(['block.notify'], "notify on a block: each task of it that changes notifies, unless it has a notify of its own (Ansible's Notifiable)", async () => {
+  await play({
+    playbook: playbook(`- block:\n    - probe: one\n    - {probe: {id: two, change: false}}\n    - {probe: three, notify: own}\n  notify: from_block`) + '  handlers:\n    - {name: from_block, probe: hb}\n    - {name: own, probe: ho}\n',
+  });
+  assert.equal(calls, ['a:one', 'a:three', 'a:hb', 'a:ho']);
+});
+
+kw(['role_call.handlers_from'], "include_role / import_role handlers_from: the role's handlers come from that file of its handlers/", async () => {
+  const o = await play({
+    playbook: playbook(`- import_role: {name: meta, handlers_from: alternate.yml}\n- {probe: c, notify: set_handler_fact_1}`),
+    files: { 'roles/meta/tasks/main.yml': '- probe: r\n', 'roles/meta/handlers/main.yml': '- {name: set_handler_fact_1, probe: main}\n', 'roles/meta/handlers/alternate.yml': '- {name: set_handler_fact_1, probe: alternate}\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:r', 'a:c', 'a:alternate']);
+});
+
 test('every key a play, block, task, meta task or import accepts is covered by a test above', () => {
   const keys = [
     ...Object.keys(PlaySchema.entries).map((k) => `play.${k}`),

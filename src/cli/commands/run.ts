@@ -61,7 +61,8 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
     tags: splitTags(o.tags as string[] | undefined),
     skipTags: splitTags(o['skip-tags'] as string[] | undefined),
     startAtTask: o['start-at-task'] as string | undefined,
-    forceHandlers: !!o['force-handlers'],
+    forceHandlers: o['force-handlers'] ? true : c.force_handlers,
+    errorOnMissingHandler: c.error_on_missing_handler,
     strict: !!o.strict,
     verbosity: (o.verbose as boolean[] | undefined)?.length ?? 0,
     configFile: config.file,
@@ -127,6 +128,8 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);
   events?.end({ recap: summary.recap, interrupted: summary.interrupted });
+  // Ansible's last word on an error that ended the run, where Ansible prints it
+  if (summary.fatal) process.stderr.write(`ERROR! ${summary.fatal}\n`);
   out(formatRecap(summary.recap, color, tty));
   if (profile) out(profile.format());
   const retry = writeRetry(target, summary, c.retry_files_save_path);
