@@ -11,12 +11,12 @@ import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool } from './connections.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
-import { conditionText, evaluate, LATER, truthy, type Scope } from './expr.ts';
+import { conditionText, evaluate, LATER, truthy, type Scope } from '../template/expr.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
 import { checkIncluded, gathers, startsHere, taskScope } from './prepare.ts';
-import { pyStr } from './expr-error.ts';
+import { pyStr } from '../template/expr-error.ts';
 import { formatProblem, show } from '../util/errors.ts';
 import { count, emptyRecap, type Recap } from './recap.ts';
 import { progressChannel } from './progress.ts';
@@ -29,7 +29,7 @@ import { limit, type Cursor, type Limit, type Lockstep, type Round } from './loc
 import { removeOmit } from './omit.ts';
 import { handlersReached, nameOn } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
-import { containsLater, render, renderParams, type RenderProblem } from './template.ts';
+import { containsLater, render, renderParams, type RenderProblem } from '../template/template.ts';
 
 export interface RunCtx {
   prep: Prepared;

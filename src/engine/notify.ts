@@ -2,9 +2,9 @@
 // the task's variables, a templated handler name (or listen topic) with the handler's own (its role's),
 // on the host (`notify: "{{ ansible_parent_role_names | first }} : Restart {{ service }}"`).
 import type { TaskDef } from '../playbook/load.ts';
-import { pyStr } from './expr-error.ts';
-import type { Scope } from './expr.ts';
-import { render } from './template.ts';
+import { pyStr } from '../template/expr-error.ts';
+import type { Scope } from '../template/expr.ts';
+import { render } from '../template/template.ts';
 
 /** A handler name as it reads on the host; one that cannot be rendered stays as written (prepare() reports it). */
 export function nameOn(name: string, scope: () => Scope): string {

@@ -22,13 +22,13 @@ import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import { schemaEntries } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
-import { conditionText, evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from './expr.ts';
-import { containsLater, render, renderParams, scopeOf, type Path, type RenderProblem } from './template.ts';
+import { conditionText, evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from '../template/expr.ts';
+import { containsLater, render, renderParams, scopeOf, type Path, type RenderProblem } from '../template/template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { runVars } from './run-vars.ts';
 import { handlersReached, nameOn } from './notify.ts';
 import { countOf } from './run-task.ts';
-import { PYTYPE, pyStr } from './expr-error.ts';
+import { PYTYPE, pyStr } from '../template/expr-error.ts';
 
 export interface RunOptions {
   playbook: string;

@@ -9,7 +9,7 @@ const revealed = new Set<string>();
 export const MIN_HIDDEN = 4;
 
 /**
- * What a template derived from a secret (`{{ db_password | b64encode }}`, engine/expr.ts): hidden like
+ * What a template derived from a secret (`{{ db_password | b64encode }}`, template/expr.ts): hidden like
  * a vault value, but not a vault value (an inventory password equal to one is still plain text).
  */
 const derived = new Set<string>();
