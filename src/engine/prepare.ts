@@ -8,7 +8,7 @@ import { emptyInventory, loadInventory } from '../inventory/load.ts';
 import { parse as parseYaml } from 'yaml';
 import { matchPattern } from '../inventory/pattern.ts';
 import { connVarNames, type HostConn } from '../inventory/host.ts';
-import { hostConnection, IMPLICIT_LOCALHOST } from './connection-settings.ts';
+import { hostConnection, IMPLICIT_LOCALHOST, type ConnDefaults } from './connection-settings.ts';
 export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
 import { groupHosts, hostVars } from '../inventory/vars.ts';
 import { isLocalhostName } from '../inventory/localhost.ts';
@@ -54,7 +54,7 @@ export interface RunOptions {
    * Connection settings under every host's own (ansible.cfg / ANSIBLE_* / -u, --private-key, -T):
    * `user`, `private_key_file` (absolute), `connect_timeout`, each with where it was set.
    */
-  connDefaults?: Record<string, { value: unknown; origin: Origin }>;
+  connDefaults?: ConnDefaults;
   /** -K (--ask-become-pass): sudo's password for every host (over become_password) */
   becomePassword?: string;
   /** -k (--ask-pass): the SSH password for every host (over password) */
