@@ -22,7 +22,7 @@ import { count, emptyRecap, type Recap } from './recap.ts';
 import { progressChannel } from './progress.ts';
 import { loopItems } from './loop.ts';
 import { runTask, type TaskEnv } from './run-task.ts';
-import { isSecretName, redact, secretValues } from './secrets.ts';
+import { isSecretName, redact, secretValues } from '../util/secrets.ts';
 import { tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
 import { limit, type Cursor, type Limit, type Lockstep, type Round } from './lockstep.ts';

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { pyStr } from '../../src/template/expr-error.ts';
 import { evaluate, LATER } from '../../src/template/expr.ts';
 import { renderText, TemplateError } from '../../src/template/jinja-template.ts';
-import { redact, secretValues } from '../../src/engine/secrets.ts';
+import { redact, secretValues } from '../../src/util/secrets.ts';
 import { render, renderString, scopeOf } from '../../src/template/template.ts';
 import { isRevealed, markRevealed } from '../../src/vault/revealed.ts';
 
