@@ -1,16 +1,16 @@
 // The entry point (bin/skiff.mjs and the bundle start here): argv -> command (tables in cli/spec.ts)
-// -> its handler. Handlers live in cli/commands/ and are loaded only when used.
+// -> its handler (cli/handlers.ts). Handlers live in cli/commands/ and are loaded only when used.
 import { parseArgv } from './cli/args.ts';
 import { commandHelp, usage } from './cli/help.ts';
 import { badInput, EXIT } from './cli/output.ts';
-import { COMMANDS } from './cli/spec.ts';
+import { HANDLERS, RAW } from './cli/handlers.ts';
 import { VERSION } from './cli/version.ts';
 
 export { EXIT } from './cli/output.ts';
 
 export async function main(argv: string[]): Promise<number> {
   // a command with a command line of its own (vault: ansible-vault's), options and all
-  const raw = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? COMMANDS[argv[0]].raw : undefined;
+  const raw = argv[0] !== undefined && Object.hasOwn(RAW, argv[0]) ? RAW[argv[0]] : undefined;
   if (raw) return (await raw())(argv.slice(1));
   const { invocation: inv, problems } = parseArgv(argv);
   if (inv.values.version) {
@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.badInput;
   }
   if (problems.length) return badInput(problems);
-  const handler = await COMMANDS[inv.command].handler();
+  const handler = await HANDLERS[inv.command]();
   return handler(inv);
 }
 

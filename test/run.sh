@@ -22,6 +22,10 @@ run_uvu() { # dir [pattern]
   rm -f "$out"
 }
 
+echo "== import cycles (src/ and tasks/, runtime imports: npm run cycles)"
+if npm run cycles --silent; then passed=$((passed + 1)); else failed_runs=$((failed_runs + 1)); fi
+total=$((total + 1))
+
 echo "== packages (the stand-in tests need Prometheus; the lab needs the rest)"
 if [ "$(id -u)" = 0 ]; then npx tsx lab/cli.ts install || failed_runs=$((failed_runs + 1)); fi
 

@@ -1,6 +1,6 @@
 // Exit codes and the one way bad input is reported (README: Exit codes).
 import { formatProblem, type InputProblem } from '../util/errors.ts';
-import { redact } from '../engine/secrets.ts';
+import { redact } from '../util/secrets.ts';
 import { revealedValues } from '../vault/revealed.ts';
 
 export const EXIT = { ok: 0, internal: 1, failed: 2, unreachable: 4, badInput: 5, pending: 8, interrupted: 130 } as const;

@@ -1,5 +1,6 @@
 // The command line as data: every flag and every command is one entry here. Parsing (args.ts), help
-// (help.ts) and shell completion (completion.ts) are all made from these two tables.
+// (help.ts) and shell completion (completion.ts) are all made from these two tables. What runs each
+// command is in handlers.ts: the handlers import these tables, so the tables import no handler.
 //
 // Why node:util parseArgs plus a table, not a CLI library: skiff's contract is its own (bad input is
 // exit 5 with `file:line:col: reason` lines, every problem reported together, nothing printed by a
@@ -75,10 +76,6 @@ export interface CommandSpec {
   examples: string[];
   /** not listed in help or completion (used by the completion scripts themselves) */
   hidden?: boolean;
-  /** loaded on use: `skiff --help` and completion do not load the engine */
-  handler: () => Promise<Handler>;
-  /** a command with a command line of its own (vault: ansible-vault's options): given argv as is */
-  raw?: () => Promise<(argv: string[]) => Promise<number>>;
 }
 
 export type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -89,7 +86,6 @@ export interface Invocation {
   /** the flag as written for each value given (e.g. -f or --forks), for messages */
   written: Record<string, string>;
 }
-export type Handler = (inv: Invocation) => Promise<number>;
 
 export const COMMANDS: Record<string, CommandSpec> = {
   run: {
@@ -97,60 +93,49 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: [{ name: 'PLAYBOOK', complete: 'file' }],
     description: 'Checks everything that needs no host first (as validate), then runs each play: hosts in parallel, each through its tasks in order.',
     examples: ['skiff run playbooks/thanos.yml -i inventory/prod --check --diff', 'skiff run playbooks/thanos.yml -i inventory/prod --limit @.skiff/retry/thanos.retry', 'skiff run site.yml --tags config --list-tasks', 'skiff run site.yml --profile --events run.ndjson'],
-    handler: async () => (await import('./commands/run.ts')).runCommand,
   },
   validate: {
     summary: 'every check that needs no host (what run does first)',
     args: [{ name: 'PLAYBOOK', complete: 'file' }],
     examples: ['skiff validate playbooks/thanos.yml -i inventory/prod', 'skiff validate site.yml -i inventory/lab -e private_key_file=~/.ssh/lab'],
-    handler: async () => (await import('./commands/run.ts')).runCommand,
   },
   inventory: {
     summary: 'groups, hosts and their merged vars (secrets hidden), as JSON',
     args: [],
     examples: ['skiff inventory -i inventory/prod', 'skiff inventory -i inventory/prod --host prom1'],
-    handler: async () => (await import('./commands/inventory.ts')).inventoryCommand,
   },
   tasks: {
     summary: 'the task types, or one type and its parameters',
     args: [{ name: 'TYPE', optional: true, complete: 'tasks' }],
     examples: ['skiff tasks', 'skiff tasks container'],
-    handler: async () => (await import('./commands/tasks.ts')).tasksCommand,
   },
   config: {
     summary: 'each effective setting, its value and where it came from',
     args: [],
     description: 'Precedence, as Ansible: flag > ANSIBLE_* environment variable > ansible.cfg [defaults] > default.\nansible.cfg is the first of $ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg.',
     examples: ['skiff config', 'ANSIBLE_FORKS=4 skiff config', 'skiff config -i inventory/lab'],
-    handler: async () => (await import('./commands/config.ts')).configCommand,
   },
   completion: {
     summary: 'print a shell completion script (bash or zsh)',
     args: [{ name: 'SHELL', complete: 'shells' }],
     examples: ['source <(skiff completion bash)', 'skiff completion zsh > "${fpath[1]}/_skiff"'],
-    handler: async () => (await import('./commands/completion.ts')).completionCommand,
   },
   help: {
     summary: 'help for a command (same as skiff COMMAND --help)',
     args: [{ name: 'COMMAND', optional: true, complete: 'commands' }],
     examples: ['skiff help run'],
-    handler: async () => (await import('./help.ts')).helpCommand,
   },
   vault: {
     summary: "ansible-vault's files and values: encrypt, decrypt, view, edit, encrypt_string",
     args: [{ name: 'ACTION', complete: 'none' }, { name: 'FILE', optional: true, complete: 'file' }],
     description: 'Reads and writes the $ANSIBLE_VAULT;1.1 and 1.2 formats, as ansible-vault does; its options are ansible-vault\'s (skiff vault --help).',
     examples: ['skiff vault encrypt inventory/prod/group_vars/secrets.yml --vault-password-file ~/.vault-pass', "skiff vault encrypt_string --name thanos_objstore_key 's3cr3t'"],
-    // its arguments are ansible-vault's: cli-vault.ts parses them (cli.ts hands it argv as is)
-    raw: async () => (await import('../cli-vault.ts')).vaultMain,
-    handler: async () => (inv) => import('../cli-vault.ts').then((m) => m.vaultMain(inv.args)),
   },
   __complete: {
     summary: 'candidates for the completion scripts: hosts and groups of the inventory',
     args: [{ name: 'WHAT', complete: 'none' }],
     examples: ['skiff __complete hosts -i inventory/prod'],
     hidden: true,
-    handler: async () => (await import('./commands/completion.ts')).completeCommand,
   },
 };
 

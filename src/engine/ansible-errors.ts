@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { TaskDef } from '../playbook/load.ts';
 import { problemAt } from '../util/yaml-source.ts';
-import { undefinedText } from './expr-error.ts';
+import { undefinedText } from '../template/expr-error.ts';
 import { TaskFailure } from './task-type.ts';
 
 /** AnsibleError's `obj=` suffix: where the task is (Ansible's file, line and column of the task). */

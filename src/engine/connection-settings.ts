@@ -9,25 +9,28 @@ import * as v from 'valibot';
 import { connInput, connVarNames, hostConn, HostConnSchema, readable, type HostConn } from '../inventory/host.ts';
 import { isLocalhostName } from '../inventory/localhost.ts';
 import { sshArgs, parseJumps, sshConfigFor, type FromSshConfig } from '../inventory/ssh-config.ts';
-import type { Origin } from '../inventory/types.ts';
+import type { Inventory, Origin } from '../inventory/types.ts';
 import { keyProblem } from '../transport/ssh-auth.ts';
 import { show, type InputProblem } from '../util/errors.ts';
 import { isRevealed } from '../vault/revealed.ts';
-import type { Prepared, RunOptions } from './prepare.ts';
 
 /** Ansible's implicit localhost: a `delegate_to: localhost` needs no inventory entry (see inventory/localhost.ts). */
 export const IMPLICIT_LOCALHOST = 'localhost';
 const MAX_JUMP_DEPTH = 8;
 
+/** Connection settings under every host's own (ansible.cfg / ANSIBLE_* / -u, --private-key, -T), each with where it was set: prepare's RunOptions.connDefaults */
+export type ConnDefaults = Record<string, { value: unknown; origin: Origin }>;
+
 export interface ConnOptions {
-  defaults?: RunOptions['connDefaults'];
+  defaults?: ConnDefaults;
   becomePassword?: string;
   sshPassword?: string;
   keyPassphrase?: string;
 }
 
 type Result = { conn: HostConn } | { problems: InputProblem[] };
-type Ctx = Pick<Prepared, 'inventory' | 'hostvars' | 'extra'>;
+/** What of the prepared run (prepare.ts Prepared) a host's connection settings are read from */
+type Ctx = { inventory: Inventory; hostvars: Record<string, Record<string, unknown>>; extra: Record<string, unknown> };
 
 const env = () => ({ home: process.env.HOME || homedir(), localUser: process.env.USER || userInfo().username });
 const expandHome = (p: string) => (p.startsWith('~/') ? `${env().home}/${p.slice(2)}` : p);

@@ -3,7 +3,7 @@
 // says `gather_facts: false`, as Ansible's. Before the run, validation sees every fact as known-at-run-time (FACT_SHAPE),
 // so a misspelled `ansible_distribtion` is refused with a suggestion, before any host is touched.
 import type { Connection } from '../transport/types.ts';
-import { LATER } from './expr.ts';
+import { LATER } from '../template/expr.ts';
 import { TaskFailure } from './task-type.ts';
 
 /**

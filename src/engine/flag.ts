@@ -1,8 +1,8 @@
 // A boolean keyword (no_log, diff, ignore_errors, check_mode, become, run_once, any_errors_fatal) as
 // Ansible takes it: true/false, or a template decided per host when the task runs
 // (`ignore_errors: "{{ ansible_check_mode }}"`). Its expression was checked before the run.
-import { truthy, type Scope } from './expr.ts';
-import { render } from './template.ts';
+import { truthy, type Scope } from '../template/expr.ts';
+import { render } from '../template/template.ts';
 
 /** The keyword's value on this host; throws what the expression throws (the task then fails). */
 export function decide(value: boolean | string | undefined, scope: () => Scope): boolean | undefined {

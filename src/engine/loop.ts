@@ -1,8 +1,9 @@
 // A task's loop: the items it runs over, as Ansible makes them from `loop:` and the `with_*` lookups.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { LoopKind } from '../playbook/load.ts';
 import { show } from '../util/errors.ts';
+import { globFiles } from '../util/glob.ts';
 
 /**
  * The items of a rendered loop value, or what was expected instead. Pure, except with_fileglob, which
@@ -45,29 +46,6 @@ function fileglob(value: unknown, base: string): { items: unknown[] } | { error:
     items.push(...globFiles(dir, basename(p)));
   }
   return { items };
-}
-
-/** The regular files in `dir` whose name matches `glob`, sorted, as `join(shown, name)`. */
-export function globFiles(dir: string, glob: string, shown = dir): string[] {
-  if (!existsSync(dir)) return [];
-  const re = globRe(glob);
-  return readdirSync(dir).filter((f) => re.test(f) && statSync(join(dir, f)).isFile()).sort().map((f) => join(shown, f));
-}
-
-/** A file-name glob as a regular expression (a leading dot is matched only by a leading dot, as in the shell). */
-function globRe(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[' && glob.indexOf(']', i + 2) > 0) {
-      const end = glob.indexOf(']', i + 2);
-      re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-      i = end;
-    } else re += c.replace(/[.+^${}()|[\\\]]/g, '\\$&');
-  }
-  return new RegExp(`^${glob.startsWith('.') ? '' : '(?!\\.)'}${re}$`);
 }
 
 /** Pure: how an item is named in output (`loop_control.label` rendered, else the item itself). */

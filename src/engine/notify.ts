@@ -5,9 +5,9 @@
 // names it (topics are taken as written, never templated). A templated handler name is rendered with
 // the handler's variables; one that cannot be is skipped, with Ansible's warning.
 import type { Handler } from '../playbook/load.ts';
-import { pyStr } from './expr-error.ts';
-import type { Scope } from './expr.ts';
-import { render, type RenderProblem } from './template.ts';
+import { pyStr } from '../template/expr-error.ts';
+import type { Scope } from '../template/expr.ts';
+import { render, type RenderProblem } from '../template/template.ts';
 
 /** A task's notify names on the host: a template may give a list of names (`notify: "{{ handler_list }}"`). */
 export function notifyNames(notify: string[], scope: () => Scope): string[] {

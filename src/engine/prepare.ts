@@ -8,7 +8,7 @@ import { emptyInventory, loadInventory } from '../inventory/load.ts';
 import { parse as parseYaml } from 'yaml';
 import { matchPattern } from '../inventory/pattern.ts';
 import { connVarNames, type HostConn } from '../inventory/host.ts';
-import { hostConnection, IMPLICIT_LOCALHOST } from './connection-settings.ts';
+import { hostConnection, IMPLICIT_LOCALHOST, type ConnDefaults } from './connection-settings.ts';
 export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
 import { groupHosts, hostVars } from '../inventory/vars.ts';
 import { isLocalhostName } from '../inventory/localhost.ts';
@@ -22,12 +22,12 @@ import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import { schemaEntries } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
-import { conditionText, evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from './expr.ts';
-import { containsLater, render, renderParams, scopeOf, type Path, type RenderProblem } from './template.ts';
+import { conditionText, evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from '../template/expr.ts';
+import { containsLater, render, renderParams, scopeOf, type Path, type RenderProblem } from '../template/template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { runVars } from './run-vars.ts';
 import { countOf } from './run-task.ts';
-import { PYTYPE, pyStr } from './expr-error.ts';
+import { PYTYPE, pyStr } from '../template/expr-error.ts';
 
 export interface RunOptions {
   playbook: string;
@@ -55,7 +55,7 @@ export interface RunOptions {
    * Connection settings under every host's own (ansible.cfg / ANSIBLE_* / -u, --private-key, -T):
    * `user`, `private_key_file` (absolute), `connect_timeout`, each with where it was set.
    */
-  connDefaults?: Record<string, { value: unknown; origin: Origin }>;
+  connDefaults?: ConnDefaults;
   /** -K (--ask-become-pass): sudo's password for every host (over become_password) */
   becomePassword?: string;
   /** -k (--ask-pass): the SSH password for every host (over password) */

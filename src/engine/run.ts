@@ -10,9 +10,9 @@ import { emit, HostRun, playPrivilege, type BatchCtx, type RunCtx } from './host
 import { limit, Lockstep } from './lockstep.ts';
 export { limit } from './lockstep.ts';
 import { taskScope, type Prepared, type PreparedPlay, type RunOptions } from './prepare.ts';
-import { render } from './template.ts';
+import { render } from '../template/template.ts';
 import { emptyRecap, type Recap } from './recap.ts';
-import { secretValues } from './secrets.ts';
+import { secretValues } from '../util/secrets.ts';
 import { NO_FILTER } from './tags.ts';
 import type { TaskResult } from './events.ts';
 

@@ -3,7 +3,7 @@
 import type * as v from 'valibot';
 import type { Connection } from '../transport/types.ts';
 import type { Inventory } from '../inventory/types.ts';
-import type { Scope } from './expr.ts';
+import type { Scope } from '../template/expr.ts';
 
 export interface TaskContext {
   host: string;

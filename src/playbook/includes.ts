@@ -10,7 +10,8 @@ import * as v from 'valibot';
 import { show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import { issuesToProblems } from './issues.ts';
-import { inherit, loadNodes, loopOf, type BlockDef, type Ctx, type Keywords, type Node, type RoleMagic, type TaskDef } from './load.ts';
+import { inherit, loopOf } from './keywords.ts';
+import type { BlockDef, Ctx, Keywords, Node, RoleMagic, TaskDef } from './load.ts';
 import type { TaskType } from '../engine/task-type.ts';
 import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, WITH_KINDS } from './schema.ts';
 
@@ -199,7 +200,7 @@ function loadTaskFile(src: YamlSource, at: Path, target: string, kw: Keywords, c
     cx.problems.push(problemAt(source, [], `expected a list of tasks, got ${show(source.value)}`));
     return undefined;
   }
-  return loadNodes(source, [], source.value, kw, { ...cx, files: [...cx.files, target], roleDir });
+  return cx.loadNodes(source, [], source.value, kw, { ...cx, files: [...cx.files, target], roleDir });
 }
 
 // ---- roles ----

@@ -12,6 +12,7 @@ import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { isFreeForm, keepsRawParams, parseKv } from './kv.ts';
 import { includeHandler, includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
+import { inherit, loopOf } from './keywords.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, Name, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
@@ -215,6 +216,8 @@ export interface Ctx {
   inBlock?: boolean;
   /** vars/ and defaults/ of the play's public roles (roles:, their dependencies, import_role), in load order */
   exposed: { vars: Record<string, unknown>; defaults: Record<string, unknown> }[];
+  /** loadNodes below: an included file's or a role's tasks (includes.ts) are nodes like the play's, and includes.ts is called from here */
+  loadNodes: typeof loadNodes;
 }
 
 export function loadPlaybook(file: string, types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], chain: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
@@ -229,7 +232,7 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
       plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems));
       return;
     }
-    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [] };
+    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [], loadNodes };
     const play = loadPlay(src, i, raw, cx);
     if (play) plays.push(play);
   });
@@ -330,30 +333,6 @@ export function* walkTasks(nodes: Node[]): Generator<TaskDef> {
 }
 
 export const emptyKeywords = (): Keywords => ({ when: [], tags: [], vars: {}, defaults: {}, loopVars: [], environment: {} });
-
-type OwnKeywords = Partial<{ when: unknown; tags: unknown; notify: string | string[]; vars: Record<string, unknown>; defaults: Record<string, unknown>; loopVars: string[]; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'notify' | 'vars' | 'defaults' | 'loopVars' | 'environment'>>;
-
-/** Pure: an inner node's keywords over its parent's (Ansible's inheritance, see schema.ts). */
-export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
-  const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
-  const out: Keywords = {
-    when: [...parent.when, ...(list(own.when) as (string | boolean)[])],
-    tags: [...new Set([...parent.tags, ...list(own.tags).map(String)])],
-    vars: { ...parent.vars, ...(own.vars ?? {}) },
-    defaults: { ...parent.defaults, ...(own.defaults ?? {}) },
-    loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
-    environment: { ...parent.environment, ...(own.environment ?? {}) },
-  };
-  if (own.notify !== undefined) out.notify = (Array.isArray(own.notify) ? own.notify : [own.notify]).map(String);
-  else if (parent.notify) out.notify = parent.notify;
-  const guards = [...(parent.guards ?? []), ...(own.guards ?? [])];
-  if (guards.length) out.guards = guards;
-  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'remote_user', 'role'] as const) {
-    const value = own[k] ?? parent[k];
-    if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
-  }
-  return out;
-}
 
 export function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: Keywords, cx: Ctx): Node[] {
   const { types, problems } = cx;
@@ -527,19 +506,4 @@ function freeForm(src: YamlSource, at: Path, typeName: string, type: TaskType, t
   const why = raw.includes('{{') ? 'parameters from a variable are not supported by skiff' : 'only command, shell, raw, script and set_fact take words that are not key=value';
   problems.push(problemAt(src, at, `${typeName} has extra params ${show(raw)}: expected key=value words only (${why})`));
   return undefined;
-}
-
-/** The task's loop, if any; null when it has two (refused). */
-export function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: InputProblem[]): LoopSpec | undefined | null {
-  const kinds = (['loop', ...WITH_KINDS] as const).filter((k) => meta[k] !== undefined);
-  if (kinds.length > 1) {
-    problems.push(problemAt(src, [...path, kinds[1]], `a task loops once: got ${kinds.join(' and ')}, expected one of them`, 'key'));
-    return null;
-  }
-  if (!kinds.length) {
-    if (meta.loop_control) problems.push(problemAt(src, [...path, 'loop_control'], 'loop_control without a loop: expected loop: or with_items: on this task', 'key'));
-    return undefined;
-  }
-  const c = meta.loop_control ?? {};
-  return { kind: kinds[0], value: meta[kinds[0]], loopVar: c.loop_var ?? 'item', indexVar: c.index_var, label: c.label, pauseS: c.pause ?? 0 };
 }

@@ -5,7 +5,7 @@
 // them, progress lines start with `progress:`, notes with `note:` (-v), so no grep for Ansible's lines
 // matches them.
 import type { RunEvent, TaskResult } from '../engine/events.ts';
-import { pyStr } from '../engine/expr-error.ts';
+import { pyStr } from '../template/expr-error.ts';
 
 /** Display.banner: the message, a space, `*` up to 80 columns (79 + 1: the width when not on a tty), at least 3 */
 export function banner(msg: string): string {

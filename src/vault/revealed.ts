@@ -1,15 +1,15 @@
 // Every value decrypted from a vault in this process. The engine hides the values of variables it
-// considers secret (engine/secrets.ts); a vaulted value is secret whatever its variable is called and
+// considers secret (util/secrets.ts); a vaulted value is secret whatever its variable is called and
 // wherever it goes (a template may copy it into another variable, a task parameter, an error message),
 // so the decrypted text itself is remembered and hidden everywhere output is redacted. A process-wide
 // set, because the plaintext exists process-wide once decrypted; nothing is ever removed.
 const revealed = new Set<string>();
 
-/** Shorter values are not hidden by text replacement (engine/secrets.ts: every "true" would go). */
+/** Shorter values are not hidden by text replacement (util/secrets.ts: every "true" would go). */
 export const MIN_HIDDEN = 4;
 
 /**
- * What a template derived from a secret (`{{ db_password | b64encode }}`, engine/expr.ts): hidden like
+ * What a template derived from a secret (`{{ db_password | b64encode }}`, template/expr.ts): hidden like
  * a vault value, but not a vault value (an inventory password equal to one is still plain text).
  */
 const derived = new Set<string>();

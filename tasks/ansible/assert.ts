@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import { Bool } from '../lib/schema.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
-import { conditionText, evaluate, truthy } from '../../src/engine/expr.ts';
+import { conditionText, evaluate, truthy } from '../../src/template/expr.ts';
 import { conditionError } from '../../src/engine/ansible-errors.ts';
 
 const Conditions = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');

@@ -4,9 +4,9 @@
 // "VARIABLE IS NOT DEFINED!", not a failure.
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { evaluate, type Scope } from '../../src/engine/expr.ts';
-import { pyStr, UndefinedError } from '../../src/engine/expr-error.ts';
-import { renderString } from '../../src/engine/template.ts';
+import { evaluate, type Scope } from '../../src/template/expr.ts';
+import { pyStr, UndefinedError } from '../../src/template/expr-error.ts';
+import { renderString } from '../../src/template/template.ts';
 
 /** Python's int() of a number or of digits (`verbosity: "1"`, from `debug: msg=x verbosity=1`) */
 const Verbosity = v.pipe(

@@ -7,7 +7,7 @@
 import * as v from 'valibot';
 import { Bool } from '../lib/schema.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
-import { pyStr } from '../../src/engine/expr-error.ts';
+import { pyStr } from '../../src/template/expr-error.ts';
 import { container } from '../container.ts';
 import { ContainerName, MountSchema, PinnedImage, PortSchema, type Engine } from '../lib/container/spec.ts';
 import { inspectContainer, inspectOf } from '../lib/container/inspect.ts';

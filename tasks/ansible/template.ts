@@ -3,8 +3,8 @@
 import { fileReads } from '../lib/files.ts';
 import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
-import { ExprError, LATER } from '../../src/engine/expr.ts';
-import { renderText, TemplateError } from '../../src/engine/jinja-template.ts';
+import { ExprError, LATER } from '../../src/template/expr.ts';
+import { renderText, TemplateError } from '../../src/template/jinja-template.ts';
 import { Mode, Owner, Bool } from '../lib/schema.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
 import { readSource } from './source.ts';

@@ -7,6 +7,12 @@ import { join } from 'node:path';
 import { ROOT, skiff } from '../helpers.ts';
 import { COMMANDS, FLAGS, flagsOf } from '../../src/cli/spec.ts';
 import { parseArgv } from '../../src/cli/args.ts';
+import { HANDLERS, RAW } from '../../src/cli/handlers.ts';
+
+test('every command of the table has a handler, and only those (a command without one would crash on use)', () => {
+  assert.equal(Object.keys(HANDLERS).sort(), Object.keys(COMMANDS).sort());
+  for (const c of Object.keys(RAW)) assert.ok(c in COMMANDS, c);
+});
 
 test('--version prints package.json version', async () => {
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { evaluate, LATER } from '../../src/engine/expr.ts';
-import { render, renderString, scopeOf } from '../../src/engine/template.ts';
+import { evaluate, LATER } from '../../src/template/expr.ts';
+import { render, renderString, scopeOf } from '../../src/template/template.ts';
 
 const scope = scopeOf({ a: { b: [10, 20], c: 'x' }, name: 'prom1', list: ['h1', 'h2'], r: { changed: true, rc: 0 }, later: LATER as unknown });
 

@@ -5,11 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { pyStr } from '../../src/engine/expr-error.ts';
-import { evaluate, LATER } from '../../src/engine/expr.ts';
-import { renderText, TemplateError } from '../../src/engine/jinja-template.ts';
-import { redact, secretValues } from '../../src/engine/secrets.ts';
-import { render, renderString, scopeOf } from '../../src/engine/template.ts';
+import { pyStr } from '../../src/template/expr-error.ts';
+import { evaluate, LATER } from '../../src/template/expr.ts';
+import { renderText, TemplateError } from '../../src/template/jinja-template.ts';
+import { redact, secretValues } from '../../src/util/secrets.ts';
+import { render, renderString, scopeOf } from '../../src/template/template.ts';
 import { isRevealed, markRevealed } from '../../src/vault/revealed.ts';
 
 process.env.SKIFF_JINJA_TEST = 'from-env';

@@ -4,8 +4,8 @@
 // --strict keeps the check before the run. Texts checked against ansible-core 2.14's output.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { evaluate, UndefinedError, type Scope } from '../../src/engine/expr.ts';
-import { scopeOf } from '../../src/engine/template.ts';
+import { evaluate, UndefinedError, type Scope } from '../../src/template/expr.ts';
+import { scopeOf } from '../../src/template/template.ts';
 import { calls, play, playbook } from './engine-harness.ts';
 
 const jinjaOf = (src: string, scope: Scope): string => {

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadYaml, parseYaml } from '../../src/util/yaml-source.ts';
-import { secretValues } from '../../src/engine/secrets.ts';
+import { secretValues } from '../../src/util/secrets.ts';
 import { sealVault, type VaultSecret } from '../../src/vault/vaultlib.ts';
 import { vaultYaml } from '../../src/cli-vault.ts';
 

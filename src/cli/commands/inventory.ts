@@ -1,6 +1,6 @@
 // skiff inventory: groups, hosts and their merged vars (secrets hidden), as JSON.
 import { renderedHostVars } from '../../engine/prepare.ts';
-import { redact, secretValues } from '../../engine/secrets.ts';
+import { redact, secretValues } from '../../util/secrets.ts';
 import { loadInventory } from '../../inventory/load.ts';
 import { groupsOf } from '../../inventory/vars.ts';
 import type { InputProblem } from '../../util/errors.ts';

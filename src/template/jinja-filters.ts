@@ -7,7 +7,7 @@ import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Document, isPair, isScalar, parse as yamlParse, visit } from 'yaml';
 import { shq } from '../transport/quote.ts';
-import { globFiles } from './loop.ts';
+import { globFiles } from '../util/glob.ts';
 import { ExprError, order, pyStr, same, truthy, typeName } from './expr-error.ts';
 
 type Dict = Record<string, unknown>;

@@ -8,7 +8,7 @@ import { ExprError, LATER, Undef, order, pyRepr, pyStr, same, truthy, typeName, 
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { firstFound } from './lookup-first-found.ts';
 import { Parser, type Node } from './jinja-parse.ts';
-import { isSecretName } from './secrets.ts';
+import { isSecretName } from '../util/secrets.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
 
 export { ExprError, LATER, truthy, UndefinedError } from './expr-error.ts';

@@ -1,0 +1,46 @@
+// What a task's keywords come to, shared by the loader of plays and tasks (load.ts) and of included
+// files and roles (includes.ts): the keywords it inherits from what encloses it, and its loop.
+import type { InputProblem } from '../util/errors.ts';
+import { problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
+import type { Keywords, LoopSpec } from './load.ts';
+import { WITH_KINDS, type TaskMeta } from './schema.ts';
+
+type OwnKeywords = Partial<{ when: unknown; tags: unknown; notify: string | string[]; vars: Record<string, unknown>; defaults: Record<string, unknown>; loopVars: string[]; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'notify' | 'vars' | 'defaults' | 'loopVars' | 'environment'>>;
+
+/** Pure: an inner node's keywords over its parent's (Ansible's inheritance, see schema.ts). */
+export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
+  const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+  const out: Keywords = {
+    when: [...parent.when, ...(list(own.when) as (string | boolean)[])],
+    tags: [...new Set([...parent.tags, ...list(own.tags).map(String)])],
+    vars: { ...parent.vars, ...(own.vars ?? {}) },
+    defaults: { ...parent.defaults, ...(own.defaults ?? {}) },
+    loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
+    environment: { ...parent.environment, ...(own.environment ?? {}) },
+  };
+  // a block's notify: its tasks without their own notify these (Ansible's Notifiable)
+  if (own.notify !== undefined) out.notify = (Array.isArray(own.notify) ? own.notify : [own.notify]).map(String);
+  else if (parent.notify) out.notify = parent.notify;
+  const guards = [...(parent.guards ?? []), ...(own.guards ?? [])];
+  if (guards.length) out.guards = guards;
+  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'remote_user', 'role'] as const) {
+    const value = own[k] ?? parent[k];
+    if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
+  }
+  return out;
+}
+
+/** The task's loop, if any; null when it has two (refused). */
+export function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: InputProblem[]): LoopSpec | undefined | null {
+  const kinds = (['loop', ...WITH_KINDS] as const).filter((k) => meta[k] !== undefined);
+  if (kinds.length > 1) {
+    problems.push(problemAt(src, [...path, kinds[1]], `a task loops once: got ${kinds.join(' and ')}, expected one of them`, 'key'));
+    return null;
+  }
+  if (!kinds.length) {
+    if (meta.loop_control) problems.push(problemAt(src, [...path, 'loop_control'], 'loop_control without a loop: expected loop: or with_items: on this task', 'key'));
+    return undefined;
+  }
+  const c = meta.loop_control ?? {};
+  return { kind: kinds[0], value: meta[kinds[0]], loopVar: c.loop_var ?? 'item', indexVar: c.index_var, label: c.label, pauseS: c.pause ?? 0 };
+}
