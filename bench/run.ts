@@ -1,9 +1,10 @@
-// npm run bench -- [--hosts 2,20,200,500] [--rounds R] [--smoke] [--scenario all|scale|thanos] [--out FILE]
+// npm run bench -- [--hosts 2,20,200,500] [--rounds R] [--smoke] [--scenario all|scale|thanos|startup] [--out FILE]
 //                   [--use-running-lab] [--down] [--live] [--no-build] [--only skiff,ansible,mitogen,floor]
 //                   [--ansible-max-hosts 20] [--ansible-max-s 120]
 //
 // skiff vs ansible-playbook vs Ansible+Mitogen vs a bare ssh2 floor, on the same lab hosts, at each
-// host count (see bench/README.md); then the `thanos` scenario on a fresh default lab. Per round, in
+// host count (see bench/README.md); then the `thanos` scenario on a fresh default lab (`startup`, on
+// its own: start-up time per command, no lab: bench/startup.ts). Per round, in
 // this order: skiff cold/warm/check, ansible cold/warm/check, mitogen cold/warm/check, floor. Wall
 // time, the controller's peak memory and open fds of every run; the files they produced are compared
 // after every cold run. Exit 1 if anything failed (a run, a recap assertion, the equivalence check,
@@ -26,6 +27,7 @@ import { evaluateTargets, targetLine } from './targets.ts';
 import { chartSvg } from './chart.ts';
 import { nextStep } from './limits.ts';
 import { thanosScenario, type ThanosResult } from './thanos.ts';
+import { startupScenario, startupTable, startupTargets } from './startup.ts';
 import { bundleFresh } from '../bin/bundle.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,8 +78,8 @@ if (!Number.isInteger(ansibleMaxHosts) || ansibleMaxHosts < 0) throw new Error(`
 if (!(ansibleMaxMs > 0)) throw new Error(`--ansible-max-s: expected seconds, got ${argv['ansible-max-s']}`);
 /** thanos needs a fresh default lab: not with --smoke (npm test ran thanos.yml already) or a lab that must not be rebuilt */
 const scenario = argv.scenario ?? (smoke || argv['use-running-lab'] ? 'scale' : 'all');
-if (!['all', 'scale', 'thanos'].includes(scenario)) throw new Error(`--scenario: expected all, scale or thanos, got ${scenario}`);
-if (scenario !== 'scale' && (smoke || argv['use-running-lab'])) throw new Error('--scenario thanos rebuilds the default lab: not with --smoke or --use-running-lab');
+if (!['all', 'scale', 'thanos', 'startup'].includes(scenario)) throw new Error(`--scenario: expected all, scale, thanos or startup, got ${scenario}`);
+if (!['scale', 'startup'].includes(scenario) && (smoke || argv['use-running-lab'])) throw new Error('--scenario thanos rebuilds the default lab: not with --smoke or --use-running-lab');
 /** --only skiff,floor: skip the others (to iterate on skiff; no equivalence check without both) */
 const ALL = ['skiff', 'ansible', 'mitogen', 'floor'];
 const contenders = new Set((argv.only ?? ALL.join(',')).split(',').map((x) => x.trim()));
@@ -421,14 +423,14 @@ async function runFloor(c: Ctx, round: number, tsx: boolean): Promise<RunRecord>
  * benchmark then change nothing: every round measures the same code.
  */
 const PINNED = join(REPO, 'node_modules', '.cache', 'skiff-bench', 'skiff');
-async function skiffUnderTest(): Promise<{ root: string; launcher: 'bundle' | 'tsx' }> {
+async function skiffUnderTest(pin = !argv.live): Promise<{ root: string; launcher: 'bundle' | 'tsx' }> {
   if (!bundleFresh(REPO) && !argv['no-build'] && /"build"\s*:/.test(readFileSync(join(REPO, 'package.json'), 'utf8'))) {
     log('dist/skiff.mjs is missing or older than the sources: npm run build');
     const r = await run(['npm', 'run', 'build'], { cwd: REPO, timeoutMs: 120_000 });
     if (r.code !== 0) throw new Error(`npm run build failed: ${(r.stderr || r.stdout).trim().slice(-1000)}`);
   }
   let root = REPO;
-  if (!argv.live) {
+  if (pin) {
     root = PINNED;
     rmSync(PINNED, { recursive: true, force: true });
     for (const d of ['bin', 'dist', 'src', 'tasks', 'package.json']) {
@@ -457,7 +459,37 @@ async function buildFloorJs(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // main
 
+/**
+ * --scenario startup: no lab, no Ansible. `rounds` x 4 samples of each command (20 by default): a
+ * start takes tens of milliseconds, and one sample says little on a shared machine.
+ */
+async function startupMain(): Promise<number> {
+  const rev = await revision();
+  // the working tree itself (a few minutes of runs need no pinned copy)
+  const { root: skiffRoot, launcher } = await skiffUnderTest(false);
+  log(`skiff ${rev.commit ?? '(no git)'}${rev.dirty?.length ? ` + ${rev.dirty.length} uncommitted file(s)` : ''}, the repository's started from its ${launcher === 'bundle' ? 'bundle' : 'TypeScript sources through tsx'}`);
+  const work = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
+  const outFile = resolve(REPO, argv.out ?? 'bench/results-startup.json');
+  let stopped = false;
+  process.on('SIGINT', () => (stopped ? process.exit(130) : (stopped = true)));
+  const loadAtStart = loadavg().map((x) => Math.round(x * 10) / 10);
+  try {
+    const r = await startupScenario({ repo: REPO, skiffRoot, work, samples: rounds * 4, log, stopped: () => stopped });
+    const targets = startupTargets(r);
+    const out = ['', `skiff start-up ${rev.commit ?? ''}, node ${process.version}, load average at the start ${loadAtStart.join(' ')}, at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`, '', startupTable(r), ''];
+    for (const t of targets) out.push(targetLine(t));
+    process.stdout.write(out.join('\n') + '\n');
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileSync(outFile, JSON.stringify({ date: new Date().toISOString(), scenario, node: process.version, skiff: { ...rev, launcher }, machine: { cpus: cpus().length, loadAtStart, loadNow: loadavg() }, ...r, targets }, null, 2) + '\n');
+    log(`wrote ${relative(process.cwd(), outFile)}`);
+    return stopped ? 130 : r.problems.length || Object.keys(r.notRun).some((w) => w === 'installed') ? 1 : 0;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
+  if (scenario === 'startup') return startupMain();
   const ansibleVersion = await prerequisites();
   if (smoke) DEADLINE = Date.now() + SMOKE_BUDGET_MS;
   await buildFloorJs();

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-// Starts skiff. The bundle built by `npm run build` (run by npm install/ci through `prepare`) starts in
-// ~0.1 s; the TypeScript sources through tsx take ~0.4 s. The bundle is used only while it is newer than
-// every source file, so an edited checkout never runs stale code.
+// Starts skiff from its bundle (dist/skiff.mjs and dist/chunks/, built by `npm run build`; `npm pack`
+// and npm install/ci in the repository build it). An installed package has no sources: the bundle it
+// is. In the repository the bundle is used only while it is newer than every source file, so an
+// edited checkout never runs stale code: else the TypeScript sources run through tsx (a development
+// dependency, ~0.4 s more per start).
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleFresh } from './bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'skiff.mjs');
+const sources = existsSync(join(root, 'src'));
 
-if (bundleFresh(root)) {
+if (!sources || (await import('./bundle.mjs')).bundleFresh(root)) {
   process.argv[1] = bundle;
   await import(bundle);
 } else {

@@ -33,6 +33,8 @@ echo "== unit tests"
 run_uvu test/unit '\.test\.ts$'
 run_uvu test/standins '\.test\.ts$'
 run_uvu test/fuzz '\.test\.ts$'
+echo "== the package (what each command loads; the packed tarball installed with npm install -g)"
+run_uvu test/package '\.test\.ts$'
 echo "== conformance sample (Ansible's own targets under ansible-core and skiff; all of them: npm run conformance)"
 run_uvu test/conformance '\.test\.ts$'
 

@@ -10,7 +10,7 @@ import { connInput, connVarNames, hostConn, HostConnSchema, readable, type HostC
 import { isLocalhostName } from '../inventory/localhost.ts';
 import { sshArgs, parseJumps, sshConfigFor, type FromSshConfig } from '../inventory/ssh-config.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
-import { keyProblem } from '../transport/ssh-auth.ts';
+import { keyProblem } from '../transport/ssh-key.ts';
 import { show, type InputProblem } from '../util/errors.ts';
 import { isRevealed } from '../vault/revealed.ts';
 

@@ -3,7 +3,6 @@
 import type { HostConn } from '../inventory/host.ts';
 import { withFaultHook } from '../transport/fault-hook.ts';
 import { connectLocal } from '../transport/local.ts';
-import { connectSsh } from '../transport/ssh.ts';
 import type { Connection } from '../transport/types.ts';
 import type { Hop } from '../transport/ssh-handshake.ts';
 
@@ -29,13 +28,15 @@ const hopOf = (hc: HostConn, acceptNew: boolean): Hop => ({
   connectTimeoutMs: hc.connect_timeout * 1000,
 });
 
+// the SSH transport (and ssh2 with it) is loaded by the first SSH connection: validate, --list-tasks
+// and local runs never pay for it
 export const realConnector =
   (opts: { acceptNewHostKeys: boolean }, onNote?: (host: string, text: string) => void): Connector =>
   async (hc, become, becomeUser) =>
     withFaultHook(
       hc.connection === 'local'
         ? connectLocal(hc.name, become, becomeUser, hc.become_password)
-        : await connectSsh({
+        : await (await import('../transport/ssh.ts')).connectSsh({
             ...hopOf(hc, opts.acceptNewHostKeys),
             become,
             becomeUser,

@@ -4,9 +4,10 @@
 // holds it: that is how most operators use their keys.
 import { existsSync, readFileSync } from 'node:fs';
 import ssh2, { type AnyAuthMethod, type ConnectConfig, type OpenSSHAgent as Agent } from 'ssh2';
+import { loadKey, type LoadedKey } from './ssh-key.ts';
 
 // ssh2 is CommonJS: its named exports are only on the default import under Node's ESM loader
-const { OpenSSHAgent, utils } = ssh2;
+const { OpenSSHAgent } = ssh2;
 
 export interface AuthInput {
   privateKeyFile?: string;
@@ -14,44 +15,6 @@ export interface AuthInput {
   password?: string;
   /** SSH_AUTH_SOCK */
   agentSocket?: string;
-}
-
-type ParsedKey = ReturnType<typeof utils.parseKey>;
-interface LoadedKey {
-  key?: Exclude<ParsedKey, Error | unknown[]>;
-  encrypted: boolean;
-  error?: string;
-}
-
-/**
- * Key files read and decrypted once per run, per passphrase: decrypting an OpenSSH key (bcrypt KDF) costs
- * ~0.6 s, and the check before the run and every connection that uses the key would each pay it again.
- */
-const loaded = new Map<string, LoadedKey>();
-
-function loadKey(file: string, passphrase?: string): LoadedKey {
-  const id = `${file}\0${passphrase ?? ''}`;
-  let k = loaded.get(id);
-  if (k) return k;
-  let data: Buffer | undefined;
-  try {
-    data = readFileSync(file);
-  } catch (e) {
-    k = { encrypted: false, error: `cannot read it: ${(e as Error).message}` };
-  }
-  if (data) {
-    const parsed = utils.parseKey(data, passphrase);
-    if (parsed instanceof Error) k = { encrypted: /encrypted|passphrase|bad decrypt/i.test(parsed.message), error: parsed.message };
-    else k = { key: (Array.isArray(parsed) ? parsed[0] : parsed) as LoadedKey['key'], encrypted: false };
-  }
-  loaded.set(id, k!);
-  return k!;
-}
-
-/** Can this key file be used as given (read, parsed, decrypted)? An error says why not. */
-export function keyProblem(file: string, passphrase?: string): { encrypted: boolean; error?: string } {
-  const { encrypted, error } = loadKey(file, passphrase);
-  return { encrypted, error };
 }
 
 /** The agent, offering the identity whose public key is `preferredPub` (base64 blob) first. */

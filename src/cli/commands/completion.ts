@@ -1,5 +1,4 @@
 // skiff completion bash|zsh, and the hidden `skiff __complete hosts` the scripts call.
-import { loadInventory } from '../../inventory/load.ts';
 import { TASK_TYPES } from '../../../tasks/index.ts';
 import { bashScript, zshScript } from '../completion.ts';
 import { badInput, EXIT } from '../output.ts';
@@ -25,6 +24,8 @@ export async function completeCommand(inv: Invocation): Promise<number> {
   // the -i on the line being completed, else the configured inventory (whatever else the config says)
   const path = typeof inv.values.inventory === 'string' ? inv.values.inventory : settingsOf(inv).config?.values.inventory;
   if (!path) return EXIT.badInput;
+  // loaded here: the scripts themselves (completion bash|zsh) need no inventory code
+  const { loadInventory } = await import('../../inventory/load.ts');
   const { inventory } = loadInventory(path);
   if (!inventory) return EXIT.badInput;
   const names = new Set([...inventory.hosts, ...inventory.groups.keys()]);
