@@ -46,6 +46,7 @@ async function missingTools(): Promise<string[]> {
 /** Installs the Debian packages the lab needs when any is missing (CI starts on a fresh machine). */
 export async function ensurePackages(log: (s: string) => void): Promise<void> {
   const missing = await missingTools();
+  await ensureLocale(log);
   if (!missing.length) return;
   log(`installing packages (missing: ${missing.join(', ')}) ...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', PATH: HOST_PATH };
@@ -56,6 +57,21 @@ export async function ensurePackages(log: (s: string) => void): Promise<void> {
   );
   const still = await missingTools();
   if (still.length) throw new Error(`still missing after apt-get install: ${still.join(', ')}`);
+}
+
+/**
+ * en_US.UTF-8: Ansible's tags target runs ansible-playbook under LC_ALL=en_US.UTF-8 (npm run
+ * conformance); without the locale ansible-core refuses to start, and the target says nothing of skiff.
+ */
+async function ensureLocale(log: (s: string) => void): Promise<void> {
+  if (/^en_US\.utf-?8$/im.test((await run(['locale', '-a'])).stdout)) return;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', PATH: HOST_PATH };
+  if (!existsSync('/usr/share/i18n/locales/en_US')) {
+    log('installing the en_US.UTF-8 locale (locales) ...');
+    await must(['apt-get', 'update'], { env, timeoutMs: 600_000 });
+    await must(['apt-get', 'install', '-y', 'locales'], { env, timeoutMs: 600_000 });
+  }
+  await must(['localedef', '-i', 'en_US', '-f', 'UTF-8', 'en_US.UTF-8'], { env, timeoutMs: 120_000 });
 }
 
 export async function ensureClientKey(): Promise<string> {
