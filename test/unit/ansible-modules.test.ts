@@ -1,7 +1,7 @@
 // Ansible's modules (tasks/ansible/) through the engine on a local host in a temp dir: what a user
 // would notice — files left on disk, a second run changing nothing, check mode writing nothing, and
 // the registered results' shape.
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { existsSync, lstatSync, symlinkSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -111,6 +111,35 @@ test('stat: Ansible\'s result shape (exists, isdir, mode, size, sha1 checksum); 
     assert.is(reg(o, 1).stat.isdir, true);
     assert.equal(reg(o, 2).stat, { exists: false });
   }
+});
+
+test('stat: the whole of Ansible\'s stat dict (the stat target\'s keys: times, inode, permission bits, mime); follow stats the target', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/f`, 'hello world');
+  chmodSync(`${d}/f`, 0o4750);
+  const o = await play({ playbook: playbook(`- stat: {path: ${d}/f}\n  register: s\n- stat: {path: ${d}/none}\n  register: n`) });
+  assert.equal(statuses(o), ['ok', 'ok']);
+  const s = reg(o, 0).stat;
+  const keys = 'atime ctime dev exists gid inode isblk ischr isdir isfifo isgid isreg issock isuid checksum mode mtime nlink pw_name rgrp roth rusr size uid wgrp woth wusr xgrp xoth xusr'.split(' ');
+  assert.equal(keys.filter((k) => !(k in s)), []);
+  const st = statSync(`${d}/f`);
+  assert.equal([s.mode, s.isuid, s.isgid, s.xusr, s.rgrp, s.roth, s.inode, s.nlink], ['4750', true, false, true, true, false, st.ino, 1]);
+  assert.is(s.checksum, '2aae6c35c94fcfb415dbe95f408b9ce91ee846ed');
+  assert.is(Math.round(s.mtime * 1000), Math.round(st.mtimeMs), 'mtime in seconds with its fraction, as Python\'s st_mtime');
+  assert.equal([s.mimetype, s.charset], ['text/plain', 'us-ascii']);
+  assert.equal([s.readable, s.writeable], [true, true]);
+  assert.equal(reg(o, 1).stat, { exists: false });
+});
+
+test('stat of a link: lstat unless follow (then the target\'s checksum, md5 and sha256)', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/f`, 'hello world');
+  symlinkSync('f', `${d}/l`);
+  const o = await play({ playbook: playbook(`- stat: {path: ${d}/l}\n  register: l\n- stat: {path: ${d}/l, follow: true, get_md5: true, checksum_algorithm: sha256}\n  register: t`) });
+  const l = reg(o, 0).stat;
+  assert.equal([l.islnk, l.isreg, l.mode, l.lnk_target, l.lnk_source, 'checksum' in l], [true, false, '0777', 'f', `${d}/f`, false]);
+  const t = reg(o, 1).stat;
+  assert.equal([t.islnk, t.isreg, t.md5, t.checksum], [false, true, '5eb63bbbe01eeed093cb22bb8f5acdc3', 'b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9']);
 });
 
 test('copy: content and src (from files/), mode 0755 unquoted; second run 0 changed; check mode writes nothing', async () => {
