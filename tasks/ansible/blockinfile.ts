@@ -1,6 +1,6 @@
 // blockinfile: a block of lines between two marker lines is in a file (replaced as a whole), or absent,
 // as Ansible's module edits it (tasks/lib/lines.ts). Plan reads the file; apply writes it atomically.
-import { fileReads } from '../lib/files.ts';
+import { factsOf, fileReads } from '../lib/files.ts';
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { Regex } from '../lib/schema.ts';
@@ -33,6 +33,18 @@ export const blockinfile: TaskType<Params, EditState> = {
   summary: 'a block of lines between marker lines is in a file, or absent (Ansible\'s blockinfile)',
   schema,
   reads: (p) => fileReads(p.path),
-  plan: (ctx, p) => planEdit(ctx, p, p.state === 'absent' || p.block === '', (text) => edit(text, p)),
+  async plan(ctx, p) {
+    // Ansible's: state absent on a missing file is done, create or not
+    if (p.state === 'absent' && !(await factsOf(ctx, p.path)).exists) return { changes: [], result: { msg: `File ${p.path} not present` } };
+    let msg = '';
+    const plan = await planEdit(ctx, p, false, (text, exists) => {
+      const r = edit(exists ? text : undefined, p);
+      msg = r.msg;
+      return r.text;
+    });
+    // Ansible's check_file_attrs: owner, group or mode changed besides the text
+    if (plan.changes.length > (plan.state?.write ? 1 : 0)) msg += `${msg ? ' and ' : ''}ownership, perms or SE linux context changed`;
+    return { ...plan, result: { ...plan.result, msg } };
+  },
   apply: (ctx, p, plan) => applyEdit(ctx, p, plan),
 };
