@@ -707,6 +707,7 @@ export class HostRun {
           cache: this.onBase(t, () => scope({}), delegate) ? rc.cacheOf.get(host) : undefined,
           progress: progress.report,
           sleep: rc.sleep,
+          diff: showDiff ?? rc.opts.diff ?? false,
         },
         check: rc.opts.check,
         handler,

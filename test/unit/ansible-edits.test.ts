@@ -97,4 +97,29 @@ test('blockinfile/ini_file: bad input refused before the run; a missing file wit
   assert.match(o.results[0].msg!, /does not exist \(set create: true to create it\)/);
 });
 
+
+test('blockinfile registers Ansible\'s msg and diff list (before/after with diff: yes); a (?m) insertafter is taken', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/f`, 'diff test');
+  const o = await play({
+    playbook: playbook(`- blockinfile: {path: ${d}/f, block: "l1\\n"}
+  register: a
+- blockinfile: {path: ${d}/f, block: "l2\\n"}
+  register: b
+  diff: yes
+- blockinfile: {path: ${d}/f, block: "l3", insertafter: "(?m)^diff test\\\\n#"}
+- blockinfile: {path: ${d}/none, block: x, state: absent, create: yes}
+  register: c`),
+  });
+  assert.equal(statuses(o), ['changed', 'changed', 'changed', 'ok']);
+  const a = o.results[0].registered as any;
+  const b = o.results[1].registered as any;
+  assert.is(a.msg, 'Block inserted');
+  assert.equal(a.diff[0], { before: '', after: '', before_header: `${d}/f (content)`, after_header: `${d}/f (content)` });
+  assert.is(b.diff[0].before, 'diff test\n# BEGIN ANSIBLE MANAGED BLOCK\nl1\n# END ANSIBLE MANAGED BLOCK\n');
+  assert.is(b.diff[0].after, 'diff test\n# BEGIN ANSIBLE MANAGED BLOCK\nl2\n# END ANSIBLE MANAGED BLOCK\n');
+  assert.is((o.results[3].registered as any).msg, `File ${d}/none not present`);
+  assert.not.ok(existsSync(`${d}/none`), 'state absent creates nothing, create or not');
+});
+
 test.run();
