@@ -304,6 +304,62 @@ test('shell: through /bin/sh -c (pipes, $VARS); non-zero rc fails with the regis
   assert.not.ok(existsSync(`${d}/x`));
 });
 
+test('command as the command_shell target: run-time failures with Ansible\'s msg and rc, executable warned about, creates globs, chdir physical, check mode msg', async () => {
+  const d = tmp();
+  mkdirSync(`${d}/www_root/site`, { recursive: true });
+  symlinkSync(`${d}/www_root`, `${d}/www`);
+  writeFileSync(`${d}/afile.txt`, '');
+  const o = await play({
+    playbook: playbook(`- command: ls /dev/null
+  args: {executable: /bogus}
+  register: ex
+- command:
+  args: {chdir: /}
+  register: none
+  ignore_errors: true
+- command: echo testing
+  args: {argv: [echo, testing]}
+  register: both
+  ignore_errors: true
+- command: echo
+  args: {chdir: ${d}/nope}
+  register: nochdir
+  ignore_errors: true
+- command: touch ${d}/x
+  args: {creates: "${d}/afile.*"}
+  register: glob
+- shell: dirname "$PWD"
+  args: {chdir: ${d}/www/site}
+  register: pwd
+- command: {cmd: "true"}
+  check_mode: yes
+  register: check
+- command: {cmd: "true", creates: yes}
+  check_mode: yes
+  register: checkc
+- command: printf 'a\\n\\r\\n'
+  args: {strip_empty_ends: no}
+  register: nostrip
+- command: "false"
+  register: fails
+  ignore_errors: true`),
+  });
+  assert.equal(statuses(o), ['changed', 'failed', 'failed', 'failed', 'ok', 'changed', 'skipped', 'changed', 'changed', 'failed']);
+  assert.is(reg(o, 0).stdout, '/dev/null');
+  assert.equal(reg(o, 0).warnings, ["As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '/bogus'."]);
+  assert.equal([reg(o, 1).msg, reg(o, 1).rc], ['no command given', 256]);
+  assert.equal([reg(o, 2).msg, reg(o, 2).rc], ['only command or argv can be given, not both', 256]);
+  assert.match(reg(o, 3).msg, /^Unable to change directory/);
+  assert.is(reg(o, 4).msg, `Did not run command since '${d}/afile.*' exists`);
+  assert.not.ok(existsSync(`${d}/x`));
+  assert.is(reg(o, 5).stdout, `${d}/www_root`, 'chdir as os.chdir: the physical directory');
+  assert.equal([reg(o, 6).msg, reg(o, 6).skipped, reg(o, 6).changed], ['Command would have run if not in check mode', true, false]);
+  assert.equal([reg(o, 7).msg, 'skipped' in reg(o, 7), reg(o, 7).changed], ['Command would have run if not in check mode', false, true]);
+  assert.is(reg(o, 8).stdout, 'a\n\r\n');
+  assert.equal([reg(o, 9).msg, reg(o, 9).rc], ['non-zero return code', 1]);
+  assert.match(reg(o, 9).delta, /^0:00:00\.\d{6}$/);
+});
+
 test('template: renders templates/SRC with Jinja2 (if, for, comments, trim_blocks), mode; idempotent; an unsupported statement refused with its line', async () => {
   const d = tmp();
   const files = {
