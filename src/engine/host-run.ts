@@ -11,7 +11,7 @@ import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool } from './connections.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
-import { conditionText, evaluate, LATER, truthy, type Scope } from './expr.ts';
+import { condition, evaluate, LATER, type Scope } from './expr.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
@@ -392,7 +392,7 @@ export class HostRun {
       let target = inc.file;
       try {
         const s = scope(vars);
-        if (!inc.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), s))))) continue;
+        if (!inc.kw.when.every((w) => (typeof w === 'boolean' ? w : condition(w, s)))) continue;
         if (!inc.loaded) {
           if (this.depth >= MAX_DYNAMIC_DEPTH) return result('failed', `${inc.action}: includes nest more than ${MAX_DYNAMIC_DEPTH} deep: expected fewer levels (an include that includes itself without an end?)`);
           const ps: RenderProblem[] = [];
@@ -469,7 +469,7 @@ export class HostRun {
     // these three run whatever `when` says (Ansible warns that it is not supported there)
     const unconditional = m.action === 'noop' || m.action === 'refresh_inventory' || m.action === 'reset_connection';
     const scope = taskScope(rc.prep, this.play, host, this.registered, m.kw.vars, this.outer, m.kw.defaults, m.kw.role);
-    if (!unconditional && !m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), scope))))) {
+    if (!unconditional && !m.kw.when.every((w) => (typeof w === 'boolean' ? w : condition(w, scope)))) {
       const why: Partial<Record<MetaDef['action'], string>> = {
         flush_handlers: `, not running handlers for ${host}`,
         clear_facts: `, not clearing facts and fact cache for ${host}`,

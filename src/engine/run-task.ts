@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { TaskDef } from '../playbook/load.ts';
 import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { Status } from './events.ts';
-import { conditionText, evaluate, ExprError, truthy, type Scope } from './expr.ts';
+import { condition, ExprError, type Scope } from './expr.ts';
 import { pyStr } from './expr-error.ts';
 import { itemLabel, loopItems } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
@@ -73,7 +73,7 @@ const firstUnmet = (list: (string | boolean)[], scope: Scope, at?: TaskDef): str
     }
     let holds: boolean;
     try {
-      holds = truthy(evaluate(conditionText(w), scope));
+      holds = condition(w, scope);
     } catch (e) {
       throw conditionError(w, e, at);
     }

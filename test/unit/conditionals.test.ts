@@ -1,0 +1,44 @@
+// Conditions (when, assert's that, changed_when, failed_when) as Ansible 2.14's Conditional evaluates
+// them, checked against ansible-playbook: Python's truthiness, a whole `{{ }}` templated first and its
+// text read again, Python's escapes in string literals (the conditionals and command_shell targets).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { play, playbook } from './engine-harness.ts';
+
+test('when: a non-empty string is true (even "False", "no"); `{{ v }}` is read again: "False" false, "0" false, "no" an undefined variable', async () => {
+  const o = await play({
+    playbook: playbook(
+      `- {debug: msg=bare-f, when: f}
+- {debug: msg=tmpl-f, when: "{{ f }}"}
+- {debug: msg=bare-n, when: n}
+- {debug: msg=tmpl-n, when: "{{ n }}", ignore_errors: true}
+- {debug: msg=bare-z, when: z}
+- {debug: msg=tmpl-z, when: "{{ z }}"}
+- {debug: msg=bare-e, when: e}
+- {debug: msg=tmpl-t, when: "{{ t }}"}
+- {debug: msg=expr, when: "f == 'False'"}`,
+      `  gather_facts: no\n  vars: {f: "False", n: "no", z: "0", e: "", t: "true"}\n`,
+    ),
+  });
+  assert.equal(
+    o.results.map((r) => r.status),
+    ['ok', 'skipped', 'ok', 'failed', 'ok', 'skipped', 'skipped', 'ok', 'ok'],
+  );
+  assert.match(o.results[3].msg!, "'no' is undefined");
+});
+
+test('assert that: string literals read Python\'s escapes (\\\' and \\n), as the command_shell target compares them', async () => {
+  const o = await play({
+    playbook: playbook(
+      `- assert:
+    that:
+      - v == 'q "w" \\'z\\'\\n'
+      - "'a\\\\tb' == 'a' + '\\t' + 'b'"
+  vars: {v: "q \\"w\\" 'z'\\n"}`,
+      '  gather_facts: no\n',
+    ),
+  });
+  assert.equal(o.results.map((r) => [r.status, r.msg]), [['ok', 'All assertions passed']]);
+});
+
+test.run();
