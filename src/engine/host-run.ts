@@ -46,7 +46,7 @@ export interface RunCtx {
   pendingOf: Map<string, Map<string, unknown>>;
   /** facts read ahead, per host */
   cacheOf: Map<string, Map<string, unknown>>;
-  /** gathered facts, per host, for the whole run (a later play does not gather them again) */
+  /** gathered facts, per host, for the whole run (a later play gathers them again, unless gathering is smart) */
   factsOf: Map<string, Facts>;
   /** registered results last for the whole run, per host, across plays (as in Ansible) */
   registeredOf: Map<string, Record<string, unknown>>;
@@ -259,12 +259,13 @@ export class HostRun {
 
   /**
    * Ansible's "Gathering Facts" task, first in the play: the facts become host vars (over inventory
-   * vars, under play vars, as in Ansible) and hostvars[host]'s. Once per host per run. The batch's
+   * vars, under play vars, as in Ansible) and hostvars[host]'s. Every play that gathers. The batch's
    * hosts all gather before any of them goes on, so `hostvars[other].ansible_facts` is there.
    */
   async gather(): Promise<void> {
     const { rc, play, host } = this;
-    if (!gathers(play, rc.opts) || rc.factsOf.has(host) || rc.interrupted || rc.aborted) return;
+    // Ansible's implicit gathering gathers in every play; `smart` only where the host has none yet
+    if (!gathers(play, rc.opts) || (rc.opts.gathering === 'smart' && rc.factsOf.has(host)) || rc.interrupted || rc.aborted) return;
     const task = 'Gathering Facts';
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task });
