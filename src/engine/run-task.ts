@@ -157,7 +157,8 @@ function failedItem(e: unknown): ItemOutcome {
   if (e instanceof UnreachableError) return { status: 'unreachable', result: { unreachable: true, changed: false, msg: e.message }, changes: [], msg: e.message };
   const failure = e instanceof TaskFailure || e instanceof ExprError;
   const msg = failure ? (e as Error).message : `internal error: ${(e as Error).stack ?? e}`;
-  return { status: 'failed', result: { ...(e instanceof TaskFailure ? e.result : {}), changed: false, failed: true, msg }, changes: [], msg };
+  // changed as the module said it (Ansible's command: true, even failing)
+  return { status: 'failed', result: { ...(e instanceof TaskFailure ? e.result : {}), changed: e instanceof TaskFailure && e.result.changed === true, failed: true, msg }, changes: [], msg };
 }
 
 /** Ansible: `until` without `retries` tries 3 more times; attempts = retries + 1. */
@@ -249,7 +250,8 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
         out = { ...out, failed_when_result: failed };
         if (failed) {
           const msg = `failed_when: ${asList(t.meta.failed_when).join(' and ')}`;
-          return { status: 'failed', result: { ...out, changed: false, failed: true, msg }, changes: plan?.changes ?? [], msg };
+          // Ansible's result stays the module's (its msg, its changed): an ignored one counts changed
+          return { status: 'failed', result: { ...out, changed: status === 'changed', failed: true }, changes: plan?.changes ?? [], msg };
         }
       }
     } catch (e) {

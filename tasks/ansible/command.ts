@@ -123,7 +123,7 @@ function makeCommand(name: string, summary: string, schema: TaskType<Params>['sc
         Object.assign(out, { stdout: r.stdout, stderr: r.stderr, stdout_lines: lines(r.stdout), stderr_lines: lines(r.stderr) });
       }
       const result = { ...plan.result, ...out, start: pyDate(start), end: pyDate(end), delta: pyDelta(end.getTime() - start.getTime()), msg: '' };
-      if (r.code !== 0) throw new TaskFailure('non-zero return code', { ...result, msg: 'non-zero return code' });
+      if (r.code !== 0) throw new TaskFailure('non-zero return code', { ...result, msg: 'non-zero return code', changed: true });
       return result;
     },
   };

@@ -41,4 +41,29 @@ test('assert that: string literals read Python\'s escapes (\\\' and \\n), as the
   assert.equal(o.results.map((r) => [r.status, r.msg]), [['ok', 'All assertions passed']]);
 });
 
+test('failed_when keeps the module\'s result (msg, changed); the recap counts an ignored failure that changed as changed, a failed one not (ansible-playbook\'s counts)', async () => {
+  const o = await play({
+    playbook: playbook(
+      `- command: "false"
+  ignore_errors: true
+- command: "true"
+  changed_when: false
+  failed_when: true
+  ignore_errors: true
+- command: "true"
+  failed_when: true
+  ignore_errors: true
+  register: r
+- debug: msg="{{ r.changed }} {{ r.msg }}"
+- command: "true"
+  failed_when: true`,
+      '  gather_facts: no\n',
+    ),
+  });
+  assert.equal(o.results.map((r) => r.status), ['failed', 'failed', 'failed', 'ok', 'failed']);
+  assert.equal([(o.results[2].registered as any).changed, (o.results[2].registered as any).msg], [true, '']);
+  const recap = o.summary!.recap[Object.keys(o.summary!.recap)[0]];
+  assert.equal([recap.ok, recap.changed, recap.failed, recap.ignored], [4, 2, 1, 3]);
+});
+
 test.run();
