@@ -257,7 +257,7 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
     } catch (e) {
       if (!(e instanceof ExprError || e instanceof TaskFailure)) throw e;
       const why = (e as Error).message;
-      return { status: 'failed', result: { ...out, changed: false, failed: true, [`${cond}_result`]: why }, changes: plan?.changes ?? [], msg: typeof out.msg === 'string' ? out.msg : why };
+      return { status: 'failed', result: { ...out, changed: status === 'changed', failed: true, [`${cond}_result`]: why }, changes: plan?.changes ?? [], msg: typeof out.msg === 'string' ? out.msg : why };
     }
   }
   return {

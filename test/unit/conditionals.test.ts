@@ -55,15 +55,22 @@ test('failed_when keeps the module\'s result (msg, changed); the recap counts an
   ignore_errors: true
   register: r
 - debug: msg="{{ r.changed }} {{ r.msg }}"
+- command: echo foo
+  failed_when: boomboomboom
+  register: invalid
+  ignore_errors: true
 - command: "true"
   failed_when: true`,
       '  gather_facts: no\n',
     ),
   });
-  assert.equal(o.results.map((r) => r.status), ['failed', 'failed', 'failed', 'ok', 'failed']);
+  assert.equal(o.results.map((r) => r.status), ['failed', 'failed', 'failed', 'ok', 'failed', 'failed']);
+  // the failed_when target's invalid conditional: the module's result (changed), the error as failed_when_result
+  assert.equal([(o.results[4].registered as any).changed, (o.results[4].registered as any).stdout], [true, 'foo']);
+  assert.match((o.results[4].registered as any).failed_when_result, 'boomboomboom');
   assert.equal([(o.results[2].registered as any).changed, (o.results[2].registered as any).msg], [true, '']);
   const recap = o.summary!.recap[Object.keys(o.summary!.recap)[0]];
-  assert.equal([recap.ok, recap.changed, recap.failed, recap.ignored], [4, 2, 1, 3]);
+  assert.equal([recap.ok, recap.changed, recap.failed, recap.ignored], [5, 3, 1, 4]);
 });
 
 test.run();
