@@ -29,7 +29,9 @@ export const FACTS_SCRIPT = [
   'echo @@user; id -un; id -u; id -g; echo "$HOME"; echo "$SHELL"',
   'echo @@init; cat /proc/1/comm 2>/dev/null',
   'echo @@markers; [ -d /run/systemd/system ] && echo systemd; [ -x /sbin/openrc-run ] || [ -x /sbin/openrc ] && echo openrc; [ -d /etc/init.d ] && echo initd',
-  `echo @@python; for p in python3 python; do command -v "$p" >/dev/null 2>&1 && "$p" -c 'import sys; v = sys.version_info; print(sys.executable); print(v[0], v[1], v[2], v[3], v[4]); print(sys.implementation.name)' 2>/dev/null && break; done`,
+  // Ansible's interpreter discovery settles on the distribution's /usr/bin/python3 where there is one
+  // (INTERPRETER_PYTHON_DISTRO_MAP), not the first python3 on PATH (a pyenv shim, a venv)
+  `echo @@python; for p in /usr/bin/python3 python3 python; do command -v "$p" >/dev/null 2>&1 && "$p" -c 'import sys; v = sys.version_info; print(sys.executable); print(v[0], v[1], v[2], v[3], v[4]); print(sys.implementation.name)' 2>/dev/null && break; done`,
   'echo @@pkg; for m in apt-get dnf5 dnf yum apk zypper pacman; do command -v "$m" >/dev/null 2>&1 && echo "$m"; done',
   'echo @@cpu; nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null',
   'echo @@meminfo; cat /proc/meminfo 2>/dev/null',

@@ -11,7 +11,7 @@ import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool } from './connections.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
-import { conditionText, evaluate, LATER, truthy, type Scope } from '../template/expr.ts';
+import { condition, evaluate, LATER, type Scope } from '../template/expr.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
@@ -46,7 +46,7 @@ export interface RunCtx {
   pendingOf: Map<string, Map<string, unknown>>;
   /** facts read ahead, per host */
   cacheOf: Map<string, Map<string, unknown>>;
-  /** gathered facts, per host, for the whole run (a later play does not gather them again) */
+  /** gathered facts, per host, for the whole run (a later play gathers them again, unless gathering is smart) */
   factsOf: Map<string, Facts>;
   /** registered results last for the whole run, per host, across plays (as in Ansible) */
   registeredOf: Map<string, Record<string, unknown>>;
@@ -269,12 +269,13 @@ export class HostRun {
 
   /**
    * Ansible's "Gathering Facts" task, first in the play: the facts become host vars (over inventory
-   * vars, under play vars, as in Ansible) and hostvars[host]'s. Once per host per run. The batch's
+   * vars, under play vars, as in Ansible) and hostvars[host]'s. Every play that gathers. The batch's
    * hosts all gather before any of them goes on, so `hostvars[other].ansible_facts` is there.
    */
   async gather(): Promise<void> {
     const { rc, play, host } = this;
-    if (!gathers(play, rc.opts) || rc.factsOf.has(host) || rc.interrupted || rc.aborted) return;
+    // Ansible's implicit gathering gathers in every play; `smart` only where the host has none yet
+    if (!gathers(play, rc.opts) || (rc.opts.gathering === 'smart' && rc.factsOf.has(host)) || rc.interrupted || rc.aborted) return;
     const task = 'Gathering Facts';
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task });
@@ -402,7 +403,7 @@ export class HostRun {
       let target = inc.file;
       try {
         const s = scope(vars);
-        if (!inc.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), s))))) continue;
+        if (!inc.kw.when.every((w) => (typeof w === 'boolean' ? w : condition(w, s)))) continue;
         if (!inc.loaded) {
           if (this.depth >= MAX_DYNAMIC_DEPTH) return result('failed', `${inc.action}: includes nest more than ${MAX_DYNAMIC_DEPTH} deep: expected fewer levels (an include that includes itself without an end?)`);
           const ps: RenderProblem[] = [];
@@ -481,7 +482,7 @@ export class HostRun {
     // these three run whatever `when` says (Ansible warns that it is not supported there)
     const unconditional = m.action === 'noop' || m.action === 'refresh_inventory' || m.action === 'reset_connection';
     const scope = taskScope(rc.prep, this.play, host, this.registered, m.kw.vars, this.outer, m.kw.defaults, m.kw.role);
-    if (!unconditional && !m.kw.when.every((w) => (typeof w === 'boolean' ? w : truthy(evaluate(conditionText(w), scope))))) {
+    if (!unconditional && !m.kw.when.every((w) => (typeof w === 'boolean' ? w : condition(w, scope)))) {
       const why: Partial<Record<MetaDef['action'], string>> = {
         flush_handlers: `, not running handlers for ${host}`,
         clear_facts: `, not clearing facts and fact cache for ${host}`,
@@ -788,6 +789,7 @@ export class HostRun {
           cache: this.onBase(t, () => scope({}), delegate) ? rc.cacheOf.get(host) : undefined,
           progress: progress.report,
           sleep: rc.sleep,
+          diff: showDiff ?? rc.opts.diff ?? false,
         },
         check: rc.opts.check,
         handler,

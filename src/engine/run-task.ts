@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { TaskDef } from '../playbook/load.ts';
 import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { Status } from './events.ts';
-import { conditionText, evaluate, ExprError, truthy, type Scope } from '../template/expr.ts';
+import { condition, ExprError, type Scope } from '../template/expr.ts';
 import { pyStr } from '../template/expr-error.ts';
 import { itemLabel, loopItems } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
@@ -73,7 +73,7 @@ const firstUnmet = (list: (string | boolean)[], scope: Scope, at?: TaskDef): str
     }
     let holds: boolean;
     try {
-      holds = truthy(evaluate(conditionText(w), scope));
+      holds = condition(w, scope);
     } catch (e) {
       throw conditionError(w, e, at);
     }
@@ -157,7 +157,8 @@ function failedItem(e: unknown): ItemOutcome {
   if (e instanceof UnreachableError) return { status: 'unreachable', result: { unreachable: true, changed: false, msg: e.message }, changes: [], msg: e.message };
   const failure = e instanceof TaskFailure || e instanceof ExprError;
   const msg = failure ? (e as Error).message : `internal error: ${(e as Error).stack ?? e}`;
-  return { status: 'failed', result: { ...(e instanceof TaskFailure ? e.result : {}), changed: false, failed: true, skipped: false, msg }, changes: [], msg };
+  // changed as the module said it (Ansible's command: true, even failing)
+  return { status: 'failed', result: { ...(e instanceof TaskFailure ? e.result : {}), changed: e instanceof TaskFailure && e.result.changed === true, failed: true, msg }, changes: [], msg };
 }
 
 /** Ansible: `until` without `retries` tries 3 more times; attempts = retries + 1. */
@@ -189,7 +190,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));
     const mode = decide(t.kw.check_mode, () => scope);
     const check = mode === true || (env.check && mode !== false);
-    if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false, skipped: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
+    if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
     const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file) };
     const attempts = attemptsOf(t, scope);
     for (let attempt = 1; ; attempt++) {
@@ -249,18 +250,20 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
         out = { ...out, failed_when_result: failed };
         if (failed) {
           const msg = `failed_when: ${asList(t.meta.failed_when).join(' and ')}`;
-          return { status: 'failed', result: { ...out, changed: false, failed: true, skipped: false, msg }, changes: plan?.changes ?? [], msg };
+          // Ansible's result stays the module's (its msg, its changed): an ignored one counts changed
+          return { status: 'failed', result: { ...out, changed: status === 'changed', failed: true }, changes: plan?.changes ?? [], msg };
         }
       }
     } catch (e) {
       if (!(e instanceof ExprError || e instanceof TaskFailure)) throw e;
       const why = (e as Error).message;
-      return { status: 'failed', result: { ...out, changed: false, failed: true, skipped: false, [`${cond}_result`]: why }, changes: plan?.changes ?? [], msg: typeof out.msg === 'string' ? out.msg : why };
+      return { status: 'failed', result: { ...out, changed: status === 'changed', failed: true, [`${cond}_result`]: why }, changes: plan?.changes ?? [], msg: typeof out.msg === 'string' ? out.msg : why };
     }
   }
   return {
     status,
-    result: { ...out, changed: status === 'changed', failed: false, skipped: status === 'skipped' },
+    // Ansible's result has `skipped` only when the task (or item) was skipped
+    result: { ...out, changed: status === 'changed', failed: false, ...(status === 'skipped' ? { skipped: true } : {}) },
     changes: status === 'ok' ? [] : (plan?.changes ?? []),
     diff: status === 'ok' ? undefined : plan?.diff,
     note: plan?.note,

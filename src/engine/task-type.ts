@@ -13,6 +13,8 @@ export interface TaskContext {
   /** every host's merged vars, for tasks that need other hosts (the query's stores) */
   hostvars: Record<string, Record<string, unknown>>;
   check: boolean;
+  /** diff mode (--diff, or the task's `diff:`): modules such as blockinfile register before/after then */
+  diff?: boolean;
   /** strings that must never be shown (secret vars), for tasks that build their own messages */
   secrets: string[];
   /**

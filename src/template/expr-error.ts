@@ -50,10 +50,13 @@ export function use<T>(v: T | Undef): T {
   return v;
 }
 
+/**
+ * Python's truthiness, which Jinja2's `if`, `and`, `not` and Ansible's conditionals (`when`, `that`) use:
+ * any non-empty string is true, "False" and "no" too (`| bool` reads those as Ansible's booleans).
+ */
 export function truthy(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (v && typeof v === 'object') return Object.keys(v).length > 0;
-  if (typeof v === 'string') return v !== '' && !/^(false|no|off|0)$/i.test(v);
   return !!v;
 }
 

@@ -353,6 +353,21 @@ export function conditionText(src: string): string {
   return m && !/\{\{|\}\}/.test(m[1]) ? m[1] : src;
 }
 
-export function evaluate(src: string, scope: Scope): unknown {
-  return evalNode(Parser.expression(src), scope);
+/** `pyEscapes`: string literals read Python's backslash escapes (see lex()). */
+export function evaluate(src: string, scope: Scope, pyEscapes = false): unknown {
+  return evalNode(Parser.expression(src, pyEscapes), scope);
+}
+
+/**
+ * A condition as Ansible 2.14's Conditional evaluates it: the text is templated first, then put in
+ * `{% if ... %}`. So a whole `{{ expr }}` gives a value; one that is not text (or is empty) decides by
+ * itself, text is read again as an expression ("False" is false, "no" an undefined variable). A plain
+ * condition is an expression whose string literals read Python's escapes (no `{{`: Ansible does not
+ * double its backslashes), true as Python's truthiness says (a non-empty string is true).
+ */
+export function condition(src: string, scope: Scope): boolean {
+  const inner = conditionText(src);
+  if (inner === src) return truthy(evaluate(src, scope, true));
+  const v = evaluate(inner, scope);
+  return typeof v === 'string' && v !== '' ? truthy(evaluate(v, scope, true)) : truthy(v);
 }

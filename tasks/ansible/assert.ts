@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import { Bool } from '../lib/schema.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
-import { conditionText, evaluate, truthy } from '../../src/template/expr.ts';
+import { condition } from '../../src/template/expr.ts';
 import { conditionError } from '../../src/engine/ansible-errors.ts';
 
 const Conditions = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');
@@ -30,7 +30,7 @@ export const assertType: TaskType<v.InferOutput<typeof assertSchema>> = {
     for (const c of list) {
       let holds: boolean;
       try {
-        holds = typeof c === 'boolean' ? c : truthy(evaluate(conditionText(c), ctx.scope!));
+        holds = typeof c === 'boolean' ? c : condition(c, ctx.scope!);
       } catch (e) {
         throw conditionError(String(c), e);
       }

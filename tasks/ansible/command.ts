@@ -1,104 +1,134 @@
-// Ansible's command and shell. command runs its words without a shell (the line split as Python's
-// shlex does, each word quoted), so `{{ }}` values and `$`, `|`, `>` stay data; shell gives the text to
-// `/bin/sh -c` as written (Ansible's semantics: quote values yourself with `| quote`). Free form as
-// Ansible reads it: `command: ./x --y creates=/z chdir=/w` (split when the task is loaded).
+// Ansible's command and shell (modules/command.py, whose flow this follows step by step). command runs
+// its words without a shell (the line split as Python's shlex does, each word quoted), so `{{ }}` values
+// and `$`, `|`, `>` stay data; shell gives the text to `/bin/sh -c` as written (Ansible's semantics:
+// quote values yourself with `| quote`). Free form as Ansible reads it: `command: ./x --y creates=/z
+// chdir=/w` (split when the task is loaded). What Ansible refuses only when the module runs (no command,
+// both a command and argv, a chdir that is not there) fails the task then, with its msg and rc.
 import * as v from 'valibot';
 import { Bool } from '../lib/schema.ts';
 import { shJoin, shq } from '../../src/transport/quote.ts';
-import type { TaskType } from '../../src/engine/task-type.ts';
+import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { factsOf, fileReads } from '../lib/files.ts';
-import { commandFailure, commandResult, shlexSplit } from '../lib/commands.ts';
+import { commandResult, shlexSplit } from '../lib/commands.ts';
 
-const Text = v.pipe(v.string(), v.minLength(1, 'expected a command'));
-const Path = v.pipe(v.string(), v.minLength(1, 'expected a path'));
+/** a `str`/`path` option: Ansible turns a number or a boolean into its text (`creates: yes` is 'True') */
+const Str = v.pipe(
+  v.union([v.string(), v.number(), v.boolean()], 'expected a string'),
+  v.transform((x) => (typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x))),
+);
 
 const entries = {
   /** the free form (`command: ls -l`), as Ansible names it */
-  _raw_params: v.optional(Text),
-  cmd: v.optional(Text),
-  chdir: v.optional(Path),
-  /** skipped when this path exists (relative paths: under chdir) */
-  creates: v.optional(Path),
-  /** skipped when this path does not exist */
-  removes: v.optional(Path),
-  stdin: v.optional(v.string()),
+  _raw_params: v.optional(v.nullable(Str)),
+  cmd: v.optional(v.nullable(Str)),
+  argv: v.optional(v.array(v.pipe(v.union([v.string(), v.number()]), v.transform(String)))),
+  chdir: v.optional(Str),
+  /** shell: the shell that runs the line; command: ignored with Ansible's warning */
+  executable: v.optional(Str),
+  /** skipped when this path (a glob) exists (relative paths: under chdir) */
+  creates: v.optional(Str),
+  /** skipped when this path (a glob) does not exist */
+  removes: v.optional(Str),
+  stdin: v.optional(Str),
   stdin_add_newline: v.optional(Bool, true),
-  /** strip trailing newlines from stdout/stderr, as Ansible does by default (false is not supported) */
-  strip_empty_ends: v.optional(v.literal(true, 'expected true (skiff always strips them)'), true),
+  /** strip trailing \r and \n from stdout and stderr */
+  strip_empty_ends: v.optional(Bool, true),
 };
 
 // the free form's options (creates=, chdir=...) were taken out of it when the task was loaded, before
 // templating, as Ansible does (src/playbook/kv.ts): what is left is the command line
-const free = <T extends { _raw_params?: string; cmd?: string }>({ _raw_params, ...p }: T) => (_raw_params === undefined ? p : { ...p, cmd: _raw_params });
-const oneForm = <T extends { _raw_params?: string; cmd?: string }>() => v.check<T, string>((p) => p._raw_params === undefined || p.cmd === undefined, "expected the command in cmd or in the free form, not both (Ansible: the 'cmd' argument cannot be used when other raw parameters are specified)");
+const free = <T extends { _raw_params?: string | null; cmd?: string | null }>({ _raw_params, cmd, ...p }: T) => ({ ...p, cmd: (_raw_params ?? cmd) || undefined });
+const oneForm = <T extends { _raw_params?: string | null; cmd?: string | null }>() =>
+  v.check<T, string>((p) => p._raw_params == null || p.cmd == null, "expected the command in cmd or in the free form, not both (Ansible: the 'cmd' argument cannot be used when other raw parameters are specified)");
 
-const commandSchema = v.pipe(
-  v.strictObject({ ...entries, argv: v.optional(v.pipe(v.array(v.pipe(v.union([v.string(), v.number()]), v.transform(String))), v.minLength(1, 'expected at least the program name'))) }),
-  oneForm(),
-  v.transform(free),
-  v.check((p) => (p.cmd === undefined) !== (p.argv === undefined), 'expected exactly one of cmd (or the free form) and argv'),
-  v.check((p) => p.cmd === undefined || shlexSplit(p.cmd) !== null, 'expected a command line with its quotes closed'),
-);
+const commandSchema = v.pipe(v.strictObject(entries), oneForm(), v.transform(free));
 const shellSchema = v.pipe(
   v.strictObject({ ...entries, executable: v.optional(v.pipe(v.string(), v.regex(/^\//, 'expected the absolute path of a shell'))) }),
   oneForm(),
   v.transform(free),
-  v.check((p) => p.cmd !== undefined, 'expected cmd (or the free form)'),
 );
-type CommandParams = v.InferOutput<typeof commandSchema>;
-type ShellParams = v.InferOutput<typeof shellSchema>;
-type Common = { cmd?: string; chdir?: string; creates?: string; removes?: string; stdin?: string; stdin_add_newline: boolean };
+type Params = v.InferOutput<typeof commandSchema>;
 
-const under = (p: Common, path: string) => (path.startsWith('/') || !p.chdir ? path : `${p.chdir.replace(/\/$/, '')}/${path}`);
+const under = (p: Params, path: string) => (path.startsWith('/') || !p.chdir ? path : `${p.chdir.replace(/\/$/, '')}/${path}`);
 
-function makeCommand<P extends Common>(name: string, summary: string, schema: TaskType<P>['schema'], line: (p: P) => string, shown: (p: P) => unknown): TaskType<P> {
+/** A glob pattern as a shell word: its metacharacters left for the shell, every other character quoted. */
+const globWord = (pattern: string) => [...pattern].map((c) => (/[*?[\]A-Za-z0-9_/.,:=+@%-]/.test(c) ? c : shq(c))).join('');
+
+/** Python's str(datetime.now()) and str(timedelta): Ansible's start, end and delta */
+const pyDate = (d: Date) => {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}000`;
+};
+const pyDelta = (ms: number) => `${Math.floor(ms / 3600000)}:${String(Math.floor(ms / 60000) % 60).padStart(2, '0')}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}.${String(ms % 1000).padStart(3, '0')}000`;
+
+/** What Ansible's command module always returns (its `r`), before it runs anything. */
+const base = (cmd: unknown, warnings: string[]) => ({ stdout: '', stderr: '', rc: null as number | null, cmd, start: null, end: null, delta: null, msg: '', ...(warnings.length ? { warnings } : {}) });
+
+/** Does the glob (after chdir) match anything? Fails as Ansible's os.chdir when chdir is not a directory. */
+async function matches(ctx: TaskContext, p: Params, pattern: string | undefined, r: Record<string, unknown>): Promise<boolean | undefined> {
+  const cd = p.chdir ? `cd -P -- ${shq(p.chdir)} 2>/dev/null || { echo nochdir; exit 0; }; ` : '';
+  if (pattern === undefined && !cd) return undefined;
+  // a plain absolute path: what this run would have left there (check mode), or read ahead
+  if (pattern !== undefined && !cd && !/[*?[]/.test(pattern) && pattern.startsWith('/')) return (await factsOf(ctx, pattern)).exists;
+  const test = pattern === undefined ? 'echo no' : `for f in ${globWord(pattern)}; do if [ -e "$f" ] || [ -L "$f" ]; then echo yes; exit 0; fi; done; echo no`;
+  const out = (await ctx.conn.exec(`${cd}${test}`)).stdout.trim();
+  if (out === 'nochdir') throw new TaskFailure(`Unable to change directory before execution: [Errno 2] No such file or directory: b'${p.chdir}'`, { ...r, failed: true });
+  return pattern === undefined ? undefined : out === 'yes';
+}
+
+function makeCommand(name: string, summary: string, schema: TaskType<Params>['schema'], shell: boolean): TaskType<Params> {
+  const words = (p: Params) => (p.cmd !== undefined ? shlexSplit(p.cmd) : p.argv);
+  const line = (p: Params) => (shell ? `${p.executable ?? '/bin/sh'} -c ${shq(p.cmd!)}` : shJoin(words(p)!));
+  const warnings = (p: Params) => (!shell && p.executable ? [`As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '${p.executable}'.`] : []);
   return {
     name,
     summary,
     schema,
     shortKey: '_raw_params',
-    reads: (p) => fileReads(...[p.creates, p.removes].filter((x) => x?.startsWith('/'))),
+    reads: (p) => fileReads(...[p.creates, p.removes].filter((x): x is string => x !== undefined && x.startsWith('/') && !/[*?[]/.test(x))),
     async plan(ctx, p) {
-      const text = line(p);
-      const cmd = shown(p);
-      for (const [path, skipIf] of [[p.creates, true], [p.removes, false]] as const) {
-        if (path === undefined) continue;
-        const f = await factsOf(ctx, under(p, path));
-        if (f.exists === skipIf) {
-          const msg = `skipped, since ${path} ${skipIf ? 'exists' : 'does not exist'}`;
-          return { changes: [], note: msg, result: { cmd, rc: 0, stdout: msg, stderr: '', stdout_lines: [msg], stderr_lines: [] } };
-        }
+      const r = base(null, warnings(p));
+      if ((p.cmd === undefined || p.cmd.trim() === '') && !p.argv?.length) throw new TaskFailure('no command given', { ...r, rc: 256 });
+      if (p.cmd !== undefined && p.argv?.length) throw new TaskFailure('only command or argv can be given, not both', { ...r, rc: 256 });
+      if (!shell && words(p) === null) throw new TaskFailure('No closing quotation', r);
+      const cmd = shell && p.cmd !== undefined ? p.cmd : words(p);
+      Object.assign(r, { cmd });
+      const would = ctx.check ? 'Would' : 'Did';
+      const creates = p.creates === undefined ? undefined : under(p, p.creates);
+      const removes = p.removes === undefined ? undefined : under(p, p.removes);
+      const found = await matches(ctx, p, creates, r);
+      if (creates !== undefined && found) {
+        const stdout = `skipped, since ${p.creates} exists`;
+        return { changes: [], note: stdout, result: { ...r, rc: 0, msg: `${would} not run command since '${p.creates}' exists`, stdout, stdout_lines: [stdout], stderr_lines: [] } };
       }
-      // a command cannot say what it would change: not run in check mode; with creates/removes (not
-      // met) it is changed there, as Ansible's ("Command would have run if not in check mode")
-      if (ctx.check && p.creates === undefined && p.removes === undefined) return { changes: [], skip: true, note: `not run in check mode: ${text}` };
-      return { changes: [`run: ${text}`] };
+      if (removes !== undefined && !(await matches(ctx, p, removes, r))) {
+        const stdout = `skipped, since ${p.removes} does not exist`;
+        return { changes: [], note: stdout, result: { ...r, rc: 0, msg: `${would} not run command since '${p.removes}' does not exist`, stdout, stdout_lines: [stdout], stderr_lines: [] } };
+      }
+      // a command cannot say what it would change: not run in check mode, skipped; with creates/removes
+      // (not met) it is changed there, as Ansible's
+      const wouldRun = { ...r, rc: 0, msg: 'Command would have run if not in check mode', stdout_lines: [], stderr_lines: [] };
+      if (ctx.check && p.creates === undefined && p.removes === undefined) return { changes: [], skip: true, note: `not run in check mode: ${line(p)}`, result: wouldRun };
+      return { changes: [`run: ${line(p)}`], result: ctx.check ? wouldRun : r };
     },
-    async apply(ctx, p) {
-      const full = p.chdir ? `cd ${shq(p.chdir)} && ${line(p)}` : line(p);
+    async apply(ctx, p, plan) {
+      const cd = p.chdir ? `cd -P -- ${shq(p.chdir)} && ` : '';
       const stdin = p.stdin === undefined ? undefined : p.stdin + (p.stdin_add_newline ? '\n' : '');
-      const r = await ctx.conn.exec(full, { stdin });
-      const result = { cmd: shown(p), ...commandResult(r) };
-      if (r.code !== 0) throw commandFailure(r, result, name.replace(/^ansible\.builtin\./, ''));
+      const start = new Date();
+      const r = await ctx.conn.exec(`${cd}${line(p)}`, { stdin });
+      const end = new Date();
+      const out = commandResult(r);
+      if (!p.strip_empty_ends) {
+        const lines = (x: string) => (x === '' ? [] : x.replace(/\r?\n$/, '').split(/\r?\n/));
+        Object.assign(out, { stdout: r.stdout, stderr: r.stderr, stdout_lines: lines(r.stdout), stderr_lines: lines(r.stderr) });
+      }
+      const result = { ...plan.result, ...out, start: pyDate(start), end: pyDate(end), delta: pyDelta(end.getTime() - start.getTime()), msg: '' };
+      if (r.code !== 0) throw new TaskFailure('non-zero return code', { ...result, msg: 'non-zero return code', changed: true });
       return result;
     },
   };
 }
 
-const words = (p: CommandParams) => p.argv ?? shlexSplit(p.cmd!) ?? [];
+export const commandType = makeCommand('ansible.builtin.command', 'run a program without a shell (Ansible\'s command), unless creates exists or removes is missing', commandSchema, false);
 
-export const commandType = makeCommand<CommandParams>(
-  'ansible.builtin.command',
-  'run a program without a shell (Ansible\'s command), unless creates exists or removes is missing',
-  commandSchema,
-  (p) => shJoin(words(p)),
-  words,
-);
-
-export const shellType = makeCommand<ShellParams>(
-  'ansible.builtin.shell',
-  'run a shell command line through /bin/sh -c (Ansible\'s shell), unless creates exists or removes is missing',
-  shellSchema,
-  (p) => `${p.executable ?? '/bin/sh'} -c ${shq(p.cmd!)}`,
-  (p) => p.cmd,
-);
+export const shellType = makeCommand('ansible.builtin.shell', 'run a shell command line through /bin/sh -c (Ansible\'s shell), unless creates exists or removes is missing', shellSchema, true);

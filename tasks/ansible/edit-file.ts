@@ -42,12 +42,15 @@ export interface EditState {
   write: boolean;
 }
 
-/** `removing`: the edit only takes away, so a missing file is already right (no create needed). */
-export async function planEdit(ctx: TaskContext, p: EditParams, removing: boolean, edit: (before: string) => string): Promise<Plan<EditState>> {
+/**
+ * `removing`: the edit only takes away, so a missing file is already right (no create needed).
+ * `edit` gets '' and exists false for a file to create.
+ */
+export async function planEdit(ctx: TaskContext, p: EditParams, removing: boolean, edit: (before: string, exists: boolean) => string): Promise<Plan<EditState>> {
   const target = await lineTarget(ctx, { ...p, state: removing ? 'absent' : 'present' });
   if (!target) return { changes: [] };
   const { f, before } = target;
-  const after = edit(before);
+  const after = edit(before, f.exists);
   const write = after !== before || !f.exists;
   predict(ctx, p.path, { ...f, exists: true, kind: 'file', mode: p.mode ?? f.mode ?? '0644', content: after });
   const changes = f.exists ? attrChanges(p.path, f, p) : [];

@@ -74,44 +74,78 @@ export interface BlockEdit {
   insertbefore?: string;
 }
 
-/**
- * Ansible's blockinfile edit: the lines between the two marker lines are replaced by the block (an empty
- * block or state absent removes it, markers included); without markers in the file, the block goes after
- * the last line matching insertafter (EOF by default) or before the last one matching insertbefore. Pure.
- */
-export function blockinfile(text: string, p: BlockEdit): string {
-  const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
-  const begin = p.marker.replace('{mark}', p.marker_begin);
-  const end = p.marker.replace('{mark}', p.marker_end);
-  const body = p.block.replace(/\n$/, '');
-  const block = p.state === 'present' && body !== '' ? [begin, ...body.split('\n'), end] : [];
-  let n0 = lastIndex(lines, (l) => l === begin);
-  const n1 = lastIndex(lines, (l) => l === end);
-  if (n0 >= 0 && n1 >= 0) {
-    const [a, b] = n0 < n1 ? [n0, n1] : [n1, n0];
-    lines.splice(a, b - a + 1, ...block);
-  } else {
-    if (!block.length) return text;
-    n0 = lines.length;
-    if (p.insertbefore === 'BOF' || p.insertafter === 'BOF') n0 = 0;
-    else if (p.insertbefore !== undefined) {
-      const re = new RegExp(p.insertbefore);
-      const i = lastIndex(lines, (l) => re.test(l));
-      if (i >= 0) n0 = i;
-    } else if (p.insertafter !== undefined && p.insertafter !== 'EOF') {
-      const re = new RegExp(p.insertafter);
-      const i = lastIndex(lines, (l) => re.test(l));
-      if (i >= 0) n0 = i + 1;
-    }
-    lines.splice(n0, 0, ...block);
-  }
-  return lines.length ? lines.join('\n') + '\n' : '';
+/** Python's bytes.splitlines(True): lines with their endings (\n, \r\n or \r). */
+function splitKeep(text: string): string[] {
+  return text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
 }
 
-function lastIndex(lines: string[], f: (l: string) => boolean): number {
-  for (let i = lines.length - 1; i >= 0; i--) if (f(lines[i])) return i;
-  return -1;
+/**
+ * A Python pattern as JavaScript reads it: leading inline flags such as `(?m)` become the RegExp's
+ * flags (JavaScript has no inline flags). `multiline` tells blockinfile to search the whole text.
+ */
+export function pyRegex(pattern: string): { re: RegExp; multiline: boolean } {
+  const m = pattern.match(/^\(\?([aiLmsux]+)\)/);
+  const flags = m ? [...new Set(m[1].replace(/[aLux]/g, ''))].join('') : '';
+  return { re: new RegExp(m ? pattern.slice(m[0].length) : pattern, flags), multiline: flags.includes('m') };
 }
+
+/**
+ * Ansible's blockinfile edit (modules/blockinfile.py, line for line): the lines between the two marker
+ * lines are replaced by the block (an empty block or state absent removes it, markers included); without
+ * both markers in the file, the block goes after the last line matching insertafter (EOF by default) or
+ * before the last one matching insertbefore; a `(?m)` pattern is searched in the whole text, its first
+ * match. Line endings of the file are kept. `text` undefined: no file yet. Pure: the new text and
+ * Ansible's msg ('' when unchanged).
+ */
+export function blockinfile(text: string | undefined, p: BlockEdit): { text: string; msg: string } {
+  const lines = splitKeep(text ?? '');
+  const present = p.state === 'present';
+  let insertafter = p.insertafter;
+  const insertbefore = p.insertbefore;
+  if (insertbefore === undefined && insertafter === undefined) insertafter = 'EOF';
+  const pattern = insertafter !== undefined && insertafter !== 'EOF' ? insertafter : insertbefore !== undefined && insertbefore !== 'BOF' ? insertbefore : undefined;
+  const insertre = pattern === undefined ? undefined : pyRegex(pattern);
+  const marker0 = p.marker.replaceAll('{mark}', p.marker_begin) + '\n';
+  const marker1 = p.marker.replaceAll('{mark}', p.marker_end) + '\n';
+  let blocklines: string[] = [];
+  if (present && p.block) blocklines = [marker0, ...splitKeep(p.block.endsWith('\n') ? p.block : p.block + '\n'), marker1];
+  let n0: number | undefined;
+  let n1: number | undefined;
+  lines.forEach((l, i) => {
+    if (l === marker0) n0 = i;
+    if (l === marker1) n1 = i;
+  });
+  if (n0 === undefined || n1 === undefined) {
+    n0 = undefined;
+    if (insertre) {
+      if (insertre.multiline) {
+        const m = insertre.re.exec(text ?? '');
+        if (m) {
+          const at = insertafter !== undefined ? m.index + m[0].length : m.index;
+          n0 = (text ?? '').slice(0, at).split('\n').length - 1;
+        }
+      } else {
+        // Python's `$` also matches before a line's final \n: the line is searched without it
+        lines.forEach((l, i) => {
+          if (insertre.re.test(l.endsWith('\n') ? l.slice(0, -1) : l)) n0 = i;
+        });
+      }
+      if (n0 === undefined) n0 = lines.length;
+      else if (insertafter !== undefined) n0 += 1;
+    } else n0 = insertbefore !== undefined ? 0 : lines.length;
+  } else if (n0 < n1) lines.splice(n0, n1 - n0 + 1);
+  else {
+    lines.splice(n1, n0 - n1 + 1);
+    n0 = n1;
+  }
+  // a line separator before the block inserted
+  if (n0 > 0 && !lines[n0 - 1].endsWith('\n')) lines[n0 - 1] += '\n';
+  lines.splice(n0, 0, ...blocklines);
+  const result = lines.join('');
+  const msg = text === result ? '' : text === undefined ? 'File created' : !blocklines.length ? 'Block removed' : 'Block inserted';
+  return { text: result, msg };
+}
+
 
 export interface IniEdit {
   /** null: the options before the first section */

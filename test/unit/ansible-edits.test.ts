@@ -13,16 +13,36 @@ const statuses = (o: Outcome) => o.results.map((r) => r.status);
 const B = { marker: '# {mark} ANSIBLE MANAGED BLOCK', marker_begin: 'BEGIN', marker_end: 'END', state: 'present' as const };
 
 test('blockinfile: appended at EOF between markers; replaced as a whole; removed with its markers; insertafter/insertbefore the last match', () => {
-  const once = blockinfile('a\nb\n', { ...B, block: 'x\ny\n' });
+  const bi = (text: string | undefined, p: Parameters<typeof blockinfile>[1]) => blockinfile(text, p).text;
+  const once = bi('a\nb\n', { ...B, block: 'x\ny\n' });
   assert.is(once, 'a\nb\n# BEGIN ANSIBLE MANAGED BLOCK\nx\ny\n# END ANSIBLE MANAGED BLOCK\n');
-  assert.is(blockinfile(once, { ...B, block: 'x\ny' }), once, 'the same block: the same text');
-  assert.is(blockinfile(once, { ...B, block: 'z' }), 'a\nb\n# BEGIN ANSIBLE MANAGED BLOCK\nz\n# END ANSIBLE MANAGED BLOCK\n');
-  assert.is(blockinfile(once, { ...B, block: 'x', state: 'absent' }), 'a\nb\n');
-  assert.is(blockinfile(once, { ...B, block: '' }), 'a\nb\n', 'an empty block removes it (Ansible)');
-  assert.is(blockinfile('a\nb\n', { ...B, block: 'x', state: 'absent' }), 'a\nb\n');
-  assert.is(blockinfile('s\na\ns\nb', { ...B, block: 'x', insertafter: '^s' }), 's\na\ns\n# BEGIN ANSIBLE MANAGED BLOCK\nx\n# END ANSIBLE MANAGED BLOCK\nb\n');
-  assert.is(blockinfile('a\nb\n', { ...B, block: 'x', insertbefore: 'BOF', marker: '<!-- {mark} -->', marker_begin: 'start', marker_end: 'stop' }), '<!-- start -->\nx\n<!-- stop -->\na\nb\n');
-  assert.is(blockinfile('a\n', { ...B, block: 'x', insertafter: '^nomatch' }), 'a\n# BEGIN ANSIBLE MANAGED BLOCK\nx\n# END ANSIBLE MANAGED BLOCK\n', 'no match: EOF');
+  assert.is(bi(once, { ...B, block: 'x\ny' }), once, 'the same block: the same text');
+  assert.is(bi(once, { ...B, block: 'z' }), 'a\nb\n# BEGIN ANSIBLE MANAGED BLOCK\nz\n# END ANSIBLE MANAGED BLOCK\n');
+  assert.is(bi(once, { ...B, block: 'x', state: 'absent' }), 'a\nb\n');
+  assert.is(bi(once, { ...B, block: '' }), 'a\nb\n', 'an empty block removes it (Ansible)');
+  assert.is(bi('a\nb\n', { ...B, block: 'x', state: 'absent' }), 'a\nb\n');
+  // Ansible keeps the last line without its newline after the block
+  assert.is(bi('s\na\ns\nb', { ...B, block: 'x', insertafter: '^s' }), 's\na\ns\n# BEGIN ANSIBLE MANAGED BLOCK\nx\n# END ANSIBLE MANAGED BLOCK\nb');
+  assert.is(bi('a\nb\n', { ...B, block: 'x', insertbefore: 'BOF', marker: '<!-- {mark} -->', marker_begin: 'start', marker_end: 'stop' }), '<!-- start -->\nx\n<!-- stop -->\na\nb\n');
+  assert.is(bi('a\n', { ...B, block: 'x', insertafter: '^nomatch' }), 'a\n# BEGIN ANSIBLE MANAGED BLOCK\nx\n# END ANSIBLE MANAGED BLOCK\n', 'no match: EOF');
+});
+
+test('blockinfile as the blockinfile target: Ansible\'s msg; CRLF lines kept; a file without final newline; (?m) searched in the whole text', () => {
+  assert.equal(blockinfile('a\n', { ...B, block: 'x' }), { text: 'a\n# BEGIN ANSIBLE MANAGED BLOCK\nx\n# END ANSIBLE MANAGED BLOCK\n', msg: 'Block inserted' });
+  assert.equal(blockinfile(undefined, { ...B, block: 'x' }).msg, 'File created');
+  const block = '# BEGIN ANSIBLE MANAGED BLOCK\nx\n# END ANSIBLE MANAGED BLOCK\n';
+  assert.equal(blockinfile(`a\n${block}`, { ...B, block: 'x', state: 'absent' }), { text: 'a\n', msg: 'Block removed' });
+  assert.equal(blockinfile(`a\n${block}`, { ...B, block: 'x' }), { text: `a\n${block}`, msg: '' });
+  // preserve_line_endings.yml: the block's own \r\n are kept, the file's other lines too
+  const dos = blockinfile('unix\ndos\r\n# BEGIN ANSIBLE MANAGED BLOCK\ndos\r\n# END ANSIBLE MANAGED BLOCK\nunix\n', { ...B, block: 'dos\r\ndos\r\ndos\r\n' });
+  assert.is(dos.text, 'unix\ndos\r\n# BEGIN ANSIBLE MANAGED BLOCK\ndos\r\ndos\r\ndos\r\n# END ANSIBLE MANAGED BLOCK\nunix\n');
+  // file_without_trailing_newline.yml: a newline is added before the block
+  assert.is(blockinfile('a\nb', { ...B, block: 'x' }).text, `a\nb\n${block}`);
+  // multiline_search.yml: (?m) matches across lines, the block goes after the line the match ends on
+  const ora = 'L=1\nSID_LIST_LISTENER_DG =\n    (SID_LIST =\n        (SID_DESC\n';
+  const p = { ...B, block: 'x', insertafter: '(?m)SID_LIST_LISTENER_DG =\\n.*\\(SID_LIST =' };
+  assert.is(blockinfile(ora, p).text, `L=1\nSID_LIST_LISTENER_DG =\n    (SID_LIST =\n${block}        (SID_DESC\n`);
+  assert.is(blockinfile(ora, { ...p, insertafter: p.insertafter.slice(4) }).text, ora + block, 'without (?m): line by line, no match, EOF');
 });
 
 const I = { state: 'present' as const, no_extra_spaces: false, exclusive: true };
@@ -75,6 +95,31 @@ test('blockinfile/ini_file: bad input refused before the run; a missing file wit
   const d = tmp();
   const o = await play({ playbook: playbook(`- blockinfile: {path: ${d}/none, block: a}`) });
   assert.match(o.results[0].msg!, /does not exist \(set create: true to create it\)/);
+});
+
+
+test('blockinfile registers Ansible\'s msg and diff list (before/after with diff: yes); a (?m) insertafter is taken', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/f`, 'diff test');
+  const o = await play({
+    playbook: playbook(`- blockinfile: {path: ${d}/f, block: "l1\\n"}
+  register: a
+- blockinfile: {path: ${d}/f, block: "l2\\n"}
+  register: b
+  diff: yes
+- blockinfile: {path: ${d}/f, block: "l3", insertafter: "(?m)^diff test\\\\n#"}
+- blockinfile: {path: ${d}/none, block: x, state: absent, create: yes}
+  register: c`),
+  });
+  assert.equal(statuses(o), ['changed', 'changed', 'changed', 'ok']);
+  const a = o.results[0].registered as any;
+  const b = o.results[1].registered as any;
+  assert.is(a.msg, 'Block inserted');
+  assert.equal(a.diff[0], { before: '', after: '', before_header: `${d}/f (content)`, after_header: `${d}/f (content)` });
+  assert.is(b.diff[0].before, 'diff test\n# BEGIN ANSIBLE MANAGED BLOCK\nl1\n# END ANSIBLE MANAGED BLOCK\n');
+  assert.is(b.diff[0].after, 'diff test\n# BEGIN ANSIBLE MANAGED BLOCK\nl2\n# END ANSIBLE MANAGED BLOCK\n');
+  assert.is((o.results[3].registered as any).msg, `File ${d}/none not present`);
+  assert.not.ok(existsSync(`${d}/none`), 'state absent creates nothing, create or not');
 });
 
 test.run();

@@ -1,7 +1,7 @@
 // Ansible's modules (tasks/ansible/) through the engine on a local host in a temp dir: what a user
 // would notice — files left on disk, a second run changing nothing, check mode writing nothing, and
 // the registered results' shape.
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { existsSync, lstatSync, symlinkSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -111,6 +111,35 @@ test('stat: Ansible\'s result shape (exists, isdir, mode, size, sha1 checksum); 
     assert.is(reg(o, 1).stat.isdir, true);
     assert.equal(reg(o, 2).stat, { exists: false });
   }
+});
+
+test('stat: the whole of Ansible\'s stat dict (the stat target\'s keys: times, inode, permission bits, mime); follow stats the target', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/f`, 'hello world');
+  chmodSync(`${d}/f`, 0o4750);
+  const o = await play({ playbook: playbook(`- stat: {path: ${d}/f}\n  register: s\n- stat: {path: ${d}/none}\n  register: n`) });
+  assert.equal(statuses(o), ['ok', 'ok']);
+  const s = reg(o, 0).stat;
+  const keys = 'atime ctime dev exists gid inode isblk ischr isdir isfifo isgid isreg issock isuid checksum mode mtime nlink pw_name rgrp roth rusr size uid wgrp woth wusr xgrp xoth xusr'.split(' ');
+  assert.equal(keys.filter((k) => !(k in s)), []);
+  const st = statSync(`${d}/f`);
+  assert.equal([s.mode, s.isuid, s.isgid, s.xusr, s.rgrp, s.roth, s.inode, s.nlink], ['4750', true, false, true, true, false, st.ino, 1]);
+  assert.is(s.checksum, '2aae6c35c94fcfb415dbe95f408b9ce91ee846ed');
+  assert.is(Math.round(s.mtime * 1000), Math.round(st.mtimeMs), 'mtime in seconds with its fraction, as Python\'s st_mtime');
+  assert.equal([s.mimetype, s.charset], ['text/plain', 'us-ascii']);
+  assert.equal([s.readable, s.writeable], [true, true]);
+  assert.equal(reg(o, 1).stat, { exists: false });
+});
+
+test('stat of a link: lstat unless follow (then the target\'s checksum, md5 and sha256)', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/f`, 'hello world');
+  symlinkSync('f', `${d}/l`);
+  const o = await play({ playbook: playbook(`- stat: {path: ${d}/l}\n  register: l\n- stat: {path: ${d}/l, follow: true, get_md5: true, checksum_algorithm: sha256}\n  register: t`) });
+  const l = reg(o, 0).stat;
+  assert.equal([l.islnk, l.isreg, l.mode, l.lnk_target, l.lnk_source, 'checksum' in l], [true, false, '0777', 'f', `${d}/f`, false]);
+  const t = reg(o, 1).stat;
+  assert.equal([t.islnk, t.isreg, t.md5, t.checksum], [false, true, '5eb63bbbe01eeed093cb22bb8f5acdc3', 'b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9']);
 });
 
 test('copy: content and src (from files/), mode 0755 unquoted; second run 0 changed; check mode writes nothing', async () => {
@@ -273,6 +302,62 @@ test('shell: through /bin/sh -c (pipes, $VARS); non-zero rc fails with the regis
   const check = await play({ playbook: playbook(`- shell: touch ${d}/x`), opts: { check: true } });
   assert.equal(statuses(check), ['skipped']);
   assert.not.ok(existsSync(`${d}/x`));
+});
+
+test('command as the command_shell target: run-time failures with Ansible\'s msg and rc, executable warned about, creates globs, chdir physical, check mode msg', async () => {
+  const d = tmp();
+  mkdirSync(`${d}/www_root/site`, { recursive: true });
+  symlinkSync(`${d}/www_root`, `${d}/www`);
+  writeFileSync(`${d}/afile.txt`, '');
+  const o = await play({
+    playbook: playbook(`- command: ls /dev/null
+  args: {executable: /bogus}
+  register: ex
+- command:
+  args: {chdir: /}
+  register: none
+  ignore_errors: true
+- command: echo testing
+  args: {argv: [echo, testing]}
+  register: both
+  ignore_errors: true
+- command: echo
+  args: {chdir: ${d}/nope}
+  register: nochdir
+  ignore_errors: true
+- command: touch ${d}/x
+  args: {creates: "${d}/afile.*"}
+  register: glob
+- shell: dirname "$PWD"
+  args: {chdir: ${d}/www/site}
+  register: pwd
+- command: {cmd: "true"}
+  check_mode: yes
+  register: check
+- command: {cmd: "true", creates: yes}
+  check_mode: yes
+  register: checkc
+- command: printf 'a\\n\\r\\n'
+  args: {strip_empty_ends: no}
+  register: nostrip
+- command: "false"
+  register: fails
+  ignore_errors: true`),
+  });
+  assert.equal(statuses(o), ['changed', 'failed', 'failed', 'failed', 'ok', 'changed', 'skipped', 'changed', 'changed', 'failed']);
+  assert.is(reg(o, 0).stdout, '/dev/null');
+  assert.equal(reg(o, 0).warnings, ["As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '/bogus'."]);
+  assert.equal([reg(o, 1).msg, reg(o, 1).rc], ['no command given', 256]);
+  assert.equal([reg(o, 2).msg, reg(o, 2).rc], ['only command or argv can be given, not both', 256]);
+  assert.match(reg(o, 3).msg, /^Unable to change directory/);
+  assert.is(reg(o, 4).msg, `Did not run command since '${d}/afile.*' exists`);
+  assert.not.ok(existsSync(`${d}/x`));
+  assert.is(reg(o, 5).stdout, `${d}/www_root`, 'chdir as os.chdir: the physical directory');
+  assert.equal([reg(o, 6).msg, reg(o, 6).skipped, reg(o, 6).changed], ['Command would have run if not in check mode', true, false]);
+  assert.equal([reg(o, 7).msg, 'skipped' in reg(o, 7), reg(o, 7).changed], ['Command would have run if not in check mode', false, true]);
+  assert.is(reg(o, 8).stdout, 'a\n\r\n');
+  assert.equal([reg(o, 9).msg, reg(o, 9).rc], ['non-zero return code', 1]);
+  assert.match(reg(o, 9).delta, /^0:00:00\.\d{6}$/);
 });
 
 test('template: renders templates/SRC with Jinja2 (if, for, comments, trim_blocks), mode; idempotent; an unsupported statement refused with its line', async () => {

@@ -119,6 +119,15 @@ test('facts are kept for the run: a second play naming them does not gather agai
   assert.ok(calls.includes('a:b-is-Alpine-Debian'), calls.join(' '));
 });
 
+test('every play that gathers gathers again (Ansible\'s implicit gathering: the set_fact target\'s recap counts each Gathering Facts); smart gathers once', async () => {
+  const pb = `- hosts: a\n  tasks:\n    - probe: {id: one}\n- hosts: a\n  tasks:\n    - probe: {id: two}\n`;
+  const o = await play({ facts: { a: DEBIAN }, playbook: pb });
+  assert.equal(gathered, ['a', 'a']);
+  assert.equal(o.results.filter((r) => r.task === 'Gathering Facts').length, 2);
+  await play({ facts: { a: DEBIAN }, playbook: pb, opts: { gathering: 'smart' } });
+  assert.equal(gathered, ['a']);
+});
+
 test('facts are over inventory vars and under play vars, as in Ansible', async () => {
   const inv = 'all:\n  hosts:\n    a: {connection: local, ansible_os_family: Mine, ansible_distribution: Mine}\n';
   const o = await play({ hosts: inv, facts: { a: DEBIAN }, playbook: gathering(`- probe: {id: "{{ ansible_os_family }}/{{ ansible_distribution }}"}`, '  vars: {ansible_distribution: PlayVar}\n') });

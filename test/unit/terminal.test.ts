@@ -93,7 +93,7 @@ guarded('while running: a row per host with its task, the long step\'s progress 
   // the tree stays, each row saying how its host ended (the failed one names its host and task)
   const tree = lines.findIndex((l) => l === 'PLAY [all]');
   assert.ok(tree >= 0, end);
-  assert.equal(lines.slice(tree + 1, tree + 3).sort(), ['✔ h1: done', '✖ h2: fails on h2: command exited 1:'].sort());
+  assert.equal(lines.slice(tree + 1, tree + 3).sort(), ['✔ h1: done', '✖ h2: fails on h2: non-zero return code'].sort());
   // then the details, after a single blank line, then the recap
   assert.is(lines[tree + 3], '', end);
   assert.match(lines[tree + 4], /^(changed|failed): \[h[12]\] /, `details right below the tree:\n${end}`);
