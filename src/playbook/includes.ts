@@ -11,6 +11,7 @@ import { show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import { issuesToProblems } from './issues.ts';
 import { inherit, loopOf } from './keywords.ts';
+import { parseKv } from './kv.ts';
 import type { BlockDef, Ctx, Keywords, Node, RoleMagic, TaskDef } from './load.ts';
 import type { TaskType } from '../engine/task-type.ts';
 import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, WITH_KINDS } from './schema.ts';
@@ -255,6 +256,16 @@ function roleEntry(src: YamlSource, at: Path, e: unknown, cx: Ctx): RoleRef | un
 export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
   const { obj, key } = shortKeys(raw, INCLUDE_ROLE_KEYS);
   if (refuseLoop(src, path, raw, key, cx)) return undefined;
+  // Ansible's free form: `include_role: name=web tasks_from=setup` (parse_kv)
+  const written = obj[short(key)];
+  if (typeof written === 'string') {
+    const kv = parseKv(written);
+    if (!kv.ok) {
+      cx.problems.push(problemAt(src, [...path, key], `${key}: ${kv.error}`));
+      return undefined;
+    }
+    obj[short(key)] = kv.value;
+  }
   const out = parseInclude(src, path, obj, key, IncludeRoleSchema, INCLUDE_ROLE_KEYS, 'role', cx);
   if (!out) return undefined;
   const call = out.import_role ?? out.include_role!;

@@ -703,6 +703,13 @@ kw(['role_call.handlers_from'], "include_role / import_role handlers_from: the r
   });
   assert.equal(o.problems, []);
   assert.equal(calls, ['a:r', 'a:c', 'a:alternate']);
+  // Ansible's free form, as its handlers target writes it (from_handlers.yml)
+  const kv = await play({
+    playbook: playbook(`- import_role: name=meta handlers_from=alternate.yml\n- {probe: c, notify: set_handler_fact_1}`),
+    files: { 'roles/meta/tasks/main.yml': '- probe: r\n', 'roles/meta/handlers/main.yml': '- {name: set_handler_fact_1, probe: main}\n', 'roles/meta/handlers/alternate.yml': '- {name: set_handler_fact_1, probe: alternate}\n' },
+  });
+  assert.equal(kv.problems, []);
+  assert.equal(calls, ['a:r', 'a:c', 'a:alternate']);
 });
 
 test('every key a play, block, task, meta task or import accepts is covered by a test above', () => {
