@@ -7,6 +7,7 @@ import { didYouMean } from '../util/errors.ts';
 import { ExprError, LATER, Undef, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { firstFound } from './lookup-first-found.ts';
+import { BUILTIN_LOOKUPS, LookupError } from '../lookup/builtin.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from './secrets.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
@@ -110,7 +111,7 @@ const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>, sco
   q: (args, kw, scope) => lookup(args, kw, true, scope),
 };
 
-/** lookup()/query() of the plugins that read only the controller: env, file, dict, items, list, first_found. */
+/** lookup()/query() of the plugins that read only the controller: env, file, first_found, and src/lookup/builtin.ts's. */
 function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, wantList: boolean, scope: Scope): unknown {
   const name = String(plugin).replace(/^ansible\.(builtin|legacy)\./, '');
   let out: unknown[];
@@ -127,11 +128,6 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
         }
       });
       break;
-    case 'dict':
-      out = terms.flatMap((t) => FILTERS.dict2items(t, [], {}) as unknown[]);
-      break;
-    case 'items':
-    case 'list':
     case 'flattened':
       out = terms.flat();
       break;
@@ -152,10 +148,26 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
       }
       break;
     }
-    default:
-      throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of env, file, dict, items, list, first_found`);
+    default: {
+      // the builtin lookups loops use (together, nested, subelements, sequence...): src/lookup/builtin.ts
+      const builtin = BUILTIN_LOOKUPS[name];
+      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of env, file, first_found, ${Object.keys(BUILTIN_LOOKUPS).join(', ')}`);
+      try {
+        out = builtin(terms, kw);
+      } catch (e) {
+        if (!(e instanceof LookupError)) throw e;
+        // Templar._lookup's wrapping of a plugin's error
+        const msg = `An unhandled exception occurred while running the lookup plugin '${name}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${e.message}`;
+        if (kw.errors === 'ignore' || kw.errors === 'warn') out = [];
+        else throw new ExprError(msg);
+      }
+    }
   }
-  return wantList || name === 'dict' || name === 'items' || name === 'list' ? out : out.map(pyStr).join(',');
+  // Templar._lookup: a list as asked (query, wantlist=True); else strings joined with commas, and
+  // other values (",".join fails) a list, or its one item
+  if (wantList || kw.wantlist === true) return out;
+  if (out.every((x) => typeof x === 'string')) return out.join(',');
+  return out.length === 1 ? out[0] : out;
 }
 
 /** Every string inside a value. */

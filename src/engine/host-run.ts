@@ -377,7 +377,7 @@ export class HostRun {
     if (b.loop) {
       const loop = b.loop;
       try {
-        const r = loopItems(loop.kind, render(loop.value, scope({}), []), b.roleDir ?? dirname(b.src.file));
+        const r = loopItems(loop.kind, render(loop.value, scope({}), []), b.roleDir ?? dirname(b.src.file), { scope: scope({}), action: inc.action });
         if ('error' in r) throw new Error(r.error);
         runs = r.items.map((item, i) => ({ [loop.loopVar]: item, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) }));
       } catch (e) {

@@ -3,30 +3,54 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { LoopKind } from '../playbook/load.ts';
 import { show } from '../util/errors.ts';
+import { BUILTIN_LOOKUPS, listify, LookupError } from '../lookup/builtin.ts';
+import { ExprError } from './expr-error.ts';
+import type { Scope } from './expr.ts';
+import { firstFound } from './lookup-first-found.ts';
+
+/** Where a with_* lookup runs: what first_found needs of the task (its search path, its action). */
+export interface LoopContext {
+  /** the task's vars (ansible_search_path, playbook_dir) */
+  scope?: Scope;
+  /** the task's action: first_found looks in templates/ for a template task, vars/ for include_vars */
+  action?: string;
+}
 
 /**
- * The items of a rendered loop value, or what was expected instead. Pure, except with_fileglob, which
- * lists files on the controller: `dir` is where the task is written (a role's directory), whose
- * `files/` a relative pattern is looked up in first, as Ansible's fileglob does.
+ * The items of a rendered loop value, or what was expected instead. `loop:` takes a list as it is;
+ * `with_<name>:` is Ansible's loop over lookup <name>: the value made a list (listify_lookup_plugin_terms:
+ * a single value is a list of one) and given to the lookup, whose results are the items. Pure, except
+ * fileglob and first_found, which look at files on the controller: `dir` is where the task is written
+ * (a role's directory), whose `files/` a relative pattern is looked up in first. `lookup`: the error
+ * is the lookup's own, which Ansible raises when the task runs (not a refusal of skiff's).
  */
-export function loopItems(kind: LoopKind, value: unknown, dir = '.'): { items: unknown[] } | { error: string } {
-  switch (kind) {
-    case 'with_fileglob':
-      return fileglob(value, dir);
-    case 'loop':
-    case 'with_list':
-      return Array.isArray(value) ? { items: value } : { error: `${kind}: got ${show(value)}, expected a list` };
-    case 'with_items':
-      // Ansible flattens one level, and takes a single value as a list of one
-      if (value === null || value === undefined) return { error: `with_items: got ${show(value)}, expected a list` };
-      return { items: (Array.isArray(value) ? value : [value]).flatMap((x) => (Array.isArray(x) ? x : [x])) };
-    case 'with_indexed_items':
-      return Array.isArray(value) ? { items: value.map((x, i) => [i, x]) } : { error: `with_indexed_items: got ${show(value)}, expected a list` };
-    case 'with_dict':
-      return value && typeof value === 'object' && !Array.isArray(value)
-        ? { items: Object.entries(value).map(([key, v]) => ({ key, value: v })) }
-        : { error: `with_dict: got ${show(value)}, expected a map` };
+export function loopItems(kind: LoopKind, value: unknown, dir = '.', cx: LoopContext = {}): { items: unknown[] } | { error: string; lookup?: true } {
+  if (kind === 'loop') return Array.isArray(value) ? { items: value } : { error: `loop: got ${show(value)}, expected a list` };
+  const name = kind.slice('with_'.length);
+  if (name === 'fileglob') return fileglob(value, dir);
+  try {
+    if (name === 'first_found') return { items: withFirstFound(value, dir, cx) };
+    return { items: BUILTIN_LOOKUPS[name](listify(value), {}) };
+  } catch (e) {
+    if (e instanceof LookupError || e instanceof ExprError) return { error: e.message, lookup: true };
+    throw e;
   }
+}
+
+/**
+ * with_first_found: as lookup('first_found'), from the task's search path; the subdirectory is the
+ * action's (task_executor's `_subdir`: templates for template, vars for include_vars, else files).
+ */
+function withFirstFound(value: unknown, dir: string, cx: LoopContext): unknown[] {
+  const at = (n: string) => {
+    const r = cx.scope?.(n);
+    return r?.found ? r.value : undefined;
+  };
+  const base = String(at('playbook_dir') ?? dir);
+  const path = at('ansible_search_path');
+  const action = cx.action ?? '';
+  const subdir = action.includes('template') ? 'templates' : action.includes('var') ? 'vars' : 'files';
+  return firstFound(Array.isArray(value) ? value : [value], {}, Array.isArray(path) ? path.map(String) : [dir], base, subdir);
 }
 
 /**

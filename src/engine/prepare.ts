@@ -23,7 +23,7 @@ import type { Registry } from './task-type.ts';
 import { schemaEntries } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { conditionText, evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from './expr.ts';
-import { containsLater, render, renderParams, scopeOf, type Path, type RenderProblem } from './template.ts';
+import { containsLater, hasTemplate, render, renderParams, scopeOf, type Path, type RenderProblem } from './template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { runVars } from './run-vars.ts';
 import { handlersReached, nameOn } from './notify.ts';
@@ -530,9 +530,11 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     const value = render(t.loop.value, scope0, [], ps);
     for (const p of certain(ps, strict)) out.push(problemAt(t.src, [...t.path, t.loop.kind, ...p.path], `${p.message} (host ${host})`));
     if (!ps.length && !containsLater(value)) {
-      const r = loopItems(t.loop.kind, value, t.roleDir ?? dirname(t.src.file));
-      if ('error' in r) out.push(problemAt(t.src, [...t.path, t.loop.kind], `${r.error} (host ${host})`));
-      else itemsToCheck = r.items.slice(0, MAX_ITEMS_CHECKED);
+      const r = loopItems(t.loop.kind, value, t.roleDir ?? dirname(t.src.file), { scope: scope0, action: t.type.name });
+      // a lookup's own error (with_together: []) fails the task when it runs, as Ansible's: a block may rescue it
+      if ('error' in r) {
+        if (!r.lookup) out.push(problemAt(t.src, [...t.path, t.loop.kind], `${r.error} (host ${host})`));
+      } else itemsToCheck = r.items.slice(0, MAX_ITEMS_CHECKED);
     }
   }
   for (const item of t.loop ? itemsToCheck : [undefined]) {
@@ -635,6 +637,8 @@ function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, 
     if (n.meta.register) registered[n.meta.register] = LATER;
     const where = { dir: n.roleDir ?? dirname(n.src.file), role: n.roleDir !== undefined, playbookDir: dirname(resolve(prep.playbook.file)) };
     for (const name of n.type.sets?.(n.params, where) ?? []) registered[name] = LATER;
+    // a name that is a template (set_fact: "{{ item.0 }}=x") is known only at run time: any may be set
+    if ((n.type.sets?.(n.params, where) ?? []).some(hasTemplate)) (registered as Record<PropertyKey, unknown>)[AFTER_DYNAMIC_INCLUDE] = true;
   }
   return out;
 }
@@ -673,7 +677,7 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
     const value = render(loop.value, scope, [], ps);
     out.push(...certain(ps, strict).map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`)));
     if (!ps.length && !containsLater(value)) {
-      const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file));
+      const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file), { scope, action: inc.action });
       if ('error' in r) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
     }
   }

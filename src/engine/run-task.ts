@@ -95,7 +95,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   } catch (e) {
     return failedOutcome(e);
   }
-  const r = loopItems(loop.kind, value, t.roleDir ?? dirname(t.src.file));
+  const r = loopItems(loop.kind, value, t.roleDir ?? dirname(t.src.file), { scope: env.scope({}), action: t.type.name });
   if ('error' in r) return { status: 'failed', result: { failed: true, changed: false, msg: r.error }, changes: [], msg: r.error };
   const items: ItemOutcome[] = [];
   for (const [i, item] of r.items.entries()) {
