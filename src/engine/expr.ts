@@ -7,7 +7,7 @@ import { didYouMean } from '../util/errors.ts';
 import { ExprError, LATER, Undef, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { firstFound } from './lookup-first-found.ts';
-import { BUILTIN_LOOKUPS, LookupError } from '../lookup/builtin.ts';
+import { BUILTIN_LOOKUPS, LOOKUP_FAILED, LookupError } from '../lookup/builtin.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from './secrets.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
@@ -157,7 +157,7 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
       } catch (e) {
         if (!(e instanceof LookupError)) throw e;
         // Templar._lookup's wrapping of a plugin's error
-        const msg = `An unhandled exception occurred while running the lookup plugin '${name}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${e.message}`;
+        const msg = `${LOOKUP_FAILED} '${name}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${e.message}`;
         if (kw.errors === 'ignore' || kw.errors === 'warn') out = [];
         else throw new ExprError(msg);
       }
@@ -303,7 +303,10 @@ class Evaluator {
   call(n: Extract<Node, { k: 'call' }>): Val {
     const { vs, later } = this.vals(n.args);
     const { kv, later: kLater } = this.kws(n.kw);
-    if (n.fn.k === 'name' && Object.hasOwn(GLOBALS, n.fn.n) && !this.scope(n.fn.n).found) return later || kLater ? LATER : GLOBALS[n.fn.n](vs, kv, this.scope);
+    // a name known only at run time (LATER, after a dynamic include or a templated set_fact key) is
+    // taken for the global it most likely is
+    const shadow = n.fn.k === 'name' ? this.scope(n.fn.n) : undefined;
+    if (n.fn.k === 'name' && Object.hasOwn(GLOBALS, n.fn.n) && (!shadow!.found || isLater(shadow!.value))) return later || kLater ? LATER : GLOBALS[n.fn.n](vs, kv, this.scope);
     if (n.fn.k === 'get' && n.fn.dot && n.fn.key.k === 'lit') {
       const obj = this.val(n.fn.obj);
       if (isLater(obj) || later || kLater) return LATER;

@@ -29,6 +29,7 @@ import { runVars } from './run-vars.ts';
 import { handlersReached, nameOn } from './notify.ts';
 import { countOf } from './run-task.ts';
 import { PYTYPE, pyStr } from './expr-error.ts';
+import { LOOKUP_FAILED } from '../lookup/builtin.ts';
 
 export interface RunOptions {
   playbook: string;
@@ -703,6 +704,8 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
  * task fails there when it runs, with Ansible's message, and ignore_errors or a rescue can take it.
  */
 function certain(ps: RenderProblem[], strict: boolean): RenderProblem[] {
+  // a lookup plugin's own error is the task's failure when it runs (ignore_errors, rescue), as Ansible's
+  ps = ps.filter((p) => !p.message.includes(LOOKUP_FAILED));
   return strict ? ps : ps.filter((p) => p.undefinedVar === undefined);
 }
 

@@ -90,6 +90,17 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   try {
     const problems: RenderProblem[] = [];
     value = render(loop.value, env.scope({}), [], problems);
+    // Ansible keeps a loop's undefined variable until the task's `when` is known: false, it is skipped
+    // (task_executor's _loop_eval_error); a `when` that needs the item fails as the loop does
+    if (problems.some((p) => p.undefinedVar !== undefined)) {
+      let unmet: string | undefined;
+      try {
+        unmet = firstUnmet(t.kw.when, env.scope({}), t);
+      } catch {
+        unmet = undefined;
+      }
+      if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], msg: `when: ${unmet}` };
+    }
     // Ansible's loop error is the templar's own (no "task includes an option" around it)
     if (problems.length) throw new TaskFailure(problems[0].undefinedVar !== undefined ? undefinedError(problems[0].undefinedVar) : problems.map((p) => p.message).join('; '));
   } catch (e) {

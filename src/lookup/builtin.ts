@@ -7,6 +7,12 @@ import { parseKv } from '../playbook/kv.ts';
 /** A lookup's own failure, with Ansible's message (the task fails with it as `msg`). */
 export class LookupError extends Error {}
 
+/**
+ * How lookup() reports a plugin's error (Templar._lookup). It is raised when the task runs, so
+ * ignore_errors or a rescue may take it: never a problem found before the run (prepare.ts).
+ */
+export const LOOKUP_FAILED = 'An unhandled exception occurred while running the lookup plugin';
+
 export type Lookup = (terms: unknown, kw: Record<string, unknown>) => unknown[];
 
 const isMap = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { BUILTIN_LOOKUPS, listify } from '../../src/lookup/builtin.ts';
 import { loopItems } from '../../src/engine/loop.ts';
 import { evaluate } from '../../src/engine/expr.ts';
+import { play, playbook } from './engine-harness.ts';
 
 const run = (name: string, value: unknown) => BUILTIN_LOOKUPS[name](listify(value), {});
 const fails = (name: string, value: unknown) => {
@@ -96,6 +97,34 @@ test("lookup(): strings joined, other values a list (or its one item); wantlist=
   assert.equal(evaluate("lookup('sequence', 'count=1', wantlist=true)", scope), ['1']);
   assert.equal(evaluate("lookup('subelements', {'skipped': true}, 'mysql.hosts', wantlist=true)", scope), []);
   assert.throws(() => evaluate("lookup('subelements', 9001, 'groups', wantlist=true)", scope), /running the lookup plugin 'subelements'.*expects a dictionary, got '9001'/);
+});
+
+test("a lookup's error is the task's failure when it runs, so ignore_errors takes it; lookup() still works after a templated set_fact key (lookup_dict, lookup_subelements)", async () => {
+  const o = await play({
+    playbook: playbook(`- set_fact: "{{ 'k' }}=v"
+- set_fact: {bad: "{{ bbbbad }}"}
+  vars: {bbbbad: "{{ lookup('dict', 1) }}"}
+  ignore_errors: yes
+- debug: {msg: "{{ lookup('subelements', {'skipped': true}, 'mysql.hosts', wantlist=true) }}"}
+  register: r`, '  gather_facts: false\n'),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => r.status), ['ok', 'failed', 'ok']);
+  assert.match(String(o.results[1].msg), "running the lookup plugin 'dict'. Error was a <class 'ansible.errors.AnsibleError'>, original message: with_dict expects a dict");
+  assert.equal((o.results[2].registered as { msg: unknown }).msg, []);
+});
+
+test("a loop over an undefined variable is skipped when the task's `when` is false (lookup_items), and fails when it is true", async () => {
+  const o = await play({
+    playbook: playbook(`- debug:
+  with_items: ['{{ baz }}']
+  when: false
+- debug:
+  loop: '{{ baz }}'
+  ignore_errors: true`, '  gather_facts: false\n'),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => r.status), ['skipped', 'failed']);
 });
 
 test.run();
