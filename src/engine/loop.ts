@@ -1,7 +1,7 @@
 // A task's loop: the items it runs over, as Ansible makes them from `loop:` and the `with_*` lookups.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import type { LoopKind } from '../playbook/load.ts';
+import type { LoopKind, LoopSpec } from '../playbook/load.ts';
 import { show } from '../util/errors.ts';
 import { BUILTIN_LOOKUPS, listify, LookupError } from '../lookup/builtin.ts';
 import { ExprError } from './expr-error.ts';
@@ -92,6 +92,25 @@ function globRe(glob: string): RegExp {
     } else re += c.replace(/[.+^${}()|[\\\]]/g, '\\$&');
   }
   return new RegExp(`^${glob.startsWith('.') ? '' : '(?!\\.)'}${re}$`);
+}
+
+/**
+ * The vars item `i` of a loop runs with, which its result carries too (task_executor's _run_loop):
+ * the loop var, ansible_loop_var, the index var and ansible_index_var, and with loop_control.extended
+ * ansible_loop (index, index0, first, last, length, revindex, revindex0, allitems, nextitem, previtem).
+ */
+export function itemVars(loop: LoopSpec, items: unknown[], i: number): Record<string, unknown> {
+  const vars: Record<string, unknown> = { [loop.loopVar]: items[i], ansible_loop_var: loop.loopVar };
+  if (loop.indexVar) Object.assign(vars, { [loop.indexVar]: i, ansible_index_var: loop.indexVar });
+  if (loop.extended) {
+    const n = items.length;
+    const info: Record<string, unknown> = { index: i + 1, index0: i, first: i === 0, last: i + 1 === n, length: n, revindex: n - i, revindex0: n - i - 1 };
+    if (loop.allItems) info.allitems = items;
+    if (i + 1 < n) info.nextitem = items[i + 1];
+    if (i > 0) info.previtem = items[i - 1];
+    vars.ansible_loop = info;
+  }
+  return vars;
 }
 
 /** Pure: how an item is named in output (`loop_control.label` rendered, else the item itself). */

@@ -16,7 +16,7 @@ import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
 import { loadPlaybook, walkTasks, type BlockDef, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
-import { loopItems } from './loop.ts';
+import { itemVars, loopItems } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
@@ -539,7 +539,9 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     }
   }
   for (const item of t.loop ? itemsToCheck : [undefined]) {
-    const loopVars = t.loop ? { ...outer, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
+    // ansible_loop, ansible_index_var...: known when the item runs
+    const later = t.loop ? Object.fromEntries(Object.keys(itemVars(t.loop, [], 0)).map((k) => [k, LATER])) : {};
+    const loopVars = t.loop ? { ...outer, ...later, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
     const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults, t.kw.role);
     // a task (or item) whose `when` is false on this host whatever happens before it is skipped there:
     // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
@@ -669,7 +671,7 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
   const inc = b.include!;
   const loop = b.loop;
   // the include's own loop var is not known to its own loop expression, enclosing ones are
-  const own = new Set([loop?.loopVar, loop?.indexVar]);
+  const own = new Set(loop ? Object.keys(itemVars(loop, [], 0)) : []);
   const outer = Object.fromEntries(inc.kw.loopVars.filter((n) => !own.has(n)).map((n) => [n, LATER]));
   const scope = taskScope(prep, play, host, registered, inc.kw.vars, outer, inc.kw.defaults, inc.kw.role);
   const out: InputProblem[] = [];

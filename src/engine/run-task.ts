@@ -9,7 +9,7 @@ import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { Status } from './events.ts';
 import { conditionText, evaluate, ExprError, truthy, type Scope } from './expr.ts';
 import { pyStr } from './expr-error.ts';
-import { itemLabel, loopItems } from './loop.ts';
+import { itemLabel, itemVars, loopItems } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
 import { render, renderParams, type RenderProblem } from './template.ts';
 import { conditionError, undefinedError, undefinedOption } from './ansible-errors.ts';
@@ -112,7 +112,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   for (const [i, item] of r.items.entries()) {
     if (env.interrupted()) break;
     if (i > 0 && loop.pauseS) await env.sleep(loop.pauseS * 1000);
-    const loopVars: Record<string, unknown> = { [loop.loopVar]: item, ansible_loop_var: loop.loopVar, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
+    const loopVars = itemVars(loop, r.items, i);
     let label: string;
     let shown: unknown = item;
     try {
@@ -122,7 +122,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
       label = itemLabel(item);
     }
     const o = keepFacts(t, await runItem(t, env, loopVars), env);
-    items.push({ ...o, label, shown, result: { ...o.result, [loop.loopVar]: item, ansible_loop_var: loop.loopVar } });
+    items.push({ ...o, label, shown, result: { ...o.result, ...loopVars } });
   }
   return fromLoop(items);
 }

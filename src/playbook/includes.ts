@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import { show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import { issuesToProblems } from './issues.ts';
+import { itemVars } from '../engine/loop.ts';
 import { inherit, loadNodes, loopOf, type BlockDef, type Ctx, type Keywords, type Node, type RoleMagic, type TaskDef } from './load.ts';
 import type { TaskType } from '../engine/task-type.ts';
 import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, WITH_KINDS } from './schema.ts';
@@ -110,7 +111,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   }
   const loop = loopOf(src, path, out as TaskMeta, cx.problems);
   if (loop === null) return undefined;
-  const loopVars = loop ? [loop.loopVar, ...(loop.indexVar ? [loop.indexVar] : [])] : [];
+  const loopVars = loop ? Object.keys(itemVars(loop, [], 0)) : [];
   if (!dynamic) {
     const kw = inherit(parent, out);
     const nodes = loadTaskFile(src, at, findTaskFile(src, file, cx), kw, cx, `${key} ${show(file)}`);

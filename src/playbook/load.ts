@@ -70,6 +70,9 @@ export interface LoopSpec {
   indexVar?: string;
   label?: string;
   pauseS: number;
+  /** loop_control.extended: ansible_loop for each item; allItems: with its allitems */
+  extended: boolean;
+  allItems: boolean;
 }
 
 interface NodeBase {
@@ -534,5 +537,5 @@ export function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: In
     return null;
   }
   const c = meta.loop_control ?? {};
-  return { kind: kinds[0], value: meta[kinds[0]], loopVar: c.loop_var ?? 'item', indexVar: c.index_var, label: c.label, pauseS: c.pause ?? 0 };
+  return { kind: kinds[0], value: meta[kinds[0]], loopVar: c.loop_var ?? 'item', indexVar: c.index_var, label: c.label, pauseS: c.pause ?? 0, extended: c.extended ?? false, allItems: c.extended_allitems ?? true };
 }

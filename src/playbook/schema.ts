@@ -131,6 +131,10 @@ const LoopControl = v.strictObject({
   index_var: v.optional(Identifier),
   label: v.optional(v.string()),
   pause: v.optional(v.pipe(v.number(), v.minValue(0))),
+  /** ansible_loop: index, first, last, length, previtem, nextitem... for each item */
+  extended: v.optional(Bool),
+  /** with extended: ansible_loop.allitems too (true by default, as Ansible's) */
+  extended_allitems: v.optional(Bool),
 });
 
 /** The `with_*` lookups skiff has, and what each makes of its value (see src/engine/loop.ts). */
