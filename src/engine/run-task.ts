@@ -204,15 +204,19 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file) };
     const attempts = attemptsOf(t, scope);
     for (let attempt = 1; ; attempt++) {
-      const o = await attemptOnce(t, env, ctx, parsed.output, scope);
-      if (attempts > 1) o.result.attempts = attempt;
+      const o = await attemptOnce(t, env, ctx, parsed.output, scope, t.meta.until === undefined ? undefined : attempt);
       // until: not for what check mode only planned, nor for a skipped task (Ansible does not retry those)
       if (t.meta.until === undefined || o.status === 'skipped' || (check && o.status === 'changed')) return o;
       const met = firstUnmet(asList(t.meta.until), resultScope(t, o.result, scope)) === undefined;
       if (met) return o;
       if (attempt >= attempts || env.interrupted()) {
         const msg = `until: ${asList(t.meta.until).join(' and ')}: not met after ${attempt} attempt${attempt > 1 ? 's' : ''}${o.msg ? ` (last: ${o.msg})` : ''}`;
-        return { ...o, status: 'failed', msg, result: { ...o.result, failed: true, msg } };
+        // Ansible's quirk: once out of attempts, `attempts` is the retries asked for (one less than made)
+        const last = attempts > 1 ? { attempts: attempts - 1 } : {};
+        // and its TaskResult takes failed_when's verdict over `failed`: a task whose failed_when held
+        // false is not failed, though its result says failed (until target, Ansible #34139)
+        if (o.result.failed_when_result === false) return { ...o, result: { ...o.result, failed: true, ...last } };
+        return { ...o, status: 'failed', msg, result: { ...o.result, failed: true, msg, ...last } };
       }
       const delay = countOf('delay', t.meta.delay ?? 5, scope, false);
       ctx.progress?.({ text: `attempt ${attempt} of ${attempts}: until ${asList(t.meta.until).join(' and ')} not met, next in ${delay} s` });
@@ -223,7 +227,8 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
   }
 }
 
-async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: unknown, scope: Scope): Promise<ItemOutcome> {
+/** One run of the task; with until, `attempt` is in its result before changed_when and failed_when see it (as Ansible's). */
+async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: unknown, scope: Scope, attempt?: number): Promise<ItemOutcome> {
   let status: Status;
   let plan;
   let out: Record<string, unknown>;
@@ -247,6 +252,7 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
     out = f.result;
     status = 'changed';
   }
+  if (attempt !== undefined) out = { ...out, attempts: attempt };
   const rs = resultScope(t, out, scope);
   if (status !== 'skipped') {
     // Ansible's order: changed_when, then failed_when (its value kept as failed_when_result); one that
@@ -260,7 +266,8 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
         out = { ...out, failed_when_result: failed };
         if (failed) {
           const msg = `failed_when: ${asList(t.meta.failed_when).join(' and ')}`;
-          return { status: 'failed', result: { ...out, changed: false, failed: true, skipped: false, msg }, changes: plan?.changes ?? [], msg };
+          // `changed` stays what the task (or changed_when) made it, as Ansible's (its recap counts it)
+          return { status: 'failed', result: { ...out, changed: status === 'changed' && out.changed !== false, failed: true, skipped: false, msg }, changes: plan?.changes ?? [], msg };
         }
       }
     } catch (e) {

@@ -75,6 +75,7 @@ const TABLE: [string, Record<string, unknown>, string][] = [
   ["{{ r is changed }}",{"r":{"rc":0}},"False"],
   ["{{ r is failed }}",{"r":{"failed":false}},"False"],
   ["{{ r is succeeded }}",{"r":{"failed":false}},"True"],
+  ["{{ r is successful }}",{"r":{"failed":false}},"True"],
   ["{{ r is skipped }}",{"r":{"skipped":true}},"True"],
   ["{{ d.keys() | list }}",{"d":{"a":1,"b":2}},"['a', 'b']"],
   ["{{ d.values() | list }}",{"d":{"a":1,"b":2}},"[1, 2]"],
