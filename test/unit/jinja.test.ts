@@ -194,6 +194,14 @@ test('a whole {{ }} keeps its type (Ansible would give text for numbers)', () =>
   assert.is(renderString('{{ missing | default(default_value=none) }}', scopeOf({})), null);
 });
 
+test('a whole {{ }} and a line end (a folded > scalar): a list, map or boolean as such, other values as text with the newline (loop-until)', () => {
+  assert.equal(renderString("{{ ['a' + n | string] + l | default([]) }}\n", scopeOf({ n: 1, l: ['b'] })), ['a1', 'b']);
+  assert.equal(renderString("{{ {'k': 1} }}\n", scopeOf({})), { k: 1 });
+  assert.is(renderString('{{ 1 == 1 }}\n', scopeOf({})), true);
+  assert.is(renderString("{{ 'a' }}\n", scopeOf({})), 'a\n');
+  assert.is(renderString('{{ 3 }}\n', scopeOf({})), '3\n');
+});
+
 test('an unknown variable is refused, with a suggestion, wherever it is used', () => {
   const s = scopeOf({ prometheus_port: 9090, users: [{ name: 'a' }] });
   assert.throws(() => evaluate('prometheus_prot + 1', s), /unknown variable "prometheus_prot" \(did you mean "prometheus_port"\?\)/);
