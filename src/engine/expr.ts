@@ -4,7 +4,7 @@
 // (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
 import { readFileSync } from 'node:fs';
 import { didYouMean } from '../util/errors.ts';
-import { ExprError, LATER, Undef, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
+import { ExprError, LATER, Undef, UndefinedError, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { firstFound } from './lookup-first-found.ts';
 import { BUILTIN_LOOKUPS, LOOKUP_FAILED, LookupError } from '../lookup/builtin.ts';
@@ -128,6 +128,16 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
         }
       });
       break;
+    case 'vars':
+      // lookup('vars', name, default=...): a variable by a name made at run time (lookup/vars.py)
+      out = terms.map((t) => {
+        if (typeof t !== 'string') throw new ExprError(`Invalid setting identifier, "${pyStr(t)}" is not a string, its a <class '${typeName(t)}'>`);
+        const r = scope(t);
+        if (r.found) return r.value;
+        if (kw.default !== undefined && kw.default !== null) return kw.default;
+        throw new UndefinedError(`No variable found with this name: ${t}`, `No variable found with this name: ${t}`);
+      });
+      break;
     case 'flattened':
       out = terms.flat();
       break;
@@ -151,7 +161,7 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
     default: {
       // the builtin lookups loops use (together, nested, subelements, sequence...): src/lookup/builtin.ts
       const builtin = BUILTIN_LOOKUPS[name];
-      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of env, file, first_found, ${Object.keys(BUILTIN_LOOKUPS).join(', ')}`);
+      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of env, file, first_found, vars, ${Object.keys(BUILTIN_LOOKUPS).join(', ')}`);
       try {
         out = builtin(terms, kw);
       } catch (e) {

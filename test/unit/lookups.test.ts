@@ -127,4 +127,11 @@ test("a loop over an undefined variable is skipped when the task's `when` is fal
   assert.equal(o.results.map((r) => r.status), ['skipped', 'failed']);
 });
 
+test("lookup('vars'): a variable by a name made at run time, its default, Ansible's error without one (loop-until)", () => {
+  const scope = (n: string) => (n === 'path_1' ? { found: true as const, value: '/tmp/x' } : n === 'i' ? { found: true as const, value: 1 } : { found: false as const, names: [] });
+  assert.equal(evaluate("lookup('vars', 'path_' + i | string)", scope), '/tmp/x');
+  assert.equal(evaluate("lookup('vars', 'nope', default='d')", scope), 'd');
+  assert.throws(() => evaluate("lookup('vars', 'nope')", scope), /No variable found with this name: nope/);
+});
+
 test.run();
