@@ -4,7 +4,8 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { LoopKind, LoopSpec } from '../playbook/load.ts';
 import { show } from '../util/errors.ts';
 import { BUILTIN_LOOKUPS, listify, LookupError } from '../lookup/builtin.ts';
-import { ExprError } from './expr-error.ts';
+import { ExprError, pyStr } from './expr-error.ts';
+import { hasTemplate, renderString } from './template.ts';
 import type { Scope } from './expr.ts';
 import { firstFound } from './lookup-first-found.ts';
 
@@ -111,6 +112,20 @@ export function itemVars(loop: LoopSpec, items: unknown[], i: number): Record<st
     vars.ansible_loop = info;
   }
   return vars;
+}
+
+/**
+ * The loop with its loop_var and index_var rendered for the host, as Ansible post-validates
+ * loop_control when the task runs (`loop_var: "{{ name }}"`); what they render to must be a name.
+ */
+export function resolveLoop(loop: LoopSpec, scope: Scope): LoopSpec {
+  const name = (key: string, x: string | undefined): string | undefined => {
+    if (x === undefined || !hasTemplate(x)) return x;
+    const v = pyStr(renderString(x, scope));
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) throw new ExprError(`loop_control.${key}: ${show(x)} gave ${show(v)}, expected a variable name (letters, digits, _)`);
+    return v;
+  };
+  return { ...loop, loopVar: name('loop_var', loop.loopVar)!, indexVar: name('index_var', loop.indexVar) };
 }
 
 /** Pure: how an item is named in output (`loop_control.label` rendered, else the item itself). */

@@ -14,9 +14,9 @@ import { groupHosts, hostVars } from '../inventory/vars.ts';
 import { isLocalhostName } from '../inventory/localhost.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
-import { loadPlaybook, walkTasks, type BlockDef, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
+import { loadPlaybook, walkTasks, type BlockDef, type LoopSpec, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
-import { itemVars, loopItems } from './loop.ts';
+import { itemVars, loopItems, resolveLoop } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
@@ -540,8 +540,9 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   }
   for (const item of t.loop ? itemsToCheck : [undefined]) {
     // ansible_loop, ansible_index_var...: known when the item runs
-    const later = t.loop ? Object.fromEntries(Object.keys(itemVars(t.loop, [], 0)).map((k) => [k, LATER])) : {};
-    const loopVars = t.loop ? { ...outer, ...later, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
+    const loop = t.loop && resolvedNow(t.loop, scope0);
+    const later = loop ? Object.fromEntries(Object.keys(itemVars(loop, [], 0)).map((k) => [k, LATER])) : {};
+    const loopVars = loop ? { ...outer, ...later, [loop.loopVar]: item, ...(loop.indexVar ? { [loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
     const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults, t.kw.role);
     // a task (or item) whose `when` is false on this host whatever happens before it is skipped there:
     // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
@@ -671,7 +672,7 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
   const inc = b.include!;
   const loop = b.loop;
   // the include's own loop var is not known to its own loop expression, enclosing ones are
-  const own = new Set(loop ? Object.keys(itemVars(loop, [], 0)) : []);
+  const own = new Set(loop ? Object.keys(itemVars(resolvedNow(loop, taskScope(prep, play, host, registered, inc.kw.vars, {}, inc.kw.defaults, inc.kw.role)), [], 0)) : []);
   const outer = Object.fromEntries(inc.kw.loopVars.filter((n) => !own.has(n)).map((n) => [n, LATER]));
   const scope = taskScope(prep, play, host, registered, inc.kw.vars, outer, inc.kw.defaults, inc.kw.role);
   const out: InputProblem[] = [];
@@ -681,7 +682,7 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
     out.push(...certain(ps, strict).map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`)));
     if (!ps.length && !containsLater(value)) {
       const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file), { scope, action: inc.action });
-      if ('error' in r) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
+      if ('error' in r && !r.lookup) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
     }
   }
   const withItem = taskScope(prep, play, host, registered, inc.kw.vars, Object.fromEntries(inc.kw.loopVars.map((n) => [n, LATER])), inc.kw.defaults, inc.kw.role);
@@ -709,6 +710,15 @@ function certain(ps: RenderProblem[], strict: boolean): RenderProblem[] {
   // a lookup plugin's own error is the task's failure when it runs (ignore_errors, rescue), as Ansible's
   ps = ps.filter((p) => !p.message.includes(LOOKUP_FAILED));
   return strict ? ps : ps.filter((p) => p.undefinedVar === undefined);
+}
+
+/** A loop with loop_var and index_var rendered when they can be now; else as written (known when it runs). */
+function resolvedNow(loop: LoopSpec, scope: Scope): LoopSpec {
+  try {
+    return resolveLoop(loop, scope);
+  } catch {
+    return loop;
+  }
 }
 
 /** Items of a loop known before the run that are each checked (the rest are like them, or fail at run time). */

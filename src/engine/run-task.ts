@@ -9,7 +9,7 @@ import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { Status } from './events.ts';
 import { conditionText, evaluate, ExprError, truthy, type Scope } from './expr.ts';
 import { pyStr } from './expr-error.ts';
-import { itemLabel, itemVars, loopItems } from './loop.ts';
+import { itemLabel, itemVars, loopItems, resolveLoop } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
 import { render, renderParams, type RenderProblem } from './template.ts';
 import { conditionError, undefinedError, undefinedOption } from './ansible-errors.ts';
@@ -85,9 +85,10 @@ const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array
 
 export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   if (!t.loop) return fromItem(keepFacts(t, await runItem(t, env, {}), env));
-  const loop = t.loop;
+  let loop = t.loop;
   let value: unknown;
   try {
+    loop = resolveLoop(t.loop, env.scope({}));
     const problems: RenderProblem[] = [];
     value = render(loop.value, env.scope({}), [], problems);
     // Ansible keeps a loop's undefined variable until the task's `when` is known: false, it is skipped

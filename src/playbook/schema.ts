@@ -127,8 +127,9 @@ export const PlaySchema = v.strictObject({
 export type PlayInput = v.InferOutput<typeof PlaySchema>;
 
 const LoopControl = v.strictObject({
-  loop_var: v.optional(Identifier),
-  index_var: v.optional(Identifier),
+  /** a name, or an expression rendered when the task runs (Ansible post-validates loop_control) */
+  loop_var: v.optional(v.union([Identifier, Expr], 'expected a variable name (letters, digits, _), or a {{ }} expression')),
+  index_var: v.optional(v.union([Identifier, Expr], 'expected a variable name (letters, digits, _), or a {{ }} expression')),
   label: v.optional(v.string()),
   pause: v.optional(v.pipe(v.number(), v.minValue(0))),
   /** ansible_loop: index, first, last, length, previtem, nextitem... for each item */

@@ -33,4 +33,28 @@ test('loop_control.extended: ansible_loop for each item, on a task and an includ
   assert.equal((results[1].ansible_loop as Record<string, unknown>).revindex0, 1);
 });
 
+test('loop_control.loop_var and index_var may be templates, rendered when the task runs (loops target, Ansible #58820); one that gives no name fails the task', async () => {
+  const o = await play({
+    playbook: playbook(`- include_tasks: inner.yml
+  loop: [value]
+  loop_control: {loop_var: "{{ loop_var_name }}"}
+  vars: {loop_var_name: templated_loop_var_name}
+- debug: {msg: "{{ n }}{{ idx }}"}
+  loop: [a, b]
+  loop_control: {loop_var: "{{ 'n' }}", index_var: "{{ 'idx' }}"}
+  register: r
+- debug: {msg: x}
+  loop: [a]
+  loop_control: {loop_var: "{{ 'not a name' }}"}
+  ignore_errors: true`, '  gather_facts: false\n'),
+    files: { 'inner.yml': "- assert: {that: [templated_loop_var_name == 'value']}\n" },
+  });
+  assert.equal(o.problems, []);
+  const last = o.results[o.results.length - 1];
+  assert.equal(last.status, 'failed');
+  assert.match(String(last.msg), 'loop_control.loop_var: "{{ \'not a name\' }}" gave "not a name", expected a variable name');
+  assert.equal((o.results[o.results.length - 2].registered as { results: { msg: string }[] }).results.map((x) => x.msg), ['a0', 'b1']);
+  assert.ok(o.results.slice(0, -1).every((r) => r.status === 'ok'));
+});
+
 test.run();
