@@ -2,7 +2,6 @@
 // an unknown variable or key is an error naming it (with a did-you-mean), never an empty string, unless
 // `default`, `is defined` or a branch that does not run accepts it; and a value only known at run time
 // (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
-import { readFileSync } from 'node:fs';
 import { didYouMean } from '../util/errors.ts';
 import { ExprError, LATER, Undef, UndefinedError, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
@@ -119,15 +118,6 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
     case 'env':
       out = terms.map((t) => process.env[String(t)] ?? kw.default ?? '');
       break;
-    case 'file':
-      out = terms.map((t) => {
-        try {
-          return readFileSync(String(t), 'utf8').replace(/\n$/, '');
-        } catch (e) {
-          throw new ExprError(`lookup('file', ${JSON.stringify(t)}): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-        }
-      });
-      break;
     case 'vars':
       // lookup('vars', name, default=...): a variable by a name made at run time (lookup/vars.py)
       out = terms.map((t) => {
@@ -161,9 +151,15 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
     default: {
       // the builtin lookups loops use (together, nested, subelements, sequence...): src/lookup/builtin.ts
       const builtin = BUILTIN_LOOKUPS[name];
-      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of env, file, first_found, vars, ${Object.keys(BUILTIN_LOOKUPS).join(', ')}`);
+      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of env, first_found, vars, ${Object.keys(BUILTIN_LOOKUPS).join(', ')}`);
+      const at = (n: string) => {
+        const r = scope(n);
+        return r.found ? r.value : undefined;
+      };
+      const baseDir = String(at('playbook_dir') ?? process.cwd());
+      const path = at('ansible_search_path');
       try {
-        out = builtin(terms, kw);
+        out = builtin(terms, kw, { searchPath: Array.isArray(path) ? path.map(String) : [baseDir], baseDir });
       } catch (e) {
         if (!(e instanceof LookupError)) throw e;
         // Templar._lookup's wrapping of a plugin's error

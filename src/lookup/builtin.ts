@@ -3,6 +3,8 @@
 // nested, subelements, sequence. Pure: they only reshape the values they are given.
 import { pyRepr, pyStr } from '../engine/expr-error.ts';
 import { parseKv } from '../playbook/kv.ts';
+import { readFileSync } from 'node:fs';
+import { findInSearchPath } from '../engine/lookup-first-found.ts';
 
 /** A lookup's own failure, with Ansible's message (the task fails with it as `msg`). */
 export class LookupError extends Error {}
@@ -13,7 +15,13 @@ export class LookupError extends Error {}
  */
 export const LOOKUP_FAILED = 'An unhandled exception occurred while running the lookup plugin';
 
-export type Lookup = (terms: unknown, kw: Record<string, unknown>) => unknown[];
+/** Where a lookup that reads files looks: the task's search path (ansible_search_path) and the playbook's directory. */
+export interface LookupFiles {
+  searchPath: string[];
+  baseDir: string;
+}
+
+export type Lookup = (terms: unknown, kw: Record<string, unknown>, files?: LookupFiles) => unknown[];
 
 const isMap = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
 
@@ -210,8 +218,29 @@ function sequence(terms: unknown): string[] {
   return out;
 }
 
+/** Python's str.strip() whitespace (JavaScript's trim() also takes U+FEFF, which Python does not). */
+const PY_SPACE = '[\\s\\u001c-\\u001f\\u0085]';
+
+/** The file lookup: each file's text, found along the search path (a `files/` subdirectory first); rstrip=True by default. */
+function file(terms: unknown, kw: Record<string, unknown>, files?: LookupFiles): string[] {
+  return iter(terms).map((term) => {
+    const found = findInSearchPath(files?.searchPath ?? [], 'files', pyStr(term), files?.baseDir ?? process.cwd());
+    let text: string;
+    try {
+      if (!found) throw new Error('not found');
+      text = readFileSync(found, 'utf8');
+    } catch {
+      throw new LookupError(`could not locate file in lookup: ${pyStr(term)}`);
+    }
+    if (boolish(kw.lstrip ?? false)) text = text.replace(new RegExp(`^${PY_SPACE}+`), '');
+    if (boolish(kw.rstrip ?? true)) text = text.replace(new RegExp(`${PY_SPACE}+$`), '');
+    return text;
+  });
+}
+
 /** The builtin lookups by name, each taking its (rendered) terms as Ansible's run() does. */
 export const BUILTIN_LOOKUPS: Record<string, Lookup> = {
+  file,
   items: (t) => flatten(t),
   list,
   indexed_items: indexedItems,

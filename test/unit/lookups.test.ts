@@ -134,4 +134,26 @@ test("lookup('vars'): a variable by a name made at run time, its default, Ansibl
   assert.throws(() => evaluate("lookup('vars', 'nope')", scope), /No variable found with this name: nope/);
 });
 
+test("lookup('file'): found in the role's files/ first, rstrip by default, lstrip asked for; a missing file is the lookup's error (loops target)", async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  gather_facts: false\n  roles: [r]\n`,
+    files: {
+      'roles/r/tasks/main.yml': `- debug: {msg: "{{ q('file', 'data1.txt', 'data2.txt', lstrip=True) }}"}
+  register: a
+- debug: {msg: "[{{ lookup('file', 'data1.txt') }}]"}
+  register: b
+- debug: {msg: "{{ lookup('file', 'nope.txt') }}"}
+  ignore_errors: true
+`,
+      'roles/r/files/data1.txt': '     Hello World\n',
+      'roles/r/files/data2.txt': '  Olá Mundo\n\n',
+    },
+  });
+  assert.equal(o.problems, []);
+  assert.equal((o.results[0].registered as { msg: unknown }).msg, ['Hello World', 'Olá Mundo']);
+  assert.equal((o.results[1].registered as { msg: unknown }).msg, '[     Hello World]');
+  assert.equal(o.results[2].status, 'failed');
+  assert.match(String(o.results[2].msg), "while running the lookup plugin 'file'. Error was a <class 'ansible.errors.AnsibleError'>, original message: could not locate file in lookup: nope.txt");
+});
+
 test.run();
