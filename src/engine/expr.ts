@@ -6,6 +6,7 @@ import { didYouMean } from '../util/errors.ts';
 import { ExprError, LATER, Undef, UndefinedError, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { firstFound } from './lookup-first-found.ts';
+import { strftime } from '../util/strftime.ts';
 import { BUILTIN_LOOKUPS, LOOKUP_FAILED, LookupError } from '../lookup/builtin.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from './secrets.ts';
@@ -105,6 +106,17 @@ const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>, sco
     return out;
   },
   dict: ([pairs], kw) => ({ ...(pairs === undefined ? {} : Array.isArray(pairs) ? Object.fromEntries(pairs.map((p) => items(p))) : (pairs as object)), ...kw }),
+  // Ansible's now(utc=False, fmt=None): with fmt, the time as text; a datetime object skiff does not have
+  now: ([utc, fmt], kw) => {
+    utc ??= kw.utc ?? false;
+    fmt ??= kw.fmt;
+    if (typeof fmt !== 'string') throw new ExprError('now() without fmt= (a datetime object) is not supported by skiff: expected now(fmt=...), e.g. now(fmt="%Y-%m-%d %H:%M:%S")');
+    try {
+      return strftime(fmt, new Date(), truthy(utc));
+    } catch (e) {
+      throw new ExprError((e as Error).message);
+    }
+  },
   lookup: (args, kw, scope) => lookup(args, kw, false, scope),
   query: (args, kw, scope) => lookup(args, kw, true, scope),
   q: (args, kw, scope) => lookup(args, kw, true, scope),
@@ -205,7 +217,13 @@ class Evaluator {
   }
   /** Every value of `ns`, all evaluated (so each is checked) before LATER stops the caller. */
   vals(ns: Node[]): { vs: unknown[]; later: boolean } {
-    const vs = ns.map((n) => this.val(n));
+    const vs = ns.flatMap((n) => {
+      if (n.k !== 'splat') return [this.val(n)];
+      // `f(*xs)`: Python's unpacking of any iterable (a string gives its characters, a map its keys)
+      const xs = this.val(n.v);
+      if (isLater(xs)) return [xs];
+      return items(xs, 'a *argument');
+    });
     return { vs, later: vs.some(isLater) };
   }
   kws(kw: Record<string, Node>): { kv: Record<string, unknown>; later: boolean } {
@@ -240,6 +258,9 @@ class Evaluator {
       }
       case 'call':
         return this.call(n);
+      case 'splat':
+        // the parser makes one only among a call's arguments (vals() unpacks it)
+        throw new ExprError('*argument outside a call');
       case 'filter':
         return this.filter(n);
       case 'test':

@@ -11,6 +11,7 @@ import { renderText, TemplateError } from '../../src/engine/jinja-template.ts';
 import { redact, secretValues } from '../../src/engine/secrets.ts';
 import { render, renderString, scopeOf } from '../../src/engine/template.ts';
 import { isRevealed, markRevealed } from '../../src/vault/revealed.ts';
+import { strftime } from '../../src/util/strftime.ts';
 
 process.env.SKIFF_JINJA_TEST = 'from-env';
 
@@ -200,6 +201,18 @@ test('a whole {{ }} and a line end (a folded > scalar): a list, map or boolean a
   assert.is(renderString('{{ 1 == 1 }}\n', scopeOf({})), true);
   assert.is(renderString("{{ 'a' }}\n", scopeOf({})), 'a\n');
   assert.is(renderString('{{ 3 }}\n', scopeOf({})), '3\n');
+});
+
+test("a call's *argument unpacks a list (loops: lookup('list', wantlist=True, *phrases)); now(fmt=) is the time as Python's strftime gives it", () => {
+  const s = scopeOf({ phrases: ['Hello World', 'Olá Mundo'], sep: ['-'] });
+  assert.equal(evaluate("q('list', *phrases)", s), ['Hello World', 'Olá Mundo']);
+  assert.equal(evaluate("lookup('list', wantlist=True, *phrases)", s), ['Hello World', 'Olá Mundo']);
+  assert.is(evaluate('[1, 2] | join(*sep)', s), '1-2');
+  const t = Number(evaluate("now(fmt='%s.%f')", s));
+  assert.ok(Math.abs(t - Date.now() / 1000) < 5, String(t));
+  assert.match(String(evaluate("now(true, '%Y-%m-%dT%H:%M:%S')", s)), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+  assert.is(strftime('%Y-%m-%d %H:%M:%S.%f %j %a %b %I%p %%', new Date(Date.UTC(2024, 1, 29, 13, 5, 9, 250)), true), '2024-02-29 13:05:09.250000 060 Thu Feb 01PM %');
+  assert.throws(() => evaluate('now()', s), /now\(\) without fmt= \(a datetime object\) is not supported by skiff/);
 });
 
 test('an unknown variable is refused, with a suggestion, wherever it is used', () => {
