@@ -122,14 +122,11 @@ const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>, sco
   q: (args, kw, scope) => lookup(args, kw, true, scope),
 };
 
-/** lookup()/query() of the plugins that read only the controller: env, file, first_found, and src/lookup/builtin.ts's. */
+/** lookup()/query() of the plugins that read only the controller: first_found, vars, and src/lookup/builtin.ts's. */
 function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, wantList: boolean, scope: Scope): unknown {
   const name = String(plugin).replace(/^ansible\.(builtin|legacy)\./, '');
   let out: unknown[];
   switch (name) {
-    case 'env':
-      out = terms.map((t) => process.env[String(t)] ?? kw.default ?? '');
-      break;
     case 'vars':
       // lookup('vars', name, default=...): a variable by a name made at run time (lookup/vars.py)
       out = terms.map((t) => {
@@ -163,7 +160,7 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
     default: {
       // the builtin lookups loops use (together, nested, subelements, sequence...): src/lookup/builtin.ts
       const builtin = BUILTIN_LOOKUPS[name];
-      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of env, first_found, vars, ${Object.keys(BUILTIN_LOOKUPS).join(', ')}`);
+      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of first_found, vars, ${Object.keys(BUILTIN_LOOKUPS).join(', ')}`);
       const at = (n: string) => {
         const r = scope(n);
         return r.found ? r.value : undefined;

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { LoopKind, LoopSpec } from '../playbook/load.ts';
 import { show } from '../util/errors.ts';
-import { BUILTIN_LOOKUPS, listify, LookupError } from '../lookup/builtin.ts';
+import { BUILTIN_LOOKUPS, listify, LookupError, type LookupFiles } from '../lookup/builtin.ts';
 import { ExprError, pyStr } from './expr-error.ts';
 import { hasTemplate, renderString } from './template.ts';
 import type { Scope } from './expr.ts';
@@ -31,7 +31,7 @@ export function loopItems(kind: LoopKind, value: unknown, dir = '.', cx: LoopCon
   if (name === 'fileglob') return fileglob(value, dir);
   try {
     if (name === 'first_found') return { items: withFirstFound(value, dir, cx) };
-    return { items: BUILTIN_LOOKUPS[name](listify(value), {}) };
+    return { items: BUILTIN_LOOKUPS[name](listify(value), {}, lookupFiles(dir, cx)) };
   } catch (e) {
     if (e instanceof LookupError || e instanceof ExprError) return { error: e.message, lookup: true };
     throw e;
@@ -43,15 +43,20 @@ export function loopItems(kind: LoopKind, value: unknown, dir = '.', cx: LoopCon
  * action's (task_executor's `_subdir`: templates for template, vars for include_vars, else files).
  */
 function withFirstFound(value: unknown, dir: string, cx: LoopContext): unknown[] {
+  const { searchPath, baseDir } = lookupFiles(dir, cx);
+  const action = cx.action ?? '';
+  const subdir = action.includes('template') ? 'templates' : action.includes('var') ? 'vars' : 'files';
+  return firstFound(Array.isArray(value) ? value : [value], {}, searchPath, baseDir, subdir);
+}
+
+/** Where a lookup finds files: the task's ansible_search_path, and the playbook's directory. */
+function lookupFiles(dir: string, cx: LoopContext): LookupFiles {
   const at = (n: string) => {
     const r = cx.scope?.(n);
     return r?.found ? r.value : undefined;
   };
-  const base = String(at('playbook_dir') ?? dir);
   const path = at('ansible_search_path');
-  const action = cx.action ?? '';
-  const subdir = action.includes('template') ? 'templates' : action.includes('var') ? 'vars' : 'files';
-  return firstFound(Array.isArray(value) ? value : [value], {}, Array.isArray(path) ? path.map(String) : [dir], base, subdir);
+  return { searchPath: Array.isArray(path) ? path.map(String) : [dir], baseDir: String(at('playbook_dir') ?? dir) };
 }
 
 /**

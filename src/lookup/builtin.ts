@@ -241,6 +241,8 @@ function file(terms: unknown, kw: Record<string, unknown>, files?: LookupFiles):
 /** The builtin lookups by name, each taking its (rendered) terms as Ansible's run() does. */
 export const BUILTIN_LOOKUPS: Record<string, Lookup> = {
   file,
+  // the controller's environment (lookup/env.py: default='')
+  env: (terms, kw) => iter(terms).map((t) => process.env[pyStr(t).split(/\s+/).filter(Boolean)[0] ?? ''] ?? kw.default ?? ''),
   items: (t) => flatten(t),
   list,
   indexed_items: indexedItems,

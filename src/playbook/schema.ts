@@ -139,7 +139,7 @@ const LoopControl = v.strictObject({
 });
 
 /** The `with_*` lookups skiff has, and what each makes of its value (see src/engine/loop.ts). */
-export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed_items', 'with_fileglob', 'with_together', 'with_nested', 'with_subelements', 'with_sequence', 'with_first_found'] as const;
+export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed_items', 'with_fileglob', 'with_together', 'with_nested', 'with_subelements', 'with_sequence', 'with_first_found', 'with_file', 'with_env'] as const;
 
 /** Keys of a task that are not its type. */
 export const TaskMetaSchema = v.strictObject({

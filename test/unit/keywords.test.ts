@@ -72,6 +72,16 @@ kw(['task.with_together', 'task.with_nested', 'task.with_subelements', 'task.wit
   assert.equal(calls, ['a:t-a1', 'a:t-b2', 'a:t-c', 'a:n-ac', 'a:n-ad', 'a:n-bc', 'a:n-bd', 'a:s-xf-False', 'a:s-xd-False', 'a:s-ye-False', 'a:q-3', 'a:q-2', 'a:q-1', 'a:q-0', 'a:h-host07', 'a:h-host08']);
 });
 
+kw(['task.with_file', 'task.with_env'], "with_file: each file's text, from the role's files/ first (rstrip); with_env: the controller's environment", async () => {
+  process.env.SKIFF_KW_ENV = 'from-env';
+  const o = await play({
+    playbook: `- hosts: all\n  roles: [r]\n`,
+    files: { 'roles/r/tasks/main.yml': '- probe: {id: "{{ item }}"}\n  with_file: [a.txt, b.txt]\n- probe: {id: "e-{{ item }}"}\n  with_env: SKIFF_KW_ENV\n', 'roles/r/files/a.txt': 'A\n\n', 'b.txt': ' B' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:A', 'a: B', 'a:e-from-env']);
+});
+
 kw(['task.with_first_found'], 'with_first_found: the first file found, in files/ of the role first (lookup_first_found)', async () => {
   const o = await play({
     playbook: `- hosts: all\n  roles: [r]\n`,
@@ -564,7 +574,7 @@ kw(['include.loop', 'include.loop_control'], 'loop on include_tasks: the file\'s
   assert.equal(calls, ['a:p0', 'a:again-p', 'a:q1', 'a:again-q']);
 });
 
-kw(['include.with_items', 'include.with_list', 'include.with_dict', 'include.with_indexed_items', 'include.with_fileglob', 'include.with_together', 'include.with_nested', 'include.with_subelements', 'include.with_sequence', 'include.with_first_found'], 'with_* on include_tasks: the file once per item, as loop:', async () => {
+kw(['include.with_items', 'include.with_list', 'include.with_dict', 'include.with_indexed_items', 'include.with_fileglob', 'include.with_together', 'include.with_nested', 'include.with_subelements', 'include.with_sequence', 'include.with_first_found', 'include.with_file', 'include.with_env'], 'with_* on include_tasks: the file once per item, as loop:', async () => {
   const o = await play({ playbook: playbook(`- include_tasks: t.yml\n  with_items: [p, [q]]\n- include_tasks: d.yml\n  with_dict: {k: v}`), files: { 't.yml': '- probe: "{{ item }}"\n', 'd.yml': '- probe: "{{ item.key }}={{ item.value }}"\n' } });
   assert.equal(o.problems, []);
   assert.equal(calls, ['a:p', 'a:q', 'a:k=v']);
