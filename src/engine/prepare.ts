@@ -258,12 +258,12 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
 }
 
 /**
- * Ansible's hostvars: each host's vars (inventory vars and facts) under what set_fact and register
- * gave it; play vars are not there (as in Ansible). Read through, never copied: a view per use.
+ * Ansible's hostvars: each host's vars (inventory vars and facts) under what set_fact, register and
+ * include_vars gave it; play vars are not there (as in Ansible). Read through, never copied: a view per use.
  */
 function hostvarsView(prep: ScopePrep): Record<string, unknown> {
   const all = prep.hostvars;
-  const one = (h: string) => layered([prep.registeredOf?.get(h) ?? {}, all[h]], HOSTVARS_VARS);
+  const one = (h: string) => layered([prep.registeredOf?.get(h) ?? {}, prep.included?.get(h) ?? {}, all[h]], HOSTVARS_VARS);
   return new Proxy({} as Record<string, unknown>, {
     get: (_, k) => (k === PYTYPE ? HOSTVARS : typeof k === 'string' && Object.hasOwn(all, k) ? one(k) : undefined),
     has: (_, k) => typeof k === 'string' && Object.hasOwn(all, k),
