@@ -148,7 +148,8 @@ export function fromLoop(items: ItemOutcome[]): TaskOutcome {
   const msg = failedItems.length ? failedItems.map((o) => `(item=${o.label}) ${o.msg}`).join('; ') : items.length ? undefined : 'no items';
   return {
     status,
-    result: { results: items.map((o) => o.result), changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...(msg ? { msg } : {}) },
+    // changed when an item changed, even if another failed (TaskExecutor.run), as the recap counts it
+    result: { results: items.map((o) => o.result), changed: status === 'changed' || items.some((o) => o.result.changed === true), failed: status === 'failed', skipped: status === 'skipped', ...(msg ? { msg } : {}) },
     changes: items.flatMap((o) => o.changes.map((c) => `(item=${o.label}) ${c}`)),
     diff: items.map((o) => o.diff).filter(Boolean).join('\n') || undefined,
     msg,

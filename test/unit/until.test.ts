@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { calls, play, playbook } from './engine-harness.ts';
 import { count, emptyRecap } from '../../src/engine/recap.ts';
+import { resultLines } from '../../src/report/ansible-lines.ts';
 
 test('until: `attempts` is in the result failed_when sees; out of attempts, a failed_when that held false leaves the task not failed (until target, Ansible #34139)', async () => {
   const o = await play({
@@ -46,6 +47,28 @@ test('recap: an ignored failure counts as changed when its result changed (Ansib
   count(rc, { status: 'failed', ignored: true, result: { changed: true } });
   count(rc, { status: 'failed', ignored: true, result: { changed: false } });
   assert.equal([rc.ok, rc.ignored, rc.changed], [2, 2, 1]);
+});
+
+test('in a loop: an item whose failed_when held false shows as changed though its result says failed; a failed loop with changed items is changed (loop-until)', async () => {
+  const o = await play({
+    playbook: playbook(`- name: t
+  probe: {id: "{{ item }}"}
+  register: r
+  until: 1 == 0
+  retries: 1
+  delay: 0
+  failed_when: r.attempts > 6
+  loop: [x]
+- name: f
+  probe: {id: "{{ item }}", fail: "{{ item == 'b' }}"}
+  loop: [a, b]
+  ignore_errors: true`, '  gather_facts: false\n'),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => r.status), ['changed', 'failed']);
+  assert.equal(resultLines(o.results[0], { verbosity: 0, diff: false }), ['changed: [a] => (item=x)']);
+  assert.equal((o.results[1].result as { changed: boolean }).changed, true);
+  assert.equal(o.summary!.recap.a.changed, 2);
 });
 
 test('a task type that is an action plugin beside the role is refused by name, not as unknown (until target: shell_no_failed)', async () => {
