@@ -20,7 +20,7 @@ import { pyStr } from '../template/expr-error.ts';
 import { formatProblem, show } from '../util/errors.ts';
 import { count, emptyRecap, type Recap } from './recap.ts';
 import { progressChannel } from './progress.ts';
-import { loopItems } from './loop.ts';
+import { itemVars, loopItems, resolveLoop } from './loop.ts';
 import { runTask, type TaskEnv } from './run-task.ts';
 import { isSecretName, redact, secretValues } from '../util/secrets.ts';
 import { tagsSelect, type TagFilter } from './tags.ts';
@@ -386,14 +386,14 @@ export class HostRun {
     };
     let runs: Record<string, unknown>[] = [{}];
     if (b.loop) {
-      const loop = b.loop;
       try {
-        const r = loopItems(loop.kind, render(loop.value, scope({}), []), b.roleDir ?? dirname(b.src.file));
+        const loop = resolveLoop(b.loop, scope({}));
+        const r = loopItems(loop.kind, render(loop.value, scope({}), []), b.roleDir ?? dirname(b.src.file), { scope: scope({}), action: inc.action });
         if ('error' in r) throw new Error(r.error);
-        runs = r.items.map((item, i) => ({ [loop.loopVar]: item, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) }));
+        runs = r.items.map((_, i) => itemVars(loop, r.items, i));
       } catch (e) {
         // a loop over a registered value that is not a list: known only now
-        return result('failed', `${loop.kind}: ${(e as Error).message}`);
+        return result('failed', `${b.loop.kind}: ${(e as Error).message}`);
       }
     }
     let included = false;

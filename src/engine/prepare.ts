@@ -14,20 +14,21 @@ import { groupHosts, hostVars } from '../inventory/vars.ts';
 import { isLocalhostName } from '../inventory/localhost.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
-import { loadPlaybook, walkTasks, type BlockDef, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
+import { loadPlaybook, walkTasks, type BlockDef, type LoopSpec, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
-import { loopItems } from './loop.ts';
+import { itemVars, loopItems, resolveLoop } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
 import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import { schemaEntries } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { conditionText, evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from '../template/expr.ts';
-import { containsLater, render, renderParams, scopeOf, type Path, type RenderProblem } from '../template/template.ts';
+import { containsLater, hasTemplate, render, renderParams, scopeOf, type Path, type RenderProblem } from '../template/template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { runVars } from './run-vars.ts';
 import { countOf } from './run-task.ts';
 import { PYTYPE, pyStr } from '../template/expr-error.ts';
+import { LOOKUP_FAILED } from '../lookup/builtin.ts';
 
 export interface RunOptions {
   playbook: string;
@@ -258,12 +259,12 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
 }
 
 /**
- * Ansible's hostvars: each host's vars (inventory vars and facts) under what set_fact and register
- * gave it; play vars are not there (as in Ansible). Read through, never copied: a view per use.
+ * Ansible's hostvars: each host's vars (inventory vars and facts) under what set_fact, register and
+ * include_vars gave it; play vars are not there (as in Ansible). Read through, never copied: a view per use.
  */
 function hostvarsView(prep: ScopePrep): Record<string, unknown> {
   const all = prep.hostvars;
-  const one = (h: string) => layered([prep.registeredOf?.get(h) ?? {}, all[h]], HOSTVARS_VARS);
+  const one = (h: string) => layered([prep.registeredOf?.get(h) ?? {}, prep.included?.get(h) ?? {}, all[h]], HOSTVARS_VARS);
   return new Proxy({} as Record<string, unknown>, {
     get: (_, k) => (k === PYTYPE ? HOSTVARS : typeof k === 'string' && Object.hasOwn(all, k) ? one(k) : undefined),
     has: (_, k) => typeof k === 'string' && Object.hasOwn(all, k),
@@ -531,13 +532,18 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     const value = render(t.loop.value, scope0, [], ps);
     for (const p of certain(ps, strict)) out.push(problemAt(t.src, [...t.path, t.loop.kind, ...p.path], `${p.message} (host ${host})`));
     if (!ps.length && !containsLater(value)) {
-      const r = loopItems(t.loop.kind, value, t.roleDir ?? dirname(t.src.file));
-      if ('error' in r) out.push(problemAt(t.src, [...t.path, t.loop.kind], `${r.error} (host ${host})`));
-      else itemsToCheck = r.items.slice(0, MAX_ITEMS_CHECKED);
+      const r = loopItems(t.loop.kind, value, t.roleDir ?? dirname(t.src.file), { scope: scope0, action: t.type.name });
+      // a lookup's own error (with_together: []) fails the task when it runs, as Ansible's: a block may rescue it
+      if ('error' in r) {
+        if (!r.lookup) out.push(problemAt(t.src, [...t.path, t.loop.kind], `${r.error} (host ${host})`));
+      } else itemsToCheck = r.items.slice(0, MAX_ITEMS_CHECKED);
     }
   }
   for (const item of t.loop ? itemsToCheck : [undefined]) {
-    const loopVars = t.loop ? { ...outer, [t.loop.loopVar]: item, ...(t.loop.indexVar ? { [t.loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
+    // ansible_loop, ansible_index_var...: known when the item runs
+    const loop = t.loop && resolvedNow(t.loop, scope0);
+    const later = loop ? Object.fromEntries(Object.keys(itemVars(loop, [], 0)).map((k) => [k, LATER])) : {};
+    const loopVars = loop ? { ...outer, ...later, [loop.loopVar]: item, ...(loop.indexVar ? { [loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
     const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults, t.kw.role);
     // a task (or item) whose `when` is false on this host whatever happens before it is skipped there:
     // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
@@ -633,6 +639,8 @@ function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, 
     if (n.meta.register) registered[n.meta.register] = LATER;
     const where = { dir: n.roleDir ?? dirname(n.src.file), role: n.roleDir !== undefined, playbookDir: dirname(resolve(prep.playbook.file)) };
     for (const name of n.type.sets?.(n.params, where) ?? []) registered[name] = LATER;
+    // a name that is a template (set_fact: "{{ item.0 }}=x") is known only at run time: any may be set
+    if ((n.type.sets?.(n.params, where) ?? []).some(hasTemplate)) (registered as Record<PropertyKey, unknown>)[AFTER_DYNAMIC_INCLUDE] = true;
   }
   return out;
 }
@@ -662,7 +670,7 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
   const inc = b.include!;
   const loop = b.loop;
   // the include's own loop var is not known to its own loop expression, enclosing ones are
-  const own = new Set([loop?.loopVar, loop?.indexVar]);
+  const own = new Set(loop ? Object.keys(itemVars(resolvedNow(loop, taskScope(prep, play, host, registered, inc.kw.vars, {}, inc.kw.defaults, inc.kw.role)), [], 0)) : []);
   const outer = Object.fromEntries(inc.kw.loopVars.filter((n) => !own.has(n)).map((n) => [n, LATER]));
   const scope = taskScope(prep, play, host, registered, inc.kw.vars, outer, inc.kw.defaults, inc.kw.role);
   const out: InputProblem[] = [];
@@ -671,8 +679,8 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
     const value = render(loop.value, scope, [], ps);
     out.push(...certain(ps, strict).map((p) => problemAt(b.src, [...b.path, loop.kind, ...p.path], `${p.message} (host ${host})`)));
     if (!ps.length && !containsLater(value)) {
-      const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file));
-      if ('error' in r) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
+      const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file), { scope, action: inc.action });
+      if ('error' in r && !r.lookup) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
     }
   }
   const withItem = taskScope(prep, play, host, registered, inc.kw.vars, Object.fromEntries(inc.kw.loopVars.map((n) => [n, LATER])), inc.kw.defaults, inc.kw.role);
@@ -697,7 +705,18 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
  * task fails there when it runs, with Ansible's message, and ignore_errors or a rescue can take it.
  */
 function certain(ps: RenderProblem[], strict: boolean): RenderProblem[] {
+  // a lookup plugin's own error is the task's failure when it runs (ignore_errors, rescue), as Ansible's
+  ps = ps.filter((p) => !p.message.includes(LOOKUP_FAILED));
   return strict ? ps : ps.filter((p) => p.undefinedVar === undefined);
+}
+
+/** A loop with loop_var and index_var rendered when they can be now; else as written (known when it runs). */
+function resolvedNow(loop: LoopSpec, scope: Scope): LoopSpec {
+  try {
+    return resolveLoop(loop, scope);
+  } catch {
+    return loop;
+  }
 }
 
 /** Items of a loop known before the run that are each checked (the rest are like them, or fail at run time). */

@@ -17,14 +17,14 @@ export interface Recap {
 export const emptyRecap = (): Recap => ({ ok: 0, changed: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0, unreachable: false });
 
 /** Pure: the recap after one more result. */
-export function count(rc: Recap, r: Pick<TaskResult, 'status' | 'ignored' | 'rescued'> & { result?: { changed?: unknown } }): void {
+export function count(rc: Recap, r: Pick<TaskResult, 'status' | 'ignored' | 'rescued'> & { result?: Record<string, unknown> }): void {
   if (r.status === 'unreachable' && !r.ignored) rc.unreachable = true;
   else if (r.status === 'failed' && r.rescued) rc.rescued++;
   else if ((r.status === 'failed' || r.status === 'unreachable') && r.ignored) {
     rc.ok++;
     rc.ignored++;
-    // Ansible's strategy: an ignored failure whose result says changed counts changed too
-    if (r.result?.changed === true) rc.changed++;
+    // an ignored failure that changed something counts as changed too (Ansible's strategy)
+    if (r.status === 'failed' && r.result?.changed === true) rc.changed++;
   } else if (r.status === 'changed') {
     rc.ok++;
     rc.changed++;

@@ -9,7 +9,7 @@ import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { Status } from './events.ts';
 import { condition, ExprError, type Scope } from '../template/expr.ts';
 import { pyStr } from '../template/expr-error.ts';
-import { itemLabel, loopItems } from './loop.ts';
+import { itemLabel, itemVars, loopItems, resolveLoop } from './loop.ts';
 import { TaskFailure, type TaskContext } from './task-type.ts';
 import { render, renderParams, type RenderProblem } from '../template/template.ts';
 import { conditionError, undefinedError, undefinedOption } from './ansible-errors.ts';
@@ -85,23 +85,35 @@ const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array
 
 export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   if (!t.loop) return fromItem(keepFacts(t, await runItem(t, env, {}), env));
-  const loop = t.loop;
+  let loop = t.loop;
   let value: unknown;
   try {
+    loop = resolveLoop(t.loop, env.scope({}));
     const problems: RenderProblem[] = [];
     value = render(loop.value, env.scope({}), [], problems);
+    // Ansible keeps a loop's undefined variable until the task's `when` is known: false, it is skipped
+    // (task_executor's _loop_eval_error); a `when` that needs the item fails as the loop does
+    if (problems.some((p) => p.undefinedVar !== undefined)) {
+      let unmet: string | undefined;
+      try {
+        unmet = firstUnmet(t.kw.when, env.scope({}), t);
+      } catch {
+        unmet = undefined;
+      }
+      if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], msg: `when: ${unmet}` };
+    }
     // Ansible's loop error is the templar's own (no "task includes an option" around it)
     if (problems.length) throw new TaskFailure(problems[0].undefinedVar !== undefined ? undefinedError(problems[0].undefinedVar) : problems.map((p) => p.message).join('; '));
   } catch (e) {
     return failedOutcome(e);
   }
-  const r = loopItems(loop.kind, value, t.roleDir ?? dirname(t.src.file));
+  const r = loopItems(loop.kind, value, t.roleDir ?? dirname(t.src.file), { scope: env.scope({}), action: t.type.name });
   if ('error' in r) return { status: 'failed', result: { failed: true, changed: false, msg: r.error }, changes: [], msg: r.error };
   const items: ItemOutcome[] = [];
   for (const [i, item] of r.items.entries()) {
     if (env.interrupted()) break;
     if (i > 0 && loop.pauseS) await env.sleep(loop.pauseS * 1000);
-    const loopVars: Record<string, unknown> = { [loop.loopVar]: item, ansible_loop_var: loop.loopVar, ...(loop.indexVar ? { [loop.indexVar]: i } : {}) };
+    const loopVars = itemVars(loop, r.items, i);
     let label: string;
     let shown: unknown = item;
     try {
@@ -111,7 +123,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
       label = itemLabel(item);
     }
     const o = keepFacts(t, await runItem(t, env, loopVars), env);
-    items.push({ ...o, label, shown, result: { ...o.result, [loop.loopVar]: item, ansible_loop_var: loop.loopVar } });
+    items.push({ ...o, label, shown, result: { ...o.result, ...loopVars } });
   }
   return fromLoop(items);
 }
@@ -136,7 +148,8 @@ export function fromLoop(items: ItemOutcome[]): TaskOutcome {
   const msg = failedItems.length ? failedItems.map((o) => `(item=${o.label}) ${o.msg}`).join('; ') : items.length ? undefined : 'no items';
   return {
     status,
-    result: { results: items.map((o) => o.result), changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...(msg ? { msg } : {}) },
+    // changed when an item changed, even if another failed (TaskExecutor.run), as the recap counts it
+    result: { results: items.map((o) => o.result), changed: status === 'changed' || items.some((o) => o.result.changed === true), failed: status === 'failed', skipped: status === 'skipped', ...(msg ? { msg } : {}) },
     changes: items.flatMap((o) => o.changes.map((c) => `(item=${o.label}) ${c}`)),
     diff: items.map((o) => o.diff).filter(Boolean).join('\n') || undefined,
     msg,
@@ -194,15 +207,19 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file) };
     const attempts = attemptsOf(t, scope);
     for (let attempt = 1; ; attempt++) {
-      const o = await attemptOnce(t, env, ctx, parsed.output, scope);
-      if (attempts > 1) o.result.attempts = attempt;
+      const o = await attemptOnce(t, env, ctx, parsed.output, scope, t.meta.until === undefined ? undefined : attempt);
       // until: not for what check mode only planned, nor for a skipped task (Ansible does not retry those)
       if (t.meta.until === undefined || o.status === 'skipped' || (check && o.status === 'changed')) return o;
       const met = firstUnmet(asList(t.meta.until), resultScope(t, o.result, scope)) === undefined;
       if (met) return o;
       if (attempt >= attempts || env.interrupted()) {
         const msg = `until: ${asList(t.meta.until).join(' and ')}: not met after ${attempt} attempt${attempt > 1 ? 's' : ''}${o.msg ? ` (last: ${o.msg})` : ''}`;
-        return { ...o, status: 'failed', msg, result: { ...o.result, failed: true, msg } };
+        // Ansible's quirk: once out of attempts, `attempts` is the retries asked for (one less than made)
+        const last = attempts > 1 ? { attempts: attempts - 1 } : {};
+        // and its TaskResult takes failed_when's verdict over `failed`: a task whose failed_when held
+        // false is not failed, though its result says failed (until target, Ansible #34139)
+        if (o.result.failed_when_result === false) return { ...o, result: { ...o.result, failed: true, ...last } };
+        return { ...o, status: 'failed', msg, result: { ...o.result, failed: true, msg, ...last } };
       }
       const delay = countOf('delay', t.meta.delay ?? 5, scope, false);
       ctx.progress?.({ text: `attempt ${attempt} of ${attempts}: until ${asList(t.meta.until).join(' and ')} not met, next in ${delay} s` });
@@ -213,7 +230,8 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
   }
 }
 
-async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: unknown, scope: Scope): Promise<ItemOutcome> {
+/** One run of the task; with until, `attempt` is in its result before changed_when and failed_when see it (as Ansible's). */
+async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: unknown, scope: Scope, attempt?: number): Promise<ItemOutcome> {
   let status: Status;
   let plan;
   let out: Record<string, unknown>;
@@ -237,6 +255,7 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
     out = f.result;
     status = 'changed';
   }
+  if (attempt !== undefined) out = { ...out, attempts: attempt };
   const rs = resultScope(t, out, scope);
   if (status !== 'skipped') {
     // Ansible's order: changed_when, then failed_when (its value kept as failed_when_result); one that

@@ -13,6 +13,7 @@ import { issuesToProblems } from './issues.ts';
 import { inherit, loopOf } from './keywords.ts';
 import { parseKv } from './kv.ts';
 import type { BlockDef, Ctx, Keywords, Node, RoleMagic, TaskDef } from './load.ts';
+import { itemVars } from '../engine/loop.ts';
 import type { TaskType } from '../engine/task-type.ts';
 import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, WITH_KINDS } from './schema.ts';
 
@@ -112,7 +113,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   }
   const loop = loopOf(src, path, out as TaskMeta, cx.problems);
   if (loop === null) return undefined;
-  const loopVars = loop ? [loop.loopVar, ...(loop.indexVar ? [loop.indexVar] : [])] : [];
+  const loopVars = loop ? Object.keys(itemVars(loop, [], 0)) : [];
   if (!dynamic) {
     const kw = inherit(parent, out);
     const nodes = loadTaskFile(src, at, findTaskFile(src, file, cx), kw, cx, `${key} ${show(file)}`);

@@ -30,7 +30,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
   return out;
 }
 
-/** The task's loop, if any; null when it has two (refused). */
+/** The task's loop, if any; null when it is refused (two loops, an empty with_*). */
 export function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: InputProblem[]): LoopSpec | undefined | null {
   const kinds = (['loop', ...WITH_KINDS] as const).filter((k) => meta[k] !== undefined);
   if (kinds.length > 1) {
@@ -41,6 +41,11 @@ export function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: In
     if (meta.loop_control) problems.push(problemAt(src, [...path, 'loop_control'], 'loop_control without a loop: expected loop: or with_items: on this task', 'key'));
     return undefined;
   }
+  // Ansible's task loader (_preprocess_with_loop) refuses an empty with_*
+  if (kinds[0] !== 'loop' && meta[kinds[0]] === null) {
+    problems.push(problemAt(src, [...path, kinds[0]], `you must specify a value when using ${kinds[0]}`, 'key'));
+    return null;
+  }
   const c = meta.loop_control ?? {};
-  return { kind: kinds[0], value: meta[kinds[0]], loopVar: c.loop_var ?? 'item', indexVar: c.index_var, label: c.label, pauseS: c.pause ?? 0 };
+  return { kind: kinds[0], value: meta[kinds[0]], loopVar: c.loop_var ?? 'item', indexVar: c.index_var, label: c.label, pauseS: c.pause ?? 0, extended: c.extended ?? false, allItems: c.extended_allitems ?? true };
 }

@@ -2,7 +2,8 @@
 // shape (`- name: x \n  content: {...}`, the type *is* the key) to a node with its keywords resolved:
 // what enclosing blocks and the play say is folded into each task here, once, so the engine reads one
 // `kw` per task. Positions are kept for every node.
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { InputProblem } from '../util/errors.ts';
 import { didYouMean, show } from '../util/errors.ts';
@@ -73,6 +74,9 @@ export interface LoopSpec {
   indexVar?: string;
   label?: string;
   pauseS: number;
+  /** loop_control.extended: ansible_loop for each item; allItems: with its allitems */
+  extended: boolean;
+  allItems: boolean;
 }
 
 interface NodeBase {
@@ -435,6 +439,11 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   const [typeName, rawParams] = typeKeys[0];
   const type = types.get(typeName);
   if (!type) {
+    const plugin = localPlugin(typeName, cx);
+    if (plugin) {
+      problems.push(problemAt(src, [...path, typeName], `${typeName} is a playbook-local Ansible plugin (${plugin}): Python action plugins and modules are not supported by skiff: expected one of ${known.join(', ')}`, 'key'));
+      return undefined;
+    }
     const hint = didYouMean(typeName, [...known, ...META_KEYS]);
     problems.push(problemAt(src, [...path, typeName], `unknown task type ${show(typeName)}${hint}: expected one of ${known.join(', ')}`, 'key'));
     return undefined;
@@ -457,6 +466,15 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   const loop = loopOf(src, path, meta, cx.problems);
   if (loop === null) return undefined;
   return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: meta.notify === undefined ? (parent.notify ?? []) : list(meta.notify), listen: list(meta.listen), loop, path, src, roleDir: cx.roleDir };
+}
+
+/**
+ * The Python file of an action plugin or module that Ansible would find beside the role or the
+ * playbook (action_plugins/, library/) for a task type of this name, if there is one.
+ */
+function localPlugin(name: string, cx: Ctx): string | undefined {
+  const dirs = [cx.roleDir, cx.playDir].filter((d): d is string => d !== undefined);
+  return dirs.flatMap((d) => ['action_plugins', 'library'].map((sub) => join(d, sub, `${name}.py`))).find((f) => existsSync(f));
 }
 
 /**

@@ -127,14 +127,19 @@ export const PlaySchema = v.strictObject({
 export type PlayInput = v.InferOutput<typeof PlaySchema>;
 
 const LoopControl = v.strictObject({
-  loop_var: v.optional(Identifier),
-  index_var: v.optional(Identifier),
+  /** a name, or an expression rendered when the task runs (Ansible post-validates loop_control) */
+  loop_var: v.optional(v.union([Identifier, Expr], 'expected a variable name (letters, digits, _), or a {{ }} expression')),
+  index_var: v.optional(v.union([Identifier, Expr], 'expected a variable name (letters, digits, _), or a {{ }} expression')),
   label: v.optional(v.string()),
   pause: v.optional(v.pipe(v.number(), v.minValue(0))),
+  /** ansible_loop: index, first, last, length, previtem, nextitem... for each item */
+  extended: v.optional(Bool),
+  /** with extended: ansible_loop.allitems too (true by default, as Ansible's) */
+  extended_allitems: v.optional(Bool),
 });
 
 /** The `with_*` lookups skiff has, and what each makes of its value (see src/engine/loop.ts). */
-export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed_items', 'with_fileglob'] as const;
+export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed_items', 'with_fileglob', 'with_together', 'with_nested', 'with_subelements', 'with_sequence', 'with_first_found', 'with_file', 'with_env'] as const;
 
 /** Keys of a task that are not its type. */
 export const TaskMetaSchema = v.strictObject({

@@ -79,7 +79,9 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
   if (items) {
     items.forEach((item, i) => {
       const label = pyStr(r.labels![i]);
-      if (item.failed) say(HUE.failed, `failed: [${host}] (item=${label}) => ${dump(item)}`);
+      // Ansible's TaskResult.is_failed: failed_when's verdict, when there is one, over `failed`
+      const failed = 'failed_when_result' in item ? !!item.failed_when_result : !!item.failed;
+      if (failed) say(HUE.failed, `failed: [${host}] (item=${label}) => ${dump(item)}`);
       else if (item.skipped) say(HUE.skip, `skipping: [${host}] => (item=${label}) ${verbose(item, false)}`);
       else say(item.changed ? HUE.changed : HUE.ok, `${item.changed ? 'changed' : 'ok'}: [${host}] => (item=${label})${verbose(item, isDebug(r.type))}`);
     });

@@ -2,11 +2,12 @@
 // an unknown variable or key is an error naming it (with a did-you-mean), never an empty string, unless
 // `default`, `is defined` or a branch that does not run accepts it; and a value only known at run time
 // (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
-import { readFileSync } from 'node:fs';
 import { didYouMean } from '../util/errors.ts';
-import { ExprError, LATER, Undef, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
+import { ExprError, LATER, Undef, UndefinedError, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { firstFound } from './lookup-first-found.ts';
+import { strftime } from '../util/strftime.ts';
+import { BUILTIN_LOOKUPS, LOOKUP_FAILED, LookupError } from '../lookup/builtin.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from '../util/secrets.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
@@ -105,33 +106,37 @@ const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>, sco
     return out;
   },
   dict: ([pairs], kw) => ({ ...(pairs === undefined ? {} : Array.isArray(pairs) ? Object.fromEntries(pairs.map((p) => items(p))) : (pairs as object)), ...kw }),
+  // Ansible's now(utc=False, fmt=None): with fmt, the time as text; a datetime object skiff does not have
+  now: ([utc, fmt], kw) => {
+    utc ??= kw.utc ?? false;
+    fmt ??= kw.fmt;
+    if (typeof fmt !== 'string') throw new ExprError('now() without fmt= (a datetime object) is not supported by skiff: expected now(fmt=...), e.g. now(fmt="%Y-%m-%d %H:%M:%S")');
+    try {
+      return strftime(fmt, new Date(), truthy(utc));
+    } catch (e) {
+      throw new ExprError((e as Error).message);
+    }
+  },
   lookup: (args, kw, scope) => lookup(args, kw, false, scope),
   query: (args, kw, scope) => lookup(args, kw, true, scope),
   q: (args, kw, scope) => lookup(args, kw, true, scope),
 };
 
-/** lookup()/query() of the plugins that read only the controller: env, file, dict, items, list, first_found. */
+/** lookup()/query() of the plugins that read only the controller: first_found, vars, and src/lookup/builtin.ts's. */
 function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, wantList: boolean, scope: Scope): unknown {
   const name = String(plugin).replace(/^ansible\.(builtin|legacy)\./, '');
   let out: unknown[];
   switch (name) {
-    case 'env':
-      out = terms.map((t) => process.env[String(t)] ?? kw.default ?? '');
-      break;
-    case 'file':
+    case 'vars':
+      // lookup('vars', name, default=...): a variable by a name made at run time (lookup/vars.py)
       out = terms.map((t) => {
-        try {
-          return readFileSync(String(t), 'utf8').replace(/\n$/, '');
-        } catch (e) {
-          throw new ExprError(`lookup('file', ${JSON.stringify(t)}): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-        }
+        if (typeof t !== 'string') throw new ExprError(`Invalid setting identifier, "${pyStr(t)}" is not a string, its a <class '${typeName(t)}'>`);
+        const r = scope(t);
+        if (r.found) return r.value;
+        if (kw.default !== undefined && kw.default !== null) return kw.default;
+        throw new UndefinedError(`No variable found with this name: ${t}`, `No variable found with this name: ${t}`);
       });
       break;
-    case 'dict':
-      out = terms.flatMap((t) => FILTERS.dict2items(t, [], {}) as unknown[]);
-      break;
-    case 'items':
-    case 'list':
     case 'flattened':
       out = terms.flat();
       break;
@@ -152,10 +157,32 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
       }
       break;
     }
-    default:
-      throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of env, file, dict, items, list, first_found`);
+    default: {
+      // the builtin lookups loops use (together, nested, subelements, sequence...): src/lookup/builtin.ts
+      const builtin = BUILTIN_LOOKUPS[name];
+      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of first_found, vars, ${Object.keys(BUILTIN_LOOKUPS).join(', ')}`);
+      const at = (n: string) => {
+        const r = scope(n);
+        return r.found ? r.value : undefined;
+      };
+      const baseDir = String(at('playbook_dir') ?? process.cwd());
+      const path = at('ansible_search_path');
+      try {
+        out = builtin(terms, kw, { searchPath: Array.isArray(path) ? path.map(String) : [baseDir], baseDir });
+      } catch (e) {
+        if (!(e instanceof LookupError)) throw e;
+        // Templar._lookup's wrapping of a plugin's error
+        const msg = `${LOOKUP_FAILED} '${name}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${e.message}`;
+        if (kw.errors === 'ignore' || kw.errors === 'warn') out = [];
+        else throw new ExprError(msg);
+      }
+    }
   }
-  return wantList || name === 'dict' || name === 'items' || name === 'list' ? out : out.map(pyStr).join(',');
+  // Templar._lookup: a list as asked (query, wantlist=True); else strings joined with commas, and
+  // other values (",".join fails) a list, or its one item
+  if (wantList || kw.wantlist === true) return out;
+  if (out.every((x) => typeof x === 'string')) return out.join(',');
+  return out.length === 1 ? out[0] : out;
 }
 
 /** Every string inside a value. */
@@ -187,7 +214,13 @@ class Evaluator {
   }
   /** Every value of `ns`, all evaluated (so each is checked) before LATER stops the caller. */
   vals(ns: Node[]): { vs: unknown[]; later: boolean } {
-    const vs = ns.map((n) => this.val(n));
+    const vs = ns.flatMap((n) => {
+      if (n.k !== 'splat') return [this.val(n)];
+      // `f(*xs)`: Python's unpacking of any iterable (a string gives its characters, a map its keys)
+      const xs = this.val(n.v);
+      if (isLater(xs)) return [xs];
+      return items(xs, 'a *argument');
+    });
     return { vs, later: vs.some(isLater) };
   }
   kws(kw: Record<string, Node>): { kv: Record<string, unknown>; later: boolean } {
@@ -222,6 +255,9 @@ class Evaluator {
       }
       case 'call':
         return this.call(n);
+      case 'splat':
+        // the parser makes one only among a call's arguments (vals() unpacks it)
+        throw new ExprError('*argument outside a call');
       case 'filter':
         return this.filter(n);
       case 'test':
@@ -291,7 +327,10 @@ class Evaluator {
   call(n: Extract<Node, { k: 'call' }>): Val {
     const { vs, later } = this.vals(n.args);
     const { kv, later: kLater } = this.kws(n.kw);
-    if (n.fn.k === 'name' && Object.hasOwn(GLOBALS, n.fn.n) && !this.scope(n.fn.n).found) return later || kLater ? LATER : GLOBALS[n.fn.n](vs, kv, this.scope);
+    // a name known only at run time (LATER, after a dynamic include or a templated set_fact key) is
+    // taken for the global it most likely is
+    const shadow = n.fn.k === 'name' ? this.scope(n.fn.n) : undefined;
+    if (n.fn.k === 'name' && Object.hasOwn(GLOBALS, n.fn.n) && (!shadow!.found || isLater(shadow!.value))) return later || kLater ? LATER : GLOBALS[n.fn.n](vs, kv, this.scope);
     if (n.fn.k === 'get' && n.fn.dot && n.fn.key.k === 'lit') {
       const obj = this.val(n.fn.obj);
       if (isLater(obj) || later || kLater) return LATER;

@@ -414,7 +414,7 @@ TESTS.greaterthan = TESTS['>'] = TESTS.gt;
 TESTS['<='] = TESTS.le;
 TESTS['>='] = TESTS.ge;
 TESTS.version_compare = TESTS.version;
-TESTS.success = TESTS.succeeded;
+TESTS.success = TESTS.successful = TESTS.succeeded;
 TESTS.failure = TESTS.failed;
 TESTS.change = TESTS.changed;
 TESTS.skip = TESTS.skipped;

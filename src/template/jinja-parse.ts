@@ -19,7 +19,9 @@ export type Node =
   | { k: 'bin'; op: string; l: Node; r: Node }
   | { k: 'if'; cond: Node; then: Node; else?: Node }
   | { k: 'list'; items: Node[] }
-  | { k: 'dict'; pairs: [Node, Node][] };
+  | { k: 'dict'; pairs: [Node, Node][] }
+  /** `*xs` among a call's arguments: the items of xs as arguments */
+  | { k: 'splat'; v: Node };
 
 type Tok = { t: 'id' | 'num' | 'str' | 'op'; v: string };
 
@@ -161,7 +163,8 @@ export class Parser {
         const k = this.name('an argument name');
         this.i++;
         kw[k] = this.expr();
-      } else args.push(this.expr());
+      } else if (this.take('*')) args.push({ k: 'splat', v: this.expr() });
+      else args.push(this.expr());
       if (!this.peek(close)) this.eat(',');
     }
     return { args, kw };

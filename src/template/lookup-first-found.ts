@@ -69,10 +69,10 @@ export function findInSearchPath(paths: string[], subdir: string, name: string, 
 }
 
 /** lookup('first_found', ...): the path found, or [] with skip; else Ansible's error. */
-export function firstFound(terms: unknown[], kw: Record<string, unknown>, searchPath: string[], baseDir: string): string[] {
+export function firstFound(terms: unknown[], kw: Record<string, unknown>, searchPath: string[], baseDir: string, subdir = 'files'): string[] {
   const { search, skip } = candidates(terms, kw);
   for (const name of search) {
-    const found = findInSearchPath(searchPath, 'files', String(name), baseDir);
+    const found = findInSearchPath(searchPath, subdir, String(name), baseDir);
     if (found) return [found];
   }
   if (skip) return [];

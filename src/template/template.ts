@@ -25,6 +25,12 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
   if (!hasTemplate(s)) return s;
   const tags = scan(s);
   if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) return evaluate(tags[0].s, scope);
+  // `{{ x }}` and a line end (a folded `>` scalar): Jinja drops the newline, and Ansible's concat reads a
+  // list, map or boolean back from its text (ansible_eval_concat); other values are text, newline kept
+  if (tags.length === 2 && tags[0].kind === '{{' && tags[1].s === '\n' && !opts.shell) {
+    const v = evaluate(tags[0].s, scope);
+    if (typeof v === 'boolean' || (v !== null && typeof v === 'object')) return v;
+  }
   return renderText(s, scope, opts.shell ? { each: shqIfNeeded } : {});
 }
 

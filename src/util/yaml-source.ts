@@ -42,7 +42,21 @@ const plainTags = (tags: Tags): Tags =>
     .filter((t) => typeof t === 'string' || !NOT_PLAIN.includes(t.tag))
     .map((t) => (typeof t !== 'string' && t.tag === BOOL && t.test ? { ...t, test: t.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE } : t))
     .map((t) => (typeof t !== 'string' && t.tag === INT && t.format === 'OCT' ? ({ ...t, resolve: (text: string) => text } as ScalarTag) : t))
-    .concat([vaultTag]);
+    .concat([vaultTag, unsafeTag]);
+
+/**
+ * Ansible's `!unsafe`: text that is never templated (a password with `{{` in it). skiff renders every
+ * string it reads, so text with template syntax is kept as a `{% raw %}` block: it renders to itself,
+ * once, wherever it is used. Text without `{{`, `{%` or `{#` is plain text already.
+ */
+const unsafeTag: ScalarTag = {
+  tag: '!unsafe',
+  resolve: (text: string, onError: (message: string) => void) => {
+    if (!/\{[{%#]/.test(text)) return text;
+    if (/\{%-?\s*endraw\s*-?%\}/.test(text)) onError('tag !unsafe on text holding {% endraw %} is not supported by skiff: expected text without it');
+    return `{% raw %}${text}{% endraw %}`;
+  },
+};
 
 /**
  * Most values that aliases may add to a document. Aliases are shared, not copied, when loaded, but
@@ -113,6 +127,8 @@ function syntaxProblems(doc: Document, text: string, at: At, quote: boolean): In
     if (!quote) message = `YAML syntax error in the decrypted text (not shown: it is secret): ${firstLine(e.message)}`;
     else if ((e.code === 'TAG_RESOLVE_FAILED' || e.code === 'BAD_COLLECTION_TYPE') && /^!vault\b/.test(found))
       message = `tag !vault on a list or map: expected !vault | followed by the text ansible-vault encrypt_string prints`;
+    // a tag's own refusal (unsafeTag)
+    else if (e.code === 'TAG_RESOLVE_FAILED' && /^tag \S+ .*not supported by skiff/.test(e.message)) message = firstLine(e.message);
     else if (e.code === 'TAG_RESOLVE_FAILED' || e.code === 'BAD_COLLECTION_TYPE')
       message = `tag ${JSON.stringify(found.match(/^!\S*/)?.[0] ?? found)} cannot be read: expected a plain value without a tag (text, number, boolean, null, list or map)`;
     // the parser recurses: on some thousands of levels it reports its stack, not the input's fault

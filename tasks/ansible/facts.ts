@@ -2,11 +2,17 @@
 // nothing on the host: the values go back as the result's `ansible_facts`, which the engine keeps.
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
+import { TaskFailure } from '../../src/engine/task-type.ts';
+import { hasTemplate, renderString } from '../../src/template/template.ts';
+import { pyStr } from '../../src/template/expr-error.ts';
 import { Identifier } from '../../src/playbook/schema.ts';
 import { ansibleBool } from '../lib/schema.ts';
 
+/** A name, or a template that renders to one when the task runs (`"{{ item.0 }}={{ item.1 }}"`), as Ansible's action templates its keys. */
+const Name = v.union([Identifier, v.pipe(v.string(), v.check(hasTemplate))], 'expected a variable name (letters, digits, _)');
+
 const schema = v.pipe(
-  v.record(Identifier, v.unknown(), 'expected a map of variable names to values'),
+  v.record(Name, v.unknown(), 'expected a map of variable names to values'),
   v.check((p) => Object.keys(p).some((k) => k !== 'cacheable'), 'expected at least one variable to set'),
   // cacheable: Ansible's fact cache; skiff keeps set facts for the run (as Ansible does without a cache)
   v.check((p) => p.cacheable === undefined || ansibleBool(p.cacheable) !== undefined, 'cacheable: expected true or false'),
@@ -18,8 +24,14 @@ export const setFact: TaskType<Params> = {
   summary: 'set host variables for the tasks after it (Ansible\'s set_fact)',
   schema,
   sets: (raw) => (raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw).filter((k) => k !== 'cacheable') : []),
-  async plan(_ctx, p) {
-    const { cacheable: _, ...facts } = p;
+  async plan(ctx, p) {
+    const { cacheable: _, ...given } = p;
+    const facts: Record<string, unknown> = {};
+    for (const [k0, x] of Object.entries(given)) {
+      const k = hasTemplate(k0) && ctx.scope ? pyStr(renderString(k0, ctx.scope)) : k0;
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new TaskFailure(`The variable name '${k}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.`);
+      facts[k] = x;
+    }
     // as Ansible 2.14's set_fact (without jinja2_native): a value that is the text true/false/yes/no,
     // in any case, written so or rendered so, becomes a boolean (`a: "yes"`, `a=no`, `"{{ 'True' }}"`)
     for (const [k, x] of Object.entries(facts)) if (typeof x === 'string' && /^(?:true|false|yes|no)$/i.test(x)) facts[k] = /^(?:true|yes)$/i.test(x);

@@ -84,6 +84,17 @@ test('pause: Ansible\'s words for bad parameters', async () => {
 
 
 
+test('include_vars: its vars are in hostvars of the host, as written (loops target, Ansible #64169)', async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  gather_facts: false\n  tasks:\n${`- include_vars: {file: v.yml}
+- ansible.builtin.debug: {msg: "{{ hostvars[inventory_hostname]['__foo'] }} {{ hostvars[inventory_hostname].plain }}"}
+  register: d`.replace(/^/gm, '    ')}\n`,
+    files: { 'v.yml': '__foo: ["foo{{ v }}"]\nplain: p\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.is(reg(o, 1).msg, "['foo{{ v }}'] p");
+});
+
 test('include_vars: a file from vars/, over play and task vars, under set_fact; templates in it rendered when used; names known before the run', async () => {
   const o = await play({
     playbook: `- hosts: all\n  vars: {x: play, y: play}\n  tasks:\n${`- set_fact: {y: fact}

@@ -154,6 +154,20 @@ test('set_fact: "yes"/"no"/"True"... become booleans, written so or rendered so 
   assert.equal(reg(o, 2).msg, [true, true, false, false, true, 'y', false]);
 });
 
+test('set_fact: a key that is a template names the variable when the task runs (lookup_together); one that renders to no name fails', async () => {
+  const o = await play({
+    playbook: playbook(`- set_fact: "{{ item.0 }}={{ item.1 }}"
+  with_together: [[a, b], ['1', '2']]
+- debug: {msg: "{{ [a, b] }}"}
+  register: r
+- set_fact: {"{{ 'no name' }}": 1}`, '  gather_facts: false\n'),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['ok', 'ok', 'failed']);
+  assert.equal(reg(o, 1).msg, ['1', '2']);
+  assert.match(String(o.results[2].msg), "The variable name 'no name' is not valid. Variables must start with a letter or underscore character");
+});
+
 test('aliases and argument-spec types: stat dest=, lineinfile dest= regex= value=, booleans as yes/no text', async () => {
   const d = mkdtempSync(join(tmpdir(), 'skiff-ff-'));
   writeFileSync(`${d}/f`, 'a=1\nb=2\n');

@@ -11,6 +11,7 @@ import { renderText, TemplateError } from '../../src/template/jinja-template.ts'
 import { redact, secretValues } from '../../src/util/secrets.ts';
 import { render, renderString, scopeOf } from '../../src/template/template.ts';
 import { isRevealed, markRevealed } from '../../src/vault/revealed.ts';
+import { strftime } from '../../src/util/strftime.ts';
 
 process.env.SKIFF_JINJA_TEST = 'from-env';
 
@@ -75,6 +76,7 @@ const TABLE: [string, Record<string, unknown>, string][] = [
   ["{{ r is changed }}",{"r":{"rc":0}},"False"],
   ["{{ r is failed }}",{"r":{"failed":false}},"False"],
   ["{{ r is succeeded }}",{"r":{"failed":false}},"True"],
+  ["{{ r is successful }}",{"r":{"failed":false}},"True"],
   ["{{ r is skipped }}",{"r":{"skipped":true}},"True"],
   ["{{ d.keys() | list }}",{"d":{"a":1,"b":2}},"['a', 'b']"],
   ["{{ d.values() | list }}",{"d":{"a":1,"b":2}},"[1, 2]"],
@@ -191,6 +193,26 @@ test('a whole {{ }} keeps its type (Ansible would give text for numbers)', () =>
   // thanos.yml's `objstore: "{{ thanos_objstore | default(none) }}"`: unset means null, not ''
   assert.is(renderString('{{ missing | default(none) }}', scopeOf({})), null);
   assert.is(renderString('{{ missing | default(default_value=none) }}', scopeOf({})), null);
+});
+
+test('a whole {{ }} and a line end (a folded > scalar): a list, map or boolean as such, other values as text with the newline (loop-until)', () => {
+  assert.equal(renderString("{{ ['a' + n | string] + l | default([]) }}\n", scopeOf({ n: 1, l: ['b'] })), ['a1', 'b']);
+  assert.equal(renderString("{{ {'k': 1} }}\n", scopeOf({})), { k: 1 });
+  assert.is(renderString('{{ 1 == 1 }}\n', scopeOf({})), true);
+  assert.is(renderString("{{ 'a' }}\n", scopeOf({})), 'a\n');
+  assert.is(renderString('{{ 3 }}\n', scopeOf({})), '3\n');
+});
+
+test("a call's *argument unpacks a list (loops: lookup('list', wantlist=True, *phrases)); now(fmt=) is the time as Python's strftime gives it", () => {
+  const s = scopeOf({ phrases: ['Hello World', 'Olá Mundo'], sep: ['-'] });
+  assert.equal(evaluate("q('list', *phrases)", s), ['Hello World', 'Olá Mundo']);
+  assert.equal(evaluate("lookup('list', wantlist=True, *phrases)", s), ['Hello World', 'Olá Mundo']);
+  assert.is(evaluate('[1, 2] | join(*sep)', s), '1-2');
+  const t = Number(evaluate("now(fmt='%s.%f')", s));
+  assert.ok(Math.abs(t - Date.now() / 1000) < 5, String(t));
+  assert.match(String(evaluate("now(true, '%Y-%m-%dT%H:%M:%S')", s)), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+  assert.is(strftime('%Y-%m-%d %H:%M:%S.%f %j %a %b %I%p %%', new Date(Date.UTC(2024, 1, 29, 13, 5, 9, 250)), true), '2024-02-29 13:05:09.250000 060 Thu Feb 01PM %');
+  assert.throws(() => evaluate('now()', s), /now\(\) without fmt= \(a datetime object\) is not supported by skiff/);
 });
 
 test('an unknown variable is refused, with a suggestion, wherever it is used', () => {

@@ -53,6 +53,61 @@ kw(['task.with_items', 'task.with_list', 'task.with_dict', 'task.with_indexed_it
   assert.equal(calls, ['a:i-1', 'a:i-2', 'a:i-3', 'a:l-2', 'a:l-1', 'a:d-x=1', 'a:d-k=2', 'a:x-0a', 'a:x-1b']);
 });
 
+kw(['task.with_together', 'task.with_nested', 'task.with_subelements', 'task.with_sequence'], 'with_together, with_nested, with_subelements, with_sequence: the items of Ansible\'s lookups (the lookup_* targets)', async () => {
+  const o = await play({
+    playbook: playbook(`- probe: {id: "t-{{ item.0 }}{{ item.1 }}"}
+  with_together: [[a, b, c], ['1', '2']]
+- probe: {id: "n-{{ item.0 + item.1 }}"}
+  with_nested: [[a, b], [c, d]]
+- probe: {id: "s-{{ item.0.id }}{{ item.1 }}-{{ item.0.the_list is defined }}"}
+  with_subelements:
+    - [{id: x, the_list: [f, d]}, {id: y, the_list: [e]}]
+    - the_list
+- probe: {id: "q-{{ item }}"}
+  with_sequence: start=3 end=0 stride=-1
+- probe: {id: "h-{{ item }}"}
+  with_sequence: '7-8:host%02d'`),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:t-a1', 'a:t-b2', 'a:t-c', 'a:n-ac', 'a:n-ad', 'a:n-bc', 'a:n-bd', 'a:s-xf-False', 'a:s-xd-False', 'a:s-ye-False', 'a:q-3', 'a:q-2', 'a:q-1', 'a:q-0', 'a:h-host07', 'a:h-host08']);
+});
+
+kw(['task.with_file', 'task.with_env'], "with_file: each file's text, from the role's files/ first (rstrip); with_env: the controller's environment", async () => {
+  process.env.SKIFF_KW_ENV = 'from-env';
+  const o = await play({
+    playbook: `- hosts: all\n  roles: [r]\n`,
+    files: { 'roles/r/tasks/main.yml': '- probe: {id: "{{ item }}"}\n  with_file: [a.txt, b.txt]\n- probe: {id: "e-{{ item }}"}\n  with_env: SKIFF_KW_ENV\n', 'roles/r/files/a.txt': 'A\n\n', 'b.txt': ' B' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:A', 'a: B', 'a:e-from-env']);
+});
+
+kw(['task.with_first_found'], 'with_first_found: the first file found, in files/ of the role first (lookup_first_found)', async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  roles: [r]\n`,
+    files: { 'roles/r/tasks/main.yml': '- probe: {id: "{{ item | basename }}"}\n  with_first_found: [does_not_exist, foo1, bar1]\n', 'roles/r/files/foo1': '', 'roles/r/files/bar1': '' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:foo1']);
+});
+
+test('a with_* lookup\'s error fails the task when it runs, so a block can rescue it (lookup_together, lookup_sequence)', async () => {
+  const o = await play({
+    playbook: playbook(`- block:
+    - probe: {id: "{{ item.0 }}"}
+      with_together: []
+  rescue:
+    - probe: {id: "rescued: {{ ansible_failed_result.msg }}"}
+- block:
+    - probe: {id: "{{ item }}"}
+      with_sequence: start=0 junk=3
+  rescue:
+    - probe: {id: "rescued: {{ ansible_failed_result.msg }}"}`),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:rescued: with_together requires at least one element in each list', "a:rescued: unrecognized arguments to with_sequence: ['junk']"]);
+});
+
 kw(['task.with_fileglob'], 'with_fileglob: the files matching each pattern, in files/ of the role (or next to the playbook), as absolute paths', async () => {
   const o = await play({
     playbook: `- hosts: all\n  roles: [r]\n  tasks:\n    - probe: {id: "{{ item }}"}\n      with_fileglob: ["*.conf", /nonexistent-skiff-dir/*]\n`,
@@ -501,11 +556,11 @@ test('--start-at-task: tasks before the named one do not run, the rest do (a glo
 });
 
 test('a loop over a list that is not one, and loop_control without a loop, are refused before the run', async () => {
-  const o = await play({ playbook: playbook(`- probe: x\n  loop: "{{ 3 }}"\n- probe: y\n  loop_control: {loop_var: z}\n- probe: z\n  with_nested: [[1], [2]]`) });
+  const o = await play({ playbook: playbook(`- probe: x\n  loop: "{{ 3 }}"\n- probe: y\n  loop_control: {loop_var: z}\n- probe: z\n  with_cartesian: [[1], [2]]`) });
   const text = o.problems.join('\n');
   assert.match(text, 'loop: got 3, expected a list');
   assert.match(text, 'loop_control without a loop');
-  assert.match(text, 'with_nested is not supported by skiff');
+  assert.match(text, 'with_cartesian is not supported by skiff');
 });
 
 test('registered results are in the results (the JSON report), secrets masked', async () => {
@@ -519,7 +574,7 @@ kw(['include.loop', 'include.loop_control'], 'loop on include_tasks: the file\'s
   assert.equal(calls, ['a:p0', 'a:again-p', 'a:q1', 'a:again-q']);
 });
 
-kw(['include.with_items', 'include.with_list', 'include.with_dict', 'include.with_indexed_items', 'include.with_fileglob'], 'with_* on include_tasks: the file once per item, as loop:', async () => {
+kw(['include.with_items', 'include.with_list', 'include.with_dict', 'include.with_indexed_items', 'include.with_fileglob', 'include.with_together', 'include.with_nested', 'include.with_subelements', 'include.with_sequence', 'include.with_first_found', 'include.with_file', 'include.with_env'], 'with_* on include_tasks: the file once per item, as loop:', async () => {
   const o = await play({ playbook: playbook(`- include_tasks: t.yml\n  with_items: [p, [q]]\n- include_tasks: d.yml\n  with_dict: {k: v}`), files: { 't.yml': '- probe: "{{ item }}"\n', 'd.yml': '- probe: "{{ item.key }}={{ item.value }}"\n' } });
   assert.equal(o.problems, []);
   assert.equal(calls, ['a:p', 'a:q', 'a:k=v']);
