@@ -23,7 +23,7 @@ const schema = v.pipe(
     files_matching: v.optional(Name),
     /** regular expressions matching the end of names of files left out */
     ignore_files: v.optional(v.union([v.array(v.string()), v.pipe(v.string(), v.transform((s) => s.split(/\s+/).filter(Boolean)))], 'expected a list of file names or patterns')),
-    extensions: v.optional(v.array(v.string(), 'expected a list of extensions'), ['yaml', 'yml', 'json']),
+    extensions: v.optional(v.array(v.string(), 'expected a list of extensions'), ['json', 'yaml', 'yml']),
     /** files with other extensions are left out (default: they fail the task) */
     ignore_unknown_extensions: v.optional(AnsibleBool, false),
     /** all the variables under this one name instead */

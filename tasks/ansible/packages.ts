@@ -19,6 +19,9 @@ const Names = v.pipe(
   v.transform((n) => (Array.isArray(n) ? n : n.split(',').map((s) => s.trim()).filter(Boolean))),
   v.array(Name),
 );
+/** apt's states, as Ansible's apt takes them (its build-dep and fixed are not skiff's: refused by the message) */
+const AptState = v.picklist(['present', 'absent', 'latest'], 'expected present, absent or latest (build-dep and fixed are Ansible apt states skiff does not honour)');
+/** package's: the generic module also passes installed/removed on to managers that take them */
 const State = v.pipe(
   v.picklist(['present', 'installed', 'absent', 'removed', 'latest'], 'expected present, absent or latest'),
   v.transform((s) => (s === 'installed' ? 'present' : s === 'removed' ? 'absent' : s) as 'present' | 'absent' | 'latest'),
@@ -29,7 +32,7 @@ const aptSchema = v.pipe(
     name: v.optional(Names),
     /** Ansible's other name for name */
     pkg: v.optional(Names),
-    state: v.optional(State, 'present'),
+    state: v.optional(AptState, 'present'),
     update_cache: v.optional(Bool, false),
     /** seconds: the cache is refreshed only when older than this */
     cache_valid_time: v.optional(v.pipe(Num, v.integer(), v.minValue(0)), 0),
