@@ -15,6 +15,7 @@ import { render, renderParams, type RenderProblem } from '../template/template.t
 import { conditionError, undefinedError, undefinedOption } from './ansible-errors.ts';
 import { decide } from './flag.ts';
 import { removeOmit } from './omit.ts';
+import { resolveHostPaths } from './host-paths.ts';
 
 export interface TaskEnv {
   /** the scope with these loop vars added (task vars, registered results, play and host vars below) */
@@ -205,9 +206,10 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const check = mode === true || (env.check && mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
     const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file) };
+    const params = await resolveHostPaths(ctx.conn, t.type.hostPaths, parsed.output);
     const attempts = attemptsOf(t, scope);
     for (let attempt = 1; ; attempt++) {
-      const o = await attemptOnce(t, env, ctx, parsed.output, scope, t.meta.until === undefined ? undefined : attempt);
+      const o = await attemptOnce(t, env, ctx, params, scope, t.meta.until === undefined ? undefined : attempt);
       // until: not for what check mode only planned, nor for a skipped task (Ansible does not retry those)
       if (t.meta.until === undefined || o.status === 'skipped' || (check && o.status === 'changed')) return o;
       const met = firstUnmet(asList(t.meta.until), resultScope(t, o.result, scope)) === undefined;

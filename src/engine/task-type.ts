@@ -74,6 +74,11 @@ export interface TaskType<P = any, S = any> {
   shortKey?: string;
   /** params whose `{{ }}` expansions are shell-quoted, since they end up in a remote command */
   shellParams?: string[];
+  /**
+   * params that are paths on the host (Ansible's `type='path'` options): `~` and `$VAR` expanded by
+   * the host and a relative one made absolute from its working directory before plan (host-paths.ts)
+   */
+  hostPaths?: readonly string[];
   /** params given to the task as written, not rendered: the task templates them itself (debug's `var`) */
   verbatim?: string[];
   /**

@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Bool } from '../lib/schema.ts';
+import { HostPath, Bool } from '../lib/schema.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { needTools } from '../lib/host-tools.ts';
 import { Url } from './get-url.ts';
@@ -29,10 +29,10 @@ const schema = v.pipe(
     /** the key itself, armored */
     data: v.optional(v.pipe(v.string(), v.minLength(1, 'expected the key\'s text'))),
     /** a key file on the host */
-    file: v.optional(AbsPath),
+    file: v.optional(HostPath),
     keyserver: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a keyserver'))),
     /** default: apt's /etc/apt/trusted.gpg (where apt-key add puts keys) */
-    keyring: v.optional(AbsPath),
+    keyring: v.optional(HostPath),
     state: v.optional(v.picklist(['present', 'absent'], 'expected present or absent'), 'present'),
     validate_certs: v.optional(Bool, true),
   }),
@@ -198,6 +198,7 @@ async function plan(ctx: TaskContext, p: AptKeyParams) {
 
 export const aptKey: TaskType<AptKeyParams, KeyPlan> = {
   name: 'ansible.builtin.apt_key',
+  hostPaths: ['file', 'keyring'],
   summary: 'an OpenPGP key is in (or absent from) an apt keyring, through the host\'s gpg (Ansible\'s apt_key)',
   schema,
   plan,

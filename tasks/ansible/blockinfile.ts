@@ -41,6 +41,7 @@ type Params = v.InferOutput<typeof schema>;
 
 export const blockinfile: TaskType<Params, EditState> = {
   name: 'ansible.builtin.blockinfile',
+  hostPaths: ['path'],
   summary: 'a block of lines between marker lines is in a file, or absent (Ansible\'s blockinfile)',
   schema,
   reads: (p) => fileReads(p.path),

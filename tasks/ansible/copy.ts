@@ -2,7 +2,7 @@
 // from the host itself with remote_src). Text files only for now: bytes that are not UTF-8 are not kept.
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { ModeOrPreserve, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, ModeOrPreserve, Owner, Bool } from '../lib/schema.ts';
 import { readFileFacts, fileReads } from '../lib/files.ts';
 import { statSync } from 'node:fs';
 import { TaskFailure } from '../../src/engine/task-type.ts';
@@ -11,7 +11,7 @@ import { readSource } from './source.ts';
 
 const schema = v.pipe(
   v.strictObject({
-    dest: v.pipe(v.string(), v.regex(/^\//, 'expected an absolute path')),
+    dest: HostPath,
     content: v.optional(v.pipe(v.unknown(), v.transform((c) => (typeof c === 'string' ? c : JSON.stringify(c))))),
     src: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a file name'))),
     /** src is a path on the host, not on the controller */
@@ -31,6 +31,7 @@ type Params = v.InferOutput<typeof schema>;
 
 export const copy: TaskType<Params, PutState> = {
   name: 'ansible.builtin.copy',
+  hostPaths: ['dest'],
   summary: 'a file holds this content, or a copy of src (files/ or, with remote_src, the host)',
   schema,
   reads: (p) => fileReads(p.dest),

@@ -3,16 +3,16 @@
 // an optional backup), or only sets mode/owner when the text is already right.
 import * as v from 'valibot';
 import { TaskFailure, type Plan, type TaskContext } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
 import { attrChanges, backupFile, fileDiff, lineTarget, predict, setAttrs, writeFileAtomic } from '../lib/files.ts';
 
 /** The file an edit module works on, under any of Ansible's names for it (one of them, once). */
 export const EDIT_PATH = {
-  path: v.optional(AbsPath),
+  path: v.optional(HostPath),
   /** Ansible's other names for path */
-  dest: v.optional(AbsPath),
-  destfile: v.optional(AbsPath),
-  name: v.optional(AbsPath),
+  dest: v.optional(HostPath),
+  destfile: v.optional(HostPath),
+  name: v.optional(HostPath),
 };
 export const onePath = (p: { path?: string; dest?: string; destfile?: string; name?: string }) => [p.path, p.dest, p.destfile, p.name].filter((x) => x !== undefined).length === 1;
 /** create, backup and the attributes of the file written, as every edit module takes them */

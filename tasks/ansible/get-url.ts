@@ -4,7 +4,7 @@
 import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner, Bool, Num } from '../lib/schema.ts';
+import { HostPath, Mode, Owner, Bool, Num } from '../lib/schema.ts';
 import { attrChanges, factsOf, predict, setAttrs, type FileFacts, fileReads } from '../lib/files.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { toolsOn } from '../lib/host-tools.ts';
@@ -24,7 +24,7 @@ export const Headers = v.record(v.string(), v.pipe(v.union([v.string(), v.number
 
 const schema = v.strictObject({
   url: Url,
-  dest: AbsPath,
+  dest: HostPath,
   checksum: v.optional(Checksum),
   /** download again even when dest exists (without a checksum: every run) */
   force: v.optional(Bool, false),
@@ -82,6 +82,7 @@ async function sumOf(ctx: Parameters<TaskType['plan']>[0], path: string, alg: Al
 
 export const getUrl: TaskType<Params, State> = {
   name: 'ansible.builtin.get_url',
+  hostPaths: ['dest'],
   summary: 'the host downloads a URL to a file (idempotent by checksum, or by the file existing)',
   schema,
   reads: (p) => fileReads(p.dest),

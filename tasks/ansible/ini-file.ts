@@ -3,7 +3,7 @@
 import { fileReads } from '../lib/files.ts';
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
 import { applyEdit, planEdit, type EditState } from './edit-file.ts';
 import { iniFile as edit } from '../lib/lines.ts';
 
@@ -15,9 +15,9 @@ const Text = v.pipe(
 
 const schema = v.pipe(
   v.strictObject({
-    path: v.optional(AbsPath),
+    path: v.optional(HostPath),
     /** Ansible's older name for path */
-    dest: v.optional(AbsPath),
+    dest: v.optional(HostPath),
     section: v.nullable(v.pipe(v.string(), v.regex(/^[^\]\n]*$/, 'expected a section name (without ] or a line break)'))),
     option: v.optional(v.pipe(v.string(), v.minLength(1), v.regex(/^[^=\n]+$/, 'expected an option name (without = or a line break)'))),
     value: v.optional(Text),
@@ -39,6 +39,7 @@ type Params = v.InferOutput<typeof schema>;
 
 export const iniFile: TaskType<Params, EditState> = {
   name: 'community.general.ini_file',
+  hostPaths: ['path'],
   summary: 'an option of an INI section has a value, or is absent; or a section is absent (Ansible\'s ini_file)',
   schema,
   reads: (p) => fileReads(p.path),

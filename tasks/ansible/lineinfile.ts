@@ -42,6 +42,7 @@ type Params = v.InferOutput<typeof schema>;
 
 export const lineinfile: TaskType<Params, EditState> = {
   name: 'ansible.builtin.lineinfile',
+  hostPaths: ['path'],
   summary: 'a line is in a file (replacing the last regexp match), or absent (Ansible\'s lineinfile)',
   schema,
   reads: (p) => fileReads(p.path),

@@ -4,17 +4,17 @@
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { TaskFailure } from '../../src/engine/task-type.ts';
-import { AbsPath, Bool } from '../lib/schema.ts';
+import { HostPath, Bool } from '../lib/schema.ts';
 import { shq } from '../../src/transport/quote.ts';
 
 const ALGORITHMS = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
 const Algorithm = v.optional(v.picklist(ALGORITHMS, `expected one of ${ALGORITHMS.join(', ')}`), 'sha1');
 const schema = v.pipe(
   v.strictObject({
-    path: v.optional(AbsPath),
+    path: v.optional(HostPath),
     /** Ansible's other names for path */
-    dest: v.optional(AbsPath),
-    name: v.optional(AbsPath),
+    dest: v.optional(HostPath),
+    name: v.optional(HostPath),
     get_checksum: v.optional(Bool, true),
     /** Ansible's undocumented md5 of a regular file (kept since 2.9) */
     get_md5: v.optional(Bool, false),
@@ -155,6 +155,7 @@ export function parseStat(p: Params, out: string): Record<string, unknown> {
 
 export const stat: TaskType<Params> = {
   name: 'ansible.builtin.stat',
+  hostPaths: ['path'],
   summary: 'register what is at a path (stat.exists, isdir, mode, size, checksum, times...)',
   schema,
   shortKey: 'path',

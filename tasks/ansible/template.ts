@@ -5,13 +5,13 @@ import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { ExprError, LATER } from '../../src/template/expr.ts';
 import { renderText, TemplateError } from '../../src/template/jinja-template.ts';
-import { Mode, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
 import { readSource } from './source.ts';
 
 const schema = v.strictObject({
   src: v.pipe(v.string(), v.minLength(1, 'expected a template file name')),
-  dest: v.pipe(v.string(), v.regex(/^\//, 'expected an absolute path')),
+  dest: HostPath,
   mode: v.optional(Mode),
   owner: v.optional(Owner),
   group: v.optional(Owner),
@@ -35,6 +35,7 @@ export function renderTemplate(file: string, text: string, ctx: Pick<TaskContext
 
 export const template: TaskType<Params, PutState> = {
   name: 'ansible.builtin.template',
+  hostPaths: ['dest'],
   summary: 'a file rendered from templates/SRC with Jinja2 ({{ }}, {% if %}, {% for %}, {% set %})',
   schema,
   reads: (p) => fileReads(p.dest),

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { shJoin, shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
 import { factsOf, fileReads } from '../lib/files.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { toolsOn } from '../lib/host-tools.ts';
@@ -17,10 +17,10 @@ import { findSource } from './source.ts';
 const schema = v.pipe(
   v.strictObject({
     src: v.pipe(v.string(), v.minLength(1, 'expected an archive')),
-    dest: AbsPath,
+    dest: HostPath,
     remote_src: v.optional(Bool, false),
     /** skipped when this path exists on the host */
-    creates: v.optional(AbsPath),
+    creates: v.optional(HostPath),
     /** more options for tar or unzip, one word each */
     extra_opts: v.optional(v.array(v.pipe(v.union([v.string(), v.number()]), v.transform(String))), []),
     /** register the archive's member names as `files` */
@@ -98,6 +98,7 @@ const cleanup = async (ctx: TaskContext, s: State) => {
 
 export const unarchive: TaskType<Params, State> = {
   name: 'ansible.builtin.unarchive',
+  hostPaths: ['dest', 'creates'],
   summary: 'a tar or zip archive (controller, host or URL) is unpacked into a directory, unless creates exists',
   schema,
   reads: (p) => fileReads(p.dest, p.creates),

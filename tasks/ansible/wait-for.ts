@@ -4,7 +4,7 @@
 import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Regex } from '../lib/schema.ts';
+import { HostPath, Regex } from '../lib/schema.ts';
 import { toolsOn } from '../lib/host-tools.ts';
 
 const Seconds = v.pipe(v.union([v.number(), v.pipe(v.string(), v.regex(/^\d+$/, 'expected a number of seconds'))]), v.transform(Number), v.minValue(0, 'expected a number of seconds'));
@@ -13,7 +13,7 @@ const schema = v.pipe(
   v.strictObject({
     host: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9.:_-]+$/, 'expected a host name or address')), '127.0.0.1'),
     port: v.optional(v.pipe(v.union([v.number(), v.string()]), v.transform(Number), v.integer('expected a port number'), v.minValue(1), v.maxValue(65535))),
-    path: v.optional(AbsPath),
+    path: v.optional(HostPath),
     state: v.optional(v.picklist(['started', 'present', 'stopped', 'absent'], 'expected started, present, stopped or absent (drained is not supported by skiff)'), 'started'),
     /** seconds to wait in all */
     timeout: v.optional(Seconds, 300),
@@ -54,6 +54,7 @@ export function waitScript(p: Params, probe: 'bash' | 'nc'): string {
 
 export const waitFor: TaskType<Params> = {
   name: 'ansible.builtin.wait_for',
+  hostPaths: ['path'],
   summary: 'wait on the host until a port answers (or stops), or a file appears (matching search_regex) or goes',
   schema,
   async plan(ctx, p) {

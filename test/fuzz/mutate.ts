@@ -211,11 +211,12 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
   'relative path': (plays, d) => {
     const p = paramsMap(plays, pick(taskPaths(plays), d.a));
     const rel = pick(['srv/data', 'x', './a', '~/b', ''], d.b);
-    // (command's and shell's creates may be relative, to chdir, as in Ansible)
-    const k = ['file', 'content', 'line'].includes(p.type) ? 'path' : undefined;
+    // skiff's own types take absolute paths only; Ansible's modules take relative, ~ and $VAR ones
+    // (the host resolves them at run time, as Ansible's type='path'), so they are not mutated here
+    const k = ['content', 'line'].includes(p.type) ? 'path' : undefined;
     if (!k) {
-      renameKey(p.task, p.type, 'file', { path: rel });
-      return { path: [...p.at.slice(0, -1), 'file', 'path'], message: /absolute path/ };
+      renameKey(p.task, p.type, 'line', { path: rel, line: 'x' });
+      return { path: [...p.at.slice(0, -1), 'line', 'path'], message: /absolute path/ };
     }
     p.params[k] = rel;
     return { path: [...p.at, k], message: /absolute path/ };

@@ -1,0 +1,62 @@
+// Paths as Ansible's type='path' options take them (check_type_path: expanduser(expandvars(value))),
+// a relative one from the module's working directory: the lineinfile target writes `dest: file.txt`.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { expandPath } from '../../src/engine/host-paths.ts';
+import { play, playbook } from './engine-harness.ts';
+
+const h = { cwd: '/home/op/work', env: { HOME: '/home/op', DATA: '/srv/data', EMPTY: '' } };
+const cases: [string, string][] = [
+  ['/etc/hosts', '/etc/hosts'],
+  ['file.txt', '/home/op/work/file.txt'],
+  ['./a/../b', '/home/op/work/b'],
+  ['~', '/home/op'],
+  ['~/x/y', '/home/op/x/y'],
+  ['$DATA/prom', '/srv/data/prom'],
+  ['${DATA}/prom', '/srv/data/prom'],
+  // Python's expandvars leaves an unset variable as written
+  ['/x/$NOPE/y', '/x/$NOPE/y'],
+  ['$EMPTY/z', '/z'],
+];
+for (const [given, want] of cases) test(`expandPath ${JSON.stringify(given)} -> ${want}`, () => assert.is(expandPath(given, h), want));
+
+test('lineinfile, stat and file with a relative, ~ and $VAR path work on the host as Ansible\'s', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-hostpaths-'));
+  const was = { cwd: process.cwd(), home: process.env.HOME, v: process.env.SKIFF_T_DIR };
+  process.chdir(d);
+  process.env.HOME = join(d, 'home');
+  process.env.SKIFF_T_DIR = join(d, 'var');
+  try {
+    const o = await play({
+      playbook: playbook(
+        [
+          '- lineinfile: {dest: file.txt, create: yes, line: Test line}',
+          '  register: made',
+          '- stat: {path: file.txt}',
+          '  register: st',
+          '- file: {path: "~", state: directory}',
+          '- lineinfile: {path: "~/in-home", create: true, line: home}',
+          '- file: {path: "$SKIFF_T_DIR", state: directory}',
+          '- copy: {dest: "${SKIFF_T_DIR}/c", content: "x\\n"}',
+        ].join('\n'),
+      ),
+    });
+    assert.equal(o.problems, []);
+    assert.equal(o.results.map((r) => r.status), ['changed', 'ok', 'changed', 'changed', 'changed', 'changed']);
+    assert.is(readFileSync(join(d, 'file.txt'), 'utf8'), 'Test line\n');
+    assert.is((o.results[1].registered as any).stat.exists, true);
+    assert.is(readFileSync(join(d, 'home', 'in-home'), 'utf8'), 'home\n');
+    assert.ok(existsSync(join(d, 'var', 'c')));
+    assert.not.ok(existsSync(join(d, '~')));
+  } finally {
+    process.chdir(was.cwd);
+    process.env.HOME = was.home;
+    if (was.v === undefined) delete process.env.SKIFF_T_DIR;
+    else process.env.SKIFF_T_DIR = was.v;
+  }
+});
+
+test.run();
