@@ -66,6 +66,6 @@ export async function applyEdit(ctx: TaskContext, p: EditParams, plan: Plan<Edit
   }
   if (p.validate !== undefined && !p.validate.includes('%s')) throw new TaskFailure(`validate must contain %s: ${p.validate}`);
   const backup_file = p.backup && s.exists ? await backupFile(ctx.conn, p.path) : undefined;
-  await writeFileAtomic(ctx.conn, p.path, s.after, p);
+  await writeFileAtomic(ctx.conn, p.path, s.after, { ...p, parents: !s.exists && p.create });
   return backup_file ? { backup_file } : {};
 }

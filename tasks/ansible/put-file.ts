@@ -2,7 +2,8 @@
 // optional backup, and `force: false` (only when absent). Plan reads only; apply writes atomically.
 import type { Plan, TaskContext } from '../../src/engine/task-type.ts';
 import { TaskFailure } from '../../src/engine/task-type.ts';
-import { attrChanges, backupFile, factsOf, fileDiff, predict, setAttrs, sha1, writeFileAtomic, type FileFacts } from '../lib/files.ts';
+import { createHash } from 'node:crypto';
+import { attrChanges, backupFile, factsOf, fileDiff, pathInfo, predict, setAttrs, sha1, writeFileAtomic, type FileFacts } from '../lib/files.ts';
 import { effectiveMode } from '../lib/mode.ts';
 
 export interface PutParams {
@@ -34,22 +35,29 @@ export async function planPut(ctx: TaskContext, p: PutParams, text: string, srcN
   }
   if (f.exists && f.kind !== 'file') throw new TaskFailure(`${dest} is a ${f.kind}, expected a regular file`);
   const result = { dest, checksum: sha1(text), size: Buffer.byteLength(text) };
-  if (f.exists && !p.force) return { changes: [], result: { ...result, note: 'exists (force: false)' } };
+  // nothing to do: Ansible's copy action reports the file module's look at dest (path and its info)
+  if (f.exists && !p.force) return { changes: [], result: { ...result, path: dest, ...pathInfo(f), note: 'exists (force: false)' } };
   const write = !f.exists || f.content !== text;
   const mode = p.mode ? effectiveMode(p.mode, f.mode, false) : (f.mode ?? '0644');
   predict(ctx, dest, { exists: true, kind: 'file', mode, owner: p.owner ?? f.owner, group: p.group ?? f.group, content: text });
   const changes = f.exists ? attrChanges(dest, f, p) : [];
   if (write) changes.unshift(f.exists ? `update ${dest}` : `create ${dest}`);
-  return { changes, diff: write ? fileDiff(dest, f.exists ? f.content : undefined, text) : undefined, state: { dest, facts: f, text, write, mode: p.mode }, result: { ...result, mode } };
+  return {
+    changes,
+    diff: write ? fileDiff(dest, f.exists ? f.content : undefined, text) : undefined,
+    state: { dest, facts: f, text, write, mode: p.mode },
+    result: { ...result, ...(changes.length ? { mode } : { path: dest, ...pathInfo(f) }) },
+  };
 }
 
 export async function applyPut(ctx: TaskContext, p: PutParams, plan: Plan<PutState>): Promise<Record<string, unknown>> {
   const s = plan.state!;
   p = { ...p, mode: s.mode };
-  const out: Record<string, unknown> = { ...plan.result };
+  // Ansible's copy module: dest, md5sum and checksum of what it wrote, and dest's path info
+  const out: Record<string, unknown> = { ...plan.result, md5sum: createHash('md5').update(s.text).digest('hex') };
   if (s.write) {
     if (p.backup && s.facts.exists) out.backup_file = await backupFile(ctx.conn, s.dest);
-    await writeFileAtomic(ctx.conn, s.dest, s.text, p);
-  } else await setAttrs(ctx.conn, s.dest, p);
-  return out;
+    return { ...out, ...pathInfo(await writeFileAtomic(ctx.conn, s.dest, s.text, p)) };
+  }
+  return { ...out, ...pathInfo((await setAttrs(ctx.conn, s.dest, p)) ?? s.facts) };
 }

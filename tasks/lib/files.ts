@@ -214,12 +214,14 @@ export function fileDiff(path: string, before: string | undefined, after: string
  * checked (an interrupted transfer never gets renamed into place), mode and owner are copied from the
  * file it replaces (or set as asked), then `mv` renames it over the target. One round trip.
  */
-export async function writeFileAtomic(conn: Connection, path: string, content: string, want: { mode?: string; owner?: string; group?: string; validate?: string } = {}): Promise<void> {
+export async function writeFileAtomic(conn: Connection, path: string, content: string, want: { mode?: string; owner?: string; group?: string; validate?: string; parents?: boolean } = {}): Promise<FileFacts> {
   const p = shq(path);
   const sum = createHash('sha256').update(content).digest('hex');
   const lines = [
     'set -e',
     `d=$(dirname -- ${p})`,
+    // lineinfile/blockinfile create: Ansible makes the missing directories (os.makedirs)
+    ...(want.parents ? ['mkdir -p -- "$d"'] : []),
     `t=$(mktemp "$d/.skiff.XXXXXX")`,
     // A dropped connection ends cat early (EOF) or kills the shell (HUP/PIPE): either way the temp file
     // goes, and the checksum below stops a short file from being renamed into place.
@@ -233,10 +235,12 @@ export async function writeFileAtomic(conn: Connection, path: string, content: s
   if (want.owner || want.group) lines.push(`chown ${shq(`${want.owner ?? ''}${want.group ? ':' + want.group : ''}`)} "$t"`);
   // Ansible's validate: the command (its words, no shell), %s being the new file, must succeed first
   if (want.validate) lines.push(`e=$(${validateCommand(want.validate)} 2>&1 >/dev/null) && rc=0 || rc=$?`, `if [ $rc -ne 0 ]; then printf 'failed to validate: rc:%s error:%s' "$rc" "$e" >&2; exit 1; fi`);
-  lines.push(`mv -f -- "$t" ${p}`, 'trap - EXIT');
+  // what is there now, in the same round trip: a module's result describes the file it left
+  lines.push(`mv -f -- "$t" ${p}`, 'trap - EXIT', `${STAT} -- ${p} || true`);
   const r = await conn.exec(lines.join('\n'), { stdin: content });
   if (r.code !== 0 && r.stderr.startsWith('failed to validate: ')) throw new TaskFailure(r.stderr);
   if (r.code !== 0) throw new TaskFailure(`cannot write ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
+  return statFacts(r.stdout.trim().split('\n').pop() ?? '') ?? { exists: true, kind: 'file' };
 }
 
 /** A `validate` command line as shell words, each `%s` the temp file "$t" (shlex-split as Ansible's run_command does). */
@@ -254,11 +258,25 @@ export function attrCommands(path: string, want: { mode?: string; owner?: string
   return cmds;
 }
 
-export async function setAttrs(conn: Connection, path: string, want: { mode?: string; owner?: string; group?: string }): Promise<void> {
+/** Gives `path` this mode/owner; returns what is there after (none when nothing was asked). */
+export async function setAttrs(conn: Connection, path: string, want: { mode?: string; owner?: string; group?: string }): Promise<FileFacts | undefined> {
   const cmds = attrCommands(path, want);
-  if (!cmds.length) return;
-  const r = await conn.exec(cmds.join(' && '));
+  if (!cmds.length) return undefined;
+  const r = await conn.exec(`${cmds.join(' && ')} && { ${STAT} -- ${shq(path)} || true; }`);
   if (r.code !== 0) throw new TaskFailure(`cannot set mode/owner of ${path}: ${r.stderr.trim()}`);
+  return statFacts(r.stdout.trim());
+}
+
+/**
+ * What Ansible adds to a module result that names a `path` or `dest` (AnsibleModule.add_path_info):
+ * owner, group, ids, mode, state and size of what is there.
+ */
+export function pathInfo(f: FileFacts | undefined): Record<string, unknown> {
+  if (!f?.exists) return { state: 'absent' };
+  const state = f.kind === 'link' ? 'link' : f.kind === 'directory' ? 'directory' : 'file';
+  // Python's '0%03o': 0644, 04755
+  const mode = f.mode === undefined ? undefined : '0' + parseInt(f.mode, 8).toString(8).padStart(3, '0');
+  return { uid: f.uid, gid: f.gid, owner: f.owner, group: f.group, mode, state, size: f.size };
 }
 
 /** The sha1 of a regular file on the host (Ansible's stat and copy report it as `checksum`). */
