@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
-import { attrChanges, factsOf, predict, setAttrs, type FileFacts, fileReads } from '../lib/files.ts';
+import { attrChanges, factsOf, pathInfo, predict, readFileFacts, setAttrs, type FileFacts, fileReads } from '../lib/files.ts';
 import { effectiveMode } from '../lib/mode.ts';
 
 const schema = v.pipe(
@@ -104,7 +104,8 @@ export const fileType: TaskType<Params, State> = {
       return { changes: f.exists ? [`remove ${p.path}`] : [], diff: f.exists ? `- ${p.path} (${f.kind})` : undefined, state: base, result: { path: p.path, state: 'absent' } };
     }
     const want = kindOf[state];
-    const result = { path: p.path, state };
+    // what is there now, as Ansible's add_path_info reports it (a plan that changes nothing keeps it)
+    const result = { path: p.path, ...pathInfo(f), ...(state === 'hard' ? { state } : {}) };
     if (state === 'hard') return planHard(ctx, p, f, base);
     if (state === 'link') {
       const target = f.exists && f.kind === 'link' ? await linkTarget(ctx, p.path) : undefined;
@@ -130,27 +131,35 @@ export const fileType: TaskType<Params, State> = {
     return { changes, state: { ...base, attrs: changes.length > 0, deep }, result };
   },
   async apply(ctx, p, plan) {
-    const s = plan.state!;
-    const q = shq(p.path);
-    const run = async (cmd: string, what: string) => {
-      const r = await ctx.conn.exec(cmd);
-      if (r.code !== 0) throw new TaskFailure(`cannot ${what} ${p.path}: ${r.stderr.trim()}`);
-    };
-    if (s.state === 'absent') return void (await run(`rm -rf -- ${q}`, 'remove'));
-    if (s.state === 'hard') {
-      if (s.create) await run(`ln -f -- ${shq(p.src!)} ${q}`, 'link');
-      return void (await setAttrs(ctx.conn, p.path, p));
-    }
-    if (s.state === 'link') {
-      if (s.create) await run(`ln -sfn -- ${shq(p.src!)} ${q}`, 'link');
-      if (p.owner || p.group) await run(`chown -h ${shq(`${p.owner ?? ''}${p.group ? ':' + p.group : ''}`)} -- ${q}`, 'set the owner of');
-      return;
-    }
-    if (s.create) await run(s.state === 'directory' ? `mkdir -p -- ${q}` : `touch -- ${q}`, 'create');
-    else if (s.state === 'touch' && !(p.modification_time === 'preserve' && p.access_time === 'preserve')) await run(`touch -- ${q}`, 'touch');
-    if (p.recurse && (p.mode || p.owner || p.group)) {
-      if (p.mode) await run(`chmod -R ${shq(p.mode)} -- ${q}`, 'set the mode of');
-      if (p.owner || p.group) await run(`chown -R ${shq(`${p.owner ?? ''}${p.group ? ':' + p.group : ''}`)} -- ${q}`, 'set the owner of');
-    } else await setAttrs(ctx.conn, p.path, p);
+    await applyFile(ctx, p, plan.state!);
+    // the result describes what the change left (Ansible's add_path_info): one more read, changes only
+    if (plan.state!.state === 'absent') return;
+    const info = pathInfo(await readFileFacts(ctx.conn, p.path));
+    return { ...plan.result, ...info, ...(plan.state!.state === 'hard' ? { state: 'hard' } : {}) };
   },
 };
+
+/** The change a plan of file asked for, made on the host. */
+async function applyFile(ctx: TaskContext, p: Params, s: State): Promise<void> {
+  const q = shq(p.path);
+  const run = async (cmd: string, what: string) => {
+    const r = await ctx.conn.exec(cmd);
+    if (r.code !== 0) throw new TaskFailure(`cannot ${what} ${p.path}: ${r.stderr.trim()}`);
+  };
+  if (s.state === 'absent') return void (await run(`rm -rf -- ${q}`, 'remove'));
+  if (s.state === 'hard') {
+    if (s.create) await run(`ln -f -- ${shq(p.src!)} ${q}`, 'link');
+    return void (await setAttrs(ctx.conn, p.path, p));
+  }
+  if (s.state === 'link') {
+    if (s.create) await run(`ln -sfn -- ${shq(p.src!)} ${q}`, 'link');
+    if (p.owner || p.group) await run(`chown -h ${shq(`${p.owner ?? ''}${p.group ? ':' + p.group : ''}`)} -- ${q}`, 'set the owner of');
+    return;
+  }
+  if (s.create) await run(s.state === 'directory' ? `mkdir -p -- ${q}` : `touch -- ${q}`, 'create');
+  else if (s.state === 'touch' && !(p.modification_time === 'preserve' && p.access_time === 'preserve')) await run(`touch -- ${q}`, 'touch');
+  if (p.recurse && (p.mode || p.owner || p.group)) {
+    if (p.mode) await run(`chmod -R ${shq(p.mode)} -- ${q}`, 'set the mode of');
+    if (p.owner || p.group) await run(`chown -R ${shq(`${p.owner ?? ''}${p.group ? ':' + p.group : ''}`)} -- ${q}`, 'set the owner of');
+  } else await setAttrs(ctx.conn, p.path, p);
+}

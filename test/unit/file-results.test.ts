@@ -24,6 +24,22 @@ test('copy registers state, mode, owner, ids and size of dest (changed: md5sum t
   assert.equal({ path: a.path, state: a.state, mode: a.mode }, { path: `${d}/f`, state: 'file', mode: '0640' });
 });
 
+test('file registers what it left: directory, touched file (state file), link; unchanged the same', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-fileres-'));
+  const tasks = `- file: {path: ${d}/dir, state: directory, mode: "0750"}\n  register: a\n- file: {path: ${d}/t, state: touch, mode: "0600"}\n  register: b\n- file: {path: ${d}/l, src: ${d}/t, state: link}\n  register: c`;
+  const o = await play({ playbook: playbook(tasks) });
+  assert.equal(o.problems, []);
+  const pick = (i: number) => {
+    const r = o.results[i].registered as Record<string, unknown>;
+    return [r.path, r.state, r.mode, r.uid];
+  };
+  assert.equal([pick(0), pick(1), pick(2)], [[`${d}/dir`, 'directory', '0750', userInfo().uid], [`${d}/t`, 'file', '0600', userInfo().uid], [`${d}/l`, 'link', '0777', userInfo().uid]]);
+  const again = await play({ playbook: playbook(tasks.replace('state: touch', 'state: file')) });
+  assert.equal(again.results.map((r) => r.status), ['ok', 'ok', 'ok']);
+  const r = again.results[0].registered as Record<string, unknown>;
+  assert.equal([r.state, r.mode], ['directory', '0750']);
+});
+
 test('lineinfile create: yes makes the missing directories, as Ansible\'s os.makedirs', async () => {
   const d = mkdtempSync(join(tmpdir(), 'skiff-mkdirs-'));
   const o = await play({ playbook: playbook(`- lineinfile: {dest: ${d}/a/b/a.txt, create: yes, line: First line}`) });
