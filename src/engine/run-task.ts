@@ -16,6 +16,7 @@ import { conditionError, undefinedError, undefinedOption } from './ansible-error
 import { decide } from './flag.ts';
 import { removeOmit } from './omit.ts';
 import { resolveHostPaths } from './host-paths.ts';
+import { DEFAULT_POLL_S, runAsync } from './async-run.ts';
 
 export interface TaskEnv {
   /** the scope with these loop vars added (task vars, registered results, play and host vars below) */
@@ -238,15 +239,24 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
   let plan;
   let out: Record<string, unknown>;
   try {
-    plan = await t.type.plan(ctx, params);
-    out = { ...(plan.result ?? {}) };
-    if (plan.skip) status = 'skipped';
-    else if (plan.changes.length === 0) status = 'ok';
-    else if (ctx.check) status = 'changed';
-    else {
-      await env.beforeChange(t.type.forget && ((cache) => t.type.forget!(params, cache)));
-      out = { ...out, ...((await t.type.apply(ctx, params, plan)) ?? {}) };
-      status = 'changed';
+    const asyncS = t.meta.async === undefined ? 0 : countOf('async', t.meta.async, scope, true);
+    if (asyncS > 0) {
+      const poll = countOf('poll', t.meta.poll ?? DEFAULT_POLL_S, scope, true);
+      const r = await runAsync(t, { sleep: env.sleep, beforeChange: () => env.beforeChange() }, ctx, scope, params, asyncS, poll);
+      plan = r.plan;
+      out = r.result;
+      status = r.changed ? 'changed' : 'ok';
+    } else {
+      plan = await t.type.plan(ctx, params);
+      out = { ...(plan.result ?? {}) };
+      if (plan.skip) status = 'skipped';
+      else if (plan.changes.length === 0) status = 'ok';
+      else if (ctx.check) status = 'changed';
+      else {
+        await env.beforeChange(t.type.forget && ((cache) => t.type.forget!(params, cache)));
+        out = { ...out, ...((await t.type.apply(ctx, params, plan)) ?? {}) };
+        status = 'changed';
+      }
     }
   } catch (e) {
     if (e instanceof UnreachableError) throw e;

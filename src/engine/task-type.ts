@@ -37,6 +37,16 @@ export interface TaskContext {
   sleep?(ms: number): Promise<void>;
 }
 
+/** What a task type runs in the background: a command line, its stdin, the fields its result starts from. */
+export interface BackgroundCommand {
+  line: string;
+  stdin?: string;
+  /** fields of the result known before it runs (cmd, warnings), as the module's result has them */
+  base: Record<string, unknown>;
+  /** strip trailing \r and \n from stdout and stderr (command's strip_empty_ends) */
+  stripEnds: boolean;
+}
+
 /** What a task says while it works: `text` alone, or with how far it is (`done` of `total`). */
 export interface ProgressReport {
   text: string;
@@ -120,6 +130,13 @@ export interface TaskType<P = any, S = any> {
    * so (true). Without it, or false, the engine drops them all.
    */
   forget?(params: P, cache: Map<string, unknown>): boolean;
+  /**
+   * `async:` — the command apply would run, to run it detached in the background instead (an async
+   * job, src/engine/async-job.ts). A type without it refuses async by name when the task runs.
+   */
+  background?(ctx: TaskContext, params: P, plan: Plan<S>): BackgroundCommand;
+  /** Ansible's action for this module refuses async ("async is not supported for this task.") */
+  noAsync?: boolean;
   plan(ctx: TaskContext, params: P): Promise<Plan<S>>;
   /** returns values for `register` */
   apply(ctx: TaskContext, params: P, plan: Plan<S>): Promise<Record<string, unknown> | void>;

@@ -141,6 +141,12 @@ const LoopControl = v.strictObject({
 /** The `with_*` lookups skiff has, and what each makes of its value (see src/engine/loop.ts). */
 export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed_items', 'with_fileglob', 'with_together', 'with_nested', 'with_subelements', 'with_sequence', 'with_first_found', 'with_file', 'with_env'] as const;
 
+/** whole seconds (async, poll): a number, its text (Ansible's int field), or an expression rendered for the host */
+const Seconds = v.union(
+  [v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.string(), v.regex(/^\s*\d+\s*$/), v.transform(Number)), Expr],
+  'expected a whole number of seconds (0 or more), or a {{ }} expression',
+);
+
 /** Keys of a task that are not its type. */
 export const TaskMetaSchema = v.strictObject({
   name: v.optional(Name),
@@ -155,6 +161,10 @@ export const TaskMetaSchema = v.strictObject({
   /** a number, or an expression rendered for the host (`"{{ timeout // 30 }}"`) */
   retries: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), Expr], 'expected a whole number (0 or more), or a {{ }} expression')),
   delay: v.optional(v.union([v.pipe(v.number(), v.minValue(0)), Expr], 'expected a number of seconds, or a {{ }} expression')),
+  /** seconds an async job may run (0: not async), or an expression rendered for the host */
+  async: v.optional(Seconds),
+  /** with async: seconds between looks at the job (0: fire and forget); Ansible's default 15 */
+  poll: v.optional(Seconds),
   args: v.optional(v.record(v.string(), v.unknown())),
   /** handlers only: topics a `notify` may name instead of the handler's name */
   listen: v.optional(v.union([v.string(), v.array(v.string())])),

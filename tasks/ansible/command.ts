@@ -76,6 +76,9 @@ async function matches(ctx: TaskContext, p: Params, pattern: string | undefined,
   return pattern === undefined ? undefined : out === 'yes';
 }
 
+const chdir = (p: Params) => (p.chdir ? `cd -P -- ${shq(p.chdir)} && ` : '');
+const stdinOf = (p: Params) => (p.stdin === undefined ? undefined : p.stdin + (p.stdin_add_newline ? '\n' : ''));
+
 function makeCommand(name: string, summary: string, schema: TaskType<Params>['schema'], shell: boolean): TaskType<Params> {
   const words = (p: Params) => (p.cmd !== undefined ? shlexSplit(p.cmd) : p.argv);
   const line = (p: Params) => (shell ? `${p.executable ?? '/bin/sh'} -c ${shq(p.cmd!)}` : shJoin(words(p)!));
@@ -111,9 +114,14 @@ function makeCommand(name: string, summary: string, schema: TaskType<Params>['sc
       if (ctx.check && p.creates === undefined && p.removes === undefined) return { changes: [], skip: true, note: `not run in check mode: ${line(p)}`, result: wouldRun };
       return { changes: [`run: ${line(p)}`], result: ctx.check ? wouldRun : r };
     },
+    // async: the same command line, run as a background job whose result file has this result's fields
+    background(_ctx, p, plan) {
+      const { cmd, warnings } = plan.result as { cmd: unknown; warnings?: string[] };
+      return { line: `${chdir(p)}${line(p)}`, stdin: stdinOf(p), base: { cmd, ...(warnings ? { warnings } : {}) }, stripEnds: p.strip_empty_ends };
+    },
     async apply(ctx, p, plan) {
-      const cd = p.chdir ? `cd -P -- ${shq(p.chdir)} && ` : '';
-      const stdin = p.stdin === undefined ? undefined : p.stdin + (p.stdin_add_newline ? '\n' : '');
+      const cd = chdir(p);
+      const stdin = stdinOf(p);
       const start = new Date();
       const r = await ctx.conn.exec(`${cd}${line(p)}`, { stdin });
       const end = new Date();

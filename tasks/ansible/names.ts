@@ -13,7 +13,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   add_host: undefined,
   apt_repository: 'ansible.builtin.copy of the .list file with content:',
   assemble: 'ansible.builtin.template or content',
-  async_status: undefined,
   cron: 'ansible.builtin.copy of a file in /etc/cron.d',
   deb822_repository: 'ansible.builtin.copy of the .sources file with content:',
   debconf: undefined,
@@ -58,8 +57,6 @@ const COLLECTION_HINTS: Record<string, string> = {
 export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
   action: 'write the module as the task\'s key',
   local_action: 'delegate_to: localhost',
-  async: undefined,
-  poll: undefined,
   become_method: 'skiff becomes through sudo only',
   become_flags: undefined,
   become_exe: undefined,
@@ -80,6 +77,13 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
   with_random_choice: undefined,
   with_lines: undefined,
 };
+
+/**
+ * Ansible's action plugins that refuse `async` ("async is not supported for this task."): those without
+ * _supports_async (ansible/plugins/action/). Modules run by the normal action, and command, shell,
+ * package, service, uri, yum and reboot, take it.
+ */
+const NO_ASYNC = new Set(['add_host', 'assemble', 'assert', 'async_status', 'copy', 'debug', 'fail', 'fetch', 'gather_facts', 'group_by', 'include_vars', 'pause', 'raw', 'script', 'set_fact', 'set_stats', 'template', 'unarchive', 'validate_argument_spec', 'wait_for_connection']);
 
 /** Where a name of Ansible's leads: a skiff type, or a refusal with its reason. */
 export function refusal(key: string): string | undefined {
@@ -108,7 +112,7 @@ function notSupported(key: string, hint: string | undefined, what = 'an Ansible 
 export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
   const table: TaskTypes = new Map(own.map((t) => [t.name, t]));
   for (const bare of ansible) {
-    const t = withAnsibleParams(bare);
+    const t = NO_ASYNC.has(bare.name.split('.').pop()!) && bare.name.startsWith('ansible.builtin.') ? { ...withAnsibleParams(bare), noAsync: true } : withAnsibleParams(bare);
     table.set(t.name, t);
     // a collection's module (community.general.ini_file) is also reached by its short name, as Ansible routes it
     const short = t.name.split('.').pop()!;

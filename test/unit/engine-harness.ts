@@ -118,6 +118,8 @@ export interface Case {
   files?: Record<string, string>;
   /** per host: what the facts script prints there (see test/unit/fixtures/facts) */
   facts?: Record<string, string>;
+  /** waits really wait (async jobs run on this machine while skiff polls them) */
+  realSleep?: boolean;
 }
 
 let n = 0;
@@ -147,7 +149,7 @@ export async function play(c: Case): Promise<Outcome> {
   if (!prepared) return { code: 'bad-input', problems: problems.map(formatProblem), results: [], events: [], lines: [], sleeps: [] };
   const events: RunEvent[] = [];
   const sleeps: number[] = [];
-  const summary = await startRun(prepared, opts, (e) => events.push(e), { connector, sleep: async (ms) => void sleeps.push(ms) }).done;
+  const summary = await startRun(prepared, opts, (e) => events.push(e), { connector, sleep: async (ms) => { sleeps.push(ms); if (c.realSleep) await new Promise((r) => setTimeout(r, ms)); } }).done;
   const results = summary.results;
   return { code: 'ran', problems: [], summary, results, events, lines: results.map((r) => `${r.host} ${r.task} ${r.status}`), sleeps };
 }

@@ -24,6 +24,15 @@ kw(['task.name', 'play.name', 'play.hosts', 'play.tasks'], 'tasks run in order o
   assert.equal(o.events[0], { kind: 'play', name: 'P', hosts: ['b'] });
 });
 
+kw(['task.async', 'task.poll'], 'async: the command runs as a background job, polled to its end (poll 1) or left running (poll 0)', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-kw-async-'));
+  const o = await play({ realSleep: true, playbook: playbook(`- command: echo hi\n  async: 5\n  poll: 1\n  register: a\n- command: sleep 1\n  async: 5\n  poll: 0\n  register: b`, `  vars: {ansible_async_dir: ${d}}\n`) });
+  assert.equal(o.lines, ['a command changed', 'a command changed']);
+  const [a, b] = o.results.map((r) => r.registered as Record<string, unknown>);
+  assert.equal([a.stdout, a.started, a.finished], ['hi', 1, 1]);
+  assert.equal([b.started, b.finished, b.results_file], [1, 0, `${d}/${b.ansible_job_id}`]);
+});
+
 kw(['task.loop', 'task.loop_control'], 'loop: one pass per item; loop_var, index_var and label; register gets results[]', async () => {
   const o = await play({
     playbook: playbook(`- name: each
