@@ -4,16 +4,16 @@
 import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
-import { AbsPath, Mode, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
 import { attrChanges, factsOf, predict, setAttrs, type FileFacts, fileReads } from '../lib/files.ts';
 import { effectiveMode } from '../lib/mode.ts';
 
 const schema = v.pipe(
   v.strictObject({
-    path: v.optional(AbsPath),
+    path: v.optional(HostPath),
     /** Ansible's other names for path */
-    dest: v.optional(AbsPath),
-    name: v.optional(AbsPath),
+    dest: v.optional(HostPath),
+    name: v.optional(HostPath),
     state: v.optional(v.picklist(['directory', 'file', 'touch', 'absent', 'link', 'hard'], 'expected directory, file, touch, absent, link or hard')),
     /** the link's target (state: link), or the file a hard link shares (state: hard) */
     src: v.optional(v.pipe(v.string(), v.minLength(1))),

@@ -33,6 +33,11 @@ export const Num = v.union([v.number(), v.pipe(v.string(), v.regex(/^\s*-?\d+(?:
 
 export const AbsPath = v.pipe(v.string(), v.regex(/^\//, 'expected an absolute path'));
 /**
+ * A path on the host as Ansible's type='path' takes it: a relative one is from where the module runs
+ * (skiff's directory over the local connection, the login's home over SSH), as Ansible's.
+ */
+export const HostPath = v.pipe(v.string(), v.minLength(1, 'expected a path'));
+/**
  * A mode as Ansible reads it: octal written with its leading 0 (`0644` unquoted, which the YAML loader
  * keeps as that text, or `"0644"`), 3 or 4 octal digits quoted, or symbolic (`"u=rw,g=r,o="`). A bare
  * `644` is refused: YAML makes it the decimal 644, which Ansible would turn into mode 01204.
