@@ -48,6 +48,9 @@ function toFloat(v: unknown, dflt: unknown = 0): unknown {
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return Number(v);
   if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
+  // Python's float() also reads nan, inf and infinity, in any case
+  const special = typeof v === 'string' ? /^\s*([-+]?)(nan|inf|infinity)\s*$/i.exec(v) : null;
+  if (special) return special[2].toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
   return dflt;
 }
 
