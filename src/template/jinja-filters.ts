@@ -312,16 +312,17 @@ function named<T>(table: Record<string, T>, kind: string, name: unknown): T {
   if (!Object.hasOwn(table, n)) throw new ExprError(`unknown ${kind} ${JSON.stringify(String(name))}`);
   return table[n];
 }
-const pick = (v: unknown, [test, ...args]: unknown[], keep: boolean, path?: unknown) =>
+const pick = (v: unknown, [test, ...args]: unknown[], keep: boolean, path?: unknown, kw: Dict = {}) =>
   items(v).filter((x) => {
     const y = path === undefined ? x : attr(x, path);
-    return (test === undefined ? truthy(y) : named(TESTS, 'test', test)(y, args, {})) === keep;
+    return (test === undefined ? truthy(y) : named(TESTS, 'test', test)(y, args, kw)) === keep;
   });
 FILTERS.map = (v, [name, ...args], kw) => items(v).map((x) => (kw.attribute !== undefined ? (attr(x, kw.attribute) ?? kw.default) : named(FILTERS, 'filter', name)(x, args, {})));
-FILTERS.select = (v, args) => pick(v, args, true);
-FILTERS.reject = (v, args) => pick(v, args, false);
-FILTERS.selectattr = (v, [path, ...args]) => pick(v, args, true, path);
-FILTERS.rejectattr = (v, [path, ...args]) => pick(v, args, false, path);
+// a test's keyword arguments pass through (`select('version', '2.0', '>=', version_type='semver')`)
+FILTERS.select = (v, args, kw) => pick(v, args, true, undefined, kw);
+FILTERS.reject = (v, args, kw) => pick(v, args, false, undefined, kw);
+FILTERS.selectattr = (v, [path, ...args], kw) => pick(v, args, true, path, kw);
+FILTERS.rejectattr = (v, [path, ...args], kw) => pick(v, args, false, path, kw);
 FILTERS.d = FILTERS.default;
 FILTERS.count = FILTERS.length;
 FILTERS.e = FILTERS.escape = (v) => pyStr(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');

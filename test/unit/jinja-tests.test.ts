@@ -50,6 +50,7 @@ const TABLE: [string, Record<string, unknown>, string][] = [
   ["{{ [1, 2] is contains(1) }} {{ 'abc' is contains('b') }} {{ {'a': 1} is contains('a') }} {{ [1] is contains(2) }}", {}, "True True True False"],
   ["{{ ('nan' | float) is nan }} {{ ('-inf' | float) is nan }} {{ 1 is nan }} {{ 'x' is isnan }}", {}, "True False False False"],
   ["{{ '/a/b' is abs }} {{ 'a/b' is is_abs }} {{ '/etc' is is_dir }} {{ '/etc/passwd' is is_file }} {{ '/nonexistent-skiff' is link_exists }} {{ '/' is mount }} {{ '/etc' is is_mount }} {{ '/etc/passwd' is same_file('/etc/../etc/passwd') }}", {}, "True False True True False True False True"],
+  ["{{ ['1.0.0', '2.0.0', '3.0.0-rc1'] | select('version', '2.0.0', '>=', version_type='semver') | list }} {{ ['a', 'B'] | reject('match', 'b', ignorecase=true) | list }}", {}, "['2.0.0', '3.0.0-rc1'] ['a']"],
   ["{{ 'http://example.com/x' is url }} {{ 'example.com' is url }} {{ 'file:///etc' is url }} {{ 'urn:isbn:1' is urn }} {{ 'http://x' is urn }} {{ 'mailto:a@b' is uri }} {{ 'ftp://x' is uri(['http', 'https']) }} {{ 'x' is uri }}", {}, "True False True True False True False True"],
 ];
 
