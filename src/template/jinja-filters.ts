@@ -2,7 +2,7 @@
 // values (YAML's: strings, numbers, booleans, null, lists, objects). Each follows what Jinja2 3.1 /
 // ansible-core 2.14 return for the same input (test/unit/jinja.test.ts compares them when Ansible is
 // installed). Undefined and run-time (LATER) values never reach these: expr.ts handles them first.
-import { createHash } from 'node:crypto';
+import { createHash, getHashes } from 'node:crypto';
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Document, isPair, isScalar, parse as yamlParse, visit } from 'yaml';
@@ -241,7 +241,12 @@ export const FILTERS: Record<string, Fn> = {
   },
   b64encode: (v) => Buffer.from(pyStr(v), 'utf8').toString('base64'),
   b64decode: (v) => Buffer.from(pyStr(v), 'base64').toString('utf8'),
-  hash: (v, [alg = 'sha1']) => createHash(String(alg)).update(pyStr(v)).digest('hex'),
+  hash: (v, [alg = 'sha1']) => {
+    const name = pyStr(alg);
+    // hashlib.new's names: OpenSSL's, which node's are (an unknown one is Python's ValueError text)
+    if (!getHashes().includes(name.toLowerCase())) throw new ExprError(`unsupported hash type ${name}`);
+    return createHash(name.toLowerCase()).update(pyStr(v)).digest('hex');
+  },
   checksum: (v) => createHash('sha1').update(pyStr(v)).digest('hex'),
   quote: (v) => shq(pyStr(v)),
   split: (v, [sep, max]) => pySplit(pyStr(v), sep, max),

@@ -51,6 +51,9 @@ const TABLE: [string, Record<string, unknown>, string][] = [
   ["{{ ('nan' | float) is nan }} {{ ('-inf' | float) is nan }} {{ 1 is nan }} {{ 'x' is isnan }}", {}, "True False False False"],
   ["{{ '/a/b' is abs }} {{ 'a/b' is is_abs }} {{ '/etc' is is_dir }} {{ '/etc/passwd' is is_file }} {{ '/nonexistent-skiff' is link_exists }} {{ '/' is mount }} {{ '/etc' is is_mount }} {{ '/etc/passwd' is same_file('/etc/../etc/passwd') }}", {}, "True False True True False True False True"],
   ["{{ ['1.0.0', '2.0.0', '3.0.0-rc1'] | select('version', '2.0.0', '>=', version_type='semver') | list }} {{ ['a', 'B'] | reject('match', 'b', ignorecase=true) | list }}", {}, "['2.0.0', '3.0.0-rc1'] ['a']"],
+  // a filter's error is Ansible's run-time one too
+  ["{{ 'hash' | hash('unsupported_hash_type') }}", {}, "error: unsupported hash type unsupported_hash_type"],
+  ["{{ 'café' | hash('SHA256') }}", {}, "850f7dc43910ff890f8879c0ed26fe697c93a067ad93a7d50f466a7028a9bf4e"],
   ["{{ 'http://example.com/x' is url }} {{ 'example.com' is url }} {{ 'file:///etc' is url }} {{ 'urn:isbn:1' is urn }} {{ 'http://x' is urn }} {{ 'mailto:a@b' is uri }} {{ 'ftp://x' is uri(['http', 'https']) }} {{ 'x' is uri }}", {}, "True False True True False True False True"],
 ];
 
