@@ -52,6 +52,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'force-handlers': { type: 'boolean', help: 'run notified handlers even on a host that failed', commands: PLAYBOOK },
   strict: { type: 'boolean', help: 'also refuse, before the run, a variable, key or item no task can see yet (by default the task fails on the host when it runs, as in Ansible: set_fact, register or facts may define it)', commands: PLAYBOOK },
   'list-tasks': { type: 'boolean', help: 'list the tasks that would run (after --tags, --skip-tags, --start-at-task); contacts no host', commands: PLAYBOOK },
+  'list-tags': { type: 'boolean', help: 'list the tags of the tasks that would run (after --tags, --skip-tags); contacts no host', commands: PLAYBOOK },
   'list-hosts': { type: 'boolean', help: 'list the hosts each play would run on; contacts no host', commands: PLAYBOOK },
   verbose: { short: 'v', type: 'boolean', multiple: true, help: 'also show ok/skipped details', commands: PLAYBOOK },
   host: { type: 'string', arg: 'NAME', help: 'only this host', commands: ['inventory'], complete: 'hosts' },

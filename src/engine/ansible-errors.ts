@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { TaskDef } from '../playbook/load.ts';
 import { problemAt } from '../util/yaml-source.ts';
-import { undefinedText } from '../template/expr-error.ts';
+import { PluginError, undefinedText } from '../template/expr-error.ts';
 import { TaskFailure } from './task-type.ts';
 
 /** AnsibleError's `obj=` suffix: where the task is (Ansible's file, line and column of the task). */
@@ -28,6 +28,10 @@ export function undefinedOption(jinja: string, t: Pick<TaskDef, 'src' | 'path'>)
  */
 export function conditionError(cond: string, e: unknown, t?: Pick<TaskDef, 'src' | 'path'>): unknown {
   const jinja = undefinedText(e);
+  if (e instanceof PluginError) {
+    const msg = `The conditional check '${cond}' failed. The error was: ${e.message}`;
+    return new TaskFailure(t ? msg + appearsIn(t) : msg);
+  }
   if (jinja === undefined) return e;
   const msg = `The conditional check '${cond}' failed. The error was: error while evaluating conditional (${cond}): ${undefinedError(jinja)}`;
   return new TaskFailure(t ? msg + appearsIn(t) : msg);

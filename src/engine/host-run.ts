@@ -3,7 +3,7 @@
 // `meta: flush_handlers` and at the end of the play). Everything shared with other hosts lives in
 // RunCtx (the run) and BatchCtx (this serial batch): results, recap, connections, the stop flags.
 import { UnreachableError, type Connection } from '../transport/types.ts';
-import type { BlockDef, Handler, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
+import type { BlockDef, Handler, Keywords, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
 import { readAhead } from './read-ahead.ts';
 import { walkTasks } from '../playbook/load.ts';
 import { shq } from '../transport/quote.ts';
@@ -23,7 +23,7 @@ import { progressChannel } from './progress.ts';
 import { itemVars, loopItems, resolveLoop } from './loop.ts';
 import { runTask, type TaskEnv } from './run-task.ts';
 import { isSecretName, redact, secretValues } from '../util/secrets.ts';
-import { tagsSelect, type TagFilter } from './tags.ts';
+import { evalTags, tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
 import { limit, type Cursor, type Limit, type Lockstep, type Round } from './lockstep.ts';
 import { removeOmit } from './omit.ts';
@@ -368,7 +368,7 @@ export class HostRun {
    */
   private async include(b: BlockDef, rescuable: boolean, at: Cursor, turn = true): Promise<Flow> {
     const inc = b.include!;
-    if (!tagsSelect(inc.kw.tags, this.rc.tags)) return 'ok';
+    if (!tagsSelect(this.tagsOf(inc.kw), this.rc.tags)) return 'ok';
     // linear: the include is a task of the barrier (a handler's took its turn in the flush)
     if (turn && !(await this.turn(at))) return 'stop';
     // where lookups look (first_found), as Ansible's task.get_search_path() plus the playbook's directory
@@ -476,7 +476,7 @@ export class HostRun {
     // the flush at the end of a section, with nothing to run: the host got through the section
     if (m.implicit && m.action === 'flush_handlers' && !this.notified.size) return 'ok';
     if (this.stopped()) return 'stop';
-    if (!m.implicit && !tagsSelect(m.kw.tags, rc.tags)) return 'ok';
+    if (!m.implicit && !tagsSelect(this.tagsOf(m.kw), rc.tags)) return 'ok';
     if (!(await this.turn(at))) return 'stop';
     const say = (text: string) => m.implicit || rc.listen({ kind: 'note', host, text: `META: ${text}` });
     // these three run whatever `when` says (Ansible warns that it is not supported there)
@@ -541,10 +541,15 @@ export class HostRun {
     }
   }
 
+  /** The tags of a task, templated ones rendered with its vars on this host. */
+  private tagsOf(kw: Keywords): string[] {
+    return evalTags(kw.tags, () => taskScope(this.rc.prep, this.play, this.host, this.registered, kw.vars, this.outer, kw.defaults, kw.role));
+  }
+
   private selected(t: TaskDef): boolean {
     // a handler's tasks run whatever the tags (as Ansible's included handler tasks)
     if (this.handling) return true;
-    if (!tagsSelect(t.kw.tags, this.rc.tags)) return false;
+    if (!tagsSelect(this.tagsOf(t.kw), this.rc.tags)) return false;
     const start = this.rc.opts.startAtTask;
     if (start === undefined || this.rc.startReached) return true;
     if (!startsHere(t.name, start)) return false;

@@ -707,6 +707,8 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
 function certain(ps: RenderProblem[], strict: boolean): RenderProblem[] {
   // a lookup plugin's own error is the task's failure when it runs (ignore_errors, rescue), as Ansible's
   ps = ps.filter((p) => !p.message.includes(LOOKUP_FAILED));
+  // so is a test's or filter's error on its input (Ansible's AnsibleFilterError)
+  ps = ps.filter((p) => p.pluginError === undefined);
   return strict ? ps : ps.filter((p) => p.undefinedVar === undefined);
 }
 

@@ -10,7 +10,7 @@ import type { Status } from './events.ts';
 import { condition, ExprError, type Scope } from '../template/expr.ts';
 import { pyStr } from '../template/expr-error.ts';
 import { itemLabel, itemVars, loopItems, resolveLoop } from './loop.ts';
-import { TaskFailure, type TaskContext } from './task-type.ts';
+import { TaskFailure, TemplateFailure, type TaskContext } from './task-type.ts';
 import { render, renderParams, type RenderProblem } from '../template/template.ts';
 import { conditionError, undefinedError, undefinedOption } from './ansible-errors.ts';
 import { decide } from './flag.ts';
@@ -172,6 +172,7 @@ function failedItem(e: unknown): ItemOutcome {
   if (e instanceof UnreachableError) return { status: 'unreachable', result: { unreachable: true, changed: false, msg: e.message }, changes: [], msg: e.message };
   const failure = e instanceof TaskFailure || e instanceof ExprError;
   const msg = failure ? (e as Error).message : `internal error: ${(e as Error).stack ?? e}`;
+  if (e instanceof TemplateFailure) return { status: 'failed', result: { failed: true, msg }, changes: [], msg };
   // changed as the module said it (Ansible's command: true, even failing)
   return { status: 'failed', result: { ...(e instanceof TaskFailure ? e.result : {}), changed: e instanceof TaskFailure && e.result.changed === true, failed: true, msg }, changes: [], msg };
 }
@@ -200,6 +201,9 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const rendered = removeOmit(renderParams(t.params, t.type, scope, problems));
     const undef = problems.find((p) => p.undefinedVar !== undefined);
     if (undef) throw undefinedOption(undef.undefinedVar!, t);
+    // a test's or filter's error is the task's message as Ansible words it, alone
+    const plugin = problems.find((p) => p.pluginError !== undefined);
+    if (plugin) throw new TemplateFailure(plugin.pluginError!);
     if (problems.length) throw new TaskFailure(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
     const parsed = v.safeParse(t.type.schema, rendered);
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));

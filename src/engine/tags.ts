@@ -1,6 +1,9 @@
 // --tags / --skip-tags: which tasks run, exactly as Ansible decides it (ansible/playbook/taggable.py
 // evaluate_tags): `always` runs unless skipped by name, `never` only when asked for by name, `all`,
-// `tagged` and `untagged` as special selectors.
+// `tagged` and `untagged` as special selectors. A tag may be a template (`tags: "{{ the_tags }}"`),
+// rendered when the task is selected, with its vars.
+import { hasTemplate, renderString } from '../template/template.ts';
+import type { Scope } from '../template/expr.ts';
 
 export interface TagFilter {
   only: string[];
@@ -33,3 +36,23 @@ export function tagsSelect(taskTags: string[], f: TagFilter): boolean {
 
 /** `--tags a,b --tags c` -> [a, b, c] */
 export const splitTags = (raw: string[] | undefined): string[] => (raw ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+
+/**
+ * Ansible's evaluate_tags: each tag templated, a list becoming its items. A tag that cannot be rendered
+ * (a variable only set later) stays as written.
+ */
+export function evalTags(tags: string[], scope: () => Scope): string[] {
+  if (!tags.some(hasTemplate)) return tags;
+  const s = scope();
+  const out = tags.flatMap((t) => {
+    if (!hasTemplate(t)) return [t];
+    try {
+      const v = renderString(t, s);
+      return (Array.isArray(v) ? v : [v]).map((x) => (typeof x === 'string' ? x : String(x)));
+    } catch {
+      return [t];
+    }
+  });
+  return [...new Set(out)];
+}
+

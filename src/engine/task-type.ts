@@ -165,6 +165,12 @@ export class TaskFailure extends Error {
   }
 }
 
+/**
+ * A task that failed before its action ran, on an error of its templates (Ansible's result then is
+ * `failed` and `msg` only: no `changed`).
+ */
+export class TemplateFailure extends TaskFailure {}
+
 /** Task types by the name a playbook uses (aliases included). */
 export interface TaskTypes extends Map<string, TaskType> {
   /**

@@ -7,12 +7,15 @@ import { WITH_KINDS, type TaskMeta } from './schema.ts';
 
 type OwnKeywords = Partial<{ when: unknown; tags: unknown; notify: string | string[]; vars: Record<string, unknown>; defaults: Record<string, unknown>; loopVars: string[]; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'notify' | 'vars' | 'defaults' | 'loopVars' | 'environment'>>;
 
+/** Ansible's _load_tags: `tags: a, b` is two tags (a list is taken as it is). */
+export const loadTags = (own: unknown): unknown[] => (typeof own === 'string' ? own.split(',').map((s) => s.trim()) : own === undefined ? [] : Array.isArray(own) ? own : [own]);
+
 /** Pure: an inner node's keywords over its parent's (Ansible's inheritance, see schema.ts). */
 export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
   const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
   const out: Keywords = {
     when: [...parent.when, ...(list(own.when) as (string | boolean)[])],
-    tags: [...new Set([...parent.tags, ...list(own.tags).map(String)])],
+    tags: [...new Set([...parent.tags, ...loadTags(own.tags).map(String)])],
     vars: { ...parent.vars, ...(own.vars ?? {}) },
     defaults: { ...parent.defaults, ...(own.defaults ?? {}) },
     loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],

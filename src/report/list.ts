@@ -1,39 +1,56 @@
-// --list-hosts and --list-tasks: what a run would touch, in Ansible's layout, without contacting a host.
+// --list-hosts, --list-tasks and --list-tags: what a run would touch, in Ansible's layout, without contacting a host.
 import type { Node } from '../playbook/load.ts';
 import type { Prepared, RunOptions } from '../engine/prepare.ts';
-import { startsHere } from '../engine/prepare.ts';
-import { tagsSelect, type TagFilter } from '../engine/tags.ts';
+import { startsHere, taskScope } from '../engine/prepare.ts';
+import { evalTags, tagsSelect, type TagFilter } from '../engine/tags.ts';
 
-const tagList = (tags: string[]) => `TAGS: [${[...tags].sort().join(', ')}]`;
+// Ansible joins a play's tags (a set, in Python's hash order: sorted here) with ',' alone
+const tagList = (tags: string[]) => `TAGS: [${[...new Set(tags)].sort().join(',')}]`;
 
+/** Ansible's layout: a blank line before the playbook's line and before each play's. */
 export function listHosts(prep: Prepared): string {
-  const lines = [`playbook: ${prep.playbook.file}`, ''];
+  const lines = ['', `playbook: ${prep.playbook.file}`];
   prep.plays.forEach(({ play, hosts }, i) => {
-    lines.push(`  play #${i + 1} (${play.hosts}): ${play.name}\t${tagList(play.kw.tags)}`, `    pattern: ['${play.hosts}']`, `    hosts (${hosts.length}):`, ...hosts.map((h) => `      ${h}`), '');
+    lines.push('', `  play #${i + 1} (${play.hosts}): ${play.name}\t${tagList(play.kw.tags)}`, `    pattern: ['${play.hosts}']`, `    hosts (${hosts.length}):`, ...hosts.map((h) => `      ${h}`));
   });
   return lines.join('\n');
 }
 
-export function listTasks(prep: Prepared, opts: Pick<RunOptions, 'tags' | 'skipTags' | 'startAtTask'>): string {
+/**
+ * --list-tasks and --list-tags as ansible-playbook prints them (cli/playbook.py): each play, then the
+ * tasks its tag filter keeps, tags templated with the play's vars, each with the play's tags and its own
+ * sorted; only the `block` part of a block is listed (Ansible's _process_block skips rescue and always);
+ * --list-tags ends each play with every tag of the tasks kept.
+ */
+export function listTasks(prep: Prepared, opts: Pick<RunOptions, 'tags' | 'skipTags' | 'startAtTask'>, what: { tasks?: boolean; tags?: boolean } = { tasks: true }): string {
   const filter: TagFilter = { only: opts.tags?.length ? opts.tags : ['all'], skip: opts.skipTags ?? [] };
   let started = opts.startAtTask === undefined;
-  const lines = [`playbook: ${prep.playbook.file}`, ''];
-  const walk = (nodes: Node[], depth: number) => {
-    for (const n of nodes) {
-      if (n.kind === 'block') {
-        for (const part of [n.block, n.rescue, n.always]) walk(part, depth);
-      } else if (n.kind === 'meta') {
-        if (!n.implicit && started && tagsSelect(n.kw.tags, filter)) lines.push(`${' '.repeat(depth)}${n.name}\t${tagList(n.kw.tags)}`);
-      } else {
-        if (!started && startsHere(n.name, opts.startAtTask!)) started = true;
-        if (started && tagsSelect(n.kw.tags, filter)) lines.push(`${' '.repeat(depth)}${n.name}\t${tagList(n.kw.tags)}`);
+  const lines = ['', `playbook: ${prep.playbook.file}`];
+  prep.plays.forEach(({ play, hosts }, i) => {
+    const playTags = new Set(play.kw.tags);
+    const allTags = new Set<string>();
+    const tagsOf = (n: Node) => evalTags(n.kw.tags, () => taskScope(prep, play, hosts[0] ?? 'localhost', {}, n.kw.vars, {}, n.kw.defaults, n.kw.role));
+    const show = (n: Node, name: string) => {
+      const tags = tagsOf(n);
+      if (!started || !tagsSelect(tags, filter)) return;
+      tags.forEach((t) => allTags.add(t));
+      if (what.tasks) lines.push(`      ${n.kw.role && n.kind === 'task' ? `${n.kw.role.name} : ` : ''}${name}\tTAGS: [${[...new Set([...playTags, ...tags])].sort().join(', ')}]`);
+    };
+    const walk = (nodes: Node[]) => {
+      for (const n of nodes) {
+        if (n.kind === 'block') walk(n.block);
+        else if (n.kind === 'meta') {
+          if (!n.implicit) show(n, n.name);
+        } else {
+          if (!started && startsHere(n.name, opts.startAtTask!)) started = true;
+          show(n, n.name);
+        }
       }
-    }
-  };
-  prep.plays.forEach(({ play }, i) => {
-    lines.push(`  play #${i + 1} (${play.hosts}): ${play.name}\t${tagList(play.kw.tags)}`, '    tasks:');
-    walk(play.tasks, 6);
-    lines.push('');
+    };
+    lines.push('', `  play #${i + 1} (${play.hosts}): ${play.name}\t${tagList(play.kw.tags)}`);
+    if (what.tasks) lines.push('    tasks:');
+    walk(play.tasks);
+    if (what.tags) lines.push(`      TASK TAGS: [${[...new Set([...playTags, ...allTags])].sort().join(', ')}]`);
   });
   return lines.join('\n');
 }

@@ -5,6 +5,13 @@
 export const LATER: unique symbol = Symbol('known at run time');
 
 export class ExprError extends Error {}
+
+/**
+ * A test or filter refusing its input (Ansible's AnsibleFilterError: "The 'failed' test expects a
+ * dictionary", "Invalid operator type ..."): Ansible raises it when the task runs, so it is the task's
+ * failure then (ignore_errors, rescue), never a problem found before the run. `message` is Ansible's text.
+ */
+export class PluginError extends ExprError {}
 /**
  * An undefined variable, key or item was used (Ansible's AnsibleUndefinedVariable: debug's `var` prints
  * it instead of failing): `message` is skiff's (with a did-you-mean), `jinja` is

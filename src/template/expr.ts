@@ -3,7 +3,7 @@
 // `default`, `is defined` or a branch that does not run accepts it; and a value only known at run time
 // (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
 import { didYouMean } from '../util/errors.ts';
-import { ExprError, LATER, Undef, UndefinedError, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
+import { ExprError, LATER, PluginError, Undef, UndefinedError, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { firstFound } from './lookup-first-found.ts';
 import { strftime } from '../util/strftime.ts';
@@ -295,7 +295,7 @@ class Evaluator {
       case 'bin': {
         const [l, r] = [this.val(n.l), this.val(n.r)];
         if (isLater(l) || isLater(r)) return LATER;
-        if (n.op === 'in') return TESTS.in(l, [r]);
+        if (n.op === 'in') return TESTS.in(l, [r], {});
         if (['==', '!=', '<', '<=', '>', '>='].includes(n.op)) return compare(n.op, l, r);
         return arith(n.op, l, r);
       }
@@ -356,13 +356,14 @@ class Evaluator {
     if (n.name === 'mandatory' && v instanceof Undef) throw new ExprError(vs[0] !== undefined ? pyStr(vs[0]) : v.message);
     const x = use(v);
     if (isLater(x) || later || kLater) return LATER;
-    return this.derived([x, vs], f(x, vs, kv));
+    return this.derived([x, vs], plugin(() => f(x, vs, kv)));
   }
 
   test(n: Extract<Node, { k: 'test' }>): Val {
     const name = n.name;
     const v = this.ev(n.v);
     const { vs, later } = this.vals(n.args);
+    const { kv, later: kLater } = this.kws(n.kw);
     let r: boolean;
     if (name === 'defined' || name === 'undefined') {
       if (isLater(v)) return LATER;
@@ -371,10 +372,20 @@ class Evaluator {
       const t = Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
       if (!t) throw new ExprError(`unknown test ${JSON.stringify(name)}${didYouMean(name, Object.keys(TESTS))}`);
       const x = use(v);
-      if (isLater(x) || later) return LATER;
-      r = t(x, vs);
+      if (isLater(x) || later || kLater) return LATER;
+      r = plugin(() => t(x, vs, kv));
     }
     return n.neg ? !r : r;
+  }
+}
+
+/** A test's or filter's own error is Ansible's run-time one (skiff's refusals by name are not). */
+function plugin<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ExprError && !(e instanceof UndefinedError) && !(e instanceof PluginError) && !e.message.includes('not supported by skiff')) throw new PluginError(e.message);
+    throw e;
   }
 }
 

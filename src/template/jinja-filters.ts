@@ -2,13 +2,15 @@
 // values (YAML's: strings, numbers, booleans, null, lists, objects). Each follows what Jinja2 3.1 /
 // ansible-core 2.14 return for the same input (test/unit/jinja.test.ts compares them when Ansible is
 // installed). Undefined and run-time (LATER) values never reach these: expr.ts handles them first.
-import { createHash } from 'node:crypto';
+import { createHash, getHashes } from 'node:crypto';
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Document, isPair, isScalar, parse as yamlParse, visit } from 'yaml';
 import { shq } from '../transport/quote.ts';
 import { globFiles } from '../util/glob.ts';
 import { ExprError, order, pyStr, same, truthy, typeName } from './expr-error.ts';
+import { versionTest } from './version-compare.ts';
+import { isRevealed } from '../vault/revealed.ts';
 
 type Dict = Record<string, unknown>;
 export type Fn = (v: unknown, args: unknown[], kw: Dict) => unknown;
@@ -46,6 +48,9 @@ function toFloat(v: unknown, dflt: unknown = 0): unknown {
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return Number(v);
   if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
+  // Python's float() also reads nan, inf and infinity, in any case
+  const special = typeof v === 'string' ? /^\s*([-+]?)(nan|inf|infinity)\s*$/i.exec(v) : null;
+  if (special) return special[2].toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
   return dflt;
 }
 
@@ -236,7 +241,12 @@ export const FILTERS: Record<string, Fn> = {
   },
   b64encode: (v) => Buffer.from(pyStr(v), 'utf8').toString('base64'),
   b64decode: (v) => Buffer.from(pyStr(v), 'base64').toString('utf8'),
-  hash: (v, [alg = 'sha1']) => createHash(String(alg)).update(pyStr(v)).digest('hex'),
+  hash: (v, [alg = 'sha1']) => {
+    const name = pyStr(alg);
+    // hashlib.new's names: OpenSSL's, which node's are (an unknown one is Python's ValueError text)
+    if (!getHashes().includes(name.toLowerCase())) throw new ExprError(`unsupported hash type ${name}`);
+    return createHash(name.toLowerCase()).update(pyStr(v)).digest('hex');
+  },
   checksum: (v) => createHash('sha1').update(pyStr(v)).digest('hex'),
   quote: (v) => shq(pyStr(v)),
   split: (v, [sep, max]) => pySplit(pyStr(v), sep, max),
@@ -307,16 +317,17 @@ function named<T>(table: Record<string, T>, kind: string, name: unknown): T {
   if (!Object.hasOwn(table, n)) throw new ExprError(`unknown ${kind} ${JSON.stringify(String(name))}`);
   return table[n];
 }
-const pick = (v: unknown, [test, ...args]: unknown[], keep: boolean, path?: unknown) =>
+const pick = (v: unknown, [test, ...args]: unknown[], keep: boolean, path?: unknown, kw: Dict = {}) =>
   items(v).filter((x) => {
     const y = path === undefined ? x : attr(x, path);
-    return (test === undefined ? truthy(y) : named(TESTS, 'test', test)(y, args)) === keep;
+    return (test === undefined ? truthy(y) : named(TESTS, 'test', test)(y, args, kw)) === keep;
   });
 FILTERS.map = (v, [name, ...args], kw) => items(v).map((x) => (kw.attribute !== undefined ? (attr(x, kw.attribute) ?? kw.default) : named(FILTERS, 'filter', name)(x, args, {})));
-FILTERS.select = (v, args) => pick(v, args, true);
-FILTERS.reject = (v, args) => pick(v, args, false);
-FILTERS.selectattr = (v, [path, ...args]) => pick(v, args, true, path);
-FILTERS.rejectattr = (v, [path, ...args]) => pick(v, args, false, path);
+// a test's keyword arguments pass through (`select('version', '2.0', '>=', version_type='semver')`)
+FILTERS.select = (v, args, kw) => pick(v, args, true, undefined, kw);
+FILTERS.reject = (v, args, kw) => pick(v, args, false, undefined, kw);
+FILTERS.selectattr = (v, [path, ...args], kw) => pick(v, args, true, path, kw);
+FILTERS.rejectattr = (v, [path, ...args], kw) => pick(v, args, false, path, kw);
 FILTERS.d = FILTERS.default;
 FILTERS.count = FILTERS.length;
 FILTERS.e = FILTERS.escape = (v) => pyStr(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
@@ -331,29 +342,49 @@ function pySplit(s: string, sep: unknown, max: unknown): string[] {
   return n < 0 || parts.length <= n + 1 ? parts : [...parts.slice(0, n), parts.slice(n).join(pyStr(sep))];
 }
 
-/** Loose version comparison (Ansible's default `version` test type): numbers compare as numbers. */
-function versionCmp(a: string, b: string): number {
-  const parts = (s: string) => s.match(/\d+|[a-z]+|\.|-/gi)?.filter((p) => p !== '.' && p !== '-').map((p) => (/^\d+$/.test(p) ? Number(p) : p)) ?? [];
-  const [x, y] = [parts(a), parts(b)];
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    if (x[i] === undefined) return -1;
-    if (y[i] === undefined) return 1;
-    if (x[i] === y[i]) continue;
-    if (typeof x[i] === typeof y[i]) return x[i] < y[i] ? -1 : 1;
-    throw new ExprError(`version comparison failed: ${JSON.stringify(a)} and ${JSON.stringify(b)} have a number and a word at the same place`);
-  }
-  return 0;
-}
-
-const VERSION_OPS: Record<string, (c: number) => boolean> = {
-  '<': (c) => c < 0, lt: (c) => c < 0, '<=': (c) => c <= 0, le: (c) => c <= 0,
-  '>': (c) => c > 0, gt: (c) => c > 0, '>=': (c) => c >= 0, ge: (c) => c >= 0,
-  '==': (c) => c === 0, '=': (c) => c === 0, eq: (c) => c === 0, '!=': (c) => c !== 0, '<>': (c) => c !== 0, ne: (c) => c !== 0,
+const result = (v: unknown, test: string, key: string): unknown => {
+  if (!isDict(v)) throw new ExprError(`The '${test}' test expects a dictionary`);
+  return v[key] ?? false;
 };
 
-const result = (v: unknown, key: string): unknown => (isDict(v) ? v[key] : undefined);
+/** changed: the result's own `changed`, else whether any of its loop `results` changed. */
+function changed(v: unknown): boolean {
+  if (!isDict(v)) throw new ExprError("The 'changed' test expects a dictionary");
+  if (Object.hasOwn(v, 'changed')) return truthy(v.changed);
+  const rs = v.results;
+  return Array.isArray(rs) && isDict(rs[0]) && rs.some((r) => isDict(r) && truthy(r.changed ?? false));
+}
 
-export const TESTS: Record<string, (v: unknown, args: unknown[]) => boolean> = {
+/** started/finished of an async result (0 or 1); a result that is not async counts as both (Ansible warns). */
+const asyncState = (test: string) => (v: unknown) => {
+  if (!isDict(v)) throw new ExprError(`The '${test}' test expects a dictionary`);
+  return Object.hasOwn(v, test) ? v[test] === 1 || v[test] === true : true;
+};
+
+/** Ansible's boolean() (module_utils/parsing/convert_bool.py); undefined for what is none of its words. */
+function strictBool(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  const n = typeof v === 'string' ? v.toLowerCase().trim() : v;
+  if (['y', 'yes', 'on', '1', 'true', 't', 1].includes(n as string)) return true;
+  if (['n', 'no', 'off', '0', 'false', 'f', 0].includes(n as string)) return false;
+  return undefined;
+}
+const truthyTest = (v: unknown, [convert = false]: unknown[], kw: Dict) => truthy(truthy(kw.convert_bool ?? convert) ? (strictBool(v) ?? v) : v);
+
+/** Python's re.search / re.match (match: at the string's start only, whatever multiline says). */
+function reTest(v: unknown, [p = '', ignorecase = false, multiline = false, type = 'search']: unknown[], kw: Dict): boolean {
+  const re = regex(kw.pattern ?? p, reFlags({ ignorecase: kw.ignorecase ?? ignorecase, multiline: kw.multiline ?? multiline }, (kw.match_type ?? type) === 'match' ? 'y' : ''));
+  return re.test(pyStr(v));
+}
+
+/** urllib.parse.urlparse as is_uri reads it: a scheme, if any, among `schemes`. */
+function isUri(v: unknown, schemes: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(v)?.[1].toLowerCase() ?? '';
+  return !truthy(schemes) || (Array.isArray(schemes) ? schemes : items(schemes)).includes(scheme);
+}
+
+export const TESTS: Record<string, (v: unknown, args: unknown[], kw: Dict) => boolean> = {
   // for selectattr('a', 'defined'): a missing attribute is undefined there (expr.ts handles `x is defined`)
   defined: (v) => v !== undefined,
   undefined: (v) => v === undefined,
@@ -382,30 +413,49 @@ export const TESTS: Record<string, (v: unknown, args: unknown[]) => boolean> = {
   divisibleby: (v, [n]) => Number(v) % Number(n) === 0,
   even: (v) => Number(v) % 2 === 0,
   odd: (v) => Math.abs(Number(v) % 2) === 1,
-  changed: (v) => toBool(result(v, 'changed') ?? false),
-  failed: (v) => toBool(result(v, 'failed') ?? false),
-  succeeded: (v) => !toBool(result(v, 'failed') ?? false),
-  skipped: (v) => toBool(result(v, 'skipped') ?? false),
-  version: (v, [other, op = 'eq']) => {
-    const f = VERSION_OPS[String(op)];
-    if (!f) throw new ExprError(`version: unknown operator ${JSON.stringify(op)}: expected one of ${Object.keys(VERSION_OPS).join(', ')}`);
-    return f(versionCmp(pyStr(v), pyStr(other)));
-  },
-  search: (v, [p, ignorecase, multiline]) => regex(p, reFlags({ ignorecase, multiline })).test(pyStr(v)),
-  match: (v, [p, ignorecase, multiline]) => regex(`^(?:${String(p)})`, reFlags({ ignorecase, multiline })).test(pyStr(v)),
-  regex: (v, [p, ignorecase, multiline, type = 'search']) => TESTS[type === 'match' ? 'match' : 'search'](v, [p, ignorecase, multiline]),
+  changed,
+  failed: (v) => truthy(result(v, 'failed', 'failed')),
+  succeeded: (v) => !truthy(result(v, 'failed', 'failed')),
+  unreachable: (v) => truthy(result(v, 'unreachable', 'unreachable')),
+  reachable: (v) => !truthy(result(v, 'unreachable', 'unreachable')),
+  skipped: (v) => truthy(result(v, 'skipped', 'skipped')),
+  started: asyncState('started'),
+  finished: asyncState('finished'),
+  version: versionTest,
+  truthy: truthyTest,
+  falsy: (v, args, kw) => !truthyTest(v, args, kw),
+  // a vaulted value is its plaintext in skiff: the text decrypted from a vault (any copy of it)
+  vault_encrypted: (v) => typeof v === 'string' && isRevealed(v),
+  nan: (v) => typeof v === 'number' && Number.isNaN(v),
+  uri: (v, [schemes], kw) => isUri(v, kw.schemes ?? schemes),
+  url: (v, [schemes], kw) => isUri(v, kw.schemes ?? schemes) && (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]/.test(String(v)) || /^file:/i.test(String(v))),
+  urn: (v) => isUri(v, ['urn']),
+  search: (v, [p, ignorecase, multiline], kw) => reTest(v, [p, ignorecase, multiline, 'search'], { ...kw, match_type: 'search' }),
+  match: (v, [p, ignorecase, multiline], kw) => reTest(v, [p, ignorecase, multiline, 'match'], { ...kw, match_type: 'match' }),
+  regex: reTest,
   // Ansible's `value in seq`: a substring of a string
   contains: (v, [x]) => (typeof v === 'string' && typeof x === 'string' ? v.includes(x) : items(v).some((y) => same(x, y))),
   any: (v) => items(v).some(truthy),
   all: (v) => items(v).every(truthy),
   subset: (v, [o]) => items(v).every((x) => items(o).some((y) => same(x, y))),
   superset: (v, [o]) => items(o).every((x) => items(v).some((y) => same(x, y))),
-  abs: (v) => typeof v === 'string' && v.startsWith('/'),
+  abs: (v) => pyStr(v).startsWith('/'),
   // Ansible's path tests look at the controller's file system, as these do
   exists: (v) => !!statSync(pyStr(v), { throwIfNoEntry: false }),
   file: (v) => !!statSync(pyStr(v), { throwIfNoEntry: false })?.isFile(),
   directory: (v) => !!statSync(pyStr(v), { throwIfNoEntry: false })?.isDirectory(),
   link: (v) => !!lstatSync(pyStr(v), { throwIfNoEntry: false })?.isSymbolicLink(),
+  // os.path.ismount: another device than its parent's, or the root
+  mount: (v) => {
+    const p = resolve(pyStr(v));
+    const [a, b] = [lstatSync(p, { throwIfNoEntry: false }), statSync(resolve(p, '..'), { throwIfNoEntry: false })];
+    return !!a && !!b && !a.isSymbolicLink() && (a.dev !== b.dev || a.ino === b.ino);
+  },
+  link_exists: (v) => !!lstatSync(pyStr(v), { throwIfNoEntry: false }),
+  same_file: (v, [o]) => {
+    const [a, b] = [statSync(pyStr(v)), statSync(pyStr(o))];
+    return a.dev === b.dev && a.ino === b.ino;
+  },
 };
 TESTS.equalto = TESTS['=='] = TESTS.eq;
 TESTS['!='] = TESTS.ne;
@@ -414,6 +464,15 @@ TESTS.greaterthan = TESTS['>'] = TESTS.gt;
 TESTS['<='] = TESTS.le;
 TESTS['>='] = TESTS.ge;
 TESTS.version_compare = TESTS.version;
+TESTS.is_dir = TESTS.directory;
+TESTS.is_file = TESTS.file;
+TESTS.is_link = TESTS.link;
+TESTS.is_abs = TESTS.abs;
+TESTS.is_same_file = TESTS.same_file;
+TESTS.issubset = TESTS.subset;
+TESTS.issuperset = TESTS.superset;
+TESTS.isnan = TESTS.nan;
+TESTS.is_mount = TESTS.mount;
 TESTS.success = TESTS.successful = TESTS.succeeded;
 TESTS.failure = TESTS.failed;
 TESTS.change = TESTS.changed;

@@ -12,7 +12,7 @@ export type Node =
   | { k: 'slice'; obj: Node; from?: Node; to?: Node; step?: Node }
   | { k: 'call'; fn: Node; args: Node[]; kw: Record<string, Node> }
   | { k: 'filter'; v: Node; name: string; args: Node[]; kw: Record<string, Node> }
-  | { k: 'test'; v: Node; name: string; args: Node[]; neg: boolean }
+  | { k: 'test'; v: Node; name: string; args: Node[]; kw: Record<string, Node>; neg: boolean }
   | { k: 'not'; v: Node }
   | { k: 'neg'; v: Node }
   | { k: 'and' | 'or'; l: Node; r: Node }
@@ -201,13 +201,14 @@ export class Parser {
         const neg = this.take('not');
         const name = this.dotted('a test name after "is"');
         let args: Node[] = [];
-        if (this.take('(')) args = this.args(')').args;
+        let kw: Record<string, Node> = {};
+        if (this.take('(')) ({ args, kw } = this.args(')'));
         else {
           // `x is divisibleby 3`, `x is sameas none`: one argument without parentheses
           const t = this.peek();
           if (t && (t.t === 'num' || t.t === 'str' || (t.t === 'id' && !KEYWORDS.has(t.v)) || t.v === '[' || t.v === '{')) args = [this.postfix(this.primary())];
         }
-        n = { k: 'test', v: n, name, args, neg };
+        n = { k: 'test', v: n, name, args, kw, neg };
       } else return n;
     }
   }

@@ -1,7 +1,7 @@
 // Jinja2 in strings. A string that is exactly one `{{ expr }}` keeps the value's type (so
 // `port: "{{ grpc_port }}"` stays a number); otherwise it is text, statements and all (jinja-template.ts).
 import { evaluate, ExprError, LATER, type Scope } from './expr.ts';
-import { undefinedText } from './expr-error.ts';
+import { PluginError, undefinedText } from './expr-error.ts';
 import { renderText, scan } from './jinja-template.ts';
 
 export type Path = (string | number)[];
@@ -10,6 +10,8 @@ export interface RenderProblem {
   message: string;
   /** an undefined variable, key or item: Jinja2's text of it (UndefinedError), known for sure only at run time */
   undefinedVar?: string;
+  /** a test's or filter's own error (PluginError): Ansible's text of it, the task's failure when it runs */
+  pluginError?: string;
 }
 
 export interface RenderOptions {
@@ -48,7 +50,7 @@ export function render(value: unknown, scope: Scope, path: Path = [], problems: 
       return renderString(value, scope, { shell: path.length > 0 && shellKeys.includes(String(path[path.length - 1])) });
     } catch (e) {
       if (e instanceof ExprError) {
-        problems.push({ path, message: `${e.message} in ${JSON.stringify(value)}`, ...(undefinedText(e) !== undefined ? { undefinedVar: undefinedText(e) } : {}) });
+        problems.push({ path, message: `${e.message} in ${JSON.stringify(value)}`, ...(undefinedText(e) !== undefined ? { undefinedVar: undefinedText(e) } : {}), ...(e instanceof PluginError ? { pluginError: e.message } : {}) });
         return undefined;
       }
       throw e;

@@ -78,9 +78,9 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
     process.stdout.write(`${target}: ${prepared.plays.length} play(s), ${tasks} task(s), ${hostCount} host(s): valid\n`);
     return EXIT.ok;
   }
-  if (o['list-hosts'] || o['list-tasks']) {
+  if (o['list-hosts'] || o['list-tasks'] || o['list-tags']) {
     if (o['list-hosts']) process.stdout.write(listHosts(prepared) + '\n');
-    if (o['list-tasks']) process.stdout.write(listTasks(prepared, opts) + '\n');
+    if (o['list-tasks'] || o['list-tags']) process.stdout.write(listTasks(prepared, opts, { tasks: !!o['list-tasks'], tags: !!o['list-tags'] }) + '\n');
     return EXIT.ok;
   }
   if (hostCount === 0) {
