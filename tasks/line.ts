@@ -27,7 +27,8 @@ type Params = v.InferOutput<typeof schema>;
  */
 export function editLines(text: string, p: Params): string {
   // an empty regexp here has always meant "none" (match `line` itself)
-  return lineinfile(text, { line: p.line, regexp: p.regexp || undefined, state: p.state, insertafter: p.insertafter, backrefs: false, firstmatch: false });
+  const r = lineinfile(text, { line: p.line, regexp: p.regexp || undefined, state: p.state, insertafter: p.insertafter, backrefs: false, firstmatch: false });
+  return r.changed ? r.text : text;
 }
 
 export const line: TaskType<Params, { before: string; after: string; exists: boolean }> = {
