@@ -8,22 +8,26 @@ import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { applyEdit, EDIT_FILE, EDIT_PATH, onePath, planEdit, type EditState } from './edit-file.ts';
 import { lineinfile as edit, type LineResult } from '../lib/lines.ts';
 
-const Line = v.pipe(v.union([v.string(), v.number(), v.boolean()]), v.transform(String));
+/** a `str` option: Ansible turns a number or a boolean into its text (`line: yes` is 'True') */
+const Str = v.pipe(
+  v.union([v.string(), v.number(), v.boolean()], 'expected a string'),
+  v.transform((x) => (typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x))),
+);
 // patterns are Python's, compiled when the task runs (tasks/lib/pyre.ts): a bad one fails the task then
 const schema = v.pipe(
   v.strictObject({
     ...EDIT_PATH,
-    line: v.optional(Line),
+    line: v.optional(Str),
     /** Ansible's other name for line */
-    value: v.optional(Line),
-    regexp: v.optional(v.string()),
+    value: v.optional(Str),
+    regexp: v.optional(Str),
     /** Ansible's other name for regexp */
-    regex: v.optional(v.string()),
+    regex: v.optional(Str),
     /** a literal text the line to replace (or remove) contains, instead of regexp */
-    search_string: v.optional(v.string()),
+    search_string: v.optional(Str),
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
-    insertafter: v.optional(v.string()),
-    insertbefore: v.optional(v.string()),
+    insertafter: v.optional(Str),
+    insertbefore: v.optional(Str),
     backrefs: v.optional(Bool, false),
     firstmatch: v.optional(Bool, false),
     ...EDIT_FILE,
