@@ -1,18 +1,31 @@
 // line: a line is present in a file (replacing the last line matching regexp), or absent.
 import * as v from 'valibot';
 import type { TaskType } from '../src/engine/task-type.ts';
-import { AbsPath, Mode, Regex } from './lib/schema.ts';
+import { AbsPath, Mode } from './lib/schema.ts';
+import { pyRe } from './lib/pyre.ts';
 import { fileDiff, fileReads, forgetPaths, lineTarget, predict, writeFileAtomic } from './lib/files.ts';
 import { lineinfile } from './lib/lines.ts';
+
+/** a pattern as lineinfile reads it: Python's (tasks/lib/pyre.ts) */
+const Pattern = v.pipe(
+  v.string(),
+  v.check((s) => {
+    try {
+      return pyRe(s) !== undefined;
+    } catch {
+      return false;
+    }
+  }, 'expected a valid regular expression'),
+);
 
 const schema = v.pipe(
   v.strictObject({
     path: AbsPath,
     line: v.optional(v.string()),
-    regexp: v.optional(Regex),
+    regexp: v.optional(Pattern),
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
     /** where a new line goes when nothing matches: EOF (default), BOF, or after the last line matching this regexp */
-    insertafter: v.optional(v.string(), 'EOF'),
+    insertafter: v.optional(v.union([v.literal('EOF'), v.literal('BOF'), Pattern]), 'EOF'),
     create: v.optional(v.boolean(), false),
     mode: v.optional(Mode),
   }),
@@ -27,7 +40,8 @@ type Params = v.InferOutput<typeof schema>;
  */
 export function editLines(text: string, p: Params): string {
   // an empty regexp here has always meant "none" (match `line` itself)
-  return lineinfile(text, { line: p.line, regexp: p.regexp || undefined, state: p.state, insertafter: p.insertafter, backrefs: false, firstmatch: false });
+  const r = lineinfile(text, { line: p.line, regexp: p.regexp || undefined, state: p.state, insertafter: p.insertafter, backrefs: false, firstmatch: false });
+  return r.changed ? r.text : text;
 }
 
 export const line: TaskType<Params, { before: string; after: string; exists: boolean }> = {

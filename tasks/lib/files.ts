@@ -288,13 +288,14 @@ export async function sha1Of(conn: Connection, path: string): Promise<string> {
 
 export const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
-/** Ansible's `backup: true`: a copy next to the file, named as Ansible names it; returns its path. */
+/**
+ * Ansible's `backup: true`: a copy next to the file, named as Ansible's backup_local names it
+ * (path.PID.YYYY-MM-DD@HH:MM:SS~, the host's process and local time); returns its path.
+ */
 export async function backupFile(conn: Connection, path: string): Promise<string> {
-  const stamp = new Date().toISOString().replace(/T/, '@').replace(/\..*$/, '');
-  const to = `${path}.${process.pid}.${stamp}~`;
-  const r = await conn.exec(`cp -p -- ${shq(path)} ${shq(to)}`);
+  const r = await conn.exec(`to=${shq(path)}.$$.$(date +%Y-%m-%d@%H:%M:%S)~ && cp -p -- ${shq(path)} "$to" && printf '%s' "$to"`);
   if (r.code !== 0) throw new TaskFailure(`cannot back up ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
-  return to;
+  return r.stdout;
 }
 
 /**

@@ -1,9 +1,9 @@
-// Ansible's lineinfile edit, as its module computes it: the last line matching `regexp` (or containing
-// `search_string`, or equal to `line`) is replaced; otherwise the line is inserted after/before the last line matching insertafter/
-// insertbefore (EOF when none matches), unless it is already there. Pure: tested without a host.
+// The pure edits of Ansible's file-editing modules (lineinfile, blockinfile, ini_file): text in, text out.
+import { pyExpand, pyRe } from './pyre.ts';
 
 export interface LineEdit {
   line?: string;
+  /** a Python pattern */
   regexp?: string;
   /** a literal text a line contains (instead of regexp) */
   search_string?: string;
@@ -14,53 +14,173 @@ export interface LineEdit {
   firstmatch: boolean;
 }
 
-/** Python's match.expand(): \1..\9 and \g<n>/\g<name> from the match. */
-function expand(template: string, m: RegExpExecArray): string {
-  return template.replace(/\\(\d)|\\g<(\w+)>/g, (_, d: string | undefined, g: string | undefined) => {
-    const key = d ?? g!;
-    return (/^\d+$/.test(key) ? m[Number(key)] : m.groups?.[key]) ?? '';
-  });
+export interface LineResult {
+  text: string;
+  /** Ansible's msg: 'line added', 'line replaced', 'N line(s) removed', '' */
+  msg: string;
+  changed: boolean;
+  /** absent: how many lines were removed */
+  found?: number;
 }
 
-export function lineinfile(text: string, p: LineEdit): string {
-  const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
-  const join = (ls: string[]) => (ls.length ? ls.join('\n') + '\n' : '');
-  const re = p.regexp !== undefined ? new RegExp(p.regexp) : undefined;
-  const search = p.search_string;
-  const matches = (l: string) => (re ? re.test(l) : search !== undefined ? l.includes(search) : l === p.line);
-  if (p.state === 'absent') {
-    const kept = lines.filter((l) => !matches(l));
-    return kept.length === lines.length ? text : join(kept);
-  }
-  const ins = p.insertafter !== undefined && !['BOF', 'EOF'].includes(p.insertafter) ? new RegExp(p.insertafter) : p.insertbefore !== undefined && p.insertbefore !== 'BOF' ? new RegExp(p.insertbefore) : undefined;
-  let found = -1;
-  let at = -1;
-  let match: RegExpExecArray | null = null;
-  for (let i = 0; i < lines.length; i++) {
-    const m = re ? re.exec(lines[i]) : matches(lines[i]) ? ([lines[i]] as unknown as RegExpExecArray) : null;
-    if (m) {
-      found = i;
-      match = m;
-      if (p.firstmatch) break;
-    } else if (ins?.test(lines[i])) {
-      at = p.insertafter !== undefined ? i + 1 : i;
-      if (p.firstmatch) break;
+/** Python's readlines() on a binary file: lines with their \n, the last one maybe without. */
+function readlines(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+const rstripEol = (l: string) => l.replace(/[\r\n]+$/, '');
+const LINESEP = '\n';
+
+/**
+ * Ansible's lineinfile edit (modules/lineinfile.py present() and absent(), line for line): present
+ * replaces the last line matching regexp (or containing search_string; the first with firstmatch),
+ * else inserts the line after/before the last line matching insertafter/insertbefore (EOF when none
+ * matches), unless the line is already there; absent removes every matching line. Patterns are
+ * Python's (tasks/lib/pyre.ts). `changed` false can come with a text changed all the same (Ansible adds
+ * a missing final newline before it finds the line already there): the caller writes only when changed.
+ */
+export function lineinfile(text: string, p: LineEdit): LineResult {
+  return p.state === 'absent' ? absent(text, p) : present(text, p);
+}
+
+function present(text: string, p: LineEdit): LineResult {
+  const { regexp, search_string, backrefs, firstmatch } = p;
+  let { insertafter, insertbefore } = p;
+  // main(): the insertafter default, set by hand for the mutually_exclusive check
+  if (insertbefore === undefined && insertafter === undefined) insertafter = 'EOF';
+  const b_lines = readlines(text);
+  const bre_m = regexp !== undefined ? pyRe(regexp) : undefined;
+  let bre_ins: RegExp | undefined;
+  if (insertafter !== undefined && insertafter !== 'BOF' && insertafter !== 'EOF') bre_ins = pyRe(insertafter);
+  else if (insertbefore !== undefined && insertbefore !== 'BOF') bre_ins = pyRe(insertbefore);
+  // index[0]: the line the regexp (or search_string, or the line itself) is on; index[1]: where insertafter/insertbefore matched
+  const index = [-1, -1];
+  let match: RegExpExecArray | boolean | null = null;
+  let exact_line_match = false;
+  const b_line = p.line!;
+  // 1. regexp or search_string found: insertafter/insertbefore are ignored, that line is replaced
+  if (bre_m) {
+    for (let lineno = 0; lineno < b_lines.length; lineno++) {
+      const match_found = bre_m.exec(b_lines[lineno]);
+      if (match_found) {
+        index[0] = lineno;
+        match = match_found;
+        if (firstmatch) break;
+      }
     }
   }
-  if (found >= 0) {
-    const want = p.backrefs && match ? expand(p.line!, match) : p.line!;
-    if (lines[found] === want) return text;
-    lines[found] = want;
-    return join(lines);
+  if (search_string !== undefined) {
+    for (let lineno = 0; lineno < b_lines.length; lineno++) {
+      if (b_lines[lineno].includes(search_string)) {
+        index[0] = lineno;
+        match = true;
+        if (firstmatch) break;
+      }
+    }
   }
-  // backrefs: a regexp that matches nothing leaves the file as it is (Ansible)
-  if (p.backrefs) return text;
-  // a regexp (or search_string) that matches nothing, but the line is there already: nothing to do (Ansible)
-  if ((re || search !== undefined) && lines.includes(p.line!)) return text;
-  if (p.insertbefore === 'BOF' || p.insertafter === 'BOF') lines.unshift(p.line!);
-  else if (at < 0) lines.push(p.line!);
-  else lines.splice(at, 0, p.line!);
-  return join(lines);
+  // 2. not found: the line itself, or where insertafter/insertbefore match
+  if (!match) {
+    for (let lineno = 0; lineno < b_lines.length; lineno++) {
+      const b_cur_line = b_lines[lineno];
+      if (b_line === rstripEol(b_cur_line)) {
+        index[0] = lineno;
+        exact_line_match = true;
+      } else if (bre_ins && bre_ins.test(b_cur_line)) {
+        if (insertafter) {
+          index[1] = lineno + 1;
+          if (firstmatch) break;
+        }
+        if (insertbefore) {
+          index[1] = lineno;
+          if (firstmatch) break;
+        }
+      }
+    }
+  }
+  let msg = '';
+  let changed = false;
+  const endsEol = (l: string) => l.endsWith('\n') || l.endsWith('\r');
+  if (index[0] !== -1) {
+    let b_new_line = backrefs && match && typeof match === 'object' ? pyExpand(b_line, match) : b_line;
+    if (!b_new_line.endsWith(LINESEP)) b_new_line += LINESEP;
+    // Ansible's: with neither regexp nor search_string, and no exact line either (unreachable, kept as its code)
+    if (regexp === undefined && search_string === undefined && !match && !exact_line_match) {
+      if (insertafter && insertafter !== 'EOF') {
+        if (b_lines.length && !endsEol(b_lines[b_lines.length - 1])) b_lines[b_lines.length - 1] += LINESEP;
+        if (b_lines.length === index[1]) {
+          if (rstripEol(b_lines[index[1] - 1]) !== b_line) {
+            b_lines.push(b_line + LINESEP);
+            msg = 'line added';
+            changed = true;
+          }
+        } else if (rstripEol(b_lines[index[1]]) !== b_line) {
+          b_lines.splice(index[1], 0, b_line + LINESEP);
+          msg = 'line added';
+          changed = true;
+        }
+      } else if (insertbefore && insertbefore !== 'BOF') {
+        if (index[1] <= 0) {
+          if (rstripEol(b_lines.at(index[1])!) !== b_line) {
+            b_lines.splice(index[1], 0, b_line + LINESEP);
+            msg = 'line added';
+            changed = true;
+          }
+        } else if (rstripEol(b_lines[index[1] - 1]) !== b_line) {
+          b_lines.splice(index[1], 0, b_line + LINESEP);
+          msg = 'line added';
+          changed = true;
+        }
+      }
+    } else if (b_lines[index[0]] !== b_new_line) {
+      b_lines[index[0]] = b_new_line;
+      msg = 'line replaced';
+      changed = true;
+    }
+  } else if (backrefs) {
+    // nothing: the line can't be made without the regexp's groups
+  } else if (insertbefore === 'BOF' || insertafter === 'BOF') {
+    b_lines.unshift(b_line + LINESEP);
+    msg = 'line added';
+    changed = true;
+  } else if (insertafter === 'EOF' || index[1] === -1) {
+    // a newline before the line added, when the file does not end with one
+    if (b_lines.length && !endsEol(b_lines[b_lines.length - 1])) b_lines.push(LINESEP);
+    b_lines.push(b_line + LINESEP);
+    msg = 'line added';
+    changed = true;
+  } else if (insertafter && index[1] !== -1) {
+    // not when the line is already right after the match
+    if (b_lines.length === index[1]) {
+      if (rstripEol(b_lines[index[1] - 1]) !== b_line) {
+        b_lines.push(b_line + LINESEP);
+        msg = 'line added';
+        changed = true;
+      }
+    } else if (b_line !== rstripEol(b_lines[index[1]])) {
+      b_lines.splice(index[1], 0, b_line + LINESEP);
+      msg = 'line added';
+      changed = true;
+    }
+  } else {
+    // insertbefore matched, the regexp or search_string did not
+    b_lines.splice(index[1], 0, b_line + LINESEP);
+    msg = 'line added';
+    changed = true;
+  }
+  return { text: b_lines.join(''), msg, changed };
+}
+
+function absent(text: string, p: LineEdit): LineResult {
+  const bre_c = p.regexp !== undefined ? pyRe(p.regexp) : undefined;
+  const found: string[] = [];
+  const matcher = (b_cur_line: string) => {
+    const match_found = bre_c ? bre_c.test(b_cur_line) : p.search_string !== undefined ? b_cur_line.includes(p.search_string) : p.line === rstripEol(b_cur_line);
+    if (match_found) found.push(b_cur_line);
+    return !match_found;
+  };
+  const b_lines = readlines(text).filter(matcher);
+  const changed = found.length > 0;
+  return { text: b_lines.join(''), msg: changed ? `${found.length} line(s) removed` : '', changed, found: found.length };
 }
 
 export interface BlockEdit {

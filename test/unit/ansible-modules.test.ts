@@ -196,6 +196,35 @@ test('lineinfile: regexp replaces, insertafter/insertbefore, backrefs, absent; i
   assert.equal(statuses(second), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
 });
 
+test('lineinfile registers Ansible\'s result: msg, backup (named path.PID.date@time~), found, the diff list; check mode on a missing file', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/c`, 'a\nb\na\n');
+  const o = await play({
+    playbook: playbook(`- lineinfile: {path: ${d}/c, line: z, insertbefore: BOF, backup: true}\n  register: r1
+- lineinfile: {path: ${d}/c, line: a, state: absent, backup: true}\n  register: r2
+- lineinfile: {path: ${d}/c, regexp: '^b$', line: B}\n  register: r3
+- lineinfile: {path: ${d}/c, regexp: '', line: last}\n  register: r4
+- lineinfile: {path: ${d}/none, line: x, state: absent}\n  register: r5
+- lineinfile: {path: ${d}/c, line: x, validate: 'false %s'}\n  register: r6
+  ignore_errors: true`),
+  });
+  const first = reg(o, 0);
+  assert.is(first.msg, 'line added');
+  assert.match(first.backup, new RegExp(`^${d}/c\\.\\d+\\.\\d{4}-\\d\\d-\\d\\d@\\d\\d:\\d\\d:\\d\\d~$`));
+  assert.is(readFileSync(first.backup, 'utf8'), 'a\nb\na\n');
+  assert.equal(first.diff.map((x: Record<string, string>) => x.before_header), [`${d}/c (content)`, `${d}/c (file attributes)`]);
+  assert.equal([reg(o, 1).msg, reg(o, 1).found], ['2 line(s) removed', 2]);
+  assert.equal([reg(o, 2).msg, reg(o, 2).backup], ['line replaced', '']);
+  assert.is(reg(o, 3).msg, 'line replaced');
+  assert.match(reg(o, 3).warnings[0], /^The regular expression is an empty string/);
+  assert.equal([o.results[4].status, reg(o, 4).msg], ['ok', 'file not present']);
+  assert.equal([o.results[5].status, reg(o, 5).msg], ['failed', 'failed to validate: rc:1 error:']);
+  assert.is(readFileSync(`${d}/c`, 'utf8'), 'z\nlast\n');
+  const check = await play({ playbook: playbook(`- lineinfile: {path: ${d}/new, line: x, create: true}\n  register: r`), opts: { check: true, diff: true } });
+  assert.equal(reg(check, 0).diff, { before: '', after: 'x\n', before_header: `${d}/new (content)`, after_header: `${d}/new (content)` });
+  assert.not.ok(existsSync(`${d}/new`));
+});
+
 test('file: directory with mode, touch, link, absent, recurse; idempotent (touch with preserve); check mode leaves nothing', async () => {
   const d = tmp();
   const tasks = `- ansible.builtin.file: {path: ${d}/dir, state: directory, mode: 0750}
