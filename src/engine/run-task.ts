@@ -35,6 +35,11 @@ export interface TaskEnv {
   interrupted(): boolean;
   /** host vars a task set (its result's `ansible_facts`, set_fact; include_vars': `included`): seen by everything after it */
   setFacts(facts: Record<string, unknown>, included?: boolean): void;
+  /**
+   * A result's `add_host` or `add_group` applied to the run's inventory (as Ansible's strategy applies
+   * them, check mode too): whether that changed it, which is the task's `changed`
+   */
+  changeInventory?(result: Record<string, unknown>): boolean;
 }
 
 export interface ItemOutcome {
@@ -246,6 +251,8 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
       out = { ...out, ...((await t.type.apply(ctx, params, plan)) ?? {}) };
       status = 'changed';
     }
+    // before changed_when and failed_when, which see the result as Ansible's post_process_whens does
+    if (t.type.changesInventory && env.changeInventory && status !== 'skipped') status = env.changeInventory(out) ? 'changed' : 'ok';
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
     const f = failedItem(e);
