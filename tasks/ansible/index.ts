@@ -26,5 +26,6 @@ import { pause } from './pause.ts';
 import { tempfile } from './tempfile.ts';
 import { getent } from './getent.ts';
 import { includeVarsType } from './include-vars.ts';
+import { addHost, groupBy } from './inventory.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey, dockerContainer, podmanContainer, ping, pause, tempfile, getent, includeVarsType] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey, dockerContainer, podmanContainer, ping, pause, tempfile, getent, includeVarsType, addHost, groupBy] as TaskType[];
