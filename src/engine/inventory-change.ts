@@ -11,6 +11,7 @@ import { factVars, type Facts } from './facts.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
 import { ordered, resolveLimit } from './prepare.ts';
 import { TaskFailure } from './task-type.ts';
+import { formatProblem } from '../util/errors.ts';
 
 /** What of the run (host-run.ts RunCtx) an inventory change updates. */
 export interface InventoryCtx {
@@ -83,14 +84,16 @@ export function addSecrets(rc: InventoryCtx, h: string): void {
 /**
  * A play's hosts, resolved when it starts against the inventory as the run left it (Ansible resolves
  * them then): a pattern that matches nothing is a warning and the play has no hosts. Hosts new to
- * the run get their vars and secrets. Returns the warning, if any.
+ * the run get their vars and secrets, hosts new to the play its vars_files. Returns the warning, if
+ * any, and why a host cannot be in the play (its vars_files), by host.
  */
-export function resolvePlayHosts(rc: InventoryCtx, pp: PreparedPlay): string | undefined {
+export function resolvePlayHosts(rc: InventoryCtx, pp: PreparedPlay): { warning?: string; broken: Map<string, string> } {
   const { prep } = rc;
+  const broken = new Map<string, string>();
   const m = matchPattern(prep.inventory, pp.play.hosts);
   if ('error' in m) {
     pp.hosts = [];
-    return `Could not match supplied host pattern, ignoring: ${pp.play.hosts}`;
+    return { warning: `Could not match supplied host pattern, ignoring: ${pp.play.hosts}`, broken };
   }
   const limit = rc.opts.limit ? resolveLimit(prep.inventory, rc.opts.limit, []) : undefined;
   pp.hosts = ordered(limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts, pp.play.order);
@@ -99,5 +102,10 @@ export function resolvePlayHosts(rc: InventoryCtx, pp: PreparedPlay): string | u
     prep.hostvars[h] = prep.reloadHost(h);
     addSecrets(rc, h);
   }
-  return undefined;
+  const unread = pp.play.varsFiles.length ? pp.hosts.filter((h) => !prep.varsFilesOf?.get(pp.play)?.has(h)) : [];
+  for (const h of unread) {
+    const problems = prep.readVarsFilesFor?.(pp.play, [h]) ?? [];
+    if (problems.length) broken.set(h, problems.map(formatProblem).join('\n'));
+  }
+  return { broken };
 }

@@ -116,6 +116,8 @@ export interface Prepared {
   registeredOf?: ReadonlyMap<string, Record<string, unknown>>;
   /** a host's inventory vars, rendered, as the inventory is now (one add_host or group_by changed) */
   reloadHost?(host: string): Record<string, unknown>;
+  /** the play's vars_files read for hosts it has at run time only (a host add_host added): what is wrong */
+  readVarsFilesFor?(play: PlayDef, hosts: string[]): InputProblem[];
   /**
    * a task may change the inventory (add_host, group_by, or a file read only at run time): a host
    * or group it names that the inventory lacks is known only then
@@ -408,6 +410,11 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   // group_vars/host_vars of a group or host nothing can make are a mistake
   if (!inventoryMayChange) for (const u of [...(inv.unclaimed?.groups.values() ?? []), ...(inv.unclaimed?.hosts.values() ?? [])]) problems.push(u.problem);
   const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff }, runVars: run, varsFilesOf: new Map(), inventoryMayChange };
+  prep.readVarsFilesFor = (play, hosts) => {
+    const ps: InputProblem[] = [];
+    readVarsFiles(prep, play, hosts, opts.vault ?? [], (p) => ps.push(p));
+    return ps;
+  };
   prep.reloadHost = (h) => {
     const r = renderedHostVars(inv, h, extra, [], { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT });
     origins[h] = r.origins;
@@ -492,7 +499,7 @@ export function ordered(hosts: string[], order: PlayDef['order']): string[] {
  * list is first-found. A file found nowhere is an error (Ansible's "vars file X was not found").
  */
 function readVarsFiles(prep: Prepared, play: PlayDef, hosts: string[], vault: readonly VaultSecret[], push: (p: InputProblem) => void): void {
-  const byHost = new Map<string, Record<string, unknown>>();
+  const byHost = prep.varsFilesOf!.get(play) ?? new Map<string, Record<string, unknown>>();
   prep.varsFilesOf!.set(play, byHost);
   const base = dirname(resolve(play.src.file));
   const loaded = new Map<string, Record<string, unknown> | undefined>();

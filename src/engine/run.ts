@@ -85,13 +85,20 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
       for (const pp of prep.plays) {
         if (rc.interrupted || rc.aborted) break;
         // the inventory changed (add_host, group_by): the play's hosts are those of the inventory now
+        let broken = new Map<string, string>();
         if (rc.inventoryChanged || pp.unmatched) {
-          const warning = resolvePlayHosts(rc, pp);
-          if (warning) listen({ kind: 'note', host: '', text: warning, warning: true });
+          const r = resolvePlayHosts(rc, pp);
+          if (r.warning) listen({ kind: 'note', host: '', text: r.warning, warning: true });
           for (const h of pp.hosts) rc.recap[h] ??= emptyRecap();
+          broken = r.broken;
+        }
+        listen({ kind: 'play', name: pp.play.name, hosts: pp.hosts.filter((h) => !rc.dead.has(h)) });
+        // a vars_files that cannot be read for a host new to the play: it fails there
+        for (const [host, msg] of broken) {
+          emit(rc, { host, play: pp.play.name, task: 'vars_files', type: 'vars_files', status: 'failed', changes: [], msg, ms: 0 });
+          rc.dead.set(host, 'failed');
         }
         const hosts = pp.hosts.filter((h) => !rc.dead.has(h));
-        listen({ kind: 'play', name: pp.play.name, hosts });
         const forks = limit(Math.max(1, opts.forks ?? Math.min(50, hosts.length || 1)));
         const strategy = strategyOf(rc, pp, hosts);
         if (strategy instanceof Error) {

@@ -211,4 +211,20 @@ test('add_host under the free strategy ends the run, as Ansible\'s ERROR! does',
   assert.match(o.summary!.fatal ?? '', /The 'add_host' module bypasses the host loop, which is currently not supported in the free strategy/);
   assert.equal(calls, []);
 });
+
+test('a play over a host add_host added reads its vars_files for that host too', async () => {
+  const o = await play({
+    files: { 'vars/common.yml': 'shared: from file\n' },
+    playbook: `- hosts: all
+  tasks:
+    - add_host: {name: extra, groups: made, ansible_connection: local}
+- hosts: made
+  vars_files: [common.yml]
+  tasks:
+    - {name: show, debug: {msg: "{{ shared }}"}}
+`,
+  });
+  assert.is(o.code, 'ran', o.problems.join('\n'));
+  assert.is(registered(o, 'show', 'extra').msg, 'from file');
+});
 test.run();
