@@ -41,8 +41,9 @@ export function groupHosts(inv: Inventory, name: string, seen = new Set<string>(
     seen.add(name);
     for (const c of g.children) for (const h of groupHosts(inv, c, seen)) out.add(h);
   }
-  // Keep inventory order, which is what users expect in listings and recaps.
-  const ordered = new Set(inv.hosts.filter((h) => out.has(h)));
+  // Keep inventory order, which is what users expect in listings and recaps; then the implicit
+  // localhost, when group_by put it in a group
+  const ordered = new Set([...inv.hosts.filter((h) => out.has(h)), ...[...out].filter((h) => !inv.hostOrigin.has(h))]);
   cache.set(name, ordered);
   return ordered;
 }

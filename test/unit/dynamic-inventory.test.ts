@@ -227,4 +227,18 @@ test('a play over a host add_host added reads its vars_files for that host too',
   assert.is(o.code, 'ran', o.problems.join('\n'));
   assert.is(registered(o, 'show', 'extra').msg, 'from file');
 });
+
+test('group_by on the implicit localhost: a later play over the group runs there', async () => {
+  const o = await play({
+    playbook: `- hosts: localhost
+  tasks:
+    - group_by: {key: controllers}
+- hosts: controllers
+  tasks:
+    - {name: show, debug: {msg: "{{ groups['controllers'] }}"}}
+`,
+  });
+  assert.is(o.code, 'ran', o.problems.join('\n'));
+  assert.equal(registered(o, 'show', 'localhost').msg, ['localhost']);
+});
 test.run();
