@@ -252,7 +252,12 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
       status = 'changed';
     }
     // before changed_when and failed_when, which see the result as Ansible's post_process_whens does
-    if (t.type.changesInventory && env.changeInventory && status !== 'skipped') status = env.changeInventory(out) ? 'changed' : 'ok';
+    if (t.type.changesInventory && env.changeInventory && status !== 'skipped') {
+      const changed = env.changeInventory(out);
+      status = changed ? 'changed' : 'ok';
+      // `changed_when: <its own register> is changed` reads it (Ansible's result carries it then)
+      out = { ...out, changed };
+    }
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
     const f = failedItem(e);

@@ -241,4 +241,31 @@ test('group_by on the implicit localhost: a later play over the group runs there
   assert.is(o.code, 'ran', o.problems.join('\n'));
   assert.equal(registered(o, 'show', 'localhost').msg, ['localhost']);
 });
+
+test('changed_when on add_host and group_by: item by item, and its own register name is the result with its changed', async () => {
+  const o = await play({
+    playbook: `- hosts: all
+  tasks:
+    - name: loop
+      add_host: {name: "host_{{ item }}"}
+      loop: [1, 2]
+      changed_when: item == 2
+      register: r
+    - name: groups
+      group_by: {key: "test_{{ item }}"}
+      loop: [1, 2]
+      changed_when: item == 2
+      register: g
+    - name: own
+      add_host: {name: host_3}
+      changed_when: r is changed
+      register: r
+`,
+  });
+  const items = (x: Record<string, unknown>) => (x.results as Record<string, unknown>[]).map((i) => i.changed);
+  assert.equal(items(registered(o, 'loop')), [false, true]);
+  assert.equal(items(registered(o, 'groups')), [false, true]);
+  assert.equal(statuses(o, 'loop'), ['a changed']);
+  assert.equal(statuses(o, 'own'), ['a changed']);
+});
 test.run();
