@@ -53,7 +53,13 @@ export class ConnectionPool {
   ) {}
 
   get(host: string, p: Privilege = {}): Promise<Connection> {
-    const hc = this.settings(host);
+    let hc: HostConn;
+    try {
+      hc = this.settings(host);
+    } catch (e) {
+      // settings worked out when first needed (a host add_host added) may be wrong: the task's failure
+      return Promise.reject(e);
+    }
     const become = p.become ?? hc.become;
     const user = become ? (p.become_user ?? hc.become_user) : undefined;
     const key = this.key(host, p);

@@ -22,6 +22,7 @@ import { count, emptyRecap, type Recap } from './recap.ts';
 import { progressChannel } from './progress.ts';
 import { itemVars, loopItems, resolveLoop } from './loop.ts';
 import { runTask, type TaskEnv } from './run-task.ts';
+import { changeInventory } from './inventory-change.ts';
 import { isSecretName, redact, secretValues } from '../util/secrets.ts';
 import { evalTags, tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
@@ -59,6 +60,8 @@ export interface RunCtx {
   startReached: boolean;
   /** an error that ends the run at once, as Ansible's `ERROR!` (a notify that reaches no handler...) */
   fatal?: string;
+  /** a task changed the inventory (add_host, group_by): later plays resolve their hosts again */
+  inventoryChanged?: boolean;
   sleep(ms: number): Promise<void>;
 }
 
@@ -561,6 +564,11 @@ export class HostRun {
     if (this.stopped()) return 'stop';
     if (!this.selected(t)) return 'ok';
     if (!(await this.turn(at))) return 'stop';
+    // Ansible's free strategy refuses an action that bypasses the host loop (add_host, pause): an ERROR!
+    if (t.type.once && !this.b.lockstep) {
+      const action = t.type.name.replace(/^ansible\.(?:builtin|legacy)\./, '');
+      return this.endRun(`The '${action}' module bypasses the host loop, which is currently not supported in the free strategy and would instead execute for every host in the inventory list.`, t);
+    }
     if (!t.type.once && !this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.bounded(t, false, () => this.execute(t, this.handling, rescuable)), rescuable);
     const r = await this.runOnce(t, rescuable);
     if (r.host === this.host) return this.settle(t, r, rescuable);
@@ -823,6 +831,7 @@ export class HostRun {
           rc.factsOf.set(host, gathered as Facts);
           Object.assign((rc.prep.hostvars[host] ??= {}), facts);
         },
+        changeInventory: (result) => changeInventory(rc, host, t, result),
       };
       outcome = await runTask(t, env);
     } catch (e) {

@@ -10,7 +10,7 @@ import { matchPattern } from '../inventory/pattern.ts';
 import { connVarNames, type HostConn } from '../inventory/host.ts';
 import { hostConnection, IMPLICIT_LOCALHOST, type ConnDefaults } from './connection-settings.ts';
 export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
-import { groupHosts, hostVars } from '../inventory/vars.ts';
+import { groupsMap, hostVars } from '../inventory/vars.ts';
 import { isLocalhostName } from '../inventory/localhost.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
@@ -81,6 +81,11 @@ export interface RunOptions {
 export interface PreparedPlay {
   play: PlayDef;
   hosts: string[];
+  /**
+   * its `hosts:` matched nothing before the run, where an earlier play may make the group or host
+   * (add_host, group_by): resolved when the play starts, as Ansible's (inventory-change.ts)
+   */
+  unmatched?: boolean;
 }
 
 export interface Prepared {
@@ -109,6 +114,15 @@ export interface Prepared {
    * far, as LATER): they are in hostvars[host] too, as in Ansible
    */
   registeredOf?: ReadonlyMap<string, Record<string, unknown>>;
+  /** a host's inventory vars, rendered, as the inventory is now (one add_host or group_by changed) */
+  reloadHost?(host: string): Record<string, unknown>;
+  /** the play's vars_files read for hosts it has at run time only (a host add_host added): what is wrong */
+  readVarsFilesFor?(play: PlayDef, hosts: string[]): InputProblem[];
+  /**
+   * a task may change the inventory (add_host, group_by, or a file read only at run time): a host
+   * or group it names that the inventory lacks is known only then
+   */
+  inventoryMayChange?: boolean;
 }
 
 export function parseExtraVars(raw: string[], problems: InputProblem[], vault: readonly VaultSecret[] = []): Record<string, unknown> {
@@ -199,13 +213,7 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
   return { vars: out, origins };
 }
 
-/** Made once per inventory: it is every host's `groups`, and building it per host was quadratic. */
-const groupsMemo = new WeakMap<Inventory, Record<string, string[]>>();
-export function groupsMap(inv: Inventory): Record<string, string[]> {
-  let groups = groupsMemo.get(inv);
-  if (!groups) groupsMemo.set(inv, (groups = Object.fromEntries([...inv.groups.keys()].map((g) => [g, [...groupHosts(inv, g)]]))));
-  return groups;
-}
+export { groupsMap } from '../inventory/vars.ts';
 
 
 /** Ansible's magic variables skiff has, for a host (`group_names` worked out only when read). */
@@ -264,7 +272,16 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
  */
 function hostvarsView(prep: ScopePrep): Record<string, unknown> {
   const all = prep.hostvars;
-  const one = (h: string) => layered([prep.registeredOf?.get(h) ?? {}, prep.included?.get(h) ?? {}, all[h]], HOSTVARS_VARS);
+  // under them, the host's own magic vars, as Ansible's hostvars has them (`hostvars[h].group_names`)
+  const own = (h: string) => ({
+    inventory_hostname: h,
+    inventory_hostname_short: h.split('.')[0],
+    get group_names() {
+      const groups = groupsMap(prep.inventory);
+      return Object.keys(groups).filter((g) => g !== 'all' && groups[g].includes(h)).sort();
+    },
+  });
+  const one = (h: string) => layered([prep.registeredOf?.get(h) ?? {}, prep.included?.get(h) ?? {}, all[h], own(h)], HOSTVARS_VARS);
   return new Proxy({} as Record<string, unknown>, {
     get: (_, k) => (k === PYTYPE ? HOSTVARS : typeof k === 'string' && Object.hasOwn(all, k) ? one(k) : undefined),
     has: (_, k) => typeof k === 'string' && Object.hasOwn(all, k),
@@ -370,7 +387,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   // as Ansible: an inventory that is not there leaves only the implicit localhost, with a warning
   const missing = !existsSync(opts.inventory);
   if (missing) warnings.push(`skiff: inventory ${opts.inventory} not found: only the implicit localhost is available (as in Ansible)`);
-  const { inventory: inv, problems: ip } = missing ? { inventory: emptyInventory(opts.inventory), problems: [] } : loadInventory(opts.inventory, opts.vault);
+  const { inventory: inv, problems: ip } = missing ? { inventory: emptyInventory(opts.inventory), problems: [] } : loadInventory(opts.inventory, opts.vault, { keepUnclaimed: true });
   problems.push(...ip);
   const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types, opts.vault, opts.rolesPath);
   problems.push(...pp);
@@ -387,7 +404,22 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     origins[h] = r.origins;
   };
   inv.hosts.forEach(addHostVars);
-  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff }, runVars: run, varsFilesOf: new Map() };
+  // which plays may change the inventory: the plays after one resolve what they name at run time
+  const changers = playbook.plays.map((p) => mayChangeInventory([...p.tasks, ...p.handlers]));
+  const inventoryMayChange = changers.some(Boolean);
+  // group_vars/host_vars of a group or host nothing can make are a mistake
+  if (!inventoryMayChange) for (const u of [...(inv.unclaimed?.groups.values() ?? []), ...(inv.unclaimed?.hosts.values() ?? [])]) problems.push(u.problem);
+  const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff }, runVars: run, varsFilesOf: new Map(), inventoryMayChange };
+  prep.readVarsFilesFor = (play, hosts) => {
+    const ps: InputProblem[] = [];
+    readVarsFiles(prep, play, hosts, opts.vault ?? [], (p) => ps.push(p));
+    return ps;
+  };
+  prep.reloadHost = (h) => {
+    const r = renderedHostVars(inv, h, extra, [], { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT });
+    origins[h] = r.origins;
+    return r.vars;
+  };
   const seen = new Set<string>();
   const push = (p: InputProblem) => {
     const key = `${p.file}:${p.line}:${p.col}:${p.message}`;
@@ -405,8 +437,12 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   // every fact name there, each known at run time
   const factHosts = new Set<string>();
   const shaped = factVars(FACT_SHAPE);
-  for (const play of playbook.plays) {
+  for (const [i, play] of playbook.plays.entries()) {
     const m = matchPattern(inv, play.hosts);
+    if ('error' in m && changers.slice(0, i).some(Boolean)) {
+      prep.plays.push({ play, hosts: [], unmatched: true });
+      continue;
+    }
     if ('error' in m) {
       push(problemAt(play.src, [...play.path, 'hosts'], m.error));
       continue;
@@ -449,7 +485,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
 }
 
 /** Ansible's `order` keyword: the play's hosts in inventory order (the default), reversed, by name, or shuffled. */
-function ordered(hosts: string[], order: PlayDef['order']): string[] {
+export function ordered(hosts: string[], order: PlayDef['order']): string[] {
   if (order === 'reverse_inventory') return [...hosts].reverse();
   if (order === 'sorted') return [...hosts].sort();
   if (order === 'reverse_sorted') return [...hosts].sort().reverse();
@@ -463,7 +499,7 @@ function ordered(hosts: string[], order: PlayDef['order']): string[] {
  * list is first-found. A file found nowhere is an error (Ansible's "vars file X was not found").
  */
 function readVarsFiles(prep: Prepared, play: PlayDef, hosts: string[], vault: readonly VaultSecret[], push: (p: InputProblem) => void): void {
-  const byHost = new Map<string, Record<string, unknown>>();
+  const byHost = prep.varsFilesOf!.get(play) ?? new Map<string, Record<string, unknown>>();
   prep.varsFilesOf!.set(play, byHost);
   const base = dirname(resolve(play.src.file));
   const loaded = new Map<string, Record<string, unknown> | undefined>();
@@ -585,7 +621,8 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       for (const p of certain(ps, strict)) out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: ${p.message} (host ${host})`));
       if (!ps.length && d !== LATER) {
         if (typeof d === 'string' && (prep.inventory.hosts.includes(d) || isLocalhostName(d))) delegates.add(d);
-        else out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
+        // a host add_host adds: known when the task runs
+        else if (!(typeof d === 'string' && prep.inventoryMayChange)) out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
       }
     }
   }
@@ -813,6 +850,22 @@ function paramsOf(schema: unknown): string[] | undefined {
   const entries = schemaEntries(schema);
   // a parameter declared as never is there to be refused by name, not to be suggested
   return entries && Object.keys(entries).filter((k) => entries[k].wrapped?.type !== 'never');
+}
+
+/**
+ * May these tasks change the inventory? add_host and group_by do; a file included at run time may
+ * hold them.
+ */
+function mayChangeInventory(nodes: Node[]): boolean {
+  for (const n of nodes) {
+    if (n.kind === 'task') {
+      if (n.type.changesInventory || (n.include && mayChangeInventory([n.include]))) return true;
+    } else if (n.kind === 'block') {
+      if (n.include && !n.include.loaded) return true;
+      if (mayChangeInventory([...n.block, ...n.rescue, ...n.always])) return true;
+    }
+  }
+  return false;
 }
 
 /** Does the play gather facts first? gather_facts as written, else the `gathering` setting (implicit: yes). */

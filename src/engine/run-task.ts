@@ -37,6 +37,11 @@ export interface TaskEnv {
   interrupted(): boolean;
   /** host vars a task set (its result's `ansible_facts`, set_fact; include_vars': `included`): seen by everything after it */
   setFacts(facts: Record<string, unknown>, included?: boolean): void;
+  /**
+   * A result's `add_host` or `add_group` applied to the run's inventory (as Ansible's strategy applies
+   * them, check mode too): whether that changed it, which is the task's `changed`
+   */
+  changeInventory?(result: Record<string, unknown>): boolean;
 }
 
 export interface ItemOutcome {
@@ -261,6 +266,13 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
         out = { ...out, ...((await t.type.apply(ctx, params, plan)) ?? {}) };
         status = 'changed';
       }
+    }
+    // before changed_when and failed_when, which see the result as Ansible's post_process_whens does
+    if (t.type.changesInventory && env.changeInventory && status !== 'skipped') {
+      const changed = env.changeInventory(out);
+      status = changed ? 'changed' : 'ok';
+      // `changed_when: <its own register> is changed` reads it (Ansible's result carries it then)
+      out = { ...out, changed };
     }
   } catch (e) {
     if (e instanceof UnreachableError) throw e;

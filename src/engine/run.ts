@@ -15,6 +15,10 @@ import { emptyRecap, type Recap } from './recap.ts';
 import { secretValues } from '../util/secrets.ts';
 import { NO_FILTER } from './tags.ts';
 import type { TaskResult } from './events.ts';
+import { resolvePlayHosts } from './inventory-change.ts';
+import type { HostConn } from '../inventory/host.ts';
+import { UnreachableError } from '../transport/types.ts';
+import { formatProblem } from '../util/errors.ts';
 
 export type { Recap } from './recap.ts';
 
@@ -43,7 +47,7 @@ export interface RunDeps {
 }
 
 export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, deps: RunDeps = {}): Runner {
-  const pool = new ConnectionPool((h) => prep.conns.get(h)!, deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
+  const pool = new ConnectionPool((h) => settingsOf(prep, h), deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
   // what tasks see of the run as ansible_play_hosts / ansible_play_batch
   const live = { dead: new Map(), batch: new Map() };
   // each host's registered results and set_fact facts: its hostvars show them too
@@ -80,8 +84,21 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
       preconnect(rc);
       for (const pp of prep.plays) {
         if (rc.interrupted || rc.aborted) break;
+        // the inventory changed (add_host, group_by): the play's hosts are those of the inventory now
+        let broken = new Map<string, string>();
+        if (rc.inventoryChanged || pp.unmatched) {
+          const r = resolvePlayHosts(rc, pp);
+          if (r.warning) listen({ kind: 'note', host: '', text: r.warning, warning: true });
+          for (const h of pp.hosts) rc.recap[h] ??= emptyRecap();
+          broken = r.broken;
+        }
+        listen({ kind: 'play', name: pp.play.name, hosts: pp.hosts.filter((h) => !rc.dead.has(h)) });
+        // a vars_files that cannot be read for a host new to the play: it fails there
+        for (const [host, msg] of broken) {
+          emit(rc, { host, play: pp.play.name, task: 'vars_files', type: 'vars_files', status: 'failed', changes: [], msg, ms: 0 });
+          rc.dead.set(host, 'failed');
+        }
         const hosts = pp.hosts.filter((h) => !rc.dead.has(h));
-        listen({ kind: 'play', name: pp.play.name, hosts });
         const forks = limit(Math.max(1, opts.forks ?? Math.min(50, hosts.length || 1)));
         const strategy = strategyOf(rc, pp, hosts);
         if (strategy instanceof Error) {
@@ -148,6 +165,19 @@ function preconnect(rc: RunCtx): void {
       rc.pool.get(h, playPrivilege(rc.prep, play, h, rc.registeredOf.get(h) ?? {})).catch(() => undefined);
     }
   }
+}
+
+/**
+ * How to reach a host: as prepared, or, for a host the run added (add_host), worked out from its vars
+ * when first needed; settings that are wrong make it unreachable, with why.
+ */
+function settingsOf(prep: Prepared, h: string): HostConn {
+  const known = prep.conns.get(h);
+  if (known) return known;
+  const r = prep.connect?.(h);
+  if (!r || 'problems' in r) throw new UnreachableError(h, r && 'problems' in r ? r.problems.map(formatProblem).join('\n') : `unknown host ${JSON.stringify(h)}`);
+  prep.conns.set(h, r.conn);
+  return r.conn;
 }
 
 /** The play's strategy: its `strategy:` (an expression rendered with its vars), else the configured one. */

@@ -105,6 +105,11 @@ export interface TaskType<P = any, S = any> {
    * actions that bypass the host loop: pause, add_host)
    */
   once?: boolean;
+  /**
+   * its result's `add_host` or `add_group` changes the run's inventory (Ansible's add_host and
+   * group_by, which the strategy applies): later plays may target hosts and groups it makes
+   */
+  changesInventory?: boolean;
   /** params that are conditions, as `when:` (assert's `that`): checked before the run like `when` */
   exprParams?: string[];
   /**

@@ -22,7 +22,11 @@ export function emptyInventory(path: string): Inventory {
 }
 
 /** `vault`: the passwords for `!vault` values and vault-encrypted files (group_vars/*.yml...). */
-export function loadInventory(path: string, vault: readonly VaultSecret[] = []): { inventory?: Inventory; problems: InputProblem[] } {
+/**
+ * `keepUnclaimed`: group_vars/host_vars of groups and hosts the inventory lacks are kept in
+ * `inventory.unclaimed` (for a playbook whose group_by or add_host may make them), not reported.
+ */
+export function loadInventory(path: string, vault: readonly VaultSecret[] = [], o: { keepUnclaimed?: boolean } = {}): { inventory?: Inventory; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
   const abs = resolve(path);
   if (!existsSync(abs)) {
@@ -39,6 +43,8 @@ export function loadInventory(path: string, vault: readonly VaultSecret[] = []):
   };
   group(inv, 'all');
   group(inv, 'ungrouped');
+  const unclaimed = { groups: new Map(), hosts: new Map() };
+  if (o.keepUnclaimed) inv.unclaimed = unclaimed;
   const files = isDir
     ? readdirSync(abs)
         .filter((f) => !f.startsWith('.') && statSync(join(abs, f)).isFile() && /^(hosts|.*\.(ya?ml|ini))$/.test(f))
@@ -71,14 +77,18 @@ export function loadInventory(path: string, vault: readonly VaultSecret[] = []):
       const layer = mergeLayers(read as VarLayer[]);
       if (kind === 'group') {
         if (!inv.groups.has(name)) {
-          problems.push({ file: relName(join(d, f)), line: 1, col: 1, message: `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` });
+          const problem = { file: relName(join(d, f)), line: 1, col: 1, message: `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` };
+          if (o.keepUnclaimed) unclaimed.groups.set(name, { layer, problem });
+          else problems.push(problem);
           continue;
         }
         inv.groups.get(name)!.file = layer;
       } else {
         // host_vars/localhost.yml is the implicit localhost's when the inventory has no such host
         if (!inv.hostOrigin.has(name) && !isLocalhostName(name)) {
-          problems.push({ file: relName(join(d, f)), line: 1, col: 1, message: `host_vars for unknown host ${show(name)}: expected one of ${inv.hosts.join(', ')}` });
+          const problem = { file: relName(join(d, f)), line: 1, col: 1, message: `host_vars for unknown host ${show(name)}: expected one of ${inv.hosts.join(', ')}` };
+          if (o.keepUnclaimed) unclaimed.hosts.set(name, { layer, problem });
+          else problems.push(problem);
           continue;
         }
         inv.hostFile.set(name, layer);

@@ -28,6 +28,19 @@ export interface Inventory {
   hosts: string[];
   hostInline: Map<string, VarLayer>;
   hostFile: Map<string, VarLayer>;
-  /** where each host was first declared */
+  /** where each host was first declared (a host add_host added: its task) */
   hostOrigin: Map<string, Origin>;
+  /** hosts add_host added during the run: they come from no inventory file */
+  added?: Set<string>;
+  /**
+   * group_vars/ and host_vars/ files of groups and hosts the inventory does not have, kept when the
+   * playbook may make them (group_by, add_host): Ansible's vars plugins read them for whatever group or
+   * host exists when a task runs. Each with the problem it is when nothing makes its group or host.
+   */
+  unclaimed?: { groups: Map<string, Unclaimed>; hosts: Map<string, Unclaimed> };
+}
+
+export interface Unclaimed {
+  layer: VarLayer;
+  problem: { file: string; line: number; col: number; message: string };
 }

@@ -12,6 +12,24 @@ export function groupsOf(inv: Inventory, host: string): string[] {
 
 const memo = new WeakMap<Inventory, Map<string, Set<string>>>();
 
+/**
+ * The inventory changed during the run (add_host, group_by): what is worked out from it once and kept
+ * (group members, group depths, `groups`) is worked out again when next asked.
+ */
+export function inventoryChanged(inv: Inventory): void {
+  memo.delete(inv);
+  depths.delete(inv);
+  groupsMemo.delete(inv);
+}
+
+/** Made once per inventory: it is every host's `groups`, and building it per host was quadratic. */
+const groupsMemo = new WeakMap<Inventory, Record<string, string[]>>();
+export function groupsMap(inv: Inventory): Record<string, string[]> {
+  let groups = groupsMemo.get(inv);
+  if (!groups) groupsMemo.set(inv, (groups = Object.fromEntries([...inv.groups.keys()].map((g) => [g, [...groupHosts(inv, g)]]))));
+  return groups;
+}
+
 export function groupHosts(inv: Inventory, name: string, seen = new Set<string>()): Set<string> {
   let cache = memo.get(inv);
   if (!cache) memo.set(inv, (cache = new Map()));
@@ -23,8 +41,9 @@ export function groupHosts(inv: Inventory, name: string, seen = new Set<string>(
     seen.add(name);
     for (const c of g.children) for (const h of groupHosts(inv, c, seen)) out.add(h);
   }
-  // Keep inventory order, which is what users expect in listings and recaps.
-  const ordered = new Set(inv.hosts.filter((h) => out.has(h)));
+  // Keep inventory order, which is what users expect in listings and recaps; then the implicit
+  // localhost, when group_by put it in a group
+  const ordered = new Set([...inv.hosts.filter((h) => out.has(h)), ...[...out].filter((h) => !inv.hostOrigin.has(h))]);
   cache.set(name, ordered);
   return ordered;
 }

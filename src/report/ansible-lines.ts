@@ -113,6 +113,8 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e:
   return (e) => {
     if (e.kind === 'play') {
       o.out(banner(e.name.trim() ? `PLAY [${e.name}]` : 'PLAY'));
+      // Ansible's v2_playbook_on_no_hosts_matched
+      if (!e.hosts.length) o.out('skipping: no hosts matched');
       current = undefined;
     } else if (e.kind === 'result') {
       const r = e.result;

@@ -10,7 +10,6 @@ import { withAnsibleParams } from './spec.ts';
  * list is ansible-core's builtin catalogue (2.14-2.18) minus what tasks/ansible/ implements.
  */
 export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
-  add_host: undefined,
   apt_repository: 'ansible.builtin.copy of the .list file with content:',
   assemble: 'ansible.builtin.template or content',
   cron: 'ansible.builtin.copy of a file in /etc/cron.d',
@@ -22,7 +21,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   fetch: undefined,
   find: 'ansible.builtin.stat, or command with register',
   git: 'command: git clone with creates:',
-  group_by: undefined,
   hostname: undefined,
   // import_tasks, include_tasks, import_role, include_role: read by src/playbook/includes.ts
   include: 'ansible.builtin.import_tasks or include_tasks (Ansible removed include in 2.16)',
