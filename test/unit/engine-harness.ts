@@ -2,7 +2,7 @@
 // that are this machine (connection: local) through a recording connector, with a `probe` task type
 // that logs what ran where. What a test asserts is what a user would see: which tasks ran on which
 // host in which order, the results and the recap. HOME is a temporary directory (handler markers).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
@@ -17,7 +17,10 @@ import { FACTS_SCRIPT } from '../../src/engine/facts.ts';
 import { formatProblem } from '../../src/util/errors.ts';
 import { REGISTRY } from '../../tasks/index.ts';
 
-const home = mkdtempSync(join(tmpdir(), 'skiff-engine-home-'));
+// every directory this process makes lives under one, removed when it exits (thousands were left in /tmp)
+const scratch = mkdtempSync(join(tmpdir(), 'skiff-engine-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+const home = mkdtempSync(join(scratch, 'home-'));
 process.env.HOME = home;
 
 /** What probes did, in order: `host:id` (host = where it ran: the delegate, if any). */
@@ -131,7 +134,7 @@ export async function play(c: Case): Promise<Outcome> {
   factsOutput = c.facts ?? {};
   attempts.clear();
   peak.clear();
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-engine-'));
+  const dir = mkdtempSync(join(scratch, 'play-'));
   const inv = join(dir, 'hosts.yml');
   const hosts = c.hosts ?? ['a'];
   writeFileSync(inv, typeof hosts === 'string' ? hosts : `all:\n  hosts:\n${hosts.map((h) => `    ${h}: {connection: local}`).join('\n')}\n`);
