@@ -22,7 +22,10 @@ export function parseArgv(argv: string[]): { invocation: Invocation; problems: I
   const values: Values = {};
   const written: Record<string, string> = {};
   // a word holding an unknown flag is reported whole (and nothing else of it is used)
-  const badWords = new Set(tokens.filter((t) => t.kind === 'option' && !FLAGS[t.name]).map((t) => t.index));
+  // and so is a long flag written with one dash (`-check`), though `-c` takes a value: read as
+  // `-c heck` it would be a connection nobody meant (`-clocal` stays -c local)
+  const oneDashLong = (i: number) => /^-[^-]/.test(argv[i]) && argv[i].slice(1).split('=')[0] in FLAGS && argv[i].length > 2;
+  const badWords = new Set(tokens.filter((t) => t.kind === 'option' && (!FLAGS[t.name] || oneDashLong(t.index))).map((t) => t.index));
   const help = tokens.some((t) => t.kind === 'option' && !badWords.has(t.index) && (t.name === 'help' || t.name === 'version'));
 
   if (command && !known) {

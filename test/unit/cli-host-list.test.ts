@@ -92,6 +92,9 @@ test('-c paramiko where every host names its connection: the run goes on (refuse
 const ARGV: { argv: string[]; values?: Record<string, unknown>; problems?: RegExp[] }[] = [
   { argv: ['run', 'pb.yml', '-i', 'a,b,', '-i', 'inv', '-c', 'local'], values: { inventory: ['a,b,', 'inv'], connection: 'local' } },
   { argv: ['run', 'pb.yml', '--connection=ssh', '--flush-cache'], values: { connection: 'ssh', 'flush-cache': true } },
+  { argv: ['run', 'pb.yml', '-clocal'], values: { connection: 'local' } },
+  // a long flag written with one dash is not -c with the rest as its value
+  { argv: ['run', 'pb.yml', '-check'], problems: [/^unknown flag -check \(did you mean --check\?\)/] },
   { argv: ['run', 'pb.yml', '-b'], problems: [/^-b \(--become\) is ansible-playbook's, which skiff does not support: /] },
   { argv: ['run', 'pb.yml', '--become-user', 'root'], problems: [/^--become-user is ansible-playbook's, which skiff does not support: expected ansible_become_user/] },
   { argv: ['run', '-M', 'lib', 'pb.yml'], problems: [/^-M \(--module-path\) is ansible-playbook's/] },
