@@ -3,7 +3,7 @@
 // the checks are ours so that messages keep skiff's shape and name the closest spelling.
 import { parseArgs } from 'node:util';
 import { closest, type InputProblem } from '../util/errors.ts';
-import { COMMANDS, FLAGS, flagsOf, type Invocation, type Values } from './spec.ts';
+import { COMMANDS, FLAGS, flagsOf, REFUSED_FLAGS, type Invocation, type Values } from './spec.ts';
 
 const argvProblem = (message: string): InputProblem => ({ file: 'argv', line: 0, col: 0, message });
 
@@ -13,13 +13,19 @@ export function parseArgv(argv: string[]): { invocation: Invocation; problems: I
   const options = Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type, multiple: !!f.multiple, ...(f.short ? { short: f.short } : {}) }]));
   const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   const problems: InputProblem[] = [];
-  const positionals = tokens.filter((t) => t.kind === 'positional').map((t) => (t as { value: string }).value);
+  // ansible-playbook's flags skiff refuses by name: the word after one that takes a value is its value
+  const refusedOf = (name: string) => REFUSED_FLAGS[name] ? name : Object.keys(REFUSED_FLAGS).find((k) => REFUSED_FLAGS[k].short === name);
+  const valueWords = new Set(tokens.filter((t) => t.kind === 'option' && !FLAGS[t.name] && !t.inlineValue && REFUSED_FLAGS[refusedOf(t.name) ?? '']?.value).map((t) => t.index + 1));
+  const positionals = tokens.filter((t) => t.kind === 'positional' && !valueWords.has(t.index)).map((t) => (t as { value: string }).value);
   const [command = '', ...args] = positionals;
   const known = command in COMMANDS;
   const values: Values = {};
   const written: Record<string, string> = {};
   // a word holding an unknown flag is reported whole (and nothing else of it is used)
-  const badWords = new Set(tokens.filter((t) => t.kind === 'option' && !FLAGS[t.name]).map((t) => t.index));
+  // and so is a long flag written with one dash (`-check`), though `-c` takes a value: read as
+  // `-c heck` it would be a connection nobody meant (`-clocal` stays -c local)
+  const oneDashLong = (i: number) => /^-[^-]/.test(argv[i]) && argv[i].slice(1).split('=')[0] in FLAGS && argv[i].length > 2;
+  const badWords = new Set(tokens.filter((t) => t.kind === 'option' && (!FLAGS[t.name] || oneDashLong(t.index))).map((t) => t.index));
   const help = tokens.some((t) => t.kind === 'option' && !badWords.has(t.index) && (t.name === 'help' || t.name === 'version'));
 
   if (command && !known) {
@@ -37,6 +43,11 @@ export function parseArgv(argv: string[]): { invocation: Invocation; problems: I
       // `-check` is read as the cluster -c -h -e -c -k: report the word once, as a misspelt --check
       if (reportedWords.has(t.index)) continue;
       reportedWords.add(t.index);
+      const refused = refusedOf(t.name);
+      if (refused && (word.startsWith('--') || word.length === 2 || word.startsWith(`-${t.name}`))) {
+        problems.push(argvProblem(`${t.rawName.startsWith('--') ? t.rawName : `${t.rawName} (--${refused})`} is ansible-playbook's, which skiff does not support: ${REFUSED_FLAGS[refused].why}`));
+        continue;
+      }
       const asLong = word.startsWith('--') ? word.split('=')[0] : `-${word.split('=')[0]}`;
       const hint = closest(asLong, longNames);
       problems.push(argvProblem(`unknown flag ${word.split('=')[0]}${hint ? ` (did you mean ${hint}?)` : ''}${known ? `; see skiff ${command} --help` : ''}`));

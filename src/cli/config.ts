@@ -17,8 +17,8 @@ export type SettingMeta = {
   env: string;
   /** what applies when nothing sets it */
   default: string;
-  /** a path: relative to ansible.cfg's directory when read from it (as Ansible resolves them), ~ expanded */
-  path?: 'one' | 'list';
+  /** a path: relative to ansible.cfg's directory when read from it (as Ansible resolves them), ~ expanded; sources: a list of them, host lists kept as written */
+  path?: 'one' | 'list' | 'sources';
 };
 
 // Ansible's boolean() spellings (lower-cased).
@@ -33,15 +33,19 @@ const count = (meta: SettingMeta) =>
   v.pipe(v.string(), v.trim(), v.regex(/^[0-9]+$/, 'expected a whole number > 0'), v.transform(Number), v.minValue(1, 'expected a whole number > 0'), v.metadata(meta));
 
 export const ConfigSchema = v.object({
+  // Ansible's sources: from -i, each flag one source (a path, or a host list `a,b,` when no such path
+  // is there); from ansible.cfg or ANSIBLE_INVENTORY, a comma-separated list of paths (a pathlist)
   inventory: v.pipe(
-    v.string(),
-    v.trim(),
+    v.union([v.array(v.string()), v.pipe(v.string(), v.transform((s) => s.split(',')))], 'expected inventory sources'),
+    v.transform((list) => list.map((s) => s.trim()).filter(Boolean)),
     v.minLength(1, 'expected an inventory path'),
-    // Ansible accepts a comma-separated list of sources; skiff reads one inventory (a directory can hold several files)
-    v.check((s) => !s.includes(','), 'expected one inventory path (skiff reads one inventory; a directory can hold several files)'),
-    v.metadata({ ini: 'inventory', env: 'ANSIBLE_INVENTORY', default: '/etc/ansible/hosts (Ansible\'s; where it is not: the implicit localhost alone)', path: 'one' } satisfies SettingMeta),
+    v.metadata({ ini: 'inventory', env: 'ANSIBLE_INVENTORY', default: '/etc/ansible/hosts (Ansible\'s; where it is not: the implicit localhost alone)', path: 'sources' } satisfies SettingMeta),
   ),
   remote_user: text({ ini: 'remote_user', env: 'ANSIBLE_REMOTE_USER', default: 'the inventory user, else $USER' }),
+  // the connection of a host whose vars name none (Ansible's DEFAULT_TRANSPORT, -c); smart is ssh here
+  // (Ansible's smart picks ssh where OpenSSH has ControlPersist). Any name is taken: a connection skiff
+  // lacks is refused on the host that would use it (an inventory's ansible_connection wins over it)
+  transport: text({ ini: 'transport', env: 'ANSIBLE_TRANSPORT', default: 'smart (ssh)' }),
   private_key_file: text({ ini: 'private_key_file', env: 'ANSIBLE_PRIVATE_KEY_FILE', default: 'the inventory key, else ssh-agent', path: 'one' }),
   forks: count({ ini: 'forks', env: 'ANSIBLE_FORKS', default: 'every host of the play, at most 50' }),
   // skiff is secure by default: a host key is always verified. `False` (accept any key, even a changed
@@ -59,6 +63,9 @@ export const ConfigSchema = v.object({
   vault_password_file: text({ ini: 'vault_password_file', env: 'ANSIBLE_VAULT_PASSWORD_FILE', default: 'none', path: 'one' }),
   // where roles are looked for after roles/ next to the playbook
   roles_path: text({ ini: 'roles_path', env: 'ANSIBLE_ROLES_PATH', default: "none: roles/ next to the playbook, then the playbook's directory", path: 'list' }),
+  // skiff writes a retry file for hosts that did not finish unless this says no (Ansible's default is
+  // no retry files; skiff's is to write them: its --limit @file hint at the end of a failed run)
+  retry_files_enabled: bool({ ini: 'retry_files_enabled', env: 'ANSIBLE_RETRY_FILES_ENABLED', default: 'True (skiff\'s; Ansible\'s is False)' }),
   retry_files_save_path: text({ ini: 'retry_files_save_path', env: 'ANSIBLE_RETRY_FILES_SAVE_PATH', default: '.skiff/retry', path: 'one' }),
   // the strategy of a play without `strategy:` (Ansible's DEFAULT_STRATEGY)
   strategy: v.pipe(
@@ -163,7 +170,7 @@ export function findConfigFile(ce: ConfigEnv, etc = '/etc/ansible/ansible.cfg'):
  * `flagNames` the flag each came from, for messages and `skiff config`.
  */
 export function resolveConfig(
-  flags: Partial<Record<SettingName, string>>,
+  flags: Partial<Record<SettingName, string | string[]>>,
   flagNames: Partial<Record<SettingName, string>>,
   ce: ConfigEnv,
   etc?: string,
@@ -183,6 +190,7 @@ export function resolveConfig(
     const known = new Set(SETTINGS.map((s) => settingMeta(s).ini));
     const unsupported: string[] = [];
     for (const e of entries) {
+      if (e.section === 'defaults' && ACCEPTED_AS_IS[e.key] === e.value.trim()) continue;
       if (e.section === 'defaults' && known.has(e.key)) fromFile.set(e.key, e);
       else unsupported.push(e.section === 'defaults' ? e.key : `${e.section}.${e.key}`);
     }
@@ -196,7 +204,7 @@ export function resolveConfig(
   const sources = {} as Record<SettingName, Source>;
   for (const name of SETTINGS) {
     const meta = settingMeta(name);
-    let raw: string | undefined;
+    let raw: string | string[] | undefined;
     let source: Source = { kind: 'default' };
     let base = ce.cwd;
     const inFile = fromFile.get(meta.ini);
@@ -219,6 +227,7 @@ export function resolveConfig(
     const abs = (p: string) => (source.kind === 'file' ? resolve(base, expandHome(p, ce.home)) : expandHome(p, ce.home));
     if (meta.path === 'one') value = abs(String(value));
     if (meta.path === 'list') value = String(value).split(':').filter(Boolean).map(abs).join(':');
+    if (meta.path === 'sources') value = (value as string[]).map((p) => (p.includes(',') ? p : abs(p)));
     values[name] = value;
   }
   return problems.length ? { problems } : { config: { values: values as Partial<Config>, sources, file, warnings }, problems };
@@ -231,11 +240,17 @@ export function resolveConfig(
  */
 const READ_ELSEWHERE = new Set(['ANSIBLE_CONFIG', 'ANSIBLE_NOCOLOR', 'ANSIBLE_FORCE_COLOR', 'ANSIBLE_VAULT_PASSWORD_FILE', 'ANSIBLE_PLAYBOOK_DIR']);
 
+/**
+ * Settings whose value is what skiff does anyway, by ansible.cfg key and by variable: no warning for
+ * them. stdout_callback default: skiff's plain output is Ansible's default callback's lines.
+ */
+const ACCEPTED_AS_IS: Record<string, string> = { stdout_callback: 'default', ANSIBLE_STDOUT_CALLBACK: 'default' };
+
 /** The ANSIBLE_* variables set (not empty) that skiff neither reads nor has a setting for, sorted. */
 export function unknownAnsibleEnv(env: Record<string, string | undefined>): string[] {
   const known = new Set([...SETTINGS.map((s) => settingMeta(s).env), ...READ_ELSEWHERE]);
   return Object.keys(env)
-    .filter((k) => k.startsWith('ANSIBLE_') && env[k] !== undefined && env[k] !== '' && !known.has(k))
+    .filter((k) => k.startsWith('ANSIBLE_') && env[k] !== undefined && env[k] !== '' && !known.has(k) && ACCEPTED_AS_IS[k] !== env[k]!.trim())
     .sort();
 }
 

@@ -5,11 +5,12 @@ import { resolveConfig, type SettingName } from './config.ts';
 import { FLAGS, type Invocation } from './spec.ts';
 
 export function settingsOf(inv: Invocation, env: Record<string, string | undefined> = process.env) {
-  const flags: Partial<Record<SettingName, string>> = {};
+  const flags: Partial<Record<SettingName, string | string[]>> = {};
   const names: Partial<Record<SettingName, string>> = {};
   for (const [name, f] of Object.entries(FLAGS)) {
     const value = inv.values[name];
-    if (f.setting && typeof value === 'string') [flags[f.setting], names[f.setting]] = [value, `--${name}`];
+    // a repeatable flag (-i) gives its values as a list: each one whole (a host list keeps its commas)
+    if (f.setting && (typeof value === 'string' || (Array.isArray(value) && value.length && typeof value[0] === 'string'))) [flags[f.setting], names[f.setting]] = [value as string | string[], `--${name}`];
   }
   return resolveConfig(flags, names, { env, cwd: process.cwd(), home: env.HOME || homedir() });
 }

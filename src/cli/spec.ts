@@ -32,13 +32,14 @@ const PLAYBOOK = ['run', 'validate'] as const;
 const SETTINGS_CMDS = ['run', 'validate', 'config'] as const;
 
 export const FLAGS: Record<string, FlagSpec> = {
-  inventory: { short: 'i', type: 'string', arg: 'INVENTORY', help: 'inventory file or directory (default: ansible.cfg inventory / ANSIBLE_INVENTORY)', commands: [...SETTINGS_CMDS, 'inventory', '__complete'], complete: 'inventory', setting: 'inventory' },
+  inventory: { short: 'i', type: 'string', multiple: true, arg: 'INVENTORY', help: "inventory file or directory, or a host list 'host1,host2,' (repeatable: the sources combine, as Ansible's; default: ansible.cfg inventory / ANSIBLE_INVENTORY)", commands: [...SETTINGS_CMDS, 'inventory', '__complete'], complete: 'inventory', setting: 'inventory' },
   check: { short: 'C', type: 'boolean', help: 'plan only: read every host, show what would change, write nothing', commands: PLAYBOOK },
   diff: { short: 'D', type: 'boolean', help: 'show a diff for every change (files line by line, containers field by field)', commands: PLAYBOOK },
   limit: { short: 'l', type: 'string', arg: 'PATTERN|@FILE', help: 'only these hosts (a:b, group, !x, &y, globs; @file: one per line)', commands: PLAYBOOK, complete: 'hosts' },
   'extra-vars': { short: 'e', type: 'string', multiple: true, arg: 'k=v|@FILE|JSON', help: 'highest-precedence variables (repeatable)', commands: PLAYBOOK },
   forks: { short: 'f', type: 'string', arg: 'N', help: 'hosts in parallel (default: every host of the play, at most 50)', commands: SETTINGS_CMDS, complete: 'none', setting: 'forks' },
   user: { short: 'u', type: 'string', arg: 'USER', help: 'remote user when the inventory sets none (ansible.cfg remote_user)', commands: SETTINGS_CMDS, complete: 'none', setting: 'remote_user' },
+  connection: { short: 'c', type: 'string', arg: 'CONN', help: 'connection of hosts whose inventory sets no ansible_connection: ssh (or smart) or local (ansible.cfg transport)', commands: SETTINGS_CMDS, complete: 'none', setting: 'transport' },
   'private-key': { type: 'string', arg: 'FILE', help: 'SSH key when the inventory sets none (ansible.cfg private_key_file)', commands: SETTINGS_CMDS, complete: 'file', setting: 'private_key_file' },
   timeout: { short: 'T', type: 'string', arg: 'SECONDS', help: 'SSH connect timeout when the inventory sets none (ansible.cfg timeout)', commands: SETTINGS_CMDS, complete: 'none', setting: 'timeout' },
   report: { type: 'string', arg: 'FILE', help: 'write a JSON report: recap and every (redacted) result', commands: PLAYBOOK, complete: 'file' },
@@ -49,6 +50,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   tags: { short: 't', type: 'string', multiple: true, arg: 'TAG,..', help: 'only tasks with these tags (always-tagged ones too; never-tagged ones only by name)', commands: PLAYBOOK, complete: 'none' },
   'skip-tags': { type: 'string', multiple: true, arg: 'TAG,..', help: 'not the tasks with these tags', commands: PLAYBOOK, complete: 'none' },
   'start-at-task': { type: 'string', arg: 'NAME', help: 'skip the tasks before the first one with this name (or glob)', commands: PLAYBOOK, complete: 'none' },
+  // Ansible's meaning holds as it is: skiff keeps no fact cache between runs, so there is none to clear
+  'flush-cache': { type: 'boolean', help: "Ansible's: clear the fact cache (skiff keeps facts for the run only: nothing to clear)", commands: PLAYBOOK },
   'force-handlers': { type: 'boolean', help: 'run notified handlers even on a host that failed', commands: PLAYBOOK },
   strict: { type: 'boolean', help: 'also refuse, before the run, a variable, key or item no task can see yet (by default the task fails on the host when it runs, as in Ansible: set_fact, register or facts may define it)', commands: PLAYBOOK },
   'list-tasks': { type: 'boolean', help: 'list the tasks that would run (after --tags, --skip-tags, --start-at-task); contacts no host', commands: PLAYBOOK },
@@ -66,6 +69,30 @@ export const FLAGS: Record<string, FlagSpec> = {
   'ask-vault-password': { type: 'boolean', help: 'same as --ask-vault-pass (Ansible\'s alias)', commands: [...PLAYBOOK, 'inventory'] },
   help: { short: 'h', type: 'boolean', help: 'this help', commands: '*' },
   version: { type: 'boolean', help: 'print the version', commands: '*' },
+};
+
+/**
+ * ansible-playbook's flags that skiff does not honour: refused by name with what to do instead, never
+ * taken for a misspelling of one of skiff's. `value`: it takes one (the next word is not a playbook).
+ */
+export const REFUSED_FLAGS: Record<string, { short?: string; value?: boolean; why: string }> = {
+  become: { short: 'b', why: "skiff's become is the inventory's ansible_become or a play's or task's become:" },
+  'become-method': { value: true, why: 'skiff becomes with sudo only' },
+  'become-user': { value: true, why: "expected ansible_become_user in the inventory, or become_user: in the play" },
+  'become-password-file': { value: true, why: 'expected -K, or ansible_become_password from a vault' },
+  'become-pass-file': { value: true, why: 'expected -K, or ansible_become_password from a vault' },
+  'connection-password-file': { value: true, why: 'expected -k, or ansible_password from a vault' },
+  'conn-pass-file': { value: true, why: 'expected -k, or ansible_password from a vault' },
+  'key-file': { value: true, why: 'expected --private-key, its name in skiff' },
+  'inventory-file': { value: true, why: 'expected -i (Ansible has deprecated --inventory-file)' },
+  'list-tags': { why: 'skiff does not list tags; --list-tasks lists the tasks --tags selects' },
+  'module-path': { short: 'M', value: true, why: 'skiff loads no module directories (its task types and the Ansible modules it ships)' },
+  'scp-extra-args': { value: true, why: 'skiff copies files over its own SSH connection, no scp' },
+  'sftp-extra-args': { value: true, why: 'skiff copies files over its own SSH connection, no sftp' },
+  'ssh-common-args': { value: true, why: 'expected ansible_ssh_common_args in the inventory (jump hosts, known-hosts options)' },
+  'ssh-extra-args': { value: true, why: 'expected ansible_ssh_extra_args in the inventory (jump hosts, known-hosts options)' },
+  step: { why: 'skiff does not stop before each task to ask' },
+  'syntax-check': { why: 'expected skiff validate PLAYBOOK: every check that needs no host' },
 };
 
 export interface CommandSpec {

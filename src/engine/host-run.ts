@@ -844,7 +844,7 @@ export class HostRun {
       await clearPending(await this.base(), marked).catch(() => undefined);
       marked.forEach((n) => this.pending.delete(n));
     }
-    if (t.meta.register) this.registered[t.meta.register] = outcome.result;
+    if (t.meta.register) this.registered[t.meta.register] = withoutCallbackKeys(outcome.result);
     if (outcome.status === 'changed') {
       const { handlers, error } = this.handlersFor(t);
       for (const n of handlers) {
@@ -918,4 +918,14 @@ function withoutLater(o: Record<string, unknown>): Record<string, unknown> {
     out[k] = x && typeof x === 'object' && !Array.isArray(x) ? withoutLater(x as Record<string, unknown>) : x;
   }
   return out;
+}
+
+/**
+ * A result as `register` keeps it: without the keys that only tell the output how to show it
+ * (`_ansible_verbose_always`), which Ansible's registered results do not carry; per item too.
+ */
+function withoutCallbackKeys(result: Record<string, unknown>): Record<string, unknown> {
+  const strip = (r: Record<string, unknown>) => ('_ansible_verbose_always' in r ? Object.fromEntries(Object.entries(r).filter(([k]) => k !== '_ansible_verbose_always')) : r);
+  const out = strip(result);
+  return Array.isArray(out.results) ? { ...out, results: out.results.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? strip(x as Record<string, unknown>) : x)) } : out;
 }

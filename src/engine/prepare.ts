@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
-import { emptyInventory, loadInventory } from '../inventory/load.ts';
+import { isHostListOrigin, loadSources } from '../inventory/sources.ts';
 import { parse as parseYaml } from 'yaml';
 import { matchPattern } from '../inventory/pattern.ts';
 import { connVarNames, type HostConn } from '../inventory/host.ts';
@@ -32,7 +32,8 @@ import { LOOKUP_FAILED } from '../lookup/builtin.ts';
 
 export interface RunOptions {
   playbook: string;
-  inventory: string;
+  /** the inventory sources (-i, each a file, a directory or a host list `a,b,`), or one */
+  inventory: string | readonly string[];
   limit?: string;
   extraVars: string[]; // raw -e values
   check: boolean;
@@ -244,8 +245,11 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
       return Object.keys(groups).filter((g) => g !== 'all' && groups[g].includes(host)).sort();
     },
     // where the host is declared, as Ansible's (roles put their files next to the inventory); the
-    // implicit localhost has none
-    ...(origin ? { inventory_file: resolve(origin.file), inventory_dir: dirname(resolve(origin.file)) } : {}),
+    // implicit localhost has none; a host list's host has the list as its file and no directory (Ansible's None)
+    ...(origin ? (isHostListOrigin(origin) ? { inventory_file: origin.file, inventory_dir: null } : { inventory_file: resolve(origin.file), inventory_dir: dirname(resolve(origin.file)) }) : {}),
+    // the connection the host is reached by, as Ansible's play context gives it to tasks (-c's when the
+    // inventory names none); known once prepare() has worked out the host's connection
+    ...(prep.conns?.has(host) ? { ansible_connection: hv.ansible_connection ?? prep.conns.get(host)!.connection } : {}),
     // the address, as Ansible's connection vars define it for every host (the implicit localhost's is 127.0.0.1)
     ansible_host: hv.ansible_host ?? hv.address ?? (origin ? host : '127.0.0.1'),
     ...(prep.playbook ? { playbook_dir: dirname(resolve(prep.playbook.file)) } : {}),
@@ -379,15 +383,14 @@ function varsDict(scope: Scope): Record<string, unknown> {
   });
 }
 
-type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'registeredOf' | 'runVars' | 'varsFilesOf'>>;
+type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'conns' | 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'registeredOf' | 'runVars' | 'varsFilesOf'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[]; warnings?: string[] } {
   const problems: InputProblem[] = [];
   const warnings: string[] = [];
-  // as Ansible: an inventory that is not there leaves only the implicit localhost, with a warning
-  const missing = !existsSync(opts.inventory);
-  if (missing) warnings.push(`skiff: inventory ${opts.inventory} not found: only the implicit localhost is available (as in Ansible)`);
-  const { inventory: inv, problems: ip } = missing ? { inventory: emptyInventory(opts.inventory), problems: [] } : loadInventory(opts.inventory, opts.vault, { keepUnclaimed: true });
+  // every -i source (a path, or a host list), as Ansible's InventoryManager reads them
+  const { inventory: inv, problems: ip, warnings: iw } = loadSources(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory, opts.vault, { keepUnclaimed: true });
+  warnings.push(...iw);
   problems.push(...ip);
   const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types, opts.vault, opts.rolesPath);
   problems.push(...pp);

@@ -18,6 +18,15 @@ import { removeOmit } from './omit.ts';
 import { resolveHostPaths } from './host-paths.ts';
 import { DEFAULT_POLL_S, runAsync } from './async-run.ts';
 
+/** The connection of a controllerOnly task: it must not use one (a bug in the task type if it does). */
+const NO_CONNECTION = new Proxy({} as Connection, {
+  get: (_, k) => {
+    // inspection (util.inspect, await) is not use
+    if (typeof k === 'symbol' || k === 'then' || k === 'toJSON') return undefined;
+    throw new Error(`internal: a task type marked controllerOnly used its connection (${String(k)})`);
+  },
+});
+
 export interface TaskEnv {
   /** the scope with these loop vars added (task vars, registered results, play and host vars below) */
   scope(loopVars: Record<string, unknown>): Scope;
@@ -215,7 +224,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const mode = decide(t.kw.check_mode, () => scope);
     const check = mode === true || (env.check && mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
-    const ctx: TaskContext = { ...env.ctx, conn: await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file) };
+    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file) };
     const params = await resolveHostPaths(ctx.conn, t.type.hostPaths, parsed.output);
     const attempts = attemptsOf(t, scope);
     for (let attempt = 1; ; attempt++) {

@@ -20,7 +20,7 @@ export function ansibleVersion() {
 
 export interface RunVarsInput {
   playbook: string;
-  inventory: string;
+  inventory: string | readonly string[];
   check: boolean;
   diff: boolean;
   tags?: string[];
@@ -44,7 +44,8 @@ export function runVars(o: RunVarsInput): Record<string, unknown> {
     ansible_run_tags: tagSet(o.tags, ['all']),
     ansible_skip_tags: tagSet(o.skipTags, []),
     ansible_verbosity: o.verbosity ?? 0,
-    ansible_inventory_sources: [resolve(o.inventory)],
+    // as Ansible's: paths made absolute, host lists as written
+    ansible_inventory_sources: (typeof o.inventory === 'string' ? [o.inventory] : o.inventory).map((s) => (s.includes(',') ? s : resolve(s))),
     ...(o.limit !== undefined ? { ansible_limit: o.limit } : {}),
   };
 }

@@ -122,6 +122,12 @@ export interface TaskType<P = any, S = any> {
    * play vars; under set_fact and registered results), not set_fact's (Ansible's include_vars)
    */
   includesVars?: boolean;
+  /**
+   * Runs on the controller alone and never uses its connection (Ansible's action plugins that run no
+   * module on the host: debug, assert, fail, set_fact, include_vars, pause): the host is not contacted
+   * for it, so it runs on a host skiff could not reach, as in Ansible (which connects only to run a module).
+   */
+  controllerOnly?: boolean;
   /** facts plan() reads: the engine reads those of a whole play in one round trip (read-ahead.ts) */
   reads?(params: P): FactRead[];
   /**

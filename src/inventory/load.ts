@@ -15,7 +15,12 @@ const HOST_NAME = /^[A-Za-z0-9_.\-\[\]:]+$/;
 
 /** No hosts, `all` and `ungrouped` only: what Ansible has when no inventory could be read. */
 export function emptyInventory(path: string): Inventory {
-  const inv: Inventory = { root: dirname(resolve(path)), groups: new Map(), hosts: [], hostInline: new Map(), hostFile: new Map(), hostOrigin: new Map() };
+  return newInventory(dirname(resolve(path)));
+}
+
+/** `root`: the directory relative paths in host vars are resolved against (the first source's). */
+export function newInventory(root: string): Inventory {
+  const inv: Inventory = { root, groups: new Map(), hosts: [], hostInline: new Map(), hostFile: new Map(), hostOrigin: new Map() };
   group(inv, 'all');
   group(inv, 'ungrouped');
   return inv;
@@ -27,24 +32,27 @@ export function emptyInventory(path: string): Inventory {
  * `inventory.unclaimed` (for a playbook whose group_by or add_host may make them), not reported.
  */
 export function loadInventory(path: string, vault: readonly VaultSecret[] = [], o: { keepUnclaimed?: boolean } = {}): { inventory?: Inventory; problems: InputProblem[] } {
-  const problems: InputProblem[] = [];
   const abs = resolve(path);
   if (!existsSync(abs)) {
     return { problems: [{ file: path, line: 0, col: 0, message: 'inventory not found: expected a file or directory' }] };
   }
+  const problems: InputProblem[] = [];
+  const inv = newInventory(statSync(abs).isDirectory() ? abs : dirname(abs));
+  if (o.keepUnclaimed) inv.unclaimed = { groups: new Map(), hosts: new Map() };
+  const varsDir = readSource(inv, path, problems, vault);
+  readVarsDirs(inv, varsDir, problems, vault);
+  finishInventory(inv, problems);
+  return problems.length ? { problems } : { inventory: inv, problems };
+}
+
+/**
+ * One existing file or directory source read into `inv`: its hosts, groups and their inline vars.
+ * Returns the directory whose group_vars/ and host_vars/ belong to it (read once every source is in,
+ * as Ansible's vars plugins run after parsing: a group_vars file may name a group of another source).
+ */
+export function readSource(inv: Inventory, path: string, problems: InputProblem[], vault: readonly VaultSecret[]): string {
+  const abs = resolve(path);
   const isDir = statSync(abs).isDirectory();
-  const inv: Inventory = {
-    root: isDir ? abs : dirname(abs),
-    groups: new Map(),
-    hosts: [],
-    hostInline: new Map(),
-    hostFile: new Map(),
-    hostOrigin: new Map(),
-  };
-  group(inv, 'all');
-  group(inv, 'ungrouped');
-  const unclaimed = { groups: new Map(), hosts: new Map() };
-  if (o.keepUnclaimed) inv.unclaimed = unclaimed;
   const files = isDir
     ? readdirSync(abs)
         .filter((f) => !f.startsWith('.') && statSync(join(abs, f)).isFile() && /^(hosts|.*\.(ya?ml|ini))$/.test(f))
@@ -61,8 +69,13 @@ export function loadInventory(path: string, vault: readonly VaultSecret[] = [], 
       else readIniInventory(inv, rel, text!, problems);
     }
   }
+  return isDir ? abs : dirname(abs);
+}
+
+/** group_vars/ and host_vars/ next to a source (Ansible's host_group_vars plugin). */
+export function readVarsDirs(inv: Inventory, root: string, problems: InputProblem[], vault: readonly VaultSecret[]): void {
   for (const [dir, kind] of [['group_vars', 'group'], ['host_vars', 'host']] as const) {
-    const d = join(inv.root, dir);
+    const d = join(root, dir);
     if (!existsSync(d)) continue;
     for (const f of readdirSync(d).sort()) {
       if (f.startsWith('.')) continue;
@@ -78,29 +91,37 @@ export function loadInventory(path: string, vault: readonly VaultSecret[] = [], 
       if (kind === 'group') {
         if (!inv.groups.has(name)) {
           const problem = { file: relName(join(d, f)), line: 1, col: 1, message: `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` };
-          if (o.keepUnclaimed) unclaimed.groups.set(name, { layer, problem });
+          if (inv.unclaimed) inv.unclaimed.groups.set(name, { layer, problem });
           else problems.push(problem);
           continue;
         }
-        inv.groups.get(name)!.file = layer;
+        const g = inv.groups.get(name)!;
+        // a second source's group_vars of the same group: merged over the first's, as Ansible combines them
+        g.file = g.file ? mergeLayers([g.file, layer]) : layer;
       } else {
         // host_vars/localhost.yml is the implicit localhost's when the inventory has no such host
         if (!inv.hostOrigin.has(name) && !isLocalhostName(name)) {
           const problem = { file: relName(join(d, f)), line: 1, col: 1, message: `host_vars for unknown host ${show(name)}: expected one of ${inv.hosts.join(', ')}` };
-          if (o.keepUnclaimed) unclaimed.hosts.set(name, { layer, problem });
+          if (inv.unclaimed) inv.unclaimed.hosts.set(name, { layer, problem });
           else problems.push(problem);
           continue;
         }
-        inv.hostFile.set(name, layer);
+        const had = inv.hostFile.get(name);
+        inv.hostFile.set(name, had ? mergeLayers([had, layer]) : layer);
       }
     }
   }
-  // Hosts written in no group but `all` are in `ungrouped`, as in Ansible.
+}
+
+/** Once every source is read: hosts in no group but `all` go to `ungrouped` (as in Ansible); no group cycles. */
+export function finishInventory(inv: Inventory, problems: InputProblem[]): void {
   const grouped = new Set<string>();
-  for (const g of inv.groups.values()) if (g.name !== 'all') g.hosts.forEach((h) => grouped.add(h));
-  for (const h of inv.hosts) if (!grouped.has(h)) inv.groups.get('ungrouped')!.hosts.add(h);
+  for (const g of inv.groups.values()) if (g.name !== 'all' && g.name !== 'ungrouped') g.hosts.forEach((h) => grouped.add(h));
+  const ungrouped = inv.groups.get('ungrouped')!;
+  // a host a later source puts in a group leaves `ungrouped` (Ansible's reconcile_inventory)
+  for (const h of [...ungrouped.hosts]) if (grouped.has(h)) ungrouped.hosts.delete(h);
+  for (const h of inv.hosts) if (!grouped.has(h)) ungrouped.hosts.add(h);
   checkCycles(inv, problems);
-  return problems.length ? { problems } : { inventory: inv, problems };
 }
 
 const VARS_EXT = /\.(ya?ml|json)$/;
@@ -147,6 +168,12 @@ function addHost(inv: Inventory, name: string, g: Group, origin: Origin, problem
   g.hosts.add(name);
   inv.groups.get('all')!.hosts.add(name);
   return true;
+}
+
+/** A host of a host list (-i 'a,b:2222,'): in `ungrouped`, its port as ansible_port (Ansible's host_list plugin). */
+export function hostListHost(inv: Inventory, name: string, port: number | undefined, origin: Origin, problems: InputProblem[]): void {
+  if (!addHost(inv, name, group(inv, 'ungrouped'), origin, problems) || port === undefined) return;
+  mergeLayer(inv.hostInline.get(name)!, { ansible_port: port }, () => origin);
 }
 
 function isPlainMap(v: unknown): v is Record<string, unknown> {

@@ -69,8 +69,10 @@ const HUE = { ok: 32, changed: 33, failed: 31, skip: 36 } as const;
 export function resultLines(r: TaskResult, o: LineOptions): string[] {
   const host = r.delegatedTo ? `${r.host} -> ${r.delegatedTo}` : r.host;
   const result = r.result ?? { changed: r.status === 'changed', ...(r.msg ? { msg: r.msg } : {}) };
-  // debug's results are always shown, indented (_ansible_verbose_always); others under -v, indented from -vvv
-  const debug = isDebug(r.type) && r.status !== 'skipped' && r.status !== 'failed';
+  // debug's results are always shown, indented, and those that ask for it (_ansible_verbose_always:
+  // assert's unless quiet); others under -v, indented from -vvv
+  const always = (x: Record<string, unknown>) => isDebug(r.type) || x._ansible_verbose_always === true;
+  const debug = always(result) && r.status !== 'skipped' && r.status !== 'failed';
   const dump = (x: Record<string, unknown>, always = false) => pyJson(shown(x, r.type, o.verbosity), always || o.verbosity > 2 ? 4 : undefined);
   const verbose = (x: Record<string, unknown>, always: boolean) => (always || o.verbosity > 0 ? ` => ${dump(x, always)}` : '');
   const lines: string[] = [];
@@ -83,7 +85,7 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
       const failed = 'failed_when_result' in item ? !!item.failed_when_result : !!item.failed;
       if (failed) say(HUE.failed, `failed: [${host}] (item=${label}) => ${dump(item)}`);
       else if (item.skipped) say(HUE.skip, `skipping: [${host}] => (item=${label}) ${verbose(item, false)}`);
-      else say(item.changed ? HUE.changed : HUE.ok, `${item.changed ? 'changed' : 'ok'}: [${host}] => (item=${label})${verbose(item, isDebug(r.type))}`);
+      else say(item.changed ? HUE.changed : HUE.ok, `${item.changed ? 'changed' : 'ok'}: [${host}] => (item=${label})${verbose(item, always(item))}`);
     });
     if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose({ ...result, results: undefined }, false)}`);
   } else if (r.status === 'failed') say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result)}`);

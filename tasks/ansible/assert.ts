@@ -22,6 +22,7 @@ const assertSchema = v.strictObject({
 
 export const assertType: TaskType<v.InferOutput<typeof assertSchema>> = {
   name: 'ansible.builtin.assert',
+  controllerOnly: true,
   summary: 'fail with fail_msg unless every condition in `that` holds',
   schema: assertSchema,
   exprParams: ['that'],
@@ -40,7 +41,8 @@ export const assertType: TaskType<v.InferOutput<typeof assertSchema>> = {
       }
     }
     const msg = text(p.success_msg ?? 'All assertions passed');
-    return { changes: [], note: p.quiet ? undefined : msg, result: { msg } };
+    // not quiet: the result is shown even without -v (Ansible's _ansible_verbose_always)
+    return { changes: [], note: p.quiet ? undefined : msg, result: { msg, ...(p.quiet ? {} : { _ansible_verbose_always: true }) } };
   },
   async apply() {},
 };
@@ -49,6 +51,7 @@ const failSchema = v.strictObject({ msg: v.optional(Msg, 'Failed as requested fr
 
 export const failType: TaskType<v.InferOutput<typeof failSchema>> = {
   name: 'ansible.builtin.fail',
+  controllerOnly: true,
   summary: 'fail with msg (with when:, a check that stops the host)',
   schema: failSchema,
   shortKey: 'msg',

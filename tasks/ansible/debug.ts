@@ -49,6 +49,7 @@ function valueOf(expr: unknown, scope: Scope): unknown {
 
 export const debugType: TaskType<Params> = {
   name: 'ansible.builtin.debug',
+  controllerOnly: true,
   summary: 'print msg or the value of var (nothing on the host changes)',
   schema,
   shortKey: 'msg',

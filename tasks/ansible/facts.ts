@@ -21,6 +21,7 @@ type Params = v.InferOutput<typeof schema>;
 
 export const setFact: TaskType<Params> = {
   name: 'ansible.builtin.set_fact',
+  controllerOnly: true,
   summary: 'set host variables for the tasks after it (Ansible\'s set_fact)',
   schema,
   sets: (raw) => (raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw).filter((k) => k !== 'cacheable') : []),

@@ -136,6 +136,7 @@ function merge(a: unknown, b: unknown): unknown {
 
 export const includeVarsType: TaskType<Params> = {
   name: 'ansible.builtin.include_vars',
+  controllerOnly: true,
   summary: 'set variables from YAML/JSON files on the controller (a file, or a directory\'s files)',
   schema,
   shortKey: 'file',

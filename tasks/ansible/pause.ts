@@ -45,6 +45,7 @@ async function readLine(question: string, echo: boolean): Promise<string> {
 
 export const pause: TaskType<Params> = {
   name: 'ansible.builtin.pause',
+  controllerOnly: true,
   summary: 'wait seconds or minutes, or for Enter at a prompt (once per batch)',
   schema,
   once: true,

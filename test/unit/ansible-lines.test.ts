@@ -129,6 +129,47 @@ test('-v: the result JSON after ok (sorted keys, on one line); debug\'s indented
   assert.equal(r.stdout.split('\n'), ANSIBLE_V.split('\n'));
 });
 
+test("assert: its result shown without -v unless quiet (Ansible's _ansible_verbose_always), per item too; register keeps it out", async () => {
+  writeFileSync(join(dir, 'assert.yml'), `- hosts: all
+  gather_facts: false
+  tasks:
+    - assert: {that: true}
+      register: r
+    - assert: {that: true, quiet: true}
+    - assert: {that: item, quiet: false}
+      loop: [1]
+    - debug: {msg: "{{ r.keys() | sort }}"}
+`);
+  const r = await run(['assert.yml']);
+  assert.is(r.code, 0, r.stderr);
+  // ansible-playbook 2.14.18's lines for the same playbook
+  assert.match(r.stdout, `TASK [assert] ******************************************************************
+ok: [testhost] => {
+    "changed": false,
+    "msg": "All assertions passed"
+}
+
+TASK [assert] ******************************************************************
+ok: [testhost]
+
+TASK [assert] ******************************************************************
+ok: [testhost] => (item=1) => {
+    "ansible_loop_var": "item",
+    "changed": false,
+    "item": 1,
+    "msg": "All assertions passed"
+}
+
+TASK [debug] *******************************************************************
+ok: [testhost] => {
+    "msg": [
+        "changed",
+        "failed",
+        "msg"
+    ]
+}`);
+});
+
 test('banner: padded with * to 80 columns, at least 3; pyJson: Python json.dumps(sort_keys=True)', () => {
   assert.is(banner('TASK [x]'), '\nTASK [x] ' + '*'.repeat(71));
   assert.is(banner('TASK [' + 'n'.repeat(90) + ']'), '\nTASK [' + 'n'.repeat(90) + '] ***');

@@ -71,7 +71,7 @@ test('flags and values as parsed: short and long, repeated, --', () => {
   const { invocation, problems } = parseArgv(['run', '-i', 'inv', '-e', 'a=1', '--extra-vars', 'b=2', '-vv', '-C', '--', 'pb.yml']);
   assert.equal(problems, []);
   assert.equal(invocation.args, ['pb.yml']);
-  assert.equal(invocation.values, { inventory: 'inv', 'extra-vars': ['a=1', 'b=2'], verbose: [true, true], check: true });
+  assert.equal(invocation.values, { inventory: ['inv'], 'extra-vars': ['a=1', 'b=2'], verbose: [true, true], check: true });
 });
 
 test('every flag names existing commands; every setting flag is a string', () => {

@@ -93,7 +93,7 @@ test('precedence: flag > env > ansible.cfg > default; paths in ansible.cfg relat
   assert.equal(c.sources.timeout, { kind: 'env', name: 'ANSIBLE_TIMEOUT' });
   assert.is(c.values.remote_user, 'cfguser');
   assert.equal(c.sources.remote_user, { kind: 'file', file: join(cwd, 'ansible.cfg'), line: 4, col: 15 });
-  assert.is(c.values.inventory, join(cwd, 'inv/prod'));
+  assert.equal(c.values.inventory, [join(cwd, 'inv/prod')]);
   assert.is(c.values.roles_path, `${join(cwd, 'roles')}:/h/more`);
   assert.is(c.values.vault_password_file, '/h/.vault');
   assert.is(c.values.private_key_file, undefined);
@@ -102,14 +102,14 @@ test('precedence: flag > env > ansible.cfg > default; paths in ansible.cfg relat
 
 test('bad values are refused with where they are, the value and what was expected', () => {
   const cwd = tmp();
-  writeFileSync(join(cwd, 'ansible.cfg'), '[defaults]\nforks = abc\ninventory = a,b\nhost_key_checking = maybe\n');
+  writeFileSync(join(cwd, 'ansible.cfg'), '[defaults]\nforks = abc\ninventory = ,\nhost_key_checking = maybe\n');
   const { config, problems } = resolveConfig({ timeout: '0' }, { timeout: '--timeout' }, { env: { ANSIBLE_REMOTE_USER: ' ' }, cwd, home: '/h' }, NO_ETC);
   assert.is(config, undefined);
   const f = join(cwd, 'ansible.cfg');
   assert.equal(
     problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`),
     [
-      `${f}:3:13: inventory: got "a,b", expected one inventory path (skiff reads one inventory; a directory can hold several files)`,
+      `${f}:3:13: inventory: got ",", expected an inventory path`,
       'ANSIBLE_REMOTE_USER:0:0: got " ", expected a value',
       `${f}:2:9: forks: got "abc", expected a whole number > 0`,
       `${f}:4:21: host_key_checking: got "maybe", expected a boolean (true/false, yes/no, on/off, 1/0)`,
@@ -207,6 +207,29 @@ test('retry_files_save_path (relative to ansible.cfg) is where the retry file go
   assert.is(readFileSync(join(dir, 'retries', 'fail.retry'), 'utf8'), 'here\nthere\n');
   assert.match(r.stdout, `--limit @${join(dir, 'retries', 'fail.retry')}`);
   assert.not.ok(existsSync(join(dir, 'sub', '.skiff')));
+});
+
+test('ANSIBLE_RETRY_FILES_ENABLED=0: no retry file; ANSIBLE_STDOUT_CALLBACK=default is what skiff prints anyway: no warning for either', async () => {
+  const { dir, run } = project('[defaults]\ninventory = inv.yml\n');
+  const r = await run(['run', 'fail.yml'], { ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_STDOUT_CALLBACK: 'default' });
+  assert.is(r.code, 2, r.stderr);
+  assert.not.ok(existsSync(join(dir, '.skiff', 'retry')));
+  assert.not.match(r.stdout, /to retry/);
+  assert.not.match(r.stderr, /does not support/);
+  // another callback is not what skiff prints: named, as before
+  const other = await run(['run', 'pb.yml'], { ANSIBLE_STDOUT_CALLBACK: 'yaml' });
+  assert.match(other.stderr, /environment variables skiff does not support \(ignored\): ANSIBLE_STDOUT_CALLBACK/);
+});
+
+test('ansible.cfg inventory: a comma-separated list of paths, each relative to ansible.cfg (Ansible\'s pathlist)', () => {
+  const cwd = tmp();
+  writeFileSync(join(cwd, 'ansible.cfg'), '[defaults]\ninventory = a.yml, inv/b\n');
+  const { config, problems } = resolveConfig({}, {}, { env: {}, cwd, home: '/h' }, NO_ETC);
+  assert.equal(problems, []);
+  assert.equal(config!.values.inventory, [join(cwd, 'a.yml'), join(cwd, 'inv/b')]);
+  // from -i, each flag is one source: a host list keeps its commas
+  const flag = resolveConfig({ inventory: ['h1,h2,', 'inv'] }, { inventory: '--inventory' }, { env: {}, cwd, home: '/h' }, NO_ETC);
+  assert.equal(flag.config!.values.inventory, ['h1,h2,', 'inv']);
 });
 
 test('remote_user, private_key_file, timeout: defaults under the inventory host vars', () => {

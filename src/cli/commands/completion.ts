@@ -22,11 +22,12 @@ export async function completeCommand(inv: Invocation): Promise<number> {
   const [what] = inv.args;
   if (what !== 'hosts') return EXIT.badInput;
   // the -i on the line being completed, else the configured inventory (whatever else the config says)
-  const path = typeof inv.values.inventory === 'string' ? inv.values.inventory : settingsOf(inv).config?.values.inventory;
-  if (!path) return EXIT.badInput;
+  const given = inv.values.inventory as string[] | undefined;
+  const sources = given?.length ? given : settingsOf(inv).config?.values.inventory;
+  if (!sources) return EXIT.badInput;
   // loaded here: the scripts themselves (completion bash|zsh) need no inventory code
-  const { loadInventory } = await import('../../inventory/load.ts');
-  const { inventory } = loadInventory(path);
+  const { loadSources } = await import('../../inventory/sources.ts');
+  const { inventory } = loadSources(sources);
   if (!inventory) return EXIT.badInput;
   const names = new Set([...inventory.hosts, ...inventory.groups.keys()]);
   process.stdout.write([...names].join('\n') + '\n');

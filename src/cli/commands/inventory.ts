@@ -1,7 +1,7 @@
 // skiff inventory: groups, hosts and their merged vars (secrets hidden), as JSON.
 import { renderedHostVars } from '../../engine/prepare.ts';
 import { redact, secretValues } from '../../util/secrets.ts';
-import { loadInventory } from '../../inventory/load.ts';
+import { loadSources } from '../../inventory/sources.ts';
 import { groupsOf } from '../../inventory/vars.ts';
 import type { InputProblem } from '../../util/errors.ts';
 import { badInput, EXIT } from '../output.ts';
@@ -13,13 +13,14 @@ export async function inventoryCommand(inv: Invocation): Promise<number> {
   const { config, problems: cp } = settingsOf(inv);
   if (!config) return badInput(cp);
   printWarnings(config.warnings);
-  const path = config.values.inventory;
-  if (!path) return badInput([{ file: 'argv', line: 0, col: 0, message: '-i INVENTORY is required (or inventory in ansible.cfg, or ANSIBLE_INVENTORY); see skiff inventory --help' }]);
+  const sources = config.values.inventory;
+  if (!sources) return badInput([{ file: 'argv', line: 0, col: 0, message: '-i INVENTORY is required (or inventory in ansible.cfg, or ANSIBLE_INVENTORY); see skiff inventory --help' }]);
   const only = inv.values.host as string | undefined;
   // passwords first: every vaulted value is decrypted while loading, so a wrong one is bad input
   const { secrets: vault, problems: vp } = await vaultOf(inv.values, config);
   if (!vault) return badInput(vp);
-  const { inventory, problems } = loadInventory(path, vault);
+  const { inventory, problems, warnings } = loadSources(sources, vault);
+  printWarnings(warnings);
   if (!inventory) return badInput(problems);
   const ps: InputProblem[] = [];
   const hosts: Record<string, unknown> = {};

@@ -31,6 +31,8 @@ export function connDefaultsOf(config: ResolvedConfig): NonNullable<RunOptions['
   if (c.remote_user !== undefined) out.user = { value: c.remote_user, origin: originOf(config.sources.remote_user) };
   if (c.private_key_file !== undefined) out.private_key_file = { value: c.private_key_file, origin: originOf(config.sources.private_key_file) };
   if (c.timeout !== undefined) out.connect_timeout = { value: c.timeout, origin: originOf(config.sources.timeout) };
+  // -c smart is Ansible's default, which picks ssh
+  if (c.transport !== undefined) out.connection = { value: c.transport === 'smart' ? 'ssh' : c.transport, origin: originOf(config.sources.transport) };
   return out;
 }
 
@@ -46,7 +48,7 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   const opts: RunOptions = {
     playbook: target,
     // Ansible's default inventory; where it is not, the implicit localhost alone (with a warning)
-    inventory: c.inventory ?? '/etc/ansible/hosts',
+    inventory: c.inventory ?? ['/etc/ansible/hosts'],
     limit: o.limit as string | undefined,
     extraVars: (o['extra-vars'] as string[] | undefined) ?? [],
     check: !!o.check || command === 'validate',
@@ -132,7 +134,7 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   if (summary.fatal) process.stderr.write(`ERROR! ${summary.fatal}\n`);
   out(formatRecap(summary.recap, color, tty));
   if (profile) out(profile.format());
-  const retry = writeRetry(target, summary, c.retry_files_save_path);
+  const retry = c.retry_files_enabled === false ? { hosts: [], path: '' } : writeRetry(target, summary, c.retry_files_save_path);
   if (retry.hosts.length) out(`\nto retry the ${retry.hosts.length} host(s) that did not finish: --limit @${retry.path}`);
   if (typeof o.report === 'string') {
     // results are already redacted per host by the engine
