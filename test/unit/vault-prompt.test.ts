@@ -32,8 +32,11 @@ test('--ask-vault-pass on a terminal: the prompt is shown, the password typed is
   writeFileSync(pw, 'tty-pass\n');
   const enc = spawnSync(process.execPath, [join(ROOT, 'bin/skiff.mjs'), 'vault', 'encrypt', '--vault-password-file', pw, '--output', vaulted], { input: 'k: typed-on-a-tty\n' });
   assert.is(enc.status, 0, String(enc.stderr));
-  // the password arrives after a pause, as typed keys do, once the prompt has put the terminal in raw mode
-  const cmd = `(sleep 1.5; printf 'tty-pass\\r') | script -qec "${process.execPath} ${join(ROOT, 'bin/skiff.mjs')} vault view --ask-vault-pass ${vaulted}" /dev/null`;
+  // the password is typed once the prompt is on the terminal (skiff sets raw mode as it shows it), as a
+  // person would: script -f writes the terminal's output to `log` as it comes (at most 20 s of waiting)
+  const log = join(dir, 'typescript');
+  const typed = `for i in $(seq 200); do grep -q 'Vault password' ${log} 2>/dev/null && break; sleep 0.1; done; sleep 0.3; printf 'tty-pass\\r'`;
+  const cmd = `(${typed}) | script -qefc "${process.execPath} ${join(ROOT, 'bin/skiff.mjs')} vault view --ask-vault-pass ${vaulted}" ${log}`;
   const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8', timeout: 30_000 });
   assert.match(r.stdout, /Vault password: /);
   assert.match(r.stdout, /k: typed-on-a-tty/);
