@@ -346,6 +346,12 @@ class Evaluator {
     const f = Object.hasOwn(FILTERS, n.name) ? FILTERS[n.name] : undefined;
     if (!f) throw new ExprError(`unknown filter ${JSON.stringify(n.name)}${didYouMean(n.name, Object.keys(FILTERS))}`);
     const v = this.ev(n.v);
+    // extract of an undefined container, or of a key it lacks, is undefined (Ansible's chaining
+    // undefined, which a later `default` takes), not an error
+    if (n.name === 'extract') {
+      const u = [v, ...n.args.map((a) => this.ev(a))].find((x) => x instanceof Undef);
+      if (u) return u;
+    }
     const { vs, later } = this.vals(n.args);
     const { kv, later: kLater } = this.kws(n.kw);
     if (n.name === 'default' || n.name === 'd') {
@@ -356,7 +362,9 @@ class Evaluator {
     if (n.name === 'mandatory' && v instanceof Undef) throw new ExprError(vs[0] !== undefined ? pyStr(vs[0]) : v.message);
     const x = use(v);
     if (isLater(x) || later || kLater) return LATER;
-    return this.derived([x, vs], plugin(() => f(x, vs, kv)));
+    const r = plugin(() => f(x, vs, kv));
+    if (r === undefined && n.name === 'extract') return new Undef(`extract: ${pyStr(x)} is not in the container`, false, `'dict object' has no attribute ${pyRepr(pyStr(x))}`);
+    return this.derived([x, vs], r);
   }
 
   test(n: Extract<Node, { k: 'test' }>): Val {
