@@ -99,6 +99,13 @@ function slice(obj: unknown, from: unknown, to: unknown, step: unknown): unknown
 
 /** Functions callable by name, unless a variable of that name hides them (as in Jinja2). */
 const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>, scope: Scope) => unknown> = {
+  // Ansible 2.14's undef(hint): an undefined value that fails, saying the hint, only where it is used
+  // (a var overridden before use never fails; `debug: var=` shows it as not defined)
+  undef: ([hint], kw) => {
+    const h = kw.hint ?? hint;
+    const text = h === undefined || h === null ? 'undef() was called without a hint' : pyStr(h);
+    return new Undef(text, false, text);
+  },
   range: ([a, b, step = 1]) => {
     const [from, to] = b === undefined ? [0, Number(a)] : [Number(a), Number(b)];
     const out: number[] = [];
@@ -359,7 +366,11 @@ class Evaluator {
       if (v instanceof Undef) return vs.length ? vs[0] : Object.hasOwn(kv, 'default_value') ? kv.default_value : '';
       if (isLater(v)) return LATER;
     }
-    if (n.name === 'mandatory' && v instanceof Undef) throw new ExprError(vs[0] !== undefined ? pyStr(vs[0]) : v.message);
+    // a filter's error, at run time, with Ansible's text (its name is Jinja's _undefined_name)
+    if (n.name === 'mandatory' && v instanceof Undef) {
+      const name = /^'(.*)' is undefined$|has no attribute '(.*)'$/.exec(v.jinja);
+      throw new PluginError(vs[0] !== undefined && vs[0] !== null ? pyStr(vs[0]) : `Mandatory variable ${name ? `'${name[1] ?? name[2]}' ` : ''} not defined.`);
+    }
     const x = use(v);
     if (isLater(x) || later || kLater) return LATER;
     const r = plugin(() => f(x, vs, kv));

@@ -53,7 +53,15 @@ const ERRORS: [string, string][] = [
   ['"%Y" | strftime("foo")', 'Invalid value for epoch value (foo)'],
   ['True | path_join', 'expects string or sequence'],
   ['"hey" | to_uuid(namespace=22)', "Invalid value '22' for 'namespace'"],
+  ['hey | mandatory', "Mandatory variable 'hey'  not defined."],
+  ['hey | mandatory("You did not give me a variable. I am a sad wolf.")', 'You did not give me a variable. I am a sad wolf.'],
+  ['undef("Expected failure") | string', 'Expected failure'],
 ];
+
+test('undef(): undefined, with its hint, until it is used', () => {
+  assert.is(ev('undef(hint="x") is defined'), false);
+  assert.is(ev('undef("x") | default(7)'), 7);
+});
 
 test('filters fail with ansible-core\'s messages', () => {
   for (const [src, msg] of ERRORS) {
