@@ -99,6 +99,13 @@ function slice(obj: unknown, from: unknown, to: unknown, step: unknown): unknown
 
 /** Functions callable by name, unless a variable of that name hides them (as in Jinja2). */
 const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>, scope: Scope) => unknown> = {
+  // Ansible 2.14's undef(hint): an undefined value that fails, saying the hint, only where it is used
+  // (a var overridden before use never fails; `debug: var=` shows it as not defined)
+  undef: ([hint], kw) => {
+    const h = kw.hint ?? hint;
+    const text = h === undefined || h === null ? 'undef() was called without a hint' : pyStr(h);
+    return new Undef(text, false, text);
+  },
   range: ([a, b, step = 1]) => {
     const [from, to] = b === undefined ? [0, Number(a)] : [Number(a), Number(b)];
     const out: number[] = [];
@@ -346,6 +353,12 @@ class Evaluator {
     const f = Object.hasOwn(FILTERS, n.name) ? FILTERS[n.name] : undefined;
     if (!f) throw new ExprError(`unknown filter ${JSON.stringify(n.name)}${didYouMean(n.name, Object.keys(FILTERS))}`);
     const v = this.ev(n.v);
+    // extract of an undefined container, or of a key it lacks, is undefined (Ansible's chaining
+    // undefined, which a later `default` takes), not an error
+    if (n.name === 'extract') {
+      const u = [v, ...n.args.map((a) => this.ev(a))].find((x) => x instanceof Undef);
+      if (u) return u;
+    }
     const { vs, later } = this.vals(n.args);
     const { kv, later: kLater } = this.kws(n.kw);
     if (n.name === 'default' || n.name === 'd') {
@@ -353,10 +366,16 @@ class Evaluator {
       if (v instanceof Undef) return vs.length ? vs[0] : Object.hasOwn(kv, 'default_value') ? kv.default_value : '';
       if (isLater(v)) return LATER;
     }
-    if (n.name === 'mandatory' && v instanceof Undef) throw new ExprError(vs[0] !== undefined ? pyStr(vs[0]) : v.message);
+    // a filter's error, at run time, with Ansible's text (its name is Jinja's _undefined_name)
+    if (n.name === 'mandatory' && v instanceof Undef) {
+      const name = /^'(.*)' is undefined$|has no attribute '(.*)'$/.exec(v.jinja);
+      throw new PluginError(vs[0] !== undefined && vs[0] !== null ? pyStr(vs[0]) : `Mandatory variable ${name ? `'${name[1] ?? name[2]}' ` : ''} not defined.`);
+    }
     const x = use(v);
     if (isLater(x) || later || kLater) return LATER;
-    return this.derived([x, vs], plugin(() => f(x, vs, kv)));
+    const r = plugin(() => f(x, vs, kv));
+    if (r === undefined && n.name === 'extract') return new Undef(`extract: ${pyStr(x)} is not in the container`, false, `'dict object' has no attribute ${pyRepr(pyStr(x))}`);
+    return this.derived([x, vs], r);
   }
 
   test(n: Extract<Node, { k: 'test' }>): Val {

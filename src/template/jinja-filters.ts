@@ -11,6 +11,7 @@ import { globFiles } from '../util/glob.ts';
 import { ExprError, order, pyStr, same, truthy, typeName } from './expr-error.ts';
 import { versionTest } from './version-compare.ts';
 import { isRevealed } from '../vault/revealed.ts';
+import { MORE_FILTERS } from './jinja-filters-more.ts';
 
 type Dict = Record<string, unknown>;
 export type Fn = (v: unknown, args: unknown[], kw: Dict) => unknown;
@@ -146,6 +147,7 @@ function pyFormat(fmt: string, args: unknown[]): string {
 }
 
 export const FILTERS: Record<string, Fn> = {
+  ...MORE_FILTERS,
   default: (v, [d = '', boolean], kw) => ((kw.boolean ?? boolean) && !truthy(v) ? (Object.hasOwn(kw, 'default_value') ? kw.default_value : d) : v), // undefined handled in expr.ts
   bool: (v) => toBool(v),
   int: (v, [d = 0, base = 10], kw) => toInt(v, kw.default ?? d, Number(kw.base ?? base)),

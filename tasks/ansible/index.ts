@@ -28,5 +28,6 @@ import { getent } from './getent.ts';
 import { includeVarsType } from './include-vars.ts';
 import { asyncStatus } from './async-status.ts';
 import { addHost, groupBy } from './inventory.ts';
+import { pip } from './pip.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey, dockerContainer, podmanContainer, ping, pause, tempfile, getent, includeVarsType, asyncStatus, addHost, groupBy] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey, dockerContainer, podmanContainer, ping, pause, tempfile, getent, includeVarsType, asyncStatus, addHost, groupBy, pip] as TaskType[];

@@ -28,7 +28,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   known_hosts: undefined,
   mount_facts: undefined,
   package_facts: 'command: dpkg-query/rpm -q with register',
-  pip: 'command: pip install with creates:',
   raw: 'command',
   reboot: undefined,
   replace: 'ansible.builtin.lineinfile with regexp (one line), or line',
