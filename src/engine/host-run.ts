@@ -9,7 +9,8 @@ import { walkTasks } from '../playbook/load.ts';
 import { shq } from '../transport/quote.ts';
 import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
-import type { ConnectionPool } from './connections.ts';
+import type { ConnectionPool, Privilege } from './connections.ts';
+import { connectionOf, type ConnectionName } from './connection-keyword.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
 import { condition, evaluate, LATER, type Scope } from '../template/expr.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
@@ -347,7 +348,7 @@ export class HostRun {
     const { rc, play, host } = this;
     if (delegate !== undefined || t.kw.delegate_to !== undefined || Object.keys(t.kw.environment).length) return false;
     try {
-      return rc.pool.key(host, { ...t.kw, become: decide(t.kw.become, scope) }) === rc.pool.key(host, playPrivilege(rc.prep, play, host, this.registered));
+      return rc.pool.key(host, taskPrivilege(t, scope)) === rc.pool.key(host, playPrivilege(rc.prep, play, host, this.registered));
     } catch {
       return false;
     }
@@ -789,7 +790,7 @@ export class HostRun {
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
       const env: TaskEnv = {
         scope,
-        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, { ...t.kw, become: decide(t.kw.become, () => scope({})) }), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),
+        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),
         ctx: {
           host,
           vars: rc.prep.hostvars[host] ?? {},
@@ -907,7 +908,19 @@ export function withEnvironment(conn: Connection, env: Record<string, string>): 
 
 /** The play's own privilege on a host (its `become` templated there): the connection its tasks share. */
 export function playPrivilege(prep: Prepared, play: PlayDef, host: string, registered: Record<string, unknown>) {
-  return { ...play.kw, become: flag(play.kw.become, () => taskScope(prep, play, host, registered, play.kw.vars, {}, play.kw.defaults), false) };
+  const scope = () => taskScope(prep, play, host, registered, play.kw.vars, {}, play.kw.defaults);
+  let connection: ConnectionName | undefined;
+  try {
+    connection = connectionOf(play.kw.connection, scope);
+  } catch {
+    // the play's tasks fail with it, each where it renders its connection (taskPrivilege)
+  }
+  return { ...play.kw, become: flag(play.kw.become, scope, false), connection };
+}
+
+/** A task's become and connection on this host (throws for a connection skiff does not have: the task fails). */
+function taskPrivilege(t: TaskDef, scope: () => Scope): Privilege {
+  return { ...t.kw, become: decide(t.kw.become, scope), connection: connectionOf(t.kw.connection, scope) };
 }
 
 /** The params known before the run: what needs a registered result (LATER, or not rendered) left out, at any depth. */
