@@ -12,7 +12,8 @@ import * as v from 'valibot';
 import type { ConnectionPool, Privilege } from './connections.ts';
 import { connectionOf, type ConnectionName } from './connection-keyword.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
-import { condition, evaluate, LATER, type Scope } from '../template/expr.ts';
+import { evaluate, LATER, type Scope } from '../template/expr.ts';
+import { holds } from './conditional.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
@@ -401,13 +402,15 @@ export class HostRun {
       }
     }
     let included = false;
+    // the include's `when` is evaluated in its worker, as a task's: a warning once per include on this host
+    const warn = this.workerWarn();
     for (const [i, vars] of runs.entries()) {
       if (this.stopped()) return 'stop';
       let nodes = b.block;
       let target = inc.file;
       try {
         const s = scope(vars);
-        if (!inc.kw.when.every((w) => (typeof w === 'boolean' ? w : condition(w, s)))) continue;
+        if (!inc.kw.when.every((w) => holds(w, s, warn))) continue;
         if (!inc.loaded) {
           if (this.depth >= MAX_DYNAMIC_DEPTH) return result('failed', `${inc.action}: includes nest more than ${MAX_DYNAMIC_DEPTH} deep: expected fewer levels (an include that includes itself without an end?)`);
           const ps: RenderProblem[] = [];
@@ -485,8 +488,10 @@ export class HostRun {
     const say = (text: string) => m.implicit || rc.listen({ kind: 'note', host, text: `META: ${text}` });
     // these three run whatever `when` says (Ansible warns that it is not supported there)
     const unconditional = m.action === 'noop' || m.action === 'refresh_inventory' || m.action === 'reset_connection';
+    if (unconditional && m.kw.when.length && !m.implicit) this.warn(`${m.action} task does not support when conditional`);
     const scope = taskScope(rc.prep, this.play, host, this.registered, m.kw.vars, this.outer, m.kw.defaults, m.kw.role);
-    if (!unconditional && !m.kw.when.every((w) => (typeof w === 'boolean' ? w : condition(w, scope)))) {
+    // Ansible's strategy evaluates a meta task's `when` itself: its warning is shown once a run
+    if (!unconditional && !m.kw.when.every((w) => holds(w, scope, (text) => this.warn(text)))) {
       const why: Partial<Record<MetaDef['action'], string>> = {
         flush_handlers: `, not running handlers for ${host}`,
         clear_facts: `, not clearing facts and fact cache for ${host}`,
@@ -768,6 +773,16 @@ export class HostRun {
     this.rc.listen({ kind: 'note', host: this.host, text, warning: true });
   }
 
+  /** Warnings of one task run on this host: each once, shown again by the next run (Ansible's worker's Display). */
+  private workerWarn(): (text: string) => void {
+    const seen = new Set<string>();
+    return (text) => {
+      if (seen.has(text)) return;
+      seen.add(text);
+      this.rc.listen({ kind: 'note', host: this.host, text, warning: true, again: true });
+    };
+  }
+
   private async execute(t: TaskDef, handler: boolean, rescuable: boolean): Promise<TaskResult> {
     const { rc, host, play } = this;
     const started = Date.now();
@@ -804,6 +819,7 @@ export class HostRun {
           progress: progress.report,
           sleep: rc.sleep,
           diff: showDiff ?? rc.opts.diff ?? false,
+          warn: this.workerWarn(),
         },
         check: rc.opts.check,
         handler,
