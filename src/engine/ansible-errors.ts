@@ -36,3 +36,9 @@ export function conditionError(cond: string, e: unknown, t?: Pick<TaskDef, 'src'
   const msg = `The conditional check '${cond}' failed. The error was: error while evaluating conditional (${cond}): ${undefinedError(jinja)}`;
   return new TaskFailure(t ? msg + appearsIn(t) : msg);
 }
+
+/**
+ * Ansible's run-time warning for a condition (when, changed_when, failed_when, until, assert's `that`
+ * as a list) written with `{{ }}` or `{% %}` (Conditional._check_conditional): shown once per task on a host.
+ */
+export const templatedConditionWarning = (cond: string) => `conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}. Found: ${cond}`;

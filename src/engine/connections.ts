@@ -5,10 +5,13 @@ import { withFaultHook } from '../transport/fault-hook.ts';
 import { connectLocal } from '../transport/local.ts';
 import type { Connection } from '../transport/types.ts';
 import type { Hop } from '../transport/ssh-handshake.ts';
+import type { ConnectionName } from './connection-keyword.ts';
 
 export interface Privilege {
   become?: boolean;
   become_user?: string;
+  /** the `connection:` keyword's, rendered (connection-keyword.ts): the host's own ansible_connection still wins */
+  connection?: ConnectionName;
 }
 
 /** How a connection is opened: the real transports, or a fake in unit tests. */
@@ -48,14 +51,14 @@ export const realConnector =
 export class ConnectionPool {
   private readonly open = new Map<string, Promise<Connection>>();
   constructor(
-    private readonly settings: (host: string) => HostConn,
+    private readonly settings: (host: string, connection?: ConnectionName) => HostConn,
     private readonly connector: Connector,
   ) {}
 
   get(host: string, p: Privilege = {}): Promise<Connection> {
     let hc: HostConn;
     try {
-      hc = this.settings(host);
+      hc = this.settings(host, p.connection);
     } catch (e) {
       // settings worked out when first needed (a host add_host added) may be wrong: the task's failure
       return Promise.reject(e);
@@ -70,9 +73,9 @@ export class ConnectionPool {
 
   /** Which connection `get` gives for this host and privilege: equal keys, the same connection. */
   key(host: string, p: Privilege = {}): string {
-    const hc = this.settings(host);
+    const hc = this.settings(host, p.connection);
     const become = p.become ?? hc.become;
-    return `${host}\0${become}\0${become ? (p.become_user ?? hc.become_user ?? '') : ''}`;
+    return `${host}\0${hc.connection}\0${become}\0${become ? (p.become_user ?? hc.become_user ?? '') : ''}`;
   }
 
   /** meta reset_connection: the host's connections closed (true if there were any); the next task opens anew. */

@@ -38,7 +38,11 @@ export type RunEvent =
   | { kind: 'result'; result: TaskResult }
   | { kind: 'host-done'; host: string; play: string }
   /** how skiff reaches a host, when it is worth saying (shown under -v) */
-  | { kind: 'note'; host: string; text: string; warning?: boolean }
+  /**
+   * warning: Ansible's `[WARNING]:` (on stderr), shown once a run as Ansible's Display does; `again`: shown
+   * each time it comes (Ansible's worker process shows a task's warnings, once per task on a host)
+   */
+  | { kind: 'note'; host: string; text: string; warning?: boolean; again?: boolean }
   | ProgressEvent;
 
 /** A running task's report (engine/progress.ts): throttled, redacted, with a rate for bytes. */

@@ -9,9 +9,11 @@ import { walkTasks } from '../playbook/load.ts';
 import { shq } from '../transport/quote.ts';
 import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
-import type { ConnectionPool } from './connections.ts';
+import type { ConnectionPool, Privilege } from './connections.ts';
+import { connectionOf, type ConnectionName } from './connection-keyword.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
-import { condition, evaluate, LATER, type Scope } from '../template/expr.ts';
+import { evaluate, LATER, type Scope } from '../template/expr.ts';
+import { holds } from './conditional.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
@@ -347,7 +349,7 @@ export class HostRun {
     const { rc, play, host } = this;
     if (delegate !== undefined || t.kw.delegate_to !== undefined || Object.keys(t.kw.environment).length) return false;
     try {
-      return rc.pool.key(host, { ...t.kw, become: decide(t.kw.become, scope) }) === rc.pool.key(host, playPrivilege(rc.prep, play, host, this.registered));
+      return rc.pool.key(host, taskPrivilege(t, scope)) === rc.pool.key(host, playPrivilege(rc.prep, play, host, this.registered));
     } catch {
       return false;
     }
@@ -400,13 +402,15 @@ export class HostRun {
       }
     }
     let included = false;
+    // the include's `when` is evaluated in its worker, as a task's: a warning once per include on this host
+    const warn = this.workerWarn();
     for (const [i, vars] of runs.entries()) {
       if (this.stopped()) return 'stop';
       let nodes = b.block;
       let target = inc.file;
       try {
         const s = scope(vars);
-        if (!inc.kw.when.every((w) => (typeof w === 'boolean' ? w : condition(w, s)))) continue;
+        if (!inc.kw.when.every((w) => holds(w, s, warn))) continue;
         if (!inc.loaded) {
           if (this.depth >= MAX_DYNAMIC_DEPTH) return result('failed', `${inc.action}: includes nest more than ${MAX_DYNAMIC_DEPTH} deep: expected fewer levels (an include that includes itself without an end?)`);
           const ps: RenderProblem[] = [];
@@ -484,8 +488,10 @@ export class HostRun {
     const say = (text: string) => m.implicit || rc.listen({ kind: 'note', host, text: `META: ${text}` });
     // these three run whatever `when` says (Ansible warns that it is not supported there)
     const unconditional = m.action === 'noop' || m.action === 'refresh_inventory' || m.action === 'reset_connection';
+    if (unconditional && m.kw.when.length && !m.implicit) this.warn(`${m.action} task does not support when conditional`);
     const scope = taskScope(rc.prep, this.play, host, this.registered, m.kw.vars, this.outer, m.kw.defaults, m.kw.role);
-    if (!unconditional && !m.kw.when.every((w) => (typeof w === 'boolean' ? w : condition(w, scope)))) {
+    // Ansible's strategy evaluates a meta task's `when` itself: its warning is shown once a run
+    if (!unconditional && !m.kw.when.every((w) => holds(w, scope, (text) => this.warn(text)))) {
       const why: Partial<Record<MetaDef['action'], string>> = {
         flush_handlers: `, not running handlers for ${host}`,
         clear_facts: `, not clearing facts and fact cache for ${host}`,
@@ -767,6 +773,16 @@ export class HostRun {
     this.rc.listen({ kind: 'note', host: this.host, text, warning: true });
   }
 
+  /** Warnings of one task run on this host: each once, shown again by the next run (Ansible's worker's Display). */
+  private workerWarn(): (text: string) => void {
+    const seen = new Set<string>();
+    return (text) => {
+      if (seen.has(text)) return;
+      seen.add(text);
+      this.rc.listen({ kind: 'note', host: this.host, text, warning: true, again: true });
+    };
+  }
+
   private async execute(t: TaskDef, handler: boolean, rescuable: boolean): Promise<TaskResult> {
     const { rc, host, play } = this;
     const started = Date.now();
@@ -789,7 +805,7 @@ export class HostRun {
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
       const env: TaskEnv = {
         scope,
-        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, { ...t.kw, become: decide(t.kw.become, () => scope({})) }), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),
+        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),
         ctx: {
           host,
           vars: rc.prep.hostvars[host] ?? {},
@@ -803,6 +819,7 @@ export class HostRun {
           progress: progress.report,
           sleep: rc.sleep,
           diff: showDiff ?? rc.opts.diff ?? false,
+          warn: this.workerWarn(),
         },
         check: rc.opts.check,
         handler,
@@ -907,7 +924,19 @@ export function withEnvironment(conn: Connection, env: Record<string, string>): 
 
 /** The play's own privilege on a host (its `become` templated there): the connection its tasks share. */
 export function playPrivilege(prep: Prepared, play: PlayDef, host: string, registered: Record<string, unknown>) {
-  return { ...play.kw, become: flag(play.kw.become, () => taskScope(prep, play, host, registered, play.kw.vars, {}, play.kw.defaults), false) };
+  const scope = () => taskScope(prep, play, host, registered, play.kw.vars, {}, play.kw.defaults);
+  let connection: ConnectionName | undefined;
+  try {
+    connection = connectionOf(play.kw.connection, scope);
+  } catch {
+    // the play's tasks fail with it, each where it renders its connection (taskPrivilege)
+  }
+  return { ...play.kw, become: flag(play.kw.become, scope, false), connection };
+}
+
+/** A task's become and connection on this host (throws for a connection skiff does not have: the task fails). */
+function taskPrivilege(t: TaskDef, scope: () => Scope): Privilege {
+  return { ...t.kw, become: decide(t.kw.become, scope), connection: connectionOf(t.kw.connection, scope) };
 }
 
 /** The params known before the run: what needs a registered result (LATER, or not rendered) left out, at any depth. */

@@ -101,7 +101,8 @@ export interface Prepared {
   /** --check and --diff, which tasks see as ansible_check_mode and ansible_diff_mode */
   mode?: { check: boolean; diff: boolean };
   /** the connection settings of a host first named by a task read at run time (a dynamic include's delegate_to) */
-  connect?: (host: string) => { conn: HostConn } | { problems: InputProblem[] };
+  /** `connection`: the connection keyword's, over the -c default (the host's own var still wins) */
+  connect?: (host: string, connection?: 'local' | 'ssh') => { conn: HostConn } | { problems: InputProblem[] };
   /** the magic variables of the whole run (run-vars.ts): ansible_version, ansible_run_tags... */
   runVars?: Record<string, unknown>;
   /** each play's vars_files as read for each host (readVarsFiles) */
@@ -470,7 +471,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   // a delegate_to the implicit localhost: its vars, as a play's host has them
   for (const h of delegates) if (!Object.hasOwn(hostvars, h)) addHostVars(h);
   // Connection settings of every host that will be contacted (delegate_to targets too).
-  prep.connect = (h) => hostConnection(prep, origins, h, { defaults: opts.connDefaults, becomePassword: opts.becomePassword, sshPassword: opts.sshPassword, keyPassphrase: opts.keyPassphrase });
+  prep.connect = (h, connection) => hostConnection(prep, origins, h, { defaults: connection === undefined ? opts.connDefaults : { ...opts.connDefaults, connection: { value: connection, origin: opts.connDefaults?.connection?.origin ?? inv.hostOrigin.get(h)! } }, becomePassword: opts.becomePassword, sshPassword: opts.sshPassword, keyPassphrase: opts.keyPassphrase });
   for (const h of new Set([...prep.plays.flatMap((p) => p.hosts), ...delegates])) {
     const r = prep.connect(h);
     if ('problems' in r) r.problems.forEach(push);

@@ -7,7 +7,8 @@ import * as v from 'valibot';
 import type { TaskDef } from '../playbook/load.ts';
 import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { Status } from './events.ts';
-import { condition, ExprError, type Scope } from '../template/expr.ts';
+import { ExprError, type Scope } from '../template/expr.ts';
+import { holds } from './conditional.ts';
 import { pyStr } from '../template/expr-error.ts';
 import { itemLabel, itemVars, loopItems, resolveLoop } from './loop.ts';
 import { TaskFailure, TemplateFailure, type TaskContext } from './task-type.ts';
@@ -81,19 +82,15 @@ export interface TaskOutcome {
  * The first condition that does not hold, if any (undefined: they all hold). One that uses an
  * undefined variable fails the task with Ansible's message (`at`: the task, named for `when`).
  */
-const firstUnmet = (list: (string | boolean)[], scope: Scope, at?: TaskDef): string | undefined => {
+const firstUnmet = (list: (string | boolean)[], scope: Scope, warn: ((text: string) => void) | undefined, at?: TaskDef): string | undefined => {
   for (const w of list) {
-    if (typeof w === 'boolean') {
-      if (!w) return String(w);
-      continue;
-    }
-    let holds: boolean;
+    let met: boolean;
     try {
-      holds = condition(w, scope);
+      met = holds(w, scope, warn);
     } catch (e) {
-      throw conditionError(w, e, at);
+      throw conditionError(String(w), e, at);
     }
-    if (!holds) return w;
+    if (!met) return String(w);
   }
   return undefined;
 };
@@ -112,7 +109,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
     if (problems.some((p) => p.undefinedVar !== undefined)) {
       let unmet: string | undefined;
       try {
-        unmet = firstUnmet(t.kw.when, env.scope({}), t);
+        unmet = firstUnmet(t.kw.when, env.scope({}), env.ctx.warn, t);
       } catch {
         unmet = undefined;
       }
@@ -209,7 +206,7 @@ export function countOf(key: string, value: number | string, scope: Scope, whole
 async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknown>): Promise<ItemOutcome> {
   try {
     const scope = env.scope(loopVars);
-    const unmet = firstUnmet(t.kw.when, scope, t);
+    const unmet = firstUnmet(t.kw.when, scope, env.ctx.warn, t);
     if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], note: `when: ${unmet}` };
     const problems: RenderProblem[] = [];
     const rendered = removeOmit(renderParams(t.params, t.type, scope, problems));
@@ -224,14 +221,14 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const mode = decide(t.kw.check_mode, () => scope);
     const check = mode === true || (env.check && mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
-    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file) };
+    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params };
     const params = await resolveHostPaths(ctx.conn, t.type.hostPaths, parsed.output);
     const attempts = attemptsOf(t, scope);
     for (let attempt = 1; ; attempt++) {
       const o = await attemptOnce(t, env, ctx, params, scope, t.meta.until === undefined ? undefined : attempt);
       // until: not for what check mode only planned, nor for a skipped task (Ansible does not retry those)
       if (t.meta.until === undefined || o.status === 'skipped' || (check && o.status === 'changed')) return o;
-      const met = firstUnmet(asList(t.meta.until), resultScope(t, o.result, scope)) === undefined;
+      const met = firstUnmet(asList(t.meta.until), resultScope(t, o.result, scope), env.ctx.warn) === undefined;
       if (met) return o;
       if (attempt >= attempts || env.interrupted()) {
         const msg = `until: ${asList(t.meta.until).join(' and ')}: not met after ${attempt} attempt${attempt > 1 ? 's' : ''}${o.msg ? ` (last: ${o.msg})` : ''}`;
@@ -299,10 +296,10 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
     // cannot be evaluated fails the task, the result kept, its error as `<cond>_when_result`
     let cond = 'changed_when';
     try {
-      if (t.meta.changed_when !== undefined) status = firstUnmet(asList(t.meta.changed_when), rs) === undefined ? 'changed' : 'ok';
+      if (t.meta.changed_when !== undefined) status = firstUnmet(asList(t.meta.changed_when), rs, env.ctx.warn) === undefined ? 'changed' : 'ok';
       cond = 'failed_when';
       if (t.meta.failed_when !== undefined) {
-        const failed = firstUnmet(asList(t.meta.failed_when), rs) === undefined;
+        const failed = firstUnmet(asList(t.meta.failed_when), rs, env.ctx.warn) === undefined;
         out = { ...out, failed_when_result: failed };
         if (failed) {
           const msg = `failed_when: ${asList(t.meta.failed_when).join(' and ')}`;

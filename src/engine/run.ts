@@ -16,7 +16,8 @@ import { secretValues } from '../util/secrets.ts';
 import { NO_FILTER } from './tags.ts';
 import type { TaskResult } from './events.ts';
 import { resolvePlayHosts } from './inventory-change.ts';
-import type { HostConn } from '../inventory/host.ts';
+import { connVarNames, type HostConn } from '../inventory/host.ts';
+import type { ConnectionName } from './connection-keyword.ts';
 import { UnreachableError } from '../transport/types.ts';
 import { formatProblem } from '../util/errors.ts';
 
@@ -47,7 +48,7 @@ export interface RunDeps {
 }
 
 export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, deps: RunDeps = {}): Runner {
-  const pool = new ConnectionPool((h) => settingsOf(prep, h), deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
+  const pool = new ConnectionPool((h, c) => settingsOf(prep, h, c), deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
   // what tasks see of the run as ansible_play_hosts / ansible_play_batch
   const live = { dead: new Map(), batch: new Map() };
   // each host's registered results and set_fact facts: its hostvars show them too
@@ -171,12 +172,22 @@ function preconnect(rc: RunCtx): void {
  * How to reach a host: as prepared, or, for a host the run added (add_host), worked out from its vars
  * when first needed; settings that are wrong make it unreachable, with why.
  */
-function settingsOf(prep: Prepared, h: string): HostConn {
-  const known = prep.conns.get(h);
-  if (known) return known;
-  const r = prep.connect?.(h);
+function settingsOf(prep: Prepared, h: string, connection?: ConnectionName): HostConn {
+  const known = prep.conns.get(h) ?? worked(prep, h, prep.connect?.(h));
+  prep.conns.set(h, known);
+  // the connection keyword: over -c, under the host's own ansible_connection (the implicit localhost has one)
+  if (connection === undefined || connection === known.connection || !prep.inventory.hosts.includes(h) || connVarNames({ ...prep.hostvars[h], ...prep.extra }).connection !== undefined) return known;
+  const variants = variantsOf.get(known) ?? variantsOf.set(known, new Map()).get(known)!;
+  const v = variants.get(connection) ?? worked(prep, h, prep.connect?.(h, connection));
+  variants.set(connection, v);
+  return v;
+}
+
+/** A host's settings under another connection keyword, kept with its own (dropped with them when its vars change) */
+const variantsOf = new WeakMap<HostConn, Map<ConnectionName, HostConn>>();
+
+function worked(prep: Prepared, h: string, r: ReturnType<NonNullable<Prepared['connect']>> | undefined): HostConn {
   if (!r || 'problems' in r) throw new UnreachableError(h, r && 'problems' in r ? r.problems.map(formatProblem).join('\n') : `unknown host ${JSON.stringify(h)}`);
-  prep.conns.set(h, r.conn);
   return r.conn;
 }
 

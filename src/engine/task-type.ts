@@ -35,6 +35,10 @@ export interface TaskContext {
   progress?(p: ProgressReport): void;
   /** waits (pause): the engine's clock, which tests replace */
   sleep?(ms: number): Promise<void>;
+  /** the task's parameters as written, before rendering (Ansible's untemplated_args: assert warns on a `that` with {{ }}) */
+  untemplated?: unknown;
+  /** Ansible's run-time warning (`[WARNING]:` on stderr), shown once per task on this host as Ansible's worker shows it */
+  warn?(text: string): void;
 }
 
 /** What a task type runs in the background: a command line, its stdin, the fields its result starts from. */

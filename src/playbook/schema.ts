@@ -37,6 +37,12 @@ const Percent = v.pipe(v.number('expected a percentage (0-100)'), v.minValue(0),
 /** boolean keywords: true/false, or an expression decided per host when the task runs (roles compute them) */
 const Flag = v.union([Bool, v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/, 'expected true or false, or a {{ }} expression'))], 'expected true or false, or a {{ }} expression');
 const Expr = v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/));
+/** the connections skiff has (`smart` is ssh, as Ansible's); any other plugin is refused by name */
+const CONNECTION_MSG = 'expected local, ssh or smart (skiff has no other connection plugin), or a {{ }} expression';
+const Connection = v.union(
+  [v.pipe(v.picklist(['local', 'ssh', 'smart'], CONNECTION_MSG), v.transform((c) => (c === 'smart' ? 'ssh' : c))), v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/, CONNECTION_MSG))],
+  CONNECTION_MSG,
+);
 const BecomeUser = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a user name'));
 
 /**
@@ -65,6 +71,8 @@ export const Inheritable = {
   throttle: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), Expr], 'expected a whole number (0 or more), or a {{ }} expression')),
   /** the SSH user; a host's own user var (ansible_user) wins, as in Ansible (checked in prepare) */
   remote_user: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a user name'))),
+  /** how the hosts are reached for these tasks, over -c (a host's own ansible_connection wins, as in Ansible) */
+  connection: v.optional(Connection),
 };
 
 const InheritableSchema = v.object(Inheritable);
@@ -91,6 +99,7 @@ export const PlaySchema = v.strictObject({
   /** the order of the play's hosts, as Ansible's: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle */
   order: v.optional(v.picklist(['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'], 'expected inventory, reverse_inventory, sorted, reverse_sorted or shuffle')),
   remote_user: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a user name'))),
+  connection: v.optional(Connection),
   pre_tasks: v.optional(v.array(v.unknown()), []),
   tasks: v.optional(v.array(v.unknown()), []),
   post_tasks: v.optional(v.array(v.unknown()), []),

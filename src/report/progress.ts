@@ -20,6 +20,8 @@ export interface ProgressOptions {
   /** ANSI colours (report/color.ts decides: NO_COLOR, FORCE_COLOR, terminal) */
   color: boolean;
   out: (s: string) => void;
+  /** Ansible's `[WARNING]:` lines (report/warning.ts): stderr, as Ansible's; `out` without it */
+  warn?: (text: string, again?: boolean) => void;
   /** without a TTY: at most one progress line per host this often (a CI log must stay readable) */
   progressEveryMs?: number;
 }
@@ -73,8 +75,8 @@ export function plainProgress(o: ProgressOptions): Progress {
     listen(e) {
       if (e.kind === 'play' || e.kind === 'result') lines(e);
       else if (e.kind === 'note') {
-        // Ansible's own warning line (a notify that reaches no handler, with error_on_missing_handler off)
-        if (e.warning) o.out(`[WARNING]: ${e.text}`);
+        // Ansible's own warning (a notify that reaches no handler, a condition written with {{ }}...)
+        if (e.warning) (o.warn ?? ((t: string) => o.out(`[WARNING]: ${t}`)))(e.text, e.again);
         else if (o.verbose) o.out(`note: ${e.text}`);
       } else if (e.kind === 'progress') {
         // the first report of a host at once, then one every few seconds: enough to tell a slow step from a hang

@@ -3,8 +3,9 @@
 import * as v from 'valibot';
 import { Bool } from '../lib/schema.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
-import { condition } from '../../src/template/expr.ts';
-import { conditionError } from '../../src/engine/ansible-errors.ts';
+import { holds } from '../../src/engine/conditional.ts';
+import { conditionError, templatedConditionWarning } from '../../src/engine/ansible-errors.ts';
+import { isTemplate } from '../../src/template/is-template.ts';
 
 const Conditions = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');
 const Msg = v.union([v.string(), v.array(v.string())], 'expected a message or a list of lines');
@@ -28,14 +29,19 @@ export const assertType: TaskType<v.InferOutput<typeof assertSchema>> = {
   exprParams: ['that'],
   async plan(ctx, p) {
     const list = Array.isArray(p.that) ? p.that : [p.that];
-    for (const c of list) {
-      let holds: boolean;
+    // Ansible evaluates the items of a `that` list as written (a {{ }} in one is warned about); one
+    // string it templates first
+    const raw = (ctx.untemplated as { that?: unknown } | undefined)?.that;
+    for (const [i, c] of list.entries()) {
+      let met: boolean;
       try {
-        holds = typeof c === 'boolean' ? c : condition(c, ctx.scope!);
+        const written = Array.isArray(raw) ? raw[i] : undefined;
+        if (typeof written === 'string' && isTemplate(written)) ctx.warn?.(templatedConditionWarning(written));
+        met = holds(c, ctx.scope!);
       } catch (e) {
         throw conditionError(String(c), e);
       }
-      if (!holds) {
+      if (!met) {
         const msg = text(p.fail_msg ?? p.msg ?? 'Assertion failed');
         throw new TaskFailure(msg, { assertion: String(c), evaluated_to: false, msg });
       }

@@ -77,6 +77,8 @@ export const TEST_REGISTRY: Registry = { ...REGISTRY, types: Object.assign(new M
 
 /** Every connection opened: `host become becomeUser`. */
 export const opened: string[] = [];
+/** Every connection opened: `host local|ssh` (the connection keyword's effect). */
+export const reached: string[] = [];
 /** Every command run, as `host: first line`, in order (round trips counted by tests of the read-ahead). */
 export const execs: string[] = [];
 /** Hosts that ran the facts script, in order. */
@@ -85,6 +87,7 @@ export const gathered: string[] = [];
 let factsOutput: Record<string, string> = {};
 const connector: Connector = async (hc, become, becomeUser) => {
   opened.push(`${hc.name} ${become} ${becomeUser ?? '-'}`);
+  reached.push(`${hc.name} ${hc.connection}`);
   // a host named down*: cannot be reached
   if (hc.name.startsWith('down')) throw new UnreachableError(hc.name, `${hc.name}: connection refused`);
   // become is recorded, not used: sudo is not what these tests are about (the lab tests use it)
@@ -129,6 +132,7 @@ let n = 0;
 export async function play(c: Case): Promise<Outcome> {
   calls.length = 0;
   opened.length = 0;
+  reached.length = 0;
   execs.length = 0;
   gathered.length = 0;
   factsOutput = c.facts ?? {};

@@ -258,7 +258,7 @@ test('runme.sh: ANSIBLE_FORCE_HANDLERS=true forces handlers; ANSIBLE_ERROR_ON_MI
   assert.match(strict.stderr, "ERROR! The requested handler 'notify_inexistent_handler' was not found in either the main handlers list nor in the listening handlers list");
   const lenient = await skiff(['run', join(dir, 'missing.yml'), '-i', join(dir, 'inv.yml')], { env: { ...env, ANSIBLE_ERROR_ON_MISSING_HANDLER: 'false' }, cwd: dir });
   assert.is(lenient.code, 0, lenient.stdout + lenient.stderr);
-  assert.match(lenient.stdout, "[WARNING]: The requested handler 'notify_inexistent_handler' was not found");
+  assert.match(lenient.stderr, "[WARNING]: The requested handler 'notify_inexistent_handler' was not found");
 });
 
 test.run();

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
 import type { Outcome, Case } from './engine-harness.ts';
-import { calls, opened, peak, play, playbook } from './engine-harness.ts';
+import { calls, opened, peak, play, playbook, reached } from './engine-harness.ts';
 
 const covered = new Set<string>();
 /** A test that shows the run-time effect of these schema keys (`task.loop`, `play.serial`...). */
@@ -629,10 +629,11 @@ interface InheritCase {
   value: string;
   inner?: string;
   after?: string;
-  hosts?: string[];
+  hosts?: string[] | string;
   opts?: Case['opts'];
   check: (o: Outcome) => void;
 }
+const SSH_HOST = 'all:\n  hosts:\n    a: {accept_new_host_keys: true}\n';
 const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   when: { value: 'false', check: () => assert.equal(calls, ['a:after']) },
   tags: { value: '[t]', opts: { tags: ['t'] }, check: () => assert.equal(calls, ['a:in']) },
@@ -651,6 +652,8 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   throttle: { value: '1', hosts: ['a', 'b', 'c'], inner: '- probe: {id: in, hold: 150}', check: () => assert.is(peak.get('in'), 1) },
   // over a local connection the SSH user plays no part (Ansible's local connection ignores it too)
   remote_user: { value: 'deploy', check: () => assert.equal(calls, ['a:in', 'a:after']) },
+  // a host without its own connection var: reached over ssh (the default), the keyword's tasks locally
+  connection: { value: 'local', hosts: SSH_HOST, check: () => assert.ok(reached.includes('a local') && reached.includes('a ssh'), reached.join()) },
 };
 const WRAPPERS: Record<string, (key: string, value: string, inner: string, after: string) => Pick<Case, 'playbook' | 'files'>> = {
   // import_tasks: static, its keywords on each task (include_tasks' are its own: the tests below)
@@ -716,6 +719,26 @@ kw(['task.remote_user', 'block.remote_user'], 'remote_user on an SSH host: its a
   // with ansible_user, remote_user has no say: validation passes (the run would then reach 192.0.2.1)
   const ok = await play({ hosts: inv(', ansible_user: admin'), playbook: pb, opts: { check: true, limit: 'nomatch' } });
   assert.not.match(ok.problems.join('\n'), /remote_user/);
+});
+
+kw(['play.connection', 'task.connection', 'block.connection'], 'connection: over the -c default for its tasks; a host\'s own ansible_connection wins; only local and ssh (smart)', async () => {
+  const o = await play({ hosts: SSH_HOST, playbook: '- hosts: all\n  connection: local\n  tasks:\n    - probe: one\n    - {probe: two, connection: smart}\n    - block: [{probe: three}]\n      connection: ssh\n' });
+  assert.equal(o.problems, []);
+  assert.equal([...new Set(reached)].sort(), ['a local', 'a ssh']);
+  assert.equal(calls, ['a:one', 'a:two', 'a:three']);
+  // -c local as the default, the play asks for ssh
+  const c = await play({ hosts: SSH_HOST, playbook: '- hosts: all\n  connection: ssh\n  tasks: [{probe: one}]\n', opts: { connDefaults: { connection: { value: 'local', origin: { file: '-c', line: 0, col: 0 } } } } });
+  assert.equal(c.problems, []);
+  assert.equal([...new Set(reached)], ['a ssh']);
+  // the host's own var wins over the keyword (Ansible's task_executor reads ansible_connection first)
+  const own = await play({ hosts: 'all:\n  hosts:\n    a: {ansible_connection: local}\n', playbook: '- hosts: all\n  connection: ssh\n  tasks: [{probe: one}]\n' });
+  assert.equal(own.problems, []);
+  assert.equal([...new Set(reached)], ['a local']);
+  const bad = await play({ playbook: '- hosts: all\n  connection: docker\n  tasks: [{probe: one}]\n' });
+  assert.match(bad.problems.join('\n'), 'expected local, ssh or smart (skiff has no other connection plugin)');
+  const later = await play({ hosts: SSH_HOST, playbook: playbook('- {probe: one, connection: "{{ c }}", vars: {c: winrm}}\n- {probe: two, connection: "{{ c }}", vars: {c: local}}') });
+  assert.equal(later.lines, ['a probe failed']);
+  assert.match(later.results[0].msg ?? '', 'connection: got "winrm", expected local, ssh or smart');
 });
 
 kw(['play.remote_user'], 'remote_user: accepted over a local connection (no SSH user to set); hosts: as a list is one pattern', async () => {

@@ -8,6 +8,7 @@ import { openEventLog, type EventLog } from '../../report/events.ts';
 import { writeReport, writeRetry } from '../../report/files.ts';
 import { profiler } from '../../report/profile.ts';
 import { plainProgress, ttyProgress } from '../../report/progress.ts';
+import { warningColumns, warningPrinter } from '../../report/warning.ts';
 import { formatRecap } from '../../report/recap.ts';
 import type { ResolvedConfig, Source } from '../config.ts';
 import { badInput, EXIT } from '../output.ts';
@@ -105,7 +106,9 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   const color = useColor(process.env, tty);
   const out = (s: string) => human.write(s + '\n');
   const verbosity = (o.verbose as boolean[] | undefined)?.length ?? 0;
-  const popts = { tty, diff: opts.diff, verbose: verbosity > 0, verbosity, color, out };
+  // Ansible's warnings: on stderr, wrapped as its Display wraps them (whatever --events says of stdout)
+  const warn = warningPrinter({ columns: warningColumns(process.stdout), color: useColor(process.env, !!process.stdout.isTTY), write: (s) => process.stderr.write(s + '\n') });
+  const popts = { tty, diff: opts.diff, verbose: verbosity > 0, verbosity, color, out, warn };
   const progress = tty ? await ttyProgress(popts) : plainProgress(popts);
   const profile = o.profile ? profiler() : undefined;
   // ansible-playbook -vv's header: scripts count the plays by it (Ansible's blocks target does)
