@@ -22,7 +22,8 @@ import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import { schemaEntries } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
-import { conditionText, evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from '../template/expr.ts';
+import { evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from '../template/expr.ts';
+import { conditionTemplate } from './conditional.ts';
 import { containsLater, hasTemplate, render, renderParams, scopeOf, type Path, type RenderProblem } from '../template/template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { runVars } from './run-vars.ts';
@@ -728,7 +729,7 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
   inc.when.forEach((e, i) => {
     if (typeof e !== 'string') return;
     const ps: RenderProblem[] = [];
-    render(`{{ ${conditionText(e)} }}`, withItem, [], ps);
+    render(conditionTemplate(e), withItem, [], ps);
     for (const p of certain(ps, strict)) out.push(problemAt(b.src, inc.when.length > 1 ? [...b.path, 'when', i] : [...b.path, 'when'], `when: ${p.message} (host ${host})`));
   });
   if (!inc.loaded) {
@@ -806,7 +807,7 @@ function whenFalse(t: TaskDef, scope: Scope): boolean {
     if (typeof e === 'boolean') return !e;
     if (typeof e !== 'string') return false;
     const ps: RenderProblem[] = [];
-    const v = render(`{{ ${conditionText(e)} }}`, scope, [], ps);
+    const v = render(conditionTemplate(e), scope, [], ps);
     return !ps.length && v !== LATER && !truthy(v);
   });
 }
@@ -822,7 +823,7 @@ function checkConditions(t: TaskDef, scope: Scope, host: string, skipped: boolea
   inherited.forEach((e) => {
     if (typeof e !== 'string') return;
     const ps: RenderProblem[] = [];
-    render(`{{ ${conditionText(e)} }}`, scope, [], ps);
+    render(conditionTemplate(e), scope, [], ps);
     for (const p of certain(ps, strict)) out.push(problemAt(t.src, t.path, `when (from an enclosing block): ${p.message} (host ${host})`));
   });
   for (const [key, w] of Object.entries(own)) {
@@ -833,7 +834,7 @@ function checkConditions(t: TaskDef, scope: Scope, host: string, skipped: boolea
       const ps: RenderProblem[] = [];
       // changed_when, failed_when and until also see the task's own result
       const s: Scope = key === 'when' ? scope : (n) => (RESULT_NAMES.includes(n) || n === t.meta.register ? { found: true, value: LATER } : scope(n));
-      render(`{{ ${conditionText(e)} }}`, s, [], ps);
+      render(conditionTemplate(e), s, [], ps);
       for (const p of certain(ps, strict)) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, key, i] : [...t.path, key], `${key}: ${p.message} (host ${host})`));
     });
   }
@@ -845,7 +846,7 @@ function checkExprs(t: TaskDef, at: Path, w: unknown, scope: Scope, host: string
   list.forEach((e, i) => {
     if (typeof e !== 'string') return;
     const ps: RenderProblem[] = [];
-    render(`{{ ${conditionText(e)} }}`, scope, [], ps);
+    render(conditionTemplate(e), scope, [], ps);
     for (const p of certain(ps, strict)) out.push(problemAt(t.src, Array.isArray(w) ? [...t.path, ...at, i] : [...t.path, ...at], `${at[at.length - 1]}: ${p.message} (host ${host})`));
   });
 }
