@@ -589,6 +589,18 @@ kw(['include.with_items', 'include.with_list', 'include.with_dict', 'include.wit
   assert.equal(calls, ['a:p', 'a:q', 'a:k=v']);
 });
 
+kw(['include_role.loop', 'include_role.loop_control'], 'loop on include_role: the role once per item, with loop_var and index_var in its tasks', async () => {
+  const o = await play({ playbook: playbook(`- include_role: {name: r}\n  loop: [p, q]\n  loop_control: {loop_var: i, index_var: n}`), files: { 'roles/r/tasks/main.yml': '- probe: "{{ i }}{{ n }}"\n- probe: "again-{{ i }}"\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:p0', 'a:again-p', 'a:q1', 'a:again-q']);
+});
+
+kw(['include_role.with_items', 'include_role.with_list', 'include_role.with_dict', 'include_role.with_indexed_items', 'include_role.with_fileglob', 'include_role.with_together', 'include_role.with_nested', 'include_role.with_subelements', 'include_role.with_sequence', 'include_role.with_first_found', 'include_role.with_file', 'include_role.with_env'], 'with_* on include_role: the role once per item, as loop:', async () => {
+  const o = await play({ playbook: playbook(`- include_role: {name: "{{ item }}"}\n  with_items: [r, [s]]\n- include_role: {name: r}\n  with_dict: {k: v}`), files: { 'roles/r/tasks/main.yml': '- probe: "r {{ item.key | d(item) }}"\n', 'roles/s/tasks/main.yml': '- probe: "s {{ item }}"\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:r r', 'a:s s', 'a:r k']);
+});
+
 kw(['include.include'], "the old `include:` is import_tasks with a plain name, include_tasks with a templated one or a loop (Ansible's helpers.py)", async () => {
   const o = await play({ playbook: playbook(`- include: t.yml\n  tags: [x]\n- include: "{{ f }}"\n  vars: {f: t.yml}\n  tags: [x]`), files: { 't.yml': '- probe: t\n' }, opts: { tags: ['x'] } });
   assert.equal(o.problems, []);
