@@ -265,6 +265,26 @@ kw(['task.run_once'], 'run_once: runs on one host of the batch; every host sees 
   assert.is(o.lines.filter((l) => l.includes(' once ')).length, 1);
 });
 
+test("run_once: set_fact's facts and register go to every host of the batch, even those that never reached the task (Ansible's include_import run_once playbook); add_host's register stays its own", async () => {
+  const o = await play({
+    hosts: ['a', 'b', 'c'],
+    playbook: playbook(`- include_tasks: t.yml\n  run_once: true\n- probe: {id: "{{ inventory_hostname }} {{ lola }} {{ r.out }}"}`, '  vars: {lola: untouched}\n'),
+    files: { 't.yml': '- set_fact: {lola: wiseman}\n  run_once: true\n- {probe: {id: once, out: 7, change: false}, run_once: true, register: r}\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls.sort(), ['a:a wiseman 7', 'b:b wiseman 7', 'c:c wiseman 7']);
+  // without run_once on the set_fact, only the host that included the file has it
+  await play({
+    hosts: ['a', 'b'],
+    playbook: playbook(`- include_tasks: t.yml\n  run_once: true\n- probe: {id: "{{ inventory_hostname }} {{ lola }}"}`, '  vars: {lola: untouched}\n'),
+    files: { 't.yml': '- set_fact: {lola: wiseman}\n' },
+  });
+  assert.equal(calls.sort(), ['a:a wiseman', 'b:b untouched']);
+  const added = await play({ hosts: ['a', 'b'], playbook: playbook(`- add_host: {name: n}\n  register: r\n- probe: {id: "{{ inventory_hostname }} {{ r is defined }}"}`) });
+  assert.equal(added.problems, []);
+  assert.equal(calls.sort(), ['a:a True', 'b:b False']);
+});
+
 test('run_once: when the first host failed before the task, the next host runs it, once', async () => {
   await play({ hosts: ['a', 'b', 'c'], playbook: playbook(`- probe: {id: x, fail: "{{ inventory_hostname == 'a' }}"}\n- {probe: once, run_once: true}`) });
   assert.equal(calls.filter((c) => c.endsWith(':once')), ['b:once']);
