@@ -578,8 +578,7 @@ export class HostRun {
     if (!t.type.once && !this.decided(t, t.kw.run_once, false)) return this.settle(t, await this.bounded(t, false, () => this.execute(t, this.handling, rescuable)), rescuable);
     const r = await this.runOnce(t, rescuable);
     if (r.host === this.host) return this.settle(t, r, rescuable);
-    // another host ran it: its registered result is this host's too (as in Ansible)
-    if (t.meta.register) this.registered[t.meta.register] = this.rc.registeredOf.get(r.host)?.[t.meta.register];
+    // another host ran it: its registered result and facts are this host's too (execute gave them)
     if (r.status !== 'failed' && r.status !== 'unreachable') return 'ok';
     if (r.ignored) return 'ok';
     const mine: TaskResult = { ...r, host: this.host, changes: [], diff: undefined, registered: undefined, msg: `run_once: failed on ${r.host}`, rescued: rescuable, ms: 0, status: 'failed' };
@@ -598,10 +597,10 @@ export class HostRun {
       const slots = (this.b.roundOnce ??= new WeakMap());
       let slot = slots.get(this.round);
       if (!slot) slots.set(this.round, (slot = onceSlot(this.host)));
-      if (slot.host !== this.host) return (await slot.done) ?? this.execute(t, this.handling, rescuable);
+      if (slot.host !== this.host) return (await slot.done) ?? this.execute(t, this.handling, rescuable, this.onceKw(t));
       let r: TaskResult | undefined;
       try {
-        return (r = await this.bounded(t, true, () => this.execute(t, this.handling, rescuable)));
+        return (r = await this.bounded(t, true, () => this.execute(t, this.handling, rescuable, this.onceKw(t))));
       } finally {
         slot.resolve(r);
       }
@@ -610,7 +609,7 @@ export class HostRun {
       let slot = this.b.once.get(t);
       if (!slot) this.b.once.set(t, (slot = onceSlot(this.b.hosts.find((h) => !this.b.left.has(h)) ?? this.host)));
       if (slot.host === this.host) {
-        const r = await this.execute(t, this.handling, rescuable);
+        const r = await this.execute(t, this.handling, rescuable, this.onceKw(t));
         slot.resolve(r);
         return r;
       }
@@ -618,6 +617,27 @@ export class HostRun {
       if (r) return r;
       if (this.b.once.get(t) === slot) this.b.once.delete(t);
     }
+  }
+
+  /**
+   * Whether the task's run_once keyword is on (not only an action that bypasses the host loop, as
+   * add_host: Ansible's get_task_hosts gives those results to the host that ran them alone).
+   */
+  private onceKw(t: TaskDef): boolean {
+    return this.decided(t, t.kw.run_once, false);
+  }
+
+  /**
+   * The hosts a result is given to (its register, its facts): run_once's are the batch's, but for the
+   * unreachable ones (Ansible's get_task_hosts), whether or not they reached the task.
+   */
+  private resultHosts(once: boolean): string[] {
+    return once ? this.b.hosts.filter((h) => h === this.host || this.rc.dead.get(h) !== 'unreachable') : [this.host];
+  }
+
+  private registeredOf(h: string): Record<string, unknown> {
+    if (h === this.host) return this.registered;
+    return this.rc.registeredOf.get(h) ?? this.rc.registeredOf.set(h, {}).get(h)!;
   }
 
   /** This host's play is over: run_once tasks it was chosen for and did not reach go to another. */
@@ -727,7 +747,7 @@ export class HostRun {
     const key = `${this.play.handlers.indexOf(h)}#${n}`;
     const first = runs.get(key);
     if (!first) {
-      const mine = this.execute(h, true, false);
+      const mine = this.execute(h, true, false, true);
       runs.set(key, mine);
       return mine;
     }
@@ -783,8 +803,9 @@ export class HostRun {
     };
   }
 
-  private async execute(t: TaskDef, handler: boolean, rescuable: boolean): Promise<TaskResult> {
+  private async execute(t: TaskDef, handler: boolean, rescuable: boolean, once = false): Promise<TaskResult> {
     const { rc, host, play } = this;
+    const targets = this.resultHosts(once);
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task: t.name });
     this.addSecrets(t.kw.vars, t.kw.defaults);
@@ -841,12 +862,21 @@ export class HostRun {
         interrupted: () => rc.interrupted,
         // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
         // gathered ones (setup) are host facts, as the play's own gathering: in hostvars[host] too
+        // run_once: every host of the batch gets them (Ansible's _process_pending_results)
         setFacts: (facts, included) => {
-          if (included) return void Object.assign(rc.prep.included!.get(host) ?? rc.prep.included!.set(host, {}).get(host)!, facts);
-          const gathered = facts.ansible_facts;
-          if (!gathered || typeof gathered !== 'object' || Array.isArray(gathered)) return void Object.assign(this.registered, facts);
-          rc.factsOf.set(host, gathered as Facts);
-          Object.assign((rc.prep.hostvars[host] ??= {}), facts);
+          for (const h of targets) {
+            if (included) {
+              Object.assign(rc.prep.included!.get(h) ?? rc.prep.included!.set(h, {}).get(h)!, facts);
+              continue;
+            }
+            const gathered = facts.ansible_facts;
+            if (!gathered || typeof gathered !== 'object' || Array.isArray(gathered)) {
+              Object.assign(this.registeredOf(h), facts);
+              continue;
+            }
+            rc.factsOf.set(h, gathered as Facts);
+            Object.assign((rc.prep.hostvars[h] ??= {}), facts);
+          }
         },
         changeInventory: (result) => changeInventory(rc, host, t, result),
       };
@@ -861,7 +891,7 @@ export class HostRun {
       await clearPending(await this.base(), marked).catch(() => undefined);
       marked.forEach((n) => this.pending.delete(n));
     }
-    if (t.meta.register) this.registered[t.meta.register] = withoutCallbackKeys(outcome.result);
+    if (t.meta.register) for (const h of targets) this.registeredOf(h)[t.meta.register] = withoutCallbackKeys(outcome.result);
     if (outcome.status === 'changed') {
       const { handlers, error } = this.handlersFor(t);
       for (const n of handlers) {

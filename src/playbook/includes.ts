@@ -3,7 +3,8 @@
 // Static imports are loaded with the playbook (skiff checks every task of every host before touching
 // one). include_tasks is dynamic, as Ansible's: a task of its own whose file is read when a host
 // reaches it (its name rendered there), or with the playbook when its name is plain and it loads
-// cleanly; include_role is still read as import_role. What cannot be honoured is refused by name.
+// cleanly; include_role as import_role when its name is plain and it does not loop, else when a host
+// reaches it, once per loop item. What cannot be honoured is refused by name.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
@@ -12,7 +13,7 @@ import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-so
 import { issuesToProblems } from './issues.ts';
 import { inherit, loopOf } from './keywords.ts';
 import { parseKv } from './kv.ts';
-import type { BlockDef, Ctx, Keywords, Node, RoleMagic, TaskDef } from './load.ts';
+import type { BlockDef, Ctx, Keywords, LoopSpec, Node, RoleMagic, TaskDef } from './load.ts';
 import { itemVars } from '../engine/loop.ts';
 import type { TaskType } from '../engine/task-type.ts';
 import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, WITH_KINDS } from './schema.ts';
@@ -43,11 +44,15 @@ function shortKeys(obj: Record<string, unknown>, names: readonly string[]): { ob
   return { obj: out, key };
 }
 
-/** A loop on an include: Ansible includes the file once per item; skiff loads files before the run. */
+/**
+ * A loop on a static import, refused with Ansible's words (helpers.py): an import is read with the
+ * playbook, once; include_tasks / include_role loop at run time.
+ */
 function refuseLoop(src: YamlSource, path: Path, obj: Record<string, unknown>, what: string, cx: Ctx): boolean {
   const loop = ['loop', ...WITH_KINDS, 'loop_control'].find((k) => k in obj);
   if (!loop) return false;
-  cx.problems.push(problemAt(src, [...path, loop], `${loop} on ${what} is not supported by skiff: ${what.endsWith('include_tasks') ? 'expected loop: (with loop_control)' : 'expected include_tasks with loop:, or the loop on the tasks of the file'}`, 'key'));
+  const [imp, inc] = /role$/.test(what) ? ['import_role', 'include_role'] : ['import_tasks', 'include_tasks'];
+  cx.problems.push(problemAt(src, [...path, loop], `You cannot use loops on '${imp}' statements. You should use '${inc}' instead.`, 'key'));
   return true;
 }
 
@@ -256,7 +261,8 @@ function roleEntry(src: YamlSource, at: Path, e: unknown, cx: Ctx): RoleRef | un
 
 export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
   const { obj, key } = shortKeys(raw, INCLUDE_ROLE_KEYS);
-  if (refuseLoop(src, path, raw, key, cx)) return undefined;
+  // include_role loops at run time (the role once per item); import_role cannot, in Ansible either
+  if (short(key) === 'import_role' && refuseLoop(src, path, Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== undefined)), key, cx)) return undefined;
   // Ansible's free form: `include_role: name=web tasks_from=setup` (parse_kv)
   const written = obj[short(key)];
   if (typeof written === 'string') {
@@ -270,30 +276,36 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   const out = parseInclude(src, path, obj, key, IncludeRoleSchema, INCLUDE_ROLE_KEYS, 'role', cx);
   if (!out) return undefined;
   const call = out.import_role ?? out.include_role!;
-  const { import_role: _i, include_role: _j, name, ...own } = out;
-  if (out.include_role !== undefined && /\{[{%]/.test(call.name)) return dynamicRole(src, path, key, call, name, own, parent, cx);
+  const { import_role: _i, include_role: _j, name, loop: _l, loop_control: _c, ...rest } = out;
+  const own = Object.fromEntries(Object.entries(rest).filter(([k]) => !(WITH_KINDS as readonly string[]).includes(k))) as InheritableInput;
+  const loop = loopOf(src, path, out as TaskMeta, cx.problems);
+  if (loop === null) return undefined;
+  if (out.include_role !== undefined && (loop || /\{[{%]/.test(call.name))) return dynamicRole(src, path, key, call, name, own, loop, parent, cx);
   const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false, out.import_role !== undefined);
   return block && name !== undefined ? { ...block, name } : block;
 }
 
 /**
- * include_role with a templated name, as Ansible's: the name rendered when a host reaches it, the role
- * read then. Its own keywords are the include's (its tasks get its vars); its handlers join the play's.
+ * include_role with a templated name or a loop, as Ansible's: the name rendered when a host reaches it
+ * (for each item), the role read then. Its own keywords are the include's (its tasks get its vars); its handlers join the play's.
  */
-function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string; handlers_from?: string }, name: string | undefined, own: InheritableInput, parent: Keywords, cx: Ctx): BlockDef | undefined {
+function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string; handlers_from?: string }, name: string | undefined, own: InheritableInput, loop: LoopSpec | undefined, parent: Keywords, cx: Ctx): BlockDef | undefined {
   const at = [...path, key, 'name'];
   if (call.tasks_from !== undefined && /\{[{%]/.test(call.tasks_from)) {
     cx.problems.push(problemAt(src, [...path, key, 'tasks_from'], `${key}: tasks_from with a template is not supported by skiff: expected a plain file name (the role's name may be templated)`));
     return undefined;
   }
-  const kw = inherit(parent, own);
+  // the loop's variables are known to the include and to the role's tasks (each include has its item)
+  const loopVars = loop ? Object.keys(itemVars(loop, [], 0)) : [];
+  const kw = inherit(parent, { ...own, loopVars });
+  const inner = inherit(parent, { loopVars });
   const load = (role: string) => {
     const problems: Ctx['problems'] = [];
     const rcx: Ctx = { ...cx, problems, roleHandlers: [] };
-    const block = loadRole({ name: role, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, own: { vars: own.vars }, src, path, at }, parent, rcx, false, false);
+    const block = loadRole({ name: role, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, own: { vars: own.vars }, src, path, at }, inner, rcx, false, false);
     return { nodes: block && !problems.length ? [block] : undefined, problems, target: role, handlers: rcx.roleHandlers };
   };
-  return { kind: 'block', name: name ?? `${key} : ${call.name}`, kw, block: [], rescue: [], always: [], path, src, roleDir: cx.roleDir, include: { action: key, file: call.name, kw, when: kw.when.slice(parent.when.length), loaded: false, load } };
+  return { kind: 'block', name: name ?? `${key} : ${call.name}`, kw, block: [], rescue: [], always: [], path, src, loop, roleDir: cx.roleDir, include: { action: key, file: call.name, kw, when: kw.when.slice(parent.when.length), loaded: false, load } };
 }
 
 const roleDirOf = (ref: RoleRef, cx: Ctx) => findRole(ref.name, cx).dir ?? ref.name;

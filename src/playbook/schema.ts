@@ -244,6 +244,10 @@ export const IncludeRoleSchema = v.strictObject({
   name: v.optional(Name),
   import_role: v.optional(RoleCallSchema),
   include_role: v.optional(RoleCallSchema),
+  /** include_role only: the role is included once per item, the item in the loop var */
+  loop: v.optional(v.unknown()),
+  ...Object.fromEntries(WITH_KINDS.map((k) => [k, v.optional(v.unknown())])) as Record<(typeof WITH_KINDS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>,
+  loop_control: v.optional(LoopControl),
   ...Inheritable,
 });
 export const INCLUDE_ROLE_KEYS = ['import_role', 'include_role'] as const;

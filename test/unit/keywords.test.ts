@@ -265,6 +265,26 @@ kw(['task.run_once'], 'run_once: runs on one host of the batch; every host sees 
   assert.is(o.lines.filter((l) => l.includes(' once ')).length, 1);
 });
 
+test("run_once: set_fact's facts and register go to every host of the batch, even those that never reached the task (Ansible's include_import run_once playbook); add_host's register stays its own", async () => {
+  const o = await play({
+    hosts: ['a', 'b', 'c'],
+    playbook: playbook(`- include_tasks: t.yml\n  run_once: true\n- probe: {id: "{{ inventory_hostname }} {{ lola }} {{ r.out }}"}`, '  vars: {lola: untouched}\n'),
+    files: { 't.yml': '- set_fact: {lola: wiseman}\n  run_once: true\n- {probe: {id: once, out: 7, change: false}, run_once: true, register: r}\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls.sort(), ['a:a wiseman 7', 'b:b wiseman 7', 'c:c wiseman 7']);
+  // without run_once on the set_fact, only the host that included the file has it
+  await play({
+    hosts: ['a', 'b'],
+    playbook: playbook(`- include_tasks: t.yml\n  run_once: true\n- probe: {id: "{{ inventory_hostname }} {{ lola }}"}`, '  vars: {lola: untouched}\n'),
+    files: { 't.yml': '- set_fact: {lola: wiseman}\n' },
+  });
+  assert.equal(calls.sort(), ['a:a wiseman', 'b:b untouched']);
+  const added = await play({ hosts: ['a', 'b'], playbook: playbook(`- add_host: {name: n}\n  register: r\n- probe: {id: "{{ inventory_hostname }} {{ r is defined }}"}`) });
+  assert.equal(added.problems, []);
+  assert.equal(calls.sort(), ['a:a True', 'b:b False']);
+});
+
 test('run_once: when the first host failed before the task, the next host runs it, once', async () => {
   await play({ hosts: ['a', 'b', 'c'], playbook: playbook(`- probe: {id: x, fail: "{{ inventory_hostname == 'a' }}"}\n- {probe: once, run_once: true}`) });
   assert.equal(calls.filter((c) => c.endsWith(':once')), ['b:once']);
@@ -587,6 +607,18 @@ kw(['include.with_items', 'include.with_list', 'include.with_dict', 'include.wit
   const o = await play({ playbook: playbook(`- include_tasks: t.yml\n  with_items: [p, [q]]\n- include_tasks: d.yml\n  with_dict: {k: v}`), files: { 't.yml': '- probe: "{{ item }}"\n', 'd.yml': '- probe: "{{ item.key }}={{ item.value }}"\n' } });
   assert.equal(o.problems, []);
   assert.equal(calls, ['a:p', 'a:q', 'a:k=v']);
+});
+
+kw(['include_role.loop', 'include_role.loop_control'], 'loop on include_role: the role once per item, with loop_var and index_var in its tasks', async () => {
+  const o = await play({ playbook: playbook(`- include_role: {name: r}\n  loop: [p, q]\n  loop_control: {loop_var: i, index_var: n}`), files: { 'roles/r/tasks/main.yml': '- probe: "{{ i }}{{ n }}"\n- probe: "again-{{ i }}"\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:p0', 'a:again-p', 'a:q1', 'a:again-q']);
+});
+
+kw(['include_role.with_items', 'include_role.with_list', 'include_role.with_dict', 'include_role.with_indexed_items', 'include_role.with_fileglob', 'include_role.with_together', 'include_role.with_nested', 'include_role.with_subelements', 'include_role.with_sequence', 'include_role.with_first_found', 'include_role.with_file', 'include_role.with_env'], 'with_* on include_role: the role once per item, as loop:', async () => {
+  const o = await play({ playbook: playbook(`- include_role: {name: "{{ item }}"}\n  with_items: [r, [s]]\n- include_role: {name: r}\n  with_dict: {k: v}`), files: { 'roles/r/tasks/main.yml': '- probe: "r {{ item.key | d(item) }}"\n', 'roles/s/tasks/main.yml': '- probe: "s {{ item }}"\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:r r', 'a:s s', 'a:r k']);
 });
 
 kw(['include.include'], "the old `include:` is import_tasks with a plain name, include_tasks with a templated one or a loop (Ansible's helpers.py)", async () => {

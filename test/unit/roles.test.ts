@@ -48,7 +48,7 @@ test('an included file\'s problem is reported at its own file:line:col; a missin
   const templated = await play({ playbook: playbook(`- import_tasks: "{{ os }}.yml"`, '  vars: {os: debian}\n') });
   assert.match(templated.problems.join('\n'), 'expected a file name without a template: import_tasks is read with the playbook');
   const looped = await play({ playbook: playbook(`- import_tasks: x.yml\n  loop: [1, 2]`), files: { 'x.yml': '- probe: x\n' } });
-  assert.match(looped.problems.join('\n'), /:4:\d+: loop on import_tasks is not supported by skiff: expected include_tasks with loop:/);
+  assert.match(looped.problems.join('\n'), /:4:\d+: You cannot use loops on 'import_tasks' statements\. You should use 'include_tasks' instead\./);
   const notList = await play({ playbook: playbook(`- include_tasks: x.yml\n  loop: "{{ 3 }}"`), files: { 'x.yml': '- probe: x\n' } });
   assert.match(notList.problems.join('\n'), /:4:\d+: loop: got 3, expected a list/);
 });
@@ -159,6 +159,19 @@ test('a collection\'s role names a sibling by its full name (namespace.collectio
   });
   assert.equal(o.problems, []);
   assert.equal(calls, ['a:common', 'a:app']);
+});
+
+test('include_role with loop: the role once per item, the item (loop_var, index_var) in its tasks; a failure in it is rescued; import_role refuses a loop, as Ansible', async () => {
+  const files = { ...ROLE, 'roles/w/tasks/main.yml': '- {name: w1, probe: {id: "w-{{ r }}{{ n }}"}}\n', 'roles/f/tasks/main.yml': '- name: Fail\n  probe: {id: f, fail: boom}\n' };
+  const o = await play({
+    playbook: playbook(`- include_role: {name: w}\n  loop: [x, y]\n  loop_control: {loop_var: r, index_var: n}\n- include_role: {name: "{{ item }}"}\n  with_items: [base]\n- block:\n    - include_role: {name: "{{ item }}"}\n      loop: [f]\n  rescue:\n    - probe: {id: "rescued {{ ansible_failed_task.name }}"}`),
+    files,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:w-x0', 'a:w-y1', 'a:base', 'a:f', 'a:rescued Fail']);
+  assert.equal(o.summary!.recap.a.failed, 0);
+  const imported = await play({ playbook: playbook(`- import_role: {name: w}\n  loop: [1, 2]`), files });
+  assert.match(imported.problems.join('\n'), /:4:\d+: You cannot use loops on 'import_role' statements\. You should use 'include_role' instead\./);
 });
 
 test('role problems: a missing role names where it was looked for; a missing tasks_from; a dependency cycle', async () => {
