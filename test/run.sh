@@ -29,6 +29,13 @@ total=$((total + 1))
 echo "== packages (the stand-in tests need Prometheus; the lab needs the rest)"
 if [ "$(id -u)" = 0 ]; then npx tsx lab/cli.ts install || failed_runs=$((failed_runs + 1)); fi
 
+# the tests' temporary files go in one directory removed at the end (they left thousands in /tmp, and
+# Ansible's changed_when target lists /tmp); the lab keeps the machine's own TMPDIR
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/skiff-tests.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+outer_tmpdir=${TMPDIR-}
+export TMPDIR=$scratch
+
 echo "== unit tests"
 run_uvu test/unit '\.test\.ts$'
 run_uvu test/standins '\.test\.ts$'
@@ -38,6 +45,7 @@ run_uvu test/package '\.test\.ts$'
 echo "== conformance sample (Ansible's own targets under ansible-core and skiff; all of them: npm run conformance)"
 run_uvu test/conformance '\.test\.ts$'
 
+if [ -n "$outer_tmpdir" ]; then export TMPDIR=$outer_tmpdir; else unset TMPDIR; fi
 echo "== lab"
 lab_ok=1
 if ! npx tsx lab/cli.ts up; then

@@ -284,6 +284,13 @@ export class HostRun {
     const task = 'Gathering Facts';
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task });
+    // a play an import_playbook brought under `when`: its gathering is skipped with its tasks (Ansible's
+    // _included_conditional on the setup task)
+    if (play.kw.when.length) {
+      const scope = taskScope(rc.prep, play, host, this.registered, play.kw.vars, this.outer, play.kw.defaults, play.kw.role);
+      const unmet = play.kw.when.find((w) => !holds(w, scope, (text) => this.warn(text)));
+      if (unmet !== undefined) return void emit(rc, { host, play: play.name, task, type: 'gather_facts', handler: false, status: 'skipped', changes: [], msg: `when: ${unmet}`, ms: Date.now() - started });
+    }
     let status: Status = 'ok';
     let msg: string | undefined;
     try {

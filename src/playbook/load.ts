@@ -226,7 +226,8 @@ export interface Ctx {
   loadNodes: typeof loadNodes;
 }
 
-export function loadPlaybook(file: string, types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], chain: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
+/** `when`: an import_playbook's conditions, for every play of this file (and of the files it imports) */
+export function loadPlaybook(file: string, types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], chain: string[] = [], when: (string | boolean)[] = []): { playbook?: Playbook; problems: InputProblem[] } {
   const { source: src, problems } = loadYaml(file, vault);
   if (!src) return { problems };
   if (!Array.isArray(src.value)) {
@@ -235,18 +236,18 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
   const plays: PlayDef[] = [];
   src.value.forEach((raw, i) => {
     if (raw && typeof raw === 'object' && !Array.isArray(raw) && ('import_playbook' in raw || 'ansible.builtin.import_playbook' in raw)) {
-      plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems));
+      plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems, when));
       return;
     }
     const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [], loadNodes };
-    const play = loadPlay(src, i, raw, cx);
+    const play = loadPlay(src, i, raw, cx, when);
     if (play) plays.push(play);
   });
   // The playbook is returned even with problems, so the checks that follow can report theirs too.
   return { playbook: { file, src, plays }, problems };
 }
 
-function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: TaskTypes, vault: readonly VaultSecret[], rolesPath: string[], chain: string[], problems: InputProblem[]): PlayDef[] {
+function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: TaskTypes, vault: readonly VaultSecret[], rolesPath: string[], chain: string[], problems: InputProblem[], when: (string | boolean)[]): PlayDef[] {
   const { 'ansible.builtin.import_playbook': fq, ...rest } = raw;
   const r = v.safeParse(ImportPlaybookSchema, fq === undefined ? raw : { ...rest, import_playbook: fq });
   if (!r.success) {
@@ -263,12 +264,14 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
     problems.push(problemAt(src, at, `import_playbook nests more than ${MAX_IMPORT_DEPTH} deep: expected fewer levels`));
     return [];
   }
-  const { playbook, problems: ps } = loadPlaybook(target, types, vault, rolesPath, chain);
+  // Ansible's PlaybookInclude: the import's `when` holds for every play it brings (gathering included)
+  const own = r.output.when === undefined ? [] : Array.isArray(r.output.when) ? r.output.when : [r.output.when];
+  const { playbook, problems: ps } = loadPlaybook(target, types, vault, rolesPath, chain, [...when, ...(own as (string | boolean)[])]);
   problems.push(...ps.map((p) => (p.line === 0 && p.file === target ? { ...problemAt(src, at, ''), message: `import_playbook: ${p.message}` } : p)));
   return playbook?.plays ?? [];
 }
 
-function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | undefined {
+function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, when: (string | boolean)[] = []): PlayDef | undefined {
   const { problems } = cx;
   const r = v.safeParse(PlaySchema, raw);
   if (!r.success) {
@@ -276,7 +279,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx): PlayDef | 
     return undefined;
   }
   const p = r.output;
-  const kw = inherit(emptyKeywords(), { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, remote_user: p.remote_user, connection: p.connection });
+  const kw = inherit({ ...emptyKeywords(), when }, { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, remote_user: p.remote_user, connection: p.connection });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, inHandlers: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
   // Ansible's order (Play.compile): pre_tasks, a flush, roles and tasks as one section, a flush,

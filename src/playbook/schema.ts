@@ -204,6 +204,8 @@ export const MetaTaskSchema = v.strictObject({
 export const ImportPlaybookSchema = v.strictObject({
   name: v.optional(Name),
   import_playbook: v.pipe(v.string(), v.minLength(1, 'expected a playbook file')),
+  /** Ansible's conditional import: every imported play's fact gathering and tasks get it */
+  when: v.optional(Condition),
 });
 
 const File = v.pipe(v.string('expected a task file'), v.minLength(1, 'expected a task file'));
