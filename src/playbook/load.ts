@@ -226,8 +226,16 @@ export interface Ctx {
   loadNodes: typeof loadNodes;
 }
 
-/** `when`: an import_playbook's conditions, for every play of this file (and of the files it imports) */
-export function loadPlaybook(file: string, types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], chain: string[] = [], when: (string | boolean)[] = []): { playbook?: Playbook; problems: InputProblem[] } {
+/** What the import_playbooks that brought a file give each of its plays: conditions, vars, tags. */
+interface Imported {
+  when: (string | boolean)[];
+  vars: Record<string, unknown>;
+  tags: unknown[];
+}
+const NOT_IMPORTED: Imported = { when: [], vars: {}, tags: [] };
+
+/** `from`: what the import_playbooks that brought this file give every play of it (and of the files it imports) */
+export function loadPlaybook(file: string, types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], chain: string[] = [], from: Imported = NOT_IMPORTED): { playbook?: Playbook; problems: InputProblem[] } {
   const { source: src, problems } = loadYaml(file, vault);
   if (!src) return { problems };
   if (!Array.isArray(src.value)) {
@@ -236,18 +244,18 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
   const plays: PlayDef[] = [];
   src.value.forEach((raw, i) => {
     if (raw && typeof raw === 'object' && !Array.isArray(raw) && ('import_playbook' in raw || 'ansible.builtin.import_playbook' in raw)) {
-      plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems, when));
+      plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems, from));
       return;
     }
     const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [], loadNodes };
-    const play = loadPlay(src, i, raw, cx, when);
+    const play = loadPlay(src, i, raw, cx, from);
     if (play) plays.push(play);
   });
   // The playbook is returned even with problems, so the checks that follow can report theirs too.
   return { playbook: { file, src, plays }, problems };
 }
 
-function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: TaskTypes, vault: readonly VaultSecret[], rolesPath: string[], chain: string[], problems: InputProblem[], when: (string | boolean)[]): PlayDef[] {
+function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: TaskTypes, vault: readonly VaultSecret[], rolesPath: string[], chain: string[], problems: InputProblem[], from: Imported): PlayDef[] {
   const { 'ansible.builtin.import_playbook': fq, ...rest } = raw;
   const r = v.safeParse(ImportPlaybookSchema, fq === undefined ? raw : { ...rest, import_playbook: fq });
   if (!r.success) {
@@ -265,13 +273,15 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
     return [];
   }
   // Ansible's PlaybookInclude: the import's `when` holds for every play it brings (gathering included)
-  const own = r.output.when === undefined ? [] : Array.isArray(r.output.when) ? r.output.when : [r.output.when];
-  const { playbook, problems: ps } = loadPlaybook(target, types, vault, rolesPath, chain, [...when, ...(own as (string | boolean)[])]);
+  const list = (x: unknown) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+  const { when, vars, tags } = r.output;
+  const next: Imported = { when: [...from.when, ...(list(when) as (string | boolean)[])], vars: { ...from.vars, ...(vars ?? {}) }, tags: [...from.tags, ...(typeof tags === 'string' ? tags.split(',').map((t) => t.trim()) : list(tags))] };
+  const { playbook, problems: ps } = loadPlaybook(target, types, vault, rolesPath, chain, next);
   problems.push(...ps.map((p) => (p.line === 0 && p.file === target ? { ...problemAt(src, at, ''), message: `import_playbook: ${p.message}` } : p)));
   return playbook?.plays ?? [];
 }
 
-function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, when: (string | boolean)[] = []): PlayDef | undefined {
+function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Imported = NOT_IMPORTED): PlayDef | undefined {
   const { problems } = cx;
   const r = v.safeParse(PlaySchema, raw);
   if (!r.success) {
@@ -279,7 +289,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, when: (stri
     return undefined;
   }
   const p = r.output;
-  const kw = inherit({ ...emptyKeywords(), when }, { tags: p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, remote_user: p.remote_user, connection: p.connection });
+  const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, remote_user: p.remote_user, connection: p.connection });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, inHandlers: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
   // Ansible's order (Play.compile): pre_tasks, a flush, roles and tasks as one section, a flush,
@@ -294,7 +304,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, when: (stri
   const play: PlayDef = {
     name: p.name ?? p.hosts,
     hosts: p.hosts,
-    vars: p.vars ?? {},
+    vars: { ...(p.vars ?? {}), ...from.vars },
     roleVars: Object.assign({}, ...cx.exposed.map((r) => r.vars)),
     roleDefaults: Object.assign({}, ...cx.exposed.map((r) => r.defaults)),
     tasks,

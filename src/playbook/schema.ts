@@ -206,6 +206,10 @@ export const ImportPlaybookSchema = v.strictObject({
   import_playbook: v.pipe(v.string(), v.minLength(1, 'expected a playbook file')),
   /** Ansible's conditional import: every imported play's fact gathering and tasks get it */
   when: v.optional(Condition),
+  /** over each imported play's own vars (Ansible's `entry.vars | new_obj.vars`) */
+  vars: v.optional(Vars),
+  /** added to each imported play's tags */
+  tags: v.optional(Tags),
 });
 
 const File = v.pipe(v.string('expected a task file'), v.minLength(1, 'expected a task file'));

@@ -17,4 +17,15 @@ test('import_playbook when: false skips the imported play\'s gathering and tasks
   assert.match(r.stdout, /localhost\s+: ok=2\s+changed=0\s+unreachable=0\s+failed=0\s+skipped=2\s/);
 });
 
+test('import_playbook vars are over the imported plays\' own; its tags are theirs too', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-import-vars-'));
+  writeFileSync(join(d, 'a.yml'), '- import_playbook: b.yml\n  vars: {x: from-import}\n  tags: imported\n');
+  writeFileSync(join(d, 'b.yml'), '- hosts: localhost\n  gather_facts: false\n  vars: {x: own, y: kept}\n  tasks:\n    - debug: {msg: "{{ x }} {{ y }}"}\n');
+  const all = await skiff(['run', 'a.yml', '-i', 'localhost,', '-c', 'local'], { cwd: d });
+  assert.is(all.code, 0, all.stderr + all.stdout);
+  assert.match(all.stdout, /"msg": "from-import kept"/);
+  const skipped = await skiff(['run', 'a.yml', '-i', 'localhost,', '-c', 'local', '--skip-tags', 'imported'], { cwd: d });
+  assert.not.match(skipped.stdout, /from-import/);
+});
+
 test.run();

@@ -483,6 +483,15 @@ kw(['import.import_playbook', 'import.name'], 'import_playbook: the other file\'
   assert.match(o.problems.join('\n'), 'imports itself');
 });
 
+kw(['import.when', 'import.vars', 'import.tags'], 'import_playbook when/vars/tags: each imported play under the condition, its vars over the play\'s, its tags added', async () => {
+  const other = { 'other.yml': '- hosts: all\n  gather_facts: false\n  vars: {x: own}\n  tasks:\n    - probe: "{{ x }}"\n' };
+  await play({ files: other, playbook: `- import_playbook: other.yml\n  when: false\n- import_playbook: other.yml\n  when: true\n  vars: {x: imported}\n  tags: [t1]\n` });
+  assert.equal(calls, ['a:imported']);
+  calls.length = 0;
+  await play({ files: other, playbook: `- import_playbook: other.yml\n  tags: t1\n- import_playbook: other.yml\n  tags: t2\n`, opts: { skipTags: ['t1'] } });
+  assert.equal(calls, ['a:own']);
+});
+
 kw(['play.vars', 'task.register'], 'play vars template over host vars; register keeps a result for later tasks', async () => {
   await play({ playbook: playbook(`- {probe: {id: p, change: false, out: "{{ base }}/conf"}, register: r}\n- probe: {id: "{{ r.out }}"}`, '  vars: {base: "/etc/{{ app }}"}\n'), hosts: 'all:\n  hosts:\n    a: {connection: local, app: web}\n' });
   assert.equal(calls, ['a:/etc/web/conf']);
