@@ -87,7 +87,7 @@ export interface BatchCtx {
   /** throttle: per task, the bound on the hosts running it at once */
   throttles: Map<TaskDef, Limit>;
   /** linear run_once: the host of a round (lockstep.ts) that runs the task, the others share its result */
-  roundOnce?: WeakMap<Round, OnceSlot>;
+  roundOnce?: WeakMap<Round, { arrived: Set<string>; slot: Promise<OnceSlot> }>;
   /** `meta: end_play` or `end_batch`: the batch's hosts end the play normally */
   ended: boolean;
   /** `meta: end_play`: no later batch of the play runs either */
@@ -599,11 +599,20 @@ export class HostRun {
    * task (it failed, or ended), the next one is chosen.
    */
   private async runOnce(t: TaskDef, rescuable: boolean): Promise<TaskResult> {
-    // linear: the first host of the round that gets here (lockstep.ts), all of them at this task
+    // linear: the round's hosts (lockstep.ts), all at this task, are released together and get here in
+    // the same turn of the event loop; once they have, the first of them in the batch's order runs it
+    // (Ansible's first host), whichever got here first (that raced: a rerun picked another host)
     if (this.b.lockstep && this.round) {
-      const slots = (this.b.roundOnce ??= new WeakMap());
-      let slot = slots.get(this.round);
-      if (!slot) slots.set(this.round, (slot = onceSlot(this.host)));
+      const round = this.round;
+      const all = (this.b.roundOnce ??= new WeakMap());
+      let ro = all.get(round);
+      if (!ro) {
+        const arrived = new Set<string>();
+        const chosen = new Promise<OnceSlot>((res) => setImmediate(() => res(onceSlot(round.hosts.find((h) => arrived.has(h)) ?? this.host))));
+        all.set(round, (ro = { arrived, slot: chosen }));
+      }
+      ro.arrived.add(this.host);
+      const slot = await ro.slot;
       if (slot.host !== this.host) return (await slot.done) ?? this.execute(t, this.handling, rescuable, this.onceKw(t));
       let r: TaskResult | undefined;
       try {
