@@ -32,6 +32,7 @@ if [ "$(id -u)" = 0 ]; then npx tsx lab/cli.ts install || failed_runs=$((failed_
 # the tests' temporary files go in one directory removed at the end (they left thousands in /tmp, and
 # Ansible's changed_when target lists /tmp); the lab keeps the machine's own TMPDIR
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/skiff-tests.XXXXXX")
+chmod 1777 "$scratch" # as /tmp: tests run stand-ins as another user (uid 1001) that must reach their files
 trap 'rm -rf "$scratch"' EXIT
 outer_tmpdir=${TMPDIR-}
 export TMPDIR=$scratch
