@@ -5,31 +5,26 @@
 // chdir=/w` (split when the task is loaded). What Ansible refuses only when the module runs (no command,
 // both a command and argv, a chdir that is not there) fails the task then, with its msg and rc.
 import * as v from 'valibot';
-import { Bool } from '../lib/schema.ts';
+import { Bool, PyStr } from '../lib/schema.ts';
 import { shJoin, shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { factsOf, fileReads } from '../lib/files.ts';
 import { commandResult, shlexSplit } from '../lib/commands.ts';
 
-/** a `str`/`path` option: Ansible turns a number or a boolean into its text (`creates: yes` is 'True') */
-const Str = v.pipe(
-  v.union([v.string(), v.number(), v.boolean()], 'expected a string'),
-  v.transform((x) => (typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x))),
-);
 
 const entries = {
   /** the free form (`command: ls -l`), as Ansible names it */
-  _raw_params: v.optional(v.nullable(Str)),
-  cmd: v.optional(v.nullable(Str)),
+  _raw_params: v.optional(v.nullable(PyStr)),
+  cmd: v.optional(v.nullable(PyStr)),
   argv: v.optional(v.array(v.pipe(v.union([v.string(), v.number()]), v.transform(String)))),
-  chdir: v.optional(Str),
+  chdir: v.optional(PyStr),
   /** shell: the shell that runs the line; command: ignored with Ansible's warning */
-  executable: v.optional(Str),
+  executable: v.optional(PyStr),
   /** skipped when this path (a glob) exists (relative paths: under chdir) */
-  creates: v.optional(Str),
+  creates: v.optional(PyStr),
   /** skipped when this path (a glob) does not exist */
-  removes: v.optional(Str),
-  stdin: v.optional(Str),
+  removes: v.optional(PyStr),
+  stdin: v.optional(PyStr),
   stdin_add_newline: v.optional(Bool, true),
   /** strip trailing \r and \n from stdout and stderr */
   strip_empty_ends: v.optional(Bool, true),

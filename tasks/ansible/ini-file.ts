@@ -3,15 +3,10 @@
 import { fileReads } from '../lib/files.ts';
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
-import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, Mode, Owner, Bool, PyStr } from '../lib/schema.ts';
 import { applyEdit, planEdit, type EditState } from './edit-file.ts';
 import { iniFile as edit } from '../lib/lines.ts';
 
-// Ansible's module takes str: a YAML true arrives as "True" (Python's str), a number as its digits
-const Text = v.pipe(
-  v.union([v.string(), v.number(), v.boolean()]),
-  v.transform((x) => (typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x))),
-);
 
 const schema = v.pipe(
   v.strictObject({
@@ -20,7 +15,7 @@ const schema = v.pipe(
     dest: v.optional(HostPath),
     section: v.nullable(v.pipe(v.string(), v.regex(/^[^\]\n]*$/, 'expected a section name (without ] or a line break)'))),
     option: v.optional(v.pipe(v.string(), v.minLength(1), v.regex(/^[^=\n]+$/, 'expected an option name (without = or a line break)'))),
-    value: v.optional(Text),
+    value: v.optional(PyStr),
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
     /** option=value, not option = value */
     no_extra_spaces: v.optional(Bool, false),

@@ -2,32 +2,27 @@
 // module edits it (tasks/lib/lines.ts) and registers it (msg, backup, found, diff). Plan reads the
 // file; apply writes it atomically.
 import { factsOf, fileReads } from '../lib/files.ts';
-import { Bool } from '../lib/schema.ts';
+import { Bool, PyStr } from '../lib/schema.ts';
 import * as v from 'valibot';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { applyEdit, EDIT_FILE, EDIT_PATH, onePath, planEdit, type EditState } from './edit-file.ts';
 import { lineinfile as edit, type LineResult } from '../lib/lines.ts';
 
-/** a `str` option: Ansible turns a number or a boolean into its text (`line: yes` is 'True') */
-const Str = v.pipe(
-  v.union([v.string(), v.number(), v.boolean()], 'expected a string'),
-  v.transform((x) => (typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x))),
-);
 // patterns are Python's, compiled when the task runs (tasks/lib/pyre.ts): a bad one fails the task then
 const schema = v.pipe(
   v.strictObject({
     ...EDIT_PATH,
-    line: v.optional(Str),
+    line: v.optional(PyStr),
     /** Ansible's other name for line */
-    value: v.optional(Str),
-    regexp: v.optional(Str),
+    value: v.optional(PyStr),
+    regexp: v.optional(PyStr),
     /** Ansible's other name for regexp */
-    regex: v.optional(Str),
+    regex: v.optional(PyStr),
     /** a literal text the line to replace (or remove) contains, instead of regexp */
-    search_string: v.optional(Str),
+    search_string: v.optional(PyStr),
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
-    insertafter: v.optional(Str),
-    insertbefore: v.optional(Str),
+    insertafter: v.optional(PyStr),
+    insertbefore: v.optional(PyStr),
     backrefs: v.optional(Bool, false),
     firstmatch: v.optional(Bool, false),
     ...EDIT_FILE,

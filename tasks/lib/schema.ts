@@ -32,6 +32,11 @@ export const Bool = v.pipe(
 export const Num = v.union([v.number(), v.pipe(v.string(), v.regex(/^\s*-?\d+(?:\.\d+)?\s*$/), v.transform(Number))], 'expected a number');
 
 export const AbsPath = v.pipe(v.string(), v.regex(/^\//, 'expected an absolute path'));
+/** A `str` option as Ansible's modules take it: a number or a boolean becomes its Python text (`yes` is 'True'). */
+export const PyStr = v.pipe(
+  v.union([v.string(), v.number(), v.boolean()], 'expected a string'),
+  v.transform((x) => (typeof x === 'boolean' ? (x ? 'True' : 'False') : String(x))),
+);
 /**
  * A path on the host as Ansible's `type='path'` options take it: `~`, `$VAR` and relative paths are
  * the host's to resolve, at run time (a task type names such params in `hostPaths`).
