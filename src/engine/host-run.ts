@@ -388,11 +388,16 @@ export class HostRun {
     const scope = (vars: Record<string, unknown>) => taskScope(this.rc.prep, this.play, this.host, this.registered, inc.kw.vars, { ...this.outer, ...vars, ansible_search_path: searchPath }, inc.kw.defaults, inc.kw.role);
     // run_once: the batch's first host still in the play includes the file; the others do not (as Ansible's)
     if (flag(inc.kw.run_once, () => scope({}), false) === true && this.b.hosts.find((h) => !this.b.left.has(h)) !== this.host) return 'ok';
-    const result = (status: Status, msg?: string): Flow => {
-      const failed = status === 'failed';
+    const result = (status: Status, msg?: string, ignorable = false): Flow => {
+      // the include's ignore_errors: a failure of the include task itself (its when, loop or name cannot
+      // be rendered) is ignored, as a task's; one of reading what it includes is not (Ansible's strategy)
+      const ignored = status === 'failed' && ignorable && !this.rc.aborted && flag(inc.kw.ignore_errors, () => scope({}), false) === true;
+      const failed = status === 'failed' && !ignored;
       // a run that ends is no block's to rescue
       if (this.rc.aborted) rescuable = false;
-      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: false, status, changes: [], msg, rescued: (failed && rescuable) || undefined, ms: 0 });
+      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: false, status, changes: [], msg, rescued: (failed && rescuable) || undefined, ignored: ignored || undefined, ms: 0 });
+      // the include's own result, as Ansible registers it (the last one of a loop's)
+      if (inc.register) this.registered[inc.register] = status === 'failed' ? { failed: true, changed: false, msg } : status === 'skipped' ? { changed: false, skipped: true, skip_reason: 'Conditional result was False' } : { changed: false, include: inc.file, include_args: {} };
       if (failed && !rescuable) this.fail('failed');
       return failed ? 'failed' : 'ok';
     };
@@ -405,7 +410,7 @@ export class HostRun {
         runs = r.items.map((_, i) => itemVars(loop, r.items, i));
       } catch (e) {
         // a loop over a registered value that is not a list: known only now
-        return result('failed', `${b.loop.kind}: ${(e as Error).message}`);
+        return result('failed', `${b.loop.kind}: ${(e as Error).message}`, true);
       }
     }
     let included = false;
@@ -422,22 +427,28 @@ export class HostRun {
           if (this.depth >= MAX_DYNAMIC_DEPTH) return result('failed', `${inc.action}: includes nest more than ${MAX_DYNAMIC_DEPTH} deep: expected fewer levels (an include that includes itself without an end?)`);
           const ps: RenderProblem[] = [];
           const rendered = render(inc.file, s, [], ps);
-          if (ps.length) return result('failed', `${inc.action}: ${ps[0].message}`);
+          if (ps.length) return result('failed', `${inc.action}: ${ps[0].message}`, true);
           const name = pyStr(rendered);
-          const r = inc.load(name);
-          if (r.missing) return result('failed', `Could not find or access '${r.target}' on the Ansible Controller.`);
+          const from = inc.from && (render(inc.from, s, [], ps) as Record<string, unknown>);
+          if (ps.length) return result('failed', `${inc.action}: ${ps[0].message}`, true);
+          const r = inc.load(name, from && Object.fromEntries(Object.entries(from).map(([k, x]) => [k, pyStr(x)])));
+          if (r.missing) return result('failed', r.problems[0]?.message ?? `Could not find or access '${r.target}' on the Ansible Controller.`);
           // a file that cannot be read ends the run, as Ansible's parser error does
           if (!r.nodes) this.rc.aborted = true;
           const problems = r.nodes ? checkIncluded(this.rc.prep, this.play, r.nodes, this.host, this.registered) : r.problems;
           if (problems.length) return result('failed', `${inc.action} ${show(name)}: ${problems.map(formatProblem).join('\n')}`);
           nodes = r.nodes!;
           target = r.target;
+          if (inc.public && r.exposed) this.expose(r.exposed);
           // a role's handlers join the play's (once: its handlers are read with its first include)
           for (const h of r.handlers ?? []) if (h.kind === 'task' && !this.play.handlers.includes(h)) this.play.handlers.push(h);
         }
       } catch (e) {
-        return result('failed', `${inc.action}: ${(e as Error).message}`);
+        return result('failed', `${inc.action}: ${(e as Error).message}`, true);
       }
+      // a role's handlers read with the playbook join the play's when it is first included
+      for (const h of inc.handlers ?? []) if (h.kind === 'task' && !this.play.handlers.includes(h)) this.play.handlers.push(h);
+      if (inc.loaded && inc.public && inc.exposed) this.expose(inc.exposed);
       included = true;
       // Ansible counts an included file, not an included role
       if (!/include_role$/.test(inc.action)) result('ok', `included: ${target}`);
@@ -454,6 +465,14 @@ export class HostRun {
     }
     if (!included) result('skipped');
     return 'ok';
+  }
+
+  /** include_role public: the role's vars/ and defaults/ are this host's for the rest of the play. */
+  private expose(r: { vars: Record<string, unknown>; defaults: Record<string, unknown> }): void {
+    const map = this.rc.prep.publicOf!;
+    const now = map.get(this.host);
+    const mine = now?.play === this.play ? now : { play: this.play, vars: {}, defaults: {} };
+    map.set(this.host, { play: this.play, vars: { ...mine.vars, ...r.vars }, defaults: { ...mine.defaults, ...r.defaults } });
   }
 
   /** Ansible's block: rescue runs after a failure in block, always after both, whatever happened. */
@@ -825,7 +844,9 @@ export class HostRun {
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task: t.name });
     this.addSecrets(t.kw.vars, t.kw.defaults);
-    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, { ...this.outer, ...loopVars }, t.kw.defaults, t.kw.role);
+    // a delegated task sees the delegated host's vars as ansible_delegated_vars (Ansible's VariableManager)
+    let delegated: Record<string, unknown> = {};
+    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, { ...delegated, ...this.outer, ...loopVars }, t.kw.defaults, t.kw.role);
     const base = { host, play: play.name, task: t.name, type: t.type.name, handler, changes: [] as string[] };
     let delegate: string | undefined;
     let marked: string[] = [];
@@ -840,6 +861,7 @@ export class HostRun {
     const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (hide ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
     try {
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
+      if (delegate !== undefined) delegated = { ansible_delegated_vars: { [delegate]: { ...(rc.prep.hostvars[delegate] ?? {}), inventory_hostname: delegate } } };
       const env: TaskEnv = {
         scope,
         conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),

@@ -112,6 +112,8 @@ export interface Prepared {
   live?: { dead: ReadonlyMap<string, unknown>; batch: Map<PlayDef, string[]> };
   /** set by the run: per host, the variables include_vars set (their own precedence layer) */
   included?: Map<string, Record<string, unknown>>;
+  /** set by the run: per host, the vars/ and defaults/ of the roles it included with `public: true` (of this play) */
+  publicOf?: Map<string, { play: PlayDef; vars: Record<string, unknown>; defaults: Record<string, unknown> }>;
   /**
    * each host's registered results and set_fact facts (the run's; while preparing, the names known so
    * far, as LATER): they are in hostvars[host] too, as in Ansible
@@ -317,6 +319,12 @@ function layered(layers: Record<string, unknown>[], type: string): Record<string
  * when used, against the whole scope as Ansible does (a role default `"{{ a }}"` sees an inventory `a`);
  * a var whose template names itself reads the next layer down.
  */
+/** The vars of the roles this host included with `public: true` in this play (include_role public). */
+function publicOf(prep: ScopePrep, play: PlayDef, host: string): { vars: Record<string, unknown>; defaults: Record<string, unknown> } {
+  const p = prep.publicOf?.get(host);
+  return p && p.play === play ? p : { vars: {}, defaults: {} };
+}
+
 export function taskScope(prep: ScopePrep, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}, role?: RoleMagic): Scope {
   const magic = magicVars(prep, host, play, role);
   const hv = prep.hostvars[host] ?? {};
@@ -327,11 +335,13 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
     { vars: prep.included?.get(host) ?? {}, what: 'include_vars var' },
     { vars: taskVars, what: 'task var' },
     { vars: play.roleVars, what: 'role var' },
+    { vars: publicOf(prep, play, host).vars, what: 'role var' },
     { vars: prep.varsFilesOf?.get(play)?.get(host) ?? {}, what: 'vars_files var' },
     { vars: play.vars, what: 'play var' },
     { vars: hv, what: '' },
     { vars: defaults, what: 'role default' },
     { vars: play.roleDefaults, what: 'role default' },
+    { vars: publicOf(prep, play, host).defaults, what: 'role default' },
   ];
   const busy = new Set<string>();
   const templated = (vars: Record<string, unknown>, name: string, what: string, under: Scope) => {
@@ -385,7 +395,7 @@ function varsDict(scope: Scope): Record<string, unknown> {
   });
 }
 
-type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'conns' | 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'registeredOf' | 'runVars' | 'varsFilesOf'>>;
+type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'conns' | 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'publicOf' | 'registeredOf' | 'runVars' | 'varsFilesOf'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[]; warnings?: string[] } {
   const problems: InputProblem[] = [];
@@ -394,9 +404,9 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   const { inventory: inv, problems: ip, warnings: iw } = loadSources(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory, opts.vault, { keepUnclaimed: true });
   warnings.push(...iw);
   problems.push(...ip);
-  const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types, opts.vault, opts.rolesPath);
-  problems.push(...pp);
   const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
+  const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types, opts.vault, opts.rolesPath, [], { when: [], vars: {}, tags: [], extra });
+  problems.push(...pp);
   if (!inv || !playbook) return { problems };
   const limit = opts.limit ? resolveLimit(inv, opts.limit, problems) : undefined;
 

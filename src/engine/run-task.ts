@@ -269,8 +269,9 @@ async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: u
       else if (ctx.check) status = 'changed';
       else {
         await env.beforeChange(t.type.forget && ((cache) => t.type.forget!(params, cache)));
-        out = { ...out, ...((await t.type.apply(ctx, params, plan)) ?? {}) };
-        status = 'changed';
+        const applied = (await t.type.apply(ctx, params, plan)) ?? {};
+        out = { ...out, ...applied };
+        status = applied.changed === false ? 'ok' : 'changed';
       }
     }
     // before changed_when and failed_when, which see the result as Ansible's post_process_whens does

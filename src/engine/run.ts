@@ -54,7 +54,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
   // each host's registered results and set_fact facts: its hostvars show them too
   const registeredOf = new Map<string, Record<string, unknown>>();
   const rc: RunCtx = {
-    prep: { ...prep, live, included: new Map(), registeredOf },
+    prep: { ...prep, live, included: new Map(), publicOf: new Map(), registeredOf },
     opts,
     listen,
     pool,

@@ -153,7 +153,10 @@ export interface TaskType<P = any, S = any> {
   /** Ansible's action for this module refuses async ("async is not supported for this task.") */
   noAsync?: boolean;
   plan(ctx: TaskContext, params: P): Promise<Plan<S>>;
-  /** returns values for `register` */
+  /**
+   * returns values for `register`; one with `changed: false` makes the task ok (a module that decides
+   * when it runs whether it changed anything: a playbook's own Python module), else it is changed
+   */
   apply(ctx: TaskContext, params: P, plan: Plan<S>): Promise<Record<string, unknown> | void>;
 }
 
@@ -193,6 +196,11 @@ export interface TaskTypes extends Map<string, TaskType> {
    * module or a task keyword skiff does not support): the loader names it instead of calling it unknown.
    */
   refuse?(key: string): string | undefined;
+  /**
+   * The task type of a Python module the playbook or its role brings (library/NAME.py), run as Ansible
+   * runs it; without it such a module is refused by name.
+   */
+  localModule?(name: string, file: string): TaskType;
 }
 
 /**

@@ -16,6 +16,8 @@ import { parseKv } from './kv.ts';
 import type { BlockDef, Ctx, Keywords, LoopSpec, Node, RoleMagic, TaskDef } from './load.ts';
 import { itemVars } from '../engine/loop.ts';
 import type { TaskType } from '../engine/task-type.ts';
+import { renderString } from '../template/template.ts';
+import type { Scope } from '../template/expr.ts';
 import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, WITH_KINDS } from './schema.ts';
 
 /** Task files included within task files, deeper than this, are refused (a cycle is refused sooner). */
@@ -103,7 +105,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   const apply = typeof ref === 'string' ? undefined : ref.apply;
   const at = typeof ref === 'string' ? [...path, key] : [...path, key, 'file'];
   if (apply && action !== 'include_tasks') {
-    cx.problems.push(problemAt(src, [...at.slice(0, -1), 'apply'], `${key}: apply is for include_tasks: expected the keywords on the ${key} itself`, 'key'));
+    cx.problems.push(problemAt(src, [...at.slice(0, -1), 'apply'], `ERROR! Invalid options for ${key}: apply (apply is for include_tasks: expected the keywords on the ${key} itself)`, 'key'));
     return undefined;
   }
   if (!dynamic && templated) {
@@ -119,6 +121,10 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   const loop = loopOf(src, path, out as TaskMeta, cx.problems);
   if (loop === null) return undefined;
   const loopVars = loop ? Object.keys(itemVars(loop, [], 0)) : [];
+  if (!dynamic && out.register !== undefined) {
+    cx.problems.push(problemAt(src, [...path, 'register'], `register on ${key} is not supported by skiff: ${key} is read with the playbook and has no result of its own (include_tasks has one)`, 'key'));
+    return undefined;
+  }
   if (!dynamic) {
     const kw = inherit(parent, out);
     const nodes = loadTaskFile(src, at, findTaskFile(src, file, cx), kw, cx, `${key} ${show(file)}`);
@@ -153,7 +159,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
     src,
     loop,
     roleDir: cx.roleDir,
-    include: { action: key, file, kw: own, when, loaded, load: (name) => load(name, []) },
+    include: { action: key, file, kw: own, when, loaded, register: out.register, load: (name) => load(name, []) },
   };
 }
 
@@ -216,6 +222,8 @@ interface RoleRef {
   name: string;
   tasksFrom?: string;
   handlersFrom?: string;
+  varsFrom?: string;
+  defaultsFrom?: string;
   /** the keywords written on the reference (vars, when, tags, become...) */
   own: InheritableInput;
   /** where the reference is written: the node, and its role name (for problems) */
@@ -276,36 +284,82 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   const out = parseInclude(src, path, obj, key, IncludeRoleSchema, INCLUDE_ROLE_KEYS, 'role', cx);
   if (!out) return undefined;
   const call = out.import_role ?? out.include_role!;
-  const { import_role: _i, include_role: _j, name, loop: _l, loop_control: _c, ...rest } = out;
+  const { import_role: _i, include_role: _j, name, loop: _l, loop_control: _c, register, ...rest } = out;
   const own = Object.fromEntries(Object.entries(rest).filter(([k]) => !(WITH_KINDS as readonly string[]).includes(k))) as InheritableInput;
   const loop = loopOf(src, path, out as TaskMeta, cx.problems);
   if (loop === null) return undefined;
-  if (out.include_role !== undefined && (loop || /\{[{%]/.test(call.name))) return dynamicRole(src, path, key, call, name, own, loop, parent, cx);
-  const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false, out.import_role !== undefined);
+  if (call.public !== undefined && out.include_role === undefined) {
+    cx.problems.push(problemAt(src, [...path, key, 'public'], `ERROR! Invalid options for ${key}: public (an imported role's vars are the play's already)`, 'key'));
+    return undefined;
+  }
+  if (call.apply !== undefined && out.include_role === undefined) {
+    cx.problems.push(problemAt(src, [...path, key, 'apply'], `ERROR! Invalid options for ${key}: apply (apply is for include_role: expected the keywords on the ${key} itself)`, 'key'));
+    return undefined;
+  }
+  if (register !== undefined && out.include_role === undefined) {
+    cx.problems.push(problemAt(src, [...path, 'register'], `register on ${key} is not supported by skiff: ${key} is read with the playbook and has no result of its own (include_role has one)`, 'key'));
+    return undefined;
+  }
+  if (out.include_role !== undefined) return dynamicRole(src, path, key, call, name, own, loop, parent, cx, register);
+  const roleName = /\{[{%]/.test(call.name) ? staticName(src, [...path, key, 'name'], call.name, parent, cx) : call.name;
+  if (roleName === undefined) return undefined;
+  const block = loadRole({ name: roleName, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, varsFrom: call.vars_from, defaultsFrom: call.defaults_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false, out.import_role !== undefined);
   return block && name !== undefined ? { ...block, name } : block;
 }
 
 /**
- * include_role with a templated name or a loop, as Ansible's: the name rendered when a host reaches it
- * (for each item), the role read then. Its own keywords are the include's (its tasks get its vars); its handlers join the play's.
+ * import_role's templated name, rendered when the playbook is read, as Ansible's (helpers.py templates
+ * it with the vars known then: extra vars, block and role vars, the play's, role defaults; no host's).
  */
-function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string; handlers_from?: string }, name: string | undefined, own: InheritableInput, loop: LoopSpec | undefined, parent: Keywords, cx: Ctx): BlockDef | undefined {
-  const at = [...path, key, 'name'];
-  if (call.tasks_from !== undefined && /\{[{%]/.test(call.tasks_from)) {
-    cx.problems.push(problemAt(src, [...path, key, 'tasks_from'], `${key}: tasks_from with a template is not supported by skiff: expected a plain file name (the role's name may be templated)`));
-    return undefined;
+function staticName(src: YamlSource, at: Path, written: string, parent: Keywords, cx: Ctx): string | undefined {
+  const layers = [cx.extraVars ?? {}, parent.vars, cx.playVars ?? {}, parent.defaults];
+  const lookup = (n: string, depth: number): ReturnType<Scope> => {
+    const l = layers.find((x) => Object.hasOwn(x, n));
+    if (!l) return { found: false, names: layers.flatMap((x) => Object.keys(x)) };
+    const value = l[n];
+    // a var made of other vars is rendered too (bounded: a var that names itself ends)
+    return { found: true, value: typeof value === 'string' && depth < 20 ? renderString(value, (m) => lookup(m, depth + 1)) : value };
+  };
+  const scope: Scope = (n) => lookup(n, 0);
+  try {
+    const name = renderString(written, scope);
+    if (typeof name === 'string' && name !== '') return name;
+    cx.problems.push(problemAt(src, at, `import_role: name ${show(written)} gave ${show(name)}, expected a role name`));
+  } catch (e) {
+    cx.problems.push(problemAt(src, at, `import_role: name ${show(written)}: ${(e as Error).message} (import_role is read with the playbook: its name may use play, block and extra vars, not a host's; include_role renders it when a host reaches it)`));
   }
+  return undefined;
+}
+
+/**
+ * include_role, as Ansible's: a task of its own (its `when` decided once, its loop the role once per
+ * item), its name and *_from rendered when a host reaches it. A plain one is read now when it loads
+ * cleanly, else then (a missing role fails the host that reaches it). Its own keywords are the
+ * include's (its tasks get its vars); its handlers join the play's when it is included.
+ */
+function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string; handlers_from?: string; vars_from?: string; defaults_from?: string; apply?: InheritableInput; public?: boolean }, name: string | undefined, own: InheritableInput, loop: LoopSpec | undefined, parent: Keywords, cx: Ctx, register?: string): BlockDef | undefined {
+  const at = [...path, key, 'name'];
+  const written: Record<string, string> = Object.fromEntries((['tasks_from', 'handlers_from', 'vars_from', 'defaults_from'] as const).flatMap((k) => (call[k] === undefined ? [] : [[k, call[k]!]])));
   // the loop's variables are known to the include and to the role's tasks (each include has its item)
   const loopVars = loop ? Object.keys(itemVars(loop, [], 0)) : [];
   const kw = inherit(parent, { ...own, loopVars });
-  const inner = inherit(parent, { loopVars });
-  const load = (role: string) => {
+  // apply: keywords for the role's tasks, as include_tasks' (its vars under the include's own)
+  const inner = inherit(parent, { ...call.apply, loopVars });
+  const load = (role: string, from: Record<string, string> = written) => {
     const problems: Ctx['problems'] = [];
-    const rcx: Ctx = { ...cx, problems, roleHandlers: [] };
-    const block = loadRole({ name: role, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, own: { vars: own.vars }, src, path, at }, inner, rcx, false, false);
-    return { nodes: block && !problems.length ? [block] : undefined, problems, target: role, handlers: rcx.roleHandlers };
+    // not there: the host that reaches it fails (Ansible's AnsibleError), where a role that cannot be read ends the run
+    const found = findRole(role, cx);
+    if (!found.dir) return { problems: [{ ...problemAt(src, at, ''), message: `the role '${role}' was not found in ${found.tried.join(':')}` }], target: role, missing: true };
+    const rcx: Ctx = { ...cx, problems, roleHandlers: [], exposed: [] };
+    const block = loadRole({ name: role, tasksFrom: from.tasks_from, handlersFrom: from.handlers_from, varsFrom: from.vars_from, defaultsFrom: from.defaults_from, own: { vars: own.vars }, src, path, at }, inner, rcx, false, call.public === true);
+    // public: the role's (and its dependencies') vars/ and defaults/, for the play once it is included
+    const exposed = { vars: Object.assign({}, ...rcx.exposed.map((r) => r.vars)), defaults: Object.assign({}, ...rcx.exposed.map((r) => r.defaults)) };
+    return { nodes: block && !problems.length ? [block] : undefined, problems, target: role, handlers: rcx.roleHandlers, exposed };
   };
-  return { kind: 'block', name: name ?? `${key} : ${call.name}`, kw, block: [], rescue: [], always: [], path, src, loop, roleDir: cx.roleDir, include: { action: key, file: call.name, kw, when: kw.when.slice(parent.when.length), loaded: false, load } };
+  const plain = !loop && ![call.name, ...Object.values(written)].some((x) => /\{[{%]/.test(x));
+  const now = plain ? load(call.name) : undefined;
+  const include = { action: key, file: call.name, from: written, register, public: call.public === true, exposed: now?.exposed, kw, when: kw.when.slice(parent.when.length), loaded: !!now?.nodes, handlers: now?.handlers, load };
+  return { kind: 'block', name: name ?? `${key} : ${call.name}`, kw, block: now?.nodes ?? [], rescue: [], always: [], path, src, loop, roleDir: cx.roleDir, include };
 }
 
 const roleDirOf = (ref: RoleRef, cx: Ctx) => findRole(ref.name, cx).dir ?? ref.name;
@@ -327,9 +381,11 @@ function roleFile(dir: string, sub: string, base = 'main'): string | undefined {
   return names.map((n) => join(dir, sub, n)).find((f) => existsSync(f) && statSync(f).isFile());
 }
 
-/** defaults/main.yml or vars/main.yml: a map of variables (an empty file is none). */
-function roleVars(dir: string, sub: 'defaults' | 'vars', cx: Ctx): Record<string, unknown> {
-  const f = roleFile(dir, sub);
+/** defaults/main.yml or vars/main.yml (or the file vars_from/defaults_from names): a map of variables (an empty file is none). */
+function roleVars(dir: string, sub: 'defaults' | 'vars', cx: Ctx, ref?: RoleRef): Record<string, unknown> {
+  const from = sub === 'vars' ? ref?.varsFrom : ref?.defaultsFrom;
+  const f = roleFile(dir, sub, from);
+  if (from !== undefined && !f && ref) cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)}: ${sub}_from ${show(from)} not found: expected it in ${join(dir, sub)}`));
   if (!f) return {};
   const { source, problems } = loadYaml(f, cx.vault);
   cx.problems.push(...problems);
@@ -374,7 +430,7 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean, expose
   if (once) cx.played.add(playedKey(ref, cx));
   const rcx: Ctx = { ...cx, roles: [...cx.roles, dir], roleDir: dir };
   const { vars, ...own } = ref.own;
-  const fromRole = { vars: roleVars(dir, 'vars', cx), defaults: roleVars(dir, 'defaults', cx) };
+  const fromRole = { vars: roleVars(dir, 'vars', cx, ref), defaults: roleVars(dir, 'defaults', cx, ref) };
   // Ansible's roles are public: a role of roles: or import_role lends its variables to the whole play
   if (exposed) cx.exposed.push(fromRole);
   // ansible_parent_role_names comes from include_role / import_role only (Ansible's role_include.py)
@@ -394,7 +450,8 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean, expose
   }
   if (tasks) nodes.push(...(loadTaskFile(ref.src, ref.at, tasks, kw, rcx, `role ${show(ref.name)}`) ?? []));
   // a role's handlers see its defaults and vars/, not the keywords (when, tags, vars) of what imported it
-  addHandlers(ref, dir, inherit({ ...parent, when: [], tags: [], notify: undefined }, { ...fromRole, role }), rcx);
+  // (delegate_to on the import reaches them: Ansible's handlers have the include as parent)
+  addHandlers(ref, dir, inherit({ ...parent, when: [], tags: [], notify: undefined }, { ...fromRole, role, delegate_to: own.delegate_to }), rcx);
   return { kind: 'block', name: `role ${ref.name}`, kw, block: nodes, rescue: [], always: [], path: ref.path, src: ref.src };
 }
 

@@ -24,6 +24,9 @@ export function issuesToProblems(src: YamlSource, base: Path, issues: readonly v
     } else if (issue.type === 'never' && issue.message.startsWith('is ')) {
       // a parameter declared only to be refused by name (a module's option skiff does not support)
       msg = `${name} ${issue.message}`;
+    } else if (issue.message.startsWith('Expected ')) {
+      // Ansible's own words for it, which users (and Ansible's tests) search for
+      msg = `${name}: ${issue.message}: got ${show(issue.input)}`;
     } else {
       msg = `${name}: got ${show(issue.input)}, ${expected}`;
     }

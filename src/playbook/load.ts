@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import type { InputProblem } from '../util/errors.ts';
 import { didYouMean, show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
-import type { TaskType, TaskTypes } from '../engine/task-type.ts';
+import { TaskFailure, type TaskType, type TaskTypes } from '../engine/task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { isFreeForm, keepsRawParams, parseKv } from './kv.ts';
@@ -145,8 +145,18 @@ export interface IncludeSpec {
   when: (string | boolean)[];
   /** `block` holds the file's tasks, read with the playbook */
   loaded: boolean;
+  /** `register:` the include's own result */
+  register?: string;
+  /** include_role public: its vars/ and defaults/ are the play's from then on, for the host that included it */
+  public?: boolean;
+  /** a public include_role read with the playbook: its roles' vars/ and defaults/ */
+  exposed?: { vars: Record<string, unknown>; defaults: Record<string, unknown> };
+  /** include_role's tasks_from, vars_from... as written: rendered on the host with the name */
+  from?: Record<string, string>;
+  /** the handlers of what `block` holds (include_role's, read with the playbook): they join the play's when included */
+  handlers?: Node[];
   /** read the (rendered) file name's tasks: the path read, or the problems that stop it */
-  load(file: string): { nodes?: Node[]; problems: InputProblem[]; target: string; missing?: boolean; handlers?: Node[] };
+  load(file: string, from?: Record<string, string>): { nodes?: Node[]; problems: InputProblem[]; target: string; missing?: boolean; handlers?: Node[]; exposed?: { vars: Record<string, unknown>; defaults: Record<string, unknown> } };
 }
 
 export type Node = TaskDef | MetaDef | BlockDef;
@@ -222,6 +232,9 @@ export interface Ctx {
   inBlock?: boolean;
   /** vars/ and defaults/ of the play's public roles (roles:, their dependencies, import_role), in load order */
   exposed: { vars: Record<string, unknown>; defaults: Record<string, unknown> }[];
+  /** the play's vars (its import_playbook's over its own) and the run's extra vars: what an import_role's templated name is rendered with */
+  playVars?: Record<string, unknown>;
+  extraVars?: Record<string, unknown>;
   /** loadNodes below: an included file's or a role's tasks (includes.ts) are nodes like the play's, and includes.ts is called from here */
   loadNodes: typeof loadNodes;
 }
@@ -231,6 +244,8 @@ interface Imported {
   when: (string | boolean)[];
   vars: Record<string, unknown>;
   tags: unknown[];
+  /** the run's extra vars (-e), known when the playbook is read */
+  extra?: Record<string, unknown>;
 }
 const NOT_IMPORTED: Imported = { when: [], vars: {}, tags: [] };
 
@@ -247,7 +262,7 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
       plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems, from));
       return;
     }
-    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [], loadNodes };
+    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [], loadNodes, extraVars: from.extra };
     const play = loadPlay(src, i, raw, cx, from);
     if (play) plays.push(play);
   });
@@ -275,7 +290,7 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
   // Ansible's PlaybookInclude: the import's `when` holds for every play it brings (gathering included)
   const list = (x: unknown) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
   const { when, vars, tags } = r.output;
-  const next: Imported = { when: [...from.when, ...(list(when) as (string | boolean)[])], vars: { ...from.vars, ...(vars ?? {}) }, tags: [...from.tags, ...(typeof tags === 'string' ? tags.split(',').map((t) => t.trim()) : list(tags))] };
+  const next: Imported = { when: [...from.when, ...(list(when) as (string | boolean)[])], vars: { ...from.vars, ...(vars ?? {}) }, extra: from.extra, tags: [...from.tags, ...(typeof tags === 'string' ? tags.split(',').map((t) => t.trim()) : list(tags))] };
   const { playbook, problems: ps } = loadPlaybook(target, types, vault, rolesPath, chain, next);
   problems.push(...ps.map((p) => (p.line === 0 && p.file === target ? { ...problemAt(src, at, ''), message: `import_playbook: ${p.message}` } : p)));
   return playbook?.plays ?? [];
@@ -289,6 +304,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Impor
     return undefined;
   }
   const p = r.output;
+  cx.playVars = { ...(p.vars ?? {}), ...from.vars };
   const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, remote_user: p.remote_user, connection: p.connection });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, inHandlers: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
@@ -376,18 +392,27 @@ function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, c
     problems.push(problemAt(src, path, `expected a task (a map with a name and one task type), got ${show(raw)}`));
     return undefined;
   }
-  const obj = raw as Record<string, unknown>;
+  let obj = raw as Record<string, unknown>;
   if ('block' in obj) return loadBlock(src, path, obj, parent, cx);
+  if ('action' in obj || 'local_action' in obj) {
+    const moved = actionForm(obj);
+    if (typeof moved === 'string') {
+      problems.push(problemAt(src, [...path, 'local_action' in obj ? 'local_action' : 'action'], moved, 'key'));
+      return undefined;
+    }
+    obj = moved;
+  }
   const include = includeKind(obj);
   if (include === 'tasks') {
     const b = loadIncludeTasks(src, path, obj, parent, cx);
     return b?.include && cx.inHandlers ? includeHandler(b, handlerOwn(obj)) : b;
   }
   if (include === 'role') {
-    // Ansible's parser refuses it (helpers.load_list_of_tasks)
+    // Ansible's parser refuses it (helpers.load_list_of_tasks). Messages in Ansible's own words keep its
+    // `ERROR!` marker after file:line:col: scripts written for Ansible grep its output for them.
     if (cx.inHandlers) {
       const key = Object.keys(obj).find((k) => /(^|\.)(include|import)_role$/.test(k))!;
-      problems.push(problemAt(src, [...path, key], `Using '${key.replace(/^ansible\.(builtin|legacy)\./, '')}' as a handler is not supported.`, 'key'));
+      problems.push(problemAt(src, [...path, key], `ERROR! Using '${key.replace(/^ansible\.(builtin|legacy)\./, '')}' as a handler is not supported.`, 'key'));
       return undefined;
     }
     return loadIncludeRole(src, path, obj, parent, cx);
@@ -415,7 +440,7 @@ function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, pa
   const b = r.output;
   // a handlers' block is Ansible's implicit block; one inside it is refused by its parser
   if (cx.inHandlers && cx.inBlock) {
-    problems.push(problemAt(src, [...path, 'block'], 'Using a block as a handler is not supported.', 'key'));
+    problems.push(problemAt(src, [...path, 'block'], 'ERROR! Using a block as a handler is not supported.', 'key'));
     return undefined;
   }
   const kw = inherit(parent, b);
@@ -452,11 +477,11 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
     return undefined;
   }
   const [typeName, rawParams] = typeKeys[0];
-  const type = types.get(typeName);
+  const plugin = types.has(typeName) ? undefined : localPlugin(typeName, cx);
+  const type = (typeName === RUNTIME_ACTION ? UNRESOLVED_ACTION : types.get(typeName)) ?? (plugin?.includes('/library/') ? types.localModule?.(typeName, plugin) : undefined);
   if (!type) {
-    const plugin = localPlugin(typeName, cx);
     if (plugin) {
-      problems.push(problemAt(src, [...path, typeName], `${typeName} is a playbook-local Ansible plugin (${plugin}): Python action plugins and modules are not supported by skiff: expected one of ${known.join(', ')}`, 'key'));
+      problems.push(problemAt(src, [...path, typeName], `${typeName} is a playbook-local Ansible ${plugin.includes('/library/') ? 'module' : 'action plugin'} (${plugin}): ${plugin.includes('/library/') ? 'skiff runs those only through ansible-core' : 'Python action plugins run inside Ansible and are not supported by skiff'}: expected one of ${known.join(', ')}`, 'key'));
       return undefined;
     }
     const hint = didYouMean(typeName, [...known, ...META_KEYS]);
@@ -477,7 +502,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   params = canonicalParams(src, [...path, typeName], type, params, problems);
   if (params === undefined) return undefined;
   const list = (x: string | string[] | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
-  const name = meta.name ?? typeName;
+  const name = meta.name ?? (typeName === RUNTIME_ACTION ? String((rawParams as { module: string }).module) : typeName);
   const loop = loopOf(src, path, meta, cx.problems);
   if (loop === null) return undefined;
   return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: meta.notify === undefined ? (parent.notify ?? []) : list(meta.notify), listen: list(meta.listen), loop, path, src, roleDir: cx.roleDir };
@@ -539,4 +564,44 @@ function freeForm(src: YamlSource, at: Path, typeName: string, type: TaskType, t
   const why = raw.includes('{{') ? 'parameters from a variable are not supported by skiff' : 'only command, shell, raw, script and set_fact take words that are not key=value';
   problems.push(problemAt(src, at, `${typeName} has extra params ${show(raw)}: expected key=value words only (${why})`));
   return undefined;
+}
+
+/** The key of a task whose `action:` names its module with a template: resolved (and failed) when it runs. */
+const RUNTIME_ACTION = '_templated_action';
+const UNRESOLVED_ACTION: TaskType<{ module: string }> = {
+  name: 'action',
+  summary: 'an action: whose module name is a template',
+  schema: v.object({ module: v.string() }),
+  verbatim: ['module'],
+  // Ansible does not template a task's action: the module named "{{ x }}" is not found when it runs
+  plan: async (_ctx, p) => {
+    throw new TaskFailure(`couldn't resolve module/action '${p.module}'. This often indicates a misspelling, missing collection, or incorrect module path.`);
+  },
+  apply: async () => undefined,
+};
+
+/**
+ * `action: copy src=a dest=b` / `action: {module: copy, src: a}` and `local_action:` (delegated to
+ * localhost), Ansible's older spellings (ModuleArgsParser), as the task with the module as its key. The
+ * module's name is not checked here (Ansible resolves it when the task runs): a templated one is a task
+ * that fails then. A message when both are given or no module is named.
+ */
+export function actionForm(obj: Record<string, unknown>): Record<string, unknown> | string {
+  const { action, local_action, ...rest } = obj;
+  if (action !== undefined && local_action !== undefined) return 'action and local_action are mutually exclusive';
+  const thing = action ?? local_action;
+  let module: unknown;
+  let args: unknown;
+  if (typeof thing === 'string') {
+    const m = thing.trim().match(/^(\S+)(?:\s+([^]*))?$/);
+    module = m?.[1];
+    args = m?.[2] ?? null;
+  } else if (thing && typeof thing === 'object' && !Array.isArray(thing)) {
+    const { module: mod, ...more } = thing as Record<string, unknown>;
+    module = mod;
+    args = more;
+  }
+  if (typeof module !== 'string' || module === '') return `${action !== undefined ? 'action' : 'local_action'}: got ${show(thing)}, expected a module and its arguments (action: copy src=a dest=b, or a map with module:)`;
+  if (/\{[{%]/.test(module)) return { ...rest, [RUNTIME_ACTION]: { module } , ...(local_action !== undefined ? { delegate_to: 'localhost' } : {}) };
+  return { ...rest, [module]: args, ...(local_action !== undefined ? { delegate_to: 'localhost' } : {}) };
 }

@@ -229,6 +229,8 @@ export const IncludeTasksSchema = v.strictObject({
   import_tasks: v.optional(FileRef),
   include_tasks: v.optional(FileRef),
   include: v.optional(FileRef),
+  /** include_tasks only: the include's own result (included, skipped or failed) */
+  register: v.optional(RegisterName),
   /** include_tasks only: the file's tasks run once per item, the item in the loop var */
   loop: v.optional(v.unknown()),
   ...Object.fromEntries(WITH_KINDS.map((k) => [k, v.optional(v.unknown())])) as Record<(typeof WITH_KINDS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>,
@@ -238,18 +240,32 @@ export const IncludeTasksSchema = v.strictObject({
 export const INCLUDE_TASKS_KEYS = ['import_tasks', 'include_tasks', 'include'] as const;
 
 export const RoleName = v.pipe(v.string('expected a role name'), v.minLength(1, 'expected a role name'));
+/** Python's type() of a YAML value, as Ansible's messages show it */
+const pyType = (x: unknown) => `<class '${Array.isArray(x) ? 'ansible.parsing.yaml.objects.AnsibleSequence' : x && typeof x === 'object' ? 'ansible.parsing.yaml.objects.AnsibleMapping' : x === null ? 'NoneType' : typeof x === 'boolean' ? 'bool' : typeof x === 'number' ? (Number.isInteger(x) ? 'int' : 'float') : 'str'}'>`;
+/** a role's *_from: a file name of that directory of the role (Ansible keeps its basename) */
+const FromFile = (key: string) => v.pipe(v.string((i) => `Expected a string for ${key} but got ${pyType(i.input)} instead`), v.minLength(1, 'expected a file name'), v.transform((s) => s.split('/').pop()!));
 /** what `import_role:` / `include_role:` take */
 export const RoleCallSchema = v.strictObject({
   name: RoleName,
   /** a task file of the role's tasks/ instead of main.yml */
-  tasks_from: v.optional(File),
+  tasks_from: v.optional(FromFile('tasks_from')),
   /** a file of the role's handlers/ instead of main.yml */
-  handlers_from: v.optional(File),
+  handlers_from: v.optional(FromFile('handlers_from')),
+  /** a file of the role's vars/ instead of main.yml */
+  vars_from: v.optional(FromFile('vars_from')),
+  /** a file of the role's defaults/ instead of main.yml */
+  defaults_from: v.optional(FromFile('defaults_from')),
+  /** include_role only: the role's vars/ and defaults/ are the play's once it is included (Ansible's public) */
+  public: v.optional(Bool),
+  /** include_role only: keywords for the role's tasks (the include's own keywords are the include's) */
+  apply: v.optional(ApplySchema),
 });
 export const IncludeRoleSchema = v.strictObject({
   name: v.optional(Name),
   import_role: v.optional(RoleCallSchema),
   include_role: v.optional(RoleCallSchema),
+  /** include_role only: the include's own result (included, skipped or failed) */
+  register: v.optional(RegisterName),
   /** include_role only: the role is included once per item, the item in the loop var */
   loop: v.optional(v.unknown()),
   ...Object.fromEntries(WITH_KINDS.map((k) => [k, v.optional(v.unknown())])) as Record<(typeof WITH_KINDS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>,

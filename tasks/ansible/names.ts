@@ -2,6 +2,7 @@
 // and the short `X`), the ones it does not (refused by name, with the nearest skiff equivalent), and the
 // task keywords it does not support. Roles written for Ansible then fail on what skiff lacks, said so,
 // instead of on "unknown task type".
+import { pythonModule } from './python-module.ts';
 import type { TaskType, TaskTypes } from '../../src/engine/task-type.ts';
 import { withAnsibleParams } from './spec.ts';
 
@@ -52,8 +53,6 @@ const COLLECTION_HINTS: Record<string, string> = {
  * (it would otherwise read as a second task type).
  */
 export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
-  action: 'write the module as the task\'s key',
-  local_action: 'delegate_to: localhost',
   become_method: 'skiff becomes through sudo only',
   become_flags: undefined,
   become_exe: undefined,
@@ -117,5 +116,6 @@ export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
     for (const alias of aliases) if (!table.has(alias)) table.set(alias, { ...t, name: alias, aliasOf: t.name });
   }
   table.refuse = refusal;
+  table.localModule = pythonModule;
   return table;
 }

@@ -95,7 +95,7 @@ test("include_role with a templated name: the role read when reached, with its h
   assert.equal(calls, ['a:tagged']);
   const missing = await play({ playbook: playbook(`- include_role: {name: "{{ 'nope' }}"}`) });
   assert.equal(missing.lines, ['a include_role : {{ \'nope\' }} failed']);
-  assert.match(missing.results[0].msg!, /role "nope" not found/);
+  assert.match(missing.results[0].msg!, /the role 'nope' was not found in /);
 });
 
 test.run();

@@ -153,9 +153,9 @@ test("test_block_as_handler*.yml, test_role_as_handler.yml: Ansible's parser ref
 `,
   });
   assert.is(nested.code, 'bad-input');
-  assert.match(nested.problems.join('\n'), /play\d+\.yml:9:11: Using a block as a handler is not supported\./);
+  assert.match(nested.problems.join('\n'), /play\d+\.yml:9:11: ERROR! Using a block as a handler is not supported\./);
   const role = await play({ playbook: `- hosts: all\n  tasks:\n    - probe: c\n  handlers:\n    - name: role_handler\n      include_role: {name: doesnotmatter_fails_at_parse_time}\n` });
-  assert.match(role.problems.join('\n'), /:6:7: Using 'include_role' as a handler is not supported\./);
+  assert.match(role.problems.join('\n'), /:6:7: ERROR! Using 'include_role' as a handler is not supported\./);
 });
 
 test('test_handlers_meta.yml, test_flush_handlers_as_handler.yml: meta noop is a handler; flush_handlers as a handler is an error', async () => {

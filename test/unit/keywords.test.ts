@@ -840,6 +840,47 @@ kw(['role_call.handlers_from'], "include_role / import_role handlers_from: the r
   assert.equal(calls, ['a:r', 'a:c', 'a:alternate']);
 });
 
+kw(['role_call.vars_from', 'role_call.defaults_from'], "include_role / import_role vars_from, defaults_from: the role's vars and defaults come from those files (include_import target)", async () => {
+  const files = { 'roles/r/tasks/main.yml': '- debug: {msg: "{{ v }} {{ d }}"}\n  register: out\n- set_fact: {seen: "{{ out.msg }}"}\n', 'roles/r/vars/main.yml': 'v: main\n', 'roles/r/vars/other.yml': 'v: other\n', 'roles/r/defaults/main.yml': 'd: dmain\n', 'roles/r/defaults/more.yml': 'd: dmore\n' };
+  for (const action of ['import_role', 'include_role']) {
+    const o = await play({ playbook: playbook(`- ${action}: {name: r, vars_from: other.yml, defaults_from: more.yml}\n- assert: {that: seen == 'other dmore'}`), files });
+    assert.equal(o.problems, []);
+    assert.ok(o.lines.every((l) => !l.endsWith('failed')), o.lines.join('\n'));
+  }
+  // Ansible's parser: a list is refused with its words (runme.sh greps them)
+  const bad = await play({ playbook: playbook('- include_role: {name: r, vars_from: [other.yml]}'), files });
+  assert.match(bad.problems.join('\n'), /Expected a string for vars_from but got <class 'ansible\.parsing\.yaml\.objects\.AnsibleSequence'> instead/);
+});
+
+kw(['role_call.public'], "include_role public: the role's vars/ and defaults/ are the play's once included; without it they stay the role's (include_import public_exposure)", async () => {
+  const files = { 'roles/r/tasks/main.yml': '- probe: r\n', 'roles/r/vars/main.yml': 'rv: vars\n', 'roles/r/defaults/main.yml': 'rd: defaults\n' };
+  const o = await play({ playbook: playbook("- include_role: {name: r}\n- assert: {that: [rv is undefined, rd is undefined]}\n- include_role: {name: r, public: true}\n- assert: {that: [\"rv == 'vars'\", \"rd == 'defaults'\"]}"), files });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines.filter((l) => l.includes('assert')), ['a assert ok', 'a assert ok']);
+  const imported = await play({ playbook: playbook('- import_role: {name: r, public: true}'), files });
+  assert.match(imported.problems.join('\n'), /Invalid options for import_role: public/);
+});
+
+kw(['role_call.apply'], "include_role apply: keywords for the role's tasks, where the include's own tags select the include (include_import apply/include_apply.yml)", async () => {
+  const files = { 'roles/r/tasks/main.yml': '- probe: r\n' };
+  const o = await play({ playbook: playbook('- include_role: {name: r, apply: {tags: [foo]}}\n  tags: [always]\n- include_role: {name: r, apply: {tags: [foo]}}\n  tags: [other]'), files, opts: { tags: ['foo'] } });
+  assert.equal(o.problems, []);
+  // the first include is selected (always) and its task has foo; the second is not selected
+  assert.equal(calls, ['a:r']);
+  const imported = await play({ playbook: playbook('- import_role: {name: r, apply: {tags: [foo]}}'), files });
+  assert.match(imported.problems.join('\n'), /Invalid options for import_role: apply/);
+});
+
+kw(['include.register', 'include_role.register'], 'register on include_tasks / include_role: the include\'s own result, skipped or failed (include_import undefined_var)', async () => {
+  const o = await play({
+    playbook: playbook('- include_tasks: t.yml\n  register: ti\n- include_role: {name: r}\n  register: ri\n  when: false\n- assert: {that: [ti is not failed, ti is not skipped, ri is skipped]}'),
+    files: { 't.yml': '- probe: t\n', 'roles/r/tasks/main.yml': '- probe: r\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines.at(-1), 'a assert ok');
+  assert.equal(calls, ['a:t']);
+});
+
 test('every key a play, block, task, meta task or import accepts is covered by a test above', () => {
   const keys = [
     ...Object.keys(PlaySchema.entries).map((k) => `play.${k}`),

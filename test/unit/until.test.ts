@@ -76,7 +76,7 @@ test('a task type that is an action plugin beside the role is refused by name, n
     playbook: `- hosts: all\n  roles: [r]\n`,
     files: { 'roles/r/tasks/main.yml': '- shell_no_failed: {cmd: "exit 0"}\n  until: true\n', 'roles/r/action_plugins/shell_no_failed.py': '' },
   });
-  assert.match(o.problems.join('\n'), /shell_no_failed is a playbook-local Ansible plugin \(.*roles\/r\/action_plugins\/shell_no_failed\.py\): Python action plugins and modules are not supported by skiff/);
+  assert.match(o.problems.join('\n'), /shell_no_failed is a playbook-local Ansible action plugin \(.*roles\/r\/action_plugins\/shell_no_failed\.py\): Python action plugins run inside Ansible and are not supported by skiff/);
 });
 
 test.run();

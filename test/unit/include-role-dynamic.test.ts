@@ -1,0 +1,62 @@
+// include_role is a task of its own whatever its name (Ansible's IncludeRole), import_role's templated
+// name is rendered when the playbook is read, and Ansible's `action:`/`local_action:` spellings: cases
+// from the include_import and strategy_linear targets.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { calls, play, playbook } from './engine-harness.ts';
+
+const role = { 'roles/r/tasks/main.yml': '- probe: r1\n- probe: r2\n', 'roles/r/tasks/other.yml': '- probe: other\n' };
+
+test('include_role with a false when is skipped once, as a task, not task by task (strategy_linear target)', async () => {
+  const o = await play({ playbook: playbook('- include_role: {name: r}\n  when: false\n- name: after\n  probe: after'), files: role });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a include_role : r skipped', 'a after changed']);
+  assert.equal(calls, ['a:after']);
+});
+
+test('include_role renders tasks_from when a host reaches it (include_import target: tasks_from: "{{ tasks_file_name }}.yml")', async () => {
+  const o = await play({ playbook: playbook('- include_role: {name: r, tasks_from: "{{ f }}.yml"}\n  vars: {f: other}'), files: role });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:other']);
+});
+
+test('include_role of a role that is not there fails the host that reaches it, not the load; ignore_errors does not cover it (Ansible\'s strategy)', async () => {
+  const o = await play({ hosts: ['a', 'b'], playbook: playbook('- probe: before\n- include_role: {name: "{{ \'nowhere\' if inventory_hostname == \'a\' else \'r\' }}"}\n  ignore_errors: true\n- probe: after') , files: role });
+  assert.equal(o.problems, []);
+  assert.equal(calls.filter((c) => c.startsWith('a:')), ['a:before']);
+  assert.equal(calls.filter((c) => c.startsWith('b:')), ['b:before', 'b:r1', 'b:r2', 'b:after']);
+  assert.match(o.results.find((r) => r.host === 'a' && r.status === 'failed')?.msg ?? '', /the role 'nowhere' was not found/);
+});
+
+test('include_tasks whose when cannot be evaluated fails as a task: ignore_errors covers it (include_import undefined_var)', async () => {
+  const o = await play({ playbook: playbook('- include_tasks: t.yml\n  ignore_errors: true\n  register: r\n  when: _undefined == "yes"\n- assert: {that: r is failed}'), files: { 't.yml': '- probe: t\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a include_tasks failed', 'a assert ok']);
+});
+
+test("import_role's templated name is rendered with play vars, import_playbook vars and extra vars", async () => {
+  const files = { ...role, 'inner.yml': '- hosts: all\n  tasks:\n    - import_role: {name: "{{ role_name }}"}\n' };
+  const o = await play({ playbook: '- import_playbook: inner.yml\n  vars: {role_name: r}\n', files });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:r1', 'a:r2']);
+  const e = await play({ playbook: playbook('- import_role: {name: "{{ which }}"}'), files: role, opts: { extraVars: ['which=r'] } });
+  assert.equal(e.problems, []);
+  assert.equal(calls, ['a:r1', 'a:r2']);
+  // a host's vars are not known when the playbook is read: refused by name, before the run
+  const h = await play({ playbook: playbook('- import_role: {name: "{{ inventory_hostname }}"}'), files: role });
+  assert.match(h.problems.join('\n'), /import_role: name "\{\{ inventory_hostname \}\}".*not a host's/);
+});
+
+test('action: and local_action: are the module with its arguments (free form or module:)', async () => {
+  const o = await play({ playbook: playbook('- action: probe id=x\n- action: {module: probe, id: y}\n- local_action: probe id=z') });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:x', 'a:y', 'localhost:z']);
+});
+
+test("action: with a templated module is not resolved when the playbook is read: it fails when it runs (include_import's `action: {module: '{{ entire_task }}'}` under tags: never)", async () => {
+  const o = await play({ playbook: playbook('- action: {module: "{{ entire_task }}"}\n  tags: [never]\n- action: {module: "{{ entire_task }}"}\n  ignore_errors: true') });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a {{ entire_task }} failed']);
+});
+
+test.run();

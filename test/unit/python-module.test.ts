@@ -1,0 +1,48 @@
+// A playbook's own Python module (library/NAME.py) runs as Ansible runs it: its AnsiballZ payload built by
+// the controller's ansible-core, piped to the host's Python; its JSON is the task's result. Needs Debian's
+// ansible-core (the lab's packages install it; CI=true fails rather than skips without it).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { play, playbook } from './engine-harness.ts';
+import { moduleJson } from '../../tasks/ansible/python-module.ts';
+
+const hasAnsible = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import ansible']).status === 0;
+if (!hasAnsible && process.env.CI === 'true') throw new Error('ansible-core is not installed (/usr/bin/python3 -c "import ansible" fails): install it (npx tsx lab/cli.ts install)');
+
+const MODULE = `#!/usr/bin/python
+from ansible.module_utils.basic import AnsibleModule
+def main():
+    m = AnsibleModule(argument_spec=dict(name=dict(type='str', required=True), change=dict(type='bool', default=False)), supports_check_mode=CHECK)
+    if m.params['name'] == 'boom':
+        m.fail_json(msg='asked to fail')
+    m.exit_json(changed=m.params['change'], msg='Hello, %s!' % m.params['name'], check=m.check_mode)
+main()
+`;
+const files = (checkMode: boolean) => ({ 'library/hello.py': MODULE.replace('CHECK', checkMode ? 'True' : 'False') });
+
+const run = hasAnsible ? test : test.skip;
+
+run("a library/ module runs with its arguments; its result is registered, changed only when it says so; its fail_json fails the task", async () => {
+  const o = await play({
+    playbook: playbook("- hello: {name: World}\n  register: r\n- hello: name=x change=yes\n- assert:\n    that:\n      - \"r.msg == 'Hello, World!'\"\n      - r is not changed\n      - not r.check\n- hello: {name: boom}\n  ignore_errors: true\n  register: f\n- assert: {that: [f is failed, f.msg == 'asked to fail']}"),
+    files: files(true),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a hello ok', 'a hello changed', 'a assert ok', 'a hello failed', 'a assert ok']);
+});
+
+run('check mode: the module runs in check mode, or is skipped when it does not support it (as Ansible)', async () => {
+  const yes = await play({ playbook: playbook('- hello: {name: x, change: true}\n  register: r\n- assert: {that: r.check}'), files: files(true), opts: { check: true } });
+  assert.equal(yes.lines, ['a hello changed', 'a assert ok'], yes.results[0].msg);
+  const no = await play({ playbook: playbook('- hello: {name: x, change: true}'), files: files(false), opts: { check: true } });
+  assert.equal(no.lines, ['a hello skipped']);
+});
+
+test("the module's JSON is found among other output lines, as Ansible's _filter_non_json_lines", () => {
+  assert.equal(moduleJson('warning: noise\n{"a": 1,\n "b": {"c": 2}}\ntrailing\n'), { a: 1, b: { c: 2 } });
+  assert.equal(moduleJson('no json here'), undefined);
+});
+
+test.run();
