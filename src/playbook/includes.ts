@@ -59,6 +59,20 @@ function refuseLoop(src: YamlSource, path: Path, obj: Record<string, unknown>, w
 }
 
 /**
+ * `args:`, Ansible's older place for an action's arguments (`include_tasks: x.yml` + `args: {apply: ...}`):
+ * merged into the include's own, which win.
+ */
+function withArgs(obj: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const { args, ...rest } = obj;
+  if (!args || typeof args !== 'object' || Array.isArray(args)) return obj;
+  const k = keys.find((x) => rest[x] !== undefined);
+  if (!k) return obj;
+  const own = rest[k];
+  rest[k] = typeof own === 'string' ? { ...(args as object), [k.endsWith('role') ? 'name' : 'file']: own } : { ...(args as object), ...(own as object) };
+  return rest;
+}
+
+/**
  * An include's parameters (import_tasks/include_tasks, import_role/include_role), parsed; undefined,
  * with the problems recorded, when they are invalid or name both spellings of the include.
  */
@@ -72,6 +86,11 @@ function parseInclude<S extends v.ObjectEntries, K extends keyof S & string>(
   what: 'file' | 'role',
   cx: Ctx,
 ): v.InferOutput<v.StrictObjectSchema<S, undefined>> | undefined {
+  obj = withArgs(obj as Record<string, unknown>, keys);
+  if ((obj as Record<string, unknown>).listen !== undefined && !cx.inHandlers) {
+    cx.problems.push(problemAt(src, [...path, 'listen'], `'listen' is not a valid attribute for a ${what === 'role' ? 'IncludeRole' : 'TaskInclude'}: listen is for handlers`, 'key'));
+    return undefined;
+  }
   const r = v.safeParse(schema, obj);
   if (!r.success) {
     cx.problems.push(...issuesToProblems(src, path, r.issues, key, Object.keys(schema.entries)));
@@ -182,11 +201,12 @@ const NOT_ON_INCLUDE = ['environment', 'become', 'become_user', 'diff', 'check_m
 
 /**
  * Where Ansible finds an included file: next to the including file, then in the role's tasks/ (an
- * include in a role's handlers), then in the playbook's directory.
+ * include in a role's handlers), the role's own directory (`tasks/x.yml`: loader.path_dwim_relative),
+ * then in the playbook's directory.
  */
 function findTaskFile(src: YamlSource, file: string, cx: Ctx): string {
   if (isAbsolute(file)) return file;
-  const candidates = [resolve(dirname(src.file), file), ...(cx.roleDir ? [resolve(cx.roleDir, 'tasks', file)] : []), resolve(cx.playDir, file)];
+  const candidates = [resolve(dirname(src.file), file), ...(cx.roleDir ? [resolve(cx.roleDir, 'tasks', file), resolve(cx.roleDir, file)] : []), resolve(cx.playDir, file)];
   return candidates.find((c) => existsSync(c)) ?? candidates[0];
 }
 

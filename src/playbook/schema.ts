@@ -73,6 +73,11 @@ export const Inheritable = {
   remote_user: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a user name'))),
   /** how the hosts are reached for these tasks, over -c (a host's own ansible_connection wins, as in Ansible) */
   connection: v.optional(Connection),
+  /**
+   * Ansible's task debugger: `never` (or empty) is what skiff does anyway, which has no debugger; one
+   * that would stop for a prompt (always, on_failed...) is refused by name
+   */
+  debugger: v.optional(v.nullable(v.picklist(['never'], 'expected never or nothing: skiff has no task debugger (always, on_failed, on_unreachable and on_skipped would stop the run for a prompt)'))),
 };
 
 const InheritableSchema = v.object(Inheritable);
@@ -132,6 +137,7 @@ export const PlaySchema = v.strictObject({
   no_log: v.optional(Flag),
   diff: v.optional(Flag),
   check_mode: v.optional(Flag),
+  debugger: Inheritable.debugger,
 });
 export type PlayInput = v.InferOutput<typeof PlaySchema>;
 
@@ -231,6 +237,8 @@ export const IncludeTasksSchema = v.strictObject({
   include: v.optional(FileRef),
   /** include_tasks only: the include's own result (included, skipped or failed) */
   register: v.optional(RegisterName),
+  /** a handler that is an include_tasks: topics a notify may name instead of its name */
+  listen: v.optional(v.union([v.string(), v.array(v.string())])),
   /** include_tasks only: the file's tasks run once per item, the item in the loop var */
   loop: v.optional(v.unknown()),
   ...Object.fromEntries(WITH_KINDS.map((k) => [k, v.optional(v.unknown())])) as Record<(typeof WITH_KINDS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>,

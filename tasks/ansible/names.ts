@@ -58,7 +58,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
   become_exe: undefined,
   collections: 'write modules by their full names',
   connection: 'ansible_connection in the inventory',
-  debugger: undefined,
   delegate_facts: undefined,
   module_defaults: undefined,
   port: 'ansible_port in the inventory',

@@ -695,6 +695,8 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   remote_user: { value: 'deploy', check: () => assert.equal(calls, ['a:in', 'a:after']) },
   // a host without its own connection var: reached over ssh (the default), the keyword's tasks locally
   connection: { value: 'local', hosts: SSH_HOST, check: () => assert.ok(reached.includes('a local') && reached.includes('a ssh'), reached.join()) },
+  // never: what skiff does anyway (it has no debugger); the values that would prompt are refused (below)
+  debugger: { value: 'never', check: () => assert.equal(calls, ['a:in', 'a:after']) },
 };
 const WRAPPERS: Record<string, (key: string, value: string, inner: string, after: string) => Pick<Case, 'playbook' | 'files'>> = {
   // import_tasks: static, its keywords on each task (include_tasks' are its own: the tests below)
@@ -850,6 +852,25 @@ kw(['role_call.vars_from', 'role_call.defaults_from'], "include_role / import_ro
   // Ansible's parser: a list is refused with its words (runme.sh greps them)
   const bad = await play({ playbook: playbook('- include_role: {name: r, vars_from: [other.yml]}'), files });
   assert.match(bad.problems.join('\n'), /Expected a string for vars_from but got <class 'ansible\.parsing\.yaml\.objects\.AnsibleSequence'> instead/);
+});
+
+kw(['task.debugger', 'block.debugger', 'play.debugger'], 'debugger: never or nothing runs as without it; a debugger that would prompt is refused by name (include_import valid_include_keywords)', async () => {
+  const o = await play({ playbook: '- hosts: all\n  debugger: ~\n  tasks:\n    - block:\n        - {probe: x, debugger: never}\n      debugger: ~\n' });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:x']);
+  const bad = await play({ playbook: playbook('- {probe: x, debugger: on_failed}') });
+  assert.match(bad.problems.join('\n'), /debugger: got "on_failed", expected never or nothing: skiff has no task debugger/);
+});
+
+kw(['include.listen'], "listen on a handler that is an include_tasks: a notify of the topic runs it; args: merged into the include's own (include_import valid_include_keywords)", async () => {
+  const o = await play({
+    playbook: '- hosts: all\n  handlers:\n    - include_tasks: {file: h.yml}\n      listen: [topic]\n  tasks:\n    - {probe: {id: c, change: true}, notify: topic}\n    - include_tasks: t.yml\n      args: {apply: {vars: {v: applied}}}\n',
+    files: { 'h.yml': '- probe: handled\n', 't.yml': '- probe: "{{ v }}"\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:c', 'a:applied', 'a:handled']);
+  const task = await play({ playbook: playbook('- include_tasks: {file: h.yml}\n  listen: topic'), files: { 'h.yml': '- probe: x\n' } });
+  assert.match(task.problems.join('\n'), /'listen' is not a valid attribute for a TaskInclude/);
 });
 
 kw(['role_call.public'], "include_role public: the role's vars/ and defaults/ are the play's once included; without it they stay the role's (include_import public_exposure)", async () => {
