@@ -3,7 +3,7 @@
 // `default`, `is defined` or a branch that does not run accepts it; and a value only known at run time
 // (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
 import { didYouMean } from '../util/errors.ts';
-import { ExprError, LATER, PluginError, Undef, UndefinedError, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
+import { Callable, ExprError, LATER, PluginError, Undef, UndefinedError, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { firstFound } from './lookup-first-found.ts';
 import { strftime } from '../util/strftime.ts';
@@ -337,10 +337,14 @@ class Evaluator {
     // a name known only at run time (LATER, after a dynamic include or a templated set_fact key) is
     // taken for the global it most likely is
     const shadow = n.fn.k === 'name' ? this.scope(n.fn.n) : undefined;
+    if (shadow?.found && shadow.value instanceof Callable) return later || kLater ? LATER : shadow.value.call(vs, kv);
     if (n.fn.k === 'name' && Object.hasOwn(GLOBALS, n.fn.n) && (!shadow!.found || isLater(shadow!.value))) return later || kLater ? LATER : GLOBALS[n.fn.n](vs, kv, this.scope);
     if (n.fn.k === 'get' && n.fn.dot && n.fn.key.k === 'lit') {
       const obj = this.val(n.fn.obj);
       if (isLater(obj) || later || kLater) return LATER;
+      // a macro of an imported template (`{% import 'x.j2' as x %}{{ x.m() }}`)
+      const f = isObj(obj) && Object.hasOwn(obj, String(n.fn.key.v)) ? obj[String(n.fn.key.v)] : undefined;
+      if (f instanceof Callable) return f.call(vs, kv);
       const m = method(obj, String(n.fn.key.v), vs);
       if (m.found) return this.derived(obj, m.value);
       throw new ExprError(`${describe(n.fn.obj)} (${typeName(obj)}) has no method ${JSON.stringify(n.fn.key.v)}`);
