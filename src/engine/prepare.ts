@@ -22,6 +22,7 @@ import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import { schemaEntries } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
+import { checkingOnly } from '../lookup/builtin.ts';
 import { evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from '../template/expr.ts';
 import { conditionTemplate } from './conditional.ts';
 import { containsLater, hasTemplate, render, renderParams, scopeOf, type Path, type RenderProblem } from '../template/template.ts';
@@ -388,6 +389,10 @@ function varsDict(scope: Scope): Record<string, unknown> {
 type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'conns' | 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'registeredOf' | 'runVars' | 'varsFilesOf'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[]; warnings?: string[] } {
+  return checkingOnly(() => prepareChecked(opts, registry));
+}
+
+function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[]; warnings?: string[] } {
   const problems: InputProblem[] = [];
   const warnings: string[] = [];
   // every -i source (a path, or a host list), as Ansible's InventoryManager reads them
@@ -693,6 +698,10 @@ function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, 
  * host one of its tasks is delegated to, new in the run, are added.
  */
 export function checkIncluded(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>): InputProblem[] {
+  return checkingOnly(() => checkIncludedNodes(prep, play, nodes, host, registered));
+}
+
+function checkIncludedNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>): InputProblem[] {
   const delegates = new Set<string>();
   const out = checkNodes(prep, play, nodes, host, { ...registered, ansible_failed_task: LATER, ansible_failed_result: LATER }, delegates);
   for (const d of delegates) {

@@ -130,8 +130,25 @@ const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>, sco
 };
 
 /** lookup()/query() of the plugins that read only the controller: first_found, vars, and src/lookup/builtin.ts's. */
-function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, wantList: boolean, scope: Scope): unknown {
+/**
+ * Lookups that render with the task's variables (template), registered by a module that can import
+ * the template renderer (template.ts): expr.ts importing it would be a cycle.
+ */
+const SCOPED_LOOKUPS: Record<string, (terms: unknown, kw: Record<string, unknown>, scope: Scope) => unknown[]> = {};
+export function registerScopedLookup(name: string, f: (terms: unknown, kw: Record<string, unknown>, scope: Scope) => unknown[]) {
+  SCOPED_LOOKUPS[name] = f;
+}
+/** How a lookup's string terms are templated once more (template.ts's renderString), registered for the same reason. */
+let renderTerm: ((s: string, scope: Scope) => unknown) | undefined;
+export function registerTermRenderer(f: (s: string, scope: Scope) => unknown) {
+  renderTerm = f;
+}
+
+function lookup([plugin, ...given]: unknown[], kw: Record<string, unknown>, wantList: boolean, scope: Scope): unknown {
   const name = String(plugin).replace(/^ansible\.(builtin|legacy)\./, '');
+  // listify_lookup_plugin_terms templates the terms again: lookup('pipe', '{{ x }} -c ...') runs x's value
+  const terms = given.map((t) => (typeof t === 'string' && renderTerm && /\{[{%#]/.test(t) ? renderTerm(t, scope) : t));
+  if (terms.some(isLater)) return LATER;
   let out: unknown[];
   switch (name) {
     case 'vars':
@@ -166,8 +183,9 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
     }
     default: {
       // the builtin lookups loops use (together, nested, subelements, sequence...): src/lookup/builtin.ts
-      const builtin = BUILTIN_LOOKUPS[name];
-      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of first_found, vars, ${Object.keys(BUILTIN_LOOKUPS).join(', ')}`);
+      const scoped = Object.hasOwn(SCOPED_LOOKUPS, name) ? SCOPED_LOOKUPS[name] : undefined;
+      const builtin = Object.hasOwn(BUILTIN_LOOKUPS, name) ? BUILTIN_LOOKUPS[name] : scoped && ((t: unknown, k: Record<string, unknown>) => scoped(t, k, scope));
+      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of first_found, vars, ${[...Object.keys(BUILTIN_LOOKUPS), ...Object.keys(SCOPED_LOOKUPS)].join(', ')}`);
       const at = (n: string) => {
         const r = scope(n);
         return r.found ? r.value : undefined;
