@@ -29,7 +29,7 @@ import { containsLater, hasTemplate, render, renderParams, scopeOf, type Path, t
 import { OMIT, removeOmit } from './omit.ts';
 import { runVars } from './run-vars.ts';
 import { countOf } from './run-task.ts';
-import { PYTYPE, pyStr } from '../template/expr-error.ts';
+import { PYTYPE, pyStr, Undef } from '../template/expr-error.ts';
 import { LOOKUP_FAILED } from '../lookup/builtin.ts';
 
 export interface RunOptions {
@@ -339,7 +339,10 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
     const ps: RenderProblem[] = [];
     const value = render(vars[name], under, [], ps);
     // an ExprError, so render() reports it against the template that used the var
-    if (ps.length) throw ps[0].undefinedVar === undefined ? new ExprError(`${what} ${name}: ${ps[0].message}`) : new UndefinedError(`${what} ${name}: ${ps[0].message}`, ps[0].undefinedVar);
+    if (ps.length && ps[0].undefinedVar === undefined) throw new ExprError(`${what} ${name}: ${ps[0].message}`);
+    // a var whose template uses something undefined is itself undefined (AnsibleJ2Vars since 2.14: lazy):
+    // `is undefined` and `default` take it, any other use fails naming the var's template
+    if (ps.length) return { found: true as const, value: new Undef(`${what} ${name}: ${ps[0].message}`, false, `${pyStr(vars[name])}: ${ps[0].undefinedVar}`) };
     return { found: true as const, value };
   };
   const from = (start: number): Scope => (name) => {

@@ -15,7 +15,7 @@ import { applyPut, planPut, type PutState } from './put-file.ts';
 import { readSource } from './source.ts';
 
 const Delimiter = v.optional(v.pipe(v.string('expected a string'), v.minLength(1, 'expected a non-empty delimiter')));
-// Ansible's action takes the two-character spelling too ('\n' in single quotes), as the escape it means
+// Ansible's action takes the two-character spelling (its default, '\\n') as the escape it means
 const NEWLINES: Record<string, string> = { '\n': '\n', '\r': '\r', '\r\n': '\r\n', '\\n': '\n', '\\r': '\r', '\\r\\n': '\r\n' };
 
 const schema = v.strictObject({
@@ -41,7 +41,7 @@ const schema = v.strictObject({
       v.check((s) => Object.hasOwn(NEWLINES, s), 'newline_sequence needs to be one of: \\n, \\r or \\r\\n'),
       v.transform((s) => NEWLINES[s]),
     ),
-    '\n',
+    '\\n',
   ),
   output_encoding: v.optional(v.string('expected a string'), 'utf-8'),
 });

@@ -285,7 +285,7 @@ test('template errors name their line; unsupported statements are refused by nam
   assert.match(err('{% if a %}\nno end\n'), /expected \{% endif %\} before the end/);
   assert.match(err('{% endfor %}'), /1: unexpected \{% endfor %\}/);
   assert.match(err('{{ a | nosuch }}'), /1: unknown filter "nosuch"/);
-  assert.match(err("{{ lookup('pipe', 'id') }}"), /lookup\("pipe"\) is not supported by skiff/);
+  assert.match(err("{{ lookup('url', 'https://example.com') }}"), /lookup\("url"\) is not supported by skiff/);
 });
 
 test('what a filter or method derives from a secret is hidden like the secret; other values are not', () => {
