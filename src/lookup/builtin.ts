@@ -1,6 +1,7 @@
 // Ansible's builtin lookups that loops use (`with_<name>:` is a loop over lookup('<name>')'s list),
 // as lib/ansible/plugins/lookup/*.py of ansible-core 2.14: items, list, indexed_items, dict, together,
-// nested, subelements, sequence. Pure: they only reshape the values they are given.
+// nested, subelements, sequence (pure: they only reshape the values they are given); and file, env,
+// pipe and lines, which read the controller.
 import { LATER, pyRepr, pyStr } from '../template/expr-error.ts';
 import { parseKv } from '../playbook/kv.ts';
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 // Jinja2 text templates: `{{ expr }}`, `{% if/elif/else %}`, `{% for x in xs [if c] %}` with `loop.*`
-// and `{% else %}`, `{% set %}`, `{% raw %}`, `{# comments #}`, `-` whitespace control, and Ansible's
-// settings (trim_blocks on: the newline after a statement or comment goes; trailing newlines as Ansible keeps them).
+// and `{% else %}`, `{% set %}`, `{% raw %}`, `{% macro %}`, `{% include %}`, `{% import %}`, `{% from %}`,
+// `{# comments #}`, `-`/`+` whitespace control, and the environment's settings (Syntax: delimiters,
+// trim_blocks as Ansible has it on, lstrip_blocks, newline_sequence, line_statement_prefix).
 // While validating, a condition or a loop over a value only known at run time (LATER) still checks
 // every branch and the loop body once, and makes the whole text LATER.
 import { Callable, ExprError, LATER, pyStr, truthy, Undef, undefinedText } from './expr-error.ts';
