@@ -22,13 +22,14 @@ import { loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import { schemaEntries } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
+import { checkingOnly } from '../lookup/builtin.ts';
 import { evaluate, ExprError, HOSTVARS, HOSTVARS_VARS, LATER, truthy, UndefinedError, type Scope } from '../template/expr.ts';
 import { conditionTemplate } from './conditional.ts';
 import { containsLater, hasTemplate, render, renderParams, scopeOf, type Path, type RenderProblem } from '../template/template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { runVars } from './run-vars.ts';
 import { countOf } from './run-task.ts';
-import { PYTYPE, pyStr } from '../template/expr-error.ts';
+import { PYTYPE, pyStr, Undef } from '../template/expr-error.ts';
 import { LOOKUP_FAILED } from '../lookup/builtin.ts';
 
 export interface RunOptions {
@@ -348,7 +349,10 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
     const ps: RenderProblem[] = [];
     const value = render(vars[name], under, [], ps);
     // an ExprError, so render() reports it against the template that used the var
-    if (ps.length) throw ps[0].undefinedVar === undefined ? new ExprError(`${what} ${name}: ${ps[0].message}`) : new UndefinedError(`${what} ${name}: ${ps[0].message}`, ps[0].undefinedVar);
+    if (ps.length && ps[0].undefinedVar === undefined) throw new ExprError(`${what} ${name}: ${ps[0].message}`);
+    // a var whose template uses something undefined is itself undefined (AnsibleJ2Vars since 2.14: lazy):
+    // `is undefined` and `default` take it, any other use fails naming the var's template
+    if (ps.length) return { found: true as const, value: new Undef(`${what} ${name}: ${ps[0].message}`, false, `${pyStr(vars[name])}: ${ps[0].undefinedVar}`) };
     return { found: true as const, value };
   };
   const from = (start: number): Scope => (name) => {
@@ -398,6 +402,10 @@ function varsDict(scope: Scope): Record<string, unknown> {
 type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'conns' | 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'publicOf' | 'registeredOf' | 'runVars' | 'varsFilesOf'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[]; warnings?: string[] } {
+  return checkingOnly(() => prepareChecked(opts, registry));
+}
+
+function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[]; warnings?: string[] } {
   const problems: InputProblem[] = [];
   const warnings: string[] = [];
   // every -i source (a path, or a host list), as Ansible's InventoryManager reads them
@@ -703,6 +711,10 @@ function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, 
  * host one of its tasks is delegated to, new in the run, are added.
  */
 export function checkIncluded(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>): InputProblem[] {
+  return checkingOnly(() => checkIncludedNodes(prep, play, nodes, host, registered));
+}
+
+function checkIncludedNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>): InputProblem[] {
   const delegates = new Set<string>();
   const out = checkNodes(prep, play, nodes, host, { ...registered, ansible_failed_task: LATER, ansible_failed_result: LATER }, delegates);
   for (const d of delegates) {

@@ -1,9 +1,11 @@
 // Ansible's builtin lookups that loops use (`with_<name>:` is a loop over lookup('<name>')'s list),
 // as lib/ansible/plugins/lookup/*.py of ansible-core 2.14: items, list, indexed_items, dict, together,
-// nested, subelements, sequence. Pure: they only reshape the values they are given.
-import { pyRepr, pyStr } from '../template/expr-error.ts';
+// nested, subelements, sequence (pure: they only reshape the values they are given); and file, env,
+// pipe and lines, which read the controller.
+import { LATER, pyRepr, pyStr } from '../template/expr-error.ts';
 import { parseKv } from '../playbook/kv.ts';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { findInSearchPath } from '../template/lookup-first-found.ts';
 
 /** A lookup's own failure, with Ansible's message (the task fails with it as `msg`). */
@@ -239,8 +241,33 @@ function file(terms: unknown, kw: Record<string, unknown>, files?: LookupFiles):
 }
 
 /** The builtin lookups by name, each taking its (rendered) terms as Ansible's run() does. */
+/**
+ * While skiff checks a playbook before running it (prepare.ts), a lookup that runs a command gives
+ * LATER (a value known at run time): Ansible runs the command once, when the task runs.
+ */
+let checking = 0;
+export function checkingOnly<T>(f: () => T): T {
+  checking++;
+  try {
+    return f();
+  } finally {
+    checking--;
+  }
+}
+
+/** pipe and lines: a shell command's output, run on the controller in the playbook's directory (lookup/pipe.py, lines.py). */
+function command(name: string, terms: unknown, files?: LookupFiles): string[] {
+  return iter(listify(terms)).map((t) => {
+    const r = spawnSync('/bin/sh', ['-c', pyStr(t)], { cwd: files?.baseDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.status !== 0) throw new LookupError(`lookup_plugin.${name}(${pyStr(t)}) returned ${r.status ?? -1}`);
+    return r.stdout;
+  });
+}
+
 export const BUILTIN_LOOKUPS: Record<string, Lookup> = {
   file,
+  pipe: (terms, _kw, files) => (checking ? [LATER] : command('pipe', terms, files).map((out) => out.trimEnd())),
+  lines: (terms, _kw, files) => (checking ? [LATER] : command('lines', terms, files).flatMap((out) => out.split(/\r\n|\n|\r/).filter((l, i, all) => i < all.length - 1 || l !== ''))),
   // the controller's environment (lookup/env.py: default='')
   env: (terms, kw) => iter(terms).map((t) => process.env[pyStr(t).split(/\s+/).filter(Boolean)[0] ?? ''] ?? kw.default ?? ''),
   items: (t) => flatten(t),

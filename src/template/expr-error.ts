@@ -6,6 +6,17 @@ export const LATER: unique symbol = Symbol('known at run time');
 
 export class ExprError extends Error {}
 
+/** A value that can be called in an expression: a template's `{% macro %}` (its output is text). */
+export class Callable {
+  constructor(
+    readonly name: string,
+    readonly call: (args: unknown[], kw: Record<string, unknown>) => unknown,
+  ) {}
+  toString() {
+    return `<Macro '${this.name}'>`;
+  }
+}
+
 /**
  * A test or filter refusing its input (Ansible's AnsibleFilterError: "The 'failed' test expects a
  * dictionary", "Invalid operator type ..."): Ansible raises it when the task runs, so it is the task's

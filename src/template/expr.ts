@@ -3,7 +3,7 @@
 // `default`, `is defined` or a branch that does not run accepts it; and a value only known at run time
 // (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
 import { didYouMean } from '../util/errors.ts';
-import { ExprError, LATER, PluginError, Undef, UndefinedError, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
+import { Callable, ExprError, LATER, PluginError, Undef, UndefinedError, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { firstFound } from './lookup-first-found.ts';
 import { strftime } from '../util/strftime.ts';
@@ -130,8 +130,25 @@ const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>, sco
 };
 
 /** lookup()/query() of the plugins that read only the controller: first_found, vars, and src/lookup/builtin.ts's. */
-function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, wantList: boolean, scope: Scope): unknown {
+/**
+ * Lookups that render with the task's variables (template), registered by a module that can import
+ * the template renderer (template.ts): expr.ts importing it would be a cycle.
+ */
+const SCOPED_LOOKUPS: Record<string, (terms: unknown, kw: Record<string, unknown>, scope: Scope) => unknown[]> = {};
+export function registerScopedLookup(name: string, f: (terms: unknown, kw: Record<string, unknown>, scope: Scope) => unknown[]) {
+  SCOPED_LOOKUPS[name] = f;
+}
+/** How a lookup's string terms are templated once more (template.ts's renderString), registered for the same reason. */
+let renderTerm: ((s: string, scope: Scope) => unknown) | undefined;
+export function registerTermRenderer(f: (s: string, scope: Scope) => unknown) {
+  renderTerm = f;
+}
+
+function lookup([plugin, ...given]: unknown[], kw: Record<string, unknown>, wantList: boolean, scope: Scope): unknown {
   const name = String(plugin).replace(/^ansible\.(builtin|legacy)\./, '');
+  // listify_lookup_plugin_terms templates the terms again: lookup('pipe', '{{ x }} -c ...') runs x's value
+  const terms = given.map((t) => (typeof t === 'string' && renderTerm && /\{[{%#]/.test(t) ? renderTerm(t, scope) : t));
+  if (terms.some(isLater)) return LATER;
   let out: unknown[];
   switch (name) {
     case 'vars':
@@ -166,8 +183,9 @@ function lookup([plugin, ...terms]: unknown[], kw: Record<string, unknown>, want
     }
     default: {
       // the builtin lookups loops use (together, nested, subelements, sequence...): src/lookup/builtin.ts
-      const builtin = BUILTIN_LOOKUPS[name];
-      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of first_found, vars, ${Object.keys(BUILTIN_LOOKUPS).join(', ')}`);
+      const scoped = Object.hasOwn(SCOPED_LOOKUPS, name) ? SCOPED_LOOKUPS[name] : undefined;
+      const builtin = Object.hasOwn(BUILTIN_LOOKUPS, name) ? BUILTIN_LOOKUPS[name] : scoped && ((t: unknown, k: Record<string, unknown>) => scoped(t, k, scope));
+      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of first_found, vars, ${[...Object.keys(BUILTIN_LOOKUPS), ...Object.keys(SCOPED_LOOKUPS)].join(', ')}`);
       const at = (n: string) => {
         const r = scope(n);
         return r.found ? r.value : undefined;
@@ -337,10 +355,14 @@ class Evaluator {
     // a name known only at run time (LATER, after a dynamic include or a templated set_fact key) is
     // taken for the global it most likely is
     const shadow = n.fn.k === 'name' ? this.scope(n.fn.n) : undefined;
+    if (shadow?.found && shadow.value instanceof Callable) return later || kLater ? LATER : shadow.value.call(vs, kv);
     if (n.fn.k === 'name' && Object.hasOwn(GLOBALS, n.fn.n) && (!shadow!.found || isLater(shadow!.value))) return later || kLater ? LATER : GLOBALS[n.fn.n](vs, kv, this.scope);
     if (n.fn.k === 'get' && n.fn.dot && n.fn.key.k === 'lit') {
       const obj = this.val(n.fn.obj);
       if (isLater(obj) || later || kLater) return LATER;
+      // a macro of an imported template (`{% import 'x.j2' as x %}{{ x.m() }}`)
+      const f = isObj(obj) && Object.hasOwn(obj, String(n.fn.key.v)) ? obj[String(n.fn.key.v)] : undefined;
+      if (f instanceof Callable) return f.call(vs, kv);
       const m = method(obj, String(n.fn.key.v), vs);
       if (m.found) return this.derived(obj, m.value);
       throw new ExprError(`${describe(n.fn.obj)} (${typeName(obj)}) has no method ${JSON.stringify(n.fn.key.v)}`);

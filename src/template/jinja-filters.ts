@@ -3,7 +3,8 @@
 // ansible-core 2.14 return for the same input (test/unit/jinja.test.ts compares them when Ansible is
 // installed). Undefined and run-time (LATER) values never reach these: expr.ts handles them first.
 import { createHash, getHashes } from 'node:crypto';
-import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { Document, isPair, isScalar, parse as yamlParse, visit } from 'yaml';
 import { shq } from '../transport/quote.ts';
@@ -231,6 +232,7 @@ export const FILTERS: Record<string, Fn> = {
   regex_findall: (v, [pattern = ''], kw) => [...pyStr(v).matchAll(regex(pattern, reFlags(kw, 'g')))].map((m) => (m.length > 2 ? m.slice(1) : m.length === 2 ? m[1] : m[0])),
   regex_escape: (v) => pyStr(v).replace(/[^A-Za-z0-9_]/g, '\\$&'),
   basename: (v) => pyStr(v).slice(pyStr(v).lastIndexOf('/') + 1),
+  expanduser: (v) => expanduser(pyStr(v)),
   dirname: (v) => {
     const s = pyStr(v);
     const head = s.slice(0, s.lastIndexOf('/') + 1);
@@ -525,4 +527,18 @@ export function method(obj: unknown, name: string, args: unknown[]): { found: tr
     }
   }
   return { found: false };
+}
+
+/** os.path.expanduser on the controller: `~` is $HOME, `~user` that user's home (passwd); else unchanged. */
+export function expanduser(path: string): string {
+  const m = /^~([^/]*)/.exec(path);
+  if (!m) return path;
+  let home: string | undefined;
+  if (!m[1]) home = process.env.HOME ?? userInfo().homedir;
+  else {
+    const line = existsSync('/etc/passwd') ? readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[0] === m[1]) : undefined;
+    home = line?.split(':')[5];
+  }
+  if (home === undefined) return path;
+  return (home === '/' ? '' : home.replace(/\/+$/, '')) + path.slice(m[0].length) || '/';
 }

@@ -1,6 +1,7 @@
 // Jinja2 in strings. A string that is exactly one `{{ expr }}` keeps the value's type (so
 // `port: "{{ grpc_port }}"` stays a number); otherwise it is text, statements and all (jinja-template.ts).
-import { evaluate, ExprError, LATER, type Scope } from './expr.ts';
+import { evaluate, ExprError, LATER, registerScopedLookup, registerTermRenderer, type Scope } from './expr.ts';
+import { templateLookup } from '../lookup/template-lookup.ts';
 import { PluginError, undefinedText } from './expr-error.ts';
 import { renderText, scan } from './jinja-template.ts';
 
@@ -18,6 +19,9 @@ export interface RenderOptions {
   /** quote each expanded value for a POSIX shell (params that end up in a remote command) */
   shell?: boolean;
 }
+
+registerScopedLookup('template', templateLookup);
+registerTermRenderer((s, scope) => renderString(s, scope));
 
 export function hasTemplate(s: string): boolean {
   return /\{[{%#]/.test(s);

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { HostPath, ModeOrPreserve, Owner, Bool } from '../lib/schema.ts';
 import { readFileFacts, fileReads } from '../lib/files.ts';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
 import { readSource } from './source.ts';
@@ -36,7 +36,7 @@ export const copy: TaskType<Params, PutState> = {
   schema,
   reads: (p) => fileReads(p.dest),
   async plan(ctx, p) {
-    let text: string;
+    let text: string | Buffer;
     let srcMode: string | undefined;
     if (p.content !== undefined) text = p.content;
     else if (p.remote_src) {
@@ -46,7 +46,9 @@ export const copy: TaskType<Params, PutState> = {
       srcMode = f.mode;
     } else {
       const s = readSource(ctx, 'files', p.src!);
-      text = s.text;
+      // a file that is not UTF-8 (a Windows-1252 text, a binary) is copied as its bytes
+      const bytes = readFileSync(s.path);
+      text = Buffer.from(s.text, 'utf8').equals(bytes) ? s.text : bytes;
       srcMode = (statSync(s.path).mode & 0o7777).toString(8).padStart(4, '0');
     }
     if (p.mode === 'preserve' && srcMode === undefined) throw new TaskFailure('mode: preserve needs src (content has no mode to keep)');

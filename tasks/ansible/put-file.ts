@@ -3,7 +3,8 @@
 import type { Plan, TaskContext } from '../../src/engine/task-type.ts';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { createHash } from 'node:crypto';
-import { attrChanges, backupFile, factsOf, fileDiff, pathInfo, predict, setAttrs, sha1, writeFileAtomic, type FileFacts } from '../lib/files.ts';
+import { attrChanges, backupFile, factsOf, fileDiff, pathInfo, predict, setAttrs, sha1, sha1Of, writeFileAtomic, type FileFacts } from '../lib/files.ts';
+import { shq } from '../../src/transport/quote.ts';
 import { effectiveMode } from '../lib/mode.ts';
 
 export interface PutParams {
@@ -13,18 +14,21 @@ export interface PutParams {
   group?: string;
   backup: boolean;
   force: boolean;
+  /** dest a symlink: write the file it points to (template's follow) */
+  follow?: boolean;
 }
 
 export interface PutState {
   dest: string;
   facts: FileFacts;
-  text: string;
+  /** the content; bytes when it is not UTF-8 (template's output_encoding) */
+  text: string | Buffer;
   write: boolean;
   /** the mode asked for, as resolved at plan time (copy's `mode: preserve` is the source's) */
   mode?: string;
 }
 
-export async function planPut(ctx: TaskContext, p: PutParams, text: string, srcName?: string): Promise<Plan<PutState>> {
+export async function planPut(ctx: TaskContext, p: PutParams, text: string | Buffer, srcName?: string): Promise<Plan<PutState>> {
   let dest = p.dest;
   let f = await factsOf(ctx, dest, true);
   // as Ansible: into a directory (or a dest ending in /), the file keeps its source's name
@@ -33,18 +37,27 @@ export async function planPut(ctx: TaskContext, p: PutParams, text: string, srcN
     dest = `${dest.replace(/\/+$/, '')}/${srcName.split('/').pop()}`;
     f = await factsOf(ctx, dest, true);
   }
+  if (f.exists && f.kind === 'link' && p.follow) {
+    // as Ansible's copy module with follow: the file the link leads to (os.path.realpath)
+    const r = await ctx.conn.exec(`readlink -f -- ${shq(dest)}`);
+    if (r.code !== 0) throw new TaskFailure(`cannot follow the link ${dest}: ${r.stderr.trim()}`);
+    dest = r.stdout.trim();
+    f = await factsOf(ctx, dest, true);
+  }
   if (f.exists && f.kind !== 'file') throw new TaskFailure(`${dest} is a ${f.kind}, expected a regular file`);
   const result = { dest, checksum: sha1(text), size: Buffer.byteLength(text) };
   // nothing to do: Ansible's copy action reports the file module's look at dest (path and its info)
   if (f.exists && !p.force) return { changes: [], result: { ...result, path: dest, ...pathInfo(f), note: 'exists (force: false)' } };
-  const write = !f.exists || f.content !== text;
+  // bytes are compared by checksum: the content read back is text, and would not round-trip
+  const write = !f.exists || (typeof text === 'string' ? f.content !== text : f.size !== text.length || (await sha1Of(ctx.conn, dest)) !== sha1(text));
+  const shown = typeof text === 'string' ? text : text.toString('utf8');
   const mode = p.mode ? effectiveMode(p.mode, f.mode, false) : (f.mode ?? '0644');
-  predict(ctx, dest, { exists: true, kind: 'file', mode, owner: p.owner ?? f.owner, group: p.group ?? f.group, content: text });
+  predict(ctx, dest, { exists: true, kind: 'file', mode, owner: p.owner ?? f.owner, group: p.group ?? f.group, content: shown });
   const changes = f.exists ? attrChanges(dest, f, p) : [];
   if (write) changes.unshift(f.exists ? `update ${dest}` : `create ${dest}`);
   return {
     changes,
-    diff: write ? fileDiff(dest, f.exists ? f.content : undefined, text) : undefined,
+    diff: write ? fileDiff(dest, f.exists ? f.content : undefined, shown) : undefined,
     state: { dest, facts: f, text, write, mode: p.mode },
     result: { ...result, ...(changes.length ? { mode } : { path: dest, ...pathInfo(f) }) },
   };

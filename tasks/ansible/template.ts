@@ -1,29 +1,74 @@
-// template: a file rendered from templates/ next to the playbook with Jinja2, as in playbooks: `{{ }}`,
-// `{% if %}`, `{% for %}`, `{% set %}`, `{% raw %}`, comments, and Ansible's trim_blocks.
+// template: a file rendered from templates/ next to the playbook with Jinja2 (jinja-template.ts), with
+// the module's Jinja2 settings (delimiters, trim_blocks, lstrip_blocks, newline_sequence), includes and
+// imports found along Ansible's search path, and the text written in output_encoding.
 import { fileReads } from '../lib/files.ts';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { ExprError, LATER } from '../../src/template/expr.ts';
-import { renderText, TemplateError } from '../../src/template/jinja-template.ts';
-import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
+import { ANSIBLE_SYNTAX, renderText, TemplateError, type Syntax } from '../../src/template/jinja-template.ts';
+import { encodeText } from '../lib/encoding.ts';
+import { templateLoader, templateVars, withVars } from '../../src/template/template-vars.ts';
+import { HostPath, ModeOrPreserve, Owner, Bool } from '../lib/schema.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
 import { readSource } from './source.ts';
+
+const Delimiter = v.optional(v.pipe(v.string('expected a string'), v.minLength(1, 'expected a non-empty delimiter')));
+// Ansible's action takes the two-character spelling (its default, '\\n') as the escape it means
+const NEWLINES: Record<string, string> = { '\n': '\n', '\r': '\r', '\r\n': '\r\n', '\\n': '\n', '\\r': '\r', '\\r\\n': '\r\n' };
 
 const schema = v.strictObject({
   src: v.pipe(v.string(), v.minLength(1, 'expected a template file name')),
   dest: HostPath,
-  mode: v.optional(Mode),
+  mode: v.optional(ModeOrPreserve),
   owner: v.optional(Owner),
   group: v.optional(Owner),
   backup: v.optional(Bool, false),
   force: v.optional(Bool, true),
+  follow: v.optional(Bool, false),
+  block_start_string: Delimiter,
+  block_end_string: Delimiter,
+  variable_start_string: Delimiter,
+  variable_end_string: Delimiter,
+  comment_start_string: Delimiter,
+  comment_end_string: Delimiter,
+  trim_blocks: v.optional(Bool, true),
+  lstrip_blocks: v.optional(Bool, false),
+  newline_sequence: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((s) => Object.hasOwn(NEWLINES, s), 'newline_sequence needs to be one of: \\n, \\r or \\r\\n'),
+      v.transform((s) => NEWLINES[s]),
+    ),
+    '\\n',
+  ),
+  output_encoding: v.optional(v.string('expected a string'), 'utf-8'),
 });
 type Params = v.InferOutput<typeof schema>;
 
-/** The template's text rendered with Jinja2 (jinja-template.ts); a problem names its line. Pure but for the scope. */
-export function renderTemplate(file: string, text: string, ctx: Pick<TaskContext, 'scope'>): string {
+/** The module's Jinja2 settings: Ansible's environment, with the delimiters and flags the task gives. */
+export function syntaxOf(p: Partial<Params>): Syntax {
+  const out: Syntax = { ...ANSIBLE_SYNTAX, trim_blocks: p.trim_blocks ?? true, lstrip_blocks: p.lstrip_blocks ?? false, newline_sequence: p.newline_sequence ?? '\n' };
+  for (const k of ['block_start_string', 'block_end_string', 'variable_start_string', 'variable_end_string', 'comment_start_string', 'comment_end_string'] as const) if (p[k] !== undefined) out[k] = p[k];
+  return out;
+}
+
+/**
+ * Where `{% include %}` and `{% import %}` find a template, as Ansible's template action sets Jinja2's
+ * search path: each of ansible_search_path, the playbook's directory and the template's own, its
+ * templates/ subdirectory first.
+ */
+export function templateSearchPath(ctx: Pick<TaskContext, 'scope' | 'dir'>, src: string): string[] {
+  const r = ctx.scope?.('ansible_search_path');
+  const path = r?.found && Array.isArray(r.value) ? r.value.map(String) : [];
+  return [...path, ctx.dir ?? '.', dirname(src)].flatMap((d) => [join(d, 'templates'), d]);
+}
+
+/** The template's text rendered with Jinja2 (jinja-template.ts); a problem names its line. Pure but for the scope and the included files. */
+export function renderTemplate(file: string, text: string, ctx: Pick<TaskContext, 'scope' | 'dir'>, syntax: Syntax = ANSIBLE_SYNTAX, vars: Record<string, unknown> = {}): string {
   try {
-    const out = renderText(text, ctx.scope!, { pyEscapes: true });
+    const out = renderText(text, withVars(ctx.scope!, vars), { pyEscapes: true, syntax, load: templateLoader(templateSearchPath(ctx, file)) });
     if (out === LATER) throw new TaskFailure(`${file}: uses a value only known later in the run`);
     return out;
   } catch (e) {
@@ -36,14 +81,23 @@ export function renderTemplate(file: string, text: string, ctx: Pick<TaskContext
 export const template: TaskType<Params, PutState> = {
   name: 'ansible.builtin.template',
   hostPaths: ['dest'],
-  summary: 'a file rendered from templates/SRC with Jinja2 ({{ }}, {% if %}, {% for %}, {% set %})',
+  summary: 'a file rendered from templates/SRC with Jinja2 ({{ }}, {% if %}, {% for %}, {% set %}, {% macro %}, {% include %}, {% import %})',
   schema,
   reads: (p) => fileReads(p.dest),
   async plan(ctx, p) {
     const src = readSource(ctx, 'templates', p.src);
-    return planPut(ctx, p, renderTemplate(src.path, src.text, ctx), p.src.replace(/\.j2$/, ''));
+    const text = renderTemplate(src.path, src.text, ctx, syntaxOf(p), templateVars(p.src, src.path, p.dest));
+    const enc = encodeText(text, p.output_encoding || 'utf-8');
+    if ('error' in enc) throw new TaskFailure(enc.error);
+    const mode = p.mode === 'preserve' ? (statSync(src.path).mode & 0o7777).toString(8).padStart(4, '0') : p.mode;
+    // UTF-8 stays text (compared with what is there as text); another encoding is bytes
+    const content = /^utf-?8$/i.test(p.output_encoding || 'utf-8') ? text : enc.bytes;
+    // into a directory the file keeps the template's own name, .j2 and all (original_basename)
+    return planPut(ctx, { ...p, mode }, content, p.src);
   },
   async apply(ctx, p, plan) {
-    return applyPut(ctx, p, plan);
+    const out = await applyPut(ctx, p, plan);
+    // Ansible's copy module names the file it copied from (its temp file on the host); skiff's is the template
+    return plan.state?.write ? { src: readSource(ctx, 'templates', p.src).path, ...out } : out;
   },
 };

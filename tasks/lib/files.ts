@@ -214,7 +214,7 @@ export function fileDiff(path: string, before: string | undefined, after: string
  * checked (an interrupted transfer never gets renamed into place), mode and owner are copied from the
  * file it replaces (or set as asked), then `mv` renames it over the target. One round trip.
  */
-export async function writeFileAtomic(conn: Connection, path: string, content: string, want: { mode?: string; owner?: string; group?: string; validate?: string; parents?: boolean } = {}): Promise<FileFacts> {
+export async function writeFileAtomic(conn: Connection, path: string, content: string | Buffer, want: { mode?: string; owner?: string; group?: string; validate?: string; parents?: boolean } = {}): Promise<FileFacts> {
   const p = shq(path);
   const sum = createHash('sha256').update(content).digest('hex');
   const lines = [
@@ -286,7 +286,7 @@ export async function sha1Of(conn: Connection, path: string): Promise<string> {
   return r.stdout.split(' ')[0];
 }
 
-export const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+export const sha1 = (text: string | Buffer): string => createHash('sha1').update(text).digest('hex');
 
 /**
  * Ansible's `backup: true`: a copy next to the file, named as Ansible's backup_local names it

@@ -393,7 +393,7 @@ test('template: renders templates/SRC with Jinja2 (if, for, comments, trim_block
   const d = tmp();
   const files = {
     'templates/app.conf.j2': '{# comment #}\nname={{ app }}\nport={{ port | default(80) }}\n{% for p in peers %}\npeer={{ p }}\n{% endfor %}\n{% if tls %}tls=on{% endif %}\n',
-    'templates/bad.j2': 'a\n{% macro m() %}y{% endmacro %}\n',
+    'templates/bad.j2': 'a\n{% call m() %}y{% endcall %}\n',
   };
   const tasks = `- set_fact: {app: web, peers: [a, b], tls: false}\n- template: {src: app.conf.j2, dest: ${d}/app.conf, mode: 0644}`;
   const { first, second } = await twice(tasks, files);
@@ -402,7 +402,45 @@ test('template: renders templates/SRC with Jinja2 (if, for, comments, trim_block
   assert.equal(statuses(second), ['ok', 'ok']);
   const bad = await play({ playbook: playbook(`- template: {src: bad.j2, dest: ${d}/b}`), files });
   assert.equal(statuses(bad), ['failed']);
-  assert.match(bad.results[0].msg!, /bad\.j2:2: Jinja2 statement \{% macro %\} is not supported by skiff/);
+  assert.match(bad.results[0].msg!, /bad\.j2:2: Jinja2 statement \{% call %\} is not supported by skiff/);
+});
+
+// cases of Ansible's template integration target (tasks/main.yml)
+test('template options: delimiters, trim_blocks, newline_sequence, output_encoding; includes from templates/; into a directory; follow; mode preserve', async () => {
+  const d = tmp();
+  const files = {
+    'templates/custom_comment_string.j2': 'Before\n[# Test comment_start_string #]\nAfter\n',
+    'templates/trim_blocks.j2': '{% if True %}\nHello world\n{% endif %}\nGoodbye\n',
+    'templates/foo2.j2': 'BEGIN\n{{ templated_var }}\nEND\n',
+    'templates/enc.j2': 'euro: \u20ac\n',
+    'templates/import_as.j2': "{% import 'qux' as qux %}\nhello world import as\n{{ qux.wibble }}\n{% include 'bar' %}\n",
+    'templates/qux': '{% set wibble = "WIBBLE" %}\n',
+    'templates/bar': 'Goodbye\n',
+    'templates/foo.j2': '{{ templated_var }}\n',
+  };
+  const tasks = `- set_fact: {templated_var: templated_var_loaded}
+- template: {src: custom_comment_string.j2, dest: ${d}/comment, comment_start_string: "[#", comment_end_string: "#]"}
+- template: {src: trim_blocks.j2, dest: ${d}/trim_false, trim_blocks: false}
+- template: {src: foo2.j2, dest: ${d}/dos, newline_sequence: '\\r\\n'}
+- template: {src: enc.j2, dest: ${d}/enc, output_encoding: windows-1252}
+- template: {src: import_as.j2, dest: ${d}/import_as}
+- file: {path: ${d}/dir, state: directory}
+- template: {src: foo.j2, dest: ${d}/dir/}
+- file: {path: ${d}/link, src: ${d}/dir/foo.j2, state: link}
+- template: {src: foo.j2, dest: ${d}/link, follow: true, mode: '0600'}`;
+  const { first, second } = await twice(tasks, files);
+  assert.equal(statuses(first), ['ok', 'changed', 'changed', 'changed', 'changed', 'changed', 'changed', 'changed', 'changed', 'changed']);
+  assert.is(readFileSync(`${d}/comment`, 'utf8'), 'Before\nAfter\n');
+  assert.is(readFileSync(`${d}/trim_false`, 'utf8'), '\nHello world\n\nGoodbye\n');
+  assert.is(readFileSync(`${d}/dos`, 'utf8'), 'BEGIN\r\ntemplated_var_loaded\r\nEND\r\n');
+  assert.equal([...readFileSync(`${d}/enc`)], [...Buffer.from('euro: '), 0x80, 0x0a]);
+  assert.is(readFileSync(`${d}/import_as`, 'utf8'), 'hello world import as\nWIBBLE\nGoodbye\n');
+  // into a directory the file keeps the template's name, .j2 too; follow writes through the link
+  assert.is(readFileSync(`${d}/dir/foo.j2`, 'utf8'), 'templated_var_loaded\n');
+  assert.ok(lstatSync(`${d}/link`).isSymbolicLink());
+  assert.is(modeOf(`${d}/dir/foo.j2`), '0600');
+  // idempotent, the Windows-1252 file and the followed link too
+  assert.equal(statuses(second), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
 });
 
 test.run();

@@ -6,6 +6,18 @@ import { BUILTIN_LOOKUPS, listify } from '../../src/lookup/builtin.ts';
 import { loopItems } from '../../src/engine/loop.ts';
 import { evaluate } from '../../src/template/expr.ts';
 import { play, playbook } from './engine-harness.ts';
+import { scopeOf } from '../../src/template/template.ts';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const failsEval = (src: string, s: ReturnType<typeof scopeOf>) => {
+  try {
+    return evaluate(src, s);
+  } catch (e) {
+    return (e as Error).message;
+  }
+};
 
 const run = (name: string, value: unknown) => BUILTIN_LOOKUPS[name](listify(value), {});
 const fails = (name: string, value: unknown) => {
@@ -156,4 +168,41 @@ test("lookup('file'): found in the role's files/ first, rstrip by default, lstri
   assert.match(String(o.results[2].msg), "while running the lookup plugin 'file'. Error was a <class 'ansible.errors.AnsibleError'>, original message: could not locate file in lookup: nope.txt");
 });
 
+// the template target: tasks/main.yml (jinja2 version), macro_using_globals.j2, json_macro.j2, 72615.yml
+test("pipe and lines: a command's output on the controller, its terms templated once more (template target)", () => {
+  const s = scopeOf({ python: '/usr/bin/python3' });
+  assert.is(evaluate(`lookup('pipe', '{{ python }} -c "print(1 + 1)"')`, s), '2');
+  assert.is(evaluate("lookup('lines', 'echo lookedup_bar')", s), 'lookedup_bar');
+  assert.equal(evaluate("query('lines', 'printf \"a\\nb\\n\"')", s), ['a', 'b']);
+  assert.match(String(failsEval("lookup('pipe', 'exit 3')", s)), /lookup_plugin\.pipe\(exit 3\) returned 3/);
+});
+
+test('a pipe lookup runs its command once, when the task runs: not while skiff checks the playbook first', async () => {
+  const f = join(mkdtempSync(join(tmpdir(), 'skiff-pipe-')), 'count');
+  const o = await play({ playbook: playbook(`- debug: {msg: "{{ lookup('pipe', 'echo x >> ${f}; echo hi') }}"}`) });
+  assert.equal(o.problems, []);
+  assert.is(o.results[0].msg, 'hi');
+  assert.is(readFileSync(f, 'utf8'), 'x\n');
+});
+
+test("lookup('template'): the file from templates/ with the task's variables and its includes; convert_data reads a map back (template target)", () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-lookup-'));
+  mkdirSync(join(d, 'templates'));
+  const put = (n: string, t: string) => writeFileSync(join(d, 'templates', n), t);
+  put('json_macro.j2', '{% macro m() %}{{ {"foo":"bar"} }}{% endmacro %}\n{{ m() }}\n');
+  put('72615.j2', '{% set foo = "template-level-foo" %}\n{% from \'72615-macro.j2\' import m with context %}\n{{ m(bar) }}\n');
+  put('72615-macro.j2', '{% macro m(value) %}\n{{ foo }} {{ value }}\n{% endmacro %}\n');
+  const s = scopeOf({ playbook_dir: d, ansible_search_path: [d], foo: 'top-level-foo', bar: 'B' });
+  assert.equal(evaluate("lookup('template', 'json_macro.j2')", s), { foo: 'bar' });
+  assert.is(evaluate("lookup('template', 'json_macro.j2', convert_data=False)", s), "{'foo': 'bar'}\n");
+  assert.is(evaluate("lookup('template', '72615.j2')", s), 'template-level-foo B\n');
+  assert.match(String(failsEval("lookup('template', 'none.j2')", s)), /the template file none\.j2 could not be found for the lookup/);
+});
+
+test('expanduser: ~ is the home directory (template target)', () => {
+  assert.is(evaluate("'~/x' | expanduser", scopeOf({})), `${process.env.HOME}/x`);
+  assert.is(evaluate("'/tmp/out' | expanduser", scopeOf({})), '/tmp/out');
+});
+
 test.run();
+

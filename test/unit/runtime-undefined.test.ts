@@ -55,6 +55,26 @@ test('an undefined variable fails its task when it runs, with Ansible\'s message
   assert.equal(o.summary!.recap.a.rescued, 1);
 });
 
+// the template target's lazy_eval.yml and undefined_var_info.yml (AnsibleJ2Vars returns an Undefined, 2.14)
+test('a var whose template uses something undefined is undefined itself: `is undefined`, default and `or` take it; a use fails naming its template', async () => {
+  const o = await play({
+    playbook: playbook(`- assert:
+    that:
+      - lazy_eval or deep_undefined
+      - deep_undefined is undefined
+      - deep_undefined|default('defaulted') == 'defaulted'
+  vars: {lazy_eval: true}
+- debug: {msg: "{{ deep_undefined }}"}
+  ignore_errors: true
+- debug: {msg: "{{ bar }}"}
+  ignore_errors: true`, '  vars: {deep_undefined: "{{ nested_undefined_variable }}", foo: [], bar: "{{ foo[0] }}"}\n'),
+  });
+  assert.is(o.code, 'ran', o.problems.join('\n'));
+  assert.equal(o.lines.map((l) => l.split(' ').pop()), ['ok', 'failed', 'failed']);
+  assert.match(o.results[1].msg!, /The error was: \{\{ nested_undefined_variable \}\}: 'nested_undefined_variable' is undefined/);
+  assert.match(o.results[2].msg!, /\{\{ foo\[0\] \}\}: list object has no element 0/);
+});
+
 test('a condition or a loop over an undefined variable fails the task with Ansible\'s message', async () => {
   const o = await play({
     playbook: playbook(`- probe: {id: w}
