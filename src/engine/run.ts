@@ -196,7 +196,7 @@ function strategyOf(rc: RunCtx, pp: PreparedPlay, hosts: string[]): 'linear' | '
   const { play } = pp;
   let value: unknown = play.strategy ?? rc.opts.strategy ?? 'linear';
   try {
-    if (play.strategy !== undefined && hosts.length) value = render(play.strategy, taskScope(rc.prep, play, hosts[0], {}, {}, {}, play.kw.defaults), []);
+    if (play.strategy !== undefined && hosts.length) value = render(play.strategy, taskScope(rc.prep, play, hosts[0], {}, play.kw), []);
   } catch (e) {
     return new Error(`strategy: ${(e as Error).message}`);
   }

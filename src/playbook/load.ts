@@ -21,10 +21,28 @@ export interface Keywords {
   /** every condition that must hold, outermost first */
   when: (string | boolean)[];
   tags: string[];
-  /** block and task vars, inner wins (play vars are the play's); a role's vars/main.yml is the outermost */
+  /**
+   * block and task vars (an include's and an import's among them), inner wins: Ansible's task.get_vars().
+   * Play vars are the play's; a role's vars are roleVars.
+   */
   vars: Record<string, unknown>;
-  /** role defaults (defaults/main.yml): the lowest precedence of all, below inventory vars, as in Ansible */
+  /**
+   * the task's role's defaults (defaults/main.yml of its dependencies, then of the roles that brought it
+   * in, then its own): the lowest precedence of all, below inventory vars, as in Ansible
+   */
   defaults: Record<string, unknown>;
+  /**
+   * the task's role's vars, as Ansible's Role.get_vars(dep_chain): the vars of the roles that brought it
+   * in, its dependencies', its `vars:` (on the roles: entry or import_role), its vars/main.yml: under task
+   * vars, over play vars and vars_files (engine/prepare.ts taskScope)
+   */
+  roleVars?: Record<string, unknown>;
+  /** its role's params (`- {role: r, x: 1}`, and those of the roles that brought it in): over set_fact */
+  roleParams?: Record<string, unknown>;
+  /** the `vars:` of the include_tasks / include / include_role that brought the task: over role params */
+  includeParams?: Record<string, unknown>;
+  /** what a role's dependencies inherit of it and of the roles that brought it in: vars and defaults */
+  roleChain?: { vars: Record<string, unknown>; defaults: Record<string, unknown> };
   /** the loop (and index) vars of enclosing `include_tasks` loops: known when the task runs */
   loopVars: string[];
   /** the `when` of enclosing include_tasks: decided once, at the include (prepare reads them as guards) */
@@ -220,10 +238,18 @@ export interface Ctx {
   inHandlers?: boolean;
   /** inside a block (of handlers) */
   inBlock?: boolean;
-  /** vars/ and defaults/ of the play's public roles (roles:, their dependencies, import_role), in load order */
-  exposed: { vars: Record<string, unknown>; defaults: Record<string, unknown> }[];
+  /** the vars and defaults of the play's public roles (roles:, import_role), each with its dependencies', in load order */
+  exposed: RoleAll[];
+  /** each role loaded in the play (by includes.ts playedKey): its vars and defaults with its dependencies' (Role.get_vars()) */
+  roleAll: Map<string, RoleAll>;
   /** loadNodes below: an included file's or a role's tasks (includes.ts) are nodes like the play's, and includes.ts is called from here */
   loadNodes: typeof loadNodes;
+}
+
+/** A role's variables with its dependencies' under them, as Ansible's Role.get_vars() and get_default_vars() merge them. */
+export interface RoleAll {
+  vars: Record<string, unknown>;
+  defaults: Record<string, unknown>;
 }
 
 /** What the import_playbooks that brought a file give each of its plays: conditions, vars, tags. */
@@ -247,7 +273,7 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
       plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems, from));
       return;
     }
-    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [], loadNodes };
+    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [], roleAll: new Map(), loadNodes };
     const play = loadPlay(src, i, raw, cx, from);
     if (play) plays.push(play);
   });
