@@ -461,6 +461,12 @@ export class HostRun {
   private async block(b: BlockDef, rescuable: boolean, at: Cursor): Promise<Flow> {
     if (this.stopped()) return 'stop';
     if (b.include) return this.include(b, rescuable, at);
+    // include_role's public: from now on the play's other tasks see the role's vars and defaults, as
+    // Ansible appends it to the play's roles when it runs
+    if (b.exposes) {
+      Object.assign(this.play.roleVars, b.exposes.vars);
+      Object.assign(this.play.roleDefaults, b.exposes.defaults);
+    }
     const always = b.always.length > 0;
     if (always) this.alwaysAhead++;
     let flow: Flow;

@@ -224,6 +224,8 @@ interface RoleRef {
   params: Record<string, unknown>;
   /** how the play has it: `roles:`, a role's dependencies, import_role, include_role */
   via: 'roles' | 'dependency' | 'import' | 'include';
+  /** include_role's public: its variables are the play's once it runs */
+  public?: boolean;
   /** where the reference is written: the node, and its role name (for problems) */
   src: YamlSource;
   path: Path;
@@ -286,7 +288,12 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   if (loop === null) return undefined;
   if (out.include_role !== undefined && (loop || /\{[{%]/.test(call.name))) return dynamicRole(src, path, key, call, name, own, loop, parent, cx);
   const via = out.import_role !== undefined ? 'import' : 'include';
-  const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, own, params: {}, via, src, path, at: [...path, key, 'name'] }, parent, cx, false);
+  // Ansible's words: an import's variables are the play's already
+  if (via === 'import' && call.public !== undefined) {
+    cx.problems.push(problemAt(src, [...path, key, 'public'], `Invalid options for ${key}: public`, 'key'));
+    return undefined;
+  }
+  const block = loadRole({ name: call.name, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, own, params: {}, via, public: call.public, src, path, at: [...path, key, 'name'] }, parent, cx, false);
   return block && name !== undefined ? { ...block, name } : block;
 }
 
@@ -294,7 +301,7 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
  * include_role with a templated name or a loop, as Ansible's: the name rendered when a host reaches it
  * (for each item), the role read then. Its own keywords are the include's (its tasks get its vars); its handlers join the play's.
  */
-function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string; handlers_from?: string }, name: string | undefined, own: InheritableInput, loop: LoopSpec | undefined, parent: Keywords, cx: Ctx): BlockDef | undefined {
+function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string; handlers_from?: string; public?: boolean }, name: string | undefined, own: InheritableInput, loop: LoopSpec | undefined, parent: Keywords, cx: Ctx): BlockDef | undefined {
   const at = [...path, key, 'name'];
   if (call.tasks_from !== undefined && /\{[{%]/.test(call.tasks_from)) {
     cx.problems.push(problemAt(src, [...path, key, 'tasks_from'], `${key}: tasks_from with a template is not supported by skiff: expected a plain file name (the role's name may be templated)`));
@@ -307,7 +314,7 @@ function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: str
   const load = (role: string) => {
     const problems: Ctx['problems'] = [];
     const rcx: Ctx = { ...cx, problems, roleHandlers: [] };
-    const block = loadRole({ name: role, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, own: { vars: own.vars }, params: {}, via: 'include', src, path, at }, inner, rcx, false);
+    const block = loadRole({ name: role, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, own: { vars: own.vars }, params: {}, via: 'include', public: call.public, src, path, at }, inner, rcx, false);
     return { nodes: block && !problems.length ? [block] : undefined, problems, target: role, handlers: rcx.roleHandlers };
   };
   return { kind: 'block', name: name ?? `${key} : ${call.name}`, kw, block: [], rescue: [], always: [], path, src, loop, roleDir: cx.roleDir, include: { action: key, file: call.name, kw, when: kw.when.slice(parent.when.length), loaded: false, load } };
@@ -435,7 +442,7 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
   if (tasks) nodes.push(...(loadTaskFile(ref.src, ref.at, tasks, kw, rcx, `role ${show(ref.name)}`) ?? []));
   // a role's handlers see its defaults and vars, not the keywords (when, tags) of what imported it
   addHandlers(ref, dir, { ...inherit({ ...parent, when: [], tags: [], notify: undefined }, { ...asTask, role, roleParams, roleChain }), roleVars: kw.roleVars, defaults: kw.defaults }, rcx);
-  return { kind: 'block', name: `role ${ref.name}`, kw, block: nodes, rescue: [], always: [], path: ref.path, src: ref.src };
+  return { kind: 'block', name: `role ${ref.name}`, kw, block: nodes, rescue: [], always: [], path: ref.path, src: ref.src, ...(ref.via === 'include' && ref.public ? { exposes: all } : {}) };
 }
 
 /**

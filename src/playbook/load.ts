@@ -144,6 +144,8 @@ export interface BlockDef extends NodeBase {
   loop?: LoopSpec;
   /** include_tasks (a dynamic include): a task of its own, its file read when a host reaches it */
   include?: IncludeSpec;
+  /** an include_role with public: its role's variables, the play's once a host runs it (engine/host-run.ts) */
+  exposes?: RoleAll;
 }
 
 /**

@@ -245,6 +245,11 @@ export const RoleCallSchema = v.strictObject({
   tasks_from: v.optional(File),
   /** a file of the role's handlers/ instead of main.yml */
   handlers_from: v.optional(File),
+  /**
+   * include_role only: its vars and defaults are the play's from when it runs (Ansible's public; `yes`
+   * as the free form writes it too)
+   */
+  public: v.optional(v.pipe(v.union([v.boolean(), v.picklist(['yes', 'no', 'true', 'false', 'True', 'False'])], 'expected true or false'), v.transform((x) => x === true || x === 'yes' || x === 'true' || x === 'True'))),
 });
 export const IncludeRoleSchema = v.strictObject({
   name: v.optional(Name),
