@@ -16,7 +16,7 @@ import { evaluate, LATER, type Scope } from '../template/expr.ts';
 import { holds } from './conditional.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
-import type { Prepared, PreparedPlay, RunOptions } from './prepare.ts';
+import type { Prepared, PreparedPlay, RunOptions, VarKeywords } from './prepare.ts';
 import { checkIncluded, gathers, startsHere, taskScope } from './prepare.ts';
 import { pyStr } from '../template/expr-error.ts';
 import { formatProblem, show } from '../util/errors.ts';
@@ -222,7 +222,7 @@ export class HostRun {
     const value = t.kw.throttle;
     if (typeof value !== 'string') return value ?? 0;
     try {
-      const n = Number(render(value, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, this.outer, t.kw.defaults, t.kw.role), []));
+      const n = Number(render(value, taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw, this.outer), []));
       return Number.isInteger(n) && n > 0 ? n : 0;
     } catch {
       return 0;
@@ -287,7 +287,7 @@ export class HostRun {
     // a play an import_playbook brought under `when`: its gathering is skipped with its tasks (Ansible's
     // _included_conditional on the setup task)
     if (play.kw.when.length) {
-      const scope = taskScope(rc.prep, play, host, this.registered, play.kw.vars, this.outer, play.kw.defaults, play.kw.role);
+      const scope = taskScope(rc.prep, play, host, this.registered, play.kw, this.outer);
       const unmet = play.kw.when.find((w) => !holds(w, scope, (text) => this.warn(text)));
       if (unmet !== undefined) return void emit(rc, { host, play: play.name, task, type: 'gather_facts', handler: false, status: 'skipped', changes: [], msg: `when: ${unmet}`, ms: Date.now() - started });
     }
@@ -307,10 +307,11 @@ export class HostRun {
     this.fail(status);
   }
 
-  private addSecrets(vars: Record<string, unknown>, defaults: Record<string, unknown> = {}): void {
+  /** `vars`: the variables written here (the play's, or a task's layers: kw) whose secret names are looked for */
+  private addSecrets(vars: Record<string, unknown>, kw: VarKeywords = {}): void {
     const names = Object.keys(vars).filter((k) => isSecretName(k, (vars as { secret_vars?: unknown }).secret_vars));
     if (!names.length) return;
-    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, vars === this.play.vars ? {} : vars, {}, defaults);
+    const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, kw);
     const values = Object.fromEntries(names.map((k) => [k, evaluate(k, scope)]));
     const all = new Set([...(this.rc.secretsOf.get(this.host) ?? []), ...secretValues({ ...values, secret_vars: names })]);
     this.rc.secretsOf.set(this.host, [...all].sort((a, b) => b.length - a.length));
@@ -328,7 +329,7 @@ export class HostRun {
     for (const t of walkTasks(this.play.tasks)) {
       if (!(t.type.reads || t.type.readsKnown) || t.loop || t.kw.loopVars.length) continue;
       try {
-        const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, {}, t.kw.defaults, t.kw.role);
+        const scope = taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw, {});
         if (!this.onBase(t, () => scope, undefined)) continue;
         const problems: RenderProblem[] = [];
         const rendered = removeOmit(renderParams(t.params, t.type, scope, problems));
@@ -385,7 +386,7 @@ export class HostRun {
     if (turn && !(await this.turn(at))) return 'stop';
     // where lookups look (first_found), as Ansible's task.get_search_path() plus the playbook's directory
     const searchPath = [...(inc.kw.role ? [inc.kw.role.path, ...inc.kw.role.parents.map((p) => p.path)] : []), dirname(b.src.file), dirname(resolve(this.rc.prep.playbook.file))];
-    const scope = (vars: Record<string, unknown>) => taskScope(this.rc.prep, this.play, this.host, this.registered, inc.kw.vars, { ...this.outer, ...vars, ansible_search_path: searchPath }, inc.kw.defaults, inc.kw.role);
+    const scope = (vars: Record<string, unknown>) => taskScope(this.rc.prep, this.play, this.host, this.registered, inc.kw, { ...this.outer, ...vars, ansible_search_path: searchPath });
     // run_once: the batch's first host still in the play includes the file; the others do not (as Ansible's)
     if (flag(inc.kw.run_once, () => scope({}), false) === true && this.b.hosts.find((h) => !this.b.left.has(h)) !== this.host) return 'ok';
     const result = (status: Status, msg?: string, ignorable = false): Flow => {
@@ -439,7 +440,6 @@ export class HostRun {
           if (problems.length) return result('failed', `${inc.action} ${show(name)}: ${problems.map(formatProblem).join('\n')}`);
           nodes = r.nodes!;
           target = r.target;
-          if (inc.public && r.exposed) this.expose(r.exposed);
           // a role's handlers join the play's (once: its handlers are read with its first include)
           for (const h of r.handlers ?? []) if (h.kind === 'task' && !this.play.handlers.includes(h)) this.play.handlers.push(h);
         }
@@ -448,7 +448,6 @@ export class HostRun {
       }
       // a role's handlers read with the playbook join the play's when it is first included
       for (const h of inc.handlers ?? []) if (h.kind === 'task' && !this.play.handlers.includes(h)) this.play.handlers.push(h);
-      if (inc.loaded && inc.public && inc.exposed) this.expose(inc.exposed);
       included = true;
       // Ansible counts an included file, not an included role
       if (!/include_role$/.test(inc.action)) result('ok', `included: ${target}`);
@@ -467,18 +466,16 @@ export class HostRun {
     return 'ok';
   }
 
-  /** include_role public: the role's vars/ and defaults/ are this host's for the rest of the play. */
-  private expose(r: { vars: Record<string, unknown>; defaults: Record<string, unknown> }): void {
-    const map = this.rc.prep.publicOf!;
-    const now = map.get(this.host);
-    const mine = now?.play === this.play ? now : { play: this.play, vars: {}, defaults: {} };
-    map.set(this.host, { play: this.play, vars: { ...mine.vars, ...r.vars }, defaults: { ...mine.defaults, ...r.defaults } });
-  }
-
   /** Ansible's block: rescue runs after a failure in block, always after both, whatever happened. */
   private async block(b: BlockDef, rescuable: boolean, at: Cursor): Promise<Flow> {
     if (this.stopped()) return 'stop';
     if (b.include) return this.include(b, rescuable, at);
+    // include_role's public: from now on the play's other tasks see the role's vars and defaults, as
+    // Ansible appends it to the play's roles when it runs
+    if (b.exposes) {
+      Object.assign(this.play.roleVars, b.exposes.vars);
+      Object.assign(this.play.roleDefaults, b.exposes.defaults);
+    }
     const always = b.always.length > 0;
     if (always) this.alwaysAhead++;
     let flow: Flow;
@@ -515,7 +512,7 @@ export class HostRun {
     // these three run whatever `when` says (Ansible warns that it is not supported there)
     const unconditional = m.action === 'noop' || m.action === 'refresh_inventory' || m.action === 'reset_connection';
     if (unconditional && m.kw.when.length && !m.implicit) this.warn(`${m.action} task does not support when conditional`);
-    const scope = taskScope(rc.prep, this.play, host, this.registered, m.kw.vars, this.outer, m.kw.defaults, m.kw.role);
+    const scope = taskScope(rc.prep, this.play, host, this.registered, m.kw, this.outer);
     // Ansible's strategy evaluates a meta task's `when` itself: its warning is shown once a run
     if (!unconditional && !m.kw.when.every((w) => holds(w, scope, (text) => this.warn(text)))) {
       const why: Partial<Record<MetaDef['action'], string>> = {
@@ -578,7 +575,7 @@ export class HostRun {
 
   /** The tags of a task, templated ones rendered with its vars on this host. */
   private tagsOf(kw: Keywords): string[] {
-    return evalTags(kw.tags, () => taskScope(this.rc.prep, this.play, this.host, this.registered, kw.vars, this.outer, kw.defaults, kw.role));
+    return evalTags(kw.tags, () => taskScope(this.rc.prep, this.play, this.host, this.registered, kw, this.outer));
   }
 
   private selected(t: TaskDef): boolean {
@@ -715,7 +712,7 @@ export class HostRun {
 
   /** A templated boolean keyword of `t` on this host, outside its run (`failed` if unreadable). */
   private decided(t: TaskDef, value: boolean | string | undefined, failed: boolean): boolean {
-    return flag(value, () => taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw.vars, this.outer, t.kw.defaults, t.kw.role), failed) === true;
+    return flag(value, () => taskScope(this.rc.prep, this.play, this.host, this.registered, t.kw, this.outer), failed) === true;
   }
 
   private fail(status: Status): void {
@@ -808,7 +805,7 @@ export class HostRun {
    */
   private handlersFor(t: TaskDef, report = true): { handlers: Handler[]; error?: string } {
     const { rc, play, host } = this;
-    const scopeOf = (n: Handler) => taskScope(rc.prep, play, host, this.registered, n.kw.vars, n === t ? this.outer : {}, n.kw.defaults, n.kw.role);
+    const scopeOf = (n: Handler) => taskScope(rc.prep, play, host, this.registered, n.kw, n === t ? this.outer : {});
     let r;
     try {
       r = handlersReached(play.handlers, notifyNames(t.notify, () => scopeOf(t)), scopeOf);
@@ -843,10 +840,10 @@ export class HostRun {
     const targets = this.resultHosts(once);
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task: t.name });
-    this.addSecrets(t.kw.vars, t.kw.defaults);
+    this.addSecrets({ ...t.kw.roleVars, ...t.kw.vars, ...t.kw.roleParams, ...t.kw.includeParams }, t.kw);
     // a delegated task sees the delegated host's vars as ansible_delegated_vars (Ansible's VariableManager)
     let delegated: Record<string, unknown> = {};
-    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw.vars, { ...delegated, ...this.outer, ...loopVars }, t.kw.defaults, t.kw.role);
+    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw, { ...delegated, ...this.outer, ...loopVars });
     const base = { host, play: play.name, task: t.name, type: t.type.name, handler, changes: [] as string[] };
     let delegate: string | undefined;
     let marked: string[] = [];
@@ -992,7 +989,7 @@ export function withEnvironment(conn: Connection, env: Record<string, string>): 
 
 /** The play's own privilege on a host (its `become` templated there): the connection its tasks share. */
 export function playPrivilege(prep: Prepared, play: PlayDef, host: string, registered: Record<string, unknown>) {
-  const scope = () => taskScope(prep, play, host, registered, play.kw.vars, {}, play.kw.defaults);
+  const scope = () => taskScope(prep, play, host, registered, play.kw, {});
   let connection: ConnectionName | undefined;
   try {
     connection = connectionOf(play.kw.connection, scope);

@@ -14,7 +14,7 @@ import { groupsMap, hostVars } from '../inventory/vars.ts';
 import { isLocalhostName } from '../inventory/localhost.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
-import { loadPlaybook, walkTasks, type BlockDef, type LoopSpec, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
+import { loadPlaybook, walkTasks, type BlockDef, type Keywords, type LoopSpec, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { itemVars, loopItems, resolveLoop } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
@@ -113,8 +113,6 @@ export interface Prepared {
   live?: { dead: ReadonlyMap<string, unknown>; batch: Map<PlayDef, string[]> };
   /** set by the run: per host, the variables include_vars set (their own precedence layer) */
   included?: Map<string, Record<string, unknown>>;
-  /** set by the run: per host, the vars/ and defaults/ of the roles it included with `public: true` (of this play) */
-  publicOf?: Map<string, { play: PlayDef; vars: Record<string, unknown>; defaults: Record<string, unknown> }>;
   /**
    * each host's registered results and set_fact facts (the run's; while preparing, the names known so
    * far, as LATER): they are in hostvars[host] too, as in Ansible
@@ -313,36 +311,35 @@ function layered(layers: Record<string, unknown>[], type: string): Record<string
   });
 }
 
-/**
- * The scope a task sees on a host, in Ansible's precedence: loop vars, extra vars, registered results,
- * task, block and role vars, play vars, host vars, role defaults, magic vars. Registered names are
- * LATER while validating. Task, block, role, play vars and role defaults may hold templates: rendered
- * when used, against the whole scope as Ansible does (a role default `"{{ a }}"` sees an inventory `a`);
- * a var whose template names itself reads the next layer down.
- */
-/** The vars of the roles this host included with `public: true` in this play (include_role public). */
-function publicOf(prep: ScopePrep, play: PlayDef, host: string): { vars: Record<string, unknown>; defaults: Record<string, unknown> } {
-  const p = prep.publicOf?.get(host);
-  return p && p.play === play ? p : { vars: {}, defaults: {} };
-}
+/** What of a task's keywords its variables come from (Keywords: load.ts). */
+export type VarKeywords = Partial<Pick<Keywords, 'vars' | 'defaults' | 'role' | 'roleVars' | 'roleParams' | 'includeParams'>>;
 
-export function taskScope(prep: ScopePrep, play: PlayDef, host: string, registered: Record<string, unknown>, taskVars: Record<string, unknown> = {}, loopVars: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}, role?: RoleMagic): Scope {
-  const magic = magicVars(prep, host, play, role);
+/**
+ * The scope a task sees on a host, in Ansible's precedence (VariableManager.get_vars), highest first:
+ * loop vars, extra vars, include params, role params, registered results and set_fact, include_vars,
+ * task and block vars, the task's role's vars, the play's roles' vars, vars_files, play vars, host vars,
+ * role defaults, magic vars. Registered names are LATER while validating. Playbook vars may hold
+ * templates: rendered when used, against the whole scope as Ansible does (a role default `"{{ a }}"`
+ * sees an inventory `a`); a var whose template names itself reads the next layer down.
+ */
+export function taskScope(prep: ScopePrep, play: PlayDef, host: string, registered: Record<string, unknown>, kw: VarKeywords = {}, loopVars: Record<string, unknown> = {}): Scope {
+  const magic = magicVars(prep, host, play, kw.role);
   const hv = prep.hostvars[host] ?? {};
-  const fixed = scopeOf(loopVars, prep.extra, registered);
-  // host vars are rendered already (renderedHostVars): `what` is empty for them
+  const fixed = scopeOf(loopVars, prep.extra);
+  // host vars and registered results are rendered already: `what` is empty for them
   const layers = [
-    // include_vars: over task vars, under registered results and set_fact (Ansible's precedence)
+    { vars: kw.includeParams ?? {}, what: 'include param' },
+    { vars: kw.roleParams ?? {}, what: 'role param' },
+    { vars: registered, what: '' },
     { vars: prep.included?.get(host) ?? {}, what: 'include_vars var' },
-    { vars: taskVars, what: 'task var' },
+    { vars: kw.vars ?? {}, what: 'task var' },
+    { vars: kw.roleVars ?? {}, what: 'role var' },
     { vars: play.roleVars, what: 'role var' },
-    { vars: publicOf(prep, play, host).vars, what: 'role var' },
     { vars: prep.varsFilesOf?.get(play)?.get(host) ?? {}, what: 'vars_files var' },
     { vars: play.vars, what: 'play var' },
     { vars: hv, what: '' },
-    { vars: defaults, what: 'role default' },
+    { vars: kw.defaults ?? {}, what: 'role default' },
     { vars: play.roleDefaults, what: 'role default' },
-    { vars: publicOf(prep, play, host).defaults, what: 'role default' },
   ];
   const busy = new Set<string>();
   const templated = (vars: Record<string, unknown>, name: string, what: string, under: Scope) => {
@@ -373,7 +370,7 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
     if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
     if (name === 'vars') return { found: true, value: varsDict(from(0)) };
     if (Object.hasOwn(registered, AFTER_DYNAMIC_INCLUDE)) return { found: true, value: LATER };
-    return { found: false, get names() { return [...Object.keys(loopVars), ...Object.keys(prep.extra), ...Object.keys(registered), ...layers.flatMap((l) => Object.keys(l.vars)), ...Object.keys(magic)]; } };
+    return { found: false, get names() { return [...Object.keys(loopVars), ...Object.keys(prep.extra), ...layers.flatMap((l) => Object.keys(l.vars)), ...Object.keys(magic)]; } };
   };
   return from(0);
 }
@@ -399,7 +396,7 @@ function varsDict(scope: Scope): Record<string, unknown> {
   });
 }
 
-type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'conns' | 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'publicOf' | 'registeredOf' | 'runVars' | 'varsFilesOf'>>;
+type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'conns' | 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'registeredOf' | 'runVars' | 'varsFilesOf'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[]; warnings?: string[] } {
   return checkingOnly(() => prepareChecked(opts, registry));
@@ -409,7 +406,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const problems: InputProblem[] = [];
   const warnings: string[] = [];
   // every -i source (a path, or a host list), as Ansible's InventoryManager reads them
-  const { inventory: inv, problems: ip, warnings: iw } = loadSources(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory, opts.vault, { keepUnclaimed: true });
+  const { inventory: inv, problems: ip, warnings: iw } = loadSources(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory, opts.vault, { keepUnclaimed: true, playbookDir: dirname(resolve(opts.playbook)) });
   warnings.push(...iw);
   problems.push(...ip);
   const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
@@ -431,7 +428,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const changers = playbook.plays.map((p) => mayChangeInventory([...p.tasks, ...p.handlers]));
   const inventoryMayChange = changers.some(Boolean);
   // group_vars/host_vars of a group or host nothing can make are a mistake
-  if (!inventoryMayChange) for (const u of [...(inv.unclaimed?.groups.values() ?? []), ...(inv.unclaimed?.hosts.values() ?? [])]) problems.push(u.problem);
+  if (!inventoryMayChange) for (const u of [...(inv.unclaimed?.groups.values() ?? []), ...(inv.unclaimed?.hosts.values() ?? [])]) if (u.problem) problems.push(u.problem);
   const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff }, runVars: run, varsFilesOf: new Map(), inventoryMayChange };
   prep.readVarsFilesFor = (play, hosts) => {
     const ps: InputProblem[] = [];
@@ -583,7 +580,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
   const out: InputProblem[] = [];
   // the vars of enclosing include_tasks loops: known when the task runs
   const outer = Object.fromEntries(t.kw.loopVars.map((n) => [n, LATER]));
-  const scope0 = taskScope(prep, play, host, registered, t.kw.vars, outer, t.kw.defaults, t.kw.role);
+  const scope0 = taskScope(prep, play, host, registered, t.kw, outer);
   // the loop: its items when known now (each checked), else the loop var is known at run time
   let itemsToCheck: unknown[] = [LATER];
   if (t.loop) {
@@ -603,7 +600,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     const loop = t.loop && resolvedNow(t.loop, scope0);
     const later = loop ? Object.fromEntries(Object.keys(itemVars(loop, [], 0)).map((k) => [k, LATER])) : {};
     const loopVars = loop ? { ...outer, ...later, [loop.loopVar]: item, ...(loop.indexVar ? { [loop.indexVar]: item === LATER ? LATER : 0 } : {}) } : {};
-    const scope = taskScope(prep, play, host, registered, t.kw.vars, t.loop ? loopVars : outer, t.kw.defaults, t.kw.role);
+    const scope = taskScope(prep, play, host, registered, t.kw, t.loop ? loopVars : outer);
     // a task (or item) whose `when` is false on this host whatever happens before it is skipped there:
     // Ansible never renders its parameters, so a role's `when: cfg | length > 0` guard around
     // `cfg.cert_file` is not an error while cfg is {}. A misspelled parameter name still is.
@@ -734,9 +731,9 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
   const inc = b.include!;
   const loop = b.loop;
   // the include's own loop var is not known to its own loop expression, enclosing ones are
-  const own = new Set(loop ? Object.keys(itemVars(resolvedNow(loop, taskScope(prep, play, host, registered, inc.kw.vars, {}, inc.kw.defaults, inc.kw.role)), [], 0)) : []);
+  const own = new Set(loop ? Object.keys(itemVars(resolvedNow(loop, taskScope(prep, play, host, registered, inc.kw, {})), [], 0)) : []);
   const outer = Object.fromEntries(inc.kw.loopVars.filter((n) => !own.has(n)).map((n) => [n, LATER]));
-  const scope = taskScope(prep, play, host, registered, inc.kw.vars, outer, inc.kw.defaults, inc.kw.role);
+  const scope = taskScope(prep, play, host, registered, inc.kw, outer);
   const out: InputProblem[] = [];
   if (loop) {
     const ps: RenderProblem[] = [];
@@ -747,7 +744,7 @@ function checkInclude(prep: Prepared, play: PlayDef, b: BlockDef, host: string, 
       if ('error' in r && !r.lookup) out.push(problemAt(b.src, [...b.path, loop.kind], `${r.error} (host ${host})`));
     }
   }
-  const withItem = taskScope(prep, play, host, registered, inc.kw.vars, Object.fromEntries(inc.kw.loopVars.map((n) => [n, LATER])), inc.kw.defaults, inc.kw.role);
+  const withItem = taskScope(prep, play, host, registered, inc.kw, Object.fromEntries(inc.kw.loopVars.map((n) => [n, LATER])));
   inc.when.forEach((e, i) => {
     if (typeof e !== 'string') return;
     const ps: RenderProblem[] = [];

@@ -54,7 +54,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
   // each host's registered results and set_fact facts: its hostvars show them too
   const registeredOf = new Map<string, Record<string, unknown>>();
   const rc: RunCtx = {
-    prep: { ...prep, live, included: new Map(), publicOf: new Map(), registeredOf },
+    prep: { ...prep, live, included: new Map(), registeredOf },
     opts,
     listen,
     pool,
@@ -196,7 +196,7 @@ function strategyOf(rc: RunCtx, pp: PreparedPlay, hosts: string[]): 'linear' | '
   const { play } = pp;
   let value: unknown = play.strategy ?? rc.opts.strategy ?? 'linear';
   try {
-    if (play.strategy !== undefined && hosts.length) value = render(play.strategy, taskScope(rc.prep, play, hosts[0], {}, {}, {}, play.kw.defaults), []);
+    if (play.strategy !== undefined && hosts.length) value = render(play.strategy, taskScope(rc.prep, play, hosts[0], {}, play.kw), []);
   } catch (e) {
     return new Error(`strategy: ${(e as Error).message}`);
   }

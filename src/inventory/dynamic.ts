@@ -17,7 +17,8 @@ function newGroup(inv: Inventory, name: string): Group {
   const g: Group = { name, hosts: new Set(), children: new Set(), inline: { vars: {}, origins: {} } };
   const file = inv.unclaimed?.groups.get(name);
   if (file) {
-    g.file = file.layer;
+    if (file.layer) g.file = file.layer;
+    if (file.play) g.playFile = file.play;
     inv.unclaimed!.groups.delete(name);
   }
   inv.groups.set(name, g);
@@ -60,7 +61,8 @@ export function addDynamicHost(inv: Inventory, info: AddHost, origin: Origin): b
     inv.groups.get('all')!.hosts.add(name);
     const file = inv.unclaimed?.hosts.get(name);
     if (file) {
-      inv.hostFile.set(name, file.layer);
+      if (file.layer) inv.hostFile.set(name, file.layer);
+      if (file.play) (inv.hostPlayFile ??= new Map()).set(name, file.play);
       inv.unclaimed!.hosts.delete(name);
     }
     changed = true;

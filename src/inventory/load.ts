@@ -72,8 +72,15 @@ export function readSource(inv: Inventory, path: string, problems: InputProblem[
   return isDir ? abs : dirname(abs);
 }
 
-/** group_vars/ and host_vars/ next to a source (Ansible's host_group_vars plugin). */
-export function readVarsDirs(inv: Inventory, root: string, problems: InputProblem[], vault: readonly VaultSecret[]): void {
+/**
+ * group_vars/ and host_vars/ next to a source (Ansible's host_group_vars plugin), or, `playbook`, next
+ * to the playbook: a layer of their own, over the inventory's (vars.ts hostLayers). A playbook's file
+ * for a group or host the inventory lacks is no mistake (it may be for another inventory): kept for
+ * add_host and group_by, never reported, as Ansible's plugin reads files for what exists only.
+ */
+export function readVarsDirs(inv: Inventory, root: string, problems: InputProblem[], vault: readonly VaultSecret[], slot: 'inventory' | 'playbook' = 'inventory'): void {
+  const play = slot === 'playbook';
+  const merged = (had: VarLayer | undefined, layer: VarLayer) => (had ? mergeLayers([had, layer]) : layer);
   for (const [dir, kind] of [['group_vars', 'group'], ['host_vars', 'host']] as const) {
     const d = join(root, dir);
     if (!existsSync(d)) continue;
@@ -88,26 +95,25 @@ export function readVarsDirs(inv: Inventory, root: string, problems: InputProble
       const read = files.map((x) => readVarsFile(x, problems, vault));
       if (read.some((l) => !l)) continue;
       const layer = mergeLayers(read as VarLayer[]);
+      const known = kind === 'group' ? inv.groups.has(name) : inv.hostOrigin.has(name) || isLocalhostName(name);
+      if (!known) {
+        const problem = play ? undefined : { file: relName(join(d, f)), line: 1, col: 1, message: kind === 'group' ? `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` : `host_vars for unknown host ${show(name)}: expected one of ${inv.hosts.join(', ')}` };
+        const kept = inv.unclaimed?.[kind === 'group' ? 'groups' : 'hosts'];
+        if (kept) {
+          const u = kept.get(name) ?? {};
+          kept.set(name, play ? { ...u, play: merged(u.play, layer) } : { ...u, layer: merged(u.layer, layer), problem });
+        } else if (problem) problems.push(problem);
+        continue;
+      }
       if (kind === 'group') {
-        if (!inv.groups.has(name)) {
-          const problem = { file: relName(join(d, f)), line: 1, col: 1, message: `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` };
-          if (inv.unclaimed) inv.unclaimed.groups.set(name, { layer, problem });
-          else problems.push(problem);
-          continue;
-        }
         const g = inv.groups.get(name)!;
         // a second source's group_vars of the same group: merged over the first's, as Ansible combines them
-        g.file = g.file ? mergeLayers([g.file, layer]) : layer;
+        if (play) g.playFile = merged(g.playFile, layer);
+        else g.file = merged(g.file, layer);
       } else {
         // host_vars/localhost.yml is the implicit localhost's when the inventory has no such host
-        if (!inv.hostOrigin.has(name) && !isLocalhostName(name)) {
-          const problem = { file: relName(join(d, f)), line: 1, col: 1, message: `host_vars for unknown host ${show(name)}: expected one of ${inv.hosts.join(', ')}` };
-          if (inv.unclaimed) inv.unclaimed.hosts.set(name, { layer, problem });
-          else problems.push(problem);
-          continue;
-        }
-        const had = inv.hostFile.get(name);
-        inv.hostFile.set(name, had ? mergeLayers([had, layer]) : layer);
+        const files = play ? (inv.hostPlayFile ??= new Map()) : inv.hostFile;
+        files.set(name, merged(files.get(name), layer));
       }
     }
   }

@@ -17,7 +17,9 @@ export interface Group {
   hosts: Set<string>;
   children: Set<string>;
   inline: VarLayer; // vars written in the inventory file
-  file?: VarLayer; // group_vars/<name>.yml
+  file?: VarLayer; // group_vars/<name>.yml next to the inventory
+  /** group_vars/<name>.yml next to the playbook (over the inventory's, as Ansible's all_plugins_play) */
+  playFile?: VarLayer;
 }
 
 export interface Inventory {
@@ -28,6 +30,8 @@ export interface Inventory {
   hosts: string[];
   hostInline: Map<string, VarLayer>;
   hostFile: Map<string, VarLayer>;
+  /** host_vars/<host>.yml next to the playbook: over the inventory's (Ansible's _plugins_play) */
+  hostPlayFile?: Map<string, VarLayer>;
   /** where each host was first declared (a host add_host added: its task) */
   hostOrigin: Map<string, Origin>;
   /** hosts add_host added during the run: they come from no inventory file */
@@ -41,6 +45,10 @@ export interface Inventory {
 }
 
 export interface Unclaimed {
-  layer: VarLayer;
-  problem: { file: string; line: number; col: number; message: string };
+  /** next to the inventory */
+  layer?: VarLayer;
+  /** next to the playbook */
+  play?: VarLayer;
+  /** a mistake when nothing makes the group or host: group_vars/ next to the inventory only (Ansible ignores both) */
+  problem?: { file: string; line: number; col: number; message: string };
 }

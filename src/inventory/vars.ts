@@ -1,6 +1,9 @@
-// Which groups a host is in, and its merged variables. Precedence, lowest first (documented in README):
-//   all (inventory file) < group_vars/all.yml < other groups, parents before children, then by name
-//   (inventory file, then group_vars/<group>.yml) < host (inventory file) < host_vars/<host>.yml
+// Which groups a host is in, and its merged variables. Precedence, lowest first (documented in README),
+// as Ansible's default VARIABLE_PRECEDENCE (all_inventory, groups_inventory, all_plugins_inventory,
+// all_plugins_play, groups_plugins_inventory, groups_plugins_play), then the host's:
+//   all (inventory file) < other groups (inventory file), parents before children, then by name <
+//   group_vars/all (inventory's, then playbook's) < group_vars/<group> (same order) <
+//   host (inventory file) < host_vars/<host> (inventory's, then playbook's)
 // The playbook adds play vars, registered results and -e extra vars on top (see engine/vars.ts).
 import type { Inventory, Origin, VarLayer, Vars } from './types.ts';
 import { implicitLayer } from './localhost.ts';
@@ -69,16 +72,14 @@ export function hostLayers(inv: Inventory, host: string): VarLayer[] {
   const groups = groupsOf(inv, host)
     .filter((g) => g !== 'all')
     .sort((a, b) => depth(inv, a) - depth(inv, b) || a.localeCompare(b));
-  const layers: VarLayer[] = [];
-  for (const name of ['all', ...groups]) {
-    const g = inv.groups.get(name)!;
-    layers.push(g.inline);
-    if (g.file) layers.push(g.file);
-  }
+  const gs = ['all', ...groups].map((name) => inv.groups.get(name)!);
+  // every group's inventory-file vars under every group_vars/ file (the var_precedence target:
+  // group_vars/all wins over a child group's [child:vars])
+  const files = (g: (typeof gs)[number]) => [g.file, g.playFile].filter((l): l is VarLayer => !!l);
+  const layers: VarLayer[] = [...gs.map((g) => g.inline), ...gs.flatMap(files)];
   // a host the inventory does not have is the implicit localhost (pattern.ts): `all`'s vars, its own, its host_vars
   layers.push(inv.hostInline.get(host) ?? implicitLayer());
-  const f = inv.hostFile.get(host);
-  if (f) layers.push(f);
+  for (const f of [inv.hostFile.get(host), inv.hostPlayFile?.get(host)]) if (f) layers.push(f);
   return layers;
 }
 

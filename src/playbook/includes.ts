@@ -13,7 +13,7 @@ import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-so
 import { issuesToProblems } from './issues.ts';
 import { inherit, loopOf } from './keywords.ts';
 import { parseKv } from './kv.ts';
-import type { BlockDef, Ctx, Keywords, LoopSpec, Node, RoleMagic, TaskDef } from './load.ts';
+import type { BlockDef, Ctx, Keywords, LoopSpec, Node, RoleAll, RoleMagic, TaskDef } from './load.ts';
 import { itemVars } from '../engine/loop.ts';
 import type { TaskType } from '../engine/task-type.ts';
 import { renderString } from '../template/template.ts';
@@ -144,8 +144,10 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
     cx.problems.push(problemAt(src, [...path, 'register'], `register on ${key} is not supported by skiff: ${key} is read with the playbook and has no result of its own (include_tasks has one)`, 'key'));
     return undefined;
   }
+  // Ansible's include params: an include's (not an import's) vars are over set_fact and role params too
+  const includeParams = action === 'import_tasks' ? undefined : out.vars;
   if (!dynamic) {
-    const kw = inherit(parent, out);
+    const kw = inherit(parent, { ...out, includeParams });
     const nodes = loadTaskFile(src, at, findTaskFile(src, file, cx), kw, cx, `${key} ${show(file)}`);
     if (!nodes) return undefined;
     return { kind: 'block', name: out.name ?? `${key}: ${file}`, kw, block: nodes, rescue: [], always: [], path, src };
@@ -153,7 +155,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   // the include's own keywords are the include's; its tasks inherit its vars, its apply, what encloses it
   const own = inherit(parent, { ...out, loopVars });
   const when = own.when.slice(parent.when.length);
-  const kw = inherit(parent, { ...apply, vars: { ...out.vars, ...apply?.vars }, loopVars, guards: when });
+  const kw = inherit(parent, { ...apply, vars: { ...out.vars, ...apply?.vars }, includeParams, loopVars, guards: when });
   const what = `${key} ${show(file)}`;
   const load = (name: string, files: string[]) => {
     const problems: Ctx['problems'] = [];
@@ -246,6 +248,12 @@ interface RoleRef {
   defaultsFrom?: string;
   /** the keywords written on the reference (vars, when, tags, become...) */
   own: InheritableInput;
+  /** Ansible's role params: the entry's other keys (`- {role: r, port: 80}`) */
+  params: Record<string, unknown>;
+  /** how the play has it: `roles:`, a role's dependencies, import_role, include_role */
+  via: 'roles' | 'dependency' | 'import' | 'include';
+  /** include_role's public: its variables are the play's once it runs */
+  public?: boolean;
   /** where the reference is written: the node, and its role name (for problems) */
   src: YamlSource;
   path: Path;
@@ -266,14 +274,12 @@ export function loadRoles(src: YamlSource, path: Path, entries: unknown[], paren
 
 /** A `roles:` or `dependencies:` entry: a name, or a map with `role:` (or `name:`) and keywords. */
 function roleEntry(src: YamlSource, at: Path, e: unknown, cx: Ctx): RoleRef | undefined {
-  if (typeof e === 'string' && e) return { name: e, own: {}, src, path: at, at };
-  // Ansible's role params: any other key of the entry is a variable of the role (`{role: r, port: 80}`)
+  if (typeof e === 'string' && e) return { name: e, own: {}, params: {}, via: 'roles', src, path: at, at };
+  // Ansible's role params: any other key of the entry is a variable of the role (`{role: r, port: 80}`),
+  // over set_fact and the role's vars (RoleDefinition._split_role_params)
   const keys = Object.keys(RoleEntrySchema.entries);
   const params = e && typeof e === 'object' && !Array.isArray(e) ? Object.entries(e).filter(([k]) => !keys.includes(k) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) : [];
-  if (params.length) {
-    const rest = Object.fromEntries(Object.entries(e as object).filter(([k]) => !params.some(([p]) => p === k)));
-    e = { ...rest, vars: { ...Object.fromEntries(params), ...((rest as { vars?: object }).vars ?? {}) } };
-  }
+  if (params.length) e = Object.fromEntries(Object.entries(e as object).filter(([k]) => !params.some(([p]) => p === k)));
   const r = v.safeParse(RoleEntrySchema, e);
   if (!r.success) {
     cx.problems.push(...issuesToProblems(src, at, r.issues, 'a role', Object.keys(RoleEntrySchema.entries)));
@@ -284,7 +290,7 @@ function roleEntry(src: YamlSource, at: Path, e: unknown, cx: Ctx): RoleRef | un
     cx.problems.push(problemAt(src, at, `a role: got ${show(e)}, expected a role name, or a map with role: NAME`));
     return undefined;
   }
-  return { name: (role ?? name)!, own, src, path: at, at: [...at, role !== undefined ? 'role' : 'name'] };
+  return { name: (role ?? name)!, own, params: Object.fromEntries(params), via: 'roles', src, path: at, at: [...at, role !== undefined ? 'role' : 'name'] };
 }
 
 export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
@@ -323,7 +329,7 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   if (out.include_role !== undefined) return dynamicRole(src, path, key, call, name, own, loop, parent, cx, register);
   const roleName = /\{[{%]/.test(call.name) ? staticName(src, [...path, key, 'name'], call.name, parent, cx) : call.name;
   if (roleName === undefined) return undefined;
-  const block = loadRole({ name: roleName, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, varsFrom: call.vars_from, defaultsFrom: call.defaults_from, own, src, path, at: [...path, key, 'name'] }, parent, cx, false, out.import_role !== undefined);
+  const block = loadRole({ name: roleName, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, varsFrom: call.vars_from, defaultsFrom: call.defaults_from, own, params: {}, via: 'import', src, path, at: [...path, key, 'name'] }, parent, cx, false);
   return block && name !== undefined ? { ...block, name } : block;
 }
 
@@ -332,7 +338,7 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
  * it with the vars known then: extra vars, block and role vars, the play's, role defaults; no host's).
  */
 function staticName(src: YamlSource, at: Path, written: string, parent: Keywords, cx: Ctx): string | undefined {
-  const layers = [cx.extraVars ?? {}, parent.vars, cx.playVars ?? {}, parent.defaults];
+  const layers = [cx.extraVars ?? {}, parent.vars, parent.roleVars ?? {}, cx.playVars ?? {}, parent.defaults];
   const lookup = (n: string, depth: number): ReturnType<Scope> => {
     const l = layers.find((x) => Object.hasOwn(x, n));
     if (!l) return { found: false, names: layers.flatMap((x) => Object.keys(x)) };
@@ -370,21 +376,20 @@ function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: str
     // not there: the host that reaches it fails (Ansible's AnsibleError), where a role that cannot be read ends the run
     const found = findRole(role, cx);
     if (!found.dir) return { problems: [{ ...problemAt(src, at, ''), message: `the role '${role}' was not found in ${found.tried.join(':')}` }], target: role, missing: true };
-    const rcx: Ctx = { ...cx, problems, roleHandlers: [], exposed: [] };
-    const block = loadRole({ name: role, tasksFrom: from.tasks_from, handlersFrom: from.handlers_from, varsFrom: from.vars_from, defaultsFrom: from.defaults_from, own: { vars: own.vars }, src, path, at }, inner, rcx, false, call.public === true);
-    // public: the role's (and its dependencies') vars/ and defaults/, for the play once it is included
-    const exposed = { vars: Object.assign({}, ...rcx.exposed.map((r) => r.vars)), defaults: Object.assign({}, ...rcx.exposed.map((r) => r.defaults)) };
-    return { nodes: block && !problems.length ? [block] : undefined, problems, target: role, handlers: rcx.roleHandlers, exposed };
+    const rcx: Ctx = { ...cx, problems, roleHandlers: [] };
+    // public: the role block carries its variables, the play's once it runs (host-run.ts)
+    const block = loadRole({ name: role, tasksFrom: from.tasks_from, handlersFrom: from.handlers_from, varsFrom: from.vars_from, defaultsFrom: from.defaults_from, own: { vars: own.vars }, params: {}, via: 'include', public: call.public, src, path, at }, inner, rcx, false);
+    return { nodes: block && !problems.length ? [block] : undefined, problems, target: role, handlers: rcx.roleHandlers };
   };
   const plain = !loop && ![call.name, ...Object.values(written)].some((x) => /\{[{%]/.test(x));
   const now = plain ? load(call.name) : undefined;
-  const include = { action: key, file: call.name, from: written, register, public: call.public === true, exposed: now?.exposed, kw, when: kw.when.slice(parent.when.length), loaded: !!now?.nodes, handlers: now?.handlers, load };
+  const include = { action: key, file: call.name, from: written, register, kw, when: kw.when.slice(parent.when.length), loaded: !!now?.nodes, handlers: now?.handlers, load };
   return { kind: 'block', name: name ?? `${key} : ${call.name}`, kw, block: now?.nodes ?? [], rescue: [], always: [], path, src, loop, roleDir: cx.roleDir, include };
 }
 
 const roleDirOf = (ref: RoleRef, cx: Ctx) => findRole(ref.name, cx).dir ?? ref.name;
 /** Ansible runs a role of `roles:` or `dependencies:` once per play for the same keywords and vars */
-const playedKey = (ref: RoleRef, cx: Ctx) => `${roleDirOf(ref, cx)}\0${JSON.stringify(ref.own)}`;
+const playedKey = (ref: RoleRef, cx: Ctx) => `${roleDirOf(ref, cx)}\0${JSON.stringify([ref.own, ref.params])}`;
 
 /** Where Ansible looks for a role: roles/ next to the playbook, the roles_path, the playbook's directory. */
 function findRole(name: string, cx: Ctx): { dir?: string; tried: string[] } {
@@ -429,15 +434,21 @@ function dependencies(dir: string, cx: Ctx): RoleRef[] {
     cx.problems.push(problemAt(source, ['dependencies'], `dependencies: got ${show(deps)}, expected a list of roles`));
     return [];
   }
-  return deps.map((d, k) => roleEntry(source, ['dependencies', k], d, cx)).filter((r): r is RoleRef => r !== undefined);
+  return deps.flatMap((d, k) => {
+    const r = roleEntry(source, ['dependencies', k], d, cx);
+    return r ? [{ ...r, via: 'dependency' as const }] : [];
+  });
 }
 
 /**
  * One role, as a block: its dependencies (each once per play), then its tasks. Its handlers join the
- * play's. Precedence, as Ansible's: defaults/ under everything (even inventory vars), vars/ over play
- * vars, the reference's own `vars:` over vars/.
+ * play's. Its variables, as Ansible's Role gives them (engine/prepare.ts taskScope layers them):
+ * defaults/ under everything (even inventory vars); `vars:` of the entry, under vars/ (both under task
+ * vars, over play vars and vars_files, with those of its dependencies and of the roles that brought it
+ * in beneath); params over set_fact. `vars:` of import_role and include_role are task vars of the
+ * role's tasks too, and include_role's are include params.
  */
-function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean, exposed = once): BlockDef | undefined {
+function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): BlockDef | undefined {
   const { dir, tried } = findRole(ref.name, cx);
   if (!dir) {
     cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)} not found: looked in ${tried.join(', ')} (set roles_path in ansible.cfg or ANSIBLE_ROLES_PATH for others)`));
@@ -447,32 +458,61 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean, expose
     cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)} depends on itself (${[...cx.roles, dir].join(' -> ')}): expected a role that is not already being loaded`));
     return undefined;
   }
-  if (once) cx.played.add(playedKey(ref, cx));
+  const key = playedKey(ref, cx);
+  if (once) cx.played.add(key);
   const rcx: Ctx = { ...cx, roles: [...cx.roles, dir], roleDir: dir };
-  const { vars, ...own } = ref.own;
-  const fromRole = { vars: roleVars(dir, 'vars', cx, ref), defaults: roleVars(dir, 'defaults', cx, ref) };
-  // Ansible's roles are public: a role of roles: or import_role lends its variables to the whole play
-  if (exposed) cx.exposed.push(fromRole);
+  const { vars: entryVars = {}, ...own } = ref.own;
+  // Role.vars (the entry's `vars:`) under Role._role_vars (vars/main.yml or vars_from), as Role.get_vars merges them
+  const ownVars = { ...entryVars, ...roleVars(dir, 'vars', cx, ref) };
+  const ownDefaults = roleVars(dir, 'defaults', cx, ref);
   // ansible_parent_role_names comes from include_role / import_role only (Ansible's role_include.py)
   const role = roleMagic(ref.name, dir, once ? undefined : parent.role);
-  const kw = inherit(parent, { ...own, vars: { ...fromRole.vars, ...vars }, defaults: fromRole.defaults, role });
+  const chain = parent.roleChain ?? { vars: {}, defaults: {} };
+  const roleChain = { vars: { ...chain.vars, ...ownVars }, defaults: { ...chain.defaults, ...ownDefaults } };
+  const roleParams = { ...parent.roleParams, ...ref.params };
+  // import_role's and include_role's vars are their tasks' parent's (task vars), include_role's include
+  // params too; a roles: entry's or a dependency's are the role's only
+  const entry = ref.via === 'roles' || ref.via === 'dependency';
+  const asTask = { ...(entry ? {} : { vars: entryVars }), ...(ref.via === 'include' && Object.keys(entryVars).length ? { includeParams: entryVars } : {}) };
+  const base = inherit(parent, { ...own, ...asTask, role, roleParams, roleChain });
   const nodes: Node[] = [];
+  // what the dependencies give: their vars and defaults (and theirs), in order, each under the role's own
+  const fromDeps: RoleAll[] = [];
   for (const dep of dependencies(dir, rcx)) {
-    // a role already in the play runs once; one that is being loaded is a cycle (loadRole refuses it)
-    if (cx.played.has(playedKey(dep, cx)) && !rcx.roles.includes(roleDirOf(dep, cx))) continue;
-    const d = loadRole(dep, kw, rcx, true);
+    // a role already in the play runs once (its variables still count); one that is being loaded is a
+    // cycle (loadRole refuses it)
+    const depKey = playedKey(dep, cx);
+    if (cx.played.has(depKey) && !rcx.roles.includes(roleDirOf(dep, cx))) {
+      const known = cx.roleAll.get(depKey);
+      if (known) fromDeps.push(known);
+      continue;
+    }
+    const d = loadRole(dep, base, rcx, true);
     if (d) nodes.push(d);
+    const known = cx.roleAll.get(depKey);
+    if (known) fromDeps.push(known);
   }
+  // Role.get_vars / get_default_vars: the dependencies' under the dep chain's and the role's own
+  const all: RoleAll = { vars: Object.assign({}, ...fromDeps.map((r) => r.vars), ownVars), defaults: Object.assign({}, ...fromDeps.map((r) => r.defaults), ownDefaults) };
+  cx.roleAll.set(key, all);
+  const kw: Keywords = {
+    ...base,
+    roleVars: { ...chain.vars, ...Object.assign({}, ...fromDeps.map((r) => r.vars)), ...ownVars },
+    defaults: { ...Object.assign({}, ...fromDeps.map((r) => r.defaults)), ...chain.defaults, ...ownDefaults },
+  };
+  // Ansible's roles are public: a role of roles: or import_role lends its variables (and its
+  // dependencies') to the whole play
+  if (ref.via === 'roles' || ref.via === 'import') cx.exposed.push(all);
   const tasks = roleFile(dir, 'tasks', ref.tasksFrom);
   if (ref.tasksFrom !== undefined && !tasks) {
     cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)}: tasks_from ${show(ref.tasksFrom)} not found: expected it in ${join(dir, 'tasks')}`));
     return undefined;
   }
   if (tasks) nodes.push(...(loadTaskFile(ref.src, ref.at, tasks, kw, rcx, `role ${show(ref.name)}`) ?? []));
-  // a role's handlers see its defaults and vars/, not the keywords (when, tags, vars) of what imported it
+  // a role's handlers see its defaults and vars, not the keywords (when, tags) of what imported it
   // (delegate_to on the import reaches them: Ansible's handlers have the include as parent)
-  addHandlers(ref, dir, inherit({ ...parent, when: [], tags: [], notify: undefined }, { ...fromRole, role, delegate_to: own.delegate_to }), rcx);
-  return { kind: 'block', name: `role ${ref.name}`, kw, block: nodes, rescue: [], always: [], path: ref.path, src: ref.src };
+  addHandlers(ref, dir, { ...inherit({ ...parent, when: [], tags: [], notify: undefined }, { ...asTask, role, roleParams, roleChain, delegate_to: own.delegate_to }), roleVars: kw.roleVars, defaults: kw.defaults }, rcx);
+  return { kind: 'block', name: `role ${ref.name}`, kw, block: nodes, rescue: [], always: [], path: ref.path, src: ref.src, ...(ref.via === 'include' && ref.public ? { exposes: all } : {}) };
 }
 
 /**

@@ -5,7 +5,7 @@ import { problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import type { Keywords, LoopSpec } from './load.ts';
 import { WITH_KINDS, type TaskMeta } from './schema.ts';
 
-type OwnKeywords = Partial<{ when: unknown; tags: unknown; notify: string | string[]; vars: Record<string, unknown>; defaults: Record<string, unknown>; loopVars: string[]; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'notify' | 'vars' | 'defaults' | 'loopVars' | 'environment'>>;
+type OwnKeywords = Partial<{ when: unknown; tags: unknown; notify: string | string[]; vars: Record<string, unknown>; defaults: Record<string, unknown>; includeParams: Record<string, unknown>; loopVars: string[]; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'notify' | 'vars' | 'defaults' | 'includeParams' | 'loopVars' | 'environment'>>;
 
 /** Ansible's _load_tags: `tags: a, b` is two tags (a list is taken as it is). */
 export const loadTags = (own: unknown): unknown[] => (typeof own === 'string' ? own.split(',').map((s) => s.trim()) : own === undefined ? [] : Array.isArray(own) ? own : [own]);
@@ -24,9 +24,11 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
   // a block's notify: its tasks without their own notify these (Ansible's Notifiable)
   if (own.notify !== undefined) out.notify = (Array.isArray(own.notify) ? own.notify : [own.notify]).map(String);
   else if (parent.notify) out.notify = parent.notify;
+  const includeParams = parent.includeParams || own.includeParams ? { ...parent.includeParams, ...own.includeParams } : undefined;
+  if (includeParams) out.includeParams = includeParams;
   const guards = [...(parent.guards ?? []), ...(own.guards ?? [])];
   if (guards.length) out.guards = guards;
-  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'remote_user', 'connection', 'role'] as const) {
+  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'remote_user', 'connection', 'role', 'roleVars', 'roleParams', 'roleChain'] as const) {
     const value = own[k] ?? parent[k];
     if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
   }

@@ -21,10 +21,28 @@ export interface Keywords {
   /** every condition that must hold, outermost first */
   when: (string | boolean)[];
   tags: string[];
-  /** block and task vars, inner wins (play vars are the play's); a role's vars/main.yml is the outermost */
+  /**
+   * block and task vars (an include's and an import's among them), inner wins: Ansible's task.get_vars().
+   * Play vars are the play's; a role's vars are roleVars.
+   */
   vars: Record<string, unknown>;
-  /** role defaults (defaults/main.yml): the lowest precedence of all, below inventory vars, as in Ansible */
+  /**
+   * the task's role's defaults (defaults/main.yml of its dependencies, then of the roles that brought it
+   * in, then its own): the lowest precedence of all, below inventory vars, as in Ansible
+   */
   defaults: Record<string, unknown>;
+  /**
+   * the task's role's vars, as Ansible's Role.get_vars(dep_chain): the vars of the roles that brought it
+   * in, its dependencies', its `vars:` (on the roles: entry or import_role), its vars/main.yml: under task
+   * vars, over play vars and vars_files (engine/prepare.ts taskScope)
+   */
+  roleVars?: Record<string, unknown>;
+  /** its role's params (`- {role: r, x: 1}`, and those of the roles that brought it in): over set_fact */
+  roleParams?: Record<string, unknown>;
+  /** the `vars:` of the include_tasks / include / include_role that brought the task: over role params */
+  includeParams?: Record<string, unknown>;
+  /** what a role's dependencies inherit of it and of the roles that brought it in: vars and defaults */
+  roleChain?: { vars: Record<string, unknown>; defaults: Record<string, unknown> };
   /** the loop (and index) vars of enclosing `include_tasks` loops: known when the task runs */
   loopVars: string[];
   /** the `when` of enclosing include_tasks: decided once, at the include (prepare reads them as guards) */
@@ -126,6 +144,8 @@ export interface BlockDef extends NodeBase {
   loop?: LoopSpec;
   /** include_tasks (a dynamic include): a task of its own, its file read when a host reaches it */
   include?: IncludeSpec;
+  /** an include_role with public: its role's variables, the play's once a host runs it (engine/host-run.ts) */
+  exposes?: RoleAll;
 }
 
 /**
@@ -147,16 +167,12 @@ export interface IncludeSpec {
   loaded: boolean;
   /** `register:` the include's own result */
   register?: string;
-  /** include_role public: its vars/ and defaults/ are the play's from then on, for the host that included it */
-  public?: boolean;
-  /** a public include_role read with the playbook: its roles' vars/ and defaults/ */
-  exposed?: { vars: Record<string, unknown>; defaults: Record<string, unknown> };
   /** include_role's tasks_from, vars_from... as written: rendered on the host with the name */
   from?: Record<string, string>;
   /** the handlers of what `block` holds (include_role's, read with the playbook): they join the play's when included */
   handlers?: Node[];
   /** read the (rendered) file name's tasks: the path read, or the problems that stop it */
-  load(file: string, from?: Record<string, string>): { nodes?: Node[]; problems: InputProblem[]; target: string; missing?: boolean; handlers?: Node[]; exposed?: { vars: Record<string, unknown>; defaults: Record<string, unknown> } };
+  load(file: string, from?: Record<string, string>): { nodes?: Node[]; problems: InputProblem[]; target: string; missing?: boolean; handlers?: Node[] };
 }
 
 export type Node = TaskDef | MetaDef | BlockDef;
@@ -230,13 +246,21 @@ export interface Ctx {
   inHandlers?: boolean;
   /** inside a block (of handlers) */
   inBlock?: boolean;
-  /** vars/ and defaults/ of the play's public roles (roles:, their dependencies, import_role), in load order */
-  exposed: { vars: Record<string, unknown>; defaults: Record<string, unknown> }[];
+  /** the vars and defaults of the play's public roles (roles:, import_role), each with its dependencies', in load order */
+  exposed: RoleAll[];
+  /** each role loaded in the play (by includes.ts playedKey): its vars and defaults with its dependencies' (Role.get_vars()) */
+  roleAll: Map<string, RoleAll>;
   /** the play's vars (its import_playbook's over its own) and the run's extra vars: what an import_role's templated name is rendered with */
   playVars?: Record<string, unknown>;
   extraVars?: Record<string, unknown>;
   /** loadNodes below: an included file's or a role's tasks (includes.ts) are nodes like the play's, and includes.ts is called from here */
   loadNodes: typeof loadNodes;
+}
+
+/** A role's variables with its dependencies' under them, as Ansible's Role.get_vars() and get_default_vars() merge them. */
+export interface RoleAll {
+  vars: Record<string, unknown>;
+  defaults: Record<string, unknown>;
 }
 
 /** What the import_playbooks that brought a file give each of its plays: conditions, vars, tags. */
@@ -262,7 +286,7 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
       plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems, from));
       return;
     }
-    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [], loadNodes, extraVars: from.extra };
+    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [], roleAll: new Map(), loadNodes, extraVars: from.extra };
     const play = loadPlay(src, i, raw, cx, from);
     if (play) plays.push(play);
   });

@@ -263,8 +263,11 @@ export const RoleCallSchema = v.strictObject({
   vars_from: v.optional(FromFile('vars_from')),
   /** a file of the role's defaults/ instead of main.yml */
   defaults_from: v.optional(FromFile('defaults_from')),
-  /** include_role only: the role's vars/ and defaults/ are the play's once it is included (Ansible's public) */
-  public: v.optional(Bool),
+  /**
+   * include_role only: its vars and defaults are the play's from when it runs (Ansible's public; `yes`
+   * as the free form writes it too)
+   */
+  public: v.optional(v.pipe(v.union([v.boolean(), v.picklist(['yes', 'no', 'true', 'false', 'True', 'False'])], 'expected true or false'), v.transform((x) => x === true || x === 'yes' || x === 'true' || x === 'True'))),
   /** include_role only: keywords for the role's tasks (the include's own keywords are the include's) */
   apply: v.optional(ApplySchema),
 });

@@ -29,7 +29,7 @@ export function listTasks(prep: Prepared, opts: Pick<RunOptions, 'tags' | 'skipT
   prep.plays.forEach(({ play, hosts }, i) => {
     const playTags = new Set(play.kw.tags);
     const allTags = new Set<string>();
-    const tagsOf = (n: Node) => evalTags(n.kw.tags, () => taskScope(prep, play, hosts[0] ?? 'localhost', {}, n.kw.vars, {}, n.kw.defaults, n.kw.role));
+    const tagsOf = (n: Node) => evalTags(n.kw.tags, () => taskScope(prep, play, hosts[0] ?? 'localhost', {}, n.kw, {}));
     const show = (n: Node, name: string) => {
       const tags = tagsOf(n);
       if (!started || !tagsSelect(tags, filter)) return;

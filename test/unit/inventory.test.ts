@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadInventory } from '../../src/inventory/load.ts';
+import { loadSources } from '../../src/inventory/sources.ts';
 import { matchPattern } from '../../src/inventory/pattern.ts';
 import { hostVars, groupsOf } from '../../src/inventory/vars.ts';
 
@@ -40,7 +41,7 @@ test('YAML inventory: groups, children, membership', () => {
   assert.equal(groupsOf(inventory!, 'prom-dc1').sort(), ['all', 'dc1', 'prometheus']);
 });
 
-test('var precedence: all < group_vars/all < parent < child (file) < host inline < host_vars', () => {
+test('var precedence: all < parent < child (inventory file) < group_vars/all < parent < child (files) < host inline < host_vars', () => {
   const inv = loadInventory(yamlInv).inventory!;
   assert.is(hostVars(inv, 'mon').vars.level, 'group_vars_all');
   assert.is(hostVars(inv, 'mon').vars.from_gv_all, true, 'YAML 1.1: yes is a boolean');
@@ -101,6 +102,47 @@ test('group_vars/host_vars as Ansible reads them: NAME without extension, .json,
   assert.equal(problems, []);
   const v = hostVars(inventory!, 'testhost').vars;
   assert.equal([v.from_bare, v.ga, v.gb, v.shared], [1, 1, 2, 'b']);
+});
+
+// ansible-var-precedence-check.py (the var_precedence target): each source of `findme` must win over
+// every one after it; the checker writes them all, then drops the winner and runs again
+const INVENTORY_ORDER = ['pb_host_vars_file', 'ini_host_vars_file', 'ini_host', 'pb_group_vars_file_child', 'pb_group_vars_file_parent', 'ini_group_vars_file_parent', 'pb_group_vars_file_all', 'ini_group_vars_file_all', 'ini_child', 'ini_parent', 'ini_all'];
+function checkerDirs(features: string[]): { inventory: string; playbookDir: string } {
+  const has = (f: string) => features.includes(f);
+  let ini = has('ini_host') ? 'testhost findme=ini_host\n\n' : 'testhost\n\n';
+  if (has('ini_child')) ini += '[child]\ntesthost\n\n[child:vars]\nfindme=ini_child\n\n';
+  if (has('ini_parent')) ini += (has('ini_child') ? '[parent:children]\nchild\n\n' : '[parent]\ntesthost\n\n') + '[parent:vars]\nfindme=ini_parent\n\n';
+  if (has('ini_all')) ini += '[all:vars]\nfindme=ini_all\n\n';
+  const files: Record<string, string> = { 'inventory/hosts': ini };
+  const file: Record<string, string> = {
+    ini_host_vars_file: 'inventory/host_vars/testhost',
+    ini_group_vars_file_all: 'inventory/group_vars/all',
+    ini_group_vars_file_parent: 'inventory/group_vars/parent',
+    pb_host_vars_file: 'host_vars/testhost',
+    pb_group_vars_file_parent: 'group_vars/parent',
+    pb_group_vars_file_child: 'group_vars/child',
+    pb_group_vars_file_all: 'group_vars/all',
+  };
+  for (const f of features) if (file[f]) files[file[f]] = `findme: ${f}\n`;
+  const d = dir(files);
+  return { inventory: join(d, 'inventory'), playbookDir: d };
+}
+
+test('var precedence as ansible-core 2.14: var_precedence\'s inventory and playbook-adjacent sources, each over all that follow', () => {
+  INVENTORY_ORDER.forEach((winner, i) => {
+    const { inventory, playbookDir } = checkerDirs(INVENTORY_ORDER.slice(i));
+    const { inventory: inv, problems } = loadSources([inventory], [], { keepUnclaimed: true, playbookDir });
+    assert.equal(problems, []);
+    assert.is(hostVars(inv!, 'testhost').vars.findme, winner);
+  });
+});
+
+test('playbook-adjacent group_vars of a group the inventory lacks: no mistake, kept for group_by', () => {
+  const d = dir({ 'inventory/hosts': 'testhost\n', 'group_vars/elsewhere': 'x: 1\n', 'inventory/group_vars/ungrouped': 'y: 2\n' });
+  const { inventory, problems } = loadSources([join(d, 'inventory')], [], { keepUnclaimed: true, playbookDir: d });
+  assert.equal(problems, []);
+  assert.equal(inventory!.unclaimed!.groups.get('elsewhere')?.problem, undefined);
+  assert.is(hostVars(inventory!, 'testhost').vars.y, 2);
 });
 
 test('patterns: unions, exclusion, intersection, globs; unknown names are errors', () => {

@@ -902,6 +902,25 @@ kw(['include.register', 'include_role.register'], 'register on include_tasks / i
   assert.equal(calls, ['a:t']);
 });
 
+kw(['role_call.public'], "include_role public: the role's vars and defaults are the play's once it runs, not before (as ansible-core 2.14 prints them); import_role refuses it", async () => {
+  const files = { 'roles/r/vars/main.yml': 'rv: r-var\n', 'roles/r/defaults/main.yml': 'rd: r-default\n', 'roles/r/tasks/main.yml': '- probe: in r\n' };
+  const o = await play({
+    playbook: playbook(`- probe: {id: "before {{ rv | default('undef') }} {{ rd | default('undef') }}"}\n- include_role: {name: r, public: yes}\n- probe: {id: "after {{ rv }} {{ rd }}"}`),
+    files,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:before undef undef', 'a:in r', 'a:after r-var r-default']);
+  // the free form, and without it the role's variables stay its own
+  const kv = await play({ playbook: playbook(`- include_role: name=r public=yes\n- probe: {id: "{{ rv }}"}`), files });
+  assert.equal(kv.problems, []);
+  assert.equal(calls, ['a:in r', 'a:r-var']);
+  const own = await play({ playbook: playbook(`- include_role: name=r public=no\n- probe: {id: "{{ rv | default('undef') }}"}`), files });
+  assert.equal(own.problems, []);
+  assert.equal(calls, ['a:in r', 'a:undef']);
+  const bad = await play({ playbook: playbook(`- import_role: {name: r, public: true}`), files });
+  assert.match(bad.problems.join('\n'), /:3:\d+: ERROR! Invalid options for import_role: public/);
+});
+
 test('every key a play, block, task, meta task or import accepts is covered by a test above', () => {
   const keys = [
     ...Object.keys(PlaySchema.entries).map((k) => `play.${k}`),

@@ -78,7 +78,8 @@ test('import_role / include_role: name, tasks_from, vars; the role runs each tim
     files: ROLE,
   });
   assert.equal(o.problems, []);
-  assert.equal(calls, ['a:base', 'a:w1-mine', 'a:w2-80', 'a:o1', 'a:o1', 'a:h-default']);
+  // the handler sees import_role's vars too, as ansible-core 2.14 runs it (its handlers' parent is the import)
+  assert.equal(calls, ['a:base', 'a:w1-mine', 'a:w2-80', 'a:o1', 'a:o1', 'a:h-mine']);
 });
 
 test('variable precedence, as Ansible: role defaults < inventory < play vars < role vars < task vars < extra vars', async () => {
