@@ -8,7 +8,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { Document, isPair, isScalar, parse as yamlParse, visit } from 'yaml';
 import { shq } from '../transport/quote.ts';
 import { globFiles } from '../util/glob.ts';
-import { ExprError, order, pyStr, same, truthy, typeName } from './expr-error.ts';
+import { ExprError, isPyObject, order, pyStr, same, truthy, typeName } from './expr-error.ts';
 import { versionTest } from './version-compare.ts';
 import { isRevealed } from '../vault/revealed.ts';
 import { MORE_FILTERS } from './jinja-filters-more.ts';
@@ -481,10 +481,11 @@ TESTS.change = TESTS.changed;
 TESTS.skip = TESTS.skipped;
 
 /** Python's methods on str, dict and list that templates call (`.split('.')`, `.keys()`, `.get(k, d)`). */
-export function method(obj: unknown, name: string, args: unknown[]): { found: true; value: unknown } | { found: false } {
+export function method(obj: unknown, name: string, args: unknown[], kw: Dict = {}): { found: true; value: unknown } | { found: false } {
   const s = typeof obj === 'string' ? obj : undefined;
   const a = args.map((x) => x);
   const ok = (value: unknown) => ({ found: true as const, value });
+  if (isPyObject(obj)) return obj.method(name, args, kw);
   if (s !== undefined) {
     switch (name) {
       case 'split': return ok(pySplit(s, a[0], a[1]));

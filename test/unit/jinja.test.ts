@@ -212,7 +212,9 @@ test("a call's *argument unpacks a list (loops: lookup('list', wantlist=True, *p
   assert.ok(Math.abs(t - Date.now() / 1000) < 5, String(t));
   assert.match(String(evaluate("now(true, '%Y-%m-%dT%H:%M:%S')", s)), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
   assert.is(strftime('%Y-%m-%d %H:%M:%S.%f %j %a %b %I%p %%', new Date(Date.UTC(2024, 1, 29, 13, 5, 9, 250)), true), '2024-02-29 13:05:09.250000 060 Thu Feb 01PM %');
-  assert.throws(() => evaluate('now()', s), /now\(\) without fmt= \(a datetime object\) is not supported by skiff/);
+  // now() without fmt: a datetime, as Python's datetime.now()
+  assert.is(evaluate('now() | type_debug', s), 'datetime');
+  assert.ok(evaluate('now().year', s) as number >= 2024);
 });
 
 test('an unknown variable is refused, with a suggestion, wherever it is used', () => {
