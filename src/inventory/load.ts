@@ -5,7 +5,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { InputProblem } from '../util/errors.ts';
 import { show } from '../util/errors.ts';
 import { loadYaml, locate, readText, type YamlSource } from '../util/yaml-source.ts';
-import type { Group, Inventory, Origin, VarLayer } from './types.ts';
+import type { Group, Inventory, Origin, Unclaimed, VarLayer } from './types.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { pyLiteral, shlexWords } from './py-literal.ts';
 import { isLocalhostName } from './localhost.ts';
@@ -72,8 +72,17 @@ export function readSource(inv: Inventory, path: string, problems: InputProblem[
   return isDir ? abs : dirname(abs);
 }
 
-/** group_vars/ and host_vars/ next to a source (Ansible's host_group_vars plugin). */
-export function readVarsDirs(inv: Inventory, root: string, problems: InputProblem[], vault: readonly VaultSecret[]): void {
+/**
+ * group_vars/ and host_vars/ next to a source (Ansible's host_group_vars plugin). `quiet`: the
+ * playbook's directory, whose files of groups and hosts the inventory lacks are no mistake (a playbook
+ * may sit beside vars for several inventories): kept for a run that makes them, else ignored.
+ */
+export function readVarsDirs(inv: Inventory, root: string, problems: InputProblem[], vault: readonly VaultSecret[], quiet = false): void {
+  const unclaimed = (kind: 'groups' | 'hosts', name: string, layer: VarLayer, problem: Unclaimed['problem']) => {
+    const had = inv.unclaimed?.[kind].get(name);
+    if (inv.unclaimed) inv.unclaimed[kind].set(name, { layer: had ? mergeLayers([had.layer, layer]) : layer, problem: had?.problem ?? problem });
+    else if (problem) problems.push(problem);
+  };
   for (const [dir, kind] of [['group_vars', 'group'], ['host_vars', 'host']] as const) {
     const d = join(root, dir);
     if (!existsSync(d)) continue;
@@ -91,8 +100,7 @@ export function readVarsDirs(inv: Inventory, root: string, problems: InputProble
       if (kind === 'group') {
         if (!inv.groups.has(name)) {
           const problem = { file: relName(join(d, f)), line: 1, col: 1, message: `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` };
-          if (inv.unclaimed) inv.unclaimed.groups.set(name, { layer, problem });
-          else problems.push(problem);
+          unclaimed('groups', name, layer, quiet ? undefined : problem);
           continue;
         }
         const g = inv.groups.get(name)!;
@@ -102,8 +110,7 @@ export function readVarsDirs(inv: Inventory, root: string, problems: InputProble
         // host_vars/localhost.yml is the implicit localhost's when the inventory has no such host
         if (!inv.hostOrigin.has(name) && !isLocalhostName(name)) {
           const problem = { file: relName(join(d, f)), line: 1, col: 1, message: `host_vars for unknown host ${show(name)}: expected one of ${inv.hosts.join(', ')}` };
-          if (inv.unclaimed) inv.unclaimed.hosts.set(name, { layer, problem });
-          else problems.push(problem);
+          unclaimed('hosts', name, layer, quiet ? undefined : problem);
           continue;
         }
         const had = inv.hostFile.get(name);

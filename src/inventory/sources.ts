@@ -33,8 +33,12 @@ export interface LoadedSources {
   warnings: string[];
 }
 
-/** `keepUnclaimed`: as loadInventory's (vars files of groups and hosts a playbook may make at run time). */
-export function loadSources(sources: readonly string[], vault: readonly VaultSecret[] = [], o: { keepUnclaimed?: boolean } = {}): LoadedSources {
+/**
+ * `keepUnclaimed`: as loadInventory's (vars files of groups and hosts a playbook may make at run time).
+ * `playbookDir`: its group_vars/ and host_vars/ too, over the inventory's (Ansible's host_group_vars
+ * plugin reads both; a playbook's win, "playbook host_vars/*" above "inventory host_vars/*").
+ */
+export function loadSources(sources: readonly string[], vault: readonly VaultSecret[] = [], o: { keepUnclaimed?: boolean; playbookDir?: string } = {}): LoadedSources {
   const problems: InputProblem[] = [];
   const warnings: string[] = [];
   const firstPath = sources.find((s) => !isHostList(s) && existsSync(s));
@@ -53,6 +57,7 @@ export function loadSources(sources: readonly string[], vault: readonly VaultSec
   for (const m of missing) warnings.push(`skiff: inventory ${m} not found${none ? ': only the implicit localhost is available (as in Ansible)' : ': skipped, as Ansible skips a source it cannot parse'}`);
   // host lists have no group_vars/host_vars of their own (Ansible's vars plugins skip them)
   for (const d of varsDirs) readVarsDirs(inv, d, problems, vault);
+  if (o.playbookDir !== undefined && !varsDirs.includes(resolve(o.playbookDir))) readVarsDirs(inv, resolve(o.playbookDir), problems, vault, true);
   finishInventory(inv, problems);
   return problems.length ? { problems, warnings } : { inventory: inv, problems, warnings };
 }

@@ -42,5 +42,6 @@ export interface Inventory {
 
 export interface Unclaimed {
   layer: VarLayer;
-  problem: { file: string; line: number; col: number; message: string };
+  /** none for the playbook's own group_vars/host_vars: Ansible reads them for whatever exists, silently */
+  problem?: { file: string; line: number; col: number; message: string };
 }
