@@ -26,7 +26,11 @@ export function hasTemplate(s: string): boolean {
 export function renderString(s: string, scope: Scope, opts: RenderOptions = {}): unknown {
   if (!hasTemplate(s)) return s;
   const tags = scan(s);
-  if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) return evaluate(tags[0].s, scope);
+  if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) {
+    // Ansible's finalize: a None result is '' (`"{{ x | regex_search('no match') }}"` is '')
+    const v = evaluate(tags[0].s, scope);
+    return v === null ? '' : v;
+  }
   // `{{ x }}` and a line end (a folded `>` scalar): Jinja drops the newline, and Ansible's concat reads a
   // list, map or boolean back from its text (ansible_eval_concat); other values are text, newline kept
   if (tags.length === 2 && tags[0].kind === '{{' && tags[1].s === '\n' && !opts.shell) {
