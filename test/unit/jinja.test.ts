@@ -255,7 +255,9 @@ test('command: every value a template expands is shell-quoted, in statements too
   const s = scopeOf({ evil: "x'; touch /tmp/pwned; echo '", names: ['a b', 'c'], flag: true });
   const out = render({ cmd: 'echo {% for n in names %}{{ n }} {% endfor %}{% if flag %}--x {{ evil }}{% endif %}' }, s, [], [], ['cmd']) as { cmd: string };
   assert.is(out.cmd, `echo 'a b' c --x 'x'\\''; touch /tmp/pwned; echo '\\'''`);
-  assert.is(renderString('{{ evil | quote }}', s), `'x'\\''; touch /tmp/pwned; echo '\\'''`);
+  // the quote filter is shlex.quote, to the character
+  assert.is(renderString('{{ evil | quote }}', s), `'x'"'"'; touch /tmp/pwned; echo '"'"''`);
+  assert.is(renderString('{{ word | quote }}|{{ none | quote }}|{{ "é" | quote }}', scopeOf({ word: 'quoted', none: null })), `quoted|''|'é'`);
 });
 
 test("backslashes: literal in playbook values (Ansible's escape_backslashes), Python escapes in template files", () => {
