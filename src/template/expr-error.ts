@@ -74,7 +74,7 @@ export function pyRepr(v: unknown): string {
     const body = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
     return q + (q === "'" ? body.replace(/'/g, "\\'") : body) + q;
   }
-  return pyStr(v);
+  return isPyObject(v) ? v.repr() : pyStr(v);
 }
 
 /** Python's str(): how a value reads inside text (`x={{ v }}`), with `~` and with `| string`. */
@@ -114,6 +114,8 @@ export interface PyObject {
   [PYTYPE]: string;
   /** str() */
   str(): string;
+  /** repr(): how it reads inside a list or dict's text */
+  repr(): string;
   /** <0, 0, >0 against `o`; undefined where Python has no ordering (then a TypeError, or != for ==) */
   cmp(o: unknown): number | undefined;
   /** `this op o` (`o op this` when reflected); undefined where Python has no such operation */

@@ -70,6 +70,10 @@ export class PyTimedelta implements PyObject {
     const hms = `${Math.floor(this.seconds / 3600)}:${pad(Math.floor(this.seconds / 60) % 60)}:${pad(this.seconds % 60)}${this.microseconds ? `.${pad(this.microseconds, 6)}` : ''}`;
     return this.days ? `${this.days} day${Math.abs(this.days) === 1 ? '' : 's'}, ${hms}` : hms;
   }
+  repr(): string {
+    const parts = [['days', this.days], ['seconds', this.seconds], ['microseconds', this.microseconds]].filter(([, n]) => n);
+    return `datetime.timedelta(${parts.length ? parts.map(([k, n]) => `${k}=${n}`).join(', ') : '0'})`;
+  }
   cmp(o: unknown): number | undefined {
     if (!(o instanceof PyTimedelta)) return undefined;
     const [a, b] = [this.us(), o.us()];
@@ -155,6 +159,14 @@ export class PyDateTime implements PyObject {
   }
   str(): string {
     return this.isoformat(' ');
+  }
+  repr(): string {
+    // Python drops trailing zero fields from second on; an aware one names its tzinfo
+    const f = [this.year, this.month, this.day, this.hour, this.minute, this.second, this.microsecond];
+    while (f.length > 5 && f.at(-1) === 0) f.pop();
+    const off = this.offset;
+    const tz = off === null ? '' : off === 0 ? ', tzinfo=datetime.timezone.utc' : `, tzinfo=datetime.timezone(${PyTimedelta.ofUs(BigInt(off) * 1_000_000n).repr()})`;
+    return `datetime.datetime(${f.join(', ')}${tz})`;
   }
   cmp(o: unknown): number | undefined {
     // Python: a naive and an aware datetime are unequal and have no order

@@ -1,7 +1,7 @@
 // Jinja2 in strings. A string that is exactly one `{{ expr }}` keeps the value's type (so
 // `port: "{{ grpc_port }}"` stays a number); otherwise it is text, statements and all (jinja-template.ts).
 import { evaluate, ExprError, LATER, type Scope } from './expr.ts';
-import { PluginError, undefinedText } from './expr-error.ts';
+import { isPyObject, PluginError, undefinedText } from './expr-error.ts';
 import { renderText, scan } from './jinja-template.ts';
 
 export type Path = (string | number)[];
@@ -27,9 +27,10 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
   if (!hasTemplate(s)) return s;
   const tags = scan(s);
   if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) {
-    // Ansible's finalize: a None result is '' (`"{{ x | regex_search('no match') }}"` is '')
+    // Ansible's finalize: a None result is '' (`"{{ x | regex_search('no match') }}"` is ''); a datetime
+    // is its text, as Ansible's concat makes it (set_fact's `start: "{{ now() }}"` is read back with to_datetime)
     const v = evaluate(tags[0].s, scope);
-    return v === null ? '' : v;
+    return v === null ? '' : isPyObject(v) ? v.str() : v;
   }
   // `{{ x }}` and a line end (a folded `>` scalar): Jinja drops the newline, and Ansible's concat reads a
   // list, map or boolean back from its text (ansible_eval_concat); other values are text, newline kept

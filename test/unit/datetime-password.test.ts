@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { evaluate } from '../../src/template/expr.ts';
-import { scopeOf } from '../../src/template/template.ts';
+import { renderString, scopeOf } from '../../src/template/template.ts';
 
 // as a condition reads them: string literals with Python's escapes
 const ev = (src: string) => evaluate(src, scopeOf({}), true);
@@ -20,12 +20,20 @@ const TRUE: string[] = [
   '("Mar 3 2020 1:02:03 PM"|to_datetime("%b %d %Y %I:%M:%S %p")).strftime("%Y-%m-%dT%H:%M:%S") == "2020-03-03T13:02:03"',
   '"2020-02-03T10:00:00+0200"|to_datetime("%Y-%m-%dT%H:%M:%S%z") | string == "2020-02-03 10:00:00+02:00"',
   '("2016-08-14 20:00:12"|to_datetime) | type_debug == "datetime"',
+  // inside a list's text: Python's repr
+  '[("2020-01-01-0230"|to_datetime("%Y-%m-%d%z")), ("2020-01-02"|to_datetime("%Y-%m-%d")) - ("2020-01-01"|to_datetime("%Y-%m-%d"))] | string == "[datetime.datetime(2020, 1, 1, 0, 0, tzinfo=datetime.timezone(datetime.timedelta(days=-1, seconds=77400))), datetime.timedelta(days=1)]"',
   // datetime - timedelta is a datetime again
   '("2016-08-14 20:00:12"|to_datetime) - (("2016-08-14 20:00:12"|to_datetime) - ("2015-12-25"|to_datetime("%Y-%m-%d"))) == "2015-12-25"|to_datetime("%Y-%m-%d")',
 ];
 
 test('to_datetime: a datetime, as Python\'s strptime reads it', () => {
   for (const src of TRUE) assert.is(ev(src), true, src);
+});
+
+test('a whole "{{ }}" of a datetime is its text, as Ansible\'s concat makes it: set_fact then to_datetime again', () => {
+  const start = renderString("{{ '2020-01-02 03:04:05' | to_datetime }}", scopeOf({}));
+  assert.is(start, '2020-01-02 03:04:05');
+  assert.is(evaluate("((start | to_datetime) - ('2020-01-01' | to_datetime('%Y-%m-%d'))).seconds", scopeOf({ start })), 11045);
 });
 
 const ERRORS: [string, string][] = [
