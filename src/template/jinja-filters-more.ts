@@ -3,7 +3,7 @@
 // to_datetime, password_hash.
 import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
-import { ExprError, pyRepr, pyStr, typeName } from './expr-error.ts';
+import { ExprError, isPyObject, pyRepr, pyStr, typeName } from './expr-error.ts';
 import { belowOf, randrange, shuffle } from './py-random.ts';
 import { strftime } from '../util/strftime.ts';
 import { strptime } from './py-datetime.ts';
@@ -11,7 +11,7 @@ import { passwordHash } from './password-hash.ts';
 
 type Dict = Record<string, unknown>;
 type Fn = (v: unknown, args: unknown[], kw: Dict) => unknown;
-const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v);
+const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v) && !isPyObject(v);
 
 /** Jinja's getitem: a list's index, a dict's key; undefined (Jinja's Undefined: expr.ts makes it one) when missing. */
 function getitem(c: unknown, k: unknown): unknown {

@@ -15,7 +15,8 @@ import { MORE_FILTERS } from './jinja-filters-more.ts';
 type Dict = Record<string, unknown>;
 export type Fn = (v: unknown, args: unknown[], kw: Dict) => unknown;
 
-const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v);
+// a datetime (a PyObject) has attributes, not keys: no mapping to filters and tests
+const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v) && !isPyObject(v);
 
 /** Python's iteration: a list's items, a dict's keys, a string's characters. */
 export function items(v: unknown, what = 'value'): unknown[] {

@@ -20,6 +20,8 @@ const TRUE: string[] = [
   '("Mar 3 2020 1:02:03 PM"|to_datetime("%b %d %Y %I:%M:%S %p")).strftime("%Y-%m-%dT%H:%M:%S") == "2020-03-03T13:02:03"',
   '"2020-02-03T10:00:00+0200"|to_datetime("%Y-%m-%dT%H:%M:%S%z") | string == "2020-02-03 10:00:00+02:00"',
   '("2016-08-14 20:00:12"|to_datetime) | type_debug == "datetime"',
+  // its fields are attributes, not a mapping's keys
+  '("2020-01-02"|to_datetime("%Y-%m-%d")).day == 2 and ("2020-01-02"|to_datetime("%Y-%m-%d")) is not mapping',
   // inside a list's text: Python's repr
   '[("2020-01-01-0230"|to_datetime("%Y-%m-%d%z")), ("2020-01-02"|to_datetime("%Y-%m-%d")) - ("2020-01-01"|to_datetime("%Y-%m-%d"))] | string == "[datetime.datetime(2020, 1, 1, 0, 0, tzinfo=datetime.timezone(datetime.timedelta(days=-1, seconds=77400))), datetime.timedelta(days=1)]"',
   // datetime - timedelta is a datetime again
