@@ -5,7 +5,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { InputProblem } from '../util/errors.ts';
 import { show } from '../util/errors.ts';
 import { loadYaml, locate, readText, type YamlSource } from '../util/yaml-source.ts';
-import type { Group, Inventory, Origin, VarLayer } from './types.ts';
+import type { Group, Inventory, Origin, Unclaimed, VarLayer } from './types.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { pyLiteral, shlexWords } from './py-literal.ts';
 import { isLocalhostName } from './localhost.ts';

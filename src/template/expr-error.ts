@@ -85,7 +85,7 @@ export function pyRepr(v: unknown): string {
     const body = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
     return q + (q === "'" ? body.replace(/'/g, "\\'") : body) + q;
   }
-  return pyStr(v);
+  return isPyObject(v) ? v.repr() : pyStr(v);
 }
 
 /** Python's str(): how a value reads inside text (`x={{ v }}`), with `~` and with `| string`. */
@@ -96,6 +96,7 @@ export function pyStr(v: unknown): string {
   if (v === false) return 'False';
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'inf' : v < 0 ? '-inf' : 'nan';
+  if (isPyObject(v)) return v.str();
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (typeof v === 'object') return `{${Object.entries(v as object).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   return String(v);
@@ -104,6 +105,7 @@ export function pyStr(v: unknown): string {
 /** Equality of plain values, as Python compares them (lists and dicts by content, key order aside). */
 export function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (isPyObject(a) || isPyObject(b)) return isPyObject(a) ? a.cmp(b) === 0 : (b as PyObject).cmp(a) === 0;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const ka = Object.keys(a);
@@ -114,6 +116,24 @@ export function same(a: unknown, b: unknown): boolean {
 
 /** The Python class name an object stands for when it is not a plain dict (Ansible's hostvars). */
 export const PYTYPE: unique symbol = Symbol('python type');
+
+/**
+ * A Python object skiff models as a class (datetime, timedelta): its fields are its attributes (own
+ * keys, as a dict's), and these say how str(), comparisons, arithmetic and its methods see it.
+ */
+export interface PyObject {
+  [PYTYPE]: string;
+  /** str() */
+  str(): string;
+  /** repr(): how it reads inside a list or dict's text */
+  repr(): string;
+  /** <0, 0, >0 against `o`; undefined where Python has no ordering (then a TypeError, or != for ==) */
+  cmp(o: unknown): number | undefined;
+  /** `this op o` (`o op this` when reflected); undefined where Python has no such operation */
+  arith(op: string, o: unknown, reflected: boolean): unknown;
+  method(name: string, args: unknown[], kw: Record<string, unknown>): { found: true; value: unknown } | { found: false };
+}
+export const isPyObject = (v: unknown): v is PyObject => !!v && typeof v === 'object' && typeof (v as { [PYTYPE]?: unknown })[PYTYPE] === 'string' && typeof (v as PyObject).cmp === 'function';
 
 export function typeName(v: unknown): string {
   if (v === null) return 'NoneType';
@@ -130,6 +150,8 @@ export function typeName(v: unknown): string {
 export function order(a: unknown, b: unknown): number {
   if (typeof a === 'boolean') a = Number(a);
   if (typeof b === 'boolean') b = Number(b);
+  const c = isPyObject(a) ? a.cmp(b) : isPyObject(b) ? -(b.cmp(a) ?? NaN) : undefined;
+  if (c !== undefined && !Number.isNaN(c)) return c;
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (Array.isArray(a) && Array.isArray(b)) {

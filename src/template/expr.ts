@@ -3,10 +3,11 @@
 // `default`, `is defined` or a branch that does not run accepts it; and a value only known at run time
 // (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
 import { didYouMean } from '../util/errors.ts';
-import { Callable, ExprError, LATER, PluginError, Undef, UndefinedError, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
+import { Callable, ExprError, LATER, PluginError, Undef, UndefinedError, isPyObject, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { firstFound } from './lookup-first-found.ts';
 import { strftime } from '../util/strftime.ts';
+import { nowDateTime } from './py-datetime.ts';
 import { BUILTIN_LOOKUPS, LOOKUP_FAILED, LookupError } from '../lookup/builtin.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from '../util/secrets.ts';
@@ -55,6 +56,9 @@ function compare(op: string, l: unknown, r: unknown): boolean {
 
 function arith(op: string, l: unknown, r: unknown): unknown {
   if (op === '~') return pyStr(l) + pyStr(r);
+  // datetime - datetime, datetime + timedelta, ...: the object's own arithmetic, else Python's TypeError below
+  const obj = isPyObject(l) ? l.arith(op, r, false) : isPyObject(r) ? r.arith(op, l, true) : undefined;
+  if (obj !== undefined) return obj;
   const num = (x: unknown) => typeof x === 'number' || typeof x === 'boolean';
   if (op === '+') {
     if (num(l) && num(r)) return Number(l) + Number(r);
@@ -113,13 +117,13 @@ const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>, sco
     return out;
   },
   dict: ([pairs], kw) => ({ ...(pairs === undefined ? {} : Array.isArray(pairs) ? Object.fromEntries(pairs.map((p) => items(p))) : (pairs as object)), ...kw }),
-  // Ansible's now(utc=False, fmt=None): with fmt, the time as text; a datetime object skiff does not have
+  // Ansible's now(utc=False, fmt=None): with fmt, the time as text; else a (naive) datetime
   now: ([utc, fmt], kw) => {
     utc ??= kw.utc ?? false;
     fmt ??= kw.fmt;
-    if (typeof fmt !== 'string') throw new ExprError('now() without fmt= (a datetime object) is not supported by skiff: expected now(fmt=...), e.g. now(fmt="%Y-%m-%d %H:%M:%S")');
+    if (!truthy(fmt)) return nowDateTime(truthy(utc));
     try {
-      return strftime(fmt, new Date(), truthy(utc));
+      return strftime(pyStr(fmt), new Date(), truthy(utc));
     } catch (e) {
       throw new ExprError((e as Error).message);
     }
@@ -363,7 +367,7 @@ class Evaluator {
       // a macro of an imported template (`{% import 'x.j2' as x %}{{ x.m() }}`)
       const f = isObj(obj) && Object.hasOwn(obj, String(n.fn.key.v)) ? obj[String(n.fn.key.v)] : undefined;
       if (f instanceof Callable) return f.call(vs, kv);
-      const m = method(obj, String(n.fn.key.v), vs);
+      const m = method(obj, String(n.fn.key.v), vs, kv);
       if (m.found) return this.derived(obj, m.value);
       throw new ExprError(`${describe(n.fn.obj)} (${typeName(obj)}) has no method ${JSON.stringify(n.fn.key.v)}`);
     }

@@ -1,14 +1,17 @@
 // More of ansible-core 2.14's filters (plugins/filter/core.py), with its semantics and error texts:
-// extract, subelements, random, shuffle, comment, strftime, path_join, from_yaml_all, to_uuid.
+// extract, subelements, random, shuffle, comment, strftime, path_join, from_yaml_all, to_uuid,
+// to_datetime, password_hash.
 import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
-import { ExprError, pyRepr, pyStr, typeName } from './expr-error.ts';
+import { ExprError, isPyObject, pyRepr, pyStr, typeName } from './expr-error.ts';
 import { belowOf, randrange, shuffle } from './py-random.ts';
 import { strftime } from '../util/strftime.ts';
+import { strptime } from './py-datetime.ts';
+import { passwordHash } from './password-hash.ts';
 
 type Dict = Record<string, unknown>;
 type Fn = (v: unknown, args: unknown[], kw: Dict) => unknown;
-const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v);
+const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v) && !isPyObject(v);
 
 /** Jinja's getitem: a list's index, a dict's key; undefined (Jinja's Undefined: expr.ts makes it one) when missing. */
 function getitem(c: unknown, k: unknown): unknown {
@@ -144,6 +147,12 @@ export const MORE_FILTERS: Record<string, Fn> = {
     throw new ExprError(`|path_join expects string or sequence, got <class '${typeName(v)}'> instead.`);
   },
   from_yaml_all: (v) => (typeof v === 'string' ? parseAllDocuments(v, { version: '1.1' }).map((d) => ('toJS' in d ? d.toJS() : null)) : v),
+  // datetime.strptime: a datetime object, which compares and subtracts (into a timedelta)
+  to_datetime: (v, [format = '%Y-%m-%d %H:%M:%S'], kw) => {
+    if (typeof v !== 'string') throw new ExprError(`strptime() argument 1 must be str, not ${typeName(v)}`);
+    return strptime(v, pyStr(kw.format ?? format));
+  },
+  password_hash: passwordHash,
   to_uuid: (v, [namespace], kw) => {
     const ns = kw.namespace ?? namespace;
     return uuid5(ns === undefined ? UUID_NAMESPACE_ANSIBLE : uuidText(ns), pyStr(v));

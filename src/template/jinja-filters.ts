@@ -7,9 +7,8 @@ import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'nod
 import { userInfo } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { Document, isPair, isScalar, parse as yamlParse, visit } from 'yaml';
-import { shq } from '../transport/quote.ts';
 import { globFiles } from '../util/glob.ts';
-import { ExprError, order, pyStr, same, truthy, typeName } from './expr-error.ts';
+import { ExprError, isPyObject, order, pyStr, same, truthy, typeName } from './expr-error.ts';
 import { versionTest } from './version-compare.ts';
 import { isRevealed } from '../vault/revealed.ts';
 import { MORE_FILTERS } from './jinja-filters-more.ts';
@@ -17,7 +16,8 @@ import { MORE_FILTERS } from './jinja-filters-more.ts';
 type Dict = Record<string, unknown>;
 export type Fn = (v: unknown, args: unknown[], kw: Dict) => unknown;
 
-const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v);
+// a datetime (a PyObject) has attributes, not keys: no mapping to filters and tests
+const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v) && !isPyObject(v);
 
 /** Python's iteration: a list's items, a dict's keys, a string's characters. */
 export function items(v: unknown, what = 'value'): unknown[] {
@@ -27,9 +27,9 @@ export function items(v: unknown, what = 'value'): unknown[] {
   throw new ExprError(`${what} is not iterable: got ${typeName(v)} ${pyStr(v)}`);
 }
 
-/** Ansible's `bool` filter: true, 'yes', 'on', '1', 'true' and 1 are true; everything else is false. */
-function toBool(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
+/** Ansible's `bool` filter: true, 'yes', 'on', '1', 'true' and 1 are true; None stays None; everything else is false. */
+function toBool(v: unknown): boolean | null {
+  if (typeof v === 'boolean' || v === null) return v;
   if (typeof v === 'string') return ['yes', 'on', '1', 'true'].includes(v.toLowerCase());
   return v === 1;
 }
@@ -95,24 +95,60 @@ function pyRepl(repl: string): string {
   return repl.replace(/\$/g, '$$$$').replace(/\\g<(\w+)>/g, (_, n: string) => (/^\d+$/.test(n) ? `$${n}` : `$<${n}>`)).replace(/\\(\d+)/g, '$$$1').replace(/\\\\/g, '\\');
 }
 
-function combine(a: unknown, b: unknown, recursive: boolean, listMerge: string): unknown {
-  if (!isDict(a) || !isDict(b)) throw new ExprError(`combine expects dicts, got ${typeName(a)} and ${typeName(b)}`);
-  const out: Dict = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const old = out[k];
-    if (recursive && isDict(old) && isDict(v)) out[k] = combine(old, v, true, listMerge);
-    else if (Array.isArray(old) && Array.isArray(v) && listMerge === 'append') out[k] = [...old, ...v];
-    else if (Array.isArray(old) && Array.isArray(v) && listMerge === 'prepend') out[k] = [...v, ...old];
-    else out[k] = v;
+const LIST_MERGES = ['replace', 'keep', 'append', 'prepend', 'append_rp', 'prepend_rp'];
+
+/** Ansible's merge_hash (utils/vars.py): y's keys over x's; sub-dicts merged when recursive, lists as listMerge says. */
+function mergeHash(x: unknown, y: unknown, recursive: boolean, listMerge: string): Dict {
+  if (!LIST_MERGES.includes(listMerge)) throw new ExprError("merge_hash: 'list_merge' argument can only be equal to 'replace', 'keep', 'append', 'prepend', 'append_rp' or 'prepend_rp'");
+  if (!isDict(x) || !isDict(y)) throw new ExprError(`failed to combine variables, expected dicts but got a '${typeName(x)}' and a '${typeName(y)}': \n${toJson(x)}\n${toJson(y)}`);
+  const out: Dict = { ...x };
+  for (const [k, yv] of Object.entries(y)) {
+    if (!Object.hasOwn(out, k)) {
+      out[k] = yv;
+      continue;
+    }
+    const xv = out[k];
+    if (isDict(xv) && isDict(yv)) out[k] = recursive ? mergeHash(xv, yv, recursive, listMerge) : yv;
+    else if (Array.isArray(xv) && Array.isArray(yv)) {
+      const rest = (a: unknown[], b: unknown[]) => a.filter((z) => !b.some((w) => same(z, w)));
+      if (listMerge === 'replace') out[k] = yv;
+      else if (listMerge === 'append') out[k] = [...xv, ...yv];
+      else if (listMerge === 'prepend') out[k] = [...yv, ...xv];
+      else if (listMerge === 'append_rp') out[k] = [...rest(xv, yv), ...yv];
+      else if (listMerge === 'prepend_rp') out[k] = [...yv, ...rest(xv, yv)];
+      // 'keep': x's list stays
+    } else out[k] = yv;
   }
   return out;
 }
 
-function flatten(v: unknown[], levels: number | null): unknown[] {
+/** Ansible's combine: the terms flattened one level (None dropped), merged right to left as Ansible does. */
+function combine(terms: unknown[], kw: Dict): unknown {
+  const extra = Object.keys(kw).filter((k) => k !== 'recursive' && k !== 'list_merge');
+  if (extra.length) throw new ExprError("'recursive' and 'list_merge' are the only valid keyword arguments");
+  const dicts = flatten(terms, 1, true);
+  if (!dicts.length) return {};
+  if (dicts.length === 1) return dicts[0];
+  const recursive = truthy(kw.recursive ?? false);
+  const listMerge = pyStr(kw.list_merge ?? 'replace');
+  return dicts.slice(0, -1).reduceRight((acc: unknown, d) => mergeHash(d, acc, recursive, listMerge), dicts.at(-1));
+}
+
+/** Node's name of a Python codec (b64encode's `encoding=`): the ones Node has. */
+function codec(name: unknown): BufferEncoding {
+  const n = pyStr(name).toLowerCase().replace(/[-_ ]/g, '');
+  const known: Record<string, BufferEncoding> = { utf8: 'utf8', u8: 'utf8', utf16le: 'utf16le', latin1: 'latin1', iso88591: 'latin1', l1: 'latin1' };
+  if (!Object.hasOwn(known, n)) throw new ExprError(`encoding ${JSON.stringify(pyStr(name))} is not supported by skiff: expected one of utf-8, utf-16-le, latin-1`);
+  return known[n];
+}
+
+/** Ansible's flatten: `skipNulls` drops None and the strings 'None' and 'null' at every level. */
+function flatten(v: unknown[], levels: number | null, skipNulls: boolean): unknown[] {
   const out: unknown[] = [];
   for (const x of v) {
-    if (Array.isArray(x) && (levels === null || levels > 0)) out.push(...flatten(x, levels === null ? null : levels - 1));
-    else if (x !== null) out.push(x);
+    if (skipNulls && (x === null || x === 'None' || x === 'null')) continue;
+    if (Array.isArray(x) && (levels === null || levels >= 1)) out.push(...flatten(x, levels === null ? null : Math.trunc(levels) - 1, skipNulls));
+    else out.push(x);
   }
   return out;
 }
@@ -190,13 +226,23 @@ export const FILTERS: Record<string, Fn> = {
     const even = (x: number) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
     return (m === 'ceil' ? Math.ceil : m === 'floor' ? Math.floor : even)(Number(v) * f) / f;
   },
-  flatten: (v, [levels = null], kw) => flatten(items(v), (kw.levels ?? levels) as number | null),
-  combine: (v, args, kw) => [v, ...args.flat()].reduce((a, b) => combine(a, b, !!kw.recursive, String(kw.list_merge ?? 'replace'))),
-  dict2items: (v, _a, kw) => {
-    if (!isDict(v)) throw new ExprError(`dict2items expects a dict, got ${typeName(v)}`);
-    return Object.entries(v).map(([k, x]) => ({ [String(kw.key_name ?? 'key')]: k, [String(kw.value_name ?? 'value')]: x }));
+  flatten: (v, [levels = null, skipNulls = true], kw) => flatten(items(v), (kw.levels ?? levels) as number | null, truthy(kw.skip_nulls ?? skipNulls)),
+  combine: (v, args, kw) => combine([v, ...args], kw),
+  dict2items: (v, [keyName = 'key', valueName = 'value'], kw) => {
+    if (!isDict(v)) throw new ExprError(`dict2items requires a dictionary, got <class '${typeName(v)}'> instead.`);
+    return Object.entries(v).map(([k, x]) => ({ [pyStr(kw.key_name ?? keyName)]: k, [pyStr(kw.value_name ?? valueName)]: x }));
   },
-  items2dict: (v, _a, kw) => Object.fromEntries(items(v).map((x) => [pyStr(attr(x, kw.key_name ?? 'key')), attr(x, kw.value_name ?? 'value')])),
+  items2dict: (v, [keyName = 'key', valueName = 'value'], kw) => {
+    if (!Array.isArray(v)) throw new ExprError(`items2dict requires a list, got <class '${typeName(v)}'> instead.`);
+    const [k, val] = [pyStr(kw.key_name ?? keyName), pyStr(kw.value_name ?? valueName)];
+    const out: Dict = {};
+    for (const x of v) {
+      if (!isDict(x)) throw new ExprError(`items2dict requires a list of dictionaries, got ${pyStr(v)} instead.`);
+      if (!Object.hasOwn(x, k) || !Object.hasOwn(x, val)) throw new ExprError(`items2dict requires each dictionary in the list to contain the keys '${k}' and '${val}', got ${pyStr(v)} instead.`);
+      out[pyStr(x[k])] = x[val];
+    }
+    return out;
+  },
   items: (v) => (isDict(v) ? Object.entries(v) : []),
   dictsort: (v) => (isDict(v) ? Object.entries(v).sort((a, b) => order(a[0].toLowerCase(), b[0].toLowerCase())) : []),
   zip: (v, args) => {
@@ -219,18 +265,32 @@ export const FILTERS: Record<string, Fn> = {
   to_yaml: (v, [indent = 2], kw) => toYaml(v, Number(kw.indent ?? indent), true),
   to_nice_yaml: (v, [indent = 4], kw) => toYaml(v, Number(kw.indent ?? indent), false),
   from_yaml: (v) => yamlParse(pyStr(v), { version: '1.1' }),
-  regex_replace: (v, [pattern = '', repl = '', ignorecase, multiline], kw) => pyStr(v).replace(regex(pattern, reFlags({ ignorecase, multiline, ...kw }, 'g')), pyRepl(pyStr(repl))),
+  regex_replace: (v, [pattern = '', repl = '', ignorecase, multiline], kw) => pyStr(v).replace(regex(kw.pattern ?? pattern, reFlags({ ignorecase, multiline, ...kw }, 'g')), pyRepl(pyStr(kw.replacement ?? repl))),
+  // regex_search(value, regex, *args): each arg a group as \\N or \\g<name>; anything else is refused
   regex_search: (v, [pattern = '', ...groups], kw) => {
+    const gs = groups.map((g) => {
+      const s = pyStr(g);
+      const m = s.startsWith('\\g') ? /^\\g<(\S+)>/.exec(s) : s.startsWith('\\') ? /^\\(\d+)/.exec(s) : null;
+      if (!m) throw new ExprError(s.startsWith('\\') ? "'NoneType' object has no attribute 'group'" : 'Unknown argument');
+      return s.startsWith('\\g') && !/^\d+$/.test(m[1]) ? m[1] : Number(m[1]);
+    });
     const m = regex(pattern, reFlags(kw)).exec(pyStr(v));
     if (!m) return null;
-    if (!groups.length) return m[0];
-    return groups.map((g) => {
-      const s = String(g);
-      return /^\\\d+$/.test(s) ? m[Number(s.slice(1))] : /^\\g<\w+>$/.test(s) ? m.groups?.[s.slice(3, -1)] : undefined;
+    if (!gs.length) return m[0];
+    return gs.map((g) => {
+      const x = typeof g === 'number' ? (g < m.length ? m[g] : undefined) : m.groups && Object.hasOwn(m.groups, g) ? m.groups[g] : undefined;
+      if (x === undefined && (typeof g === 'number' ? g >= m.length : !m.groups || !Object.hasOwn(m.groups, g))) throw new ExprError('no such group');
+      return x ?? null;
     });
   },
-  regex_findall: (v, [pattern = ''], kw) => [...pyStr(v).matchAll(regex(pattern, reFlags(kw, 'g')))].map((m) => (m.length > 2 ? m.slice(1) : m.length === 2 ? m[1] : m[0])),
-  regex_escape: (v) => pyStr(v).replace(/[^A-Za-z0-9_]/g, '\\$&'),
+  regex_findall: (v, [pattern = '', multiline, ignorecase], kw) => [...pyStr(v).matchAll(regex(pattern, reFlags({ multiline, ignorecase, ...kw }, 'g')))].map((m) => (m.length > 2 ? m.slice(1).map((x) => x ?? '') : m.length === 2 ? (m[1] ?? '') : m[0])),
+  regex_escape: (v, [reType = 'python'], kw) => {
+    const t = pyStr(kw.re_type ?? reType);
+    // re.escape (Python 3.7+): only its special characters
+    if (t === 'python') return pyStr(v).replace(/[()[\]{}?*+\-|^$\\.&~# \t\n\r\v\f]/g, '\\$&');
+    if (t === 'posix_basic') return pyStr(v).replace(/[\].[^*$]/g, '\\$&');
+    throw new ExprError(t === 'posix_extended' ? `Regex type (${t}) not yet implemented` : `Invalid regex type (${t})`);
+  },
   basename: (v) => pyStr(v).slice(pyStr(v).lastIndexOf('/') + 1),
   expanduser: (v) => expanduser(pyStr(v)),
   dirname: (v) => {
@@ -243,8 +303,8 @@ export const FILTERS: Record<string, Fn> = {
     const m = /^(.*?[^/.][^/]*?)(\.[^./]*)$/.exec(s);
     return m ? [m[1], m[2]] : [s, ''];
   },
-  b64encode: (v) => Buffer.from(pyStr(v), 'utf8').toString('base64'),
-  b64decode: (v) => Buffer.from(pyStr(v), 'base64').toString('utf8'),
+  b64encode: (v, [encoding = 'utf-8'], kw) => Buffer.from(pyStr(v), codec(kw.encoding ?? encoding)).toString('base64'),
+  b64decode: (v, [encoding = 'utf-8'], kw) => Buffer.from(pyStr(v), 'base64').toString(codec(kw.encoding ?? encoding)),
   hash: (v, [alg = 'sha1']) => {
     const name = pyStr(alg);
     // hashlib.new's names: OpenSSL's, which node's are (an unknown one is Python's ValueError text)
@@ -252,7 +312,12 @@ export const FILTERS: Record<string, Fn> = {
     return createHash(name.toLowerCase()).update(pyStr(v)).digest('hex');
   },
   checksum: (v) => createHash('sha1').update(pyStr(v)).digest('hex'),
-  quote: (v) => shq(pyStr(v)),
+  // shlex.quote (None is ''): a word of only safe characters as it is, else in single quotes
+  quote: (v) => {
+    const s = v === null ? '' : pyStr(v);
+    if (s === '') return "''";
+    return /[^\w@%+=:,./-]/.test(s) || /[^\x00-\x7f]/.test(s) ? `'${s.replaceAll("'", `'"'"'`)}'` : s;
+  },
   split: (v, [sep, max]) => pySplit(pyStr(v), sep, max),
   ternary: (v, [a, b, none]) => (v === null && none !== undefined ? none : truthy(v) ? a : b),
   type_debug: (v) => typeName(v),
@@ -483,10 +548,11 @@ TESTS.change = TESTS.changed;
 TESTS.skip = TESTS.skipped;
 
 /** Python's methods on str, dict and list that templates call (`.split('.')`, `.keys()`, `.get(k, d)`). */
-export function method(obj: unknown, name: string, args: unknown[]): { found: true; value: unknown } | { found: false } {
+export function method(obj: unknown, name: string, args: unknown[], kw: Dict = {}): { found: true; value: unknown } | { found: false } {
   const s = typeof obj === 'string' ? obj : undefined;
   const a = args.map((x) => x);
   const ok = (value: unknown) => ({ found: true as const, value });
+  if (isPyObject(obj)) return obj.method(name, args, kw);
   if (s !== undefined) {
     switch (name) {
       case 'split': return ok(pySplit(s, a[0], a[1]));

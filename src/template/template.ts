@@ -2,7 +2,7 @@
 // `port: "{{ grpc_port }}"` stays a number); otherwise it is text, statements and all (jinja-template.ts).
 import { evaluate, ExprError, LATER, registerScopedLookup, registerTermRenderer, type Scope } from './expr.ts';
 import { templateLookup } from '../lookup/template-lookup.ts';
-import { PluginError, undefinedText } from './expr-error.ts';
+import { isPyObject, PluginError, undefinedText } from './expr-error.ts';
 import { renderText, scan } from './jinja-template.ts';
 
 export type Path = (string | number)[];
@@ -30,7 +30,12 @@ export function hasTemplate(s: string): boolean {
 export function renderString(s: string, scope: Scope, opts: RenderOptions = {}): unknown {
   if (!hasTemplate(s)) return s;
   const tags = scan(s);
-  if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) return evaluate(tags[0].s, scope);
+  if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) {
+    // Ansible's finalize: a None result is '' (`"{{ x | regex_search('no match') }}"` is ''); a datetime
+    // is its text, as Ansible's concat makes it (set_fact's `start: "{{ now() }}"` is read back with to_datetime)
+    const v = evaluate(tags[0].s, scope);
+    return v === null ? '' : isPyObject(v) ? v.str() : v;
+  }
   // `{{ x }}` and a line end (a folded `>` scalar): Jinja drops the newline, and Ansible's concat reads a
   // list, map or boolean back from its text (ansible_eval_concat); other values are text, newline kept
   if (tags.length === 2 && tags[0].kind === '{{' && tags[1].s === '\n' && !opts.shell) {
