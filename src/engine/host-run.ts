@@ -6,7 +6,6 @@ import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { BlockDef, Handler, Keywords, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
 import { readAhead } from './read-ahead.ts';
 import { walkTasks } from '../playbook/load.ts';
-import { shq } from '../transport/quote.ts';
 import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool, Privilege } from './connections.ts';
@@ -30,6 +29,7 @@ import { evalTags, tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
 import { limit, type Cursor, type Limit, type Lockstep, type Round } from './lockstep.ts';
 import { removeOmit } from './omit.ts';
+import { renderEnvironment, withEnvironment } from './environment.ts';
 import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
 import { containsLater, render, renderParams, type RenderProblem } from '../template/template.ts';
@@ -294,7 +294,9 @@ export class HostRun {
     let status: Status = 'ok';
     let msg: string | undefined;
     try {
-      const facts = await gatherFacts(await this.base());
+      // the play's environment, as Ansible's setup task has it (less what needs the facts being gathered)
+      const scope = taskScope(rc.prep, play, host, this.registered, play.kw.vars, this.outer, play.kw.defaults, play.kw.role);
+      const facts = await gatherFacts(withEnvironment(await this.base(), renderEnvironment(play.kw.environment, scope, rc.secretsOf.get(host) ?? [], true)));
       rc.factsOf.set(host, facts);
       Object.assign((rc.prep.hostvars[host] ??= {}), factVars(facts));
     } catch (e) {
@@ -354,7 +356,7 @@ export class HostRun {
    */
   private onBase(t: TaskDef, scope: () => Scope, delegate: string | undefined): boolean {
     const { rc, play, host } = this;
-    if (delegate !== undefined || t.kw.delegate_to !== undefined || Object.keys(t.kw.environment).length) return false;
+    if (delegate !== undefined || t.kw.delegate_to !== undefined || t.kw.environment.some((l) => typeof l === 'string' || Object.keys(l).length)) return false;
     try {
       return rc.pool.key(host, taskPrivilege(t, scope)) === rc.pool.key(host, playPrivilege(rc.prep, play, host, this.registered));
     } catch {
@@ -842,7 +844,7 @@ export class HostRun {
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
       const env: TaskEnv = {
         scope,
-        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),
+        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t.kw.environment, scope({}), rc.secretsOf.get(host) ?? [])),
         ctx: {
           host,
           vars: rc.prep.hostvars[host] ?? {},
@@ -943,29 +945,6 @@ export class HostRun {
     emit(rc, r);
     return r;
   }
-}
-
-/**
- * `environment:` for every command of the task: exported in the command's own shell (inside sudo's
- * `sh -c` under become, since sudo resets the environment). A secret value is refused: it would be
- * in the remote command line, visible to every user of the host.
- */
-export function renderEnvironment(t: TaskDef, scope: ReturnType<typeof taskScope>, secrets: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, raw] of Object.entries(t.kw.environment)) {
-    const value = render(raw, scope, []);
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    if (secrets.some((s) => s && text.includes(s))) throw new TaskFailure(`environment: ${k} holds a secret, which would be visible in the host's process list: pass it in a file instead`);
-    out[k] = text;
-  }
-  return out;
-}
-
-export function withEnvironment(conn: Connection, env: Record<string, string>): Connection {
-  const names = Object.keys(env);
-  if (!names.length) return conn;
-  const prefix = `export ${names.map((k) => `${k}=${shq(env[k])}`).join(' ')}; `;
-  return { host: conn.host, exec: (cmd, o) => conn.exec(prefix + cmd, o), close: (o) => conn.close(o) };
 }
 
 /** The play's own privilege on a host (its `become` templated there): the connection its tasks share. */

@@ -17,6 +17,9 @@ import { inherit, loopOf } from './keywords.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, Name, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
+/** one `environment:` as written: a map, or an expression that must come to one when the task runs */
+export type EnvLayer = Record<string, string | number | boolean> | string;
+
 export interface Keywords {
   /** every condition that must hold, outermost first */
   when: (string | boolean)[];
@@ -29,7 +32,8 @@ export interface Keywords {
   loopVars: string[];
   /** the `when` of enclosing include_tasks: decided once, at the include (prepare reads them as guards) */
   guards?: (string | boolean)[];
-  environment: Record<string, string | number | boolean>;
+  /** every `environment:` from the outermost in, merged in this order when the task runs (inner wins) */
+  environment: EnvLayer[];
   /** these booleans: true/false, or an expression rendered for the host when the task runs */
   become?: boolean | string;
   become_user?: string;
@@ -351,7 +355,7 @@ export function* walkTasks(nodes: Node[]): Generator<TaskDef> {
   }
 }
 
-export const emptyKeywords = (): Keywords => ({ when: [], tags: [], vars: {}, defaults: {}, loopVars: [], environment: {} });
+export const emptyKeywords = (): Keywords => ({ when: [], tags: [], vars: {}, defaults: {}, loopVars: [], environment: [] });
 
 export function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: Keywords, cx: Ctx): Node[] {
   const { types, problems } = cx;

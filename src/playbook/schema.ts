@@ -27,10 +27,17 @@ const Vars = v.pipe(
   v.record(Identifier, v.unknown(), 'expected a map of variables (or a list of maps)'),
 );
 /** environment: names as a shell takes them; values become text, as in Ansible */
-const Env = v.record(
+const EnvMap = v.record(
   v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')),
   v.union([v.string(), v.number(), v.boolean()], 'expected a string, number or boolean'),
 );
+/**
+ * a map, or an expression Ansible templates when the task runs (it must come to a map then), or a
+ * list of those (Ansible's environment is a list, merged in order)
+ */
+const ENV_MSG = 'expected a map of environment variables, a {{ }} expression that comes to one, or a list of those';
+const EnvLayer = v.union([EnvMap, v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/, ENV_MSG))], ENV_MSG);
+const Env = v.union([EnvLayer, v.array(EnvLayer)], ENV_MSG);
 const Tags = v.union([v.string(), v.array(v.union([v.string(), v.number()]))], 'expected a tag or a list of tags');
 const Condition = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');
 const Percent = v.pipe(v.number('expected a percentage (0-100)'), v.minValue(0), v.maxValue(100));

@@ -96,7 +96,7 @@ const connector: Connector = async (hc, become, becomeUser) => {
     host: hc.name,
     exec: (cmd, o) => {
       execs.push(`${hc.name}: ${cmd.split('\n')[0]}`);
-      if (cmd !== FACTS_SCRIPT) return local.exec(cmd, o);
+      if (!cmd.endsWith(FACTS_SCRIPT)) return local.exec(cmd, o); // after the play's `export`s, if it has an environment
       gathered.push(hc.name);
       const out = factsOutput[hc.name];
       return Promise.resolve(out === undefined ? { code: 127, stdout: '', stderr: `no facts output given for ${hc.name}` } : { code: 0, stdout: out, stderr: '' });

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
 import type { Outcome, Case } from './engine-harness.ts';
-import { calls, opened, peak, play, playbook, reached } from './engine-harness.ts';
+import { calls, execs, opened, peak, play, playbook, reached } from './engine-harness.ts';
 
 const covered = new Set<string>();
 /** A test that shows the run-time effect of these schema keys (`task.loop`, `play.serial`...). */
@@ -319,6 +319,27 @@ kw(['task.environment', 'play.environment', 'block.environment'], 'environment: 
   assert.equal(o.lines.at(-1), 'a s failed');
   assert.match(o.results.at(-1)!.msg!, 'holds a secret');
   assert.not.match(JSON.stringify(o.results), 'hunter2');
+});
+
+test('environment: "{{ var }}" comes to a map when the task runs, on a play and a task (inner wins); not a map fails the task (the environment target)', async () => {
+  const o = await play({
+    playbook: playbook(
+      `- {name: p, shell: 'echo "$key1 $other1"', register: p}
+- {name: t, shell: 'echo "$key1 $other1"', register: t, environment: "{{ test2 }}"}
+- {probe: {id: "{{ p.stdout }}|{{ t.stdout }}"}}
+- {name: bad, command: 'true', environment: "{{ test1.key1 }}"}`,
+      '  vars:\n    - test1: {key1: val1}\n    - test2: {key1: not1, other1: val2}\n  environment: "{{ test1 }}"\n',
+    ),
+  });
+  assert.equal(calls, ['a:val1 |not1 val2']);
+  assert.equal(o.lines.at(-1), 'a bad failed');
+  assert.is(o.results.at(-1)!.msg, "environment must be a dictionary, received val1 (<class 'str'>)");
+});
+
+test('environment while gathering facts: a value that needs ansible_env is left out, the others are set (the environment target)', async () => {
+  const facts = { a: readFileSync(join(import.meta.dirname, 'fixtures', 'facts', 'debian12.txt'), 'utf8') };
+  await play({ facts, playbook: playbook('- probe: "{{ ansible_distribution }}"', '  gather_facts: true\n  environment:\n    PATH: \'{{ansible_env.PATH + ":/lola"}}\'\n    lola: ido\n') });
+  assert.ok(execs.includes("a: export lola='ido'; echo @@env; env"), execs.join('\n'));
 });
 
 kw(['task.args'], 'args: parameters given the older way; the inline ones win', async () => {
