@@ -386,7 +386,7 @@ export class HostRun {
     // linear: the include is a task of the barrier (a handler's took its turn in the flush)
     if (turn && !(await this.turn(at))) return 'stop';
     // where lookups look (first_found), as Ansible's task.get_search_path() plus the playbook's directory
-    const searchPath = [...(inc.kw.role ? [inc.kw.role.path, ...inc.kw.role.parents.map((p) => p.path)] : []), dirname(b.src.file), dirname(resolve(this.rc.prep.playbook.file))];
+    const searchPath = [...(inc.kw.role ? [inc.kw.role.path, ...inc.kw.role.parents.map((p) => p.path)] : []), dirname(b.src.file), dirname(resolve(this.play.playbookFile ?? this.rc.prep.playbook.file))];
     const scope = (vars: Record<string, unknown>) => taskScope(this.rc.prep, this.play, this.host, this.registered, inc.kw.vars, { ...this.outer, ...vars, ansible_search_path: searchPath }, inc.kw.defaults, inc.kw.role);
     // run_once: the batch's first host still in the play includes the file; the others do not (as Ansible's)
     if (flag(inc.kw.run_once, () => scope({}), false) === true && this.b.hosts.find((h) => !this.b.left.has(h)) !== this.host) return 'ok';

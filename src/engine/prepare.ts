@@ -14,7 +14,7 @@ import { groupsMap, hostVars } from '../inventory/vars.ts';
 import { isLocalhostName } from '../inventory/localhost.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
-import { loadPlaybook, walkTasks, type BlockDef, type LoopSpec, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
+import { loadPlaybooks, walkTasks, type BlockDef, type LoopSpec, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { itemVars, loopItems, resolveLoop } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
@@ -33,6 +33,8 @@ import { LOOKUP_FAILED } from '../lookup/builtin.ts';
 
 export interface RunOptions {
   playbook: string;
+  /** the playbooks named after the first: run after it, in order, as one run (ansible-playbook a.yml b.yml) */
+  morePlaybooks?: string[];
   /** the inventory sources (-i, each a file, a directory or a host list `a,b,`), or one */
   inventory: string | readonly string[];
   limit?: string;
@@ -254,10 +256,10 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
     ...(prep.conns?.has(host) ? { ansible_connection: hv.ansible_connection ?? prep.conns.get(host)!.connection } : {}),
     // the address, as Ansible's connection vars define it for every host (the implicit localhost's is 127.0.0.1)
     ansible_host: hv.ansible_host ?? hv.address ?? (origin ? host : '127.0.0.1'),
-    ...(prep.playbook ? { playbook_dir: dirname(resolve(prep.playbook.file)) } : {}),
+    ...(prep.playbook ? { playbook_dir: dirname(resolve(play?.playbookFile ?? prep.playbook.file)) } : {}),
     // where lookups (first_found) look, as Ansible's task.get_search_path(): the role (and the roles that
     // brought it in), its tasks/, the playbook's directory (an include's own file's: host-run.ts)
-    ...(prep.playbook ? { ansible_search_path: [...(role ? [role.path, ...role.parents.map((p) => p.path), join(role.path, 'tasks')] : []), dirname(resolve(prep.playbook.file))] } : {}),
+    ...(prep.playbook ? { ansible_search_path: [...(role ? [role.path, ...role.parents.map((p) => p.path), join(role.path, 'tasks')] : []), dirname(resolve(play?.playbookFile ?? prep.playbook.file))] } : {}),
     ...(prep.mode ? { ansible_check_mode: prep.mode.check, ansible_diff_mode: prep.mode.diff } : {}),
   };
   // getters, computed when read: a spread would compute each list for every task and host (O(hosts²))
@@ -394,7 +396,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   const { inventory: inv, problems: ip, warnings: iw } = loadSources(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory, opts.vault, { keepUnclaimed: true });
   warnings.push(...iw);
   problems.push(...ip);
-  const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types, opts.vault, opts.rolesPath);
+  const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath);
   problems.push(...pp);
   const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
   if (!inv || !playbook) return { problems };
@@ -679,7 +681,7 @@ function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, 
     }
     out.push(...checkTask(prep, play, n, host, registered, delegates, strict, remoteUsers));
     if (n.meta.register) registered[n.meta.register] = LATER;
-    const where = { dir: n.roleDir ?? dirname(n.src.file), role: n.roleDir !== undefined, playbookDir: dirname(resolve(prep.playbook.file)) };
+    const where = { dir: n.roleDir ?? dirname(n.src.file), role: n.roleDir !== undefined, playbookDir: dirname(resolve(play.playbookFile ?? prep.playbook.file)) };
     for (const name of n.type.sets?.(n.params, where) ?? []) registered[name] = LATER;
     // a name that is a template (set_fact: "{{ item.0 }}=x") is known only at run time: any may be set
     if ((n.type.sets?.(n.params, where) ?? []).some(hasTemplate)) (registered as Record<PropertyKey, unknown>)[AFTER_DYNAMIC_INCLUDE] = true;

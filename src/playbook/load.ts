@@ -187,6 +187,11 @@ export interface PlayDef {
   gatherFacts?: boolean;
   /** the play's own keywords (become, tags, environment...): its tasks' kw start from these */
   kw: Keywords;
+  /**
+   * the playbook named on the command line that brought the play (set by prepare: ansible-playbook
+   * runs several in one call); its directory is the play's playbook_dir, an imported play's too
+   */
+  playbookFile?: string;
   path: Path;
   src: YamlSource;
 }
@@ -257,6 +262,24 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
   });
   // The playbook is returned even with problems, so the checks that follow can report theirs too.
   return { playbook: { file, src, plays }, problems };
+}
+
+/**
+ * The playbooks of one ansible-playbook call, in order: their plays one after another, each marked
+ * with the file named on the command line that brought it. The first is the Playbook's file.
+ */
+export function loadPlaybooks(files: string[], types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = []): { playbook?: Playbook; problems: InputProblem[] } {
+  const problems: InputProblem[] = [];
+  let first: Playbook | undefined;
+  for (const file of files) {
+    const r = loadPlaybook(file, types, vault, rolesPath);
+    problems.push(...r.problems);
+    if (!r.playbook) return { problems };
+    for (const p of r.playbook.plays) p.playbookFile = file;
+    if (first) first.plays.push(...r.playbook.plays);
+    else first = r.playbook;
+  }
+  return { playbook: first, problems };
 }
 
 function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: TaskTypes, vault: readonly VaultSecret[], rolesPath: string[], chain: string[], problems: InputProblem[], from: Imported): PlayDef[] {

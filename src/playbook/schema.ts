@@ -113,7 +113,8 @@ export const PlaySchema = v.strictObject({
   handlers: v.optional(v.array(v.unknown()), []),
   /** roles run after pre_tasks, before tasks (each a name or a RoleEntrySchema) */
   roles: v.optional(v.array(v.unknown(), 'expected a list of roles'), []),
-  serial: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(1)), v.pipe(v.string(), v.regex(/^\d+%$/, 'expected a number of hosts or a percentage like "30%"'))])),
+  /** a number of hosts, a percentage, or an expression for the play's start (omit: no serial, as Ansible's) */
+  serial: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(1)), v.pipe(v.string(), v.regex(/^\d+%$|\{\{[^]*\}\}/, 'expected a number of hosts or a percentage like "30%", or a {{ }} expression'))])),
   max_fail_percentage: v.optional(Percent),
   any_errors_fatal: v.optional(Bool),
   force_handlers: v.optional(Bool),

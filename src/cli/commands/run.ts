@@ -37,7 +37,7 @@ export function connDefaultsOf(config: ResolvedConfig): NonNullable<RunOptions['
   return out;
 }
 
-export async function runCommand({ command, values: o, args: [target] }: Invocation): Promise<number> {
+export async function runCommand({ command, values: o, args: [target, ...morePlaybooks] }: Invocation): Promise<number> {
   const { config, problems: cp } = settingsOf({ command, values: o, args: [target], written: {} });
   if (!config) return badInput(cp);
   printWarnings(config.warnings);
@@ -48,6 +48,7 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   if ('problems' in asked) return badInput(asked.problems);
   const opts: RunOptions = {
     playbook: target,
+    morePlaybooks,
     // Ansible's default inventory; where it is not, the implicit localhost alone (with a warning)
     inventory: c.inventory ?? ['/etc/ansible/hosts'],
     limit: o.limit as string | undefined,
