@@ -51,7 +51,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'skip-tags': { type: 'string', multiple: true, arg: 'TAG,..', help: 'not the tasks with these tags', commands: PLAYBOOK, complete: 'none' },
   'start-at-task': { type: 'string', arg: 'NAME', help: 'skip the tasks before the first one with this name (or glob)', commands: PLAYBOOK, complete: 'none' },
   // Ansible's meaning holds as it is: skiff keeps no fact cache between runs, so there is none to clear
-  'flush-cache': { type: 'boolean', help: "Ansible's: clear the fact cache (skiff keeps facts for the run only: nothing to clear)", commands: PLAYBOOK },
+  'flush-cache': { type: 'boolean', help: "clear the fact cache of every inventory host first (with fact_caching = jsonfile: their files)", commands: PLAYBOOK },
   'force-handlers': { type: 'boolean', help: 'run notified handlers even on a host that failed', commands: PLAYBOOK },
   strict: { type: 'boolean', help: 'also refuse, before the run, a variable, key or item no task can see yet (by default the task fails on the host when it runs, as in Ansible: set_fact, register or facts may define it)', commands: PLAYBOOK },
   'list-tasks': { type: 'boolean', help: 'list the tasks that would run (after --tags, --skip-tags, --start-at-task); contacts no host', commands: PLAYBOOK },

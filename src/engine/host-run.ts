@@ -30,6 +30,7 @@ import { decide, flag } from './flag.ts';
 import { limit, type Cursor, type Limit, type Lockstep, type Round } from './lockstep.ts';
 import { removeOmit } from './omit.ts';
 import { renderEnvironment, withEnvironment } from './environment.ts';
+import { cachedFactVars, writeCachedFacts } from './fact-cache.ts';
 import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
 import { containsLater, render, renderParams, type RenderProblem } from '../template/template.ts';
@@ -299,6 +300,7 @@ export class HostRun {
       const facts = await gatherFacts(withEnvironment(await this.base(), renderEnvironment(play.kw.environment, scope, rc.secretsOf.get(host) ?? [], true)));
       rc.factsOf.set(host, facts);
       Object.assign((rc.prep.hostvars[host] ??= {}), factVars(facts));
+      this.cacheFacts(host, factVars(facts));
     } catch (e) {
       status = e instanceof UnreachableError ? 'unreachable' : 'failed';
       msg = (e as Error).message;
@@ -307,6 +309,19 @@ export class HostRun {
     if (status === 'ok') return;
     this.gathered = status === 'unreachable' ? 'unreachable' : 'failed';
     this.fail(status);
+  }
+
+  /**
+   * Facts as Ansible's set_host_facts keeps them: host facts (each under its name and in ansible_facts
+   * without the ansible_ prefix), and with fact_caching = jsonfile in the host's cache file.
+   */
+  private cacheFacts(h: string, vars: Record<string, unknown>): void {
+    const { ansible_facts: _, ...facts } = vars;
+    const hv = (this.rc.prep.hostvars[h] ??= {});
+    const { ansible_facts: namespaced, ...named } = cachedFactVars(facts);
+    const had = hv.ansible_facts;
+    Object.assign(hv, named, { ansible_facts: { ...(had && typeof had === 'object' && !Array.isArray(had) ? had : {}), ...(namespaced as object) } });
+    if (this.rc.opts.factCache) writeCachedFacts(this.rc.opts.factCache, h, facts);
   }
 
   private addSecrets(vars: Record<string, unknown>, defaults: Record<string, unknown> = {}): void {
@@ -881,7 +896,7 @@ export class HostRun {
         // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
         // gathered ones (setup) are host facts, as the play's own gathering: in hostvars[host] too
         // run_once: every host of the batch gets them (Ansible's _process_pending_results)
-        setFacts: (facts, included) => {
+        setFacts: (facts, included, cacheable) => {
           for (const h of targets) {
             if (included) {
               Object.assign(rc.prep.included!.get(h) ?? rc.prep.included!.set(h, {}).get(h)!, facts);
@@ -890,10 +905,13 @@ export class HostRun {
             const gathered = facts.ansible_facts;
             if (!gathered || typeof gathered !== 'object' || Array.isArray(gathered)) {
               Object.assign(this.registeredOf(h), facts);
+              // cacheable: a host fact too (under play vars once this play is over), kept in the fact cache
+              if (cacheable) this.cacheFacts(h, facts);
               continue;
             }
             rc.factsOf.set(h, gathered as Facts);
             Object.assign((rc.prep.hostvars[h] ??= {}), facts);
+            this.cacheFacts(h, factVars(gathered as Facts));
           }
         },
         changeInventory: (result) => changeInventory(rc, host, t, result),

@@ -30,11 +30,16 @@ import { runVars } from './run-vars.ts';
 import { countOf } from './run-task.ts';
 import { PYTYPE, pyStr } from '../template/expr-error.ts';
 import { LOOKUP_FAILED } from '../lookup/builtin.ts';
+import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
 
 export interface RunOptions {
   playbook: string;
   /** the playbooks named after the first: run after it, in order, as one run (ansible-playbook a.yml b.yml) */
   morePlaybooks?: string[];
+  /** fact_caching = jsonfile: where each host's facts are kept across runs (engine/fact-cache.ts) */
+  factCache?: FactCacheSettings;
+  /** --flush-cache: the cached facts of every inventory host are not read, and removed when the run starts */
+  flushCache?: boolean;
   /** the inventory sources (-i, each a file, a directory or a host list `a,b,`), or one */
   inventory: string | readonly string[];
   limit?: string;
@@ -411,6 +416,14 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
     origins[h] = r.origins;
   };
   inv.hosts.forEach(addHostVars);
+  // cached facts (fact_caching = jsonfile): host facts from the first task, as Ansible's fact cache gives them
+  if (opts.factCache && !opts.flushCache) {
+    for (const h of inv.hosts) {
+      const cached = readCachedFacts(opts.factCache, h);
+      if (cached && 'error' in cached) problems.push({ file: opts.factCache.dir, line: 0, col: 0, message: cached.error });
+      else if (cached) Object.assign(hostvars[h], cachedFactVars(cached.facts));
+    }
+  }
   // which plays may change the inventory: the plays after one resolve what they name at run time
   const changers = playbook.plays.map((p) => mayChangeInventory([...p.tasks, ...p.handlers]));
   const inventoryMayChange = changers.some(Boolean);

@@ -12,6 +12,7 @@ export { limit } from './lockstep.ts';
 import { taskScope, type Prepared, type PreparedPlay, type RunOptions } from './prepare.ts';
 import { render, type RenderProblem } from '../template/template.ts';
 import { OMIT } from './omit.ts';
+import { flushCachedFacts } from './fact-cache.ts';
 import { emptyRecap, type Recap } from './recap.ts';
 import { secretValues } from '../util/secrets.ts';
 import { NO_FILTER } from './tags.ts';
@@ -82,6 +83,8 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
       rc.secretsOf.set(h, secretValues({ ...prep.hostvars[h], ...prep.extra, ...asked }));
       rc.recap[h] = emptyRecap();
     }
+    // --flush-cache: no host's cached facts outlive this run's start (prepare did not read them)
+    if (opts.factCache && opts.flushCache) flushCachedFacts(opts.factCache, prep.inventory.hosts);
     try {
       preconnect(rc);
       // ansible-playbook a.yml b.yml: the next playbook runs only if the last play of this one ended
