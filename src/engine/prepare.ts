@@ -398,7 +398,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   const problems: InputProblem[] = [];
   const warnings: string[] = [];
   // every -i source (a path, or a host list), as Ansible's InventoryManager reads them
-  const { inventory: inv, problems: ip, warnings: iw } = loadSources(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory, opts.vault, { keepUnclaimed: true });
+  const { inventory: inv, problems: ip, warnings: iw } = loadSources(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory, opts.vault, { keepUnclaimed: true, playbookDirs: [opts.playbook, ...(opts.morePlaybooks ?? [])].map((p) => dirname(resolve(p))) });
   warnings.push(...iw);
   problems.push(...ip);
   const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath);

@@ -33,8 +33,12 @@ export interface LoadedSources {
   warnings: string[];
 }
 
-/** `keepUnclaimed`: as loadInventory's (vars files of groups and hosts a playbook may make at run time). */
-export function loadSources(sources: readonly string[], vault: readonly VaultSecret[] = [], o: { keepUnclaimed?: boolean } = {}): LoadedSources {
+/**
+ * `keepUnclaimed`: as loadInventory's (vars files of groups and hosts a playbook may make at run time).
+ * `playbookDirs`: the playbooks' directories, whose group_vars/ and host_vars/ count too, each over the
+ * inventory's of the same group or host (Ansible's vars plugins at the play stage).
+ */
+export function loadSources(sources: readonly string[], vault: readonly VaultSecret[] = [], o: { keepUnclaimed?: boolean; playbookDirs?: string[] } = {}): LoadedSources {
   const problems: InputProblem[] = [];
   const warnings: string[] = [];
   const firstPath = sources.find((s) => !isHostList(s) && existsSync(s));
@@ -53,6 +57,8 @@ export function loadSources(sources: readonly string[], vault: readonly VaultSec
   for (const m of missing) warnings.push(`skiff: inventory ${m} not found${none ? ': only the implicit localhost is available (as in Ansible)' : ': skipped, as Ansible skips a source it cannot parse'}`);
   // host lists have no group_vars/host_vars of their own (Ansible's vars plugins skip them)
   for (const d of varsDirs) readVarsDirs(inv, d, problems, vault);
+  // a directory already read as an inventory's is not read twice
+  for (const d of new Set((o.playbookDirs ?? []).map((p) => resolve(p)))) if (!varsDirs.includes(d)) readVarsDirs(inv, d, problems, vault);
   finishInventory(inv, problems);
   return problems.length ? { problems, warnings } : { inventory: inv, problems, warnings };
 }

@@ -1,6 +1,7 @@
 // Which groups a host is in, and its merged variables. Precedence, lowest first (documented in README):
 //   all (inventory file) < group_vars/all.yml < other groups, parents before children, then by name
 //   (inventory file, then group_vars/<group>.yml) < host (inventory file) < host_vars/<host>.yml
+// (a group_vars/ or host_vars/ next to the playbook is merged over the inventory's: inventory/sources.ts)
 // The playbook adds play vars, registered results and -e extra vars on top (see engine/vars.ts).
 import type { Inventory, Origin, VarLayer, Vars } from './types.ts';
 import { implicitLayer } from './localhost.ts';
