@@ -428,7 +428,7 @@ export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prep
   const changers = playbook.plays.map((p) => mayChangeInventory([...p.tasks, ...p.handlers]));
   const inventoryMayChange = changers.some(Boolean);
   // group_vars/host_vars of a group or host nothing can make are a mistake
-  if (!inventoryMayChange) for (const u of [...(inv.unclaimed?.groups.values() ?? []), ...(inv.unclaimed?.hosts.values() ?? [])]) problems.push(u.problem);
+  if (!inventoryMayChange) for (const u of [...(inv.unclaimed?.groups.values() ?? []), ...(inv.unclaimed?.hosts.values() ?? [])]) if (u.problem) problems.push(u.problem);
   const prep: Prepared = { inventory: inv, playbook, plays: [], extra, hostvars, conns: new Map(), registry, mode: { check: opts.check, diff: opts.diff }, runVars: run, varsFilesOf: new Map(), inventoryMayChange };
   prep.readVarsFilesFor = (play, hosts) => {
     const ps: InputProblem[] = [];

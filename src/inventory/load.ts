@@ -5,7 +5,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { InputProblem } from '../util/errors.ts';
 import { show } from '../util/errors.ts';
 import { loadYaml, locate, readText, type YamlSource } from '../util/yaml-source.ts';
-import type { Group, Inventory, Origin, VarLayer } from './types.ts';
+import type { Group, Inventory, Origin, Unclaimed, VarLayer } from './types.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { pyLiteral, shlexWords } from './py-literal.ts';
 import { isLocalhostName } from './localhost.ts';
@@ -72,8 +72,12 @@ export function readSource(inv: Inventory, path: string, problems: InputProblem[
   return isDir ? abs : dirname(abs);
 }
 
-/** group_vars/ and host_vars/ next to a source (Ansible's host_group_vars plugin). */
-export function readVarsDirs(inv: Inventory, root: string, problems: InputProblem[], vault: readonly VaultSecret[]): void {
+/**
+ * group_vars/ and host_vars/ next to a source (Ansible's host_group_vars plugin). `playbook`: next to
+ * the playbook, where a group or host the inventory lacks is no mistake (Ansible ignores its files):
+ * kept for a group or host the run may make, never reported.
+ */
+export function readVarsDirs(inv: Inventory, root: string, problems: InputProblem[], vault: readonly VaultSecret[], playbook = false): void {
   for (const [dir, kind] of [['group_vars', 'group'], ['host_vars', 'host']] as const) {
     const d = join(root, dir);
     if (!existsSync(d)) continue;
@@ -91,8 +95,8 @@ export function readVarsDirs(inv: Inventory, root: string, problems: InputProble
       if (kind === 'group') {
         if (!inv.groups.has(name)) {
           const problem = { file: relName(join(d, f)), line: 1, col: 1, message: `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` };
-          if (inv.unclaimed) inv.unclaimed.groups.set(name, { layer, problem });
-          else problems.push(problem);
+          if (inv.unclaimed) claimLater(inv.unclaimed.groups, name, layer, playbook ? undefined : problem);
+          else if (!playbook) problems.push(problem);
           continue;
         }
         const g = inv.groups.get(name)!;
@@ -102,8 +106,8 @@ export function readVarsDirs(inv: Inventory, root: string, problems: InputProble
         // host_vars/localhost.yml is the implicit localhost's when the inventory has no such host
         if (!inv.hostOrigin.has(name) && !isLocalhostName(name)) {
           const problem = { file: relName(join(d, f)), line: 1, col: 1, message: `host_vars for unknown host ${show(name)}: expected one of ${inv.hosts.join(', ')}` };
-          if (inv.unclaimed) inv.unclaimed.hosts.set(name, { layer, problem });
-          else problems.push(problem);
+          if (inv.unclaimed) claimLater(inv.unclaimed.hosts, name, layer, playbook ? undefined : problem);
+          else if (!playbook) problems.push(problem);
           continue;
         }
         const had = inv.hostFile.get(name);
@@ -111,6 +115,12 @@ export function readVarsDirs(inv: Inventory, root: string, problems: InputProble
       }
     }
   }
+}
+
+/** A vars file of a group or host the run may make: merged over one already kept for it (the playbook's over the inventory's). */
+function claimLater(kept: Map<string, Unclaimed>, name: string, layer: VarLayer, problem: Unclaimed['problem']): void {
+  const had = kept.get(name);
+  kept.set(name, had ? { layer: mergeLayers([had.layer, layer]), problem: had.problem ?? problem } : { layer, problem });
 }
 
 /** Once every source is read: hosts in no group but `all` go to `ungrouped` (as in Ansible); no group cycles. */

@@ -58,7 +58,7 @@ export function loadSources(sources: readonly string[], vault: readonly VaultSec
   // host lists have no group_vars/host_vars of their own (Ansible's vars plugins skip them)
   for (const d of varsDirs) readVarsDirs(inv, d, problems, vault);
   // a directory already read as an inventory's is not read twice
-  for (const d of new Set((o.playbookDirs ?? []).map((p) => resolve(p)))) if (!varsDirs.includes(d)) readVarsDirs(inv, d, problems, vault);
+  for (const d of new Set((o.playbookDirs ?? []).map((p) => resolve(p)))) if (!varsDirs.includes(d)) readVarsDirs(inv, d, problems, vault, true);
   finishInventory(inv, problems);
   return problems.length ? { problems, warnings } : { inventory: inv, problems, warnings };
 }

@@ -42,5 +42,6 @@ export interface Inventory {
 
 export interface Unclaimed {
   layer: VarLayer;
-  problem: { file: string; line: number; col: number; message: string };
+  /** what it is when nothing makes its group or host; none for the playbook's, which Ansible never reports */
+  problem?: { file: string; line: number; col: number; message: string };
 }
