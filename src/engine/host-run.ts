@@ -30,7 +30,7 @@ import { decide, flag } from './flag.ts';
 import { limit, type Cursor, type Limit, type Lockstep, type Round } from './lockstep.ts';
 import { removeOmit } from './omit.ts';
 import { renderEnvironment, withEnvironment } from './environment.ts';
-import { cachedFactVars, writeCachedFacts } from './fact-cache.ts';
+import { cachedFactVars, flushCachedFacts, writeCachedFacts } from './fact-cache.ts';
 import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
 import { containsLater, render, renderParams, type RenderProblem } from '../template/template.ts';
@@ -558,6 +558,8 @@ export class HostRun {
       case 'clear_facts':
         // the gathered facts (not set_fact's): gone from hostvars, gathered again by a later play
         for (const h of playHosts) {
+          // the fact cache too (Ansible's clear_facts pops the host from it)
+          if (rc.opts.factCache) flushCachedFacts(rc.opts.factCache, [h]);
           const facts = rc.factsOf.get(h);
           if (!facts) continue;
           for (const k of Object.keys(factVars(facts))) delete rc.prep.hostvars[h]?.[k];

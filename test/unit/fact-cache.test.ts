@@ -39,6 +39,13 @@ test('set_fact cacheable: kept in <dir>/<prefix><host> as JSON; the next run rea
   assert.not.ok(existsSync(join(dir, 'prefix_a')));
 });
 
+test('meta: clear_facts empties the host\'s cache file too, as Ansible\'s clear_facts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-fact-cache-'));
+  const factCache = { dir, prefix: '', timeoutS: 0 };
+  await play({ playbook: '- hosts: all\n  tasks:\n    - set_fact: {ansible_foobar: x, cacheable: true}\n    - meta: clear_facts\n', opts: { factCache } });
+  assert.not.ok(existsSync(join(dir, 'a')));
+});
+
 test('a cache file older than the timeout is not read (0: never too old)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-fact-cache-'));
   writeFileSync(join(dir, 'ansible_factsh'), '{"ansible_x": 1}');
