@@ -80,7 +80,7 @@ export function parseArgv(argv: string[]): { invocation: Invocation; problems: I
   }
   if (known && !help) {
     const want = COMMANDS[command].args;
-    if (args.length > want.length) problems.push(argvProblem(`unexpected argument ${JSON.stringify(args[want.length])}: skiff ${command} takes ${want.length ? want.map((a) => a.name).join(' ') : 'no arguments'}`));
+    if (args.length > want.length && !want.at(-1)?.many) problems.push(argvProblem(`unexpected argument ${JSON.stringify(args[want.length])}: skiff ${command} takes ${want.length ? want.map((a) => a.name).join(' ') : 'no arguments'}`));
     const missing = want.slice(args.length).filter((a) => !a.optional);
     if (missing.length) problems.push(argvProblem(`${missing.map((a) => a.name).join(' ')} is required; see skiff ${command} --help`));
   }

@@ -87,6 +87,23 @@ export const ConfigSchema = v.object({
   force_handlers: bool({ ini: 'force_handlers', env: 'ANSIBLE_FORCE_HANDLERS', default: 'False' }),
   // false: a notify that reaches no handler is a warning, not the run's end
   error_on_missing_handler: bool({ ini: 'error_on_missing_handler', env: 'ANSIBLE_ERROR_ON_MISSING_HANDLER', default: 'True' }),
+  // Ansible's fact cache (engine/fact-cache.ts): memory keeps facts for the run; jsonfile keeps each
+  // host's in a file across runs. Its variables are Ansible's ANSIBLE_CACHE_PLUGIN*, not ANSIBLE_FACT_CACHING*
+  fact_caching: v.pipe(
+    v.string(),
+    v.trim(),
+    v.picklist(['memory', 'jsonfile'], 'expected memory or jsonfile (skiff has no other cache plugin)'),
+    v.metadata({ ini: 'fact_caching', env: 'ANSIBLE_CACHE_PLUGIN', default: 'memory' } satisfies SettingMeta),
+  ),
+  fact_caching_connection: text({ ini: 'fact_caching_connection', env: 'ANSIBLE_CACHE_PLUGIN_CONNECTION', default: 'none (jsonfile needs it: the directory of its files)', path: 'one' }),
+  fact_caching_prefix: text({ ini: 'fact_caching_prefix', env: 'ANSIBLE_CACHE_PLUGIN_PREFIX', default: 'ansible_facts' }),
+  fact_caching_timeout: v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^[0-9]+$/, 'expected a whole number of seconds (0: never expires)'),
+    v.transform(Number),
+    v.metadata({ ini: 'fact_caching_timeout', env: 'ANSIBLE_CACHE_PLUGIN_TIMEOUT', default: '86400' } satisfies SettingMeta),
+  ),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;

@@ -27,7 +27,7 @@ export function usage(): string {
 
 export function commandHelp(command: string): string {
   const c = COMMANDS[command];
-  const args = c.args.map((a) => (a.optional ? `[${a.name}]` : a.name)).join(' ');
+  const args = c.args.map((a) => (a.optional ? `[${a.name}]` : a.many ? `${a.name}...` : a.name)).join(' ');
   const flags = flagsOf(command).filter((f) => f !== 'version');
   const w = Math.max(...flags.map((f) => flagLabel(f).length));
   return [

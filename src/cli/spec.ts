@@ -51,7 +51,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'skip-tags': { type: 'string', multiple: true, arg: 'TAG,..', help: 'not the tasks with these tags', commands: PLAYBOOK, complete: 'none' },
   'start-at-task': { type: 'string', arg: 'NAME', help: 'skip the tasks before the first one with this name (or glob)', commands: PLAYBOOK, complete: 'none' },
   // Ansible's meaning holds as it is: skiff keeps no fact cache between runs, so there is none to clear
-  'flush-cache': { type: 'boolean', help: "Ansible's: clear the fact cache (skiff keeps facts for the run only: nothing to clear)", commands: PLAYBOOK },
+  'flush-cache': { type: 'boolean', help: "clear the fact cache of every inventory host first (with fact_caching = jsonfile: their files)", commands: PLAYBOOK },
   'force-handlers': { type: 'boolean', help: 'run notified handlers even on a host that failed', commands: PLAYBOOK },
   strict: { type: 'boolean', help: 'also refuse, before the run, a variable, key or item no task can see yet (by default the task fails on the host when it runs, as in Ansible: set_fact, register or facts may define it)', commands: PLAYBOOK },
   'list-tasks': { type: 'boolean', help: 'list the tasks that would run (after --tags, --skip-tags, --start-at-task); contacts no host', commands: PLAYBOOK },
@@ -97,8 +97,8 @@ export const REFUSED_FLAGS: Record<string, { short?: string; value?: boolean; wh
 
 export interface CommandSpec {
   summary: string;
-  /** positional arguments, in order; a trailing ? marks one optional */
-  args: { name: string; optional?: boolean; complete: Complete }[];
+  /** positional arguments, in order; a trailing ? marks one optional; `many`: the last one may be given more than once */
+  args: { name: string; optional?: boolean; many?: boolean; complete: Complete }[];
   /** lines after the usage: what it does */
   description?: string;
   examples: string[];
@@ -118,13 +118,13 @@ export interface Invocation {
 export const COMMANDS: Record<string, CommandSpec> = {
   run: {
     summary: 'run a playbook against an inventory',
-    args: [{ name: 'PLAYBOOK', complete: 'file' }],
-    description: 'Checks everything that needs no host first (as validate), then runs each play: hosts in parallel, each through its tasks in order.',
+    args: [{ name: 'PLAYBOOK', many: true, complete: 'file' }],
+    description: 'Several playbooks run one after another as one run, as ansible-playbook a.yml b.yml does (the next only if the last play of one ended with no host failed). Checks everything that needs no host first (as validate), then runs each play: hosts in parallel, each through its tasks in order.',
     examples: ['skiff run playbooks/thanos.yml -i inventory/prod --check --diff', 'skiff run playbooks/thanos.yml -i inventory/prod --limit @.skiff/retry/thanos.retry', 'skiff run site.yml --tags config --list-tasks', 'skiff run site.yml --profile --events run.ndjson'],
   },
   validate: {
     summary: 'every check that needs no host (what run does first)',
-    args: [{ name: 'PLAYBOOK', complete: 'file' }],
+    args: [{ name: 'PLAYBOOK', many: true, complete: 'file' }],
     examples: ['skiff validate playbooks/thanos.yml -i inventory/prod', 'skiff validate site.yml -i inventory/lab -e private_key_file=~/.ssh/lab'],
   },
   inventory: {

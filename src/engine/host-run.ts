@@ -6,7 +6,6 @@ import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { BlockDef, Handler, Keywords, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
 import { readAhead } from './read-ahead.ts';
 import { walkTasks } from '../playbook/load.ts';
-import { shq } from '../transport/quote.ts';
 import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool, Privilege } from './connections.ts';
@@ -30,6 +29,8 @@ import { evalTags, tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
 import { limit, type Cursor, type Limit, type Lockstep, type Round } from './lockstep.ts';
 import { removeOmit } from './omit.ts';
+import { renderEnvironment, withEnvironment } from './environment.ts';
+import { cachedFactVars, flushCachedFacts, writeCachedFacts } from './fact-cache.ts';
 import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
 import { containsLater, render, renderParams, type RenderProblem } from '../template/template.ts';
@@ -281,6 +282,8 @@ export class HostRun {
     const { rc, play, host } = this;
     // Ansible's implicit gathering gathers in every play; `smart` only where the host has none yet
     if (!gathers(play, rc.opts) || (rc.opts.gathering === 'smart' && rc.factsOf.has(host)) || rc.interrupted || rc.aborted) return;
+    // the gathering task is tagged `always` and the play's tags: --skip-tags of one of those leaves it out (PlayIterator)
+    if (!tagsSelect(['always', ...this.tagsOf(play.kw)], rc.tags)) return;
     const task = 'Gathering Facts';
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task });
@@ -294,9 +297,12 @@ export class HostRun {
     let status: Status = 'ok';
     let msg: string | undefined;
     try {
-      const facts = await gatherFacts(await this.base());
+      // the play's environment, as Ansible's setup task has it (less what needs the facts being gathered)
+      const scope = taskScope(rc.prep, play, host, this.registered, play.kw, this.outer);
+      const facts = await gatherFacts(withEnvironment(await this.base(), renderEnvironment(play.kw.environment, scope, rc.secretsOf.get(host) ?? [], true)));
       rc.factsOf.set(host, facts);
       Object.assign((rc.prep.hostvars[host] ??= {}), factVars(facts));
+      this.cacheFacts(host, factVars(facts));
     } catch (e) {
       status = e instanceof UnreachableError ? 'unreachable' : 'failed';
       msg = (e as Error).message;
@@ -305,6 +311,19 @@ export class HostRun {
     if (status === 'ok') return;
     this.gathered = status === 'unreachable' ? 'unreachable' : 'failed';
     this.fail(status);
+  }
+
+  /**
+   * Facts as Ansible's set_host_facts keeps them: host facts (each under its name and in ansible_facts
+   * without the ansible_ prefix), and with fact_caching = jsonfile in the host's cache file.
+   */
+  private cacheFacts(h: string, vars: Record<string, unknown>): void {
+    const { ansible_facts: _, ...facts } = vars;
+    const hv = (this.rc.prep.hostvars[h] ??= {});
+    const { ansible_facts: namespaced, ...named } = cachedFactVars(facts);
+    const had = hv.ansible_facts;
+    Object.assign(hv, named, { ansible_facts: { ...(had && typeof had === 'object' && !Array.isArray(had) ? had : {}), ...(namespaced as object) } });
+    if (this.rc.opts.factCache) writeCachedFacts(this.rc.opts.factCache, h, facts);
   }
 
   /** `vars`: the variables written here (the play's, or a task's layers: kw) whose secret names are looked for */
@@ -355,7 +374,7 @@ export class HostRun {
    */
   private onBase(t: TaskDef, scope: () => Scope, delegate: string | undefined): boolean {
     const { rc, play, host } = this;
-    if (delegate !== undefined || t.kw.delegate_to !== undefined || Object.keys(t.kw.environment).length) return false;
+    if (delegate !== undefined || t.kw.delegate_to !== undefined || t.kw.environment.some((l) => typeof l === 'string' || Object.keys(l).length)) return false;
     try {
       return rc.pool.key(host, taskPrivilege(t, scope)) === rc.pool.key(host, playPrivilege(rc.prep, play, host, this.registered));
     } catch {
@@ -385,7 +404,7 @@ export class HostRun {
     // linear: the include is a task of the barrier (a handler's took its turn in the flush)
     if (turn && !(await this.turn(at))) return 'stop';
     // where lookups look (first_found), as Ansible's task.get_search_path() plus the playbook's directory
-    const searchPath = [...(inc.kw.role ? [inc.kw.role.path, ...inc.kw.role.parents.map((p) => p.path)] : []), dirname(b.src.file), dirname(resolve(this.rc.prep.playbook.file))];
+    const searchPath = [...(inc.kw.role ? [inc.kw.role.path, ...inc.kw.role.parents.map((p) => p.path)] : []), dirname(b.src.file), dirname(resolve(this.play.playbookFile ?? this.rc.prep.playbook.file))];
     const scope = (vars: Record<string, unknown>) => taskScope(this.rc.prep, this.play, this.host, this.registered, inc.kw, { ...this.outer, ...vars, ansible_search_path: searchPath });
     // run_once: the batch's first host still in the play includes the file; the others do not (as Ansible's)
     if (flag(inc.kw.run_once, () => scope({}), false) === true && this.b.hosts.find((h) => !this.b.left.has(h)) !== this.host) return 'ok';
@@ -557,6 +576,8 @@ export class HostRun {
       case 'clear_facts':
         // the gathered facts (not set_fact's): gone from hostvars, gathered again by a later play
         for (const h of playHosts) {
+          // the fact cache too (Ansible's clear_facts pops the host from it)
+          if (rc.opts.factCache) flushCachedFacts(rc.opts.factCache, [h]);
           const facts = rc.factsOf.get(h);
           if (!facts) continue;
           for (const k of Object.keys(factVars(facts))) delete rc.prep.hostvars[h]?.[k];
@@ -861,7 +882,7 @@ export class HostRun {
       if (delegate !== undefined) delegated = { ansible_delegated_vars: { [delegate]: { ...(rc.prep.hostvars[delegate] ?? {}), inventory_hostname: delegate } } };
       const env: TaskEnv = {
         scope,
-        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t, scope({}), rc.secretsOf.get(host) ?? [])),
+        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t.kw.environment, scope({}), rc.secretsOf.get(host) ?? [])),
         ctx: {
           host,
           vars: rc.prep.hostvars[host] ?? {},
@@ -898,7 +919,7 @@ export class HostRun {
         // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
         // gathered ones (setup) are host facts, as the play's own gathering: in hostvars[host] too
         // run_once: every host of the batch gets them (Ansible's _process_pending_results)
-        setFacts: (facts, included) => {
+        setFacts: (facts, included, cacheable) => {
           for (const h of targets) {
             if (included) {
               Object.assign(rc.prep.included!.get(h) ?? rc.prep.included!.set(h, {}).get(h)!, facts);
@@ -907,10 +928,13 @@ export class HostRun {
             const gathered = facts.ansible_facts;
             if (!gathered || typeof gathered !== 'object' || Array.isArray(gathered)) {
               Object.assign(this.registeredOf(h), facts);
+              // cacheable: a host fact too (under play vars once this play is over), kept in the fact cache
+              if (cacheable) this.cacheFacts(h, facts);
               continue;
             }
             rc.factsOf.set(h, gathered as Facts);
             Object.assign((rc.prep.hostvars[h] ??= {}), facts);
+            this.cacheFacts(h, factVars(gathered as Facts));
           }
         },
         changeInventory: (result) => changeInventory(rc, host, t, result),
@@ -962,29 +986,6 @@ export class HostRun {
     emit(rc, r);
     return r;
   }
-}
-
-/**
- * `environment:` for every command of the task: exported in the command's own shell (inside sudo's
- * `sh -c` under become, since sudo resets the environment). A secret value is refused: it would be
- * in the remote command line, visible to every user of the host.
- */
-export function renderEnvironment(t: TaskDef, scope: ReturnType<typeof taskScope>, secrets: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, raw] of Object.entries(t.kw.environment)) {
-    const value = render(raw, scope, []);
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    if (secrets.some((s) => s && text.includes(s))) throw new TaskFailure(`environment: ${k} holds a secret, which would be visible in the host's process list: pass it in a file instead`);
-    out[k] = text;
-  }
-  return out;
-}
-
-export function withEnvironment(conn: Connection, env: Record<string, string>): Connection {
-  const names = Object.keys(env);
-  if (!names.length) return conn;
-  const prefix = `export ${names.map((k) => `${k}=${shq(env[k])}`).join(' ')}; `;
-  return { host: conn.host, exec: (cmd, o) => conn.exec(prefix + cmd, o), close: (o) => conn.close(o) };
 }
 
 /** The play's own privilege on a host (its `become` templated there): the connection its tasks share. */

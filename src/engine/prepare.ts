@@ -14,7 +14,7 @@ import { groupsMap, hostVars } from '../inventory/vars.ts';
 import { isLocalhostName } from '../inventory/localhost.ts';
 import type { Inventory, Origin } from '../inventory/types.ts';
 import { issuesToProblems } from '../playbook/issues.ts';
-import { loadPlaybook, walkTasks, type BlockDef, type Keywords, type LoopSpec, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
+import { loadPlaybooks, walkTasks, type BlockDef, type Keywords, type LoopSpec, type Node, type PlayDef, type RoleMagic, type Playbook, type TaskDef } from '../playbook/load.ts';
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { itemVars, loopItems, resolveLoop } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
@@ -31,9 +31,16 @@ import { runVars } from './run-vars.ts';
 import { countOf } from './run-task.ts';
 import { PYTYPE, pyStr, Undef } from '../template/expr-error.ts';
 import { LOOKUP_FAILED } from '../lookup/builtin.ts';
+import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
 
 export interface RunOptions {
   playbook: string;
+  /** the playbooks named after the first: run after it, in order, as one run (ansible-playbook a.yml b.yml) */
+  morePlaybooks?: string[];
+  /** fact_caching = jsonfile: where each host's facts are kept across runs (engine/fact-cache.ts) */
+  factCache?: FactCacheSettings;
+  /** --flush-cache: the cached facts of every inventory host are not read, and removed when the run starts */
+  flushCache?: boolean;
   /** the inventory sources (-i, each a file, a directory or a host list `a,b,`), or one */
   inventory: string | readonly string[];
   limit?: string;
@@ -255,10 +262,10 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
     ...(prep.conns?.has(host) ? { ansible_connection: hv.ansible_connection ?? prep.conns.get(host)!.connection } : {}),
     // the address, as Ansible's connection vars define it for every host (the implicit localhost's is 127.0.0.1)
     ansible_host: hv.ansible_host ?? hv.address ?? (origin ? host : '127.0.0.1'),
-    ...(prep.playbook ? { playbook_dir: dirname(resolve(prep.playbook.file)) } : {}),
+    ...(prep.playbook ? { playbook_dir: dirname(resolve(play?.playbookFile ?? prep.playbook.file)) } : {}),
     // where lookups (first_found) look, as Ansible's task.get_search_path(): the role (and the roles that
     // brought it in), its tasks/, the playbook's directory (an include's own file's: host-run.ts)
-    ...(prep.playbook ? { ansible_search_path: [...(role ? [role.path, ...role.parents.map((p) => p.path), join(role.path, 'tasks')] : []), dirname(resolve(prep.playbook.file))] } : {}),
+    ...(prep.playbook ? { ansible_search_path: [...(role ? [role.path, ...role.parents.map((p) => p.path), join(role.path, 'tasks')] : []), dirname(resolve(play?.playbookFile ?? prep.playbook.file))] } : {}),
     ...(prep.mode ? { ansible_check_mode: prep.mode.check, ansible_diff_mode: prep.mode.diff } : {}),
   };
   // getters, computed when read: a spread would compute each list for every task and host (O(hosts²))
@@ -406,11 +413,11 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const problems: InputProblem[] = [];
   const warnings: string[] = [];
   // every -i source (a path, or a host list), as Ansible's InventoryManager reads them
-  const { inventory: inv, problems: ip, warnings: iw } = loadSources(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory, opts.vault, { keepUnclaimed: true, playbookDir: dirname(resolve(opts.playbook)) });
+  const { inventory: inv, problems: ip, warnings: iw } = loadSources(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory, opts.vault, { keepUnclaimed: true, playbookDirs: [opts.playbook, ...(opts.morePlaybooks ?? [])].map((p) => dirname(resolve(p))) });
   warnings.push(...iw);
   problems.push(...ip);
   const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
-  const { playbook, problems: pp } = loadPlaybook(opts.playbook, registry.types, opts.vault, opts.rolesPath, [], { when: [], vars: {}, tags: [], extra });
+  const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra);
   problems.push(...pp);
   if (!inv || !playbook) return { problems };
   const limit = opts.limit ? resolveLimit(inv, opts.limit, problems) : undefined;
@@ -424,6 +431,14 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
     origins[h] = r.origins;
   };
   inv.hosts.forEach(addHostVars);
+  // cached facts (fact_caching = jsonfile): host facts from the first task, as Ansible's fact cache gives them
+  if (opts.factCache && !opts.flushCache) {
+    for (const h of inv.hosts) {
+      const cached = readCachedFacts(opts.factCache, h);
+      if (cached && 'error' in cached) problems.push({ file: opts.factCache.dir, line: 0, col: 0, message: cached.error });
+      else if (cached) Object.assign(hostvars[h], cachedFactVars(cached.facts));
+    }
+  }
   // which plays may change the inventory: the plays after one resolve what they name at run time
   const changers = playbook.plays.map((p) => mayChangeInventory([...p.tasks, ...p.handlers]));
   const inventoryMayChange = changers.some(Boolean);
@@ -694,7 +709,7 @@ function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, 
     }
     out.push(...checkTask(prep, play, n, host, registered, delegates, strict, remoteUsers));
     if (n.meta.register) registered[n.meta.register] = LATER;
-    const where = { dir: n.roleDir ?? dirname(n.src.file), role: n.roleDir !== undefined, playbookDir: dirname(resolve(prep.playbook.file)) };
+    const where = { dir: n.roleDir ?? dirname(n.src.file), role: n.roleDir !== undefined, playbookDir: dirname(resolve(play.playbookFile ?? prep.playbook.file)) };
     for (const name of n.type.sets?.(n.params, where) ?? []) registered[name] = LATER;
     // a name that is a template (set_fact: "{{ item.0 }}=x") is known only at run time: any may be set
     if ((n.type.sets?.(n.params, where) ?? []).some(hasTemplate)) (registered as Record<PropertyKey, unknown>)[AFTER_DYNAMIC_INCLUDE] = true;

@@ -46,7 +46,7 @@ export interface TaskEnv {
   sleep(ms: number): Promise<void>;
   interrupted(): boolean;
   /** host vars a task set (its result's `ansible_facts`, set_fact; include_vars': `included`): seen by everything after it */
-  setFacts(facts: Record<string, unknown>, included?: boolean): void;
+  setFacts(facts: Record<string, unknown>, included?: boolean, cacheable?: boolean): void;
   /**
    * A result's `add_host` or `add_group` applied to the run's inventory (as Ansible's strategy applies
    * them, check mode too): whether that changed it, which is the task's `changed`
@@ -149,8 +149,10 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
 function keepFacts(t: TaskDef, o: ItemOutcome, env: TaskEnv): ItemOutcome {
   const f = o.result.ansible_facts;
   if (/^(?:ansible\.(?:builtin|legacy)\.)?debug$/.test(t.type.name)) return o;
-  if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>, t.type.includesVars);
-  return o;
+  // set_fact's cacheable (Ansible's internal _ansible_facts_cacheable, not shown)
+  const { _ansible_facts_cacheable: cacheable, ...result } = o.result;
+  if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>, t.type.includesVars, cacheable === true);
+  return cacheable === undefined ? o : { ...o, result };
 }
 
 /** Pure: a loop's items as one task result, as Ansible reports it (failed if any failed, etc.). */

@@ -10,7 +10,9 @@ import { emit, HostRun, playPrivilege, type BatchCtx, type RunCtx } from './host
 import { limit, Lockstep } from './lockstep.ts';
 export { limit } from './lockstep.ts';
 import { taskScope, type Prepared, type PreparedPlay, type RunOptions } from './prepare.ts';
-import { render } from '../template/template.ts';
+import { render, type RenderProblem } from '../template/template.ts';
+import { OMIT } from './omit.ts';
+import { flushCachedFacts } from './fact-cache.ts';
 import { emptyRecap, type Recap } from './recap.ts';
 import { secretValues } from '../util/secrets.ts';
 import { NO_FILTER } from './tags.ts';
@@ -81,10 +83,16 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
       rc.secretsOf.set(h, secretValues({ ...prep.hostvars[h], ...prep.extra, ...asked }));
       rc.recap[h] = emptyRecap();
     }
+    // --flush-cache: no host's cached facts outlive this run's start (prepare did not read them)
+    if (opts.factCache && opts.flushCache) flushCachedFacts(opts.factCache, prep.inventory.hosts);
     try {
       preconnect(rc);
-      for (const pp of prep.plays) {
+      // ansible-playbook a.yml b.yml: the next playbook runs only if the last play of this one ended
+      // with no host failed in its last batch and none unreachable in the run (PlaybookExecutor's `result`)
+      let lastFailed = false;
+      for (const [i, pp] of prep.plays.entries()) {
         if (rc.interrupted || rc.aborted) break;
+        if (i > 0 && pp.play.playbookFile !== prep.plays[i - 1].play.playbookFile && lastFailed) break;
         // the inventory changed (add_host, group_by): the play's hosts are those of the inventory now
         let broken = new Map<string, string>();
         if (rc.inventoryChanged || pp.unmatched) {
@@ -102,15 +110,17 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
         const hosts = pp.hosts.filter((h) => !rc.dead.has(h));
         const forks = limit(Math.max(1, opts.forks ?? Math.min(50, hosts.length || 1)));
         const strategy = strategyOf(rc, pp, hosts);
-        if (strategy instanceof Error) {
+        const serial = serialOf(rc, pp, hosts);
+        if (strategy instanceof Error || serial instanceof Error) {
+          const error = strategy instanceof Error ? strategy : (serial as Error);
           for (const host of hosts) {
-            emit(rc, { host, play: pp.play.name, task: 'strategy', type: 'strategy', status: 'failed', changes: [], msg: strategy.message, ms: 0 });
+            emit(rc, { host, play: pp.play.name, task: strategy instanceof Error ? 'strategy' : 'serial', type: strategy instanceof Error ? 'strategy' : 'serial', status: 'failed', changes: [], msg: error.message, ms: 0 });
             rc.dead.set(host, 'failed');
           }
           rc.aborted = true;
           break;
         }
-        for (const batch of batches(hosts, pp.play.serial)) {
+        for (const batch of batches(hosts, serial)) {
           if (rc.interrupted || rc.aborted) break;
           live.batch.set(pp.play, batch);
           const linear = strategy === 'linear';
@@ -121,6 +131,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
           // facts first, on every host of the batch (as Ansible's first task): a host may read another's
           await Promise.all(runs.map((r) => forks(() => r.gather())));
           await Promise.all(runs.map((r) => (linear ? r.run() : forks(() => r.run()))));
+          lastFailed = b.failed.size > 0 || [...rc.dead.values()].includes('unreachable');
           // Ansible's PlaybookExecutor: any_errors_fatal, or a batch whose every host failed, ends the run
           if (b.fatal || (b.failed.size && b.failed.size >= batch.length)) rc.aborted = true;
           // meta end_play: the play's later batches do not run (their hosts end the play normally)
@@ -203,6 +214,21 @@ function strategyOf(rc: RunCtx, pp: PreparedPlay, hosts: string[]): 'linear' | '
   if (value === 'linear') return 'linear';
   if (value === 'free' || value === 'host_pinned') return 'free';
   return new Error(`Invalid play strategy specified: ${String(value)}: expected linear, free or host_pinned`);
+}
+
+/** The play's serial, its expression rendered at the play's start (omit, or nothing: no serial, as Ansible's). */
+function serialOf(rc: RunCtx, pp: PreparedPlay, hosts: string[]): number | string | undefined | Error {
+  const { play } = pp;
+  if (typeof play.serial !== 'string' || !play.serial.includes('{{')) return play.serial;
+  if (!hosts.length) return undefined;
+  const problems: RenderProblem[] = [];
+  const value = render(play.serial, taskScope(rc.prep, play, hosts[0], {}, play.kw, {}), [], problems);
+  if (problems.length) return new Error(`serial: ${problems[0].message}`);
+  if (value === OMIT || value === null || value === '') return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+  if (typeof value === 'string' && /^\d+$/.test(value.trim()) && +value >= 1) return +value;
+  if (typeof value === 'string' && /^\d+%$/.test(value.trim())) return value.trim();
+  return new Error(`serial: got ${JSON.stringify(value)}, expected a number of hosts or a percentage like "30%"`);
 }
 
 /** Pure: Ansible's serial batches (a number of hosts, or a percentage of the play's hosts). */

@@ -35,9 +35,10 @@ export interface LoadedSources {
 
 /**
  * `keepUnclaimed`: as loadInventory's (vars files of groups and hosts a playbook may make at run time).
- * `playbookDir`: its group_vars/ and host_vars/ too, over the inventory's (Ansible's playbook-adjacent vars).
+ * `playbookDirs`: the playbooks' directories, whose group_vars/ and host_vars/ count too, over the
+ * inventory's (Ansible's playbook-adjacent vars).
  */
-export function loadSources(sources: readonly string[], vault: readonly VaultSecret[] = [], o: { keepUnclaimed?: boolean; playbookDir?: string } = {}): LoadedSources {
+export function loadSources(sources: readonly string[], vault: readonly VaultSecret[] = [], o: { keepUnclaimed?: boolean; playbookDirs?: string[] } = {}): LoadedSources {
   const problems: InputProblem[] = [];
   const warnings: string[] = [];
   const firstPath = sources.find((s) => !isHostList(s) && existsSync(s));
@@ -56,8 +57,8 @@ export function loadSources(sources: readonly string[], vault: readonly VaultSec
   for (const m of missing) warnings.push(`skiff: inventory ${m} not found${none ? ': only the implicit localhost is available (as in Ansible)' : ': skipped, as Ansible skips a source it cannot parse'}`);
   // host lists have no group_vars/host_vars of their own (Ansible's vars plugins skip them)
   for (const d of varsDirs) readVarsDirs(inv, d, problems, vault);
-  // the playbook's directory when it is an inventory's too: read once, as the inventory's (the same values)
-  if (o.playbookDir && !varsDirs.includes(resolve(o.playbookDir))) readVarsDirs(inv, resolve(o.playbookDir), problems, vault, 'playbook');
+  // a playbook's directory that is an inventory's too is read once, as the inventory's (the same values)
+  for (const d of new Set((o.playbookDirs ?? []).map((p) => resolve(p)))) if (!varsDirs.includes(d)) readVarsDirs(inv, d, problems, vault, 'playbook');
   finishInventory(inv, problems);
   return problems.length ? { problems, warnings } : { inventory: inv, problems, warnings };
 }

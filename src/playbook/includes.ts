@@ -265,7 +265,7 @@ export function loadRoles(src: YamlSource, path: Path, entries: unknown[], paren
   const out: Node[] = [];
   entries.forEach((e, j) => {
     const ref = roleEntry(src, [...path, j], e, cx);
-    if (!ref || cx.played.has(playedKey(ref, cx))) return;
+    if (!ref || (cx.played.has(playedKey(ref, cx)) && !allowsDuplicates(roleDirOf(ref, cx), cx))) return;
     const node = loadRole(ref, parent, cx, true);
     if (node) out.push(node);
   });
@@ -309,7 +309,19 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   }
   const out = parseInclude(src, path, obj, key, IncludeRoleSchema, INCLUDE_ROLE_KEYS, 'role', cx);
   if (!out) return undefined;
-  const call = out.import_role ?? out.include_role!;
+  const written0 = out.import_role ?? out.include_role!;
+  // its booleans, rendered now when templated (Ansible post-validates them with the play's vars)
+  const flags = (['public', 'allow_duplicates', 'rolespec_validate'] as const).map((k) => [k, typeof written0[k] === 'string' ? staticFlag(src, [...path, key, k], written0[k] as string, parent, cx) : written0[k]] as const);
+  if (flags.some(([k, x]) => x === null)) return undefined;
+  const call = { ...written0, ...Object.fromEntries(flags) } as Omit<typeof written0, 'public' | 'allow_duplicates' | 'rolespec_validate'> & { public?: boolean; allow_duplicates?: boolean; rolespec_validate?: boolean };
+  if (call.rolespec_validate === true) {
+    cx.problems.push(problemAt(src, [...path, key, 'rolespec_validate'], `${key}: rolespec_validate: true is not supported by skiff, which does not check a role's meta/argument_specs.yml: expected false, or leave it out`, 'key'));
+    return undefined;
+  }
+  if (call.allow_duplicates === false && out.include_role !== undefined) {
+    cx.problems.push(problemAt(src, [...path, key, 'allow_duplicates'], `${key}: allow_duplicates: false is supported on import_role only by skiff: expected import_role, or leave it out`, 'key'));
+    return undefined;
+  }
   const { import_role: _i, include_role: _j, name, loop: _l, loop_control: _c, register, ...rest } = out;
   const own = Object.fromEntries(Object.entries(rest).filter(([k]) => !(WITH_KINDS as readonly string[]).includes(k))) as InheritableInput;
   const loop = loopOf(src, path, out as TaskMeta, cx.problems);
@@ -329,6 +341,12 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   if (out.include_role !== undefined) return dynamicRole(src, path, key, call, name, own, loop, parent, cx, register);
   const roleName = /\{[{%]/.test(call.name) ? staticName(src, [...path, key, 'name'], call.name, parent, cx) : call.name;
   if (roleName === undefined) return undefined;
+  // allow_duplicates: false: a role that already ran in the play (same params) does not run again
+  const ref0: RoleRef = { name: roleName, own, params: {}, via: 'import', src, path, at: [...path, key, 'name'] };
+  if (call.allow_duplicates === false) {
+    if (cx.played.has(playedKey(ref0, cx))) return { kind: 'block', name: name ?? `${key} : ${roleName}`, kw: parent, block: [], rescue: [], always: [], path, src };
+    cx.played.add(playedKey(ref0, cx));
+  }
   const block = loadRole({ name: roleName, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, varsFrom: call.vars_from, defaultsFrom: call.defaults_from, own, params: {}, via: 'import', src, path, at: [...path, key, 'name'] }, parent, cx, false);
   return block && name !== undefined ? { ...block, name } : block;
 }
@@ -337,7 +355,27 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
  * import_role's templated name, rendered when the playbook is read, as Ansible's (helpers.py templates
  * it with the vars known then: extra vars, block and role vars, the play's, role defaults; no host's).
  */
+function staticFlag(src: YamlSource, at: Path, written: string, parent: Keywords, cx: Ctx): boolean | null {
+  const x = staticRender(src, at, written, parent, cx);
+  if (x === undefined) return null;
+  // Ansible's bool conversion of an attribute (isa='bool')
+  if (typeof x === 'boolean') return x;
+  const s = String(x).toLowerCase();
+  if (['yes', 'on', '1', 'true', 't', 'y', '1.0'].includes(s)) return true;
+  if (['no', 'off', '0', 'false', 'f', 'n', '0.0', ''].includes(s)) return false;
+  cx.problems.push(problemAt(src, at, `${show(written)} gave ${show(x)}, expected a boolean`));
+  return null;
+}
+
 function staticName(src: YamlSource, at: Path, written: string, parent: Keywords, cx: Ctx): string | undefined {
+  const name = staticRender(src, at, written, parent, cx);
+  if (name === undefined) return undefined;
+  if (typeof name === 'string' && name !== '') return name;
+  cx.problems.push(problemAt(src, at, `import_role: name ${show(written)} gave ${show(name)}, expected a role name`));
+  return undefined;
+}
+
+function staticRender(src: YamlSource, at: Path, written: string, parent: Keywords, cx: Ctx): unknown {
   const layers = [cx.extraVars ?? {}, parent.vars, parent.roleVars ?? {}, cx.playVars ?? {}, parent.defaults];
   const lookup = (n: string, depth: number): ReturnType<Scope> => {
     const l = layers.find((x) => Object.hasOwn(x, n));
@@ -348,13 +386,11 @@ function staticName(src: YamlSource, at: Path, written: string, parent: Keywords
   };
   const scope: Scope = (n) => lookup(n, 0);
   try {
-    const name = renderString(written, scope);
-    if (typeof name === 'string' && name !== '') return name;
-    cx.problems.push(problemAt(src, at, `import_role: name ${show(written)} gave ${show(name)}, expected a role name`));
+    return renderString(written, scope);
   } catch (e) {
-    cx.problems.push(problemAt(src, at, `import_role: name ${show(written)}: ${(e as Error).message} (import_role is read with the playbook: its name may use play, block and extra vars, not a host's; include_role renders it when a host reaches it)`));
+    cx.problems.push(problemAt(src, at, `${at.slice(-2).join(': ')} ${show(written)}: ${(e as Error).message} (read with the playbook: it may use play, block and extra vars, not a host's)`));
+    return undefined;
   }
-  return undefined;
 }
 
 /**
@@ -422,6 +458,15 @@ function roleVars(dir: string, sub: 'defaults' | 'vars', cx: Ctx, ref?: RoleRef)
   return source.value as Record<string, unknown>;
 }
 
+/** meta/main.yml `allow_duplicates: true`: the role runs each time it is listed, not once per play. */
+function allowsDuplicates(dir: string, cx: Ctx): boolean {
+  const f = existsSync(dir) ? roleFile(dir, 'meta') : undefined;
+  if (!f) return false;
+  const { source } = loadYaml(f, cx.vault);
+  const v = (source?.value as { allow_duplicates?: unknown } | null)?.allow_duplicates;
+  return v === true || v === 'yes' || v === 'true' || v === 'True';
+}
+
 /** meta/main.yml `dependencies:`, as role references. */
 function dependencies(dir: string, cx: Ctx): RoleRef[] {
   const f = roleFile(dir, 'meta');
@@ -482,7 +527,7 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
     // a role already in the play runs once (its variables still count); one that is being loaded is a
     // cycle (loadRole refuses it)
     const depKey = playedKey(dep, cx);
-    if (cx.played.has(depKey) && !rcx.roles.includes(roleDirOf(dep, cx))) {
+    if (cx.played.has(depKey) && !rcx.roles.includes(roleDirOf(dep, cx)) && !allowsDuplicates(roleDirOf(dep, cx), cx)) {
       const known = cx.roleAll.get(depKey);
       if (known) fromDeps.push(known);
       continue;

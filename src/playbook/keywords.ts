@@ -2,10 +2,10 @@
 // files and roles (includes.ts): the keywords it inherits from what encloses it, and its loop.
 import type { InputProblem } from '../util/errors.ts';
 import { problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
-import type { Keywords, LoopSpec } from './load.ts';
+import type { EnvLayer, Keywords, LoopSpec } from './load.ts';
 import { WITH_KINDS, type TaskMeta } from './schema.ts';
 
-type OwnKeywords = Partial<{ when: unknown; tags: unknown; notify: string | string[]; vars: Record<string, unknown>; defaults: Record<string, unknown>; includeParams: Record<string, unknown>; loopVars: string[]; environment: Record<string, string | number | boolean> } & Omit<Keywords, 'when' | 'tags' | 'notify' | 'vars' | 'defaults' | 'includeParams' | 'loopVars' | 'environment'>>;
+type OwnKeywords = Partial<{ when: unknown; tags: unknown; notify: string | string[]; vars: Record<string, unknown>; defaults: Record<string, unknown>; includeParams: Record<string, unknown>; loopVars: string[]; environment: EnvLayer | EnvLayer[] } & Omit<Keywords, 'when' | 'tags' | 'notify' | 'vars' | 'defaults' | 'includeParams' | 'loopVars' | 'environment'>>;
 
 /** Ansible's _load_tags: `tags: a, b` is two tags (a list is taken as it is). */
 export const loadTags = (own: unknown): unknown[] => (typeof own === 'string' ? own.split(',').map((s) => s.trim()) : own === undefined ? [] : Array.isArray(own) ? own : [own]);
@@ -19,7 +19,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
     vars: { ...parent.vars, ...(own.vars ?? {}) },
     defaults: { ...parent.defaults, ...(own.defaults ?? {}) },
     loopVars: [...parent.loopVars, ...(own.loopVars ?? [])],
-    environment: { ...parent.environment, ...(own.environment ?? {}) },
+    environment: [...parent.environment, ...(list(own.environment) as EnvLayer[])],
   };
   // a block's notify: its tasks without their own notify these (Ansible's Notifiable)
   if (own.notify !== undefined) out.notify = (Array.isArray(own.notify) ? own.notify : [own.notify]).map(String);

@@ -17,6 +17,9 @@ import { inherit, loopOf } from './keywords.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, Name, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
+/** one `environment:` as written: a map, or an expression that must come to one when the task runs */
+export type EnvLayer = Record<string, string | number | boolean> | string;
+
 export interface Keywords {
   /** every condition that must hold, outermost first */
   when: (string | boolean)[];
@@ -47,7 +50,8 @@ export interface Keywords {
   loopVars: string[];
   /** the `when` of enclosing include_tasks: decided once, at the include (prepare reads them as guards) */
   guards?: (string | boolean)[];
-  environment: Record<string, string | number | boolean>;
+  /** every `environment:` from the outermost in, merged in this order when the task runs (inner wins) */
+  environment: EnvLayer[];
   /** these booleans: true/false, or an expression rendered for the host when the task runs */
   become?: boolean | string;
   become_user?: string;
@@ -209,6 +213,11 @@ export interface PlayDef {
   gatherFacts?: boolean;
   /** the play's own keywords (become, tags, environment...): its tasks' kw start from these */
   kw: Keywords;
+  /**
+   * the playbook named on the command line that brought the play (set by prepare: ansible-playbook
+   * runs several in one call); its directory is the play's playbook_dir, an imported play's too
+   */
+  playbookFile?: string;
   path: Path;
   src: YamlSource;
 }
@@ -292,6 +301,24 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
   });
   // The playbook is returned even with problems, so the checks that follow can report theirs too.
   return { playbook: { file, src, plays }, problems };
+}
+
+/**
+ * The playbooks of one ansible-playbook call, in order: their plays one after another, each marked
+ * with the file named on the command line that brought it. The first is the Playbook's file.
+ */
+export function loadPlaybooks(files: string[], types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], extra: Record<string, unknown> = {}): { playbook?: Playbook; problems: InputProblem[] } {
+  const problems: InputProblem[] = [];
+  let first: Playbook | undefined;
+  for (const file of files) {
+    const r = loadPlaybook(file, types, vault, rolesPath, [], { ...NOT_IMPORTED, extra });
+    problems.push(...r.problems);
+    if (!r.playbook) return { problems };
+    for (const p of r.playbook.plays) p.playbookFile = file;
+    if (first) first.plays.push(...r.playbook.plays);
+    else first = r.playbook;
+  }
+  return { playbook: first, problems };
 }
 
 function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown>, types: TaskTypes, vault: readonly VaultSecret[], rolesPath: string[], chain: string[], problems: InputProblem[], from: Imported): PlayDef[] {
@@ -391,7 +418,7 @@ export function* walkTasks(nodes: Node[]): Generator<TaskDef> {
   }
 }
 
-export const emptyKeywords = (): Keywords => ({ when: [], tags: [], vars: {}, defaults: {}, loopVars: [], environment: {} });
+export const emptyKeywords = (): Keywords => ({ when: [], tags: [], vars: {}, defaults: {}, loopVars: [], environment: [] });
 
 export function loadNodes(src: YamlSource, path: Path, raws: unknown[], parent: Keywords, cx: Ctx): Node[] {
   const { types, problems } = cx;

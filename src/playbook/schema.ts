@@ -27,10 +27,17 @@ const Vars = v.pipe(
   v.record(Identifier, v.unknown(), 'expected a map of variables (or a list of maps)'),
 );
 /** environment: names as a shell takes them; values become text, as in Ansible */
-const Env = v.record(
+const EnvMap = v.record(
   v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')),
   v.union([v.string(), v.number(), v.boolean()], 'expected a string, number or boolean'),
 );
+/**
+ * a map, or an expression Ansible templates when the task runs (it must come to a map then), or a
+ * list of those (Ansible's environment is a list, merged in order)
+ */
+const ENV_MSG = 'expected a map of environment variables, a {{ }} expression that comes to one, or a list of those';
+const EnvLayer = v.union([EnvMap, v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/, ENV_MSG))], ENV_MSG);
+const Env = v.union([EnvLayer, v.array(EnvLayer)], ENV_MSG);
 const Tags = v.union([v.string(), v.array(v.union([v.string(), v.number()]))], 'expected a tag or a list of tags');
 const Condition = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');
 const Percent = v.pipe(v.number('expected a percentage (0-100)'), v.minValue(0), v.maxValue(100));
@@ -111,7 +118,8 @@ export const PlaySchema = v.strictObject({
   handlers: v.optional(v.array(v.unknown()), []),
   /** roles run after pre_tasks, before tasks (each a name or a RoleEntrySchema) */
   roles: v.optional(v.array(v.unknown(), 'expected a list of roles'), []),
-  serial: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(1)), v.pipe(v.string(), v.regex(/^\d+%$/, 'expected a number of hosts or a percentage like "30%"'))])),
+  /** a number of hosts, a percentage, or an expression for the play's start (omit: no serial, as Ansible's) */
+  serial: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(1)), v.pipe(v.string(), v.regex(/^\d+%$|\{\{[^]*\}\}/, 'expected a number of hosts or a percentage like "30%", or a {{ }} expression'))])),
   max_fail_percentage: v.optional(Percent),
   any_errors_fatal: v.optional(Bool),
   force_handlers: v.optional(Bool),
@@ -252,6 +260,11 @@ export const RoleName = v.pipe(v.string('expected a role name'), v.minLength(1, 
 const pyType = (x: unknown) => `<class '${Array.isArray(x) ? 'ansible.parsing.yaml.objects.AnsibleSequence' : x && typeof x === 'object' ? 'ansible.parsing.yaml.objects.AnsibleMapping' : x === null ? 'NoneType' : typeof x === 'boolean' ? 'bool' : typeof x === 'number' ? (Number.isInteger(x) ? 'int' : 'float') : 'str'}'>`;
 /** a role's *_from: a file name of that directory of the role (Ansible keeps its basename) */
 const FromFile = (key: string) => v.pipe(v.string((i) => `Expected a string for ${key} but got ${pyType(i.input)} instead`), v.minLength(1, 'expected a file name'), v.transform((s) => s.split('/').pop()!));
+/**
+ * A boolean of import_role/include_role (`yes` as the free form writes it too), or a `{{ }}` rendered when
+ * the playbook is read, as Ansible post-validates it with the play's vars (includes.ts staticValue)
+ */
+const RoleFlag = v.union([v.pipe(v.union([v.boolean(), v.picklist(['yes', 'no', 'true', 'false', 'True', 'False'])]), v.transform((x): boolean | string => x === true || x === 'yes' || x === 'true' || x === 'True')), Expr], 'expected true or false, or a {{ }} expression');
 /** what `import_role:` / `include_role:` take */
 export const RoleCallSchema = v.strictObject({
   name: RoleName,
@@ -267,7 +280,11 @@ export const RoleCallSchema = v.strictObject({
    * include_role only: its vars and defaults are the play's from when it runs (Ansible's public; `yes`
    * as the free form writes it too)
    */
-  public: v.optional(v.pipe(v.union([v.boolean(), v.picklist(['yes', 'no', 'true', 'false', 'True', 'False'])], 'expected true or false'), v.transform((x) => x === true || x === 'yes' || x === 'true' || x === 'True'))),
+  public: v.optional(RoleFlag),
+  /** the role runs again where it already ran in the play (Ansible's default for import_role/include_role: true) */
+  allow_duplicates: v.optional(RoleFlag),
+  /** false: the role's meta/argument_specs.yml is not checked, which is all skiff does (true is refused by name) */
+  rolespec_validate: v.optional(RoleFlag),
   /** include_role only: keywords for the role's tasks (the include's own keywords are the include's) */
   apply: v.optional(ApplySchema),
 });

@@ -6,7 +6,7 @@
 // both a command and argv, a chdir that is not there) fails the task then, with its msg and rc.
 import * as v from 'valibot';
 import { Bool, PyStr } from '../lib/schema.ts';
-import { shJoin, shq } from '../../src/transport/quote.ts';
+import { shExpandWord, shJoin, shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { factsOf, fileReads } from '../lib/files.ts';
 import { commandResult, shlexSplit } from '../lib/commands.ts';
@@ -77,6 +77,8 @@ const stdinOf = (p: Params) => (p.stdin === undefined ? undefined : p.stdin + (p
 function makeCommand(name: string, summary: string, schema: TaskType<Params>['schema'], shell: boolean): TaskType<Params> {
   const words = (p: Params) => (p.cmd !== undefined ? shlexSplit(p.cmd) : p.argv);
   const line = (p: Params) => (shell ? `${p.executable ?? '/bin/sh'} -c ${shq(p.cmd!)}` : shJoin(words(p)!));
+  // what runs: command's words with $VAR and ~ expanded on the host, as Ansible's run_command does
+  const runLine = (p: Params) => (shell ? line(p) : words(p)!.map(shExpandWord).join(' '));
   const warnings = (p: Params) => (!shell && p.executable ? [`As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '${p.executable}'.`] : []);
   return {
     name,
@@ -112,13 +114,13 @@ function makeCommand(name: string, summary: string, schema: TaskType<Params>['sc
     // async: the same command line, run as a background job whose result file has this result's fields
     background(_ctx, p, plan) {
       const { cmd, warnings } = plan.result as { cmd: unknown; warnings?: string[] };
-      return { line: `${chdir(p)}${line(p)}`, stdin: stdinOf(p), base: { cmd, ...(warnings ? { warnings } : {}) }, stripEnds: p.strip_empty_ends };
+      return { line: `${chdir(p)}${runLine(p)}`, stdin: stdinOf(p), base: { cmd, ...(warnings ? { warnings } : {}) }, stripEnds: p.strip_empty_ends };
     },
     async apply(ctx, p, plan) {
       const cd = chdir(p);
       const stdin = stdinOf(p);
       const start = new Date();
-      const r = await ctx.conn.exec(`${cd}${line(p)}`, { stdin });
+      const r = await ctx.conn.exec(`${cd}${runLine(p)}`, { stdin });
       const end = new Date();
       const out = commandResult(r);
       if (!p.strip_empty_ends) {

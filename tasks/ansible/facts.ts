@@ -14,7 +14,7 @@ const Name = v.union([Identifier, v.pipe(v.string(), v.check(hasTemplate))], 'ex
 const schema = v.pipe(
   v.record(Name, v.unknown(), 'expected a map of variable names to values'),
   v.check((p) => Object.keys(p).some((k) => k !== 'cacheable'), 'expected at least one variable to set'),
-  // cacheable: Ansible's fact cache; skiff keeps set facts for the run (as Ansible does without a cache)
+  // cacheable: also host facts, kept in the fact cache (engine/fact-cache.ts) as Ansible's
   v.check((p) => p.cacheable === undefined || ansibleBool(p.cacheable) !== undefined, 'cacheable: expected true or false'),
 );
 type Params = v.InferOutput<typeof schema>;
@@ -26,7 +26,7 @@ export const setFact: TaskType<Params> = {
   schema,
   sets: (raw) => (raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw).filter((k) => k !== 'cacheable') : []),
   async plan(ctx, p) {
-    const { cacheable: _, ...given } = p;
+    const { cacheable, ...given } = p;
     const facts: Record<string, unknown> = {};
     for (const [k0, x] of Object.entries(given)) {
       const k = hasTemplate(k0) && ctx.scope ? pyStr(renderString(k0, ctx.scope)) : k0;
@@ -36,7 +36,7 @@ export const setFact: TaskType<Params> = {
     // as Ansible 2.14's set_fact (without jinja2_native): a value that is the text true/false/yes/no,
     // in any case, written so or rendered so, becomes a boolean (`a: "yes"`, `a=no`, `"{{ 'True' }}"`)
     for (const [k, x] of Object.entries(facts)) if (typeof x === 'string' && /^(?:true|false|yes|no)$/i.test(x)) facts[k] = /^(?:true|yes)$/i.test(x);
-    return { changes: [], result: { ansible_facts: facts } };
+    return { changes: [], result: { ansible_facts: facts, ...(ansibleBool(cacheable) ? { _ansible_facts_cacheable: true } : {}) } };
   },
   async apply() {},
 };

@@ -96,7 +96,7 @@ const connector: Connector = async (hc, become, becomeUser) => {
     host: hc.name,
     exec: (cmd, o) => {
       execs.push(`${hc.name}: ${cmd.split('\n')[0]}`);
-      if (cmd !== FACTS_SCRIPT) return local.exec(cmd, o);
+      if (!cmd.endsWith(FACTS_SCRIPT)) return local.exec(cmd, o); // after the play's `export`s, if it has an environment
       gathered.push(hc.name);
       const out = factsOutput[hc.name];
       return Promise.resolve(out === undefined ? { code: 127, stdout: '', stderr: `no facts output given for ${hc.name}` } : { code: 0, stdout: out, stderr: '' });
@@ -126,6 +126,8 @@ export interface Case {
   facts?: Record<string, string>;
   /** waits really wait (async jobs run on this machine while skiff polls them) */
   realSleep?: boolean;
+  /** files (of `files`) named after the playbook on the command line, run after it (ansible-playbook a.yml b.yml) */
+  more?: string[];
 }
 
 let n = 0;
@@ -151,7 +153,7 @@ export async function play(c: Case): Promise<Outcome> {
   // a case that gives no facts runs with Ansible's `gathering = explicit`: its plays gather only when they
   // say gather_facts: true (the facts tests give facts, and get Ansible's implicit default)
   const gathering = c.facts ? 'implicit' : 'explicit';
-  const opts: RunOptions = { playbook: pb, inventory: inv, extraVars: [], check: false, diff: false, acceptNewHostKeys: false, gathering, ...c.opts };
+  const opts: RunOptions = { playbook: pb, inventory: inv, extraVars: [], check: false, diff: false, acceptNewHostKeys: false, gathering, ...(c.more ? { morePlaybooks: c.more.map((f) => join(dir, f)) } : {}), ...c.opts };
   const { prepared, problems } = prepare(opts, TEST_REGISTRY);
   if (!prepared) return { code: 'bad-input', problems: problems.map(formatProblem), results: [], events: [], lines: [], sleeps: [] };
   const events: RunEvent[] = [];

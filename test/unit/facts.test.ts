@@ -76,6 +76,13 @@ test('a play that names a fact gathers once per host first ("Gathering Facts" ok
   assert.is(o.summary!.recap.a.ok, 2); // the changed probe counts as ok too, as in Ansible
 });
 
+test("gathering is tagged always and the play's tags: --skip-tags of a play's tag leaves it out (include_import test_import_playbook_tags)", async () => {
+  const pb = `- hosts: all\n  tags: [skipme]\n  tasks: [{probe: x, tags: [always]}]\n- hosts: all\n  tasks: [{probe: y, tags: [t]}]\n`;
+  const o = await play({ facts: { a: DEBIAN }, playbook: pb, opts: { tags: ['t'], skipTags: ['skipme'] } });
+  assert.equal(o.lines, ['a Gathering Facts ok', 'a probe changed']);
+  assert.equal(calls, ['a:y']);
+});
+
 test('a play gathers unless gather_facts: false, as Ansible (implicit gathering), naming a fact or not', async () => {
   for (const extra of ['', '  gather_facts: true\n']) {
     const o = await play({ facts: { a: DEBIAN }, playbook: `- hosts: all\n${extra}  tasks:\n    - probe: {id: "{{ inventory_hostname }}"}\n` });

@@ -131,7 +131,7 @@ function checkerDirs(features: string[]): { inventory: string; playbookDir: stri
 test('var precedence as ansible-core 2.14: var_precedence\'s inventory and playbook-adjacent sources, each over all that follow', () => {
   INVENTORY_ORDER.forEach((winner, i) => {
     const { inventory, playbookDir } = checkerDirs(INVENTORY_ORDER.slice(i));
-    const { inventory: inv, problems } = loadSources([inventory], [], { keepUnclaimed: true, playbookDir });
+    const { inventory: inv, problems } = loadSources([inventory], [], { keepUnclaimed: true, playbookDirs: [playbookDir] });
     assert.equal(problems, []);
     assert.is(hostVars(inv!, 'testhost').vars.findme, winner);
   });
@@ -139,7 +139,7 @@ test('var precedence as ansible-core 2.14: var_precedence\'s inventory and playb
 
 test('playbook-adjacent group_vars of a group the inventory lacks: no mistake, kept for group_by', () => {
   const d = dir({ 'inventory/hosts': 'testhost\n', 'group_vars/elsewhere': 'x: 1\n', 'inventory/group_vars/ungrouped': 'y: 2\n' });
-  const { inventory, problems } = loadSources([join(d, 'inventory')], [], { keepUnclaimed: true, playbookDir: d });
+  const { inventory, problems } = loadSources([join(d, 'inventory')], [], { keepUnclaimed: true, playbookDirs: [d] });
   assert.equal(problems, []);
   assert.equal(inventory!.unclaimed!.groups.get('elsewhere')?.problem, undefined);
   assert.is(hostVars(inventory!, 'testhost').vars.y, 2);

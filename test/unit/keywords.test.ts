@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
 import type { Outcome, Case } from './engine-harness.ts';
-import { calls, opened, peak, play, playbook, reached } from './engine-harness.ts';
+import { calls, execs, opened, peak, play, playbook, reached } from './engine-harness.ts';
 
 const covered = new Set<string>();
 /** A test that shows the run-time effect of these schema keys (`task.loop`, `play.serial`...). */
@@ -319,6 +319,27 @@ kw(['task.environment', 'play.environment', 'block.environment'], 'environment: 
   assert.equal(o.lines.at(-1), 'a s failed');
   assert.match(o.results.at(-1)!.msg!, 'holds a secret');
   assert.not.match(JSON.stringify(o.results), 'hunter2');
+});
+
+test('environment: "{{ var }}" comes to a map when the task runs, on a play and a task (inner wins); not a map fails the task (the environment target)', async () => {
+  const o = await play({
+    playbook: playbook(
+      `- {name: p, shell: 'echo "$key1 $other1"', register: p}
+- {name: t, shell: 'echo "$key1 $other1"', register: t, environment: "{{ test2 }}"}
+- {probe: {id: "{{ p.stdout }}|{{ t.stdout }}"}}
+- {name: bad, command: 'true', environment: "{{ test1.key1 }}"}`,
+      '  vars:\n    - test1: {key1: val1}\n    - test2: {key1: not1, other1: val2}\n  environment: "{{ test1 }}"\n',
+    ),
+  });
+  assert.equal(calls, ['a:val1 |not1 val2']);
+  assert.equal(o.lines.at(-1), 'a bad failed');
+  assert.is(o.results.at(-1)!.msg, "environment must be a dictionary, received val1 (<class 'str'>)");
+});
+
+test('environment while gathering facts: a value that needs ansible_env is left out, the others are set (the environment target)', async () => {
+  const facts = { a: readFileSync(join(import.meta.dirname, 'fixtures', 'facts', 'debian12.txt'), 'utf8') };
+  await play({ facts, playbook: playbook('- probe: "{{ ansible_distribution }}"', '  gather_facts: true\n  environment:\n    PATH: \'{{ansible_env.PATH + ":/lola"}}\'\n    lola: ido\n') });
+  assert.ok(execs.includes("a: export lola='ido'; echo @@env; env"), execs.join('\n'));
 });
 
 kw(['task.args'], 'args: parameters given the older way; the inline ones win', async () => {
@@ -880,6 +901,18 @@ kw(['role_call.public'], "include_role public: the role's vars/ and defaults/ ar
   assert.equal(o.lines.filter((l) => l.includes('assert')), ['a assert ok', 'a assert ok']);
   const imported = await play({ playbook: playbook('- import_role: {name: r, public: true}'), files });
   assert.match(imported.problems.join('\n'), /Invalid options for import_role: public/);
+});
+
+kw(['role_call.allow_duplicates', 'role_call.rolespec_validate'], "import_role allow_duplicates (templated too) and a role's meta allow_duplicates; rolespec_validate: false (include_import test_templating_IncludeRole_FA, test_allow_single_role_dup)", async () => {
+  const files = { 'roles/r/tasks/main.yml': '- probe: r\n', 'roles/d/tasks/main.yml': '- probe: d\n', 'roles/d/meta/main.yml': 'allow_duplicates: true\n' };
+  const o = await play({ playbook: playbook('- import_role: {name: r, allow_duplicates: "{{ False | bool }}"}\n- import_role: {name: r, allow_duplicates: "{{ False | bool }}"}\n- include_role: {name: r, rolespec_validate: "{{ False | bool }}"}'), files });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:r', 'a:r']);
+  const listed = await play({ playbook: '- hosts: all\n  roles: [d, d, d, r, r]\n', files });
+  assert.equal(listed.problems, []);
+  assert.equal(calls, ['a:d', 'a:d', 'a:d', 'a:r']);
+  const strict = await play({ playbook: playbook('- include_role: {name: r, rolespec_validate: true}'), files });
+  assert.match(strict.problems.join('\n'), /rolespec_validate: true is not supported by skiff/);
 });
 
 kw(['role_call.apply'], "include_role apply: keywords for the role's tasks, where the include's own tags select the include (include_import apply/include_apply.yml)", async () => {

@@ -18,7 +18,7 @@ test("host_vars/ beside the playbook: read over the inventory's (filter_core's h
   writeFileSync(join(dir, 'pb', 'host_vars', 'localhost'), 'c: 1\n');
   // vars of a host the inventory lacks: no mistake beside a playbook (Ansible ignores them)
   writeFileSync(join(dir, 'pb', 'host_vars', 'elsewhere.yml'), 'd: 1\n');
-  const { inventory, problems } = loadSources([join(dir, 'inv', 'hosts.yml')], [], { keepUnclaimed: true, playbookDir: join(dir, 'pb') });
+  const { inventory, problems } = loadSources([join(dir, 'inv', 'hosts.yml')], [], { keepUnclaimed: true, playbookDirs: [join(dir, 'pb')] });
   assert.equal(problems, []);
   const v = hostVars(inventory!, 'web1').vars;
   assert.is(v.a, 'playbook');

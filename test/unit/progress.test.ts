@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { ProgressReport } from '../../src/engine/task-type.ts';
-import { withEnvironment } from '../../src/engine/host-run.ts';
+import { withEnvironment } from '../../src/engine/environment.ts';
 import { connectLocal } from '../../src/transport/local.ts';
 import { copiedLine, following, waitLine } from '../../tasks/lib/progress.ts';
 import { recreate } from '../../tasks/lib/container/recreate.ts';

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shJoin, shq } from '../../src/transport/quote.ts';
+import { shExpandWord, shJoin, shq } from '../../src/transport/quote.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-quote-'));
 const marker = join(dir, 'marker');
@@ -73,3 +73,16 @@ for (const shell of shells) {
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
+
+test("shExpandWord: as Python's expanduser(expandvars(word)) in Ansible's run_command, by the host's sh (the environment target's `command: echo $PATH`)", () => {
+  const env = { HOME: '/h', PATH: '/bin:/usr/bin', x: 'X  y' };
+  // what os.path.expanduser(os.path.expandvars(w)) gives for each, with that environment
+  const cases: [string, string][] = [
+    ['$PATH', '/bin:/usr/bin'], ['a$x/b', 'aX  y/b'], ['${x}', 'X  y'], ['$unset/${unset}', '$unset/${unset}'],
+    ['~', '/h'], ['~/a b', '/h/a b'], ['x~', 'x~'], ['$1', '$1'], ["it's $x", "it's X  y"], ['', ''], ['$(touch nope)', '$(touch nope)'],
+  ];
+  for (const [w, want] of cases) {
+    const r = spawnSync('sh', ['-c', `printf '[%s]' ${shExpandWord(w)}`], { env, encoding: 'utf8' });
+    assert.is(r.stdout, `[${want}]`, w);
+  }
+});

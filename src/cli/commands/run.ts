@@ -37,7 +37,7 @@ export function connDefaultsOf(config: ResolvedConfig): NonNullable<RunOptions['
   return out;
 }
 
-export async function runCommand({ command, values: o, args: [target] }: Invocation): Promise<number> {
+export async function runCommand({ command, values: o, args: [target, ...morePlaybooks] }: Invocation): Promise<number> {
   const { config, problems: cp } = settingsOf({ command, values: o, args: [target], written: {} });
   if (!config) return badInput(cp);
   printWarnings(config.warnings);
@@ -46,8 +46,13 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   if (!vault) return badInput(vp);
   const asked = await askPasswords(o);
   if ('problems' in asked) return badInput(asked.problems);
+  const factCache = factCacheOf(config);
+  if (factCache && 'problems' in factCache) return badInput(factCache.problems);
   const opts: RunOptions = {
     playbook: target,
+    morePlaybooks,
+    factCache,
+    flushCache: !!o['flush-cache'],
     // Ansible's default inventory; where it is not, the implicit localhost alone (with a warning)
     inventory: c.inventory ?? ['/etc/ansible/hosts'],
     limit: o.limit as string | undefined,
@@ -150,6 +155,18 @@ export async function runCommand({ command, values: o, args: [target] }: Invocat
   if (summary.failed.length) return EXIT.failed;
   if (opts.check && o['detailed-exitcode'] && recaps.some((r) => r.changed > 0)) return EXIT.pending;
   return EXIT.ok;
+}
+
+/** fact_caching = jsonfile: its directory, prefix and timeout; memory (the default): none. */
+function factCacheOf(config: ResolvedConfig): RunOptions['factCache'] | { problems: InputProblem[] } {
+  const c = config.values;
+  if (c.fact_caching !== 'jsonfile') return undefined;
+  if (c.fact_caching_connection === undefined) {
+    const s = config.sources.fact_caching;
+    const at = s.kind === 'file' ? { file: s.file, line: s.line, col: s.col } : { file: s.kind === 'env' ? s.name : 'fact_caching', line: 0, col: 0 };
+    return { problems: [{ ...at, message: "the 'jsonfile' cache plugin requires fact_caching_connection (ANSIBLE_CACHE_PLUGIN_CONNECTION): expected the directory of its files" }] };
+  }
+  return { dir: c.fact_caching_connection, prefix: c.fact_caching_prefix ?? 'ansible_facts', timeoutS: c.fact_caching_timeout ?? 86400 };
 }
 
 /** -K, -k, --ask-key-passphrase: asked once, on the terminal, no echo (Ansible's prompts). */

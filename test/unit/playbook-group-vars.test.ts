@@ -1,0 +1,30 @@
+// group_vars/ and host_vars/ next to the playbook (Ansible's host_group_vars plugin at the play stage):
+// the var_templating target's task_vars_templating.yml, whose group_vars/all.yml gives a host add_host
+// made its x and y: "{{ x }}", read through hostvars.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { calls, play } from './engine-harness.ts';
+
+test("the playbook's group_vars/ and host_vars/ count, over the inventory's; a host add_host makes has them", async () => {
+  const o = await play({
+    playbook: '- hosts: all\n  gather_facts: false\n  tasks: []\n',
+    files: {
+      'pb/p.yml': `- hosts: a
+  gather_facts: false
+  tasks:
+    - add_host: {name: host1, ansible_connection: local}
+- hosts: all
+  gather_facts: false
+  tasks:
+    - probe: {id: "{{ hostvars['host1']['x'] }}-{{ hostvars['host1']['y'] }}-{{ hostvars['host1']['nested_y']['value'] }}-{{ z }}"}
+`,
+      'pb/group_vars/all.yml': 'x: 100\ny: "{{ x }}"\nnested_y: {value: "{{ x }}"}\nz: group\n',
+      'pb/host_vars/a.yml': 'z: host\n',
+    },
+    more: ['pb/p.yml'],
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls.sort(), ['a:100-100-100-host', 'host1:100-100-100-group']);
+});
+
+test.run();
