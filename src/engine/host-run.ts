@@ -425,7 +425,20 @@ export class HostRun {
     if (b.loop) {
       try {
         const loop = resolveLoop(b.loop, scope({}));
-        const r = loopItems(loop.kind, render(loop.value, scope({}), []), b.roleDir ?? dirname(b.src.file), { scope: scope({}), action: inc.action });
+        const ps: RenderProblem[] = [];
+        const value = render(loop.value, scope({}), [], ps);
+        // as a task's: a loop's undefined variable waits for the include's `when`; false, it is skipped
+        if (ps.some((p) => p.undefinedVar !== undefined)) {
+          let met = true;
+          try {
+            met = inc.kw.when.every((w) => holds(w, scope({}), () => undefined));
+          } catch {
+            met = true;
+          }
+          if (!met) return result('skipped');
+        }
+        if (ps.length) throw new Error(ps[0].message);
+        const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file), { scope: scope({}), action: inc.action });
         if ('error' in r) throw new Error(r.error);
         runs = r.items.map((_, i) => itemVars(loop, r.items, i));
       } catch (e) {

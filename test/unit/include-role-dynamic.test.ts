@@ -59,4 +59,10 @@ test("action: with a templated module is not resolved when the playbook is read:
   assert.equal(o.lines, ['a {{ entire_task }} failed']);
 });
 
+test("an include whose loop is undefined and whose when is false is skipped, not failed (include_import test_include_loop)", async () => {
+  const o = await play({ playbook: playbook("- include_tasks: t.yml\n  loop: '{{ nowhere_defined }}'\n  when: false\n  register: r\n- assert: {that: [r is skipped, r.results is undefined]}"), files: { 't.yml': '- probe: t\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a include_tasks skipped', 'a assert ok']);
+});
+
 test.run();
