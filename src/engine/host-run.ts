@@ -464,7 +464,8 @@ export class HostRun {
           const name = pyStr(rendered);
           const from = inc.from && (render(inc.from, s, [], ps) as Record<string, unknown>);
           if (ps.length) return result('failed', `${inc.action}: ${ps[0].message}`, true);
-          const r = inc.load(name, from && Object.fromEntries(Object.entries(from).map(([k, x]) => [k, pyStr(x)])));
+          // an omitted *_from (`tasks_from: "{{ x | default(omit) }}"`) is not given
+          const r = inc.load(name, from && Object.fromEntries(Object.entries(removeOmit(from) as Record<string, unknown>).map(([k, x]) => [k, pyStr(x)])));
           if (r.missing) return result('failed', r.problems[0]?.message ?? `Could not find or access '${r.target}' on the Ansible Controller.`);
           // a file that cannot be read ends the run, as Ansible's parser error does
           if (!r.nodes) this.rc.aborted = true;

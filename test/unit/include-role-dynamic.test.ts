@@ -59,6 +59,12 @@ test("action: with a templated module is not resolved when the playbook is read:
   assert.equal(o.lines, ['a {{ entire_task }} failed']);
 });
 
+test('include_role tasks_from omitted ({{ omit }}) is main.yml (include_import include_role_omit)', async () => {
+  const o = await play({ playbook: playbook("- include_role: {name: r, tasks_from: '{{ omit }}'}"), files: role });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:r1', 'a:r2']);
+});
+
 test("an include whose loop is undefined and whose when is false is skipped, not failed (include_import test_include_loop)", async () => {
   const o = await play({ playbook: playbook("- include_tasks: t.yml\n  loop: '{{ nowhere_defined }}'\n  when: false\n  register: r\n- assert: {that: [r is skipped, r.results is undefined]}"), files: { 't.yml': '- probe: t\n' } });
   assert.equal(o.problems, []);
