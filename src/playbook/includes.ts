@@ -127,9 +127,12 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
     cx.problems.push(problemAt(src, [...at.slice(0, -1), 'apply'], `ERROR! Invalid options for ${key}: apply (apply is for include_tasks: expected the keywords on the ${key} itself)`, 'key'));
     return undefined;
   }
+  // a static import's templated name: rendered now with the vars known when the playbook is read (helpers.py)
+  let staticFile = file;
   if (!dynamic && templated) {
-    cx.problems.push(problemAt(src, at, `${key}: got ${show(file)}, expected a file name without a template: ${key} is read with the playbook, before any host's variables are known (include_tasks reads it when a host reaches it)`));
-    return undefined;
+    const r = staticRender(src, at, file, parent, cx, out.vars ?? {});
+    if (r === undefined) return undefined;
+    staticFile = String(r);
   }
   // Ansible's TaskInclude takes only these keywords of its own (VALID_INCLUDE_KEYWORDS): for the tasks, apply:
   const invalid = dynamic ? NOT_ON_INCLUDE.find((k) => out[k] !== undefined) : undefined;
@@ -148,7 +151,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   const includeParams = action === 'import_tasks' ? undefined : out.vars;
   if (!dynamic) {
     const kw = inherit(parent, { ...out, includeParams });
-    const nodes = loadTaskFile(src, at, findTaskFile(src, file, cx), kw, cx, `${key} ${show(file)}`);
+    const nodes = loadTaskFile(src, at, findTaskFile(src, staticFile, cx), kw, cx, `${key} ${show(staticFile)}`);
     if (!nodes) return undefined;
     return { kind: 'block', name: out.name ?? `${key}: ${file}`, kw, block: nodes, rescue: [], always: [], path, src };
   }
@@ -341,13 +344,24 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   if (out.include_role !== undefined) return dynamicRole(src, path, key, call, name, own, loop, parent, cx, register);
   const roleName = /\{[{%]/.test(call.name) ? staticName(src, [...path, key, 'name'], call.name, parent, cx) : call.name;
   if (roleName === undefined) return undefined;
+  // its *_from, templated: rendered now too, with the import's own vars
+  const froms: Record<string, string | undefined> = {};
+  for (const k of ['tasks_from', 'handlers_from', 'vars_from', 'defaults_from'] as const) {
+    const w = call[k];
+    if (w === undefined || !/\{[{%]/.test(w)) froms[k] = w;
+    else {
+      const r = staticRender(src, [...path, key, k], w, parent, cx, own.vars ?? {});
+      if (r === undefined) return undefined;
+      froms[k] = String(r).split('/').pop();
+    }
+  }
   // allow_duplicates: false: a role that already ran in the play (same params) does not run again
   const ref0: RoleRef = { name: roleName, own, params: {}, via: 'import', src, path, at: [...path, key, 'name'] };
   if (call.allow_duplicates === false) {
     if (cx.played.has(playedKey(ref0, cx))) return { kind: 'block', name: name ?? `${key} : ${roleName}`, kw: parent, block: [], rescue: [], always: [], path, src };
     cx.played.add(playedKey(ref0, cx));
   }
-  const block = loadRole({ name: roleName, tasksFrom: call.tasks_from, handlersFrom: call.handlers_from, varsFrom: call.vars_from, defaultsFrom: call.defaults_from, own, params: {}, via: 'import', src, path, at: [...path, key, 'name'] }, parent, cx, false);
+  const block = loadRole({ name: roleName, tasksFrom: froms.tasks_from, handlersFrom: froms.handlers_from, varsFrom: froms.vars_from, defaultsFrom: froms.defaults_from, own, params: {}, via: 'import', src, path, at: [...path, key, 'name'] }, parent, cx, false);
   return block && name !== undefined ? { ...block, name } : block;
 }
 
@@ -375,8 +389,8 @@ function staticName(src: YamlSource, at: Path, written: string, parent: Keywords
   return undefined;
 }
 
-function staticRender(src: YamlSource, at: Path, written: string, parent: Keywords, cx: Ctx): unknown {
-  const layers = [cx.extraVars ?? {}, parent.vars, parent.roleVars ?? {}, cx.playVars ?? {}, parent.defaults];
+export function staticRender(src: YamlSource, at: Path, written: string, parent: Keywords, cx: Ctx, own: Record<string, unknown> = {}): unknown {
+  const layers = [cx.extraVars ?? {}, own, parent.vars, parent.roleVars ?? {}, cx.playVars ?? {}, parent.defaults];
   const lookup = (n: string, depth: number): ReturnType<Scope> => {
     const l = layers.find((x) => Object.hasOwn(x, n));
     if (!l) return { found: false, names: layers.flatMap((x) => Object.keys(x)) };

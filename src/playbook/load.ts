@@ -9,6 +9,7 @@ import type { InputProblem } from '../util/errors.ts';
 import { didYouMean, show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import { TaskFailure, type TaskType, type TaskTypes } from '../engine/task-type.ts';
+import { renderString, scopeOf } from '../template/template.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { isFreeForm, keepsRawParams, parseKv } from './kv.ts';
@@ -328,7 +329,17 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
     problems.push(...issuesToProblems(src, path, r.issues, 'import_playbook', Object.keys(ImportPlaybookSchema.entries)));
     return [];
   }
-  const target = resolve(dirname(src.file), r.output.import_playbook);
+  // a templated name: rendered now with the extra vars and the import's own vars (Ansible's PlaybookInclude)
+  let name = r.output.import_playbook;
+  if (/\{[{%]/.test(name)) {
+    try {
+      name = String(renderString(name, scopeOf(from.extra ?? {}, (r.output.vars ?? {}) as Record<string, unknown>, from.vars)));
+    } catch (e) {
+      problems.push(problemAt(src, [...path, 'import_playbook'], `import_playbook ${show(r.output.import_playbook)}: ${(e as Error).message} (read with the playbook: it may use extra vars and the import's vars)`));
+      return [];
+    }
+  }
+  const target = resolve(dirname(src.file), name);
   const at = [...path, fq === undefined ? 'import_playbook' : 'ansible.builtin.import_playbook'];
   if (chain.includes(target)) {
     problems.push(problemAt(src, at, `import_playbook ${show(r.output.import_playbook)} imports itself (${[...chain, target].join(' -> ')}): expected a playbook that is not already being imported`));

@@ -47,6 +47,17 @@ test("import_role's templated name is rendered with play vars, import_playbook v
   assert.match(h.problems.join('\n'), /import_role: name "\{\{ inventory_hostname \}\}".*not a host's/);
 });
 
+test('import_playbook, import_tasks and import_role tasks_from with templates: rendered with extra vars and the import\'s or play\'s vars (include_import test_templated_filenames)', async () => {
+  const files = { ...role, 'pb.yml': '- hosts: all\n  tasks: [{probe: pb}]\n', 'inc.yml': '- probe: inc\n' };
+  const o = await play({
+    playbook: `- import_playbook: "{{ pb }}"\n- import_playbook: "{{ v }}"\n  vars: {v: pb.yml}\n- hosts: all\n  vars: {pv: other.yml}\n  tasks:\n    - import_tasks: "{{ t }}"\n      vars: {t: inc.yml}\n    - import_role: {name: r, tasks_from: "{{ pv }}"}\n`,
+    files,
+    opts: { extraVars: ['pb=pb.yml'] },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:pb', 'a:pb', 'a:inc', 'a:other']);
+});
+
 test('action: and local_action: are the module with its arguments (free form or module:)', async () => {
   const o = await play({ playbook: playbook('- action: probe id=x\n- action: {module: probe, id: y}\n- local_action: probe id=z') });
   assert.equal(o.problems, []);

@@ -45,8 +45,12 @@ test('an included file\'s problem is reported at its own file:line:col; a missin
   const deep = await play({ playbook: playbook(`- include_tasks: x.yml`), files: { 'x.yml': '- include_tasks: y.yml\n', 'y.yml': '- import_tasks: x.yml\n' } });
   assert.equal(deep.problems, []);
   assert.match(deep.results.at(-1)!.msg!, /includes nest more than 50 deep/);
-  const templated = await play({ playbook: playbook(`- import_tasks: "{{ os }}.yml"`, '  vars: {os: debian}\n') });
-  assert.match(templated.problems.join('\n'), 'expected a file name without a template: import_tasks is read with the playbook');
+  // a templated import is rendered with the vars known when the playbook is read (play vars here); a host's are not
+  const templated = await play({ playbook: playbook(`- import_tasks: "{{ os }}.yml"`, '  vars: {os: debian}\n'), files: { 'debian.yml': '- probe: deb\n' } });
+  assert.equal(templated.problems, []);
+  assert.equal(calls, ['a:deb']);
+  const hostVar = await play({ playbook: playbook(`- import_tasks: "{{ inventory_hostname }}.yml"`) });
+  assert.match(hostVar.problems.join('\n'), /read with the playbook: it may use play, block and extra vars, not a host's/);
   const looped = await play({ playbook: playbook(`- import_tasks: x.yml\n  loop: [1, 2]`), files: { 'x.yml': '- probe: x\n' } });
   assert.match(looped.problems.join('\n'), /:4:\d+: You cannot use loops on 'import_tasks' statements\. You should use 'include_tasks' instead\./);
   const notList = await play({ playbook: playbook(`- include_tasks: x.yml\n  loop: "{{ 3 }}"`), files: { 'x.yml': '- probe: x\n' } });
