@@ -33,6 +33,12 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
   if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) {
     // Ansible's finalize: a None result is '' (`"{{ x | regex_search('no match') }}"` is ''); a datetime
     // is its text, as Ansible's concat makes it (set_fact's `start: "{{ now() }}"` is read back with to_datetime)
+    // Templar.template's shortcut first: exactly `{{ name }}` of a defined var is its value as it is, None kept
+    const only = /^\{\{\s*(\w*)\s*\}\}$/.exec(s);
+    if (only) {
+      const found = scope(only[1]);
+      if (found.found && found.value === null) return null;
+    }
     const v = evaluate(tags[0].s, scope);
     return v === null ? '' : isPyObject(v) ? v.str() : v;
   }

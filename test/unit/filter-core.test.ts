@@ -77,6 +77,9 @@ test('a whole "{{ }}" of None is \'\' (Ansible\'s finalize); quote is shlex.quot
   assert.is(renderString("{{ 'hello' | regex_search('world') }}", s), '');
   assert.is(renderString("{{ 'hello' | regex_search('world') == none }}", s), true);
   assert.is(renderString('{{ thing | quote }}', s), "''");
+  // Templar.template's shortcut: exactly `{{ name }}` of a var keeps None (template target's null_type: "{{ null_type }}")
+  assert.is(renderString('{{ thing }}', s), null);
+  assert.is(renderString('{{ None }}', s), '');
 });
 
 test.run();
