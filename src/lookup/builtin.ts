@@ -4,7 +4,9 @@
 // pipe and lines, which read the controller.
 import { LATER, pyRepr, pyStr } from '../template/expr-error.ts';
 import { parseKv } from '../playbook/kv.ts';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomInt } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { findInSearchPath } from '../template/lookup-first-found.ts';
 
@@ -264,8 +266,45 @@ function command(name: string, terms: unknown, files?: LookupFiles): string[] {
   });
 }
 
+/** Python's string module constants, as the password lookup names them in chars= */
+const CHARSETS: Record<string, string> = {
+  ascii_lowercase: 'abcdefghijklmnopqrstuvwxyz',
+  ascii_uppercase: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  ascii_letters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  digits: '0123456789',
+  hexdigits: '0123456789abcdefABCDEF',
+  octdigits: '01234567',
+  punctuation: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
+};
+
+/**
+ * password: a random password (lookup/password.py): kept in the file the term names (read back when it
+ * is there; written 0600 when not), or not kept (/dev/null). length= and chars= as Ansible's; encrypt,
+ * ident and seed are refused by name. It writes on the controller: while checking it is LATER.
+ */
+function password(terms: unknown, kw: Record<string, unknown>): unknown[] {
+  if (checking) return [LATER];
+  return iter(listify(terms)).map((t) => {
+    const [path, ...rest] = pyStr(t).trim().split(/\s+/);
+    const kv = parseKv(rest.join(' '));
+    const params: Record<string, unknown> = { ...kw, ...(kv.ok ? kv.value : {}) };
+    const bad = Object.keys(params).find((k) => !['length', 'chars'].includes(k));
+    if (bad) throw new LookupError(`lookup password: ${bad} is not supported by skiff: expected length and chars only`);
+    if (path !== '/dev/null' && existsSync(path)) return readFileSync(path, 'utf8').split('\n')[0].replace(/ salt=.*$/, '');
+    const length = Number(params.length ?? 20);
+    const chars = (Array.isArray(params.chars) ? params.chars : params.chars === undefined ? ['ascii_letters', 'digits', '.,:-_'] : String(params.chars).split(',')).map((c) => CHARSETS[String(c)] ?? String(c)).join('');
+    const out = Array.from({ length }, () => chars[randomInt(chars.length)]).join('');
+    if (path !== '/dev/null') {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, `${out}\n`, { mode: 0o600 });
+    }
+    return out;
+  });
+}
+
 export const BUILTIN_LOOKUPS: Record<string, Lookup> = {
   file,
+  password,
   pipe: (terms, _kw, files) => (checking ? [LATER] : command('pipe', terms, files).map((out) => out.trimEnd())),
   lines: (terms, _kw, files) => (checking ? [LATER] : command('lines', terms, files).flatMap((out) => out.split(/\r\n|\n|\r/).filter((l, i, all) => i < all.length - 1 || l !== ''))),
   // the controller's environment (lookup/env.py: default='')

@@ -41,6 +41,12 @@ const userSchema = v.pipe(
     state: v.optional(v.picklist(['present', 'absent']), 'present'),
     /** absent: also remove the home directory and mail spool */
     remove: v.optional(Bool, false),
+    /** absent: userdel -f (the account goes even while logged in, its files even if not its own) */
+    force: v.optional(Bool, false),
+    /** the password's crypt hash (/etc/shadow), set with chpasswd -e (read from stdin: never in argv) */
+    password: v.optional(v.string()),
+    /** always: the hash is set when it differs; on_create: only for an account this task creates */
+    update_password: v.optional(v.picklist(['always', 'on_create']), 'always'),
   }),
   v.transform(({ createhome, ...p }) => ({ ...p, create_home: p.create_home ?? createhome ?? true })),
 );
@@ -62,9 +68,12 @@ export interface UserEntry {
   shell: string;
   /** supplementary groups (the primary one left out) */
   groups: string[];
+  /** the /etc/shadow hash (read as root) */
+  hash?: string;
 }
 
-type Op = { changes: string[]; cmd?: string };
+/** the commands, and the crypt hash chpasswd -e sets after them */
+type Op = { changes: string[]; cmd?: string; password?: string };
 
 /** The groupadd/groupmod/groupdel for a group from what getent says. Pure. */
 export function planGroup(p: GroupParams, have: GroupEntry | undefined): Op {
@@ -77,10 +86,17 @@ export function planGroup(p: GroupParams, have: GroupEntry | undefined): Op {
   return { changes: [] };
 }
 
-/** The useradd/usermod/userdel for an account from what the host says. Pure. */
+/** The useradd/usermod/userdel for an account from what the host says, and its password hash. Pure. */
 export function planUser(p: UserParams, have: UserEntry | undefined): Op {
+  const op = planAccount(p, have);
+  // the hash is never shown: a change says that it changes, not to what
+  if (p.state === 'present' && p.password !== undefined && (!have || (p.update_password === 'always' && have.hash !== p.password))) return { ...op, changes: [...op.changes, `password of user ${p.name}`], password: p.password };
+  return op;
+}
+
+function planAccount(p: UserParams, have: UserEntry | undefined): Op {
   const n = p.name;
-  if (p.state === 'absent') return have ? { changes: [`remove user ${n}`], cmd: `userdel ${shJoin([...(p.remove ? ['-r'] : []), n])}` } : { changes: [] };
+  if (p.state === 'absent') return have ? { changes: [`remove user ${n}`], cmd: `userdel ${shJoin([...(p.force ? ['-f'] : []), ...(p.remove ? ['-r'] : []), n])}` } : { changes: [] };
   if (!have) {
     const args = [
       ...(p.uid !== undefined ? ['-u', String(p.uid)] : []),
@@ -124,11 +140,11 @@ export function planUser(p: UserParams, have: UserEntry | undefined): Op {
 
 /** `getent passwd` line, primary group name, `id -Gn` line, as the read prints them. Pure. */
 export function parseUser(out: string): UserEntry | undefined {
-  const [pw, group = '', ids = ''] = out.split('\n');
+  const [pw, group = '', ids = '', hash] = out.replace(/\n$/, '').split('\n');
   if (!pw || pw === 'missing') return undefined;
   const [, , uid, gid, comment, home, shell] = pw.split(':');
   const primary = group || gid;
-  return { uid: Number(uid), gid: Number(gid), group: primary, comment: comment ?? '', home, shell, groups: ids.split(' ').filter((g) => g && g !== primary) };
+  return { uid: Number(uid), gid: Number(gid), group: primary, comment: comment ?? '', home, shell, groups: ids.split(' ').filter((g) => g && g !== primary), ...(hash !== undefined ? { hash } : {}) };
 }
 
 async function need(ctx: TaskContext, module: string, tool: string): Promise<void> {
@@ -164,13 +180,21 @@ export const user: TaskType<UserParams, Op> = {
   shortKey: 'name',
   async plan(ctx, p) {
     const n = shq(p.name);
-    const r = await ctx.conn.exec(`e=$(getent passwd -- ${n}) || { echo missing; exit 0; }; echo "$e"; getent group "$(echo "$e" | cut -d: -f4)" | cut -d: -f1; id -Gn -- ${n}`);
+    const shadow = p.password !== undefined ? `; getent shadow -- ${n} | cut -d: -f2` : '';
+    const r = await ctx.conn.exec(`e=$(getent passwd -- ${n}) || { echo missing; exit 0; }; echo "$e"; getent group "$(echo "$e" | cut -d: -f4)" | cut -d: -f1; id -Gn -- ${n}${shadow}`);
     const have = parseUser(r.stdout);
     const op = planUser(p, have);
     if (op.cmd && !ctx.check) await need(ctx, 'user', op.cmd.split(' ')[0]);
-    const result: Record<string, unknown> = { name: p.name, state: p.state };
+    if (op.password !== undefined && !ctx.check) await need(ctx, 'user', 'chpasswd');
+    const result: Record<string, unknown> = { name: p.name, state: p.state, ...(p.password !== undefined ? { password: 'NOT_LOGGING_PASSWORD' } : {}) };
     if (p.state === 'present') Object.assign(result, { uid: p.uid ?? have?.uid, group: p.group ?? have?.group, home: p.home ?? have?.home, shell: p.shell ?? have?.shell, system: p.system });
     return { changes: op.changes, state: op, result };
   },
-  apply: async (ctx, _p, plan) => run(ctx, 'user', plan.state!.cmd!),
+  async apply(ctx, p, plan) {
+    const op = plan.state!;
+    if (op.cmd) await run(ctx, 'user', op.cmd);
+    if (op.password === undefined) return;
+    const r = await ctx.conn.exec('chpasswd -e', { stdin: `${p.name}:${op.password}\n` });
+    if (r.code !== 0) throw new TaskFailure(`user: chpasswd exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  },
 };

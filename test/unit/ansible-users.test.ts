@@ -24,6 +24,17 @@ test('planGroup: create (system, gid), change gid, nothing when so, remove', () 
   assert.equal(planGroup(gp({ state: 'absent' }), undefined), { changes: [] });
 });
 
+test("planUser password: the crypt hash set when it differs (update_password always) or on create only; never shown in the changes (setup_test_user)", () => {
+  const hash = '$6$rounds=656000$salt$abc';
+  assert.equal(planUser(up({ password: hash }), undefined), { changes: ['create user node_exporter', 'password of user node_exporter'], cmd: "useradd '-m' 'node_exporter'", password: hash });
+  assert.equal(planUser(up({ password: hash }), { ...NE, hash }), { changes: [] }, 'the second run');
+  const other = planUser(up({ password: hash }), { ...NE, hash: '!' });
+  assert.equal([other.changes, other.password], [['password of user node_exporter'], hash]);
+  assert.equal(planUser(up({ password: hash, update_password: 'on_create' }), { ...NE, hash: '!' }), { changes: [] });
+  assert.not.match(JSON.stringify(other.changes), 'salt');
+  assert.equal(planUser(up({ state: 'absent', remove: true, force: true }), NE).cmd, "userdel '-f' '-r' 'node_exporter'");
+});
+
 test('planUser: a system user as the node_exporter role makes it; only the differences with usermod; groups exact or appended', () => {
   const sys = up({ system: true, shell: '/usr/sbin/nologin', group: 'node_exporter', create_home: false, home: '/' });
   assert.equal(planUser(sys, undefined).cmd, "useradd '-g' 'node_exporter' '-s' '/usr/sbin/nologin' '-d' '/' '-r' '-M' 'node_exporter'");

@@ -204,5 +204,18 @@ test('expanduser: ~ is the home directory (template target)', () => {
   assert.is(evaluate("'/tmp/out' | expanduser", scopeOf({})), '/tmp/out');
 });
 
+test("password: random of length= from chars=, kept in its file and read back, not kept for /dev/null; other options refused (setup_test_user)", () => {
+  const pw = BUILTIN_LOOKUPS.password;
+  const a = pw('/dev/null', {}) as string[];
+  assert.match(a[0], /^[A-Za-z0-9.,:_-]{20}$/);
+  assert.match((pw('/dev/null length=8 chars=digits', {}) as string[])[0], /^\d{8}$/);
+  const f = join(mkdtempSync(join(tmpdir(), 'skiff-pw-')), 'creds', 'db');
+  const first = (pw(f, { length: 12, chars: ['ascii_lowercase'] }) as string[])[0];
+  assert.match(first, /^[a-z]{12}$/);
+  assert.is(readFileSync(f, 'utf8'), `${first}\n`);
+  assert.equal(pw(f, {}), [first], 'read back from its file');
+  assert.throws(() => pw('/dev/null encrypt=sha512_crypt', {}), /encrypt is not supported by skiff/);
+});
+
 test.run();
 
