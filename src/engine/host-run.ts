@@ -1016,7 +1016,17 @@ export function playPrivilege(prep: Prepared, play: PlayDef, host: string, regis
 
 /** A task's become and connection on this host (throws for a connection skiff does not have: the task fails). */
 function taskPrivilege(t: TaskDef, scope: () => Scope): Privilege {
-  return { ...t.kw, become: decide(t.kw.become, scope), connection: connectionOf(t.kw.connection, scope) };
+  // ansible_become / ansible_become_user as the task's own vars (or include params) win over the
+  // keywords, as Ansible's PlayContext takes connection vars over keywords
+  const own = { ...t.kw.vars, ...t.kw.includeParams };
+  const becomeVar = own.ansible_become as boolean | string | undefined;
+  const userVar = own.ansible_become_user;
+  return {
+    ...t.kw,
+    become: decide(becomeVar !== undefined && (typeof becomeVar === 'boolean' || typeof becomeVar === 'string') ? becomeVar : t.kw.become, scope),
+    ...(typeof userVar === 'string' ? { become_user: String(render(userVar, scope(), [])) } : {}),
+    connection: connectionOf(t.kw.connection, scope),
+  };
 }
 
 /** The params known before the run: what needs a registered result (LATER, or not rendered) left out, at any depth. */

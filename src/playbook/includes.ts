@@ -569,8 +569,8 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
   }
   if (tasks) nodes.push(...(loadTaskFile(ref.src, ref.at, tasks, kw, rcx, `role ${show(ref.name)}`) ?? []));
   // a role's handlers see its defaults and vars, not the keywords (when, tags) of what imported it
-  // (delegate_to on the import reaches them: Ansible's handlers have the include as parent)
-  addHandlers(ref, dir, { ...inherit({ ...parent, when: [], tags: [], notify: undefined }, { ...asTask, role, roleParams, roleChain, delegate_to: own.delegate_to }), roleVars: kw.roleVars, defaults: kw.defaults }, rcx);
+  // (delegate_to, become and become_user of the entry or import reach them: Ansible's handlers have the role or the include as parent)
+  addHandlers(ref, dir, { ...inherit({ ...parent, when: [], tags: [], notify: undefined }, { ...asTask, role, roleParams, roleChain, delegate_to: own.delegate_to, become: own.become, become_user: own.become_user }), roleVars: kw.roleVars, defaults: kw.defaults }, rcx);
   return { kind: 'block', name: `role ${ref.name}`, kw, block: nodes, rescue: [], always: [], path: ref.path, src: ref.src, ...(ref.via === 'include' && ref.public ? { exposes: all } : {}) };
 }
 
