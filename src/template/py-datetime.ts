@@ -32,6 +32,12 @@ const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 export const daysInMonth = (y: number, m: number) => [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
 
 /** timedelta(days, seconds, microseconds), normalized as Python's: 0 <= seconds < 86400, 0 <= microseconds < 10**6. */
+/** Python's divmod of integers: the quotient rounded down, the remainder of the divisor's sign. */
+function divmod(a: bigint, b: bigint): [bigint, bigint] {
+  const q = a / b - (a % b !== 0n && (a < 0n) !== (b < 0n) ? 1n : 0n);
+  return [q, a - q * b];
+}
+
 export class PyTimedelta implements PyObject {
   declare [PYTYPE]: string;
   readonly days: number;
@@ -40,13 +46,7 @@ export class PyTimedelta implements PyObject {
   constructor(days: number, seconds = 0, microseconds = 0) {
     // exact integer arithmetic: the microseconds of ±10**9 days exceed a double's integers
     const total = BigInt(Math.round(days * 86400 * 1e6)) + BigInt(Math.round(seconds * 1e6)) + BigInt(Math.round(microseconds));
-    const day = BigInt(DAY_US);
-    let d = total / day;
-    let rest = total % day;
-    if (rest < 0n) {
-      d -= 1n;
-      rest += day;
-    }
+    const [d, rest] = divmod(total, BigInt(DAY_US));
     this.days = Number(d);
     this.seconds = Number(rest / 1_000_000n);
     this.microseconds = Number(rest % 1_000_000n);
@@ -57,13 +57,7 @@ export class PyTimedelta implements PyObject {
     return BigInt(this.days) * BigInt(DAY_US) + BigInt(this.seconds) * 1_000_000n + BigInt(this.microseconds);
   }
   static ofUs(us: bigint): PyTimedelta {
-    const day = BigInt(DAY_US);
-    let d = us / day;
-    let rest = us % day;
-    if (rest < 0n) {
-      d -= 1n;
-      rest += day;
-    }
+    const [d, rest] = divmod(us, BigInt(DAY_US));
     return new PyTimedelta(Number(d), 0, Number(rest));
   }
   str(): string {
