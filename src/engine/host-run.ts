@@ -542,7 +542,9 @@ export class HostRun {
         end_play: ', continuing play',
         end_host: `, continuing execution for ${host}`,
       };
-      say(`${m.action} conditional evaluated to False${why[m.action] ?? ''}`);
+      const skipReason = `${m.action} conditional evaluated to False${why[m.action] ?? ''}`;
+      say(skipReason);
+      if (!m.implicit) this.metaSkipped(m, skipReason);
       return 'ok';
     }
     // the play's hosts, as Ansible's meta actions that act on all of them
@@ -592,6 +594,17 @@ export class HostRun {
         say('inventory not refreshed: skiff reads the inventory once, before the run');
         return 'ok';
     }
+  }
+
+  /**
+   * A meta task its `when` skipped: Ansible's strategy sends it to the callback as skipped (shown with
+   * its skip_reason under -v) but keeps it out of the stats, so it is shown and not counted. Its msg is
+   * the action's name, but for end_host's older lower-case message.
+   */
+  private metaSkipped(m: MetaDef, skipReason: string): void {
+    const msg = m.action === 'end_host' ? `end_host conditional evaluated to false, continuing execution for ${this.host}` : m.action;
+    const result = { msg, skipped: true, skip_reason: skipReason };
+    this.rc.listen({ kind: 'result', result: { host: this.host, play: this.play.name, task: m.name, type: 'meta', handler: this.handling || undefined, status: 'skipped', changes: [], result, role: m.kw.role?.name, ms: 0 } });
   }
 
   /** The tags of a task, templated ones rendered with its vars on this host. */
