@@ -1034,6 +1034,9 @@ function withoutLater(o: Record<string, unknown>): Record<string, unknown> {
  */
 function withoutCallbackKeys(result: Record<string, unknown>): Record<string, unknown> {
   const strip = (r: Record<string, unknown>) => ('_ansible_verbose_always' in r ? Object.fromEntries(Object.entries(r).filter(([k]) => k !== '_ansible_verbose_always')) : r);
-  const out = strip(result);
+  // the module's params (invocation) are for the callback: Ansible's strategy drops them from what it
+  // registers (its items keep theirs)
+  const { invocation: _, ...top } = result;
+  const out = strip(top);
   return Array.isArray(out.results) ? { ...out, results: out.results.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? strip(x as Record<string, unknown>) : x)) } : out;
 }

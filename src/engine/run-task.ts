@@ -82,6 +82,9 @@ export interface TaskOutcome {
  * The first condition that does not hold, if any (undefined: they all hold). One that uses an
  * undefined variable fails the task with Ansible's message (`at`: the task, named for `when`).
  */
+/** Ansible 2.14's skip_reason for a false `when`, whichever condition it was (skiff says which in its note) */
+const SKIP_REASON = 'Conditional result was False';
+
 const firstUnmet = (list: (string | boolean)[], scope: Scope, warn: ((text: string) => void) | undefined, at?: TaskDef): string | undefined => {
   for (const w of list) {
     let met: boolean;
@@ -113,7 +116,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
       } catch {
         unmet = undefined;
       }
-      if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], msg: `when: ${unmet}` };
+      if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: SKIP_REASON }, changes: [], msg: `when: ${unmet}` };
     }
     // Ansible's loop error is the templar's own (no "task includes an option" around it)
     if (problems.length) throw new TaskFailure(problems[0].undefinedVar !== undefined ? undefinedError(problems[0].undefinedVar) : problems.map((p) => p.message).join('; '));
@@ -209,7 +212,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
   try {
     const scope = env.scope(loopVars);
     const unmet = firstUnmet(t.kw.when, scope, env.ctx.warn, t);
-    if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], note: `when: ${unmet}` };
+    if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: SKIP_REASON }, changes: [], note: `when: ${unmet}` };
     const problems: RenderProblem[] = [];
     const rendered = removeOmit(renderParams(t.params, t.type, scope, problems));
     const undef = problems.find((p) => p.undefinedVar !== undefined);
