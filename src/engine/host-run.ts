@@ -991,8 +991,9 @@ export class HostRun {
       delegatedTo: delegate && delegate !== host ? delegate : undefined,
       registered: t.meta.register ? (hide ? '(hidden: no_log)' : outcome.result) : undefined,
       // Ansible's own words under no_log
-      result: hide ? { censored: "the output has been hidden due to the fact that 'no_log: true' was specified for this result", changed: outcome.result.changed === true } : outcome.result,
-      labels: hide ? undefined : (outcome as { labels?: unknown[] }).labels,
+      result: hide ? censored(outcome.result) : outcome.result,
+      // each item is still shown under no_log, as `(item=None)` (Ansible's TaskExecutor censors the label)
+      labels: hide ? (Array.isArray(outcome.result.results) ? outcome.result.results.map(() => null) : undefined) : (outcome as { labels?: unknown[] }).labels,
       role: t.kw.role?.name,
       ms: Date.now() - started,
     };
@@ -1026,6 +1027,23 @@ function withoutLater(o: Record<string, unknown>): Record<string, unknown> {
     out[k] = x && typeof x === 'object' && !Array.isArray(x) ? withoutLater(x as Record<string, unknown>) : x;
   }
   return out;
+}
+
+const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+/**
+ * A result under no_log as Ansible's TaskResult.clean_copy leaves it for the output: the censored
+ * message and changed; a loop's items each so too, with what tells ok from failed or skipped.
+ */
+function censored(result: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { censored: CENSORED, changed: result.changed === true };
+  if (!Array.isArray(result.results)) return out;
+  const item = (x: unknown) => {
+    const r = (x && typeof x === 'object' ? x : {}) as Record<string, unknown>;
+    const failed = 'failed_when_result' in r ? !!r.failed_when_result : !!r.failed;
+    return { censored: CENSORED, changed: r.changed === true, ...(failed ? { failed: true } : {}), ...(r.skipped ? { skipped: true } : {}) };
+  };
+  return { ...out, results: result.results.map(item) };
 }
 
 /**

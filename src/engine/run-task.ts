@@ -66,6 +66,11 @@ export interface ItemOutcome {
   label?: string;
   /** what Ansible's output names the item by: loop_control's label, else the item itself */
   shown?: unknown;
+  /**
+   * its failure is the whole task's, the loop's other items dropped: Ansible's templating error in the
+   * task's options escapes its _run_loop (post_validate raises), so there are no item results
+   */
+  wholeTask?: boolean;
 }
 
 export interface TaskOutcome {
@@ -139,6 +144,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
       label = itemLabel(item);
     }
     const o = keepFacts(t, await runItem(t, env, loopVars), env);
+    if (o.wholeTask) return fromItem(o);
     items.push({ ...o, label, shown, result: { ...o.result, ...loopVars } });
   }
   return fromLoop(items);
@@ -216,7 +222,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const problems: RenderProblem[] = [];
     const rendered = removeOmit(renderParams(t.params, t.type, scope, problems));
     const undef = problems.find((p) => p.undefinedVar !== undefined);
-    if (undef) throw undefinedOption(undef.undefinedVar!, t);
+    if (undef) return { ...failedItem(undefinedOption(undef.undefinedVar!, t)), wholeTask: true };
     // a test's or filter's error is the task's message as Ansible words it, alone
     const plugin = problems.find((p) => p.pluginError !== undefined);
     if (plugin) throw new TemplateFailure(plugin.pluginError!);
