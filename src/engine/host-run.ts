@@ -883,7 +883,7 @@ export class HostRun {
     let marked: string[] = [];
     let outcome;
     // an expression that cannot be read hides everything: a secret is never shown by mistake
-    const hide = flag(t.kw.no_log, () => scope({}), true);
+    const hide = flag(t.kw.no_log ?? rc.opts.noLog, () => scope({}), true);
     const showDiff = flag(t.kw.diff, () => scope({}), undefined);
     // an unreadable one does not hide the failure
     const ignore = flag(t.kw.ignore_errors, () => scope({}), false) === true;

@@ -25,4 +25,11 @@ test('an undefined variable in a loop task\'s options fails the task once, not p
   assert.match(String(r.result!.msg), /^The task includes an option with an undefined variable/);
 });
 
+test('ANSIBLE_NO_LOG (noLog): every task is censored but one whose no_log says false (no_log_config.yml)', async () => {
+  const o = await play({ playbook: playbook(`- debug:\n  no_log: true\n- debug:\n  no_log: false\n- debug:\n- debug:\n  loop: '{{ range(3) }}'`), opts: { noLog: true } });
+  const text = o.results.flatMap((r) => resultLines(r, { verbosity: 5, diff: false })).join('\n');
+  assert.is(text.split(HIDDEN).length - 1, 6);
+  assert.ok(text.includes('Hello world!'));
+});
+
 test.run();
