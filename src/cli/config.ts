@@ -85,6 +85,8 @@ export const ConfigSchema = v.object({
   timeout: count({ ini: 'timeout', env: 'ANSIBLE_TIMEOUT', default: 'the inventory connect_timeout, else 10 (seconds)' }),
   // --force-handlers sets it; a play's force_handlers wins over both
   force_handlers: bool({ ini: 'force_handlers', env: 'ANSIBLE_FORCE_HANDLERS', default: 'False' }),
+  // the default of every task's no_log (Ansible's DEFAULT_NO_LOG): a task's own no_log: false still shows it
+  no_log: bool({ ini: 'no_log', env: 'ANSIBLE_NO_LOG', default: 'False' }),
   // false: a notify that reaches no handler is a warning, not the run's end
   error_on_missing_handler: bool({ ini: 'error_on_missing_handler', env: 'ANSIBLE_ERROR_ON_MISSING_HANDLER', default: 'True' }),
   // Ansible's fact cache (engine/fact-cache.ts): memory keeps facts for the run; jsonfile keeps each

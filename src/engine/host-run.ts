@@ -556,7 +556,9 @@ export class HostRun {
         end_play: ', continuing play',
         end_host: `, continuing execution for ${host}`,
       };
-      say(`${m.action} conditional evaluated to False${why[m.action] ?? ''}`);
+      const skipReason = `${m.action} conditional evaluated to False${why[m.action] ?? ''}`;
+      say(skipReason);
+      if (!m.implicit) this.metaSkipped(m, skipReason);
       return 'ok';
     }
     // the play's hosts, as Ansible's meta actions that act on all of them
@@ -606,6 +608,17 @@ export class HostRun {
         say('inventory not refreshed: skiff reads the inventory once, before the run');
         return 'ok';
     }
+  }
+
+  /**
+   * A meta task its `when` skipped: Ansible's strategy sends it to the callback as skipped (shown with
+   * its skip_reason under -v) but keeps it out of the stats, so it is shown and not counted. Its msg is
+   * the action's name, but for end_host's older lower-case message.
+   */
+  private metaSkipped(m: MetaDef, skipReason: string): void {
+    const msg = m.action === 'end_host' ? `end_host conditional evaluated to false, continuing execution for ${this.host}` : m.action;
+    const result = { msg, skipped: true, skip_reason: skipReason };
+    this.rc.listen({ kind: 'result', result: { host: this.host, play: this.play.name, task: m.name, type: 'meta', handler: this.handling || undefined, status: 'skipped', changes: [], result, role: m.kw.role?.name, ms: 0 } });
   }
 
   /** The tags of a task, templated ones rendered with its vars on this host. */
@@ -884,7 +897,7 @@ export class HostRun {
     let marked: string[] = [];
     let outcome;
     // an expression that cannot be read hides everything: a secret is never shown by mistake
-    const hide = flag(t.kw.no_log, () => scope({}), true);
+    const hide = flag(t.kw.no_log ?? rc.opts.noLog, () => scope({}), true);
     const showDiff = flag(t.kw.diff, () => scope({}), undefined);
     // an unreadable one does not hide the failure
     const ignore = flag(t.kw.ignore_errors, () => scope({}), false) === true;
@@ -992,8 +1005,9 @@ export class HostRun {
       delegatedTo: delegate && delegate !== host ? delegate : undefined,
       registered: t.meta.register ? (hide ? '(hidden: no_log)' : outcome.result) : undefined,
       // Ansible's own words under no_log
-      result: hide ? { censored: "the output has been hidden due to the fact that 'no_log: true' was specified for this result", changed: outcome.result.changed === true } : outcome.result,
-      labels: hide ? undefined : (outcome as { labels?: unknown[] }).labels,
+      result: hide ? censored(outcome.result) : outcome.result,
+      // each item is still shown under no_log, as `(item=None)` (Ansible's TaskExecutor censors the label)
+      labels: hide ? (Array.isArray(outcome.result.results) ? outcome.result.results.map(() => null) : undefined) : (outcome as { labels?: unknown[] }).labels,
       role: t.kw.role?.name,
       ms: Date.now() - started,
     };
@@ -1039,12 +1053,32 @@ function withoutLater(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+/**
+ * A result under no_log as Ansible's TaskResult.clean_copy leaves it for the output: the censored
+ * message and changed; a loop's items each so too, with what tells ok from failed or skipped.
+ */
+function censored(result: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { censored: CENSORED, changed: result.changed === true };
+  if (!Array.isArray(result.results)) return out;
+  const item = (x: unknown) => {
+    const r = (x && typeof x === 'object' ? x : {}) as Record<string, unknown>;
+    const failed = 'failed_when_result' in r ? !!r.failed_when_result : !!r.failed;
+    return { censored: CENSORED, changed: r.changed === true, ...(failed ? { failed: true } : {}), ...(r.skipped ? { skipped: true } : {}) };
+  };
+  return { ...out, results: result.results.map(item) };
+}
+
 /**
  * A result as `register` keeps it: without the keys that only tell the output how to show it
  * (`_ansible_verbose_always`), which Ansible's registered results do not carry; per item too.
  */
 function withoutCallbackKeys(result: Record<string, unknown>): Record<string, unknown> {
   const strip = (r: Record<string, unknown>) => ('_ansible_verbose_always' in r ? Object.fromEntries(Object.entries(r).filter(([k]) => k !== '_ansible_verbose_always')) : r);
-  const out = strip(result);
+  // the module's params (invocation) are for the callback: Ansible's strategy drops them from what it
+  // registers (its items keep theirs)
+  const { invocation: _, ...top } = result;
+  const out = strip(top);
   return Array.isArray(out.results) ? { ...out, results: out.results.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? strip(x as Record<string, unknown>) : x)) } : out;
 }

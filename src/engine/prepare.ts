@@ -60,6 +60,8 @@ export interface RunOptions {
   startAtTask?: string;
   /** --force-handlers (or ANSIBLE_FORCE_HANDLERS): notified handlers run even on a host that failed, unless the play says otherwise */
   forceHandlers?: boolean;
+  /** ANSIBLE_NO_LOG: no_log for a task that does not say (nor its block, role or play) */
+  noLog?: boolean;
   /** false (ANSIBLE_ERROR_ON_MISSING_HANDLER=false): a notify that reaches no handler is a warning, not an error */
   errorOnMissingHandler?: boolean;
   /**

@@ -66,6 +66,11 @@ export interface ItemOutcome {
   label?: string;
   /** what Ansible's output names the item by: loop_control's label, else the item itself */
   shown?: unknown;
+  /**
+   * its failure is the whole task's, the loop's other items dropped: Ansible's templating error in the
+   * task's options escapes its _run_loop (post_validate raises), so there are no item results
+   */
+  wholeTask?: boolean;
 }
 
 export interface TaskOutcome {
@@ -82,6 +87,9 @@ export interface TaskOutcome {
  * The first condition that does not hold, if any (undefined: they all hold). One that uses an
  * undefined variable fails the task with Ansible's message (`at`: the task, named for `when`).
  */
+/** Ansible 2.14's skip_reason for a false `when`, whichever condition it was (skiff says which in its note) */
+const SKIP_REASON = 'Conditional result was False';
+
 const firstUnmet = (list: (string | boolean)[], scope: Scope, warn: ((text: string) => void) | undefined, at?: TaskDef): string | undefined => {
   for (const w of list) {
     let met: boolean;
@@ -113,7 +121,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
       } catch {
         unmet = undefined;
       }
-      if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], msg: `when: ${unmet}` };
+      if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: SKIP_REASON }, changes: [], msg: `when: ${unmet}` };
     }
     // Ansible's loop error is the templar's own (no "task includes an option" around it)
     if (problems.length) throw new TaskFailure(problems[0].undefinedVar !== undefined ? undefinedError(problems[0].undefinedVar) : problems.map((p) => p.message).join('; '));
@@ -136,6 +144,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
       label = itemLabel(item);
     }
     const o = keepFacts(t, await runItem(t, env, loopVars), env);
+    if (o.wholeTask) return fromItem(o);
     items.push({ ...o, label, shown, result: { ...o.result, ...loopVars } });
   }
   return fromLoop(items);
@@ -209,11 +218,11 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
   try {
     const scope = env.scope(loopVars);
     const unmet = firstUnmet(t.kw.when, scope, env.ctx.warn, t);
-    if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: `when: ${unmet}` }, changes: [], note: `when: ${unmet}` };
+    if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: SKIP_REASON }, changes: [], note: `when: ${unmet}` };
     const problems: RenderProblem[] = [];
     const rendered = removeOmit(renderParams(t.params, t.type, scope, problems));
     const undef = problems.find((p) => p.undefinedVar !== undefined);
-    if (undef) throw undefinedOption(undef.undefinedVar!, t);
+    if (undef) return { ...failedItem(undefinedOption(undef.undefinedVar!, t)), wholeTask: true };
     // a test's or filter's error is the task's message as Ansible words it, alone
     const plugin = problems.find((p) => p.pluginError !== undefined);
     if (plugin) throw new TemplateFailure(plugin.pluginError!);

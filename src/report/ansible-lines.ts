@@ -71,7 +71,8 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
   const result = r.result ?? { changed: r.status === 'changed', ...(r.msg ? { msg: r.msg } : {}) };
   // debug's results are always shown, indented, and those that ask for it (_ansible_verbose_always:
   // assert's unless quiet); others under -v, indented from -vvv
-  const always = (x: Record<string, unknown>) => isDebug(r.type) || x._ansible_verbose_always === true;
+  // (not a censored one: no_log leaves no _ansible_verbose_always in it)
+  const always = (x: Record<string, unknown>) => !('censored' in x) && (isDebug(r.type) || x._ansible_verbose_always === true);
   const debug = always(result) && r.status !== 'skipped' && r.status !== 'failed';
   const dump = (x: Record<string, unknown>, always = false) => pyJson(shown(x, r.type, o.verbosity), always || o.verbosity > 2 ? 4 : undefined);
   const verbose = (x: Record<string, unknown>, always: boolean) => (always || o.verbosity > 0 ? ` => ${dump(x, always)}` : '');
@@ -88,6 +89,8 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
       else say(item.changed ? HUE.changed : HUE.ok, `${item.changed ? 'changed' : 'ok'}: [${host}] => (item=${label})${verbose(item, always(item))}`);
     });
     if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose({ ...result, results: undefined }, false)}`);
+    // under no_log the task's own line too: Ansible's censored result has no results left to hide it
+    else if ('censored' in result) lines.push(...resultLines({ ...r, result: { ...result, results: undefined }, labels: undefined }, o));
   } else if (r.status === 'failed') say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result)}`);
   else if (r.status === 'unreachable') say(HUE.failed, `fatal: [${host}]: UNREACHABLE! => ${dump(result)}`);
   else if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose(result, false)}`);

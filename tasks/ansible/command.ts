@@ -56,8 +56,17 @@ const pyDate = (d: Date) => {
 };
 const pyDelta = (ms: number) => `${Math.floor(ms / 3600000)}:${String(Math.floor(ms / 60000) % 60).padStart(2, '0')}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}.${String(ms % 1000).padStart(3, '0')}000`;
 
+/**
+ * The module's params as AnsibleModule returns them in every result (`invocation`): the callback shows
+ * them from -vvv (runme.sh scripts grep them: no_log) and register drops them. `cmd` is `_raw_params`
+ * there (Ansible's Task moves it before the module runs).
+ */
+const invocation = (p: Params, shell: boolean) => ({
+  module_args: { _raw_params: p.cmd ?? null, _uses_shell: shell, argv: p.argv ?? null, chdir: p.chdir ?? null, creates: p.creates ?? null, executable: p.executable ?? null, removes: p.removes ?? null, stdin: p.stdin ?? null, stdin_add_newline: p.stdin_add_newline, strip_empty_ends: p.strip_empty_ends },
+});
+
 /** What Ansible's command module always returns (its `r`), before it runs anything. */
-const base = (cmd: unknown, warnings: string[]) => ({ stdout: '', stderr: '', rc: null as number | null, cmd, start: null, end: null, delta: null, msg: '', ...(warnings.length ? { warnings } : {}) });
+const base = (cmd: unknown, warnings: string[], invoked: ReturnType<typeof invocation>) => ({ stdout: '', stderr: '', rc: null as number | null, cmd, start: null, end: null, delta: null, msg: '', ...(warnings.length ? { warnings } : {}), invocation: invoked });
 
 /** Does the glob (after chdir) match anything? Fails as Ansible's os.chdir when chdir is not a directory. */
 async function matches(ctx: TaskContext, p: Params, pattern: string | undefined, r: Record<string, unknown>): Promise<boolean | undefined> {
@@ -87,7 +96,7 @@ function makeCommand(name: string, summary: string, schema: TaskType<Params>['sc
     shortKey: '_raw_params',
     reads: (p) => fileReads(...[p.creates, p.removes].filter((x): x is string => x !== undefined && x.startsWith('/') && !/[*?[]/.test(x))),
     async plan(ctx, p) {
-      const r = base(null, warnings(p));
+      const r = base(null, warnings(p), invocation(p, shell));
       if ((p.cmd === undefined || p.cmd.trim() === '') && !p.argv?.length) throw new TaskFailure('no command given', { ...r, rc: 256 });
       if (p.cmd !== undefined && p.argv?.length) throw new TaskFailure('only command or argv can be given, not both', { ...r, rc: 256 });
       if (!shell && words(p) === null) throw new TaskFailure('No closing quotation', r);

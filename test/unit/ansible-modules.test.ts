@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { play, playbook, type Outcome } from './engine-harness.ts';
+import { resultLines } from '../../src/report/ansible-lines.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'skiff-ansible-'));
 const modeOf = (p: string) => (statSync(p).mode & 0o7777).toString(8).padStart(4, '0');
@@ -300,6 +301,25 @@ test('file: state file on a missing path fails as Ansible\'s does; touch without
   const o = await play({ playbook: playbook(`- ansible.builtin.file: {path: ${d}/t, state: touch}\n- ansible.builtin.file: {path: ${d}/t, state: touch}\n- ansible.builtin.file: {path: ${d}/none}`) });
   assert.equal(statuses(o), ['changed', 'changed', 'failed']);
   assert.match(o.results[2].msg!, 'is absent, cannot continue');
+});
+
+test('shell (target no_log): its params in the result as invocation, shown from -vvv and not registered; a false when is "Conditional result was False"', async () => {
+  const o = await play({
+    playbook: playbook(`- shell: echo "LOG_ME_TASK_SUCCEEDED"
+  register: r
+- assert:
+    that: ["'invocation' not in r", "r.stdout == 'LOG_ME_TASK_SUCCEEDED'"]
+- shell: echo {{ item }}
+  loop: [LOG_ME_ITEM, LOG_ME_SKIPPED]
+  when: item != "LOG_ME_SKIPPED"`),
+  });
+  assert.equal(statuses(o), ['changed', 'ok', 'changed']);
+  const first = o.results[0];
+  assert.equal((first.result!.invocation as any).module_args._raw_params, 'echo "LOG_ME_TASK_SUCCEEDED"');
+  assert.ok(resultLines(first, { verbosity: 3, diff: false }).join('\n').includes('"_raw_params": "echo \\"LOG_ME_TASK_SUCCEEDED\\""'));
+  assert.not.ok(resultLines(first, { verbosity: 2, diff: false }).join('\n').includes('_raw_params'));
+  const items = o.results[2].result!.results as Record<string, unknown>[];
+  assert.is(items[1].skip_reason, 'Conditional result was False');
 });
 
 test('command: no shell (words stay data, but for $VAR and ~, which Ansible\'s run_command expands), free form with creates=, chdir, stdin; registered rc/stdout/stdout_lines', async () => {

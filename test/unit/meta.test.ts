@@ -26,6 +26,10 @@ test('meta end_host with a false when: said as Ansible says it, the host goes on
   assert.equal(calls, ['a:y']);
   assert.ok(notes(o).includes('a: META: end_host conditional evaluated to False, continuing execution for a'));
   assert.ok(notes(o).includes('b: META: ending play for b'));
+  // shown as skipped on a (its skip_reason under -v, as the target greps) and not counted
+  const shown = o.events.flatMap((e) => (e.kind === 'result' && e.result.type === 'meta' ? [e.result] : []));
+  assert.equal(shown.map((r) => [r.host, r.status, r.result?.skip_reason]), [['a', 'skipped', 'end_host conditional evaluated to False, continuing execution for a']]);
+  assert.is(o.summary!.recap.a.skipped, 0);
 });
 
 test('meta clear_host_errors: a host that failed is in the next play again', async () => {

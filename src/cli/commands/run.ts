@@ -71,6 +71,7 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
     startAtTask: o['start-at-task'] as string | undefined,
     forceHandlers: o['force-handlers'] ? true : c.force_handlers,
     errorOnMissingHandler: c.error_on_missing_handler,
+    noLog: c.no_log,
     strict: !!o.strict,
     verbosity: (o.verbose as boolean[] | undefined)?.length ?? 0,
     configFile: config.file,
