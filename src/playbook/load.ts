@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import type { InputProblem } from '../util/errors.ts';
 import { didYouMean, show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
-import { TaskFailure, type TaskType, type TaskTypes } from '../engine/task-type.ts';
+import { TaskFailure, type Plan, type TaskType, type TaskTypes } from '../engine/task-type.ts';
 import { renderString, scopeOf } from '../template/template.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
@@ -540,7 +540,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   }
   const [typeName, rawParams] = typeKeys[0];
   const plugin = types.has(typeName) ? undefined : localPlugin(typeName, cx);
-  const type = (typeName === RUNTIME_ACTION ? UNRESOLVED_ACTION : types.get(typeName)) ?? (plugin?.includes('/library/') ? types.localModule?.(typeName, plugin) : undefined);
+  const type = (typeName === RUNTIME_ACTION ? runtimeAction(types) : types.get(typeName)) ?? (plugin?.includes('/library/') ? types.localModule?.(typeName, plugin) : undefined);
   if (!type) {
     if (plugin) {
       problems.push(problemAt(src, [...path, typeName], `${typeName} is a playbook-local Ansible ${plugin.includes('/library/') ? 'module' : 'action plugin'} (${plugin}): ${plugin.includes('/library/') ? 'skiff runs those only through ansible-core' : 'Python action plugins run inside Ansible and are not supported by skiff'}: expected one of ${known.join(', ')}`, 'key'));
@@ -630,23 +630,34 @@ function freeForm(src: YamlSource, at: Path, typeName: string, type: TaskType, t
 
 /** The key of a task whose `action:` names its module with a template: resolved (and failed) when it runs. */
 const RUNTIME_ACTION = '_templated_action';
-const UNRESOLVED_ACTION: TaskType<{ module: string }> = {
-  name: 'action',
-  summary: 'an action: whose module name is a template',
-  schema: v.object({ module: v.string() }),
-  verbatim: ['module'],
-  // Ansible does not template a task's action: the module named "{{ x }}" is not found when it runs
-  plan: async (_ctx, p) => {
-    throw new TaskFailure(`couldn't resolve module/action '${p.module}'. This often indicates a misspelling, missing collection, or incorrect module path.`);
-  },
-  apply: async () => undefined,
-};
+/**
+ * `action: {module: "{{ x }}", ...}`: Ansible templates a task's action for each host when it runs
+ * (strategy_linear's task_action_templating: one host runs debug, another ping). The module is looked up
+ * then and its arguments checked by its schema; a name that is no module fails the task.
+ */
+function runtimeAction(types: TaskTypes): TaskType<{ module: string; args: Record<string, unknown> }, { type: TaskType; params: unknown; plan: Plan }> {
+  return {
+    name: 'action',
+    summary: 'an action: whose module name is a template, resolved when the task runs',
+    schema: v.object({ module: v.string(), args: v.optional(v.record(v.string(), v.unknown()), {}) }),
+    verbatim: ['module'],
+    async plan(ctx, p) {
+      const name = String(renderString(p.module, ctx.scope!));
+      const type = types.get(name);
+      if (!type) throw new TaskFailure(`couldn't resolve module/action '${name}'. This often indicates a misspelling, missing collection, or incorrect module path.`);
+      const parsed = v.safeParse(type.schema, p.args);
+      if (!parsed.success) throw new TaskFailure(`${name}: ${parsed.issues.map((i) => i.message).join('; ')}`);
+      const plan = await type.plan(ctx, parsed.output);
+      return { ...plan, state: { type, params: parsed.output, plan } };
+    },
+    apply: (ctx, _p, plan) => plan.state!.type.apply(ctx, plan.state!.params, plan.state!.plan),
+  };
+}
 
 /**
  * `action: copy src=a dest=b` / `action: {module: copy, src: a}` and `local_action:` (delegated to
- * localhost), Ansible's older spellings (ModuleArgsParser), as the task with the module as its key. The
- * module's name is not checked here (Ansible resolves it when the task runs): a templated one is a task
- * that fails then. A message when both are given or no module is named.
+ * localhost), Ansible's older spellings (ModuleArgsParser), as the task with the module as its key. A
+ * templated module name is resolved for each host when the task runs (runtimeAction). A message when both are given or no module is named.
  */
 export function actionForm(obj: Record<string, unknown>): Record<string, unknown> | string {
   const { action, local_action, ...rest } = obj;
@@ -664,6 +675,9 @@ export function actionForm(obj: Record<string, unknown>): Record<string, unknown
     args = more;
   }
   if (typeof module !== 'string' || module === '') return `${action !== undefined ? 'action' : 'local_action'}: got ${show(thing)}, expected a module and its arguments (action: copy src=a dest=b, or a map with module:)`;
-  if (/\{[{%]/.test(module)) return { ...rest, [RUNTIME_ACTION]: { module } , ...(local_action !== undefined ? { delegate_to: 'localhost' } : {}) };
+  if (/\{[{%]/.test(module)) {
+    const given = typeof args === 'string' ? (parseKv(args).ok ? (parseKv(args) as { value: Record<string, unknown> }).value : { _raw_params: args }) : (args ?? {});
+    return { ...rest, [RUNTIME_ACTION]: { module, args: given }, ...(local_action !== undefined ? { delegate_to: 'localhost' } : {}) };
+  }
   return { ...rest, [module]: args, ...(local_action !== undefined ? { delegate_to: 'localhost' } : {}) };
 }

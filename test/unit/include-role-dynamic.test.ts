@@ -64,10 +64,12 @@ test('action: and local_action: are the module with its arguments (free form or 
   assert.equal(calls, ['a:x', 'a:y', 'localhost:z']);
 });
 
-test("action: with a templated module is not resolved when the playbook is read: it fails when it runs (include_import's `action: {module: '{{ entire_task }}'}` under tags: never)", async () => {
-  const o = await play({ playbook: playbook('- action: {module: "{{ entire_task }}"}\n  tags: [never]\n- action: {module: "{{ entire_task }}"}\n  ignore_errors: true') });
+test("action: with a templated module is resolved for each host when it runs (strategy_linear task_action_templating); a name that is no module fails then", async () => {
+  const o = await play({ hosts: ['a', 'b'], playbook: playbook("- set_fact: {m: \"{{ 'probe' if inventory_hostname == 'a' else 'ansible.builtin.ping' }}\"}\n- action: {module: '{{ m }}', id: x}\n  register: out\n  ignore_errors: true\n- action: {module: '{{ entire_task }}'}\n  tags: [never]") });
   assert.equal(o.problems, []);
-  assert.equal(o.lines, ['a {{ entire_task }} failed']);
+  assert.equal(calls, ['a:x']);
+  // b: ping has no id parameter: its schema says so when the task runs there
+  assert.equal(o.lines.filter((l) => l.includes('{{ m }}')).sort(), ['a {{ m }} changed', 'b {{ m }} failed']);
 });
 
 test('include_role tasks_from omitted ({{ omit }}) is main.yml (include_import include_role_omit)', async () => {
