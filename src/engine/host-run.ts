@@ -520,14 +520,16 @@ export class HostRun {
   }
 
   /** Ansible's meta actions (strategy/__init__.py _execute_meta), each said as Ansible says it under -vv. */
-  private async meta(m: MetaDef, at: Cursor, rescuable = false): Promise<Flow> {
+  private async meta(m: MetaDef, at: Cursor, rescuable = false, handler = false): Promise<Flow> {
     const { rc, b, host } = this;
     // the flush at the end of a section, with nothing to run: the host got through the section
     if (m.implicit && m.action === 'flush_handlers' && !this.notified.size) return 'ok';
     if (this.stopped()) return 'stop';
-    if (!m.implicit && !tagsSelect(this.tagsOf(m.kw), rc.tags)) return 'ok';
+    // a handler runs whatever the tags (as a handler's tasks: selected())
+    if (!m.implicit && !handler && !tagsSelect(this.tagsOf(m.kw), rc.tags)) return 'ok';
     if (!(await this.turn(at))) return 'stop';
-    const say = (text: string) => m.implicit || rc.listen({ kind: 'note', host, text: `META: ${text}` });
+    // Ansible's banner for the meta task (a handler's too), with the text under -vv; an implicit one says nothing
+    const say = (text: string) => m.implicit || rc.listen({ kind: 'meta', host, play: this.play.name, task: m.written ?? 'meta', handler, role: m.kw.role?.name, text });
     // these three run whatever `when` says (Ansible warns that it is not supported there)
     const unconditional = m.action === 'noop' || m.action === 'refresh_inventory' || m.action === 'reset_connection';
     if (unconditional && m.kw.when.length && !m.implicit) this.warn(`${m.action} task does not support when conditional`);
@@ -549,8 +551,10 @@ export class HostRun {
     const playHosts = b.pp.hosts;
     switch (m.action) {
       case 'flush_handlers':
+        say(`triggered running handlers for ${host}`);
         return this.flush(false, at, rescuable);
       case 'noop':
+        say('noop');
         return 'ok';
       case 'end_host':
         say(`ending play for ${host}`);
@@ -781,7 +785,7 @@ export class HostRun {
   private async handler(h: Handler, rescuable: boolean, at: Cursor): Promise<Flow> {
     if (h.kind === 'meta') {
       if (h.action === 'flush_handlers') return this.endRun('flush_handlers cannot be used as a handler');
-      return this.meta({ ...h, implicit: true }, at);
+      return this.meta(h, at, false, true);
     }
     // the include's failures are its tasks'
     if (h.include) return this.include(h.include, rescuable, at, false);

@@ -118,6 +118,12 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e:
       // Ansible's v2_playbook_on_no_hosts_matched
       if (!e.hosts.length) o.out('skipping: no hosts matched');
       current = undefined;
+    } else if (e.kind === 'meta') {
+      // Ansible's _execute_meta sends the task start for each host it runs on: the banner each time
+      // (its result goes to no callback), then display.vv(`META: ...`)
+      o.out(taskBanner(e));
+      if (o.verbosity >= 2) o.out(`META: ${e.text}`);
+      current = undefined;
     } else if (e.kind === 'result') {
       const r = e.result;
       const key = `${r.play}\0${r.handler ? 'h' : 't'}\0${r.role ?? ''}\0${r.task}`;

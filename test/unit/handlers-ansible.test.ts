@@ -261,4 +261,20 @@ test('runme.sh: ANSIBLE_FORCE_HANDLERS=true forces handlers; ANSIBLE_ERROR_ON_MI
   assert.match(lenient.stderr, "[WARNING]: The requested handler 'notify_inexistent_handler' was not found");
 });
 
+test('test_handlers_meta.yml: a meta handler runs under its RUNNING HANDLER banner, and -vv says META: noop', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-handlers-meta-'));
+  writeFileSync(join(dir, 'inv.yml'), 'all:\n  hosts:\n    A: {connection: local}\n');
+  writeFileSync(join(dir, 'meta.yml'), '- hosts: A\n  gather_facts: false\n  tasks:\n    - {command: echo, notify: [noop_handler]}\n  handlers:\n    - {name: noop_handler, meta: noop}\n');
+  const env = { HOME: dir, ANSIBLE_CONFIG: join(dir, 'none.cfg') };
+  const r = await skiff(['run', join(dir, 'meta.yml'), '-i', join(dir, 'inv.yml'), '-vv'], { env, cwd: dir });
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const count = (re: RegExp) => r.stdout.split('\n').filter((l) => re.test(l)).length;
+  assert.is(count(/RUNNING HANDLER \[noop_handler\]/), 1, r.stdout);
+  assert.is(count(/META: noop/), 1, r.stdout);
+  // without -vv, the banner alone
+  const quiet = await skiff(['run', join(dir, 'meta.yml'), '-i', join(dir, 'inv.yml')], { env, cwd: dir });
+  assert.match(quiet.stdout, 'RUNNING HANDLER [noop_handler]');
+  assert.not.match(quiet.stdout, 'META:');
+});
+
 test.run();

@@ -6,7 +6,7 @@ import { calls, opened, play, playbook, type Outcome } from './engine-harness.ts
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const notes = (o: Outcome) => o.events.flatMap((e) => (e.kind === 'note' ? [`${e.host}: ${e.text}`] : []));
+const notes = (o: Outcome) => o.events.flatMap((e) => (e.kind === 'note' ? [`${e.host}: ${e.text}`] : e.kind === 'meta' ? [`${e.host}: META: ${e.text}`] : []));
 
 test('meta end_play with serial 1: the play ends, its later batches too; the next play runs', async () => {
   const o = await play({ hosts: ['a', 'b'], playbook: `- hosts: all\n  serial: 1\n  tasks:\n    - probe: x\n    - meta: end_play\n    - probe: never\n- hosts: all\n  tasks:\n    - probe: next\n` });
