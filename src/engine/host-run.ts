@@ -386,7 +386,8 @@ export class HostRun {
   private async nodes(list: Node[], rescuable: boolean, at: Cursor): Promise<Flow> {
     for (const [i, n] of list.entries()) {
       const here = [...at, i];
-      const flow = n.kind === 'task' ? await this.task(n, rescuable, here) : n.kind === 'block' ? await this.block(n, rescuable, here) : await this.meta(n, here, rescuable);
+      // an include_tasks in a handler's included file is read as a handler include: here it includes
+      const flow = n.kind === 'task' ? await (n.include ? this.include(n.include, rescuable, here) : this.task(n, rescuable, here)) : n.kind === 'block' ? await this.block(n, rescuable, here) : await this.meta(n, here, rescuable);
       if (flow !== 'ok') return flow;
     }
     return 'ok';
@@ -415,7 +416,8 @@ export class HostRun {
       const failed = status === 'failed' && !ignored;
       // a run that ends is no block's to rescue
       if (this.rc.aborted) rescuable = false;
-      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: false, status, changes: [], msg, rescued: (failed && rescuable) || undefined, ignored: ignored || undefined, ms: 0 });
+      // a handler's include, and one in its included file, is a handler's (Ansible's RUNNING HANDLER banner)
+      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: this.handling, status, changes: [], msg, rescued: (failed && rescuable) || undefined, ignored: ignored || undefined, ms: 0 });
       // the include's own result, as Ansible registers it (the last one of a loop's)
       if (inc.register) this.registered[inc.register] = status === 'failed' ? { failed: true, changed: false, msg } : status === 'skipped' ? { changed: false, skipped: true, skip_reason: 'Conditional result was False' } : { changed: false, include: inc.file, include_args: {} };
       if (failed && !rescuable) this.fail('failed');

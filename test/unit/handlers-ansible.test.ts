@@ -123,6 +123,23 @@ test('test_notify_included.yml: an include_tasks handler runs its tasks as handl
   assert.match(o.results.at(-1)!.msg!, "The requested handler 'handler_from_include' was not found");
 });
 
+test('test_notify_included.yml, nested: an include_tasks inside an include_tasks handler includes its file; both includes show as a handler', async () => {
+  const o = await play({
+    playbook: `- hosts: all
+  tasks:
+    - {probe: c, notify: include_handler}
+  handlers:
+    - name: include_handler
+      include_tasks: included-handlers.yml
+`,
+    files: { 'included-handlers.yml': '- {probe: included}\n- include_tasks: deeper.yml\n', 'deeper.yml': '- {probe: deep}\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:c', 'a:included', 'a:deep']);
+  const includes = o.results.filter((r) => /include_tasks$/.test(r.type));
+  assert.equal(includes.map((r) => [r.task, r.handler]), [['include_handler', true], ['include_tasks', true]]);
+});
+
 test('test_handlers_include.yml: the tasks of an import_tasks (and of a block) in handlers are handlers, each reached by its name', async () => {
   await play({
     playbook: `- hosts: all
