@@ -531,7 +531,7 @@ export class HostRun {
     if (!m.implicit && !handler && !tagsSelect(this.tagsOf(m.kw), rc.tags)) return 'ok';
     if (!(await this.turn(at))) return 'stop';
     // Ansible's banner for the meta task (a handler's too), with the text under -vv; an implicit one says nothing
-    const say = (text: string) => m.implicit || rc.listen({ kind: 'meta', host, play: this.play.name, task: m.written ?? 'meta', handler, role: m.kw.role?.name, text });
+    const say = (text: string, skipped?: Record<string, unknown>) => m.implicit || rc.listen({ kind: 'meta', host, play: this.play.name, task: m.written ?? 'meta', handler, role: m.kw.role?.name, text, skipped });
     // these three run whatever `when` says (Ansible warns that it is not supported there)
     const unconditional = m.action === 'noop' || m.action === 'refresh_inventory' || m.action === 'reset_connection';
     if (unconditional && m.kw.when.length && !m.implicit) this.warn(`${m.action} task does not support when conditional`);
@@ -546,7 +546,10 @@ export class HostRun {
         end_play: ', continuing play',
         end_host: `, continuing execution for ${host}`,
       };
-      say(`${m.action} conditional evaluated to False${why[m.action] ?? ''}`);
+      const reason = `${m.action} conditional evaluated to False${why[m.action] ?? ''}`;
+      // Ansible's result: msg is the action, but end_host's own words
+      const msg = m.action === 'end_host' ? `end_host conditional evaluated to false, continuing execution for ${host}` : m.action;
+      say(reason, { msg, skipped: true, skip_reason: reason });
       return 'ok';
     }
     // the play's hosts, as Ansible's meta actions that act on all of them

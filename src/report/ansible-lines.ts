@@ -123,6 +123,8 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e:
       // (its result goes to no callback), then display.vv(`META: ...`)
       o.out(taskBanner(e));
       if (o.verbosity >= 2) o.out(`META: ${e.text}`);
+      // a skipped one goes to v2_runner_on_skipped too (not counted in the recap)
+      if (e.skipped) o.out(`skipping: [${e.host}]${o.verbosity > 0 ? ` => ${pyJson(shown(e.skipped, 'meta', o.verbosity), o.verbosity > 2 ? 4 : undefined)}` : ''}`);
       current = undefined;
     } else if (e.kind === 'result') {
       const r = e.result;

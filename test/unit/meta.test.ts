@@ -52,4 +52,16 @@ test('meta reset_connection: the next task opens a new connection', async () => 
   assert.ok(notes(o).includes('a: META: reset connection'));
 });
 
+test('test_end_host.yml -vv: a meta whose when is false says META: and is a skipped result with its skip_reason', async () => {
+  const { ansibleLines } = await import('../../src/report/ansible-lines.ts');
+  const o = await play({ hosts: ['testhost', 'testhost2'], playbook: `- hosts: all\n  tasks:\n    - meta: end_host\n      when: "inventory_hostname == 'testhost2'"\n    - probe: after\n` });
+  const out: string[] = [];
+  const lines = ansibleLines({ verbosity: 2, diff: false, out: (s) => out.push(s) });
+  o.events.forEach(lines);
+  const text = out.join('\n');
+  assert.match(text, 'META: end_host conditional evaluated to False, continuing execution for testhost');
+  assert.match(text, 'META: ending play for testhost2');
+  assert.match(text, '"skip_reason": "end_host conditional evaluated to False, continuing execution for testhost"');
+});
+
 test.run();
