@@ -36,6 +36,8 @@ export type RunEvent =
   | { kind: 'play'; name: string; hosts: string[] }
   | { kind: 'task-start'; host: string; play: string; task: string }
   | { kind: 'result'; result: TaskResult }
+  /** a meta task run on a host (not an implicit one): Ansible's banner, under -vv `META: text`; skipped: its `when` said no (Ansible's skipped result) */
+  | { kind: 'meta'; host: string; play: string; task: string; handler: boolean; role?: string; text: string; skipped?: Record<string, unknown> }
   | { kind: 'host-done'; host: string; play: string }
   /** how skiff reaches a host, when it is worth saying (shown under -v) */
   /**

@@ -386,7 +386,8 @@ export class HostRun {
   private async nodes(list: Node[], rescuable: boolean, at: Cursor): Promise<Flow> {
     for (const [i, n] of list.entries()) {
       const here = [...at, i];
-      const flow = n.kind === 'task' ? await this.task(n, rescuable, here) : n.kind === 'block' ? await this.block(n, rescuable, here) : await this.meta(n, here, rescuable);
+      // an include_tasks in a handler's included file is read as a handler include: here it includes
+      const flow = n.kind === 'task' ? await (n.include ? this.include(n.include, rescuable, here) : this.task(n, rescuable, here)) : n.kind === 'block' ? await this.block(n, rescuable, here) : await this.meta(n, here, rescuable);
       if (flow !== 'ok') return flow;
     }
     return 'ok';
@@ -415,7 +416,8 @@ export class HostRun {
       const failed = status === 'failed' && !ignored;
       // a run that ends is no block's to rescue
       if (this.rc.aborted) rescuable = false;
-      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: false, status, changes: [], msg, rescued: (failed && rescuable) || undefined, ignored: ignored || undefined, ms: 0 });
+      // a handler's include, and one in its included file, is a handler's (Ansible's RUNNING HANDLER banner)
+      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: this.handling, status, changes: [], msg, rescued: (failed && rescuable) || undefined, ignored: ignored || undefined, ms: 0 });
       // the include's own result, as Ansible registers it (the last one of a loop's)
       if (inc.register) this.registered[inc.register] = status === 'failed' ? { failed: true, changed: false, msg } : status === 'skipped' ? { changed: false, skipped: true, skip_reason: 'Conditional result was False' } : { changed: false, include: inc.file, include_args: {} };
       if (failed && !rescuable) this.fail('failed');
@@ -534,14 +536,16 @@ export class HostRun {
   }
 
   /** Ansible's meta actions (strategy/__init__.py _execute_meta), each said as Ansible says it under -vv. */
-  private async meta(m: MetaDef, at: Cursor, rescuable = false): Promise<Flow> {
+  private async meta(m: MetaDef, at: Cursor, rescuable = false, handler = false): Promise<Flow> {
     const { rc, b, host } = this;
     // the flush at the end of a section, with nothing to run: the host got through the section
     if (m.implicit && m.action === 'flush_handlers' && !this.notified.size) return 'ok';
     if (this.stopped()) return 'stop';
-    if (!m.implicit && !tagsSelect(this.tagsOf(m.kw), rc.tags)) return 'ok';
+    // a handler runs whatever the tags (as a handler's tasks: selected())
+    if (!m.implicit && !handler && !tagsSelect(this.tagsOf(m.kw), rc.tags)) return 'ok';
     if (!(await this.turn(at))) return 'stop';
-    const say = (text: string) => m.implicit || rc.listen({ kind: 'note', host, text: `META: ${text}` });
+    // Ansible's banner for the meta task (a handler's too), with the text under -vv; an implicit one says nothing
+    const say = (text: string, skipped?: Record<string, unknown>) => m.implicit || rc.listen({ kind: 'meta', host, play: this.play.name, task: m.written ?? 'meta', handler, role: m.kw.role?.name, text, skipped });
     // these three run whatever `when` says (Ansible warns that it is not supported there)
     const unconditional = m.action === 'noop' || m.action === 'refresh_inventory' || m.action === 'reset_connection';
     if (unconditional && m.kw.when.length && !m.implicit) this.warn(`${m.action} task does not support when conditional`);
@@ -556,17 +560,20 @@ export class HostRun {
         end_play: ', continuing play',
         end_host: `, continuing execution for ${host}`,
       };
-      const skipReason = `${m.action} conditional evaluated to False${why[m.action] ?? ''}`;
-      say(skipReason);
-      if (!m.implicit) this.metaSkipped(m, skipReason);
+      const reason = `${m.action} conditional evaluated to False${why[m.action] ?? ''}`;
+      // Ansible's result: msg is the action, but end_host's own words
+      const msg = m.action === 'end_host' ? `end_host conditional evaluated to false, continuing execution for ${host}` : m.action;
+      say(reason, { msg, skipped: true, skip_reason: reason });
       return 'ok';
     }
     // the play's hosts, as Ansible's meta actions that act on all of them
     const playHosts = b.pp.hosts;
     switch (m.action) {
       case 'flush_handlers':
+        say(`triggered running handlers for ${host}`);
         return this.flush(false, at, rescuable);
       case 'noop':
+        say('noop');
         return 'ok';
       case 'end_host':
         say(`ending play for ${host}`);
@@ -608,17 +615,6 @@ export class HostRun {
         say('inventory not refreshed: skiff reads the inventory once, before the run');
         return 'ok';
     }
-  }
-
-  /**
-   * A meta task its `when` skipped: Ansible's strategy sends it to the callback as skipped (shown with
-   * its skip_reason under -v) but keeps it out of the stats, so it is shown and not counted. Its msg is
-   * the action's name, but for end_host's older lower-case message.
-   */
-  private metaSkipped(m: MetaDef, skipReason: string): void {
-    const msg = m.action === 'end_host' ? `end_host conditional evaluated to false, continuing execution for ${this.host}` : m.action;
-    const result = { msg, skipped: true, skip_reason: skipReason };
-    this.rc.listen({ kind: 'result', result: { host: this.host, play: this.play.name, task: m.name, type: 'meta', handler: this.handling || undefined, status: 'skipped', changes: [], result, role: m.kw.role?.name, ms: 0 } });
   }
 
   /** The tags of a task, templated ones rendered with its vars on this host. */
@@ -808,7 +804,7 @@ export class HostRun {
   private async handler(h: Handler, rescuable: boolean, at: Cursor): Promise<Flow> {
     if (h.kind === 'meta') {
       if (h.action === 'flush_handlers') return this.endRun('flush_handlers cannot be used as a handler');
-      return this.meta({ ...h, implicit: true }, at);
+      return this.meta(h, at, false, true);
     }
     // the include's failures are its tasks'
     if (h.include) return this.include(h.include, rescuable, at, false);

@@ -121,6 +121,14 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e:
       // Ansible's v2_playbook_on_no_hosts_matched
       if (!e.hosts.length) o.out('skipping: no hosts matched');
       current = undefined;
+    } else if (e.kind === 'meta') {
+      // Ansible's _execute_meta sends the task start for each host it runs on: the banner each time
+      // (its result goes to no callback), then display.vv(`META: ...`)
+      o.out(taskBanner(e));
+      if (o.verbosity >= 2) o.out(`META: ${e.text}`);
+      // a skipped one goes to v2_runner_on_skipped too (not counted in the recap)
+      if (e.skipped) o.out(`skipping: [${e.host}]${o.verbosity > 0 ? ` => ${pyJson(shown(e.skipped, 'meta', o.verbosity), o.verbosity > 2 ? 4 : undefined)}` : ''}`);
+      current = undefined;
     } else if (e.kind === 'result') {
       const r = e.result;
       const key = `${r.play}\0${r.handler ? 'h' : 't'}\0${r.role ?? ''}\0${r.task}`;

@@ -123,6 +123,23 @@ test('test_notify_included.yml: an include_tasks handler runs its tasks as handl
   assert.match(o.results.at(-1)!.msg!, "The requested handler 'handler_from_include' was not found");
 });
 
+test('test_notify_included.yml, nested: an include_tasks inside an include_tasks handler includes its file; both includes show as a handler', async () => {
+  const o = await play({
+    playbook: `- hosts: all
+  tasks:
+    - {probe: c, notify: include_handler}
+  handlers:
+    - name: include_handler
+      include_tasks: included-handlers.yml
+`,
+    files: { 'included-handlers.yml': '- {probe: included}\n- include_tasks: deeper.yml\n', 'deeper.yml': '- {probe: deep}\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:c', 'a:included', 'a:deep']);
+  const includes = o.results.filter((r) => /include_tasks$/.test(r.type));
+  assert.equal(includes.map((r) => [r.task, r.handler]), [['include_handler', true], ['include_tasks', true]]);
+});
+
 test('test_handlers_include.yml: the tasks of an import_tasks (and of a block) in handlers are handlers, each reached by its name', async () => {
   await play({
     playbook: `- hosts: all
@@ -259,6 +276,22 @@ test('runme.sh: ANSIBLE_FORCE_HANDLERS=true forces handlers; ANSIBLE_ERROR_ON_MI
   const lenient = await skiff(['run', join(dir, 'missing.yml'), '-i', join(dir, 'inv.yml')], { env: { ...env, ANSIBLE_ERROR_ON_MISSING_HANDLER: 'false' }, cwd: dir });
   assert.is(lenient.code, 0, lenient.stdout + lenient.stderr);
   assert.match(lenient.stderr, "[WARNING]: The requested handler 'notify_inexistent_handler' was not found");
+});
+
+test('test_handlers_meta.yml: a meta handler runs under its RUNNING HANDLER banner, and -vv says META: noop', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-handlers-meta-'));
+  writeFileSync(join(dir, 'inv.yml'), 'all:\n  hosts:\n    A: {connection: local}\n');
+  writeFileSync(join(dir, 'meta.yml'), '- hosts: A\n  gather_facts: false\n  tasks:\n    - {command: echo, notify: [noop_handler]}\n  handlers:\n    - {name: noop_handler, meta: noop}\n');
+  const env = { HOME: dir, ANSIBLE_CONFIG: join(dir, 'none.cfg') };
+  const r = await skiff(['run', join(dir, 'meta.yml'), '-i', join(dir, 'inv.yml'), '-vv'], { env, cwd: dir });
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const count = (re: RegExp) => r.stdout.split('\n').filter((l) => re.test(l)).length;
+  assert.is(count(/RUNNING HANDLER \[noop_handler\]/), 1, r.stdout);
+  assert.is(count(/META: noop/), 1, r.stdout);
+  // without -vv, the banner alone
+  const quiet = await skiff(['run', join(dir, 'meta.yml'), '-i', join(dir, 'inv.yml')], { env, cwd: dir });
+  assert.match(quiet.stdout, 'RUNNING HANDLER [noop_handler]');
+  assert.not.match(quiet.stdout, 'META:');
 });
 
 test.run();

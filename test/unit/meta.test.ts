@@ -6,7 +6,7 @@ import { calls, opened, play, playbook, type Outcome } from './engine-harness.ts
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const notes = (o: Outcome) => o.events.flatMap((e) => (e.kind === 'note' ? [`${e.host}: ${e.text}`] : []));
+const notes = (o: Outcome) => o.events.flatMap((e) => (e.kind === 'note' ? [`${e.host}: ${e.text}`] : e.kind === 'meta' ? [`${e.host}: META: ${e.text}`] : []));
 
 test('meta end_play with serial 1: the play ends, its later batches too; the next play runs', async () => {
   const o = await play({ hosts: ['a', 'b'], playbook: `- hosts: all\n  serial: 1\n  tasks:\n    - probe: x\n    - meta: end_play\n    - probe: never\n- hosts: all\n  tasks:\n    - probe: next\n` });
@@ -27,8 +27,8 @@ test('meta end_host with a false when: said as Ansible says it, the host goes on
   assert.ok(notes(o).includes('a: META: end_host conditional evaluated to False, continuing execution for a'));
   assert.ok(notes(o).includes('b: META: ending play for b'));
   // shown as skipped on a (its skip_reason under -v, as the target greps) and not counted
-  const shown = o.events.flatMap((e) => (e.kind === 'result' && e.result.type === 'meta' ? [e.result] : []));
-  assert.equal(shown.map((r) => [r.host, r.status, r.result?.skip_reason]), [['a', 'skipped', 'end_host conditional evaluated to False, continuing execution for a']]);
+  const shown = o.events.flatMap((e) => (e.kind === 'meta' && e.skipped ? [[e.host, 'skipped', e.skipped.skip_reason]] : []));
+  assert.equal(shown, [['a', 'skipped', 'end_host conditional evaluated to False, continuing execution for a']]);
   assert.is(o.summary!.recap.a.skipped, 0);
 });
 
@@ -54,6 +54,18 @@ test('meta reset_connection: the next task opens a new connection', async () => 
   assert.equal(calls, ['a:x', 'a:y']);
   assert.is(opened.length, 2);
   assert.ok(notes(o).includes('a: META: reset connection'));
+});
+
+test('test_end_host.yml -vv: a meta whose when is false says META: and is a skipped result with its skip_reason', async () => {
+  const { ansibleLines } = await import('../../src/report/ansible-lines.ts');
+  const o = await play({ hosts: ['testhost', 'testhost2'], playbook: `- hosts: all\n  tasks:\n    - meta: end_host\n      when: "inventory_hostname == 'testhost2'"\n    - probe: after\n` });
+  const out: string[] = [];
+  const lines = ansibleLines({ verbosity: 2, diff: false, out: (s) => out.push(s) });
+  o.events.forEach(lines);
+  const text = out.join('\n');
+  assert.match(text, 'META: end_host conditional evaluated to False, continuing execution for testhost');
+  assert.match(text, 'META: ending play for testhost2');
+  assert.match(text, '"skip_reason": "end_host conditional evaluated to False, continuing execution for testhost"');
 });
 
 test.run();
