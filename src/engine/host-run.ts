@@ -420,7 +420,11 @@ export class HostRun {
       emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: this.handling, status, changes: [], msg, rescued: (failed && rescuable) || undefined, ignored: ignored || undefined, ms: 0 });
       // the include's own result, as Ansible registers it (the last one of a loop's)
       if (inc.register) this.registered[inc.register] = status === 'failed' ? { failed: true, changed: false, msg } : status === 'skipped' ? { changed: false, skipped: true, skip_reason: 'Conditional result was False' } : { changed: false, include: inc.file, include_args: {} };
-      if (failed && !rescuable) this.fail('failed');
+      if (failed && !rescuable) {
+        this.fail('failed');
+        // any_errors_fatal as a task's failure (the include's own keywords: any_errors_fatal target's 50897.yml)
+        this.fatal({ kw: inc.kw } as TaskDef);
+      }
       return failed ? 'failed' : 'ok';
     };
     let runs: Record<string, unknown>[] = [{}];

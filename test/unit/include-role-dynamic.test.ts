@@ -78,6 +78,12 @@ test('include_role tasks_from omitted ({{ omit }}) is main.yml (include_import i
   assert.equal(calls, ['a:r1', 'a:r2']);
 });
 
+test('any_errors_fatal: an include_role that fails on one host stops the others before their next task (any_errors_fatal 50897.yml)', async () => {
+  const o = await play({ hosts: ['a', 'b'], playbook: `- hosts: all\n  any_errors_fatal: yes\n  tasks:\n    - include_role: {name: nowhere}\n      when: inventory_hostname == 'b'\n    - probe: never\n` });
+  assert.equal(o.problems, []);
+  assert.equal(calls, []);
+});
+
 test("an include whose loop is undefined and whose when is false is skipped, not failed (include_import test_include_loop)", async () => {
   const o = await play({ playbook: playbook("- include_tasks: t.yml\n  loop: '{{ nowhere_defined }}'\n  when: false\n  register: r\n- assert: {that: [r is skipped, r.results is undefined]}"), files: { 't.yml': '- probe: t\n' } });
   assert.equal(o.problems, []);
