@@ -3,7 +3,12 @@
 import type { Recap } from '../engine/recap.ts';
 import { banner } from './ansible-lines.ts';
 
-export function formatRecap(recap: Record<string, Recap>, color: boolean, tty = false): string {
+/** A host with no result counted at all (a play that ended before it ran anything): Ansible's stats never processed it. */
+const processed = (r: Recap) => r.unreachable || r.ok + r.changed + r.failed + r.skipped + r.rescued + r.ignored > 0;
+
+export function formatRecap(all: Record<string, Recap>, color: boolean, tty = false): string {
+  // as Ansible's: only the hosts its stats processed
+  const recap = Object.fromEntries(Object.entries(all).filter(([, r]) => processed(r)));
   if (tty) return terminalRecap(recap, color);
   const c = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   // colorize(): `name=count` padded to 4, coloured only when not 0

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skiff } from '../helpers.ts';
 import { banner, pyJson } from '../../src/report/ansible-lines.ts';
+import { formatRecap } from '../../src/report/recap.ts';
+import { emptyRecap } from '../../src/engine/recap.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-ansible-lines-'));
 mkdirSync(join(dir, 'roles/r1/tasks'), { recursive: true });
@@ -175,6 +177,13 @@ test('banner: padded with * to 80 columns, at least 3; pyJson: Python json.dumps
   assert.is(banner('TASK [' + 'n'.repeat(90) + ']'), '\nTASK [' + 'n'.repeat(90) + '] ***');
   assert.is(pyJson({ b: [1, {}], a: 'é', c: null }), '{"a": "é", "b": [1, {}], "c": null}');
   assert.is(pyJson({ msg: ['a'], e: [] }, 4), '{\n    "e": [],\n    "msg": [\n        "a"\n    ]\n}');
+});
+
+test('the recap lists only the hosts that had a result, as Ansible\'s stats (meta_tasks test_end_play_serial_one: the second host of serial 1 never ran)', () => {
+  const out = formatRecap({ testhost: { ...emptyRecap(), ok: 1 }, testhost2: emptyRecap(), down: { ...emptyRecap(), unreachable: true } }, false);
+  assert.match(out, /^testhost +: ok=1 /m);
+  assert.match(out, /^down +: ok=0 +changed=0 +unreachable=1 /m);
+  assert.not.match(out, /testhost2/);
 });
 
 test.run();
