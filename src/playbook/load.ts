@@ -676,7 +676,8 @@ export function actionForm(obj: Record<string, unknown>): Record<string, unknown
   }
   if (typeof module !== 'string' || module === '') return `${action !== undefined ? 'action' : 'local_action'}: got ${show(thing)}, expected a module and its arguments (action: copy src=a dest=b, or a map with module:)`;
   if (/\{[{%]/.test(module)) {
-    const given = typeof args === 'string' ? (parseKv(args).ok ? (parseKv(args) as { value: Record<string, unknown> }).value : { _raw_params: args }) : (args ?? {});
+    const kv = typeof args === 'string' ? parseKv(args) : undefined;
+    const given = kv ? (kv.ok ? kv.value : { _raw_params: args }) : (args ?? {});
     return { ...rest, [RUNTIME_ACTION]: { module, args: given }, ...(local_action !== undefined ? { delegate_to: 'localhost' } : {}) };
   }
   return { ...rest, [module]: args, ...(local_action !== undefined ? { delegate_to: 'localhost' } : {}) };
