@@ -201,6 +201,11 @@ export interface TaskTypes extends Map<string, TaskType> {
    * runs it; without it such a module is refused by name.
    */
   localModule?(name: string, file: string): TaskType;
+  /**
+   * The task type of a module the controller's Ansible has (ansible-core's own or an installed
+   * collection's) and skiff has no type for, run as Ansible runs it; undefined when there is none.
+   */
+  ansibleModule?(name: string): TaskType | undefined;
 }
 
 /**

@@ -523,7 +523,9 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
     return undefined;
   }
   // a name skiff knows from Ansible but does not run is named as such, not as an unknown or extra type
-  const refused = typeKeys.filter(([k]) => !types.has(k)).map(([k]) => [k, types.refuse?.(k)] as const).filter((r): r is readonly [string, string] => r[1] !== undefined);
+  // what the playbook's library/ or the controller's Ansible has is run as Ansible runs it
+  const runnable = (k: string) => types.has(k) || localPlugin(k, cx)?.includes('/library/') || types.ansibleModule?.(k) !== undefined;
+  const refused = typeKeys.filter(([k]) => !runnable(k)).map(([k]) => [k, types.refuse?.(k)] as const).filter((r): r is readonly [string, string] => r[1] !== undefined);
   if (refused.length) {
     for (const [k, why] of refused) problems.push(problemAt(src, [...path, k], why, 'key'));
     return undefined;
@@ -540,7 +542,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   }
   const [typeName, rawParams] = typeKeys[0];
   const plugin = types.has(typeName) ? undefined : localPlugin(typeName, cx);
-  const type = (typeName === RUNTIME_ACTION ? runtimeAction(types) : types.get(typeName)) ?? (plugin?.includes('/library/') ? types.localModule?.(typeName, plugin) : undefined);
+  const type = (typeName === RUNTIME_ACTION ? runtimeAction(types) : types.get(typeName)) ?? (plugin?.includes('/library/') ? types.localModule?.(typeName, plugin) : types.ansibleModule?.(typeName));
   if (!type) {
     if (plugin) {
       problems.push(problemAt(src, [...path, typeName], `${typeName} is a playbook-local Ansible ${plugin.includes('/library/') ? 'module' : 'action plugin'} (${plugin}): ${plugin.includes('/library/') ? 'skiff runs those only through ansible-core' : 'Python action plugins run inside Ansible and are not supported by skiff'}: expected one of ${known.join(', ')}`, 'key'));
@@ -643,7 +645,7 @@ function runtimeAction(types: TaskTypes): TaskType<{ module: string; args: Recor
     verbatim: ['module'],
     async plan(ctx, p) {
       const name = String(renderString(p.module, ctx.scope!));
-      const type = types.get(name);
+      const type = types.get(name) ?? types.ansibleModule?.(name);
       if (!type) throw new TaskFailure(`couldn't resolve module/action '${name}'. This often indicates a misspelling, missing collection, or incorrect module path.`);
       const parsed = v.safeParse(type.schema, p.args);
       if (!parsed.success) throw new TaskFailure(`${name}: ${parsed.issues.map((i) => i.message).join('; ')}`);

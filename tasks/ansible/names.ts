@@ -3,6 +3,7 @@
 // task keywords it does not support. Roles written for Ansible then fail on what skiff lacks, said so,
 // instead of on "unknown task type".
 import { pythonModule } from './python-module.ts';
+import { findModule } from './core-modules.ts';
 import type { TaskType, TaskTypes } from '../../src/engine/task-type.ts';
 import { withAnsibleParams } from './spec.ts';
 
@@ -116,5 +117,13 @@ export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
   }
   table.refuse = refusal;
   table.localModule = pythonModule;
+  const found = new Map<string, TaskType | undefined>();
+  table.ansibleModule = (name) => {
+    if (!found.has(name)) {
+      const m = findModule(name);
+      found.set(name, typeof m === 'object' ? pythonModule(name, m.path) : undefined);
+    }
+    return found.get(name);
+  };
   return table;
 }

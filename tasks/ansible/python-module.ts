@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 
 /** The controller's Python that has ansible-core (Debian's; the one on PATH may be another). */
-const CONTROLLER_PYTHON = process.env.SKIFF_ANSIBLE_PYTHON ?? '/usr/bin/python3';
+export const CONTROLLER_PYTHON = process.env.SKIFF_ANSIBLE_PYTHON ?? '/usr/bin/python3';
 
 // stdin: {name, path, args, interpreter}; stdout: the payload, as Ansible's action plugin builds it
 const BUILD = `

@@ -40,6 +40,16 @@ run('check mode: the module runs in check mode, or is skipped when it does not s
   assert.equal(no.lines, ['a hello skipped']);
 });
 
+run("a module of ansible-core skiff has no type for (replace, find, a short name ansible-core redirects to a collection) runs as Ansible runs it; one with an action plugin of its own stays refused by name", async () => {
+  const o = await play({
+    playbook: playbook("- copy: {dest: '{{ playbook_dir }}/f.txt', content: \"a=1\\n\"}\n- replace: {path: '{{ playbook_dir }}/f.txt', regexp: '^a=1$', replace: 'a=2'}\n- ansible.builtin.find: {paths: '{{ playbook_dir }}', patterns: '*.txt'}\n  register: r\n- assert: {that: [r.matched == 1, \"lookup('file', playbook_dir + '/f.txt') == 'a=2'\"]}\n- replace: {path: '{{ playbook_dir }}/f.txt', regexp: '^a=1$', replace: 'a=2'}"),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a copy changed', 'a replace changed', 'a ansible.builtin.find ok', 'a assert ok', 'a replace ok']);
+  const fetch = await play({ playbook: playbook('- fetch: {src: /etc/hostname, dest: /tmp}') });
+  assert.match(fetch.problems.join('\n'), /fetch is an Ansible module not supported by skiff/);
+});
+
 test("the module's JSON is found among other output lines, as Ansible's _filter_non_json_lines", () => {
   assert.equal(moduleJson('warning: noise\n{"a": 1,\n "b": {"c": 2}}\ntrailing\n'), { a: 1, b: { c: 2 } });
   assert.equal(moduleJson('no json here'), undefined);

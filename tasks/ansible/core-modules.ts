@@ -1,0 +1,92 @@
+// The modules skiff has no type of its own for, found where Ansible finds them: ansible-core's
+// ansible/modules/ (ansible.builtin, ansible.legacy and short names, short names of moved modules
+// through ansible-core's own redirect table) and the installed collections (namespace.collection.name).
+// Such a module runs as Ansible runs it (python-module.ts: the controller's ansible-core builds the
+// AnsiballZ payload). Only modules Ansible runs through its `normal` action qualify: one with an action
+// plugin of its own (reboot, fetch, script, ...) does part of its work inside Ansible's process, which
+// skiff does not have, and stays refused by name.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { parse } from 'yaml';
+import { CONTROLLER_PYTHON } from './python-module.ts';
+
+interface Roots {
+  /** ansible-core's package directory (…/ansible) */
+  core: string;
+  /** directories holding ansible_collections/, in Ansible's search order */
+  collections: string[];
+  /** ansible-core's plugin_routing.modules: short name -> FQCN of a module that moved to a collection */
+  redirects: Record<string, string>;
+}
+
+// the controller's ansible-core, asked once and only when a playbook names a module skiff lacks
+const FIND = `
+import json, os, sys
+import ansible
+try:
+    import ansible_collections
+    site = [os.path.dirname(p) for p in ansible_collections.__path__]
+except ImportError:
+    site = []
+print(json.dumps({'core': os.path.dirname(ansible.__file__), 'site': site}))
+`;
+
+let roots: Roots | null | undefined;
+
+function findRoots(): Roots | null {
+  if (roots !== undefined) return roots;
+  const r = spawnSync(CONTROLLER_PYTHON, ['-c', FIND], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return (roots = null);
+  const found = JSON.parse(r.stdout) as { core: string; site: string[] };
+  // ANSIBLE_COLLECTIONS_PATH (COLLECTIONS_PATHS' default: ~/.ansible/collections, /usr/share/ansible/collections), then the Python's own
+  const configured = process.env.ANSIBLE_COLLECTIONS_PATH ?? process.env.ANSIBLE_COLLECTIONS_PATHS;
+  const paths = configured ? configured.split(delimiter) : [join(homedir(), '.ansible/collections'), '/usr/share/ansible/collections'];
+  const routing = parse(readFileSync(join(found.core, 'config/ansible_builtin_runtime.yml'), 'utf8'))?.plugin_routing?.modules ?? {};
+  const redirects: Record<string, string> = {};
+  for (const [name, r] of Object.entries<{ redirect?: string }>(routing)) if (typeof r?.redirect === 'string') redirects[name] = r.redirect;
+  return (roots = { core: found.core, collections: [...paths, ...found.site], redirects });
+}
+
+/** A module Ansible runs through its normal action: its Python file, or why not (a string). */
+export interface FoundModule {
+  fqcn: string;
+  path: string;
+}
+
+/**
+ * Where the controller's Ansible has the module `name` (short, ansible.builtin./ansible.legacy. or a
+ * collection's FQCN), when it is one skiff can run as Ansible does: undefined when Ansible has no such
+ * module (or is not installed); a reason when it has one skiff cannot run (an action plugin of its own).
+ */
+export function findModule(name: string): FoundModule | string | undefined {
+  const r = findRoots();
+  if (!r) return undefined;
+  let fqcn = /^ansible\.(builtin|legacy)\./.test(name) ? `ansible.builtin.${name.split('.').pop()}` : name.includes('.') ? name : `ansible.builtin.${name}`;
+  for (let hops = 0; hops < 5; hops++) {
+    const [ns, coll, mod] = fqcn.split('.');
+    if (mod === undefined || fqcn.split('.').length !== 3) return undefined;
+    if (ns === 'ansible' && coll === 'builtin') {
+      const path = join(r.core, 'modules', `${mod}.py`);
+      if (existsSync(path)) return existsSync(join(r.core, 'plugins/action', `${mod}.py`)) ? actionPlugin(fqcn) : { fqcn, path };
+      if (!r.redirects[mod]) return undefined;
+      fqcn = r.redirects[mod];
+      continue;
+    }
+    const dir = r.collections.map((c) => join(c, 'ansible_collections', ns, coll)).find((d) => existsSync(d));
+    if (!dir) return undefined;
+    const path = join(dir, 'plugins/modules', `${mod}.py`);
+    if (existsSync(path)) return existsSync(join(dir, 'plugins/action', `${mod}.py`)) ? actionPlugin(fqcn) : { fqcn, path };
+    // a module the collection moved (meta/runtime.yml plugin_routing)
+    const meta = join(dir, 'meta/runtime.yml');
+    const to = existsSync(meta) ? parse(readFileSync(meta, 'utf8'))?.plugin_routing?.modules?.[mod]?.redirect : undefined;
+    if (typeof to !== 'string') return undefined;
+    fqcn = to;
+  }
+  return undefined;
+}
+
+function actionPlugin(fqcn: string): string {
+  return `${fqcn} is an Ansible module with an action plugin of its own (part of it runs inside Ansible's process), not supported by skiff`;
+}
