@@ -13,6 +13,7 @@ import { runQuery } from './run-query.ts';
 import { patchDatasource } from './patch-datasource.ts';
 import { verifyThanos } from './verify-thanos.ts';
 import { gatherFactsType, setup } from './setup.ts';
+import { ansibleFacts } from './ansible/python-module.ts';
 
 export const TASK_TYPES: TaskTypes = typeTable(
   [content, line, waitHttp, container, preparePrometheus, runSidecar, runQuery, patchDatasource, verifyThanos] as TaskType[],
@@ -20,4 +21,4 @@ export const TASK_TYPES: TaskTypes = typeTable(
 );
 
 /** What the CLI gives the engine: these task types. */
-export const REGISTRY: Registry = { types: TASK_TYPES };
+export const REGISTRY: Registry = { types: TASK_TYPES, ansibleFacts };

@@ -14,6 +14,7 @@ import type { Listener, Status, TaskResult } from './events.ts';
 import { evaluate, LATER, type Scope } from '../template/expr.ts';
 import { holds } from './conditional.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
+import { playSubset } from './fact-needs.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions, VarKeywords } from './prepare.ts';
 import { checkIncluded, gathers, startsHere, taskScope } from './prepare.ts';
@@ -278,6 +279,25 @@ export class HostRun {
    * vars, under play vars, as in Ansible) and hostvars[host]'s. Every play that gathers. The batch's
    * hosts all gather before any of them goes on, so `hostvars[other].ansible_facts` is there.
    */
+  /**
+   * The facts of Ansible's setup module (narrowed to the collectors needed) under skiff's own, for a play
+   * that reads facts skiff does not gather (fact-needs.ts). Without them (no ansible-core on the
+   * controller) a warning, and a task that reads one fails as on an undefined variable.
+   */
+  private async moreFacts(conn: Connection, facts: Facts): Promise<Facts> {
+    const { rc, play } = this;
+    const subset = rc.prep.registry.ansibleFacts && playSubset(play, resolve(play.playbookFile ?? rc.prep.playbook.file));
+    if (!subset) return facts;
+    const python = (facts.python as { executable?: unknown } | undefined)?.executable;
+    try {
+      return { ...(await rc.prep.registry.ansibleFacts!(conn, typeof python === 'string' ? python : '/usr/bin/python3', subset)), ...facts };
+    } catch (e) {
+      if (e instanceof UnreachableError) throw e;
+      this.warn(`only skiff's own facts were gathered: ${(e as Error).message}`);
+      return facts;
+    }
+  }
+
   async gather(): Promise<void> {
     const { rc, play, host } = this;
     // Ansible's implicit gathering gathers in every play; `smart` only where the host has none yet
@@ -299,7 +319,8 @@ export class HostRun {
     try {
       // the play's environment, as Ansible's setup task has it (less what needs the facts being gathered)
       const scope = taskScope(rc.prep, play, host, this.registered, play.kw, this.outer);
-      const facts = await gatherFacts(withEnvironment(await this.base(), renderEnvironment(play.kw.environment, scope, rc.secretsOf.get(host) ?? [], true)));
+      const conn = withEnvironment(await this.base(), renderEnvironment(play.kw.environment, scope, rc.secretsOf.get(host) ?? [], true));
+      const facts = await this.moreFacts(conn, await gatherFacts(conn));
       rc.factsOf.set(host, facts);
       Object.assign((rc.prep.hostvars[host] ??= {}), factVars(facts));
       this.cacheFacts(host, factVars(facts));
@@ -417,7 +438,7 @@ export class HostRun {
       // a run that ends is no block's to rescue
       if (this.rc.aborted) rescuable = false;
       // a handler's include, and one in its included file, is a handler's (Ansible's RUNNING HANDLER banner)
-      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: this.handling, status, changes: [], msg, rescued: (failed && rescuable) || undefined, ignored: ignored || undefined, ms: 0 });
+      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: this.handling, role: inc.kw.role?.name, status, changes: [], msg, rescued: (failed && rescuable) || undefined, ignored: ignored || undefined, ms: 0 });
       // the include's own result, as Ansible registers it (the last one of a loop's)
       if (inc.register) this.registered[inc.register] = status === 'failed' ? { failed: true, changed: false, msg } : status === 'skipped' ? { changed: false, skipped: true, skip_reason: 'Conditional result was False' } : { changed: false, include: inc.file, include_args: {} };
       if (failed && !rescuable) {
@@ -458,7 +479,7 @@ export class HostRun {
     for (const [i, vars] of runs.entries()) {
       if (this.stopped()) return 'stop';
       let nodes = b.block;
-      let target = inc.file;
+      let target = inc.target ?? inc.file;
       try {
         const s = scope(vars);
         if (!inc.kw.when.every((w) => holds(w, s, warn))) continue;

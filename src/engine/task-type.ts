@@ -230,4 +230,9 @@ export interface FactRead<Q = any> {
 /** What the engine is given to run with: the task types by name (composed by the CLI from tasks/). */
 export interface Registry {
   types: TaskTypes;
+  /**
+   * Ansible's own facts of these gather_subset collectors (its setup module), for a play that reads a
+   * fact skiff's gathering lacks: the facts without their `ansible_` prefix, as ansible_facts holds them.
+   */
+  ansibleFacts?(conn: Connection, interpreter: string, subset: string[]): Promise<Record<string, unknown>>;
 }

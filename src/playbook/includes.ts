@@ -183,7 +183,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
     src,
     loop,
     roleDir: cx.roleDir,
-    include: { action: key, file, kw: own, when, loaded, register: out.register, load: (name) => load(name, []) },
+    include: { action: key, file, kw: own, when, loaded, target: now?.target, register: out.register, load: (name) => load(name, []) },
   };
 }
 

@@ -170,6 +170,8 @@ export interface IncludeSpec {
   when: (string | boolean)[];
   /** `block` holds the file's tasks, read with the playbook */
   loaded: boolean;
+  /** the path of the file `block` was read from, when it was */
+  target?: string;
   /** `register:` the include's own result */
   register?: string;
   /** include_role's tasks_from, vars_from... as written: rendered on the host with the name */

@@ -94,6 +94,8 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
   } else if (r.status === 'failed') say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result)}`);
   else if (r.status === 'unreachable') say(HUE.failed, `fatal: [${host}]: UNREACHABLE! => ${dump(result)}`);
   else if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose(result, false)}`);
+  // an included file: v2_playbook_on_include's line, not a result's
+  else if (r.status === 'ok' && r.msg?.startsWith('included: ')) say(HUE.skip, `${r.msg} for ${host}`);
   else say(r.status === 'changed' ? HUE.changed : HUE.ok, `${r.status === 'changed' ? 'changed' : 'ok'}: [${host}]${verbose(result, debug)}`);
   if (r.status === 'failed' && r.ignored) say(HUE.skip, '...ignoring');
   // skiff's own: the note a handler run leaves (why it ran), the diff; indented, under Ansible's line

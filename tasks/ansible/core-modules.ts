@@ -10,7 +10,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
-import { CONTROLLER_PYTHON } from './python-module.ts';
+
+/** The controller's Python that has ansible-core (Debian's; the one on PATH may be another). */
+export const CONTROLLER_PYTHON = process.env.SKIFF_ANSIBLE_PYTHON ?? '/usr/bin/python3';
 
 interface Roots {
   /** ansible-core's package directory (…/ansible) */

@@ -7,37 +7,14 @@
 // playbook that uses no such module never needs it. Action plugins (action_plugins/NAME.py) run inside
 // Ansible's own process and stay refused.
 import * as v from 'valibot';
-import { spawnSync } from 'node:child_process';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
+import type { Connection } from '../../src/transport/types.ts';
+import { CONTROLLER_PYTHON, findModule } from './core-modules.ts';
+import { buildPayload } from './payload-builder.ts';
 
-/** The controller's Python that has ansible-core (Debian's; the one on PATH may be another). */
-export const CONTROLLER_PYTHON = process.env.SKIFF_ANSIBLE_PYTHON ?? '/usr/bin/python3';
-
-// stdin: {name, path, args, interpreter}; stdout: the payload, as Ansible's action plugin builds it
-const BUILD = `
-import json, sys
-from ansible.executor.module_common import modify_module
-from ansible.template import Templar
-from ansible.parsing.dataloader import DataLoader
-r = json.load(sys.stdin)
-data, style, shebang = modify_module(r['name'], r['path'], r['args'], Templar(loader=DataLoader()), task_vars={'ansible_python_interpreter': r['interpreter']}, module_compression='ZIP_DEFLATED')
-if style != 'new':
-    sys.exit('skiff runs new-style Python modules (AnsibleModule) only: %s is %s' % (r['path'], style))
-sys.stdout.buffer.write(data)
-`;
-
-/** The payload for this module and these arguments, built by the controller's ansible-core. */
-export function buildPayload(name: string, path: string, args: Record<string, unknown>, interpreter: string): Buffer {
-  const r = spawnSync(CONTROLLER_PYTHON, ['-c', BUILD], { input: JSON.stringify({ name, path, args, interpreter }), maxBuffer: 64 << 20 });
-  if (r.error || r.status !== 0) {
-    const why = r.error ? r.error.message : r.stderr.toString().trim().split('\n').pop();
-    throw new TaskFailure(`could not build the Python module ${name} (${path}): it needs ansible-core on the controller (${CONTROLLER_PYTHON} -c 'import ansible'): ${why}`);
-  }
-  return r.stdout;
-}
 
 /** What Ansible's action plugin adds to every module's arguments (ActionBase._update_module_args). */
-function internalArgs(ctx: TaskContext, name: string): Record<string, unknown> {
+function internalArgs(ctx: Pick<TaskContext, 'check' | 'diff'>, name: string): Record<string, unknown> {
   return {
     _ansible_check_mode: ctx.check,
     _ansible_no_log: false,
@@ -78,9 +55,9 @@ export function moduleJson(stdout: string): Record<string, unknown> | undefined 
 }
 
 /** Runs the module on the host: its result, or a TaskFailure with Ansible's MODULE FAILURE shape. */
-async function runModule(ctx: TaskContext, name: string, path: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function runModule(ctx: Pick<TaskContext, 'vars' | 'conn' | 'check' | 'diff'>, name: string, path: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
   const interpreter = typeof ctx.vars.ansible_python_interpreter === 'string' ? ctx.vars.ansible_python_interpreter : '/usr/bin/python3';
-  const payload = buildPayload(name, path, { ...params, ...internalArgs(ctx, name) }, interpreter);
+  const payload = await buildPayload(name, path, { ...params, ...internalArgs(ctx, name) }, interpreter);
   const r = await ctx.conn.exec(`${interpreter.replace(/[^\w./-]/g, '')} -`, { stdin: payload });
   const result = moduleJson(r.stdout);
   if (!result) {
@@ -108,4 +85,16 @@ export function pythonModule(name: string, path: string): TaskType<Record<string
     // changed or ok, as the module's result says
     apply: (ctx, p) => runModule(ctx, name, path, p),
   };
+}
+
+/**
+ * Ansible's setup module run on the host for these gather_subset collectors: its facts without the
+ * `ansible_` prefix (VariableManager's namespace_facts). Registry.ansibleFacts.
+ */
+export async function ansibleFacts(conn: Connection, interpreter: string, subset: string[]): Promise<Record<string, unknown>> {
+  const setup = findModule('ansible.builtin.setup');
+  if (typeof setup !== 'object') throw new TaskFailure(`this play reads facts only Ansible's setup module gathers (gather_subset ${subset.join(',')}): it needs ansible-core on the controller (${CONTROLLER_PYTHON} -c 'import ansible')`);
+  const result = await runModule({ vars: { ansible_python_interpreter: interpreter }, conn, check: false, diff: false }, 'ansible.builtin.setup', setup.path, { gather_subset: subset, gather_timeout: 10, filter: [], fact_path: '/etc/ansible/facts.d' });
+  const facts = (result.ansible_facts ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(facts).map(([k, x]) => [k.startsWith('ansible_') && k !== 'ansible_local' ? k.slice(8) : k, x]));
 }

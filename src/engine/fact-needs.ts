@@ -1,0 +1,90 @@
+// skiff's own gathering (facts.ts) reads a fast subset of Ansible's facts in one exec. A play that reads a
+// fact outside it (ansible_memory_mb, ansible_facts.mounts, ansible_interfaces...) gets Ansible's own
+// facts as well, from Ansible's setup module, narrowed to the gather_subset that holds those facts
+// (the hardware and network collectors are the slow ones). What a play reads is found in the text of
+// its files: its tasks' YAML and its roles' templates.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Node, PlayDef } from '../playbook/load.ts';
+import { FACT_SHAPE } from './facts.ts';
+
+/** Facts of Ansible's setup that skiff's gathering does not read, by the gather_subset that collects them. */
+const BY_SUBSET: Record<string, string[]> = {
+  hardware: ['memory_mb', 'mounts', 'processor', 'processor_cores', 'processor_count', 'processor_threads_per_core', 'devices', 'device_links', 'lvm', 'swapfree_mb', 'uptime_seconds', 'loadavg', 'bios_date', 'bios_vendor', 'bios_version', 'board_asset_tag', 'board_name', 'board_serial', 'board_vendor', 'board_version', 'chassis_asset_tag', 'chassis_serial', 'chassis_vendor', 'chassis_version', 'form_factor', 'product_name', 'product_serial', 'product_uuid', 'product_version', 'system_vendor', 'hostnqn', 'iscsi_iqn', 'fibre_channel_wwn'],
+  network: ['all_ipv4_addresses', 'all_ipv6_addresses', 'default_ipv6', 'interfaces'],
+  virtual: ['virtualization_role', 'virtualization_type', 'virtualization_tech_guest', 'virtualization_tech_host'],
+  min: ['apparmor', 'cmdline', 'proc_cmdline', 'distribution_file_parsed', 'distribution_file_path', 'distribution_file_variety', 'distribution_minor_version', 'dns', 'effective_group_id', 'effective_user_id', 'real_group_id', 'real_user_id', 'fips', 'lsb', 'local', 'machine_id', 'is_chroot', 'selinux_python_present', 'ssh_host_key_ecdsa_public', 'ssh_host_key_ecdsa_public_keytype', 'ssh_host_key_ed25519_public', 'ssh_host_key_ed25519_public_keytype', 'ssh_host_key_rsa_public', 'ssh_host_key_rsa_public_keytype', 'system_capabilities', 'system_capabilities_enforced', 'user_gecos', 'userspace_architecture', 'userspace_bits'],
+};
+const SUBSET_OF = new Map(Object.entries(BY_SUBSET).flatMap(([s, names]) => names.map((n) => [n, s] as const)));
+
+/**
+ * The gather_subset that gives what these texts read beyond skiff's own facts (`['!all', '!min', ...]`
+ * narrowed to the collectors needed; all of them for `ansible_facts[expr]`), or undefined when skiff's
+ * own facts are all they read.
+ */
+export function neededSubset(texts: string[]): string[] | undefined {
+  const subsets = new Set<string>();
+  const want = (name: string) => {
+    if (Object.hasOwn(FACT_SHAPE, name)) return;
+    const s = SUBSET_OF.get(name === 'ansible_local' ? 'local' : name);
+    if (s) subsets.add(s);
+  };
+  for (const text of texts) {
+    if (!text.includes('ansible_')) continue;
+    for (const m of text.matchAll(/\bansible_facts\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*(['"])(.*?)\2\s*\]|(\[))/g)) {
+      // a computed key (ansible_facts[iface]): any fact may be read
+      if (m[4]) subsets.add('all');
+      else want(m[1] ?? m[3]);
+    }
+    for (const m of text.matchAll(/\bansible_(\w+)/g)) want(m[1]);
+  }
+  if (!subsets.size) return undefined;
+  return subsets.has('all') ? ['all'] : ['!all', '!min', ...[...subsets].filter((s) => s !== 'min'), ...(subsets.has('min') ? ['min'] : [])];
+}
+
+const texts = new Map<string, string>();
+
+/** A file's text, read once per run (an unreadable one reads as empty). */
+function textOf(file: string): string {
+  let t = texts.get(file);
+  if (t === undefined) {
+    try {
+      t = readFileSync(file, 'utf8');
+    } catch {
+      t = '';
+    }
+    texts.set(file, t);
+  }
+  return t;
+}
+
+/** The files under a role's templates/ (a template's facts are read when it renders). */
+function templateFiles(dir: string, depth = 0): string[] {
+  if (depth > 4 || !existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? templateFiles(join(dir, e.name), depth + 1) : e.isFile() ? [join(dir, e.name)] : []));
+}
+
+const ofPlay = new WeakMap<PlayDef, string[] | undefined>();
+
+/** neededSubset() of a play: the YAML files its tasks and handlers were read from, and its roles' templates. */
+export function playSubset(play: PlayDef, playbookFile: string): string[] | undefined {
+  if (ofPlay.has(play)) return ofPlay.get(play);
+  const files = new Set<string>([playbookFile, join(dirname(playbookFile), 'templates')]);
+  const walk = (nodes: Node[]) => {
+    for (const n of nodes) {
+      files.add(n.src.file);
+      if (n.roleDir) files.add(join(n.roleDir, 'templates'));
+      if (n.kind === 'block') {
+        walk(n.block);
+        walk(n.rescue);
+        walk(n.always);
+      }
+    }
+  };
+  walk(play.tasks);
+  walk(play.handlers as Node[]);
+  const all = [...files].flatMap((f) => (f.endsWith('/templates') ? templateFiles(f) : [f]));
+  const subset = neededSubset(all.map(textOf));
+  ofPlay.set(play, subset);
+  return subset;
+}
