@@ -544,7 +544,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   }
   const [typeName, rawParams] = typeKeys[0];
   const plugin = types.has(typeName) ? undefined : localPlugin(typeName, cx);
-  const type = (typeName === RUNTIME_ACTION ? runtimeAction(types) : types.get(typeName)) ?? (plugin?.includes('/library/') ? types.localModule?.(typeName, plugin) : types.ansibleModule?.(typeName));
+  let type = (typeName === RUNTIME_ACTION ? runtimeAction(types) : types.get(typeName)) ?? (plugin?.includes('/library/') ? types.localModule?.(typeName, plugin) : types.ansibleModule?.(typeName));
   if (!type) {
     if (plugin) {
       problems.push(problemAt(src, [...path, typeName], `${typeName} is a playbook-local Ansible ${plugin.includes('/library/') ? 'module' : 'action plugin'} (${plugin}): ${plugin.includes('/library/') ? 'skiff runs those only through ansible-core' : 'Python action plugins run inside Ansible and are not supported by skiff'}: expected one of ${known.join(', ')}`, 'key'));
@@ -565,6 +565,11 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   if (params === null) params = {};
   // args: Ansible's older spelling for parameters; the inline ones win
   if (meta.args) params = typeof params === 'object' && !Array.isArray(params) ? { ...meta.args, ...(params as object) } : params;
+  // a parameter skiff's own type does not honour (apt's default_release): Ansible's module runs the task
+  // where the controller has it (one without an action plugin of its own), as Ansible would run it
+  const unhonoured = type.refuseParam && params && typeof params === 'object' && Object.keys(params).some((k) => type!.refuseParam!(k));
+  const ansibles = unhonoured ? types.ansibleModule?.(typeName) : undefined;
+  if (ansibles) type = ansibles;
   params = canonicalParams(src, [...path, typeName], type, params, problems);
   if (params === undefined) return undefined;
   const list = (x: string | string[] | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);

@@ -50,6 +50,14 @@ run("a module of ansible-core skiff has no type for (replace, find, a short name
   assert.match(fetch.problems.join('\n'), /fetch is an Ansible module not supported by skiff/);
 });
 
+run("a parameter skiff's own type does not honour (lineinfile's unsafe_writes, file's follow) runs Ansible's module for that task instead of refusing it", async () => {
+  const o = await play({
+    playbook: playbook("- lineinfile: {path: '{{ playbook_dir }}/l.txt', line: 'x=1', create: true, unsafe_writes: true}\n- lineinfile: {path: '{{ playbook_dir }}/l.txt', line: 'x=1', unsafe_writes: true}\n- file: {src: '{{ playbook_dir }}/l.txt', dest: '{{ playbook_dir }}/link', state: link, follow: false}\n- assert: {that: [\"lookup('file', playbook_dir + '/link') == 'x=1'\"]}"),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a lineinfile changed', 'a lineinfile ok', 'a file changed', 'a assert ok']);
+});
+
 test("the module's JSON is found among other output lines, as Ansible's _filter_non_json_lines", () => {
   assert.equal(moduleJson('warning: noise\n{"a": 1,\n "b": {"c": 2}}\ntrailing\n'), { a: 1, b: { c: 2 } });
   assert.equal(moduleJson('no json here'), undefined);
