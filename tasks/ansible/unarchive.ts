@@ -18,7 +18,9 @@ const schema = v.pipe(
   v.strictObject({
     src: v.pipe(v.string(), v.minLength(1, 'expected an archive')),
     dest: HostPath,
-    remote_src: v.optional(Bool, false),
+    remote_src: v.optional(Bool),
+    /** the older spelling: copy: false is remote_src: true (the action plugin's) */
+    copy: v.optional(Bool),
     /** skipped when this path exists on the host */
     creates: v.optional(HostPath),
     /** more options for tar or unzip, one word each */
@@ -30,6 +32,8 @@ const schema = v.pipe(
     owner: v.optional(Owner),
     group: v.optional(Owner),
   }),
+  v.check((p) => p.copy === undefined || p.remote_src === undefined, "parameters are mutually exclusive: ('copy', 'remote_src')"),
+  v.transform(({ copy, ...p }) => ({ ...p, remote_src: p.remote_src ?? (copy === undefined ? false : !copy) })),
   v.check((p) => !p.remote_src || p.src.startsWith('/') || /^[a-z]+:\/\//.test(p.src), 'expected an absolute src on the host (or a URL) with remote_src'),
 );
 type Params = v.InferOutput<typeof schema>;

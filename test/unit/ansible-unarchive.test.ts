@@ -38,12 +38,12 @@ test('parseTarList/parseZipList: kind, size, name (a link\'s target and a direct
   assert.equal(differing([{ name: 'd', kind: 'd', size: 0 }, { name: 'd/f', kind: 'f', size: 6 }, { name: 'd/g', kind: 'f', size: 1 }], 'd\td\t4096\nd/f\tf\t7\n').map((m) => m.name), ['d/f', 'd/g']);
 });
 
-test('unarchive: a tar.gz from the controller and a zip from the host are unpacked; the second run is ok; check mode writes nothing; list_files', async () => {
+test('unarchive: a tar.gz from the controller and a zip from the host (copy: no, the older remote_src: yes) are unpacked; the second run is ok; check mode writes nothing; list_files', async () => {
   const a = archives();
   const d = tmp();
   mkdirSync(`${d}/t`);
   mkdirSync(`${d}/z`);
-  const tasks = `- unarchive: {src: ${a.tgz}, dest: ${d}/t, list_files: yes, mode: "0750"}\n  register: u\n- ansible.builtin.unarchive: {src: ${a.zip}, remote_src: yes, dest: ${d}/z}`;
+  const tasks = `- unarchive: {src: ${a.tgz}, dest: ${d}/t, list_files: yes, mode: "0750"}\n  register: u\n- ansible.builtin.unarchive: {src: ${a.zip}, copy: no, dest: ${d}/z}`;
   const run = (check = false) => play({ playbook: playbook(tasks), opts: { check } });
   const check = await run(true);
   assert.equal(statuses(check), ['changed', 'changed']);
