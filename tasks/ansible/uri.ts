@@ -24,6 +24,9 @@ const schema = v.pipe(
     // yes/no (YAML 1.1 booleans) are Ansible's older all/none
     follow_redirects: v.optional(v.pipe(v.union([v.picklist(['all', 'safe', 'none', 'urllib2']), v.boolean()], 'expected all, safe or none'), v.transform((x) => (x === true ? 'all' : x === false ? 'none' : x))), 'safe'),
     validate_certs: v.optional(Bool, true),
+    url_username: v.optional(v.string()),
+    url_password: v.optional(v.string()),
+    force_basic_auth: v.optional(Bool, false),
   }),
   v.check((p) => p.body_format !== 'raw' || p.body === undefined || typeof p.body === 'string', 'expected body as a string with body_format raw (or body_format: json)'),
   v.check((p) => p.body_format !== 'form-urlencoded' || p.body === undefined || (typeof p.body === 'object' && p.body !== null), 'expected body as a map with body_format form-urlencoded'),
@@ -70,7 +73,8 @@ export const uri: TaskType<Params> = {
     if (!(await toolsOn(ctx.conn, ['curl'])).has('curl')) throw new TaskFailure(`uri: no curl on ${ctx.conn.host}`);
     const { body, headers } = requestBody(p);
     const follow = p.follow_redirects === 'all' || ((p.follow_redirects === 'safe' || p.follow_redirects === 'urllib2') && ['GET', 'HEAD'].includes(p.method));
-    const config = curlConfig({ url: p.url, method: p.method, headers, body, follow, timeout: p.timeout, insecure: !p.validate_certs });
+    const user = p.url_username === undefined ? undefined : { name: p.url_username, password: p.url_password ?? '', basic: p.force_basic_auth };
+    const config = curlConfig({ url: p.url, method: p.method, headers, body, follow, timeout: p.timeout, insecure: !p.validate_certs, user });
     const r = await ctx.conn.exec(SCRIPT, { stdin: config, timeoutMs: (p.timeout + 10) * 1000 });
     const a = parseAnswer(r.stdout);
     const result: Record<string, unknown> = { status: a.status, url: a.url || shownUrl(p.url), redirected: a.redirects > 0, content_type: a.content_type, msg: `OK (${Buffer.byteLength(a.content)} bytes)` };

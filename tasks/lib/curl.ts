@@ -16,6 +16,8 @@ export interface CurlRequest {
   insecure?: boolean;
   /** exit non-zero on an HTTP status of 400 or more */
   failOnError?: boolean;
+  /** credentials (in the config on stdin, never in argv): sent when the server asks, or at once with `basic` */
+  user?: { name: string; password: string; basic: boolean };
 }
 
 /** A value in curl's config syntax: double quotes, with \\ \" \n \r \t escaped. Pure. */
@@ -31,6 +33,9 @@ export function curlConfig(r: CurlRequest): string {
   if (r.timeout) lines.push(`max-time = ${r.timeout}`);
   if (r.insecure) lines.push('insecure');
   if (r.failOnError) lines.push('fail');
+  // Ansible's url_username/url_password: urllib's basic and digest handlers answer a 401's challenge;
+  // force_basic_auth sends Basic with the first request
+  if (r.user) lines.push(`user = ${curlQuote(`${r.user.name}:${r.user.password}`)}`, r.user.basic ? 'basic' : 'anyauth');
   return lines.join('\n') + '\n';
 }
 

@@ -34,6 +34,11 @@ test.before(async () => {
       if (req.url === '/dl/node_exporter.tar.gz') return void res.end(BODY);
       if (req.url === '/api') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok: true, n: 3 }));
       if (req.url === '/echo') return void res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ method: req.method, type: req.headers['content-type'], auth: req.headers.authorization, body }));
+      if (req.url === '/private') {
+        requests.push(`auth ${req.headers.authorization ?? 'none'}`);
+        if (req.headers.authorization !== `Basic ${Buffer.from('ops:s3cret').toString('base64')}`) return void res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="x"' }).end();
+        return void res.writeHead(200).end('secret');
+      }
       if (req.url === '/moved') return void res.writeHead(302, { Location: '/api' }).end();
       res.writeHead(404).end('no such thing');
     });
@@ -45,6 +50,16 @@ test.after(() => void server.close());
 
 test('curlConfig: every value quoted in curl\'s config syntax; a body starting with @ stays data', () => {
   assert.is(curlConfig({ url: 'http://h/a b"c', headers: { Authorization: 'Bearer x\\y' }, body: '@/etc/passwd\n', method: 'POST', follow: true, failOnError: true }), 'url = "http://h/a b\\"c"\nsilent\nshow-error\nrequest = "POST"\nheader = "Authorization: Bearer x\\\\y"\ndata-raw = "@/etc/passwd\\n"\nlocation\nfail\n');
+});
+
+test("uri: user/password (url_username/url_password) answer the server's 401 challenge; force_basic_auth sends them at once", async () => {
+  requests.length = 0;
+  const o = await play({ playbook: playbook(`- uri: {url: "${base}/private", user: ops, password: s3cret, return_content: true}\n  register: r\n- uri: {url: "${base}/private", url_username: ops, url_password: s3cret, force_basic_auth: yes}`) });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['ok', 'ok'], JSON.stringify(o.results.map((r) => r.msg)));
+  assert.is(reg(o, 0).content, 'secret');
+  const basic = `Basic ${Buffer.from('ops:s3cret').toString('base64')}`;
+  assert.equal(requests.filter((r) => r.startsWith('auth')), ['auth none', `auth ${basic}`, `auth ${basic}`]);
 });
 
 test('get_url: the URL and headers go on curl\'s stdin, never in the command line', async () => {
