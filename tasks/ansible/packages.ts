@@ -5,7 +5,9 @@ import * as v from 'valibot';
 import { Bool, Num } from '../lib/schema.ts';
 import { shJoin } from '../../src/transport/quote.ts';
 import type { Connection } from '../../src/transport/types.ts';
-import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
+import { TaskFailure, type Plan, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
+import { findModule } from './core-modules.ts';
+import { pythonModule } from './python-module.ts';
 import { toolsOn } from '../lib/host-tools.ts';
 
 const Name = v.pipe(
@@ -190,14 +192,17 @@ export const apt: TaskType<AptParams, AptState> = {
   apply: (ctx, _p, plan) => applyApt(ctx, plan.state!, 'apt'),
 };
 
-const packageSchema = v.strictObject({
+// Ansible's package action passes every argument but `use` on to the manager's own module (yum's
+// enablerepo...): those are for the manager to take or refuse when the task runs
+const packageSchema = v.looseObject({
   name: Names,
   state: v.optional(State, 'present'),
-  /** the manager to use; skiff has apt only, and `auto` finds it */
-  use: v.optional(v.picklist(['auto', 'apt'], 'expected auto or apt (the one skiff runs)'), 'auto'),
-  allow_downgrade: v.optional(Bool, false),
+  /** the manager's module: `auto` is the host's pkg_mgr fact */
+  use: v.optional(v.string(), 'auto'),
+  allow_downgrade: v.optional(Bool),
 });
 type PackageParams = v.InferOutput<typeof packageSchema>;
+type PackageState = { apt: AptState } | { module: TaskType; args: Record<string, unknown>; plan: Plan };
 
 /** A host without apt: name the manager it has, since skiff cannot use it. */
 async function noApt(conn: Connection, module: string): Promise<never> {
@@ -206,16 +211,35 @@ async function noApt(conn: Connection, module: string): Promise<never> {
   throw new TaskFailure(other ? `${module}: ${conn.host} manages packages with ${other}, which skiff does not run (apt only)` : `${module}: no apt-get on ${conn.host}`);
 }
 
-export const packageType: TaskType<PackageParams, AptState> = {
+/** The host's package manager as Ansible's pkg_mgr fact names it: the gathered fact, else the tool there. */
+async function pkgMgr(ctx: TaskContext): Promise<string | undefined> {
+  const fact = (ctx.vars.ansible_facts as { pkg_mgr?: unknown } | undefined)?.pkg_mgr;
+  if (typeof fact === 'string' && fact !== 'unknown') return fact;
+  const have = await toolsOn(ctx.conn, ['apt-get', 'dnf', 'yum']);
+  return have.has('apt-get') ? 'apt' : have.has('dnf') ? 'dnf' : have.has('yum') ? 'yum' : undefined;
+}
+
+export const packageType: TaskType<PackageParams, PackageState> = {
   name: 'ansible.builtin.package',
-  summary: 'packages are installed or absent through the host\'s manager (apt only, in skiff)',
+  summary: "packages are installed or absent through the host's manager (skiff's apt; another manager, or an option of the manager's own, through Ansible's module of it)",
   schema: packageSchema,
   shortKey: 'name',
   async plan(ctx, p) {
-    if (!(await toolsOn(ctx.conn, ['apt-get'])).has('apt-get')) await noApt(ctx.conn, 'package');
-    return planAptTask(ctx, { ...p, update_cache: false, cache_valid_time: 0, purge: false, install_recommends: undefined, force_apt_get: undefined }, 'package');
+    const { name, state, use, allow_downgrade, ...own } = p;
+    const manager = use === 'auto' ? await pkgMgr(ctx) : use;
+    if ((manager === 'apt' || manager === undefined) && !Object.keys(own).length) {
+      if (!(await toolsOn(ctx.conn, ['apt-get'])).has('apt-get')) await noApt(ctx.conn, 'package');
+      const plan = await planAptTask(ctx, { name, state, allow_downgrade: allow_downgrade ?? false, update_cache: false, cache_valid_time: 0, purge: false, install_recommends: undefined, force_apt_get: undefined }, 'package');
+      return { ...plan, state: plan.state && { apt: plan.state } };
+    }
+    const found = manager === undefined ? undefined : findModule(`ansible.builtin.${manager}`);
+    if (typeof found !== 'object') throw new TaskFailure(`package: the manager ${manager ?? '(none found)'} on ${ctx.conn.host} runs through Ansible's module of it, which the controller's ansible-core ${typeof found === 'string' ? 'runs through an action plugin skiff does not have' : 'does not have'}`);
+    const module = pythonModule(`ansible.legacy.${manager}`, found.path);
+    const args = { name, state, ...(allow_downgrade === undefined ? {} : { allow_downgrade }), ...own };
+    const plan = await module.plan(ctx, args);
+    return { ...plan, state: { module, args, plan } };
   },
-  apply: (ctx, _p, plan) => applyApt(ctx, plan.state!, 'package'),
+  apply: (ctx, _p, plan) => ('apt' in plan.state! ? applyApt(ctx, plan.state.apt, 'package') : plan.state!.module.apply(ctx, plan.state!.args, plan.state!.plan)),
 };
 
 const rpmSchema = v.strictObject({
