@@ -118,9 +118,10 @@ export function aptCommands(p: Pick<AptParams, 'allow_downgrade' | 'install_reco
   return cmds;
 }
 
-/** Seconds since the apt cache was last refreshed (pkgcache.bin's age, as Ansible measures it). */
+/** Seconds since the apt cache was last refreshed, as the apt module's get_cache_mtime measures it. */
 async function cacheAge(conn: Connection): Promise<number> {
-  const r = await conn.exec(`echo $(( $(date +%s) - $(stat -c %Y /var/cache/apt/pkgcache.bin 2>/dev/null || echo 0) ))`);
+  // the apt module's get_cache_mtime: apt's update-success stamp, else the lists directory
+  const r = await conn.exec(`echo $(( $(date +%s) - $(stat -c %Y /var/lib/apt/periodic/update-success-stamp 2>/dev/null || stat -c %Y /var/lib/apt/lists 2>/dev/null || echo 0) ))`);
   const n = Number(r.stdout.trim());
   return Number.isFinite(n) ? n : Infinity;
 }

@@ -38,7 +38,7 @@ const p = (params: unknown) => v.parse(apt.schema, params);
 
 test('apt: installs what is missing; a second run (now installed) is ok; the cache is refreshed before deciding, not a change', async () => {
   let installed = DPKG;
-  const host = fakeHost([tools('apt-get', 'dpkg-query'), [/pkgcache/, { stdout: '99999\n' }], [/^dpkg-query/, () => ({ stdout: installed, code: 1 })]]);
+  const host = fakeHost([tools('apt-get', 'dpkg-query'), [/update-success-stamp/, { stdout: '99999\n' }], [/^dpkg-query/, () => ({ stdout: installed, code: 1 })]]);
   const ctx = fakeCtx(host);
   const params = p({ name: ['curl', 'git'], update_cache: true, cache_valid_time: 3600 });
   const plan = await apt.plan(ctx, params);
@@ -54,7 +54,7 @@ test('apt: installs what is missing; a second run (now installed) is ok; the cac
 });
 
 test('apt in check mode: the cache is not refreshed and nothing is installed; the plan says what would be', async () => {
-  const host = fakeHost([tools('apt-get', 'dpkg-query'), [/pkgcache/, { stdout: '99999\n' }], [/^dpkg-query/, { stdout: DPKG }]]);
+  const host = fakeHost([tools('apt-get', 'dpkg-query'), [/update-success-stamp/, { stdout: '99999\n' }], [/^dpkg-query/, { stdout: DPKG }]]);
   const plan = await apt.plan(fakeCtx(host, true), p({ name: 'git,curl', state: 'present', update_cache: true }));
   assert.equal(plan.changes, ['install git']);
   assert.match(plan.note!, /not refreshed in check mode/);
@@ -62,9 +62,9 @@ test('apt in check mode: the cache is not refreshed and nothing is installed; th
 });
 
 test('apt: update_cache alone is a change unless the cache is younger than cache_valid_time', async () => {
-  const young = fakeHost([tools('apt-get', 'dpkg-query'), [/pkgcache/, { stdout: '60\n' }]]);
+  const young = fakeHost([tools('apt-get', 'dpkg-query'), [/update-success-stamp/, { stdout: '60\n' }]]);
   assert.equal((await apt.plan(fakeCtx(young), p({ update_cache: true, cache_valid_time: 3600 }))).changes, []);
-  const old = fakeHost([tools('apt-get', 'dpkg-query'), [/pkgcache/, { stdout: '7200\n' }]]);
+  const old = fakeHost([tools('apt-get', 'dpkg-query'), [/update-success-stamp/, { stdout: '7200\n' }]]);
   const plan = await apt.plan(fakeCtx(old), p({ update_cache: true, cache_valid_time: 3600 }));
   assert.equal(plan.changes, ['update the apt cache']);
   assert.not.ok(old.cmds.some((c) => c.includes('apt-get update')), 'not in the plan');
