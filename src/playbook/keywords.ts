@@ -26,6 +26,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
   else if (parent.notify) out.notify = parent.notify;
   const includeParams = parent.includeParams || own.includeParams ? { ...parent.includeParams, ...own.includeParams } : undefined;
   if (includeParams) out.includeParams = includeParams;
+  if (parent.module_defaults || own.module_defaults) out.module_defaults = { ...parent.module_defaults, ...own.module_defaults };
   const guards = [...(parent.guards ?? []), ...(own.guards ?? [])];
   if (guards.length) out.guards = guards;
   for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'remote_user', 'connection', 'role', 'roleVars', 'roleParams', 'roleChain'] as const) {

@@ -15,7 +15,7 @@ import { issuesToProblems } from './issues.ts';
 import { isFreeForm, keepsRawParams, parseKv } from './kv.ts';
 import { includeHandler, includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { inherit, loopOf } from './keywords.ts';
-import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, Name, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
+import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
 /** one `environment:` as written: a map, or an expression that must come to one when the task runs */
@@ -70,6 +70,8 @@ export interface Keywords {
   remote_user?: string;
   /** the connection asked for: local or ssh, or an expression rendered for the host (engine/connection-keyword.ts) */
   connection?: string;
+  /** module_defaults from the outermost in, by module FQCN (an inner one replaces an outer's for its module) */
+  module_defaults?: Record<string, Record<string, unknown>>;
   /** the role whose task this is (its magic variables: role_name, role_path, ansible_parent_role_names...) */
   role?: RoleMagic;
   /** an enclosing block's notify: a task without its own notifies these (Ansible's Notifiable) */
@@ -369,7 +371,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Impor
   }
   const p = r.output;
   cx.playVars = { ...(p.vars ?? {}), ...from.vars };
-  const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, remote_user: p.remote_user, connection: p.connection });
+  const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, remote_user: p.remote_user, connection: p.connection, module_defaults: p.module_defaults });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, inHandlers: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
   // Ansible's order (Play.compile): pre_tasks, a flush, roles and tasks as one section, a flush,
@@ -565,6 +567,9 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   if (params === null) params = {};
   // args: Ansible's older spelling for parameters; the inline ones win
   if (meta.args) params = typeof params === 'object' && !Array.isArray(params) ? { ...meta.args, ...(params as object) } : params;
+  // module_defaults for this module: under the task's own arguments (Ansible merges them when the task runs)
+  const defaults = { ...parent.module_defaults, ...meta.module_defaults }[moduleKey(typeName)];
+  if (defaults && params && typeof params === 'object' && !Array.isArray(params)) params = { ...defaults, ...(params as object) };
   // a parameter skiff's own type does not honour (apt's default_release): Ansible's module runs the task
   // where the controller has it (one without an action plugin of its own), as Ansible would run it
   const unhonoured = type.refuseParam && params && typeof params === 'object' && Object.keys(params).some((k) => type!.refuseParam!(k));

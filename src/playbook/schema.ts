@@ -52,12 +52,30 @@ const Connection = v.union(
 );
 const BecomeUser = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a user name'));
 
+/** Ansible's FQCN of a module as a task or module_defaults names it: ansible.legacy.X and X are ansible.builtin.X. */
+export const moduleKey = (name: string): string => (name.includes('.') && !name.startsWith('ansible.legacy.') ? name : `ansible.builtin.${name.split('.').pop()}`);
+
+const DefaultArgs = v.record(v.string(), v.unknown(), 'expected the module\'s arguments as a map');
+/**
+ * module_defaults: a map (or a list of maps, merged in order) from a module's name to the arguments its
+ * tasks get under their own (Ansible's get_action_args_with_defaults), keys by their FQCN. Action groups
+ * (`group/NAME`) are collections' and refused by name.
+ */
+const ModuleDefaults = v.pipe(
+  // the list first: a record takes an array too
+  v.union([v.array(v.record(v.string(), v.nullable(DefaultArgs))), v.record(v.string(), v.nullable(DefaultArgs))], 'expected a map of module names to their default arguments, or a list of such maps'),
+  v.transform((x) => Object.assign({}, ...(Array.isArray(x) ? x : [x])) as Record<string, Record<string, unknown> | null>),
+  v.check((x) => !Object.keys(x).some((k) => k.startsWith('group/')), 'module_defaults of an action group (group/NAME) are not supported by skiff: expected module names'),
+  v.transform((x) => Object.fromEntries(Object.entries(x).map(([k, a]) => [moduleKey(k), a ?? {}]))),
+);
+
 /**
  * Keywords a play, a block and a task all take; a block's apply to every task in it (as Ansible's
  * inheritance does): `when` adds a condition, `tags` adds tags, `vars`/`environment` merge (inner
  * wins), the others are overridden by the inner value.
  */
 export const Inheritable = {
+  module_defaults: v.optional(ModuleDefaults),
   when: v.optional(Condition),
   tags: v.optional(Tags),
   vars: v.optional(Vars),
@@ -146,6 +164,7 @@ export const PlaySchema = v.strictObject({
   diff: v.optional(Flag),
   check_mode: v.optional(Flag),
   debugger: Inheritable.debugger,
+  module_defaults: Inheritable.module_defaults,
 });
 export type PlayInput = v.InferOutput<typeof PlaySchema>;
 

@@ -60,7 +60,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
   collections: 'write modules by their full names',
   connection: 'ansible_connection in the inventory',
   delegate_facts: undefined,
-  module_defaults: undefined,
   port: 'ansible_port in the inventory',
   remote_user: 'ansible_user in the inventory, or become_user',
   timeout: 'timeout: on command',

@@ -601,6 +601,16 @@ kw(['play.gather_facts'], 'gather_facts: a play naming a fact gathers it first, 
   assert.match(bad.problems.join('\n'), /:2:17: gather_facts: got "smart", expected true or false/);
 });
 
+kw(['play.module_defaults', 'block.module_defaults', 'task.module_defaults'], "module_defaults: a module's arguments under a task's own, named short or by FQCN; an inner one replaces an outer's for its module; a list merged in order; action groups refused", async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  module_defaults: {ansible.builtin.probe: {id: play}}\n  tasks:\n    - probe: {}\n    - block:\n        - probe: {fail: false}\n        - probe: {fail: false}\n          module_defaults: {probe: {id: task}}\n        - probe: {id: own}\n      module_defaults: [{probe: {id: first}}, {ansible.legacy.probe: {id: block}}]\n`,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:play', 'a:block', 'a:task', 'a:own']);
+  const bad = await play({ playbook: `- hosts: all\n  module_defaults: {group/aws: {region: x}}\n  tasks: []\n` });
+  assert.match(bad.problems.join('\n'), 'module_defaults of an action group (group/NAME) are not supported by skiff');
+});
+
 kw(['block.run_once', 'block.delegate_to'], 'a block passes run_once and delegate_to to its tasks', async () => {
   await play({ hosts: ['a', 'b'], playbook: playbook(`- block:\n    - probe: {id: "{{ inventory_hostname }}"}\n  run_once: true\n  delegate_to: localhost`) });
   assert.is(calls.length, 1);
@@ -697,6 +707,8 @@ interface InheritCase {
 }
 const SSH_HOST = 'all:\n  hosts:\n    a: {accept_new_host_keys: true}\n';
 const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
+  // the module's arguments under the task's own, for the tasks inside only
+  module_defaults: { value: '{probe: {id: defaulted}}', inner: '- probe: {fail: false}\n- probe: {id: own}', after: '- probe: {id: after}', check: () => assert.equal(calls, ['a:defaulted', 'a:own', 'a:after']) },
   when: { value: 'false', check: () => assert.equal(calls, ['a:after']) },
   tags: { value: '[t]', opts: { tags: ['t'] }, check: () => assert.equal(calls, ['a:in']) },
   vars: { value: '{x: v}', inner: '- probe: "{{ x }}"', check: () => assert.equal(calls, ['a:v', 'a:after']) },
