@@ -974,6 +974,12 @@ export class HostRun {
               continue;
             }
             const gathered = facts.ansible_facts;
+            // a module's facts (package_facts, getent...) are host facts: in ansible_facts without the
+            // ansible_ prefix, and each as a variable (Ansible's set_host_facts, INJECT_FACTS_AS_VARS)
+            if (!gathered && !/(^|\.)set_fact$/.test(t.type.aliasOf ?? t.type.name)) {
+              this.cacheFacts(h, facts);
+              continue;
+            }
             if (!gathered || typeof gathered !== 'object' || Array.isArray(gathered)) {
               Object.assign(this.registeredOf(h), facts);
               // cacheable: a host fact too (under play vars once this play is over), kept in the fact cache
