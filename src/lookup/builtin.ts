@@ -9,7 +9,8 @@ import { basename, dirname, join } from 'node:path';
 import { globFiles } from '../util/glob.ts';
 import { matchPattern } from '../inventory/pattern.ts';
 import type { Inventory } from '../inventory/types.ts';
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
+import { passwordHash } from '../template/password-hash.ts';
 import { spawnSync } from 'node:child_process';
 import { findInSearchPath } from '../template/lookup-first-found.ts';
 import { LookupError, type Lookup, type LookupFiles } from './base.ts';
@@ -269,27 +270,57 @@ const CHARSETS: Record<string, string> = {
 
 /**
  * password: a random password (lookup/password.py): kept in the file the term names (read back when it
- * is there; written 0600 when not), or not kept (/dev/null). length= and chars= as Ansible's; encrypt,
- * ident and seed are refused by name. It writes on the controller: while checking it is LATER.
+ * is there; written 0600 in a 0700 directory when not), or not kept (/dev/null). length=, chars= and
+ * seed= (the same seed, the same password) as Ansible's; encrypt= gives the password's hash, its salt
+ * kept in the file after the password (` salt=`). It writes on the controller: while checking it is LATER.
  */
 function password(terms: unknown, kw: Record<string, unknown>): unknown[] {
   if (checking) return [LATER];
   return iter(listify(terms)).map((t) => {
-    const [path, ...rest] = pyStr(t).trim().split(/\s+/);
-    const kv = parseKv(rest.join(' '));
-    const params: Record<string, unknown> = { ...kw, ...(kv.ok ? kv.value : {}) };
-    const bad = Object.keys(params).find((k) => !['length', 'chars'].includes(k));
-    if (bad) throw new LookupError(`lookup password: ${bad} is not supported by skiff: expected length and chars only`);
-    if (path !== '/dev/null' && existsSync(path)) return readFileSync(path, 'utf8').split('\n')[0].replace(/ salt=.*$/, '');
-    const length = Number(params.length ?? 20);
-    const chars = (Array.isArray(params.chars) ? params.chars : params.chars === undefined ? ['ascii_letters', 'digits', '.,:-_'] : String(params.chars).split(',')).map((c) => CHARSETS[String(c)] ?? String(c)).join('');
-    const out = Array.from({ length }, () => chars[randomInt(chars.length)]).join('');
-    if (path !== '/dev/null') {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, `${out}\n`, { mode: 0o600 });
+    const term = pyStr(t);
+    const [path, rest = ''] = term.split(/ (.*)/s);
+    const kv = parseKv(rest);
+    const inline: Record<string, unknown> = kv.ok ? kv.value : {};
+    if (inline._raw_params !== undefined) throw new LookupError('lookup password: a path with spaces is not supported by skiff: expected the path, then key=value parameters');
+    const params: Record<string, unknown> = { ...kw, ...inline };
+    const bad = Object.keys(params).filter((k) => !['length', 'chars', 'seed', 'encrypt'].includes(k));
+    if (bad.length) throw new LookupError(bad.some((k) => k === 'ident') ? 'lookup password: ident is not supported by skiff: expected length, chars, seed, encrypt' : `Unrecognized parameter(s) given to password lookup: ${bad.join(', ')}`);
+    const kept = path !== '/dev/null' && existsSync(path) ? readFileSync(path, 'utf8').replace(/\n$/, '') : undefined;
+    let plain: string;
+    let salt: string | undefined;
+    let changed = false;
+    if (kept === undefined) {
+      const length = Number(params.length ?? 20);
+      const given = params.chars === undefined ? ['ascii_letters', 'digits', '.,:-_'] : Array.isArray(params.chars) ? params.chars.map(String) : [...(String(params.chars).includes(',,') ? [','] : []), ...String(params.chars).replace(/,,/g, ',').split(',').filter(Boolean)];
+      const chars = given.map((c) => CHARSETS[c] ?? c).join('');
+      const pick = params.seed === undefined || params.seed === null ? () => randomInt(chars.length) : seeded(pyStr(params.seed), chars.length);
+      plain = Array.from({ length }, () => chars[pick()]).join('');
+      changed = true;
+    } else {
+      // _parse_content: `password salt=SALT`
+      const at = kept.lastIndexOf(' salt=');
+      [plain, salt] = at < 0 ? [kept, undefined] : [kept.slice(0, at), kept.slice(at + ' salt='.length)];
     }
-    return out;
+    const encrypt = params.encrypt ? pyStr(params.encrypt) : '';
+    if (encrypt && !salt) {
+      changed = true;
+      salt = Array.from({ length: encrypt.includes('sha') ? 16 : 8 }, () => SALT_CHARS[randomInt(SALT_CHARS.length)]).join('');
+    }
+    if (changed && path !== '/dev/null') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      writeFileSync(path, `${salt ? `${plain} salt=${salt}` : plain}\n`, { mode: 0o600 });
+    }
+    return encrypt ? passwordHash(plain, [encrypt, salt], {}) : plain;
   });
+}
+
+/** random_salt's characters (ansible.utils.encrypt) */
+const SALT_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./';
+
+/** Indexes below `n` that the seed alone decides (Ansible's random.Random(seed)): sha256 of seed and a counter. */
+function seeded(seed: string, n: number): () => number {
+  let i = 0;
+  return () => createHash('sha256').update(`${seed}\0${i++}`).digest().readUInt32BE(0) % n;
 }
 
 /**

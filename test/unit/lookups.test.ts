@@ -7,7 +7,7 @@ import { loopItems } from '../../src/engine/loop.ts';
 import { evaluate } from '../../src/template/expr.ts';
 import { calls, play, playbook } from './engine-harness.ts';
 import { scopeOf } from '../../src/template/template.ts';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -214,7 +214,26 @@ test("password: random of length= from chars=, kept in its file and read back, n
   assert.match(first, /^[a-z]{12}$/);
   assert.is(readFileSync(f, 'utf8'), `${first}\n`);
   assert.equal(pw(f, {}), [first], 'read back from its file');
-  assert.throws(() => pw('/dev/null encrypt=sha512_crypt', {}), /encrypt is not supported by skiff/);
+  assert.throws(() => pw('/dev/null ident=2b', {}), /ident is not supported by skiff/);
+  assert.throws(() => pw('/dev/null lenght=2', {}), /Unrecognized parameter\(s\) given to password lookup: lenght/);
+});
+
+test('password: its directory 0700, seed= gives the same password each time, encrypt= a hash whose salt is kept after the password (lookup_password)', () => {
+  const pw = BUILTIN_LOOKUPS.password;
+  const dir = join(mkdtempSync(join(tmpdir(), 'skiff-pw-')), 'lookup');
+  const newpass = (pw(`${dir}/password length=8`, {}) as string[])[0];
+  assert.is(statSync(dir).mode & 0o777, 0o700);
+  assert.is(statSync(`${dir}/password`).mode & 0o777, 0o600);
+  assert.is(readFileSync(`${dir}/password`, 'utf8'), `${newpass}\n`);
+  assert.equal(pw('/dev/null seed=foo', {}), pw('/dev/null', { seed: 'foo' }));
+  assert.not.equal(pw('/dev/null', {}), pw('/dev/null', {}));
+  const hashed = (pw(`${dir}/password_with_salt encrypt=sha256_crypt`, {}) as string[])[0];
+  const kept = readFileSync(`${dir}/password_with_salt`, 'utf8').trimEnd();
+  const plain = (pw(`${dir}/password_with_salt`, {}) as string[])[0];
+  assert.ok(kept.startsWith(`${plain} salt=`));
+  assert.match(hashed, new RegExp(`^\\$5\\$rounds=535000\\$${kept.slice(plain.length + 6)}\\$`));
+  assert.equal(pw(`${dir}/password_with_salt encrypt=`, {}), [plain]);
+  assert.equal(pw(`${dir}/password_with_salt encrypt=sha256_crypt`, {}), [hashed], 'the kept salt gives the same hash');
 });
 
 /** A directory with these files, as a lookup's search path. */
