@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { findInSearchPath } from '../template/lookup-first-found.ts';
 import { LookupError, type Lookup, type LookupFiles } from './base.ts';
 import { iniLookup } from './ini.ts';
+import { csvfileLookup } from './csvfile.ts';
 
 export { LOOKUP_FAILED, LookupError, type Lookup, type LookupFiles } from './base.ts';
 
@@ -394,6 +395,7 @@ const pyTypeName = (x: unknown) => (typeof x === 'boolean' ? 'bool' : typeof x =
 export const BUILTIN_LOOKUPS: Record<string, Lookup> = {
   fileglob,
   ini: iniLookup,
+  csvfile: csvfileLookup,
   random_choice: randomChoice,
   varnames,
   inventory_hostnames: inventoryHostnames,

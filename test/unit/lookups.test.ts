@@ -400,5 +400,22 @@ test("q('fileglob') in a role's task: the role's files/ and the play's directory
   }
 });
 
+test("lookup('csvfile'): the column of the row whose first field is the key, csv quoting, TAB by default; the default when none; Ansible's errors (lookup_csvfile)", () => {
+  const people = '# Last,First,Email,Extension\nSmith,Jane,jsmith@example.com,1234\n"German von Lastname",Demo,hello@example.com,123123\n"""The Rock"" Johnson",Dwayne,uhoh@example.com,1337\n';
+  const files = dirWith({ 'files/people.csv': people, 'files/tabs.csv': 'fruit\tbananas\t30\nelectronics\ttvs\t8\n', 'files/crlf.csv': 'this file,has,crlf,line,endings\r\nansible,parses,them,just,fine\r\n', 'files/cool list of things.csv': 'maybe,i,will,work,like,i,should\n' });
+  const scope = (n: string) => (n === 'playbook_dir' ? { found: true as const, value: files.baseDir } : { found: false as const, names: [] });
+  assert.is(evaluate("lookup('csvfile', 'Smith', file='people.csv', delimiter=',', col=1)", scope), 'Jane');
+  assert.is(evaluate("lookup('csvfile', 'German von Lastname file=people.csv delimiter=, col=1')", scope), 'Demo');
+  assert.equal(evaluate("lookup('csvfile', 'electronics', 'fruit', file='tabs.csv', col=1, wantlist=True)", scope), ['tvs', 'bananas']);
+  assert.is(evaluate("lookup('csvfile', 'this file file=crlf.csv delimiter=, col=2')", scope), 'crlf');
+  assert.is(evaluate(`lookup('csvfile', 'maybe file="cool list of things.csv" delimiter=, col=3')`, scope), 'work');
+  assert.equal(evaluate("lookup('csvfile', 'notfound file=people.csv delimiter=, col=2')", scope), []);
+  assert.is(evaluate("lookup('csvfile', 'notfound file=people.csv delimiter=, col=2, default=what?')", scope), 'what?');
+  assert.is(evaluate(`lookup('csvfile', '"The Rock" Johnson file=people.csv delimiter=, col=1')`, scope), 'Dwayne');
+  assert.match(failsEval("lookup('csvfile', 'file=people.csv, delimiter=, col=1')", scope), 'Search key is required but was not found');
+  assert.match(failsEval("lookup('csvfile', 'foo file=people.csv delimiter=, col=1 thisarg=doesnotexist')", scope), 'thisarg is not a valid option');
+  assert.match(failsEval("lookup('csvfile', 'foo', file='doesnotexist', delimiter=',', col=1)", scope), 'expected str, bytes or os.PathLike object');
+});
+
 test.run();
 
