@@ -1,13 +1,11 @@
 // A task's loop: the items it runs over, as Ansible makes them from `loop:` and the `with_*` lookups.
-import { existsSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { LoopKind, LoopSpec } from '../playbook/load.ts';
 import { show } from '../util/errors.ts';
-import { globFiles } from '../util/glob.ts';
-import { BUILTIN_LOOKUPS, listify, LookupError, type LookupFiles } from '../lookup/builtin.ts';
+import { listify, LookupError, type LookupFiles } from '../lookup/builtin.ts';
+import { lookupName } from '../lookup/names.ts';
 import { ExprError, pyStr } from '../template/expr-error.ts';
 import { hasTemplate, renderString } from '../template/template.ts';
-import type { Scope } from '../template/expr.ts';
+import { lookupPlugin, type Scope } from '../template/expr.ts';
 import { firstFound } from '../template/lookup-first-found.ts';
 
 /** Where a with_* lookup runs: what first_found needs of the task (its search path, its action). */
@@ -20,19 +18,25 @@ export interface LoopContext {
 
 /**
  * The items of a rendered loop value, or what was expected instead. `loop:` takes a list as it is;
- * `with_<name>:` is Ansible's loop over lookup <name>: the value made a list (listify_lookup_plugin_terms:
- * a single value is a list of one) and given to the lookup, whose results are the items. Pure, except
- * fileglob and first_found, which look at files on the controller: `dir` is where the task is written
- * (a role's directory), whose `files/` a relative pattern is looked up in first. `lookup`: the error
- * is the lookup's own, which Ansible raises when the task runs (not a refusal of skiff's).
+ * `with_<name>:` is Ansible's loop over the lookup plugin <name> (task_executor's _get_loop_items):
+ * the value made a list (listify_lookup_plugin_terms: a single value is a list of one) and given to the
+ * plugin's run, whose results are the items. `dir` is where the task is written (a role's directory),
+ * the search path when the scope has none. `lookup`: the error is the plugin's own, which Ansible
+ * raises when the task runs (not a refusal of skiff's).
  */
 export function loopItems(kind: LoopKind, value: unknown, dir = '.', cx: LoopContext = {}): { items: unknown[] } | { error: string; lookup?: true } {
   if (kind === 'loop') return Array.isArray(value) ? { items: value } : { error: `loop: got ${show(value)}, expected a list` };
-  const name = kind.slice('with_'.length);
-  if (name === 'fileglob') return fileglob(value, dir);
+  const name = lookupName(kind.slice('with_'.length));
+  let run: (terms: unknown, kw: Record<string, unknown>) => unknown[];
   try {
-    if (name === 'first_found') return { items: withFirstFound(value, dir, cx) };
-    return { items: BUILTIN_LOOKUPS[name](listify(value), {}, lookupFiles(dir, cx)) };
+    run = name === 'first_found' ? (terms) => withFirstFound(terms, dir, cx) : lookupPlugin(name, loopScope(dir, cx));
+  } catch (e) {
+    // a lookup ansible-core has and skiff does not
+    if (e instanceof ExprError) return { error: `${kind}: ${e.message}` };
+    throw e;
+  }
+  try {
+    return { items: run(listify(value), {}) };
   } catch (e) {
     if (e instanceof LookupError || e instanceof ExprError) return { error: e.message, lookup: true };
     throw e;
@@ -60,22 +64,11 @@ function lookupFiles(dir: string, cx: LoopContext): LookupFiles {
   return { searchPath: Array.isArray(path) ? path.map(String) : [dir], baseDir: String(at('playbook_dir') ?? dir) };
 }
 
-/**
- * Ansible's fileglob: the regular files matching each pattern (`*`, `?`, `[...]` in the file name
- * part only), as absolute paths, sorted; a pattern that matches nothing adds nothing.
- */
-function fileglob(value: unknown, base: string): { items: unknown[] } | { error: string } {
-  const patterns = Array.isArray(value) ? value : [value];
-  if (!patterns.every((p): p is string => typeof p === 'string' && p !== '')) return { error: `with_fileglob: got ${show(value)}, expected a file pattern or a list of them` };
-  const items: string[] = [];
-  for (const p of patterns) {
-    if (/[*?[]/.test(dirname(p))) return { error: `with_fileglob: ${show(p)}: a wildcard in a directory name is not supported by skiff: expected one in the file name only` };
-    const d = dirname(p);
-    const dir = isAbsolute(p) ? d : [join(base, 'files', d), join(base, d)].find((x) => existsSync(x));
-    if (!dir || !existsSync(dir)) continue;
-    items.push(...globFiles(dir, basename(p)));
-  }
-  return { items };
+/** The task's scope, with the task's directory as its search path when it has none (a lookup's files). */
+function loopScope(dir: string, cx: LoopContext): Scope {
+  const { searchPath, baseDir } = lookupFiles(dir, cx);
+  const scope = cx.scope ?? ((): ReturnType<Scope> => ({ found: false, names: [] }));
+  return (n) => (n === 'ansible_search_path' ? { found: true, value: searchPath } : n === 'playbook_dir' ? { found: true, value: baseDir } : scope(n));
 }
 
 /**

@@ -31,6 +31,7 @@ import { runVars } from './run-vars.ts';
 import { countOf } from './run-task.ts';
 import { PYTYPE, pyStr, Undef } from '../template/expr-error.ts';
 import { LOOKUP_FAILED } from '../lookup/builtin.ts';
+import { parseKv } from '../playbook/kv.ts';
 import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
 
 export interface RunOptions {
@@ -160,11 +161,11 @@ export function parseExtraVars(raw: string[], problems: InputProblem[], vault: r
         problems.push({ file: '-e', line: 0, col: 0, message: `${show(e)}: expected a JSON (or YAML) object (${(err as Error).message})` });
       }
     } else {
-      for (const kv of e.split(/\s+(?=[A-Za-z_][A-Za-z0-9_]*=)/)) {
-        const m = kv.match(/^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s);
-        if (!m) problems.push({ file: '-e', line: 0, col: 0, message: `${show(kv)}: expected key=value, @file.yml or a JSON object` });
-        else out[m[1]] = m[2];
-      }
+      // as Ansible's load_extra_vars: parse_kv, so a quoted value is unquoted (-e "seed='x'", lookup_fileglob)
+      const kv = parseKv(e);
+      const { _raw_params: words, ...vars } = kv.ok ? kv.value : { _raw_params: e };
+      if (words !== undefined) problems.push({ file: '-e', line: 0, col: 0, message: `${show(words)}: expected key=value, @file.yml or a JSON object` });
+      Object.assign(out, vars);
     }
   }
   return out;

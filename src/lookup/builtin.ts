@@ -5,27 +5,19 @@
 import { LATER, pyRepr, pyStr } from '../template/expr-error.ts';
 import { parseKv } from '../playbook/kv.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { randomInt } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { globFiles } from '../util/glob.ts';
+import { matchPattern } from '../inventory/pattern.ts';
+import type { Inventory } from '../inventory/types.ts';
+import { createHash, randomInt } from 'node:crypto';
+import { passwordHash } from '../template/password-hash.ts';
 import { spawnSync } from 'node:child_process';
 import { findInSearchPath } from '../template/lookup-first-found.ts';
+import { LookupError, type Lookup, type LookupFiles } from './base.ts';
+import { iniLookup } from './ini.ts';
+import { csvfileLookup } from './csvfile.ts';
 
-/** A lookup's own failure, with Ansible's message (the task fails with it as `msg`). */
-export class LookupError extends Error {}
-
-/**
- * How lookup() reports a plugin's error (Templar._lookup). It is raised when the task runs, so
- * ignore_errors or a rescue may take it: never a problem found before the run (prepare.ts).
- */
-export const LOOKUP_FAILED = 'An unhandled exception occurred while running the lookup plugin';
-
-/** Where a lookup that reads files looks: the task's search path (ansible_search_path) and the playbook's directory. */
-export interface LookupFiles {
-  searchPath: string[];
-  baseDir: string;
-}
-
-export type Lookup = (terms: unknown, kw: Record<string, unknown>, files?: LookupFiles) => unknown[];
+export { LOOKUP_FAILED, LookupError, type Lookup, type LookupFiles } from './base.ts';
 
 const isMap = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
 
@@ -279,30 +271,134 @@ const CHARSETS: Record<string, string> = {
 
 /**
  * password: a random password (lookup/password.py): kept in the file the term names (read back when it
- * is there; written 0600 when not), or not kept (/dev/null). length= and chars= as Ansible's; encrypt,
- * ident and seed are refused by name. It writes on the controller: while checking it is LATER.
+ * is there; written 0600 in a 0700 directory when not), or not kept (/dev/null). length=, chars= and
+ * seed= (the same seed, the same password) as Ansible's; encrypt= gives the password's hash, its salt
+ * kept in the file after the password (` salt=`). It writes on the controller: while checking it is LATER.
  */
 function password(terms: unknown, kw: Record<string, unknown>): unknown[] {
   if (checking) return [LATER];
   return iter(listify(terms)).map((t) => {
-    const [path, ...rest] = pyStr(t).trim().split(/\s+/);
-    const kv = parseKv(rest.join(' '));
-    const params: Record<string, unknown> = { ...kw, ...(kv.ok ? kv.value : {}) };
-    const bad = Object.keys(params).find((k) => !['length', 'chars'].includes(k));
-    if (bad) throw new LookupError(`lookup password: ${bad} is not supported by skiff: expected length and chars only`);
-    if (path !== '/dev/null' && existsSync(path)) return readFileSync(path, 'utf8').split('\n')[0].replace(/ salt=.*$/, '');
-    const length = Number(params.length ?? 20);
-    const chars = (Array.isArray(params.chars) ? params.chars : params.chars === undefined ? ['ascii_letters', 'digits', '.,:-_'] : String(params.chars).split(',')).map((c) => CHARSETS[String(c)] ?? String(c)).join('');
-    const out = Array.from({ length }, () => chars[randomInt(chars.length)]).join('');
-    if (path !== '/dev/null') {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, `${out}\n`, { mode: 0o600 });
+    const term = pyStr(t);
+    const [path, rest = ''] = term.split(/ (.*)/s);
+    const kv = parseKv(rest);
+    const inline: Record<string, unknown> = kv.ok ? kv.value : {};
+    if (inline._raw_params !== undefined) throw new LookupError('lookup password: a path with spaces is not supported by skiff: expected the path, then key=value parameters');
+    const params: Record<string, unknown> = { ...kw, ...inline };
+    const bad = Object.keys(params).filter((k) => !['length', 'chars', 'seed', 'encrypt'].includes(k));
+    if (bad.length) throw new LookupError(bad.some((k) => k === 'ident') ? 'lookup password: ident is not supported by skiff: expected length, chars, seed, encrypt' : `Unrecognized parameter(s) given to password lookup: ${bad.join(', ')}`);
+    const kept = path !== '/dev/null' && existsSync(path) ? readFileSync(path, 'utf8').replace(/\n$/, '') : undefined;
+    let plain: string;
+    let salt: string | undefined;
+    let changed = false;
+    if (kept === undefined) {
+      const length = Number(params.length ?? 20);
+      const given = params.chars === undefined ? ['ascii_letters', 'digits', '.,:-_'] : Array.isArray(params.chars) ? params.chars.map(String) : [...(String(params.chars).includes(',,') ? [','] : []), ...String(params.chars).replace(/,,/g, ',').split(',').filter(Boolean)];
+      const chars = given.map((c) => CHARSETS[c] ?? c).join('');
+      const pick = params.seed === undefined || params.seed === null ? () => randomInt(chars.length) : seeded(pyStr(params.seed), chars.length);
+      plain = Array.from({ length }, () => chars[pick()]).join('');
+      changed = true;
+    } else {
+      // _parse_content: `password salt=SALT`
+      const at = kept.lastIndexOf(' salt=');
+      [plain, salt] = at < 0 ? [kept, undefined] : [kept.slice(0, at), kept.slice(at + ' salt='.length)];
     }
-    return out;
+    const encrypt = params.encrypt ? pyStr(params.encrypt) : '';
+    if (encrypt && !salt) {
+      changed = true;
+      salt = Array.from({ length: encrypt.includes('sha') ? 16 : 8 }, () => SALT_CHARS[randomInt(SALT_CHARS.length)]).join('');
+    }
+    if (changed && path !== '/dev/null') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      writeFileSync(path, `${salt ? `${plain} salt=${salt}` : plain}\n`, { mode: 0o600 });
+    }
+    return encrypt ? passwordHash(plain, [encrypt, salt], {}) : plain;
   });
 }
 
+/** random_salt's characters (ansible.utils.encrypt) */
+const SALT_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./';
+
+/** Indexes below `n` that the seed alone decides (Ansible's random.Random(seed)): sha256 of seed and a counter. */
+function seeded(seed: string, n: number): () => number {
+  let i = 0;
+  return () => createHash('sha256').update(`${seed}\0${i++}`).digest().readUInt32BE(0) % n;
+}
+
+/**
+ * fileglob (lookup/fileglob.py): the files matching each pattern's name part, in the first directory
+ * that has any: a pattern with a directory looks for that directory along the search path (its files/
+ * first); a bare pattern in each search path's files/, then the path itself.
+ */
+function fileglob(terms: unknown, _kw: Record<string, unknown>, files?: LookupFiles): string[] {
+  const searchPath = files?.searchPath ?? [];
+  const baseDir = files?.baseDir ?? process.cwd();
+  return iter(terms).flatMap((t) => {
+    const term = pyStr(t);
+    const name = basename(term);
+    const dirs = name !== term ? [findInSearchPath(searchPath, 'files', dirname(term), baseDir)] : (searchPath.length ? searchPath : [baseDir]).flatMap((p) => [join(p, 'files'), p]);
+    for (const d of dirs) {
+      const found = d ? globFiles(d, name) : [];
+      if (found.length) return found;
+    }
+    return [];
+  });
+}
+
+/** random_choice: one of the terms, at random (none when there are none). */
+function randomChoice(terms: unknown): unknown[] {
+  const all = iter(terms);
+  return all.length ? [all[randomInt(all.length)]] : all;
+}
+
+/** varnames (lookup/varnames.py): the names of the task's variables each regular expression finds (re.search). */
+function varnames(terms: unknown, _kw: Record<string, unknown>, files?: LookupFiles): string[] {
+  const r = files?.scope?.('\0');
+  const names = [...new Set(r && !r.found ? r.names : [])];
+  return iter(terms).flatMap((term) => {
+    if (typeof term !== 'string') throw new LookupError(`Invalid setting identifier, "${pyStr(term)}" is not a string, it is a <class '${pyTypeName(term)}'>`);
+    let re: RegExp;
+    try {
+      re = new RegExp(term.replace(/\(?P<(\w+)>/g, '(?<$1>'));
+    } catch (e) {
+      // Python's re words it in lower case ("nothing to repeat at position 0")
+      const why = (e as Error).message.replace(/^.*: /, '');
+      throw new LookupError(`Unable to use "${term}" as a search parameter: ${why[0].toLowerCase()}${why.slice(1)}`);
+    }
+    return names.filter((n) => re.test(n));
+  });
+}
+
+/**
+ * inventory_hostnames (lookup/inventory_hostnames.py): the hosts a host pattern names, in an
+ * inventory Ansible rebuilds from the `groups` variable; a pattern that names nothing gives none.
+ */
+function inventoryHostnames(terms: unknown, _kw: Record<string, unknown>, files?: LookupFiles): string[] {
+  const r = files?.scope?.('groups');
+  const groups = r?.found && isMap(r.value) ? (r.value as Record<string, unknown>) : {};
+  const inv: Inventory = { root: '', groups: new Map(), hosts: [], hostInline: new Map(), hostFile: new Map(), hostOrigin: new Map() };
+  for (const [name, hosts] of Object.entries(groups)) {
+    const members = Array.isArray(hosts) ? hosts.map(String) : [];
+    inv.groups.set(name, { name, hosts: new Set(members), children: new Set(), inline: { vars: {}, origins: {} } });
+    for (const h of members) {
+      if (inv.hostOrigin.has(h)) continue;
+      inv.hosts.push(h);
+      inv.hostOrigin.set(h, { file: '', line: 0, col: 0 });
+    }
+  }
+  const m = matchPattern(inv, iter(listify(terms)).map(pyStr).join(','));
+  return 'hosts' in m ? m.hosts : [];
+}
+
+/** Python's type name of a value, as `<class '...'>` shows it. */
+const pyTypeName = (x: unknown) => (typeof x === 'boolean' ? 'bool' : typeof x === 'number' ? (Number.isInteger(x) ? 'int' : 'float') : Array.isArray(x) ? 'list' : x === null ? 'NoneType' : typeof x === 'object' ? 'dict' : 'str');
+
 export const BUILTIN_LOOKUPS: Record<string, Lookup> = {
+  fileglob,
+  ini: iniLookup,
+  csvfile: csvfileLookup,
+  random_choice: randomChoice,
+  varnames,
+  inventory_hostnames: inventoryHostnames,
   file,
   password,
   pipe: (terms, _kw, files) => (checking ? [LATER] : command('pipe', terms, files).map((out) => out.trimEnd())),

@@ -18,7 +18,8 @@ import { itemVars } from '../engine/loop.ts';
 import type { TaskType } from '../engine/task-type.ts';
 import { renderString } from '../template/template.ts';
 import type { Scope } from '../template/expr.ts';
-import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, WITH_KINDS } from './schema.ts';
+import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, splitWith } from './schema.ts';
+import { isWithKey } from '../lookup/names.ts';
 
 /** Task files included within task files, deeper than this, are refused (a cycle is refused sooner). */
 const MAX_INCLUDE_DEPTH = 30;
@@ -51,7 +52,7 @@ function shortKeys(obj: Record<string, unknown>, names: readonly string[]): { ob
  * playbook, once; include_tasks / include_role loop at run time.
  */
 function refuseLoop(src: YamlSource, path: Path, obj: Record<string, unknown>, what: string, cx: Ctx): boolean {
-  const loop = ['loop', ...WITH_KINDS, 'loop_control'].find((k) => k in obj);
+  const loop = Object.keys(obj).find((k) => k === 'loop' || k === 'loop_control' || isWithKey(k));
   if (!loop) return false;
   const [imp, inc] = /role$/.test(what) ? ['import_role', 'include_role'] : ['import_tasks', 'include_tasks'];
   cx.problems.push(problemAt(src, [...path, loop], `You cannot use loops on '${imp}' statements. You should use '${inc}' instead.`, 'key'));
@@ -91,12 +92,14 @@ function parseInclude<S extends v.ObjectEntries, K extends keyof S & string>(
     cx.problems.push(problemAt(src, [...path, 'listen'], `'listen' is not a valid attribute for a ${what === 'role' ? 'IncludeRole' : 'TaskInclude'}: listen is for handlers`, 'key'));
     return undefined;
   }
-  const r = v.safeParse(schema, obj);
+  // with_<lookup> loops are not schema keys (any lookup's name): keywords.ts's loopOf checks them
+  const { rest, withs } = splitWith(obj as Record<string, unknown>);
+  const r = v.safeParse(schema, rest);
   if (!r.success) {
     cx.problems.push(...issuesToProblems(src, path, r.issues, key, Object.keys(schema.entries)));
     return undefined;
   }
-  const output = r.output as Record<string, unknown>;
+  const output = Object.assign(r.output as Record<string, unknown>, withs);
   const both = keys.filter((k) => output[k] !== undefined);
   if (both.length > 1) {
     cx.problems.push(problemAt(src, [...path, both[1]], `a task includes one ${what}: got ${both.join(' and ')}, expected one of them`, 'key'));
@@ -111,11 +114,11 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   const written = obj[action];
   const name0 = typeof written === 'string' ? written : ((written as { file?: unknown } | null)?.file ?? '');
   const templated = typeof name0 === 'string' && (name0.includes('{{') || name0.includes('{%'));
-  const looped = ['loop', ...WITH_KINDS, 'loop_control'].some((k) => k in raw);
+  const looped = Object.keys(raw).some((k) => k === 'loop' || k === 'loop_control' || isWithKey(k));
   // Ansible's `include` is static unless its file name is a template or it loops (helpers.py)
   const dynamic = action === 'include_tasks' || (action === 'include' && (templated || looped));
   // include_tasks loops at run time (once per item); import_tasks cannot, in Ansible either
-  const loopable = dynamic ? Object.fromEntries(Object.entries(raw).filter(([k]) => !['loop', 'loop_control', ...WITH_KINDS].includes(k))) : raw;
+  const loopable = dynamic ? Object.fromEntries(Object.entries(raw).filter(([k]) => !['loop', 'loop_control'].includes(k) && !isWithKey(k))) : raw;
   if (refuseLoop(src, path, Object.fromEntries(Object.entries(loopable).filter(([, x]) => x !== undefined)), key, cx)) return undefined;
   const out = parseInclude(src, path, obj, key, IncludeTasksSchema, INCLUDE_TASKS_KEYS, 'file', cx);
   if (!out) return undefined;
@@ -326,7 +329,7 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
     return undefined;
   }
   const { import_role: _i, include_role: _j, name, loop: _l, loop_control: _c, register, ...rest } = out;
-  const own = Object.fromEntries(Object.entries(rest).filter(([k]) => !(WITH_KINDS as readonly string[]).includes(k))) as InheritableInput;
+  const own = Object.fromEntries(Object.entries(rest).filter(([k]) => !isWithKey(k))) as InheritableInput;
   const loop = loopOf(src, path, out as TaskMeta, cx.problems);
   if (loop === null) return undefined;
   if (call.public !== undefined && out.include_role === undefined) {

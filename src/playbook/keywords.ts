@@ -3,7 +3,8 @@
 import type { InputProblem } from '../util/errors.ts';
 import { problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import type { EnvLayer, Keywords, LoopSpec } from './load.ts';
-import { WITH_KINDS, type TaskMeta } from './schema.ts';
+import type { TaskMeta } from './schema.ts';
+import { ANSIBLE_LOOKUPS, isWithKey, lookupName } from '../lookup/names.ts';
 
 type OwnKeywords = Partial<{ when: unknown; tags: unknown; notify: string | string[]; vars: Record<string, unknown>; defaults: Record<string, unknown>; includeParams: Record<string, unknown>; loopVars: string[]; environment: EnvLayer | EnvLayer[] } & Omit<Keywords, 'when' | 'tags' | 'notify' | 'vars' | 'defaults' | 'includeParams' | 'loopVars' | 'environment'>>;
 
@@ -38,7 +39,13 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
 
 /** The task's loop, if any; null when it is refused (two loops, an empty with_*). */
 export function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: InputProblem[]): LoopSpec | undefined | null {
-  const kinds = (['loop', ...WITH_KINDS] as const).filter((k) => meta[k] !== undefined);
+  const kinds = (['loop', ...Object.keys(meta).filter(isWithKey)] as const).filter((k) => meta[k] !== undefined);
+  // Task._preprocess_with_loop: with_<name> is a loop only when <name> is a lookup plugin
+  const notLookup = kinds.find((k) => k !== 'loop' && !ANSIBLE_LOOKUPS.has(lookupName(k.slice('with_'.length))));
+  if (notLookup) {
+    problems.push(problemAt(src, [...path, notLookup], `'${notLookup}' is not a valid attribute for a Task`, 'key'));
+    return null;
+  }
   if (kinds.length > 1) {
     problems.push(problemAt(src, [...path, kinds[1]], `a task loops once: got ${kinds.join(' and ')}, expected one of them`, 'key'));
     return null;

@@ -15,7 +15,8 @@ import { issuesToProblems } from './issues.ts';
 import { isFreeForm, keepsRawParams, parseKv } from './kv.ts';
 import { includeHandler, includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { inherit, loopOf } from './keywords.ts';
-import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, TaskMetaSchema, WITH_KINDS, type TaskMeta } from './schema.ts';
+import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta } from './schema.ts';
+import { isWithKey } from '../lookup/names.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
 /** one `environment:` as written: a map, or an expression that must come to one when the task runs */
@@ -92,7 +93,8 @@ export interface RoleMagic {
   parents: { name: string; path: string }[];
 }
 
-export type LoopKind = 'loop' | (typeof WITH_KINDS)[number];
+/** `loop:`, or `with_<lookup>:` (a loop over lookup(<lookup>, value, wantlist=True)) */
+export type LoopKind = 'loop' | `with_${string}`;
 export interface LoopSpec {
   kind: LoopKind;
   /** raw, templates not yet rendered */
@@ -517,15 +519,11 @@ function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, pa
 function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): TaskDef | undefined {
   const { types, problems } = cx;
   const entries = Object.entries(raw);
-  const metaRaw = Object.fromEntries(entries.filter(([k]) => META_KEYS.includes(k)));
-  const typeKeys = entries.filter(([k]) => !META_KEYS.includes(k));
+  // with_<lookup>: a loop for any lookup plugin's name, as Ansible's task loader (keywords.ts's loopOf)
+  const { rest: metaRaw, withs } = splitWith(Object.fromEntries(entries.filter(([k]) => META_KEYS.includes(k) || isWithKey(k))));
+  const typeKeys = entries.filter(([k]) => !META_KEYS.includes(k) && !isWithKey(k));
   // aliases (Ansible's names for skiff's types) are accepted but not listed
   const known = [...types.values()].filter((t) => !t.aliasOf).map((t) => t.name);
-  const unsupportedWith = typeKeys.find(([k]) => k.startsWith('with_'));
-  if (unsupportedWith) {
-    problems.push(problemAt(src, [...path, unsupportedWith[0]], `${unsupportedWith[0]} is not supported by skiff: expected loop: or one of ${WITH_KINDS.join(', ')}`, 'key'));
-    return undefined;
-  }
   // a name skiff knows from Ansible but does not run is named as such, not as an unknown or extra type
   // what the playbook's library/ or the controller's Ansible has is run as Ansible runs it
   const runnable = (k: string) => types.has(k) || localPlugin(k, cx)?.includes('/library/') || types.ansibleModule?.(k) !== undefined;
@@ -561,7 +559,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
     problems.push(...issuesToProblems(src, path, m.issues, 'a task'));
     return undefined;
   }
-  const meta = m.output;
+  const meta: TaskMeta = { ...m.output, ...withs };
   let params = typeof rawParams === 'string' ? freeForm(src, [...path, typeName], typeName, type, rawParams, problems) : rawParams;
   if (params === undefined) return undefined;
   if (params === null) params = {};

@@ -2,6 +2,7 @@
 // here has an effect (test/unit/keywords.test.ts walks these schemas and fails on a key it has no
 // behaviour test for). Spelling and meaning are Ansible's.
 import * as v from 'valibot';
+import { isWithKey } from '../lookup/names.ts';
 
 export const Identifier = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name (letters, digits, _)'));
 
@@ -180,8 +181,19 @@ const LoopControl = v.strictObject({
   extended_allitems: v.optional(Bool),
 });
 
-/** The `with_*` lookups skiff has, and what each makes of its value (see src/engine/loop.ts). */
-export const WITH_KINDS = ['with_items', 'with_list', 'with_dict', 'with_indexed_items', 'with_fileglob', 'with_together', 'with_nested', 'with_subelements', 'with_sequence', 'with_first_found', 'with_file', 'with_env'] as const;
+/** A task's `with_<lookup>:` loops (any lookup plugin's name): kept out of the strict schemas, whose keys are fixed. */
+export type WithLoops = { [k: `with_${string}`]: unknown };
+
+/** `obj` without its `with_<name>` keys, and those keys: the schema checks the rest, the loader the with_ names. */
+export function splitWith(obj: Record<string, unknown>): { rest: Record<string, unknown>; withs: WithLoops } {
+  const rest: Record<string, unknown> = {};
+  const withs: WithLoops = {};
+  for (const [k, x] of Object.entries(obj)) {
+    if (isWithKey(k)) withs[k] = x;
+    else rest[k] = x;
+  }
+  return { rest, withs };
+}
 
 /** whole seconds (async, poll): a number, its text (Ansible's int field), or an expression rendered for the host */
 const Seconds = v.union(
@@ -197,7 +209,6 @@ export const TaskMetaSchema = v.strictObject({
   changed_when: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
   failed_when: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
   loop: v.optional(v.unknown()),
-  ...Object.fromEntries(WITH_KINDS.map((k) => [k, v.optional(v.unknown())])) as Record<(typeof WITH_KINDS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>,
   loop_control: v.optional(LoopControl),
   until: v.optional(v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))])),
   /** a number, or an expression rendered for the host (`"{{ timeout // 30 }}"`) */
@@ -212,7 +223,7 @@ export const TaskMetaSchema = v.strictObject({
   listen: v.optional(v.union([v.string(), v.array(v.string())])),
   ...Inheritable,
 });
-export type TaskMeta = v.InferOutput<typeof TaskMetaSchema>;
+export type TaskMeta = v.InferOutput<typeof TaskMetaSchema> & WithLoops;
 export const META_KEYS = Object.keys(TaskMetaSchema.entries);
 
 export const BlockSchema = v.strictObject({
@@ -268,7 +279,6 @@ export const IncludeTasksSchema = v.strictObject({
   listen: v.optional(v.union([v.string(), v.array(v.string())])),
   /** include_tasks only: the file's tasks run once per item, the item in the loop var */
   loop: v.optional(v.unknown()),
-  ...Object.fromEntries(WITH_KINDS.map((k) => [k, v.optional(v.unknown())])) as Record<(typeof WITH_KINDS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>,
   loop_control: v.optional(LoopControl),
   ...Inheritable,
 });
@@ -315,7 +325,6 @@ export const IncludeRoleSchema = v.strictObject({
   register: v.optional(RegisterName),
   /** include_role only: the role is included once per item, the item in the loop var */
   loop: v.optional(v.unknown()),
-  ...Object.fromEntries(WITH_KINDS.map((k) => [k, v.optional(v.unknown())])) as Record<(typeof WITH_KINDS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>,
   loop_control: v.optional(LoopControl),
   ...Inheritable,
 });

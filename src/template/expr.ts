@@ -9,6 +9,7 @@ import { firstFound } from './lookup-first-found.ts';
 import { strftime } from '../util/strftime.ts';
 import { nowDateTime } from './py-datetime.ts';
 import { BUILTIN_LOOKUPS, LOOKUP_FAILED, LookupError } from '../lookup/builtin.ts';
+import { ANSIBLE_LOOKUPS, lookupName } from '../lookup/names.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from '../util/secrets.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
@@ -149,69 +150,75 @@ export function registerTermRenderer(f: (s: string, scope: Scope) => unknown) {
 }
 
 function lookup([plugin, ...given]: unknown[], kw: Record<string, unknown>, wantList: boolean, scope: Scope): unknown {
-  const name = String(plugin).replace(/^ansible\.(builtin|legacy)\./, '');
   // listify_lookup_plugin_terms templates the terms again: lookup('pipe', '{{ x }} -c ...') runs x's value
   const terms = given.map((t) => (typeof t === 'string' && renderTerm && /\{[{%#]/.test(t) ? renderTerm(t, scope) : t));
   if (terms.some(isLater)) return LATER;
-  let out: unknown[];
+  const { wantlist, ...rest } = kw;
+  const out = runLookup(String(plugin), terms, rest, scope);
+  // errors='ignore' or 'warn' took the plugin's error: [] as a list, else None (rendered '')
+  if (out === undefined) return wantList || wantlist === true ? [] : '';
+  // Templar._lookup: a list as asked (query, wantlist=True), or when empty; else strings joined with
+  // commas, and other values (",".join fails) a list, or its one item
+  if (wantList || wantlist === true || !out.length) return out;
+  if (out.every((x) => typeof x === 'string')) return out.join(',');
+  return out.length === 1 ? out[0] : out;
+}
+
+/**
+ * Runs the lookup plugin `name` on its (rendered) terms, as Templar._lookup: its list; undefined when
+ * errors='ignore' / 'warn' took its error; else Ansible's error, wrapped as Templar._lookup wraps it.
+ */
+export function runLookup(plugin: string, terms: unknown, kw: Record<string, unknown>, scope: Scope): unknown[] | undefined {
+  const { errors, ...options } = kw;
+  const run = lookupPlugin(plugin, scope);
+  try {
+    return run(terms, options);
+  } catch (e) {
+    if (!(e instanceof LookupError) && !(e instanceof ExprError && !(e instanceof UndefinedError) && lookupName(plugin) === 'first_found')) throw e;
+    if (errors === 'ignore' || errors === 'warn') return undefined;
+    if (!(e instanceof LookupError)) throw e;
+    throw new PluginError(`${LOOKUP_FAILED} '${lookupName(plugin)}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${e.message}`);
+  }
+}
+
+/**
+ * The lookup plugin `name` as its run(terms, **kwargs) (a LookupError is its own error); a name
+ * ansible-core has no plugin for fails the task when it runs ("lookup plugin (x) not found": skiff
+ * does not run a playbook's Python lookup_plugins/); one it has that skiff does not is refused.
+ */
+export function lookupPlugin(plugin: string, scope: Scope): (terms: unknown, kw: Record<string, unknown>) => unknown[] {
+  const name = lookupName(plugin);
+  const at = (n: string) => {
+    const r = scope(n);
+    return r.found ? r.value : undefined;
+  };
+  // the task's search path (its role, its file's directory), as Ansible passes it to lookups
+  const baseDir = String(at('playbook_dir') ?? process.cwd());
+  const path = at('ansible_search_path');
+  const searchPath = Array.isArray(path) ? path.map(String) : [baseDir];
+  const list = (terms: unknown) => (Array.isArray(terms) ? terms : [terms]);
   switch (name) {
     case 'vars':
       // lookup('vars', name, default=...): a variable by a name made at run time (lookup/vars.py)
-      out = terms.map((t) => {
-        if (typeof t !== 'string') throw new ExprError(`Invalid setting identifier, "${pyStr(t)}" is not a string, its a <class '${typeName(t)}'>`);
-        const r = scope(t);
-        if (r.found) return r.value;
-        if (kw.default !== undefined && kw.default !== null) return kw.default;
-        throw new UndefinedError(`No variable found with this name: ${t}`, `No variable found with this name: ${t}`);
-      });
-      break;
+      return (terms, kw) =>
+        list(terms).map((t) => {
+          if (typeof t !== 'string') throw new LookupError(`Invalid setting identifier, "${pyStr(t)}" is not a string, its a <class '${typeName(t)}'>`);
+          const r = scope(t);
+          if (r.found) return r.value;
+          if (kw.default !== undefined && kw.default !== null) return kw.default;
+          throw new UndefinedError(`No variable found with this name: ${t}`, `No variable found with this name: ${t}`);
+        });
     case 'flattened':
-      out = terms.flat();
-      break;
-    case 'first_found': {
-      // the task's search path (its role, its file's directory), as Ansible passes it to lookups
-      const at = (n: string) => {
-        const r = scope(n);
-        return r.found ? r.value : undefined;
-      };
-      const base = String(at('playbook_dir') ?? process.cwd());
-      const path = at('ansible_search_path');
-      try {
-        out = firstFound(terms, kw, Array.isArray(path) ? path.map(String) : [base], base);
-      } catch (e) {
-        // errors='ignore': lookup gives '', query []
-        if (kw.errors === 'ignore' || kw.errors === 'warn') out = [];
-        else throw e;
-      }
-      break;
-    }
-    default: {
-      // the builtin lookups loops use (together, nested, subelements, sequence...): src/lookup/builtin.ts
-      const scoped = Object.hasOwn(SCOPED_LOOKUPS, name) ? SCOPED_LOOKUPS[name] : undefined;
-      const builtin = Object.hasOwn(BUILTIN_LOOKUPS, name) ? BUILTIN_LOOKUPS[name] : scoped && ((t: unknown, k: Record<string, unknown>) => scoped(t, k, scope));
-      if (!builtin) throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of first_found, vars, ${[...Object.keys(BUILTIN_LOOKUPS), ...Object.keys(SCOPED_LOOKUPS)].join(', ')}`);
-      const at = (n: string) => {
-        const r = scope(n);
-        return r.found ? r.value : undefined;
-      };
-      const baseDir = String(at('playbook_dir') ?? process.cwd());
-      const path = at('ansible_search_path');
-      try {
-        out = builtin(terms, kw, { searchPath: Array.isArray(path) ? path.map(String) : [baseDir], baseDir });
-      } catch (e) {
-        if (!(e instanceof LookupError)) throw e;
-        // Templar._lookup's wrapping of a plugin's error
-        const msg = `${LOOKUP_FAILED} '${name}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${e.message}`;
-        if (kw.errors === 'ignore' || kw.errors === 'warn') out = [];
-        else throw new ExprError(msg);
-      }
-    }
+      return (terms) => list(terms).flat();
+    case 'first_found':
+      return (terms, kw) => firstFound(list(terms), kw, searchPath, baseDir);
   }
-  // Templar._lookup: a list as asked (query, wantlist=True); else strings joined with commas, and
-  // other values (",".join fails) a list, or its one item
-  if (wantList || kw.wantlist === true) return out;
-  if (out.every((x) => typeof x === 'string')) return out.join(',');
-  return out.length === 1 ? out[0] : out;
+  const scoped = Object.hasOwn(SCOPED_LOOKUPS, name) ? SCOPED_LOOKUPS[name] : undefined;
+  if (scoped) return (t, k) => scoped(t, k, scope);
+  const builtin = Object.hasOwn(BUILTIN_LOOKUPS, name) ? BUILTIN_LOOKUPS[name] : undefined;
+  if (builtin) return (t, k) => builtin(t, k, { searchPath, baseDir, scope });
+  if (!ANSIBLE_LOOKUPS.has(name)) throw new PluginError(`lookup plugin (${plugin}) not found`);
+  throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of first_found, vars, ${[...Object.keys(BUILTIN_LOOKUPS), ...Object.keys(SCOPED_LOOKUPS)].join(', ')}`);
 }
 
 /** Every string inside a value. */

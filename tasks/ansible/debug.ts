@@ -1,7 +1,9 @@
 // Ansible's debug (lib/ansible/plugins/action/debug.py): msg (any value: text, a list or a map, shown
-// as JSON when not text), or var (an expression, or a template, registered under its own text), or
-// neither ("Hello world!"), with verbosity. A var that is not defined is printed as Ansible prints it,
-// "VARIABLE IS NOT DEFINED!", not a failure.
+// as JSON when not text), or var (an expression, registered under its text), or neither ("Hello
+// world!"), with verbosity. A var that is not defined is printed as Ansible prints it, "VARIABLE IS NOT
+// DEFINED!", not a failure. Like every parameter, var is rendered first (Task.post_validate templates a
+// task's args): `var: "{{ name }}"` shows the variable `name` holds, and one of its templates that is
+// undefined fails the task (lookup_vars: `var: "{{ lookup('vars', 'nope') }}"`).
 import * as v from 'valibot';
 import type { TaskType } from '../../src/engine/task-type.ts';
 import { evaluate, type Scope } from '../../src/template/expr.ts';
@@ -30,8 +32,9 @@ const show = (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x, null
 const NOT_DEFINED = 'VARIABLE IS NOT DEFINED!';
 
 /**
- * The value of `var` as Ansible's debug finds it: a template is rendered (and, if that leaves it as it
- * was, read as an expression); a bare text is an expression (`x.y`, `x | length`).
+ * The value of `var` (already rendered) as Ansible's debug finds it: a template (one a variable's value
+ * brought) is rendered again (and, if that leaves it as it was, read as an expression); a bare text is
+ * an expression (`x.y`, `x | length`); anything else is not a variable.
  */
 function valueOf(expr: unknown, scope: Scope): unknown {
   try {
@@ -53,8 +56,6 @@ export const debugType: TaskType<Params> = {
   summary: 'print msg or the value of var (nothing on the host changes)',
   schema,
   shortKey: 'msg',
-  // debug templates var itself: one that is not defined is printed, not an error
-  verbatim: ['var'],
   async plan(ctx, p) {
     if (p.verbosity > 0) return { changes: [], skip: true, note: `verbosity ${p.verbosity}: skiff runs at verbosity 0`, result: { skipped_reason: 'Verbosity threshold not met.' } };
     if (p.var !== undefined) {
