@@ -20,7 +20,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   dnf5: 'command: dnf install -y PKG with creates:',
   dpkg_selections: undefined,
   expect: undefined,
-  fetch: undefined,
   find: 'ansible.builtin.stat, or command with register',
   git: 'command: git clone with creates:',
   hostname: undefined,
