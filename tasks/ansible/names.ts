@@ -32,7 +32,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   reboot: undefined,
   replace: 'ansible.builtin.lineinfile with regexp (one line), or line',
   service_facts: 'command: systemctl show NAME with register',
-  set_stats: undefined,
   slurp: 'command: base64 FILE with register, or ansible.builtin.stat',
   subversion: undefined,
   sysvinit: 'command',
