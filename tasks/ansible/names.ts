@@ -13,7 +13,6 @@ import { withAnsibleParams } from './spec.ts';
  */
 export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   apt_repository: 'ansible.builtin.copy of the .list file with content:',
-  assemble: 'ansible.builtin.template or content',
   cron: 'ansible.builtin.copy of a file in /etc/cron.d',
   deb822_repository: 'ansible.builtin.copy of the .sources file with content:',
   debconf: undefined,
