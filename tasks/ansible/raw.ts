@@ -9,10 +9,11 @@ import { lowLevelResult } from '../lib/commands.ts';
 
 const schema = v.pipe(
   v.strictObject({
-    _raw_params: v.optional(v.nullable(PyStr)),
+    /** the command line (the free form) */
+    _raw_params: v.pipe(PyStr, v.minLength(1, 'expected the command line (raw: LINE)')),
     executable: v.optional(PyStr),
   }),
-  v.transform((p) => ({ line: p._raw_params ?? '', executable: p.executable })),
+  v.transform((p) => ({ line: p._raw_params, executable: p.executable })),
 );
 type Params = v.InferOutput<typeof schema>;
 
