@@ -108,6 +108,18 @@ test('assemble with remote_src: false: the fragments of files/ in name order, a 
   assert.is(readFileSync(`${dirOf(o)}/joined`, 'utf8'), '1\n2\n');
 });
 
+test('copy of a directory of files/ (the assemble target copies its files/ so): src/ copies what is in it into dest, src the directory itself; ok the second time', async () => {
+  const o = await play({
+    playbook: playbook(here + "- copy: {src: ./, dest: '{{ dir }}/into'}\n  register: a\n- copy: {src: ./, dest: '{{ dir }}/into'}\n  register: b\n- copy: {src: frags, dest: '{{ dir }}/whole'}\n- assert: {that: [a is changed, b is not changed, \"a.dest == dir ~ '/into'\"]}"),
+    files: { 'files/frags/1': 'one\n', 'files/frags/sub/2': 'two\n', 'files/top': 'top\n' },
+  });
+  assert.equal(o.lines, ['a set_fact ok', 'a copy changed', 'a copy ok', 'a copy changed', 'a assert ok'], JSON.stringify(o.results.at(-1)?.result));
+  const dir = dirOf(o);
+  assert.is(readFileSync(`${dir}/into/frags/sub/2`, 'utf8'), 'two\n');
+  assert.is(readFileSync(`${dir}/into/top`, 'utf8'), 'top\n');
+  assert.is(readFileSync(`${dir}/whole/frags/1`, 'utf8'), 'one\n');
+});
+
 test('file follow (test_files, meta_tasks): follow: false makes a link to a src that is not there (force); without force it is refused; state directory follows a link to a directory', async () => {
   const o = await play({
     playbook: playbook(
