@@ -97,6 +97,8 @@ export const ConfigSchema = v.object({
     v.picklist(['memory', 'jsonfile'], 'expected memory or jsonfile (skiff has no other cache plugin)'),
     v.metadata({ ini: 'fact_caching', env: 'ANSIBLE_CACHE_PLUGIN', default: 'memory' } satisfies SettingMeta),
   ),
+  // the default callback's CUSTOM STATS after the recap (set_stats' data)
+  show_custom_stats: bool({ ini: 'show_custom_stats', env: 'ANSIBLE_SHOW_CUSTOM_STATS', default: 'False' }),
   fact_caching_connection: text({ ini: 'fact_caching_connection', env: 'ANSIBLE_CACHE_PLUGIN_CONNECTION', default: 'none (jsonfile needs it: the directory of its files)', path: 'one' }),
   fact_caching_prefix: text({ ini: 'fact_caching_prefix', env: 'ANSIBLE_CACHE_PLUGIN_PREFIX', default: 'ansible_facts' }),
   fact_caching_timeout: v.pipe(

@@ -1,13 +1,14 @@
 // copy: a file on the host holds `content`, or the text of `src` (from files/ next to the playbook, or
 // from the host itself with remote_src). Text files only for now: bytes that are not UTF-8 are not kept.
 import * as v from 'valibot';
-import type { TaskType } from '../../src/engine/task-type.ts';
+import type { Plan, TaskType } from '../../src/engine/task-type.ts';
 import { HostPath, ModeOrPreserve, Owner, Bool } from '../lib/schema.ts';
 import { readFileFacts, fileReads } from '../lib/files.ts';
 import { readFileSync, statSync } from 'node:fs';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
-import { readSource } from './source.ts';
+import { findSource } from './source.ts';
+import { applyCopyDir, planCopyDir, type DirState } from './copy-dir.ts';
 
 const schema = v.pipe(
   v.strictObject({
@@ -29,10 +30,10 @@ const schema = v.pipe(
 );
 type Params = v.InferOutput<typeof schema>;
 
-export const copy: TaskType<Params, PutState> = {
+export const copy: TaskType<Params, PutState | DirState> = {
   name: 'ansible.builtin.copy',
   hostPaths: ['dest'],
-  summary: 'a file holds this content, or a copy of src (files/ or, with remote_src, the host)',
+  summary: 'a file holds this content, or a copy of src (files/ or, with remote_src, the host; a directory of files/ too)',
   schema,
   reads: (p) => fileReads(p.dest),
   async plan(ctx, p) {
@@ -45,16 +46,22 @@ export const copy: TaskType<Params, PutState> = {
       text = f.content!;
       srcMode = f.mode;
     } else {
-      const s = readSource(ctx, 'files', p.src!);
+      const path = findSource(ctx, 'files', p.src!, true);
+      if (statSync(path).isDirectory()) {
+        if (p.mode === 'preserve') throw new TaskFailure('mode: preserve is not supported by skiff for a directory src');
+        return planCopyDir(ctx, { ...p, mode: p.mode }, p.src!, path);
+      }
       // a file that is not UTF-8 (a Windows-1252 text, a binary) is copied as its bytes
-      const bytes = readFileSync(s.path);
-      text = Buffer.from(s.text, 'utf8').equals(bytes) ? s.text : bytes;
-      srcMode = (statSync(s.path).mode & 0o7777).toString(8).padStart(4, '0');
+      const bytes = readFileSync(path);
+      const s = bytes.toString('utf8');
+      text = Buffer.from(s, 'utf8').equals(bytes) ? s : bytes;
+      srcMode = (statSync(path).mode & 0o7777).toString(8).padStart(4, '0');
     }
     if (p.mode === 'preserve' && srcMode === undefined) throw new TaskFailure('mode: preserve needs src (content has no mode to keep)');
     return planPut(ctx, { ...p, mode: p.mode === 'preserve' ? srcMode : p.mode }, text, p.src);
   },
   async apply(ctx, p, plan) {
-    return applyPut(ctx, { ...p, mode: undefined }, plan);
+    if (plan.state && 'files' in plan.state) return applyCopyDir(ctx, plan as Plan<DirState>);
+    return applyPut(ctx, { ...p, mode: undefined }, plan as Plan<PutState>);
   },
 };

@@ -92,3 +92,13 @@ export function findModule(name: string): FoundModule | string | undefined {
 function actionPlugin(fqcn: string): string {
   return `${fqcn} is an Ansible module with an action plugin of its own (part of it runs inside Ansible's process), not supported by skiff`;
 }
+
+/**
+ * The Python file of ansible-core's module `mod` (modules/<mod>.py), for the action plugins skiff runs
+ * itself that run Ansible's module as they do (assemble with remote_src); undefined without ansible-core.
+ */
+export function coreModulePath(mod: string): string | undefined {
+  const r = findRoots();
+  const path = r ? join(r.core, 'modules', `${mod}.py`) : undefined;
+  return path && existsSync(path) ? path : undefined;
+}

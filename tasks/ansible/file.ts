@@ -7,6 +7,7 @@ import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/t
 import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
 import { attrChanges, factsOf, pathInfo, predict, readFileFacts, setAttrs, type FileFacts, fileReads } from '../lib/files.ts';
 import { effectiveMode } from '../lib/mode.ts';
+import { dirname } from 'node:path';
 
 const schema = v.pipe(
   v.strictObject({
@@ -22,8 +23,13 @@ const schema = v.pipe(
     group: v.optional(Owner),
     /** a directory's mode/owner/group for everything in it too */
     recurse: v.optional(Bool, false),
-    /** state link: replace a file that is in the way */
+    /** state link: replace a file that is in the way, and link to a src that is not there */
     force: v.optional(Bool, false),
+    /**
+     * a path that is a link stands for what it leads to (Ansible's default): state file or directory
+     * checks the target; state link sets mode/owner/group on the target. false: on the link itself
+     */
+    follow: v.optional(Bool, true),
     /** touch: `preserve` keeps the times (and the task idempotent); default: now, changed every run */
     modification_time: v.optional(v.literal('preserve', 'expected preserve (other times are not supported by skiff)')),
     access_time: v.optional(v.literal('preserve', 'expected preserve (other times are not supported by skiff)')),
@@ -37,7 +43,18 @@ const schema = v.pipe(
   v.transform(({ dest, name, ...p }) => ({ ...p, path: (p.path ?? dest ?? name)! })),
 );
 type Params = v.InferOutput<typeof schema>;
-type State = { facts: FileFacts; state: NonNullable<Params['state']>; create: boolean; attrs: boolean; deep: boolean; target?: string };
+type State = {
+  facts: FileFacts;
+  state: NonNullable<Params['state']>;
+  create: boolean;
+  attrs: boolean;
+  deep: boolean;
+  target?: string;
+  /** the path worked on: the link's target when follow led there */
+  path?: string;
+  /** state link with follow: the file the link leads to, whose mode/owner/group are set */
+  linked?: string;
+};
 
 const kindOf: Record<string, FileFacts['kind']> = { directory: 'directory', file: 'file', touch: 'file', link: 'link', hard: 'file' };
 
@@ -89,6 +106,39 @@ async function planHard(ctx: TaskContext, p: Params, f: FileFacts, base: State) 
   return { changes, diff: `+ ${p.path} (hard link to ${p.src})`, state: { ...base, create: true }, result };
 }
 
+/**
+ * A symbolic link to src (Ansible's ensure_symlink): a src that is not there is refused unless force;
+ * with follow, mode/owner/group go to the file the link leads to, and a link that leads nowhere gets
+ * Ansible's warning.
+ */
+async function planLink(ctx: TaskContext, p: Params, f: FileFacts, base: State, result: Record<string, unknown>) {
+  const target = f.exists && f.kind === 'link' ? await linkTarget(ctx, p.path) : undefined;
+  if (f.exists && f.kind !== 'link' && !(p.force && f.kind === 'file')) throw new TaskFailure(`${p.path} is a ${f.kind}, expected a symbolic link (force: true replaces a file)`);
+  // src relative to the link's directory, as the link reads it
+  let abs = p.src!.startsWith('/') ? p.src! : `${dirname(p.path)}/${p.src}`;
+  let to = await factsOf(ctx, abs);
+  // src a link itself: what it leads to, as Python's os.path.exists and realpath see it
+  if (to.exists && to.kind === 'link') {
+    abs = (await ctx.conn.exec(`readlink -m -- ${shq(abs)}`)).stdout.replace(/\n$/, '');
+    to = await factsOf(ctx, abs);
+  }
+  if (!p.force && !to.exists) throw new TaskFailure(`src file does not exist, use "force=yes" if you really want to create the link: ${abs}`, { path: p.path, src: p.src });
+  predict(ctx, p.path, { exists: true, kind: 'link' });
+  const create = target !== p.src;
+  const changes = create ? [`link ${p.path} -> ${p.src}${target !== undefined ? ` (was -> ${target})` : ''}`] : [];
+  let linked: string | undefined;
+  if (p.follow && (create ? !ctx.check || f.exists : true)) {
+    // Ansible warns whenever the link it leaves leads nowhere and follow is on (follow: false is the way out)
+    if (!to.exists) ctx.warn?.('Cannot set fs attributes on a non-existent symlink target. follow should be set to False to avoid this.');
+    else if (p.mode || p.owner || p.group) {
+      linked = abs;
+      changes.push(...attrChanges(abs, to, p));
+    }
+  } else if (!p.follow && !create) changes.push(...attrChanges(p.path, f, { owner: p.owner, group: p.group }));
+  const diff = create ? `+ ${p.path} -> ${p.src}` : undefined;
+  return { changes, diff, state: { ...base, create, attrs: changes.length > 0, linked }, result };
+}
+
 export const fileType: TaskType<Params, State> = {
   name: 'ansible.builtin.file',
   hostPaths: ['path'],
@@ -96,9 +146,16 @@ export const fileType: TaskType<Params, State> = {
   schema,
   reads: (p) => fileReads(p.path, p.state === 'hard' ? p.src : undefined),
   async plan(ctx, p) {
-    const f = await factsOf(ctx, p.path);
+    let f = await factsOf(ctx, p.path);
     const state = p.state ?? (p.recurse ? 'directory' : f.exists ? (f.kind === 'directory' ? 'directory' : f.kind === 'link' ? 'link' : 'file') : 'file');
-    const base: State = { facts: f, state, create: false, attrs: false, deep: false };
+    // follow: state file or directory on a link works on what it leads to (Ansible's os.path.realpath)
+    if (p.follow && f.exists && f.kind === 'link' && (state === 'file' || state === 'directory')) {
+      const r = await ctx.conn.exec(`readlink -m -- ${shq(p.path)}`);
+      if (r.code !== 0) throw new TaskFailure(`cannot follow the link ${p.path}: ${r.stderr.trim()}`);
+      p = { ...p, path: r.stdout.replace(/\n$/, '') };
+      f = await factsOf(ctx, p.path);
+    }
+    const base: State = { facts: f, state, create: false, attrs: false, deep: false, path: p.path };
     if (state === 'absent') {
       predict(ctx, p.path, { exists: false });
       return { changes: f.exists ? [`remove ${p.path}`] : [], diff: f.exists ? `- ${p.path} (${f.kind})` : undefined, state: base, result: { path: p.path, state: 'absent' } };
@@ -107,16 +164,7 @@ export const fileType: TaskType<Params, State> = {
     // what is there now, as Ansible's add_path_info reports it (a plan that changes nothing keeps it)
     const result = { path: p.path, ...pathInfo(f), ...(state === 'hard' ? { state } : {}) };
     if (state === 'hard') return planHard(ctx, p, f, base);
-    if (state === 'link') {
-      const target = f.exists && f.kind === 'link' ? await linkTarget(ctx, p.path) : undefined;
-      if (f.exists && f.kind !== 'link' && !(p.force && f.kind === 'file')) throw new TaskFailure(`${p.path} is a ${f.kind}, expected a symbolic link (force: true replaces a file)`);
-      predict(ctx, p.path, { exists: true, kind: 'link' });
-      if (target === p.src) {
-        const changes = attrChanges(p.path, f, { owner: p.owner, group: p.group });
-        return { changes, state: { ...base, attrs: changes.length > 0 }, result };
-      }
-      return { changes: [`link ${p.path} -> ${p.src}${target !== undefined ? ` (was -> ${target})` : ''}`], diff: `+ ${p.path} -> ${p.src}`, state: { ...base, create: true }, result };
-    }
+    if (state === 'link') return planLink(ctx, p, f, base, result);
     if (f.exists && f.kind !== want && !(state === 'touch' && f.kind !== 'link')) throw new TaskFailure(`${p.path} is a ${f.kind}, expected a ${want}`);
     if (!f.exists && state === 'file') throw new TaskFailure(`file (${p.path}) is absent, cannot continue (state: file only checks; touch or copy creates it)`);
     const mode = p.mode ? effectiveMode(p.mode, f.mode, want === 'directory') : f.mode;
@@ -131,6 +179,7 @@ export const fileType: TaskType<Params, State> = {
     return { changes, state: { ...base, attrs: changes.length > 0, deep }, result };
   },
   async apply(ctx, p, plan) {
+    p = { ...p, path: plan.state!.path ?? p.path };
     await applyFile(ctx, p, plan.state!);
     // the result describes what the change left (Ansible's add_path_info): one more read, changes only
     if (plan.state!.state === 'absent') return;
@@ -153,7 +202,9 @@ async function applyFile(ctx: TaskContext, p: Params, s: State): Promise<void> {
   }
   if (s.state === 'link') {
     if (s.create) await run(`ln -sfn -- ${shq(p.src!)} ${q}`, 'link');
-    if (p.owner || p.group) await run(`chown -h ${shq(`${p.owner ?? ''}${p.group ? ':' + p.group : ''}`)} -- ${q}`, 'set the owner of');
+    // follow: the mode/owner/group are the file's the link leads to; without, the link's own
+    if (s.linked !== undefined) return void (await setAttrs(ctx.conn, s.linked, p));
+    if (!p.follow && (p.owner || p.group)) await run(`chown -h ${shq(`${p.owner ?? ''}${p.group ? ':' + p.group : ''}`)} -- ${q}`, 'set the owner of');
     return;
   }
   if (s.create) await run(s.state === 'directory' ? `mkdir -p -- ${q}` : `touch -- ${q}`, 'create');

@@ -24,10 +24,12 @@ const systemdSchema = v.pipe(
   v.strictObject({ ...entries, daemon_reexec: v.optional(Bool, false) }),
   v.check((p) => p.name !== undefined || ((p.daemon_reload || p.daemon_reexec) && p.state === undefined && p.enabled === undefined && p.masked === undefined), 'expected name (only daemon_reload may go without it)'),
 );
+// Ansible's service action runs the systemd module on a systemd host (skiff's only kind), with the
+// task's arguments: `service: {daemon_reload: true}` alone is systemd's daemon-reload (geerlingguy.docker)
 const serviceSchema = v.pipe(
   v.strictObject(entries),
-  v.check((p) => p.name !== undefined, 'expected name'),
-  v.check((p) => p.state !== undefined || p.enabled !== undefined || p.masked !== undefined, 'expected state, enabled or masked'),
+  v.check((p) => p.name !== undefined || (p.daemon_reload && p.state === undefined && p.enabled === undefined && p.masked === undefined), 'expected name (only daemon_reload may go without it)'),
+  v.check((p) => p.state !== undefined || p.enabled !== undefined || p.masked !== undefined || p.daemon_reload, 'expected state, enabled, masked or daemon_reload'),
 );
 /** systemd's parameters; service has them but daemon_reexec */
 export type ServiceParams = v.InferOutput<typeof serviceSchema> & { daemon_reexec?: boolean };
@@ -105,7 +107,7 @@ function systemdModule<P extends ServiceParams>(name: string, summary: string, s
         const r = await ctx.conn.exec(p.daemon_reexec ? 'systemctl daemon-reexec' : 'systemctl daemon-reload');
         if (r.code !== 0) throw new TaskFailure(`${module}: systemctl daemon-reload exited ${r.code}: ${r.stderr.trim()}`);
       }
-      if (p.name === undefined) return { changes: [], result: {} };
+      if (p.name === undefined) return { changes: [], result: { name: null, status: {} } };
       const f = await readUnit(ctx, module, p.name);
       const todo = planUnit(p, f);
       const result = { name: p.name, status: f, ...(p.state ? { state: p.state } : {}), ...(p.enabled !== undefined ? { enabled: p.enabled } : {}) };

@@ -9,12 +9,14 @@ export function readSource(ctx: TaskContext, sub: 'files' | 'templates', src: st
   return { path, text: readFileSync(path, 'utf8') };
 }
 
-/** The path of a regular file `src` on the controller, looked up as Ansible does. */
-export function findSource(ctx: TaskContext, sub: 'files' | 'templates', src: string): string {
-  const dir = ctx.dir ?? '.';
-  const tried = isAbsolute(src) ? [src] : [join(dir, sub, src), join(dir, src)];
+/** The path of a regular file `src` on the controller (or a directory, when asked for), looked up as Ansible does. */
+export function findSource(ctx: TaskContext, sub: 'files' | 'templates', src: string, directory = false): string {
+  // the task's directory (its role's), then ansible_search_path (the role's, its parents', the playbook's)
+  const r = ctx.scope?.('ansible_search_path');
+  const dirs = [...new Set([ctx.dir ?? '.', ...(r?.found && Array.isArray(r.value) ? r.value.map(String) : [])])];
+  const tried = isAbsolute(src) ? [src] : dirs.flatMap((d) => [join(d, sub, src), join(d, src)]);
   const path = tried.find((p) => existsSync(p));
   if (!path) throw new TaskFailure(`src ${src} not found: looked at ${tried.join(', ')}`);
-  if (statSync(path).isDirectory()) throw new TaskFailure(`src ${path} is a directory: copying a directory is not supported by skiff yet (one task per file)`);
+  if (!directory && statSync(path).isDirectory()) throw new TaskFailure(`src ${path} is a directory: copying a directory is not supported by skiff yet (one task per file)`);
   return path;
 }

@@ -51,3 +51,14 @@ export function shlexSplit(line: string): string[] | null {
   if (word !== null) out.push(word);
   return out;
 }
+
+/** Python's str.splitlines(): every line break Python knows ends a line, the last one's end dropped. */
+export const pySplitLines = (x: string): string[] => (x === '' ? [] : x.replace(/(\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])$/, '').split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/));
+
+/**
+ * What Ansible's action plugins register for a command they run themselves (raw, script:
+ * ActionBase._low_level_execute_command): stdout and stderr as printed, nothing stripped.
+ */
+export function lowLevelResult(r: ExecResult): { rc: number; stdout: string; stdout_lines: string[]; stderr: string; stderr_lines: string[] } {
+  return { rc: r.code, stdout: r.stdout, stdout_lines: pySplitLines(r.stdout), stderr: r.stderr, stderr_lines: pySplitLines(r.stderr) };
+}

@@ -66,12 +66,12 @@ test('systemd: a unit that is not there, and a host without systemctl, fail nami
   assert.match(await failure(systemd.apply(fakeCtx(failing), p, await systemd.plan(fakeCtx(failing), p))), /systemd: systemctl start x exited 1: Job for x.service failed/);
 });
 
-test('systemd/service in a playbook: the names are accepted; daemon_reload alone needs no name; service needs a state; a name with a leading dash refused', async () => {
-  const ok = await play({ playbook: playbook(`- ansible.builtin.systemd: {daemon_reload: true}\n  when: false\n- ansible.builtin.systemd_service: {name: docker, enabled: yes}\n  when: false\n- service: {name: docker, state: restarted}\n  when: false`) });
+test('systemd/service in a playbook: the names are accepted; daemon_reload alone needs no name (service too, as Ansible runs systemd for it: geerlingguy.docker); service needs a state; a name with a leading dash refused', async () => {
+  const ok = await play({ playbook: playbook(`- ansible.builtin.systemd: {daemon_reload: true}\n  when: false\n- ansible.builtin.systemd_service: {name: docker, enabled: yes}\n  when: false\n- service: {name: docker, state: restarted}\n  when: false\n- service: {daemon_reload: true}\n  when: false`) });
   assert.equal(ok.problems, []);
   const bad = await play({ playbook: playbook(`- service: {name: docker}\n- systemd: {name: "-x", state: started}`) });
   assert.is(bad.code, 'bad-input');
-  assert.match(bad.problems[0], /play\d+\.yml:3:\d+: .*expected state, enabled or masked/);
+  assert.match(bad.problems[0], /play\d+\.yml:3:\d+: .*expected state, enabled, masked or daemon_reload/);
   assert.match(bad.problems[1], /expected a unit name \(not starting with -\)/);
 });
 

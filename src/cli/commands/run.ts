@@ -10,6 +10,7 @@ import { profiler } from '../../report/profile.ts';
 import { plainProgress, ttyProgress } from '../../report/progress.ts';
 import { warningColumns, warningPrinter } from '../../report/warning.ts';
 import { formatRecap } from '../../report/recap.ts';
+import { customStats, formatCustomStats } from '../../report/custom-stats.ts';
 import type { ResolvedConfig, Source } from '../config.ts';
 import { badInput, EXIT } from '../output.ts';
 import { printWarnings, settingsOf } from '../settings.ts';
@@ -142,6 +143,8 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
   // Ansible's last word on an error that ended the run, where Ansible prints it
   if (summary.fatal) process.stderr.write(`ERROR! ${summary.fatal}\n`);
   out(formatRecap(summary.recap, color, tty));
+  const custom = c.show_custom_stats ? formatCustomStats(customStats(summary.results)) : undefined;
+  if (custom) out(custom);
   if (profile) out(profile.format());
   const retry = c.retry_files_enabled === false ? { hosts: [], path: '' } : writeRetry(target, summary, c.retry_files_save_path);
   if (retry.hosts.length) out(`\nto retry the ${retry.hosts.length} host(s) that did not finish: --limit @${retry.path}`);
