@@ -9,7 +9,7 @@
 import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import type { Connection } from '../../src/transport/types.ts';
-import { CONTROLLER_PYTHON, findModule } from './core-modules.ts';
+import { CONTROLLER_PYTHON, coreModulePath } from './core-modules.ts';
 import { buildPayload } from './payload-builder.ts';
 
 
@@ -92,9 +92,9 @@ export function pythonModule(name: string, path: string): TaskType<Record<string
  * `ansible_` prefix (VariableManager's namespace_facts). Registry.ansibleFacts.
  */
 export async function ansibleFacts(conn: Connection, interpreter: string, subset: string[]): Promise<Record<string, unknown>> {
-  const setup = findModule('ansible.builtin.setup');
-  if (typeof setup !== 'object') throw new TaskFailure(`this play reads facts only Ansible's setup module gathers (gather_subset ${subset.join(',')}): it needs ansible-core on the controller (${CONTROLLER_PYTHON} -c 'import ansible')`);
-  const result = await runModule({ vars: { ansible_python_interpreter: interpreter }, conn, check: false, diff: false }, 'ansible.builtin.setup', setup.path, { gather_subset: subset, gather_timeout: 10, filter: [], fact_path: '/etc/ansible/facts.d' });
+  const setup = coreModulePath('setup');
+  if (!setup) throw new TaskFailure(`this play reads facts only Ansible's setup module gathers (gather_subset ${subset.join(',')}): it needs ansible-core on the controller (${CONTROLLER_PYTHON} -c 'import ansible')`);
+  const result = await runModule({ vars: { ansible_python_interpreter: interpreter }, conn, check: false, diff: false }, 'ansible.builtin.setup', setup, { gather_subset: subset, gather_timeout: 10, filter: [], fact_path: '/etc/ansible/facts.d' });
   const facts = (result.ansible_facts ?? {}) as Record<string, unknown>;
   return Object.fromEntries(Object.entries(facts).map(([k, x]) => [k.startsWith('ansible_') && k !== 'ansible_local' ? k.slice(8) : k, x]));
 }
