@@ -1,5 +1,6 @@
 // Reads an inventory in Ansible's shapes: a YAML or INI file, or a directory holding one or more of
 // them plus group_vars/ and host_vars/. Problems are collected, never thrown.
+import { expandHostRange } from './host-range.ts';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { InputProblem } from '../util/errors.ts';
@@ -217,14 +218,21 @@ function readYamlGroup(inv: Inventory, src: YamlSource, name: string, body: unkn
   if (hosts !== undefined && hosts !== null) {
     if (!isPlainMap(hosts)) problems.push({ ...at([...path, 'hosts']), message: `hosts of ${show(name)}: expected a map of host names, got ${show(hosts)}` });
     else
-      for (const [h, hv] of Object.entries(hosts)) {
-        if (!addHost(inv, h, g, at([...path, 'hosts', h], 'key'), problems)) continue;
-        if (hv === null || hv === undefined) continue;
-        if (!isPlainMap(hv)) {
-          problems.push({ ...at([...path, 'hosts', h]), message: `vars of host ${show(h)}: expected a map, got ${show(hv)}` });
+      for (const [written, hv] of Object.entries(hosts)) {
+        const names = expandHostRange(written);
+        if ('error' in names) {
+          problems.push({ ...at([...path, 'hosts', written], 'key'), message: `${names.error}: got ${show(written)}` });
           continue;
         }
-        mergeLayer(inv.hostInline.get(h)!, hv, (k) => at([...path, 'hosts', h, k]));
+        for (const h of names) {
+          if (!addHost(inv, h, g, at([...path, 'hosts', written], 'key'), problems)) continue;
+          if (hv === null || hv === undefined) continue;
+          if (!isPlainMap(hv)) {
+            problems.push({ ...at([...path, 'hosts', written]), message: `vars of host ${show(h)}: expected a map, got ${show(hv)}` });
+            break;
+          }
+          mergeLayer(inv.hostInline.get(h)!, hv, (k) => at([...path, 'hosts', written, k]));
+        }
       }
   }
   if (vars !== undefined && vars !== null) {
@@ -303,12 +311,16 @@ function readIniInventory(inv: Inventory, rel: string, text: string, problems: I
     }
     if (!words.length) return;
     const [host, ...rest] = words;
-    if (!addHost(inv, host.text, g, at(lead + host.at + 1), problems)) return;
-    for (const kv of rest) {
-      const col = lead + kv.at + 1;
-      const m = kv.text.match(/^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s);
-      if (!m) problems.push({ ...at(col), message: `bad host variable ${show(kv.text)}: expected name=value` });
-      else mergeLayer(inv.hostInline.get(host.text)!, { [m[1]]: pyLiteral(m[2]) }, () => at(col));
+    const names = expandHostRange(host.text);
+    if ('error' in names) return void problems.push({ ...at(lead + host.at + 1), message: `${names.error}: got ${show(host.text)}` });
+    for (const name of names) {
+      if (!addHost(inv, name, g, at(lead + host.at + 1), problems)) return;
+      for (const kv of rest) {
+        const col = lead + kv.at + 1;
+        const m = kv.text.match(/^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s);
+        if (!m) problems.push({ ...at(col), message: `bad host variable ${show(kv.text)}: expected name=value` });
+        else mergeLayer(inv.hostInline.get(name)!, { [m[1]]: pyLiteral(m[2]) }, () => at(col));
+      }
     }
   });
 }
