@@ -29,9 +29,10 @@ test('a loop whose items fail on a division by zero: each such item failed with 
 });
 
 test('a failing `when` expression is rescued as the task failure it is', async () => {
-  const o = await play({ playbook: playbook(`- block:\n    - probe: never\n      when: 1 / 0\n  rescue:\n    - probe: rescued`) });
+  const o = await play({ playbook: playbook(`- block:\n    - probe: never\n      when: 1 / 0\n  rescue:\n    - probe: "{{ ansible_failed_result.msg.split('\\n')[0] }}"`) });
   assert.equal(o.problems, []);
   assert.equal(o.lines, ['a probe failed', 'a probe changed']);
+  assert.equal(o.results[1].changes, ["probe The conditional check '1 / 0' failed. The error was: division by zero"]);
 });
 
 test('what is wrong whatever the run does is still refused before it: an unknown filter, a template that does not parse', async () => {
