@@ -228,6 +228,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (undef) return { ...failedItem(undefinedOption(undef.undefinedVar!, t)), wholeTask: true };
     // a test's or filter's error is the task's message as Ansible words it, alone
     const plugin = problems.find((p) => p.pluginError !== undefined);
+    if (plugin?.wholeTask) return { ...failedItem(new TemplateFailure(plugin.pluginError!)), wholeTask: true };
     if (plugin) throw new TemplateFailure(plugin.pluginError!);
     const exception = problems.find((p) => p.exception !== undefined);
     if (exception) throw new TaskException(exception.exception!);

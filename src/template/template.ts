@@ -18,6 +18,8 @@ export interface RenderProblem {
   pluginError?: string;
   /** a Python exception's last traceback line (PyException): the task's `exception` when it runs */
   exception?: string;
+  /** an AnsibleError of the templar (not a module's): in a loop it fails the whole task, as an undefined variable does */
+  wholeTask?: boolean;
 }
 
 export interface RenderOptions {
@@ -111,7 +113,9 @@ export function render(value: unknown, scope: Scope, path: Path = [], problems: 
           message: `${e.message} in ${JSON.stringify(value)}`,
           ...(undefinedText(e) !== undefined ? { undefinedVar: undefinedText(e) } : {}),
           ...(own instanceof PluginError ? { pluginError: own.message } : {}),
-          ...(own instanceof PyException ? { exception: own.line } : {}),
+          // Templar.do_template turns a TypeError into its AnsibleError (a msg); other exceptions stay exceptions
+          ...(own instanceof PyException && own.pyType === 'TypeError' ? { pluginError: `Unexpected templating type error occurred on (${value}): ${own.message}. ${own.message}`, wholeTask: true } : {}),
+          ...(own instanceof PyException && own.pyType !== 'TypeError' ? { exception: own.line } : {}),
         });
         return undefined;
       }

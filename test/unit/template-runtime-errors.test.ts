@@ -28,6 +28,13 @@ test('a loop whose items fail on a division by zero: each such item failed with 
   assert.equal(lines.at(-2), 'fatal: [a]: FAILED! => {"msg": "One or more items failed"}');
 });
 
+test("a TypeError is the templar's AnsibleError: a msg, and in a loop the whole task fails (as Ansible's Templar.do_template)", async () => {
+  const o = await play({ playbook: playbook(`- name: add\n  debug: msg="{{ 1 + item }}"\n  loop: [a, b]\n  ignore_errors: true\n  register: r\n- probe: {id: "{{ r.msg }}"}`) });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a add failed', 'a probe changed']);
+  assert.equal(o.results[1].changes, ["probe Unexpected templating type error occurred on ({{ 1 + item }}): unsupported operand type(s) for +: 'int' and 'str'. unsupported operand type(s) for +: 'int' and 'str'"]);
+});
+
 test('a failing `when` expression is rescued as the task failure it is', async () => {
   const o = await play({ playbook: playbook(`- block:\n    - probe: never\n      when: 1 / 0\n  rescue:\n    - probe: "{{ ansible_failed_result.msg.split('\\n')[0] }}"`) });
   assert.equal(o.problems, []);
