@@ -787,11 +787,11 @@ function certain(ps: RenderProblem[], strict: boolean): RenderProblem[] {
   ps = ps.filter((p) => !p.message.includes(LOOKUP_FAILED));
   // so is a test's or filter's error on its input (Ansible's AnsibleFilterError)
   ps = ps.filter((p) => p.pluginError === undefined);
-  if (strict) return ps;
   // and so is any other error of evaluation (`{{ 5 / 0 }}`, `{{ 'a' + 1 }}`): Ansible only meets it when
   // the task runs, and a rescue or ignore_errors takes it. What no run can change stays a load error:
-  // a template that cannot be parsed, a filter or test that does not exist, what skiff refuses by name.
-  return ps.filter((p) => STATIC.test(p.message) || SKIFF_REFUSAL.test(p.message));
+  // a template that cannot be parsed, a filter or test that does not exist, what skiff refuses by name;
+  // and under --strict, an undefined variable.
+  return ps.filter((p) => STATIC.test(p.message) || SKIFF_REFUSAL.test(p.message) || (strict && p.undefinedVar !== undefined));
 }
 
 /** skiff's own refusals by name (a lookup or statement it lacks): certain before the run, as STATIC is. */
