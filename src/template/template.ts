@@ -1,7 +1,7 @@
 // Jinja2 in strings. A string that is exactly one `{{ expr }}` keeps the value's type (so
 // `port: "{{ grpc_port }}"` stays a number); otherwise it is text, statements and all (jinja-template.ts).
 import { evalNode, evaluate, ExprError, LATER, registerScopedLookup, registerTermRenderer, type Scope } from './expr.ts';
-import { Parser } from './jinja-parse.ts';
+import { Parser, type Node } from './jinja-parse.ts';
 import { pyLiteral } from '../inventory/py-literal.ts';
 import { templateLookup } from '../lookup/template-lookup.ts';
 import { isPyObject, PluginError, PyException, UndefinedError, undefinedText } from './expr-error.ts';
@@ -57,18 +57,25 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
     if (isPyObject(v)) return v.str();
     // text that reads as a list, a map or a boolean is that (ansible_eval_concat), unless a filter that
     // means text made it (STRING_TYPE_FILTERS: its NativeJinjaText is kept as it is)
-    if (typeof v === 'string' && !(node.k === 'filter' && STRING_TYPE_FILTERS.includes(node.name))) return literalOf(v);
+    if (typeof v === 'string' && !isStringTyped(node)) return literalOf(v);
     return v;
   }
   // `{{ x }}` and a line end (a folded `>` scalar): Jinja drops the newline, and Ansible's concat reads a
   // list, map or boolean back from its text (ansible_eval_concat); other values are text, newline kept
+  // (Jinja2's output is then that one value: a STRING_TYPE_FILTERS filter's text stays text)
+  let textKept = false;
   if (tags.length === 2 && tags[0].kind === '{{' && tags[1].s === '\n' && !opts.shell) {
-    const v = evaluate(tags[0].s, scope);
+    const node = Parser.expression(tags[0].s);
+    const v = evalNode(node, scope);
     if (typeof v === 'boolean' || (v !== null && typeof v === 'object')) return v;
+    textKept = isStringTyped(node);
   }
   const out = renderText(s, scope, opts.shell ? { each: shqIfNeeded } : {});
-  return typeof out === 'string' && !opts.shell ? literalOf(out) : out;
+  return typeof out === 'string' && !opts.shell && !textKept ? literalOf(out) : out;
 }
+
+/** The expression's value is a STRING_TYPE_FILTERS filter's (Ansible wraps it as NativeJinjaText). */
+const isStringTyped = (node: Node) => node.k === 'filter' && STRING_TYPE_FILTERS.includes(node.name);
 
 /** ansible-core's STRING_TYPE_FILTERS default: filters whose text is never read back as a value. */
 const STRING_TYPE_FILTERS = ['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json'];

@@ -24,6 +24,8 @@ test('text stays text: leading text, text that does not parse, and to_json/strin
   assert.equal(r('[{{ "x" }}'), '[x');
   assert.equal(r('{{ d | to_json }}'), '{"a": 1}');
   assert.equal(r('{{ s | string }}'), '[1, 2]');
+  // the template target's STRING_TYPE_FILTERS case: Jinja2 drops the line end, one value is left
+  assert.equal(r('{{ d | to_nice_json(indent=2) }}\n'), '{\n  "a": 1\n}\n');
 });
 
 test('"%r" | format of an undefined variable is AnsibleUndefined\'s repr; map over items lacking the attribute fails when read (undefined target)', () => {
