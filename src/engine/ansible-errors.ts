@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { TaskDef } from '../playbook/load.ts';
 import { problemAt } from '../util/yaml-source.ts';
-import { PluginError, undefinedText } from '../template/expr-error.ts';
+import { PluginError, PyException, undefinedText } from '../template/expr-error.ts';
 import { TaskFailure } from './task-type.ts';
 
 /** AnsibleError's `obj=` suffix: where the task is (Ansible's file, line and column of the task). */
@@ -28,7 +28,8 @@ export function undefinedOption(jinja: string, t: Pick<TaskDef, 'src' | 'path'>)
  */
 export function conditionError(cond: string, e: unknown, t?: Pick<TaskDef, 'src' | 'path'>): unknown {
   const jinja = undefinedText(e);
-  if (e instanceof PluginError) {
+  // a filter's error, or a Python exception (ZeroDivisionError): Conditional's AnsibleError with its text
+  if (e instanceof PluginError || e instanceof PyException) {
     const msg = `The conditional check '${cond}' failed. The error was: ${e.message}`;
     return new TaskFailure(t ? msg + appearsIn(t) : msg);
   }

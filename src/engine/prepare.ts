@@ -788,8 +788,15 @@ function certain(ps: RenderProblem[], strict: boolean): RenderProblem[] {
   ps = ps.filter((p) => !p.message.includes(LOOKUP_FAILED));
   // so is a test's or filter's error on its input (Ansible's AnsibleFilterError)
   ps = ps.filter((p) => p.pluginError === undefined);
-  return strict ? ps : ps.filter((p) => p.undefinedVar === undefined);
+  // and so is any other error of evaluation (`{{ 5 / 0 }}`, `{{ 'a' + 1 }}`): Ansible only meets it when
+  // the task runs, and a rescue or ignore_errors takes it. What no run can change stays a load error:
+  // a template that cannot be parsed, a filter or test that does not exist, what skiff refuses by name;
+  // and under --strict, an undefined variable.
+  return ps.filter((p) => STATIC.test(p.message) || SKIFF_REFUSAL.test(p.message) || (strict && p.undefinedVar !== undefined));
 }
+
+/** skiff's own refusals by name (a lookup or statement it lacks): certain before the run, as STATIC is. */
+const SKIFF_REFUSAL = /is not supported by skiff/;
 
 /** A loop with loop_var and index_var rendered when they can be now; else as written (known when it runs). */
 function resolvedNow(loop: LoopSpec, scope: Scope): LoopSpec {
@@ -809,7 +816,7 @@ const MAX_ITEMS_CHECKED = 50;
  * it cannot be parsed, or names a filter or test that does not exist (the rest, unset vars and keys,
  * lookups skiff lacks, depends on what the guard is there for).
  */
-const STATIC = /cannot read expression|^unexpected |^expected |expression ends too early|is never closed|unknown filter|unknown test|before the end/;
+const STATIC = /cannot read expression|^unexpected |^expected |expression ends too early|is never closed|unknown filter|unknown test|unknown Jinja2 statement|before the end/;
 
 /**
  * The task's parameters, rendered for this host, against its schema. `skipped`: the task's `when` is

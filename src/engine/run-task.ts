@@ -11,7 +11,7 @@ import { ExprError, type Scope } from '../template/expr.ts';
 import { holds } from './conditional.ts';
 import { pyStr } from '../template/expr-error.ts';
 import { itemLabel, itemVars, loopItems, resolveLoop } from './loop.ts';
-import { TaskFailure, TemplateFailure, type TaskContext } from './task-type.ts';
+import { TaskException, TaskFailure, TemplateFailure, type TaskContext } from './task-type.ts';
 import { render, renderParams, type RenderProblem } from '../template/template.ts';
 import { conditionError, undefinedError, undefinedOption } from './ansible-errors.ts';
 import { decide } from './flag.ts';
@@ -124,6 +124,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
       if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: SKIP_REASON }, changes: [], msg: `when: ${unmet}` };
     }
     // Ansible's loop error is the templar's own (no "task includes an option" around it)
+    if (problems[0]?.exception !== undefined) throw new TaskException(problems[0].exception);
     if (problems.length) throw new TaskFailure(problems[0].undefinedVar !== undefined ? undefinedError(problems[0].undefinedVar) : problems.map((p) => p.message).join('; '));
   } catch (e) {
     return failedOutcome(e);
@@ -173,7 +174,8 @@ export function fromLoop(items: ItemOutcome[]): TaskOutcome {
   return {
     status,
     // changed when an item changed, even if another failed (TaskExecutor.run), as the recap counts it
-    result: { results: items.map((o) => o.result), changed: status === 'changed' || items.some((o) => o.result.changed === true), failed: status === 'failed', skipped: status === 'skipped', ...(msg ? { msg } : {}) },
+    // the result's msg is Ansible's words (TaskExecutor.run); skiff's own, naming the items, is the outcome's
+    result: { results: items.map((o) => o.result), changed: status === 'changed' || items.some((o) => o.result.changed === true), failed: status === 'failed', skipped: status === 'skipped', ...(msg ? { msg: failedItems.length ? 'One or more items failed' : msg } : {}) },
     changes: items.flatMap((o) => o.changes.map((c) => `(item=${o.label}) ${c}`)),
     diff: items.map((o) => o.diff).filter(Boolean).join('\n') || undefined,
     msg,
@@ -194,6 +196,7 @@ function failedItem(e: unknown): ItemOutcome {
   if (e instanceof UnreachableError) return { status: 'unreachable', result: { unreachable: true, changed: false, msg: e.message }, changes: [], msg: e.message };
   const failure = e instanceof TaskFailure || e instanceof ExprError;
   const msg = failure ? (e as Error).message : `internal error: ${(e as Error).stack ?? e}`;
+  if (e instanceof TaskException) return { status: 'failed', result: { changed: false, exception: e.traceback, failed: true }, changes: [], msg };
   if (e instanceof TemplateFailure) return { status: 'failed', result: { failed: true, msg }, changes: [], msg };
   // changed as the module said it (Ansible's command: true, even failing)
   return { status: 'failed', result: { ...(e instanceof TaskFailure ? e.result : {}), changed: e instanceof TaskFailure && e.result.changed === true, failed: true, msg }, changes: [], msg };
@@ -225,7 +228,10 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (undef) return { ...failedItem(undefinedOption(undef.undefinedVar!, t)), wholeTask: true };
     // a test's or filter's error is the task's message as Ansible words it, alone
     const plugin = problems.find((p) => p.pluginError !== undefined);
+    if (plugin?.wholeTask) return { ...failedItem(new TemplateFailure(plugin.pluginError!)), wholeTask: true };
     if (plugin) throw new TemplateFailure(plugin.pluginError!);
+    const exception = problems.find((p) => p.exception !== undefined);
+    if (exception) throw new TaskException(exception.exception!);
     if (problems.length) throw new TaskFailure(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
     const parsed = v.safeParse(t.type.schema, rendered);
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));

@@ -189,6 +189,16 @@ export class TaskFailure extends Error {
  */
 export class TemplateFailure extends TaskFailure {}
 
+/**
+ * A task that failed on a Python exception of its templates (ZeroDivisionError...): Ansible's result then
+ * is `exception` (the traceback) with `failed` and `changed`, no `msg`. `message` is the traceback's last line.
+ */
+export class TaskException extends TaskFailure {
+  get traceback(): string {
+    return `Traceback (most recent call last):\n  File "<template>", line 1, in root\n${this.message}\n`;
+  }
+}
+
 /** Task types by the name a playbook uses (aliases included). */
 export interface TaskTypes extends Map<string, TaskType> {
   /**

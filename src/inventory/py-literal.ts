@@ -49,9 +49,13 @@ export function shlexWords(line: string): Word[] | null {
   return out;
 }
 
-/** ast.literal_eval(text) when it is a Python literal, else the text itself (as _parse_value does). */
-export function pyLiteral(text: string): unknown {
-  const p = new Parser(text);
+/**
+ * ast.literal_eval(text) when it is a Python literal, else the text itself (as _parse_value does).
+ * `json`: JSON's true, false and null read as Python's True, False and None (Ansible's Json2Python,
+ * which its templating's concat applies before literal_eval).
+ */
+export function pyLiteral(text: string, json = false): unknown {
+  const p = new Parser(text, json);
   try {
     p.space();
     const value = p.value();
@@ -64,7 +68,10 @@ export function pyLiteral(text: string): unknown {
 
 class Parser {
   i = 0;
-  constructor(readonly s: string) {}
+  constructor(
+    readonly s: string,
+    readonly json = false,
+  ) {}
 
   space() {
     while (this.i < this.s.length) {
@@ -99,10 +106,14 @@ class Parser {
       if (typeof n !== 'number') throw new Error('not a number');
       return c === '-' ? -n : n;
     }
-    const m = /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?j?|True|False|None)/.exec(this.s.slice(this.i));
+    const m = /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?j?|True|False|None|true|false|null)(?![\w])/.exec(this.s.slice(this.i));
     if (!m || !m[0]) throw new Error('not a literal');
     this.i += m[0].length;
     const t = m[0];
+    if (t === 'true' || t === 'false' || t === 'null') {
+      if (!this.json) throw new Error('a name, not a literal');
+      return t === 'true' ? true : t === 'false' ? false : null;
+    }
     if (t === 'True') return true;
     if (t === 'False') return false;
     if (t === 'None') return null;

@@ -78,20 +78,37 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
   const verbose = (x: Record<string, unknown>, always: boolean) => (always || o.verbosity > 0 ? ` => ${dump(x, always)}` : '');
   const lines: string[] = [];
   const say = (hue: number, text: string) => lines.push(o.color ? text.split('\n').map((l) => `\x1b[${hue}m${l}\x1b[0m`).join('\n') : text);
+  // the default callback's _handle_exception: a result's traceback, its last line below -vvv
+  const exception = (x: Record<string, unknown>) => {
+    if (typeof x.exception !== 'string') return;
+    const text = o.verbosity < 3 ? `An exception occurred during task execution. To see the full traceback, use -vvv. The error was: ${x.exception.trim().split('\n').pop()}` : `The full traceback is:\n${x.exception}`;
+    say(HUE.failed, text);
+  };
   const items = Array.isArray(result.results) && r.labels ? (result.results as Record<string, unknown>[]) : undefined;
   if (items) {
     items.forEach((item, i) => {
       const label = pyStr(r.labels![i]);
       // Ansible's TaskResult.is_failed: failed_when's verdict, when there is one, over `failed`
       const failed = 'failed_when_result' in item ? !!item.failed_when_result : !!item.failed;
-      if (failed) say(HUE.failed, `failed: [${host}] (item=${label}) => ${dump(item)}`);
+      if (failed) {
+        exception(item);
+        say(HUE.failed, `failed: [${host}] (item=${label}) => ${dump(item)}`);
+      }
       else if (item.skipped) say(HUE.skip, `skipping: [${host}] => (item=${label}) ${verbose(item, false)}`);
       else say(item.changed ? HUE.changed : HUE.ok, `${item.changed ? 'changed' : 'ok'}: [${host}] => (item=${label})${verbose(item, always(item))}`);
     });
     if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose({ ...result, results: undefined }, false)}`);
+    // an item that failed on a Python exception of its templates: Ansible shows the loop's own failure too
+    else if (r.status === 'failed' && items.some((i) => typeof i.exception === 'string')) {
+      const { results: _, ...rest } = result;
+      say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(rest)}`);
+    }
     // under no_log the task's own line too: Ansible's censored result has no results left to hide it
     else if ('censored' in result) lines.push(...resultLines({ ...r, result: { ...result, results: undefined }, labels: undefined }, o));
-  } else if (r.status === 'failed') say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result)}`);
+  } else if (r.status === 'failed') {
+    exception(result);
+    say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result)}`);
+  }
   else if (r.status === 'unreachable') say(HUE.failed, `fatal: [${host}]: UNREACHABLE! => ${dump(result)}`);
   else if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose(result, false)}`);
   // an included file: v2_playbook_on_include's line, not a result's

@@ -24,6 +24,28 @@ export class Callable {
  */
 export class PluginError extends ExprError {}
 /**
+ * A test or filter named by a string that Jinja2 looks up only as it runs (`select('asdf')`) and Ansible
+ * cannot load: Jinja2's TemplateSyntaxError, raised when the template runs. `message` is Ansible's text.
+ */
+export class TemplateSyntaxError extends PluginError {}
+/**
+ * A Python exception Jinja2 lets through (ZeroDivisionError of `{{ 5 / 0 }}`, TypeError of `{{ 'a' - 1 }}`):
+ * not an AnsibleError, so Ansible's task result is `exception` (its traceback) and `failed`, no `msg`,
+ * when the task runs; ignore_errors and rescue take it.
+ */
+export class PyException extends ExprError {
+  constructor(
+    readonly pyType: string,
+    message: string,
+  ) {
+    super(message);
+  }
+  /** the traceback's last line, which Ansible's callback shows: `ZeroDivisionError: division by zero` */
+  get line(): string {
+    return `${this.pyType}: ${this.message}`;
+  }
+}
+/**
  * An undefined variable, key or item was used (Ansible's AnsibleUndefinedVariable: debug's `var` prints
  * it instead of failing): `message` is skiff's (with a did-you-mean), `jinja` is
  * Jinja2's text of it (`'x' is undefined`, `'dict object' has no attribute 'b'`), which Ansible puts

@@ -3,8 +3,9 @@
 // `default`, `is defined` or a branch that does not run accepts it; and a value only known at run time
 // (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
 import { didYouMean } from '../util/errors.ts';
-import { Callable, ExprError, LATER, PluginError, Undef, UndefinedError, isPyObject, order, pyRepr, pyStr, same, truthy, typeName, use } from './expr-error.ts';
+import { Callable, ExprError, LATER, PluginError, PyException, PYTYPE, Undef, UndefinedError, isPyObject, order, pyRepr, pyStr, same, truthy, typeName, use, type PyObject } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
+import { tupleField } from './jinja-filters-builtin.ts';
 import { firstFound } from './lookup-first-found.ts';
 import { strftime } from '../util/strftime.ts';
 import { nowDateTime } from './py-datetime.ts';
@@ -71,7 +72,8 @@ function arith(op: string, l: unknown, r: unknown): unknown {
     return FILTERS.format(l, Array.isArray(r) ? r : [r], {});
   } else if (num(l) && num(r)) {
     const [a, b] = [Number(l), Number(r)];
-    if (b === 0 && op !== '**' && op !== '-' && op !== '*') throw new ExprError(`division by zero`);
+    // Python's ZeroDivisionError, with its words for each operator
+    if (b === 0 && op !== '**' && op !== '-' && op !== '*') throw new PyException('ZeroDivisionError', op === '/' ? 'division by zero' : op === '//' ? 'integer division or modulo by zero' : 'integer modulo by zero');
     switch (op) {
       case '-': return a - b;
       case '*': return a * b;
@@ -81,7 +83,10 @@ function arith(op: string, l: unknown, r: unknown): unknown {
       case '**': return a ** b;
     }
   }
-  throw new ExprError(`cannot apply ${op} to ${typeName(l)} ${pyStr(l)} and ${typeName(r)} ${pyStr(r)}`);
+  // Python's TypeError, as Jinja2 lets it through
+  if (op === '+' && typeof l === 'string') throw new PyException('TypeError', `can only concatenate str (not "${typeName(r)}") to str`);
+  if (op === '+' && Array.isArray(l)) throw new PyException('TypeError', `can only concatenate list (not "${typeName(r)}") to list`);
+  throw new PyException('TypeError', `unsupported operand type(s) for ${op === '//' ? '//' : op}: '${typeName(l)}' and '${typeName(r)}'`);
 }
 
 /** Python's seq[from:to:step] of a list or string. */
@@ -259,6 +264,14 @@ class Evaluator {
     });
     return { vs, later: vs.some(isLater) };
   }
+  /** format's arguments: an undefined one is Ansible's AnsibleUndefined object, not an error yet. */
+  formatArgs(ns: Node[]): { vs: unknown[]; later: boolean } {
+    const vs = ns.map((n) => {
+      const v = n.k === 'splat' ? this.val(n) : this.ev(n);
+      return v instanceof Undef ? undefinedObject(v) : v;
+    });
+    return { vs, later: vs.some(isLater) };
+  }
   kws(kw: Record<string, Node>): { kv: Record<string, unknown>; later: boolean } {
     const kv = Object.fromEntries(Object.entries(kw).map(([k, n]) => [k, this.val(n)]));
     return { kv, later: Object.values(kv).some(isLater) };
@@ -349,6 +362,9 @@ class Evaluator {
     if (obj instanceof Undef) return obj; // Ansible's undefined chains: `a.b | default(x)` of an undefined a
     if (isLater(obj) || isLater(key)) return LATER;
     if (Array.isArray(obj) || typeof obj === 'string') {
+      // a named tuple's field (groupby's `group.grouper`)
+      const field = Array.isArray(obj) && typeof key === 'string' ? tupleField(obj, key) : undefined;
+      if (field) return field.value;
       const i = typeof key === 'number' ? key : NaN;
       const at = i < 0 ? obj.length + i : i;
       if (Number.isInteger(at) && at >= 0 && at < obj.length) return obj[at];
@@ -392,7 +408,8 @@ class Evaluator {
       const u = [v, ...n.args.map((a) => this.ev(a))].find((x) => x instanceof Undef);
       if (u) return u;
     }
-    const { vs, later } = this.vals(n.args);
+    // format's arguments may be undefined: `"%r" | format(x)` shows AnsibleUndefined's repr (`%s` fails)
+    const { vs, later } = n.name === 'format' ? this.formatArgs(n.args) : this.vals(n.args);
     const { kv, later: kLater } = this.kws(n.kw);
     if (n.name === 'default' || n.name === 'd') {
       // default(none) is None, not ''
@@ -429,6 +446,25 @@ class Evaluator {
     }
     return n.neg ? !r : r;
   }
+}
+
+/**
+ * Ansible's AnsibleUndefined as an object: its repr is `AnsibleUndefined(hint=None, obj=missing,
+ * name='x')`; reading it as text (str) is the undefined-variable error it stands for.
+ */
+function undefinedObject(u: Undef): PyObject {
+  const name = /^'(.*)' is undefined$/.exec(u.jinja)?.[1];
+  const fail = (): never => {
+    throw new UndefinedError(u.message, u.jinja);
+  };
+  return {
+    [PYTYPE]: 'AnsibleUndefined',
+    str: fail,
+    repr: () => `AnsibleUndefined(hint=${name === undefined ? pyRepr(u.jinja) : 'None'}, obj=missing, name=${name === undefined ? 'None' : pyRepr(name)})`,
+    cmp: () => fail(),
+    arith: () => fail(),
+    method: () => fail(),
+  };
 }
 
 /** A test's or filter's own error is Ansible's run-time one (skiff's refusals by name are not). */

@@ -8,10 +8,12 @@ import { userInfo } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { Document, isPair, isScalar, parse as yamlParse, visit } from 'yaml';
 import { globFiles } from '../util/glob.ts';
-import { ExprError, isPyObject, order, pyStr, same, truthy, typeName } from './expr-error.ts';
+import { ExprError, isPyObject, order, pyRepr, pyStr, same, TemplateSyntaxError, truthy, typeName } from './expr-error.ts';
 import { versionTest } from './version-compare.ts';
 import { isRevealed } from '../vault/revealed.ts';
 import { MORE_FILTERS } from './jinja-filters-more.ts';
+import { MATH_FILTERS } from './jinja-filters-math.ts';
+import { BUILTIN_FILTERS } from './jinja-filters-builtin.ts';
 
 type Dict = Record<string, unknown>;
 export type Fn = (v: unknown, args: unknown[], kw: Dict) => unknown;
@@ -179,12 +181,15 @@ function pyFormat(fmt: string, args: unknown[]): string {
     if (c === 's') return pyStr(a);
     if (c === 'd' || c === 'i') return String(Math.trunc(Number(a)));
     if (c === 'f') return Number(a).toFixed(/\.(\d+)/.exec(spec)?.[1] ? Number(/\.(\d+)/.exec(spec)![1]) : 6);
+    if (c === 'r') return pyRepr(a);
     return m;
   });
 }
 
 export const FILTERS: Record<string, Fn> = {
   ...MORE_FILTERS,
+  ...MATH_FILTERS,
+  ...BUILTIN_FILTERS,
   default: (v, [d = '', boolean], kw) => ((kw.boolean ?? boolean) && !truthy(v) ? (Object.hasOwn(kw, 'default_value') ? kw.default_value : d) : v), // undefined handled in expr.ts
   bool: (v) => toBool(v),
   int: (v, [d = 0, base = 10], kw) => toInt(v, kw.default ?? d, Number(kw.base ?? base)),
@@ -209,10 +214,19 @@ export const FILTERS: Record<string, Fn> = {
     const out = [...items(v)].sort((a, b) => order(key(a), key(b)));
     return (kw.reverse ?? reverse) ? out.reverse() : out;
   },
-  unique: (v, [caseSensitive = false], kw) => {
-    const key = keyFn(kw, !!(kw.case_sensitive ?? caseSensitive));
+  // mathstuff.unique: Jinja2's do_unique, and where it fails on an unhashable key (a dict), Ansible's
+  // own fallback (case-sensitive, no attribute), refused when those were asked for
+  unique: (v, [caseSensitive], kw) => {
+    const cs = kw.case_sensitive ?? caseSensitive;
+    if (!Array.isArray(v) && typeof v !== 'string' && !isDict(v)) throw new ExprError(`'${typeName(v)}' object is not iterable`);
+    const xs = items(v);
+    let key = keyFn(kw, truthy(cs));
+    if (xs.some((x) => { const k = key(x); return !!k && typeof k === 'object'; })) {
+      if (cs === false || (kw.attribute !== undefined && kw.attribute !== null)) throw new ExprError("Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied");
+      key = (x) => x;
+    }
     const seen: unknown[] = [];
-    return items(v).filter((x) => (seen.some((s) => same(s, key(x))) ? false : (seen.push(key(x)), true)));
+    return xs.filter((x) => (seen.some((s) => same(s, key(x))) ? false : (seen.push(key(x)), true)));
   },
   reverse: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...items(v)].reverse()),
   min: (v, _a, kw) => [...items(v)].sort((a, b) => order(keyFn(kw, false)(a), keyFn(kw, false)(b)))[0],
@@ -380,10 +394,17 @@ function urlSplit(url: string): Dict {
     username: userinfo !== null ? (colon >= 0 ? userinfo.slice(0, colon) : userinfo) : null,
   };
 }
+/** On a list holding an undefined item (map's missing attribute): Jinja2's text of that Undefined. */
+export const UNDEFINED_ITEM: unique symbol = Symbol('undefined item');
+
 /** map('filter', args) / map(attribute='a.b'); select/reject('test', args); selectattr/rejectattr('a.b', 'test', args). */
 function named<T>(table: Record<string, T>, kind: string, name: unknown): T {
   const n = String(name).replace(/^.*\./, '');
-  if (!Object.hasOwn(table, n)) throw new ExprError(`unknown ${kind} ${JSON.stringify(String(name))}`);
+  if (!Object.hasOwn(table, n)) {
+    // Ansible's plugin loader's words: a name that cannot be a plugin's, or one no plugin has
+    const why = /^[A-Za-z_][\w.]*$/.test(String(name)) ? String(name) : `invalid plugin name: ansible.builtin.${String(name)}`;
+    throw new TemplateSyntaxError(`Could not load "${String(name)}": '${why}'`);
+  }
   return table[n];
 }
 const pick = (v: unknown, [test, ...args]: unknown[], keep: boolean, path?: unknown, kw: Dict = {}) =>
@@ -391,7 +412,13 @@ const pick = (v: unknown, [test, ...args]: unknown[], keep: boolean, path?: unkn
     const y = path === undefined ? x : attr(x, path);
     return (test === undefined ? truthy(y) : named(TESTS, 'test', test)(y, args, kw)) === keep;
   });
-FILTERS.map = (v, [name, ...args], kw) => items(v).map((x) => (kw.attribute !== undefined ? (attr(x, kw.attribute) ?? kw.default) : named(FILTERS, 'filter', name)(x, args, {})));
+FILTERS.map = (v, [name, ...args], kw) => {
+  const out = items(v).map((x) => (kw.attribute !== undefined ? (attr(x, kw.attribute) ?? kw.default) : named(FILTERS, 'filter', name)(x, args, {})));
+  // an item without the attribute is Jinja2's Undefined there: its text, for when the list is read
+  const missing = kw.attribute !== undefined ? items(v).find((x, i) => out[i] === undefined) : undefined;
+  if (missing !== undefined) Object.defineProperty(out, UNDEFINED_ITEM, { value: `'${isDict(missing) ? 'dict' : typeName(missing)} object' has no attribute '${pyStr(kw.attribute).split('.').pop()}'`, enumerable: false });
+  return out;
+};
 // a test's keyword arguments pass through (`select('version', '2.0', '>=', version_type='semver')`)
 FILTERS.select = (v, args, kw) => pick(v, args, true, undefined, kw);
 FILTERS.reject = (v, args, kw) => pick(v, args, false, undefined, kw);

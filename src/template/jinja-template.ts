@@ -28,6 +28,8 @@ export class TemplateError extends ExprError {
     readonly line: number,
     /** an undefined variable's Jinja2 text (UndefinedError's), kept through the wrapping */
     readonly jinja?: string,
+    /** the expression's own error it wraps (a filter's, a Python exception): what the task's failure says */
+    readonly origin?: ExprError,
   ) {
     super(message);
   }
@@ -307,7 +309,7 @@ class TemplateParser {
     try {
       return f();
     } catch (e) {
-      if (e instanceof ExprError && !(e instanceof TemplateError)) throw new TemplateError(e.message, tag.line, undefinedText(e));
+      if (e instanceof ExprError && !(e instanceof TemplateError)) throw new TemplateError(e.message, tag.line, undefinedText(e), e);
       throw e;
     }
   }
@@ -356,7 +358,7 @@ export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = 
     try {
       return evalNode(e, s);
     } catch (err) {
-      if (err instanceof ExprError && !(err instanceof TemplateError)) throw new TemplateError(err.message, line, undefinedText(err));
+      if (err instanceof ExprError && !(err instanceof TemplateError)) throw new TemplateError(err.message, line, undefinedText(err), err);
       throw err;
     }
   };
@@ -375,7 +377,7 @@ export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = 
         // each template loses one trailing newline (keep_trailing_newline off)
         parsed.set(name, parseTemplate(lines(src), opts.pyEscapes, opts.syntax));
       } catch (e) {
-        if (e instanceof TemplateError) throw new TemplateError(`${name}:${e.line}: ${e.message}`, n.line, e.jinja);
+        if (e instanceof TemplateError) throw new TemplateError(`${name}:${e.line}: ${e.message}`, n.line, e.jinja, e.origin);
         throw e;
       }
     }

@@ -1,9 +1,12 @@
 // Jinja2 in strings. A string that is exactly one `{{ expr }}` keeps the value's type (so
 // `port: "{{ grpc_port }}"` stays a number); otherwise it is text, statements and all (jinja-template.ts).
-import { evaluate, ExprError, LATER, registerScopedLookup, registerTermRenderer, type Scope } from './expr.ts';
+import { evalNode, evaluate, ExprError, LATER, registerScopedLookup, registerTermRenderer, type Scope } from './expr.ts';
+import { Parser, type Node } from './jinja-parse.ts';
+import { pyLiteral } from '../inventory/py-literal.ts';
 import { templateLookup } from '../lookup/template-lookup.ts';
-import { isPyObject, PluginError, undefinedText } from './expr-error.ts';
-import { renderText, scan } from './jinja-template.ts';
+import { isPyObject, PluginError, PyException, UndefinedError, undefinedText } from './expr-error.ts';
+import { renderText, scan, TemplateError } from './jinja-template.ts';
+import { UNDEFINED_ITEM } from './jinja-filters.ts';
 
 export type Path = (string | number)[];
 export interface RenderProblem {
@@ -13,6 +16,10 @@ export interface RenderProblem {
   undefinedVar?: string;
   /** a test's or filter's own error (PluginError): Ansible's text of it, the task's failure when it runs */
   pluginError?: string;
+  /** a Python exception's last traceback line (PyException): the task's `exception` when it runs */
+  exception?: string;
+  /** an AnsibleError of the templar (not a module's): in a loop it fails the whole task, as an undefined variable does */
+  wholeTask?: boolean;
 }
 
 export interface RenderOptions {
@@ -39,16 +46,57 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
       const found = scope(only[1]);
       if (found.found && found.value === null) return null;
     }
-    const v = evaluate(tags[0].s, scope);
-    return v === null ? '' : isPyObject(v) ? v.str() : v;
+    const node = Parser.expression(tags[0].s);
+    const v = evalNode(node, scope);
+    // an undefined item (map's attribute some item lacks): Jinja2's Undefined fails as the value is read
+    if (v !== LATER && holdsUndefined(v)) {
+      const jinja = (v as { [UNDEFINED_ITEM]?: string })[UNDEFINED_ITEM] ?? 'an item of the value is undefined';
+      throw new UndefinedError(`an item of ${s} is undefined: ${jinja}`, jinja);
+    }
+    if (v === null) return '';
+    if (isPyObject(v)) return v.str();
+    // text that reads as a list, a map or a boolean is that (ansible_eval_concat), unless a filter that
+    // means text made it (STRING_TYPE_FILTERS: its NativeJinjaText is kept as it is)
+    if (typeof v === 'string' && !isStringTyped(node)) return literalOf(v);
+    return v;
   }
   // `{{ x }}` and a line end (a folded `>` scalar): Jinja drops the newline, and Ansible's concat reads a
   // list, map or boolean back from its text (ansible_eval_concat); other values are text, newline kept
+  // (Jinja2's output is then that one value: a STRING_TYPE_FILTERS filter's text stays text)
+  let textKept = false;
   if (tags.length === 2 && tags[0].kind === '{{' && tags[1].s === '\n' && !opts.shell) {
-    const v = evaluate(tags[0].s, scope);
+    const node = Parser.expression(tags[0].s);
+    const v = evalNode(node, scope);
     if (typeof v === 'boolean' || (v !== null && typeof v === 'object')) return v;
+    textKept = isStringTyped(node);
   }
-  return renderText(s, scope, opts.shell ? { each: shqIfNeeded } : {});
+  const out = renderText(s, scope, opts.shell ? { each: shqIfNeeded } : {});
+  return typeof out === 'string' && !opts.shell && !textKept ? literalOf(out) : out;
+}
+
+/** The expression's value is a STRING_TYPE_FILTERS filter's (Ansible wraps it as NativeJinjaText). */
+const isStringTyped = (node: Node) => node.k === 'filter' && STRING_TYPE_FILTERS.includes(node.name);
+
+/** ansible-core's STRING_TYPE_FILTERS default: filters whose text is never read back as a value. */
+const STRING_TYPE_FILTERS = ['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json'];
+
+/**
+ * ansible_eval_concat's last step: a template's text that starts as a list or map does (or is `True`,
+ * `False`) is read as a Python literal, JSON's true/false/null included (Json2Python); text that does
+ * not parse stays text. Jinja2's own output is read, which has dropped one trailing newline.
+ */
+function literalOf(text: string): unknown {
+  const jinja = text.endsWith('\n') ? text.slice(0, -1) : text;
+  if (!(jinja.startsWith('{') || jinja.startsWith('[') || jinja === 'True' || jinja === 'False')) return text;
+  const v = pyLiteral(jinja, true);
+  return typeof v === 'string' ? text : v;
+}
+
+/** True when a list or dict (at any depth) holds a value Jinja2 would have as Undefined. */
+function holdsUndefined(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some((x) => x === undefined || holdsUndefined(x));
+  if (v && typeof v === 'object' && !isPyObject(v)) return Object.values(v).some((x) => x === undefined || holdsUndefined(x));
+  return false;
 }
 
 function shqIfNeeded(s: string): string {
@@ -65,7 +113,17 @@ export function render(value: unknown, scope: Scope, path: Path = [], problems: 
       return renderString(value, scope, { shell: path.length > 0 && shellKeys.includes(String(path[path.length - 1])) });
     } catch (e) {
       if (e instanceof ExprError) {
-        problems.push({ path, message: `${e.message} in ${JSON.stringify(value)}`, ...(undefinedText(e) !== undefined ? { undefinedVar: undefinedText(e) } : {}), ...(e instanceof PluginError ? { pluginError: e.message } : {}) });
+        // through a template's wrapping (its line), the expression's own error
+        const own = e instanceof TemplateError && e.origin ? e.origin : e;
+        problems.push({
+          path,
+          message: `${e.message} in ${JSON.stringify(value)}`,
+          ...(undefinedText(e) !== undefined ? { undefinedVar: undefinedText(e) } : {}),
+          ...(own instanceof PluginError ? { pluginError: own.message } : {}),
+          // Templar.do_template turns a TypeError into its AnsibleError (a msg); other exceptions stay exceptions
+          ...(own instanceof PyException && own.pyType === 'TypeError' ? { pluginError: `Unexpected templating type error occurred on (${value}): ${own.message}. ${own.message}`, wholeTask: true } : {}),
+          ...(own instanceof PyException && own.pyType !== 'TypeError' ? { exception: own.line } : {}),
+        });
         return undefined;
       }
       throw e;

@@ -1,6 +1,6 @@
 // A YAML file loaded with positions kept, so any value found bad later can be pointed at.
 import { readFileSync } from 'node:fs';
-import { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Node, type Pair, type ScalarTag, type Tags, type YAMLMap } from 'yaml';
+import { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type CollectionTag, type Document, type Node, type Pair, type ScalarTag, type Tags, type YAMLMap } from 'yaml';
 import type { InputProblem } from './errors.ts';
 import { isVaulted } from '../vault/envelope.ts';
 import { markRevealed } from '../vault/revealed.ts';
@@ -42,21 +42,29 @@ const plainTags = (tags: Tags): Tags =>
     .filter((t) => typeof t === 'string' || !NOT_PLAIN.includes(t.tag))
     .map((t) => (typeof t !== 'string' && t.tag === BOOL && t.test ? { ...t, test: t.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE } : t))
     .map((t) => (typeof t !== 'string' && t.tag === INT && t.format === 'OCT' ? ({ ...t, resolve: (text: string) => text } as ScalarTag) : t))
-    .concat([vaultTag, unsafeTag]);
+    .concat([vaultTag, unsafeTag, unsafeCollection('seq'), unsafeCollection('map')]);
 
 /**
  * Ansible's `!unsafe`: text that is never templated (a password with `{{` in it). skiff renders every
  * string it reads, so text with template syntax is kept as a `{% raw %}` block: it renders to itself,
  * once, wherever it is used. Text without `{{`, `{%` or `{#` is plain text already.
  */
-const unsafeTag: ScalarTag = {
-  tag: '!unsafe',
-  resolve: (text: string, onError: (message: string) => void) => {
-    if (!/\{[{%#]/.test(text)) return text;
-    if (/\{%-?\s*endraw\s*-?%\}/.test(text)) onError('tag !unsafe on text holding {% endraw %} is not supported by skiff: expected text without it');
-    return `{% raw %}${text}{% endraw %}`;
-  },
-};
+function unsafeText(text: string, onError: (message: string) => void): string {
+  if (!/\{[{%#]/.test(text)) return text;
+  if (/\{%-?\s*endraw\s*-?%\}/.test(text)) onError('tag !unsafe on text holding {% endraw %} is not supported by skiff: expected text without it');
+  return `{% raw %}${text}{% endraw %}`;
+}
+const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: unsafeText };
+
+/** `!unsafe` on a list or map: Ansible's wrap_var makes every text in it (at any depth) unsafe. */
+function unsafeCollection(collection: 'seq' | 'map'): CollectionTag {
+  const mark = (n: unknown, onError: (message: string) => void): void => {
+    if (isScalar(n) && typeof n.value === 'string') n.value = unsafeText(n.value, onError);
+    else if (isSeq(n)) n.items.forEach((i) => mark(i, onError));
+    else if (isMap(n)) n.items.forEach((p) => mark(p.value, onError));
+  };
+  return { tag: '!unsafe', collection, resolve: (node, onError) => (mark(node, onError), node) };
+}
 
 /**
  * Most values that aliases may add to a document. Aliases are shared, not copied, when loaded, but

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { ExprError, LATER } from '../../src/template/expr.ts';
+import { TemplateSyntaxError } from '../../src/template/expr-error.ts';
 import { ANSIBLE_SYNTAX, renderText, TemplateError, type Syntax } from '../../src/template/jinja-template.ts';
 import { encodeText } from '../lib/encoding.ts';
 import { templateLoader, templateVars, withVars } from '../../src/template/template-vars.ts';
@@ -72,6 +73,8 @@ export function renderTemplate(file: string, text: string, ctx: Pick<TaskContext
     if (out === LATER) throw new TaskFailure(`${file}: uses a value only known later in the run`);
     return out;
   } catch (e) {
+    // Jinja2's TemplateSyntaxError of a test or filter it cannot load: Ansible's words (line 0: where Jinja2 met it)
+    if (e instanceof TemplateError && e.origin instanceof TemplateSyntaxError) throw new TaskFailure(`TemplateSyntaxError: ${e.origin.message}\n  line 0`);
     if (e instanceof TemplateError) throw new TaskFailure(`${file}:${e.line}: ${e.message}`);
     if (e instanceof ExprError) throw new TaskFailure(`${file}: ${e.message}`);
     throw e;

@@ -22,6 +22,15 @@ test('!unsafe: read as its text; a loop over unsafe items; text with {{ }} rende
   assert.equal((o.results[3].registered as { msg: string }).msg, 'p{{ foo }}w{% x %}');
 });
 
+test('!unsafe on a list or a map: every text in it is unsafe, at any depth (yaml_parsing target)', async () => {
+  const o = await play({
+    playbook: playbook(`- debug: {msg: "{{ ulist[0] }} {{ udict.a }} {{ udict.n.m }}"}
+  register: r`, '  gather_facts: false\n  vars:\n    nottemplate: FAIL\n    ulist: !unsafe [ "b{{nottemplate}}", c]\n    udict: !unsafe\n      a: b{{nottemplate}}\n      n: {m: "{{ nottemplate }}"}\n'),
+  });
+  assert.equal(o.problems, []);
+  assert.equal((o.results[0].registered as { msg: string }).msg, 'b{{nottemplate}} b{{nottemplate}} {{ nottemplate }}');
+});
+
 test('!unsafe text holding {% endraw %} is refused by name', () => {
   const r = parseYaml('x.yml', 'a: !unsafe "{% raw %}{{ x }}{% endraw %}"\n');
   assert.match(r.problems.map((p) => p.message).join('\n'), 'tag !unsafe on text holding {% endraw %} is not supported by skiff');
