@@ -199,16 +199,26 @@ export function resolveLimit(inv: Inventory, limit: string, problems: InputProbl
  */
 const MAX_VAR_CHAIN = 100;
 
+/** An inventory value whose template names what only a task gives (a loop var): rendered in the task's scope. */
+export class InventoryTemplate {
+  constructor(readonly template: unknown) {}
+  /** shown as written (skiff inventory, reports) */
+  toJSON(): unknown {
+    return this.template;
+  }
+}
+
 /** Host vars as tasks see them: templates in inventory values rendered lazily against the same vars. */
 export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[], run: Record<string, unknown> = {}): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
   const { vars, origins } = hostVars(inv, host);
   const out: Record<string, unknown> = {};
   const busy = new Set<string>();
+  const deferred = new Set<string>();
   const magic = { ...run, inventory_hostname: host, groups: groupsMap(inv) };
   // own keys only (Object.hasOwn): `{{ constructor }}` is an unknown variable, not Object's
   const scope: Scope = (name) => {
     if (Object.hasOwn(extra, name)) return { found: true, value: extra[name] };
-    if (Object.hasOwn(out, name)) return { found: true, value: out[name] };
+    if (Object.hasOwn(out, name)) return deferred.has(name) ? { found: false, names: [] } : { found: true, value: out[name] };
     if (Object.hasOwn(vars, name) && !busy.has(name)) {
       // an ExprError: reported against the var whose template went one link too far
       if (busy.size >= MAX_VAR_CHAIN) throw new ExprError(`variables use one another more than ${MAX_VAR_CHAIN} deep (${name} is one too many)`);
@@ -216,6 +226,14 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
       const ps: RenderProblem[] = [];
       out[name] = render(vars[name], scope, [], ps);
       busy.delete(name);
+      // a variable only a task can give (a loop var, a task's vars): the value stays a template, rendered
+      // where a task reads it, as Ansible templates inventory vars lazily
+      if (ps.length && ps.every((p) => p.undefinedVar !== undefined)) {
+        out[name] = new InventoryTemplate(vars[name]);
+        deferred.add(name);
+      }
+      // one that uses it waits for the task too
+      if (deferred.has(name)) return { found: false, names: [] };
       for (const p of ps) problems.push({ ...(origins[name] ?? { file: 'inventory', line: 0, col: 0 }), message: `${host}: variable ${name}: ${p.message}` });
       return { found: true, value: out[name] };
     }
@@ -369,7 +387,11 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
       const { vars, what } = layers[i];
       const key = `${i}:${name}`;
       if (!Object.hasOwn(vars, name) || busy.has(key)) continue;
-      if (!what) return { found: true, value: vars[name] };
+      if (!what) {
+        const v = vars[name];
+        if (!(v instanceof InventoryTemplate)) return { found: true, value: v };
+        return templated({ [name]: v.template }, name, 'inventory var', from(0));
+      }
       busy.add(key);
       try {
         return templated(vars, name, what, from(0));

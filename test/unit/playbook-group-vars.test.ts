@@ -27,4 +27,13 @@ test("the playbook's group_vars/ and host_vars/ count, over the inventory's; a h
   assert.equal(calls.sort(), ['a:100-100-100-host', 'host1:100-100-100-group']);
 });
 
+test("an inventory var naming what only a task gives (throttle's subdir: a loop var) is rendered where the task reads it", async () => {
+  const o = await play({
+    playbook: '- hosts: all\n  gather_facts: false\n  tasks:\n    - probe: {id: "{{ dir }}"}\n      loop: [1, 2]\n      loop_control: {loop_var: test_id}\n    - probe: {id: "{{ dir | default(\'none\') }}"}\n',
+    hosts: 'all:\n  vars:\n    dir: "/d/{{ sub }}"\n    sub: "{{ test_id }}-x"\n  hosts:\n    a: {connection: local}\n',
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:/d/1-x', 'a:/d/2-x', 'a:none']);
+});
+
 test.run();
