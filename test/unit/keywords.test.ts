@@ -214,7 +214,7 @@ kw(['block.block', 'block.rescue', 'block.always', 'block.name'], 'a failure in 
 - {name: next, probe: n}`),
   });
   assert.equal(calls, ['a:1', 'a:2', 'a:r-boom', 'a:a', 'a:n']);
-  assert.equal(o.summary!.recap.a, { ok: 4, changed: 4, failed: 0, skipped: 0, rescued: 1, ignored: 0, unreachable: false });
+  assert.equal(o.summary!.recap.a, { ok: 4, changed: 4, failed: 0, skipped: 0, rescued: 1, ignored: 0, unreachable: 0 });
   assert.equal(o.summary!.unfinished, []);
 });
 
@@ -378,7 +378,7 @@ test('any_errors_fatal: hosts not in a rescue or always stop, and the run ends; 
   // b is past its block when a fails in rescue: its next task is in no rescue or always, it stops
   const o = await play({ hosts: ['a', 'b'], playbook: playbook(`${blk}- probe: next\n- block:\n    - probe: inner\n  always:\n    - probe: alw`, '  any_errors_fatal: true\n') + play2 });
   assert.equal(calls, ['a:blk', 'b:blk', 'a:res']);
-  assert.equal(o.summary!.recap.a, { ok: 0, changed: 0, failed: 1, skipped: 0, rescued: 1, ignored: 0, unreachable: false });
+  assert.equal(o.summary!.recap.a, { ok: 0, changed: 0, failed: 1, skipped: 0, rescued: 1, ignored: 0, unreachable: 0 });
   assert.is(o.summary!.recap.b.failed, 0, 'a host stopped by another\'s failure has no failure of its own');
   assert.equal(o.summary!.unfinished.sort(), ['a', 'b']);
   // both on their way to the block's always (Ansible's always_block.yml): nobody is stopped, a fails after it
@@ -449,9 +449,9 @@ kw(['play.throttle', 'task.throttle', 'block.throttle'], 'throttle: at most that
 kw(['play.ignore_unreachable', 'task.ignore_unreachable', 'block.ignore_unreachable'], 'ignore_unreachable: the host is counted ok and ignored, and stays in the play', async () => {
   const o = await play({ hosts: ['a', 'down1'], playbook: playbook(`- {name: x, probe: x, ignore_unreachable: true}\n- {name: y, probe: y}`) });
   assert.equal(o.lines.sort(), ['a x changed', 'a y changed', 'down1 x unreachable', 'down1 y unreachable']);
-  assert.equal(o.summary!.recap.down1, { ok: 1, changed: 0, failed: 0, skipped: 0, rescued: 0, ignored: 1, unreachable: true });
+  assert.equal(o.summary!.recap.down1, { ok: 1, changed: 0, failed: 0, skipped: 0, rescued: 0, ignored: 1, unreachable: 1 });
   const p = await play({ hosts: ['down1'], playbook: playbook(`- probe: x`, '  ignore_unreachable: true\n') });
-  assert.equal(p.summary!.recap.down1.unreachable, false);
+  assert.equal(p.summary!.recap.down1.unreachable, 0);
 });
 
 test('a play whose every host failed ends the run, as Ansible\'s; a later play does not start', async () => {
