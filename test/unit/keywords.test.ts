@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
 import type { Outcome, Case } from './engine-harness.ts';
-import { calls, execs, opened, peak, play, playbook, reached } from './engine-harness.ts';
+import { calls, execs, opened, peak, play, playbook, reached, TEST_REGISTRY } from './engine-harness.ts';
 
 const covered = new Set<string>();
 /** A test that shows the run-time effect of these schema keys (`task.loop`, `play.serial`...). */
@@ -771,6 +771,27 @@ kw(['play.order', 'play.strategy'], 'order: the play\'s hosts reversed or sorted
   assert.equal(calls, ['a:x', 'c:x', 'b:x']);
   const bad = await play({ playbook: '- hosts: all\n  strategy: debug\n  tasks: [{probe: x}]\n' });
   assert.match(bad.problems.join("\n"), /:2:\d+: strategy: got "debug", expected/);
+});
+
+kw(['play.collections'], "collections: a short module name is the first listed collection's module of that name (Ansible's CollectionSearch); ansible.builtin keeps skiff's", async () => {
+  const coll = { ...TEST_REGISTRY.types.get('probe')!, name: 'testns.testcoll.probe' };
+  const types = TEST_REGISTRY.types;
+  types.set('testns.testcoll.probe', { ...coll, plan: async (_ctx, p) => ({ changes: [`collection probe ${(p as { id: string }).id}`] }) });
+  try {
+    const o = await play({ playbook: '- hosts: all\n  collections: [testns.testcoll]\n  tasks: [{probe: x}]\n' });
+    assert.equal(o.results[0].changes, ['collection probe x']);
+    assert.is(o.results[0].task, 'probe', 'an unnamed task is named by its action as written');
+    const b = await play({ playbook: '- hosts: all\n  collections: [ansible.builtin, testns.testcoll]\n  tasks: [{probe: x}]\n' });
+    assert.equal(b.results[0].changes, ['probe x']);
+  } finally {
+    types.delete('testns.testcoll.probe');
+  }
+});
+
+kw(['include.notify'], "notify on import_tasks: each imported task's that has none of its own (import_tasks inherit_notify)", async () => {
+  const files = { 'tasks/trigger_change.yml': '- probe: changed\n- {probe: own, notify: other}\n' };
+  await play({ files, playbook: '- hosts: all\n  tasks:\n    - import_tasks: tasks/trigger_change.yml\n      notify: hello\n  handlers:\n    - {name: hello, probe: handled}\n    - {name: other, probe: other}\n' });
+  assert.equal(calls, ['a:changed', 'a:own', 'a:handled', 'a:other']);
 });
 
 kw(['task.remote_user', 'block.remote_user'], 'remote_user on an SSH host: its ansible_user wins (as in Ansible); without one, another user is refused by name', async () => {
