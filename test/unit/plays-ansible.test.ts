@@ -102,4 +102,11 @@ test('var_reserved: a play variable with a reserved name is warned of as the pla
   assert.equal(warnings(clean), []);
 });
 
+test('includes_loop_rescue: an included file or role that cannot be read is counted failed in the recap even where a rescue handles it (as Ansible\'s strategy counts it)', async () => {
+  const o = await play({ playbook: playbook('- block:\n    - include_tasks: "{{ item }}"\n      loop: [a, b]\n  rescue:\n    - probe: rescued\n- block:\n    - include_role: {name: "{{ item }}"}\n      loop: [a]\n  rescue:\n    - probe: rescued again') });
+  assert.equal(calls, ['a:rescued', 'a:rescued again']);
+  assert.equal([o.summary!.recap.a.failed, o.summary!.recap.a.rescued], [2, 0]);
+  assert.equal(o.summary!.failed, [], 'the host is not failed: the run ends ok');
+});
+
 test.run();
