@@ -430,7 +430,10 @@ export class HostRun {
     const scope = (vars: Record<string, unknown>) => taskScope(this.rc.prep, this.play, this.host, this.registered, inc.kw, { ...this.outer, ...vars, ansible_search_path: searchPath });
     // run_once: the batch's first host still in the play includes the file; the others do not (as Ansible's)
     if (flag(inc.kw.run_once, () => scope({}), false) === true && this.b.hosts.find((h) => !this.b.left.has(h)) !== this.host) return 'ok';
-    const result = (status: Status, msg?: string, ignorable = false): Flow => {
+    // `loading`: the included file or role could not be read; Ansible's strategy counts that failure
+    // itself (_load_included_file: stats 'failures'), so the recap has it failed even where a rescue
+    // handles it (includes_loop_rescue: failed=2, rescued=0, and the run ends ok)
+    const result = (status: Status, msg?: string, ignorable = false, loading = false): Flow => {
       // the include's ignore_errors: a failure of the include task itself (its when, loop or name cannot
       // be rendered) is ignored, as a task's; one of reading what it includes is not (Ansible's strategy)
       const ignored = status === 'failed' && ignorable && !this.rc.aborted && flag(inc.kw.ignore_errors, () => scope({}), false) === true;
@@ -438,7 +441,7 @@ export class HostRun {
       // a run that ends is no block's to rescue
       if (this.rc.aborted) rescuable = false;
       // a handler's include, and one in its included file, is a handler's (Ansible's RUNNING HANDLER banner)
-      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: this.handling, role: inc.kw.role?.name, status, changes: [], msg, rescued: (failed && rescuable) || undefined, ignored: ignored || undefined, ms: 0 });
+      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: this.handling, role: inc.kw.role?.name, status, changes: [], msg, rescued: (failed && rescuable && !loading) || undefined, ignored: ignored || undefined, ms: 0 });
       // the include's own result, as Ansible registers it (the last one of a loop's)
       if (inc.register) this.registered[inc.register] = status === 'failed' ? { failed: true, changed: false, msg } : status === 'skipped' ? { changed: false, skipped: true, skip_reason: 'Conditional result was False' } : { changed: false, include: inc.file, include_args: {} };
       if (failed && !rescuable) {
@@ -493,11 +496,11 @@ export class HostRun {
           if (ps.length) return result('failed', `${inc.action}: ${ps[0].message}`, true);
           // an omitted *_from (`tasks_from: "{{ x | default(omit) }}"`) is not given
           const r = inc.load(name, from && Object.fromEntries(Object.entries(removeOmit(from) as Record<string, unknown>).map(([k, x]) => [k, pyStr(x)])));
-          if (r.missing) return result('failed', r.problems[0]?.message ?? `Could not find or access '${r.target}' on the Ansible Controller.`);
+          if (r.missing) return result('failed', r.problems[0]?.message ?? `Could not find or access '${r.target}' on the Ansible Controller.`, false, true);
           // a file that cannot be read ends the run, as Ansible's parser error does
           if (!r.nodes) this.rc.aborted = true;
           const problems = r.nodes ? checkIncluded(this.rc.prep, this.play, r.nodes, this.host, this.registered) : r.problems;
-          if (problems.length) return result('failed', `${inc.action} ${show(name)}: ${problems.map(formatProblem).join('\n')}`);
+          if (problems.length) return result('failed', `${inc.action} ${show(name)}: ${problems.map(formatProblem).join('\n')}`, false, true);
           nodes = r.nodes!;
           target = r.target;
           // a role's handlers join the play's (once: its handlers are read with its first include)

@@ -90,13 +90,13 @@ export function addSecrets(rc: InventoryCtx, h: string): void {
 export function resolvePlayHosts(rc: InventoryCtx, pp: PreparedPlay): { warning?: string; broken: Map<string, string> } {
   const { prep } = rc;
   const broken = new Map<string, string>();
-  const m = matchPattern(prep.inventory, pp.play.hosts);
+  const m = matchPattern(prep.inventory, pp.pattern ?? pp.play.hosts);
   if ('error' in m) {
     pp.hosts = [];
-    return { warning: `Could not match supplied host pattern, ignoring: ${pp.play.hosts}`, broken };
+    return { warning: `Could not match supplied host pattern, ignoring: ${pp.pattern ?? pp.play.hosts}`, broken };
   }
   const limit = rc.opts.limit ? resolveLimit(prep.inventory, rc.opts.limit, []) : undefined;
-  pp.hosts = ordered(limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts, pp.play.order);
+  pp.hosts = ordered(limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts, pp.order ?? 'inventory');
   for (const h of pp.hosts) {
     if (Object.hasOwn(prep.hostvars, h) || !prep.reloadHost) continue;
     prep.hostvars[h] = prep.reloadHost(h);

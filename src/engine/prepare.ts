@@ -28,6 +28,7 @@ import { conditionTemplate } from './conditional.ts';
 import { containsLater, hasTemplate, render, renderParams, scopeOf, type Path, type RenderProblem } from '../template/template.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { runVars } from './run-vars.ts';
+import { playHosts, playOrder, type Order } from './play-start.ts';
 import { countOf } from './run-task.ts';
 import { PYTYPE, pyStr, Undef } from '../template/expr-error.ts';
 import { LOOKUP_FAILED } from '../lookup/builtin.ts';
@@ -99,6 +100,9 @@ export interface PreparedPlay {
    * (add_host, group_by): resolved when the play starts, as Ansible's (inventory-change.ts)
    */
   unmatched?: boolean;
+  /** its `hosts:` and `order:` as rendered when the play starts (play-start.ts) */
+  pattern?: string;
+  order?: Order;
 }
 
 export interface Prepared {
@@ -498,19 +502,30 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const factHosts = new Set<string>();
   const shaped = factVars(FACT_SHAPE);
   for (const [i, play] of playbook.plays.entries()) {
-    const m = matchPattern(inv, play.hosts);
+    // templated hosts and order: rendered with the play's vars and the extra vars, as the play starts in Ansible
+    const runScope = { ...run, playbook_dir: dirname(resolve(play.playbookFile ?? opts.playbook)) };
+    const pattern = playHosts(play, extra, runScope);
+    const order = playOrder(play, extra, runScope);
+    if ('error' in pattern || 'error' in order) {
+      if ('error' in pattern) push(problemAt(play.src, [...play.path, 'hosts'], pattern.error));
+      if ('error' in order) push(problemAt(play.src, [...play.path, 'order'], order.error));
+      continue;
+    }
+    // an unnamed play is named by its hosts, as rendered (Ansible's Play.get_name after post_validate)
+    if (play.name === play.hosts) play.name = pattern.hosts;
+    const m = matchPattern(inv, pattern.hosts);
     if ('error' in m && changers.slice(0, i).some(Boolean)) {
-      prep.plays.push({ play, hosts: [], unmatched: true });
+      prep.plays.push({ play, hosts: [], unmatched: true, pattern: pattern.hosts, order: order.order });
       continue;
     }
     if ('error' in m) {
       push(problemAt(play.src, [...play.path, 'hosts'], m.error));
       continue;
     }
-    const hosts = ordered(limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts, play.order);
+    const hosts = ordered(limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts, order.order);
     // the implicit localhost (a host the inventory lacks): its vars once it is a play's host
     for (const h of hosts) if (!Object.hasOwn(hostvars, h)) addHostVars(h);
-    prep.plays.push({ play, hosts });
+    prep.plays.push({ play, hosts, pattern: pattern.hosts, order: order.order });
     if (gathers(play, opts)) hosts.forEach((h) => factHosts.add(h));
     const vprep = { ...prep, registeredOf, ...(factHosts.size ? { hostvars: Object.fromEntries(Object.entries(hostvars).map(([h, hv]) => [h, factHosts.has(h) ? { ...hv, ...shaped } : hv])) } : {}) };
     if (play.varsFiles.length) readVarsFiles(vprep, play, hosts, opts.vault ?? [], push);
@@ -545,7 +560,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
 }
 
 /** Ansible's `order` keyword: the play's hosts in inventory order (the default), reversed, by name, or shuffled. */
-export function ordered(hosts: string[], order: PlayDef['order']): string[] {
+export function ordered(hosts: string[], order: Order): string[] {
   if (order === 'reverse_inventory') return [...hosts].reverse();
   if (order === 'sorted') return [...hosts].sort();
   if (order === 'reverse_sorted') return [...hosts].sort().reverse();

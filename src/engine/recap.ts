@@ -11,14 +11,15 @@ export interface Recap {
   rescued: number;
   /** failures `ignore_errors` let pass, unreachables `ignore_unreachable` did (counted as ok too, as in Ansible) */
   ignored: number;
-  unreachable: boolean;
+  /** times the host was unreachable (Ansible's `dark` count: once per task it could not be reached on) */
+  unreachable: number;
 }
 
-export const emptyRecap = (): Recap => ({ ok: 0, changed: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0, unreachable: false });
+export const emptyRecap = (): Recap => ({ ok: 0, changed: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0, unreachable: 0 });
 
 /** Pure: the recap after one more result. */
 export function count(rc: Recap, r: Pick<TaskResult, 'status' | 'ignored' | 'rescued'> & { result?: Record<string, unknown> }): void {
-  if (r.status === 'unreachable' && !r.ignored) rc.unreachable = true;
+  if (r.status === 'unreachable' && !r.ignored) rc.unreachable++;
   else if (r.status === 'failed' && r.rescued) rc.rescued++;
   else if ((r.status === 'failed' || r.status === 'unreachable') && r.ignored) {
     rc.ok++;

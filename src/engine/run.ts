@@ -4,6 +4,7 @@
 // together (lockstep.ts) and forks bounds the tasks running at once; with `free` a slow host does not
 // hold the others back and forks bounds the hosts running at once. A batch past max_fail_percentage,
 // one that failed entirely, or any_errors_fatal ends the run, as in Ansible.
+import { reservedWarnings } from './play-start.ts';
 import type { Listener } from './events.ts';
 import { ConnectionPool, realConnector, type Connector } from './connections.ts';
 import { emit, HostRun, playPrivilege, type BatchCtx, type RunCtx } from './host-run.ts';
@@ -101,6 +102,8 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
           for (const h of pp.hosts) rc.recap[h] ??= emptyRecap();
           broken = r.broken;
         }
+        // Ansible's TaskQueueManager warns as it runs the play (not for a play with no hosts)
+        if (pp.hosts.length) for (const text of reservedWarnings(pp.play, prep.extra)) listen({ kind: 'note', host: '', text, warning: true });
         listen({ kind: 'play', name: pp.play.name, hosts: pp.hosts.filter((h) => !rc.dead.has(h)) });
         // a vars_files that cannot be read for a host new to the play: it fails there
         for (const [host, msg] of broken) {

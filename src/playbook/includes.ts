@@ -11,6 +11,7 @@ import * as v from 'valibot';
 import { show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import { issuesToProblems } from './issues.ts';
+import { outsideMessage, roleFiles } from './role-files.ts';
 import { inherit, loopOf } from './keywords.ts';
 import { parseKv } from './kv.ts';
 import type { BlockDef, Ctx, Keywords, LoopSpec, Node, RoleAll, RoleMagic, TaskDef } from './load.ts';
@@ -111,17 +112,23 @@ function parseInclude<S extends v.ObjectEntries, K extends keyof S & string>(
 export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
   const { obj, key } = shortKeys(raw, INCLUDE_TASKS_KEYS);
   const action = short(key) as (typeof INCLUDE_TASKS_KEYS)[number];
+  const args = freeFormInclude(src, path, key, action, obj[action], cx);
+  if (args === null) return undefined;
+  if (args) obj[action] = args.file;
   const written = obj[action];
   const name0 = typeof written === 'string' ? written : ((written as { file?: unknown } | null)?.file ?? '');
   const templated = typeof name0 === 'string' && (name0.includes('{{') || name0.includes('{%'));
   const looped = Object.keys(raw).some((k) => k === 'loop' || k === 'loop_control' || isWithKey(k));
   // Ansible's `include` is static unless its file name is a template or it loops (helpers.py)
-  const dynamic = action === 'include_tasks' || (action === 'include' && (templated || looped));
+  // ...and when a parent of it is dynamic (an include_tasks or include_role brought it: Task.all_parents_static)
+  const dynamic = action === 'include_tasks' || (action === 'include' && (templated || looped || cx.dynamicParent === true));
   // include_tasks loops at run time (once per item); import_tasks cannot, in Ansible either
   const loopable = dynamic ? Object.fromEntries(Object.entries(raw).filter(([k]) => !['loop', 'loop_control'].includes(k) && !isWithKey(k))) : raw;
   if (refuseLoop(src, path, Object.fromEntries(Object.entries(loopable).filter(([, x]) => x !== undefined)), key, cx)) return undefined;
   const out = parseInclude(src, path, obj, key, IncludeTasksSchema, INCLUDE_TASKS_KEYS, 'file', cx);
   if (!out) return undefined;
+  // the old include's k=v words are its tasks' vars, over its vars: (TaskInclude.get_vars), not include params
+  const kvVars = args?.vars;
   const ref = out[action]!;
   const file = typeof ref === 'string' ? ref : ref.file;
   const apply = typeof ref === 'string' ? undefined : ref.apply;
@@ -153,7 +160,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   // Ansible's include params: an include's (not an import's) vars are over set_fact and role params too
   const includeParams = action === 'import_tasks' ? undefined : out.vars;
   if (!dynamic) {
-    const kw = inherit(parent, { ...out, includeParams });
+    const kw = inherit(parent, { ...out, vars: { ...out.vars, ...kvVars }, includeParams });
     const nodes = loadTaskFile(src, at, findTaskFile(src, staticFile, cx), kw, cx, `${key} ${show(staticFile)}`);
     if (!nodes) return undefined;
     return { kind: 'block', name: out.name ?? `${key}: ${file}`, kw, block: nodes, rescue: [], always: [], path, src };
@@ -161,13 +168,13 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   // the include's own keywords are the include's; its tasks inherit its vars, its apply, what encloses it
   const own = inherit(parent, { ...out, loopVars });
   const when = own.when.slice(parent.when.length);
-  const kw = inherit(parent, { ...apply, vars: { ...out.vars, ...apply?.vars }, includeParams, loopVars, guards: when });
+  const kw = inherit(parent, { ...apply, vars: { ...out.vars, ...kvVars, ...apply?.vars }, includeParams, loopVars, guards: when });
   const what = `${key} ${show(file)}`;
   const load = (name: string, files: string[]) => {
     const problems: Ctx['problems'] = [];
     const target = findTaskFile(src, name, cx);
     if (!existsSync(target) || !statSync(target).isFile()) return { problems, target, missing: true };
-    const nodes = loadTaskFile(src, at, target, kw, { ...cx, problems, files }, what);
+    const nodes = loadTaskFile(src, at, target, kw, { ...cx, problems, files, dynamicParent: true }, what);
     return { nodes: problems.length ? undefined : nodes, problems, target };
   };
   // a plain name is read now when it loads cleanly (checked before the run); else when a host reaches it,
@@ -190,6 +197,33 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   };
 }
 
+/**
+ * `include: file.yml a=1 b=2` (and `include_tasks: file=x.yml`): Ansible parses an include's string as
+ * k=v words (mod_args.py), the other words its file. The old include takes any k=v, as vars of its
+ * tasks; include_tasks and import_tasks only `file` (check_options' "Invalid options"). Undefined when
+ * the string has no k=v word (it is the file name as written); null when refused (the problem recorded).
+ */
+function freeFormInclude(src: YamlSource, path: Path, key: string, action: string, written: unknown, cx: Ctx): { file: string; vars: Record<string, string> } | undefined | null {
+  if (typeof written !== 'string' || !/\S=/.test(written)) return undefined;
+  const kv = parseKv(written);
+  if (!kv.ok) {
+    cx.problems.push(problemAt(src, [...path, key], `${key}: ${kv.error}: expected a file name, then key=value words`));
+    return null;
+  }
+  const { _raw_params: raw, file, ...vars } = kv.value;
+  const bad = Object.keys(vars);
+  if (action !== 'include' && bad.length) {
+    cx.problems.push(problemAt(src, [...path, key], `Invalid options for ${key}: ${bad.join(',')}`));
+    return null;
+  }
+  const name = raw || file;
+  if (!name) {
+    cx.problems.push(problemAt(src, [...path, key], `No file specified for ${key}`));
+    return null;
+  }
+  return { file: name, vars };
+}
+
 /** What a handler that is an include is, as a task: nothing of its own (its include runs, host-run.ts). */
 const INCLUDE_HANDLER: TaskType = {
   name: 'include_tasks',
@@ -205,7 +239,7 @@ export function includeHandler(b: BlockDef, own: { name?: string; listen: string
 }
 
 /** Keywords of a block that an include_tasks does not take (its tasks get them from apply:). */
-const NOT_ON_INCLUDE = ['environment', 'become', 'become_user', 'diff', 'check_mode', 'any_errors_fatal', 'delegate_to'] as const;
+const NOT_ON_INCLUDE = ['environment', 'become', 'become_user', 'diff', 'check_mode', 'any_errors_fatal', 'delegate_to', 'notify'] as const;
 
 /**
  * Where Ansible finds an included file: next to the including file, then in the role's tasks/ (an
@@ -351,7 +385,7 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   const froms: Record<string, string | undefined> = {};
   for (const k of ['tasks_from', 'handlers_from', 'vars_from', 'defaults_from'] as const) {
     const w = call[k];
-    if (w === undefined || !/\{[{%]/.test(w)) froms[k] = w;
+    if (w === undefined || !/\{[{%]/.test(w)) froms[k] = w === undefined ? w : basename(w);
     else {
       const r = staticRender(src, [...path, key, k], w, parent, cx, own.vars ?? {});
       if (r === undefined) return undefined;
@@ -429,7 +463,7 @@ function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: str
     // not there: the host that reaches it fails (Ansible's AnsibleError), where a role that cannot be read ends the run
     const found = findRole(role, cx);
     if (!found.dir) return { problems: [{ ...problemAt(src, at, ''), message: `the role '${role}' was not found in ${found.tried.join(':')}` }], target: role, missing: true };
-    const rcx: Ctx = { ...cx, problems, roleHandlers: [] };
+    const rcx: Ctx = { ...cx, problems, roleHandlers: [], dynamicParent: true };
     // public: the role block carries its variables, the play's once it runs (host-run.ts)
     const block = loadRole({ name: role, tasksFrom: from.tasks_from, handlersFrom: from.handlers_from, varsFrom: from.vars_from, defaultsFrom: from.defaults_from, own: { vars: own.vars }, params: {}, via: 'include', public: call.public, src, path, at }, inner, rcx, false);
     return { nodes: block && !problems.length ? [block] : undefined, problems, target: role, handlers: rcx.roleHandlers };
@@ -453,26 +487,41 @@ function findRole(name: string, cx: Ctx): { dir?: string; tried: string[] } {
   return { dir: tried.find((d) => existsSync(d) && statSync(d).isDirectory()), tried };
 }
 
-/** A role's YAML file (main.yml or main.yaml), if there is one. */
-function roleFile(dir: string, sub: string, base = 'main'): string | undefined {
-  const names = /\.ya?ml$/.test(base) ? [base] : [`${base}.yml`, `${base}.yaml`, base];
-  return names.map((n) => join(dir, sub, n)).find((f) => existsSync(f) && statSync(f).isFile());
+/**
+ * A role's file of `sub` (main.yml, or its *_from), if there is one (role-files.ts); null when the
+ * file found is outside the role (the problem recorded, for the reference that names it).
+ */
+function roleFile(dir: string, sub: string, base?: string, cx?: Ctx, ref?: RoleRef): string | undefined | null {
+  const r = roleFiles(dir, sub, base);
+  if ('files' in r) return r.files[0];
+  if (cx && ref) cx.problems.push(problemAt(ref.src, ref.at, outsideMessage(r, ref.name)));
+  return null;
 }
 
-/** defaults/main.yml or vars/main.yml (or the file vars_from/defaults_from names): a map of variables (an empty file is none). */
+/**
+ * defaults/ or vars/ of a role: main.yml (or the file vars_from/defaults_from names), or every file of
+ * a main/ directory in name order, merged: a map of variables (an empty file is none).
+ */
 function roleVars(dir: string, sub: 'defaults' | 'vars', cx: Ctx, ref?: RoleRef): Record<string, unknown> {
   const from = sub === 'vars' ? ref?.varsFrom : ref?.defaultsFrom;
-  const f = roleFile(dir, sub, from);
-  if (from !== undefined && !f && ref) cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)}: ${sub}_from ${show(from)} not found: expected it in ${join(dir, sub)}`));
-  if (!f) return {};
-  const { source, problems } = loadYaml(f, cx.vault);
-  cx.problems.push(...problems);
-  if (!source || source.value === null || source.value === undefined) return {};
-  if (typeof source.value !== 'object' || Array.isArray(source.value)) {
-    cx.problems.push(problemAt(source, [], `expected a map of variables, got ${show(source.value)}`));
+  const r = roleFiles(dir, sub, from, true);
+  if ('outside' in r) {
+    if (ref) cx.problems.push(problemAt(ref.src, ref.at, outsideMessage(r, ref.name)));
     return {};
   }
-  return source.value as Record<string, unknown>;
+  if (from !== undefined && !r.files.length && ref) cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)}: ${sub}_from ${show(from)} not found: expected it in ${join(dir, sub)}`));
+  const out: Record<string, unknown> = {};
+  for (const f of r.files) {
+    const { source, problems } = loadYaml(f, cx.vault);
+    cx.problems.push(...problems);
+    if (!source || source.value === null || source.value === undefined) continue;
+    if (typeof source.value !== 'object' || Array.isArray(source.value)) {
+      cx.problems.push(problemAt(source, [], `expected a map of variables, got ${show(source.value)}`));
+      continue;
+    }
+    Object.assign(out, source.value);
+  }
+  return out;
 }
 
 /** meta/main.yml `allow_duplicates: true`: the role runs each time it is listed, not once per play. */
@@ -565,7 +614,8 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
   // Ansible's roles are public: a role of roles: or import_role lends its variables (and its
   // dependencies') to the whole play
   if (ref.via === 'roles' || ref.via === 'import') cx.exposed.push(all);
-  const tasks = roleFile(dir, 'tasks', ref.tasksFrom);
+  const tasks = roleFile(dir, 'tasks', ref.tasksFrom, cx, ref);
+  if (tasks === null) return undefined;
   if (ref.tasksFrom !== undefined && !tasks) {
     cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)}: tasks_from ${show(ref.tasksFrom)} not found: expected it in ${join(dir, 'tasks')}`));
     return undefined;
@@ -596,8 +646,8 @@ function roleMagic(written: string, dir: string, parent: RoleMagic | undefined):
 
 /** handlers/main.yml of a role, once per play, with the role's variables. */
 function addHandlers(ref: RoleRef, dir: string, kw: Keywords, cx: Ctx): void {
-  const f = roleFile(dir, 'handlers', ref.handlersFrom);
-  if (ref.handlersFrom !== undefined && !f) cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)}: handlers_from ${show(ref.handlersFrom)} not found: expected it in ${join(dir, 'handlers')}`));
+  const f = roleFile(dir, 'handlers', ref.handlersFrom, cx, ref);
+  if (ref.handlersFrom !== undefined && f === undefined) cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)}: handlers_from ${show(ref.handlersFrom)} not found: expected it in ${join(dir, 'handlers')}`));
   if (!f || cx.handlersOf.has(f)) return;
   cx.handlersOf.add(f);
   cx.roleHandlers.push(...(loadTaskFile(ref.src, ref.at, f, kw, { ...cx, inHandlers: true, inBlock: false }, `role ${show(ref.name)} handlers`) ?? []));

@@ -13,6 +13,7 @@ import { renderString, scopeOf } from '../template/template.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { isFreeForm, keepsRawParams, parseKv } from './kv.ts';
+import { VARIABLE_PARAMS, variableParams } from './variable-params.ts';
 import { includeHandler, includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { inherit, loopOf } from './keywords.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta } from './schema.ts';
@@ -208,8 +209,8 @@ export interface PlayDef {
   serial?: number | string;
   /** vars_files as written: each entry a file, or a list whose first found is read (prepare.ts reads them per host) */
   varsFiles: (string | string[])[];
-  /** Ansible's `order` of the play's hosts */
-  order: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
+  /** Ansible's `order` of the play's hosts, as written: a `{{ }}` is rendered when the play starts (engine/play-start.ts) */
+  order: string;
   max_fail_percentage?: number;
   any_errors_fatal: boolean;
   /** unset: --force-handlers (or ANSIBLE_FORCE_HANDLERS) decides; a play's own value wins over them */
@@ -258,6 +259,11 @@ export interface Ctx {
   roleHandlers: Node[];
   /** roles whose handlers were added (a role imported twice adds them once) */
   handlersOf: Set<string>;
+  /**
+   * loading the tasks of an include_tasks or include_role (read when a host reaches it): an old
+   * `include:` in them is dynamic too (Ansible's Task.all_parents_static)
+   */
+  dynamicParent?: boolean;
   /** loading handlers (the play's or a role's): a nested block or a role is not a handler */
   inHandlers?: boolean;
   /** inside a block (of handlers) */
@@ -269,6 +275,8 @@ export interface Ctx {
   /** the play's vars (its import_playbook's over its own) and the run's extra vars: what an import_role's templated name is rendered with */
   playVars?: Record<string, unknown>;
   extraVars?: Record<string, unknown>;
+  /** the play's `collections:`: where a short module name is looked up first, in order (Ansible's CollectionSearch) */
+  collections?: string[];
   /** loadNodes below: an included file's or a role's tasks (includes.ts) are nodes like the play's, and includes.ts is called from here */
   loadNodes: typeof loadNodes;
 }
@@ -366,6 +374,13 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
 
 function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Imported = NOT_IMPORTED): PlayDef | undefined {
   const { problems } = cx;
+  // a key no play takes, in Ansible's words (its loader stops there, before a missing hosts:): scripts grep for them
+  const known = [...Object.keys(PlaySchema.entries), 'import_playbook'];
+  const unknown = raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw).filter((k) => !known.includes(k)) : [];
+  if (unknown.length) {
+    for (const k of unknown) problems.push(problemAt(src, [i, k], `unknown parameter ${show(k)} for a play${didYouMean(k, known)}: ERROR! '${k}' is not a valid attribute for a Play: expected one of ${known.join(', ')}`, 'key'));
+    return undefined;
+  }
   const r = v.safeParse(PlaySchema, raw);
   if (!r.success) {
     problems.push(...issuesToProblems(src, [i], r.issues, 'a play', [...Object.keys(PlaySchema.entries), 'import_playbook']));
@@ -373,6 +388,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Impor
   }
   const p = r.output;
   cx.playVars = { ...(p.vars ?? {}), ...from.vars };
+  cx.collections = p.collections ?? undefined;
   const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, remote_user: p.remote_user, connection: p.connection, module_defaults: p.module_defaults });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, inHandlers: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
@@ -518,7 +534,7 @@ function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, pa
 
 function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): TaskDef | undefined {
   const { types, problems } = cx;
-  const entries = Object.entries(raw);
+  const entries = Object.entries(raw).map(([k, x]) => [META_KEYS.includes(k) || isWithKey(k) ? k : inCollections(k, cx), x] as const);
   // with_<lookup>: a loop for any lookup plugin's name, as Ansible's task loader (keywords.ts's loopOf)
   const { rest: metaRaw, withs } = splitWith(Object.fromEntries(entries.filter(([k]) => META_KEYS.includes(k) || isWithKey(k))));
   const typeKeys = entries.filter(([k]) => !META_KEYS.includes(k) && !isWithKey(k));
@@ -565,6 +581,9 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   if (params === null) params = {};
   // args: Ansible's older spelling for parameters; the inline ones win
   if (meta.args) params = typeof params === 'object' && !Array.isArray(params) ? { ...meta.args, ...(params as object) } : params;
+  // words that are parameters from a variable: known when the task runs (variable-params.ts)
+  let variable: unknown;
+  if (params && typeof params === 'object' && !Array.isArray(params) && VARIABLE_PARAMS in params) ({ [VARIABLE_PARAMS]: variable, ...params } = params as Record<string, unknown>);
   // module_defaults for this module: under the task's own arguments (Ansible merges them when the task runs)
   const defaults = { ...parent.module_defaults, ...meta.module_defaults }[moduleKey(typeName)];
   if (defaults && params && typeof params === 'object' && !Array.isArray(params)) params = { ...defaults, ...(params as object) };
@@ -575,11 +594,32 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   if (ansibles) type = ansibles;
   params = canonicalParams(src, [...path, typeName], type, params, problems);
   if (params === undefined) return undefined;
+  if (variable !== undefined) {
+    params = { ...(params as object), [VARIABLE_PARAMS]: variable };
+    type = variableParams(type);
+  }
   const list = (x: string | string[] | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
-  const name = meta.name ?? (typeName === RUNTIME_ACTION ? String((rawParams as { module: string }).module) : typeName);
+  // an unnamed task is named by its action as written (a collections: match keeps its short name)
+  const written = Object.keys(raw).find((k) => !META_KEYS.includes(k) && inCollections(k, cx) === typeName) ?? typeName;
+  const name = meta.name ?? (typeName === RUNTIME_ACTION ? String((rawParams as { module: string }).module) : written);
   const loop = loopOf(src, path, meta, cx.problems);
   if (loop === null) return undefined;
   return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: meta.notify === undefined ? (parent.notify ?? []) : list(meta.notify), listen: list(meta.listen), loop, path, src, roleDir: cx.roleDir };
+}
+
+/**
+ * A short module name as the play's `collections:` resolve it: the first of them that has a module of
+ * that name (`ns.coll.name`), else the name as written (ansible.legacy, as Ansible ends the search).
+ */
+function inCollections(name: string, cx: Ctx): string {
+  if (!cx.collections?.length || name.includes('.')) return name;
+  for (const c of cx.collections) {
+    // ansible.builtin / ansible.legacy: what the short name means anyway
+    if ((c === 'ansible.builtin' || c === 'ansible.legacy') && cx.types.has(name)) return name;
+    const fq = `${c}.${name}`;
+    if (cx.types.has(fq) || cx.types.ansibleModule?.(fq)) return fq;
+  }
+  return name;
 }
 
 /**
@@ -633,6 +673,8 @@ function freeForm(src: YamlSource, at: Path, typeName: string, type: TaskType, t
   if (raw === undefined || raw === '') return args;
   // skiff's own command (shortKey cmd) is a command line too
   if (keepsRawParams(typeName) || type.name === 'command') return { ...args, [type.shortKey ?? '_raw_params']: raw };
+  // an Ansible module's words with a template: a variable holding its parameters (mod_args.py _variable_params)
+  if (!own && /\{[{%]/.test(raw)) return { ...args, [VARIABLE_PARAMS]: raw };
   if (!Object.keys(args).length && type.shortKey) return { [type.shortKey]: text };
   // Ansible takes a lone {{ }} there for a variable holding the parameters (its _variable_params)
   const why = raw.includes('{{') ? 'parameters from a variable are not supported by skiff' : 'only command, shell, raw, script and set_fact take words that are not key=value';

@@ -109,6 +109,10 @@ export const Inheritable = {
 const InheritableSchema = v.object(Inheritable);
 export type InheritableInput = v.InferOutput<typeof InheritableSchema>;
 
+/** Ansible's `order` of a play's hosts (inventory.get_hosts) */
+export const ORDERS = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] as const;
+export const ORDER_MSG = 'expected inventory, reverse_inventory, sorted, reverse_sorted or shuffle';
+
 export const PlaySchema = v.strictObject({
   name: v.optional(Name),
   /** a pattern, or a list of them (Ansible joins the list with ',') */
@@ -128,7 +132,9 @@ export const PlaySchema = v.strictObject({
     ),
   ),
   /** the order of the play's hosts, as Ansible's: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle */
-  order: v.optional(v.picklist(['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'], 'expected inventory, reverse_inventory, sorted, reverse_sorted or shuffle')),
+  order: v.optional(v.union([v.picklist(ORDERS, ORDER_MSG), Expr], `${ORDER_MSG}, or a {{ }} expression`)),
+  /** Ansible's search list for short module names: the first listed collection with a module of the name has it (load.ts inCollections) */
+  collections: v.optional(v.nullable(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/, 'expected a collection name (namespace.name)')), 'expected a list of collections'))),
   remote_user: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a user name'))),
   connection: v.optional(Connection),
   pre_tasks: v.optional(v.array(v.unknown()), []),
@@ -258,7 +264,11 @@ export const ImportPlaybookSchema = v.strictObject({
 
 const File = v.pipe(v.string('expected a task file'), v.minLength(1, 'expected a task file'));
 /** include_tasks' `apply`: keywords for the included tasks (the include's own keywords are the include's) */
-export const ApplySchema = v.strictObject({ ...Inheritable });
+export const ApplySchema = v.strictObject({
+  ...Inheritable,
+  /** the notify of each included task that has none of its own (Ansible's apply is a Block, which is Notifiable) */
+  notify: v.optional(v.union([v.string(), v.array(v.string())])),
+});
 /** `import_tasks: x.yml`, or the free-form `{file: x.yml}` Ansible also takes (include_tasks: with `apply`) */
 const FileRef = v.union([File, v.strictObject({ file: File, apply: v.optional(ApplySchema) })], 'expected a task file (a path, or {file: path})');
 
@@ -275,6 +285,8 @@ export const IncludeTasksSchema = v.strictObject({
   include: v.optional(FileRef),
   /** include_tasks only: the include's own result (included, skipped or failed) */
   register: v.optional(RegisterName),
+  /** import_tasks (and a static include): the notify of each imported task that has none of its own */
+  notify: v.optional(v.union([v.string(), v.array(v.string())])),
   /** a handler that is an include_tasks: topics a notify may name instead of its name */
   listen: v.optional(v.union([v.string(), v.array(v.string())])),
   /** include_tasks only: the file's tasks run once per item, the item in the loop var */
@@ -287,8 +299,11 @@ export const INCLUDE_TASKS_KEYS = ['import_tasks', 'include_tasks', 'include'] a
 export const RoleName = v.pipe(v.string('expected a role name'), v.minLength(1, 'expected a role name'));
 /** Python's type() of a YAML value, as Ansible's messages show it */
 const pyType = (x: unknown) => `<class '${Array.isArray(x) ? 'ansible.parsing.yaml.objects.AnsibleSequence' : x && typeof x === 'object' ? 'ansible.parsing.yaml.objects.AnsibleMapping' : x === null ? 'NoneType' : typeof x === 'boolean' ? 'bool' : typeof x === 'number' ? (Number.isInteger(x) ? 'int' : 'float') : 'str'}'>`;
-/** a role's *_from: a file name of that directory of the role (Ansible keeps its basename) */
-const FromFile = (key: string) => v.pipe(v.string((i) => `Expected a string for ${key} but got ${pyType(i.input)} instead`), v.minLength(1, 'expected a file name'), v.transform((s) => s.split('/').pop()!));
+/**
+ * a role's *_from: a file of that directory of the role. import_role keeps its basename (IncludeRole.load);
+ * include_role the path as rendered, which must stay inside the directory (playbook/role-files.ts)
+ */
+const FromFile = (key: string) => v.pipe(v.string((i) => `Expected a string for ${key} but got ${pyType(i.input)} instead`), v.minLength(1, 'expected a file name'));
 /**
  * A boolean of import_role/include_role (`yes` as the free form writes it too), or a `{{ }}` rendered when
  * the playbook is read, as Ansible post-validates it with the play's vars (includes.ts staticValue)

@@ -16,7 +16,7 @@ export function retryPath(playbook: string, dir = join('.skiff', 'retry')): stri
 export function writeRetry(playbook: string, summary: RunSummary, dir?: string): { path: string; hosts: string[] } {
   const path = retryPath(playbook, dir);
   const hosts = Object.entries(summary.recap)
-    .filter(([, r]) => r.failed > 0 || r.unreachable)
+    .filter(([, r]) => r.failed > 0 || r.unreachable > 0)
     .map(([h]) => h);
   // interrupted, or stopped by any_errors_fatal / max_fail_percentage: they have work left too
   for (const h of summary.unfinished) if (!hosts.includes(h)) hosts.push(h);

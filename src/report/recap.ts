@@ -21,7 +21,7 @@ export function formatRecap(all: Record<string, Recap>, color: boolean, tty = fa
     const r = recap[host];
     const hue = r.unreachable || r.failed ? 31 : r.changed ? 33 : 32;
     lines.push(
-      `${c(hue, host)}${' '.repeat(Math.max(0, 26 - host.length))} : ${[field('ok', r.ok, 32), field('changed', r.changed, 33), field('unreachable', r.unreachable ? 1 : 0, 31), field('failed', r.failed, 31), field('skipped', r.skipped, 36), field('rescued', r.rescued, 32), field('ignored', r.ignored, 35)].join(' ')}`,
+      `${c(hue, host)}${' '.repeat(Math.max(0, 26 - host.length))} : ${[field('ok', r.ok, 32), field('changed', r.changed, 33), field('unreachable', r.unreachable, 31), field('failed', r.failed, 31), field('skipped', r.skipped, 36), field('rescued', r.rescued, 32), field('ignored', r.ignored, 35)].join(' ')}`,
     );
   }
   return lines.join('\n') + '\n';
@@ -35,7 +35,7 @@ function terminalRecap(recap: Record<string, Recap>, color: boolean): string {
   for (const [host, r] of Object.entries(recap)) {
     const hue = r.unreachable || r.failed ? 31 : r.changed ? 33 : 32;
     lines.push(
-      `${c(hue, host.padEnd(width))} : ok=${String(r.ok).padEnd(4)} changed=${String(r.changed).padEnd(4)} unreachable=${r.unreachable ? 1 : 0}    failed=${String(r.failed).padEnd(4)} skipped=${String(r.skipped).padEnd(4)} rescued=${String(r.rescued).padEnd(4)} ignored=${r.ignored}`,
+      `${c(hue, host.padEnd(width))} : ok=${String(r.ok).padEnd(4)} changed=${String(r.changed).padEnd(4)} unreachable=${String(r.unreachable).padEnd(4)} failed=${String(r.failed).padEnd(4)} skipped=${String(r.skipped).padEnd(4)} rescued=${String(r.rescued).padEnd(4)} ignored=${r.ignored}`,
     );
   }
   return lines.join('\n');

@@ -180,7 +180,7 @@ test('banner: padded with * to 80 columns, at least 3; pyJson: Python json.dumps
 });
 
 test('the recap lists only the hosts that had a result, as Ansible\'s stats (meta_tasks test_end_play_serial_one: the second host of serial 1 never ran)', () => {
-  const out = formatRecap({ testhost: { ...emptyRecap(), ok: 1 }, testhost2: emptyRecap(), down: { ...emptyRecap(), unreachable: true } }, false);
+  const out = formatRecap({ testhost: { ...emptyRecap(), ok: 1 }, testhost2: emptyRecap(), down: { ...emptyRecap(), unreachable: 1 } }, false);
   assert.match(out, /^testhost +: ok=1 /m);
   assert.match(out, /^down +: ok=0 +changed=0 +unreachable=1 /m);
   assert.not.match(out, /testhost2/);

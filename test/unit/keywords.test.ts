@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
 import type { Outcome, Case } from './engine-harness.ts';
-import { calls, execs, opened, peak, play, playbook, reached } from './engine-harness.ts';
+import { calls, execs, opened, peak, play, playbook, reached, TEST_REGISTRY } from './engine-harness.ts';
 
 const covered = new Set<string>();
 /** A test that shows the run-time effect of these schema keys (`task.loop`, `play.serial`...). */
@@ -216,7 +216,7 @@ kw(['block.block', 'block.rescue', 'block.always', 'block.name'], 'a failure in 
 - {name: next, probe: n}`),
   });
   assert.equal(calls, ['a:1', 'a:2', 'a:r-boom', 'a:a', 'a:n']);
-  assert.equal(o.summary!.recap.a, { ok: 4, changed: 4, failed: 0, skipped: 0, rescued: 1, ignored: 0, unreachable: false });
+  assert.equal(o.summary!.recap.a, { ok: 4, changed: 4, failed: 0, skipped: 0, rescued: 1, ignored: 0, unreachable: 0 });
   assert.equal(o.summary!.unfinished, []);
 });
 
@@ -380,7 +380,7 @@ test('any_errors_fatal: hosts not in a rescue or always stop, and the run ends; 
   // b is past its block when a fails in rescue: its next task is in no rescue or always, it stops
   const o = await play({ hosts: ['a', 'b'], playbook: playbook(`${blk}- probe: next\n- block:\n    - probe: inner\n  always:\n    - probe: alw`, '  any_errors_fatal: true\n') + play2 });
   assert.equal(calls, ['a:blk', 'b:blk', 'a:res']);
-  assert.equal(o.summary!.recap.a, { ok: 0, changed: 0, failed: 1, skipped: 0, rescued: 1, ignored: 0, unreachable: false });
+  assert.equal(o.summary!.recap.a, { ok: 0, changed: 0, failed: 1, skipped: 0, rescued: 1, ignored: 0, unreachable: 0 });
   assert.is(o.summary!.recap.b.failed, 0, 'a host stopped by another\'s failure has no failure of its own');
   assert.equal(o.summary!.unfinished.sort(), ['a', 'b']);
   // both on their way to the block's always (Ansible's always_block.yml): nobody is stopped, a fails after it
@@ -451,9 +451,9 @@ kw(['play.throttle', 'task.throttle', 'block.throttle'], 'throttle: at most that
 kw(['play.ignore_unreachable', 'task.ignore_unreachable', 'block.ignore_unreachable'], 'ignore_unreachable: the host is counted ok and ignored, and stays in the play', async () => {
   const o = await play({ hosts: ['a', 'down1'], playbook: playbook(`- {name: x, probe: x, ignore_unreachable: true}\n- {name: y, probe: y}`) });
   assert.equal(o.lines.sort(), ['a x changed', 'a y changed', 'down1 x unreachable', 'down1 y unreachable']);
-  assert.equal(o.summary!.recap.down1, { ok: 1, changed: 0, failed: 0, skipped: 0, rescued: 0, ignored: 1, unreachable: true });
+  assert.equal(o.summary!.recap.down1, { ok: 1, changed: 0, failed: 0, skipped: 0, rescued: 0, ignored: 1, unreachable: 1 });
   const p = await play({ hosts: ['down1'], playbook: playbook(`- probe: x`, '  ignore_unreachable: true\n') });
-  assert.equal(p.summary!.recap.down1.unreachable, false);
+  assert.equal(p.summary!.recap.down1.unreachable, 0);
 });
 
 test('a play whose every host failed ends the run, as Ansible\'s; a later play does not start', async () => {
@@ -786,6 +786,27 @@ kw(['play.order', 'play.strategy'], 'order: the play\'s hosts reversed or sorted
   assert.equal(calls, ['a:x', 'c:x', 'b:x']);
   const bad = await play({ playbook: '- hosts: all\n  strategy: debug\n  tasks: [{probe: x}]\n' });
   assert.match(bad.problems.join("\n"), /:2:\d+: strategy: got "debug", expected/);
+});
+
+kw(['play.collections'], "collections: a short module name is the first listed collection's module of that name (Ansible's CollectionSearch); ansible.builtin keeps skiff's", async () => {
+  const coll = { ...TEST_REGISTRY.types.get('probe')!, name: 'testns.testcoll.probe' };
+  const types = TEST_REGISTRY.types;
+  types.set('testns.testcoll.probe', { ...coll, plan: async (_ctx, p) => ({ changes: [`collection probe ${(p as { id: string }).id}`] }) });
+  try {
+    const o = await play({ playbook: '- hosts: all\n  collections: [testns.testcoll]\n  tasks: [{probe: x}]\n' });
+    assert.equal(o.results[0].changes, ['collection probe x']);
+    assert.is(o.results[0].task, 'probe', 'an unnamed task is named by its action as written');
+    const b = await play({ playbook: '- hosts: all\n  collections: [ansible.builtin, testns.testcoll]\n  tasks: [{probe: x}]\n' });
+    assert.equal(b.results[0].changes, ['probe x']);
+  } finally {
+    types.delete('testns.testcoll.probe');
+  }
+});
+
+kw(['include.notify'], "notify on import_tasks: each imported task's that has none of its own (import_tasks inherit_notify)", async () => {
+  const files = { 'tasks/trigger_change.yml': '- probe: changed\n- {probe: own, notify: other}\n' };
+  await play({ files, playbook: '- hosts: all\n  tasks:\n    - import_tasks: tasks/trigger_change.yml\n      notify: hello\n  handlers:\n    - {name: hello, probe: handled}\n    - {name: other, probe: other}\n' });
+  assert.equal(calls, ['a:changed', 'a:own', 'a:handled', 'a:other']);
 });
 
 kw(['task.remote_user', 'block.remote_user'], 'remote_user on an SSH host: its ansible_user wins (as in Ansible); without one, another user is refused by name', async () => {

@@ -102,7 +102,7 @@ test('--events FILE: every engine event as JSON lines, in order, secrets already
   const events = text.trim().split('\n').map((l) => JSON.parse(l));
   assert.is(events[0].kind, 'play');
   assert.is(events.at(-1).kind, 'end');
-  assert.equal(events.at(-1).recap.fast, { ok: 3, changed: 2, failed: 0, skipped: 0, rescued: 0, ignored: 0, unreachable: false });
+  assert.equal(events.at(-1).recap.fast, { ok: 3, changed: 2, failed: 0, skipped: 0, rescued: 0, ignored: 0, unreachable: 0 });
   const results = events.filter((e) => e.kind === 'result');
   assert.is(results.length, 6);
   assert.is(events.filter((e) => e.kind === 'task-start').length, 6);

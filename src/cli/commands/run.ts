@@ -154,7 +154,7 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
   }
   const recaps = Object.values(summary.recap);
   if (summary.interrupted) return EXIT.interrupted;
-  if (recaps.some((r) => r.unreachable)) return EXIT.unreachable;
+  if (recaps.some((r) => r.unreachable > 0)) return EXIT.unreachable;
   // as Ansible's: a host whose failure meta clear_host_errors cleared is not failed (its recap still counts it)
   if (summary.failed.length) return EXIT.failed;
   if (opts.check && o['detailed-exitcode'] && recaps.some((r) => r.changed > 0)) return EXIT.pending;
