@@ -19,7 +19,11 @@ type TNode =
   /** `include`, `import ... as`, `from ... import`: another template, found by the render's loader */
   | { t: 'include'; src: Node; ignoreMissing: boolean; context: boolean; line: number }
   | { t: 'import'; src: Node; as: string; context: boolean; line: number }
-  | { t: 'from'; src: Node; names: [string, string][]; context: boolean; line: number };
+  | { t: 'from'; src: Node; names: [string, string][]; context: boolean; line: number }
+  /** `{% block %}`: its body here, unless a template that extends this one has its own */
+  | { t: 'block'; name: string; body: TNode[]; line: number }
+  /** `{% extends %}`: the rest of this template is its blocks, put in the other one's */
+  | { t: 'extends'; src: Node; line: number };
 
 /** An error in a template, with the 1-based line of the tag it comes from. */
 export class TemplateError extends ExprError {
@@ -177,7 +181,7 @@ export function scan(src: string, syn: Syntax = ANSIBLE_SYNTAX): Tag[] {
   return out;
 }
 
-const UNSUPPORTED = new Set(['call', 'extends', 'block', 'filter', 'with', 'autoescape', 'do', 'break', 'continue']);
+const UNSUPPORTED = new Set(['call', 'filter', 'with', 'autoescape', 'do', 'break', 'continue']);
 
 class TemplateParser {
   i = 0;
@@ -293,9 +297,19 @@ class TemplateParser {
         }),
       );
     }
+    if (word === 'block') {
+      // `scoped` and `required` change nothing a template without super() or an abstract parent can see
+      const name = at(() => this.whole(p, () => {
+        const n = p.name('a block name');
+        while (p.take('scoped') || p.take('required'));
+        return n;
+      }));
+      return { t: 'block', name, body: this.body(['endblock']).nodes, line: tag.line };
+    }
+    if (word === 'extends') return at(() => this.whole(p, () => ({ t: 'extends' as const, src: p.expr(), line: tag.line })));
     if (/^(end\w+|elif|else)$/.test(word)) throw new TemplateError(`unexpected {% ${word} %}${outer.length ? `: expected ${outer.join(' or ')}` : ''}`, tag.line);
-    if (UNSUPPORTED.has(word)) throw new TemplateError(`Jinja2 statement {% ${word} %} is not supported by skiff: expected if, for, set, raw, macro, include, import, from`, tag.line);
-    throw new TemplateError(`unknown Jinja2 statement {% ${tag.s} %}: expected if, for, set, raw, macro, include, import, from`, tag.line);
+    if (UNSUPPORTED.has(word)) throw new TemplateError(`Jinja2 statement {% ${word} %} is not supported by skiff: expected if, for, set, raw, macro, include, import, from, block, extends`, tag.line);
+    throw new TemplateError(`unknown Jinja2 statement {% ${tag.s} %}: expected if, for, set, raw, macro, include, import, from, block, extends`, tag.line);
   }
 
   /** `with context` / `without context` after an include or import, else its default */
@@ -389,10 +403,29 @@ export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = 
     run(ns, local(s, f), f);
     return Object.fromEntries([...f].filter(([k]) => !k.startsWith('_')));
   };
+  // the blocks of the templates that extend the one being rendered: the nearest one's wins
+  const overrides = new Map<string, TNode[]>();
+  const collect = (ns: TNode[]) => {
+    for (const n of ns) if (n.t === 'block') {
+      if (!overrides.has(n.name)) overrides.set(n.name, n.body);
+      collect(n.body);
+    }
+  };
   const run = (ns: TNode[], s: Scope, f: Map<string, unknown>): string => {
     let out = '';
     for (const n of ns) {
       if (n.t === 'text') out += n.s;
+      else if (n.t === 'block') out += run(overrides.get(n.name) ?? n.body, s, f);
+      else if (n.t === 'extends') {
+        // what follows is blocks for the other template; its own text outside them is not shown (Jinja2's)
+        const parent = other(n, s);
+        if (parent === LATER) {
+          later = true;
+          return out;
+        }
+        collect(ns);
+        return out + run(parent!, s, f);
+      }
       else if (n.t === 'out') {
         const v = ev(n.e, s, n.line);
         if (v === LATER) later = true;

@@ -8,6 +8,16 @@ import { scopeOf } from '../../src/template/template.ts';
 const T = (src: string, vars: Record<string, unknown> = {}, syntax: Partial<Syntax> = {}, files: Record<string, string> = {}) =>
   renderText(src, scopeOf(vars), { pyEscapes: true, syntax: { ...ANSIBLE_SYNTAX, ...syntax }, load: (n) => files[n] });
 
+test('block renders in place; extends puts the nearest template\'s blocks in its parent\'s (as Jinja2, geerlingguy.nginx)', () => {
+  const files = {
+    'base.j2': 'user nginx;\n{% block worker %}\nworker_processes {{ n }};\n{% endblock %}\nhttp {\n{% block http %}{% endblock %}\n}\n',
+    'mid.j2': '{% extends "base.j2" %}\n{% block http %}  mid;\n{% endblock %}\n',
+  };
+  assert.is(T(files['base.j2'], { n: 2 }, {}, files), 'user nginx;\nworker_processes 2;\nhttp {\n}\n');
+  const child = 'ignored before? \n{% extends "mid.j2" %}\nignored\n{% block worker %}\nworker_processes 8;\n{% endblock %}\n';
+  assert.is(T(child, { n: 2 }, {}, files), 'ignored before? \nuser nginx;\nworker_processes 8;\nhttp {\n  mid;\n}\n');
+});
+
 test('comment_start_string / comment_end_string: custom_comment_string.j2', () => {
   assert.is(T('Before\n[# Test comment_start_string #]\nAfter\n', {}, { comment_start_string: '[#', comment_end_string: '#]' }), 'Before\nAfter\n');
 });

@@ -288,7 +288,7 @@ test('template errors name their line; unsupported statements are refused by nam
     return 'no error';
   };
   assert.is(err('x\ny\n{{ b }}\n'), '3: unknown variable "b" (did you mean "a"?)');
-  assert.is(err('x\n{% extends "base.j2" %}'), '2: Jinja2 statement {% extends %} is not supported by skiff: expected if, for, set, raw, macro, include, import, from');
+  assert.is(err('x\n{% call x() %}{% endcall %}'), '2: Jinja2 statement {% call %} is not supported by skiff: expected if, for, set, raw, macro, include, import, from, block, extends');
   assert.match(err('{% if a %}\nno end\n'), /expected \{% endif %\} before the end/);
   assert.match(err('{% endfor %}'), /1: unexpected \{% endfor %\}/);
   assert.match(err('{{ a | nosuch }}'), /1: unknown filter "nosuch"/);
