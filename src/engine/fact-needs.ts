@@ -58,22 +58,26 @@ function textOf(file: string): string {
   return t;
 }
 
-/** The files under a role's templates/ (a template's facts are read when it renders). */
-function templateFiles(dir: string, depth = 0): string[] {
+/** The files under a directory (a role's templates/, defaults/, vars/: read when a task uses them). */
+function filesUnder(dir: string, depth = 0): string[] {
   if (depth > 4 || !existsSync(dir) || !statSync(dir).isDirectory()) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? templateFiles(join(dir, e.name), depth + 1) : e.isFile() ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), depth + 1) : e.isFile() ? [join(dir, e.name)] : []));
 }
+
+/** What a role or a playbook's directory holds that a task may read a fact through. */
+const DIRS_READ = ['templates', 'defaults', 'vars', 'group_vars', 'host_vars'];
 
 const ofPlay = new WeakMap<PlayDef, string[] | undefined>();
 
-/** neededSubset() of a play: the YAML files its tasks and handlers were read from, and its roles' templates. */
+/** neededSubset() of a play: the YAML files its tasks and handlers were read from, its roles' templates, defaults and vars, the playbook's group_vars. */
 export function playSubset(play: PlayDef, playbookFile: string): string[] | undefined {
   if (ofPlay.has(play)) return ofPlay.get(play);
-  const files = new Set<string>([playbookFile, join(dirname(playbookFile), 'templates')]);
+  const files = new Set<string>([playbookFile]);
+  const dirs = new Set<string>([dirname(playbookFile)]);
   const walk = (nodes: Node[]) => {
     for (const n of nodes) {
       files.add(n.src.file);
-      if (n.roleDir) files.add(join(n.roleDir, 'templates'));
+      if (n.roleDir) dirs.add(n.roleDir);
       if (n.kind === 'block') {
         walk(n.block);
         walk(n.rescue);
@@ -83,7 +87,7 @@ export function playSubset(play: PlayDef, playbookFile: string): string[] | unde
   };
   walk(play.tasks);
   walk(play.handlers as Node[]);
-  const all = [...files].flatMap((f) => (f.endsWith('/templates') ? templateFiles(f) : [f]));
+  const all = [...files, ...[...dirs].flatMap((d) => DIRS_READ.flatMap((sub) => filesUnder(join(d, sub))))];
   const subset = neededSubset(all.map(textOf));
   ofPlay.set(play, subset);
   return subset;

@@ -264,6 +264,11 @@ class Evaluator {
     });
     return { vs, later: vs.some(isLater) };
   }
+  /** Arguments that may be undefined (Jinja2 passes its Undefined on): each an Undef, not an error yet. */
+  lenientVals(ns: Node[]): { vs: unknown[]; later: boolean } {
+    const vs = ns.map((n) => (n.k === 'splat' ? this.val(n) : this.ev(n)));
+    return { vs, later: vs.some(isLater) };
+  }
   /** format's arguments: an undefined one is Ansible's AnsibleUndefined object, not an error yet. */
   formatArgs(ns: Node[]): { vs: unknown[]; later: boolean } {
     const vs = ns.map((n) => {
@@ -409,7 +414,8 @@ class Evaluator {
       if (u) return u;
     }
     // format's arguments may be undefined: `"%r" | format(x)` shows AnsibleUndefined's repr (`%s` fails)
-    const { vs, later } = n.name === 'format' ? this.formatArgs(n.args) : this.vals(n.args);
+    // default's fallback may be undefined too (`default(ansible_processor_count)`): an error only if used
+    const { vs, later } = n.name === 'format' ? this.formatArgs(n.args) : n.name === 'default' || n.name === 'd' ? this.lenientVals(n.args) : this.vals(n.args);
     const { kv, later: kLater } = this.kws(n.kw);
     if (n.name === 'default' || n.name === 'd') {
       // default(none) is None, not ''

@@ -37,6 +37,7 @@ const TABLE: [string, Record<string, unknown>, string][] = [
   ["{{ 'abc 123 de 45' | regex_findall('\\d+') }}",{},"['123', '45']"],
   ["{{ 'version 1.22' | regex_search('\\d+\\.\\d+') }}",{},"1.22"],
   ["{{ 'nothing' | regex_search('\\d+') }}",{},""],
+  ["{{ vcpus | default(processor_count) }} {{ nope | default(nope2) | default('last') }}",{"vcpus":4},"4 last"],
   ["{{ '/etc/prometheus/prometheus.yml' | basename }}",{},"prometheus.yml"],
   ["{{ 'https://user:pw@Example.com:8443/a/b.tar.gz?x=1#f' | urlsplit('hostname') }} {{ 'https://user:pw@Example.com:8443/a' | urlsplit('port') + 1 }} {{ 'https://u:pw@h/a' | urlsplit('password') }}",{},"example.com 8444 pw"],
   ["{{ 'https://github.com/x/releases/download/v1/node_exporter-1.tar.gz?a=1' | ansible.builtin.urlsplit('path') | basename }} {{ 'https://a.example/x?q=1#top' | urlsplit('query') }} {{ 'https://a.example/x?q=1#top' | urlsplit('fragment') }}",{},"node_exporter-1.tar.gz q=1 top"],
