@@ -69,9 +69,24 @@ const DIRS_READ = ['templates', 'defaults', 'vars', 'group_vars', 'host_vars'];
 
 const ofPlay = new WeakMap<PlayDef, string[] | undefined>();
 
-/** neededSubset() of a play: the YAML files its tasks and handlers were read from, its roles' templates, defaults and vars, the playbook's group_vars. */
+/** neededSubset() of a play's files (playFiles). */
 export function playSubset(play: PlayDef, playbookFile: string): string[] | undefined {
-  if (ofPlay.has(play)) return ofPlay.get(play);
+  if (!ofPlay.has(play)) ofPlay.set(play, neededSubset(playFiles(play, playbookFile).map(textOf)));
+  return ofPlay.get(play);
+}
+
+/**
+ * Whether a task of these files may give a variable of this name when it runs: a `vars:` or set_fact
+ * key, a loop_var or register of that name, `item` where anything loops. Read in the files' text.
+ */
+export function taskGivenNames(files: string[]): (name: string) => boolean {
+  const texts = [...new Set(files)].filter((f) => /\.ya?ml$/.test(f)).map(textOf);
+  const loops = texts.some((t) => /\b(loop|with_\w+)\s*:/.test(t));
+  return (name) => (name === 'item' && loops) || texts.some((t) => new RegExp(`(^|[\\s{,])${name}\\s*:|\\b(loop_var|register)\\s*:\\s*['"]?${name}\\b`, 'm').test(t));
+}
+
+/** The files a play's tasks may read: the YAML its tasks and handlers came from, its roles' templates, defaults and vars, the playbook's group_vars. */
+export function playFiles(play: PlayDef, playbookFile: string): string[] {
   const files = new Set<string>([playbookFile]);
   const dirs = new Set<string>([dirname(playbookFile)]);
   const walk = (nodes: Node[]) => {
@@ -87,8 +102,5 @@ export function playSubset(play: PlayDef, playbookFile: string): string[] | unde
   };
   walk(play.tasks);
   walk(play.handlers as Node[]);
-  const all = [...files, ...[...dirs].flatMap((d) => DIRS_READ.flatMap((sub) => filesUnder(join(d, sub))))];
-  const subset = neededSubset(all.map(textOf));
-  ofPlay.set(play, subset);
-  return subset;
+  return [...files, ...[...dirs].flatMap((d) => DIRS_READ.flatMap((sub) => filesUnder(join(d, sub))))];
 }

@@ -1,6 +1,7 @@
 // Everything that can be checked without a host: inventory, playbook, extra vars, --limit, every
 // task's parameters rendered for every host it will run on, key files. Problems are collected and
 // returned together, before any connection is opened.
+import { playFiles, taskGivenNames } from './fact-needs.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
@@ -213,7 +214,7 @@ export class InventoryTemplate {
 }
 
 /** Host vars as tasks see them: templates in inventory values rendered lazily against the same vars. */
-export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[], run: Record<string, unknown> = {}): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
+export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[], run: Record<string, unknown> = {}, taskGiven: (name: string) => boolean = () => false): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
   const { vars, origins } = hostVars(inv, host);
   const out: Record<string, unknown> = {};
   const busy = new Set<string>();
@@ -230,9 +231,11 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
       const ps: RenderProblem[] = [];
       out[name] = render(vars[name], scope, [], ps);
       busy.delete(name);
-      // a variable only a task can give (a loop var, a task's vars): the value stays a template, rendered
-      // where a task reads it, as Ansible templates inventory vars lazily
-      if (ps.length && ps.every((p) => p.undefinedVar !== undefined)) {
+      // a variable only a task of the playbook gives (its loop var, its vars, a register): the value stays
+      // a template, rendered where a task reads it, as Ansible templates inventory vars lazily; a name
+      // nothing gives stays a mistake refused before the run
+      const missing = (p: RenderProblem) => /^'(\w+)' is undefined$/.exec(p.undefinedVar ?? '')?.[1];
+      if (ps.length && ps.every((p) => { const m = missing(p); return m !== undefined && (deferred.has(m) || taskGiven(m)); })) {
         out[name] = new InventoryTemplate(vars[name]);
         deferred.add(name);
       }
@@ -454,8 +457,9 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const hostvars: Record<string, Record<string, unknown>> = {};
   const origins: Record<string, Record<string, Origin>> = {};
   const run = runVars({ ...opts, playbook: opts.playbook });
+  const given = taskGivenNames(playbook.plays.flatMap((p) => playFiles(p, resolve(opts.playbook))));
   const addHostVars = (h: string) => {
-    const r = renderedHostVars(inv, h, extra, problems, { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT });
+    const r = renderedHostVars(inv, h, extra, problems, { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT }, given);
     hostvars[h] = r.vars;
     origins[h] = r.origins;
   };
@@ -480,7 +484,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
     return ps;
   };
   prep.reloadHost = (h) => {
-    const r = renderedHostVars(inv, h, extra, [], { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT });
+    const r = renderedHostVars(inv, h, extra, [], { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT }, given);
     origins[h] = r.origins;
     return r.vars;
   };
