@@ -170,6 +170,10 @@ export function parseExtraVars(raw: string[], problems: InputProblem[], vault: r
       const kv = parseKv(e);
       const { _raw_params: words, ...vars } = kv.ok ? kv.value : { _raw_params: e };
       if (words !== undefined) problems.push({ file: '-e', line: 0, col: 0, message: `${show(words)}: expected key=value, @file.yml or a JSON object` });
+      // a name no template can read (1x, a.b, empty) would be a variable nothing sees: refused
+      const bad = Object.keys(vars).filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
+      for (const k of bad) problems.push({ file: '-e', line: 0, col: 0, message: `${show(`${k}=${vars[k]}`)}: expected key=value with a variable name as key, @file.yml or a JSON object` });
+      if (!e.trim()) problems.push({ file: '-e', line: 0, col: 0, message: `${show(e)}: expected key=value, @file.yml or a JSON object` });
       Object.assign(out, vars);
     }
   }
