@@ -305,6 +305,12 @@ export class HostRun {
     // the gathering task is tagged `always` and the play's tags: --skip-tags of one of those leaves it out (PlayIterator)
     if (!tagsSelect(['always', ...this.tagsOf(play.kw)], rc.tags)) return;
     const task = 'Gathering Facts';
+    // --start-at-task: a task like any other, passed over until the named one is reached (PlayIterator)
+    const start = rc.opts.startAtTask;
+    if (start !== undefined && !rc.startReached) {
+      if (!startsHere(task, start)) return;
+      rc.startReached = true;
+    }
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task });
     // a play an import_playbook brought under `when`: its gathering is skipped with its tasks (Ansible's

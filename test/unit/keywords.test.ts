@@ -622,6 +622,9 @@ kw(['block.run_once', 'block.delegate_to'], 'a block passes run_once and delegat
 test('--start-at-task: tasks before the named one do not run, the rest do (a glob works); an unknown name is refused', async () => {
   await play({ playbook: playbook(`- {name: one, probe: {id: 1}}\n- {name: two, probe: {id: 2}}\n- {name: three, probe: {id: 3}}`), opts: { startAtTask: 'tw*' } });
   assert.equal(calls, ['a:2', 'a:3']);
+  // a play's gathering before the named task is passed over too (unicode target: `--start-at-task '*¶'`)
+  const g = await play({ playbook: `- hosts: all\n  gather_facts: true\n  tasks:\n    - {name: one, probe: {id: 1}}\n- hosts: all\n  gather_facts: false\n  tasks:\n    - {name: two, probe: {id: 2}}\n`, opts: { startAtTask: 'two' } });
+  assert.equal(g.lines, ['a two changed']);
   const o = await play({ playbook: playbook(`- {name: one, probe: {id: 1}}`), opts: { startAtTask: 'nope' } });
   assert.match(o.problems.join('\n'), '--start-at-task: no task is named "nope"');
 });
