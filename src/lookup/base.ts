@@ -18,4 +18,15 @@ export interface LookupFiles {
   scope?: Scope;
 }
 
+/** The task's search path and the playbook's directory, as its scope has them (LookupFiles without scope). */
+export function lookupFiles(scope: Scope): { searchPath: string[]; baseDir: string } {
+  const at = (n: string) => {
+    const r = scope(n);
+    return r.found ? r.value : undefined;
+  };
+  const baseDir = String(at('playbook_dir') ?? process.cwd());
+  const path = at('ansible_search_path');
+  return { baseDir, searchPath: Array.isArray(path) ? path.map(String) : [baseDir] };
+}
+
 export type Lookup = (terms: unknown, kw: Record<string, unknown>, files?: LookupFiles) => unknown[];

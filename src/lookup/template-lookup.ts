@@ -10,17 +10,12 @@ import { findInSearchPath } from '../template/lookup-first-found.ts';
 import { templateLoader, templateVars, withVars } from '../template/template-vars.ts';
 import { pyLiteral } from '../inventory/py-literal.ts';
 import { LookupError, listify } from './builtin.ts';
+import { lookupFiles } from './base.ts';
 
 const DELIMITERS = ['variable_start_string', 'variable_end_string', 'comment_start_string', 'comment_end_string'] as const;
 
 export function templateLookup(terms: unknown, kw: Record<string, unknown>, scope: Scope): unknown[] {
-  const at = (n: string) => {
-    const r = scope(n);
-    return r.found ? r.value : undefined;
-  };
-  const baseDir = String(at('playbook_dir') ?? process.cwd());
-  const path = at('ansible_search_path');
-  const searchPath = Array.isArray(path) ? path.map(String) : [baseDir];
+  const { baseDir, searchPath } = lookupFiles(scope);
   const syntax: Syntax = { ...ANSIBLE_SYNTAX };
   for (const k of DELIMITERS) if (typeof kw[k] === 'string') syntax[k] = kw[k] as string;
   const convert = kw.convert_data === undefined ? true : truthy(kw.convert_data);

@@ -11,6 +11,7 @@ import { strftime } from '../util/strftime.ts';
 import { nowDateTime } from './py-datetime.ts';
 import { BUILTIN_LOOKUPS, LOOKUP_FAILED, LookupError } from '../lookup/builtin.ts';
 import { ANSIBLE_LOOKUPS, lookupName } from '../lookup/names.ts';
+import { lookupFiles } from '../lookup/base.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from '../util/secrets.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
@@ -193,14 +194,8 @@ export function runLookup(plugin: string, terms: unknown, kw: Record<string, unk
  */
 export function lookupPlugin(plugin: string, scope: Scope): (terms: unknown, kw: Record<string, unknown>) => unknown[] {
   const name = lookupName(plugin);
-  const at = (n: string) => {
-    const r = scope(n);
-    return r.found ? r.value : undefined;
-  };
   // the task's search path (its role, its file's directory), as Ansible passes it to lookups
-  const baseDir = String(at('playbook_dir') ?? process.cwd());
-  const path = at('ansible_search_path');
-  const searchPath = Array.isArray(path) ? path.map(String) : [baseDir];
+  const { baseDir, searchPath } = lookupFiles(scope);
   const list = (terms: unknown) => (Array.isArray(terms) ? terms : [terms]);
   switch (name) {
     case 'vars':
