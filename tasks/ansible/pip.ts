@@ -147,7 +147,7 @@ const cdTo = (dir: string) => `cd ${shJoin([dir])} && `;
 
 export const pip: TaskType<Params, State> = {
   name: 'ansible.builtin.pip',
-  summary: 'install, upgrade or remove Python packages with the pip of the host\'s Python (no virtualenvs)',
+  summary: "install, upgrade or remove Python packages with the pip of the host's Python (virtualenvs through Ansible's own pip module)",
   schema,
   shortKey: 'name',
   async plan(ctx, p) {
