@@ -79,14 +79,22 @@ export function playSubset(play: PlayDef, playbookFile: string): string[] | unde
  * Whether a task of these files may give a variable of this name when it runs: a `vars:` or set_fact
  * key, a loop_var or register of that name, `item` where anything loops. Read in the files' text.
  */
-export function taskGivenNames(files: string[]): (name: string) => boolean {
-  const texts = [...new Set(files)].filter((f) => /\.ya?ml$/.test(f)).map(textOf);
-  const loops = texts.some((t) => /\b(loop|with_\w+)\s*:/.test(t));
-  return (name) => (name === 'item' && loops) || texts.some((t) => new RegExp(`(^|[\\s{,])${name}\\s*:|\\b(loop_var|register)\\s*:\\s*['"]?${name}\\b`, 'm').test(t));
+export function taskGivenNames(files: () => string[]): (name: string) => boolean {
+  // read only when an inventory var names something undefined: not on every run's start
+  let texts: string[] | undefined;
+  const read = () => (texts ??= [...new Set(files())].filter((f) => /\.ya?ml$/.test(f)).map(textOf));
+  return (name) => (name === 'item' && read().some((t) => /\b(loop|with_\w+)\s*:/.test(t))) || read().some((t) => new RegExp(`(^|[\\s{,])${name}\\s*:|\\b(loop_var|register)\\s*:\\s*['"]?${name}\\b`, 'm').test(t));
 }
 
 /** The files a play's tasks may read: the YAML its tasks and handlers came from, its roles' templates, defaults and vars, the playbook's group_vars. */
 export function playFiles(play: PlayDef, playbookFile: string): string[] {
+  let known = filesOf.get(play);
+  if (!known) filesOf.set(play, (known = walkPlayFiles(play, playbookFile)));
+  return known;
+}
+const filesOf = new WeakMap<PlayDef, string[]>();
+
+function walkPlayFiles(play: PlayDef, playbookFile: string): string[] {
   const files = new Set<string>([playbookFile]);
   const dirs = new Set<string>([dirname(playbookFile)]);
   const walk = (nodes: Node[]) => {

@@ -461,7 +461,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const hostvars: Record<string, Record<string, unknown>> = {};
   const origins: Record<string, Record<string, Origin>> = {};
   const run = runVars({ ...opts, playbook: opts.playbook });
-  const given = taskGivenNames(playbook.plays.flatMap((p) => playFiles(p, resolve(opts.playbook))));
+  const given = taskGivenNames(() => playbook.plays.flatMap((p) => playFiles(p, resolve(p.playbookFile ?? playbook.file))));
   const addHostVars = (h: string) => {
     const r = renderedHostVars(inv, h, extra, problems, { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT }, given);
     hostvars[h] = r.vars;
