@@ -105,6 +105,12 @@ export interface TaskType<P = any, S = any> {
   /** why a param this type does not take is refused, when it is one its module has (an option of Ansible's skiff does not honour) */
   refuseParam?(key: string): string | undefined;
   /**
+   * Ansible's failure for parameters its module does not have at all, given the name the task wrote:
+   * with it such a task loads and fails when it runs, as in Ansible (a task `when` skips runs nothing);
+   * without it an unknown parameter is refused when the playbook loads
+   */
+  unsupportedParams?(keys: string[], written: string): string;
+  /**
    * Runs once per batch, on its first host, the others sharing the result, as `run_once` (Ansible's
    * actions that bypass the host loop: pause, add_host)
    */

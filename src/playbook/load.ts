@@ -14,6 +14,7 @@ import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { isFreeForm, keepsRawParams, parseKv } from './kv.ts';
 import { VARIABLE_PARAMS, variableParams } from './variable-params.ts';
+import { failsOnUnsupported, unsupportedKeys } from './unsupported-params.ts';
 import { includeHandler, includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { inherit, loopOf } from './keywords.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta } from './schema.ts';
@@ -594,6 +595,11 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   if (ansibles) type = ansibles;
   params = canonicalParams(src, [...path, typeName], type, params, problems);
   if (params === undefined) return undefined;
+  const unsupported = unsupportedKeys(type, params);
+  if (unsupported.length) {
+    params = Object.fromEntries(Object.entries(params as object).filter(([k]) => !unsupported.includes(k)));
+    type = failsOnUnsupported(type, unsupported, typeName);
+  }
   if (variable !== undefined) {
     params = { ...(params as object), [VARIABLE_PARAMS]: variable };
     type = variableParams(type);

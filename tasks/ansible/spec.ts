@@ -62,5 +62,32 @@ export function withAnsibleParams<T extends TaskType>(t: T): T {
       if (!known.has(key) || honoured.has(key)) return undefined;
       return `${key} is an option of ${t.name} (ansible-core ${ANSIBLE_SPEC.ansible_core}) that skiff does not honour: the task is refused rather than run without it`;
     },
+    unsupportedParams: (keys: string[], written: string) => unsupportedParams(t.name.split('.').pop()!, keys, written),
   };
+}
+
+/**
+ * Ansible's action plugins that check their own arguments against a fixed set (_VALID_ARGS in
+ * plugins/action): they fail with "Invalid options for ACTION: a,b", not the module's text.
+ */
+const VALID_ARGS_ACTIONS = new Set(['debug', 'assert', 'fail', 'group_by', 'set_stats', 'wait_for_connection', 'reboot']);
+/** Action plugins that run a module of another name, or under ansible.legacy (its name in the message). */
+const LEGACY_MODULE: Record<string, string> = { command: 'command', shell: 'command', copy: 'copy', template: 'copy', assemble: 'assemble', unarchive: 'unarchive', uri: 'uri' };
+
+/**
+ * What ansible-core says, when the task runs, of parameters its module does not have (a role's
+ * `warn: false` on command, removed in 2.14): the task fails there, and nowhere else (a task skipped by
+ * `when` runs nothing), so skiff fails it the same way instead of refusing the playbook.
+ * The text is ArgumentSpecValidator's (module_utils/common/arg_spec.py), naming the module as the
+ * module sees itself: as written, or `ansible.legacy.X` from an action plugin.
+ */
+export function unsupportedParams(short: string, keys: string[], written: string): string {
+  const bad = [...keys].sort();
+  if (VALID_ARGS_ACTIONS.has(short)) return `Invalid options for ${written}: ${bad.join(',')}`;
+  const mod = LEGACY_MODULE[short] ?? short;
+  const spec = ANSIBLE_SPEC.modules[mod];
+  const name = LEGACY_MODULE[short] ? `ansible.legacy.${mod}` : written;
+  const params = Object.keys(spec?.options ?? {}).sort();
+  const aliases = Object.values(spec?.options ?? {}).flatMap((o) => o.aliases ?? []).sort();
+  return `Unsupported parameters for (${name}) module: ${bad.join(', ')}. Supported parameters include: ${params.join(', ')}${aliases.length ? ` (${aliases.join(', ')})` : ''}.`;
 }

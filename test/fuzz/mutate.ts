@@ -185,7 +185,11 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
     return { path: t, message: /task has no task type/ };
   },
   'unknown param': (plays, d) => {
-    const p = paramsMap(plays, pick(taskPaths(plays), d.a));
+    // an Ansible module's unknown parameter fails its task when it runs, as Ansible's does
+    // (src/playbook/unsupported-params.ts): skiff's own types refuse one when the playbook loads
+    const own = taskPaths(plays).filter((t) => ['content', 'line', 'wait-http'].includes(typeOf(getIn(plays, t) as Vars)));
+    if (!own.length) return undefined;
+    const p = paramsMap(plays, pick(own, d.a));
     const k = pick(['mdoe', 'pth', 'state_', 'become', 'args'], d.b);
     p.params[k] = 'x';
     return { path: [...p.at, k], message: new RegExp(`unknown parameter "${k}"`) };

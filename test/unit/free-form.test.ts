@@ -80,14 +80,36 @@ test('free form: a command line is split before templating (a value with chdir= 
   assert.is(reg(o, 1).stdout, d);
 });
 
-test('free form: an unknown k=v, a bad value and extra words are refused before the run, at the task\'s line', async () => {
-  const o = await play({ playbook: playbook(`- stat: path=/x nope=1\n- ansible.builtin.debug: msg=a verbosity=high\n- stat: path=/x follow\n- copy: "src=a dest='b"`) });
+test('free form: a bad value and extra words are refused before the run, at the task\'s line', async () => {
+  const o = await play({ playbook: playbook(`- ansible.builtin.debug: msg=a verbosity=high\n- stat: path=/x follow\n- copy: "src=a dest='b"`) });
   assert.is(o.code, 'bad-input');
   const all = o.problems.join('\n');
-  assert.match(all, /play\d+\.yml:3:13: unknown parameter "nope" for task type stat/);
-  assert.match(all, /play\d+\.yml:4:30: verbosity: got "high", expected a verbosity/);
-  assert.match(all, /play\d+\.yml:5:13: stat has extra params "follow": expected key=value words only/);
-  assert.match(all, /play\d+\.yml:6:13: failed at splitting arguments, either an unbalanced jinja2 block or quotes/);
+  assert.match(all, /play\d+\.yml:3:30: verbosity: got "high", expected a verbosity/);
+  assert.match(all, /play\d+\.yml:4:13: stat has extra params "follow": expected key=value words only/);
+  assert.match(all, /play\d+\.yml:5:13: failed at splitting arguments, either an unbalanced jinja2 block or quotes/);
+});
+
+test('a parameter the module does not have (command\'s warn, gone in 2.14) fails the task when it runs, with ansible-core\'s text; a task `when` skips runs nothing', async () => {
+  const o = await play({
+    playbook: playbook(`- command: echo hi
+  args: {warn: false}
+  when: false
+- stat: path=/x nope=1
+  ignore_errors: true
+  register: st
+- ansible.builtin.command: echo hi
+  args: {warn: false}
+  ignore_errors: true
+  register: cmd
+- ansible.builtin.debug: msg=a bogus=1
+  ignore_errors: true
+  register: dbg`),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['skipped', 'failed', 'failed', 'failed']);
+  assert.match(reg(o, 1).msg, /^Unsupported parameters for \(stat\) module: nope\. Supported parameters include: checksum_algorithm, follow, get_attributes, get_checksum, get_md5, get_mime, path \(/);
+  assert.is(reg(o, 2).msg, 'Unsupported parameters for (ansible.legacy.command) module: warn. Supported parameters include: _raw_params, _uses_shell, argv, chdir, creates, executable, removes, stdin, stdin_add_newline, strip_empty_ends.');
+  assert.is(reg(o, 3).msg, 'Invalid options for ansible.builtin.debug: bogus');
 });
 
 test('free form: skiff\'s own short form keeps a URL with a query whole (wait-http: URL?a=b is no k=v)', async () => {
