@@ -24,7 +24,8 @@ import { count, emptyRecap, type Recap } from './recap.ts';
 import { progressChannel } from './progress.ts';
 import { itemVars, loopItems, resolveLoop } from './loop.ts';
 import { runTask, type TaskEnv } from './run-task.ts';
-import { changeInventory } from './inventory-change.ts';
+import { changeInventory, refreshInventory } from './inventory-change.ts';
+import { matchPattern } from '../inventory/pattern.ts';
 import { isSecretName, redact, secretValues } from '../util/secrets.ts';
 import { evalTags, tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
@@ -645,9 +646,18 @@ export class HostRun {
       case 'reset_connection':
         say((await rc.pool.reset(host)) ? 'reset connection' : 'no connection, nothing to reset');
         return 'ok';
-      case 'refresh_inventory':
-        say('inventory not refreshed: skiff reads the inventory once, before the run');
+      case 'refresh_inventory': {
+        refreshInventory(rc);
+        say('inventory successfully refreshed');
+        // the play goes on over the hosts its pattern matches now (the strategy's _set_hosts_cache): a
+        // host the sources no longer have runs nothing more of it; one they newly have joins later plays
+        const now = matchPattern(rc.prep.inventory, b.pp.pattern ?? b.pp.play.hosts);
+        if ('error' in now || !now.hosts.includes(host)) {
+          this.ended = true;
+          return 'stop';
+        }
         return 'ok';
+      }
     }
   }
 

@@ -21,6 +21,8 @@ export interface InventoryCtx {
   secretsOf: Map<string, string[]>;
   /** set once a task changed the inventory: later plays resolve their hosts again */
   inventoryChanged?: boolean;
+  /** the run's add_host and group_by changes, in order: a refresh_inventory applies them again */
+  dynamic?: (() => boolean)[];
 }
 
 /**
@@ -42,6 +44,7 @@ export function changeInventory(rc: InventoryCtx, host: string, t: TaskDef, resu
     affected = [...new Set([...(inv.groups.has(name) ? groupHosts(inv, name) : []), host])];
     apply = () => addDynamicGroup(inv, host, name, parents);
   } else return false;
+  (rc.dynamic ??= []).push(apply);
   const before = new Map(affected.map((h) => [h, rc.prep.hostvars[h] && rc.prep.reloadHost ? rc.prep.reloadHost(h) : {}]));
   let changed: boolean;
   try {
@@ -53,6 +56,28 @@ export function changeInventory(rc: InventoryCtx, host: string, t: TaskDef, resu
   rc.inventoryChanged = true;
   for (const h of affected) refreshHost(rc, h, before.get(h)!);
   return true;
+}
+
+/**
+ * `meta: refresh_inventory`: the inventory's sources read again, then the run's add_host and group_by
+ * changes applied to it again (InventoryManager.refresh_inventory, its _cached_dynamic_hosts and
+ * _cached_dynamic_grouping). A host the sources no longer have is in no later play; every host's vars
+ * are its inventory vars as they are now, under what the run gave it.
+ */
+export function refreshInventory(rc: InventoryCtx): void {
+  const { prep } = rc;
+  if (!prep.readInventory || !prep.reloadHost) throw new TaskFailure('refresh_inventory: the inventory cannot be read again');
+  const hosts = Object.keys(prep.hostvars);
+  const before = new Map(hosts.map((h) => [h, prep.reloadHost!(h)]));
+  const fresh = prep.readInventory();
+  if ('problems' in fresh) throw new TaskFailure(fresh.problems.map(formatProblem).join('\n'));
+  // the inventory object is shared (prepare's closures, the plays): its contents are replaced
+  const inv = prep.inventory as unknown as Record<string, unknown>;
+  for (const k of Object.keys(inv)) delete inv[k];
+  Object.assign(inv, fresh.inventory);
+  for (const apply of rc.dynamic ?? []) apply();
+  rc.inventoryChanged = true;
+  for (const h of hosts) if (prep.inventory.hostOrigin.has(h)) refreshHost(rc, h, before.get(h)!);
 }
 
 /**

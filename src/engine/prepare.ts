@@ -135,6 +135,8 @@ export interface Prepared {
   registeredOf?: ReadonlyMap<string, Record<string, unknown>>;
   /** a host's inventory vars, rendered, as the inventory is now (one add_host or group_by changed) */
   reloadHost?(host: string): Record<string, unknown>;
+  /** the inventory's sources read again (meta: refresh_inventory), or what is wrong with them now */
+  readInventory?(): { inventory: Inventory } | { problems: InputProblem[] };
   /** the play's vars_files read for hosts it has at run time only (a host add_host added): what is wrong */
   readVarsFilesFor?(play: PlayDef, hosts: string[]): InputProblem[];
   /**
@@ -449,7 +451,8 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const problems: InputProblem[] = [];
   const warnings: string[] = [];
   // every -i source (a path, or a host list), as Ansible's InventoryManager reads them
-  const { inventory: inv, problems: ip, warnings: iw } = loadSources(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory, opts.vault, { keepUnclaimed: true, playbookDirs: [opts.playbook, ...(opts.morePlaybooks ?? [])].map((p) => dirname(resolve(p))) });
+  const readSources = () => loadSources(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory, opts.vault, { keepUnclaimed: true, playbookDirs: [opts.playbook, ...(opts.morePlaybooks ?? [])].map((p) => dirname(resolve(p))) });
+  const { inventory: inv, problems: ip, warnings: iw } = readSources();
   warnings.push(...iw);
   problems.push(...ip);
   const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
@@ -486,6 +489,10 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
     const ps: InputProblem[] = [];
     readVarsFiles(prep, play, hosts, opts.vault ?? [], (p) => ps.push(p));
     return ps;
+  };
+  prep.readInventory = () => {
+    const r = readSources();
+    return r.inventory && !r.problems.length ? { inventory: r.inventory } : { problems: r.problems };
   };
   prep.reloadHost = (h) => {
     const r = renderedHostVars(inv, h, extra, [], { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT }, given);
@@ -952,6 +959,7 @@ function paramsOf(schema: unknown): string[] | undefined {
  */
 function mayChangeInventory(nodes: Node[]): boolean {
   for (const n of nodes) {
+    if (n.kind === 'meta' && n.action === 'refresh_inventory') return true;
     if (n.kind === 'task') {
       if (n.type.changesInventory || (n.include && mayChangeInventory([n.include]))) return true;
     } else if (n.kind === 'block') {

@@ -42,6 +42,8 @@ export const addHost: TaskType<AddHostParams> = {
   // Ansible's action bypasses the host loop: the batch's first host runs it
   once: true,
   changesInventory: true,
+  // an action plugin that runs no module: the host is not contacted (a host not reachable yet is fine)
+  controllerOnly: true,
   async plan(_ctx, p) {
     const { _raw_params: raw, ...given } = p;
     if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
@@ -88,6 +90,7 @@ export const groupBy: TaskType<GroupByParams> = {
   summary: 'put the host in a group (made if new) of the run\'s inventory, for later plays',
   schema: groupBySchema,
   changesInventory: true,
+  controllerOnly: true,
   async plan(_ctx, p) {
     // Ansible's: spaces in group names become dashes
     return { changes: [], result: { add_group: p.key.replace(/ /g, '-'), parent_groups: p.parents.map((n) => n.replace(/ /g, '-')) } };

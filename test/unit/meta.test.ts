@@ -69,3 +69,28 @@ test('test_end_host.yml -vv: a meta whose when is false says META: and is a skip
 });
 
 test.run();
+
+test('meta refresh_inventory (refresh.yml, refresh_preserve_dynamic.yml): the sources are read again, a host they lost runs nothing more, add_host and group_by are kept', async () => {
+  const local = (hs: string[]) => `all:\n  hosts:\n${hs.map((h) => `    ${h}: {connection: local, parity: ${h === 'b' || h === 'd' ? 'even' : 'odd'}}`).join('\n')}\n`;
+  await play({
+    hosts: local(['a', 'b', 'c']),
+    files: { 'new.yml': local(['b', 'c', 'd']) },
+    playbook: `- hosts: all
+  gather_facts: false
+  tasks:
+    - probe: before
+    - add_host: {name: y, connection: local}
+    - group_by: {key: "{{ parity }}"}
+    - copy: {src: "{{ playbook_dir }}/new.yml", dest: "{{ playbook_dir }}/hosts.yml"}
+      run_once: true
+    - meta: refresh_inventory
+    - probe: after
+- hosts: all
+  gather_facts: false
+  tasks:
+    - probe: "{{ groups.even | sort | join(',') }}"
+`,
+  });
+  // a is gone after the refresh; d is new (in the next play only); y (add_host) stays; b stays in even
+  assert.equal(calls.filter((c) => !c.endsWith(':before')).sort(), ['b:after', 'b:b,d', 'c:after', 'c:b,d', 'd:b,d', 'y:b,d']);
+});
