@@ -81,6 +81,31 @@ async function matches(ctx: TaskContext, p: Params, pattern: string | undefined,
 }
 
 const chdir = (p: Params) => (p.chdir ? `cd -P -- ${shq(p.chdir)} && ` : '');
+/**
+ * command's program looked up as Python's execvp looks it up (a path with a slash as it is, else each
+ * $PATH directory), before the line runs: a program that is not there, or not executable, is the
+ * module's OSError (rc = errno, no output; targets command_nonexisting), not the shell's "not found".
+ */
+const EXEC_FAILED = 'skiff-command-exec-failed-errno-';
+function execGuard(word: string): string {
+  const fail = (errno: number) => `{ printf '%s\\n' ${EXEC_FAILED}${errno} >&2; exit 127; }`;
+  return (
+    `w=${shExpandWord(word)}; case $w in */*) [ -e "$w" ] || ${fail(2)}; { [ -x "$w" ] && [ ! -d "$w" ]; } || ${fail(13)};; ` +
+    `*) f=; IFS=:; for d in $PATH; do [ -x "\${d:-.}/$w" ] && [ ! -d "\${d:-.}/$w" ] && { f=1; break; }; done; unset IFS; [ -n "$f" ] || ${fail(2)};; esac; `
+  );
+}
+
+/** The module's failure when its program could not be run (run_command's OSError), if that is what happened. */
+function execFailure(r: { code: number; stderr: string }, words: string[]): Record<string, unknown> | undefined {
+  const m = r.code === 127 ? new RegExp(`^${EXEC_FAILED}(\\d+)\n?$`).exec(r.stderr) : null;
+  if (!m) return undefined;
+  const errno = Number(m[1]);
+  const what = errno === 2 ? 'No such file or directory' : 'Permission denied';
+  // run_command's _clean_args: the words joined, each as Python's shlex.quote gives it
+  const quote = (s: string) => (s === '' ? "''" : /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`);
+  return { rc: errno, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [], cmd: words.map(quote).join(' '), msg: `[Errno ${errno}] ${what}: b'${words[0]}'`, changed: false };
+}
+
 const stdinOf = (p: Params) => (p.stdin === undefined ? undefined : p.stdin + (p.stdin_add_newline ? '\n' : ''));
 
 function makeCommand(name: string, summary: string, schema: TaskType<Params>['schema'], shell: boolean): TaskType<Params> {
@@ -129,8 +154,14 @@ function makeCommand(name: string, summary: string, schema: TaskType<Params>['sc
       const cd = chdir(p);
       const stdin = stdinOf(p);
       const start = new Date();
-      const r = await ctx.conn.exec(`${cd}${runLine(p)}`, { stdin });
+      const r = await ctx.conn.exec(`${cd}${shell ? '' : execGuard(words(p)![0])}${runLine(p)}`, { stdin });
       const end = new Date();
+      const unrun = shell ? undefined : execFailure(r, words(p)!);
+      if (unrun) {
+        // fail_json's fields only: the module never timed a run
+        const { start: _s, end: _e, delta: _d, ...rest } = plan.result as Record<string, unknown>;
+        throw new TaskFailure(String(unrun.msg), { ...rest, ...unrun });
+      }
       const out = commandResult(r);
       if (!p.strip_empty_ends) {
         const lines = (x: string) => (x === '' ? [] : x.replace(/\r?\n$/, '').split(/\r?\n/));

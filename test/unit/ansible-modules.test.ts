@@ -466,3 +466,23 @@ test('template options: delimiters, trim_blocks, newline_sequence, output_encodi
 });
 
 test.run();
+
+test('command: a program that is not there, or not executable, is the module\'s OSError (rc = errno, no output), as Python\'s execvp finds it (command_nonexisting)', async () => {
+  const d = tmp();
+  writeFileSync(join(d, 'noexec'), '#!/bin/sh\necho hi\n');
+  const o = await play({
+    playbook: playbook(`- command: commandthatdoesnotexist --would-be-awkward
+  register: res
+  changed_when: "'changed' in res.stdout"
+  failed_when: "res.stdout != '' or res.stderr != ''"
+- command: ${d}/noexec 'a b'
+  register: perm
+  ignore_errors: true
+- command: echo found in PATH
+  register: ok`),
+  });
+  assert.equal(o.results.map((r) => r.status), ['ok', 'failed', 'changed']);
+  assert.equal([reg(o, 0).rc, reg(o, 0).msg, reg(o, 0).stdout, reg(o, 0).stderr, reg(o, 0).cmd], [2, "[Errno 2] No such file or directory: b'commandthatdoesnotexist'", '', '', 'commandthatdoesnotexist --would-be-awkward']);
+  assert.equal([reg(o, 1).rc, reg(o, 1).msg, reg(o, 1).cmd], [13, `[Errno 13] Permission denied: b'${d}/noexec'`, `${d}/noexec 'a b'`]);
+  assert.is(reg(o, 2).stdout, 'found in PATH');
+});
