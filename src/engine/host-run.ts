@@ -440,7 +440,7 @@ export class HostRun {
     // `loading`: the included file or role could not be read; Ansible's strategy counts that failure
     // itself (_load_included_file: stats 'failures'), so the recap has it failed even where a rescue
     // handles it (includes_loop_rescue: failed=2, rescued=0, and the run ends ok)
-    const result = (status: Status, msg?: string, ignorable = false, loading = false): Flow => {
+    const result = (status: Status, msg?: string, ignorable = false, loading = false, label?: unknown[]): Flow => {
       // the include's ignore_errors: a failure of the include task itself (its when, loop or name cannot
       // be rendered) is ignored, as a task's; one of reading what it includes is not (Ansible's strategy)
       const ignored = status === 'failed' && ignorable && !this.rc.aborted && flag(inc.kw.ignore_errors, () => scope({}), false) === true;
@@ -448,7 +448,7 @@ export class HostRun {
       // a run that ends is no block's to rescue
       if (this.rc.aborted) rescuable = false;
       // a handler's include, and one in its included file, is a handler's (Ansible's RUNNING HANDLER banner)
-      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: this.handling, role: inc.kw.role?.name, status, changes: [], msg, rescued: (failed && rescuable && !loading) || undefined, ignored: ignored || undefined, ms: 0 });
+      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: this.handling, role: inc.kw.role?.name, status, changes: [], msg, rescued: (failed && rescuable && !loading) || undefined, ignored: ignored || undefined, ms: 0, ...(label ? { labels: label } : {}) });
       // the include's own result, as Ansible registers it (the last one of a loop's)
       if (inc.register) this.registered[inc.register] = status === 'failed' ? { failed: true, changed: false, msg } : status === 'skipped' ? { changed: false, skipped: true, skip_reason: 'Conditional result was False' } : { changed: false, include: inc.file, include_args: {} };
       if (failed && !rescuable) {
@@ -483,7 +483,10 @@ export class HostRun {
         return result('failed', `${b.loop.kind}: ${(e as Error).message}`, true);
       }
     }
-    let included = false;
+    // every item's file is included first (each said and counted), then their tasks run in turn: Ansible's
+    // strategy takes the include's results together (IncludedFile.process_include_results), so a failure
+    // in the first file's tasks still leaves the second one counted
+    const files: { i: number; vars: Record<string, unknown>; nodes: Node[] }[] = [];
     // the include's `when` is evaluated in its worker, as a task's: a warning once per include on this host
     const warn = this.workerWarn();
     for (const [i, vars] of runs.entries()) {
@@ -518,9 +521,14 @@ export class HostRun {
       }
       // a role's handlers read with the playbook join the play's when it is first included
       for (const h of inc.handlers ?? []) if (h.kind === 'task' && !this.play.handlers.includes(h)) this.play.handlers.push(h);
-      included = true;
-      // Ansible counts an included file, not an included role
-      if (!/include_role$/.test(inc.action)) result('ok', `included: ${target}`);
+      files.push({ i, vars, nodes });
+      // Ansible counts an included file, not an included role; a loop's item is named as its results' are
+      const label = b.loop ? [b.loop.label === undefined ? vars[String(vars.ansible_loop_var)] : render(b.loop.label, scope(vars), [])] : undefined;
+      if (!/include_role$/.test(inc.action)) result('ok', `included: ${target}`, false, false, label);
+    }
+    if (!files.length) result('skipped');
+    for (const { i, vars, nodes } of files) {
+      if (this.stopped()) return 'stop';
       const saved = this.outer;
       this.outer = { ...saved, ...vars };
       this.depth++;
@@ -532,7 +540,6 @@ export class HostRun {
         this.depth--;
       }
     }
-    if (!included) result('skipped');
     return 'ok';
   }
 

@@ -112,7 +112,7 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
   else if (r.status === 'unreachable') say(HUE.failed, `fatal: [${host}]: UNREACHABLE! => ${dump(result)}`);
   else if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose(result, false)}`);
   // an included file: v2_playbook_on_include's line, not a result's
-  else if (r.status === 'ok' && r.msg?.startsWith('included: ')) say(HUE.skip, `${r.msg} for ${host}`);
+  else if (r.status === 'ok' && r.msg?.startsWith('included: ')) say(HUE.skip, `${r.msg} for ${host}${r.labels?.length ? ` => (item=${pyStr(r.labels[0])})` : ''}`);
   else say(r.status === 'changed' ? HUE.changed : HUE.ok, `${r.status === 'changed' ? 'changed' : 'ok'}: [${host}]${verbose(result, debug)}`);
   if (r.status === 'failed' && r.ignored) say(HUE.skip, '...ignoring');
   // skiff's own: the note a handler run leaves (why it ran), the diff; indented, under Ansible's line
@@ -151,7 +151,9 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e:
     } else if (e.kind === 'result') {
       const r = e.result;
       const key = `${r.play}\0${r.handler ? 'h' : 't'}\0${r.role ?? ''}\0${r.task}`;
-      if (key !== current || hosts.has(r.host)) {
+      // a looped include's files are said one after another under one banner (v2_playbook_on_include)
+      const nextFile = key === current && r.labels !== undefined && r.msg?.startsWith('included: ');
+      if (key !== current || (hosts.has(r.host) && !nextFile)) {
         o.out(taskBanner(r));
         current = key;
         hosts = new Set();

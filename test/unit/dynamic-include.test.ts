@@ -99,3 +99,17 @@ test("include_role with a templated name: the role read when reached, with its h
 });
 
 test.run();
+
+test('a looped include_tasks: every item\'s file is included (and counted) before their tasks run, as Ansible\'s strategy takes them together; each said with its item', async () => {
+  const o = await play({
+    playbook: playbook(`- include_tasks: inc.yml
+  loop: "{{ {'a': 1, 'b': 2} | dict2items }}"
+  loop_control: {loop_var: it}`),
+    files: { 'inc.yml': '- probe: "{{ it.key }}"\n  failed_when: it.key == "a"\n' },
+  });
+  // the first file's task fails the host: the second file was included all the same (ok=2 in the recap)
+  assert.equal(o.lines, ['a include_tasks ok', 'a include_tasks ok', 'a probe failed']);
+  assert.equal(calls, ['a:a']);
+  const said = o.events.flatMap((e) => (e.kind === 'result' && e.result.msg?.startsWith('included: ') ? [e.result.labels] : []));
+  assert.equal(said, [[{ key: 'a', value: 1 }], [{ key: 'b', value: 2 }]]);
+});
