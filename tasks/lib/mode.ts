@@ -13,6 +13,8 @@ export function parseMode(value: unknown): { mode: string } | { error: string } 
     return { error: `${MODE_EXPECTED}: YAML reads an unquoted ${value} without a leading 0 as the decimal number ${value} (Ansible would set mode 0${value.toString(8)})` };
   if (typeof value !== 'string') return { error: MODE_EXPECTED };
   if (OCTAL.test(value)) return { mode: value.padStart(4, '0') };
+  // more leading zeros ("02770", a setgid directory's mode as roles write it): Ansible reads any digits as octal
+  if (/^0+[0-7]{1,4}$/.test(value)) return { mode: parseInt(value, 8).toString(8).padStart(4, '0') };
   if (value.split(',').every((c) => CLAUSE.test(c))) return { mode: value };
   return { error: MODE_EXPECTED };
 }

@@ -1010,3 +1010,12 @@ test('every key a play, block, task, meta task or import accepts is covered by a
 });
 
 test.run();
+
+test('when false before the run: a value a template gives is not checked against the type (cloudalchemy.grafana\'s socket dir: path "{{ server.socket | dirname }}" is ""), a literal still is', async () => {
+  const pb = (path: string) => `- hosts: all\n  vars: {server: {protocol: http, socket: ""}}\n  tasks:\n    - block:\n        - file: {path: ${path}, state: directory}\n      when: server.protocol == 'socket'\n`;
+  const o = await play({ playbook: pb('"{{ server.socket | dirname }}"') });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a file skipped']);
+  const literal = await play({ playbook: pb('""') });
+  assert.match(literal.problems.join('\n'), /path: got "", expected a path/);
+});

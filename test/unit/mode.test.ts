@@ -13,6 +13,9 @@ test('YAML 1.1 octal stays the text written; a bare number stays a number', () =
 test('parseMode: 0755, "0755", "755", symbolic accepted; bare numbers refused with what Ansible would do', () => {
   assert.equal(parseMode('0755'), { mode: '0755' });
   assert.equal(parseMode('755'), { mode: '0755' });
+  // geerlingguy.redis's vars/Debian.yml: redis_conf_dir_mode: 02770 (setgid), as Ansible reads it
+  assert.equal(parseMode('02770'), { mode: '2770' });
+  assert.equal(parseMode('00644'), { mode: '0644' });
   assert.equal(parseMode('u=rwx,g=rx,o='), { mode: 'u=rwx,g=rx,o=' });
   const bad = parseMode(644);
   assert.ok('error' in bad && bad.error.includes('Ansible would set mode 01204'));
