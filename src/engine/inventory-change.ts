@@ -44,7 +44,9 @@ export function changeInventory(rc: InventoryCtx, host: string, t: TaskDef, resu
     affected = [...new Set([...(inv.groups.has(name) ? groupHosts(inv, name) : []), host])];
     apply = () => addDynamicGroup(inv, host, name, parents);
   } else return false;
-  (rc.dynamic ??= []).push(apply);
+  // again on refresh_inventory; a group_by of a host the sources no longer have is passed over then
+  const again = result.add_host ? apply : () => inv.hostOrigin.has(host) && apply();
+  (rc.dynamic ??= []).push(again);
   const before = new Map(affected.map((h) => [h, rc.prep.hostvars[h] && rc.prep.reloadHost ? rc.prep.reloadHost(h) : {}]));
   let changed: boolean;
   try {

@@ -120,7 +120,7 @@ export const assemble: TaskType<Params, State> = {
   async apply(ctx, p, plan) {
     if (p.remote_src) return (await remoteModule().apply(ctx, moduleArgs(p), { changes: [] })) ?? {};
     const put = plan.state!.put!;
-    const out = await applyPut(ctx, { dest: p.dest, mode: p.mode, owner: p.owner, group: p.group, backup: p.backup, force: true, validate: p.validate } as Parameters<typeof applyPut>[1], { ...plan, state: put });
+    const out = await applyPut(ctx, { dest: p.dest, mode: p.mode, owner: p.owner, group: p.group, backup: p.backup, force: true, validate: p.validate, validated: 'lines' } as Parameters<typeof applyPut>[1], { ...plan, state: put });
     return { ...out, src: p.src };
   },
 };

@@ -24,6 +24,8 @@ const schema = v.pipe(
     backup: v.optional(Bool, false),
     /** false: only when dest does not exist yet */
     force: v.optional(Bool, true),
+    /** a command that must accept the new file (%s) before it replaces dest: `promtool check config %s` */
+    validate: v.optional(v.string()),
   }),
   v.check((p) => (p.content === undefined) !== (p.src === undefined), 'expected exactly one of content or src'),
   v.check((p) => !p.remote_src || (p.src !== undefined && p.src.startsWith('/')), 'remote_src: expected an absolute src on the host'),

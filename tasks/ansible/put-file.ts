@@ -16,6 +16,10 @@ export interface PutParams {
   force: boolean;
   /** dest a symlink: write the file it points to (template's follow) */
   follow?: boolean;
+  /** a command (%s the new file) that must succeed before it replaces dest */
+  validate?: string;
+  /** how its failure reads: the copy module's (the default) or assemble's "failed to validate: rc:..." */
+  validated?: 'copy' | 'lines';
 }
 
 export interface PutState {
@@ -70,7 +74,7 @@ export async function applyPut(ctx: TaskContext, p: PutParams, plan: Plan<PutSta
   const out: Record<string, unknown> = { ...plan.result, md5sum: createHash('md5').update(s.text).digest('hex') };
   if (s.write) {
     if (p.backup && s.facts.exists) out.backup_file = await backupFile(ctx.conn, s.dest);
-    return { ...out, ...pathInfo(await writeFileAtomic(ctx.conn, s.dest, s.text, p)) };
+    return { ...out, ...pathInfo(await writeFileAtomic(ctx.conn, s.dest, s.text, { ...p, validated: p.validated ?? 'copy' })) };
   }
   return { ...out, ...pathInfo((await setAttrs(ctx.conn, s.dest, p)) ?? s.facts) };
 }

@@ -28,6 +28,8 @@ const schema = v.strictObject({
   backup: v.optional(Bool, false),
   force: v.optional(Bool, true),
   follow: v.optional(Bool, false),
+  /** a command that must accept the new file (%s) before it replaces dest */
+  validate: v.optional(v.string()),
   block_start_string: Delimiter,
   block_end_string: Delimiter,
   variable_start_string: Delimiter,

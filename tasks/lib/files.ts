@@ -214,7 +214,9 @@ export function fileDiff(path: string, before: string | undefined, after: string
  * checked (an interrupted transfer never gets renamed into place), mode and owner are copied from the
  * file it replaces (or set as asked), then `mv` renames it over the target. One round trip.
  */
-export async function writeFileAtomic(conn: Connection, path: string, content: string | Buffer, want: { mode?: string; owner?: string; group?: string; validate?: string; parents?: boolean } = {}): Promise<FileFacts> {
+export async function writeFileAtomic(conn: Connection, path: string, content: string | Buffer, want: { mode?: string; owner?: string; group?: string; validate?: string; validated?: 'copy' | 'lines'; parents?: boolean } = {}): Promise<FileFacts> {
+  // the module's own check, made only when it writes (not in check mode, not when nothing changes)
+  if (want.validate !== undefined && !want.validate.includes('%s')) throw new TaskFailure(`validate must contain %s: ${want.validate}`, { checksum: createHash('sha1').update(content).digest('hex') });
   const p = shq(path);
   const sum = createHash('sha256').update(content).digest('hex');
   const lines = [
@@ -234,14 +236,28 @@ export async function writeFileAtomic(conn: Connection, path: string, content: s
   if (want.mode) lines.push(`chmod ${shq(want.mode)} "$t"`);
   if (want.owner || want.group) lines.push(`chown ${shq(`${want.owner ?? ''}${want.group ? ':' + want.group : ''}`)} "$t"`);
   // Ansible's validate: the command (its words, no shell), %s being the new file, must succeed first
-  if (want.validate) lines.push(`e=$(${validateCommand(want.validate)} 2>&1 >/dev/null) && rc=0 || rc=$?`, `if [ $rc -ne 0 ]; then printf 'failed to validate: rc:%s error:%s' "$rc" "$e" >&2; exit 1; fi`);
+  // (copy's and template's failure keeps the command's stdout and stderr apart: VALIDATE_FAILED)
+  if (want.validate && want.validated === 'copy') {
+    lines.push(`vo=$(mktemp); ve=$(mktemp); trap 'rm -f -- "$t" "$vo" "$ve"' EXIT`, `${validateCommand(want.validate)} >"$vo" 2>"$ve" && rc=0 || rc=$?`);
+    lines.push(`if [ $rc -ne 0 ]; then printf '${VALIDATE_FAILED}%s\\n' "$rc"; cat "$vo"; printf '\\n${VALIDATE_FAILED}\\n'; cat "$ve"; exit 3; fi`, 'rm -f -- "$vo" "$ve"');
+  } else if (want.validate) lines.push(`e=$(${validateCommand(want.validate)} 2>&1 >/dev/null) && rc=0 || rc=$?`, `if [ $rc -ne 0 ]; then printf 'failed to validate: rc:%s error:%s' "$rc" "$e" >&2; exit 1; fi`);
   // what is there now, in the same round trip: a module's result describes the file it left
   lines.push(`mv -f -- "$t" ${p}`, 'trap - EXIT', `${STAT} -- ${p} || true`);
   const r = await conn.exec(lines.join('\n'), { stdin: content });
   if (r.code !== 0 && r.stderr.startsWith('failed to validate: ')) throw new TaskFailure(r.stderr);
+  if (r.code === 3 && r.stdout.startsWith(VALIDATE_FAILED)) {
+    // the copy module's fail_json(msg="failed to validate", exit_status=rc, stdout=out, stderr=err)
+    const [head, ...rest] = r.stdout.split('\n');
+    const [stdout, stderr] = rest.join('\n').split(`\n${VALIDATE_FAILED}\n`);
+    const lines = (s: string) => (s === '' ? [] : s.replace(/\r?\n$/, '').split(/\r?\n/));
+    const checksum = createHash('sha1').update(content).digest('hex');
+    throw new TaskFailure('failed to validate', { checksum, exit_status: Number(head.slice(VALIDATE_FAILED.length)), stdout, stderr: stderr ?? '', stdout_lines: lines(stdout), stderr_lines: lines(stderr ?? '') });
+  }
   if (r.code !== 0) throw new TaskFailure(`cannot write ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
   return statFacts(r.stdout.trim().split('\n').pop() ?? '') ?? { exists: true, kind: 'file' };
 }
+
+const VALIDATE_FAILED = 'skiff-validate-failed:';
 
 /** A `validate` command line as shell words, each `%s` the temp file "$t" (shlex-split as Ansible's run_command does). */
 function validateCommand(validate: string): string {

@@ -1,7 +1,7 @@
 // Ansible's modules (tasks/ansible/) through the engine on a local host in a temp dir: what a user
 // would notice — files left on disk, a second run changing nothing, check mode writing nothing, and
 // the registered results' shape.
-import { existsSync, lstatSync, symlinkSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { existsSync, lstatSync, symlinkSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -465,7 +465,6 @@ test('template options: delimiters, trim_blocks, newline_sequence, output_encodi
   assert.equal(statuses(second), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
 });
 
-test.run();
 
 test('command: a program that is not there, or not executable, is the module\'s OSError (rc = errno, no output), as Python\'s execvp finds it (command_nonexisting)', async () => {
   const d = tmp();
@@ -486,3 +485,31 @@ test('command: a program that is not there, or not executable, is the module\'s 
   assert.equal([reg(o, 1).rc, reg(o, 1).msg, reg(o, 1).cmd], [13, `[Errno 13] Permission denied: b'${d}/noexec'`, `${d}/noexec 'a b'`]);
   assert.is(reg(o, 2).stdout, 'found in PATH');
 });
+
+test('copy and template validate: the new file must pass the command (%s) before it replaces dest; a failure leaves dest as it was, with the copy module\'s result', async () => {
+  const d = tmp();
+  writeFileSync(join(d, 'old'), 'old\n');
+  const o = await play({
+    playbook: playbook(`- copy: {content: "ok\\n", dest: ${d}/a, validate: "grep -q ok %s"}
+- copy: {content: "bad\\n", dest: ${d}/old, validate: "sh -c 'echo out; echo err >&2; exit 4' -- %s"}
+  register: bad
+  ignore_errors: true
+- template: {src: t.j2, dest: ${d}/c, validate: "grep -q x %s"}
+  ignore_errors: true
+- copy: {content: "ok\\n", dest: ${d}/d, validate: "true"}
+  register: nos
+  ignore_errors: true`),
+    files: { 'templates/t.j2': 'y\n' },
+  });
+  assert.equal(o.results.map((r) => r.status), ['changed', 'failed', 'failed', 'failed']);
+  assert.is(readFileSync(join(d, 'a'), 'utf8'), 'ok\n');
+  assert.is(readFileSync(join(d, 'old'), 'utf8'), 'old\n');
+  assert.ok(!existsSync(join(d, 'c')) && !existsSync(join(d, 'd')));
+  const b = reg(o, 1);
+  assert.equal([b.msg, b.exit_status, b.stdout, b.stderr, b.stdout_lines], ['failed to validate', 4, 'out\n', 'err\n', ['out']]);
+  assert.is(reg(o, 3).msg, 'validate must contain %s: true');
+  // no temp file left beside dest
+  assert.equal(readdirSync(d).sort(), ['a', 'old']);
+});
+
+test.run();

@@ -98,7 +98,6 @@ test("include_role with a templated name: the role read when reached, with its h
   assert.match(missing.results[0].msg!, /the role 'nope' was not found in /);
 });
 
-test.run();
 
 test('a looped include_tasks: every item\'s file is included (and counted) before their tasks run, as Ansible\'s strategy takes them together; each said with its item', async () => {
   const o = await play({
@@ -113,3 +112,5 @@ test('a looped include_tasks: every item\'s file is included (and counted) befor
   const said = o.events.flatMap((e) => (e.kind === 'result' && e.result.msg?.startsWith('included: ') ? [e.result.labels] : []));
   assert.equal(said, [[{ key: 'a', value: 1 }], [{ key: 'b', value: 2 }]]);
 });
+
+test.run();

@@ -72,7 +72,6 @@ for (const shell of shells) {
 }
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-test.run();
 
 test("shExpandWord: as Python's expanduser(expandvars(word)) in Ansible's run_command, by the host's sh (the environment target's `command: echo $PATH`)", () => {
   const env = { HOME: '/h', PATH: '/bin:/usr/bin', x: 'X  y' };
@@ -86,3 +85,5 @@ test("shExpandWord: as Python's expanduser(expandvars(word)) in Ansible's run_co
     assert.is(r.stdout, `[${want}]`, w);
   }
 });
+
+test.run();

@@ -219,7 +219,6 @@ test('a notify that reaches no handler (a typo) ends the run when the task chang
   assert.is(typo.results[0].msg, "ERROR! The requested handler 'restart wbe' was not found in either the main handlers list nor in the listening handlers list");
 });
 
-test.run();
 
 test('a role\'s magic variables: role_name, role_path, ansible_role_name, ansible_collection_name, ansible_parent_role_names (the roles that brought it in, most recent first)', async () => {
   const o = await play({
@@ -254,3 +253,5 @@ test('templated notify and handler names are matched per host, each rendered wit
   assert.equal(bad.problems, []);
   assert.is(bad.results[0].msg, "ERROR! The requested handler 'app : Restart appx' was not found in either the main handlers list nor in the listening handlers list");
 });
+
+test.run();
