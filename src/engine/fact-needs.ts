@@ -39,7 +39,9 @@ export function neededSubset(texts: string[]): string[] | undefined {
     for (const m of text.matchAll(/\bansible_(\w+)/g)) want(m[1]);
   }
   if (!subsets.size) return undefined;
-  return subsets.has('all') ? ['all'] : ['!all', '!min', ...[...subsets].filter((s) => s !== 'min'), ...(subsets.has('min') ? ['min'] : [])];
+  // (setup reads an exclusion over an inclusion: `!min` with `min` is none of them; `!all` keeps min)
+  const others = [...subsets].filter((s) => s !== 'min');
+  return subsets.has('all') ? ['all'] : subsets.has('min') ? ['!all', ...others] : ['!all', '!min', ...others];
 }
 
 const texts = new Map<string, string>();

@@ -30,7 +30,7 @@ import { isSecretName, redact, secretValues } from '../util/secrets.ts';
 import { evalTags, tagsSelect, type TagFilter } from './tags.ts';
 import { decide, flag } from './flag.ts';
 import { limit, type Cursor, type Limit, type Lockstep, type Round } from './lockstep.ts';
-import { removeOmit } from './omit.ts';
+import { OMIT, removeOmit } from './omit.ts';
 import { renderEnvironment, withEnvironment } from './environment.ts';
 import { cachedFactVars, flushCachedFacts, writeCachedFacts } from './fact-cache.ts';
 import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
@@ -953,6 +953,8 @@ export class HostRun {
     const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (hide ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
     try {
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
+      // an omitted delegate_to (`{{ x | default(omit) }}`) is none, as Ansible's post-validation leaves it
+      if (delegate === OMIT) delegate = undefined;
       if (delegate !== undefined) delegated = { ansible_delegated_vars: { [delegate]: { ...(rc.prep.hostvars[delegate] ?? {}), inventory_hostname: delegate } } };
       const env: TaskEnv = {
         scope,
@@ -1078,7 +1080,23 @@ export function playPrivilege(prep: Prepared, play: PlayDef, host: string, regis
   } catch {
     // the play's tasks fail with it, each where it renders its connection (taskPrivilege)
   }
-  return { ...play.kw, become: flag(play.kw.become, scope, false), connection };
+  let user: { become_user?: string } = {};
+  try {
+    user = becomeUserOf(play.kw.become_user, scope);
+  } catch {
+    // as the connection: each task fails where it renders its become_user (taskPrivilege)
+  }
+  return { ...play.kw, become: flag(play.kw.become, scope, false), ...user, connection };
+}
+
+/** A become_user written as a template, rendered on this host (a name that is no user fails the task). */
+function becomeUserOf(user: string | undefined, scope: () => Scope): { become_user?: string } {
+  if (user === undefined || !/\{[{%]/.test(user)) return {};
+  const ps: RenderProblem[] = [];
+  const name = pyStr(render(user, scope(), [], ps));
+  if (ps.length) throw new TaskFailure(`become_user: ${ps[0].message}`);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) throw new TaskFailure(`become_user: ${JSON.stringify(user)} gave ${JSON.stringify(name)}, expected a user name`);
+  return { become_user: name };
 }
 
 /** A task's become and connection on this host (throws for a connection skiff does not have: the task fails). */
@@ -1091,6 +1109,7 @@ function taskPrivilege(t: TaskDef, scope: () => Scope): Privilege {
   return {
     ...t.kw,
     become: decide(becomeVar !== undefined && (typeof becomeVar === 'boolean' || typeof becomeVar === 'string') ? becomeVar : t.kw.become, scope),
+    ...becomeUserOf(t.kw.become_user, scope),
     ...(typeof userVar === 'string' ? { become_user: String(render(userVar, scope(), [])) } : {}),
     connection: connectionOf(t.kw.connection, scope),
   };

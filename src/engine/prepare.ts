@@ -709,7 +709,8 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       const ps: RenderProblem[] = [];
       const d = render(t.kw.delegate_to, scope, [], ps);
       for (const p of certain(ps, strict)) out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: ${p.message} (host ${host})`));
-      if (!ps.length && d !== LATER) {
+      // `delegate_to: "{{ x | default(omit) }}"`: not delegated (geerlingguy.mysql); a task skipped here delegates nowhere
+      if (!ps.length && d !== LATER && d !== OMIT && !skipped) {
         if (typeof d === 'string' && (prep.inventory.hosts.includes(d) || isLocalhostName(d))) delegates.add(d);
         // a host add_host adds: known when the task runs
         else if (!(typeof d === 'string' && prep.inventoryMayChange)) out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));

@@ -51,7 +51,8 @@ const Connection = v.union(
   [v.pipe(v.picklist(['local', 'ssh', 'smart'], CONNECTION_MSG), v.transform((c) => (c === 'smart' ? 'ssh' : c))), v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/, CONNECTION_MSG))],
   CONNECTION_MSG,
 );
-const BecomeUser = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a user name'));
+// a template (`become_user: "{{ postgresql_user }}"`) is rendered for each host when the task runs
+const BecomeUser = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$|\{[{%]/, 'expected a user name'));
 
 /** Ansible's FQCN of a module as a task or module_defaults names it: ansible.legacy.X and X are ansible.builtin.X. */
 export const moduleKey = (name: string): string => (name.includes('.') && !name.startsWith('ansible.legacy.') ? name : `ansible.builtin.${name.split('.').pop()}`);

@@ -26,8 +26,11 @@ const systemdSchema = v.pipe(
 );
 // Ansible's service action runs the systemd module on a systemd host (skiff's only kind), with the
 // task's arguments: `service: {daemon_reload: true}` alone is systemd's daemon-reload (geerlingguy.docker)
+// service's options for other init systems: Ansible's service action drops them on a systemd host, with
+// a warning (UNUSED_PARAMS), and so does skiff (postgresql's handler: `sleep: 5` on restart)
+const UNUSED_ON_SYSTEMD = ['pattern', 'runlevel', 'sleep', 'arguments', 'args'] as const;
 const serviceSchema = v.pipe(
-  v.strictObject(entries),
+  v.strictObject({ ...entries, ...Object.fromEntries(UNUSED_ON_SYSTEMD.map((k) => [k, v.optional(v.unknown())])) }),
   v.check((p) => p.name !== undefined || (p.daemon_reload && p.state === undefined && p.enabled === undefined && p.masked === undefined), 'expected name (only daemon_reload may go without it)'),
   v.check((p) => p.state !== undefined || p.enabled !== undefined || p.masked !== undefined || p.daemon_reload, 'expected state, enabled, masked or daemon_reload'),
 );
@@ -100,6 +103,7 @@ function systemdModule<P extends ServiceParams>(name: string, summary: string, s
     schema,
     shortKey: 'name',
     async plan(ctx, p) {
+      if (module === 'service') for (const k of UNUSED_ON_SYSTEMD) if ((p as Record<string, unknown>)[k] !== undefined) ctx.warn?.(`Ignoring "${k}" as it is not used in "systemd"`);
       if (!(await toolsOn(ctx.conn, ['systemctl'])).has('systemctl')) throw new TaskFailure(`${module}: no systemctl on ${ctx.conn.host} (skiff manages services through systemd only)`);
       // As Ansible: the reload comes first, so the state read is that of the new unit files; it is not a
       // change of its own (changed reports the unit's), and check mode skips it (it writes nothing).

@@ -75,4 +75,14 @@ test('systemd/service in a playbook: the names are accepted; daemon_reload alone
   assert.match(bad.problems[1], /expected a unit name \(not starting with -\)/);
 });
 
+test('service: sleep, pattern, runlevel and arguments are dropped with Ansible\'s warning, as its service action drops them for systemd (geerlingguy.postgresql\'s `sleep: 5`)', async () => {
+  const state = { active: 'active', file: 'enabled' };
+  const host = unit(state);
+  const warned: string[] = [];
+  const params = v.parse(service.schema, { name: 'postgresql', state: 'started', sleep: 5 });
+  const plan = await service.plan({ ...fakeCtx(host), warn: (t: string) => warned.push(t) }, params);
+  assert.equal(plan.changes, []);
+  assert.equal(warned, ['Ignoring "sleep" as it is not used in "systemd"']);
+});
+
 test.run();

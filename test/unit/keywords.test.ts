@@ -1019,4 +1019,20 @@ test('when false before the run: a value a template gives is not checked against
   assert.match(literal.problems.join('\n'), /path: got "", expected a path/);
 });
 
+test('become_user written as a template is rendered per host when the task runs (geerlingguy.postgresql: "{{ postgresql_user }}"); one that gives no user name fails the task', async () => {
+  const o = await play({
+    playbook: `- hosts: all\n  become: true\n  vars: {pg: postgres}\n  tasks:\n    - {probe: u, become_user: "{{ pg }}"}\n    - {probe: v, become_user: "{{ 'no user' }}", ignore_errors: true}\n`,
+  });
+  assert.equal(o.problems, []);
+  assert.ok(opened.includes('a true postgres'), opened.join());
+  assert.match(o.results[1].msg!, /become_user: .* gave "no user", expected a user name/);
+});
+
+test('delegate_to that renders to omit is no delegation (geerlingguy.mysql); an unknown host under a when that is false is not refused', async () => {
+  const o = await play({ hosts: ['a'], playbook: playbook(`- probe: x\n  delegate_to: "{{ nothere | default(omit, true) }}"\n- probe: y\n  delegate_to: nosuch\n  when: false`) });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:x']);
+  assert.is(o.results[0].delegatedTo, undefined);
+});
+
 test.run();
