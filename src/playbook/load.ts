@@ -589,7 +589,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   if (defaults && params && typeof params === 'object' && !Array.isArray(params)) params = { ...defaults, ...(params as object) };
   // a parameter skiff's own type does not honour (apt's default_release): Ansible's module runs the task
   // where the controller has it (one without an action plugin of its own), as Ansible would run it
-  const unhonoured = type.refuseParam && params && typeof params === 'object' && Object.keys(params).some((k) => type!.refuseParam!(k));
+  const unhonoured = type.refuseParam && params && typeof params === 'object' && Object.entries(params).some(([k, x]) => type!.refuseParam!(k, x));
   const ansibles = unhonoured ? types.ansibleModule?.(typeName) : undefined;
   if (ansibles) type = ansibles;
   params = canonicalParams(src, [...path, typeName], type, params, problems);
@@ -641,7 +641,7 @@ function canonicalParams(src: YamlSource, at: Path, type: TaskType, params: unkn
   let refused = false;
   const out: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(params)) {
-    const why = type.refuseParam?.(k);
+    const why = type.refuseParam?.(k, val);
     if (why) {
       problems.push(problemAt(src, [...at, k], why, 'key'));
       refused = true;
