@@ -590,7 +590,10 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   // a parameter skiff's own type does not honour (apt's default_release): Ansible's module runs the task
   // where the controller has it (one without an action plugin of its own), as Ansible would run it
   const unhonoured = type.refuseParam && params && typeof params === 'object' && Object.entries(params).some(([k, x]) => type!.refuseParam!(k, x));
-  const ansibles = unhonoured ? types.ansibleModule?.(typeName) : undefined;
+  // likewise `async:` on a type of skiff's that cannot run in the background (lineinfile, apt...): Ansible's
+  // module, which runs under async_wrapper as in Ansible (python-module.ts); 0 is not async
+  const background = meta.async !== undefined && meta.async !== 0 && !type.background && !type.startJob && !type.noAsync;
+  const ansibles = unhonoured || background ? types.ansibleModule?.(typeName) : undefined;
   if (ansibles) type = ansibles;
   params = canonicalParams(src, [...path, typeName], type, params, problems);
   if (params === undefined) return undefined;
