@@ -93,13 +93,19 @@ export async function startModuleJob(ctx: Pick<TaskContext, 'vars' | 'conn' | 'c
   const tmp = made.stdout.trim();
   if (made.code !== 0 || !tmp.startsWith('/')) throw new TaskFailure(`could not make a temporary directory on the host for the async job: ${made.stderr.trim()}`);
   const file = `AnsiballZ_${basename(path)}`;
+  // the wrapper removes the tmp dir once the job is over; before it starts, skiff does
+  const dropTmp = () => ctx.conn.exec(`rm -rf ${shq(tmp)}`).catch(() => undefined);
   const put = await ctx.conn.exec(`cat >${shq(`${tmp}/${file}`)}`, { stdin: module });
-  if (put.code !== 0) throw new TaskFailure(`could not put the module on the host for the async job: ${put.stderr.trim()}`);
+  if (put.code !== 0) {
+    await dropTmp();
+    throw new TaskFailure(`could not put the module on the host for the async job: ${put.stderr.trim()}`);
+  }
+  // Ansible's jid: j + a random number; the wrapper adds . and its pid
   const jid = `j${randomInt(0, 999999999999)}`;
   const r = await ctx.conn.exec(`cat >${shq(`${tmp}/async_wrapper.py`)} && ANSIBLE_ASYNC_DIR=${shq(dir)} ${word(interpreter)} ${shq(`${tmp}/async_wrapper.py`)} ${jid} ${limitS} ${shq(`${tmp}/${file}`)} _`, { stdin: wrap });
   const out = moduleJson(r.stdout);
   if (!out || out.failed) {
-    await ctx.conn.exec(`rm -rf ${shq(tmp)}`).catch(() => undefined);
+    await dropTmp();
     throw new TaskFailure(typeof out?.msg === 'string' ? out.msg : 'MODULE FAILURE\nSee stdout/stderr for the exact error', out ?? { module_stdout: r.stdout, module_stderr: r.stderr, rc: r.code });
   }
   return { jid: String(out.ansible_job_id), resultsFile: String(out.results_file) };
