@@ -97,6 +97,14 @@ export const ConfigSchema = v.object({
     v.picklist(['memory', 'jsonfile'], 'expected memory or jsonfile (skiff has no other cache plugin)'),
     v.metadata({ ini: 'fact_caching', env: 'ANSIBLE_CACHE_PLUGIN', default: 'memory' } satisfies SettingMeta),
   ),
+  // how two layers of variables that both set a dict combine (Ansible's DEFAULT_HASH_BEHAVIOUR): replace
+  // (the higher one's alone) or merge (recursively, util/combine-vars.ts)
+  hash_behaviour: v.pipe(
+    v.string(),
+    v.trim(),
+    v.picklist(['replace', 'merge'], 'expected replace or merge'),
+    v.metadata({ ini: 'hash_behaviour', env: 'ANSIBLE_HASH_BEHAVIOUR', default: 'replace' } satisfies SettingMeta),
+  ),
   // the default callback's CUSTOM STATS after the recap (set_stats' data)
   show_custom_stats: bool({ ini: 'show_custom_stats', env: 'ANSIBLE_SHOW_CUSTOM_STATS', default: 'False' }),
   fact_caching_connection: text({ ini: 'fact_caching_connection', env: 'ANSIBLE_CACHE_PLUGIN_CONNECTION', default: 'none (jsonfile needs it: the directory of its files)', path: 'one' }),

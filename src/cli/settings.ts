@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { resolveConfig, type SettingName } from './config.ts';
 import { FLAGS, type Invocation } from './spec.ts';
+import { setHashBehaviour } from '../util/combine-vars.ts';
 
 export function settingsOf(inv: Invocation, env: Record<string, string | undefined> = process.env) {
   const flags: Partial<Record<SettingName, string | string[]>> = {};
@@ -12,7 +13,10 @@ export function settingsOf(inv: Invocation, env: Record<string, string | undefin
     // a repeatable flag (-i) gives its values as a list: each one whole (a host list keeps its commas)
     if (f.setting && (typeof value === 'string' || (Array.isArray(value) && value.length && typeof value[0] === 'string'))) [flags[f.setting], names[f.setting]] = [value as string | string[], `--${name}`];
   }
-  return resolveConfig(flags, names, { env, cwd: process.cwd(), home: env.HOME || homedir() });
+  const r = resolveConfig(flags, names, { env, cwd: process.cwd(), home: env.HOME || homedir() });
+  // a setting of how variables combine, read by the inventory and the scope of every task (as Ansible's constant)
+  setHashBehaviour(r.config?.values.hash_behaviour ?? 'replace');
+  return r;
 }
 
 /** Warnings (a skipped ansible.cfg, unsupported settings) go to stderr, once per invocation. */

@@ -6,6 +6,7 @@
 import type { TaskDef } from '../playbook/load.ts';
 import { render } from '../template/template.ts';
 import type { Scope } from '../template/expr.ts';
+import { pyStr } from '../template/expr-error.ts';
 import { cleanupJob, DEFAULT_ASYNC_DIR, finishedJob, jobStatus, startJob, type Job } from './async-job.ts';
 import { UnreachableError } from '../transport/types.ts';
 import { TaskFailure, type Plan, type TaskContext } from './task-type.ts';
@@ -32,13 +33,14 @@ export async function runAsync(t: TaskDef, env: AsyncEnv, ctx: TaskContext, scop
   // ActionBase.run's order: async not supported, then check mode
   if (t.type.noAsync) throw new TaskFailure('async is not supported for this task.');
   if (ctx.check) throw new TaskFailure('check mode and async cannot be used on same task.');
-  if (!t.type.background) throw new TaskFailure(`async is not supported by skiff for ${t.type.aliasOf ?? t.type.name}: skiff runs only command and shell in the background`);
+  if (!t.type.background && !t.type.startJob) throw new TaskFailure(`async is not supported by skiff for ${t.type.aliasOf ?? t.type.name}: skiff runs command, shell and the modules it runs through Ansible's own Python in the background`);
   const dir = asyncDir(scope);
   const plan = await t.type.plan(ctx, params);
   let job: Job;
   if (plan.changes.length) {
     await env.beforeChange();
-    job = await startJob(ctx.conn, dir, asyncS, t.type.background(ctx, params, plan));
+    // a Python module starts under Ansible's async_wrapper; command and shell as skiff's job (async-job.ts)
+    job = t.type.startJob ? await t.type.startJob(ctx, params, dir, asyncS) : await startJob(ctx.conn, dir, asyncS, t.type.background!(ctx, params, plan));
   } else {
     // nothing to run (creates exists...): Ansible's module would find that in the background and end at once
     job = await finishedJob(ctx.conn, dir, { changed: false, ...(plan.result ?? {}) });
@@ -59,10 +61,18 @@ export async function runAsync(t: TaskDef, env: AsyncEnv, ctx: TaskContext, scop
     }
     if (Number(last.finished) === 1 || last.failed) break;
     left -= pollS;
+    // the default callback's v2_runner_on_async_poll, each poll that finds the job running
+    ctx.say?.(`ASYNC POLL on ${ctx.host}: jid=${job.jid} started=${pyStr(last.started)} finished=${pyStr(last.finished)}`);
     ctx.progress?.({ text: `async job ${job.jid} not finished, ${Math.max(left, 0)} s left` });
   }
-  if (!last || Number(last.finished) !== 1) throw new TaskFailure(`async task did not complete within the requested time - ${asyncS}s`, { changed: false, ...(last ? { async_result: last } : {}) });
+  // and v2_runner_on_async_failed / _ok once polling is over
+  const over = (failed: boolean) => ctx.say?.(`ASYNC ${failed ? 'FAILED' : 'OK'} on ${ctx.host}: jid=${job.jid}`);
+  if (!last || Number(last.finished) !== 1) {
+    over(true);
+    throw new TaskFailure(`async task did not complete within the requested time - ${asyncS}s`, { changed: false, ...(last ? { async_result: last } : {}) });
+  }
   await cleanupJob(ctx.conn, dir, job.jid).catch(() => undefined);
+  over(!!last.failed);
   if (last.failed) throw new TaskFailure(typeof last.msg === 'string' ? last.msg : 'async job failed', last);
   return { result: last, plan, changed: last.changed === true };
 }

@@ -973,6 +973,7 @@ export class HostRun {
           sleep: rc.sleep,
           diff: showDiff ?? rc.opts.diff ?? false,
           warn: this.workerWarn(),
+          say: (text) => rc.listen({ kind: 'display', host, play: play.name, task: t.name, role: t.kw.role?.name, handler, text }),
         },
         check: rc.opts.check,
         handler,

@@ -35,6 +35,7 @@ import { PYTYPE, pyStr, Undef } from '../template/expr-error.ts';
 import { LOOKUP_FAILED } from '../lookup/builtin.ts';
 import { parseKv } from '../playbook/kv.ts';
 import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
+import { hashMerging, isVarsDict, mergeHash } from '../util/combine-vars.ts';
 
 export interface RunOptions {
   playbook: string;
@@ -254,7 +255,14 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
     // the names are for a did-you-mean, wanted only when the miss is reported: a getter, not an array per miss
     return { found: false, get names() { return [...Object.keys(vars), ...Object.keys(extra), ...Object.keys(magic)]; } };
   };
-  for (const k of Object.keys(vars)) scope(k);
+  for (const k of Object.keys(vars)) {
+    // hash_behaviour merge: a name -e gives too keeps the host's value here, for the task's scope to merge under the extra's
+    if (hashMerging() && Object.hasOwn(extra, k)) {
+      const ps: RenderProblem[] = [];
+      out[k] = render(vars[k], scope, [], ps);
+      for (const p of ps) problems.push({ ...(origins[k] ?? { file: 'inventory', line: 0, col: 0 }), message: `${host}: variable ${k}: ${p.message}` });
+    } else scope(k);
+  }
   return { vars: out, origins };
 }
 
@@ -393,24 +401,42 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
     if (ps.length) return { found: true as const, value: new Undef(`${what} ${name}: ${ps[0].message}`, false, `${pyStr(vars[name])}: ${ps[0].undefinedVar}`) };
     return { found: true as const, value };
   };
+  // the value layer i gives the name, rendered; undefined when it has none (or is rendering it now)
+  const at = (i: number, name: string): { found: true; value: unknown } | undefined => {
+    const { vars, what } = layers[i];
+    const key = `${i}:${name}`;
+    if (!Object.hasOwn(vars, name) || busy.has(key)) return undefined;
+    if (!what) {
+      const v = vars[name];
+      if (!(v instanceof InventoryTemplate)) return { found: true, value: v };
+      return templated({ [name]: v.template }, name, 'inventory var', from(0));
+    }
+    busy.add(key);
+    try {
+      return templated(vars, name, what, from(0));
+    } finally {
+      busy.delete(key);
+    }
+  };
+  // hash_behaviour merge: a dict is combined with the dicts the layers under it give the name, down to
+  // the first that gives something else (which it replaces), as combine_vars builds them up layer by layer
+  const mergedDown = (name: string, top: { found: true; value: unknown }, next: number): { found: true; value: unknown } => {
+    if (!isVarsDict(top.value)) return top;
+    for (let i = next; i < layers.length; i++) {
+      const r = at(i, name);
+      if (!r) continue;
+      const below = mergedDown(name, r, i + 1);
+      return isVarsDict(below.value) ? { found: true, value: mergeHash(below.value, top.value) } : top;
+    }
+    return top;
+  };
+  const merging = hashMerging();
   const from = (start: number): Scope => (name) => {
     const a = fixed(name);
-    if (a.found) return a;
+    if (a.found) return merging ? mergedDown(name, a, 0) : a;
     for (let i = start; i < layers.length; i++) {
-      const { vars, what } = layers[i];
-      const key = `${i}:${name}`;
-      if (!Object.hasOwn(vars, name) || busy.has(key)) continue;
-      if (!what) {
-        const v = vars[name];
-        if (!(v instanceof InventoryTemplate)) return { found: true, value: v };
-        return templated({ [name]: v.template }, name, 'inventory var', from(0));
-      }
-      busy.add(key);
-      try {
-        return templated(vars, name, what, from(0));
-      } finally {
-        busy.delete(key);
-      }
+      const r = at(i, name);
+      if (r) return merging ? mergedDown(name, r, i + 1) : r;
     }
     if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
     if (name === 'vars') return { found: true, value: varsDict(from(0)) };

@@ -37,6 +37,8 @@ export interface TaskContext {
   sleep?(ms: number): Promise<void>;
   /** the task's parameters as written, before rendering (Ansible's untemplated_args: assert warns on a `that` with {{ }}) */
   untemplated?: unknown;
+  /** a line of Ansible's default callback while the task runs on this host (`ASYNC POLL on h: ...`), shown as it comes */
+  say?(text: string): void;
   /** Ansible's run-time warning (`[WARNING]:` on stderr), shown once per task on this host as Ansible's worker shows it */
   warn?(text: string): void;
 }
@@ -102,8 +104,12 @@ export interface TaskType<P = any, S = any> {
   aliasOf?: string;
   /** other names of params (Ansible's aliases: `dest` for `path`), renamed to the param's own name when loaded */
   paramAliases?: Readonly<Record<string, string>>;
-  /** why a param this type does not take is refused, when it is one its module has (an option of Ansible's skiff does not honour) */
-  refuseParam?(key: string): string | undefined;
+  /**
+   * why a param this type does not take is refused, when it is one its module has (an option of Ansible's
+   * skiff does not honour); `value`, as written, for an option skiff honours only in part (file's
+   * modification_time: preserve only)
+   */
+  refuseParam?(key: string, value?: unknown): string | undefined;
   /**
    * Ansible's failure for parameters its module does not have at all, given the name the task wrote:
    * with it such a task loads and fails when it runs, as in Ansible (a task `when` skips runs nothing);
@@ -156,6 +162,12 @@ export interface TaskType<P = any, S = any> {
    * job, src/engine/async-job.ts). A type without it refuses async by name when the task runs.
    */
   background?(ctx: TaskContext, params: P, plan: Plan<S>): BackgroundCommand;
+  /**
+   * `async:` for a type that starts its own job: a Python module under Ansible's async_wrapper, which
+   * writes the job's result file in `dir` and kills it after `limitS` s as Ansible's does. Its jid and
+   * that file's path, as the wrapper says them.
+   */
+  startJob?(ctx: TaskContext, params: P, dir: string, limitS: number): Promise<{ jid: string; resultsFile: string }>;
   /** Ansible's action for this module refuses async ("async is not supported for this task.") */
   noAsync?: boolean;
   plan(ctx: TaskContext, params: P): Promise<Plan<S>>;

@@ -11,6 +11,7 @@ import type { VaultSecret } from '../vault/vaultlib.ts';
 import { pyLiteral, shlexWords } from './py-literal.ts';
 import { isLocalhostName } from './localhost.ts';
 import { mergeLayers } from './vars.ts';
+import { combineVars } from '../util/combine-vars.ts';
 
 const HOST_NAME = /^[A-Za-z0-9_.\-\[\]:]+$/;
 
@@ -79,7 +80,7 @@ export function readSource(inv: Inventory, path: string, problems: InputProblem[
  * for a group or host the inventory lacks is no mistake (it may be for another inventory): kept for
  * add_host and group_by, never reported, as Ansible's plugin reads files for what exists only.
  */
-export function readVarsDirs(inv: Inventory, root: string, problems: InputProblem[], vault: readonly VaultSecret[], slot: 'inventory' | 'playbook' = 'inventory'): void {
+export function readVarsDirs(inv: Inventory, root: string, problems: InputProblem[], vault: readonly VaultSecret[], slot: 'inventory' | 'playbook' = 'inventory', playbookToo = false): void {
   const play = slot === 'playbook';
   const merged = (had: VarLayer | undefined, layer: VarLayer) => (had ? mergeLayers([had, layer]) : layer);
   for (const [dir, kind] of [['group_vars', 'group'], ['host_vars', 'host']] as const) {
@@ -98,7 +99,8 @@ export function readVarsDirs(inv: Inventory, root: string, problems: InputProble
       const layer = mergeLayers(read as VarLayer[]);
       const known = kind === 'group' ? inv.groups.has(name) : inv.hostOrigin.has(name) || isLocalhostName(name);
       if (!known) {
-        const problem = play ? undefined : { file: relName(join(d, f)), line: 1, col: 1, message: kind === 'group' ? `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` : `host_vars for unknown host ${show(name)}: expected one of ${inv.hosts.join(', ')}` };
+        // an inventory's directory that is the playbook's too holds the playbook's files (hash target: host_vars/testhost beside test_inv1.yml)
+        const problem = play || playbookToo ? undefined : { file: relName(join(d, f)), line: 1, col: 1, message: kind === 'group' ? `group_vars for unknown group ${show(name)}: expected one of ${[...inv.groups.keys()].join(', ')}` : `host_vars for unknown host ${show(name)}: expected one of ${inv.hosts.join(', ')}` };
         const kept = inv.unclaimed?.[kind === 'group' ? 'groups' : 'hosts'];
         if (kept) {
           const u = kept.get(name) ?? {};
@@ -251,7 +253,8 @@ function readYamlGroup(inv: Inventory, src: YamlSource, name: string, body: unkn
 
 function mergeLayer(layer: VarLayer, vars: Record<string, unknown>, origin: (k: string) => Origin) {
   for (const [k, v] of Object.entries(vars)) {
-    layer.vars[k] = v;
+    // Ansible's Host/Group.set_variable: a dict over a dict combined as hash_behaviour says (a second source's host1)
+    layer.vars[k] = Object.hasOwn(layer.vars, k) ? combineVars(layer.vars, { [k]: v })[k] : v;
     layer.origins[k] = origin(k);
   }
 }

@@ -56,9 +56,10 @@ export function loadSources(sources: readonly string[], vault: readonly VaultSec
   const none = missing.length === sources.length;
   for (const m of missing) warnings.push(`skiff: inventory ${m} not found${none ? ': only the implicit localhost is available (as in Ansible)' : ': skipped, as Ansible skips a source it cannot parse'}`);
   // host lists have no group_vars/host_vars of their own (Ansible's vars plugins skip them)
-  for (const d of varsDirs) readVarsDirs(inv, d, problems, vault);
+  const playbookDirs = new Set((o.playbookDirs ?? []).map((p) => resolve(p)));
+  for (const d of varsDirs) readVarsDirs(inv, d, problems, vault, 'inventory', playbookDirs.has(d));
   // a playbook's directory that is an inventory's too is read once, as the inventory's (the same values)
-  for (const d of new Set((o.playbookDirs ?? []).map((p) => resolve(p)))) if (!varsDirs.includes(d)) readVarsDirs(inv, d, problems, vault, 'playbook');
+  for (const d of playbookDirs) if (!varsDirs.includes(d)) readVarsDirs(inv, d, problems, vault, 'playbook');
   finishInventory(inv, problems);
   return problems.length ? { problems, warnings } : { inventory: inv, problems, warnings };
 }

@@ -7,6 +7,7 @@
 // The playbook adds play vars, registered results and -e extra vars on top (see engine/vars.ts).
 import type { Inventory, Origin, VarLayer, Vars } from './types.ts';
 import { implicitLayer } from './localhost.ts';
+import { hashMerging, isVarsDict, mergeHash } from '../util/combine-vars.ts';
 
 /** Every group that holds `host` directly or through a child group. */
 export function groupsOf(inv: Inventory, host: string): string[] {
@@ -87,7 +88,9 @@ export function mergeLayers(layers: VarLayer[]): { vars: Vars; origins: Record<s
   const vars: Vars = {};
   const origins: Record<string, Origin> = {};
   for (const l of layers) {
-    Object.assign(vars, l.vars);
+    // hash_behaviour merge: a group's dict and the host's are combined (Ansible's combine_vars)
+    if (hashMerging()) for (const [k, x] of Object.entries(l.vars)) vars[k] = Object.hasOwn(vars, k) && isVarsDict(vars[k]) && isVarsDict(x) ? mergeHash(vars[k], x) : x;
+    else Object.assign(vars, l.vars);
     Object.assign(origins, l.origins);
   }
   return { vars, origins };

@@ -590,8 +590,11 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   if (defaults && params && typeof params === 'object' && !Array.isArray(params)) params = { ...defaults, ...(params as object) };
   // a parameter skiff's own type does not honour (apt's default_release): Ansible's module runs the task
   // where the controller has it (one without an action plugin of its own), as Ansible would run it
-  const unhonoured = type.refuseParam && params && typeof params === 'object' && Object.keys(params).some((k) => type!.refuseParam!(k));
-  const ansibles = unhonoured ? types.ansibleModule?.(typeName) : undefined;
+  const unhonoured = type.refuseParam && params && typeof params === 'object' && Object.entries(params).some(([k, x]) => type!.refuseParam!(k, x));
+  // likewise `async:` on a type of skiff's that cannot run in the background (lineinfile, apt...): Ansible's
+  // module, which runs under async_wrapper as in Ansible (python-module.ts); 0 is not async
+  const background = meta.async !== undefined && meta.async !== 0 && !type.background && !type.startJob && !type.noAsync;
+  const ansibles = unhonoured || background ? types.ansibleModule?.(typeName) : undefined;
   if (ansibles) type = ansibles;
   params = canonicalParams(src, [...path, typeName], type, params, problems);
   if (params === undefined) return undefined;
@@ -647,7 +650,7 @@ function canonicalParams(src: YamlSource, at: Path, type: TaskType, params: unkn
   let refused = false;
   const out: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(params)) {
-    const why = type.refuseParam?.(k);
+    const why = type.refuseParam?.(k, val);
     if (why) {
       problems.push(problemAt(src, [...at, k], why, 'key'));
       refused = true;

@@ -148,6 +148,15 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e:
       // a skipped one goes to v2_runner_on_skipped too (not counted in the recap)
       if (e.skipped) o.out(`skipping: [${e.host}]${o.verbosity > 0 ? ` => ${pyJson(shown(e.skipped, 'meta', o.verbosity), o.verbosity > 2 ? 4 : undefined)}` : ''}`);
       current = undefined;
+    } else if (e.kind === 'display') {
+      // under the task's banner, before its result (which then needs no banner of its own)
+      const key = `${e.play}\0${e.handler ? 'h' : 't'}\0${e.role ?? ''}\0${e.task}`;
+      if (key !== current || hosts.has(e.host)) {
+        o.out(taskBanner(e));
+        current = key;
+        hosts = new Set();
+      }
+      o.out(e.text);
     } else if (e.kind === 'result') {
       const r = e.result;
       const key = `${r.play}\0${r.handler ? 'h' : 't'}\0${r.role ?? ''}\0${r.task}`;

@@ -73,7 +73,7 @@ export function plainProgress(o: ProgressOptions): Progress {
   const lines = ansibleLines({ verbosity: o.verbosity ?? (o.verbose ? 1 : 0), diff: o.diff, color: o.color, out: o.out });
   return {
     listen(e) {
-      if (e.kind === 'play' || e.kind === 'result' || e.kind === 'meta') lines(e);
+      if (e.kind === 'play' || e.kind === 'result' || e.kind === 'meta' || e.kind === 'display') lines(e);
       else if (e.kind === 'note') {
         // Ansible's own warning (a notify that reaches no handler, a condition written with {{ }}...)
         if (e.warning) (o.warn ?? ((t: string) => o.out(`[WARNING]: ${t}`)))(e.text, e.again);

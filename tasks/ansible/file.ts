@@ -139,8 +139,14 @@ async function planLink(ctx: TaskContext, p: Params, f: FileFacts, base: State, 
   return { changes, diff, state: { ...base, create, attrs: changes.length > 0, linked }, result };
 }
 
+/** The times skiff's file keeps or sets: `preserve` only (a time, or now, is Ansible's module's work). */
+const TIMES = new Set(['modification_time', 'access_time']);
+
 export const fileType: TaskType<Params, State> = {
   name: 'ansible.builtin.file',
+  // a time other than preserve (now, 202001011200.0, a template): the task runs Ansible's own file
+  // module where the controller has it (load.ts), which sets it as Ansible does
+  refuseParam: (key, value) => (TIMES.has(key) && value !== 'preserve' ? `${key}: ${JSON.stringify(value)} is a time skiff's file does not set (it keeps preserve only): the task is refused rather than run without it` : undefined),
   hostPaths: ['path'],
   summary: 'a directory, file, link or touched file with mode/owner, or a path made absent (Ansible\'s file)',
   schema,

@@ -58,7 +58,10 @@ export function withAnsibleParams<T extends TaskType>(t: T): T {
   return {
     ...t,
     paramAliases: aliases,
-    refuseParam(key: string) {
+    refuseParam(key: string, value?: unknown) {
+      // the type's own word first: an option it honours only for some values
+      const own = t.refuseParam?.(key, value);
+      if (own) return own;
       if (!known.has(key) || honoured.has(key)) return undefined;
       return `${key} is an option of ${t.name} (ansible-core ${ANSIBLE_SPEC.ansible_core}) that skiff does not honour: the task is refused rather than run without it`;
     },

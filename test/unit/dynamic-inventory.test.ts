@@ -173,9 +173,9 @@ test('a play naming a group nothing makes is still refused before the run; one g
   assert.equal(o.summary!.failed, []);
 });
 
-test('group_vars of a group nothing makes is still refused; delegate_to a host add_host adds is known at run time', async () => {
-  const refused = await play({ files: { 'group_vars/ghost.yml': 'x: 1\n' }, playbook: `- hosts: all\n  tasks:\n    - probe: x\n` });
-  assert.match(refused.problems.join('\n'), /group_vars for unknown group "ghost"/);
+test('group_vars of a group nothing makes, beside the playbook that is beside the inventory, is no mistake (as Ansible: the hash target\'s host_vars/testhost beside test_inv1.yml; an inventory elsewhere still names it, playbook-vars-dirs.test.ts); delegate_to a host add_host adds is known at run time', async () => {
+  const kept = await play({ files: { 'group_vars/ghost.yml': 'x: 1\n' }, playbook: `- hosts: all\n  tasks:\n    - probe: x\n` });
+  assert.is(kept.code, 'ran', kept.problems.join('\n'));
   const o = await play({
     playbook: `- hosts: all
   tasks:

@@ -1,6 +1,7 @@
 // What Ansible's file modules register about the file they left (AnsibleModule.add_path_info) and
 // lineinfile's create making missing directories: the lineinfile and copy targets assert on both.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -46,6 +47,22 @@ test('lineinfile create: yes makes the missing directories, as Ansible\'s os.mak
   assert.equal(o.problems, []);
   assert.is(o.results[0].status, 'changed');
   assert.is(readFileSync(`${d}/a/b/a.txt`, 'utf8'), 'First line\n');
+});
+
+const hasAnsible = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import ansible']).status === 0;
+
+(hasAnsible ? test : test.skip)("file touch with a modification_time (the find target's 202001011200.0) runs Ansible's file module, which sets it; preserve keeps the times", async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-touch-'));
+  writeFileSync(join(d, 'kept.txt'), '');
+  utimesSync(join(d, 'kept.txt'), 1000000000, 1000000000);
+  const o = await play({
+    playbook: playbook(`- file: {path: ${d}/old.txt, state: touch, modification_time: "202001011200.0"}\n- file: {path: ${d}/kept.txt, state: touch, modification_time: preserve, access_time: preserve}`),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => r.status), ['changed', 'ok']);
+  // the module's %Y%m%d%H%M.%S in the host's local time
+  assert.is(statSync(join(d, 'old.txt')).mtimeMs, new Date(2020, 0, 1, 12, 0, 0).getTime());
+  assert.is(statSync(join(d, 'kept.txt')).mtimeMs, 1000000000 * 1000);
 });
 
 test.run();

@@ -26,4 +26,14 @@ test("host_vars/ beside the playbook: read over the inventory's (filter_core's h
   assert.is(hostVars(inventory!, 'localhost').vars.c, 1);
 });
 
+test("an inventory beside the playbook: its host_vars of a host it lacks are the playbook's, no mistake (hash target's test_inv1.yml and host_vars/testhost)", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-pbvars-'));
+  mkdirSync(join(dir, 'host_vars'), { recursive: true });
+  writeFileSync(join(dir, 'test_inv1.yml'), 'all:\n  hosts:\n    host1:\n');
+  writeFileSync(join(dir, 'host_vars', 'testhost'), 'a: 1\n');
+  assert.equal(loadSources([join(dir, 'test_inv1.yml')], [], { keepUnclaimed: true, playbookDirs: [dir] }).problems, []);
+  // an inventory elsewhere still names the file of a host it lacks
+  assert.match(loadSources([join(dir, 'test_inv1.yml')], [], { playbookDirs: [join(dir, 'other')] }).problems[0]?.message ?? '', /host_vars for unknown host "testhost"/);
+});
+
 test.run();
