@@ -9,7 +9,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 const WORKER = `
 const { workerData } = require('node:worker_threads');
 const { spawn } = require('node:child_process');
-const { command, args, cwd, flag, port } = workerData;
+const { writeSync } = require('node:fs');
+const { command, args, cwd, flag, port, forward } = workerData;
 const signal = new Int32Array(flag);
 let child, out = '', err = '', dead;
 function answer(msg) {
@@ -24,7 +25,12 @@ function start() {
     dead = (err.trim().split('\\n').slice(-3).join('\\n')) || 'exited with ' + (sig || code);
     answer({ dead });
   });
-  child.stderr.on('data', (d) => (err = (err + d.toString()).slice(-4000)));
+  // the child's own messages (ansible-core's warnings: "[WARNING]: Skipping filter plugin ...") are the run's,
+  // shown as they come
+  child.stderr.on('data', (d) => {
+    err = (err + d.toString()).slice(-4000);
+    if (forward) writeSync(2, d);
+  });
   child.stdout.on('data', (d) => {
     out += d.toString();
     for (let i; (i = out.indexOf('\\n')) >= 0; ) {
@@ -52,6 +58,8 @@ export class SyncProcess {
     private command: string,
     private args: string[],
     /** the longest one answer may take */
+    /** the child's stderr is written to skiff's as it comes */
+    private forwardStderr = true,
     private timeoutMs = 600_000,
   ) {}
 
@@ -72,7 +80,7 @@ export class SyncProcess {
 
   private open(): void {
     const { port1, port2 } = new MessageChannel();
-    this.worker = new Worker(WORKER, { eval: true, workerData: { command: this.command, args: this.args, cwd: process.cwd(), flag: this.signal.buffer, port: port2 }, transferList: [port2] });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { command: this.command, args: this.args, cwd: process.cwd(), flag: this.signal.buffer, port: port2, forward: this.forwardStderr }, transferList: [port2] });
     // neither keeps the run alive: when skiff ends, the worker goes and the child reads the end of its input
     this.worker.unref();
     port1.unref();
