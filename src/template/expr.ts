@@ -400,7 +400,7 @@ class Evaluator {
   }
 
   filter(n: Extract<Node, { k: 'filter' }>): Val {
-    const f = ownName(n.full ?? n.name) && Object.hasOwn(FILTERS, n.name) ? FILTERS[n.name] : undefined;
+    const f = ownName(n.full ?? n.name, 'filter') && Object.hasOwn(FILTERS, n.name) ? FILTERS[n.name] : undefined;
     if (!f) {
       const x = use(this.ev(n.v));
       const { vs, later } = this.vals(n.args);
@@ -441,11 +441,11 @@ class Evaluator {
     const { vs, later } = this.vals(n.args);
     const { kv, later: kLater } = this.kws(n.kw);
     let r: boolean;
-    if (name === 'defined' || name === 'undefined') {
+    if ((name === 'defined' || name === 'undefined') && ownName(n.full ?? name, 'test')) {
       if (isLater(v)) return LATER;
       r = !(v instanceof Undef) === (name === 'defined');
     } else {
-      const t = ownName(n.full ?? n.name) && Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
+      const t = ownName(n.full ?? n.name, 'test') && Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
       const x = use(v);
       if (isLater(x) || later || kLater) return LATER;
       r = t ? plugin(() => t(x, vs, kv)) : truthy(this.python('test', n, x, vs, kv));

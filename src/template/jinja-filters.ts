@@ -402,7 +402,7 @@ export const UNDEFINED_ITEM: unique symbol = Symbol('undefined item');
 function named<T extends (v: unknown, args: unknown[], kw: Dict) => unknown>(table: Record<string, T>, kind: 'filter' | 'test', name: unknown): T {
   const full = String(name);
   const n = full.replace(/^.*\./, '');
-  if (ownName(full) && Object.hasOwn(table, n)) return table[n];
+  if (ownName(full, kind) && Object.hasOwn(table, n)) return table[n];
   // Ansible's plugin loader's words for a name that cannot be a plugin's
   if (!/^[A-Za-z_][\w.]*$/.test(full)) throw new TemplateSyntaxError(`Could not load "${full}": 'invalid plugin name: ansible.builtin.${full}'`);
   // one skiff lacks is ansible-core's (a collection's, a filter_plugins/ one); one nothing provides is

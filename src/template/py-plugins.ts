@@ -107,8 +107,24 @@ export interface PluginCall {
   dirs?: string[];
 }
 
-/** skiff's own filters and tests are ansible.builtin's and Jinja2's: a name without a namespace, or with theirs. */
-export const ownName = (full: string) => !full.includes('.') || /^ansible\.(builtin|legacy)\.[^.]+$/.test(full);
+/**
+ * Jinja2's own filters and tests that are no ansible.builtin plugin (Jinja2 3.1, ansible-core 2.14):
+ * `ansible.builtin.sort` is no filter in Ansible, though `sort` is.
+ */
+const JINJA_ONLY = {
+  filter: new Set('abs attr batch capitalize center count d default dictsort e escape filesizeformat first float forceescape format groupby indent int items join last length list lower map max min pprint reject rejectattr replace reverse round safe select selectattr slice sort string striptags sum title tojson trim truncate upper urlencode urlize wordcount wordwrap xmlattr'.split(' ')),
+  test: new Set('!= < <= == > >= boolean callable defined divisibleby eq equalto escaped even false filter float ge greaterthan gt in integer iterable le lessthan lower lt mapping ne none number odd sameas sequence string test true undefined upper'.split(' ')),
+};
+
+/**
+ * skiff's own filters and tests are ansible.builtin's and Jinja2's: a name without a namespace, or
+ * ansible.builtin's (ansible.legacy's) own; any other is for ansible-core to find.
+ */
+export function ownName(full: string, kind: 'filter' | 'test'): boolean {
+  if (!full.includes('.')) return true;
+  const m = /^ansible\.(?:builtin|legacy)\.([^.]+)$/.exec(full);
+  return !!m && !JINJA_ONLY[kind].has(m[1]);
+}
 
 let last = { playbook: process.cwd(), dirs: [] as string[] };
 

@@ -61,6 +61,18 @@ maybe("a role's filter_plugins/ and a playbook's test_plugins/ are found as Ansi
   assert.equal(o.results.map((r) => r.changes).flat(), ['probe 127.0.0.1-[1, 2, 1, 2, 1, 2]', 'probe False-True']);
 });
 
+maybe('in a template file (the template module, the template lookup): the templar\'s error quotes the whole file; a collection\'s filter works there too', async () => {
+  const o = await play({
+    playbook: playbook(`- name: module\n  template: {src: bad.j2, dest: "{{ playbook_dir }}/out.txt"}\n  ignore_errors: true\n- name: lookup\n  debug: msg="{{ lookup('template', 'bad.j2') }}"\n  ignore_errors: true\n- name: good\n  debug: msg="{{ lookup('template', 'good.j2') }}"`),
+    files: { 'templates/bad.j2': 'line1\nb={{ 1 | badf }}\n', 'templates/good.j2': "{{ [3, 1, 2] | sort | ansible.builtin.to_json }}-{{ '10.1.2.3/8' | ansible.utils.ipaddr('network') }}" },
+  });
+  const t = `template error while templating string: Could not load "badf": 'badf'. String: line1\nb={{ 1 | badf }}\n. Could not load "badf": 'badf'`;
+  assert.equal(o.results[0].msg, `AnsibleError: ${t}`);
+  assert.equal(resultLines(o.results[0], { verbosity: 0, diff: false })[0], `An exception occurred during task execution. To see the full traceback, use -vvv. The error was: . Could not load "badf": 'badf'`);
+  assert.equal(o.results[1].msg, `An unhandled exception occurred while running the lookup plugin 'template'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${t}. ${t}`);
+  if (hasCollections) assert.equal(o.results[2].result?.msg, '[1, 2, 3]-10.0.0.0');
+});
+
 maybe("a plugin's own errors are Ansible's: an AnsibleFilterError is the task's msg, another exception the task's exception", async () => {
   const o = await play({
     playbook: playbook(`- name: ansible\n  debug: msg="{{ 1 | picky }}"\n  ignore_errors: true\n- name: python\n  debug: msg="{{ 1 | broken }}"\n  ignore_errors: true`),
@@ -87,6 +99,9 @@ maybe("a plugin's own errors are Ansible's: an AnsibleFilterError is the task's 
   assert.throws(() => evaluate("[1] | select('nosuchtest') | list", s), (e: unknown) => e instanceof PluginError && e.message === `Could not load "nosuchtest": 'nosuchtest'`);
   // a missing argument is Python's TypeError (the templar's "Unexpected templating type error")
   assert.throws(() => evaluate("'x' | community.general.dict_kv", s), (e: unknown) => e instanceof PyException && e.pyType === 'TypeError' && /missing 1 required positional argument: 'key'/.test(e.message));
+  // Jinja2's own filters are no ansible.builtin plugins
+  assert.throws(() => evaluate('[2, 1] | ansible.builtin.sort', s), (e: unknown) => e instanceof PluginError && e.message === `Could not load "ansible.builtin.sort": 'ansible.builtin.sort'`);
+  assert.equal(evaluate("[2, 1] | sort | ansible.builtin.to_json", s), '[1, 2]');
   // a collection that is not there: the loader's words
   assert.throws(() => evaluate('1 | nosuchns.nosuch.f', s), (e: unknown) => e instanceof PluginError && e.message === `Could not load "nosuchns.nosuch.f": 'Invalid plugin FQCN (nosuchns.nosuch.f): unable to locate collection nosuchns.nosuch'`);
 });
