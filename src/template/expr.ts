@@ -402,7 +402,8 @@ class Evaluator {
   filter(n: Extract<Node, { k: 'filter' }>): Val {
     const f = ownName(n.full ?? n.name, 'filter') && Object.hasOwn(FILTERS, n.name) ? FILTERS[n.name] : undefined;
     if (!f) {
-      const x = use(this.ev(n.v));
+      // an undefined input is the plugin's to take (Jinja2 passes its Undefined), once it is found
+      const x = this.ev(n.v);
       const { vs, later } = this.vals(n.args);
       const { kv, later: kLater } = this.kws(n.kw);
       return isLater(x) || later || kLater ? LATER : this.python('filter', n, x, vs, kv);
@@ -446,7 +447,7 @@ class Evaluator {
       r = !(v instanceof Undef) === (name === 'defined');
     } else {
       const t = ownName(n.full ?? n.name, 'test') && Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
-      const x = use(v);
+      const x = t ? use(v) : v;
       if (isLater(x) || later || kLater) return LATER;
       r = t ? plugin(() => t(x, vs, kv)) : truthy(this.python('test', n, x, vs, kv));
     }

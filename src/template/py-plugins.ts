@@ -2,7 +2,7 @@
 // its Templar's Jinja2 environment finds them (filter_plugins/ and test_plugins/ beside the playbook and
 // in its roles, collections by FQCN, names ansible-core routes to a collection such as json_query), so a
 // name nothing provides fails the task when it runs, with Ansible's text, never the playbook's load.
-import { PluginError, PyException, isPyObject, pyStr } from './expr-error.ts';
+import { PluginError, PyException, Undef, UndefinedError, isPyObject, pyStr } from './expr-error.ts';
 import { ProcessGone, SyncProcess } from '../util/sync-process.ts';
 
 /** The controller's Python with ansible-core (as tasks/ansible/core-modules.ts's CONTROLLER_PYTHON). */
@@ -25,16 +25,26 @@ import json, os, sys
 out = os.fdopen(os.dup(1), 'w')
 os.dup2(2, 1)
 from collections.abc import Mapping
-from ansible.errors import AnsibleError
+from ansible.errors import AnsibleError, AnsibleUndefinedVariable
 from ansible.module_utils.common.text.converters import to_native
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import add_all_plugin_dirs
-from ansible.template import Templar
+from ansible.template import AnsibleUndefined, Templar
 from ansible.utils.collection_loader import AnsibleCollectionConfig
-from jinja2.exceptions import TemplateSyntaxError
+from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 env = Templar(loader=DataLoader()).environment
 context = env.from_string('').new_context({})
 dirs, books = set(), []
+
+# an undefined value is Jinja2's (Ansible's) Undefined, as Jinja2 passes it: the plugin decides what it means
+def unwire(v):
+    if isinstance(v, dict) and list(v) == ['__skiff_undefined__']:
+        return AnsibleUndefined(hint=v['__skiff_undefined__'])
+    return v
+
+# Jinja2's text of it (AnsibleUndefinedVariable's own, without its cause)
+def undefined(e):
+    return {'undefined': to_native(getattr(e, '_message', None) or getattr(e, 'message', None) or e)}
 
 def plain(v):
     if isinstance(v, Mapping):
@@ -66,14 +76,19 @@ for line in sys.stdin:
     else:
         try:
             call = env.call_filter if kind == 'filter' else env.call_test
-            v = call(name, r['value'], r['args'], r['kw'], context=context)
+            v = call(name, unwire(r['value']), r['args'], r['kw'], context=context)
             a = {'value': bool(v) if kind == 'test' else v}
+        except (AnsibleUndefinedVariable, UndefinedError) as e:
+            a = undefined(e)
         except AnsibleError as e:
             a = {'ansible': to_native(e)}
         except Exception as e:
             a = {'exception': type(e).__name__, 'message': to_native(e)}
     try:
         text = json.dumps(a, default=plain, allow_nan=False)
+    except (AnsibleUndefinedVariable, UndefinedError) as e:
+        # an Undefined in the result fails as Ansible's finalize meets it
+        text = json.dumps(undefined(e))
     except Exception as e:
         text = json.dumps({'exception': type(e).__name__, 'message': 'skiff cannot take the value of %s %s: %s' % (kind, name, to_native(e))})
     out.write(text + '\\n')
@@ -82,8 +97,12 @@ for line in sys.stdin:
 
 const server = new SyncProcess(PYTHON, ['-c', SERVER]);
 
-/** A value as the plugin gets it: JSON's types, a Python object of skiff's (a datetime) as its text. */
+/**
+ * A value as the plugin gets it: JSON's types, a Python object of skiff's (a datetime) as its text; the
+ * input may be undefined (Jinja2 passes its Undefined to the filter or test), an Undefined saying Jinja2's text.
+ */
 function wire(v: unknown): unknown {
+  if (v instanceof Undef) return { __skiff_undefined__: v.jinja };
   if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
   if (v === undefined) return null;
   if (Array.isArray(v)) return v.map(wire);
@@ -130,7 +149,7 @@ let last = { playbook: process.cwd(), dirs: [] as string[] };
 
 /**
  * The plugin's result; its error as Ansible has it when the task runs: UnknownPlugin (no such plugin),
- * PluginError (an AnsibleError: the task's msg), PyException (any other exception: the task's exception).
+ * UndefinedError (it used its undefined input: AnsibleUndefinedVariable), PluginError (an AnsibleError: the task's msg), PyException (any other exception: the task's exception).
  */
 export function callPlugin(c: PluginCall): unknown {
   if (c.playbookDir !== undefined) last = { playbook: c.playbookDir, dirs: [c.playbookDir, ...(c.dirs ?? [])] };
@@ -142,8 +161,9 @@ export function callPlugin(c: PluginCall): unknown {
     if (e instanceof ProcessGone) throw new PluginError(`the ${c.kind} ${c.name} runs through ansible-core on the controller (${PYTHON} -c 'import ansible'), which failed: ${e.message}`);
     throw e;
   }
-  const a = JSON.parse(line) as { value?: unknown; missing?: string; ansible?: string; exception?: string; message?: string };
+  const a = JSON.parse(line) as { value?: unknown; missing?: string; undefined?: string; ansible?: string; exception?: string; message?: string };
   if (a.missing !== undefined) throw new UnknownPlugin(a.missing);
+  if (a.undefined !== undefined) throw new UndefinedError(a.undefined, a.undefined);
   if (a.ansible !== undefined) throw new PluginError(a.ansible);
   if (a.exception !== undefined) throw new PyException(a.exception, a.message ?? '');
   return a.value;

@@ -9,7 +9,7 @@ import { play, playbook } from './engine-harness.ts';
 import { resultLines } from '../../src/report/ansible-lines.ts';
 import { scopeOf } from '../../src/template/template.ts';
 import { evaluate } from '../../src/template/expr.ts';
-import { PluginError, PyException } from '../../src/template/expr-error.ts';
+import { PluginError, PyException, UndefinedError } from '../../src/template/expr-error.ts';
 
 const hasAnsible = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import ansible']).status === 0;
 const hasCollections = hasAnsible && spawnSync('/usr/bin/python3', ['-c', 'import ansible_collections.community.general, jmespath']).status === 0;
@@ -99,6 +99,12 @@ maybe("a plugin's own errors are Ansible's: an AnsibleFilterError is the task's 
   assert.throws(() => evaluate("[1] | select('nosuchtest') | list", s), (e: unknown) => e instanceof PluginError && e.message === `Could not load "nosuchtest": 'nosuchtest'`);
   // a missing argument is Python's TypeError (the templar's "Unexpected templating type error")
   assert.throws(() => evaluate("'x' | community.general.dict_kv", s), (e: unknown) => e instanceof PyException && e.pyType === 'TypeError' && /missing 1 required positional argument: 'key'/.test(e.message));
+  // an undefined input is the plugin's to take, as Jinja2 passes it: the plugin's own words, or the
+  // undefined variable where it is used; an unknown filter is said first, as Jinja2 compiles it first
+  assert.throws(() => evaluate("nosuchvar | community.general.json_query('a')", s), (e: unknown) => e instanceof PluginError && e.message === "Error in jmespath.search in json_query filter plugin:\n'nosuchvar' is undefined");
+  assert.throws(() => evaluate("nosuchvar | community.general.dict_kv('k')", s), (e: unknown) => e instanceof UndefinedError && e.jinja === "'nosuchvar' is undefined");
+  assert.throws(() => evaluate('data.nokey is ansible.utils.ipv4', s), (e: unknown) => e instanceof UndefinedError && e.jinja === "'dict object' has no attribute 'nokey'");
+  assert.throws(() => evaluate('nosuchvar | nosuchfilter', s), (e: unknown) => e instanceof PluginError && e.message === `Could not load "nosuchfilter": 'nosuchfilter'`);
   // Jinja2's own filters are no ansible.builtin plugins
   assert.throws(() => evaluate('[2, 1] | ansible.builtin.sort', s), (e: unknown) => e instanceof PluginError && e.message === `Could not load "ansible.builtin.sort": 'ansible.builtin.sort'`);
   assert.equal(evaluate("[2, 1] | sort | ansible.builtin.to_json", s), '[1, 2]');
