@@ -6,6 +6,7 @@ import type { TaskDef } from '../playbook/load.ts';
 import { problemAt } from '../util/yaml-source.ts';
 import { PluginError, PyException, undefinedText } from '../template/expr-error.ts';
 import { TaskFailure } from './task-type.ts';
+import { UnknownPlugin } from '../template/py-plugins.ts';
 
 /** AnsibleError's `obj=` suffix: where the task is (Ansible's file, line and column of the task). */
 export function appearsIn(t: Pick<TaskDef, 'src' | 'path'>): string {
@@ -30,7 +31,9 @@ export function conditionError(cond: string, e: unknown, t?: Pick<TaskDef, 'src'
   const jinja = undefinedText(e);
   // a filter's error, or a Python exception (ZeroDivisionError): Conditional's AnsibleError with its text
   if (e instanceof PluginError || e instanceof PyException) {
-    const msg = `The conditional check '${cond}' failed. The error was: ${e.message}`;
+    // a filter or test nothing provides: Conditional templated the condition inside `{% if %}`
+    const text = e instanceof UnknownPlugin ? e.withTemplate(`{% if ${cond} %} True {% else %} False {% endif %}`) : e.message;
+    const msg = `The conditional check '${cond}' failed. The error was: ${text}`;
     return new TaskFailure(t ? msg + appearsIn(t) : msg);
   }
   if (jinja === undefined) return e;

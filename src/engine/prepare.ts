@@ -869,7 +869,7 @@ function certain(ps: RenderProblem[], strict: boolean): RenderProblem[] {
   ps = ps.filter((p) => p.pluginError === undefined);
   // and so is any other error of evaluation (`{{ 5 / 0 }}`, `{{ 'a' + 1 }}`): Ansible only meets it when
   // the task runs, and a rescue or ignore_errors takes it. What no run can change stays a load error:
-  // a template that cannot be parsed, a filter or test that does not exist, what skiff refuses by name;
+  // a template that cannot be parsed, what skiff refuses by name;
   // and under --strict, an undefined variable.
   return ps.filter((p) => STATIC.test(p.message) || SKIFF_REFUSAL.test(p.message) || (strict && p.undefinedVar !== undefined));
 }
@@ -892,10 +892,10 @@ const MAX_ITEMS_CHECKED = 50;
 /** A task's parameters for a host; `namesOnly` (a task skipped there): only unknown parameter names. */
 /**
  * What is wrong in a template whatever the variables, so even under a `when` that is already false:
- * it cannot be parsed, or names a filter or test that does not exist (the rest, unset vars and keys,
- * lookups skiff lacks, depends on what the guard is there for).
+ * it cannot be parsed (the rest, unset vars and keys, lookups skiff lacks, depends on what the guard is
+ * there for; a filter or test skiff lacks is ansible-core's to find when the task runs, as Ansible does).
  */
-const STATIC = /cannot read expression|^unexpected |^expected |expression ends too early|is never closed|unknown filter|unknown test|unknown Jinja2 statement|before the end/;
+const STATIC = /cannot read expression|^unexpected |^expected |expression ends too early|is never closed|unknown Jinja2 statement|before the end/;
 
 /**
  * The task's parameters, rendered for this host, against its schema. `skipped`: the task's `when` is

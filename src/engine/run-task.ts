@@ -125,6 +125,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
     }
     // Ansible's loop error is the templar's own (no "task includes an option" around it)
     if (problems[0]?.exception !== undefined) throw new TaskException(problems[0].exception);
+    if (problems[0]?.pluginError !== undefined) throw new TemplateFailure(problems[0].pluginError);
     if (problems.length) throw new TaskFailure(problems[0].undefinedVar !== undefined ? undefinedError(problems[0].undefinedVar) : problems.map((p) => p.message).join('; '));
   } catch (e) {
     return failedOutcome(e);

@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { LATER, type Scope } from '../template/expr.ts';
 import { pyStr, truthy } from '../template/expr-error.ts';
-import { ANSIBLE_SYNTAX, renderText, type Syntax } from '../template/jinja-template.ts';
+import { ANSIBLE_SYNTAX, renderText, TemplateError, type Syntax } from '../template/jinja-template.ts';
+import { UnknownPlugin } from '../template/py-plugins.ts';
 import { findInSearchPath } from '../template/lookup-first-found.ts';
 import { templateLoader, templateVars, withVars } from '../template/template-vars.ts';
 import { pyLiteral } from '../inventory/py-literal.ts';
@@ -27,7 +28,16 @@ export function templateLookup(terms: unknown, kw: Record<string, unknown>, scop
     // includes: the template's own directory, then each search path's templates/ and itself
     const incl = [dirname(file), ...searchPath.flatMap((p) => [join(p, 'templates'), p])];
     const vars = { ...templateVars(pyStr(term), file, undefined), ...extra };
-    const out = renderText(readFileSync(file, 'utf8'), withVars(scope, vars), { pyEscapes: true, syntax, load: templateLoader(incl) });
+    const text = readFileSync(file, 'utf8');
+    let out: string | typeof LATER;
+    try {
+      out = renderText(text, withVars(scope, vars), { pyEscapes: true, syntax, load: templateLoader(incl) });
+    } catch (e) {
+      // a filter or test no plugin provides: the templar's AnsibleError, and its cause, as the lookup's error
+      const own = e instanceof TemplateError ? e.origin : e;
+      if (own instanceof UnknownPlugin) throw new LookupError(`${own.withTemplate(text)}. ${own.withTemplate(text)}`);
+      throw e;
+    }
     if (out === LATER || !convert) return out;
     // ansible_eval_concat reads Jinja2's output, before the trailing newlines are put back
     const jinja = out.replace(/\n+$/, '');

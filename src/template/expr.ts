@@ -14,6 +14,7 @@ import { ANSIBLE_LOOKUPS, lookupName } from '../lookup/names.ts';
 import { lookupFiles } from '../lookup/base.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from '../util/secrets.ts';
+import { callPlugin, ownName } from './py-plugins.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
 
 export { ExprError, LATER, truthy, UndefinedError } from './expr-error.ts';
@@ -399,8 +400,14 @@ class Evaluator {
   }
 
   filter(n: Extract<Node, { k: 'filter' }>): Val {
-    const f = Object.hasOwn(FILTERS, n.name) ? FILTERS[n.name] : undefined;
-    if (!f) throw new ExprError(`unknown filter ${JSON.stringify(n.name)}${didYouMean(n.name, Object.keys(FILTERS))}`);
+    const f = ownName(n.full ?? n.name, 'filter') && Object.hasOwn(FILTERS, n.name) ? FILTERS[n.name] : undefined;
+    if (!f) {
+      // an undefined input is the plugin's to take (Jinja2 passes its Undefined), once it is found
+      const x = this.ev(n.v);
+      const { vs, later } = this.vals(n.args);
+      const { kv, later: kLater } = this.kws(n.kw);
+      return isLater(x) || later || kLater ? LATER : this.python('filter', n, x, vs, kv);
+    }
     const v = this.ev(n.v);
     // extract of an undefined container, or of a key it lacks, is undefined (Ansible's chaining
     // undefined, which a later `default` takes), not an error
@@ -435,17 +442,27 @@ class Evaluator {
     const { vs, later } = this.vals(n.args);
     const { kv, later: kLater } = this.kws(n.kw);
     let r: boolean;
-    if (name === 'defined' || name === 'undefined') {
+    if ((name === 'defined' || name === 'undefined') && ownName(n.full ?? name, 'test')) {
       if (isLater(v)) return LATER;
       r = !(v instanceof Undef) === (name === 'defined');
     } else {
-      const t = Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
-      if (!t) throw new ExprError(`unknown test ${JSON.stringify(name)}${didYouMean(name, Object.keys(TESTS))}`);
-      const x = use(v);
+      const t = ownName(n.full ?? n.name, 'test') && Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
+      const x = t ? use(v) : v;
       if (isLater(x) || later || kLater) return LATER;
-      r = plugin(() => t(x, vs, kv));
+      r = t ? plugin(() => t(x, vs, kv)) : truthy(this.python('test', n, x, vs, kv));
     }
     return n.neg ? !r : r;
+  }
+
+  /**
+   * A filter or test skiff does not implement: ansible-core's, found as Ansible finds it (filter_plugins/
+   * beside the playbook and in its roles, a collection's by FQCN) when the expression is evaluated. One
+   * that nothing provides is Ansible's error when the task runs (UnknownPlugin), not the playbook's.
+   */
+  python(kind: 'filter' | 'test', n: { name: string; full?: string }, x: unknown, vs: unknown[], kv: Record<string, unknown>): unknown {
+    const { baseDir, searchPath } = lookupFiles(this.scope);
+    const r = callPlugin({ kind, name: n.full ?? n.name, value: x, args: vs, kw: kv, playbookDir: baseDir, dirs: searchPath });
+    return this.derived([x, vs], r);
   }
 }
 

@@ -14,6 +14,7 @@ import { isRevealed } from '../vault/revealed.ts';
 import { MORE_FILTERS } from './jinja-filters-more.ts';
 import { MATH_FILTERS } from './jinja-filters-math.ts';
 import { BUILTIN_FILTERS } from './jinja-filters-builtin.ts';
+import { callPlugin, ownName, UnknownPlugin } from './py-plugins.ts';
 
 type Dict = Record<string, unknown>;
 export type Fn = (v: unknown, args: unknown[], kw: Dict) => unknown;
@@ -398,14 +399,22 @@ function urlSplit(url: string): Dict {
 export const UNDEFINED_ITEM: unique symbol = Symbol('undefined item');
 
 /** map('filter', args) / map(attribute='a.b'); select/reject('test', args); selectattr/rejectattr('a.b', 'test', args). */
-function named<T>(table: Record<string, T>, kind: string, name: unknown): T {
-  const n = String(name).replace(/^.*\./, '');
-  if (!Object.hasOwn(table, n)) {
-    // Ansible's plugin loader's words: a name that cannot be a plugin's, or one no plugin has
-    const why = /^[A-Za-z_][\w.]*$/.test(String(name)) ? String(name) : `invalid plugin name: ansible.builtin.${String(name)}`;
-    throw new TemplateSyntaxError(`Could not load "${String(name)}": '${why}'`);
-  }
-  return table[n];
+function named<T extends (v: unknown, args: unknown[], kw: Dict) => unknown>(table: Record<string, T>, kind: 'filter' | 'test', name: unknown): T {
+  const full = String(name);
+  const n = full.replace(/^.*\./, '');
+  if (ownName(full, kind) && Object.hasOwn(table, n)) return table[n];
+  // Ansible's plugin loader's words for a name that cannot be a plugin's
+  if (!/^[A-Za-z_][\w.]*$/.test(full)) throw new TemplateSyntaxError(`Could not load "${full}": 'invalid plugin name: ansible.builtin.${full}'`);
+  // one skiff lacks is ansible-core's (a collection's, a filter_plugins/ one); one nothing provides is
+  // Jinja2's TemplateSyntaxError, raised as map() or select() runs
+  return ((v, args, kw) => {
+    try {
+      const r = callPlugin({ kind, name: full, value: v, args, kw });
+      return kind === 'test' ? truthy(r) : r;
+    } catch (e) {
+      throw e instanceof UnknownPlugin ? new TemplateSyntaxError(e.message) : e;
+    }
+  }) as T;
 }
 const pick = (v: unknown, [test, ...args]: unknown[], keep: boolean, path?: unknown, kw: Dict = {}) =>
   items(v).filter((x) => {

@@ -11,8 +11,9 @@ export type Node =
   | { k: 'get'; obj: Node; key: Node; dot: boolean }
   | { k: 'slice'; obj: Node; from?: Node; to?: Node; step?: Node }
   | { k: 'call'; fn: Node; args: Node[]; kw: Record<string, Node> }
-  | { k: 'filter'; v: Node; name: string; args: Node[]; kw: Record<string, Node> }
-  | { k: 'test'; v: Node; name: string; args: Node[]; kw: Record<string, Node>; neg: boolean }
+  // `full`: the name as written, when it has a collection's namespace (`community.general.json_query`)
+  | { k: 'filter'; v: Node; name: string; full?: string; args: Node[]; kw: Record<string, Node> }
+  | { k: 'test'; v: Node; name: string; full?: string; args: Node[]; kw: Record<string, Node>; neg: boolean }
   | { k: 'not'; v: Node }
   | { k: 'neg'; v: Node }
   | { k: 'and' | 'or'; l: Node; r: Node }
@@ -194,12 +195,12 @@ export class Parser {
   filters(n: Node): Node {
     for (;;) {
       if (this.take('|')) {
-        const name = this.dotted('a filter name after "|"');
+        const { name, full } = this.dotted('a filter name after "|"');
         const { args, kw } = this.take('(') ? this.args(')') : { args: [], kw: {} };
-        n = { k: 'filter', v: n, name, args, kw };
+        n = { k: 'filter', v: n, name, ...(full ? { full } : {}), args, kw };
       } else if (this.take('is')) {
         const neg = this.take('not');
-        const name = this.dotted('a test name after "is"');
+        const { name, full } = this.dotted('a test name after "is"');
         let args: Node[] = [];
         let kw: Record<string, Node> = {};
         if (this.take('(')) ({ args, kw } = this.args(')'));
@@ -208,18 +209,18 @@ export class Parser {
           const t = this.peek();
           if (t && (t.t === 'num' || t.t === 'str' || (t.t === 'id' && !KEYWORDS.has(t.v)) || t.v === '[' || t.v === '{')) args = [this.postfix(this.primary())];
         }
-        n = { k: 'test', v: n, name, args, kw, neg };
+        n = { k: 'test', v: n, name, ...(full ? { full } : {}), args, kw, neg };
       } else return n;
     }
   }
-  /** `ansible.builtin.regex_replace` is `regex_replace`: filters and tests are found by their last name. */
-  dotted(what: string): string {
-    let name = this.name(what);
+  /** `ansible.builtin.regex_replace`: its last name, and the whole name when it has a namespace. */
+  dotted(what: string): { name: string; full?: string } {
+    const parts = [this.name(what)];
     while (this.peek('.') && this.peek(undefined, 1)?.t === 'id') {
       this.i++;
-      name = this.name(what);
+      parts.push(this.name(what));
     }
-    return name;
+    return { name: parts[parts.length - 1], ...(parts.length > 1 ? { full: parts.join('.') } : {}) };
   }
   primary(): Node {
     const t = this.toks[this.i];

@@ -7,6 +7,7 @@ import { templateLookup } from '../lookup/template-lookup.ts';
 import { isPyObject, PluginError, PyException, UndefinedError, undefinedText } from './expr-error.ts';
 import { renderText, scan, TemplateError } from './jinja-template.ts';
 import { UNDEFINED_ITEM } from './jinja-filters.ts';
+import { UnknownPlugin } from './py-plugins.ts';
 
 export type Path = (string | number)[];
 export interface RenderProblem {
@@ -119,7 +120,7 @@ export function render(value: unknown, scope: Scope, path: Path = [], problems: 
           path,
           message: `${e.message} in ${JSON.stringify(value)}`,
           ...(undefinedText(e) !== undefined ? { undefinedVar: undefinedText(e) } : {}),
-          ...(own instanceof PluginError ? { pluginError: own.message } : {}),
+          ...(own instanceof PluginError ? { pluginError: own instanceof UnknownPlugin ? own.withTemplate(value) : own.message } : {}),
           // Templar.do_template turns a TypeError into its AnsibleError (a msg); other exceptions stay exceptions
           ...(own instanceof PyException && own.pyType === 'TypeError' ? { pluginError: `Unexpected templating type error occurred on (${value}): ${own.message}. ${own.message}`, wholeTask: true } : {}),
           ...(own instanceof PyException && own.pyType !== 'TypeError' ? { exception: own.line } : {}),

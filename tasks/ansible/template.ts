@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { ExprError, LATER } from '../../src/template/expr.ts';
 import { TemplateSyntaxError } from '../../src/template/expr-error.ts';
+import { UnknownPlugin } from '../../src/template/py-plugins.ts';
 import { ANSIBLE_SYNTAX, renderText, TemplateError, type Syntax } from '../../src/template/jinja-template.ts';
 import { encodeText } from '../lib/encoding.ts';
 import { templateLoader, templateVars, withVars } from '../../src/template/template-vars.ts';
@@ -75,6 +76,12 @@ export function renderTemplate(file: string, text: string, ctx: Pick<TaskContext
     if (out === LATER) throw new TaskFailure(`${file}: uses a value only known later in the run`);
     return out;
   } catch (e) {
+    // a filter or test named in the template that no plugin provides: Jinja2 met it compiling the file
+    // (the action's result keeps the traceback, whose last line the callback shows)
+    if (e instanceof TemplateError && e.origin instanceof UnknownPlugin) {
+      const msg = e.origin.withTemplate(text);
+      throw new TaskFailure(`AnsibleError: ${msg}`, { exception: `Traceback (most recent call last):\nansible.errors.AnsibleError: ${msg}\n` });
+    }
     // Jinja2's TemplateSyntaxError of a test or filter it cannot load: Ansible's words (line 0: where Jinja2 met it)
     if (e instanceof TemplateError && e.origin instanceof TemplateSyntaxError) throw new TaskFailure(`TemplateSyntaxError: ${e.origin.message}\n  line 0`);
     if (e instanceof TemplateError) throw new TaskFailure(`${file}:${e.line}: ${e.message}`);

@@ -1,6 +1,6 @@
 // An error of evaluation in a task's template is that task's failure when it runs, as in Ansible (its
 // templating_lookups target): a rescue or ignore_errors takes it. Only what no run can change (a template
-// that cannot be parsed, a filter that does not exist) is refused before the run.
+// that cannot be parsed) is refused before the run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { play, playbook } from './engine-harness.ts';
@@ -42,10 +42,10 @@ test('a failing `when` expression is rescued as the task failure it is', async (
   assert.equal(o.results[1].changes, ["probe The conditional check '1 / 0' failed. The error was: division by zero"]);
 });
 
-test('what is wrong whatever the run does is still refused before it: an unknown filter, a template that does not parse', async () => {
+test('what is wrong whatever the run does is still refused before it: a template that does not parse (a filter no plugin provides is not: Ansible looks it up when the task runs)', async () => {
   const o = await play({ playbook: playbook(`- debug: msg="{{ 1 | nosuchfilter }}"\n- debug: msg="{{ 1 + }}"`) });
   assert.equal(o.code, 'bad-input');
-  assert.match(o.problems.join('\n'), 'unknown filter "nosuchfilter"');
+  assert.not.match(o.problems.join('\n'), 'nosuchfilter');
   assert.match(o.problems.join('\n'), 'expression ends too early');
 });
 

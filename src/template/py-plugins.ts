@@ -1,0 +1,170 @@
+// Filters and tests skiff does not implement, run by the controller's ansible-core as Ansible runs them:
+// its Templar's Jinja2 environment finds them (filter_plugins/ and test_plugins/ beside the playbook and
+// in its roles, collections by FQCN, names ansible-core routes to a collection such as json_query), so a
+// name nothing provides fails the task when it runs, with Ansible's text, never the playbook's load.
+import { PluginError, PyException, Undef, UndefinedError, isPyObject, pyStr } from './expr-error.ts';
+import { ProcessGone, SyncProcess } from '../util/sync-process.ts';
+
+/** The controller's Python with ansible-core (as tasks/ansible/core-modules.ts's CONTROLLER_PYTHON). */
+const PYTHON = process.env.SKIFF_ANSIBLE_PYTHON ?? '/usr/bin/python3';
+
+/**
+ * A filter or test no plugin provides: Jinja2's TemplateSyntaxError from Ansible's JinjaPluginIntercept,
+ * which Templar.do_template words with the template it was templating (`withTemplate`).
+ */
+export class UnknownPlugin extends PluginError {
+  /** Templar's AnsibleError text: its own words, the template, then its cause (the same text). */
+  withTemplate(data: string): string {
+    return `template error while templating string: ${this.message}. String: ${data}. ${this.message}`;
+  }
+}
+
+const SERVER = `
+import json, os, sys
+# a plugin's print() must not be taken for an answer: answers go to the original stdout only
+out = os.fdopen(os.dup(1), 'w')
+os.dup2(2, 1)
+from collections.abc import Mapping
+from ansible.errors import AnsibleError, AnsibleUndefinedVariable
+from ansible.module_utils.common.text.converters import to_native
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import add_all_plugin_dirs
+from ansible.template import AnsibleUndefined, Templar
+from ansible.utils.collection_loader import AnsibleCollectionConfig
+from jinja2.exceptions import TemplateSyntaxError, UndefinedError
+env = Templar(loader=DataLoader()).environment
+context = env.from_string('').new_context({})
+dirs, books = set(), []
+
+# an undefined value is Jinja2's (Ansible's) Undefined, as Jinja2 passes it: the plugin decides what it means
+def unwire(v):
+    if isinstance(v, dict) and list(v) == ['__skiff_undefined__']:
+        return AnsibleUndefined(hint=v['__skiff_undefined__'])
+    return v
+
+# Jinja2's text of it (AnsibleUndefinedVariable's own, without its cause)
+def undefined(e):
+    return {'undefined': to_native(getattr(e, '_message', None) or getattr(e, 'message', None) or e)}
+
+def plain(v):
+    if isinstance(v, Mapping):
+        return dict(v)
+    if isinstance(v, bytes):
+        return v.decode('utf-8', 'surrogateescape')
+    try:
+        return list(iter(v))
+    except TypeError:
+        return str(v)
+
+for line in sys.stdin:
+    r = json.loads(line)
+    # ansible-playbook adds the playbook's directory, then each role as it loads it (add_all_plugin_dirs):
+    # plugins stay found for the rest of the run
+    for d in r['dirs']:
+        if d not in dirs:
+            dirs.add(d)
+            if os.path.isdir(d):
+                add_all_plugin_dirs(d)
+    if r['playbook'] not in books:
+        books.append(r['playbook'])
+        AnsibleCollectionConfig.playbook_paths = books
+    kind, name = r['kind'], r['name']
+    try:
+        (env.filters if kind == 'filter' else env.tests)[name]
+    except TemplateSyntaxError as e:
+        a = {'missing': to_native(e.message)}
+    else:
+        try:
+            call = env.call_filter if kind == 'filter' else env.call_test
+            v = call(name, unwire(r['value']), r['args'], r['kw'], context=context)
+            a = {'value': bool(v) if kind == 'test' else v}
+        except (AnsibleUndefinedVariable, UndefinedError) as e:
+            a = undefined(e)
+        except AnsibleError as e:
+            a = {'ansible': to_native(e)}
+        except Exception as e:
+            a = {'exception': type(e).__name__, 'message': to_native(e)}
+    try:
+        text = json.dumps(a, default=plain, allow_nan=False)
+    except (AnsibleUndefinedVariable, UndefinedError) as e:
+        # an Undefined in the result fails as Ansible's finalize meets it
+        text = json.dumps(undefined(e))
+    except Exception as e:
+        text = json.dumps({'exception': type(e).__name__, 'message': 'skiff cannot take the value of %s %s: %s' % (kind, name, to_native(e))})
+    out.write(text + '\\n')
+    out.flush()
+`;
+
+const server = new SyncProcess(PYTHON, ['-c', SERVER]);
+
+/**
+ * A value as the plugin gets it: JSON's types, a Python object of skiff's (a datetime) as its text; the
+ * input may be undefined (Jinja2 passes its Undefined to the filter or test), an Undefined saying Jinja2's text.
+ */
+function wire(v: unknown): unknown {
+  if (v instanceof Undef) return { __skiff_undefined__: v.jinja };
+  if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (v === undefined) return null;
+  if (Array.isArray(v)) return v.map(wire);
+  if (isPyObject(v)) return v.str();
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, wire(x)]));
+  return pyStr(v);
+}
+
+export interface PluginCall {
+  kind: 'filter' | 'test';
+  /** as written (`community.general.json_query`, `parse_ip`) */
+  name: string;
+  value: unknown;
+  args: unknown[];
+  kw: Record<string, unknown>;
+  /**
+   * the playbook's directory, and the directories of the task's roles (where filter_plugins/ may be);
+   * without them (a name map() or select() is given), those of the last call
+   */
+  playbookDir?: string;
+  dirs?: string[];
+}
+
+/**
+ * Jinja2's own filters and tests that are no ansible.builtin plugin (Jinja2 3.1, ansible-core 2.14):
+ * `ansible.builtin.sort` is no filter in Ansible, though `sort` is.
+ */
+const JINJA_ONLY = {
+  filter: new Set('abs attr batch capitalize center count d default dictsort e escape filesizeformat first float forceescape format groupby indent int items join last length list lower map max min pprint reject rejectattr replace reverse round safe select selectattr slice sort string striptags sum title tojson trim truncate upper urlencode urlize wordcount wordwrap xmlattr'.split(' ')),
+  test: new Set('!= < <= == > >= boolean callable defined divisibleby eq equalto escaped even false filter float ge greaterthan gt in integer iterable le lessthan lower lt mapping ne none number odd sameas sequence string test true undefined upper'.split(' ')),
+};
+
+/**
+ * skiff's own filters and tests are ansible.builtin's and Jinja2's: a name without a namespace, or
+ * ansible.builtin's (ansible.legacy's) own; any other is for ansible-core to find.
+ */
+export function ownName(full: string, kind: 'filter' | 'test'): boolean {
+  if (!full.includes('.')) return true;
+  const m = /^ansible\.(?:builtin|legacy)\.([^.]+)$/.exec(full);
+  return !!m && !JINJA_ONLY[kind].has(m[1]);
+}
+
+let last = { playbook: process.cwd(), dirs: [] as string[] };
+
+/**
+ * The plugin's result; its error as Ansible has it when the task runs: UnknownPlugin (no such plugin),
+ * UndefinedError (it used its undefined input: AnsibleUndefinedVariable), PluginError (an AnsibleError: the task's msg), PyException (any other exception: the task's exception).
+ */
+export function callPlugin(c: PluginCall): unknown {
+  if (c.playbookDir !== undefined) last = { playbook: c.playbookDir, dirs: [c.playbookDir, ...(c.dirs ?? [])] };
+  const req = { kind: c.kind, name: c.name, value: wire(c.value), args: c.args.map(wire), kw: wire(c.kw), ...last };
+  let line: string;
+  try {
+    line = server.ask(JSON.stringify(req));
+  } catch (e) {
+    if (e instanceof ProcessGone) throw new PluginError(`the ${c.kind} ${c.name} runs through ansible-core on the controller (${PYTHON} -c 'import ansible'), which failed: ${e.message}`);
+    throw e;
+  }
+  const a = JSON.parse(line) as { value?: unknown; missing?: string; undefined?: string; ansible?: string; exception?: string; message?: string };
+  if (a.missing !== undefined) throw new UnknownPlugin(a.missing);
+  if (a.undefined !== undefined) throw new UndefinedError(a.undefined, a.undefined);
+  if (a.ansible !== undefined) throw new PluginError(a.ansible);
+  if (a.exception !== undefined) throw new PyException(a.exception, a.message ?? '');
+  return a.value;
+}
