@@ -2,7 +2,7 @@
 import { visibleCommands } from './args.ts';
 import { COMMANDS, FLAGS, flagsOf, type Invocation } from './spec.ts';
 
-export const EXIT_CODES = `exit codes: 0 ok, 1 internal error, 2 a host failed, 4 a host was unreachable, 5 bad input (nothing was run),
+export const EXIT_CODES = `exit codes: 0 ok, 1 internal error, 2 a host failed, 4 a host was unreachable or an included file could not be parsed (as Ansible's), 5 bad input (nothing was run),
             8 changes pending (--check --detailed-exitcode), 130 interrupted`;
 
 const flagLabel = (name: string) => {

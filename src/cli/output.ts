@@ -3,7 +3,7 @@ import { formatProblem, type InputProblem } from '../util/errors.ts';
 import { redact } from '../util/secrets.ts';
 import { revealedValues } from '../vault/revealed.ts';
 
-export const EXIT = { ok: 0, internal: 1, failed: 2, unreachable: 4, badInput: 5, pending: 8, interrupted: 130 } as const;
+export const EXIT = { ok: 0, internal: 1, failed: 2, unreachable: 4, parseError: 4, badInput: 5, pending: 8, interrupted: 130 } as const;
 
 export function badInput(problems: InputProblem[]): number {
   // a message may quote a value that came out of a vault (a mistyped param rendered from it)

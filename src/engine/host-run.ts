@@ -65,6 +65,8 @@ export interface RunCtx {
   startReached: boolean;
   /** an error that ends the run at once, as Ansible's `ERROR!` (a notify that reaches no handler...) */
   fatal?: string;
+  /** the run ended on a file it could not parse (Ansible's AnsibleParserError: exit 4, not a host's failure) */
+  parseError?: boolean;
   /** a task changed the inventory (add_host, group_by): later plays resolve their hosts again */
   inventoryChanged?: boolean;
   sleep(ms: number): Promise<void>;
@@ -507,8 +509,11 @@ export class HostRun {
           // an omitted *_from (`tasks_from: "{{ x | default(omit) }}"`) is not given
           const r = inc.load(name, from && Object.fromEntries(Object.entries(removeOmit(from) as Record<string, unknown>).map(([k, x]) => [k, pyStr(x)])));
           if (r.missing) return result('failed', r.problems[0]?.message ?? `Could not find or access '${r.target}' on the Ansible Controller.`, false, true);
-          // a file that cannot be read ends the run, as Ansible's parser error does
-          if (!r.nodes) this.rc.aborted = true;
+          // a file that cannot be read ends the run, as Ansible's parser error does (exit 4)
+          if (!r.nodes) {
+            this.rc.aborted = true;
+            this.rc.parseError = true;
+          }
           const problems = r.nodes ? checkIncluded(this.rc.prep, this.play, r.nodes, this.host, this.registered) : r.problems;
           if (problems.length) return result('failed', `${inc.action} ${show(name)}: ${problems.map(formatProblem).join('\n')}`, false, true);
           nodes = r.nodes!;

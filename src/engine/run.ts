@@ -36,6 +36,8 @@ export interface RunSummary {
   failed: string[];
   /** an error that ended the run, as Ansible's `ERROR!` (a notify that reached no handler...) */
   fatal?: string;
+  /** it ended on a file it could not parse, as Ansible's ERROR! of a parser error (exit 4) */
+  parseError?: boolean;
 }
 
 export interface Runner {
@@ -149,7 +151,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
     }
     const unfinished = Object.keys(rc.recap).filter((h) => (rc.playsDone.get(h) ?? 0) < prep.plays.filter((p) => p.hosts.includes(h)).length);
     const failed = [...rc.dead].filter(([, s]) => s === 'failed').map(([h]) => h);
-    return { results: rc.results, recap: rc.recap, interrupted: rc.interrupted, unfinished, failed, fatal: rc.fatal };
+    return { results: rc.results, recap: rc.recap, interrupted: rc.interrupted, unfinished, failed, fatal: rc.fatal, parseError: rc.parseError };
   })();
 
   return {

@@ -58,6 +58,8 @@ test('a file read at run time is checked before its tasks run: a parse error at 
   assert.equal(broken.problems, []);
   assert.equal(calls, []);
   assert.match(broken.results[0].msg!, /bad\.yml:2:3: unknown task type "nosuch"/);
+  // Ansible's AnsibleParserError: the run's exit code is 4, not a host's failure (geerlingguy.docker's deb822_repository)
+  assert.is(broken.summary!.parseError, true);
   const param = await play({ playbook: playbook(`- include_tasks: "{{ 'p' }}.yml"\n- probe: after`), files: { 'p.yml': '- probe: {id: x, nope: 1}\n' } });
   assert.match(param.results[0].msg!, /p\.yml:1:\d+: .*unknown parameter "nope"/);
   assert.equal(calls, []);

@@ -154,6 +154,8 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
   }
   const recaps = Object.values(summary.recap);
   if (summary.interrupted) return EXIT.interrupted;
+  // an included file Ansible could not parse: ansible-playbook's exit code for an AnsibleParserError
+  if (summary.parseError) return EXIT.parseError;
   if (recaps.some((r) => r.unreachable > 0)) return EXIT.unreachable;
   // as Ansible's: a host whose failure meta clear_host_errors cleared is not failed (its recap still counts it)
   if (summary.failed.length) return EXIT.failed;
