@@ -12,7 +12,7 @@ import { TaskFailure, type Plan, type TaskType, type TaskTypes } from '../engine
 import { renderString, scopeOf } from '../template/template.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
-import { isFreeForm, keepsRawParams, parseKv } from './kv.ts';
+import { isFreeForm, keepsRawParams, parseKv, splitArgs } from './kv.ts';
 import { VARIABLE_PARAMS, variableParams } from './variable-params.ts';
 import { failsOnUnsupported, unsupportedKeys } from './unsupported-params.ts';
 import { includeHandler, includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
@@ -711,7 +711,9 @@ function runtimeAction(types: TaskTypes): TaskType<{ module: string; args: Recor
       const parsed = v.safeParse(type.schema, p.args);
       if (!parsed.success) throw new TaskFailure(`${name}: ${parsed.issues.map((i) => i.message).join('; ')}`);
       const plan = await type.plan(ctx, parsed.output);
-      return { ...plan, state: { type, params: parsed.output, plan } };
+      // debug's result is always shown (its action's _ansible_verbose_always), whatever name the task has
+      const shown = /(^|\.)debug$/.test(type.aliasOf ?? type.name) && plan.result ? { result: { ...plan.result, _ansible_verbose_always: true } } : {};
+      return { ...plan, ...shown, state: { type, params: parsed.output, plan } };
     },
     apply: (ctx, _p, plan) => plan.state!.type.apply(ctx, plan.state!.params, plan.state!.plan),
   };
@@ -729,9 +731,11 @@ export function actionForm(obj: Record<string, unknown>): Record<string, unknown
   let module: unknown;
   let args: unknown;
   if (typeof thing === 'string') {
+    // ModuleArgsParser._split_module_string: split_args's first word (a `{{ name }}` is one word)
+    const words = splitArgs(thing);
     const m = thing.trim().match(/^(\S+)(?:\s+([^]*))?$/);
-    module = m?.[1];
-    args = m?.[2] ?? null;
+    module = words.ok && words.value.length ? words.value[0].trim() : m?.[1];
+    args = words.ok ? (words.value.length > 1 ? words.value.slice(1).join(' ') : null) : (m?.[2] ?? null);
   } else if (thing && typeof thing === 'object' && !Array.isArray(thing)) {
     const { module: mod, ...more } = thing as Record<string, unknown>;
     module = mod;

@@ -238,4 +238,11 @@ test('name: a scalar is its text (true is "True", 7 is "7"), not a refusal', asy
   assert.equal(o.results.map((r) => r.task), ['True', '7', 'debug']);
 });
 
+test('action: "{{ module }} k=v": the module name is split_args\'s first word, a template resolved when the task runs (parsing target)', async () => {
+  const o = await play({ playbook: playbook(`- action: "{{ m }} msg='this should be debugged'"\n  vars: {m: debug}\n  register: result`) });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['ok']);
+  assert.is(reg(o, 0).msg, 'this should be debugged');
+});
+
 test.run();
