@@ -35,6 +35,7 @@ import { PYTYPE, pyStr, Undef } from '../template/expr-error.ts';
 import { LOOKUP_FAILED } from '../lookup/builtin.ts';
 import { parseKv } from '../playbook/kv.ts';
 import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
+import { markUnsafe, varTaint } from '../template/unsafe.ts';
 
 export interface RunOptions {
   playbook: string;
@@ -398,14 +399,17 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
       const { vars, what } = layers[i];
       const key = `${i}:${name}`;
       if (!Object.hasOwn(vars, name) || busy.has(key)) continue;
-      if (!what) {
+      // a set_fact value holding a template is rendered again, unless it was unsafe (unsafe.ts)
+      const how = what ? undefined : varTaint(vars, name);
+      if (!what && how !== 'templated') {
         const v = vars[name];
+        if (how === 'unsafe') markUnsafe();
         if (!(v instanceof InventoryTemplate)) return { found: true, value: v };
         return templated({ [name]: v.template }, name, 'inventory var', from(0));
       }
       busy.add(key);
       try {
-        return templated(vars, name, what, from(0));
+        return templated(vars, name, what || 'fact', from(0));
       } finally {
         busy.delete(key);
       }

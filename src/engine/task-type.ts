@@ -37,6 +37,8 @@ export interface TaskContext {
   sleep?(ms: number): Promise<void>;
   /** the task's parameters as written, before rendering (Ansible's untemplated_args: assert warns on a `that` with {{ }}) */
   untemplated?: unknown;
+  /** the params whose rendering read an unsafe value (template/unsafe.ts): debug's var is not evaluated again, set_fact's facts are not templated again */
+  unsafe?: ReadonlySet<string>;
   /** Ansible's run-time warning (`[WARNING]:` on stderr), shown once per task on this host as Ansible's worker shows it */
   warn?(text: string): void;
 }

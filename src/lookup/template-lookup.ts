@@ -11,6 +11,7 @@ import { templateLoader, templateVars, withVars } from '../template/template-var
 import { pyLiteral } from '../inventory/py-literal.ts';
 import { LookupError, listify } from './builtin.ts';
 import { lookupFiles } from './base.ts';
+import { markUnsafe, NATIVE } from '../template/unsafe.ts';
 
 const DELIMITERS = ['variable_start_string', 'variable_end_string', 'comment_start_string', 'comment_end_string'] as const;
 
@@ -28,7 +29,12 @@ export function templateLookup(terms: unknown, kw: Record<string, unknown>, scop
     const incl = [dirname(file), ...searchPath.flatMap((p) => [join(p, 'templates'), p])];
     const vars = { ...templateVars(pyStr(term), file, undefined), ...extra };
     const out = renderText(readFileSync(file, 'utf8'), withVars(scope, vars), { pyEscapes: true, syntax, load: templateLoader(incl) });
-    if (out === LATER || !convert) return out;
+    if (out === LATER) return out;
+    // lookup/template.py: without convert_data its text is a NativeJinjaText, never read back as a value
+    if (!convert) {
+      markUnsafe(NATIVE);
+      return out;
+    }
     // ansible_eval_concat reads Jinja2's output, before the trailing newlines are put back
     const jinja = out.replace(/\n+$/, '');
     if (jinja.startsWith('{') || jinja.startsWith('[') || jinja === 'True' || jinja === 'False') {

@@ -15,6 +15,7 @@ import { lookupFiles } from '../lookup/base.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from '../util/secrets.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
+import { markUnsafe, NATIVE, tracked, UNSAFE } from './unsafe.ts';
 
 export { ExprError, LATER, truthy, UndefinedError } from './expr-error.ts';
 
@@ -159,8 +160,10 @@ function lookup([plugin, ...given]: unknown[], kw: Record<string, unknown>, want
   // listify_lookup_plugin_terms templates the terms again: lookup('pipe', '{{ x }} -c ...') runs x's value
   const terms = given.map((t) => (typeof t === 'string' && renderTerm && /\{[{%#]/.test(t) ? renderTerm(t, scope) : t));
   if (terms.some(isLater)) return LATER;
-  const { wantlist, ...rest } = kw;
+  const { wantlist, allow_unsafe, ...rest } = kw;
   const out = runLookup(String(plugin), terms, rest, scope);
+  // Templar._lookup: what a lookup gives is unsafe, and so is the template that asked for it
+  if (out?.length && allow_unsafe !== true) markUnsafe();
   // errors='ignore' or 'warn' took the plugin's error: [] as a list, else None (rendered '')
   if (out === undefined) return wantList || wantlist === true ? [] : '';
   // Templar._lookup: a list as asked (query, wantlist=True), or when empty; else strings joined with
@@ -401,7 +404,8 @@ class Evaluator {
   filter(n: Extract<Node, { k: 'filter' }>): Val {
     const f = Object.hasOwn(FILTERS, n.name) ? FILTERS[n.name] : undefined;
     if (!f) throw new ExprError(`unknown filter ${JSON.stringify(n.name)}${didYouMean(n.name, Object.keys(FILTERS))}`);
-    const v = this.ev(n.v);
+    // type_debug names an unsafe text's class: whether its value read one is seen as it is evaluated
+    const { value: v, taint } = n.name === 'type_debug' ? tracked(() => this.ev(n.v)) : { value: this.ev(n.v), taint: 0 };
     // extract of an undefined container, or of a key it lacks, is undefined (Ansible's chaining
     // undefined, which a later `default` takes), not an error
     if (n.name === 'extract') {
@@ -424,7 +428,7 @@ class Evaluator {
     }
     const x = use(v);
     if (isLater(x) || later || kLater) return LATER;
-    const r = plugin(() => f(x, vs, kv));
+    const r = n.name === 'type_debug' && typeof x === 'string' && taint & UNSAFE ? unsafeClass(n.v, taint) : plugin(() => f(x, vs, kv));
     if (r === undefined && n.name === 'extract') return new Undef(`extract: ${pyStr(x)} is not in the container`, false, `'dict object' has no attribute ${pyRepr(pyStr(x))}`);
     return this.derived([x, vs], r);
   }
@@ -466,6 +470,15 @@ function undefinedObject(u: Undef): PyObject {
     arith: () => fail(),
     method: () => fail(),
   };
+}
+
+/**
+ * The class of a text that read an unsafe value: str's methods and Jinja2's filters keep
+ * AnsibleUnsafeText's class (unsafe_proxy.py overrides them), Jinja2's `~` joins into a plain str.
+ */
+function unsafeClass(n: Node, taint: number): string {
+  if (n.k === 'bin' && n.op === '~') return 'str';
+  return taint & NATIVE ? 'NativeJinjaUnsafeText' : 'AnsibleUnsafeText';
 }
 
 /** A test's or filter's own error is Ansible's run-time one (skiff's refusals by name are not). */
