@@ -33,6 +33,7 @@ import { playHosts, playOrder, type Order } from './play-start.ts';
 import { countOf } from './run-task.ts';
 import { PYTYPE, pyStr, Undef } from '../template/expr-error.ts';
 import { LOOKUP_FAILED } from '../lookup/builtin.ts';
+import { useVaultSecrets } from '../lookup/base.ts';
 import { parseKv } from '../playbook/kv.ts';
 import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
 import { markUnsafe, varTaint } from '../template/unsafe.ts';
@@ -341,7 +342,13 @@ function hostvarsView(prep: ScopePrep): Record<string, unknown> {
 function layered(layers: Record<string, unknown>[], type: string): Record<string, unknown> {
   const owner = (k: string | symbol) => (typeof k === 'string' ? layers.find((l) => Object.hasOwn(l, k)) : undefined);
   return new Proxy({} as Record<string, unknown>, {
-    get: (_, k) => (k === PYTYPE ? type : owner(k)?.[k as string]),
+    get: (_, k) => {
+      if (k === PYTYPE) return type;
+      const o = owner(k);
+      // hostvars[h].registered is unsafe as it is in the host's own scope
+      if (o && varTaint(o, k as string) === 'unsafe') markUnsafe();
+      return o?.[k as string];
+    },
     has: (_, k) => !!owner(k),
     ownKeys: () => [...new Set(layers.flatMap((l) => Object.keys(l)))],
     getOwnPropertyDescriptor: (_, k) => {
@@ -457,6 +464,8 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   warnings.push(...iw);
   problems.push(...ip);
   const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
+  // the file and template lookups open vaulted files with the run's passwords
+  useVaultSecrets(opts.vault ?? []);
   const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra);
   problems.push(...pp);
   if (!inv || !playbook) return { problems };
