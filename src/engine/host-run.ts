@@ -1016,8 +1016,13 @@ export class HostRun {
       await clearPending(await this.base(), marked).catch(() => undefined);
       marked.forEach((n) => this.pending.delete(n));
     }
-    // a registered result is unsafe (TaskExecutor's wrap_var): never templated again
-    if (t.meta.register) for (const h of targets) noteVar(Object.assign(this.registeredOf(h), { [t.meta.register]: withoutCallbackKeys(outcome.result) }), t.meta.register, 'unsafe');
+    // a registered result is unsafe (TaskExecutor's wrap_var): never templated again; but not set_fact's
+    // and include_vars' (_ACTION_WITH_CLEAN_FACTS), templated when read as their facts are
+    if (t.meta.register) {
+      const clean = t.type.includesVars || /(^|\.)set_fact$/.test(t.type.aliasOf ?? t.type.name);
+      const result = withoutCallbackKeys(outcome.result);
+      for (const h of targets) noteVar(Object.assign(this.registeredOf(h), { [t.meta.register]: result }), t.meta.register, !clean ? 'unsafe' : holdsTemplate(result) ? 'templated' : undefined);
+    }
     if (outcome.status === 'changed') {
       const { handlers, error } = this.handlersFor(t);
       for (const n of handlers) {
