@@ -146,6 +146,23 @@ test("a registered result is unsafe: its text with {{ }} is kept through set_fac
   assert.equal(msgOf(o, 2), ['{{ a }}', 1, 'AnsibleUnsafeText', 'bool']);
 });
 
+test("include_vars' and set_fact's registered results are not unsafe (include_vars target's no_auto_unsafe); !unsafe text names an action's module", async () => {
+  const o = await play({
+    playbook: playbook(`- include_vars: {file: no_auto_unsafe.yml}
+  register: baz
+- command: echo bar
+  register: r
+- assert:
+    that:
+      - baz.ansible_facts.foo | type_debug != "AnsibleUnsafeText"
+      - r.stdout | type_debug == "AnsibleUnsafeText"
+- action: !unsafe debug msg=plain`, '  gather_facts: false\n'),
+    files: { 'no_auto_unsafe.yml': 'foo: bar\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a include_vars ok', 'a command changed', 'a assert ok', 'a debug ok']);
+});
+
 test('!unsafe text holding {% endraw %} is refused by name', () => {
   const r = parseYaml('x.yml', 'a: !unsafe "{% raw %}{{ x }}{% endraw %}"\n');
   assert.match(r.problems.map((p) => p.message).join('\n'), 'tag !unsafe on text holding {% endraw %} is not supported by skiff');
