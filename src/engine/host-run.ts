@@ -35,7 +35,7 @@ import { cachedFactVars, flushCachedFacts, writeCachedFacts } from './fact-cache
 import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
 import { containsLater, render, renderParams, type RenderProblem } from '../template/template.ts';
-import { holdsTemplate, noteVar, tracked, UNSAFE } from '../template/unsafe.ts';
+import { holdsTemplate, noteFacts, noteVar, tracked, UNSAFE } from '../template/unsafe.ts';
 
 export interface RunCtx {
   prep: Prepared;
@@ -351,6 +351,7 @@ export class HostRun {
     const { ansible_facts: namespaced, ...named } = cachedFactVars(facts);
     const had = hv.ansible_facts;
     Object.assign(hv, named, { ansible_facts: { ...(had && typeof had === 'object' && !Array.isArray(had) ? had : {}), ...(namespaced as object) } });
+    noteFacts(hv, [...Object.keys(named), 'ansible_facts']);
     if (this.rc.opts.factCache) writeCachedFacts(this.rc.opts.factCache, h, facts);
   }
 
@@ -638,7 +639,10 @@ export class HostRun {
           if (rc.opts.factCache) flushCachedFacts(rc.opts.factCache, [h]);
           const facts = rc.factsOf.get(h);
           if (!facts) continue;
-          for (const k of Object.keys(factVars(facts))) delete rc.prep.hostvars[h]?.[k];
+          for (const k of Object.keys(factVars(facts))) {
+            delete rc.prep.hostvars[h]?.[k];
+            if (rc.prep.hostvars[h]) noteVar(rc.prep.hostvars[h], k, undefined);
+          }
           rc.factsOf.delete(h);
         }
         say('facts cleared');
@@ -999,7 +1003,7 @@ export class HostRun {
               continue;
             }
             rc.factsOf.set(h, gathered as Facts);
-            Object.assign((rc.prep.hostvars[h] ??= {}), facts);
+            noteFacts(Object.assign((rc.prep.hostvars[h] ??= {}), facts), Object.keys(facts));
             this.cacheFacts(h, factVars(gathered as Facts));
           }
         },

@@ -36,7 +36,7 @@ import { LOOKUP_FAILED } from '../lookup/builtin.ts';
 import { useVaultSecrets } from '../lookup/base.ts';
 import { parseKv } from '../playbook/kv.ts';
 import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
-import { markUnsafe, varTaint } from '../template/unsafe.ts';
+import { markUnsafe, noteFacts, varTaint } from '../template/unsafe.ts';
 
 export interface RunOptions {
   playbook: string;
@@ -486,7 +486,10 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
     for (const h of inv.hosts) {
       const cached = readCachedFacts(opts.factCache, h);
       if (cached && 'error' in cached) problems.push({ file: opts.factCache.dir, line: 0, col: 0, message: cached.error });
-      else if (cached) Object.assign(hostvars[h], cachedFactVars(cached.facts));
+      else if (cached) {
+        const vars = cachedFactVars(cached.facts);
+        noteFacts(Object.assign(hostvars[h], vars), Object.keys(vars));
+      }
     }
   }
   // which plays may change the inventory: the plays after one resolve what they name at run time

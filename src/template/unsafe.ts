@@ -69,6 +69,11 @@ export function varTaint(record: Record<string, unknown>, name: string): VarTain
   return (record as Record<symbol, VarTaint | undefined>)[taintKey(name)];
 }
 
+/** Host facts (gathered, cached, a module's) are unsafe: VariableManager wraps the fact cache (wrap_var). */
+export function noteFacts(hostvars: Record<string, unknown>, names: Iterable<string>): void {
+  for (const k of names) noteVar(hostvars, k, 'unsafe');
+}
+
 /** A set_fact result's internal key (as Ansible's _ansible_facts_cacheable): the names of its facts that are unsafe. */
 export const UNSAFE_FACTS = '_skiff_unsafe_facts';
 

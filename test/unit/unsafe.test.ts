@@ -3,6 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseYaml } from '../../src/util/yaml-source.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { play, playbook } from './engine-harness.ts';
 
 test('!unsafe: read as its text; a loop over unsafe items; text with {{ }} renders to itself, through other vars and set_fact', async () => {
@@ -161,6 +163,17 @@ test("include_vars' and set_fact's registered results are not unsafe (include_va
   });
   assert.equal(o.problems, []);
   assert.equal(o.lines, ['a include_vars ok', 'a command changed', 'a assert ok', 'a debug ok']);
+});
+
+test('gathered facts are unsafe, read directly, as ansible_facts or through hostvars (the fact cache is wrap_var-ed)', async () => {
+  const o = await play({
+    facts: { a: readFileSync(join(import.meta.dirname, 'fixtures', 'facts', 'debian12.txt'), 'utf8') },
+    playbook: playbook(`- debug:
+    msg: "{{ [ansible_hostname | type_debug, ansible_facts.hostname | type_debug, hostvars[inventory_hostname].ansible_hostname | type_debug, inventory_hostname | type_debug] }}"
+  register: out`, '  gather_facts: true\n'),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(msgOf(o, 1), ['AnsibleUnsafeText', 'AnsibleUnsafeText', 'AnsibleUnsafeText', 'str']);
 });
 
 test('!unsafe text holding {% endraw %} is refused by name', () => {
