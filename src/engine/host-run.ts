@@ -1021,11 +1021,13 @@ export class HostRun {
       marked.forEach((n) => this.pending.delete(n));
     }
     // a registered result is unsafe (TaskExecutor's wrap_var): never templated again; but not set_fact's
-    // and include_vars' (_ACTION_WITH_CLEAN_FACTS), templated when read as their facts are
+    // and include_vars' (_ACTION_WITH_CLEAN_FACTS), templated when read as their facts are, unless it
+    // failed (TaskExecutor.run wraps the error's msg, which may quote a template)
     if (t.meta.register) {
       const clean = t.type.includesVars || /(^|\.)set_fact$/.test(t.type.aliasOf ?? t.type.name);
       const result = withoutCallbackKeys(outcome.result);
-      for (const h of targets) noteVar(Object.assign(this.registeredOf(h), { [t.meta.register]: result }), t.meta.register, !clean ? 'unsafe' : holdsTemplate(result) ? 'templated' : undefined);
+      const how = !clean || result.failed === true ? 'unsafe' : holdsTemplate(result) ? 'templated' : undefined;
+      for (const h of targets) noteVar(Object.assign(this.registeredOf(h), { [t.meta.register]: result }), t.meta.register, how);
     }
     if (outcome.status === 'changed') {
       const { handlers, error } = this.handlersFor(t);

@@ -176,6 +176,23 @@ test('gathered facts are unsafe, read directly, as ansible_facts or through host
   assert.equal(msgOf(o, 1), ['AnsibleUnsafeText', 'AnsibleUnsafeText', 'AnsibleUnsafeText', 'str']);
 });
 
+test("a failed set_fact's registered error, quoting its template, is not templated when read (lookup_dict target)", async () => {
+  const o = await play({
+    playbook: playbook(`- set_fact:
+    bad_fact: "{{ bbbbad }}"
+  vars:
+    bbbbad: "{{ lookup('dict', 1) }}"
+  register: result
+  ignore_errors: yes
+- assert:
+    that:
+      - result is failed
+      - "'with_dict expects a dict' in result.msg"`, '  gather_facts: false\n'),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a set_fact failed', 'a assert ok']);
+});
+
 test('!unsafe text holding {% endraw %} is refused by name', () => {
   const r = parseYaml('x.yml', 'a: !unsafe "{% raw %}{{ x }}{% endraw %}"\n');
   assert.match(r.problems.map((p) => p.message).join('\n'), 'tag !unsafe on text holding {% endraw %} is not supported by skiff');
