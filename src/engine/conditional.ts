@@ -4,6 +4,7 @@ import { condition, conditionText, LATER, truthy, type Scope } from '../template
 import { isTemplate } from '../template/is-template.ts';
 import { renderString } from '../template/template.ts';
 import { templatedConditionWarning } from './ansible-errors.ts';
+import { literalText } from '../template/unsafe.ts';
 
 /**
  * A condition with template text that is not one whole `{{ expr }}` (`"{{ x }}" == 'a'`,
@@ -19,6 +20,8 @@ export function conditionTemplate(cond: string): string {
 /** Whether `cond` holds; `warn` gets Ansible's warning when it is written with template delimiters. */
 export function holds(cond: string | boolean, scope: Scope, warn?: (text: string) => void): boolean {
   if (typeof cond === 'boolean') return cond;
+  // `!unsafe` text is a condition too (Conditional only disables lookups in it)
+  cond = literalText(cond) ?? cond;
   if (warn && isTemplate(cond)) warn(templatedConditionWarning(cond));
   if (templatedText(cond)) {
     const text = renderString(cond, scope);

@@ -36,6 +36,7 @@ import { cachedFactVars, flushCachedFacts, writeCachedFacts } from './fact-cache
 import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
 import { containsLater, render, renderParams, type RenderProblem } from '../template/template.ts';
+import { holdsTemplate, noteFacts, noteVar, tracked, UNSAFE } from '../template/unsafe.ts';
 
 export interface RunCtx {
   prep: Prepared;
@@ -353,6 +354,7 @@ export class HostRun {
     const { ansible_facts: namespaced, ...named } = cachedFactVars(facts);
     const had = hv.ansible_facts;
     Object.assign(hv, named, { ansible_facts: { ...(had && typeof had === 'object' && !Array.isArray(had) ? had : {}), ...(namespaced as object) } });
+    noteFacts(hv, [...Object.keys(named), 'ansible_facts']);
     if (this.rc.opts.factCache) writeCachedFacts(this.rc.opts.factCache, h, facts);
   }
 
@@ -465,7 +467,7 @@ export class HostRun {
       try {
         const loop = resolveLoop(b.loop, scope({}));
         const ps: RenderProblem[] = [];
-        const value = render(loop.value, scope({}), [], ps);
+        const { value, taint } = tracked(() => render(loop.value, scope({}), [], ps));
         // as a task's: a loop's undefined variable waits for the include's `when`; false, it is skipped
         if (ps.some((p) => p.undefinedVar !== undefined)) {
           let met = true;
@@ -479,7 +481,7 @@ export class HostRun {
         if (ps.length) throw new Error(ps[0].message);
         const r = loopItems(loop.kind, value, b.roleDir ?? dirname(b.src.file), { scope: scope({}), action: inc.action });
         if ('error' in r) throw new Error(r.error);
-        runs = r.items.map((_, i) => itemVars(loop, r.items, i));
+        runs = r.items.map((_, i) => itemVars(loop, r.items, i, loop.kind !== 'loop' || (taint & UNSAFE) !== 0));
       } catch (e) {
         // a loop over a registered value that is not a list: known only now
         return result('failed', `${b.loop.kind}: ${(e as Error).message}`, true);
@@ -650,7 +652,10 @@ export class HostRun {
           if (rc.opts.factCache) flushCachedFacts(rc.opts.factCache, [h]);
           const facts = rc.factsOf.get(h);
           if (!facts) continue;
-          for (const k of Object.keys(factVars(facts))) delete rc.prep.hostvars[h]?.[k];
+          for (const k of Object.keys(factVars(facts))) {
+            delete rc.prep.hostvars[h]?.[k];
+            if (rc.prep.hostvars[h]) noteVar(rc.prep.hostvars[h], k, undefined);
+          }
           rc.factsOf.delete(h);
         }
         say('facts cleared');
@@ -1001,7 +1006,7 @@ export class HostRun {
         // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
         // gathered ones (setup) are host facts, as the play's own gathering: in hostvars[host] too
         // run_once: every host of the batch gets them (Ansible's _process_pending_results)
-        setFacts: (facts, included, cacheable) => {
+        setFacts: (facts, included, cacheable, unsafe) => {
           for (const h of targets) {
             if (included) {
               Object.assign(rc.prep.included!.get(h) ?? rc.prep.included!.set(h, {}).get(h)!, facts);
@@ -1015,13 +1020,15 @@ export class HostRun {
               continue;
             }
             if (!gathered || typeof gathered !== 'object' || Array.isArray(gathered)) {
-              Object.assign(this.registeredOf(h), facts);
+              const into = Object.assign(this.registeredOf(h), facts);
+              // set_fact's value is templated again when read, unless it was unsafe (Ansible does not wrap it)
+              for (const [k, x] of Object.entries(facts)) noteVar(into, k, unsafe?.has(k) ? 'unsafe' : holdsTemplate(x) ? 'templated' : undefined);
               // cacheable: a host fact too (under play vars once this play is over), kept in the fact cache
               if (cacheable) this.cacheFacts(h, facts);
               continue;
             }
             rc.factsOf.set(h, gathered as Facts);
-            Object.assign((rc.prep.hostvars[h] ??= {}), facts);
+            noteFacts(Object.assign((rc.prep.hostvars[h] ??= {}), facts), Object.keys(facts));
             this.cacheFacts(h, factVars(gathered as Facts));
           }
         },
@@ -1038,7 +1045,15 @@ export class HostRun {
       await clearPending(await this.base(), marked).catch(() => undefined);
       marked.forEach((n) => this.pending.delete(n));
     }
-    if (t.meta.register) for (const h of targets) this.registeredOf(h)[t.meta.register] = withoutCallbackKeys(outcome.result);
+    // a registered result is unsafe (TaskExecutor's wrap_var): never templated again; but not set_fact's
+    // and include_vars' (_ACTION_WITH_CLEAN_FACTS), templated when read as their facts are, unless it
+    // failed (TaskExecutor.run wraps the error's msg, which may quote a template)
+    if (t.meta.register) {
+      const clean = t.type.includesVars || /(^|\.)set_fact$/.test(t.type.aliasOf ?? t.type.name);
+      const result = withoutCallbackKeys(outcome.result);
+      const how = !clean || result.failed === true ? 'unsafe' : holdsTemplate(result) ? 'templated' : undefined;
+      for (const h of targets) noteVar(Object.assign(this.registeredOf(h), { [t.meta.register]: result }), t.meta.register, how);
+    }
     if (outcome.status === 'changed') {
       const { handlers, error } = this.handlersFor(t);
       for (const n of handlers) {

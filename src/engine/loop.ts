@@ -7,6 +7,7 @@ import { ExprError, pyStr } from '../template/expr-error.ts';
 import { hasTemplate, renderString } from '../template/template.ts';
 import { lookupPlugin, type Scope } from '../template/expr.ts';
 import { firstFound } from '../template/lookup-first-found.ts';
+import { noteVar } from '../template/unsafe.ts';
 
 /** Where a with_* lookup runs: what first_found needs of the task (its search path, its action). */
 export interface LoopContext {
@@ -75,9 +76,13 @@ function loopScope(dir: string, cx: LoopContext): Scope {
  * The vars item `i` of a loop runs with, which its result carries too (task_executor's _run_loop):
  * the loop var, ansible_loop_var, the index var and ansible_index_var, and with loop_control.extended
  * ansible_loop (index, index0, first, last, length, revindex, revindex0, allitems, nextitem, previtem).
+ * `unsafe`: the items are (unsafe.ts).
  */
-export function itemVars(loop: LoopSpec, items: unknown[], i: number): Record<string, unknown> {
+export function itemVars(loop: LoopSpec, items: unknown[], i: number, unsafe = false): Record<string, unknown> {
   const vars: Record<string, unknown> = { [loop.loopVar]: items[i], ansible_loop_var: loop.loopVar };
+  // the items of a with_* lookup, or of a loop template that read an unsafe value, are unsafe
+  // (task_executor wraps them): said for the loop var either way, so it overrides an outer loop's
+  noteVar(vars, loop.loopVar, unsafe ? 'unsafe' : undefined);
   if (loop.indexVar) Object.assign(vars, { [loop.indexVar]: i, ansible_index_var: loop.indexVar });
   if (loop.extended) {
     const n = items.length;
@@ -86,6 +91,7 @@ export function itemVars(loop: LoopSpec, items: unknown[], i: number): Record<st
     if (i + 1 < n) info.nextitem = items[i + 1];
     if (i > 0) info.previtem = items[i - 1];
     vars.ansible_loop = info;
+    if (unsafe) noteVar(vars, 'ansible_loop', 'unsafe');
   }
   return vars;
 }

@@ -33,9 +33,11 @@ import { playHosts, playOrder, type Order } from './play-start.ts';
 import { countOf } from './run-task.ts';
 import { PYTYPE, pyStr, Undef } from '../template/expr-error.ts';
 import { LOOKUP_FAILED } from '../lookup/builtin.ts';
+import { useVaultSecrets } from '../lookup/base.ts';
 import { parseKv } from '../playbook/kv.ts';
 import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
 import { hashMerging, isVarsDict, mergeHash } from '../util/combine-vars.ts';
+import { markUnsafe, noteFacts, varTaint } from '../template/unsafe.ts';
 
 export interface RunOptions {
   playbook: string;
@@ -350,7 +352,13 @@ function hostvarsView(prep: ScopePrep): Record<string, unknown> {
 function layered(layers: Record<string, unknown>[], type: string): Record<string, unknown> {
   const owner = (k: string | symbol) => (typeof k === 'string' ? layers.find((l) => Object.hasOwn(l, k)) : undefined);
   return new Proxy({} as Record<string, unknown>, {
-    get: (_, k) => (k === PYTYPE ? type : owner(k)?.[k as string]),
+    get: (_, k) => {
+      if (k === PYTYPE) return type;
+      const o = owner(k);
+      // hostvars[h].registered is unsafe as it is in the host's own scope
+      if (o && varTaint(o, k as string) === 'unsafe') markUnsafe();
+      return o?.[k as string];
+    },
     has: (_, k) => !!owner(k),
     ownKeys: () => [...new Set(layers.flatMap((l) => Object.keys(l)))],
     getOwnPropertyDescriptor: (_, k) => {
@@ -406,14 +414,17 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
     const { vars, what } = layers[i];
     const key = `${i}:${name}`;
     if (!Object.hasOwn(vars, name) || busy.has(key)) return undefined;
-    if (!what) {
+    // a set_fact value holding a template is rendered again, unless it was unsafe (unsafe.ts)
+    const how = what ? undefined : varTaint(vars, name);
+    if (!what && how !== 'templated') {
       const v = vars[name];
+      if (how === 'unsafe') markUnsafe();
       if (!(v instanceof InventoryTemplate)) return { found: true, value: v };
       return templated({ [name]: v.template }, name, 'inventory var', from(0));
     }
     busy.add(key);
     try {
-      return templated(vars, name, what, from(0));
+      return templated(vars, name, what || 'fact', from(0));
     } finally {
       busy.delete(key);
     }
@@ -482,6 +493,8 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   warnings.push(...iw);
   problems.push(...ip);
   const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
+  // the file and template lookups open vaulted files with the run's passwords
+  useVaultSecrets(opts.vault ?? []);
   const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra);
   problems.push(...pp);
   if (!inv || !playbook) return { problems };
@@ -502,7 +515,10 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
     for (const h of inv.hosts) {
       const cached = readCachedFacts(opts.factCache, h);
       if (cached && 'error' in cached) problems.push({ file: opts.factCache.dir, line: 0, col: 0, message: cached.error });
-      else if (cached) Object.assign(hostvars[h], cachedFactVars(cached.facts));
+      else if (cached) {
+        const vars = cachedFactVars(cached.facts);
+        noteFacts(Object.assign(hostvars[h], vars), Object.keys(vars));
+      }
     }
   }
   // which plays may change the inventory: the plays after one resolve what they name at run time

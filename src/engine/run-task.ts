@@ -13,6 +13,7 @@ import { pyStr } from '../template/expr-error.ts';
 import { itemLabel, itemVars, loopItems, resolveLoop } from './loop.ts';
 import { TaskException, TaskFailure, TemplateFailure, type TaskContext } from './task-type.ts';
 import { render, renderParams, type RenderProblem } from '../template/template.ts';
+import { tracked, UNSAFE, UNSAFE_FACTS } from '../template/unsafe.ts';
 import { conditionError, undefinedError, undefinedOption } from './ansible-errors.ts';
 import { decide } from './flag.ts';
 import { removeOmit } from './omit.ts';
@@ -46,7 +47,7 @@ export interface TaskEnv {
   sleep(ms: number): Promise<void>;
   interrupted(): boolean;
   /** host vars a task set (its result's `ansible_facts`, set_fact; include_vars': `included`): seen by everything after it */
-  setFacts(facts: Record<string, unknown>, included?: boolean, cacheable?: boolean): void;
+  setFacts(facts: Record<string, unknown>, included?: boolean, cacheable?: boolean, unsafe?: ReadonlySet<string>): void;
   /**
    * A result's `add_host` or `add_group` applied to the run's inventory (as Ansible's strategy applies
    * them, check mode too): whether that changed it, which is the task's `changed`
@@ -108,10 +109,13 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   if (!t.loop) return fromItem(keepFacts(t, await runItem(t, env, {}), env));
   let loop = t.loop;
   let value: unknown;
+  let unsafe = t.loop.kind !== 'loop';
   try {
     loop = resolveLoop(t.loop, env.scope({}));
     const problems: RenderProblem[] = [];
-    value = render(loop.value, env.scope({}), [], problems);
+    const r = tracked(() => render(loop.value, env.scope({}), [], problems));
+    value = r.value;
+    unsafe ||= (r.taint & UNSAFE) !== 0;
     // Ansible keeps a loop's undefined variable until the task's `when` is known: false, it is skipped
     // (task_executor's _loop_eval_error); a `when` that needs the item fails as the loop does
     if (problems.some((p) => p.undefinedVar !== undefined)) {
@@ -136,7 +140,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   for (const [i, item] of r.items.entries()) {
     if (env.interrupted()) break;
     if (i > 0 && loop.pauseS) await env.sleep(loop.pauseS * 1000);
-    const loopVars = itemVars(loop, r.items, i);
+    const loopVars = itemVars(loop, r.items, i, unsafe);
     let label: string;
     let shown: unknown = item;
     try {
@@ -161,9 +165,10 @@ function keepFacts(t: TaskDef, o: ItemOutcome, env: TaskEnv): ItemOutcome {
   const f = o.result.ansible_facts;
   if (/^(?:ansible\.(?:builtin|legacy)\.)?debug$/.test(t.type.name)) return o;
   // set_fact's cacheable (Ansible's internal _ansible_facts_cacheable, not shown)
-  const { _ansible_facts_cacheable: cacheable, ...result } = o.result;
-  if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>, t.type.includesVars, cacheable === true);
-  return cacheable === undefined ? o : { ...o, result };
+  // and which facts are unsafe (set_fact's, internal too)
+  const { _ansible_facts_cacheable: cacheable, [UNSAFE_FACTS]: unsafe, ...result } = o.result;
+  if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>, t.type.includesVars, cacheable === true, new Set(unsafe as string[] | undefined));
+  return cacheable === undefined && unsafe === undefined ? o : { ...o, result };
 }
 
 /** Pure: a loop's items as one task result, as Ansible reports it (failed if any failed, etc.). */
@@ -224,7 +229,8 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const unmet = firstUnmet(t.kw.when, scope, env.ctx.warn, t);
     if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: SKIP_REASON }, changes: [], note: `when: ${unmet}` };
     const problems: RenderProblem[] = [];
-    const rendered = removeOmit(renderParams(t.params, t.type, scope, problems));
+    const unsafe = new Set<string>();
+    const rendered = removeOmit(renderParams(t.params, t.type, scope, problems, unsafe));
     const undef = problems.find((p) => p.undefinedVar !== undefined);
     if (undef) return { ...failedItem(undefinedOption(undef.undefinedVar!, t)), wholeTask: true };
     // a test's or filter's error is the task's message as Ansible words it, alone
@@ -239,7 +245,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const mode = decide(t.kw.check_mode, () => scope);
     const check = mode === true || (env.check && mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
-    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params };
+    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe };
     const params = await resolveHostPaths(ctx.conn, t.type.hostPaths, parsed.output);
     const attempts = attemptsOf(t, scope);
     for (let attempt = 1; ; attempt++) {

@@ -39,6 +39,8 @@ export interface TaskContext {
   untemplated?: unknown;
   /** a line of Ansible's default callback while the task runs on this host (`ASYNC POLL on h: ...`), shown as it comes */
   say?(text: string): void;
+  /** the params whose rendering read an unsafe value (template/unsafe.ts): debug's var is not evaluated again, set_fact's facts are not templated again */
+  unsafe?: ReadonlySet<string>;
   /** Ansible's run-time warning (`[WARNING]:` on stderr), shown once per task on this host as Ansible's worker shows it */
   warn?(text: string): void;
 }

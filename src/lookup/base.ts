@@ -1,5 +1,9 @@
 // What every lookup plugin shares: its error, and where it finds the files it reads.
+import { readFileSync } from 'node:fs';
 import type { Scope } from '../template/expr.ts';
+import { isVaulted } from '../vault/envelope.ts';
+import type { VaultSecret } from '../vault/vaultlib.ts';
+import { openText } from '../vault/yaml.ts';
 
 /** A lookup's own failure, with Ansible's message (the task fails with it as `msg`). */
 export class LookupError extends Error {}
@@ -30,3 +34,21 @@ export function lookupFiles(scope: Scope): { searchPath: string[]; baseDir: stri
 }
 
 export type Lookup = (terms: unknown, kw: Record<string, unknown>, files?: LookupFiles) => unknown[];
+
+/** The run's vault passwords (prepare.ts sets them), for the files lookups read. */
+let vaultSecrets: readonly VaultSecret[] = [];
+export function useVaultSecrets(secrets: readonly VaultSecret[]): void {
+  vaultSecrets = secrets;
+}
+
+/**
+ * A file's text as the file and template lookups read it: a vault-encrypted file is its plaintext
+ * (DataLoader._get_file_contents decrypts), or a LookupError saying why it could not be opened.
+ */
+export function readLookupFile(path: string): string {
+  const text = readFileSync(path, 'utf8');
+  if (!isVaulted(text)) return text;
+  const r = openText(text, vaultSecrets, 'vault-encrypted file');
+  if ('error' in r) throw new LookupError(r.error);
+  return r.text;
+}

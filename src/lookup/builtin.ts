@@ -13,7 +13,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { passwordHash } from '../template/password-hash.ts';
 import { spawnSync } from 'node:child_process';
 import { findInSearchPath } from '../template/lookup-first-found.ts';
-import { LookupError, type Lookup, type LookupFiles } from './base.ts';
+import { LookupError, readLookupFile, type Lookup, type LookupFiles } from './base.ts';
 import { iniLookup } from './ini.ts';
 import { csvfileLookup } from './csvfile.ts';
 
@@ -224,8 +224,9 @@ function file(terms: unknown, kw: Record<string, unknown>, files?: LookupFiles):
     let text: string;
     try {
       if (!found) throw new Error('not found');
-      text = readFileSync(found, 'utf8');
-    } catch {
+      text = readLookupFile(found);
+    } catch (e) {
+      if (e instanceof LookupError) throw e;
       throw new LookupError(`could not locate file in lookup: ${pyStr(term)}`);
     }
     if (boolish(kw.lstrip ?? false)) text = text.replace(new RegExp(`^${PY_SPACE}+`), '');

@@ -2,7 +2,6 @@
 // task's variables, as lib/ansible/plugins/lookup/template.py: convert_data (on by default) reads a
 // list, map or boolean back from the text (ansible_eval_concat); the Jinja2 delimiters may be given.
 import { dirname, join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { LATER, type Scope } from '../template/expr.ts';
 import { pyStr, truthy } from '../template/expr-error.ts';
 import { ANSIBLE_SYNTAX, renderText, TemplateError, type Syntax } from '../template/jinja-template.ts';
@@ -11,7 +10,8 @@ import { findInSearchPath } from '../template/lookup-first-found.ts';
 import { templateLoader, templateVars, withVars } from '../template/template-vars.ts';
 import { pyLiteral } from '../inventory/py-literal.ts';
 import { LookupError, listify } from './builtin.ts';
-import { lookupFiles } from './base.ts';
+import { lookupFiles, readLookupFile } from './base.ts';
+import { markUnsafe, NATIVE } from '../template/unsafe.ts';
 
 const DELIMITERS = ['variable_start_string', 'variable_end_string', 'comment_start_string', 'comment_end_string'] as const;
 
@@ -28,7 +28,7 @@ export function templateLookup(terms: unknown, kw: Record<string, unknown>, scop
     // includes: the template's own directory, then each search path's templates/ and itself
     const incl = [dirname(file), ...searchPath.flatMap((p) => [join(p, 'templates'), p])];
     const vars = { ...templateVars(pyStr(term), file, undefined), ...extra };
-    const text = readFileSync(file, 'utf8');
+    const text = readLookupFile(file);
     let out: string | typeof LATER;
     try {
       out = renderText(text, withVars(scope, vars), { pyEscapes: true, syntax, load: templateLoader(incl) });
@@ -38,7 +38,12 @@ export function templateLookup(terms: unknown, kw: Record<string, unknown>, scop
       if (own instanceof UnknownPlugin) throw new LookupError(`${own.withTemplate(text)}. ${own.withTemplate(text)}`);
       throw e;
     }
-    if (out === LATER || !convert) return out;
+    if (out === LATER) return out;
+    // lookup/template.py: without convert_data its text is a NativeJinjaText, never read back as a value
+    if (!convert) {
+      markUnsafe(NATIVE);
+      return out;
+    }
     // ansible_eval_concat reads Jinja2's output, before the trailing newlines are put back
     const jinja = out.replace(/\n+$/, '');
     if (jinja.startsWith('{') || jinja.startsWith('[') || jinja === 'True' || jinja === 'False') {

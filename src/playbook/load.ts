@@ -10,6 +10,7 @@ import { didYouMean, show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import { TaskFailure, type Plan, type TaskType, type TaskTypes } from '../engine/task-type.ts';
 import { renderString, scopeOf } from '../template/template.ts';
+import { literalText } from '../template/unsafe.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { isFreeForm, keepsRawParams, parseKv, splitArgs } from './kv.ts';
@@ -727,7 +728,9 @@ function runtimeAction(types: TaskTypes): TaskType<{ module: string; args: Recor
 export function actionForm(obj: Record<string, unknown>): Record<string, unknown> | string {
   const { action, local_action, ...rest } = obj;
   if (action !== undefined && local_action !== undefined) return 'action and local_action are mutually exclusive';
-  const thing = action ?? local_action;
+  // `action: !unsafe n.c.a` names its module as plain text would
+  const given = action ?? local_action;
+  const thing = typeof given === 'string' ? (literalText(given) ?? given) : given;
   let module: unknown;
   let args: unknown;
   if (typeof thing === 'string') {

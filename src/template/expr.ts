@@ -16,6 +16,7 @@ import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from '../util/secrets.ts';
 import { callPlugin, ownName } from './py-plugins.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
+import { markUnsafe, NATIVE, tracked, UNSAFE } from './unsafe.ts';
 
 export { ExprError, LATER, truthy, UndefinedError } from './expr-error.ts';
 
@@ -160,8 +161,10 @@ function lookup([plugin, ...given]: unknown[], kw: Record<string, unknown>, want
   // listify_lookup_plugin_terms templates the terms again: lookup('pipe', '{{ x }} -c ...') runs x's value
   const terms = given.map((t) => (typeof t === 'string' && renderTerm && /\{[{%#]/.test(t) ? renderTerm(t, scope) : t));
   if (terms.some(isLater)) return LATER;
-  const { wantlist, ...rest } = kw;
+  const { wantlist, allow_unsafe, ...rest } = kw;
   const out = runLookup(String(plugin), terms, rest, scope);
+  // Templar._lookup: what a lookup gives is unsafe, and so is the template that asked for it
+  if (out?.length && allow_unsafe !== true) markUnsafe();
   // errors='ignore' or 'warn' took the plugin's error: [] as a list, else None (rendered '')
   if (out === undefined) return wantList || wantlist === true ? [] : '';
   // Templar._lookup: a list as asked (query, wantlist=True), or when empty; else strings joined with
@@ -408,7 +411,8 @@ class Evaluator {
       const { kv, later: kLater } = this.kws(n.kw);
       return isLater(x) || later || kLater ? LATER : this.python('filter', n, x, vs, kv);
     }
-    const v = this.ev(n.v);
+    // type_debug names an unsafe text's class: whether its value read one is seen as it is evaluated
+    const { value: v, taint } = n.name === 'type_debug' ? tracked(() => this.ev(n.v)) : { value: this.ev(n.v), taint: 0 };
     // extract of an undefined container, or of a key it lacks, is undefined (Ansible's chaining
     // undefined, which a later `default` takes), not an error
     if (n.name === 'extract') {
@@ -431,7 +435,7 @@ class Evaluator {
     }
     const x = use(v);
     if (isLater(x) || later || kLater) return LATER;
-    const r = plugin(() => f(x, vs, kv));
+    const r = n.name === 'type_debug' && typeof x === 'string' && taint & UNSAFE ? unsafeClass(n.v, taint) : plugin(() => f(x, vs, kv));
     if (r === undefined && n.name === 'extract') return new Undef(`extract: ${pyStr(x)} is not in the container`, false, `'dict object' has no attribute ${pyRepr(pyStr(x))}`);
     return this.derived([x, vs], r);
   }
@@ -483,6 +487,15 @@ function undefinedObject(u: Undef): PyObject {
     arith: () => fail(),
     method: () => fail(),
   };
+}
+
+/**
+ * The class of a text that read an unsafe value: str's methods and Jinja2's filters keep
+ * AnsibleUnsafeText's class (unsafe_proxy.py overrides them), Jinja2's `~` joins into a plain str.
+ */
+function unsafeClass(n: Node, taint: number): string {
+  if (n.k === 'bin' && n.op === '~') return 'str';
+  return taint & NATIVE ? 'NativeJinjaUnsafeText' : 'AnsibleUnsafeText';
 }
 
 /** A test's or filter's own error is Ansible's run-time one (skiff's refusals by name are not). */

@@ -8,6 +8,7 @@ import { isPyObject, PluginError, PyException, UndefinedError, undefinedText } f
 import { renderText, scan, TemplateError } from './jinja-template.ts';
 import { UNDEFINED_ITEM } from './jinja-filters.ts';
 import { UnknownPlugin } from './py-plugins.ts';
+import { literalText, markUnsafe, NATIVE, tracked, UNSAFE, varTaint } from './unsafe.ts';
 
 export type Path = (string | number)[];
 export interface RenderProblem {
@@ -37,6 +38,12 @@ export function hasTemplate(s: string): boolean {
 
 export function renderString(s: string, scope: Scope, opts: RenderOptions = {}): unknown {
   if (!hasTemplate(s)) return s;
+  // `!unsafe` text: itself, and what reads it is unsafe (Templar.template returns an unsafe value as it is)
+  const unsafe = literalText(s);
+  if (unsafe !== undefined) {
+    markUnsafe();
+    return unsafe;
+  }
   const tags = scan(s);
   if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) {
     // Ansible's finalize: a None result is '' (`"{{ x | regex_search('no match') }}"` is ''); a datetime
@@ -48,7 +55,7 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
       if (found.found && found.value === null) return null;
     }
     const node = Parser.expression(tags[0].s);
-    const v = evalNode(node, scope);
+    const { value: v, taint } = tracked(() => evalNode(node, scope));
     // an undefined item (map's attribute some item lacks): Jinja2's Undefined fails as the value is read
     if (v !== LATER && holdsUndefined(v)) {
       const jinja = (v as { [UNDEFINED_ITEM]?: string })[UNDEFINED_ITEM] ?? 'an item of the value is undefined';
@@ -57,8 +64,9 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
     if (v === null) return '';
     if (isPyObject(v)) return v.str();
     // text that reads as a list, a map or a boolean is that (ansible_eval_concat), unless a filter that
-    // means text made it (STRING_TYPE_FILTERS: its NativeJinjaText is kept as it is)
-    if (typeof v === 'string' && !isStringTyped(node)) return literalOf(v);
+    // means text made it (STRING_TYPE_FILTERS: its NativeJinjaText is kept as it is), or the template
+    // lookup's with convert_data=False (a NativeJinjaText too)
+    if (typeof v === 'string' && !isStringTyped(node) && !(taint & NATIVE)) return literalOf(v);
     return v;
   }
   // `{{ x }}` and a line end (a folded `>` scalar): Jinja drops the newline, and Ansible's concat reads a
@@ -139,12 +147,21 @@ export function render(value: unknown, scope: Scope, path: Path = [], problems: 
   return value;
 }
 
-/** A task's params rendered for a scope (its shellParams shell-quoted), its `verbatim` params left as written. */
-export function renderParams(params: unknown, type: { shellParams?: string[]; verbatim?: string[] }, scope: Scope, problems: RenderProblem[] = []): unknown {
+/**
+ * A task's params rendered for a scope (its shellParams shell-quoted), its `verbatim` params left as
+ * written. `unsafe` gets the names of the params whose rendering read an unsafe value (unsafe.ts).
+ */
+export function renderParams(params: unknown, type: { shellParams?: string[]; verbatim?: string[] }, scope: Scope, problems: RenderProblem[] = [], unsafe?: Set<string>): unknown {
   const keep = type.verbatim ?? [];
-  if (!keep.length || !params || typeof params !== 'object' || Array.isArray(params)) return render(params, scope, [], problems, type.shellParams);
+  if (!params || typeof params !== 'object' || Array.isArray(params)) return render(params, scope, [], problems, type.shellParams);
   const entries = Object.entries(params);
-  const out = render(Object.fromEntries(entries.filter(([k]) => !keep.includes(k))), scope, [], problems, type.shellParams) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of entries) {
+    if (keep.includes(k)) continue;
+    const r = tracked(() => render(x, scope, [k], problems, type.shellParams));
+    out[k] = r.value;
+    if (r.taint & UNSAFE) unsafe?.add(k);
+  }
   for (const [k, x] of entries) if (keep.includes(k)) out[k] = x;
   return out;
 }
@@ -159,7 +176,12 @@ export function containsLater(v: unknown): boolean {
 /** A scope over layered plain objects, highest precedence first. */
 export function scopeOf(...layers: Record<string, unknown>[]): Scope {
   return (name) => {
-    for (const l of layers) if (Object.prototype.hasOwnProperty.call(l, name)) return { found: true, value: l[name] };
+    for (const l of layers) {
+      if (!Object.prototype.hasOwnProperty.call(l, name)) continue;
+      // a with_* loop's item, a registered result: unsafe (noteVar)
+      if (varTaint(l, name) === 'unsafe') markUnsafe();
+      return { found: true, value: l[name] };
+    }
     return { found: false, get names() { return layers.flatMap((l) => Object.keys(l)); } };
   };
 }

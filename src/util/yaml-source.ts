@@ -6,6 +6,7 @@ import { isVaulted } from '../vault/envelope.ts';
 import { markRevealed } from '../vault/revealed.ts';
 import { openText, vaultScalars, vaultTag } from '../vault/yaml.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
+import { unsafeLiteral } from '../template/unsafe.ts';
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -46,13 +47,12 @@ const plainTags = (tags: Tags): Tags =>
 
 /**
  * Ansible's `!unsafe`: text that is never templated (a password with `{{` in it). skiff renders every
- * string it reads, so text with template syntax is kept as a `{% raw %}` block: it renders to itself,
- * once, wherever it is used. Text without `{{`, `{%` or `{#` is plain text already.
+ * string it reads, so the text is kept as template/unsafe.ts's literal: it renders to itself, marked
+ * unsafe, so what is made from it is not templated again either.
  */
 function unsafeText(text: string, onError: (message: string) => void): string {
-  if (!/\{[{%#]/.test(text)) return text;
   if (/\{%-?\s*endraw\s*-?%\}/.test(text)) onError('tag !unsafe on text holding {% endraw %} is not supported by skiff: expected text without it');
-  return `{% raw %}${text}{% endraw %}`;
+  return unsafeLiteral(text);
 }
 const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: unsafeText };
 

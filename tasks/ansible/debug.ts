@@ -36,9 +36,12 @@ const NOT_DEFINED = 'VARIABLE IS NOT DEFINED!';
  * brought) is rendered again (and, if that leaves it as it was, read as an expression); a bare text is
  * an expression (`x.y`, `x | length`); anything else is not a variable.
  */
-function valueOf(expr: unknown, scope: Scope): unknown {
+function valueOf(expr: unknown, scope: Scope, unsafe: boolean): unknown {
   try {
     if (typeof expr !== 'string') return NOT_DEFINED;
+    // unsafe text (`var: "{{ item }}"` of a with_* loop) is not templated: Ansible's
+    // template("{{" + results + "}}") keeps AnsibleUnsafeText's class, so shows that text itself
+    if (unsafe) return `{{${expr}}}`;
     if (/\{[{%]/.test(expr)) {
       const out = renderString(expr, scope);
       return out === expr ? evaluate(expr, scope) : out;
@@ -59,7 +62,7 @@ export const debugType: TaskType<Params> = {
   async plan(ctx, p) {
     if (p.verbosity > 0) return { changes: [], skip: true, note: `verbosity ${p.verbosity}: skiff runs at verbosity 0`, result: { skipped_reason: 'Verbosity threshold not met.' } };
     if (p.var !== undefined) {
-      const value = valueOf(p.var, ctx.scope!);
+      const value = valueOf(p.var, ctx.scope!, ctx.unsafe?.has('var') === true);
       // Ansible keys a list or a dict var by its Python type
       const key = Array.isArray(p.var) ? "<class 'list'>" : p.var && typeof p.var === 'object' ? "<class 'dict'>" : pyStr(p.var);
       return { changes: [], note: `${key}: ${show(value)}`, result: { [key]: value } };
