@@ -22,12 +22,23 @@ const schema = v.strictObject({
   validate_args_context: v.optional(Dict, {}),
 });
 
-// error_messages of ArgumentSpecValidator.validate, as validate_argument_spec's action calls it
+// error_messages of ArgumentSpecValidator.validate, as validate_argument_spec's action calls it. Its
+// messages name the Python type of a value that does not fit: Ansible's variables are text as its YAML
+// loader made it (AnsibleUnicode, at any depth), in dicts and lists its templar rebuilt as plain ones.
 const VALIDATE = `
 import json, sys
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.parsing.yaml.objects import AnsibleUnicode
+def loaded(x):
+    if isinstance(x, str):
+        return AnsibleUnicode(x)
+    if isinstance(x, dict):
+        return {k: loaded(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [loaded(v) for v in x]
+    return x
 r = json.load(sys.stdin)
-res = ArgumentSpecValidator(r['spec']).validate(r['params'], validate_role_argument_spec=True)
+res = ArgumentSpecValidator(r['spec']).validate(loaded(r['params']), validate_role_argument_spec=True)
 print(json.dumps(res.error_messages))
 `;
 
