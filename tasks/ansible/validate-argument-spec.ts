@@ -64,8 +64,16 @@ function validate(spec: Record<string, unknown>, params: Record<string, unknown>
     c.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const noCore = (why: string) => new TaskFailure(`validate_argument_spec needs ansible-core on the controller, whose ArgumentSpecValidator checks the arguments (${CONTROLLER_PYTHON} -c 'import ansible'): ${why}`);
     c.on('error', (e) => reject(noCore(e.message)));
+    // a Python that ends without reading all of it: its exit says why
+    c.stdin.on('error', () => {});
     c.on('close', (code) => {
-      if (code === 0) return resolve(JSON.parse(out) as string[]);
+      if (code === 0) {
+        try {
+          return resolve(JSON.parse(out) as string[]);
+        } catch {
+          return reject(noCore(`it printed ${JSON.stringify(out.slice(0, 200))}`));
+        }
+      }
       const last = err.trim().split('\n').pop() ?? `exited ${code}`;
       // a spec ansible-core cannot read (an unknown type...) fails the task with its exception, as in Ansible
       reject(/ModuleNotFoundError|No module named/.test(last) ? noCore(last) : new TaskFailure(last, { exception: err }));
