@@ -146,4 +146,17 @@ test('the validate_argument_spec module itself, with provided_arguments over the
   assert.match(String((o.results[1].result as { msg?: unknown }).msg), /^Validation of arguments failed:\nargument 'port' is of type <class 'ansible.parsing.yaml.objects.AnsibleUnicode'> and we were unable to convert to int/);
 });
 
+test("a collection's role next to the playbook (collections/ansible_collections/NS/COLL/roles/R) is found by its full name, and checked", async () => {
+  const files = {
+    'collections/ansible_collections/foo/bar/roles/blah/tasks/main.yml': '- probe: "blah {{ blah_str }}"\n',
+    'collections/ansible_collections/foo/bar/roles/blah/meta/argument_specs.yml': 'argument_specs:\n  main:\n    options:\n      blah_str: {type: str, required: true, description: A string value}\n',
+  };
+  const o = await play({ playbook: playbook('- import_role: {name: foo.bar.blah}\n  vars: {blah_str: x}') + playbook('- import_role: {name: foo.bar.blah}\n  ignore_errors: true'), files });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ["a Validating arguments against arg spec 'main' ok", 'a probe changed', "a Validating arguments against arg spec 'main' failed", 'a probe failed']);
+  const context = (o.results[2].result as { validate_args_context?: { name?: string; path?: string } }).validate_args_context;
+  assert.is(context?.name, 'blah');
+  assert.match(String(context?.path), /\/collections\/ansible_collections\/foo\/bar\/roles\/blah$/);
+});
+
 test.run();
