@@ -539,10 +539,12 @@ function roleVars(dir: string, sub: 'defaults' | 'vars', cx: Ctx, ref?: RoleRef)
  */
 function argumentSpecs(dir: string, cx: Ctx): { specs: Record<string, unknown>; source?: YamlSource } {
   const own = roleFiles(dir, 'meta', 'argument_specs');
-  const f = 'files' in own && own.files.length ? own.files[0] : roleFile(dir, 'meta');
+  const specsFile = 'files' in own ? own.files[0] : undefined;
+  const f = specsFile ?? roleFile(dir, 'meta');
   if (!f) return { specs: {} };
   const { source, problems } = loadYaml(f, cx.vault);
-  cx.problems.push(...problems);
+  // meta/main.yml's problems are reported once, with its dependencies
+  if (specsFile) cx.problems.push(...problems);
   const specs = (source?.value as { argument_specs?: unknown } | null)?.argument_specs;
   return { specs: specs && typeof specs === 'object' && !Array.isArray(specs) ? (specs as Record<string, unknown>) : {}, source };
 }
