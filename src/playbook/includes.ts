@@ -6,7 +6,8 @@
 // cleanly; include_role as import_role when its name is plain and it does not loop, else when a host
 // reaches it, once per loop item. What cannot be honoured is refused by name.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
@@ -294,6 +295,8 @@ interface RoleRef {
   via: 'roles' | 'dependency' | 'import' | 'include';
   /** include_role's public: its variables are the play's once it runs */
   public?: boolean;
+  /** import_role's and include_role's rolespec_validate: false: no check of the role's argument spec */
+  noValidate?: boolean;
   /** where the reference is written: the node, and its role name (for problems) */
   src: YamlSource;
   path: Path;
@@ -354,10 +357,6 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   const flags = (['public', 'allow_duplicates', 'rolespec_validate'] as const).map((k) => [k, typeof written0[k] === 'string' ? staticFlag(src, [...path, key, k], written0[k] as string, parent, cx) : written0[k]] as const);
   if (flags.some(([k, x]) => x === null)) return undefined;
   const call = { ...written0, ...Object.fromEntries(flags) } as Omit<typeof written0, 'public' | 'allow_duplicates' | 'rolespec_validate'> & { public?: boolean; allow_duplicates?: boolean; rolespec_validate?: boolean };
-  if (call.rolespec_validate === true) {
-    cx.problems.push(problemAt(src, [...path, key, 'rolespec_validate'], `${key}: rolespec_validate: true is not supported by skiff, which does not check a role's meta/argument_specs.yml: expected false, or leave it out`, 'key'));
-    return undefined;
-  }
   if (call.allow_duplicates === false && out.include_role !== undefined) {
     cx.problems.push(problemAt(src, [...path, key, 'allow_duplicates'], `${key}: allow_duplicates: false is supported on import_role only by skiff: expected import_role, or leave it out`, 'key'));
     return undefined;
@@ -398,7 +397,7 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
     if (cx.played.has(playedKey(ref0, cx))) return { kind: 'block', name: name ?? `${key} : ${roleName}`, kw: parent, block: [], rescue: [], always: [], path, src };
     cx.played.add(playedKey(ref0, cx));
   }
-  const block = loadRole({ name: roleName, tasksFrom: froms.tasks_from, handlersFrom: froms.handlers_from, varsFrom: froms.vars_from, defaultsFrom: froms.defaults_from, own, params: {}, via: 'import', src, path, at: [...path, key, 'name'] }, parent, cx, false);
+  const block = loadRole({ name: roleName, tasksFrom: froms.tasks_from, handlersFrom: froms.handlers_from, varsFrom: froms.vars_from, defaultsFrom: froms.defaults_from, own, params: {}, via: 'import', noValidate: call.rolespec_validate === false, src, path, at: [...path, key, 'name'] }, parent, cx, false);
   return block && name !== undefined ? { ...block, name } : block;
 }
 
@@ -450,7 +449,7 @@ export function staticRender(src: YamlSource, at: Path, written: string, parent:
  * cleanly, else then (a missing role fails the host that reaches it). Its own keywords are the
  * include's (its tasks get its vars); its handlers join the play's when it is included.
  */
-function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string; handlers_from?: string; vars_from?: string; defaults_from?: string; apply?: InheritableInput; public?: boolean }, name: string | undefined, own: InheritableInput, loop: LoopSpec | undefined, parent: Keywords, cx: Ctx, register?: string): BlockDef | undefined {
+function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: string; tasks_from?: string; handlers_from?: string; vars_from?: string; defaults_from?: string; apply?: InheritableInput; public?: boolean; rolespec_validate?: boolean }, name: string | undefined, own: InheritableInput, loop: LoopSpec | undefined, parent: Keywords, cx: Ctx, register?: string): BlockDef | undefined {
   const at = [...path, key, 'name'];
   const written: Record<string, string> = Object.fromEntries((['tasks_from', 'handlers_from', 'vars_from', 'defaults_from'] as const).flatMap((k) => (call[k] === undefined ? [] : [[k, call[k]!]])));
   // the loop's variables are known to the include and to the role's tasks (each include has its item)
@@ -465,7 +464,7 @@ function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: str
     if (!found.dir) return { problems: [{ ...problemAt(src, at, ''), message: `the role '${role}' was not found in ${found.tried.join(':')}` }], target: role, missing: true };
     const rcx: Ctx = { ...cx, problems, roleHandlers: [], dynamicParent: true };
     // public: the role block carries its variables, the play's once it runs (host-run.ts)
-    const block = loadRole({ name: role, tasksFrom: from.tasks_from, handlersFrom: from.handlers_from, varsFrom: from.vars_from, defaultsFrom: from.defaults_from, own: { vars: own.vars }, params: {}, via: 'include', public: call.public, src, path, at }, inner, rcx, false);
+    const block = loadRole({ name: role, tasksFrom: from.tasks_from, handlersFrom: from.handlers_from, varsFrom: from.vars_from, defaultsFrom: from.defaults_from, own: { vars: own.vars }, params: {}, via: 'include', public: call.public, noValidate: call.rolespec_validate === false, src, path, at }, inner, rcx, false);
     return { nodes: block && !problems.length ? [block] : undefined, problems, target: role, handlers: rcx.roleHandlers };
   };
   const plain = !loop && ![call.name, ...Object.values(written)].some((x) => /\{[{%]/.test(x));
@@ -478,12 +477,22 @@ const roleDirOf = (ref: RoleRef, cx: Ctx) => findRole(ref.name, cx).dir ?? ref.n
 /** Ansible runs a role of `roles:` or `dependencies:` once per play for the same keywords and vars */
 const playedKey = (ref: RoleRef, cx: Ctx) => `${roleDirOf(ref, cx)}\0${JSON.stringify([ref.own, ref.params])}`;
 
+/** ANSIBLE_COLLECTIONS_PATH, else its default (COLLECTIONS_PATHS: ~/.ansible/collections, /usr/share/ansible/collections). */
+function collectionPaths(): string[] {
+  const configured = process.env.ANSIBLE_COLLECTIONS_PATH ?? process.env.ANSIBLE_COLLECTIONS_PATHS;
+  return configured ? configured.split(delimiter) : [join(homedir(), '.ansible/collections'), '/usr/share/ansible/collections'];
+}
+
 /** Where Ansible looks for a role: roles/ next to the playbook, the roles_path, the playbook's directory. */
 function findRole(name: string, cx: Ctx): { dir?: string; tried: string[] } {
   // a collection's role names its sibling roles by full name (namespace.collection.role): next to it
   const fq = name.match(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.([A-Za-z0-9_]+)$/);
   const sibling = fq && cx.roleDir ? [join(dirname(cx.roleDir), fq[1])] : [];
-  const tried = isAbsolute(name) ? [name] : [join(cx.playDir, 'roles', name), ...cx.rolesPath.map((p) => join(p, name)), join(cx.playDir, name), ...sibling];
+  // a collection's role by full name: in the collections next to the playbook (Ansible adds the
+  // playbook's collections/ to its collection paths), then in the configured ones
+  const [ns, coll] = name.split('.');
+  const collections = fq ? [join(cx.playDir, 'collections'), ...collectionPaths()].map((p) => join(p, 'ansible_collections', ns, coll, 'roles', fq[1])) : [];
+  const tried = isAbsolute(name) ? [name] : [join(cx.playDir, 'roles', name), ...cx.rolesPath.map((p) => join(p, name)), join(cx.playDir, name), ...sibling, ...collections];
   return { dir: tried.find((d) => existsSync(d) && statSync(d).isDirectory()), tried };
 }
 
@@ -522,6 +531,45 @@ function roleVars(dir: string, sub: 'defaults' | 'vars', cx: Ctx, ref?: RoleRef)
     Object.assign(out, source.value);
   }
   return out;
+}
+
+/**
+ * A role's argument specs, as Role._get_role_argspecs reads them: meta/argument_specs.yml (or .yaml)
+ * when there is one, even empty, else meta/main.yml's `argument_specs:`. With the file they are in.
+ */
+function argumentSpecs(dir: string, cx: Ctx): { specs: Record<string, unknown>; source?: YamlSource } {
+  const own = roleFiles(dir, 'meta', 'argument_specs');
+  const specsFile = 'files' in own ? own.files[0] : undefined;
+  const f = specsFile ?? roleFile(dir, 'meta');
+  if (!f) return { specs: {} };
+  const { source, problems } = loadYaml(f, cx.vault);
+  // meta/main.yml's problems are reported once, with its dependencies
+  if (specsFile) cx.problems.push(...problems);
+  const specs = (source?.value as { argument_specs?: unknown } | null)?.argument_specs;
+  return { specs: specs && typeof specs === 'object' && !Array.isArray(specs) ? (specs as Record<string, unknown>) : {}, source };
+}
+
+/**
+ * Ansible's check of a role's variables (Role._prepend_validation_task): when the role's argument specs
+ * have its entry point (tasks_from, else main), its tasks start with a validate_argument_spec task of
+ * that entry's options, tagged always, which fails the host when its variables do not fit them.
+ */
+function validationTask(ref: RoleRef, dir: string, kw: Keywords, cx: Ctx): Node[] {
+  const { specs, source } = argumentSpecs(dir, cx);
+  const entry = ref.tasksFrom === undefined ? 'main' : basename(ref.tasksFrom);
+  const spec = specs[entry];
+  if (!source || !spec || typeof spec !== 'object' || Array.isArray(spec) || !Object.keys(spec).length) return [];
+  const { short_description: short, options } = spec as { short_description?: unknown; options?: unknown };
+  const raw = {
+    name: `Validating arguments against arg spec '${entry}'${short === undefined ? '' : ` - ${String(short)}`}`,
+    'ansible.builtin.validate_argument_spec': {
+      argument_spec: options ?? {},
+      provided_arguments: ref.params,
+      validate_args_context: { type: 'role', name: kw.role?.short ?? basename(ref.name), argument_spec_name: entry, path: resolve(dir) },
+    },
+    tags: ['always'],
+  };
+  return cx.loadNodes(source, ['argument_specs', entry], [raw], kw, { ...cx, roleDir: dir });
 }
 
 /** meta/main.yml `allow_duplicates: true`: the role runs each time it is listed, not once per play. */
@@ -620,6 +668,7 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
     cx.problems.push(problemAt(ref.src, ref.at, `role ${show(ref.name)}: tasks_from ${show(ref.tasksFrom)} not found: expected it in ${join(dir, 'tasks')}`));
     return undefined;
   }
+  if (!ref.noValidate) nodes.push(...validationTask(ref, dir, kw, rcx));
   if (tasks) nodes.push(...(loadTaskFile(ref.src, ref.at, tasks, kw, rcx, `role ${show(ref.name)}`) ?? []));
   // a role's handlers see its defaults and vars, not the keywords (when, tags) of what imported it
   // (delegate_to, become and become_user of the entry or import reach them: Ansible's handlers have the role or the include as parent)

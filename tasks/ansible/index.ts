@@ -34,5 +34,6 @@ import { raw } from './raw.ts';
 import { fetch } from './fetch.ts';
 import { setStats } from './set-stats.ts';
 import { assemble } from './assemble.ts';
+import { validateArgumentSpec } from './validate-argument-spec.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey, dockerContainer, podmanContainer, ping, pause, tempfile, getent, includeVarsType, asyncStatus, addHost, groupBy, pip, script, raw, fetch, setStats, assemble] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey, dockerContainer, podmanContainer, ping, pause, tempfile, getent, includeVarsType, asyncStatus, addHost, groupBy, pip, script, raw, fetch, setStats, assemble, validateArgumentSpec] as TaskType[];

@@ -23,6 +23,7 @@ const PASSED_ON: Record<string, string[]> = {
   'ansible.builtin.script': ['_raw_params'], // the free form (its doc's free_form)
   'ansible.builtin.raw': ['_raw_params'],
   'ansible.builtin.assemble': ['follow', 'decrypt'], // read (follow) and popped (decrypt) by the assemble action
+  'ansible.builtin.validate_argument_spec': ['validate_args_context'], // read by its action; Role._create_validation_task passes it
 };
 /** Options the module's doc says are required that its action plugin does not ask for: Ansible runs the task without them. */
 const NOT_ASKED: Record<string, string> = {
