@@ -8,6 +8,7 @@ import { isPyObject, PluginError, PyException, UndefinedError, undefinedText } f
 import { renderText, scan, TemplateError } from './jinja-template.ts';
 import { UNDEFINED_ITEM } from './jinja-filters.ts';
 import { UnknownPlugin } from './py-plugins.ts';
+import { jinja2Native, renderNative } from './native-concat.ts';
 
 export type Path = (string | number)[];
 export interface RenderProblem {
@@ -37,6 +38,8 @@ export function hasTemplate(s: string): boolean {
 
 export function renderString(s: string, scope: Scope, opts: RenderOptions = {}): unknown {
   if (!hasTemplate(s)) return s;
+  // jinja2_native: ansible_native_concat instead of ansible_eval_concat (native-concat.ts)
+  if (jinja2Native() && !opts.shell) return renderNative(s, scope, isStringTyped);
   const tags = scan(s);
   if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) {
     // Ansible's finalize: a None result is '' (`"{{ x | regex_search('no match') }}"` is ''); a datetime
