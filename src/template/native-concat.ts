@@ -41,7 +41,7 @@ export function renderNative(s: string, scope: Scope, stringTyped: (node: Node) 
     if (v === LATER) return v;
     failOnUndefined(v, s);
     if (typeof v !== 'string') return v;
-    if (stringTyped(node)) return withNewlines(v, s);
+    if (stringTyped(node) || templateLookupText(node)) return withNewlines(v, s);
     return withNewlines(nativeLiteral(v), s);
   }
   const native = { nodes: 0 };
@@ -67,6 +67,19 @@ export function nativeLiteral(text: string): unknown {
   if (typeof v !== 'string' || v === text) return v;
   const quote = text[0];
   return `${quote}${v}${quote}`;
+}
+
+/**
+ * `lookup('template', ...)`: in native mode its text is NativeJinjaText (kept as text) unless the lookup
+ * itself renders natively (`jinja2_native=true`) and converts data (plugins/lookup/template.py)
+ */
+function templateLookupText(n: Node): boolean {
+  if (n.k !== 'call' || n.fn.k !== 'name' || !['lookup', 'ansible.builtin.lookup'].includes(n.fn.n)) return false;
+  const plugin = n.args[0];
+  if (plugin?.k !== 'lit' || !['template', 'ansible.builtin.template'].includes(String(plugin.v))) return false;
+  const isTrue = (k: string) => n.kw[k]?.k === 'lit' && n.kw[k].v === true;
+  const isFalse = (k: string) => n.kw[k]?.k === 'lit' && n.kw[k].v === false;
+  return !isTrue('jinja2_native') || isFalse('convert_data');
 }
 
 /** preserve_trailing_newlines: a text result ends in as many newlines as the source does. */

@@ -101,4 +101,19 @@ test('set_fact in native mode keeps "yes"/"no" text as text, a YAML boolean stay
   assert.equal((o.results[0].registered as { ansible_facts: unknown }).ansible_facts, { this_is_string: 'yes', this_is_not_string: true, this_is_also_string: 'no', this_is_more_strings: 'no' });
 });
 
+test("lookup('template') gives text (NativeJinjaText) unless the lookup renders natively itself (jinja2_native=true)", async () => {
+  const o = await play({
+    playbook: `- hosts: all
+  tasks:
+    - set_fact:
+        t: "{{ lookup('template', 'five.j2') }}"
+        t2: "{{ lookup('template', 'five.j2', jinja2_native=true) }}"
+      register: out
+`,
+    files: { 'templates/five.j2': '5\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal((o.results[0].registered as { ansible_facts: unknown }).ansible_facts, { t: '5\n', t2: 5 });
+});
+
 test.run();
