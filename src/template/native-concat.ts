@@ -49,10 +49,17 @@ export function renderNative(s: string, scope: Scope, stringTyped: (node: Node) 
   if (out === LATER) return out;
   // no output node at all (`{% if false %}x{% endif %}`): None
   if (native.nodes === 0) return null;
-  // renderText has already put back the source's trailing newlines: literal_eval sees Jinja2's own
-  // output (one fewer), and a text result gets them back (preserve_trailing_newlines)
-  const jinja = out.endsWith('\n') && s.endsWith('\n') ? out.slice(0, -1) : out;
-  return withNewlines(nativeLiteral(jinja), s);
+  return nativeText(out, s);
+}
+
+/**
+ * ansible_native_concat of renderText's text of `src`. renderText has already put back the source's
+ * trailing newlines: literal_eval sees Jinja2's own output (one fewer), and a text result gets them
+ * back (preserve_trailing_newlines).
+ */
+export function nativeText(out: string, src: string): unknown {
+  const jinja = out.endsWith('\n') && src.endsWith('\n') ? out.slice(0, -1) : out;
+  return withNewlines(nativeLiteral(jinja), src);
 }
 
 /**

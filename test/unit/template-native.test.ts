@@ -108,12 +108,17 @@ test("lookup('template') gives text (NativeJinjaText) unless the lookup renders 
     - set_fact:
         t: "{{ lookup('template', 'five.j2') }}"
         t2: "{{ lookup('template', 'five.j2', jinja2_native=true) }}"
+        d: "{{ lookup('template', 'd.j2') }}"
+        d2: "{{ lookup('template', 'd.j2', jinja2_native=true) }}"
+        d3: "{{ lookup('template', 'd.j2', jinja2_native=true, convert_data=false) }}"
       register: out
 `,
-    files: { 'templates/five.j2': '5\n' },
+    files: { 'templates/five.j2': '5\n', 'templates/d.j2': '{\n    "key": "bar"\n}\n' },
   });
   assert.equal(o.problems, []);
-  assert.equal((o.results[0].registered as { ansible_facts: unknown }).ansible_facts, { t: '5\n', t2: 5 });
+  // template_jinja2_non_native's 46169.yml: the JSON text stays text, a dict with jinja2_native=true
+  const json = '{\n    "key": "bar"\n}\n';
+  assert.equal((o.results[0].registered as { ansible_facts: unknown }).ansible_facts, { t: '5\n', t2: 5, d: json, d2: { key: 'bar' }, d3: json });
 });
 
 test.run();
