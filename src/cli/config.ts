@@ -105,6 +105,8 @@ export const ConfigSchema = v.object({
     v.picklist(['replace', 'merge'], 'expected replace or merge'),
     v.metadata({ ini: 'hash_behaviour', env: 'ANSIBLE_HASH_BEHAVIOUR', default: 'replace' } satisfies SettingMeta),
   ),
+  // templates keep native types (Ansible's DEFAULT_JINJA2_NATIVE: ansible_native_concat, template/native-concat.ts)
+  jinja2_native: bool({ ini: 'jinja2_native', env: 'ANSIBLE_JINJA2_NATIVE', default: 'False' }),
   // the default callback's CUSTOM STATS after the recap (set_stats' data)
   show_custom_stats: bool({ ini: 'show_custom_stats', env: 'ANSIBLE_SHOW_CUSTOM_STATS', default: 'False' }),
   fact_caching_connection: text({ ini: 'fact_caching_connection', env: 'ANSIBLE_CACHE_PLUGIN_CONNECTION', default: 'none (jsonfile needs it: the directory of its files)', path: 'one' }),

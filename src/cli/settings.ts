@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { resolveConfig, type SettingName } from './config.ts';
 import { FLAGS, type Invocation } from './spec.ts';
 import { setHashBehaviour } from '../util/combine-vars.ts';
+import { setJinja2Native } from '../template/native-concat.ts';
 
 export function settingsOf(inv: Invocation, env: Record<string, string | undefined> = process.env) {
   const flags: Partial<Record<SettingName, string | string[]>> = {};
@@ -16,6 +17,8 @@ export function settingsOf(inv: Invocation, env: Record<string, string | undefin
   const r = resolveConfig(flags, names, { env, cwd: process.cwd(), home: env.HOME || homedir() });
   // a setting of how variables combine, read by the inventory and the scope of every task (as Ansible's constant)
   setHashBehaviour(r.config?.values.hash_behaviour ?? 'replace');
+  // how every template's result is made (Ansible's C.DEFAULT_JINJA2_NATIVE, a constant of its process)
+  setJinja2Native(r.config?.values.jinja2_native ?? false);
   return r;
 }
 

@@ -9,6 +9,7 @@ import { UnknownPlugin } from '../template/py-plugins.ts';
 import { findInSearchPath } from '../template/lookup-first-found.ts';
 import { templateLoader, templateVars, withVars } from '../template/template-vars.ts';
 import { pyLiteral } from '../inventory/py-literal.ts';
+import { jinja2Native, nativeText } from '../template/native-concat.ts';
 import { LookupError, listify } from './builtin.ts';
 import { lookupFiles, readLookupFile } from './base.ts';
 import { markUnsafe, NATIVE } from '../template/unsafe.ts';
@@ -44,6 +45,9 @@ export function templateLookup(terms: unknown, kw: Record<string, unknown>, scop
       markUnsafe(NATIVE);
       return out;
     }
+    // jinja2_native: the lookup's text is kept as text (NativeJinjaText), unless the lookup itself
+    // renders natively (its jinja2_native option): then ansible_native_concat's value (native-concat.ts)
+    if (jinja2Native()) return truthy(kw.jinja2_native) ? nativeText(out, text) : out;
     // ansible_eval_concat reads Jinja2's output, before the trailing newlines are put back
     const jinja = out.replace(/\n+$/, '');
     if (jinja.startsWith('{') || jinja.startsWith('[') || jinja === 'True' || jinja === 'False') {

@@ -359,6 +359,11 @@ export interface OutputOptions {
   syntax?: Syntax;
   /** the text of another template `{% include %}`, `{% import %}` or `{% from %}` names, or undefined if there is none */
   load?: (name: string) => string | undefined;
+  /**
+   * jinja2_native (native-concat.ts): None reads 'None' (the native finalize keeps it), and `nodes`
+   * counts the output nodes, for ansible_native_concat's None when there is none
+   */
+  native?: { nodes: number };
 }
 
 /** Renders parsed template nodes: the text, or LATER when any part depends on a run-time value. */
@@ -414,7 +419,10 @@ export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = 
   const run = (ns: TNode[], s: Scope, f: Map<string, unknown>): string => {
     let out = '';
     for (const n of ns) {
-      if (n.t === 'text') out += n.s;
+      if (n.t === 'text') {
+        out += n.s;
+        if (opts.native && n.s) opts.native.nodes++;
+      }
       else if (n.t === 'block') out += run(overrides.get(n.name) ?? n.body, s, f);
       else if (n.t === 'extends') {
         // what follows is blocks for the other template; its own text outside them is not shown (Jinja2's)
@@ -429,7 +437,10 @@ export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = 
       else if (n.t === 'out') {
         const v = ev(n.e, s, n.line);
         if (v === LATER) later = true;
-        else out += opts.each ? opts.each(text(v)) : text(v);
+        else if (opts.native) {
+          opts.native.nodes++;
+          out += v === null ? 'None' : text(v);
+        } else out += opts.each ? opts.each(text(v)) : text(v);
       } else if (n.t === 'set') {
         const v = ev(n.e, s, n.line);
         if (n.names.length === 1) f.set(n.names[0], v);

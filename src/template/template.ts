@@ -9,6 +9,7 @@ import { renderText, scan, TemplateError } from './jinja-template.ts';
 import { UNDEFINED_ITEM } from './jinja-filters.ts';
 import { UnknownPlugin } from './py-plugins.ts';
 import { literalText, markUnsafe, NATIVE, tracked, UNSAFE, varTaint } from './unsafe.ts';
+import { jinja2Native, renderNative } from './native-concat.ts';
 
 export type Path = (string | number)[];
 export interface RenderProblem {
@@ -44,6 +45,8 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
     markUnsafe();
     return unsafe;
   }
+  // jinja2_native: ansible_native_concat instead of ansible_eval_concat (native-concat.ts)
+  if (jinja2Native() && !opts.shell) return renderNative(s, scope, isStringTyped);
   const tags = scan(s);
   if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) {
     // Ansible's finalize: a None result is '' (`"{{ x | regex_search('no match') }}"` is ''); a datetime

@@ -5,6 +5,7 @@ import type { TaskType } from '../../src/engine/task-type.ts';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { hasTemplate, renderString } from '../../src/template/template.ts';
 import { pyStr } from '../../src/template/expr-error.ts';
+import { jinja2Native } from '../../src/template/native-concat.ts';
 import { Identifier } from '../../src/playbook/schema.ts';
 import { ansibleBool } from '../lib/schema.ts';
 import { UNSAFE_FACTS } from '../../src/template/unsafe.ts';
@@ -37,9 +38,10 @@ export const setFact: TaskType<Params> = {
       facts[k] = x;
       if (ctx.unsafe?.has(k0)) unsafe.push(k);
     }
-    // as Ansible 2.14's set_fact (without jinja2_native): a value that is the text true/false/yes/no,
-    // in any case, written so or rendered so, becomes a boolean (`a: "yes"`, `a=no`, `"{{ 'True' }}"`)
-    for (const [k, x] of Object.entries(facts)) if (typeof x === 'string' && /^(?:true|false|yes|no)$/i.test(x)) facts[k] = /^(?:true|yes)$/i.test(x);
+    // as Ansible 2.14's set_fact without jinja2_native: a value that is the text true/false/yes/no,
+    // in any case, written so or rendered so, becomes a boolean (`a: "yes"`, `a=no`, `"{{ 'True' }}"`);
+    // in native mode text stays text (set_fact_bool_conv_jinja2_native.yml)
+    if (!jinja2Native()) for (const [k, x] of Object.entries(facts)) if (typeof x === 'string' && /^(?:true|false|yes|no)$/i.test(x)) facts[k] = /^(?:true|yes)$/i.test(x);
     return { changes: [], result: { ansible_facts: facts, ...(ansibleBool(cacheable) ? { _ansible_facts_cacheable: true } : {}), ...(unsafe.length ? { [UNSAFE_FACTS]: unsafe } : {}) } };
   },
   async apply() {},
