@@ -1,16 +1,37 @@
 // A boolean keyword (no_log, diff, ignore_errors, check_mode, become, run_once, any_errors_fatal) as
 // Ansible takes it: true/false, or a template decided per host when the task runs
 // (`ignore_errors: "{{ ansible_check_mode }}"`). Its expression was checked before the run.
-import { truthy, type Scope } from '../template/expr.ts';
+import type { Scope } from '../template/expr.ts';
 
-/** A keyword's value as Ansible's boolean() reads it: 'false', 'no', 'off', '0' in any case are false. */
-const keywordBool = (v: unknown) => (typeof v === 'string' ? v !== '' && !/^(false|no|off|0|n|f)$/i.test(v) : truthy(v));
 import { render } from '../template/template.ts';
 
-/** The keyword's value on this host; throws what the expression throws (the task then fails). */
-export function decide(value: boolean | string | undefined, scope: () => Scope): boolean | undefined {
+/** a task's boolean keywords (Ansible's isa='bool' field attributes of Base, Conditional, Become, Task) */
+export const FLAG_KEYWORDS = ['no_log', 'diff', 'ignore_errors', 'ignore_unreachable', 'check_mode', 'become', 'run_once', 'any_errors_fatal'] as const;
+
+const TRUES = ['y', 'yes', 'on', '1', 'true', 't'];
+const FALSES = ['n', 'no', 'off', '0', 'false', 'f'];
+const VALID = [...TRUES, ...FALSES].map((x) => `'${x}'`).concat(['1', '0']).join(', ');
+
+/**
+ * A keyword's value as Ansible's post-validation reads it (boolean(value, strict=True)): the words of
+ * convert_bool in any case and spacing, 1 and 0; anything else fails the task with Ansible's message.
+ */
+export function keywordBool(value: unknown, name: string): boolean {
+  if (typeof value === 'boolean') return value;
+  // a template that comes to None: unset, as Ansible's post-validation skips a None keyword
+  if (value === null || value === undefined) return false;
+  const word = typeof value === 'string' ? value.trim().toLowerCase() : typeof value === 'number' ? String(value) : undefined;
+  if (word !== undefined && TRUES.includes(word)) return true;
+  if (word !== undefined && FALSES.includes(word)) return false;
+  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  const why = `The value '${shown}' is not a valid boolean.  Valid booleans include: ${VALID}`;
+  throw new Error(`the field '${name}' has an invalid value (${shown}), and could not be converted to an bool.The error was: ${why}`);
+}
+
+/** The keyword's value on this host; throws what the expression throws, or a value no boolean (the task then fails). */
+export function decide(value: boolean | string | undefined, scope: () => Scope, name = 'value'): boolean | undefined {
   if (typeof value !== 'string') return value;
-  return keywordBool(render(value, scope(), []));
+  return keywordBool(/\{[{%]/.test(value) ? render(value, scope(), []) : value, name);
 }
 
 /** As decide(), but an expression that cannot be read gives `failed` (no_log: hide all). */

@@ -28,7 +28,7 @@ import { changeInventory, refreshInventory } from './inventory-change.ts';
 import { matchPattern } from '../inventory/pattern.ts';
 import { isSecretName, redact, secretValues } from '../util/secrets.ts';
 import { evalTags, tagsSelect, type TagFilter } from './tags.ts';
-import { decide, flag } from './flag.ts';
+import { decide, flag, FLAG_KEYWORDS } from './flag.ts';
 import { limit, type Cursor, type Limit, type Lockstep, type Round } from './lockstep.ts';
 import { OMIT, removeOmit } from './omit.ts';
 import { renderEnvironment, withEnvironment } from './environment.ts';
@@ -962,6 +962,8 @@ export class HostRun {
     // masked like the result: the host's secrets (read when sent: task vars add some), all under no_log
     const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (hide ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
     try {
+      // a boolean keyword that is no boolean on this host fails the task, as Ansible's post-validation
+      for (const key of FLAG_KEYWORDS) decide(t.kw[key], () => scope({}), key);
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
       // an omitted delegate_to (`{{ x | default(omit) }}`) is none, as Ansible's post-validation leaves it
       if (delegate === OMIT) delegate = undefined;

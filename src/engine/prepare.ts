@@ -1,6 +1,7 @@
 // Everything that can be checked without a host: inventory, playbook, extra vars, --limit, every
 // task's parameters rendered for every host it will run on, key files. Problems are collected and
 // returned together, before any connection is opened.
+import { askVarsPrompt, type PromptIO } from './vars-prompt.ts';
 import { playFiles, taskGivenNames } from './fact-needs.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -40,6 +41,8 @@ import { hashMerging, isVarsDict, mergeHash } from '../util/combine-vars.ts';
 import { markUnsafe, noteFacts, varTaint } from '../template/unsafe.ts';
 
 export interface RunOptions {
+  /** where vars_prompt is answered (a run: the terminal); without it, the defaults are taken */
+  promptIO?: PromptIO;
   playbook: string;
   /** the playbooks named after the first: run after it, in order, as one run (ansible-playbook a.yml b.yml) */
   morePlaybooks?: string[];
@@ -478,6 +481,8 @@ function varsDict(scope: Scope): Record<string, unknown> {
   });
 }
 
+const SILENT: PromptIO = { interactive: false, ask: () => '', say: () => undefined };
+
 type ScopePrep = Pick<Prepared, 'extra' | 'hostvars' | 'inventory'> & Partial<Pick<Prepared, 'conns' | 'playbook' | 'mode' | 'plays' | 'live' | 'included' | 'registeredOf' | 'runVars' | 'varsFilesOf'>>;
 
 export function prepare(opts: RunOptions, registry: Registry): { prepared?: Prepared; problems: InputProblem[]; warnings?: string[] } {
@@ -498,6 +503,15 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra);
   problems.push(...pp);
   if (!inv || !playbook) return { problems };
+  // vars_prompt: asked now, before any host is touched; validate and the listings take the defaults (as Ansible's)
+  for (const play of playbook.plays) {
+    if (!play.varsPrompt.length) continue;
+    try {
+      Object.assign(play.vars, askVarsPrompt(play.varsPrompt, play.vars, extra, opts.promptIO ?? SILENT, (w) => opts.promptIO && !warnings.includes(w) && warnings.push(w)));
+    } catch (e) {
+      problems.push({ file: play.playbookFile ?? playbook.file, line: 0, col: 0, message: `vars_prompt of play ${JSON.stringify(play.name)}: ${(e as Error).message}` });
+    }
+  }
   const limit = opts.limit ? resolveLimit(inv, opts.limit, problems) : undefined;
 
   const hostvars: Record<string, Record<string, unknown>> = {};

@@ -11,7 +11,7 @@ import { ExprError, type Scope } from '../template/expr.ts';
 import { holds } from './conditional.ts';
 import { pyStr } from '../template/expr-error.ts';
 import { itemLabel, itemVars, loopItems, resolveLoop } from './loop.ts';
-import { TaskException, TaskFailure, TemplateFailure, type TaskContext } from './task-type.ts';
+import { TaskException, TaskFailure, TemplateFailure, type Plan, type TaskContext } from './task-type.ts';
 import { render, renderParams, type RenderProblem } from '../template/template.ts';
 import { tracked, UNSAFE, UNSAFE_FACTS } from '../template/unsafe.ts';
 import { conditionError, undefinedError, undefinedOption } from './ansible-errors.ts';
@@ -19,6 +19,7 @@ import { decide } from './flag.ts';
 import { removeOmit } from './omit.ts';
 import { resolveHostPaths } from './host-paths.ts';
 import { DEFAULT_POLL_S, runAsync } from './async-run.ts';
+import { withinTimeout } from './task-timeout.ts';
 
 /** The connection of a controllerOnly task: it must not use one (a bug in the task type if it does). */
 const NO_CONNECTION = new Proxy({} as Connection, {
@@ -272,32 +273,32 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
   }
 }
 
+/** The task's action once: its plan, then (unless check mode or nothing to change) its apply. */
+async function act(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: unknown, scope: Scope): Promise<{ plan?: Plan; out: Record<string, unknown>; status: Status }> {
+  const asyncS = t.meta.async === undefined ? 0 : countOf('async', t.meta.async, scope, true);
+  if (asyncS > 0) {
+    const poll = countOf('poll', t.meta.poll ?? DEFAULT_POLL_S, scope, true);
+    const r = await runAsync(t, { sleep: env.sleep, beforeChange: () => env.beforeChange() }, ctx, scope, params, asyncS, poll);
+    return { plan: r.plan, out: r.result, status: r.changed ? 'changed' : 'ok' };
+  }
+  const plan = await t.type.plan(ctx, params);
+  const out = { ...(plan.result ?? {}) };
+  if (plan.skip) return { plan, out, status: 'skipped' };
+  if (plan.changes.length === 0) return { plan, out, status: 'ok' };
+  if (ctx.check) return { plan, out, status: 'changed' };
+  await env.beforeChange(t.type.forget && ((cache) => t.type.forget!(params, cache)));
+  const applied = (await t.type.apply(ctx, params, plan)) ?? {};
+  return { plan, out: { ...out, ...applied }, status: applied.changed === false ? 'ok' : 'changed' };
+}
+
 /** One run of the task; with until, `attempt` is in its result before changed_when and failed_when see it (as Ansible's). */
 async function attemptOnce(t: TaskDef, env: TaskEnv, ctx: TaskContext, params: unknown, scope: Scope, attempt?: number): Promise<ItemOutcome> {
   let status: Status;
   let plan;
   let out: Record<string, unknown>;
   try {
-    const asyncS = t.meta.async === undefined ? 0 : countOf('async', t.meta.async, scope, true);
-    if (asyncS > 0) {
-      const poll = countOf('poll', t.meta.poll ?? DEFAULT_POLL_S, scope, true);
-      const r = await runAsync(t, { sleep: env.sleep, beforeChange: () => env.beforeChange() }, ctx, scope, params, asyncS, poll);
-      plan = r.plan;
-      out = r.result;
-      status = r.changed ? 'changed' : 'ok';
-    } else {
-      plan = await t.type.plan(ctx, params);
-      out = { ...(plan.result ?? {}) };
-      if (plan.skip) status = 'skipped';
-      else if (plan.changes.length === 0) status = 'ok';
-      else if (ctx.check) status = 'changed';
-      else {
-        await env.beforeChange(t.type.forget && ((cache) => t.type.forget!(params, cache)));
-        const applied = (await t.type.apply(ctx, params, plan)) ?? {};
-        out = { ...out, ...applied };
-        status = applied.changed === false ? 'ok' : 'changed';
-      }
-    }
+    const seconds = t.kw.timeout === undefined ? 0 : countOf('timeout', t.kw.timeout, scope, true);
+    ({ plan, out, status } = await withinTimeout(seconds, t.type.name, ctx.conn, (conn) => act(t, env, seconds ? { ...ctx, conn } : ctx, params, scope)));
     // before changed_when and failed_when, which see the result as Ansible's post_process_whens does
     if (t.type.changesInventory && env.changeInventory && status !== 'skipped') {
       const changed = env.changeInventory(out);

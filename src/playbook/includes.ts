@@ -317,6 +317,12 @@ export function loadRoles(src: YamlSource, path: Path, entries: unknown[], paren
 
 /** A `roles:` or `dependencies:` entry: a name, or a map with `role:` (or `name:`) and keywords. */
 function roleEntry(src: YamlSource, at: Path, e: unknown, cx: Ctx): RoleRef | undefined {
+  // `src,version` is a requirements-file line, not a role of a play (Ansible's RoleRequirement.role_yaml_parse)
+  const named = typeof e === 'string' ? e : e && typeof e === 'object' ? (e as Record<string, unknown>).role : undefined;
+  if (typeof named === 'string' && named.includes(',')) {
+    cx.problems.push(problemAt(src, typeof e === 'string' ? at : [...at, 'role'], `ERROR! Invalid old style role requirement: ${named}: expected a role name`));
+    return undefined;
+  }
   if (typeof e === 'string' && e) return { name: e, own: {}, params: {}, via: 'roles', src, path: at, at };
   // Ansible's role params: any other key of the entry is a variable of the role (`{role: r, port: 80}`),
   // over set_fact and the role's vars (RoleDefinition._split_role_params)

@@ -18,7 +18,7 @@ import { VARIABLE_PARAMS, variableParams } from './variable-params.ts';
 import { failsOnUnsupported, unsupportedKeys } from './unsupported-params.ts';
 import { includeHandler, includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { inherit, loopOf } from './keywords.ts';
-import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta } from './schema.ts';
+import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta, type VarsPrompt } from './schema.ts';
 import { isWithKey } from '../lookup/names.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
@@ -70,6 +70,8 @@ export interface Keywords {
   ignore_unreachable?: boolean | string;
   /** at most this many hosts run the task at once: a number, or an expression rendered when it runs */
   throttle?: number | string;
+  /** seconds each attempt may take (0: no limit): a number, or an expression rendered when it runs */
+  timeout?: number | string;
   /** the SSH user asked for (a host's own user var wins, as in Ansible; checked in prepare) */
   remote_user?: string;
   /** the connection asked for: local or ssh, or an expression rendered for the host (engine/connection-keyword.ts) */
@@ -209,6 +211,8 @@ export interface PlayDef {
    */
   handlers: Handler[];
   serial?: number | string;
+  /** vars_prompt as written (engine/vars-prompt.ts asks them before the run) */
+  varsPrompt: VarsPrompt[];
   /** vars_files as written: each entry a file, or a list whose first found is read (prepare.ts reads them per host) */
   varsFiles: (string | string[])[];
   /** Ansible's `order` of the play's hosts, as written: a `{{ }}` is rendered when the play starts (engine/play-start.ts) */
@@ -306,6 +310,7 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
   if (!Array.isArray(src.value)) {
     return { problems: [problemAt(src, [], `expected a list of plays (- hosts: ..., tasks: [...]), got ${show(src.value)}`)] };
   }
+  if (src.value.length === 0) return { problems: [problemAt(src, [], 'ERROR! A playbook must contain at least one play: expected a list of plays')] };
   const plays: PlayDef[] = [];
   src.value.forEach((raw, i) => {
     if (raw && typeof raw === 'object' && !Array.isArray(raw) && ('import_playbook' in raw || 'ansible.builtin.import_playbook' in raw)) {
@@ -376,6 +381,15 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
 
 function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Imported = NOT_IMPORTED): PlayDef | undefined {
   const { problems } = cx;
+  // a play's `user` is remote_user by its old name; both is an error (Ansible's Play.preprocess_data)
+  if (raw && typeof raw === 'object' && !Array.isArray(raw) && Object.hasOwn(raw, 'user')) {
+    const { user, ...rest } = raw as Record<string, unknown>;
+    if (Object.hasOwn(rest, 'remote_user')) {
+      problems.push(problemAt(src, [i, 'user'], "ERROR! both 'user' and 'remote_user' are set for this play. The use of 'user' is deprecated, and should be removed: expected one of them", 'key'));
+      return undefined;
+    }
+    raw = { ...rest, remote_user: user };
+  }
   // a key no play takes, in Ansible's words (its loader stops there, before a missing hosts:): scripts grep for them
   const known = [...Object.keys(PlaySchema.entries), 'import_playbook'];
   const unknown = raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw).filter((k) => !known.includes(k)) : [];
@@ -391,7 +405,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Impor
   const p = r.output;
   cx.playVars = { ...(p.vars ?? {}), ...from.vars };
   cx.collections = p.collections ?? undefined;
-  const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, remote_user: p.remote_user, connection: p.connection, module_defaults: p.module_defaults });
+  const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, timeout: p.timeout, remote_user: p.remote_user, connection: p.connection, module_defaults: p.module_defaults });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, inHandlers: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
   // Ansible's order (Play.compile): pre_tasks, a flush, roles and tasks as one section, a flush,
@@ -413,6 +427,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Impor
     handlers,
     serial: p.serial,
     varsFiles: p.vars_files ?? [],
+    varsPrompt: p.vars_prompt,
     order: p.order ?? 'inventory',
     max_fail_percentage: p.max_fail_percentage,
     any_errors_fatal: p.any_errors_fatal === true,

@@ -42,8 +42,12 @@ const Env = v.union([EnvLayer, v.array(EnvLayer)], ENV_MSG);
 const Tags = v.union([v.string(), v.array(v.union([v.string(), v.number()]))], 'expected a tag or a list of tags');
 const Condition = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');
 const Percent = v.pipe(v.number('expected a percentage (0-100)'), v.minValue(0), v.maxValue(100));
-/** boolean keywords: true/false, or an expression decided per host when the task runs (roles compute them) */
-const Flag = v.union([Bool, v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/, 'expected true or false, or a {{ }} expression'))], 'expected true or false, or a {{ }} expression');
+/**
+ * boolean keywords: true/false, or text (an expression decided per host when the task runs: roles compute
+ * them). Text that is no boolean (`diff: yes.`) fails the task when it runs, as Ansible's post-validation
+ * does (src/engine/flag.ts): a block of `ignore_errors` tasks may mean it.
+ */
+const Flag = v.union([Bool, v.pipe(v.union([v.string(), v.number()]), v.transform(String))], 'expected true or false, or a {{ }} expression');
 const Expr = v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/));
 /** the connections skiff has (`smart` is ssh, as Ansible's); any other plugin is refused by name */
 const CONNECTION_MSG = 'expected local, ssh or smart (skiff has no other connection plugin), or a {{ }} expression';
@@ -91,6 +95,8 @@ export const Inheritable = {
   check_mode: v.optional(Flag),
   any_errors_fatal: v.optional(Flag),
   run_once: v.optional(Flag),
+  /** seconds each attempt of a task may take (0: no limit), as Ansible's keyword (src/engine/task-timeout.ts) */
+  timeout: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.string(), v.regex(/^\s*\d+\s*$/), v.transform(Number)), v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/))], 'expected a whole number of seconds (0 or more), or a {{ }} expression')),
   delegate_to: v.optional(v.pipe(v.string(), v.minLength(1, 'expected an inventory host or localhost'))),
   /** an unreachable host on this task is counted ok and ignored, and stays in the play (Ansible's keyword) */
   ignore_unreachable: v.optional(Flag),
@@ -110,16 +116,37 @@ export const Inheritable = {
 const InheritableSchema = v.object(Inheritable);
 export type InheritableInput = v.InferOutput<typeof InheritableSchema>;
 
+/** Python's name of a YAML value's class, as Ansible's messages show it */
+const pyClass = (x: unknown) =>
+  `<class '${typeof x === 'number' ? (Number.isInteger(x) ? 'int' : 'float') : typeof x === 'boolean' ? 'bool' : typeof x === 'string' ? 'ansible.parsing.yaml.objects.AnsibleUnicode' : 'ansible.parsing.yaml.objects.AnsibleMapping'}'>`;
+/** a play's list of tasks; null is none (Ansible's _load_tasks), anything else is refused in Ansible's words */
+const TaskList = (key: string) =>
+  v.optional(v.pipe(
+    v.nullable(v.unknown()),
+    v.check((x) => x === null || Array.isArray(x), (i) => `ERROR! A malformed block was encountered while loading ${key}${key === 'tasks' ? `: ${JSON.stringify(i.input)} should be a list or None but is ${pyClass(i.input)}` : ''}: expected a list of tasks`),
+    v.transform((x) => (Array.isArray(x) ? (x as unknown[]) : [])),
+  ), []);
+
 /** Ansible's `order` of a play's hosts (inventory.get_hosts) */
 export const ORDERS = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] as const;
 export const ORDER_MSG = 'expected inventory, reverse_inventory, sorted, reverse_sorted or shuffle';
 
+const VARS_PROMPT_KEYS = ['name', 'prompt', 'default', 'private', 'confirm', 'encrypt', 'salt_size', 'salt', 'unsafe'];
+/** one of a play's vars_prompt (src/engine/vars-prompt.ts), with Ansible's messages for a malformed one */
+const VarsPromptEntry = v.pipe(
+  v.record(v.string(), v.unknown(), 'Invalid vars_prompt data structure: expected a map with name:'),
+  v.check((x) => Object.hasOwn(x, 'name'), "ERROR! Invalid vars_prompt data structure, missing 'name' key: expected name: VARIABLE"),
+  v.check((x) => Object.keys(x).every((k) => VARS_PROMPT_KEYS.includes(k)), (i) => `ERROR! Invalid vars_prompt data structure, found unsupported key '${Object.keys(i.input).find((k) => !VARS_PROMPT_KEYS.includes(k))}': expected ${VARS_PROMPT_KEYS.join(', ')}`),
+);
+export type VarsPrompt = { name: string; prompt?: unknown; default?: unknown; private?: unknown; confirm?: unknown; encrypt?: string; salt_size?: number; salt?: string; unsafe?: unknown };
+const HOSTS_EMPTY = 'ERROR! Hosts list cannot be empty. Please check your playbook: expected a host pattern';
 export const PlaySchema = v.strictObject({
   name: v.optional(Name),
   /** a pattern, or a list of them (Ansible joins the list with ',') */
-  hosts: v.union(
-    [v.pipe(v.string(), v.minLength(1, 'expected a host pattern')), v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1), v.transform((l) => l.join(',')))],
-    'expected a host pattern, or a list of them',
+  hosts: v.pipe(
+    v.unknown(),
+    v.check((x) => x !== '' && x !== null && !(Array.isArray(x) && x.length === 0), HOSTS_EMPTY),
+    v.union([v.string(), v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.transform((l) => l.join(',')))], 'expected a host pattern, or a list of them'),
   ),
   vars: v.optional(Vars),
   /**
@@ -128,8 +155,8 @@ export const PlaySchema = v.strictObject({
    */
   vars_files: v.optional(
     v.pipe(
-      v.union([v.string(), v.array(v.union([v.string(), v.array(v.string())], 'expected a file or a list of files (the first found is read)'))], 'expected a list of files'),
-      v.transform((f) => (typeof f === 'string' ? [f] : f)),
+      v.nullable(v.union([v.string(), v.array(v.union([v.string(), v.array(v.string())], 'expected a file or a list of files (the first found is read)'))], 'expected a list of files')),
+      v.transform((f) => (f === null ? [] : typeof f === 'string' ? [f] : f)),
     ),
   ),
   /** the order of the play's hosts, as Ansible's: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle */
@@ -138,12 +165,12 @@ export const PlaySchema = v.strictObject({
   collections: v.optional(v.nullable(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/, 'expected a collection name (namespace.name)')), 'expected a list of collections'))),
   remote_user: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a user name'))),
   connection: v.optional(Connection),
-  pre_tasks: v.optional(v.array(v.unknown()), []),
-  tasks: v.optional(v.array(v.unknown()), []),
-  post_tasks: v.optional(v.array(v.unknown()), []),
-  handlers: v.optional(v.array(v.unknown()), []),
-  /** roles run after pre_tasks, before tasks (each a name or a RoleEntrySchema) */
-  roles: v.optional(v.array(v.unknown(), 'expected a list of roles'), []),
+  pre_tasks: TaskList('pre_tasks'),
+  tasks: TaskList('tasks'),
+  post_tasks: TaskList('post_tasks'),
+  handlers: TaskList('handlers'),
+  /** roles run after pre_tasks, before tasks (each a name or a RoleEntrySchema); null is none */
+  roles: v.optional(v.pipe(v.nullable(v.unknown()), v.check((x) => x === null || Array.isArray(x), 'ERROR! A malformed role declaration was encountered.: expected a list of roles'), v.transform((x) => (Array.isArray(x) ? (x as unknown[]) : []))), []),
   /** a number of hosts, a percentage, or an expression for the play's start (omit: no serial, as Ansible's) */
   serial: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(1)), v.pipe(v.string(), v.regex(/^\d+%$|\{\{[^]*\}\}/, 'expected a number of hosts or a percentage like "30%", or a {{ }} expression'))])),
   max_fail_percentage: v.optional(Percent),
@@ -172,6 +199,9 @@ export const PlaySchema = v.strictObject({
   diff: v.optional(Flag),
   check_mode: v.optional(Flag),
   debugger: Inheritable.debugger,
+  timeout: Inheritable.timeout,
+  /** variables asked for on the terminal before the run (null: none); a map is one (Ansible's preprocess_vars) */
+  vars_prompt: v.optional(v.pipe(v.nullable(v.unknown()), v.transform((x) => (x === null ? [] : Array.isArray(x) ? x : [x])), v.array(VarsPromptEntry), v.transform((x) => x as VarsPrompt[])), []),
   module_defaults: Inheritable.module_defaults,
 });
 export type PlayInput = v.InferOutput<typeof PlaySchema>;

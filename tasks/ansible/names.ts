@@ -56,7 +56,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
   delegate_facts: undefined,
   port: 'ansible_port in the inventory',
   remote_user: 'ansible_user in the inventory, or become_user',
-  timeout: 'timeout: on command',
   vars_files: 'vars:, or -e @FILE.yml',
   with_first_found: undefined,
   with_together: undefined,

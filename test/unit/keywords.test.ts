@@ -557,9 +557,14 @@ kw(['task.diff', 'play.diff', 'block.diff'], 'diff: false drops a task\'s diff (
   const q = await play({ hosts, playbook: playbook(`- {probe: {id: "s3cret-{{ inventory_hostname }}", fail: true}, no_log: "{{ quiet }}", ignore_errors: true}`) });
   assert.not.match(JSON.stringify(q.results.filter((r) => r.host === 'a')), /s3cret/);
   assert.match(JSON.stringify(q.results.filter((r) => r.host === 'b')), /s3cret-b/);
-  const bad = await play({ playbook: playbook(`- {probe: x, no_log: "{{ quiett }}"}\n- {probe: y, diff: maybe}`), opts: { strict: true } });
+  const bad = await play({ playbook: playbook(`- {probe: x, no_log: "{{ quiett }}"}`), opts: { strict: true } });
   assert.match(bad.problems.join("\n"), /:3:\d+: no_log: unknown variable "quiett"/, bad.problems.join("\n"));
-  assert.match(bad.problems.join('\n'), /diff: got "maybe", expected true or false, or a \{\{ \}\} expression/);
+  // text that is no boolean fails the task when it runs (Ansible's post-validation), ignore_errors takes it (playbook target's types.yml)
+  const notBool = await play({ playbook: playbook(`- {probe: y, diff: "yes.", ignore_errors: true}\n- {probe: z, diff: "YES "}`) });
+  assert.equal(notBool.problems, []);
+  assert.equal(notBool.results.map((r) => [r.status, r.ignored]), [['failed', true], ['changed', undefined]]);
+  assert.match(String(notBool.results[0].msg), /^the field 'diff' has an invalid value \(yes\.\), and could not be converted to an bool\.The error was: The value 'yes\.' is not a valid boolean/);
+  assert.equal(calls, ['a:z']);
 });
 
 test('ignore_errors, check_mode, become, run_once and any_errors_fatal may be expressions, decided per host when the task runs (ignore_errors: "{{ ansible_check_mode }}")', async () => {
@@ -578,10 +583,22 @@ test('ignore_errors, check_mode, become, run_once and any_errors_fatal may be ex
   const quiet = await play({ opts: { check: true }, playbook: playbook(`- {probe: {id: f, fail: true}, check_mode: false, ignore_errors: "{{ ansible_check_mode }}"}\n- probe: after`) });
   assert.equal(quiet.problems, []);
   assert.is(quiet.results[0].ignored, true);
-  const bad = await play({ playbook: playbook(`- {probe: x, ignore_errors: "{{ lenient }}"}\n- {probe: y, become: sometimes}`), opts: { strict: true } });
+  const bad = await play({ playbook: playbook(`- {probe: x, ignore_errors: "{{ lenient }}"}`), opts: { strict: true } });
   assert.match(bad.problems.join('\n'), /:3:\d+: ignore_errors: unknown variable "lenient"/, bad.problems.join('\n'));
-  assert.match(bad.problems.join('\n'), /become: got "sometimes", expected true or false, or a \{\{ \}\} expression/);
   assert.equal(calls, []);
+  // an expression that comes to no boolean fails the task there, as Ansible's strict boolean()
+  const odd = await play({ playbook: playbook(`- {probe: y, become: "{{ 'sometimes' }}"}\n- probe: after`) });
+  assert.equal(odd.results.map((r) => r.status), ['failed']);
+  assert.match(String(odd.results[0].msg), /the field 'become' has an invalid value \(sometimes\)/);
+});
+
+kw(['task.timeout', 'play.timeout', 'block.timeout'], 'timeout: each attempt within so many seconds, else the task fails with Ansible\'s message; 0 is no limit; inner wins', async () => {
+  const o = await play({
+    playbook: playbook(`- {probe: {id: slow, hold: 2500}, ignore_errors: true}\n- {probe: {id: unbounded, hold: 1200}, timeout: 0}\n- block:\n    - {probe: {id: inblock, hold: 2500}, ignore_errors: true}\n  timeout: 1`, '  timeout: 1\n'),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => r.status), ['failed', 'changed', 'failed']);
+  assert.match(String(o.results[0].msg), /^The probe action failed to execute in the expected time frame \(1\) and was terminated$/);
 });
 
 kw(['task.check_mode', 'play.check_mode', 'block.check_mode'], 'check_mode: false runs a task for real under --check; true only plans it in a normal run', async () => {
@@ -729,6 +746,8 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   run_once: { value: 'true', hosts: ['a', 'b'], check: () => assert.is(calls.filter((c) => c.endsWith(':in')).length, 1) },
   delegate_to: { value: 'localhost', check: () => assert.equal(calls, ['localhost:in', 'a:after']) },
   ignore_unreachable: { value: 'true', hosts: ['down1'], check: (o) => assert.equal(o.results.map((r) => `${r.status} ${r.ignored ?? ''}`), ['unreachable true', 'unreachable ']) },
+  // each attempt within the seconds given: past them the task fails with Ansible's message (playbook target's timeout.yml)
+  timeout: { value: '1', inner: '- probe: {id: slow, hold: 2500}', check: (o) => assert.match(String(o.results.find((r) => r.status === 'failed')?.msg), /^The probe action failed to execute in the expected time frame \(1\) and was terminated$/) },
   throttle: { value: '1', hosts: ['a', 'b', 'c'], inner: '- probe: {id: in, hold: 150}', check: () => assert.is(peak.get('in'), 1) },
   // over a local connection the SSH user plays no part (Ansible's local connection ignores it too)
   remote_user: { value: 'deploy', check: () => assert.equal(calls, ['a:in', 'a:after']) },
@@ -842,6 +861,12 @@ kw(['play.connection', 'task.connection', 'block.connection'], 'connection: over
   const later = await play({ hosts: SSH_HOST, playbook: playbook('- {probe: one, connection: "{{ c }}", vars: {c: winrm}}\n- {probe: two, connection: "{{ c }}", vars: {c: local}}') });
   assert.equal(later.lines, ['a probe failed']);
   assert.match(later.results[0].msg ?? '', 'connection: got "winrm", expected local, ssh or smart');
+});
+
+kw(['play.vars_prompt'], 'vars_prompt: the answer typed on the terminal is a play var (the full cases: plays-ansible.test.ts)', async () => {
+  const promptIO = { interactive: true, ask: () => 'typed', say: () => undefined };
+  await play({ playbook: '- hosts: all\n  vars_prompt: [{name: answer}]\n  tasks: [{probe: "{{ answer }}"}]\n', opts: { promptIO } });
+  assert.equal(calls, ['a:typed']);
 });
 
 kw(['play.remote_user'], 'remote_user: accepted over a local connection (no SSH user to set); hosts: as a list is one pattern', async () => {

@@ -109,4 +109,46 @@ test('includes_loop_rescue: an included file or role that cannot be read is coun
   assert.equal(o.summary!.failed, [], 'the host is not failed: the run ends ok');
 });
 
+test('playbook target: play structure errors in Ansible\'s words; null tasks, roles, vars_files and vars_prompt are none', async () => {
+  const refused = async (pb: string) => (await play({ playbook: pb })).problems.join('\n');
+  assert.match(await refused('[]\n'), /ERROR! A playbook must contain at least one play/);
+  assert.match(await refused('- hosts: []\n  tasks: [{probe: x}]\n'), /ERROR! Hosts list cannot be empty\. Please check your playbook/);
+  assert.match(await refused('- hosts: all\n  tasks: 123\n'), /ERROR! A malformed block was encountered while loading tasks: 123 should be a list or None but is <class 'int'>/);
+  assert.match(await refused('- hosts: all\n  pre_tasks: 123\n'), /ERROR! A malformed block was encountered while loading pre_tasks/);
+  assert.match(await refused('- hosts: all\n  roles: 123\n'), /ERROR! A malformed role declaration was encountered\./);
+  assert.match(await refused('- hosts: all\n  roles: ["foo,bar"]\n'), /ERROR! Invalid old style role requirement: foo,bar/);
+  assert.match(await refused('- hosts: all\n  vars_prompt:\n    - foo: bar\n'), /ERROR! Invalid vars_prompt data structure, missing 'name' key/);
+  assert.match(await refused('- hosts: all\n  vars_prompt:\n    - {name: input, when: foo is defined}\n'), /ERROR! Invalid vars_prompt data structure, found unsupported key 'when'/);
+  assert.match(await refused('- hosts: all\n  remote_user: a\n  user: b\n  tasks: [{probe: x}]\n'), /ERROR! both 'user' and 'remote_user' are set for this play/);
+  const nulls = await play({ playbook: '- hosts: all\n  roles: null\n  vars_files: null\n  vars_prompt: null\n  pre_tasks: null\n  tasks: [{probe: x}]\n' });
+  assert.equal(nulls.problems, []);
+  assert.equal(calls, ['a:x']);
+  // `user` is remote_user by its old name: over a local connection it plays no part, the play runs
+  const user = await play({ playbook: '- hosts: all\n  user: deploy\n  tasks: [{probe: "{{ ansible_user | default(\'none\') }}"}]\n' });
+  assert.equal(user.problems, []);
+});
+
+test('vars_prompt: asked on the terminal before the run (prompt, default, confirm until both match, -e wins); no terminal: the default (or "None")', async () => {
+  const asked: string[] = [];
+  const answers = ['', 'one', 'two', 'same', 'same', '{{ whole }}'];
+  const io = { interactive: true, ask: (m: string, secret: boolean) => (asked.push(`${m}${secret ? ' (hidden)' : ''}`), answers.shift() ?? ''), say: (l: string) => asked.push(l) };
+  const pb = `- hosts: all
+  vars: {p: from a variable, whole: INVALID}
+  vars_prompt:
+    - {name: d, prompt: "{{ p }}", default: dflt, private: no}
+    - {name: c, confirm: yes}
+    - {name: u, unsafe: true}
+    - {name: given}
+  tasks:
+    - probe: "{{ d }} {{ c }} {{ u }} {{ given }}"
+`;
+  const o = await play({ playbook: pb, opts: { promptIO: io, extraVars: ['given=cli'] } });
+  assert.equal(o.problems, []);
+  assert.equal(asked, ['from a variable [dflt]: ', 'c:  (hidden)', 'confirm c:  (hidden)', '***** VALUES ENTERED DO NOT MATCH ****', 'c:  (hidden)', 'confirm c:  (hidden)', 'u:  (hidden)']);
+  assert.equal(calls, ['a:dflt same {{ whole }} cli']);
+  const quiet = await play({ playbook: pb, opts: { promptIO: { interactive: false, ask: () => 'typed', say: () => undefined } } });
+  assert.equal(calls, ['a:dflt None None None']);
+  assert.equal(quiet.problems, []);
+});
+
 test.run();

@@ -1,5 +1,6 @@
 // skiff run / skiff validate: settings -> prepare (all checks that need no host) -> run -> progress,
 // recap, profile, events, report, retry.
+import { terminalIO } from '../../engine/vars-prompt.ts';
 import type { Origin } from '../../inventory/types.ts';
 import { prepare, type RunOptions } from '../../engine/prepare.ts';
 import { startRun } from '../../engine/run.ts';
@@ -78,6 +79,7 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
     configFile: config.file,
     vault,
     ...asked,
+    promptIO: command === 'run' && !o['list-hosts'] && !o['list-tasks'] && !o['list-tags'] ? terminalIO() : undefined,
   };
   const { prepared, problems, warnings } = prepare(opts, REGISTRY);
   printWarnings(warnings ?? []);
