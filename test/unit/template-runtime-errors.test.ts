@@ -49,4 +49,11 @@ test('what is wrong whatever the run does is still refused before it: a template
   assert.match(o.problems.join('\n'), 'expression ends too early');
 });
 
+test('a template that does not parse, in a task whose failure the playbook takes (ignore_errors, failed_when): the play runs and the task fails there, as Ansible (lookup_csvfile)', async () => {
+  const o = await play({ playbook: playbook(`- set_fact:\n    x: "{{ lookup('csvfile', 'foo', delimiter=',' col=1) }}"\n  ignore_errors: yes\n  register: r\n- probe: "seen {{ r is failed }}"`) });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => [r.status, r.ignored]), [['failed', true], ['changed', undefined]]);
+  assert.match(String(o.results[0].msg), /expected "," near "col"/);
+});
+
 test.run();
