@@ -6,10 +6,13 @@
 import { posix } from 'node:path';
 import type { Connection } from '../transport/types.ts';
 import { TaskFailure } from './task-type.ts';
+import { shq } from '../transport/quote.ts';
 
 export interface HostEnv {
   cwd: string;
   env: Record<string, string>;
+  /** home directories of the users a `~user` path names (those the host knows) */
+  homes?: Record<string, string>;
 }
 
 const seen = new WeakMap<Connection, Promise<HostEnv>>();
@@ -34,6 +37,20 @@ export function hostEnv(conn: Connection): Promise<HostEnv> {
   return p;
 }
 
+const TILDE_USER = /^~([^/]+)/;
+
+/** The home of each user (`~user/...`) the paths name, from the host's passwd (getent). */
+async function homesOf(conn: Connection, paths: string[]): Promise<Record<string, string>> {
+  const users = [...new Set(paths.flatMap((p) => TILDE_USER.exec(p)?.[1] ?? []))];
+  const homes: Record<string, string> = {};
+  for (const u of users) {
+    const r = await conn.exec(`getent passwd -- ${shq(u)}`);
+    const home = r.code === 0 ? r.stdout.split('\n')[0].split(':')[5] : undefined;
+    if (home) homes[u] = home;
+  }
+  return homes;
+}
+
 /** A path needs the host's help when it is relative or has `~` or `$` for the host to expand. */
 export function needsHost(path: string): boolean {
   return !path.startsWith('/') || path.includes('$');
@@ -45,6 +62,9 @@ export function expandPath(path: string, h: HostEnv): string {
   let p = path.includes('$') ? path.replace(/\$(\w+|\{[^}]*\})/g, (m, n: string) => h.env[n.startsWith('{') ? n.slice(1, -1) : n] ?? m) : path;
   const home = h.env.HOME;
   if (home !== undefined && (p === '~' || p.startsWith('~/'))) p = home.replace(/\/+$/, '') + p.slice(1) || '/';
+  // ~user: that user's home; a user the host does not know leaves the path as written (expanduser)
+  const user = TILDE_USER.exec(p)?.[1];
+  if (user !== undefined && h.homes?.[user] !== undefined) p = h.homes[user].replace(/\/+$/, '') + p.slice(1 + user.length) || '/';
   return p.startsWith('/') ? p : posix.join(h.cwd, p);
 }
 
@@ -54,6 +74,6 @@ export async function resolveHostPaths<P>(conn: Connection, names: readonly stri
   const rec = params as Record<string, unknown>;
   const todo = names.filter((n) => typeof rec[n] === 'string' && needsHost(rec[n] as string));
   if (!todo.length) return params;
-  const h = await hostEnv(conn);
+  const h = { ...(await hostEnv(conn)), homes: await homesOf(conn, todo.map((n) => rec[n] as string)) };
   return { ...rec, ...Object.fromEntries(todo.map((n) => [n, expandPath(rec[n] as string, h)])) } as P;
 }

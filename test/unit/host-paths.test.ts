@@ -5,16 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
 import { expandPath } from '../../src/engine/host-paths.ts';
-import { play, playbook } from './engine-harness.ts';
+import { calls, play, playbook } from './engine-harness.ts';
 
-const h = { cwd: '/home/op/work', env: { HOME: '/home/op', DATA: '/srv/data', EMPTY: '' } };
+const h = { cwd: '/home/op/work', env: { HOME: '/home/op', DATA: '/srv/data', EMPTY: '' }, homes: { postgres: '/var/lib/postgresql' } };
 const cases: [string, string][] = [
   ['/etc/hosts', '/etc/hosts'],
   ['file.txt', '/home/op/work/file.txt'],
   ['./a/../b', '/home/op/work/b'],
   ['~', '/home/op'],
   ['~/x/y', '/home/op/x/y'],
+  // ~user: that user's home (the become target's, in the become target); one the host does not know stays as written
+  ['~postgres/.pgpass', '/var/lib/postgresql/.pgpass'],
+  ['~postgres', '/var/lib/postgresql'],
+  ['~nosuchuser/x', '/home/op/work/~nosuchuser/x'],
   ['$DATA/prom', '/srv/data/prom'],
   ['${DATA}/prom', '/srv/data/prom'],
   // Python's expandvars leaves an unset variable as written
@@ -57,6 +62,14 @@ test('lineinfile, stat and file with a relative, ~ and $VAR path work on the hos
     if (was.v === undefined) delete process.env.SKIFF_T_DIR;
     else process.env.SKIFF_T_DIR = was.v;
   }
+});
+
+const homedirOfRoot = () => execFileSync('getent', ['passwd', 'root'], { encoding: 'utf8' }).split(':')[5];
+
+test('a ~user path is that user\'s home on the host, from its passwd (become target)', async () => {
+  const o = await play({ playbook: playbook('- stat: {path: "~root"}\n  register: r\n- probe: "{{ r.stat.path }} {{ r.stat.isdir }}"') });
+  assert.equal(o.problems, []);
+  assert.equal(calls.at(-1), `a:${homedirOfRoot()} True`);
 });
 
 test.run();
