@@ -107,7 +107,7 @@ export function parseYaml(file: string, text: string, vault: readonly VaultSecre
   ];
   for (const check of checks) {
     const problems = check();
-    if (problems.length) return { problems };
+    if (problems.length) return { problems: check === checks[0] ? asJsonToo(text, problems) : problems };
   }
   try {
     // The library's own alias limit guesses (101 uses of one anchor is "an attack"): the count
@@ -120,6 +120,23 @@ export function parseYaml(file: string, text: string, vault: readonly VaultSecre
 }
 
 type At = (offset: number) => Omit<InputProblem, 'message'>;
+
+/**
+ * Text that looks like JSON (Ansible's DataLoader tries json.loads first when it starts with { or [) and
+ * is no YAML either: both errors, in Ansible's words (scripts grep for `JSON:`).
+ */
+function asJsonToo(text: string, problems: InputProblem[]): InputProblem[] {
+  if (!/^\s*[{[]/.test(text)) return problems;
+  let why: string;
+  try {
+    JSON.parse(text);
+    return problems;
+  } catch (e) {
+    why = (e as Error).message;
+  }
+  const [first, ...rest] = problems;
+  return [{ ...first, message: `We were unable to read either as JSON nor YAML, these are the errors we got from each:\nJSON: ${why}\n\n${first.message}` }, ...rest];
+}
 
 /**
  * The parser's errors, and its warnings: each warning is a guess (an unknown tag read as text).

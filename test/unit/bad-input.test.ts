@@ -70,4 +70,12 @@ test('control: the same inventory with a good playbook does contact the host (so
   assert.is(r.code, 4, `unreachable host -> exit 4\n${r.stdout}${r.stderr}`);
 });
 
+test('a vars file that looks like JSON and is neither JSON nor YAML: both errors, in Ansible\'s words (dataloader)', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-badjson-'));
+  writeFileSync(join(d, 'invalid.json'), '{ }}\n');
+  writeFileSync(join(d, 'play.yml'), '- hosts: localhost\n  gather_facts: false\n  vars_files: [invalid.json]\n');
+  const r = await skiff(['run', '-c', 'local', join(d, 'play.yml')]);
+  assert.match(r.stderr, /invalid\.json:1:4: We were unable to read either as JSON nor YAML, these are the errors we got from each:\nJSON: /);
+});
+
 test.run();
