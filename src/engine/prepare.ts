@@ -939,10 +939,11 @@ function checkParams(t: TaskDef, scope: Scope, host: string, skipped: boolean, s
   const base = [...t.path, t.type.name];
   const shortForm = typeof t.src.doc.getIn(base) === 'string';
   const params = removeOmit(renderParams(t.params, t.type, scope, rp));
-  // a task whose failure the playbook takes (ignore_errors, failed_when) may mean a template that cannot be
-  // parsed: Ansible runs the play and the task fails there (lookup_csvfile); it is a load error otherwise
-  const tolerated = !strict && ((t.kw.ignore_errors !== undefined && t.kw.ignore_errors !== false) || t.meta.failed_when !== undefined);
-  const reported = tolerated ? [] : skipped ? rp.filter((p) => STATIC.test(p.message)) : certain(rp, strict);
+  // a task whose failure the playbook takes (ignore_errors, failed_when) may mean its parameters to be
+  // wrong (a template that cannot be parsed, a missing or mistyped option): Ansible runs the play and the
+  // task fails there (lookup_csvfile, fetch's failures.yml); it is a load error otherwise
+  if (!strict && ((t.kw.ignore_errors !== undefined && t.kw.ignore_errors !== false) || t.meta.failed_when !== undefined)) return [];
+  const reported = skipped ? rp.filter((p) => STATIC.test(p.message)) : certain(rp, strict);
   for (const p of reported) out.push(problemAt(t.src, shortForm ? base : [...base, ...p.path], `${p.message} (host ${host})`));
   // a variable only the run may define: the names of the parameters are still checked
   const namesOnly = rp.length > 0 && (skipped || !reported.length);

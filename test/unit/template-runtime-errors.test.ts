@@ -56,4 +56,13 @@ test('a template that does not parse, in a task whose failure the playbook takes
   assert.match(String(o.results[0].msg), /expected "," near "col"/);
 });
 
+test('a task missing a required option, or given one of the wrong type, whose failure the playbook takes: it fails when it runs (fetch target); without ignore_errors it is refused before the run', async () => {
+  const o = await play({ playbook: playbook(`- fetch: {}\n  ignore_errors: true\n  register: r\n- fetch: {src: [1, 2], dest: /tmp}\n  ignore_errors: true\n- probe: "after {{ r is failed }}"`) });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => r.status), ['failed', 'failed', 'changed']);
+  assert.match(String(o.results[0].msg), /src/);
+  const refused = await play({ playbook: playbook(`- fetch: {}`) });
+  assert.equal(refused.code, 'bad-input');
+});
+
 test.run();
