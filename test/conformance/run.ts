@@ -115,7 +115,7 @@ async function main() {
     }
     const started = Date.now();
     // ansible-core's runs from an earlier --json of the same targets (they do not change), else run now
-    const ans = o.tool === 'skiff' ? undefined : (earlier.get(t) ?? runTarget(o.targets, t, 'ansible', o.timeoutS));
+    const ans = earlier.get(t) ?? (o.tool === 'skiff' ? undefined : runTarget(o.targets, t, 'ansible', o.timeoutS));
     const sk = o.tool !== 'ansible' ? runTarget(o.targets, t, 'skiff', o.timeoutS) : undefined;
     if (o.logs) {
       mkdirSync(o.logs, { recursive: true });
