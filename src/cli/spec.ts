@@ -59,6 +59,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   'list-hosts': { type: 'boolean', help: 'list the hosts each play would run on; contacts no host', commands: PLAYBOOK },
   verbose: { short: 'v', type: 'boolean', multiple: true, help: 'also show ok/skipped details', commands: PLAYBOOK },
   host: { type: 'string', arg: 'NAME', help: 'only this host', commands: ['inventory'], complete: 'hosts' },
+  become: { short: 'b', type: 'boolean', help: 'become (sudo) in every play that does not say become: itself', commands: PLAYBOOK },
+  'become-user': { type: 'string', arg: 'USER', help: 'the user to become in every play that does not say become_user: itself (default root)', commands: PLAYBOOK, complete: 'none' },
   'ask-become-pass': { short: 'K', type: 'boolean', help: "ask for sudo's password (become), once, for every host", commands: PLAYBOOK },
   'ask-pass': { short: 'k', type: 'boolean', help: 'ask for the SSH password, once, for every host', commands: PLAYBOOK },
   'ask-key-passphrase': { type: 'boolean', help: 'ask for the passphrase of encrypted private keys ssh-agent does not hold', commands: PLAYBOOK },
@@ -76,9 +78,7 @@ export const FLAGS: Record<string, FlagSpec> = {
  * taken for a misspelling of one of skiff's. `value`: it takes one (the next word is not a playbook).
  */
 export const REFUSED_FLAGS: Record<string, { short?: string; value?: boolean; why: string }> = {
-  become: { short: 'b', why: "skiff's become is the inventory's ansible_become or a play's or task's become:" },
   'become-method': { value: true, why: 'skiff becomes with sudo only' },
-  'become-user': { value: true, why: "expected ansible_become_user in the inventory, or become_user: in the play" },
   'become-password-file': { value: true, why: 'expected -K, or ansible_become_password from a vault' },
   'become-pass-file': { value: true, why: 'expected -K, or ansible_become_password from a vault' },
   'connection-password-file': { value: true, why: 'expected -k, or ansible_password from a vault' },

@@ -41,6 +41,9 @@ import { hashMerging, isVarsDict, mergeHash } from '../util/combine-vars.ts';
 import { markUnsafe, noteFacts, varTaint } from '../template/unsafe.ts';
 
 export interface RunOptions {
+  /** -b (--become) and --become-user: the become of each play that sets none */
+  become?: boolean;
+  becomeUser?: string;
   /** where vars_prompt is answered (a run: the terminal); without it, the defaults are taken */
   promptIO?: PromptIO;
   playbook: string;
@@ -500,7 +503,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
   // the file and template lookups open vaulted files with the run's passwords
   useVaultSecrets(opts.vault ?? []);
-  const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra);
+  const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra, { become: opts.become, become_user: opts.becomeUser });
   problems.push(...pp);
   if (!inv || !playbook) return { problems };
   // vars_prompt: asked now, before any host is touched; validate and the listings take the defaults (as Ansible's)

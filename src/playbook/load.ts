@@ -300,6 +300,12 @@ interface Imported {
   tags: unknown[];
   /** the run's extra vars (-e), known when the playbook is read */
   extra?: Record<string, unknown>;
+  /** -b / --become-user: the become of a play that sets none (Ansible's become keyword defaults to the CLI's) */
+  cli?: CliBecome;
+}
+export interface CliBecome {
+  become?: boolean;
+  become_user?: string;
 }
 const NOT_IMPORTED: Imported = { when: [], vars: {}, tags: [] };
 
@@ -329,11 +335,11 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
  * The playbooks of one ansible-playbook call, in order: their plays one after another, each marked
  * with the file named on the command line that brought it. The first is the Playbook's file.
  */
-export function loadPlaybooks(files: string[], types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], extra: Record<string, unknown> = {}): { playbook?: Playbook; problems: InputProblem[] } {
+export function loadPlaybooks(files: string[], types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], extra: Record<string, unknown> = {}, cli: CliBecome = {}): { playbook?: Playbook; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
   let first: Playbook | undefined;
   for (const file of files) {
-    const r = loadPlaybook(file, types, vault, rolesPath, [], { ...NOT_IMPORTED, extra });
+    const r = loadPlaybook(file, types, vault, rolesPath, [], { ...NOT_IMPORTED, extra, cli });
     problems.push(...r.problems);
     if (!r.playbook) return { problems };
     for (const p of r.playbook.plays) p.playbookFile = file;
@@ -373,7 +379,7 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
   // Ansible's PlaybookInclude: the import's `when` holds for every play it brings (gathering included)
   const list = (x: unknown) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
   const { when, vars, tags } = r.output;
-  const next: Imported = { when: [...from.when, ...(list(when) as (string | boolean)[])], vars: { ...from.vars, ...(vars ?? {}) }, extra: from.extra, tags: [...from.tags, ...(typeof tags === 'string' ? tags.split(',').map((t) => t.trim()) : list(tags))] };
+  const next: Imported = { when: [...from.when, ...(list(when) as (string | boolean)[])], vars: { ...from.vars, ...(vars ?? {}) }, extra: from.extra, cli: from.cli, tags: [...from.tags, ...(typeof tags === 'string' ? tags.split(',').map((t) => t.trim()) : list(tags))] };
   const { playbook, problems: ps } = loadPlaybook(target, types, vault, rolesPath, chain, next);
   problems.push(...ps.map((p) => (p.line === 0 && p.file === target ? { ...problemAt(src, at, ''), message: `import_playbook: ${p.message}` } : p)));
   return playbook?.plays ?? [];
@@ -405,7 +411,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Impor
   const p = r.output;
   cx.playVars = { ...(p.vars ?? {}), ...from.vars };
   cx.collections = p.collections ?? undefined;
-  const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become, become_user: p.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, timeout: p.timeout, remote_user: p.remote_user, connection: p.connection, module_defaults: p.module_defaults });
+  const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become ?? (from.cli?.become || undefined), become_user: p.become_user ?? from.cli?.become_user, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, timeout: p.timeout, remote_user: p.remote_user, connection: p.connection, module_defaults: p.module_defaults });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, inHandlers: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
   // Ansible's order (Play.compile): pre_tasks, a flush, roles and tasks as one section, a flush,

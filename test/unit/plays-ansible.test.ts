@@ -3,7 +3,7 @@
 // include_when_parent_is_dynamic, roles, tasks, special_vars_hosts, var_reserved).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { calls, play, playbook } from './engine-harness.ts';
+import { calls, opened, play, playbook } from './engine-harness.ts';
 
 const warnings = (o: Awaited<ReturnType<typeof play>>) => o.events.flatMap((e) => (e.kind === 'note' && e.warning ? [e.text] : []));
 
@@ -149,6 +149,13 @@ test('vars_prompt: asked on the terminal before the run (prompt, default, confir
   const quiet = await play({ playbook: pb, opts: { promptIO: { interactive: false, ask: () => 'typed', say: () => undefined } } });
   assert.equal(calls, ['a:dflt None None None']);
   assert.equal(quiet.problems, []);
+});
+
+test('-b and --become-user: the become of every play that says none (a play\'s own become: false stays), as Ansible\'s keyword defaults to the CLI\'s', async () => {
+  await play({ playbook: '- hosts: all\n  tasks: [{probe: x}]\n- hosts: all\n  become: false\n  tasks: [{probe: y}]\n', opts: { become: true, becomeUser: 'postgres' } });
+  assert.ok(opened.includes('a true postgres'), opened.join());
+  assert.ok(opened.includes('a false postgres') || opened.includes('a false -'), opened.join());
+  assert.not.ok(opened.includes('a true -'), opened.join());
 });
 
 test.run();

@@ -78,6 +78,8 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
     verbosity: (o.verbose as boolean[] | undefined)?.length ?? 0,
     configFile: config.file,
     vault,
+    become: o.become === true ? true : undefined,
+    becomeUser: o['become-user'] as string | undefined,
     ...asked,
     promptIO: command === 'run' && !o['list-hosts'] && !o['list-tasks'] && !o['list-tags'] ? terminalIO() : undefined,
   };
