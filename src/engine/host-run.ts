@@ -1127,6 +1127,10 @@ function taskPrivilege(t: TaskDef, scope: () => Scope): Privilege {
   // ansible_become / ansible_become_user as the task's own vars (or include params) win over the
   // keywords, as Ansible's PlayContext takes connection vars over keywords
   const own = { ...t.kw.vars, ...t.kw.includeParams };
+  if (t.kw.become_method !== undefined) {
+    const method = pyStr(render(t.kw.become_method, scope(), []));
+    if (method !== 'sudo') throw new TaskFailure(`become_method ${method} is not supported by skiff: it becomes through sudo only (expected sudo)`);
+  }
   const becomeVar = own.ansible_become as boolean | string | undefined;
   const userVar = own.ansible_become_user;
   return {

@@ -30,7 +30,7 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
   if (parent.module_defaults || own.module_defaults) out.module_defaults = { ...parent.module_defaults, ...own.module_defaults };
   const guards = [...(parent.guards ?? []), ...(own.guards ?? [])];
   if (guards.length) out.guards = guards;
-  for (const k of ['become', 'become_user', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'timeout', 'remote_user', 'connection', 'role', 'roleVars', 'roleParams', 'roleChain'] as const) {
+  for (const k of ['become', 'become_user', 'become_method', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'timeout', 'remote_user', 'connection', 'role', 'roleVars', 'roleParams', 'roleChain'] as const) {
     const value = own[k] ?? parent[k];
     if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
   }

@@ -88,6 +88,8 @@ export const Inheritable = {
   environment: v.optional(Env),
   become: v.optional(Flag),
   become_user: v.optional(BecomeUser),
+  /** sudo, the only way skiff becomes (written out, or an expression that must come to sudo when the task runs) */
+  become_method: v.optional(v.pipe(v.string(), v.check((m) => m === 'sudo' || /\{[{%]/.test(m), (i) => `become_method ${i.input} is not supported by skiff: it becomes through sudo only (expected sudo)`))),
   ignore_errors: v.optional(Flag),
   no_log: v.optional(Flag),
   /** false: this task's diff is never shown; true: shown even without --diff (Ansible's keyword) */
@@ -192,6 +194,7 @@ export const PlaySchema = v.strictObject({
   gather_facts: v.optional(Bool),
   become: v.optional(Flag),
   become_user: v.optional(BecomeUser),
+  become_method: Inheritable.become_method,
   tags: v.optional(Tags),
   environment: v.optional(Env),
   ignore_errors: v.optional(Flag),

@@ -48,7 +48,6 @@ const COLLECTION_HINTS: Record<string, string> = {
  * (it would otherwise read as a second task type).
  */
 export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
-  become_method: 'skiff becomes through sudo only',
   become_flags: undefined,
   become_exe: undefined,
   collections: 'write modules by their full names',

@@ -738,6 +738,8 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   environment: { value: '{E: env}', inner: "- {shell: 'echo $E', register: r}", after: '- probe: "{{ r.stdout }}"', check: () => assert.equal(calls, ['a:env']) },
   become: { value: 'true', check: () => assert.ok(opened.includes('a true -'), opened.join()) },
   become_user: { value: 'postgres', inner: '- {probe: in, become: true}', check: () => assert.ok(opened.includes('a true postgres'), opened.join()) },
+  // sudo is how skiff becomes: the included task becomes as it would without it
+  become_method: { value: 'sudo', inner: '- {probe: in, become: true}', check: () => assert.ok(opened.includes('a true -'), opened.join()) },
   ignore_errors: { value: 'true', inner: '- probe: {id: in, fail: true}', check: () => assert.equal(calls, ['a:in', 'a:after']) },
   no_log: { value: 'true', inner: '- probe: s3cret', check: (o) => assert.not.match(JSON.stringify(o.results), 's3cret') },
   diff: { value: 'false', inner: `- {content: {path: "${join(tmpdir(), 'skiff-kw-never-written.conf')}", content: "x"}, check_mode: true}`, check: (o) => assert.is(o.results[0].diff, undefined) },
@@ -861,6 +863,15 @@ kw(['play.connection', 'task.connection', 'block.connection'], 'connection: over
   const later = await play({ hosts: SSH_HOST, playbook: playbook('- {probe: one, connection: "{{ c }}", vars: {c: winrm}}\n- {probe: two, connection: "{{ c }}", vars: {c: local}}') });
   assert.equal(later.lines, ['a probe failed']);
   assert.match(later.results[0].msg ?? '', 'connection: got "winrm", expected local, ssh or smart');
+});
+
+kw(['play.become_method', 'block.become_method', 'task.become_method'], 'become_method: sudo becomes as skiff always does; another method is refused by name (written out) or fails the task (an expression)', async () => {
+  const o = await play({ playbook: playbook('- {probe: a, become: true, become_method: sudo}\n- block:\n    - {probe: b, become: true, become_method: "{{ m }}", ignore_errors: true}\n  vars: {m: su}', '  become_method: sudo\n') });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => r.status), ['changed', 'failed']);
+  assert.match(String(o.results[1].msg), /become_method su is not supported by skiff/);
+  const refused = await play({ playbook: playbook('- {probe: a, become_method: su}') });
+  assert.match(refused.problems.join('\n'), /become_method su is not supported by skiff: it becomes through sudo only/);
 });
 
 kw(['play.vars_prompt'], 'vars_prompt: the answer typed on the terminal is a play var (the full cases: plays-ansible.test.ts)', async () => {
