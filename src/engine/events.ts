@@ -6,6 +6,8 @@ export interface TaskResult {
   host: string;
   play: string;
   task: string;
+  /** the name as the TASK banner shows it: templated with this host's vars (as written where it cannot be) */
+  title?: string;
   type: string;
   status: Status;
   /** pending (check mode) or applied changes, one line each */

@@ -950,6 +950,8 @@ export class HostRun {
     let delegated: Record<string, unknown> = {};
     const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw, { ...delegated, ...this.outer, ...loopVars });
     const base = { host, play: play.name, task: t.name, type: t.type.name, handler, changes: [] as string[] };
+    // as the task starts: its own register is not yet in what the name may read
+    const title = titleOf(t.name, () => scope({}));
     let delegate: string | undefined;
     let marked: string[] = [];
     let outcome;
@@ -1073,6 +1075,7 @@ export class HostRun {
     if (failed) Object.assign(this.registered, { ansible_failed_task: { name: t.name, action: t.type.name }, ansible_failed_result: hide ? { censored: 'hidden: no_log' } : outcome.result });
     const r: TaskResult = {
       ...base,
+      title,
       status: rc.interrupted && failed ? 'failed' : outcome.status,
       changes: hide ? outcome.changes.map(() => '(hidden: no_log)') : outcome.changes,
       diff: hide || showDiff === false ? undefined : outcome.diff,
@@ -1110,6 +1113,21 @@ export function playPrivilege(prep: Prepared, play: PlayDef, host: string, regis
     // as the connection: each task fails where it renders its become_user (taskPrivilege)
   }
   return { ...play.kw, become: flag(play.kw.become, scope, false), ...user, connection };
+}
+
+/**
+ * A task's name as Ansible's strategy shows it in the banner: templated with the host's vars, registered
+ * results included (`name: "{{ r.stdout }}"`), left as written where it cannot be (fail_on_undefined=False).
+ */
+function titleOf(name: string, scope: () => Scope): string | undefined {
+  if (!/\{[{%]/.test(name)) return undefined;
+  const ps: RenderProblem[] = [];
+  try {
+    const v = render(name, scope(), [], ps);
+    return ps.length ? undefined : pyStr(v);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A become_user written as a template, rendered on this host (a name that is no user fails the task). */

@@ -122,8 +122,9 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
 }
 
 /** The banner a result goes under: `TASK [role : name]`, `RUNNING HANDLER [...]`. */
-export function taskBanner(r: Pick<TaskResult, 'task' | 'role' | 'handler'>): string {
-  const name = r.role && r.task !== 'Gathering Facts' ? `${r.role} : ${r.task}` : r.task;
+export function taskBanner(r: Pick<TaskResult, 'task' | 'role' | 'handler'> & { title?: string }): string {
+  const task = r.title ?? r.task;
+  const name = r.role && r.task !== 'Gathering Facts' ? `${r.role} : ${task}` : task;
   return banner(`${r.handler ? 'RUNNING HANDLER' : 'TASK'} [${name}]`);
 }
 

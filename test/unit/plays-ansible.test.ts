@@ -158,4 +158,10 @@ test('-b and --become-user: the become of every play that says none (a play\'s o
   assert.not.ok(opened.includes('a true -'), opened.join());
 });
 
+test('a task\'s name is templated for its banner as the task starts (its own register not yet in it); one that cannot be stays as written (retry_task_name_in_callback)', async () => {
+  const o = await play({ playbook: playbook('- {name: "first {{ foo }}", shell: echo one, register: r}\n- {name: "{{ r.stdout }}", shell: echo two, register: r}\n- {name: "{{ r.stdout }} {{ item }}", probe: x, loop: [1]}\n- {name: "{{ nope }}", probe: y}', '  vars: {foo: blippy}\n') });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => r.title ?? r.task), ['first blippy', 'one', '{{ r.stdout }} {{ item }}', '{{ nope }}']);
+});
+
 test.run();
