@@ -4,6 +4,7 @@ import type { Scope } from '../template/expr.ts';
 import { isVaulted } from '../vault/envelope.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { openText } from '../vault/yaml.ts';
+import { useRunSecrets } from '../vault/encrypted.ts';
 
 /**
  * A lookup's own failure, with Ansible's message (the task fails with it as `msg`). `raised`: the
@@ -62,6 +63,7 @@ export type Lookup = (terms: unknown, kw: Record<string, unknown>, files?: Looku
 let vaultSecrets: readonly VaultSecret[] = [];
 export function useVaultSecrets(secrets: readonly VaultSecret[]): void {
   vaultSecrets = secrets;
+  useRunSecrets(secrets);
 }
 
 /**
