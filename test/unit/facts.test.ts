@@ -2,8 +2,7 @@
 // host, and Alpine / Rocky outputs built from those systems' real os-release files and tools' formats),
 // and what a play sees of them: gathered only when named, once per host, checked by name before the run.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -176,17 +175,6 @@ test('the local facts of setup are the variable ansible_local, and ansible_facts
   assert.is(vars.ansible_distribution, 'Debian');
   assert.is('ansible_ansible_local' in vars, false);
   assert.equal((vars.ansible_facts as Record<string, unknown>).ansible_local, { uuid: { id: 1 } });
-});
-
-test("the play's gather_subset and fact_path are setup's: local facts from that directory (gathering, facts_d targets)", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-factsd-'));
-  writeFileSync(join(dir, 'mine.fact'), '{"a": 1}\n');
-  const o = await play({
-    facts: { a: DEBIAN },
-    playbook: gathering(`- assert: {that: ["ansible_local.mine.a == 1", "ansible_facts.ansible_local.mine.a == 1"]}`, `  gather_subset: ['!all', '!min', 'local']\n  fact_path: "{{ '${dir}' }}"\n  gather_timeout: 5\n`),
-  });
-  assert.equal(o.problems, []);
-  assert.equal(o.lines, ['a Gathering Facts ok', 'a assert ok']);
 });
 
 test.run();
