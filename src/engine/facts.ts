@@ -219,9 +219,13 @@ export function parseFacts(out: string): Facts {
   return facts;
 }
 
-/** The variables facts are seen as: `ansible_facts` itself, and each fact as `ansible_<name>` (Ansible's INJECT_FACTS_AS_VARS). */
+/**
+ * The variables facts are seen as: `ansible_facts` itself, and each fact as `ansible_<name>` (Ansible's
+ * INJECT_FACTS_AS_VARS). The local facts (facts.d) keep their name in ansible_facts too (namespace_facts
+ * leaves `ansible_local` prefixed), so they are the variable `ansible_local`, not `ansible_ansible_local`.
+ */
 export function factVars(facts: Facts): Record<string, unknown> {
-  return { ansible_facts: facts, ...Object.fromEntries(Object.entries(facts).map(([k, v]) => [`ansible_${k}`, v])) };
+  return { ansible_facts: facts, ...Object.fromEntries(Object.entries(facts).map(([k, v]) => [k === 'ansible_local' ? k : `ansible_${k}`, v])) };
 }
 
 const L = LATER;

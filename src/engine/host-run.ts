@@ -35,7 +35,7 @@ import { renderEnvironment, withEnvironment } from './environment.ts';
 import { cachedFactVars, flushCachedFacts, writeCachedFacts } from './fact-cache.ts';
 import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
-import { containsLater, render, renderParams, type RenderProblem } from '../template/template.ts';
+import { containsLater, render, renderParams, renderString, type RenderProblem } from '../template/template.ts';
 import { holdsTemplate, noteFacts, noteVar, tracked, UNSAFE } from '../template/unsafe.ts';
 
 export interface RunCtx {
@@ -286,15 +286,20 @@ export class HostRun {
   /**
    * The facts of Ansible's setup module (narrowed to the collectors needed) under skiff's own, for a play
    * that reads facts skiff does not gather (fact-needs.ts). Without them (no ansible-core on the
-   * controller) a warning, and a task that reads one fails as on an undefined variable.
+   * controller) a warning, and a task that reads one fails as on an undefined variable. The play's
+   * gather_subset, when given, is what setup collects (a fact outside it is undefined, as in Ansible);
+   * its fact_path and gather_timeout are setup's.
    */
-  private async moreFacts(conn: Connection, facts: Facts): Promise<Facts> {
+  private async moreFacts(conn: Connection, facts: Facts, scope: Scope): Promise<Facts> {
     const { rc, play } = this;
-    const subset = rc.prep.registry.ansibleFacts && playSubset(play, resolve(play.playbookFile ?? rc.prep.playbook.file));
-    if (!subset) return facts;
+    const needed = rc.prep.registry.ansibleFacts && playSubset(play, resolve(play.playbookFile ?? rc.prep.playbook.file));
+    if (!needed) return facts;
+    const given = play.gatherOptions;
+    const subset = given?.subset ?? needed;
     const python = (facts.python as { executable?: unknown } | undefined)?.executable;
     try {
-      return { ...(await rc.prep.registry.ansibleFacts!(conn, typeof python === 'string' ? python : '/usr/bin/python3', subset)), ...facts };
+      const factPath = given?.factPath === undefined ? undefined : pyStr(renderString(given.factPath, scope));
+      return { ...(await rc.prep.registry.ansibleFacts!(conn, typeof python === 'string' ? python : '/usr/bin/python3', subset, { factPath, timeout: given?.timeout })), ...facts };
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       this.warn(`only skiff's own facts were gathered: ${(e as Error).message}`);
@@ -330,7 +335,7 @@ export class HostRun {
       // the play's environment, as Ansible's setup task has it (less what needs the facts being gathered)
       const scope = taskScope(rc.prep, play, host, this.registered, play.kw, this.outer);
       const conn = withEnvironment(await this.base(), renderEnvironment(play.kw.environment, scope, rc.secretsOf.get(host) ?? [], true));
-      const facts = await this.moreFacts(conn, await gatherFacts(conn));
+      const facts = await this.moreFacts(conn, await gatherFacts(conn), scope);
       rc.factsOf.set(host, facts);
       Object.assign((rc.prep.hostvars[host] ??= {}), factVars(facts));
       this.cacheFacts(host, factVars(facts));

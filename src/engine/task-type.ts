@@ -264,5 +264,5 @@ export interface Registry {
    * Ansible's own facts of these gather_subset collectors (its setup module), for a play that reads a
    * fact skiff's gathering lacks: the facts without their `ansible_` prefix, as ansible_facts holds them.
    */
-  ansibleFacts?(conn: Connection, interpreter: string, subset: string[]): Promise<Record<string, unknown>>;
+  ansibleFacts?(conn: Connection, interpreter: string, subset: string[], opts?: { factPath?: string; timeout?: number }): Promise<Record<string, unknown>>;
 }

@@ -4,9 +4,33 @@ import type { Scope } from '../template/expr.ts';
 import { isVaulted } from '../vault/envelope.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { openText } from '../vault/yaml.ts';
+import { useRunSecrets } from '../vault/encrypted.ts';
 
-/** A lookup's own failure, with Ansible's message (the task fails with it as `msg`). */
-export class LookupError extends Error {}
+/**
+ * A lookup's own failure, with Ansible's message (the task fails with it as `msg`). `raised`: the
+ * plugin raised AnsibleLookupError or AnsibleOptionsError, which Templar._lookup passes on as they are
+ * (any other error it wraps in LOOKUP_FAILED's words).
+ */
+export class LookupError extends Error {
+  constructor(
+    message: string,
+    readonly raised = false,
+  ) {
+    super(message);
+  }
+}
+
+/** A lookup's warning (Display.warning in the worker: `[WARNING]:` on stderr). */
+let warn = (text: string): void => {
+  process.stderr.write(`[WARNING]: ${text}\n`);
+};
+export function lookupWarning(text: string): void {
+  warn(text);
+}
+/** For tests: where lookup warnings go. */
+export function onLookupWarning(f: (text: string) => void): void {
+  warn = f;
+}
 
 /**
  * How lookup() reports a plugin's error (Templar._lookup). It is raised when the task runs, so
@@ -39,6 +63,7 @@ export type Lookup = (terms: unknown, kw: Record<string, unknown>, files?: Looku
 let vaultSecrets: readonly VaultSecret[] = [];
 export function useVaultSecrets(secrets: readonly VaultSecret[]): void {
   vaultSecrets = secrets;
+  useRunSecrets(secrets);
 }
 
 /**

@@ -16,6 +16,7 @@ import { findInSearchPath } from '../template/lookup-first-found.ts';
 import { LookupError, readLookupFile, type Lookup, type LookupFiles } from './base.ts';
 import { iniLookup } from './ini.ts';
 import { csvfileLookup } from './csvfile.ts';
+import { configLookup } from './config.ts';
 
 export { LOOKUP_FAILED, LookupError, type Lookup, type LookupFiles } from './base.ts';
 
@@ -235,6 +236,19 @@ function file(terms: unknown, kw: Record<string, unknown>, files?: LookupFiles):
   });
 }
 
+/**
+ * unvault (lookup/unvault.py): each file's text as it is (no strip), decrypted with the run's vault
+ * passwords when it is vault-encrypted; found along the search path as the file lookup finds it.
+ */
+function unvault(terms: unknown, _kw: Record<string, unknown>, files?: LookupFiles): string[] {
+  return iter(terms).map((term) => {
+    const found = findInSearchPath(files?.searchPath ?? [], 'files', pyStr(term), files?.baseDir ?? process.cwd());
+    // AnsibleParserError: wrapped by Templar._lookup as any error it does not know
+    if (!found) throw new LookupError(`Unable to find file matching "${pyStr(term)}" `);
+    return readLookupFile(found);
+  });
+}
+
 /** The builtin lookups by name, each taking its (rendered) terms as Ansible's run() does. */
 /**
  * While skiff checks a playbook before running it (prepare.ts), a lookup that runs a command gives
@@ -397,6 +411,8 @@ export const BUILTIN_LOOKUPS: Record<string, Lookup> = {
   fileglob,
   ini: iniLookup,
   csvfile: csvfileLookup,
+  config: (terms, kw, files) => configLookup(terms, kw, files, checking > 0),
+  unvault,
   random_choice: randomChoice,
   varnames,
   inventory_hostnames: inventoryHostnames,

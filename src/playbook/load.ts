@@ -227,6 +227,8 @@ export interface PlayDef {
   strategy?: string;
   /** gather_facts as written: unset, the `gathering` setting decides (engine/prepare.ts gathers()) */
   gatherFacts?: boolean;
+  /** the play's gather_subset, fact_path (a template rendered when it gathers) and gather_timeout: setup's options */
+  gatherOptions?: { subset?: string[]; factPath?: string; timeout?: number };
   /** the play's own keywords (become, tags, environment...): its tasks' kw start from these */
   kw: Keywords;
   /**
@@ -446,6 +448,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Impor
     src,
   };
   play.gatherFacts = p.gather_facts;
+  if (p.gather_subset !== undefined || p.fact_path !== undefined || p.gather_timeout !== undefined) play.gatherOptions = { subset: p.gather_subset, factPath: p.fact_path, timeout: p.gather_timeout };
   return play;
 }
 

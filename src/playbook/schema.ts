@@ -192,6 +192,19 @@ export const PlaySchema = v.strictObject({
    * so `true` and the default are the same. `false`: never gathered for this play.
    */
   gather_facts: v.optional(Bool),
+  /**
+   * Ansible's setup options for the play's gathering: the collectors (`min`, `!all`, `network`...), a
+   * comma-separated text or a list; where local facts are (facts.d); how long a collector may take.
+   * Given, skiff's own facts are completed by Ansible's setup module with them (engine/host-run.ts).
+   */
+  gather_subset: v.optional(
+    v.pipe(
+      v.union([v.string(), v.array(v.string())], 'expected a list of fact subsets (all, min, network, !hardware...)'),
+      v.transform((x) => (Array.isArray(x) ? x : [x]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)),
+    ),
+  ),
+  fact_path: v.optional(v.string('expected the directory of local facts (a path)')),
+  gather_timeout: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(1)), v.pipe(v.string(), v.regex(/^\d+$/, 'expected a whole number of seconds'), v.transform(Number))], 'expected a whole number of seconds')),
   become: v.optional(Flag),
   become_user: v.optional(BecomeUser),
   become_method: Inheritable.become_method,

@@ -187,6 +187,7 @@ export function runLookup(plugin: string, terms: unknown, kw: Record<string, unk
     if (!(e instanceof LookupError) && !(e instanceof ExprError && !(e instanceof UndefinedError) && lookupName(plugin) === 'first_found')) throw e;
     if (errors === 'ignore' || errors === 'warn') return undefined;
     if (!(e instanceof LookupError)) throw e;
+    if (e.raised) throw new PluginError(e.message);
     throw new PluginError(`${LOOKUP_FAILED} '${lookupName(plugin)}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${e.message}`);
   }
 }

@@ -13,6 +13,8 @@ import { versionTest } from './version-compare.ts';
 import { isRevealed } from '../vault/revealed.ts';
 import { MORE_FILTERS } from './jinja-filters-more.ts';
 import { MATH_FILTERS } from './jinja-filters-math.ts';
+import { VAULT_FILTERS } from './jinja-filters-vault.ts';
+import { VaultEncrypted } from '../vault/encrypted.ts';
 import { BUILTIN_FILTERS } from './jinja-filters-builtin.ts';
 import { callPlugin, ownName, UnknownPlugin } from './py-plugins.ts';
 
@@ -190,6 +192,7 @@ function pyFormat(fmt: string, args: unknown[]): string {
 export const FILTERS: Record<string, Fn> = {
   ...MORE_FILTERS,
   ...MATH_FILTERS,
+  ...VAULT_FILTERS,
   ...BUILTIN_FILTERS,
   default: (v, [d = '', boolean], kw) => ((kw.boolean ?? boolean) && !truthy(v) ? (Object.hasOwn(kw, 'default_value') ? kw.default_value : d) : v), // undefined handled in expr.ts
   bool: (v) => toBool(v),
@@ -530,7 +533,7 @@ export const TESTS: Record<string, (v: unknown, args: unknown[], kw: Dict) => bo
   truthy: truthyTest,
   falsy: (v, args, kw) => !truthyTest(v, args, kw),
   // a vaulted value is its plaintext in skiff: the text decrypted from a vault (any copy of it)
-  vault_encrypted: (v) => typeof v === 'string' && isRevealed(v),
+  vault_encrypted: (v) => v instanceof VaultEncrypted || (typeof v === 'string' && isRevealed(v)),
   nan: (v) => typeof v === 'number' && Number.isNaN(v),
   uri: (v, [schemes], kw) => isUri(v, kw.schemes ?? schemes),
   url: (v, [schemes], kw) => isUri(v, kw.schemes ?? schemes) && (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]/.test(String(v)) || /^file:/i.test(String(v))),

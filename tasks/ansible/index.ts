@@ -13,6 +13,7 @@ import { service, systemd, systemdService } from './service.ts';
 import { getUrl } from './get-url.ts';
 import { uri } from './uri.ts';
 import { waitFor } from './wait-for.ts';
+import { waitForConnection } from './wait-for-connection.ts';
 import { blockinfile } from './blockinfile.ts';
 import { iniFile } from './ini-file.ts';
 import { group, user } from './users.ts';
@@ -36,4 +37,4 @@ import { setStats } from './set-stats.ts';
 import { assemble } from './assemble.ts';
 import { validateArgumentSpec } from './validate-argument-spec.ts';
 
-export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey, dockerContainer, podmanContainer, ping, pause, tempfile, getent, includeVarsType, asyncStatus, addHost, groupBy, pip, script, raw, fetch, setStats, assemble, validateArgumentSpec] as TaskType[];
+export const ANSIBLE_TYPES = [setFact, assertType, failType, debugType, stat, copy, lineinfile, fileType, commandType, shellType, template, apt, packageType, yum, dnf, systemd, systemdService, service, getUrl, uri, waitFor, waitForConnection, blockinfile, iniFile, user, group, unarchive, aptKey, rpmKey, dockerContainer, podmanContainer, ping, pause, tempfile, getent, includeVarsType, asyncStatus, addHost, groupBy, pip, script, raw, fetch, setStats, assemble, validateArgumentSpec] as TaskType[];

@@ -34,7 +34,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   slurp: 'command: base64 FILE with register, or ansible.builtin.stat',
   subversion: undefined,
   sysvinit: 'command',
-  wait_for_connection: 'any task: an unreachable host fails it',
   yum_repository: 'ansible.builtin.copy of the .repo file with content:',
 };
 

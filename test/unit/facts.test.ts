@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FACT_SHAPE, FACTS_SCRIPT, parseFacts } from '../../src/engine/facts.ts';
+import { FACT_SHAPE, FACTS_SCRIPT, factVars, parseFacts } from '../../src/engine/facts.ts';
 import { calls, gathered, play, playbook } from './engine-harness.ts';
 /** a play that gathers facts (the harness's playbook() says gather_facts: false unless told) */
 const gathering = (tasks: string, extra = "") => playbook(tasks, `  gather_facts: true\n${extra}`);
@@ -167,6 +167,14 @@ test('setup: a gather_subset skiff does not cover is refused (its facts would no
   assert.match(o.problems.join('\n'), /gather_subset: got \["!all","network"\], expected all, min or distribution \(or a list of them\): skiff gathers one fixed set of facts/);
   const before = await play({ facts: { a: DEBIAN }, playbook: playbook(`- probe: "{{ ansible_hostname }}"\n- setup:`, '  gather_facts: false\n'), opts: { strict: true } });
   assert.match(before.problems.join('\n'), /unknown variable "ansible_hostname"/, 'a fact is known after the setup task, not before');
+});
+
+test('the local facts of setup are the variable ansible_local, and ansible_facts.ansible_local (gathering target)', () => {
+  const vars = factVars({ distribution: 'Debian', ansible_local: { uuid: { id: 1 } } });
+  assert.equal(vars.ansible_local, { uuid: { id: 1 } });
+  assert.is(vars.ansible_distribution, 'Debian');
+  assert.is('ansible_ansible_local' in vars, false);
+  assert.equal((vars.ansible_facts as Record<string, unknown>).ansible_local, { uuid: { id: 1 } });
 });
 
 test.run();

@@ -1,7 +1,7 @@
 // The playbook language at run time: each keyword a play, block or task accepts, shown doing what
 // Ansible does with it (order of events, results, recap), on local hosts through the real engine.
 // The last test walks the schemas and fails on any accepted key that no test here covers.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -618,6 +618,21 @@ kw(['play.gather_facts'], 'gather_facts: a play naming a fact gathers it first, 
   assert.is((await play({ facts, playbook: playbook('- probe: "{{ ansible_distribution }}"', '  gather_facts: false\n'), opts: { strict: true } })).code, 'bad-input');
   const bad = await play({ playbook: playbook('- probe: x', '  gather_facts: smart\n') });
   assert.match(bad.problems.join('\n'), /:2:17: gather_facts: got "smart", expected true or false/);
+});
+
+kw(['play.gather_subset', 'play.fact_path', 'play.gather_timeout'], "gather_subset, fact_path, gather_timeout: setup's options for the play's gathering; local facts from fact_path are ansible_local (gathering, facts_d targets)", async () => {
+  const facts = { a: readFileSync(join(import.meta.dirname, 'fixtures', 'facts', 'debian12.txt'), 'utf8') };
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-factsd-'));
+  writeFileSync(join(dir, 'mine.fact'), '{"a": 1}\n');
+  const o = await play({
+    facts,
+    playbook: playbook('- probe: "{{ ansible_local.mine.a }}-{{ ansible_facts.ansible_local.mine.a }}"', `  gather_facts: true\n  gather_subset: ['!all', '!min', 'local']\n  fact_path: "{{ '${dir}' }}"\n  gather_timeout: 5\n`),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a Gathering Facts ok', 'a probe changed']);
+  assert.equal(calls, ['a:1-1']);
+  const bad = await play({ playbook: playbook('- probe: x', '  gather_timeout: soon\n') });
+  assert.match(bad.problems.join('\n'), /:2:\d+: gather_timeout: got "soon", expected a whole number of seconds/);
 });
 
 kw(['play.module_defaults', 'block.module_defaults', 'task.module_defaults'], "module_defaults: a module's arguments under a task's own, named short or by FQCN; an inner one replaces an outer's for its module; a list merged in order; action groups refused", async () => {
