@@ -2,8 +2,8 @@
 // shape (`- name: x \n  content: {...}`, the type *is* the key) to a node with its keywords resolved:
 // what enclosing blocks and the play say is folded into each task here, once, so the engine reads one
 // `kw` per task. Positions are kept for every node.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, parse, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { InputProblem } from '../util/errors.ts';
 import { didYouMean, show } from '../util/errors.ts';
@@ -633,12 +633,38 @@ function inCollections(name: string, cx: Ctx): string {
 }
 
 /**
- * The Python file of an action plugin or module that Ansible would find beside the role or the
- * playbook (action_plugins/, library/) for a task type of this name, if there is one.
+ * The file of an action plugin (action_plugins/NAME.py) or module (library/) that Ansible would find
+ * beside the role or the playbook for a task type of this name, if there is one.
  */
 function localPlugin(name: string, cx: Ctx): string | undefined {
   const dirs = [cx.roleDir, cx.playDir].filter((d): d is string => d !== undefined);
-  return dirs.flatMap((d) => ['action_plugins', 'library'].map((sub) => join(d, sub, `${name}.py`))).find((f) => existsSync(f));
+  for (const d of dirs) {
+    const action = join(d, 'action_plugins', `${name}.py`);
+    if (existsSync(action)) return action;
+    const module = libraryModule(join(d, 'library'), name);
+    if (module) return module;
+  }
+  return undefined;
+}
+
+// the files Ansible's module loader passes over (MODULE_IGNORE_EXTS)
+const IGNORED_EXTS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.yaml', '.yml', '.ini'];
+
+/**
+ * The module `name` in a library/ dir as Ansible's module loader finds it: a file named NAME, or NAME
+ * with any extension (a shell script NAME.sh, a Python module NAME.py, a binary module with none).
+ */
+export function libraryModule(lib: string, name: string): string | undefined {
+  let files: string[];
+  try {
+    files = readdirSync(lib);
+  } catch {
+    return undefined;
+  }
+  const fits = (f: string) => (f === name || parse(f).name === name) && f !== '__init__.py' && !IGNORED_EXTS.some((x) => f.endsWith(x)) && statSync(join(lib, f), { throwIfNoEntry: false })?.isFile();
+  // several fit (NAME.py and NAME.sh): Ansible takes the first its directory listing gives; .py first here
+  const found = files.filter(fits).sort((a, b) => Number(b === `${name}.py`) - Number(a === `${name}.py`) || a.localeCompare(b));
+  return found.length ? join(lib, found[0]) : undefined;
 }
 
 /**
