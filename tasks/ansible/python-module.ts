@@ -7,6 +7,7 @@
 // playbook that uses no such module never needs it. Action plugins (action_plugins/NAME.py) run inside
 // Ansible's own process and stay refused.
 import { randomInt } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
@@ -68,16 +69,39 @@ const interpreterOf = (vars: Record<string, unknown>) => (typeof vars.ansible_py
 const word = (interpreter: string) => interpreter.replace(/[^\w./-]/g, '');
 
 /**
- * The host's ansible_<name>_interpreter vars, which Ansible's _get_shebang puts in place of a module's
- * `#!/…/<name>` (the Python one always there: skiff does not discover it).
+ * The interpreter vars Ansible's _get_shebang reads for the module in `path`: the host's Python
+ * always (skiff does not discover it), and ansible_<name>_interpreter for a module whose shebang's
+ * interpreter is <name> (`#!/bin/bash` runs under ansible_bash_interpreter when it is set).
  */
-function interpreterVars(vars: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(vars)) if (/^ansible_\w+_interpreter$/.test(k) && typeof x === 'string' && !x.includes('{')) out[k] = x;
-  return { ...out, ansible_python_interpreter: interpreterOf(vars) };
+function interpreterVars(ctx: Pick<TaskContext, 'vars' | 'scope'>, path: string): Record<string, string> {
+  const out: Record<string, string> = { ansible_python_interpreter: interpreterOf(ctx.vars) };
+  const first = firstLine(path);
+  const name = first?.startsWith('#!') ? basename(first.slice(2).trim().split(/\s+/)[0] ?? '') : '';
+  if (!name || name === 'python') return out;
+  const key = `ansible_${name}_interpreter`;
+  const inScope = ctx.scope?.(key);
+  const value = inScope?.found ? inScope.value : ctx.vars[key];
+  // a value still to be rendered is not the interpreter's path (modify_module would template it against no vars)
+  if (typeof value === 'string' && !value.includes('{')) out[key] = value;
+  return out;
 }
 
-type Ctx = Pick<TaskContext, 'vars' | 'conn' | 'check' | 'diff' | 'warn'>;
+function firstLine(path: string): string | undefined {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(1024);
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      return buf.subarray(0, n).toString('latin1').split('\n')[0];
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+type Ctx = Pick<TaskContext, 'vars' | 'conn' | 'check' | 'diff' | 'warn' | 'scope'>;
 
 /**
  * A new remote tmp dir as Ansible's _make_tmp_path makes it (under remote_tmp, `ansible-tmp-` in its
@@ -145,7 +169,7 @@ export function moduleResult(r: { code: number; stdout: string; stderr: string }
 /** Runs the module on the host: its result, or a TaskFailure with Ansible's MODULE FAILURE shape. */
 async function runModule(ctx: Ctx, name: string, path: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
   const args = { ...params, ...internalArgs(ctx, name) };
-  const payload = await buildPayload(name, path, args, interpreterVars(ctx.vars));
+  const payload = await buildPayload(name, path, args, interpreterVars(ctx, path));
   // a new-style module is piped to its Python, as Ansible's pipelining does
   if (payload.style === 'new') return moduleResult(await ctx.conn.exec(`${word(interpreterOf(ctx.vars))} -`, { stdin: payload.data }), payload.shebang, ctx.warn);
   // the others run from a tmp dir with their arguments file as argv[1], through their shebang's interpreter
@@ -171,7 +195,7 @@ export async function startModuleJob(ctx: Ctx, name: string, path: string, param
   const wrapper = coreModulePath('async_wrapper');
   if (!wrapper) throw new TaskFailure(`async needs ansible-core's async_wrapper on the controller (${CONTROLLER_PYTHON} -c 'import ansible')`);
   const interpreter = interpreterOf(ctx.vars);
-  const vars = interpreterVars(ctx.vars);
+  const vars = interpreterVars(ctx, path);
   const args = { ...params, ...internalArgs(ctx, name) };
   const [module, wrap] = await Promise.all([buildPayload(name, path, args, vars), buildPayload('ansible.legacy.async_wrapper', wrapper, {}, vars)]);
   const tmp = await makeTmp(ctx.conn, 'the async job');

@@ -76,6 +76,15 @@ run('a module file without an extension (embedded_module) is found in library/ a
   assert.equal(o.lines, ['a test_integration_module ok', 'a assert ok']);
 });
 
+run("a module's #!/bin/sh runs under ansible_sh_interpreter when it is set, as Ansible's _get_shebang", async () => {
+  const o = await play({
+    files: { 'library/whichsh.sh': '#!/bin/sh\necho "{\\"via\\": \\"${VIA_VAR:-}\\"}"\n' },
+    playbook: playbook("- whichsh:\n  register: a\n- whichsh:\n  vars: {ansible_sh_interpreter: \"{{ '/usr/bin/env VIA_VAR=yes ' + 'sh' }}\"}\n  register: b"),
+  });
+  assert.equal(o.problems, []);
+  assert.equal([reg(o, 0).via, reg(o, 1).via], ['', 'yes']);
+});
+
 run("junk before the module's JSON is left out, junk after it is Ansible's warning (json_cleanup)", async () => {
   const o = await play({
     files: { 'library/bad_json': "#!/usr/bin/env bash\nset -eu\necho 'this stuff should be ignored'\necho '[ looks like a json list]'\necho '{\"changed\": false, \"failed\": false, \"msg\": \"good json response\"}'\necho 'moar garbage'\n" },
