@@ -170,8 +170,13 @@ export function moduleResult(r: { code: number; stdout: string; stderr: string }
 async function runModule(ctx: Ctx, name: string, path: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
   const args = { ...params, ...internalArgs(ctx, name) };
   const payload = await buildPayload(name, path, args, interpreterVars(ctx, path));
-  // a new-style module is piped to its Python, as Ansible's pipelining does
-  if (payload.style === 'new') return moduleResult(await ctx.conn.exec(`${word(interpreterOf(ctx.vars))} -`, { stdin: payload.data }), payload.shebang, ctx.warn);
+  // a new-style module is piped to its interpreter, as Ansible's pipelining does: an AnsiballZ payload
+  // to the host's Python, a JSON-args one (<<INCLUDE_ANSIBLE_MODULE_JSON_ARGS>>) to its shebang's
+  if (payload.style === 'new') {
+    const line = interpreterLine(payload.shebang);
+    const python = basename(line.split(/\s+/)[0] ?? '').startsWith('python');
+    return moduleResult(await ctx.conn.exec(python || !line ? `${word(interpreterOf(ctx.vars))} -` : line, { stdin: payload.data }), payload.shebang, ctx.warn);
+  }
   // the others run from a tmp dir with their arguments file as argv[1], through their shebang's interpreter
   const tmp = await makeTmp(ctx.conn, `the module ${name}`);
   try {

@@ -76,6 +76,15 @@ run('a module file without an extension (embedded_module) is found in library/ a
   assert.equal(o.lines, ['a test_integration_module ok', 'a assert ok']);
 });
 
+run('a module with <<INCLUDE_ANSIBLE_MODULE_JSON_ARGS>> gets its arguments as JSON in its text and runs under its own shebang (a shell script here)', async () => {
+  const o = await play({
+    files: { 'library/jsonargs.sh': `#!/bin/sh\nARGS='<<INCLUDE_ANSIBLE_MODULE_JSON_ARGS>>'\necho "{\\"got\\": $ARGS}"\n` },
+    playbook: playbook('- jsonargs: {name: x}\n  register: r'),
+  });
+  assert.equal(o.problems, []);
+  assert.is(reg(o, 0).got.name, 'x');
+});
+
 run("a module's #!/bin/sh runs under ansible_sh_interpreter when it is set, as Ansible's _get_shebang", async () => {
   const o = await play({
     files: { 'library/whichsh.sh': '#!/bin/sh\necho "{\\"via\\": \\"${VIA_VAR:-}\\"}"\n' },
