@@ -63,6 +63,8 @@ export const ConfigSchema = v.object({
   vault_password_file: text({ ini: 'vault_password_file', env: 'ANSIBLE_VAULT_PASSWORD_FILE', default: 'none', path: 'one' }),
   // where roles are looked for after roles/ next to the playbook
   roles_path: text({ ini: 'roles_path', env: 'ANSIBLE_ROLES_PATH', default: "none: roles/ next to the playbook, then the playbook's directory", path: 'list' }),
+  // where modules are looked for after the library/ dirs of the playbook and its roles (Ansible's DEFAULT_MODULE_PATH)
+  library: text({ ini: 'library', env: 'ANSIBLE_LIBRARY', default: "none: library/ next to the playbook and in its roles", path: 'list' }),
   // skiff writes a retry file for hosts that did not finish unless this says no (Ansible's default is
   // no retry files; skiff's is to write them: its --limit @file hint at the end of a failed run)
   retry_files_enabled: bool({ ini: 'retry_files_enabled', env: 'ANSIBLE_RETRY_FILES_ENABLED', default: 'True (skiff\'s; Ansible\'s is False)' }),

@@ -89,6 +89,8 @@ export interface RunOptions {
   keyPassphrase?: string;
   /** where roles are looked for after roles/ next to the playbook (ansible.cfg roles_path, ANSIBLE_ROLES_PATH) */
   rolesPath?: string[];
+  /** where modules are looked for after the library/ dirs of the playbooks and roles (ansible.cfg library, ANSIBLE_LIBRARY) */
+  libraryPath?: string[];
   /** passwords for ansible-vault data in the inventory, the playbook and -e @files */
   vault?: readonly VaultSecret[];
   /**
@@ -503,7 +505,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
   // the file and template lookups open vaulted files with the run's passwords
   useVaultSecrets(opts.vault ?? []);
-  const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra, { become: opts.become, become_user: opts.becomeUser });
+  const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra, opts.libraryPath, { become: opts.become, become_user: opts.becomeUser });
   problems.push(...pp);
   if (!inv || !playbook) return { problems };
   // vars_prompt: asked now, before any host is touched; validate and the listings take the defaults (as Ansible's)

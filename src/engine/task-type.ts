@@ -236,6 +236,11 @@ export interface TaskTypes extends Map<string, TaskType> {
    * collection's) and skiff has no type for, run as Ansible runs it; undefined when there is none.
    */
   ansibleModule?(name: string): TaskType | undefined;
+  /**
+   * Whether Ansible runs this short module name through an action plugin of its own (copy, command,
+   * debug): a library/ module of that name does not replace skiff's type of it then
+   */
+  actionPlugin?(name: string): boolean;
 }
 
 /**

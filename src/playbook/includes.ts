@@ -15,6 +15,7 @@ import { issuesToProblems } from './issues.ts';
 import { outsideMessage, roleFiles } from './role-files.ts';
 import { inherit, loopOf } from './keywords.ts';
 import { parseKv } from './kv.ts';
+import { addLibrary } from './module-search.ts';
 import type { BlockDef, Ctx, Keywords, LoopSpec, Node, RoleAll, RoleMagic, TaskDef } from './load.ts';
 import { itemVars } from '../engine/loop.ts';
 import type { TaskType } from '../engine/task-type.ts';
@@ -657,6 +658,8 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
     const known = cx.roleAll.get(depKey);
     if (known) fromDeps.push(known);
   }
+  // the role's library/ is searched for modules from now on, after its dependencies' (Role._load_role_data)
+  addLibrary(cx.modules, dir);
   // Role.get_vars / get_default_vars: the dependencies' under the dep chain's and the role's own
   const all: RoleAll = { vars: Object.assign({}, ...fromDeps.map((r) => r.vars), ownVars), defaults: Object.assign({}, ...fromDeps.map((r) => r.defaults), ownDefaults) };
   cx.roleAll.set(key, all);

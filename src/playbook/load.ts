@@ -20,6 +20,7 @@ import { includeHandler, includeKind, loadIncludeRole, loadIncludeTasks, loadRol
 import { inherit, loopOf } from './keywords.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta, type VarsPrompt } from './schema.ts';
 import { isWithKey } from '../lookup/names.ts';
+import { addLibrary, findModuleFile, type ModuleSearch } from './module-search.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
 /** one `environment:` as written: a map, or an expression that must come to one when the task runs */
@@ -287,6 +288,8 @@ export interface Ctx {
   extraVars?: Record<string, unknown>;
   /** the play's `collections:`: where a short module name is looked up first, in order (Ansible's CollectionSearch) */
   collections?: string[];
+  /** where modules are looked for (the run's; roles add theirs as they load) */
+  modules?: ModuleSearch;
   /** loadNodes below: an included file's or a role's tasks (includes.ts) are nodes like the play's, and includes.ts is called from here */
   loadNodes: typeof loadNodes;
 }
@@ -306,17 +309,23 @@ interface Imported {
   extra?: Record<string, unknown>;
   /** -b / --become-user: the become of a play that sets none (Ansible's become keyword defaults to the CLI's) */
   cli?: CliBecome;
+  /** where the run's modules are looked for (one for the run: the dirs grow as playbooks and roles load) */
+  modules?: ModuleSearch;
 }
 export interface CliBecome {
   become?: boolean;
   become_user?: string;
 }
+
 const NOT_IMPORTED: Imported = { when: [], vars: {}, tags: [] };
 
 /** `from`: what the import_playbooks that brought this file give every play of it (and of the files it imports) */
 export function loadPlaybook(file: string, types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], chain: string[] = [], from: Imported = NOT_IMPORTED): { playbook?: Playbook; problems: InputProblem[] } {
   const { source: src, problems } = loadYaml(file, vault);
   if (!src) return { problems };
+  // the playbook's library/ is searched from now on (Playbook._load_playbook_data)
+  const modules = from.modules ?? { dirs: [], configured: [] };
+  addLibrary(modules, dirname(resolve(file)));
   if (!Array.isArray(src.value)) {
     return { problems: [problemAt(src, [], `expected a list of plays (- hosts: ..., tasks: [...]), got ${show(src.value)}`)] };
   }
@@ -327,7 +336,7 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
       plays.push(...importPlaybook(src, [i], raw as Record<string, unknown>, types, vault, rolesPath, [...chain, resolve(file)], problems, from));
       return;
     }
-    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [], roleAll: new Map(), loadNodes, extraVars: from.extra };
+    const cx: Ctx = { types, problems, vault, playDir: dirname(resolve(file)), rolesPath, files: [resolve(file)], roles: [], played: new Set(), roleHandlers: [], handlersOf: new Set(), exposed: [], roleAll: new Map(), loadNodes, extraVars: from.extra, modules };
     const play = loadPlay(src, i, raw, cx, from);
     if (play) plays.push(play);
   });
@@ -339,11 +348,12 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
  * The playbooks of one ansible-playbook call, in order: their plays one after another, each marked
  * with the file named on the command line that brought it. The first is the Playbook's file.
  */
-export function loadPlaybooks(files: string[], types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], extra: Record<string, unknown> = {}, cli: CliBecome = {}): { playbook?: Playbook; problems: InputProblem[] } {
+export function loadPlaybooks(files: string[], types: TaskTypes, vault: readonly VaultSecret[] = [], rolesPath: string[] = [], extra: Record<string, unknown> = {}, libraryPath: string[] = [], cli: CliBecome = {}): { playbook?: Playbook; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
   let first: Playbook | undefined;
+  const modules: ModuleSearch = { dirs: [], configured: libraryPath };
   for (const file of files) {
-    const r = loadPlaybook(file, types, vault, rolesPath, [], { ...NOT_IMPORTED, extra, cli });
+    const r = loadPlaybook(file, types, vault, rolesPath, [], { ...NOT_IMPORTED, extra, modules, cli });
     problems.push(...r.problems);
     if (!r.playbook) return { problems };
     for (const p of r.playbook.plays) p.playbookFile = file;
@@ -383,7 +393,7 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
   // Ansible's PlaybookInclude: the import's `when` holds for every play it brings (gathering included)
   const list = (x: unknown) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
   const { when, vars, tags } = r.output;
-  const next: Imported = { when: [...from.when, ...(list(when) as (string | boolean)[])], vars: { ...from.vars, ...(vars ?? {}) }, extra: from.extra, cli: from.cli, tags: [...from.tags, ...(typeof tags === 'string' ? tags.split(',').map((t) => t.trim()) : list(tags))] };
+  const next: Imported = { when: [...from.when, ...(list(when) as (string | boolean)[])], vars: { ...from.vars, ...(vars ?? {}) }, extra: from.extra, modules: from.modules, cli: from.cli, tags: [...from.tags, ...(typeof tags === 'string' ? tags.split(',').map((t) => t.trim()) : list(tags))] };
   const { playbook, problems: ps } = loadPlaybook(target, types, vault, rolesPath, chain, next);
   problems.push(...ps.map((p) => (p.line === 0 && p.file === target ? { ...problemAt(src, at, ''), message: `import_playbook: ${p.message}` } : p)));
   return playbook?.plays ?? [];
@@ -570,7 +580,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   const known = [...types.values()].filter((t) => !t.aliasOf).map((t) => t.name);
   // a name skiff knows from Ansible but does not run is named as such, not as an unknown or extra type
   // what the playbook's library/ or the controller's Ansible has is run as Ansible runs it
-  const runnable = (k: string) => types.has(k) || localPlugin(k, cx)?.includes('/library/') || types.ansibleModule?.(k) !== undefined;
+  const runnable = (k: string) => types.has(k) || localPlugin(k, cx)?.action === false || types.ansibleModule?.(k) !== undefined;
   const refused = typeKeys.filter(([k]) => !runnable(k)).map(([k]) => [k, types.refuse?.(k)] as const).filter((r): r is readonly [string, string] => r[1] !== undefined);
   if (refused.length) {
     for (const [k, why] of refused) problems.push(problemAt(src, [...path, k], why, 'key'));
@@ -587,11 +597,16 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
     return undefined;
   }
   const [typeName, rawParams] = typeKeys[0];
-  const plugin = types.has(typeName) ? undefined : localPlugin(typeName, cx);
-  let type = (typeName === RUNTIME_ACTION ? runtimeAction(types) : types.get(typeName)) ?? (plugin?.includes('/library/') ? types.localModule?.(typeName, plugin) : types.ansibleModule?.(typeName));
+  // a module of the playbook's or a role's library (or ANSIBLE_LIBRARY) comes before Ansible's own of that
+  // short name, as Ansible's module search ends with its own modules; not where Ansible runs the name
+  // through an action plugin of its own (copy, command: skiff's type is that plugin)
+  const library = types.has(typeName) && typeName !== RUNTIME_ACTION && types.localModule ? localModule(typeName, cx) : undefined;
+  const own = library && !types.actionPlugin?.(typeName.split('.').pop()!) ? library : undefined;
+  const plugin = own ? { file: own, action: false } : types.has(typeName) ? undefined : localPlugin(typeName, cx);
+  let type = (own ? types.localModule?.(typeName, own) : undefined) ?? (typeName === RUNTIME_ACTION ? runtimeAction(types) : types.get(typeName)) ?? (plugin ? (plugin.action ? undefined : types.localModule?.(typeName, plugin.file)) : types.ansibleModule?.(typeName));
   if (!type) {
     if (plugin) {
-      problems.push(problemAt(src, [...path, typeName], `${typeName} is a playbook-local Ansible ${plugin.includes('/library/') ? 'module' : 'action plugin'} (${plugin}): ${plugin.includes('/library/') ? 'skiff runs those only through ansible-core' : 'Python action plugins run inside Ansible and are not supported by skiff'}: expected one of ${known.join(', ')}`, 'key'));
+      problems.push(problemAt(src, [...path, typeName], `${typeName} is a playbook-local Ansible ${plugin.action ? 'action plugin' : 'module'} (${plugin.file}): ${plugin.action ? 'Python action plugins run inside Ansible and are not supported by skiff' : 'skiff runs those only through ansible-core'}: expected one of ${known.join(', ')}`, 'key'));
       return undefined;
     }
     const hint = didYouMean(typeName, [...known, ...META_KEYS]);
@@ -659,13 +674,24 @@ function inCollections(name: string, cx: Ctx): string {
 }
 
 /**
- * The Python file of an action plugin or module that Ansible would find beside the role or the
- * playbook (action_plugins/, library/) for a task type of this name, if there is one.
+ * The file of an action plugin (action_plugins/NAME.py) or module (library/) that Ansible would find
+ * beside the role or the playbook for a task type of this name, if there is one.
  */
-function localPlugin(name: string, cx: Ctx): string | undefined {
+function localPlugin(name: string, cx: Ctx): { file: string; action: boolean } | undefined {
   const dirs = [cx.roleDir, cx.playDir].filter((d): d is string => d !== undefined);
-  return dirs.flatMap((d) => ['action_plugins', 'library'].map((sub) => join(d, sub, `${name}.py`))).find((f) => existsSync(f));
+  const action = dirs.map((d) => join(d, 'action_plugins', `${name}.py`)).find((f) => existsSync(f));
+  if (action) return { file: action, action: true };
+  const module = localModule(name, cx);
+  return module ? { file: module, action: false } : undefined;
 }
+
+/** The module file Ansible's module search finds for `name` from where this task is loaded. */
+const localModule = (name: string, cx: Ctx) => findModuleFile(name, cx.modules ?? { dirs: [cx.roleDir, cx.playDir].filter((d): d is string => d !== undefined).map((d) => join(d, 'library')), configured: [] });
+
+
+
+
+
 
 /**
  * Params under their own names: an alias (Ansible's `dest` for `path`) renamed, a param the type's

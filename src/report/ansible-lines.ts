@@ -36,6 +36,13 @@ const DEBUG_ALLOWED = ['msg', 'exception', 'warnings', 'deprecations'];
 const HIDE_IN_DEBUG = ['changed', 'failed', 'skipped', 'invocation', 'skip_reason'];
 const isDebug = (type: string) => type === 'debug' || type.endsWith('.debug');
 
+/** A value without `_ansible_` keys at any depth (strip_internal_keys: a WANT_JSON module that echoes its arguments shows them without Ansible's). */
+function stripInternal(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(stripInternal);
+  if (!x || typeof x !== 'object' || Object.getPrototypeOf(x) !== Object.prototype) return x;
+  return Object.fromEntries(Object.entries(x).filter(([k]) => !k.startsWith('_ansible_')).map(([k, v]) => [k, stripInternal(v)]));
+}
+
 /**
  * TaskResult.clean_copy, _clean_results and _dump_results: what of a result is shown (failed, skipped,
  * internal keys, diff, exception out; debug's msg alone).
@@ -45,7 +52,7 @@ function shown(result: Record<string, unknown>, type: string, verbosity: number)
   for (const [k, x] of Object.entries(result)) {
     if (k === 'failed' || k === 'skipped' || k.startsWith('_ansible_') || k === 'exception' || k === 'warnings' || k === 'deprecations') continue;
     if (verbosity < 3 && (k === 'invocation' || k === 'diff')) continue;
-    out[k] = x;
+    out[k] = stripInternal(x);
   }
   if (isDebug(type)) {
     if ('msg' in result) {

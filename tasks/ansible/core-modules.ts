@@ -94,6 +94,16 @@ function actionPlugin(fqcn: string): string {
 }
 
 /**
+ * Whether ansible-core runs the short name `mod` through an action plugin of its own (plugins/action/:
+ * copy, command, debug); without ansible-core on the controller, taken as yes (a playbook's module of
+ * that name could not run anyway: its payload needs ansible-core).
+ */
+export function hasActionPlugin(mod: string): boolean {
+  const r = findRoots();
+  return !r || existsSync(join(r.core, 'plugins/action', `${mod}.py`));
+}
+
+/**
  * The Python file of ansible-core's module `mod` (modules/<mod>.py), for the action plugins skiff runs
  * itself that run Ansible's module as they do (assemble with remote_src); undefined without ansible-core.
  */

@@ -1,13 +1,15 @@
-// The AnsiballZ payloads of a run, built by one Python process of the controller's ansible-core that
+// The module payloads of a run, built by one Python process of the controller's ansible-core that
 // stays up while the run needs it: importing ansible costs seconds, building a payload milliseconds.
 // Requests are a JSON line each; each answer is a status byte ('1' payload, '0' error text), a 4-byte
-// big-endian length and that many bytes, in request order.
+// big-endian length and that many bytes, in request order. A module's payload is a JSON line (its
+// style and shebang, as modify_module says them) and then the module's bytes: an AnsiballZ script for
+// a new-style module, the file itself (its shebang maybe rewritten) for the others.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { CONTROLLER_PYTHON } from './core-modules.ts';
 
 const SERVER = `
-import json, os, shutil, struct, sys
+import json, os, shlex, shutil, struct, sys
 from ansible import constants as C
 from ansible.executor.module_common import modify_module
 from ansible.template import Templar
@@ -17,15 +19,24 @@ out = sys.stdout.buffer
 # ansible-core caches a module's zip by its name for the process: another file of the same name (two
 # plays' library/hello.py) must not get the first one's
 paths = {}
+def args_file(style, args):
+    # the arguments file of a module that is not new-style, as ActionBase._execute_module writes it
+    if style == 'old':
+        return ''.join('%s=%s ' % (k, shlex.quote(str(v))) for k, v in args.items()).encode()
+    return json.dumps(args).encode()
 for line in sys.stdin:
     r = json.loads(line)
+    if 'style' in r:
+        data = args_file(r['style'], r['args'])
+        out.write(b'1' + struct.pack('>I', len(data)) + data)
+        out.flush()
+        continue
     if paths.setdefault(r['name'], r['path']) != r['path']:
         paths[r['name']] = r['path']
         shutil.rmtree(os.path.join(C.DEFAULT_LOCAL_TMP, 'ansiballz_cache'), ignore_errors=True)
     try:
-        data, style, shebang = modify_module(r['name'], r['path'], r['args'], templar, task_vars={'ansible_python_interpreter': r['interpreter']}, module_compression='ZIP_DEFLATED')
-        if style != 'new':
-            raise Exception('skiff runs new-style Python modules (AnsibleModule) only: %s is %s' % (r['path'], style))
+        data, style, shebang = modify_module(r['name'], r['path'], r['args'], templar, task_vars=r['vars'], module_compression='ZIP_DEFLATED')
+        data = json.dumps({'style': style, 'shebang': shebang}).encode() + b'\\n' + data
         ok = b'1'
     except Exception as e:
         data, ok = str(e).encode(), b'0'
@@ -45,7 +56,7 @@ let pending = Buffer.alloc(0);
 
 function fail(e: Error): void {
   child = undefined;
-  for (const w of waiting.splice(0)) w.reject(new TaskFailure(`could not build the Python module ${w.what}: it needs ansible-core on the controller (${CONTROLLER_PYTHON} -c 'import ansible'): ${e.message}`));
+  for (const w of waiting.splice(0)) w.reject(new TaskFailure(`could not build the module ${w.what}: it needs ansible-core on the controller (${CONTROLLER_PYTHON} -c 'import ansible'): ${e.message}`));
 }
 
 /** The process, started on first use; it keeps the run alive only while a payload is awaited. */
@@ -65,7 +76,7 @@ function server(): ChildProcessWithoutNullStreams {
       pending = pending.subarray(5 + n);
       const w = waiting.shift()!;
       if (ok) w.resolve(Buffer.from(body));
-      else w.reject(new TaskFailure(`could not build the Python module ${w.what}: ${body.toString()}`));
+      else w.reject(new TaskFailure(`could not build the module ${w.what}: ${body.toString()}`));
     }
     if (!waiting.length) idle(c, true);
   });
@@ -80,12 +91,42 @@ function idle(c: ChildProcessWithoutNullStreams, yes: boolean): void {
   else c.ref();
 }
 
-/** The payload for this module and these arguments, as Ansible's action plugin builds it. */
-export function buildPayload(name: string, path: string, args: Record<string, unknown>, interpreter: string): Promise<Buffer> {
+function ask(request: Record<string, unknown>, what: string): Promise<Buffer> {
   const c = server();
   return new Promise((resolve, reject) => {
-    waiting.push({ resolve, reject, what: `${name} (${path})` });
+    waiting.push({ resolve, reject, what });
     idle(c, false);
-    c.stdin.write(`${JSON.stringify({ name, path, args, interpreter })}\n`);
+    c.stdin.write(`${JSON.stringify(request)}\n`);
   });
+}
+
+/**
+ * How Ansible runs a module (module_common's module_style): `new` (AnsibleModule and the like) as an
+ * AnsiballZ script with its arguments inside; `old` with a file of key=value arguments as argv[1];
+ * `non_native_want_json` (WANT_JSON in it) and `binary` with a file of JSON arguments.
+ */
+export type ModuleStyle = 'new' | 'old' | 'non_native_want_json' | 'binary';
+
+export interface Payload {
+  style: ModuleStyle;
+  /** `#!interpreter args` the module runs under (the host's Python for python ones); null for a binary */
+  shebang: string | null;
+  data: Buffer;
+}
+
+/**
+ * The payload for this module and these arguments, as Ansible's action plugin builds it. `vars`: the
+ * host's ansible_<name>_interpreter vars (a module's `#!/usr/bin/env bash` runs under
+ * ansible_env_interpreter when it is set, its `#!/usr/bin/python` under ansible_python_interpreter).
+ */
+export async function buildPayload(name: string, path: string, args: Record<string, unknown>, vars: Record<string, string>): Promise<Payload> {
+  const body = await ask({ name, path, args, vars }, `${name} (${path})`);
+  const nl = body.indexOf(0x0a);
+  const head = JSON.parse(body.subarray(0, nl).toString()) as { style: ModuleStyle; shebang: string | null };
+  return { ...head, data: body.subarray(nl + 1) };
+}
+
+/** The arguments file of a module that is not new-style (key=value words for `old`, else JSON), as Ansible writes it. */
+export function argsFile(style: Exclude<ModuleStyle, 'new'>, args: Record<string, unknown>): Promise<Buffer> {
+  return ask({ style, args }, `arguments (${style})`);
 }

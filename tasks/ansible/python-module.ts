@@ -7,13 +7,14 @@
 // playbook that uses no such module never needs it. Action plugins (action_plugins/NAME.py) run inside
 // Ansible's own process and stay refused.
 import { randomInt } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
-import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
+import { TaskFailure, TemplateFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import type { Connection } from '../../src/transport/types.ts';
 import { CONTROLLER_PYTHON, coreModulePath } from './core-modules.ts';
-import { buildPayload } from './payload-builder.ts';
+import { argsFile, buildPayload, type Payload } from './payload-builder.ts';
 
 
 /** What Ansible's action plugin adds to every module's arguments (ActionBase._update_module_args). */
@@ -38,42 +39,153 @@ function internalArgs(ctx: Pick<TaskContext, 'check' | 'diff'>, name: string): R
 }
 
 /**
- * The module's JSON from its stdout, junk lines before and after left out (Ansible's
- * _filter_non_json_lines); undefined when there is none.
+ * The module's JSON from its stdout as Ansible's _filter_non_json_lines (objects only) finds it: from
+ * the first line that starts with `{` to the last that ends with `}`; undefined when there is none or
+ * it is not a JSON object. `junk`: Ansible's warning for non-blank lines after it.
  */
-export function moduleJson(stdout: string): Record<string, unknown> | undefined {
-  const lines = stdout.split('\n');
-  const start = lines.findIndex((l) => l.trimStart().startsWith('{'));
+export function moduleOutput(stdout: string): { result: Record<string, unknown>; junk?: string } | undefined {
+  const lines = stdout.split(/\r\n|\r|\n/);
+  if (lines.at(-1) === '') lines.pop();
+  const start = lines.findIndex((l) => l.trim().startsWith('{'));
   if (start < 0) return undefined;
-  for (let end = lines.length; end > start; end--) {
-    if (!lines[end - 1].trimEnd().endsWith('}')) continue;
-    try {
-      const j = JSON.parse(lines.slice(start, end).join('\n'));
-      if (j && typeof j === 'object' && !Array.isArray(j)) return j;
-    } catch {
-      // a shorter span may be the JSON
-    }
+  let end = lines.length;
+  while (end > start && !lines[end - 1].trim().endsWith('}')) end--;
+  if (end === start) return undefined;
+  try {
+    const result = JSON.parse(lines.slice(start, end).join('\n'));
+    if (!result || typeof result !== 'object' || Array.isArray(result)) return undefined;
+    const trailing = lines.slice(end);
+    return trailing.some((l) => l.trim()) ? { result, junk: `Module invocation had junk after the JSON data: ${trailing.join('\n')}` } : { result };
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
+
+/** The module's JSON from its stdout, junk lines before and after left out; undefined when there is none. */
+export const moduleJson = (stdout: string) => moduleOutput(stdout)?.result;
 
 /** The host's Python for modules (ansible_python_interpreter), as a word safe in a command line. */
 const interpreterOf = (vars: Record<string, unknown>) => (typeof vars.ansible_python_interpreter === 'string' ? vars.ansible_python_interpreter : '/usr/bin/python3');
 const word = (interpreter: string) => interpreter.replace(/[^\w./-]/g, '');
 
-/** Runs the module on the host: its result, or a TaskFailure with Ansible's MODULE FAILURE shape. */
-async function runModule(ctx: Pick<TaskContext, 'vars' | 'conn' | 'check' | 'diff'>, name: string, path: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const interpreter = interpreterOf(ctx.vars);
-  const payload = await buildPayload(name, path, { ...params, ...internalArgs(ctx, name) }, interpreter);
-  const r = await ctx.conn.exec(`${word(interpreter)} -`, { stdin: payload });
-  const result = moduleJson(r.stdout);
-  if (!result) {
-    throw new TaskFailure('MODULE FAILURE\nSee stdout/stderr for the exact error', { module_stdout: r.stdout, module_stderr: r.stderr, rc: r.code });
+/**
+ * The interpreter vars Ansible's _get_shebang reads for the module in `path`: the host's Python
+ * always (skiff does not discover it), and ansible_<name>_interpreter for a module whose shebang's
+ * interpreter is <name> (`#!/bin/bash` runs under ansible_bash_interpreter when it is set).
+ */
+function interpreterVars(ctx: Pick<TaskContext, 'vars' | 'scope'>, path: string): Record<string, string> {
+  const out: Record<string, string> = { ansible_python_interpreter: interpreterOf(ctx.vars) };
+  const first = firstLine(path);
+  const name = first?.startsWith('#!') ? basename(first.slice(2).trim().split(/\s+/)[0] ?? '') : '';
+  if (!name || name === 'python') return out;
+  const key = `ansible_${name}_interpreter`;
+  const inScope = ctx.scope?.(key);
+  const value = inScope?.found ? inScope.value : ctx.vars[key];
+  // a value still to be rendered is not the interpreter's path (modify_module would template it against no vars)
+  if (typeof value === 'string' && !value.includes('{')) out[key] = value;
+  return out;
+}
+
+function firstLine(path: string): string | undefined {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(1024);
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      return buf.subarray(0, n).toString('latin1').split('\n')[0];
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
   }
+}
+
+type Ctx = Pick<TaskContext, 'vars' | 'conn' | 'check' | 'diff' | 'warn' | 'scope'>;
+
+/**
+ * A new remote tmp dir as Ansible's _make_tmp_path makes it (under remote_tmp, `ansible-tmp-` in its
+ * name), for a module that is not piped to its interpreter; `what` says what it is for.
+ */
+async function makeTmp(conn: Connection, what: string): Promise<string> {
+  const made = await conn.exec(`umask 77 && mkdir -p "$HOME/.ansible/tmp" && mktemp -d "$HOME/.ansible/tmp/ansible-tmp-$(date +%s)-XXXXXXXXXX"`);
+  const tmp = made.stdout.trim();
+  if (made.code !== 0 || !tmp.startsWith('/')) throw new TaskFailure(`could not make a temporary directory on the host for ${what}: ${made.stderr.trim()}`);
+  return tmp;
+}
+
+async function putFile(conn: Connection, path: string, data: Buffer, what: string): Promise<void> {
+  const put = await conn.exec(`cat >${shq(path)} && chmod u+x ${shq(path)}`, { stdin: data });
+  if (put.code !== 0) throw new TaskFailure(`could not put ${what} on the host: ${put.stderr.trim()}`);
+}
+
+/**
+ * A module that is not new-style put in `tmp` as Ansible's _execute_module transfers it: the module as
+ * AnsiballZ_<file name>, its arguments in `args` (key=value words or JSON, by its style), both
+ * executable. Returns the two paths.
+ */
+async function putModule(ctx: Ctx, name: string, path: string, payload: Payload, args: Record<string, unknown>, tmp: string): Promise<{ module: string; args: string }> {
+  if (payload.style === 'new') throw new Error('a new-style module is piped, not put');
+  // an error of the action, not of the module: failed and msg only, as Ansible's AnsibleError there
+  if (!payload.shebang && payload.style !== 'binary') throw new TemplateFailure(`module (${name}) is missing interpreter line`);
+  const module = `${tmp}/AnsiballZ_${basename(path)}`;
+  const argsPath = `${tmp}/args`;
+  // the module sees the tmp dir it runs from (Ansible's _ansible_tmpdir when it is not piped)
+  const text = await argsFile(payload.style, { ...args, _ansible_tmpdir: `${tmp}/` });
+  await putFile(ctx.conn, module, payload.data, `the module ${name}`);
+  await putFile(ctx.conn, argsPath, text, `the arguments of the module ${name}`);
+  return { module, args: argsPath };
+}
+
+/** The interpreter of a shebang (`#!/usr/bin/env bash` -> `/usr/bin/env bash`), as Ansible's command line has it. */
+const interpreterLine = (shebang: string | null) => (shebang ?? '').replace('#!', '').trim();
+
+/**
+ * The task's result from what the module printed, as Ansible's _parse_returned_data and TaskExecutor
+ * make it: a TaskFailure with Ansible's MODULE FAILURE shape when there is no JSON object; else failed
+ * when it says `failed` or a non-zero `rc` (the exit status itself does not count), changed only when
+ * it says so. Junk after the JSON is Ansible's warning.
+ */
+export function moduleResult(r: { code: number; stdout: string; stderr: string }, shebang: string | null, warn?: (text: string) => void): Record<string, unknown> {
+  const out = moduleOutput(r.stdout);
+  if (!out) {
+    const interpreter = shebang === null ? undefined : shebang.replace(/^[!#]+/, '');
+    const missing = interpreter !== undefined && [r.stderr, r.stdout].some((s) => s.includes(`${interpreter}: No such file or directory`) || s.includes(`${interpreter}: not found`));
+    const exception = r.stderr.startsWith('Traceback') ? r.stderr : r.stdout.startsWith('Traceback') ? r.stdout : undefined;
+    const msg = `${missing ? 'The module failed to execute correctly, you probably need to set the interpreter.' : 'MODULE FAILURE'}\nSee stdout/stderr for the exact error`;
+    throw new TaskFailure(msg, { module_stdout: r.stdout, module_stderr: r.stderr, ...(exception ? { exception } : {}), rc: r.code });
+  }
+  if (out.junk) warn?.(out.junk);
+  const result = out.result;
   for (const k of Object.keys(result)) if (k.startsWith('_ansible_')) delete result[k];
-  if (result.failed === true || (r.code !== 0 && result.failed === undefined)) throw new TaskFailure(typeof result.msg === 'string' ? result.msg : 'MODULE FAILURE', { ...result, ...(r.code !== 0 ? { rc: r.code } : {}) });
+  // Ansible splits them for the module (ActionBase._execute_module)
+  for (const k of ['stdout', 'stderr'] as const) if (k in result && !(`${k}_lines` in result)) result[`${k}_lines`] = String(result[k] || '').split(/\r\n|\r|\n/).filter((l, i, a) => i < a.length - 1 || l !== '');
+  const failed = 'failed' in result ? !!result.failed : 'rc' in result && result.rc !== 0 && result.rc !== '0';
+  if (failed) throw new TaskFailure(typeof result.msg === 'string' ? result.msg : 'MODULE FAILURE', result);
   // a module that does not say is not changed (TaskExecutor's default)
   return { ...result, changed: result.changed === true };
+}
+
+/** Runs the module on the host: its result, or a TaskFailure with Ansible's MODULE FAILURE shape. */
+async function runModule(ctx: Ctx, name: string, path: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const args = { ...params, ...internalArgs(ctx, name) };
+  const payload = await buildPayload(name, path, args, interpreterVars(ctx, path));
+  // a new-style module is piped to its interpreter, as Ansible's pipelining does: an AnsiballZ payload
+  // to the host's Python, a JSON-args one (<<INCLUDE_ANSIBLE_MODULE_JSON_ARGS>>) to its shebang's
+  if (payload.style === 'new') {
+    const line = interpreterLine(payload.shebang);
+    const python = basename(line.split(/\s+/)[0] ?? '').startsWith('python');
+    return moduleResult(await ctx.conn.exec(python || !line ? `${word(interpreterOf(ctx.vars))} -` : line, { stdin: payload.data }), payload.shebang, ctx.warn);
+  }
+  // the others run from a tmp dir with their arguments file as argv[1], through their shebang's interpreter
+  const tmp = await makeTmp(ctx.conn, `the module ${name}`);
+  try {
+    const put = await putModule(ctx, name, path, payload, args, tmp);
+    const line = [interpreterLine(payload.shebang), shq(put.module), shq(put.args)].filter((w) => w).join(' ');
+    return moduleResult(await ctx.conn.exec(line), payload.shebang, ctx.warn);
+  } finally {
+    await ctx.conn.exec(`rm -f -r ${shq(tmp)} >/dev/null 2>&1`).catch(() => undefined);
+  }
 }
 
 /**
@@ -81,28 +193,33 @@ async function runModule(ctx: Pick<TaskContext, 'vars' | 'conn' | 'check' | 'dif
  * own async_wrapper are put in a new remote tmp dir (its name has `-tmp-`, so the wrapper removes it
  * when the job is over), and the wrapper is run: it forks the module off, writes the job's result file
  * under ANSIBLE_ASYNC_DIR (started, then the module's JSON or its failure), kills it at the time limit,
- * and says the jid it made (`j<random>.<pid>`) and the result file.
+ * and says the jid it made (`j<random>.<pid>`) and the result file. A module that is not new-style
+ * gets its arguments file as the wrapper's last word (the wrapper runs it through its shebang).
  */
-export async function startModuleJob(ctx: Pick<TaskContext, 'vars' | 'conn' | 'check' | 'diff'>, name: string, path: string, params: Record<string, unknown>, dir: string, limitS: number): Promise<{ jid: string; resultsFile: string }> {
+export async function startModuleJob(ctx: Ctx, name: string, path: string, params: Record<string, unknown>, dir: string, limitS: number): Promise<{ jid: string; resultsFile: string }> {
   const wrapper = coreModulePath('async_wrapper');
   if (!wrapper) throw new TaskFailure(`async needs ansible-core's async_wrapper on the controller (${CONTROLLER_PYTHON} -c 'import ansible')`);
   const interpreter = interpreterOf(ctx.vars);
-  const [module, wrap] = await Promise.all([buildPayload(name, path, { ...params, ...internalArgs(ctx, name) }, interpreter), buildPayload('ansible.legacy.async_wrapper', wrapper, {}, interpreter)]);
-  // Ansible's remote_tmp (~/.ansible/tmp) and its tmp dir name
-  const made = await ctx.conn.exec(`umask 77 && mkdir -p "$HOME/.ansible/tmp" && mktemp -d "$HOME/.ansible/tmp/ansible-tmp-$(date +%s)-XXXXXXXXXX"`);
-  const tmp = made.stdout.trim();
-  if (made.code !== 0 || !tmp.startsWith('/')) throw new TaskFailure(`could not make a temporary directory on the host for the async job: ${made.stderr.trim()}`);
-  const file = `AnsiballZ_${basename(path)}`;
+  const vars = interpreterVars(ctx, path);
+  const args = { ...params, ...internalArgs(ctx, name) };
+  const [module, wrap] = await Promise.all([buildPayload(name, path, args, vars), buildPayload('ansible.legacy.async_wrapper', wrapper, {}, vars)]);
+  const tmp = await makeTmp(ctx.conn, 'the async job');
   // the wrapper removes the tmp dir once the job is over; before it starts, skiff does
   const dropTmp = () => ctx.conn.exec(`rm -rf ${shq(tmp)}`).catch(() => undefined);
-  const put = await ctx.conn.exec(`cat >${shq(`${tmp}/${file}`)}`, { stdin: module });
-  if (put.code !== 0) {
+  let file: string;
+  let argsPath = '_';
+  try {
+    if (module.style === 'new') {
+      file = `${tmp}/AnsiballZ_${basename(path)}`;
+      await putFile(ctx.conn, file, module.data, `the module ${name} for the async job`);
+    } else ({ module: file, args: argsPath } = await putModule(ctx, name, path, module, args, tmp));
+  } catch (e) {
     await dropTmp();
-    throw new TaskFailure(`could not put the module on the host for the async job: ${put.stderr.trim()}`);
+    throw e;
   }
   // Ansible's jid: j + a random number; the wrapper adds . and its pid
   const jid = `j${randomInt(0, 999999999999)}`;
-  const r = await ctx.conn.exec(`cat >${shq(`${tmp}/async_wrapper.py`)} && ANSIBLE_ASYNC_DIR=${shq(dir)} ${word(interpreter)} ${shq(`${tmp}/async_wrapper.py`)} ${jid} ${limitS} ${shq(`${tmp}/${file}`)} _`, { stdin: wrap });
+  const r = await ctx.conn.exec(`cat >${shq(`${tmp}/async_wrapper.py`)} && ANSIBLE_ASYNC_DIR=${shq(dir)} ${word(interpreter)} ${shq(`${tmp}/async_wrapper.py`)} ${jid} ${limitS} ${shq(file)} ${argsPath === '_' ? '_' : shq(argsPath)}`, { stdin: wrap.data });
   const out = moduleJson(r.stdout);
   if (!out || out.failed) {
     await dropTmp();

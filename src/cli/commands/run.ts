@@ -68,6 +68,7 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
     connDefaults: connDefaultsOf(config),
     // made absolute and joined with ':' by the config (Ansible's list of paths)
     rolesPath: c.roles_path === undefined ? undefined : c.roles_path.split(':').filter(Boolean),
+    libraryPath: c.library === undefined ? undefined : c.library.split(':').filter(Boolean),
     tags: splitTags(o.tags as string[] | undefined),
     skipTags: splitTags(o['skip-tags'] as string[] | undefined),
     startAtTask: o['start-at-task'] as string | undefined,
