@@ -48,7 +48,7 @@ export type RunEvent =
    */
   | { kind: 'note'; host: string; text: string; warning?: boolean; again?: boolean }
   /** a line Ansible's default callback shows while a task runs on a host (`ASYNC POLL on h: jid=...`), under its banner */
-  | { kind: 'display'; host: string; play: string; task: string; role?: string; handler: boolean; text: string }
+  | { kind: 'display'; host: string; play: string; task: string; title?: string; role?: string; handler: boolean; text: string }
   | ProgressEvent;
 
 /** A running task's report (engine/progress.ts): throttled, redacted, with a rate for bytes. */

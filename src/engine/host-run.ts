@@ -23,7 +23,7 @@ import { formatProblem, show } from '../util/errors.ts';
 import { count, emptyRecap, type Recap } from './recap.ts';
 import { progressChannel } from './progress.ts';
 import { itemVars, loopItems, resolveLoop } from './loop.ts';
-import { runTask, type TaskEnv } from './run-task.ts';
+import { runTask, titleOf, type TaskEnv } from './run-task.ts';
 import { changeInventory, refreshInventory } from './inventory-change.ts';
 import { matchPattern } from '../inventory/pattern.ts';
 import { isSecretName, redact, secretValues } from '../util/secrets.ts';
@@ -992,7 +992,7 @@ export class HostRun {
           sleep: rc.sleep,
           diff: showDiff ?? rc.opts.diff ?? false,
           warn: this.workerWarn(),
-          say: (text) => rc.listen({ kind: 'display', host, play: play.name, task: t.name, role: t.kw.role?.name, handler, text }),
+          say: (text) => rc.listen({ kind: 'display', host, play: play.name, task: t.name, title, role: t.kw.role?.name, handler, text }),
         },
         check: rc.opts.check,
         handler,
@@ -1118,21 +1118,6 @@ export function playPrivilege(prep: Prepared, play: PlayDef, host: string, regis
     // as the connection: each task fails where it renders its become_user (taskPrivilege)
   }
   return { ...play.kw, become: flag(play.kw.become, scope, false), ...user, connection };
-}
-
-/**
- * A task's name as Ansible's strategy shows it in the banner: templated with the host's vars, registered
- * results included (`name: "{{ r.stdout }}"`), left as written where it cannot be (fail_on_undefined=False).
- */
-function titleOf(name: string, scope: () => Scope): string | undefined {
-  if (!/\{[{%]/.test(name)) return undefined;
-  const ps: RenderProblem[] = [];
-  try {
-    const v = render(name, scope(), [], ps);
-    return ps.length ? undefined : pyStr(v);
-  } catch {
-    return undefined;
-  }
 }
 
 /** A become_user written as a template, rendered on this host (a name that is no user fails the task). */

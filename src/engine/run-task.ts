@@ -209,6 +209,21 @@ function failedItem(e: unknown): ItemOutcome {
   return { status: 'failed', result: { ...(e instanceof TaskFailure ? e.result : {}), changed: e instanceof TaskFailure && e.result.changed === true, failed: true, msg }, changes: [], msg };
 }
 
+/**
+ * A task's name as Ansible's strategy shows it in the banner: templated with the host's vars, registered
+ * results included (`name: "{{ r.stdout }}"`), left as written where it cannot be (fail_on_undefined=False).
+ */
+export function titleOf(name: string, scope: () => Scope): string | undefined {
+  if (!/\{[{%]/.test(name)) return undefined;
+  const ps: RenderProblem[] = [];
+  try {
+    const v = render(name, scope(), [], ps);
+    return ps.length ? undefined : pyStr(v);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Ansible: `until` without `retries` tries 3 more times; attempts = retries + 1. */
 export function attemptsOf(t: TaskDef, scope: Scope): number {
   if (t.meta.until === undefined) return 1;
@@ -266,6 +281,8 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
       }
       const delay = countOf('delay', t.meta.delay ?? 5, scope, false);
       ctx.progress?.({ text: `attempt ${attempt} of ${attempts}: until ${asList(t.meta.until).join(' and ')} not met, next in ${delay} s` });
+      // Ansible's v2_runner_retry line, under the task's banner
+      ctx.say?.(`FAILED - RETRYING: [${ctx.host}]: ${titleOf(t.name, () => scope) ?? t.name} (${attempts - attempt} retries left).`);
       await env.sleep(delay * 1000);
     }
   } catch (e) {

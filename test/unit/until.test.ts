@@ -79,4 +79,10 @@ test('a task type that is an action plugin beside the role is refused by name, n
   assert.match(o.problems.join('\n'), /shell_no_failed is a playbook-local Ansible action plugin \(.*roles\/r\/action_plugins\/shell_no_failed\.py\): Python action plugins run inside Ansible and are not supported by skiff/);
 });
 
+test('each retry says Ansible\'s line under the task\'s banner: FAILED - RETRYING: [host]: NAME (N retries left). (retry_task_name_in_callback)', async () => {
+  const o = await play({ playbook: playbook(`- name: "wait {{ w }}"\n  probe: {id: x}\n  until: false\n  retries: 2\n  delay: 0\n  ignore_errors: true`, '  vars: {w: here}\n') });
+  const said = o.events.flatMap((e) => (e.kind === 'display' ? [e.text] : []));
+  assert.equal(said, ['FAILED - RETRYING: [a]: wait here (2 retries left).', 'FAILED - RETRYING: [a]: wait here (1 retries left).']);
+});
+
 test.run();
