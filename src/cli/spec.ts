@@ -57,6 +57,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'list-tasks': { type: 'boolean', help: 'list the tasks that would run (after --tags, --skip-tags, --start-at-task); contacts no host', commands: PLAYBOOK },
   'list-tags': { type: 'boolean', help: 'list the tags of the tasks that would run (after --tags, --skip-tags); contacts no host', commands: PLAYBOOK },
   'list-hosts': { type: 'boolean', help: 'list the hosts each play would run on; contacts no host', commands: PLAYBOOK },
+  'syntax-check': { type: 'boolean', help: 'check the playbook as skiff validate does, and say so as ansible-playbook does; contacts no host', commands: PLAYBOOK },
   verbose: { short: 'v', type: 'boolean', multiple: true, help: 'also show ok/skipped details', commands: PLAYBOOK },
   host: { type: 'string', arg: 'NAME', help: 'only this host', commands: ['inventory'], complete: 'hosts' },
   become: { short: 'b', type: 'boolean', help: 'become (sudo) in every play that does not say become: itself', commands: PLAYBOOK },
@@ -92,7 +93,6 @@ export const REFUSED_FLAGS: Record<string, { short?: string; value?: boolean; wh
   'ssh-common-args': { value: true, why: 'expected ansible_ssh_common_args in the inventory (jump hosts, known-hosts options)' },
   'ssh-extra-args': { value: true, why: 'expected ansible_ssh_extra_args in the inventory (jump hosts, known-hosts options)' },
   step: { why: 'skiff does not stop before each task to ask' },
-  'syntax-check': { why: 'expected skiff validate PLAYBOOK: every check that needs no host' },
 };
 
 export interface CommandSpec {

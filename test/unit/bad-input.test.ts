@@ -78,4 +78,16 @@ test('a vars file that looks like JSON and is neither JSON nor YAML: both errors
   assert.match(r.stderr, /invalid\.json:1:4: We were unable to read either as JSON nor YAML, these are the errors we got from each:\nJSON: /);
 });
 
+test('--syntax-check: a good playbook says "playbook: FILE" (Ansible\'s words), a broken one is refused with file:line:col; no host is contacted', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-syntax-'));
+  writeFileSync(join(d, 'good.yml'), '- hosts: nowhere.invalid\n  tasks: [{command: "true"}]\n');
+  writeFileSync(join(d, 'bad.yml'), '- hosts: all\n  tasks: 123\n');
+  const good = await skiff(['run', '--syntax-check', '-i', 'nowhere.invalid,', join(d, 'good.yml')]);
+  assert.is(good.code, 0, good.stderr);
+  assert.match(good.stdout, /^\nplaybook: .*good\.yml\n$/);
+  const bad = await skiff(['run', '--syntax-check', '-i', 'nowhere.invalid,', join(d, 'bad.yml')]);
+  assert.is.not(bad.code, 0);
+  assert.match(bad.stderr, /bad\.yml:2:10: tasks: got 123, ERROR! A malformed block was encountered while loading tasks/);
+});
+
 test.run();

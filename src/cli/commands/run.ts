@@ -59,7 +59,7 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
     inventory: c.inventory ?? ['/etc/ansible/hosts'],
     limit: o.limit as string | undefined,
     extraVars: (o['extra-vars'] as string[] | undefined) ?? [],
-    check: !!o.check || command === 'validate',
+    check: !!o.check || command === 'validate' || !!o['syntax-check'],
     diff: !!o.diff,
     forks: c.forks,
     strategy: c.strategy,
@@ -82,12 +82,17 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
     become: o.become === true ? true : undefined,
     becomeUser: o['become-user'] as string | undefined,
     ...asked,
-    promptIO: command === 'run' && !o['list-hosts'] && !o['list-tasks'] && !o['list-tags'] ? terminalIO() : undefined,
+    promptIO: command === 'run' && !o['syntax-check'] && !o['list-hosts'] && !o['list-tasks'] && !o['list-tags'] ? terminalIO() : undefined,
   };
   const { prepared, problems, warnings } = prepare(opts, REGISTRY);
   printWarnings(warnings ?? []);
   if (!prepared) return badInput(problems);
   const hostCount = new Set(prepared.plays.flatMap((p) => p.hosts)).size;
+  // ansible-playbook --syntax-check: what validate checks (more than Ansible's: no host is needed for any of it), in Ansible's words
+  if (o['syntax-check']) {
+    process.stdout.write(`\nplaybook: ${[target, ...morePlaybooks].join(' ')}\n`);
+    return EXIT.ok;
+  }
   if (command === 'validate') {
     const tasks = prepared.plays.reduce((n, p) => n + [...walkTasks(p.play.tasks)].length, 0);
     process.stdout.write(`${target}: ${prepared.plays.length} play(s), ${tasks} task(s), ${hostCount} host(s): valid\n`);
