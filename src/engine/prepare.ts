@@ -299,6 +299,9 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
     // undefined outside an included role, as in Ansible (special_vars: `ansible_parent_role_names is undefined`)
     ...(role?.parents.length ? { ansible_parent_role_names: role.parents.map((p) => p.name), ansible_parent_role_paths: role.parents.map((p) => p.path) } : {}),
     omit: OMIT,
+    // a host whose facts were never gathered has them empty, not undefined (Ansible's namespace_facts
+    // of its empty fact cache): `when: ansible_facts == {}` (setup_remote_tmp_dir)
+    ansible_facts: {},
     inventory_hostname: host,
     inventory_hostname_short: host.split('.')[0],
     groups,
@@ -340,6 +343,7 @@ function hostvarsView(prep: ScopePrep): Record<string, unknown> {
   const all = prep.hostvars;
   // under them, the host's own magic vars, as Ansible's hostvars has them (`hostvars[h].group_names`)
   const own = (h: string) => ({
+    ansible_facts: {},
     inventory_hostname: h,
     inventory_hostname_short: h.split('.')[0],
     get group_names() {

@@ -623,7 +623,11 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   if (params === undefined) return undefined;
   if (params === null) params = {};
   // args: Ansible's older spelling for parameters; the inline ones win
-  if (meta.args) params = typeof params === 'object' && !Array.isArray(params) ? { ...meta.args, ...(params as object) } : params;
+  if (meta.args && typeName === RUNTIME_ACTION) {
+    // a templated action's arguments are its module's: `args:` goes under them (action: "{{ pkg_mgr }}" with args)
+    const p = params as { module: unknown; args?: Record<string, unknown> };
+    params = { ...p, args: { ...meta.args, ...(p.args ?? {}) } };
+  } else if (meta.args) params = typeof params === 'object' && !Array.isArray(params) ? { ...meta.args, ...(params as object) } : params;
   // words that are parameters from a variable: known when the task runs (variable-params.ts)
   let variable: unknown;
   if (params && typeof params === 'object' && !Array.isArray(params) && VARIABLE_PARAMS in params) ({ [VARIABLE_PARAMS]: variable, ...params } = params as Record<string, unknown>);

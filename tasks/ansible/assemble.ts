@@ -7,7 +7,7 @@
 import * as v from 'valibot';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Bool, HostPath, Mode, Owner, PyStr } from '../lib/schema.ts';
+import { Bool, HostPath, Mode, Owner, PyStr, UNSAFE_WRITES } from '../lib/schema.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { pyRe } from '../lib/pyre.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
@@ -25,6 +25,7 @@ const schema = v.strictObject({
   backup: v.optional(Bool, false),
   /** a command that checks the new file (%s) before it replaces dest */
   validate: v.optional(PyStr),
+  ...UNSAFE_WRITES,
   /** dest a link: write the file it leads to */
   follow: v.optional(Bool),
   /** vault-encrypted fragments: skiff reads them as they are */
@@ -120,7 +121,7 @@ export const assemble: TaskType<Params, State> = {
   async apply(ctx, p, plan) {
     if (p.remote_src) return (await remoteModule().apply(ctx, moduleArgs(p), { changes: [] })) ?? {};
     const put = plan.state!.put!;
-    const out = await applyPut(ctx, { dest: p.dest, mode: p.mode, owner: p.owner, group: p.group, backup: p.backup, force: true, validate: p.validate, validated: 'lines' } as Parameters<typeof applyPut>[1], { ...plan, state: put });
+    const out = await applyPut(ctx, { dest: p.dest, mode: p.mode, owner: p.owner, group: p.group, backup: p.backup, force: true, validate: p.validate, validated: 'lines', unsafe_writes: p.unsafe_writes } as Parameters<typeof applyPut>[1], { ...plan, state: put });
     return { ...out, src: p.src };
   },
 };

@@ -2,7 +2,7 @@
 // from the host itself with remote_src). Text files only for now: bytes that are not UTF-8 are not kept.
 import * as v from 'valibot';
 import type { Plan, TaskType } from '../../src/engine/task-type.ts';
-import { HostPath, ModeOrPreserve, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, ModeOrPreserve, Owner, Bool, UNSAFE_WRITES } from '../lib/schema.ts';
 import { readFileFacts, fileReads } from '../lib/files.ts';
 import { readFileSync, statSync } from 'node:fs';
 import { TaskFailure } from '../../src/engine/task-type.ts';
@@ -26,6 +26,7 @@ const schema = v.pipe(
     force: v.optional(Bool, true),
     /** a command that must accept the new file (%s) before it replaces dest: `promtool check config %s` */
     validate: v.optional(v.string()),
+    ...UNSAFE_WRITES,
   }),
   v.check((p) => (p.content === undefined) !== (p.src === undefined), 'expected exactly one of content or src'),
   v.check((p) => !p.remote_src || (p.src !== undefined && p.src.startsWith('/')), 'remote_src: expected an absolute src on the host'),

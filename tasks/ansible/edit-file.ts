@@ -3,7 +3,7 @@
 // an optional backup), or only sets mode/owner when the text is already right.
 import * as v from 'valibot';
 import { TaskFailure, type Plan, type TaskContext } from '../../src/engine/task-type.ts';
-import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, Mode, Owner, Bool, UNSAFE_WRITES } from '../lib/schema.ts';
 import { attrChanges, backupFile, fileDiff, lineTarget, predict, setAttrs, writeFileAtomic } from '../lib/files.ts';
 
 /** The file an edit module works on, under any of Ansible's names for it (one of them, once). */
@@ -24,6 +24,7 @@ export const EDIT_FILE = {
   group: v.optional(Owner),
   /** a command that must succeed on the new text (%s: its temp file) before it replaces the file */
   validate: v.optional(v.string()),
+  ...UNSAFE_WRITES,
 };
 
 export interface EditParams {
@@ -34,6 +35,7 @@ export interface EditParams {
   owner?: string;
   group?: string;
   validate?: string;
+  unsafe_writes?: boolean;
 }
 
 export interface EditState {

@@ -4,7 +4,7 @@
 import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
-import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, Mode, Owner, Bool, UNSAFE_WRITES } from '../lib/schema.ts';
 import { attrChanges, factsOf, pathInfo, predict, readFileFacts, setAttrs, type FileFacts, fileReads } from '../lib/files.ts';
 import { effectiveMode } from '../lib/mode.ts';
 import { dirname } from 'node:path';
@@ -33,6 +33,8 @@ const schema = v.pipe(
     /** touch: `preserve` keeps the times (and the task idempotent); default: now, changed every run */
     modification_time: v.optional(v.literal('preserve', 'expected preserve (other times are not supported by skiff)')),
     access_time: v.optional(v.literal('preserve', 'expected preserve (other times are not supported by skiff)')),
+    /** taken, to no effect: Ansible's file module replaces no file's content either */
+    ...UNSAFE_WRITES,
   }),
   v.check((p) => [p.path, p.dest, p.name].filter((x) => x !== undefined).length === 1, 'expected path (or dest, or name), once'),
   v.check((p) => (p.state !== 'link' && p.state !== 'hard') || p.src !== undefined, 'state link or hard: expected src, the link\'s target'),

@@ -4,8 +4,8 @@
 import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
-import { HostPath, Mode, Owner, Bool, Num } from '../lib/schema.ts';
-import { attrChanges, factsOf, predict, setAttrs, type FileFacts, fileReads } from '../lib/files.ts';
+import { HostPath, Mode, Owner, Bool, Num, UNSAFE_WRITES } from '../lib/schema.ts';
+import { attrChanges, factsOf, predict, replaceWith, setAttrs, tempBeside, type FileFacts, fileReads } from '../lib/files.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { toolsOn } from '../lib/host-tools.ts';
 
@@ -35,6 +35,7 @@ const schema = v.strictObject({
   /** seconds */
   timeout: v.optional(v.pipe(Num, v.minValue(1)), 10),
   validate_certs: v.optional(Bool, true),
+  ...UNSAFE_WRITES,
 });
 type Params = v.InferOutput<typeof schema>;
 
@@ -54,11 +55,11 @@ export function destOf(dest: string, url: string, isDir: boolean): string {
  * Downloads into a temp file beside dest, checks its checksum, sets mode/owner (those of the file it
  * replaces, or 0644), then renames it into place; prints the sha1 and size. Pure.
  */
-export function downloadScript(dest: string, want: { mode?: string; owner?: string; group?: string; checksum?: { alg: Alg; hex: string } }): string {
+export function downloadScript(dest: string, want: { mode?: string; owner?: string; group?: string; checksum?: { alg: Alg; hex: string }; unsafe_writes?: boolean }): string {
   const d = shq(dest);
   const lines = [
     'set -e',
-    `t=$(mktemp "$(dirname -- ${d})/.skiff.XXXXXX")`,
+    ...tempBeside(`"$(dirname -- ${d})"`, want.unsafe_writes),
     `trap 'rm -f -- "$t"' EXIT`,
     `trap 'exit 129' HUP INT TERM PIPE`,
     `code=$(curl -K - -o "$t" -w '%{http_code}') || exit 22`,
@@ -70,7 +71,7 @@ export function downloadScript(dest: string, want: { mode?: string; owner?: stri
   lines.push(`if [ -e ${d} ]; then chmod --reference=${d} "$t"; chown --reference=${d} "$t" 2>/dev/null || true; else chmod 0644 "$t"; fi`);
   if (want.mode) lines.push(`chmod ${shq(want.mode)} "$t"`);
   if (want.owner || want.group) lines.push(`chown ${shq(`${want.owner ?? ''}${want.group ? ':' + want.group : ''}`)} "$t"`);
-  lines.push(`echo "$code $(sha1sum < "$t" | cut -d' ' -f1) $(stat -c %s -- "$t")"`, `mv -f -- "$t" ${d}`, 'trap - EXIT');
+  lines.push(`echo "$code $(sha1sum < "$t" | cut -d' ' -f1) $(stat -c %s -- "$t")"`, ...replaceWith(dest, want), 'trap - EXIT');
   return lines.join('\n');
 }
 

@@ -20,6 +20,8 @@ export interface PutParams {
   validate?: string;
   /** how its failure reads: the copy module's (the default) or assemble's "failed to validate: rc:..." */
   validated?: 'copy' | 'lines';
+  /** Ansible's unsafe_writes (tasks/lib/files.ts tempBeside); unset: the host's ANSIBLE_UNSAFE_WRITES */
+  unsafe_writes?: boolean;
 }
 
 export interface PutState {

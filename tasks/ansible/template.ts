@@ -12,7 +12,7 @@ import { UnknownPlugin } from '../../src/template/py-plugins.ts';
 import { ANSIBLE_SYNTAX, renderText, TemplateError, type Syntax } from '../../src/template/jinja-template.ts';
 import { encodeText } from '../lib/encoding.ts';
 import { templateLoader, templateVars, withVars } from '../../src/template/template-vars.ts';
-import { HostPath, ModeOrPreserve, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, ModeOrPreserve, Owner, Bool, UNSAFE_WRITES } from '../lib/schema.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
 import { readSource } from './source.ts';
 
@@ -31,6 +31,7 @@ const schema = v.strictObject({
   follow: v.optional(Bool, false),
   /** a command that must accept the new file (%s) before it replaces dest */
   validate: v.optional(v.string()),
+  ...UNSAFE_WRITES,
   block_start_string: Delimiter,
   block_end_string: Delimiter,
   variable_start_string: Delimiter,

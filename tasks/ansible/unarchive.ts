@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { shJoin, shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
-import { HostPath, Mode, Owner, Bool } from '../lib/schema.ts';
+import { HostPath, Mode, Owner, Bool, UNSAFE_WRITES } from '../lib/schema.ts';
 import { factsOf, fileReads } from '../lib/files.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { toolsOn } from '../lib/host-tools.ts';
@@ -31,6 +31,8 @@ const schema = v.pipe(
     mode: v.optional(Mode),
     owner: v.optional(Owner),
     group: v.optional(Owner),
+    /** taken, to no effect: Ansible's unarchive module replaces no file with atomic_move either */
+    ...UNSAFE_WRITES,
   }),
   v.check((p) => p.copy === undefined || p.remote_src === undefined, "parameters are mutually exclusive: ('copy', 'remote_src')"),
   v.transform(({ copy, ...p }) => ({ ...p, remote_src: p.remote_src ?? (copy === undefined ? false : !copy) })),

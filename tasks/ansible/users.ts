@@ -19,6 +19,8 @@ const groupSchema = v.strictObject({
   gid: v.optional(Id),
   state: v.optional(v.picklist(['present', 'absent']), 'present'),
   system: v.optional(Bool, false),
+  /** with gid: a gid another group has already (groupadd/groupmod -o) */
+  non_unique: v.optional(Bool, false),
 });
 type GroupParams = v.InferOutput<typeof groupSchema>;
 
@@ -79,10 +81,10 @@ type Op = { changes: string[]; cmd?: string; password?: string };
 export function planGroup(p: GroupParams, have: GroupEntry | undefined): Op {
   if (p.state === 'absent') return have ? { changes: [`remove group ${p.name}`], cmd: `groupdel ${shq(p.name)}` } : { changes: [] };
   if (!have) {
-    const args = [...(p.gid !== undefined ? ['-g', String(p.gid)] : []), ...(p.system ? ['-r'] : []), p.name];
+    const args = [...(p.gid !== undefined ? ['-g', String(p.gid), ...(p.non_unique ? ['-o'] : [])] : []), ...(p.system ? ['-r'] : []), p.name];
     return { changes: [`create group ${p.name}${p.gid !== undefined ? ` (gid ${p.gid})` : ''}`], cmd: `groupadd ${shJoin(args)}` };
   }
-  if (p.gid !== undefined && p.gid !== have.gid) return { changes: [`gid of group ${p.name}: ${have.gid} -> ${p.gid}`], cmd: `groupmod ${shJoin(['-g', String(p.gid), p.name])}` };
+  if (p.gid !== undefined && p.gid !== have.gid) return { changes: [`gid of group ${p.name}: ${have.gid} -> ${p.gid}`], cmd: `groupmod ${shJoin(['-g', String(p.gid), ...(p.non_unique ? ['-o'] : []), p.name])}` };
   return { changes: [] };
 }
 
@@ -162,16 +164,28 @@ export const group: TaskType<GroupParams, Op> = {
   schema: groupSchema,
   shortKey: 'name',
   async plan(ctx, p) {
-    const r = await ctx.conn.exec(`getent group -- ${shq(p.name)} || true`);
-    const [name, , gid] = r.stdout.trim().split(':');
-    const op = planGroup(p, name ? { name, gid: Number(gid) } : undefined);
+    if (p.non_unique && p.gid === undefined) throw new TaskFailure('non_unique is True but all of the following are missing: gid');
+    const have = await groupEntry(ctx, p.name);
+    const op = planGroup(p, have);
     if (op.cmd && !ctx.check) await need(ctx, 'group', op.cmd.split(' ')[0]);
-    const known = p.gid ?? (name ? Number(gid) : undefined);
-    const result = { name: p.name, state: p.state, system: p.system, ...(p.state === 'present' && known !== undefined ? { gid: known } : {}) };
-    return { changes: op.changes, state: op, result };
+    // the module's result: name and state, and the group's system and gid while it exists; in check mode a
+    // group to create or remove is only `changed` (its exit_json(changed=True))
+    if (ctx.check && op.cmd && !op.cmd.startsWith('groupmod')) return { changes: op.changes, state: op, result: {} };
+    return { changes: op.changes, state: op, result: groupResult(p, have) };
   },
-  apply: async (ctx, _p, plan) => run(ctx, 'group', plan.state!.cmd!),
+  async apply(ctx, p, plan) {
+    await run(ctx, 'group', plan.state!.cmd!);
+    return groupResult(p, await groupEntry(ctx, p.name));
+  },
 };
+
+async function groupEntry(ctx: TaskContext, name: string): Promise<GroupEntry | undefined> {
+  const r = await ctx.conn.exec(`getent group -- ${shq(name)} || true`);
+  const [found, , gid] = r.stdout.trim().split(':');
+  return found ? { name: found, gid: Number(gid) } : undefined;
+}
+
+const groupResult = (p: GroupParams, have: GroupEntry | undefined): Record<string, unknown> => ({ name: p.name, state: p.state, ...(have ? { system: p.system, gid: have.gid } : {}) });
 
 export const user: TaskType<UserParams, Op> = {
   name: 'ansible.builtin.user',

@@ -213,8 +213,12 @@ export function fileDiff(path: string, before: string | undefined, after: string
  * Replaces `path` atomically: the content goes to a temp file in the same directory, its sha256 is
  * checked (an interrupted transfer never gets renamed into place), mode and owner are copied from the
  * file it replaces (or set as asked), then `mv` renames it over the target. One round trip.
+ * `unsafe_writes` (unset: the host's ANSIBLE_UNSAFE_WRITES, Ansible's env fallback): where the
+ * replacement cannot be atomic, as Ansible's atomic_move finds it (no temp file can be made beside the
+ * target, an immutable directory; the rename fails with EBUSY, a bind-mounted file), the target is
+ * overwritten in place instead of the task failing.
  */
-export async function writeFileAtomic(conn: Connection, path: string, content: string | Buffer, want: { mode?: string; owner?: string; group?: string; validate?: string; validated?: 'copy' | 'lines'; parents?: boolean } = {}): Promise<FileFacts> {
+export async function writeFileAtomic(conn: Connection, path: string, content: string | Buffer, want: { mode?: string; owner?: string; group?: string; validate?: string; validated?: 'copy' | 'lines'; parents?: boolean; unsafe_writes?: boolean } = {}): Promise<FileFacts> {
   // the module's own check, made only when it writes (not in check mode, not when nothing changes)
   if (want.validate !== undefined && !want.validate.includes('%s')) throw new TaskFailure(`validate must contain %s: ${want.validate}`, { checksum: createHash('sha1').update(content).digest('hex') });
   const p = shq(path);
@@ -224,7 +228,7 @@ export async function writeFileAtomic(conn: Connection, path: string, content: s
     `d=$(dirname -- ${p})`,
     // lineinfile/blockinfile create: Ansible makes the missing directories (os.makedirs)
     ...(want.parents ? ['mkdir -p -- "$d"'] : []),
-    `t=$(mktemp "$d/.skiff.XXXXXX")`,
+    ...tempBeside('"$d"', want.unsafe_writes),
     // A dropped connection ends cat early (EOF) or kills the shell (HUP/PIPE): either way the temp file
     // goes, and the checksum below stops a short file from being renamed into place.
     `trap 'rm -f -- "$t"' EXIT`,
@@ -242,7 +246,11 @@ export async function writeFileAtomic(conn: Connection, path: string, content: s
     lines.push(`if [ $rc -ne 0 ]; then printf '${VALIDATE_FAILED}%s\\n' "$rc"; cat "$vo"; printf '\\n${VALIDATE_FAILED}\\n'; cat "$ve"; exit 3; fi`, 'rm -f -- "$vo" "$ve"');
   } else if (want.validate) lines.push(`e=$(${validateCommand(want.validate)} 2>&1 >/dev/null) && rc=0 || rc=$?`, `if [ $rc -ne 0 ]; then printf 'failed to validate: rc:%s error:%s' "$rc" "$e" >&2; exit 1; fi`);
   // what is there now, in the same round trip: a module's result describes the file it left
-  lines.push(`mv -f -- "$t" ${p}`, 'trap - EXIT', `${STAT} -- ${p} || true`);
+  lines.push(
+    ...replaceWith(path, want),
+    'trap - EXIT',
+    `${STAT} -- ${p} || true`,
+  );
   const r = await conn.exec(lines.join('\n'), { stdin: content });
   if (r.code !== 0 && r.stderr.startsWith('failed to validate: ')) throw new TaskFailure(r.stderr);
   if (r.code === 3 && r.stdout.startsWith(VALIDATE_FAILED)) {
@@ -253,11 +261,49 @@ export async function writeFileAtomic(conn: Connection, path: string, content: s
     const checksum = createHash('sha1').update(content).digest('hex');
     throw new TaskFailure('failed to validate', { checksum, exit_status: Number(head.slice(VALIDATE_FAILED.length)), stdout, stderr: stderr ?? '', stdout_lines: lines(stdout), stderr_lines: lines(stderr ?? '') });
   }
+  // atomic_move's own words, as Ansible's copy fails without unsafe_writes in an immutable directory
+  if (r.code !== 0 && r.stderr.startsWith('The destination directory ')) throw new TaskFailure(r.stderr.trim());
   if (r.code !== 0) throw new TaskFailure(`cannot write ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
   return statFacts(r.stdout.trim().split('\n').pop() ?? '') ?? { exists: true, kind: 'file' };
 }
 
 const VALIDATE_FAILED = 'skiff-validate-failed:';
+
+/**
+ * Shell making the temp file "$t" in directory `dir` (a shell word) for replaceWith, and "$u" 1 when it
+ * had to go elsewhere: no file can be made there (an immutable directory) and unsafe writes are allowed
+ * (else Ansible's atomic_move failure). `unsafe` unset: the ANSIBLE_UNSAFE_WRITES the module would see
+ * on the host (the task's `environment:` among it), Ansible's env fallback, read as its boolean() reads it.
+ */
+export function tempBeside(dir: string, unsafe: boolean | undefined): string[] {
+  return [
+    unsafe !== undefined
+      ? `uw=${unsafe ? 1 : 0}`
+      : `case "$(printf '%s' "\${ANSIBLE_UNSAFE_WRITES-}" | tr '[:upper:]' '[:lower:]')" in 1|y|yes|on|true|t) uw=1;; *) uw=0;; esac`,
+    'u=0',
+    `if ! t=$(mktemp ${dir}/.skiff.XXXXXX 2>&1); then`,
+    `  [ "$uw" = 1 ] || { printf 'The destination directory (%s) is not writable by the current user. Error was: %s\\n' ${dir} "$t" >&2; exit 1; }`,
+    '  u=1; t=$(mktemp)',
+    'fi',
+  ];
+}
+
+/**
+ * Shell putting tempBeside's "$t" at `path`: renamed over it, or, where that cannot be atomic and unsafe
+ * writes are allowed (the temp file is elsewhere; the rename fails with EBUSY, a bind-mounted file, as
+ * Ansible's atomic_move tells them), written over it in place, the file keeping its inode and so its
+ * mode and owner unless asked otherwise.
+ */
+export function replaceWith(path: string, want: { mode?: string; owner?: string; group?: string }): string[] {
+  const p = shq(path);
+  const inPlace = [`cat -- "$t" > ${p}`, ...attrCommands(path, want), 'rm -f -- "$t"'].join('; ');
+  return [
+    `if [ $u = 1 ]; then ${inPlace}`,
+    `elif ! e=$(mv -f -- "$t" ${p} 2>&1); then`,
+    `  case "$uw:$e" in 1:*'Device or resource busy'*) ${inPlace};; *) printf '%s\\n' "$e" >&2; exit 1;; esac`,
+    'fi',
+  ];
+}
 
 /** A `validate` command line as shell words, each `%s` the temp file "$t" (shlex-split as Ansible's run_command does). */
 function validateCommand(validate: string): string {

@@ -28,6 +28,12 @@ export const Bool = v.pipe(
   }),
 );
 
+/**
+ * Ansible's `unsafe_writes` (the files doc fragment): where a file cannot be replaced atomically, write it
+ * in place instead of failing (tasks/lib/files.ts tempBeside). Unset: the host's ANSIBLE_UNSAFE_WRITES.
+ */
+export const UNSAFE_WRITES = { unsafe_writes: v.optional(Bool) };
+
 /** A number module parameter (type int/float): a number, or its digits as text (`timeout=10` in the free form). */
 export const Num = v.union([v.number(), v.pipe(v.string(), v.regex(/^\s*-?\d+(?:\.\d+)?\s*$/), v.transform(Number))], 'expected a number');
 

@@ -64,6 +64,21 @@ test('user: the account is created; the second run (getent now finds it) is ok; 
   assert.equal(again.result, { name: 'node_exporter', state: 'present', uid: 998, group: 'node_exporter', home: '/', shell: '/usr/sbin/nologin', system: true });
 });
 
+test('group: its result as the module\'s: gid the host gave a new group, system; check mode only changed; absent without gid; non_unique is -o and needs gid (group target)', async () => {
+  let gid: number | undefined;
+  const host = fakeHost([tools('groupadd', 'groupdel'), [/getent group/, () => ({ stdout: gid === undefined ? '' : `ansibullgroup:x:${gid}:\n` })], [/^groupadd/, () => ((gid = 1001), {})], [/^groupdel/, () => ((gid = undefined), {})]]);
+  const p = gp({ name: 'ansibullgroup' });
+  const check = await group.plan(fakeCtx(host, true), p);
+  assert.equal([check.changes, check.result], [['create group ansibullgroup'], {}]);
+  const made = await group.apply(fakeCtx(host), p, await group.plan(fakeCtx(host), p));
+  assert.equal(made, { name: 'ansibullgroup', state: 'present', system: false, gid: 1001 });
+  assert.equal((await group.plan(fakeCtx(host), p)).result, { name: 'ansibullgroup', state: 'present', system: false, gid: 1001 });
+  const gone = gp({ name: 'ansibullgroup', state: 'absent' });
+  assert.equal(await group.apply(fakeCtx(host), gone, await group.plan(fakeCtx(host), gone)), { name: 'ansibullgroup', state: 'absent' });
+  assert.equal(planGroup(gp({ gid: 990, non_unique: true }), undefined).cmd, "groupadd '-g' '990' '-o' 'node_exporter'");
+  assert.is(await failure(group.plan(fakeCtx(host), gp({ non_unique: true }))), 'non_unique is True but all of the following are missing: gid');
+});
+
 test('user/group: a host without the tools, and a failing command, fail naming them', async () => {
   const none = fakeHost([tools(), [/getent passwd/, { stdout: 'missing\n' }]], 'alpine1');
   assert.is(await failure(user.plan(fakeCtx(none), up({}))), 'user: no useradd on alpine1');

@@ -245,4 +245,11 @@ test('action: "{{ module }} k=v": the module name is split_args\'s first word, a
   assert.is(reg(o, 0).msg, 'this should be debugged');
 });
 
+test('action: "{{ module }}" with args: the arguments are the module\'s (group target: action: "{{ ansible_facts.pkg_mgr }}" with args name, state)', async () => {
+  const o = await play({ playbook: playbook(`- action: "{{ m }}"\n  args: {msg: from args}\n  vars: {m: debug}\n  register: result`) });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['ok']);
+  assert.is(reg(o, 0).msg, 'from args');
+});
+
 test.run();

@@ -36,6 +36,24 @@ test('hosts: localhost with an inventory that lacks it runs on the implicit loca
   assert.is(controllerPython().endsWith('/python3'), true);
 });
 
+test('facts never gathered are an empty ansible_facts, not undefined (setup_remote_tmp_dir: when: ansible_facts == {})', async () => {
+  const o = await play({
+    playbook: `- hosts: all
+  gather_facts: false
+  tasks:
+    - assert:
+        that:
+          - ansible_facts == {}
+          - hostvars[inventory_hostname].ansible_facts == {}
+    - set_fact: {a: 1}
+    - assert:
+        that: ansible_facts == {}
+`,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => r.status), ['ok', 'ok', 'ok']);
+});
+
 test('a name that is not localhost and matches nothing is still an error', async () => {
   const o = await play({ playbook: '- hosts: localhost2\n  tasks: [{probe: x}]\n' });
   assert.match(o.problems.join('\n'), /unknown host or group "localhost2"/);
