@@ -169,11 +169,12 @@ function toYaml(v: unknown, indent: number, flowLeaves: boolean): string {
   return doc.toString({ indent, indentSeq: false, lineWidth: 0, singleQuote: true, flowCollectionPadding: false });
 }
 
-function toJson(v: unknown, indent?: number): string {
-  // Python's json.dumps: ", " and ": " separators inline; sorted keys when pretty
-  if (indent === undefined) return JSON.stringify(v, null, 1)?.replace(/\n\s*/g, (m, off, s: string) => (/[[{]$/.test(s.slice(0, off)) || /^\n\s*[\]}]/.test(s.slice(off)) ? '' : ' ')) ?? 'null';
+function toJson(v: unknown, indent?: number, sortKeys = indent !== undefined): string {
+  // Python's json.dumps: ", " and ": " separators inline; sorted keys when asked (to_nice_json always)
   const sort = (x: unknown): unknown => (Array.isArray(x) ? x.map(sort) : isDict(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort(x[k])])) : x);
-  return JSON.stringify(sort(v), null, indent);
+  const value = sortKeys ? sort(v) : v;
+  if (indent === undefined) return JSON.stringify(value, null, 1)?.replace(/\n\s*/g, (m, off, s: string) => (/[[{]$/.test(s.slice(0, off)) || /^\n\s*[\]}]/.test(s.slice(off)) ? '' : ' ')) ?? 'null';
+  return JSON.stringify(value, null, indent);
 }
 
 function pyFormat(fmt: string, args: unknown[]): string {
@@ -271,7 +272,8 @@ export const FILTERS: Record<string, Fn> = {
   intersect: (v, [o]) => FILTERS.unique(items(v).filter((x) => items(o).some((y) => same(x, y))), [true], {}),
   union: (v, [o]) => FILTERS.unique([...items(v), ...items(o)], [true], {}),
   symmetric_difference: (v, [o]) => [...(FILTERS.difference(v, [o], {}) as unknown[]), ...(FILTERS.difference(o, [v], {}) as unknown[])],
-  to_json: (v) => toJson(v),
+  // to_json(indent=4, sort_keys=True): json.dumps' own keywords
+  to_json: (v, _, kw) => toJson(v, kw.indent === undefined || kw.indent === null ? undefined : Number(kw.indent), kw.sort_keys === true),
   to_nice_json: (v, [indent = 4], kw) => toJson(v, Number(kw.indent ?? indent)),
   from_json: (v) => {
     try {

@@ -323,4 +323,11 @@ test('the expected column is what ansible-core 2.14 renders (when Debian python3
   assert.equal(wrong, []);
 });
 
+test("to_json takes json.dumps' indent= and sort_keys= (gathering_facts' verify_merge_facts.yml)", () => {
+  const scope = scopeOf({ d: { b: 1, a: [1, 2] } });
+  assert.is(renderString('{{ d | to_json }}', scope), '{"b": 1, "a": [1, 2]}');
+  assert.is(renderString('{{ d | to_json(sort_keys=True) }}', scope), '{"a": [1, 2], "b": 1}');
+  assert.is(renderString('{{ d | to_json(indent=2, sort_keys=True) }}', scope), '{\n  "a": [\n    1,\n    2\n  ],\n  "b": 1\n}');
+});
+
 test.run();
