@@ -34,7 +34,8 @@ const localChecksum = (path: string) => (existsSync(path) && !statSync(path).isD
 /** `~` and `~user` at the start expanded by the host, as Ansible's _remote_expand_user; the rest as written. */
 function remotePath(src: string): string {
   const m = /^(~[A-Za-z0-9._-]*)(\/.*)?$/.exec(src);
-  return m ? `${m[1]}${m[2] ? shq(m[2]) : ''}` : shq(src);
+  // the slash after the tilde-prefix unquoted: a quoted one would make the whole word the prefix (no expansion)
+  return m ? `${m[1]}${m[2] ? `/${shq(m[2].slice(1))}` : ''}` : shq(src);
 }
 
 /** Where the file goes on the controller: Ansible's dest layout. Relative dest: from the playbook's directory (path_dwim). */

@@ -1,6 +1,6 @@
 // Paths as Ansible's type='path' options take them (check_type_path: expanduser(expandvars(value))),
 // a relative one from the module's working directory: the lineinfile target writes `dest: file.txt`.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -70,6 +70,20 @@ test('a ~user path is that user\'s home on the host, from its passwd (become tar
   const o = await play({ playbook: playbook('- stat: {path: "~root"}\n  register: r\n- probe: "{{ r.stat.path }} {{ r.stat.isdir }}"') });
   assert.equal(o.problems, []);
   assert.equal(calls.at(-1), `a:${homedirOfRoot()} True`);
+});
+
+test('fetch of ~user/FILE reads that user\'s home on the host (become target)', async () => {
+  const home = homedirOfRoot();
+  const name = `.skiff-fetch-${process.pid}`;
+  const out = mkdtempSync(join(tmpdir(), 'skiff-fetch-home-'));
+  writeFileSync(join(home, name), 'from home\n');
+  try {
+    const o = await play({ playbook: playbook(`- fetch: {src: "~root/${name}", dest: "${out}/", flat: true}`) });
+    assert.equal(o.results.map((r) => r.status), ['changed'], JSON.stringify(o.results[0]?.msg));
+    assert.is(readFileSync(join(out, name), 'utf8'), 'from home\n');
+  } finally {
+    rmSync(join(home, name), { force: true });
+  }
 });
 
 test.run();
