@@ -4,6 +4,7 @@
 // big-endian length and that many bytes, in request order. A module's payload is a JSON line (its
 // style and shebang, as modify_module says them) and then the module's bytes: an AnsiballZ script for
 // a new-style module, the file itself (its shebang maybe rewritten) for the others.
+import { dirname, join } from 'node:path';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { CONTROLLER_PYTHON } from './core-modules.ts';
@@ -12,6 +13,7 @@ const SERVER = `
 import json, os, shlex, shutil, struct, sys
 from ansible import constants as C
 from ansible.executor.module_common import modify_module
+from ansible.plugins.loader import module_utils_loader
 from ansible.template import Templar
 from ansible.parsing.dataloader import DataLoader
 templar = Templar(loader=DataLoader())
@@ -31,6 +33,10 @@ for line in sys.stdin:
         out.write(b'1' + struct.pack('>I', len(data)) + data)
         out.flush()
         continue
+    # module_utils/ beside the module's playbook or role: on the loader's path, as Ansible adds them when it loads those
+    for d in r.get('mu_dirs', []):
+        if os.path.isdir(d):
+            module_utils_loader.add_directory(d)
     if paths.setdefault(r['name'], r['path']) != r['path']:
         paths[r['name']] = r['path']
         shutil.rmtree(os.path.join(C.DEFAULT_LOCAL_TMP, 'ansiballz_cache'), ignore_errors=True)
@@ -120,7 +126,9 @@ export interface Payload {
  * ansible_env_interpreter when it is set, its `#!/usr/bin/python` under ansible_python_interpreter).
  */
 export async function buildPayload(name: string, path: string, args: Record<string, unknown>, vars: Record<string, string>): Promise<Payload> {
-  const body = await ask({ name, path, args, vars }, `${name} (${path})`);
+  // a module of X/library/ may import X/module_utils/ (a playbook's or a role's own)
+  const mu_dirs = [join(dirname(dirname(path)), 'module_utils')];
+  const body = await ask({ name, path, args, vars, mu_dirs }, `${name} (${path})`);
   const nl = body.indexOf(0x0a);
   const head = JSON.parse(body.subarray(0, nl).toString()) as { style: ModuleStyle; shebang: string | null };
   return { ...head, data: body.subarray(nl + 1) };

@@ -63,4 +63,15 @@ test("the module's JSON is found among other output lines, as Ansible's _filter_
   assert.equal(moduleJson('no json here'), undefined);
 });
 
+run('a library/ module imports the module_utils/ beside it (the playbook\'s own), as Ansible adds that directory (module_utils target)', async () => {
+  const mod = `#!/usr/bin/python
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.skiff_own_utils import GREETING
+AnsibleModule(argument_spec={}).exit_json(msg=GREETING)
+`;
+  const o = await play({ playbook: playbook('- greet: {}\n  register: r\n- assert: {that: [r.msg == "from module_utils"]}'), files: { 'library/greet.py': mod, 'module_utils/skiff_own_utils.py': 'GREETING = "from module_utils"\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a greet ok', 'a assert ok'], JSON.stringify(o.results[0]?.msg));
+});
+
 test.run();
