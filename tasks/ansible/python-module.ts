@@ -251,10 +251,10 @@ export function pythonModule(name: string, path: string): TaskType<Record<string
  * Ansible's setup module run on the host for these gather_subset collectors: its facts without the
  * `ansible_` prefix (VariableManager's namespace_facts). Registry.ansibleFacts.
  */
-export async function ansibleFacts(conn: Connection, interpreter: string, subset: string[], opts: { factPath?: string; timeout?: number } = {}): Promise<Record<string, unknown>> {
+export async function ansibleFacts(conn: Connection, interpreter: string, subset: string[], opts: { factPath?: string; timeout?: number; filter?: string[] } = {}): Promise<Record<string, unknown>> {
   const setup = coreModulePath('setup');
   if (!setup) throw new TaskFailure(`this play reads facts only Ansible's setup module gathers (gather_subset ${subset.join(',')}): it needs ansible-core on the controller (${CONTROLLER_PYTHON} -c 'import ansible')`);
-  const result = await runModule({ vars: { ansible_python_interpreter: interpreter }, conn, check: false, diff: false }, 'ansible.builtin.setup', setup, { gather_subset: subset, gather_timeout: opts.timeout ?? 10, filter: [], fact_path: opts.factPath ?? '/etc/ansible/facts.d' });
+  const result = await runModule({ vars: { ansible_python_interpreter: interpreter }, conn, check: false, diff: false }, 'ansible.builtin.setup', setup, { gather_subset: subset, gather_timeout: opts.timeout ?? 10, filter: opts.filter ?? [], fact_path: opts.factPath ?? '/etc/ansible/facts.d' });
   const facts = (result.ansible_facts ?? {}) as Record<string, unknown>;
   return Object.fromEntries(Object.entries(facts).map(([k, x]) => [k.startsWith('ansible_') && k !== 'ansible_local' ? k.slice(8) : k, x]));
 }

@@ -19,7 +19,7 @@ const PASSED_ON: Record<string, string[]> = {
   'ansible.builtin.shell': ['_raw_params', 'argv', 'strip_empty_ends'], // the shell action runs command
   'ansible.builtin.package': ['allow_downgrade'], // passed on to the backend (apt, dnf)
   'ansible.builtin.service': ['daemon_reload', 'masked', 'scope', 'no_block'], // passed on to systemd
-  'ansible.builtin.gather_facts': ['gather_subset'], // passed on to setup
+  'ansible.builtin.gather_facts': ['gather_subset', 'filter', 'fact_path', 'gather_timeout'], // passed on to setup (gather_facts' action gives setup the task's arguments)
   'ansible.builtin.script': ['_raw_params'], // the free form (its doc's free_form)
   'ansible.builtin.raw': ['_raw_params'],
   'ansible.builtin.assemble': ['follow', 'decrypt'], // read (follow) and popped (decrypt) by the assemble action
