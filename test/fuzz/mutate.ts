@@ -149,7 +149,9 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
   },
   'bad play become': (plays, d) => {
     const i = d.a % plays.length;
-    plays[i].become = pick(['maybe', 1, 'sudo'], d.b);
+    // a list or a map; text or a number that is no boolean (`maybe`, 2) fails each task when it runs, as
+    // Ansible's post-validation does, and is not refused before the run
+    plays[i].become = pick([new Raw('[true]'), new Raw('{on: 1}')], d.b);
     return { path: [i, 'become'] };
   },
   'tasks not a list': (plays, d) => {
@@ -252,7 +254,8 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
   'bad meta type': (plays, d) => {
     const t = pick(taskPaths(plays), d.a);
     const k = pick(['no_log', 'ignore_errors', 'check_mode'], d.b);
-    setIn(plays, [...t, k], pick(['yes please', 3, new Raw('[x]')], d.c));
+    // text or a number that is no boolean fails the task when it runs (Ansible's post-validation): not these
+    setIn(plays, [...t, k], pick([new Raw('[x]'), new Raw('{a: 1}'), new Raw('[]')], d.c));
     return { path: [...t, k] };
   },
 };
