@@ -1,6 +1,7 @@
 // Everything that can be checked without a host: inventory, playbook, extra vars, --limit, every
 // task's parameters rendered for every host it will run on, key files. Problems are collected and
 // returned together, before any connection is opened.
+import { FLAG_KEYWORDS } from './flag.ts';
 import { askVarsPrompt, type PromptIO } from './vars-prompt.ts';
 import { playFiles, taskGivenNames } from './fact-needs.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -741,7 +742,7 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     // `cfg.cert_file` is not an error while cfg is {}. A misspelled parameter name still is.
     const skipped = whenFalse(t, scope);
     out.push(...checkConditions(t, scope, host, skipped, strict));
-    for (const key of ['no_log', 'diff', 'ignore_errors', 'check_mode', 'become', 'run_once', 'any_errors_fatal'] as const) {
+    for (const key of FLAG_KEYWORDS) {
       const value = t.kw[key];
       if (typeof value !== 'string') continue;
       const ps: RenderProblem[] = [];

@@ -14,6 +14,7 @@ import { render, scopeOf } from '../template/template.ts';
 import { unsafeLiteral } from '../template/unsafe.ts';
 import { passwordHash } from '../template/password-hash.ts';
 import { pyStr } from '../template/expr-error.ts';
+import { keywordBool } from './flag.ts';
 
 /** The terminal the prompts are answered on (a test gives its own). */
 export interface PromptIO {
@@ -31,7 +32,8 @@ export function promptMessage(name: string, prompt: unknown, def: unknown): stri
   return `input for ${name}: `;
 }
 
-const bool = (x: unknown, dflt: boolean) => (x === undefined || x === null ? dflt : typeof x === 'string' ? /^(y|yes|on|1|true|t)$/i.test(x.trim()) : x === true || x === 1);
+/** private, confirm, unsafe as Ansible reads them (boolean(), strict): a value that is no boolean is an error */
+const bool = (x: unknown, dflt: boolean, name: string) => (x === undefined || x === null ? dflt : keywordBool(x, name));
 
 /**
  * The play vars the prompts give (rendered with the play's vars and the extra vars first, as Ansible
@@ -47,10 +49,10 @@ export function askVarsPrompt(prompts: VarsPrompt[], playVars: Record<string, un
     let answer: string | undefined;
     if (io.interactive) {
       const msg = promptMessage(name, p.prompt ?? name, def);
-      const secret = bool(p.private, true);
+      const secret = bool(p.private, true, 'private');
       for (;;) {
         answer = io.ask(msg, secret);
-        if (!bool(p.confirm, false) || io.ask(`confirm ${msg}`, secret) === answer) break;
+        if (!bool(p.confirm, false, 'confirm') || io.ask(`confirm ${msg}`, secret) === answer) break;
         io.say('***** VALUES ENTERED DO NOT MATCH ****');
       }
     } else warn(NOT_INTERACTIVE);
@@ -58,7 +60,7 @@ export function askVarsPrompt(prompts: VarsPrompt[], playVars: Record<string, un
     if (p.encrypt) value = passwordHash(value, [p.encrypt], { salt: p.salt ?? null, salt_size: p.salt_size ?? null });
     // Ansible's to_text: no answer and no default is the text "None"
     const text = value === undefined || value === null ? 'None' : pyStr(value);
-    out[name] = bool(p.unsafe, false) ? unsafeLiteral(text) : text;
+    out[name] = bool(p.unsafe, false, 'unsafe') ? unsafeLiteral(text) : text;
   }
   return out;
 }
