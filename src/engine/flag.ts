@@ -4,6 +4,7 @@
 import type { Scope } from '../template/expr.ts';
 
 import { render } from '../template/template.ts';
+import { OMIT } from './omit.ts';
 
 /** a task's boolean keywords (Ansible's isa='bool' field attributes of Base, Conditional, Become, Task) */
 export const FLAG_KEYWORDS = ['no_log', 'diff', 'ignore_errors', 'ignore_unreachable', 'check_mode', 'become', 'run_once', 'any_errors_fatal'] as const;
@@ -31,7 +32,10 @@ export function keywordBool(value: unknown, name: string): boolean {
 /** The keyword's value on this host; throws what the expression throws, or a value no boolean (the task then fails). */
 export function decide(value: boolean | string | undefined, scope: () => Scope, name = 'value'): boolean | undefined {
   if (typeof value !== 'string') return value;
-  return keywordBool(/\{[{%]/.test(value) ? render(value, scope(), []) : value, name);
+  const v = /\{[{%]/.test(value) ? render(value, scope(), []) : value;
+  // `become: "{{ omit }}"`: the keyword is unset, as Ansible's post_validate takes omit (omit target)
+  if (v === OMIT) return undefined;
+  return keywordBool(v, name);
 }
 
 /** As decide(), but an expression that cannot be read gives `failed` (no_log: hide all). */

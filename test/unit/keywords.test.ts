@@ -565,6 +565,9 @@ kw(['task.diff', 'play.diff', 'block.diff'], 'diff: false drops a task\'s diff (
   assert.equal(notBool.results.map((r) => [r.status, r.ignored]), [['failed', true], ['changed', undefined]]);
   assert.match(String(notBool.results[0].msg), /^the field 'diff' has an invalid value \(yes\.\), and could not be converted to an bool\.The error was: The value 'yes\.' is not a valid boolean/);
   assert.equal(calls, ['a:z']);
+  // omit leaves the keyword unset (omit target: become: "{{ omit }}")
+  const omitted = await play({ playbook: playbook(`- {probe: o, become: "{{ omit }}", diff: "{{ omit }}"}`) });
+  assert.equal(omitted.results.map((r) => r.status), ['changed']);
 });
 
 test('ignore_errors, check_mode, become, run_once and any_errors_fatal may be expressions, decided per host when the task runs (ignore_errors: "{{ ansible_check_mode }}")', async () => {
