@@ -30,18 +30,19 @@ export function keywordBool(value: unknown, name: string): boolean {
 }
 
 /** The keyword's value on this host; throws what the expression throws, or a value no boolean (the task then fails). */
-export function decide(value: boolean | string | undefined, scope: () => Scope, name = 'value'): boolean | undefined {
+export function decide(value: boolean | string | undefined, scope: () => Scope, name = 'value', enclosing?: boolean | string): boolean | undefined {
   if (typeof value !== 'string') return value;
   const v = /\{[{%]/.test(value) ? render(value, scope(), []) : value;
-  // `become: "{{ omit }}"`: the keyword is unset, as Ansible's post_validate takes omit (omit target)
-  if (v === OMIT) return undefined;
+  // `become: "{{ omit }}"`: the value of what encloses the task, as Ansible's post_validate takes omit
+  // (set_to_context; omit target)
+  if (v === OMIT) return enclosing === undefined ? undefined : decide(enclosing, scope, name);
   return keywordBool(v, name);
 }
 
 /** As decide(), but an expression that cannot be read gives `failed` (no_log: hide all). */
-export function flag<T>(value: boolean | string | undefined, scope: () => Scope, failed: T): boolean | T | undefined {
+export function flag<T>(value: boolean | string | undefined, scope: () => Scope, failed: T, enclosing?: boolean | string): boolean | T | undefined {
   try {
-    return decide(value, scope);
+    return decide(value, scope, 'value', enclosing);
   } catch {
     return failed;
   }

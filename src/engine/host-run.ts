@@ -961,16 +961,16 @@ export class HostRun {
     let marked: string[] = [];
     let outcome;
     // an expression that cannot be read hides everything: a secret is never shown by mistake
-    const hide = flag(t.kw.no_log ?? rc.opts.noLog, () => scope({}), true);
-    const showDiff = flag(t.kw.diff, () => scope({}), undefined);
+    const hide = flag(t.kw.no_log ?? rc.opts.noLog, () => scope({}), true, t.kw.enclosing?.no_log);
+    const showDiff = flag(t.kw.diff, () => scope({}), undefined, t.kw.enclosing?.diff);
     // an unreadable one does not hide the failure
-    const ignore = flag(t.kw.ignore_errors, () => scope({}), false) === true;
+    const ignore = flag(t.kw.ignore_errors, () => scope({}), false, t.kw.enclosing?.ignore_errors) === true;
     const ignoreUnreachable = flag(t.kw.ignore_unreachable, () => scope({}), false) === true;
     // masked like the result: the host's secrets (read when sent: task vars add some), all under no_log
     const progress = progressChannel({ host, play: play.name, task: t.name }, rc.listen, (s) => (hide ? '(hidden: no_log)' : redact(s, rc.secretsOf.get(host) ?? [])));
     try {
       // a boolean keyword that is no boolean on this host fails the task, as Ansible's post-validation
-      for (const key of FLAG_KEYWORDS) decide(t.kw[key], () => scope({}), key);
+      for (const key of FLAG_KEYWORDS) decide(t.kw[key], () => scope({}), key, t.kw.enclosing?.[key]);
       delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
       // an omitted delegate_to (`{{ x | default(omit) }}`) is none, as Ansible's post-validation leaves it
       if (delegate === OMIT) delegate = undefined;
@@ -1143,7 +1143,7 @@ function taskPrivilege(t: TaskDef, scope: () => Scope): Privilege {
   const userVar = own.ansible_become_user;
   return {
     ...t.kw,
-    become: decide(becomeVar !== undefined && (typeof becomeVar === 'boolean' || typeof becomeVar === 'string') ? becomeVar : t.kw.become, scope),
+    become: decide(becomeVar !== undefined && (typeof becomeVar === 'boolean' || typeof becomeVar === 'string') ? becomeVar : t.kw.become, scope, 'become', t.kw.enclosing?.become),
     ...becomeUserOf(t.kw.become_user, scope),
     ...(typeof userVar === 'string' ? { become_user: String(render(userVar, scope(), [])) } : {}),
     connection: connectionOf(t.kw.connection, scope),

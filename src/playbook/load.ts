@@ -61,6 +61,8 @@ export interface Keywords {
   /** these booleans: true/false, or an expression rendered for the host when the task runs */
   become?: boolean | string;
   become_user?: string;
+  /** a boolean keyword written as an expression: what encloses it had, taken when it renders to omit */
+  enclosing?: Partial<Record<'become' | 'ignore_errors' | 'no_log' | 'diff' | 'check_mode' | 'any_errors_fatal' | 'run_once' | 'ignore_unreachable', boolean | string>>;
   /** sudo, or an expression that must render to it when the task runs */
   become_method?: string;
   ignore_errors?: boolean | string;

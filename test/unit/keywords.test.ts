@@ -568,6 +568,9 @@ kw(['task.diff', 'play.diff', 'block.diff'], 'diff: false drops a task\'s diff (
   // omit leaves the keyword unset (omit target: become: "{{ omit }}")
   const omitted = await play({ playbook: playbook(`- {probe: o, become: "{{ omit }}", diff: "{{ omit }}"}`) });
   assert.equal(omitted.results.map((r) => r.status), ['changed']);
+  // and takes what encloses the task (omit target's 75692.yml: a play's become: yes stays)
+  await play({ playbook: playbook(`- {probe: inherited, become: "{{ omit }}"}`, '  become: true\n') });
+  assert.ok(opened.includes('a true -'), opened.join());
 });
 
 test('ignore_errors, check_mode, become, run_once and any_errors_fatal may be expressions, decided per host when the task runs (ignore_errors: "{{ ansible_check_mode }}")', async () => {
