@@ -9,8 +9,9 @@ import { OMIT } from './omit.ts';
 /** a task's boolean keywords (Ansible's isa='bool' field attributes of Base, Conditional, Become, Task) */
 export const FLAG_KEYWORDS = ['no_log', 'diff', 'ignore_errors', 'ignore_unreachable', 'check_mode', 'become', 'run_once', 'any_errors_fatal'] as const;
 
-const TRUES = ['y', 'yes', 'on', '1', 'true', 't'];
-const FALSES = ['n', 'no', 'off', '0', 'false', 'f'];
+/** Ansible's boolean words (module_utils.parsing.convert_bool), lower case */
+export const TRUES = ['y', 'yes', 'on', '1', 'true', 't'];
+export const FALSES = ['n', 'no', 'off', '0', 'false', 'f'];
 const VALID = [...TRUES, ...FALSES].map((x) => `'${x}'`).concat(['1', '0']).join(', ');
 
 /**

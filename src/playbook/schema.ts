@@ -49,6 +49,11 @@ const Percent = v.pipe(v.number('expected a percentage (0-100)'), v.minValue(0),
  */
 const Flag = v.union([Bool, v.pipe(v.union([v.string(), v.number()]), v.transform(String))], 'expected true or false, or a {{ }} expression');
 const Expr = v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/));
+/** whole seconds (async, poll): a number, its text (Ansible's int field), or an expression rendered for the host */
+const Seconds = v.union(
+  [v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.string(), v.regex(/^\s*\d+\s*$/), v.transform(Number)), Expr],
+  'expected a whole number of seconds (0 or more), or a {{ }} expression',
+);
 /** the connections skiff has (`smart` is ssh, as Ansible's); any other plugin is refused by name */
 const CONNECTION_MSG = 'expected local, ssh or smart (skiff has no other connection plugin), or a {{ }} expression';
 const Connection = v.union(
@@ -98,7 +103,7 @@ export const Inheritable = {
   any_errors_fatal: v.optional(Flag),
   run_once: v.optional(Flag),
   /** seconds each attempt of a task may take (0: no limit), as Ansible's keyword (src/engine/task-timeout.ts) */
-  timeout: v.optional(v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.string(), v.regex(/^\s*\d+\s*$/), v.transform(Number)), v.pipe(v.string(), v.regex(/\{\{[^]*\}\}/))], 'expected a whole number of seconds (0 or more), or a {{ }} expression')),
+  timeout: v.optional(Seconds),
   delegate_to: v.optional(v.pipe(v.string(), v.minLength(1, 'expected an inventory host or localhost'))),
   /** an unreachable host on this task is counted ok and ignored, and stays in the play (Ansible's keyword) */
   ignore_unreachable: v.optional(Flag),
@@ -247,12 +252,6 @@ export function splitWith(obj: Record<string, unknown>): { rest: Record<string, 
   }
   return { rest, withs };
 }
-
-/** whole seconds (async, poll): a number, its text (Ansible's int field), or an expression rendered for the host */
-const Seconds = v.union(
-  [v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.string(), v.regex(/^\s*\d+\s*$/), v.transform(Number)), Expr],
-  'expected a whole number of seconds (0 or more), or a {{ }} expression',
-);
 
 /** Keys of a task that are not its type. */
 export const TaskMetaSchema = v.strictObject({

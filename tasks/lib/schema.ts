@@ -1,6 +1,7 @@
 // Parameter pieces shared by task schemas.
 import * as v from 'valibot';
 import { MODE_EXPECTED, parseMode } from './mode.ts';
+import { FALSES, TRUES } from '../../src/engine/flag.ts';
 
 /**
  * A boolean module parameter as Ansible's argument spec takes it (type bool, convert_bool.py): true/false,
@@ -83,9 +84,7 @@ export const Regex = v.pipe(
   }, 'expected a valid regular expression'),
 );
 
-/** Ansible's booleans (module_utils.parsing.convert_bool): true/false, yes/no, on/off, 1/0, y/n, t/f. */
-const TRUES = ['y', 'yes', 'on', '1', 'true', 't'];
-const FALSES = ['n', 'no', 'off', '0', 'false', 'f'];
+// Ansible's booleans (module_utils.parsing.convert_bool): true/false, yes/no, on/off, 1/0, y/n, t/f
 export const AnsibleBool = v.pipe(
   v.union([v.boolean(), v.string(), v.number()], 'expected true or false'),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
