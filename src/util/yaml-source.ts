@@ -22,7 +22,7 @@ export interface YamlSource {
 /**
  * Types YAML 1.1 has that are not plain data: a date, bytes, a set or an ordered map would reach
  * templates and task params as JavaScript objects (a date renders as `{}`). Without them, `2024-01-01`
- * stays the text it is, and an explicit `!!binary` or `!!set` is refused as an unknown tag.
+ * stays the text it is, and an explicit `!!set` is refused as an unknown tag. `!!binary` is binaryTag.
  */
 const NOT_PLAIN = ['binary', 'omap', 'pairs', 'set', 'timestamp'].map((t) => `tag:yaml.org,2002:${t}`);
 /**
@@ -43,7 +43,21 @@ const plainTags = (tags: Tags): Tags =>
     .filter((t) => typeof t === 'string' || !NOT_PLAIN.includes(t.tag))
     .map((t) => (typeof t !== 'string' && t.tag === BOOL && t.test ? { ...t, test: t.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE } : t))
     .map((t) => (typeof t !== 'string' && t.tag === INT && t.format === 'OCT' ? ({ ...t, resolve: (text: string) => text } as ScalarTag) : t))
-    .concat([vaultTag, unsafeTag, unsafeCollection('seq'), unsafeCollection('map')]);
+    .concat([vaultTag, binaryTag, unsafeTag, unsafeCollection('seq'), unsafeCollection('map')]);
+
+/**
+ * `!!binary`: PyYAML gives Python bytes. skiff has no bytes type: the value is the decoded bytes read as
+ * UTF-8 text. Where Ansible checks a type (a role's argument spec) both are refused as no Byte value, and
+ * text stored in base64 reads the same; only a template of it differs (Python prints `b'...'`).
+ */
+const binaryTag: ScalarTag = {
+  tag: 'tag:yaml.org,2002:binary',
+  resolve: (text, onError) => {
+    const b64 = text.replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) onError('tag !!binary on text that is no base64: expected base64 text');
+    return Buffer.from(b64, 'base64').toString('utf8');
+  },
+};
 
 /**
  * Ansible's `!unsafe`: text that is never templated (a password with `{{` in it). skiff renders every
@@ -152,8 +166,8 @@ function syntaxProblems(doc: Document, text: string, at: At, quote: boolean): In
     if (!quote) message = `YAML syntax error in the decrypted text (not shown: it is secret): ${firstLine(e.message)}`;
     else if ((e.code === 'TAG_RESOLVE_FAILED' || e.code === 'BAD_COLLECTION_TYPE') && /^!vault\b/.test(found))
       message = `tag !vault on a list or map: expected !vault | followed by the text ansible-vault encrypt_string prints`;
-    // a tag's own refusal (unsafeTag)
-    else if (e.code === 'TAG_RESOLVE_FAILED' && /^tag \S+ .*not supported by skiff/.test(e.message)) message = firstLine(e.message);
+    // a tag's own refusal (unsafeTag, binaryTag)
+    else if (e.code === 'TAG_RESOLVE_FAILED' && /^tag \S+ (.*not supported by skiff|on text)/.test(e.message)) message = firstLine(e.message);
     else if (e.code === 'TAG_RESOLVE_FAILED' || e.code === 'BAD_COLLECTION_TYPE')
       message = `tag ${JSON.stringify(found.match(/^!\S*/)?.[0] ?? found)} cannot be read: expected a plain value without a tag (text, number, boolean, null, list or map)`;
     // the parser recurses: on some thousands of levels it reports its stack, not the input's fault
