@@ -23,6 +23,8 @@ export type ConnDefaults = Record<string, { value: unknown; origin: Origin }>;
 
 export interface ConnOptions {
   defaults?: ConnDefaults;
+  /** over the host's own ansible_connection: set in a play's or task's vars (Ansible's variable precedence) */
+  connection?: 'local' | 'ssh';
   becomePassword?: string;
   sshPassword?: string;
   keyPassphrase?: string;
@@ -46,7 +48,7 @@ export function hostConnection(prep: Ctx, origins: Record<string, Record<string,
   const names = connVarNames(vars);
   const at = (k: string): Origin => origins[h]?.[names[k] ?? ''] ?? (names[k] ? undefined : defaults[k]?.origin) ?? inv.hostOrigin.get(h)!;
   const problem = (k: string, message: string): Result => ({ problems: [{ ...at(k), message: `host ${h}: ${names[k] ?? k}: ${message}` }] });
-  const layered: Record<string, unknown> = { ...Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, d.value])), ...connInput(vars) };
+  const layered: Record<string, unknown> = { ...Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, d.value])), ...connInput(vars), ...(o.connection ? { connection: o.connection } : {}) };
   if (layered.connection !== 'local') {
     const file = expandHome(typeof layered.ssh_config_file === 'string' ? layered.ssh_config_file : '~/.ssh/config');
     const fromFile = sshConfigFor(file, String(layered.address ?? h), env());

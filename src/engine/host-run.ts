@@ -9,6 +9,7 @@ import { walkTasks } from '../playbook/load.ts';
 import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool, Privilege } from './connections.ts';
+import { connectionVars } from './connection-vars.ts';
 import { connectionOf, type ConnectionName } from './connection-keyword.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
 import { evaluate, LATER, type Scope } from '../template/expr.ts';
@@ -1102,22 +1103,28 @@ export class HostRun {
   }
 }
 
-/** The play's own privilege on a host (its `become` templated there): the connection its tasks share. */
-export function playPrivilege(prep: Prepared, play: PlayDef, host: string, registered: Record<string, unknown>) {
+/**
+ * The play's own privilege on a host (its `become` templated there, under the connection variables
+ * its vars set): the connection its tasks share.
+ */
+export function playPrivilege(prep: Prepared, play: PlayDef, host: string, registered: Record<string, unknown>): Privilege {
   const scope = () => taskScope(prep, play, host, registered, play.kw, {});
-  let connection: ConnectionName | undefined;
-  try {
-    connection = connectionOf(play.kw.connection, scope);
-  } catch {
-    // the play's tasks fail with it, each where it renders its connection (taskPrivilege)
-  }
-  let user: { become_user?: string } = {};
-  try {
-    user = becomeUserOf(play.kw.become_user, scope);
-  } catch {
-    // as the connection: each task fails where it renders its become_user (taskPrivilege)
-  }
-  return { ...play.kw, become: flag(play.kw.become, scope, false), ...user, connection };
+  // what cannot be worked out here fails each task where it renders it (taskPrivilege)
+  const tried = <T>(f: () => T, otherwise: T): T => {
+    try {
+      return f();
+    } catch {
+      return otherwise;
+    }
+  };
+  const cv = tried(() => connectionVars(scope()), {});
+  return {
+    ...play.kw,
+    become: cv.become ?? flag(play.kw.become, scope, false),
+    ...tried(() => becomeUserOf(play.kw.become_user, scope), {}),
+    ...(cv.become_user !== undefined ? { become_user: cv.become_user } : {}),
+    ...tried(() => connectionFrom(cv.connection, play.kw.connection, scope), { connection: undefined }),
+  };
 }
 
 /** A become_user written as a template, rendered on this host (a name that is no user fails the task). */
@@ -1130,24 +1137,32 @@ function becomeUserOf(user: string | undefined, scope: () => Scope): { become_us
   return { become_user: name };
 }
 
-/** A task's become and connection on this host (throws for a connection skiff does not have: the task fails). */
-function taskPrivilege(t: TaskDef, scope: () => Scope): Privilege {
-  // ansible_become / ansible_become_user as the task's own vars (or include params) win over the
-  // keywords, as Ansible's PlayContext takes connection vars over keywords
+/**
+ * A task's become and connection on this host (throws for a connection or become method skiff does not
+ * have: the task fails). Connection variables win over the keywords, as in Ansible (connection-vars.ts).
+ * A delegated task: Ansible reads the delegate's variables, which skiff has from its inventory alone
+ * (ConnectionPool's settings); of the rest, the task's own vars (and include params) count.
+ */
+function taskPrivilege(t: TaskDef, scope: () => Scope, delegated = t.kw.delegate_to !== undefined): Privilege {
   const own = { ...t.kw.vars, ...t.kw.includeParams };
-  if (t.kw.become_method !== undefined) {
-    const method = pyStr(render(t.kw.become_method, scope(), []));
-    if (method !== 'sudo') throw new TaskFailure(`become_method ${method} is not supported by skiff: it becomes through sudo only (expected sudo)`);
-  }
-  const becomeVar = own.ansible_become as boolean | string | undefined;
-  const userVar = own.ansible_become_user;
+  const cv = connectionVars(delegated ? (name) => (Object.hasOwn(own, name) ? scope()(name) : { found: false, names: [] }) : scope());
+  const method = cv.become_method ?? (t.kw.become_method === undefined ? undefined : pyStr(render(t.kw.become_method, scope(), [])));
+  if (method !== undefined && method !== 'sudo') throw new TaskFailure(`become_method ${method} is not supported by skiff: it becomes through sudo only (expected sudo)`);
   return {
     ...t.kw,
-    become: decide(becomeVar !== undefined && (typeof becomeVar === 'boolean' || typeof becomeVar === 'string') ? becomeVar : t.kw.become, scope, 'become', t.kw.enclosing?.become),
+    become: cv.become ?? decide(t.kw.become, scope, 'become', t.kw.enclosing?.become),
     ...becomeUserOf(t.kw.become_user, scope),
-    ...(typeof userVar === 'string' ? { become_user: String(render(userVar, scope(), [])) } : {}),
-    connection: connectionOf(t.kw.connection, scope),
+    ...(cv.become_user !== undefined ? { become_user: cv.become_user } : {}),
+    ...connectionFrom(cv.connection, t.kw.connection, scope),
   };
+}
+
+/** The connection: ansible_connection's (over the keyword, and over the host's own), else the keyword's. */
+function connectionFrom(fromVar: string | undefined, keyword: string | undefined, scope: () => Scope): { connection: ConnectionName | undefined; connectionVar?: boolean } {
+  if (fromVar === undefined) return { connection: connectionOf(keyword, scope) };
+  const c = fromVar === 'smart' ? 'ssh' : fromVar;
+  if (c !== 'local' && c !== 'ssh') throw new TaskFailure(`ansible_connection ${fromVar} is not supported by skiff: expected local, ssh or smart (skiff has no other connection plugin)`);
+  return { connection: c, connectionVar: true };
 }
 
 /** The params known before the run: what needs a registered result (LATER, or not rendered) left out, at any depth. */

@@ -131,7 +131,8 @@ export interface Prepared {
   mode?: { check: boolean; diff: boolean };
   /** the connection settings of a host first named by a task read at run time (a dynamic include's delegate_to) */
   /** `connection`: the connection keyword's, over the -c default (the host's own var still wins) */
-  connect?: (host: string, connection?: 'local' | 'ssh') => { conn: HostConn } | { problems: InputProblem[] };
+  /** `forced`: the connection comes from ansible_connection in a play's or task's vars, over the host's own */
+  connect?: (host: string, connection?: 'local' | 'ssh', forced?: boolean) => { conn: HostConn } | { problems: InputProblem[] };
   /** the magic variables of the whole run (run-vars.ts): ansible_version, ansible_run_tags... */
   runVars?: Record<string, unknown>;
   /** each play's vars_files as read for each host (readVarsFiles) */
@@ -262,7 +263,7 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
       for (const p of ps) problems.push({ ...(origins[name] ?? { file: 'inventory', line: 0, col: 0 }), message: `${host}: variable ${name}: ${p.message}` });
       return { found: true, value: out[name] };
     }
-    if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
+    if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name], magic: true };
     // the names are for a did-you-mean, wanted only when the miss is reported: a getter, not an array per miss
     return { found: false, get names() { return [...Object.keys(vars), ...Object.keys(extra), ...Object.keys(magic)]; } };
   };
@@ -462,7 +463,7 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
       const r = at(i, name);
       if (r) return merging ? mergedDown(name, r, i + 1) : r;
     }
-    if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name] };
+    if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name], magic: true };
     if (name === 'vars') return { found: true, value: varsDict(from(0)) };
     if (Object.hasOwn(registered, AFTER_DYNAMIC_INCLUDE)) return { found: true, value: LATER };
     return { found: false, get names() { return [...Object.keys(loopVars), ...Object.keys(prep.extra), ...layers.flatMap((l) => Object.keys(l.vars)), ...Object.keys(magic)]; } };
@@ -623,7 +624,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   // a delegate_to the implicit localhost: its vars, as a play's host has them
   for (const h of delegates) if (!Object.hasOwn(hostvars, h)) addHostVars(h);
   // Connection settings of every host that will be contacted (delegate_to targets too).
-  prep.connect = (h, connection) => hostConnection(prep, origins, h, { defaults: connection === undefined ? opts.connDefaults : { ...opts.connDefaults, connection: { value: connection, origin: opts.connDefaults?.connection?.origin ?? inv.hostOrigin.get(h)! } }, becomePassword: opts.becomePassword, sshPassword: opts.sshPassword, keyPassphrase: opts.keyPassphrase });
+  prep.connect = (h, connection, forced) => hostConnection(prep, origins, h, { ...(forced ? { connection } : {}), defaults: connection === undefined ? opts.connDefaults : { ...opts.connDefaults, connection: { value: connection, origin: opts.connDefaults?.connection?.origin ?? inv.hostOrigin.get(h)! } }, becomePassword: opts.becomePassword, sshPassword: opts.sshPassword, keyPassphrase: opts.keyPassphrase });
   for (const h of new Set([...prep.plays.flatMap((p) => p.hosts), ...delegates])) {
     const r = prep.connect(h);
     if ('problems' in r) r.problems.forEach(push);

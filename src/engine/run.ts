@@ -53,7 +53,7 @@ export interface RunDeps {
 }
 
 export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, deps: RunDeps = {}): Runner {
-  const pool = new ConnectionPool((h, c) => settingsOf(prep, h, c), deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
+  const pool = new ConnectionPool((h, c, fromVar) => settingsOf(prep, h, c, fromVar), deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
   // what tasks see of the run as ansible_play_hosts / ansible_play_batch
   const live = { dead: new Map(), batch: new Map() };
   // each host's registered results and set_fact facts: its hostvars show them too
@@ -188,19 +188,21 @@ function preconnect(rc: RunCtx): void {
  * How to reach a host: as prepared, or, for a host the run added (add_host), worked out from its vars
  * when first needed; settings that are wrong make it unreachable, with why.
  */
-function settingsOf(prep: Prepared, h: string, connection?: ConnectionName): HostConn {
+function settingsOf(prep: Prepared, h: string, connection?: ConnectionName, fromVar = false): HostConn {
   const known = prep.conns.get(h) ?? worked(prep, h, prep.connect?.(h));
   prep.conns.set(h, known);
-  // the connection keyword: over -c, under the host's own ansible_connection (the implicit localhost has one)
-  if (connection === undefined || connection === known.connection || !prep.inventory.hosts.includes(h) || connVarNames({ ...prep.hostvars[h], ...prep.extra }).connection !== undefined) return known;
+  // the connection keyword: over -c, under the host's own ansible_connection (the implicit localhost has
+  // one); ansible_connection set in a play's or task's vars: over both
+  if (connection === undefined || connection === known.connection || !prep.inventory.hosts.includes(h) || (!fromVar && connVarNames({ ...prep.hostvars[h], ...prep.extra }).connection !== undefined)) return known;
   const variants = variantsOf.get(known) ?? variantsOf.set(known, new Map()).get(known)!;
-  const v = variants.get(connection) ?? worked(prep, h, prep.connect?.(h, connection));
-  variants.set(connection, v);
+  const key = `${connection}${fromVar ? ' var' : ''}`;
+  const v = variants.get(key) ?? worked(prep, h, prep.connect?.(h, connection, fromVar));
+  variants.set(key, v);
   return v;
 }
 
 /** A host's settings under another connection keyword, kept with its own (dropped with them when its vars change) */
-const variantsOf = new WeakMap<HostConn, Map<ConnectionName, HostConn>>();
+const variantsOf = new WeakMap<HostConn, Map<string, HostConn>>();
 
 function worked(prep: Prepared, h: string, r: ReturnType<NonNullable<Prepared['connect']>> | undefined): HostConn {
   if (!r || 'problems' in r) throw new UnreachableError(h, r && 'problems' in r ? r.problems.map(formatProblem).join('\n') : `unknown host ${JSON.stringify(h)}`);

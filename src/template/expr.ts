@@ -20,7 +20,8 @@ import { markUnsafe, NATIVE, tracked, UNSAFE } from './unsafe.ts';
 
 export { ExprError, LATER, truthy, UndefinedError } from './expr-error.ts';
 
-export type Scope = (name: string) => { found: true; value: unknown } | { found: false; names: string[] };
+/** A name's value; `magic`: a magic variable (inventory_hostname...), which no one set */
+export type Scope = (name: string) => { found: true; value: unknown; magic?: boolean } | { found: false; names: string[] };
 
 type Val = unknown; // a plain value, LATER, or an Undef
 

@@ -1,0 +1,44 @@
+// The connection variables Ansible's TaskExecutor reads from all of a task's variables (play, block,
+// role and task vars, vars_files, include_vars, set_fact, the inventory, -e), and which win over the
+// keywords: `ansible_become: true` in a play's vars becomes even where the task says `become: false`
+// (task_executor.py _set_become_plugin: `cvars.get('ansible_become')`, then PlayContext's
+// MAGIC_VARIABLE_MAPPING over the task's attributes). Magic variables (the ansible_connection every
+// host has in its scope) are not variables anyone set: they do not count.
+import type { Scope } from '../template/expr.ts';
+import { Undef } from '../template/expr-error.ts';
+import { pyStr } from '../template/expr-error.ts';
+import { TRUES } from './flag.ts';
+
+export interface ConnectionVars {
+  become?: boolean;
+  become_user?: string;
+  become_method?: string;
+  connection?: string;
+}
+
+/** A variable someone set, not None (Ansible's `cvars.get(name) is not None`). */
+function setVar(scope: Scope, name: string): unknown {
+  const r = scope(name);
+  if (!r.found || r.magic || r.value === null || r.value === undefined || r.value instanceof Undef) return undefined;
+  return r.value;
+}
+
+/** Ansible's boolean(value, strict=False): its true words (any case), 1 and true; anything else is false. */
+export function looseBool(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value === 1;
+  return typeof value === 'string' && TRUES.includes(value.trim().toLowerCase());
+}
+
+export function connectionVars(scope: Scope): ConnectionVars {
+  const out: ConnectionVars = {};
+  const become = setVar(scope, 'ansible_become');
+  if (become !== undefined) out.become = looseBool(become);
+  const user = setVar(scope, 'ansible_become_user');
+  if (user !== undefined) out.become_user = pyStr(user);
+  const method = setVar(scope, 'ansible_become_method');
+  if (method !== undefined) out.become_method = pyStr(method);
+  const connection = setVar(scope, 'ansible_connection');
+  if (connection !== undefined) out.connection = pyStr(connection);
+  return out;
+}
