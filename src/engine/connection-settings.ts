@@ -25,6 +25,8 @@ export interface ConnOptions {
   defaults?: ConnDefaults;
   /** over the host's own ansible_connection: set in a play's or task's vars (Ansible's variable precedence) */
   connection?: 'local' | 'ssh';
+  /** connection variables a play's or task's vars set, over the host's own (Ansible's names) */
+  remote?: Record<string, unknown>;
   becomePassword?: string;
   sshPassword?: string;
   keyPassphrase?: string;
@@ -44,7 +46,7 @@ export function hostConnection(prep: Ctx, origins: Record<string, Record<string,
   }
   const defaults = o.defaults ?? {};
   // -e overrides connection settings too, as in Ansible (e.g. -e known_hosts_file=...)
-  const vars = { ...prep.hostvars[h], ...prep.extra };
+  const vars = { ...prep.hostvars[h], ...o.remote, ...prep.extra };
   const names = connVarNames(vars);
   const at = (k: string): Origin => origins[h]?.[names[k] ?? ''] ?? (names[k] ? undefined : defaults[k]?.origin) ?? inv.hostOrigin.get(h)!;
   const problem = (k: string, message: string): Result => ({ problems: [{ ...at(k), message: `host ${h}: ${names[k] ?? k}: ${message}` }] });

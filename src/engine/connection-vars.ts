@@ -14,7 +14,15 @@ export interface ConnectionVars {
   become_user?: string;
   become_method?: string;
   connection?: string;
+  /**
+   * How the host is reached, where a play's or task's vars (or set_fact) say otherwise than its
+   * inventory: `ansible_user: ubuntu` in a play's vars. Ansible's names, as the inventory takes them.
+   */
+  remote?: Record<string, unknown>;
 }
+
+/** Ansible's connection variables (MAGIC_VARIABLE_MAPPING) that skiff's connections take (inventory/host.ts) */
+const REMOTE = ['ansible_host', 'ansible_port', 'ansible_user', 'ansible_ssh_private_key_file', 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_common_args', 'ansible_ssh_extra_args'];
 
 /** A variable someone set, not None (Ansible's `cvars.get(name) is not None`). */
 function setVar(scope: Scope, name: string): unknown {
@@ -40,5 +48,10 @@ export function connectionVars(scope: Scope): ConnectionVars {
   if (method !== undefined) out.become_method = pyStr(method);
   const connection = setVar(scope, 'ansible_connection');
   if (connection !== undefined) out.connection = pyStr(connection);
+  for (const name of REMOTE) {
+    const r = scope(name);
+    if (!r.found || r.magic || r.inventory || r.value === null || r.value === undefined || r.value instanceof Undef) continue;
+    (out.remote ??= {})[name] = r.value;
+  }
   return out;
 }

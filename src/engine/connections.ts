@@ -14,6 +14,8 @@ export interface Privilege {
   connection?: ConnectionName;
   /** the connection came from ansible_connection set in the play's or task's variables: it wins over the host's own */
   connectionVar?: boolean;
+  /** connection variables a play's or task's vars set over the host's inventory (connection-vars.ts) */
+  remote?: Record<string, unknown>;
 }
 
 /** How a connection is opened: the real transports, or a fake in unit tests. */
@@ -53,14 +55,14 @@ export const realConnector =
 export class ConnectionPool {
   private readonly open = new Map<string, Promise<Connection>>();
   constructor(
-    private readonly settings: (host: string, connection?: ConnectionName, fromVar?: boolean) => HostConn,
+    private readonly settings: (host: string, connection?: ConnectionName, fromVar?: boolean, remote?: Record<string, unknown>) => HostConn,
     private readonly connector: Connector,
   ) {}
 
   get(host: string, p: Privilege = {}): Promise<Connection> {
     let hc: HostConn;
     try {
-      hc = this.settings(host, p.connection, p.connectionVar);
+      hc = this.settings(host, p.connection, p.connectionVar, p.remote);
     } catch (e) {
       // settings worked out when first needed (a host add_host added) may be wrong: the task's failure
       return Promise.reject(e);
@@ -75,9 +77,10 @@ export class ConnectionPool {
 
   /** Which connection `get` gives for this host and privilege: equal keys, the same connection. */
   key(host: string, p: Privilege = {}): string {
-    const hc = this.settings(host, p.connection, p.connectionVar);
+    const hc = this.settings(host, p.connection, p.connectionVar, p.remote);
     const become = p.become ?? hc.become;
-    return `${host}\0${hc.connection}\0${become}\0${become ? (p.become_user ?? hc.become_user ?? '') : ''}`;
+    // settings a play's or task's vars gave: another connection (another user, port or address)
+    return `${host}\0${hc.connection}\0${become}\0${become ? (p.become_user ?? hc.become_user ?? '') : ''}${p.remote ? `\0${JSON.stringify(p.remote)}` : ''}`;
   }
 
   /** meta reset_connection: the host's connections closed (true if there were any); the next task opens anew. */

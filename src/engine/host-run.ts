@@ -1124,6 +1124,7 @@ export function playPrivilege(prep: Prepared, play: PlayDef, host: string, regis
     ...tried(() => becomeUserOf(play.kw.become_user, scope), {}),
     ...(cv.become_user !== undefined ? { become_user: cv.become_user } : {}),
     ...tried(() => connectionFrom(cv.connection, play.kw.connection, scope), { connection: undefined }),
+    ...(cv.remote ? { remote: cv.remote } : {}),
   };
 }
 
@@ -1144,6 +1145,7 @@ function becomeUserOf(user: string | undefined, scope: () => Scope): { become_us
  * (ConnectionPool's settings); of the rest, the task's own vars (and include params) count.
  */
 function taskPrivilege(t: TaskDef, scope: () => Scope, delegated = t.kw.delegate_to !== undefined): Privilege {
+
   const own = { ...t.kw.vars, ...t.kw.includeParams };
   const cv = connectionVars(delegated ? (name) => (Object.hasOwn(own, name) ? scope()(name) : { found: false, names: [] }) : scope());
   const method = cv.become_method ?? (t.kw.become_method === undefined ? undefined : pyStr(render(t.kw.become_method, scope(), [])));
@@ -1154,6 +1156,7 @@ function taskPrivilege(t: TaskDef, scope: () => Scope, delegated = t.kw.delegate
     ...becomeUserOf(t.kw.become_user, scope),
     ...(cv.become_user !== undefined ? { become_user: cv.become_user } : {}),
     ...connectionFrom(cv.connection, t.kw.connection, scope),
+    ...(cv.remote && !delegated ? { remote: cv.remote } : {}),
   };
 }
 

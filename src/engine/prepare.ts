@@ -132,7 +132,7 @@ export interface Prepared {
   /** the connection settings of a host first named by a task read at run time (a dynamic include's delegate_to) */
   /** `connection`: the connection keyword's, over the -c default (the host's own var still wins) */
   /** `forced`: the connection comes from ansible_connection in a play's or task's vars, over the host's own */
-  connect?: (host: string, connection?: 'local' | 'ssh', forced?: boolean) => { conn: HostConn } | { problems: InputProblem[] };
+  connect?: (host: string, connection?: 'local' | 'ssh', forced?: boolean, remote?: Record<string, unknown>) => { conn: HostConn } | { problems: InputProblem[] };
   /** the magic variables of the whole run (run-vars.ts): ansible_version, ansible_run_tags... */
   runVars?: Record<string, unknown>;
   /** each play's vars_files as read for each host (readVarsFiles) */
@@ -458,10 +458,15 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
   const merging = hashMerging();
   const from = (start: number): Scope => (name) => {
     const a = fixed(name);
-    if (a.found) return merging ? mergedDown(name, a, 0) : a;
+    if (a.found) {
+      const v = merging ? mergedDown(name, a, 0) : a;
+      return Object.hasOwn(prep.extra, name) ? { ...v, inventory: true } : v;
+    }
     for (let i = start; i < layers.length; i++) {
       const r = at(i, name);
-      if (r) return merging ? mergedDown(name, r, i + 1) : r;
+      if (!r) continue;
+      const v = merging ? mergedDown(name, r, i + 1) : r;
+      return layers[i].vars === hv ? { ...v, inventory: true } : v;
     }
     if (Object.hasOwn(magic, name)) return { found: true, value: (magic as Record<string, unknown>)[name], magic: true };
     if (name === 'vars') return { found: true, value: varsDict(from(0)) };
@@ -624,7 +629,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   // a delegate_to the implicit localhost: its vars, as a play's host has them
   for (const h of delegates) if (!Object.hasOwn(hostvars, h)) addHostVars(h);
   // Connection settings of every host that will be contacted (delegate_to targets too).
-  prep.connect = (h, connection, forced) => hostConnection(prep, origins, h, { ...(forced ? { connection } : {}), defaults: connection === undefined ? opts.connDefaults : { ...opts.connDefaults, connection: { value: connection, origin: opts.connDefaults?.connection?.origin ?? inv.hostOrigin.get(h)! } }, becomePassword: opts.becomePassword, sshPassword: opts.sshPassword, keyPassphrase: opts.keyPassphrase });
+  prep.connect = (h, connection, forced, remote) => hostConnection(prep, origins, h, { ...(forced ? { connection } : {}), remote, defaults: connection === undefined ? opts.connDefaults : { ...opts.connDefaults, connection: { value: connection, origin: opts.connDefaults?.connection?.origin ?? inv.hostOrigin.get(h)! } }, becomePassword: opts.becomePassword, sshPassword: opts.sshPassword, keyPassphrase: opts.keyPassphrase });
   for (const h of new Set([...prep.plays.flatMap((p) => p.hosts), ...delegates])) {
     const r = prep.connect(h);
     if ('problems' in r) r.problems.forEach(push);

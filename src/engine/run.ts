@@ -53,7 +53,7 @@ export interface RunDeps {
 }
 
 export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, deps: RunDeps = {}): Runner {
-  const pool = new ConnectionPool((h, c, fromVar) => settingsOf(prep, h, c, fromVar), deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
+  const pool = new ConnectionPool((h, c, fromVar, remote) => settingsOf(prep, h, c, fromVar, remote), deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
   // what tasks see of the run as ansible_play_hosts / ansible_play_batch
   const live = { dead: new Map(), batch: new Map() };
   // each host's registered results and set_fact facts: its hostvars show them too
@@ -188,9 +188,17 @@ function preconnect(rc: RunCtx): void {
  * How to reach a host: as prepared, or, for a host the run added (add_host), worked out from its vars
  * when first needed; settings that are wrong make it unreachable, with why.
  */
-function settingsOf(prep: Prepared, h: string, connection?: ConnectionName, fromVar = false): HostConn {
+function settingsOf(prep: Prepared, h: string, connection?: ConnectionName, fromVar = false, remote?: Record<string, unknown>): HostConn {
   const known = prep.conns.get(h) ?? worked(prep, h, prep.connect?.(h));
   prep.conns.set(h, known);
+  if (remote && prep.inventory.hosts.includes(h)) {
+    // a play's or task's vars say how to reach the host: another set of settings, checked as the inventory's
+    const variants = variantsOf.get(known) ?? variantsOf.set(known, new Map()).get(known)!;
+    const key = `${connection}${fromVar ? ' var' : ''}\0${JSON.stringify(remote)}`;
+    const v = variants.get(key) ?? worked(prep, h, prep.connect?.(h, connection ?? known.connection, fromVar || connection === undefined, remote));
+    variants.set(key, v);
+    return v;
+  }
   // the connection keyword: over -c, under the host's own ansible_connection (the implicit localhost has
   // one); ansible_connection set in a play's or task's vars: over both
   if (connection === undefined || connection === known.connection || !prep.inventory.hosts.includes(h) || (!fromVar && connVarNames({ ...prep.hostvars[h], ...prep.extra }).connection !== undefined)) return known;

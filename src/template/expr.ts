@@ -20,8 +20,11 @@ import { markUnsafe, NATIVE, tracked, UNSAFE } from './unsafe.ts';
 
 export { ExprError, LATER, truthy, UndefinedError } from './expr-error.ts';
 
-/** A name's value; `magic`: a magic variable (inventory_hostname...), which no one set */
-export type Scope = (name: string) => { found: true; value: unknown; magic?: boolean } | { found: false; names: string[] };
+/**
+ * A name's value; `magic`: a magic variable (inventory_hostname...), which no one set; `inventory`: the
+ * host's inventory var (or -e), which its connection settings already hold
+ */
+export type Scope = (name: string) => { found: true; value: unknown; magic?: boolean; inventory?: boolean } | { found: false; names: string[] };
 
 type Val = unknown; // a plain value, LATER, or an Undef
 

@@ -3,7 +3,7 @@
 // keywords. Cases measured with ansible-playbook 2.14 (each comment gives what it printed for whoami).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { opened, play, reached } from './engine-harness.ts';
+import { opened, play, reached, via } from './engine-harness.ts';
 import { looseBool } from '../../src/engine/connection-vars.ts';
 
 test('play vars ansible_become / ansible_become_user become for every task (Ansible: nobody)', async () => {
@@ -56,6 +56,26 @@ test('a task var ansible_connection naming a plugin skiff has not fails that tas
 test('ansible_become is read as Ansible\'s boolean(strict=False): its true words, anything else false', () => {
   assert.equal(['yes', 'True', ' on ', 1, true, 't'].map(looseBool), [true, true, true, true, true, true]);
   assert.equal(['no', 'maybe', 0, 2, false, ''].map(looseBool), [false, false, false, false, false, false]);
+});
+
+test('play vars ansible_user / ansible_port: the host is reached as that user there; a task var over the play\'s (one connection each)', async () => {
+  const o = await play({
+    hosts: 'all:\n  hosts:\n    a: {ansible_connection: ssh, ansible_host: 192.0.2.1, ansible_user: inv}\n',
+    playbook: '- hosts: all\n  vars: {ansible_user: ubuntu, ansible_port: 2222}\n  tasks:\n    - command: echo x\n    - command: echo y\n      vars: {ansible_user: admin}\n    - command: echo z\n',
+  });
+  assert.is(o.code, 'ran', o.problems.join('\n'));
+  assert.equal(via, ['a ubuntu@192.0.2.1:2222', 'a admin@192.0.2.1:2222']);
+  assert.not.ok(via.some((v) => v.startsWith('a inv@')), via.join());
+});
+
+test('a connection variable set in a play\'s vars is checked as the inventory\'s: a plain-text password fails the host', async () => {
+  const o = await play({
+    hosts: 'all:\n  hosts:\n    a: {ansible_connection: ssh, ansible_host: 192.0.2.1}\n',
+    playbook: '- hosts: all\n  vars: {ansible_password: hunter2}\n  tasks: [{probe: x}]\n',
+  });
+  assert.equal(o.results.map((r) => r.status), ['unreachable']);
+  assert.match(o.results[0].msg ?? '', 'is in plain text');
+  assert.not.match(JSON.stringify(o.results), 'hunter2');
 });
 
 test.run();

@@ -79,6 +79,8 @@ export const TEST_REGISTRY: Registry = { ...REGISTRY, types: Object.assign(new M
 export const opened: string[] = [];
 /** Every connection opened: `host local|ssh` (the connection keyword's effect). */
 export const reached: string[] = [];
+/** Every connection opened: `host user@address:port` (connection variables' effect). */
+export const via: string[] = [];
 /** Every command run, as `host: first line`, in order (round trips counted by tests of the read-ahead). */
 export const execs: string[] = [];
 /** Hosts that ran the facts script, in order. */
@@ -88,6 +90,7 @@ let factsOutput: Record<string, string> = {};
 const connector: Connector = async (hc, become, becomeUser) => {
   opened.push(`${hc.name} ${become} ${becomeUser ?? '-'}`);
   reached.push(`${hc.name} ${hc.connection}`);
+  via.push(`${hc.name} ${hc.user}@${hc.address}:${hc.port}`);
   // a host named down*: cannot be reached
   if (hc.name.startsWith('down')) throw new UnreachableError(hc.name, `${hc.name}: connection refused`);
   // become is recorded, not used: sudo is not what these tests are about (the lab tests use it)
@@ -135,6 +138,7 @@ export async function play(c: Case): Promise<Outcome> {
   calls.length = 0;
   opened.length = 0;
   reached.length = 0;
+  via.length = 0;
   execs.length = 0;
   gathered.length = 0;
   factsOutput = c.facts ?? {};
