@@ -14,7 +14,7 @@ import type { Listener, Status, TaskResult } from './events.ts';
 import { evaluate, LATER, type Scope } from '../template/expr.ts';
 import { holds } from './conditional.ts';
 import { factVars, gatherFacts, type Facts } from './facts.ts';
-import { playSubset } from './fact-needs.ts';
+import { narrowedSubset, playSubset } from './fact-needs.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions, VarKeywords } from './prepare.ts';
 import { checkIncluded, gathers, startsHere, taskScope } from './prepare.ts';
@@ -292,14 +292,20 @@ export class HostRun {
    */
   private async moreFacts(conn: Connection, facts: Facts, scope: Scope): Promise<Facts> {
     const { rc, play } = this;
-    const needed = rc.prep.registry.ansibleFacts && playSubset(play, resolve(play.playbookFile ?? rc.prep.playbook.file));
-    if (!needed) return facts;
+    if (!rc.prep.registry.ansibleFacts) return facts;
     const given = play.gatherOptions;
+    const narrowed = narrowedSubset(given?.subset);
+    const needed = narrowed ? given!.subset : playSubset(play, resolve(play.playbookFile ?? rc.prep.playbook.file));
+    if (!needed) return facts;
     const subset = given?.subset ?? needed;
     const python = (facts.python as { executable?: unknown } | undefined)?.executable;
     try {
       const factPath = given?.factPath === undefined ? undefined : pyStr(renderString(given.factPath, scope));
-      return { ...(await rc.prep.registry.ansibleFacts!(conn, typeof python === 'string' ? python : '/usr/bin/python3', subset, { factPath, timeout: given?.timeout })), ...facts };
+      const theirs = await rc.prep.registry.ansibleFacts(conn, typeof python === 'string' ? python : '/usr/bin/python3', subset, { factPath, timeout: given?.timeout });
+      // a narrowed gather_subset (`hardware`, `!all,network`): the facts Ansible's setup gives for it
+      // alone, so one it leaves out is undefined as in Ansible (skiff's own would have them all)
+      if (narrowed) return theirs as Facts;
+      return { ...theirs, ...facts };
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       this.warn(`only skiff's own facts were gathered: ${(e as Error).message}`);
@@ -992,6 +998,7 @@ export class HostRun {
           sleep: rc.sleep,
           diff: showDiff ?? rc.opts.diff ?? false,
           warn: this.workerWarn(),
+          factsNeeded: rc.prep.registry.ansibleFacts && /(^|\.)(setup|gather_facts)$/.test(t.type.aliasOf ?? t.type.name) ? playSubset(play, resolve(play.playbookFile ?? rc.prep.playbook.file)) : undefined,
           say: (text) => rc.listen({ kind: 'display', host, play: play.name, task: t.name, title, role: t.kw.role?.name, handler, text }),
         },
         check: rc.opts.check,

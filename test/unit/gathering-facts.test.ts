@@ -1,0 +1,52 @@
+// Ansible's gathering_facts target: a play's gather_subset narrows what its gathering gives (a fact
+// outside the subset is undefined); setup's plain gathering gives what the play reads, as the play's
+// own gathering does. Ansible's setup module runs here for real (ansible-core on this machine).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { play } from './engine-harness.ts';
+import { FACTS_SCRIPT } from '../../src/engine/facts.ts';
+import { narrowedSubset } from '../../src/engine/fact-needs.ts';
+
+const hasAnsible = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import ansible']).status === 0;
+const real = hasAnsible ? test : test.skip;
+// skiff's own facts of this machine, as its script reads them
+const own = () => spawnSync('sh', ['-c', FACTS_SCRIPT], { encoding: 'utf8' }).stdout;
+
+test('a gather_subset other than all narrows the play\'s gathering', () => {
+  assert.not.ok(narrowedSubset(undefined));
+  assert.not.ok(narrowedSubset(['all']));
+  assert.ok(narrowedSubset(['hardware']));
+  assert.ok(narrowedSubset(['!all', 'network']));
+  assert.ok(narrowedSubset(['min']));
+});
+
+real('gather_subset: hardware gives memory_mb but no network facts (test_gathering_facts.yml facthost22)', async () => {
+  const o = await play({
+    facts: { a: own() },
+    playbook: `- hosts: all\n  gather_subset: hardware\n  gather_facts: yes\n  tasks:\n    - assert:\n        that:\n          - 'ansible_memory_mb|default("UNDEF") != "UNDEF"'\n          - 'ansible_default_ipv4|default("UNDEF") == "UNDEF"'\n          - 'ansible_interfaces|default("UNDEF") == "UNDEF"'\n          - 'ansible_system|default("UNDEF") != "UNDEF"'\n`,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines.slice(-1), ['a assert ok'], JSON.stringify(o.results.slice(-1)));
+});
+
+real('gather_subset: "!all" gives the minimal facts alone (facthost1)', async () => {
+  const o = await play({
+    facts: { a: own() },
+    playbook: `- hosts: all\n  gather_subset: "!all"\n  tasks:\n    - assert:\n        that:\n          - 'ansible_user_id|default("UNDEF_MIN") != "UNDEF_MIN"'\n          - 'ansible_env|default("UNDEF_ENV") != "UNDEF_ENV"'\n          - 'ansible_interfaces|default("UNDEF_NET") == "UNDEF_NET"'\n          - 'ansible_mounts|default("UNDEF_MOUNT") == "UNDEF_MOUNT"'\n`,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines.slice(-1), ['a assert ok'], JSON.stringify(o.results.slice(-1)));
+});
+
+real('setup with an empty filter gives all facts, ansible_interfaces and ansible_mounts too (facthost12)', async () => {
+  const o = await play({
+    facts: { a: own() },
+    playbook: `- hosts: all\n  gather_facts: no\n  tasks:\n    - setup:\n        filter: ""\n    - assert:\n        that:\n          - 'ansible_user_id|default("UNDEF_MIN") != "UNDEF_MIN"'\n          - 'ansible_interfaces|default("UNDEF_NET") != "UNDEF_NET"'\n          - 'ansible_mounts|default("UNDEF_MOUNT") != "UNDEF_MOUNT"'\n`,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines.slice(-1), ['a assert ok'], JSON.stringify(o.results.slice(-1)));
+});
+
+test.run();
