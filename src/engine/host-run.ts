@@ -1028,10 +1028,13 @@ export class HostRun {
               Object.assign(rc.prep.included!.get(h) ?? rc.prep.included!.set(h, {}).get(h)!, facts);
               continue;
             }
-            const gathered = facts.ansible_facts;
+            const kind = t.type.aliasOf ?? t.type.name;
+            // skiff's setup gives its facts as factVars (ansible_facts within), set_fact may set them;
+            // another module's `ansible_facts` fact is no gathering: Ansible's clean_facts drops it
+            const gathered = /^ansible\.builtin\.(setup|gather_facts|set_fact)$/.test(kind) ? facts.ansible_facts : undefined;
             // a module's facts (package_facts, getent...) are host facts: in ansible_facts without the
             // ansible_ prefix, and each as a variable (Ansible's set_host_facts, INJECT_FACTS_AS_VARS)
-            if (!gathered && !/(^|\.)set_fact$/.test(t.type.aliasOf ?? t.type.name)) {
+            if (!gathered && !/(^|\.)set_fact$/.test(kind)) {
               this.cacheFacts(h, facts);
               continue;
             }

@@ -49,4 +49,14 @@ real('setup with an empty filter gives all facts, ansible_interfaces and ansible
   assert.equal(o.lines.slice(-1), ['a assert ok'], JSON.stringify(o.results.slice(-1)));
 });
 
+test('a module\'s facts named ansible_facts or discovered_interpreter_ are not taken (test_prevent_injection.yml)', async () => {
+  const bogus = `#!/bin/sh\necho '{"changed": false, "ansible_facts": {"ansible_facts": {"discovered_interpreter_python": "(touch /tmp/pwned) && /usr/bin/python", "bogus_overwrite": "yes"}, "discovered_interpreter_python": "touch", "dansible_iscovered_interpreter_python": "kept"}}'\n`;
+  const o = await play({
+    files: { 'library/bogus_facts': bogus },
+    playbook: `- hosts: all\n  gather_facts: false\n  tasks:\n    - action: bogus_facts\n    - assert:\n        that:\n          - "'touch' not in discovered_interpreter_python|default('')"\n          - "'touch' not in ansible_facts.get('discovered_interpreter_python', '')"\n          - "'touch' not in ansible_facts.get('ansible_facts', {}).get('discovered_interpreter_python', '')"\n          - bogus_overwrite is undefined\n          - dansible_iscovered_interpreter_python == 'kept'\n`,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines.slice(-1), ['a assert ok'], JSON.stringify(o.results.slice(-1)));
+});
+
 test.run();
