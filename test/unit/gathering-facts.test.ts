@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { play } from './engine-harness.ts';
 import { FACTS_SCRIPT } from '../../src/engine/facts.ts';
 import { narrowedSubset } from '../../src/engine/fact-needs.ts';
+import { parseExtraVars } from '../../src/engine/prepare.ts';
 
 const hasAnsible = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import ansible']).status === 0;
 const real = hasAnsible ? test : test.skip;
@@ -57,6 +58,14 @@ test('a module\'s facts named ansible_facts or discovered_interpreter_ are not t
   });
   assert.equal(o.problems, []);
   assert.equal(o.lines.slice(-1), ['a assert ok'], JSON.stringify(o.results.slice(-1)));
+});
+
+test('-e words that are no key=value are the variable _raw_params, as Ansible\'s parse_kv gives them (verify_merge_facts.yml)', () => {
+  const problems: unknown[] = [];
+  const warnings: string[] = [];
+  assert.equal(parseExtraVars(['ansible_facts_parallel: False', 'a=1'], problems as never, [], (w) => warnings.push(w)), { _raw_params: 'ansible_facts_parallel: False', a: '1' });
+  assert.equal(problems, []);
+  assert.match(warnings.join('\n'), /_raw_params/);
 });
 
 test.run();
