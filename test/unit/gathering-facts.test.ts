@@ -9,6 +9,7 @@ import { play } from './engine-harness.ts';
 import { FACTS_SCRIPT } from '../../src/engine/facts.ts';
 import { narrowedSubset } from '../../src/engine/fact-needs.ts';
 import { parseExtraVars } from '../../src/engine/prepare.ts';
+import { factsModules } from '../../src/engine/facts-modules.ts';
 
 const hasAnsible = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import ansible']).status === 0;
 const real = hasAnsible ? test : test.skip;
@@ -66,6 +67,30 @@ test('-e words that are no key=value are the variable _raw_params, as Ansible\'s
   assert.equal(parseExtraVars(['ansible_facts_parallel: False', 'a=1'], problems as never, [], (w) => warnings.push(w)), { _raw_params: 'ansible_facts_parallel: False', a: '1' });
   assert.equal(problems, []);
   assert.match(warnings.join('\n'), /_raw_params/);
+});
+
+test('ansible_facts_modules names the modules the gathering runs (smart, setup: skiff\'s own gathering)', () => {
+  assert.is(factsModules(undefined), undefined);
+  assert.is(factsModules(['smart']), undefined);
+  assert.is(factsModules('ansible.legacy.setup'), undefined);
+  assert.equal(factsModules(['facts_one', 'facts_two']), ['facts_one', 'facts_two']);
+  assert.equal(factsModules('smart, facts_one'), ['ansible.legacy.setup', 'facts_one']);
+});
+
+// verify_merge_facts.yml's modules and one_two.json / two_one.json, what Ansible's gather_facts made of them
+const factsOne = `#!/bin/sh\necho '{"changed": false, "ansible_facts": {"factsone": "from facts_one module", "common_fact": "also from facts_one module", "common_dict_fact": {"key_one": "from facts_one", "key_two": "from facts_one"}, "common_list_fact": ["one", "three", "five"], "common_list_fact2": ["one", "two", "three", "five", "five"]}}'\n`;
+const factsTwo = `#!/bin/sh\necho '{"changed": false, "ansible_facts": {"factstwo": "from facts_two module", "common_fact": "also from facts_two module", "common_dict_fact": {"key_two": "from facts_two", "key_four": "from facts_two"}, "common_list_fact": ["one", "two", "four"], "common_list_fact2": ["one", "two", "four", "four"]}}'\n`;
+const oneTwo = { _ansible_facts_gathered: true, common_dict_fact: { key_four: 'from facts_two', key_one: 'from facts_one', key_two: 'from facts_two' }, common_fact: 'also from facts_two module', common_list_fact: ['three', 'five', 'one', 'two', 'four'], common_list_fact2: ['three', 'five', 'five', 'one', 'two', 'four', 'four'], factsone: 'from facts_one module', factstwo: 'from facts_two module' };
+const twoOne = { _ansible_facts_gathered: true, common_dict_fact: { key_four: 'from facts_two', key_one: 'from facts_one', key_two: 'from facts_one' }, common_fact: 'also from facts_one module', common_list_fact: ['two', 'four', 'one', 'three', 'five'], common_list_fact2: ['four', 'four', 'one', 'two', 'three', 'five', 'five'], factsone: 'from facts_one module', factstwo: 'from facts_two module' };
+
+test('the gathering runs ansible_facts_modules in order, their facts merged as Ansible\'s (verify_merge_facts.yml)', async () => {
+  const check = (order: string, expected: object) => `- hosts: all\n  gather_facts: true\n  vars:\n    ansible_facts_modules: [${order}]\n  tasks:\n    - assert:\n        that:\n          - ansible_facts|to_json(indent=4, sort_keys=True) == expected|to_json(indent=4, sort_keys=True)\n          - factsone == 'from facts_one module'\n          - _ansible_facts_gathered is undefined\n      vars:\n        expected: ${JSON.stringify(expected)}\n    - meta: clear_facts\n`;
+  const o = await play({
+    files: { 'library/facts_one': factsOne, 'library/facts_two': factsTwo },
+    playbook: check('facts_one, facts_two', oneTwo) + check('facts_two, facts_one', twoOne),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines.filter((l) => l.includes('assert')), ['a assert ok', 'a assert ok'], JSON.stringify(o.results));
 });
 
 test.run();
