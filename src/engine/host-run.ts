@@ -13,7 +13,7 @@ import { connectionOf, type ConnectionName } from './connection-keyword.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
 import { evaluate, LATER, type Scope } from '../template/expr.ts';
 import { holds } from './conditional.ts';
-import { factVars, gatherFacts, type Facts } from './facts.ts';
+import { factVars, gatherFacts, setupSays, type Facts } from './facts.ts';
 import { narrowedSubset, playSubset } from './fact-needs.ts';
 import { factsModules, gatherFromModules } from './facts-modules.ts';
 import { findModuleFile } from '../playbook/module-search.ts';
@@ -368,7 +368,7 @@ export class HostRun {
         rc.factsOf.set(host, cachedFactVars(raw).ansible_facts as Facts);
         this.cacheFacts(host, raw);
       } else {
-        const facts = await this.moreFacts(conn, await gatherFacts(conn), scope);
+        const facts = await this.moreFacts(conn, { ...(await gatherFacts(conn)), ...setupSays(play.gatherOptions?.subset ?? ['all']) }, scope);
         rc.factsOf.set(host, facts);
         Object.assign((rc.prep.hostvars[host] ??= {}), factVars(facts));
         this.cacheFacts(host, factVars(facts));

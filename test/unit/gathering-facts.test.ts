@@ -93,4 +93,42 @@ test('the gathering runs ansible_facts_modules in order, their facts merged as A
   assert.equal(o.lines.filter((l) => l.includes('assert')), ['a assert ok', 'a assert ok'], JSON.stringify(o.results));
 });
 
+real('gather_facts takes setup\'s module_defaults under its own; setup says its gather_subset as a fact (test_module_defaults.yml)', async () => {
+  const o = await play({
+    facts: { a: own() },
+    playbook: `- hosts: all
+  gather_facts: no
+  tasks:
+    - gather_facts:
+      module_defaults:
+        gather_facts:
+          gather_subset: min
+    - assert:
+        that: "gather_subset == ['min'] and ansible_facts.gather_subset == ['min'] and module_setup"
+    - gather_facts:
+      module_defaults:
+        setup:
+          gather_subset: '!all'
+    - assert:
+        that: "gather_subset == ['!all']"
+    - gather_facts:
+      module_defaults:
+        setup:
+          gather_subset: '!all'
+        gather_facts:
+          gather_subset: min
+    - assert:
+        that: "gather_subset == ['min']"
+    - gather_facts:
+      module_defaults:
+        ansible.legacy.setup:
+          gather_subset: '!all'
+    - assert:
+        that: "gather_subset == ['!all'] and ansible_gather_subset is undefined"
+`,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines.filter((l) => l.includes('assert')), ['a assert ok', 'a assert ok', 'a assert ok', 'a assert ok'], JSON.stringify(o.results.filter((r) => r.status === 'failed')));
+});
+
 test.run();
