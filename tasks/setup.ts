@@ -2,7 +2,7 @@
 // script and set as a play's own gathering), for a play with gather_facts: false, or to read them
 // again after a change. Reads only: ok, never changed; check mode gathers too.
 import * as v from 'valibot';
-import { FACT_SHAPE, factVars, gatherFacts, type Facts } from '../src/engine/facts.ts';
+import { FACT_SHAPE, factVars, gatherFacts, setupSays, type Facts } from '../src/engine/facts.ts';
 import { ansibleFacts } from './ansible/python-module.ts';
 import type { TaskType } from '../src/engine/task-type.ts';
 
@@ -34,8 +34,15 @@ export const setup: TaskType<Params> = {
   sets: () => Object.keys(factVars(FACT_SHAPE)),
   async plan(ctx, p) {
     const subset = p.gather_subset ?? ['all'];
-    if (subset.every((s) => OWN.includes(s)) && !p.filter?.length && p.fact_path === undefined) return { changes: [], result: { ansible_facts: factVars(await gatherFacts(ctx.conn)) } };
     const python = ctx.vars.ansible_python_interpreter;
+    if (subset.every((s) => OWN.includes(s)) && !p.filter?.length && p.fact_path === undefined) {
+      const own = { ...(await gatherFacts(ctx.conn)), ...setupSays(subset) };
+      if (!ctx.factsNeeded || !subset.every((s) => s === 'all')) return { changes: [], result: { ansible_facts: factVars(own) } };
+      // the facts the play reads that skiff's own lack (ansible_interfaces): Ansible's setup's, under skiff's own, as the play's gathering has them
+      const found = (own.python as { executable?: unknown } | undefined)?.executable;
+      const theirs = await ansibleFacts(ctx.conn, typeof found === 'string' ? found : '/usr/bin/python3', ctx.factsNeeded, { timeout: p.gather_timeout });
+      return { changes: [], result: { ansible_facts: factVars({ ...theirs, ...own } as Facts) } };
+    }
     const facts = await ansibleFacts(ctx.conn, typeof python === 'string' && !python.includes('{') ? python : '/usr/bin/python3', subset, { factPath: p.fact_path, timeout: p.gather_timeout, filter: p.filter });
     return { changes: [], result: { ansible_facts: factVars(facts as Facts) } };
   },

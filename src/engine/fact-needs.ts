@@ -44,6 +44,14 @@ export function neededSubset(texts: string[]): string[] | undefined {
   return subsets.has('all') ? ['all'] : subsets.has('min') ? ['!all', ...others] : ['!all', '!min', ...others];
 }
 
+/**
+ * Whether a play's gather_subset narrows what its gathering collects: anything but `all` (`min`,
+ * `!hardware`, `network`). Then its facts are those Ansible's setup gives for that subset alone.
+ */
+export function narrowedSubset(subset: string[] | undefined): boolean {
+  return subset !== undefined && subset.some((s) => s !== 'all');
+}
+
 const texts = new Map<string, string>();
 
 /** A file's text, read once per run (an unreadable one reads as empty). */

@@ -222,11 +222,21 @@ export function parseFacts(out: string): Facts {
 /**
  * The variables facts are seen as: `ansible_facts` itself, and each fact as `ansible_<name>` (Ansible's
  * INJECT_FACTS_AS_VARS). The local facts (facts.d) keep their name in ansible_facts too (namespace_facts
- * leaves `ansible_local` prefixed), so they are the variable `ansible_local`, not `ansible_ansible_local`.
+ * leaves `ansible_local` prefixed), so they are the variable `ansible_local`, not `ansible_ansible_local`;
+ * so do gather_subset and module_setup.
  */
 export function factVars(facts: Facts): Record<string, unknown> {
-  return { ansible_facts: facts, ...Object.fromEntries(Object.entries(facts).map(([k, v]) => [k === 'ansible_local' ? k : `ansible_${k}`, v])) };
+  return { ansible_facts: facts, ...Object.fromEntries(Object.entries(facts).map(([k, v]) => [UNPREFIXED.has(k) ? k : `ansible_${k}`, v])) };
 }
+
+/**
+ * Setup's facts that it names without the `ansible_` prefix (ansible_local, which keeps its own, and
+ * what setup says of itself: gather_subset, module_setup): a variable under that name.
+ */
+const UNPREFIXED = new Set(['ansible_local', 'gather_subset', 'module_setup']);
+
+/** What setup says of itself among its facts: the subset it was given, and that it ran. */
+export const setupSays = (subset: string[]): Facts => ({ gather_subset: subset, module_setup: true });
 
 const L = LATER;
 /**

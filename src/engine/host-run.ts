@@ -14,8 +14,10 @@ import { connectionOf, type ConnectionName } from './connection-keyword.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
 import { evaluate, LATER, type Scope } from '../template/expr.ts';
 import { holds } from './conditional.ts';
-import { factVars, gatherFacts, type Facts } from './facts.ts';
-import { playSubset } from './fact-needs.ts';
+import { factVars, gatherFacts, setupSays, type Facts } from './facts.ts';
+import { narrowedSubset, playSubset } from './fact-needs.ts';
+import { factsModules, gatherFromModules } from './facts-modules.ts';
+import { findModuleFile } from '../playbook/module-search.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions, VarKeywords } from './prepare.ts';
 import { checkIncluded, gathers, startsHere, taskScope } from './prepare.ts';
@@ -293,19 +295,43 @@ export class HostRun {
    */
   private async moreFacts(conn: Connection, facts: Facts, scope: Scope): Promise<Facts> {
     const { rc, play } = this;
-    const needed = rc.prep.registry.ansibleFacts && playSubset(play, resolve(play.playbookFile ?? rc.prep.playbook.file));
-    if (!needed) return facts;
+    if (!rc.prep.registry.ansibleFacts) return facts;
     const given = play.gatherOptions;
+    const narrowed = narrowedSubset(given?.subset);
+    const needed = narrowed ? given!.subset : playSubset(play, resolve(play.playbookFile ?? rc.prep.playbook.file));
+    if (!needed) return facts;
     const subset = given?.subset ?? needed;
     const python = (facts.python as { executable?: unknown } | undefined)?.executable;
     try {
       const factPath = given?.factPath === undefined ? undefined : pyStr(renderString(given.factPath, scope));
-      return { ...(await rc.prep.registry.ansibleFacts!(conn, typeof python === 'string' ? python : '/usr/bin/python3', subset, { factPath, timeout: given?.timeout })), ...facts };
+      const theirs = await rc.prep.registry.ansibleFacts(conn, typeof python === 'string' ? python : '/usr/bin/python3', subset, { factPath, timeout: given?.timeout });
+      // a narrowed gather_subset (`hardware`, `!all,network`): the facts Ansible's setup gives for it
+      // alone, so one it leaves out is undefined as in Ansible (skiff's own would have them all)
+      if (narrowed) return theirs as Facts;
+      return { ...theirs, ...facts };
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       this.warn(`only skiff's own facts were gathered: ${(e as Error).message}`);
       return facts;
     }
+  }
+
+  /**
+   * One module of ansible_facts_modules run as the gathering runs it, without arguments: a library/
+   * module beside the playbook (or of the library setting) first, as Ansible's module search; its result.
+   */
+  private async factsModule(conn: Connection, name: string, scope: Scope): Promise<Record<string, unknown>> {
+    const { rc, play, host } = this;
+    const types = rc.prep.registry.types;
+    const file = findModuleFile(name, { dirs: [resolve(dirname(resolve(play.playbookFile ?? rc.prep.playbook.file)), 'library')], configured: rc.opts.libraryPath ?? [] });
+    const type = (file && types.localModule?.(name, file)) || types.get(name) || types.ansibleModule?.(name);
+    if (!type) throw new Error(`couldn't resolve module/action '${name}'. This often indicates a misspelling, missing collection, or incorrect module path.`);
+    const parsed = v.safeParse(type.schema, {});
+    if (!parsed.success) throw new TaskFailure(`${name}: ${parsed.issues.map((i) => i.message).join('; ')}`);
+    const ctx = { host, conn, vars: rc.prep.hostvars[host] ?? {}, inventory: rc.prep.inventory, hostvars: rc.prep.hostvars, check: rc.opts.check, secrets: rc.secretsOf.get(host) ?? [], scope };
+    const plan = await type.plan(ctx, parsed.output);
+    if (plan.skip || rc.opts.check) return plan.result ?? {};
+    return (await type.apply(ctx, parsed.output, plan)) ?? plan.result ?? {};
   }
 
   async gather(): Promise<void> {
@@ -336,10 +362,18 @@ export class HostRun {
       // the play's environment, as Ansible's setup task has it (less what needs the facts being gathered)
       const scope = taskScope(rc.prep, play, host, this.registered, play.kw, this.outer);
       const conn = withEnvironment(await this.base(), renderEnvironment(play.kw.environment, scope, rc.secretsOf.get(host) ?? [], true));
-      const facts = await this.moreFacts(conn, await gatherFacts(conn), scope);
-      rc.factsOf.set(host, facts);
-      Object.assign((rc.prep.hostvars[host] ??= {}), factVars(facts));
-      this.cacheFacts(host, factVars(facts));
+      const modules = factsModules(definedVar('ansible_facts_modules', scope));
+      if (modules) {
+        // other modules than setup (ansible_facts_modules): their facts alone, merged as Ansible's gather_facts
+        const raw = await gatherFromModules(modules, (name) => this.factsModule(conn, name, scope));
+        rc.factsOf.set(host, cachedFactVars(raw).ansible_facts as Facts);
+        this.cacheFacts(host, raw);
+      } else {
+        const facts = await this.moreFacts(conn, { ...(await gatherFacts(conn)), ...setupSays(play.gatherOptions?.subset ?? ['all']) }, scope);
+        rc.factsOf.set(host, facts);
+        Object.assign((rc.prep.hostvars[host] ??= {}), factVars(facts));
+        this.cacheFacts(host, factVars(facts));
+      }
     } catch (e) {
       status = e instanceof UnreachableError ? 'unreachable' : 'failed';
       msg = (e as Error).message;
@@ -357,7 +391,9 @@ export class HostRun {
   private cacheFacts(h: string, vars: Record<string, unknown>): void {
     const { ansible_facts: _, ...facts } = vars;
     const hv = (this.rc.prep.hostvars[h] ??= {});
-    const { ansible_facts: namespaced, ...named } = cachedFactVars(facts);
+    const { ansible_facts: namespaced, ...all } = cachedFactVars(facts);
+    // internal keys (_ansible_facts_gathered) are no variables: Ansible's clean_facts strips them
+    const named = Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('_ansible_')));
     const had = hv.ansible_facts;
     Object.assign(hv, named, { ansible_facts: { ...(had && typeof had === 'object' && !Array.isArray(had) ? had : {}), ...(namespaced as object) } });
     noteFacts(hv, [...Object.keys(named), 'ansible_facts']);
@@ -993,6 +1029,7 @@ export class HostRun {
           sleep: rc.sleep,
           diff: showDiff ?? rc.opts.diff ?? false,
           warn: this.workerWarn(),
+          factsNeeded: rc.prep.registry.ansibleFacts && /(^|\.)(setup|gather_facts)$/.test(t.type.aliasOf ?? t.type.name) ? playSubset(play, resolve(play.playbookFile ?? rc.prep.playbook.file)) : undefined,
           say: (text) => rc.listen({ kind: 'display', host, play: play.name, task: t.name, title, role: t.kw.role?.name, handler, text }),
         },
         check: rc.opts.check,
@@ -1022,10 +1059,13 @@ export class HostRun {
               Object.assign(rc.prep.included!.get(h) ?? rc.prep.included!.set(h, {}).get(h)!, facts);
               continue;
             }
-            const gathered = facts.ansible_facts;
+            const kind = t.type.aliasOf ?? t.type.name;
+            // skiff's setup gives its facts as factVars (ansible_facts within), set_fact may set them;
+            // another module's `ansible_facts` fact is no gathering: Ansible's clean_facts drops it
+            const gathered = /^ansible\.builtin\.(setup|gather_facts|set_fact)$/.test(kind) ? facts.ansible_facts : undefined;
             // a module's facts (package_facts, getent...) are host facts: in ansible_facts without the
             // ansible_ prefix, and each as a variable (Ansible's set_host_facts, INJECT_FACTS_AS_VARS)
-            if (!gathered && !/(^|\.)set_fact$/.test(t.type.aliasOf ?? t.type.name)) {
+            if (!gathered && !/(^|\.)set_fact$/.test(kind)) {
               this.cacheFacts(h, facts);
               continue;
             }
@@ -1206,4 +1246,14 @@ function withoutCallbackKeys(result: Record<string, unknown>): Record<string, un
   const { invocation: _, ...top } = result;
   const out = strip(top);
   return Array.isArray(out.results) ? { ...out, results: out.results.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? strip(x as Record<string, unknown>) : x)) } : out;
+}
+
+/** a variable's value in this scope, or undefined when it is not defined (or not known yet) */
+function definedVar(name: string, scope: Scope): unknown {
+  try {
+    const x = evaluate(name, scope);
+    return x === LATER ? undefined : x;
+  } catch {
+    return undefined;
+  }
 }

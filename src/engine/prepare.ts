@@ -159,7 +159,7 @@ export interface Prepared {
   inventoryMayChange?: boolean;
 }
 
-export function parseExtraVars(raw: string[], problems: InputProblem[], vault: readonly VaultSecret[] = []): Record<string, unknown> {
+export function parseExtraVars(raw: string[], problems: InputProblem[], vault: readonly VaultSecret[] = [], warn: (text: string) => void = () => {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const e of raw) {
     if (e.startsWith('@')) {
@@ -183,8 +183,14 @@ export function parseExtraVars(raw: string[], problems: InputProblem[], vault: r
     } else {
       // as Ansible's load_extra_vars: parse_kv, so a quoted value is unquoted (-e "seed='x'", lookup_fileglob)
       const kv = parseKv(e);
-      const { _raw_params: words, ...vars } = kv.ok ? kv.value : { _raw_params: e };
-      if (words !== undefined) problems.push({ file: '-e', line: 0, col: 0, message: `${show(words)}: expected key=value, @file.yml or a JSON object` });
+      if (!kv.ok) problems.push({ file: '-e', line: 0, col: 0, message: `${show(e)}: expected key=value, @file.yml or a JSON object (${kv.error})` });
+      const { _raw_params: words, ...vars } = kv.ok ? kv.value : {};
+      // words that are no key=value (`-e 'x: False'`) are the variable _raw_params, as parse_kv gives
+      // them to Ansible (verify_merge_facts.yml runs so): said, since they are likely a mistake
+      if (words !== undefined) {
+        out._raw_params = words;
+        warn(`-e ${show(words)} is no key=value: it is the variable _raw_params, as in Ansible (a YAML map is given as -e '{"x": 1}' or -e @file.yml)`);
+      }
       // a name no template can read (1x, a.b, empty) would be a variable nothing sees: refused
       const bad = Object.keys(vars).filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
       for (const k of bad) problems.push({ file: '-e', line: 0, col: 0, message: `${show(`${k}=${vars[k]}`)}: expected key=value with a variable name as key, @file.yml or a JSON object` });
@@ -513,7 +519,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const { inventory: inv, problems: ip, warnings: iw } = readSources();
   warnings.push(...iw);
   problems.push(...ip);
-  const extra = parseExtraVars(opts.extraVars, problems, opts.vault);
+  const extra = parseExtraVars(opts.extraVars, problems, opts.vault, (w) => warnings.push(w));
   // the file and template lookups open vaulted files with the run's passwords
   useVaultSecrets(opts.vault ?? []);
   const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra, opts.libraryPath, { become: opts.become, become_user: opts.becomeUser });

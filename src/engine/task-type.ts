@@ -43,6 +43,11 @@ export interface TaskContext {
   unsafe?: ReadonlySet<string>;
   /** Ansible's run-time warning (`[WARNING]:` on stderr), shown once per task on this host as Ansible's worker shows it */
   warn?(text: string): void;
+  /**
+   * setup's plain gathering: the gather_subset of Ansible's setup that holds the facts the play reads
+   * beyond skiff's own (fact-needs.ts), when the controller has ansible-core to run it
+   */
+  factsNeeded?: string[];
 }
 
 /** What a task type runs in the background: a command line, its stdin, the fields its result starts from. */

@@ -634,7 +634,10 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   let variable: unknown;
   if (params && typeof params === 'object' && !Array.isArray(params) && VARIABLE_PARAMS in params) ({ [VARIABLE_PARAMS]: variable, ...params } = params as Record<string, unknown>);
   // module_defaults for this module: under the task's own arguments (Ansible merges them when the task runs)
-  const defaults = { ...parent.module_defaults, ...meta.module_defaults }[moduleKey(typeName)];
+  const allDefaults = { ...parent.module_defaults, ...meta.module_defaults };
+  let defaults = allDefaults[moduleKey(typeName)];
+  // gather_facts runs its facts module (setup) with the action's args over that module's defaults (Ansible's gather_facts action)
+  if (moduleKey(typeName) === 'ansible.builtin.gather_facts' && allDefaults['ansible.builtin.setup']) defaults = { ...allDefaults['ansible.builtin.setup'], ...defaults };
   if (defaults && params && typeof params === 'object' && !Array.isArray(params)) params = { ...defaults, ...(params as object) };
   // a parameter skiff's own type does not honour (apt's default_release): Ansible's module runs the task
   // where the controller has it (one without an action plugin of its own), as Ansible would run it

@@ -158,6 +158,10 @@ export function moduleResult(r: { code: number; stdout: string; stderr: string }
   if (out.junk) warn?.(out.junk);
   const result = out.result;
   for (const k of Object.keys(result)) if (k.startsWith('_ansible_')) delete result[k];
+  // facts an action may set but a module may not (ActionBase._remove_internal_keys): the interpreter it
+  // found, which would be run as the host's Python (test_prevent_injection.yml's bogus_facts)
+  const facts = result.ansible_facts;
+  if (facts && typeof facts === 'object' && !Array.isArray(facts)) for (const k of Object.keys(facts)) if (/^(ansible_)?discovered_interpreter_/.test(k)) delete (facts as Record<string, unknown>)[k];
   // Ansible splits them for the module (ActionBase._execute_module)
   for (const k of ['stdout', 'stderr'] as const) if (k in result && !(`${k}_lines` in result)) result[`${k}_lines`] = String(result[k] || '').split(/\r\n|\r|\n/).filter((l, i, a) => i < a.length - 1 || l !== '');
   const failed = 'failed' in result ? !!result.failed : 'rc' in result && result.rc !== 0 && result.rc !== '0';
