@@ -82,7 +82,8 @@ function server(): ChildProcessWithoutNullStreams {
       pending = pending.subarray(5 + n);
       const w = waiting.shift()!;
       if (ok) w.resolve(Buffer.from(body));
-      else w.reject(new TaskFailure(`could not build the module ${w.what}: ${body.toString()}`));
+      // ansible-core's own words are the task's msg, as its TaskExecutor makes an AnsibleError the result
+      else w.reject(new TaskFailure(body.toString()));
     }
     if (!waiting.length) idle(c, true);
   });
