@@ -86,6 +86,13 @@ function interpreterVars(ctx: Pick<TaskContext, 'vars' | 'scope'>, path: string)
   return out;
 }
 
+/** playbook_dir: a magic variable of the task's scope (the host's vars do not hold it) */
+function playbookDir(ctx: Pick<TaskContext, 'vars' | 'scope'>): string | undefined {
+  const inScope = ctx.scope?.('playbook_dir');
+  const v = inScope?.found ? inScope.value : ctx.vars.playbook_dir;
+  return typeof v === 'string' ? v : undefined;
+}
+
 function firstLine(path: string): string | undefined {
   try {
     const fd = openSync(path, 'r');
@@ -169,7 +176,7 @@ export function moduleResult(r: { code: number; stdout: string; stderr: string }
 /** Runs the module on the host: its result, or a TaskFailure with Ansible's MODULE FAILURE shape. */
 async function runModule(ctx: Ctx, name: string, path: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
   const args = { ...params, ...internalArgs(ctx, name) };
-  const payload = await buildPayload(name, path, args, interpreterVars(ctx, path));
+  const payload = await buildPayload(name, path, args, interpreterVars(ctx, path), playbookDir(ctx));
   // a new-style module is piped to its interpreter, as Ansible's pipelining does: an AnsiballZ payload
   // to the host's Python, a JSON-args one (<<INCLUDE_ANSIBLE_MODULE_JSON_ARGS>>) to its shebang's
   if (payload.style === 'new') {
@@ -202,7 +209,7 @@ export async function startModuleJob(ctx: Ctx, name: string, path: string, param
   const interpreter = interpreterOf(ctx.vars);
   const vars = interpreterVars(ctx, path);
   const args = { ...params, ...internalArgs(ctx, name) };
-  const [module, wrap] = await Promise.all([buildPayload(name, path, args, vars), buildPayload('ansible.legacy.async_wrapper', wrapper, {}, vars)]);
+  const [module, wrap] = await Promise.all([buildPayload(name, path, args, vars, playbookDir(ctx)), buildPayload('ansible.legacy.async_wrapper', wrapper, {}, vars)]);
   const tmp = await makeTmp(ctx.conn, 'the async job');
   // the wrapper removes the tmp dir once the job is over; before it starts, skiff does
   const dropTmp = () => ctx.conn.exec(`rm -rf ${shq(tmp)}`).catch(() => undefined);

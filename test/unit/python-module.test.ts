@@ -83,4 +83,24 @@ from ansible.module_utils.zebra import foo
   assert.equal(o.lines, ['a test_failure failed', 'a assert ok'], JSON.stringify(o.results[0]?.msg));
 });
 
+run("a module's imports find the collections/ beside the playbook, optional ones included (module_utils target's test_optional)", async () => {
+  const mod = `#!/usr/bin/python
+from ansible.module_utils.basic import AnsibleModule
+try:
+    from ansible_collections.testns.testcoll.plugins.module_utils.legit import importme
+except ImportError:
+    importme = None
+try:
+    from ansible_collections.bogusns.boguscoll.plugins.module_utils.bogus import nope
+except ImportError:
+    nope = None
+AnsibleModule(argument_spec={}).exit_json(found=importme is not None, bogus=nope is not None)
+`;
+  const o = await play({
+    playbook: playbook('- test_optional: {}\n  register: r\n- assert: {that: [r.found, not r.bogus]}'),
+    files: { 'library/test_optional.py': mod, 'collections/ansible_collections/testns/testcoll/plugins/module_utils/legit.py': 'def importme():\n    return "successfully imported from testns.testcoll"\n' },
+  });
+  assert.equal(o.lines, ['a test_optional ok', 'a assert ok'], JSON.stringify(o.results[0]?.msg));
+});
+
 test.run();
