@@ -12,6 +12,8 @@ export interface Privilege {
   become_user?: string;
   /** the `connection:` keyword's, rendered (connection-keyword.ts): the host's own ansible_connection still wins */
   connection?: ConnectionName;
+  /** `connection` is the task's own ansible_connection var: it wins over the host's too (a var over a var) */
+  connectionVar?: boolean;
 }
 
 /** How a connection is opened: the real transports, or a fake in unit tests. */
@@ -51,14 +53,14 @@ export const realConnector =
 export class ConnectionPool {
   private readonly open = new Map<string, Promise<Connection>>();
   constructor(
-    private readonly settings: (host: string, connection?: ConnectionName) => HostConn,
+    private readonly settings: (host: string, connection?: ConnectionName, overHost?: boolean) => HostConn,
     private readonly connector: Connector,
   ) {}
 
   get(host: string, p: Privilege = {}): Promise<Connection> {
     let hc: HostConn;
     try {
-      hc = this.settings(host, p.connection);
+      hc = this.settings(host, p.connection, p.connectionVar);
     } catch (e) {
       // settings worked out when first needed (a host add_host added) may be wrong: the task's failure
       return Promise.reject(e);
@@ -73,7 +75,7 @@ export class ConnectionPool {
 
   /** Which connection `get` gives for this host and privilege: equal keys, the same connection. */
   key(host: string, p: Privilege = {}): string {
-    const hc = this.settings(host, p.connection);
+    const hc = this.settings(host, p.connection, p.connectionVar);
     const become = p.become ?? hc.become;
     return `${host}\0${hc.connection}\0${become}\0${become ? (p.become_user ?? hc.become_user ?? '') : ''}`;
   }

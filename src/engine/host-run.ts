@@ -1177,7 +1177,11 @@ function taskPrivilege(t: TaskDef, scope: () => Scope): Privilege {
     become: decide(becomeVar !== undefined && (typeof becomeVar === 'boolean' || typeof becomeVar === 'string') ? becomeVar : t.kw.become, scope, 'become', t.kw.enclosing?.become),
     ...becomeUserOf(t.kw.become_user, scope),
     ...(typeof userVar === 'string' ? { become_user: String(render(userVar, scope(), [])) } : {}),
-    connection: connectionOf(t.kw.connection, scope),
+    // the task's own ansible_connection var (Ansible's PlayContext: over the keyword and the host's var);
+    // one skiff lacks is refused by name, never run over another connection
+    ...(own.ansible_connection !== undefined
+      ? { connection: connectionOf(String(own.ansible_connection), scope, 'ansible_connection'), connectionVar: true }
+      : { connection: connectionOf(t.kw.connection, scope) }),
   };
 }
 

@@ -53,7 +53,7 @@ export interface RunDeps {
 }
 
 export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, deps: RunDeps = {}): Runner {
-  const pool = new ConnectionPool((h, c) => settingsOf(prep, h, c), deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
+  const pool = new ConnectionPool((h, c, over) => settingsOf(prep, h, c, over), deps.connector ?? realConnector(opts, (host, text) => listen({ kind: 'note', host, text })));
   // what tasks see of the run as ansible_play_hosts / ansible_play_batch
   const live = { dead: new Map(), batch: new Map() };
   // each host's registered results and set_fact facts: its hostvars show them too
@@ -188,11 +188,13 @@ function preconnect(rc: RunCtx): void {
  * How to reach a host: as prepared, or, for a host the run added (add_host), worked out from its vars
  * when first needed; settings that are wrong make it unreachable, with why.
  */
-function settingsOf(prep: Prepared, h: string, connection?: ConnectionName): HostConn {
+function settingsOf(prep: Prepared, h: string, connection?: ConnectionName, overHost = false): HostConn {
   const known = prep.conns.get(h) ?? worked(prep, h, prep.connect?.(h));
   prep.conns.set(h, known);
-  // the connection keyword: over -c, under the host's own ansible_connection (the implicit localhost has one)
-  if (connection === undefined || connection === known.connection || !prep.inventory.hosts.includes(h) || connVarNames({ ...prep.hostvars[h], ...prep.extra }).connection !== undefined) return known;
+  // the connection keyword: over -c, under the host's own ansible_connection (the implicit localhost has one);
+  // a task's own ansible_connection var (overHost) over that too
+  if (connection === undefined || connection === known.connection || !prep.inventory.hosts.includes(h)) return known;
+  if (!overHost && connVarNames({ ...prep.hostvars[h], ...prep.extra }).connection !== undefined) return known;
   const variants = variantsOf.get(known) ?? variantsOf.set(known, new Map()).get(known)!;
   const v = variants.get(connection) ?? worked(prep, h, prep.connect?.(h, connection));
   variants.set(connection, v);
