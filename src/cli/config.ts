@@ -12,8 +12,10 @@ import { parseIni } from './ini.ts';
 
 // a type (not an interface): valibot's metadata() takes a Record
 export type SettingMeta = {
-  /** key in ansible.cfg's [defaults] */
+  /** key in ansible.cfg's [defaults], or in `section` */
   ini: string;
+  /** the ansible.cfg section when it is not [defaults] (enable_plugins is in [inventory]) */
+  section?: string;
   env: string;
   /** what applies when nothing sets it */
   default: string;
@@ -113,6 +115,15 @@ export const ConfigSchema = v.object({
   show_custom_stats: bool({ ini: 'show_custom_stats', env: 'ANSIBLE_SHOW_CUSTOM_STATS', default: 'False' }),
   fact_caching_connection: text({ ini: 'fact_caching_connection', env: 'ANSIBLE_CACHE_PLUGIN_CONNECTION', default: 'none (jsonfile needs it: the directory of its files)', path: 'one' }),
   fact_caching_prefix: text({ ini: 'fact_caching_prefix', env: 'ANSIBLE_CACHE_PLUGIN_PREFIX', default: 'ansible_facts' }),
+  // which inventory plugins Ansible tries, in order (INVENTORY_ENABLED): skiff reads files by their
+  // content as ever; the list decides how a source with a comma is read: advanced_host_list (host
+  // ranges: `local[100:110:2],`) when it comes before host_list or host_list is not there
+  inventory_enabled: v.pipe(
+    v.string(),
+    v.transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+    v.minLength(1, 'expected a list of inventory plugins'),
+    v.metadata({ ini: 'enable_plugins', section: 'inventory', env: 'ANSIBLE_INVENTORY_ENABLED', default: 'host_list, script, auto, yaml, ini, toml' } satisfies SettingMeta),
+  ),
   fact_caching_timeout: v.pipe(
     v.string(),
     v.trim(),
@@ -129,6 +140,9 @@ export const SETTINGS = Object.keys(ConfigSchema.entries) as SettingName[];
 export function settingMeta(name: SettingName): SettingMeta {
   return v.getMetadata(ConfigSchema.entries[name]) as unknown as SettingMeta;
 }
+
+/** A setting's ansible.cfg name: its key, `section.key` outside [defaults]. */
+const iniName = (m: SettingMeta) => (m.section ? `${m.section}.${m.ini}` : m.ini);
 
 export type Source = { kind: 'flag'; flag: string } | { kind: 'env'; name: string } | { kind: 'file'; file: string; line: number; col: number } | { kind: 'default' };
 
@@ -220,12 +234,13 @@ export function resolveConfig(
     }
     const { entries, problems: ip } = parseIni(textOf, file);
     problems.push(...ip);
-    const known = new Set(SETTINGS.map((s) => settingMeta(s).ini));
+    const known = new Set(SETTINGS.map((s) => iniName(settingMeta(s))));
     const unsupported: string[] = [];
     for (const e of entries) {
+      const name = e.section === 'defaults' ? e.key : `${e.section}.${e.key}`;
       if (e.section === 'defaults' && ACCEPTED_AS_IS[e.key] === e.value.trim()) continue;
-      if (e.section === 'defaults' && known.has(e.key)) fromFile.set(e.key, e);
-      else unsupported.push(e.section === 'defaults' ? e.key : `${e.section}.${e.key}`);
+      if (known.has(name)) fromFile.set(name, e);
+      else unsupported.push(name);
     }
     // named once, never silently dropped
     if (unsupported.length) warnings.push(`skiff: ${file}: settings skiff does not support (ignored): ${unsupported.join(', ')}`);
@@ -240,7 +255,7 @@ export function resolveConfig(
     let raw: string | string[] | undefined;
     let source: Source = { kind: 'default' };
     let base = ce.cwd;
-    const inFile = fromFile.get(meta.ini);
+    const inFile = fromFile.get(iniName(meta));
     if (flags[name] !== undefined) [raw, source] = [flags[name], { kind: 'flag', flag: flagNames[name] ?? name }];
     // an empty variable is unset (as a shell user means by ANSIBLE_X= to switch a setting off)
     else if (ce.env[meta.env] !== undefined && ce.env[meta.env] !== '') [raw, source] = [ce.env[meta.env], { kind: 'env', name: meta.env }];
@@ -250,7 +265,7 @@ export function resolveConfig(
     const r = v.safeParse(ConfigSchema.entries[name], raw);
     if (!r.success) {
       const where = source.kind === 'file' ? { file: source.file, line: source.line, col: source.col } : { file: source.kind === 'flag' ? source.flag : (source as { name: string }).name, line: 0, col: 0 };
-      const label = source.kind === 'file' ? `${meta.ini}: ` : '';
+      const label = source.kind === 'file' ? `${iniName(meta)}: ` : '';
       problems.push({ ...where, message: `${label}got ${show(raw)}, ${r.issues[0].message}` });
       continue;
     }

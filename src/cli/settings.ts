@@ -5,6 +5,7 @@ import { resolveConfig, type SettingName } from './config.ts';
 import { FLAGS, type Invocation } from './spec.ts';
 import { setHashBehaviour } from '../util/combine-vars.ts';
 import { setJinja2Native } from '../template/native-concat.ts';
+import { setHostListPlugin } from '../inventory/sources.ts';
 
 export function settingsOf(inv: Invocation, env: Record<string, string | undefined> = process.env) {
   const flags: Partial<Record<SettingName, string | string[]>> = {};
@@ -19,6 +20,10 @@ export function settingsOf(inv: Invocation, env: Record<string, string | undefin
   setHashBehaviour(r.config?.values.hash_behaviour ?? 'replace');
   // how every template's result is made (Ansible's C.DEFAULT_JINJA2_NATIVE, a constant of its process)
   setJinja2Native(r.config?.values.jinja2_native ?? false);
+  // how a host list (-i 'a,b[1:3],') is read: the first of Ansible's two plugins its INVENTORY_ENABLED tries
+  const enabled = r.config?.values.inventory_enabled ?? ['host_list'];
+  const advanced = enabled.indexOf('advanced_host_list');
+  setHostListPlugin(advanced >= 0 && (advanced < enabled.indexOf('host_list') || !enabled.includes('host_list')) ? 'advanced_host_list' : 'host_list');
   return r;
 }
 

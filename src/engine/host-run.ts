@@ -36,6 +36,7 @@ import { limit, type Cursor, type Limit, type Lockstep, type Round } from './loc
 import { OMIT, removeOmit } from './omit.ts';
 import { renderEnvironment, withEnvironment } from './environment.ts';
 import { cachedFactVars, flushCachedFacts, writeCachedFacts } from './fact-cache.ts';
+import { discoverPython, isDiscoveryMode } from './interpreter-discovery.ts';
 import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
 import { containsLater, render, renderParams, renderString, type RenderProblem } from '../template/template.ts';
@@ -394,6 +395,11 @@ export class HostRun {
     const { ansible_facts: namespaced, ...all } = cachedFactVars(facts);
     // internal keys (_ansible_facts_gathered) are no variables: Ansible's clean_facts strips them
     const named = Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('_ansible_')));
+    // a fact may not set a host's interpreter (Ansible's clean_facts): it stays in ansible_facts alone
+    for (const k of Object.keys(named).filter((k) => /^ansible_.*_interpreter$/.test(k))) {
+      this.rc.listen({ kind: 'note', host: h, text: `Removed restricted key from module data: ${k}`, warning: true, again: true });
+      delete named[k];
+    }
     const had = hv.ansible_facts;
     Object.assign(hv, named, { ansible_facts: { ...(had && typeof had === 'object' && !Array.isArray(had) ? had : {}), ...(namespaced as object) } });
     noteFacts(hv, [...Object.keys(named), 'ansible_facts']);
@@ -692,6 +698,14 @@ export class HostRun {
         for (const h of playHosts) {
           // the fact cache too (Ansible's clear_facts pops the host from it)
           if (rc.opts.factCache) flushCachedFacts(rc.opts.factCache, [h]);
+          // the discovered interpreter too: the next module task discovers it again
+          const hv = rc.prep.hostvars[h];
+          const namespaced = hv?.ansible_facts;
+          if (hv && namespaced && typeof namespaced === 'object' && 'discovered_interpreter_python' in namespaced) {
+            const { discovered_interpreter_python: _, ...rest } = namespaced as Record<string, unknown>;
+            hv.ansible_facts = rest;
+            delete hv.discovered_interpreter_python;
+          }
           const facts = rc.factsOf.get(h);
           if (!facts) continue;
           for (const k of Object.keys(factVars(facts))) {
@@ -1083,6 +1097,23 @@ export class HostRun {
           }
         },
         changeInventory: (result) => changeInventory(rc, host, t, result),
+        // once per host until clear_facts (the fact says it ran); not for a delegated task, whose
+        // interpreter is the other host's (Ansible keeps that one in ansible_delegated_vars)
+        discover: async (conn, taskScope) => {
+          if (delegate !== undefined) return undefined;
+          let mode: unknown;
+          try {
+            mode = evaluate('ansible_python_interpreter', taskScope);
+          } catch {
+            return undefined;
+          }
+          const facts = rc.prep.hostvars[host]?.ansible_facts as Record<string, unknown> | undefined;
+          if (!isDiscoveryMode(mode) || typeof facts?.discovered_interpreter_python === 'string') return undefined;
+          const found = await discoverPython(conn, host, mode.trim() || 'auto');
+          // at once: the module of this very task runs under it
+          this.cacheFacts(host, { discovered_interpreter_python: found.interpreter });
+          return { ansible_facts: { discovered_interpreter_python: found.interpreter }, warnings: found.warnings };
+        },
       };
       outcome = await runTask(t, env);
     } catch (e) {

@@ -54,6 +54,12 @@ export interface TaskEnv {
    * them, check mode too): whether that changed it, which is the task's `changed`
    */
   changeInventory?(result: Record<string, unknown>): boolean;
+  /**
+   * Interpreter discovery for a task that runs a module, on its connection, when the host's
+   * ansible_python_interpreter asks for it and it has not run (interpreter-discovery.ts): what the
+   * result gets (Ansible's _execute_module adds the fact and the warnings), or nothing
+   */
+  discover?(conn: Connection, scope: Scope): Promise<{ ansible_facts: Record<string, unknown>; warnings: string[] } | undefined>;
 }
 
 export interface ItemOutcome {
@@ -263,9 +269,10 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
     const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe };
     const params = await resolveHostPaths(ctx.conn, t.type.hostPaths, parsed.output);
+    const found = t.type.controllerOnly || t.type.noModule ? undefined : await env.discover?.(ctx.conn, scope);
     const attempts = attemptsOf(t, scope);
     for (let attempt = 1; ; attempt++) {
-      const o = await attemptOnce(t, env, ctx, params, scope, t.meta.until === undefined ? undefined : attempt);
+      const o = withDiscovered(await attemptOnce(t, env, ctx, params, scope, t.meta.until === undefined ? undefined : attempt), found);
       // until: not for what check mode only planned, nor for a skipped task (Ansible does not retry those)
       if (t.meta.until === undefined || o.status === 'skipped' || (check && o.status === 'changed')) return o;
       const met = firstUnmet(asList(t.meta.until), resultScope(t, o.result, scope), env.ctx.warn) === undefined;
@@ -288,6 +295,15 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
   } catch (e) {
     return failedItem(e);
   }
+}
+
+/** The discovered interpreter in the result's ansible_facts, its warnings in warnings (ActionBase._execute_module). */
+function withDiscovered(o: ItemOutcome, found: Awaited<ReturnType<NonNullable<TaskEnv['discover']>>>): ItemOutcome {
+  if (!found) return o;
+  const facts = o.result.ansible_facts;
+  const warnings = Array.isArray(o.result.warnings) ? o.result.warnings : [];
+  const result = { ...o.result, ansible_facts: { ...(facts && typeof facts === 'object' && !Array.isArray(facts) ? facts : {}), ...found.ansible_facts } };
+  return { ...o, result: found.warnings.length ? { ...result, warnings: [...warnings, ...found.warnings] } : result };
 }
 
 /** The task's action once: its plan, then (unless check mode or nothing to change) its apply. */

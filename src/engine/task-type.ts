@@ -151,6 +151,11 @@ export interface TaskType<P = any, S = any> {
    * for it, so it runs on a host skiff could not reach, as in Ansible (which connects only to run a module).
    */
   controllerOnly?: boolean;
+  /**
+   * Ansible's action reaches the host without a Python module (raw, script): no interpreter discovery
+   * for it (an `auto` ansible_python_interpreter is discovered by the first task that runs a module)
+   */
+  noModule?: boolean;
   /** facts plan() reads: the engine reads those of a whole play in one round trip (read-ahead.ts) */
   reads?(params: P): FactRead[];
   /**

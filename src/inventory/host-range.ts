@@ -5,7 +5,7 @@
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** The host names a name with ranges stands for, or Ansible's error for a bad range. */
-export function expandHostRange(name: string): string[] | { error: string } {
+export function expandHostRange(name: string): string[] | { error: string; python?: true } {
   const open = name.indexOf('[');
   if (open < 0) return [name];
   const close = name.indexOf(']', open);
@@ -18,7 +18,8 @@ export function expandHostRange(name: string): string[] | { error: string } {
   const end = bounds[1];
   const step = bounds.length === 3 ? Number(bounds[2]) : 1;
   if (!end) return { error: 'host range must specify end value' };
-  if (!Number.isInteger(step) || step < 1) return { error: `host range step must be a positive whole number: got ${bounds[2]}` };
+  // Python's ValueError (int(), range()), not one of Ansible's own errors: python marks it
+  if (!Number.isInteger(step) || step < 1) return { error: `host range step must be a positive whole number: got ${bounds[2]}`, python: true };
   const width = beg[0] === '0' && beg.length > 1 ? beg.length : 0;
   if (width && width !== end.length) return { error: 'host range must specify equal-length begin and end formats' };
   let seq: string[];
@@ -28,7 +29,7 @@ export function expandHostRange(name: string): string[] | { error: string } {
     seq = [...LETTERS.slice(i, j + 1)].filter((_, k) => k % step === 0);
   } else {
     const [b, e] = [Number(beg), Number(end)];
-    if (!/^\d+$/.test(beg) || !/^\d+$/.test(end)) return { error: `host range must be numbers or letters: got [${range}]` };
+    if (!/^\d+$/.test(beg) || !/^\d+$/.test(end)) return { error: `host range must be numbers or letters: got [${range}]`, python: true };
     seq = [];
     for (let n = b; n <= e && seq.length <= 100_000; n += step) seq.push(width ? String(n).padStart(width, '0') : String(n));
   }

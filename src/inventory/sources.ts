@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { InputProblem } from '../util/errors.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { finishInventory, hostListHost, newInventory, readSource, readVarsDirs } from './load.ts';
+import { expandHostRange } from './host-range.ts';
 import type { Inventory, Origin } from './types.ts';
 
 /** Ansible's host_list plugin takes a source that is not an existing path and holds a comma. */
@@ -25,6 +26,31 @@ export function splitHostPort(entry: string): { host: string; port?: number } {
   const m = entry.match(/^([^:\[\]]+):(\d+)$/);
   if (m) return { host: m[1], port: Number(m[2]) };
   return { host: entry };
+}
+
+/**
+ * How a host list is read, as the first of Ansible's host_list and advanced_host_list plugins its
+ * INVENTORY_ENABLED names (config; a constant of the run, as Ansible's): advanced_host_list expands host
+ * ranges (`local[100:110:2],`).
+ */
+let hostListPlugin: 'host_list' | 'advanced_host_list' = 'host_list';
+export const setHostListPlugin = (p: typeof hostListPlugin): void => void (hostListPlugin = p);
+
+/**
+ * advanced_host_list's hosts of one entry (its _expand_hostpattern): `name[1:3]` or `name[1:3]:port`
+ * expanded; a range Ansible's expand_hostname_range refuses with its own error stays the name as written
+ * (it says so at -vvv); one Python itself fails on (`[1:j]`, no `]`) fails the whole source.
+ */
+export function advancedHostListEntry(entry: string): { hosts: string[]; port?: number } | { error: string } {
+  const plain = splitHostPort(entry);
+  // a port after a name with ranges: `web[1:3]:2222` (parse_address with allow_ranges)
+  const ranged = entry.match(/^([^:\[\]]*(?:\[[^\]]*\][^:\[\]]*)+):(\d+)$/);
+  const { host, port } = plain.host !== entry || !ranged ? plain : { host: ranged[1], port: Number(ranged[2]) };
+  if (!host.includes('[')) return { hosts: [host], ...(port !== undefined ? { port } : {}) };
+  if (!host.includes(']')) return { error: 'not enough values to unpack (expected 3, got 2)' };
+  const names = expandHostRange(host);
+  if ('error' in names) return names.python ? { error: names.error } : { hosts: [entry] };
+  return { hosts: names, ...(port !== undefined ? { port } : {}) };
 }
 
 export interface LoadedSources {
@@ -49,7 +75,10 @@ export function loadSources(sources: readonly string[], vault: readonly VaultSec
   const missing: string[] = [];
   for (const s of sources) {
     if (existsSync(s)) varsDirs.push(readSource(inv, s, problems, vault));
-    else if (s.includes(',')) readHostList(inv, s, problems);
+    else if (s.includes(',')) {
+      const failed = readHostList(inv, s, problems);
+      if (failed) warnings.push(`skiff: Failed to parse ${s} with advanced_host_list plugin: ${failed}; skipped, as Ansible skips a source it cannot parse`);
+    }
     else missing.push(s);
   }
   // as Ansible: an inventory that is not there leaves only the implicit localhost, with a warning
@@ -64,13 +93,19 @@ export function loadSources(sources: readonly string[], vault: readonly VaultSec
   return problems.length ? { problems, warnings } : { inventory: inv, problems, warnings };
 }
 
-/** Each entry a host in `ungrouped` (a port given becomes its ansible_port); a host already read stays as it is. */
-function readHostList(inv: Inventory, list: string, problems: InputProblem[]): void {
-  for (const raw of list.split(',')) {
-    const entry = raw.trim();
-    if (!entry) continue;
-    const { host, port } = splitHostPort(entry);
-    if (inv.hostOrigin.has(host)) continue;
-    hostListHost(inv, host, port, { file: list, line: 0, col: 0 }, problems);
+/**
+ * Each entry a host in `ungrouped` (a port given becomes its ansible_port); a host already read stays
+ * as it is. With advanced_host_list an entry may be a range of hosts; the error that makes the plugin
+ * fail the whole source (then no host of it is added: Ansible's parse raised), if any.
+ */
+function readHostList(inv: Inventory, list: string, problems: InputProblem[]): string | undefined {
+  const entries = list.split(',').map((e) => e.trim()).filter(Boolean);
+  const read = entries.map((e) => (hostListPlugin === 'advanced_host_list' ? advancedHostListEntry(e) : { hosts: [splitHostPort(e).host], port: splitHostPort(e).port }));
+  const failed = read.find((r) => 'error' in r);
+  if (failed && 'error' in failed) return failed.error;
+  for (const r of read) {
+    if ('error' in r) continue;
+    for (const host of r.hosts) if (!inv.hostOrigin.has(host)) hostListHost(inv, host, r.port, { file: list, line: 0, col: 0 }, problems);
   }
+  return undefined;
 }

@@ -14,6 +14,7 @@ import json, os, shlex, shutil, struct, sys
 from ansible import constants as C
 from ansible.executor.module_common import modify_module
 from ansible.plugins.loader import module_utils_loader
+from ansible.utils.collection_loader import AnsibleCollectionConfig
 from ansible.template import Templar
 from ansible.parsing.dataloader import DataLoader
 templar = Templar(loader=DataLoader())
@@ -21,6 +22,7 @@ out = sys.stdout.buffer
 # ansible-core caches a module's zip by its name for the process: another file of the same name (two
 # plays' library/hello.py) must not get the first one's
 paths = {}
+books = []
 def args_file(style, args):
     # the arguments file of a module that is not new-style, as ActionBase._execute_module writes it
     if style == 'old':
@@ -37,6 +39,11 @@ for line in sys.stdin:
     for d in r.get('mu_dirs', []):
         if os.path.isdir(d):
             module_utils_loader.add_directory(d)
+    # collections/ beside a playbook: ansible-playbook adds each playbook's directory to the collection
+    # finder (cli/playbook.py), so a module's ansible_collections.* imports find them
+    if r.get('playbook') and r['playbook'] not in books:
+        books.append(r['playbook'])
+        AnsibleCollectionConfig.playbook_paths = books
     if paths.setdefault(r['name'], r['path']) != r['path']:
         paths[r['name']] = r['path']
         shutil.rmtree(os.path.join(C.DEFAULT_LOCAL_TMP, 'ansiballz_cache'), ignore_errors=True)
@@ -82,7 +89,8 @@ function server(): ChildProcessWithoutNullStreams {
       pending = pending.subarray(5 + n);
       const w = waiting.shift()!;
       if (ok) w.resolve(Buffer.from(body));
-      else w.reject(new TaskFailure(`could not build the module ${w.what}: ${body.toString()}`));
+      // ansible-core's own words are the task's msg, as its TaskExecutor makes an AnsibleError the result
+      else w.reject(new TaskFailure(body.toString()));
     }
     if (!waiting.length) idle(c, true);
   });
@@ -124,11 +132,12 @@ export interface Payload {
  * The payload for this module and these arguments, as Ansible's action plugin builds it. `vars`: the
  * host's ansible_<name>_interpreter vars (a module's `#!/usr/bin/env bash` runs under
  * ansible_env_interpreter when it is set, its `#!/usr/bin/python` under ansible_python_interpreter).
+ * `playbook`: the playbook's directory, whose collections/ the module's imports may come from.
  */
-export async function buildPayload(name: string, path: string, args: Record<string, unknown>, vars: Record<string, string>): Promise<Payload> {
+export async function buildPayload(name: string, path: string, args: Record<string, unknown>, vars: Record<string, string>, playbook?: string): Promise<Payload> {
   // a module of X/library/ may import X/module_utils/ (a playbook's or a role's own)
   const mu_dirs = [join(dirname(dirname(path)), 'module_utils')];
-  const body = await ask({ name, path, args, vars, mu_dirs }, `${name} (${path})`);
+  const body = await ask({ name, path, args, vars, mu_dirs, playbook }, `${name} (${path})`);
   const nl = body.indexOf(0x0a);
   const head = JSON.parse(body.subarray(0, nl).toString()) as { style: ModuleStyle; shebang: string | null };
   return { ...head, data: body.subarray(nl + 1) };

@@ -15,6 +15,8 @@ import { TaskFailure, TemplateFailure, type TaskContext, type TaskType } from '.
 import type { Connection } from '../../src/transport/types.ts';
 import { CONTROLLER_PYTHON, coreModulePath } from './core-modules.ts';
 import { argsFile, buildPayload, type Payload } from './payload-builder.ts';
+import { evaluate } from '../../src/template/expr.ts';
+import { isDiscoveryMode } from '../../src/engine/interpreter-discovery.ts';
 
 
 /** What Ansible's action plugin adds to every module's arguments (ActionBase._update_module_args). */
@@ -64,17 +66,32 @@ export function moduleOutput(stdout: string): { result: Record<string, unknown>;
 /** The module's JSON from its stdout, junk lines before and after left out; undefined when there is none. */
 export const moduleJson = (stdout: string) => moduleOutput(stdout)?.result;
 
-/** The host's Python for modules (ansible_python_interpreter), as a word safe in a command line. */
-const interpreterOf = (vars: Record<string, unknown>) => (typeof vars.ansible_python_interpreter === 'string' ? vars.ansible_python_interpreter : '/usr/bin/python3');
+/**
+ * The host's Python for modules: ansible_python_interpreter as the task sees it (its vars too), or
+ * the one discovered for the host when it asks for discovery (auto...); /usr/bin/python3 when unset.
+ */
+function interpreterOf(ctx: Pick<TaskContext, 'vars' | 'scope'>): string {
+  let v: unknown = ctx.vars.ansible_python_interpreter;
+  try {
+    if (ctx.scope) v = evaluate('ansible_python_interpreter', ctx.scope);
+  } catch {
+    // not defined in the task's scope: the host's, if any
+  }
+  if (isDiscoveryMode(v)) {
+    const facts = ctx.vars.ansible_facts as Record<string, unknown> | undefined;
+    v = facts?.discovered_interpreter_python;
+  }
+  return typeof v === 'string' && v ? v : '/usr/bin/python3';
+}
 const word = (interpreter: string) => interpreter.replace(/[^\w./-]/g, '');
 
 /**
  * The interpreter vars Ansible's _get_shebang reads for the module in `path`: the host's Python
- * always (skiff does not discover it), and ansible_<name>_interpreter for a module whose shebang's
+ * (discovered when it asks for it), and ansible_<name>_interpreter for a module whose shebang's
  * interpreter is <name> (`#!/bin/bash` runs under ansible_bash_interpreter when it is set).
  */
 function interpreterVars(ctx: Pick<TaskContext, 'vars' | 'scope'>, path: string): Record<string, string> {
-  const out: Record<string, string> = { ansible_python_interpreter: interpreterOf(ctx.vars) };
+  const out: Record<string, string> = { ansible_python_interpreter: interpreterOf(ctx) };
   const first = firstLine(path);
   const name = first?.startsWith('#!') ? basename(first.slice(2).trim().split(/\s+/)[0] ?? '') : '';
   if (!name || name === 'python') return out;
@@ -84,6 +101,13 @@ function interpreterVars(ctx: Pick<TaskContext, 'vars' | 'scope'>, path: string)
   // a value still to be rendered is not the interpreter's path (modify_module would template it against no vars)
   if (typeof value === 'string' && !value.includes('{')) out[key] = value;
   return out;
+}
+
+/** playbook_dir: a magic variable of the task's scope (the host's vars do not hold it) */
+function playbookDir(ctx: Pick<TaskContext, 'vars' | 'scope'>): string | undefined {
+  const inScope = ctx.scope?.('playbook_dir');
+  const v = inScope?.found ? inScope.value : ctx.vars.playbook_dir;
+  return typeof v === 'string' ? v : undefined;
 }
 
 function firstLine(path: string): string | undefined {
@@ -173,13 +197,13 @@ export function moduleResult(r: { code: number; stdout: string; stderr: string }
 /** Runs the module on the host: its result, or a TaskFailure with Ansible's MODULE FAILURE shape. */
 async function runModule(ctx: Ctx, name: string, path: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
   const args = { ...params, ...internalArgs(ctx, name) };
-  const payload = await buildPayload(name, path, args, interpreterVars(ctx, path));
+  const payload = await buildPayload(name, path, args, interpreterVars(ctx, path), playbookDir(ctx));
   // a new-style module is piped to its interpreter, as Ansible's pipelining does: an AnsiballZ payload
   // to the host's Python, a JSON-args one (<<INCLUDE_ANSIBLE_MODULE_JSON_ARGS>>) to its shebang's
   if (payload.style === 'new') {
     const line = interpreterLine(payload.shebang);
     const python = basename(line.split(/\s+/)[0] ?? '').startsWith('python');
-    return moduleResult(await ctx.conn.exec(python || !line ? `${word(interpreterOf(ctx.vars))} -` : line, { stdin: payload.data }), payload.shebang, ctx.warn);
+    return moduleResult(await ctx.conn.exec(python || !line ? `${word(interpreterOf(ctx))} -` : line, { stdin: payload.data }), payload.shebang, ctx.warn);
   }
   // the others run from a tmp dir with their arguments file as argv[1], through their shebang's interpreter
   const tmp = await makeTmp(ctx.conn, `the module ${name}`);
@@ -203,10 +227,10 @@ async function runModule(ctx: Ctx, name: string, path: string, params: Record<st
 export async function startModuleJob(ctx: Ctx, name: string, path: string, params: Record<string, unknown>, dir: string, limitS: number): Promise<{ jid: string; resultsFile: string }> {
   const wrapper = coreModulePath('async_wrapper');
   if (!wrapper) throw new TaskFailure(`async needs ansible-core's async_wrapper on the controller (${CONTROLLER_PYTHON} -c 'import ansible')`);
-  const interpreter = interpreterOf(ctx.vars);
+  const interpreter = interpreterOf(ctx);
   const vars = interpreterVars(ctx, path);
   const args = { ...params, ...internalArgs(ctx, name) };
-  const [module, wrap] = await Promise.all([buildPayload(name, path, args, vars), buildPayload('ansible.legacy.async_wrapper', wrapper, {}, vars)]);
+  const [module, wrap] = await Promise.all([buildPayload(name, path, args, vars, playbookDir(ctx)), buildPayload('ansible.legacy.async_wrapper', wrapper, {}, vars)]);
   const tmp = await makeTmp(ctx.conn, 'the async job');
   // the wrapper removes the tmp dir once the job is over; before it starts, skiff does
   const dropTmp = () => ctx.conn.exec(`rm -rf ${shq(tmp)}`).catch(() => undefined);

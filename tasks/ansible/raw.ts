@@ -20,6 +20,7 @@ type Params = v.InferOutput<typeof schema>;
 export const raw: TaskType<Params> = {
   name: 'ansible.builtin.raw',
   summary: "run a command line with the host's shell, without Python (Ansible's raw)",
+  noModule: true,
   schema,
   shortKey: '_raw_params',
   async plan(ctx, p) {

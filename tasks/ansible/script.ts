@@ -48,6 +48,7 @@ async function exists(ctx: TaskContext, path: string): Promise<boolean> {
 export const script: TaskType<Params, State> = {
   name: 'ansible.builtin.script',
   summary: "copy a script from files/ to the host and run it there (Ansible's script), unless creates exists or removes is missing",
+  noModule: true,
   schema,
   shortKey: '_raw_params',
   async plan(ctx, p) {

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSources } from '../../src/inventory/sources.ts';
+import { loadSources, setHostListPlugin } from '../../src/inventory/sources.ts';
 import { prepare, type RunOptions } from '../../src/engine/prepare.ts';
 import { parseArgv } from '../../src/cli/args.ts';
 import { TEST_REGISTRY } from './engine-harness.ts';
@@ -57,6 +57,48 @@ for (const c of SOURCES) {
     (c.warnings ?? []).forEach((w, i) => assert.match(r.warnings[i], w));
   });
 }
+
+// ANSIBLE_INVENTORY_ENABLED=advanced_host_list (inventory_advanced_host_list target): ranges in a host list
+const ADVANCED: SourcesCase[] = [
+  { name: "'local100,local[100:110:2]': the range's hosts, a repeat once", sources: ['local100,local[100:110:2]'], hosts: ['local100', 'local102', 'local104', 'local106', 'local108', 'local110'], ungrouped: ['local100', 'local102', 'local104', 'local106', 'local108', 'local110'] },
+  { name: 'a port after a range applies to each of its hosts', sources: ['web[1:2]:2222,'], hosts: ['web1', 'web2'], ungrouped: ['web1', 'web2'], ports: { web1: 2222, web2: 2222 } },
+  { name: "'local[1:],': a range Ansible refuses (no end value) stays the name as written", sources: ['local[1:],'], hosts: ['local[1:]'], ungrouped: ['local[1:]'] },
+  { name: "'local[1:j],': Python fails on it: the source is skipped, with Ansible's warning", sources: ['local[1:j],'], hosts: [], ungrouped: [], warnings: [/^skiff: Failed to parse local\[1:j\], with advanced_host_list plugin: /] },
+];
+
+for (const c of ADVANCED) {
+  test(`advanced_host_list: ${c.name}`, () => {
+    setHostListPlugin('advanced_host_list');
+    try {
+      const r = loadSources(c.sources);
+      assert.equal(r.problems, []);
+      assert.equal(r.inventory!.hosts, c.hosts);
+      assert.equal([...r.inventory!.groups.get('ungrouped')!.hosts], c.ungrouped);
+      for (const [h, p] of Object.entries(c.ports ?? {})) assert.is(r.inventory!.hostInline.get(h)!.vars.ansible_port, p, h);
+      assert.is(r.warnings.length, (c.warnings ?? []).length, r.warnings.join('\n'));
+      (c.warnings ?? []).forEach((w, i) => assert.match(r.warnings[i], w));
+    } finally {
+      setHostListPlugin('host_list');
+    }
+  });
+}
+
+test('advanced_host_list is used only when INVENTORY_ENABLED tries it before host_list (env or [inventory] enable_plugins)', async () => {
+  const pb2 = join(dir, 'names.yml');
+  writeFileSync(pb2, '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: {var: inventory_hostname}\n');
+  const hosts = (out: string) => [...out.matchAll(/^ok: \[(.+)\] => /gm)].map((m) => m[1]);
+  const adv = await skiff(['run', '-i', 'local100,local[100:104:2]', '-c', 'local', pb2], { cwd: dir, env: { ANSIBLE_INVENTORY_ENABLED: 'advanced_host_list' } });
+  assert.is(adv.code, 0, adv.stderr);
+  assert.equal(hosts(adv.stdout), ['local100', 'local102', 'local104']);
+  assert.not.match(adv.stderr, /ANSIBLE_INVENTORY_ENABLED/);
+  const plain = await skiff(['run', '-i', 'local100,local[100:104:2]', '-c', 'local', pb2], { cwd: dir, env: { ANSIBLE_INVENTORY_ENABLED: 'host_list,advanced_host_list' } });
+  assert.equal(hosts(plain.stdout), ['local100', 'local[100:104:2]']);
+  const cfgDir = join(dir, 'cfg');
+  mkdirSync(cfgDir);
+  writeFileSync(join(cfgDir, 'ansible.cfg'), '[inventory]\nenable_plugins = advanced_host_list, ini\n');
+  const fromCfg = await skiff(['run', '-i', 'h[1:2],', '-c', 'local', pb2], { cwd: cfgDir });
+  assert.equal(hosts(fromCfg.stdout), ['h1', 'h2'], fromCfg.stderr);
+});
 
 test('sources: group_vars beside a file source apply; a host list adds none', () => {
   const inv = loadSources([at('hosts'), 'other,']).inventory!;

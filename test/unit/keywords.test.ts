@@ -886,6 +886,15 @@ kw(['play.connection', 'task.connection', 'block.connection'], 'connection: over
   assert.match(later.results[0].msg ?? '', 'connection: got "winrm", expected local, ssh or smart');
 });
 
+test("a task's own ansible_connection var wins over the host's; one skiff lacks fails that task by name, never runs over another (connection_remote_is_local target)", async () => {
+  const o = await play({ hosts: SSH_HOST, playbook: playbook('- {probe: one, vars: {ansible_connection: local}}\n- {probe: two, vars: {ansible_connection: remote_is_local}, ignore_errors: true}') });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a probe changed', 'a probe failed']);
+  assert.ok(reached.includes('a local'), reached.join());
+  assert.equal(calls, ['a:one']);
+  assert.match(o.results[1].msg ?? '', 'ansible_connection remote_is_local is not supported by skiff: expected local, ssh or smart');
+});
+
 kw(['play.become_method', 'block.become_method', 'task.become_method'], 'become_method: sudo becomes as skiff always does; another method is refused by name (written out) or fails the task (an expression)', async () => {
   const o = await play({ playbook: playbook('- {probe: a, become: true, become_method: sudo}\n- block:\n    - {probe: b, become: true, become_method: "{{ m }}", ignore_errors: true}\n  vars: {m: su}', '  become_method: sudo\n') });
   assert.equal(o.problems, []);

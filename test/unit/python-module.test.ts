@@ -74,4 +74,33 @@ AnsibleModule(argument_spec={}).exit_json(msg=GREETING)
   assert.equal(o.lines, ['a greet ok', 'a assert ok'], JSON.stringify(o.results[0]?.msg));
 });
 
+run("a module importing module_utils no directory has fails with ansible-core's own message (module_utils target's test_failure)", async () => {
+  const mod = `#!/usr/bin/python
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.zebra import foo
+`;
+  const o = await play({ playbook: playbook('- test_failure: {}\n  ignore_errors: true\n  register: r\n- assert: {that: [r is failed, r.msg == msg]}\n  vars: {msg: "' + "Could not find imported module support code for ansible.modules.test_failure.  Looked for (['ansible.module_utils.zebra.foo', 'ansible.module_utils.zebra'])" + '"}'), files: { 'library/test_failure.py': mod } });
+  assert.equal(o.lines, ['a test_failure failed', 'a assert ok'], JSON.stringify(o.results[0]?.msg));
+});
+
+run("a module's imports find the collections/ beside the playbook, optional ones included (module_utils target's test_optional)", async () => {
+  const mod = `#!/usr/bin/python
+from ansible.module_utils.basic import AnsibleModule
+try:
+    from ansible_collections.testns.testcoll.plugins.module_utils.legit import importme
+except ImportError:
+    importme = None
+try:
+    from ansible_collections.bogusns.boguscoll.plugins.module_utils.bogus import nope
+except ImportError:
+    nope = None
+AnsibleModule(argument_spec={}).exit_json(found=importme is not None, bogus=nope is not None)
+`;
+  const o = await play({
+    playbook: playbook('- test_optional: {}\n  register: r\n- assert: {that: [r.found, not r.bogus]}'),
+    files: { 'library/test_optional.py': mod, 'collections/ansible_collections/testns/testcoll/plugins/module_utils/legit.py': 'def importme():\n    return "successfully imported from testns.testcoll"\n' },
+  });
+  assert.equal(o.lines, ['a test_optional ok', 'a assert ok'], JSON.stringify(o.results[0]?.msg));
+});
+
 test.run();
