@@ -9,6 +9,7 @@ import { walkTasks } from '../playbook/load.ts';
 import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool, Privilege } from './connections.ts';
+import { becomeMethodOf, becomeMethodRefused, type BecomeHow } from '../transport/become.ts';
 import { connectionOf, type ConnectionName } from './connection-keyword.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
 import { evaluate, LATER, type Scope } from '../template/expr.ts';
@@ -1117,7 +1118,13 @@ export function playPrivilege(prep: Prepared, play: PlayDef, host: string, regis
   } catch {
     // as the connection: each task fails where it renders its become_user (taskPrivilege)
   }
-  return { ...play.kw, become: flag(play.kw.become, scope, false), ...user, connection };
+  let how: BecomeHow | undefined;
+  try {
+    how = becomeHowOf(play.kw, {}, scope);
+  } catch {
+    // as the connection: each task fails where it renders its become_method (taskPrivilege)
+  }
+  return { ...play.kw, become: flag(play.kw.become, scope, false), ...user, ...(how ? { become_how: how } : {}), connection };
 }
 
 /** A become_user written as a template, rendered on this host (a name that is no user fails the task). */
@@ -1135,10 +1142,7 @@ function taskPrivilege(t: TaskDef, scope: () => Scope): Privilege {
   // ansible_become / ansible_become_user as the task's own vars (or include params) win over the
   // keywords, as Ansible's PlayContext takes connection vars over keywords
   const own = { ...t.kw.vars, ...t.kw.includeParams };
-  if (t.kw.become_method !== undefined) {
-    const method = pyStr(render(t.kw.become_method, scope(), []));
-    if (method !== 'sudo') throw new TaskFailure(`become_method ${method} is not supported by skiff: it becomes through sudo only (expected sudo)`);
-  }
+  const how = becomeHowOf(t.kw, own, scope);
   const becomeVar = own.ansible_become as boolean | string | undefined;
   const userVar = own.ansible_become_user;
   return {
@@ -1146,8 +1150,36 @@ function taskPrivilege(t: TaskDef, scope: () => Scope): Privilege {
     become: decide(becomeVar !== undefined && (typeof becomeVar === 'boolean' || typeof becomeVar === 'string') ? becomeVar : t.kw.become, scope, 'become', t.kw.enclosing?.become),
     ...becomeUserOf(t.kw.become_user, scope),
     ...(typeof userVar === 'string' ? { become_user: String(render(userVar, scope(), [])) } : {}),
+    ...(how ? { become_how: how } : {}),
     connection: connectionOf(t.kw.connection, scope),
   };
+}
+
+/**
+ * become_method, become_exe and become_flags rendered on this host: the task's own
+ * ansible_become_method (and _exe, _flags) vars over the keywords, as for ansible_become_user. A method
+ * skiff has not (doas, pbrun, runas...) fails the task.
+ */
+function becomeHowOf(kw: TaskDef['kw'], own: Record<string, unknown>, scope: () => Scope): BecomeHow | undefined {
+  const text = (x: unknown, what: string): string | undefined => {
+    if (x === undefined || x === null) return undefined;
+    const ps: RenderProblem[] = [];
+    const r = render(x, scope(), [], ps);
+    if (ps.length) throw new TaskFailure(`${what}: ${ps[0].message}`);
+    return r === null || r === undefined || r === OMIT ? undefined : pyStr(r);
+  };
+  const how: BecomeHow = {};
+  const m = text(own.ansible_become_method ?? kw.become_method, 'become_method');
+  if (m !== undefined) {
+    const method = becomeMethodOf(m);
+    if (!method) throw new TaskFailure(becomeMethodRefused(m));
+    how.method = method;
+  }
+  const exe = text(own.ansible_become_exe ?? kw.become_exe, 'become_exe');
+  if (exe) how.exe = exe;
+  const flags = text(own.ansible_become_flags ?? kw.become_flags, 'become_flags');
+  if (flags !== undefined) how.flags = flags;
+  return Object.keys(how).length ? how : undefined;
 }
 
 /** The params known before the run: what needs a registered result (LATER, or not rendered) left out, at any depth. */
