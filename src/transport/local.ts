@@ -18,7 +18,7 @@ const CLOSE_GRACE_MS = 1000;
 export function connectLocal(host: string, become: boolean, becomeUser?: string, becomePassword?: string, how: BecomeHow = {}): Connection {
   const running = new Map<ChildProcess, (e: Error) => void>();
   let closed = false;
-  const useSudo = become && (process.getuid?.() !== 0 || (becomeUser !== undefined && becomeUser !== 'root'));
+  const useBecome = become && (process.getuid?.() !== 0 || (becomeUser !== undefined && becomeUser !== 'root'));
 
   // Each command gets its own process group (detached) so a timeout can end the whole tree.
   const killGroup = (child: ChildProcess, sig: NodeJS.Signals): void => {
@@ -33,7 +33,7 @@ export function connectLocal(host: string, become: boolean, becomeUser?: string,
     if (closed) return Promise.reject(new UnreachableError(host, `connection to ${host} is closed`));
     return new Promise<ExecResult>((resolve, reject) => {
       // the same command line as over SSH (become.ts), run by a local sh
-      const b = becomeLine(cmd, useSudo ? { ...how, user: becomeUser, password: becomePassword } : undefined);
+      const b = becomeLine(cmd, useBecome ? { ...how, user: becomeUser, password: becomePassword } : undefined);
       const gate = b.gate;
       const file = 'sh';
       const child = spawn(file, ['-c', b.line], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -90,7 +90,7 @@ export function connectLocal(host: string, become: boolean, becomeUser?: string,
       child.on('close', () => {
         if (gate && !gate.done) err.push(Buffer.from(gate.rest()));
         const r = result();
-        finish(useSudo && r.code !== 0 ? becomePasswordError(host, r.stderr) : undefined, r);
+        finish(useBecome && r.code !== 0 ? becomePasswordError(host, r.stderr) : undefined, r);
       });
 
       if (opts.timeoutMs !== undefined) {

@@ -900,6 +900,14 @@ kw(['play.become_method', 'block.become_method', 'task.become_method'], 'become_
   }
 });
 
+test('--become-method: how each play that says no become_method becomes (a play that says one keeps it); another method refused before the run', async () => {
+  const o = await play({ playbook: '- hosts: all\n  become: true\n  tasks: [{probe: a}]\n- hosts: all\n  become: true\n  become_method: sudo\n  tasks: [{probe: b}]\n', opts: { becomeMethod: 'su' } });
+  assert.equal(o.problems, []);
+  assert.equal(becameBy, ['a su - -', 'a sudo - -']);
+  const bad = await play({ playbook: playbook('- probe: a'), opts: { becomeMethod: 'doas' } });
+  assert.match(bad.problems.join('\n'), /--become-method.*become_method doas is not supported by skiff: it becomes through sudo or su only/);
+});
+
 kw(['task.become_exe', 'task.become_flags'], 'ansible_become_method, _exe and _flags as task vars (or include vars) over the keywords, as ansible_become_user', async () => {
   const o = await play({
     playbook: playbook('- {probe: a, become: true, become_method: sudo, become_flags: "-H", vars: {ansible_become_method: su, ansible_become_exe: /bin/su, ansible_become_flags: "-l"}}\n- {probe: b, become: true, become_exe: "{{ e }}", vars: {e: /opt/su, ansible_become_method: "{{ \'su\' }}"}}'),
