@@ -62,7 +62,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   host: { type: 'string', arg: 'NAME', help: 'only this host', commands: ['inventory'], complete: 'hosts' },
   become: { short: 'b', type: 'boolean', help: 'become (sudo) in every play that does not say become: itself', commands: PLAYBOOK },
   'become-user': { type: 'string', arg: 'USER', help: 'the user to become in every play that does not say become_user: itself (default root)', commands: PLAYBOOK, complete: 'none' },
-  'ask-become-pass': { short: 'K', type: 'boolean', help: "ask for sudo's password (become), once, for every host", commands: PLAYBOOK },
+  'become-method': { type: 'string', arg: 'METHOD', help: 'sudo or su: how every play that does not say become_method: itself becomes (default sudo)', commands: PLAYBOOK, complete: 'none' },
+  'ask-become-pass': { short: 'K', type: 'boolean', help: "ask for sudo's (or su's) password (become), once, for every host", commands: PLAYBOOK },
   'ask-pass': { short: 'k', type: 'boolean', help: 'ask for the SSH password, once, for every host', commands: PLAYBOOK },
   'ask-key-passphrase': { type: 'boolean', help: 'ask for the passphrase of encrypted private keys ssh-agent does not hold', commands: PLAYBOOK },
   'vault-id': { type: 'string', multiple: true, arg: 'LABEL@FILE|LABEL@prompt', help: 'a vault password (repeatable; 1.2 values pick theirs by label)', commands: [...PLAYBOOK, 'inventory'], complete: 'file' },
@@ -79,7 +80,6 @@ export const FLAGS: Record<string, FlagSpec> = {
  * taken for a misspelling of one of skiff's. `value`: it takes one (the next word is not a playbook).
  */
 export const REFUSED_FLAGS: Record<string, { short?: string; value?: boolean; why: string }> = {
-  'become-method': { value: true, why: 'skiff becomes with sudo only' },
   'become-password-file': { value: true, why: 'expected -K, or ansible_become_password from a vault' },
   'become-pass-file': { value: true, why: 'expected -K, or ansible_become_password from a vault' },
   'connection-password-file': { value: true, why: 'expected -k, or ansible_password from a vault' },

@@ -13,6 +13,8 @@ export interface ConnectionVars {
   become?: boolean;
   become_user?: string;
   become_method?: string;
+  become_exe?: string;
+  become_flags?: string;
   connection?: string;
   /**
    * How the host is reached, where a play's or task's vars (or set_fact) say otherwise than its
@@ -44,8 +46,10 @@ export function connectionVars(scope: Scope): ConnectionVars {
   if (become !== undefined) out.become = looseBool(become);
   const user = setVar(scope, 'ansible_become_user');
   if (user !== undefined) out.become_user = pyStr(user);
-  const method = setVar(scope, 'ansible_become_method');
-  if (method !== undefined) out.become_method = pyStr(method);
+  for (const k of ['become_method', 'become_exe', 'become_flags'] as const) {
+    const x = setVar(scope, `ansible_${k}`);
+    if (x !== undefined) out[k] = pyStr(x);
+  }
   const connection = setVar(scope, 'ansible_connection');
   if (connection !== undefined) out.connection = pyStr(connection);
   for (const name of REMOTE) {

@@ -4,12 +4,15 @@ import type { HostConn } from '../inventory/host.ts';
 import { withFaultHook } from '../transport/fault-hook.ts';
 import { connectLocal } from '../transport/local.ts';
 import type { Connection } from '../transport/types.ts';
+import type { BecomeHow } from '../transport/become.ts';
 import type { Hop } from '../transport/ssh-handshake.ts';
 import type { ConnectionName } from './connection-keyword.ts';
 
 export interface Privilege {
   become?: boolean;
   become_user?: string;
+  /** sudo or su and their exe and flags, as the task says them (rendered): over the host's own, field by field */
+  become_how?: BecomeHow;
   /** the `connection:` keyword's, rendered (connection-keyword.ts): the host's own ansible_connection still wins */
   connection?: ConnectionName;
   /** the connection came from ansible_connection set in the play's or task's variables: it wins over the host's own */
@@ -19,7 +22,20 @@ export interface Privilege {
 }
 
 /** How a connection is opened: the real transports, or a fake in unit tests. */
-export type Connector = (hc: HostConn, become: boolean, becomeUser: string | undefined) => Promise<Connection>;
+export type Connector = (hc: HostConn, become: boolean, becomeUser: string | undefined, how?: BecomeHow) => Promise<Connection>;
+
+/** How a become is done (become.ts): the task's method, exe and flags, else the host's (ansible_become_method...). */
+export function becomeHow(hc: HostConn, p: Privilege): BecomeHow {
+  const t = p.become_how ?? {};
+  const how: BecomeHow = {};
+  const method = t.method ?? hc.become_method;
+  if (method !== undefined && method !== 'sudo') how.method = method;
+  const exe = t.exe ?? hc.become_exe;
+  if (exe) how.exe = exe;
+  const flags = t.flags ?? hc.become_flags;
+  if (flags) how.flags = flags;
+  return how;
+}
 
 /** A host's settings as one SSH hop (the target itself, or a jump host on the way). */
 const hopOf = (hc: HostConn, acceptNew: boolean): Hop => ({
@@ -39,15 +55,16 @@ const hopOf = (hc: HostConn, acceptNew: boolean): Hop => ({
 // and local runs never pay for it
 export const realConnector =
   (opts: { acceptNewHostKeys: boolean }, onNote?: (host: string, text: string) => void): Connector =>
-  async (hc, become, becomeUser) =>
+  async (hc, become, becomeUser, how = {}) =>
     withFaultHook(
       hc.connection === 'local'
-        ? connectLocal(hc.name, become, becomeUser, hc.become_password)
+        ? connectLocal(hc.name, become, becomeUser, hc.become_password, how)
         : await (await import('../transport/ssh.ts')).connectSsh({
             ...hopOf(hc, opts.acceptNewHostKeys),
             become,
             becomeUser,
             becomePassword: hc.become_password,
+            becomeHow: how,
             jumps: hc.jumps.map((j) => hopOf(j, opts.acceptNewHostKeys)),
           }, { onNote: onNote && ((text) => onNote(hc.name, text)) }),
     );
@@ -71,7 +88,7 @@ export class ConnectionPool {
     const user = become ? (p.become_user ?? hc.become_user) : undefined;
     const key = this.key(host, p);
     let c = this.open.get(key);
-    if (!c) this.open.set(key, (c = this.connector(hc, become, user)));
+    if (!c) this.open.set(key, (c = this.connector(hc, become, user, become ? becomeHow(hc, p) : {})));
     return c;
   }
 
@@ -79,8 +96,9 @@ export class ConnectionPool {
   key(host: string, p: Privilege = {}): string {
     const hc = this.settings(host, p.connection, p.connectionVar, p.remote);
     const become = p.become ?? hc.become;
+    const how = become ? becomeHow(hc, p) : {};
     // settings a play's or task's vars gave: another connection (another user, port or address)
-    return `${host}\0${hc.connection}\0${become}\0${become ? (p.become_user ?? hc.become_user ?? '') : ''}${p.remote ? `\0${JSON.stringify(p.remote)}` : ''}`;
+    return `${host}\0${hc.connection}\0${become}\0${become ? (p.become_user ?? hc.become_user ?? '') : ''}\0${how.method ?? ''}\0${how.exe ?? ''}\0${how.flags ?? ''}${p.remote ? `\0${JSON.stringify(p.remote)}` : ''}`;
   }
 
   /** meta reset_connection: the host's connections closed (true if there were any); the next task opens anew. */

@@ -9,7 +9,8 @@ import { walkTasks } from '../playbook/load.ts';
 import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { ConnectionPool, Privilege } from './connections.ts';
-import { connectionVars } from './connection-vars.ts';
+import { connectionVars, type ConnectionVars } from './connection-vars.ts';
+import { becomeMethodOf, becomeMethodRefused, type BecomeHow } from '../transport/become.ts';
 import { connectionOf, type ConnectionName } from './connection-keyword.ts';
 import type { Listener, Status, TaskResult } from './events.ts';
 import { evaluate, LATER, type Scope } from '../template/expr.ts';
@@ -1189,11 +1190,13 @@ export function playPrivilege(prep: Prepared, play: PlayDef, host: string, regis
     }
   };
   const cv = tried(() => connectionVars(scope()), {});
+  const how = tried(() => becomeHowOf(play.kw, cv, scope), undefined);
   return {
     ...play.kw,
     become: cv.become ?? flag(play.kw.become, scope, false),
     ...tried(() => becomeUserOf(play.kw.become_user, scope), {}),
     ...(cv.become_user !== undefined ? { become_user: cv.become_user } : {}),
+    ...(how ? { become_how: how } : {}),
     ...tried(() => connectionFrom(cv.connection, play.kw.connection, scope), { connection: undefined }),
     ...(cv.remote ? { remote: cv.remote } : {}),
   };
@@ -1219,13 +1222,13 @@ function taskPrivilege(t: TaskDef, scope: () => Scope, delegated = t.kw.delegate
 
   const own = { ...t.kw.vars, ...t.kw.includeParams };
   const cv = connectionVars(delegated ? (name) => (Object.hasOwn(own, name) ? scope()(name) : { found: false, names: [] }) : scope());
-  const method = cv.become_method ?? (t.kw.become_method === undefined ? undefined : pyStr(render(t.kw.become_method, scope(), [])));
-  if (method !== undefined && method !== 'sudo') throw new TaskFailure(`become_method ${method} is not supported by skiff: it becomes through sudo only (expected sudo)`);
+  const how = becomeHowOf(t.kw, cv, scope);
   return {
     ...t.kw,
     become: cv.become ?? decide(t.kw.become, scope, 'become', t.kw.enclosing?.become),
     ...becomeUserOf(t.kw.become_user, scope),
     ...(cv.become_user !== undefined ? { become_user: cv.become_user } : {}),
+    ...(how ? { become_how: how } : {}),
     ...connectionFrom(cv.connection, t.kw.connection, scope),
     ...(cv.remote && !delegated ? { remote: cv.remote } : {}),
   };
@@ -1237,6 +1240,33 @@ function connectionFrom(fromVar: string | undefined, keyword: string | undefined
   const c = fromVar === 'smart' ? 'ssh' : fromVar;
   if (c !== 'local' && c !== 'ssh') throw new TaskFailure(`ansible_connection ${fromVar} is not supported by skiff: expected local, ssh or smart (skiff has no other connection plugin)`);
   return { connection: c, connectionVar: true };
+}
+
+/**
+ * become_method, become_exe and become_flags rendered on this host: ansible_become_method (and _exe,
+ * _flags) set in any variable over the keywords, as Ansible's become plugin options take them. A method
+ * skiff has not (doas, pbrun, runas...) fails the task.
+ */
+function becomeHowOf(kw: TaskDef['kw'], cv: ConnectionVars, scope: () => Scope): BecomeHow | undefined {
+  const text = (x: unknown, what: string): string | undefined => {
+    if (x === undefined || x === null) return undefined;
+    const ps: RenderProblem[] = [];
+    const r = render(x, scope(), [], ps);
+    if (ps.length) throw new TaskFailure(`${what}: ${ps[0].message}`);
+    return r === null || r === undefined || r === OMIT ? undefined : pyStr(r);
+  };
+  const how: BecomeHow = {};
+  const m = cv.become_method ?? text(kw.become_method, 'become_method');
+  if (m !== undefined) {
+    const method = becomeMethodOf(m);
+    if (!method) throw new TaskFailure(becomeMethodRefused(m));
+    how.method = method;
+  }
+  const exe = cv.become_exe ?? text(kw.become_exe, 'become_exe');
+  if (exe) how.exe = exe;
+  const flags = cv.become_flags ?? text(kw.become_flags, 'become_flags');
+  if (flags !== undefined) how.flags = flags;
+  return Object.keys(how).length ? how : undefined;
 }
 
 /** The params known before the run: what needs a registered result (LATER, or not rendered) left out, at any depth. */

@@ -1,6 +1,7 @@
 // Everything that can be checked without a host: inventory, playbook, extra vars, --limit, every
 // task's parameters rendered for every host it will run on, key files. Problems are collected and
 // returned together, before any connection is opened.
+import { becomeMethodOf, becomeMethodRefused } from '../transport/become.ts';
 import { FLAG_KEYWORDS } from './flag.ts';
 import { askVarsPrompt, type PromptIO } from './vars-prompt.ts';
 import { playFiles, taskGivenNames } from './fact-needs.ts';
@@ -45,6 +46,8 @@ export interface RunOptions {
   /** -b (--become) and --become-user: the become of each play that sets none */
   become?: boolean;
   becomeUser?: string;
+  /** --become-method: sudo or su, for each play that says none */
+  becomeMethod?: string;
   /** where vars_prompt is answered (a run: the terminal); without it, the defaults are taken */
   promptIO?: PromptIO;
   playbook: string;
@@ -522,7 +525,9 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const extra = parseExtraVars(opts.extraVars, problems, opts.vault, (w) => warnings.push(w));
   // the file and template lookups open vaulted files with the run's passwords
   useVaultSecrets(opts.vault ?? []);
-  const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra, opts.libraryPath, { become: opts.become, become_user: opts.becomeUser });
+  // --become-method: one skiff has not is refused before any play, as written in a play
+  if (opts.becomeMethod !== undefined && becomeMethodOf(opts.becomeMethod) === undefined) problems.push({ file: '--become-method', line: 0, col: 0, message: becomeMethodRefused(opts.becomeMethod) });
+  const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra, opts.libraryPath, { become: opts.become, become_user: opts.becomeUser, become_method: opts.becomeMethod });
   problems.push(...pp);
   if (!inv || !playbook) return { problems };
   // vars_prompt: asked now, before any host is touched; validate and the listings take the defaults (as Ansible's)

@@ -263,7 +263,8 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (exception) throw new TaskException(exception.exception!);
     if (problems.length) throw new TaskFailure(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
     const parsed = v.safeParse(t.type.schema, rendered);
-    if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => `${(i.path ?? []).map((p) => p.key).join('.')}: ${i.message}`).join('; '));
+    // an issue of the whole params (a check across them) is the message alone, as the module's own
+    if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => (i.path?.length ? `${i.path.map((p) => p.key).join('.')}: ${i.message}` : i.message)).join('; '));
     const mode = decide(t.kw.check_mode, () => scope, 'check_mode', t.kw.enclosing?.check_mode);
     const check = mode === true || (env.check && mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };

@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
+import { becomeMethodOf, becomeMethodRefused } from '../transport/become.ts';
 
 /**
  * A boolean as Ansible's boolean() reads a connection var: an INI inventory gives `yes`, `true`, `on`
@@ -28,15 +29,21 @@ export const HostConnSchema = v.object({
   user: v.optional(v.pipe(v.string(), v.minLength(1))),
   private_key_file: v.optional(v.string()),
   become: v.optional(AnsibleBool, false),
-  /** sudo's target user under become (root when unset, as sudo does) */
+  /** sudo's (or su's) target user under become (root when unset, as sudo and su do) */
   become_user: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a user name'))),
+  /** sudo (unset) or su; any other of Ansible's become methods is refused by name */
+  become_method: v.optional(v.pipe(v.string(), v.check((m) => becomeMethodOf(m) !== undefined, (i) => becomeMethodRefused(i.input)), v.transform((m) => becomeMethodOf(m)!))),
+  /** the program run instead of sudo or su (Ansible's become_exe) */
+  become_exe: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a program'))),
+  /** shell words put after sudo or su (Ansible's become_flags), as written */
+  become_flags: v.optional(v.string()),
   connection: v.optional(v.picklist(['ssh', 'local'], 'expected ssh or local'), 'ssh'),
   known_hosts_file: v.optional(v.string()),
   /** seconds to wait for the SSH handshake */
   connect_timeout: v.optional(v.pipe(v.number(), v.minValue(1)), 10),
   /** SSH password (also answers keyboard-interactive); only from a vault (checked in prepare) */
   password: v.optional(v.string()),
-  /** sudo's password under become; only from a vault or -K */
+  /** sudo's or su's password under become; only from a vault or -K */
   become_password: v.optional(v.string()),
   /** for an encrypted private_key_file that ssh-agent does not hold; only from a vault or --ask-key-passphrase */
   private_key_passphrase: v.optional(v.string()),
@@ -66,6 +73,9 @@ const ALIASES: Record<string, string> = {
   ansible_ssh_private_key_file: 'private_key_file',
   ansible_become: 'become',
   ansible_become_user: 'become_user',
+  ansible_become_method: 'become_method',
+  ansible_become_exe: 'become_exe',
+  ansible_become_flags: 'become_flags',
   ansible_password: 'password',
   ansible_ssh_pass: 'password',
   ansible_become_password: 'become_password',

@@ -63,8 +63,11 @@ export interface Keywords {
   become_user?: string;
   /** a boolean keyword written as an expression: what encloses it had, taken when it renders to omit */
   enclosing?: Partial<Record<'become' | 'ignore_errors' | 'no_log' | 'diff' | 'check_mode' | 'any_errors_fatal' | 'run_once' | 'ignore_unreachable', boolean | string>>;
-  /** sudo, or an expression that must render to it when the task runs */
+  /** sudo or su, or an expression that must render to one of them when the task runs */
   become_method?: string;
+  /** Ansible's become_exe and become_flags: as written, rendered when the task runs */
+  become_exe?: string;
+  become_flags?: string;
   ignore_errors?: boolean | string;
   no_log?: boolean | string;
   diff?: boolean | string;
@@ -317,6 +320,7 @@ interface Imported {
 export interface CliBecome {
   become?: boolean;
   become_user?: string;
+  become_method?: string;
 }
 
 const NOT_IMPORTED: Imported = { when: [], vars: {}, tags: [] };
@@ -427,7 +431,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Impor
   const p = r.output;
   cx.playVars = { ...(p.vars ?? {}), ...from.vars };
   cx.collections = p.collections ?? undefined;
-  const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become ?? (from.cli?.become || undefined), become_user: p.become_user ?? from.cli?.become_user, become_method: p.become_method, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, timeout: p.timeout, remote_user: p.remote_user, connection: p.connection, module_defaults: p.module_defaults });
+  const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become ?? (from.cli?.become || undefined), become_user: p.become_user ?? from.cli?.become_user, become_method: p.become_method ?? from.cli?.become_method, become_exe: p.become_exe, become_flags: p.become_flags, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, timeout: p.timeout, remote_user: p.remote_user, connection: p.connection, module_defaults: p.module_defaults });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, inHandlers: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
   // Ansible's order (Play.compile): pre_tasks, a flush, roles and tasks as one section, a flush,

@@ -3,6 +3,7 @@
 // behaviour test for). Spelling and meaning are Ansible's.
 import * as v from 'valibot';
 import { isWithKey } from '../lookup/names.ts';
+import { becomeMethodOf, becomeMethodRefused } from '../transport/become.ts';
 
 export const Identifier = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name (letters, digits, _)'));
 
@@ -93,8 +94,12 @@ export const Inheritable = {
   environment: v.optional(Env),
   become: v.optional(Flag),
   become_user: v.optional(BecomeUser),
-  /** sudo, the only way skiff becomes (written out, or an expression that must come to sudo when the task runs) */
-  become_method: v.optional(v.pipe(v.string(), v.check((m) => m === 'sudo' || /\{[{%]/.test(m), (i) => `become_method ${i.input} is not supported by skiff: it becomes through sudo only (expected sudo)`))),
+  /** sudo or su, the ways skiff becomes (written out, or an expression that must come to one of them when the task runs) */
+  become_method: v.optional(v.pipe(v.string(), v.check((m) => becomeMethodOf(m) !== undefined || /\{[{%]/.test(m), (i) => becomeMethodRefused(i.input)))),
+  /** the program run instead of sudo or su (Ansible's become_exe); may be an expression */
+  become_exe: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a program (sudo, su, or a path to one)'))),
+  /** shell words after sudo or su (Ansible's become_flags), as written; may be an expression */
+  become_flags: v.optional(v.string('expected the flags as one text, as a shell would read them')),
   ignore_errors: v.optional(Flag),
   no_log: v.optional(Flag),
   /** false: this task's diff is never shown; true: shown even without --diff (Ansible's keyword) */
@@ -213,6 +218,8 @@ export const PlaySchema = v.strictObject({
   become: v.optional(Flag),
   become_user: v.optional(BecomeUser),
   become_method: Inheritable.become_method,
+  become_exe: Inheritable.become_exe,
+  become_flags: Inheritable.become_flags,
   tags: v.optional(Tags),
   environment: v.optional(Env),
   ignore_errors: v.optional(Flag),

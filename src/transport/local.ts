@@ -2,7 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { signalExitCode, streamTo, TIMEOUT_CODE } from './pool.ts';
-import { becomeLine, becomeRefused, sudoPasswordError } from './become.ts';
+import { becomeLine, becomePasswordError, becomeRefused, type BecomeHow } from './become.ts';
 import { UnreachableError, type Connection, type ExecOptions, type ExecResult } from './types.ts';
 
 /** After SIGTERM to a timed-out command's process group, wait this long before SIGKILL. */
@@ -11,13 +11,14 @@ const KILL_GRACE_MS = 1000;
 const CLOSE_GRACE_MS = 1000;
 
 /**
- * Runs commands locally. Under become the command runs as `sudo -n sh -c CMD`, except when skiff
- * already runs as root (then sudo would change nothing, and it is often missing in containers).
+ * Runs commands locally. Under become the command runs as `sudo -n sh -c CMD` (or through su),
+ * except when skiff already runs as root and becomes root (then sudo would change nothing, and it is
+ * often missing in containers).
  */
-export function connectLocal(host: string, become: boolean, becomeUser?: string, becomePassword?: string): Connection {
+export function connectLocal(host: string, become: boolean, becomeUser?: string, becomePassword?: string, how: BecomeHow = {}): Connection {
   const running = new Map<ChildProcess, (e: Error) => void>();
   let closed = false;
-  const useSudo = become && (process.getuid?.() !== 0 || (becomeUser !== undefined && becomeUser !== 'root'));
+  const useBecome = become && (process.getuid?.() !== 0 || (becomeUser !== undefined && becomeUser !== 'root'));
 
   // Each command gets its own process group (detached) so a timeout can end the whole tree.
   const killGroup = (child: ChildProcess, sig: NodeJS.Signals): void => {
@@ -32,7 +33,7 @@ export function connectLocal(host: string, become: boolean, becomeUser?: string,
     if (closed) return Promise.reject(new UnreachableError(host, `connection to ${host} is closed`));
     return new Promise<ExecResult>((resolve, reject) => {
       // the same command line as over SSH (become.ts), run by a local sh
-      const b = becomeLine(cmd, useSudo ? { user: becomeUser, password: becomePassword } : undefined);
+      const b = becomeLine(cmd, useBecome ? { ...how, user: becomeUser, password: becomePassword } : undefined);
       const gate = b.gate;
       const file = 'sh';
       const child = spawn(file, ['-c', b.line], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -78,7 +79,7 @@ export function connectLocal(host: string, become: boolean, becomeUser?: string,
         if (step.ready) child.stdin!.end(opts.stdin ?? '');
         if (step.refused) {
           killGroup(child, 'SIGKILL');
-          finish(becomeRefused(host));
+          finish(becomeRefused(host, gate.method, step.refused));
         }
       });
       child.on('error', (e) => finish(new Error(`${host}: cannot run ${file}: ${e.message}`)));
@@ -89,8 +90,7 @@ export function connectLocal(host: string, become: boolean, becomeUser?: string,
       child.on('close', () => {
         if (gate && !gate.done) err.push(Buffer.from(gate.rest()));
         const r = result();
-        const sudoErr = useSudo && r.code !== 0 ? sudoPasswordError(host, r.stderr) : undefined;
-        finish(sudoErr, r);
+        finish(useBecome && r.code !== 0 ? becomePasswordError(host, r.stderr) : undefined, r);
       });
 
       if (opts.timeoutMs !== undefined) {
@@ -105,7 +105,7 @@ export function connectLocal(host: string, become: boolean, becomeUser?: string,
       }
 
       child.stdin!.on('error', () => {}); // EPIPE when the command exits without reading its stdin
-      // under a become password, stdin waits until sudo is past its prompt
+      // under a become password (or su), stdin waits until sudo or su is past its prompt
       if (!gate) child.stdin!.end(opts.stdin ?? '');
     });
   }

@@ -7,7 +7,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
-import { becomeLine, becomeRefused, sudoPasswordError, type Become, type BecomeGate } from './become.ts';
+import { becomeLine, becomePasswordError, becomeRefused, type Become, type BecomeGate } from './become.ts';
 import { Semaphore, signalExitCode, streamTo, TIMEOUT_CODE } from './pool.ts';
 import { handshake } from './ssh-handshake.ts';
 import { tunnel } from './ssh-jump.ts';
@@ -70,8 +70,8 @@ export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Prom
     killSem.rejectWaiting(dead);
   });
 
-  /** `sh -c CMD`, or sudo's under become (become.ts): the remote login shell only starts it. */
-  const become: Become | undefined = target.become ? { user: target.becomeUser, password: target.becomePassword } : undefined;
+  /** `sh -c CMD`, or sudo's or su's under become (become.ts): the remote login shell only starts it. */
+  const become: Become | undefined = target.become ? { ...target.becomeHow, user: target.becomeUser, password: target.becomePassword } : undefined;
 
   /**
    * An exec channel running `full`, given to `onOpen` as soon as it is open (synchronously: its
@@ -159,12 +159,12 @@ export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Prom
           });
           ch.stderr.on('data', (b: Buffer) => {
             if (!gate || gate.done) return void err.push(b);
-            // sudo's prompt, or the marker that the command runs (become.ts)
+            // sudo's or su's prompt, or the marker that the command runs (become.ts)
             const step = gate.feed(b.toString('utf8'));
             if (step.stderr) err.push(Buffer.from(step.stderr));
             if (step.write) ch.write(step.write);
             if (step.ready) ch.end(opts.stdin ?? '');
-            if (step.refused) finish(becomeRefused(host));
+            if (step.refused) finish(becomeRefused(host, gate.method, step.refused));
           });
           ch.on('exit', (code: number | null, signal?: string) => {
             exitCode = code ?? signalExitCode(signal);
@@ -174,7 +174,7 @@ export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Prom
             if (dead && exitCode === undefined && !timedOut) return finish(dead);
             if (gate && !gate.done) err.push(Buffer.from(gate.rest()));
             const r = result();
-            finish(target.become && r.code !== 0 ? sudoPasswordError(host, r.stderr) : undefined, r);
+            finish(target.become && r.code !== 0 ? becomePasswordError(host, r.stderr) : undefined, r);
           });
           // under a become password, stdin waits until sudo is past its prompt
           if (!gate) ch.end(opts.stdin ?? '');
@@ -249,7 +249,7 @@ export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Prom
             const step = gate.feed(d.toString('utf8'));
             if (step.write) ch.write(step.write);
             if (step.ready) s.start().then(ok, fail);
-            if (step.refused) fail(becomeRefused(host));
+            if (step.refused) fail(becomeRefused(host, gate.method, step.refused));
           });
           ch.on('error', (x: Error) => s.closed(dead ?? x));
           ch.stderr.on('error', () => {});

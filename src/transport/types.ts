@@ -1,4 +1,5 @@
 // The one interface every task talks to a host through. SSH and local connections implement it.
+import type { BecomeHow } from './become.ts';
 
 export interface ExecResult {
   code: number;
@@ -21,7 +22,7 @@ export interface ExecOptions {
 
 export interface Connection {
   readonly host: string;
-  /** Runs `cmd` with the remote user's POSIX sh (wrapped in `sudo -n sh -c` under become). */
+  /** Runs `cmd` with the remote user's POSIX sh (wrapped in `sudo -n sh -c`, or su's, under become). */
   exec(cmd: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Closes the connection; with kill, first ends (best effort, bounded) the commands still running. */
   close(opts?: { kill?: boolean }): Promise<void>;
@@ -45,10 +46,12 @@ export interface Hop {
 
 export interface SshTarget extends Hop {
   become: boolean;
-  /** sudo -u under become; root when unset */
+  /** sudo -u (su's user) under become; root when unset */
   becomeUser?: string;
-  /** sudo's password (sudo -S, given on stdin); without it become is `sudo -n` */
+  /** sudo's or su's password (given on stdin); without it become is `sudo -n`, or su that must not ask */
   becomePassword?: string;
+  /** sudo (unset) or su, and their become_exe and become_flags */
+  becomeHow?: BecomeHow;
   /** jump hosts, first hop first (ProxyJump) */
   jumps?: Hop[];
 }

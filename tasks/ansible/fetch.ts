@@ -11,13 +11,28 @@ import { Bool, PyStr } from '../lib/schema.ts';
 import { shq } from '../../src/transport/quote.ts';
 import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 
-const schema = v.strictObject({
-  src: v.pipe(PyStr, v.minLength(1, 'src and dest are required')),
-  dest: v.pipe(PyStr, v.minLength(1, 'src and dest are required')),
-  flat: v.optional(Bool, false),
-  fail_on_missing: v.optional(Bool, true),
-  validate_checksum: v.optional(Bool, true),
-});
+/** src or dest: a missing one and one of another type fail as the action's own checks word it (below) */
+const Text = v.optional(v.union([PyStr, v.unknown()]));
+const schema = v.pipe(
+  v.strictObject({
+    src: Text,
+    dest: Text,
+    flat: v.optional(Bool, false),
+    fail_on_missing: v.optional(Bool, true),
+    validate_checksum: v.optional(Bool, true),
+  }),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const { src, dest, ...rest } = dataset.value;
+    // the fetch action's order: the last that applies is the message (failures target's failures.yml)
+    let msg = '';
+    if (typeof src !== 'string') msg = 'Invalid type supplied for source option, it must be a string';
+    if (typeof dest !== 'string') msg = 'Invalid type supplied for dest option, it must be a string';
+    if (src === undefined || src === null || dest === undefined || dest === null || src === '' || dest === '') msg = 'src and dest are required';
+    if (!msg) return { ...rest, src: src as string, dest: dest as string };
+    addIssue({ message: msg });
+    return NEVER;
+  }),
+);
 type Params = v.InferOutput<typeof schema>;
 
 interface State {
@@ -53,14 +68,20 @@ export const fetch: TaskType<Params, State> = {
   schema,
   async plan(ctx, p) {
     if (ctx.check) return { changes: [], skip: true, note: 'not run in check mode', result: { msg: 'check mode not (yet) supported for this module' } };
-    const r = await ctx.conn.exec(`f=${remotePath(p.src)}; printf '%s\\n' "$f"; if [ ! -e "$f" ]; then echo missing; elif [ -d "$f" ]; then echo dir; elif [ ! -r "$f" ]; then echo unreadable; else sha1sum < "$f" | cut -d' ' -f1; fi`);
+    // a file in a directory the (become) user cannot search is not "missing": slurp's open says EACCES,
+    // "file is not readable" (fetch target: become_method su to an unprivileged user)
+    const r = await ctx.conn.exec(
+      `f=${remotePath(p.src)}; printf '%s\\n' "$f"; if [ -d "$f" ]; then echo dir; elif [ -e "$f" ]; then if [ -r "$f" ]; then sha1sum < "$f" | cut -d' ' -f1; else echo unreadable; fi; ` +
+        `else case $(LC_ALL=C cat -- "$f" 2>&1 >/dev/null) in *'Permission denied'*) echo unreadable;; *) echo missing;; esac; fi`,
+    );
     const [source, what] = r.stdout.split('\n');
     if (r.code !== 0 || what === undefined) throw new TaskFailure(`cannot read ${p.src} on the host: ${r.stderr.trim() || `exit ${r.code}`}`);
-    const fail = (msg: string, ignored: Record<string, unknown>, failed: Record<string, unknown> = { file: source }) => {
+    const fail = (msg: string, ignored: Record<string, unknown>, failed: Record<string, unknown> = {}) => {
       if (p.fail_on_missing) throw new TaskFailure(msg, failed);
       return { changes: [], result: ignored };
     };
-    // Ansible's wording: a missing file's is the same whether the task fails on it or not
+    // Ansible's wording: a missing file's is the same whether the task fails on it or not; failing, the
+    // result is slurp's (no file key), ignored it names the file
     if (what === 'missing') return fail('the remote file does not exist, not transferring, ignored', { file: source, changed: false, msg: 'the remote file does not exist, not transferring, ignored' });
     if (what === 'dir') return fail('remote file is a directory, fetch cannot work on directories', { msg: 'remote file is a directory, fetch cannot work on directories, not transferring, ignored' }, { changed: false });
     if (what === 'unreadable') return fail(`file is not readable: ${source}`, { file: source, changed: false });

@@ -47,8 +47,6 @@ const COLLECTION_HINTS: Record<string, string> = {
  * (it would otherwise read as a second task type).
  */
 export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
-  become_flags: undefined,
-  become_exe: undefined,
   collections: 'write modules by their full names',
   connection: 'ansible_connection in the inventory',
   delegate_facts: undefined,

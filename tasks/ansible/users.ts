@@ -193,22 +193,46 @@ export const user: TaskType<UserParams, Op> = {
   schema: userSchema,
   shortKey: 'name',
   async plan(ctx, p) {
-    const n = shq(p.name);
-    const shadow = p.password !== undefined ? `; getent shadow -- ${n} | cut -d: -f2` : '';
-    const r = await ctx.conn.exec(`e=$(getent passwd -- ${n}) || { echo missing; exit 0; }; echo "$e"; getent group "$(echo "$e" | cut -d: -f4)" | cut -d: -f1; id -Gn -- ${n}${shadow}`);
-    const have = parseUser(r.stdout);
+    const have = await userEntry(ctx, p);
     const op = planUser(p, have);
     if (op.cmd && !ctx.check) await need(ctx, 'user', op.cmd.split(' ')[0]);
     if (op.password !== undefined && !ctx.check) await need(ctx, 'user', 'chpasswd');
-    const result: Record<string, unknown> = { name: p.name, state: p.state, ...(p.password !== undefined ? { password: 'NOT_LOGGING_PASSWORD' } : {}) };
-    if (p.state === 'present') Object.assign(result, { uid: p.uid ?? have?.uid, group: p.group ?? have?.group, home: p.home ?? have?.home, shell: p.shell ?? have?.shell, system: p.system });
-    return { changes: op.changes, state: op, result };
+    // check mode for an account to create: only changed, as the module's exit_json(changed=True)
+    if (ctx.check && !have && p.state === 'present') return { changes: op.changes, state: op, result: {} };
+    return { changes: op.changes, state: op, result: userResult(p, have, false) };
   },
   async apply(ctx, p, plan) {
     const op = plan.state!;
+    const existed = !op.cmd?.startsWith('useradd');
     if (op.cmd) await run(ctx, 'user', op.cmd);
-    if (op.password === undefined) return;
-    const r = await ctx.conn.exec('chpasswd -e', { stdin: `${p.name}:${op.password}\n` });
-    if (r.code !== 0) throw new TaskFailure(`user: chpasswd exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    if (op.password !== undefined) {
+      const r = await ctx.conn.exec('chpasswd -e', { stdin: `${p.name}:${op.password}\n` });
+      if (r.code !== 0) throw new TaskFailure(`user: chpasswd exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    }
+    if (p.state === 'absent') return { ...userResult(p, undefined, existed), force: p.force, remove: p.remove };
+    return userResult(p, await userEntry(ctx, p), !existed);
   },
 };
+
+async function userEntry(ctx: TaskContext, p: UserParams): Promise<UserEntry | undefined> {
+  const n = shq(p.name);
+  const shadow = p.password !== undefined ? `; getent shadow -- ${n} | cut -d: -f2` : '';
+  const r = await ctx.conn.exec(`e=$(getent passwd -- ${n}) || { echo missing; exit 0; }; echo "$e"; getent group "$(echo "$e" | cut -d: -f4)" | cut -d: -f1; id -Gn -- ${n}${shadow}`);
+  return parseUser(r.stdout);
+}
+
+/**
+ * The module's result: name and state; for an account that is there, what the passwd entry says
+ * (uid, group as its gid, comment, home, shell: pwd.getpwnam's fields, as the module's user_info) and
+ * the groups asked for; system and create_home for one it created, append and move_home otherwise.
+ */
+export function userResult(p: UserParams, have: UserEntry | undefined, created: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: p.name, state: p.state };
+  if (p.state !== 'present') return out;
+  Object.assign(out, created ? { system: p.system, create_home: p.create_home } : { append: p.append, move_home: false });
+  if (p.password !== undefined) out.password = 'NOT_LOGGING_PASSWORD';
+  if (!have) return out;
+  Object.assign(out, { uid: have.uid, group: have.gid, comment: have.comment, home: have.home, shell: have.shell });
+  if (p.groups !== undefined) out.groups = p.groups.join(',');
+  return out;
+}

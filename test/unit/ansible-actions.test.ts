@@ -73,6 +73,13 @@ test('fetch: into dest/<inventory_hostname>/<src>, ok the second time; flat with
   assert.is(readFileSync(`${dir}/flat/Zażółć`, 'utf8'), 'data\n');
 });
 
+test("fetch: no src or dest, or a src that is no string, fail with the action's own words (fetch target's failures.yml)", async () => {
+  const o = await play({
+    playbook: playbook("- fetch:\n  register: none\n  ignore_errors: true\n- fetch: {src: [1, 2], dest: /tmp/x}\n  register: list\n  ignore_errors: true\n- fetch: {src: /etc/hostname, dest: {a: 1}}\n  register: d\n  ignore_errors: true\n"),
+  });
+  assert.equal(o.results.map((r) => r.result?.msg), ['src and dest are required', 'Invalid type supplied for source option, it must be a string', 'Invalid type supplied for dest option, it must be a string']);
+});
+
 test("set_stats: its result as Ansible's (data, per_host false, aggregate true by default); a data that is not a map, a bad name fail as Ansible's", async () => {
   const o = await play({
     playbook: playbook(

@@ -56,12 +56,15 @@ test('user: the account is created; the second run (getent now finds it) is ok; 
   const check = await user.plan(fakeCtx(host, true), p);
   assert.equal(check.changes, ['create user node_exporter']);
   assert.not.ok(host.cmds.some((c) => c.startsWith('useradd')));
+  assert.equal(check.result, {}, "check mode: only changed, as the module's");
   const plan = await user.plan(fakeCtx(host), p);
-  await user.apply(fakeCtx(host), p, plan);
+  // what the account came to, as the module's user_info: group is the gid (become target: put_file.gid == test_user.group)
+  const made = await user.apply(fakeCtx(host), p, plan);
   assert.ok(exists);
+  assert.equal(made, { name: 'node_exporter', state: 'present', system: true, create_home: false, uid: 998, group: 998, comment: '', home: '/', shell: '/usr/sbin/nologin' });
   const again = await user.plan(fakeCtx(host), p);
   assert.equal(again.changes, []);
-  assert.equal(again.result, { name: 'node_exporter', state: 'present', uid: 998, group: 'node_exporter', home: '/', shell: '/usr/sbin/nologin', system: true });
+  assert.equal(again.result, { name: 'node_exporter', state: 'present', append: false, move_home: false, uid: 998, group: 998, comment: '', home: '/', shell: '/usr/sbin/nologin' });
 });
 
 test('group: its result as the module\'s: gid the host gave a new group, system; check mode only changed; absent without gid; non_unique is -o and needs gid (group target)', async () => {

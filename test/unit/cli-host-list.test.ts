@@ -138,7 +138,7 @@ const ARGV: { argv: string[]; values?: Record<string, unknown>; problems?: RegEx
   // a long flag written with one dash is not -c with the rest as its value
   { argv: ['run', 'pb.yml', '-check'], problems: [/^unknown flag -check \(did you mean --check\?\)/] },
   { argv: ['run', 'pb.yml', '-b', '--become-user', 'postgres'], values: { become: true, 'become-user': 'postgres' } },
-  { argv: ['run', 'pb.yml', '--become-method', 'su'], problems: [/^--become-method is ansible-playbook's, which skiff does not support: /] },
+  { argv: ['run', 'pb.yml', '-b', '--become-method', 'su'], values: { become: true, 'become-method': 'su' } },
   { argv: ['run', '-M', 'lib', 'pb.yml'], problems: [/^-M \(--module-path\) is ansible-playbook's/] },
   { argv: ['run', 'pb.yml', '--syntax-check'], values: { 'syntax-check': true } },
 ];

@@ -77,6 +77,8 @@ export const TEST_REGISTRY: Registry = { ...REGISTRY, types: Object.assign(new M
 
 /** Every connection opened: `host become becomeUser`. */
 export const opened: string[] = [];
+/** Every connection opened under become: `host method exe flags` (`-` for what is not given; become_method and friends). */
+export const becameBy: string[] = [];
 /** Every connection opened: `host local|ssh` (the connection keyword's effect). */
 export const reached: string[] = [];
 /** Every connection opened: `host user@address:port` (connection variables' effect). */
@@ -87,8 +89,9 @@ export const execs: string[] = [];
 export const gathered: string[] = [];
 /** What the facts script prints, per host (the case's `facts`): a captured output, not this machine's. */
 let factsOutput: Record<string, string> = {};
-const connector: Connector = async (hc, become, becomeUser) => {
+const connector: Connector = async (hc, become, becomeUser, how = {}) => {
   opened.push(`${hc.name} ${become} ${becomeUser ?? '-'}`);
+  if (become) becameBy.push(`${hc.name} ${how.method ?? 'sudo'} ${how.exe ?? '-'} ${how.flags ?? '-'}`);
   reached.push(`${hc.name} ${hc.connection}`);
   via.push(`${hc.name} ${hc.user}@${hc.address}:${hc.port}`);
   // a host named down*: cannot be reached
@@ -137,6 +140,7 @@ let n = 0;
 export async function play(c: Case): Promise<Outcome> {
   calls.length = 0;
   opened.length = 0;
+  becameBy.length = 0;
   reached.length = 0;
   via.length = 0;
   execs.length = 0;

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
 import type { Outcome, Case } from './engine-harness.ts';
-import { calls, execs, opened, peak, play, playbook, reached, TEST_REGISTRY } from './engine-harness.ts';
+import { becameBy, calls, execs, opened, peak, play, playbook, reached, TEST_REGISTRY } from './engine-harness.ts';
 
 const covered = new Set<string>();
 /** A test that shows the run-time effect of these schema keys (`task.loop`, `play.serial`...). */
@@ -759,8 +759,10 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   environment: { value: '{E: env}', inner: "- {shell: 'echo $E', register: r}", after: '- probe: "{{ r.stdout }}"', check: () => assert.equal(calls, ['a:env']) },
   become: { value: 'true', check: () => assert.ok(opened.includes('a true -'), opened.join()) },
   become_user: { value: 'postgres', inner: '- {probe: in, become: true}', check: () => assert.ok(opened.includes('a true postgres'), opened.join()) },
-  // sudo is how skiff becomes: the included task becomes as it would without it
-  become_method: { value: 'sudo', inner: '- {probe: in, become: true}', check: () => assert.ok(opened.includes('a true -'), opened.join()) },
+  // su instead of sudo; its program and flags (Ansible's become_exe, become_flags)
+  become_method: { value: 'su', inner: '- {probe: in, become: true}', check: () => assert.equal(becameBy, ['a su - -']) },
+  become_exe: { value: '/usr/local/bin/sudo', inner: '- {probe: in, become: true}', check: () => assert.equal(becameBy, ['a sudo /usr/local/bin/sudo -']) },
+  become_flags: { value: '"-H -E"', inner: '- {probe: in, become: true}', check: () => assert.equal(becameBy, ['a sudo - -H -E']) },
   ignore_errors: { value: 'true', inner: '- probe: {id: in, fail: true}', check: () => assert.equal(calls, ['a:in', 'a:after']) },
   no_log: { value: 'true', inner: '- probe: s3cret', check: (o) => assert.not.match(JSON.stringify(o.results), 's3cret') },
   diff: { value: 'false', inner: `- {content: {path: "${join(tmpdir(), 'skiff-kw-never-written.conf')}", content: "x"}, check_mode: true}`, check: (o) => assert.is(o.results[0].diff, undefined) },
@@ -895,13 +897,47 @@ test("a task's own ansible_connection var wins over the host's; one skiff lacks 
   assert.match(o.results[1].msg ?? '', 'ansible_connection remote_is_local is not supported by skiff: expected local, ssh or smart');
 });
 
-kw(['play.become_method', 'block.become_method', 'task.become_method'], 'become_method: sudo becomes as skiff always does; another method is refused by name (written out) or fails the task (an expression)', async () => {
-  const o = await play({ playbook: playbook('- {probe: a, become: true, become_method: sudo}\n- block:\n    - {probe: b, become: true, become_method: "{{ m }}", ignore_errors: true}\n  vars: {m: su}', '  become_method: sudo\n') });
+kw(['play.become_method', 'block.become_method', 'task.become_method'], 'become_method: sudo or su (become target: su from root to ansibletest0); another method is refused by name (written out) or fails the task (an expression)', async () => {
+  const o = await play({ playbook: playbook('- {probe: a, become: true, become_method: ansible.builtin.sudo}\n- {probe: s, become: true, become_method: "{{ s }}", vars: {s: su}}\n- block:\n    - {probe: b, become: true, become_method: "{{ m }}", ignore_errors: true}\n  vars: {m: doas}', '  become_method: sudo\n') });
   assert.equal(o.problems, []);
-  assert.equal(o.results.map((r) => r.status), ['changed', 'failed']);
-  assert.match(String(o.results[1].msg), /become_method su is not supported by skiff/);
-  const refused = await play({ playbook: playbook('- {probe: a, become_method: su}') });
-  assert.match(refused.problems.join('\n'), /become_method su is not supported by skiff: it becomes through sudo only/);
+  assert.equal(o.results.map((r) => r.status), ['changed', 'changed', 'failed']);
+  assert.equal(becameBy, ['a sudo - -', 'a su - -']);
+  assert.match(String(o.results[2].msg), /become_method doas is not supported by skiff: it becomes through sudo or su only/);
+  for (const m of ['doas', 'pbrun', 'runas', 'machinectl']) {
+    const refused = await play({ playbook: playbook(`- {probe: a, become_method: ${m}}`) });
+    assert.match(refused.problems.join('\n'), `become_method ${m} is not supported by skiff: it becomes through sudo or su only`);
+  }
+});
+
+test('--become-method: how each play that says no become_method becomes (a play that says one keeps it); another method refused before the run', async () => {
+  const o = await play({ playbook: '- hosts: all\n  become: true\n  tasks: [{probe: a}]\n- hosts: all\n  become: true\n  become_method: sudo\n  tasks: [{probe: b}]\n', opts: { becomeMethod: 'su' } });
+  assert.equal(o.problems, []);
+  assert.equal(becameBy, ['a su - -', 'a sudo - -']);
+  const bad = await play({ playbook: playbook('- probe: a'), opts: { becomeMethod: 'doas' } });
+  assert.match(bad.problems.join('\n'), /--become-method.*become_method doas is not supported by skiff: it becomes through sudo or su only/);
+});
+
+kw(['task.become_exe', 'task.become_flags'], 'ansible_become_method, _exe and _flags as task vars (or include vars) over the keywords, as ansible_become_user', async () => {
+  const o = await play({
+    playbook: playbook('- {probe: a, become: true, become_method: sudo, become_flags: "-H", vars: {ansible_become_method: su, ansible_become_exe: /bin/su, ansible_become_flags: "-l"}}\n- {probe: b, become: true, become_exe: "{{ e }}", vars: {e: /opt/su, ansible_become_method: "{{ \'su\' }}"}}'),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(becameBy, ['a su /bin/su -l', 'a su /opt/su -']);
+});
+
+kw(['play.become_exe', 'play.become_flags', 'block.become_exe', 'block.become_flags'], "become_exe and become_flags: a block's over its play's, each task's over both", async () => {
+  const o = await play({ playbook: playbook('- {probe: a, become: true}\n- block:\n    - {probe: b, become: true}\n    - {probe: c, become: true, become_flags: "-l"}\n  become_exe: /bin/su\n  become_flags: "-m"\n  become_method: su', '  become_exe: /opt/sudo\n  become_flags: "-H"\n') });
+  assert.equal(o.problems, []);
+  assert.equal(becameBy, ['a sudo /opt/sudo -H', 'a su /bin/su -m', 'a su /bin/su -l']);
+});
+
+kw(['task.become_method'], 'ansible_become_method in the inventory: the host becomes so, over a task\'s become_method (a var over a keyword: ansible-playbook -vvv ran su); another method is refused before the run', async () => {
+  const o = await play({ hosts: 'all:\n  hosts:\n    a: {connection: local, ansible_become_method: su, ansible_become_flags: "-l"}\n', playbook: playbook('- {probe: a, become: true}\n- {probe: b, become: true, become_method: sudo}') });
+  assert.equal(o.problems, []);
+  // both tasks become alike: one connection
+  assert.equal(becameBy, ['a su - -l']);
+  const bad = await play({ hosts: 'all:\n  hosts:\n    a: {connection: local, ansible_become_method: doas}\n', playbook: playbook('- {probe: a, become: true}') });
+  assert.match(bad.problems.join('\n'), 'become_method doas is not supported by skiff: it becomes through sudo or su only');
 });
 
 kw(['play.vars_prompt'], 'vars_prompt: the answer typed on the terminal is a play var (the full cases: plays-ansible.test.ts)', async () => {

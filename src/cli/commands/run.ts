@@ -81,6 +81,7 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
     vault,
     become: o.become === true ? true : undefined,
     becomeUser: o['become-user'] as string | undefined,
+    becomeMethod: o['become-method'] as string | undefined,
     ...asked,
     promptIO: command === 'run' && !o['syntax-check'] && !o['list-hosts'] && !o['list-tasks'] && !o['list-tags'] ? terminalIO() : undefined,
   };
