@@ -79,9 +79,45 @@ function keyFn(kw: Dict, caseSensitive: boolean): (v: unknown) => unknown {
   };
 }
 
+/** re.VERBOSE: whitespace and `#` comments outside a character class are no part of the pattern. */
+function verbose(src: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      out += c + (src[i + 1] ?? '');
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+    } else if (c === '#') {
+      while (i < src.length && src[i] !== '\n') i++;
+    } else if (!/\s/.test(c)) out += c;
+  }
+  return out;
+}
+
+/**
+ * Python's inline flags at the start of a pattern (`(?i)`, `(?ms)`): JavaScript takes them as flags.
+ * `a`, `u` and `L` change what \w and friends match in Python; JavaScript's are ASCII, as `a`'s.
+ */
+function inlineFlags(pattern: string, flags: string): { src: string; flags: string } {
+  const m = /^\(\?([aiLmsux]+)\)/.exec(pattern);
+  if (!m) return { src: pattern, flags };
+  let src = pattern.slice(m[0].length);
+  if (m[1].includes('x')) src = verbose(src);
+  const add = [...new Set(m[1].replace(/[aLux]/g, ''))].filter((f) => !flags.includes(f)).join('');
+  return { src, flags: flags + add };
+}
+
 /** Python's re syntax, as far as JavaScript's RegExp reads it the same. */
-export function regex(pattern: unknown, flags = ''): RegExp {
-  const src = String(pattern)
+export function regex(pattern: unknown, given = ''): RegExp {
+  const { src: text, flags } = inlineFlags(String(pattern), given);
+  const src = text
     .replace(/\(\?P<(\w+)>/g, '(?<$1>')
     .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
     .replace(/\\A/g, '^')

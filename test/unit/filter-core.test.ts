@@ -82,4 +82,12 @@ test('a whole "{{ }}" of None is \'\' (Ansible\'s finalize); quote is shlex.quot
   assert.is(renderString('{{ None }}', s), '');
 });
 
+test("Python's inline flags at a pattern's start: (?i), (?im), (?x) (preflight_encoding: search('(?i)(\\.UTF-?8$)'); each printed so by ansible-playbook 2.14)", () => {
+  assert.is(ev("'en_US.utf8' is search('(?i)(\\.UTF-?8$)')"), true);
+  assert.is(ev("'ABC' | regex_replace('(?i)b', 'x')"), 'AxC');
+  assert.equal(ev("'a\nB' | regex_findall('(?im)^b')"), ['B']);
+  assert.is(ev("'a b' | regex_search('(?x) a \\s  b # comment')"), 'a b');
+  assert.is(ev("'en_US.utf8' is search('(\\.UTF-?8$)')"), false);
+});
+
 test.run();
