@@ -124,6 +124,13 @@ export const ConfigSchema = v.object({
     v.minLength(1, 'expected a list of inventory plugins'),
     v.metadata({ ini: 'enable_plugins', section: 'inventory', env: 'ANSIBLE_INVENTORY_ENABLED', default: 'host_list, script, auto, yaml, ini, toml' } satisfies SettingMeta),
   ),
+  // group names with characters no variable name has (`[local-]`): inventory/group-names.ts
+  force_valid_group_names: v.pipe(
+    v.string(),
+    v.trim(),
+    v.picklist(['always', 'never', 'ignore', 'silently'], 'expected always, never, ignore or silently'),
+    v.metadata({ ini: 'force_valid_group_names', env: 'ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS', default: 'never' } satisfies SettingMeta),
+  ),
   fact_caching_timeout: v.pipe(
     v.string(),
     v.trim(),

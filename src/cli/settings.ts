@@ -6,6 +6,7 @@ import { FLAGS, type Invocation } from './spec.ts';
 import { setHashBehaviour } from '../util/combine-vars.ts';
 import { setJinja2Native } from '../template/native-concat.ts';
 import { setHostListPlugin } from '../inventory/sources.ts';
+import { setGroupCharsMode } from '../inventory/group-names.ts';
 
 export function settingsOf(inv: Invocation, env: Record<string, string | undefined> = process.env) {
   const flags: Partial<Record<SettingName, string | string[]>> = {};
@@ -24,6 +25,7 @@ export function settingsOf(inv: Invocation, env: Record<string, string | undefin
   const enabled = r.config?.values.inventory_enabled ?? ['host_list'];
   const advanced = enabled.indexOf('advanced_host_list');
   setHostListPlugin(advanced >= 0 && (advanced < enabled.indexOf('host_list') || !enabled.includes('host_list')) ? 'advanced_host_list' : 'host_list');
+  setGroupCharsMode(r.config?.values.force_valid_group_names ?? 'never');
   return r;
 }
 

@@ -1,5 +1,6 @@
 // Reads an inventory in Ansible's shapes: a YAML or INI file, or a directory holding one or more of
 // them plus group_vars/ and host_vars/. Problems are collected, never thrown.
+import { safeGroupName } from './group-names.ts';
 import { expandHostRange } from './host-range.ts';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -152,7 +153,9 @@ function relName(f: string): string {
   return r;
 }
 
-function group(inv: Inventory, name: string): Group {
+function group(inv: Inventory, written: string): Group {
+  const { name, warning } = safeGroupName(written);
+  if (warning) (inv.warnings ??= new Set()).add(warning);
   let g = inv.groups.get(name);
   if (!g) {
     g = { name, hosts: new Set(), children: new Set(), inline: { vars: {}, origins: {} } };
@@ -332,7 +335,8 @@ function readIniInventory(inv: Inventory, rel: string, text: string, problems: I
 const childOrigins = new WeakMap<Inventory, Map<string, Origin>>();
 const link = (parent: string, child: string) => `${parent}\u0000${child}`;
 
-function addChild(inv: Inventory, g: Group, child: string, origin: Origin) {
+function addChild(inv: Inventory, g: Group, written: string, origin: Origin) {
+  const child = safeGroupName(written).name;
   g.children.add(child);
   let origins = childOrigins.get(inv);
   if (!origins) childOrigins.set(inv, (origins = new Map()));

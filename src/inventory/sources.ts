@@ -90,6 +90,7 @@ export function loadSources(sources: readonly string[], vault: readonly VaultSec
   // a playbook's directory that is an inventory's too is read once, as the inventory's (the same values)
   for (const d of playbookDirs) if (!varsDirs.includes(d)) readVarsDirs(inv, d, problems, vault, 'playbook');
   finishInventory(inv, problems);
+  for (const w of inv.warnings ?? []) warnings.push(`[WARNING]: ${w}`);
   return problems.length ? { problems, warnings } : { inventory: inv, problems, warnings };
 }
 

@@ -42,6 +42,8 @@ export interface Inventory {
    * host exists when a task runs. Each with the problem it is when nothing makes its group or host.
    */
   unclaimed?: { groups: Map<string, Unclaimed>; hosts: Map<string, Unclaimed> };
+  /** Ansible's warnings of reading it (group-names.ts), each once */
+  warnings?: Set<string>;
 }
 
 export interface Unclaimed {

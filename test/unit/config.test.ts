@@ -150,7 +150,9 @@ test('every setting has an ansible.cfg key, an ANSIBLE_ variable and a default',
     }
     assert.is(m.ini, s);
     // Ansible's names, which for the fact cache's settings are ANSIBLE_CACHE_PLUGIN*
-    assert.is(m.env, s.startsWith('fact_caching') ? s.toUpperCase().replace('FACT_CACHING', 'ANSIBLE_CACHE_PLUGIN') : `ANSIBLE_${s.toUpperCase()}`);
+    // ...and force_valid_group_names' is ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS
+    if (s === 'force_valid_group_names') assert.is(m.env, 'ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS');
+    else assert.is(m.env, s.startsWith('fact_caching') ? s.toUpperCase().replace('FACT_CACHING', 'ANSIBLE_CACHE_PLUGIN') : `ANSIBLE_${s.toUpperCase()}`);
     assert.ok(m.default);
   }
 });
