@@ -1198,7 +1198,7 @@ export function playPrivilege(prep: Prepared, play: PlayDef, host: string, regis
     ...(cv.become_user !== undefined ? { become_user: cv.become_user } : {}),
     ...(how ? { become_how: how } : {}),
     ...tried(() => connectionFrom(cv.connection, play.kw.connection, scope), { connection: undefined }),
-    ...(cv.remote ? { remote: cv.remote } : {}),
+    ...tried(() => withRemoteUser(play.kw.remote_user, cv, scope), {}),
   };
 }
 
@@ -1230,8 +1230,23 @@ function taskPrivilege(t: TaskDef, scope: () => Scope, delegated = t.kw.delegate
     ...(cv.become_user !== undefined ? { become_user: cv.become_user } : {}),
     ...(how ? { become_how: how } : {}),
     ...connectionFrom(cv.connection, t.kw.connection, scope),
-    ...(cv.remote && !delegated ? { remote: cv.remote } : {}),
+    ...(delegated ? {} : withRemoteUser(t.kw.remote_user, cv, scope)),
   };
+}
+
+/**
+ * The settings a play's or task's vars give over the inventory's, and remote_user: the SSH user where no
+ * variable names one (variables win over keywords, keywords over -u, as Ansible's connection options).
+ */
+function withRemoteUser(keyword: string | undefined, cv: ConnectionVars, scope: () => Scope): { remote?: Record<string, unknown> } {
+  const remote = cv.remote;
+  if (keyword === undefined || remote?.ansible_user !== undefined) return remote ? { remote } : {};
+  const inInventory = scope()('ansible_user');
+  if (inInventory.found && !inInventory.magic) return remote ? { remote } : {};
+  const ps: RenderProblem[] = [];
+  const user = render(keyword, scope(), [], ps);
+  if (ps.length) throw new TaskFailure(`remote_user: ${ps[0].message}`);
+  return { remote: { ...remote, ansible_user: pyStr(user) } };
 }
 
 /** The connection: ansible_connection's (over the keyword, and over the host's own), else the keyword's. */

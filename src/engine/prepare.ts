@@ -591,7 +591,6 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
     }
   };
   const delegates = new Set<string>();
-  const remoteUsers: RemoteUser[] = [];
   // registered results last for the whole run, per host, across plays (as in Ansible)
   const registeredOf = new Map<string, Record<string, unknown>>();
   const strict = opts.strict === true;
@@ -631,7 +630,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
       // what a block's rescue sees of the failure (known at run time only)
       const registered = registeredOf.get(host) ?? { ansible_failed_task: LATER, ansible_failed_result: LATER };
       registeredOf.set(host, registered);
-      checkNodes(vprep, play, [...play.tasks, ...play.handlers], host, registered, delegates, strict, remoteUsers).forEach(push);
+      checkNodes(vprep, play, [...play.tasks, ...play.handlers], host, registered, delegates, strict).forEach(push);
     }
   }
   if (opts.startAtTask !== undefined && !playbook.plays.some((p) => [...walkTasks(p.tasks)].some((t) => startsHere(t.name, opts.startAtTask!)))) {
@@ -645,14 +644,6 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
     const r = prep.connect(h);
     if ('problems' in r) r.problems.forEach(push);
     else prep.conns.set(h, r.conn);
-  }
-  // remote_user: a host's own user var wins over it, as in Ansible; else it would be the SSH user, and
-  // skiff connects to a host as one user for the whole run: refused by name when it would differ
-  for (const { host, user, t } of remoteUsers) {
-    const conn = prep.conns.get(host);
-    if (!conn || conn.connection !== 'ssh' || connVarNames({ ...hostvars[host], ...extra }).user !== undefined || user === LATER || user === conn.user) continue;
-    const at = t.meta.remote_user !== undefined ? [...t.path, 'remote_user'] : t.path;
-    push(problemAt(t.src, at, `remote_user ${show(user)}${t.meta.remote_user !== undefined ? '' : ' (from the play or a block)'} on host ${host}, which skiff reaches as ${show(conn.user)}: skiff connects to a host as one user for the whole run; expected ansible_user for that host in the inventory (or -u)`));
   }
   return problems.length ? { problems, warnings } : { prepared: prep, problems, warnings };
 }
@@ -726,10 +717,7 @@ export function startsHere(name: string, pattern: string): boolean {
 /** Names a task's `until`, `changed_when` and `failed_when` see besides the scope: its own result. */
 export const RESULT_NAMES = ['rc', 'stdout', 'stderr', 'stdout_lines', 'result', 'attempts', 'changed', 'failed'];
 
-/** remote_user asked for on a host by a task (or its play or block): checked once connections are known */
-type RemoteUser = { host: string; user: unknown; t: TaskDef };
-
-function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>, delegates: Set<string>, strict: boolean, remoteUsers: RemoteUser[] = []): InputProblem[] {
+function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, registered: Record<string, unknown>, delegates: Set<string>, strict: boolean): InputProblem[] {
   const out: InputProblem[] = [];
   // the vars of enclosing include_tasks loops: known when the task runs
   const outer = Object.fromEntries(t.kw.loopVars.map((n) => [n, LATER]));
@@ -783,9 +771,8 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
     out.push(...checkParams(t, scope, host, skipped, strict));
     if (t.kw.remote_user !== undefined && !skipped) {
       const ps: { path: Path; message: string }[] = [];
-      const user = render(t.kw.remote_user, scope, [], ps);
+      render(t.kw.remote_user, scope, [], ps);
       for (const p of ps) out.push(problemAt(t.src, t.meta.remote_user !== undefined ? [...t.path, 'remote_user'] : t.path, `remote_user: ${p.message} (host ${host})`));
-      if (!ps.length) remoteUsers.push({ host, user, t });
     }
     if (!skipped) out.push(...checkNotify(t, scope, host, strict));
     if (t.kw.delegate_to !== undefined) {
@@ -838,7 +825,7 @@ function* walkRun(nodes: Node[]): Generator<TaskDef | BlockDef> {
 }
 
 /** Every check of these nodes on a host, in the order it meets them: what they register is LATER after. */
-function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>, delegates: Set<string>, strict = false, remoteUsers: RemoteUser[] = []): InputProblem[] {
+function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, registered: Record<string, unknown>, delegates: Set<string>, strict = false): InputProblem[] {
   const out: InputProblem[] = [];
   for (const n of walkRun(nodes)) {
     if (n.kind === 'block') {
@@ -846,7 +833,7 @@ function checkNodes(prep: Prepared, play: PlayDef, nodes: Node[], host: string, 
       if (!n.include!.loaded) (registered as Record<PropertyKey, unknown>)[AFTER_DYNAMIC_INCLUDE] = true;
       continue;
     }
-    out.push(...checkTask(prep, play, n, host, registered, delegates, strict, remoteUsers));
+    out.push(...checkTask(prep, play, n, host, registered, delegates, strict));
     if (n.meta.register) registered[n.meta.register] = LATER;
     const where = { dir: n.roleDir ?? dirname(n.src.file), role: n.roleDir !== undefined, playbookDir: dirname(resolve(play.playbookFile ?? prep.playbook.file)) };
     for (const name of n.type.sets?.(n.params, where) ?? []) registered[name] = LATER;

@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
 import type { Outcome, Case } from './engine-harness.ts';
+import { via } from './engine-harness.ts';
 import { becameBy, calls, execs, opened, peak, play, playbook, reached, TEST_REGISTRY } from './engine-harness.ts';
 
 const covered = new Set<string>();
@@ -856,16 +857,16 @@ kw(['include.notify'], "notify on import_tasks: each imported task's that has no
   assert.equal(calls, ['a:changed', 'a:own', 'a:handled', 'a:other']);
 });
 
-kw(['task.remote_user', 'block.remote_user'], 'remote_user on an SSH host: its ansible_user wins (as in Ansible); without one, another user is refused by name', async () => {
+kw(['task.remote_user', 'block.remote_user'], 'remote_user on an SSH host: the user it is reached as, over -u; a block\'s over its play\'s, a task\'s over both; any ansible_user variable wins over it (as in Ansible)', async () => {
   const inv = (user: string) => `all:\n  hosts:\n    s: {ansible_host: 192.0.2.1, accept_new_host_keys: true${user}}\n`;
-  const pb = playbook('- block:\n    - {probe: x, remote_user: deploy}\n  remote_user: deploy');
-  const bad = await play({ hosts: inv(''), playbook: pb });
-  assert.match(bad.problems.join('\n'), /play\d+\.yml:4:\d+: remote_user "deploy" on host s, which skiff reaches as ".*": skiff connects to a host as one user/);
-  const blk = await play({ hosts: inv(''), playbook: playbook('- block:\n    - probe: x\n  remote_user: deploy') });
-  assert.match(blk.problems.join('\n'), /remote_user "deploy" \(from the play or a block\) on host s/);
-  // with ansible_user, remote_user has no say: validation passes (the run would then reach 192.0.2.1)
-  const ok = await play({ hosts: inv(', ansible_user: admin'), playbook: pb, opts: { check: true, limit: 'nomatch' } });
-  assert.not.match(ok.problems.join('\n'), /remote_user/);
+  const pb = '- hosts: all\n  remote_user: fromplay\n  tasks:\n    - command: echo a\n    - block:\n        - command: echo b\n        - {command: echo c, remote_user: fromtask}\n      remote_user: fromblock\n';
+  const o = await play({ hosts: inv(''), playbook: pb, opts: { connDefaults: { user: { value: 'fromcli', origin: { file: '-u', line: 0, col: 0 } } } } });
+  assert.equal(o.problems, []);
+  assert.equal(via, ['s fromplay@192.0.2.1:22', 's fromblock@192.0.2.1:22', 's fromtask@192.0.2.1:22']);
+  await play({ hosts: inv(', ansible_user: admin'), playbook: pb });
+  assert.equal(via, ['s admin@192.0.2.1:22']);
+  await play({ hosts: inv(''), playbook: pb.replace('  tasks:', '  vars: {ansible_user: playvar}\n  tasks:') });
+  assert.equal(via, ['s playvar@192.0.2.1:22']);
 });
 
 kw(['play.connection', 'task.connection', 'block.connection'], 'connection: over the -c default for its tasks; a host\'s own ansible_connection wins; only local and ssh (smart)', async () => {
