@@ -16,7 +16,7 @@ import { MATH_FILTERS } from './jinja-filters-math.ts';
 import { VAULT_FILTERS } from './jinja-filters-vault.ts';
 import { VaultEncrypted } from '../vault/encrypted.ts';
 import { BUILTIN_FILTERS } from './jinja-filters-builtin.ts';
-import { floatJson, isFloat, isNumber, numOf, pyFloat, PyFloat } from './py-float.ts';
+import { floatJson, isFloat, isNumber, numOf, parseJsonFloats, pyFloat, PyFloat } from './py-float.ts';
 import { callPlugin, ownName, UnknownPlugin } from './py-plugins.ts';
 
 type Dict = Record<string, unknown>;
@@ -286,7 +286,7 @@ export const FILTERS: Record<string, Fn> = {
   to_nice_json: (v, [indent = 4], kw) => toJson(v, Number(kw.indent ?? indent)),
   from_json: (v) => {
     try {
-      return JSON.parse(pyStr(v));
+      return parseJsonFloats(pyStr(v));
     } catch (e) {
       throw new ExprError(`from_json: ${(e as Error).message}`);
     }

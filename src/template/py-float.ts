@@ -114,5 +114,14 @@ export function floatJson(v: unknown, indent?: number | string): string {
  */
 export const floatMarkedJson = (v: unknown): string => JSON.stringify(v, marking);
 export function revivingFloats(_key: string, x: unknown): unknown {
-  return typeof x === 'string' && x.startsWith(MARK) ? new PyFloat(Number(x.slice(MARK.length))) : x;
+  return typeof x === 'string' && x.startsWith(MARK) ? pyFloat(Number(x.slice(MARK.length))) : x;
+}
+
+/** JSON.parse as Python's json.loads reads numbers: `2.0` and `1e3` are floats, so whole ones are PyFloats. */
+export function parseJsonFloats(text: string): unknown {
+  // bad JSON fails with JSON.parse's own words and positions, as without floats
+  const plain = JSON.parse(text);
+  if (!/[.eE]/.test(text)) return plain;
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g, (t) => (t.startsWith('"') || !/[.eE]/.test(t) ? t : `"${MARK}${t}"`));
+  return JSON.parse(marked, revivingFloats);
 }

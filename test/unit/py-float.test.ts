@@ -14,6 +14,7 @@ import { floatJson, PyFloat } from '../../src/template/py-float.ts';
 import { paramsFor, plainKeywords } from '../../src/engine/float-params.ts';
 import { pyJson } from '../../src/report/ansible-lines.ts';
 import { PyStr, Num, AnsibleInt } from '../../tasks/lib/schema.ts';
+import { pyLiteral } from '../../src/inventory/py-literal.ts';
 
 const yaml = (text: string) => parseYaml('t.yml', text).source!.value as Record<string, unknown>;
 const vars = yaml('{v: 2.0, w: 37., h: .5, big: 1.0e+16, z: 0.0}');
@@ -54,6 +55,14 @@ test('a single {{ }} of a float keeps it a float (set_fact of it stays one, as `
   const x = r('{{ v }}');
   assert.ok(x instanceof PyFloat);
   assert.is(String(x), '2.0');
+});
+
+test("Python literals (an INI inventory's f=2.0, a template's text read back) and from_json keep floats", () => {
+  assert.equal(String(pyLiteral('2.0')), '2.0');
+  assert.equal(String(pyLiteral('-3.0')), '-3.0');
+  assert.is(pyLiteral('2'), 2);
+  assert.is(r('[{{ v }}]') instanceof Array && String((r('[{{ v }}]') as unknown[])[0]), '2.0');
+  assert.is(r("{{ '[2.0, 1, 0.5]' | from_json | string }}"), '[2.0, 1, 0.5]');
 });
 
 test('as JSON a whole float is 2.0 (results, the report, module arguments); pyJson as the callback prints it', () => {
