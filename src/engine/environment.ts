@@ -5,7 +5,8 @@ import type { Connection } from '../transport/types.ts';
 import type { EnvLayer } from '../playbook/load.ts';
 import { shq } from '../transport/quote.ts';
 import type { Scope } from '../template/expr.ts';
-import { pyStr } from '../template/expr-error.ts';
+import { isPyObject, pyStr } from '../template/expr-error.ts';
+import { floatJson } from '../template/py-float.ts';
 import { containsLater, render, type RenderProblem } from '../template/template.ts';
 import { undefinedError } from './ansible-errors.ts';
 import { TaskFailure } from './task-type.ts';
@@ -32,7 +33,7 @@ export function renderEnvironment(layers: EnvLayer[], scope: Scope, secrets: str
     // before the play's first gathering the facts are only known to come (LATER), or undefined
     if (gathering && (containsLater(value) || problems.some((p) => /ansible_env|ansible_facts\.env/.test(p.undefinedVar ?? p.message)))) continue;
     if (problems.length) throw failure(problems);
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    const text = typeof value === 'string' ? value : isPyObject(value) ? value.str() : floatJson(value);
     if (secrets.some((s) => s && text.includes(s))) throw new TaskFailure(`environment: ${k} holds a secret, which would be visible in the host's process list: pass it in a file instead`);
     out[k] = text;
   }

@@ -5,6 +5,7 @@
 // removes every inventory host's file first. Without it (Ansible's memory cache) facts last the run.
 import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { floatJson } from '../template/py-float.ts';
 
 export interface FactCacheSettings {
   /** fact_caching_connection: the directory, made if it is not there */
@@ -48,7 +49,7 @@ export function writeCachedFacts(s: FactCacheSettings, host: string, facts: Reco
   const had = readCachedFacts(s, host);
   const merged = { ...(had && 'facts' in had ? had.facts : {}), ...facts };
   mkdirSync(s.dir, { recursive: true });
-  writeFileSync(fileOf(s, host), JSON.stringify(sortKeys(merged), null, 4));
+  writeFileSync(fileOf(s, host), floatJson(sortKeys(merged), 4));
 }
 
 /** --flush-cache: every given host's file removed. */
@@ -74,6 +75,6 @@ export function cachedFactVars(cached: Record<string, unknown>): Record<string, 
 /** json.dumps(sort_keys=True), as the jsonfile plugin writes */
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
   return v;
 }

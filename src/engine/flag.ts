@@ -5,6 +5,7 @@ import type { Scope } from '../template/expr.ts';
 
 import { render } from '../template/template.ts';
 import { OMIT } from './omit.ts';
+import { isNumber } from '../template/py-float.ts';
 
 /** a task's boolean keywords (Ansible's isa='bool' field attributes of Base, Conditional, Become, Task) */
 export const FLAG_KEYWORDS = ['no_log', 'diff', 'ignore_errors', 'ignore_unreachable', 'check_mode', 'become', 'run_once', 'any_errors_fatal'] as const;
@@ -22,10 +23,10 @@ export function keywordBool(value: unknown, name: string): boolean {
   if (typeof value === 'boolean') return value;
   // a template that comes to None: unset, as Ansible's post-validation skips a None keyword
   if (value === null || value === undefined) return false;
-  const word = typeof value === 'string' ? value.trim().toLowerCase() : typeof value === 'number' ? String(value) : undefined;
+  const word = typeof value === 'string' ? value.trim().toLowerCase() : isNumber(value) ? String(Number(value)) : undefined;
   if (word !== undefined && TRUES.includes(word)) return true;
   if (word !== undefined && FALSES.includes(word)) return false;
-  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  const shown = typeof value === 'string' ? value : isNumber(value) ? String(value) : JSON.stringify(value);
   const why = `The value '${shown}' is not a valid boolean.  Valid booleans include: ${VALID}`;
   throw new Error(`the field '${name}' has an invalid value (${shown}), and could not be converted to an bool.The error was: ${why}`);
 }

@@ -23,6 +23,7 @@ import { clearPending, markPending, PENDING_MARKERS, readPending } from './pendi
 import type { Prepared, PreparedPlay, RunOptions, VarKeywords } from './prepare.ts';
 import { checkIncluded, gathers, startsHere, taskScope } from './prepare.ts';
 import { pyStr } from '../template/expr-error.ts';
+import { floatMarkedJson, revivingFloats } from '../template/py-float.ts';
 import { formatProblem, show } from '../util/errors.ts';
 import { count, emptyRecap, type Recap } from './recap.ts';
 import { progressChannel } from './progress.ts';
@@ -42,6 +43,7 @@ import { handlersReached, missingHandler, notifyNames, unusableHandler } from '.
 import { TaskFailure, type FactRead } from './task-type.ts';
 import { containsLater, render, renderParams, renderString, type RenderProblem } from '../template/template.ts';
 import { holdsTemplate, noteFacts, noteVar, tracked, UNSAFE } from '../template/unsafe.ts';
+import { parseParams } from './float-params.ts';
 
 export interface RunCtx {
   prep: Prepared;
@@ -144,9 +146,10 @@ export function emit(rc: RunCtx, r: TaskResult): void {
     changes: r.changes.map((c) => redact(c, secrets)),
     diff: r.diff && redact(r.diff, secrets),
     msg: r.msg && redact(r.msg, secrets),
-    registered: r.registered === undefined ? undefined : JSON.parse(redact(JSON.stringify(r.registered), secrets.map((s) => JSON.stringify(s).slice(1, -1)))),
-    result: r.result === undefined ? undefined : JSON.parse(redact(JSON.stringify(r.result), secrets.map((s) => JSON.stringify(s).slice(1, -1)))),
-    labels: r.labels === undefined ? undefined : JSON.parse(redact(JSON.stringify(r.labels), secrets.map((s) => JSON.stringify(s).slice(1, -1)))),
+    // redacted as JSON text, a whole float kept a float (py-float.ts)
+    registered: r.registered === undefined ? undefined : JSON.parse(redact(floatMarkedJson(r.registered), secrets.map((s) => JSON.stringify(s).slice(1, -1))), revivingFloats),
+    result: r.result === undefined ? undefined : JSON.parse(redact(floatMarkedJson(r.result), secrets.map((s) => JSON.stringify(s).slice(1, -1))), revivingFloats),
+    labels: r.labels === undefined ? undefined : JSON.parse(redact(floatMarkedJson(r.labels), secrets.map((s) => JSON.stringify(s).slice(1, -1))), revivingFloats),
   };
   rc.results.push(clean);
   count((rc.recap[r.host] ??= emptyRecap()), clean);
@@ -438,7 +441,7 @@ export class HostRun {
           if (t.type.readsKnown && rendered && typeof rendered === 'object') reads.push(...t.type.readsKnown(withoutLater(rendered as Record<string, unknown>)));
           continue;
         }
-        const parsed = v.safeParse(t.type.schema, rendered);
+        const parsed = parseParams(t.type.schema, rendered);
         if (parsed.success && t.type.reads) reads.push(...t.type.reads(parsed.output));
       } catch {
         /* the task reports its own problem when it runs */
@@ -1289,7 +1292,7 @@ function withoutLater(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(o)) {
     if (x === LATER || x === undefined) continue;
-    out[k] = x && typeof x === 'object' && !Array.isArray(x) ? withoutLater(x as Record<string, unknown>) : x;
+    out[k] = x && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype ? withoutLater(x as Record<string, unknown>) : x;
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { hasTemplate, renderString } from '../template/template.ts';
 import { lookupPlugin, type Scope } from '../template/expr.ts';
 import { firstFound } from '../template/lookup-first-found.ts';
 import { noteVar } from '../template/unsafe.ts';
+import { floatJson } from '../template/py-float.ts';
 
 /** Where a with_* lookup runs: what first_found needs of the task (its search path, its action). */
 export interface LoopContext {
@@ -112,6 +113,6 @@ export function resolveLoop(loop: LoopSpec, scope: Scope): LoopSpec {
 
 /** Pure: how an item is named in output (`loop_control.label` rendered, else the item itself). */
 export function itemLabel(item: unknown): string {
-  const s = typeof item === 'string' ? item : JSON.stringify(item);
+  const s = typeof item === 'string' ? item : floatJson(item);
   return s.length > 80 ? s.slice(0, 77) + '...' : s;
 }

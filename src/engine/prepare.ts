@@ -41,6 +41,7 @@ import { parseKv } from '../playbook/kv.ts';
 import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
 import { hashMerging, isVarsDict, mergeHash } from '../util/combine-vars.ts';
 import { markUnsafe, noteFacts, varTaint } from '../template/unsafe.ts';
+import { parseParams } from './float-params.ts';
 
 export interface RunOptions {
   /** -b (--become) and --become-user: the become of each play that sets none */
@@ -962,7 +963,7 @@ function checkParams(t: TaskDef, scope: Scope, host: string, skipped: boolean, s
   // a variable only the run may define: the names of the parameters are still checked
   const namesOnly = rp.length > 0 && (skipped || !reported.length);
   if ((rp.length && !namesOnly) || containsLater(params)) return out;
-  const r = v.safeParse(t.type.schema, params);
+  const r = parseParams(t.type.schema, params);
   if (!r.success) {
     const unknownName = (i: v.BaseIssue<unknown>) => i.expected === 'never' && (i.path ?? []).some((p) => 'origin' in p && p.origin === 'key');
     // skipped here: a value a template gave is never rendered by Ansible (`path: "{{ x.socket | dirname }}"`

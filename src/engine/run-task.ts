@@ -20,6 +20,8 @@ import { removeOmit } from './omit.ts';
 import { resolveHostPaths } from './host-paths.ts';
 import { DEFAULT_POLL_S, runAsync } from './async-run.ts';
 import { withinTimeout } from './task-timeout.ts';
+import { parseParams } from './float-params.ts';
+import { isNumber } from '../template/py-float.ts';
 
 /** The connection of a controllerOnly task: it must not use one (a bug in the task type if it does). */
 const NO_CONNECTION = new Proxy({} as Connection, {
@@ -240,7 +242,7 @@ export function attemptsOf(t: TaskDef, scope: Scope): number {
 export function countOf(key: string, value: number | string, scope: Scope, whole: boolean): number {
   if (typeof value === 'number') return value;
   const x = render(value, scope, []);
-  const n = typeof x === 'number' ? x : typeof x === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(x) ? Number(x) : NaN;
+  const n = isNumber(x) ? Number(x) : typeof x === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(x) ? Number(x) : NaN;
   if (!(n >= 0) || (whole && !Number.isInteger(n))) throw new TaskFailure(`${key}: ${JSON.stringify(value)} gave ${pyStr(x)}, expected ${whole ? 'a whole number (0 or more)' : 'a number of seconds'}`);
   return n;
 }
@@ -262,7 +264,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const exception = problems.find((p) => p.exception !== undefined);
     if (exception) throw new TaskException(exception.exception!);
     if (problems.length) throw new TaskFailure(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
-    const parsed = v.safeParse(t.type.schema, rendered);
+    const parsed = parseParams(t.type.schema, rendered);
     // an issue of the whole params (a check across them) is the message alone, as the module's own
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => (i.path?.length ? `${i.path.map((p) => p.key).join('.')}: ${i.message}` : i.message)).join('; '));
     const mode = decide(t.kw.check_mode, () => scope, 'check_mode', t.kw.enclosing?.check_mode);

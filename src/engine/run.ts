@@ -23,6 +23,7 @@ import { connVarNames, type HostConn } from '../inventory/host.ts';
 import type { ConnectionName } from './connection-keyword.ts';
 import { UnreachableError } from '../transport/types.ts';
 import { formatProblem } from '../util/errors.ts';
+import { isNumber } from '../template/py-float.ts';
 
 export type { Recap } from './recap.ts';
 
@@ -240,7 +241,7 @@ function serialOf(rc: RunCtx, pp: PreparedPlay, hosts: string[]): number | strin
   const value = render(play.serial, taskScope(rc.prep, play, hosts[0], {}, play.kw, {}), [], problems);
   if (problems.length) return new Error(`serial: ${problems[0].message}`);
   if (value === OMIT || value === null || value === '') return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+  if (isNumber(value) && Number.isInteger(Number(value)) && Number(value) >= 1) return Number(value);
   if (typeof value === 'string' && /^\d+$/.test(value.trim()) && +value >= 1) return +value;
   if (typeof value === 'string' && /^\d+%$/.test(value.trim())) return value.trim();
   return new Error(`serial: got ${JSON.stringify(value)}, expected a number of hosts or a percentage like "30%"`);

@@ -2,6 +2,7 @@
 // line is split as Python's shlex.split(line, comments=True) splits it, and every value goes through
 // ast.literal_eval, kept as text when that fails. So `x=1` is a number, `x=True` a boolean, `x=[1, 2]`
 // a list, but `x=yes` and `x=true` stay text (Python spells its booleans True/False). Pure.
+import { PyFloat, pyFloat } from '../template/py-float.ts';
 
 /** A word of a shlex-split line and the 0-based index where it starts. */
 export interface Word {
@@ -103,8 +104,8 @@ class Parser {
     if (c === '-' || c === '+') {
       this.i++;
       const n = this.value();
-      if (typeof n !== 'number') throw new Error('not a number');
-      return c === '-' ? -n : n;
+      if (typeof n !== 'number' && !(n instanceof PyFloat)) throw new Error('not a number');
+      return c === '-' ? (n instanceof PyFloat ? new PyFloat(-n.value) : -n) : n;
     }
     const m = /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?j?|True|False|None|true|false|null)(?![\w])/.exec(this.s.slice(this.i));
     if (!m || !m[0]) throw new Error('not a literal');
@@ -122,7 +123,8 @@ class Parser {
     if (/^0[xob]/i.test(digits)) return Number(digits.toLowerCase());
     // Python refuses a leading zero on a whole number (`010` is a SyntaxError): text, as Ansible keeps it
     if (/^0\d/.test(digits) && !/^0+$/.test(digits) && !/[.eE]/.test(digits)) throw new Error('leading zero');
-    return Number(digits);
+    // a float literal (`2.0`, `1e3`) stays a float where it is whole (template/py-float.ts)
+    return /[.eE]/.test(digits) ? pyFloat(Number(digits)) : Number(digits);
   }
 
   seq(close: string): unknown[] {

@@ -23,6 +23,7 @@ import { renderString } from '../template/template.ts';
 import type { Scope } from '../template/expr.ts';
 import { INCLUDE_ROLE_KEYS, INCLUDE_TASKS_KEYS, IncludeRoleSchema, IncludeTasksSchema, RoleEntrySchema, type InheritableInput, type TaskMeta, splitWith } from './schema.ts';
 import { isWithKey } from '../lookup/names.ts';
+import { plainKeywords } from '../engine/float-params.ts';
 
 /** Task files included within task files, deeper than this, are refused (a cycle is refused sooner). */
 const MAX_INCLUDE_DEPTH = 30;
@@ -97,7 +98,7 @@ function parseInclude<S extends v.ObjectEntries, K extends keyof S & string>(
   }
   // with_<lookup> loops are not schema keys (any lookup's name): keywords.ts's loopOf checks them
   const { rest, withs } = splitWith(obj as Record<string, unknown>);
-  const r = v.safeParse(schema, rest);
+  const r = v.safeParse(schema, plainKeywords(rest));
   if (!r.success) {
     cx.problems.push(...issuesToProblems(src, path, r.issues, key, Object.keys(schema.entries)));
     return undefined;

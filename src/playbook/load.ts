@@ -21,10 +21,12 @@ import { inherit, loopOf } from './keywords.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta, type VarsPrompt } from './schema.ts';
 import { isWithKey } from '../lookup/names.ts';
 import { addLibrary, findModuleFile, type ModuleSearch } from './module-search.ts';
+import { parseParams, plainKeywords } from '../engine/float-params.ts';
+import type { PyFloat } from '../template/py-float.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
 /** one `environment:` as written: a map, or an expression that must come to one when the task runs */
-export type EnvLayer = Record<string, string | number | boolean> | string;
+export type EnvLayer = Record<string, string | number | boolean | PyFloat> | string;
 
 export interface Keywords {
   /** every condition that must hold, outermost first */
@@ -423,7 +425,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Impor
     for (const k of unknown) problems.push(problemAt(src, [i, k], `unknown parameter ${show(k)} for a play${didYouMean(k, known)}: ERROR! '${k}' is not a valid attribute for a Play: expected one of ${known.join(', ')}`, 'key'));
     return undefined;
   }
-  const r = v.safeParse(PlaySchema, raw);
+  const r = v.safeParse(PlaySchema, plainKeywords(raw));
   if (!r.success) {
     problems.push(...issuesToProblems(src, [i], r.issues, 'a play', [...Object.keys(PlaySchema.entries), 'import_playbook']));
     return undefined;
@@ -548,7 +550,7 @@ function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, c
   const fqMeta = 'ansible.builtin.meta' in obj || 'ansible.legacy.meta' in obj;
   if ('meta' in obj || fqMeta) {
     const { 'ansible.builtin.meta': fq, 'ansible.legacy.meta': legacy, ...rest } = obj;
-    const r = v.safeParse(MetaTaskSchema, fqMeta && !('meta' in obj) ? { ...rest, meta: fq ?? legacy } : obj);
+    const r = v.safeParse(MetaTaskSchema, plainKeywords(fqMeta && !('meta' in obj) ? { ...rest, meta: fq ?? legacy } : obj));
     if (!r.success) {
       problems.push(...issuesToProblems(src, path, r.issues, 'a meta task', Object.keys(MetaTaskSchema.entries)));
       return undefined;
@@ -560,7 +562,7 @@ function loadNode(src: YamlSource, path: Path, raw: unknown, parent: Keywords, c
 
 function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, parent: Keywords, cx: Ctx): BlockDef | undefined {
   const { types, problems } = cx;
-  const r = v.safeParse(BlockSchema, obj);
+  const r = v.safeParse(BlockSchema, plainKeywords(obj));
   if (!r.success) {
     problems.push(...issuesToProblems(src, path, r.issues, 'a block', Object.keys(BlockSchema.entries)));
     return undefined;
@@ -619,7 +621,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
     problems.push(problemAt(src, [...path, typeName], `unknown task type ${show(typeName)}${hint}: expected one of ${known.join(', ')}`, 'key'));
     return undefined;
   }
-  const m = v.safeParse(TaskMetaSchema, metaRaw);
+  const m = v.safeParse(TaskMetaSchema, plainKeywords(metaRaw));
   if (!m.success) {
     problems.push(...issuesToProblems(src, path, m.issues, 'a task'));
     return undefined;
@@ -774,7 +776,7 @@ function runtimeAction(types: TaskTypes): TaskType<{ module: string; args: Recor
       const name = String(renderString(p.module, ctx.scope!));
       const type = types.get(name) ?? types.ansibleModule?.(name);
       if (!type) throw new TaskFailure(`couldn't resolve module/action '${name}'. This often indicates a misspelling, missing collection, or incorrect module path.`);
-      const parsed = v.safeParse(type.schema, p.args);
+      const parsed = parseParams(type.schema, p.args);
       if (!parsed.success) throw new TaskFailure(`${name}: ${parsed.issues.map((i) => i.message).join('; ')}`);
       const plan = await type.plan(ctx, parsed.output);
       // debug's result is always shown (its action's _ansible_verbose_always), whatever name the task has

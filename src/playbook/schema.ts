@@ -4,6 +4,7 @@
 import * as v from 'valibot';
 import { isWithKey } from '../lookup/names.ts';
 import { becomeMethodOf, becomeMethodRefused } from '../transport/become.ts';
+import { PyFloat } from '../template/py-float.ts';
 
 export const Identifier = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name (letters, digits, _)'));
 
@@ -31,7 +32,8 @@ const Vars = v.pipe(
 /** environment: names as a shell takes them; values become text, as in Ansible */
 const EnvMap = v.record(
   v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')),
-  v.union([v.string(), v.number(), v.boolean()], 'expected a string, number or boolean'),
+  // a whole float (`2.0`) is one too, its text `2.0` (environment.ts)
+  v.union([v.string(), v.number(), v.boolean(), v.instance(PyFloat)], 'expected a string, number or boolean'),
 );
 /**
  * a map, or an expression Ansible templates when the task runs (it must come to a map then), or a

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { TaskFailure, type Plan, type TaskType } from '../engine/task-type.ts';
 import { pyStr } from '../template/expr-error.ts';
+import { parseParams } from '../engine/float-params.ts';
 
 export const VARIABLE_PARAMS = '_variable_params';
 
@@ -19,7 +20,7 @@ export function variableParams(type: TaskType): TaskType<Record<string, unknown>
     async plan(ctx, p) {
       const { [VARIABLE_PARAMS]: value, ...own } = p;
       if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TaskFailure(`invalid or malformed argument: '${pyStr(value)}'`);
-      const parsed = v.safeParse(type.schema, { ...(value as object), ...own });
+      const parsed = parseParams(type.schema, { ...(value as object), ...own });
       if (!parsed.success) throw new TaskFailure(`${type.name}: ${parsed.issues.map((i) => i.message).join('; ')}`);
       const plan = await type.plan(ctx, parsed.output);
       return { ...plan, state: { params: parsed.output, plan } };

@@ -5,7 +5,8 @@
 // them, progress lines start with `progress:`, notes with `note:` (-v), so no grep for Ansible's lines
 // matches them.
 import type { RunEvent, TaskResult } from '../engine/events.ts';
-import { pyStr } from '../template/expr-error.ts';
+import { floatRepr, pyStr } from '../template/expr-error.ts';
+import { PyFloat } from '../template/py-float.ts';
 
 /** Display.banner: the message, a space, `*` up to 80 columns (79 + 1: the width when not on a tty), at least 3 */
 export function banner(msg: string): string {
@@ -16,7 +17,10 @@ export function banner(msg: string): string {
 /** Python's json.dumps(v, sort_keys=True, ensure_ascii=False, indent=indent): the callback's _dump_results. */
 export function pyJson(v: unknown, indent?: number, depth = 0): string {
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  if (typeof v === 'number' || v instanceof PyFloat) {
+    const n = Number(v);
+    return Number.isNaN(n) ? 'NaN' : !Number.isFinite(n) ? (n > 0 ? 'Infinity' : '-Infinity') : Number.isInteger(v) ? String(n) : floatRepr(n);
+  }
   if (typeof v !== 'object') return JSON.stringify(v);
   const entries: [string | undefined, unknown][] = Array.isArray(v)
     ? v.map((x) => [undefined, x])

@@ -2,6 +2,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { RunSummary } from '../engine/run.ts';
+import { floatJson } from '../template/py-float.ts';
 
 /** dir: ansible.cfg retry_files_save_path / ANSIBLE_RETRY_FILES_SAVE_PATH, else .skiff/retry */
 export function retryPath(playbook: string, dir = join('.skiff', 'retry')): string {
@@ -29,5 +30,5 @@ export function writeRetry(playbook: string, summary: RunSummary, dir?: string):
 
 export function writeReport(file: string, meta: Record<string, unknown>, summary: RunSummary): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify({ ...meta, interrupted: summary.interrupted, recap: summary.recap, results: summary.results }, null, 2) + '\n');
+  writeFileSync(file, floatJson({ ...meta, interrupted: summary.interrupted, recap: summary.recap, results: summary.results }, 2) + '\n');
 }

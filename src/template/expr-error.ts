@@ -96,6 +96,7 @@ export function use<T>(v: T | Undef): T {
  */
 export function truthy(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
+  if (isPyObject(v)) return v.bool?.() ?? true;
   if (v && typeof v === 'object') return Object.keys(v).length > 0;
   return !!v;
 }
@@ -117,11 +118,24 @@ export function pyStr(v: unknown): string {
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'inf' : v < 0 ? '-inf' : 'nan';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : floatRepr(v);
   if (isPyObject(v)) return v.str();
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (typeof v === 'object') return `{${Object.entries(v as object).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   return String(v);
+}
+
+/**
+ * Python's repr() of a float (str() is the same): a whole one keeps its `.0`, the exponent is used from
+ * 1e16 and below 1e-4 with at least two digits (`1e+16`, `1e-05`), as Python writes them.
+ */
+export function floatRepr(n: number): string {
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : n < 0 ? '-inf' : 'nan';
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const a = Math.abs(n);
+  if (a >= 1e16 || a < 1e-4) return n.toExponential().replace(/e([-+])(\d)$/, 'e$10$2');
+  const s = String(n);
+  return Number.isInteger(n) ? `${s}.0` : s;
 }
 
 /** Equality of plain values, as Python compares them (lists and dicts by content, key order aside). */
@@ -154,6 +168,8 @@ export interface PyObject {
   /** `this op o` (`o op this` when reflected); undefined where Python has no such operation */
   arith(op: string, o: unknown, reflected: boolean): unknown;
   method(name: string, args: unknown[], kw: Record<string, unknown>): { found: true; value: unknown } | { found: false };
+  /** Python's truthiness (bool()); without it, always true as an object is */
+  bool?(): boolean;
 }
 export const isPyObject = (v: unknown): v is PyObject => !!v && typeof v === 'object' && typeof (v as { [PYTYPE]?: unknown })[PYTYPE] === 'string' && typeof (v as PyObject).cmp === 'function';
 

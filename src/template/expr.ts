@@ -9,6 +9,7 @@ import { tupleField } from './jinja-filters-builtin.ts';
 import { firstFound } from './lookup-first-found.ts';
 import { strftime } from '../util/strftime.ts';
 import { nowDateTime } from './py-datetime.ts';
+import { isFloat, isNumber, numOf, pyFloat } from './py-float.ts';
 import { BUILTIN_LOOKUPS, LOOKUP_FAILED, LookupError } from '../lookup/builtin.ts';
 import { ANSIBLE_LOOKUPS, lookupName } from '../lookup/names.ts';
 import { lookupFiles } from '../lookup/base.ts';
@@ -55,12 +56,40 @@ export const HOSTVARS_VARS = 'ansible.vars.hostvars.HostVarsVars';
 
 /** Skiff's comparisons: a number and a numeric string compare as numbers (YAML and INI disagree on types). */
 function compare(op: string, l: unknown, r: unknown): boolean {
-  if (typeof l === 'number' && typeof r === 'string' && r.trim() !== '' && !isNaN(Number(r))) r = Number(r);
-  if (typeof r === 'number' && typeof l === 'string' && l.trim() !== '' && !isNaN(Number(l))) l = Number(l);
+  if (isNumber(l) && typeof r === 'string' && r.trim() !== '' && !isNaN(Number(r))) r = Number(r);
+  if (isNumber(r) && typeof l === 'string' && l.trim() !== '' && !isNaN(Number(l))) l = Number(l);
   if (op === '==') return same(l, r);
   if (op === '!=') return !same(l, r);
   const c = order(l, r);
   return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+}
+
+/**
+ * Python's arithmetic of two numbers (a bool is an int): a float when either is one, or for `/`; an
+ * int's power by a negative int is a float too. A whole float is a PyFloat (py-float.ts).
+ */
+function numeric(op: string, l: unknown, r: unknown): unknown {
+  const [a, b] = [numOf(l)!, numOf(r)!];
+  const float = isFloat(l) || isFloat(r);
+  // Python's ZeroDivisionError, with its words for each operator
+  if (b === 0 && op !== '**' && op !== '-' && op !== '*' && op !== '+') {
+    const what = float ? (op === '/' ? 'float division by zero' : op === '//' ? 'float floor division by zero' : 'float modulo') : op === '/' ? 'division by zero' : op === '//' ? 'integer division or modulo by zero' : 'integer modulo by zero';
+    throw new PyException('ZeroDivisionError', what);
+  }
+  let n: number;
+  switch (op) {
+    case '+': n = a + b; break;
+    case '-': n = a - b; break;
+    case '*': n = a * b; break;
+    case '/': return pyFloat(a / b);
+    case '//': n = Math.floor(a / b); break;
+    case '%': n = ((a % b) + b) % b; break;
+    case '**':
+      if (a === 0 && b < 0) throw new PyException('ZeroDivisionError', '0.0 cannot be raised to a negative power');
+      return float || b < 0 ? pyFloat(a ** b) : a ** b;
+    default: return undefined;
+  }
+  return float ? pyFloat(n) : n;
 }
 
 function arith(op: string, l: unknown, r: unknown): unknown {
@@ -68,27 +97,19 @@ function arith(op: string, l: unknown, r: unknown): unknown {
   // datetime - datetime, datetime + timedelta, ...: the object's own arithmetic, else Python's TypeError below
   const obj = isPyObject(l) ? l.arith(op, r, false) : isPyObject(r) ? r.arith(op, l, true) : undefined;
   if (obj !== undefined) return obj;
-  const num = (x: unknown) => typeof x === 'number' || typeof x === 'boolean';
+  const num = (x: unknown) => numOf(x) !== undefined;
+  if (num(l) && num(r)) {
+    const n = numeric(op, l, r);
+    if (n !== undefined) return n;
+  }
   if (op === '+') {
-    if (num(l) && num(r)) return Number(l) + Number(r);
     if (typeof l === 'string' && typeof r === 'string') return l + r;
     if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
-  } else if (op === '*' && (typeof l === 'string' || Array.isArray(l)) && typeof r === 'number') {
-    return typeof l === 'string' ? l.repeat(Math.max(0, r)) : Array.from({ length: Math.max(0, r) }, () => l).flat();
+  } else if (op === '*' && (typeof l === 'string' || Array.isArray(l)) && (typeof r === 'number' || typeof r === 'boolean')) {
+    const times = Math.max(0, Number(r));
+    return typeof l === 'string' ? l.repeat(times) : Array.from({ length: times }, () => l).flat();
   } else if (op === '%' && typeof l === 'string') {
     return FILTERS.format(l, Array.isArray(r) ? r : [r], {});
-  } else if (num(l) && num(r)) {
-    const [a, b] = [Number(l), Number(r)];
-    // Python's ZeroDivisionError, with its words for each operator
-    if (b === 0 && op !== '**' && op !== '-' && op !== '*') throw new PyException('ZeroDivisionError', op === '/' ? 'division by zero' : op === '//' ? 'integer division or modulo by zero' : 'integer modulo by zero');
-    switch (op) {
-      case '-': return a - b;
-      case '*': return a * b;
-      case '/': return a / b;
-      case '//': return Math.floor(a / b);
-      case '%': return ((a % b) + b) % b;
-      case '**': return a ** b;
-    }
   }
   // Python's TypeError, as Jinja2 lets it through
   if (op === '+' && typeof l === 'string') throw new PyException('TypeError', `can only concatenate str (not "${typeName(r)}") to str`);

@@ -2,6 +2,7 @@
 // human_to_bytes, rekey_on_member, permutations, combinations, zip_longest, with its error texts (a
 // filter's error is the task's failure when it runs: expr.ts makes these PluginErrors).
 import { ExprError, isPyObject, pyStr, typeName } from './expr-error.ts';
+import { numOf, pyFloat } from './py-float.ts';
 
 type Dict = Record<string, unknown>;
 type Fn = (v: unknown, args: unknown[], kw: Dict) => unknown;
@@ -9,8 +10,8 @@ const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array
 
 /** Python's float(x) of a real number (a bool is one); else math's TypeError text. */
 function real(x: unknown): number {
-  if (typeof x === 'number') return x;
-  if (typeof x === 'boolean') return Number(x);
+  const n = numOf(x);
+  if (n !== undefined) return n;
   throw new ExprError(`must be real number, not ${typeName(x)}`);
 }
 
@@ -21,9 +22,10 @@ function domain(x: number): number {
   return x;
 }
 
-const numbersOnly = (name: string, f: () => number): number => {
+/** math's functions return floats (`4 | pow(2)` is 16.0): a whole one is a PyFloat. */
+const numbersOnly = (name: string, f: () => number): unknown => {
   try {
-    return f();
+    return pyFloat(f());
   } catch (e) {
     if ((e as Error).message.startsWith('must be real number')) throw new ExprError(`${name}() can only be used on numbers: ${(e as Error).message}`);
     throw e;

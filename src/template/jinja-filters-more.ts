@@ -3,6 +3,7 @@
 // to_datetime, password_hash.
 import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
+import { numOf } from './py-float.ts';
 import { ExprError, isPyObject, pyRepr, pyStr, typeName } from './expr-error.ts';
 import { belowOf, randrange, shuffle } from './py-random.ts';
 import { strftime } from '../util/strftime.ts';
@@ -134,7 +135,7 @@ export const MORE_FILTERS: Record<string, Fn> = {
     const s = kw.second ?? second;
     let secs = Date.now() / 1000;
     if (s !== undefined && s !== null) {
-      secs = typeof s === 'number' ? s : typeof s === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(s) ? Number(s) : NaN;
+      secs = numOf(s) !== undefined && typeof s !== 'boolean' ? numOf(s)! : typeof s === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(s) ? Number(s) : NaN;
       if (Number.isNaN(secs)) throw new ExprError(`Invalid value for epoch value (${pyStr(s)})`);
     }
     // time.strftime of time.localtime(seconds): whole seconds

@@ -6,7 +6,7 @@ import { createHash, getHashes } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
-import { Document, isPair, isScalar, parse as yamlParse, visit } from 'yaml';
+import { Document, isPair, isScalar, parse as yamlParse, Scalar, visit } from 'yaml';
 import { globFiles } from '../util/glob.ts';
 import { ExprError, isPyObject, order, pyRepr, pyStr, same, TemplateSyntaxError, truthy, typeName } from './expr-error.ts';
 import { versionTest } from './version-compare.ts';
@@ -16,6 +16,7 @@ import { MATH_FILTERS } from './jinja-filters-math.ts';
 import { VAULT_FILTERS } from './jinja-filters-vault.ts';
 import { VaultEncrypted } from '../vault/encrypted.ts';
 import { BUILTIN_FILTERS } from './jinja-filters-builtin.ts';
+import { floatJson, isFloat, isNumber, numOf, parseJsonFloats, pyFloat, PyFloat } from './py-float.ts';
 import { callPlugin, ownName, UnknownPlugin } from './py-plugins.ts';
 
 type Dict = Record<string, unknown>;
@@ -36,12 +37,12 @@ export function items(v: unknown, what = 'value'): unknown[] {
 function toBool(v: unknown): boolean | null {
   if (typeof v === 'boolean' || v === null) return v;
   if (typeof v === 'string') return ['yes', 'on', '1', 'true'].includes(v.toLowerCase());
-  return v === 1;
+  return numOf(v) === 1;
 }
 
 function toInt(v: unknown, dflt: unknown = 0, base = 10): unknown {
   if (typeof v === 'boolean') return Number(v);
-  if (typeof v === 'number') return Math.trunc(v);
+  if (isNumber(v)) return Math.trunc(numOf(v)!);
   if (typeof v === 'string') {
     const s = v.trim().replace(/_/g, '');
     const digits = base === 16 ? /^[-+]?(0x)?[0-9a-f]+$/i : base === 8 ? /^[-+]?(0o)?[0-7]+$/i : base === 2 ? /^[-+]?(0b)?[01]+$/i : /^[-+]?\d+$/;
@@ -51,10 +52,10 @@ function toInt(v: unknown, dflt: unknown = 0, base = 10): unknown {
   return dflt;
 }
 
-function toFloat(v: unknown, dflt: unknown = 0): unknown {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'boolean') return Number(v);
-  if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
+/** Jinja2's float filter: Python's float(), its default 0.0 where that fails. */
+function toFloat(v: unknown, dflt: unknown = new PyFloat(0)): unknown {
+  if (isNumber(v) || typeof v === 'boolean') return pyFloat(numOf(v)!);
+  if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return pyFloat(Number(v));
   // Python's float() also reads nan, inf and infinity, in any case
   const special = typeof v === 'string' ? /^\s*([-+]?)(nan|inf|infinity)\s*$/i.exec(v) : null;
   if (special) return special[2].toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
@@ -200,7 +201,8 @@ function flatten(v: unknown[], levels: number | null, skipNulls: boolean): unkno
  * Whitespace may differ from PyYAML's (its sequences under an indent of 4, its long strings).
  */
 function toYaml(v: unknown, indent: number, flowLeaves: boolean): string {
-  const doc = new Document(v, { version: '1.1', sortMapEntries: true });
+  // a whole float is written as PyYAML writes it (`2.0`), not as the object it is
+  const doc = new Document(v, (_k: unknown, x: unknown) => (x instanceof PyFloat ? Object.assign(new Scalar(x.value), { minFractionDigits: 1 }) : x), { version: '1.1', sortMapEntries: true });
   if (flowLeaves) visit(doc, { Collection: (_, n) => void (n.flow = n.items.every((i) => isScalar(isPair(i) ? i.value : i))) });
   return doc.toString({ indent, indentSeq: false, lineWidth: 0, singleQuote: true, flowCollectionPadding: false });
 }
@@ -209,8 +211,8 @@ function toJson(v: unknown, indent?: number, sortKeys = indent !== undefined): s
   // Python's json.dumps: ", " and ": " separators inline; sorted keys when asked (to_nice_json always)
   const sort = (x: unknown): unknown => (Array.isArray(x) ? x.map(sort) : isDict(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort(x[k])])) : x);
   const value = sortKeys ? sort(v) : v;
-  if (indent === undefined) return JSON.stringify(value, null, 1)?.replace(/\n\s*/g, (m, off, s: string) => (/[[{]$/.test(s.slice(0, off)) || /^\n\s*[\]}]/.test(s.slice(off)) ? '' : ' ')) ?? 'null';
-  return JSON.stringify(value, null, indent);
+  if (indent === undefined) return floatJson(value, 1)?.replace(/\n\s*/g, (m, off, s: string) => (/[[{]$/.test(s.slice(0, off)) || /^\n\s*[\]}]/.test(s.slice(off)) ? '' : ' ')) ?? 'null';
+  return floatJson(value, indent);
 }
 
 function pyFormat(fmt: string, args: unknown[]): string {
@@ -234,7 +236,7 @@ export const FILTERS: Record<string, Fn> = {
   default: (v, [d = '', boolean], kw) => ((kw.boolean ?? boolean) && !truthy(v) ? (Object.hasOwn(kw, 'default_value') ? kw.default_value : d) : v), // undefined handled in expr.ts
   bool: (v) => toBool(v),
   int: (v, [d = 0, base = 10], kw) => toInt(v, kw.default ?? d, Number(kw.base ?? base)),
-  float: (v, [d = 0], kw) => toFloat(v, kw.default ?? d),
+  float: (v, [d = new PyFloat(0)], kw) => toFloat(v, kw.default ?? d),
   string: (v) => pyStr(v),
   lower: (v) => pyStr(v).toLowerCase(),
   upper: (v) => pyStr(v).toUpperCase(),
@@ -272,14 +274,21 @@ export const FILTERS: Record<string, Fn> = {
   reverse: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...items(v)].reverse()),
   min: (v, _a, kw) => [...items(v)].sort((a, b) => order(keyFn(kw, false)(a), keyFn(kw, false)(b)))[0],
   max: (v, _a, kw) => [...items(v)].sort((a, b) => order(keyFn(kw, false)(a), keyFn(kw, false)(b))).at(-1),
-  sum: (v, [start = 0], kw) => items(v).reduce((acc: number, x) => acc + Number(kw.attribute !== undefined ? attr(x, kw.attribute) : x), Number(start)),
-  abs: (v) => Math.abs(Number(v)),
+  // Python's sum: a float once any item is one
+  sum: (v, [start = 0], kw) => {
+    const xs = items(v).map((x) => (kw.attribute !== undefined ? attr(x, kw.attribute) : x));
+    const total = xs.reduce((acc: number, x) => acc + Number(x), Number(start));
+    return [start, ...xs].some(isFloat) ? pyFloat(total) : total;
+  },
+  abs: (v) => (isFloat(v) ? pyFloat(Math.abs(Number(v))) : Math.abs(Number(v))),
   round: (v, [precision = 0, method = 'common'], kw) => {
     const f = 10 ** Number(kw.precision ?? precision);
     const m = kw.method ?? method;
-    // 'common' is Python's round(): halves go to the even neighbour
+    // 'common' is Python's round(): halves go to the even neighbour, an int stays an int
     const even = (x: number) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
-    return (m === 'ceil' ? Math.ceil : m === 'floor' ? Math.floor : even)(Number(v) * f) / f;
+    if (m !== 'ceil' && m !== 'floor' && typeof v === 'number' && Number.isInteger(v)) return v;
+    // ceil and floor are math's, divided: a float always
+    return pyFloat((m === 'ceil' ? Math.ceil : m === 'floor' ? Math.floor : even)(Number(v) * f) / f);
   },
   flatten: (v, [levels = null, skipNulls = true], kw) => flatten(items(v), (kw.levels ?? levels) as number | null, truthy(kw.skip_nulls ?? skipNulls)),
   combine: (v, args, kw) => combine([v, ...args], kw),
@@ -313,7 +322,7 @@ export const FILTERS: Record<string, Fn> = {
   to_nice_json: (v, [indent = 4], kw) => toJson(v, Number(kw.indent ?? indent)),
   from_json: (v) => {
     try {
-      return JSON.parse(pyStr(v));
+      return parseJsonFloats(pyStr(v));
     } catch (e) {
       throw new ExprError(`from_json: ${(e as Error).message}`);
     }
@@ -535,9 +544,9 @@ export const TESTS: Record<string, (v: unknown, args: unknown[], kw: Dict) => bo
   defined: (v) => v !== undefined,
   undefined: (v) => v === undefined,
   none: (v) => v === null,
-  number: (v) => typeof v === 'number',
+  number: (v) => isNumber(v),
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
-  float: (v) => typeof v === 'number' && !Number.isInteger(v),
+  float: (v) => isFloat(v),
   string: (v) => typeof v === 'string',
   boolean: (v) => typeof v === 'boolean',
   true: (v) => v === true,
@@ -572,7 +581,7 @@ export const TESTS: Record<string, (v: unknown, args: unknown[], kw: Dict) => bo
   falsy: (v, args, kw) => !truthyTest(v, args, kw),
   // a vaulted value is its plaintext in skiff: the text decrypted from a vault (any copy of it)
   vault_encrypted: (v) => v instanceof VaultEncrypted || (typeof v === 'string' && isRevealed(v)),
-  nan: (v) => typeof v === 'number' && Number.isNaN(v),
+  nan: (v) => isNumber(v) && Number.isNaN(numOf(v)),
   uri: (v, [schemes], kw) => isUri(v, kw.schemes ?? schemes),
   url: (v, [schemes], kw) => isUri(v, kw.schemes ?? schemes) && (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]/.test(String(v)) || /^file:/i.test(String(v))),
   urn: (v) => isUri(v, ['urn']),

@@ -3,6 +3,7 @@
 // count without re-scanning tokens. Precedence follows jinja2/parser.py: `x if c else y` < or < and <
 // not < comparisons (== != < <= > >= in, not in) < + - < ~ < * / // % < ** < unary - < postfix
 // (.attr, [key], (call)) < | filter and `is` test.
+import { pyFloat } from './py-float.ts';
 import { ExprError } from './expr-error.ts';
 
 export type Node =
@@ -226,7 +227,8 @@ export class Parser {
     const t = this.toks[this.i];
     if (!t) throw new ExprError('expression ends too early');
     this.i++;
-    if (t.t === 'num') return { k: 'lit', v: Number(t.v) };
+    // Jinja2's float literal (`2.0`, `1e3`) stays a float when whole (py-float.ts)
+    if (t.t === 'num') return { k: 'lit', v: /[.eE]/.test(t.v) ? pyFloat(Number(t.v)) : Number(t.v) };
     if (t.t === 'str') {
       // adjacent string literals are one, as in Python
       let v = t.v;

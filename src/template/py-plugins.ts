@@ -3,6 +3,7 @@
 // in its roles, collections by FQCN, names ansible-core routes to a collection such as json_query), so a
 // name nothing provides fails the task when it runs, with Ansible's text, never the playbook's load.
 import { PluginError, PyException, Undef, UndefinedError, isPyObject, pyStr } from './expr-error.ts';
+import { floatJson, PyFloat, pyFloat } from './py-float.ts';
 import { ProcessGone, SyncProcess } from '../util/sync-process.ts';
 
 /** The controller's Python with ansible-core (as tasks/ansible/core-modules.ts's CONTROLLER_PYTHON). */
@@ -46,6 +47,16 @@ def unwire(v):
 def undefined(e):
     return {'undefined': to_native(getattr(e, '_message', None) or getattr(e, 'message', None) or e)}
 
+# a whole float comes back marked, so it stays a float (JSON's 2.0 reads as 2 in JavaScript)
+def floats(v):
+    if isinstance(v, float) and v.is_integer():
+        return {'__skiff_float__': v}
+    if isinstance(v, (list, tuple)):
+        return [floats(x) for x in v]
+    if isinstance(v, dict):
+        return {k: floats(x) for k, x in v.items()}
+    return v
+
 def plain(v):
     if isinstance(v, Mapping):
         return dict(v)
@@ -77,7 +88,7 @@ for line in sys.stdin:
         try:
             call = env.call_filter if kind == 'filter' else env.call_test
             v = call(name, unwire(r['value']), r['args'], r['kw'], context=context)
-            a = {'value': bool(v) if kind == 'test' else v}
+            a = {'value': bool(v) if kind == 'test' else floats(v)}
         except (AnsibleUndefinedVariable, UndefinedError) as e:
             a = undefined(e)
         except AnsibleError as e:
@@ -103,7 +114,7 @@ const server = new SyncProcess(PYTHON, ['-c', SERVER]);
  */
 function wire(v: unknown): unknown {
   if (v instanceof Undef) return { __skiff_undefined__: v.jinja };
-  if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' || v instanceof PyFloat) return v;
   if (v === undefined) return null;
   if (Array.isArray(v)) return v.map(wire);
   if (isPyObject(v)) return v.str();
@@ -156,12 +167,13 @@ export function callPlugin(c: PluginCall): unknown {
   const req = { kind: c.kind, name: c.name, value: wire(c.value), args: c.args.map(wire), kw: wire(c.kw), ...last };
   let line: string;
   try {
-    line = server.ask(JSON.stringify(req));
+    // a whole float as JSON's `2.0`: Python reads a float
+    line = server.ask(floatJson(req));
   } catch (e) {
     if (e instanceof ProcessGone) throw new PluginError(`the ${c.kind} ${c.name} runs through ansible-core on the controller (${PYTHON} -c 'import ansible'), which failed: ${e.message}`);
     throw e;
   }
-  const a = JSON.parse(line) as { value?: unknown; missing?: string; undefined?: string; ansible?: string; exception?: string; message?: string };
+  const a = JSON.parse(line, (_k, x: unknown) => (x && typeof x === 'object' && typeof (x as { __skiff_float__?: unknown }).__skiff_float__ === 'number' ? pyFloat((x as { __skiff_float__: number }).__skiff_float__) : x)) as { value?: unknown; missing?: string; undefined?: string; ansible?: string; exception?: string; message?: string };
   if (a.missing !== undefined) throw new UnknownPlugin(a.missing);
   if (a.undefined !== undefined) throw new UndefinedError(a.undefined, a.undefined);
   if (a.ansible !== undefined) throw new PluginError(a.ansible);

@@ -10,6 +10,7 @@ import { UNDEFINED_ITEM } from './jinja-filters.ts';
 import { UnknownPlugin } from './py-plugins.ts';
 import { literalText, markUnsafe, NATIVE, tracked, UNSAFE, varTaint } from './unsafe.ts';
 import { jinja2Native, renderNative } from './native-concat.ts';
+import { PyFloat } from './py-float.ts';
 
 export type Path = (string | number)[];
 export interface RenderProblem {
@@ -65,7 +66,8 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
       throw new UndefinedError(`an item of ${s} is undefined: ${jinja}`, jinja);
     }
     if (v === null) return '';
-    if (isPyObject(v)) return v.str();
+    // a whole float stays one, as a number does (py-float.ts): its text is `2.0` wherever it is written
+    if (isPyObject(v) && !(v instanceof PyFloat)) return v.str();
     // text that reads as a list, a map or a boolean is that (ansible_eval_concat), unless a filter that
     // means text made it (STRING_TYPE_FILTERS: its NativeJinjaText is kept as it is), or the template
     // lookup's with convert_data=False (a NativeJinjaText too)
@@ -79,7 +81,7 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
   if (tags.length === 2 && tags[0].kind === '{{' && tags[1].s === '\n' && !opts.shell) {
     const node = Parser.expression(tags[0].s);
     const v = evalNode(node, scope);
-    if (typeof v === 'boolean' || (v !== null && typeof v === 'object')) return v;
+    if (typeof v === 'boolean' || (v !== null && typeof v === 'object' && !isPyObject(v))) return v;
     textKept = isStringTyped(node);
   }
   const out = renderText(s, scope, opts.shell ? { each: shqIfNeeded } : {});
@@ -142,7 +144,7 @@ export function render(value: unknown, scope: Scope, path: Path = [], problems: 
     }
   }
   if (Array.isArray(value)) return value.map((v, i) => render(v, scope, [...path, i], problems, shellKeys));
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && !isPyObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = render(v, scope, [...path, k], problems, shellKeys);
     return out;

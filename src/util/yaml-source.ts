@@ -7,6 +7,7 @@ import { markRevealed } from '../vault/revealed.ts';
 import { openText, vaultScalars, vaultTag } from '../vault/yaml.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { unsafeLiteral } from '../template/unsafe.ts';
+import { PyFloat } from '../template/py-float.ts';
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -38,9 +39,26 @@ const PYYAML_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
  * which Ansible misreads as decimal (tasks/lib/mode.ts refuses those). Elsewhere `010` is text, not 8.
  */
 const INT = 'tag:yaml.org,2002:int';
+/**
+ * A float as PyYAML reads it: a whole one (`2.0`, `37.`, `1.0e+3`) is a PyFloat, so it is written
+ * back as `2.0`, not `2` (template/py-float.ts). PyYAML's exponent needs a dot and a sign: `1e3` and
+ * `1.0e3` are text, as in Ansible.
+ */
+const FLOAT = 'tag:yaml.org,2002:float';
+const PYYAML_EXP = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)[eE][-+][0-9]+$/;
+const wholeFloat = (t: ScalarTag): ScalarTag => ({
+  ...t,
+  ...(t.format === 'EXP' ? { test: PYYAML_EXP } : {}),
+  resolve: (text, onError, options) => {
+    const r = t.resolve(text, onError, options);
+    const n = isScalar(r) ? r.value : r;
+    return typeof n === 'number' && Number.isInteger(n) ? new PyFloat(n) : r;
+  },
+});
 const plainTags = (tags: Tags): Tags =>
   tags
     .filter((t) => typeof t === 'string' || !NOT_PLAIN.includes(t.tag))
+    .map((t) => (typeof t !== 'string' && t.tag === FLOAT && t.test ? wholeFloat(t) : t))
     .map((t) => (typeof t !== 'string' && t.tag === BOOL && t.test ? { ...t, test: t.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE } : t))
     .map((t) => (typeof t !== 'string' && t.tag === INT && t.format === 'OCT' ? ({ ...t, resolve: (text: string) => text } as ScalarTag) : t))
     .concat([vaultTag, binaryTag, unsafeTag, unsafeCollection('seq'), unsafeCollection('map')]);

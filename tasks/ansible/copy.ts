@@ -9,11 +9,12 @@ import { TaskFailure } from '../../src/engine/task-type.ts';
 import { applyPut, planPut, type PutState } from './put-file.ts';
 import { findSource } from './source.ts';
 import { applyCopyDir, planCopyDir, type DirState } from './copy-dir.ts';
+import { floatJson } from '../../src/template/py-float.ts';
 
 const schema = v.pipe(
   v.strictObject({
     dest: HostPath,
-    content: v.optional(v.pipe(v.unknown(), v.transform((c) => (typeof c === 'string' ? c : JSON.stringify(c))))),
+    content: v.optional(v.pipe(v.unknown(), v.transform((c) => (typeof c === 'string' ? c : floatJson(c))))),
     src: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a file name'))),
     /** src is a path on the host, not on the controller */
     remote_src: v.optional(Bool, false),

@@ -9,6 +9,7 @@ import type { TaskType } from '../../src/engine/task-type.ts';
 import { evaluate, type Scope } from '../../src/template/expr.ts';
 import { pyStr, UndefinedError } from '../../src/template/expr-error.ts';
 import { renderString } from '../../src/template/template.ts';
+import { floatJson } from '../../src/template/py-float.ts';
 
 /** Python's int() of a number or of digits (`verbosity: "1"`, from `debug: msg=x verbosity=1`) */
 const Verbosity = v.pipe(
@@ -28,7 +29,7 @@ const schema = v.pipe(
 );
 type Params = v.InferOutput<typeof schema>;
 
-const show = (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x, null, 2));
+const show = (x: unknown) => (typeof x === 'string' ? x : floatJson(x, 2));
 const NOT_DEFINED = 'VARIABLE IS NOT DEFINED!';
 
 /**

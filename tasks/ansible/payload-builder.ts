@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { CONTROLLER_PYTHON } from './core-modules.ts';
+import { floatJson } from '../../src/template/py-float.ts';
 
 const SERVER = `
 import json, os, shlex, shutil, struct, sys
@@ -110,7 +111,8 @@ function ask(request: Record<string, unknown>, what: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     waiting.push({ resolve, reject, what });
     idle(c, false);
-    c.stdin.write(`${JSON.stringify(request)}\n`);
+    // a whole float reaches the module as a float (`2.0`), as Ansible's json.dumps of its args writes it
+    c.stdin.write(`${floatJson(request)}\n`);
   });
 }
 

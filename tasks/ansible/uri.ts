@@ -7,6 +7,7 @@ import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { curlConfig, shownUrl } from '../lib/curl.ts';
 import { toolsOn } from '../lib/host-tools.ts';
 import { Headers } from './get-url.ts';
+import { floatJson } from '../../src/template/py-float.ts';
 
 const Status = v.pipe(v.union([v.number(), v.string()]), v.transform(Number), v.integer('expected an HTTP status code'));
 
@@ -40,7 +41,7 @@ export function requestBody(p: Pick<Params, 'body' | 'body_format' | 'headers'>)
   const has = Object.keys(headers).some((k) => k.toLowerCase() === 'content-type');
   if (p.body_format === 'json') {
     if (!has) headers['Content-Type'] = 'application/json';
-    return { body: typeof p.body === 'string' ? p.body : JSON.stringify(p.body), headers };
+    return { body: typeof p.body === 'string' ? p.body : floatJson(p.body), headers };
   }
   if (p.body_format === 'form-urlencoded') {
     if (!has) headers['Content-Type'] = 'application/x-www-form-urlencoded';
