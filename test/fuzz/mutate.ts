@@ -269,7 +269,8 @@ const VAULT_V1 = `$ANSIBLE_VAULT;1.1;AES256
 `;
 
 /** Mistakes of YAML itself (or attacks on the parser), possible in any YAML file. */
-const TAGS = ['!!python/object:os.system ["ls"]', '!!python/name:os.system', '!unsafe "x"', '!!binary aGk=', '!!set {a, b}', '!!omap [{a: 1}]', '!!timestamp 2001-12-14', '!!int abc', '!!map [1]', '!foo bar', '!<tag:yaml.org,2002:js/function> "x"'];
+// !unsafe and !!binary are read (Ansible's): what is refused of them is !!binary text that is no base64
+const TAGS = ['!!python/object:os.system ["ls"]', '!!python/name:os.system', '!!binary "not base64!"', '!!set {a, b}', '!!omap [{a: 1}]', '!!timestamp 2001-12-14', '!!int abc', '!!map [1]', '!foo bar', '!<tag:yaml.org,2002:js/function> "x"'];
 /** `!vault` values and the refusal each gets without a password: not vault text, or no password given. */
 const VAULT_VALUES: [string, RegExp][] = [
   ['!vault "x"', /tag !vault: value "x": not ansible-vault text/],
@@ -622,8 +623,9 @@ function iniMutant(w: World, kind: string, d: Dice): Mutant | undefined {
 function argvMutant(w: World, kind: string, d: Dice): Mutant | undefined {
   const written = write(w);
   switch (kind) {
+    // text with no = at all is Ansible's _raw_params (a warning), no refusal: not a mutation
     case '-e without =':
-      written.extraVars = [...written.extraVars, pick(['novalue', '1x=2', '=3', '-x=1', 'a.b=1', ''], d.a)];
+      written.extraVars = [...written.extraVars, pick(['1x=2', '-x=1', 'a.b=1', ''], d.a)];
       return { what: kind, written, expect: { file: '-e', message: /expected key=value/ } };
     case '-e bad JSON':
       // read as YAML, as Ansible reads it: `{a: 1}` and `{'a': 1}` are objects there
