@@ -5,8 +5,7 @@
 // MAGIC_VARIABLE_MAPPING over the task's attributes). Magic variables (the ansible_connection every
 // host has in its scope) are not variables anyone set: they do not count.
 import type { Scope } from '../template/expr.ts';
-import { Undef } from '../template/expr-error.ts';
-import { pyStr } from '../template/expr-error.ts';
+import { pyStr, Undef } from '../template/expr-error.ts';
 import { TRUES } from './flag.ts';
 
 export interface ConnectionVars {
@@ -26,10 +25,13 @@ export interface ConnectionVars {
 /** Ansible's connection variables (MAGIC_VARIABLE_MAPPING) that skiff's connections take (inventory/host.ts) */
 const REMOTE = ['ansible_host', 'ansible_port', 'ansible_user', 'ansible_ssh_private_key_file', 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_common_args', 'ansible_ssh_extra_args'];
 
-/** A variable someone set, not None (Ansible's `cvars.get(name) is not None`). */
-function setVar(scope: Scope, name: string): unknown {
+/**
+ * A variable someone set, not None (Ansible's `cvars.get(name) is not None`); `overInventory`: set
+ * elsewhere than in the host's inventory vars (or -e), which its connection settings hold already.
+ */
+function setVar(scope: Scope, name: string, overInventory = false): unknown {
   const r = scope(name);
-  if (!r.found || r.magic || r.value === null || r.value === undefined || r.value instanceof Undef) return undefined;
+  if (!r.found || r.magic || (overInventory && r.inventory) || r.value === null || r.value === undefined || r.value instanceof Undef) return undefined;
   return r.value;
 }
 
@@ -53,9 +55,8 @@ export function connectionVars(scope: Scope): ConnectionVars {
   const connection = setVar(scope, 'ansible_connection');
   if (connection !== undefined) out.connection = pyStr(connection);
   for (const name of REMOTE) {
-    const r = scope(name);
-    if (!r.found || r.magic || r.inventory || r.value === null || r.value === undefined || r.value instanceof Undef) continue;
-    (out.remote ??= {})[name] = r.value;
+    const x = setVar(scope, name, true);
+    if (x !== undefined) (out.remote ??= {})[name] = x;
   }
   return out;
 }

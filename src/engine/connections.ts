@@ -69,6 +69,14 @@ export const realConnector =
           }, { onNote: onNote && ((text) => onNote(hc.name, text)) }),
     );
 
+/** Equal keys, the same connection: the host, its connection, how it becomes, and what its vars set. */
+function keyOf(host: string, hc: HostConn, p: Privilege): string {
+  const become = p.become ?? hc.become;
+  const how = become ? becomeHow(hc, p) : {};
+  // settings a play's or task's vars gave: another connection (another user, port or address)
+  return `${host}\0${hc.connection}\0${become}\0${become ? (p.become_user ?? hc.become_user ?? '') : ''}\0${how.method ?? ''}\0${how.exe ?? ''}\0${how.flags ?? ''}${p.remote ? `\0${JSON.stringify(p.remote)}` : ''}`;
+}
+
 export class ConnectionPool {
   private readonly open = new Map<string, Promise<Connection>>();
   constructor(
@@ -86,7 +94,7 @@ export class ConnectionPool {
     }
     const become = p.become ?? hc.become;
     const user = become ? (p.become_user ?? hc.become_user) : undefined;
-    const key = this.key(host, p);
+    const key = keyOf(host, hc, p);
     let c = this.open.get(key);
     if (!c) this.open.set(key, (c = this.connector(hc, become, user, become ? becomeHow(hc, p) : {})));
     return c;
@@ -94,11 +102,7 @@ export class ConnectionPool {
 
   /** Which connection `get` gives for this host and privilege: equal keys, the same connection. */
   key(host: string, p: Privilege = {}): string {
-    const hc = this.settings(host, p.connection, p.connectionVar, p.remote);
-    const become = p.become ?? hc.become;
-    const how = become ? becomeHow(hc, p) : {};
-    // settings a play's or task's vars gave: another connection (another user, port or address)
-    return `${host}\0${hc.connection}\0${become}\0${become ? (p.become_user ?? hc.become_user ?? '') : ''}\0${how.method ?? ''}\0${how.exe ?? ''}\0${how.flags ?? ''}${p.remote ? `\0${JSON.stringify(p.remote)}` : ''}`;
+    return keyOf(host, this.settings(host, p.connection, p.connectionVar, p.remote), p);
   }
 
   /** meta reset_connection: the host's connections closed (true if there were any); the next task opens anew. */

@@ -1105,12 +1105,7 @@ export class HostRun {
         // interpreter is the other host's (Ansible keeps that one in ansible_delegated_vars)
         discover: async (conn, taskScope) => {
           if (delegate !== undefined) return undefined;
-          let mode: unknown;
-          try {
-            mode = evaluate('ansible_python_interpreter', taskScope);
-          } catch {
-            return undefined;
-          }
+          const mode = definedVar('ansible_python_interpreter', taskScope);
           const facts = rc.prep.hostvars[host]?.ansible_facts as Record<string, unknown> | undefined;
           if (!isDiscoveryMode(mode) || typeof facts?.discovered_interpreter_python === 'string') return undefined;
           const found = await discoverPython(conn, host, mode.trim() || 'auto');
@@ -1183,7 +1178,7 @@ export class HostRun {
  * its vars set): the connection its tasks share.
  */
 export function playPrivilege(prep: Prepared, play: PlayDef, host: string, registered: Record<string, unknown>): Privilege {
-  const scope = () => taskScope(prep, play, host, registered, play.kw, {});
+  const scope = once(() => taskScope(prep, play, host, registered, play.kw, {}));
   // what cannot be worked out here fails each task where it renders it (taskPrivilege)
   const tried = <T>(f: () => T, otherwise: T): T => {
     try {
@@ -1221,8 +1216,8 @@ function becomeUserOf(user: string | undefined, scope: () => Scope): { become_us
  * A delegated task: Ansible reads the delegate's variables, which skiff has from its inventory alone
  * (ConnectionPool's settings); of the rest, the task's own vars (and include params) count.
  */
-function taskPrivilege(t: TaskDef, scope: () => Scope, delegated = t.kw.delegate_to !== undefined): Privilege {
-
+function taskPrivilege(t: TaskDef, taskScope: () => Scope, delegated = t.kw.delegate_to !== undefined): Privilege {
+  const scope = once(taskScope);
   const own = { ...t.kw.vars, ...t.kw.includeParams };
   const cv = connectionVars(delegated ? (name) => (Object.hasOwn(own, name) ? scope()(name) : { found: false, names: [] }) : scope());
   const how = becomeHowOf(t.kw, cv, scope);
@@ -1285,6 +1280,12 @@ function becomeHowOf(kw: TaskDef['kw'], cv: ConnectionVars, scope: () => Scope):
   const flags = cv.become_flags ?? text(kw.become_flags, 'become_flags');
   if (flags !== undefined) how.flags = flags;
   return Object.keys(how).length ? how : undefined;
+}
+
+/** The task's scope built once for all the lookups of its privilege (each build walks its layers). */
+function once(make: () => Scope): () => Scope {
+  let made: Scope | undefined;
+  return () => (made ??= make());
 }
 
 /** The params known before the run: what needs a registered result (LATER, or not rendered) left out, at any depth. */

@@ -192,25 +192,20 @@ function preconnect(rc: RunCtx): void {
 function settingsOf(prep: Prepared, h: string, connection?: ConnectionName, fromVar = false, remote?: Record<string, unknown>): HostConn {
   const known = prep.conns.get(h) ?? worked(prep, h, prep.connect?.(h));
   prep.conns.set(h, known);
-  if (remote && prep.inventory.hosts.includes(h)) {
-    // a play's or task's vars say how to reach the host: another set of settings, checked as the inventory's
-    const variants = variantsOf.get(known) ?? variantsOf.set(known, new Map()).get(known)!;
-    const key = `${connection}${fromVar ? ' var' : ''}\0${JSON.stringify(remote)}`;
-    const v = variants.get(key) ?? worked(prep, h, prep.connect?.(h, connection ?? known.connection, fromVar || connection === undefined, remote));
-    variants.set(key, v);
-    return v;
-  }
+  if (!prep.inventory.hosts.includes(h)) return known;
   // the connection keyword: over -c, under the host's own ansible_connection (the implicit localhost has
   // one); ansible_connection set in a play's or task's vars: over both
-  if (connection === undefined || connection === known.connection || !prep.inventory.hosts.includes(h) || (!fromVar && connVarNames({ ...prep.hostvars[h], ...prep.extra }).connection !== undefined)) return known;
+  const asKnown = connection === undefined || connection === known.connection || (!fromVar && connVarNames({ ...prep.hostvars[h], ...prep.extra }).connection !== undefined);
+  if (asKnown && !remote) return known;
+  // another connection, or a play's or task's vars say how to reach the host: other settings, checked as the inventory's
   const variants = variantsOf.get(known) ?? variantsOf.set(known, new Map()).get(known)!;
-  const key = `${connection}${fromVar ? ' var' : ''}`;
-  const v = variants.get(key) ?? worked(prep, h, prep.connect?.(h, connection, fromVar));
+  const key = `${connection}${fromVar ? ' var' : ''}${remote ? `\0${JSON.stringify(remote)}` : ''}`;
+  const v = variants.get(key) ?? worked(prep, h, prep.connect?.(h, connection, fromVar, remote));
   variants.set(key, v);
   return v;
 }
 
-/** A host's settings under another connection keyword, kept with its own (dropped with them when its vars change) */
+/** A host's settings under another connection or its vars' remote settings, kept with its own (dropped with them when its vars change) */
 const variantsOf = new WeakMap<HostConn, Map<string, HostConn>>();
 
 function worked(prep: Prepared, h: string, r: ReturnType<NonNullable<Prepared['connect']>> | undefined): HostConn {
