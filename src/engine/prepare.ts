@@ -195,10 +195,11 @@ export function parseExtraVars(raw: string[], problems: InputProblem[], vault: r
         out._raw_params = words;
         warn(`-e ${show(words)} is no key=value: it is the variable _raw_params, as in Ansible (a YAML map is given as -e '{"x": 1}' or -e @file.yml)`);
       }
-      // a name no template can read (1x, a.b, empty) would be a variable nothing sees: refused
-      const bad = Object.keys(vars).filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
-      for (const k of bad) problems.push({ file: '-e', line: 0, col: 0, message: `${show(`${k}=${vars[k]}`)}: expected key=value with a variable name as key, @file.yml or a JSON object` });
-      if (!e.trim()) problems.push({ file: '-e', line: 0, col: 0, message: `${show(e)}: expected key=value, @file.yml or a JSON object` });
+      // a name no template can read by name (1x, a.b) is kept as Ansible keeps it: vars['a.b'] reads it;
+      // said, since it is likely a mistake. An empty -e is nothing, as in Ansible.
+      for (const k of Object.keys(vars).filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))) {
+        warn(`-e ${show(`${k}=${vars[k]}`)}: ${show(k)} is no variable name: only vars[${show(k)}] reads it, as in Ansible`);
+      }
       Object.assign(out, vars);
     }
   }

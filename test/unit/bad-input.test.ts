@@ -38,7 +38,7 @@ test('every broken playbook and inventory is refused before any connection, with
   }
   cases.push({ name: 'unknown --limit host', args: ['run', 'test/bad-input/ok.yml', '-i', inv, '--limit', 'h2'], expect: /unknown host or group "h2" \(did you mean "h1"\?\)/, where: '--limit' });
   cases.push({ name: 'missing --limit file', args: ['run', 'test/bad-input/ok.yml', '-i', inv, '--limit', '@nope.retry'], expect: /cannot read limit file/, where: 'nope.retry' });
-  cases.push({ name: 'bad -e', args: ['run', 'test/bad-input/ok.yml', '-i', inv, '-e', '1x=2'], expect: /expected key=value with a variable name/, where: '-e' });
+  cases.push({ name: 'bad -e', args: ['run', 'test/bad-input/ok.yml', '-i', inv, '-e', '{"a": [}'], expect: /expected a JSON \(or YAML\) object/, where: '-e' });
   cases.push({ name: 'bad --forks', args: ['run', 'test/bad-input/ok.yml', '-i', inv, '--forks', 'many'], expect: /expected a whole number/, where: '--forks' });
 
   const results = await pool(cases, 6, (c) => skiff(c.args, { timeoutMs: 30_000 }));

@@ -69,6 +69,15 @@ test('-e words that are no key=value are the variable _raw_params, as Ansible\'s
   assert.match(warnings.join('\n'), /_raw_params/);
 });
 
+test("-e keys no template reads by name (1x, a.b) are kept as Ansible keeps them (vars['a.b']), with a warning; an empty -e is nothing", () => {
+  const problems: unknown[] = [];
+  const warnings: string[] = [];
+  assert.equal(parseExtraVars(['1x=2', 'a.b=1', '', 'ok=3'], problems as never, [], (w) => warnings.push(w)), { '1x': '2', 'a.b': '1', ok: '3' });
+  assert.equal(problems, []);
+  assert.is(warnings.length, 2, warnings.join('\n'));
+  assert.match(warnings[1], `only vars["a.b"] reads it`);
+});
+
 test('ansible_facts_modules names the modules the gathering runs (smart, setup: skiff\'s own gathering)', () => {
   assert.is(factsModules(undefined), undefined);
   assert.is(factsModules(['smart']), undefined);
