@@ -193,9 +193,19 @@ export class HostRun {
     rc.registeredOf.set(host, this.registered);
   }
 
-  /** The play's own connection: notifications are recorded through it, whatever a task's become. */
+  /** The play's own connection (its become): the facts every task plans from are read ahead through it. */
   private base(): Promise<Connection> {
     return this.rc.pool.get(this.host, playPrivilege(this.rc.prep, this.play, this.host, this.registered));
+  }
+
+  /**
+   * The login itself (the play's connection without become): handler notifications are kept through
+   * it, whatever the play's or a task's become. The play's become_user may not exist yet (a user the
+   * play creates: Ansible's keyword_inheritance), and markers kept under one user's home would be lost
+   * to a later play or run that becomes another.
+   */
+  private login(): Promise<Connection> {
+    return this.rc.pool.get(this.host, { ...playPrivilege(this.rc.prep, this.play, this.host, this.registered), become: false });
   }
 
   private stopped(): boolean {
@@ -254,18 +264,27 @@ export class HostRun {
   private async walk(): Promise<void> {
     const { rc, play, host } = this;
     this.addSecrets(play.vars);
+    const handlerNames = play.handlers.filter((x) => x.kind === 'task').map((x) => x.name);
+    // a play without handlers has no markers to read
+    const login = handlerNames.length ? this.login() : undefined;
     try {
       const conn = await this.base();
-      const handlers = play.handlers.filter((x) => x.kind === 'task').map((x) => x.name);
-      await this.readAhead(conn, handlers.length > 0);
-      // notified in an earlier run that ended before the handler ran: they run at the end of this play
-      for (const h of await readPending(conn, handlers, rc.cacheOf.get(host)?.get(PENDING_MARKERS.key(null)) as string[] | undefined)) {
-        this.pending.add(h);
-        this.notified.add(play.handlers.find((x) => x.kind === 'task' && x.name === h)!);
-        this.fromEarlier.add(h);
-      }
+      // the markers come in the same round trip when the play logs in without become
+      await this.readAhead(conn, login !== undefined && conn === (await login));
     } catch {
-      /* unreachable: the first task reports it */
+      /* unreachable, or the play's become fails: the first task reports it */
+    }
+    if (login) {
+      try {
+        // notified in an earlier run that ended before the handler ran: they run at the end of this play
+        for (const h of await readPending(await login, handlerNames, rc.cacheOf.get(host)?.get(PENDING_MARKERS.key(null)) as string[] | undefined)) {
+          this.pending.add(h);
+          this.notified.add(play.handlers.find((x) => x.kind === 'task' && x.name === h)!);
+          this.fromEarlier.add(h);
+        }
+      } catch {
+        /* unreachable: the first task reports it */
+      }
     }
     let flow: Flow = this.gathered;
     try {
@@ -910,7 +929,7 @@ export class HostRun {
       this.notified.delete(h);
       if (flow !== 'ok') return flow;
       if (!this.rc.opts.check && h.kind === 'task') {
-        await clearPending(await this.base(), [h.name]);
+        await clearPending(await this.login(), [h.name]);
         this.pending.delete(h.name);
       }
     }
@@ -1062,7 +1081,7 @@ export class HostRun {
           // a name that reaches no handler is reported after the task (Ansible's order)
           const now = [...new Set(this.handlersFor(t, false).handlers.flatMap((n) => (n.kind === 'task' ? [n.name] : [])))].filter((n) => !this.pending.has(n));
           if (!now.length) return;
-          await markPending(await this.base(), now);
+          await markPending(await this.login(), now);
           now.forEach((n) => this.pending.add(n));
           marked = [...marked, ...now];
         },
@@ -1122,7 +1141,7 @@ export class HostRun {
     progress.end();
     if (outcome.status !== 'changed' && marked.length) {
       // changed_when said no (or the change failed): nothing to notify after all
-      await clearPending(await this.base(), marked).catch(() => undefined);
+      await clearPending(await this.login(), marked).catch(() => undefined);
       marked.forEach((n) => this.pending.delete(n));
     }
     // a registered result is unsafe (TaskExecutor's wrap_var): never templated again; but not set_fact's

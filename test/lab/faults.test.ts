@@ -247,4 +247,41 @@ test('become uses sudo -n: a password prompt fails clearly, NOPASSWD works', asy
   assert.is((await labExec(h.name, 'stat -c %U /home/skiffer/skiff-own')).stdout.trim(), 'skiffer');
 });
 
+test("a handler notified under become to a user the play creates is kept through the login (Ansible's keyword_inheritance), and a later run runs it", async () => {
+  if (!guard.lab()) return;
+  const h = lab!.hosts[2];
+  await labExec(h.name, 'userdel -r skifflater 2>/dev/null; rm -rf /home/skiffer/.cache/skiff /root/.cache/skiff; true');
+  const plain = join(tmp, 'plain-handlers.yml');
+  writeFileSync(plain, `all:\n  hosts:\n    ${h.name}: {address: ${h.address}, user: skiffer, private_key_file: ${lab!.keyFile}, known_hosts_file: ${lab!.knownHostsFile}}\n`);
+  const play = (tail: string) => `- hosts: all
+  become: true
+  become_user: skifflater
+  tasks:
+    - command: useradd -m skifflater
+      args: {creates: /home/skifflater}
+      become_user: root
+      notify: delete test user
+${tail}  handlers:
+    - name: delete test user
+      command: userdel -r skifflater
+      become_user: root
+`;
+  const failing = join(tmp, 'inherit-fail.yml');
+  writeFileSync(failing, play('    - fail: {msg: stopped before the handlers}\n'));
+  const r1 = await skiff(['run', failing, '-i', plain]);
+  assert.is(r1.code, 2, r1.stdout + r1.stderr);
+  assert.not.match(r1.stdout + r1.stderr, 'internal error');
+  // the notification is kept on the host, under the login's own home
+  const kept = await labExec(h.name, 'stat -c %U /home/skiffer/.cache/skiff/handlers/* && id -u skifflater');
+  assert.is(kept.code, 0, kept.stderr);
+  assert.match(kept.stdout, /^skiffer\n/);
+  const completing = join(tmp, 'inherit-ok.yml');
+  writeFileSync(completing, play(''));
+  const r2 = await skiff(['run', completing, '-i', plain]);
+  assert.is(r2.code, 0, r2.stdout + r2.stderr);
+  assert.match(r2.stdout, 'RUNNING HANDLER [delete test user]');
+  assert.is((await labExec(h.name, 'id -u skifflater')).code, 1, 'the handler deleted the user');
+  assert.is((await labExec(h.name, 'ls -A /home/skiffer/.cache/skiff/handlers')).stdout.trim(), '', 'no pending marker left');
+});
+
 test.run();

@@ -4,7 +4,7 @@
 // a handler left notified by a failed run stays pending on the host (pending-handlers.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calls, play } from './engine-harness.ts';
@@ -292,6 +292,26 @@ test('test_handlers_meta.yml: a meta handler runs under its RUNNING HANDLER bann
   const quiet = await skiff(['run', join(dir, 'meta.yml'), '-i', join(dir, 'inv.yml')], { env, cwd: dir });
   assert.match(quiet.stdout, 'RUNNING HANDLER [noop_handler]');
   assert.not.match(quiet.stdout, 'META:');
+});
+
+test("keyword_inheritance: a play's become_user that does not exist yet (a user the play creates) does not stop a task without become from notifying its handler", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-handlers-become-'));
+  writeFileSync(join(dir, 'inv.yml'), 'all:\n  hosts:\n    A: {connection: local}\n');
+  // the markers of notified handlers are kept through the login, not through the play's become
+  writeFileSync(join(dir, 'pb.yml'), `- hosts: all
+  become: true
+  become_user: skiff-nosuch-user
+  tasks:
+    - {command: echo made, become: false, notify: after}
+  handlers:
+    - {name: after, command: echo HANDLER_RAN, become: false}
+`);
+  const r = await skiff(['run', join(dir, 'pb.yml'), '-i', join(dir, 'inv.yml'), '-v'], { env: { HOME: dir, ANSIBLE_CONFIG: join(dir, 'none.cfg') }, cwd: dir });
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, 'HANDLER_RAN');
+  assert.not.match(r.stdout + r.stderr, 'internal error');
+  // and nothing is left pending: the marker was removed through the same login
+  assert.equal(readdirSync(join(dir, '.cache/skiff/handlers')), []);
 });
 
 test.run();
