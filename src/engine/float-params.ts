@@ -26,6 +26,8 @@ function forParam(x: unknown, s: Schema | undefined): unknown {
   const u = unwrapped(s);
   // a param of any value (debug's msg, assert's that): the float as it is, shown as `2.0`
   if (u.type === 'unknown' || u.type === 'any') return x;
+  // a map of any values (validate_argument_spec's provided_arguments): its floats as they are too
+  if (u.type === 'record' && ['unknown', 'any'].includes((u as Schema & { value?: Schema }).value?.type ?? '')) return x;
   if (x instanceof PyFloat) return takesText(u) ? x.str() : x.value;
   if (Array.isArray(x) && u.type === 'array' && u.item) return x.map((i) => forParam(i, u.item));
   return plainNumbers(x);

@@ -10,6 +10,7 @@ import { TaskFailure, type TaskType } from '../../src/engine/task-type.ts';
 import { LATER, Undef } from '../../src/template/expr-error.ts';
 import { undefinedError } from '../../src/engine/ansible-errors.ts';
 import { CONTROLLER_PYTHON } from './core-modules.ts';
+import { floatJson } from '../../src/template/py-float.ts';
 
 const Dict = v.record(v.string(), v.unknown(), 'expected a dict');
 
@@ -42,16 +43,21 @@ res = ArgumentSpecValidator(r['spec']).validate(loaded(r['params']), validate_ro
 print(json.dumps(res.error_messages))
 `;
 
-/** Values as JSON for Python; an undefined one fails as Ansible's templar does when it renders the args. */
-function json(x: unknown): string {
-  return JSON.stringify(x, (_k, val: unknown) => {
-    if (val instanceof Undef) {
-      if (val.empty) return '';
-      throw new TaskFailure(undefinedError(val.jinja));
-    }
-    if (val === LATER || typeof val === 'symbol') throw new TaskFailure('a value is not known yet');
-    return val;
-  });
+/**
+ * Values as JSON for Python, a whole float written as one (`37.` is a float there: "cannot be converted
+ * to an int"); an undefined one fails as Ansible's templar does when it renders the args.
+ */
+const json = (x: unknown): string => floatJson(defined(x));
+
+function defined(x: unknown): unknown {
+  if (x instanceof Undef) {
+    if (x.empty) return '';
+    throw new TaskFailure(undefinedError(x.jinja));
+  }
+  if (x === LATER || typeof x === 'symbol') throw new TaskFailure('a value is not known yet');
+  if (Array.isArray(x)) return x.map(defined);
+  if (x && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, defined(v)]));
+  return x;
 }
 
 function validate(spec: Record<string, unknown>, params: Record<string, unknown>): Promise<string[]> {
