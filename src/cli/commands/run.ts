@@ -86,7 +86,8 @@ export async function runCommand(inv: Invocation): Promise<number> {
         process.stderr.write(`skiff: the plan was not written: ${o.plan}: ${written.error}\n`);
         return Math.max(code, EXIT.failed);
       }
-      process.stdout.write(`\nplan written to ${o.plan}: review it with skiff show ${o.plan}, apply it with skiff apply ${o.plan}\n`);
+      // with --events -, stdout is the event stream
+      (o.events === '-' ? process.stderr : process.stdout).write(`\nplan written to ${o.plan}: review it with skiff show ${o.plan}, apply it with skiff apply ${o.plan}\n`);
     }
     return code;
   } finally {
