@@ -12,6 +12,7 @@ import { skiff } from '../helpers.ts';
 const dir = mkdtempSync(join(tmpdir(), 'skiff-plan-'));
 const out = join(dir, 'out');
 const SECRET = 'vault-only-s3cret-value';
+const HIDDEN = 'no-log-only-marker';
 mkdirSync(join(dir, 'group_vars'));
 writeFileSync(join(dir, 'hosts.yml'), 'all:\n  hosts:\n    h1: {ansible_connection: local}\n    h2: {ansible_connection: local}\n');
 writeFileSync(join(dir, 'group_vars', 'all.yml'), 'greeting: hello\n');
@@ -31,6 +32,11 @@ writeFileSync(
       content:
         path: "${out}/{{ inventory_hostname }}.secret"
         content: "{{ db_password }}\\n"
+    - name: hidden by no_log
+      content:
+        path: "${out}/{{ inventory_hostname }}.hidden"
+        content: "${HIDDEN}\\n"
+      no_log: true
 `,
 );
 const PLAN = join(dir, 'site.plan');
@@ -57,17 +63,19 @@ test('plan: 0600, the changes per host, no vault value; show prints them, --json
   assert.is(statSync(PLAN).mode & 0o777, 0o600);
   const text = readFileSync(PLAN, 'utf8');
   assert.not.ok(text.includes(SECRET), 'the vault value is masked in the plan');
+  assert.not.ok(text.includes(HIDDEN), 'what no_log hides is hidden in the plan');
   const p = JSON.parse(text);
   assert.equal(Object.keys(p.hosts), ['h1', 'h2']);
-  assert.equal(p.hosts.h1.map((s: { status: string }) => s.status), ['changed', 'changed']);
+  assert.equal(p.hosts.h1.map((s: { status: string }) => s.status), ['changed', 'changed', 'changed']);
   assert.ok(p.inputs.some((i: { path: string }) => i.path === join(dir, 'group_vars', 'all.yml')), 'group_vars recorded');
   assert.ok(p.inputs.some((i: { path: string }) => i.path === join(dir, 'secrets.yml')), 'the vault file recorded (by hash)');
   assert.not.ok(p.inputs.some((i: { path: string }) => i.path === join(dir, 'pass')), 'no vault password file');
   const shown = await sk(['show', PLAN]);
   assert.is(shown.code, 0, shown.stderr);
-  assert.match(shown.stdout, /h1: 2 to change/);
+  assert.match(shown.stdout, /h1: 3 to change/);
   assert.match(shown.stdout, /\+hello/);
   assert.not.ok(shown.stdout.includes(SECRET));
+  assert.not.ok(shown.stdout.includes(HIDDEN));
   const json = await sk(['show', PLAN, '--json']);
   assert.equal(JSON.parse(json.stdout).hosts, p.hosts);
 });
@@ -81,8 +89,9 @@ test('apply: the reviewed changes made; a rerun changes nothing', async () => {
   assert.is(readFileSync(join(out, 'h2.secret'), 'utf8'), `${SECRET}\n`);
   const again = await sk(['run', 'site.yml', '-i', 'hosts.yml', ...VAULT]);
   assert.is(again.code, 0);
-  assert.match(again.stdout, /h1\s+: ok=2\s+changed=0/);
-  assert.match(again.stdout, /h2\s+: ok=2\s+changed=0/);
+  assert.match(again.stdout, /h1\s+: ok=3\s+changed=0/);
+  assert.match(again.stdout, /h2\s+: ok=3\s+changed=0/);
+  assert.is(readFileSync(join(out, 'h1.hidden'), 'utf8'), `${HIDDEN}\n`);
 });
 
 test('a host changed since the plan: refused by name, not touched, exit 2, in the retry file; the other applied', async () => {
