@@ -76,6 +76,7 @@ export async function applyCommand({ values: own, args: [file] }: Invocation): P
   }
   const out = (s: string) => (own.events === '-' ? process.stderr : process.stdout).write(s + '\n');
   const refused = new Map<string, string>();
+  const unreachable = new Set<string>();
   for (const h of hosts) {
     const d = failedInPlan(h, plan.hosts[h]);
     if (d) refused.set(h, formatDrift(d));
@@ -102,13 +103,15 @@ export async function applyCommand({ values: own, args: [file] }: Invocation): P
       const d = driftOf(h, plan.hosts[h], now[h] ?? []);
       if (!d) continue;
       refused.set(h, formatDrift(d));
+      // a host that cannot be reached is not one that drifted: exit code as an unreachable host
+      if (checked.recap[h]?.unreachable) unreachable.add(h);
       more = true;
     }
     if (!more) break;
   }
   for (const why of refused.values()) out(`REFUSED ${why}`);
   const ready = hosts.filter((h) => !refused.has(h));
-  const refusals = [...refused].map(([host, why]) => ({ host, why }));
+  const refusals = [...refused].map(([host, why]) => ({ host, why, unreachable: unreachable.has(host) }));
   if (!ready.length) {
     out('\nno host matches the plan: nothing was applied');
     const c = config.values;
@@ -116,7 +119,7 @@ export async function applyCommand({ values: own, args: [file] }: Invocation): P
       const retry = writeRetry(plan.playbooks[0], { results: [], recap: {}, interrupted: false, unfinished: [...refused.keys()], failed: [] }, c.retry_files_save_path);
       out(`\nto retry the ${retry.hosts.length} host(s) that did not finish: --limit @${retry.path}`);
     }
-    return EXIT.failed;
+    return unreachable.size ? EXIT.unreachable : EXIT.failed;
   }
 
   // step 3: the real run, on the hosts that still match

@@ -166,7 +166,7 @@ export async function runSetup({ command, values: o, args: [target, ...morePlayb
  * file, exit code. `refused`: hosts skiff apply did not touch (drifted since the plan), each with why:
  * said after the recap, in the retry file, and a failed host's exit code.
  */
-export async function runAndReport(prepared: Prepared, opts: RunOptions, o: Values, config: ResolvedConfig, target: string, refused: { host: string; why: string }[] = []): Promise<{ code: number; summary?: RunSummary }> {
+export async function runAndReport(prepared: Prepared, opts: RunOptions, o: Values, config: ResolvedConfig, target: string, refused: { host: string; why: string; unreachable?: boolean }[] = []): Promise<{ code: number; summary?: RunSummary }> {
   const c = config.values;
   let events: EventLog | undefined;
   if (typeof o.events === 'string') {
@@ -225,17 +225,18 @@ export async function runAndReport(prepared: Prepared, opts: RunOptions, o: Valu
     // results are already redacted per host by the engine
     writeReport(o.report, { playbook: target, inventory: opts.inventory, check: opts.check, started: started.toISOString(), finished: new Date().toISOString() }, summary);
   }
-  return { code: exitCodeOf(summary, opts, o, refused.length > 0), summary };
+  return { code: exitCodeOf(summary, opts, o, refused), summary };
 }
 
-function exitCodeOf(summary: RunSummary, opts: RunOptions, o: Values, refused: boolean): number {
+function exitCodeOf(summary: RunSummary, opts: RunOptions, o: Values, refused: { unreachable?: boolean }[]): number {
   const recaps = Object.values(summary.recap);
   if (summary.interrupted) return EXIT.interrupted;
   // an included file Ansible could not parse: ansible-playbook's exit code for an AnsibleParserError
   if (summary.parseError) return EXIT.parseError;
-  if (recaps.some((r) => r.unreachable > 0)) return EXIT.unreachable;
+  if (recaps.some((r) => r.unreachable > 0) || refused.some((r) => r.unreachable)) return EXIT.unreachable;
   // as Ansible's: a host whose failure meta clear_host_errors cleared is not failed (its recap still counts it)
-  if (summary.failed.length || refused) return EXIT.failed;
+  // (skiff apply: a host that drifted since the plan and was not touched counts as a failed one)
+  if (summary.failed.length || refused.length) return EXIT.failed;
   if (opts.check && o['detailed-exitcode'] && recaps.some((r) => r.changed > 0)) return EXIT.pending;
   return EXIT.ok;
 }
