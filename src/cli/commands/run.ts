@@ -1,5 +1,6 @@
 // skiff run / skiff validate: settings -> prepare (all checks that need no host) -> run -> progress,
-// recap, profile, events, report, retry.
+// recap, profile, events, report, retry; with --check --plan FILE, the plan (src/plan/) once it is over.
+// runSetup and runAndReport are skiff apply's too (apply.ts).
 import { terminalIO } from '../../engine/vars-prompt.ts';
 import type { Origin } from '../../inventory/types.ts';
 import { prepare, type Prepared, type RunOptions } from '../../engine/prepare.ts';
