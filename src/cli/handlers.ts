@@ -8,6 +8,8 @@ export type Handler = (inv: Invocation) => Promise<number>;
 export const HANDLERS: Record<string, () => Promise<Handler>> = {
   run: async () => (await import('./commands/run.ts')).runCommand,
   validate: async () => (await import('./commands/run.ts')).runCommand,
+  apply: async () => (await import('./commands/apply.ts')).applyCommand,
+  show: async () => (await import('./commands/show.ts')).showCommand,
   inventory: async () => (await import('./commands/inventory.ts')).inventoryCommand,
   tasks: async () => (await import('./commands/tasks.ts')).tasksCommand,
   config: async () => (await import('./commands/config.ts')).configCommand,

@@ -6,6 +6,8 @@ export interface TaskResult {
   host: string;
   play: string;
   task: string;
+  /** where the task is written (file:line:col): what a plan names a task by */
+  at?: string;
   /** the name as the TASK banner shows it: templated with this host's vars (as written where it cannot be) */
   title?: string;
   type: string;

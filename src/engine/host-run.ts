@@ -4,6 +4,7 @@
 // RunCtx (the run) and BatchCtx (this serial batch): results, recap, connections, the stop flags.
 import { UnreachableError, type Connection } from '../transport/types.ts';
 import type { BlockDef, Handler, Keywords, MetaDef, Node, PlayDef, TaskDef } from '../playbook/load.ts';
+import { locate } from '../util/yaml-source.ts';
 import { readAhead } from './read-ahead.ts';
 import { walkTasks } from '../playbook/load.ts';
 import { dirname, resolve } from 'node:path';
@@ -1028,7 +1029,7 @@ export class HostRun {
     // a delegated task sees the delegated host's vars as ansible_delegated_vars (Ansible's VariableManager)
     let delegated: Record<string, unknown> = {};
     const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw, { ...delegated, ...this.outer, ...loopVars });
-    const base = { host, play: play.name, task: t.name, type: t.type.name, handler, changes: [] as string[] };
+    const base = { host, play: play.name, task: t.name, at: whereWritten(t), type: t.type.name, handler, changes: [] as string[] };
     // as the task starts: its own register is not yet in what the name may read
     const title = titleOf(t.name, () => scope({}));
     let delegate: string | undefined;
@@ -1191,6 +1192,17 @@ export class HostRun {
     return r;
   }
 }
+
+/** file:line:col of a task as written (worked out once per task, not per host). */
+function whereWritten(t: TaskDef): string {
+  let at = writtenAt.get(t);
+  if (at === undefined) {
+    const { line, col } = locate(t.src, t.path);
+    writtenAt.set(t, (at = `${t.src.file}:${line}:${col}`));
+  }
+  return at;
+}
+const writtenAt = new WeakMap<TaskDef, string>();
 
 /**
  * The play's own privilege on a host (its `become` templated there, under the connection variables

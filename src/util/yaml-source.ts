@@ -369,6 +369,7 @@ function bombProblems(doc: Document, targets: Map<Alias, Node>, at: At): InputPr
  */
 export function readText(file: string): { text?: string; problem?: InputProblem } {
   let bytes: Buffer;
+  for (const f of textReaders) f(file);
   try {
     bytes = readFileSync(file);
   } catch (e) {
@@ -380,6 +381,15 @@ export function readText(file: string): { text?: string; problem?: InputProblem 
   const c = text.search(CONTROL);
   if (c >= 0) return { problem: { file, ...posIn(text, c), message: `control character U+${text.charCodeAt(c).toString(16).toUpperCase().padStart(4, '0')}: expected printable text (in YAML, write it escaped in a double-quoted string, e.g. "\\t")` } };
   return { text };
+}
+
+/** Who is told of each file read as text (a plan records what its run read: src/plan/inputs.ts). */
+const textReaders = new Set<(file: string) => void>();
+
+/** Be told of every file readText reads from now on (inventory, playbooks, vars files): call the result to stop. */
+export function watchTextReads(f: (file: string) => void): () => void {
+  textReaders.add(f);
+  return () => void textReaders.delete(f);
 }
 
 /** What YAML calls non-printable (tab, line ends and NEL are fine), as PyYAML checks it. */

@@ -37,7 +37,7 @@ function complete(...words: string[]): string[] {
 }
 
 test('commands', () => {
-  assert.equal(complete(''), ['completion', 'config', 'help', 'inventory', 'run', 'tasks', 'validate', 'vault']);
+  assert.equal(complete(''), ['apply', 'completion', 'config', 'help', 'inventory', 'run', 'show', 'tasks', 'validate', 'vault']);
   assert.equal(complete('va'), ['validate', 'vault']);
 });
 
@@ -45,6 +45,9 @@ test("a command's own flags", () => {
   assert.equal(complete('run', '--ch'), ['--check']);
   assert.equal(complete('inventory', '--'), ['--ask-vault-pass', '--ask-vault-password', '--help', '--host', '--inventory', '--vault-id', '--vault-pass-file', '--vault-password-file', '--version']);
   assert.equal(complete('run', 'site.yml', '-i', 'inv.yml', '--pro'), ['--profile']);
+  assert.equal(complete('run', '--pl'), ['--plan']);
+  assert.equal(complete('apply', '--ma'), ['--max-age']);
+  assert.equal(complete('show', '--j'), ['--json']);
 });
 
 test('task type names', () => {

@@ -1,9 +1,13 @@
 // skiff run / skiff validate: settings -> prepare (all checks that need no host) -> run -> progress,
-// recap, profile, events, report, retry.
+// recap, profile, events, report, retry; with --check --plan FILE, the plan (src/plan/) once it is over.
+// runSetup and runAndReport are skiff apply's too (apply.ts).
 import { terminalIO } from '../../engine/vars-prompt.ts';
 import type { Origin } from '../../inventory/types.ts';
-import { prepare, type RunOptions } from '../../engine/prepare.ts';
-import { startRun } from '../../engine/run.ts';
+import { prepare, type Prepared, type RunOptions } from '../../engine/prepare.ts';
+import { startRun, type RunSummary } from '../../engine/run.ts';
+import { buildPlan, recordedFlags, recordReads, secretExtraVars, planRefusals } from '../../plan/record.ts';
+import { writePlan } from '../../plan/write.ts';
+import { VERSION } from '../version.ts';
 import { useColor } from '../../report/color.ts';
 import { openEventLog, type EventLog } from '../../report/events.ts';
 import { writeReport, writeRetry } from '../../report/files.ts';
@@ -15,7 +19,7 @@ import { customStats, formatCustomStats } from '../../report/custom-stats.ts';
 import type { ResolvedConfig, Source } from '../config.ts';
 import { badInput, EXIT } from '../output.ts';
 import { printWarnings, settingsOf } from '../settings.ts';
-import type { Invocation } from '../spec.ts';
+import type { Invocation, Values } from '../spec.ts';
 import { vaultOf } from '../vault.ts';
 import { askNoEcho } from '../../vault/prompt.ts';
 import type { InputProblem } from '../../util/errors.ts';
@@ -39,17 +43,87 @@ export function connDefaultsOf(config: ResolvedConfig): NonNullable<RunOptions['
   return out;
 }
 
-export async function runCommand({ command, values: o, args: [target, ...morePlaybooks] }: Invocation): Promise<number> {
+export async function runCommand(inv: Invocation): Promise<number> {
+  const { command, values: o, args: [target, ...morePlaybooks] } = inv;
+  // a plan: what the run read is recorded from the first file read (ansible.cfg is added by name)
+  const planning = typeof o.plan === 'string' ? startPlan(inv) : undefined;
+  if (planning && 'problems' in planning) return badInput(planning.problems);
+  try {
+    const setup = await runSetup(inv);
+    if ('code' in setup) return setup.code;
+    const { opts, config } = setup;
+    const { prepared, problems, warnings } = prepare(opts, REGISTRY);
+    printWarnings(warnings ?? []);
+    if (!prepared) return badInput(problems);
+    const hostCount = new Set(prepared.plays.flatMap((p) => p.hosts)).size;
+    // ansible-playbook --syntax-check: what validate checks (more than Ansible's: no host is needed for any of it), in Ansible's words
+    if (o['syntax-check']) {
+      process.stdout.write(`\nplaybook: ${[target, ...morePlaybooks].join(' ')}\n`);
+      return EXIT.ok;
+    }
+    if (command === 'validate') {
+      const tasks = prepared.plays.reduce((n, p) => n + [...walkTasks(p.play.tasks)].length, 0);
+      process.stdout.write(`${target}: ${prepared.plays.length} play(s), ${tasks} task(s), ${hostCount} host(s): valid\n`);
+      return EXIT.ok;
+    }
+    if (o['list-hosts'] || o['list-tasks'] || o['list-tags']) {
+      if (o['list-hosts']) process.stdout.write(listHosts(prepared) + '\n');
+      if (o['list-tasks'] || o['list-tags']) process.stdout.write(listTasks(prepared, opts, { tasks: !!o['list-tasks'], tags: !!o['list-tags'] }) + '\n');
+      return EXIT.ok;
+    }
+    if (planning) {
+      const refused = planRefusals(prepared);
+      if (refused.length) return badInput(refused);
+    }
+    if (hostCount === 0) {
+      process.stderr.write(`skiff: no hosts matched${opts.limit ? ` (--limit ${opts.limit})` : ''}; nothing to do\n`);
+      return EXIT.ok;
+    }
+    const { code, summary } = await runAndReport(prepared, opts, o, config, target);
+    if (!summary) return code;
+    if (planning && !summary.interrupted) {
+      const written = planning.finish(prepared, opts, config, summary);
+      if (written.error) {
+        process.stderr.write(`skiff: the plan was not written: ${o.plan}: ${written.error}\n`);
+        return Math.max(code, EXIT.failed);
+      }
+      // with --events -, stdout is the event stream
+      (o.events === '-' ? process.stderr : process.stdout).write(`\nplan written to ${o.plan}: review it with skiff show ${o.plan}, apply it with skiff apply ${o.plan}\n`);
+    }
+    return code;
+  } finally {
+    if (planning && 'stop' in planning) planning.stop();
+  }
+}
+
+/**
+ * --plan FILE (with --check alone): refused at once when the command line holds a secret; else the
+ * recording of what the run reads, and the plan written once the run is over.
+ */
+function startPlan({ values: o, args }: Invocation): { problems: InputProblem[] } | { stop(): void; finish(prepared: Prepared, opts: RunOptions, config: ResolvedConfig, summary: RunSummary): { error?: string } } {
+  if (!o.check) return { problems: [{ file: '--plan', line: 0, col: 0, message: 'a plan is what a check run would change: expected --check with --plan' }] };
+  const secret = secretExtraVars((o['extra-vars'] as string[] | undefined) ?? []);
+  if (secret.length) return { problems: secret };
+  const reads = recordReads();
+  return {
+    stop: reads.stop,
+    finish: (prepared, opts, config, summary) =>
+      writePlan(o.plan as string, buildPlan({ prepared, opts, summary, flags: recordedFlags(o), playbooks: args, read: reads.files, configFile: config.file, planFile: o.plan as string, version: VERSION })),
+  };
+}
+
+/** Settings, vault, passwords and fact cache: the options of a run, or the exit code of what is wrong. */
+export async function runSetup({ command, values: o, args: [target, ...morePlaybooks] }: Invocation): Promise<{ opts: RunOptions; config: ResolvedConfig } | { code: number }> {
   const { config, problems: cp } = settingsOf({ command, values: o, args: [target], written: {} });
-  if (!config) return badInput(cp);
+  if (!config) return { code: badInput(cp) };
   printWarnings(config.warnings);
   const c = config.values;
   const { secrets: vault, problems: vp } = await vaultOf(o, config);
-  if (!vault) return badInput(vp);
+  if (!vault) return { code: badInput(vp) };
   const asked = await askPasswords(o);
-  if ('problems' in asked) return badInput(asked.problems);
+  if ('problems' in asked) return { code: badInput(asked.problems) };
   const factCache = factCacheOf(config);
-  if (factCache && 'problems' in factCache) return badInput(factCache.problems);
+  if (factCache && 'problems' in factCache) return { code: badInput(factCache.problems) };
   const opts: RunOptions = {
     playbook: target,
     morePlaybooks,
@@ -85,34 +159,20 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
     ...asked,
     promptIO: command === 'run' && !o['syntax-check'] && !o['list-hosts'] && !o['list-tasks'] && !o['list-tags'] ? terminalIO() : undefined,
   };
-  const { prepared, problems, warnings } = prepare(opts, REGISTRY);
-  printWarnings(warnings ?? []);
-  if (!prepared) return badInput(problems);
-  const hostCount = new Set(prepared.plays.flatMap((p) => p.hosts)).size;
-  // ansible-playbook --syntax-check: what validate checks (more than Ansible's: no host is needed for any of it), in Ansible's words
-  if (o['syntax-check']) {
-    process.stdout.write(`\nplaybook: ${[target, ...morePlaybooks].join(' ')}\n`);
-    return EXIT.ok;
-  }
-  if (command === 'validate') {
-    const tasks = prepared.plays.reduce((n, p) => n + [...walkTasks(p.play.tasks)].length, 0);
-    process.stdout.write(`${target}: ${prepared.plays.length} play(s), ${tasks} task(s), ${hostCount} host(s): valid\n`);
-    return EXIT.ok;
-  }
-  if (o['list-hosts'] || o['list-tasks'] || o['list-tags']) {
-    if (o['list-hosts']) process.stdout.write(listHosts(prepared) + '\n');
-    if (o['list-tasks'] || o['list-tags']) process.stdout.write(listTasks(prepared, opts, { tasks: !!o['list-tasks'], tags: !!o['list-tags'] }) + '\n');
-    return EXIT.ok;
-  }
-  if (hostCount === 0) {
-    process.stderr.write(`skiff: no hosts matched${opts.limit ? ` (--limit ${opts.limit})` : ''}; nothing to do\n`);
-    return EXIT.ok;
-  }
+  return { opts, config };
+}
 
+/**
+ * Runs a prepared playbook as `skiff run` shows it: progress, recap, profile, events, report, retry
+ * file, exit code. `refused`: hosts skiff apply did not touch (drifted since the plan), each with why:
+ * said after the recap, in the retry file, and a failed host's exit code.
+ */
+export async function runAndReport(prepared: Prepared, opts: RunOptions, o: Values, config: ResolvedConfig, target: string, refused: { host: string; why: string; unreachable?: boolean }[] = []): Promise<{ code: number; summary?: RunSummary }> {
+  const c = config.values;
   let events: EventLog | undefined;
   if (typeof o.events === 'string') {
     const r = openEventLog(o.events);
-    if (!r.log) return badInput([{ file: '--events', line: 0, col: 0, message: `${o.events}: ${r.error}` }]);
+    if (!r.log) return { code: badInput([{ file: '--events', line: 0, col: 0, message: `${o.events}: ${r.error}` }]) };
     events = r.log;
   }
   // with --events -, stdout is the event stream: everything for people goes to stderr
@@ -146,30 +206,38 @@ export async function runCommand({ command, values: o, args: [target, ...morePla
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const summary = await runner.done;
+  const ran = await runner.done;
   await progress.finish();
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);
-  events?.end({ recap: summary.recap, interrupted: summary.interrupted });
+  events?.end({ recap: ran.recap, interrupted: ran.interrupted });
   // Ansible's last word on an error that ended the run, where Ansible prints it
-  if (summary.fatal) process.stderr.write(`ERROR! ${summary.fatal}\n`);
-  out(formatRecap(summary.recap, color, tty));
-  const custom = c.show_custom_stats ? formatCustomStats(customStats(summary.results)) : undefined;
+  if (ran.fatal) process.stderr.write(`ERROR! ${ran.fatal}\n`);
+  out(formatRecap(ran.recap, color, tty));
+  const custom = c.show_custom_stats ? formatCustomStats(customStats(ran.results)) : undefined;
   if (custom) out(custom);
   if (profile) out(profile.format());
+  if (refused.length) out(`\nnot applied (drifted since the plan, not touched):\n${refused.map((r) => `  ${r.why}`).join('\n')}`);
+  // refused hosts have their work left, as interrupted ones: the retry file names them
+  const summary = refused.length ? { ...ran, unfinished: [...ran.unfinished, ...refused.map((r) => r.host).filter((h) => !ran.unfinished.includes(h))] } : ran;
   const retry = c.retry_files_enabled === false ? { hosts: [], path: '' } : writeRetry(target, summary, c.retry_files_save_path);
   if (retry.hosts.length) out(`\nto retry the ${retry.hosts.length} host(s) that did not finish: --limit @${retry.path}`);
   if (typeof o.report === 'string') {
     // results are already redacted per host by the engine
     writeReport(o.report, { playbook: target, inventory: opts.inventory, check: opts.check, started: started.toISOString(), finished: new Date().toISOString() }, summary);
   }
+  return { code: exitCodeOf(summary, opts, o, refused), summary };
+}
+
+function exitCodeOf(summary: RunSummary, opts: RunOptions, o: Values, refused: { unreachable?: boolean }[]): number {
   const recaps = Object.values(summary.recap);
   if (summary.interrupted) return EXIT.interrupted;
   // an included file Ansible could not parse: ansible-playbook's exit code for an AnsibleParserError
   if (summary.parseError) return EXIT.parseError;
-  if (recaps.some((r) => r.unreachable > 0)) return EXIT.unreachable;
+  if (recaps.some((r) => r.unreachable > 0) || refused.some((r) => r.unreachable)) return EXIT.unreachable;
   // as Ansible's: a host whose failure meta clear_host_errors cleared is not failed (its recap still counts it)
-  if (summary.failed.length) return EXIT.failed;
+  // (skiff apply: a host that drifted since the plan and was not touched counts as a failed one)
+  if (summary.failed.length || refused.length) return EXIT.failed;
   if (opts.check && o['detailed-exitcode'] && recaps.some((r) => r.changed > 0)) return EXIT.pending;
   return EXIT.ok;
 }
