@@ -163,7 +163,7 @@ test("test_complex_role_fails.yml: a whole float (`some_int: 37.`) is a float to
   const o = await play({ playbook: '- hosts: all\n  tasks:\n    - include_role: {name: a, tasks_from: alternate}\n      vars: {a_int: 37.}\n', files: A });
   assert.equal(o.problems, []);
   const failed = o.results.find((r) => r.status === 'failed');
-  assert.equal(failed?.result.argument_errors, ["argument 'a_int' is of type <class 'float'> and we were unable to convert to int: <class 'float'> cannot be converted to an int"]);
+  assert.equal((failed?.result as { argument_errors?: unknown } | undefined)?.argument_errors, ["argument 'a_int' is of type <class 'float'> and we were unable to convert to int: <class 'float'> cannot be converted to an int"]);
 });
 
 test.run();
