@@ -50,7 +50,8 @@ async function sh(host: string, cmd: string): Promise<string> {
 
 /** Each host's containers (name, id, state) and the files skiff writes: what "not touched" is checked by. */
 async function state(h: string): Promise<string> {
-  const ps = await sh(h, `docker ps -a --format '{{.Names}} {{.ID}} {{.State}}' | sort`);
+  // not ps's State: podman's is "Up 21 seconds ago", which changes with nothing done; a restart changes StartedAt
+  const ps = await sh(h, `for c in $(docker ps -aq); do docker inspect -f '{{.Name}} {{.Id}} {{.State.Status}} {{.State.StartedAt}}' $c; done | sort`);
   const files = await labExec(h, `cat /srv/thanos/objstore.yml /home/scylla/thanos/objstore.yml /srv/prometheus-data/skiff-start-all.txt /srv/scylla-monitoring/grafana/provisioning/datasources/*.yaml 2>/dev/null | sha256sum`);
   return `${ps}\n${files.stdout}`;
 }

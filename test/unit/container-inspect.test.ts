@@ -112,4 +112,21 @@ test('image defaults read from image inspect', () => {
   assert.equal(imageDefaults([{ Config: { Env: ['A=1'], Labels: null } }]), { env: { A: '1' }, labels: {} });
 });
 
+test("inspect's Mounts in any order (a Go map's): the same mounts, in -v order (HostConfig.Binds), then by target, so a plan's diff is the same each time", () => {
+  const fixture = structuredClone(podmanBridge) as unknown;
+  const raw = (Array.isArray(fixture) ? fixture[0] : fixture) as { Mounts: unknown[]; HostConfig: { Binds?: unknown } };
+  assert.ok(raw.Mounts.length > 1, 'a fixture with more than one mount');
+  const a = normalizeInspect(raw).mounts.map((m) => m.target);
+  const shuffled = { ...raw, Mounts: [...raw.Mounts].reverse() };
+  assert.equal(normalizeInspect(shuffled).mounts.map((m) => m.target), a);
+  const binds = ['/a:/z-first:z', '/b:/m-second'];
+  const mounts = [
+    { Type: 'volume', Name: 'f'.repeat(64), Destination: '/anon' },
+    { Type: 'bind', Source: '/b', Destination: '/m-second', RW: true },
+    { Type: 'bind', Source: '/a', Destination: '/z-first', RW: true, Mode: 'z' },
+  ];
+  const f = normalizeInspect({ ...raw, Mounts: mounts, HostConfig: { ...raw.HostConfig, Binds: binds } });
+  assert.equal(f.mounts.map((m) => m.target), ['/z-first', '/m-second', '/anon']);
+});
+
 test.run();

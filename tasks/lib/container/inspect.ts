@@ -51,7 +51,11 @@ function mountsOf(j: Json, format: Engine): Mount[] {
       out.push({ source: name, target, ro, options, kind: /^[0-9a-f]{64}$/.test(name) ? 'anonymous' : 'volume' });
     } else out.push({ source: String(m.Source ?? ''), target, ro, options, kind: 'other' });
   }
-  return out;
+  // inspect's Mounts come in no fixed order (a Go map): in the order of -v as the container was made
+  // (HostConfig.Binds), then by target, so the same container gives the same diff every time
+  const binds = asArray(j.HostConfig?.Binds).map((b) => trimSlash(String(b).split(':')[1] ?? ''));
+  const rank = (m: Mount) => (binds.indexOf(m.target) + binds.length + 1) % (binds.length + 1);
+  return out.sort((a, b) => rank(a) - rank(b) || a.target.localeCompare(b.target));
 }
 
 function portsOf(j: Json): PortMap[] {
