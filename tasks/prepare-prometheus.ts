@@ -259,7 +259,7 @@ async function planFrom(ctx: TaskContext, p: Params, ins: Inspected): Promise<Pl
     const where = bound.mount ? `its ${bound.mount.kind} volume` : 'the container';
     if (st === 'tsdb') {
       move = 'reattach';
-      changes.push(`${dataDir} holds ${p.container}'s history but ${p.container} no longer mounts it (started without -d?): mount it again at ${tsdb}; the TSDB ${p.container} wrote since (in ${where}) is set aside as ${dataDir}.skiff-interim-<time>`);
+      changes.push(`${dataDir} holds ${p.container}'s history but ${p.container} no longer mounts it (started without -d?): mount it again at ${tsdb}, owned ${owner}; the TSDB ${p.container} wrote since (in ${where}) is set aside as ${dataDir}.skiff-interim-<time>`);
     } else {
       move = 'copy';
       changes.push(`copy ${tsdb} of ${p.container} (in ${where}) to ${dataDir}, owned ${owner} (${p.container} stopped gracefully)`);
@@ -356,7 +356,9 @@ async function applyPlan(ctx: TaskContext, p: Params, st: State, result: Record<
       afterStop: copy
         ? `${copyScript(p.engine, st.facts, st.tsdb, `${st.dataDir}.skiff-copy`)} && chown -R ${owner} -- ${T} && mv -T -- ${T} ${D}`
         : st.move === 'reattach'
-          ? `aside=${D}.skiff-interim-$(date +%Y%m%d%H%M%S) && mkdir -p -- "$aside" && ${E} cp ${src} "$aside"/ && echo "set aside: $aside" >&2`
+          ? // the history may be another user's (start-all.sh -d runs Prometheus as -u 0:0, without -d
+            // as the image's nobody): it becomes the owner of the process that is to write it
+            `aside=${D}.skiff-interim-$(date +%Y%m%d%H%M%S) && mkdir -p -- "$aside" && ${E} cp ${src} "$aside"/ && echo "set aside: $aside" >&2 && chown -R ${owner} -- ${D}`
           : undefined,
       afterStopTimeout: p.copy_timeout,
       afterStopText: copy ? `copying the TSDB of ${p.container}` : `setting aside the TSDB ${p.container} wrote since`,
