@@ -58,7 +58,7 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
     if (only) {
       const found = scope(only[1]);
       if (found.found && found.value === null) return null;
-      // ... and one that is a number or a boolean (NON_TEMPLATED_TYPES) is that number
+      // ... and one that is a number (NON_TEMPLATED_TYPES: a bool is kept below too) is that number
       if (found.found && (typeof found.value === 'number' || found.value instanceof PyFloat)) return found.value;
     }
     const node = Parser.expression(tags[0].s);

@@ -238,7 +238,7 @@ function nanAsText(doc: Document): void {
  * that cannot be decrypted here (no password, a wrong one, no vault text) is no load error: Ansible
  * loads it as an AnsibleVaultEncryptedUnicode and fails only the task that uses its plaintext, and
  * `unvault(password)` opens it with no run password at all. So it stays vault text (VaultEncrypted),
- * decrypted when used; its messages name it by its header, never by its content.
+ * decrypted when used; its failures are Ansible's words, never its text.
  */
 function vaultProblems(doc: Document, vault: readonly VaultSecret[], at: At): InputProblem[] {
   const problems: InputProblem[] = [];
