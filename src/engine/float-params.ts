@@ -20,6 +20,12 @@ const takesText = (s: Schema) => {
   return r.success && r.output === '2';
 };
 
+/** A number param: the schema takes 2 and refuses "2". */
+const numberOnly = (s: Schema) => v.safeParse(s, 2).success && !v.safeParse(s, '2').success;
+
+/** Text Python's int() or float() reads (not inf or nan: no param wants them) */
+const NUMERIC_TEXT = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+
 /** One value for a param of schema `s` (undefined: not a param the schema names). */
 function forParam(x: unknown, s: Schema | undefined): unknown {
   if (s === undefined) return plainNumbers(x);
@@ -29,12 +35,16 @@ function forParam(x: unknown, s: Schema | undefined): unknown {
   // a map of any values (validate_argument_spec's provided_arguments): its floats as they are too
   if (u.type === 'record' && ['unknown', 'any'].includes((u as Schema & { value?: Schema }).value?.type ?? '')) return x;
   if (x instanceof PyFloat) return takesText(u) ? x.str() : x.value;
+  // the text of a number where a number is wanted: a template's number is text (`"{{ base + 1 }}"`,
+  // ansible_eval_concat), and Ansible's argument spec makes an int or float option of it again
+  if (typeof x === 'string' && NUMERIC_TEXT.test(x) && numberOnly(u)) return Number(x);
   if (Array.isArray(x) && u.type === 'array' && u.item) return x.map((i) => forParam(i, u.item));
   return plainNumbers(x);
 }
 
 /**
- * `params` for `schema`: each PyFloat given as its text where the param is text, else as its number;
+ * `params` for `schema`: each PyFloat given as its text where the param is text, else as its number,
+ * and a number's text as the number where only a number is taken;
  * as they are for a schema of any names and values (set_fact's, a Python module's), where the float
  * goes on as a float. The same object where it holds no float.
  */
@@ -42,8 +52,15 @@ export function paramsFor(schema: unknown, params: unknown): unknown {
   const entries = schemaEntries(schema) as Record<string, Schema> | undefined;
   if (!entries) return params;
   if (!params || typeof params !== 'object' || Array.isArray(params) || Object.getPrototypeOf(params) !== Object.prototype) return plainNumbers(params);
-  if (plainNumbers(params) === params) return params;
-  return Object.fromEntries(Object.entries(params).map(([k, x]) => [k, forParam(x, Object.hasOwn(entries, k) ? entries[k] : undefined)]));
+  let changed = false;
+  const out = Object.fromEntries(
+    Object.entries(params).map(([k, x]) => {
+      const y = forParam(x, Object.hasOwn(entries, k) ? entries[k] : undefined);
+      if (y !== x) changed = true;
+      return [k, y];
+    }),
+  );
+  return changed ? out : params;
 }
 
 /** v.safeParse of a task's params by its type's schema, floats given as paramsFor gives them. */

@@ -10,6 +10,7 @@ import { firstFound } from './lookup-first-found.ts';
 import { strftime } from '../util/strftime.ts';
 import { nowDateTime } from './py-datetime.ts';
 import { isFloat, isNumber, numOf, pyFloat } from './py-float.ts';
+import { bigArith } from './py-int.ts';
 import { BUILTIN_LOOKUPS, LOOKUP_FAILED, LookupError } from '../lookup/builtin.ts';
 import { ANSIBLE_LOOKUPS, lookupName } from '../lookup/names.ts';
 import { lookupFiles } from '../lookup/base.ts';
@@ -75,6 +76,11 @@ function numeric(op: string, l: unknown, r: unknown): unknown {
   if (b === 0 && op !== '**' && op !== '-' && op !== '*' && op !== '+') {
     const what = float ? (op === '/' ? 'float division by zero' : op === '//' ? 'float floor division by zero' : 'float modulo') : op === '/' ? 'division by zero' : op === '//' ? 'integer division or modulo by zero' : 'integer modulo by zero';
     throw new PyException('ZeroDivisionError', what);
+  }
+  // an int beyond 2**53 (or one made so) is exact, as Python's is (py-int.ts)
+  if (!float) {
+    const big = bigArith(op, l, r, op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : op === '**' ? a ** b : 0);
+    if (big !== undefined) return big;
   }
   let n: number;
   switch (op) {

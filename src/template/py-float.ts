@@ -6,6 +6,7 @@
 // Where skiff needs a number (a schema's, a keyword's), plainNumbers() gives it; as JSON (results,
 // the report, a module's arguments) floatJson() writes `2.0`, as Python's json.dumps does.
 import { floatRepr, PYTYPE, type PyObject } from './expr-error.ts';
+import { PyInt } from './py-int.ts';
 
 export class PyFloat implements PyObject {
   declare [PYTYPE]: string;
@@ -57,6 +58,7 @@ export const pyFloat = (n: number): number | PyFloat => (Number.isInteger(n) ? n
 export function numOf(x: unknown): number | undefined {
   if (typeof x === 'number') return x;
   if (x instanceof PyFloat) return x.value;
+  if (x instanceof PyInt) return Number(x.value);
   if (typeof x === 'boolean') return Number(x);
   return undefined;
 }
@@ -65,7 +67,7 @@ export function numOf(x: unknown): number | undefined {
 export const isFloat = (x: unknown): boolean => x instanceof PyFloat || (typeof x === 'number' && !Number.isInteger(x));
 
 /** A Python int or float (not a bool). */
-export const isNumber = (x: unknown): boolean => typeof x === 'number' || x instanceof PyFloat;
+export const isNumber = (x: unknown): boolean => typeof x === 'number' || x instanceof PyFloat || x instanceof PyInt;
 
 /**
  * The value with each PyFloat as its number, for what takes plain numbers (a schema, a keyword):

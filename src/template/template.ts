@@ -1,10 +1,11 @@
-// Jinja2 in strings. A string that is exactly one `{{ expr }}` keeps the value's type (so
-// `port: "{{ grpc_port }}"` stays a number); otherwise it is text, statements and all (jinja-template.ts).
+// Jinja2 in strings, as Ansible's default (non-native) templating makes them: a string that is exactly
+// one `{{ expr }}` keeps a list, a map or a boolean, and a variable's own number (`port: "{{ grpc_port }}"`
+// stays a number: Templar.template's shortcut); any other value is text, statements and all (jinja-template.ts).
 import { evalNode, evaluate, ExprError, LATER, registerScopedLookup, registerTermRenderer, type Scope } from './expr.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { pyLiteral } from '../inventory/py-literal.ts';
 import { templateLookup } from '../lookup/template-lookup.ts';
-import { isPyObject, PluginError, PyException, UndefinedError, undefinedText } from './expr-error.ts';
+import { isPyObject, PluginError, pyStr, PyException, UndefinedError, undefinedText } from './expr-error.ts';
 import { renderText, scan, TemplateError } from './jinja-template.ts';
 import { UNDEFINED_ITEM } from './jinja-filters.ts';
 import { UnknownPlugin } from './py-plugins.ts';
@@ -57,6 +58,8 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
     if (only) {
       const found = scope(only[1]);
       if (found.found && found.value === null) return null;
+      // ... and one that is a number (NON_TEMPLATED_TYPES: a bool is kept below too) is that number
+      if (found.found && (typeof found.value === 'number' || found.value instanceof PyFloat)) return found.value;
     }
     const node = Parser.expression(tags[0].s);
     const { value: v, taint } = tracked(() => evalNode(node, scope));
@@ -66,8 +69,10 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
       throw new UndefinedError(`an item of ${s} is undefined: ${jinja}`, jinja);
     }
     if (v === null) return '';
-    // a whole float stays one, as a number does (py-float.ts): its text is `2.0` wherever it is written
-    if (isPyObject(v) && !(v instanceof PyFloat)) return v.str();
+    // Any other number is the text of it: ansible_eval_concat makes every value text (to_text) and reads
+    // back only a list, a map or a boolean, so `'{{ 2**31 - 1 }}'` is the str "2147483647" (`| int` makes
+    // it a number again; a module's int option converts it, as Ansible's argument spec does)
+    if (typeof v === 'number' || isPyObject(v)) return pyStr(v);
     // text that reads as a list, a map or a boolean is that (ansible_eval_concat), unless a filter that
     // means text made it (STRING_TYPE_FILTERS: its NativeJinjaText is kept as it is), or the template
     // lookup's with convert_data=False (a NativeJinjaText too)

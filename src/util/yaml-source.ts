@@ -4,6 +4,7 @@ import { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, LineCoun
 import type { InputProblem } from './errors.ts';
 import { isVaulted } from '../vault/envelope.ts';
 import { markRevealed } from '../vault/revealed.ts';
+import { VaultEncrypted } from '../vault/encrypted.ts';
 import { openText, vaultScalars, vaultTag } from '../vault/yaml.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { unsafeLiteral } from '../template/unsafe.ts';
@@ -117,7 +118,7 @@ export const UNREADABLE = 'YAML that cannot be read as data';
 /**
  * YAML 1.1 on purpose: Ansible users write `yes`/`no`/`on`/`off` as booleans, and reading them as
  * strings would silently turn `become: yes` into a truthy string that validation cannot catch.
- * `!vault` values are decrypted with `vault` (the passwords given); without one, each is a problem.
+ * `!vault` values are decrypted with `vault` (the passwords given); one that cannot be stays vault text.
  */
 export function parseYaml(file: string, text: string, vault: readonly VaultSecret[] = [], quote = true): { source?: YamlSource; problems: InputProblem[] } {
   const lines = new LineCounter();
@@ -234,14 +235,21 @@ function nanAsText(doc: Document): void {
 
 /**
  * Replaces each `!vault` value by its plaintext, remembered as a secret (vault/revealed.ts). A value
- * that cannot be decrypted is reported where it is written, by its header, never by its content.
+ * that cannot be decrypted here (no password, a wrong one, no vault text) is no load error: Ansible
+ * loads it as an AnsibleVaultEncryptedUnicode and fails only the task that uses its plaintext, and
+ * `unvault(password)` opens it with no run password at all. So it stays vault text (VaultEncrypted),
+ * decrypted when used; its failures are Ansible's words, never its text.
  */
 function vaultProblems(doc: Document, vault: readonly VaultSecret[], at: At): InputProblem[] {
   const problems: InputProblem[] = [];
   for (const node of vaultScalars(doc)) {
-    const r = openText(String(node.value ?? ''), vault, 'tag !vault: value');
+    const vaulttext = String(node.value ?? '');
+    const r = openText(vaulttext, vault, 'tag !vault: value');
     if ('error' in r) {
-      problems.push({ ...at(start(node)), message: r.error });
+      const lazy = new VaultEncrypted(vaulttext, vault);
+      // the library's toJS would call the value's own toJSON (its plaintext): the node gives the object
+      node.toJSON = () => lazy;
+      node.tag = undefined;
       continue;
     }
     // same rule as for a file's text (readText): no NUL or escape sequence reaches a host

@@ -1,6 +1,7 @@
 // ansible-vault inside YAML: the `!vault |` scalar that `ansible-vault encrypt_string` prints, and whole
-// files encrypted by `ansible-vault encrypt`. Decrypted when the file is loaded, so a missing or wrong
-// password is bad input found before any host is contacted, at the value's own position.
+// files encrypted by `ansible-vault encrypt`. Decrypted when the file is loaded. A whole file that cannot
+// be is bad input found before any host is contacted (Ansible's loader fails on it too); a `!vault` value
+// that cannot be is kept as vault text, and fails where its plaintext is used, as in Ansible.
 import { isScalar, visit, type Document, type Scalar, type ScalarTag } from 'yaml';
 import { show } from '../util/errors.ts';
 import { openVault, type VaultSecret } from './vaultlib.ts';

@@ -187,8 +187,27 @@ test('every row renders as ansible-core renders it', () => {
   assert.equal(wrong, []);
 });
 
-test('a whole {{ }} keeps its type (Ansible would give text for numbers)', () => {
-  assert.is(renderString("{{ '42' | int + 1 }}", scopeOf({})), 43);
+test('an int past 2**53 is exact, as Python\'s is; back in range it is a number again', () => {
+  const s = scopeOf({});
+  assert.is(pyStr(evaluate('2**63 - 1', s)), '9223372036854775807');
+  assert.is(pyStr(evaluate('2**64 // 3', s)), '6148914691236517205');
+  assert.is(pyStr(evaluate('-(2**63) // 7', s)), '-1317624576693539402');
+  assert.is(evaluate('-(2**63) % 7', s), 6);
+  assert.is(evaluate('2**63 - (2**63 - 5)', s), 5);
+  assert.is(pyStr(evaluate('3 * 2**60', s)), '3458764513820540928');
+  assert.is(evaluate('2**100 > 2**99', s), true);
+  assert.is(evaluate('2**63 == 9223372036854775808', s), true);
+  assert.is(evaluate('(2**63)|type_debug', s), 'int');
+  assert.is(renderString('{{ 2**63 - 1 }}', s), '9223372036854775807');
+});
+
+test('a whole {{ }} keeps a list, a map, a boolean and a variable\'s own number; any other number is its text (ansible_eval_concat)', () => {
+  assert.is(renderString("{{ '42' | int + 1 }}", scopeOf({})), '43');
+  assert.is(renderString('{{ 1.5 }}', scopeOf({})), '1.5');
+  assert.is(renderString('{{ 2.0 }}', scopeOf({})), '2.0');
+  // Templar.template's shortcut: exactly `{{ name }}` of a number is that number
+  assert.is(renderString('{{ port }}', scopeOf({ port: 9090 })), 9090);
+  assert.is(renderString('{{ port + 1 }}', scopeOf({ port: 9090 })), '9091');
   assert.equal(renderString('{{ d | dict2items }}', scopeOf({ d: { a: 1 } })), [{ key: 'a', value: 1 }]);
   assert.is(renderString("{{ 'yes' | bool }}", scopeOf({})), true);
   // default(none) is None inside an expression; a whole "{{ }}" of None is '' (Ansible's finalize:

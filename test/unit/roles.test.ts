@@ -28,7 +28,7 @@ test('include_tasks with loop: the file runs once per item (nested loops see bot
   assert.equal(calls, ['a:reg', 'a:x0', 'a:x-1', 'a:x-2', 'a:y1', 'a:y-1', 'a:y-2']);
   const bad = await play({ playbook: playbook(`- {probe: {id: reg, out: 5}, register: r}\n- include_tasks: t.yml\n  loop: "{{ r.out }}"\n- probe: after`), files: { 't.yml': '- probe: t\n' } });
   assert.equal(bad.lines, ['a probe changed', 'a include_tasks failed']);
-  assert.match(bad.results[1].msg!, 'loop: got 5, expected a list');
+  assert.match(bad.results[1].msg!, 'loop: got "5", expected a list');
 });
 
 test('an included file\'s problem is reported at its own file:line:col; a missing file and a cycle at the include', async () => {
@@ -54,7 +54,7 @@ test('an included file\'s problem is reported at its own file:line:col; a missin
   const looped = await play({ playbook: playbook(`- import_tasks: x.yml\n  loop: [1, 2]`), files: { 'x.yml': '- probe: x\n' } });
   assert.match(looped.problems.join('\n'), /:4:\d+: You cannot use loops on 'import_tasks' statements\. You should use 'include_tasks' instead\./);
   const notList = await play({ playbook: playbook(`- include_tasks: x.yml\n  loop: "{{ 3 }}"`), files: { 'x.yml': '- probe: x\n' } });
-  assert.match(notList.problems.join('\n'), /:4:\d+: loop: got 3, expected a list/);
+  assert.match(notList.problems.join('\n'), /:4:\d+: loop: got "3", expected a list/);
 });
 
 const ROLE = {

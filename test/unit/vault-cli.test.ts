@@ -1,7 +1,7 @@
 // ansible-vault through the CLI, with no host: `skiff validate`, `skiff inventory` and a local
 // `skiff run` on an inventory whose group_vars hold a vaulted file and an inline `!vault` value, plus a
-// vaulted `-e @file`. The plaintext appears in no output; without the right password: exit 5, naming
-// the file and position, nothing run.
+// vaulted `-e @file`. The plaintext appears in no output; without the right password for a vaulted file:
+// exit 5, naming the file and position, nothing run; an inline value fails only the task that uses it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -73,10 +73,26 @@ test('a local run prints the debug message with the secrets masked, in the termi
 test('a wrong password: exit 5, the files and positions named, nothing run', async () => {
   const r = await skiff(['validate', join(dir, 'play.yml'), '-i', inv, '--vault-password-file', wrongFile]);
   assert.is(r.code, 5);
-  assert.match(r.stderr, /group_vars\/all\.yml:2:\d+: tag !vault: value "\$ANSIBLE_VAULT;1\.1;AES256": no vault password given fits/);
   assert.match(r.stderr, /group_vars\/web\.yml:1:1: vault-encrypted file/);
+  // the inline `!vault` value is no load error: Ansible fails only the task that uses it
+  assert.not.match(r.stderr, /group_vars\/all\.yml/);
   assert.match(r.stderr, /nothing was run/);
   assertHidden(r, 'wrong password');
+});
+
+test('an inline !vault value without its password: the run goes on, the task that uses it fails with Ansible\'s error, unvault(password) opens it', async () => {
+  const play = join(dir, 'inline-only.yml');
+  const s = await skiff(['vault', 'encrypt_string', '--vault-password-file', pwFile, '--name', 'token', SECRETS.inline]);
+  writeFileSync(
+    play,
+    `- hosts: localhost\n  gather_facts: false\n  vars:\n    ${s.stdout.replace(/\n/g, '\n    ')}\n  tasks:\n    - assert: {that: "token | type_debug == 'AnsibleVaultEncryptedUnicode'"}\n    - assert: {that: "token | unvault('cli vault pass') | length == 20"}\n    - debug: {msg: "{{ token }}"}\n      ignore_errors: true\n`,
+  );
+  const r = await skiff(['run', play, '-c', 'local'], { env: { ANSIBLE_VAULT_PASSWORD_FILE: '' } });
+  assert.is(r.code, 0, all(r));
+  assert.match(r.stdout, /fatal: \[localhost\]: FAILED! => \{"msg": "Attempting to decrypt but no vault secrets found"\}\n\.\.\.ignoring/);
+  assert.match(r.stdout, /ok=3 .* ignored=1/);
+  assert.not.match(all(r), /ANSIBLE_VAULT|[0-9a-f]{80}/);
+  assertHidden(r, 'inline without password');
 });
 
 test('no password at all: exit 5, saying how to give one, before any host is contacted', async () => {
