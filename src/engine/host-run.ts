@@ -42,7 +42,7 @@ import { discoverPython, isDiscoveryMode } from './interpreter-discovery.ts';
 import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
 import { containsLater, render, renderParams, renderString, type RenderProblem } from '../template/template.ts';
-import { holdsTemplate, noteFacts, noteText, noteVar, tracked, UNSAFE } from '../template/unsafe.ts';
+import { holdsTemplate, noteFacts, noteText, noteVar, tracked, UNSAFE, YAML_TEXT } from '../template/unsafe.ts';
 import { parseParams } from './float-params.ts';
 
 export interface RunCtx {
@@ -1136,7 +1136,11 @@ export class HostRun {
       const clean = t.type.includesVars || /(^|\.)set_fact$/.test(t.type.aliasOf ?? t.type.name);
       const result = withoutCallbackKeys(outcome.result);
       const how = !clean || result.failed === true ? 'unsafe' : holdsTemplate(result) ? 'templated' : undefined;
-      for (const h of targets) noteVar(Object.assign(this.registeredOf(h), { [t.meta.register]: result }), t.meta.register, how);
+      for (const h of targets) {
+        noteVar(Object.assign(this.registeredOf(h), { [t.meta.register]: result }), t.meta.register, how);
+        // include_vars' facts are as its YAML loader made them: AnsibleUnicode text (type_debug)
+        noteText(this.registeredOf(h), t.meta.register, t.type.includesVars ? YAML_TEXT : 0);
+      }
     }
     if (outcome.status === 'changed') {
       const { handlers, error } = this.handlersFor(t);

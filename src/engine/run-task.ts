@@ -119,10 +119,11 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   let loop = t.loop;
   let value: unknown;
   let unsafe = t.loop.kind !== 'loop';
+  const text = { bits: 0 };
   try {
     loop = resolveLoop(t.loop, env.scope({}));
     const problems: RenderProblem[] = [];
-    const r = tracked(() => render(loop.value, env.scope({}), [], problems));
+    const r = tracked(() => render(loop.value, env.scope({}), [], problems, [], text));
     value = r.value;
     unsafe ||= (r.taint & UNSAFE) !== 0;
     // Ansible keeps a loop's undefined variable until the task's `when` is known: false, it is skipped
@@ -149,7 +150,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   for (const [i, item] of r.items.entries()) {
     if (env.interrupted()) break;
     if (i > 0 && loop.pauseS) await env.sleep(loop.pauseS * 1000);
-    const loopVars = itemVars(loop, r.items, i, unsafe);
+    const loopVars = itemVars(loop, r.items, i, unsafe, loop.kind === 'loop' ? text.bits : 0);
     let label: string;
     let shown: unknown = item;
     try {

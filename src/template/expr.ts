@@ -387,12 +387,16 @@ class Evaluator {
   }
 
   get(n: Extract<Node, { k: 'get' }>): Val {
+    // Jinja2's getattr is Python's (no sandbox): `x.__class__` is x's type (a string's as type_debug names it)
+    if (n.dot && n.key.k === 'lit' && n.key.v === '__class__') {
+      const { value: x, taint } = tracked(() => this.ev(n.obj));
+      if (x instanceof Undef || isLater(x)) return x;
+      return new PyClass(typeof x === 'string' ? textClass(n.obj, taint) : typeName(x));
+    }
     const obj = this.ev(n.obj);
     const key = this.val(n.key);
     if (obj instanceof Undef) return obj; // Ansible's undefined chains: `a.b | default(x)` of an undefined a
     if (isLater(obj) || isLater(key)) return LATER;
-    // Jinja2's getattr is Python's (no sandbox): `x.__class__` is x's type, `t.__name__` its name
-    if (n.dot && key === '__class__') return new PyClass(typeName(obj));
     if (n.dot && key === '__name__' && obj instanceof PyClass) return obj.name;
     if (Array.isArray(obj) || typeof obj === 'string') {
       // a named tuple's field (groupby's `group.grouper`)
@@ -462,6 +466,8 @@ class Evaluator {
       const name = /^'(.*)' is undefined$|has no attribute '(.*)'$/.exec(v.jinja);
       throw new PluginError(vs[0] !== undefined && vs[0] !== null ? pyStr(vs[0]) : `Mandatory variable ${name ? `'${name[1] ?? name[2]}' ` : ''} not defined.`);
     }
+    // an undefined value's class is AnsibleUndefined (the filter gets the object)
+    if (n.name === 'type_debug' && v instanceof Undef) return 'AnsibleUndefined';
     const x = use(v);
     if (isLater(x) || later || kLater) return LATER;
     const r = n.name === 'type_debug' && typeof x === 'string' ? textClass(n.v, taint) : plugin(() => f(x, vs, kv));
@@ -530,7 +536,7 @@ class PyClass implements PyObject {
     Object.defineProperty(this, 'name', { value: name, enumerable: false });
   }
   str(): string {
-    return `<class '${this.name}'>`;
+    return `<class '${CLASS_MODULES[this.name] ? `${CLASS_MODULES[this.name]}.` : ''}${this.name}'>`;
   }
   repr(): string {
     return this.str();
@@ -546,6 +552,13 @@ class PyClass implements PyObject {
   }
 }
 Object.defineProperty(PyClass.prototype, PYTYPE, { value: 'type' });
+/** Where Ansible's own str classes live: a class's str names its module (builtins' do not). */
+const CLASS_MODULES: Record<string, string> = {
+  AnsibleUnicode: 'ansible.parsing.yaml.objects',
+  AnsibleUnsafeText: 'ansible.utils.unsafe_proxy',
+  NativeJinjaUnsafeText: 'ansible.utils.unsafe_proxy',
+  NativeJinjaText: 'ansible.utils.native_jinja',
+};
 
 /**
  * The class of a string (type_debug): a STRING_TYPE_FILTERS filter's is a NativeJinjaText; one that read

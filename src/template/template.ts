@@ -83,8 +83,9 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
     // means text made it (STRING_TYPE_FILTERS: its NativeJinjaText is kept as it is), or the template
     // lookup's with convert_data=False (a NativeJinjaText too)
     const out = typeof v === 'string' && !(bits & NATIVE) ? literalOf(v) : v;
-    // what literal_eval made holds new strs; the value passed on keeps its class (to_text keeps a str's)
-    if (out === v) text.bits = bits;
+    // a string passed on keeps its class (to_text keeps a str's); a list or dict is made text and read
+    // back by literal_eval (ansible_eval_concat), its strings new strs
+    if (out === v && typeof v === 'string') text.bits = bits;
     return out;
   }
   // `{{ x }}` and a line end (a folded `>` scalar): Jinja drops the newline, and Ansible's concat reads a
