@@ -106,6 +106,9 @@ export function holdsTemplate(v: unknown): boolean {
  */
 export function textBits(n: Node, taint: number): number {
   if (n.k === 'filter' && STRING_TYPE_FILTERS.includes(n.name)) return NATIVE;
+  // a NativeJinjaUnsafeText's methods (and Jinja2's filters, which call them) make `self.__class__`
+  // (unsafe_proxy.py); only Jinja2's `~` joins into a plain str
+  if (taint & UNSAFE && taint & NATIVE && !(n.k === 'bin' && n.op === '~')) return NATIVE;
   if (n.k === 'list') return n.items.reduce((b, x) => b | textBits(x, taint), 0);
   if (n.k === 'dict') return n.pairs.reduce((b, [k, x]) => b | textBits(k, taint) | textBits(x, taint), 0);
   return passesOn(n) ? taint & TEXT_CLASS : 0;

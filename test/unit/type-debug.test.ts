@@ -103,4 +103,18 @@ test("x.__class__ is x's type (jinja2_native_types test_dunder); an undefined va
   }
 });
 
+test("a NativeJinjaUnsafeText's filters keep its class (unsafe_proxy.py), `~` makes a str that is read back as a dict (template target's json_macro)", async () => {
+  const o = await play({
+    playbook: playbook(`- set_fact:
+    a: "{{ lookup('template', 't.j2', convert_data=False) | trim }}"
+    b: "{{ lookup('template', 't.j2', convert_data=False) ~ '' }}"
+- debug:
+    msg: "{{ [a|type_debug, b|type_debug, (lookup('template', 't.j2', convert_data=False) | trim)|type_debug] }}"
+  register: out`, VARS),
+    files: FILES,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(msgOf(o, 1), ['NativeJinjaUnsafeText', 'dict', 'NativeJinjaUnsafeText']);
+});
+
 test.run();
