@@ -43,7 +43,7 @@ import { discoverPython, isDiscoveryMode } from './interpreter-discovery.ts';
 import { handlersReached, missingHandler, notifyNames, unusableHandler } from './notify.ts';
 import { TaskFailure, type FactRead } from './task-type.ts';
 import { containsLater, render, renderParams, renderString, type RenderProblem } from '../template/template.ts';
-import { holdsTemplate, noteFacts, noteVar, tracked, UNSAFE } from '../template/unsafe.ts';
+import { holdsTemplate, noteFacts, noteText, noteVar, tracked, UNSAFE, YAML_TEXT } from '../template/unsafe.ts';
 import { parseParams } from './float-params.ts';
 
 export interface RunCtx {
@@ -1091,7 +1091,7 @@ export class HostRun {
         // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
         // gathered ones (setup) are host facts, as the play's own gathering: in hostvars[host] too
         // run_once: every host of the batch gets them (Ansible's _process_pending_results)
-        setFacts: (facts, included, cacheable, unsafe) => {
+        setFacts: (facts, included, cacheable, unsafe, text) => {
           for (const h of targets) {
             if (included) {
               Object.assign(rc.prep.included!.get(h) ?? rc.prep.included!.set(h, {}).get(h)!, facts);
@@ -1110,7 +1110,11 @@ export class HostRun {
             if (!gathered || typeof gathered !== 'object' || Array.isArray(gathered)) {
               const into = Object.assign(this.registeredOf(h), facts);
               // set_fact's value is templated again when read, unless it was unsafe (Ansible does not wrap it)
-              for (const [k, x] of Object.entries(facts)) noteVar(into, k, unsafe?.has(k) ? 'unsafe' : holdsTemplate(x) ? 'templated' : undefined);
+              for (const [k, x] of Object.entries(facts)) {
+                noteVar(into, k, unsafe?.has(k) ? 'unsafe' : holdsTemplate(x) ? 'templated' : undefined);
+                // its strings' class, for type_debug (NativeJinjaText, AnsibleUnicode)
+                noteText(into, k, text?.[k] ?? 0);
+              }
               // cacheable: a host fact too (under play vars once this play is over), kept in the fact cache
               if (cacheable) this.cacheFacts(h, facts);
               continue;
@@ -1152,7 +1156,11 @@ export class HostRun {
       const clean = t.type.includesVars || /(^|\.)set_fact$/.test(t.type.aliasOf ?? t.type.name);
       const result = withoutCallbackKeys(outcome.result);
       const how = !clean || result.failed === true ? 'unsafe' : holdsTemplate(result) ? 'templated' : undefined;
-      for (const h of targets) noteVar(Object.assign(this.registeredOf(h), { [t.meta.register]: result }), t.meta.register, how);
+      for (const h of targets) {
+        noteVar(Object.assign(this.registeredOf(h), { [t.meta.register]: result }), t.meta.register, how);
+        // include_vars' facts are as its YAML loader made them: AnsibleUnicode text (type_debug)
+        noteText(this.registeredOf(h), t.meta.register, t.type.includesVars ? YAML_TEXT : 0);
+      }
     }
     if (outcome.status === 'changed') {
       const { handlers, error } = this.handlersFor(t);

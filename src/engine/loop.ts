@@ -7,7 +7,7 @@ import { ExprError, pyStr } from '../template/expr-error.ts';
 import { hasTemplate, renderString } from '../template/template.ts';
 import { lookupPlugin, type Scope } from '../template/expr.ts';
 import { firstFound } from '../template/lookup-first-found.ts';
-import { noteVar } from '../template/unsafe.ts';
+import { noteText, noteVar } from '../template/unsafe.ts';
 import { floatJson } from '../template/py-float.ts';
 
 /** Where a with_* lookup runs: what first_found needs of the task (its search path, its action). */
@@ -79,11 +79,13 @@ function loopScope(dir: string, cx: LoopContext): Scope {
  * ansible_loop (index, index0, first, last, length, revindex, revindex0, allitems, nextitem, previtem).
  * `unsafe`: the items are (unsafe.ts).
  */
-export function itemVars(loop: LoopSpec, items: unknown[], i: number, unsafe = false): Record<string, unknown> {
+export function itemVars(loop: LoopSpec, items: unknown[], i: number, unsafe = false, text = 0): Record<string, unknown> {
   const vars: Record<string, unknown> = { [loop.loopVar]: items[i], ansible_loop_var: loop.loopVar };
   // the items of a with_* lookup, or of a loop template that read an unsafe value, are unsafe
   // (task_executor wraps them): said for the loop var either way, so it overrides an outer loop's
   noteVar(vars, loop.loopVar, unsafe ? 'unsafe' : undefined);
+  // and the class of their strings (`loop: [a, b]`: YAML's AnsibleUnicode), for type_debug
+  noteText(vars, loop.loopVar, text);
   if (loop.indexVar) Object.assign(vars, { [loop.indexVar]: i, ansible_index_var: loop.indexVar });
   if (loop.extended) {
     const n = items.length;

@@ -40,7 +40,7 @@ import { useVaultSecrets } from '../lookup/base.ts';
 import { parseKv } from '../playbook/kv.ts';
 import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
 import { hashMerging, isVarsDict, mergeHash } from '../util/combine-vars.ts';
-import { markUnsafe, noteFacts, varTaint } from '../template/unsafe.ts';
+import { markUnsafe, noteFacts, textNote, tracked, UNSAFE, varTaint, YAML_TEXT } from '../template/unsafe.ts';
 import { parseParams } from './float-params.ts';
 
 export interface RunOptions {
@@ -382,6 +382,7 @@ function layered(layers: Record<string, unknown>[], type: string): Record<string
       const o = owner(k);
       // hostvars[h].registered is unsafe as it is in the host's own scope
       if (o && varTaint(o, k as string) === 'unsafe') markUnsafe();
+      if (o) markUnsafe(textNote(o, k as string));
       return o?.[k as string];
     },
     has: (_, k) => !!owner(k),
@@ -424,9 +425,13 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
     { vars: play.roleDefaults, what: 'role default' },
   ];
   const busy = new Set<string>();
-  const templated = (vars: Record<string, unknown>, name: string, what: string, under: Scope) => {
+  const templated = (vars: Record<string, unknown>, name: string, what: string, under: Scope, stored?: number) => {
     const ps: RenderProblem[] = [];
-    const value = render(vars[name], under, [], ps);
+    const text = { bits: 0 };
+    // what the template read is unsafe or not; its strings' class is that of its value (type_debug):
+    // YAML's text, as a playbook's vars are, or for a stored fact its own (`stored`)
+    const { value } = tracked(() => render(vars[name], under, [], ps, [], text), UNSAFE);
+    markUnsafe(stored === undefined || !(text.bits & YAML_TEXT) ? text.bits : stored);
     // an ExprError, so render() reports it against the template that used the var
     if (ps.length && ps[0].undefinedVar === undefined) throw new ExprError(`${what} ${name}: ${ps[0].message}`);
     // a var whose template uses something undefined is itself undefined (AnsibleJ2Vars since 2.14: lazy):
@@ -444,12 +449,15 @@ export function taskScope(prep: ScopePrep, play: PlayDef, host: string, register
     if (!what && how !== 'templated') {
       const v = vars[name];
       if (how === 'unsafe') markUnsafe();
-      if (!(v instanceof InventoryTemplate)) return { found: true, value: v };
+      if (!(v instanceof InventoryTemplate)) {
+        markUnsafe(textNote(vars, name));
+        return { found: true, value: v };
+      }
       return templated({ [name]: v.template }, name, 'inventory var', from(0));
     }
     busy.add(key);
     try {
-      return templated(vars, name, what || 'fact', from(0));
+      return templated(vars, name, what || 'fact', from(0), what ? undefined : textNote(vars, name));
     } finally {
       busy.delete(key);
     }

@@ -13,7 +13,7 @@ import { pyStr } from '../template/expr-error.ts';
 import { itemLabel, itemVars, loopItems, resolveLoop } from './loop.ts';
 import { TaskException, TaskFailure, TemplateFailure, type Plan, type TaskContext } from './task-type.ts';
 import { render, renderParams, type RenderProblem } from '../template/template.ts';
-import { tracked, UNSAFE, UNSAFE_FACTS } from '../template/unsafe.ts';
+import { TEXT_FACTS, tracked, UNSAFE, UNSAFE_FACTS } from '../template/unsafe.ts';
 import { conditionError, undefinedError, undefinedOption } from './ansible-errors.ts';
 import { decide } from './flag.ts';
 import { removeOmit } from './omit.ts';
@@ -50,7 +50,7 @@ export interface TaskEnv {
   sleep(ms: number): Promise<void>;
   interrupted(): boolean;
   /** host vars a task set (its result's `ansible_facts`, set_fact; include_vars': `included`): seen by everything after it */
-  setFacts(facts: Record<string, unknown>, included?: boolean, cacheable?: boolean, unsafe?: ReadonlySet<string>): void;
+  setFacts(facts: Record<string, unknown>, included?: boolean, cacheable?: boolean, unsafe?: ReadonlySet<string>, text?: Readonly<Record<string, number>>): void;
   /**
    * A result's `add_host` or `add_group` applied to the run's inventory (as Ansible's strategy applies
    * them, check mode too): whether that changed it, which is the task's `changed`
@@ -119,10 +119,11 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   let loop = t.loop;
   let value: unknown;
   let unsafe = t.loop.kind !== 'loop';
+  const text = { bits: 0 };
   try {
     loop = resolveLoop(t.loop, env.scope({}));
     const problems: RenderProblem[] = [];
-    const r = tracked(() => render(loop.value, env.scope({}), [], problems));
+    const r = tracked(() => render(loop.value, env.scope({}), [], problems, [], text));
     value = r.value;
     unsafe ||= (r.taint & UNSAFE) !== 0;
     // Ansible keeps a loop's undefined variable until the task's `when` is known: false, it is skipped
@@ -149,7 +150,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   for (const [i, item] of r.items.entries()) {
     if (env.interrupted()) break;
     if (i > 0 && loop.pauseS) await env.sleep(loop.pauseS * 1000);
-    const loopVars = itemVars(loop, r.items, i, unsafe);
+    const loopVars = itemVars(loop, r.items, i, unsafe, loop.kind === 'loop' ? text.bits : 0);
     let label: string;
     let shown: unknown = item;
     try {
@@ -175,9 +176,9 @@ function keepFacts(t: TaskDef, o: ItemOutcome, env: TaskEnv): ItemOutcome {
   if (/^(?:ansible\.(?:builtin|legacy)\.)?debug$/.test(t.type.name)) return o;
   // set_fact's cacheable (Ansible's internal _ansible_facts_cacheable, not shown)
   // and which facts are unsafe (set_fact's, internal too)
-  const { _ansible_facts_cacheable: cacheable, [UNSAFE_FACTS]: unsafe, ...result } = o.result;
-  if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>, t.type.includesVars, cacheable === true, new Set(unsafe as string[] | undefined));
-  return cacheable === undefined && unsafe === undefined ? o : { ...o, result };
+  const { _ansible_facts_cacheable: cacheable, [UNSAFE_FACTS]: unsafe, [TEXT_FACTS]: text, ...result } = o.result;
+  if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>, t.type.includesVars, cacheable === true, new Set(unsafe as string[] | undefined), text as Record<string, number> | undefined);
+  return cacheable === undefined && unsafe === undefined && text === undefined ? o : { ...o, result };
 }
 
 /** Pure: a loop's items as one task result, as Ansible reports it (failed if any failed, etc.). */
@@ -254,7 +255,8 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (unmet !== undefined) return { status: 'skipped', result: { changed: false, skipped: true, failed: false, skip_reason: SKIP_REASON }, changes: [], note: `when: ${unmet}` };
     const problems: RenderProblem[] = [];
     const unsafe = new Set<string>();
-    const rendered = removeOmit(renderParams(t.params, t.type, scope, problems, unsafe));
+    const textClass = new Map<string, number>();
+    const rendered = removeOmit(renderParams(t.params, t.type, scope, problems, unsafe, textClass));
     const undef = problems.find((p) => p.undefinedVar !== undefined);
     if (undef) return { ...failedItem(undefinedOption(undef.undefinedVar!, t)), wholeTask: true };
     // a test's or filter's error is the task's message as Ansible words it, alone
@@ -270,7 +272,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const mode = decide(t.kw.check_mode, () => scope, 'check_mode', t.kw.enclosing?.check_mode);
     const check = mode === true || (env.check && mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
-    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe };
+    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe, textClass };
     const params = await resolveHostPaths(ctx.conn, t.type.hostPaths, parsed.output);
     const found = t.type.controllerOnly || t.type.noModule ? undefined : await env.discover?.(ctx.conn, scope);
     const attempts = attemptsOf(t, scope);

@@ -41,6 +41,8 @@ export interface TaskContext {
   say?(text: string): void;
   /** the params whose rendering read an unsafe value (template/unsafe.ts): debug's var is not evaluated again, set_fact's facts are not templated again */
   unsafe?: ReadonlySet<string>;
+  /** the class of the strings each param's value is or holds (template/unsafe.ts TEXT_CLASS bits): set_fact keeps it with its facts */
+  textClass?: ReadonlyMap<string, number>;
   /** Ansible's run-time warning (`[WARNING]:` on stderr), shown once per task on this host as Ansible's worker shows it */
   warn?(text: string): void;
   /**

@@ -47,7 +47,11 @@ export function templateLookup(terms: unknown, kw: Record<string, unknown>, scop
     }
     // jinja2_native: the lookup's text is kept as text (NativeJinjaText), unless the lookup itself
     // renders natively (its jinja2_native option): then ansible_native_concat's value (native-concat.ts)
-    if (jinja2Native()) return truthy(kw.jinja2_native) ? nativeText(out, text) : out;
+    if (jinja2Native()) {
+      if (truthy(kw.jinja2_native)) return nativeText(out, text);
+      markUnsafe(NATIVE);
+      return out;
+    }
     // ansible_eval_concat reads Jinja2's output, before the trailing newlines are put back
     const jinja = out.replace(/\n+$/, '');
     if (jinja.startsWith('{') || jinja.startsWith('[') || jinja === 'True' || jinja === 'False') {

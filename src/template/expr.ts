@@ -18,7 +18,7 @@ import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from '../util/secrets.ts';
 import { callPlugin, ownName } from './py-plugins.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
-import { markUnsafe, NATIVE, tracked, UNSAFE } from './unsafe.ts';
+import { markUnsafe, NATIVE, STRING_TYPE_FILTERS, textBits, textClassName, tracked, UNSAFE } from './unsafe.ts';
 
 export { ExprError, LATER, truthy, UndefinedError } from './expr-error.ts';
 
@@ -393,10 +393,17 @@ class Evaluator {
   }
 
   get(n: Extract<Node, { k: 'get' }>): Val {
+    // Jinja2's getattr is Python's (no sandbox): `x.__class__` is x's type (a string's as type_debug names it)
+    if (n.dot && n.key.k === 'lit' && n.key.v === '__class__') {
+      const { value: x, taint } = tracked(() => this.ev(n.obj));
+      if (x instanceof Undef || isLater(x)) return x;
+      return new PyClass(typeof x === 'string' ? textClass(n.obj, taint) : typeName(x));
+    }
     const obj = this.ev(n.obj);
     const key = this.val(n.key);
     if (obj instanceof Undef) return obj; // Ansible's undefined chains: `a.b | default(x)` of an undefined a
     if (isLater(obj) || isLater(key)) return LATER;
+    if (n.dot && key === '__name__' && obj instanceof PyClass) return obj.name;
     if (Array.isArray(obj) || typeof obj === 'string') {
       // a named tuple's field (groupby's `group.grouper`)
       const field = Array.isArray(obj) && typeof key === 'string' ? tupleField(obj, key) : undefined;
@@ -465,9 +472,11 @@ class Evaluator {
       const name = /^'(.*)' is undefined$|has no attribute '(.*)'$/.exec(v.jinja);
       throw new PluginError(vs[0] !== undefined && vs[0] !== null ? pyStr(vs[0]) : `Mandatory variable ${name ? `'${name[1] ?? name[2]}' ` : ''} not defined.`);
     }
+    // an undefined value's class is AnsibleUndefined (the filter gets the object)
+    if (n.name === 'type_debug' && v instanceof Undef) return 'AnsibleUndefined';
     const x = use(v);
     if (isLater(x) || later || kLater) return LATER;
-    const r = n.name === 'type_debug' && typeof x === 'string' && taint & UNSAFE ? unsafeClass(n.v, taint) : plugin(() => f(x, vs, kv));
+    const r = n.name === 'type_debug' && typeof x === 'string' ? textClass(n.v, taint) : plugin(() => f(x, vs, kv));
     if (r === undefined && n.name === 'extract') return new Undef(`extract: ${pyStr(x)} is not in the container`, false, `'dict object' has no attribute ${pyRepr(pyStr(x))}`);
     return this.derived([x, vs], r);
   }
@@ -522,12 +531,52 @@ function undefinedObject(u: Undef): PyObject {
 }
 
 /**
- * The class of a text that read an unsafe value: str's methods and Jinja2's filters keep
- * AnsibleUnsafeText's class (unsafe_proxy.py overrides them), Jinja2's `~` joins into a plain str.
+ * A Python class as a value (`true.__class__`): its str and repr are `<class 'bool'>`. A class, not an
+ * object literal: a walk over plain dicts (plainNumbers) leaves it as it is.
  */
-function unsafeClass(n: Node, taint: number): string {
+class PyClass implements PyObject {
+  declare [PYTYPE]: string;
+  /** not an own enumerable key: a walk over a dict's keys sees none (it is no dict) */
+  declare readonly name: string;
+  constructor(name: string) {
+    Object.defineProperty(this, 'name', { value: name, enumerable: false });
+  }
+  str(): string {
+    return `<class '${CLASS_MODULES[this.name] ? `${CLASS_MODULES[this.name]}.` : ''}${this.name}'>`;
+  }
+  repr(): string {
+    return this.str();
+  }
+  cmp(o: unknown): number | undefined {
+    return o instanceof PyClass && o.name === this.name ? 0 : undefined;
+  }
+  arith(): undefined {
+    return undefined;
+  }
+  method(): { found: false } {
+    return { found: false };
+  }
+}
+Object.defineProperty(PyClass.prototype, PYTYPE, { value: 'type' });
+/** Where Ansible's own str classes live: a class's str names its module (builtins' do not). */
+const CLASS_MODULES: Record<string, string> = {
+  AnsibleUnicode: 'ansible.parsing.yaml.objects',
+  AnsibleUnsafeText: 'ansible.utils.unsafe_proxy',
+  NativeJinjaUnsafeText: 'ansible.utils.unsafe_proxy',
+  NativeJinjaText: 'ansible.utils.native_jinja',
+};
+
+/**
+ * The class of a string (type_debug): a STRING_TYPE_FILTERS filter's is a NativeJinjaText; one that read
+ * an unsafe value keeps AnsibleUnsafeText's class through str's methods and Jinja2's filters
+ * (unsafe_proxy.py overrides them), but Jinja2's `~` joins into a plain str; else as textBits says.
+ */
+function textClass(n: Node, taint: number): string {
+  if (n.k === 'filter' && STRING_TYPE_FILTERS.includes(n.name)) return 'NativeJinjaText';
   if (n.k === 'bin' && n.op === '~') return 'str';
-  return taint & NATIVE ? 'NativeJinjaUnsafeText' : 'AnsibleUnsafeText';
+  // unsafe_proxy.py's methods make `self.__class__`: a NativeJinjaUnsafeText's stays one
+  if (taint & UNSAFE) return textClassName(taint & (UNSAFE | NATIVE));
+  return textClassName(textBits(n, taint));
 }
 
 /** A test's or filter's own error is Ansible's run-time one (skiff's refusals by name are not). */

@@ -11,6 +11,7 @@ import { isPyObject, Undef, UndefinedError } from './expr-error.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { renderText, scan } from './jinja-template.ts';
 import { UNDEFINED_ITEM } from './jinja-filters.ts';
+import { NATIVE, textBits, tracked } from './unsafe.ts';
 import { pyLiteral } from '../inventory/py-literal.ts';
 
 let native = false;
@@ -25,7 +26,7 @@ export const jinja2Native = (): boolean => native;
  * A string template rendered as Ansible's native environment renders it (Templar.template: the
  * SINGLE_VAR shortcut, then do_template with ansible_native_concat).
  */
-export function renderNative(s: string, scope: Scope, stringTyped: (node: Node) => boolean): unknown {
+export function renderNative(s: string, scope: Scope, text: { bits: number } = { bits: 0 }): unknown {
   const tags = scan(s);
   // Jinja2 drops one trailing newline of the source: `{{ x }}\n` is one node too
   const body = tags.length === 2 && tags[1].kind === 'text' && tags[1].s === '\n' ? tags.slice(0, 1) : tags;
@@ -37,12 +38,21 @@ export function renderNative(s: string, scope: Scope, stringTyped: (node: Node) 
       if (found.found && found.value === null) return null;
     }
     const node = Parser.expression(body[0].s);
-    const v = evalNode(node, scope);
+    const { value: v, taint } = tracked(() => evalNode(node, scope));
     if (v === LATER) return v;
     failOnUndefined(v, s);
-    if (typeof v !== 'string') return v;
-    if (stringTyped(node) || templateLookupText(node)) return withNewlines(v, s);
-    return withNewlines(nativeLiteral(v), s);
+    // the one node's value as it is: its strings keep their class (unsafe.ts textBits)
+    const bits = textBits(node, taint);
+    if (typeof v !== 'string') {
+      text.bits = bits;
+      return v;
+    }
+    // a NativeJinjaText is kept as text; a string literal_eval reads as one is a new str, `'{quote}{v}{quote}'`
+    const out = bits & NATIVE || templateLookupText(node) ? v : nativeLiteral(v);
+    const kept = withNewlines(out, s);
+    // text that is no literal is kept as it is, class and all; `res += '\n'` makes a str
+    if (kept === v) text.bits = bits & NATIVE || templateLookupText(node) ? NATIVE : bits;
+    return kept;
   }
   const native = { nodes: 0 };
   const out = renderText(s, scope, { native });

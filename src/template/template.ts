@@ -9,7 +9,7 @@ import { isPyObject, PluginError, pyStr, PyException, UndefinedError, undefinedT
 import { renderText, scan, TemplateError } from './jinja-template.ts';
 import { UNDEFINED_ITEM } from './jinja-filters.ts';
 import { UnknownPlugin } from './py-plugins.ts';
-import { literalText, markUnsafe, NATIVE, tracked, UNSAFE, varTaint } from './unsafe.ts';
+import { literalText, markUnsafe, NATIVE, STRING_TYPE_FILTERS, textBits, textNote, tracked, UNSAFE, varTaint, YAML_TEXT } from './unsafe.ts';
 import { jinja2Native, renderNative } from './native-concat.ts';
 import { PyFloat } from './py-float.ts';
 
@@ -30,6 +30,11 @@ export interface RenderProblem {
 export interface RenderOptions {
   /** quote each expanded value for a POSIX shell (params that end up in a remote command) */
   shell?: boolean;
+  /**
+   * Set to the class of the strings the result is or holds (unsafe.ts TEXT_CLASS bits: type_debug's
+   * NativeJinjaText, AnsibleUnicode). The text given is YAML's (an AnsibleUnicode) where it is kept as it is.
+   */
+  text?: { bits: number };
 }
 
 registerScopedLookup('template', templateLookup);
@@ -40,7 +45,12 @@ export function hasTemplate(s: string): boolean {
 }
 
 export function renderString(s: string, scope: Scope, opts: RenderOptions = {}): unknown {
-  if (!hasTemplate(s)) return s;
+  const text = opts.text ?? { bits: 0 };
+  text.bits = 0;
+  if (!hasTemplate(s)) {
+    text.bits = YAML_TEXT;
+    return s;
+  }
   // `!unsafe` text: itself, and what reads it is unsafe (Templar.template returns an unsafe value as it is)
   const unsafe = literalText(s);
   if (unsafe !== undefined) {
@@ -48,7 +58,7 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
     return unsafe;
   }
   // jinja2_native: ansible_native_concat instead of ansible_eval_concat (native-concat.ts)
-  if (jinja2Native() && !opts.shell) return renderNative(s, scope, isStringTyped);
+  if (jinja2Native() && !opts.shell) return renderNative(s, scope, text);
   const tags = scan(s);
   if (tags.length === 1 && tags[0].kind === '{{' && /^\{\{[^]*\}\}$/.test(s) && !opts.shell) {
     // Ansible's finalize: a None result is '' (`"{{ x | regex_search('no match') }}"` is ''); a datetime
@@ -69,6 +79,7 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
       throw new UndefinedError(`an item of ${s} is undefined: ${jinja}`, jinja);
     }
     if (v === null) return '';
+    const bits = textBits(node, taint);
     // Any other number is the text of it: ansible_eval_concat makes every value text (to_text) and reads
     // back only a list, a map or a boolean, so `'{{ 2**31 - 1 }}'` is the str "2147483647" (`| int` makes
     // it a number again; a module's int option converts it, as Ansible's argument spec does)
@@ -76,8 +87,11 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
     // text that reads as a list, a map or a boolean is that (ansible_eval_concat), unless a filter that
     // means text made it (STRING_TYPE_FILTERS: its NativeJinjaText is kept as it is), or the template
     // lookup's with convert_data=False (a NativeJinjaText too)
-    if (typeof v === 'string' && !isStringTyped(node) && !(taint & NATIVE)) return literalOf(v);
-    return v;
+    const out = typeof v === 'string' && !(bits & NATIVE) ? literalOf(v) : v;
+    // a string passed on keeps its class (to_text keeps a str's); a list or dict is made text and read
+    // back by literal_eval (ansible_eval_concat), its strings new strs
+    if (out === v && typeof v === 'string') text.bits = bits;
+    return out;
   }
   // `{{ x }}` and a line end (a folded `>` scalar): Jinja drops the newline, and Ansible's concat reads a
   // list, map or boolean back from its text (ansible_eval_concat); other values are text, newline kept
@@ -88,6 +102,8 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
     const v = evalNode(node, scope);
     if (typeof v === 'boolean' || (v !== null && typeof v === 'object' && !isPyObject(v))) return v;
     textKept = isStringTyped(node);
+    // that one node's NativeJinjaText is kept, newline and all (Jinja2's own concat)
+    if (textKept) text.bits = NATIVE;
   }
   const out = renderText(s, scope, opts.shell ? { each: shqIfNeeded } : {});
   return typeof out === 'string' && !opts.shell && !textKept ? literalOf(out) : out;
@@ -95,9 +111,6 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
 
 /** The expression's value is a STRING_TYPE_FILTERS filter's (Ansible wraps it as NativeJinjaText). */
 const isStringTyped = (node: Node) => node.k === 'filter' && STRING_TYPE_FILTERS.includes(node.name);
-
-/** ansible-core's STRING_TYPE_FILTERS default: filters whose text is never read back as a value. */
-const STRING_TYPE_FILTERS = ['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json'];
 
 /**
  * ansible_eval_concat's last step: a template's text that starts as a list or map does (or is `True`,
@@ -126,10 +139,12 @@ function shqIfNeeded(s: string): string {
  * Renders every string inside `value`. Problems are collected with their path; the result holds
  * LATER wherever a value depends on a registered result (only known at run time).
  */
-export function render(value: unknown, scope: Scope, path: Path = [], problems: RenderProblem[] = [], shellKeys: string[] = []): unknown {
+export function render(value: unknown, scope: Scope, path: Path = [], problems: RenderProblem[] = [], shellKeys: string[] = [], text?: { bits: number }): unknown {
+  // a list or dict as YAML made it: its strings are AnsibleUnicode (type_debug); one it holds may be a template
+  if (text) text.bits = typeof value === 'object' && value !== null ? YAML_TEXT : 0;
   if (typeof value === 'string') {
     try {
-      return renderString(value, scope, { shell: path.length > 0 && shellKeys.includes(String(path[path.length - 1])) });
+      return renderString(value, scope, { shell: path.length > 0 && shellKeys.includes(String(path[path.length - 1])), text });
     } catch (e) {
       if (e instanceof ExprError) {
         // through a template's wrapping (its line), the expression's own error
@@ -161,16 +176,18 @@ export function render(value: unknown, scope: Scope, path: Path = [], problems: 
  * A task's params rendered for a scope (its shellParams shell-quoted), its `verbatim` params left as
  * written. `unsafe` gets the names of the params whose rendering read an unsafe value (unsafe.ts).
  */
-export function renderParams(params: unknown, type: { shellParams?: string[]; verbatim?: string[] }, scope: Scope, problems: RenderProblem[] = [], unsafe?: Set<string>): unknown {
+export function renderParams(params: unknown, type: { shellParams?: string[]; verbatim?: string[] }, scope: Scope, problems: RenderProblem[] = [], unsafe?: Set<string>, classes?: Map<string, number>): unknown {
   const keep = type.verbatim ?? [];
   if (!params || typeof params !== 'object' || Array.isArray(params)) return render(params, scope, [], problems, type.shellParams);
   const entries = Object.entries(params);
   const out: Record<string, unknown> = {};
   for (const [k, x] of entries) {
     if (keep.includes(k)) continue;
-    const r = tracked(() => render(x, scope, [k], problems, type.shellParams));
+    const text = { bits: 0 };
+    const r = tracked(() => render(x, scope, [k], problems, type.shellParams, text));
     out[k] = r.value;
     if (r.taint & UNSAFE) unsafe?.add(k);
+    if (text.bits) classes?.set(k, text.bits);
   }
   for (const [k, x] of entries) if (keep.includes(k)) out[k] = x;
   return out;
@@ -190,6 +207,7 @@ export function scopeOf(...layers: Record<string, unknown>[]): Scope {
       if (!Object.prototype.hasOwnProperty.call(l, name)) continue;
       // a with_* loop's item, a registered result: unsafe (noteVar)
       if (varTaint(l, name) === 'unsafe') markUnsafe();
+      markUnsafe(textNote(l, name));
       return { found: true, value: l[name] };
     }
     return { found: false, get names() { return layers.flatMap((l) => Object.keys(l)); } };
