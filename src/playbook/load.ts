@@ -64,7 +64,7 @@ export interface Keywords {
   become?: boolean | string;
   become_user?: string;
   /** a boolean keyword written as an expression: what encloses it had, taken when it renders to omit */
-  enclosing?: Partial<Record<'become' | 'ignore_errors' | 'no_log' | 'diff' | 'check_mode' | 'any_errors_fatal' | 'run_once' | 'ignore_unreachable', boolean | string>>;
+  enclosing?: Partial<Record<'become' | 'ignore_errors' | 'no_log' | 'diff' | 'check_mode' | 'any_errors_fatal' | 'run_once' | 'ignore_unreachable' | 'delegate_facts', boolean | string>>;
   /** sudo or su, or an expression that must render to one of them when the task runs */
   become_method?: string;
   /** Ansible's become_exe and become_flags: as written, rendered when the task runs */
@@ -77,6 +77,8 @@ export interface Keywords {
   any_errors_fatal?: boolean | string;
   run_once?: boolean | string;
   delegate_to?: string;
+  /** with delegate_to: the task's facts go to the delegated host (true/false, or an expression) */
+  delegate_facts?: boolean | string;
   ignore_unreachable?: boolean | string;
   /** at most this many hosts run the task at once: a number, or an expression rendered when it runs */
   throttle?: number | string;
