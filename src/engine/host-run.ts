@@ -1050,8 +1050,17 @@ export class HostRun {
       if (delegate === OMIT) delegate = undefined;
       if (delegate !== undefined) delegated = { ansible_delegated_vars: { [delegate]: { ...(rc.prep.hostvars[delegate] ?? {}), inventory_hostname: delegate } } };
       // delegate_facts: the task's facts are the delegated host's (Ansible's _process_pending_results
-      // gives them to get_delegated_hosts instead of the task's hosts; its register stays this host's)
-      const factsTo = delegate !== undefined && decide(t.kw.delegate_facts, () => scope({}), 'delegate_facts', t.kw.enclosing?.delegate_facts) === true ? [delegate] : targets;
+      // gives them to get_delegated_hosts instead of the task's hosts; its register stays this host's).
+      // That host is the item's (`delegate_to: "{{ item }}"` in a loop: each item's result names its own)
+      const factsTo = (loopVars: Record<string, unknown>): string[] => {
+        if (t.kw.delegate_to === undefined || decide(t.kw.delegate_facts, () => scope(loopVars), 'delegate_facts', t.kw.enclosing?.delegate_facts) !== true) return targets;
+        const ps: RenderProblem[] = [];
+        const d = render(t.kw.delegate_to, scope(loopVars), [], ps);
+        if (ps.length) throw new TaskFailure(`delegate_to: ${ps[0].message}`);
+        return d === OMIT ? targets : [String(d)];
+      };
+      // with delegate_facts, the delegated host's interpreter is its own fact (not for a per-item delegate_to)
+      const delegatesFacts = delegate !== undefined && decide(t.kw.delegate_facts, () => scope({}), 'delegate_facts', t.kw.enclosing?.delegate_facts) === true;
       const env: TaskEnv = {
         scope,
         conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t.kw.environment, scope({}), rc.secretsOf.get(host) ?? [])),
@@ -1093,8 +1102,8 @@ export class HostRun {
         // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
         // gathered ones (setup) are host facts, as the play's own gathering: in hostvars[host] too
         // run_once: every host of the batch gets them (Ansible's _process_pending_results)
-        setFacts: (facts, included, cacheable, unsafe) => {
-          for (const h of factsTo) {
+        setFacts: (facts, included, cacheable, unsafe, loopVars = {}) => {
+          for (const h of factsTo(loopVars)) {
             if (included) {
               Object.assign(rc.prep.included!.get(h) ?? rc.prep.included!.set(h, {}).get(h)!, facts);
               continue;
@@ -1127,7 +1136,7 @@ export class HostRun {
         // interpreter is the other host's (Ansible keeps that one in ansible_delegated_vars), unless
         // with delegate_facts: then it is that host's fact (ActionBase._configure_module)
         discover: async (conn, taskScope) => {
-          if (delegate !== undefined && factsTo[0] !== delegate) return undefined;
+          if (delegate !== undefined && !delegatesFacts) return undefined;
           const on = delegate ?? host;
           // the delegated host's own setting: its inventory vars (Ansible reads ansible_delegated_vars)
           const mode = delegate === undefined ? definedVar('ansible_python_interpreter', taskScope) : rc.prep.hostvars[on]?.ansible_python_interpreter;

@@ -311,6 +311,24 @@ kw(['task.delegate_facts', 'block.delegate_facts'], "delegate_facts: set_fact's 
   assert.match(String(bad.results[0].msg), /the field 'delegate_facts' has an invalid value \(maybe\)/);
 });
 
+test("delegate_facts in a loop: each item's fact goes to that item's host (delegate_to target's delegate_facts_loop.yml)", async () => {
+  const o = await play({
+    hosts: ['a', 'b', 'c'],
+    playbook: `- hosts: a
+  gather_facts: false
+  vars: {cluster_name: bleh}
+  tasks:
+    - set_fact: {vm_name: "{{ cluster_name }}-{{ item }}"}
+      delegate_to: "{{ item }}"
+      delegate_facts: true
+      with_items: [b, c]
+    - probe: "{{ vm_name | d('-') }} {{ hostvars['b'].vm_name }} {{ hostvars['c'].vm_name }}"
+`,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:- bleh-b bleh-c']);
+});
+
 test('run_once: when the first host failed before the task, the next host runs it, once', async () => {
   await play({ hosts: ['a', 'b', 'c'], playbook: playbook(`- probe: {id: x, fail: "{{ inventory_hostname == 'a' }}"}\n- {probe: once, run_once: true}`) });
   assert.equal(calls.filter((c) => c.endsWith(':once')), ['b:once']);
