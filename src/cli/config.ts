@@ -16,7 +16,8 @@ export type SettingMeta = {
   ini: string;
   /** the ansible.cfg section when it is not [defaults] (enable_plugins is in [inventory]) */
   section?: string;
-  env: string;
+  /** its ANSIBLE_* variable; none where Ansible has none (plugin_filters_cfg is read from ansible.cfg alone) */
+  env?: string;
   /** what applies when nothing sets it */
   default: string;
   /** a path: relative to ansible.cfg's directory when read from it (as Ansible resolves them), ~ expanded; sources: a list of them, host lists kept as written */
@@ -131,6 +132,8 @@ export const ConfigSchema = v.object({
     v.picklist(['always', 'never', 'ignore', 'silently'], 'expected always, never, ignore or silently'),
     v.metadata({ ini: 'force_valid_group_names', env: 'ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS', default: 'never' } satisfies SettingMeta),
   ),
+  // a YAML file of modules Ansible does not find (module_blacklist): src/playbook/plugin-filters.ts
+  plugin_filters_cfg: text({ ini: 'plugin_filters_cfg', default: '/etc/ansible/plugin_filters.yml (read where it is)', path: 'one' }),
   fact_caching_timeout: v.pipe(
     v.string(),
     v.trim(),
@@ -265,7 +268,7 @@ export function resolveConfig(
     const inFile = fromFile.get(iniName(meta));
     if (flags[name] !== undefined) [raw, source] = [flags[name], { kind: 'flag', flag: flagNames[name] ?? name }];
     // an empty variable is unset (as a shell user means by ANSIBLE_X= to switch a setting off)
-    else if (ce.env[meta.env] !== undefined && ce.env[meta.env] !== '') [raw, source] = [ce.env[meta.env], { kind: 'env', name: meta.env }];
+    else if (meta.env && ce.env[meta.env] !== undefined && ce.env[meta.env] !== '') [raw, source] = [ce.env[meta.env], { kind: 'env', name: meta.env }];
     else if (inFile && file) [raw, source, base] = [inFile.value, { kind: 'file', file, line: inFile.line, col: inFile.col }, dirname(file)];
     sources[name] = source;
     if (raw === undefined) continue;
@@ -303,7 +306,7 @@ const ACCEPTED_AS_IS: Record<string, string> = { stdout_callback: 'default', ANS
 
 /** The ANSIBLE_* variables set (not empty) that skiff neither reads nor has a setting for, sorted. */
 export function unknownAnsibleEnv(env: Record<string, string | undefined>): string[] {
-  const known = new Set([...SETTINGS.map((s) => settingMeta(s).env), ...READ_ELSEWHERE]);
+  const known = new Set([...SETTINGS.flatMap((s) => settingMeta(s).env ?? []), ...READ_ELSEWHERE]);
   return Object.keys(env)
     .filter((k) => k.startsWith('ANSIBLE_') && env[k] !== undefined && env[k] !== '' && !known.has(k) && ACCEPTED_AS_IS[k] !== env[k]!.trim())
     .sort();

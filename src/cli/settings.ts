@@ -7,6 +7,7 @@ import { setHashBehaviour } from '../util/combine-vars.ts';
 import { setJinja2Native } from '../template/native-concat.ts';
 import { setHostListPlugin } from '../inventory/sources.ts';
 import { setGroupCharsMode } from '../inventory/group-names.ts';
+import { DEFAULT_PLUGIN_FILTERS, readPluginFilters, setRejectedModules } from '../playbook/plugin-filters.ts';
 
 export function settingsOf(inv: Invocation, env: Record<string, string | undefined> = process.env) {
   const flags: Partial<Record<SettingName, string | string[]>> = {};
@@ -26,6 +27,17 @@ export function settingsOf(inv: Invocation, env: Record<string, string | undefin
   const advanced = enabled.indexOf('advanced_host_list');
   setHostListPlugin(advanced >= 0 && (advanced < enabled.indexOf('host_list') || !enabled.includes('host_list')) ? 'advanced_host_list' : 'host_list');
   setGroupCharsMode(r.config?.values.force_valid_group_names ?? 'never');
+  if (!r.config) return r;
+  // the modules Ansible's loaders skip (its _PLUGIN_FILTERS, read as it starts: a bad one stops every command)
+  const given = r.config.values.plugin_filters_cfg;
+  const filters = readPluginFilters(given ?? DEFAULT_PLUGIN_FILTERS, given !== undefined);
+  setRejectedModules(filters.rejected);
+  r.config.warnings.push(...filters.warnings);
+  if (filters.error) {
+    const src = r.config.sources.plugin_filters_cfg;
+    const at = src.kind === 'file' ? { file: src.file, line: src.line, col: src.col } : { file: given ?? DEFAULT_PLUGIN_FILTERS, line: 0, col: 0 };
+    return { problems: [...r.problems, { ...at, message: filters.error }] };
+  }
   return r;
 }
 

@@ -8,7 +8,7 @@ import { OMIT } from './omit.ts';
 import { isNumber } from '../template/py-float.ts';
 
 /** a task's boolean keywords (Ansible's isa='bool' field attributes of Base, Conditional, Become, Task) */
-export const FLAG_KEYWORDS = ['no_log', 'diff', 'ignore_errors', 'ignore_unreachable', 'check_mode', 'become', 'run_once', 'any_errors_fatal'] as const;
+export const FLAG_KEYWORDS = ['no_log', 'diff', 'ignore_errors', 'ignore_unreachable', 'check_mode', 'become', 'run_once', 'any_errors_fatal', 'delegate_facts'] as const;
 
 /** Ansible's boolean words (module_utils.parsing.convert_bool), lower case */
 export const TRUES = ['y', 'yes', 'on', '1', 'true', 't'];

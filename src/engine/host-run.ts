@@ -1050,6 +1050,18 @@ export class HostRun {
       // an omitted delegate_to (`{{ x | default(omit) }}`) is none, as Ansible's post-validation leaves it
       if (delegate === OMIT) delegate = undefined;
       if (delegate !== undefined) delegated = { ansible_delegated_vars: { [delegate]: { ...(rc.prep.hostvars[delegate] ?? {}), inventory_hostname: delegate } } };
+      // delegate_facts: the task's facts are the delegated host's (Ansible's _process_pending_results
+      // gives them to get_delegated_hosts instead of the task's hosts; its register stays this host's).
+      // That host is the item's (`delegate_to: "{{ item }}"` in a loop: each item's result names its own)
+      const factsTo = (loopVars: Record<string, unknown>): string[] => {
+        if (t.kw.delegate_to === undefined || decide(t.kw.delegate_facts, () => scope(loopVars), 'delegate_facts', t.kw.enclosing?.delegate_facts) !== true) return targets;
+        const ps: RenderProblem[] = [];
+        const d = render(t.kw.delegate_to, scope(loopVars), [], ps);
+        if (ps.length) throw new TaskFailure(`delegate_to: ${ps[0].message}`);
+        return d === OMIT ? targets : [String(d)];
+      };
+      // with delegate_facts, the delegated host's interpreter is its own fact (not for a per-item delegate_to)
+      const delegatesFacts = delegate !== undefined && decide(t.kw.delegate_facts, () => scope({}), 'delegate_facts', t.kw.enclosing?.delegate_facts) === true;
       const env: TaskEnv = {
         scope,
         conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t.kw.environment, scope({}), rc.secretsOf.get(host) ?? [])),
@@ -1091,8 +1103,8 @@ export class HostRun {
         // set_fact's layer is the registered one (Ansible's precedence: over play, block and task vars)
         // gathered ones (setup) are host facts, as the play's own gathering: in hostvars[host] too
         // run_once: every host of the batch gets them (Ansible's _process_pending_results)
-        setFacts: (facts, included, cacheable, unsafe, text) => {
-          for (const h of targets) {
+        setFacts: (facts, included, cacheable, unsafe, text, loopVars = {}) => {
+          for (const h of factsTo(loopVars)) {
             if (included) {
               Object.assign(rc.prep.included!.get(h) ?? rc.prep.included!.set(h, {}).get(h)!, facts);
               continue;
@@ -1126,15 +1138,18 @@ export class HostRun {
         },
         changeInventory: (result) => changeInventory(rc, host, t, result),
         // once per host until clear_facts (the fact says it ran); not for a delegated task, whose
-        // interpreter is the other host's (Ansible keeps that one in ansible_delegated_vars)
+        // interpreter is the other host's (Ansible keeps that one in ansible_delegated_vars), unless
+        // with delegate_facts: then it is that host's fact (ActionBase._configure_module)
         discover: async (conn, taskScope) => {
-          if (delegate !== undefined) return undefined;
-          const mode = definedVar('ansible_python_interpreter', taskScope);
-          const facts = rc.prep.hostvars[host]?.ansible_facts as Record<string, unknown> | undefined;
+          if (delegate !== undefined && !delegatesFacts) return undefined;
+          const on = delegate ?? host;
+          // the delegated host's own setting: its inventory vars (Ansible reads ansible_delegated_vars)
+          const mode = delegate === undefined ? definedVar('ansible_python_interpreter', taskScope) : rc.prep.hostvars[on]?.ansible_python_interpreter;
+          const facts = rc.prep.hostvars[on]?.ansible_facts as Record<string, unknown> | undefined;
           if (!isDiscoveryMode(mode) || typeof facts?.discovered_interpreter_python === 'string') return undefined;
-          const found = await discoverPython(conn, host, mode.trim() || 'auto');
+          const found = await discoverPython(conn, on, mode.trim() || 'auto');
           // at once: the module of this very task runs under it
-          this.cacheFacts(host, { discovered_interpreter_python: found.interpreter });
+          this.cacheFacts(on, { discovered_interpreter_python: found.interpreter });
           return { ansible_facts: { discovered_interpreter_python: found.interpreter }, warnings: found.warnings };
         },
       };

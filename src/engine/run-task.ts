@@ -50,7 +50,7 @@ export interface TaskEnv {
   sleep(ms: number): Promise<void>;
   interrupted(): boolean;
   /** host vars a task set (its result's `ansible_facts`, set_fact; include_vars': `included`): seen by everything after it */
-  setFacts(facts: Record<string, unknown>, included?: boolean, cacheable?: boolean, unsafe?: ReadonlySet<string>, text?: Readonly<Record<string, number>>): void;
+  setFacts(facts: Record<string, unknown>, included?: boolean, cacheable?: boolean, unsafe?: ReadonlySet<string>, text?: Readonly<Record<string, number>>, loopVars?: Record<string, unknown>): void;
   /**
    * A result's `add_host` or `add_group` applied to the run's inventory (as Ansible's strategy applies
    * them, check mode too): whether that changed it, which is the task's `changed`
@@ -159,7 +159,7 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
     } catch {
       label = itemLabel(item);
     }
-    const o = keepFacts(t, await runItem(t, env, loopVars), env);
+    const o = keepFacts(t, await runItem(t, env, loopVars), env, loopVars);
     if (o.wholeTask) return fromItem(o);
     items.push({ ...o, label, shown, result: { ...o.result, ...loopVars } });
   }
@@ -171,13 +171,13 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
  * `set_fact: acc="{{ acc + [item] }}"` idiom expects. Not those of a failed or skipped item, nor
  * debug's (`debug: var=ansible_facts` shows them, as Ansible's task executor leaves debug out: #74060).
  */
-function keepFacts(t: TaskDef, o: ItemOutcome, env: TaskEnv): ItemOutcome {
+function keepFacts(t: TaskDef, o: ItemOutcome, env: TaskEnv, loopVars: Record<string, unknown> = {}): ItemOutcome {
   const f = o.result.ansible_facts;
   if (/^(?:ansible\.(?:builtin|legacy)\.)?debug$/.test(t.type.name)) return o;
   // set_fact's cacheable (Ansible's internal _ansible_facts_cacheable, not shown)
   // and which facts are unsafe (set_fact's, internal too)
   const { _ansible_facts_cacheable: cacheable, [UNSAFE_FACTS]: unsafe, [TEXT_FACTS]: text, ...result } = o.result;
-  if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>, t.type.includesVars, cacheable === true, new Set(unsafe as string[] | undefined), text as Record<string, number> | undefined);
+  if ((o.status === 'ok' || o.status === 'changed') && f && typeof f === 'object' && !Array.isArray(f)) env.setFacts(f as Record<string, unknown>, t.type.includesVars, cacheable === true, new Set(unsafe as string[] | undefined), text as Record<string, number> | undefined, loopVars);
   return cacheable === undefined && unsafe === undefined && text === undefined ? o : { ...o, result };
 }
 

@@ -30,12 +30,12 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
   if (parent.module_defaults || own.module_defaults) out.module_defaults = { ...parent.module_defaults, ...own.module_defaults };
   const guards = [...(parent.guards ?? []), ...(own.guards ?? [])];
   if (guards.length) out.guards = guards;
-  for (const k of ['become', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'ignore_unreachable'] as const) {
+  for (const k of ['become', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'ignore_unreachable', 'delegate_facts'] as const) {
     const mine = own[k];
     if (typeof mine === 'string' && /\{[{%]/.test(mine) && parent[k] !== undefined) out.enclosing = { ...parent.enclosing, [k]: parent[k] };
     else if (parent.enclosing?.[k] !== undefined && mine === undefined) out.enclosing = { ...out.enclosing, [k]: parent.enclosing[k] };
   }
-  for (const k of ['become', 'become_user', 'become_method', 'become_exe', 'become_flags', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'ignore_unreachable', 'throttle', 'timeout', 'remote_user', 'connection', 'role', 'roleVars', 'roleParams', 'roleChain'] as const) {
+  for (const k of ['become', 'become_user', 'become_method', 'become_exe', 'become_flags', 'ignore_errors', 'no_log', 'diff', 'check_mode', 'any_errors_fatal', 'run_once', 'delegate_to', 'delegate_facts', 'ignore_unreachable', 'throttle', 'timeout', 'remote_user', 'connection', 'role', 'roleVars', 'roleParams', 'roleChain'] as const) {
     const value = own[k] ?? parent[k];
     if (value !== undefined) (out as unknown as Record<string, unknown>)[k] = value;
   }

@@ -23,6 +23,7 @@ import { isWithKey } from '../lookup/names.ts';
 import { addLibrary, findModuleFile, type ModuleSearch } from './module-search.ts';
 import { parseParams, plainKeywords } from '../engine/float-params.ts';
 import type { PyFloat } from '../template/py-float.ts';
+import { isRejectedModule } from './plugin-filters.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
 /** one `environment:` as written: a map, or an expression that must come to one when the task runs */
@@ -64,7 +65,7 @@ export interface Keywords {
   become?: boolean | string;
   become_user?: string;
   /** a boolean keyword written as an expression: what encloses it had, taken when it renders to omit */
-  enclosing?: Partial<Record<'become' | 'ignore_errors' | 'no_log' | 'diff' | 'check_mode' | 'any_errors_fatal' | 'run_once' | 'ignore_unreachable', boolean | string>>;
+  enclosing?: Partial<Record<'become' | 'ignore_errors' | 'no_log' | 'diff' | 'check_mode' | 'any_errors_fatal' | 'run_once' | 'ignore_unreachable' | 'delegate_facts', boolean | string>>;
   /** sudo or su, or an expression that must render to one of them when the task runs */
   become_method?: string;
   /** Ansible's become_exe and become_flags: as written, rendered when the task runs */
@@ -77,6 +78,8 @@ export interface Keywords {
   any_errors_fatal?: boolean | string;
   run_once?: boolean | string;
   delegate_to?: string;
+  /** with delegate_to: the task's facts go to the delegated host (true/false, or an expression) */
+  delegate_facts?: boolean | string;
   ignore_unreachable?: boolean | string;
   /** at most this many hosts run the task at once: a number, or an expression rendered when it runs */
   throttle?: number | string;
@@ -578,8 +581,18 @@ function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, pa
   return { kind: 'block', name: b.name ?? 'block', kw, block: part('block'), rescue: part('rescue'), always: part('always'), path, src };
 }
 
+/** Ansible's BUILTIN_TASKS (parsing/mod_args.py): never looked up by its loaders, so never filtered */
+const NOT_PLUGINS = new Set(['meta', 'include', 'include_tasks', 'include_role', 'import_tasks', 'import_role']);
+
 function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): TaskDef | undefined {
   const { types, problems } = cx;
+  // a module the plugin filters reject is not found, by the name as written (ModuleArgsParser's lookup);
+  // Ansible's own task keywords (include_tasks, meta...) are not looked up as plugins
+  const rejected = Object.keys(raw).find((k) => !META_KEYS.includes(k) && !isWithKey(k) && !NOT_PLUGINS.has(k) && isRejectedModule(k));
+  if (rejected !== undefined) {
+    problems.push(problemAt(src, [...path, rejected], `couldn't resolve module/action '${rejected}'. This often indicates a misspelling, missing collection, or incorrect module path.`, 'key'));
+    return undefined;
+  }
   const entries = Object.entries(raw).map(([k, x]) => [META_KEYS.includes(k) || isWithKey(k) ? k : inCollections(k, cx), x] as const);
   // with_<lookup>: a loop for any lookup plugin's name, as Ansible's task loader (keywords.ts's loopOf)
   const { rest: metaRaw, withs } = splitWith(Object.fromEntries(entries.filter(([k]) => META_KEYS.includes(k) || isWithKey(k))));
@@ -774,6 +787,8 @@ function runtimeAction(types: TaskTypes): TaskType<{ module: string; args: Recor
     verbatim: ['module'],
     async plan(ctx, p) {
       const name = String(renderString(p.module, ctx.scope!));
+      // Ansible's normal action, which then finds no module of that name
+      if (isRejectedModule(name)) throw new TaskFailure(`The module ${name} was not found in configured module paths`);
       const type = types.get(name) ?? types.ansibleModule?.(name);
       if (!type) throw new TaskFailure(`couldn't resolve module/action '${name}'. This often indicates a misspelling, missing collection, or incorrect module path.`);
       const parsed = parseParams(type.schema, p.args);
@@ -812,7 +827,8 @@ export function actionForm(obj: Record<string, unknown>): Record<string, unknown
     args = more;
   }
   if (typeof module !== 'string' || module === '') return `${action !== undefined ? 'action' : 'local_action'}: got ${show(thing)}, expected a module and its arguments (action: copy src=a dest=b, or a map with module:)`;
-  if (/\{[{%]/.test(module)) {
+  // a module the plugin filters reject: Ansible's `action:` is not looked up as the task loads, so it fails when it runs
+  if (/\{[{%]/.test(module) || isRejectedModule(module)) {
     const kv = typeof args === 'string' ? parseKv(args) : undefined;
     const given = kv ? (kv.ok ? kv.value : { _raw_params: args }) : (args ?? {});
     return { ...rest, [RUNTIME_ACTION]: { module, args: given }, ...(local_action !== undefined ? { delegate_to: 'localhost' } : {}) };

@@ -112,6 +112,8 @@ export const Inheritable = {
   /** seconds each attempt of a task may take (0: no limit), as Ansible's keyword (src/engine/task-timeout.ts) */
   timeout: v.optional(Seconds),
   delegate_to: v.optional(v.pipe(v.string(), v.minLength(1, 'expected an inventory host or localhost'))),
+  /** with delegate_to: the facts the task returns are the delegated host's, not this host's (Ansible's keyword) */
+  delegate_facts: v.optional(Flag),
   /** an unreachable host on this task is counted ok and ignored, and stays in the play (Ansible's keyword) */
   ignore_unreachable: v.optional(Flag),
   /** at most this many hosts run the task at once (0: forks decide), as Ansible's */

@@ -49,7 +49,6 @@ const COLLECTION_HINTS: Record<string, string> = {
 export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
   collections: 'write modules by their full names',
   connection: 'ansible_connection in the inventory',
-  delegate_facts: undefined,
   port: 'ansible_port in the inventory',
   remote_user: 'ansible_user in the inventory, or become_user',
   vars_files: 'vars:, or -e @FILE.yml',

@@ -149,6 +149,11 @@ test('every setting has an ansible.cfg key, an ANSIBLE_ variable and a default',
       continue;
     }
     assert.is(m.ini, s);
+    // Ansible 2.14 reads plugin_filters_cfg from ansible.cfg alone: it has no variable
+    if (s === 'plugin_filters_cfg') {
+      assert.is(m.env, undefined);
+      continue;
+    }
     // Ansible's names, which for the fact cache's settings are ANSIBLE_CACHE_PLUGIN*
     // ...and force_valid_group_names' is ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS
     if (s === 'force_valid_group_names') assert.is(m.env, 'ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS');

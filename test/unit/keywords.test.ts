@@ -288,6 +288,47 @@ test("run_once: set_fact's facts and register go to every host of the batch, eve
   assert.equal(calls.sort(), ['a:a True', 'b:b False']);
 });
 
+kw(['task.delegate_facts', 'block.delegate_facts'], "delegate_facts: set_fact's facts go to the delegated host, seen in its hostvars; the register stays this host's (delegate_to target's delegate_facts_block.yml)", async () => {
+  const o = await play({
+    hosts: ['a', 'b'],
+    playbook: playbook(`- set_fact: {qq1: 333}
+  delegate_facts: true
+  delegate_to: b
+  register: r
+- block:
+    - set_fact: {qq2: 444}
+  delegate_facts: true
+  delegate_to: b
+- set_fact: {qq3: 555}
+  delegate_facts: false
+  delegate_to: b
+- probe: "{{ qq1 | d('-') }} {{ qq2 | d('-') }} {{ qq3 | d('-') }} {{ hostvars['b'].qq1 | d('-') }} {{ hostvars['b'].qq2 | d('-') }} {{ r is defined }}"`),
+  });
+  assert.equal(o.problems, []);
+  // each host's qq1 and qq2 went to b, so a has none; qq3 without delegate_facts stays where it ran
+  assert.equal(calls.sort(), ['a:- - 555 333 444 True', 'b:333 444 555 333 444 True']);
+  const bad = await play({ playbook: playbook('- set_fact: {x: 1}\n  delegate_to: localhost\n  delegate_facts: "{{ \'maybe\' }}"') });
+  assert.match(String(bad.results[0].msg), /the field 'delegate_facts' has an invalid value \(maybe\)/);
+});
+
+test("delegate_facts in a loop: each item's fact goes to that item's host (delegate_to target's delegate_facts_loop.yml)", async () => {
+  const o = await play({
+    hosts: ['a', 'b', 'c'],
+    playbook: `- hosts: a
+  gather_facts: false
+  vars: {cluster_name: bleh}
+  tasks:
+    - set_fact: {vm_name: "{{ cluster_name }}-{{ item }}"}
+      delegate_to: "{{ item }}"
+      delegate_facts: true
+      with_items: [b, c]
+    - probe: "{{ vm_name | d('-') }} {{ hostvars['b'].vm_name }} {{ hostvars['c'].vm_name }}"
+`,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:- bleh-b bleh-c']);
+});
+
 test('run_once: when the first host failed before the task, the next host runs it, once', async () => {
   await play({ hosts: ['a', 'b', 'c'], playbook: playbook(`- probe: {id: x, fail: "{{ inventory_hostname == 'a' }}"}\n- {probe: once, run_once: true}`) });
   assert.equal(calls.filter((c) => c.endsWith(':once')), ['b:once']);
@@ -772,6 +813,8 @@ const INHERITED: Record<keyof typeof Inheritable, InheritCase> = {
   any_errors_fatal: { value: 'true', hosts: ['a', 'b'], inner: `- probe: {id: in, fail: "{{ inventory_hostname == 'a' }}"}`, check: () => assert.not.ok(calls.some((c) => c.endsWith(':after'))) },
   run_once: { value: 'true', hosts: ['a', 'b'], check: () => assert.is(calls.filter((c) => c.endsWith(':in')).length, 1) },
   delegate_to: { value: 'localhost', check: () => assert.equal(calls, ['localhost:in', 'a:after']) },
+  // the set_fact's fact is the delegated host's, not this one's (delegate_to target's delegate_facts_block.yml)
+  delegate_facts: { value: 'true', inner: '- {set_fact: {qq2: 333}, delegate_to: localhost}', after: `- probe: "{{ qq2 | default('none') }} {{ hostvars['localhost'].qq2 | default('none') }}"`, check: () => assert.equal(calls, ['a:none 333']) },
   ignore_unreachable: { value: 'true', hosts: ['down1'], check: (o) => assert.equal(o.results.map((r) => `${r.status} ${r.ignored ?? ''}`), ['unreachable true', 'unreachable ']) },
   // each attempt within the seconds given: past them the task fails with Ansible's message (playbook target's timeout.yml)
   timeout: { value: '1', inner: '- probe: {id: slow, hold: 2500}', check: (o) => assert.match(String(o.results.find((r) => r.status === 'failed')?.msg), /^The probe action failed to execute in the expected time frame \(1\) and was terminated$/) },
