@@ -10,9 +10,17 @@ import { isChecking } from './builtin.ts';
 
 /**
  * A lookup's failure already in Ansible's words ("An unhandled exception occurred while running the
- * lookup plugin ..." with the Python exception's class): errors= takes it, else the task fails with it.
+ * lookup plugin ..." with the Python exception's class): errors='warn' warns with `warning`, else the
+ * task fails with the message (AnsibleError's text, which adds its orig_exc's).
  */
-export class WordedLookupError extends LookupError {}
+export class WordedLookupError extends LookupError {
+  constructor(
+    readonly warning: string,
+    cause: string,
+  ) {
+    super(`${warning}. ${cause}`);
+  }
+}
 
 /**
  * The names Ansible's task variables hold that are views of the others: hostvars (every host's
@@ -48,7 +56,7 @@ export function pythonLookup(name: string, scope: Scope, files: { searchPath: st
     if (isChecking()) return [LATER];
     const a = callLookup({ name, terms: Array.isArray(terms) ? terms : [terms], kw: loop ? { ...kw, wantlist: true } : kw, variables: untracked(() => taskVariables(scope)), playbookDir: files.baseDir, dirs: files.searchPath });
     if ('lookup' in a) throw new LookupError(a.lookup, true);
-    if ('unhandled' in a) throw new WordedLookupError(a.unhandled);
+    if ('unhandled' in a) throw new WordedLookupError(a.unhandled, a.cause);
     return a.value;
   };
 }

@@ -222,7 +222,7 @@ export function runLookup(plugin: string, terms: unknown, kw: Record<string, unk
     if (errors === 'ignore') return undefined;
     if (errors === 'warn') {
       // Templar._lookup's display.warning: an AnsibleLookupError in its own words, any other as it would fail
-      lookupWarning(e instanceof LookupError && e.raised ? `Lookup failed but the error is being ignored: ${e.message}` : text);
+      lookupWarning(e instanceof WordedLookupError ? e.warning : e instanceof LookupError && e.raised ? `Lookup failed but the error is being ignored: ${e.message}` : text);
       return undefined;
     }
     if (!(e instanceof LookupError)) throw e;

@@ -109,7 +109,7 @@ def lookup(r):
     except AnsibleLookupError as e:
         return {'lookup': to_native(e)}
     except Exception as e:
-        return {'unhandled': "An unhandled exception occurred while running the lookup plugin '%s'. Error was a %s, original message: %s" % (name, type(e), to_text(e))}
+        return {'unhandled': "An unhandled exception occurred while running the lookup plugin '%s'. Error was a %s, original message: %s" % (name, type(e), to_text(e)), 'cause': to_native(e)}
     if not is_sequence(ran):
         # as Templar._lookup says it (a dict's keys are still taken)
         display.deprecated("The lookup plugin '%s' was expected to return a list, got '%s' instead. The lookup plugin '%s' needs to be changed to return a list. This will be an error in Ansible 2.18" % (name, type(ran), name), version='2.18')
@@ -129,7 +129,11 @@ for line in sys.stdin:
         AnsibleCollectionConfig.playbook_paths = books
     kind, name = r['kind'], r['name']
     try:
-        a = lookup(r) if kind == 'lookup' else jinja_plugin(r)
+        if kind == 'has_lookup':
+            # Task._preprocess_with_loop: with_<name> is a loop when the lookup loader finds <name>
+            a = {'value': name in lookup_loader}
+        else:
+            a = lookup(r) if kind == 'lookup' else jinja_plugin(r)
     except (AnsibleUndefinedVariable, UndefinedError) as e:
         a = undefined(e)
     except AnsibleError as e:
@@ -252,14 +256,23 @@ export interface LookupCall {
  * What the plugin's run gave (a list, or a dict or other value, which Templar._lookup takes as it
  * is); or how it failed, told apart as Templar._lookup tells
  * them: `lookup` an AnsibleLookupError (taken by errors=), `unhandled` any other exception (taken by
- * errors=, in Ansible's words). Anything else is thrown as Ansible raises it: UnknownPlugin's kin
+ * errors=, in Ansible's words, and the exception's own text: AnsibleError's orig_exc). Anything else is thrown as Ansible raises it: UnknownPlugin's kin
  * PluginError (no such plugin, an AnsibleOptionsError), UndefinedError.
  */
-export type LookupAnswer = { value: unknown } | { lookup: string } | { unhandled: string };
+export type LookupAnswer = { value: unknown } | { lookup: string } | { unhandled: string; cause: string };
 
 /** The lookup plugin `name` run by the controller's ansible-core (secrets in its variables go by the pipe, never argv). */
 export function callLookup(c: LookupCall): LookupAnswer {
   last = { playbook: c.playbookDir, dirs: [c.playbookDir, ...c.dirs] };
   const req = { kind: 'lookup', name: c.name, terms: c.terms.map(wire), kw: wire(c.kw), variables: wire(c.variables), ...last };
   return ask(req, `the lookup plugin ${c.name}`) as LookupAnswer;
+}
+
+/**
+ * Whether ansible-core's lookup loader finds `name` (a with_<name> key is a loop only then), with the
+ * playbook's directory and the task's role as the plugin directories it has when it reads the task.
+ */
+export function hasLookupPlugin(name: string, playbookDir: string, dirs: string[]): boolean {
+  last = { playbook: playbookDir, dirs: [playbookDir, ...dirs] };
+  return ask({ kind: 'has_lookup', name, ...last }, `the lookup plugin ${name}`).value === true;
 }
