@@ -5,7 +5,7 @@ import { callLookup } from '../template/py-plugins.ts';
 import type { Scope } from '../template/expr.ts';
 import { untracked } from '../template/unsafe.ts';
 import { LATER } from '../template/expr-error.ts';
-import { LookupError } from './base.ts';
+import { LookupError, runVaultSecrets } from './base.ts';
 import { isChecking } from './builtin.ts';
 
 /**
@@ -54,7 +54,7 @@ export function pythonLookup(name: string, scope: Scope, files: { searchPath: st
   return (terms, kw) => {
     // while the playbook is checked: known when the task runs (the plugin runs once, as in Ansible)
     if (isChecking()) return [LATER];
-    const a = callLookup({ name, terms: Array.isArray(terms) ? terms : [terms], kw: loop ? { ...kw, wantlist: true } : kw, variables: untracked(() => taskVariables(scope)), playbookDir: files.baseDir, dirs: files.searchPath });
+    const a = callLookup({ name, terms: Array.isArray(terms) ? terms : [terms], kw: loop ? { ...kw, wantlist: true } : kw, variables: untracked(() => taskVariables(scope)), playbookDir: files.baseDir, dirs: files.searchPath, vault: runVaultSecrets() });
     if ('lookup' in a) throw new LookupError(a.lookup, true);
     if ('unhandled' in a) throw new WordedLookupError(a.unhandled, a.cause);
     return a.value;

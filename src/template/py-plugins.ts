@@ -21,7 +21,7 @@ export class UnknownPlugin extends PluginError {
 }
 
 const SERVER = `
-import json, os, sys
+import base64, json, os, sys
 # a plugin's print() must not be taken for an answer: answers go to the original stdout only
 out = os.fdopen(os.dup(1), 'w')
 os.dup2(2, 1)
@@ -30,6 +30,7 @@ from ansible.errors import AnsibleError, AnsibleLookupError, AnsibleOptionsError
 from ansible.module_utils.common.collections import is_sequence
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.parsing.dataloader import DataLoader
+from ansible.parsing.vault import VaultSecret
 from ansible.plugins.loader import add_all_plugin_dirs, lookup_loader
 from ansible.template import AnsibleUndefined, Templar
 from ansible.utils.display import Display
@@ -94,6 +95,8 @@ def jinja_plugin(r):
 def lookup(r):
     loader = DataLoader()
     loader.set_basedir(r['playbook'])
+    # the run's vault passwords, as ansible-playbook's loader has them
+    loader.set_vault_secrets([(v['id'], VaultSecret(base64.b64decode(v['password']))) for v in r['vault']])
     variables = r['variables']
     templar = Templar(loader=loader, variables=variables)
     name = r['name']
@@ -250,6 +253,8 @@ export interface LookupCall {
   playbookDir: string;
   /** the task's search path: its roles, where lookup_plugins/ may be */
   dirs: string[];
+  /** the run's vault passwords (by the pipe, as the variables) */
+  vault: readonly { id: string; password: Buffer }[];
 }
 
 /**
@@ -264,7 +269,7 @@ export type LookupAnswer = { value: unknown } | { lookup: string } | { unhandled
 /** The lookup plugin `name` run by the controller's ansible-core (secrets in its variables go by the pipe, never argv). */
 export function callLookup(c: LookupCall): LookupAnswer {
   last = { playbook: c.playbookDir, dirs: [c.playbookDir, ...c.dirs] };
-  const req = { kind: 'lookup', name: c.name, terms: c.terms.map(wire), kw: wire(c.kw), variables: wire(c.variables), ...last };
+  const req = { kind: 'lookup', name: c.name, terms: c.terms.map(wire), kw: wire(c.kw), variables: wire(c.variables), vault: c.vault.map((v) => ({ id: v.id, password: v.password.toString('base64') })), ...last };
   return ask(req, `the lookup plugin ${c.name}`) as LookupAnswer;
 }
 
