@@ -296,7 +296,12 @@ export function resolveConfig(
  * colour switches (report/color.ts), the vault password file (vault/sources.ts), and ANSIBLE_PLAYBOOK_DIR,
  * which ansible-playbook itself does not use (the playbook's directory is playbook_dir).
  */
-const READ_ELSEWHERE = new Set(['ANSIBLE_CONFIG', 'ANSIBLE_NOCOLOR', 'ANSIBLE_FORCE_COLOR', 'ANSIBLE_VAULT_PASSWORD_FILE', 'ANSIBLE_PLAYBOOK_DIR']);
+const READ_ELSEWHERE = new Set([
+  'ANSIBLE_CONFIG', 'ANSIBLE_NOCOLOR', 'ANSIBLE_FORCE_COLOR', 'ANSIBLE_VAULT_PASSWORD_FILE', 'ANSIBLE_PLAYBOOK_DIR',
+  // a collection's roles (includes.ts); the plugins ansible-core runs for skiff (py-plugins.ts) find theirs
+  // with these, read by ansible-core itself from the environment it inherits
+  'ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_COLLECTIONS_PATHS', 'ANSIBLE_LOOKUP_PLUGINS', 'ANSIBLE_FILTER_PLUGINS', 'ANSIBLE_TEST_PLUGINS',
+]);
 
 /**
  * Settings whose value is what skiff does anyway, by ansible.cfg key and by variable: no warning for

@@ -29,16 +29,21 @@ export interface LoopContext {
 export function loopItems(kind: LoopKind, value: unknown, dir = '.', cx: LoopContext = {}): { items: unknown[] } | { error: string; lookup?: true } {
   if (kind === 'loop') return Array.isArray(value) ? { items: value } : { error: `loop: got ${show(value)}, expected a list` };
   const name = lookupName(kind.slice('with_'.length));
-  let run: (terms: unknown, kw: Record<string, unknown>) => unknown[];
+  let run: (terms: unknown, kw: Record<string, unknown>) => unknown;
   try {
-    run = name === 'first_found' ? (terms) => withFirstFound(terms, dir, cx) : lookupPlugin(name, loopScope(dir, cx));
+    run = name === 'first_found' ? (terms) => withFirstFound(terms, dir, cx) : lookupPlugin(kind.slice('with_'.length), loopScope(dir, cx), true);
   } catch (e) {
     // a lookup ansible-core has and skiff does not
     if (e instanceof ExprError) return { error: `${kind}: ${e.message}` };
     throw e;
   }
   try {
-    return { items: run(listify(value), {}) };
+    const items = run(listify(value), {});
+    // a plugin's dict or text (a Python one's) is iterated as _run_loop iterates it: its keys, its characters
+    if (Array.isArray(items)) return { items };
+    if (typeof items === 'string') return { items: [...items] };
+    if (items && typeof items === 'object' && Object.getPrototypeOf(items) === Object.prototype) return { items: Object.keys(items) };
+    return { error: `Invalid data returned by the lookup plugin ${name}: ${show(items)}`, lookup: true };
   } catch (e) {
     if (e instanceof LookupError || e instanceof ExprError) return { error: e.message, lookup: true };
     throw e;

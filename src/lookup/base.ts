@@ -61,6 +61,8 @@ export type Lookup = (terms: unknown, kw: Record<string, unknown>, files?: Looku
 
 /** The run's vault passwords (prepare.ts sets them), for the files lookups read. */
 let vaultSecrets: readonly VaultSecret[] = [];
+/** The run's vault passwords (a Python lookup's loader gets them: unvault, a vaulted file it reads). */
+export const runVaultSecrets = (): readonly VaultSecret[] => vaultSecrets;
 export function useVaultSecrets(secrets: readonly VaultSecret[]): void {
   vaultSecrets = secrets;
   useRunSecrets(secrets);

@@ -255,6 +255,8 @@ function unvault(terms: unknown, _kw: Record<string, unknown>, files?: LookupFil
  * LATER (a value known at run time): Ansible runs the command once, when the task runs.
  */
 let checking = 0;
+/** Whether skiff is checking the playbook (no lookup with effects runs). */
+export const isChecking = (): boolean => checking > 0;
 export function checkingOnly<T>(f: () => T): T {
   checking++;
   try {

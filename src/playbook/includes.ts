@@ -153,7 +153,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
     cx.problems.push(problemAt(src, [...path, invalid], `'${invalid}' is not a valid attribute for a TaskInclude: expected it under apply: (${key}: {file: ..., apply: {${invalid}: ...}}) for the included tasks, or import_tasks`, 'key'));
     return undefined;
   }
-  const loop = loopOf(src, path, out as TaskMeta, cx.problems);
+  const loop = loopOf(src, path, out as TaskMeta, cx.problems, cx);
   if (loop === null) return undefined;
   const loopVars = loop ? Object.keys(itemVars(loop, [], 0)) : [];
   if (!dynamic && out.register !== undefined) {
@@ -371,7 +371,7 @@ export function loadIncludeRole(src: YamlSource, path: Path, raw: Record<string,
   }
   const { import_role: _i, include_role: _j, name, loop: _l, loop_control: _c, register, ...rest } = out;
   const own = Object.fromEntries(Object.entries(rest).filter(([k]) => !isWithKey(k))) as InheritableInput;
-  const loop = loopOf(src, path, out as TaskMeta, cx.problems);
+  const loop = loopOf(src, path, out as TaskMeta, cx.problems, cx);
   if (loop === null) return undefined;
   if (call.public !== undefined && out.include_role === undefined) {
     cx.problems.push(problemAt(src, [...path, key, 'public'], `ERROR! Invalid options for ${key}: public (an imported role's vars are the play's already)`, 'key'));

@@ -5,6 +5,7 @@ import { problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import type { EnvLayer, Keywords, LoopSpec } from './load.ts';
 import type { TaskMeta } from './schema.ts';
 import { ANSIBLE_LOOKUPS, isWithKey, lookupName } from '../lookup/names.ts';
+import { hasLookupPlugin } from '../template/py-plugins.ts';
 
 type OwnKeywords = Partial<{ when: unknown; tags: unknown; notify: string | string[]; vars: Record<string, unknown>; defaults: Record<string, unknown>; includeParams: Record<string, unknown>; loopVars: string[]; environment: EnvLayer | EnvLayer[] } & Omit<Keywords, 'when' | 'tags' | 'notify' | 'vars' | 'defaults' | 'includeParams' | 'loopVars' | 'environment'>>;
 
@@ -42,11 +43,19 @@ export function inherit(parent: Keywords, own: OwnKeywords): Keywords {
   return out;
 }
 
+/** Where a task's plugins are: the playbook's directory, its role's. */
+export interface PluginDirs {
+  playDir: string;
+  roleDir?: string;
+}
+
 /** The task's loop, if any; null when it is refused (two loops, an empty with_*). */
-export function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: InputProblem[]): LoopSpec | undefined | null {
+export function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: InputProblem[], where?: PluginDirs): LoopSpec | undefined | null {
   const kinds = (['loop', ...Object.keys(meta).filter(isWithKey)] as const).filter((k) => meta[k] !== undefined);
-  // Task._preprocess_with_loop: with_<name> is a loop only when <name> is a lookup plugin
-  const notLookup = kinds.find((k) => k !== 'loop' && !ANSIBLE_LOOKUPS.has(lookupName(k.slice('with_'.length))));
+  // Task._preprocess_with_loop: with_<name> is a loop only when <name> is a lookup plugin, ansible-core's
+  // or one its loader finds (the playbook's lookup_plugins/, its role's, a collection's)
+  const isLookup = (name: string) => ANSIBLE_LOOKUPS.has(lookupName(name)) || (!!where && hasLookupPlugin(name, where.playDir, where.roleDir ? [where.roleDir] : []));
+  const notLookup = kinds.find((k) => k !== 'loop' && !isLookup(k.slice('with_'.length)));
   if (notLookup) {
     problems.push(problemAt(src, [...path, notLookup], `'${notLookup}' is not a valid attribute for a Task`, 'key'));
     return null;

@@ -681,7 +681,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   // an unnamed task is named by its action as written (a collections: match keeps its short name)
   const written = Object.keys(raw).find((k) => !META_KEYS.includes(k) && inCollections(k, cx) === typeName) ?? typeName;
   const name = meta.name ?? (typeName === RUNTIME_ACTION ? String((rawParams as { module: string }).module) : written);
-  const loop = loopOf(src, path, meta, cx.problems);
+  const loop = loopOf(src, path, meta, cx.problems, cx);
   if (loop === null) return undefined;
   return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: meta.notify === undefined ? (parent.notify ?? []) : list(meta.notify), listen: list(meta.listen), loop, path, src, roleDir: cx.roleDir };
 }

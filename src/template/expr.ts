@@ -13,7 +13,8 @@ import { isFloat, isNumber, numOf, pyFloat } from './py-float.ts';
 import { bigArith } from './py-int.ts';
 import { BUILTIN_LOOKUPS, LOOKUP_FAILED, LookupError } from '../lookup/builtin.ts';
 import { ANSIBLE_LOOKUPS, lookupName } from '../lookup/names.ts';
-import { lookupFiles } from '../lookup/base.ts';
+import { lookupFiles, lookupWarning } from '../lookup/base.ts';
+import { pythonLookup, WordedLookupError } from '../lookup/python-lookup.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from '../util/secrets.ts';
 import { callPlugin, ownName } from './py-plugins.ts';
@@ -193,14 +194,21 @@ function lookup([plugin, ...given]: unknown[], kw: Record<string, unknown>, want
   const terms = given.map((t) => (typeof t === 'string' && renderTerm && /\{[{%#]/.test(t) ? renderTerm(t, scope) : t));
   if (terms.some(isLater)) return LATER;
   const { wantlist, allow_unsafe, ...rest } = kw;
+  const want = wantList || wantlist === true;
   const out = runLookup(String(plugin), terms, rest, scope);
-  // Templar._lookup: what a lookup gives is unsafe, and so is the template that asked for it
-  if (out?.length && allow_unsafe !== true) markUnsafe();
   // errors='ignore' or 'warn' took the plugin's error: [] as a list, else None (rendered '')
-  if (out === undefined) return wantList || wantlist === true ? [] : '';
-  // Templar._lookup: a list as asked (query, wantlist=True), or when empty; else strings joined with
-  // commas, and other values (",".join fails) a list, or its one item
-  if (wantList || wantlist === true || !out.length) return out;
+  if (out === undefined) return want ? [] : '';
+  // Templar._lookup: an empty result, or one the playbook allows to be unsafe (allow_unsafe not False),
+  // is as the plugin gave it
+  if (!truthy(out) || (allow_unsafe ?? false) !== false) return out;
+  // else what it gives is unsafe, and so is the template that asked for it
+  markUnsafe();
+  if (want) return out;
+  // not a list: a dict's keys joined (ran[0] is a KeyError), a string's characters, other values are no list
+  if (isObj(out)) return Object.keys(out).join(',');
+  if (typeof out === 'string') return [...out].join(',');
+  if (!Array.isArray(out)) throw new PluginError(`The lookup plugin '${plugin}' did not return a list.`);
+  // a list of strings joined with commas; other values (",".join fails) a list, or its one item
   if (out.every((x) => typeof x === 'string')) return out.join(',');
   return out.length === 1 ? out[0] : out;
 }
@@ -209,26 +217,33 @@ function lookup([plugin, ...given]: unknown[], kw: Record<string, unknown>, want
  * Runs the lookup plugin `name` on its (rendered) terms, as Templar._lookup: its list; undefined when
  * errors='ignore' / 'warn' took its error; else Ansible's error, wrapped as Templar._lookup wraps it.
  */
-export function runLookup(plugin: string, terms: unknown, kw: Record<string, unknown>, scope: Scope): unknown[] | undefined {
+export function runLookup(plugin: string, terms: unknown, kw: Record<string, unknown>, scope: Scope): unknown {
   const { errors, ...options } = kw;
   const run = lookupPlugin(plugin, scope);
   try {
     return run(terms, options);
   } catch (e) {
     if (!(e instanceof LookupError) && !(e instanceof ExprError && !(e instanceof UndefinedError) && lookupName(plugin) === 'first_found')) throw e;
-    if (errors === 'ignore' || errors === 'warn') return undefined;
+    const text = !(e instanceof LookupError) ? e.message : e instanceof WordedLookupError || e.raised ? e.message : `${LOOKUP_FAILED} '${lookupName(plugin)}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${e.message}`;
+    if (errors === 'ignore') return undefined;
+    if (errors === 'warn') {
+      // Templar._lookup's display.warning: an AnsibleLookupError in its own words, any other as it would fail
+      lookupWarning(e instanceof WordedLookupError ? e.warning : e instanceof LookupError && e.raised ? `Lookup failed but the error is being ignored: ${e.message}` : text);
+      return undefined;
+    }
     if (!(e instanceof LookupError)) throw e;
-    if (e.raised) throw new PluginError(e.message);
-    throw new PluginError(`${LOOKUP_FAILED} '${lookupName(plugin)}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${e.message}`);
+    throw new PluginError(text);
   }
 }
 
 /**
- * The lookup plugin `name` as its run(terms, **kwargs) (a LookupError is its own error); a name
- * ansible-core has no plugin for fails the task when it runs ("lookup plugin (x) not found": skiff
- * does not run a playbook's Python lookup_plugins/); one it has that skiff does not is refused.
+ * The lookup plugin `name` as its run(terms, **kwargs) (a LookupError is its own error). One skiff
+ * does not implement runs through the controller's ansible-core (python-lookup.ts): the playbook's and
+ * its roles' lookup_plugins/, a collection's by FQCN, ansible-core's own; a name none of them has
+ * fails the task when it runs ("lookup plugin (x) not found"). `loop`: a with_<name> loop's, which
+ * task_executor runs with wantlist=True.
  */
-export function lookupPlugin(plugin: string, scope: Scope): (terms: unknown, kw: Record<string, unknown>) => unknown[] {
+export function lookupPlugin(plugin: string, scope: Scope, loop = false): (terms: unknown, kw: Record<string, unknown>) => unknown {
   const name = lookupName(plugin);
   // the task's search path (its role, its file's directory), as Ansible passes it to lookups
   const { baseDir, searchPath } = lookupFiles(scope);
@@ -253,8 +268,7 @@ export function lookupPlugin(plugin: string, scope: Scope): (terms: unknown, kw:
   if (scoped) return (t, k) => scoped(t, k, scope);
   const builtin = Object.hasOwn(BUILTIN_LOOKUPS, name) ? BUILTIN_LOOKUPS[name] : undefined;
   if (builtin) return (t, k) => builtin(t, k, { searchPath, baseDir, scope });
-  if (!ANSIBLE_LOOKUPS.has(name)) throw new PluginError(`lookup plugin (${plugin}) not found`);
-  throw new ExprError(`lookup(${JSON.stringify(name)}) is not supported by skiff: expected one of first_found, vars, ${[...Object.keys(BUILTIN_LOOKUPS), ...Object.keys(SCOPED_LOOKUPS)].join(', ')}`);
+  return pythonLookup(plugin, scope, { searchPath, baseDir }, loop);
 }
 
 /** Every string inside a value. */

@@ -21,21 +21,25 @@ export class UnknownPlugin extends PluginError {
 }
 
 const SERVER = `
-import json, os, sys
+import base64, json, os, sys
 # a plugin's print() must not be taken for an answer: answers go to the original stdout only
 out = os.fdopen(os.dup(1), 'w')
 os.dup2(2, 1)
 from collections.abc import Mapping
-from ansible.errors import AnsibleError, AnsibleUndefinedVariable
-from ansible.module_utils.common.text.converters import to_native
+from ansible.errors import AnsibleError, AnsibleLookupError, AnsibleOptionsError, AnsibleUndefinedVariable
+from ansible.module_utils.common.collections import is_sequence
+from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import add_all_plugin_dirs
+from ansible.parsing.vault import VaultSecret
+from ansible.plugins.loader import add_all_plugin_dirs, lookup_loader
 from ansible.template import AnsibleUndefined, Templar
+from ansible.utils.display import Display
 from ansible.utils.collection_loader import AnsibleCollectionConfig
 from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 env = Templar(loader=DataLoader()).environment
 context = env.from_string('').new_context({})
 dirs, books = set(), []
+display = Display()
 
 # an undefined value is Jinja2's (Ansible's) Undefined, as Jinja2 passes it: the plugin decides what it means
 def unwire(v):
@@ -67,6 +71,53 @@ def plain(v):
     except TypeError:
         return str(v)
 
+# a filter or test as the Jinja2 environment calls it
+def jinja_plugin(r):
+    kind, name = r['kind'], r['name']
+    try:
+        (env.filters if kind == 'filter' else env.tests)[name]
+    except TemplateSyntaxError as e:
+        return {'missing': to_native(e.message)}
+    try:
+        call = env.call_filter if kind == 'filter' else env.call_test
+        v = call(name, unwire(r['value']), r['args'], r['kw'], context=context)
+        return {'value': bool(v) if kind == 'test' else floats(v)}
+    except (AnsibleUndefinedVariable, UndefinedError) as e:
+        return undefined(e)
+    except AnsibleError as e:
+        return {'ansible': to_native(e)}
+    except Exception as e:
+        return {'exception': type(e).__name__, 'message': to_native(e)}
+
+# Templar._lookup's run of the plugin, its errors told apart as _lookup tells them (errors= and wantlist
+# are skiff's): the plugin gets a loader based at the playbook's directory, a Templar and run's
+# variables holding the task's variables
+def lookup(r):
+    loader = DataLoader()
+    loader.set_basedir(r['playbook'])
+    # the run's vault passwords, as ansible-playbook's loader has them
+    loader.set_vault_secrets([(v['id'], VaultSecret(base64.b64decode(v['password']))) for v in r['vault']])
+    variables = r['variables']
+    templar = Templar(loader=loader, variables=variables)
+    name = r['name']
+    instance = lookup_loader.get(name, loader=loader, templar=templar)
+    if instance is None:
+        return {'ansible': 'lookup plugin (%s) not found' % name}
+    try:
+        ran = instance.run(r['terms'], variables=variables, **r['kw'])
+    except (AnsibleUndefinedVariable, UndefinedError) as e:
+        return undefined(e)
+    except AnsibleOptionsError as e:
+        return {'ansible': to_native(e)}
+    except AnsibleLookupError as e:
+        return {'lookup': to_native(e)}
+    except Exception as e:
+        return {'unhandled': "An unhandled exception occurred while running the lookup plugin '%s'. Error was a %s, original message: %s" % (name, type(e), to_text(e)), 'cause': to_native(e)}
+    if not is_sequence(ran):
+        # as Templar._lookup says it (a dict's keys are still taken)
+        display.deprecated("The lookup plugin '%s' was expected to return a list, got '%s' instead. The lookup plugin '%s' needs to be changed to return a list. This will be an error in Ansible 2.18" % (name, type(ran), name), version='2.18')
+    return {'value': floats(ran)}
+
 for line in sys.stdin:
     r = json.loads(line)
     # ansible-playbook adds the playbook's directory, then each role as it loads it (add_all_plugin_dirs):
@@ -81,20 +132,15 @@ for line in sys.stdin:
         AnsibleCollectionConfig.playbook_paths = books
     kind, name = r['kind'], r['name']
     try:
-        (env.filters if kind == 'filter' else env.tests)[name]
-    except TemplateSyntaxError as e:
-        a = {'missing': to_native(e.message)}
-    else:
-        try:
-            call = env.call_filter if kind == 'filter' else env.call_test
-            v = call(name, unwire(r['value']), r['args'], r['kw'], context=context)
-            a = {'value': bool(v) if kind == 'test' else floats(v)}
-        except (AnsibleUndefinedVariable, UndefinedError) as e:
-            a = undefined(e)
-        except AnsibleError as e:
-            a = {'ansible': to_native(e)}
-        except Exception as e:
-            a = {'exception': type(e).__name__, 'message': to_native(e)}
+        if kind == 'has_lookup':
+            # Task._preprocess_with_loop: with_<name> is a loop when the lookup loader finds <name>
+            a = {'value': name in lookup_loader}
+        else:
+            a = lookup(r) if kind == 'lookup' else jinja_plugin(r)
+    except (AnsibleUndefinedVariable, UndefinedError) as e:
+        a = undefined(e)
+    except AnsibleError as e:
+        a = {'ansible': to_native(e)}
     try:
         text = json.dumps(a, default=plain, allow_nan=False)
     except (AnsibleUndefinedVariable, UndefinedError) as e:
@@ -165,18 +211,73 @@ let last = { playbook: process.cwd(), dirs: [] as string[] };
 export function callPlugin(c: PluginCall): unknown {
   if (c.playbookDir !== undefined) last = { playbook: c.playbookDir, dirs: [c.playbookDir, ...(c.dirs ?? [])] };
   const req = { kind: c.kind, name: c.name, value: wire(c.value), args: c.args.map(wire), kw: wire(c.kw), ...last };
+  return ask(req, `the ${c.kind} ${c.name}`).value;
+}
+
+interface Answer {
+  value?: unknown;
+  missing?: string;
+  undefined?: string;
+  ansible?: string;
+  exception?: string;
+  message?: string;
+}
+
+/** The server's answer to `req`; its errors thrown as Ansible raises them (callPlugin's). */
+function ask(req: object, what: string): Answer & Record<string, unknown> {
   let line: string;
   try {
     // a whole float as JSON's `2.0`: Python reads a float
     line = server.ask(floatJson(req));
   } catch (e) {
-    if (e instanceof ProcessGone) throw new PluginError(`the ${c.kind} ${c.name} runs through ansible-core on the controller (${PYTHON} -c 'import ansible'), which failed: ${e.message}`);
+    if (e instanceof ProcessGone) throw new PluginError(`${what} runs through ansible-core on the controller (${PYTHON} -c 'import ansible'), which failed: ${e.message}`);
     throw e;
   }
-  const a = JSON.parse(line, (_k, x: unknown) => (x && typeof x === 'object' && typeof (x as { __skiff_float__?: unknown }).__skiff_float__ === 'number' ? pyFloat((x as { __skiff_float__: number }).__skiff_float__) : x)) as { value?: unknown; missing?: string; undefined?: string; ansible?: string; exception?: string; message?: string };
+  const a = JSON.parse(line, (_k, x: unknown) => (x && typeof x === 'object' && typeof (x as { __skiff_float__?: unknown }).__skiff_float__ === 'number' ? pyFloat((x as { __skiff_float__: number }).__skiff_float__) : x)) as Answer & Record<string, unknown>;
   if (a.missing !== undefined) throw new UnknownPlugin(a.missing);
   if (a.undefined !== undefined) throw new UndefinedError(a.undefined, a.undefined);
   if (a.ansible !== undefined) throw new PluginError(a.ansible);
   if (a.exception !== undefined) throw new PyException(a.exception, a.message ?? '');
-  return a.value;
+  return a;
+}
+
+export interface LookupCall {
+  /** as written (`my_ns.my_col.name`, `name`) */
+  name: string;
+  /** the rendered terms (listify_lookup_plugin_terms's list) */
+  terms: unknown[];
+  /** run's keyword arguments (without wantlist, errors, allow_unsafe: Templar._lookup takes those) */
+  kw: Record<string, unknown>;
+  /** the task's variables, as run's `variables` and its Templar's */
+  variables: Record<string, unknown>;
+  playbookDir: string;
+  /** the task's search path: its roles, where lookup_plugins/ may be */
+  dirs: string[];
+  /** the run's vault passwords (by the pipe, as the variables) */
+  vault: readonly { id: string; password: Buffer }[];
+}
+
+/**
+ * What the plugin's run gave (a list, or a dict or other value, which Templar._lookup takes as it
+ * is); or how it failed, told apart as Templar._lookup tells
+ * them: `lookup` an AnsibleLookupError (taken by errors=), `unhandled` any other exception (taken by
+ * errors=, in Ansible's words, and the exception's own text: AnsibleError's orig_exc). Anything else is thrown as Ansible raises it: UnknownPlugin's kin
+ * PluginError (no such plugin, an AnsibleOptionsError), UndefinedError.
+ */
+export type LookupAnswer = { value: unknown } | { lookup: string } | { unhandled: string; cause: string };
+
+/** The lookup plugin `name` run by the controller's ansible-core (secrets in its variables go by the pipe, never argv). */
+export function callLookup(c: LookupCall): LookupAnswer {
+  last = { playbook: c.playbookDir, dirs: [c.playbookDir, ...c.dirs] };
+  const req = { kind: 'lookup', name: c.name, terms: c.terms.map(wire), kw: wire(c.kw), variables: wire(c.variables), vault: c.vault.map((v) => ({ id: v.id, password: v.password.toString('base64') })), ...last };
+  return ask(req, `the lookup plugin ${c.name}`) as LookupAnswer;
+}
+
+/**
+ * Whether ansible-core's lookup loader finds `name` (a with_<name> key is a loop only then), with the
+ * playbook's directory and the task's role as the plugin directories it has when it reads the task.
+ */
+export function hasLookupPlugin(name: string, playbookDir: string, dirs: string[]): boolean {
+  last = { playbook: playbookDir, dirs: [playbookDir, ...dirs] };
+  return ask({ kind: 'has_lookup', name, ...last }, `the lookup plugin ${name}`).value === true;
 }

@@ -43,6 +43,16 @@ export function tracked<T>(f: () => T, passed = ~0): { value: T; taint: number }
   }
 }
 
+/** Runs f leaving the render under way unmarked by what f reads (a lookup's variables, sent unread). */
+export function untracked<T>(f: () => T): T {
+  const outer = taint;
+  try {
+    return f();
+  } finally {
+    taint = outer;
+  }
+}
+
 /**
  * `!unsafe` text as it is stored in a loaded document: a Jinja2 comment naming it, then the text as a
  * `{% raw %}` block. Rendered by template.ts, it is the text, marked unsafe; anything else that renders
