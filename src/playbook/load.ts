@@ -21,6 +21,7 @@ import { inherit, loopOf } from './keywords.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta, type VarsPrompt } from './schema.ts';
 import { isWithKey } from '../lookup/names.ts';
 import { addLibrary, findModuleFile, type ModuleSearch } from './module-search.ts';
+import { addPlaybookDir, collectionOfPath, collectionPlaybook, setDefaultCollection, withDefaultCollection } from './collections.ts';
 import { parseParams, plainKeywords } from '../engine/float-params.ts';
 import type { PyFloat } from '../template/py-float.ts';
 
@@ -334,6 +335,11 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
   // the playbook's library/ is searched from now on (Playbook._load_playbook_data)
   const modules = from.modules ?? { dirs: [], configured: [] };
   addLibrary(modules, dirname(resolve(file)));
+  // a collection's playbook: its collection is the default one (short names resolve in it); another's
+  // directory has its collections/ searched from now on (cli/playbook.py, PlaybookInclude)
+  const own = collectionOfPath(file);
+  if (own) setDefaultCollection(own);
+  else addPlaybookDir(dirname(resolve(file)));
   if (!Array.isArray(src.value)) {
     return { problems: [problemAt(src, [], `expected a list of plays (- hosts: ..., tasks: [...]), got ${show(src.value)}`)] };
   }
@@ -388,7 +394,8 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
       return [];
     }
   }
-  const target = resolve(dirname(src.file), name);
+  // ns.coll.playbook: a collection's playbook (PlaybookInclude tries that before a path)
+  const target = collectionPlaybook(name)?.file ?? resolve(dirname(src.file), name);
   const at = [...path, fq === undefined ? 'import_playbook' : 'ansible.builtin.import_playbook'];
   if (chain.includes(target)) {
     problems.push(problemAt(src, at, `import_playbook ${show(r.output.import_playbook)} imports itself (${[...chain, target].join(' -> ')}): expected a playbook that is not already being imported`));
@@ -432,7 +439,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Impor
   }
   const p = r.output;
   cx.playVars = { ...(p.vars ?? {}), ...from.vars };
-  cx.collections = p.collections ?? undefined;
+  cx.collections = withDefaultCollection(p.collections ?? undefined);
   const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become ?? (from.cli?.become || undefined), become_user: p.become_user ?? from.cli?.become_user, become_method: p.become_method ?? from.cli?.become_method, become_exe: p.become_exe, become_flags: p.become_flags, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, timeout: p.timeout, remote_user: p.remote_user, connection: p.connection, module_defaults: p.module_defaults });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, inHandlers: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
