@@ -6,9 +6,10 @@
 // is one for its process: module lookup, roles, import_playbook and the Python processes (payloads,
 // filters) all see the same roots.
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { parse } from 'yaml';
 
 /** The controller's Python that has ansible-core (Debian's; the one on PATH may be another). */
 export const CONTROLLER_PYTHON = process.env.SKIFF_ANSIBLE_PYTHON ?? '/usr/bin/python3';
@@ -164,12 +165,40 @@ export function collectionPlaybook(name: string): { file: string; collection: st
  * short name in each of `search` (the collections: in force) in order.
  */
 export function collectionRole(name: string, search: string[] = []): { dir: string; collection: string } | undefined {
-  const fq = /^([A-Za-z_]\w*\.[A-Za-z_]\w*)\.(\w+)$/.exec(name);
+  // ns.coll[.subdirs].role: a role in a subdirectory of the collection's roles/
+  const fq = /^([A-Za-z_]\w*\.[A-Za-z_]\w*)\.((?:\w+\.)*\w+)$/.exec(name);
   const tries: [string, string][] = fq ? [[fq[1], fq[2]]] : /^\w+$/.test(name) ? search.map((c) => [c, name]) : [];
   for (const [collection, role] of tries) {
     if (collection === 'ansible.builtin' || collection === 'ansible.legacy') continue;
     const dir = collectionDir(collection);
-    if (dir && isDir(join(dir, 'roles', role))) return { dir: join(dir, 'roles', role), collection };
+    const at = dir && join(dir, 'roles', ...role.split('.'));
+    if (at && isDir(at)) return { dir: at, collection };
   }
   return undefined;
+}
+
+/**
+ * A plugin's name after its routing (meta/runtime.yml plugin_routing.<kind>.<name>.redirect of its
+ * collection, followed as Ansible's loader does), ansible.builtin. and ansible.legacy. taken off the
+ * short names skiff knows: `testns.testcoll.redirected_local` is `local` where it redirects to
+ * ansible.builtin.local.
+ */
+export function routedPlugin(kind: 'connection', name: string): string {
+  let at = name;
+  for (let hops = 0; hops < 10; hops++) {
+    const m = /^ansible\.(?:builtin|legacy)\.(\w+)$/.exec(at);
+    if (m) return m[1];
+    const fq = splitFqcr(at);
+    const dir = fq && collectionDir(fq[0]);
+    if (!fq || !dir) return at;
+    let to: unknown;
+    try {
+      to = parse(readFileSync(join(dir, 'meta/runtime.yml'), 'utf8'))?.plugin_routing?.[kind]?.[fq[1]]?.redirect;
+    } catch {
+      return at;
+    }
+    if (typeof to !== 'string') return at;
+    at = to;
+  }
+  return at;
 }

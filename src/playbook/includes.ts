@@ -15,7 +15,7 @@ import { outsideMessage, roleFiles } from './role-files.ts';
 import { inherit, loopOf } from './keywords.ts';
 import { parseKv } from './kv.ts';
 import { addLibrary } from './module-search.ts';
-import { collectionRole, collectionRoots, roleCollections } from './collections.ts';
+import { collectionOfPath, collectionRole, collectionRoots, roleCollections } from './collections.ts';
 import type { BlockDef, Ctx, Keywords, LoopSpec, Node, RoleAll, RoleMagic, TaskDef } from './load.ts';
 import { itemVars } from '../engine/loop.ts';
 import type { TaskType } from '../engine/task-type.ts';
@@ -694,6 +694,9 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
  */
 function roleMagic(written: string, dir: string, parent: RoleMagic | undefined): RoleMagic {
   const fq = written.match(/^([^.]+\.[^.]+)\.([^.]+)$/);
+  // a role of a collection (found by full name or through collections:) is named by its collection and its own name
+  const inColl = /[\\/]ansible_collections[\\/][^\\/]+[\\/][^\\/]+[\\/]roles[\\/]/.test(dir) ? collectionOfPath(dir) : undefined;
+  if (inColl) return { name: `${inColl}.${basename(dir)}`, short: basename(dir), path: dir, collection: inColl, parents: parent ? [{ name: parent.name, path: parent.path }, ...parent.parents] : [] };
   let collection = fq ? fq[1] : null;
   const galaxy = join(dir, '..', '..', 'galaxy.yml');
   if (!collection && basename(dirname(dir)) === 'roles' && existsSync(galaxy)) {

@@ -581,11 +581,16 @@ function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, pa
     return undefined;
   }
   const kw = inherit(parent, b);
-  const part = (k: 'block' | 'rescue' | 'always') => loadNodes(src, [...path, k], b[k], kw, cx.inHandlers ? { ...cx, inBlock: true } : cx);
+  // a block's collections: are its tasks' (Ansible's CollectionSearch on Block)
+  const bcx = b.collections ? { ...cx, collections: withDefaultCollection(b.collections) } : cx;
+  const part = (k: 'block' | 'rescue' | 'always') => loadNodes(src, [...path, k], b[k], kw, bcx.inHandlers ? { ...bcx, inBlock: true } : bcx);
   return { kind: 'block', name: b.name ?? 'block', kw, block: part('block'), rescue: part('rescue'), always: part('always'), path, src };
 }
 
 function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): TaskDef | undefined {
+  // the task's own collections: resolve its module's short name (Task.preprocess_data), completed as the play's are
+  const taskColls = typeof raw.collections === 'string' ? [raw.collections] : raw.collections;
+  if (Array.isArray(taskColls) && taskColls.every((c) => typeof c === 'string')) cx = { ...cx, collections: withDefaultCollection(taskColls) };
   const { types, problems } = cx;
   const entries = Object.entries(raw).map(([k, x]) => [META_KEYS.includes(k) || isWithKey(k) ? k : inCollections(k, cx), x] as const);
   // with_<lookup>: a loop for any lookup plugin's name, as Ansible's task loader (keywords.ts's loopOf)
@@ -690,7 +695,8 @@ function inCollections(name: string, cx: Ctx): string {
     // ansible.builtin / ansible.legacy: what the short name means anyway
     if ((c === 'ansible.builtin' || c === 'ansible.legacy') && cx.types.has(name)) return name;
     const fq = `${c}.${name}`;
-    if (cx.types.has(fq) || cx.types.ansibleModule?.(fq)) return fq;
+    // one skiff cannot run (a collection's action plugin) is still the one Ansible picks: refused by that name
+    if (cx.types.has(fq) || cx.types.ansibleModule?.(fq) || cx.types.unrunnable?.(fq)) return fq;
   }
   return name;
 }

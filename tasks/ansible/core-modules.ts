@@ -57,9 +57,12 @@ export function findModule(name: string): FoundModule | string | undefined {
   if (!r) return undefined;
   let fqcn = /^ansible\.(builtin|legacy)\./.test(name) ? `ansible.builtin.${name.split('.').pop()}` : name.includes('.') ? name : `ansible.builtin.${name}`;
   for (let hops = 0; hops < 5; hops++) {
-    const [ns, coll, mod] = fqcn.split('.');
-    if (mod === undefined || fqcn.split('.').length !== 3) return undefined;
+    // ns.coll[.subdirs].name: a module in a subdirectory of the collection's plugins/modules
+    const [ns, coll, ...rest] = fqcn.split('.');
+    const mod = rest.pop();
+    if (mod === undefined || !coll) return undefined;
     if (ns === 'ansible' && coll === 'builtin') {
+      if (rest.length) return undefined;
       const path = join(r.core, 'modules', `${mod}.py`);
       if (existsSync(path)) return existsSync(join(r.core, 'plugins/action', `${mod}.py`)) ? actionPlugin(fqcn) : { fqcn, path };
       if (!r.redirects[mod]) return undefined;
@@ -69,11 +72,18 @@ export function findModule(name: string): FoundModule | string | undefined {
     // the collections are found where Ansible finds them (src/playbook/collections.ts): the playbooks' collections/ first
     const dir = collectionDir(`${ns}.${coll}`);
     if (!dir) return undefined;
-    const path = join(dir, 'plugins/modules', `${mod}.py`);
-    if (existsSync(path)) return existsSync(join(dir, 'plugins/action', `${mod}.py`)) ? actionPlugin(fqcn) : { fqcn, path };
-    // a module the collection moved (meta/runtime.yml plugin_routing)
+    // an action plugin of the collection runs inside Ansible's process, module or not
+    if (existsSync(join(dir, 'plugins/action', ...rest, `${mod}.py`))) return `${fqcn} is an action plugin of the collection ${ns}.${coll} (${join(dir, 'plugins/action', ...rest, `${mod}.py`)}): it runs inside Ansible's process, not supported by skiff`;
     const meta = join(dir, 'meta/runtime.yml');
-    const to = existsSync(meta) ? parse(readFileSync(meta, 'utf8'))?.plugin_routing?.modules?.[mod]?.redirect : undefined;
+    const plugins = existsSync(meta) ? parse(readFileSync(meta, 'utf8'))?.plugin_routing : undefined;
+    // an action the collection routes elsewhere (plugin_routing.action) is an action plugin too
+    if (typeof plugins?.action?.[[...rest, mod].join('.')]?.redirect === 'string') return `${fqcn} is routed to the action plugin ${plugins.action[[...rest, mod].join('.')].redirect} (${meta}): it runs inside Ansible's process, not supported by skiff`;
+    const path = join(dir, 'plugins/modules', ...rest, `${mod}.py`);
+    if (existsSync(path)) return { fqcn, path };
+    // a module the collection moved (meta/runtime.yml plugin_routing)
+    const routing = plugins?.modules?.[[...rest, mod].join('.')];
+    if (typeof routing?.tombstone === 'object') return `${fqcn} has been removed${routing.tombstone.warning_text ? `: ${routing.tombstone.warning_text}` : ''} (the collection's meta/runtime.yml)`;
+    const to = routing?.redirect;
     if (typeof to !== 'string') return undefined;
     fqcn = to;
   }

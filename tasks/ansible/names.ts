@@ -47,7 +47,6 @@ const COLLECTION_HINTS: Record<string, string> = {
  * (it would otherwise read as a second task type).
  */
 export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
-  collections: 'write modules by their full names',
   connection: 'ansible_connection in the inventory',
   delegate_facts: undefined,
   port: 'ansible_port in the inventory',
@@ -103,7 +102,12 @@ export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
     const aliases = t.name.startsWith('ansible.builtin.') ? [`ansible.legacy.${short}`, short] : [short];
     for (const alias of aliases) if (!table.has(alias)) table.set(alias, { ...t, name: alias, aliasOf: t.name });
   }
-  table.refuse = refusal;
+  // a collection's action plugin (or a removed module) is named as such before the generic refusal
+  table.unrunnable = (name) => {
+    const m = name.includes('.') ? findModule(name) : undefined;
+    return typeof m === 'string' ? m : undefined;
+  };
+  table.refuse = (key) => table.unrunnable?.(key) ?? refusal(key);
   table.localModule = pythonModule;
   table.actionPlugin = hasActionPlugin;
   const found = new Map<string, TaskType | undefined>();
