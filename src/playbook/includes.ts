@@ -491,10 +491,14 @@ function findRole(name: string, cx: Ctx): { dir?: string; tried: string[] } {
   // collections: of the play or role that names it; the roots are collections.ts's
   const inColl = collectionRole(name, cx.collections);
   if (inColl) return { dir: inColl.dir, tried: [inColl.dir] };
-  const tried = isAbsolute(name) ? [name] : [join(cx.playDir, 'roles', name), ...cx.rolesPath.map((p) => join(p, name)), join(cx.playDir, name)];
+  // a collection checkout's role (COLLECTION/roles/ROLE beside its galaxy.yml, not installed) names its
+  // sibling roles by full name: found next to it
+  const fq = name.match(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.([A-Za-z0-9_]+)$/);
+  const sibling = fq && cx.roleDir ? [join(dirname(cx.roleDir), fq[1])] : [];
+  const tried = isAbsolute(name) ? [name] : [join(cx.playDir, 'roles', name), ...cx.rolesPath.map((p) => join(p, name)), join(cx.playDir, name), ...sibling];
   const dir = tried.find((d) => existsSync(d) && statSync(d).isDirectory());
-  if (dir || !/^\w+\.\w+\.\w+$/.test(name)) return { dir, tried };
-  return { tried: [...tried, ...collectionRoots().map((r) => join(r, 'ansible_collections', ...name.split('.').slice(0, 2), 'roles', name.split('.')[2]))] };
+  if (dir || !fq) return { dir, tried };
+  return { tried: [...tried, ...collectionRoots().map((r) => join(r, 'ansible_collections', ...name.split('.').slice(0, 2), 'roles', fq[1]))] };
 }
 
 /**

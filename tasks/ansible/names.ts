@@ -104,7 +104,8 @@ export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
   }
   // a collection's action plugin (or a removed module) is named as such before the generic refusal
   table.unrunnable = (name) => {
-    const m = name.includes('.') ? findModule(name) : undefined;
+    // ansible-core's own names keep their refusal (UNSUPPORTED_BUILTIN's nearest skiff way)
+    const m = name.includes('.') && !/^ansible\.(?:builtin|legacy)\./.test(name) ? findModule(name) : undefined;
     return typeof m === 'string' ? m : undefined;
   };
   table.refuse = (key) => table.unrunnable?.(key) ?? refusal(key);
