@@ -66,6 +66,12 @@ export const ConfigSchema = v.object({
   vault_password_file: text({ ini: 'vault_password_file', env: 'ANSIBLE_VAULT_PASSWORD_FILE', default: 'none', path: 'one' }),
   // where roles are looked for after roles/ next to the playbook
   roles_path: text({ ini: 'roles_path', env: 'ANSIBLE_ROLES_PATH', default: "none: roles/ next to the playbook, then the playbook's directory", path: 'list' }),
+  // where collections are looked for after collections/ next to the playbooks (Ansible's COLLECTIONS_PATHS:
+  // collections_path wins over the older collections_paths, in ansible.cfg and in the environment)
+  collections_path: text({ ini: 'collections_path', env: 'ANSIBLE_COLLECTIONS_PATH', default: '~/.ansible/collections:/usr/share/ansible/collections', path: 'list' }),
+  collections_paths: text({ ini: 'collections_paths', env: 'ANSIBLE_COLLECTIONS_PATHS', default: 'none (the older name of collections_path)', path: 'list' }),
+  // the controller Python's sys.path is searched for collections too (its site-packages' ansible_collections)
+  collections_scan_sys_path: bool({ ini: 'collections_scan_sys_path', env: 'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH', default: 'True' }),
   // where modules are looked for after the library/ dirs of the playbook and its roles (Ansible's DEFAULT_MODULE_PATH)
   library: text({ ini: 'library', env: 'ANSIBLE_LIBRARY', default: "none: library/ next to the playbook and in its roles", path: 'list' }),
   // skiff writes a retry file for hosts that did not finish unless this says no (Ansible's default is

@@ -6,13 +6,14 @@ import type { Scope } from '../template/expr.ts';
 import { render } from '../template/template.ts';
 import { show } from '../util/errors.ts';
 import { TaskFailure } from './task-type.ts';
+import { routedPlugin } from '../playbook/collections.ts';
 
 export type ConnectionName = 'local' | 'ssh';
 
 /** The keyword's connection on this host (undefined: none asked for); throws for one skiff does not have. */
 export function connectionOf(value: string | undefined, scope: () => Scope, what = 'connection'): ConnectionName | undefined {
   if (value === undefined) return undefined;
-  const c = value === 'local' || value === 'ssh' ? value : render(value, scope(), []);
+  const c = value === 'local' || value === 'ssh' ? value : routedPlugin('connection', String(render(value, scope(), [])));
   if (c === 'local' || c === 'ssh') return c;
   if (c === 'smart') return 'ssh';
   throw new TaskFailure(`${what}: got ${show(c)}, expected local, ssh or smart: skiff has no other connection plugin`);

@@ -20,6 +20,7 @@ import { factVars, gatherFacts, setupSays, type Facts } from './facts.ts';
 import { narrowedSubset, playSubset } from './fact-needs.ts';
 import { factsModules, gatherFromModules } from './facts-modules.ts';
 import { findModuleFile } from '../playbook/module-search.ts';
+import { routedPlugin } from '../playbook/collections.ts';
 import { clearPending, markPending, PENDING_MARKERS, readPending } from './pending-handlers.ts';
 import type { Prepared, PreparedPlay, RunOptions, VarKeywords } from './prepare.ts';
 import { checkIncluded, gathers, startsHere, taskScope } from './prepare.ts';
@@ -1304,7 +1305,9 @@ function withRemoteUser(keyword: string | undefined, cv: ConnectionVars, scope: 
 /** The connection: ansible_connection's (over the keyword, and over the host's own), else the keyword's. */
 function connectionFrom(fromVar: string | undefined, keyword: string | undefined, scope: () => Scope): { connection: ConnectionName | undefined; connectionVar?: boolean } {
   if (fromVar === undefined) return { connection: connectionOf(keyword, scope) };
-  const c = fromVar === 'smart' ? 'ssh' : fromVar;
+  // a collection's name for a connection may route to one skiff has (meta/runtime.yml redirect to ansible.builtin.local)
+  const routed = routedPlugin('connection', fromVar);
+  const c = routed === 'smart' ? 'ssh' : routed;
   if (c !== 'local' && c !== 'ssh') throw new TaskFailure(`ansible_connection ${fromVar} is not supported by skiff: expected local, ssh or smart (skiff has no other connection plugin)`);
   return { connection: c, connectionVar: true };
 }

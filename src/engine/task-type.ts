@@ -249,6 +249,11 @@ export interface TaskTypes extends Map<string, TaskType> {
    */
   ansibleModule?(name: string): TaskType | undefined;
   /**
+   * Why a module or action the controller's Ansible has (a collection's action plugin) cannot run in
+   * skiff; undefined when Ansible has no such name or skiff can run it.
+   */
+  unrunnable?(name: string): string | undefined;
+  /**
    * Whether Ansible runs this short module name through an action plugin of its own (copy, command,
    * debug): a library/ module of that name does not replace skiff's type of it then
    */

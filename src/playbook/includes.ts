@@ -6,8 +6,7 @@
 // cleanly; include_role as import_role when its name is plain and it does not loop, else when a host
 // reaches it, once per loop item. What cannot be honoured is refused by name.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
@@ -16,6 +15,7 @@ import { outsideMessage, roleFiles } from './role-files.ts';
 import { inherit, loopOf } from './keywords.ts';
 import { parseKv } from './kv.ts';
 import { addLibrary } from './module-search.ts';
+import { collectionOfPath, collectionRole, collectionRoots, roleCollections } from './collections.ts';
 import type { BlockDef, Ctx, Keywords, LoopSpec, Node, RoleAll, RoleMagic, TaskDef } from './load.ts';
 import { itemVars } from '../engine/loop.ts';
 import type { TaskType } from '../engine/task-type.ts';
@@ -485,23 +485,20 @@ const roleDirOf = (ref: RoleRef, cx: Ctx) => findRole(ref.name, cx).dir ?? ref.n
 /** Ansible runs a role of `roles:` or `dependencies:` once per play for the same keywords and vars */
 const playedKey = (ref: RoleRef, cx: Ctx) => `${roleDirOf(ref, cx)}\0${JSON.stringify([ref.own, ref.params])}`;
 
-/** ANSIBLE_COLLECTIONS_PATH, else its default (COLLECTIONS_PATHS: ~/.ansible/collections, /usr/share/ansible/collections). */
-function collectionPaths(): string[] {
-  const configured = process.env.ANSIBLE_COLLECTIONS_PATH ?? process.env.ANSIBLE_COLLECTIONS_PATHS;
-  return configured ? configured.split(delimiter) : [join(homedir(), '.ansible/collections'), '/usr/share/ansible/collections'];
-}
-
-/** Where Ansible looks for a role: roles/ next to the playbook, the roles_path, the playbook's directory. */
+/** Where Ansible looks for a role: a collection's (by full name, or in the collections: in force), roles/ next to the playbook, the roles_path, the playbook's directory. */
 function findRole(name: string, cx: Ctx): { dir?: string; tried: string[] } {
-  // a collection's role names its sibling roles by full name (namespace.collection.role): next to it
+  // a collection's role first (RoleDefinition._load_role_path): ns.coll.role, or a short name in the
+  // collections: of the play or role that names it; the roots are collections.ts's
+  const inColl = collectionRole(name, cx.collections);
+  if (inColl) return { dir: inColl.dir, tried: [inColl.dir] };
+  // a collection checkout's role (COLLECTION/roles/ROLE beside its galaxy.yml, not installed) names its
+  // sibling roles by full name: found next to it
   const fq = name.match(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.([A-Za-z0-9_]+)$/);
   const sibling = fq && cx.roleDir ? [join(dirname(cx.roleDir), fq[1])] : [];
-  // a collection's role by full name: in the collections next to the playbook (Ansible adds the
-  // playbook's collections/ to its collection paths), then in the configured ones
-  const [ns, coll] = name.split('.');
-  const collections = fq ? [join(cx.playDir, 'collections'), ...collectionPaths()].map((p) => join(p, 'ansible_collections', ns, coll, 'roles', fq[1])) : [];
-  const tried = isAbsolute(name) ? [name] : [join(cx.playDir, 'roles', name), ...cx.rolesPath.map((p) => join(p, name)), join(cx.playDir, name), ...sibling, ...collections];
-  return { dir: tried.find((d) => existsSync(d) && statSync(d).isDirectory()), tried };
+  const tried = isAbsolute(name) ? [name] : [join(cx.playDir, 'roles', name), ...cx.rolesPath.map((p) => join(p, name)), join(cx.playDir, name), ...sibling];
+  const dir = tried.find((d) => existsSync(d) && statSync(d).isDirectory());
+  if (dir || !fq) return { dir, tried };
+  return { tried: [...tried, ...collectionRoots().map((r) => join(r, 'ansible_collections', ...name.split('.').slice(0, 2), 'roles', fq[1]))] };
 }
 
 /**
@@ -589,6 +586,14 @@ function allowsDuplicates(dir: string, cx: Ctx): boolean {
   return v === true || v === 'yes' || v === 'true' || v === 'True';
 }
 
+/** meta/main.yml `collections:` (the collections its tasks search short names in after its own). */
+function metaCollections(dir: string, cx: Ctx): string[] {
+  const f = roleFile(dir, 'meta');
+  if (!f) return [];
+  const c = (loadYaml(f, cx.vault).source?.value as { collections?: unknown } | null)?.collections;
+  return Array.isArray(c) ? c.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /** meta/main.yml `dependencies:`, as role references. */
 function dependencies(dir: string, cx: Ctx): RoleRef[] {
   const f = roleFile(dir, 'meta');
@@ -627,7 +632,8 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
   }
   const key = playedKey(ref, cx);
   if (once) cx.played.add(key);
-  const rcx: Ctx = { ...cx, roles: [...cx.roles, dir], roleDir: dir };
+  // a role's tasks resolve short names in its own collection and its meta collections:, not its play's
+  const rcx: Ctx = { ...cx, roles: [...cx.roles, dir], roleDir: dir, collections: roleCollections(dir, metaCollections(dir, cx)) };
   const { vars: entryVars = {}, ...own } = ref.own;
   // Role.vars (the entry's `vars:`) under Role._role_vars (vars/main.yml or vars_from), as Role.get_vars merges them
   const ownVars = { ...entryVars, ...roleVars(dir, 'vars', cx, ref) };
@@ -692,6 +698,9 @@ function loadRole(ref: RoleRef, parent: Keywords, cx: Ctx, once: boolean): Block
  */
 function roleMagic(written: string, dir: string, parent: RoleMagic | undefined): RoleMagic {
   const fq = written.match(/^([^.]+\.[^.]+)\.([^.]+)$/);
+  // a role of a collection (found by full name or through collections:) is named by its collection and its own name
+  const inColl = /[\\/]ansible_collections[\\/][^\\/]+[\\/][^\\/]+[\\/]roles[\\/]/.test(dir) ? collectionOfPath(dir) : undefined;
+  if (inColl) return { name: `${inColl}.${basename(dir)}`, short: basename(dir), path: dir, collection: inColl, parents: parent ? [{ name: parent.name, path: parent.path }, ...parent.parents] : [] };
   let collection = fq ? fq[1] : null;
   const galaxy = join(dir, '..', '..', 'galaxy.yml');
   if (!collection && basename(dirname(dir)) === 'roles' && existsSync(galaxy)) {

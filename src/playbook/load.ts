@@ -21,6 +21,7 @@ import { inherit, loopOf } from './keywords.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta, type VarsPrompt } from './schema.ts';
 import { isWithKey } from '../lookup/names.ts';
 import { addLibrary, findModuleFile, type ModuleSearch } from './module-search.ts';
+import { addPlaybookDir, collectionOfPath, collectionPlaybook, setDefaultCollection, withDefaultCollection } from './collections.ts';
 import { parseParams, plainKeywords } from '../engine/float-params.ts';
 import type { PyFloat } from '../template/py-float.ts';
 import { isRejectedModule } from './plugin-filters.ts';
@@ -337,6 +338,11 @@ export function loadPlaybook(file: string, types: TaskTypes, vault: readonly Vau
   // the playbook's library/ is searched from now on (Playbook._load_playbook_data)
   const modules = from.modules ?? { dirs: [], configured: [] };
   addLibrary(modules, dirname(resolve(file)));
+  // a collection's playbook: its collection is the default one (short names resolve in it); another's
+  // directory has its collections/ searched from now on (cli/playbook.py, PlaybookInclude)
+  const own = collectionOfPath(file);
+  if (own) setDefaultCollection(own);
+  else addPlaybookDir(dirname(resolve(file)));
   if (!Array.isArray(src.value)) {
     return { problems: [problemAt(src, [], `expected a list of plays (- hosts: ..., tasks: [...]), got ${show(src.value)}`)] };
   }
@@ -391,7 +397,8 @@ function importPlaybook(src: YamlSource, path: Path, raw: Record<string, unknown
       return [];
     }
   }
-  const target = resolve(dirname(src.file), name);
+  // ns.coll.playbook: a collection's playbook (PlaybookInclude tries that before a path)
+  const target = collectionPlaybook(name)?.file ?? resolve(dirname(src.file), name);
   const at = [...path, fq === undefined ? 'import_playbook' : 'ansible.builtin.import_playbook'];
   if (chain.includes(target)) {
     problems.push(problemAt(src, at, `import_playbook ${show(r.output.import_playbook)} imports itself (${[...chain, target].join(' -> ')}): expected a playbook that is not already being imported`));
@@ -435,7 +442,7 @@ function loadPlay(src: YamlSource, i: number, raw: unknown, cx: Ctx, from: Impor
   }
   const p = r.output;
   cx.playVars = { ...(p.vars ?? {}), ...from.vars };
-  cx.collections = p.collections ?? undefined;
+  cx.collections = withDefaultCollection(p.collections ?? undefined);
   const kw = inherit({ ...emptyKeywords(), when: from.when }, { tags: from.tags.length ? [...from.tags, ...(p.tags === undefined ? [] : typeof p.tags === 'string' ? p.tags.split(',').map((t) => t.trim()) : p.tags)] : p.tags, environment: p.environment, become: p.become ?? (from.cli?.become || undefined), become_user: p.become_user ?? from.cli?.become_user, become_method: p.become_method ?? from.cli?.become_method, become_exe: p.become_exe, become_flags: p.become_flags, ignore_errors: p.ignore_errors, no_log: p.no_log, diff: p.diff, check_mode: p.check_mode, any_errors_fatal: p.any_errors_fatal, run_once: p.run_once, ignore_unreachable: p.ignore_unreachable, throttle: p.throttle, timeout: p.timeout, remote_user: p.remote_user, connection: p.connection, module_defaults: p.module_defaults });
   const load = (section: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers') => loadNodes(src, [i, section], p[section], kw, section === 'handlers' ? { ...cx, inHandlers: true } : cx);
   const flush = (): MetaDef => ({ kind: 'meta', action: 'flush_handlers', implicit: true, name: 'flush_handlers', kw, path: [i], src });
@@ -577,7 +584,9 @@ function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, pa
     return undefined;
   }
   const kw = inherit(parent, b);
-  const part = (k: 'block' | 'rescue' | 'always') => loadNodes(src, [...path, k], b[k], kw, cx.inHandlers ? { ...cx, inBlock: true } : cx);
+  // a block's collections: are its tasks' (Ansible's CollectionSearch on Block)
+  const bcx = b.collections ? { ...cx, collections: withDefaultCollection(b.collections) } : cx;
+  const part = (k: 'block' | 'rescue' | 'always') => loadNodes(src, [...path, k], b[k], kw, bcx.inHandlers ? { ...bcx, inBlock: true } : bcx);
   return { kind: 'block', name: b.name ?? 'block', kw, block: part('block'), rescue: part('rescue'), always: part('always'), path, src };
 }
 
@@ -585,6 +594,9 @@ function loadBlock(src: YamlSource, path: Path, obj: Record<string, unknown>, pa
 const NOT_PLUGINS = new Set(['meta', 'include', 'include_tasks', 'include_role', 'import_tasks', 'import_role']);
 
 function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>, parent: Keywords, cx: Ctx): TaskDef | undefined {
+  // the task's own collections: resolve its module's short name (Task.preprocess_data), completed as the play's are
+  const taskColls = typeof raw.collections === 'string' ? [raw.collections] : raw.collections;
+  if (Array.isArray(taskColls) && taskColls.every((c) => typeof c === 'string')) cx = { ...cx, collections: withDefaultCollection(taskColls) };
   const { types, problems } = cx;
   // a module the plugin filters reject is not found, by the name as written (ModuleArgsParser's lookup);
   // Ansible's own task keywords (include_tasks, meta...) are not looked up as plugins
@@ -696,7 +708,8 @@ function inCollections(name: string, cx: Ctx): string {
     // ansible.builtin / ansible.legacy: what the short name means anyway
     if ((c === 'ansible.builtin' || c === 'ansible.legacy') && cx.types.has(name)) return name;
     const fq = `${c}.${name}`;
-    if (cx.types.has(fq) || cx.types.ansibleModule?.(fq)) return fq;
+    // one skiff cannot run (a collection's action plugin) is still the one Ansible picks: refused by that name
+    if (cx.types.has(fq) || cx.types.ansibleModule?.(fq) || cx.types.unrunnable?.(fq)) return fq;
   }
   return name;
 }

@@ -88,6 +88,10 @@ const ModuleDefaults = v.pipe(
  * inheritance does): `when` adds a condition, `tags` adds tags, `vars`/`environment` merge (inner
  * wins), the others are overridden by the inner value.
  */
+/** `collections:` of a play, block or task: collection names (namespace.name) searched for short names, in order (Ansible's CollectionSearch) */
+// one name is a list of it and a name that is no collection's finds nothing, as Ansible's list attribute takes them (issue 69054)
+const Collections = v.optional(v.nullable(v.pipe(v.union([v.string(), v.array(v.string())], 'expected a list of collections'), v.transform((x) => (typeof x === 'string' ? [x] : x)))));
+
 export const Inheritable = {
   module_defaults: v.optional(ModuleDefaults),
   when: v.optional(Condition),
@@ -178,7 +182,7 @@ export const PlaySchema = v.strictObject({
   /** the order of the play's hosts, as Ansible's: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle */
   order: v.optional(v.union([v.picklist(ORDERS, ORDER_MSG), Expr], `${ORDER_MSG}, or a {{ }} expression`)),
   /** Ansible's search list for short module names: the first listed collection with a module of the name has it (load.ts inCollections) */
-  collections: v.optional(v.nullable(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/, 'expected a collection name (namespace.name)')), 'expected a list of collections'))),
+  collections: Collections,
   remote_user: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a user name'))),
   connection: v.optional(Connection),
   pre_tasks: TaskList('pre_tasks'),
@@ -266,6 +270,8 @@ export function splitWith(obj: Record<string, unknown>): { rest: Record<string, 
 
 /** Keys of a task that are not its type. */
 export const TaskMetaSchema = v.strictObject({
+  /** where the task's short module name is looked up first (the play's or role's otherwise) */
+  collections: Collections,
   name: v.optional(Name),
   notify: v.optional(v.union([v.string(), v.array(v.string())])),
   register: v.optional(RegisterName),
@@ -294,6 +300,8 @@ export const BlockSchema = v.strictObject({
   /** the notify of each task in the block that has none of its own (Ansible's Notifiable) */
   notify: v.optional(v.union([v.string(), v.array(v.string())])),
   block: v.array(v.unknown(), 'expected a list of tasks'),
+  /** where its tasks' short module names are looked up first */
+  collections: Collections,
   rescue: v.optional(v.array(v.unknown(), 'expected a list of tasks'), []),
   always: v.optional(v.array(v.unknown(), 'expected a list of tasks'), []),
   ...Inheritable,

@@ -5,6 +5,7 @@
 import { PluginError, PyException, Undef, UndefinedError, isPyObject, pyStr } from './expr-error.ts';
 import { floatJson, PyFloat, pyFloat } from './py-float.ts';
 import { ProcessGone, SyncProcess } from '../util/sync-process.ts';
+import { collectionsEnv } from '../playbook/collections.ts';
 
 /** The controller's Python with ansible-core (as tasks/ansible/core-modules.ts's CONTROLLER_PYTHON). */
 const PYTHON = process.env.SKIFF_ANSIBLE_PYTHON ?? '/usr/bin/python3';
@@ -152,7 +153,8 @@ for line in sys.stdin:
     out.flush()
 `;
 
-const server = new SyncProcess(PYTHON, ['-c', SERVER]);
+// the run's collection roots (collections.ts), as the payload builder's
+const server = new SyncProcess(PYTHON, ['-c', SERVER], true, undefined, () => ({ ...process.env, ...collectionsEnv() }));
 
 /**
  * A value as the plugin gets it: JSON's types, a Python object of skiff's (a datetime) as its text; the

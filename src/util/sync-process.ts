@@ -10,7 +10,7 @@ const WORKER = `
 const { workerData } = require('node:worker_threads');
 const { spawn } = require('node:child_process');
 const { writeSync } = require('node:fs');
-const { command, args, cwd, flag, port, forward } = workerData;
+const { command, args, cwd, env, flag, port, forward } = workerData;
 const signal = new Int32Array(flag);
 let child, out = '', err = '', dead;
 function answer(msg) {
@@ -19,7 +19,7 @@ function answer(msg) {
   Atomics.notify(signal, 0);
 }
 function start() {
-  child = spawn(command, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  child = spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   child.on('error', (e) => { dead = e.message; answer({ dead }); });
   child.on('exit', (code, sig) => {
     dead = (err.trim().split('\\n').slice(-3).join('\\n')) || 'exited with ' + (sig || code);
@@ -61,6 +61,8 @@ export class SyncProcess {
     /** the child's stderr is written to skiff's as it comes */
     private forwardStderr = true,
     private timeoutMs = 600_000,
+    /** the child's environment, asked when it starts (the run's settings are known by then) */
+    private env: () => NodeJS.ProcessEnv = () => process.env,
   ) {}
 
   /** Sends one line, returns the child's answer line; ProcessGone when the child cannot answer. */
@@ -80,7 +82,7 @@ export class SyncProcess {
 
   private open(): void {
     const { port1, port2 } = new MessageChannel();
-    this.worker = new Worker(WORKER, { eval: true, workerData: { command: this.command, args: this.args, cwd: process.cwd(), flag: this.signal.buffer, port: port2, forward: this.forwardStderr }, transferList: [port2] });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { command: this.command, args: this.args, cwd: process.cwd(), env: this.env(), flag: this.signal.buffer, port: port2, forward: this.forwardStderr }, transferList: [port2] });
     // neither keeps the run alive: when skiff ends, the worker goes and the child reads the end of its input
     this.worker.unref();
     port1.unref();

@@ -7,32 +7,25 @@
 // skiff does not have, and stays refused by name.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 
-/** The controller's Python that has ansible-core (Debian's; the one on PATH may be another). */
-export const CONTROLLER_PYTHON = process.env.SKIFF_ANSIBLE_PYTHON ?? '/usr/bin/python3';
+import { CONTROLLER_PYTHON, collectionDir } from '../../src/playbook/collections.ts';
+
+export { CONTROLLER_PYTHON };
 
 interface Roots {
   /** ansible-core's package directory (…/ansible) */
   core: string;
-  /** directories holding ansible_collections/, in Ansible's search order */
-  collections: string[];
   /** ansible-core's plugin_routing.modules: short name -> FQCN of a module that moved to a collection */
   redirects: Record<string, string>;
 }
 
 // the controller's ansible-core, asked once and only when a playbook names a module skiff lacks
 const FIND = `
-import json, os, sys
+import json, os
 import ansible
-try:
-    import ansible_collections
-    site = [os.path.dirname(p) for p in ansible_collections.__path__]
-except ImportError:
-    site = []
-print(json.dumps({'core': os.path.dirname(ansible.__file__), 'site': site}))
+print(json.dumps({'core': os.path.dirname(ansible.__file__)}))
 `;
 
 let roots: Roots | null | undefined;
@@ -41,14 +34,11 @@ function findRoots(): Roots | null {
   if (roots !== undefined) return roots;
   const r = spawnSync(CONTROLLER_PYTHON, ['-c', FIND], { encoding: 'utf8' });
   if (r.error || r.status !== 0) return (roots = null);
-  const found = JSON.parse(r.stdout) as { core: string; site: string[] };
-  // ANSIBLE_COLLECTIONS_PATH (COLLECTIONS_PATHS' default: ~/.ansible/collections, /usr/share/ansible/collections), then the Python's own
-  const configured = process.env.ANSIBLE_COLLECTIONS_PATH ?? process.env.ANSIBLE_COLLECTIONS_PATHS;
-  const paths = configured ? configured.split(delimiter) : [join(homedir(), '.ansible/collections'), '/usr/share/ansible/collections'];
+  const found = JSON.parse(r.stdout) as { core: string };
   const routing = parse(readFileSync(join(found.core, 'config/ansible_builtin_runtime.yml'), 'utf8'))?.plugin_routing?.modules ?? {};
   const redirects: Record<string, string> = {};
   for (const [name, r] of Object.entries<{ redirect?: string }>(routing)) if (typeof r?.redirect === 'string') redirects[name] = r.redirect;
-  return (roots = { core: found.core, collections: [...paths, ...found.site], redirects });
+  return (roots = { core: found.core, redirects });
 }
 
 /** A module Ansible runs through its normal action: its Python file, or why not (a string). */
@@ -67,22 +57,33 @@ export function findModule(name: string): FoundModule | string | undefined {
   if (!r) return undefined;
   let fqcn = /^ansible\.(builtin|legacy)\./.test(name) ? `ansible.builtin.${name.split('.').pop()}` : name.includes('.') ? name : `ansible.builtin.${name}`;
   for (let hops = 0; hops < 5; hops++) {
-    const [ns, coll, mod] = fqcn.split('.');
-    if (mod === undefined || fqcn.split('.').length !== 3) return undefined;
+    // ns.coll[.subdirs].name: a module in a subdirectory of the collection's plugins/modules
+    const [ns, coll, ...rest] = fqcn.split('.');
+    const mod = rest.pop();
+    if (mod === undefined || !coll) return undefined;
     if (ns === 'ansible' && coll === 'builtin') {
+      if (rest.length) return undefined;
       const path = join(r.core, 'modules', `${mod}.py`);
       if (existsSync(path)) return existsSync(join(r.core, 'plugins/action', `${mod}.py`)) ? actionPlugin(fqcn) : { fqcn, path };
       if (!r.redirects[mod]) return undefined;
       fqcn = r.redirects[mod];
       continue;
     }
-    const dir = r.collections.map((c) => join(c, 'ansible_collections', ns, coll)).find((d) => existsSync(d));
+    // the collections are found where Ansible finds them (src/playbook/collections.ts): the playbooks' collections/ first
+    const dir = collectionDir(`${ns}.${coll}`);
     if (!dir) return undefined;
-    const path = join(dir, 'plugins/modules', `${mod}.py`);
-    if (existsSync(path)) return existsSync(join(dir, 'plugins/action', `${mod}.py`)) ? actionPlugin(fqcn) : { fqcn, path };
-    // a module the collection moved (meta/runtime.yml plugin_routing)
+    // an action plugin of the collection runs inside Ansible's process, module or not
+    if (existsSync(join(dir, 'plugins/action', ...rest, `${mod}.py`))) return `${fqcn} is an action plugin of the collection ${ns}.${coll} (${join(dir, 'plugins/action', ...rest, `${mod}.py`)}): it runs inside Ansible's process, not supported by skiff`;
     const meta = join(dir, 'meta/runtime.yml');
-    const to = existsSync(meta) ? parse(readFileSync(meta, 'utf8'))?.plugin_routing?.modules?.[mod]?.redirect : undefined;
+    const plugins = existsSync(meta) ? parse(readFileSync(meta, 'utf8'))?.plugin_routing : undefined;
+    // an action the collection routes elsewhere (plugin_routing.action) is an action plugin too
+    if (typeof plugins?.action?.[[...rest, mod].join('.')]?.redirect === 'string') return `${fqcn} is routed to the action plugin ${plugins.action[[...rest, mod].join('.')].redirect} (${meta}): it runs inside Ansible's process, not supported by skiff`;
+    const path = join(dir, 'plugins/modules', ...rest, `${mod}.py`);
+    if (existsSync(path)) return { fqcn, path };
+    // a module the collection moved (meta/runtime.yml plugin_routing)
+    const routing = plugins?.modules?.[[...rest, mod].join('.')];
+    if (typeof routing?.tombstone === 'object') return `${fqcn} has been removed${routing.tombstone.warning_text ? `: ${routing.tombstone.warning_text}` : ''} (the collection's meta/runtime.yml)`;
+    const to = routing?.redirect;
     if (typeof to !== 'string') return undefined;
     fqcn = to;
   }

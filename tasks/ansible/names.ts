@@ -47,7 +47,6 @@ const COLLECTION_HINTS: Record<string, string> = {
  * (it would otherwise read as a second task type).
  */
 export const UNSUPPORTED_KEYWORDS: Record<string, string | undefined> = {
-  collections: 'write modules by their full names',
   connection: 'ansible_connection in the inventory',
   port: 'ansible_port in the inventory',
   remote_user: 'ansible_user in the inventory, or become_user',
@@ -102,7 +101,13 @@ export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
     const aliases = t.name.startsWith('ansible.builtin.') ? [`ansible.legacy.${short}`, short] : [short];
     for (const alias of aliases) if (!table.has(alias)) table.set(alias, { ...t, name: alias, aliasOf: t.name });
   }
-  table.refuse = refusal;
+  // a collection's action plugin (or a removed module) is named as such before the generic refusal
+  table.unrunnable = (name) => {
+    // ansible-core's own names keep their refusal (UNSUPPORTED_BUILTIN's nearest skiff way)
+    const m = name.includes('.') && !/^ansible\.(?:builtin|legacy)\./.test(name) ? findModule(name) : undefined;
+    return typeof m === 'string' ? m : undefined;
+  };
+  table.refuse = (key) => table.unrunnable?.(key) ?? refusal(key);
   table.localModule = pythonModule;
   table.actionPlugin = hasActionPlugin;
   const found = new Map<string, TaskType | undefined>();

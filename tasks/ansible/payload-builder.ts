@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { CONTROLLER_PYTHON } from './core-modules.ts';
+import { collectionsEnv, playbookPaths } from '../../src/playbook/collections.ts';
 import { floatJson } from '../../src/template/py-float.ts';
 
 const SERVER = `
@@ -40,10 +41,10 @@ for line in sys.stdin:
     for d in r.get('mu_dirs', []):
         if os.path.isdir(d):
             module_utils_loader.add_directory(d)
-    # collections/ beside a playbook: ansible-playbook adds each playbook's directory to the collection
+    # collections/ beside the playbooks: ansible-playbook adds each playbook's directory to the collection
     # finder (cli/playbook.py), so a module's ansible_collections.* imports find them
-    if r.get('playbook') and r['playbook'] not in books:
-        books.append(r['playbook'])
+    if r.get('playbooks') and r['playbooks'] != books:
+        books = r['playbooks']
         AnsibleCollectionConfig.playbook_paths = books
     if paths.setdefault(r['name'], r['path']) != r['path']:
         paths[r['name']] = r['path']
@@ -76,7 +77,8 @@ function fail(e: Error): void {
 /** The process, started on first use; it keeps the run alive only while a payload is awaited. */
 function server(): ChildProcessWithoutNullStreams {
   if (child) return child;
-  const c = spawn(CONTROLLER_PYTHON, ['-c', SERVER], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // the run's collection roots (collections.ts), not what this process would read for itself
+  const c = spawn(CONTROLLER_PYTHON, ['-c', SERVER], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...collectionsEnv() } });
   let stderr = '';
   c.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   c.on('error', fail);
@@ -139,7 +141,8 @@ export interface Payload {
 export async function buildPayload(name: string, path: string, args: Record<string, unknown>, vars: Record<string, string>, playbook?: string): Promise<Payload> {
   // a module of X/library/ may import X/module_utils/ (a playbook's or a role's own)
   const mu_dirs = [join(dirname(dirname(path)), 'module_utils')];
-  const body = await ask({ name, path, args, vars, mu_dirs, playbook }, `${name} (${path})`);
+  const playbooks = [...new Set([...(playbook ? [playbook] : []), ...playbookPaths()])];
+  const body = await ask({ name, path, args, vars, mu_dirs, playbooks }, `${name} (${path})`);
   const nl = body.indexOf(0x0a);
   const head = JSON.parse(body.subarray(0, nl).toString()) as { style: ModuleStyle; shebang: string | null };
   return { ...head, data: body.subarray(nl + 1) };

@@ -895,6 +895,20 @@ kw(['play.collections'], "collections: a short module name is the first listed c
   }
 });
 
+kw(['task.collections', 'block.collections'], "collections: on a block or a task: its own short names are looked up there first, over the play's (ansiballz_dupe); a string is a list of one", async () => {
+  const types = TEST_REGISTRY.types;
+  for (const c of ['one.coll', 'two.coll']) types.set(`${c}.probe`, { ...types.get('probe')!, name: `${c}.probe`, plan: async (_ctx, p) => ({ changes: [`${c} ${(p as { id: string }).id}`] }) });
+  try {
+    const o = await play({
+      playbook: '- hosts: all\n  collections: [one.coll]\n  tasks:\n    - probe: a\n    - {probe: b, collections: [two.coll]}\n    - {probe: c, collections: two.coll}\n    - block:\n        - probe: d\n      collections: [two.coll]\n',
+    });
+    assert.equal(o.problems, []);
+    assert.equal(o.results.map((r) => r.changes), [['one.coll a'], ['two.coll b'], ['two.coll c'], ['two.coll d']]);
+  } finally {
+    for (const c of ['one.coll', 'two.coll']) types.delete(`${c}.probe`);
+  }
+});
+
 kw(['include.notify'], "notify on import_tasks: each imported task's that has none of its own (import_tasks inherit_notify)", async () => {
   const files = { 'tasks/trigger_change.yml': '- probe: changed\n- {probe: own, notify: other}\n' };
   await play({ files, playbook: '- hosts: all\n  tasks:\n    - import_tasks: tasks/trigger_change.yml\n      notify: hello\n  handlers:\n    - {name: hello, probe: handled}\n    - {name: other, probe: other}\n' });

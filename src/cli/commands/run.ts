@@ -1,6 +1,7 @@
 // skiff run / skiff validate: settings -> prepare (all checks that need no host) -> run -> progress,
 // recap, profile, events, report, retry; with --check --plan FILE, the plan (src/plan/) once it is over.
 // runSetup and runAndReport are skiff apply's too (apply.ts).
+import { existsSync } from 'node:fs';
 import { terminalIO } from '../../engine/vars-prompt.ts';
 import type { Origin } from '../../inventory/types.ts';
 import { prepare, type Prepared, type RunOptions } from '../../engine/prepare.ts';
@@ -25,6 +26,7 @@ import { askNoEcho } from '../../vault/prompt.ts';
 import type { InputProblem } from '../../util/errors.ts';
 import { splitTags } from '../../engine/tags.ts';
 import { walkTasks } from '../../playbook/load.ts';
+import { collectionPlaybook, configureCollections } from '../../playbook/collections.ts';
 import { listHosts, listTasks } from '../../report/list.ts';
 import { REGISTRY } from '../../../tasks/index.ts';
 
@@ -124,9 +126,14 @@ export async function runSetup({ command, values: o, args: [target, ...morePlayb
   if ('problems' in asked) return { code: badInput(asked.problems) };
   const factCache = factCacheOf(config);
   if (factCache && 'problems' in factCache) return { code: badInput(factCache.problems) };
+  // one set of collection roots for the run (modules, roles, playbooks, the Python processes)
+  const collections = c.collections_path ?? c.collections_paths;
+  configureCollections({ paths: collections === undefined ? undefined : collections.split(':').filter(Boolean), scanSysPath: c.collections_scan_sys_path });
+  // a collection's playbook by full name (ns.coll.playbook), as ansible-playbook takes it; a path that is there wins
+  const playbooks = [target, ...morePlaybooks].map((p) => (existsSync(p) ? p : (collectionPlaybook(p)?.file ?? p)));
   const opts: RunOptions = {
-    playbook: target,
-    morePlaybooks,
+    playbook: playbooks[0],
+    morePlaybooks: playbooks.slice(1),
     factCache,
     flushCache: !!o['flush-cache'],
     // Ansible's default inventory; where it is not, the implicit localhost alone (with a warning)
