@@ -204,7 +204,8 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
         file: ['mode', pick([644, '999', 'rw', true], d.b)],
         content: ['content', pick([new Raw('[1]'), new Raw('{a: 1}'), 42], d.b)],
         line: ['create', pick(['maybe', 2, []], d.b)],
-        command: ['chdir', pick([new Raw('[1]'), new Raw('{a: 1}'), ''], d.b)],
+        // (an empty chdir is no chdir to Ansible's command: not a mutation)
+        command: ['chdir', pick([new Raw('[1]'), new Raw('{a: 1}')], d.b)],
         shell: ['executable', pick(['sh', new Raw('[1]'), 'bin/bash'], d.b)],
         // (Ansible's debug prints a msg of any shape)
         debug: ['verbosity', pick(['loud', new Raw('[1]'), new Raw('{a: 1}')], d.b)],
