@@ -56,16 +56,16 @@ async function sharedLibs(bin: string): Promise<string[]> {
 /**
  * The image start-all.sh runs as docker.io/prom/prometheus:<PROMETHEUS_VERSION>: Debian's
  * Prometheus 3 binary (see prometheus3.ts) with upstream's defaults restored, its two libraries,
- * busybox (the upstream image is busybox based: sh, kill, wget), and the upstream image's settings:
+ * its promtool, busybox (the upstream image is busybox based: sh, kill, wget), and the upstream image's settings:
  * USER nobody, WORKDIR /prometheus, VOLUME /prometheus, the same ENTRYPOINT and CMD.
  * Built once into .lab/images/ and rebuilt only when the binary changes.
  */
 export async function buildPrometheusTar(image: string, log: (s: string) => void): Promise<ImageTar> {
-  const bin = await prometheus3Binary(log);
+  const { prometheus: bin, promtool } = await prometheus3Binary(log);
   const tar = join(IMAGES_DIR, 'prometheus3-rootfs.tar');
   const stampFile = `${tar}.stamp`;
   const st = statSync(bin);
-  const stamp = `${st.size}:${st.mtimeMs}:v3`;
+  const stamp = `${st.size}:${st.mtimeMs}:${statSync(promtool).size}:v4`;
   const result: ImageTar = {
     tar,
     image,
@@ -88,9 +88,13 @@ export async function buildPrometheusTar(image: string, log: (s: string) => void
   };
   put(bin, '/bin/prometheus.debian');
   writeFileSync(join(root, 'bin/prometheus'), PROM_WRAPPER);
-  for (const lib of await sharedLibs(bin)) put(lib, lib);
+  put(promtool, '/bin/promtool');
+  for (const lib of new Set([...(await sharedLibs(bin)), ...(await sharedLibs(promtool))])) put(lib, lib);
   put(BUSYBOX, '/bin/busybox');
-  for (const tool of ['sh', 'wget', 'cat', 'ls', 'ps', 'kill', 'sleep', 'id']) symlinkSync('busybox', join(root, 'bin', tool));
+  // every applet, as in upstream's busybox base (sh, rm, mktemp, wget, ...)
+  for (const tool of (await must([BUSYBOX, '--list'])).split('\n').filter((t) => /^[\w.-]+$/.test(t) && t !== 'busybox')) {
+    if (!existsSync(join(root, 'bin', tool))) symlinkSync('busybox', join(root, 'bin', tool));
+  }
   mkdirSync(join(root, 'etc/prometheus'), { recursive: true });
   writeFileSync(join(root, 'etc/prometheus/prometheus.yml'), DEFAULT_PROM_YML);
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n');
@@ -98,7 +102,7 @@ export async function buildPrometheusTar(image: string, log: (s: string) => void
   for (const d of ['prometheus', 'tmp', 'root', 'home', 'proc', 'sys', 'dev']) mkdirSync(join(root, d), { recursive: true });
   await must(['chown', '65534:65534', join(root, 'prometheus')]);
   await must(['chmod', '1777', join(root, 'tmp')]);
-  await must(['chmod', '755', join(root, 'bin/prometheus'), join(root, 'bin/prometheus.debian'), join(root, 'bin/busybox')]);
+  await must(['chmod', '755', join(root, 'bin/prometheus'), join(root, 'bin/prometheus.debian'), join(root, 'bin/promtool'), join(root, 'bin/busybox')]);
   await must(['tar', '-C', root, '--numeric-owner', '-cf', `${tar}.tmp`, '.']);
   await must(['mv', `${tar}.tmp`, tar]);
   writeFileSync(stampFile, stamp);

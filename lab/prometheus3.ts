@@ -9,6 +9,9 @@ import { must, run } from './proc.ts';
 
 const DIR = join(CACHE_DIR, 'prometheus3');
 const BIN = join(DIR, 'root/usr/bin/prometheus');
+// the upstream image carries promtool beside prometheus (thanos.yml checks a config with it before a
+// reload); Debian ships it as its own package from the same source
+const PROMTOOL = join(DIR, 'root/usr/bin/promtool');
 
 /** The first Debian URI of the machine's apt configuration (deb822 or one-line format). */
 export function debianUri(): string {
@@ -30,9 +33,10 @@ export function debianUri(): string {
   throw new Error('no Debian archive in the apt configuration (/etc/apt/sources.list*): cannot fetch Prometheus 3');
 }
 
-/** Path of a Prometheus 3 binary (downloaded once). */
-export async function prometheus3Binary(log: (s: string) => void): Promise<string> {
-  if (existsSync(BIN) && /version 3\./.test((await run([BIN, '--version'])).stdout)) return BIN;
+/** Paths of Prometheus 3's prometheus and promtool binaries (downloaded once). */
+export async function prometheus3Binary(log: (s: string) => void): Promise<{ prometheus: string; promtool: string }> {
+  const have = async (b: string) => existsSync(b) && /version 3\./.test((await run([b, '--version'])).stdout);
+  if ((await have(BIN)) && (await have(PROMTOOL))) return { prometheus: BIN, promtool: PROMTOOL };
   log('fetching Prometheus 3 from Debian unstable (apt-get download; nothing is installed) ...');
   rmSync(DIR, { recursive: true, force: true });
   for (const d of ['etc', 'lists/partial', 'cache/archives/partial', 'root']) mkdirSync(join(DIR, d), { recursive: true });
@@ -49,14 +53,18 @@ export async function prometheus3Binary(log: (s: string) => void): Promise<strin
   ];
   const env = { ...process.env, PATH: HOST_PATH, DEBIAN_FRONTEND: 'noninteractive' };
   await must(['apt-get', ...apt, 'update'], { env, timeoutMs: 300_000 });
-  await must(['apt-get', ...apt, 'download', 'prometheus'], { env, timeoutMs: 300_000, cwd: DIR });
-  const deb = readdirSync(DIR).find((f) => /^prometheus_3\..*\.deb$/.test(f));
-  if (!deb) throw new Error(`Debian unstable did not give a Prometheus 3 package (got: ${readdirSync(DIR).join(', ')})`);
-  await must(['dpkg', '-x', join(DIR, deb), join(DIR, 'root')]);
+  await must(['apt-get', ...apt, 'download', 'prometheus', 'promtool'], { env, timeoutMs: 300_000, cwd: DIR });
+  for (const pkg of ['prometheus', 'promtool']) {
+    const deb = readdirSync(DIR).find((f) => new RegExp(`^${pkg}_3\\..*\\.deb$`).test(f));
+    if (!deb) throw new Error(`Debian unstable did not give a ${pkg} 3 package (got: ${readdirSync(DIR).join(', ')})`);
+    await must(['dpkg', '-x', join(DIR, deb), join(DIR, 'root')]);
+  }
   rmSync(join(DIR, 'lists'), { recursive: true, force: true });
   rmSync(join(DIR, 'cache'), { recursive: true, force: true });
-  const v = (await run([BIN, '--version'])).stdout.split('\n')[0];
-  if (!/version 3\./.test(v)) throw new Error(`${BIN} is not Prometheus 3: ${v}`);
-  log(`  ${v}`);
-  return BIN;
+  for (const b of [BIN, PROMTOOL]) {
+    const v = (await run([b, '--version'])).stdout.split('\n')[0];
+    if (!/version 3\./.test(v)) throw new Error(`${b} is not Prometheus 3: ${v}`);
+    log(`  ${v}`);
+  }
+  return { prometheus: BIN, promtool: PROMTOOL };
 }

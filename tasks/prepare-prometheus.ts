@@ -17,14 +17,15 @@ import * as v from 'valibot';
 import { shq } from '../src/transport/quote.ts';
 import { TaskFailure, type Plan, type TaskContext, type TaskType } from '../src/engine/task-type.ts';
 import { AbsPath, LabelName } from './lib/schema.ts';
-import { fileDiff, readFilesWithContent, writeFileAtomic } from './lib/files.ts';
+import { fileDiff, inPlaceLeftover, inPlaceNext, readFilesWithContent, writeFileAtomic, writeFileInPlace } from './lib/files.ts';
 import { EngineSchema, StringMap, ContainerName, type ContainerFacts, type ContainerSpec, type Engine } from './lib/container/spec.ts';
 import { containerReads, inspectOf, mustExist, unmodelled, type Inspected } from './lib/container/inspect.ts';
 import { planResume, resume, resumeScript, type Resume } from './lib/container/resume.ts';
 import { isHostNetwork, specFromFacts } from './lib/container/compare.ts';
 import { containerDiff } from './lib/container/argv.ts';
-import { recreate, restartContainer } from './lib/container/recreate.ts';
-import { cleanPath, configFile, curl, curlAll, externalLabels, type HttpAnswer, flagValue, hostPathOf, hostUrl, listenPort, setFlag, tsdbPath, waitReady, withExternalLabels } from './lib/prometheus.ts';
+import { recreate } from './lib/container/recreate.ts';
+import { precopyScript, syncScript } from './lib/tsdb-copy.ts';
+import { cleanPath, configFile, curl, curlAll, externalLabels, type HttpAnswer, flagValue, hostPathOf, hostUrl, listenPort, promtoolCheck, setFlag, tsdbPath, waitReady, withExternalLabels } from './lib/prometheus.ts';
 
 const Duration = v.pipe(v.string(), v.regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration like 2h'));
 const Seconds = v.pipe(v.number(), v.minValue(1));
@@ -55,6 +56,8 @@ interface FileEdit {
   path: string;
   before: string;
   after: string;
+  /** written in place (same inode): the file is bind-mounted alone into the running container */
+  inPlace?: boolean;
 }
 
 interface State {
@@ -65,8 +68,8 @@ interface State {
   owner: string;
   move?: 'copy' | 'reattach';
   edits: FileEdit[];
-  /** a config edit with no recreate: how to make it live */
-  live?: 'reload' | 'restart';
+  /** a config edit with no recreate: made live with a reload (the lifecycle API is there, or a recreate adds it) */
+  live?: 'reload';
   url: string;
   want: Record<string, string>;
   note: { path: string; before?: string; after: string };
@@ -109,35 +112,6 @@ export function sidecarView(f: ContainerFacts): { network: string; prometheus_ur
   // a user-defined network (start-all.sh's monitor-net) resolves container names; the default bridge does not
   if (f.network !== 'bridge') return { network: f.network, prometheus_url: `http://${f.name}:${port}` };
   return undefined;
-}
-
-/**
- * Pure: shell (run once the container is stopped) that copies its TSDB into `dest` (a new directory)
- * and prints `skiff-copied: DONE TOTAL` every 2 s while the copy runs, for progress: TOTAL is the
- * size (du -sb) of the source measured on the host before the copy, through the volume's mountpoint
- * or the container's writable layer (`?` when neither can be found), DONE the size of `dest` so far.
- * Exits with the copy's own status.
- */
-export function copyScript(engine: Engine, f: Pick<ContainerFacts, 'name' | 'mounts'>, tsdb: string, dest: string): string {
-  const E = shq(engine);
-  const T = shq(dest);
-  const { mount } = hostPathOf(f.mounts, tsdb);
-  const sub = mount ? tsdb.slice(mount.target.length).replace(/^\//, '') : '';
-  // base: where the engine keeps what is under the TSDB path (empty, or docker's `<no value>`, if unknown)
-  const [base, rest] =
-    mount && (mount.kind === 'volume' || mount.kind === 'anonymous')
-      ? [`${E} volume inspect -f '{{.Mountpoint}}' ${shq(mount.source)}`, sub ? `/${sub}` : '']
-      : mount
-        ? ['true', '']
-        : [`${E} container inspect -f '{{.GraphDriver.Data.UpperDir}}' ${shq(f.name)}`, tsdb];
-  return [
-    `base=$(${base} 2>/dev/null); total=; case "$base" in /*) total=$(du -sb -- "$base"${shq(rest)} 2>/dev/null | cut -f1);; esac`,
-    `rm -rf -- ${T} && mkdir -- ${T} && {`,
-    `  ${E} cp ${shq(`${f.name}:${tsdb}/.`)} ${T}/ & cp=$!`,
-    `  while kill -0 $cp 2>/dev/null; do echo "skiff-copied: $(du -sb -- ${T} 2>/dev/null | cut -f1) \${total:-?}"; sleep 2; done`,
-    `  wait $cp`,
-    `}`,
-  ].join('\n');
 }
 
 async function sh(ctx: TaskContext, cmd: string, what: string): Promise<string> {
@@ -262,7 +236,7 @@ async function planFrom(ctx: TaskContext, p: Params, ins: Inspected): Promise<Pl
       changes.push(`${dataDir} holds ${p.container}'s history but ${p.container} no longer mounts it (started without -d?): mount it again at ${tsdb}, owned ${owner}; the TSDB ${p.container} wrote since (in ${where}) is set aside as ${dataDir}.skiff-interim-<time>`);
     } else {
       move = 'copy';
-      changes.push(`copy ${tsdb} of ${p.container} (in ${where}) to ${dataDir}, owned ${owner} (${p.container} stopped gracefully)`);
+      changes.push(`copy ${tsdb} of ${p.container} (in ${where}) to ${dataDir}, owned ${owner}: its blocks while ${p.container} runs, then, ${p.container} stopped gracefully, what changed since (WAL, head chunks, blocks compaction made or deleted)`);
     }
   }
   // one recreate for the data mount and the flags together
@@ -282,9 +256,12 @@ async function planFrom(ctx: TaskContext, p: Params, ins: Inspected): Promise<Pl
   const cfg = hostPathOf(f.mounts, inside);
   if (!cfg.hostPath) throw new TaskFailure(`${p.container}'s config ${inside} is not on a host mount`);
   const edits: FileEdit[] = [];
-  // the config, its template and the note below in one round trip
+  // mounted alone (start-all.sh's -v .../prometheus.yml:/etc/prometheus/prometheus.yml): the container
+  // keeps the inode it was started with, so without a recreate the file is written in place
+  const inPlace = !spec && cfg.mount?.target === cleanPath(inside);
+  // the config, its template, the note below (and what an interrupted in-place write left) in one round trip
   const notePath = `${dataDir}/skiff-start-all.txt`;
-  const files = await readFilesWithContent(ctx.conn, [cfg.hostPath, templateOf(cfg.hostPath), move ? undefined : notePath].filter((x): x is string => !!x));
+  const files = await readFilesWithContent(ctx.conn, [cfg.hostPath, templateOf(cfg.hostPath), move ? undefined : notePath, inPlace ? inPlaceNext(cfg.hostPath) : undefined].filter((x): x is string => !!x));
   // the live labels (when no recreate makes them live anyway) and the build info, in one round trip
   const answers = await curlAll(ctx.conn, [`${url}/api/v1/status/buildinfo`, ...(spec ? [] : [`${url}/api/v1/status/config`])]);
   const [build, liveAnswer] = [answers[0], answers[1] as HttpAnswer | undefined];
@@ -295,18 +272,23 @@ async function planFrom(ctx: TaskContext, p: Params, ins: Inspected): Promise<Pl
       if (path === cfg.hostPath) throw new TaskFailure(`${path} is missing, expected ${p.container}'s config`);
       continue;
     }
-    const after = withExternalLabels(ff.content!, want, path);
-    if (after !== ff.content) edits.push({ path, before: ff.content!, after });
+    // a write in place cut short: finished from the whole copy beside it
+    const left = path === cfg.hostPath && inPlace ? inPlaceLeftover(ff.content, files.get(inPlaceNext(path))?.content) : undefined;
+    const after = withExternalLabels(left ?? ff.content!, want, path);
+    if (after !== ff.content || left !== undefined) edits.push({ path, before: ff.content!, after, inPlace: path === cfg.hostPath && inPlace });
+    if (left !== undefined) changes.push(`finish the interrupted in-place write of ${path} (the whole new content is in ${inPlaceNext(path)})`);
   }
   const shown = Object.entries(want).map(([k, x]) => `${k}=${x}`).join(', ');
-  for (const e of edits) changes.push(`set external labels ${shown} in ${e.path}`);
+  for (const e of edits) if (e.before !== e.after) changes.push(`set external labels ${shown} in ${e.path}${e.inPlace ? ' (in place: the same inode, which the container has mounted; checked with promtool first)' : ''}`);
   let live: State['live'];
   if (!spec) {
     const have = liveAnswer && labelsIn(liveAnswer);
     if (edits.some((e) => e.path === cfg.hostPath) || !same(want, have)) {
-      // a single-file bind mount keeps showing the container the old inode after an atomic replace
-      live = cfg.mount?.target === cleanPath(inside) && edits.some((e) => e.path === cfg.hostPath) ? 'restart' : 'reload';
-      changes.push(`${live} ${p.container} to make the labels live (${have ? `now: ${JSON.stringify(have)}` : 'config API not answering'})`);
+      // never a restart: a restart replays the WAL (minutes on a big Prometheus) and misses scrapes; the
+      // file the container reads holds the new config once written (in place under a single-file
+      // mount), and the lifecycle API is there (else the recreate above adds it)
+      live = 'reload';
+      changes.push(`reload ${p.container} (POST /-/reload, no restart) to make the labels live (${have ? `now: ${JSON.stringify(have)}` : 'config API not answering'})`);
     }
   }
   // what keeps it: the start-all.sh options, next to Scylla's scylla.txt
@@ -334,7 +316,10 @@ async function planFrom(ctx: TaskContext, p: Params, ins: Inspected): Promise<Pl
 }
 
 async function applyPlan(ctx: TaskContext, p: Params, st: State, result: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
-  for (const e of st.edits) await writeFileAtomic(ctx.conn, e.path, e.after);
+  for (const e of st.edits) {
+    if (e.inPlace) await writeFileInPlace(ctx.conn, e.path, e.after, { script: promtoolCheck(p.engine, p.container), what: `promtool check config in ${p.container}` });
+    else await writeFileAtomic(ctx.conn, e.path, e.after);
+  }
   if (st.spec) {
     const E = shq(p.engine);
     const D = shq(st.dataDir);
@@ -350,11 +335,15 @@ async function applyPlan(ctx: TaskContext, p: Params, st: State, result: Record<
       spec: st.spec,
       exists: true,
       stopTimeout: p.stop_timeout,
+      // the blocks (most of the TSDB) while aprom still runs: the time it is blind does not grow with its history
       beforeCreate: copy
-        ? `rm -rf -- ${T}; if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then echo "${st.dataDir} is not empty: refusing to copy into it" >&2; exit 1; fi; mkdir -p -- ${D} && chown ${owner} -- ${D}`
+        ? `rm -rf -- ${T}; if [ -d ${D} ] && [ -n "$(ls -A -- ${D})" ]; then echo "${st.dataDir} is not empty: refusing to copy into it" >&2; exit 1; fi; mkdir -p -- ${D} && chown ${owner} -- ${D} || exit 1\n` +
+          `( ${precopyScript(p.engine, st.facts, st.tsdb, `${st.dataDir}.skiff-copy`, st.owner)}\n) || { rm -rf -- ${T}; exit 1; }`
         : undefined,
+      beforeCreateText: copy ? `copying the TSDB of ${p.container} (its blocks, while it runs)` : undefined,
       afterStop: copy
-        ? `${copyScript(p.engine, st.facts, st.tsdb, `${st.dataDir}.skiff-copy`)} && chown -R ${owner} -- ${T} && mv -T -- ${T} ${D}`
+        ? // chown only what is not the owner's yet: a linked block is the owner's already (tsdb-copy.ts)
+          `( ${syncScript(p.engine, st.facts, st.tsdb, `${st.dataDir}.skiff-copy`, st.owner)}\n) && find ${T} \\( ! -uid ${st.owner.split(':')[0]} -o ! -gid ${st.owner.split(':')[1]} \\) -exec chown -h ${owner} {} + && mv -T -- ${T} ${D}`
         : st.move === 'reattach'
           ? // the history may be another user's (start-all.sh -d runs Prometheus as -u 0:0, without -d
             // as the image's nobody): it becomes the owner of the process that is to write it
@@ -368,8 +357,6 @@ async function applyPlan(ctx: TaskContext, p: Params, st: State, result: Record<
       readyUrl: `${st.url}/-/ready`,
       readyTimeout: p.ready_timeout,
     });
-  } else if (st.live === 'restart') {
-    await restartContainer(ctx.conn, p.engine, p.container, p.stop_timeout, `${st.url}/-/ready`, p.ready_timeout);
   }
   if (st.spec || st.live) {
     await waitReady(ctx.conn, `${st.url}/-/ready`, p.ready_timeout, ctx.progress);

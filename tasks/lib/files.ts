@@ -374,3 +374,54 @@ export async function lineTarget(ctx: TaskContext, p: { path: string; create?: b
   if (f.exists && f.kind !== 'file') throw new TaskFailure(`${p.path} is a ${f.kind}, expected a regular file`);
   return { f, before: f.content ?? '' };
 }
+
+/** Where writeFileInPlace keeps the whole new content until the file holds it. */
+export const inPlaceNext = (path: string): string => `${path}.skiff-new`;
+
+/**
+ * Pure: shell for writeFileInPlace. The new content (stdin) is first made whole beside the file, as
+ * `PATH.skiff-new` (temp + checksum + rename), then checked by `check` (shell reading "$n"; failing
+ * leaves the file as it was), then written over the file in place, so that the file keeps its inode:
+ * a container given this single file with a bind mount goes on seeing the old inode after an atomic
+ * replace, and would never see the new content. Only then is PATH.skiff-new removed: a crash in the
+ * middle of the write leaves it whole beside a file that holds a prefix of it (inPlaceLeftover).
+ */
+export function inPlaceScript(path: string, sum: string, check?: string): string {
+  const p = shq(path);
+  return [
+    'set -e',
+    `n=${shq(inPlaceNext(path))}`,
+    `d=$(dirname -- ${p})`,
+    `t=$(mktemp "$d"/.skiff.XXXXXX)`,
+    `trap 'rm -f -- "$t"' EXIT`,
+    `trap 'exit 129' HUP INT TERM PIPE`,
+    `cat > "$t"`,
+    `echo "${sum}  $t" | sha256sum -c --status - || { echo "content arrived incomplete" >&2; exit 1; }`,
+    'mv -f -- "$t" "$n"',
+    'trap - EXIT',
+    ...(check ? [`if ! ( ${check} ); then rm -f -- "$n"; exit 3; fi`] : []),
+    `cat -- "$n" > ${p}`,
+    `cmp -s -- "$n" ${p} || { echo "${path} does not hold the new content after writing it in place (it is whole in $n)" >&2; exit 1; }`,
+    'rm -f -- "$n"',
+  ].join('\n');
+}
+
+/** Writes `content` over `path` in place (same inode, mode and owner): see inPlaceScript. */
+export async function writeFileInPlace(conn: Connection, path: string, content: string, check?: { script: string; what: string }): Promise<string> {
+  const sum = createHash('sha256').update(content).digest('hex');
+  const r = await conn.exec(inPlaceScript(path, sum, check?.script), { stdin: content });
+  if (r.code === 3) throw new TaskFailure(`${check!.what} refused the new ${path}; it was left as it was:\n${r.stderr.trim()}`);
+  if (r.code !== 0) throw new TaskFailure(`writing ${path} in place failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+  return r.stderr.trim();
+}
+
+/**
+ * Pure: what an in-place write interrupted at `path` left, judged from the file and PATH.skiff-new:
+ * the new content when the file holds a prefix of it (the write stopped in the middle, or finished
+ * and PATH.skiff-new was not removed yet), undefined when there is nothing to finish (no
+ * PATH.skiff-new, or the file was changed since by someone else: theirs wins).
+ */
+export function inPlaceLeftover(current: string | undefined, next: string | undefined): string | undefined {
+  if (next === undefined || current === undefined) return undefined;
+  return next.startsWith(current) ? next : undefined;
+}

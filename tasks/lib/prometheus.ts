@@ -339,3 +339,23 @@ export async function waitReady(conn: Connection, url: string, timeoutS: number,
   const r = await conn.exec(cmd, { timeoutMs: (timeoutS * 4 + 20) * 1000, onStdout: following(say, (l) => waitLine(l, `${url} to answer 2xx`, tries)) });
   if (r.code !== 0) throw new TaskFailure(`${url} not ready after ${timeoutS}s (last answer: ${r.stdout.trim().split('\n').at(-1) || 'none'})`);
 }
+
+/**
+ * Pure: shell checking the Prometheus config in the host file "$n" with promtool inside the running
+ * `container` (its own version: what this Prometheus accepts), `--syntax-only`: a full check also
+ * refuses a rule file that is not there, and Scylla's config names /etc/prometheus/prometheus.rules.yml,
+ * which start-all.sh does not mount (Prometheus itself takes a missing rule file as no rules). When
+ * the image has promtool (upstream's has; one without is told, not refused: the reload that follows
+ * keeps the old config if Prometheus cannot load the new one, and the config API check catches it).
+ * promtool's own words reach stderr only when it refuses.
+ */
+export function promtoolCheck(engine: string, container: string): string {
+  const E = shq(engine);
+  const C = shq(container);
+  const inside = `f=/tmp/.skiff-check-$$.yml; umask 077; cat > "$f" || exit 1; out=$(promtool check config --syntax-only "$f" 2>&1); rc=$?; rm -f "$f"; [ $rc = 0 ] || printf '%s\\n' "$out" >&2; exit $rc`;
+  return [
+    `if ${E} exec ${C} sh -c 'command -v promtool' >/dev/null 2>&1; then`,
+    `  ${E} exec -i ${C} sh -c ${shq(inside)} < "$n"`,
+    `else echo ${shq(`note: ${container} has no promtool: the new config was not checked before the reload`)} >&2; fi`,
+  ].join('\n');
+}

@@ -14,13 +14,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HOSTS, type HostSpec, asOperator, killAllCommand, labCanStart, labExec, labUp, startAllCommand, type Lab } from '../../lab/lab.ts';
 import { killSshd, restartSshd } from './use-lab.ts';
 import { seriesAt as seriesAtAddress } from './prom-api.ts';
 import { ROOT, skiff, type CliResult } from '../helpers.ts';
+import { shq } from '../../src/transport/quote.ts';
 
 const INV = 'inventory/lab';
 const PROMS = ['prom1', 'prom2', 'prom3'];
@@ -203,6 +204,13 @@ test('(a) --check --diff on the fresh lab: every step pending, nothing changed',
   assert.match(r.stdout, 'start-all.sh -d /srv/prometheus-data -l');
   assert.match(r.stdout, '+    prometheus: prom2');
   assert.match(r.stdout, '+  url: http://10.213.0.10:10904');
+  // the hosts already on -d: the labels made live by a reload, never a restart (prom2 is recreated)
+  for (const h of ['prom1', 'prom3']) {
+    const ch = rep.results.find((x) => x.host === h && x.type === 'prepare-prometheus')!.changes.join('\n');
+    assert.match(ch, 'reload aprom (POST /-/reload, no restart)', h);
+    assert.match(ch, '(in place: the same inode, which the container has mounted; checked with promtool first)', h);
+    assert.not.match(ch, /restart aprom|recreate/, h);
+  }
   assert.match(r.stdout, '+--endpoint=10.213.0.13:10911');
   assert.match(r.stdout, 'PLAY RECAP');
   // and nothing changed: host files byte for byte (and mode, owner, mtime), containers and their inspect
@@ -210,8 +218,27 @@ test('(a) --check --diff on the fresh lab: every step pending, nothing changed',
   assert.equal(await containers(), c0, 'containers unchanged');
 });
 
+/**
+ * A finished block of history in prom2's volume (made by the image's promtool, two days back), as a
+ * Prometheus that has run for a while has: the move's copy-before-stop brings it over while aprom runs.
+ * Returns its start (seconds) and id.
+ */
+async function historyBlock(): Promise<{ at: number; id: string }> {
+  const at = Math.floor(Date.now() / 1000 / 7200) * 7200 - 2 * 86400;
+  const om = ['# TYPE skiff_history gauge', ...Array.from({ length: 30 }, (_, i) => `skiff_history{n="${i % 3}"} ${i} ${at + i * 60}`), '# EOF', ''].join('\n');
+  const out = await sh(
+    'prom2',
+    `set -e; printf '%s' ${shq(om)} > /tmp/h.om; ` +
+      `docker cp /tmp/h.om aprom:/tmp/h.om; docker exec aprom promtool tsdb create-blocks-from openmetrics /tmp/h.om /prometheus/data >/dev/null; ` +
+      `docker exec aprom ls /prometheus/data | grep -E '^[0-9A-Z]{26}$' | head -1`,
+  );
+  return { at, id: out.trim() };
+}
+
 test('(b) first run: exit 0, verified, no series lost', async () => {
   if (!ready()) return;
+  const history = await historyBlock();
+  assert.match(history.id, /^[0-9A-Z]{26}$/, 'a block in prom2\'s volume');
   // a fixed instant, with samples from several scrapes before it (a fresh Prometheus takes ~10 s to
   // apply its scrape config, so wait for its first samples first)
   for (const h of PROMS) await seriesAt(h, 0);
@@ -220,6 +247,10 @@ test('(b) first run: exit 0, verified, no series lost', async () => {
   for (const h of PROMS) before[h] = await seriesAt(h, T0);
   const ids0: Record<string, string> = {};
   for (const h of PROMS) ids0[h] = await inspect(h, 'aprom', '{{.Id}} {{.State.StartedAt}}');
+  // the config file aprom has mounted alone: its inode (written in place, not replaced)
+  const CONFIG = 'srv/scylla-monitoring/prometheus/build/prometheus.yml';
+  const ino0: Record<string, number> = {};
+  for (const h of PROMS) ino0[h] = statSync(join(hostDirOf(h), CONFIG)).ino;
   const t1 = Date.now() / 1000;
   const events = join(tmp, 'first.ndjson');
   const { r, rep } = await run('thanos', 'first', ['--events', events]);
@@ -231,6 +262,18 @@ test('(b) first run: exit 0, verified, no series lost', async () => {
   assert.ok(copy.length > 0, 'progress of the TSDB copy on prom2');
   assert.ok(copy.every((e) => e.total > 0), `a total known from the source: ${JSON.stringify(copy)}`);
   assert.match(copy[0].text, /TSDB/);
+  // issue #23: prom2's blocks went over while aprom ran, before its graceful stop, then what changed since
+  const steps = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.kind === 'progress' && e.host === 'prom2').map((e) => e.text as string);
+  const pre = steps.findIndex((t) => t.startsWith('copying the TSDB of aprom (its blocks, while it runs)'));
+  const stop = steps.findIndex((t) => t.startsWith('stopping aprom'));
+  assert.ok(pre >= 0 && stop > pre, `blocks copied before the stop: ${steps.join(' | ')}`);
+  // the block is in the data directory, linked to the volume's where both are on one filesystem and
+  // mount, and Prometheus serves its history from there
+  const moved = join(hostDirOf('prom2'), DATA_DIR, history.id);
+  assert.ok(existsSync(join(moved, 'meta.json')), `${history.id} moved`);
+  console.log(`  prom2's history block ${history.id}: ${statSync(join(moved, 'index')).nlink > 1 ? 'hard-linked' : 'copied'} from the volume while aprom ran`);
+  const q = await fetch(`http://${addr('prom2')}:9090/api/v1/query?query=${encodeURIComponent('count(skiff_history)')}&time=${history.at + 600}`);
+  assert.is(((await q.json()) as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1], '3', 'the moved history is served');
   assert.is(failedTotal(rep), 0);
   for (const h of PROMS) assert.is(rep.recap[h].changed, 2, `${h}: ${r.stdout}`);
   // at most one recreate of aprom per host (prom2: its data moved), a restart where only labels changed
@@ -242,6 +285,13 @@ test('(b) first run: exit 0, verified, no series lost', async () => {
     const [id1, started1] = idAndStart(await inspect(h, 'aprom', '{{.Id}} {{.State.StartedAt}}'));
     const recreated = id0 !== id1 ? 1 : 0;
     assert.is(recreated, h === 'prom2' ? 1 : 0, `${h}: aprom recreates`);
+    if (h !== 'prom2') {
+      // issue #23: the hosts already on -d get their labels through a reload: no restart, and the file
+      // the container reads kept its inode
+      assert.is(started1, started0, `${h}: aprom not restarted`);
+      assert.is(statSync(join(hostDirOf(h), CONFIG)).ino, ino0[h], `${h}: prometheus.yml written in place`);
+      assert.match(readFileSync(join(hostDirOf(h), CONFIG), 'utf8'), `prometheus: ${h}`);
+    }
     matrix.push(`${h} (start-all.sh ${DEFAULT_HOSTS.find((x) => x.name === h)!.startAll!.join(' ') || '(no options)'}): recreates ${recreated}, restarts ${recreated ? 0 : started0 !== started1 ? 1 : 0}`);
   }
   console.log(`  first run ${(t2 - t1).toFixed(1)} s: ${matrix.join('; ')}`);

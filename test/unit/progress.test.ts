@@ -16,7 +16,7 @@ import { withEnvironment } from '../../src/engine/environment.ts';
 import { connectLocal } from '../../src/transport/local.ts';
 import { copiedLine, following, waitLine } from '../../tasks/lib/progress.ts';
 import { recreate } from '../../tasks/lib/container/recreate.ts';
-import { copyScript } from '../../tasks/prepare-prometheus.ts';
+import { copyScript } from '../../tasks/lib/tsdb-copy.ts';
 import { answerOf } from '../../tasks/wait-http.ts';
 import { aprom, same } from './container-fixtures.ts';
 import { formatProgress, plainProgress } from '../../src/report/progress.ts';

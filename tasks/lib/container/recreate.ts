@@ -22,6 +22,8 @@ export interface RecreateOptions {
   stopTimeout: number;
   /** shell run before the new container is created; failing leaves everything untouched */
   beforeCreate?: string;
+  /** what beforeCreate does, for progress; its `skiff-precopied:` lines report bytes */
+  beforeCreateText?: string;
   /** shell run once the old container is stopped (e.g. copy its data out); failing restarts the old one */
   afterStop?: string;
   /** shell run when the swap is undone after afterStop ran */
@@ -129,16 +131,17 @@ export function recreateScript(o: RecreateOptions): string {
 }
 
 /** Pure: what a line of the recreate script's stdout tells the operator, if anything. */
-export function recreateProgress(line: string, o: Pick<RecreateOptions, 'spec' | 'stopTimeout' | 'readyUrl' | 'readyTimeout' | 'afterStopText'>): ProgressReport | undefined {
+export function recreateProgress(line: string, o: Pick<RecreateOptions, 'spec' | 'stopTimeout' | 'readyUrl' | 'readyTimeout' | 'afterStopText' | 'beforeCreateText'>): ProgressReport | undefined {
   const name = o.spec.name;
   const afterStop = o.afterStopText ?? 'running the step after the stop';
   if (line.startsWith('skiff-wait: ')) return waitLine(line, `the new ${name} to be ready${o.readyUrl ? ` at ${o.readyUrl}` : ''}`, o.readyUrl ? Math.max(1, Math.ceil(o.readyTimeout)) : 3);
   if (line.startsWith('skiff-copied: ')) return copiedLine(line, afterStop);
+  if (line.startsWith('skiff-precopied: ')) return copiedLine(`skiff-copied: ${line.slice(17)}`, o.beforeCreateText ?? `preparing to create the new ${name}`);
   const m = /^skiff-step: (\S+)(?: (.*))?$/.exec(line);
   if (!m) return undefined;
   const text: Record<string, string> = {
     pull: `pulling image ${m[2] ?? o.spec.image}`,
-    'before-create': `preparing to create the new ${name}`,
+    'before-create': o.beforeCreateText ?? `preparing to create the new ${name}`,
     create: `creating the new ${name}`,
     stop: `stopping ${name} (gracefully: up to ${o.stopTimeout} s)`,
     'after-stop': afterStop,
