@@ -1,4 +1,4 @@
-// npm run bench -- [--hosts 2,20,200,500] [--rounds R] [--smoke] [--scenario all|scale|thanos|startup] [--out FILE]
+// npm run bench -- [--hosts 2,20,200,500] [--rounds R] [--smoke] [--scenario all|scale|thanos|startup|blind] [--sizes 50M,2G,10G] [--out FILE]
 //                   [--use-running-lab] [--down] [--live] [--no-build] [--only skiff,ansible,mitogen,floor]
 //                   [--ansible-max-hosts 20] [--ansible-max-s 120]
 //
@@ -10,6 +10,7 @@
 // after every cold run. Exit 1 if anything failed (a run, a recap assertion, the equivalence check,
 // Mitogen not active; with --smoke also the time budget), 130 when interrupted; targets are reported
 // as PASS/MISS and never change the exit code.
+import { blindMain } from './blind.ts';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -52,6 +53,7 @@ const { values: argv } = parseArgs({
     rounds: { type: 'string', default: '5' },
     smoke: { type: 'boolean', default: false },
     scenario: { type: 'string' },
+    sizes: { type: 'string', default: '50M,2G,10G' },
     out: { type: 'string' },
     'use-running-lab': { type: 'boolean', default: false },
     down: { type: 'boolean', default: false },
@@ -78,7 +80,7 @@ if (!Number.isInteger(ansibleMaxHosts) || ansibleMaxHosts < 0) throw new Error(`
 if (!(ansibleMaxMs > 0)) throw new Error(`--ansible-max-s: expected seconds, got ${argv['ansible-max-s']}`);
 /** thanos needs a fresh default lab: not with --smoke (npm test ran thanos.yml already) or a lab that must not be rebuilt */
 const scenario = argv.scenario ?? (smoke || argv['use-running-lab'] ? 'scale' : 'all');
-if (!['all', 'scale', 'thanos', 'startup'].includes(scenario)) throw new Error(`--scenario: expected all, scale, thanos or startup, got ${scenario}`);
+if (!['all', 'scale', 'thanos', 'startup', 'blind'].includes(scenario)) throw new Error(`--scenario: expected all, scale, thanos, startup or blind, got ${scenario}`);
 if (!['scale', 'startup'].includes(scenario) && (smoke || argv['use-running-lab'])) throw new Error('--scenario thanos rebuilds the default lab: not with --smoke or --use-running-lab');
 /** --only skiff,floor: skip the others (to iterate on skiff; no equivalence check without both) */
 const ALL = ['skiff', 'ansible', 'mitogen', 'floor'];
@@ -490,6 +492,8 @@ async function startupMain(): Promise<number> {
 
 async function main(): Promise<number> {
   if (scenario === 'startup') return startupMain();
+  // issue #23's figures: fresh labs of their own, no Ansible (not part of `all`)
+  if (scenario === 'blind') return blindMain({ repo: REPO, sizes: argv.sizes!, out: resolve(REPO, argv.out ?? 'bench/results-blind.json'), log });
   const ansibleVersion = await prerequisites();
   if (smoke) DEADLINE = Date.now() + SMOKE_BUDGET_MS;
   await buildFloorJs();
