@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { labUp, labExec, LAB_DIR, type Lab } from '../lab/lab.ts';
+import { DEFAULT_HOSTS, asOperator, labUp, labExec, LAB_DIR, type Lab } from '../lab/lab.ts';
 import { seriesAt } from '../test/lab/prom-api.ts';
 
 const PROMTOOL = join(LAB_DIR, 'cache/prometheus3/root/usr/bin/promtool');
@@ -54,8 +54,9 @@ export function parseSize(s: string): number {
   return Math.round(Number(m[1]) * { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? 'M').toUpperCase() as 'K' | 'M' | 'G']);
 }
 
+/** A command on a lab host as its operator (prom3 runs rootless Podman: its containers are the operator's). */
 async function sh(host: string, cmd: string, timeoutMs = 600_000): Promise<string> {
-  const r = await labExec(host, cmd, { timeoutMs });
+  const r = await labExec(host, asOperator(DEFAULT_HOSTS.find((h) => h.name === host)!, cmd), { timeoutMs });
   if (r.code !== 0) throw new Error(`${host}: ${cmd.slice(0, 120)}...: exit ${r.code}: ${r.stderr.trim().slice(-600)}`);
   return r.stdout;
 }
@@ -208,7 +209,7 @@ async function oneSize(size: string, bytes: number, repo: string, log: (s: strin
     const [id0, s0] = [ids[h.name].slice(0, ids[h.name].indexOf(' ')), ids[h.name].slice(ids[h.name].indexOf(' ') + 1)];
     const [id1, s1] = [now.slice(0, now.indexOf(' ')), now.slice(now.indexOf(' ') + 1)];
     const gap = await gapOf(h.address, t1 / 1000 - 60, t2 / 1000 + 60);
-    const logs = await labExec(h.name, `docker logs aprom 2>&1 | grep -i 'WAL replay completed' | tail -1`, { timeoutMs: 30_000 });
+    const logs = await labExec(h.name, asOperator(DEFAULT_HOSTS.find((x) => x.name === h.name)!, `docker logs aprom 2>&1 | grep -i 'WAL replay completed' | tail -1`), { timeoutMs: 30_000 });
     const m = /total_replay_duration=([\d.]+)(ms|s|µs)/.exec(logs.stdout);
     const walReplayS = m ? Number(m[1]) / (m[2] === 'ms' ? 1000 : m[2] === 'µs' ? 1e6 : 1) : undefined;
     hosts.push({
