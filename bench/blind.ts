@@ -218,7 +218,7 @@ async function oneSize(size: string, bytes: number, repo: string, log: (s: strin
       restarts: id0 === id1 && s0 !== s1 ? 1 : 0,
       recreated: id0 !== id1,
       longestGapS: gap,
-      missedScrapes: gap === undefined ? undefined : Math.max(0, Math.round(gap / 20) - 1),
+      missedScrapes: missedOf(gap),
       walReplayS: id0 !== id1 || s0 !== s1 ? walReplayS : undefined,
       seriesBefore: before[h.name],
       seriesAfter: await seriesAt(h.address, t0),
@@ -226,6 +226,14 @@ async function oneSize(size: string, bytes: number, repo: string, log: (s: strin
   }
   return { size, bytes, tsdbBytes, runS: (t2 - t1) / 1000, exit: code, copyUpS, copyDownS, linked, hosts };
 }
+
+/**
+ * Scrapes of the 20 s job that did not happen in a gap between two samples: the slots strictly inside
+ * it (a sample a few ms late is no missed scrape). Not round(gap / 20) - 1: after a restart the scrape
+ * phase changes (Prometheus seeds it with the hostname and the external labels), so a 45 s gap
+ * holds two missed slots.
+ */
+export const missedOf = (gap: number | undefined): number | undefined => (gap === undefined ? undefined : Math.max(0, Math.ceil(gap / 20 - 0.05) - 1));
 
 const f1 = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(1));
 

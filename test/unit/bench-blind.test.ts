@@ -1,7 +1,7 @@
 // bench/blind.ts (issue #23's figures): the pure parts that turn polls into figures.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { blindChart, blindTable, longestFalse, parseSize, type BlindRow } from '../../bench/blind.ts';
+import { blindChart, blindTable, longestFalse, missedOf, parseSize, type BlindRow } from '../../bench/blind.ts';
 
 test('sizes: 50M, 2G, 10G, 512K; anything else refused', () => {
   assert.is(parseSize('50M'), 50 * 1024 ** 2);
@@ -30,6 +30,14 @@ test('table and chart: a row per host, prom2 carries the copy figures; a size no
   assert.match(t[2], /\| prom1 \| 0\.0 \| 0 \| no \| 0 \(20\.0 s\) \| - \|  \|  \|  \| 10 -> 10 \|$/);
   assert.match(t[5], 'not run: needs 20.0 GB');
   assert.match(blindChart(rows), /^  50M \| #{50} 6\.0 s not ready \(prom2\)$/);
+});
+
+test('missed scrapes of the 20 s job: the slots strictly inside the longest gap', () => {
+  assert.is(missedOf(20.017), 0);
+  assert.is(missedOf(34.9), 1);
+  assert.is(missedOf(36.2), 1);
+  assert.is(missedOf(44.8), 2, 'a phase shift after the restart');
+  assert.is(missedOf(undefined), undefined);
 });
 
 test.run();
