@@ -22,7 +22,7 @@ import { loadPlaybooks, walkTasks, type BlockDef, type Keywords, type LoopSpec, 
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { itemVars, loopItems, resolveLoop } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
-import { loadYaml, problemAt } from '../util/yaml-source.ts';
+import { isJson, loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import { schemaEntries } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
@@ -40,7 +40,7 @@ import { useVaultSecrets } from '../lookup/base.ts';
 import { parseKv } from '../playbook/kv.ts';
 import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
 import { hashMerging, isVarsDict, mergeHash } from '../util/combine-vars.ts';
-import { markUnsafe, noteFacts, textNote, tracked, UNSAFE, varTaint, YAML_TEXT } from '../template/unsafe.ts';
+import { markUnsafe, noteFacts, noteText, textNote, tracked, UNSAFE, varTaint, YAML_TEXT } from '../template/unsafe.ts';
 import { parseParams } from './float-params.ts';
 
 export interface RunOptions {
@@ -175,12 +175,16 @@ export function parseExtraVars(raw: string[], problems: InputProblem[], vault: r
         continue;
       }
       Object.assign(out, source.value);
+      // AnsibleUnicode from a YAML file (type_debug), str from a JSON one
+      for (const k of Object.keys(source.value)) noteText(out, k, source.json ? 0 : YAML_TEXT);
     } else if (e.trim().startsWith('{')) {
       // as Ansible's load_extra_vars: read as YAML, so `{"x": False}` (Python's spelling) is a boolean too
       try {
         const value = parseYaml(e);
         if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`got ${show(value)}`);
         Object.assign(out, value);
+        // json.loads' strings are str; YAML's (`-e '{x: a}'`) AnsibleUnicode
+        for (const k of Object.keys(value)) noteText(out, k, isJson(e) ? 0 : YAML_TEXT);
       } catch (err) {
         problems.push({ file: '-e', line: 0, col: 0, message: `${show(e)}: expected a JSON (or YAML) object (${(err as Error).message})` });
       }
@@ -259,7 +263,10 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
       if (busy.size >= MAX_VAR_CHAIN) throw new ExprError(`variables use one another more than ${MAX_VAR_CHAIN} deep (${name} is one too many)`);
       busy.add(name);
       const ps: RenderProblem[] = [];
-      out[name] = render(vars[name], scope, [], ps);
+      const text = { bits: 0 };
+      out[name] = render(vars[name], scope, [], ps, [], text);
+      // a YAML source's text is AnsibleUnicode (type_debug); an INI or JSON one's a str
+      noteText(out, name, textNote(vars, name) ? text.bits : text.bits & ~YAML_TEXT);
       busy.delete(name);
       // a variable only a task of the playbook gives (its loop var, its vars, a register): the value stays
       // a template, rendered where a task reads it, as Ansible templates inventory vars lazily; a name
