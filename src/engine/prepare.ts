@@ -300,10 +300,15 @@ export { groupsMap } from '../inventory/vars.ts';
 
 
 /** Ansible's magic variables skiff has, for a host (`group_names` worked out only when read). */
-function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMagic): Record<string, unknown> {
+function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMagic, delegate?: string): Record<string, unknown> {
   const groups = groupsMap(prep.inventory);
   const origin = prep.inventory.hostOrigin.get(host);
   const hv = prep.hostvars[host] ?? {};
+  // the connection's magic vars are those of the host the task reaches: a delegated one's are the
+  // delegate's (PlayContext.update_vars, under the host's own vars as it fills only what is unset)
+  const on = delegate ?? host;
+  const cv = prep.hostvars[on] ?? {};
+  const onOrigin = prep.inventory.hostOrigin.get(on);
   // the play's hosts still in it (all of them before the run), and those of the current serial batch
   const all = (play && prep.plays?.find((p) => p.play === play)?.hosts) ?? [];
   const alive = (hs: string[]) => hs.filter((h) => !prep.live?.dead.has(h));
@@ -334,9 +339,9 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
     ...(origin ? (isHostListOrigin(origin) ? { inventory_file: origin.file, inventory_dir: null } : { inventory_file: resolve(origin.file), inventory_dir: dirname(resolve(origin.file)) }) : {}),
     // the connection the host is reached by, as Ansible's play context gives it to tasks (-c's when the
     // inventory names none); known once prepare() has worked out the host's connection
-    ...(prep.conns?.has(host) ? { ansible_connection: hv.ansible_connection ?? prep.conns.get(host)!.connection } : {}),
+    ...(prep.conns?.has(on) ? { ansible_connection: cv.ansible_connection ?? prep.conns.get(on)!.connection } : {}),
     // the address, as Ansible's connection vars define it for every host (the implicit localhost's is 127.0.0.1)
-    ansible_host: hv.ansible_host ?? hv.address ?? (origin ? host : '127.0.0.1'),
+    ansible_host: cv.ansible_host ?? cv.address ?? (onOrigin ? on : '127.0.0.1'),
     ...(prep.playbook ? { playbook_dir: dirname(resolve(play?.playbookFile ?? prep.playbook.file)) } : {}),
     // where lookups (first_found) look, as Ansible's task.get_search_path(): the role (and the roles that
     // brought it in), its tasks/, the playbook's directory (an include's own file's: host-run.ts)
@@ -412,8 +417,8 @@ export type VarKeywords = Partial<Pick<Keywords, 'vars' | 'defaults' | 'role' | 
  * templates: rendered when used, against the whole scope as Ansible does (a role default `"{{ a }}"`
  * sees an inventory `a`); a var whose template names itself reads the next layer down.
  */
-export function taskScope(prep: ScopePrep, play: PlayDef, host: string, registered: Record<string, unknown>, kw: VarKeywords = {}, loopVars: Record<string, unknown> = {}): Scope {
-  const magic = magicVars(prep, host, play, kw.role);
+export function taskScope(prep: ScopePrep, play: PlayDef, host: string, registered: Record<string, unknown>, kw: VarKeywords = {}, loopVars: Record<string, unknown> = {}, delegate?: string): Scope {
+  const magic = magicVars(prep, host, play, kw.role, delegate);
   const hv = prep.hostvars[host] ?? {};
   const fixed = scopeOf(loopVars, prep.extra);
   // host vars and registered results are rendered already: `what` is empty for them
