@@ -263,7 +263,8 @@ export const FILTERS: Record<string, Fn> = {
   length: (v) => items(v, 'length of a value').length,
   first: (v) => items(v)[0],
   last: (v) => items(v).at(-1),
-  list: (v) => [...items(v)],
+  // a list that holds map()'s Undefined keeps saying which it is (`map(attribute='x') | list`)
+  list: (v) => (Array.isArray(v) && Object.hasOwn(v, UNDEFINED_ITEM) ? v : [...items(v)]),
   join: (v, [sep = ''], kw) => items(v).map((x) => pyStr(kw.attribute !== undefined ? attr(x, kw.attribute) : x)).join(pyStr(sep)),
   sort: (v, [reverse = false, caseSensitive = false], kw) => {
     const key = keyFn(kw, !!(kw.case_sensitive ?? caseSensitive));

@@ -356,6 +356,10 @@ test("a string and a number are not equal and cannot be ordered: Python's TypeEr
   assert.match(err("{{ [1, 'a'] | sort }}"), /'<' not supported between instances of 'str' and 'int'/);
 });
 
+test("map(attribute=) of an item without it stays Jinja2's Undefined through | list: Ansible's text names the attribute", () => {
+  assert.throws(() => renderString("{{ r | map(attribute='ansible_facts') | list }}", scopeOf({ r: [{ a: 1 }] })), (e: unknown) => e instanceof Error && (e as { jinja?: string }).jinja === "'dict object' has no attribute 'ansible_facts'");
+});
+
 test('the expected column is what ansible-core 2.14 renders (when Debian python3 has ansible)', () => {
   const answers = ansibleRenders(TABLE.map(([template, vars]) => ({ template, vars })));
   if ('unavailable' in answers) {
