@@ -172,7 +172,8 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
     }
     const o = keepFacts(t, await runItem(t, env, loopVars), env, loopVars);
     if (o.wholeTask) return fromItem(o);
-    items.push({ ...o, label, shown, delegated: itemDelegate(env, loopVars), result: { ...o.result, ...loopVars } });
+    // a skipped item names no delegate (its delegate_to was never templated: Ansible's `skipping: [a]`)
+    items.push({ ...o, label, shown, delegated: o.status === 'skipped' ? undefined : itemDelegate(env, loopVars), result: { ...o.result, ...loopVars } });
   }
   return fromLoop(items);
 }

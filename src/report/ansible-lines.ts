@@ -108,10 +108,11 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
         exception(item);
         say(HUE.failed, `failed: [${on}] (item=${label}) => ${dump(item)}`);
       }
-      else if (item.skipped) say(HUE.skip, `skipping: [${on}] => (item=${label}) ${verbose(item, false)}`);
+      // the default callback's skipping lines name the host alone, delegated or not
+      else if (item.skipped) say(HUE.skip, `skipping: [${r.host}] => (item=${label}) ${verbose(item, false)}`);
       else say(item.changed ? HUE.changed : HUE.ok, `${item.changed ? 'changed' : 'ok'}: [${on}] => (item=${label})${verbose(item, always(item))}`);
     });
-    if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose({ ...result, results: undefined }, false)}`);
+    if (r.status === 'skipped') say(HUE.skip, `skipping: [${r.host}]${verbose({ ...result, results: undefined }, false)}`);
     // and the loop's own UNREACHABLE line (the strategy's v2_runner_on_unreachable for the whole result)
     else if (r.status === 'unreachable') say(HUE.failed, `fatal: [${host}]: UNREACHABLE! => ${dump(result)}`);
     // an item that failed on a Python exception of its templates: Ansible shows the loop's own failure too
@@ -126,7 +127,7 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
     say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result)}`);
   }
   else if (r.status === 'unreachable') say(HUE.failed, `fatal: [${host}]: UNREACHABLE! => ${dump(result)}`);
-  else if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose(result, false)}`);
+  else if (r.status === 'skipped') say(HUE.skip, `skipping: [${r.host}]${verbose(result, false)}`);
   // an included file: v2_playbook_on_include's line, not a result's
   else if (r.status === 'ok' && r.msg?.startsWith('included: ')) say(HUE.skip, `${r.msg} for ${host}${r.labels?.length ? ` => (item=${pyStr(r.labels[0])})` : ''}`);
   else say(r.status === 'changed' ? HUE.changed : HUE.ok, `${r.status === 'changed' ? 'changed' : 'ok'}: [${host}]${verbose(result, debug)}`);

@@ -350,11 +350,17 @@ test('delegate_to "{{ item }}" in a loop: each item runs on its own host, sees i
     - probe: "{{ item }} {{ ansible_host }} {{ inventory_hostname }} {{ ansible_delegated_vars.keys() | sort | join(',') }}"
       delegate_to: "{{ item }}"
       loop: [b, c]
+    - probe: "{{ item }}"
+      delegate_to: "{{ item }}"
+      loop: [b, c]
+      when: item == 'c'
 `,
   });
   assert.equal(o.problems, []);
+  // a skipped item's line names the host alone (the default callback's v2_runner_item_on_skipped)
+  assert.equal(resultLines(o.results[1], { verbosity: 0, diff: false }), ['skipping: [a] => (item=b) ', 'changed: [a -> c] => (item=c)']);
   // Ansible 2.14: `changed: [a -> b(127.0.0.1)] => (item=b)`, `changed: [a -> c] => (item=c)`; ansible_host is the delegate's
-  assert.equal(calls, ['b:b 127.0.0.1 a b,c', 'c:c c a b,c']);
+  assert.equal(calls, ['b:b 127.0.0.1 a b,c', 'c:c c a b,c', 'c:c']);
   assert.equal(o.results[0].itemDelegates, [{ to: 'b', address: '127.0.0.1' }, { to: 'c' }]);
   assert.equal(resultLines(o.results[0], { verbosity: 0, diff: false }), ['changed: [a -> b(127.0.0.1)] => (item=b)', 'changed: [a -> c] => (item=c)']);
 });
