@@ -472,7 +472,16 @@ class Evaluator {
       return isLater(x) || later || kLater ? LATER : this.python('filter', n, x, vs, kv);
     }
     // type_debug names an unsafe text's class: whether its value read one is seen as it is evaluated
-    const { value: v, taint } = n.name === 'type_debug' ? tracked(() => this.ev(n.v)) : { value: this.ev(n.v), taint: 0 };
+    // (map('type_debug') too: each string item's class is that of what the list read)
+    const classes = n.name === 'type_debug' || (n.name === 'map' && n.args[0]?.k === 'lit' && n.args[0].v === 'type_debug' && Object.keys(n.kw).length === 0);
+    // a list written there: each item's own (`[hv, ek] | map('type_debug')`)
+    if (classes && n.name === 'map' && n.v.k === 'list' && n.v.items.every((it) => it.k !== 'splat')) {
+      const items = n.v.items;
+      const got = items.map((it) => tracked(() => this.ev(it)));
+      if (got.some((g) => isLater(g.value))) return LATER;
+      return got.map((g, i) => (g.value instanceof Undef ? 'AnsibleUndefined' : typeof g.value === 'string' ? textClass(items[i], g.taint) : typeName(g.value)));
+    }
+    const { value: v, taint } = classes ? tracked(() => this.ev(n.v)) : { value: this.ev(n.v), taint: 0 };
     // extract of an undefined container, or of a key it lacks, is undefined (Ansible's chaining
     // undefined, which a later `default` takes), not an error
     if (n.name === 'extract') {
@@ -497,6 +506,7 @@ class Evaluator {
     if (n.name === 'type_debug' && v instanceof Undef) return 'AnsibleUndefined';
     const x = use(v);
     if (isLater(x) || later || kLater) return LATER;
+    if (n.name === 'map' && classes && Array.isArray(x)) return x.map((item) => (typeof item === 'string' ? textClass(n.v, taint) : typeName(item)));
     const r = n.name === 'type_debug' && typeof x === 'string' ? textClass(n.v, taint) : plugin(() => f(x, vs, kv));
     if (r === undefined && n.name === 'extract') return new Undef(`extract: ${pyStr(x)} is not in the container`, false, `'dict object' has no attribute ${pyRepr(pyStr(x))}`);
     return this.derived([x, vs], r);

@@ -149,4 +149,25 @@ test('an item picked by a literal key from a list or dict the expression writes 
   assert.equal(msgOf(o, 0), ['str AnsibleUnicode', 'str AnsibleUnicode', 'str AnsibleUnicode']);
 });
 
+test("map('type_debug') names each item's class as type_debug does: a list written there item by item, a variable's as its strings are (registered: unsafe)", async () => {
+  const o = await play({
+    playbook: playbook(`- command: echo hi
+  register: r
+- debug:
+    msg:
+      - "{{ [s_word, 'x', 1, [1], {}, ek] | map('type_debug') | list }}"
+      - "{{ list_one | map('type_debug') | list }}"
+      - "{{ [r.stdout, r.rc] | map('type_debug') | list }}"
+  register: out`, VARS),
+    opts: { extraVars: ['ek=kv'] },
+  });
+  assert.equal(o.problems, []);
+  // ansible-playbook 2.14 -e ek=kv
+  assert.equal(msgOf(o, 1), [
+    ['AnsibleUnicode', 'str', 'int', 'list', 'dict', 'str'],
+    ['AnsibleUnicode', 'AnsibleUnicode'],
+    ['AnsibleUnsafeText', 'int'],
+  ]);
+});
+
 test.run();
