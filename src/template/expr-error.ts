@@ -188,6 +188,17 @@ export function typeName(v: unknown): string {
   return typeof v;
 }
 
+/** Python's str ordering: by code point (JavaScript's by UTF-16 unit puts U+FFFF after an emoji). */
+function strOrder(a: string, b: string): number {
+  if (!/[\uD800-\uDFFF]/.test(a + b)) return a < b ? -1 : a > b ? 1 : 0;
+  const [x, y] = [[...a], [...b]];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
+    if (d) return d < 0 ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
 /**
  * Python's ordering of `a op b`: numbers with numbers, strings with strings, lists at their first unequal
  * item; anything else is Python's TypeError (`'<' not supported between instances of 'str' and 'int'`),
@@ -199,7 +210,7 @@ export function order(a: unknown, b: unknown, op = '<', strClass: readonly [stri
   const c = isPyObject(a) ? a.cmp(b) : isPyObject(b) ? -(b.cmp(a) ?? NaN) : undefined;
   if (c !== undefined && !Number.isNaN(c)) return c;
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return strOrder(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {
     const i = a.findIndex((x, i) => i >= b.length || !same(x, b[i]));
     return i < 0 || i >= b.length ? a.length - b.length : order(a[i], b[i], op, strClass);

@@ -176,6 +176,8 @@ const TABLE: [string, Record<string, unknown>, string][] = [
   ["{{ [1, '2'] == [1, 2] }} {{ {'a': 1} == {'a': '1'} }} {{ {'a': 1} == {'a': 1.0} }}",{},"False False True"],
   ["{{ '1' in [1, 2] }} {{ 1 in [True] }} {{ 1.0 in [1] }} {{ [1, 2] is contains('1') }} {{ 'b' is in 'abc' }}",{},"False True True False True"],
   ["{{ [1, 2] < [1, 3] }} {{ True < 2 }} {{ 'ab' < 'b' }} {{ [1, 'a'] < [1, 'b'] }}",{},"True True True True"],
+  // str order is by code point: U+FFFF before an emoji (UTF-16 would put it after)
+  ["{{ '\uffff' < '\u{1F600}' }} {{ ['\u{1F600}', '\uffff'] | sort | first == '\uffff' }}",{},"True True"],
 ];
 
 const text = (v: unknown) => (v === null || v === undefined ? '' : pyStr(v));
