@@ -343,7 +343,7 @@ test('until on the registered name (until: r.rc == 0), as Ansible users write it
 
 test('delegate_to "{{ item }}" in a loop: each item runs on its own host, sees its connection vars and every item\'s ansible_delegated_vars; the output names each ([a -> b(127.0.0.1)])', async () => {
   const o = await play({
-    hosts: 'all:\n  hosts:\n    a: {connection: local}\n    b: {connection: local, ansible_host: 127.0.0.1}\n    c: {connection: local}\n',
+    hosts: 'all:\n  hosts:\n    a: {connection: local}\n    b: {connection: local, ansible_host: 127.0.0.1, ansible_user: bob, ansible_port: 2222}\n    c: {connection: local}\n',
     playbook: `- hosts: a
   gather_facts: false
   tasks:
@@ -362,6 +362,9 @@ test('delegate_to "{{ item }}" in a loop: each item runs on its own host, sees i
   // Ansible 2.14: `changed: [a -> b(127.0.0.1)] => (item=b)`, `changed: [a -> c] => (item=c)`; ansible_host is the delegate's
   assert.equal(calls, ['b:b 127.0.0.1 a b,c', 'c:c c a b,c', 'c:c']);
   assert.equal(o.results[0].itemDelegates, [{ to: 'b', address: '127.0.0.1' }, { to: 'c' }]);
+  // each reached with its own connection settings
+  assert.ok(via.some((x) => x.startsWith('b bob@127.0.0.1:2222')), via.join('; '));
+  assert.ok(via.some((x) => x.startsWith('c ')), via.join('; '));
   assert.equal(resultLines(o.results[0], { verbosity: 0, diff: false }), ['changed: [a -> b(127.0.0.1)] => (item=b)', 'changed: [a -> c] => (item=c)']);
 });
 
