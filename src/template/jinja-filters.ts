@@ -38,6 +38,8 @@ export function items(v: unknown, what = 'value'): unknown[] {
  * item of a list (Python's ==: `'1' in [1]` is false), a key of a dict.
  */
 export function pyIn(v: unknown, o: unknown): boolean {
+  // an inline vault value is its text (AnsibleVaultEncryptedUnicode.__contains__)
+  if (o instanceof VaultEncrypted) o = o.data();
   if (typeof o === 'string') {
     if (typeof v !== 'string') throw new PyException('TypeError', `'in <string>' requires string as left operand, not ${typeName(v)}`);
     return o.includes(v);
