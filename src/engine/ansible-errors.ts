@@ -32,7 +32,9 @@ export function conditionError(cond: string, e: unknown, t?: Pick<TaskDef, 'src'
   // a filter's error, or a Python exception (ZeroDivisionError): Conditional's AnsibleError with its text
   if (e instanceof PluginError || e instanceof PyException) {
     // a filter or test nothing provides: Conditional templated the condition inside `{% if %}`
-    const text = e instanceof UnknownPlugin ? e.withTemplate(`{% if ${cond} %} True {% else %} False {% endif %}`) : e.message;
+    const wrapped = `{% if ${cond} %} True {% else %} False {% endif %}`;
+    // Templar.do_template's words for a TypeError (`'<' not supported between instances of ...`)
+    const text = e instanceof UnknownPlugin ? e.withTemplate(wrapped) : e instanceof PyException && e.pyType === 'TypeError' ? `Unexpected templating type error occurred on (${wrapped}): ${e.message}. ${e.message}` : e.message;
     const msg = `The conditional check '${cond}' failed. The error was: ${text}`;
     return new TaskFailure(t ? msg + appearsIn(t) : msg);
   }

@@ -24,6 +24,10 @@ export interface TaskResult {
   rescued?: boolean;
   /** the host the task ran on, when `delegate_to` sent it elsewhere */
   delegatedTo?: string;
+  /** that host's ansible_host, where it is not its name (Ansible's label: `[h1 -> db(10.0.0.5)]`) */
+  delegatedAddress?: string;
+  /** per loop item, the host it was delegated to (`delegate_to: "{{ item }}"`), in result.results' order */
+  itemDelegates?: (Delegation | undefined)[];
   /** what `register` kept (secrets masked; hidden under no_log) */
   registered?: unknown;
   handler?: boolean;
@@ -68,3 +72,9 @@ export interface ProgressEvent {
 }
 
 export type Listener = (e: RunEvent) => void;
+
+/** Where a delegated task (or loop item) ran: the host, and its ansible_host where that is not its name. */
+export interface Delegation {
+  to: string;
+  address?: string;
+}

@@ -13,7 +13,8 @@ import type { ConnectionPool, Privilege } from './connections.ts';
 import { connectionVars, type ConnectionVars } from './connection-vars.ts';
 import { becomeMethodOf, becomeMethodRefused, type BecomeHow } from '../transport/become.ts';
 import { connectionOf, type ConnectionName } from './connection-keyword.ts';
-import type { Listener, Status, TaskResult } from './events.ts';
+import type { Delegation, Listener, Status, TaskResult } from './events.ts';
+import { appearsIn, undefinedError } from './ansible-errors.ts';
 import { evaluate, LATER, type Scope } from '../template/expr.ts';
 import { holds } from './conditional.ts';
 import { factVars, gatherFacts, setupSays, type Facts } from './facts.ts';
@@ -30,7 +31,7 @@ import { formatProblem, show } from '../util/errors.ts';
 import { count, emptyRecap, type Recap } from './recap.ts';
 import { progressChannel } from './progress.ts';
 import { itemVars, loopItems, resolveLoop } from './loop.ts';
-import { runTask, titleOf, type TaskEnv } from './run-task.ts';
+import { runTask, titleOf, type TaskEnv, type TaskOutcome } from './run-task.ts';
 import { changeInventory, refreshInventory } from './inventory-change.ts';
 import { matchPattern } from '../inventory/pattern.ts';
 import { isSecretName, redact, secretValues } from '../util/secrets.ts';
@@ -1027,13 +1028,46 @@ export class HostRun {
     const started = Date.now();
     rc.listen({ kind: 'task-start', host, play: play.name, task: t.name });
     this.addSecrets({ ...t.kw.roleVars, ...t.kw.vars, ...t.kw.roleParams, ...t.kw.includeParams }, t.kw);
-    // a delegated task sees the delegated host's vars as ansible_delegated_vars (Ansible's VariableManager)
-    let delegated: Record<string, unknown> = {};
-    const scope = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw, { ...delegated, ...this.outer, ...loopVars });
+    // the task's delegate (none in a loop whose delegate_to needs the item: each item has its own). A
+    // delegated task sees the delegates' vars as ansible_delegated_vars (Ansible's VariableManager: every
+    // item's), and the connection's magic vars (ansible_host...) of the host it reaches
+    let delegate: string | undefined;
+    const delegatedVars: Record<string, unknown> = {};
+    const delegated = { ansible_delegated_vars: delegatedVars };
+    const plain = (loopVars: Record<string, unknown>) => taskScope(rc.prep, play, host, this.registered, t.kw, { ...this.outer, ...loopVars });
+    const scope = (loopVars: Record<string, unknown>) => {
+      const to = t.loop && t.kw.delegate_to !== undefined && Object.keys(loopVars).length ? itemDelegate(loopVars) : delegate;
+      addDelegate(to);
+      return taskScope(rc.prep, play, host, this.registered, t.kw, { ...(Object.keys(delegatedVars).length ? delegated : {}), ...this.outer, ...loopVars }, to);
+    };
+    const addDelegate = (d: string | undefined) => {
+      if (d !== undefined && !Object.hasOwn(delegatedVars, d)) delegatedVars[d] = { ...(rc.prep.hostvars[d] ?? {}), inventory_hostname: d };
+    };
+    // delegate_to rendered with these loop vars (without ansible_delegated_vars, which it decides); omit is none
+    const delegateIn = (loopVars: Record<string, unknown>): string | undefined => {
+      if (t.kw.delegate_to === undefined) return undefined;
+      const ps: RenderProblem[] = [];
+      const d = render(t.kw.delegate_to, plain(loopVars), [], ps);
+      if (ps.length) throw new TaskFailure(ps[0].undefinedVar !== undefined ? `The field 'delegate_to' has an invalid value, which includes an undefined variable. The error was: ${undefinedError(ps[0].undefinedVar)}${appearsIn(t)}` : `delegate_to: ${ps[0].message}`);
+      return d === OMIT ? undefined : pyStr(d);
+    };
+    // each item's, once (the scope is asked for often)
+    const perItem = new WeakMap<Record<string, unknown>, string | undefined>();
+    const itemDelegate = (loopVars: Record<string, unknown>): string | undefined => {
+      if (!perItem.has(loopVars)) {
+        let d: string | undefined;
+        try {
+          d = delegateIn(loopVars);
+        } catch {
+          d = undefined;
+        }
+        perItem.set(loopVars, d);
+      }
+      return perItem.get(loopVars);
+    };
     const base = { host, play: play.name, task: t.name, at: whereWritten(t), type: t.type.name, handler, changes: [] as string[] };
     // as the task starts: its own register is not yet in what the name may read
     const title = titleOf(t.name, () => scope({}));
-    let delegate: string | undefined;
     let marked: string[] = [];
     let outcome;
     // an expression that cannot be read hides everything: a secret is never shown by mistake
@@ -1047,10 +1081,20 @@ export class HostRun {
     try {
       // a boolean keyword that is no boolean on this host fails the task, as Ansible's post-validation
       for (const key of FLAG_KEYWORDS) decide(t.kw[key], () => scope({}), key, t.kw.enclosing?.[key]);
-      delegate = t.kw.delegate_to === undefined ? undefined : String(render(t.kw.delegate_to, scope({}), []));
-      // an omitted delegate_to (`{{ x | default(omit) }}`) is none, as Ansible's post-validation leaves it
-      if (delegate === OMIT) delegate = undefined;
-      if (delegate !== undefined) delegated = { ansible_delegated_vars: { [delegate]: { ...(rc.prep.hostvars[delegate] ?? {}), inventory_hostname: delegate } } };
+      // an omitted delegate_to (`{{ x | default(omit) }}`) is none, as Ansible's post-validation leaves it;
+      // in a loop, one that needs the item is each item's (TaskExecutor templates it per item)
+      const byItem = t.loop !== undefined && t.kw.delegate_to !== undefined;
+      if (byItem) {
+        try {
+          delegate = delegateIn({});
+        } catch {
+          delegate = undefined;
+        }
+      } else delegate = delegateIn({});
+      addDelegate(delegate);
+      // the host this item runs on (the task's own delegate outside a loop)
+      const delegateFor = (loopVars: Record<string, unknown> = {}) => (byItem && Object.keys(loopVars).length ? delegateIn(loopVars) : delegate);
+      let current = delegate;
       // delegate_facts: the task's facts are the delegated host's (Ansible's _process_pending_results
       // gives them to get_delegated_hosts instead of the task's hosts; its register stays this host's).
       // That host is the item's (`delegate_to: "{{ item }}"` in a loop: each item's result names its own)
@@ -1061,11 +1105,22 @@ export class HostRun {
         if (ps.length) throw new TaskFailure(`delegate_to: ${ps[0].message}`);
         return d === OMIT ? targets : [String(d)];
       };
-      // with delegate_facts, the delegated host's interpreter is its own fact (not for a per-item delegate_to)
-      const delegatesFacts = delegate !== undefined && decide(t.kw.delegate_facts, () => scope({}), 'delegate_facts', t.kw.enclosing?.delegate_facts) === true;
+      const delegating = delegate !== undefined || byItem;
+      // with delegate_facts, the delegated host's interpreter is its own fact
+      const delegatesFacts = delegating && decide(t.kw.delegate_facts, () => scope({}), 'delegate_facts', t.kw.enclosing?.delegate_facts) === true;
       const env: TaskEnv = {
         scope,
-        conn: async () => withEnvironment(await rc.pool.get(delegate ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t.kw.environment, scope({}), rc.secretsOf.get(host) ?? [])),
+        conn: async (loopVars = {}) => {
+          current = delegateFor(loopVars);
+          return withEnvironment(await rc.pool.get(current ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t.kw.environment, scope({}), rc.secretsOf.get(host) ?? []));
+        },
+        loopItems: (all) => {
+          if (byItem) for (const lv of all) addDelegate(itemDelegate(lv));
+        },
+        delegateOf: (loopVars) => {
+          const d = byItem ? delegateIn(loopVars) : undefined;
+          return d === undefined || d === host ? undefined : delegation(rc.prep.hostvars, d);
+        },
         ctx: {
           host,
           vars: rc.prep.hostvars[host] ?? {},
@@ -1073,7 +1128,7 @@ export class HostRun {
           hostvars: rc.prep.hostvars,
           secrets: rc.secretsOf.get(host) ?? [],
           // facts read ahead and predicted files are this host's: not for a task sent elsewhere
-          pending: delegate ? new Map() : (rc.pendingOf.get(host) ?? rc.pendingOf.set(host, new Map()).get(host)),
+          pending: delegating ? new Map() : (rc.pendingOf.get(host) ?? rc.pendingOf.set(host, new Map()).get(host)),
           // read through the play's connection: not for a task that sees the host as another user
           cache: this.onBase(t, () => scope({}), delegate) ? rc.cacheOf.get(host) : undefined,
           progress: progress.report,
@@ -1090,8 +1145,8 @@ export class HostRun {
           // what was read ahead may be stale from here on, whichever connection makes the change
           // (the task type may know exactly what: a file task, its path)
           const mine = rc.cacheOf.get(host);
-          if (mine && !(delegate === undefined && forget?.(mine))) mine.clear();
-          if (delegate !== undefined) rc.cacheOf.get(delegate)?.clear();
+          if (mine && !(!delegating && forget?.(mine))) mine.clear();
+          if (current !== undefined) rc.cacheOf.get(current)?.clear();
           // a name that reaches no handler is reported after the task (Ansible's order)
           const now = [...new Set(this.handlersFor(t, false).handlers.flatMap((n) => (n.kind === 'task' ? [n.name] : [])))].filter((n) => !this.pending.has(n));
           if (!now.length) return;
@@ -1138,17 +1193,19 @@ export class HostRun {
           }
         },
         changeInventory: (result) => changeInventory(rc, host, t, result),
-        // once per host until clear_facts (the fact says it ran); not for a delegated task, whose
-        // interpreter is the other host's (Ansible keeps that one in ansible_delegated_vars), unless
-        // with delegate_facts: then it is that host's fact (ActionBase._configure_module)
-        discover: async (conn, taskScope) => {
-          if (delegate !== undefined && !delegatesFacts) return undefined;
-          const on = delegate ?? host;
+        // once per host until clear_facts (the fact says it ran). A delegated task's is the delegate's
+        // (each item's own): with delegate_facts, that host's fact; without, found for this task only,
+        // its warnings in the result but no fact (ActionBase._configure_module keeps it in the task's
+        // copy of ansible_delegated_vars)
+        discover: async (conn, taskScope, loopVars = {}) => {
+          const to = delegateFor(loopVars);
+          const on = to ?? host;
           // the delegated host's own setting: its inventory vars (Ansible reads ansible_delegated_vars)
-          const mode = delegate === undefined ? definedVar('ansible_python_interpreter', taskScope) : rc.prep.hostvars[on]?.ansible_python_interpreter;
+          const mode = to === undefined ? definedVar('ansible_python_interpreter', taskScope) : rc.prep.hostvars[on]?.ansible_python_interpreter;
           const facts = rc.prep.hostvars[on]?.ansible_facts as Record<string, unknown> | undefined;
           if (!isDiscoveryMode(mode) || typeof facts?.discovered_interpreter_python === 'string') return undefined;
           const found = await discoverPython(conn, on, mode.trim() || 'auto');
+          if (to !== undefined && !delegatesFacts) return found.warnings.length ? { ansible_facts: {}, warnings: found.warnings } : undefined;
           // at once: the module of this very task runs under it
           this.cacheFacts(on, { discovered_interpreter_python: found.interpreter });
           return { ansible_facts: { discovered_interpreter_python: found.interpreter }, warnings: found.warnings };
@@ -1204,6 +1261,8 @@ export class HostRun {
       ignored: (failed && ignore) || (outcome.status === 'unreachable' && ignoreUnreachable) ? true : undefined,
       rescued: failed && !ignore && rescuable ? true : undefined,
       delegatedTo: delegate && delegate !== host ? delegate : undefined,
+      ...(delegate && delegate !== host ? { delegatedAddress: delegation(rc.prep.hostvars, delegate).address } : {}),
+      ...((outcome as TaskOutcome).delegates && !hide ? { itemDelegates: (outcome as TaskOutcome).delegates } : {}),
       registered: t.meta.register ? (hide ? '(hidden: no_log)' : outcome.result) : undefined,
       // Ansible's own words under no_log
       result: hide ? censored(outcome.result) : outcome.result,
@@ -1215,6 +1274,12 @@ export class HostRun {
     emit(rc, r);
     return r;
   }
+}
+
+/** A delegate as the output names it: with its ansible_host where that is not its name (Ansible's host_label). */
+function delegation(hostvars: Record<string, Record<string, unknown>>, to: string): Delegation {
+  const address = hostvars[to]?.ansible_host;
+  return typeof address === 'string' && address !== to ? { to, address } : { to };
 }
 
 /** file:line:col of a task as written (worked out once per task, not per host). */

@@ -22,7 +22,7 @@ import { loadPlaybooks, walkTasks, type BlockDef, type Keywords, type LoopSpec, 
 import { didYouMean, show, type InputProblem } from '../util/errors.ts';
 import { itemVars, loopItems, resolveLoop } from './loop.ts';
 import { FACT_SHAPE, factVars } from './facts.ts';
-import { loadYaml, problemAt } from '../util/yaml-source.ts';
+import { isJson, loadYaml, problemAt } from '../util/yaml-source.ts';
 import type { Registry } from './task-type.ts';
 import { schemaEntries } from './task-type.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
@@ -40,7 +40,7 @@ import { useVaultSecrets } from '../lookup/base.ts';
 import { parseKv } from '../playbook/kv.ts';
 import { cachedFactVars, readCachedFacts, type FactCacheSettings } from './fact-cache.ts';
 import { hashMerging, isVarsDict, mergeHash } from '../util/combine-vars.ts';
-import { markUnsafe, noteFacts, textNote, tracked, UNSAFE, varTaint, YAML_TEXT } from '../template/unsafe.ts';
+import { markUnsafe, noteFacts, noteText, textNote, tracked, UNSAFE, varTaint, YAML_TEXT } from '../template/unsafe.ts';
 import { parseParams } from './float-params.ts';
 
 export interface RunOptions {
@@ -175,12 +175,16 @@ export function parseExtraVars(raw: string[], problems: InputProblem[], vault: r
         continue;
       }
       Object.assign(out, source.value);
+      // AnsibleUnicode from a YAML file (type_debug), str from a JSON one
+      for (const k of Object.keys(source.value)) noteText(out, k, source.json ? 0 : YAML_TEXT);
     } else if (e.trim().startsWith('{')) {
       // as Ansible's load_extra_vars: read as YAML, so `{"x": False}` (Python's spelling) is a boolean too
       try {
         const value = parseYaml(e);
         if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`got ${show(value)}`);
         Object.assign(out, value);
+        // json.loads' strings are str; YAML's (`-e '{x: a}'`) AnsibleUnicode
+        for (const k of Object.keys(value)) noteText(out, k, isJson(e) ? 0 : YAML_TEXT);
       } catch (err) {
         problems.push({ file: '-e', line: 0, col: 0, message: `${show(e)}: expected a JSON (or YAML) object (${(err as Error).message})` });
       }
@@ -259,7 +263,10 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
       if (busy.size >= MAX_VAR_CHAIN) throw new ExprError(`variables use one another more than ${MAX_VAR_CHAIN} deep (${name} is one too many)`);
       busy.add(name);
       const ps: RenderProblem[] = [];
-      out[name] = render(vars[name], scope, [], ps);
+      const text = { bits: 0 };
+      out[name] = render(vars[name], scope, [], ps, [], text);
+      // a YAML source's text is AnsibleUnicode (type_debug); an INI or JSON one's a str
+      noteText(out, name, textNote(vars, name) ? text.bits : text.bits & ~YAML_TEXT);
       busy.delete(name);
       // a variable only a task of the playbook gives (its loop var, its vars, a register): the value stays
       // a template, rendered where a task reads it, as Ansible templates inventory vars lazily; a name
@@ -293,10 +300,15 @@ export { groupsMap } from '../inventory/vars.ts';
 
 
 /** Ansible's magic variables skiff has, for a host (`group_names` worked out only when read). */
-function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMagic): Record<string, unknown> {
+function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMagic, delegate?: string): Record<string, unknown> {
   const groups = groupsMap(prep.inventory);
   const origin = prep.inventory.hostOrigin.get(host);
   const hv = prep.hostvars[host] ?? {};
+  // the connection's magic vars are those of the host the task reaches: a delegated one's are the
+  // delegate's (PlayContext.update_vars, under the host's own vars as it fills only what is unset)
+  const on = delegate ?? host;
+  const cv = prep.hostvars[on] ?? {};
+  const onOrigin = prep.inventory.hostOrigin.get(on);
   // the play's hosts still in it (all of them before the run), and those of the current serial batch
   const all = (play && prep.plays?.find((p) => p.play === play)?.hosts) ?? [];
   const alive = (hs: string[]) => hs.filter((h) => !prep.live?.dead.has(h));
@@ -327,9 +339,9 @@ function magicVars(prep: ScopePrep, host: string, play?: PlayDef, role?: RoleMag
     ...(origin ? (isHostListOrigin(origin) ? { inventory_file: origin.file, inventory_dir: null } : { inventory_file: resolve(origin.file), inventory_dir: dirname(resolve(origin.file)) }) : {}),
     // the connection the host is reached by, as Ansible's play context gives it to tasks (-c's when the
     // inventory names none); known once prepare() has worked out the host's connection
-    ...(prep.conns?.has(host) ? { ansible_connection: hv.ansible_connection ?? prep.conns.get(host)!.connection } : {}),
+    ...(prep.conns?.has(on) ? { ansible_connection: cv.ansible_connection ?? prep.conns.get(on)!.connection } : {}),
     // the address, as Ansible's connection vars define it for every host (the implicit localhost's is 127.0.0.1)
-    ansible_host: hv.ansible_host ?? hv.address ?? (origin ? host : '127.0.0.1'),
+    ansible_host: cv.ansible_host ?? cv.address ?? (onOrigin ? on : '127.0.0.1'),
     ...(prep.playbook ? { playbook_dir: dirname(resolve(play?.playbookFile ?? prep.playbook.file)) } : {}),
     // where lookups (first_found) look, as Ansible's task.get_search_path(): the role (and the roles that
     // brought it in), its tasks/, the playbook's directory (an include's own file's: host-run.ts)
@@ -405,8 +417,8 @@ export type VarKeywords = Partial<Pick<Keywords, 'vars' | 'defaults' | 'role' | 
  * templates: rendered when used, against the whole scope as Ansible does (a role default `"{{ a }}"`
  * sees an inventory `a`); a var whose template names itself reads the next layer down.
  */
-export function taskScope(prep: ScopePrep, play: PlayDef, host: string, registered: Record<string, unknown>, kw: VarKeywords = {}, loopVars: Record<string, unknown> = {}): Scope {
-  const magic = magicVars(prep, host, play, kw.role);
+export function taskScope(prep: ScopePrep, play: PlayDef, host: string, registered: Record<string, unknown>, kw: VarKeywords = {}, loopVars: Record<string, unknown> = {}, delegate?: string): Scope {
+  const magic = magicVars(prep, host, play, kw.role, delegate);
   const hv = prep.hostvars[host] ?? {};
   const fixed = scopeOf(loopVars, prep.extra);
   // host vars and registered results are rendered already: `what` is empty for them

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import * as v from 'valibot';
 import type { TaskDef } from '../playbook/load.ts';
 import { UnreachableError, type Connection } from '../transport/types.ts';
-import type { Status } from './events.ts';
+import type { Delegation, Status } from './events.ts';
 import { ExprError, type Scope } from '../template/expr.ts';
 import { holds } from './conditional.ts';
 import { pyStr } from '../template/expr-error.ts';
@@ -35,8 +35,12 @@ const NO_CONNECTION = new Proxy({} as Connection, {
 export interface TaskEnv {
   /** the scope with these loop vars added (task vars, registered results, play and host vars below) */
   scope(loopVars: Record<string, unknown>): Scope;
-  /** the connection this task runs on (delegation, become and environment applied) */
-  conn(): Promise<Connection>;
+  /** the connection this task (or loop item: `delegate_to: "{{ item }}"`) runs on (delegation, become and environment applied) */
+  conn(loopVars?: Record<string, unknown>): Promise<Connection>;
+  /** the host a loop item was delegated to, each item its own (the output's `[h1 -> db]`); throws what its delegate_to cannot render */
+  delegateOf?(loopVars: Record<string, unknown>): Delegation | undefined;
+  /** a loop's items' vars, before the first runs */
+  loopItems?(all: Record<string, unknown>[]): void;
   /** what TaskContext carries besides the connection and check flag */
   ctx: Omit<TaskContext, 'conn' | 'check'>;
   /** --check */
@@ -61,7 +65,7 @@ export interface TaskEnv {
    * ansible_python_interpreter asks for it and it has not run (interpreter-discovery.ts): what the
    * result gets (Ansible's _execute_module adds the fact and the warnings), or nothing
    */
-  discover?(conn: Connection, scope: Scope): Promise<{ ansible_facts: Record<string, unknown>; warnings: string[] } | undefined>;
+  discover?(conn: Connection, scope: Scope, loopVars?: Record<string, unknown>): Promise<{ ansible_facts: Record<string, unknown>; warnings: string[] } | undefined>;
 }
 
 export interface ItemOutcome {
@@ -81,6 +85,8 @@ export interface ItemOutcome {
    * task's options escapes its _run_loop (post_validate raises), so there are no item results
    */
   wholeTask?: boolean;
+  /** the host this item was delegated to */
+  delegated?: Delegation;
 }
 
 export interface TaskOutcome {
@@ -91,6 +97,8 @@ export interface TaskOutcome {
   msg?: string;
   /** a loop's items, as the output names each (its results are in result.results, in the same order) */
   labels?: unknown[];
+  /** a loop's items' delegates, where delegate_to names one per item */
+  delegates?: (Delegation | undefined)[];
 }
 
 /**
@@ -147,10 +155,13 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
   const r = loopItems(loop.kind, value, t.roleDir ?? dirname(t.src.file), { scope: env.scope({}), action: t.type.name });
   if ('error' in r) return { status: 'failed', result: { failed: true, changed: false, msg: r.error }, changes: [], msg: r.error };
   const items: ItemOutcome[] = [];
+  const allVars = r.items.map((_, i) => itemVars(loop, r.items, i, unsafe, loop.kind === 'loop' ? text.bits : 0));
+  // every item's delegate is in ansible_delegated_vars from the first item on (VariableManager._get_delegated_vars)
+  env.loopItems?.(allVars);
   for (const [i, item] of r.items.entries()) {
     if (env.interrupted()) break;
     if (i > 0 && loop.pauseS) await env.sleep(loop.pauseS * 1000);
-    const loopVars = itemVars(loop, r.items, i, unsafe, loop.kind === 'loop' ? text.bits : 0);
+    const loopVars = allVars[i];
     let label: string;
     let shown: unknown = item;
     try {
@@ -161,9 +172,19 @@ export async function runTask(t: TaskDef, env: TaskEnv): Promise<TaskOutcome> {
     }
     const o = keepFacts(t, await runItem(t, env, loopVars), env, loopVars);
     if (o.wholeTask) return fromItem(o);
-    items.push({ ...o, label, shown, result: { ...o.result, ...loopVars } });
+    // a skipped item names no delegate (its delegate_to was never templated: Ansible's `skipping: [a]`)
+    items.push({ ...o, label, shown, delegated: o.status === 'skipped' ? undefined : itemDelegate(env, loopVars), result: { ...o.result, ...loopVars } });
   }
   return fromLoop(items);
+}
+
+/** The item's delegate, for the output; none where it cannot be rendered (the item's own failure says why). */
+function itemDelegate(env: TaskEnv, loopVars: Record<string, unknown>): Delegation | undefined {
+  try {
+    return env.delegateOf?.(loopVars);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -196,6 +217,7 @@ export function fromLoop(items: ItemOutcome[]): TaskOutcome {
     diff: items.map((o) => o.diff).filter(Boolean).join('\n') || undefined,
     msg,
     labels: items.map((o) => o.shown),
+    ...(items.some((o) => o.delegated) ? { delegates: items.map((o) => o.delegated) } : {}),
   };
 }
 
@@ -272,9 +294,9 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const mode = decide(t.kw.check_mode, () => scope, 'check_mode', t.kw.enclosing?.check_mode);
     const check = mode === true || (env.check && mode !== false);
     if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
-    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe, textClass };
+    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(loopVars), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe, textClass };
     const params = await resolveHostPaths(ctx.conn, t.type.hostPaths, parsed.output);
-    const found = t.type.controllerOnly || t.type.noModule ? undefined : await env.discover?.(ctx.conn, scope);
+    const found = t.type.controllerOnly || t.type.noModule ? undefined : await env.discover?.(ctx.conn, scope, loopVars);
     const attempts = attemptsOf(t, scope);
     for (let attempt = 1; ; attempt++) {
       const o = withDiscovered(await attemptOnce(t, env, ctx, params, scope, t.meta.until === undefined ? undefined : attempt), found);

@@ -13,6 +13,7 @@ import { pyLiteral, shlexWords } from './py-literal.ts';
 import { isLocalhostName } from './localhost.ts';
 import { mergeLayers } from './vars.ts';
 import { combineVars } from '../util/combine-vars.ts';
+import { noteText, YAML_TEXT } from '../template/unsafe.ts';
 
 const HOST_NAME = /^[A-Za-z0-9_.\-\[\]:]+$/;
 
@@ -236,13 +237,13 @@ function readYamlGroup(inv: Inventory, src: YamlSource, name: string, body: unkn
             problems.push({ ...at([...path, 'hosts', written]), message: `vars of host ${show(h)}: expected a map, got ${show(hv)}` });
             break;
           }
-          mergeLayer(inv.hostInline.get(h)!, hv, (k) => at([...path, 'hosts', written, k]));
+          mergeLayer(inv.hostInline.get(h)!, hv, (k) => at([...path, 'hosts', written, k]), textOf(src));
         }
       }
   }
   if (vars !== undefined && vars !== null) {
     if (!isPlainMap(vars)) problems.push({ ...at([...path, 'vars']), message: `vars of group ${show(name)}: expected a map, got ${show(vars)}` });
-    else mergeLayer(g.inline, vars, (k) => at([...path, 'vars', k]));
+    else mergeLayer(g.inline, vars, (k) => at([...path, 'vars', k]), textOf(src));
   }
   if (children !== undefined && children !== null) {
     if (!isPlainMap(children)) problems.push({ ...at([...path, 'children']), message: `children of ${show(name)}: expected a map of groups, got ${show(children)}` });
@@ -254,13 +255,18 @@ function readYamlGroup(inv: Inventory, src: YamlSource, name: string, body: unkn
   }
 }
 
-function mergeLayer(layer: VarLayer, vars: Record<string, unknown>, origin: (k: string) => Origin) {
+/** `text`: the class of the vars' strings (unsafe.ts): YAML_TEXT from a YAML file, none from INI or JSON. */
+function mergeLayer(layer: VarLayer, vars: Record<string, unknown>, origin: (k: string) => Origin, text = 0) {
   for (const [k, v] of Object.entries(vars)) {
     // Ansible's Host/Group.set_variable: a dict over a dict combined as hash_behaviour says (a second source's host1)
     layer.vars[k] = Object.hasOwn(layer.vars, k) ? combineVars(layer.vars, { [k]: v })[k] : v;
     layer.origins[k] = origin(k);
+    noteText(layer.vars, k, text);
   }
 }
+
+/** The class of a loaded file's strings: AnsibleUnicode from the YAML loader, str from json.loads. */
+const textOf = (src: YamlSource) => (src.json ? 0 : YAML_TEXT);
 
 function readVarsFile(file: string, problems: InputProblem[], vault: readonly VaultSecret[]): VarLayer | undefined {
   const { source, problems: p } = loadYaml(file, vault);
@@ -273,7 +279,7 @@ function readVarsFile(file: string, problems: InputProblem[], vault: readonly Va
     problems.push({ file: source.file, ...locate(source, []), message: `expected a map of variables, got ${show(source.value)}` });
     return undefined;
   }
-  mergeLayer(layer, source.value, (k) => ({ file: source.file, ...locate(source, [k]) }));
+  mergeLayer(layer, source.value, (k) => ({ file: source.file, ...locate(source, [k]) }), textOf(source));
   return layer;
 }
 

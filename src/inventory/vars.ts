@@ -8,6 +8,7 @@
 import type { Inventory, Origin, VarLayer, Vars } from './types.ts';
 import { implicitLayer } from './localhost.ts';
 import { hashMerging, isVarsDict, mergeHash } from '../util/combine-vars.ts';
+import { noteText, textNote } from '../template/unsafe.ts';
 
 /** Every group that holds `host` directly or through a child group. */
 export function groupsOf(inv: Inventory, host: string): string[] {
@@ -92,6 +93,8 @@ export function mergeLayers(layers: VarLayer[]): { vars: Vars; origins: Record<s
     if (hashMerging()) for (const [k, x] of Object.entries(l.vars)) vars[k] = Object.hasOwn(vars, k) && isVarsDict(vars[k]) && isVarsDict(x) ? mergeHash(vars[k], x) : x;
     else Object.assign(vars, l.vars);
     Object.assign(origins, l.origins);
+    // each name's strings are of the class of the layer that gave it (an INI host's over group_vars/ YAML)
+    for (const k of Object.keys(l.vars)) noteText(vars, k, textNote(l.vars, k));
   }
   return { vars, origins };
 }

@@ -24,7 +24,8 @@ export class WordedLookupError extends LookupError {
 
 /**
  * The names Ansible's task variables hold that are views of the others: hostvars (every host's
- * variables, large and read lazily) and vars are not sent with each lookup.
+ * variables, large: each host's sent when the plugin reads it) and vars (made from the others there)
+ * are not sent with each lookup.
  */
 const VIEWS = new Set(['hostvars', 'vars']);
 
@@ -54,7 +55,9 @@ export function pythonLookup(name: string, scope: Scope, files: { searchPath: st
   return (terms, kw) => {
     // while the playbook is checked: known when the task runs (the plugin runs once, as in Ansible)
     if (isChecking()) return [LATER];
-    const a = callLookup({ name, terms: Array.isArray(terms) ? terms : [terms], kw: loop ? { ...kw, wantlist: true } : kw, variables: untracked(() => taskVariables(scope)), playbookDir: files.baseDir, dirs: files.searchPath, vault: runVaultSecrets() });
+    const hv = untracked(() => scope('hostvars'));
+    const hostvars = hv.found && hv.value && typeof hv.value === 'object' ? (hv.value as Record<string, unknown>) : undefined;
+    const a = untracked(() => callLookup({ name, terms: Array.isArray(terms) ? terms : [terms], kw: loop ? { ...kw, wantlist: true } : kw, variables: taskVariables(scope), hostvars, playbookDir: files.baseDir, dirs: files.searchPath, vault: runVaultSecrets() }));
     if ('lookup' in a) throw new LookupError(a.lookup, true);
     if ('unhandled' in a) throw new WordedLookupError(a.unhandled, a.cause);
     return a.value;

@@ -4,7 +4,7 @@
 // skiff's own extras stay out of these lines: a diff (--diff) and a handler's note are indented below
 // them, progress lines start with `progress:`, notes with `note:` (-v), so no grep for Ansible's lines
 // matches them.
-import type { RunEvent, TaskResult } from '../engine/events.ts';
+import type { Delegation, RunEvent, TaskResult } from '../engine/events.ts';
 import { floatRepr, pyStr } from '../template/expr-error.ts';
 import { PyFloat } from '../template/py-float.ts';
 
@@ -78,7 +78,7 @@ const HUE = { ok: 32, changed: 33, failed: 31, skip: 36 } as const;
 
 /** The lines one result prints (after its task's banner): Ansible's v2_runner_on_* and v2_runner_item_on_*. */
 export function resultLines(r: TaskResult, o: LineOptions): string[] {
-  const host = r.delegatedTo ? `${r.host} -> ${r.delegatedTo}` : r.host;
+  const host = hostLabel(r.host, r.delegatedTo === undefined ? undefined : { to: r.delegatedTo, address: r.delegatedAddress });
   const result = r.result ?? { changed: r.status === 'changed', ...(r.msg ? { msg: r.msg } : {}) };
   // debug's results are always shown, indented, and those that ask for it (_ansible_verbose_always:
   // assert's unless quiet); others under -v, indented from -vvv
@@ -99,16 +99,22 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
   if (items) {
     items.forEach((item, i) => {
       const label = pyStr(r.labels![i]);
+      // each item's own delegate (`delegate_to: "{{ item }}"`)
+      const on = r.itemDelegates?.[i] ? hostLabel(r.host, r.itemDelegates[i]) : host;
       // Ansible's TaskResult.is_failed: failed_when's verdict, when there is one, over `failed`
       const failed = 'failed_when_result' in item ? !!item.failed_when_result : !!item.failed;
-      if (failed) {
+      // an unreachable item is a failed one in the default callback's words (v2_runner_item_on_failed)
+      if (failed || item.unreachable === true) {
         exception(item);
-        say(HUE.failed, `failed: [${host}] (item=${label}) => ${dump(item)}`);
+        say(HUE.failed, `failed: [${on}] (item=${label}) => ${dump(item)}`);
       }
-      else if (item.skipped) say(HUE.skip, `skipping: [${host}] => (item=${label}) ${verbose(item, false)}`);
-      else say(item.changed ? HUE.changed : HUE.ok, `${item.changed ? 'changed' : 'ok'}: [${host}] => (item=${label})${verbose(item, always(item))}`);
+      // the default callback's skipping lines name the host alone, delegated or not
+      else if (item.skipped) say(HUE.skip, `skipping: [${r.host}] => (item=${label}) ${verbose(item, false)}`);
+      else say(item.changed ? HUE.changed : HUE.ok, `${item.changed ? 'changed' : 'ok'}: [${on}] => (item=${label})${verbose(item, always(item))}`);
     });
-    if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose({ ...result, results: undefined }, false)}`);
+    if (r.status === 'skipped') say(HUE.skip, `skipping: [${r.host}]${verbose({ ...result, results: undefined }, false)}`);
+    // and the loop's own UNREACHABLE line (the strategy's v2_runner_on_unreachable for the whole result)
+    else if (r.status === 'unreachable') say(HUE.failed, `fatal: [${host}]: UNREACHABLE! => ${dump(result)}`);
     // an item that failed on a Python exception of its templates: Ansible shows the loop's own failure too
     else if (r.status === 'failed' && items.some((i) => typeof i.exception === 'string')) {
       const { results: _, ...rest } = result;
@@ -121,7 +127,7 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
     say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result)}`);
   }
   else if (r.status === 'unreachable') say(HUE.failed, `fatal: [${host}]: UNREACHABLE! => ${dump(result)}`);
-  else if (r.status === 'skipped') say(HUE.skip, `skipping: [${host}]${verbose(result, false)}`);
+  else if (r.status === 'skipped') say(HUE.skip, `skipping: [${r.host}]${verbose(result, false)}`);
   // an included file: v2_playbook_on_include's line, not a result's
   else if (r.status === 'ok' && r.msg?.startsWith('included: ')) say(HUE.skip, `${r.msg} for ${host}${r.labels?.length ? ` => (item=${pyStr(r.labels[0])})` : ''}`);
   else say(r.status === 'changed' ? HUE.changed : HUE.ok, `${r.status === 'changed' ? 'changed' : 'ok'}: [${host}]${verbose(result, debug)}`);
@@ -130,6 +136,12 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
   if (r.handler && r.msg && r.status !== 'failed' && !isDebug(r.type)) lines.push(`    ${r.msg}`);
   if ((o.diff || r.showDiff) && r.diff) lines.push(...r.diff.split('\n').map((l) => `    ${l}`));
   return lines;
+}
+
+/** Ansible's host_label: `h1`, `h1 -> db`, or `h1 -> db(10.0.0.5)` where the delegate's ansible_host is not its name. */
+function hostLabel(host: string, d: Delegation | undefined): string {
+  if (!d || d.to === host) return host;
+  return `${host} -> ${d.to}${d.address !== undefined && d.address !== d.to ? `(${d.address})` : ''}`;
 }
 
 /** The banner a result goes under: `TASK [role : name]`, `RUNNING HANDLER [...]`. */

@@ -138,10 +138,14 @@ export function floatRepr(n: number): string {
   return Number.isInteger(n) ? `${s}.0` : s;
 }
 
-/** Equality of plain values, as Python compares them (lists and dicts by content, key order aside). */
+/**
+ * Python's `==` of plain values: lists and dicts by content (key order aside), a bool as the int it is
+ * (`True == 1`), and never a number with a string (`'9001' == 9001` is False, as in Ansible).
+ */
 export function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (isPyObject(a) || isPyObject(b)) return isPyObject(a) ? a.cmp(b) === 0 : (b as PyObject).cmp(a) === 0;
+  if ((typeof a === 'boolean' || typeof a === 'number') && (typeof b === 'boolean' || typeof b === 'number')) return Number(a) === Number(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const ka = Object.keys(a);
@@ -184,20 +188,33 @@ export function typeName(v: unknown): string {
   return typeof v;
 }
 
-/** Python's ordering: numbers with numbers, strings with strings, lists item by item; else a TypeError. */
-export function order(a: unknown, b: unknown): number {
+/** Python's str ordering: by code point (JavaScript's by UTF-16 unit puts U+FFFF after an emoji). */
+function strOrder(a: string, b: string): number {
+  if (!/[\uD800-\uDFFF]/.test(a + b)) return a < b ? -1 : a > b ? 1 : 0;
+  const [x, y] = [[...a], [...b]];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
+    if (d) return d < 0 ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+/**
+ * Python's ordering of `a op b`: numbers with numbers, strings with strings, lists at their first unequal
+ * item; anything else is Python's TypeError (`'<' not supported between instances of 'str' and 'int'`),
+ * which fails the task in Ansible. `strClass`: how the message names a's and b's strings (AnsibleUnicode).
+ */
+export function order(a: unknown, b: unknown, op = '<', strClass: readonly [string, string] = ['str', 'str']): number {
   if (typeof a === 'boolean') a = Number(a);
   if (typeof b === 'boolean') b = Number(b);
   const c = isPyObject(a) ? a.cmp(b) : isPyObject(b) ? -(b.cmp(a) ?? NaN) : undefined;
   if (c !== undefined && !Number.isNaN(c)) return c;
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return strOrder(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.min(a.length, b.length); i++) {
-      const c = order(a[i], b[i]);
-      if (c) return c;
-    }
-    return a.length - b.length;
+    const i = a.findIndex((x, i) => i >= b.length || !same(x, b[i]));
+    return i < 0 || i >= b.length ? a.length - b.length : order(a[i], b[i], op, strClass);
   }
-  throw new ExprError(`cannot order ${typeName(a)} and ${typeName(b)}`);
+  const name = (v: unknown, cls: string) => (typeof v === 'string' ? cls : typeName(v));
+  throw new PyException('TypeError', `'${op}' not supported between instances of '${name(a, strClass[0])}' and '${name(b, strClass[1])}'`);
 }

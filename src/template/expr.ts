@@ -56,13 +56,14 @@ function missing(obj: unknown, key: unknown): string {
 export const HOSTVARS = 'ansible.vars.hostvars.HostVars';
 export const HOSTVARS_VARS = 'ansible.vars.hostvars.HostVarsVars';
 
-/** Skiff's comparisons: a number and a numeric string compare as numbers (YAML and INI disagree on types). */
-function compare(op: string, l: unknown, r: unknown): boolean {
-  if (isNumber(l) && typeof r === 'string' && r.trim() !== '' && !isNaN(Number(r))) r = Number(r);
-  if (isNumber(r) && typeof l === 'string' && l.trim() !== '' && !isNaN(Number(l))) l = Number(l);
+/**
+ * Python's comparisons: a number never equals a string (`'9001' == 9001` is False, `when: port == 80`
+ * with port from `-e port=80` is false, as in Ansible), and ordering them is Python's TypeError.
+ */
+function compare(op: string, l: unknown, r: unknown, strClass?: readonly [string, string]): boolean {
   if (op === '==') return same(l, r);
   if (op === '!=') return !same(l, r);
-  const c = order(l, r);
+  const c = order(l, r, op, strClass);
   return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
 }
 
@@ -392,10 +393,16 @@ class Evaluator {
         return n.else ? this.ev(n.else) : new Undef('`x if c` without else, c false', true);
       }
       case 'bin': {
+        if (['<', '<=', '>', '>='].includes(n.op)) {
+          // what each side read names its strings' class in Python's TypeError (AnsibleUnicode)
+          const [l, r] = [tracked(() => this.val(n.l)), tracked(() => this.val(n.r))];
+          if (isLater(l.value) || isLater(r.value)) return LATER;
+          return compare(n.op, l.value, r.value, [textClass(n.l, l.taint), textClass(n.r, r.taint)]);
+        }
         const [l, r] = [this.val(n.l), this.val(n.r)];
         if (isLater(l) || isLater(r)) return LATER;
         if (n.op === 'in') return TESTS.in(l, [r], {});
-        if (['==', '!=', '<', '<=', '>', '>='].includes(n.op)) return compare(n.op, l, r);
+        if (n.op === '==' || n.op === '!=') return compare(n.op, l, r);
         return arith(n.op, l, r);
       }
     }
@@ -465,7 +472,16 @@ class Evaluator {
       return isLater(x) || later || kLater ? LATER : this.python('filter', n, x, vs, kv);
     }
     // type_debug names an unsafe text's class: whether its value read one is seen as it is evaluated
-    const { value: v, taint } = n.name === 'type_debug' ? tracked(() => this.ev(n.v)) : { value: this.ev(n.v), taint: 0 };
+    // (map('type_debug') too: each string item's class is that of what the list read)
+    const classes = n.name === 'type_debug' || (n.name === 'map' && n.args[0]?.k === 'lit' && n.args[0].v === 'type_debug' && Object.keys(n.kw).length === 0);
+    // a list written there: each item's own (`[hv, ek] | map('type_debug')`)
+    if (classes && n.name === 'map' && n.v.k === 'list' && n.v.items.every((it) => it.k !== 'splat')) {
+      const items = n.v.items;
+      const got = items.map((it) => tracked(() => this.ev(it)));
+      if (got.some((g) => isLater(g.value))) return LATER;
+      return got.map((g, i) => (g.value instanceof Undef ? 'AnsibleUndefined' : typeof g.value === 'string' ? textClass(items[i], g.taint) : typeName(g.value)));
+    }
+    const { value: v, taint } = classes ? tracked(() => this.ev(n.v)) : { value: this.ev(n.v), taint: 0 };
     // extract of an undefined container, or of a key it lacks, is undefined (Ansible's chaining
     // undefined, which a later `default` takes), not an error
     if (n.name === 'extract') {
@@ -490,6 +506,7 @@ class Evaluator {
     if (n.name === 'type_debug' && v instanceof Undef) return 'AnsibleUndefined';
     const x = use(v);
     if (isLater(x) || later || kLater) return LATER;
+    if (n.name === 'map' && classes && Array.isArray(x)) return x.map((item) => (typeof item === 'string' ? textClass(n.v, taint) : typeName(item)));
     const r = n.name === 'type_debug' && typeof x === 'string' ? textClass(n.v, taint) : plugin(() => f(x, vs, kv));
     if (r === undefined && n.name === 'extract') return new Undef(`extract: ${pyStr(x)} is not in the container`, false, `'dict object' has no attribute ${pyRepr(pyStr(x))}`);
     return this.derived([x, vs], r);
@@ -598,7 +615,9 @@ function plugin<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof ExprError && !(e instanceof UndefinedError) && !(e instanceof PluginError) && !e.message.includes('not supported by skiff')) throw new PluginError(e.message);
+    // a TypeError stays one: Templar.do_template words it (`'<' not supported between instances of ...` from sort)
+    const typeError = e instanceof PyException && e.pyType === 'TypeError';
+    if (e instanceof ExprError && !(e instanceof UndefinedError) && !(e instanceof PluginError) && !typeError && !e.message.includes('not supported by skiff')) throw new PluginError(e.message);
     throw e;
   }
 }

@@ -8,7 +8,7 @@ import { userInfo } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { Document, isPair, isScalar, parse as yamlParse, Scalar, visit } from 'yaml';
 import { globFiles } from '../util/glob.ts';
-import { ExprError, isPyObject, order, pyRepr, pyStr, same, TemplateSyntaxError, truthy, typeName } from './expr-error.ts';
+import { ExprError, isPyObject, order, PyException, pyRepr, pyStr, same, TemplateSyntaxError, truthy, typeName } from './expr-error.ts';
 import { versionTest } from './version-compare.ts';
 import { isRevealed } from '../vault/revealed.ts';
 import { MORE_FILTERS } from './jinja-filters-more.ts';
@@ -31,6 +31,21 @@ export function items(v: unknown, what = 'value'): unknown[] {
   if (typeof v === 'string') return [...v];
   if (isDict(v)) return Object.keys(v);
   throw new ExprError(`${what} is not iterable: got ${typeName(v)} ${pyStr(v)}`);
+}
+
+/**
+ * Python's `v in o`: a substring of a string (only a string can be one: `1 in 'abc'` is a TypeError), an
+ * item of a list (Python's ==: `'1' in [1]` is false), a key of a dict.
+ */
+export function pyIn(v: unknown, o: unknown): boolean {
+  // an inline vault value is its text (AnsibleVaultEncryptedUnicode.__contains__)
+  if (o instanceof VaultEncrypted) o = o.data();
+  if (typeof o === 'string') {
+    if (typeof v !== 'string') throw new PyException('TypeError', `'in <string>' requires string as left operand, not ${typeName(v)}`);
+    return o.includes(v);
+  }
+  if (!Array.isArray(o) && !isDict(o)) throw new PyException('TypeError', `argument of type '${typeName(o)}' is not iterable`);
+  return items(o).some((x) => same(x, v));
 }
 
 /** Ansible's `bool` filter: true, 'yes', 'on', '1', 'true' and 1 are true; None stays None; everything else is false. */
@@ -250,7 +265,8 @@ export const FILTERS: Record<string, Fn> = {
   length: (v) => items(v, 'length of a value').length,
   first: (v) => items(v)[0],
   last: (v) => items(v).at(-1),
-  list: (v) => [...items(v)],
+  // a list that holds map()'s Undefined keeps saying which it is (`map(attribute='x') | list`)
+  list: (v) => (Array.isArray(v) && Object.hasOwn(v, UNDEFINED_ITEM) ? v : [...items(v)]),
   join: (v, [sep = ''], kw) => items(v).map((x) => pyStr(kw.attribute !== undefined ? attr(x, kw.attribute) : x)).join(pyStr(sep)),
   sort: (v, [reverse = false, caseSensitive = false], kw) => {
     const key = keyFn(kw, !!(kw.case_sensitive ?? caseSensitive));
@@ -563,7 +579,7 @@ export const TESTS: Record<string, (v: unknown, args: unknown[], kw: Dict) => bo
   le: (v, [o]) => order(v, o) <= 0,
   gt: (v, [o]) => order(v, o) > 0,
   ge: (v, [o]) => order(v, o) >= 0,
-  in: (v, [o]) => items(o).some((x) => same(x, v)) || (typeof o === 'string' && o.includes(pyStr(v))),
+  in: (v, [o]) => pyIn(v, o),
   sameas: (v, [o]) => v === o,
   divisibleby: (v, [n]) => Number(v) % Number(n) === 0,
   even: (v) => Number(v) % 2 === 0,
@@ -589,7 +605,7 @@ export const TESTS: Record<string, (v: unknown, args: unknown[], kw: Dict) => bo
   match: (v, [p, ignorecase, multiline], kw) => reTest(v, [p, ignorecase, multiline, 'match'], { ...kw, match_type: 'match' }),
   regex: reTest,
   // Ansible's `value in seq`: a substring of a string
-  contains: (v, [x]) => (typeof v === 'string' && typeof x === 'string' ? v.includes(x) : items(v).some((y) => same(x, y))),
+  contains: (v, [x]) => pyIn(x, v),
   any: (v) => items(v).some(truthy),
   all: (v) => items(v).every(truthy),
   subset: (v, [o]) => items(v).every((x) => items(o).some((y) => same(x, y))),

@@ -25,7 +25,7 @@ export class PyFloat implements PyObject {
     return this.value !== 0;
   }
   cmp(o: unknown): number | undefined {
-    const n = typeof o === 'number' ? o : typeof o === 'boolean' ? Number(o) : o instanceof PyFloat ? o.value : undefined;
+    const n = typeof o === 'number' ? o : typeof o === 'boolean' ? Number(o) : o instanceof PyFloat ? o.value : o instanceof PyInt ? Number(o.value) : undefined;
     if (n === undefined) return undefined;
     return this.value < n ? -1 : this.value > n ? 1 : this.value === n ? 0 : undefined;
   }

@@ -90,15 +90,46 @@ def jinja_plugin(r):
     except Exception as e:
         return {'exception': type(e).__name__, 'message': to_native(e)}
 
+# a question back to skiff while a request is answered (a line skiff answers on stdin before the request's own answer)
+def ask_skiff(q):
+    out.write(json.dumps(dict(q, __skiff_need__=True)) + '\\n')
+    out.flush()
+    return json.loads(sys.stdin.readline())
+
+# Ansible's hostvars as a lookup's variables hold it: each host's vars asked of skiff when the plugin
+# reads them (once per host and call), the host names too: no copy of the inventory per call
+class Hostvars(Mapping):
+    def __init__(self):
+        self._vars, self._names = {}, None
+    def _hosts(self):
+        if self._names is None:
+            self._names = ask_skiff({'need': 'hosts'})['hosts']
+        return self._names
+    def __getitem__(self, host):
+        if host not in self._vars:
+            a = ask_skiff({'need': 'hostvars', 'host': host})
+            # HostVars.raw_get: a host the inventory lacks is undefined
+            self._vars[host] = a['vars'] if 'vars' in a else AnsibleUndefined(name="hostvars['%s']" % host)
+        return self._vars[host]
+    def __contains__(self, host):
+        return host in self._hosts()
+    def __iter__(self):
+        return iter(self._hosts())
+    def __len__(self):
+        return len(self._hosts())
+
 # Templar._lookup's run of the plugin, its errors told apart as _lookup tells them (errors= and wantlist
 # are skiff's): the plugin gets a loader based at the playbook's directory, a Templar and run's
-# variables holding the task's variables
+# variables holding the task's variables, with hostvars (read lazily) and vars (VariableManager.get_vars')
 def lookup(r):
     loader = DataLoader()
     loader.set_basedir(r['playbook'])
     # the run's vault passwords, as ansible-playbook's loader has them
     loader.set_vault_secrets([(v['id'], VaultSecret(base64.b64decode(v['password']))) for v in r['vault']])
     variables = r['variables']
+    if r.get('hostvars'):
+        variables['hostvars'] = Hostvars()
+    variables['vars'] = dict(variables)
     templar = Templar(loader=loader, variables=variables)
     name = r['name']
     instance = lookup_loader.get(name, loader=loader, templar=templar)
@@ -226,11 +257,11 @@ interface Answer {
 }
 
 /** The server's answer to `req`; its errors thrown as Ansible raises them (callPlugin's). */
-function ask(req: object, what: string): Answer & Record<string, unknown> {
+function ask(req: object, what: string, reply?: (line: string) => string | undefined): Answer & Record<string, unknown> {
   let line: string;
   try {
     // a whole float as JSON's `2.0`: Python reads a float
-    line = server.ask(floatJson(req));
+    line = server.ask(floatJson(req), reply);
   } catch (e) {
     if (e instanceof ProcessGone) throw new PluginError(`${what} runs through ansible-core on the controller (${PYTHON} -c 'import ansible'), which failed: ${e.message}`);
     throw e;
@@ -252,6 +283,8 @@ export interface LookupCall {
   kw: Record<string, unknown>;
   /** the task's variables, as run's `variables` and its Templar's */
   variables: Record<string, unknown>;
+  /** Ansible's hostvars (a view: each host's vars sent when the plugin reads them) */
+  hostvars?: Record<string, unknown>;
   playbookDir: string;
   /** the task's search path: its roles, where lookup_plugins/ may be */
   dirs: string[];
@@ -271,8 +304,25 @@ export type LookupAnswer = { value: unknown } | { lookup: string } | { unhandled
 /** The lookup plugin `name` run by the controller's ansible-core (secrets in its variables go by the pipe, never argv). */
 export function callLookup(c: LookupCall): LookupAnswer {
   last = { playbook: c.playbookDir, dirs: [c.playbookDir, ...c.dirs] };
-  const req = { kind: 'lookup', name: c.name, terms: c.terms.map(wire), kw: wire(c.kw), variables: wire(c.variables), vault: c.vault.map((v) => ({ id: v.id, password: v.password.toString('base64') })), ...last };
-  return ask(req, `the lookup plugin ${c.name}`) as LookupAnswer;
+  const req = { kind: 'lookup', name: c.name, terms: c.terms.map(wire), kw: wire(c.kw), variables: wire(c.variables), hostvars: c.hostvars !== undefined, vault: c.vault.map((v) => ({ id: v.id, password: v.password.toString('base64') })), ...last };
+  return ask(req, `the lookup plugin ${c.name}`, c.hostvars && hostvarsReply(c.hostvars)) as LookupAnswer;
+}
+
+/** The answers to the plugin's questions while it runs: the hosts hostvars has, one host's vars. */
+function hostvarsReply(hv: Record<string, unknown>): (line: string) => string | undefined {
+  return (line) => {
+    if (!line.includes('"__skiff_need__"')) return undefined;
+    const q = JSON.parse(line) as { need?: string; host?: string };
+    if (q.need === 'hosts') return JSON.stringify({ hosts: Object.keys(hv) });
+    const host = String(q.host);
+    if (!Object.hasOwn(hv, host)) return JSON.stringify({});
+    try {
+      return floatJson({ vars: wire(hv[host]) });
+    } catch {
+      // a var of that host that cannot be rendered: the host reads as undefined (the plugin says what it needs)
+      return JSON.stringify({});
+    }
+  };
 }
 
 /**

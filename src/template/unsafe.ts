@@ -119,9 +119,22 @@ export function textBits(n: Node, taint: number): number {
   // a NativeJinjaUnsafeText's methods (and Jinja2's filters, which call them) make `self.__class__`
   // (unsafe_proxy.py); only Jinja2's `~` joins into a plain str
   if (taint & UNSAFE && taint & NATIVE && !(n.k === 'bin' && n.op === '~')) return NATIVE;
+  // one item of a list or dict written in the expression is that item's (`[1, 'a', pv][1]` is a str)
+  const item = literalItem(n);
+  if (item) return textBits(item, taint);
   if (n.k === 'list') return n.items.reduce((b, x) => b | textBits(x, taint), 0);
   if (n.k === 'dict') return n.pairs.reduce((b, [k, x]) => b | textBits(k, taint) | textBits(x, taint), 0);
   return passesOn(n) ? taint & TEXT_CLASS : 0;
+}
+
+/** The node of the item `n` picks by a literal key from a list or dict literal (`[a, b][1]`, `{'k': v}.k`, `[a, b] | first`). */
+function literalItem(n: Node): Node | undefined {
+  if (n.k === 'filter' && (n.name === 'first' || n.name === 'last') && n.v.k === 'list' && n.args.length === 0) return n.name === 'first' ? n.v.items[0] : n.v.items.at(-1);
+  if (n.k !== 'get' || n.key.k !== 'lit') return undefined;
+  const key = n.key.v;
+  if (n.obj.k === 'list' && typeof key === 'number' && Number.isInteger(key)) return n.obj.items.at(key);
+  if (n.obj.k === 'dict') return [...n.obj.pairs].reverse().find(([k]) => k.k === 'lit' && k.v === key)?.[1];
+  return undefined;
 }
 
 function passesOn(n: Node): boolean {

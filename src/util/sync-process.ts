@@ -65,11 +65,24 @@ export class SyncProcess {
     private env: () => NodeJS.ProcessEnv = () => process.env,
   ) {}
 
-  /** Sends one line, returns the child's answer line; ProcessGone when the child cannot answer. */
-  ask(line: string): string {
+  /**
+   * Sends one line, returns the child's answer line; ProcessGone when the child cannot answer.
+   * `reply`: the child may ask back before it answers (a lookup reading hostvars): a line `reply`
+   * gives an answer to is a question, its answer sent back, and the wait goes on.
+   */
+  ask(line: string, reply?: (line: string) => string | undefined): string {
     if (!this.port) this.open();
-    Atomics.store(this.signal, 0, 0);
-    this.port!.postMessage(line);
+    for (let next = line; ; ) {
+      Atomics.store(this.signal, 0, 0);
+      this.port!.postMessage(next);
+      const got = this.receive();
+      const back = reply?.(got);
+      if (back === undefined) return got;
+      next = back;
+    }
+  }
+
+  private receive(): string {
     if (Atomics.wait(this.signal, 0, 0, this.timeoutMs) === 'timed-out') {
       this.close();
       throw new ProcessGone(`${this.command} gave no answer in ${this.timeoutMs / 1000} s`);

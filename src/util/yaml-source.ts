@@ -19,6 +19,22 @@ export interface YamlSource {
   value: unknown;
   /** the whole file was ansible-vault encrypted: lines and columns are those of its plaintext */
   vaulted?: boolean;
+  /**
+   * the text is JSON, which Ansible's DataLoader reads with json.loads first: its strings are str, not
+   * the YAML loader's AnsibleUnicode (type_debug of an `-e @vars.json` value)
+   */
+  json?: boolean;
+}
+
+/** Text json.loads takes (DataLoader tries it first when the text starts with { or [). */
+export function isJson(text: string): boolean {
+  if (!/^\s*[{[]/.test(text)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -145,7 +161,7 @@ export function parseYaml(file: string, text: string, vault: readonly VaultSecre
   try {
     // The library's own alias limit guesses (101 uses of one anchor is "an attack"): the count
     // above is exact, so it is off here.
-    return { source: { file, doc, lines, value: doc.toJS({ maxAliasCount: -1 }) }, problems: [] };
+    return { source: { file, doc, lines, value: doc.toJS({ maxAliasCount: -1 }), ...(isJson(text) ? { json: true } : {}) }, problems: [] };
   } catch (e) {
     // No input is known to get here: each one that did is refused above, with a message of its own.
     return { problems: [{ ...at(0), message: `${UNREADABLE}: ${(e as Error).message}` }] };

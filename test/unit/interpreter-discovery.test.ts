@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { discoverPython, osRelease, versionMatch } from '../../src/engine/interpreter-discovery.ts';
 import { fakeHost } from './fake-host.ts';
-import { play, playbook } from './engine-harness.ts';
+import { execs, play, playbook } from './engine-harness.ts';
 
 const DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
 const RHEL7 = 'NAME="Red Hat Enterprise Linux Server"\nID="rhel"\nVERSION_ID="7.9"\n';
@@ -113,6 +113,31 @@ m.exit_json(changed=False, ansible_facts=m.params['facts'])
   });
   assert.equal(o.problems, []);
   assert.equal(o.lines, ['a echo_facts ok', 'a assert ok'], JSON.stringify(o.results.at(-1)));
+});
+
+test("a task delegated without delegate_facts discovers the delegate's Python for itself: no fact in its result, none kept (ActionBase._configure_module); with delegate_facts, the delegate's fact", async () => {
+  execs.length = 0;
+  const o = await play({
+    hosts: 'all:\n  hosts:\n    a: {connection: local}\n    b: {connection: local, ansible_python_interpreter: auto}\n',
+    playbook: `- hosts: a
+  gather_facts: false
+  tasks:
+    - {ping: , delegate_to: b, register: d1}
+    - {ping: , delegate_to: b, register: d2}
+    - {ping: , delegate_to: b, delegate_facts: true, register: d3}
+    - {ping: , delegate_to: b, register: d4}
+    - assert:
+        that:
+          - d1.ansible_facts is not defined
+          - d3.ansible_facts.discovered_interpreter_python == "/usr/bin/python3"
+          - hostvars.b.ansible_facts.discovered_interpreter_python == "/usr/bin/python3"
+          - discovered_interpreter_python is not defined
+`,
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines.at(-1), 'a assert ok', JSON.stringify(o.results.at(-1)));
+  // found on b by each of the first three (Ansible's worker keeps no copy), not by the fourth: b's fact
+  assert.is(execs.filter((e) => e.startsWith('b: echo PLATFORM')).length, 3);
 });
 
 test.run();

@@ -170,6 +170,14 @@ const TABLE: [string, Record<string, unknown>, string][] = [
   ["{{ [3, 1] | sort | first }} {{ 'a,b' | split(',') }} {{ 'abc' | list }}",{},"1 ['a', 'b'] ['a', 'b', 'c']"],
   ["{{ {'a': [1]} | combine({'a': [2]}, list_merge='append') }}",{},"{'a': [1, 2]}"],
   ["{{ 'Hello World' | lower | replace(' ', '_') }} {{ 'x' | center(5) }}|",{},"hello_world   x  |"],
+  // Python's ==: a number never equals a string; a bool is an int; a float equals its int; by content in lists and dicts
+  ["{{ '9001' == 9001 }} {{ '9001' != 9001 }} {{ port == '80' }} {{ '1' != 1 }}",{"port":80},"False True False True"],
+  ["{{ 1 == 1.0 }} {{ True == 1 }} {{ False == 0 }} {{ None == 0 }} {{ [True] == [1] }} {{ {'x': True} == {'x': 1} }}",{},"True True True False True True"],
+  ["{{ [1, '2'] == [1, 2] }} {{ {'a': 1} == {'a': '1'} }} {{ {'a': 1} == {'a': 1.0} }}",{},"False False True"],
+  ["{{ '1' in [1, 2] }} {{ 1 in [True] }} {{ 1.0 in [1] }} {{ [1, 2] is contains('1') }} {{ 'b' is in 'abc' }}",{},"False True True False True"],
+  ["{{ [1, 2] < [1, 3] }} {{ True < 2 }} {{ 'ab' < 'b' }} {{ [1, 'a'] < [1, 'b'] }}",{},"True True True True"],
+  // str order is by code point: U+FFFF before an emoji (UTF-16 would put it after)
+  ["{{ '\uffff' < '\u{1F600}' }} {{ ['\u{1F600}', '\uffff'] | sort | first == '\uffff' }}",{},"True True"],
 ];
 
 const text = (v: unknown) => (v === null || v === undefined ? '' : pyStr(v));
@@ -329,8 +337,29 @@ test('what a filter or method derives from a secret is hidden like the secret; o
   assert.is(redact(`got ${up}`, secretValues({})), 'got ********');
 });
 
-test('skiff differs on purpose: a number and a numeric string compare as numbers', () => {
-  assert.is(evaluate("port == '80'", scopeOf({ port: 80 })), true); // Ansible: False
+test("a string and a number are not equal and cannot be ordered: Python's TypeError, in Ansible's words", () => {
+  // `-e port=80` is a string: Ansible's `when: port == 80` is false
+  assert.is(evaluate('port == 80', scopeOf({ port: '80' })), false);
+  const err = (src: string, vars: Record<string, unknown> = {}) => {
+    try {
+      renderString(src, scopeOf(vars));
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+  assert.match(err("{{ '9001' < 9001 }}"), /'<' not supported between instances of 'str' and 'int'/);
+  assert.match(err('{{ s > 9000 }}', { s: '9001' }), /'>' not supported between instances of '(str|AnsibleUnicode)' and 'int'/);
+  assert.match(err("{{ [1] < ['a'] }}"), /'<' not supported between instances of 'int' and 'str'/);
+  assert.match(err('{{ None < 1 }}'), /'<' not supported between instances of 'NoneType' and 'int'/);
+  assert.match(err('{{ {} < {} }}'), /'<' not supported between instances of 'dict' and 'dict'/);
+  assert.match(err("{{ 1 in 'abc' }}"), /'in <string>' requires string as left operand, not int/);
+  assert.match(err('{{ 1 in 5 }}'), /argument of type 'int' is not iterable/);
+  assert.match(err("{{ [1, 'a'] | sort }}"), /'<' not supported between instances of 'str' and 'int'/);
+});
+
+test("map(attribute=) of an item without it stays Jinja2's Undefined through | list: Ansible's text names the attribute", () => {
+  assert.throws(() => renderString("{{ r | map(attribute='ansible_facts') | list }}", scopeOf({ r: [{ a: 1 }] })), (e: unknown) => e instanceof Error && (e as { jinja?: string }).jinja === "'dict object' has no attribute 'ansible_facts'");
 });
 
 test('the expected column is what ansible-core 2.14 renders (when Debian python3 has ansible)', () => {

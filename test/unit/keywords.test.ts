@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { BlockSchema, ImportPlaybookSchema, IncludeRoleSchema, IncludeTasksSchema, Inheritable, MetaTaskSchema, PlaySchema, RoleCallSchema, RoleEntrySchema, TaskMetaSchema } from '../../src/playbook/schema.ts';
 import type { Outcome, Case } from './engine-harness.ts';
 import { via } from './engine-harness.ts';
+import { resultLines } from '../../src/report/ansible-lines.ts';
 import { becameBy, calls, execs, opened, peak, play, playbook, reached, TEST_REGISTRY } from './engine-harness.ts';
 
 const covered = new Set<string>();
@@ -338,6 +339,39 @@ test('until on the registered name (until: r.rc == 0), as Ansible users write it
   const o = await play({ playbook: playbook(`- name: w\n  shell: "test -e $HOME/flag || { touch $HOME/flag; exit 1; }"\n  register: r\n  until: r.rc == 0\n  retries: 3\n  delay: 1\n  changed_when: false\n  failed_when: false`) });
   assert.equal(o.lines, ['a w ok']);
   assert.equal(o.sleeps, [1000]);
+});
+
+test('delegate_to "{{ item }}" in a loop: each item runs on its own host, sees its connection vars and every item\'s ansible_delegated_vars; the output names each ([a -> b(127.0.0.1)])', async () => {
+  const o = await play({
+    hosts: 'all:\n  hosts:\n    a: {connection: local}\n    b: {connection: local, ansible_host: 127.0.0.1, ansible_user: bob, ansible_port: 2222}\n    c: {connection: local}\n',
+    playbook: `- hosts: a
+  gather_facts: false
+  tasks:
+    - probe: "{{ item }} {{ ansible_host }} {{ inventory_hostname }} {{ ansible_delegated_vars.keys() | sort | join(',') }}"
+      delegate_to: "{{ item }}"
+      loop: [b, c]
+    - probe: "{{ item }}"
+      delegate_to: "{{ item }}"
+      loop: [b, c]
+      when: item == 'c'
+`,
+  });
+  assert.equal(o.problems, []);
+  // a skipped item's line names the host alone (the default callback's v2_runner_item_on_skipped)
+  assert.equal(resultLines(o.results[1], { verbosity: 0, diff: false }), ['skipping: [a] => (item=b) ', 'changed: [a -> c] => (item=c)']);
+  // Ansible 2.14: `changed: [a -> b(127.0.0.1)] => (item=b)`, `changed: [a -> c] => (item=c)`; ansible_host is the delegate's
+  assert.equal(calls, ['b:b 127.0.0.1 a b,c', 'c:c c a b,c', 'c:c']);
+  assert.equal(o.results[0].itemDelegates, [{ to: 'b', address: '127.0.0.1' }, { to: 'c' }]);
+  // each reached with its own connection settings
+  assert.ok(via.some((x) => x.startsWith('b bob@127.0.0.1:2222')), via.join('; '));
+  assert.ok(via.some((x) => x.startsWith('c ')), via.join('; '));
+  assert.equal(resultLines(o.results[0], { verbosity: 0, diff: false }), ['changed: [a -> b(127.0.0.1)] => (item=b)', 'changed: [a -> c] => (item=c)']);
+});
+
+test('delegate_to with an undefined variable fails the task in Ansible\'s words', async () => {
+  const o = await play({ hosts: ['a'], playbook: playbook('- probe: x\n  delegate_to: "{{ nope }}"') });
+  assert.match(String(o.results[0].msg), /^The field 'delegate_to' has an invalid value, which includes an undefined variable. The error was: 'nope' is undefined. 'nope' is undefined/);
+  assert.equal(calls, []);
 });
 
 kw(['task.delegate_to'], 'delegate_to: runs on the other host, with the first host\'s vars; counted for the first host', async () => {

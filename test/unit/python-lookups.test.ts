@@ -98,6 +98,35 @@ maybe("errors=ignore and warn take the plugin's failure (warn says it as Ansible
   assert.is(fatal(7), 'fatal: [a]: FAILED! => {"msg": "lookup plugin (nosuchlookup) not found"}');
 });
 
+maybe("a plugin reads variables['hostvars'] (each host's vars, a fact set_fact gave, the host names, `in`) and variables['vars'], as Ansible's do", async () => {
+  const plugin = `from ansible.plugins.lookup import LookupBase
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        hv = variables['hostvars']
+        out = ['%s=%s' % (t, hv[t].get('x', 'nox')) for t in terms]
+        out.append('hosts=' + ','.join(sorted(hv)))
+        out.append('in=%s%s' % ('b' in hv, 'zz' in hv))
+        out.append('vars=' + variables['vars']['pv'])
+        out.append('self=%s' % hv[variables['inventory_hostname']]['fact'])
+        return out
+`;
+  const o = await play({
+    hosts: 'all:\n  hosts:\n    a: {connection: local, x: 1}\n    b: {connection: local, x: two}\n',
+    playbook: `- hosts: a
+  gather_facts: false
+  vars: {pv: playvar}
+  tasks:
+    - set_fact: {fact: 2.0}
+    - debug: msg="{{ lookup('hvlk', 'a', 'b') }}"
+`,
+    files: { 'lookup_plugins/hvlk.py': plugin },
+  });
+  assert.equal(o.problems, []);
+  // Ansible 2.14 (its hostvars also names the implicit localhost there)
+  assert.equal(msgs(o)[1], 'a=1,b=two,hosts=a,b,in=TrueFalse,vars=playvar,self=2.0');
+});
+
 maybe("a role's lookup_plugins/, and a collection's beside the playbook by FQCN (collections_plugin_namespace)", async () => {
   const o = await play({
     playbook: `- hosts: all\n  roles: [withlookup]\n  tasks:\n    - debug: msg="{{ lookup('my_ns.my_col.lk3') }}"\n`,

@@ -3,6 +3,9 @@
 // in native mode), their unsafe kinds, a new str for what a template builds. Cases from the
 // jinja2_native_types and template_jinja2_non_native targets, each checked against ansible-playbook
 // 2.14 (with ANSIBLE_JINJA2_NATIVE=1 and without).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { play, playbook } from './engine-harness.ts';
@@ -115,6 +118,56 @@ test("a NativeJinjaUnsafeText's filters keep its class (unsafe_proxy.py), `~` ma
   });
   assert.equal(o.problems, []);
   assert.equal(msgOf(o, 1), ['NativeJinjaUnsafeText', 'dict', 'NativeJinjaUnsafeText']);
+});
+
+test("inventory strings are YAML's (AnsibleUnicode) from a YAML inventory, group_vars/, host_vars/ and -e @vars.yml; str from -e k=v and JSON", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'type-debug-'));
+  writeFileSync(join(dir, 'extra.yml'), 'ef: extrafile\n');
+  writeFileSync(join(dir, 'extra.json'), '{"ej": "extrajson"}\n');
+  const o = await play({
+    hosts: 'all:\n  hosts:\n    a: {connection: local, yinv: yamlinv}\n  vars:\n    ygrp: yamlgroup\n',
+    files: { 'group_vars/all.yml': 'gv: groupvar\n', 'host_vars/a.yml': 'hv: hostvar\n' },
+    opts: { extraVars: [`@${join(dir, 'extra.yml')}`, `@${join(dir, 'extra.json')}`, 'ek=kv', '{"ei": "inline"}', '{ey: inline}'] },
+    playbook: playbook(`- debug:
+    msg: "{{ [yinv|type_debug, ygrp|type_debug, gv|type_debug, hv|type_debug, hostvars.a.hv|type_debug, ef|type_debug, ej|type_debug, ek|type_debug, ei|type_debug, ey|type_debug] }}"
+  register: out`, '  gather_facts: false\n'),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(msgOf(o, 0), ['AnsibleUnicode', 'AnsibleUnicode', 'AnsibleUnicode', 'AnsibleUnicode', 'AnsibleUnicode', 'AnsibleUnicode', 'str', 'str', 'str', 'AnsibleUnicode']);
+});
+
+test('an item picked by a literal key from a list or dict the expression writes has that item\'s class, not that of the rest', async () => {
+  const o = await play({
+    playbook: playbook(`- debug:
+    msg:
+      - "{{ [1, 'a', s_word][1] | type_debug }} {{ [1, 'a', s_word][-1] | type_debug }}"
+      - "{{ {'k': s_word, 'j': 'x'}.j | type_debug }} {{ {'k': s_word, 'j': 'x'}['k'] | type_debug }}"
+      - "{{ ['x', s_word] | first | type_debug }} {{ ['x', s_word] | last | type_debug }}"
+  register: out`, VARS),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(msgOf(o, 0), ['str AnsibleUnicode', 'str AnsibleUnicode', 'str AnsibleUnicode']);
+});
+
+test("map('type_debug') names each item's class as type_debug does: a list written there item by item, a variable's as its strings are (registered: unsafe)", async () => {
+  const o = await play({
+    playbook: playbook(`- command: echo hi
+  register: r
+- debug:
+    msg:
+      - "{{ [s_word, 'x', 1, [1], {}, ek] | map('type_debug') | list }}"
+      - "{{ list_one | map('type_debug') | list }}"
+      - "{{ [r.stdout, r.rc] | map('type_debug') | list }}"
+  register: out`, VARS),
+    opts: { extraVars: ['ek=kv'] },
+  });
+  assert.equal(o.problems, []);
+  // ansible-playbook 2.14 -e ek=kv
+  assert.equal(msgOf(o, 1), [
+    ['AnsibleUnicode', 'str', 'int', 'list', 'dict', 'str'],
+    ['AnsibleUnicode', 'AnsibleUnicode'],
+    ['AnsibleUnsafeText', 'int'],
+  ]);
 });
 
 test.run();

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { evaluate } from '../../src/template/expr.ts';
 import { renderString, scopeOf } from '../../src/template/template.ts';
+import { VaultEncrypted } from '../../src/vault/encrypted.ts';
 
 // filter_encryption's vaultedstring_64: 'secret' sealed with password 'test' and salt '7'
 const VAULTED = '$ANSIBLE_VAULT;1.2;AES256;filter_default\n33370a34333734353636633035656232613935353432656132646533346233326431346232616261\n6133383034376566366261316365633931356133633337396363370a376664386236313834326561\n6338373864623763613165366636633031303739\n';
@@ -36,6 +37,14 @@ test('the target\'s salt: a template\'s number is its text, exact past 2**53, an
   // the salt of vaultedstring_64
   const rendered = Object.fromEntries(Object.entries(vars).map(([k, x]) => [k, renderString(x, scopeOf(vars))]));
   assert.is(renderString('{{ is_64|bool|ternary(s_64, s_32)|random(seed=inventory_hostname) }}', scopeOf(rendered)), '7');
+});
+
+test("`in` an inline vault value looks in its text, as AnsibleVaultEncryptedUnicode.__contains__ (ansible-playbook 2.14: True False True)", () => {
+  const sec = new VaultEncrypted(VAULTED, [{ id: 'filter_default', password: Buffer.from('test'), from: 'test' }]);
+  const s = scopeOf({ sec });
+  assert.is(evaluate("'cre' in sec", s), true);
+  assert.is(evaluate("'zz' in sec", s), false);
+  assert.is(evaluate("sec in ['secret']", s), true);
 });
 
 test.run();
