@@ -56,7 +56,8 @@ function shortKeys(obj: Record<string, unknown>, names: readonly string[]): { ob
  * playbook, once; include_tasks / include_role loop at run time.
  */
 function refuseLoop(src: YamlSource, path: Path, obj: Record<string, unknown>, what: string, cx: Ctx): boolean {
-  const loop = Object.keys(obj).find((k) => k === 'loop' || k === 'loop_control' || isWithKey(k));
+  // Ansible's helpers.py refuses an import's loop (loop or with_*), not a loop_control alone
+  const loop = Object.keys(obj).find((k) => k === 'loop' || isWithKey(k));
   if (!loop) return false;
   const [imp, inc] = /role$/.test(what) ? ['import_role', 'include_role'] : ['import_tasks', 'include_tasks'];
   cx.problems.push(problemAt(src, [...path, loop], `You cannot use loops on '${imp}' statements. You should use '${inc}' instead.`, 'key'));
@@ -121,7 +122,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   const written = obj[action];
   const name0 = typeof written === 'string' ? written : ((written as { file?: unknown } | null)?.file ?? '');
   const templated = typeof name0 === 'string' && (name0.includes('{{') || name0.includes('{%'));
-  const looped = Object.keys(raw).some((k) => k === 'loop' || k === 'loop_control' || isWithKey(k));
+  const looped = Object.keys(raw).some((k) => k === 'loop' || isWithKey(k));
   // Ansible's `include` is static unless its file name is a template or it loops (helpers.py)
   // ...and when a parent of it is dynamic (an include_tasks or include_role brought it: Task.all_parents_static)
   const dynamic = action === 'include_tasks' || (action === 'include' && (templated || looped || cx.dynamicParent === true));
