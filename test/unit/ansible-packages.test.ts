@@ -6,6 +6,8 @@ import * as assert from 'uvu/assert';
 import { apt, aptCommands, dnf, packageType, parseDpkg, parsePolicy, planApt, yum } from '../../tasks/ansible/packages.ts';
 import { failure, fakeCtx, fakeHost, tools } from './fake-host.ts';
 import { play, playbook } from './engine-harness.ts';
+import { TASK_TYPES } from '../../tasks/index.ts';
+import { unsupportedKeys } from '../../src/playbook/unsupported-params.ts';
 
 const DPKG = 'curl\tinstalled\t7.88.1-10\nvim\tconfig-files\t2:9.0\nlibc6:amd64\tinstalled\t2.36-9\n';
 const POLICY = 'curl:\n  Installed: 7.88.1-10\n  Candidate: 7.88.1-12\n  Version table:\n     7.88.1-12 500\ngit:\n  Installed: (none)\n  Candidate: 1:2.39\n';
@@ -104,6 +106,16 @@ test('apt/package/yum in a playbook: accepted by their three names; a wrong stat
   assert.match(bad.problems[0], /play\d+\.yml:3:\d+: state: got "installd", expected present, absent or latest/);
   const deb = await play({ playbook: playbook(`- apt: {name: ./x.deb}`) });
   assert.match(deb.problems[0], /a \.deb file or URL is not supported/);
+});
+
+test('package passes the manager\'s own options on (robertdebock.bootstrap: package with update_cache on an apt host): not failed as unsupported', async () => {
+  const pkg = TASK_TYPES.get('ansible.builtin.package')!;
+  assert.equal(unsupportedKeys(pkg, { name: 'sudo', state: 'present', update_cache: true }), []);
+  // on an apt host it runs as Ansible's apt module, which takes update_cache
+  const host = fakeHost([tools('apt-get', 'dpkg-query')]);
+  assert.equal((await packageType.plan(fakeCtx(host), v.parse(packageType.schema, { name: 'sudo', update_cache: true }))).changes, ['run the Python module ansible.legacy.apt']);
+  // a module with a fixed set still fails on what it lacks (command's warn, gone in 2.14)
+  assert.equal(unsupportedKeys(TASK_TYPES.get('ansible.builtin.command')!, { cmd: 'true', warn: false }), ['warn']);
 });
 
 test.run();
