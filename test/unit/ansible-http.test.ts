@@ -132,6 +132,13 @@ test('uri: status, json, content; a POSTed json body and headers arrive; redirec
   assert.equal(statuses(check), ['skipped', 'skipped', 'skipped', 'skipped']);
 });
 
+test('uri: follow_redirects "no" as text is none, and status_code "302,403" is a list (geerlingguy.jenkins\' wait for Jenkins)', async () => {
+  const o = await play({ playbook: playbook(`- uri: {url: "${base}/moved", follow_redirects: "no", status_code: "302,403"}\n  register: n`) });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['ok']);
+  assert.equal([reg(o, 0).status, reg(o, 0).redirected], [302, false]);
+});
+
 test('uri: an unexpected status fails with Ansible\'s message and the status registered; a refused connection is status -1', async () => {
   const closed = createServer();
   await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
