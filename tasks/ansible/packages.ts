@@ -159,6 +159,9 @@ async function planAptTask(ctx: TaskContext, p: AptParams, module: string): Prom
   }
   const todo = planApt(p, await readAptFacts(ctx.conn, p));
   const commands = aptCommands(p, todo);
+  // check mode: apt-get simulates what it would do, as Ansible's apt runs it (--simulate), so a package
+  // apt cannot install (a conflict, an unknown name) fails here too (mrlesmithjr's ntp on Debian 12)
+  if (ctx.check) for (const cmd of commands) await runApt(ctx.conn, cmd.replace(/ apt-get (install|remove|purge) /, ' apt-get $1 --simulate '), module);
   const changes = [
     ...(stale && !p.name.length ? ['update the apt cache'] : []),
     ...todo.install.map((n) => `install ${n}`),
@@ -173,14 +176,18 @@ async function updateCache(conn: Connection, module: string): Promise<void> {
   if (r.code !== 0) throw new TaskFailure(`${module}: apt-get update exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
 }
 
+/** One apt-get command; its stdout, or the task failed with its last lines. */
+async function runApt(conn: Connection, cmd: string, module: string, before = ''): Promise<string> {
+  const r = await conn.exec(cmd);
+  const stdout = before + r.stdout;
+  if (r.code !== 0) throw new TaskFailure(`${module}: apt-get exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, { rc: r.code, stdout, stderr: r.stderr });
+  return stdout;
+}
+
 async function applyApt(ctx: TaskContext, s: AptState, module: string): Promise<Record<string, unknown>> {
   if (s.updateCache) await updateCache(ctx.conn, module);
   let stdout = '';
-  for (const cmd of s.commands) {
-    const r = await ctx.conn.exec(cmd);
-    stdout += r.stdout;
-    if (r.code !== 0) throw new TaskFailure(`${module}: apt-get exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, { stdout, stderr: r.stderr });
-  }
+  for (const cmd of s.commands) stdout = await runApt(ctx.conn, cmd, module, stdout);
   return { cache_updated: s.updateCache, stdout, stdout_lines: stdout ? stdout.replace(/\n$/, '').split('\n') : [] };
 }
 

@@ -60,7 +60,14 @@ test('apt in check mode: the cache is not refreshed and nothing is installed; th
   const plan = await apt.plan(fakeCtx(host, true), p({ name: 'git,curl', state: 'present', update_cache: true }));
   assert.equal(plan.changes, ['install git']);
   assert.match(plan.note!, /not refreshed in check mode/);
-  assert.not.ok(host.cmds.some((c) => /apt-get (update|install)/.test(c)));
+  assert.not.ok(host.cmds.some((c) => /apt-get (update|install)/.test(c) && !c.includes('--simulate')));
+  assert.ok(host.cmds.some((c) => /apt-get install --simulate .* -- 'git'$/.test(c)), 'apt-get simulates the install, as Ansible\'s apt does in check mode');
+});
+
+test('apt in check mode: a package apt-get cannot install fails as in Ansible (mrlesmithjr ntp: ntp conflicts with the installed time daemon)', async () => {
+  const host = fakeHost([tools('apt-get', 'dpkg-query'), [/^dpkg-query/, { stdout: '' }], [/apt-get install --simulate/, { code: 100, stdout: ' ntpsec : Conflicts: time-daemon\n', stderr: 'E: Error, pkgProblemResolver::Resolve generated breaks, this may be caused by held packages.\n' }]]);
+  const msg = await failure(apt.plan(fakeCtx(host, true), p({ name: 'ntp' })));
+  assert.match(msg, /apt: apt-get exited 100: E: Error, pkgProblemResolver::Resolve generated breaks/);
 });
 
 test('apt: update_cache alone is a change unless the cache is younger than cache_valid_time', async () => {
