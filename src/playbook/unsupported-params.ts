@@ -15,10 +15,14 @@ export function unsupportedKeys(type: TaskType, params: unknown): string[] {
 
 /** The type a task with such params runs as: it fails with Ansible's text, wherever it runs. */
 export function failsOnUnsupported(type: TaskType, keys: string[], written: string): TaskType {
-  const message = type.unsupportedParams!(keys, written);
+  return failsWith(type, type.unsupportedParams!(keys, written));
+}
+
+/** The type a task runs as that fails with `message` when (and only when) it runs. */
+export function failsWith(type: TaskType, message: string): TaskType {
   return {
     name: type.name,
-    summary: `${type.name}, with parameters its module does not have (fails when it runs)`,
+    summary: `${type.name}, with parameters it does not take (fails when it runs)`,
     schema: type.schema,
     controllerOnly: type.controllerOnly,
     aliasOf: type.aliasOf,

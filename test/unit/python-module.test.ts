@@ -58,6 +58,13 @@ run("a parameter skiff's own type does not honour (lineinfile's unsafe_writes, f
   assert.equal(o.lines, ['a lineinfile changed', 'a lineinfile ok', 'a file changed', 'a assert ok']);
 });
 
+test("an option skiff's type does not honour with no Ansible module to run instead (yum's allow_downgrade) is refused by name when the task runs, not at load: a RedHat branch skipped on Debian runs (elastic.elasticsearch)", async () => {
+  const o = await play({ playbook: playbook("- yum: {name: elasticsearch, state: present, allow_downgrade: '{{ false }}'}\n  when: ansible_os_family == 'RedHat'\n- yum: {name: x, allow_downgrade: true}\n  ignore_errors: true\n  register: r"), hosts: 'all:\n  hosts:\n    a: {connection: local, ansible_os_family: Debian}\n' });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a yum skipped', 'a yum failed']);
+  assert.match(o.results[1].msg!, /\.yml:\d+:\d+: allow_downgrade is an option of ansible\.builtin\.yum .* that skiff does not honour/);
+});
+
 test("the module's JSON is found among other output lines, as Ansible's _filter_non_json_lines", () => {
   assert.equal(moduleJson('warning: noise\n{"a": 1,\n "b": {"c": 2}}\ntrailing\n'), { a: 1, b: { c: 2 } });
   assert.equal(moduleJson('no json here'), undefined);
