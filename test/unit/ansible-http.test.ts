@@ -92,6 +92,14 @@ test('get_url: check mode writes nothing; downloads with mode and checksum; a se
   assert.is(requests.length, 2, 'no download on the second run');
 });
 
+test('get_url in check mode asks the server (HEAD), as Ansible does: a URL it cannot fetch fails; nothing is written (geerlingguy.jenkins: the repository key, offline)', async () => {
+  const d = tmp();
+  const o = await play({ playbook: playbook(`- get_url: {url: "${base}/nope", dest: ${d}/key.asc, mode: "0644", force: true}\n  ignore_errors: true\n- get_url: {url: "${base}/dl/node_exporter.tar.gz", dest: ${d}/ne.tgz}`), opts: { check: true } });
+  assert.equal(statuses(o), ['failed', 'changed']);
+  assert.match(o.results[0].msg!, new RegExp(`get_url: ${base}/nope: Request failed: .*404`));
+  assert.equal(readdirSync(d), []);
+});
+
 test('get_url: a wrong checksum fails and leaves neither dest nor a temp file; a 404 fails naming the URL; force downloads again', async () => {
   const d = tmp();
   const bad = await play({ playbook: playbook(`- get_url: {url: "${base}/dl/node_exporter.tar.gz", dest: ${d}/x, checksum: "sha256:${'0'.repeat(64)}"}\n  ignore_errors: true\n- get_url: {url: "${base}/nope", dest: ${d}/y}`) });
