@@ -80,6 +80,10 @@ export function parsePolicy(out: string): Map<string, string> {
   return m;
 }
 
+/** fnmatch's special characters in a package name: apt's module matches such names against the cache */
+const GLOB = /[*?[]/;
+const namesOf = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : typeof x === 'string' && !/\{[{%]/.test(x) ? x.split(',').map((n) => n.trim()) : []);
+
 const split = (spec: string) => {
   const at = spec.indexOf('=');
   return at < 0 ? { name: spec, version: undefined } : { name: spec.slice(0, at), version: spec.slice(at + 1) };
@@ -196,6 +200,8 @@ export const apt: TaskType<AptParams, AptState> = {
   summary: 'Debian packages are installed (present, latest) or absent, through apt-get (Ansible\'s apt)',
   schema: aptSchema,
   shortKey: 'name',
+  // a glob among the names (`name: "*"` with latest upgrades all: the CIS roles) is for Ansible's apt module
+  refuseParam: (key, value) => ((key === 'name' || key === 'pkg') && namesOf(value).some((n) => GLOB.test(split(n).name)) ? `${key}: a glob (${namesOf(value).join(', ')}) is an apt name skiff's apt does not match` : undefined),
   plan: (ctx, p) => planAptTask(ctx, p, 'apt'),
   apply: (ctx, _p, plan) => applyApt(ctx, plan.state!, 'apt'),
 };
@@ -203,7 +209,8 @@ export const apt: TaskType<AptParams, AptState> = {
 // Ansible's package action passes every argument but `use` on to the manager's own module (yum's
 // enablerepo...): those are for the manager to take or refuse when the task runs
 const packageSchema = v.looseObject({
-  name: Names,
+  /** optional: Ansible's package action validates nothing, the manager's module does (update_cache alone) */
+  name: v.optional(v.pipe(v.union([v.array(v.string()), v.string()], 'expected a package name or a list of them'), v.transform((n) => (Array.isArray(n) ? n : n.split(',').map((x) => x.trim()).filter(Boolean))))),
   state: v.optional(State, 'present'),
   /** the manager's module: `auto` is the host's pkg_mgr fact */
   use: v.optional(v.string(), 'auto'),
@@ -235,15 +242,17 @@ export const packageType: TaskType<PackageParams, PackageState> = {
   async plan(ctx, p) {
     const { name, state, use, allow_downgrade, ...own } = p;
     const manager = use === 'auto' ? await pkgMgr(ctx) : use;
-    if ((manager === 'apt' || manager === undefined) && !Object.keys(own).length) {
+    // skiff's apt takes plain names; no name, or a glob (`*` with latest: upgrade all), is apt's module's
+    const plain = name !== undefined && name.length > 0 && name.every((n) => v.is(Name, n) && !GLOB.test(split(n).name));
+    if ((manager === 'apt' || manager === undefined) && !Object.keys(own).length && plain) {
       if (!(await toolsOn(ctx.conn, ['apt-get'])).has('apt-get')) await noApt(ctx.conn, 'package');
-      const plan = await planAptTask(ctx, { name, state, allow_downgrade: allow_downgrade ?? false, update_cache: false, cache_valid_time: 0, purge: false, install_recommends: undefined, force_apt_get: undefined }, 'package');
+      const plan = await planAptTask(ctx, { name: name!, state, allow_downgrade: allow_downgrade ?? false, update_cache: false, cache_valid_time: 0, purge: false, install_recommends: undefined, force_apt_get: undefined }, 'package');
       return { ...plan, state: plan.state && { apt: plan.state } };
     }
     const found = manager === undefined ? undefined : findModule(`ansible.builtin.${manager}`);
     if (typeof found !== 'object') throw new TaskFailure(`package: the manager ${manager ?? '(none found)'} on ${ctx.conn.host} runs through Ansible's module of it, which the controller's ansible-core ${typeof found === 'string' ? 'runs through an action plugin skiff does not have' : 'does not have'}`);
     const module = pythonModule(`ansible.legacy.${manager}`, found.path);
-    const args = { name, state, ...(allow_downgrade === undefined ? {} : { allow_downgrade }), ...own };
+    const args = { ...(name === undefined ? {} : { name }), state, ...(allow_downgrade === undefined ? {} : { allow_downgrade }), ...own };
     const plan = await module.plan(ctx, args);
     return { ...plan, state: { module, args, plan } };
   },

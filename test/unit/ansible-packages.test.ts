@@ -125,4 +125,13 @@ test('package passes the manager\'s own options on (robertdebock.bootstrap: pack
   assert.equal(unsupportedKeys(TASK_TYPES.get('ansible.builtin.command')!, { cmd: 'true', warn: false }), ['warn']);
 });
 
+test('package without a name (update_cache alone) and a glob name (`*` with latest: upgrade all) run as Ansible\'s apt module, not refused at load (the CIS roles\' prelim and 1.2.2.1)', async () => {
+  const o = await play({ playbook: playbook(`- ansible.builtin.package: {update_cache: true}\n  when: false\n- ansible.builtin.package: {name: "*", state: latest}\n  when: false\n- apt: {name: "*", state: latest}\n  when: false\n- apt: {name: "python3-*"}\n  when: false`) });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a ansible.builtin.package skipped', 'a ansible.builtin.package skipped', 'a apt skipped', 'a apt skipped']);
+  const host = fakeHost([tools('apt-get', 'dpkg-query')]);
+  assert.equal((await packageType.plan(fakeCtx(host), v.parse(packageType.schema, { update_cache: true }))).changes, ['run the Python module ansible.legacy.apt']);
+  assert.equal((await packageType.plan(fakeCtx(host), v.parse(packageType.schema, { name: '*', state: 'latest' }))).changes, ['run the Python module ansible.legacy.apt']);
+});
+
 test.run();
