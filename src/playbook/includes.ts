@@ -5,7 +5,7 @@
 // reaches it (its name rendered there), or with the playbook when its name is plain and it loads
 // cleanly; include_role as import_role when its name is plain and it does not loop, else when a host
 // reaches it, once per loop item. What cannot be honoured is refused by name.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { show } from '../util/errors.ts';
@@ -497,7 +497,9 @@ function findRole(name: string, cx: Ctx): { dir?: string; tried: string[] } {
   const fq = name.match(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.([A-Za-z0-9_]+)$/);
   const sibling = fq && cx.roleDir ? [join(dirname(cx.roleDir), fq[1])] : [];
   const tried = isAbsolute(name) ? [name] : [join(cx.playDir, 'roles', name), ...cx.rolesPath.map((p) => join(p, name)), join(cx.playDir, name), ...sibling];
-  const dir = tried.find((d) => existsSync(d) && statSync(d).isDirectory());
+  const found = tried.find((d) => existsSync(d) && statSync(d).isDirectory());
+  // free of symlinks, as Ansible's unfrackpath leaves it: role_path, and the paths a run shows (included:)
+  const dir = found && realpathSync(found);
   if (dir || !fq) return { dir, tried };
   return { tried: [...tried, ...collectionRoots().map((r) => join(r, 'ansible_collections', ...name.split('.').slice(0, 2), 'roles', fq[1]))] };
 }
