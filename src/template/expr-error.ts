@@ -7,6 +7,15 @@ export const LATER: unique symbol = Symbol('known at run time');
 export class ExprError extends Error {}
 
 /** A value that can be called in an expression: a template's `{% macro %}` (its output is text). */
+/** Jinja2's namespace() objects: plain maps of attributes that `{% set ns.attr = ... %}` may assign. */
+const NAMESPACES = new WeakSet<object>();
+export function newNamespace(attrs: Record<string, unknown>): Record<string, unknown> {
+  const ns = { ...attrs };
+  NAMESPACES.add(ns);
+  return ns;
+}
+export const isNamespace = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && NAMESPACES.has(x);
+
 export class Callable {
   constructor(
     readonly name: string,
