@@ -520,6 +520,8 @@ export class HostRun {
     // include_role's banner has no role in it (IncludeRole.get_name: its name, or `include_role : NAME`)
     const isRole = /include_role$/.test(inc.action);
     const bannerRole = isRole ? undefined : inc.kw.role?.name;
+    // its name rendered for the banner, as a task's (the strategy templates it with the host's vars)
+    const title = titleOf(b.name, () => scope({}));
     const result = (status: Status, msg?: string, ignorable = false, loading = false, label?: unknown[]): Flow => {
       // the include's ignore_errors: a failure of the include task itself (its when, loop or name cannot
       // be rendered) is ignored, as a task's; one of reading what it includes is not (Ansible's strategy)
@@ -528,7 +530,7 @@ export class HostRun {
       // a run that ends is no block's to rescue
       if (this.rc.aborted) rescuable = false;
       // a handler's include, and one in its included file, is a handler's (Ansible's RUNNING HANDLER banner)
-      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: this.handling, role: bannerRole, status, changes: [], msg, rescued: (failed && rescuable && !loading) || undefined, ignored: ignored || undefined, ms: 0, ...(label ? { labels: label } : {}) });
+      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, title, type: inc.action, handler: this.handling, role: bannerRole, status, changes: [], msg, rescued: (failed && rescuable && !loading) || undefined, ignored: ignored || undefined, ms: 0, ...(label ? { labels: label } : {}) });
       // the include's own result, as Ansible registers it (the last one of a loop's)
       if (inc.register) this.registered[inc.register] = status === 'failed' ? { failed: true, changed: false, msg } : status === 'skipped' ? { changed: false, skipped: true, skip_reason: 'Conditional result was False' } : { changed: false, include: inc.file, include_args: {} };
       if (failed && !rescuable) {
@@ -611,7 +613,7 @@ export class HostRun {
     }
     if (!files.length) result('skipped');
     // an include_role that runs shows its banner alone (Ansible's task start; no result line of its own)
-    else if (isRole) this.rc.listen({ kind: 'display', host: this.host, play: this.play.name, task: b.name, role: undefined, handler: this.handling, text: '' });
+    else if (isRole) this.rc.listen({ kind: 'display', host: this.host, play: this.play.name, task: b.name, title, role: undefined, handler: this.handling, text: '' });
     for (const { i, vars, nodes } of files) {
       if (this.stopped()) return 'stop';
       const saved = this.outer;
