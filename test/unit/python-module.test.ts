@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { play, playbook } from './engine-harness.ts';
 import { moduleJson } from '../../tasks/ansible/python-module.ts';
+import { pyStr } from '../../src/template/expr-error.ts';
 
 const hasAnsible = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import ansible']).status === 0;
 if (!hasAnsible && process.env.CI === 'true') throw new Error('ansible-core is not installed (/usr/bin/python3 -c "import ansible" fails): install it (npx tsx lab/cli.ts install)');
@@ -68,6 +69,9 @@ test("an option skiff's type does not honour with no Ansible module to run inste
 test("the module's JSON is found among other output lines, as Ansible's _filter_non_json_lines", () => {
   assert.equal(moduleJson('warning: noise\n{"a": 1,\n "b": {"c": 2}}\ntrailing\n'), { a: 1, b: { c: 2 } });
   assert.equal(moduleJson('no json here'), undefined);
+  // a whole float stays a float, as json.loads reads it (dev-sec os_hardening: a find result's mtime shown as 1677742435.0)
+  assert.is(pyStr((moduleJson('{"stat": {"mtime": 1677742435.0, "size": 1042}}')!.stat as Record<string, unknown>).mtime), '1677742435.0');
+  assert.is(pyStr((moduleJson('{"stat": {"mtime": 1677742435.0, "size": 1042}}')!.stat as Record<string, unknown>).size), '1042');
 });
 
 run('a library/ module imports the module_utils/ beside it (the playbook\'s own), as Ansible adds that directory (module_utils target)', async () => {
