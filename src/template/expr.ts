@@ -3,7 +3,7 @@
 // `default`, `is defined` or a branch that does not run accepts it; and a value only known at run time
 // (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
 import { didYouMean } from '../util/errors.ts';
-import { Callable, ExprError, LATER, newNamespace, PluginError, PyException, PYTYPE, Undef, UndefinedError, isPyObject, order, pyRepr, pyStr, same, truthy, typeName, use, type PyObject } from './expr-error.ts';
+import { Callable, ExprError, LATER, LATER_AS_TEXT, newNamespace, PluginError, PyException, PYTYPE, Undef, UndefinedError, isPyObject, order, pyRepr, pyStr, same, truthy, typeName, use, type PyObject } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { tupleField } from './jinja-filters-builtin.ts';
 import { firstFound } from './lookup-first-found.ts';
@@ -331,6 +331,15 @@ class Evaluator {
   }
 
   ev(n: Node): Val {
+    try {
+      return this.node(n);
+    } catch (e) {
+      // a run-time value made text while validating: the expression's value is known at run time too
+      if (e === LATER_AS_TEXT) return LATER;
+      throw e;
+    }
+  }
+  private node(n: Node): Val {
     switch (n.k) {
       case 'lit':
         return n.v;
@@ -601,7 +610,7 @@ function plugin<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof ExprError && !(e instanceof UndefinedError) && !(e instanceof PluginError) && !e.message.includes('not supported by skiff')) throw new PluginError(e.message);
+    if (e instanceof ExprError && e !== LATER_AS_TEXT && !(e instanceof UndefinedError) && !(e instanceof PluginError) && !e.message.includes('not supported by skiff')) throw new PluginError(e.message);
     throw e;
   }
 }

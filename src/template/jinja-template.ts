@@ -4,7 +4,7 @@
 // trim_blocks as Ansible has it on, lstrip_blocks, newline_sequence, line_statement_prefix).
 // While validating, a condition or a loop over a value only known at run time (LATER) still checks
 // every branch and the loop body once, and makes the whole text LATER.
-import { Callable, ExprError, isNamespace, LATER, pyStr, truthy, Undef, undefinedText } from './expr-error.ts';
+import { Callable, ExprError, isNamespace, LATER, LATER_AS_TEXT, pyStr, truthy, Undef, undefinedText } from './expr-error.ts';
 import { evalNode, type Scope } from './expr.ts';
 import { items } from './jinja-filters.ts';
 import { Parser, lex, type Node } from './jinja-parse.ts';
@@ -370,6 +370,16 @@ export interface OutputOptions {
 }
 
 /** Renders parsed template nodes: the text, or LATER when any part depends on a run-time value. */
+/** A value's text, or LATER when a value known only at run time is in it (validating). */
+function asText(v: unknown): string | typeof LATER {
+  try {
+    return text(v);
+  } catch (e) {
+    if (e === LATER_AS_TEXT) return LATER;
+    throw e;
+  }
+}
+
 export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = {}): string | typeof LATER {
   let later = false;
   const local = (outer: Scope, f: Map<string, unknown>): Scope => (n) => (f.has(n) ? { found: true, value: f.get(n) } : outer(n));
@@ -439,11 +449,13 @@ export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = 
       }
       else if (n.t === 'out') {
         const v = ev(n.e, s, n.line);
-        if (v === LATER) later = true;
+        // a list or map with a value known at run time in it (validating) is text known then too
+        const shown = v === LATER ? LATER : asText(v);
+        if (shown === LATER) later = true;
         else if (opts.native) {
           opts.native.nodes++;
-          out += v === null ? 'None' : text(v);
-        } else out += opts.each ? opts.each(text(v)) : text(v);
+          out += v === null ? 'None' : shown;
+        } else out += opts.each ? opts.each(shown) : shown;
       } else if (n.t === 'set') {
         const v = ev(n.e, s, n.line);
         if (n.attr !== undefined) {

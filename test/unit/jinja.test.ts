@@ -274,6 +274,15 @@ test('a value known only at run time makes the result LATER, every branch and lo
   assert.throws(() => renderString('{% for l in r.stdout_lines %}{{ l }}{{ prot }}{% endfor %}', s), /unknown variable "prot"/);
 });
 
+test('a list with an item known only at run time, made text (join, a method, output), is known at run time too, not the marker\'s text (Oefenweb fail2ban: "{{ \' \'.join(fail2ban_dependencies).split() }}")', () => {
+  const s = scopeOf({ deps: ['fail2ban', LATER as unknown] });
+  assert.is(evaluate("' '.join(deps).split()", s), LATER);
+  assert.is(evaluate("deps | join(' ')", s), LATER);
+  assert.is(renderString('pkgs: {{ deps }}', s), LATER);
+  // what does not make it text is still known now
+  assert.is(evaluate('deps | length', s), 2);
+});
+
 test('command: every value a template expands is shell-quoted, in statements too; the text written stays', () => {
   const s = scopeOf({ evil: "x'; touch /tmp/pwned; echo '", names: ['a b', 'c'], flag: true });
   const out = render({ cmd: 'echo {% for n in names %}{{ n }} {% endfor %}{% if flag %}--x {{ evil }}{% endif %}' }, s, [], [], ['cmd']) as { cmd: string };
