@@ -168,7 +168,8 @@ export const stat: TaskType<Params> = {
   async plan(ctx, p) {
     const r = await ctx.conn.exec(statScript(p));
     if (r.code !== 0) throw new TaskFailure(r.stderr.trim() || `stat ${p.path}: exit ${r.code}`);
-    return { changes: [], result: { stat: parseStat(p, r.stdout) } };
+    // changed first, as Ansible's stat returns it (exit_json(changed=False, stat=...)): a registered loop's items show it so
+    return { changes: [], result: { changed: false, stat: parseStat(p, r.stdout) } };
   },
   async apply() {},
 };

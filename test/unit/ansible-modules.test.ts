@@ -132,7 +132,7 @@ test('stat: the whole of Ansible\'s stat dict (the stat target\'s keys: times, i
   assert.equal(reg(o, 1).stat, { exists: false });
 });
 
-test('stat: a whole time is a float, as Python\'s st_mtime (dev-sec os_hardening\'s looped stat results show 1000000000.0); mimetype before charset', async () => {
+test('stat: a whole time is a float, as Python\'s st_mtime (dev-sec os_hardening\'s looped stat results show 1000000000.0); mimetype before charset; changed first in the result', async () => {
   const d = tmp();
   writeFileSync(`${d}/f`, 'x');
   utimesSync(`${d}/f`, 1000000000, 1000000000);
@@ -140,6 +140,8 @@ test('stat: a whole time is a float, as Python\'s st_mtime (dev-sec os_hardening
   assert.equal(statuses(o), ['ok', 'ok'], o.results[1]?.msg);
   const keys = Object.keys(reg(o, 0).stat);
   assert.ok(keys.indexOf('mimetype') < keys.indexOf('charset'));
+  // the result starts with changed, as Ansible's stat returns it (a looped stat's items are shown so)
+  assert.equal(Object.keys(reg(o, 0)).slice(0, 2), ['changed', 'stat']);
 });
 
 test('stat of a link: lstat unless follow (then the target\'s checksum, md5 and sha256)', async () => {
