@@ -148,13 +148,18 @@ interface AptState {
 async function planAptTask(ctx: TaskContext, p: AptParams, module: string): Promise<{ changes: string[]; state: AptState; result: Record<string, unknown>; note?: string }> {
   const have = await toolsOn(ctx.conn, ['apt-get', 'dpkg-query']);
   if (!have.has('apt-get') || !have.has('dpkg-query')) throw new TaskFailure(`${module}: no ${have.has('apt-get') ? 'dpkg-query' : 'apt-get'} on ${ctx.conn.host}`);
-  let stale = p.update_cache && (p.cache_valid_time === 0 || (await cacheAge(ctx.conn)) > p.cache_valid_time);
+  // Ansible's apt refreshes for update_cache, or for cache_valid_time alone, when the cache is older
+  let stale = (p.update_cache || p.cache_valid_time > 0) && (p.cache_valid_time === 0 || (await cacheAge(ctx.conn)) > p.cache_valid_time);
   let cache_updated = false;
   let note: string | undefined;
   // As Ansible's apt: the cache is refreshed before deciding (so `latest` sees new versions) and does
   // not count as a change when packages are named; never in check mode, which writes nothing.
   if (stale && p.name.length) {
-    if (ctx.check) note = 'apt cache not refreshed in check mode';
+    if (ctx.check) {
+      note = 'apt cache not refreshed in check mode';
+      // Ansible's apt says cache_updated in check mode all the same (its `module.check_mode or ...`)
+      cache_updated = true;
+    }
     else {
       await updateCache(ctx.conn, module);
       cache_updated = true;

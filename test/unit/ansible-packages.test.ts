@@ -134,4 +134,15 @@ test('package without a name (update_cache alone) and a glob name (`*` with late
   assert.equal((await packageType.plan(fakeCtx(host), v.parse(packageType.schema, { name: '*', state: 'latest' }))).changes, ['run the Python module ansible.legacy.apt']);
 });
 
+test('apt: cache_valid_time alone refreshes a cache older than it, as Ansible\'s apt (`if update_cache or cache_valid_time`); in check mode it is not refreshed but cache_updated is said, as Ansible says it (Oefenweb roles)', async () => {
+  const old = fakeHost([tools('apt-get', 'dpkg-query'), [/update-success-stamp/, { stdout: '90000\n' }], [/^dpkg-query/, { stdout: 'git\tinstalled\t1:2.39\n' }]]);
+  const plan = await apt.plan(fakeCtx(old), p({ name: 'git', cache_valid_time: 3600 }));
+  assert.ok(old.cmds.some((c) => c.includes('apt-get update')));
+  assert.is(plan.result!.cache_updated, true);
+  const checked = fakeHost([tools('apt-get', 'dpkg-query'), [/update-success-stamp/, { stdout: '90000\n' }], [/^dpkg-query/, { stdout: 'git\tinstalled\t1:2.39\n' }]]);
+  const c = await apt.plan(fakeCtx(checked, true), p({ name: 'git', update_cache: true, cache_valid_time: 3600 }));
+  assert.not.ok(checked.cmds.some((x) => x.includes('apt-get update')));
+  assert.is(c.result!.cache_updated, true);
+});
+
 test.run();
