@@ -518,6 +518,11 @@ export class HostRun {
     // `loading`: the included file or role could not be read; Ansible's strategy counts that failure
     // itself (_load_included_file: stats 'failures'), so the recap has it failed even where a rescue
     // handles it (includes_loop_rescue: failed=2, rescued=0, and the run ends ok)
+    // include_role's banner has no role in it (IncludeRole.get_name: its name, or `include_role : NAME`)
+    const isRole = /include_role$/.test(inc.action);
+    const bannerRole = isRole ? undefined : inc.kw.role?.name;
+    // its name rendered for the banner, as a task's (the strategy templates it with the host's vars)
+    const title = titleOf(b.name, () => scope({}));
     const result = (status: Status, msg?: string, ignorable = false, loading = false, label?: unknown[]): Flow => {
       // the include's ignore_errors: a failure of the include task itself (its when, loop or name cannot
       // be rendered) is ignored, as a task's; one of reading what it includes is not (Ansible's strategy)
@@ -526,7 +531,7 @@ export class HostRun {
       // a run that ends is no block's to rescue
       if (this.rc.aborted) rescuable = false;
       // a handler's include, and one in its included file, is a handler's (Ansible's RUNNING HANDLER banner)
-      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, type: inc.action, handler: this.handling, role: inc.kw.role?.name, status, changes: [], msg, rescued: (failed && rescuable && !loading) || undefined, ignored: ignored || undefined, ms: 0, ...(label ? { labels: label } : {}) });
+      emit(this.rc, { host: this.host, play: this.play.name, task: b.name, title, type: inc.action, handler: this.handling, role: bannerRole, status, changes: [], msg, rescued: (failed && rescuable && !loading) || undefined, ignored: ignored || undefined, ms: 0, ...(label ? { labels: label } : {}) });
       // the include's own result, as Ansible registers it (the last one of a loop's)
       if (inc.register) this.registered[inc.register] = status === 'failed' ? { failed: true, changed: false, msg } : status === 'skipped' ? { changed: false, skipped: true, skip_reason: 'Conditional result was False' } : { changed: false, include: inc.file, include_args: {} };
       if (failed && !rescuable) {
@@ -605,9 +610,11 @@ export class HostRun {
       files.push({ i, vars, nodes });
       // Ansible counts an included file, not an included role; a loop's item is named as its results' are
       const label = b.loop ? [b.loop.label === undefined ? vars[String(vars.ansible_loop_var)] : render(b.loop.label, scope(vars), [])] : undefined;
-      if (!/include_role$/.test(inc.action)) result('ok', `included: ${target}`, false, false, label);
+      if (!isRole) result('ok', `included: ${target}`, false, false, label);
     }
     if (!files.length) result('skipped');
+    // an include_role that runs shows its banner alone (Ansible's task start; no result line of its own)
+    else if (isRole) this.rc.listen({ kind: 'display', host: this.host, play: this.play.name, task: b.name, title, role: undefined, handler: this.handling, text: '' });
     for (const { i, vars, nodes } of files) {
       if (this.stopped()) return 'stop';
       const saved = this.outer;

@@ -293,7 +293,6 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => (i.path?.length ? `${i.path.map((p) => p.key).join('.')}: ${i.message}` : i.message)).join('; '));
     const mode = decide(t.kw.check_mode, () => scope, 'check_mode', t.kw.enclosing?.check_mode);
     const check = mode === true || (env.check && mode !== false);
-    if (env.handler && check) return { status: 'changed', result: { changed: true, failed: false }, changes: [`would run handler ${t.name}`], note: 'would run (check mode)' };
     const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(loopVars), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe, textClass };
     const params = await resolveHostPaths(ctx.conn, t.type.hostPaths, parsed.output);
     const found = t.type.controllerOnly || t.type.noModule ? undefined : await env.discover?.(ctx.conn, scope, loopVars);

@@ -199,6 +199,16 @@ export function schemaEntries(schema: unknown): Record<string, { type?: string; 
   return s.entries;
 }
 
+/**
+ * Whether a task type's schema takes any name besides its own (a loose object: package, whose action
+ * passes the rest on to the manager's module, which takes or refuses them when it runs).
+ */
+export function schemaIsOpen(schema: unknown): boolean {
+  let s = schema as { type?: string; pipe?: unknown[] };
+  if (s.type !== 'loose_object' && s.pipe) s = s.pipe[0] as typeof s;
+  return s.type === 'loose_object';
+}
+
 /** The parameter names of a task type's schema. */
 export function schemaParams(schema: unknown): string[] {
   return Object.keys(schemaEntries(schema) ?? {});

@@ -5,7 +5,7 @@
 // reaches it (its name rendered there), or with the playbook when its name is plain and it loads
 // cleanly; include_role as import_role when its name is plain and it does not loop, else when a host
 // reaches it, once per loop item. What cannot be honoured is refused by name.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { show } from '../util/errors.ts';
@@ -56,7 +56,8 @@ function shortKeys(obj: Record<string, unknown>, names: readonly string[]): { ob
  * playbook, once; include_tasks / include_role loop at run time.
  */
 function refuseLoop(src: YamlSource, path: Path, obj: Record<string, unknown>, what: string, cx: Ctx): boolean {
-  const loop = Object.keys(obj).find((k) => k === 'loop' || k === 'loop_control' || isWithKey(k));
+  // Ansible's helpers.py refuses an import's loop (loop or with_*), not a loop_control alone
+  const loop = Object.keys(obj).find((k) => k === 'loop' || isWithKey(k));
   if (!loop) return false;
   const [imp, inc] = /role$/.test(what) ? ['import_role', 'include_role'] : ['import_tasks', 'include_tasks'];
   cx.problems.push(problemAt(src, [...path, loop], `You cannot use loops on '${imp}' statements. You should use '${inc}' instead.`, 'key'));
@@ -121,7 +122,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
   const written = obj[action];
   const name0 = typeof written === 'string' ? written : ((written as { file?: unknown } | null)?.file ?? '');
   const templated = typeof name0 === 'string' && (name0.includes('{{') || name0.includes('{%'));
-  const looped = Object.keys(raw).some((k) => k === 'loop' || k === 'loop_control' || isWithKey(k));
+  const looped = Object.keys(raw).some((k) => k === 'loop' || isWithKey(k));
   // Ansible's `include` is static unless its file name is a template or it loops (helpers.py)
   // ...and when a parent of it is dynamic (an include_tasks or include_role brought it: Task.all_parents_static)
   const dynamic = action === 'include_tasks' || (action === 'include' && (templated || looped || cx.dynamicParent === true));
@@ -496,7 +497,9 @@ function findRole(name: string, cx: Ctx): { dir?: string; tried: string[] } {
   const fq = name.match(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.([A-Za-z0-9_]+)$/);
   const sibling = fq && cx.roleDir ? [join(dirname(cx.roleDir), fq[1])] : [];
   const tried = isAbsolute(name) ? [name] : [join(cx.playDir, 'roles', name), ...cx.rolesPath.map((p) => join(p, name)), join(cx.playDir, name), ...sibling];
-  const dir = tried.find((d) => existsSync(d) && statSync(d).isDirectory());
+  const found = tried.find((d) => existsSync(d) && statSync(d).isDirectory());
+  // free of symlinks, as Ansible's unfrackpath leaves it: role_path, and the paths a run shows (included:)
+  const dir = found && realpathSync(found);
   if (dir || !fq) return { dir, tried };
   return { tried: [...tried, ...collectionRoots().map((r) => join(r, 'ansible_collections', ...name.split('.').slice(0, 2), 'roles', fq[1]))] };
 }

@@ -64,10 +64,8 @@ export function loopOf(src: YamlSource, path: Path, meta: TaskMeta, problems: In
     problems.push(problemAt(src, [...path, kinds[1]], `a task loops once: got ${kinds.join(' and ')}, expected one of them`, 'key'));
     return null;
   }
-  if (!kinds.length) {
-    if (meta.loop_control) problems.push(problemAt(src, [...path, 'loop_control'], 'loop_control without a loop: expected loop: or with_items: on this task', 'key'));
-    return undefined;
-  }
+  // loop_control without a loop is loaded and left unused, as Ansible does (robertdebock.users' group.yml)
+  if (!kinds.length) return undefined;
   // Ansible's task loader (_preprocess_with_loop) refuses an empty with_*
   if (kinds[0] !== 'loop' && meta[kinds[0]] === null) {
     problems.push(problemAt(src, [...path, kinds[0]], `you must specify a value when using ${kinds[0]}`, 'key'));

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import type { InputProblem } from '../util/errors.ts';
-import { didYouMean, show } from '../util/errors.ts';
+import { didYouMean, formatProblem, show } from '../util/errors.ts';
 import { loadYaml, problemAt, type Path, type YamlSource } from '../util/yaml-source.ts';
 import { TaskFailure, type Plan, type TaskType, type TaskTypes } from '../engine/task-type.ts';
 import { renderString, scopeOf } from '../template/template.ts';
@@ -15,7 +15,7 @@ import type { VaultSecret } from '../vault/vaultlib.ts';
 import { issuesToProblems } from './issues.ts';
 import { isFreeForm, keepsRawParams, parseKv, splitArgs } from './kv.ts';
 import { VARIABLE_PARAMS, variableParams } from './variable-params.ts';
-import { failsOnUnsupported, unsupportedKeys } from './unsupported-params.ts';
+import { failsOnUnsupported, failsWith, unsupportedKeys } from './unsupported-params.ts';
 import { includeHandler, includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { inherit, loopOf } from './keywords.ts';
 import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta, type VarsPrompt } from './schema.ts';
@@ -678,8 +678,15 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   const background = meta.async !== undefined && meta.async !== 0 && !type.background && !type.startJob && !type.noAsync;
   const ansibles = unhonoured || background ? types.ansibleModule?.(typeName) : undefined;
   if (ansibles) type = ansibles;
-  params = canonicalParams(src, [...path, typeName], type, params, problems);
-  if (params === undefined) return undefined;
+  const canon = canonicalParams(src, [...path, typeName], type, params);
+  params = canon.params;
+  // an option skiff's type does not honour, with no Ansible module to run instead (yum's allow_downgrade:
+  // yum has an action plugin): refused by name when the task runs, not at load, since a task `when`
+  // skips (a role's RedHat branch on a Debian host: elastic.elasticsearch) runs nothing and fails nothing
+  if (canon.refused.length) {
+    type = failsWith(type, canon.refused.map((r) => r.why).join('; '));
+    params = Object.fromEntries(Object.entries(params as object).filter(([k]) => !canon.refused.some((r) => r.key === k)));
+  }
   const unsupported = unsupportedKeys(type, params);
   if (unsupported.length) {
     params = Object.fromEntries(Object.entries(params as object).filter(([k]) => !unsupported.includes(k)));
@@ -736,24 +743,21 @@ const localModule = (name: string, cx: Ctx) => findModuleFile(name, cx.modules ?
 
 /**
  * Params under their own names: an alias (Ansible's `dest` for `path`) renamed, a param the type's
- * module has but the type does not honour refused by name (undefined). Both spellings given: the
- * param's own name wins, as Ansible's (which warns).
+ * module has but the type does not honour refused by name (each refusal's text, with its position).
+ * Both spellings given: the param's own name wins, as Ansible's (which warns).
  */
-function canonicalParams(src: YamlSource, at: Path, type: TaskType, params: unknown, problems: InputProblem[]): unknown {
-  if (!params || typeof params !== 'object' || Array.isArray(params)) return params;
-  let refused = false;
+function canonicalParams(src: YamlSource, at: Path, type: TaskType, params: unknown): { params: unknown; refused: { key: string; why: string }[] } {
+  if (!params || typeof params !== 'object' || Array.isArray(params)) return { params, refused: [] };
+  const refused: { key: string; why: string }[] = [];
   const out: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(params)) {
     const why = type.refuseParam?.(k, val);
-    if (why) {
-      problems.push(problemAt(src, [...at, k], why, 'key'));
-      refused = true;
-    }
+    if (why) refused.push({ key: type.paramAliases?.[k] ?? k, why: formatProblem(problemAt(src, [...at, k], why, 'key')) });
     const own = type.paramAliases?.[k];
     if (own === undefined) out[k] = val;
     else if (!Object.hasOwn(params, own)) out[own] = val;
   }
-  return refused ? undefined : out;
+  return { params: out, refused };
 }
 
 /**

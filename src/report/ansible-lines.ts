@@ -180,7 +180,8 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e:
         current = key;
         hosts = new Set();
       }
-      o.out(e.text);
+      // an empty text is the banner alone (an include_role that runs)
+      if (e.text) o.out(e.text);
     } else if (e.kind === 'result') {
       const r = e.result;
       const key = `${r.play}\0${r.handler ? 'h' : 't'}\0${r.role ?? ''}\0${r.task}`;

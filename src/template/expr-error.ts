@@ -6,6 +6,21 @@ export const LATER: unique symbol = Symbol('known at run time');
 
 export class ExprError extends Error {}
 
+/**
+ * Thrown when a value known only at run time (LATER, inside a list or map) is made text while
+ * validating (`' '.join(xs)` with a templated item): the expression is then LATER, not that text.
+ */
+export const LATER_AS_TEXT = new ExprError('a value known only at run time made text');
+
+/** Jinja2's namespace() objects: plain maps of attributes that `{% set ns.attr = ... %}` may assign. */
+const NAMESPACES = new WeakSet<object>();
+export function newNamespace(attrs: Record<string, unknown>): Record<string, unknown> {
+  const ns = { ...attrs };
+  NAMESPACES.add(ns);
+  return ns;
+}
+export const isNamespace = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && NAMESPACES.has(x);
+
 /** A value that can be called in an expression: a template's `{% macro %}` (its output is text). */
 export class Callable {
   constructor(
@@ -114,6 +129,7 @@ export function pyRepr(v: unknown): string {
 /** Python's str(): how a value reads inside text (`x={{ v }}`), with `~` and with `| string`. */
 export function pyStr(v: unknown): string {
   if (v === undefined) return '';
+  if (v === LATER) throw LATER_AS_TEXT;
   if (v === null) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';

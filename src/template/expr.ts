@@ -3,7 +3,7 @@
 // `default`, `is defined` or a branch that does not run accepts it; and a value only known at run time
 // (LATER) makes the result LATER instead of failing, so a playbook is checked before any host is touched.
 import { didYouMean } from '../util/errors.ts';
-import { Callable, ExprError, LATER, PluginError, PyException, PYTYPE, Undef, UndefinedError, isPyObject, order, pyRepr, pyStr, same, truthy, typeName, use, type PyObject } from './expr-error.ts';
+import { Callable, ExprError, LATER, LATER_AS_TEXT, newNamespace, PluginError, PyException, PYTYPE, Undef, UndefinedError, isPyObject, order, pyRepr, pyStr, same, truthy, typeName, use, type PyObject } from './expr-error.ts';
 import { FILTERS, TESTS, items, method } from './jinja-filters.ts';
 import { tupleField } from './jinja-filters-builtin.ts';
 import { firstFound } from './lookup-first-found.ts';
@@ -158,6 +158,9 @@ const GLOBALS: Record<string, (args: unknown[], kw: Record<string, unknown>, sco
     for (let i = from; Number(step) > 0 ? i < to : i > to; i += Number(step)) out.push(i);
     return out;
   },
+  // Jinja2's namespace(): attributes a template's loop may assign (`{% set ns.found = true %}`) and
+  // read after it, where a plain set would stay inside the loop (prometheus' node_exporter.service.j2)
+  namespace: ([init], kw) => newNamespace({ ...(init === undefined ? {} : Array.isArray(init) ? Object.fromEntries(init.map((p) => items(p))) : (init as object)), ...kw }),
   dict: ([pairs], kw) => ({ ...(pairs === undefined ? {} : Array.isArray(pairs) ? Object.fromEntries(pairs.map((p) => items(p))) : (pairs as object)), ...kw }),
   // Ansible's now(utc=False, fmt=None): with fmt, the time as text; else a (naive) datetime
   now: ([utc, fmt], kw) => {
@@ -329,6 +332,15 @@ class Evaluator {
   }
 
   ev(n: Node): Val {
+    try {
+      return this.node(n);
+    } catch (e) {
+      // a run-time value made text while validating: the expression's value is known at run time too
+      if (e === LATER_AS_TEXT) return LATER;
+      throw e;
+    }
+  }
+  private node(n: Node): Val {
     switch (n.k) {
       case 'lit':
         return n.v;
@@ -617,7 +629,7 @@ function plugin<T>(f: () => T): T {
   } catch (e) {
     // a TypeError stays one: Templar.do_template words it (`'<' not supported between instances of ...` from sort)
     const typeError = e instanceof PyException && e.pyType === 'TypeError';
-    if (e instanceof ExprError && !(e instanceof UndefinedError) && !(e instanceof PluginError) && !typeError && !e.message.includes('not supported by skiff')) throw new PluginError(e.message);
+    if (e instanceof ExprError && e !== LATER_AS_TEXT && !(e instanceof UndefinedError) && !(e instanceof PluginError) && !typeError && !e.message.includes('not supported by skiff')) throw new PluginError(e.message);
     throw e;
   }
 }

@@ -4,7 +4,7 @@
 // trim_blocks as Ansible has it on, lstrip_blocks, newline_sequence, line_statement_prefix).
 // While validating, a condition or a loop over a value only known at run time (LATER) still checks
 // every branch and the loop body once, and makes the whole text LATER.
-import { Callable, ExprError, LATER, pyStr, truthy, Undef, undefinedText } from './expr-error.ts';
+import { Callable, ExprError, isNamespace, LATER, LATER_AS_TEXT, pyStr, truthy, Undef, undefinedText } from './expr-error.ts';
 import { evalNode, type Scope } from './expr.ts';
 import { items } from './jinja-filters.ts';
 import { Parser, lex, type Node } from './jinja-parse.ts';
@@ -14,7 +14,8 @@ type TNode =
   | { t: 'out'; e: Node; line: number }
   | { t: 'if'; branches: { cond?: Node; body: TNode[] }[]; line: number }
   | { t: 'for'; names: string[]; iter: Node; cond?: Node; body: TNode[]; empty: TNode[]; line: number }
-  | { t: 'set'; names: string[]; e: Node; line: number }
+  /** `attr`: `{% set ns.attr = e %}`, an attribute of the namespace names[0] */
+  | { t: 'set'; names: string[]; attr?: string; e: Node; line: number }
   | { t: 'macro'; name: string; params: { name: string; def?: Node }[]; body: TNode[]; line: number }
   /** `include`, `import ... as`, `from ... import`: another template, found by the render's loader */
   | { t: 'include'; src: Node; ignoreMissing: boolean; context: boolean; line: number }
@@ -242,9 +243,11 @@ class TemplateParser {
       return at(() =>
         this.whole(p, () => {
           const names = [p.name('a variable name')];
-          while (p.take(',')) names.push(p.name('a variable name'));
+          // Jinja2's parse_assign_target(with_namespace=True): `ns.attr`, alone
+          const attr = p.take('.') ? p.name('an attribute name') : undefined;
+          while (!attr && p.take(',')) names.push(p.name('a variable name'));
           p.eat('=');
-          return { t: 'set' as const, names, e: p.expr(), line: tag.line };
+          return { t: 'set' as const, names, attr, e: p.expr(), line: tag.line };
         }),
       );
     }
@@ -367,6 +370,16 @@ export interface OutputOptions {
 }
 
 /** Renders parsed template nodes: the text, or LATER when any part depends on a run-time value. */
+/** A value's text, or LATER when a value known only at run time is in it (validating). */
+function asText(v: unknown): string | typeof LATER {
+  try {
+    return text(v);
+  } catch (e) {
+    if (e === LATER_AS_TEXT) return LATER;
+    throw e;
+  }
+}
+
 export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = {}): string | typeof LATER {
   let later = false;
   const local = (outer: Scope, f: Map<string, unknown>): Scope => (n) => (f.has(n) ? { found: true, value: f.get(n) } : outer(n));
@@ -436,14 +449,21 @@ export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = 
       }
       else if (n.t === 'out') {
         const v = ev(n.e, s, n.line);
-        if (v === LATER) later = true;
+        // a list or map with a value known at run time in it (validating) is text known then too
+        const shown = v === LATER ? LATER : asText(v);
+        if (shown === LATER) later = true;
         else if (opts.native) {
           opts.native.nodes++;
-          out += v === null ? 'None' : text(v);
-        } else out += opts.each ? opts.each(text(v)) : text(v);
+          out += v === null ? 'None' : shown;
+        } else out += opts.each ? opts.each(shown) : shown;
       } else if (n.t === 'set') {
         const v = ev(n.e, s, n.line);
-        if (n.names.length === 1) f.set(n.names[0], v);
+        if (n.attr !== undefined) {
+          const ns = ev({ k: 'name', n: n.names[0] }, s, n.line);
+          if (ns === LATER) later = true;
+          else if (!isNamespace(ns)) throw new TemplateError('cannot assign attribute on non-namespace object', n.line);
+          else ns[n.attr] = v;
+        } else if (n.names.length === 1) f.set(n.names[0], v);
         else n.names.forEach((name, i) => f.set(name, v === LATER ? LATER : unpack(v, n.names.length, n.line)[i]));
       } else if (n.t === 'macro') {
         // names free in the body are read where the macro was defined, when it is called

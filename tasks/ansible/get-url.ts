@@ -102,6 +102,13 @@ export const getUrl: TaskType<Params, State> = {
     const changes = download ? [`download ${shownUrl(p.url)} to ${dest}`] : attrChanges(dest, f, p);
     if (download) predict(ctx, dest, { exists: true, kind: 'file', mode: p.mode ?? f.mode ?? '0644', owner: p.owner ?? f.owner, group: p.group ?? f.group });
     if (download && !ctx.check && !(await toolsOn(ctx.conn, ['curl'])).has('curl')) throw new TaskFailure(`get_url: no curl on ${ctx.conn.host}`);
+    // check mode: Ansible's get_url still asks the server (a HEAD request), so a URL the host cannot
+    // reach fails there too (geerlingguy.jenkins' repository key, offline)
+    if (download && ctx.check && /^https?:/i.test(p.url) && (await toolsOn(ctx.conn, ['curl'])).has('curl')) {
+      const config = curlConfig({ url: p.url, headers: p.headers, follow: true, timeout: p.timeout, insecure: !p.validate_certs, failOnError: true }) + 'head\n';
+      const r = await ctx.conn.exec('curl -K - -o /dev/null', { stdin: config, timeoutMs: (p.timeout + 30) * 1000 });
+      if (r.code !== 0) throw new TaskFailure(`get_url: ${shownUrl(p.url)}: Request failed: ${r.stderr.trim().split('\n').slice(-2).join(' | ') || `exit ${r.code}`}`, result);
+    }
     return { changes, state: { dest, download }, result };
   },
   async apply(ctx, p, plan) {

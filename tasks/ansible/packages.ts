@@ -80,6 +80,10 @@ export function parsePolicy(out: string): Map<string, string> {
   return m;
 }
 
+/** fnmatch's special characters in a package name: apt's module matches such names against the cache */
+const GLOB = /[*?[]/;
+const namesOf = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : typeof x === 'string' && !/\{[{%]/.test(x) ? x.split(',').map((n) => n.trim()) : []);
+
 const split = (spec: string) => {
   const at = spec.indexOf('=');
   return at < 0 ? { name: spec, version: undefined } : { name: spec.slice(0, at), version: spec.slice(at + 1) };
@@ -144,13 +148,18 @@ interface AptState {
 async function planAptTask(ctx: TaskContext, p: AptParams, module: string): Promise<{ changes: string[]; state: AptState; result: Record<string, unknown>; note?: string }> {
   const have = await toolsOn(ctx.conn, ['apt-get', 'dpkg-query']);
   if (!have.has('apt-get') || !have.has('dpkg-query')) throw new TaskFailure(`${module}: no ${have.has('apt-get') ? 'dpkg-query' : 'apt-get'} on ${ctx.conn.host}`);
-  let stale = p.update_cache && (p.cache_valid_time === 0 || (await cacheAge(ctx.conn)) > p.cache_valid_time);
+  // Ansible's apt refreshes for update_cache, or for cache_valid_time alone, when the cache is older
+  let stale = (p.update_cache || p.cache_valid_time > 0) && (p.cache_valid_time === 0 || (await cacheAge(ctx.conn)) > p.cache_valid_time);
   let cache_updated = false;
   let note: string | undefined;
   // As Ansible's apt: the cache is refreshed before deciding (so `latest` sees new versions) and does
   // not count as a change when packages are named; never in check mode, which writes nothing.
   if (stale && p.name.length) {
-    if (ctx.check) note = 'apt cache not refreshed in check mode';
+    if (ctx.check) {
+      note = 'apt cache not refreshed in check mode';
+      // Ansible's apt says cache_updated in check mode all the same (its `module.check_mode or ...`)
+      cache_updated = true;
+    }
     else {
       await updateCache(ctx.conn, module);
       cache_updated = true;
@@ -159,6 +168,9 @@ async function planAptTask(ctx: TaskContext, p: AptParams, module: string): Prom
   }
   const todo = planApt(p, await readAptFacts(ctx.conn, p));
   const commands = aptCommands(p, todo);
+  // check mode: apt-get simulates what it would do, as Ansible's apt runs it (--simulate), so a package
+  // apt cannot install (a conflict, an unknown name) fails here too (mrlesmithjr's ntp on Debian 12)
+  if (ctx.check) for (const cmd of commands) await runApt(ctx.conn, cmd.replace(/ apt-get (install|remove|purge) /, ' apt-get $1 --simulate '), module);
   const changes = [
     ...(stale && !p.name.length ? ['update the apt cache'] : []),
     ...todo.install.map((n) => `install ${n}`),
@@ -173,14 +185,18 @@ async function updateCache(conn: Connection, module: string): Promise<void> {
   if (r.code !== 0) throw new TaskFailure(`${module}: apt-get update exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
 }
 
+/** One apt-get command; its stdout, or the task failed with its last lines. */
+async function runApt(conn: Connection, cmd: string, module: string, before = ''): Promise<string> {
+  const r = await conn.exec(cmd);
+  const stdout = before + r.stdout;
+  if (r.code !== 0) throw new TaskFailure(`${module}: apt-get exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, { rc: r.code, stdout, stderr: r.stderr });
+  return stdout;
+}
+
 async function applyApt(ctx: TaskContext, s: AptState, module: string): Promise<Record<string, unknown>> {
   if (s.updateCache) await updateCache(ctx.conn, module);
   let stdout = '';
-  for (const cmd of s.commands) {
-    const r = await ctx.conn.exec(cmd);
-    stdout += r.stdout;
-    if (r.code !== 0) throw new TaskFailure(`${module}: apt-get exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, { stdout, stderr: r.stderr });
-  }
+  for (const cmd of s.commands) stdout = await runApt(ctx.conn, cmd, module, stdout);
   return { cache_updated: s.updateCache, stdout, stdout_lines: stdout ? stdout.replace(/\n$/, '').split('\n') : [] };
 }
 
@@ -189,6 +205,8 @@ export const apt: TaskType<AptParams, AptState> = {
   summary: 'Debian packages are installed (present, latest) or absent, through apt-get (Ansible\'s apt)',
   schema: aptSchema,
   shortKey: 'name',
+  // a glob among the names (`name: "*"` with latest upgrades all: the CIS roles) is for Ansible's apt module
+  refuseParam: (key, value) => ((key === 'name' || key === 'pkg') && namesOf(value).some((n) => GLOB.test(split(n).name)) ? `${key}: a glob (${namesOf(value).join(', ')}) is an apt name skiff's apt does not match` : undefined),
   plan: (ctx, p) => planAptTask(ctx, p, 'apt'),
   apply: (ctx, _p, plan) => applyApt(ctx, plan.state!, 'apt'),
 };
@@ -196,7 +214,8 @@ export const apt: TaskType<AptParams, AptState> = {
 // Ansible's package action passes every argument but `use` on to the manager's own module (yum's
 // enablerepo...): those are for the manager to take or refuse when the task runs
 const packageSchema = v.looseObject({
-  name: Names,
+  /** optional: Ansible's package action validates nothing, the manager's module does (update_cache alone) */
+  name: v.optional(v.pipe(v.union([v.array(v.string()), v.string()], 'expected a package name or a list of them'), v.transform((n) => (Array.isArray(n) ? n : n.split(',').map((x) => x.trim()).filter(Boolean))))),
   state: v.optional(State, 'present'),
   /** the manager's module: `auto` is the host's pkg_mgr fact */
   use: v.optional(v.string(), 'auto'),
@@ -228,15 +247,17 @@ export const packageType: TaskType<PackageParams, PackageState> = {
   async plan(ctx, p) {
     const { name, state, use, allow_downgrade, ...own } = p;
     const manager = use === 'auto' ? await pkgMgr(ctx) : use;
-    if ((manager === 'apt' || manager === undefined) && !Object.keys(own).length) {
+    // skiff's apt takes plain names; no name, or a glob (`*` with latest: upgrade all), is apt's module's
+    const plain = name !== undefined && name.length > 0 && name.every((n) => v.is(Name, n) && !GLOB.test(split(n).name));
+    if ((manager === 'apt' || manager === undefined) && !Object.keys(own).length && plain) {
       if (!(await toolsOn(ctx.conn, ['apt-get'])).has('apt-get')) await noApt(ctx.conn, 'package');
-      const plan = await planAptTask(ctx, { name, state, allow_downgrade: allow_downgrade ?? false, update_cache: false, cache_valid_time: 0, purge: false, install_recommends: undefined, force_apt_get: undefined }, 'package');
+      const plan = await planAptTask(ctx, { name: name!, state, allow_downgrade: allow_downgrade ?? false, update_cache: false, cache_valid_time: 0, purge: false, install_recommends: undefined, force_apt_get: undefined }, 'package');
       return { ...plan, state: plan.state && { apt: plan.state } };
     }
     const found = manager === undefined ? undefined : findModule(`ansible.builtin.${manager}`);
     if (typeof found !== 'object') throw new TaskFailure(`package: the manager ${manager ?? '(none found)'} on ${ctx.conn.host} runs through Ansible's module of it, which the controller's ansible-core ${typeof found === 'string' ? 'runs through an action plugin skiff does not have' : 'does not have'}`);
     const module = pythonModule(`ansible.legacy.${manager}`, found.path);
-    const args = { name, state, ...(allow_downgrade === undefined ? {} : { allow_downgrade }), ...own };
+    const args = { ...(name === undefined ? {} : { name }), state, ...(allow_downgrade === undefined ? {} : { allow_downgrade }), ...own };
     const plan = await module.plan(ctx, args);
     return { ...plan, state: { module, args, plan } };
   },

@@ -16,6 +16,7 @@ import type { Connection } from '../../src/transport/types.ts';
 import { CONTROLLER_PYTHON, coreModulePath } from './core-modules.ts';
 import { argsFile, buildPayload, type Payload } from './payload-builder.ts';
 import { evaluate } from '../../src/template/expr.ts';
+import { parseJsonFloats } from '../../src/template/py-float.ts';
 import { isDiscoveryMode } from '../../src/engine/interpreter-discovery.ts';
 
 
@@ -54,7 +55,8 @@ export function moduleOutput(stdout: string): { result: Record<string, unknown>;
   while (end > start && !lines[end - 1].trim().endsWith('}')) end--;
   if (end === start) return undefined;
   try {
-    const result = JSON.parse(lines.slice(start, end).join('\n'));
+    // as Python's json.loads: a whole float (stat's mtime 1677742435.0) stays a float, shown as one
+    const result = parseJsonFloats(lines.slice(start, end).join('\n')) as Record<string, unknown> | null;
     if (!result || typeof result !== 'object' || Array.isArray(result)) return undefined;
     const trailing = lines.slice(end);
     return trailing.some((l) => l.trim()) ? { result, junk: `Module invocation had junk after the JSON data: ${trailing.join('\n')}` } : { result };

@@ -4,8 +4,10 @@
 import * as v from 'valibot';
 import { Bool } from '../lib/schema.ts';
 import { shq } from '../../src/transport/quote.ts';
-import { TaskFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
+import { TaskFailure, type Plan, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { toolsOn } from '../lib/host-tools.ts';
+import { coreModulePath } from './core-modules.ts';
+import { pythonModule } from './python-module.ts';
 
 const Unit = v.pipe(v.string(), v.regex(/^[A-Za-z0-9:_.@\\-]+$/, 'expected a unit name'), v.regex(/^[^-]/, 'expected a unit name (not starting with -)'));
 
@@ -78,8 +80,26 @@ export function planUnit(p: Pick<ServiceParams, 'name' | 'state' | 'enabled' | '
   return out;
 }
 
-interface State {
-  cmds: string[];
+type State = { cmds: string[] } | { module: TaskType; args: Record<string, unknown>; plan: Plan };
+
+// the options Ansible's generic service module (and sysvinit's) take
+const GENERIC_ARGS = ['name', 'state', 'enabled', 'sleep', 'pattern', 'runlevel', 'arguments', 'args'];
+
+/**
+ * service on a host whose service manager is not systemd (a container's init: service_mgr
+ * process_api, sysvinit): Ansible's service action runs that manager's module, or the generic
+ * service module; so does skiff, through the controller's ansible-core. Undefined on systemd.
+ */
+function otherManager(ctx: TaskContext, p: ServiceParams): { module: TaskType; args: Record<string, unknown> } | undefined {
+  const mgr = (ctx.vars.ansible_facts as { service_mgr?: unknown } | undefined)?.service_mgr;
+  if (typeof mgr !== 'string' || mgr === 'systemd') return undefined;
+  const name = mgr === 'sysvinit' || mgr === 'openwrt_init' ? mgr : 'service';
+  // the module itself: its action plugin's part (this choice) is done here
+  const path = coreModulePath(name);
+  if (!path) throw new TaskFailure(`service: ${ctx.conn.host}'s service manager ${mgr} runs through Ansible's ${name} module, which the controller's ansible-core does not have`);
+  // systemd's own options (daemon_reload...) go on only when asked for: that module then refuses them, as in Ansible
+  const given = Object.entries(p).filter(([k, x]) => x !== undefined && (GENERIC_ARGS.includes(k) || x !== false));
+  return { module: pythonModule(`ansible.legacy.${name}`, path), args: Object.fromEntries(given) };
 }
 
 async function readUnit(ctx: TaskContext, module: string, name: string): Promise<UnitFacts> {
@@ -103,6 +123,11 @@ function systemdModule<P extends ServiceParams>(name: string, summary: string, s
     schema,
     shortKey: 'name',
     async plan(ctx, p) {
+      const other = module === 'service' ? otherManager(ctx, p) : undefined;
+      if (other) {
+        const plan = await other.module.plan(ctx, other.args);
+        return { ...plan, state: { ...other, plan } };
+      }
       if (module === 'service') for (const k of UNUSED_ON_SYSTEMD) if ((p as Record<string, unknown>)[k] !== undefined) ctx.warn?.(`Ignoring "${k}" as it is not used in "systemd"`);
       if (!(await toolsOn(ctx.conn, ['systemctl'])).has('systemctl')) throw new TaskFailure(`${module}: no systemctl on ${ctx.conn.host} (skiff manages services through systemd only)`);
       // As Ansible: the reload comes first, so the state read is that of the new unit files; it is not a
@@ -118,7 +143,9 @@ function systemdModule<P extends ServiceParams>(name: string, summary: string, s
       return { changes: todo.map((t) => t.change), state: { cmds: todo.map((t) => t.cmd) }, result };
     },
     async apply(ctx, _p, plan) {
-      for (const cmd of plan.state!.cmds) {
+      const st = plan.state!;
+      if ('module' in st) return st.module.apply(ctx, st.args, st.plan);
+      for (const cmd of st.cmds) {
         const r = await ctx.conn.exec(cmd);
         if (r.code !== 0) throw new TaskFailure(`${module}: ${cmd.replace(/'/g, '')} exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
       }

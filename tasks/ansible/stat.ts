@@ -6,6 +6,7 @@ import type { TaskType } from '../../src/engine/task-type.ts';
 import { TaskFailure } from '../../src/engine/task-type.ts';
 import { HostPath, Bool } from '../lib/schema.ts';
 import { shq } from '../../src/transport/quote.ts';
+import { pyFloat, type PyFloat } from '../../src/template/py-float.ts';
 
 const ALGORITHMS = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
 const Algorithm = v.optional(v.picklist(ALGORITHMS, `expected one of ${ALGORITHMS.join(', ')}`), 'sha1');
@@ -67,10 +68,13 @@ const FILE_ATTRIBUTES: Record<string, string> = {
   t: 'notail', T: 'blockroot', u: 'undelete', X: 'compressedraw', Z: 'compresseddirty',
 };
 
-/** A time as Python's st_atime: seconds + nanoseconds * 1e-9 (the nanoseconds from stat's text form). */
-function pyTime(seconds: string, text: string): number {
+/**
+ * A time as Python's st_atime: seconds + nanoseconds * 1e-9 (the nanoseconds from stat's text form),
+ * a float even when whole (1796680472.0, as Ansible shows it).
+ */
+function pyTime(seconds: string, text: string): number | PyFloat {
   const ns = text.match(/\.(\d+)/)?.[1] ?? '0';
-  return Number(seconds) + Number(ns.padEnd(9, '0').slice(0, 9)) * 1e-9;
+  return pyFloat(Number(seconds) + Number(ns.padEnd(9, '0').slice(0, 9)) * 1e-9);
 }
 
 /** glibc's makedev: st_rdev from major and minor */
@@ -133,7 +137,9 @@ export function parseStat(p: Params, out: string): Record<string, unknown> {
     if (p.get_checksum) s.checksum = (p.get_md5 ? second : first) || undefined;
   }
   if (p.get_mime) {
-    s.mimetype = s.charset = 'unknown';
+    // mimetype first, as Ansible's stat sets them (a registered stat shows its keys in that order)
+    s.mimetype = 'unknown';
+    s.charset = 'unknown';
     const m = (mime ?? '').trim();
     // Ansible's out.rsplit(':', 1)[1].split(';')
     const [type, charset] = m.slice(m.lastIndexOf(':') + 1).split(';');
@@ -162,7 +168,8 @@ export const stat: TaskType<Params> = {
   async plan(ctx, p) {
     const r = await ctx.conn.exec(statScript(p));
     if (r.code !== 0) throw new TaskFailure(r.stderr.trim() || `stat ${p.path}: exit ${r.code}`);
-    return { changes: [], result: { stat: parseStat(p, r.stdout) } };
+    // changed first, as Ansible's stat returns it (exit_json(changed=False, stat=...)): a registered loop's items show it so
+    return { changes: [], result: { changed: false, stat: parseStat(p, r.stdout) } };
   },
   async apply() {},
 };

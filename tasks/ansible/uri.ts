@@ -17,13 +17,15 @@ const schema = v.pipe(
     method: v.optional(v.pipe(v.string(), v.regex(/^[A-Z]+$/, 'expected an HTTP method in capitals (GET, POST...)')), 'GET'),
     body: v.optional(v.unknown()),
     body_format: v.optional(v.picklist(['raw', 'json', 'form-urlencoded']), 'raw'),
-    status_code: v.optional(v.union([v.array(Status), Status]), 200),
+    // Ansible's list type splits a text on commas (geerlingguy.jenkins: `status_code: 200,403`)
+    status_code: v.optional(v.union([v.array(Status), v.pipe(v.string(), v.includes(','), v.transform((x): (string | number)[] => x.split(',')), v.array(Status)), Status]), 200),
     return_content: v.optional(Bool, false),
     headers: v.optional(Headers),
     /** seconds */
     timeout: v.optional(v.pipe(Num, v.minValue(1)), 30),
-    // yes/no (YAML 1.1 booleans) are Ansible's older all/none
-    follow_redirects: v.optional(v.pipe(v.union([v.picklist(['all', 'safe', 'none', 'urllib2']), v.boolean()], 'expected all, safe or none'), v.transform((x) => (x === true ? 'all' : x === false ? 'none' : x))), 'safe'),
+    // yes/no, as YAML 1.1 booleans or as text (geerlingguy.jenkins: `follow_redirects: "no"`), are
+    // Ansible's older all/none (its choices have them; urls.py reads them so)
+    follow_redirects: v.optional(v.pipe(v.union([v.picklist(['all', 'safe', 'none', 'urllib2', 'yes', 'no']), v.boolean()], 'expected all, safe or none'), v.transform((x) => (x === true || x === 'yes' ? 'all' : x === false || x === 'no' ? 'none' : x))), 'safe'),
     validate_certs: v.optional(Bool, true),
     url_username: v.optional(v.string()),
     url_password: v.optional(v.string()),

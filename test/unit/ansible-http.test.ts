@@ -92,6 +92,14 @@ test('get_url: check mode writes nothing; downloads with mode and checksum; a se
   assert.is(requests.length, 2, 'no download on the second run');
 });
 
+test('get_url in check mode asks the server (HEAD), as Ansible does: a URL it cannot fetch fails; nothing is written (geerlingguy.jenkins: the repository key, offline)', async () => {
+  const d = tmp();
+  const o = await play({ playbook: playbook(`- get_url: {url: "${base}/nope", dest: ${d}/key.asc, mode: "0644", force: true}\n  ignore_errors: true\n- get_url: {url: "${base}/dl/node_exporter.tar.gz", dest: ${d}/ne.tgz}`), opts: { check: true } });
+  assert.equal(statuses(o), ['failed', 'changed']);
+  assert.match(o.results[0].msg!, new RegExp(`get_url: ${base}/nope: Request failed: .*404`));
+  assert.equal(readdirSync(d), []);
+});
+
 test('get_url: a wrong checksum fails and leaves neither dest nor a temp file; a 404 fails naming the URL; force downloads again', async () => {
   const d = tmp();
   const bad = await play({ playbook: playbook(`- get_url: {url: "${base}/dl/node_exporter.tar.gz", dest: ${d}/x, checksum: "sha256:${'0'.repeat(64)}"}\n  ignore_errors: true\n- get_url: {url: "${base}/nope", dest: ${d}/y}`) });
@@ -130,6 +138,13 @@ test('uri: status, json, content; a POSTed json body and headers arrive; redirec
   assert.equal([reg(o, 2).status, reg(o, 2).redirected, reg(o, 2).url], [200, true, `${base}/api`]);
   const check = await play({ playbook: playbook(tasks), opts: { check: true } });
   assert.equal(statuses(check), ['skipped', 'skipped', 'skipped', 'skipped']);
+});
+
+test('uri: follow_redirects "no" as text is none, and status_code "302,403" is a list (geerlingguy.jenkins\' wait for Jenkins)', async () => {
+  const o = await play({ playbook: playbook(`- uri: {url: "${base}/moved", follow_redirects: "no", status_code: "302,403"}\n  register: n`) });
+  assert.equal(o.problems, []);
+  assert.equal(statuses(o), ['ok']);
+  assert.equal([reg(o, 0).status, reg(o, 0).redirected], [302, false]);
 });
 
 test('uri: an unexpected status fails with Ansible\'s message and the status registered; a refused connection is status -1', async () => {

@@ -1,7 +1,7 @@
 // Ansible's modules (tasks/ansible/) through the engine on a local host in a temp dir: what a user
 // would notice — files left on disk, a second run changing nothing, check mode writing nothing, and
 // the registered results' shape.
-import { existsSync, lstatSync, symlinkSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { existsSync, lstatSync, symlinkSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync, mkdirSync, chmodSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -130,6 +130,18 @@ test('stat: the whole of Ansible\'s stat dict (the stat target\'s keys: times, i
   assert.equal([s.mimetype, s.charset], ['text/plain', 'us-ascii']);
   assert.equal([s.readable, s.writeable], [true, true]);
   assert.equal(reg(o, 1).stat, { exists: false });
+});
+
+test('stat: a whole time is a float, as Python\'s st_mtime (dev-sec os_hardening\'s looped stat results show 1000000000.0); mimetype before charset; changed first in the result', async () => {
+  const d = tmp();
+  writeFileSync(`${d}/f`, 'x');
+  utimesSync(`${d}/f`, 1000000000, 1000000000);
+  const o = await play({ playbook: playbook(`- stat: {path: ${d}/f}\n  register: s\n- assert: {that: ["s.stat.mtime | string == '1000000000.0'", "s.stat.mtime is float", "s.stat.mtime == 1000000000"]}`) });
+  assert.equal(statuses(o), ['ok', 'ok'], o.results[1]?.msg);
+  const keys = Object.keys(reg(o, 0).stat);
+  assert.ok(keys.indexOf('mimetype') < keys.indexOf('charset'));
+  // the result starts with changed, as Ansible's stat returns it (a looped stat's items are shown so)
+  assert.equal(Object.keys(reg(o, 0)).slice(0, 2), ['changed', 'stat']);
 });
 
 test('stat of a link: lstat unless follow (then the target\'s checksum, md5 and sha256)', async () => {

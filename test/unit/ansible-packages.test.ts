@@ -6,6 +6,8 @@ import * as assert from 'uvu/assert';
 import { apt, aptCommands, dnf, packageType, parseDpkg, parsePolicy, planApt, yum } from '../../tasks/ansible/packages.ts';
 import { failure, fakeCtx, fakeHost, tools } from './fake-host.ts';
 import { play, playbook } from './engine-harness.ts';
+import { TASK_TYPES } from '../../tasks/index.ts';
+import { unsupportedKeys } from '../../src/playbook/unsupported-params.ts';
 
 const DPKG = 'curl\tinstalled\t7.88.1-10\nvim\tconfig-files\t2:9.0\nlibc6:amd64\tinstalled\t2.36-9\n';
 const POLICY = 'curl:\n  Installed: 7.88.1-10\n  Candidate: 7.88.1-12\n  Version table:\n     7.88.1-12 500\ngit:\n  Installed: (none)\n  Candidate: 1:2.39\n';
@@ -58,7 +60,14 @@ test('apt in check mode: the cache is not refreshed and nothing is installed; th
   const plan = await apt.plan(fakeCtx(host, true), p({ name: 'git,curl', state: 'present', update_cache: true }));
   assert.equal(plan.changes, ['install git']);
   assert.match(plan.note!, /not refreshed in check mode/);
-  assert.not.ok(host.cmds.some((c) => /apt-get (update|install)/.test(c)));
+  assert.not.ok(host.cmds.some((c) => /apt-get (update|install)/.test(c) && !c.includes('--simulate')));
+  assert.ok(host.cmds.some((c) => /apt-get install --simulate .* -- 'git'$/.test(c)), 'apt-get simulates the install, as Ansible\'s apt does in check mode');
+});
+
+test('apt in check mode: a package apt-get cannot install fails as in Ansible (mrlesmithjr ntp: ntp conflicts with the installed time daemon)', async () => {
+  const host = fakeHost([tools('apt-get', 'dpkg-query'), [/^dpkg-query/, { stdout: '' }], [/apt-get install --simulate/, { code: 100, stdout: ' ntpsec : Conflicts: time-daemon\n', stderr: 'E: Error, pkgProblemResolver::Resolve generated breaks, this may be caused by held packages.\n' }]]);
+  const msg = await failure(apt.plan(fakeCtx(host, true), p({ name: 'ntp' })));
+  assert.match(msg, /apt: apt-get exited 100: E: Error, pkgProblemResolver::Resolve generated breaks/);
 });
 
 test('apt: update_cache alone is a change unless the cache is younger than cache_valid_time', async () => {
@@ -104,6 +113,36 @@ test('apt/package/yum in a playbook: accepted by their three names; a wrong stat
   assert.match(bad.problems[0], /play\d+\.yml:3:\d+: state: got "installd", expected present, absent or latest/);
   const deb = await play({ playbook: playbook(`- apt: {name: ./x.deb}`) });
   assert.match(deb.problems[0], /a \.deb file or URL is not supported/);
+});
+
+test('package passes the manager\'s own options on (robertdebock.bootstrap: package with update_cache on an apt host): not failed as unsupported', async () => {
+  const pkg = TASK_TYPES.get('ansible.builtin.package')!;
+  assert.equal(unsupportedKeys(pkg, { name: 'sudo', state: 'present', update_cache: true }), []);
+  // on an apt host it runs as Ansible's apt module, which takes update_cache
+  const host = fakeHost([tools('apt-get', 'dpkg-query')]);
+  assert.equal((await packageType.plan(fakeCtx(host), v.parse(packageType.schema, { name: 'sudo', update_cache: true }))).changes, ['run the Python module ansible.legacy.apt']);
+  // a module with a fixed set still fails on what it lacks (command's warn, gone in 2.14)
+  assert.equal(unsupportedKeys(TASK_TYPES.get('ansible.builtin.command')!, { cmd: 'true', warn: false }), ['warn']);
+});
+
+test('package without a name (update_cache alone) and a glob name (`*` with latest: upgrade all) run as Ansible\'s apt module, not refused at load (the CIS roles\' prelim and 1.2.2.1)', async () => {
+  const o = await play({ playbook: playbook(`- ansible.builtin.package: {update_cache: true}\n  when: false\n- ansible.builtin.package: {name: "*", state: latest}\n  when: false\n- apt: {name: "*", state: latest}\n  when: false\n- apt: {name: "python3-*"}\n  when: false`) });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a ansible.builtin.package skipped', 'a ansible.builtin.package skipped', 'a apt skipped', 'a apt skipped']);
+  const host = fakeHost([tools('apt-get', 'dpkg-query')]);
+  assert.equal((await packageType.plan(fakeCtx(host), v.parse(packageType.schema, { update_cache: true }))).changes, ['run the Python module ansible.legacy.apt']);
+  assert.equal((await packageType.plan(fakeCtx(host), v.parse(packageType.schema, { name: '*', state: 'latest' }))).changes, ['run the Python module ansible.legacy.apt']);
+});
+
+test('apt: cache_valid_time alone refreshes a cache older than it, as Ansible\'s apt (`if update_cache or cache_valid_time`); in check mode it is not refreshed but cache_updated is said, as Ansible says it (Oefenweb roles)', async () => {
+  const old = fakeHost([tools('apt-get', 'dpkg-query'), [/update-success-stamp/, { stdout: '90000\n' }], [/^dpkg-query/, { stdout: 'git\tinstalled\t1:2.39\n' }]]);
+  const plan = await apt.plan(fakeCtx(old), p({ name: 'git', cache_valid_time: 3600 }));
+  assert.ok(old.cmds.some((c) => c.includes('apt-get update')));
+  assert.is(plan.result!.cache_updated, true);
+  const checked = fakeHost([tools('apt-get', 'dpkg-query'), [/update-success-stamp/, { stdout: '90000\n' }], [/^dpkg-query/, { stdout: 'git\tinstalled\t1:2.39\n' }]]);
+  const c = await apt.plan(fakeCtx(checked, true), p({ name: 'git', update_cache: true, cache_valid_time: 3600 }));
+  assert.not.ok(checked.cmds.some((x) => x.includes('apt-get update')));
+  assert.is(c.result!.cache_updated, true);
 });
 
 test.run();

@@ -85,4 +85,16 @@ test('service: sleep, pattern, runlevel and arguments are dropped with Ansible\'
   assert.equal(warned, ['Ignoring "sleep" as it is not used in "systemd"']);
 });
 
+test('service on a host whose service manager is not systemd (a container: process_api) runs Ansible\'s generic service module, as its service action does (dev-sec ssh_hardening\'s enable of sshd); sysvinit its own', async () => {
+  const host = fakeHost([tools('systemctl')]);
+  const ctx = (mgr: string) => ({ ...fakeCtx(host), vars: { ansible_facts: { service_mgr: mgr } } });
+  const p = v.parse(service.schema, { name: 'ssh', enabled: true });
+  assert.equal((await service.plan(ctx('process_api'), p)).changes, ['run the Python module ansible.legacy.service']);
+  assert.equal((await service.plan(ctx('sysvinit'), p)).changes, ['run the Python module ansible.legacy.sysvinit']);
+  assert.not.ok(host.cmds.some((c) => c.startsWith('systemctl')), 'no systemctl asked');
+  // systemd itself (the module named so) stays skiff's
+  await systemd.plan(ctx('process_api'), v.parse(systemd.schema, { name: 'ssh', enabled: true }));
+  assert.ok(host.cmds.some((c) => c.startsWith('systemctl show')));
+});
+
 test.run();

@@ -31,6 +31,25 @@ test('order.yml: handlers run in the order the play defines them, not the order 
   assert.equal(o.lines, ['a set_fact changed', 'a o1 ok', 'a o2 ok', 'a o3 ok', 'a o4 ok', 'a o5 ok']);
 });
 
+test('check mode: a handler runs as its module does in check mode, not as a blanket change (geerlingguy.php: restart of a service the host lacks fails)', async () => {
+  const o = await play({
+    playbook: `- hosts: all
+  tasks:
+    - debug: {msg: a}
+      changed_when: true
+      notify: [ck1, ck2, ck3]
+  handlers:
+    - {name: ck1, command: echo hi}
+    - {name: ck2, debug: {msg: ran}}
+    - {name: ck3, fail: {msg: "no such service"}}
+`,
+    opts: { check: true },
+  });
+  assert.equal(o.problems, []);
+  // command has no check mode (skipped); debug runs (ok); a handler that fails, fails
+  assert.equal(o.lines, ['a debug changed', 'a ck1 skipped', 'a ck2 ok', 'a ck3 failed']);
+});
+
 test('test_handlers_infinite_loop.yml: a handler that notifies an earlier one gets it run at the next flush; one that notifies itself is not run again', async () => {
   const o = await play({
     playbook: `- hosts: all

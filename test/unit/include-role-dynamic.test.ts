@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { calls, play, playbook } from './engine-harness.ts';
+import { ansibleLines } from '../../src/report/ansible-lines.ts';
 
 const role = { 'roles/r/tasks/main.yml': '- probe: r1\n- probe: r2\n', 'roles/r/tasks/other.yml': '- probe: other\n' };
 
@@ -88,6 +89,17 @@ test("an include whose loop is undefined and whose when is false is skipped, not
   const o = await play({ playbook: playbook("- include_tasks: t.yml\n  loop: '{{ nowhere_defined }}'\n  when: false\n  register: r\n- assert: {that: [r is skipped, r.results is undefined]}"), files: { 't.yml': '- probe: t\n' } });
   assert.equal(o.problems, []);
   assert.equal(o.lines, ['a include_tasks skipped', 'a assert ok']);
+});
+
+test('include_role shows its own banner when it runs, without a role in it, as Ansible\'s (prometheus-community: TASK [Common preflight] inside node_exporter); an include\'s templated name is rendered', async () => {
+  const o = await play({ playbook: playbook('- import_role: {name: outer}'), files: { ...role, 'roles/outer/tasks/main.yml': '- name: Common preflight\n  include_role: {name: r, tasks_from: other.yml}\n- name: Skipped\n  include_role: {name: r}\n  when: false\n- name: "{{ how | capitalize }} it"\n  include_tasks: t.yml\n  vars: {how: install}\n  when: false\n' } });
+  assert.equal(o.problems, []);
+  const out: string[] = [];
+  const lines = ansibleLines({ verbosity: 0, diff: false, out: (l) => void out.push(l) });
+  for (const e of o.events) if (e.kind === 'result' || e.kind === 'display') lines(e);
+  const banners = out.join('\n').split('\n').filter((l) => /^(TASK|skipping|changed)/.test(l)).map((l) => l.replace(/ \*+$/, ''));
+  // an include's templated name is rendered for its banner, as a task's (nginxinc.nginx: "{{ nginx_setup | capitalize }} NGINX Open Source")
+  assert.equal(banners, ['TASK [Common preflight]', 'TASK [r : probe]', 'changed: [a]', 'TASK [Skipped]', 'skipping: [a]', 'TASK [outer : Install it]', 'skipping: [a]']);
 });
 
 test.run();

@@ -17,6 +17,9 @@ process.env.SKIFF_JINJA_TEST = 'from-env';
 
 const TABLE: [string, Record<string, unknown>, string][] = [
   ["{{ missing | default('d') }}",{},"d"],
+  // namespace(): a loop's set of ns.attr is seen after it (prometheus-community's node_exporter.service.j2)
+  ["{% set ns = namespace(protect_home = 'yes') %}{% for m in mounts if m.mount.startswith('/home') %}{% set ns.protect_home = 'read-only' %}{% endfor %}{{ ns.protect_home }}",{"mounts":[{"mount":"/"},{"mount":"/home"}]},"read-only"],
+  ["{% set ns = namespace(n=0) %}{% for x in xs %}{% set ns.n = ns.n + x %}{% endfor %}{{ ns.n }} {{ ns['n'] }}",{"xs":[1,2,3]},"6 6"],
   ["{{ none_v | default('d') }}",{"none_v":null},""],
   ["{{ '' | default('d', true) }}",{},"d"],
   ["{{ 'yes' | bool }}",{},"True"],
@@ -279,6 +282,15 @@ test('a value known only at run time makes the result LATER, every branch and lo
   assert.throws(() => renderString('{% for l in r.stdout_lines %}{{ l }}{{ prot }}{% endfor %}', s), /unknown variable "prot"/);
 });
 
+test('a list with an item known only at run time, made text (join, a method, output), is known at run time too, not the marker\'s text (Oefenweb fail2ban: "{{ \' \'.join(fail2ban_dependencies).split() }}")', () => {
+  const s = scopeOf({ deps: ['fail2ban', LATER as unknown] });
+  assert.is(evaluate("' '.join(deps).split()", s), LATER);
+  assert.is(evaluate("deps | join(' ')", s), LATER);
+  assert.is(renderString('pkgs: {{ deps }}', s), LATER);
+  // what does not make it text is still known now
+  assert.is(evaluate('deps | length', s), 2);
+});
+
 test('command: every value a template expands is shell-quoted, in statements too; the text written stays', () => {
   const s = scopeOf({ evil: "x'; touch /tmp/pwned; echo '", names: ['a b', 'c'], flag: true });
   const out = render({ cmd: 'echo {% for n in names %}{{ n }} {% endfor %}{% if flag %}--x {{ evil }}{% endif %}' }, s, [], [], ['cmd']) as { cmd: string };
@@ -316,6 +328,7 @@ test('template errors name their line; unsupported statements are refused by nam
     return 'no error';
   };
   assert.is(err('x\ny\n{{ b }}\n'), '3: unknown variable "b" (did you mean "a"?)');
+  assert.is(err('{% set d = {} %}\n{% set d.x = 1 %}'), '2: cannot assign attribute on non-namespace object');
   assert.is(err('x\n{% call x() %}{% endcall %}'), '2: Jinja2 statement {% call %} is not supported by skiff: expected if, for, set, raw, macro, include, import, from, block, extends');
   assert.match(err('{% if a %}\nno end\n'), /expected \{% endif %\} before the end/);
   assert.match(err('{% endfor %}'), /1: unexpected \{% endfor %\}/);

@@ -743,14 +743,19 @@ test('--start-at-task: tasks before the named one do not run, the rest do (a glo
   assert.match(o.problems.join('\n'), '--start-at-task: no task is named "nope"');
 });
 
-test('a loop over a list that is not one, and loop_control without a loop, are refused before the run', async () => {
-  const o = await play({ playbook: playbook(`- probe: x\n  loop: "{{ 3 }}"\n- probe: y\n  loop_control: {loop_var: z}\n- probe: z\n  with_nosuchlookup: [[1], [2]]`) });
+test('a loop over a list that is not one is refused before the run', async () => {
+  const o = await play({ playbook: playbook(`- probe: x\n  loop: "{{ 3 }}"\n- probe: z\n  with_nosuchlookup: [[1], [2]]`) });
   const text = o.problems.join('\n');
   // `{{ 3 }}` is the text "3" (a template's number is text), no list
   assert.match(text, 'loop: got "3", expected a list');
-  assert.match(text, 'loop_control without a loop');
   // a name no lookup plugin has (ansible-core's loader finds none): Ansible's task loader refuses the key
   assert.match(text, "'with_nosuchlookup' is not a valid attribute for a Task");
+});
+
+test('loop_control without a loop: the task runs once, as in Ansible (robertdebock.users: a label left on a task of an included file)', async () => {
+  const o = await play({ playbook: playbook(`- probe: "{{ g }}"\n  vars: {g: wheel}\n  loop_control: {label: "{{ g }}"}\n- import_tasks: t.yml\n  loop_control: {label: x}`), files: { 't.yml': '- probe: imported\n' } });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:wheel', 'a:imported']);
 });
 
 test('registered results are in the results (the JSON report), secrets masked', async () => {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { play, playbook } from './engine-harness.ts';
 import { moduleJson } from '../../tasks/ansible/python-module.ts';
+import { pyStr } from '../../src/template/expr-error.ts';
 
 const hasAnsible = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import ansible']).status === 0;
 if (!hasAnsible && process.env.CI === 'true') throw new Error('ansible-core is not installed (/usr/bin/python3 -c "import ansible" fails): install it (npx tsx lab/cli.ts install)');
@@ -58,9 +59,19 @@ run("a parameter skiff's own type does not honour (lineinfile's unsafe_writes, f
   assert.equal(o.lines, ['a lineinfile changed', 'a lineinfile ok', 'a file changed', 'a assert ok']);
 });
 
+test("an option skiff's type does not honour with no Ansible module to run instead (yum's allow_downgrade) is refused by name when the task runs, not at load: a RedHat branch skipped on Debian runs (elastic.elasticsearch)", async () => {
+  const o = await play({ playbook: playbook("- yum: {name: elasticsearch, state: present, allow_downgrade: '{{ false }}'}\n  when: ansible_os_family == 'RedHat'\n- yum: {name: x, allow_downgrade: true}\n  ignore_errors: true\n  register: r"), hosts: 'all:\n  hosts:\n    a: {connection: local, ansible_os_family: Debian}\n' });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a yum skipped', 'a yum failed']);
+  assert.match(o.results[1].msg!, /\.yml:\d+:\d+: allow_downgrade is an option of ansible\.builtin\.yum .* that skiff does not honour/);
+});
+
 test("the module's JSON is found among other output lines, as Ansible's _filter_non_json_lines", () => {
   assert.equal(moduleJson('warning: noise\n{"a": 1,\n "b": {"c": 2}}\ntrailing\n'), { a: 1, b: { c: 2 } });
   assert.equal(moduleJson('no json here'), undefined);
+  // a whole float stays a float, as json.loads reads it (dev-sec os_hardening: a find result's mtime shown as 1677742435.0)
+  assert.is(pyStr((moduleJson('{"stat": {"mtime": 1677742435.0, "size": 1042}}')!.stat as Record<string, unknown>).mtime), '1677742435.0');
+  assert.is(pyStr((moduleJson('{"stat": {"mtime": 1677742435.0, "size": 1042}}')!.stat as Record<string, unknown>).size), '1042');
 });
 
 run('a library/ module imports the module_utils/ beside it (the playbook\'s own), as Ansible adds that directory (module_utils target)', async () => {

@@ -2,7 +2,7 @@
 // in which order, which variable wins, which handler runs, which file a role's copy finds, and the
 // problems (file:line:col) when a file, a role or a cycle is wrong.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -235,6 +235,17 @@ test('a role\'s magic variables: role_name, role_path, ansible_role_name, ansibl
   assert.equal(calls, ['a:outer True', 'a:inner acme.tools.inner acme.tools acme.tools.outer True True']);
   const outside = await play({ playbook: playbook(`- probe: {id: "{{ role_path }}"}`), opts: { strict: true } });
   assert.match(outside.problems.join('\n'), /unknown variable "role_path"/);
+});
+
+test('a role reached through a symlink (roles_path/NAME -> a checkout) has the checkout as role_path, free of symlinks as Ansible\'s unfrackpath leaves it (a role tried from a clone)', async () => {
+  const d = realpathSync(mkdtempSync(join(tmpdir(), 'skiff-rolelink-')));
+  mkdirSync(join(d, 'checkout/tasks'), { recursive: true });
+  mkdirSync(join(d, 'roles'));
+  writeFileSync(join(d, 'checkout/tasks/main.yml'), '- probe: {id: "{{ role_path }}"}\n');
+  symlinkSync(join(d, 'checkout'), join(d, 'roles/acme.web'));
+  const o = await play({ playbook: playbook(`- import_role: {name: acme.web}`), opts: { rolesPath: [join(d, 'roles')] } });
+  assert.equal(o.problems, []);
+  assert.equal(calls, [`a:${join(d, 'checkout')}`]);
 });
 
 test('templated notify and handler names are matched per host, each rendered with its own variables: a shared role notifies the handler of the role that included it', async () => {
