@@ -244,6 +244,11 @@ export interface TaskTypes extends Map<string, TaskType> {
    */
   localModule?(name: string, file: string): TaskType;
   /**
+   * The task type of a Python action plugin the playbook or its role brings (action_plugins/NAME.py),
+   * run inside the controller's ansible-core as Ansible runs it; without it such a plugin is refused by name.
+   */
+  localAction?(name: string, file: string): TaskType;
+  /**
    * The task type of a module the controller's Ansible has (ansible-core's own or an installed
    * collection's) and skiff has no type for, run as Ansible runs it; undefined when there is none.
    */

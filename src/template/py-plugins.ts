@@ -160,7 +160,7 @@ const server = new SyncProcess(PYTHON, ['-c', SERVER], true, undefined, () => ({
  * A value as the plugin gets it: JSON's types, a Python object of skiff's (a datetime) as its text; the
  * input may be undefined (Jinja2 passes its Undefined to the filter or test), an Undefined saying Jinja2's text.
  */
-function wire(v: unknown): unknown {
+export function wire(v: unknown): unknown {
   if (v instanceof Undef) return { __skiff_undefined__: v.jinja };
   if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' || v instanceof PyFloat) return v;
   if (v === undefined) return null;
@@ -225,6 +225,11 @@ interface Answer {
   message?: string;
 }
 
+/** A JSON line of the Python side: a whole float it marked (`{"__skiff_float__": 2}`) is a float again. */
+export function fromWire(line: string): unknown {
+  return JSON.parse(line, (_k, x: unknown) => (x && typeof x === 'object' && typeof (x as { __skiff_float__?: unknown }).__skiff_float__ === 'number' ? pyFloat((x as { __skiff_float__: number }).__skiff_float__) : x));
+}
+
 /** The server's answer to `req`; its errors thrown as Ansible raises them (callPlugin's). */
 function ask(req: object, what: string): Answer & Record<string, unknown> {
   let line: string;
@@ -235,7 +240,7 @@ function ask(req: object, what: string): Answer & Record<string, unknown> {
     if (e instanceof ProcessGone) throw new PluginError(`${what} runs through ansible-core on the controller (${PYTHON} -c 'import ansible'), which failed: ${e.message}`);
     throw e;
   }
-  const a = JSON.parse(line, (_k, x: unknown) => (x && typeof x === 'object' && typeof (x as { __skiff_float__?: unknown }).__skiff_float__ === 'number' ? pyFloat((x as { __skiff_float__: number }).__skiff_float__) : x)) as Answer & Record<string, unknown>;
+  const a = fromWire(line) as Answer & Record<string, unknown>;
   if (a.missing !== undefined) throw new UnknownPlugin(a.missing);
   if (a.undefined !== undefined) throw new UndefinedError(a.undefined, a.undefined);
   if (a.ansible !== undefined) throw new PluginError(a.ansible);
