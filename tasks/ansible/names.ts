@@ -116,7 +116,7 @@ export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
   table.ansibleModule = (name) => {
     if (!found.has(name)) {
       const m = findModule(name);
-      found.set(name, typeof m === 'object' ? pythonModule(name, m.path) : undefined);
+      found.set(name, typeof m === 'object' ? (m.action ? pythonAction(name, m.action) : pythonModule(name, m.path)) : undefined);
     }
     return found.get(name);
   };
