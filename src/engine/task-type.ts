@@ -154,6 +154,11 @@ export interface TaskType<P = any, S = any> {
    */
   controllerOnly?: boolean;
   /**
+   * The host is reached only when the task runs a command there (ctx.conn opens the task's connection
+   * on its first exec): a Python action plugin, whose connection Ansible connects on first use
+   */
+  lazyConnection?: boolean;
+  /**
    * Ansible's action reaches the host without a Python module (raw, script): no interpreter discovery
    * for it (an `auto` ansible_python_interpreter is discovered by the first task that runs a module)
    */

@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as v from 'valibot';
 import { shq } from '../../src/transport/quote.ts';
+import { UnreachableError } from '../../src/transport/types.ts';
 import { TaskFailure, TemplateFailure, type TaskContext, type TaskType } from '../../src/engine/task-type.ts';
 import { CONTROLLER_PYTHON } from './core-modules.ts';
 import { collectionsEnv, playbookPaths } from '../../src/playbook/collections.ts';
@@ -39,7 +40,8 @@ from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
 from ansible.plugins.connection import ConnectionBase
 import ansible.plugins.loader as plugin_loader
-from ansible.plugins.loader import add_all_plugin_dirs, action_loader, get_shell_plugin
+from ansible.plugins.loader import add_all_plugin_dirs, action_loader, connection_loader, get_shell_plugin
+import ansible
 from ansible.template import Templar
 from ansible.utils.collection_loader import AnsibleCollectionConfig
 
@@ -70,6 +72,8 @@ class Connection(ConnectionBase):
         a = ask({'exec': to_text(cmd, errors='surrogate_or_strict'), 'stdin': base64.b64encode(to_bytes(in_data)).decode() if in_data is not None else None, 'sudoable': sudoable})
         if 'unreachable' in a:
             raise AnsibleConnectionFailure(a['unreachable'])
+        if 'error' in a:
+            raise AnsibleError(a['error'])
         return a['rc'], to_bytes(a['stdout'], errors='surrogate_or_strict'), to_bytes(a['stderr'], errors='surrogate_or_strict')
 
     def put_file(self, in_path, out_path):
@@ -131,15 +135,25 @@ def run(r):
     pc.check_mode = r['check']
     pc.diff = r['diff']
     pc.remote_addr = r['host']
-    shell_type = task_vars.get('ansible_shell_type') or 'sh'
-    shell = get_shell_plugin(shell_type=templar.template(shell_type), executable=task_vars.get('ansible_shell_executable') or C.DEFAULT_EXECUTABLE)
+    shell_type = task_vars.get('ansible_shell_type')
+    pc.shell = templar.template(shell_type) if shell_type else None
+    conn = None
+    # a connection plugin of the playbook's (connection_plugins/NAME.py) the task names: the plugin is
+    # Ansible's to run, as it runs it (skiff's own tasks have only its local and ssh connections)
+    name = task_vars.get('ansible_connection')
+    if isinstance(name, str) and name not in ('local', 'ssh', 'smart', 'ansible.builtin.local', 'ansible.builtin.ssh'):
+        found = connection_loader.find_plugin_with_context(name)
+        if found.resolved and not found.plugin_resolved_path.startswith(os.path.dirname(ansible.__file__) + os.sep):
+            conn = connection_loader.get(name, pc, None)
+    if conn is None:
+        shell = get_shell_plugin(shell_type=pc.shell or 'sh', executable=task_vars.get('ansible_shell_executable') or C.DEFAULT_EXECUTABLE)
+        conn = Connection(pc, None, shell=shell)
     # the shell's options from the task's variables (remote_tmp...), as TaskExecutor sets them
     opts = {}
-    for k in C.config.get_plugin_vars('shell', shell._load_name):
+    for k in C.config.get_plugin_vars('shell', conn._shell._load_name):
         if k in task_vars:
             opts[k] = templar.template(task_vars[k])
-    shell.set_options(var_options=opts)
-    conn = Connection(pc, None, shell=shell)
+    conn._shell.set_options(var_options=opts)
     handler = action_loader.get(r['action'], task=task, connection=conn, play_context=pc, loader=loader, templar=templar, shared_loader_obj=plugin_loader)
     if handler is None:
         return {'failed': True, 'msg': "the handler '%s' was not found" % r['action']}
@@ -267,7 +281,8 @@ export async function runAction(ctx: Ctx, name: string, file: string, args: Reco
           try {
             reply = await answer(ctx, a);
           } catch (e) {
-            reply = { unreachable: (e as Error).message };
+            // the host cannot be reached (Ansible's AnsibleConnectionFailure), or its connection cannot be had in skiff
+            reply = e instanceof UnreachableError ? { unreachable: e.message } : { error: (e as Error).message };
           }
           child.stdin.write(`${JSON.stringify(reply)}\n`);
         });
@@ -302,6 +317,9 @@ export function pythonAction(name: string, file: string): TaskType<Record<string
     schema: v.pipe(v.nullish(v.record(v.string(), v.unknown()), {}), v.transform((p) => p ?? {})),
     // `async:` is refused by name: the plugin's async support needs Ansible's own polling of it
     noAsync: true,
+    // the host is reached only when the plugin runs a command there (ConnectionBase connects on its
+    // first exec_command): a plugin that only looks at its task and variables never needs it
+    lazyConnection: true,
     // the plugin runs once, when the task is planned (in check mode too, as the plugin decides what
     // check mode means); apply gives its result
     async plan(ctx, p) {

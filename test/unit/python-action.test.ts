@@ -127,4 +127,45 @@ run("an exception in the plugin fails the task in TaskExecutor's words, with its
   assert.match(r.stdout, /Unexpected failure during module execution: no good/);
 });
 
+run("a task of a playbook's connection plugin: the action plugin gets that plugin and its shell; skiff's own tasks still refuse it (shell target)", async () => {
+  const dir = tree({
+    'action_plugins/test_shell.py': 'from ansible.plugins.action import ActionBase\nclass ActionModule(ActionBase):\n    def run(self, tmp=None, task_vars=None):\n        result = super(ActionModule, self).run(tmp, task_vars)\n        result["shell"] = self._connection._shell.SHELL_FAMILY\n        return result\n',
+    'connection_plugins/test_connection_default.py': `from ansible.plugins.connection import ConnectionBase
+class Connection(ConnectionBase):
+    transport = 'test_connection_default'
+    def _connect(self):
+        pass
+    def exec_command(self, cmd, in_data=None, sudoable=True):
+        pass
+    def put_file(self, in_path, out_path):
+        pass
+    def fetch_file(self, in_path, out_path):
+        pass
+    def close(self):
+        pass
+`,
+    'pb.yml': `- hosts: all
+  gather_facts: false
+  vars:
+    ansible_connection: test_connection_default
+  tasks:
+    - test_shell:
+      register: default
+      failed_when: default.shell != 'sh'
+    - test_shell:
+      register: over
+      failed_when: over.shell != item
+      vars:
+        ansible_shell_type: '{{ item }}'
+      loop: [powershell, sh]
+    - command: echo hi
+`,
+    inventory: INVENTORY,
+  });
+  const r = await skiff(['run', 'pb.yml', '-i', 'inventory'], { cwd: dir });
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, /ok=2 +changed=0 +unreachable=0 +failed=1/);
+  assert.match(r.stdout, /ansible_connection test_connection_default is not supported by skiff/);
+});
+
 test.run();
