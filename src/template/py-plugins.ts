@@ -6,6 +6,8 @@ import { PluginError, PyException, Undef, UndefinedError, isPyObject, pyStr } fr
 import { floatJson, PyFloat, pyFloat } from './py-float.ts';
 import { ProcessGone, SyncProcess } from '../util/sync-process.ts';
 import { collectionsEnv } from '../playbook/collections.ts';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The controller's Python with ansible-core (as tasks/ansible/core-modules.ts's CONTROLLER_PYTHON). */
 const PYTHON = process.env.SKIFF_ANSIBLE_PYTHON ?? '/usr/bin/python3';
@@ -119,6 +121,28 @@ def lookup(r):
         display.deprecated("The lookup plugin '%s' was expected to return a list, got '%s' instead. The lookup plugin '%s' needs to be changed to return a list. This will be an error in Ansible 2.18" % (name, type(ran), name), version='2.18')
     return {'value': floats(ran)}
 
+# the filters or tests the playbook's own filter_plugins/ (test_plugins/) define: Ansible's legacy
+# namespace finds those before its builtin ones of the same name
+def local_names(r):
+    import importlib.util
+    sub, cls, method = ('filter_plugins', 'FilterModule', 'filters') if r['name'] == 'filter' else ('test_plugins', 'TestModule', 'tests')
+    names = set()
+    for d in r['dirs']:
+        p = os.path.join(d, sub)
+        if not os.path.isdir(p):
+            continue
+        for f in sorted(os.listdir(p)):
+            if not f.endswith('.py') or f.startswith('_'):
+                continue
+            try:
+                spec = importlib.util.spec_from_file_location('skiff_local_%s_%d' % (sub, len(names)), os.path.join(p, f))
+                mod = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(mod)
+                names.update(getattr(mod, cls)().__getattribute__(method)().keys())
+            except Exception:
+                pass
+    return {'value': sorted(names)}
+
 for line in sys.stdin:
     r = json.loads(line)
     # ansible-playbook adds the playbook's directory, then each role as it loads it (add_all_plugin_dirs):
@@ -133,7 +157,9 @@ for line in sys.stdin:
         AnsibleCollectionConfig.playbook_paths = books
     kind, name = r['kind'], r['name']
     try:
-        if kind == 'has_lookup':
+        if kind == 'local_names':
+            a = local_names(r)
+        elif kind == 'has_lookup':
             # Task._preprocess_with_loop: with_<name> is a loop when the lookup loader finds <name>
             a = {'value': name in lookup_loader}
         else:
@@ -278,6 +304,26 @@ export function callLookup(c: LookupCall): LookupAnswer {
   last = { playbook: c.playbookDir, dirs: [c.playbookDir, ...c.dirs] };
   const req = { kind: 'lookup', name: c.name, terms: c.terms.map(wire), kw: wire(c.kw), variables: wire(c.variables), vault: c.vault.map((v) => ({ id: v.id, password: v.password.toString('base64') })), ...last };
   return ask(req, `the lookup plugin ${c.name}`) as LookupAnswer;
+}
+
+const overrides = new Map<string, ReadonlySet<string>>();
+
+/**
+ * Whether the playbook's or its roles' own filter_plugins/ (test_plugins/) define the filter (test)
+ * `name`: Ansible's short name then runs that plugin, not its builtin one of the name (plugin_loader
+ * target's flatten). Asked of ansible-core only where such a directory exists.
+ */
+export function overriddenLocally(kind: 'filter' | 'test', name: string, playbookDir: string, dirs: string[]): boolean {
+  const all = [...new Set([playbookDir, ...dirs])];
+  const key = `${kind}\0${all.join('\0')}`;
+  let names = overrides.get(key);
+  if (!names) {
+    const sub = kind === 'filter' ? 'filter_plugins' : 'test_plugins';
+    const has = all.some((d) => statSync(join(d, sub), { throwIfNoEntry: false })?.isDirectory());
+    names = has ? new Set(ask({ kind: 'local_names', name: kind, playbook: playbookDir, dirs: all }, `the ${sub} of ${playbookDir}`).value as string[]) : new Set();
+    overrides.set(key, names);
+  }
+  return names.has(name);
 }
 
 /**
