@@ -297,9 +297,10 @@ export async function runAction(ctx: Ctx, name: string, file: string, args: Reco
 }
 
 /** What skiff's engine makes of the result: a failure thrown with it, `_ansible_` keys left out. */
-function taskResult(result: Record<string, unknown>): Record<string, unknown> {
+function taskResult(host: string, result: Record<string, unknown>): Record<string, unknown> {
   const out = Object.fromEntries(Object.entries(result).filter(([k]) => !k.startsWith('_ansible_')));
-  if (out.unreachable === true) throw new TaskFailure(typeof out.msg === 'string' ? out.msg : 'unreachable', out);
+  // the host is unreachable, as TaskExecutor takes an AnsibleConnectionFailure
+  if (out.unreachable === true) throw new UnreachableError(host, typeof out.msg === 'string' ? out.msg : 'unreachable');
   if (out.failed === true) {
     // only failed and msg: the plugin's error as TaskExecutor words an AnsibleError
     const keys = Object.keys(out).filter((k) => k !== 'failed' && k !== 'msg');
@@ -323,7 +324,7 @@ export function pythonAction(name: string, file: string): TaskType<Record<string
     // the plugin runs once, when the task is planned (in check mode too, as the plugin decides what
     // check mode means); apply gives its result
     async plan(ctx, p) {
-      const result = taskResult(await runAction(ctx, name, file, p));
+      const result = taskResult(ctx.host, await runAction(ctx, name, file, p));
       const changed = result.changed === true;
       return { changes: changed ? [`${name} changed`] : [], skip: result.skipped === true, result: { ...result, changed }, state: result };
     },

@@ -168,4 +168,15 @@ class Connection(ConnectionBase):
   assert.match(r.stdout, /ansible_connection test_connection_default is not supported by skiff/);
 });
 
+run('a host the plugin cannot reach when it runs a command is unreachable, as Ansible counts it', async () => {
+  const dir = tree({
+    'action_plugins/myact.py': MYACT,
+    'pb.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - myact: {word: hi}\n',
+    inventory: 'nohost ansible_host=127.0.0.1 ansible_port=1 ansible_connection=ssh ansible_python_interpreter=/usr/bin/python3\n',
+  });
+  const r = await skiff(['run', 'pb.yml', '-i', 'inventory'], { cwd: dir });
+  assert.is(r.code, 4, r.stdout + r.stderr);
+  assert.match(r.stdout, /nohost +: ok=0 +changed=0 +unreachable=1 +failed=0/);
+});
+
 test.run();
