@@ -32,6 +32,16 @@ const NO_CONNECTION = new Proxy({} as Connection, {
   },
 });
 
+/** A connection opened by its first command (TaskType.lazyConnection): `open` fails only then. */
+function lazyConnection(host: string, open: () => Promise<Connection>): Connection {
+  let conn: Promise<Connection> | undefined;
+  return {
+    host,
+    exec: async (cmd, opts) => (await (conn ??= open())).exec(cmd, opts),
+    close: async (opts) => (conn ? (await conn.catch(() => undefined))?.close(opts) : undefined),
+  };
+}
+
 export interface TaskEnv {
   /** the scope with these loop vars added (task vars, registered results, play and host vars below) */
   scope(loopVars: Record<string, unknown>): Scope;
@@ -293,7 +303,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => (i.path?.length ? `${i.path.map((p) => p.key).join('.')}: ${i.message}` : i.message)).join('; '));
     const mode = decide(t.kw.check_mode, () => scope, 'check_mode', t.kw.enclosing?.check_mode);
     const check = mode === true || (env.check && mode !== false);
-    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : await env.conn(loopVars), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe, textClass };
+    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : t.type.lazyConnection ? lazyConnection(env.ctx.host, () => env.conn(loopVars)) : await env.conn(loopVars), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe, textClass };
     const params = await resolveHostPaths(ctx.conn, t.type.hostPaths, parsed.output);
     const found = t.type.controllerOnly || t.type.noModule ? undefined : await env.discover?.(ctx.conn, scope, loopVars);
     const attempts = attemptsOf(t, scope);

@@ -154,6 +154,11 @@ export interface TaskType<P = any, S = any> {
    */
   controllerOnly?: boolean;
   /**
+   * The host is reached only when the task runs a command there (ctx.conn opens the task's connection
+   * on its first exec): a Python action plugin, whose connection Ansible connects on first use
+   */
+  lazyConnection?: boolean;
+  /**
    * Ansible's action reaches the host without a Python module (raw, script): no interpreter discovery
    * for it (an `auto` ansible_python_interpreter is discovered by the first task that runs a module)
    */
@@ -253,6 +258,11 @@ export interface TaskTypes extends Map<string, TaskType> {
    * runs it; without it such a module is refused by name.
    */
   localModule?(name: string, file: string): TaskType;
+  /**
+   * The task type of a Python action plugin the playbook or its role brings (action_plugins/NAME.py),
+   * run inside the controller's ansible-core as Ansible runs it; without it such a plugin is refused by name.
+   */
+  localAction?(name: string, file: string): TaskType;
   /**
    * The task type of a module the controller's Ansible has (ansible-core's own or an installed
    * collection's) and skiff has no type for, run as Ansible runs it; undefined when there is none.

@@ -37,7 +37,8 @@ export const HostConnSchema = v.object({
   become_exe: v.optional(v.pipe(v.string(), v.minLength(1, 'expected a program'))),
   /** shell words put after sudo or su (Ansible's become_flags), as written */
   become_flags: v.optional(v.string()),
-  connection: v.optional(v.picklist(['ssh', 'local'], 'expected ssh or local'), 'ssh'),
+  // ansible-core's own by their full names (ansible.builtin.ssh), smart as ssh, as its connection loader takes them
+  connection: v.optional(v.pipe(v.unknown(), v.transform((c) => (typeof c === 'string' ? c.replace(/^ansible\.(?:builtin|legacy)\./, '').replace(/^smart$/, 'ssh') : c)), v.picklist(['ssh', 'local'], 'expected ssh or local')), 'ssh'),
   known_hosts_file: v.optional(v.string()),
   /** seconds to wait for the SSH handshake */
   connect_timeout: v.optional(v.pipe(v.number(), v.minValue(1)), 10),

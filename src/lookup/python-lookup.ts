@@ -34,7 +34,7 @@ const VIEWS = new Set(['hostvars', 'vars']);
  * name the scope knows, with its value; a name whose value cannot be had is left out, as reading it
  * would fail in the plugin too.
  */
-function taskVariables(scope: Scope): Record<string, unknown> {
+export function taskVariables(scope: Scope): Record<string, unknown> {
   const all = scope('\0');
   const names = all.found ? [] : [...new Set(all.names)];
   const vars: Record<string, unknown> = {};

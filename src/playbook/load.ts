@@ -613,7 +613,10 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   const known = [...types.values()].filter((t) => !t.aliasOf).map((t) => t.name);
   // a name skiff knows from Ansible but does not run is named as such, not as an unknown or extra type
   // what the playbook's library/ or the controller's Ansible has is run as Ansible runs it
-  const runnable = (k: string) => types.has(k) || localPlugin(k, cx)?.action === false || types.ansibleModule?.(k) !== undefined;
+  const runnable = (k: string) => {
+    const local = types.has(k) ? undefined : localPlugin(k, cx);
+    return types.has(k) || (local !== undefined && (!local.action || types.localAction !== undefined)) || types.ansibleModule?.(k) !== undefined;
+  };
   const refused = typeKeys.filter(([k]) => !runnable(k)).map(([k]) => [k, types.refuse?.(k)] as const).filter((r): r is readonly [string, string] => r[1] !== undefined);
   if (refused.length) {
     for (const [k, why] of refused) problems.push(problemAt(src, [...path, k], why, 'key'));
@@ -636,7 +639,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   const library = types.has(typeName) && typeName !== RUNTIME_ACTION && types.localModule ? localModule(typeName, cx) : undefined;
   const own = library && !types.actionPlugin?.(typeName.split('.').pop()!) ? library : undefined;
   const plugin = own ? { file: own, action: false } : types.has(typeName) ? undefined : localPlugin(typeName, cx);
-  let type = (own ? types.localModule?.(typeName, own) : undefined) ?? (typeName === RUNTIME_ACTION ? runtimeAction(types) : types.get(typeName)) ?? (plugin ? (plugin.action ? undefined : types.localModule?.(typeName, plugin.file)) : types.ansibleModule?.(typeName));
+  let type = (own ? types.localModule?.(typeName, own) : undefined) ?? (typeName === RUNTIME_ACTION ? runtimeAction(types) : types.get(typeName)) ?? (plugin ? (plugin.action ? types.localAction?.(typeName, plugin.file) : types.localModule?.(typeName, plugin.file)) : types.ansibleModule?.(typeName));
   if (!type) {
     if (plugin) {
       problems.push(problemAt(src, [...path, typeName], `${typeName} is a playbook-local Ansible ${plugin.action ? 'action plugin' : 'module'} (${plugin.file}): ${plugin.action ? 'Python action plugins run inside Ansible and are not supported by skiff' : 'skiff runs those only through ansible-core'}: expected one of ${known.join(', ')}`, 'key'));

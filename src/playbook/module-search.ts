@@ -32,6 +32,14 @@ export function findModuleFile(name: string, modules: ModuleSearch): string | un
     const found = libraryModule(lib, short);
     if (found) return found;
   }
+  // nothing of that name anywhere: a deprecated module kept as _NAME (or a symlink to one), as
+  // PluginLoader's last look for an alias finds it
+  if (!short.startsWith('_')) {
+    for (const lib of dirs) {
+      const found = libraryModule(lib, `_${short}`);
+      if (found) return found;
+    }
+  }
   return undefined;
 }
 

@@ -17,7 +17,7 @@ import { lookupFiles, lookupWarning } from '../lookup/base.ts';
 import { pythonLookup, WordedLookupError } from '../lookup/python-lookup.ts';
 import { Parser, type Node } from './jinja-parse.ts';
 import { isSecretName } from '../util/secrets.ts';
-import { callPlugin, ownName } from './py-plugins.ts';
+import { callPlugin, overriddenLocally, ownName } from './py-plugins.ts';
 import { markDerived, MIN_HIDDEN, revealedValues } from '../vault/revealed.ts';
 import { markUnsafe, NATIVE, STRING_TYPE_FILTERS, textBits, textClassName, tracked, UNSAFE } from './unsafe.ts';
 
@@ -475,7 +475,7 @@ class Evaluator {
   }
 
   filter(n: Extract<Node, { k: 'filter' }>): Val {
-    const f = ownName(n.full ?? n.name, 'filter') && Object.hasOwn(FILTERS, n.name) ? FILTERS[n.name] : undefined;
+    const f = ownName(n.full ?? n.name, 'filter') && Object.hasOwn(FILTERS, n.name) && !this.local('filter', n) ? FILTERS[n.name] : undefined;
     if (!f) {
       // an undefined input is the plugin's to take (Jinja2 passes its Undefined), once it is found
       const x = this.ev(n.v);
@@ -534,12 +534,19 @@ class Evaluator {
       if (isLater(v)) return LATER;
       r = !(v instanceof Undef) === (name === 'defined');
     } else {
-      const t = ownName(n.full ?? n.name, 'test') && Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
+      const t = ownName(n.full ?? n.name, 'test') && Object.hasOwn(TESTS, name) && !this.local('test', n) ? TESTS[name] : undefined;
       const x = t ? use(v) : v;
       if (isLater(x) || later || kLater) return LATER;
       r = t ? plugin(() => t(x, vs, kv)) : truthy(this.python('test', n, x, vs, kv));
     }
     return n.neg ? !r : r;
+  }
+
+  /** A short name the playbook's own filter_plugins/ (test_plugins/) define, over skiff's builtin one. */
+  local(kind: 'filter' | 'test', n: { name: string; full?: string }): boolean {
+    if (n.full !== undefined && n.full !== n.name && !n.full.startsWith('ansible.legacy.')) return false;
+    const { baseDir, searchPath } = lookupFiles(this.scope);
+    return overriddenLocally(kind, n.name, baseDir, searchPath);
   }
 
   /**

@@ -6,6 +6,8 @@ import { PluginError, PyException, Undef, UndefinedError, isPyObject, pyStr } fr
 import { floatJson, PyFloat, pyFloat } from './py-float.ts';
 import { ProcessGone, SyncProcess } from '../util/sync-process.ts';
 import { collectionsEnv } from '../playbook/collections.ts';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The controller's Python with ansible-core (as tasks/ansible/core-modules.ts's CONTROLLER_PYTHON). */
 const PYTHON = process.env.SKIFF_ANSIBLE_PYTHON ?? '/usr/bin/python3';
@@ -150,6 +152,28 @@ def lookup(r):
         display.deprecated("The lookup plugin '%s' was expected to return a list, got '%s' instead. The lookup plugin '%s' needs to be changed to return a list. This will be an error in Ansible 2.18" % (name, type(ran), name), version='2.18')
     return {'value': floats(ran)}
 
+# the filters or tests the playbook's own filter_plugins/ (test_plugins/) define: Ansible's legacy
+# namespace finds those before its builtin ones of the same name
+def local_names(r):
+    import importlib.util
+    sub, cls, method = ('filter_plugins', 'FilterModule', 'filters') if r['name'] == 'filter' else ('test_plugins', 'TestModule', 'tests')
+    names = set()
+    for d in r['dirs']:
+        p = os.path.join(d, sub)
+        if not os.path.isdir(p):
+            continue
+        for f in sorted(os.listdir(p)):
+            if not f.endswith('.py') or f.startswith('_'):
+                continue
+            try:
+                spec = importlib.util.spec_from_file_location('skiff_local_%s_%d' % (sub, len(names)), os.path.join(p, f))
+                mod = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(mod)
+                names.update(getattr(mod, cls)().__getattribute__(method)().keys())
+            except Exception:
+                pass
+    return {'value': sorted(names)}
+
 for line in sys.stdin:
     r = json.loads(line)
     # ansible-playbook adds the playbook's directory, then each role as it loads it (add_all_plugin_dirs):
@@ -164,7 +188,9 @@ for line in sys.stdin:
         AnsibleCollectionConfig.playbook_paths = books
     kind, name = r['kind'], r['name']
     try:
-        if kind == 'has_lookup':
+        if kind == 'local_names':
+            a = local_names(r)
+        elif kind == 'has_lookup':
             # Task._preprocess_with_loop: with_<name> is a loop when the lookup loader finds <name>
             a = {'value': name in lookup_loader}
         else:
@@ -191,7 +217,7 @@ const server = new SyncProcess(PYTHON, ['-c', SERVER], true, undefined, () => ({
  * A value as the plugin gets it: JSON's types, a Python object of skiff's (a datetime) as its text; the
  * input may be undefined (Jinja2 passes its Undefined to the filter or test), an Undefined saying Jinja2's text.
  */
-function wire(v: unknown): unknown {
+export function wire(v: unknown): unknown {
   if (v instanceof Undef) return { __skiff_undefined__: v.jinja };
   if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' || v instanceof PyFloat) return v;
   if (v === undefined) return null;
@@ -256,6 +282,11 @@ interface Answer {
   message?: string;
 }
 
+/** A JSON line of the Python side: a whole float it marked (`{"__skiff_float__": 2}`) is a float again. */
+export function fromWire(line: string): unknown {
+  return JSON.parse(line, (_k, x: unknown) => (x && typeof x === 'object' && typeof (x as { __skiff_float__?: unknown }).__skiff_float__ === 'number' ? pyFloat((x as { __skiff_float__: number }).__skiff_float__) : x));
+}
+
 /** The server's answer to `req`; its errors thrown as Ansible raises them (callPlugin's). */
 function ask(req: object, what: string, reply?: (line: string) => string | undefined): Answer & Record<string, unknown> {
   let line: string;
@@ -266,7 +297,7 @@ function ask(req: object, what: string, reply?: (line: string) => string | undef
     if (e instanceof ProcessGone) throw new PluginError(`${what} runs through ansible-core on the controller (${PYTHON} -c 'import ansible'), which failed: ${e.message}`);
     throw e;
   }
-  const a = JSON.parse(line, (_k, x: unknown) => (x && typeof x === 'object' && typeof (x as { __skiff_float__?: unknown }).__skiff_float__ === 'number' ? pyFloat((x as { __skiff_float__: number }).__skiff_float__) : x)) as Answer & Record<string, unknown>;
+  const a = fromWire(line) as Answer & Record<string, unknown>;
   if (a.missing !== undefined) throw new UnknownPlugin(a.missing);
   if (a.undefined !== undefined) throw new UndefinedError(a.undefined, a.undefined);
   if (a.ansible !== undefined) throw new PluginError(a.ansible);
@@ -323,6 +354,26 @@ function hostvarsReply(hv: Record<string, unknown>): (line: string) => string | 
       return JSON.stringify({});
     }
   };
+}
+
+const overrides = new Map<string, ReadonlySet<string>>();
+
+/**
+ * Whether the playbook's or its roles' own filter_plugins/ (test_plugins/) define the filter (test)
+ * `name`: Ansible's short name then runs that plugin, not its builtin one of the name (plugin_loader
+ * target's flatten). Asked of ansible-core only where such a directory exists.
+ */
+export function overriddenLocally(kind: 'filter' | 'test', name: string, playbookDir: string, dirs: string[]): boolean {
+  const all = [...new Set([playbookDir, ...dirs])];
+  const key = `${kind}\0${all.join('\0')}`;
+  let names = overrides.get(key);
+  if (!names) {
+    const sub = kind === 'filter' ? 'filter_plugins' : 'test_plugins';
+    const has = all.some((d) => statSync(join(d, sub), { throwIfNoEntry: false })?.isDirectory());
+    names = has ? new Set(ask({ kind: 'local_names', name: kind, playbook: playbookDir, dirs: all }, `the ${sub} of ${playbookDir}`).value as string[]) : new Set();
+    overrides.set(key, names);
+  }
+  return names.has(name);
 }
 
 /**

@@ -45,6 +45,8 @@ function findRoots(): Roots | null {
 export interface FoundModule {
   fqcn: string;
   path: string;
+  /** the collection's action plugin of that name (or its meta/runtime.yml routing it), which runs the task */
+  action?: string;
 }
 
 /**
@@ -72,13 +74,15 @@ export function findModule(name: string): FoundModule | string | undefined {
     // the collections are found where Ansible finds them (src/playbook/collections.ts): the playbooks' collections/ first
     const dir = collectionDir(`${ns}.${coll}`);
     if (!dir) return undefined;
-    // an action plugin of the collection runs inside Ansible's process, module or not
-    if (existsSync(join(dir, 'plugins/action', ...rest, `${mod}.py`))) return `${fqcn} is an action plugin of the collection ${ns}.${coll} (${join(dir, 'plugins/action', ...rest, `${mod}.py`)}): it runs inside Ansible's process, not supported by skiff`;
+    const path = join(dir, 'plugins/modules', ...rest, `${mod}.py`);
+    // an action plugin of the collection handles the task, module or not (TaskExecutor's
+    // action_loader.has_plugin): run inside the controller's ansible-core (python-action.ts)
+    const action = join(dir, 'plugins/action', ...rest, `${mod}.py`);
+    if (existsSync(action)) return { fqcn, path, action };
     const meta = join(dir, 'meta/runtime.yml');
     const plugins = existsSync(meta) ? parse(readFileSync(meta, 'utf8'))?.plugin_routing : undefined;
-    // an action the collection routes elsewhere (plugin_routing.action) is an action plugin too
-    if (typeof plugins?.action?.[[...rest, mod].join('.')]?.redirect === 'string') return `${fqcn} is routed to the action plugin ${plugins.action[[...rest, mod].join('.')].redirect} (${meta}): it runs inside Ansible's process, not supported by skiff`;
-    const path = join(dir, 'plugins/modules', ...rest, `${mod}.py`);
+    // an action the collection routes elsewhere (plugin_routing.action) is an action plugin too: ansible-core's loader follows the route
+    if (typeof plugins?.action?.[[...rest, mod].join('.')]?.redirect === 'string') return { fqcn, path, action: meta };
     if (existsSync(path)) return { fqcn, path };
     // a module the collection moved (meta/runtime.yml plugin_routing)
     const routing = plugins?.modules?.[[...rest, mod].join('.')];

@@ -3,6 +3,7 @@
 // task keywords it does not support. Roles written for Ansible then fail on what skiff lacks, said so,
 // instead of on "unknown task type".
 import { pythonModule } from './python-module.ts';
+import { pythonAction } from './python-action.ts';
 import { findModule, hasActionPlugin } from './core-modules.ts';
 import type { TaskType, TaskTypes } from '../../src/engine/task-type.ts';
 import { withAnsibleParams } from './spec.ts';
@@ -109,12 +110,13 @@ export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
   };
   table.refuse = (key) => table.unrunnable?.(key) ?? refusal(key);
   table.localModule = pythonModule;
+  table.localAction = pythonAction;
   table.actionPlugin = hasActionPlugin;
   const found = new Map<string, TaskType | undefined>();
   table.ansibleModule = (name) => {
     if (!found.has(name)) {
       const m = findModule(name);
-      found.set(name, typeof m === 'object' ? pythonModule(name, m.path) : undefined);
+      found.set(name, typeof m === 'object' ? (m.action ? pythonAction(name, m.action) : pythonModule(name, m.path)) : undefined);
     }
     return found.get(name);
   };

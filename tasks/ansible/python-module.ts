@@ -72,7 +72,7 @@ export const moduleJson = (stdout: string) => moduleOutput(stdout)?.result;
  * The host's Python for modules: ansible_python_interpreter as the task sees it (its vars too), or
  * the one discovered for the host when it asks for discovery (auto...); /usr/bin/python3 when unset.
  */
-function interpreterOf(ctx: Pick<TaskContext, 'vars' | 'scope'>): string {
+export function interpreterOf(ctx: Pick<TaskContext, 'vars' | 'scope'>): string {
   let v: unknown = ctx.vars.ansible_python_interpreter;
   try {
     if (ctx.scope) v = evaluate('ansible_python_interpreter', ctx.scope);

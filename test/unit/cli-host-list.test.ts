@@ -120,6 +120,8 @@ const PRECEDENCE: { name: string; inventory: string[]; connection?: string; expe
   { name: '-c local: hosts without ansible_connection are local', inventory: ['localhost,h2,'], connection: 'local', expect: { localhost: 'local', h2: 'local' } },
   { name: "the inventory's ansible_connection wins over -c", inventory: [at('hosts')], connection: 'ssh', expect: { lonely: 'ssh', web1: 'local' } },
   { name: '-c with a connection skiff lacks, on hosts that name their own: not refused', inventory: [at('hosts'), 'web1,'], connection: 'paramiko', expect: ['--connection: host lonely: connection: got "paramiko", expected ssh or local'] },
+  { name: "ansible-core's connections by full name, smart as ssh (plugin_loader target's ansible.builtin.ssh)", inventory: ['h1,'], connection: 'ansible.builtin.local', expect: { h1: 'local' } },
+  { name: '-c smart is ssh', inventory: ['h1,'], connection: 'smart', expect: { h1: 'ssh' } },
   { name: '-c paramiko on a host list host: refused by name, where it was given', inventory: ['h1,'], connection: 'paramiko', expect: ['--connection: host h1: connection: got "paramiko", expected ssh or local'] },
 ];
 

@@ -71,4 +71,11 @@ test('in a library dir a module is NAME or NAME with any extension, except the o
   assert.is(libraryModule(join(d, 'none'), 'hello'), undefined);
 });
 
+run('a deprecated module kept as library/_NAME (or a symlink to it) runs by NAME, where nothing is named NAME (plugin_loader target)', async () => {
+  const module = '#!/usr/bin/python\nimport json\nprint(json.dumps(dict(changed=False, source="legacy_library_dir")))\n';
+  const o = await play({ files: { 'library/_underscore.py': module, 'library/other.py': ping('other') }, playbook: playbook('- underscore:\n  register: r') });
+  assert.equal(o.problems, []);
+  assert.is(reg(o, 0).source, 'legacy_library_dir');
+});
+
 test.run();

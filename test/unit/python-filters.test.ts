@@ -61,6 +61,15 @@ maybe("a role's filter_plugins/ and a playbook's test_plugins/ are found as Ansi
   assert.equal(o.results.map((r) => r.changes).flat(), ['probe 127.0.0.1-[1, 2, 1, 2, 1, 2]', 'probe False-True']);
 });
 
+maybe("a playbook's filter_plugins/ defining a builtin's name overrides it for the short name, not ansible.builtin's (plugin_loader target's flatten)", async () => {
+  const o = await play({
+    playbook: playbook(`- probe: {id: "{{ a | flag }}-{{ a | flatten }}-{{ a | ansible.builtin.flatten }}-{{ a | ternary('yes', 'no') }}"}`, '  vars: {a: [1, 2, [3, 4]]}\n'),
+    files: { 'filter_plugins/core.py': "def do_flag(v):\n    return 'flagged'\n\nclass FilterModule(object):\n    def filters(self):\n        return {'flag': do_flag, 'flatten': do_flag}\n" },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.results.map((r) => r.changes).flat(), ['probe flagged-flagged-[1, 2, 3, 4]-yes']);
+});
+
 maybe('in a template file (the template module, the template lookup): the templar\'s error quotes the whole file; a collection\'s filter works there too', async () => {
   const o = await play({
     playbook: playbook(`- name: module\n  template: {src: bad.j2, dest: "{{ playbook_dir }}/out.txt"}\n  ignore_errors: true\n- name: lookup\n  debug: msg="{{ lookup('template', 'bad.j2') }}"\n  ignore_errors: true\n- name: good\n  debug: msg="{{ lookup('template', 'good.j2') }}"`),
