@@ -23,6 +23,18 @@ export class UnknownPlugin extends PluginError {
   }
 }
 
+/** Python (needs to_text): a whole float comes back marked, so it stays a float (JSON's 2.0 reads as 2 in JavaScript). */
+export const PY_FLOATS = `# a whole float comes back marked, so it stays a float (JSON's 2.0 reads as 2 in JavaScript)
+def floats(v):
+    if isinstance(v, float) and v.is_integer():
+        return {'__skiff_float__': v}
+    if isinstance(v, (list, tuple)):
+        return [floats(x) for x in v]
+    if isinstance(v, dict):
+        return {to_text(k): floats(x) for k, x in v.items()}
+    return v
+`;
+
 const SERVER = `
 import base64, json, os, sys
 # a plugin's print() must not be taken for an answer: answers go to the original stdout only
@@ -54,16 +66,7 @@ def unwire(v):
 def undefined(e):
     return {'undefined': to_native(getattr(e, '_message', None) or getattr(e, 'message', None) or e)}
 
-# a whole float comes back marked, so it stays a float (JSON's 2.0 reads as 2 in JavaScript)
-def floats(v):
-    if isinstance(v, float) and v.is_integer():
-        return {'__skiff_float__': v}
-    if isinstance(v, (list, tuple)):
-        return [floats(x) for x in v]
-    if isinstance(v, dict):
-        return {k: floats(x) for k, x in v.items()}
-    return v
-
+${PY_FLOATS}
 def plain(v):
     if isinstance(v, Mapping):
         return dict(v)

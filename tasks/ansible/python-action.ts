@@ -20,7 +20,7 @@ import { TaskFailure, TemplateFailure, type TaskContext, type TaskType } from '.
 import { CONTROLLER_PYTHON } from './core-modules.ts';
 import { collectionsEnv, playbookPaths } from '../../src/playbook/collections.ts';
 import { floatJson } from '../../src/template/py-float.ts';
-import { fromWire, wire } from '../../src/template/py-plugins.ts';
+import { PY_FLOATS, fromWire, wire } from '../../src/template/py-plugins.ts';
 import { taskVariables } from '../../src/lookup/python-lookup.ts';
 import { runVaultSecrets } from '../../src/lookup/base.ts';
 import { untracked } from '../../src/template/unsafe.ts';
@@ -89,16 +89,7 @@ class Connection(ConnectionBase):
     def close(self):
         self._connected = False
 
-# a whole float comes back marked, so it stays a float (JSON's 2.0 reads as 2 in JavaScript)
-def floats(v):
-    if isinstance(v, float) and v.is_integer():
-        return {'__skiff_float__': v}
-    if isinstance(v, (list, tuple)):
-        return [floats(x) for x in v]
-    if isinstance(v, dict):
-        return {to_text(k): floats(x) for k, x in v.items()}
-    return v
-
+${PY_FLOATS}
 def plain(v):
     if isinstance(v, bytes):
         return v.decode('utf-8', 'surrogateescape')
