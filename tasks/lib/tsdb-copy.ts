@@ -51,11 +51,15 @@ function helpers(dest: string, owner: string): string[] {
 }
 
 /**
- * Shell printing `PREFIX: DONE TOTAL` every 2 s while job $job runs, looking every 0.2 s whether it
- * ended: after the stop, every second spent waiting here is a second Prometheus is blind.
+ * Shell printing `PREFIX: DONE TOTAL` every 2 s while job $job runs and once when it ended, looking
+ * every 0.2 s whether it did: after the stop, every second spent waiting here is a second Prometheus is
+ * blind. Its status is the job's.
  */
-const watch = (prefix: string) =>
-  `i=0; while kill -0 $job 2>/dev/null; do [ $((i % 10)) -eq 0 ] && echo "${prefix}: $(du -sb -- "$T" 2>/dev/null | cut -f1) \${total:-?}"; i=$((i+1)); sleep 0.2; done; wait $job`;
+const watch = (prefix: string) => {
+  const report = `echo "${prefix}: $(du -sb -- "$T" 2>/dev/null | cut -f1) \${total:-?}"`;
+  // and once when it ends, with its status kept: a copy quicker than the first look still reports
+  return `i=0; while kill -0 $job 2>/dev/null; do [ $((i % 10)) -eq 0 ] && ${report}; i=$((i+1)); sleep 0.2; done; wait $job; rc=$?; ${report}; (exit $rc)`;
+};
 
 /**
  * Pure: shell run while the container still runs, after `dest` was emptied: the finished blocks of

@@ -83,6 +83,8 @@ test('after the stop: what changed since is brought over; the result is the sour
   const inodesBefore = inodes(src);
   const r = sh(syncScript('docker', { name: 'aprom', mounts }, '/prometheus/data', dest, me));
   assert.is(r.status, 0, r.stderr);
+  // a copy quicker than the watcher's first look still reports its bytes once, at its end
+  assert.match(r.stdout, /^skiff-copied: \d+ \d+$/m);
   assert.equal(tree(dest), before, 'the copy is the TSDB as Prometheus left it');
   assert.equal(tree(src), before, 'the source is untouched');
   assert.equal(inodes(src), inodesBefore);
@@ -111,6 +113,15 @@ test('where the volume cannot be found on the host: nothing before the stop, eve
   const r = sh(syncScript('docker', { name: 'aprom', mounts: other }, '/prometheus/data', dest, me));
   assert.is(r.status, 0, r.stderr);
   assert.equal(tree(dest), tree(src));
+});
+
+test('a copy that fails keeps its status through the watcher (the recreate rolls back on it)', () => {
+  const { d, dest, mounts, sh } = setup();
+  // every cp fails (a full disk, say), while the job runs under the watcher
+  writeFileSync(join(d, 'bin', 'cp'), '#!/bin/sh\necho "cp: No space left on device" >&2; exit 1\n', { mode: 0o755 });
+  const r = sh(syncScript('docker', { name: 'aprom', mounts }, '/prometheus/data', dest, me));
+  assert.is.not(r.status, 0);
+  assert.match(r.stdout, /^skiff-copied: /m, 'the end is reported too');
 });
 
 test.run();
