@@ -105,6 +105,11 @@ export class ConnectionPool {
     return keyOf(host, this.settings(host, p.connection, p.connectionVar, p.remote), p);
   }
 
+  /** Ansible's connection plugin this host's connection is (`local` or `ssh`), for action plugins that ask (reboot). */
+  transport(host: string, p: Privilege = {}): 'local' | 'ssh' {
+    return this.settings(host, p.connection, p.connectionVar, p.remote).connection;
+  }
+
   /** meta reset_connection: the host's connections closed (true if there were any); the next task opens anew. */
   async reset(host: string): Promise<boolean> {
     const mine = [...this.open].filter(([k]) => k.startsWith(`${host}\0`));

@@ -1121,6 +1121,8 @@ export class HostRun {
           current = delegateFor(loopVars);
           return withEnvironment(await rc.pool.get(current ?? host, taskPrivilege(t, () => scope({}))), renderEnvironment(t.kw.environment, scope({}), rc.secretsOf.get(host) ?? []));
         },
+        transport: (loopVars = {}) => rc.pool.transport(delegateFor(loopVars) ?? host, taskPrivilege(t, () => scope({}))),
+        resetConn: (loopVars = {}) => rc.pool.reset(delegateFor(loopVars) ?? host),
         loopItems: (all) => {
           if (byItem) for (const lv of all) addDelegate(itemDelegate(lv));
         },

@@ -33,12 +33,14 @@ const NO_CONNECTION = new Proxy({} as Connection, {
 });
 
 /** A connection opened by its first command (TaskType.lazyConnection): `open` fails only then. */
-function lazyConnection(host: string, open: () => Promise<Connection>): Connection {
+function lazyConnection(host: string, open: () => Promise<Connection>): Connection & { drop(): void } {
   let conn: Promise<Connection> | undefined;
   return {
     host,
     exec: async (cmd, opts) => (await (conn ??= open())).exec(cmd, opts),
     close: async (opts) => (conn ? (await conn.catch(() => undefined))?.close(opts) : undefined),
+    // after a reset: the next command asks for the connection again
+    drop: () => void (conn = undefined),
   };
 }
 
@@ -47,6 +49,9 @@ export interface TaskEnv {
   scope(loopVars: Record<string, unknown>): Scope;
   /** the connection this task (or loop item: `delegate_to: "{{ item }}"`) runs on (delegation, become and environment applied) */
   conn(loopVars?: Record<string, unknown>): Promise<Connection>;
+  /** the connection plugin `conn(loopVars)` is, and the reset of that connection (closed: the next conn() opens anew) */
+  transport?(loopVars?: Record<string, unknown>): 'local' | 'ssh';
+  resetConn?(loopVars?: Record<string, unknown>): Promise<unknown>;
   /** the host a loop item was delegated to, each item its own (the output's `[h1 -> db]`); throws what its delegate_to cannot render */
   delegateOf?(loopVars: Record<string, unknown>): Delegation | undefined;
   /** a loop's items' vars, before the first runs */
@@ -303,7 +308,15 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     if (!parsed.success) throw new TaskFailure(parsed.issues.map((i) => (i.path?.length ? `${i.path.map((p) => p.key).join('.')}: ${i.message}` : i.message)).join('; '));
     const mode = decide(t.kw.check_mode, () => scope, 'check_mode', t.kw.enclosing?.check_mode);
     const check = mode === true || (env.check && mode !== false);
-    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : t.type.lazyConnection ? lazyConnection(env.ctx.host, () => env.conn(loopVars)) : await env.conn(loopVars), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe, textClass };
+    const lazy = t.type.lazyConnection && !t.type.controllerOnly ? lazyConnection(env.ctx.host, () => env.conn(loopVars)) : undefined;
+    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : (lazy ?? (await env.conn(loopVars))), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe, textClass };
+    if (env.transport) ctx.transport = () => env.transport!(loopVars);
+    // only a lazy connection can be had anew within the task: the others are the task's for its whole run
+    if (lazy && env.resetConn)
+      ctx.resetConnection = async () => {
+        lazy.drop();
+        await env.resetConn!(loopVars);
+      };
     const params = await resolveHostPaths(ctx.conn, t.type.hostPaths, parsed.output);
     const found = t.type.controllerOnly || t.type.noModule ? undefined : await env.discover?.(ctx.conn, scope, loopVars);
     const attempts = attemptsOf(t, scope);

@@ -50,6 +50,10 @@ export interface TaskContext {
    * beyond skiff's own (fact-needs.ts), when the controller has ansible-core to run it
    */
   factsNeeded?: string[];
+  /** Ansible's connection plugin of the task's connection (`local` or `ssh`): reboot refuses to reboot the controller */
+  transport?(): 'local' | 'ssh';
+  /** the task's connection closed; its next command opens a new one (a connection plugin's reset(), after a reboot) */
+  resetConnection?(): Promise<void>;
 }
 
 /** What a task type runs in the background: a command line, its stdin, the fields its result starts from. */

@@ -3,8 +3,9 @@
 // through ansible-core's own redirect table) and the installed collections (namespace.collection.name).
 // Such a module runs as Ansible runs it (python-module.ts: the controller's ansible-core builds the
 // AnsiballZ payload). Only modules Ansible runs through its `normal` action qualify: one with an action
-// plugin of its own (reboot, fetch, script, ...) does part of its work inside Ansible's process, which
-// skiff does not have, and stays refused by name.
+// plugin of its own (fetch, script, ...) does part of its work inside Ansible's process: skiff has its own
+// type for each, except those of CORE_ACTIONS, which run inside the controller's ansible-core
+// (python-action.ts), as a playbook's own action plugin does.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +42,12 @@ function findRoots(): Roots | null {
   return (roots = { core: found.core, redirects });
 }
 
+/**
+ * ansible-core's modules whose action plugin skiff has no type for, run as that plugin inside the
+ * controller's ansible-core: reboot (its waits and connection resets are the plugin's own).
+ */
+const CORE_ACTIONS = new Set(['reboot']);
+
 /** A module Ansible runs through its normal action: its Python file, or why not (a string). */
 export interface FoundModule {
   fqcn: string;
@@ -66,7 +73,8 @@ export function findModule(name: string): FoundModule | string | undefined {
     if (ns === 'ansible' && coll === 'builtin') {
       if (rest.length) return undefined;
       const path = join(r.core, 'modules', `${mod}.py`);
-      if (existsSync(path)) return existsSync(join(r.core, 'plugins/action', `${mod}.py`)) ? actionPlugin(fqcn) : { fqcn, path };
+      const action = join(r.core, 'plugins/action', `${mod}.py`);
+      if (existsSync(path)) return !existsSync(action) ? { fqcn, path } : CORE_ACTIONS.has(mod) ? { fqcn, path, action } : actionPlugin(fqcn);
       if (!r.redirects[mod]) return undefined;
       fqcn = r.redirects[mod];
       continue;

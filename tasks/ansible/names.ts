@@ -29,7 +29,6 @@ export const UNSUPPORTED_BUILTIN: Record<string, string | undefined> = {
   known_hosts: undefined,
   mount_facts: undefined,
   package_facts: 'command: dpkg-query/rpm -q with register',
-  reboot: undefined,
   replace: 'ansible.builtin.lineinfile with regexp (one line), or line',
   service_facts: 'command: systemctl show NAME with register',
   slurp: 'command: base64 FILE with register, or ansible.builtin.stat',

@@ -86,6 +86,12 @@ class Connection(ConnectionBase):
         if a.get('error'):
             raise AnsibleError(a['error'])
 
+    def reset(self):
+        # the task's connection closed; the next command opens a new one (reboot waits for the host this way)
+        a = ask({'reset': True})
+        if a.get('error'):
+            raise AnsibleConnectionFailure(a['error'])
+
     def close(self):
         self._connected = False
 
@@ -139,6 +145,8 @@ def run(r):
     if conn is None:
         shell = get_shell_plugin(shell_type=pc.shell or 'sh', executable=task_vars.get('ansible_shell_executable') or C.DEFAULT_EXECUTABLE)
         conn = Connection(pc, None, shell=shell)
+        # the connection plugin skiff's connection stands for: reboot refuses a local one (it would reboot the controller)
+        conn.transport = r['transport']
     # the shell's options from the task's variables (remote_tmp...), as TaskExecutor sets them
     opts = {}
     for k in C.config.get_plugin_vars('shell', conn._shell._load_name):
@@ -179,7 +187,7 @@ out.write(text + '\\n')
 out.flush()
 `;
 
-type Ctx = Pick<TaskContext, 'host' | 'conn' | 'check' | 'diff' | 'vars' | 'scope' | 'dir' | 'warn'>;
+type Ctx = Pick<TaskContext, 'host' | 'conn' | 'check' | 'diff' | 'vars' | 'scope' | 'dir' | 'warn' | 'transport' | 'resetConnection'>;
 
 interface Ask {
   exec?: string;
@@ -187,6 +195,7 @@ interface Ask {
   put?: string;
   fetch?: string;
   to?: string;
+  reset?: boolean;
   result?: Record<string, unknown>;
 }
 
@@ -212,6 +221,10 @@ async function answer(ctx: Ctx, a: Ask): Promise<Record<string, unknown>> {
     writeFileSync(a.to, Buffer.from(r.stdout, 'base64'));
     return {};
   }
+  if (a.reset) {
+    await ctx.resetConnection?.();
+    return {};
+  }
   return { error: 'skiff does not know this request of the connection' };
 }
 
@@ -232,6 +245,7 @@ export async function runAction(ctx: Ctx, name: string, file: string, args: Reco
     check: ctx.check,
     diff: ctx.diff ?? false,
     host: ctx.host,
+    transport: ctx.transport?.() ?? 'ssh',
     dirs,
     search: [...new Set([taskDir, pb])],
     basedir: taskDir,

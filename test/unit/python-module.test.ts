@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { play, playbook } from './engine-harness.ts';
+import { play, playbook, reached } from './engine-harness.ts';
 import { moduleJson } from '../../tasks/ansible/python-module.ts';
 import { pyStr } from '../../src/template/expr-error.ts';
 
@@ -47,8 +47,32 @@ run("a module of ansible-core skiff has no type for (replace, find, a short name
   });
   assert.equal(o.problems, []);
   assert.equal(o.lines, ['a copy changed', 'a replace changed', 'a ansible.builtin.find ok', 'a assert ok', 'a replace ok']);
-  const reboot = await play({ playbook: playbook('- reboot: {}') });
-  assert.match(reboot.problems.join('\n'), /reboot is an Ansible module not supported by skiff/);
+});
+
+// ansible.builtin.reboot has an action plugin of its own: it runs inside the controller's ansible-core,
+// its connection skiff's (python-action.ts), so its checks, waits and connection resets are Ansible's
+const SSH = (name: string) => `all:\n  hosts:\n    ${name}: {ansible_connection: ssh, ansible_host: 127.0.0.1}\n`;
+
+run("reboot is Ansible's action plugin at run time: skipped under a false when, refused on a local connection with Ansible's message, changed in check mode", async () => {
+  const o = await play({ playbook: playbook("- reboot: {}\n  when: false\n- reboot: {msg: bye}\n  register: r\n  ignore_errors: true\n- assert: {that: [r is failed, \"r.msg == 'Running reboot with local connection would reboot the control node.'\", not r.rebooted]}") });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a reboot skipped', 'a reboot failed', 'a assert ok']);
+  const check = await play({ hosts: SSH('s'), playbook: playbook('- ansible.builtin.reboot: {}\n  register: r\n- assert: {that: [r is changed, r.rebooted, r.elapsed == 0]}'), opts: { check: true } });
+  assert.equal(check.problems, []);
+  assert.equal(check.lines, ['s ansible.builtin.reboot changed', 's assert ok']);
+});
+
+run('reboot runs its command, waits for another boot id, resets the connection (a new login) and runs the test command', async () => {
+  const o = await play({
+    hosts: SSH('s'),
+    playbook: playbook(
+      "- copy: {dest: '{{ playbook_dir }}/boot', content: one}\n- reboot:\n    reboot_command: \"/bin/sh -c 'echo two > {{ playbook_dir }}/boot'\"\n    boot_time_command: \"cat {{ playbook_dir }}/boot\"\n    connect_timeout: 5\n  register: r\n- assert: {that: [r is changed, r.rebooted, \"lookup('file', playbook_dir + '/boot') == 'two'\"]}",
+    ),
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['s copy changed', 's reboot changed', 's assert ok']);
+  // the plugin's reset (connect_timeout set) closed the connection: the next command logged in anew
+  assert.ok(reached.filter((r) => r === 's ssh').length >= 2, reached.join(', '));
 });
 
 run("a parameter skiff's own type does not honour (lineinfile's unsafe_writes, file's follow) runs Ansible's module for that task instead of refusing it", async () => {

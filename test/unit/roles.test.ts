@@ -204,11 +204,11 @@ test('a role\'s handler answers to "ROLE : NAME" too, as in Ansible', async () =
 test('a notify of a handler skiff refuses is reported once, at the handler (not as an unknown handler)', async () => {
   const o = await play({
     playbook: `- hosts: all\n  roles: [web]\n`,
-    files: { 'roles/web/tasks/main.yml': '- probe: w\n  notify: [restart web, "web : restart web"]\n', 'roles/web/handlers/main.yml': '- name: restart web\n  ansible.builtin.reboot: {}\n' },
+    files: { 'roles/web/tasks/main.yml': '- probe: w\n  notify: [restart web, "web : restart web"]\n', 'roles/web/handlers/main.yml': '- name: restart web\n  ansible.builtin.deb822_repository: {}\n' },
   });
   assert.is(o.code, 'bad-input');
   assert.equal(o.problems.length, 1, o.problems.join('\n'));
-  assert.match(o.problems[0], /handlers\/main\.yml:2:3: ansible\.builtin\.reboot is an Ansible module not supported/);
+  assert.match(o.problems[0], /handlers\/main\.yml:2:3: ansible\.builtin\.deb822_repository is an Ansible module not supported/);
 });
 
 test('a notify that reaches no handler (a typo) ends the run when the task changes, with Ansible\'s error', async () => {
