@@ -1447,16 +1447,37 @@ function censored(result: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * A result as `register` keeps it: without the keys that only tell the output how to show it
- * (`_ansible_verbose_always`), which Ansible's registered results do not carry; per item too.
+ * A result as `register` keeps it: without Ansible's internal keys (`_ansible_verbose_always`, and any
+ * `_ansible_` key a module echoes back, at any depth: the strategy's strip_internal_keys), which
+ * Ansible's registered results do not carry; per item too.
  */
 function withoutCallbackKeys(result: Record<string, unknown>): Record<string, unknown> {
-  const strip = (r: Record<string, unknown>) => ('_ansible_verbose_always' in r ? Object.fromEntries(Object.entries(r).filter(([k]) => k !== '_ansible_verbose_always')) : r);
   // the module's params (invocation) are for the callback: Ansible's strategy drops them from what it
   // registers (its items keep theirs)
   const { invocation: _, ...top } = result;
-  const out = strip(top);
-  return Array.isArray(out.results) ? { ...out, results: out.results.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? strip(x as Record<string, unknown>) : x)) } : out;
+  return stripInternal(top) as Record<string, unknown>;
+}
+
+/** `_ansible_*` keys left out of every dict within (copies only where one is found) */
+function stripInternal(x: unknown): unknown {
+  if (Array.isArray(x)) {
+    const out = x.map(stripInternal);
+    return out.some((y, i) => y !== x[i]) ? out : x;
+  }
+  if (!x || typeof x !== 'object' || Object.getPrototypeOf(x) !== Object.prototype) return x;
+  let changed = false;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) {
+    if (k.startsWith('_ansible_')) {
+      changed = true;
+      continue;
+    }
+    const w = stripInternal(v);
+    if (w !== v) changed = true;
+    out[k] = w;
+  }
+  // symbol-keyed marks (unsafe, text classes) stay with the dict they belong to
+  return changed ? Object.assign(out, Object.fromEntries(Object.getOwnPropertySymbols(x).map((s) => [s, (x as Record<symbol, unknown>)[s]]))) : x;
 }
 
 /** a variable's value in this scope, or undefined when it is not defined (or not known yet) */

@@ -138,4 +138,16 @@ AnsibleModule(argument_spec={}).exit_json(found=importme is not None, bogus=nope
   assert.equal(o.lines, ['a test_optional ok', 'a assert ok'], JSON.stringify(o.results[0]?.msg));
 });
 
+
+// a module that echoes its whole parameters (module_defaults' echo modules: _load_params) hands back
+// Ansible's internal `_ansible_*` arguments: register keeps none of them, at any depth (strip_internal_keys)
+run("a registered result keeps no _ansible_ key at any depth: a module's echoed parameters compare equal to a dict literal", async () => {
+  const echo = "#!/usr/bin/python\nfrom ansible.module_utils.basic import _load_params, AnsibleModule\np = _load_params()\nm = AnsibleModule(argument_spec=dict(task_arg=dict(type='str')))\nm.exit_json(args_in=p, items=[p])\n";
+  const o = await play({
+    playbook: playbook("- echo: {task_arg: from task}\n  register: r\n- assert: {that: [\"r.args_in == {'task_arg': 'from task'}\", \"r['items'][0] == {'task_arg': 'from task'}\"]}"),
+    files: { 'library/echo.py': echo },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a echo ok', 'a assert ok']);
+});
 test.run();
