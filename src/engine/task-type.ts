@@ -282,6 +282,16 @@ export interface TaskTypes extends Map<string, TaskType> {
    * debug): a library/ module of that name does not replace skiff's type of it then
    */
   actionPlugin?(name: string): boolean;
+  /**
+   * module_defaults' view of a name: the FQCN Ansible resolves a module or action name to (redirects
+   * followed), undefined when the controller's Ansible has no such name
+   */
+  resolvedName?(name: string): string | undefined;
+  /**
+   * The actions of an action group (`group/ns.coll.NAME` of module_defaults: a collection's meta/runtime.yml
+   * action_groups, extend_group followed), or why Ansible cannot resolve it
+   */
+  actionGroup?(fqGroup: string): string[] | string;
 }
 
 /**

@@ -18,13 +18,14 @@ import { VARIABLE_PARAMS, variableParams } from './variable-params.ts';
 import { failsOnUnsupported, failsWith, unsupportedKeys } from './unsupported-params.ts';
 import { includeHandler, includeKind, loadIncludeRole, loadIncludeTasks, loadRoles } from './includes.ts';
 import { inherit, loopOf } from './keywords.ts';
-import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, moduleKey, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta, type VarsPrompt } from './schema.ts';
+import { BlockSchema, ImportPlaybookSchema, META_ACTIONS, META_KEYS, MetaTaskSchema, Name, PlaySchema, splitWith, TaskMetaSchema, type TaskMeta, type VarsPrompt } from './schema.ts';
 import { isWithKey } from '../lookup/names.ts';
 import { addLibrary, findModuleFile, type ModuleSearch } from './module-search.ts';
 import { addPlaybookDir, collectionOfPath, collectionPlaybook, setDefaultCollection, withDefaultCollection } from './collections.ts';
 import { parseParams, plainKeywords } from '../engine/float-params.ts';
 import type { PyFloat } from '../template/py-float.ts';
 import { isRejectedModule } from './plugin-filters.ts';
+import { moduleDefaultsFor, resolvedAction } from './module-defaults.ts';
 
 /** A task's keywords after inheritance from its play and enclosing blocks. */
 /** one `environment:` as written: a map, or an expression that must come to one when the task runs */
@@ -669,10 +670,22 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   if (params && typeof params === 'object' && !Array.isArray(params) && VARIABLE_PARAMS in params) ({ [VARIABLE_PARAMS]: variable, ...params } = params as Record<string, unknown>);
   // module_defaults for this module: under the task's own arguments (Ansible merges them when the task runs)
   const allDefaults = { ...parent.module_defaults, ...meta.module_defaults };
-  let defaults = allDefaults[moduleKey(typeName)];
-  // gather_facts runs its facts module (setup) with the action's args over that module's defaults (Ansible's gather_facts action)
-  if (moduleKey(typeName) === 'ansible.builtin.gather_facts' && allDefaults['ansible.builtin.setup']) defaults = { ...allDefaults['ansible.builtin.setup'], ...defaults };
-  if (defaults && params && typeof params === 'object' && !Array.isArray(params)) params = { ...defaults, ...(params as object) };
+  if (Object.keys(allDefaults).length && params && typeof params === 'object' && !Array.isArray(params)) {
+    const action = resolvedAction(typeName, own !== undefined || plugin !== undefined || localPlugin(typeName.split('.').pop()!, cx) !== undefined, types);
+    const found = moduleDefaultsFor(action, allDefaults, types);
+    if ('problem' in found) {
+      // once, however many tasks the play's module_defaults reach
+      if (!problems.some((p) => p.message === found.problem)) problems.push(problemAt(src, path, found.problem));
+      return undefined;
+    }
+    let defaults = found.args;
+    // gather_facts runs its facts module (setup) with the action's args over that module's defaults (Ansible's gather_facts action)
+    if (action === 'ansible.builtin.gather_facts') {
+      const setup = moduleDefaultsFor('ansible.builtin.setup', allDefaults, types);
+      if ('args' in setup) defaults = { ...setup.args, ...defaults };
+    }
+    params = { ...defaults, ...(params as object) };
+  }
   // a parameter skiff's own type does not honour (apt's default_release): Ansible's module runs the task
   // where the controller has it (one without an action plugin of its own), as Ansible would run it
   const unhonoured = type.refuseParam && params && typeof params === 'object' && Object.entries(params).some(([k, x]) => type!.refuseParam!(k, x));

@@ -66,21 +66,26 @@ const Connection = v.union(
 // a template (`become_user: "{{ postgresql_user }}"`) is rendered for each host when the task runs
 const BecomeUser = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$|\{[{%]/, 'expected a user name'));
 
-/** Ansible's FQCN of a module as a task or module_defaults names it: ansible.legacy.X and X are ansible.builtin.X. */
-export const moduleKey = (name: string): string => (name.includes('.') && !name.startsWith('ansible.legacy.') ? name : `ansible.builtin.${name.split('.').pop()}`);
+/** A module_defaults key: a short name or ansible.legacy.X is ansible.legacy.X (which also covers ansible.builtin.X). */
+const defaultsKey = (name: string): string => (name.split('.').length < 3 ? `ansible.legacy.${name.split('.').pop()}` : name);
+/** `group/NAME`: a group without a collection is ansible.builtin's (Ansible's _resolve_group) */
+const groupKey = (key: string): string => {
+  const name = key.slice('group/'.length);
+  return `group/${name.split('.').length >= 3 ? name : `ansible.builtin.${name}`}`;
+};
 
 const DefaultArgs = v.record(v.string(), v.unknown(), 'expected the module\'s arguments as a map');
 /**
- * module_defaults: a map (or a list of maps, merged in order) from a module's name to the arguments its
- * tasks get under their own (Ansible's get_action_args_with_defaults), keys by their FQCN. Action groups
- * (`group/NAME`) are collections' and refused by name.
+ * module_defaults: a map (or a list of maps, merged in order) from a module's name or an action group
+ * (`group/NAME`) to the arguments its tasks get under their own (Ansible's get_action_args_with_defaults).
+ * A short name is ansible.legacy's (Ansible's _load_module_defaults: it covers ansible.builtin's too);
+ * names and groups are resolved where the task is loaded (load.ts moduleDefaultsFor).
  */
 const ModuleDefaults = v.pipe(
   // the list first: a record takes an array too
   v.union([v.array(v.record(v.string(), v.nullable(DefaultArgs))), v.record(v.string(), v.nullable(DefaultArgs))], 'expected a map of module names to their default arguments, or a list of such maps'),
   v.transform((x) => Object.assign({}, ...(Array.isArray(x) ? x : [x])) as Record<string, Record<string, unknown> | null>),
-  v.check((x) => !Object.keys(x).some((k) => k.startsWith('group/')), 'module_defaults of an action group (group/NAME) are not supported by skiff: expected module names'),
-  v.transform((x) => Object.fromEntries(Object.entries(x).map(([k, a]) => [moduleKey(k), a ?? {}]))),
+  v.transform((x) => Object.fromEntries(Object.entries(x).map(([k, a]) => [k.startsWith('group/') ? groupKey(k) : defaultsKey(k), a ?? {}]))),
 );
 
 /**

@@ -125,3 +125,69 @@ export function coreModulePath(mod: string): string | undefined {
   const path = r ? join(r.core, 'modules', `${mod}.py`) : undefined;
   return path && existsSync(path) ? path : undefined;
 }
+
+/**
+ * The FQCN Ansible resolves a module or action name to (Base._resolve_action): redirects followed; a
+ * module run through an action plugin of ansible-core's is its own name; undefined when Ansible has none.
+ */
+export function resolvedName(name: string): string | undefined {
+  if (name.startsWith('ansible.legacy.')) return name;
+  const m = findModule(name);
+  if (typeof m === 'object') return m.fqcn;
+  // ansible-core's action-plugin modules (copy, debug...) are found, as are collections' removed ones (no)
+  return typeof m === 'string' && /^ansible\.builtin\./.test(name) ? name : undefined;
+}
+
+/** The action_groups of a collection's meta/runtime.yml (ansible.builtin: ansible-core's own routing file). */
+function actionGroupsOf(collection: string): Record<string, unknown> | undefined {
+  let file: string | undefined;
+  if (collection === 'ansible.builtin') {
+    const r = findRoots();
+    file = r ? join(r.core, 'config/ansible_builtin_runtime.yml') : undefined;
+  } else {
+    const dir = collectionDir(collection);
+    file = dir ? join(dir, 'meta/runtime.yml') : undefined;
+    // a collection without meta/runtime.yml has no groups (Ansible's metadata is empty then)
+    if (dir && !existsSync(file!)) return {};
+  }
+  if (!file || !existsSync(file)) return undefined;
+  const groups = parse(readFileSync(file, 'utf8'))?.action_groups;
+  return groups && typeof groups === 'object' ? groups : {};
+}
+
+const groupCache = new Map<string, string[]>();
+
+/**
+ * The actions of the action group `fqGroup` (ns.coll.NAME) as Ansible's Base._resolve_group gathers them:
+ * each name of the group (short names are the collection's) resolved, unresolvable ones left out, then
+ * the groups it extends (metadata.extend_group), those that cannot be resolved counting as empty; a
+ * group that cannot be found (its collection or its name) is Ansible's parser error.
+ */
+export function actionGroup(fqGroup: string, mandatory = true): string[] | string {
+  const cached = groupCache.get(fqGroup);
+  if (cached) return cached;
+  const collection = fqGroup.split('.').slice(0, 2).join('.');
+  const missing = `Error loading module_defaults: could not resolve the module_defaults group ${fqGroup}`;
+  const groups = actionGroupsOf(collection);
+  const group = groups?.[fqGroup] ?? groups?.[fqGroup.slice(collection.length + 1)];
+  if (!Array.isArray(group)) return mandatory ? missing : [];
+  const actions: string[] = [];
+  let extend: unknown[] = [];
+  for (const item of group) {
+    if (typeof item === 'string') {
+      const r = resolvedName(item.split('.').length >= 3 ? item : `${collection}.${item}`);
+      if (r) actions.push(r);
+    } else if (item && typeof item === 'object' && 'metadata' in item) {
+      const more = (item as { metadata?: { extend_group?: unknown } }).metadata?.extend_group;
+      extend = typeof more === 'string' ? [more] : Array.isArray(more) ? more : [];
+    }
+  }
+  // cached before the groups it extends: groups may extend each other
+  groupCache.set(fqGroup, actions);
+  for (const g of extend) {
+    if (typeof g !== 'string') continue;
+    const more = actionGroup(g.split('.').length >= 3 ? g : `${collection}.${g}`, false);
+    if (Array.isArray(more)) actions.push(...more);
+  }
+  return actions;
+}

@@ -1,7 +1,7 @@
 // The playbook language at run time: each keyword a play, block or task accepts, shown doing what
 // Ansible does with it (order of events, results, recap), on local hosts through the real engine.
 // The last test walks the schemas and fails on any accepted key that no test here covers.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -717,14 +717,34 @@ kw(['play.gather_subset', 'play.fact_path', 'play.gather_timeout'], "gather_subs
   assert.match(bad.problems.join('\n'), /:2:\d+: gather_timeout: got "soon", expected a whole number of seconds/);
 });
 
-kw(['play.module_defaults', 'block.module_defaults', 'task.module_defaults'], "module_defaults: a module's arguments under a task's own, named short or by FQCN; an inner one replaces an outer's for its module; a list merged in order; action groups refused", async () => {
+kw(['play.module_defaults', 'block.module_defaults', 'task.module_defaults'], "module_defaults: a module's arguments under a task's own, named short or by FQCN; an inner one replaces an outer's for its module; a list merged in order", async () => {
   const o = await play({
     playbook: `- hosts: all\n  module_defaults: {ansible.builtin.probe: {id: play}}\n  tasks:\n    - probe: {}\n    - block:\n        - probe: {fail: false}\n        - probe: {fail: false}\n          module_defaults: {probe: {id: task}}\n        - probe: {id: own}\n      module_defaults: [{probe: {id: first}}, {ansible.legacy.probe: {id: block}}]\n`,
   });
   assert.equal(o.problems, []);
   assert.equal(calls, ['a:play', 'a:block', 'a:task', 'a:own']);
-  const bad = await play({ playbook: `- hosts: all\n  module_defaults: {group/aws: {region: x}}\n  tasks: []\n` });
-  assert.match(bad.problems.join('\n'), 'module_defaults of an action group (group/NAME) are not supported by skiff');
+});
+
+// a collection's action group (meta/runtime.yml action_groups), as module_defaults' own target has them:
+// its short `ping` is the collection's own (my.tools.ping), not ansible.builtin.ping
+const GROUPS = {
+  'collections/ansible_collections/my/tools/meta/runtime.yml': 'action_groups:\n  probes:\n    - ping\n    - ansible.builtin.debug\n    - metadata:\n        extend_group: [others, ansible.builtin.aws]\n  others:\n    - ansible.builtin.command\n',
+  'collections/ansible_collections/my/tools/plugins/modules/ping.py': readFileSync('/usr/lib/python3/dist-packages/ansible/modules/ping.py', 'utf8'),
+};
+const hasAnsible = existsSync('/usr/lib/python3/dist-packages/ansible/modules/ping.py');
+
+(hasAnsible ? test : test.skip)("module_defaults of an action group (group/NAME): every action the group or the groups it extends hold gets them, under the action's own; ansible.builtin's groups (aws) resolve to what is installed; an unknown group is Ansible's load error", async () => {
+  const o = await play({
+    files: GROUPS,
+    playbook: `- hosts: all\n  module_defaults:\n    group/aws: {region: x}\n    group/my.tools.probes: {data: from-group}\n  tasks:\n    - ping:\n      register: p\n    - my.tools.ping:\n      register: q\n      module_defaults: {my.tools.ping: {data: own}}\n    - debug: {msg: x}\n      ignore_errors: true\n- hosts: all\n  tasks:\n    - command: 'echo {{ p.ping }} {{ q.ping }}'\n      register: c\n    - command: pwd\n      register: d\n      module_defaults: {group/my.tools.others: {chdir: /tmp}}\n    - command: pwd\n      register: e\n      module_defaults: {group/my.tools.probes: {chdir: /}}\n    - assert: {that: [\"c.stdout == 'pong own'\", \"d.stdout == '/tmp'\", \"e.stdout == '/'\"]}\n`,
+  });
+  assert.equal(o.problems, []);
+  // debug is in the group: its `data` is debug's "Invalid options" when it runs, as in Ansible;
+  // command is in it through extend_group
+  assert.equal(o.lines, ['a ping ok', 'a my.tools.ping ok', 'a debug failed', 'a command changed', 'a command changed', 'a command changed', 'a assert ok']);
+  const bad = await play({ files: GROUPS, playbook: `- hosts: all\n  module_defaults:\n    group/nope: {a: 1}\n  tasks:\n    - debug: {msg: hi}\n    - debug: {msg: again}\n` });
+  assert.equal(bad.problems.length, 1, bad.problems.join('\n'));
+  assert.match(bad.problems[0], 'Error loading module_defaults: could not resolve the module_defaults group ansible.builtin.nope');
 });
 
 kw(['block.run_once', 'block.delegate_to'], 'a block passes run_once and delegate_to to its tasks', async () => {
