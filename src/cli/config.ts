@@ -72,6 +72,8 @@ export const ConfigSchema = v.object({
   collections_paths: text({ ini: 'collections_paths', env: 'ANSIBLE_COLLECTIONS_PATHS', default: 'none (the older name of collections_path)', path: 'list' }),
   // the controller Python's sys.path is searched for collections too (its site-packages' ansible_collections)
   collections_scan_sys_path: bool({ ini: 'collections_scan_sys_path', env: 'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH', default: 'True' }),
+  // a collection's action_groups metadata (module_defaults' group/NAME) checked, with Ansible's warning
+  validate_action_group_metadata: bool({ ini: 'validate_action_group_metadata', env: 'ANSIBLE_VALIDATE_ACTION_GROUP_METADATA', default: 'True' }),
   // where modules are looked for after the library/ dirs of the playbook and its roles (Ansible's DEFAULT_MODULE_PATH)
   library: text({ ini: 'library', env: 'ANSIBLE_LIBRARY', default: "none: library/ next to the playbook and in its roles", path: 'list' }),
   // skiff writes a retry file for hosts that did not finish unless this says no (Ansible's default is

@@ -550,6 +550,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   // --become-method: one skiff has not is refused before any play, as written in a play
   if (opts.becomeMethod !== undefined && becomeMethodOf(opts.becomeMethod) === undefined) problems.push({ file: '--become-method', line: 0, col: 0, message: becomeMethodRefused(opts.becomeMethod) });
   const { playbook, problems: pp } = loadPlaybooks([opts.playbook, ...(opts.morePlaybooks ?? [])], registry.types, opts.vault, opts.rolesPath, extra, opts.libraryPath, { become: opts.become, become_user: opts.becomeUser, become_method: opts.becomeMethod });
+  warnings.push(...(registry.types.loadWarnings?.() ?? []).map((w) => `[WARNING]: ${w}`));
   problems.push(...pp);
   if (!inv || !playbook) return { problems };
   // vars_prompt: asked now, before any host is touched; validate and the listings take the defaults (as Ansible's)

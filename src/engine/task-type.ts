@@ -292,6 +292,8 @@ export interface TaskTypes extends Map<string, TaskType> {
    * action_groups, extend_group followed), or why Ansible cannot resolve it
    */
   actionGroup?(fqGroup: string): string[] | string;
+  /** Ansible's warnings of loading the playbook that the hooks above gave (an action group's bad metadata), since last asked */
+  loadWarnings?(): string[];
 }
 
 /**

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 import { CONTROLLER_PYTHON, collectionDir } from '../../src/playbook/collections.ts';
+import { pyRepr } from '../../src/template/expr-error.ts';
 
 export { CONTROLLER_PYTHON };
 
@@ -54,7 +55,12 @@ export interface FoundModule {
   path: string;
   /** the collection's action plugin of that name (or its meta/runtime.yml routing it), which runs the task */
   action?: string;
+  /** the action plugin is the one the module's routing names (plugin_routing.modules.NAME.action_plugin) */
+  routed?: boolean;
 }
+
+/** ansible-core's NETWORK_GROUP_MODULES: a module of such a family prefix runs through the family's action plugin */
+const NETWORK_GROUP_MODULES = new Set(['eos', 'nxos', 'ios', 'iosxr', 'junos', 'enos', 'ce', 'vyos', 'sros', 'dellos9', 'dellos10', 'dellos6', 'asa', 'aruba', 'aireos', 'bigip', 'ironware', 'onyx', 'netconf', 'exos', 'voss', 'slxos']);
 
 /**
  * Where the controller's Ansible has the module `name` (short, ansible.builtin./ansible.legacy. or a
@@ -83,17 +89,26 @@ export function findModule(name: string): FoundModule | string | undefined {
     const dir = collectionDir(`${ns}.${coll}`);
     if (!dir) return undefined;
     const path = join(dir, 'plugins/modules', ...rest, `${mod}.py`);
-    // an action plugin of the collection handles the task, module or not (TaskExecutor's
-    // action_loader.has_plugin): run inside the controller's ansible-core (python-action.ts)
-    const action = join(dir, 'plugins/action', ...rest, `${mod}.py`);
-    if (existsSync(action)) return { fqcn, path, action };
     const meta = join(dir, 'meta/runtime.yml');
     const plugins = existsSync(meta) ? parse(readFileSync(meta, 'utf8'))?.plugin_routing : undefined;
+    const routing = plugins?.modules?.[[...rest, mod].join('.')];
+    // the action plugin TaskExecutor picks (_get_action_handler_with_module_context), run inside the
+    // controller's ansible-core (python-action.ts), which picks it again: first the one the module's
+    // routing names (action_plugin), then one of the task's name, then a network family's (eos_facts: eos)
+    if (typeof routing?.action_plugin === 'string' && (existsSync(path) || typeof routing.redirect !== 'string')) return { fqcn, path, action: meta, routed: true };
+    // a module redirected to one whose routing names its action plugin: that module context comes first
+    if (typeof routing?.redirect === 'string' && hops < 4) {
+      const to = findModule(routing.redirect);
+      if (typeof to === 'object' && to.routed) return to;
+    }
+    const action = join(dir, 'plugins/action', ...rest, `${mod}.py`);
+    if (existsSync(action)) return { fqcn, path, action };
     // an action the collection routes elsewhere (plugin_routing.action) is an action plugin too: ansible-core's loader follows the route
     if (typeof plugins?.action?.[[...rest, mod].join('.')]?.redirect === 'string') return { fqcn, path, action: meta };
+    const family = join(dir, 'plugins/action', ...rest, `${mod.split('_')[0]}.py`);
+    if (existsSync(path) && NETWORK_GROUP_MODULES.has(mod.split('_')[0]) && existsSync(family)) return { fqcn, path, action: family };
     if (existsSync(path)) return { fqcn, path };
     // a module the collection moved (meta/runtime.yml plugin_routing)
-    const routing = plugins?.modules?.[[...rest, mod].join('.')];
     if (typeof routing?.tombstone === 'object') return `${fqcn} has been removed${routing.tombstone.warning_text ? `: ${routing.tombstone.warning_text}` : ''} (the collection's meta/runtime.yml)`;
     const to = routing?.redirect;
     if (typeof to !== 'string') return undefined;
@@ -133,9 +148,37 @@ export function coreModulePath(mod: string): string | undefined {
 export function resolvedName(name: string): string | undefined {
   if (name.startsWith('ansible.legacy.')) return name;
   const m = findModule(name);
+  // the module's own name where its routing names its action plugin; else an action plugin of the name wins
+  if (typeof m === 'object' && m.routed) return m.fqcn;
+  const action = actionPluginName(name);
+  if (action) return action;
   if (typeof m === 'object') return m.fqcn;
   // ansible-core's action-plugin modules (copy, debug...) are found, as are collections' removed ones (no)
   return typeof m === 'string' && /^ansible\.builtin\./.test(name) ? name : undefined;
+}
+
+/** The FQCN of the action plugin of this name, plugin_routing.action redirects followed; undefined if none. */
+function actionPluginName(name: string): string | undefined {
+  let fqcn = name;
+  for (let hops = 0; hops < 5; hops++) {
+    const [ns, coll, ...rest] = fqcn.split('.');
+    const mod = rest.pop();
+    if (mod === undefined || !coll) return undefined;
+    if (ns === 'ansible' && coll === 'builtin') {
+      const r = findRoots();
+      return r && !rest.length && existsSync(join(r.core, 'plugins/action', `${mod}.py`)) ? fqcn : undefined;
+    }
+    const dir = collectionDir(`${ns}.${coll}`);
+    if (!dir) return undefined;
+    const meta = join(dir, 'meta/runtime.yml');
+    const to = existsSync(meta) ? parse(readFileSync(meta, 'utf8'))?.plugin_routing?.action?.[[...rest, mod].join('.')]?.redirect : undefined;
+    if (typeof to === 'string') {
+      fqcn = to;
+      continue;
+    }
+    return existsSync(join(dir, 'plugins/action', ...rest, `${mod}.py`)) ? fqcn : undefined;
+  }
+  return undefined;
 }
 
 /** The action_groups of a collection's meta/runtime.yml (ansible.builtin: ansible-core's own routing file). */
@@ -156,6 +199,32 @@ function actionGroupsOf(collection: string): Record<string, unknown> | undefined
 }
 
 const groupCache = new Map<string, string[]>();
+let validateMetadata = true;
+const groupWarnings: string[] = [];
+
+/** validate_action_group_metadata (ANSIBLE_VALIDATE_ACTION_GROUP_METADATA): an action group's metadata checked, with Ansible's warning */
+export function configureActionGroups(o: { validateMetadata?: boolean }): void {
+  validateMetadata = o.validateMetadata ?? true;
+}
+
+/** The warnings resolving action groups gave since last asked (Ansible's, at the play's load). */
+export function takeGroupWarnings(): string[] {
+  return groupWarnings.splice(0);
+}
+
+/** Ansible's _validate_action_group_metadata: what is wrong with a `metadata` entry of a group, if anything. */
+function metadataWarnings(item: Record<string, unknown>, seen: boolean): string[] {
+  const keys = Object.keys(item);
+  if (keys.length !== 1 || keys[0] !== 'metadata') return [`The only expected key is metadata, but got keys: ${keys.sort().join(', ')}`];
+  const out = seen ? ['The group contains multiple metadata entries.'] : [];
+  const meta = item.metadata;
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return [...out, `The metadata is not a dictionary. Got ${pyRepr(meta)}`];
+  const unexpected = Object.keys(meta).filter((k) => k !== 'extend_group');
+  if (unexpected.length) out.push(`The metadata contains unexpected keys: ${unexpected.join(', ')}`);
+  const extend = (meta as Record<string, unknown>).extend_group;
+  if (extend !== undefined && typeof extend !== 'string' && !Array.isArray(extend)) out.push(`The metadata contains unexpected key types: extend_group is ${pyRepr(extend)} (expected type list)`);
+  return out;
+}
 
 /**
  * The actions of the action group `fqGroup` (ns.coll.NAME) as Ansible's Base._resolve_group gathers them:
@@ -173,12 +242,21 @@ export function actionGroup(fqGroup: string, mandatory = true): string[] | strin
   if (!Array.isArray(group)) return mandatory ? missing : [];
   const actions: string[] = [];
   let extend: unknown[] = [];
+  let seen = false;
   for (const item of group) {
     if (typeof item === 'string') {
       const r = resolvedName(item.split('.').length >= 3 ? item : `${collection}.${item}`);
       if (r) actions.push(r);
-    } else if (item && typeof item === 'object' && 'metadata' in item) {
-      const more = (item as { metadata?: { extend_group?: unknown } }).metadata?.extend_group;
+      continue;
+    }
+    // everything else should be a metadata entry: checked (Ansible warns, and goes on)
+    const entry = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+    const wrong = validateMetadata ? metadataWarnings(entry, seen) : [];
+    if (wrong.length) groupWarnings.push([`Invalid metadata was found for action_group ${fqGroup} while loading module_defaults.`, ...wrong].join(' '));
+    const meta = entry.metadata;
+    if (meta && typeof meta === 'object' && !Array.isArray(meta)) {
+      seen = true;
+      const more = (meta as { extend_group?: unknown }).extend_group;
       extend = typeof more === 'string' ? [more] : Array.isArray(more) ? more : [];
     }
   }

@@ -4,7 +4,7 @@
 // instead of on "unknown task type".
 import { pythonModule } from './python-module.ts';
 import { pythonAction } from './python-action.ts';
-import { actionGroup, findModule, hasActionPlugin, resolvedName } from './core-modules.ts';
+import { actionGroup, findModule, hasActionPlugin, resolvedName, takeGroupWarnings } from './core-modules.ts';
 import type { TaskType, TaskTypes } from '../../src/engine/task-type.ts';
 import { withAnsibleParams } from './spec.ts';
 
@@ -113,6 +113,7 @@ export function typeTable(own: TaskType[], ansible: TaskType[]): TaskTypes {
   table.actionPlugin = hasActionPlugin;
   table.resolvedName = resolvedName;
   table.actionGroup = actionGroup;
+  table.loadWarnings = takeGroupWarnings;
   const found = new Map<string, TaskType | undefined>();
   table.ansibleModule = (name) => {
     if (!found.has(name)) {

@@ -153,9 +153,23 @@ def run(r):
         if k in task_vars:
             opts[k] = templar.template(task_vars[k])
     conn._shell.set_options(var_options=opts)
-    handler = action_loader.get(r['action'], task=task, connection=conn, play_context=pc, loader=loader, templar=templar, shared_loader_obj=plugin_loader)
+    # TaskExecutor's _get_action_handler_with_module_context: the action plugin the module's routing
+    # names, else one of the task's name, else its network family's (eos_facts: eos)
+    collection, _, module_name = r['action'].rpartition('.')
+    prefix = module_name.split('_')[0]
+    network = '%s.%s' % (collection, prefix) if collection else prefix
+    module = plugin_loader.module_loader.find_plugin_with_context(r['action'])
+    if module.resolved and module.action_plugin:
+        handler_name = module.action_plugin
+    elif action_loader.has_plugin(r['action']):
+        handler_name = r['action']
+    elif prefix in C.NETWORK_GROUP_MODULES and action_loader.has_plugin(network):
+        handler_name = network
+    else:
+        handler_name = 'ansible.legacy.normal'
+    handler = action_loader.get(handler_name, task=task, connection=conn, play_context=pc, loader=loader, templar=templar, shared_loader_obj=plugin_loader)
     if handler is None:
-        return {'failed': True, 'msg': "the handler '%s' was not found" % r['action']}
+        return {'failed': True, 'msg': "the handler '%s' was not found" % handler_name}
     # TaskExecutor's run of the handler and what it makes of its errors
     try:
         try:

@@ -73,7 +73,7 @@ const probe: TaskType<Probe> = {
   },
 };
 
-export const TEST_REGISTRY: Registry = { ...REGISTRY, types: Object.assign(new Map([...REGISTRY.types, ['probe', probe as TaskType]]), { refuse: REGISTRY.types.refuse, localModule: REGISTRY.types.localModule, ansibleModule: REGISTRY.types.ansibleModule, actionPlugin: REGISTRY.types.actionPlugin, resolvedName: REGISTRY.types.resolvedName, actionGroup: REGISTRY.types.actionGroup }) };
+export const TEST_REGISTRY: Registry = { ...REGISTRY, types: Object.assign(new Map([...REGISTRY.types, ['probe', probe as TaskType]]), { refuse: REGISTRY.types.refuse, localModule: REGISTRY.types.localModule, ansibleModule: REGISTRY.types.ansibleModule, actionPlugin: REGISTRY.types.actionPlugin, resolvedName: REGISTRY.types.resolvedName, actionGroup: REGISTRY.types.actionGroup, loadWarnings: REGISTRY.types.loadWarnings }) };
 
 /** Every connection opened: `host become becomeUser`. */
 export const opened: string[] = [];

@@ -29,6 +29,7 @@ import { walkTasks } from '../../playbook/load.ts';
 import { collectionPlaybook, configureCollections } from '../../playbook/collections.ts';
 import { listHosts, listTasks } from '../../report/list.ts';
 import { REGISTRY } from '../../../tasks/index.ts';
+import { configureActionGroups } from '../../../tasks/ansible/core-modules.ts';
 
 const originOf = (s: Source): Origin =>
   s.kind === 'file' ? { file: s.file, line: s.line, col: s.col } : { file: s.kind === 'flag' ? s.flag : s.kind === 'env' ? s.name : 'default', line: 0, col: 0 };
@@ -129,6 +130,7 @@ export async function runSetup({ command, values: o, args: [target, ...morePlayb
   // one set of collection roots for the run (modules, roles, playbooks, the Python processes)
   const collections = c.collections_path ?? c.collections_paths;
   configureCollections({ paths: collections === undefined ? undefined : collections.split(':').filter(Boolean), scanSysPath: c.collections_scan_sys_path });
+  configureActionGroups({ validateMetadata: c.validate_action_group_metadata });
   // a collection's playbook by full name (ns.coll.playbook), as ansible-playbook takes it; a path that is there wins
   const playbooks = [target, ...morePlaybooks].map((p) => (existsSync(p) ? p : (collectionPlaybook(p)?.file ?? p)));
   const opts: RunOptions = {
