@@ -53,7 +53,8 @@ export const assertType: TaskType<v.InferOutput<typeof assertSchema>> = {
   async apply() {},
 };
 
-const failSchema = v.strictObject({ msg: v.optional(Msg, 'Failed as requested from task') });
+// any value, kept as it is (Ansible's fail action: `msg: no` is the boolean false, a list stays a list)
+const failSchema = v.strictObject({ msg: v.optional(v.unknown(), 'Failed as requested from task') });
 
 export const failType: TaskType<v.InferOutput<typeof failSchema>> = {
   name: 'ansible.builtin.fail',
@@ -62,7 +63,7 @@ export const failType: TaskType<v.InferOutput<typeof failSchema>> = {
   schema: failSchema,
   shortKey: 'msg',
   async plan(_ctx, p) {
-    throw new TaskFailure(text(p.msg), { msg: text(p.msg) });
+    throw new TaskFailure(typeof p.msg === 'string' ? p.msg : JSON.stringify(p.msg ?? null), { msg: p.msg ?? null });
   },
   async apply() {},
 };

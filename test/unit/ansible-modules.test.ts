@@ -523,4 +523,10 @@ test('copy and template validate: the new file must pass the command (%s) before
   assert.equal(readdirSync(d).sort(), ['a', 'old']);
 });
 
+test("fail: msg is any value, kept as it is in the result (`msg: no` is the boolean false, a list a list), as Ansible's fail action", async () => {
+  const o = await play({ playbook: playbook("- fail: {msg: no}\n  register: a\n  ignore_errors: true\n- fail:\n    msg: [x, y]\n  register: b\n  ignore_errors: true\n- fail:\n  register: c\n  ignore_errors: true\n- assert: {that: ['a.msg is sameas false', \"b.msg == ['x', 'y']\", \"c.msg == 'Failed as requested from task'\"]}") });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a fail failed', 'a fail failed', 'a fail failed', 'a assert ok']);
+});
+
 test.run();
