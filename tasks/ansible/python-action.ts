@@ -242,6 +242,15 @@ async function answer(ctx: Ctx, a: Ask): Promise<Record<string, unknown>> {
   return { error: 'skiff does not know this request of the connection' };
 }
 
+/** local or ssh: the connection plugin skiff's connection is (ssh where the task's connection cannot be worked out: it fails when it is used) */
+function transportOf(ctx: Ctx): string {
+  try {
+    return ctx.transport?.() ?? 'ssh';
+  } catch {
+    return 'ssh';
+  }
+}
+
 /** The plugin's result dict, as TaskExecutor has it (failed and changed always there). */
 export async function runAction(ctx: Ctx, name: string, file: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
   const vars = untracked(() => (ctx.scope ? taskVariables(ctx.scope) : { ...ctx.vars }));
@@ -259,7 +268,7 @@ export async function runAction(ctx: Ctx, name: string, file: string, args: Reco
     check: ctx.check,
     diff: ctx.diff ?? false,
     host: ctx.host,
-    transport: ctx.transport?.() ?? 'ssh',
+    transport: transportOf(ctx),
     dirs,
     search: [...new Set([taskDir, pb])],
     basedir: taskDir,
