@@ -72,6 +72,11 @@ export const ConfigSchema = v.object({
   collections_paths: text({ ini: 'collections_paths', env: 'ANSIBLE_COLLECTIONS_PATHS', default: 'none (the older name of collections_path)', path: 'list' }),
   // the controller Python's sys.path is searched for collections too (its site-packages' ansible_collections)
   collections_scan_sys_path: bool({ ini: 'collections_scan_sys_path', env: 'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH', default: 'True' }),
+  // Python callback plugins run beside skiff's own output (report/python-callbacks.ts): those named, and
+  // those in these directories and beside the playbook that need no enabling (callback_whitelist: the older name)
+  callbacks_enabled: text({ ini: 'callbacks_enabled', env: 'ANSIBLE_CALLBACKS_ENABLED', default: 'none' }),
+  callback_whitelist: text({ ini: 'callback_whitelist', env: 'ANSIBLE_CALLBACK_WHITELIST', default: 'none (the older name of callbacks_enabled)' }),
+  callback_plugins: text({ ini: 'callback_plugins', env: 'ANSIBLE_CALLBACK_PLUGINS', default: '~/.ansible/plugins/callback:/usr/share/ansible/plugins/callback', path: 'list' }),
   // a collection's action_groups metadata (module_defaults' group/NAME) checked, with Ansible's warning
   validate_action_group_metadata: bool({ ini: 'validate_action_group_metadata', env: 'ANSIBLE_VALIDATE_ACTION_GROUP_METADATA', default: 'True' }),
   // where modules are looked for after the library/ dirs of the playbook and its roles (Ansible's DEFAULT_MODULE_PATH)

@@ -42,7 +42,8 @@ export interface TaskResult {
 
 export type RunEvent =
   | { kind: 'play'; name: string; hosts: string[] }
-  | { kind: 'task-start'; host: string; play: string; task: string }
+  /** a task starts on a host: `at` where it is written (file:line:col), `action` its module, as Ansible's callbacks see the task */
+  | { kind: 'task-start'; host: string; play: string; task: string; at?: string; action?: string; handler?: boolean; role?: string }
   | { kind: 'result'; result: TaskResult }
   /** a meta task run on a host (not an implicit one): Ansible's banner, under -vv `META: text`; skipped: its `when` said no (Ansible's skipped result) */
   | { kind: 'meta'; host: string; play: string; task: string; handler: boolean; role?: string; text: string; skipped?: Record<string, unknown> }

@@ -375,7 +375,7 @@ export class HostRun {
       rc.startReached = true;
     }
     const started = Date.now();
-    rc.listen({ kind: 'task-start', host, play: play.name, task });
+    rc.listen({ kind: 'task-start', host, play: play.name, task, action: 'ansible.builtin.gather_facts' });
     // a play an import_playbook brought under `when`: its gathering is skipped with its tasks (Ansible's
     // _included_conditional on the setup task)
     if (play.kw.when.length) {
@@ -1033,7 +1033,7 @@ export class HostRun {
     const { rc, host, play } = this;
     const targets = this.resultHosts(once);
     const started = Date.now();
-    rc.listen({ kind: 'task-start', host, play: play.name, task: t.name });
+    rc.listen({ kind: 'task-start', host, play: play.name, task: t.name, at: whereWritten(t), action: t.type.name, handler, role: t.kw.role?.name });
     this.addSecrets({ ...t.kw.roleVars, ...t.kw.vars, ...t.kw.roleParams, ...t.kw.includeParams }, t.kw);
     // the task's delegate (none in a loop whose delegate_to needs the item: each item has its own). A
     // delegated task sees the delegates' vars as ansible_delegated_vars (Ansible's VariableManager: every

@@ -72,6 +72,18 @@ export interface LineOptions {
   diff: boolean;
   /** ANSI colours as Ansible's (each line of a message wrapped: Display's stringc) */
   color?: boolean;
+  /** called after each TASK / RUNNING HANDLER banner, with the task it names */
+  onBanner?(t: BannerTask): void;
+}
+
+/** The task a banner names, as a callback plugin's v2_playbook_on_task_start sees it. */
+export interface BannerTask {
+  play: string;
+  task: string;
+  at?: string;
+  type?: string;
+  role?: string;
+  handler?: boolean;
 }
 
 const HUE = { ok: 32, changed: 33, failed: 31, skip: 36 } as const;
@@ -168,6 +180,7 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e:
       // Ansible's _execute_meta sends the task start for each host it runs on: the banner each time
       // (its result goes to no callback), then display.vv(`META: ...`)
       o.out(taskBanner(e));
+      o.onBanner?.({ play: e.play, task: e.task, type: 'meta', role: e.role, handler: e.handler });
       if (o.verbosity >= 2) o.out(`META: ${e.text}`);
       // a skipped one goes to v2_runner_on_skipped too (not counted in the recap)
       if (e.skipped) o.out(`skipping: [${e.host}]${o.verbosity > 0 ? ` => ${pyJson(shown(e.skipped, 'meta', o.verbosity), o.verbosity > 2 ? 4 : undefined)}` : ''}`);
@@ -177,6 +190,7 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e:
       const key = `${e.play}\0${e.handler ? 'h' : 't'}\0${e.role ?? ''}\0${e.task}`;
       if (key !== current || hosts.has(e.host)) {
         o.out(taskBanner(e));
+        o.onBanner?.({ play: e.play, task: e.task, role: e.role, handler: e.handler });
         current = key;
         hosts = new Set();
       }
@@ -189,6 +203,7 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e:
       const nextFile = key === current && r.labels !== undefined && r.msg?.startsWith('included: ');
       if (key !== current || (hosts.has(r.host) && !nextFile)) {
         o.out(taskBanner(r));
+        o.onBanner?.({ play: r.play, task: r.task, at: r.at, type: r.type, role: r.role, handler: r.handler });
         current = key;
         hosts = new Set();
       }

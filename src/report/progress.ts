@@ -3,7 +3,7 @@
 import type { ListrTaskWrapper } from 'listr2';
 import type { ProgressEvent, RunEvent, TaskResult } from '../engine/events.ts';
 import { alignColorEnv } from './color.ts';
-import { ansibleLines } from './ansible-lines.ts';
+import { ansibleLines, type BannerTask } from './ansible-lines.ts';
 
 export interface Progress {
   listen(e: RunEvent): void;
@@ -24,6 +24,8 @@ export interface ProgressOptions {
   warn?: (text: string, again?: boolean) => void;
   /** without a TTY: at most one progress line per host this often (a CI log must stay readable) */
   progressEveryMs?: number;
+  /** after a task's banner (plain output): Python callback plugins' v2_playbook_on_task_start goes there */
+  onBanner?: (t: BannerTask) => void;
 }
 
 /** n bytes in decimal units (as `du --si` and most tools print rates): [value, unit] */
@@ -70,7 +72,7 @@ export function describe(r: TaskResult, o: { diff: boolean; verbose: boolean; co
 export function plainProgress(o: ProgressOptions): Progress {
   const every = o.progressEveryMs ?? 5000;
   const lastLine = new Map<string, number>();
-  const lines = ansibleLines({ verbosity: o.verbosity ?? (o.verbose ? 1 : 0), diff: o.diff, color: o.color, out: o.out });
+  const lines = ansibleLines({ verbosity: o.verbosity ?? (o.verbose ? 1 : 0), diff: o.diff, color: o.color, out: o.out, onBanner: o.onBanner });
   return {
     listen(e) {
       if (e.kind === 'play' || e.kind === 'result' || e.kind === 'meta' || e.kind === 'display') lines(e);

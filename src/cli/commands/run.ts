@@ -30,6 +30,7 @@ import { collectionPlaybook, configureCollections } from '../../playbook/collect
 import { listHosts, listTasks } from '../../report/list.ts';
 import { REGISTRY } from '../../../tasks/index.ts';
 import { configureActionGroups } from '../../../tasks/ansible/core-modules.ts';
+import { pythonCallbacks } from '../../report/python-callbacks.ts';
 
 const originOf = (s: Source): Origin =>
   s.kind === 'file' ? { file: s.file, line: s.line, col: s.col } : { file: s.kind === 'flag' ? s.flag : s.kind === 'env' ? s.name : 'default', line: 0, col: 0 };
@@ -195,7 +196,11 @@ export async function runAndReport(prepared: Prepared, opts: RunOptions, o: Valu
   const verbosity = (o.verbose as boolean[] | undefined)?.length ?? 0;
   // Ansible's warnings: on stderr, wrapped as its Display wraps them (whatever --events says of stdout)
   const warn = warningPrinter({ columns: warningColumns(process.stdout), color: useColor(process.env, !!process.stdout.isTTY), write: (s) => process.stderr.write(s + '\n') });
-  const popts = { tty, diff: opts.diff, verbose: verbosity > 0, verbosity, color, out, warn };
+  // Ansible's Python callback plugins, called after skiff's own output of each event (Ansible calls the
+  // stdout callback first); a task starts for them under its banner, where the banners are printed
+  const enabled = (c.callbacks_enabled ?? c.callback_whitelist ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const callbacks = pythonCallbacks({ enabled, playbooks: [opts.playbook, ...(opts.morePlaybooks ?? [])], pluginPath: c.callback_plugins, verbosity, bannerDriven: !tty, out, err: (s) => process.stderr.write(s + '\n') });
+  const popts = { tty, diff: opts.diff, verbose: verbosity > 0, verbosity, color, out, warn, onBanner: callbacks?.taskStart };
   const progress = tty ? await ttyProgress(popts) : plainProgress(popts);
   const profile = o.profile ? profiler() : undefined;
   // ansible-playbook -vv's header: scripts count the plays by it (Ansible's blocks target does)
@@ -205,6 +210,7 @@ export async function runAndReport(prepared: Prepared, opts: RunOptions, o: Valu
     events?.listen(e);
     profile?.listen(e);
     progress.listen(e);
+    callbacks?.listen(e);
   });
   let sigints = 0;
   const onSigint = () => {
@@ -226,6 +232,8 @@ export async function runAndReport(prepared: Prepared, opts: RunOptions, o: Valu
   const custom = c.show_custom_stats ? formatCustomStats(customStats(ran.results)) : undefined;
   if (custom) out(custom);
   if (profile) out(profile.format());
+  callbacks?.stats(ran.recap);
+  callbacks?.close();
   if (refused.length) out(`\nnot applied (drifted since the plan, not touched):\n${refused.map((r) => `  ${r.why}`).join('\n')}`);
   // refused hosts have their work left, as interrupted ones: the retry file names them
   const summary = refused.length ? { ...ran, unfinished: [...ran.unfinished, ...refused.map((r) => r.host).filter((h) => !ran.unfinished.includes(h))] } : ran;
