@@ -311,7 +311,7 @@ async function runItem(t: TaskDef, env: TaskEnv, loopVars: Record<string, unknow
     const mode = decide(t.kw.check_mode, () => scope, 'check_mode', t.kw.enclosing?.check_mode);
     const check = mode === true || (env.check && mode !== false);
     const lazy = t.type.lazyConnection && !t.type.controllerOnly ? lazyConnection(env.ctx.host, () => env.conn(loopVars)) : undefined;
-    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : (lazy ?? (await env.conn(loopVars))), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe, textClass };
+    const ctx: TaskContext = { ...env.ctx, conn: t.type.controllerOnly ? NO_CONNECTION : (lazy ?? (await env.conn(loopVars))), check, scope, dir: t.roleDir ?? dirname(t.src.file), untemplated: t.params, unsafe, textClass, collections: t.collections };
     if (env.transport) ctx.transport = () => env.transport!(loopVars);
     // only a lazy connection can be had anew within the task: the others are the task's for its whole run
     if (lazy && env.resetConn)

@@ -50,6 +50,8 @@ export interface TaskContext {
    * beyond skiff's own (fact-needs.ts), when the controller has ansible-core to run it
    */
   factsNeeded?: string[];
+  /** the collections the task's short names are searched in (Ansible's task.collections) */
+  collections?: string[];
   /** Ansible's connection plugin of the task's connection (`local` or `ssh`): reboot refuses to reboot the controller */
   transport?(): 'local' | 'ssh';
   /** the task's connection closed; its next command opens a new one (a connection plugin's reset(), after a reboot) */

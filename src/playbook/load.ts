@@ -150,6 +150,8 @@ export interface TaskDef extends NodeBase {
   loop?: LoopSpec;
   /** a handler that is an include_tasks: notified, it runs the include (includes.ts includeHandler) */
   include?: BlockDef;
+  /** the collections its short names are searched in (Ansible's task.collections, which action plugins read) */
+  collections?: string[];
 }
 
 export interface MetaDef extends NodeBase {
@@ -718,7 +720,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   const name = meta.name ?? (typeName === RUNTIME_ACTION ? String((rawParams as { module: string }).module) : written);
   const loop = loopOf(src, path, meta, cx.problems, cx);
   if (loop === null) return undefined;
-  return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: meta.notify === undefined ? (parent.notify ?? []) : list(meta.notify), listen: list(meta.listen), loop, path, src, roleDir: cx.roleDir };
+  return { kind: 'task', name, type, params, meta, kw: inherit(parent, meta), notify: meta.notify === undefined ? (parent.notify ?? []) : list(meta.notify), listen: list(meta.listen), loop, path, src, roleDir: cx.roleDir, ...(cx.collections?.length ? { collections: cx.collections } : {}) };
 }
 
 /**

@@ -125,6 +125,7 @@ def run(r):
     task.check_mode = r['check']
     task.diff = r['diff']
     task.environment = []
+    task.collections = r['collections']
     search = r['search']
     # the task's role and file directories, where _find_needle looks for files/ and templates/
     task.get_search_path = lambda: list(search)
@@ -201,7 +202,7 @@ out.write(text + '\\n')
 out.flush()
 `;
 
-type Ctx = Pick<TaskContext, 'host' | 'conn' | 'check' | 'diff' | 'vars' | 'scope' | 'dir' | 'warn' | 'transport' | 'resetConnection'>;
+type Ctx = Pick<TaskContext, 'host' | 'conn' | 'check' | 'diff' | 'vars' | 'scope' | 'dir' | 'warn' | 'transport' | 'resetConnection' | 'collections'>;
 
 interface Ask {
   exec?: string;
@@ -269,6 +270,7 @@ export async function runAction(ctx: Ctx, name: string, file: string, args: Reco
     diff: ctx.diff ?? false,
     host: ctx.host,
     transport: transportOf(ctx),
+    collections: ctx.collections ?? [],
     dirs,
     search: [...new Set([taskDir, pb])],
     basedir: taskDir,
@@ -338,10 +340,21 @@ function taskResult(host: string, result: Record<string, unknown>): Record<strin
   return out;
 }
 
+function bypassesHostLoop(file: string): boolean {
+  try {
+    return file.endsWith('.py') && /^\s+BYPASS_HOST_LOOP\s*=\s*True\b/m.test(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /** The task type of the action plugin in `file`, run by the name the task gives (short or FQCN). */
 export function pythonAction(name: string, file: string): TaskType<Record<string, unknown>, Record<string, unknown>> {
   return {
     name,
+    // a plugin class that bypasses the host loop (BYPASS_HOST_LOOP = True): on the batch's first host alone
+    // (read from its file: a class that inherits the flag is not seen)
+    ...(bypassesHostLoop(file) ? { once: true } : {}),
     summary: `the Python action plugin ${file}, run inside the controller's ansible-core as Ansible runs it`,
     schema: v.pipe(v.nullish(v.record(v.string(), v.unknown()), {}), v.transform((p) => p ?? {})),
     // `async:` is refused by name: the plugin's async support needs Ansible's own polling of it

@@ -179,4 +179,36 @@ run('a host the plugin cannot reach when it runs a command is unreachable, as An
   assert.match(r.stdout, /nohost +: ok=0 +changed=0 +unreachable=1 +failed=0/);
 });
 
+// collections' own target: plugin_lookup reads self._task.collections; bypass_host_loop runs once per batch
+run("an action plugin sees the task's collections (play, block, task: Ansible's task.collections, ansible.legacy added); one that bypasses the host loop runs on the batch's first host alone", async () => {
+  const dir = tree({
+    'action_plugins/colls.py': 'from ansible.plugins.action import ActionBase\nclass ActionModule(ActionBase):\n    def run(self, tmp=None, task_vars=None):\n        return dict(changed=False, collection_list=self._task.collections)\n',
+    'action_plugins/once.py': 'from ansible.plugins.action import ActionBase\nclass ActionModule(ActionBase):\n    BYPASS_HOST_LOOP = True\n    def run(self, tmp=None, task_vars=None):\n        return dict(changed=False, ran_on=task_vars["inventory_hostname"])\n',
+    'hosts': 'a ansible_connection=local ansible_python_interpreter=/usr/bin/python3\nb ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n',
+    'pb.yml': `- hosts: all
+  gather_facts: false
+  collections: [bogus.fromplay]
+  tasks:
+    - colls:
+      register: play_level
+    - colls:
+      register: task_level
+      collections: [ansible.legacy, bogus.fromtask]
+    - once:
+      register: o
+    - assert:
+        that:
+          - play_level.collection_list == ['bogus.fromplay', 'ansible.legacy']
+          - task_level.collection_list == ['ansible.legacy', 'bogus.fromtask']
+          - o.ran_on == 'a'
+`,
+  });
+  const r = await skiff(['run', join(dir, 'pb.yml'), '-i', join(dir, 'hosts')], { cwd: dir });
+  // as ansible-core 2.14: the plugin ran on a alone, and only a registered its result (b's assert fails on it)
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, /TASK \[once\] \*+\nok: \[a\]\n\n/);
+  assert.match(r.stdout, /a +: ok=4 +changed=0 +unreachable=0 +failed=0/);
+  assert.match(r.stdout, /b +: ok=2 +changed=0 +unreachable=0 +failed=1/);
+});
+
 test.run();
