@@ -6,7 +6,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { InputProblem } from '../util/errors.ts';
 import { show } from '../util/errors.ts';
-import { loadYaml, locate, readText, type YamlSource } from '../util/yaml-source.ts';
+import { loadYaml, locate, parseYaml, readText, type YamlSource } from '../util/yaml-source.ts';
+import { isInventoryScript, readPluginSource } from './plugin-source.ts';
 import type { Group, Inventory, Origin, Unclaimed, VarLayer } from './types.ts';
 import type { VaultSecret } from '../vault/vaultlib.ts';
 import { pyLiteral, shlexWords } from './py-literal.ts';
@@ -54,7 +55,7 @@ export function loadInventory(path: string, vault: readonly VaultSecret[] = [], 
  * Returns the directory whose group_vars/ and host_vars/ belong to it (read once every source is in,
  * as Ansible's vars plugins run after parsing: a group_vars file may name a group of another source).
  */
-export function readSource(inv: Inventory, path: string, problems: InputProblem[], vault: readonly VaultSecret[]): string {
+export function readSource(inv: Inventory, path: string, problems: InputProblem[], vault: readonly VaultSecret[], before: readonly string[] = []): string {
   const abs = resolve(path);
   const isDir = statSync(abs).isDirectory();
   const files = isDir
@@ -66,7 +67,8 @@ export function readSource(inv: Inventory, path: string, problems: InputProblem[
   if (files.length === 0) problems.push({ file: path, line: 0, col: 0, message: 'no inventory file (hosts.yml, *.yml or *.ini) in this directory' });
   for (const f of files) {
     const rel = relName(f);
-    if (/\.ya?ml$/.test(f)) readYamlInventory(inv, rel, f, problems, vault);
+    if (!isDir && !/\.(ya?ml|ini)$/.test(f) && isInventoryScript(f)) readPluginInventory(inv, rel, f, problems);
+    else if (/\.ya?ml$/.test(f)) readYamlInventory(inv, rel, f, problems, vault, before);
     else {
       const { text, problem } = readText(f);
       if (problem) problems.push({ ...problem, file: rel });
@@ -193,7 +195,7 @@ function isPlainMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function readYamlInventory(inv: Inventory, rel: string, file: string, problems: InputProblem[], vault: readonly VaultSecret[]) {
+function readYamlInventory(inv: Inventory, rel: string, file: string, problems: InputProblem[], vault: readonly VaultSecret[], before: readonly string[] = []) {
   const { source, problems: p } = loadYaml(file, vault);
   problems.push(...p.map((x) => ({ ...x, file: rel })));
   if (!source) return;
@@ -204,7 +206,23 @@ function readYamlInventory(inv: Inventory, rel: string, file: string, problems: 
     problems.push({ file: rel, ...locate(source, []), message: `expected a map of groups (all: {hosts, vars, children}), got ${show(top)}` });
     return;
   }
+  // a plugin's configuration (Ansible's auto plugin: `plugin: constructed`): the plugin reads it
+  if (typeof top.plugin === 'string') return readPluginInventory(inv, rel, file, problems, before);
   for (const [name, body] of Object.entries(top)) readYamlGroup(inv, source, name, body, [name], problems);
+}
+
+/** A source an inventory plugin reads (plugin-source.ts): its groups read as a YAML inventory's, named by the source. */
+function readPluginInventory(inv: Inventory, rel: string, file: string, problems: InputProblem[], before: readonly string[] = []) {
+  const r = readPluginSource(file, before);
+  for (const w of r.warnings) (inv.warnings ??= new Set()).add(w);
+  if (r.error || !r.groups) {
+    problems.push({ file: rel, line: 0, col: 0, message: r.error ?? 'no inventory' });
+    return;
+  }
+  const { source, problems: p } = parseYaml(rel, JSON.stringify(r.groups));
+  problems.push(...p);
+  if (!source) return;
+  for (const [name, body] of Object.entries(source.value as Record<string, unknown>)) readYamlGroup(inv, source, name, body, [name], problems);
 }
 
 const GROUP_KEYS = ['hosts', 'vars', 'children'];

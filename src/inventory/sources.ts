@@ -73,13 +73,18 @@ export function loadSources(sources: readonly string[], vault: readonly VaultSec
   if (o.keepUnclaimed) inv.unclaimed = { groups: new Map(), hosts: new Map() };
   const varsDirs: string[] = [];
   const missing: string[] = [];
+  // the sources read so far: an inventory plugin (constructed) works on what they made
+  const read: string[] = [];
   for (const s of sources) {
-    if (existsSync(s)) varsDirs.push(readSource(inv, s, problems, vault));
+    if (existsSync(s)) varsDirs.push(readSource(inv, s, problems, vault, read));
     else if (s.includes(',')) {
       const failed = readHostList(inv, s, problems);
       if (failed) warnings.push(`skiff: Failed to parse ${s} with advanced_host_list plugin: ${failed}; skipped, as Ansible skips a source it cannot parse`);
+    } else {
+      missing.push(s);
+      continue;
     }
-    else missing.push(s);
+    read.push(s);
   }
   // as Ansible: an inventory that is not there leaves only the implicit localhost, with a warning
   const none = missing.length === sources.length;
