@@ -55,7 +55,7 @@ export function loadInventory(path: string, vault: readonly VaultSecret[] = [], 
  * Returns the directory whose group_vars/ and host_vars/ belong to it (read once every source is in,
  * as Ansible's vars plugins run after parsing: a group_vars file may name a group of another source).
  */
-export function readSource(inv: Inventory, path: string, problems: InputProblem[], vault: readonly VaultSecret[], before: readonly string[] = []): string {
+export function readSource(inv: Inventory, path: string, problems: InputProblem[], vault: readonly VaultSecret[], before: readonly string[] = [], playbookDir?: string): string {
   const abs = resolve(path);
   const isDir = statSync(abs).isDirectory();
   const files = isDir
@@ -67,8 +67,8 @@ export function readSource(inv: Inventory, path: string, problems: InputProblem[
   if (files.length === 0) problems.push({ file: path, line: 0, col: 0, message: 'no inventory file (hosts.yml, *.yml or *.ini) in this directory' });
   for (const f of files) {
     const rel = relName(f);
-    if (!isDir && !/\.(ya?ml|ini)$/.test(f) && isInventoryScript(f)) readPluginInventory(inv, rel, f, problems);
-    else if (/\.ya?ml$/.test(f)) readYamlInventory(inv, rel, f, problems, vault, before);
+    if (!isDir && !/\.(ya?ml|ini)$/.test(f) && isInventoryScript(f)) readPluginInventory(inv, rel, f, problems, before, playbookDir);
+    else if (/\.ya?ml$/.test(f)) readYamlInventory(inv, rel, f, problems, vault, before, playbookDir);
     else {
       const { text, problem } = readText(f);
       if (problem) problems.push({ ...problem, file: rel });
@@ -195,7 +195,7 @@ function isPlainMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function readYamlInventory(inv: Inventory, rel: string, file: string, problems: InputProblem[], vault: readonly VaultSecret[], before: readonly string[] = []) {
+function readYamlInventory(inv: Inventory, rel: string, file: string, problems: InputProblem[], vault: readonly VaultSecret[], before: readonly string[] = [], playbookDir?: string) {
   const { source, problems: p } = loadYaml(file, vault);
   problems.push(...p.map((x) => ({ ...x, file: rel })));
   if (!source) return;
@@ -207,13 +207,13 @@ function readYamlInventory(inv: Inventory, rel: string, file: string, problems: 
     return;
   }
   // a plugin's configuration (Ansible's auto plugin: `plugin: constructed`): the plugin reads it
-  if (typeof top.plugin === 'string') return readPluginInventory(inv, rel, file, problems, before);
+  if (typeof top.plugin === 'string') return readPluginInventory(inv, rel, file, problems, before, playbookDir);
   for (const [name, body] of Object.entries(top)) readYamlGroup(inv, source, name, body, [name], problems);
 }
 
 /** A source an inventory plugin reads (plugin-source.ts): its groups read as a YAML inventory's, named by the source. */
-function readPluginInventory(inv: Inventory, rel: string, file: string, problems: InputProblem[], before: readonly string[] = []) {
-  const r = readPluginSource(file, before);
+function readPluginInventory(inv: Inventory, rel: string, file: string, problems: InputProblem[], before: readonly string[] = [], playbookDir?: string) {
+  const r = readPluginSource(file, before, playbookDir);
   for (const w of r.warnings) (inv.warnings ??= new Set()).add(w);
   if (r.error || !r.groups) {
     problems.push({ file: rel, line: 0, col: 0, message: r.error ?? 'no inventory' });

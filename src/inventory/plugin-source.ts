@@ -32,8 +32,10 @@ export interface PluginInventory {
  * sources read before it, read again first, as a plugin such as constructed works on the hosts they
  * made (what they hold comes back too, the same again).
  */
-export function readPluginSource(file: string, before: readonly string[] = []): PluginInventory {
-  const r = spawnSync(CONTROLLER_PYTHON, ['-c', CLI, 'ansible-inventory', ...[...before, file].flatMap((s) => ['-i', s]), '--list', '--export'], {
+export function readPluginSource(file: string, before: readonly string[] = [], playbookDir?: string): PluginInventory {
+  // the playbook's directory: its collections/ hold plugins too (content-adjacent collections)
+  const dir = playbookDir ? ['--playbook-dir', playbookDir] : [];
+  const r = spawnSync(CONTROLLER_PYTHON, ['-c', CLI, 'ansible-inventory', ...[...before, file].flatMap((s) => ['-i', s]), ...dir, '--list', '--export'], {
     cwd: dirname(file),
     encoding: 'utf8',
     env: { ...process.env, ...collectionsEnv(), ANSIBLE_NOCOLOR: '1' },

@@ -76,7 +76,7 @@ export function loadSources(sources: readonly string[], vault: readonly VaultSec
   // the sources read so far: an inventory plugin (constructed) works on what they made
   const read: string[] = [];
   for (const s of sources) {
-    if (existsSync(s)) varsDirs.push(readSource(inv, s, problems, vault, read));
+    if (existsSync(s)) varsDirs.push(readSource(inv, s, problems, vault, read, o.playbookDirs?.[0]));
     else if (s.includes(',')) {
       const failed = readHostList(inv, s, problems);
       if (failed) warnings.push(`skiff: Failed to parse ${s} with advanced_host_list plugin: ${failed}; skipped, as Ansible skips a source it cannot parse`);
