@@ -21,6 +21,9 @@ const TABLE: [string, Record<string, unknown>, string][] = [
   ["{% set ns = namespace(protect_home = 'yes') %}{% for m in mounts if m.mount.startswith('/home') %}{% set ns.protect_home = 'read-only' %}{% endfor %}{{ ns.protect_home }}",{"mounts":[{"mount":"/"},{"mount":"/home"}]},"read-only"],
   ["{% set ns = namespace(n=0) %}{% for x in xs %}{% set ns.n = ns.n + x %}{% endfor %}{{ ns.n }} {{ ns['n'] }}",{"xs":[1,2,3]},"6 6"],
   ["{{ none_v | default('d') }}",{"none_v":null},""],
+  // a macro takes an undefined argument as Jinja2's Undefined (willshersystems.sshd's sshd_config.j2)
+  ["{% macro opt(k, v) %}{% if v is defined %}{{ k }} {{ v }}{% else %}-{% endif %}{% endmacro %}{{ opt('Port', sshd_Port) }}|{{ opt('A', a) }}|{{ opt('B', v=nope) }}",{"a":1},"-|A 1|-"],
+
   ["{{ '' | default('d', true) }}",{},"d"],
   ["{{ 'yes' | bool }}",{},"True"],
   ["{{ 'off' | bool }}",{},"False"],
