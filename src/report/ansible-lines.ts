@@ -124,7 +124,8 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
     else if ('censored' in result) lines.push(...resultLines({ ...r, result: { ...result, results: undefined }, labels: undefined }, o));
   } else if (r.status === 'failed') {
     exception(result);
-    say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result)}`);
+    // a failed result that asks to be shown (assert's) is indented too: the default callback's _dump_results
+    say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result, result._ansible_verbose_always === true && !('censored' in result))}`);
   }
   else if (r.status === 'unreachable') say(HUE.failed, `fatal: [${host}]: UNREACHABLE! => ${dump(result)}`);
   else if (r.status === 'skipped') say(HUE.skip, `skipping: [${r.host}]${verbose(result, false)}`);
