@@ -115,6 +115,15 @@ test('apt/package/yum in a playbook: accepted by their three names; a wrong stat
   assert.match(deb.problems[0], /a \.deb file or URL is not supported/);
 });
 
+test('apt with a templated name that is empty under a when already false is skipped, not refused at load (geerlingguy.varnish: `name: "{{ modules_pkg }}"` under `when: modules_pkg`)', async () => {
+  const o = await play({ playbook: playbook(`- apt: {name: "{{ modules_pkg }}", state: present}\n  when: modules_pkg`, `  vars: {modules_pkg: ""}\n`) });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a apt skipped']);
+  // written empty, it is still refused whatever the when
+  const bad = await play({ playbook: playbook(`- apt: {name: [], state: present}\n  when: false`) });
+  assert.match(bad.problems[0], /expected name \(or update_cache: true\)/);
+});
+
 test('package passes the manager\'s own options on (robertdebock.bootstrap: package with update_cache on an apt host): not failed as unsupported', async () => {
   const pkg = TASK_TYPES.get('ansible.builtin.package')!;
   assert.equal(unsupportedKeys(pkg, { name: 'sudo', state: 'present', update_cache: true }), []);
