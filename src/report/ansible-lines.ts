@@ -148,7 +148,8 @@ function hostLabel(host: string, d: Delegation | undefined): string {
 /** The banner a result goes under: `TASK [role : name]`, `RUNNING HANDLER [...]`. */
 export function taskBanner(r: Pick<TaskResult, 'task' | 'role' | 'handler'> & { title?: string }): string {
   const task = r.title ?? r.task;
-  const name = r.role && r.task !== 'Gathering Facts' ? `${r.role} : ${task}` : task;
+  // the default callback strips the name it shows (`name: "1.4.2 | PATCH | ... "` in the CIS roles)
+  const name = (r.role && r.task !== 'Gathering Facts' ? `${r.role} : ${task}` : task).trim();
   return banner(`${r.handler ? 'RUNNING HANDLER' : 'TASK'} [${name}]`);
 }
 

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skiff } from '../helpers.ts';
-import { banner, pyJson } from '../../src/report/ansible-lines.ts';
+import { banner, pyJson, taskBanner } from '../../src/report/ansible-lines.ts';
 import { formatRecap } from '../../src/report/recap.ts';
 import { emptyRecap } from '../../src/engine/recap.ts';
 
@@ -175,6 +175,9 @@ ok: [testhost] => {
 test('banner: padded with * to 80 columns, at least 3; pyJson: Python json.dumps(sort_keys=True)', () => {
   assert.is(banner('TASK [x]'), '\nTASK [x] ' + '*'.repeat(71));
   assert.is(banner('TASK [' + 'n'.repeat(90) + ']'), '\nTASK [' + 'n'.repeat(90) + '] ***');
+  // a task name's own spaces at either end are not shown (the CIS roles' `name: "1.4.2 | PATCH | ... "`)
+  assert.is(taskBanner({ task: '1.4.2 | PATCH | x ', role: 'r' }), banner('TASK [r : 1.4.2 | PATCH | x]'));
+  assert.is(taskBanner({ task: ' lead ', handler: true }), banner('RUNNING HANDLER [lead]'));
   assert.is(pyJson({ b: [1, {}], a: 'é', c: null }), '{"a": "é", "b": [1, {}], "c": null}');
   assert.is(pyJson({ msg: ['a'], e: [] }, 4), '{\n    "e": [],\n    "msg": [\n        "a"\n    ]\n}');
 });
