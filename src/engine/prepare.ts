@@ -996,7 +996,9 @@ function checkParams(t: TaskDef, scope: Scope, host: string, skipped: boolean, s
     const literal = (i: v.BaseIssue<unknown>) => {
       const k = i.path?.[0]?.key;
       if (typeof k !== 'string') return !templated(raw);
-      return !Object.hasOwn(raw, k) || !templated(raw[k]);
+      // a key written with no value (`pkg:` under a false when, jnv.unattended-upgrades) is None, which
+      // Ansible's argument spec takes as not given: not checked here either
+      return !Object.hasOwn(raw, k) || (raw[k] !== null && !templated(raw[k]));
     };
     const kept = namesOnly ? r.issues.filter(unknownName) : skipped ? r.issues.filter((i) => unknownName(i) || literal(i)) : r.issues;
     const issues = issuesToProblems(t.src, base, kept, `task type ${t.type.name}`, paramsOf(t.type.schema));

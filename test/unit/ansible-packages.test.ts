@@ -119,6 +119,10 @@ test('apt with a templated name that is empty under a when already false is skip
   const o = await play({ playbook: playbook(`- apt: {name: "{{ modules_pkg }}", state: present}\n  when: modules_pkg`, `  vars: {modules_pkg: ""}\n`) });
   assert.equal(o.problems, []);
   assert.equal(o.lines, ['a apt skipped']);
+  // a key written with no value is None, as if not given (jnv.unattended-upgrades' `pkg:` under a false when)
+  const none = await play({ playbook: playbook(`- apt:\n    pkg:\n    update_cache: yes\n  when: false`) });
+  assert.equal(none.problems, []);
+  assert.equal(none.lines, ['a apt skipped']);
   // written empty, it is still refused whatever the when
   const bad = await play({ playbook: playbook(`- apt: {name: [], state: present}\n  when: false`) });
   assert.match(bad.problems[0], /expected name \(or update_cache: true\)/);
