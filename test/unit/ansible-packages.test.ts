@@ -123,9 +123,15 @@ test('apt with a templated name that is empty under a when already false is skip
   const none = await play({ playbook: playbook(`- apt:\n    pkg:\n    update_cache: yes\n  when: false`) });
   assert.equal(none.problems, []);
   assert.equal(none.lines, ['a apt skipped']);
-  // written empty, it is still refused whatever the when
-  const bad = await play({ playbook: playbook(`- apt: {name: [], state: present}\n  when: false`) });
+  // no name at all is still refused whatever the when (Ansible's required_one_of)
+  const bad = await play({ playbook: playbook(`- apt: {state: present}\n  when: false`) });
   assert.match(bad.problems[0], /expected name \(or update_cache: true\)/);
+});
+
+test('apt with an empty list of names is accepted and does nothing, as Ansible\'s (Oefenweb.apt: `name: "{{ apt_install }}"`, [] by default)', async () => {
+  const o = await play({ playbook: playbook(`- apt: {name: "{{ none }}", state: latest}\n- apt: {name: [], state: absent}`, `  vars: {none: []}\n`) });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a apt ok', 'a apt ok']);
 });
 
 test('package passes the manager\'s own options on (robertdebock.bootstrap: package with update_cache on an apt host): not failed as unsupported', async () => {
