@@ -324,6 +324,8 @@ test('file: state file on a missing path fails as Ansible\'s does; touch without
   const o = await play({ playbook: playbook(`- ansible.builtin.file: {path: ${d}/t, state: touch}\n- ansible.builtin.file: {path: ${d}/t, state: touch}\n- ansible.builtin.file: {path: ${d}/none}`) });
   assert.equal(statuses(o), ['changed', 'changed', 'failed']);
   assert.match(o.results[2].msg!, 'is absent, cannot continue');
+  // Ansible's result: its words, the path and state absent (weareinteractive.users' home dirs in check mode)
+  assert.equal(o.results[2].result, { path: `${d}/none`, state: 'absent', changed: false, failed: true, msg: `file (${d}/none) is absent, cannot continue` });
 });
 
 test('shell (target no_log): its params in the result as invocation, shown from -vvv and not registered; a false when is "Conditional result was False"', async () => {
