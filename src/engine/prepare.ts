@@ -991,9 +991,15 @@ function checkParams(t: TaskDef, scope: Scope, host: string, skipped: boolean, s
     // skipped here: a value a template gave is never rendered by Ansible (`path: "{{ x.socket | dirname }}"`
     // under a `when` that is false gives "" here), so only what is written as a literal is checked
     const raw = t.params && typeof t.params === 'object' ? (t.params as Record<string, unknown>) : {};
+    // (a check of the whole set, apt's "name or update_cache", is on what was written only when no
+    // parameter was templated: varnish's `apt: {name: "{{ modules_pkg }}"}` under `when: modules_pkg`)
+    const templated = (x: unknown) => /\{[{%]/.test(JSON.stringify(x) ?? '');
     const literal = (i: v.BaseIssue<unknown>) => {
       const k = i.path?.[0]?.key;
-      return typeof k !== 'string' || !Object.hasOwn(raw, k) || !/\{[{%]/.test(JSON.stringify(raw[k]));
+      if (typeof k !== 'string') return !templated(raw);
+      // a key written with no value (`pkg:` under a false when, jnv.unattended-upgrades) is None, which
+      // Ansible's argument spec takes as not given: not checked here either
+      return !Object.hasOwn(raw, k) || (raw[k] !== null && !templated(raw[k]));
     };
     const kept = namesOnly ? r.issues.filter(unknownName) : skipped ? r.issues.filter((i) => unknownName(i) || literal(i)) : r.issues;
     const issues = issuesToProblems(t.src, base, kept, `task type ${t.type.name}`, paramsOf(t.type.schema));

@@ -252,9 +252,9 @@ function failedItem(e: unknown): ItemOutcome {
   if (e instanceof TaskException) return { status: 'failed', result: { changed: false, exception: e.traceback, failed: true }, changes: [], msg };
   if (e instanceof TemplateFailure) return { status: 'failed', result: { failed: true, msg }, changes: [], msg };
   // changed as the module said it (Ansible's command: true, even failing)
-  // a msg that is no text (fail's `msg: no`, a list) stays the module's value in its result
-  const own = e instanceof TaskFailure && 'msg' in e.result && typeof e.result.msg !== 'string' ? { msg: e.result.msg } : { msg };
-  return { status: 'failed', result: { ...(e instanceof TaskFailure ? e.result : {}), changed: e instanceof TaskFailure && e.result.changed === true, failed: true, ...own }, changes: [], msg };
+  // a msg the task fails with that is not text stays as it is (fail's and assert's: a list, a map)
+  const kept = e instanceof TaskFailure && Object.hasOwn(e.result, 'msg') && typeof e.result.msg !== 'string' ? { msg: e.result.msg } : { msg };
+  return { status: 'failed', result: { ...(e instanceof TaskFailure ? e.result : {}), changed: e instanceof TaskFailure && e.result.changed === true, failed: true, ...kept }, changes: [], msg };
 }
 
 /**

@@ -136,7 +136,8 @@ export function resultLines(r: TaskResult, o: LineOptions): string[] {
     else if ('censored' in result) lines.push(...resultLines({ ...r, result: { ...result, results: undefined }, labels: undefined }, o));
   } else if (r.status === 'failed') {
     exception(result);
-    say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result)}`);
+    // a failed result that asks to be shown (assert's) is indented too: the default callback's _dump_results
+    say(HUE.failed, `fatal: [${host}]: FAILED! => ${dump(result, result._ansible_verbose_always === true && !('censored' in result))}`);
   }
   else if (r.status === 'unreachable') say(HUE.failed, `fatal: [${host}]: UNREACHABLE! => ${dump(result)}`);
   else if (r.status === 'skipped') say(HUE.skip, `skipping: [${r.host}]${verbose(result, false)}`);
@@ -159,7 +160,8 @@ function hostLabel(host: string, d: Delegation | undefined): string {
 /** The banner a result goes under: `TASK [role : name]`, `RUNNING HANDLER [...]`. */
 export function taskBanner(r: Pick<TaskResult, 'task' | 'role' | 'handler'> & { title?: string }): string {
   const task = r.title ?? r.task;
-  const name = r.role && r.task !== 'Gathering Facts' ? `${r.role} : ${task}` : task;
+  // the default callback strips the name it shows (`name: "1.4.2 | PATCH | ... "` in the CIS roles)
+  const name = (r.role && r.task !== 'Gathering Facts' ? `${r.role} : ${task}` : task).trim();
   return banner(`${r.handler ? 'RUNNING HANDLER' : 'TASK'} [${name}]`);
 }
 
@@ -167,7 +169,15 @@ export function taskBanner(r: Pick<TaskResult, 'task' | 'role' | 'handler'> & { 
  * The listener: a play's banner when it starts, a task's banner before its first result, and again when
  * another task's result came in between or the same host reports again (the next task of the same name).
  */
-export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e: RunEvent) => void {
+/** The warnings of a result the default callback shows (v2_runner_on_ok/failed, v2_runner_item_on_failed). */
+export function resultWarnings(r: TaskResult): string[] {
+  if (r.status !== 'ok' && r.status !== 'changed' && r.status !== 'failed') return [];
+  const of = (x: unknown) => (x && typeof x === 'object' && Array.isArray((x as { warnings?: unknown }).warnings) ? ((x as { warnings: unknown[] }).warnings.filter((w) => typeof w === 'string') as string[]) : []);
+  const items = Array.isArray(r.result?.results) ? (r.result.results as unknown[]) : [];
+  return [...items.filter((i) => (i as { failed?: unknown })?.failed === true).flatMap(of), ...of(r.result)];
+}
+
+export function ansibleLines(o: LineOptions & { out: (s: string) => void; warn?: (s: string) => void }): (e: RunEvent) => void {
   let current: string | undefined;
   let hosts = new Set<string>();
   return (e) => {
@@ -208,6 +218,9 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void }): (e:
         hosts = new Set();
       }
       hosts.add(r.host);
+      // a module's own warnings (its result's `warnings`), as the default callback's _handle_warnings
+      // shows them: after the banner, before the result's line, once a run each (the printer's)
+      for (const w of resultWarnings(r)) o.warn?.(w);
       for (const l of resultLines(r, o)) o.out(l);
     }
   };

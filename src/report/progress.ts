@@ -72,13 +72,14 @@ export function describe(r: TaskResult, o: { diff: boolean; verbose: boolean; co
 export function plainProgress(o: ProgressOptions): Progress {
   const every = o.progressEveryMs ?? 5000;
   const lastLine = new Map<string, number>();
-  const lines = ansibleLines({ verbosity: o.verbosity ?? (o.verbose ? 1 : 0), diff: o.diff, color: o.color, out: o.out, onBanner: o.onBanner });
+  const warn = o.warn ?? ((t: string) => o.out(`[WARNING]: ${t}`));
+  const lines = ansibleLines({ verbosity: o.verbosity ?? (o.verbose ? 1 : 0), diff: o.diff, color: o.color, out: o.out, warn, onBanner: o.onBanner });
   return {
     listen(e) {
       if (e.kind === 'play' || e.kind === 'result' || e.kind === 'meta' || e.kind === 'display') lines(e);
       else if (e.kind === 'note') {
         // Ansible's own warning (a notify that reaches no handler, a condition written with {{ }}...)
-        if (e.warning) (o.warn ?? ((t: string) => o.out(`[WARNING]: ${t}`)))(e.text, e.again);
+        if (e.warning) warn(e.text, e.again);
         else if (o.verbose) o.out(`note: ${e.text}`);
       } else if (e.kind === 'progress') {
         // the first report of a host at once, then one every few seconds: enough to tell a slow step from a hang

@@ -326,6 +326,11 @@ class Evaluator {
     });
     return { vs, later: vs.some(isLater) };
   }
+  /** Keyword arguments that may be undefined, as lenientVals. */
+  lenientKws(kw: Record<string, Node>): { kv: Record<string, unknown>; later: boolean } {
+    const kv = Object.fromEntries(Object.entries(kw).map(([k, n]) => [k, this.ev(n)]));
+    return { kv, later: Object.values(kv).some(isLater) };
+  }
   kws(kw: Record<string, Node>): { kv: Record<string, unknown>; later: boolean } {
     const kv = Object.fromEntries(Object.entries(kw).map(([k, n]) => [k, this.val(n)]));
     return { kv, later: Object.values(kv).some(isLater) };
@@ -453,12 +458,18 @@ class Evaluator {
   }
 
   call(n: Extract<Node, { k: 'call' }>): Val {
+    const shadow = n.fn.k === 'name' ? this.scope(n.fn.n) : undefined;
+    // a macro takes an undefined argument as Jinja2 passes it, its Undefined (`m(x)` where the body
+    // asks `x is defined`): an error only where the body uses it
+    if (shadow?.found && shadow.value instanceof Callable) {
+      const { vs, later } = this.lenientVals(n.args);
+      const { kv, later: kLater } = this.lenientKws(n.kw);
+      return later || kLater ? LATER : shadow.value.call(vs, kv);
+    }
     const { vs, later } = this.vals(n.args);
     const { kv, later: kLater } = this.kws(n.kw);
     // a name known only at run time (LATER, after a dynamic include or a templated set_fact key) is
     // taken for the global it most likely is
-    const shadow = n.fn.k === 'name' ? this.scope(n.fn.n) : undefined;
-    if (shadow?.found && shadow.value instanceof Callable) return later || kLater ? LATER : shadow.value.call(vs, kv);
     if (n.fn.k === 'name' && Object.hasOwn(GLOBALS, n.fn.n) && (!shadow!.found || isLater(shadow!.value))) return later || kLater ? LATER : GLOBALS[n.fn.n](vs, kv, this.scope);
     if (n.fn.k === 'get' && n.fn.dot && n.fn.key.k === 'lit') {
       const obj = this.val(n.fn.obj);

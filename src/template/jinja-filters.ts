@@ -682,6 +682,18 @@ export function method(obj: unknown, name: string, args: unknown[], kw: Dict = {
       case 'values': return ok(Object.values(obj));
       case 'items': return ok(Object.entries(obj));
       case 'get': return ok(Object.hasOwn(obj, String(a[0])) ? obj[String(a[0])] : (a[1] ?? null));
+      // Ansible's Jinja2 is not sandboxed: a template may fill a dict it made (`{% set _ = d.update({k: v}) %}`,
+      // the CIS roles' mount facts); the call's value is None
+      case 'update': {
+        const add = a[0] === undefined ? {} : isDict(a[0]) ? a[0] : Object.fromEntries(items(a[0]).map((kv) => items(kv) as [string, unknown]));
+        Object.assign(obj, add, kw);
+        return ok(null);
+      }
+      case 'setdefault': {
+        const k = String(a[0]);
+        if (!Object.hasOwn(obj, k)) obj[k] = a[1] ?? null;
+        return ok(obj[k]);
+      }
     }
   }
   if (Array.isArray(obj)) {
@@ -692,6 +704,10 @@ export function method(obj: unknown, name: string, args: unknown[], kw: Dict = {
         return ok(i);
       }
       case 'count': return ok(obj.filter((x) => same(x, a[0])).length);
+      // as dict's update: a template may fill a list it made; None
+      case 'append': return (obj.push(a[0]), ok(null));
+      case 'extend': return (obj.push(...items(a[0])), ok(null));
+      case 'insert': return (obj.splice(Number(a[0]) < 0 ? Math.max(0, obj.length + Number(a[0])) : Number(a[0]), 0, a[1]), ok(null));
     }
   }
   return { found: false };

@@ -8,6 +8,7 @@ import { Callable, ExprError, isNamespace, LATER, LATER_AS_TEXT, pyStr, truthy, 
 import { evalNode, type Scope } from './expr.ts';
 import { items } from './jinja-filters.ts';
 import { Parser, lex, type Node } from './jinja-parse.ts';
+import { NATIVE, textBits, tracked } from './unsafe.ts';
 
 type TNode =
   | { t: 'text'; s: string }
@@ -367,6 +368,12 @@ export interface OutputOptions {
    * counts the output nodes, for ansible_native_concat's None when there is none
    */
   native?: { nodes: number };
+  /**
+   * Set to the number of nodes the render yielded (text that is not empty, each `{{ }}`) and whether the
+   * last was a NativeJinjaText (a STRING_TYPE_FILTERS filter's): ansible_eval_concat keeps one such node's NativeJinjaText as
+   * it is, whatever `{% if %}` and whitespace control were around it (a variable holding one too)
+   */
+  emitted?: { nodes: number; native: boolean };
 }
 
 /** Renders parsed template nodes: the text, or LATER when any part depends on a run-time value. */
@@ -435,6 +442,7 @@ export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = 
       if (n.t === 'text') {
         out += n.s;
         if (opts.native && n.s) opts.native.nodes++;
+        if (opts.emitted && n.s) Object.assign(opts.emitted, { nodes: opts.emitted.nodes + 1, native: false });
       }
       else if (n.t === 'block') out += run(overrides.get(n.name) ?? n.body, s, f);
       else if (n.t === 'extends') {
@@ -448,9 +456,10 @@ export function renderNodes(nodes: TNode[], scope: Scope, opts: OutputOptions = 
         return out + run(parent!, s, f);
       }
       else if (n.t === 'out') {
-        const v = ev(n.e, s, n.line);
+        const { value: v, taint } = tracked(() => ev(n.e, s, n.line));
         // a list or map with a value known at run time in it (validating) is text known then too
         const shown = v === LATER ? LATER : asText(v);
+        if (opts.emitted) Object.assign(opts.emitted, { nodes: opts.emitted.nodes + 1, native: typeof v === 'string' && (textBits(n.e, taint) & NATIVE) !== 0 });
         if (shown === LATER) later = true;
         else if (opts.native) {
           opts.native.nodes++;

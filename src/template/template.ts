@@ -105,7 +105,14 @@ export function renderString(s: string, scope: Scope, opts: RenderOptions = {}):
     // that one node's NativeJinjaText is kept, newline and all (Jinja2's own concat)
     if (textKept) text.bits = NATIVE;
   }
-  const out = renderText(s, scope, opts.shell ? { each: shqIfNeeded } : {});
+  const emitted = { nodes: 0, native: false };
+  const out = renderText(s, scope, opts.shell ? { each: shqIfNeeded } : { emitted });
+  // one node yielded, a STRING_TYPE_FILTERS filter's (`{%- if a -%}{{- x | to_json -}}{%- endif -%}`):
+  // its NativeJinjaText is kept as it is (ansible_eval_concat's one-node case), not read back as a list
+  if (emitted.nodes === 1 && emitted.native) {
+    text.bits = NATIVE;
+    return out;
+  }
   return typeof out === 'string' && !opts.shell && !textKept ? literalOf(out) : out;
 }
 

@@ -9,7 +9,8 @@ import { isTemplate } from '../../src/template/is-template.ts';
 
 const Conditions = v.union([v.string(), v.boolean(), v.array(v.union([v.string(), v.boolean()]))], 'expected a condition or a list of conditions');
 const Msg = v.union([v.string(), v.array(v.string())], 'expected a message or a list of lines');
-const text = (m: string | string[]) => (Array.isArray(m) ? m.join('\n') : m);
+/** skiff's own one-line text of a message (the result keeps Ansible's value: a list stays a list) */
+const text = (m: unknown) => (typeof m === 'string' ? m : Array.isArray(m) && m.every((x) => typeof x === 'string') ? m.join('\n') : JSON.stringify(m));
 
 const assertSchema = v.strictObject({
   that: Conditions,
@@ -41,19 +42,19 @@ export const assertType: TaskType<v.InferOutput<typeof assertSchema>> = {
       } catch (e) {
         throw conditionError(String(c), e);
       }
+      // not quiet: the result, failed or not, is shown even without -v (Ansible's _ansible_verbose_always)
       if (!met) {
-        const msg = text(p.fail_msg ?? p.msg ?? 'Assertion failed');
-        throw new TaskFailure(msg, { assertion: String(c), evaluated_to: false, msg });
+        const msg = p.fail_msg ?? p.msg ?? 'Assertion failed';
+        throw new TaskFailure(text(msg), { assertion: c, evaluated_to: false, msg, ...(p.quiet ? {} : { _ansible_verbose_always: true }) });
       }
     }
-    const msg = text(p.success_msg ?? 'All assertions passed');
-    // not quiet: the result is shown even without -v (Ansible's _ansible_verbose_always)
-    return { changes: [], note: p.quiet ? undefined : msg, result: { msg, ...(p.quiet ? {} : { _ansible_verbose_always: true }) } };
+    const msg = p.success_msg ?? 'All assertions passed';
+    return { changes: [], note: p.quiet ? undefined : text(msg), result: { msg, ...(p.quiet ? {} : { _ansible_verbose_always: true }) } };
   },
   async apply() {},
 };
 
-// any value, kept as it is (Ansible's fail action: `msg: no` is the boolean false, a list stays a list)
+/** Ansible's fail takes a msg of any type and fails with it as it is (a role re-raises `{{ ansible_failed_result }}`) */
 const failSchema = v.strictObject({ msg: v.optional(v.unknown(), 'Failed as requested from task') });
 
 export const failType: TaskType<v.InferOutput<typeof failSchema>> = {
@@ -63,7 +64,7 @@ export const failType: TaskType<v.InferOutput<typeof failSchema>> = {
   schema: failSchema,
   shortKey: 'msg',
   async plan(_ctx, p) {
-    throw new TaskFailure(typeof p.msg === 'string' ? p.msg : JSON.stringify(p.msg ?? null), { msg: p.msg ?? null });
+    throw new TaskFailure(text(p.msg), { msg: p.msg });
   },
   async apply() {},
 };

@@ -174,7 +174,8 @@ export const fileType: TaskType<Params, State> = {
     if (state === 'hard') return planHard(ctx, p, f, base);
     if (state === 'link') return planLink(ctx, p, f, base, result);
     if (f.exists && f.kind !== want && !(state === 'touch' && f.kind !== 'link')) throw new TaskFailure(`${p.path} is a ${f.kind}, expected a ${want}`);
-    if (!f.exists && state === 'file') throw new TaskFailure(`file (${p.path}) is absent, cannot continue (state: file only checks; touch or copy creates it)`);
+    // Ansible's words and result (state: file only checks; touch or copy creates the file)
+    if (!f.exists && state === 'file') throw new TaskFailure(`file (${p.path}) is absent, cannot continue`, { path: p.path, state: 'absent' });
     const mode = p.mode ? effectiveMode(p.mode, f.mode, want === 'directory') : f.mode;
     predict(ctx, p.path, { ...f, exists: true, kind: f.exists ? f.kind : want, mode: mode ?? (want === 'directory' ? '0755' : '0644'), owner: p.owner ?? f.owner, group: p.group ?? f.group, content: f.content ?? '' });
     if (!f.exists) return { changes: [`create ${state === 'touch' ? 'file' : 'directory'} ${p.path}${p.mode ? ` mode ${mode}` : ''}${p.owner ? ` owner ${p.owner}` : ''}`], diff: `+ ${p.path} (${want})`, state: { ...base, create: true }, result };

@@ -46,8 +46,10 @@ const aptSchema = v.pipe(
     force_apt_get: v.optional(v.literal(true, 'expected true (skiff always uses apt-get)')),
   }),
   v.check((p) => p.name === undefined || p.pkg === undefined, 'expected name or pkg, not both'),
+  // Ansible's required_one_of asks for the key: an empty list (`name: "{{ apt_install }}"`, [] by
+  // default in Oefenweb.apt) is ok, with nothing to do
+  v.check((p) => p.name !== undefined || p.pkg !== undefined || p.update_cache, 'expected name (or update_cache: true)'),
   v.transform(({ pkg, ...p }) => ({ ...p, name: p.name ?? pkg ?? [] })),
-  v.check((p) => p.name.length > 0 || p.update_cache, 'expected name (or update_cache: true)'),
 );
 export type AptParams = v.InferOutput<typeof aptSchema>;
 

@@ -7,7 +7,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skiff } from '../helpers.ts';
-import { banner, pyJson } from '../../src/report/ansible-lines.ts';
+import { ansibleLines, banner, pyJson, taskBanner } from '../../src/report/ansible-lines.ts';
+import { warningPrinter } from '../../src/report/warning.ts';
+import { play, playbook } from './engine-harness.ts';
 import { formatRecap } from '../../src/report/recap.ts';
 import { emptyRecap } from '../../src/engine/recap.ts';
 
@@ -175,6 +177,9 @@ ok: [testhost] => {
 test('banner: padded with * to 80 columns, at least 3; pyJson: Python json.dumps(sort_keys=True)', () => {
   assert.is(banner('TASK [x]'), '\nTASK [x] ' + '*'.repeat(71));
   assert.is(banner('TASK [' + 'n'.repeat(90) + ']'), '\nTASK [' + 'n'.repeat(90) + '] ***');
+  // a task name's own spaces at either end are not shown (the CIS roles' `name: "1.4.2 | PATCH | ... "`)
+  assert.is(taskBanner({ task: '1.4.2 | PATCH | x ', role: 'r' }), banner('TASK [r : 1.4.2 | PATCH | x]'));
+  assert.is(taskBanner({ task: ' lead ', handler: true }), banner('RUNNING HANDLER [lead]'));
   assert.is(pyJson({ b: [1, {}], a: 'é', c: null }), '{"a": "é", "b": [1, {}], "c": null}');
   assert.is(pyJson({ msg: ['a'], e: [] }, 4), '{\n    "e": [],\n    "msg": [\n        "a"\n    ]\n}');
 });
@@ -184,6 +189,25 @@ test('the recap lists only the hosts that had a result, as Ansible\'s stats (met
   assert.match(out, /^testhost +: ok=1 /m);
   assert.match(out, /^down +: ok=0 +changed=0 +unreachable=1 /m);
   assert.not.match(out, /testhost2/);
+});
+
+
+test("a module's own warnings (its result's warnings) are shown after the banner, before its line, once a run (the default callback's _handle_warnings)", async () => {
+  const o = await play({ playbook: playbook('- command: echo hi\n  args: {executable: /bin/bash}\n- command: echo again\n  args: {executable: /bin/bash}') });
+  assert.equal(o.problems, []);
+  const out: string[] = [];
+  const warn = warningPrinter({ columns: 79, color: false, write: (s) => void out.push(s) });
+  const lines = ansibleLines({ verbosity: 0, diff: false, out: (l) => void out.push(l), warn });
+  for (const e of o.events) if (e.kind === 'result') lines(e);
+  const shown = out.join('\n').split('\n').filter((l) => l && !l.startsWith(' ')).map((l) => l.replace(/ \*+$/, ''));
+  assert.equal(shown, [
+    'TASK [command]',
+    "[WARNING]: As of Ansible 2.4, the parameter 'executable' is no longer supported",
+    "with the 'command' module. Not using '/bin/bash'.",
+    'changed: [a]',
+    'TASK [command]',
+    'changed: [a]',
+  ]);
 });
 
 test.run();

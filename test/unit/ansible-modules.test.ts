@@ -92,6 +92,17 @@ test('fail: fails with msg, also in check mode; skipped by when', async () => {
   assert.is(o.results[1].msg, 'stop here');
 });
 
+test('fail and assert fail with their msg as written: a map or a list stays one (willshersystems.sshd re-raises ansible_failed_result)', async () => {
+  const o = await play({ playbook: playbook(`- fail: {msg: {a: 1, b: [x]}}\n  ignore_errors: true\n  register: m\n- fail: {msg: [l1, l2]}\n  ignore_errors: true\n  register: l\n- assert: {that: false, fail_msg: [l1, l2]}\n  ignore_errors: true\n  register: a`) });
+  assert.equal(statuses(o), ['failed', 'failed', 'failed']);
+  assert.equal(reg(o, 0).msg, { a: 1, b: ['x'] });
+  assert.equal(reg(o, 1).msg, ['l1', 'l2']);
+  assert.equal(reg(o, 2).msg, ['l1', 'l2']);
+  assert.is(reg(o, 2).assertion, false);
+  // assert's failure is shown indented, as its success is (_ansible_verbose_always)
+  assert.match(resultLines(o.results[2], { verbosity: 0, color: false, diff: false }).join('\n'), /FAILED! => \{\n    "assertion": false,/);
+});
+
 test('ansible.builtin.debug: msg of any shape, var registered under its name, verbosity above 0 skipped', async () => {
   const o = await play({ playbook: playbook(`- set_fact: {v: {a: [1]}}\n- ansible.builtin.debug: {var: v.a}\n  register: r\n- ansible.builtin.debug: {msg: [1, 2]}\n  register: m\n- ansible.builtin.debug: {msg: x, verbosity: 1}`) });
   assert.equal(statuses(o), ['ok', 'ok', 'ok', 'skipped']);
@@ -313,6 +324,8 @@ test('file: state file on a missing path fails as Ansible\'s does; touch without
   const o = await play({ playbook: playbook(`- ansible.builtin.file: {path: ${d}/t, state: touch}\n- ansible.builtin.file: {path: ${d}/t, state: touch}\n- ansible.builtin.file: {path: ${d}/none}`) });
   assert.equal(statuses(o), ['changed', 'changed', 'failed']);
   assert.match(o.results[2].msg!, 'is absent, cannot continue');
+  // Ansible's result: its words, the path and state absent (weareinteractive.users' home dirs in check mode)
+  assert.equal(o.results[2].result, { path: `${d}/none`, state: 'absent', changed: false, failed: true, msg: `file (${d}/none) is absent, cannot continue` });
 });
 
 test('shell (target no_log): its params in the result as invocation, shown from -vvv and not registered; a false when is "Conditional result was False"', async () => {

@@ -115,6 +115,25 @@ test('apt/package/yum in a playbook: accepted by their three names; a wrong stat
   assert.match(deb.problems[0], /a \.deb file or URL is not supported/);
 });
 
+test('apt with a templated name that is empty under a when already false is skipped, not refused at load (geerlingguy.varnish: `name: "{{ modules_pkg }}"` under `when: modules_pkg`)', async () => {
+  const o = await play({ playbook: playbook(`- apt: {name: "{{ modules_pkg }}", state: present}\n  when: modules_pkg`, `  vars: {modules_pkg: ""}\n`) });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a apt skipped']);
+  // a key written with no value is None, as if not given (jnv.unattended-upgrades' `pkg:` under a false when)
+  const none = await play({ playbook: playbook(`- apt:\n    pkg:\n    update_cache: yes\n  when: false`) });
+  assert.equal(none.problems, []);
+  assert.equal(none.lines, ['a apt skipped']);
+  // no name at all is still refused whatever the when (Ansible's required_one_of)
+  const bad = await play({ playbook: playbook(`- apt: {state: present}\n  when: false`) });
+  assert.match(bad.problems[0], /expected name \(or update_cache: true\)/);
+});
+
+test('apt with an empty list of names is accepted and does nothing, as Ansible\'s (Oefenweb.apt: `name: "{{ apt_install }}"`, [] by default)', async () => {
+  const o = await play({ playbook: playbook(`- apt: {name: "{{ none }}", state: latest}\n- apt: {name: [], state: absent}`, `  vars: {none: []}\n`) });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a apt ok', 'a apt ok']);
+});
+
 test('package passes the manager\'s own options on (robertdebock.bootstrap: package with update_cache on an apt host): not failed as unsupported', async () => {
   const pkg = TASK_TYPES.get('ansible.builtin.package')!;
   assert.equal(unsupportedKeys(pkg, { name: 'sudo', state: 'present', update_cache: true }), []);

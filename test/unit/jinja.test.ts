@@ -21,6 +21,13 @@ const TABLE: [string, Record<string, unknown>, string][] = [
   ["{% set ns = namespace(protect_home = 'yes') %}{% for m in mounts if m.mount.startswith('/home') %}{% set ns.protect_home = 'read-only' %}{% endfor %}{{ ns.protect_home }}",{"mounts":[{"mount":"/"},{"mount":"/home"}]},"read-only"],
   ["{% set ns = namespace(n=0) %}{% for x in xs %}{% set ns.n = ns.n + x %}{% endfor %}{{ ns.n }} {{ ns['n'] }}",{"xs":[1,2,3]},"6 6"],
   ["{{ none_v | default('d') }}",{"none_v":null},""],
+  // Ansible's Jinja2 is not sandboxed: a template fills a dict or list it made (the CIS roles' mount facts)
+  ["{%- set m = {} -%}{%- for line in lines -%}{%- set f = line.split() -%}{%- set _ = m.update({f[1]: f[0]}) -%}{%- endfor -%}{{ m['/'] }} {{ m | length }}",{"lines":["/dev/sda1 / ext4","tmpfs /tmp tmpfs"]},"/dev/sda1 2"],
+  ["{% set x = [] %}{% set _ = x.append(1) %}{% set _ = x.extend([2, 3]) %}{% set _ = x.insert(0, 0) %}{{ x }}",{},"[0, 1, 2, 3]"],
+  ["{% set d = {} %}{{ d.setdefault('k', 5) }}-{% set _ = d.update(z=1) %}{{ d }}",{},"5-{'k': 5, 'z': 1}"],
+  // a macro takes an undefined argument as Jinja2's Undefined (willshersystems.sshd's sshd_config.j2)
+  ["{% macro opt(k, v) %}{% if v is defined %}{{ k }} {{ v }}{% else %}-{% endif %}{% endmacro %}{{ opt('Port', sshd_Port) }}|{{ opt('A', a) }}|{{ opt('B', v=nope) }}",{"a":1},"-|A 1|-"],
+
   ["{{ '' | default('d', true) }}",{},"d"],
   ["{{ 'yes' | bool }}",{},"True"],
   ["{{ 'off' | bool }}",{},"False"],

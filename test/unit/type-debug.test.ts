@@ -171,3 +171,29 @@ test("map('type_debug') names each item's class as type_debug does: a list writt
 });
 
 test.run();
+
+test("one to_json node inside {% if %} with whitespace control stays text, and so does a variable holding it (ansible_eval_concat's one-node NativeJinjaText): willshersystems.sshd's find_bind_addresses.yml", async () => {
+  const o = await play({
+    playbook: playbook(`- vars:
+    tmp: >-
+      {%- if nope is defined -%}
+      {{-   nope | to_json -}}
+      {%- else -%}
+      {{-   ["0.0.0.0", "[::]"] | to_json -}}
+      {%- endif -%}
+  set_fact:
+    addr: >-
+      {%- if tmp | type_debug == "list" -%}
+      {{-    tmp | to_json -}}
+      {%- else -%}
+      {{-   tmp -}}
+      {%- endif -%}
+    two: "{% if true %}{{ [1] | to_json }}{% endif %}{{ [2] | to_json }}"
+- debug:
+    msg: "{{ [addr | type_debug, addr != '[\\"0.0.0.0\\", \\"[::]\\"]', two | type_debug] }}"
+  register: out`, VARS),
+  });
+  assert.equal(o.problems, []);
+  // two nodes: joined into a new str (not one NativeJinjaText)
+  assert.equal(msgOf(o, 1), ['NativeJinjaText', false, 'str']);
+});
