@@ -566,7 +566,11 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const hostvars: Record<string, Record<string, unknown>> = {};
   const origins: Record<string, Record<string, Origin>> = {};
   const run = runVars({ ...opts, playbook: opts.playbook });
-  const given = taskGivenNames(() => playbook.plays.flatMap((p) => playFiles(p, resolve(p.playbookFile ?? playbook.file))));
+  // a fact (ansible_default_ipv4...) is given too: by gathering or setup, when the play runs. Ansible
+  // templates inventory vars lazily, so `iface: "{{ ansible_default_ipv4.interface }}"` in group_vars is
+  // only wrong for a task that reads it where no facts are
+  const taskGiven = taskGivenNames(() => playbook.plays.flatMap((p) => playFiles(p, resolve(p.playbookFile ?? playbook.file))));
+  const given = (name: string) => /^ansible_\w+$/.test(name) || taskGiven(name);
   const addHostVars = (h: string) => {
     const r = renderedHostVars(inv, h, extra, problems, { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT }, given);
     hostvars[h] = r.vars;

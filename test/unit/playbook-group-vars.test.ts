@@ -3,6 +3,7 @@
 // made its x and y: "{{ x }}", read through hostvars.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
 import { calls, play } from './engine-harness.ts';
 
 test("the playbook's group_vars/ and host_vars/ count, over the inventory's; a host add_host makes has them", async () => {
@@ -34,6 +35,26 @@ test("an inventory var naming what only a task gives (throttle's subdir: a loop 
   });
   assert.equal(o.problems, []);
   assert.equal(calls, ['a:/d/1-x', 'a:/d/2-x', 'a:none']);
+});
+
+test("a group var naming a fact (ansible-examples' lamp_haproxy: iface: ansible_default_ipv4.interface) is rendered where a task reads it, after gathering", async () => {
+  const facts = readFileSync(new URL('./fixtures/facts/debian12.txt', import.meta.url), 'utf8');
+  const o = await play({
+    facts: { a: facts },
+    playbook: '- hosts: all\n  tasks:\n    - probe: {id: "{{ iface }}"}\n',
+    files: { 'group_vars/all.yml': 'iface: "{{ ansible_default_ipv4.interface }}"\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(calls, ['a:eth0']);
+});
+
+test('a group var naming a fact no play gathers fails the task that reads it, not the run before it starts', async () => {
+  const o = await play({
+    playbook: '- hosts: all\n  gather_facts: false\n  tasks:\n    - probe: {id: first}\n    - probe: {id: "{{ iface }}"}\n',
+    files: { 'group_vars/all.yml': 'iface: "{{ ansible_default_ipv4.interface }}"\n' },
+  });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines.map((l) => l.split(' ').pop()), ['changed', 'failed']);
 });
 
 test.run();
