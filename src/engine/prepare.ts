@@ -808,8 +808,9 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       // `delegate_to: "{{ x | default(omit) }}"`: not delegated (geerlingguy.mysql); a task skipped here delegates nowhere
       if (!ps.length && d !== LATER && d !== OMIT && !skipped) {
         if (typeof d === 'string' && (prep.inventory.hosts.includes(d) || isLocalhostName(d))) delegates.add(d);
-        // a host add_host adds: known when the task runs
-        else if (!(typeof d === 'string' && prep.inventoryMayChange)) out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
+        // a name not in the inventory (one add_host adds, or none: Ansible then connects to it by that
+        // name, and an unknown one is unreachable) is known when the task runs
+        else if (typeof d !== 'string') out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
       }
     }
   }
