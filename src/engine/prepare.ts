@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { isHostListOrigin, loadSources } from '../inventory/sources.ts';
 import { parse as parseYaml } from 'yaml';
-import { matchPattern } from '../inventory/pattern.ts';
+import { matchPattern, unknownName, unmatchedWarning } from '../inventory/pattern.ts';
 import { connVarNames, type HostConn } from '../inventory/host.ts';
 import { hostConnection, IMPLICIT_LOCALHOST, type ConnDefaults } from './connection-settings.ts';
 export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
@@ -210,8 +210,11 @@ export function parseExtraVars(raw: string[], problems: InputProblem[], vault: r
   return out;
 }
 
-/** --limit: a pattern, or @file with one host (or pattern) per line, as written by a failed run. */
-export function resolveLimit(inv: Inventory, limit: string, problems: InputProblem[]): Set<string> | undefined {
+/**
+ * --limit: a pattern, or @file with one host (or pattern) per line, as written by a failed run. A name
+ * that matches nothing is a warning while others match (Ansible's); a limit that leaves no host is refused.
+ */
+export function resolveLimit(inv: Inventory, limit: string, problems: InputProblem[], warn: (w: string) => void = () => undefined): Set<string> | undefined {
   let patterns: string[];
   let file = '--limit';
   if (limit.startsWith('@')) {
@@ -224,11 +227,18 @@ export function resolveLimit(inv: Inventory, limit: string, problems: InputProbl
     }
   } else patterns = [limit];
   const out = new Set<string>();
+  const unmatched: { at: Origin; name: string }[] = [];
   patterns.forEach((p, i) => {
+    const at = { file, line: file === '--limit' ? 0 : i + 1, col: file === '--limit' ? 0 : 1 };
     const r = matchPattern(inv, p);
-    if ('error' in r) problems.push({ file, line: file === '--limit' ? 0 : i + 1, col: file === '--limit' ? 0 : 1, message: `${r.error}` });
-    else r.hosts.forEach((h) => out.add(h));
+    if ('error' in r) problems.push({ ...at, message: `${r.error}` });
+    else {
+      r.hosts.forEach((h) => out.add(h));
+      for (const name of r.unmatched ?? []) unmatched.push({ at, name });
+    }
   });
+  if (out.size) unmatched.forEach((u) => warn(unmatchedWarning(inv, u.name)));
+  else problems.push(...unmatched.map((u) => ({ ...u.at, message: unknownName(inv, u.name) })));
   return out;
 }
 
@@ -561,7 +571,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
       problems.push({ file: play.playbookFile ?? playbook.file, line: 0, col: 0, message: `vars_prompt of play ${JSON.stringify(play.name)}: ${(e as Error).message}` });
     }
   }
-  const limit = opts.limit ? resolveLimit(inv, opts.limit, problems) : undefined;
+  const limit = opts.limit ? resolveLimit(inv, opts.limit, problems, (w) => warnings.push(w)) : undefined;
 
   const hostvars: Record<string, Record<string, unknown>> = {};
   const origins: Record<string, Record<string, Origin>> = {};
@@ -637,7 +647,9 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
     // an unnamed play is named by its hosts, as rendered (Ansible's Play.get_name after post_validate)
     if (play.name === play.hosts) play.name = pattern.hosts;
     const m = matchPattern(inv, pattern.hosts);
-    if ('error' in m && changers.slice(0, i).some(Boolean)) {
+    // a name no host or group has yet: one an earlier play may make (add_host, group_by) is resolved as
+    // the play starts; otherwise it matches nothing, with Ansible's warning (the play may have no host)
+    if ('hosts' in m && m.unmatched && changers.slice(0, i).some(Boolean)) {
       prep.plays.push({ play, hosts: [], unmatched: true, pattern: pattern.hosts, order: order.order });
       continue;
     }
@@ -645,6 +657,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
       push(problemAt(play.src, [...play.path, 'hosts'], m.error));
       continue;
     }
+    for (const u of m.unmatched ?? []) warnings.push(unmatchedWarning(inv, u));
     const hosts = ordered(limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts, order.order);
     // the implicit localhost (a host the inventory lacks): its vars once it is a play's host
     for (const h of hosts) if (!Object.hasOwn(hostvars, h)) addHostVars(h);
