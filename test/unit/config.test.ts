@@ -31,7 +31,7 @@ test('ini: sections, = and :, comments, inline ; comments, case-insensitive keys
 });
 
 test('ini: what configparser refuses is refused with its position', () => {
-  const { problems } = parseIni('forks = 1\n[defaults]\nforks = 2\nforks = 3\njunk\n[defaults]\nx = %(y)s\n', 'a.cfg');
+  const { problems } = parseIni('forks = 1\n[defaults]\nforks = 2\nforks = 3\njunk\n[defaults]\n', 'a.cfg');
   assert.equal(
     problems.map((p) => `${p.line}:${p.col}: ${p.message}`),
     [
@@ -39,9 +39,14 @@ test('ini: what configparser refuses is refused with its position', () => {
       '4:1: forks appears twice in [defaults]: expected it once',
       '5:1: "junk": expected key = value',
       '6:1: section [defaults] appears twice: expected each section once',
-      '7:5: x: got "%(y)s": %(name)s interpolation is not supported, expected a literal value',
     ],
   );
+});
+
+test('ini: a value is read as written, %(name)s and %% too (Ansible reads ansible.cfg raw: the ssh plugin\'s control_path = %(directory)s/%%h-%%p-%%r of many playbook repositories)', () => {
+  const { entries, problems } = parseIni('[ssh_connection]\ncontrol_path = %(directory)s/%%h-%%p-%%r\n', 'a.cfg');
+  assert.equal(problems, []);
+  assert.equal(entries.map((e) => e.value), ['%(directory)s/%%h-%%p-%%r']);
 });
 
 test('search order: ANSIBLE_CONFIG (file or directory), ./ansible.cfg, ~/.ansible.cfg; first found wins', () => {
