@@ -258,7 +258,7 @@ export class InventoryTemplate {
 }
 
 /** Host vars as tasks see them: templates in inventory values rendered lazily against the same vars. */
-export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[], run: Record<string, unknown> = {}, taskGiven: (name: string) => boolean = () => false): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
+export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[], run: Record<string, unknown> = {}, taskGiven: (name: string, varName: string) => boolean = () => false): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
   const { vars, origins } = hostVars(inv, host);
   const out: Record<string, unknown> = {};
   const busy = new Set<string>();
@@ -282,7 +282,7 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
       // a template, rendered where a task reads it, as Ansible templates inventory vars lazily; a name
       // nothing gives stays a mistake refused before the run
       const missing = (p: RenderProblem) => /^'(\w+)' is undefined$/.exec(p.undefinedVar ?? '')?.[1];
-      if (ps.length && ps.every((p) => { const m = missing(p); return m !== undefined && (deferred.has(m) || taskGiven(m)); })) {
+      if (ps.length && ps.every((p) => { const m = missing(p); return m !== undefined && (deferred.has(m) || taskGiven(m, name)); })) {
         out[name] = new InventoryTemplate(vars[name]);
         deferred.add(name);
       }
@@ -576,11 +576,13 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
   const hostvars: Record<string, Record<string, unknown>> = {};
   const origins: Record<string, Record<string, Origin>> = {};
   const run = runVars({ ...opts, playbook: opts.playbook });
-  // a fact (ansible_default_ipv4...) is given too: by gathering or setup, when the play runs. Ansible
-  // templates inventory vars lazily, so `iface: "{{ ansible_default_ipv4.interface }}"` in group_vars is
-  // only wrong for a task that reads it where no facts are
+  // Ansible templates inventory vars lazily: one naming what is undefined is only wrong for a task that
+  // reads it (a vault file's var the repository leaves out, hostvars, a fact), so it is rendered there,
+  // as a task's own undefined variable is. --strict refuses it before the run, unless a task of the
+  // playbook may give it, or it is a fact (by gathering or setup, when the play runs); so is a
+  // connection variable (the host is reached with it before any task). hostvars is known once the run has every host
   const taskGiven = taskGivenNames(() => playbook.plays.flatMap((p) => playFiles(p, resolve(p.playbookFile ?? playbook.file))));
-  const given = (name: string) => /^ansible_\w+$/.test(name) || taskGiven(name);
+  const given = (name: string, varName: string) => (opts.strict !== true && !Object.keys(connVarNames({ [varName]: true })).length) || /^(ansible_\w+|hostvars)$/.test(name) || taskGiven(name);
   const addHostVars = (h: string) => {
     const r = renderedHostVars(inv, h, extra, problems, { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT }, given);
     hostvars[h] = r.vars;

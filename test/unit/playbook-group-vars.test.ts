@@ -57,4 +57,20 @@ test('a group var naming a fact no play gathers fails the task that reads it, no
   assert.equal(o.lines.map((l) => l.split(' ').pop()), ['changed', 'failed']);
 });
 
+test("a host var naming what nothing defines (Reference-Ansible-project's host_vars: a vault file's var left out, hostvars) fails only the task that reads it; --strict refuses it before the run", async () => {
+  const hosts = 'all:\n  hosts:\n    a: {connection: local, secret: "{{ vault_secret }}", db: "{{ hostvars[\'b\'].where }}", label: "{{ toString }}"}\n    b: {connection: local, where: here}\n';
+  const pb = '- hosts: a\n  gather_facts: false\n  tasks:\n    - probe: {id: "{{ db }}"}\n    - probe: {id: "{{ secret }}"}\n';
+  const o = await play({ hosts, playbook: pb });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a probe changed', 'a probe failed']);
+  assert.equal(calls, ['a:here']);
+  assert.match(String(o.results[1].msg), 'vault_secret');
+  // "toString" is on every JS object: still an unknown variable (found by test/fuzz)
+  const strict = await play({ hosts, playbook: pb, opts: { strict: true } });
+  assert.is(strict.code, 'bad-input');
+  assert.match(strict.problems.join('\n'), /a: variable secret: unknown variable "vault_secret"/);
+  assert.match(strict.problems.join('\n'), /a: variable label: unknown variable "toString"/);
+  assert.not.match(strict.problems.join('\n'), /hostvars/);
+});
+
 test.run();
