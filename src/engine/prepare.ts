@@ -278,9 +278,9 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
       // a YAML source's text is AnsibleUnicode (type_debug); an INI or JSON one's a str
       noteText(out, name, textNote(vars, name) ? text.bits : text.bits & ~YAML_TEXT);
       busy.delete(name);
-      // a variable only a task of the playbook gives (its loop var, its vars, a register): the value stays
-      // a template, rendered where a task reads it, as Ansible templates inventory vars lazily; a name
-      // nothing gives stays a mistake refused before the run
+      // a variable the caller says the run may give (taskGiven: by default any, under --strict what a task
+      // of the playbook gives, a fact, hostvars): the value stays a template, rendered where a task reads
+      // it, as Ansible templates inventory vars lazily; any other stays a mistake refused before the run
       const missing = (p: RenderProblem) => /^'(\w+)' is undefined$/.exec(p.undefinedVar ?? '')?.[1];
       if (ps.length && ps.every((p) => { const m = missing(p); return m !== undefined && (deferred.has(m) || taskGiven(m, name)); })) {
         out[name] = new InventoryTemplate(vars[name]);
