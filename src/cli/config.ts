@@ -145,6 +145,11 @@ export const ConfigSchema = v.object({
     v.picklist(['always', 'never', 'ignore', 'silently'], 'expected always, never, ignore or silently'),
     v.metadata({ ini: 'force_valid_group_names', env: 'ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS', default: 'never' } satisfies SettingMeta),
   ),
+  // [privilege_escalation]: what -b, --become-user and --become-method give, for every play that does not
+  // say it itself (Ansible's DEFAULT_BECOME*: playbook repositories set become = True here)
+  become: bool({ ini: 'become', section: 'privilege_escalation', env: 'ANSIBLE_BECOME', default: 'False' }),
+  become_user: text({ ini: 'become_user', section: 'privilege_escalation', env: 'ANSIBLE_BECOME_USER', default: 'root' }),
+  become_method: text({ ini: 'become_method', section: 'privilege_escalation', env: 'ANSIBLE_BECOME_METHOD', default: 'sudo' }),
   // a YAML file of modules Ansible does not find (module_blacklist): src/playbook/plugin-filters.ts
   plugin_filters_cfg: text({ ini: 'plugin_filters_cfg', default: '/etc/ansible/plugin_filters.yml (read where it is)', path: 'one' }),
   fact_caching_timeout: v.pipe(

@@ -3,7 +3,8 @@
 // full-line comments with # or ;, inline comments only with ` ;`, keys case-insensitive, indented lines
 // continuing the previous value. What configparser refuses (a key before any section, a line without
 // a delimiter, a duplicate section or key: strict mode) is refused here too, with its position.
-// Not supported: `%(name)s` interpolation (values are taken literally; a value using it is refused).
+// Values are taken as written, `%(name)s` and `%%` too: Ansible reads every value with raw=True (no
+// interpolation); the ssh plugin fills control_path's %(directory)s itself.
 import type { InputProblem } from '../util/errors.ts';
 
 export interface IniEntry {
@@ -58,7 +59,6 @@ export function parseIni(text: string, file: string): { entries: IniEntry[]; pro
     const id = `${section}\0${key}`;
     if (keys.has(id)) problems.push({ file, line, col: keyCol, message: `${key} appears twice in [${section}]: expected it once` });
     keys.add(id);
-    if (value.includes('%(')) problems.push({ file, line, col, message: `${key}: got ${JSON.stringify(value)}: %(name)s interpolation is not supported, expected a literal value` });
     last = { section, key, value, line, col };
     entries.push(last);
   });

@@ -57,8 +57,10 @@ export function hostConnection(prep: Ctx, origins: Record<string, Record<string,
     if ('error' in fromFile) return problem('ssh_config_file', `${fromFile.error}: expected a readable OpenSSH client configuration file`);
     for (const [k, val] of Object.entries(fromFile as FromSshConfig)) if (layered[k] === undefined) layered[k] = val;
   }
+  // ssh's arguments are nothing to a local host (Ansible's local connection never reads them): a group's
+  // `-o StrictHostKeyChecking=no` is no refusal there
   for (const k of ['ssh_common_args', 'ssh_extra_args'] as const) {
-    if (typeof layered[k] !== 'string') continue;
+    if (typeof layered[k] !== 'string' || layered.connection === 'local') continue;
     const j = sshArgs(layered[k] as string);
     if (j.unsupported.length) return problem(k, `${j.unsupported.map((u) => show(u)).join(', ')} cannot be honoured by skiff: expected only a jump host (-o ProxyJump=, -J, or -o ProxyCommand="ssh -W %h:%p host"), -o UserKnownHostsFile=, -o StrictHostKeyChecking=yes or accept-new`);
     // what the inventory names itself wins over what its ssh args say

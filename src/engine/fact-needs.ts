@@ -18,6 +18,12 @@ const BY_SUBSET: Record<string, string[]> = {
 const SUBSET_OF = new Map(Object.entries(BY_SUBSET).flatMap(([s, names]) => names.map((n) => [n, s] as const)));
 
 /**
+ * An interface's own facts (ansible_eth0.ipv4.address: ansible-examples' mongodb hosts.j2) are network
+ * ones, named after the interface: names as Linux gives them (eth0, ens3, enp0s3, wlan0, bond0, br0...).
+ */
+const INTERFACE = /^(eth|en[opsx]?|wl|ww|bond|br|team|vlan|vmbr|virbr|veth|docker|tun|tap|ib|lo$)\w*$/;
+
+/**
  * The gather_subset that gives what these texts read beyond skiff's own facts (`['!all', '!min', ...]`
  * narrowed to the collectors needed; all of them for `ansible_facts[expr]`), or undefined when skiff's
  * own facts are all they read.
@@ -26,7 +32,7 @@ export function neededSubset(texts: string[]): string[] | undefined {
   const subsets = new Set<string>();
   const want = (name: string) => {
     if (Object.hasOwn(FACT_SHAPE, name)) return;
-    const s = SUBSET_OF.get(name === 'ansible_local' ? 'local' : name);
+    const s = SUBSET_OF.get(name === 'ansible_local' ? 'local' : name) ?? (INTERFACE.test(name) ? 'network' : undefined);
     if (s) subsets.add(s);
   };
   for (const text of texts) {
@@ -37,6 +43,8 @@ export function neededSubset(texts: string[]): string[] | undefined {
       else want(m[1] ?? m[3]);
     }
     for (const m of text.matchAll(/\bansible_(\w+)/g)) want(m[1]);
+    // a fact's name computed ('ansible_' + iface): any fact may be read
+    if (/['"]ansible_['"]\s*[+~]/.test(text)) subsets.add('all');
   }
   if (!subsets.size) return undefined;
   // (setup reads an exclusion over an inclusion: `!min` with `min` is none of them; `!all` keeps min)

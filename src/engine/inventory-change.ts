@@ -3,7 +3,7 @@
 // that starts after it resolves its `hosts:` against the inventory as it is then, as Ansible's does.
 import type { TaskDef } from '../playbook/load.ts';
 import { addDynamicGroup, addDynamicHost, type AddHost } from '../inventory/dynamic.ts';
-import { matchPattern } from '../inventory/pattern.ts';
+import { matchPattern, unmatchedWarning } from '../inventory/pattern.ts';
 import { groupHosts } from '../inventory/vars.ts';
 import { secretValues } from '../util/secrets.ts';
 import { problemAt } from '../util/yaml-source.ts';
@@ -110,17 +110,17 @@ export function addSecrets(rc: InventoryCtx, h: string): void {
 
 /**
  * A play's hosts, resolved when it starts against the inventory as the run left it (Ansible resolves
- * them then): a pattern that matches nothing is a warning and the play has no hosts. Hosts new to
+ * them then): a name that matches nothing is a warning (the play may have no hosts). Hosts new to
  * the run get their vars and secrets, hosts new to the play its vars_files. Returns the warning, if
  * any, and why a host cannot be in the play (its vars_files), by host.
  */
-export function resolvePlayHosts(rc: InventoryCtx, pp: PreparedPlay): { warning?: string; broken: Map<string, string> } {
+export function resolvePlayHosts(rc: InventoryCtx, pp: PreparedPlay): { warnings: string[]; broken: Map<string, string> } {
   const { prep } = rc;
   const broken = new Map<string, string>();
   const m = matchPattern(prep.inventory, pp.pattern ?? pp.play.hosts);
   if ('error' in m) {
     pp.hosts = [];
-    return { warning: `Could not match supplied host pattern, ignoring: ${pp.pattern ?? pp.play.hosts}`, broken };
+    return { warnings: [unmatchedWarning(prep.inventory, pp.pattern ?? pp.play.hosts)], broken };
   }
   const limit = rc.opts.limit ? resolveLimit(prep.inventory, rc.opts.limit, []) : undefined;
   pp.hosts = ordered(limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts, pp.order ?? 'inventory');
@@ -134,5 +134,5 @@ export function resolvePlayHosts(rc: InventoryCtx, pp: PreparedPlay): { warning?
     const problems = prep.readVarsFilesFor?.(pp.play, [h]) ?? [];
     if (problems.length) broken.set(h, problems.map(formatProblem).join('\n'));
   }
-  return { broken };
+  return { warnings: (m.unmatched ?? []).map((u) => unmatchedWarning(prep.inventory, u)), broken };
 }

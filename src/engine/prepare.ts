@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { isHostListOrigin, loadSources } from '../inventory/sources.ts';
 import { parse as parseYaml } from 'yaml';
-import { matchPattern } from '../inventory/pattern.ts';
+import { matchPattern, unknownName, unmatchedWarning } from '../inventory/pattern.ts';
 import { connVarNames, type HostConn } from '../inventory/host.ts';
 import { hostConnection, IMPLICIT_LOCALHOST, type ConnDefaults } from './connection-settings.ts';
 export { IMPLICIT_LOCALHOST } from './connection-settings.ts';
@@ -210,8 +210,11 @@ export function parseExtraVars(raw: string[], problems: InputProblem[], vault: r
   return out;
 }
 
-/** --limit: a pattern, or @file with one host (or pattern) per line, as written by a failed run. */
-export function resolveLimit(inv: Inventory, limit: string, problems: InputProblem[]): Set<string> | undefined {
+/**
+ * --limit: a pattern, or @file with one host (or pattern) per line, as written by a failed run. A name
+ * that matches nothing is a warning while others match (Ansible's); a limit that leaves no host is refused.
+ */
+export function resolveLimit(inv: Inventory, limit: string, problems: InputProblem[], warn: (w: string) => void = () => undefined): Set<string> | undefined {
   let patterns: string[];
   let file = '--limit';
   if (limit.startsWith('@')) {
@@ -224,11 +227,18 @@ export function resolveLimit(inv: Inventory, limit: string, problems: InputProbl
     }
   } else patterns = [limit];
   const out = new Set<string>();
+  const unmatched: { at: Origin; name: string }[] = [];
   patterns.forEach((p, i) => {
+    const at = { file, line: file === '--limit' ? 0 : i + 1, col: file === '--limit' ? 0 : 1 };
     const r = matchPattern(inv, p);
-    if ('error' in r) problems.push({ file, line: file === '--limit' ? 0 : i + 1, col: file === '--limit' ? 0 : 1, message: `${r.error}` });
-    else r.hosts.forEach((h) => out.add(h));
+    if ('error' in r) problems.push({ ...at, message: `${r.error}` });
+    else {
+      r.hosts.forEach((h) => out.add(h));
+      for (const name of r.unmatched ?? []) unmatched.push({ at, name });
+    }
   });
+  if (out.size) unmatched.forEach((u) => warn(unmatchedWarning(inv, u.name)));
+  else problems.push(...unmatched.map((u) => ({ ...u.at, message: unknownName(inv, u.name) })));
   return out;
 }
 
@@ -248,7 +258,7 @@ export class InventoryTemplate {
 }
 
 /** Host vars as tasks see them: templates in inventory values rendered lazily against the same vars. */
-export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[], run: Record<string, unknown> = {}, taskGiven: (name: string) => boolean = () => false): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
+export function renderedHostVars(inv: Inventory, host: string, extra: Record<string, unknown>, problems: InputProblem[], run: Record<string, unknown> = {}, taskGiven: (name: string, varName: string) => boolean = () => false): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
   const { vars, origins } = hostVars(inv, host);
   const out: Record<string, unknown> = {};
   const busy = new Set<string>();
@@ -268,11 +278,11 @@ export function renderedHostVars(inv: Inventory, host: string, extra: Record<str
       // a YAML source's text is AnsibleUnicode (type_debug); an INI or JSON one's a str
       noteText(out, name, textNote(vars, name) ? text.bits : text.bits & ~YAML_TEXT);
       busy.delete(name);
-      // a variable only a task of the playbook gives (its loop var, its vars, a register): the value stays
-      // a template, rendered where a task reads it, as Ansible templates inventory vars lazily; a name
-      // nothing gives stays a mistake refused before the run
+      // a variable the caller says the run may give (taskGiven: by default any, under --strict what a task
+      // of the playbook gives, a fact, hostvars): the value stays a template, rendered where a task reads
+      // it, as Ansible templates inventory vars lazily; any other stays a mistake refused before the run
       const missing = (p: RenderProblem) => /^'(\w+)' is undefined$/.exec(p.undefinedVar ?? '')?.[1];
-      if (ps.length && ps.every((p) => { const m = missing(p); return m !== undefined && (deferred.has(m) || taskGiven(m)); })) {
+      if (ps.length && ps.every((p) => { const m = missing(p); return m !== undefined && (deferred.has(m) || taskGiven(m, name)); })) {
         out[name] = new InventoryTemplate(vars[name]);
         deferred.add(name);
       }
@@ -562,12 +572,18 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
       problems.push({ file: play.playbookFile ?? playbook.file, line: 0, col: 0, message: `vars_prompt of play ${JSON.stringify(play.name)}: ${(e as Error).message}` });
     }
   }
-  const limit = opts.limit ? resolveLimit(inv, opts.limit, problems) : undefined;
+  const limit = opts.limit ? resolveLimit(inv, opts.limit, problems, (w) => warnings.push(w)) : undefined;
 
   const hostvars: Record<string, Record<string, unknown>> = {};
   const origins: Record<string, Record<string, Origin>> = {};
   const run = runVars({ ...opts, playbook: opts.playbook });
-  const given = taskGivenNames(() => playbook.plays.flatMap((p) => playFiles(p, resolve(p.playbookFile ?? playbook.file))));
+  // Ansible templates inventory vars lazily: one naming what is undefined is only wrong for a task that
+  // reads it (a vault file's var the repository leaves out, hostvars, a fact), so it is rendered there,
+  // as a task's own undefined variable is. --strict refuses it before the run, unless a task of the
+  // playbook may give it, or it is a fact (by gathering or setup, when the play runs); so is a
+  // connection variable (the host is reached with it before any task). hostvars is known once the run has every host
+  const taskGiven = taskGivenNames(() => playbook.plays.flatMap((p) => playFiles(p, resolve(p.playbookFile ?? playbook.file))));
+  const given = (name: string, varName: string) => (opts.strict !== true && !Object.keys(connVarNames({ [varName]: true })).length) || /^(ansible_\w+|hostvars)$/.test(name) || taskGiven(name);
   const addHostVars = (h: string) => {
     const r = renderedHostVars(inv, h, extra, problems, { ...run, playbook_dir: dirname(resolve(opts.playbook)), omit: OMIT }, given);
     hostvars[h] = r.vars;
@@ -634,7 +650,9 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
     // an unnamed play is named by its hosts, as rendered (Ansible's Play.get_name after post_validate)
     if (play.name === play.hosts) play.name = pattern.hosts;
     const m = matchPattern(inv, pattern.hosts);
-    if ('error' in m && changers.slice(0, i).some(Boolean)) {
+    // a name no host or group has yet: one an earlier play may make (add_host, group_by) is resolved as
+    // the play starts; otherwise it matches nothing, with Ansible's warning (the play may have no host)
+    if ('hosts' in m && m.unmatched && changers.slice(0, i).some(Boolean)) {
       prep.plays.push({ play, hosts: [], unmatched: true, pattern: pattern.hosts, order: order.order });
       continue;
     }
@@ -642,6 +660,7 @@ function prepareChecked(opts: RunOptions, registry: Registry): { prepared?: Prep
       push(problemAt(play.src, [...play.path, 'hosts'], m.error));
       continue;
     }
+    for (const u of m.unmatched ?? []) warnings.push(unmatchedWarning(inv, u));
     const hosts = ordered(limit ? m.hosts.filter((h) => limit.has(h)) : m.hosts, order.order);
     // the implicit localhost (a host the inventory lacks): its vars once it is a play's host
     for (const h of hosts) if (!Object.hasOwn(hostvars, h)) addHostVars(h);
@@ -805,8 +824,9 @@ function checkTask(prep: Prepared, play: PlayDef, t: TaskDef, host: string, regi
       // `delegate_to: "{{ x | default(omit) }}"`: not delegated (geerlingguy.mysql); a task skipped here delegates nowhere
       if (!ps.length && d !== LATER && d !== OMIT && !skipped) {
         if (typeof d === 'string' && (prep.inventory.hosts.includes(d) || isLocalhostName(d))) delegates.add(d);
-        // a host add_host adds: known when the task runs
-        else if (!(typeof d === 'string' && prep.inventoryMayChange)) out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
+        // a name not in the inventory (one add_host adds, or none: Ansible then connects to it by that
+        // name, and an unknown one is unreachable) is known when the task runs
+        else if (typeof d !== 'string') out.push(problemAt(t.src, [...t.path, 'delegate_to'], `delegate_to: got ${show(d)}, expected an inventory host or localhost${typeof d === 'string' ? didYouMean(d, prep.inventory.hosts) : ''} (host ${host})`));
       }
     }
   }

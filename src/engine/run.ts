@@ -101,7 +101,7 @@ export function startRun(prep: Prepared, opts: RunOptions, listen: Listener, dep
         let broken = new Map<string, string>();
         if (rc.inventoryChanged || pp.unmatched) {
           const r = resolvePlayHosts(rc, pp);
-          if (r.warning) listen({ kind: 'note', host: '', text: r.warning, warning: true });
+          for (const text of r.warnings) listen({ kind: 'note', host: '', text, warning: true });
           for (const h of pp.hosts) rc.recap[h] ??= emptyRecap();
           broken = r.broken;
         }

@@ -1,12 +1,20 @@
 // Ansible host patterns: `all`, `*`, names and globs of hosts or groups, joined by `:` or `,`,
-// with `!x` to exclude and `&x` to intersect. A name that matches nothing is an error, not an empty set,
-// except `localhost` / `127.0.0.1` / `::1`: the implicit localhost (localhost.ts), after the inventory's hosts.
+// with `!x` to exclude and `&x` to intersect. A name that matches nothing matches no host, as in Ansible
+// (which warns "Could not match supplied host pattern, ignoring: x"): the caller says so, with `unmatched`.
+// `localhost` / `127.0.0.1` / `::1` match the implicit localhost (localhost.ts), after the inventory's hosts.
 import { didYouMean } from '../util/errors.ts';
 import type { Inventory } from './types.ts';
 import { groupHosts } from './vars.ts';
 import { isLocalhostName } from './localhost.ts';
 
-export type PatternResult = { hosts: string[] } | { error: string };
+/** unmatched: the names that matched nothing (only there when some did) */
+export type PatternResult = { hosts: string[]; unmatched?: string[] } | { error: string };
+
+/** Ansible's warning for a pattern's name that matched nothing (InventoryManager.get_hosts), with a did-you-mean. */
+export const unmatchedWarning = (inv: Inventory, name: string) => `Could not match supplied host pattern, ignoring: ${name}${didYouMean(name, [...inv.hosts, ...inv.groups.keys()])}`;
+
+/** A name that matched nothing where something must match (a --limit that leaves no host). */
+export const unknownName = (inv: Inventory, name: string) => `unknown host or group ${JSON.stringify(name)}${didYouMean(name, [...inv.hosts, ...inv.groups.keys()])}: expected one of the inventory's hosts or groups`;
 
 export function matchPattern(inv: Inventory, pattern: string): PatternResult {
   const parts = pattern.split(/[:,]/).map((p) => p.trim()).filter(Boolean);
@@ -14,20 +22,19 @@ export function matchPattern(inv: Inventory, pattern: string): PatternResult {
   let set = new Set<string>();
   const intersect: Set<string>[] = [];
   const exclude = new Set<string>();
+  const unmatched: string[] = [];
   for (const part of parts) {
     const op = part[0] === '!' || part[0] === '&' ? part[0] : '';
     const name = op ? part.slice(1) : part;
-    const hosts = resolveName(inv, name);
-    if (!hosts) {
-      return { error: `unknown host or group ${JSON.stringify(name)}${didYouMean(name, [...inv.hosts, ...inv.groups.keys()])}: expected one of the inventory's hosts or groups` };
-    }
+    const hosts = resolveName(inv, name) ?? new Set<string>();
+    if (!hosts.size) unmatched.push(name);
     if (op === '!') hosts.forEach((h) => exclude.add(h));
     else if (op === '&') intersect.push(hosts);
     else hosts.forEach((h) => set.add(h));
   }
   for (const i of intersect) set = new Set([...set].filter((h) => i.has(h)));
   const implicit = [...set].filter((h) => !inv.hostOrigin.has(h) && !exclude.has(h));
-  return { hosts: [...inv.hosts.filter((h) => set.has(h) && !exclude.has(h)), ...implicit] };
+  return { hosts: [...inv.hosts.filter((h) => set.has(h) && !exclude.has(h)), ...implicit], ...(unmatched.length ? { unmatched } : {}) };
 }
 
 function resolveName(inv: Inventory, name: string): Set<string> | undefined {

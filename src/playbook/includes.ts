@@ -197,7 +197,7 @@ export function loadIncludeTasks(src: YamlSource, path: Path, raw: Record<string
     src,
     loop,
     roleDir: cx.roleDir,
-    include: { action: key, file, kw: own, when, loaded, target: now?.target, register: out.register, load: (name) => load(name, []) },
+    include: { action: key, written: out.name, file, kw: own, when, loaded, target: now?.target, register: out.register, load: (name) => load(name, []) },
   };
 }
 
@@ -478,7 +478,7 @@ function dynamicRole(src: YamlSource, path: Path, key: string, call: { name: str
   };
   const plain = !loop && ![call.name, ...Object.values(written)].some((x) => /\{[{%]/.test(x));
   const now = plain ? load(call.name) : undefined;
-  const include = { action: key, file: call.name, from: written, register, kw, when: kw.when.slice(parent.when.length), loaded: !!now?.nodes, handlers: now?.handlers, load };
+  const include = { action: key, written: name, file: call.name, from: written, register, kw, when: kw.when.slice(parent.when.length), loaded: !!now?.nodes, handlers: now?.handlers, load };
   return { kind: 'block', name: name ?? `${key} : ${call.name}`, kw, block: now?.nodes ?? [], rescue: [], always: [], path, src, loop, roleDir: cx.roleDir, include };
 }
 

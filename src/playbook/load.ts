@@ -188,6 +188,8 @@ export interface BlockDef extends NodeBase {
 export interface IncludeSpec {
   /** include_tasks, include, include_role (as written, for messages) */
   action: string;
+  /** its `name:` as written (--list-tasks lists an unnamed one by its action) */
+  written?: string;
   /** the file name as written ({{ }} rendered on the host) */
   file: string;
   /** the include's own keywords over its parent's */

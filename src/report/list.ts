@@ -29,21 +29,28 @@ export function listTasks(prep: Prepared, opts: Pick<RunOptions, 'tags' | 'skipT
   prep.plays.forEach(({ play, hosts }, i) => {
     const playTags = new Set(play.kw.tags);
     const allTags = new Set<string>();
-    const tagsOf = (n: Node) => evalTags(n.kw.tags, () => taskScope(prep, play, hosts[0] ?? 'localhost', {}, n.kw, {}));
-    const show = (n: Node, name: string) => {
+    const tagsOf = (n: Node) => {
+      // an include's own keywords are its spec's (the block's are what encloses it)
+      const kw = n.kind === 'block' && n.include ? n.include.kw : n.kw;
+      return evalTags(kw.tags, () => taskScope(prep, play, hosts[0] ?? 'localhost', {}, kw, {}));
+    };
+    // a role's task is `role : name` when it has a name; an unnamed one is its action alone (Ansible's)
+    const show = (n: Node, name: string, named: boolean) => {
       const tags = tagsOf(n);
       if (!started || !tagsSelect(tags, filter)) return;
       tags.forEach((t) => allTags.add(t));
-      if (what.tasks) lines.push(`      ${n.kw.role && n.kind === 'task' ? `${n.kw.role.name} : ` : ''}${name}\tTAGS: [${[...new Set([...playTags, ...tags])].sort().join(', ')}]`);
+      if (what.tasks) lines.push(`      ${n.kw.role && named ? `${n.kw.role.name} : ` : ''}${name}\tTAGS: [${[...new Set([...playTags, ...tags])].sort().join(', ')}]`);
     };
     const walk = (nodes: Node[]) => {
       for (const n of nodes) {
-        if (n.kind === 'block') walk(n.block);
+        // a dynamic include (include_tasks, include_role) is a task of its own: what it brings is known when a host runs it
+        if (n.kind === 'block' && n.include) show(n, n.include.written ?? n.include.action, n.include.written !== undefined);
+        else if (n.kind === 'block') walk(n.block);
         else if (n.kind === 'meta') {
-          if (!n.implicit) show(n, n.name);
+          if (!n.implicit) show(n, n.name, n.written !== undefined);
         } else {
           if (!started && startsHere(n.name, opts.startAtTask!)) started = true;
-          show(n, n.name);
+          show(n, n.name, n.meta.name !== undefined);
         }
       }
     };

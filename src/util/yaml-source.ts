@@ -314,9 +314,20 @@ function aliasProblems(doc: Document, targets: Map<Alias, Node>, at: At): InputP
 
 const resolved = (n: unknown, targets: Map<Alias, Node>): unknown => (isAlias(n) ? targets.get(n) : n);
 
+/** Where YAML warnings go (Ansible's Display.warning: `[WARNING]:` on stderr); each is said once per run. */
+let yamlWarn = (text: string): void => {
+  process.stderr.write(`[WARNING]: ${text}\n`);
+};
+const warned = new Set<string>();
+/** For tests: where YAML warnings go. */
+export function onYamlWarning(f: (text: string) => void): void {
+  yamlWarn = f;
+}
+
 /**
- * Keys written twice in a map (the later would silently win), and lists or maps used as keys
- * (they would become text like "[object Object]" when loaded).
+ * Lists or maps used as keys (they would become text like "[object Object]" when loaded) are refused. A
+ * key written twice in a map is Ansible's warning (DUPLICATE_YAML_DICT_KEY = warn), the last value
+ * winning, as the loaded map holds it.
  */
 function keyProblems(doc: Document, targets: Map<Alias, Node>, at: At): InputProblem[] {
   const problems: InputProblem[] = [];
@@ -332,7 +343,12 @@ function keyProblems(doc: Document, targets: Map<Alias, Node>, at: At): InputPro
         // compared as the loaded map will hold them: `1` and "1" are one key; each `<<` merges
         const value = isScalar(k) ? k.value : k;
         const name = typeof value === 'symbol' ? value : value === null || value === undefined ? '' : String(value);
-        if (seen.has(name)) problems.push({ ...at(start(pair.key as Node)), message: `duplicate key ${JSON.stringify(String(value))}: expected each key once per map` });
+        if (seen.has(name)) {
+          const { file, line, col } = at(start(map));
+          const text = `While constructing a mapping from ${file}, line ${line}, column ${col}, found a duplicate dict key (${String(value)}). Using last defined value only.`;
+          if (!warned.has(text)) yamlWarn(text);
+          warned.add(text);
+        }
         seen.add(name);
       }
     }

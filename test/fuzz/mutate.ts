@@ -1,7 +1,7 @@
 // Mutations of a valid World: each breaks one thing a person (or an attacker) could write, and says
 // where the refusal must point: the file, and the line when the mistake sits on one line.
 import fc from 'fast-check';
-import { dup, pathKey, Raw, rawKey, type Path } from './emit.ts';
+import { pathKey, Raw, rawKey, type Path } from './emit.ts';
 import { EXTRA_FILE, INV_DIR, inventoryIni, inventoryTree, invFile, PLAYBOOK, UNKNOWN_VAR, write, type Vars, type World, type Written } from './world.ts';
 
 export interface Expect {
@@ -313,15 +313,6 @@ const YAML_MUTATIONS: Record<string, (tree: unknown, d: Dice) => Change> = {
     const k = pick(['[a, b]', '{a: 1}', '&k [x]'], d.b);
     setIn(tree, [...m, rawKey(k)], 1);
     return { path: [...m, rawKey(k)] };
-  },
-  'duplicate key': (tree, d) => {
-    const m = pick(maps(tree), d.a);
-    if (!m) return undefined;
-    const keys = Object.keys(getIn(tree, m) as object).filter((k) => !k.startsWith('\u0001') && !k.startsWith('\u0002'));
-    if (!keys.length) return undefined;
-    const k = pick(keys, d.b);
-    setIn(tree, [...m, dup(k)], 'again');
-    return { path: [...m, dup(k)], message: /duplicate key/ };
   },
   'control character': (tree, d) => {
     const at = pick(leaves(tree), d.a);

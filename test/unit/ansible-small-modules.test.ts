@@ -21,6 +21,12 @@ test('ping: pong, or data back; data crash fails as a module that raised', async
   assert.is(reg(o, 2).changed, false);
 });
 
+test('ping: data that is no text comes back as its Python text, as Ansible converts a str option', async () => {
+  const o = await play({ playbook: playbook(`- ping:\n    data: {moo: cow, asdf: [1, 2], ok: true}\n  register: a`) });
+  assert.equal(o.problems, []);
+  assert.is(reg(o, 0).ping, "{'moo': 'cow', 'asdf': [1, 2], 'ok': True}");
+});
+
 test('tempfile: a file (0600) or directory named prefix + random + suffix, changed; a missing path fails; skipped in check mode', async () => {
   const d = mkdtempSync(join(tmpdir(), 'skiff-tempfile-'));
   const o = await play({

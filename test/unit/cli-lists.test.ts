@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countingListener, skiff } from '../helpers.ts';
@@ -46,6 +46,26 @@ test('--list-tasks with --tags, --skip-tags and --start-at-task lists what would
   assert.equal(await list('--start-at-task', 'two'), ['two[p, y]', 'four[always, p]']);
   assert.is(l.count(), 0, 'no host was contacted');
   await l.close();
+});
+
+test('--list-tasks: a dynamic include is listed as itself (its action when unnamed), a role\'s task as `role : name` only when named (ansible-playbook\'s listing of commcare-analytics-ansible)', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'skiff-lists-inc-'));
+  mkdirSync(join(d, 'roles', 'r', 'tasks'), { recursive: true });
+  mkdirSync(join(d, 'roles', 'r2', 'tasks'), { recursive: true });
+  writeFileSync(join(d, 'roles', 'r', 'tasks', 'main.yml'), '- include_tasks: x.yml\n  tags: t1\n- name: named include\n  include_tasks: x.yml\n- import_tasks: x.yml\n- include_role: {name: r2}\n- {name: named direct, debug: msg=x}\n');
+  writeFileSync(join(d, 'roles', 'r', 'tasks', 'x.yml'), '- debug: msg=x\n');
+  writeFileSync(join(d, 'roles', 'r2', 'tasks', 'main.yml'), '- debug: msg=r2\n');
+  writeFileSync(join(d, 'p.yml'), '- hosts: localhost\n  gather_facts: false\n  roles: [r]\n  tasks:\n    - name: in a loop\n      include_tasks: roles/r/tasks/x.yml\n      loop: [1, 2]\n');
+  const r = await skiff(['run', join(d, 'p.yml'), '-i', 'localhost,', '--list-tasks']);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('      ')), [
+    '      include_tasks\tTAGS: [t1]',
+    '      r : named include\tTAGS: []',
+    '      debug\tTAGS: []',
+    '      include_role\tTAGS: []',
+    '      r : named direct\tTAGS: []',
+    '      in a loop\tTAGS: []',
+  ]);
 });
 
 test.run();

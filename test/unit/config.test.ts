@@ -31,7 +31,7 @@ test('ini: sections, = and :, comments, inline ; comments, case-insensitive keys
 });
 
 test('ini: what configparser refuses is refused with its position', () => {
-  const { problems } = parseIni('forks = 1\n[defaults]\nforks = 2\nforks = 3\njunk\n[defaults]\nx = %(y)s\n', 'a.cfg');
+  const { problems } = parseIni('forks = 1\n[defaults]\nforks = 2\nforks = 3\njunk\n[defaults]\n', 'a.cfg');
   assert.equal(
     problems.map((p) => `${p.line}:${p.col}: ${p.message}`),
     [
@@ -39,9 +39,14 @@ test('ini: what configparser refuses is refused with its position', () => {
       '4:1: forks appears twice in [defaults]: expected it once',
       '5:1: "junk": expected key = value',
       '6:1: section [defaults] appears twice: expected each section once',
-      '7:5: x: got "%(y)s": %(name)s interpolation is not supported, expected a literal value',
     ],
   );
+});
+
+test('ini: a value is read as written, %(name)s and %% too (Ansible reads ansible.cfg raw: the ssh plugin\'s control_path = %(directory)s/%%h-%%p-%%r of many playbook repositories)', () => {
+  const { entries, problems } = parseIni('[ssh_connection]\ncontrol_path = %(directory)s/%%h-%%p-%%r\n', 'a.cfg');
+  assert.equal(problems, []);
+  assert.equal(entries.map((e) => e.value), ['%(directory)s/%%h-%%p-%%r']);
 });
 
 test('search order: ANSIBLE_CONFIG (file or directory), ./ansible.cfg, ~/.ansible.cfg; first found wins', () => {
@@ -125,6 +130,14 @@ test('host_key_checking: True accepted, False refused by name with the reason (s
   assert.match(no.problems[0].message, /got "False", refused: skiff always verifies host keys.*--accept-new-host-keys/);
 });
 
+test('[privilege_escalation] become, become_user and become_method are read (a playbook repository\'s ansible.cfg), the environment over them', () => {
+  const cwd = tmp();
+  writeFileSync(join(cwd, 'ansible.cfg'), '[privilege_escalation]\nbecome=True\nbecome_method=su\nbecome_user=postgres\n');
+  const { config } = resolveConfig({}, {}, { env: { ANSIBLE_BECOME_USER: 'app' }, cwd, home: '/h' }, NO_ETC);
+  assert.equal([config!.values.become, config!.values.become_method, config!.values.become_user], [true, 'su', 'app']);
+  assert.equal(config!.warnings, []);
+});
+
 test('unsupported settings are named in one line, [defaults] keys bare, others section.key', () => {
   const cwd = tmp();
   writeFileSync(join(cwd, 'ansible.cfg'), '[defaults]\nforks = 2\nnocows = 1\nstdout_callback = yaml\n[ssh_connection]\npipelining = True\n');
@@ -144,10 +157,12 @@ test('every setting has an ansible.cfg key, an ANSIBLE_ variable and a default',
   for (const s of SETTINGS) {
     const m = settingMeta(s);
     // Ansible's names: [inventory] enable_plugins is ANSIBLE_INVENTORY_ENABLED
-    if (m.section) {
-      assert.equal([m.section, m.ini, m.env], ['inventory', 'enable_plugins', 'ANSIBLE_INVENTORY_ENABLED']);
+    if (m.section === 'inventory') {
+      assert.equal([m.ini, m.env], ['enable_plugins', 'ANSIBLE_INVENTORY_ENABLED']);
       continue;
     }
+    // [privilege_escalation] become*: ANSIBLE_BECOME*
+    if (m.section) assert.is(m.section, 'privilege_escalation');
     assert.is(m.ini, s);
     // Ansible 2.14 reads plugin_filters_cfg from ansible.cfg alone: it has no variable
     if (s === 'plugin_filters_cfg') {

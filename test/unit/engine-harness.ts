@@ -120,6 +120,8 @@ export interface Outcome {
   /** `host task status` per result, in order */
   lines: string[];
   sleeps: number[];
+  /** what prepare warned of before the run (printed before the first play) */
+  warnings?: string[];
 }
 
 export interface Case {
@@ -162,13 +164,13 @@ export async function play(c: Case): Promise<Outcome> {
   // say gather_facts: true (the facts tests give facts, and get Ansible's implicit default)
   const gathering = c.facts ? 'implicit' : 'explicit';
   const opts: RunOptions = { playbook: pb, inventory: inv, extraVars: [], check: false, diff: false, acceptNewHostKeys: false, gathering, ...(c.more ? { morePlaybooks: c.more.map((f) => join(dir, f)) } : {}), ...c.opts };
-  const { prepared, problems } = prepare(opts, TEST_REGISTRY);
+  const { prepared, problems, warnings } = prepare(opts, TEST_REGISTRY);
   if (!prepared) return { code: 'bad-input', problems: problems.map(formatProblem), results: [], events: [], lines: [], sleeps: [] };
   const events: RunEvent[] = [];
   const sleeps: number[] = [];
   const summary = await startRun(prepared, opts, (e) => events.push(e), { connector, sleep: async (ms) => { sleeps.push(ms); if (c.realSleep) await new Promise((r) => setTimeout(r, ms)); } }).done;
   const results = summary.results;
-  return { code: 'ran', problems: [], summary, results, events, lines: results.map((r) => `${r.host} ${r.task} ${r.status}`), sleeps };
+  return { code: 'ran', problems: [], summary, results, events, lines: results.map((r) => `${r.host} ${r.task} ${r.status}`), sleeps, warnings };
 }
 
 /** The YAML of a one-play playbook over `hosts: all` with these tasks (and handlers). */

@@ -15,6 +15,11 @@ test('the subset is what the texts read beyond skiff\'s facts, narrowed to its c
   // geerlingguy.postgresql's defaults: ansible_fips (a min fact: `!min` with `min` would give none)
   assert.equal(neededSubset(["postgresql_auth_method: \"{{ ansible_fips | ternary('scram-sha-256', 'md5') }}\""]), ['!all']);
   assert.equal(neededSubset(['{{ ansible_all_ipv4_addresses }}']), ['!all', '!min', 'network']);
+  // an interface's facts, by its name (ansible-examples' mongodb: hostvars[host].ansible_eth0.ipv4.address)
+  assert.equal(neededSubset(["{{ hostvars[host]['ansible_eth0'].ipv4.address }} {{ ansible_enp0s3.mtu }}"]), ['!all', '!min', 'network']);
+  assert.is(neededSubset(['{{ ansible_env.HOME }} {{ ansible_user }}']), undefined);
+  // ...or computed: its mongodb's hosts.j2 reads hostvars[host]['ansible_' + iface]
+  assert.equal(neededSubset(["{{ hostvars[host]['ansible_' + iface].ipv4.address }}"]), ['all']);
   // a computed key may be any fact
   assert.equal(neededSubset(['{{ ansible_facts[iface] }}']), ['all']);
   // a connection or magic variable is not a fact

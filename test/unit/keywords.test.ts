@@ -381,11 +381,12 @@ kw(['task.delegate_to'], 'delegate_to: runs on the other host, with the first ho
   assert.is(o.results[0].delegatedTo, 'b');
 });
 
-test('delegate_to an unknown host: refused before any host is touched, with the position', async () => {
-  const o = await play({ hosts: ['a'], playbook: playbook(`- probe: x\n  delegate_to: nosuch`) });
-  assert.is(o.code, 'bad-input');
-  assert.match(o.problems.join('\n'), /play\d+\.yml:4:20: delegate_to: got "nosuch", expected an inventory host or localhost/);
-  assert.equal(calls, []);
+test('delegate_to a name not in the inventory: the host is unreachable when the task runs, not the run refused (ansible-examples mongodb: with_items: groups.x, a bare string)', async () => {
+  const o = await play({ hosts: ['a'], playbook: playbook(`- probe: first\n- probe: x\n  delegate_to: "{{ item }}"\n  with_items: groups.replication_servers`) });
+  assert.equal(o.problems, []);
+  assert.equal(o.lines, ['a probe changed', 'a probe unreachable']);
+  assert.match(String(o.results[1].msg), 'groups.replication_servers');
+  assert.equal(calls, ['a:first']);
 });
 
 kw(['task.environment', 'play.environment', 'block.environment'], 'environment: exported for the task\'s commands; inner wins; a secret is refused', async () => {

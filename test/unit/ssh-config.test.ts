@@ -93,6 +93,8 @@ test('bad input before any host: a jump loop, ssh args that cannot be honoured, 
   assert.match(loop.problems.map((p) => p.message).join('\n'), /nest more than 8 deep/);
   const args = check(`all:\n  hosts:\n    a: {private_key_file: ${key}, ansible_ssh_common_args: "-o ForwardAgent=yes", ssh_config_file: /nonexistent}\n`);
   assert.match(args.problems[0].message, /ansible_ssh_common_args: "-o ForwardAgent=yes" cannot be honoured by skiff/);
+  // a local host never reads them (Reference-Ansible-project's all: vars: -o StrictHostKeyChecking=no, its hosts made local)
+  assert.equal(check(`all:\n  vars: {ansible_ssh_common_args: "-o StrictHostKeyChecking=no"}\n  hosts:\n    a: {ansible_connection: local}\n`).problems, []);
   // a directory (or an unreadable file) as ssh_config_file: bad input at its position, not an internal error
   const cfgDir = check(`all:\n  hosts:\n    a: {private_key_file: ${key}, ssh_config_file: ${dir}}\n`);
   assert.match(cfgDir.problems.map((p) => `${p.line}:${p.col}: ${p.message}`).join('\n'), /^3:\d+: host a: ssh_config_file: cannot read .*EISDIR.*expected a readable OpenSSH client configuration file/);

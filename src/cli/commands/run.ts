@@ -163,9 +163,10 @@ export async function runSetup({ command, values: o, args: [target, ...morePlayb
     verbosity: (o.verbose as boolean[] | undefined)?.length ?? 0,
     configFile: config.file,
     vault,
-    become: o.become === true ? true : undefined,
-    becomeUser: o['become-user'] as string | undefined,
-    becomeMethod: o['become-method'] as string | undefined,
+    // the flags over ansible.cfg's [privilege_escalation] (or ANSIBLE_BECOME*)
+    become: o.become === true || c.become === true ? true : undefined,
+    becomeUser: (o['become-user'] as string | undefined) ?? c.become_user,
+    becomeMethod: (o['become-method'] as string | undefined) ?? c.become_method,
     ...asked,
     promptIO: command === 'run' && !o['syntax-check'] && !o['list-hosts'] && !o['list-tasks'] && !o['list-tags'] ? terminalIO() : undefined,
   };
