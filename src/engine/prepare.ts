@@ -215,21 +215,23 @@ export function parseExtraVars(raw: string[], problems: InputProblem[], vault: r
  * that matches nothing is a warning while others match (Ansible's); a limit that leaves no host is refused.
  */
 export function resolveLimit(inv: Inventory, limit: string, problems: InputProblem[], warn: (w: string) => void = () => undefined): Set<string> | undefined {
-  let patterns: string[];
+  // each pattern with its line in a limit file (0: the command line's)
+  let patterns: [string, number][];
   let file = '--limit';
   if (limit.startsWith('@')) {
     file = limit.slice(1);
     try {
-      patterns = readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+      patterns = readFileSync(file, 'utf8').split('\n').map((l, i): [string, number] => [l.trim(), i + 1]).filter(([l]) => l && !l.startsWith('#'));
     } catch (e) {
       problems.push({ file, line: 0, col: 0, message: `cannot read limit file: ${(e as Error).message}` });
       return undefined;
     }
-  } else patterns = [limit];
+  } else patterns = [[limit, 0]];
   const out = new Set<string>();
   const unmatched: { at: Origin; name: string }[] = [];
-  patterns.forEach((p, i) => {
-    const at = { file, line: file === '--limit' ? 0 : i + 1, col: file === '--limit' ? 0 : 1 };
+  const before = problems.length;
+  patterns.forEach(([p, line]) => {
+    const at = { file, line, col: line ? 1 : 0 };
     const r = matchPattern(inv, p);
     if ('error' in r) problems.push({ ...at, message: `${r.error}` });
     else {
@@ -238,7 +240,11 @@ export function resolveLimit(inv: Inventory, limit: string, problems: InputProbl
     }
   });
   if (out.size) unmatched.forEach((u) => warn(unmatchedWarning(inv, u.name)));
-  else problems.push(...unmatched.map((u) => ({ ...u.at, message: unknownName(inv, u.name) })));
+  else if (problems.length === before) {
+    // Ansible's ERROR! of a limit that leaves no host; the names that matched nothing said with it
+    const unknown = unmatched.filter((u) => !inv.groups.has(u.name));
+    problems.push({ ...(unknown[0]?.at ?? { file, line: 0, col: 0 }), message: `Specified inventory, host pattern and/or --limit leaves us with no hosts to target${unknown.length ? `: ${unknown.map((u) => unknownName(inv, u.name)).join('; ')}` : ''}` });
+  }
   return out;
 }
 

@@ -55,7 +55,9 @@ export const attack: fc.Arbitrary<Attack> = fc.oneof(
   fc.constantFrom('a: &x [1, *x]\n', 'a: &x {b: *x}\n', 'a: &x\n  <<: *x\n', '&r [*r]\n').map((text) => ({ name: 'self-referring anchor', text, refused: true })),
   fc.constantFrom('a:\n  <<: 5\n', 'a:\n  <<: [1]\n', 'a:\n  <<: *nope\n', 'x: &s "t"\na:\n  <<: *s\n').map((text) => ({ name: 'merge of a non-map', text, refused: true })),
   fc.constantFrom('d: &d {a: 1}\ne:\n  <<: *d\n  b: 2\n', 'd: &d {a: 1}\ne:\n  <<: [*d, {c: 3}]\n').map((text) => ({ name: 'merge', text, refused: false })),
-  fc.constantFrom('a: !!python/object/apply:os.system ["id"]\n', 'a: !!python/object:__main__.X {}\n', '!!python/name:os.system\n', 'a: !!js/function "x"\n', 'a: !unsafe "{{ x }}"\n').map((text) => ({ name: 'hostile tag', text, refused: true })),
+  fc.constantFrom('a: !!python/object/apply:os.system ["id"]\n', 'a: !!python/object:__main__.X {}\n', '!!python/name:os.system\n', 'a: !!js/function "x"\n').map((text) => ({ name: 'hostile tag', text, refused: true })),
+  // Ansible's own tag: the text as written, never templated (so an undefined name in it is no mistake)
+  fc.constant({ name: 'unsafe tag', text: 'a: !unsafe "{{ x }}"\n', refused: false }),
   fc.record({ depth: fc.integer({ min: 1, max: 5000 }), open: fc.constantFrom('[', '{a: ') }).map(({ depth, open }) => ({ name: `flow nesting ${depth}`, text: `a: ${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}\n`, refused: false })),
   fc.integer({ min: 1, max: 400 }).map((depth) => ({ name: `block nesting ${depth}`, text: Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1\n', refused: false })),
   fc.integer({ min: 1, max: 4 }).map((mb) => ({ name: `scalar of ${mb} MB`, text: `a: "${'x'.repeat(mb << 20)}"\n`, refused: false })),

@@ -132,11 +132,7 @@ const PLAYBOOK_MUTATIONS: Record<string, (plays: Vars[], d: Dice) => Change> = {
     if (!Object.keys(plays[i]).length) plays[i].tasks = [];
     return { path: [i], message: /hosts: missing required parameter/ };
   },
-  'unknown host pattern': (plays, d) => {
-    const i = d.a % plays.length;
-    plays[i].hosts = pick(['nosuchgrp', 'all:nosuchgrp', 'h1x', '!nosuch'], d.b);
-    return { path: [i, 'hosts'], message: /unknown host or group/ };
-  },
+  // (a play's hosts: that match nothing are Ansible's warning and no host, not a mistake to refuse)
   'bad play var name': (plays, d) => {
     const i = d.a % plays.length;
     plays[i].vars = { ...(plays[i].vars as Vars), [pick(['my-var', '1st', 'a b', 'ä'], d.b)]: 1 };
@@ -421,7 +417,7 @@ function playbookMutant(w: World, kind: string, d: Dice): Mutant | undefined {
   if (!change) return undefined;
   // a task is checked against each host it runs on: the changed play runs on all of them
   const i = change.path[0];
-  if (typeof i === 'number' && plays[i] && typeof plays[i] === 'object' && 'hosts' in plays[i] && kind !== 'unknown host pattern') plays[i].hosts = 'all';
+  if (typeof i === 'number' && plays[i] && typeof plays[i] === 'object' && 'hosts' in plays[i]) plays[i].hosts = 'all';
   const written = write({ ...w, limit: undefined }, { playbookTree: plays });
   return { what: `playbook: ${kind}`, written, expect: located(written, PLAYBOOK, change) };
 }
@@ -618,11 +614,12 @@ function argvMutant(w: World, kind: string, d: Dice): Mutant | undefined {
       written.extraVars = [...written.extraVars, '@list.yml'];
       return { what: kind, written, expect: { file: 'list.yml', line: 1, message: /expected a map of variables/ } };
     case '--limit unknown':
-      written.limit = pick(['nosuchhost', 'h1x', 'all:nosuch', 'zz*', '!nosuch', ':', ',', ' '], d.a);
-      return { what: kind, written, expect: { file: '--limit', message: /unknown host or group|empty host pattern/ } };
+      // (all:nosuch is Ansible's warning and runs on all: not a mistake to refuse)
+      written.limit = pick(['nosuchhost', 'h1x', 'zz*', '!nosuch', ':', ',', ' '], d.a);
+      return { what: kind, written, expect: { file: '--limit', message: /unknown host or group|empty host pattern|leaves us with no hosts/ } };
     case '--limit file with an unknown name': {
-      const names = w.hosts.map((h) => h.name);
-      const lines = [...names.slice(0, d.a % (names.length + 1)), 'nosuchhost', ...names.slice(d.a % (names.length + 1))];
+      // only unknown names: with a known one beside them, Ansible warns and runs on it
+      const lines = ['# hosts to retry', ...(d.a % 2 ? ['nosuchhost'] : ['nosuchhost', 'zz_unknown'])];
       written.files['limit.retry'] = lines.join('\n') + '\n';
       written.limit = '@limit.retry';
       return { what: kind, written, expect: { file: 'limit.retry', line: lines.indexOf('nosuchhost') + 1, message: /unknown host or group "nosuchhost"/ } };

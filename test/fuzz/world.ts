@@ -306,12 +306,17 @@ const extraArb: fc.Arbitrary<{ args: string[]; file?: Vars; vars: VarInfo[] }> =
     return { args, file, vars };
   });
 
+/**
+ * A --limit that leaves at least one host (Ansible refuses one that leaves none: "Specified inventory, host
+ * pattern and/or --limit leaves us with no hosts to target"): unions of all, host names and globs of them.
+ * Groups (which may be empty), exclusions and intersections are the mutations' and the attacks' to try.
+ */
 function limitArb(w: Pick<World, 'hosts' | 'groups'>): fc.Arbitrary<string | undefined> {
-  const names = ['all', ...w.hosts.map((h) => h.name), ...w.groups.map((g) => g.name)];
+  const names = ['all', ...w.hosts.map((h) => h.name)];
   const glob = fc.constantFrom(...w.hosts.map((h) => h.name)).chain((h) => fc.integer({ min: 0, max: h.length - 1 }).map((i) => h.slice(0, i) + '*'));
   const one = fc.oneof(fc.constantFrom(...names), glob);
   return fc.option(
-    fc.tuple(one, fc.array(fc.tuple(fc.constantFrom(':', ',', ':!', ':&'), one), { maxLength: 2 })).map(([a, rest]) => a + rest.map(([op, b]) => op + b).join('')),
+    fc.tuple(one, fc.array(fc.tuple(fc.constantFrom(':', ','), one), { maxLength: 2 })).map(([a, rest]) => a + rest.map(([op, b]) => op + b).join('')),
     { nil: undefined },
   );
 }
