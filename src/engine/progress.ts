@@ -2,13 +2,15 @@
 // report as often as is handy for them (a copy loop prints every second or two, a poll on every try);
 // an operator needs no more than ~2 updates a second, and a JSON event log should not be flooded, so
 // reports are throttled per task run: the first goes out at once, later ones at most every
-// PROGRESS_INTERVAL_MS, and the newest one waiting is sent when the interval is over (the last state
-// of a long step is never lost). Nothing is sent once the task ended: no progress after its result.
+// PROGRESS_INTERVAL_MS, and the newest one waiting is sent when the interval is over, or at once when
+// a report of another step comes (the last state of a step is never lost). Nothing is sent once the task ended: no progress after its result.
 // The rate (bytes/s) is over the last RATE_WINDOW_MS of reports, so it follows a copy that slows down.
 import type { ProgressEvent } from './events.ts';
 import type { ProgressReport } from './task-type.ts';
 
 export const PROGRESS_INTERVAL_MS = 500;
+/** the step a report is of: its text without its numbers ("try 3 of 120" and "try 4 of 120" are one) */
+const stepOf = (text: string) => text.replace(/\d+(?:\.\d+)?/g, '#');
 export const RATE_WINDOW_MS = 5000;
 /** a rate over less than this is noise (two reports a few ms apart) */
 const MIN_RATE_SPAN_MS = 1000;
@@ -74,6 +76,14 @@ export function progressChannel(where: ProgressWhere, send: (e: ProgressEvent) =
     report(p) {
       if (ended) return;
       const t = clock.now();
+      // another step: the last state of the one waiting goes out first (a quick copy's bytes, a quick
+      // stop), so every step is seen; repeats of one step are what the interval thins out
+      if (waiting && stepOf(waiting.text) !== stepOf(clean(p.text))) {
+        const e = waiting;
+        waiting = undefined;
+        lastSent = t;
+        send(e);
+      }
       const rate = rateOf(p, t);
       waiting = {
         kind: 'progress',

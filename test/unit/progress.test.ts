@@ -61,12 +61,12 @@ test('channel: the first report at once, then at most one per interval, the newe
   assert.equal(sent.map((e) => e.text), ['a']);
   assert.equal(sent[0], { kind: 'progress', host: 'prom1', play: 'thanos', task: 'copy', text: 'a' });
   clock.advance(100);
-  ch.report({ text: 'b' });
+  ch.report({ text: 'a 1' });
   clock.advance(100);
-  ch.report({ text: 'c' });
+  ch.report({ text: 'a 2' });
   assert.equal(sent.map((e) => e.text), ['a'], 'nothing more within the interval');
   clock.advance(PROGRESS_INTERVAL_MS);
-  assert.equal(sent.map((e) => e.text), ['a', 'c'], 'b was superseded by c, which is sent when the interval is over');
+  assert.equal(sent.map((e) => e.text), ['a', 'a 2'], 'a 1 was superseded by a 2 (the same step), which is sent when the interval is over');
   // 40 reports a second for 3 s: about two a second go out
   for (let i = 0; i < 120; i++) {
     clock.advance(25);
@@ -306,6 +306,22 @@ test('a result line shows the diff with --diff, or without it for a task that sa
   assert.not.match(describe(r, o), '+new');
   assert.match(describe(r, { ...o, diff: true }), '    +new');
   assert.match(describe({ ...r, showDiff: true }, o), '    +new');
+});
+
+test("channel: a report of another step sends the last state of the one waiting first: a step quicker than the interval is still seen", () => {
+  const clock = fakeClock();
+  const sent: string[] = [];
+  const ch = progressChannel(where, (e) => sent.push(`${e.text}${e.done !== undefined ? ` ${e.done}/${e.total}` : ''}`), (s) => s, clock);
+  ch.report({ text: 'copying the TSDB of aprom', done: 0, total: 10, unit: 'bytes' });
+  clock.advance(50);
+  ch.report({ text: 'copying the TSDB of aprom', done: 10, total: 10, unit: 'bytes' });
+  clock.advance(50);
+  ch.report({ text: 'stopping aprom' });
+  clock.advance(50);
+  ch.report({ text: 'starting the new aprom' });
+  assert.equal(sent, ['copying the TSDB of aprom 0/10', 'copying the TSDB of aprom 10/10', 'stopping aprom']);
+  clock.advance(PROGRESS_INTERVAL_MS);
+  assert.equal(sent.at(-1), 'starting the new aprom');
 });
 
 test.run();
