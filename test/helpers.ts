@@ -1,5 +1,7 @@
 // Shared by tests: run the CLI as a user would, and a loopback listener that counts connections.
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,4 +92,14 @@ export function background(args: string[], onLine: (s: string, child: ReturnType
     }),
   );
   return { child, done };
+}
+
+/** A fresh directory holding these files (relative paths, directories made): a playbook project for a test. */
+export function tree(files: Record<string, string>, prefix = 'skiff-tree-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    writeFileSync(join(dir, f), text);
+  }
+  return dir;
 }

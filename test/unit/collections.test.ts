@@ -3,25 +3,16 @@
 // full name and by short name through a play's, a task's or a role's own collection; module_utils
 // imported relatively inside a collection; roles and playbooks by full name; a collection's action
 // plugin run inside ansible-core. Run through the CLI over connection local; needs Debian's ansible-core.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { skiff } from '../helpers.ts';
+import { skiff, tree } from '../helpers.ts';
 
 const hasAnsible = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import ansible']).status === 0;
 const run = hasAnsible ? test : test.skip;
 
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-coll-'));
-  for (const [f, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, f)), { recursive: true });
-    writeFileSync(join(dir, f), text);
-  }
-  return dir;
-}
 
 const INVENTORY = 'localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n';
 const HEADER = '#!/usr/bin/python\nfrom __future__ import absolute_import, division, print_function\n__metaclass__ = type\nfrom ansible.module_utils.basic import AnsibleModule\n';

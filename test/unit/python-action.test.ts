@@ -2,25 +2,16 @@
 // run inside the controller's ansible-core as Ansible's TaskExecutor runs them, their connection a
 // proxy whose commands skiff runs on the host (until target's shell_no_failed, shell target's
 // test_shell). Run through the CLI over connection local; needs Debian's ansible-core.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { skiff } from '../helpers.ts';
+import { skiff, tree } from '../helpers.ts';
 
 const hasAnsible = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import ansible']).status === 0;
 const run = hasAnsible ? test : test.skip;
 
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-pyaction-'));
-  for (const [f, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, f)), { recursive: true });
-    writeFileSync(join(dir, f), text);
-  }
-  return dir;
-}
 
 const INVENTORY = 'localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n';
 

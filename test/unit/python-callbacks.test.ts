@@ -4,10 +4,9 @@
 // does. Needs Debian's ansible-core (CI=true fails rather than skips without it).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { skiff } from '../helpers.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { skiff, tree } from '../helpers.ts';
 
 const hasAnsible = existsSync('/usr/lib/python3/dist-packages/ansible/plugins/callback/default.py');
 if (!hasAnsible && process.env.CI === 'true') throw new Error('ansible-core is not installed: install it (npx tsx lab/cli.ts install)');
@@ -35,14 +34,7 @@ class CallbackModule(CallbackBase):
         self._display.display('${name} stats %s' % stats.summarize('localhost'))
 `;
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'callbacks-'));
-  for (const [f, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, f)), { recursive: true });
-    writeFileSync(join(dir, f), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>): string => tree(files, 'callbacks-');
 
 const PLAY = '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - {name: one, command: "true"}\n    - {name: two, debug: {msg: hi}}\n    - {name: three, fail: {msg: no}, ignore_errors: true}\n';
 
