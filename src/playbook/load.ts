@@ -675,7 +675,7 @@ function normalizeTask(src: YamlSource, path: Path, raw: Record<string, unknown>
   // module_defaults for this module: under the task's own arguments (Ansible merges them when the task runs)
   const allDefaults = { ...parent.module_defaults, ...meta.module_defaults };
   if (Object.keys(allDefaults).length && params && typeof params === 'object' && !Array.isArray(params)) {
-    const action = resolvedAction(typeName, own !== undefined || plugin !== undefined || localPlugin(typeName.split('.').pop()!, cx) !== undefined, types);
+    const action = resolvedAction(typeName, () => localPlugin(typeName.split('.').pop()!, cx) !== undefined, types);
     const found = moduleDefaultsFor(action, allDefaults, types);
     if ('problem' in found) {
       // once, however many tasks the play's module_defaults reach

@@ -6,12 +6,12 @@ import type { TaskTypes } from '../engine/task-type.ts';
 
 type Defaults = Record<string, Record<string, unknown>>;
 
-/** The FQCN module_defaults know a task by (its resolved action); `local`: a library/ module or action_plugins/ file of that short name is found. */
-export function resolvedAction(typeName: string, local: boolean, types: TaskTypes): string {
+/** The FQCN module_defaults know a task by (its resolved action); `local`: whether a library/ module or action_plugins/ file of that short name is found (asked for short and ansible.legacy names only). */
+export function resolvedAction(typeName: string, local: () => boolean, types: TaskTypes): string {
   const short = typeName.split('.').pop()!;
   if (typeName.includes('.') && !typeName.startsWith('ansible.legacy.')) return types.resolvedName?.(typeName) ?? typeName;
   // what Ansible finds first for a short name: the playbook's own plugin (ansible.legacy), else ansible-core's
-  if (local) return `ansible.legacy.${short}`;
+  if (local()) return `ansible.legacy.${short}`;
   return types.resolvedName?.(`ansible.builtin.${short}`) ?? `ansible.builtin.${short}`;
 }
 

@@ -76,6 +76,9 @@ export interface LineOptions {
   onBanner?(t: BannerTask): void;
 }
 
+/** Which banner a task's lines go under: one per play, handler or task, role and name. */
+export const bannerKey = (t: { play: string; task: string; handler?: boolean; role?: string }): string => `${t.play}\0${t.handler ? 'h' : 't'}\0${t.role ?? ''}\0${t.task}`;
+
 /** The task a banner names, as a callback plugin's v2_playbook_on_task_start sees it. */
 export interface BannerTask {
   play: string;
@@ -197,7 +200,7 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void; warn?:
       current = undefined;
     } else if (e.kind === 'display') {
       // under the task's banner, before its result (which then needs no banner of its own)
-      const key = `${e.play}\0${e.handler ? 'h' : 't'}\0${e.role ?? ''}\0${e.task}`;
+      const key = bannerKey(e);
       if (key !== current || hosts.has(e.host)) {
         o.out(taskBanner(e));
         o.onBanner?.({ play: e.play, task: e.task, role: e.role, handler: e.handler });
@@ -208,7 +211,7 @@ export function ansibleLines(o: LineOptions & { out: (s: string) => void; warn?:
       if (e.text) o.out(e.text);
     } else if (e.kind === 'result') {
       const r = e.result;
-      const key = `${r.play}\0${r.handler ? 'h' : 't'}\0${r.role ?? ''}\0${r.task}`;
+      const key = bannerKey(r);
       // a looped include's files are said one after another under one banner (v2_playbook_on_include)
       const nextFile = key === current && r.labels !== undefined && r.msg?.startsWith('included: ');
       if (key !== current || (hosts.has(r.host) && !nextFile)) {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { RunEvent } from '../engine/events.ts';
-import type { BannerTask } from './ansible-lines.ts';
+import { bannerKey, type BannerTask } from './ansible-lines.ts';
 import type { Recap } from '../engine/recap.ts';
 import { CONTROLLER_PYTHON, collectionsEnv } from '../playbook/collections.ts';
 import { ProcessGone, SyncProcess } from '../util/sync-process.ts';
@@ -201,7 +201,8 @@ export function pythonCallbacks(o: CallbackOptions): CallbackBridge | undefined 
       return undefined;
     }
   };
-  const init = call({ call: 'init', dirs: [...dirs.filter((d) => d.endsWith('callback_plugins')).map(dirname), ...o.playbooks.map((p) => dirname(resolve(p)))], verbosity: o.verbosity });
+  // the playbooks' directories: their callback_plugins/ and collections/ (the configured directories are ANSIBLE_CALLBACK_PLUGINS')
+  const init = call({ call: 'init', dirs: [...new Set(o.playbooks.map((p) => dirname(resolve(p))))], verbosity: o.verbosity });
   // nothing loaded (only plugins that need enabling, none enabled): no more calls
   if (!init || init.plugins === 0) {
     proc.close();
@@ -209,11 +210,11 @@ export function pythonCallbacks(o: CallbackOptions): CallbackBridge | undefined 
   }
   call({ call: 'playbook_on_start', file: resolve(o.playbooks[0]) });
   let lastTask: string | undefined;
-  // a task's identity for the plugins (profile_tasks keys its timings by it)
-  const keyOf = (t: { play: string; task: string; handler?: boolean; role?: string }) => `${t.play}\0${t.handler ? 'h' : 't'}\0${t.role ?? ''}\0${t.task}`;
-  // two tasks of one name are two tasks: where they are written tells them apart
-  const idOf = (t: { play: string; task: string; handler?: boolean; role?: string; at?: string }) => (t.at ? `${t.play}\0${t.at}` : keyOf(t));
-  const start = (t: BannerTask, later = false) => call({ call: 'task_start', task: { key: idOf(t), name: t.task, action: t.type, role: t.role, at: t.at, handler: t.handler } }, later);
+  // a task's identity for the plugins (profile_tasks keys its timings by it): two tasks of one name are
+  // two tasks, where they are written tells them apart
+  const idOf = (t: BannerTask) => (t.at ? `${t.play}\0${t.at}` : bannerKey(t));
+  const spec = (t: BannerTask) => ({ key: idOf(t), name: t.task, action: t.type, role: t.role, at: t.at, handler: t.handler });
+  const start = (t: BannerTask, later = false) => call({ call: 'task_start', task: spec(t) }, later);
   // a start told when the task starts (its timings are right), its output held for the banner
   let held: { key: string; answer?: Answer } | undefined;
   const flush = () => {
@@ -233,16 +234,16 @@ export function pythonCallbacks(o: CallbackOptions): CallbackBridge | undefined 
         lastTask = id;
         flush();
         const answer = start({ ...e, type: e.action }, o.bannerDriven);
-        if (o.bannerDriven) held = { key: keyOf(e), answer };
+        if (o.bannerDriven) held = { key: bannerKey(e), answer };
       } else if (e.kind === 'result') {
         flush();
         const r = e.result;
-        call({ call: 'result', host: r.host, status: r.status, ignored: r.ignored === true, result: r.result ?? { changed: r.status === 'changed' }, task: { key: idOf(r), name: r.task, action: r.type, role: r.role, at: r.at, handler: r.handler } });
+        call({ call: 'result', host: r.host, status: r.status, ignored: r.ignored === true, result: r.result ?? { changed: r.status === 'changed' }, task: spec(r) });
       }
     },
     taskStart(t) {
       // the start already told (its output shown now, under the banner), or one no task-start came for (an include's)
-      if (held?.key === keyOf(t)) flush();
+      if (held?.key === bannerKey(t)) flush();
       else if (idOf(t) !== lastTask) {
         flush();
         lastTask = idOf(t);

@@ -37,10 +37,18 @@ function findRoots(): Roots | null {
   const r = spawnSync(CONTROLLER_PYTHON, ['-c', FIND], { encoding: 'utf8' });
   if (r.error || r.status !== 0) return (roots = null);
   const found = JSON.parse(r.stdout) as { core: string };
-  const routing = parse(readFileSync(join(found.core, 'config/ansible_builtin_runtime.yml'), 'utf8'))?.plugin_routing?.modules ?? {};
+  const routing = runtimeOf(join(found.core, 'config/ansible_builtin_runtime.yml'))?.plugin_routing?.modules ?? {};
   const redirects: Record<string, string> = {};
   for (const [name, r] of Object.entries<{ redirect?: string }>(routing)) if (typeof r?.redirect === 'string') redirects[name] = r.redirect;
   return (roots = { core: found.core, redirects });
+}
+
+const runtimes = new Map<string, Record<string, any> | undefined>();
+
+/** A collection's meta/runtime.yml (or ansible-core's routing file), read once: undefined where there is none. */
+function runtimeOf(file: string): Record<string, any> | undefined {
+  if (!runtimes.has(file)) runtimes.set(file, existsSync(file) ? (parse(readFileSync(file, 'utf8')) ?? {}) : undefined);
+  return runtimes.get(file);
 }
 
 /**
@@ -90,7 +98,7 @@ export function findModule(name: string): FoundModule | string | undefined {
     if (!dir) return undefined;
     const path = join(dir, 'plugins/modules', ...rest, `${mod}.py`);
     const meta = join(dir, 'meta/runtime.yml');
-    const plugins = existsSync(meta) ? parse(readFileSync(meta, 'utf8'))?.plugin_routing : undefined;
+    const plugins = runtimeOf(meta)?.plugin_routing;
     const routing = plugins?.modules?.[[...rest, mod].join('.')];
     // the action plugin TaskExecutor picks (_get_action_handler_with_module_context), run inside the
     // controller's ansible-core (python-action.ts), which picks it again: first the one the module's
@@ -105,8 +113,9 @@ export function findModule(name: string): FoundModule | string | undefined {
     if (existsSync(action)) return { fqcn, path, action };
     // an action the collection routes elsewhere (plugin_routing.action) is an action plugin too: ansible-core's loader follows the route
     if (typeof plugins?.action?.[[...rest, mod].join('.')]?.redirect === 'string') return { fqcn, path, action: meta };
-    const family = join(dir, 'plugins/action', ...rest, `${mod.split('_')[0]}.py`);
-    if (existsSync(path) && NETWORK_GROUP_MODULES.has(mod.split('_')[0]) && existsSync(family)) return { fqcn, path, action: family };
+    const prefix = mod.split('_')[0];
+    const family = join(dir, 'plugins/action', ...rest, `${prefix}.py`);
+    if (existsSync(path) && NETWORK_GROUP_MODULES.has(prefix) && existsSync(family)) return { fqcn, path, action: family };
     if (existsSync(path)) return { fqcn, path };
     // a module the collection moved (meta/runtime.yml plugin_routing)
     if (typeof routing?.tombstone === 'object') return `${fqcn} has been removed${routing.tombstone.warning_text ? `: ${routing.tombstone.warning_text}` : ''} (the collection's meta/runtime.yml)`;
@@ -170,8 +179,7 @@ function actionPluginName(name: string): string | undefined {
     }
     const dir = collectionDir(`${ns}.${coll}`);
     if (!dir) return undefined;
-    const meta = join(dir, 'meta/runtime.yml');
-    const to = existsSync(meta) ? parse(readFileSync(meta, 'utf8'))?.plugin_routing?.action?.[[...rest, mod].join('.')]?.redirect : undefined;
+    const to = runtimeOf(join(dir, 'meta/runtime.yml'))?.plugin_routing?.action?.[[...rest, mod].join('.')]?.redirect;
     if (typeof to === 'string') {
       fqcn = to;
       continue;
@@ -183,19 +191,17 @@ function actionPluginName(name: string): string | undefined {
 
 /** The action_groups of a collection's meta/runtime.yml (ansible.builtin: ansible-core's own routing file). */
 function actionGroupsOf(collection: string): Record<string, unknown> | undefined {
-  let file: string | undefined;
+  let runtime: Record<string, any> | undefined;
   if (collection === 'ansible.builtin') {
     const r = findRoots();
-    file = r ? join(r.core, 'config/ansible_builtin_runtime.yml') : undefined;
+    runtime = r ? runtimeOf(join(r.core, 'config/ansible_builtin_runtime.yml')) : undefined;
   } else {
     const dir = collectionDir(collection);
-    file = dir ? join(dir, 'meta/runtime.yml') : undefined;
     // a collection without meta/runtime.yml has no groups (Ansible's metadata is empty then)
-    if (dir && !existsSync(file!)) return {};
+    runtime = dir ? (runtimeOf(join(dir, 'meta/runtime.yml')) ?? {}) : undefined;
   }
-  if (!file || !existsSync(file)) return undefined;
-  const groups = parse(readFileSync(file, 'utf8'))?.action_groups;
-  return groups && typeof groups === 'object' ? groups : {};
+  const groups = runtime?.action_groups;
+  return runtime === undefined ? undefined : groups && typeof groups === 'object' ? groups : {};
 }
 
 const groupCache = new Map<string, string[]>();
